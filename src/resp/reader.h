@@ -1,0 +1,180 @@
+// Streaming RESP2/RESP3 reply reader.
+//
+// Bytes may arrive in any chunking; the reader reports values through a
+// Visitor as soon as they are complete and keeps only the unconsumed tail of
+// the input. It never recurses, never allocates for a declared length before
+// the bytes arrive, and after an error stays failed until Reset().
+#ifndef RESPFUZZ_RESP_READER_H_
+#define RESPFUZZ_RESP_READER_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "src/resp/value.h"
+
+namespace respfuzz::resp {
+
+struct ReaderLimits {
+  // Defaults: 512 MiB bulks like Redis's proto-max-bulk-len, INT_MAX elements
+  // like Redis's multibulk limit, 64 KiB lines like PROTO_INLINE_MAX_SIZE.
+  static constexpr int64_t kDefaultMaxBulkLen = 512ll * 1024 * 1024;
+  static constexpr int64_t kDefaultMaxAggregateLen = std::numeric_limits<int32_t>::max();
+  static constexpr size_t kDefaultMaxLineLen = 64 * 1024;
+  static constexpr size_t kDefaultMaxDepth = 128;
+  // Value trees are destroyed and copied by ordinary (recursive) member
+  // functions, so depth itself has a ceiling no configuration may exceed.
+  static constexpr size_t kMaxDepthCeiling = 4096;
+
+  size_t max_depth = kDefaultMaxDepth;          // open aggregates, attributes included
+  int64_t max_aggregate_len = kDefaultMaxAggregateLen;  // elements (pairs for maps)
+  int64_t max_bulk_len = kDefaultMaxBulkLen;     // one bulk, or a whole streamed string
+  size_t max_line_len = kDefaultMaxLineLen;      // a header or simple line, CRLF excluded
+};
+
+enum class ReaderErrorCode : uint8_t {
+  kNone,
+  kUnknownType,         // a type byte not valid in this protocol mode
+  kBadTerminator,       // CR not followed by LF, or bulk payload not followed by CRLF
+  kCharInLine,          // LF inside a simple line
+  kLineTooLong,         // no CR within max_line_len bytes
+  kBadInteger,          // ':' payload not a 64-bit integer
+  kBadLength,           // '$' '*' ... length not an integer, or negative other than -1
+  kBulkTooLong,         // length above max_bulk_len
+  kAggregateTooLong,    // count above max_aggregate_len
+  kTooDeep,             // nesting above max_depth
+  kBadDouble,           // ',' payload
+  kBadBoolean,          // '#' payload
+  kBadNull,             // '_' payload not empty
+  kBadBigNumber,        // '(' payload
+  kBadVerbatim,         // '=' payload shorter than 4 bytes or no ':' at 3
+  kBadStreamChunk,      // inside $? a part that is not ';<len>'
+  kUnexpectedEnd,       // '.' outside a streamed aggregate, or mid-pair in a map
+  kDanglingAttribute,   // an attribute followed by '.' instead of a value
+};
+
+std::string_view ReaderErrorCodeName(ReaderErrorCode c);
+
+struct ReaderError {
+  ReaderErrorCode code = ReaderErrorCode::kNone;
+  uint64_t offset = 0;  // byte offset from the start of the stream (or Reset)
+  std::string reason;
+
+  bool operator==(const ReaderError&) const = default;
+};
+
+// Receives the values as the reader completes them. Strings are views valid
+// only during the call.
+class Visitor {
+ public:
+  virtual ~Visitor() = default;
+  // kSimpleString kError kBulkString kBulkError kVerbatim kBigNumber.
+  virtual void OnString(Type type, std::string_view payload) = 0;
+  virtual void OnInteger(int64_t value) = 0;
+  virtual void OnDouble(double value) = 0;
+  virtual void OnBoolean(bool value) = 0;
+  // kNull kNullBulk kNullArray.
+  virtual void OnNull(Type type) = 0;
+  // An aggregate opens: kArray kMap kSet kPush kAttribute. `len` is the
+  // declared element count (pairs for maps and attributes), or -1 when
+  // streamed. An attribute annotates the value that follows it.
+  virtual void OnBegin(Type type, int64_t len) = 0;
+  virtual void OnEnd() = 0;
+};
+
+class Reader {
+ public:
+  explicit Reader(Protocol protocol, ReaderLimits limits = {});
+
+  // Parses as much of `data` as possible, reporting complete values (and the
+  // opening and closing of aggregates) to `visitor`. Returns false on a
+  // protocol error (see error()); once failed, further calls return false
+  // and report nothing.
+  bool Feed(std::string_view data, Visitor& visitor);
+
+  // Forgets all state, errors included, and starts a new stream.
+  void Reset();
+
+  bool failed() const { return error_.code != ReaderErrorCode::kNone; }
+  const ReaderError& error() const { return error_; }
+  absl::Status status() const;
+
+  // True at a value boundary with no partial input held: the stream may end
+  // here cleanly.
+  bool idle() const;
+  // Top-level values completed since the start (attributes do not count).
+  uint64_t values() const { return values_; }
+  // Bytes consumed into completed parse steps; bytes fed so far equal
+  // consumed() + buffered().
+  uint64_t consumed() const { return consumed_; }
+  size_t buffered() const { return buf_.size(); }
+  Protocol protocol() const { return protocol_; }
+  const ReaderLimits& limits() const { return limits_; }
+
+ private:
+  struct Frame {
+    Type type;
+    bool streamed;
+    bool attribute_pending;  // an attribute was read; the next element is its value
+    int64_t remaining;       // elements still expected (maps: keys + values)
+  };
+  enum class State : uint8_t { kHeader, kBulk, kStreamedString };
+
+  // Parses from `p` (at absolute offset `base`). Returns bytes consumed.
+  size_t Parse(const char* p, size_t n, Visitor& visitor);
+  bool Fail(ReaderErrorCode code, uint64_t offset, std::string reason);
+  // Called after a complete element: pops finished frames.
+  void ValueDone(Visitor& visitor);
+  void Push(Type type, int64_t len, bool streamed, Visitor& visitor);
+
+  Protocol protocol_;
+  ReaderLimits limits_;
+  ReaderError error_;
+  std::vector<Frame> stack_;
+  bool top_attribute_pending_ = false;
+  State state_ = State::kHeader;
+  Type bulk_type_ = Type::kBulkString;  // kBulkString kBulkError kVerbatim while in kBulk
+  int64_t bulk_len_ = 0;                // payload bytes of the current bulk or stream part
+  std::string stream_buf_;              // accumulated parts of a $? string
+  std::string buf_;                     // unconsumed input carried between Feed calls
+  uint64_t consumed_ = 0;
+  uint64_t values_ = 0;
+};
+
+// Builds value trees from visitor events. Complete top-level values are
+// appended to `out`.
+class TreeBuilder : public Visitor {
+ public:
+  explicit TreeBuilder(std::vector<Value>* out) : out_(out) {}
+  void OnString(Type type, std::string_view payload) override;
+  void OnInteger(int64_t value) override;
+  void OnDouble(double value) override;
+  void OnBoolean(bool value) override;
+  void OnNull(Type type) override;
+  void OnBegin(Type type, int64_t len) override;
+  void OnEnd() override;
+  // Drops any partially built value (after an error or Reset()).
+  void Clear();
+
+ private:
+  Value& Place();  // where the next value goes, with any pending attribute attached
+  std::vector<Value>* out_;
+  // Open aggregates; for attributes, the holder in attr_holders_.
+  std::vector<Value*> open_;
+  std::vector<Value> attr_holders_;
+  std::vector<Value> pending_attrs_;  // completed attributes waiting for their value
+  std::vector<size_t> pending_depth_;  // depth (open_.size()) each pending attribute is for
+};
+
+// Convenience: reads every complete value of `data`. Returns the values and,
+// through `error`, the error if one occurred (values before it are kept), or
+// leaves `error` at kNone. `*complete` is set to reader.idle() at the end.
+std::vector<Value> ReadAll(std::string_view data, Protocol protocol, const ReaderLimits& limits,
+                           ReaderError* error, bool* complete = nullptr);
+
+}  // namespace respfuzz::resp
+
+#endif  // RESPFUZZ_RESP_READER_H_
