@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -119,16 +120,22 @@ class Reader {
     Type type;
     bool streamed;
     bool attribute_pending;  // an attribute was read; the next element is its value
-    int64_t remaining;       // elements still expected (maps: keys + values)
+    bool mid_pair;           // streamed map: a key was read, its value is due
+    int64_t remaining;       // counted: elements still expected (maps: keys + values)
   };
   enum class State : uint8_t { kHeader, kBulk, kStreamedString };
 
-  // Parses from `p` (at absolute offset `base`). Returns bytes consumed.
+  // Parses p[0, n), which starts at stream offset consumed_. Returns the
+  // bytes consumed; on error, failed() is set.
   size_t Parse(const char* p, size_t n, Visitor& visitor);
+  // One header line [type byte, content, CRLF] starting at p[0]; `content`
+  // excludes the type byte. Returns false on error.
+  bool Header(char type, std::string_view content, uint64_t offset, Visitor& visitor);
   bool Fail(ReaderErrorCode code, uint64_t offset, std::string reason);
-  // Called after a complete element: pops finished frames.
+  // Called after a complete element: closes finished aggregates.
   void ValueDone(Visitor& visitor);
-  void Push(Type type, int64_t len, bool streamed, Visitor& visitor);
+  bool Open(Type type, int64_t len, uint64_t offset, Visitor& visitor);
+  bool* AttributePendingSlot();
 
   Protocol protocol_;
   ReaderLimits limits_;
@@ -140,6 +147,7 @@ class Reader {
   int64_t bulk_len_ = 0;                // payload bytes of the current bulk or stream part
   std::string stream_buf_;              // accumulated parts of a $? string
   std::string buf_;                     // unconsumed input carried between Feed calls
+  size_t line_scanned_ = 0;             // bytes of a pending header already known CR-free
   uint64_t consumed_ = 0;
   uint64_t values_ = 0;
 };
@@ -161,12 +169,14 @@ class TreeBuilder : public Visitor {
 
  private:
   Value& Place();  // where the next value goes, with any pending attribute attached
+  void Finish();   // after a scalar: a complete top-level value goes to out_
   std::vector<Value>* out_;
-  // Open aggregates; for attributes, the holder in attr_holders_.
-  std::vector<Value*> open_;
-  std::vector<Value> attr_holders_;
-  std::vector<Value> pending_attrs_;  // completed attributes waiting for their value
-  std::vector<size_t> pending_depth_;  // depth (open_.size()) each pending attribute is for
+  Value root_;                 // the top-level value being built
+  std::vector<Value*> open_;   // open aggregates; attributes point into attr_holders_
+  std::vector<std::unique_ptr<Value>> attr_holders_;
+  // Completed attributes waiting for the value they annotate, with the depth
+  // (open_.size()) that value will be placed at. Consecutive attributes merge.
+  std::vector<std::pair<size_t, std::vector<Value>>> pending_attrs_;
 };
 
 // Convenience: reads every complete value of `data`. Returns the values and,

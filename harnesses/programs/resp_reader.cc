@@ -1,0 +1,202 @@
+#include "harnesses/programs/resp_reader.h"
+
+#include "harnesses/programs/registry.h"
+#include "src/resp/reader.h"
+
+namespace respfuzz::programs {
+
+using resp::Protocol;
+using resp::ReaderError;
+using resp::ReaderLimits;
+using resp::Value;
+
+resp::ReaderLimits ReaderProfileLimits(int profile) {
+  ReaderLimits l;
+  switch (profile & 3) {
+    case 1: l.max_depth = 3; l.max_aggregate_len = 4; l.max_bulk_len = 8; l.max_line_len = 16; break;
+    case 2: l.max_depth = 16; l.max_aggregate_len = 64; l.max_bulk_len = 256; l.max_line_len = 64; break;
+    case 3: l.max_depth = 1; l.max_aggregate_len = 1; l.max_bulk_len = 0; l.max_line_len = 2; break;
+    default: break;
+  }
+  return l;
+}
+
+ReaderCase DecodeReaderCase(std::string_view input) {
+  ReaderCase c;
+  uint8_t flags = TakeByte(&input);
+  c.protocol = (flags & 1) ? Protocol::kResp3 : Protocol::kResp2;
+  c.profile = (flags >> 1) & 3;
+  c.limits = ReaderProfileLimits(c.profile);
+  c.plan = TakeChunkPlan(&input);
+  c.payload = input;
+  return c;
+}
+
+std::string EncodeReaderCase(Protocol protocol, int profile, const ChunkPlan& plan,
+                             std::string_view payload) {
+  std::string out;
+  out.push_back(static_cast<char>((protocol == Protocol::kResp3 ? 1 : 0) | ((profile & 3) << 1)));
+  out += EncodeChunkPlan(plan);
+  out.append(payload);
+  return out;
+}
+
+namespace {
+
+std::string ValuesDiff(const std::vector<Value>& a, const std::vector<Value>& b, int64_t* step) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (!(a[i] == b[i])) {
+      *step = static_cast<int64_t>(i);
+      return "value " + std::to_string(i) + ": whole " + resp::ToDebugString(a[i], 512) +
+             " vs chunked " + resp::ToDebugString(b[i], 512);
+    }
+  }
+  if (a.size() != b.size()) {
+    *step = static_cast<int64_t>(n);
+    return "whole gave " + std::to_string(a.size()) + " values, chunked " +
+           std::to_string(b.size());
+  }
+  return {};
+}
+
+}  // namespace
+
+fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyParser& whole,
+                              ReplyParser& reread, ReplyWriter& writer) {
+  // Whole.
+  ParseResult w = ParseWhole(whole, c.payload, c.protocol, c.limits);
+  if (w.error.code == resp::ReaderErrorCode::kNone &&
+      whole.consumed() + whole.buffered() != c.payload.size()) {
+    return fuzz::Verdict::Fail(
+        "accounting", -1,
+        "whole: consumed " + std::to_string(whole.consumed()) + " + buffered " +
+            std::to_string(whole.buffered()) + " != fed " + std::to_string(c.payload.size()));
+  }
+
+  // Chunked.
+  std::vector<Value> cv;
+  chunked.Start(c.protocol, c.limits);
+  size_t fed = 0;
+  for (std::string_view chunk : SplitChunks(c.payload, c.plan)) {
+    bool ok = chunked.Feed(chunk, &cv);
+    fed += chunk.size();
+    if (!ok) break;
+    if (chunked.consumed() + chunked.buffered() != fed) {
+      return fuzz::Verdict::Fail(
+          "accounting", static_cast<int64_t>(cv.size()),
+          "chunked: consumed " + std::to_string(chunked.consumed()) + " + buffered " +
+              std::to_string(chunked.buffered()) + " != fed " + std::to_string(fed));
+    }
+  }
+  int64_t step = -1;
+  std::string diff = ValuesDiff(w.values, cv, &step);
+  if (!diff.empty()) return fuzz::Verdict::Fail("chunking", step, diff);
+  ReaderError ce = chunked.error();
+  if (!(ce == w.error)) {
+    return fuzz::Verdict::Fail("chunking", static_cast<int64_t>(cv.size()),
+                               "error whole: " + DescribeError(w.error) +
+                                   "; chunked: " + DescribeError(ce));
+  }
+  if (chunked.idle() != w.idle) {
+    return fuzz::Verdict::Fail("chunking", static_cast<int64_t>(cv.size()),
+                               std::string("idle whole: ") + (w.idle ? "yes" : "no") +
+                                   "; chunked: " + (chunked.idle() ? "yes" : "no"));
+  }
+  if (w.error.code == resp::ReaderErrorCode::kNone && chunked.consumed() != whole.consumed()) {
+    return fuzz::Verdict::Fail("chunking", -1,
+                               "consumed whole " + std::to_string(whole.consumed()) +
+                                   " vs chunked " + std::to_string(chunked.consumed()));
+  }
+
+  // Every value re-written in the same protocol reads back equal (under
+  // default limits: a rewritten double may be longer than the original text).
+  for (size_t i = 0; i < w.values.size(); ++i) {
+    std::string bytes = writer.Write(w.values[i], c.protocol);
+    ParseResult back = ParseWhole(reread, bytes, c.protocol, ReaderLimits{});
+    if (back.error.code != resp::ReaderErrorCode::kNone || back.values.size() != 1 ||
+        !(back.values[0] == w.values[i]) || !back.idle) {
+      return fuzz::Verdict::Fail(
+          "rewrite", static_cast<int64_t>(i),
+          "value " + resp::ToDebugString(w.values[i], 512) + " written as \"" +
+              EscapeBytes(bytes, 256) + "\" reads back as " +
+              (back.values.empty() ? std::string("nothing")
+                                   : resp::ToDebugString(back.values[0], 512)) +
+              " (" + std::to_string(back.values.size()) + " values, error " +
+              DescribeError(back.error) + ")");
+    }
+  }
+  return fuzz::Verdict::Ok();
+}
+
+namespace {
+
+// Counts events without building anything: the allocation-free path must
+// agree with the tree builder on how many values there were and why it stopped.
+class CountingVisitor : public resp::Visitor {
+ public:
+  void OnString(resp::Type, std::string_view) override { ++scalars; }
+  void OnInteger(int64_t) override { ++scalars; }
+  void OnDouble(double) override { ++scalars; }
+  void OnBoolean(bool) override { ++scalars; }
+  void OnNull(resp::Type) override { ++scalars; }
+  void OnBegin(resp::Type, int64_t) override { ++open; }
+  void OnEnd() override { --open; }
+  uint64_t scalars = 0;
+  int64_t open = 0;
+};
+
+}  // namespace
+
+fuzz::Verdict CheckVisitorWalk(const ReaderCase& c, const ParseResult& tree) {
+  resp::Reader reader(c.protocol, c.limits);
+  CountingVisitor counter;
+  reader.Feed(c.payload, counter);
+  if (reader.values() != tree.values.size() || !(reader.error() == tree.error)) {
+    return fuzz::Verdict::Fail("visitor", -1,
+                               "visitor walk saw " + std::to_string(reader.values()) +
+                                   " values, error " + DescribeError(reader.error()) +
+                                   "; tree builder " + std::to_string(tree.values.size()) +
+                                   ", error " + DescribeError(tree.error));
+  }
+  if (reader.idle() && counter.open != 0) {
+    return fuzz::Verdict::Fail("visitor", -1,
+                               "idle reader with " + std::to_string(counter.open) +
+                                   " aggregates left open");
+  }
+  return fuzz::Verdict::Ok();
+}
+
+fuzz::Verdict RunRespReader(std::string_view input) {
+  ReaderCase c = DecodeReaderCase(input);
+  auto chunked = MakeReplyParser();
+  auto whole = MakeReplyParser();
+  auto reread = MakeReplyParser();
+  auto writer = MakeReplyWriter();
+  fuzz::Verdict v = CheckReaderCase(c, *chunked, *whole, *reread, *writer);
+  if (!v.ok) return v;
+  auto again = MakeReplyParser();
+  return CheckVisitorWalk(c, ParseWhole(*again, c.payload, c.protocol, c.limits));
+}
+
+std::string DescribeRespReader(std::string_view input) {
+  ReaderCase c = DecodeReaderCase(input);
+  std::string out = "protocol: ";
+  out += c.protocol == Protocol::kResp3 ? "RESP3" : "RESP2 (strict)";
+  out += "\nlimits: profile " + std::to_string(c.profile) + " (max_depth " +
+         std::to_string(c.limits.max_depth) + ", max_aggregate_len " +
+         std::to_string(c.limits.max_aggregate_len) + ", max_bulk_len " +
+         std::to_string(c.limits.max_bulk_len) + ", max_line_len " +
+         std::to_string(c.limits.max_line_len) + ")";
+  out += "\nchunking: " + DescribeChunkPlan(c.plan);
+  out += "\npayload (" + std::to_string(c.payload.size()) + " bytes): \"" +
+         EscapeBytes(c.payload) + "\"\n";
+  auto parser = MakeReplyParser();
+  ParseResult r = ParseWhole(*parser, c.payload, c.protocol, c.limits);
+  out += "values (" + std::to_string(r.values.size()) + "):\n" + DescribeValues(r.values);
+  out += "error: " + DescribeError(r.error) + "\n";
+  out += std::string("ends cleanly: ") + (r.idle ? "yes" : "no (input ends inside a value)") + "\n";
+  return out;
+}
+
+}  // namespace respfuzz::programs

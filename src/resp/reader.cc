@@ -1,0 +1,605 @@
+#include "src/resp/reader.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+
+namespace respfuzz::resp {
+
+// Chunking invariance: every decision below (accept, wait, or fail at an
+// offset) depends only on bytes already available, and is taken as soon as
+// those bytes are enough to settle it. Feeding the same stream in any
+// chunking therefore gives the same events and the same error.
+
+std::string_view ReaderErrorCodeName(ReaderErrorCode c) {
+  switch (c) {
+    case ReaderErrorCode::kNone: return "none";
+    case ReaderErrorCode::kUnknownType: return "unknown-type";
+    case ReaderErrorCode::kBadTerminator: return "bad-terminator";
+    case ReaderErrorCode::kCharInLine: return "char-in-line";
+    case ReaderErrorCode::kLineTooLong: return "line-too-long";
+    case ReaderErrorCode::kBadInteger: return "bad-integer";
+    case ReaderErrorCode::kBadLength: return "bad-length";
+    case ReaderErrorCode::kBulkTooLong: return "bulk-too-long";
+    case ReaderErrorCode::kAggregateTooLong: return "aggregate-too-long";
+    case ReaderErrorCode::kTooDeep: return "too-deep";
+    case ReaderErrorCode::kBadDouble: return "bad-double";
+    case ReaderErrorCode::kBadBoolean: return "bad-boolean";
+    case ReaderErrorCode::kBadNull: return "bad-null";
+    case ReaderErrorCode::kBadBigNumber: return "bad-big-number";
+    case ReaderErrorCode::kBadVerbatim: return "bad-verbatim";
+    case ReaderErrorCode::kBadStreamChunk: return "bad-stream-chunk";
+    case ReaderErrorCode::kUnexpectedEnd: return "unexpected-end";
+    case ReaderErrorCode::kDanglingAttribute: return "dangling-attribute";
+  }
+  return "?";
+}
+
+namespace {
+
+bool IsDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// [+-]digits within int64.
+bool ParseInteger(std::string_view s, int64_t* out) {
+  bool neg = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    neg = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (!IsDigits(s)) return false;
+  uint64_t limit = neg ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  uint64_t v = 0;
+  for (char c : s) {
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (limit - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
+  return true;
+}
+
+// A declared length: digits, or "-1" (returned as -1), or "?" (returned as -2).
+bool ParseLength(std::string_view s, bool allow_streamed, int64_t* out) {
+  if (s == "-1") {
+    *out = -1;
+    return true;
+  }
+  if (allow_streamed && s == "?") {
+    *out = -2;
+    return true;
+  }
+  if (!IsDigits(s)) return false;
+  int64_t v;
+  if (!ParseInteger(s, &v)) return false;
+  *out = v;
+  return true;
+}
+
+// RESP3 double: [+-]digits[.digits][(e|E)[+-]digits], or inf, +inf, -inf, nan.
+// Values outside the double range are rejected rather than rounded.
+bool ParseDouble(std::string_view s, double* out) {
+  if (s == "inf" || s == "+inf") {
+    *out = HUGE_VAL;
+    return true;
+  }
+  if (s == "-inf") {
+    *out = -HUGE_VAL;
+    return true;
+  }
+  if (s == "nan") {
+    *out = std::nan("");
+    return true;
+  }
+  std::string_view body = s;
+  if (!body.empty() && body[0] == '+') body.remove_prefix(1);
+  size_t i = 0;
+  if (i < body.size() && body[i] == '-') ++i;
+  size_t digits = 0;
+  while (i < body.size() && body[i] >= '0' && body[i] <= '9') ++i, ++digits;
+  if (digits == 0) return false;
+  if (i < body.size() && body[i] == '.') {
+    ++i;
+    size_t frac = 0;
+    while (i < body.size() && body[i] >= '0' && body[i] <= '9') ++i, ++frac;
+    if (frac == 0) return false;
+  }
+  if (i < body.size() && (body[i] == 'e' || body[i] == 'E')) {
+    ++i;
+    if (i < body.size() && (body[i] == '+' || body[i] == '-')) ++i;
+    size_t exp = 0;
+    while (i < body.size() && body[i] >= '0' && body[i] <= '9') ++i, ++exp;
+    if (exp == 0) return false;
+  }
+  if (i != body.size()) return false;
+  auto res = std::from_chars(body.data(), body.data() + body.size(), *out);
+  return res.ec == std::errc() && res.ptr == body.data() + body.size();
+}
+
+bool ValidBigNumber(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  return IsDigits(s);
+}
+
+bool ValidType(Protocol protocol, char t) {
+  switch (t) {
+    case '+': case '-': case ':': case '$': case '*':
+      return true;
+    case '_': case '#': case ',': case '(': case '!': case '=': case '%': case '~': case '|':
+    case '>': case '.':
+      return protocol == Protocol::kResp3;
+    default:
+      return false;
+  }
+}
+
+std::string PrintableByte(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  if (u >= 0x20 && u < 0x7f) return absl::StrCat("'", std::string(1, c), "'");
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02x", u);
+  return buf;
+}
+
+}  // namespace
+
+Reader::Reader(Protocol protocol, ReaderLimits limits) : protocol_(protocol), limits_(limits) {
+  if (limits_.max_depth > ReaderLimits::kMaxDepthCeiling) {
+    limits_.max_depth = ReaderLimits::kMaxDepthCeiling;
+  }
+}
+
+void Reader::Reset() {
+  error_ = ReaderError{};
+  stack_.clear();
+  top_attribute_pending_ = false;
+  state_ = State::kHeader;
+  bulk_len_ = 0;
+  stream_buf_.clear();
+  buf_.clear();
+  line_scanned_ = 0;
+  consumed_ = 0;
+  values_ = 0;
+}
+
+absl::Status Reader::status() const {
+  if (!failed()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("protocol error at offset ", error_.offset, ": ", error_.reason));
+}
+
+bool Reader::idle() const {
+  return !failed() && state_ == State::kHeader && stack_.empty() && buf_.empty() &&
+         !top_attribute_pending_;
+}
+
+bool Reader::Fail(ReaderErrorCode code, uint64_t offset, std::string reason) {
+  error_.code = code;
+  error_.offset = offset;
+  error_.reason = std::move(reason);
+  return false;
+}
+
+bool Reader::Feed(std::string_view data, Visitor& visitor) {
+  if (failed()) return false;
+  if (buf_.empty()) {
+    // Fast path: parse straight from the caller's bytes, keep only the tail.
+    size_t used = Parse(data.data(), data.size(), visitor);
+    if (failed()) return false;
+    buf_.assign(data.data() + used, data.size() - used);
+  } else {
+    buf_.append(data);
+    size_t used = Parse(buf_.data(), buf_.size(), visitor);
+    if (failed()) return false;
+    buf_.erase(0, used);
+  }
+  return true;
+}
+
+bool* Reader::AttributePendingSlot() {
+  return stack_.empty() ? &top_attribute_pending_ : &stack_.back().attribute_pending;
+}
+
+void Reader::ValueDone(Visitor& visitor) {
+  while (true) {
+    if (stack_.empty()) {
+      top_attribute_pending_ = false;
+      ++values_;
+      return;
+    }
+    Frame& f = stack_.back();
+    f.attribute_pending = false;
+    if (f.streamed) {
+      if (f.type == Type::kMap) f.mid_pair = !f.mid_pair;
+      return;
+    }
+    if (--f.remaining > 0) return;
+    bool attribute = f.type == Type::kAttribute;
+    stack_.pop_back();
+    visitor.OnEnd();
+    if (attribute) {
+      // An attribute is not an element: the slot it precedes is still due.
+      *AttributePendingSlot() = true;
+      return;
+    }
+  }
+}
+
+bool Reader::Open(Type type, int64_t len, uint64_t offset, Visitor& visitor) {
+  if (stack_.size() + 1 > limits_.max_depth) {
+    return Fail(ReaderErrorCode::kTooDeep, offset,
+                absl::StrCat("nesting deeper than ", limits_.max_depth));
+  }
+  visitor.OnBegin(type, len);
+  bool pairs = type == Type::kMap || type == Type::kAttribute;
+  if (len == 0) {
+    visitor.OnEnd();
+    if (type == Type::kAttribute) {
+      *AttributePendingSlot() = true;
+    } else {
+      ValueDone(visitor);
+    }
+    return true;
+  }
+  stack_.push_back(Frame{type, len < 0, false, false, len < 0 ? 0 : (pairs ? 2 * len : len)});
+  return true;
+}
+
+bool Reader::Header(char t, std::string_view content, uint64_t offset, Visitor& visitor) {
+  const uint64_t content_offset = offset + 1;
+  switch (t) {
+    case '+':
+    case '-': {
+      visitor.OnString(t == '+' ? Type::kSimpleString : Type::kError, content);
+      ValueDone(visitor);
+      return true;
+    }
+    case ':': {
+      int64_t v;
+      if (!ParseInteger(content, &v)) {
+        return Fail(ReaderErrorCode::kBadInteger, content_offset, "invalid integer");
+      }
+      visitor.OnInteger(v);
+      ValueDone(visitor);
+      return true;
+    }
+    case '(': {
+      if (!ValidBigNumber(content)) {
+        return Fail(ReaderErrorCode::kBadBigNumber, content_offset, "invalid big number");
+      }
+      visitor.OnString(Type::kBigNumber, content);
+      ValueDone(visitor);
+      return true;
+    }
+    case ',': {
+      double d;
+      if (!ParseDouble(content, &d)) {
+        return Fail(ReaderErrorCode::kBadDouble, content_offset, "invalid double");
+      }
+      visitor.OnDouble(d);
+      ValueDone(visitor);
+      return true;
+    }
+    case '#': {
+      if (content != "t" && content != "f") {
+        return Fail(ReaderErrorCode::kBadBoolean, content_offset, "invalid boolean");
+      }
+      visitor.OnBoolean(content == "t");
+      ValueDone(visitor);
+      return true;
+    }
+    case '_': {
+      if (!content.empty()) {
+        return Fail(ReaderErrorCode::kBadNull, content_offset, "null with a payload");
+      }
+      visitor.OnNull(Type::kNull);
+      ValueDone(visitor);
+      return true;
+    }
+    case '$':
+    case '!':
+    case '=': {
+      int64_t len;
+      bool streamable = t == '$' && protocol_ == Protocol::kResp3;
+      if (!ParseLength(content, streamable, &len) || (len == -1 && t != '$')) {
+        return Fail(ReaderErrorCode::kBadLength, content_offset, "invalid bulk length");
+      }
+      if (len == -1) {
+        visitor.OnNull(Type::kNullBulk);
+        ValueDone(visitor);
+        return true;
+      }
+      if (len == -2) {
+        state_ = State::kStreamedString;
+        stream_buf_.clear();
+        return true;
+      }
+      if (len > limits_.max_bulk_len) {
+        return Fail(ReaderErrorCode::kBulkTooLong, content_offset,
+                    absl::StrCat("bulk length ", len, " above the limit of ",
+                                 limits_.max_bulk_len));
+      }
+      bulk_type_ = t == '$' ? Type::kBulkString : t == '!' ? Type::kBulkError : Type::kVerbatim;
+      bulk_len_ = len;
+      state_ = State::kBulk;
+      return true;
+    }
+    case '*':
+    case '%':
+    case '~':
+    case '|':
+    case '>': {
+      int64_t len;
+      bool streamable = (t == '*' || t == '%' || t == '~') && protocol_ == Protocol::kResp3;
+      if (!ParseLength(content, streamable, &len) || (len == -1 && t != '*')) {
+        return Fail(ReaderErrorCode::kBadLength, content_offset, "invalid aggregate length");
+      }
+      if (len == -1) {
+        visitor.OnNull(Type::kNullArray);
+        ValueDone(visitor);
+        return true;
+      }
+      if (len > limits_.max_aggregate_len) {
+        return Fail(ReaderErrorCode::kAggregateTooLong, content_offset,
+                    absl::StrCat("aggregate length ", len, " above the limit of ",
+                                 limits_.max_aggregate_len));
+      }
+      Type type = t == '*'   ? Type::kArray
+                  : t == '%' ? Type::kMap
+                  : t == '~' ? Type::kSet
+                  : t == '|' ? Type::kAttribute
+                             : Type::kPush;
+      return Open(type, len == -2 ? -1 : len, offset, visitor);
+    }
+    case '.': {
+      if (stack_.empty() || !stack_.back().streamed) {
+        return Fail(ReaderErrorCode::kUnexpectedEnd, offset,
+                    "end marker outside a streamed aggregate");
+      }
+      if (!content.empty()) {
+        return Fail(ReaderErrorCode::kUnexpectedEnd, content_offset, "end marker with a payload");
+      }
+      if (stack_.back().attribute_pending) {
+        return Fail(ReaderErrorCode::kDanglingAttribute, offset,
+                    "attribute followed by an end marker instead of a value");
+      }
+      if (stack_.back().mid_pair) {
+        return Fail(ReaderErrorCode::kUnexpectedEnd, offset, "end marker between a key and its value");
+      }
+      stack_.pop_back();
+      visitor.OnEnd();
+      ValueDone(visitor);
+      return true;
+    }
+    default:
+      return Fail(ReaderErrorCode::kUnknownType, offset,
+                  absl::StrCat("unknown type byte ", PrintableByte(t)));
+  }
+}
+
+size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
+  const uint64_t base = consumed_;
+  size_t pos = 0;
+  while (pos < n) {
+    if (state_ == State::kBulk) {
+      // Payload, then CRLF. Fail at the first wrong terminator byte as soon as
+      // it is there; otherwise wait for all bulk_len_ + 2 bytes.
+      const size_t len = static_cast<size_t>(bulk_len_);
+      const size_t avail = n - pos;
+      if (avail > len && p[pos + len] != '\r') {
+        Fail(ReaderErrorCode::kBadTerminator, base + pos + len, "bulk payload not followed by CR");
+        break;
+      }
+      if (avail > len + 1 && p[pos + len + 1] != '\n') {
+        Fail(ReaderErrorCode::kBadTerminator, base + pos + len + 1, "bulk payload CR not followed by LF");
+        break;
+      }
+      if (avail < len + 2) break;
+      std::string_view payload(p + pos, len);
+      if (bulk_type_ == Type::kNull) {
+        // A part of a streamed string.
+        stream_buf_.append(payload);
+        state_ = State::kStreamedString;
+      } else if (bulk_type_ == Type::kVerbatim && (len < 4 || payload[3] != ':')) {
+        Fail(ReaderErrorCode::kBadVerbatim, base + pos, "verbatim string without 'xxx:' format");
+        break;
+      } else {
+        state_ = State::kHeader;
+        visitor.OnString(bulk_type_, payload);
+        ValueDone(visitor);
+      }
+      pos += len + 2;
+      continue;
+    }
+
+    // A header line: type byte, content, CRLF.
+    const char t = p[pos];
+    if (state_ == State::kStreamedString ? t != ';' : !ValidType(protocol_, t)) {
+      if (state_ == State::kStreamedString) {
+        Fail(ReaderErrorCode::kBadStreamChunk, base + pos,
+             absl::StrCat("expected ';' in a streamed string, got ", PrintableByte(t)));
+      } else {
+        Fail(ReaderErrorCode::kUnknownType, base + pos,
+             absl::StrCat("unknown type byte ", PrintableByte(t)));
+      }
+      break;
+    }
+    const size_t start = pos + 1;
+    const size_t avail = n - start;
+    const size_t window = std::min(avail, limits_.max_line_len + 1);
+    const char* cr = nullptr;
+    if (line_scanned_ < window) {
+      cr = static_cast<const char*>(
+          std::memchr(p + start + line_scanned_, '\r', window - line_scanned_));
+    }
+    if (cr == nullptr) {
+      if (avail > limits_.max_line_len) {
+        Fail(ReaderErrorCode::kLineTooLong, base + start + limits_.max_line_len,
+             absl::StrCat("line longer than ", limits_.max_line_len, " bytes"));
+      } else {
+        line_scanned_ = window;  // the next Feed resumes the search here
+      }
+      break;
+    }
+    const size_t cr_index = static_cast<size_t>(cr - p);
+    if (cr_index + 1 >= n) {
+      line_scanned_ = cr_index - start;
+      break;
+    }
+    if (p[cr_index + 1] != '\n') {
+      Fail(ReaderErrorCode::kBadTerminator, base + cr_index + 1, "CR not followed by LF");
+      break;
+    }
+    line_scanned_ = 0;
+    std::string_view content(p + start, cr_index - start);
+    if (const void* lf = std::memchr(content.data(), '\n', content.size())) {
+      Fail(ReaderErrorCode::kCharInLine, base + (static_cast<const char*>(lf) - p),
+           "LF inside a line");
+      break;
+    }
+    const uint64_t offset = base + pos;
+    pos = cr_index + 2;
+    if (state_ == State::kStreamedString) {
+      int64_t len;
+      if (!IsDigits(content) || !ParseInteger(content, &len)) {
+        Fail(ReaderErrorCode::kBadStreamChunk, offset + 1, "invalid streamed string part length");
+        break;
+      }
+      if (len == 0) {
+        state_ = State::kHeader;
+        visitor.OnString(Type::kBulkString, stream_buf_);
+        stream_buf_.clear();
+        ValueDone(visitor);
+        continue;
+      }
+      if (len > limits_.max_bulk_len - static_cast<int64_t>(stream_buf_.size())) {
+        Fail(ReaderErrorCode::kBulkTooLong, offset + 1,
+             absl::StrCat("streamed string longer than the limit of ", limits_.max_bulk_len));
+        break;
+      }
+      bulk_type_ = Type::kNull;  // marks a streamed part
+      bulk_len_ = len;
+      state_ = State::kBulk;
+      continue;
+    }
+    if (!Header(t, content, offset, visitor)) break;
+  }
+  if (failed()) return pos;
+  consumed_ = base + pos;
+  return pos;
+}
+
+// --- TreeBuilder ---------------------------------------------------------------
+
+Value& TreeBuilder::Place() {
+  Value* slot;
+  if (open_.empty()) {
+    slot = &root_;
+  } else {
+    open_.back()->elems.emplace_back();
+    slot = &open_.back()->elems.back();
+  }
+  if (!pending_attrs_.empty() && pending_attrs_.back().first == open_.size()) {
+    slot->has_attributes = true;
+    slot->attributes = std::move(pending_attrs_.back().second);
+    pending_attrs_.pop_back();
+  }
+  return *slot;
+}
+
+void TreeBuilder::Finish() {
+  if (open_.empty()) {
+    out_->push_back(std::move(root_));
+    root_ = Value();
+  }
+}
+
+void TreeBuilder::OnString(Type type, std::string_view payload) {
+  Value& v = Place();
+  v.type = type;
+  v.str.assign(payload.data(), payload.size());
+  Finish();
+}
+
+void TreeBuilder::OnInteger(int64_t value) {
+  Value& v = Place();
+  v.type = Type::kInteger;
+  v.integer = value;
+  Finish();
+}
+
+void TreeBuilder::OnDouble(double value) {
+  Value& v = Place();
+  v.type = Type::kDouble;
+  v.dbl = value;
+  Finish();
+}
+
+void TreeBuilder::OnBoolean(bool value) {
+  Value& v = Place();
+  v.type = Type::kBoolean;
+  v.boolean = value;
+  Finish();
+}
+
+void TreeBuilder::OnNull(Type type) {
+  Place().type = type;
+  Finish();
+}
+
+void TreeBuilder::OnBegin(Type type, int64_t len) {
+  if (type == Type::kAttribute) {
+    attr_holders_.push_back(std::make_unique<Value>());
+    attr_holders_.back()->type = Type::kAttribute;
+    open_.push_back(attr_holders_.back().get());
+    return;
+  }
+  Value& v = Place();
+  v.type = type;
+  open_.push_back(&v);
+}
+
+void TreeBuilder::OnEnd() {
+  Value* closed = open_.back();
+  open_.pop_back();
+  if (closed->type == Type::kAttribute) {
+    std::vector<Value> pairs = std::move(closed->elems);
+    attr_holders_.pop_back();
+    if (!pending_attrs_.empty() && pending_attrs_.back().first == open_.size()) {
+      auto& merged = pending_attrs_.back().second;
+      for (Value& p : pairs) merged.push_back(std::move(p));
+    } else {
+      pending_attrs_.emplace_back(open_.size(), std::move(pairs));
+    }
+    return;
+  }
+  Finish();
+}
+
+void TreeBuilder::Clear() {
+  root_ = Value();
+  open_.clear();
+  attr_holders_.clear();
+  pending_attrs_.clear();
+}
+
+std::vector<Value> ReadAll(std::string_view data, Protocol protocol, const ReaderLimits& limits,
+                           ReaderError* error, bool* complete) {
+  std::vector<Value> values;
+  Reader reader(protocol, limits);
+  TreeBuilder builder(&values);
+  reader.Feed(data, builder);
+  if (error != nullptr) *error = reader.error();
+  if (complete != nullptr) *complete = reader.idle();
+  return values;
+}
+
+}  // namespace respfuzz::resp

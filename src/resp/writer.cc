@@ -1,0 +1,151 @@
+#include "src/resp/writer.h"
+
+#include <charconv>
+#include <vector>
+
+namespace respfuzz::resp {
+
+namespace {
+
+void AppendInt(int64_t n, std::string* out) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, n);
+  out->append(buf, res.ptr);
+}
+
+void Line(char type, std::string_view s, std::string* out) {
+  out->push_back(type);
+  out->append(s);
+  out->append("\r\n", 2);
+}
+
+void BulkOf(char type, std::string_view s, std::string* out) {
+  out->push_back(type);
+  AppendInt(static_cast<int64_t>(s.size()), out);
+  out->append("\r\n", 2);
+  out->append(s);
+  out->append("\r\n", 2);
+}
+
+// Everything but the elements and attributes of `v`.
+void WriteNode(const Value& v, Protocol protocol, std::string* out) {
+  const bool resp3 = protocol == Protocol::kResp3;
+  switch (v.type) {
+    case Type::kSimpleString: Line('+', v.str, out); break;
+    case Type::kError: Line('-', v.str, out); break;
+    case Type::kInteger: WriteInteger(v.integer, out); break;
+    case Type::kBulkString: BulkOf('$', v.str, out); break;
+    case Type::kNullBulk: out->append("$-1\r\n"); break;
+    case Type::kNullArray: out->append("*-1\r\n"); break;
+    case Type::kNull: out->append(resp3 ? "_\r\n" : "$-1\r\n"); break;
+    case Type::kBoolean:
+      if (resp3) {
+        out->append(v.boolean ? "#t\r\n" : "#f\r\n");
+      } else {
+        out->append(v.boolean ? ":1\r\n" : ":0\r\n");
+      }
+      break;
+    case Type::kDouble:
+      if (resp3) {
+        Line(',', FormatDouble(v.dbl), out);
+      } else {
+        BulkOf('$', FormatDouble(v.dbl), out);
+      }
+      break;
+    case Type::kBigNumber:
+      if (resp3) {
+        Line('(', v.str, out);
+      } else {
+        BulkOf('$', v.str, out);
+      }
+      break;
+    case Type::kBulkError:
+      if (resp3) {
+        BulkOf('!', v.str, out);
+      } else {
+        // A RESP2 error is one line: CR and LF become spaces, as Redis does
+        // for error replies.
+        out->push_back('-');
+        for (char c : v.str) out->push_back(c == '\r' || c == '\n' ? ' ' : c);
+        out->append("\r\n", 2);
+      }
+      break;
+    case Type::kVerbatim:
+      if (resp3) {
+        BulkOf('=', v.str, out);
+      } else {
+        BulkOf('$', v.str.size() >= 4 ? std::string_view(v.str).substr(4) : v.str, out);
+      }
+      break;
+    case Type::kArray: WriteAggregateHeader('*', v.elems.size(), out); break;
+    case Type::kMap:
+    case Type::kAttribute:
+      if (resp3) {
+        WriteAggregateHeader(v.type == Type::kMap ? '%' : '|', v.elems.size() / 2, out);
+      } else {
+        WriteAggregateHeader('*', v.elems.size(), out);
+      }
+      break;
+    case Type::kSet: WriteAggregateHeader(resp3 ? '~' : '*', v.elems.size(), out); break;
+    case Type::kPush: WriteAggregateHeader(resp3 ? '>' : '*', v.elems.size(), out); break;
+  }
+}
+
+struct WriteItem {
+  const Value* value;
+  bool attributes_done;
+};
+
+}  // namespace
+
+void WriteSimple(Type type, std::string_view s, std::string* out) {
+  Line(type == Type::kError ? '-' : type == Type::kBigNumber ? '(' : '+', s, out);
+}
+
+void WriteBulk(std::string_view s, std::string* out) { BulkOf('$', s, out); }
+
+void WriteInteger(int64_t n, std::string* out) {
+  out->push_back(':');
+  AppendInt(n, out);
+  out->append("\r\n", 2);
+}
+
+void WriteAggregateHeader(char type_byte, int64_t len, std::string* out) {
+  out->push_back(type_byte);
+  AppendInt(len, out);
+  out->append("\r\n", 2);
+}
+
+void Write(const Value& root, Protocol protocol, std::string* out) {
+  const bool resp3 = protocol == Protocol::kResp3;
+  std::vector<WriteItem> work{{&root, false}};
+  while (!work.empty()) {
+    WriteItem item = work.back();
+    work.pop_back();
+    const Value& v = *item.value;
+    if (resp3 && v.has_attributes && !item.attributes_done) {
+      // |N and its pairs come first; the value itself follows them.
+      WriteAggregateHeader('|', v.attributes.size() / 2, out);
+      work.push_back({&v, true});
+      for (size_t i = v.attributes.size(); i-- > 0;) work.push_back({&v.attributes[i], false});
+      continue;
+    }
+    WriteNode(v, protocol, out);
+    for (size_t i = v.elems.size(); i-- > 0;) work.push_back({&v.elems[i], false});
+  }
+}
+
+std::string Write(const Value& v, Protocol protocol) {
+  std::string out;
+  Write(v, protocol, &out);
+  return out;
+}
+
+std::string EncodeCommand(const std::vector<std::string>& argv) {
+  std::string out;
+  WriteAggregateHeader('*', static_cast<int64_t>(argv.size()), &out);
+  for (const std::string& a : argv) BulkOf('$', a, &out);
+  return out;
+}
+
+}  // namespace respfuzz::resp

@@ -1,0 +1,242 @@
+// The resp_reader and resp_roundtrip oracles pass on the real reader and
+// writer, and each one fails on a deliberately broken implementation.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "harnesses/programs/registry.h"
+#include "harnesses/programs/resp_reader.h"
+#include "harnesses/programs/resp_roundtrip.h"
+#include "src/resp/writer.h"
+
+namespace respfuzz::programs {
+namespace {
+
+using resp::Protocol;
+using resp::Type;
+using resp::Value;
+
+const std::string kStream =
+    "+OK\r\n:1\r\n$3\r\nfoo\r\n*2\r\n%1\r\n+a\r\n,0.1234567\r\n~1\r\n#t\r\n$?\r\n;2\r\nab\r\n;0\r\n";
+
+ReaderCase Case(std::string_view payload, Protocol p = Protocol::kResp3, uint8_t chunk = 3) {
+  ReaderCase c;
+  c.protocol = p;
+  c.plan.sizes[0] = c.plan.sizes[1] = c.plan.sizes[2] = chunk;
+  c.payload = payload;
+  return c;
+}
+
+// Drops the first byte of every chunk after the first: a reader that loses
+// bytes at read boundaries (and hides it from the byte accounting). Fed
+// whole, it is exact.
+class DroppingParser : public ReplyParser {
+ public:
+  void Start(Protocol p, const resp::ReaderLimits& l) override {
+    real_->Start(p, l);
+    feeds_ = 0;
+    dropped_ = 0;
+  }
+  bool Feed(std::string_view chunk, std::vector<Value>* out) override {
+    if (feeds_++ > 0 && chunk.size() > 1) {
+      chunk.remove_prefix(1);
+      ++dropped_;
+    }
+    return real_->Feed(chunk, out);
+  }
+  resp::ReaderError error() const override { return real_->error(); }
+  bool idle() const override { return real_->idle(); }
+  uint64_t consumed() const override { return real_->consumed() + dropped_; }
+  size_t buffered() const override { return real_->buffered(); }
+
+ private:
+  std::unique_ptr<ReplyParser> real_ = MakeReplyParser();
+  int feeds_ = 0;
+  size_t dropped_ = 0;
+};
+
+// Miscounts what it holds.
+class MiscountingParser : public ReplyParser {
+ public:
+  bool Feed(std::string_view chunk, std::vector<Value>* out) override {
+    return real_->Feed(chunk, out);
+  }
+  void Start(Protocol p, const resp::ReaderLimits& l) override { real_->Start(p, l); }
+  resp::ReaderError error() const override { return real_->error(); }
+  bool idle() const override { return real_->idle(); }
+  uint64_t consumed() const override { return real_->consumed(); }
+  size_t buffered() const override { return real_->buffered() + 1; }
+
+ private:
+  std::unique_ptr<ReplyParser> real_ = MakeReplyParser();
+};
+
+// Writes doubles with six significant digits, as a careless %g would.
+class LossyDoubleWriter : public ReplyWriter {
+ public:
+  std::string Write(const Value& v, Protocol p) override {
+    if (v.type == Type::kDouble) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%g", v.dbl);
+      return p == Protocol::kResp3 ? "," + std::string(buf) + "\r\n"
+                                   : "$" + std::to_string(strlen(buf)) + "\r\n" + buf + "\r\n";
+    }
+    if (resp::IsAggregate(v.type)) {
+      std::string out;
+      if (p == Protocol::kResp3 && v.has_attributes) {
+        out += "|" + std::to_string(v.attributes.size() / 2) + "\r\n";
+        for (const Value& a : v.attributes) out += Write(a, p);
+      }
+      char t = '*';
+      size_t n = v.elems.size();
+      if (p == Protocol::kResp3) {
+        t = v.type == Type::kMap ? '%' : v.type == Type::kSet ? '~' : v.type == Type::kPush ? '>' : '*';
+        if (v.type == Type::kMap) n /= 2;
+      }
+      out += t + std::to_string(n) + "\r\n";
+      for (const Value& e : v.elems) out += Write(e, p);
+      return out;
+    }
+    return resp::Write(v, p);
+  }
+};
+
+// Downgrades booleans to the bulk strings "true"/"false" instead of 1/0.
+class WrongDowngradeWriter : public ReplyWriter {
+ public:
+  std::string Write(const Value& v, Protocol p) override {
+    if (p == Protocol::kResp2 && v.type == Type::kBoolean) {
+      return v.boolean ? "$4\r\ntrue\r\n" : "$5\r\nfalse\r\n";
+    }
+    return resp::Write(v, p);
+  }
+};
+
+TEST(RespReaderOracle, PassesOnTheRealReader) {
+  for (uint8_t chunk : {1, 2, 7, 64}) {
+    auto a = MakeReplyParser(), b = MakeReplyParser(), c = MakeReplyParser();
+    auto w = MakeReplyWriter();
+    fuzz::Verdict v = CheckReaderCase(Case(kStream, Protocol::kResp3, chunk), *a, *b, *c, *w);
+    EXPECT_TRUE(v.ok) << v.ToString();
+  }
+}
+
+TEST(RespReaderOracle, ChunkingCheckCatchesAByteDroppingReader) {
+  DroppingParser chunked;
+  auto whole = MakeReplyParser(), reread = MakeReplyParser();
+  auto w = MakeReplyWriter();
+  fuzz::Verdict v = CheckReaderCase(Case(kStream), chunked, *whole, *reread, *w);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "chunking") << v.ToString();
+}
+
+TEST(RespReaderOracle, AccountingCheckCatchesAMiscountingReader) {
+  MiscountingParser chunked;
+  auto whole = MakeReplyParser(), reread = MakeReplyParser();
+  auto w = MakeReplyWriter();
+  fuzz::Verdict v = CheckReaderCase(Case(kStream), chunked, *whole, *reread, *w);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "accounting") << v.ToString();
+}
+
+TEST(RespReaderOracle, RewriteCheckCatchesALossyDoubleWriter) {
+  auto a = MakeReplyParser(), b = MakeReplyParser(), c = MakeReplyParser();
+  LossyDoubleWriter w;
+  fuzz::Verdict v = CheckReaderCase(Case(kStream), *a, *b, *c, w);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "rewrite") << v.ToString();
+}
+
+TEST(RespReaderOracle, VisitorCheckCatchesADisagreeingTree) {
+  ReaderCase c = Case(kStream);
+  auto p = MakeReplyParser();
+  ParseResult tree = ParseWhole(*p, c.payload, c.protocol, c.limits);
+  EXPECT_TRUE(CheckVisitorWalk(c, tree).ok);
+  tree.values.push_back(Value::Integer(1));
+  fuzz::Verdict v = CheckVisitorWalk(c, tree);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "visitor");
+}
+
+TEST(RespReaderOracle, CaseEncodingRoundTrips) {
+  ChunkPlan plan;
+  plan.sizes[0] = 5;
+  plan.sizes[1] = 64;
+  plan.sizes[2] = 1;
+  std::string bytes = EncodeReaderCase(Protocol::kResp2, 2, plan, "+OK\r\n");
+  ReaderCase c = DecodeReaderCase(bytes);
+  EXPECT_EQ(c.protocol, Protocol::kResp2);
+  EXPECT_EQ(c.profile, 2);
+  EXPECT_EQ(c.limits.max_depth, 16u);
+  EXPECT_EQ(c.plan.sizes[0], 5);
+  EXPECT_EQ(c.plan.sizes[1], 64);
+  EXPECT_EQ(c.plan.sizes[2], 1);
+  EXPECT_EQ(c.payload, "+OK\r\n");
+  // Short inputs decode too: every byte string is a case.
+  EXPECT_EQ(DecodeReaderCase("").payload, "");
+  EXPECT_TRUE(RunRespReader("").ok);
+}
+
+Value SampleTree() {
+  Value map = Value::Aggregate(Type::kMap, {Value::Simple("score"), Value::Double(0.1234567),
+                                            Value::Bulk("flag"), Value::Boolean(true)});
+  map.has_attributes = true;
+  map.attributes = {Value::Simple("ttl"), Value::Integer(5)};
+  return Value::Aggregate(Type::kPush, {map, Value::Null(), Value::Str(Type::kVerbatim, "txt:x")});
+}
+
+TEST(RespRoundtripOracle, PassesOnTheRealWriter) {
+  auto w = MakeReplyWriter();
+  auto p = MakeReplyParser();
+  fuzz::Verdict v = CheckRoundtrip(SampleTree(), *w, *p);
+  EXPECT_TRUE(v.ok) << v.ToString();
+}
+
+TEST(RespRoundtripOracle, Resp3CheckCatchesALossyDoubleWriter) {
+  LossyDoubleWriter w;
+  auto p = MakeReplyParser();
+  fuzz::Verdict v = CheckRoundtrip(SampleTree(), w, *p);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "resp3") << v.ToString();
+}
+
+TEST(RespRoundtripOracle, Resp2CheckCatchesAWrongDowngrade) {
+  WrongDowngradeWriter w;
+  auto p = MakeReplyParser();
+  EXPECT_TRUE(CheckRoundtrip(Value::Integer(1), w, *p).ok);
+  fuzz::Verdict v = CheckRoundtrip(Value::Boolean(true), w, *p);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "resp2") << v.ToString();
+}
+
+TEST(RespRoundtripOracle, DecodedTreesAreValidAndBounded) {
+  std::string bytes;
+  for (int seed = 0; seed < 2000; ++seed) {
+    bytes.clear();
+    uint32_t x = static_cast<uint32_t>(seed) * 2654435761u + 1;
+    for (int i = 0; i < 300; ++i) {
+      x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+      bytes.push_back(static_cast<char>(x));
+    }
+    Value t = DecodeTree(bytes);
+    ASSERT_EQ(resp::Invalid(t), "") << seed;
+    ASSERT_LE(resp::NodeCount(t), kRoundtripMaxNodes) << seed;
+    ASSERT_LE(resp::Depth(t), kRoundtripMaxDepth + 1) << seed;
+    fuzz::Verdict v = RunRespRoundtrip(bytes);
+    ASSERT_TRUE(v.ok) << seed << ": " << v.ToString();
+  }
+}
+
+TEST(Registry, EveryHarnessIsListedOnce) {
+  for (std::string_view name : {"resp_reader", "resp_roundtrip", "resp_hiredis_diff",
+                                "request_parser"}) {
+    const Harness* h = FindHarness(name);
+    ASSERT_NE(h, nullptr) << name;
+    EXPECT_EQ(h->name, name);
+  }
+  EXPECT_EQ(FindHarness("nope"), nullptr);
+}
+
+}  // namespace
+}  // namespace respfuzz::programs
