@@ -37,8 +37,10 @@ std::string EncodeReaderCase(resp::Protocol protocol, int profile, const ChunkPl
 //   chunking   - chunked and whole feeding agree on values, error, idle, consumed
 //   accounting - consumed() + buffered() equals the bytes fed (while not failed)
 //   rewrite    - each value written in the case's protocol reads back equal
+// On success, `whole_result` (if given) receives the whole-fed parse.
 fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyParser& whole,
-                              ReplyParser& reread, ReplyWriter& writer);
+                              ReplyParser& reread, ReplyWriter& writer,
+                              ParseResult* whole_result = nullptr);
 
 // visitor - resp::Reader with an event-counting visitor (no tree) agrees with
 // `tree` (the tree builder's result for the same case) on values and error.

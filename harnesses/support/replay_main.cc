@@ -1,6 +1,7 @@
 // A main() for harnesses built without a fuzzing engine: replays each file
 // given (directories are walked, sorted) through LLVMFuzzerTestOneInput,
 // naming each file before it runs so a failure points at its input.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>

@@ -1,5 +1,6 @@
 #include "src/resp/reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -564,6 +565,9 @@ void TreeBuilder::OnBegin(Type type, int64_t len) {
   }
   Value& v = Place();
   v.type = type;
+  // A little room up front saves regrowth; bounded, so a declared
+  // *2147483647 still costs nothing until its elements arrive.
+  if (len > 0) v.elems.reserve(static_cast<size_t>(std::min<int64_t>(len, 8)) * (type == Type::kMap ? 2 : 1));
   open_.push_back(&v);
 }
 
