@@ -147,6 +147,11 @@ TEST(Reader, ErrorsCarryTheOffsetOfTheOffendingByte) {
   e = ErrorOf("+a\nb\r\n");
   EXPECT_EQ(e.code, Code::kCharInLine);
   EXPECT_EQ(e.offset, 2u);
+  // An LF fails the line as soon as it arrives, before any CR.
+  e = ErrorOf("+a\nb");
+  EXPECT_EQ(e.code, Code::kCharInLine);
+  EXPECT_EQ(e.offset, 2u);
+  EXPECT_EQ(ErrorOf("+a\nb\rX").offset, 2u);
   e = ErrorOf("$3\r\nabcX");
   EXPECT_EQ(e.code, Code::kBadTerminator);
   EXPECT_EQ(e.offset, 7u);

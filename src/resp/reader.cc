@@ -437,9 +437,18 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
     const size_t avail = n - start;
     const size_t window = std::min(avail, limits_.max_line_len + 1);
     const char* cr = nullptr;
+    const char* lf = nullptr;
     if (line_scanned_ < window) {
-      cr = static_cast<const char*>(
-          std::memchr(p + start + line_scanned_, '\r', window - line_scanned_));
+      const char* from = p + start + line_scanned_;
+      const size_t span = window - line_scanned_;
+      cr = static_cast<const char*>(std::memchr(from, '\r', span));
+      // An LF before the CR (or before anything is known) fails the line now.
+      lf = static_cast<const char*>(
+          std::memchr(from, '\n', cr != nullptr ? static_cast<size_t>(cr - from) : span));
+    }
+    if (lf != nullptr) {
+      Fail(ReaderErrorCode::kCharInLine, base + (lf - p), "LF inside a line");
+      break;
     }
     if (cr == nullptr) {
       if (avail > limits_.max_line_len) {
@@ -461,11 +470,6 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
     }
     line_scanned_ = 0;
     std::string_view content(p + start, cr_index - start);
-    if (const void* lf = std::memchr(content.data(), '\n', content.size())) {
-      Fail(ReaderErrorCode::kCharInLine, base + (static_cast<const char*>(lf) - p),
-           "LF inside a line");
-      break;
-    }
     const uint64_t offset = base + pos;
     pos = cr_index + 2;
     if (state_ == State::kStreamedString) {

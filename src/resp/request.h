@@ -1,6 +1,38 @@
 // Server-side request parser with Redis 7 semantics: multibulk commands
 // (*N then N $len bulks) and inline commands (split as redis-server splits
 // them), with Redis's exact protocol error texts.
+//
+// What it mirrors from redis-server 7.0 (processInputBuffer,
+// processMultibulkBuffer, processInlineBuffer in networking.c; checked against
+// a running redis-server 7.0.15, see request.cc):
+//   - The first byte of each request picks the form: '*' multibulk, anything
+//     else inline.
+//   - Header lines (*N, $N) end at the first '\r'; the byte after it is
+//     skipped without being looked at. A bulk payload is followed by two
+//     bytes that are skipped unchecked too. Redis finds the '\r' (inline:
+//     the '\n') with strchr(), so a NUL byte before it hides it: such a
+//     request never completes and ends in the "too big" error once more than
+//     max_inline_len bytes follow its start.
+//   - *0 and negative counts are consumed and produce nothing; so does an
+//     inline line that splits into no arguments.
+//   - Numbers are parsed like string2ll(): optional '-', no '+', no leading
+//     zeros, no spaces, at most 20 bytes, within int64.
+//   - Not modelled: the unauthenticated limits (*N > 10, $N > 16384 before
+//     AUTH), client-query-buffer-limit, and master/replica special cases.
+//
+// DEVIATION FROM REDIS BY DESIGN: redis-server applies PROTO_INLINE_MAX_SIZE
+// to what is buffered after one read(), so whether a long line is rejected
+// depends on how the bytes were split into reads. This parser decides on the
+// bytes alone, as redis-server would if every byte arrived in its own read:
+// an inline line may have at most max_inline_len bytes before its '\n' (a
+// '\r' before the '\n' counts), a *N / $N header at most max_inline_len bytes
+// before its '\r' ('*' / '$' included). Longer is an error even when the
+// terminator arrives in the same chunk. As a result the parser is chunking
+// invariant: any split of the same bytes gives the same requests, the same
+// error and the same consumed().
+//
+// Memory is bounded by the bytes received: nothing is reserved from a
+// declared count or length.
 #ifndef RESPFUZZ_RESP_REQUEST_H_
 #define RESPFUZZ_RESP_REQUEST_H_
 
@@ -35,8 +67,12 @@ struct Request {
 };
 
 struct RequestError {
-  uint64_t offset = 0;  // stream offset where the offending header or line starts
-  std::string message;  // exactly what redis-server replies, e.g.
+  // Stream offset where the offending line starts: the request's first byte
+  // for inline errors and for the *N header, the '$' header's first byte for
+  // errors in a bulk header ("expected '$'", "invalid bulk length", "too big
+  // bulk count string").
+  uint64_t offset = 0;
+  std::string message;  // exactly what redis-server replies after "-ERR ", e.g.
                         // "Protocol error: invalid multibulk length"
 
   bool operator==(const RequestError&) const = default;
@@ -49,43 +85,64 @@ class RequestParser {
   // Parses every complete request in the bytes fed so far, appending them to
   // `out`. Empty requests (*0, negative counts, blank inline lines) are
   // consumed and produce nothing, as in Redis. Returns false on a protocol
-  // error (sticky until Reset()).
+  // error (sticky until Reset()). Once failed, further data is ignored:
+  // buffered() keeps the unparsed bytes fed up to and including the chunk
+  // that failed, so consumed() + buffered() is what was fed until then.
   bool Feed(std::string_view data, std::vector<Request>* out);
+  // Back to a fresh stream (offsets restart at 0), same limits.
   void Reset();
 
   bool failed() const { return error_.has_value(); }
   const std::optional<RequestError>& error() const { return error_; }
   bool idle() const;  // no partial request held
+  // Bytes fully parsed: complete requests, plus the *N header and whole bulks
+  // of a multibulk request still in progress (as Redis advances qb_pos).
   uint64_t consumed() const { return consumed_; }
   size_t buffered() const { return buf_.size() - pos_; }
   const RequestLimits& limits() const { return limits_; }
 
  private:
+  enum class LineScan { kFound, kNeedMore, kTooLong };
+
   // Returns false when more bytes are needed or an error was recorded.
   bool ParseOne(std::vector<Request>* out);
   bool ParseInline(std::vector<Request>* out);
   bool ParseMultibulk(std::vector<Request>* out);
+  // Looks for `terminator` in the line starting at pos_ as strchr() would
+  // (a NUL ends the search), within the first max_inline_len + 1 bytes.
+  // kFound sets *len to the bytes before the terminator.
+  LineScan ScanLine(char terminator, size_t* len);
+  void Advance(size_t n);
   void Fail(uint64_t offset, std::string message);
 
   RequestLimits limits_;
   std::optional<RequestError> error_;
   std::string buf_;
-  size_t pos_ = 0;          // parse position in buf_
-  uint64_t consumed_ = 0;   // stream offset of buf_[pos_]
+  size_t pos_ = 0;         // parse position in buf_
+  uint64_t consumed_ = 0;  // stream offset of buf_[pos_]
+  // Resumable line scan, so feeding byte by byte stays linear.
+  size_t line_scanned_ = 0;    // bytes from pos_ known to hold no terminator
+  bool line_blocked_ = false;  // a NUL came first: the terminator can never be seen
   // Multibulk in progress.
   int64_t multibulk_left_ = 0;  // bulks still expected; 0 when none in progress
   int64_t bulk_len_ = -1;       // length of the bulk whose payload is awaited
   Request current_;
 };
 
-// Splits an inline command line as redis-server does (sdssplitargs): spaces
-// separate arguments; "..." supports \n \r \t \b \a \\ \" and \xHH escapes;
-// '...' supports \'; a closing quote must be followed by a space or the end.
-// Returns nullopt for unbalanced quotes.
+// Splits an inline command line as redis-server does (sdssplitargs): blanks
+// (isspace: space \t \n \v \f \r) separate arguments, but an unquoted
+// argument ends only at space \t \n \r, so \v and \f inside it are kept; a
+// quote may open in the middle of an argument (a"b c" is one argument);
+// "..." supports \n \r \t \b \a, \xHH when both H are hex digits, and any
+// other escaped byte stands for itself; '...' supports only \'; a closing
+// quote must be followed by a blank or the end. The line ends at its first
+// NUL byte, as the C string Redis splits. Returns nullopt for unbalanced
+// quotes.
 std::optional<std::vector<std::string>> SplitInlineArgs(std::string_view line);
 
 // Quotes one argument so that SplitInlineArgs gives it back unchanged
-// (a "..." token with \xHH for bytes that need it).
+// (always a "..." token, like sdscatrepr: \\ \" \n \r \t \a \b escaped,
+// other bytes outside printable ASCII as \xHH).
 std::string QuoteInlineArg(std::string_view arg);
 
 }  // namespace respfuzz::resp

@@ -1,0 +1,404 @@
+// Request parsing as redis-server 7.0 does it (networking.c, sds.c), except
+// for the chunking-invariant line limit described in request.h.
+//
+// Verified by sending raw bytes to redis-server 7.0.15 on 127.0.0.1 (replies
+// shown after "-ERR "; every error closes the connection):
+//   "*x\r\n", "*\r\n", "*01\r\n", "*+1\r\n", "*1 \r\n", "*-0\r\n", "*2147483648\r\n"
+//       -> "Protocol error: invalid multibulk length"
+//   "*2147483647\r\n" -> waits for the bulks (INT_MAX accepted)
+//   "*0\r\nPING\r\n", "*-1\r\nPING\r\n" -> +PONG (empty requests ignored)
+//   "*1\r\nfoo\r\n" -> "Protocol error: expected '$', got 'f'"
+//   "*1\r\n\r\n", "*1\r\n\nfoo\r\n" -> "Protocol error: expected '$', got ' '" (\r and \n
+//       become spaces: addReplyErrorFormat maps them); "*1\r\n\x01\r\n" and
+//       "*1\r\n\xff\r\n" -> the raw byte between the quotes
+//   "*1\r\n$x\r\n", "*1\r\n$-1\r\n", "*1\r\n$536870913\r\n", "*1\r\n$4\nPING\r\n"
+//       -> "Protocol error: invalid bulk length"; "$536870912" is accepted
+//   "*1\r\n$4\r\nPINGxy*1\r\n$4\r\nPING\r\n" -> two +PONG: the 2 bytes after a payload
+//       are skipped unchecked; "*1\rX$4\rYPINGab" -> +PONG: so is the byte after a
+//       header's '\r'
+//   'ECHO "abc\r\n', 'ECHO "abc"d\r\n', 'RPUSH k "a\"' -> "Protocol error: unbalanced
+//       quotes in request"
+//   65537 bytes without '\n' -> "Protocol error: too big inline request"; 65536 bytes
+//       then "\n" -> executed; 65536 bytes, then "\r", then "\n" in separate reads ->
+//       "too big inline request"; 65537 bytes and "\n" in one write -> executed (the
+//       chunk dependence this parser removes)
+//   '*' + 65536 digits, no '\r' -> "Protocol error: too big mbulk count string";
+//       '*' + 65535 digits -> waits
+//   "*1\r\n" + '$' + 65536 digits -> "Protocol error: too big bulk count string";
+//       "*1\r\n" + 65537 'x' (no '\r') -> the same, not "expected '$'"
+//   "ECHO a\0b\r\nPING\r\n" -> no reply (the NUL hides the '\n'); followed by 64 KiB
+//       -> "too big inline request"; "*1\0..." and "*1\r\n$\0..." likewise end in the
+//       mbulk / bulk "too big" errors
+//   Inline splitting: "PING\n", "PING\r\r\n" work; "a\vb" is one argument and a
+//       leading \v \f is skipped; '"a"\v' and "'a'\f" close fine; '"\xZZ"' -> "xZZ",
+//       '"\x4"' -> "x4", '"\xfF"' -> 0xff, '"\q"' -> "q"; "'a\\b'" keeps both
+//       backslashes, "'c\'d'" -> "c'd"; "a'b c'" -> "ab c"; 'x"y"' -> "xy";
+//       '"y"\'' is unbalanced; "a\tb\rc" -> three arguments; bytes >= 0x80 are kept.
+#include "src/resp/request.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace respfuzz::resp {
+
+namespace {
+
+// string2ll() from Redis util.c: strict decimal, as redis-server reads *N and $N.
+bool ParseRedisInt(std::string_view s, int64_t* value) {
+  constexpr size_t kLongStrSize = 21;  // LONG_STR_SIZE
+  if (s.empty() || s.size() >= kLongStrSize) return false;
+  if (s == "0") {
+    *value = 0;
+    return true;
+  }
+  size_t i = 0;
+  bool negative = false;
+  if (s[0] == '-') {
+    negative = true;
+    if (++i == s.size()) return false;
+  }
+  if (s[i] < '1' || s[i] > '9') return false;
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    uint64_t digit = static_cast<uint64_t>(s[i] - '0');
+    if (v > UINT64_MAX / 10) return false;
+    v *= 10;
+    if (v > UINT64_MAX - digit) return false;
+    v += digit;
+  }
+  constexpr uint64_t kMaxMagnitude = static_cast<uint64_t>(INT64_MAX);
+  if (negative) {
+    if (v > kMaxMagnitude + 1) return false;
+    *value = static_cast<int64_t>(0 - v);  // modular, so INT64_MIN comes out right
+  } else {
+    if (v > kMaxMagnitude) return false;
+    *value = static_cast<int64_t>(v);
+  }
+  return true;
+}
+
+// isspace() in the C locale (redis-server only sets LC_COLLATE).
+bool IsCSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+bool IsHexDigit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+}  // namespace
+
+RequestParser::RequestParser(RequestLimits limits) : limits_(limits) {}
+
+void RequestParser::Reset() {
+  error_.reset();
+  buf_.clear();
+  buf_.shrink_to_fit();
+  pos_ = 0;
+  consumed_ = 0;
+  line_scanned_ = 0;
+  line_blocked_ = false;
+  multibulk_left_ = 0;
+  bulk_len_ = -1;
+  current_ = Request{};
+}
+
+bool RequestParser::idle() const { return multibulk_left_ == 0 && buffered() == 0; }
+
+bool RequestParser::Feed(std::string_view data, std::vector<Request>* out) {
+  if (error_) return false;
+  buf_.append(data);
+  while (ParseOne(out)) {
+  }
+  // Drop the parsed prefix once it is most of the buffer: amortized linear,
+  // and the buffer never holds much more than the unparsed bytes.
+  if (pos_ == buf_.size()) {
+    buf_.clear();
+    pos_ = 0;
+  } else if (pos_ >= 4096 && pos_ >= buf_.size() / 2) {
+    buf_.erase(0, pos_);
+    pos_ = 0;
+  }
+  return !error_;
+}
+
+bool RequestParser::ParseOne(std::vector<Request>* out) {
+  if (error_ || pos_ == buf_.size()) return false;
+  // The first byte of a request decides its form (Redis's reqtype).
+  if (multibulk_left_ > 0 || buf_[pos_] == '*') return ParseMultibulk(out);
+  return ParseInline(out);
+}
+
+void RequestParser::Advance(size_t n) {
+  pos_ += n;
+  consumed_ += n;
+  line_scanned_ = 0;
+  line_blocked_ = false;
+}
+
+void RequestParser::Fail(uint64_t offset, std::string message) {
+  error_ = RequestError{offset, std::move(message)};
+}
+
+RequestParser::LineScan RequestParser::ScanLine(char terminator, size_t* len) {
+  const size_t avail = buf_.size() - pos_;
+  const size_t max = limits_.max_inline_len;
+  // A terminator past max bytes is an error however the bytes arrived, so
+  // never look further than max + 1 bytes.
+  const size_t window = max >= avail ? avail : max + 1;
+  if (!line_blocked_) {
+    const char* p = buf_.data() + pos_;
+    size_t i = line_scanned_;
+    for (; i < window; ++i) {
+      if (p[i] == terminator) {
+        line_scanned_ = i;
+        *len = i;
+        return LineScan::kFound;
+      }
+      if (p[i] == '\0') {  // strchr() stops here: the terminator stays unseen
+        line_blocked_ = true;
+        break;
+      }
+    }
+    line_scanned_ = i;
+  }
+  return avail > max ? LineScan::kTooLong : LineScan::kNeedMore;
+}
+
+bool RequestParser::ParseInline(std::vector<Request>* out) {
+  size_t len = 0;
+  switch (ScanLine('\n', &len)) {
+    case LineScan::kNeedMore:
+      return false;
+    case LineScan::kTooLong:
+      Fail(consumed_, "Protocol error: too big inline request");
+      return false;
+    case LineScan::kFound:
+      break;
+  }
+  std::string_view line(buf_.data() + pos_, len);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::optional<std::vector<std::string>> args = SplitInlineArgs(line);
+  if (!args) {
+    Fail(consumed_, "Protocol error: unbalanced quotes in request");
+    return false;
+  }
+  const uint64_t offset = consumed_;
+  Advance(len + 1);
+  if (!args->empty()) out->push_back(Request{RequestKind::kInline, offset, std::move(*args)});
+  return true;
+}
+
+bool RequestParser::ParseMultibulk(std::vector<Request>* out) {
+  if (multibulk_left_ == 0) {
+    size_t len = 0;
+    switch (ScanLine('\r', &len)) {
+      case LineScan::kNeedMore:
+        return false;
+      case LineScan::kTooLong:
+        Fail(consumed_, "Protocol error: too big mbulk count string");
+        return false;
+      case LineScan::kFound:
+        break;
+    }
+    // Redis waits for one byte after the '\r' and skips it unchecked.
+    if (buffered() < len + 2) return false;
+    int64_t count = 0;
+    if (!ParseRedisInt(std::string_view(buf_.data() + pos_ + 1, len - 1), &count) ||
+        count > limits_.max_multibulk_len) {
+      Fail(consumed_, "Protocol error: invalid multibulk length");
+      return false;
+    }
+    const uint64_t offset = consumed_;
+    Advance(len + 2);
+    if (count <= 0) return true;  // *0 and *-N: consumed, nothing to run
+    multibulk_left_ = count;
+    bulk_len_ = -1;
+    // No reserve(count): argv grows with the bulks that actually arrive.
+    current_ = Request{RequestKind::kMultibulk, offset, {}};
+  }
+
+  while (multibulk_left_ > 0) {
+    if (bulk_len_ < 0) {
+      size_t len = 0;
+      switch (ScanLine('\r', &len)) {
+        case LineScan::kNeedMore:
+          return false;
+        case LineScan::kTooLong:
+          Fail(consumed_, "Protocol error: too big bulk count string");
+          return false;
+        case LineScan::kFound:
+          break;
+      }
+      if (buffered() < len + 2) return false;
+      char first = buf_[pos_];
+      if (first != '$') {
+        // Printed with %c; addReplyErrorFormat turns \r and \n into spaces.
+        if (first == '\r' || first == '\n') first = ' ';
+        Fail(consumed_, std::string("Protocol error: expected '$', got '") + first + "'");
+        return false;
+      }
+      int64_t bulk_len = 0;
+      if (!ParseRedisInt(std::string_view(buf_.data() + pos_ + 1, len - 1), &bulk_len) ||
+          bulk_len < 0 || bulk_len > limits_.max_bulk_len) {
+        Fail(consumed_, "Protocol error: invalid bulk length");
+        return false;
+      }
+      Advance(len + 2);
+      bulk_len_ = bulk_len;  // nothing reserved: the payload stays in buf_ as it arrives
+    }
+    // The payload and the 2 bytes after it (not checked to be CRLF, as in Redis).
+    const uint64_t need = static_cast<uint64_t>(bulk_len_) + 2;
+    if (buffered() < need) return false;
+    current_.argv.emplace_back(buf_.data() + pos_, static_cast<size_t>(bulk_len_));
+    Advance(static_cast<size_t>(need));
+    bulk_len_ = -1;
+    --multibulk_left_;
+  }
+  out->push_back(std::move(current_));
+  current_ = Request{};
+  return true;
+}
+
+std::optional<std::vector<std::string>> SplitInlineArgs(std::string_view line) {
+  // Redis splits a C string: the line ends at its first NUL.
+  line = line.substr(0, line.find('\0'));
+  // Bytes past the end read as NUL, like the terminator Redis looks ahead to.
+  auto at = [line](size_t i) { return i < line.size() ? line[i] : '\0'; };
+
+  std::vector<std::string> args;
+  size_t i = 0;
+  while (true) {
+    while (i < line.size() && IsCSpace(line[i])) ++i;
+    if (i >= line.size()) return args;
+
+    enum class Mode { kPlain, kDouble, kSingle } mode = Mode::kPlain;
+    std::string arg;
+    bool done = false;
+    while (!done) {
+      const char c = at(i);
+      if (mode == Mode::kDouble) {
+        if (c == '\\' && at(i + 1) == 'x' && IsHexDigit(at(i + 2)) && IsHexDigit(at(i + 3))) {
+          arg.push_back(static_cast<char>(HexValue(at(i + 2)) * 16 + HexValue(at(i + 3))));
+          i += 3;
+        } else if (c == '\\' && at(i + 1) != '\0') {
+          ++i;
+          switch (line[i]) {
+            case 'n':
+              arg.push_back('\n');
+              break;
+            case 'r':
+              arg.push_back('\r');
+              break;
+            case 't':
+              arg.push_back('\t');
+              break;
+            case 'b':
+              arg.push_back('\b');
+              break;
+            case 'a':
+              arg.push_back('\a');
+              break;
+            default:
+              arg.push_back(line[i]);
+              break;
+          }
+        } else if (c == '"') {
+          // The closing quote must be followed by a blank or the end.
+          if (at(i + 1) != '\0' && !IsCSpace(at(i + 1))) return std::nullopt;
+          done = true;
+        } else if (c == '\0') {
+          return std::nullopt;  // unterminated
+        } else {
+          arg.push_back(c);
+        }
+      } else if (mode == Mode::kSingle) {
+        if (c == '\\' && at(i + 1) == '\'') {
+          ++i;
+          arg.push_back('\'');
+        } else if (c == '\'') {
+          if (at(i + 1) != '\0' && !IsCSpace(at(i + 1))) return std::nullopt;
+          done = true;
+        } else if (c == '\0') {
+          return std::nullopt;
+        } else {
+          arg.push_back(c);
+        }
+      } else {
+        switch (c) {
+          // Not isspace(): \v and \f do not end an unquoted argument.
+          case ' ':
+          case '\n':
+          case '\r':
+          case '\t':
+          case '\0':
+            done = true;
+            break;
+          case '"':
+            mode = Mode::kDouble;  // may open mid-argument: a"b" is "ab"
+            break;
+          case '\'':
+            mode = Mode::kSingle;
+            break;
+          default:
+            arg.push_back(c);
+            break;
+        }
+      }
+      if (at(i) != '\0') ++i;
+    }
+    args.push_back(std::move(arg));
+  }
+}
+
+std::string QuoteInlineArg(std::string_view arg) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(arg.size() + 2);
+  out.push_back('"');
+  for (char ch : arg) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      default:
+        if (c >= 0x20 && c < 0x7f) {
+          out.push_back(ch);
+        } else {
+          out += "\\x";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xf]);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace respfuzz::resp

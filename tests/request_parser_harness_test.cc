@@ -1,0 +1,283 @@
+// The request_parser harness checks: each oracle fails on a parser broken in
+// the way it guards against, and the real parser passes.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harnesses/programs/chunking.h"
+#include "harnesses/programs/registry.h"
+#include "harnesses/programs/request_parser.h"
+
+namespace respfuzz::programs {
+namespace {
+
+std::string Input(uint8_t profile, ChunkPlan plan, std::string_view payload) {
+  return std::string(1, static_cast<char>(profile)) + EncodeChunkPlan(plan) + std::string(payload);
+}
+
+ChunkPlan Plan(uint8_t a, uint8_t b, uint8_t c) {
+  ChunkPlan plan;
+  plan.sizes[0] = a;
+  plan.sizes[1] = b;
+  plan.sizes[2] = c;
+  return plan;
+}
+
+fuzz::Verdict Check(RequestParserUnderTest& chunked, RequestParserUnderTest& whole,
+                    const std::string& input) {
+  return CheckRequestParser(chunked, whole, input);
+}
+
+// Loses the first byte of every Feed but the first after Start: bytes
+// dropped at chunk boundaries.
+class DropsByteAtChunkBoundary : public RealRequestParser {
+ public:
+  void Start(const resp::RequestLimits& limits) override {
+    RealRequestParser::Start(limits);
+    feeds_ = 0;
+  }
+  bool Feed(std::string_view data, std::vector<resp::Request>* out) override {
+    if (feeds_++ > 0 && !data.empty()) data.remove_prefix(1);
+    return RealRequestParser::Feed(data, out);
+  }
+
+ private:
+  int feeds_ = 0;
+};
+
+// Reports one byte more buffered than it holds.
+class MiscountsBuffered : public RealRequestParser {
+ public:
+  size_t buffered() const override { return RealRequestParser::buffered() + 1; }
+};
+
+// Drops the last argument of inline requests with more than one: chunking
+// agrees (both sides lose it) and so does the multibulk round trip.
+class LosesLastInlineArg : public RealRequestParser {
+ public:
+  bool Feed(std::string_view data, std::vector<resp::Request>* out) override {
+    const size_t before = out->size();
+    const bool ok = RealRequestParser::Feed(data, out);
+    for (size_t i = before; i < out->size(); ++i) {
+      resp::Request& r = (*out)[i];
+      if (r.kind == resp::RequestKind::kInline && r.argv.size() > 1) r.argv.pop_back();
+    }
+    return ok;
+  }
+};
+
+// Appends a byte to the last argument of multibulk requests.
+class CorruptsMultibulkArg : public RealRequestParser {
+ public:
+  bool Feed(std::string_view data, std::vector<resp::Request>* out) override {
+    const size_t before = out->size();
+    const bool ok = RealRequestParser::Feed(data, out);
+    for (size_t i = before; i < out->size(); ++i) {
+      resp::Request& r = (*out)[i];
+      if (r.kind == resp::RequestKind::kMultibulk) r.argv.back() += '!';
+    }
+    return ok;
+  }
+};
+
+// Quotes nothing: arguments with spaces or quotes come back different.
+class QuotesNothing : public RealRequestParser {
+ public:
+  std::string QuoteInlineArg(std::string_view arg) const override { return std::string(arg); }
+};
+
+// Forgets to escape '"' (a plausible QuoteInlineArg bug).
+class ForgetsToEscapeQuotes : public RealRequestParser {
+ public:
+  std::string QuoteInlineArg(std::string_view arg) const override {
+    std::string out = "\"";
+    for (char c : arg) {
+      if (c == '\\') out += '\\';
+      out += c;
+    }
+    return out + "\"";
+  }
+};
+
+TEST(RequestParserHarnessTest, ChunkingCatchesBytesLostAtChunkBoundaries) {
+  DropsByteAtChunkBoundary chunked, whole;
+  fuzz::Verdict v = Check(chunked, whole, Input(0, Plan(4, 4, 4), "PING\r\nPING\r\n"));
+  ASSERT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "chunking") << v.ToString();
+  EXPECT_EQ(v.step, 1) << v.ToString();
+  // The same parser passes when there is a single chunk.
+  EXPECT_TRUE(Check(chunked, whole, Input(0, Plan(64, 64, 64), "PING\r\nPING\r\n")).ok);
+}
+
+TEST(RequestParserHarnessTest, ChunkingCatchesADifferentError) {
+  DropsByteAtChunkBoundary chunked;
+  RealRequestParser whole;
+  // Chunked loses the "*" and then the "\r": it sees a blank line where whole
+  // sees an invalid "*" header.
+  fuzz::Verdict v = Check(chunked, whole, Input(0, Plan(14, 1, 64), "*1\r\n$4\r\nPING\r\n*\r\n"));
+  ASSERT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "chunking") << v.ToString();
+}
+
+TEST(RequestParserHarnessTest, AccountingCatchesMiscountedBytes) {
+  MiscountsBuffered chunked, whole;
+  fuzz::Verdict v = Check(chunked, whole, Input(0, Plan(3, 5, 7), "*1\r\n$4\r\nPING\r\n"));
+  ASSERT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "accounting") << v.ToString();
+}
+
+TEST(RequestParserHarnessTest, MultibulkRoundtripCatchesCorruptedArgs) {
+  CorruptsMultibulkArg chunked, whole;
+  fuzz::Verdict v = Check(chunked, whole, Input(0, Plan(2, 3, 5), "*1\r\n$4\r\nPING\r\n"));
+  ASSERT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "multibulk-roundtrip") << v.ToString();
+  EXPECT_EQ(v.step, 0);
+}
+
+TEST(RequestParserHarnessTest, InlineRoundtripCatchesALostLastArg) {
+  LosesLastInlineArg chunked, whole;
+  fuzz::Verdict v = Check(chunked, whole, Input(0, Plan(1, 2, 3), "PING\r\nSET k v\r\n"));
+  ASSERT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "inline-roundtrip") << v.ToString();
+  EXPECT_EQ(v.step, 1) << v.ToString();
+}
+
+TEST(RequestParserHarnessTest, InlineRoundtripCatchesBrokenQuoting) {
+  QuotesNothing chunked, whole;
+  fuzz::Verdict v = Check(chunked, whole, Input(0, Plan(8, 8, 8), "ECHO \"a b\"\r\n"));
+  ASSERT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "inline-roundtrip") << v.ToString();
+
+  ForgetsToEscapeQuotes chunked2, whole2;
+  EXPECT_TRUE(Check(chunked2, whole2, Input(0, Plan(8, 8, 8), "ECHO 'a\\b'\r\n")).ok);
+  v = Check(chunked2, whole2, Input(0, Plan(8, 8, 8), "ECHO 'say \"hi\"'\r\n"));
+  ASSERT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "inline-roundtrip") << v.ToString();
+}
+
+TEST(RequestParserHarnessTest, RealParserPasses) {
+  const std::vector<std::string> payloads = {
+      "",
+      "PING\r\n",
+      "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nhello\r\n",
+      "ECHO \"a\\x41\\x4g\\n'\" 'it\\'s' \"\" ''\r\n",
+      "*0\r\n*-1\r\nPING\r\n*1\r\n$0\r\n\r\n",
+      "*1\r\n$4\r\nPINGxy*1\rX$4\rYPINGab",
+      "*1\r\nfoo\r\n",
+      "SET k \"v\r\n",
+      std::string(70, 'a') + "\r\n",
+      "*9\r\n",
+      "*1\r\n$33\r\n",
+      std::string("ECHO a\0b\r\n", 10) + std::string(70, 'x'),
+      "\x0b\x0c x\x0by \"\\\\\" \r\n",
+  };
+  for (uint8_t profile : {0, 1}) {
+    for (const std::string& p : payloads) {
+      for (ChunkPlan plan : {Plan(1, 1, 1), Plan(2, 7, 64), Plan(64, 64, 64), Plan(3, 1, 5)}) {
+        fuzz::Verdict v = RunRequestParser(Input(profile, plan, p));
+        EXPECT_TRUE(v.ok) << v.ToString() << "\n" << DescribeRequestParser(Input(profile, plan, p));
+      }
+    }
+  }
+}
+
+// A cheap deterministic sweep: token soups from an LCG, both profiles, many
+// plans. Not a fuzzer, but it runs every check on a few thousand shapes.
+TEST(RequestParserHarnessTest, RealParserPassesATokenSweep) {
+  const std::vector<std::string> tokens = {"*",
+                                           "$",
+                                           "\r\n",
+                                           "\r",
+                                           "\n",
+                                           "1",
+                                           "2",
+                                           "3",
+                                           "0",
+                                           "-1",
+                                           "8",
+                                           "9",
+                                           "32",
+                                           "33",
+                                           "64",
+                                           "PING",
+                                           "SET",
+                                           " ",
+                                           "\"",
+                                           "'",
+                                           "\\",
+                                           "\\x",
+                                           "4",
+                                           "f",
+                                           "\t",
+                                           "\x0b",
+                                           std::string(1, '\0'),
+                                           "\xff",
+                                           "a",
+                                           "x y",
+                                           "*2\r\n$1\r\na\r\n$1\r\nb\r\n",
+                                           "ECHO \"q\\\"\"\r\n"};
+  uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<uint32_t>(state >> 33);
+  };
+  for (int i = 0; i < 3000; ++i) {
+    std::string input;
+    for (int b = 0; b < 4; ++b) input.push_back(static_cast<char>(next()));
+    const int n = static_cast<int>(next() % 40);
+    for (int t = 0; t < n; ++t) input += tokens[next() % tokens.size()];
+    fuzz::Verdict v = RunRequestParser(input);
+    ASSERT_TRUE(v.ok) << v.ToString() << "\n" << DescribeRequestParser(input);
+  }
+}
+
+TEST(RequestParserHarnessTest, DecodeIsTotalAndDescribeIsReadable) {
+  RequestParserInput in = DecodeRequestParserInput("");
+  EXPECT_EQ(in.profile, 0);
+  EXPECT_EQ(in.limits.max_inline_len, resp::RequestLimits::kDefaultMaxInlineLen);
+  EXPECT_TRUE(in.payload.empty());
+  const std::string input = Input(kRequestSmallCaps, Plan(5, 6, 7), "PING\r\n");
+  in = DecodeRequestParserInput(input);  // payload is a view into `input`
+  EXPECT_EQ(in.limits.max_inline_len, 64u);
+  EXPECT_EQ(in.limits.max_multibulk_len, 8);
+  EXPECT_EQ(in.limits.max_bulk_len, 32);
+  EXPECT_EQ(in.plan.sizes[0], 5);
+  EXPECT_EQ(in.plan.sizes[2], 7);
+  EXPECT_EQ(in.payload, "PING\r\n");
+
+  std::string d = DescribeRequestParser(Input(1, Plan(1, 1, 1), "PING\r\n*1\r\nx\r\n"));
+  EXPECT_NE(d.find("small caps"), std::string::npos) << d;
+  EXPECT_NE(d.find("inline @0 [\"PING\"]"), std::string::npos) << d;
+  EXPECT_NE(d.find("Protocol error: expected '$', got 'x'"), std::string::npos) << d;
+}
+
+TEST(RequestParserHarnessTest, EncodeMultibulkRequest) {
+  EXPECT_EQ(EncodeMultibulkRequest({"SET", "k", ""}), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n");
+}
+
+#ifdef RESPFUZZ_SOURCE_DIR
+TEST(RequestParserHarnessTest, SeedsPass) {
+  const std::filesystem::path dir =
+      std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "corpus" / "request_parser";
+  if (!std::filesystem::is_directory(dir)) GTEST_SKIP() << "no seeds at " << dir;
+  int seeds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".bin") continue;
+    std::ifstream f(entry.path(), std::ios::binary);
+    std::string input((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    fuzz::Verdict v = RunRequestParser(input);
+    EXPECT_TRUE(v.ok) << entry.path() << ": " << v.ToString();
+    ++seeds;
+  }
+  EXPECT_GT(seeds, 0);
+}
+#endif
+
+}  // namespace
+}  // namespace respfuzz::programs
