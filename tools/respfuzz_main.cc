@@ -95,8 +95,8 @@ const Harness* HarnessOrError(const std::string& name) {
 
 const char kParseHelp[] =
     "usage: respfuzz parse [--resp2|--resp3] [FILE|-]\n"
-    "Reads raw RESP reply bytes from FILE (or standard input) and prints each value\n"
-    "with its byte offset. --resp2 accepts only + - : $ * (strict); --resp3 (default)\n"
+    "Reads raw RESP reply bytes from FILE (or standard input) and prints each\n"
+    "complete value, then the protocol error with its byte offset if any. --resp2 accepts only + - : $ * (strict); --resp3 (default)\n"
     "accepts every RESP3 type, streamed forms included. Redis's default limits apply.\n"
     "Exit 0 when everything parsed, 1 on a protocol error or an input that ends\n"
     "inside a value, 2 on usage errors.\n";
@@ -162,9 +162,10 @@ int CmdParse(const std::vector<std::string>& args) {
   }
   if (!reader.idle()) {
     std::fprintf(stderr,
-                 "respfuzz: parse: input ends inside a value (after %llu complete values; "
-                 "%zu bytes held)\n",
-                 static_cast<unsigned long long>(printer.printed()), reader.buffered());
+                 "respfuzz: parse: input ends inside a value (after %llu complete values, "
+                 "%llu of %zu bytes consumed)\n",
+                 static_cast<unsigned long long>(printer.printed()),
+                 static_cast<unsigned long long>(reader.consumed()), data->size());
     return kFound;
   }
   std::fprintf(stderr, "%llu values, %zu bytes\n", static_cast<unsigned long long>(printer.printed()),

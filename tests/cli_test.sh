@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# cli_test.sh RESPFUZZ SOURCE_DIR: the respfuzz CLI's outputs and exit codes
+# (0 success, 1 a protocol error or violation, 2 usage or I/O error).
+set -uo pipefail
+bin=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+# expect CODE NAME -- COMMAND...: runs COMMAND, keeps stdout+stderr in $out.
+expect() {
+  local want=$1 name=$2
+  shift 3
+  out=$("$@" 2>&1)
+  local got=$?
+  if [ "$got" -eq "$want" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: exit $got, expected $want"
+    echo "$out" | head -20
+  fi
+}
+contains() {  # contains NAME TEXT: the last output contains TEXT
+  if grep -qF -- "$2" <<<"$out"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $1: output lacks '$2'"
+    echo "$out" | head -20
+  fi
+}
+
+printf '+OK\r\n*2\r\n:1\r\n%%1\r\n+a\r\n,1.5\r\n' > "$tmp/good.resp"
+printf '+OK\r\n:12x\r\n' > "$tmp/bad.resp"
+printf '*2\r\n:1\r\n' > "$tmp/partial.resp"
+printf '_\r\n' > "$tmp/resp3only.resp"
+
+expect 0 parse-good -- "$bin" parse "$tmp/good.resp"
+contains parse-good '#1 [1, {simple("a"): double(1.5)}]'
+expect 0 parse-stdin -- bash -c "\"$bin\" parse - < \"$tmp/good.resp\""
+expect 1 parse-bad -- "$bin" parse "$tmp/bad.resp"
+contains parse-bad 'protocol error at offset 6: invalid integer'
+expect 1 parse-partial -- "$bin" parse "$tmp/partial.resp"
+contains parse-partial 'input ends inside a value'
+expect 1 parse-resp2-strict -- "$bin" parse --resp2 "$tmp/resp3only.resp"
+expect 0 parse-resp3 -- "$bin" parse --resp3 "$tmp/resp3only.resp"
+expect 2 parse-missing-file -- "$bin" parse "$tmp/nope"
+contains parse-missing-file 'cannot read'
+expect 2 parse-bad-option -- "$bin" parse --bogus
+expect 0 parse-help -- "$bin" parse --help
+expect 2 no-command -- "$bin"
+expect 2 unknown-command -- "$bin" frobnicate
+expect 0 help -- "$bin" --help
+expect 0 list -- "$bin" list
+contains list 'resp_hiredis_diff'
+
+for h in resp_reader resp_roundtrip resp_hiredis_diff request_parser; do
+  expect 0 "run-$h" -- "$bin" run "$h" "$src/corpus/$h"
+  contains "run-$h" ' 0 failed'
+  first=$(find "$src/corpus/$h" -type f | sort | head -1)
+  expect 0 "decode-$h" -- "$bin" decode "$h" "$first"
+done
+expect 2 run-unknown-harness -- "$bin" run nope "$tmp/good.resp"
+contains run-unknown-harness "unknown harness 'nope'"
+expect 2 run-missing-input -- "$bin" run resp_reader "$tmp/nope"
+expect 2 decode-usage -- "$bin" decode resp_reader
+expect 0 run-help -- "$bin" run --help
+expect 0 decode-help -- "$bin" decode --help
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
