@@ -6,6 +6,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "absl/strings/charconv.h"
 #include "absl/strings/str_cat.h"
 
 namespace respfuzz::resp {
@@ -121,7 +122,8 @@ bool ParseDouble(std::string_view s, double* out) {
     if (exp == 0) return false;
   }
   if (i != body.size()) return false;
-  auto res = std::from_chars(body.data(), body.data() + body.size(), *out);
+  // absl's from_chars: libc++ (OSS-Fuzz builds) lacks the floating-point one.
+  auto res = absl::from_chars(body.data(), body.data() + body.size(), *out);
   return res.ec == std::errc() && res.ptr == body.data() + body.size();
 }
 
