@@ -1,6 +1,7 @@
 #include "src/resp/reader.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -50,40 +51,43 @@ bool IsDigits(std::string_view s) {
   return true;
 }
 
-// [+-]digits within int64.
-bool ParseInteger(std::string_view s, int64_t* out) {
+// [+-]digits (sign only if allowed) within int64, in one pass.
+bool ParseNumber(std::string_view s, bool allow_sign, int64_t* out) {
   bool neg = false;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+  if (allow_sign && !s.empty() && (s[0] == '-' || s[0] == '+')) {
     neg = s[0] == '-';
     s.remove_prefix(1);
   }
-  if (!IsDigits(s)) return false;
-  uint64_t limit = neg ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  if (s.empty()) return false;
+  size_t zeros = 0;
+  while (zeros + 1 < s.size() && s[zeros] == '0') ++zeros;
+  s.remove_prefix(zeros);
+  if (s.size() > 19) return false;  // 19 digits hold every int64 and cannot wrap a uint64
   uint64_t v = 0;
   for (char c : s) {
-    uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (limit - d) / 10) return false;
+    const unsigned d = static_cast<unsigned char>(c) - static_cast<unsigned>('0');
+    if (d > 9) return false;
     v = v * 10 + d;
   }
+  if (v > (neg ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1)) return false;
   *out = neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
   return true;
 }
 
+bool ParseInteger(std::string_view s, int64_t* out) { return ParseNumber(s, true, out); }
+bool ParseDigits(std::string_view s, int64_t* out) { return ParseNumber(s, false, out); }
+
 // A declared length: digits, or "-1" (returned as -1), or "?" (returned as -2).
 bool ParseLength(std::string_view s, bool allow_streamed, int64_t* out) {
-  if (s == "-1") {
+  if (s.size() == 2 && s[0] == '-' && s[1] == '1') {
     *out = -1;
     return true;
   }
-  if (allow_streamed && s == "?") {
+  if (allow_streamed && s.size() == 1 && s[0] == '?') {
     *out = -2;
     return true;
   }
-  if (!IsDigits(s)) return false;
-  int64_t v;
-  if (!ParseInteger(s, &v)) return false;
-  *out = v;
-  return true;
+  return ParseDigits(s, out);
 }
 
 // RESP3 double: [+-]digits[.digits][(e|E)[+-]digits], or inf, +inf, -inf, nan.
@@ -132,16 +136,16 @@ bool ValidBigNumber(std::string_view s) {
   return IsDigits(s);
 }
 
+// Type bytes valid at a value position: bit 0 in RESP2, bit 1 in RESP3.
+constexpr std::array<uint8_t, 256> kTypeTable = [] {
+  std::array<uint8_t, 256> t{};
+  for (unsigned char c : std::string_view("+-:$*")) t[c] = 3;
+  for (unsigned char c : std::string_view("_#,(!=%~|>.")) t[c] = 2;
+  return t;
+}();
+
 bool ValidType(Protocol protocol, char t) {
-  switch (t) {
-    case '+': case '-': case ':': case '$': case '*':
-      return true;
-    case '_': case '#': case ',': case '(': case '!': case '=': case '%': case '~': case '|':
-    case '>': case '.':
-      return protocol == Protocol::kResp3;
-    default:
-      return false;
-  }
+  return kTypeTable[static_cast<unsigned char>(t)] & (protocol == Protocol::kResp3 ? 2 : 1);
 }
 
 std::string PrintableByte(char c) {
@@ -184,11 +188,19 @@ bool Reader::idle() const {
          !top_attribute_pending_;
 }
 
-bool Reader::Fail(ReaderErrorCode code, uint64_t offset, std::string reason) {
+// Errors are built out of line, so the parsing paths keep small frames.
+template <typename... Parts>
+__attribute__((noinline, cold)) bool Reader::Fail(ReaderErrorCode code, uint64_t offset,
+                                                   const Parts&... parts) {
   error_.code = code;
   error_.offset = offset;
-  error_.reason = std::move(reason);
+  error_.reason = absl::StrCat(parts...);
   return false;
+}
+
+__attribute__((noinline, cold)) bool Reader::FailByte(ReaderErrorCode code, uint64_t offset,
+                                                       const char* what, char byte) {
+  return Fail(code, offset, what, PrintableByte(byte));
 }
 
 bool Reader::Feed(std::string_view data, Visitor& visitor) {
@@ -238,8 +250,7 @@ void Reader::ValueDone(Visitor& visitor) {
 
 bool Reader::Open(Type type, int64_t len, uint64_t offset, Visitor& visitor) {
   if (stack_.size() + 1 > limits_.max_depth) {
-    return Fail(ReaderErrorCode::kTooDeep, offset,
-                absl::StrCat("nesting deeper than ", limits_.max_depth));
+    return Fail(ReaderErrorCode::kTooDeep, offset, "nesting deeper than ", limits_.max_depth);
   }
   visitor.OnBegin(type, len);
   bool pairs = type == Type::kMap || type == Type::kAttribute;
@@ -326,9 +337,7 @@ bool Reader::Header(char t, std::string_view content, uint64_t offset, Visitor& 
         return true;
       }
       if (len > limits_.max_bulk_len) {
-        return Fail(ReaderErrorCode::kBulkTooLong, content_offset,
-                    absl::StrCat("bulk length ", len, " above the limit of ",
-                                 limits_.max_bulk_len));
+        return Fail(ReaderErrorCode::kBulkTooLong, content_offset, "bulk length ", len, " above the limit of ", limits_.max_bulk_len);
       }
       bulk_type_ = t == '$' ? Type::kBulkString : t == '!' ? Type::kBulkError : Type::kVerbatim;
       bulk_len_ = len;
@@ -351,9 +360,7 @@ bool Reader::Header(char t, std::string_view content, uint64_t offset, Visitor& 
         return true;
       }
       if (len > limits_.max_aggregate_len) {
-        return Fail(ReaderErrorCode::kAggregateTooLong, content_offset,
-                    absl::StrCat("aggregate length ", len, " above the limit of ",
-                                 limits_.max_aggregate_len));
+        return Fail(ReaderErrorCode::kAggregateTooLong, content_offset, "aggregate length ", len, " above the limit of ", limits_.max_aggregate_len);
       }
       Type type = t == '*'   ? Type::kArray
                   : t == '%' ? Type::kMap
@@ -383,8 +390,7 @@ bool Reader::Header(char t, std::string_view content, uint64_t offset, Visitor& 
       return true;
     }
     default:
-      return Fail(ReaderErrorCode::kUnknownType, offset,
-                  absl::StrCat("unknown type byte ", PrintableByte(t)));
+      return FailByte(ReaderErrorCode::kUnknownType, offset, "unknown type byte ", t);
   }
 }
 
@@ -427,11 +433,10 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
     const char t = p[pos];
     if (state_ == State::kStreamedString ? t != ';' : !ValidType(protocol_, t)) {
       if (state_ == State::kStreamedString) {
-        Fail(ReaderErrorCode::kBadStreamChunk, base + pos,
-             absl::StrCat("expected ';' in a streamed string, got ", PrintableByte(t)));
+        FailByte(ReaderErrorCode::kBadStreamChunk, base + pos,
+                 "expected ';' in a streamed string, got ", t);
       } else {
-        Fail(ReaderErrorCode::kUnknownType, base + pos,
-             absl::StrCat("unknown type byte ", PrintableByte(t)));
+        FailByte(ReaderErrorCode::kUnknownType, base + pos, "unknown type byte ", t);
       }
       break;
     }
@@ -441,12 +446,20 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
     const char* cr = nullptr;
     const char* lf = nullptr;
     if (line_scanned_ < window) {
-      const char* from = p + start + line_scanned_;
-      const size_t span = window - line_scanned_;
-      cr = static_cast<const char*>(std::memchr(from, '\r', span));
-      // An LF before the CR (or before anything is known) fails the line now.
-      lf = static_cast<const char*>(
-          std::memchr(from, '\n', cr != nullptr ? static_cast<size_t>(cr - from) : span));
+      // Find the first CR or LF: an LF before the CR (or before anything is
+      // known) fails the line now. Most lines are short, so a byte loop covers
+      // them; a long one falls through to memchr.
+      const char* q = p + start + line_scanned_;
+      const char* end = p + start + window;
+      const char* stop = std::min(end, q + 32);
+      while (q < stop && *q != '\r' && *q != '\n') ++q;
+      if (q < stop) {
+        (*q == '\n' ? lf : cr) = q;
+      } else if (q < end) {
+        cr = static_cast<const char*>(std::memchr(q, '\r', static_cast<size_t>(end - q)));
+        lf = static_cast<const char*>(
+            std::memchr(q, '\n', static_cast<size_t>((cr != nullptr ? cr : end) - q)));
+      }
     }
     if (lf != nullptr) {
       Fail(ReaderErrorCode::kCharInLine, base + (lf - p), "LF inside a line");
@@ -454,8 +467,7 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
     }
     if (cr == nullptr) {
       if (avail > limits_.max_line_len) {
-        Fail(ReaderErrorCode::kLineTooLong, base + start + limits_.max_line_len,
-             absl::StrCat("line longer than ", limits_.max_line_len, " bytes"));
+        Fail(ReaderErrorCode::kLineTooLong, base + start + limits_.max_line_len, "line longer than ", limits_.max_line_len, " bytes");
       } else {
         line_scanned_ = window;  // the next Feed resumes the search here
       }
@@ -476,7 +488,7 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
     pos = cr_index + 2;
     if (state_ == State::kStreamedString) {
       int64_t len;
-      if (!IsDigits(content) || !ParseInteger(content, &len)) {
+      if (!ParseDigits(content, &len)) {
         Fail(ReaderErrorCode::kBadStreamChunk, offset + 1, "invalid streamed string part length");
         break;
       }
@@ -488,8 +500,7 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
         continue;
       }
       if (len > limits_.max_bulk_len - static_cast<int64_t>(stream_buf_.size())) {
-        Fail(ReaderErrorCode::kBulkTooLong, offset + 1,
-             absl::StrCat("streamed string longer than the limit of ", limits_.max_bulk_len));
+        Fail(ReaderErrorCode::kBulkTooLong, offset + 1, "streamed string longer than the limit of ", limits_.max_bulk_len);
         break;
       }
       bulk_type_ = Type::kNull;  // marks a streamed part
@@ -506,13 +517,17 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
 
 // --- TreeBuilder ---------------------------------------------------------------
 
-Value& TreeBuilder::Place() {
+Value& TreeBuilder::Place(bool scalar) {
   Value* slot;
-  if (open_.empty()) {
-    slot = &root_;
-  } else {
+  if (!open_.empty()) {
     open_.back()->elems.emplace_back();
     slot = &open_.back()->elems.back();
+  } else if (scalar) {
+    // A top-level scalar is complete at once: straight into the output.
+    slot = &out_->emplace_back();
+  } else {
+    // A top-level aggregate is built aside, so out_ only ever holds complete values.
+    slot = &root_;
   }
   if (!pending_attrs_.empty() && pending_attrs_.back().first == open_.size()) {
     slot->has_attributes = true;
@@ -522,7 +537,7 @@ Value& TreeBuilder::Place() {
   return *slot;
 }
 
-void TreeBuilder::Finish() {
+void TreeBuilder::FinishAggregate() {
   if (open_.empty()) {
     out_->push_back(std::move(root_));
     root_ = Value();
@@ -530,36 +545,31 @@ void TreeBuilder::Finish() {
 }
 
 void TreeBuilder::OnString(Type type, std::string_view payload) {
-  Value& v = Place();
+  Value& v = Place(true);
   v.type = type;
-  v.str.assign(payload.data(), payload.size());
-  Finish();
+  v.str = std::string(payload.data(), payload.size());  // constructs; assign() goes through _M_replace
 }
 
 void TreeBuilder::OnInteger(int64_t value) {
-  Value& v = Place();
+  Value& v = Place(true);
   v.type = Type::kInteger;
   v.integer = value;
-  Finish();
 }
 
 void TreeBuilder::OnDouble(double value) {
-  Value& v = Place();
+  Value& v = Place(true);
   v.type = Type::kDouble;
   v.dbl = value;
-  Finish();
 }
 
 void TreeBuilder::OnBoolean(bool value) {
-  Value& v = Place();
+  Value& v = Place(true);
   v.type = Type::kBoolean;
   v.boolean = value;
-  Finish();
 }
 
 void TreeBuilder::OnNull(Type type) {
-  Place().type = type;
-  Finish();
+  Place(true).type = type;
 }
 
 void TreeBuilder::OnBegin(Type type, int64_t len) {
@@ -569,11 +579,15 @@ void TreeBuilder::OnBegin(Type type, int64_t len) {
     open_.push_back(attr_holders_.back().get());
     return;
   }
-  Value& v = Place();
+  Value& v = Place(false);
   v.type = type;
-  // A little room up front saves regrowth; bounded, so a declared
-  // *2147483647 still costs nothing until its elements arrive.
-  if (len > 0) v.elems.reserve(static_cast<size_t>(std::min<int64_t>(len, 8)) * (type == Type::kMap ? 2 : 1));
+  // Room up front saves regrowth. Bounded, so a declared *2147483647 costs
+  // little until its elements arrive: at most kMaxReserve slots per open
+  // aggregate, and open aggregates are bounded by max_depth.
+  constexpr int64_t kMaxReserve = 128;
+  if (len > 0) {
+    v.elems.reserve(static_cast<size_t>(std::min(len, kMaxReserve)) * (type == Type::kMap ? 2 : 1));
+  }
   open_.push_back(&v);
 }
 
@@ -591,7 +605,7 @@ void TreeBuilder::OnEnd() {
     }
     return;
   }
-  Finish();
+  FinishAggregate();
 }
 
 void TreeBuilder::Clear() {

@@ -131,7 +131,9 @@ class Reader {
   // One header line [type byte, content, CRLF] starting at p[0]; `content`
   // excludes the type byte. Returns false on error.
   bool Header(char type, std::string_view content, uint64_t offset, Visitor& visitor);
-  bool Fail(ReaderErrorCode code, uint64_t offset, std::string reason);
+  template <typename... Parts>
+  bool Fail(ReaderErrorCode code, uint64_t offset, const Parts&... reason_parts);
+  bool FailByte(ReaderErrorCode code, uint64_t offset, const char* what, char byte);
   // Called after a complete element: closes finished aggregates.
   void ValueDone(Visitor& visitor);
   bool Open(Type type, int64_t len, uint64_t offset, Visitor& visitor);
@@ -168,8 +170,9 @@ class TreeBuilder : public Visitor {
   void Clear();
 
  private:
-  Value& Place();  // where the next value goes, with any pending attribute attached
-  void Finish();   // after a scalar: a complete top-level value goes to out_
+  // Where the next value goes, with any pending attribute attached.
+  Value& Place(bool scalar);
+  void FinishAggregate();  // a completed top-level aggregate goes to out_
   std::vector<Value>* out_;
   Value root_;                 // the top-level value being built
   std::vector<Value*> open_;   // open aggregates; attributes point into attr_holders_

@@ -245,7 +245,7 @@ void DowngradeNode(const Value& in, Value* out) {
       break;
     default:
       out->type = in.type;
-      out->integer = in.integer;
+      if (in.type == Type::kInteger) out->integer = in.integer;
       out->str = in.str;
       break;
   }

@@ -38,10 +38,13 @@ bool IsResp2Type(Type t);     // + - : $ * and their nulls
 
 struct Value {
   Type type = Type::kNull;
-  bool boolean = false;
   bool has_attributes = false;  // |0 is a valid, empty attribute
-  int64_t integer = 0;
-  double dbl = 0;
+  // The scalar payload; which member is meaningful follows `type`.
+  union {
+    int64_t integer = 0;  // kInteger
+    double dbl;           // kDouble
+    bool boolean;         // kBoolean
+  };
   std::string str;
   std::vector<Value> elems;       // aggregates; maps as flat key/value pairs
   std::vector<Value> attributes;  // flat key/value pairs of a preceding |N
