@@ -269,7 +269,7 @@ void Verify(const Workload& w) {
   {
     Reader reader(Protocol::kResp2);
     std::vector<Value> values;
-    TreeBuilder builder(&values);
+    TreeBuilder builder(&values, &reader);
     Tally t;
     bool ok = ForEachChunk(w.bytes, [&](std::string_view c) {
       if (!reader.Feed(c, builder)) return false;
@@ -325,7 +325,7 @@ void SetCounters(benchmark::State& state, const Workload& w) {
 void BM_RespfuzzTree(benchmark::State& state, const Workload* w) {
   Reader reader(Protocol::kResp2);
   std::vector<Value> values;
-  TreeBuilder builder(&values);
+  TreeBuilder builder(&values, &reader);
   for (auto _ : state) {
     bool ok = ForEachChunk(w->bytes, [&](std::string_view c) {
       if (!reader.Feed(c, builder)) return false;

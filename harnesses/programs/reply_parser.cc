@@ -16,7 +16,7 @@ class RespfuzzParser : public ReplyParser {
   bool Feed(std::string_view chunk, std::vector<resp::Value>* out) override {
     // The builder keeps partial values between calls: one per stream and output.
     if (builder_out_ != out) {
-      builder_ = std::make_unique<resp::TreeBuilder>(out);
+      builder_ = std::make_unique<resp::TreeBuilder>(out, reader_.get());
       builder_out_ = out;
     }
     return reader_->Feed(chunk, *builder_);

@@ -486,6 +486,7 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
     std::string_view content(p + start, cr_index - start);
     const uint64_t offset = base + pos;
     pos = cr_index + 2;
+    ahead_ = n - pos;
     if (state_ == State::kStreamedString) {
       int64_t len;
       if (!ParseDigits(content, &len)) {
@@ -581,12 +582,13 @@ void TreeBuilder::OnBegin(Type type, int64_t len) {
   }
   Value& v = Place(false);
   v.type = type;
-  // Room up front saves regrowth. Bounded, so a declared *2147483647 costs
-  // little until its elements arrive: at most kMaxReserve slots per open
-  // aggregate, and open aggregates are bounded by max_depth.
-  constexpr int64_t kMaxReserve = 128;
+  // Room up front saves regrowth, but never more than could already be here:
+  // a declared *2147483647 costs nothing until its elements arrive.
   if (len > 0) {
-    v.elems.reserve(static_cast<size_t>(std::min(len, kMaxReserve)) * (type == Type::kMap ? 2 : 1));
+    constexpr size_t kReserveWithoutReader = 8;
+    const size_t here = reader_ != nullptr ? reader_->bytes_ahead() / 3 : kReserveWithoutReader;
+    const size_t n = std::min(static_cast<size_t>(len), here);
+    if (n > 1) v.elems.reserve(n * (type == Type::kMap ? 2 : 1));
   }
   open_.push_back(&v);
 }
@@ -619,7 +621,7 @@ std::vector<Value> ReadAll(std::string_view data, Protocol protocol, const Reade
                            ReaderError* error, bool* complete) {
   std::vector<Value> values;
   Reader reader(protocol, limits);
-  TreeBuilder builder(&values);
+  TreeBuilder builder(&values, &reader);
   reader.Feed(data, builder);
   if (error != nullptr) *error = reader.error();
   if (complete != nullptr) *complete = reader.idle();

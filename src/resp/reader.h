@@ -114,6 +114,11 @@ class Reader {
   size_t buffered() const { return buf_.size(); }
   Protocol protocol() const { return protocol_; }
   const ReaderLimits& limits() const { return limits_; }
+  // During a Visitor callback: input bytes available after the current
+  // header. Every element takes at least 3 bytes, so an aggregate can have at
+  // most bytes_ahead() / 3 elements already here; a builder can reserve that
+  // much without trusting the declared length.
+  size_t bytes_ahead() const { return ahead_; }
 
  private:
   struct Frame {
@@ -152,13 +157,16 @@ class Reader {
   size_t line_scanned_ = 0;             // bytes of a pending header already known CR-free
   uint64_t consumed_ = 0;
   uint64_t values_ = 0;
+  size_t ahead_ = 0;
 };
 
 // Builds value trees from visitor events. Complete top-level values are
-// appended to `out`.
+// appended to `out`. Given the reader that drives it, it sizes aggregates by
+// the bytes already received (never by the declared length alone).
 class TreeBuilder : public Visitor {
  public:
-  explicit TreeBuilder(std::vector<Value>* out) : out_(out) {}
+  explicit TreeBuilder(std::vector<Value>* out, const Reader* reader = nullptr)
+      : out_(out), reader_(reader) {}
   void OnString(Type type, std::string_view payload) override;
   void OnInteger(int64_t value) override;
   void OnDouble(double value) override;
@@ -174,6 +182,7 @@ class TreeBuilder : public Visitor {
   Value& Place(bool scalar);
   void FinishAggregate();  // a completed top-level aggregate goes to out_
   std::vector<Value>* out_;
+  const Reader* reader_;
   Value root_;                 // the top-level value being built
   std::vector<Value*> open_;   // open aggregates; attributes point into attr_holders_
   std::vector<std::unique_ptr<Value>> attr_holders_;
