@@ -7,11 +7,9 @@ harnesses/programs/request_parser.h): profile bit 0 selects the small caps
 defaults. Plan bytes give chunk sizes (byte % 64) + 1. Run from anywhere; it
 rewrites the directory's .bin files.
 """
-import os
-import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT = os.path.join(ROOT, "corpus", "request_parser")
+from seedlib import write_corpus
+
 
 DEFAULTS, SMALL = 0, 1
 INLINE_MAX, MBULK_MAX, BULK_MAX = 64, 8, 32  # the small caps
@@ -122,16 +120,5 @@ for plan in ((0, 0, 0), (1, 2, 3), (63, 63, 63), (4, 0, 17)):
         DEFAULTS, plan)
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
-    for f in os.listdir(OUT):
-        if f.endswith(".bin"):
-            os.remove(os.path.join(OUT, f))
-    for name, data in sorted(SEEDS.items()):
-        with open(os.path.join(OUT, name + ".bin"), "wb") as fh:
-            fh.write(data)
-    print(f"wrote {len(SEEDS)} seeds to {OUT}", file=sys.stderr)
-
-
 if __name__ == "__main__":
-    main()
+    write_corpus("request_parser", SEEDS)

@@ -6,11 +6,9 @@ harnesses/programs/resp_hiredis_diff.h): bit 7 set feeds hiredis the payload
 whole, otherwise in chunks of (byte & 63) + 1 bytes. Our reader always reads
 the payload whole. Run from anywhere; it rewrites the directory's .bin files.
 """
-import os
-import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT = os.path.join(ROOT, "corpus", "resp_hiredis_diff")
+from seedlib import write_corpus
+
 
 WHOLE = 0x80
 SEEDS = {}
@@ -137,16 +135,5 @@ for chunk in (1, 2, 3, 5, 13, 64):
     add(f"chunks_{chunk}", MIXED, chunk)
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
-    for f in os.listdir(OUT):
-        if f.endswith(".bin"):
-            os.remove(os.path.join(OUT, f))
-    for name, data in sorted(SEEDS.items()):
-        with open(os.path.join(OUT, name + ".bin"), "wb") as fh:
-            fh.write(data)
-    print(f"wrote {len(SEEDS)} seeds to {OUT}", file=sys.stderr)
-
-
 if __name__ == "__main__":
-    main()
+    write_corpus("resp_hiredis_diff", SEEDS)

@@ -6,11 +6,9 @@ harnesses/programs/resp_reader.h): flags bit 0 selects RESP3, bits 1-2 the
 limits profile (0 defaults, 1 tight, 2 medium, 3 minimal). Run from anywhere;
 it rewrites the directory's .bin files.
 """
-import os
-import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT = os.path.join(ROOT, "corpus", "resp_reader")
+from seedlib import write_corpus
+
 
 RESP2, RESP3 = 0, 1
 
@@ -123,16 +121,5 @@ for plan in ((0, 0, 0), (1, 2, 3), (63, 63, 63), (4, 0, 17)):
     add("chunks_%d_%d_%d" % plan, "*2\r\n$5\r\nhello\r\n%1\r\n+k\r\n,3.5\r\n", RESP3, 0, plan)
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
-    for f in os.listdir(OUT):
-        if f.endswith(".bin"):
-            os.remove(os.path.join(OUT, f))
-    for name, data in sorted(SEEDS.items()):
-        with open(os.path.join(OUT, name + ".bin"), "wb") as fh:
-            fh.write(data)
-    print(f"wrote {len(SEEDS)} seeds to {OUT}", file=sys.stderr)
-
-
 if __name__ == "__main__":
-    main()
+    write_corpus("resp_reader", SEEDS)

@@ -5,12 +5,10 @@ The harness decodes bytes into a value tree (harnesses/programs/resp_roundtrip.c
 each node starts with a head byte, low 4 bits = type, bit 4 = attributes; then
 its payload. Type numbers below follow that table.
 """
-import os
 import struct
-import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT = os.path.join(ROOT, "corpus", "resp_roundtrip")
+from seedlib import write_corpus
+
 
 SIMPLE, ERROR, INTEGER, BULK, NULL_BULK, NULL_ARRAY, ARRAY, NULL, BOOLEAN, DOUBLE, \
     BIG, BULK_ERROR, VERBATIM, MAP, SET, PUSH = range(16)
@@ -66,16 +64,5 @@ SEEDS = {
 }
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
-    for f in os.listdir(OUT):
-        if f.endswith(".bin"):
-            os.remove(os.path.join(OUT, f))
-    for name, data in sorted(SEEDS.items()):
-        with open(os.path.join(OUT, name + ".bin"), "wb") as fh:
-            fh.write(data)
-    print(f"wrote {len(SEEDS)} seeds to {OUT}", file=sys.stderr)
-
-
 if __name__ == "__main__":
-    main()
+    write_corpus("resp_roundtrip", SEEDS)
