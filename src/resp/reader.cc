@@ -106,9 +106,12 @@ bool ParseDouble(std::string_view s, double* out) {
     return true;
   }
   std::string_view body = s;
-  if (!body.empty() && body[0] == '+') body.remove_prefix(1);
   size_t i = 0;
-  if (i < body.size() && body[i] == '-') ++i;
+  if (!body.empty() && body[0] == '+') {
+    body.remove_prefix(1);  // from_chars takes no '+'; at most one sign either way
+  } else if (!body.empty() && body[0] == '-') {
+    i = 1;
+  }
   size_t digits = 0;
   while (i < body.size() && body[i] >= '0' && body[i] <= '9') ++i, ++digits;
   if (digits == 0) return false;
@@ -442,7 +445,8 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
     }
     const size_t start = pos + 1;
     const size_t avail = n - start;
-    const size_t window = std::min(avail, limits_.max_line_len + 1);
+    // Bytes that can hold the CR: the line and its CR (max_line_len may be SIZE_MAX).
+    const size_t window = limits_.max_line_len >= avail ? avail : limits_.max_line_len + 1;
     const char* cr = nullptr;
     const char* lf = nullptr;
     if (line_scanned_ < window) {
@@ -578,24 +582,34 @@ void TreeBuilder::OnBegin(Type type, int64_t len) {
     attr_holders_.push_back(std::make_unique<Value>());
     attr_holders_.back()->type = Type::kAttribute;
     open_.push_back(attr_holders_.back().get());
+    reserved_.push_back(0);
     return;
   }
   Value& v = Place(false);
   v.type = type;
   // Room up front saves regrowth, but never more than could already be here:
-  // a declared *2147483647 costs nothing until its elements arrive.
+  // every element takes at least 3 bytes, and the slots reserved by all open
+  // aggregates together stay within the bytes ahead / 3, so nesting cannot
+  // multiply them. A declared *2147483647 costs nothing until its elements arrive.
+  size_t reserved = 0;
   if (len > 0) {
     constexpr size_t kReserveWithoutReader = 8;
-    const size_t here = reader_ != nullptr ? reader_->bytes_ahead() / 3 : kReserveWithoutReader;
-    const size_t n = std::min(static_cast<size_t>(len), here);
-    if (n > 1) v.elems.reserve(n * (type == Type::kMap ? 2 : 1));
+    size_t budget = reader_ != nullptr ? reader_->bytes_ahead() / 3 : kReserveWithoutReader;
+    budget = budget > reserved_total_ ? budget - reserved_total_ : 0;
+    const size_t per = type == Type::kMap ? 2 : 1;
+    reserved = std::min(static_cast<size_t>(len), budget / per) * per;
+    if (reserved > 1) v.elems.reserve(reserved);
   }
+  reserved_.push_back(reserved);
+  reserved_total_ += reserved;
   open_.push_back(&v);
 }
 
 void TreeBuilder::OnEnd() {
   Value* closed = open_.back();
   open_.pop_back();
+  reserved_total_ -= reserved_.back();
+  reserved_.pop_back();
   if (closed->type == Type::kAttribute) {
     std::vector<Value> pairs = std::move(closed->elems);
     attr_holders_.pop_back();
@@ -613,6 +627,8 @@ void TreeBuilder::OnEnd() {
 void TreeBuilder::Clear() {
   root_ = Value();
   open_.clear();
+  reserved_.clear();
+  reserved_total_ = 0;
   attr_holders_.clear();
   pending_attrs_.clear();
 }

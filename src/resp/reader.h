@@ -162,7 +162,8 @@ class Reader {
 
 // Builds value trees from visitor events. Complete top-level values are
 // appended to `out`. Given the reader that drives it, it sizes aggregates by
-// the bytes already received (never by the declared length alone).
+// the bytes already received, shared across all open aggregates (never by
+// the declared length alone), so memory stays proportional to the input.
 class TreeBuilder : public Visitor {
  public:
   explicit TreeBuilder(std::vector<Value>* out, const Reader* reader = nullptr)
@@ -185,6 +186,8 @@ class TreeBuilder : public Visitor {
   const Reader* reader_;
   Value root_;                 // the top-level value being built
   std::vector<Value*> open_;   // open aggregates; attributes point into attr_holders_
+  std::vector<size_t> reserved_;  // slots reserved up front by each open aggregate
+  size_t reserved_total_ = 0;
   std::vector<std::unique_ptr<Value>> attr_holders_;
   // Completed attributes waiting for the value they annotate, with the depth
   // (open_.size()) that value will be placed at. Consecutive attributes merge.
