@@ -169,6 +169,9 @@ TEST(Reader, ErrorsCarryTheOffsetOfTheOffendingByte) {
   EXPECT_EQ(ErrorOf(",1e\r\n").code, Code::kBadDouble);
   EXPECT_EQ(ErrorOf(",infinity\r\n").code, Code::kBadDouble);
   EXPECT_EQ(ErrorOf(",1e400\r\n").code, Code::kBadDouble);
+  EXPECT_EQ(ErrorOf(",+-1\r\n").code, Code::kBadDouble);
+  EXPECT_EQ(ErrorOf(",-+1\r\n").code, Code::kBadDouble);
+  EXPECT_EQ(One(",+1.5\r\n"), Value::Double(1.5));
   EXPECT_EQ(ErrorOf("#x\r\n").code, Code::kBadBoolean);
   EXPECT_EQ(ErrorOf("_x\r\n").code, Code::kBadNull);
   EXPECT_EQ(ErrorOf("(12a\r\n").code, Code::kBadBigNumber);
@@ -202,6 +205,17 @@ TEST(Reader, LineLengthLimitBoundary) {
   EXPECT_EQ(ErrorOf("+abcde", Protocol::kResp3, l).code, Code::kLineTooLong);
   EXPECT_EQ(ErrorOf("+abcd", Protocol::kResp3, l).code, Code::kNone);
   EXPECT_EQ(ReaderLimits{}.max_line_len, 64u * 1024);
+  // The default, at and past the boundary.
+  std::string at = "+" + std::string(64 * 1024, 'x') + "\r\n";
+  EXPECT_EQ(Read(at).error.code, Code::kNone);
+  std::string past = "+" + std::string(64 * 1024 + 1, 'x') + "\r\n";
+  EXPECT_EQ(ErrorOf(past).code, Code::kLineTooLong);
+  // No limit at all does not overflow the scan window.
+  ReaderLimits unlimited;
+  unlimited.max_line_len = SIZE_MAX;
+  Parsed p = Read("+OK\r\n:1\r\n", Protocol::kResp3, unlimited);
+  EXPECT_EQ(p.values.size(), 2u);
+  EXPECT_TRUE(p.idle);
 }
 
 TEST(Reader, BulkLengthLimitBoundary) {
@@ -225,6 +239,12 @@ TEST(Reader, AggregateLengthLimitBoundary) {
   EXPECT_EQ(ErrorOf("*3\r\n", Protocol::kResp3, l).code, Code::kAggregateTooLong);
   EXPECT_EQ(Read("%2\r\n:1\r\n:2\r\n:3\r\n:4\r\n", Protocol::kResp3, l).error.code, Code::kNone);
   EXPECT_EQ(ErrorOf("%3\r\n", Protocol::kResp3, l).code, Code::kAggregateTooLong);
+  // The default (INT_MAX, as Redis's multibulk limit): at it the reader waits
+  // for elements, past it the header fails.
+  Parsed at = Read("*2147483647\r\n");
+  EXPECT_EQ(at.error.code, Code::kNone);
+  EXPECT_FALSE(at.idle);
+  EXPECT_EQ(ErrorOf("*2147483648\r\n").code, Code::kAggregateTooLong);
 }
 
 TEST(Reader, DepthLimitBoundary) {
@@ -236,6 +256,11 @@ TEST(Reader, DepthLimitBoundary) {
   EXPECT_EQ(e.offset, 12u);
   // Attributes count as nesting too.
   EXPECT_EQ(ErrorOf("*1\r\n*1\r\n*1\r\n|0\r\n", Protocol::kResp3, l).code, Code::kTooDeep);
+  // The default of 128, at and past the boundary.
+  std::string deep;
+  for (int i = 0; i < 128; ++i) deep += "*1\r\n";
+  EXPECT_EQ(Read(deep + ":1\r\n").error.code, Code::kNone);
+  EXPECT_EQ(ErrorOf(deep + "*1\r\n:1\r\n").code, Code::kTooDeep);
   // No configuration goes past the ceiling.
   ReaderLimits huge;
   huge.max_depth = 1'000'000;
@@ -256,9 +281,9 @@ TEST(Reader, DeepNestingDoesNotRecurse) {
   EXPECT_EQ(written, in);
 }
 
-TEST(Reader, DeclaredSizesDoNotAllocateUpFront) {
-  // Both declarations are within the default limits; nothing is allocated for
-  // them until bytes arrive, so memory stays proportional to the input.
+TEST(Reader, DeclaredSizesAreNotBufferedUpFront) {
+  // Both declarations are within the default limits; the reader holds only
+  // the bytes that arrived (heap use is measured in reader_memory_test.cc).
   Reader reader(Protocol::kResp2);
   std::vector<Value> out;
   TreeBuilder builder(&out);
@@ -286,7 +311,8 @@ TEST(Reader, AnyChunkingGivesTheSameValues) {
     EXPECT_EQ(reader.consumed(), stream.size());
   }
   Parsed bytewise = ReadBytewise(stream);
-  EXPECT_EQ(bytewise.values.size(), whole.values.size());
+  ASSERT_EQ(bytewise.values.size(), whole.values.size());
+  for (size_t i = 0; i < whole.values.size(); ++i) EXPECT_EQ(bytewise.values[i], whole.values[i]);
 }
 
 TEST(Writer, Resp3RoundTripsEveryType) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <ostream>
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -494,7 +495,14 @@ TEST(RequestParserStreamingTest, LongPayloadFedByteByByteStaysCompact) {
   std::string bytes = "*1\r\n" + Bulk(payload) + "PING\r\n";
   RequestParser parser;
   std::vector<Request> out;
-  for (char c : bytes) ASSERT_TRUE(parser.Feed(std::string_view(&c, 1), &out));
+  size_t most_held = 0;
+  for (char c : bytes) {
+    ASSERT_TRUE(parser.Feed(std::string_view(&c, 1), &out));
+    most_held = std::max(most_held, parser.buffered());
+  }
+  // Consumed bytes are dropped: never more held than one bulk and its header.
+  EXPECT_LE(most_held, payload.size() + 16);
+  EXPECT_EQ(parser.buffered(), 0u);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].argv, Argv{payload});
   EXPECT_EQ(out[1], Inline(bytes.size() - 6, {"PING"}));

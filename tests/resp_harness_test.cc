@@ -1,6 +1,8 @@
 // The resp_reader and resp_roundtrip oracles pass on the real reader and
 // writer, and each one fails on a deliberately broken implementation.
 #include <cstdio>
+#include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -153,10 +155,20 @@ TEST(RespReaderOracle, VisitorCheckCatchesADisagreeingTree) {
   auto p = MakeReplyParser();
   ParseResult tree = ParseWhole(*p, c.payload, c.protocol, c.limits);
   EXPECT_TRUE(CheckVisitorWalk(c, tree).ok);
-  tree.values.push_back(Value::Integer(1));
-  fuzz::Verdict v = CheckVisitorWalk(c, tree);
+  ParseResult extra = tree;
+  extra.values.push_back(Value::Integer(1));
+  fuzz::Verdict v = CheckVisitorWalk(c, extra);
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.check, "visitor");
+  // Same number of values, one payload byte short: only the node and
+  // payload tallies can see it.
+  ParseResult shortened = tree;
+  ASSERT_EQ(shortened.values[0], Value::Simple("OK"));
+  shortened.values[0].str.pop_back();
+  v = CheckVisitorWalk(c, shortened);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "visitor") << v.ToString();
+  EXPECT_NE(v.message.find("payload bytes"), std::string::npos) << v.message;
 }
 
 TEST(RespReaderOracle, CaseEncodingRoundTrips) {
@@ -228,13 +240,19 @@ TEST(RespRoundtripOracle, DecodedTreesAreValidAndBounded) {
   }
 }
 
-TEST(Registry, EveryHarnessIsListedOnce) {
-  for (std::string_view name : {"resp_reader", "resp_roundtrip", "resp_hiredis_diff",
-                                "request_parser"}) {
-    const Harness* h = FindHarness(name);
-    ASSERT_NE(h, nullptr) << name;
-    EXPECT_EQ(h->name, name);
+TEST(Registry, EveryHarnessSourceIsRegisteredExactlyOnce) {
+  std::set<std::string> sources;
+  for (const auto& e : std::filesystem::directory_iterator(RESPFUZZ_SOURCE_DIR "/harnesses")) {
+    if (e.path().extension() == ".cc") sources.insert(e.path().stem().string());
   }
+  std::set<std::string> registered;
+  for (const Harness& h : Harnesses()) {
+    EXPECT_TRUE(registered.insert(std::string(h.name)).second) << "listed twice: " << h.name;
+    EXPECT_EQ(FindHarness(h.name), &h);
+    EXPECT_FALSE(h.feeds.empty());
+    EXPECT_FALSE(h.checks.empty());
+  }
+  EXPECT_EQ(registered, sources);
   EXPECT_EQ(FindHarness("nope"), nullptr);
 }
 

@@ -147,19 +147,38 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
 namespace {
 
 // Counts events without building anything: the allocation-free path must
-// agree with the tree builder on how many values there were and why it stopped.
+// agree with the tree builder on the values, their nodes and their payloads.
 class CountingVisitor : public resp::Visitor {
  public:
-  void OnString(resp::Type, std::string_view) override { ++scalars; }
-  void OnInteger(int64_t) override { ++scalars; }
-  void OnDouble(double) override { ++scalars; }
-  void OnBoolean(bool) override { ++scalars; }
-  void OnNull(resp::Type) override { ++scalars; }
-  void OnBegin(resp::Type, int64_t) override { ++open; }
+  void OnString(resp::Type, std::string_view s) override { ++nodes, bytes += s.size(); }
+  void OnInteger(int64_t v) override { ++nodes, sum += static_cast<uint64_t>(v); }
+  void OnDouble(double) override { ++nodes; }
+  void OnBoolean(bool b) override { ++nodes, sum += b; }
+  void OnNull(resp::Type) override { ++nodes; }
+  void OnBegin(resp::Type t, int64_t) override {
+    ++open;
+    if (t != resp::Type::kAttribute) ++nodes;  // attributes are not nodes of the tree
+  }
   void OnEnd() override { --open; }
-  uint64_t scalars = 0;
+  uint64_t nodes = 0, bytes = 0, sum = 0;
   int64_t open = 0;
 };
+
+// The same tallies over trees.
+void Tally(const std::vector<Value>& values, uint64_t* nodes, uint64_t* bytes, uint64_t* sum) {
+  std::vector<const Value*> work;
+  for (const Value& v : values) work.push_back(&v);
+  while (!work.empty()) {
+    const Value* v = work.back();
+    work.pop_back();
+    ++*nodes;
+    if (resp::IsStringLike(v->type)) *bytes += v->str.size();
+    if (v->type == resp::Type::kInteger) *sum += static_cast<uint64_t>(v->integer);
+    if (v->type == resp::Type::kBoolean) *sum += v->boolean;
+    for (const Value& c : v->elems) work.push_back(&c);
+    for (const Value& c : v->attributes) work.push_back(&c);
+  }
+}
 
 }  // namespace
 
@@ -178,6 +197,20 @@ fuzz::Verdict CheckVisitorWalk(const ReaderCase& c, const ParseResult& tree) {
     return fuzz::Verdict::Fail("visitor", -1,
                                "idle reader with " + std::to_string(counter.open) +
                                    " aggregates left open");
+  }
+  uint64_t nodes = 0, bytes = 0, sum = 0;
+  Tally(tree.values, &nodes, &bytes, &sum);
+  // A stream that stops inside a value has events for a value the tree does
+  // not hold yet: then the visitor has seen at least as much.
+  const bool whole_values = reader.idle();
+  if (whole_values ? (counter.nodes != nodes || counter.bytes != bytes || counter.sum != sum)
+                   : (counter.nodes < nodes || counter.bytes < bytes)) {
+    return fuzz::Verdict::Fail(
+        "visitor", -1,
+        "visitor walk saw " + std::to_string(counter.nodes) + " nodes, " +
+            std::to_string(counter.bytes) + " payload bytes, integer sum " +
+            std::to_string(counter.sum) + "; trees hold " + std::to_string(nodes) + ", " +
+            std::to_string(bytes) + ", " + std::to_string(sum));
   }
   return fuzz::Verdict::Ok();
 }
