@@ -1,6 +1,16 @@
 #include "harnesses/programs/chunking.h"
 
+#include <cstring>
+
 namespace respfuzz::programs {
+
+std::string_view ExactCopies::Copy(std::string_view bytes) {
+  if (bytes.empty()) return {};
+  std::unique_ptr<char[]>& slot = bytes.size() < kReusedSizes ? by_size_[bytes.size()] : large_;
+  if (slot == nullptr || &slot == &large_) slot.reset(new char[bytes.size()]);
+  std::memcpy(slot.get(), bytes.data(), bytes.size());
+  return {slot.get(), bytes.size()};
+}
 
 uint8_t TakeByte(std::string_view* input) {
   if (input->empty()) return 0;

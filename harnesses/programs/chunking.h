@@ -5,6 +5,7 @@
 #define RESPFUZZ_HARNESSES_PROGRAMS_CHUNKING_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,20 @@ ChunkPlan TakeChunkPlan(std::string_view* input);
 std::string EncodeChunkPlan(const ChunkPlan& plan);
 std::vector<std::string_view> SplitChunks(std::string_view data, const ChunkPlan& plan);
 std::string DescribeChunkPlan(const ChunkPlan& plan);
+
+// Exact-size heap copies of the byte ranges handed to a parser, so ASan
+// flags any read past (or before) a chunk instead of it landing silently in
+// the neighbouring bytes of the fuzzer's buffer. Buffers are reused per
+// size; a copy is valid until the next Copy() of the same size.
+class ExactCopies {
+ public:
+  std::string_view Copy(std::string_view bytes);
+
+ private:
+  static constexpr size_t kReusedSizes = 65;  // chunk sizes are at most 64
+  std::unique_ptr<char[]> by_size_[kReusedSizes];
+  std::unique_ptr<char[]> large_;
+};
 
 // Takes one byte from the front (0 when empty).
 uint8_t TakeByte(std::string_view* input);

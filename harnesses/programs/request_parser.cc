@@ -132,9 +132,10 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
   };
 
   // Whole.
+  ExactCopies copies;  // each range a parser sees is its own heap block
   whole.Start(in.limits);
   std::vector<resp::Request> whole_reqs;
-  whole.Feed(in.payload, &whole_reqs);
+  whole.Feed(copies.Copy(in.payload), &whole_reqs);
   const std::optional<resp::RequestError> whole_error = whole.error();
   const uint64_t whole_consumed = whole.consumed();
   check_accounting(whole, -1, in.payload.size(), whole_reqs.size());
@@ -146,7 +147,7 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
   int64_t chunk_index = 0;
   for (std::string_view chunk : SplitChunks(in.payload, in.plan)) {
     fed += chunk.size();
-    const bool ok = chunked.Feed(chunk, &chunked_reqs);
+    const bool ok = chunked.Feed(copies.Copy(chunk), &chunked_reqs);
     check_accounting(chunked, chunk_index++, fed, chunked_reqs.size());
     if (!ok) break;
   }

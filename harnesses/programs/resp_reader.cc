@@ -65,8 +65,10 @@ std::string ValuesDiff(const std::vector<Value>& a, const std::vector<Value>& b,
 fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyParser& whole,
                               ReplyParser& reread, ReplyWriter& writer,
                               ParseResult* whole_result) {
+  ExactCopies copies;  // each range a parser sees is its own heap block
+
   // Whole.
-  ParseResult w = ParseWhole(whole, c.payload, c.protocol, c.limits);
+  ParseResult w = ParseWhole(whole, copies.Copy(c.payload), c.protocol, c.limits);
   if (w.error.code == resp::ReaderErrorCode::kNone &&
       whole.consumed() + whole.buffered() != c.payload.size()) {
     return fuzz::Verdict::Fail(
@@ -80,7 +82,7 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
   chunked.Start(c.protocol, c.limits);
   size_t fed = 0;
   for (std::string_view chunk : SplitChunks(c.payload, c.plan)) {
-    bool ok = chunked.Feed(chunk, &cv);
+    bool ok = chunked.Feed(copies.Copy(chunk), &cv);
     fed += chunk.size();
     if (!ok) break;
     if (chunked.consumed() + chunked.buffered() != fed) {
@@ -119,7 +121,7 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
     bytes += writer.Write(v, c.protocol);
     ends.push_back(bytes.size());
   }
-  ParseResult back = ParseWhole(reread, bytes, c.protocol, ReaderLimits{});
+  ParseResult back = ParseWhole(reread, copies.Copy(bytes), c.protocol, ReaderLimits{});
   for (size_t i = 0; i < w.values.size(); ++i) {
     if (i < back.values.size() && back.values[i] == w.values[i]) continue;
     size_t begin = i == 0 ? 0 : ends[i - 1];
@@ -185,7 +187,8 @@ void Tally(const std::vector<Value>& values, uint64_t* nodes, uint64_t* bytes, u
 fuzz::Verdict CheckVisitorWalk(const ReaderCase& c, const ParseResult& tree) {
   resp::Reader reader(c.protocol, c.limits);
   CountingVisitor counter;
-  reader.Feed(c.payload, counter);
+  ExactCopies copies;
+  reader.Feed(copies.Copy(c.payload), counter);
   if (reader.values() != tree.values.size() || !(reader.error() == tree.error)) {
     return fuzz::Verdict::Fail("visitor", -1,
                                "visitor walk saw " + std::to_string(reader.values()) +
