@@ -42,7 +42,12 @@ int main(int argc, char** argv) {
     if (std::filesystem::is_directory(p, ec)) {
       std::vector<std::filesystem::path> in_dir;
       for (const auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
-        if (e.is_regular_file()) in_dir.push_back(e.path());
+        // Readable descriptions (.txt, README) sit beside frozen inputs.
+        const std::string leaf = e.path().filename().string();
+        if (e.is_regular_file() && e.path().extension() != ".txt" &&
+            leaf.rfind("README", 0) != 0 && leaf[0] != '.') {
+          in_dir.push_back(e.path());
+        }
       }
       std::sort(in_dir.begin(), in_dir.end());
       files.insert(files.end(), in_dir.begin(), in_dir.end());

@@ -18,7 +18,9 @@ def write_corpus(harness, seeds):
     """
     out = os.path.join(os.environ.get("RESPFUZZ_SEEDS_ROOT", ROOT), "corpus", harness)
     os.makedirs(out, exist_ok=True)
-    scratch = tempfile.mkdtemp(prefix=".seeds-", dir=out)
+    # Beside corpus/<harness>/, never inside it: a killed run leaves nothing a
+    # replay or the OSS-Fuzz zip would pick up.
+    scratch = tempfile.mkdtemp(prefix=f".{harness}-seeds-", dir=os.path.dirname(out))
     try:
         for name, data in sorted(seeds.items()):
             with open(os.path.join(scratch, name + ".bin"), "wb") as fh:
