@@ -13,9 +13,10 @@
 namespace respfuzz::resp {
 
 // Chunking invariance: every decision below (accept, wait, or fail at an
-// offset) depends only on bytes already available, and is taken as soon as
-// those bytes are enough to settle it. Feeding the same stream in any
-// chunking therefore gives the same events and the same error.
+// offset) depends only on bytes already available, so feeding the same stream
+// in any chunking gives the same events and the same error. Framing errors
+// are raised at the first offending byte; a line's content is judged once its
+// CRLF is in, a bulk (and a verbatim's "xxx:") once its payload and CRLF are.
 
 std::string_view ReaderErrorCodeName(ReaderErrorCode c) {
   switch (c) {

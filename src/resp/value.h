@@ -79,10 +79,13 @@ size_t Depth(const Value& v);
 // empty when it can.
 std::string Invalid(const Value& v);
 
-// What a RESP2 client receives for a value a RESP3 server would send: map to
-// flat array, set and push to array, double to bulk string, boolean to integer,
+// The RESP2 shape of a RESP3 value, as Redis downgrades types: map to flat
+// array, set and push to array, double to bulk string, boolean to integer,
 // null to null bulk, big number and verbatim to bulk string, bulk error to
-// error, attributes dropped. Iterative.
+// error, attributes dropped. Doubles use FormatDouble (shortest round-trip
+// text, as Redis 7.2+ prints them; Redis 7.0 prints "%.17g", e.g.
+// 0.10000000000000001 for 0.1, checked against redis-server 7.0.15).
+// Iterative.
 Value Downgrade(const Value& v);
 
 // One-line readable form, e.g. [1, "a", {k: v}] with type markers where
