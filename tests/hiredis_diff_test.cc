@@ -2,6 +2,7 @@
 // of the divergence table has a minimal input that shows it (and that the
 // oracle would flag without the table); equal inputs pass; and broken parsers
 // are caught, even when a known divergence follows the wrong value.
+#include <cctype>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -50,6 +51,7 @@ const std::vector<Example>& Examples() {
       {"stray-cr-in-line", "+a\rb\r\n"},
       {"bare-lf-in-line", "+a\nb\r\n"},
       {"bulk-crlf-unchecked", "$1\r\naXY+OK\r\n"},
+      {"bulk-above-our-limit", "$536870913\r\n"},
       {"nesting-deeper-than-7", Nest(8, "*0\r\n")},
       {"integer-plus-sign", ":+5\r\n"},
       {"integer-leading-zero", ":007\r\n"},
@@ -82,6 +84,9 @@ TEST(HiredisDivergence, StrayCrInLine) {
   // hiredis keeps the CR in an error string too, and waits when no CRLF follows.
   ExpectDivergence("stray-cr-in-line", "-ERR x\ry\r\n");
   ExpectDivergence("stray-cr-in-line", ":1\r2");
+  // Both reject, but we do first (at the '2'; hiredis at the LF of "1\r2"):
+  // not an agreement, this entry.
+  ExpectDivergence("stray-cr-in-line", ":1\r2\r\n");
   // The same quirk after equal values, inside an array.
   ExpectDivergence("stray-cr-in-line", "+OK\r\n*2\r\n:1\r\n+a\rb\r\n");
   HiredisDiffOutcome o = Compare("+a\rb\r\n");
@@ -108,6 +113,14 @@ TEST(HiredisDivergence, BulkCrlfUnchecked) {
   ASSERT_EQ(o.theirs.values.size(), 2u);
   EXPECT_EQ(o.theirs.values[0], Value::Bulk("a"));
   EXPECT_EQ(o.theirs.values[1], Value::Simple("OK"));
+}
+
+TEST(HiredisDivergence, BulkAboveOurLimit) {
+  ExpectDivergence("bulk-above-our-limit", "$536870913\r\n");
+  ExpectDivergence("bulk-above-our-limit", "*2\r\n:1\r\n$9223372036854775807\r\nabc");
+  ExpectDivergence("bulk-above-our-limit", "+OK\r\n$600000000\r\n");
+  // At the limit both wait.
+  EXPECT_TRUE(Compare("$536870912\r\n").agree);
 }
 
 TEST(HiredisDivergence, NestingDeeperThan7) {
@@ -185,14 +198,19 @@ TEST(HiredisDiff, EqualInputsPass) {
       "$1\r\na\r",
       "*3\r\n:1\r\n",
       "*",
-      // Both reject (at the same place or not: both reject).
+      // Both reject, with the error certain at the same byte.
       "?\r\n",
       "+OK\r\n!x\r\n",
       ":12x\r\n",
       ":9223372036854775808\r\n",
       "$-2\r\n",
       "*-2\r\n",
-      ":1\r2\r\n",
+      "*2147483648\r\n",  // "Multi-bulk length out of range" / above INT_MAX
+      "$0600000000\r\n",  // the leading zero for hiredis, above 512 MiB for us: same LF
+      // Large declared lengths, compared: both wait.
+      "$1048577\r\n",
+      "$536870912\r\nab",
+      "*4096\r\n:1\r\n",
   };
   for (const std::string& in : inputs) {
     for (size_t chunk : {size_t{0}, size_t{1}, size_t{2}, size_t{7}}) {
@@ -248,25 +266,6 @@ TEST(HiredisParser, ConvertsTreesAndTracksState) {
   EXPECT_EQ(p->error().reason, "Protocol error, got \"%\" as reply type byte");
 }
 
-// --- skipping ------------------------------------------------------------------------
-
-TEST(HiredisDiff, SkipsInputsAboveTheCaps) {
-  EXPECT_EQ(HiredisDiffSkipReason("*4096\r\n"), "");
-  EXPECT_NE(HiredisDiffSkipReason("*4097\r\n"), "");
-  EXPECT_NE(HiredisDiffSkipReason("*2147483648\r\n"), "");
-  EXPECT_NE(HiredisDiffSkipReason("$1048577\r\n"), "");
-  // Anywhere, not only at line starts: hiredis's lenient framing may land there.
-  EXPECT_NE(HiredisDiffSkipReason("$1\r\naXY*99999\r\n"), "");
-  // Declared counts add up.
-  std::string many;
-  for (int i = 0; i < 5; ++i) many += "*4000\r\n";
-  EXPECT_NE(HiredisDiffSkipReason(many), "");
-  EXPECT_NE(HiredisDiffSkipReason(std::string(kHiredisDiffMaxPayload + 1, '+')), "");
-  HiredisDiffOutcome o = Compare("*99999\r\n");
-  EXPECT_TRUE(o.skipped);
-  EXPECT_TRUE(o.verdict.ok);
-}
-
 // --- the oracle can fail --------------------------------------------------------------
 
 // Our reader, with every value run through `mutate` after it is read.
@@ -303,6 +302,103 @@ void DropLastBulkByte(Value* v) {
 }
 void IntegerPlusOne(Value* v) {
   if (v->type == Type::kInteger) ++v->integer;
+}
+void NegateIntegerDropBulkByte(Value* v) {
+  if (v->type == Type::kInteger) v->integer = -v->integer;
+  DropLastBulkByte(v);
+}
+void UppercaseSimple(Value* v) {
+  if (v->type == Type::kSimpleString) {
+    for (char& c : v->str) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+}
+
+// --- skipping ------------------------------------------------------------------------
+
+TEST(HiredisDiff, SkipsOnlyLongPayloads) {
+  EXPECT_EQ(HiredisDiffSkipReason("*4097\r\n"), "");
+  EXPECT_EQ(HiredisDiffSkipReason("$1048577\r\n"), "");
+  EXPECT_EQ(HiredisDiffSkipReason(std::string(kHiredisDiffMaxPayload, '+')), "");
+  EXPECT_NE(HiredisDiffSkipReason(std::string(kHiredisDiffMaxPayload + 1, '+')), "");
+  HiredisDiffOutcome o = Compare(std::string(kHiredisDiffMaxPayload + 1, '+'));
+  EXPECT_TRUE(o.skipped);
+  EXPECT_TRUE(o.verdict.ok);
+}
+
+// Counts above the old byte-scan caps inside payloads are plain bytes: these
+// are compared (they used to skip the whole input).
+TEST(HiredisDiff, LargeCountsInsidePayloadsAreCompared) {
+  for (std::string_view in : {"+price $1048577\r\n", "$16\r\n*9000 and *9000 \r\n",
+                              "$20\r\n*9000 and *9000 \r\n", "-ERR *99999 $2147483648\r\n",
+                              "$1\r\naXY*99999\r\n"}) {
+    for (size_t chunk : {size_t{0}, size_t{1}, size_t{4}}) {
+      HiredisDiffOutcome o = Compare(in, chunk);
+      EXPECT_FALSE(o.skipped) << EscapeBytes(in) << ": " << o.skip_reason;
+      EXPECT_TRUE(o.verdict.ok) << EscapeBytes(in) << ": " << o.verdict.ToString();
+    }
+  }
+  EXPECT_TRUE(Compare("+price $1048577\r\n").agree);
+  EXPECT_TRUE(Compare("$16\r\n*9000 and *9000 \r\n").agree);
+  // And a broken reader is caught on them.
+  auto theirs = MakeHiredisParser();
+  MutatingParser broken(DropLastBulkByte);
+  fuzz::Verdict v = CheckHiredisDiff(broken, *theirs, "$16\r\n*9000 and *9000 \r\n");
+  EXPECT_FALSE(v.ok);
+  MutatingParser upper(UppercaseSimple);
+  v = CheckHiredisDiff(upper, *theirs, "+price $1048577\r\n");
+  EXPECT_FALSE(v.ok);
+}
+
+// hiredis callocs a pointer array for a multi-bulk count before its elements
+// arrive: the budgeted createArray refuses, and the comparison stops there.
+TEST(HiredisDiff, ArrayBudgetStopsTheComparisonWhereHiredisReadsTheCount) {
+  for (std::string_view in : {"*4097\r\n", "*99999\r\n:1\r\n", "+OK\r\n*2147483647\r\n"}) {
+    HiredisDiffOutcome o = Compare(in, 3);
+    EXPECT_TRUE(o.skipped) << EscapeBytes(in);
+    EXPECT_TRUE(o.verdict.ok) << EscapeBytes(in) << ": " << o.verdict.ToString();
+    EXPECT_TRUE(IsHiredisBudgetRefusal(o.theirs.error)) << DescribeError(o.theirs.error);
+    EXPECT_NE(o.skip_reason.find("multi-bulk of"), std::string::npos) << o.skip_reason;
+  }
+  // Values before the refusal are compared.
+  auto theirs = MakeHiredisParser();
+  MutatingParser broken(DropLastBulkByte);
+  HiredisDiffOutcome o = CompareHiredisDiff(broken, *theirs, "$3\r\nabc\r\n*5000\r\n");
+  EXPECT_FALSE(o.verdict.ok);
+  EXPECT_EQ(o.verdict.step, 0);
+  // The budget counts the arrays alive in one reply, not all the input's.
+  std::string pipeline;
+  for (int i = 0; i < 5; ++i) {
+    pipeline += "*3500\r\n";
+    for (int j = 0; j < 3500; ++j) pipeline += "+\r\n";
+  }
+  ASSERT_LE(pipeline.size(), kHiredisDiffMaxPayload);
+  o = Compare(pipeline, 64);
+  EXPECT_FALSE(o.skipped) << o.skip_reason;
+  EXPECT_TRUE(o.agree) << o.verdict.ToString();
+  std::string nested;
+  for (int i = 0; i < 5; ++i) nested += "*4000\r\n";
+  o = Compare(nested);
+  EXPECT_TRUE(o.skipped);
+  EXPECT_TRUE(o.verdict.ok);
+}
+
+TEST(HiredisParser, BudgetedCreateArray) {
+  auto p = MakeHiredisParser();
+  std::vector<Value> out;
+  p->Start(Protocol::kResp2, HiredisDiffLimits());
+  EXPECT_TRUE(p->Feed("*4096\r\n", &out));
+  p->Start(Protocol::kResp2, HiredisDiffLimits());
+  EXPECT_FALSE(p->Feed("*2\r\n:1\r\n*4097\r\n", &out));
+  EXPECT_TRUE(IsHiredisBudgetRefusal(p->error())) << DescribeError(p->error());
+  EXPECT_EQ(p->error().code, ReaderErrorCode::kAggregateTooLong);
+  EXPECT_TRUE(out.empty());
+  // Within the budget the reader is the plain one, and reusable after a refusal.
+  p->Start(Protocol::kResp2, HiredisDiffLimits());
+  EXPECT_TRUE(p->Feed("*2\r\n*0\r\n*1\r\n:1\r\n", &out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], Value::Aggregate(Type::kArray, {Value::Aggregate(Type::kArray, {}),
+                                                    Value::Aggregate(Type::kArray,
+                                                                     {Value::Integer(1)})}));
 }
 
 TEST(HiredisDiff, OracleCatchesABrokenReader) {
@@ -426,6 +522,146 @@ TEST(HiredisDiff, ClassifiersRejectErrorsAtValidBytes) {
   // The same parser failing where the bytes are wrong is excused.
   FailsAt right(7, ReaderErrorCode::kBadTerminator);
   EXPECT_EQ(CompareHiredisDiff(right, *theirs, "$3\r\nabcXY").divergence, "bulk-crlf-unchecked");
+}
+
+// --- the number repairs, the restarts, both-reject --------------------------------------
+
+// hiredis fails at a non-canonical number; our reader reads on. The line is
+// repaired and the whole payload compared again, so a reader that is wrong
+// at or after that line is caught.
+TEST(HiredisDiff, RepairedNumbersAreComparedAfterwards) {
+  auto theirs = MakeHiredisParser();
+  auto ours = MakeReplyParser();
+  for (std::string_view in : {":+5\r\n:1\r\n$3\r\nabc\r\n", ":007\r\n:1\r\n",
+                              "$03\r\nabc\r\n:1\r\n", ":-0\r\n$1\r\nx\r\n",
+                              "*01\r\n$2\r\nab\r\n", "*2\r\n:1\r\n:+2\r\n$2\r\nxy\r\n"}) {
+    for (size_t chunk : {size_t{0}, size_t{1}, size_t{3}}) {
+      MutatingParser broken(NegateIntegerDropBulkByte);
+      HiredisDiffOutcome o = CompareHiredisDiff(broken, *theirs, in, chunk);
+      EXPECT_FALSE(o.verdict.ok) << EscapeBytes(in) << " chunk " << chunk;
+      EXPECT_EQ(o.verdict.check, "hiredis-diff");
+      // The real reader: the known divergence, then agreement.
+      o = CompareHiredisDiff(*ours, *theirs, in, chunk);
+      EXPECT_TRUE(o.verdict.ok) << EscapeBytes(in) << ": " << o.verdict.ToString();
+      EXPECT_FALSE(o.agree);
+      EXPECT_FALSE(o.divergence.empty());
+      EXPECT_EQ(o.rounds.size(), 1u) << EscapeBytes(in);
+    }
+  }
+  // Found by the fuzzer: the repaired header's bulk then fails our reader (at
+  // its terminator); the header is still repaired, and what follows is the
+  // bulk-crlf-unchecked divergence.
+  for (size_t chunk : {size_t{0}, size_t{2}}) {
+    const std::string bad_end = "$03\r\nabc\xff\xff\xff\r\n:1\r\n";
+    HiredisDiffOutcome o = CompareHiredisDiff(*ours, *theirs, bad_end, chunk);
+    EXPECT_TRUE(o.verdict.ok) << o.verdict.ToString();
+    EXPECT_EQ(o.divergence, "length-leading-zero");
+    ASSERT_EQ(o.rounds.size(), 1u);
+    EXPECT_NE(o.rounds[0].find("\"$03\" -> \"$3\""), std::string::npos) << o.rounds[0];
+  }
+  // The broken reader is caught on the value at the repaired line itself.
+  MutatingParser broken(NegateIntegerDropBulkByte);
+  fuzz::Verdict v = CheckHiredisDiff(broken, *theirs, ":+5\r\n:0\r\n");
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.step, 0);
+  EXPECT_NE(v.message.find("integer-plus-sign"), std::string::npos) << v.message;
+  // Many non-canonical lines: repaired in one round (no bound to hit), and
+  // a wrong value after all of them is still caught.
+  std::string many;
+  for (int i = 0; i < 40; ++i) many += (i % 2 ? ":+" : ":0") + std::to_string(i + 1) + "\r\n";
+  HiredisDiffOutcome o = Compare(many, 5);
+  EXPECT_TRUE(o.verdict.ok) << o.verdict.ToString();
+  EXPECT_EQ(o.rounds.size(), 1u);
+  MutatingParser drop(DropLastBulkByte);
+  v = CheckHiredisDiff(drop, *theirs, many + "$1\r\nz\r\n");
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.step, 40);
+}
+
+// Our reader, but adding one to every integer of a chunk that holds ":+":
+// wrong exactly on the lines hiredis rejects.
+class MisreadsPlusSign : public ReplyParser {
+ public:
+  void Start(Protocol p, const resp::ReaderLimits& l) override { real_->Start(p, l); }
+  bool Feed(std::string_view chunk, std::vector<Value>* out) override {
+    size_t before = out->size();
+    bool ok = real_->Feed(chunk, out);
+    if (chunk.find(":+") != std::string_view::npos) {
+      for (size_t i = before; i < out->size(); ++i) {
+        if ((*out)[i].type == Type::kInteger) ++(*out)[i].integer;
+      }
+    }
+    return ok;
+  }
+  resp::ReaderError error() const override { return real_->error(); }
+  bool idle() const override { return real_->idle(); }
+  uint64_t consumed() const override { return real_->consumed(); }
+  size_t buffered() const override { return real_->buffered(); }
+
+ private:
+  std::unique_ptr<ReplyParser> real_ = MakeReplyParser();
+};
+
+TEST(HiredisDiff, RepairMustNotChangeOurValues) {
+  auto theirs = MakeHiredisParser();
+  MisreadsPlusSign broken;
+  HiredisDiffOutcome o = CompareHiredisDiff(broken, *theirs, ":+5\r\n");
+  EXPECT_FALSE(o.verdict.ok);
+  EXPECT_NE(o.verdict.message.find("our reader reads other values"), std::string::npos)
+      << o.verdict.message;
+}
+
+// After a reply nested too deep for hiredis, the comparison starts again
+// after that reply; inside it nothing is compared (documented in the table).
+TEST(HiredisDiff, ValuesAfterATooDeepReplyAreCompared) {
+  auto theirs = MakeHiredisParser();
+  const std::string deep = Nest(9, ":1\r\n");
+  for (const std::string& in : {deep + "$3\r\nabc\r\n", "+a\r\n" + deep + deep + "$3\r\nabc\r\n",
+                                deep + ":+7\r\n$3\r\nabc\r\n"}) {
+    MutatingParser broken(DropLastBulkByte);
+    HiredisDiffOutcome o = CompareHiredisDiff(broken, *theirs, in, 2);
+    EXPECT_FALSE(o.verdict.ok) << EscapeBytes(in);
+    o = Compare(in, 2);
+    EXPECT_TRUE(o.verdict.ok) << EscapeBytes(in) << ": " << o.verdict.ToString();
+    EXPECT_EQ(o.divergence, "nesting-deeper-than-7");
+  }
+  // At our own depth limit: a null array still fits, an empty one does not.
+  EXPECT_TRUE(Compare(Nest(64, "*-1\r\n") + ":1\r\n").verdict.ok);
+  EXPECT_TRUE(Compare(Nest(64, "*0\r\n") + ":1\r\n").verdict.ok);
+  // A wrong value inside the too-deep reply is the remaining exposure.
+  MutatingParser broken(DropLastBulkByte);
+  EXPECT_TRUE(CheckHiredisDiff(broken, *theirs, Nest(9, "$3\r\nabc\r\n")).ok);
+  // More too-deep replies than restarts: the rest is excused, not failed.
+  std::string lots;
+  for (int i = 0; i < kHiredisMaxRestarts + 3; ++i) lots += deep;
+  HiredisDiffOutcome o = Compare(lots + ":1\r\n");
+  EXPECT_TRUE(o.verdict.ok) << o.verdict.ToString();
+  EXPECT_EQ(o.rounds.size(), static_cast<size_t>(kHiredisMaxRestarts + 1));
+}
+
+// Both reject: an agreement only when both errors are certain at the same
+// byte. Otherwise the first failure must be explained by the table.
+TEST(HiredisDiff, BothRejectAgreeOnlyAtTheSameByte) {
+  auto theirs = MakeHiredisParser();
+  // Rejects the valid ":0" (byte 5); hiredis rejects ":+5" later, at byte 21.
+  FailsAt broken(5, ReaderErrorCode::kBadInteger);
+  HiredisDiffOutcome o = CompareHiredisDiff(broken, *theirs, "*3\r\n:0\r\n$1\r\na\r\n:+5\r\n");
+  EXPECT_FALSE(o.agree);
+  EXPECT_FALSE(o.verdict.ok);
+  EXPECT_TRUE(o.divergence.empty()) << o.divergence;
+  // Our reader blames the content of a bad number line but knows only at its
+  // LF, as hiredis does: an agreement.
+  o = Compare(":12x\r\n:+5\r\n");
+  EXPECT_TRUE(o.agree) << o.verdict.ToString();
+  EXPECT_EQ(o.ours.error.offset, 1u);
+  // A reader that fails before the line is complete, on a valid line: caught.
+  FailsAt too_early(1, ReaderErrorCode::kBadInteger);
+  o = CompareHiredisDiff(too_early, *theirs, ":12\r\n:x\r\n");
+  EXPECT_FALSE(o.verdict.ok);
+  // hiredis first: through the hiredis-first entries, repair included.
+  o = Compare(":+5\r\n:x\r\n");
+  EXPECT_EQ(o.divergence, "integer-plus-sign");
+  EXPECT_TRUE(o.verdict.ok);
 }
 
 // --- the harness entry points -----------------------------------------------------------

@@ -18,8 +18,6 @@ using resp::Value;
 
 resp::ReaderLimits HiredisDiffLimits() {
   resp::ReaderLimits l;
-  l.max_bulk_len = kHiredisDiffMaxBulkLen;
-  l.max_aggregate_len = kHiredisDiffMaxAggregateLen;
   l.max_depth = kHiredisDiffMaxDepth;
   return l;
 }
@@ -45,8 +43,9 @@ ReaderErrorCode NearestCode(std::string_view errstr) {
   return ReaderErrorCode::kBadLength;
 }
 
-// A redisReply tree as a resp::Value, without recursion.
-Value ConvertReply(const redisReply* reply) {
+// A redisReply tree as a resp::Value, without recursion. Adds the element
+// counts of its arrays to *elements.
+Value ConvertReply(const redisReply* reply, int64_t* elements) {
   Value root;
   std::vector<std::pair<const redisReply*, Value*>> todo = {{reply, &root}};
   while (!todo.empty()) {
@@ -76,6 +75,7 @@ Value ConvertReply(const redisReply* reply) {
         dst->type = Type::kArray;
         // Sized once, so the element pointers queued below stay valid.
         dst->elems.resize(src->elements);
+        *elements += static_cast<int64_t>(src->elements);
         for (size_t i = src->elements; i-- > 0;) todo.push_back({src->element[i], &dst->elems[i]});
         break;
       default:  // 0.14.1 builds no other type; keep it visible in a diff.
@@ -86,12 +86,41 @@ Value ConvertReply(const redisReply* reply) {
   return root;
 }
 
+// The budget on hiredis's pointer arrays, reached through the read tasks'
+// privdata.
+struct ArrayBudget {
+  void* (*create_array)(const redisReadTask*, int) = nullptr;  // hiredis's own
+  int64_t live = 0;      // elements of the arrays in the reply being built
+  int64_t refused = -1;  // the count refused, or -1
+};
+
+void* BudgetedCreateArray(const redisReadTask* task, int elements) {
+  auto* b = static_cast<ArrayBudget*>(task->privdata);
+  if (elements > kHiredisDiffMaxAggregateLen || b->live + elements > kHiredisDiffMaxLiveElements) {
+    // NULL: hiredis 0.14.1 (processMultiBulkItem) sets "Out of memory" and
+    // frees the partial reply; the parent's slot for this array stays NULL,
+    // which freeReplyObject skips.
+    b->refused = elements;
+    return nullptr;
+  }
+  b->live += elements;
+  return b->create_array(task, elements);
+}
+
 class HiredisParser : public ReplyParser {
  public:
   ~HiredisParser() override { Free(); }
   void Start(Protocol, const resp::ReaderLimits&) override {
     Free();
     reader_ = redisReaderCreate();
+    // The default functions are static in hiredis.c: copy them from the
+    // reader, and wrap createArray.
+    fns_ = *reader_->fn;
+    budget_ = ArrayBudget{};
+    budget_.create_array = fns_.createArray;
+    fns_.createArray = BudgetedCreateArray;
+    reader_->fn = &fns_;
+    reader_->privdata = &budget_;
     fed_ = 0;
     error_ = ReaderError{};
   }
@@ -103,8 +132,10 @@ class HiredisParser : public ReplyParser {
       void* reply = nullptr;
       if (redisReaderGetReply(reader_, &reply) != REDIS_OK) return SetError();
       if (reply == nullptr) return true;
-      out->push_back(ConvertReply(static_cast<const redisReply*>(reply)));
+      int64_t elements = 0;
+      out->push_back(ConvertReply(static_cast<const redisReply*>(reply), &elements));
       freeReplyObject(reply);
+      budget_.live -= elements;
     }
   }
   ReaderError error() const override { return error_; }
@@ -122,7 +153,16 @@ class HiredisParser : public ReplyParser {
  private:
   bool SetError() {
     std::string_view errstr = reader_->errstr;
-    error_ = ReaderError{NearestCode(errstr), fed_, std::string(errstr)};
+    if (budget_.refused >= 0) {
+      error_ = ReaderError{ReaderErrorCode::kAggregateTooLong, fed_,
+                           std::string(kHiredisBudgetRefusal) + ": a multi-bulk of " +
+                               std::to_string(budget_.refused) + " elements, with " +
+                               std::to_string(budget_.live) + " alive, is above " +
+                               std::to_string(kHiredisDiffMaxAggregateLen) + " / " +
+                               std::to_string(kHiredisDiffMaxLiveElements) + ")"};
+    } else {
+      error_ = ReaderError{NearestCode(errstr), fed_, std::string(errstr)};
+    }
     return false;
   }
   void Free() {
@@ -130,6 +170,8 @@ class HiredisParser : public ReplyParser {
     reader_ = nullptr;
   }
   redisReader* reader_ = nullptr;
+  redisReplyObjectFunctions fns_{};
+  ArrayBudget budget_;
   uint64_t fed_ = 0;
   ReaderError error_;
 };
@@ -137,6 +179,11 @@ class HiredisParser : public ReplyParser {
 }  // namespace
 
 std::unique_ptr<ReplyParser> MakeHiredisParser() { return std::make_unique<HiredisParser>(); }
+
+bool IsHiredisBudgetRefusal(const resp::ReaderError& e) {
+  return e.code == ReaderErrorCode::kAggregateTooLong &&
+         e.reason.starts_with(kHiredisBudgetRefusal);
+}
 
 // --- input layout ---------------------------------------------------------------
 
@@ -166,31 +213,6 @@ std::string HiredisDiffSkipReason(std::string_view payload) {
     return "payload of " + std::to_string(payload.size()) + " bytes is above " +
            std::to_string(kHiredisDiffMaxPayload);
   }
-  int64_t declared = 0;
-  for (size_t i = 0; i < payload.size(); ++i) {
-    char t = payload[i];
-    if (t != '*' && t != '$') continue;
-    size_t j = i + 1;
-    if (j < payload.size() && payload[j] == '+') ++j;  // never valid, but count it anyway
-    const size_t first_digit = j;
-    int64_t n = 0;  // saturates: only the comparison with the caps matters
-    for (; j < payload.size() && payload[j] >= '0' && payload[j] <= '9'; ++j) {
-      n = std::min<int64_t>(n * 10 + (payload[j] - '0'), int64_t{1} << 40);
-    }
-    if (j == first_digit) continue;
-    int64_t cap = t == '*' ? kHiredisDiffMaxAggregateLen : kHiredisDiffMaxBulkLen;
-    if (n > cap) {
-      std::string_view digits = payload.substr(first_digit, std::min<size_t>(j - first_digit, 24));
-      return std::string("'") + t + "' count " + std::string(digits) +
-             (j - first_digit > 24 ? "..." : "") + " at offset " + std::to_string(i) +
-             " is above the cap of " + std::to_string(cap);
-    }
-    if (t == '*') declared += n;
-  }
-  if (declared > kHiredisDiffMaxDeclaredElements) {
-    return "'*' counts sum to " + std::to_string(declared) + ", above the budget of " +
-           std::to_string(kHiredisDiffMaxDeclaredElements);
-  }
   return {};
 }
 
@@ -217,7 +239,7 @@ bool StrictLength(std::string_view s, int64_t* out) {
 }
 
 // Our reader's integer grammar: [+-]digits within int64.
-bool StrictInteger(std::string_view s) {
+bool StrictInteger(std::string_view s, int64_t* out = nullptr) {
   bool neg = !s.empty() && s[0] == '-';
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
   if (s.empty()) return false;
@@ -229,6 +251,7 @@ bool StrictInteger(std::string_view s) {
     if (v > (limit - d) / 10) return false;
     v = v * 10 + d;
   }
+  if (out != nullptr) *out = neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
   return true;
 }
 
@@ -308,19 +331,96 @@ Spot Locate(std::string_view p, uint64_t x) {
   return {};
 }
 
+// The header lines and top-level value ends of the strict RESP2 framing of
+// `p` (under HiredisDiffLimits()), up to the first byte our strict reader
+// would reject or the first item the input does not complete.
+struct StrictLine {
+  size_t start;  // the type byte; the content is [start + 1, cr)
+  size_t cr;
+};
+struct StrictScan {
+  std::vector<StrictLine> lines;
+  std::vector<size_t> value_ends;  // one past each complete top-level value
+};
+
+StrictScan ScanStrict(std::string_view p) {
+  constexpr size_t npos = std::string_view::npos;
+  StrictScan out;
+  std::vector<int64_t> open;  // elements still due in each open array
+  size_t pos = 0;
+  while (pos < p.size()) {
+    const char type = p[pos];
+    if (type != '+' && type != '-' && type != ':' && type != '$' && type != '*') break;
+    const size_t cr = p.find('\r', pos + 1);
+    if (cr == npos || cr + 1 >= p.size() || p[cr + 1] != '\n') break;
+    std::string_view content = p.substr(pos + 1, cr - pos - 1);
+    if (content.find('\n') != npos) break;
+    size_t next = cr + 2;
+    bool item_done = true;
+    int64_t n = 0;
+    if (type == ':' && !StrictInteger(content)) break;
+    if (type == '$' && (!StrictLength(content, &n) || n > HiredisDiffLimits().max_bulk_len)) break;
+    if (type == '*') {
+      if (!StrictLength(content, &n) || n > HiredisDiffLimits().max_aggregate_len ||
+          (n >= 0 && open.size() >= HiredisDiffLimits().max_depth)) {
+        break;
+      }
+      if (n > 0) {
+        open.push_back(n);
+        item_done = false;
+      }
+    }
+    // The header line is one our reader accepts, whatever follows it.
+    out.lines.push_back({pos, cr});
+    if (type == '$' && n >= 0) {
+      const size_t len = static_cast<size_t>(n);
+      if (len > p.size() - next || p.size() - next - len < 2 ||
+          p.substr(next + len, 2) != "\r\n") {
+        break;
+      }
+      next += len + 2;
+    }
+    if (item_done) {
+      while (!open.empty()) {
+        if (--open.back() > 0) break;
+        open.pop_back();
+      }
+      if (open.empty()) out.value_ends.push_back(next);
+    }
+    pos = next;
+  }
+  return out;
+}
+
+// A number line's content in the form hiredis's string2ll accepts (the
+// decimal of its value), or "" when it is in that form already or is no
+// number our reader reads.
+std::string CanonicalNumber(char type, std::string_view content) {
+  int64_t v = 0;
+  if (type == ':') {
+    if (!StrictInteger(content, &v)) return {};
+  } else if (type == '$' || type == '*') {
+    if (!StrictLength(content, &v)) return {};
+  } else {
+    return {};
+  }
+  std::string canonical = std::to_string(v);
+  return canonical == content ? std::string() : canonical;
+}
+
 // Our reader failed first: hiredis had not failed by then, and every value we
 // produced (all before our error) hiredis produced too.
 bool OursFirst(const HiredisDisagreement& d) {
-  return d.ours.failed() && d.ours_error_at != kNoError &&
+  return d.ours.failed() && d.ours_certain_at != kNoError &&
          (!d.theirs.failed() ||
-          (d.theirs_error_at != kNoError && d.theirs_error_at > d.ours_error_at)) &&
+          (d.theirs_error_at != kNoError && d.theirs_error_at > d.ours_certain_at)) &&
          d.first_diff == d.ours.values.size() && d.theirs.values.size() >= d.ours.values.size();
 }
 
 // hiredis failed first, symmetrically.
 bool TheirsFirst(const HiredisDisagreement& d) {
   return d.theirs.failed() && d.theirs_error_at != kNoError &&
-         (!d.ours.failed() || d.ours_error_at > d.theirs_error_at) &&
+         (!d.ours.failed() || d.ours_certain_at > d.theirs_error_at) &&
          d.first_diff == d.theirs.values.size() && d.ours.values.size() >= d.theirs.values.size();
 }
 
@@ -366,6 +466,19 @@ bool BulkTerminatorUnchecked(const HiredisDisagreement& d) {
                          : d.payload[s.bulk_end] == '\r' && d.payload[x] != '\n';
 }
 
+// Our reader rejects a bulk length above its limit at the header; hiredis
+// takes any length up to LLONG_MAX and waits for the payload.
+bool BulkAboveOurLimit(const HiredisDisagreement& d) {
+  if (!OursFirst(d) || d.theirs.failed() || d.ours.error.code != ReaderErrorCode::kBulkTooLong) {
+    return false;
+  }
+  Spot s = Locate(d.payload, d.ours_error_at);
+  int64_t n;
+  return s.kind == Spot::kLine && s.type == '$' && s.cr != std::string_view::npos &&
+         s.cr + 1 == d.ours_certain_at &&
+         StrictLength(s.content, &n) && n > HiredisDiffLimits().max_bulk_len;
+}
+
 bool NestingDeeperThan7(const HiredisDisagreement& d) {
   if (!TheirsFirst(d) || d.theirs.error.reason != kHiredisDepthError) return false;
   Spot s = Locate(d.payload, d.theirs_error_at);
@@ -403,37 +516,52 @@ bool LengthLeadingZero(const HiredisDisagreement& d) {
 // hiredis before 0.14 (":abc" read as -1, "$x" as nil, any negative length as
 // nil, ":" as 0); 0.14.1 parses with a strict string2ll and rejects them all,
 // as we do.
-constexpr std::array<HiredisDivergence, 7> kDivergences = {{
+constexpr std::array<HiredisDivergence, 8> kDivergences = {{
     {"stray-cr-in-line",
      "A CR not followed by LF inside a +, -, :, $ or * line. We fail at the byte after the CR; "
      "hiredis searches for \"\\r\\n\", so the CR becomes part of the line (a status or error "
-     "string keeps it; a number fails later) or hiredis waits for a CRLF that never comes.",
+     "string keeps it; a number fails later) or hiredis waits for a CRLF that never comes. "
+     "Nothing after our error is compared.",
      StrayCrInLine},
     {"bare-lf-in-line",
      "An LF not preceded by CR inside a line. We fail at the LF; hiredis keeps it in the line "
-     "(status and error strings contain it).",
+     "(status and error strings contain it). Nothing after our error is compared.",
      BareLfInLine},
     {"bulk-crlf-unchecked",
      "The two bytes after a bulk payload are not CRLF. We fail at the first wrong byte; "
-     "hiredis takes the payload and skips the two bytes unread.",
+     "hiredis takes the payload and skips the two bytes unread. Nothing after our error is "
+     "compared.",
      BulkTerminatorUnchecked},
+    {"bulk-above-our-limit",
+     "A bulk length above our 512 MiB limit (Redis's proto-max-bulk-len). We fail at the "
+     "header; hiredis takes any length up to LLONG_MAX and waits for the payload, which no "
+     "input of this harness completes.",
+     BulkAboveOurLimit},
     {"nesting-deeper-than-7",
      "A '*' type byte inside 8 open arrays. hiredis has a 9-slot task stack and fails as soon "
      "as it reads the '*' (even for *0 and *-1): \"No support for nested multi bulk replies "
-     "with depth > 7\". We allow 64 levels.",
-     NestingDeeperThan7},
+     "with depth > 7\". We allow 64 levels. Every top-level value before the too-deep reply is "
+     "compared; the values inside that reply are NOT compared against hiredis (hiredis builds "
+     "none of it). When our reader completes the reply, the comparison starts again after it "
+     "(fresh readers on both sides, our values checked to be the ones it read in the whole "
+     "stream), up to kHiredisMaxRestarts times; past that, and when our reader fails inside the "
+     "reply, nothing after it is compared.",
+     NestingDeeperThan7, HiredisFollowUp::kRestartAfterReply},
     {"integer-plus-sign",
      "An integer with a leading '+' (\":+5\"). We read it; hiredis's string2ll accepts only "
-     "'-' and fails \"Bad integer value\".",
-     IntegerPlusSign},
+     "'-' and fails \"Bad integer value\". Repaired: the line is rewritten canonically "
+     "(\":5\") and the whole payload compared again.",
+     IntegerPlusSign, HiredisFollowUp::kCanonicalizeNumbers},
     {"integer-leading-zero",
      "An integer with a leading zero (\":007\", \":-01\", \":00\") or negative zero (\":-0\"). "
-     "We read it; hiredis's string2ll accepts only the canonical form.",
-     IntegerLeadingZero},
+     "We read it; hiredis's string2ll accepts only the canonical form. Repaired: the line is "
+     "rewritten canonically (\":7\", \":-1\", \":0\") and the whole payload compared again.",
+     IntegerLeadingZero, HiredisFollowUp::kCanonicalizeNumbers},
     {"length-leading-zero",
      "A bulk or multi-bulk length with a leading zero (\"$03\", \"*00\"). We read it; hiredis "
-     "fails \"Bad bulk string length\" / \"Bad multi-bulk length\".",
-     LengthLeadingZero},
+     "fails \"Bad bulk string length\" / \"Bad multi-bulk length\". Repaired: the line is "
+     "rewritten canonically (\"$3\", \"*0\") and the whole payload compared again.",
+     LengthLeadingZero, HiredisFollowUp::kCanonicalizeNumbers},
 }};
 
 // kNullArray -> kNullBulk everywhere in the tree: hiredis has a single nil.
@@ -461,6 +589,133 @@ std::span<const HiredisDivergence> HiredisDivergences() { return kDivergences; }
 
 // --- the comparison ---------------------------------------------------------------
 
+namespace {
+
+// The last byte of the shortest prefix of `payload` that `parser` (fed whole)
+// rejects, given that it rejects the whole payload; kNoError if it does not.
+// Rejection is monotone in the prefix: more bytes never undo a step taken.
+uint64_t CertainAt(ReplyParser& parser, std::string_view payload,
+                   const resp::ReaderLimits& limits) {
+  auto rejects = [&](size_t len) {
+    return ParseWhole(parser, payload.substr(0, len), Protocol::kResp2, limits).error.code !=
+           ReaderErrorCode::kNone;
+  };
+  if (payload.empty() || !rejects(payload.size())) return kNoError;
+  size_t lo = 1, hi = payload.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (rejects(mid)) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo - 1;
+}
+
+std::string At(uint64_t x) { return x == kNoError ? std::string("-") : std::to_string(x); }
+
+// Both sides on one payload; certain points only for a side that failed.
+HiredisDisagreement RunBoth(ReplyParser& ours, ReplyParser& theirs, std::string_view payload,
+                            size_t hiredis_chunk) {
+  const resp::ReaderLimits limits = HiredisDiffLimits();
+  HiredisDisagreement d;
+  d.payload = payload;
+  ParseResult o = ParseWhole(ours, payload, Protocol::kResp2, limits);
+  d.ours = DiffSide{std::move(o.values), o.error, o.idle};
+
+  theirs.Start(Protocol::kResp2, limits);
+  size_t step = hiredis_chunk == 0 ? std::max<size_t>(payload.size(), 1) : hiredis_chunk;
+  for (size_t i = 0; i < payload.size(); i += step) {
+    if (!theirs.Feed(payload.substr(i, step), &d.theirs.values)) break;
+  }
+  d.theirs.error = theirs.error();
+  d.theirs.idle = theirs.idle();
+
+  NormalizeNulls(&d.ours.values);
+  NormalizeNulls(&d.theirs.values);
+  const auto& ov = d.ours.values;
+  const auto& tv = d.theirs.values;
+  size_t k = 0;
+  while (k < ov.size() && k < tv.size() && ov[k] == tv[k]) ++k;
+  d.first_diff = k;
+
+  if (d.ours.failed()) {
+    d.ours_error_at = d.ours.error.offset;
+    uint64_t certain = CertainAt(ours, payload, limits);
+    // A reader never knows of an error before the byte it blames.
+    d.ours_certain_at = certain == kNoError ? d.ours_error_at : std::max(certain, d.ours_error_at);
+  }
+  if (d.theirs.failed()) d.theirs_error_at = CertainAt(theirs, payload, limits);
+  return d;
+}
+
+bool Agree(const HiredisDisagreement& d) {
+  const bool same_values = d.first_diff == d.ours.values.size() &&
+                           d.first_diff == d.theirs.values.size();
+  if (!same_values || d.ours.failed() != d.theirs.failed()) return false;
+  if (!d.ours.failed()) return d.ours.idle == d.theirs.idle;
+  // Both reject: only at the same byte. A side that fails earlier must be
+  // explained by the table.
+  return d.ours_certain_at == d.theirs_error_at;
+}
+
+std::string Mismatch(const HiredisDisagreement& d) {
+  const auto& ov = d.ours.values;
+  const auto& tv = d.theirs.values;
+  const size_t k = d.first_diff;
+  std::string msg;
+  if (k < ov.size() && k < tv.size()) {
+    msg = "value " + std::to_string(k) + " differs: ours " + resp::ToDebugString(ov[k], 512) +
+          " vs hiredis " + resp::ToDebugString(tv[k], 512);
+  } else if (ov.size() != tv.size()) {
+    msg =
+        "ours gave " + std::to_string(ov.size()) + " values, hiredis " + std::to_string(tv.size());
+  } else if (d.ours.failed() != d.theirs.failed()) {
+    msg = std::string(d.ours.failed() ? "ours rejects, hiredis accepts"
+                                      : "hiredis rejects, ours accepts");
+  } else if (d.ours.failed()) {
+    msg = std::string("both reject, but ") +
+          (d.ours_certain_at < d.theirs_error_at ? "ours" : "hiredis") + " first";
+  } else {
+    msg = std::string("same values, but the input ends cleanly for ") +
+          (d.ours.idle ? "ours only" : "hiredis only");
+  }
+  return msg;
+}
+
+std::string Details(const HiredisDisagreement& d) {
+  return " (ours' error at byte " + At(d.ours_error_at) + ", certain at byte " +
+         At(d.ours_certain_at) + ", hiredis's certain at byte " + At(d.theirs_error_at) + ")\n" +
+         DescribeSide("ours", d.ours) + DescribeSide("hiredis", d.theirs);
+}
+
+// What our reader must read on the next round's payload: `expect`, with its
+// error offset already moved to the new payload. "" when it does.
+std::string CheckOursAgain(const DiffSide& expect, const DiffSide& got) {
+  if (got.values != expect.values) {
+    return "our reader reads other values (" + std::to_string(got.values.size()) + " vs " +
+           std::to_string(expect.values.size()) + ")\nexpected:\n" +
+           DescribeValues(expect.values, 16) + "got:\n" + DescribeValues(got.values, 16);
+  }
+  if (got.error.code != expect.error.code ||
+      (expect.failed() && got.error.offset != expect.error.offset)) {
+    return "our reader's error is " + DescribeError(got.error) + ", expected " +
+           DescribeError(expect.error);
+  }
+  if (!expect.failed() && got.idle != expect.idle) {
+    return std::string("our reader ") + (got.idle ? "ends cleanly" : "ends inside a value") +
+           ", expected otherwise";
+  }
+  return {};
+}
+
+std::string Snippet(std::string_view s) {
+  return EscapeBytes(s.substr(0, 40)) + (s.size() > 40 ? "..." : "");
+}
+
+}  // namespace
+
 HiredisDiffOutcome CompareHiredisDiff(ReplyParser& ours, ReplyParser& theirs,
                                       std::string_view payload, size_t hiredis_chunk,
                                       bool use_table) {
@@ -470,89 +725,149 @@ HiredisDiffOutcome CompareHiredisDiff(ReplyParser& ours, ReplyParser& theirs,
     out.skipped = true;
     return out;
   }
-  const resp::ReaderLimits limits = HiredisDiffLimits();
 
-  ParseResult o = ParseWhole(ours, payload, Protocol::kResp2, limits);
-  out.ours = DiffSide{std::move(o.values), o.error, o.idle};
-
-  theirs.Start(Protocol::kResp2, limits);
-  size_t step = hiredis_chunk == 0 ? std::max<size_t>(payload.size(), 1) : hiredis_chunk;
-  for (size_t i = 0; i < payload.size(); i += step) {
-    if (!theirs.Feed(payload.substr(i, step), &out.theirs.values)) break;
-  }
-  out.theirs.error = theirs.error();
-  out.theirs.idle = theirs.idle();
-
-  NormalizeNulls(&out.ours.values);
-  NormalizeNulls(&out.theirs.values);
-
-  const auto& ov = out.ours.values;
-  const auto& tv = out.theirs.values;
-  size_t k = 0;
-  while (k < ov.size() && k < tv.size() && ov[k] == tv[k]) ++k;
-  const bool same_values = k == ov.size() && k == tv.size();
-  out.agree = same_values && out.ours.failed() == out.theirs.failed() &&
-              (out.ours.failed() || out.ours.idle == out.theirs.idle);
-  if (out.agree) return out;
-
-  HiredisDisagreement d;
-  d.payload = payload;
-  d.ours = out.ours;
-  d.theirs = out.theirs;
-  d.first_diff = k;
-  if (d.ours.failed()) d.ours_error_at = d.ours.error.offset;
-  if (d.theirs.failed()) {
-    // The shortest prefix hiredis rejects (rejection is monotone in the prefix:
-    // more bytes never undo a step hiredis already took).
-    auto rejects = [&](size_t len) {
-      return ParseWhole(theirs, payload.substr(0, len), Protocol::kResp2, limits).error.code !=
-             ReaderErrorCode::kNone;
-    };
-    if (rejects(payload.size())) {
-      size_t lo = 1, hi = payload.size();
-      while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (rejects(mid)) {
-          hi = mid;
-        } else {
-          lo = mid + 1;
-        }
-      }
-      d.theirs_error_at = lo - 1;
+  std::string current(payload);  // the payload of this round
+  size_t base = 0;                // index of its first value in the original stream
+  int repairs = 0, restarts = 0;
+  DiffSide expect;                // what our reader must read this round (after round 0)
+  auto fail = [&](int64_t step, std::string msg) {
+    std::string prefix;
+    if (!out.rounds.empty()) {
+      prefix = "after " + std::to_string(out.rounds.size()) + " round(s) of repair/restart (" +
+               out.rounds.back() + "): ";
     }
-  }
+    out.verdict = fuzz::Verdict::Fail("hiredis-diff", step, prefix + msg);
+    return out;
+  };
 
-  if (use_table) {
-    for (const HiredisDivergence& div : kDivergences) {
-      if (div.explains(d)) {
-        out.divergence = div.name;
+  for (int round = 0;; ++round) {
+    HiredisDisagreement d = RunBoth(ours, theirs, current, hiredis_chunk);
+    if (round == 0) {
+      out.ours = d.ours;
+      out.theirs = d.theirs;
+    } else if (std::string why = CheckOursAgain(expect, d.ours); !why.empty()) {
+      return fail(static_cast<int64_t>(base), why + "\non \"" + Snippet(current) + "\"");
+    }
+    const int64_t step = static_cast<int64_t>(base + d.first_diff);
+
+    // hiredis's budget refused an array: nothing from there on is compared,
+    // unless our reader failed first (then the table decides as usual).
+    if (d.theirs.failed() && IsHiredisBudgetRefusal(d.theirs.error) &&
+        (!d.ours.failed() || d.ours_certain_at >= d.theirs_error_at)) {
+      if (d.first_diff != d.theirs.values.size() ||
+          d.ours.values.size() < d.theirs.values.size()) {
+        return fail(step, Mismatch(d) + " before hiredis's budget refusal" + Details(d));
+      }
+      if (round == 0) out.agree = false;
+      out.skipped = true;
+      out.skip_reason = d.theirs.error.reason + " at byte " + At(d.theirs_error_at) +
+                        (round == 0 ? "" : " of the payload after the repairs/restarts") +
+                        ": not compared from there on";
+      return out;
+    }
+
+    if (Agree(d)) return out;
+    if (round == 0) out.agree = false;
+    if (!use_table) {
+      return fail(step, Mismatch(d) + "; no table used" + Details(d));
+    }
+
+    const HiredisDivergence* div = nullptr;
+    for (const HiredisDivergence& e : kDivergences) {
+      if (e.explains(d)) {
+        div = &e;
+        break;
+      }
+    }
+    if (div == nullptr) {
+      return fail(step, Mismatch(d) + "; no entry of the divergence table explains it" +
+                            Details(d));
+    }
+    if (round == 0) out.divergence = div->name;
+
+    if (div->then == HiredisFollowUp::kCanonicalizeNumbers) {
+      if (++repairs > kHiredisMaxRepairs) {
+        return fail(step, "more than " + std::to_string(kHiredisMaxRepairs) +
+                              " rounds of number repairs; not excusing the rest" + Details(d));
+      }
+      // Every non-canonical number line our reader accepted, the offending one
+      // among them, in one go.
+      StrictScan scan = ScanStrict(current);
+      std::string next;
+      std::vector<std::pair<size_t, size_t>> removed;  // (old CR offset, bytes removed)
+      size_t copied = 0;
+      std::string first;
+      for (const StrictLine& l : scan.lines) {
+        std::string_view content =
+            std::string_view(current).substr(l.start + 1, l.cr - l.start - 1);
+        std::string canonical = CanonicalNumber(current[l.start], content);
+        if (canonical.empty()) continue;
+        if (first.empty()) {
+          first = "\"" + EscapeBytes(current.substr(l.start, l.cr - l.start)) + "\" -> \"" +
+                  current[l.start] + canonical + "\"";
+        }
+        next.append(current, copied, l.start + 1 - copied);
+        next += canonical;
+        copied = l.cr;
+        removed.emplace_back(l.cr, content.size() - canonical.size());
+      }
+      if (removed.empty()) {
+        return fail(step, std::string(div->name) +
+                              " explains it, but there is no number line to repair" + Details(d));
+      }
+      next.append(current, copied);
+      // Our reader reads the same values; its error moves with the bytes.
+      expect = d.ours;
+      if (expect.failed()) {
+        uint64_t shift = 0;
+        for (auto [cr, n] : removed) {
+          if (cr <= expect.error.offset) shift += n;
+        }
+        expect.error.offset -= shift;
+      }
+      out.rounds.push_back(std::string(div->name) + ": repaired " +
+                           std::to_string(removed.size()) + " number line(s), first " + first +
+                           ", compared again");
+      current = std::move(next);
+      continue;
+    }
+
+    if (div->then == HiredisFollowUp::kRestartAfterReply) {
+      // The values inside the too-deep reply are not compared. If our reader
+      // completed it, compare again from its end.
+      const size_t k = d.first_diff;
+      if (d.ours.values.size() <= k) return out;
+      StrictScan scan = ScanStrict(current);
+      if (scan.value_ends.size() <= k) {
+        return fail(step, "our reader completed value " + std::to_string(base + k) +
+                              " but its strict framing does not" + Details(d));
+      }
+      if (++restarts > kHiredisMaxRestarts) {
+        out.rounds.push_back(std::string(div->name) + ": past " +
+                             std::to_string(kHiredisMaxRestarts) +
+                             " restarts, the rest is not compared");
         return out;
       }
+      const size_t end = scan.value_ends[k];
+      expect = d.ours;
+      expect.values.erase(expect.values.begin(),
+                          expect.values.begin() + static_cast<ptrdiff_t>(k + 1));
+      if (expect.failed()) {
+        if (expect.error.offset < end) {
+          return fail(step, "our reader's error offset lies inside value " +
+                                std::to_string(base + k) + ", which it completed" + Details(d));
+        }
+        expect.error.offset -= end;
+      }
+      out.rounds.push_back(std::string(div->name) + ": value " + std::to_string(base + k) +
+                           " (to byte " + std::to_string(end) +
+                           ") not compared; compared again after it");
+      base += k + 1;
+      current.erase(0, end);
+      continue;
     }
+    return out;
   }
-
-  std::string msg;
-  if (k < ov.size() && k < tv.size()) {
-    msg = "value " + std::to_string(k) + " differs: ours " + resp::ToDebugString(ov[k], 512) +
-          " vs hiredis " + resp::ToDebugString(tv[k], 512);
-  } else if (ov.size() != tv.size()) {
-    msg =
-        "ours gave " + std::to_string(ov.size()) + " values, hiredis " + std::to_string(tv.size());
-  } else if (out.ours.failed() != out.theirs.failed()) {
-    msg = std::string(out.ours.failed() ? "ours rejects, hiredis accepts"
-                                        : "hiredis rejects, ours accepts");
-  } else {
-    msg = std::string("same values, but the input ends cleanly for ") +
-          (out.ours.idle ? "ours only" : "hiredis only");
-  }
-  msg += " (ours' error certain at byte " +
-         (d.ours_error_at == kNoError ? std::string("-") : std::to_string(d.ours_error_at)) +
-         ", hiredis's at byte " +
-         (d.theirs_error_at == kNoError ? std::string("-") : std::to_string(d.theirs_error_at)) +
-         "; no entry of the divergence table explains it)\n";
-  msg += DescribeSide("ours", out.ours) + DescribeSide("hiredis", out.theirs);
-  out.verdict = fuzz::Verdict::Fail("hiredis-diff", static_cast<int64_t>(k), std::move(msg));
-  return out;
 }
 
 fuzz::Verdict CheckHiredisDiff(ReplyParser& ours, ReplyParser& theirs, std::string_view payload,
@@ -577,10 +892,13 @@ std::string DescribeRespHiredisDiff(std::string_view input) {
   auto ours = MakeReplyParser();
   auto theirs = MakeHiredisParser();
   HiredisDiffOutcome o = CompareHiredisDiff(*ours, *theirs, c.payload, c.hiredis_chunk);
-  if (o.skipped) return out + "skipped: " + o.skip_reason + "\n";
+  if (!HiredisDiffSkipReason(c.payload).empty()) return out + "skipped: " + o.skip_reason + "\n";
   out += DescribeSide("ours (RESP2, strict)", o.ours);
   out += DescribeSide("hiredis 0.14.1", o.theirs);
-  if (o.agree) {
+  for (const std::string& r : o.rounds) out += "round: " + r + "\n";
+  if (o.skipped) {
+    out += "verdict: compared up to hiredis's budget refusal: " + o.skip_reason + "\n";
+  } else if (o.agree) {
     out += "verdict: agree\n";
   } else if (!o.divergence.empty()) {
     out += "verdict: known divergence " + std::string(o.divergence) + "\n";

@@ -8,11 +8,22 @@
 // Our reader always reads the payload whole, RESP2-strict, under
 // HiredisDiffLimits().
 //
-// Oracle: both accept or both reject, and the values both produced (ours up
-// to our error, hiredis's up to its error) are equal trees, in order, with
-// nulls normalized (hiredis has one nil; we have $-1 and *-1). When they
-// disagree, the disagreement is Ok only if an entry of the divergence table
-// (HiredisDivergences()) explains its first point; everything else fails.
+// Oracle: both accept, or both reject with the error certain at the same byte
+// (the last byte of the shortest rejected prefix, found for each side by
+// feeding it prefixes), and the values both produced are equal trees, in
+// order, with nulls normalized (hiredis has one nil; we have $-1 and *-1).
+// When they disagree, the disagreement is Ok only if an entry of the
+// divergence table (HiredisDivergences()) explains its first point (the side
+// whose error is certain first decides which entries can); everything else
+// fails. Some entries do not end the comparison there:
+//   - a number hiredis rejects only for its form (":+5", ":007", ":-0", "$03",
+//     "*01") is rewritten into its canonical form (which changes no value our
+//     reader produces: checked), and the whole payload is compared again;
+//   - after a reply nested deeper than hiredis's 7 levels, the comparison
+//     starts again (fresh readers on both sides) after that top-level reply.
+// hiredis runs with a budget on the reply pointer arrays it callocs for
+// multi-bulk counts (createArray refuses above it): a refusal ends the
+// comparison there, as a skip, once the values before it are equal.
 #ifndef RESPFUZZ_HARNESSES_PROGRAMS_RESP_HIREDIS_DIFF_H_
 #define RESPFUZZ_HARNESSES_PROGRAMS_RESP_HIREDIS_DIFF_H_
 
@@ -31,25 +42,32 @@
 
 namespace respfuzz::programs {
 
-// Inputs are skipped (Ok without feeding hiredis) above these: hiredis 0.14.1
-// callocs a pointer array for every declared multi-bulk count before any
-// element arrives, so declared counts are capped one by one and in total.
+// Inputs longer than this are skipped (Ok without feeding hiredis).
 inline constexpr size_t kHiredisDiffMaxPayload = 64 * 1024;
-inline constexpr int64_t kHiredisDiffMaxBulkLen = 1024 * 1024;
+// hiredis 0.14.1 callocs a pointer array for every multi-bulk count as soon as
+// it reads the header, before any element arrives (bulk strings are only
+// allocated once all their bytes are buffered). The hiredis parser's
+// createArray refuses a count above kHiredisDiffMaxAggregateLen, or one that
+// would take the elements of the arrays alive in the reply being built above
+// kHiredisDiffMaxLiveElements; hiredis then fails "Out of memory".
 inline constexpr int64_t kHiredisDiffMaxAggregateLen = 4096;
-inline constexpr int64_t kHiredisDiffMaxDeclaredElements = 16384;  // sum over the input
+inline constexpr int64_t kHiredisDiffMaxLiveElements = 16384;
 inline constexpr size_t kHiredisDiffMaxDepth = 64;
+// The reason (prefix) of the hiredis parser's error when its budget refused
+// a multi-bulk; the code is kAggregateTooLong.
+inline constexpr std::string_view kHiredisBudgetRefusal = "Out of memory (respfuzz budget";
 
-// Our reader's limits on this harness: the caps above, default line length
-// (never reached: a payload of at most 64 KiB has no 64 KiB line).
+// Our reader's limits on this harness: the defaults (512 MiB bulks, INT_MAX
+// elements, 64 KiB lines: never reached by a 64 KiB payload), depth 64.
 resp::ReaderLimits HiredisDiffLimits();
 
-// hiredis's redisReader with the default reply object functions, as a
-// ReplyParser. RESP2 only: Start() ignores the protocol and the limits.
-// error() carries hiredis's errstr as the reason, the nearest code, and as
-// offset the number of bytes fed when hiredis reported it (hiredis keeps no
-// error offset). NIL becomes kNullBulk.
+// hiredis's redisReader, as a ReplyParser: the default reply object functions
+// but for the budgeted createArray above. RESP2 only: Start() ignores the
+// protocol and the limits. error() carries hiredis's errstr as the reason, the
+// nearest code, and as offset the number of bytes fed when hiredis reported it
+// (hiredis keeps no error offset). NIL becomes kNullBulk.
 std::unique_ptr<ReplyParser> MakeHiredisParser();
+bool IsHiredisBudgetRefusal(const resp::ReaderError& e);
 
 struct HiredisDiffCase {
   bool hiredis_whole = true;
@@ -63,10 +81,11 @@ std::string EncodeHiredisDiffCase(size_t hiredis_chunk, std::string_view payload
 // The chunk size the decoder derives for a payload of `size` bytes.
 size_t HiredisChunkFor(size_t feed_chunk, size_t size);
 
-// Why `payload` is not compared, or "" when it is: longer than
-// kHiredisDiffMaxPayload, or a '*' or '$' anywhere (not only at line starts:
-// hiredis reads a type byte wherever its lenient framing lands) followed by a
-// count above the caps, or declared '*' counts summing above the budget.
+// Why `payload` is not compared at all, or "" when it is: only when it is
+// longer than kHiredisDiffMaxPayload. (Large declared counts are no reason:
+// hiredis allocates nothing for a bulk before its bytes arrive, and the
+// budgeted createArray decides, where hiredis reads the count, whether an
+// array is too large to build.)
 std::string HiredisDiffSkipReason(std::string_view payload);
 
 // One side's result, nulls normalized (kNullArray read as kNullBulk).
@@ -85,32 +104,54 @@ struct HiredisDisagreement {
   DiffSide ours;
   DiffSide theirs;
   size_t first_diff = 0;  // index of the first unequal value (or of the first extra one)
-  // The byte at which each side's error became certain: ours is its error
-  // offset; hiredis's is the last byte of the shortest prefix hiredis rejects
-  // (found by feeding it prefixes). kNoError when the side did not fail.
+  // ours_error_at is our reader's error offset (where it locates the fault:
+  // the content of a header line for a bad number or length). The *_certain
+  // / theirs_error_at bytes are where each side's error became certain: the
+  // last byte of the shortest prefix it rejects (found by feeding it
+  // prefixes; ours is never taken before its own error offset). kNoError when
+  // the side did not fail. Which side failed first is decided on these.
   uint64_t ours_error_at = kNoError;
+  uint64_t ours_certain_at = kNoError;
   uint64_t theirs_error_at = kNoError;
 };
 
 // One known, intended divergence between our strict reader and hiredis
 // 0.14.1. `explains` is true when the first point of the disagreement is this
 // quirk and every value before it is equal on both sides.
+// `then` says what the comparison does once the entry explained a
+// disagreement: stop there (what is left is excused), or compare again on a
+// rewritten payload.
+enum class HiredisFollowUp : uint8_t {
+  kStop,
+  kCanonicalizeNumbers,  // rewrite non-canonical number lines, compare again
+  kRestartAfterReply,    // compare again from the end of the offending top-level reply
+};
 struct HiredisDivergence {
   std::string_view name;
   std::string_view description;
   bool (*explains)(const HiredisDisagreement& d);
+  HiredisFollowUp then = HiredisFollowUp::kStop;
 };
+// Bounds on the rounds of one comparison. Number repairs rewrite every
+// non-canonical number line our reader accepted at once, so a second repair
+// round needs a number hiredis reached only after a restart; hitting the
+// bound fails. Restarts past their bound leave the rest excused.
+inline constexpr int kHiredisMaxRepairs = 16;
+inline constexpr int kHiredisMaxRestarts = 16;
 
 // The table: every known divergence, in one place.
 std::span<const HiredisDivergence> HiredisDivergences();
 
 struct HiredisDiffOutcome {
+  // Not compared (payload too long), or compared only up to a budget refusal.
   bool skipped = false;
   std::string skip_reason;
   bool agree = true;            // equal values and the same accept/reject (no table needed)
-  std::string_view divergence;  // the table entry that explained a disagreement, if any
+  std::string_view divergence;  // the table entry that explained the first disagreement, if any
+  // One line per repair or restart round, in order (empty when none ran).
+  std::vector<std::string> rounds;
   fuzz::Verdict verdict;        // Ok when skipped, agreeing or explained
-  DiffSide ours;
+  DiffSide ours;  // on the payload as given (before any repair or restart)
   DiffSide theirs;
 };
 

@@ -62,6 +62,9 @@ for inner in ("*0\r\n", "*-1\r\n", ":1\r\n", "*1\r\n:1\r\n"):
 add("arrays_8_deep_then_partial", nest(8, "*"), 3)
 add("arrays_10_deep", nest(10, ":1\r\n"), 5)
 add("arrays_9_deep_after_sibling", "*2\r\n:1\r\n" + nest(8, "*0\r\n"))
+# After a too-deep reply the comparison starts again: values after it count.
+add("arrays_9_deep_then_values", nest(9, ":1\r\n") + "$3\r\nabc\r\n:+7\r\n", 2)
+add("arrays_9_deep_twice", "+a\r\n" + nest(9, ":1\r\n") * 2 + "$3\r\nabc\r\n")
 
 # Each known divergence (see the table in resp_hiredis_diff.cc).
 DIVERGENCES = {
@@ -83,6 +86,14 @@ DIVERGENCES = {
     "length_leading_zero_bulk": "$03\r\nabc\r\n",
     "length_leading_zero_array": "*01\r\n:1\r\n",
     "length_zero_zero": "*00\r\n",
+    # Repaired, then compared again: values after the repaired line count.
+    "integer_plus_then_values": ":+5\r\n:1\r\n$3\r\nabc\r\n",
+    "integer_leading_zero_then_values": ":007\r\n:1\r\n",
+    "length_leading_zero_then_values": "$03\r\nabc\r\n:1\r\n",
+    "length_leading_zero_then_bad_terminator": "$03\r\nabc\xff\xff\xff\r\n:1\r\n",
+    "many_non_canonical": "".join((":+%d\r\n" if i % 2 else ":0%d\r\n") % (i + 1) for i in range(20)),
+    "bulk_above_our_limit": "$536870913\r\n",
+    "bulk_above_our_limit_after_values": "*2\r\n:1\r\n$9223372036854775807\r\nabc",
 }
 for name, payload in DIVERGENCES.items():
     add("div_" + name, payload)
@@ -102,10 +113,26 @@ BOTH_REJECT = {
     "negative_length": "$-5\r\n",
     "negative_count": "*-5\r\n",
     "minus_zero_length": "$-0\r\n",
-    "cr_in_integer": ":1\r2\r\n",
+    "range_multi_bulk": "*2147483648\r\n",
+    "zero_then_above_limit": "$0600000000\r\n",
 }
 for name, payload in BOTH_REJECT.items():
     add("reject_" + name, payload)
+# Both reject, ours first (at the '2'; hiredis at the LF): stray-cr-in-line.
+add("div_stray_cr_both_reject", ":1\r2\r\n")
+
+# Large counts: compared (hiredis allocates nothing for a bulk before its
+# bytes; its multi-bulk arrays are budgeted where it reads the count).
+LARGE = {
+    "bulk_count_in_simple": "+price $1048577\r\n",
+    "array_counts_in_bulk": "$16\r\n*9000 and *9000 \r\n",
+    "bulk_1m_waits": "$1048577\r\nab",
+    "array_4096_waits": "*4096\r\n:1\r\n",
+    "array_budget_refused": "$3\r\nabc\r\n*5000\r\n:1\r\n",
+    "array_budget_nested": "*4000\r\n" * 5,
+}
+for name, payload in LARGE.items():
+    add("large_" + name, payload, 3)
 
 # Partial input: both wait.
 PARTIAL = {
