@@ -61,6 +61,12 @@ for h in resp_reader resp_roundtrip resp_hiredis_diff request_parser; do
   first=$(find "$src/corpus/$h" -type f | sort | head -1)
   expect 0 "decode-$h" -- "$bin" decode "$h" "$first"
 done
+mkdir -p "$tmp/frozen"
+cp "$src/corpus/resp_reader/resp3_map.bin" "$tmp/frozen/case.bin"
+echo "readable form" > "$tmp/frozen/case.txt"
+echo "notes" > "$tmp/frozen/README.md"
+expect 0 run-skips-descriptions -- "$bin" run resp_reader "$tmp/frozen"
+contains run-skips-descriptions '1 inputs, 1 passed, 0 failed'
 expect 2 run-unknown-harness -- "$bin" run nope "$tmp/good.resp"
 contains run-unknown-harness "unknown harness 'nope'"
 expect 2 run-missing-input -- "$bin" run resp_reader "$tmp/nope"

@@ -21,6 +21,7 @@
 
 #include "harnesses/programs/registry.h"
 #include "harnesses/programs/reply_parser.h"
+#include "harnesses/support/inputs.h"
 #include "src/resp/reader.h"
 
 namespace {
@@ -228,27 +229,10 @@ int CmdRun(const std::vector<std::string>& args) {
   const Harness* h = HarnessOrError(rest[0]);
   if (h == nullptr) return kUsage;
   std::vector<std::filesystem::path> files;
-  for (size_t i = 1; i < rest.size(); ++i) {
-    std::error_code ec;
-    std::filesystem::path p(rest[i]);
-    if (std::filesystem::is_directory(p, ec)) {
-      std::vector<std::filesystem::path> in_dir;
-      for (const auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
-        // Readable descriptions (.txt, README) sit beside frozen inputs.
-        const std::string leaf = e.path().filename().string();
-        if (e.is_regular_file() && e.path().extension() != ".txt" &&
-            leaf.rfind("README", 0) != 0 && leaf[0] != '.') {
-          in_dir.push_back(e.path());
-        }
-      }
-      std::sort(in_dir.begin(), in_dir.end());
-      files.insert(files.end(), in_dir.begin(), in_dir.end());
-    } else if (std::filesystem::is_regular_file(p, ec)) {
-      files.push_back(p);
-    } else {
-      std::fprintf(stderr, "respfuzz: run: no such file or directory: %s\n", rest[i].c_str());
-      return kUsage;
-    }
+  std::string missing;
+  if (!respfuzz::fuzz::ExpandInputs({rest.begin() + 1, rest.end()}, &files, &missing)) {
+    std::fprintf(stderr, "respfuzz: run: no such file or directory: %s\n", missing.c_str());
+    return kUsage;
   }
   size_t failed = 0;
   for (const auto& f : files) {

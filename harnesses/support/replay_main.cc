@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "harnesses/support/inputs.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv);
 
@@ -30,33 +32,19 @@ int Usage(const char* prog) {
 
 int main(int argc, char** argv) {
   if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
-  std::vector<std::filesystem::path> files;
+  std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       Usage(argv[0]);
       return 0;
     }
-    if (argv[i][0] == '-') continue;
-    std::filesystem::path p(argv[i]);
-    std::error_code ec;
-    if (std::filesystem::is_directory(p, ec)) {
-      std::vector<std::filesystem::path> in_dir;
-      for (const auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
-        // Readable descriptions (.txt, README) sit beside frozen inputs.
-        const std::string leaf = e.path().filename().string();
-        if (e.is_regular_file() && e.path().extension() != ".txt" &&
-            leaf.rfind("README", 0) != 0 && leaf[0] != '.') {
-          in_dir.push_back(e.path());
-        }
-      }
-      std::sort(in_dir.begin(), in_dir.end());
-      files.insert(files.end(), in_dir.begin(), in_dir.end());
-    } else if (std::filesystem::is_regular_file(p, ec)) {
-      files.push_back(p);
-    } else {
-      std::fprintf(stderr, "%s: no such file or directory: %s\n", argv[0], argv[i]);
-      return 2;
-    }
+    if (argv[i][0] != '-') args.push_back(argv[i]);
+  }
+  std::vector<std::filesystem::path> files;
+  std::string missing;
+  if (!respfuzz::fuzz::ExpandInputs(args, &files, &missing)) {
+    std::fprintf(stderr, "%s: no such file or directory: %s\n", argv[0], missing.c_str());
+    return 2;
   }
   if (files.empty()) return Usage(argv[0]);
   for (const auto& f : files) {
