@@ -348,6 +348,11 @@ TEST(Writer, Resp2IsRedisDowngrade) {
   EXPECT_EQ(back[0], Downgrade(map));
 }
 
+TEST(Writer, EncodeCommandIsAMultibulkRequest) {
+  EXPECT_EQ(EncodeCommand({"SET", "k", ""}), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n");
+  EXPECT_EQ(EncodeCommand({}), "*0\r\n");
+}
+
 TEST(Value, EqualityTreatsNanAsEqualAndSignedZeroAsDistinct) {
   EXPECT_EQ(Value::Double(std::nan("")), Value::Double(std::nan("")));
   EXPECT_FALSE(Value::Double(0.0) == Value::Double(-0.0));

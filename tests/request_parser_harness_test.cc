@@ -257,10 +257,6 @@ TEST(RequestParserHarnessTest, DecodeIsTotalAndDescribeIsReadable) {
   EXPECT_NE(d.find("Protocol error: expected '$', got 'x'"), std::string::npos) << d;
 }
 
-TEST(RequestParserHarnessTest, EncodeMultibulkRequest) {
-  EXPECT_EQ(EncodeMultibulkRequest({"SET", "k", ""}), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n");
-}
-
 #ifdef RESPFUZZ_SOURCE_DIR
 TEST(RequestParserHarnessTest, SeedsPass) {
   const std::filesystem::path dir =

@@ -1,7 +1,9 @@
 #include "harnesses/programs/registry.h"
 
+#include <algorithm>
 #include <array>
-#include <cstdio>
+
+#include "src/resp/value.h"
 
 namespace respfuzz::programs {
 
@@ -46,28 +48,9 @@ const Harness* FindHarness(std::string_view name) {
 
 std::string EscapeBytes(std::string_view bytes, size_t max_len) {
   std::string out;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (out.size() >= max_len) {
-      out += "...(" + std::to_string(bytes.size() - i) + " more bytes)";
-      break;
-    }
-    unsigned char c = static_cast<unsigned char>(bytes[i]);
-    switch (c) {
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += static_cast<char>(c);
-        } else {
-          char buf[5];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        }
-    }
-  }
+  const size_t shown = std::min(bytes.size(), max_len);
+  resp::AppendEscaped(bytes.substr(0, shown), &out);
+  if (shown < bytes.size()) out += "...(" + std::to_string(bytes.size() - shown) + " more bytes)";
   return out;
 }
 

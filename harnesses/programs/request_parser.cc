@@ -1,5 +1,7 @@
 #include "harnesses/programs/request_parser.h"
 
+#include "src/resp/writer.h"
+
 #include <algorithm>
 #include <limits>
 
@@ -88,16 +90,6 @@ RequestParserInput DecodeRequestParserInput(std::string_view input) {
   return in;
 }
 
-std::string EncodeMultibulkRequest(const std::vector<std::string>& argv) {
-  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const std::string& arg : argv) {
-    out += "$" + std::to_string(arg.size()) + "\r\n";
-    out += arg;
-    out += "\r\n";
-  }
-  return out;
-}
-
 std::string DescribeRequest(const resp::Request& r) {
   std::string s = r.kind == resp::RequestKind::kInline ? "inline" : "multibulk";
   s += " @" + std::to_string(r.offset) + " [";
@@ -179,7 +171,7 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
   // multibulk-roundtrip, over every request whatever its form.
   for (size_t i = 0; i < whole_reqs.size(); ++i) {
     const resp::Request& original = whole_reqs[i];
-    const std::string bytes = EncodeMultibulkRequest(original.argv);
+    const std::string bytes = resp::EncodeCommand(original.argv);
     const resp::Request expected{resp::RequestKind::kMultibulk, 0, original.argv};
     std::string why = ReparseMismatch(ReparseWhole(whole, bytes), expected, bytes);
     if (!why.empty()) {

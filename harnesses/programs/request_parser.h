@@ -77,9 +77,6 @@ resp::RequestLimits RequestParserLimits(uint8_t profile);
 // The limits the round trips reparse with: nothing the input can reach.
 resp::RequestLimits RelaxedRequestLimits();
 
-// *N\r\n then $len\r\n<arg>\r\n per argument. Written here rather than taken
-// from resp::EncodeCommand so the oracle does not share code with the writer.
-std::string EncodeMultibulkRequest(const std::vector<std::string>& argv);
 std::string DescribeRequest(const resp::Request& r);
 
 // Runs every check. `chunked` and `whole` must be distinct objects; the

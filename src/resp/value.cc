@@ -267,10 +267,7 @@ Value Downgrade(const Value& v) {
   return root;
 }
 
-namespace {
-
-void AppendQuoted(std::string_view s, std::string* out) {
-  out->push_back('"');
+void AppendEscaped(std::string_view s, std::string* out) {
   for (unsigned char c : s) {
     switch (c) {
       case '\r': *out += "\\r"; break;
@@ -288,6 +285,13 @@ void AppendQuoted(std::string_view s, std::string* out) {
         }
     }
   }
+}
+
+namespace {
+
+void AppendQuoted(std::string_view s, std::string* out) {
+  out->push_back('"');
+  AppendEscaped(s, out);
   out->push_back('"');
 }
 

@@ -92,6 +92,10 @@ Value Downgrade(const Value& v);
 // needed; used by tools and failure messages. Iterative.
 std::string ToDebugString(const Value& v, size_t max_len = 4096);
 
+// Appends `s` with CR, LF, tab, quote and backslash escaped and other
+// non-printable bytes as \xHH: one readable line for any bytes.
+void AppendEscaped(std::string_view s, std::string* out);
+
 // The text written after ',' for a double: shortest round-trip form, or
 // inf / -inf / nan.
 std::string FormatDouble(double d);
