@@ -1,0 +1,137 @@
+// The command table and the context a command handler runs in.
+//
+// Each family file (cmd_strings.cc, cmd_keys.cc, ...) defines its slice of
+// the table: name, arity, flags and key positions as Redis 7.0's COMMAND INFO
+// reports them, and the handler. Dispatch checks the name and the arity from
+// the table before a handler runs, so handlers see a well-sized argv.
+#ifndef RESPFUZZ_ENGINE_COMMAND_H_
+#define RESPFUZZ_ENGINE_COMMAND_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/engine/keyspace.h"
+#include "src/engine/reply.h"
+
+namespace respfuzz::engine {
+
+class Engine;
+struct Session;
+
+enum CommandFlag : uint32_t {
+  kCmdWrite = 1u << 0,
+  kCmdReadonly = 1u << 1,
+  kCmdFast = 1u << 2,
+  kCmdDenyOom = 1u << 3,
+  kCmdNoScript = 1u << 4,
+  kCmdLoading = 1u << 5,
+  kCmdStale = 1u << 6,
+  kCmdMovableKeys = 1u << 7,
+  kCmdNoAuth = 1u << 8,
+  kCmdAllowBusy = 1u << 9,
+  kCmdSkipSlowlog = 1u << 10,
+  // Not Redis flags: how respfuzz dispatches.
+  kCmdTransaction = 1u << 16,  // MULTI EXEC DISCARD WATCH UNWATCH: run by the engine itself
+};
+
+struct CommandContext;
+using CommandHandler = void (*)(CommandContext&);
+
+struct CommandSpec {
+  std::string_view name;  // lower case, as Redis names commands
+  int arity;              // > 0: exactly; < 0: at least -arity (argv[0] included)
+  uint32_t flags;
+  int first_key;  // 0 when the command takes no keys (or finds them itself)
+  int last_key;   // -1: up to the last argument
+  int key_step;
+  CommandHandler handler;
+};
+
+// The table slices, one per family file.
+std::span<const CommandSpec> ConnectionCommands();
+std::span<const CommandSpec> StringCommands();
+std::span<const CommandSpec> KeyCommands();
+std::span<const CommandSpec> ListCommands();
+std::span<const CommandSpec> HashCommands();
+std::span<const CommandSpec> SetCommands();
+std::span<const CommandSpec> SortedSetCommands();
+
+// Every command, and lookup by name in any letter case.
+std::span<const CommandSpec* const> AllCommands();
+const CommandSpec* FindCommand(std::string_view name);
+bool ArityOk(const CommandSpec& spec, size_t argc);
+// Indexes into argv of the keys a call names (movable keys included, e.g.
+// SINTERCARD's numkeys); empty for keyless commands.
+std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string> argv);
+
+// ASCII case-insensitive equality, for option words (EX, NX, WITHSCORES, ...).
+inline bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// Well-known error replies.
+inline constexpr std::string_view kErrWrongType =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view kErrNotInteger = "ERR value is not an integer or out of range";
+inline constexpr std::string_view kErrNotFloat = "ERR value is not a valid float";
+inline constexpr std::string_view kErrSyntax = "ERR syntax error";
+inline constexpr std::string_view kErrNoSuchKey = "ERR no such key";
+inline constexpr std::string_view kErrOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kErrIndexOutOfRange = "ERR index out of range";
+inline constexpr std::string_view kErrDbIndex = "ERR DB index is out of range";
+inline constexpr std::string_view kErrStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+struct CommandContext {
+  Engine& engine;
+  Keyspace& ks;
+  Session& session;
+  std::span<const std::string> argv;
+  ReplyWriter& reply;
+  int db;                  // the session's selected db
+  int64_t max_string_len;  // proto-max-bulk-len
+
+  const std::string& arg(size_t i) const { return argv[i]; }
+  bool ArgIs(size_t i, std::string_view word) const { return IEquals(argv[i], word); }
+  size_t argc() const { return argv.size(); }
+  int64_t now_ms() const { return ks.now_ms(); }
+
+  // Lookup with lazy expiry.
+  Object* Find(std::string_view key) { return ks.Find(db, key); }
+
+  // Looks up `key` expecting a T (std::string, List, Hash, Set, ZSet). Sets
+  // *out to the value, or nullptr when the key does not exist. Returns false
+  // after replying WRONGTYPE when the key holds another type.
+  template <typename T>
+  bool FindAs(std::string_view key, T** out) {
+    Object* o = Find(key);
+    if (o == nullptr) {
+      *out = nullptr;
+      return true;
+    }
+    if (!std::holds_alternative<T>(*o)) {
+      reply.Error(kErrWrongType);
+      return false;
+    }
+    *out = &std::get<T>(*o);
+    return true;
+  }
+
+  // Parses argv[i] as Redis does; replies the error and returns false on bad input.
+  bool IntArg(size_t i, int64_t* out);
+  bool DoubleArg(size_t i, double* out);
+};
+
+}  // namespace respfuzz::engine
+
+#endif  // RESPFUZZ_ENGINE_COMMAND_H_

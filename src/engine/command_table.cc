@@ -1,0 +1,94 @@
+#include <algorithm>
+#include <array>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "src/engine/command.h"
+#include "src/engine/numbers.h"
+
+namespace respfuzz::engine {
+
+namespace {
+
+struct Table {
+  std::vector<const CommandSpec*> all;
+  absl::flat_hash_map<std::string, const CommandSpec*, StrHash, StrEq> by_name;
+};
+
+const Table& GetTable() {
+  static const Table* table = [] {
+    auto* t = new Table;
+    for (auto slice : {ConnectionCommands(), StringCommands(), KeyCommands(), ListCommands(),
+                       HashCommands(), SetCommands(), SortedSetCommands()}) {
+      for (const CommandSpec& c : slice) {
+        t->all.push_back(&c);
+        t->by_name[c.name] = &c;
+      }
+    }
+    return t;
+  }();
+  return *table;
+}
+
+}  // namespace
+
+std::span<const CommandSpec* const> AllCommands() { return GetTable().all; }
+
+const CommandSpec* FindCommand(std::string_view name) {
+  if (name.size() > 32) return nullptr;
+  char buf[32];
+  for (size_t i = 0; i < name.size(); ++i) {
+    buf[i] = absl::ascii_tolower(static_cast<unsigned char>(name[i]));
+  }
+  const auto& m = GetTable().by_name;
+  auto it = m.find(std::string_view(buf, name.size()));
+  return it == m.end() ? nullptr : it->second;
+}
+
+bool ArityOk(const CommandSpec& spec, size_t argc) {
+  if (spec.arity > 0) return argc == static_cast<size_t>(spec.arity);
+  return argc >= static_cast<size_t>(-spec.arity);
+}
+
+std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string> argv) {
+  std::vector<size_t> keys;
+  if (spec.name == "sintercard") {
+    // SINTERCARD numkeys key [key ...] [LIMIT limit]
+    auto n = argv.size() > 1 ? ParseInt64(argv[1]) : std::nullopt;
+    if (!n || *n <= 0) return keys;
+    for (int64_t i = 0; i < *n && static_cast<size_t>(2 + i) < argv.size(); ++i) {
+      keys.push_back(2 + i);
+    }
+    return keys;
+  }
+  if (spec.first_key <= 0) return keys;
+  const int64_t last = spec.last_key < 0 ? static_cast<int64_t>(argv.size()) + spec.last_key
+                                         : spec.last_key;
+  for (int64_t i = spec.first_key; i <= last && static_cast<size_t>(i) < argv.size();
+       i += spec.key_step) {
+    keys.push_back(i);
+  }
+  return keys;
+}
+
+bool CommandContext::IntArg(size_t i, int64_t* out) {
+  auto v = ParseInt64(argv[i]);
+  if (!v) {
+    reply.Error(kErrNotInteger);
+    return false;
+  }
+  *out = *v;
+  return true;
+}
+
+bool CommandContext::DoubleArg(size_t i, double* out) {
+  auto v = ParseDouble(argv[i]);
+  if (!v) {
+    reply.Error(kErrNotFloat);
+    return false;
+  }
+  *out = *v;
+  return true;
+}
+
+}  // namespace respfuzz::engine

@@ -1,0 +1,311 @@
+#include "src/engine/engine.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "src/engine/numbers.h"
+
+namespace respfuzz::engine {
+
+namespace {
+
+// Redis formats names and arguments with %.128s / %.*s: text stops at a NUL,
+// and CR/LF in an error become spaces.
+std::string CString(std::string_view s, size_t max) {
+  size_t n = std::min(s.find('\0'), s.size());
+  return std::string(s.substr(0, std::min(n, max)));
+}
+
+std::string ErrorLine(std::string msg) {
+  for (char& c : msg) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  return msg;
+}
+
+std::string UnknownCommandError(std::span<const std::string> argv) {
+  std::string args;
+  for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    args += "'" + CString(argv[i], 128 - args.size()) + "' ";
+  }
+  return ErrorLine(absl::StrCat("ERR unknown command '", CString(argv[0], 128),
+                                "', with args beginning with: ", args));
+}
+
+std::string ArityError(std::string_view fullname) {
+  return "ERR wrong number of arguments for '" + std::string(fullname) + "' command";
+}
+
+bool NameIs(std::string_view a, std::string_view lower) {
+  return a.size() == lower.size() &&
+         absl::EqualsIgnoreCase(absl::string_view(a.data(), a.size()),
+                                absl::string_view(lower.data(), lower.size()));
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options)
+    : options_(options), clock_(options.start_ms), keyspace_(options.num_dbs, &clock_) {
+  keyspace_.AddListener([this](const KeyEvent& ev) { OnKeyEvent(ev); });
+}
+
+int Engine::OpenSession() {
+  auto s = std::make_unique<Session>();
+  s->id = next_client_id_++;
+  s->open = true;
+  for (size_t i = 0; i < sessions_.size(); ++i) {
+    if (!sessions_[i]->open) {
+      sessions_[i] = std::move(s);
+      return static_cast<int>(i);
+    }
+  }
+  sessions_.push_back(std::move(s));
+  return static_cast<int>(sessions_.size() - 1);
+}
+
+void Engine::CloseSession(int session) {
+  Session& s = *sessions_[session];
+  Unwatch(s);
+  s = Session{};
+}
+
+void Engine::Execute(int session, std::span<const std::string> argv, std::string* out) {
+  Session& s = *sessions_[session];
+  if (!s.open || argv.empty()) return;
+  Dispatch(s, argv, out);
+}
+
+void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string* out) {
+  ReplyWriter reply(s.protocol, out);
+  const CommandSpec* spec = FindCommand(argv[0]);
+  // Rejections before queueing flag the transaction (EXECABORT), as Redis's
+  // processCommand does.
+  auto reject = [&](const std::string& msg) {
+    if (s.in_multi) s.exec_abort = true;
+    reply.Error(msg);
+  };
+  if (spec == nullptr) {
+    reject(UnknownCommandError(argv));
+    return;
+  }
+  if (spec->name == "client" && argv.size() >= 2) {
+    // A container command: the subcommand is resolved before anything else.
+    if (!NameIs(argv[1], "id")) {
+      std::string upper = absl::AsciiStrToUpper(CString(argv[0], 128));
+      reject(ErrorLine(absl::StrCat("ERR unknown subcommand '", CString(argv[1], 128),
+                                    "'. Try ", upper, " HELP.")));
+      return;
+    }
+    if (argv.size() != 2) {
+      reject(ArityError("client|id"));
+      return;
+    }
+  } else if (!ArityOk(*spec, argv.size())) {
+    reject(ArityError(spec->name));
+    return;
+  }
+  const std::string_view name = spec->name;
+  if (name == "multi") {
+    if (s.in_multi) {
+      reply.Error("ERR MULTI calls can not be nested");
+      return;
+    }
+    s.in_multi = true;
+    reply.Ok();
+    return;
+  }
+  if (name == "exec") {
+    Exec(s, out);
+    return;
+  }
+  if (name == "discard") {
+    if (!s.in_multi) {
+      reply.Error("ERR DISCARD without MULTI");
+      return;
+    }
+    DiscardTransaction(s);
+    reply.Ok();
+    return;
+  }
+  if (name == "watch") {
+    Watch(s, argv, out);
+    return;
+  }
+  if (s.in_multi) {
+    s.queued.emplace_back(argv.begin(), argv.end());
+    reply.Simple("QUEUED");
+    return;
+  }
+  Call(s, *spec, argv, out);
+}
+
+void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::string> argv,
+                  std::string* out) {
+  ReplyWriter reply(s.protocol, out);
+  if (spec.name == "unwatch") {
+    Unwatch(s);
+    s.dirty_cas = false;
+    reply.Ok();
+    return;
+  }
+  if (spec.handler == nullptr) {
+    reply.Error("ERR command '" + std::string(spec.name) + "' is not implemented");
+    return;
+  }
+  CommandContext ctx{*this, keyspace_, s, argv, reply, s.db, options_.max_string_len};
+  spec.handler(ctx);
+}
+
+void Engine::Exec(Session& s, std::string* out) {
+  ReplyWriter reply(s.protocol, out);
+  if (!s.in_multi) {
+    reply.Error("ERR EXEC without MULTI");
+    return;
+  }
+  if (WatchedKeyExpired(s)) s.dirty_cas = true;
+  if (s.exec_abort || s.dirty_cas) {
+    if (s.exec_abort) {
+      reply.Error("EXECABORT Transaction discarded because of previous errors.");
+    } else {
+      reply.NullArray();
+    }
+    DiscardTransaction(s);
+    return;
+  }
+  // Unwatch first: the transaction's own writes must not dirty it.
+  Unwatch(s);
+  std::vector<std::vector<std::string>> queued = std::move(s.queued);
+  s.queued.clear();
+  s.in_multi = false;
+  reply.ArrayHeader(static_cast<int64_t>(queued.size()));
+  for (const auto& argv : queued) {
+    // Queued commands passed the name and arity checks when queued.
+    const CommandSpec* spec = FindCommand(argv[0]);
+    Call(s, *spec, argv, out);
+  }
+  s.dirty_cas = false;
+  s.exec_abort = false;
+}
+
+void Engine::DiscardTransaction(Session& s) {
+  s.queued.clear();
+  s.in_multi = false;
+  s.exec_abort = false;
+  s.dirty_cas = false;
+  Unwatch(s);
+}
+
+void Engine::Watch(Session& s, std::span<const std::string> argv, std::string* out) {
+  ReplyWriter reply(s.protocol, out);
+  if (s.in_multi) {
+    reply.Error("ERR WATCH inside MULTI is not allowed");
+    return;
+  }
+  for (size_t i = 1; i < argv.size(); ++i) {
+    const std::string& key = argv[i];
+    bool already = std::any_of(s.watched.begin(), s.watched.end(), [&](const WatchedKey& w) {
+      return w.db == s.db && w.key == key;
+    });
+    if (already) continue;
+    s.watched.push_back(WatchedKey{s.db, key, keyspace_.IsExpired(s.db, key)});
+    ++watch_count_;
+  }
+  reply.Ok();
+}
+
+void Engine::Unwatch(Session& s) {
+  watch_count_ -= s.watched.size();
+  s.watched.clear();
+}
+
+bool Engine::WatchedKeyExpired(const Session& s) const {
+  for (const WatchedKey& w : s.watched) {
+    if (w.expired_at_watch) continue;
+    if (keyspace_.IsExpired(w.db, w.key)) return true;
+  }
+  return false;
+}
+
+// Redis's touchWatchedKey and touchAllWatchedKeysInDb.
+void Engine::OnKeyEvent(const KeyEvent& ev) {
+  if (watch_count_ == 0) return;
+  for (auto& sp : sessions_) {
+    Session& s = *sp;
+    bool dirty = false;
+    for (WatchedKey& w : s.watched) {
+      if (w.db != ev.db) continue;
+      if (ev.kind == KeyEventKind::kFlushed || ev.kind == KeyEventKind::kSwapped) {
+        const bool in_emptied = keyspace_.Peek(ev.db, w.key) != nullptr;
+        const int other = ev.kind == KeyEventKind::kSwapped ? ev.other_db : -1;
+        const bool in_other = other >= 0 && keyspace_.Peek(other, w.key) != nullptr;
+        if (!in_emptied && !in_other) continue;
+        if (w.expired_at_watch) {
+          if (!in_other) {
+            w.expired_at_watch = false;  // the expired key is gone: no logical change
+            continue;
+          }
+          if (keyspace_.IsExpired(other, w.key)) continue;  // still expired
+        } else if (!in_emptied && keyspace_.IsExpired(other, w.key)) {
+          w.expired_at_watch = true;  // a missing key replaced by an expired one
+          continue;
+        }
+        dirty = true;
+        continue;
+      }
+      if (w.key != ev.key) continue;
+      if (w.expired_at_watch) {
+        // Expired at WATCH time and now deleted: logically unchanged.
+        if (keyspace_.Peek(ev.db, w.key) == nullptr) w.expired_at_watch = false;
+        continue;
+      }
+      dirty = true;
+    }
+    if (dirty) {
+      s.dirty_cas = true;
+      if (ev.kind != KeyEventKind::kFlushed && ev.kind != KeyEventKind::kSwapped) Unwatch(s);
+    }
+  }
+}
+
+absl::Status Engine::Validate() const {
+  std::string why = keyspace_.Check();
+  if (!why.empty()) return absl::InternalError(why);
+  size_t watched = 0;
+  for (size_t i = 0; i < sessions_.size(); ++i) {
+    const Session& s = *sessions_[i];
+    const std::string who = absl::StrCat("session ", i, ": ");
+    if (!s.open) {
+      if (!s.watched.empty() || !s.queued.empty() || s.in_multi) {
+        return absl::InternalError(who + "closed but holds transaction state");
+      }
+      continue;
+    }
+    if (s.db < 0 || s.db >= keyspace_.num_dbs()) {
+      return absl::InternalError(who + "selected db out of range");
+    }
+    if (!s.in_multi && (!s.queued.empty() || s.exec_abort)) {
+      return absl::InternalError(who + "queued commands outside MULTI");
+    }
+    for (size_t a = 0; a < s.watched.size(); ++a) {
+      const WatchedKey& w = s.watched[a];
+      if (w.db < 0 || w.db >= keyspace_.num_dbs()) {
+        return absl::InternalError(who + "watched key in a db out of range");
+      }
+      for (size_t b = a + 1; b < s.watched.size(); ++b) {
+        if (s.watched[b].db == w.db && s.watched[b].key == w.key) {
+          return absl::InternalError(who + "key '" + w.key + "' watched twice");
+        }
+      }
+    }
+    watched += s.watched.size();
+  }
+  if (watched != watch_count_) {
+    return absl::InternalError(absl::StrCat("watch count ", watch_count_, " but ", watched,
+                                            " keys are watched"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace respfuzz::engine

@@ -1,0 +1,35 @@
+// Number parsing and printing exactly as Redis 7.0 does it for commands:
+// string2ll for integers, strtod/strtold with Redis's extra checks for
+// floats, and the "human friendly" long double text INCRBYFLOAT replies.
+#ifndef RESPFUZZ_ENGINE_NUMBERS_H_
+#define RESPFUZZ_ENGINE_NUMBERS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace respfuzz::engine {
+
+// Redis's string2ll: optional '-', then digits with no leading zero (a lone
+// "0" is fine), nothing else; no '+', no spaces, no "-0", no overflow.
+std::optional<int64_t> ParseInt64(std::string_view s);
+
+// getDoubleFromObject: strtod accepts the whole string (hex floats, inf,
+// infinity), not empty, no leading space, not NaN, no overflow, no underflow
+// to zero.
+std::optional<double> ParseDouble(std::string_view s);
+
+// getLongDoubleFromObject: the same rules with strtold.
+std::optional<long double> ParseLongDouble(std::string_view s);
+
+// ld2string(..., LD_STR_HUMAN): "%.17Lf" with trailing zeros (and a trailing
+// '.') removed, "-0" printed as "0", infinities as inf / -inf.
+std::string FormatLongDoubleHuman(long double v);
+
+// Integer text as Redis writes it into a string value (ll2string).
+std::string FormatInt64(int64_t v);
+
+}  // namespace respfuzz::engine
+
+#endif  // RESPFUZZ_ENGINE_NUMBERS_H_

@@ -1,0 +1,66 @@
+#include "src/engine/object.h"
+
+#include <cmath>
+#include <iterator>
+
+namespace respfuzz::engine {
+
+std::string_view ObjTypeName(ObjType t) {
+  switch (t) {
+    case ObjType::kString: return "string";
+    case ObjType::kList: return "list";
+    case ObjType::kHash: return "hash";
+    case ObjType::kSet: return "set";
+    case ObjType::kZSet: return "zset";
+  }
+  return "none";
+}
+
+const double* ZSet::Score(std::string_view member) const {
+  auto it = scores_.find(member);
+  return it == scores_.end() ? nullptr : &it->second;
+}
+
+bool ZSet::Set(std::string_view member, double score) {
+  auto [it, inserted] = scores_.try_emplace(member, score);
+  if (!inserted) {
+    if (it->second == score) return false;
+    index_.erase(Entry(it->second, it->first));
+    it->second = score;
+  }
+  index_.insert(Entry(score, it->first));
+  return inserted;
+}
+
+bool ZSet::Erase(std::string_view member) {
+  auto it = scores_.find(member);
+  if (it == scores_.end()) return false;
+  index_.erase(Entry(it->second, it->first));
+  scores_.erase(it);
+  return true;
+}
+
+int64_t ZSet::Rank(std::string_view member) const {
+  auto it = scores_.find(member);
+  if (it == scores_.end()) return -1;
+  auto pos = index_.find(Entry(it->second, it->first));
+  return std::distance(index_.begin(), pos);
+}
+
+std::string ZSet::Check() const {
+  if (scores_.size() != index_.size()) {
+    return "zset map has " + std::to_string(scores_.size()) + " members, index " +
+           std::to_string(index_.size());
+  }
+  for (const Entry& e : index_) {
+    if (std::isnan(e.first)) return "NaN score for member '" + e.second + "'";
+    auto it = scores_.find(e.second);
+    if (it == scores_.end()) return "index member '" + e.second + "' missing from the map";
+    // Compare bit patterns too: 0.0 and -0.0 are equal as doubles but order
+    // the same, so equality is enough here.
+    if (it->second != e.first) return "score of '" + e.second + "' differs in map and index";
+  }
+  return "";
+}
+
+}  // namespace respfuzz::engine

@@ -1,0 +1,93 @@
+#include "src/engine/reply.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "absl/strings/numbers.h"
+
+namespace respfuzz::engine {
+
+namespace {
+
+void AppendInt(int64_t n, std::string* out) {
+  char buf[32];
+  char* end = absl::numbers_internal::FastIntToBuffer(n, buf);
+  out->append(buf, end - buf);
+}
+
+}  // namespace
+
+void ReplyWriter::Simple(std::string_view s) {
+  out_->push_back('+');
+  out_->append(s);
+  out_->append("\r\n");
+}
+
+void ReplyWriter::Error(std::string_view msg) {
+  out_->push_back('-');
+  out_->append(msg);
+  out_->append("\r\n");
+}
+
+void ReplyWriter::Integer(int64_t n) {
+  out_->push_back(':');
+  AppendInt(n, out_);
+  out_->append("\r\n");
+}
+
+void ReplyWriter::Bulk(std::string_view s) {
+  out_->push_back('$');
+  AppendInt(static_cast<int64_t>(s.size()), out_);
+  out_->append("\r\n");
+  out_->append(s);
+  out_->append("\r\n");
+}
+
+void ReplyWriter::Null() { out_->append(resp3() ? "_\r\n" : "$-1\r\n"); }
+
+void ReplyWriter::NullArray() { out_->append(resp3() ? "_\r\n" : "*-1\r\n"); }
+
+void ReplyWriter::ArrayHeader(int64_t n) {
+  out_->push_back('*');
+  AppendInt(n, out_);
+  out_->append("\r\n");
+}
+
+void ReplyWriter::MapHeader(int64_t pairs) {
+  if (resp3()) {
+    out_->push_back('%');
+    AppendInt(pairs, out_);
+  } else {
+    out_->push_back('*');
+    AppendInt(pairs * 2, out_);
+  }
+  out_->append("\r\n");
+}
+
+void ReplyWriter::SetHeader(int64_t n) {
+  out_->push_back(resp3() ? '~' : '*');
+  AppendInt(n, out_);
+  out_->append("\r\n");
+}
+
+std::string ReplyWriter::FormatDouble17(double d) {
+  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+  if (std::isnan(d)) return "nan";
+  char buf[64];
+  int n = std::snprintf(buf, sizeof buf, "%.17g", d);
+  return std::string(buf, n);
+}
+
+void ReplyWriter::Double(double d) {
+  if (!resp3()) {
+    BulkDouble(d);
+    return;
+  }
+  out_->push_back(',');
+  out_->append(FormatDouble17(d));
+  out_->append("\r\n");
+}
+
+void ReplyWriter::BulkDouble(double d) { Bulk(FormatDouble17(d)); }
+
+}  // namespace respfuzz::engine
