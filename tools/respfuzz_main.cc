@@ -4,9 +4,14 @@
 //   respfuzz decode <harness> <file>            what a fuzzer input means
 //   respfuzz run <harness> <file|dir>...        replay inputs, a verdict per file
 //   respfuzz list                               the harnesses, what each feeds and checks
+//   respfuzz encode <harness> <program.txt>      text program -> fuzzer input bytes
+//   respfuzz minimize <harness> <crash> [-o F]  shrink a failing input op by op
+//   respfuzz freeze <harness> <crash> --name S  minimize, then save as a regression
 //
 // Exit codes: 0 success; 1 a failure found (protocol error, violation); 2 usage
 // or I/O errors.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -44,6 +49,12 @@ const char kMainHelp[] =
     "  run <harness> <file|dir>...        replay inputs through a harness's checks,\n"
     "                                     printing a verdict per file\n"
     "  list                               list the harnesses\n"
+    "  encode <harness> <program.txt|->   text program -> fuzzer input bytes (structured\n"
+    "                                     harnesses, e.g. command_handler)\n"
+    "  minimize <harness> <crash> [-o F]  delta-debug a failing input's ops while the same\n"
+    "                                     check keeps failing; print the small program\n"
+    "  freeze <harness> <crash> --name S  minimize, then write tests/regressions/<harness>/\n"
+    "                                     S.bin and S.txt, replayed by ctest from then on\n"
     "\n"
     "Run 'respfuzz <command> --help' for a command's options.\n"
     "Exit status: 0 success, 1 a protocol error or a violation, 2 usage or I/O error.\n";
@@ -90,6 +101,70 @@ const Harness* HarnessOrError(const std::string& name) {
                  HarnessNames().c_str());
   }
   return h;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// A harness input from a file: for structured harnesses a .txt file (or "-"
+// when `text_stdin`) holds the text form, which is encoded first.
+std::optional<std::string> LoadInput(const Harness& h, const std::string& path, bool text_stdin,
+                                     std::string* error) {
+  std::optional<std::string> data = ReadInput(path, error);
+  if (!data) return std::nullopt;
+  const bool text = EndsWith(path, ".txt") || (path == "-" && text_stdin);
+  if (!text || h.encode_text == nullptr) return data;
+  absl::StatusOr<std::string> bytes = h.encode_text(*data);
+  if (!bytes.ok()) {
+    *error = path + ": " + std::string(bytes.status().message());
+    return std::nullopt;
+  }
+  return *bytes;
+}
+
+const Harness* StructuredHarnessOrError(const std::string& name, const char* cmd) {
+  const Harness* h = HarnessOrError(name);
+  if (h != nullptr && h->encode_text == nullptr) {
+    std::string structured;
+    for (const Harness& x : Harnesses()) {
+      if (x.encode_text == nullptr) continue;
+      if (!structured.empty()) structured += ", ";
+      structured += x.name;
+    }
+    std::fprintf(stderr, "respfuzz: %s: harness '%s' has no op-level form (structured harnesses: %s)\n",
+                 cmd, name.c_str(), structured.c_str());
+    return nullptr;
+  }
+  return h;
+}
+
+// Writes `data` to `path` through a temporary file in the same directory and
+// a rename, so a failure never leaves a partial file.
+bool WriteFileAtomic(const std::filesystem::path& path, std::string_view data, std::string* error) {
+  const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      *error = "cannot write " + tmp.string() + ": " + std::strerror(errno);
+      return false;
+    }
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    out.close();
+    if (!out) {
+      *error = "cannot write " + tmp.string() + ": " + std::strerror(errno);
+      std::filesystem::remove(tmp);
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    *error = "cannot write " + path.string() + ": " + ec.message();
+    std::filesystem::remove(tmp);
+    return false;
+  }
+  return true;
 }
 
 // --- parse ------------------------------------------------------------------
@@ -180,7 +255,9 @@ const char kDecodeHelp[] =
     "usage: respfuzz decode <harness> <file>\n"
     "Prints what a fuzzer input means for the harness: for the RESP harnesses the\n"
     "protocol mode, limits and chunking chosen by the leading bytes and each frame\n"
-    "parsed; for resp_roundtrip the decoded value tree and its encodings.\n";
+    "parsed; for resp_roundtrip the decoded value tree and its encodings; for\n"
+    "structured harnesses (command_handler) the program in its text form, one op\n"
+    "per line, which 'respfuzz encode' turns back into the same bytes.\n";
 
 int CmdDecode(const std::vector<std::string>& args) {
   for (const std::string& a : args) {
@@ -193,12 +270,12 @@ int CmdDecode(const std::vector<std::string>& args) {
   const Harness* h = HarnessOrError(args[0]);
   if (h == nullptr) return kUsage;
   std::string error;
-  std::optional<std::string> data = ReadInput(args[1], &error);
+  std::optional<std::string> data = LoadInput(*h, args[1], false, &error);
   if (!data) {
     std::fprintf(stderr, "respfuzz: decode: %s\n", error.c_str());
     return kUsage;
   }
-  std::printf("%s", h->describe(*data).c_str());
+  std::printf("%s", (h->decode_text ? h->decode_text(*data) : h->describe(*data)).c_str());
   return kOk;
 }
 
@@ -208,7 +285,9 @@ const char kRunHelp[] =
     "usage: respfuzz run [--verbose] <harness> <file|dir>...\n"
     "Runs each input (directories are walked, sorted) through the harness's checks\n"
     "and prints one verdict line per file; --verbose also prints what each input\n"
-    "means. Exit 1 if any input violates a check.\n";
+    "means. For structured harnesses (command_handler) a single input, a failing\n"
+    "one, or --verbose prints every op with the reply of each side; .txt files are\n"
+    "read as text programs. Exit 1 if any input violates a check.\n";
 
 int CmdRun(const std::vector<std::string>& args) {
   bool verbose = false;
@@ -235,20 +314,253 @@ int CmdRun(const std::vector<std::string>& args) {
     return kUsage;
   }
   size_t failed = 0;
+  // Text programs given by name are run too (directory walks skip .txt).
+  for (size_t i = 1; i < rest.size(); ++i) {
+    if (h->encode_text != nullptr && EndsWith(rest[i], ".txt") &&
+        std::filesystem::is_regular_file(rest[i])) {
+      files.push_back(rest[i]);
+    }
+  }
   for (const auto& f : files) {
     std::string error;
-    std::optional<std::string> data = ReadInput(f.string(), &error);
+    std::optional<std::string> data = LoadInput(*h, f.string(), false, &error);
     if (!data) {
       std::fprintf(stderr, "respfuzz: run: %s\n", error.c_str());
       return kUsage;
     }
     respfuzz::fuzz::Verdict v = h->run(*data);
+    if (h->explain != nullptr && (verbose || !v.ok || files.size() == 1)) {
+      std::printf("%s:\n%s", f.c_str(), h->explain(*data).c_str());
+      if (!v.ok) ++failed;
+      continue;
+    }
     std::printf("%s: %s\n", f.c_str(), v.ToString().c_str());
     if (verbose || !v.ok) std::printf("%s", h->describe(*data).c_str());
     if (!v.ok) ++failed;
   }
   std::printf("%zu inputs, %zu passed, %zu failed\n", files.size(), files.size() - failed, failed);
   return failed == 0 ? kOk : kFound;
+}
+
+// --- encode -----------------------------------------------------------------
+
+const char kEncodeHelp[] =
+    "usage: respfuzz encode <harness> <program.txt|-> [-o FILE]\n"
+    "Turns a text program (one op per line, e.g. 's1 SET k1 v1 PX 100',\n"
+    "'clock +250ms', 's2 HELLO 3', 'active-expire'; '#' starts a comment) into the\n"
+    "fuzzer input bytes of a structured harness, written to FILE or standard output.\n"
+    "The inverse of 'respfuzz decode'. Exit 2 on a malformed program (the line is named).\n";
+
+int CmdEncode(const std::vector<std::string>& args) {
+  std::vector<std::string> rest;
+  std::optional<std::string> out_path;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (IsHelp(args[i])) {
+      std::printf("%s", kEncodeHelp);
+      return kOk;
+    } else if (args[i] == "-o") {
+      if (i + 1 >= args.size()) return UsageError("encode: -o needs a file name", kEncodeHelp);
+      out_path = args[++i];
+    } else if (args[i].size() > 1 && args[i][0] == '-') {
+      return UsageError("encode: unknown option " + args[i], kEncodeHelp);
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  if (rest.size() != 2) return UsageError("encode: expected <harness> <program.txt|->", kEncodeHelp);
+  const Harness* h = StructuredHarnessOrError(rest[0], "encode");
+  if (h == nullptr) return kUsage;
+  std::string error;
+  std::optional<std::string> text = ReadInput(rest[1], &error);
+  if (!text) {
+    std::fprintf(stderr, "respfuzz: encode: %s\n", error.c_str());
+    return kUsage;
+  }
+  absl::StatusOr<std::string> bytes = h->encode_text(*text);
+  if (!bytes.ok()) {
+    std::fprintf(stderr, "respfuzz: encode: %s: %s\n", rest[1].c_str(),
+                 std::string(bytes.status().message()).c_str());
+    return kUsage;
+  }
+  if (out_path) {
+    if (!WriteFileAtomic(*out_path, *bytes, &error)) {
+      std::fprintf(stderr, "respfuzz: encode: %s\n", error.c_str());
+      return kUsage;
+    }
+  } else {
+    std::fwrite(bytes->data(), 1, bytes->size(), stdout);
+  }
+  return kOk;
+}
+
+// --- minimize / freeze -------------------------------------------------------
+
+const char kMinimizeHelp[] =
+    "usage: respfuzz minimize <harness> <crash> [-o FILE]\n"
+    "Delta-debugs a failing input of a structured harness: drops ops (then trailing\n"
+    "arguments) while the same check keeps failing at the same command, then prints\n"
+    "the op counts before and after, the violation and the minimized text program.\n"
+    "-o FILE also writes the minimized input bytes. <crash> may be a .txt program.\n"
+    "Exit 0 when minimized, 1 when the input does not fail at all, 2 on usage or I/O\n"
+    "errors. (scripts/fuzz --minimize-crash keeps libFuzzer's byte-level minimizer.)\n";
+
+const char kFreezeHelp[] =
+    "usage: respfuzz freeze <harness> <crash> --name SLUG [--root DIR]\n"
+    "Minimizes a failing input (as 'respfuzz minimize'), then writes\n"
+    "DIR/tests/regressions/<harness>/SLUG.bin (the input, replayed by ctest) and\n"
+    "SLUG.txt (the readable program and the violation). DIR defaults to the current\n"
+    "directory, which must be the repository root. SLUG: lower-case letters, digits,\n"
+    "'-' and '_'. An existing SLUG is never overwritten. Exit 0 when written, 1 when\n"
+    "the input does not fail, 2 on usage or I/O errors.\n";
+
+struct Minimized {
+  std::string bytes;
+  respfuzz::programs::MinimizeReport report;
+};
+
+// Shared by minimize and freeze: returns kOk with the result, or an exit code.
+int MinimizeInput(const Harness& h, const std::string& path, const char* cmd, Minimized* m) {
+  std::string error;
+  std::optional<std::string> data = LoadInput(h, path, false, &error);
+  if (!data) {
+    std::fprintf(stderr, "respfuzz: %s: %s\n", cmd, error.c_str());
+    return kUsage;
+  }
+  std::optional<std::string> small = h.minimize(*data, &m->report);
+  if (!small) {
+    std::fprintf(stderr, "respfuzz: %s: %s passes every check of %s; nothing to minimize\n", cmd,
+                 path.c_str(), std::string(h.name).c_str());
+    return kFound;
+  }
+  m->bytes = std::move(*small);
+  std::printf("ops: %zu -> %zu (%zu runs)\n%s\n--- minimized program ---\n%s",
+              m->report.steps_before, m->report.steps_after, m->report.runs,
+              m->report.verdict.ToString().c_str(), h.decode_text(m->bytes).c_str());
+  return kOk;
+}
+
+int CmdMinimize(const std::vector<std::string>& args) {
+  std::vector<std::string> rest;
+  std::optional<std::string> out_path;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (IsHelp(args[i])) {
+      std::printf("%s", kMinimizeHelp);
+      return kOk;
+    } else if (args[i] == "-o") {
+      if (i + 1 >= args.size()) return UsageError("minimize: -o needs a file name", kMinimizeHelp);
+      out_path = args[++i];
+    } else if (args[i].size() > 1 && args[i][0] == '-') {
+      return UsageError("minimize: unknown option " + args[i], kMinimizeHelp);
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  if (rest.size() != 2) return UsageError("minimize: expected <harness> <crash>", kMinimizeHelp);
+  const Harness* h = StructuredHarnessOrError(rest[0], "minimize");
+  if (h == nullptr) return kUsage;
+  Minimized m;
+  if (int rc = MinimizeInput(*h, rest[1], "minimize", &m); rc != kOk) return rc;
+  if (out_path) {
+    std::string error;
+    if (!WriteFileAtomic(*out_path, m.bytes, &error)) {
+      std::fprintf(stderr, "respfuzz: minimize: %s\n", error.c_str());
+      return kUsage;
+    }
+    std::printf("wrote %s\n", out_path->c_str());
+  }
+  return kOk;
+}
+
+bool ValidSlug(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    (i > 0 && (c == '-' || c == '_'));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+int CmdFreeze(const std::vector<std::string>& args) {
+  std::vector<std::string> rest;
+  std::optional<std::string> name;
+  std::string root = ".";
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (IsHelp(args[i])) {
+      std::printf("%s", kFreezeHelp);
+      return kOk;
+    } else if (args[i] == "--name" || args[i] == "--root") {
+      if (i + 1 >= args.size()) return UsageError("freeze: " + args[i] + " needs a value", kFreezeHelp);
+      if (args[i] == "--name") {
+        name = args[++i];
+      } else {
+        root = args[++i];
+      }
+    } else if (args[i].size() > 1 && args[i][0] == '-') {
+      return UsageError("freeze: unknown option " + args[i], kFreezeHelp);
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  if (rest.size() != 2) return UsageError("freeze: expected <harness> <crash>", kFreezeHelp);
+  if (!name) return UsageError("freeze: --name SLUG is required", kFreezeHelp);
+  if (!ValidSlug(*name)) {
+    return UsageError("freeze: invalid name '" + *name +
+                          "' (lower-case letters, digits, '-' and '_'; at most 64)",
+                      kFreezeHelp);
+  }
+  const Harness* h = StructuredHarnessOrError(rest[0], "freeze");
+  if (h == nullptr) return kUsage;
+  const std::filesystem::path regressions = std::filesystem::path(root) / "tests" / "regressions";
+  if (!std::filesystem::is_directory(regressions)) {
+    std::fprintf(stderr,
+                 "respfuzz: freeze: %s is not a directory; run from the repository root or "
+                 "pass --root\n",
+                 regressions.c_str());
+    return kUsage;
+  }
+  const std::filesystem::path dir = regressions / std::string(h->name);
+  const std::filesystem::path bin = dir / (*name + ".bin");
+  const std::filesystem::path txt = dir / (*name + ".txt");
+  if (std::filesystem::exists(bin) || std::filesystem::exists(txt)) {
+    std::fprintf(stderr, "respfuzz: freeze: %s already exists; choose another --name\n",
+                 bin.c_str());
+    return kUsage;
+  }
+  Minimized m;
+  if (int rc = MinimizeInput(*h, rest[1], "freeze", &m); rc != kOk) return rc;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "respfuzz: freeze: cannot create %s: %s\n", dir.c_str(),
+                 ec.message().c_str());
+    return kUsage;
+  }
+  std::string text = "# " + std::string(h->name) + " regression '" + *name + "', frozen from " +
+                     rest[1] + "\n# " + m.report.verdict.ToString() + "\n";
+  for (char& c : text) {
+    if (c == '\r') c = ' ';
+  }
+  // Keep the comment to its lines: every line of the verdict starts with '#'.
+  std::string commented;
+  for (size_t i = 0; i < text.size(); ++i) {
+    commented += text[i];
+    if (text[i] == '\n' && i + 1 < text.size() && text[i + 1] != '#') commented += "#   ";
+  }
+  commented += h->decode_text(m.bytes);
+  std::string error;
+  if (!WriteFileAtomic(bin, m.bytes, &error)) {
+    std::fprintf(stderr, "respfuzz: freeze: %s\n", error.c_str());
+    return kUsage;
+  }
+  if (!WriteFileAtomic(txt, commented, &error)) {
+    std::filesystem::remove(bin);
+    std::fprintf(stderr, "respfuzz: freeze: %s\n", error.c_str());
+    return kUsage;
+  }
+  std::printf("wrote %s and %s\n", bin.c_str(), txt.c_str());
+  return kOk;
 }
 
 int CmdList(const std::vector<std::string>& args) {
@@ -276,5 +588,8 @@ int main(int argc, char** argv) {
   if (cmd == "decode") return CmdDecode(args);
   if (cmd == "run") return CmdRun(args);
   if (cmd == "list") return CmdList(args);
+  if (cmd == "encode") return CmdEncode(args);
+  if (cmd == "minimize") return CmdMinimize(args);
+  if (cmd == "freeze") return CmdFreeze(args);
   return UsageError("unknown command '" + cmd + "'", kMainHelp);
 }

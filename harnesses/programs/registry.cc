@@ -33,6 +33,15 @@ constexpr std::array kHarnesses = {
             "chunked feeding gives the same requests and error as whole; each argv encoded as "
             "multibulk parses back equal; inline arguments re-quoted split back equal",
             RunRequestParser, DescribeRequestParser},
+    Harness{"command_handler",
+            "a program of commands from up to 4 sessions (HELLO 2/3, MULTI/EXEC/WATCH), "
+            "virtual clock steps and active expiry, run on the engine and on a plain "
+            "reference model",
+            "every reply matches the reference model; every reply reads back as one value "
+            "and re-writes to the same bytes; RESP2 replies read the same through hiredis; "
+            "Engine::Validate() after every op",
+            RunCommandHandler, DescribeCommandHandler, EncodeCommandHandlerText,
+            DecodeCommandHandlerText, ExplainCommandHandler, MinimizeCommandHandler},
 };
 
 }  // namespace

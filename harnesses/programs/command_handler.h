@@ -1,0 +1,66 @@
+// The command_handler harness: a command program runs on the engine
+// (src/engine) and on the plain reference model (reference_model.h); after
+// every op:
+//   reply-framing    the engine's reply bytes read (our reader) as exactly one value
+//   hiredis          a RESP2 reply is accepted by hiredis, which reads the same value
+//   reply-roundtrip  that value written again in the session's protocol gives the
+//                    same bytes (the engine writes canonical RESP)
+//   reference        the value equals the reference model's reply (elements of
+//                    replies Redis does not order are sorted first)
+//   validate         Engine::Validate() holds
+#ifndef RESPFUZZ_HARNESSES_PROGRAMS_COMMAND_HANDLER_H_
+#define RESPFUZZ_HARNESSES_PROGRAMS_COMMAND_HANDLER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harnesses/programs/command_program.h"
+#include "harnesses/support/verdict.h"
+#include "src/resp/value.h"
+
+namespace respfuzz::engine {
+class Engine;
+}
+
+namespace respfuzz::programs {
+
+struct CommandRunOptions {
+  static constexpr int64_t kHarnessMaxStringLen = 64 * 1024;
+
+  int64_t start_ms = 1'700'000'000'000;
+  // proto-max-bulk-len for both sides. Small, so SETRANGE/APPEND reach the
+  // limit with values from the pools (65535 / 65536) and memory stays bounded.
+  int64_t max_string_len = kHarnessMaxStringLen;
+  bool trace = false;  // record each op with both replies
+
+  // Test hooks, to prove each check can fail: change the engine's reply bytes
+  // before they are checked, or the engine's state after an op.
+  std::function<void(size_t op, std::string* reply)> corrupt_reply;
+  std::function<void(size_t op, engine::Engine& e)> corrupt_engine;
+};
+
+struct OpTrace {
+  std::string op;         // text form
+  std::string engine;     // the engine's reply, readable (empty for clock ops)
+  std::string reference;  // the reference model's reply, readable
+};
+
+struct CommandRunResult {
+  fuzz::Verdict verdict;
+  std::vector<OpTrace> trace;
+  size_t ops_run = 0;
+};
+
+CommandRunResult RunCommandProgram(const CommandProgram& program,
+                                   const CommandRunOptions& options = {});
+
+// Sorts the elements of replies whose order Redis does not promise (SMEMBERS,
+// SINTER, SUNION, SDIFF, KEYS, HKEYS, HVALS, HGETALL by pair, SCAN's keys), so
+// two correct implementations compare equal.
+void CanonicalizeReply(const std::vector<std::string>& argv, resp::Value* reply);
+
+}  // namespace respfuzz::programs
+
+#endif  // RESPFUZZ_HARNESSES_PROGRAMS_COMMAND_HANDLER_H_
