@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# smoke.sh BINARY SECONDS SOURCE_DIR HARNESS WORK_ROOT : a short libFuzzer run
+# smoke.sh BINARY SECONDS SOURCE_DIR HARNESS WORK_ROOT [SEEDS] : a short libFuzzer run
 # from the harness's seeds with its dictionary and options, in a fresh working
 # corpus (corpus/ in the source tree is never written). Fails on any crash,
 # leak, timeout or OOM.
 set -euo pipefail
-bin=$1 seconds=$2 src=$3 name=$4 root=$5
+bin=$1 seconds=$2 src=$3 name=$4 root=$5 seed_dir=${6:-$3/corpus/$4}
 work="$root/$name"
 rm -rf "$work"
 mkdir -p "$work/corpus" "$work/artifacts"
@@ -20,6 +20,6 @@ if [ -f "$src/harnesses/$name.options" ]; then
   done < "$src/harnesses/$name.options"
 fi
 seeds=()
-[ -d "$src/corpus/$name" ] && seeds+=("$src/corpus/$name")
+[ -d "$seed_dir" ] && seeds+=("$seed_dir")
 echo "smoke: $name for ${seconds}s: $bin ${args[*]} $work/corpus ${seeds[*]}"
 "$bin" "${args[@]}" "$work/corpus" "${seeds[@]}"
