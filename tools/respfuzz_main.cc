@@ -7,6 +7,7 @@
 //   respfuzz encode <harness> <program.txt>      text program -> fuzzer input bytes
 //   respfuzz minimize <harness> <crash> [-o F]  shrink a failing input op by op
 //   respfuzz freeze <harness> <crash> --name S  minimize, then save as a regression
+//   respfuzz oracle command_handler --server H:P <file|dir>...  compare with redis-server
 //
 // Exit codes: 0 success; 1 a failure found (protocol error, violation); 2 usage
 // or I/O errors.
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +30,7 @@
 #include "harnesses/programs/reply_parser.h"
 #include "harnesses/support/inputs.h"
 #include "src/resp/reader.h"
+#include "tools/command_oracle.h"
 
 namespace {
 
@@ -55,6 +58,9 @@ const char kMainHelp[] =
     "                                     check keeps failing; print the small program\n"
     "  freeze <harness> <crash> --name S  minimize, then write tests/regressions/<harness>/\n"
     "                                     S.bin and S.txt, replayed by ctest from then on\n"
+    "  oracle command_handler --server HOST:PORT <file|dir>... [--json FILE]\n"
+    "                                     replay programs on a real redis-server and on the\n"
+    "                                     engine; report agreement and every divergence\n"
     "\n"
     "Run 'respfuzz <command> --help' for a command's options.\n"
     "Exit status: 0 success, 1 a protocol error or a violation, 2 usage or I/O error.\n";
@@ -563,6 +569,161 @@ int CmdFreeze(const std::vector<std::string>& args) {
   return kOk;
 }
 
+// --- oracle ------------------------------------------------------------------
+
+const char kOracleHelp[] =
+    "usage: respfuzz oracle command_handler --server HOST:PORT <file|dir>...\n"
+    "                       [--json FILE] [--max-sleep-ms N] [--expiry-margin-ms N]\n"
+    "Replays command programs (.txt text programs or fuzzer inputs; directories are\n"
+    "walked, a .txt beside a .bin of the same name is skipped) against a real\n"
+    "redis-server and against the engine, FLUSHALL between programs, and compares\n"
+    "the replies op by op (RESP2 replies read by hiredis, RESP3 by our reader).\n"
+    "Prints a line per program, then the agreement over compared ops and each\n"
+    "divergence (program, op, both replies). Ops that cannot be compared are listed\n"
+    "as excluded with the reason: commands the engine does not model, CLIENT ID,\n"
+    "keys expiring within --expiry-margin-ms (default 50) of an op, and everything\n"
+    "after a clock step longer than --max-sleep-ms (default 2000; shorter steps are\n"
+    "waited out for real). The server needs DEBUG (--enable-debug-command local):\n"
+    "its active expiry is switched off while the oracle runs, and active-expire ops\n"
+    "become a full SCAN of every db. Use only a server whose data may be flushed.\n"
+    "--json FILE writes the full report. Exit 0 when every compared op agrees, 1 on\n"
+    "a divergence, 2 on usage, connection or I/O errors.\n";
+
+int CmdOracle(const std::vector<std::string>& args) {
+  std::vector<std::string> rest;
+  std::optional<std::string> server, json_path;
+  respfuzz::oracle::OracleOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (IsHelp(a)) {
+      std::printf("%s", kOracleHelp);
+      return kOk;
+    } else if (a == "--server" || a == "--json" || a == "--max-sleep-ms" ||
+               a == "--expiry-margin-ms") {
+      if (i + 1 >= args.size()) return UsageError("oracle: " + a + " needs a value", kOracleHelp);
+      const std::string& v = args[++i];
+      if (a == "--server") {
+        server = v;
+      } else if (a == "--json") {
+        json_path = v;
+      } else {
+        char* end = nullptr;
+        errno = 0;
+        const long long n = std::strtoll(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || errno != 0 || n < 0 || n > 3600000) {
+          return UsageError("oracle: " + a + " must be 0 to 3600000, got '" + v + "'", kOracleHelp);
+        }
+        if (a == "--max-sleep-ms") {
+          options.max_sleep_ms = static_cast<uint32_t>(n);
+        } else {
+          options.expiry_margin_ms = n;
+        }
+      }
+    } else if (a.size() > 1 && a[0] == '-') {
+      return UsageError("oracle: unknown option " + a, kOracleHelp);
+    } else {
+      rest.push_back(a);
+    }
+  }
+  if (rest.size() < 2) return UsageError("oracle: expected command_handler <file|dir>...", kOracleHelp);
+  if (rest[0] != "command_handler") {
+    return UsageError("oracle: only command_handler has a real-server oracle, not '" + rest[0] + "'",
+                      kOracleHelp);
+  }
+  if (!server) return UsageError("oracle: --server HOST:PORT is required", kOracleHelp);
+  const size_t colon = server->rfind(':');
+  char* end = nullptr;
+  const long port = colon == std::string::npos ? -1 : std::strtol(server->c_str() + colon + 1, &end, 10);
+  if (colon == std::string::npos || colon == 0 || end == nullptr || *end != '\0' || port < 1 ||
+      port > 65535) {
+    return UsageError("oracle: --server must be HOST:PORT (e.g. 127.0.0.1:6390), got '" + *server + "'",
+                      kOracleHelp);
+  }
+  options.host = server->substr(0, colon);
+  options.port = static_cast<int>(port);
+  const Harness* h = FindHarness("command_handler");
+
+  // Inputs: files as given; directories walked in order, .txt programs
+  // included, a .txt beside a same-named .bin skipped.
+  std::vector<std::filesystem::path> files;
+  for (size_t i = 1; i < rest.size(); ++i) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(rest[i], ec)) {
+      std::vector<std::filesystem::path> found;
+      for (const auto& e : std::filesystem::recursive_directory_iterator(rest[i], ec)) {
+        if (!e.is_regular_file()) continue;
+        const std::string base = e.path().filename().string();
+        if (base.empty() || base[0] == '.' || base.rfind("README", 0) == 0) continue;
+        if (e.path().extension() == ".txt") {
+          auto bin = e.path();
+          bin.replace_extension(".bin");
+          if (std::filesystem::exists(bin)) continue;
+        }
+        found.push_back(e.path());
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (std::filesystem::is_regular_file(rest[i], ec)) {
+      files.push_back(rest[i]);
+    } else {
+      std::fprintf(stderr, "respfuzz: oracle: no such file or directory: %s\n", rest[i].c_str());
+      return kUsage;
+    }
+  }
+  std::vector<std::pair<std::string, respfuzz::programs::CommandProgram>> programs;
+  for (const auto& f : files) {
+    std::string error;
+    std::optional<std::string> data = LoadInput(*h, f.string(), false, &error);
+    if (!data) {
+      std::fprintf(stderr, "respfuzz: oracle: %s\n", error.c_str());
+      return kUsage;
+    }
+    programs.emplace_back(f.string(), respfuzz::programs::DecodeCommandProgram(*data));
+  }
+
+  respfuzz::oracle::CommandOracle oracle(options);
+  if (absl::Status s = oracle.Connect(); !s.ok()) {
+    std::fprintf(stderr, "respfuzz: oracle: %s\n", std::string(s.message()).c_str());
+    return kUsage;
+  }
+  respfuzz::oracle::OracleReport report;
+  for (size_t i = 0; i < programs.size(); ++i) {
+    const size_t div0 = report.divergences.size(), exc0 = report.excluded.size(),
+                 ops0 = report.ops, cmp0 = report.compared;
+    if (absl::Status s = oracle.Run(programs[i].first, programs[i].second, &report); !s.ok()) {
+      oracle.Close();
+      std::fprintf(stderr, "respfuzz: oracle: %s: %s\n", programs[i].first.c_str(),
+                   std::string(s.message()).c_str());
+      return kUsage;
+    }
+    std::printf("[%zu/%zu] %s: %zu ops, %zu compared, %zu excluded, %zu divergences\n", i + 1,
+                programs.size(), programs[i].first.c_str(), report.ops - ops0,
+                report.compared - cmp0, report.excluded.size() - exc0,
+                report.divergences.size() - div0);
+    std::fflush(stdout);
+  }
+  oracle.Close();
+  for (const auto& d : report.divergences) {
+    std::printf("DIVERGENCE %s op #%zu: %s\n  engine: %s\n  server: %s\n", d.program.c_str(),
+                d.op_index, d.op.c_str(), d.engine.c_str(), d.server.c_str());
+  }
+  std::map<std::string, size_t> categories;
+  for (const auto& e : report.excluded) ++categories[e.category];
+  std::printf("%zu programs, %zu ops: %zu compared, %zu excluded, %zu divergences; agreement %.2f%%\n",
+              report.programs, report.ops, report.compared, report.excluded.size(),
+              report.divergences.size(), report.agreement_percent());
+  for (const auto& [category, n] : categories) std::printf("  excluded %-12s %zu\n", category.c_str(), n);
+  if (json_path) {
+    std::string error;
+    if (!WriteFileAtomic(*json_path, report.ToJson(*server), &error)) {
+      std::fprintf(stderr, "respfuzz: oracle: %s\n", error.c_str());
+      return kUsage;
+    }
+    std::printf("report: %s\n", json_path->c_str());
+  }
+  return report.divergences.empty() ? kOk : kFound;
+}
+
 int CmdList(const std::vector<std::string>& args) {
   for (const Harness& h : Harnesses()) {
     std::printf("%s\n  feeds:  %s\n  checks: %s\n", std::string(h.name).c_str(),
@@ -591,5 +752,6 @@ int main(int argc, char** argv) {
   if (cmd == "encode") return CmdEncode(args);
   if (cmd == "minimize") return CmdMinimize(args);
   if (cmd == "freeze") return CmdFreeze(args);
+  if (cmd == "oracle") return CmdOracle(args);
   return UsageError("unknown command '" + cmd + "'", kMainHelp);
 }

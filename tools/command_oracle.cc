@@ -1,0 +1,390 @@
+#include "tools/command_oracle.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "harnesses/programs/command_handler.h"
+#include "harnesses/programs/registry.h"
+#include "harnesses/programs/reply_parser.h"
+#include "harnesses/programs/resp_hiredis_diff.h"
+#include "nlohmann/json.hpp"
+#include "src/engine/engine.h"
+#include "src/resp/writer.h"
+
+namespace respfuzz::oracle {
+
+namespace {
+
+using programs::CommandProgram;
+using programs::Op;
+using programs::OpKind;
+using resp::Type;
+using resp::Value;
+
+int64_t RealNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool IsName(const std::string& a, std::string_view upper) {
+  if (a.size() != upper.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c != upper[i]) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<int> ConnectTcp(const std::string& host, int port, int timeout_ms) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
+    return absl::InvalidArgumentError("'" + host + "' is not an IPv4 address");
+  }
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return absl::InternalError(std::string("socket: ") + std::strerror(errno));
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    return absl::UnavailableError(absl::StrCat("cannot connect to ", host, ":", port, ": ", why));
+  }
+  return fd;
+}
+
+absl::Status SendAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::UnavailableError(std::string("send: ") + std::strerror(errno));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+// Reads until `parser` has one complete value.
+absl::StatusOr<Value> ReadReply(int fd, programs::ReplyParser& parser, resp::Protocol protocol) {
+  parser.Start(protocol, resp::ReaderLimits{});
+  std::vector<Value> values;
+  char buf[16384];
+  while (values.empty()) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0) return absl::UnavailableError("the server closed the connection");
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::UnavailableError(std::string("recv: ") + std::strerror(errno));
+    }
+    if (!parser.Feed(std::string_view(buf, static_cast<size_t>(n)), &values)) {
+      return absl::DataLossError("unreadable reply: " + programs::DescribeError(parser.error()));
+    }
+  }
+  if (values.size() != 1) return absl::DataLossError("more than one reply value arrived");
+  return std::move(values[0]);
+}
+
+absl::StatusOr<Value> Roundtrip(int fd, const std::vector<std::string>& argv,
+                                programs::ReplyParser& parser, resp::Protocol protocol) {
+  if (absl::Status s = SendAll(fd, resp::EncodeCommand(argv)); !s.ok()) return s;
+  return ReadReply(fd, parser, protocol);
+}
+
+void NormalizeNull(Value* v) {
+  if (v->type == Type::kNullArray) v->type = Type::kNullBulk;
+  for (Value& e : v->elems) NormalizeNull(&e);
+}
+
+// HELLO's reply carries the server's own client id: masked on both sides.
+void MaskHelloId(Value* v) {
+  if (v->type != Type::kMap && v->type != Type::kArray) return;
+  for (size_t i = 0; i + 1 < v->elems.size(); i += 2) {
+    if (v->elems[i].str == "id" && v->elems[i + 1].type == Type::kInteger) {
+      v->elems[i + 1].integer = 0;
+    }
+  }
+}
+
+// Commands whose reply depends on every key of the db, not only on named keys.
+bool WholeKeyspace(const std::string& name) {
+  return IsName(name, "KEYS") || IsName(name, "SCAN") || IsName(name, "DBSIZE") ||
+         IsName(name, "FLUSHDB") || IsName(name, "FLUSHALL") || IsName(name, "SWAPDB") ||
+         IsName(name, "EXEC") || IsName(name, "SELECT");
+}
+
+}  // namespace
+
+std::string OracleReport::ToJson(const std::string& server) const {
+  nlohmann::json j;
+  j["server"] = server;
+  j["programs"] = programs;
+  j["ops"] = ops;
+  j["compared"] = compared;
+  j["agreed"] = agreed;
+  j["agreement_percent"] = agreement_percent();
+  j["divergences"] = nlohmann::json::array();
+  for (const Divergence& d : divergences) {
+    j["divergences"].push_back({{"program", d.program},
+                                {"op_index", d.op_index},
+                                {"op", d.op},
+                                {"engine", d.engine},
+                                {"server", d.server}});
+  }
+  j["excluded"] = nlohmann::json::array();
+  for (const Exclusion& e : excluded) {
+    j["excluded"].push_back(
+        {{"program", e.program}, {"op_index", e.op_index}, {"op", e.op},
+         {"category", e.category}, {"reason", e.reason}});
+  }
+  // Replies may hold any bytes: replace invalid UTF-8 rather than throw.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+absl::Status CommandOracle::Connect() {
+  auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
+  if (!fd.ok()) return fd.status();
+  admin_fd_ = *fd;
+  auto parser = programs::MakeReplyParser();
+  auto r = Roundtrip(admin_fd_, {"DEBUG", "SET-ACTIVE-EXPIRE", "0"}, *parser,
+                     resp::Protocol::kResp3);
+  if (!r.ok()) return r.status();
+  if (r->type == Type::kError) {
+    return absl::FailedPreconditionError(
+        "the server refuses DEBUG SET-ACTIVE-EXPIRE (" + r->str +
+        "); start redis-server with --enable-debug-command local");
+  }
+  return absl::OkStatus();
+}
+
+void CommandOracle::Close() {
+  if (admin_fd_ < 0) return;
+  auto parser = programs::MakeReplyParser();
+  (void)Roundtrip(admin_fd_, {"DEBUG", "SET-ACTIVE-EXPIRE", "1"}, *parser, resp::Protocol::kResp3);
+  ::close(admin_fd_);
+  admin_fd_ = -1;
+}
+
+absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& program,
+                                OracleReport* report) {
+  auto ours = programs::MakeReplyParser();
+  auto hiredis = programs::MakeHiredisParser();
+  auto flushed = Roundtrip(admin_fd_, {"FLUSHALL"}, *ours, resp::Protocol::kResp3);
+  if (!flushed.ok()) return flushed.status();
+
+  engine::EngineOptions eo;
+  eo.start_ms = RealNowMs();
+  engine::Engine eng(eo);
+  std::array<int, programs::kMaxSessions> fds;
+  fds.fill(-1);
+  for (int i = 0; i < programs::kMaxSessions; ++i) eng.OpenSession();
+  struct Closer {
+    std::array<int, programs::kMaxSessions>* fds;
+    ~Closer() {
+      for (int fd : *fds) {
+        if (fd >= 0) ::close(fd);
+      }
+    }
+  } closer{&fds};
+
+  std::array<std::vector<std::vector<std::string>>, programs::kMaxSessions> queued;
+  std::array<bool, programs::kMaxSessions> tainted{};
+  std::string rest_excluded;       // why the rest of the program is excluded
+  std::vector<std::string> racy;   // keys whose expiry raced an op
+  ++report->programs;
+
+  for (size_t i = 0; i < program.ops.size(); ++i) {
+    const Op& op = program.ops[i];
+    const std::string text = programs::OpToText(op);
+    auto exclude = [&](const std::string& category, std::string why) {
+      report->excluded.push_back({name, i, text, category, std::move(why)});
+    };
+    if (op.kind == OpKind::kCommand) ++report->ops;
+    const int64_t real_now = RealNowMs();
+    if (real_now > eng.now_ms()) eng.AdvanceClock(real_now - eng.now_ms());
+    if (!rest_excluded.empty()) {
+      if (op.kind == OpKind::kCommand) exclude("clock", rest_excluded);
+      continue;
+    }
+    if (op.kind == OpKind::kClock) {
+      if (op.clock_ms > options_.max_sleep_ms) {
+        rest_excluded = absl::StrCat("after a clock step of ", op.clock_ms,
+                                     " ms (longer than --max-sleep-ms ", options_.max_sleep_ms,
+                                     "), the real server's time cannot follow the engine's");
+        continue;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(op.clock_ms));
+      continue;
+    }
+    if (op.kind == OpKind::kActiveExpire) {
+      // SCAN lazily expires every key it visits: a full scan of each db is
+      // the server's active expiry, made deterministic.
+      eng.ActiveExpire();
+      for (int db = 0; db < eng.keyspace().num_dbs(); ++db) {
+        auto sel = Roundtrip(admin_fd_, {"SELECT", std::to_string(db)}, *ours,
+                             resp::Protocol::kResp3);
+        if (!sel.ok()) return sel.status();
+        std::string cursor = "0";
+        do {
+          auto r = Roundtrip(admin_fd_, {"SCAN", cursor, "COUNT", "1000"}, *ours,
+                             resp::Protocol::kResp3);
+          if (!r.ok()) return r.status();
+          if (r->type != Type::kArray || r->elems.size() != 2) {
+            return absl::DataLossError("unexpected SCAN reply " + resp::ToDebugString(*r));
+          }
+          cursor = r->elems[0].str;
+        } while (cursor != "0");
+      }
+      continue;
+    }
+
+    const int s = op.session;
+    const std::vector<std::string>& argv = op.argv;
+    const engine::CommandSpec* spec = engine::FindCommand(argv[0]);
+    const bool client_other = spec != nullptr && spec->name == "client" && argv.size() >= 2 &&
+                              !IsName(argv[1], "ID");
+    if (spec == nullptr || client_other) {
+      exclude("not-modeled",
+              "not modeled by the engine (it replies with an unknown-command error); not sent");
+      if (eng.session(s).in_multi) tainted[s] = true;
+      continue;
+    }
+    std::string why_not, category;
+    if (IsName(argv[0], "CLIENT")) {
+      why_not = "client ids are assigned by the server";
+      category = "client-id";
+    }
+    if ((IsName(argv[0], "EXEC") || IsName(argv[0], "DISCARD")) && tainted[s]) {
+      why_not = "the transaction held an op that was not sent";
+      category = "transaction";
+      tainted[s] = false;
+    }
+    // Keys whose expiry is too close to now to say which side of it the
+    // server ran the op on.
+    const int db = eng.session(s).db;
+    std::vector<std::string> keys;
+    if (WholeKeyspace(argv[0]) || eng.session(s).in_multi) {
+      for (const auto& [k, when] : eng.keyspace().db(db).expires) keys.push_back(k);
+    } else {
+      for (size_t p : engine::KeyPositions(*spec, argv)) keys.push_back(argv[p]);
+    }
+    for (const std::string& k : keys) {
+      if (std::find(racy.begin(), racy.end(), k) != racy.end()) {
+        why_not = "key '" + k + "' raced its expiry earlier in the program";
+        category = "expiry-race";
+        break;
+      }
+      const int64_t when = eng.keyspace().GetExpire(db, k);
+      if (when >= 0 && std::llabs(when - eng.now_ms()) <= options_.expiry_margin_ms) {
+        why_not = absl::StrCat("key '", k, "' expires within ", options_.expiry_margin_ms,
+                               " ms of this op; real time cannot be pinned that closely");
+        racy.push_back(k);
+        category = "expiry-race";
+        break;
+      }
+    }
+
+    const resp::Protocol before = eng.session(s).protocol;
+    std::string bytes;
+    eng.Execute(s, argv, &bytes);
+    const resp::Protocol after = eng.session(s).protocol;
+    auto mine = [&]() -> absl::StatusOr<Value> {
+      auto p = programs::MakeReplyParser();
+      p->Start(resp::Protocol::kResp3, resp::ReaderLimits{});
+      std::vector<Value> v;
+      if (!p->Feed(bytes, &v) || v.size() != 1) {
+        return absl::DataLossError("the engine's reply does not read as one value: " +
+                                   programs::EscapeBytes(bytes, 200));
+      }
+      return std::move(v[0]);
+    }();
+    if (!mine.ok()) return mine.status();
+
+    if (fds[s] < 0) {
+      auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
+      if (!fd.ok()) return fd.status();
+      fds[s] = *fd;
+    }
+    const bool via_hiredis = before == resp::Protocol::kResp2 && after == resp::Protocol::kResp2;
+    auto theirs = Roundtrip(fds[s], argv, via_hiredis ? *hiredis : *ours,
+                            via_hiredis ? resp::Protocol::kResp2 : resp::Protocol::kResp3);
+    if (!theirs.ok()) return absl::UnavailableError(name + " op " + std::to_string(i) + " (" +
+                                                    text + "): " +
+                                                    std::string(theirs.status().message()));
+    Value got = std::move(*mine);
+    Value want = std::move(*theirs);
+
+    const bool is_exec = IsName(argv[0], "EXEC");
+    if (want.type == Type::kSimpleString && want.str == "QUEUED") {
+      queued[s].push_back(argv);
+    } else if (is_exec) {
+      for (Value* v : {&got, &want}) {
+        if (v->type == Type::kArray && v->elems.size() == queued[s].size()) {
+          for (size_t k = 0; k < queued[s].size(); ++k) {
+            programs::CanonicalizeReply(queued[s][k], &v->elems[k]);
+          }
+        }
+      }
+      queued[s].clear();
+    } else if (IsName(argv[0], "DISCARD") || IsName(argv[0], "MULTI")) {
+      if (want.type != Type::kError) queued[s].clear();
+    }
+    if (!why_not.empty()) {
+      exclude(category, why_not);
+      continue;
+    }
+    if (IsName(argv[0], "SCAN") && want.type == Type::kArray && want.elems.size() == 2 &&
+        want.elems[0].str != "0") {
+      exclude("scan-split", "the server split the scan (next cursor " + want.elems[0].str +
+              "); the engine returns every key at once");
+      continue;
+    }
+    if (!is_exec) {
+      programs::CanonicalizeReply(argv, &got);
+      programs::CanonicalizeReply(argv, &want);
+    }
+    if (via_hiredis) {
+      NormalizeNull(&got);
+      NormalizeNull(&want);
+    }
+    if (IsName(argv[0], "HELLO")) {
+      MaskHelloId(&got);
+      MaskHelloId(&want);
+    }
+    bool agree = got == want;
+    // TTLs count down in real time on the server between its op and ours.
+    if (!agree && got.type == Type::kInteger && want.type == Type::kInteger &&
+        got.integer >= 0 && want.integer >= 0) {
+      if (IsName(argv[0], "PTTL")) agree = std::llabs(got.integer - want.integer) <= options_.expiry_margin_ms;
+      if (IsName(argv[0], "TTL")) agree = std::llabs(got.integer - want.integer) <= 1;
+    }
+    ++report->compared;
+    if (agree) {
+      ++report->agreed;
+    } else {
+      report->divergences.push_back(
+          {name, i, text, resp::ToDebugString(got, 2000), resp::ToDebugString(want, 2000)});
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace respfuzz::oracle

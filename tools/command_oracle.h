@@ -1,0 +1,79 @@
+// The offline oracle for command programs: each program runs against a real
+// redis-server (one connection per session; RESP2 replies read by hiredis,
+// RESP3 by our reader) and against the engine, and the replies are compared
+// op by op. What cannot be compared is reported as excluded, with the reason.
+#ifndef RESPFUZZ_TOOLS_COMMAND_ORACLE_H_
+#define RESPFUZZ_TOOLS_COMMAND_ORACLE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "harnesses/programs/command_program.h"
+
+namespace respfuzz::oracle {
+
+struct OracleOptions {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  // `clock +Nms` steps up to this are waited out for real; a longer step
+  // excludes the rest of its program.
+  uint32_t max_sleep_ms = 2000;
+  // Keys expiring within this many ms of an op make its reply ambiguous
+  // (real time cannot be pinned): such ops are excluded.
+  int64_t expiry_margin_ms = 50;
+  int io_timeout_ms = 10000;
+};
+
+struct Divergence {
+  std::string program;
+  size_t op_index;
+  std::string op;
+  std::string engine;
+  std::string server;
+};
+
+struct Exclusion {
+  std::string program;
+  size_t op_index;
+  std::string op;
+  std::string category;  // not-modeled, client-id, transaction, expiry-race, clock, scan-split
+  std::string reason;
+};
+
+struct OracleReport {
+  size_t programs = 0;
+  size_t ops = 0;
+  size_t compared = 0;
+  size_t agreed = 0;
+  std::vector<Divergence> divergences;
+  std::vector<Exclusion> excluded;
+
+  double agreement_percent() const {
+    return compared == 0 ? 100.0 : 100.0 * static_cast<double>(agreed) / compared;
+  }
+  std::string ToJson(const std::string& server) const;
+};
+
+class CommandOracle {
+ public:
+  explicit CommandOracle(OracleOptions options) : options_(std::move(options)) {}
+  // Connects an admin connection and prepares the server (active expiry off:
+  // expiry happens lazily or at the program's active-expire ops, as in the
+  // engine). Fails with a readable message.
+  absl::Status Connect();
+  // Runs one program (FLUSHALL first) and adds its results to `report`.
+  absl::Status Run(const std::string& name, const programs::CommandProgram& program,
+                   OracleReport* report);
+  // Restores the server's active expiry.
+  void Close();
+
+ private:
+  OracleOptions options_;
+  int admin_fd_ = -1;
+};
+
+}  // namespace respfuzz::oracle
+
+#endif  // RESPFUZZ_TOOLS_COMMAND_ORACLE_H_
