@@ -260,10 +260,17 @@ std::string ExplainCommandHandler(std::string_view input) {
 }
 
 std::optional<std::string> MinimizeCommandHandler(std::string_view input, MinimizeReport* report) {
-  CommandProgram p = DecodeCommandProgram(input);
+  auto p = MinimizeCommandProgram(DecodeCommandProgram(input), CommandRunOptions{}, report);
+  if (!p) return std::nullopt;
+  return EncodeCommandProgram(*p);
+}
+
+std::optional<CommandProgram> MinimizeCommandProgram(CommandProgram p,
+                                                     const CommandRunOptions& options,
+                                                     MinimizeReport* report) {
   *report = MinimizeReport{};
   report->steps_before = p.ops.size();
-  fuzz::Verdict v = RunCommandProgram(p).verdict;
+  fuzz::Verdict v = RunCommandProgram(p, options).verdict;
   report->runs = 1;
   if (v.ok) return std::nullopt;
   // The same violation: the same check failing at an op of the same kind
@@ -279,7 +286,7 @@ std::optional<std::string> MinimizeCommandHandler(std::string_view input, Minimi
   if (v.step >= 0 && static_cast<size_t>(v.step) + 1 < p.ops.size()) p.ops.resize(v.step + 1);
   auto still_fails = [&](const CommandProgram& c) {
     ++report->runs;
-    fuzz::Verdict cv = RunCommandProgram(c).verdict;
+    fuzz::Verdict cv = RunCommandProgram(c, options).verdict;
     if (cv.ok || cv.check != check || op_name(c, cv.step) != name) return false;
     v = cv;
     return true;
@@ -315,7 +322,7 @@ std::optional<std::string> MinimizeCommandHandler(std::string_view input, Minimi
   }
   report->steps_after = p.ops.size();
   report->verdict = v;
-  return EncodeCommandProgram(p);
+  return p;
 }
 
 }  // namespace respfuzz::programs

@@ -13,10 +13,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "harnesses/programs/command_program.h"
+#include "harnesses/programs/registry.h"
 #include "harnesses/support/verdict.h"
 #include "src/resp/value.h"
 
@@ -55,6 +57,13 @@ struct CommandRunResult {
 
 CommandRunResult RunCommandProgram(const CommandProgram& program,
                                    const CommandRunOptions& options = {});
+
+// Delta-debugs a failing program: drops ops, then trailing arguments, while
+// the same check keeps failing at an op with the same command name. nullopt
+// when the program does not fail. (The registry's minimize wraps this.)
+std::optional<CommandProgram> MinimizeCommandProgram(CommandProgram program,
+                                                     const CommandRunOptions& options,
+                                                     MinimizeReport* report);
 
 // Sorts the elements of replies whose order Redis does not promise (SMEMBERS,
 // SINTER, SUNION, SDIFF, KEYS, HKEYS, HVALS, HGETALL by pair, SCAN's keys), so
