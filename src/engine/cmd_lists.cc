@@ -1,6 +1,11 @@
-// List commands. Handlers are filled in family by family; a missing one
-// replies "not implemented" (and the table test fails) until then.
+// List commands: LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET
+// LREM LTRIM LINSERT LPOS LMOVE RPOPLPUSH, as Redis 7.0.15 replies to them
+// (argument checks in Redis's order, key events only on real modifications).
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
 
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
@@ -10,22 +15,416 @@ namespace respfuzz::engine {
 
 namespace {
 
-constexpr CommandHandler CmdLpush = nullptr;
-constexpr CommandHandler CmdRpush = nullptr;
-constexpr CommandHandler CmdLpushx = nullptr;
-constexpr CommandHandler CmdRpushx = nullptr;
-constexpr CommandHandler CmdLpop = nullptr;
-constexpr CommandHandler CmdRpop = nullptr;
-constexpr CommandHandler CmdLlen = nullptr;
-constexpr CommandHandler CmdLrange = nullptr;
-constexpr CommandHandler CmdLindex = nullptr;
-constexpr CommandHandler CmdLset = nullptr;
-constexpr CommandHandler CmdLrem = nullptr;
-constexpr CommandHandler CmdLtrim = nullptr;
-constexpr CommandHandler CmdLinsert = nullptr;
-constexpr CommandHandler CmdLpos = nullptr;
-constexpr CommandHandler CmdLmove = nullptr;
-constexpr CommandHandler CmdRpoplpush = nullptr;
+// Which end of a list an operation works on (LMOVE's LEFT / RIGHT).
+enum class End { kLeft, kRight };
+
+// Parses LEFT / RIGHT (any case); replies a syntax error otherwise.
+bool EndArg(CommandContext& c, size_t i, End* out) {
+  if (c.ArgIs(i, "left")) {
+    *out = End::kLeft;
+  } else if (c.ArgIs(i, "right")) {
+    *out = End::kRight;
+  } else {
+    c.reply.Error(kErrSyntax);
+    return false;
+  }
+  return true;
+}
+
+// Redis's getPositiveLongFromObjectOrReply: an integer >= 0, else `msg`
+// (the same text for non-numbers and negatives).
+bool NonNegativeArg(CommandContext& c, size_t i, std::string_view msg, int64_t* out) {
+  auto v = ParseInt64(c.arg(i));
+  if (!v || *v < 0) {
+    c.reply.Error(msg);
+    return false;
+  }
+  *out = *v;
+  return true;
+}
+
+// LPUSH / RPUSH / LPUSHX / RPUSHX key element [element ...]
+void Push(CommandContext& c, End end, bool only_if_exists) {
+  const std::string& key = c.arg(1);
+  List* l;
+  if (!c.FindAs(key, &l)) return;
+  if (l == nullptr) {
+    if (only_if_exists) {
+      c.reply.Integer(0);
+      return;
+    }
+    List fresh;
+    for (size_t i = 2; i < c.argc(); ++i) {
+      if (end == End::kLeft) {
+        fresh.push_front(c.arg(i));
+      } else {
+        fresh.push_back(c.arg(i));
+      }
+    }
+    const int64_t n = static_cast<int64_t>(fresh.size());
+    c.ks.Store(c.db, key, Object(std::move(fresh)), false);
+    c.reply.Integer(n);
+    return;
+  }
+  for (size_t i = 2; i < c.argc(); ++i) {
+    if (end == End::kLeft) {
+      l->push_front(c.arg(i));
+    } else {
+      l->push_back(c.arg(i));
+    }
+  }
+  const int64_t n = static_cast<int64_t>(l->size());
+  c.ks.Touched(c.db, key);
+  c.reply.Integer(n);
+}
+
+void CmdLpush(CommandContext& c) { Push(c, End::kLeft, false); }
+void CmdRpush(CommandContext& c) { Push(c, End::kRight, false); }
+void CmdLpushx(CommandContext& c) { Push(c, End::kLeft, true); }
+void CmdRpushx(CommandContext& c) { Push(c, End::kRight, true); }
+
+// LPOP / RPOP key [count]. The count is parsed before the key is looked up;
+// with a count the reply is always an array (a null array for a missing key),
+// and a count of 0 replies an empty array without touching the list.
+void Pop(CommandContext& c, End end) {
+  const bool has_count = c.argc() == 3;
+  int64_t count = 1;
+  if (c.argc() > 3) {
+    c.reply.Error("ERR wrong number of arguments for '" +
+                  std::string(end == End::kLeft ? "lpop" : "rpop") + "' command");
+    return;
+  }
+  if (has_count && !NonNegativeArg(c, 2, "ERR value is out of range, must be positive", &count)) {
+    return;
+  }
+  const std::string& key = c.arg(1);
+  List* l;
+  if (!c.FindAs(key, &l)) return;
+  if (l == nullptr) {
+    if (has_count) {
+      c.reply.NullArray();
+    } else {
+      c.reply.Null();
+    }
+    return;
+  }
+  if (has_count && count == 0) {
+    c.reply.ArrayHeader(0);
+    return;
+  }
+  const int64_t n = std::min<int64_t>(count, static_cast<int64_t>(l->size()));
+  if (has_count) c.reply.ArrayHeader(n);
+  for (int64_t i = 0; i < n; ++i) {
+    if (end == End::kLeft) {
+      c.reply.Bulk(l->front());
+      l->pop_front();
+    } else {
+      c.reply.Bulk(l->back());
+      l->pop_back();
+    }
+  }
+  c.ks.TouchedMaybeEmpty(c.db, key);
+}
+
+void CmdLpop(CommandContext& c) { Pop(c, End::kLeft); }
+void CmdRpop(CommandContext& c) { Pop(c, End::kRight); }
+
+void CmdLlen(CommandContext& c) {
+  List* l;
+  if (!c.FindAs(c.arg(1), &l)) return;
+  c.reply.Integer(l == nullptr ? 0 : static_cast<int64_t>(l->size()));
+}
+
+// LRANGE key start stop: the numbers are parsed before the key is looked up.
+void CmdLrange(CommandContext& c) {
+  int64_t start, stop;
+  if (!c.IntArg(2, &start) || !c.IntArg(3, &stop)) return;
+  List* l;
+  if (!c.FindAs(c.arg(1), &l)) return;
+  if (l == nullptr) {
+    c.reply.ArrayHeader(0);
+    return;
+  }
+  const int64_t len = static_cast<int64_t>(l->size());
+  if (start < 0) start += len;
+  if (stop < 0) stop += len;
+  if (start < 0) start = 0;
+  if (start > stop || start >= len) {
+    c.reply.ArrayHeader(0);
+    return;
+  }
+  if (stop >= len) stop = len - 1;
+  c.reply.ArrayHeader(stop - start + 1);
+  for (auto it = l->begin() + start, last = l->begin() + stop + 1; it != last; ++it) {
+    c.reply.Bulk(*it);
+  }
+}
+
+// Maps a Redis list index (negative counts from the tail) to a position;
+// -1 when out of range.
+int64_t ListPosition(const List& l, int64_t index) {
+  const int64_t len = static_cast<int64_t>(l.size());
+  if (index < 0) index += len;  // INT64_MIN + len cannot overflow: len >= 0
+  return index >= 0 && index < len ? index : -1;
+}
+
+// LINDEX key index: a missing key replies null before the index is parsed.
+void CmdLindex(CommandContext& c) {
+  List* l;
+  if (!c.FindAs(c.arg(1), &l)) return;
+  if (l == nullptr) {
+    c.reply.Null();
+    return;
+  }
+  int64_t index;
+  if (!c.IntArg(2, &index)) return;
+  const int64_t pos = ListPosition(*l, index);
+  if (pos < 0) {
+    c.reply.Null();
+  } else {
+    c.reply.Bulk((*l)[pos]);
+  }
+}
+
+// LSET key index element: "no such key" and WRONGTYPE come before the index.
+void CmdLset(CommandContext& c) {
+  const std::string& key = c.arg(1);
+  List* l;
+  if (!c.FindAs(key, &l)) return;
+  if (l == nullptr) {
+    c.reply.Error(kErrNoSuchKey);
+    return;
+  }
+  int64_t index;
+  if (!c.IntArg(2, &index)) return;
+  const int64_t pos = ListPosition(*l, index);
+  if (pos < 0) {
+    c.reply.Error(kErrIndexOutOfRange);
+    return;
+  }
+  (*l)[pos] = c.arg(3);
+  c.ks.Touched(c.db, key);  // even when the element is unchanged, as Redis
+  c.reply.Ok();
+}
+
+// LREM key count element: count > 0 removes from the head, < 0 from the tail,
+// 0 all. One O(n) compaction pass. Only a removal is a modification.
+void CmdLrem(CommandContext& c) {
+  int64_t count;
+  if (!c.IntArg(2, &count)) return;
+  const std::string& key = c.arg(1);
+  List* l;
+  if (!c.FindAs(key, &l)) return;
+  if (l == nullptr) {
+    c.reply.Integer(0);
+    return;
+  }
+  const std::string& elem = c.arg(3);
+  // Redis negates a negative count; INT64_MIN stays negative there and so
+  // never reaches its limit: it removes every match, as 0 does.
+  const uint64_t limit = count == 0 || count == INT64_MIN
+                             ? UINT64_MAX
+                             : static_cast<uint64_t>(count < 0 ? -count : count);
+  uint64_t removed = 0;
+  const size_t n = l->size();
+  if (count >= 0) {
+    size_t w = 0;
+    for (size_t r = 0; r < n; ++r) {
+      if (removed < limit && (*l)[r] == elem) {
+        ++removed;
+        continue;
+      }
+      if (w != r) (*l)[w] = std::move((*l)[r]);
+      ++w;
+    }
+    l->erase(l->begin() + w, l->end());
+  } else {
+    size_t w = n;
+    for (size_t r = n; r-- > 0;) {
+      if (removed < limit && (*l)[r] == elem) {
+        ++removed;
+        continue;
+      }
+      --w;
+      if (w != r) (*l)[w] = std::move((*l)[r]);
+    }
+    l->erase(l->begin(), l->begin() + w);
+  }
+  if (removed > 0) c.ks.TouchedMaybeEmpty(c.db, key);
+  c.reply.Integer(static_cast<int64_t>(removed));
+}
+
+// LTRIM key start stop: always a modification when the list exists, even if
+// nothing is trimmed (Redis signals the key unconditionally).
+void CmdLtrim(CommandContext& c) {
+  int64_t start, stop;
+  if (!c.IntArg(2, &start) || !c.IntArg(3, &stop)) return;
+  const std::string& key = c.arg(1);
+  List* l;
+  if (!c.FindAs(key, &l)) return;
+  if (l == nullptr) {
+    c.reply.Ok();
+    return;
+  }
+  const int64_t len = static_cast<int64_t>(l->size());
+  if (start < 0) start += len;
+  if (stop < 0) stop += len;
+  if (start < 0) start = 0;
+  int64_t ltrim, rtrim;
+  if (start > stop || start >= len) {
+    ltrim = len;  // everything goes
+    rtrim = 0;
+  } else {
+    if (stop >= len) stop = len - 1;
+    ltrim = start;
+    rtrim = len - stop - 1;
+  }
+  l->erase(l->begin(), l->begin() + ltrim);
+  l->erase(l->end() - rtrim, l->end());
+  c.ks.TouchedMaybeEmpty(c.db, key);
+  c.reply.Ok();
+}
+
+// LINSERT key BEFORE|AFTER pivot element: the position word is checked first;
+// a missing key replies 0, a missing pivot -1 (no modification either way).
+void CmdLinsert(CommandContext& c) {
+  bool after;
+  if (c.ArgIs(2, "after")) {
+    after = true;
+  } else if (c.ArgIs(2, "before")) {
+    after = false;
+  } else {
+    c.reply.Error(kErrSyntax);
+    return;
+  }
+  const std::string& key = c.arg(1);
+  List* l;
+  if (!c.FindAs(key, &l)) return;
+  if (l == nullptr) {
+    c.reply.Integer(0);
+    return;
+  }
+  auto it = std::find(l->begin(), l->end(), c.arg(3));
+  if (it == l->end()) {
+    c.reply.Integer(-1);
+    return;
+  }
+  if (after) ++it;
+  l->insert(it, c.arg(4));
+  const int64_t n = static_cast<int64_t>(l->size());
+  c.ks.Touched(c.db, key);
+  c.reply.Integer(n);
+}
+
+// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
+void CmdLpos(CommandContext& c) {
+  int64_t rank = 1;
+  int64_t count = -1;  // -1: no COUNT given (reply a single index or null)
+  int64_t maxlen = 0;  // 0: scan the whole list
+  for (size_t j = 3; j < c.argc(); ++j) {
+    const bool more = j + 1 < c.argc();
+    if (c.ArgIs(j, "rank") && more) {
+      if (!c.IntArg(j + 1, &rank)) return;
+      if (rank == 0) {
+        c.reply.Error(
+            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+            "or use negative to start from the end of the list");
+        return;
+      }
+      ++j;
+    } else if (c.ArgIs(j, "count") && more) {
+      if (!NonNegativeArg(c, j + 1, "ERR COUNT can't be negative", &count)) return;
+      ++j;
+    } else if (c.ArgIs(j, "maxlen") && more) {
+      if (!NonNegativeArg(c, j + 1, "ERR MAXLEN can't be negative", &maxlen)) return;
+      ++j;
+    } else {
+      c.reply.Error(kErrSyntax);
+      return;
+    }
+  }
+  List* l;
+  if (!c.FindAs(c.arg(1), &l)) return;
+  if (l == nullptr) {
+    if (count != -1) {
+      c.reply.ArrayHeader(0);
+    } else {
+      c.reply.Null();
+    }
+    return;
+  }
+  const bool from_tail = rank < 0;
+  // Matches to skip before reporting. RANK INT64_MIN cannot be negated: in
+  // Redis it then admits every match and never reaches COUNT.
+  const bool min_rank = rank == INT64_MIN;
+  const uint64_t skip = min_rank ? 0 : static_cast<uint64_t>(from_tail ? -rank : rank) - 1;
+  const uint64_t want =
+      count == -1 ? 1 : (count == 0 || min_rank ? UINT64_MAX : static_cast<uint64_t>(count));
+  const std::string& elem = c.arg(2);
+  const int64_t len = static_cast<int64_t>(l->size());
+  const int64_t scan = maxlen == 0 ? len : std::min(maxlen, len);
+  std::vector<int64_t> found;
+  uint64_t matches = 0;
+  for (int64_t i = 0; i < scan && found.size() < want; ++i) {
+    const int64_t pos = from_tail ? len - 1 - i : i;
+    if ((*l)[pos] != elem) continue;
+    if (matches++ >= skip) found.push_back(pos);
+  }
+  if (count == -1) {
+    if (found.empty()) {
+      c.reply.Null();
+    } else {
+      c.reply.Integer(found[0]);
+    }
+    return;
+  }
+  c.reply.ArrayHeader(static_cast<int64_t>(found.size()));
+  for (int64_t pos : found) c.reply.Integer(pos);
+}
+
+// LMOVE / RPOPLPUSH: both position words are checked before any lookup; the
+// destination's type is checked before popping. Events: destination, then
+// source (deleted when emptied); one event when they are the same key.
+void Move(CommandContext& c, End from, End to) {
+  const std::string& src = c.arg(1);
+  const std::string& dst = c.arg(2);
+  List* sl;
+  if (!c.FindAs(src, &sl)) return;
+  if (sl == nullptr) {
+    c.reply.Null();
+    return;
+  }
+  List* dl;
+  if (!c.FindAs(dst, &dl)) return;
+  std::string value;
+  if (from == End::kLeft) {
+    value = std::move(sl->front());
+    sl->pop_front();
+  } else {
+    value = std::move(sl->back());
+    sl->pop_back();
+  }
+  c.reply.Bulk(value);
+  if (dl == nullptr) {
+    c.ks.Store(c.db, dst, Object(List{std::move(value)}), false);
+  } else {
+    if (to == End::kLeft) {
+      dl->push_front(std::move(value));
+    } else {
+      dl->push_back(std::move(value));
+    }
+    if (src != dst) c.ks.Touched(c.db, dst);
+  }
+  c.ks.TouchedMaybeEmpty(c.db, src);
+}
+
+void CmdLmove(CommandContext& c) {
+  End from, to;
+  if (!EndArg(c, 3, &from) || !EndArg(c, 4, &to)) return;
+  Move(c, from, to);
+}
+
+void CmdRpoplpush(CommandContext& c) { Move(c, End::kRight, End::kLeft); }
 
 constexpr std::array<CommandSpec, 16> kCommands = {{
     {"lpush", -3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdLpush},
