@@ -243,7 +243,8 @@ void CmdSintercard(CommandContext& c) {
   }
   std::vector<const Set*> sets;
   if (!LookupSets(c, 2, keys_end, &sets)) return;
-  c.reply.Integer(static_cast<int64_t>(Intersect(std::move(sets), static_cast<size_t>(limit)).size()));
+  c.reply.Integer(
+      static_cast<int64_t>(Intersect(std::move(sets), static_cast<size_t>(limit)).size()));
 }
 
 constexpr std::array<CommandSpec, 14> kCommands = {{
