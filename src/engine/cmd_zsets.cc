@@ -1,6 +1,23 @@
-// SortedSet commands. Handlers are filled in family by family; a missing one
-// replies "not implemented" (and the table test fails) until then.
+// Sorted-set commands: ZADD ZREM ZSCORE ZMSCORE ZINCRBY ZCARD ZCOUNT ZRANGE
+// ZRANGEBYSCORE ZREVRANGE ZRANK ZREVRANK ZRANGEBYLEX ZLEXCOUNT
+// ZREMRANGEBYRANK ZREMRANGEBYSCORE ZPOPMIN ZPOPMAX, as Redis 7.0.
+//
+// Two Redis details shape this file:
+// - Score ranges ("1", "(1") are parsed with plain strtod on the C string:
+//   unlike score arguments, "" and " 1" are accepted, and an argument stops
+//   at its first NUL byte.
+// - Lex ranges over members of different scores have no defined answer; Redis
+//   scans its listpack (small sets) linearly from the end it starts at, and
+//   this file does the same, which is also the exact answer whenever all
+//   scores are equal (then a binary search finds the bounds).
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstdlib>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <vector>
 
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
@@ -10,24 +27,664 @@ namespace respfuzz::engine {
 
 namespace {
 
-constexpr CommandHandler CmdZadd = nullptr;
-constexpr CommandHandler CmdZrem = nullptr;
-constexpr CommandHandler CmdZscore = nullptr;
-constexpr CommandHandler CmdZmscore = nullptr;
-constexpr CommandHandler CmdZincrby = nullptr;
-constexpr CommandHandler CmdZcard = nullptr;
-constexpr CommandHandler CmdZcount = nullptr;
-constexpr CommandHandler CmdZrange = nullptr;
-constexpr CommandHandler CmdZrangebyscore = nullptr;
-constexpr CommandHandler CmdZrevrange = nullptr;
-constexpr CommandHandler CmdZrank = nullptr;
-constexpr CommandHandler CmdZrevrank = nullptr;
-constexpr CommandHandler CmdZrangebylex = nullptr;
-constexpr CommandHandler CmdZlexcount = nullptr;
-constexpr CommandHandler CmdZremrangebyrank = nullptr;
-constexpr CommandHandler CmdZremrangebyscore = nullptr;
-constexpr CommandHandler CmdZpopmin = nullptr;
-constexpr CommandHandler CmdZpopmax = nullptr;
+using Index = ZSet::Index;
+using IndexIt = Index::const_iterator;
+
+constexpr std::string_view kErrNotFloatRange = "ERR min or max is not a float";
+constexpr std::string_view kErrLexRange = "ERR min or max not valid string range item";
+constexpr std::string_view kErrNaN = "ERR resulting score is not a number (NaN)";
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// ---------------------------------------------------------------------------
+// Writing into a sorted set.
+
+// Stores a score as Redis would: a listpack keeps scores as text, where -0
+// becomes 0. Returns whether the member is new.
+bool StoreScore(ZSet& z, std::string_view member, double score) {
+  if (z.listpack() && score == 0) score = 0.0;
+  return z.Set(member, score);
+}
+
+// Redis converts a listpack to a skiplist just before adding a member that
+// would exceed its limits.
+void ConvertBeforeAdding(ZSet& z, std::string_view member) {
+  if (z.listpack() &&
+      (z.size() + 1 > ZSet::kListpackMaxEntries || member.size() > ZSet::kListpackMaxValue)) {
+    z.set_listpack(false);
+  }
+}
+
+struct ZaddFlags {
+  bool nx = false, xx = false, gt = false, lt = false, incr = false;
+};
+
+enum class AddOutcome { kNop, kAdded, kUpdated, kUnchanged, kNaN };
+
+// Redis's zsetAdd. *newscore is set unless the outcome is kNop or kNaN.
+AddOutcome ZsetAdd(ZSet& z, std::string_view member, double score, const ZaddFlags& f,
+                   double* newscore) {
+  const double* cur = z.Score(member);
+  if (cur != nullptr) {
+    if (f.nx) return AddOutcome::kNop;
+    if (f.incr) {
+      score += *cur;
+      if (std::isnan(score)) return AddOutcome::kNaN;
+    }
+    if ((f.lt && score >= *cur) || (f.gt && score <= *cur)) return AddOutcome::kNop;
+    *newscore = score;
+    if (score == *cur) return AddOutcome::kUnchanged;  // -0 == 0: the old sign stays
+    StoreScore(z, member, score);
+    return AddOutcome::kUpdated;
+  }
+  if (f.xx) return AddOutcome::kNop;
+  ConvertBeforeAdding(z, member);
+  StoreScore(z, member, score);
+  *newscore = score;
+  return AddOutcome::kAdded;
+}
+
+// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...], and
+// ZINCRBY key increment member (the same code in Redis: it parses options too).
+void ZaddGeneric(CommandContext& c, bool incr_command) {
+  ZaddFlags f;
+  f.incr = incr_command;
+  bool ch = false;
+  size_t idx = 2;
+  for (; idx < c.argc(); ++idx) {
+    if (c.ArgIs(idx, "nx")) {
+      f.nx = true;
+    } else if (c.ArgIs(idx, "xx")) {
+      f.xx = true;
+    } else if (c.ArgIs(idx, "ch")) {
+      ch = true;
+    } else if (c.ArgIs(idx, "incr")) {
+      f.incr = true;
+    } else if (c.ArgIs(idx, "gt")) {
+      f.gt = true;
+    } else if (c.ArgIs(idx, "lt")) {
+      f.lt = true;
+    } else {
+      break;
+    }
+  }
+  const size_t args = c.argc() - idx;
+  if (args == 0 || args % 2 != 0) {
+    c.reply.Error(kErrSyntax);
+    return;
+  }
+  const size_t pairs = args / 2;
+  if (f.nx && f.xx) {
+    c.reply.Error("ERR XX and NX options at the same time are not compatible");
+    return;
+  }
+  if ((f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt)) {
+    c.reply.Error("ERR GT, LT, and/or NX options at the same time are not compatible");
+    return;
+  }
+  if (f.incr && pairs > 1) {
+    c.reply.Error("ERR INCR option supports a single increment-element pair");
+    return;
+  }
+  // Every score is parsed before anything changes.
+  std::vector<double> scores(pairs);
+  for (size_t j = 0; j < pairs; ++j) {
+    if (!c.DoubleArg(idx + 2 * j, &scores[j])) return;
+  }
+  const std::string& key = c.arg(1);
+  ZSet* z = nullptr;
+  if (!c.FindAs(key, &z)) return;
+  // A missing key is created unless XX; the new set is stored at the end.
+  ZSet fresh;
+  const bool created = z == nullptr && !f.xx;
+  if (created) z = &fresh;
+  int64_t added = 0, updated = 0, processed = 0;
+  double score = 0;
+  bool nan = false;
+  for (size_t j = 0; z != nullptr && j < pairs; ++j) {
+    double newscore = 0;
+    const AddOutcome out = ZsetAdd(*z, c.arg(idx + 2 * j + 1), scores[j], f, &newscore);
+    if (out == AddOutcome::kNaN) {
+      nan = true;  // pairs before this one stay applied (only INCR's single pair gets here)
+      break;
+    }
+    if (out == AddOutcome::kAdded) ++added;
+    if (out == AddOutcome::kUpdated) ++updated;
+    if (out != AddOutcome::kNop) {
+      ++processed;
+      score = newscore;
+    }
+  }
+  if (created) {
+    if (!fresh.empty()) c.ks.Store(c.db, key, Object(std::move(fresh)), /*keep_ttl=*/false);
+  } else if (added + updated > 0) {
+    c.ks.Touched(c.db, key);
+  }
+  if (nan) {
+    c.reply.Error(kErrNaN);
+    return;
+  }
+  if (f.incr) {
+    if (processed > 0) {
+      c.reply.Double(score);
+    } else {
+      c.reply.Null();
+    }
+  } else {
+    c.reply.Integer(ch ? added + updated : added);
+  }
+}
+
+void CmdZadd(CommandContext& c) { ZaddGeneric(c, false); }
+void CmdZincrby(CommandContext& c) { ZaddGeneric(c, true); }
+
+void CmdZrem(CommandContext& c) {
+  const std::string& key = c.arg(1);
+  ZSet* z = nullptr;
+  if (!c.FindAs(key, &z)) return;
+  int64_t removed = 0;
+  if (z != nullptr) {
+    for (size_t i = 2; i < c.argc() && !z->empty(); ++i) removed += z->Erase(c.arg(i)) ? 1 : 0;
+    if (removed > 0) c.ks.TouchedMaybeEmpty(c.db, key);
+  }
+  c.reply.Integer(removed);
+}
+
+// ---------------------------------------------------------------------------
+// Reading.
+
+void CmdZscore(CommandContext& c) {
+  ZSet* z = nullptr;
+  if (!c.FindAs(c.arg(1), &z)) return;
+  const double* s = z == nullptr ? nullptr : z->Score(c.arg(2));
+  if (s == nullptr) {
+    c.reply.Null();
+  } else {
+    c.reply.Double(*s);
+  }
+}
+
+void CmdZmscore(CommandContext& c) {
+  ZSet* z = nullptr;
+  if (!c.FindAs(c.arg(1), &z)) return;
+  c.reply.ArrayHeader(static_cast<int64_t>(c.argc() - 2));
+  for (size_t i = 2; i < c.argc(); ++i) {
+    const double* s = z == nullptr ? nullptr : z->Score(c.arg(i));
+    if (s == nullptr) {
+      c.reply.Null();
+    } else {
+      c.reply.Double(*s);
+    }
+  }
+}
+
+void CmdZcard(CommandContext& c) {
+  ZSet* z = nullptr;
+  if (!c.FindAs(c.arg(1), &z)) return;
+  c.reply.Integer(z == nullptr ? 0 : static_cast<int64_t>(z->size()));
+}
+
+void ZrankGeneric(CommandContext& c, bool reverse) {
+  ZSet* z = nullptr;
+  if (!c.FindAs(c.arg(1), &z)) return;
+  const int64_t rank = z == nullptr ? -1 : z->Rank(c.arg(2));
+  if (rank < 0) {
+    c.reply.Null();
+  } else {
+    c.reply.Integer(reverse ? static_cast<int64_t>(z->size()) - 1 - rank : rank);
+  }
+}
+
+void CmdZrank(CommandContext& c) { ZrankGeneric(c, false); }
+void CmdZrevrank(CommandContext& c) { ZrankGeneric(c, true); }
+
+// ---------------------------------------------------------------------------
+// Ranges.
+
+// The iterator at `rank` (< size), walking from the nearer end.
+IndexIt AtRank(const ZSet& z, size_t rank) {
+  const Index& index = z.index();
+  if (rank <= z.size() / 2) return std::next(index.begin(), static_cast<ptrdiff_t>(rank));
+  return std::prev(index.end(), static_cast<ptrdiff_t>(z.size() - rank));
+}
+
+// Redis's rank sanitizing (ZRANGE, ZREMRANGEBYRANK): false when empty.
+bool SanitizeRanks(int64_t size, int64_t* start, int64_t* end) {
+  if (*start < 0) *start = size + *start;
+  if (*end < 0) *end = size + *end;
+  if (*start < 0) *start = 0;
+  if (*start > *end || *start >= size) return false;
+  if (*end >= size) *end = size - 1;
+  return true;
+}
+
+struct ScoreRange {
+  double min = 0, max = 0;
+  bool minex = false, maxex = false;
+};
+
+// zslParseRange's item: optional '(' then strtod over the C string.
+bool ParseScoreItem(const std::string& arg, double* v, bool* ex) {
+  const char* p = arg.c_str();
+  *ex = p[0] == '(';
+  if (*ex) ++p;
+  char* end = nullptr;
+  *v = std::strtod(p, &end);
+  return *end == '\0' && !std::isnan(*v);
+}
+
+bool ParseScoreRange(const std::string& min, const std::string& max, ScoreRange* r) {
+  return ParseScoreItem(min, &r->min, &r->minex) && ParseScoreItem(max, &r->max, &r->maxex);
+}
+
+bool GteMin(double v, const ScoreRange& r) { return r.minex ? v > r.min : v >= r.min; }
+bool LteMax(double v, const ScoreRange& r) { return r.maxex ? v < r.max : v <= r.max; }
+
+// The entries in range are [*lo, *hi).
+void ScoreBounds(const ZSet& z, const ScoreRange& r, IndexIt* lo, IndexIt* hi) {
+  const Index& index = z.index();
+  // The first entry of a score s is (s, ""); the first entry above s is the
+  // first of nextafter(s, +inf).
+  auto first_at_or_above = [&](double s, bool strictly) {
+    if (!strictly) return index.lower_bound(ZSet::Entry(s, std::string()));
+    if (s == kInf) return index.end();
+    return index.lower_bound(ZSet::Entry(std::nextafter(s, kInf), std::string()));
+  };
+  *lo = first_at_or_above(r.min, r.minex);
+  *hi = first_at_or_above(r.max, !r.maxex);
+  if (*lo == index.end() || !LteMax((*lo)->first, r)) *hi = *lo;
+}
+
+struct LexBound {
+  enum Kind { kMinusInf, kPlusInf, kValue } kind = kValue;
+  std::string_view value;
+  bool ex = false;
+};
+
+// zslParseLexRangeItem: "-", "+", "(member" or "[member". The '+'/'-' checks
+// look at the C string (a NUL after the sign is accepted).
+bool ParseLexItem(const std::string& arg, LexBound* b) {
+  if (arg.empty()) return false;
+  switch (arg[0]) {
+    case '+':
+    case '-':
+      if (arg.size() > 1 && arg[1] != '\0') return false;
+      b->kind = arg[0] == '+' ? LexBound::kPlusInf : LexBound::kMinusInf;
+      b->ex = true;
+      return true;
+    case '(':
+    case '[':
+      b->kind = LexBound::kValue;
+      b->ex = arg[0] == '(';
+      b->value = std::string_view(arg).substr(1);
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct LexRange {
+  LexBound min, max;
+};
+
+bool ParseLexRange(const std::string& min, const std::string& max, LexRange* r) {
+  return ParseLexItem(min, &r->min) && ParseLexItem(max, &r->max);
+}
+
+// sdscmplex: the infinities compare below/above everything.
+int CompareLex(const LexBound& a, const LexBound& b) {
+  if (a.kind != LexBound::kValue && a.kind == b.kind) return 0;
+  if (a.kind == LexBound::kMinusInf || b.kind == LexBound::kPlusInf) return -1;
+  if (a.kind == LexBound::kPlusInf || b.kind == LexBound::kMinusInf) return 1;
+  const int cmp = a.value.compare(b.value);
+  return cmp < 0 ? -1 : (cmp > 0 ? 1 : 0);
+}
+
+bool LexGteMin(std::string_view v, const LexBound& min) {
+  if (min.kind != LexBound::kValue) return min.kind == LexBound::kMinusInf;
+  const int cmp = v.compare(min.value);
+  return min.ex ? cmp > 0 : cmp >= 0;
+}
+
+bool LexLteMax(std::string_view v, const LexBound& max) {
+  if (max.kind != LexBound::kValue) return max.kind == LexBound::kPlusInf;
+  const int cmp = v.compare(max.value);
+  return max.ex ? cmp < 0 : cmp <= 0;
+}
+
+// zzlIsInLexRange: false when no element can be in range.
+bool MaybeInLexRange(const ZSet& z, const LexRange& r) {
+  const int cmp = CompareLex(r.min, r.max);
+  if (cmp > 0 || (cmp == 0 && (r.min.ex || r.max.ex))) return false;
+  if (z.empty()) return false;
+  if (!LexGteMin(std::prev(z.index().end())->second, r.min)) return false;
+  return LexLteMax(z.index().begin()->second, r.max);
+}
+
+bool SingleScore(const ZSet& z) {
+  return z.index().begin()->first == std::prev(z.index().end())->first;
+}
+
+// Redis's zzlFirstInLexRange: end() when nothing is in range.
+IndexIt FirstInLexRange(const ZSet& z, const LexRange& r) {
+  const Index& index = z.index();
+  if (!MaybeInLexRange(z, r)) return index.end();
+  IndexIt it;
+  if (SingleScore(z)) {
+    if (r.min.kind == LexBound::kMinusInf) {
+      it = index.begin();
+    } else {
+      const ZSet::Entry probe(index.begin()->first, std::string(r.min.value));
+      it = r.min.ex ? index.upper_bound(probe) : index.lower_bound(probe);
+    }
+  } else {
+    it = index.begin();
+    while (it != index.end() && !LexGteMin(it->second, r.min)) ++it;
+  }
+  if (it == index.end() || !LexLteMax(it->second, r.max)) return index.end();
+  return it;
+}
+
+// Redis's zzlLastInLexRange: end() when nothing is in range.
+IndexIt LastInLexRange(const ZSet& z, const LexRange& r) {
+  const Index& index = z.index();
+  if (!MaybeInLexRange(z, r)) return index.end();
+  IndexIt it;
+  if (SingleScore(z)) {
+    IndexIt above;  // the first entry past max
+    if (r.max.kind == LexBound::kPlusInf) {
+      above = index.end();
+    } else {
+      const ZSet::Entry probe(index.begin()->first, std::string(r.max.value));
+      above = r.max.ex ? index.lower_bound(probe) : index.upper_bound(probe);
+    }
+    if (above == index.begin()) return index.end();
+    it = std::prev(above);
+  } else {
+    it = index.end();
+    do {
+      --it;
+      if (LexLteMax(it->second, r.max)) break;
+      if (it == index.begin()) return index.end();
+    } while (true);
+  }
+  if (!LexGteMin(it->second, r.min)) return index.end();
+  return it;
+}
+
+// Writes a range reply: RESP2 flattens member/score pairs; RESP3 nests them.
+void ReplyEntries(CommandContext& c, const std::vector<const ZSet::Entry*>& entries,
+                  bool withscores) {
+  const int64_t n = static_cast<int64_t>(entries.size());
+  c.reply.ArrayHeader(withscores && !c.reply.resp3() ? n * 2 : n);
+  for (const ZSet::Entry* e : entries) {
+    if (withscores && c.reply.resp3()) c.reply.ArrayHeader(2);
+    c.reply.Bulk(e->second);
+    if (withscores) c.reply.Double(e->first);
+  }
+}
+
+enum class RangeType { kAuto, kRank, kScore, kLex };
+enum class Direction { kAuto, kForward, kReverse };
+
+// Redis's zrangeGenericCommand for ZRANGE, ZRANGEBYSCORE, ZREVRANGE and
+// ZRANGEBYLEX: the type and direction are fixed by the command, except
+// ZRANGE's (kAuto), which its BYSCORE/BYLEX/REV options set.
+void ZrangeGeneric(CommandContext& c, RangeType type, Direction direction) {
+  bool withscores = false;
+  int64_t offset = 0, limit = -1;
+  for (size_t j = 4; j < c.argc(); ++j) {
+    const size_t left = c.argc() - j - 1;
+    if (c.ArgIs(j, "withscores")) {
+      withscores = true;
+    } else if (c.ArgIs(j, "limit") && left >= 2) {
+      if (!c.IntArg(j + 1, &offset) || !c.IntArg(j + 2, &limit)) return;
+      j += 2;
+    } else if (direction == Direction::kAuto && c.ArgIs(j, "rev")) {
+      direction = Direction::kReverse;
+    } else if (type == RangeType::kAuto && c.ArgIs(j, "bylex")) {
+      type = RangeType::kLex;
+    } else if (type == RangeType::kAuto && c.ArgIs(j, "byscore")) {
+      type = RangeType::kScore;
+    } else {
+      c.reply.Error(kErrSyntax);
+      return;
+    }
+  }
+  if (type == RangeType::kAuto) type = RangeType::kRank;
+  const bool reverse = direction == Direction::kReverse;
+  if (limit != -1 && type == RangeType::kRank) {
+    c.reply.Error(
+        "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+    return;
+  }
+  if (withscores && type == RangeType::kLex) {
+    c.reply.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+    return;
+  }
+  // Reverse score and lex ranges are given as max, min.
+  size_t minidx = 2, maxidx = 3;
+  if (reverse && type != RangeType::kRank) std::swap(minidx, maxidx);
+  int64_t start = 0, end = 0;
+  ScoreRange score_range;
+  LexRange lex_range;
+  switch (type) {
+    case RangeType::kAuto:
+    case RangeType::kRank:
+      if (!c.IntArg(minidx, &start) || !c.IntArg(maxidx, &end)) return;
+      break;
+    case RangeType::kScore:
+      if (!ParseScoreRange(c.arg(minidx), c.arg(maxidx), &score_range)) {
+        c.reply.Error(kErrNotFloatRange);
+        return;
+      }
+      break;
+    case RangeType::kLex:
+      if (!ParseLexRange(c.arg(minidx), c.arg(maxidx), &lex_range)) {
+        c.reply.Error(kErrLexRange);
+        return;
+      }
+      break;
+  }
+  ZSet* z = nullptr;
+  if (!c.FindAs(c.arg(1), &z)) return;
+  std::vector<const ZSet::Entry*> out;
+  if (z == nullptr) {
+    ReplyEntries(c, out, false);  // *0 in both protocols
+    return;
+  }
+  const Index& index = z->index();
+  if (type == RangeType::kRank) {
+    const int64_t size = static_cast<int64_t>(z->size());
+    if (SanitizeRanks(size, &start, &end)) {
+      const size_t n = static_cast<size_t>(end - start + 1);
+      out.reserve(n);
+      if (!reverse) {
+        for (IndexIt it = AtRank(*z, static_cast<size_t>(start)); out.size() < n; ++it) {
+          out.push_back(&*it);
+        }
+      } else {
+        // Reverse rank r is forward rank size-1-r.
+        IndexIt it = AtRank(*z, static_cast<size_t>(size - 1 - start));
+        for (;; --it) {
+          out.push_back(&*it);
+          if (out.size() == n) break;
+        }
+      }
+    }
+    ReplyEntries(c, out, withscores);
+    return;
+  }
+  // Score and lex ranges: find the first entry in range from the starting
+  // end, skip `offset` entries (a negative offset skips everything, as in
+  // Redis's `while (offset--)`), then take up to `limit` (negative: all)
+  // while in range.
+  IndexIt first = index.end();
+  if (type == RangeType::kScore) {
+    IndexIt lo, hi;
+    ScoreBounds(*z, score_range, &lo, &hi);
+    if (lo != hi) first = reverse ? std::prev(hi) : lo;
+  } else {
+    first = reverse ? LastInLexRange(*z, lex_range) : FirstInLexRange(*z, lex_range);
+  }
+  auto in_range = [&](IndexIt it) {
+    if (type == RangeType::kScore) {
+      return reverse ? GteMin(it->first, score_range) : LteMax(it->first, score_range);
+    }
+    return reverse ? LexGteMin(it->second, lex_range.min) : LexLteMax(it->second, lex_range.max);
+  };
+  // Steps `it` once in the walking direction; false when it falls off.
+  auto step = [&](IndexIt* it) {
+    if (reverse) {
+      if (*it == index.begin()) return false;
+      --*it;
+      return true;
+    }
+    ++*it;
+    return *it != index.end();
+  };
+  bool valid = first != index.end();
+  IndexIt it = first;
+  if (valid && offset != 0) {
+    if (offset < 0 || offset >= static_cast<int64_t>(z->size())) {
+      valid = false;
+    } else {
+      for (int64_t k = 0; k < offset && valid; ++k) valid = step(&it);
+    }
+  }
+  for (int64_t taken = 0; valid && (limit < 0 || taken < limit); ++taken) {
+    if (!in_range(it)) break;
+    out.push_back(&*it);
+    valid = step(&it);
+  }
+  ReplyEntries(c, out, withscores);
+}
+
+void CmdZrange(CommandContext& c) { ZrangeGeneric(c, RangeType::kAuto, Direction::kAuto); }
+void CmdZrangebyscore(CommandContext& c) {
+  ZrangeGeneric(c, RangeType::kScore, Direction::kForward);
+}
+void CmdZrevrange(CommandContext& c) { ZrangeGeneric(c, RangeType::kRank, Direction::kReverse); }
+void CmdZrangebylex(CommandContext& c) { ZrangeGeneric(c, RangeType::kLex, Direction::kForward); }
+
+void CmdZcount(CommandContext& c) {
+  ScoreRange r;
+  if (!ParseScoreRange(c.arg(2), c.arg(3), &r)) {
+    c.reply.Error(kErrNotFloatRange);
+    return;
+  }
+  ZSet* z = nullptr;
+  if (!c.FindAs(c.arg(1), &z)) return;
+  int64_t n = 0;
+  if (z != nullptr) {
+    IndexIt lo, hi;
+    ScoreBounds(*z, r, &lo, &hi);
+    n = std::distance(lo, hi);
+  }
+  c.reply.Integer(n);
+}
+
+void CmdZlexcount(CommandContext& c) {
+  LexRange r;
+  if (!ParseLexRange(c.arg(2), c.arg(3), &r)) {
+    c.reply.Error(kErrLexRange);
+    return;
+  }
+  ZSet* z = nullptr;
+  if (!c.FindAs(c.arg(1), &z)) return;
+  int64_t n = 0;
+  if (z != nullptr) {
+    for (IndexIt it = FirstInLexRange(*z, r); it != z->index().end(); ++it) {
+      if (!LexLteMax(it->second, r.max)) break;
+      ++n;
+    }
+  }
+  c.reply.Integer(n);
+}
+
+// ---------------------------------------------------------------------------
+// Removing ranges and popping.
+
+// Erases the entries [lo, hi) of the sorted set at key; replies the count.
+void EraseEntries(CommandContext& c, const std::string& key, ZSet& z, IndexIt lo, IndexIt hi) {
+  std::vector<std::string> members;
+  for (IndexIt it = lo; it != hi; ++it) members.push_back(it->second);
+  for (const std::string& m : members) z.Erase(m);
+  if (!members.empty()) c.ks.TouchedMaybeEmpty(c.db, key);
+  c.reply.Integer(static_cast<int64_t>(members.size()));
+}
+
+void CmdZremrangebyrank(CommandContext& c) {
+  int64_t start = 0, end = 0;
+  if (!c.IntArg(2, &start) || !c.IntArg(3, &end)) return;
+  const std::string& key = c.arg(1);
+  ZSet* z = nullptr;
+  if (!c.FindAs(key, &z)) return;
+  if (z == nullptr || !SanitizeRanks(static_cast<int64_t>(z->size()), &start, &end)) {
+    c.reply.Integer(0);
+    return;
+  }
+  const IndexIt lo = AtRank(*z, static_cast<size_t>(start));
+  const IndexIt hi = std::next(lo, end - start + 1);
+  EraseEntries(c, key, *z, lo, hi);
+}
+
+void CmdZremrangebyscore(CommandContext& c) {
+  ScoreRange r;
+  if (!ParseScoreRange(c.arg(2), c.arg(3), &r)) {
+    c.reply.Error(kErrNotFloatRange);
+    return;
+  }
+  const std::string& key = c.arg(1);
+  ZSet* z = nullptr;
+  if (!c.FindAs(key, &z)) return;
+  if (z == nullptr) {
+    c.reply.Integer(0);
+    return;
+  }
+  IndexIt lo, hi;
+  ScoreBounds(*z, r, &lo, &hi);
+  EraseEntries(c, key, *z, lo, hi);
+}
+
+// ZPOPMIN/ZPOPMAX key [count]
+void ZpopGeneric(CommandContext& c, bool max) {
+  if (c.argc() > 3) {
+    c.reply.Error(kErrSyntax);
+    return;
+  }
+  int64_t count = -1;  // no count: one element, always a flat reply
+  if (c.argc() == 3) {
+    auto v = ParseInt64(c.arg(2));
+    if (!v || *v < 0) {
+      c.reply.Error("ERR value is out of range, must be positive");
+      return;
+    }
+    count = *v;
+  }
+  const std::string& key = c.arg(1);
+  ZSet* z = nullptr;
+  if (!c.FindAs(key, &z)) return;
+  if (z == nullptr || count == 0) {
+    c.reply.ArrayHeader(0);
+    return;
+  }
+  const bool nested = c.reply.resp3() && count != -1;
+  if (count == -1) count = 1;
+  const int64_t n = std::min<int64_t>(count, static_cast<int64_t>(z->size()));
+  c.reply.ArrayHeader(nested ? n : n * 2);
+  for (int64_t i = 0; i < n; ++i) {
+    const ZSet::Entry& e = max ? *std::prev(z->index().end()) : *z->index().begin();
+    if (nested) c.reply.ArrayHeader(2);
+    c.reply.Bulk(e.second);
+    c.reply.Double(e.first);
+    const std::string member = e.second;
+    z->Erase(member);
+  }
+  c.ks.TouchedMaybeEmpty(c.db, key);
+}
+
+void CmdZpopmin(CommandContext& c) { ZpopGeneric(c, false); }
+void CmdZpopmax(CommandContext& c) { ZpopGeneric(c, true); }
 
 constexpr std::array<CommandSpec, 18> kCommands = {{
     {"zadd", -4, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdZadd},

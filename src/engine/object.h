@@ -67,9 +67,20 @@ class ZSet {
   // Checks that the map and the index hold the same entries; the reason when not.
   std::string Check() const;
 
+  // Redis 7.0 keeps a sorted set in a listpack until a member longer than 64
+  // bytes or a 129th member is added (zset-max-listpack-value/-entries), and
+  // never converts back. A listpack stores scores as text, which turns -0
+  // into 0; a skiplist keeps -0. Sorted-set commands track this to reply -0
+  // exactly when Redis does.
+  static constexpr size_t kListpackMaxEntries = 128;
+  static constexpr size_t kListpackMaxValue = 64;
+  bool listpack() const { return listpack_; }
+  void set_listpack(bool v) { listpack_ = v; }
+
  private:
   StrMap<double> scores_;
   Index index_;
+  bool listpack_ = true;
 };
 
 using Object = std::variant<std::string, List, Hash, Set, ZSet>;
