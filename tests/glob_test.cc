@@ -16,10 +16,17 @@ namespace {
 
 using namespace std::string_literals;
 
-const std::vector<std::string> kKeys = {"", "a", "b", "ab", "abc", "a]", "[", "]", "\\", "a\\", "-", "^", "hello", "hallo", "hxllo", "hllo", "heeeello", "\351", "\200", "\377", "a\000b"s, "*", "\?", "Z", "`", "_", "a-", "abcabc", "aXbXc"};
+const std::vector<std::string> kKeys = {
+    "",        "a", "b",     "ab",    "abc",   "a]",   "[",        "]",      "\\",   "a\\",
+    "-",       "^", "hello", "hallo", "hxllo", "hllo", "heeeello", "\351",   "\200", "\377",
+    "a\000b"s, "*", "\?",    "Z",     "`",     "_",    "a-",       "abcabc", "aXbXc"};
 const std::vector<std::pair<std::string, std::vector<std::string>>> kMatches = {
-    {"*", {"a", "b", "ab", "abc", "a]", "[", "]", "\\", "a\\", "-", "^", "hello", "hallo", "hxllo", "hllo", "heeeello", "\351", "\200", "\377", "a\000b"s, "*", "\?", "Z", "`", "_", "a-", "abcabc", "aXbXc"}},
-    {"**", {"a", "b", "ab", "abc", "a]", "[", "]", "\\", "a\\", "-", "^", "hello", "hallo", "hxllo", "hllo", "heeeello", "\351", "\200", "\377", "a\000b"s, "*", "\?", "Z", "`", "_", "a-", "abcabc", "aXbXc"}},
+    {"*", {"a", "b",     "ab",    "abc",   "a]",   "[",        "]",      "\\",   "a\\",  "-",
+           "^", "hello", "hallo", "hxllo", "hllo", "heeeello", "\351",   "\200", "\377", "a\000b"s,
+           "*", "\?",    "Z",     "`",     "_",    "a-",       "abcabc", "aXbXc"}},
+    {"**", {"a", "b",     "ab",    "abc",   "a]",   "[",        "]",      "\\",   "a\\",  "-",
+            "^", "hello", "hallo", "hxllo", "hllo", "heeeello", "\351",   "\200", "\377", "a\000b"s,
+            "*", "\?",    "Z",     "`",     "_",    "a-",       "abcabc", "aXbXc"}},
     {"", {""}},
     {"\?", {"a", "b", "[", "]", "\\", "-", "^", "\351", "\200", "\377", "*", "\?", "Z", "`", "_"}},
     {"a*", {"a", "ab", "abc", "a]", "a\\", "a\000b"s, "a-", "abcabc", "aXbXc"}},
@@ -53,7 +60,9 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kMatches = {
     {"[^a-z]", {"[", "]", "\\", "-", "^", "\351", "\200", "\377", "*", "\?", "Z", "`", "_"}},
     {"*[", {}},
     {"*[a", {"a"}},
-    {"\?*\?", {"ab", "abc", "a]", "a\\", "hello", "hallo", "hxllo", "hllo", "heeeello", "a\000b"s, "a-", "abcabc", "aXbXc"}},
+    {"\?*\?",
+     {"ab", "abc", "a]", "a\\", "hello", "hallo", "hxllo", "hllo", "heeeello", "a\000b"s, "a-",
+      "abcabc", "aXbXc"}},
     {"[[]", {"["}},
     {"[a-c-e]", {"a", "b", "-"}},
     {"[---]", {"-"}},
@@ -62,7 +71,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kMatches = {
     {"[^\\]", {"a", "b", "[", "\\", "-", "^", "\351", "\200", "\377", "*", "\?", "Z", "`", "_"}},
     {"a**", {"a", "ab", "abc", "a]", "a\\", "a\000b"s, "a-", "abcabc", "aXbXc"}},
     {"*b*", {"b", "ab", "abc", "a\000b"s, "abcabc", "aXbXc"}},
-    {"\?\?\?*", {"abc", "hello", "hallo", "hxllo", "hllo", "heeeello", "a\000b"s, "abcabc", "aXbXc"}},
+    {"\?\?\?*",
+     {"abc", "hello", "hallo", "hxllo", "hllo", "heeeello", "a\000b"s, "abcabc", "aXbXc"}},
     {"*]", {"a]", "]"}},
     {"a*c", {"abc", "abcabc", "aXbXc"}},
     {"*abc", {"abc", "abcabc"}},
@@ -112,13 +122,13 @@ TEST(GlobTest, StarNestingLimit) {
   p1001 = p1000 + "*a";
   EXPECT_TRUE(GlobMatch(p1000, key));
   EXPECT_FALSE(GlobMatch(p1001, key));
-  EXPECT_TRUE(GlobMatch(p1000 + "*", key));           // a trailing star costs nothing
+  EXPECT_TRUE(GlobMatch(p1000 + "*", key));  // a trailing star costs nothing
   EXPECT_TRUE(GlobMatch(p1000 + "***", key));
   std::string trailing;
-  for (int i = 0; i < 1001; ++i) trailing += "a*";    // the last group is trailing
+  for (int i = 0; i < 1001; ++i) trailing += "a*";  // the last group is trailing
   EXPECT_TRUE(GlobMatch(trailing, key));
   std::string doubled;
-  for (int i = 0; i < 1001; ++i) doubled += "**a";    // consecutive stars are one group
+  for (int i = 0; i < 1001; ++i) doubled += "**a";  // consecutive stars are one group
   EXPECT_FALSE(GlobMatch(doubled, key));
   EXPECT_TRUE(GlobMatch(doubled.substr(3), key));
 }
@@ -131,7 +141,8 @@ TEST(GlobTest, PathologicalPatternsStayFast) {
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 10; ++i) EXPECT_FALSE(GlobMatch(p, key));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - start).count();
+                      std::chrono::steady_clock::now() - start)
+                      .count();
   EXPECT_LT(ms, 5000);
   EXPECT_TRUE(GlobMatch(std::string(100000, '*') + "a", key));
   EXPECT_FALSE(GlobMatch(std::string(100000, '?'), key));

@@ -374,6 +374,7 @@ void CmdSwapdb(CommandContext& c) {
   c.reply.Ok();
 }
 
+// clang-format off
 constexpr std::array<CommandSpec, 20> kCommands = {{
     {"del", -2, kCmdWrite, 1, -1, 1, CmdDel},
     {"unlink", -2, kCmdWrite|kCmdFast, 1, -1, 1, CmdDel},
@@ -396,6 +397,7 @@ constexpr std::array<CommandSpec, 20> kCommands = {{
     {"flushall", -1, kCmdWrite, 0, 0, 0, CmdFlushall},
     {"swapdb", 3, kCmdWrite|kCmdFast, 0, 0, 0, CmdSwapdb},
 }};
+// clang-format on
 
 }  // namespace
 

@@ -36,8 +36,8 @@ std::string ExpireTimeError(std::string_view command) {
 // positive integer; seconds are scaled to ms (overflow checked first) and
 // relative times (EX/PX) get the current time added, an overflow of which
 // shows up as a non-positive result. Sets *when_ms to the absolute unix time.
-bool ExpireArgMs(CommandContext& c, size_t i, bool seconds, bool relative,
-                 std::string_view command, int64_t* when_ms) {
+bool ExpireArgMs(CommandContext& c, size_t i, bool seconds, bool relative, std::string_view command,
+                 int64_t* when_ms) {
   int64_t v;
   if (!c.IntArg(i, &v)) return false;
   if (v <= 0 || (seconds && v > INT64_MAX / 1000)) {
@@ -46,7 +46,8 @@ bool ExpireArgMs(CommandContext& c, size_t i, bool seconds, bool relative,
   }
   if (seconds) v *= 1000;
   // Two's complement wrap-around, as the C addition does in practice.
-  if (relative) v = static_cast<int64_t>(static_cast<uint64_t>(v) + static_cast<uint64_t>(c.now_ms()));
+  if (relative)
+    v = static_cast<int64_t>(static_cast<uint64_t>(v) + static_cast<uint64_t>(c.now_ms()));
   if (v <= 0) {
     c.reply.Error(ExpireTimeError(command));
     return false;
@@ -70,11 +71,9 @@ bool ParseSetOptions(CommandContext& c, bool is_set, uint32_t* flags, size_t* ex
       *flags |= kSetXx;
     } else if (is_set && OptEquals(opt, "get")) {
       *flags |= kSetGet;
-    } else if (is_set && OptEquals(opt, "keepttl") && !(f & kSetPersist) &&
-               !(f & kSetAnyExpire)) {
+    } else if (is_set && OptEquals(opt, "keepttl") && !(f & kSetPersist) && !(f & kSetAnyExpire)) {
       *flags |= kSetKeepTtl;
-    } else if (!is_set && OptEquals(opt, "persist") && !(f & kSetAnyExpire) &&
-               !(f & kSetKeepTtl)) {
+    } else if (!is_set && OptEquals(opt, "persist") && !(f & kSetAnyExpire) && !(f & kSetKeepTtl)) {
       *flags |= kSetPersist;
     } else if (OptEquals(opt, "ex") && !(f & (kSetKeepTtl | kSetPersist)) &&
                !(f & (kSetAnyExpire & ~kSetEx)) && has_next) {
@@ -101,8 +100,8 @@ bool ParseSetOptions(CommandContext& c, bool is_set, uint32_t* flags, size_t* ex
 }
 
 // The expire of a parsed SET/GETEX, as an absolute unix ms time.
-bool ParsedExpireMs(CommandContext& c, uint32_t flags, size_t expire_arg,
-                    std::string_view command, int64_t* when_ms) {
+bool ParsedExpireMs(CommandContext& c, uint32_t flags, size_t expire_arg, std::string_view command,
+                    int64_t* when_ms) {
   const bool seconds = (flags & (kSetEx | kSetExat)) != 0;
   const bool relative = (flags & (kSetEx | kSetPx)) != 0;
   return ExpireArgMs(c, expire_arg, seconds, relative, command, when_ms);
@@ -429,6 +428,7 @@ void CmdGetset(CommandContext& c) {
   c.ks.Store(c.db, c.arg(1), Object(c.arg(2)), false);
 }
 
+// clang-format off
 constexpr std::array<CommandSpec, 20> kCommands = {{
     {"get", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdGet},
     {"set", -3, kCmdWrite|kCmdDenyOom, 1, 1, 1, CmdSet},
@@ -451,6 +451,7 @@ constexpr std::array<CommandSpec, 20> kCommands = {{
     {"getex", -2, kCmdWrite|kCmdFast, 1, 1, 1, CmdGetex},
     {"getset", 3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdGetset},
 }};
+// clang-format on
 
 }  // namespace
 

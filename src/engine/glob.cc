@@ -78,9 +78,12 @@ GlobPattern::GlobPattern(std::string_view p) {
 
 bool GlobPattern::TokenMatches(const Token& t, char c) const {
   switch (t.kind) {
-    case Kind::kStar: return true;
-    case Kind::kAny: return true;
-    case Kind::kLiteral: return t.literal == c;
+    case Kind::kStar:
+      return true;
+    case Kind::kAny:
+      return true;
+    case Kind::kLiteral:
+      return t.literal == c;
     case Kind::kClass: {
       const signed char sc = static_cast<signed char>(c);
       bool match = false;

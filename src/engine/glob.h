@@ -49,9 +49,9 @@ class GlobPattern {
   };
   struct Token {
     Kind kind;
-    bool negated = false;   // kClass: [^...]
-    char literal = 0;       // kLiteral
-    uint32_t first = 0;     // kClass: items_[first, first + count)
+    bool negated = false;  // kClass: [^...]
+    char literal = 0;      // kLiteral
+    uint32_t first = 0;    // kClass: items_[first, first + count)
     uint32_t count = 0;
   };
 
