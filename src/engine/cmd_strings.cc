@@ -1,7 +1,11 @@
-// String commands. Handlers are filled in family by family; a missing one
-// replies "not implemented" (and the table test fails) until then.
+// String commands: GET SET SETNX SETEX PSETEX MGET MSET MSETNX APPEND STRLEN
+// INCR INCRBY DECR DECRBY INCRBYFLOAT GETRANGE SETRANGE GETDEL GETEX GETSET,
+// with Redis 7.0.15's replies, errors and key events.
 #include <array>
+#include <cmath>
+#include <cstring>
 
+#include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
 #include "src/engine/numbers.h"
@@ -10,27 +14,421 @@ namespace respfuzz::engine {
 
 namespace {
 
-constexpr CommandHandler CmdGet = nullptr;
-constexpr CommandHandler CmdSet = nullptr;
-constexpr CommandHandler CmdSetnx = nullptr;
-constexpr CommandHandler CmdSetex = nullptr;
-constexpr CommandHandler CmdPsetex = nullptr;
-constexpr CommandHandler CmdMget = nullptr;
-constexpr CommandHandler CmdMset = nullptr;
-constexpr CommandHandler CmdMsetnx = nullptr;
-constexpr CommandHandler CmdAppend = nullptr;
-constexpr CommandHandler CmdStrlen = nullptr;
-constexpr CommandHandler CmdIncr = nullptr;
-constexpr CommandHandler CmdIncrby = nullptr;
-constexpr CommandHandler CmdDecr = nullptr;
-constexpr CommandHandler CmdDecrby = nullptr;
-constexpr CommandHandler CmdIncrbyfloat = nullptr;
-constexpr CommandHandler CmdGetrange = nullptr;
-constexpr CommandHandler CmdSetrange = nullptr;
-constexpr CommandHandler CmdGetdel = nullptr;
-constexpr CommandHandler CmdGetex = nullptr;
-constexpr CommandHandler CmdGetset = nullptr;
+// SET / GETEX options (Redis's OBJ_* flags).
+enum SetFlag : uint32_t {
+  kSetNx = 1u << 0,
+  kSetXx = 1u << 1,
+  kSetGet = 1u << 2,
+  kSetKeepTtl = 1u << 3,
+  kSetPersist = 1u << 4,
+  kSetEx = 1u << 5,
+  kSetPx = 1u << 6,
+  kSetExat = 1u << 7,
+  kSetPxat = 1u << 8,
+};
+constexpr uint32_t kSetAnyExpire = kSetEx | kSetPx | kSetExat | kSetPxat;
 
+std::string ExpireTimeError(std::string_view command) {
+  return "ERR invalid expire time in '" + std::string(command) + "' command";
+}
+
+// Redis's getExpireMillisecondsOrReply: the expire argument must be a
+// positive integer; seconds are scaled to ms (overflow checked first) and
+// relative times (EX/PX) get the current time added, an overflow of which
+// shows up as a non-positive result. Sets *when_ms to the absolute unix time.
+bool ExpireArgMs(CommandContext& c, size_t i, bool seconds, bool relative, std::string_view command,
+                 int64_t* when_ms) {
+  int64_t v;
+  if (!c.IntArg(i, &v)) return false;
+  if (v <= 0 || (seconds && v > INT64_MAX / 1000)) {
+    c.reply.Error(ExpireTimeError(command));
+    return false;
+  }
+  if (seconds) v *= 1000;
+  // Two's complement wrap-around, as the C addition does in practice.
+  if (relative)
+    v = static_cast<int64_t>(static_cast<uint64_t>(v) + static_cast<uint64_t>(c.now_ms()));
+  if (v <= 0) {
+    c.reply.Error(ExpireTimeError(command));
+    return false;
+  }
+  *when_ms = v;
+  return true;
+}
+
+// Redis's parseExtendedStringArgumentsOrReply, for SET (options from argv[3])
+// and GETEX (from argv[2]). Option words compare as C strings. A repeated
+// option is accepted (the last expire wins); conflicting ones are a syntax
+// error. Replies the error and returns false on bad input.
+bool ParseSetOptions(CommandContext& c, bool is_set, uint32_t* flags, size_t* expire_arg) {
+  for (size_t j = is_set ? 3 : 2; j < c.argc(); ++j) {
+    const std::string& opt = c.arg(j);
+    const bool has_next = j + 1 < c.argc();
+    const uint32_t f = *flags;
+    if (is_set && OptEquals(opt, "nx") && !(f & kSetXx)) {
+      *flags |= kSetNx;
+    } else if (is_set && OptEquals(opt, "xx") && !(f & kSetNx)) {
+      *flags |= kSetXx;
+    } else if (is_set && OptEquals(opt, "get")) {
+      *flags |= kSetGet;
+    } else if (is_set && OptEquals(opt, "keepttl") && !(f & kSetPersist) && !(f & kSetAnyExpire)) {
+      *flags |= kSetKeepTtl;
+    } else if (!is_set && OptEquals(opt, "persist") && !(f & kSetAnyExpire) && !(f & kSetKeepTtl)) {
+      *flags |= kSetPersist;
+    } else if (OptEquals(opt, "ex") && !(f & (kSetKeepTtl | kSetPersist)) &&
+               !(f & (kSetAnyExpire & ~kSetEx)) && has_next) {
+      *flags |= kSetEx;
+      *expire_arg = ++j;
+    } else if (OptEquals(opt, "px") && !(f & (kSetKeepTtl | kSetPersist)) &&
+               !(f & (kSetAnyExpire & ~kSetPx)) && has_next) {
+      *flags |= kSetPx;
+      *expire_arg = ++j;
+    } else if (OptEquals(opt, "exat") && !(f & (kSetKeepTtl | kSetPersist)) &&
+               !(f & (kSetAnyExpire & ~kSetExat)) && has_next) {
+      *flags |= kSetExat;
+      *expire_arg = ++j;
+    } else if (OptEquals(opt, "pxat") && !(f & (kSetKeepTtl | kSetPersist)) &&
+               !(f & (kSetAnyExpire & ~kSetPxat)) && has_next) {
+      *flags |= kSetPxat;
+      *expire_arg = ++j;
+    } else {
+      c.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+// The expire of a parsed SET/GETEX, as an absolute unix ms time.
+bool ParsedExpireMs(CommandContext& c, uint32_t flags, size_t expire_arg, std::string_view command,
+                    int64_t* when_ms) {
+  const bool seconds = (flags & (kSetEx | kSetExat)) != 0;
+  const bool relative = (flags & (kSetEx | kSetPx)) != 0;
+  return ExpireArgMs(c, expire_arg, seconds, relative, command, when_ms);
+}
+
+// Redis's getGenericCommand: replies the string value or null; false (after
+// replying WRONGTYPE) when the key holds another type.
+bool ReplyGet(CommandContext& c, const std::string& key) {
+  std::string* s;
+  if (!c.FindAs(key, &s)) return false;
+  if (s == nullptr) {
+    c.reply.Null();
+  } else {
+    c.reply.Bulk(*s);
+  }
+  return true;
+}
+
+void CmdGet(CommandContext& c) { ReplyGet(c, c.arg(1)); }
+
+// SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]. An
+// absolute time in the past is stored as is: the key is then lazily expired.
+void CmdSet(CommandContext& c) {
+  uint32_t flags = 0;
+  size_t expire_arg = 0;
+  if (!ParseSetOptions(c, true, &flags, &expire_arg)) return;
+  int64_t when_ms = -1;
+  if (expire_arg != 0 && !ParsedExpireMs(c, flags, expire_arg, "set", &when_ms)) return;
+  const std::string& key = c.arg(1);
+  if ((flags & kSetGet) && !ReplyGet(c, key)) return;
+  const bool found = c.Find(key) != nullptr;
+  if (((flags & kSetNx) && found) || ((flags & kSetXx) && !found)) {
+    if (!(flags & kSetGet)) c.reply.Null();
+    return;
+  }
+  if (expire_arg != 0) {
+    c.ks.StoreWithExpire(c.db, key, Object(c.arg(2)), when_ms);
+  } else {
+    c.ks.Store(c.db, key, Object(c.arg(2)), (flags & kSetKeepTtl) != 0);
+  }
+  if (!(flags & kSetGet)) c.reply.Ok();
+}
+
+void CmdSetnx(CommandContext& c) {
+  if (c.Find(c.arg(1)) != nullptr) {
+    c.reply.Integer(0);
+    return;
+  }
+  c.ks.Store(c.db, c.arg(1), Object(c.arg(2)), false);
+  c.reply.Integer(1);
+}
+
+void SetWithRelativeExpire(CommandContext& c, bool seconds, std::string_view command) {
+  int64_t when_ms;
+  if (!ExpireArgMs(c, 2, seconds, true, command, &when_ms)) return;
+  c.ks.StoreWithExpire(c.db, c.arg(1), Object(c.arg(3)), when_ms);
+  c.reply.Ok();
+}
+
+void CmdSetex(CommandContext& c) { SetWithRelativeExpire(c, true, "setex"); }
+void CmdPsetex(CommandContext& c) { SetWithRelativeExpire(c, false, "psetex"); }
+
+// Keys holding other types read as null, not as an error.
+void CmdMget(CommandContext& c) {
+  c.reply.ArrayHeader(static_cast<int64_t>(c.argc() - 1));
+  for (size_t i = 1; i < c.argc(); ++i) {
+    const Object* o = c.Find(c.arg(i));
+    if (o != nullptr && std::holds_alternative<std::string>(*o)) {
+      c.reply.Bulk(std::get<std::string>(*o));
+    } else {
+      c.reply.Null();
+    }
+  }
+}
+
+void MsetGeneric(CommandContext& c, bool nx, std::string_view command) {
+  if (c.argc() % 2 == 0) {
+    c.reply.Error("ERR wrong number of arguments for '" + std::string(command) + "' command");
+    return;
+  }
+  if (nx) {
+    // Stops at the first existing key (later keys are not even looked up).
+    for (size_t j = 1; j < c.argc(); j += 2) {
+      if (c.Find(c.arg(j)) != nullptr) {
+        c.reply.Integer(0);
+        return;
+      }
+    }
+  }
+  for (size_t j = 1; j < c.argc(); j += 2) {
+    c.ks.Store(c.db, c.arg(j), Object(c.arg(j + 1)), false);
+  }
+  if (nx) {
+    c.reply.Integer(1);
+  } else {
+    c.reply.Ok();
+  }
+}
+
+void CmdMset(CommandContext& c) { MsetGeneric(c, false, "mset"); }
+void CmdMsetnx(CommandContext& c) { MsetGeneric(c, true, "msetnx"); }
+
+// Redis's checkStringLength: a result longer than proto-max-bulk-len is refused.
+bool CheckStringLength(CommandContext& c, uint64_t size, uint64_t append) {
+  const uint64_t total = size + append;
+  if (total > static_cast<uint64_t>(c.max_string_len) || total < size) {
+    c.reply.Error(kErrStringTooLong);
+    return false;
+  }
+  return true;
+}
+
+// Appending to an existing key always counts as a modification (even of "").
+void CmdAppend(CommandContext& c) {
+  const std::string& key = c.arg(1);
+  std::string* s;
+  if (!c.FindAs(key, &s)) return;
+  if (s == nullptr) {
+    c.ks.Store(c.db, key, Object(c.arg(2)), false);
+    c.reply.Integer(static_cast<int64_t>(c.arg(2).size()));
+    return;
+  }
+  if (!CheckStringLength(c, s->size(), c.arg(2).size())) return;
+  s->append(c.arg(2));
+  c.ks.Touched(c.db, key);
+  c.reply.Integer(static_cast<int64_t>(s->size()));
+}
+
+void CmdStrlen(CommandContext& c) {
+  std::string* s;
+  if (!c.FindAs(c.arg(1), &s)) return;
+  c.reply.Integer(s == nullptr ? 0 : static_cast<int64_t>(s->size()));
+}
+
+// Redis's incrDecrCommand. The TTL is kept.
+void IncrDecr(CommandContext& c, int64_t incr) {
+  const std::string& key = c.arg(1);
+  std::string* s;
+  if (!c.FindAs(key, &s)) return;
+  int64_t value = 0;
+  if (s != nullptr) {
+    auto v = ParseInt64(*s);
+    if (!v) {
+      c.reply.Error(kErrNotInteger);
+      return;
+    }
+    value = *v;
+  }
+  if ((incr < 0 && value < 0 && incr < INT64_MIN - value) ||
+      (incr > 0 && value > 0 && incr > INT64_MAX - value)) {
+    c.reply.Error(kErrOverflow);
+    return;
+  }
+  value += incr;
+  if (s != nullptr) {
+    *s = FormatInt64(value);
+    c.ks.Touched(c.db, key);
+  } else {
+    c.ks.Store(c.db, key, Object(FormatInt64(value)), false);
+  }
+  c.reply.Integer(value);
+}
+
+void CmdIncr(CommandContext& c) { IncrDecr(c, 1); }
+void CmdDecr(CommandContext& c) { IncrDecr(c, -1); }
+
+void CmdIncrby(CommandContext& c) {
+  int64_t incr;
+  if (!c.IntArg(2, &incr)) return;
+  IncrDecr(c, incr);
+}
+
+void CmdDecrby(CommandContext& c) {
+  int64_t decr;
+  if (!c.IntArg(2, &decr)) return;
+  if (decr == INT64_MIN) {
+    c.reply.Error("ERR decrement would overflow");
+    return;
+  }
+  IncrDecr(c, -decr);
+}
+
+// The type check comes first, then the stored value, then the increment.
+void CmdIncrbyfloat(CommandContext& c) {
+  const std::string& key = c.arg(1);
+  std::string* s;
+  if (!c.FindAs(key, &s)) return;
+  long double value = 0;
+  if (s != nullptr) {
+    auto v = ParseLongDouble(*s);
+    if (!v) {
+      c.reply.Error(kErrNotFloat);
+      return;
+    }
+    value = *v;
+  }
+  auto incr = ParseLongDouble(c.arg(2));
+  if (!incr) {
+    c.reply.Error(kErrNotFloat);
+    return;
+  }
+  value += *incr;
+  if (std::isnan(value) || std::isinf(value)) {
+    c.reply.Error("ERR increment would produce NaN or Infinity");
+    return;
+  }
+  std::string text = FormatLongDoubleHuman(value);
+  if (s != nullptr) {
+    *s = text;
+    c.ks.Touched(c.db, key);
+  } else {
+    c.ks.Store(c.db, key, Object(text), false);
+  }
+  c.reply.Bulk(text);
+}
+
+// GETRANGE key start end: indexes are checked before the key is looked up.
+void CmdGetrange(CommandContext& c) {
+  int64_t start, end;
+  if (!c.IntArg(2, &start) || !c.IntArg(3, &end)) return;
+  std::string* s;
+  if (!c.FindAs(c.arg(1), &s)) return;
+  if (s == nullptr) {
+    c.reply.Bulk("");
+    return;
+  }
+  const int64_t len = static_cast<int64_t>(s->size());
+  if (start < 0 && end < 0 && start > end) {
+    c.reply.Bulk("");
+    return;
+  }
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len == 0) {
+    c.reply.Bulk("");
+    return;
+  }
+  c.reply.Bulk(std::string_view(*s).substr(start, end - start + 1));
+}
+
+// SETRANGE key offset value. An empty value changes nothing (no event) and
+// never creates the key.
+void CmdSetrange(CommandContext& c) {
+  int64_t offset;
+  if (!c.IntArg(2, &offset)) return;
+  if (offset < 0) {
+    c.reply.Error("ERR offset is out of range");
+    return;
+  }
+  const std::string& key = c.arg(1);
+  const std::string& value = c.arg(3);
+  std::string* s;
+  if (!c.FindAs(key, &s)) return;
+  if (s == nullptr) {
+    if (value.empty()) {
+      c.reply.Integer(0);
+      return;
+    }
+    if (!CheckStringLength(c, offset, value.size())) return;
+    std::string fresh(static_cast<size_t>(offset), '\0');
+    fresh += value;
+    const int64_t n = static_cast<int64_t>(fresh.size());
+    c.ks.Store(c.db, key, Object(std::move(fresh)), false);
+    c.reply.Integer(n);
+    return;
+  }
+  if (value.empty()) {
+    c.reply.Integer(static_cast<int64_t>(s->size()));
+    return;
+  }
+  if (!CheckStringLength(c, offset, value.size())) return;
+  const size_t need = static_cast<size_t>(offset) + value.size();
+  if (s->size() < need) s->resize(need, '\0');
+  s->replace(static_cast<size_t>(offset), value.size(), value);
+  c.ks.Touched(c.db, key);
+  c.reply.Integer(static_cast<int64_t>(s->size()));
+}
+
+void CmdGetdel(CommandContext& c) {
+  const std::string& key = c.arg(1);
+  std::string* s;
+  if (!c.FindAs(key, &s)) return;
+  if (s == nullptr) {
+    c.reply.Null();
+    return;
+  }
+  c.reply.Bulk(*s);
+  c.ks.Delete(c.db, key);
+}
+
+// GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]. Unlike SET, the key is
+// looked up (and its type checked) before the expire value is validated, and
+// an EXAT/PXAT time not in the future (<= now) deletes the key after the
+// value is replied.
+void CmdGetex(CommandContext& c) {
+  uint32_t flags = 0;
+  size_t expire_arg = 0;
+  if (!ParseSetOptions(c, false, &flags, &expire_arg)) return;
+  const std::string& key = c.arg(1);
+  std::string* s;
+  if (!c.FindAs(key, &s)) return;
+  if (s == nullptr) {
+    c.reply.Null();
+    return;
+  }
+  int64_t when_ms = -1;
+  if (expire_arg != 0 && !ParsedExpireMs(c, flags, expire_arg, "getex", &when_ms)) return;
+  c.reply.Bulk(*s);
+  if ((flags & (kSetExat | kSetPxat)) && when_ms <= c.now_ms()) {
+    c.ks.Delete(c.db, key);
+  } else if (expire_arg != 0) {
+    c.ks.SetExpire(c.db, key, when_ms);
+  } else if (flags & kSetPersist) {
+    c.ks.Persist(c.db, key);
+  }
+}
+
+// GETSET key value: SET without options (the TTL is dropped), replying the old value.
+void CmdGetset(CommandContext& c) {
+  if (!ReplyGet(c, c.arg(1))) return;
+  c.ks.Store(c.db, c.arg(1), Object(c.arg(2)), false);
+}
+
+// clang-format off
 constexpr std::array<CommandSpec, 20> kCommands = {{
     {"get", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdGet},
     {"set", -3, kCmdWrite|kCmdDenyOom, 1, 1, 1, CmdSet},
@@ -53,6 +451,7 @@ constexpr std::array<CommandSpec, 20> kCommands = {{
     {"getex", -2, kCmdWrite|kCmdFast, 1, 1, 1, CmdGetex},
     {"getset", 3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdGetset},
 }};
+// clang-format on
 
 }  // namespace
 

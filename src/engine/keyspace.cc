@@ -63,6 +63,21 @@ Object& Keyspace::Store(int db, std::string_view key, Object value, bool keep_tt
   return it->second;
 }
 
+Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value,
+                                  int64_t when_ms) {
+  ExpireIfNeeded(db, key);
+  Db& d = dbs_[db];
+  auto [it, inserted] = d.dict.try_emplace(key);
+  it->second = std::move(value);
+  if (when_ms < 0) {
+    d.expires.erase(key);
+  } else {
+    d.expires[key] = when_ms;
+  }
+  Emit(db, it->first, KeyEventKind::kWritten);
+  return it->second;
+}
+
 bool Keyspace::Delete(int db, std::string_view key) {
   if (ExpireIfNeeded(db, key)) return false;  // as Redis's DEL: expired keys count as absent
   Db& d = dbs_[db];

@@ -76,6 +76,10 @@ class Keyspace {
   // Inserts or replaces the value; keeps the TTL unless `keep_ttl` is false.
   // Raises kWritten. Returns the stored object.
   Object& Store(int db, std::string_view key, Object value, bool keep_ttl);
+  // Inserts or replaces the value and sets its TTL to `when_ms` (-1: none)
+  // with a single kWritten event, as Redis signals SET ... EX or RENAME's
+  // destination once. Returns the stored object.
+  Object& StoreWithExpire(int db, std::string_view key, Object value, int64_t when_ms);
   // Removes the key and its TTL; raises kDeleted. False if it did not exist.
   bool Delete(int db, std::string_view key);
   // TTL handling; -1 = none. SetExpire raises kWritten, Persist raises kWritten

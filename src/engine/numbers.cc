@@ -61,12 +61,15 @@ std::optional<double> ParseDouble(std::string_view s) {
 }
 
 std::optional<long double> ParseLongDouble(std::string_view s) {
+  // string2ld copies into a MAX_LONG_DOUBLE_CHARS (5 KiB) buffer first:
+  // longer text is rejected whatever it says.
+  if (s.size() >= kMaxLongDoubleChars) return std::nullopt;
   return ParseFloating<long double, StrtoldC>(s);
 }
 
 std::string FormatLongDoubleHuman(long double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[5 * 1024 + 64];
+  char buf[kMaxLongDoubleChars + 64];
   int n = std::snprintf(buf, sizeof buf, "%.17Lf", v);
   if (n < 0 || static_cast<size_t>(n) >= sizeof buf) return "0";
   std::string out(buf, n);

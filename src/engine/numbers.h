@@ -20,7 +20,12 @@ std::optional<int64_t> ParseInt64(std::string_view s);
 // to zero.
 std::optional<double> ParseDouble(std::string_view s);
 
-// getLongDoubleFromObject: the same rules with strtold.
+// Redis's MAX_LONG_DOUBLE_CHARS: long double text of this length or more is
+// not a valid float (string2ld's buffer).
+inline constexpr size_t kMaxLongDoubleChars = 5 * 1024;
+
+// getLongDoubleFromObject: the same rules with strtold, and shorter than
+// kMaxLongDoubleChars.
 std::optional<long double> ParseLongDouble(std::string_view s);
 
 // ld2string(..., LD_STR_HUMAN): "%.17Lf" with trailing zeros (and a trailing

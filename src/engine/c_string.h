@@ -1,0 +1,37 @@
+// Redis reads most option words and some numbers from arguments as C strings
+// (strcasecmp, strtoul, "%s"): the text ends at the first NUL byte, so
+// "nx\0junk" is the option NX. These helpers reproduce that.
+#ifndef RESPFUZZ_ENGINE_C_STRING_H_
+#define RESPFUZZ_ENGINE_C_STRING_H_
+
+#include <string>
+#include <string_view>
+
+#include "src/engine/command.h"
+
+namespace respfuzz::engine {
+
+// The argument as C code sees it: up to its first NUL.
+inline std::string_view CStr(std::string_view arg) {
+  const size_t nul = arg.find('\0');
+  return nul == std::string_view::npos ? arg : arg.substr(0, nul);
+}
+
+// strcasecmp(arg, word) == 0, for an option word without NULs.
+inline bool OptEquals(std::string_view arg, std::string_view word) {
+  return IEquals(CStr(arg), word);
+}
+
+// Text for an error message built with "%s": up to the first NUL, with CR and
+// LF turned into spaces (addReplyErrorFormat keeps the reply on one line).
+inline std::string ErrorText(std::string_view arg) {
+  std::string s(CStr(arg));
+  for (char& ch : s) {
+    if (ch == '\r' || ch == '\n') ch = ' ';
+  }
+  return s;
+}
+
+}  // namespace respfuzz::engine
+
+#endif  // RESPFUZZ_ENGINE_C_STRING_H_
