@@ -69,6 +69,8 @@ TEST_F(EngineTest, SelectRange) {
   EXPECT_EQ(Run(a_, {"select", "15"}), "+OK\r\n");
   EXPECT_EQ(Run(a_, {"select", "16"}), "-ERR DB index is out of range\r\n");
   EXPECT_EQ(Run(a_, {"select", "-1"}), "-ERR DB index is out of range\r\n");
+  EXPECT_EQ(Run(a_, {"select", "2147483648"}),
+            "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n");
   EXPECT_EQ(Run(a_, {"select", "x"}), "-ERR value is not an integer or out of range\r\n");
   EXPECT_EQ(engine_.session(a_).db, 15);
 }

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "absl/strings/match.h"
+#include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
 #include "src/engine/numbers.h"
@@ -51,10 +52,10 @@ void CmdHello(CommandContext& c) {
   const std::string* name = nullptr;
   for (size_t j = next; j < c.argc(); ++j) {
     const size_t more = c.argc() - 1 - j;
-    if (c.ArgIs(j, "auth") && more >= 2) {
+    if (OptEquals(c.arg(j), "auth") && more >= 2) {
       user = &c.arg(j + 1);
       j += 2;
-    } else if (c.ArgIs(j, "setname") && more >= 1) {
+    } else if (OptEquals(c.arg(j), "setname") && more >= 1) {
       name = &c.arg(j + 1);
       j += 1;
     } else {
@@ -100,8 +101,12 @@ void CmdClient(CommandContext& c) { c.reply.Integer(c.session.id); }
 
 void CmdSelect(CommandContext& c) {
   auto v = ParseInt64(c.arg(1));
-  if (!v || *v < INT32_MIN || *v > INT32_MAX) {
+  if (!v) {
     c.reply.Error(kErrNotInteger);
+    return;
+  }
+  if (*v < INT32_MIN || *v > INT32_MAX) {
+    c.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
     return;
   }
   if (*v < 0 || *v >= c.ks.num_dbs()) {
