@@ -320,13 +320,6 @@ int CmdRun(const std::vector<std::string>& args) {
     return kUsage;
   }
   size_t failed = 0;
-  // Text programs given by name are run too (directory walks skip .txt).
-  for (size_t i = 1; i < rest.size(); ++i) {
-    if (h->encode_text != nullptr && EndsWith(rest[i], ".txt") &&
-        std::filesystem::is_regular_file(rest[i])) {
-      files.push_back(rest[i]);
-    }
-  }
   for (const auto& f : files) {
     std::string error;
     std::optional<std::string> data = LoadInput(*h, f.string(), false, &error);
