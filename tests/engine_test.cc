@@ -88,6 +88,13 @@ TEST_F(EngineTest, MultiQueuesAndFlagsRejectedCommands) {
   EXPECT_EQ(Run(a_, {"ping", "p"}), "+QUEUED\r\n");
   EXPECT_EQ(Run(a_, {"echo", "e"}), "+QUEUED\r\n");
   EXPECT_EQ(Run(a_, {"exec"}), "*2\r\n$1\r\np\r\n$1\r\ne\r\n");
+  // A rejected EXEC aborts the transaction, in MULTI or not.
+  EXPECT_EQ(Run(a_, {"exec", "+"}),
+            "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' "
+            "command\r\n");
+  Run(a_, {"multi"});
+  EXPECT_EQ(Run(a_, {"exec", "x"}).substr(0, 11), "-EXECABORT ");
+  EXPECT_EQ(Run(a_, {"exec"}), "-ERR EXEC without MULTI\r\n");
 }
 
 TEST_F(EngineTest, HelloInsideExecChangesTheProtocolMidReply) {

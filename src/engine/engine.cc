@@ -83,6 +83,14 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
   // Rejections before queueing flag the transaction (EXECABORT), as Redis's
   // processCommand does.
   auto reject = [&](const std::string& msg) {
+    if (spec != nullptr && spec->name == "exec") {
+      // A rejected EXEC aborts the transaction (in MULTI or not), quoting
+      // the rejection without its "ERR " code.
+      DiscardTransaction(s);
+      reply.Error("EXECABORT Transaction discarded because of: " +
+                  (msg.rfind("ERR ", 0) == 0 ? msg.substr(4) : msg));
+      return;
+    }
     if (s.in_multi) s.exec_abort = true;
     reply.Error(msg);
   };
