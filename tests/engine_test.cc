@@ -7,6 +7,9 @@
 
 #include "gtest/gtest.h"
 #include "src/engine/command.h"
+#include "src/resp/writer.h"
+
+#include <limits>
 
 namespace respfuzz::engine {
 namespace {
@@ -168,6 +171,28 @@ TEST_F(EngineTest, ValidateCatchesBrokenState) {
   EXPECT_TRUE(engine_.Validate().ok());
   ks.db(0).expires["ghost"] = 1;  // a TTL without its key
   EXPECT_FALSE(engine_.Validate().ok());
+}
+
+}  // namespace
+}  // namespace respfuzz::engine
+
+namespace respfuzz::engine {
+namespace {
+
+TEST(ReplyWriterTest, DoublesAsRedis70PrintsThem) {
+  std::string out;
+  ReplyWriter r3(resp::Protocol::kResp3, &out);
+  r3.Double(0.1);
+  EXPECT_EQ(out, ",0.10000000000000001\r\n");
+  // resp::Write in the Redis 7.0 style gives the same bytes; the default style is shortest.
+  EXPECT_EQ(resp::Write(resp::Value::Double(0.1), resp::Protocol::kResp3,
+                        resp::DoubleStyle::kRedis70),
+            out);
+  EXPECT_EQ(resp::Write(resp::Value::Double(0.1), resp::Protocol::kResp3), ",0.1\r\n");
+  out.clear();
+  ReplyWriter r2(resp::Protocol::kResp2, &out);
+  r2.Double(-std::numeric_limits<double>::infinity());
+  EXPECT_EQ(out, "$4\r\n-inf\r\n");
 }
 
 }  // namespace

@@ -178,7 +178,8 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
         }
       }
       if (before == after) {
-        const std::string again = resp::Write(got, after);
+        // Doubles as Redis 7.0 prints them ("%.17g"), like the engine.
+        const std::string again = resp::Write(got, after, resp::DoubleStyle::kRedis70);
         if (again != bytes) {
           return fail("reply-roundtrip", "engine wrote  " + EscapeBytes(bytes, 400) +
                                              "\nre-written as " + EscapeBytes(again, 400));

@@ -70,13 +70,7 @@ void ReplyWriter::SetHeader(int64_t n) {
   out_->append("\r\n");
 }
 
-std::string ReplyWriter::FormatDouble17(double d) {
-  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-  if (std::isnan(d)) return "nan";
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%.17g", d);
-  return std::string(buf, n);
-}
+std::string ReplyWriter::FormatDouble17(double d) { return resp::FormatDoubleRedis70(d); }
 
 void ReplyWriter::Double(double d) {
   if (!resp3()) {

@@ -368,3 +368,15 @@ std::string ToDebugString(const Value& v, size_t max_len) {
 }
 
 }  // namespace respfuzz::resp
+
+namespace respfuzz::resp {
+
+std::string FormatDoubleRedis70(double d) {
+  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+  if (std::isnan(d)) return "nan";
+  char buf[64];
+  const int n = std::snprintf(buf, sizeof buf, "%.17g", d);
+  return std::string(buf, n);
+}
+
+}  // namespace respfuzz::resp

@@ -99,6 +99,8 @@ void AppendEscaped(std::string_view s, std::string* out);
 // The text written after ',' for a double: shortest round-trip form, or
 // inf / -inf / nan.
 std::string FormatDouble(double d);
+// Redis 7.0's text for a double: "%.17g", or inf / -inf / nan.
+std::string FormatDoubleRedis70(double d);
 
 }  // namespace respfuzz::resp
 

@@ -28,7 +28,7 @@ void BulkOf(char type, std::string_view s, std::string* out) {
 }
 
 // Everything but the elements and attributes of `v`.
-void WriteNode(const Value& v, Protocol protocol, std::string* out) {
+void WriteNode(const Value& v, Protocol protocol, DoubleStyle doubles, std::string* out) {
   const bool resp3 = protocol == Protocol::kResp3;
   switch (v.type) {
     case Type::kSimpleString: Line('+', v.str, out); break;
@@ -45,13 +45,16 @@ void WriteNode(const Value& v, Protocol protocol, std::string* out) {
         out->append(v.boolean ? ":1\r\n" : ":0\r\n");
       }
       break;
-    case Type::kDouble:
+    case Type::kDouble: {
+      const std::string text =
+          doubles == DoubleStyle::kRedis70 ? FormatDoubleRedis70(v.dbl) : FormatDouble(v.dbl);
       if (resp3) {
-        Line(',', FormatDouble(v.dbl), out);
+        Line(',', text, out);
       } else {
-        BulkOf('$', FormatDouble(v.dbl), out);
+        BulkOf('$', text, out);
       }
       break;
+    }
     case Type::kBigNumber:
       if (resp3) {
         Line('(', v.str, out);
@@ -116,7 +119,7 @@ void WriteAggregateHeader(char type_byte, int64_t len, std::string* out) {
   out->append("\r\n", 2);
 }
 
-void Write(const Value& root, Protocol protocol, std::string* out) {
+void Write(const Value& root, Protocol protocol, std::string* out, DoubleStyle doubles) {
   const bool resp3 = protocol == Protocol::kResp3;
   std::vector<WriteItem> work{{&root, false}};
   while (!work.empty()) {
@@ -130,14 +133,14 @@ void Write(const Value& root, Protocol protocol, std::string* out) {
       for (size_t i = v.attributes.size(); i-- > 0;) work.push_back({&v.attributes[i], false});
       continue;
     }
-    WriteNode(v, protocol, out);
+    WriteNode(v, protocol, doubles, out);
     for (size_t i = v.elems.size(); i-- > 0;) work.push_back({&v.elems[i], false});
   }
 }
 
-std::string Write(const Value& v, Protocol protocol) {
+std::string Write(const Value& v, Protocol protocol, DoubleStyle doubles) {
   std::string out;
-  Write(v, protocol, &out);
+  Write(v, protocol, &out, doubles);
   return out;
 }
 

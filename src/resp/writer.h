@@ -10,11 +10,17 @@
 
 namespace respfuzz::resp {
 
+// How doubles are printed: the shortest text that reads back exactly (as
+// Redis 7.2+ prints them), or "%.17g" as Redis 7.0 does (0.1 prints as
+// 0.10000000000000001).
+enum class DoubleStyle : uint8_t { kShortest, kRedis70 };
+
 // Appends the encoding of `v` to `out`. The tree must be valid
 // (Invalid(v) empty); an invalid simple string is written as it is, which a
 // reader will then reject. Iterative.
-void Write(const Value& v, Protocol protocol, std::string* out);
-std::string Write(const Value& v, Protocol protocol);
+void Write(const Value& v, Protocol protocol, std::string* out,
+           DoubleStyle doubles = DoubleStyle::kShortest);
+std::string Write(const Value& v, Protocol protocol, DoubleStyle doubles = DoubleStyle::kShortest);
 
 // Low-level pieces, for callers that stream replies without building trees.
 void WriteSimple(Type type, std::string_view s, std::string* out);  // + - (
