@@ -66,6 +66,14 @@ TEST_F(EngineTest, HelloSwitchesProtocolBeforeReplying) {
             "-ERR Protocol version is not an integer or out of range\r\n");
   EXPECT_EQ(Run(a_, {"hello", "3", "foo"}), "-ERR Syntax error in HELLO option 'foo'\r\n");
   EXPECT_EQ(engine_.session(a_).protocol, resp::Protocol::kResp2);
+  // Options act as they are read: AUTH and SETNAME errors win over a later
+  // syntax error; a lone AUTH is a syntax error.
+  EXPECT_EQ(Run(a_, {"hello", "3", "auth", "bob", "k1", "k1"}),
+            "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+  EXPECT_EQ(Run(a_, {"hello", "3", "auth", "bob"}), "-ERR Syntax error in HELLO option 'auth'\r\n");
+  EXPECT_EQ(Run(a_, {"hello", "3", "setname", "a b", "foo"}),
+            "-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
+  EXPECT_EQ(Run(a_, {"hello", "9", "auth", "bob", "x"}), "-NOPROTO unsupported protocol version\r\n");
 }
 
 TEST_F(EngineTest, SelectRange) {

@@ -48,35 +48,31 @@ void CmdHello(CommandContext& c) {
       return;
     }
   }
-  const std::string* user = nullptr;
+  // Options take effect as they are read (Redis 7.0.15): a failed AUTH or
+  // a bad name is reported before a later option's syntax error.
   const std::string* name = nullptr;
   for (size_t j = next; j < c.argc(); ++j) {
     const size_t more = c.argc() - 1 - j;
     if (OptEquals(c.arg(j), "auth") && more >= 2) {
-      user = &c.arg(j + 1);
+      // The only user is "default" with no password: any password is accepted.
+      if (c.arg(j + 1) != "default") {
+        c.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
+        return;
+      }
       j += 2;
     } else if (OptEquals(c.arg(j), "setname") && more >= 1) {
+      if (!ValidClientName(c.arg(j + 1))) {
+        c.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+        return;
+      }
       name = &c.arg(j + 1);
       j += 1;
     } else {
-      // %s stops at a NUL byte.
-      std::string opt = c.arg(j).substr(0, c.arg(j).find('\0'));
-      c.reply.Error("ERR Syntax error in HELLO option '" + opt + "'");
+      c.reply.Error("ERR Syntax error in HELLO option '" + ErrorText(c.arg(j)) + "'");
       return;
     }
   }
-  // The only user is "default" with no password: any password is accepted.
-  if (user != nullptr && *user != "default") {
-    c.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
-    return;
-  }
-  if (name != nullptr) {
-    if (!ValidClientName(*name)) {
-      c.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
-      return;
-    }
-    c.session.name = *name;
-  }
+  if (name != nullptr) c.session.name = *name;
   if (ver != 0) c.session.protocol = static_cast<resp::Protocol>(ver);
   ReplyWriter r(c.session.protocol, c.reply.buffer());
   r.MapHeader(7);
