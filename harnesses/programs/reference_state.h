@@ -28,6 +28,10 @@ struct Object {
   std::map<std::string, std::string> hash;
   std::set<std::string> set;
   std::map<std::string, double> zset;  // member -> score; order is computed when needed
+  // The sorted set's encoding: listpack (false) until it holds more than 128
+  // members or one longer than 64 bytes. It shows in one place: a listpack
+  // stores an integral score as an integer, so -0 reads back as 0.
+  bool zset_skiplist = false;
 };
 
 // redisDb: the main dict and the expires dict, as Redis keeps them apart

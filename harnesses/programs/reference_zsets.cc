@@ -207,7 +207,18 @@ constexpr int kLt = 1 << 4;
 
 enum AddResult { kAdded, kUpdated, kNop, kNaN, kSame };
 
-// zsetAdd.
+constexpr size_t kMaxListpackEntries = 128;  // zset-max-listpack-entries
+constexpr size_t kMaxListpackValue = 64;     // zset-max-listpack-value
+
+// The score as the encoding stores it: a listpack keeps integral scores as
+// integers (zzlInsertAt, double2ll), so -0 becomes 0; a skiplist keeps the double.
+double Stored(const Object& z, double score) {
+  if (!z.zset_skiplist && score == 0) return 0.0;
+  return score;
+}
+
+// zsetAdd. *newscore is the computed score (what ZINCRBY replies), which
+// can differ from the stored one by the sign of zero.
 AddResult ZSetAdd(Object* z, double score, const std::string& ele, int flags, double* newscore) {
   if (std::isnan(score)) return kNaN;
   auto it = z->zset.find(ele);
@@ -221,13 +232,17 @@ AddResult ZSetAdd(Object* z, double score, const std::string& ele, int flags, do
     if (((flags & kLt) && score >= curscore) || ((flags & kGt) && score <= curscore)) return kNop;
     *newscore = score;
     if (score != curscore) {
-      it->second = score;
+      it->second = Stored(*z, score);
       return kUpdated;
     }
     return kSame;
   }
   if (flags & kXx) return kNop;
-  z->zset[ele] = score;
+  if (!z->zset_skiplist &&
+      (z->zset.size() + 1 > kMaxListpackEntries || ele.size() > kMaxListpackValue)) {
+    z->zset_skiplist = true;  // zsetConvert: scores already stored keep their form
+  }
+  z->zset[ele] = Stored(*z, score);
   *newscore = score;
   return kAdded;
 }
@@ -283,6 +298,7 @@ Value ZAddGeneric(Ctx& c, int flags) {
     if (z == nullptr) {
       Object o;
       o.kind = Kind::kZSet;
+      o.zset_skiplist = c.argv[scoreidx + 1].size() > kMaxListpackValue;
       z = &DbAdd(c.st, c.db(), key, std::move(o));
     }
     for (size_t j = 0; j < elements; ++j) {
