@@ -205,3 +205,18 @@ TEST(ReplyWriterTest, DoublesAsRedis70PrintsThem) {
 
 }  // namespace
 }  // namespace respfuzz::engine
+
+namespace respfuzz::engine {
+namespace {
+
+TEST(ReplyWriterTest, ErrorsStayOneLineAsRedisFormatsThem) {
+  std::string out;
+  ReplyWriter r(resp::Protocol::kResp2, &out);
+  r.Error("ERR Unsupported option B\n");  // trailing CR/LF trimmed
+  r.Error("ERR Unsupported option B\nx");  // inner ones become spaces
+  r.Error("ERR plain");
+  EXPECT_EQ(out, "-ERR Unsupported option B\r\n-ERR Unsupported option B x\r\n-ERR plain\r\n");
+}
+
+}  // namespace
+}  // namespace respfuzz::engine

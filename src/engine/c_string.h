@@ -22,15 +22,10 @@ inline bool OptEquals(std::string_view arg, std::string_view word) {
   return IEquals(CStr(arg), word);
 }
 
-// Text for an error message built with "%s": up to the first NUL, with CR and
-// LF turned into spaces (addReplyErrorFormat keeps the reply on one line).
-inline std::string ErrorText(std::string_view arg) {
-  std::string s(CStr(arg));
-  for (char& ch : s) {
-    if (ch == '\r' || ch == '\n') ch = ' ';
-  }
-  return s;
-}
+// Text for an error message built with "%s": up to the first NUL.
+// (ReplyWriter::Error then trims CR/LF at the ends and turns the rest into
+// spaces, as addReplyErrorFormat does.)
+inline std::string ErrorText(std::string_view arg) { return std::string(CStr(arg)); }
 
 }  // namespace respfuzz::engine
 

@@ -25,7 +25,17 @@ void ReplyWriter::Simple(std::string_view s) {
 
 void ReplyWriter::Error(std::string_view msg) {
   out_->push_back('-');
-  out_->append(msg);
+  if (msg.find_first_of("\r\n") == std::string_view::npos) {
+    out_->append(msg);
+  } else {
+    // As Redis's addReplyErrorFormat: CR/LF trimmed from the ends, the rest
+    // turned into spaces, so the error stays one line.
+    const size_t first = msg.find_first_not_of("\r\n");
+    if (first != std::string_view::npos) {
+      msg = msg.substr(first, msg.find_last_not_of("\r\n") - first + 1);
+      for (char c : msg) out_->push_back(c == '\r' || c == '\n' ? ' ' : c);
+    }
+  }
   out_->append("\r\n");
 }
 

@@ -23,7 +23,9 @@ class ReplyWriter {
 
   void Ok() { out_->append("+OK\r\n"); }
   void Simple(std::string_view s);   // +s (no CR/LF in s)
-  void Error(std::string_view msg);  // -msg; msg carries its code ("ERR ...", "WRONGTYPE ...")
+  // -msg; msg carries its code ("ERR ...", "WRONGTYPE ..."). CR/LF at the
+  // ends are trimmed and inner ones become spaces, as addReplyErrorFormat does.
+  void Error(std::string_view msg);
   void Integer(int64_t n);
   void Bulk(std::string_view s);
   // Null bulk: $-1 in RESP2, _ in RESP3 (addReplyNull).
