@@ -7,6 +7,7 @@
 //   respfuzz encode <harness> <program.txt>      text program -> fuzzer input bytes
 //   respfuzz minimize <harness> <crash> [-o F]  shrink a failing input op by op
 //   respfuzz freeze <harness> <crash> --name S  minimize, then save as a regression
+//   respfuzz serve --port PORT [--bind ADDR]    a RESP server on the engine (tools/serve_command.cc)
 //
 // Exit codes: 0 success; 1 a failure found (protocol error, violation); 2 usage
 // or I/O errors.
@@ -28,6 +29,7 @@
 #include "harnesses/programs/reply_parser.h"
 #include "harnesses/support/inputs.h"
 #include "src/resp/reader.h"
+#include "tools/serve_command.h"
 
 namespace {
 
@@ -55,6 +57,8 @@ const char kMainHelp[] =
     "                                     check keeps failing; print the small program\n"
     "  freeze <harness> <crash> --name S  minimize, then write tests/regressions/<harness>/\n"
     "                                     S.bin and S.txt, replayed by ctest from then on\n"
+    "  serve --port PORT [--bind ADDR]    run a RESP server on the engine (redis-cli,\n"
+    "                                     redis-benchmark and hiredis work against it)\n"
     "\n"
     "Run 'respfuzz <command> --help' for a command's options.\n"
     "Exit status: 0 success, 1 a protocol error or a violation, 2 usage or I/O error.\n";
@@ -591,5 +595,6 @@ int main(int argc, char** argv) {
   if (cmd == "encode") return CmdEncode(args);
   if (cmd == "minimize") return CmdMinimize(args);
   if (cmd == "freeze") return CmdFreeze(args);
+  if (cmd == "serve") return respfuzz::tools::CmdServe(args);
   return UsageError("unknown command '" + cmd + "'", kMainHelp);
 }
