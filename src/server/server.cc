@@ -107,7 +107,8 @@ std::string Server::address() const {
 }
 
 absl::Status Server::Listen() {
-  if (listen_fd_ >= 0 || epoll_fd_ >= 0) return absl::FailedPreconditionError("Listen() called twice");
+  if (listen_fd_ >= 0 || epoll_fd_ >= 0)
+    return absl::FailedPreconditionError("Listen() called twice");
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
   int family = AF_INET;
@@ -128,9 +129,9 @@ absl::Status Server::Listen() {
           absl::StrCat("'", options_.bind, "' is not a numeric IPv4 or IPv6 address"));
     }
   }
-  const std::string where =
-      family == AF_INET6 ? absl::StrCat("[", options_.bind, "]:", options_.port)
-                         : absl::StrCat(options_.bind, ":", options_.port);
+  const std::string where = family == AF_INET6
+                                ? absl::StrCat("[", options_.bind, "]:", options_.port)
+                                : absl::StrCat(options_.bind, ":", options_.port);
   auto fail = [&](const char* what) {
     const int err = errno;
     if (listen_fd_ >= 0) ::close(listen_fd_);
@@ -164,7 +165,8 @@ absl::Status Server::Listen() {
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kListenerTag;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) return fail("epoll_ctl failed for");
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0)
+    return fail("epoll_ctl failed for");
   ev.data.u64 = kWakeTag;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_read_fd_, &ev) != 0) {
     return fail("epoll_ctl failed for");
@@ -218,9 +220,9 @@ absl::Status Server::Run() {
   absl::Status status;
   next_expire_ms_ = MonotonicMs() + kActiveExpireIntervalMs;
   while (!stopping_) {
-    const int timeout =
-        static_cast<int>(std::max<int64_t>(0, next_expire_ms_ - MonotonicMs()));
-    const int n = ::epoll_wait(epoll_fd_, events_.data(), static_cast<int>(events_.size()), timeout);
+    const int timeout = static_cast<int>(std::max<int64_t>(0, next_expire_ms_ - MonotonicMs()));
+    const int n =
+        ::epoll_wait(epoll_fd_, events_.data(), static_cast<int>(events_.size()), timeout);
     if (n < 0) {
       if (errno == EINTR) continue;
       status = absl::InternalError(absl::StrCat("epoll_wait: ", ErrnoText(errno)));
@@ -313,8 +315,8 @@ void Server::AcceptOne(int fd) {
   if (clients_.size() >= static_cast<size_t>(options_.max_clients)) {
     // Counters move before the client can see the effect (tests rely on it).
     Add(counters_.rejected_connections);
-    [[maybe_unused]] ssize_t n = ::send(fd, kMaxClientsError.data(), kMaxClientsError.size(),
-                                        MSG_NOSIGNAL | MSG_DONTWAIT);
+    [[maybe_unused]] ssize_t n =
+        ::send(fd, kMaxClientsError.data(), kMaxClientsError.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     ::close(fd);
     return;
   }
@@ -359,8 +361,8 @@ void Server::OnReadable(Client* c) {
     return;
   }
   Add(counters_.reads);
-  const bool ok = c->parser.Feed(std::string_view(read_buf_.data(), static_cast<size_t>(n)),
-                                 &c->requests);
+  const bool ok =
+      c->parser.Feed(std::string_view(read_buf_.data(), static_cast<size_t>(n)), &c->requests);
   if (!RunRequests(c)) return;
   if (!ok && !c->close_after_reply) {
     // Redis: the replies so far, then the error, then close once flushed.

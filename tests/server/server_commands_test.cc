@@ -102,12 +102,10 @@ TEST_F(ConfigTest, Get) {
 
 TEST_F(ConfigTest, Errors) {
   EXPECT_EQ(Run({"CONFIG"}), "-ERR wrong number of arguments for 'config' command\r\n");
-  EXPECT_EQ(Run({"CONFIG", "GET"}),
-            "-ERR wrong number of arguments for 'config|get' command\r\n");
+  EXPECT_EQ(Run({"CONFIG", "GET"}), "-ERR wrong number of arguments for 'config|get' command\r\n");
   EXPECT_EQ(Run({"config", "nope"}), "-ERR unknown subcommand 'nope'. Try CONFIG HELP.\r\n");
   EXPECT_EQ(Run({"CONFIG", "rewrite"}), "-ERR command 'config|rewrite' is not implemented\r\n");
-  EXPECT_EQ(Run({"CONFIG", "Set", "save", ""}),
-            "-ERR command 'config|set' is not implemented\r\n");
+  EXPECT_EQ(Run({"CONFIG", "Set", "save", ""}), "-ERR command 'config|set' is not implemented\r\n");
   EXPECT_EQ(Run({"CONFIG", std::string("a\0b\r\n", 5)}),
             "-ERR unknown subcommand 'a'. Try CONFIG HELP.\r\n");
 }

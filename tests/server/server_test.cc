@@ -68,7 +68,8 @@ std::string HelloReply(int proto, int64_t id) {
   const std::string fields = absl::StrCat(
       "$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:", proto,
       "\r\n$2\r\nid\r\n:", id,
-      "\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n");
+      "\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*"
+      "0\r\n");
   return (proto == 3 ? "%7\r\n" : "*14\r\n") + fields;
 }
 
@@ -217,8 +218,8 @@ TEST(ServerTest, ProtocolErrorInALaterReadAfterPartialRequest) {
 TEST(ServerTest, PartialRequestsFedByteByByte) {
   RunningServer s;
   RawClient c(s.port());
-  const std::string request = Multibulk({"ECHO", "hello"}) + "PING\r\n" +
-                              Multibulk({"ECHO", "a\r\nb"}) + "ECHO 'x y'\r\n";
+  const std::string request =
+      Multibulk({"ECHO", "hello"}) + "PING\r\n" + Multibulk({"ECHO", "a\r\nb"}) + "ECHO 'x y'\r\n";
   const std::string reply = "$5\r\nhello\r\n+PONG\r\n$4\r\na\r\nb\r\n$3\r\nx y\r\n";
   std::string got;
   for (size_t i = 0; i < request.size(); ++i) {
@@ -410,7 +411,8 @@ TEST(ServerTest, ClientThatNeverReadsIsDisconnectedAtTheLimit) {
   size_t sent = 0;
   bool send_failed = false;
   while (sent < (256u << 20) && s.server().stats().output_limit_disconnects == 0) {
-    const ssize_t n = ::send(slow.fd(), request.data(), request.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t n =
+        ::send(slow.fd(), request.data(), request.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
       continue;
@@ -532,8 +534,8 @@ TEST(ServerTest, PortInUse) {
   o.port = s.port();
   Server second(o);
   absl::Status st = second.Listen();
-  EXPECT_EQ(st.message(), absl::StrCat("cannot listen on 127.0.0.1:", s.port(),
-                                       ": Address already in use"));
+  EXPECT_EQ(st.message(),
+            absl::StrCat("cannot listen on 127.0.0.1:", s.port(), ": Address already in use"));
   ::testing::internal::CaptureStderr();
   EXPECT_EQ(RunServer(o), 2);
   EXPECT_EQ(::testing::internal::GetCapturedStderr(),
