@@ -509,5 +509,52 @@ TEST(RequestParserStreamingTest, LongPayloadFedByteByByteStaysCompact) {
   EXPECT_TRUE(parser.idle());
 }
 
+// Recycle(): handing requests back changes nothing in what Feed() produces,
+// whatever the shapes of the requests that reuse the vectors.
+TEST(RequestParserRecycleTest, RecycledArgvGiveTheSameRequests) {
+  for (RequestLimits limits : {RequestLimits{}, SmallCaps()}) {
+    for (const std::string& bytes : StreamCases()) {
+      // Twice over, so the second pass runs on recycled vectors.
+      const std::string twice = bytes + bytes;
+      Parsed whole = ParseWhole(twice, limits);
+      for (size_t n : {size_t{1}, size_t{3}, size_t{7}, twice.size()}) {
+        RequestParser parser(limits);
+        std::vector<Request> all, batch;
+        for (size_t i = 0; i < twice.size(); i += n) {
+          const bool ok = parser.Feed(std::string_view(twice).substr(i, n), &batch);
+          all.insert(all.end(), batch.begin(), batch.end());
+          parser.Recycle(&batch);
+          ASSERT_TRUE(batch.empty());
+          if (!ok) break;
+        }
+        ASSERT_EQ(all, whole.requests) << "chunk " << n << " of " << twice;
+        ASSERT_EQ(parser.error(), whole.error) << "chunk " << n << " of " << twice;
+      }
+    }
+  }
+}
+
+TEST(RequestParserRecycleTest, ShorterAndLongerRequestsAfterRecycling) {
+  RequestParser parser;
+  std::vector<Request> out;
+  ASSERT_TRUE(parser.Feed("*3\r\n$3\r\nSET\r\n$20\r\nkkkkkkkkkkkkkkkkkkkk\r\n$1\r\nv\r\n", &out));
+  parser.Recycle(&out);
+  ASSERT_TRUE(parser.Feed("*1\r\n$4\r\nPING\r\n", &out));
+  EXPECT_EQ(out, (std::vector<Request>{Multibulk(47, {"PING"})}));
+  parser.Recycle(&out);
+  ASSERT_TRUE(parser.Feed("*4\r\n$1\r\na\r\n$0\r\n\r\n$2\r\nbc\r\n$1\r\nd\r\n", &out));
+  EXPECT_EQ(out, (std::vector<Request>{Multibulk(61, {"a", "", "bc", "d"})}));
+  // Inline requests and big arguments are fine too (big ones are not kept).
+  parser.Recycle(&out);
+  const std::string big(4096, 'b');
+  ASSERT_TRUE(parser.Feed("PING x\r\n*2\r\n$4\r\nECHO\r\n" + Bulk(big), &out));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].argv, (Argv{"PING", "x"}));
+  EXPECT_EQ(out[1].argv, (Argv{"ECHO", big}));
+  parser.Recycle(&out);
+  ASSERT_TRUE(parser.Feed("*1\r\n$1\r\nz\r\n", &out));
+  EXPECT_EQ(out[0].argv, Argv{"z"});
+}
+
 }  // namespace
 }  // namespace respfuzz::resp

@@ -8,6 +8,7 @@
 //   respfuzz minimize <harness> <crash> [-o F]  shrink a failing input op by op
 //   respfuzz freeze <harness> <crash> --name S  minimize, then save as a regression
 //   respfuzz oracle command_handler --server H:P <file|dir>...  compare with redis-server
+//   respfuzz serve --port PORT [--bind ADDR]    a RESP server on the engine (tools/serve_command.cc)
 //
 // Exit codes: 0 success; 1 a failure found (protocol error, violation); 2 usage
 // or I/O errors.
@@ -31,6 +32,7 @@
 #include "harnesses/support/inputs.h"
 #include "src/resp/reader.h"
 #include "tools/command_oracle.h"
+#include "tools/serve_command.h"
 
 namespace {
 
@@ -61,6 +63,8 @@ const char kMainHelp[] =
     "  oracle command_handler --server HOST:PORT <file|dir>... [--json FILE]\n"
     "                                     replay programs on a real redis-server and on the\n"
     "                                     engine; report agreement and every divergence\n"
+    "  serve --port PORT [--bind ADDR]    run a RESP server on the engine (redis-cli,\n"
+    "                                     redis-benchmark and hiredis work against it)\n"
     "\n"
     "Run 'respfuzz <command> --help' for a command's options.\n"
     "Exit status: 0 success, 1 a protocol error or a violation, 2 usage or I/O error.\n";
@@ -746,5 +750,6 @@ int main(int argc, char** argv) {
   if (cmd == "minimize") return CmdMinimize(args);
   if (cmd == "freeze") return CmdFreeze(args);
   if (cmd == "oracle") return CmdOracle(args);
+  if (cmd == "serve") return respfuzz::tools::CmdServe(args);
   return UsageError("unknown command '" + cmd + "'", kMainHelp);
 }

@@ -108,6 +108,8 @@ void RequestParser::Reset() {
   multibulk_left_ = 0;
   bulk_len_ = -1;
   current_ = Request{};
+  argc_ = 0;
+  spare_.clear();
 }
 
 bool RequestParser::idle() const { return multibulk_left_ == 0 && buffered() == 0; }
@@ -221,8 +223,16 @@ bool RequestParser::ParseMultibulk(std::vector<Request>* out) {
     if (count <= 0) return true;  // *0 and *-N: consumed, nothing to run
     multibulk_left_ = count;
     bulk_len_ = -1;
-    // No reserve(count): argv grows with the bulks that actually arrive.
-    current_ = Request{RequestKind::kMultibulk, offset, {}};
+    // No reserve(count): argv grows with the bulks that actually arrive
+    // (into a recycled vector when Recycle() handed one back).
+    current_.kind = RequestKind::kMultibulk;
+    current_.offset = offset;
+    current_.argv.clear();
+    if (!spare_.empty()) {
+      current_.argv = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    argc_ = 0;
   }
 
   while (multibulk_left_ > 0) {
@@ -257,14 +267,33 @@ bool RequestParser::ParseMultibulk(std::vector<Request>* out) {
     // The payload and the 2 bytes after it (not checked to be CRLF, as in Redis).
     const uint64_t need = static_cast<uint64_t>(bulk_len_) + 2;
     if (buffered() < need) return false;
-    current_.argv.emplace_back(buf_.data() + pos_, static_cast<size_t>(bulk_len_));
+    const char* payload = buf_.data() + pos_;
+    if (argc_ < current_.argv.size()) {
+      current_.argv[argc_].assign(payload, static_cast<size_t>(bulk_len_));  // reuses its buffer
+    } else {
+      current_.argv.emplace_back(payload, static_cast<size_t>(bulk_len_));
+    }
+    ++argc_;
     Advance(static_cast<size_t>(need));
     bulk_len_ = -1;
     --multibulk_left_;
   }
+  current_.argv.resize(argc_);  // a recycled vector may hold more
   out->push_back(std::move(current_));
-  current_ = Request{};
+  current_.argv.clear();  // moved from: empty already, said explicitly
   return true;
+}
+
+void RequestParser::Recycle(std::vector<Request>* done) {
+  for (Request& r : *done) {
+    if (spare_.size() >= kMaxSpareArgv) break;
+    if (r.argv.capacity() > kMaxSpareArgs) continue;
+    size_t bytes = 0;
+    for (const std::string& a : r.argv) bytes += a.capacity();
+    if (bytes > kMaxSpareBytes) continue;
+    spare_.push_back(std::move(r.argv));
+  }
+  done->clear();
 }
 
 std::optional<std::vector<std::string>> SplitInlineArgs(std::string_view line) {

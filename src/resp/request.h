@@ -91,6 +91,16 @@ class RequestParser {
   bool Feed(std::string_view data, std::vector<Request>* out);
   // Back to a fresh stream (offsets restart at 0), same limits.
   void Reset();
+  // Optional, for servers: takes back requests the caller is done with
+  // (leaving *done empty) so that later multibulk requests reuse their argv
+  // vectors and argument buffers instead of allocating new ones. What Feed()
+  // produces is the same either way. At most kMaxSpareArgv vectors are kept,
+  // none with room for more than kMaxSpareArgs arguments or kMaxSpareBytes of
+  // argument capacity, so a parser holds at most ~64 KiB for reuse.
+  void Recycle(std::vector<Request>* done);
+  static constexpr size_t kMaxSpareArgv = 32;
+  static constexpr size_t kMaxSpareArgs = 16;
+  static constexpr size_t kMaxSpareBytes = 2048;
 
   bool failed() const { return error_.has_value(); }
   const std::optional<RequestError>& error() const { return error_; }
@@ -127,6 +137,8 @@ class RequestParser {
   int64_t multibulk_left_ = 0;  // bulks still expected; 0 when none in progress
   int64_t bulk_len_ = -1;       // length of the bulk whose payload is awaited
   Request current_;
+  size_t argc_ = 0;  // bulks stored in current_.argv (a recycled vector may hold more)
+  std::vector<std::vector<std::string>> spare_;  // argv vectors from Recycle()
 };
 
 // Splits an inline command line as redis-server does (sdssplitargs): blanks

@@ -1,0 +1,179 @@
+// server::Server: a single-threaded, event-driven RESP server (epoll,
+// non-blocking sockets) in front of engine::Engine and resp::RequestParser.
+//
+//   Server server(options);
+//   absl::Status st = server.Listen();   // binds; server.port() is now known
+//   std::thread t([&] { server.Run(); });
+//   ...
+//   server.Stop();                       // from any thread or a signal handler
+//   t.join();
+//
+// One engine session per connection (closed on disconnect). Each read is fed
+// to the connection's RequestParser; every complete request in it runs in
+// order and its reply is appended to the connection's one output string,
+// which is written once per event-loop iteration (EPOLLOUT only while the
+// socket is full). As redis-server does:
+//   - a protocol error replies "-ERR <RequestError.message>" after the
+//     replies of the requests before it, then the connection is closed once
+//     its output is flushed; nothing after the error is read;
+//   - QUIT (any arguments, even inside MULTI) replies +OK and closes after
+//     the reply; the requests after it are not run;
+//   - more than max_clients connections: "-ERR max number of clients
+//     reached" and close;
+//   - a connection whose unsent output would exceed max_output_buffer (its
+//     client-output-buffer-limit, a hard limit) is closed at once, its
+//     pending output dropped.
+// The server layer also answers CONFIG GET (server_commands.h) for clients
+// such as redis-benchmark. The engine's virtual clock follows the wall clock
+// (advanced before each batch of commands), and expired keys are deleted
+// every kActiveExpireIntervalMs.
+#ifndef RESPFUZZ_SERVER_SERVER_H_
+#define RESPFUZZ_SERVER_SERVER_H_
+
+#include <signal.h>
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "src/engine/engine.h"
+#include "src/resp/request.h"
+#include "src/server/server_commands.h"
+
+namespace respfuzz::server {
+
+struct ServerOptions {
+  // client-output-buffer-limit for normal clients (Redis's default there is
+  // no limit; respfuzz caps every client).
+  static constexpr size_t kDefaultMaxOutputBuffer = 64 * 1024 * 1024;
+  // Redis's maxclients default.
+  static constexpr int kDefaultMaxClients = 10000;
+
+  std::string bind = "127.0.0.1";  // a numeric IPv4 or IPv6 address
+  uint16_t port = 6379;            // 0: the kernel picks a free port (see Server::port())
+  size_t max_output_buffer = kDefaultMaxOutputBuffer;  // unsent reply bytes per client
+  int max_clients = kDefaultMaxClients;
+  resp::RequestLimits request_limits;  // inline/header line, multibulk count, bulk length
+  // The engine's options; start_ms is ignored: the clock starts at the wall
+  // clock's time and follows it.
+  engine::EngineOptions engine;
+  // RunServer only: called with the bound port once listening.
+  std::function<void(uint16_t port)> on_listening;
+};
+
+// Counters since Listen(); safe to read from any thread at any time.
+struct ServerStats {
+  uint64_t connections = 0;               // accepted (not counting max_clients rejections)
+  uint64_t open_connections = 0;          // now
+  uint64_t commands = 0;                  // requests run (QUIT and CONFIG included)
+  uint64_t protocol_errors = 0;           // connections closed by a protocol error
+  uint64_t output_limit_disconnects = 0;  // connections closed past max_output_buffer
+  uint64_t rejected_connections = 0;      // refused: max_clients reached
+  uint64_t reads = 0;                     // read() calls that returned data
+  uint64_t writes = 0;                    // send() calls that wrote something
+};
+
+class Server {
+ public:
+  // Unsent output capacity kept by an idle client; more is freed once sent.
+  static constexpr size_t kMaxIdleOutputCapacity = 1 << 20;
+  // Bytes per read() (Redis reads PROTO_IOBUF_LEN = 16 KiB).
+  static constexpr size_t kReadChunk = 64 * 1024;
+  // Redis's default hz is 10: its cron (active expiry) runs every 100 ms.
+  static constexpr int kActiveExpireIntervalMs = 100;
+
+  explicit Server(ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Creates the listening socket (SO_REUSEADDR) and the event loop. Errors
+  // name the address, e.g. "cannot listen on 127.0.0.1:6379: Address already
+  // in use".
+  absl::Status Listen();
+  // The bound port (the chosen one when options.port is 0); 0 before Listen().
+  uint16_t port() const { return port_; }
+  // "127.0.0.1:6379", "[::1]:6379".
+  std::string address() const;
+
+  // Serves until Stop(); then closes the listener and every client (pending
+  // output gets one last non-blocking write) and returns. Call once, after a
+  // successful Listen().
+  absl::Status Run();
+  // Makes Run() return. Thread-safe and async-signal-safe (writes one byte to
+  // a pipe); may be called before Run().
+  void Stop();
+
+  ServerStats stats() const;
+  const ServerOptions& options() const { return options_; }
+
+ private:
+  struct Client;
+  struct Counters {
+    std::atomic<uint64_t> connections{0}, open_connections{0}, commands{0}, protocol_errors{0},
+        output_limit_disconnects{0}, rejected_connections{0}, reads{0}, writes{0};
+  };
+  friend class StopOnSignals;
+
+  void Accept();
+  void AcceptOne(int fd);
+  void OnReadable(Client* c);
+  // Runs the parsed requests of one read; false when the client was closed.
+  bool RunRequests(Client* c);
+  void RunOne(Client* c, const std::vector<std::string>& argv);
+  void Flush(Client* c);
+  void MarkPending(Client* c);
+  void SetEvents(Client* c, uint32_t events);
+  void Close(Client* c);
+  void UpdateClock();
+
+  ServerOptions options_;
+  engine::Engine engine_;
+  int listen_fd_ = -1;
+  int epoll_fd_ = -1;
+  int wake_read_fd_ = -1;
+  std::atomic<int> wake_write_fd_{-1};
+  int spare_fd_ = -1;  // closed to accept-and-drop a connection when out of fds
+  uint16_t port_ = 0;
+  bool stopping_ = false;
+  int64_t next_expire_ms_ = 0;
+  std::vector<ConfigParam> config_;  // what CONFIG GET reports
+
+  std::vector<std::unique_ptr<Client>> clients_;    // open clients; Client::slot is the index
+  std::vector<std::unique_ptr<Client>> graveyard_;  // closed this iteration, freed after it
+  std::vector<Client*> pending_;                    // clients with output to write
+  std::vector<char> read_buf_;
+  std::vector<epoll_event> events_;
+  Counters counters_;
+};
+
+// While alive, SIGINT and SIGTERM call server->Stop() (the previous handlers
+// come back on destruction). One at a time per process.
+class StopOnSignals {
+ public:
+  explicit StopOnSignals(Server* server);
+  ~StopOnSignals();
+  StopOnSignals(const StopOnSignals&) = delete;
+  StopOnSignals& operator=(const StopOnSignals&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+// `respfuzz serve`: Listen(), print "respfuzz serve: listening on ADDR" to
+// stderr, serve until SIGINT/SIGTERM, then print one summary line to stderr
+// ("respfuzz serve: stopped: N connections, N commands served, ...") and
+// return 0. If listening fails, prints "respfuzz: serve: <why>" and returns 2;
+// an event-loop failure prints the error and returns 1.
+int RunServer(const ServerOptions& options);
+
+}  // namespace respfuzz::server
+
+#endif  // RESPFUZZ_SERVER_SERVER_H_
