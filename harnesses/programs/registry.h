@@ -34,6 +34,8 @@ fuzz::Verdict RunRespHiredisDiff(std::string_view input);
 std::string DescribeRespHiredisDiff(std::string_view input);
 fuzz::Verdict RunRequestParser(std::string_view input);
 std::string DescribeRequestParser(std::string_view input);
+fuzz::Verdict RunQueryParser(std::string_view input);
+std::string DescribeQueryParser(std::string_view input);
 
 // Helpers shared by the descriptions.
 std::string EscapeBytes(std::string_view bytes, size_t max_len = 512);
