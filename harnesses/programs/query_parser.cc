@@ -48,6 +48,7 @@ std::vector<std::string> Words(uint16_t bits) {
 query::Document DecodeDocument(uint32_t id, std::string_view* in) {
   query::Document d;
   d.id = id;
+  d.text.reserve(2);
   const uint8_t present = TakeByte(in);
   const uint16_t a = TakeU16(in), b = TakeU16(in);
   const uint8_t tags = TakeByte(in), num = TakeByte(in), geo = TakeByte(in);
@@ -78,15 +79,6 @@ std::string_view TakeLengthPrefixed(std::string_view* in) {
   return s;
 }
 
-// Parses a composed query with room for the two copies it holds.
-query::ParseOptions RelaxedOptions(const QueryParserInput& in, size_t nodes) {
-  query::ParseOptions o = in.options;
-  o.limits.max_query_len = std::numeric_limits<size_t>::max();
-  o.limits.max_depth = in.limits.max_depth + 4;
-  o.limits.max_nodes = 2 * nodes + 8;
-  return o;
-}
-
 }  // namespace
 
 QueryParserHooks::QueryParserHooks() : reference(&ReferenceEvaluate) {}
@@ -107,6 +99,7 @@ QueryParserInput DecodeQueryParserInput(std::string_view input) {
   in.limits = QueryParserLimits(in.flags);
   in.options.limits = in.limits;
   const size_t ndocs = std::min<size_t>(in.flags >> 4, kQueryMaxDocs);
+  in.docs.reserve(ndocs);
   for (size_t i = 0; i < ndocs; ++i) {
     in.docs.push_back(DecodeDocument(static_cast<uint32_t>(i), &input));
   }
@@ -200,31 +193,54 @@ fuzz::Verdict CheckQueryParser(std::string_view input, const QueryParserHooks& h
   }
   if (!got.ok() || ast.node(ast.root()).kind == NodeKind::kKnn) return fuzz::Verdict::Ok();
 
-  // metamorphic
+  // metamorphic: composed ASTs, A = the query, B = one of its subtrees.
   const uint32_t b_node = static_cast<uint32_t>(q.size() % ast.size());
-  const std::string b_text = hooks.print(ast, b_node);
-  const query::ParseOptions relaxed = RelaxedOptions(in, ast.size());
-  const auto eval_text = [&](const std::string& composed) -> absl::StatusOr<std::vector<uint32_t>> {
-    const query::ParseResult r = hooks.parse(composed, relaxed);
-    if (!r.ok()) return absl::InvalidArgumentError(r.error().ToString());
-    return hooks.evaluate(r.ast(), in.docs);
+  Ast b_ast;
+  b_ast.AppendCopy(ast, b_node);
+  const absl::StatusOr<std::vector<uint32_t>> b = hooks.evaluate(b_ast, in.docs);
+  // op(A-or-B operands...): each operand a fresh copy.
+  const auto compose = [&](NodeKind kind, std::initializer_list<uint32_t> operands,
+                           Ast* out) -> uint32_t {
+    std::vector<uint32_t> kids;
+    for (uint32_t src : operands) kids.push_back(out->AppendCopy(ast, src));
+    Node n;
+    n.kind = kind;
+    return out->Add(n, kids);
   };
-  const absl::StatusOr<std::vector<uint32_t>> b = eval_text(b_text);
-  const std::string a_group = "(" + text + ")";
-  const std::string b_group = "(" + b_text + ")";
+  const uint32_t a_node = ast.root();
+  Ast or_ast, not_ast, and_ast, opt_ast;
+  compose(NodeKind::kOr, {a_node, b_node}, &or_ast);  // (A) | (B)
+  {                                                   // (A) -(A)
+    const uint32_t a = not_ast.AppendCopy(ast, a_node);
+    const uint32_t not_a = compose(NodeKind::kNot, {a_node}, &not_ast);
+    Node n;
+    n.kind = NodeKind::kAnd;
+    const uint32_t kids[] = {a, not_a};
+    not_ast.Add(n, kids);
+  }
+  compose(NodeKind::kAnd, {a_node, b_node}, &and_ast);  // (A) (B)
+  {                                                     // ~(A) (B)
+    const uint32_t opt = compose(NodeKind::kOptional, {a_node}, &opt_ast);
+    const uint32_t b_copy = opt_ast.AppendCopy(ast, b_node);
+    Node n;
+    n.kind = NodeKind::kAnd;
+    const uint32_t kids[] = {opt, b_copy};
+    opt_ast.Add(n, kids);
+  }
   struct Case {
     const char* check;
-    std::string query;
-    const char* relation;  // "superset of A", "empty", "subset of A", "equal to B"
+    const Ast* composed;
+    const char* form;
+    const char* relation;
   };
   const Case cases[] = {
-      {"metamorphic-or", a_group + " | " + b_group, "a superset of A"},
-      {"metamorphic-not", a_group + " -" + a_group, "empty"},
-      {"metamorphic-and", a_group + " " + b_group, "a subset of A"},
-      {"metamorphic-optional", "~" + a_group + " " + b_group, "equal to B"},
+      {"metamorphic-or", &or_ast, "(A) | (B)", "a superset of A"},
+      {"metamorphic-not", &not_ast, "(A) -(A)", "empty"},
+      {"metamorphic-and", &and_ast, "(A) (B)", "a subset of A"},
+      {"metamorphic-optional", &opt_ast, "~(A) (B)", "equal to B"},
   };
   for (const Case& c : cases) {
-    const absl::StatusOr<std::vector<uint32_t>> r = eval_text(c.query);
+    const absl::StatusOr<std::vector<uint32_t>> r = hooks.evaluate(*c.composed, in.docs);
     bool holds = r.ok() && b.ok();
     if (holds) {
       const std::string_view rel = c.relation;
@@ -235,8 +251,9 @@ fuzz::Verdict CheckQueryParser(std::string_view input, const QueryParserHooks& h
     }
     if (!holds) {
       return fuzz::Verdict::Fail(c.check, -1,
-                                 Quoted(c.query) + " matched " + Ids(r) + ", expected " +
-                                     c.relation + "; A = " + Ids(got) + ", B = " + Quoted(b_text) +
+                                 std::string(c.form) + " matched " + Ids(r) + ", expected " +
+                                     c.relation + "; A = " + Quoted(text) + " matched " +
+                                     Ids(got) + ", B = " + Quoted(hooks.print(ast, b_node)) +
                                      " matched " + Ids(b));
     }
   }
@@ -266,12 +283,14 @@ std::string TextParam(const query::Param<std::string>& p) {
   return "$" + p.name + (p.resolved ? "=" + Quoted(p.value) : " (unresolved)");
 }
 
-std::string NodeLine(const Node& n) {
+std::string NodeLine(const Ast& ast, uint32_t i) {
+  const Node& n = ast.node(i);
+  const query::NodeExtra& x = ast.extra(i);
   std::string s(query::NodeKindName(n.kind));
   switch (n.kind) {
     case NodeKind::kField:
       s += " @";
-      for (size_t i = 0; i < n.words.size(); ++i) s += (i ? "|" : "") + n.words[i];
+      for (size_t i = 0; i < x.words.size(); ++i) s += (i ? "|" : "") + x.words[i];
       break;
     case NodeKind::kTerm:
     case NodeKind::kPrefix:
@@ -284,42 +303,42 @@ std::string NodeLine(const Node& n) {
       s += " " + TextParam(n.term) + " distance " + std::to_string(n.fuzzy);
       break;
     case NodeKind::kPhrase:
-      for (const std::string& w : n.words) s += " " + Quoted(w);
+      for (const std::string& w : x.words) s += " " + Quoted(w);
       break;
     case NodeKind::kTag: {
       static constexpr const char* kMatch[] = {"", " (prefix)", " (suffix)", " (infix)"};
-      s += " @" + n.field + " {";
-      for (size_t i = 0; i < n.tags.size(); ++i) {
-        s += (i ? " | " : "") + TextParam(n.tags[i].text) +
-             kMatch[static_cast<int>(n.tags[i].match)];
+      s += " @" + x.field + " {";
+      for (size_t i = 0; i < x.tags.size(); ++i) {
+        s += (i ? " | " : "") + TextParam(x.tags[i].text) +
+             kMatch[static_cast<int>(x.tags[i].match)];
       }
       s += "}";
       break;
     }
     case NodeKind::kNumeric:
-      s += " @" + n.field + " " + (n.range.min.exclusive ? "(" : "[") +
-           NumberText(n.range.min.value) + ", " + NumberText(n.range.max.value) +
-           (n.range.max.exclusive ? ")" : "]");
+      s += " @" + x.field + " " + (x.range.min.exclusive ? "(" : "[") +
+           NumberText(x.range.min.value) + ", " + NumberText(x.range.max.value) +
+           (x.range.max.exclusive ? ")" : "]");
       break;
     case NodeKind::kGeo:
-      s += " @" + n.field + " lon " + NumberText(n.geo.lon) + " lat " + NumberText(n.geo.lat) +
-           " radius " + NumberText(n.geo.radius) + " " +
-           std::string(query::GeoUnitName(n.geo.unit));
+      s += " @" + x.field + " lon " + NumberText(x.geo.lon) + " lat " + NumberText(x.geo.lat) +
+           " radius " + NumberText(x.geo.radius) + " " +
+           std::string(query::GeoUnitName(x.geo.unit));
       break;
     case NodeKind::kMissing:
-      s += " @" + n.field;
+      s += " @" + x.field;
       break;
     case NodeKind::kKnn:
-      s += " k " + CountText(n.knn.k) + " @" + n.knn.field + " blob $" + n.knn.blob.name +
-           (n.knn.blob.resolved ? " (" + std::to_string(n.knn.blob.value.size()) + " bytes)"
+      s += " k " + CountText(x.knn.k) + " @" + x.knn.field + " blob $" + x.knn.blob.name +
+           (x.knn.blob.resolved ? " (" + std::to_string(x.knn.blob.value.size()) + " bytes)"
                                 : " (unresolved)");
-      if (n.knn.ef_runtime) s += " EF_RUNTIME " + CountText(*n.knn.ef_runtime);
-      if (!n.knn.as.empty()) s += " AS " + n.knn.as;
+      if (x.knn.ef_runtime) s += " EF_RUNTIME " + CountText(*x.knn.ef_runtime);
+      if (!x.knn.as.empty()) s += " AS " + x.knn.as;
       break;
     default:
       break;
   }
-  const query::Attributes& a = n.attrs;
+  const query::Attributes& a = x.attrs;
   if (a.weight) s += " $weight=" + query::FormatNumber(*a.weight);
   if (a.slop) s += " $slop=" + std::to_string(*a.slop);
   if (a.inorder) s += std::string(" $inorder=") + (*a.inorder ? "true" : "false");
@@ -336,7 +355,7 @@ std::string FormatQueryTree(const Ast& ast) {
   while (!stack.empty()) {
     const auto [i, indent] = stack.back();
     stack.pop_back();
-    out += std::string(2 * indent, ' ') + NodeLine(ast.node(i)) + "\n";
+    out += std::string(2 * indent, ' ') + NodeLine(ast, i) + "\n";
     const auto kids = ast.children(i);
     for (size_t c = kids.size(); c-- > 0;) stack.emplace_back(kids[c], indent + 1);
   }

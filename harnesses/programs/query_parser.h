@@ -35,8 +35,9 @@
 //   "metamorphic-not"       (A) -(A) matches nothing
 //   "metamorphic-and"       (A) (B) matches a subset of A
 //   "metamorphic-optional"  ~(A) (B) matches what B matches
-// where A is the query and B the subtree at node index (query length % node
-// count), both printed; skipped when the query is a KNN query or does not
+// where A is the query's AST and B its subtree at node index (query length %
+// node count); each composed AST is built from fresh copies of A and B (no
+// reparse) and evaluated. Skipped when the query is a KNN query or does not
 // evaluate.
 #ifndef RESPFUZZ_HARNESSES_PROGRAMS_QUERY_PARSER_H_
 #define RESPFUZZ_HARNESSES_PROGRAMS_QUERY_PARSER_H_

@@ -130,6 +130,7 @@ double Distance(double lon1, double lat1, double lon2, double lat2) {
 bool Matches(const Ast& ast, uint32_t i, const Document& doc,
              const std::vector<std::string>* fields) {
   const Node& n = ast.node(i);
+  const query::NodeExtra& x = ast.extra(i);
   auto kids = ast.children(i);
   switch (n.kind) {
     case NodeKind::kAnd:
@@ -149,7 +150,7 @@ bool Matches(const Ast& ast, uint32_t i, const Document& doc,
       return true;
     case NodeKind::kField: {
       std::vector<std::string> narrowed;
-      for (const std::string& f : n.words) {
+      for (const std::string& f : x.words) {
         bool allowed = fields == nullptr ||
                        std::find(fields->begin(), fields->end(), f) != fields->end();
         if (allowed) narrowed.push_back(f);
@@ -158,9 +159,9 @@ bool Matches(const Ast& ast, uint32_t i, const Document& doc,
     }
     case NodeKind::kTag:
       for (const auto& [name, values] : doc.tags) {
-        if (name != n.field) continue;
+        if (name != x.field) continue;
         for (const std::string& tag : values) {
-          for (const query::TagValue& v : n.tags) {
+          for (const query::TagValue& v : x.tags) {
             const std::string& t = v.text.value;
             bool hit = false;
             if (v.match == query::TagMatch::kExact) hit = tag == t;
@@ -174,36 +175,36 @@ bool Matches(const Ast& ast, uint32_t i, const Document& doc,
       return false;
     case NodeKind::kNumeric:
       for (const auto& [name, value] : doc.numeric) {
-        if (name != n.field) continue;
-        double lo = n.range.min.value.value;
-        double hi = n.range.max.value.value;
-        bool low_ok = n.range.min.exclusive ? value > lo : value >= lo;
-        bool high_ok = n.range.max.exclusive ? value < hi : value <= hi;
+        if (name != x.field) continue;
+        double lo = x.range.min.value.value;
+        double hi = x.range.max.value.value;
+        bool low_ok = x.range.min.exclusive ? value > lo : value >= lo;
+        bool high_ok = x.range.max.exclusive ? value < hi : value <= hi;
         return low_ok && high_ok;
       }
       return false;
     case NodeKind::kGeo:
       for (const auto& [name, p] : doc.geo) {
-        if (name != n.field) continue;
-        double limit = n.geo.radius.value * query::GeoUnitMeters(n.geo.unit);
-        return Distance(p.lon, p.lat, n.geo.lon.value, n.geo.lat.value) <= limit;
+        if (name != x.field) continue;
+        double limit = x.geo.radius.value * query::GeoUnitMeters(x.geo.unit);
+        return Distance(p.lon, p.lat, x.geo.lon.value, x.geo.lat.value) <= limit;
       }
       return false;
     case NodeKind::kMissing: {
       for (const auto& f : doc.text) {
-        if (f.first == n.field) return false;
+        if (f.first == x.field) return false;
       }
       for (const auto& f : doc.tags) {
-        if (f.first == n.field) return false;
+        if (f.first == x.field) return false;
       }
       for (const auto& f : doc.numeric) {
-        if (f.first == n.field) return false;
+        if (f.first == x.field) return false;
       }
       for (const auto& f : doc.geo) {
-        if (f.first == n.field) return false;
+        if (f.first == x.field) return false;
       }
       for (const auto& f : doc.vectors) {
-        if (f.first == n.field) return false;
+        if (f.first == x.field) return false;
       }
       return true;
     }
@@ -212,10 +213,10 @@ bool Matches(const Ast& ast, uint32_t i, const Document& doc,
     case NodeKind::kPhrase:
       for (const auto& [name, words] : doc.text) {
         if (fields && std::find(fields->begin(), fields->end(), name) == fields->end()) continue;
-        for (size_t start = 0; start + n.words.size() <= words.size(); ++start) {
+        for (size_t start = 0; start + x.words.size() <= words.size(); ++start) {
           bool all = true;
-          for (size_t k = 0; k < n.words.size(); ++k) {
-            if (words[start + k] != n.words[k]) all = false;
+          for (size_t k = 0; k < x.words.size(); ++k) {
+            if (words[start + k] != x.words[k]) all = false;
           }
           if (all) return true;
         }
@@ -236,15 +237,15 @@ bool Unresolved(const query::Param<std::string>& p) { return !p.name.empty() && 
 bool Unresolved(const query::Param<double>& p) { return !p.name.empty() && !p.resolved; }
 bool Unresolved(const query::Param<int64_t>& p) { return !p.name.empty() && !p.resolved; }
 
-bool HasUnresolved(const Node& n) {
+bool HasUnresolved(const Node& n, const query::NodeExtra& x) {
   if (Unresolved(n.term)) return true;
-  for (const query::TagValue& t : n.tags) {
+  for (const query::TagValue& t : x.tags) {
     if (Unresolved(t.text)) return true;
   }
-  if (Unresolved(n.range.min.value) || Unresolved(n.range.max.value)) return true;
-  if (Unresolved(n.geo.lon) || Unresolved(n.geo.lat) || Unresolved(n.geo.radius)) return true;
-  if (Unresolved(n.knn.k) || Unresolved(n.knn.blob)) return true;
-  return n.knn.ef_runtime && Unresolved(*n.knn.ef_runtime);
+  if (Unresolved(x.range.min.value) || Unresolved(x.range.max.value)) return true;
+  if (Unresolved(x.geo.lon) || Unresolved(x.geo.lat) || Unresolved(x.geo.radius)) return true;
+  if (Unresolved(x.knn.k) || Unresolved(x.knn.blob)) return true;
+  return x.knn.ef_runtime && Unresolved(*x.knn.ef_runtime);
 }
 
 }  // namespace
@@ -253,10 +254,11 @@ absl::StatusOr<std::vector<uint32_t>> ReferenceEvaluate(const query::Ast& ast,
                                                         std::span<const query::Document> docs) {
   if (!ast.Validate().ok()) return absl::InvalidArgumentError("invalid AST");
   for (uint32_t i = 0; i < ast.size(); ++i) {
-    if (HasUnresolved(ast.node(i))) return absl::InvalidArgumentError("unresolved parameter");
+    if (HasUnresolved(ast.node(i), ast.extra(i))) return absl::InvalidArgumentError("unresolved parameter");
   }
   std::vector<uint32_t> ids;
   const Node& root = ast.node(ast.root());
+  const query::KnnClause& knn = ast.extra(ast.root()).knn;
   if (root.kind != NodeKind::kKnn) {
     for (const Document& d : docs) {
       if (Matches(ast, ast.root(), d, nullptr)) ids.push_back(d.id);
@@ -265,7 +267,7 @@ absl::StatusOr<std::vector<uint32_t>> ReferenceEvaluate(const query::Ast& ast,
     return ids;
   }
   // KNN: decode the blob (little-endian float32), rank the filtered documents.
-  const std::string& blob = root.knn.blob.value;
+  const std::string& blob = knn.blob.value;
   if (blob.empty() || blob.size() % 4 != 0) return absl::InvalidArgumentError("bad blob size");
   std::vector<float> q;
   for (size_t i = 0; i < blob.size(); i += 4) {
@@ -282,7 +284,7 @@ absl::StatusOr<std::vector<uint32_t>> ReferenceEvaluate(const query::Ast& ast,
   for (const Document& d : docs) {
     if (!Matches(ast, ast.children(ast.root())[0], d, nullptr)) continue;
     for (const auto& [name, v] : d.vectors) {
-      if (name != root.knn.field || v.size() != q.size()) continue;
+      if (name != knn.field || v.size() != q.size()) continue;
       double sum = 0;
       for (size_t c = 0; c < q.size(); ++c) {
         double diff = static_cast<double>(q[c]) - static_cast<double>(v[c]);
@@ -292,7 +294,7 @@ absl::StatusOr<std::vector<uint32_t>> ReferenceEvaluate(const query::Ast& ast,
     }
   }
   std::sort(scored.begin(), scored.end());
-  for (size_t r = 0; r < scored.size() && static_cast<int64_t>(r) < root.knn.k.value; ++r) {
+  for (size_t r = 0; r < scored.size() && static_cast<int64_t>(r) < knn.k.value; ++r) {
     ids.push_back(scored[r].second);
   }
   std::sort(ids.begin(), ids.end());

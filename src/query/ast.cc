@@ -52,9 +52,16 @@ bool Attributes::operator==(const Attributes& o) const {
   return same_weight && slop == o.slop && inorder == o.inorder && phonetic == o.phonetic;
 }
 
-bool Node::SamePayload(const Node& o) const {
-  if (kind != o.kind || !(attrs == o.attrs)) return false;
-  switch (kind) {
+const NodeExtra Ast::kEmptyExtra;
+
+bool SameNode(const Ast& a, uint32_t i, const Ast& b, uint32_t j) {
+  const Node& x = a.node(i);
+  const Node& y = b.node(j);
+  if (x.kind != y.kind) return false;
+  const NodeExtra& ex = a.extra(i);
+  const NodeExtra& ey = b.extra(j);
+  if (!(ex.attrs == ey.attrs)) return false;
+  switch (x.kind) {
     case NodeKind::kAnd:
     case NodeKind::kOr:
     case NodeKind::kNot:
@@ -63,25 +70,25 @@ bool Node::SamePayload(const Node& o) const {
       return true;
     case NodeKind::kField:
     case NodeKind::kPhrase:
-      return words == o.words;
+      return ex.words == ey.words;
     case NodeKind::kTerm:
     case NodeKind::kPrefix:
     case NodeKind::kSuffix:
     case NodeKind::kInfix:
     case NodeKind::kWildcard:
-      return term == o.term;
+      return x.term == y.term;
     case NodeKind::kFuzzy:
-      return term == o.term && fuzzy == o.fuzzy;
+      return x.term == y.term && x.fuzzy == y.fuzzy;
     case NodeKind::kTag:
-      return field == o.field && tags == o.tags;
+      return ex.field == ey.field && ex.tags == ey.tags;
     case NodeKind::kNumeric:
-      return field == o.field && range == o.range;
+      return ex.field == ey.field && ex.range == ey.range;
     case NodeKind::kGeo:
-      return field == o.field && geo == o.geo;
+      return ex.field == ey.field && ex.geo == ey.geo;
     case NodeKind::kMissing:
-      return field == o.field;
+      return ex.field == ey.field;
     case NodeKind::kKnn:
-      return knn == o.knn;
+      return ex.knn == ey.knn;
   }
   return false;
 }
@@ -89,9 +96,47 @@ bool Node::SamePayload(const Node& o) const {
 uint32_t Ast::Add(Node node, std::span<const uint32_t> children) {
   node.first_child = static_cast<uint32_t>(children_.size());
   node.num_children = static_cast<uint32_t>(children.size());
+  node.extra = Node::kNoExtra;
   children_.insert(children_.end(), children.begin(), children.end());
   nodes_.push_back(std::move(node));
   return static_cast<uint32_t>(nodes_.size() - 1);
+}
+
+uint32_t Ast::Add(Node node, NodeExtra extra, std::span<const uint32_t> children) {
+  const uint32_t i = Add(std::move(node), children);
+  nodes_[i].extra = static_cast<uint32_t>(extras_.size());
+  extras_.push_back(std::move(extra));
+  return i;
+}
+
+NodeExtra& Ast::mutable_extra(uint32_t i) {
+  if (nodes_[i].extra == Node::kNoExtra) {
+    nodes_[i].extra = static_cast<uint32_t>(extras_.size());
+    extras_.emplace_back();
+  }
+  return extras_[nodes_[i].extra];
+}
+
+uint32_t Ast::AppendCopy(const Ast& from, uint32_t node) {
+  // The subtree's nodes in index order, which puts children before parents.
+  std::vector<uint32_t> members;
+  std::vector<uint32_t> stack = {node};
+  while (!stack.empty()) {
+    const uint32_t i = stack.back();
+    stack.pop_back();
+    members.push_back(i);
+    for (uint32_t c : from.children(i)) stack.push_back(c);
+  }
+  std::sort(members.begin(), members.end());
+  std::vector<uint32_t> copy_of(node + 1);
+  std::vector<uint32_t> kids;
+  for (uint32_t i : members) {
+    kids.clear();
+    for (uint32_t c : from.children(i)) kids.push_back(copy_of[c]);
+    const Node& n = from.node(i);
+    copy_of[i] = n.extra == Node::kNoExtra ? Add(n, kids) : Add(n, from.extra(i), kids);
+  }
+  return copy_of[node];
 }
 
 int Ast::Height(uint32_t i) const {
@@ -110,6 +155,10 @@ absl::Status Ast::Validate() const {
   std::vector<uint32_t> parents(nodes_.size(), 0);
   for (uint32_t i = 0; i < nodes_.size(); ++i) {
     const Node& n = nodes_[i];
+    if (n.extra != Node::kNoExtra && n.extra >= extras_.size()) {
+      return absl::InternalError(absl::StrCat("node ", i, ": extra payload out of bounds"));
+    }
+    const NodeExtra& x = extra(i);
     if (static_cast<uint64_t>(n.first_child) + n.num_children > children_.size()) {
       return absl::InternalError(absl::StrCat("node ", i, ": child range out of bounds"));
     }
@@ -141,7 +190,7 @@ absl::Status Ast::Validate() const {
     switch (n.kind) {
       case NodeKind::kField:
       case NodeKind::kPhrase:
-        payload_ok = !n.words.empty();
+        payload_ok = !x.words.empty();
         break;
       case NodeKind::kTerm:
       case NodeKind::kPrefix:
@@ -154,15 +203,15 @@ absl::Status Ast::Validate() const {
         payload_ok = !n.term.value.empty() && n.fuzzy >= 1 && n.fuzzy <= 3;
         break;
       case NodeKind::kTag:
-        payload_ok = !n.tags.empty() && !n.field.empty();
+        payload_ok = !x.tags.empty() && !x.field.empty();
         break;
       case NodeKind::kNumeric:
       case NodeKind::kGeo:
       case NodeKind::kMissing:
-        payload_ok = !n.field.empty();
+        payload_ok = !x.field.empty();
         break;
       case NodeKind::kKnn:
-        payload_ok = i == root() && !n.knn.field.empty() && n.knn.blob.is_ref();
+        payload_ok = i == root() && !x.knn.field.empty() && x.knn.blob.is_ref();
         break;
       default:
         break;
@@ -188,7 +237,7 @@ bool SubtreeEqual(const Ast& a, uint32_t i, const Ast& b, uint32_t j) {
     stack.pop_back();
     const Node& nx = a.node(x);
     const Node& ny = b.node(y);
-    if (nx.num_children != ny.num_children || !nx.SamePayload(ny)) return false;
+    if (nx.num_children != ny.num_children || !SameNode(a, x, b, y)) return false;
     const auto cx = a.children(x);
     const auto cy = b.children(y);
     for (size_t c = 0; c < cx.size(); ++c) stack.emplace_back(cx[c], cy[c]);

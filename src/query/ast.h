@@ -109,42 +109,58 @@ struct Attributes {
   bool operator==(const Attributes& o) const;
 };
 
+// Payload that only some kinds carry, kept out of Node so nodes stay small.
+struct NodeExtra {
+  std::vector<std::string> words;  // kPhrase: lowercased words; kField: field names
+  std::string field;               // kTag, kNumeric, kGeo, kMissing
+  std::vector<TagValue> tags;      // kTag
+  NumericRange range;              // kNumeric
+  GeoFilter geo;                   // kGeo
+  KnnClause knn;                   // kKnn
+  Attributes attrs;                // any kind
+};
+
 struct Node {
+  static constexpr uint32_t kNoExtra = UINT32_MAX;
+
   NodeKind kind = NodeKind::kAll;
+  uint8_t fuzzy = 0;    // kFuzzy: the edit distance, 1..3
   uint32_t offset = 0;  // query byte where the node starts (not part of equality)
   uint32_t first_child = 0;
   uint32_t num_children = 0;
-
+  uint32_t extra = kNoExtra;  // index of its NodeExtra in the Ast, if any
   // kTerm, kPrefix, kSuffix, kInfix, kFuzzy: the lowercased text (kTerm may
   // be a parameter). kWildcard: the lowercased pattern, where '*' and '?' are
   // wildcards and a backslash makes the next byte literal; the parser keeps a
   // backslash only before * ? \ and '.
   Param<std::string> term;
-  uint8_t fuzzy = 0;
-  std::vector<std::string> words;   // kPhrase: lowercased words; kField: field names
-  std::string field;                // kTag, kNumeric, kGeo, kMissing, kKnn (vector field)
-  std::vector<TagValue> tags;       // kTag
-  NumericRange range;               // kNumeric
-  GeoFilter geo;                    // kGeo
-  KnnClause knn;                    // kKnn
-  Attributes attrs;
-
-  // Everything but offset and the child links.
-  bool SamePayload(const Node& o) const;
 };
 
 class Ast {
  public:
-  // Appends `node` with these children (each an existing index that has no
-  // parent yet, unchecked here; Validate() checks) and returns its index.
-  // The last node added is the root.
+  // Appends `node` (and its extra payload) with these children (each an
+  // existing index that has no parent yet, unchecked here; Validate()
+  // checks) and returns its index. The last node added is the root.
   uint32_t Add(Node node, std::span<const uint32_t> children);
+  uint32_t Add(Node node, NodeExtra extra, std::span<const uint32_t> children);
 
   size_t size() const { return nodes_.size(); }
   bool empty() const { return nodes_.empty(); }
   uint32_t root() const { return static_cast<uint32_t>(nodes_.size() - 1); }
   const Node& node(uint32_t i) const { return nodes_[i]; }
   Node& mutable_node(uint32_t i) { return nodes_[i]; }
+  // The node's extra payload; an empty one when it has none.
+  const NodeExtra& extra(uint32_t i) const {
+    return nodes_[i].extra == Node::kNoExtra ? kEmptyExtra : extras_[nodes_[i].extra];
+  }
+  const Attributes& attrs(uint32_t i) const { return extra(i).attrs; }
+  // Creates the payload when the node has none.
+  NodeExtra& mutable_extra(uint32_t i);
+  // Appends a copy of the subtree of `from` under `node` (children first, in
+  // their original order) and returns the copy's root. `from` may not be
+  // *this.
+  uint32_t AppendCopy(const Ast& from, uint32_t node);
+  void Reserve(size_t nodes) { nodes_.reserve(nodes); children_.reserve(nodes); }
   std::span<const uint32_t> children(uint32_t i) const {
     return {children_.data() + nodes_[i].first_child, nodes_[i].num_children};
   }
@@ -162,10 +178,15 @@ class Ast {
   absl::Status Validate() const;
 
  private:
+  static const NodeExtra kEmptyExtra;
+
   std::vector<Node> nodes_;
   std::vector<uint32_t> children_;
+  std::vector<NodeExtra> extras_;
 };
 
+// Same kind and payload (children and offsets aside).
+bool SameNode(const Ast& a, uint32_t i, const Ast& b, uint32_t j);
 // Structural equality of the trees under the roots (offsets ignored).
 bool operator==(const Ast& a, const Ast& b);
 // Equality of the subtrees under a[i] and b[j].

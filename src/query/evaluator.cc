@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "src/query/utf8.h"
 
@@ -16,7 +17,8 @@ namespace respfuzz::query {
 
 namespace {
 
-// A set of document positions (indexes into the span, not ids).
+// A set of document positions (indexes into the span, not ids); up to 128
+// documents without a heap allocation.
 class DocSet {
  public:
   DocSet() = default;
@@ -39,7 +41,7 @@ class DocSet {
   void Trim() {
     if (n_ % 64 != 0) words_.back() &= (uint64_t{1} << (n_ % 64)) - 1;
   }
-  std::vector<uint64_t> words_;
+  absl::InlinedVector<uint64_t, 2> words_;
   size_t n_ = 0;
 };
 
@@ -152,7 +154,7 @@ bool InRange(const NumericRange& r, double v) {
 // One text leaf, with its precomputed forms.
 class TextMatcher {
  public:
-  explicit TextMatcher(const Node& n) : n_(n) {
+  TextMatcher(const Node& n, const NodeExtra& x) : n_(n), words_(x.words) {
     if (n.kind == NodeKind::kFuzzy) term_cps_ = CodePoints(n.term.value);
     if (n.kind == NodeKind::kWildcard) pattern_ = CompilePattern(n.term.value);
   }
@@ -185,7 +187,7 @@ class TextMatcher {
   }
 
   bool PhraseIn(const std::vector<std::string>& tokens) const {
-    const std::vector<std::string>& w = n_.words;
+    const std::vector<std::string>& w = words_;
     for (size_t start = 0; start + w.size() <= tokens.size(); ++start) {
       if (std::equal(w.begin(), w.end(), tokens.begin() + start)) return true;
     }
@@ -193,6 +195,7 @@ class TextMatcher {
   }
 
   const Node& n_;
+  const std::vector<std::string>& words_;  // kPhrase
   std::vector<char32_t> term_cps_;
   std::vector<char32_t> pattern_;
 };
@@ -268,24 +271,24 @@ double GeoDistanceMeters(const GeoPoint& a, const GeoPoint& b) {
 }
 
 std::string FirstUnresolvedParam(const Ast& ast) {
-  std::vector<const std::string*> refs;
+  const std::string* first = nullptr;
   const auto add = [&](const auto& p) {
-    if (p.is_ref() && !p.resolved) refs.push_back(&p.name);
+    if (first == nullptr && p.is_ref() && !p.resolved) first = &p.name;
   };
-  for (uint32_t i = 0; i < ast.size() && refs.empty(); ++i) {
-    const Node& n = ast.node(i);
-    add(n.term);
-    for (const TagValue& t : n.tags) add(t.text);
-    add(n.range.min.value);
-    add(n.range.max.value);
-    add(n.geo.lon);
-    add(n.geo.lat);
-    add(n.geo.radius);
-    add(n.knn.k);
-    add(n.knn.blob);
-    if (n.knn.ef_runtime) add(*n.knn.ef_runtime);
+  for (uint32_t i = 0; i < ast.size() && first == nullptr; ++i) {
+    add(ast.node(i).term);
+    const NodeExtra& x = ast.extra(i);
+    for (const TagValue& t : x.tags) add(t.text);
+    add(x.range.min.value);
+    add(x.range.max.value);
+    add(x.geo.lon);
+    add(x.geo.lat);
+    add(x.geo.radius);
+    add(x.knn.k);
+    add(x.knn.blob);
+    if (x.knn.ef_runtime) add(*x.knn.ef_runtime);
   }
-  return refs.empty() ? "" : "$" + *refs[0];
+  return first == nullptr ? "" : "$" + *first;
 }
 
 absl::StatusOr<std::vector<uint32_t>> Evaluate(const Ast& ast, std::span<const Document> docs) {
@@ -299,13 +302,14 @@ absl::StatusOr<std::vector<uint32_t>> Evaluate(const Ast& ast, std::span<const D
   for (uint32_t i = static_cast<uint32_t>(n); i-- > 0;) {
     const Node& node = ast.node(i);
     for (uint32_t c : ast.children(i)) {
-      scope[c] = node.kind == NodeKind::kField ? Narrow(scope[i], node.words) : scope[i];
+      scope[c] = node.kind == NodeKind::kField ? Narrow(scope[i], ast.extra(i).words) : scope[i];
     }
   }
   // Results bottom-up.
   std::vector<DocSet> result(n);
   for (uint32_t i = 0; i < n; ++i) {
     const Node& node = ast.node(i);
+    const NodeExtra& x = ast.extra(i);
     const auto children = ast.children(i);
     DocSet& r = result[i];
     switch (node.kind) {
@@ -332,7 +336,7 @@ absl::StatusOr<std::vector<uint32_t>> Evaluate(const Ast& ast, std::span<const D
         r = std::move(result[children[0]]);
         continue;
       case NodeKind::kKnn: {
-        absl::StatusOr<DocSet> nearest = Nearest(node.knn, result[children[0]], docs);
+        absl::StatusOr<DocSet> nearest = Nearest(x.knn, result[children[0]], docs);
         if (!nearest.ok()) return nearest.status();
         r = *std::move(nearest);
         continue;
@@ -342,28 +346,27 @@ absl::StatusOr<std::vector<uint32_t>> Evaluate(const Ast& ast, std::span<const D
     }
     r = DocSet(docs.size(), false);
     std::optional<TextMatcher> text;
-    if (IsTextLeaf(node.kind)) text.emplace(node);
+    if (IsTextLeaf(node.kind)) text.emplace(node, x);
     for (size_t d = 0; d < docs.size(); ++d) {
       const Document& doc = docs[d];
       bool match = false;
       if (text) {
         match = text->Matches(doc, scope[i]);
       } else if (node.kind == NodeKind::kTag) {
-        const auto* tags = FindField(doc.tags, node.field);
+        const auto* tags = FindField(doc.tags, x.field);
         match = tags && std::any_of(tags->begin(), tags->end(), [&](const std::string& tag) {
-                  return std::any_of(node.tags.begin(), node.tags.end(),
+                  return std::any_of(x.tags.begin(), x.tags.end(),
                                      [&](const TagValue& v) { return TagMatches(v, tag); });
                 });
       } else if (node.kind == NodeKind::kNumeric) {
-        const double* v = FindField(doc.numeric, node.field);
-        match = v && InRange(node.range, *v);
+        const double* v = FindField(doc.numeric, x.field);
+        match = v && InRange(x.range, *v);
       } else if (node.kind == NodeKind::kGeo) {
-        const GeoPoint* p = FindField(doc.geo, node.field);
-        const GeoPoint center{node.geo.lon.value, node.geo.lat.value};
-        match = p && GeoDistanceMeters(*p, center) <=
-                         node.geo.radius.value * GeoUnitMeters(node.geo.unit);
+        const GeoPoint* p = FindField(doc.geo, x.field);
+        const GeoPoint center{x.geo.lon.value, x.geo.lat.value};
+        match = p && GeoDistanceMeters(*p, center) <= x.geo.radius.value * GeoUnitMeters(x.geo.unit);
       } else {  // kMissing
-        match = !HasField(doc, node.field);
+        match = !HasField(doc, x.field);
       }
       if (match) r.Set(d);
     }

@@ -120,8 +120,15 @@ class Parser {
     lex_.Fail(offset, std::move(reason));
     return false;
   }
-  bool NewNode(Node node, std::span<const uint32_t> children, uint32_t* id);
-  bool Leaf(Node node, uint32_t* id) { return NewNode(std::move(node), {}, id); }
+  bool NewNode(Node node, std::optional<NodeExtra> extra, std::span<const uint32_t> children,
+               uint32_t* id);
+  bool NewNode(Node node, std::span<const uint32_t> children, uint32_t* id) {
+    return NewNode(std::move(node), std::nullopt, children, id);
+  }
+  bool Leaf(Node node, uint32_t* id) { return NewNode(std::move(node), std::nullopt, {}, id); }
+  bool Leaf(Node node, NodeExtra extra, uint32_t* id) {
+    return NewNode(std::move(node), std::move(extra), {}, id);
+  }
   bool NoPendingPrefix(size_t offset);
   bool FinishChain(Frame& f, uint32_t* id);
   bool FinishFrame(Frame& f, uint32_t* id);
@@ -148,7 +155,8 @@ class Parser {
   bool knn_done_ = false;
 };
 
-bool Parser::NewNode(Node node, std::span<const uint32_t> children, uint32_t* id) {
+bool Parser::NewNode(Node node, std::optional<NodeExtra> extra,
+                     std::span<const uint32_t> children, uint32_t* id) {
   if (ast_.size() >= options_.limits.max_nodes) {
     return Fail(node.offset,
                 absl::StrCat("query has too many nodes (max ", options_.limits.max_nodes, ")"));
@@ -160,7 +168,8 @@ bool Parser::NewNode(Node node, std::span<const uint32_t> children, uint32_t* id
                 absl::StrCat("query nested too deeply (max depth ", options_.limits.max_depth, ")"));
   }
   heights_.push_back(height);
-  *id = ast_.Add(std::move(node), children);
+  *id = extra ? ast_.Add(std::move(node), *std::move(extra), children)
+              : ast_.Add(std::move(node), children);
   return true;
 }
 
@@ -286,7 +295,8 @@ bool Parser::ParseKnn(uint32_t filter, uint32_t* id) {
   Node n;
   n.kind = NodeKind::kKnn;
   n.offset = ast_.node(filter).offset;
-  KnnClause& knn = n.knn;
+  NodeExtra x;
+  KnnClause& knn = x.knn;
   if (w.empty() || !EqualsIgnoreAsciiCase(w[0].text, "KNN")) {
     return Fail(w.empty() ? open : w[0].offset, "expected 'KNN' after '=>['");
   }
@@ -326,7 +336,7 @@ bool Parser::ParseKnn(uint32_t filter, uint32_t* id) {
     }
   }
   const uint32_t children[] = {filter};
-  return NewNode(std::move(n), children, id);
+  return NewNode(std::move(n), std::move(x), children, id);
 }
 
 bool Parser::ParseTag(const Token& field, uint32_t* id) {
@@ -336,7 +346,8 @@ bool Parser::ParseTag(const Token& field, uint32_t* id) {
   Node n;
   n.kind = NodeKind::kTag;
   n.offset = field.offset;
-  n.field = field.words[0];
+  NodeExtra x;
+  x.field = field.words[0];
   for (RawTag& r : raw) {
     TagValue v;
     v.match = r.match;
@@ -346,9 +357,9 @@ bool Parser::ParseTag(const Token& field, uint32_t* id) {
       v.text.name = std::move(r.param);
       if (!ResolveText(&v.text, r.offset)) return false;
     }
-    n.tags.push_back(std::move(v));
+    x.tags.push_back(std::move(v));
   }
-  return Leaf(std::move(n), id);
+  return Leaf(std::move(n), std::move(x), id);
 }
 
 bool Parser::ParseRange(const Token& field, uint32_t* id) {
@@ -360,10 +371,11 @@ bool Parser::ParseRange(const Token& field, uint32_t* id) {
   if (!lex_.ScanBracket(&w)) return false;
   Node n;
   n.offset = field.offset;
-  n.field = field.words[0];
+  NodeExtra x;
+  x.field = field.words[0];
   if (w.size() == 2) {
     n.kind = NodeKind::kNumeric;
-    Bound* bounds[] = {&n.range.min, &n.range.max};
+    Bound* bounds[] = {&x.range.min, &x.range.max};
     for (size_t i = 0; i < 2; ++i) {
       RawWord word = w[i];
       if (!word.text.empty() && word.text[0] == '(') {
@@ -373,11 +385,11 @@ bool Parser::ParseRange(const Token& field, uint32_t* id) {
       }
       if (!NumberParam(word, i == 0 ? "minimum" : "maximum", &bounds[i]->value)) return false;
     }
-    return Leaf(std::move(n), id);
+    return Leaf(std::move(n), std::move(x), id);
   }
   if (w.size() != 4) return Fail(open, "expected [min max] or [lon lat radius unit]");
   n.kind = NodeKind::kGeo;
-  GeoFilter& g = n.geo;
+  GeoFilter& g = x.geo;
   if (!NumberParam(w[0], "longitude", &g.lon) || !NumberParam(w[1], "latitude", &g.lat) ||
       !NumberParam(w[2], "radius", &g.radius)) {
     return false;
@@ -394,7 +406,7 @@ bool Parser::ParseRange(const Token& field, uint32_t* id) {
   const std::optional<GeoUnit> unit = ParseGeoUnit(w[3].text);
   if (!unit) return Fail(w[3].offset, "geo unit must be m, km, mi or ft");
   g.unit = *unit;
-  return Leaf(std::move(n), id);
+  return Leaf(std::move(n), std::move(x), id);
 }
 
 bool Parser::LeafFromToken(const Token& t, uint32_t* id) {
@@ -408,19 +420,23 @@ bool Parser::LeafFromToken(const Token& t, uint32_t* id) {
     case TokenKind::kFuzzy: n.kind = NodeKind::kFuzzy; break;
     case TokenKind::kWildcard: n.kind = NodeKind::kWildcard; break;
     case TokenKind::kAll: n.kind = NodeKind::kAll; break;
-    case TokenKind::kPhrase:
+    case TokenKind::kPhrase: {
       n.kind = NodeKind::kPhrase;
-      n.words = t.words;
-      return Leaf(std::move(n), id);
+      NodeExtra x;
+      x.words = t.words;
+      return Leaf(std::move(n), std::move(x), id);
+    }
     case TokenKind::kParam:
       n.kind = NodeKind::kTerm;
       n.term.name = t.text;
       if (!ResolveText(&n.term, t.offset)) return false;
       return Leaf(std::move(n), id);
-    default:  // kMissing
+    default: {  // kMissing
       n.kind = NodeKind::kMissing;
-      if (!lex_.ScanMissingField(&n.field)) return false;
-      return Leaf(std::move(n), id);
+      NodeExtra x;
+      if (!lex_.ScanMissingField(&x.field)) return false;
+      return Leaf(std::move(n), std::move(x), id);
+    }
   }
   n.term.value = t.text;
   n.fuzzy = t.fuzzy;
@@ -432,7 +448,7 @@ bool Parser::CompletePrimary(uint32_t node) {
     if (!lex_.ConsumeArrow()) break;
     const uint32_t arrow = static_cast<uint32_t>(lex_.pos() - 2);
     if (lex_.AtAfterSpace('{')) {
-      if (!ParseAttributes(&ast_.mutable_node(node).attrs)) return false;
+      if (!ParseAttributes(&ast_.mutable_extra(node).attrs)) return false;
       continue;
     }
     if (!lex_.AtAfterSpace('[')) return Fail(lex_.pos(), "expected '{' or '[' after '=>'");
@@ -452,9 +468,13 @@ bool Parser::CompletePrimary(uint32_t node) {
     Node n;
     n.kind = p.kind;
     n.offset = p.offset;
-    n.words = std::move(p.fields);
     const uint32_t children[] = {node};
-    if (!NewNode(std::move(n), children, &node)) return false;
+    std::optional<NodeExtra> x;
+    if (p.kind == NodeKind::kField) {
+      x.emplace();
+      x->words = std::move(p.fields);
+    }
+    if (!NewNode(std::move(n), std::move(x), children, &node)) return false;
   }
   f.ands.push_back(node);
   return true;
@@ -466,6 +486,11 @@ ParseResult Parser::Run() {
          absl::StrCat("query longer than ", options_.limits.max_query_len, " bytes"));
     return ParseResult(*lex_.error());
   }
+  // Most queries need about one node per two bytes; growth covers the rest.
+  const size_t expected = std::min(options_.limits.max_nodes, q_.size() / 2 + 2);
+  ast_.Reserve(expected);
+  heights_.reserve(expected);
+  frames_.reserve(4);
   frames_.push_back(Frame{0, 0, {}, {}});
   bool ok = true;
   while (ok) {

@@ -91,7 +91,7 @@ std::string KnnText(const KnnClause& k) {
 }
 
 // Leaves are written directly.
-void AppendLeaf(const Node& n, std::string* out) {
+void AppendLeaf(const Node& n, const NodeExtra& x, std::string* out) {
   switch (n.kind) {
     case NodeKind::kAll:
       *out += '*';
@@ -122,18 +122,18 @@ void AppendLeaf(const Node& n, std::string* out) {
       break;
     case NodeKind::kPhrase:
       *out += '"';
-      for (size_t i = 0; i < n.words.size(); ++i) {
+      for (size_t i = 0; i < x.words.size(); ++i) {
         if (i > 0) *out += ' ';
-        AppendPhraseWord(n.words[i], out);
+        AppendPhraseWord(x.words[i], out);
       }
       *out += '"';
       break;
     case NodeKind::kTag:
       *out += '@';
-      AppendEscaped(n.field, out);
+      AppendEscaped(x.field, out);
       *out += ":{";
-      for (size_t i = 0; i < n.tags.size(); ++i) {
-        const TagValue& v = n.tags[i];
+      for (size_t i = 0; i < x.tags.size(); ++i) {
+        const TagValue& v = x.tags[i];
         if (i > 0) *out += " | ";
         const bool lead = v.match == TagMatch::kSuffix || v.match == TagMatch::kInfix;
         const bool trail = v.match == TagMatch::kPrefix || v.match == TagMatch::kInfix;
@@ -145,29 +145,29 @@ void AppendLeaf(const Node& n, std::string* out) {
       break;
     case NodeKind::kNumeric:
       *out += '@';
-      AppendEscaped(n.field, out);
+      AppendEscaped(x.field, out);
       *out += ":[";
-      if (n.range.min.exclusive) *out += '(';
-      AppendNumber(n.range.min.value, out);
+      if (x.range.min.exclusive) *out += '(';
+      AppendNumber(x.range.min.value, out);
       *out += ' ';
-      if (n.range.max.exclusive) *out += '(';
-      AppendNumber(n.range.max.value, out);
+      if (x.range.max.exclusive) *out += '(';
+      AppendNumber(x.range.max.value, out);
       *out += ']';
       break;
     case NodeKind::kGeo:
       *out += '@';
-      AppendEscaped(n.field, out);
+      AppendEscaped(x.field, out);
       *out += ":[";
-      AppendNumber(n.geo.lon, out);
+      AppendNumber(x.geo.lon, out);
       *out += ' ';
-      AppendNumber(n.geo.lat, out);
+      AppendNumber(x.geo.lat, out);
       *out += ' ';
-      AppendNumber(n.geo.radius, out);
-      absl::StrAppend(out, " ", std::string(GeoUnitName(n.geo.unit)), "]");
+      AppendNumber(x.geo.radius, out);
+      absl::StrAppend(out, " ", std::string(GeoUnitName(x.geo.unit)), "]");
       break;
     default:  // kMissing
       *out += "ismissing(@";
-      AppendEscaped(n.field, out);
+      AppendEscaped(x.field, out);
       *out += ')';
       break;
   }
@@ -202,11 +202,12 @@ std::string PrintSubtree(const Ast& ast, uint32_t node) {
     }
     const uint32_t i = item.node;
     const Node& n = ast.node(i);
+    const NodeExtra& x = ast.extra(i);
     const auto children = ast.children(i);
     const int level = Level(n.kind);
-    if (!item.bare && !n.attrs.empty()) {
+    if (!item.bare && !x.attrs.empty()) {
       // Printed as a primary: (node)=>{...}, or node=>{...} if it is one.
-      stack.push_back(Item{0, 0, false, AttributesText(n.attrs)});
+      stack.push_back(Item{0, 0, false, AttributesText(x.attrs)});
       if (level < kLevelPrimary) {
         stack.push_back(Item{0, 0, false, ")"});
         stack.push_back(Item{i, kLevelOr, true, {}});
@@ -241,20 +242,20 @@ std::string PrintSubtree(const Ast& ast, uint32_t node) {
           out += '~';
         } else {
           out += '@';
-          for (size_t f = 0; f < n.words.size(); ++f) {
+          for (size_t f = 0; f < x.words.size(); ++f) {
             if (f > 0) out += '|';
-            AppendEscaped(n.words[f], &out);
+            AppendEscaped(x.words[f], &out);
           }
           out += ':';
         }
         stack.push_back(Item{children[0], kLevelUnary, false, {}});
         break;
       case NodeKind::kKnn:
-        stack.push_back(Item{0, 0, false, KnnText(n.knn)});
+        stack.push_back(Item{0, 0, false, KnnText(x.knn)});
         stack.push_back(Item{children[0], kLevelPrimary, false, {}});
         break;
       default:
-        AppendLeaf(n, &out);
+        AppendLeaf(n, x, &out);
         break;
     }
   }
