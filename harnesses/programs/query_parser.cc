@@ -235,8 +235,8 @@ fuzz::Verdict CheckQueryParser(std::string_view input, const QueryParserHooks& h
   };
   const Case cases[] = {
       {"metamorphic-or", &or_ast, "(A) | (B)", "a superset of A"},
-      {"metamorphic-not", &not_ast, "(A) -(A)", "empty"},
       {"metamorphic-and", &and_ast, "(A) (B)", "a subset of A"},
+      {"metamorphic-not", &not_ast, "(A) -(A)", "empty"},
       {"metamorphic-optional", &opt_ast, "~(A) (B)", "equal to B"},
   };
   for (const Case& c : cases) {

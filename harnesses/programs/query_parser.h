@@ -32,8 +32,8 @@
 //   "reference"    the evaluator and the reference evaluator agree: both fail,
 //                  or both return the same ids
 //   "metamorphic-or"        (A) | (B) matches a superset of A
-//   "metamorphic-not"       (A) -(A) matches nothing
 //   "metamorphic-and"       (A) (B) matches a subset of A
+//   "metamorphic-not"       (A) -(A) matches nothing
 //   "metamorphic-optional"  ~(A) (B) matches what B matches
 // where A is the query's AST and B its subtree at node index (query length %
 // node count); each composed AST is built from fresh copies of A and B (no
