@@ -108,7 +108,8 @@ void BM_ParseValid(benchmark::State& state) {
 
 std::vector<respfuzz::query::Ast> ParsedValid() {
   std::vector<respfuzz::query::Ast> asts;
-  for (const Seed* s : *valid) asts.push_back(respfuzz::query::Parse(s->in.query, s->in.options).ast());
+  for (const Seed* s : *valid)
+    asts.push_back(respfuzz::query::Parse(s->in.query, s->in.options).ast());
   return asts;
 }
 

@@ -112,8 +112,8 @@ absl::StatusOr<std::vector<uint32_t>> EvalInclusiveBounds(const Ast& ast,
 // --- each check fails on its bug ------------------------------------------------
 
 TEST(QueryParserHarness, RealPiecesPass) {
-  for (const char* q : {"hello", "hello -world | help", "@a:(hel* | %wrld%) ~world",
-                        "@n:[(0 1]", "*=>[KNN 1 @v $B]", "(", "@t:{", "$x"}) {
+  for (const char* q : {"hello", "hello -world | help", "@a:(hel* | %wrld%) ~world", "@n:[(0 1]",
+                        "*=>[KNN 1 @v $B]", "(", "@t:{", "$x"}) {
     const fuzz::Verdict v = Check(Input(q));
     EXPECT_TRUE(v.ok) << q << ": " << v.ToString();
   }

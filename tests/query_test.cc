@@ -53,8 +53,9 @@ ParseOptions WithParams(Params p) {
 // --- precedence and structure -------------------------------------------------
 
 TEST(QueryParser, Dialect2Precedence) {
-  EXPECT_EQ(Tree("a b | c d"), "OR\n  AND\n    TERM \"a\"\n    TERM \"b\"\n  AND\n    TERM \"c\"\n"
-                               "    TERM \"d\"\n");
+  EXPECT_EQ(Tree("a b | c d"),
+            "OR\n  AND\n    TERM \"a\"\n    TERM \"b\"\n  AND\n    TERM \"c\"\n"
+            "    TERM \"d\"\n");
   EXPECT_EQ(Tree("-a b"), "AND\n  NOT\n    TERM \"a\"\n  TERM \"b\"\n");
   EXPECT_EQ(Tree("@f:a b"), "AND\n  FIELD @f\n    TERM \"a\"\n  TERM \"b\"\n");
   EXPECT_EQ(Tree("~a | b"), "OR\n  OPTIONAL\n    TERM \"a\"\n  TERM \"b\"\n");
@@ -73,12 +74,12 @@ TEST(QueryParser, GroupsKeepTheirStructureAndSingletonsVanish) {
 
 TEST(QueryParser, EveryAtom) {
   EXPECT_EQ(Tree("Hello"), "TERM \"hello\"\n");
-  EXPECT_EQ(Tree("pre* *suf *in*"),
-            "AND\n  PREFIX \"pre\"\n  SUFFIX \"suf\"\n  INFIX \"in\"\n");
+  EXPECT_EQ(Tree("pre* *suf *in*"), "AND\n  PREFIX \"pre\"\n  SUFFIX \"suf\"\n  INFIX \"in\"\n");
   EXPECT_EQ(Tree("*"), "ALL\n");
   EXPECT_EQ(Tree("\"Exact  Phrase\""), "PHRASE \"exact\" \"phrase\"\n");
-  EXPECT_EQ(Tree("%a% %%bb%% %%%ccc%%%"),
-            "AND\n  FUZZY \"a\" distance 1\n  FUZZY \"bb\" distance 2\n  FUZZY \"ccc\" distance 3\n");
+  EXPECT_EQ(
+      Tree("%a% %%bb%% %%%ccc%%%"),
+      "AND\n  FUZZY \"a\" distance 1\n  FUZZY \"bb\" distance 2\n  FUZZY \"ccc\" distance 3\n");
   EXPECT_EQ(Tree("w'F?o*'"), "WILDCARD \"f?o*\"\n");
   EXPECT_EQ(Tree("$p"), "TERM $p (unresolved)\n");
   EXPECT_EQ(Tree("@t:{A | b* | *c | *d* | $p}"),
@@ -111,14 +112,14 @@ TEST(QueryParser, EscapesAndSpecialWords) {
 TEST(QueryParser, AttributesAttachToThePrimary) {
   EXPECT_EQ(Tree("-a=>{$weight: 2}"), "NOT\n  TERM \"a\" $weight=2\n");
   EXPECT_EQ(Tree("(-a)=>{$weight: 2}"), "NOT $weight=2\n  TERM \"a\"\n");
-  EXPECT_EQ(Tree("(a=>{$weight: 1})=>{$slop: 2}=>{$weight: 3}"),
-            "TERM \"a\" $weight=3 $slop=2\n");
+  EXPECT_EQ(Tree("(a=>{$weight: 1})=>{$slop: 2}=>{$weight: 3}"), "TERM \"a\" $weight=3 $slop=2\n");
   EXPECT_EQ(Tree("a=>{$weight: 1; $weight: 4;}"), "TERM \"a\" $weight=4\n");
 }
 
 TEST(QueryParser, Utf8TermsAreValidatedAndLowercased) {
-  EXPECT_EQ(Tree("CAFÉ ÀÞ ×"), "AND\n  TERM \"caf\\xc3\\xa9\"\n  TERM \"\\xc3\\xa0\\xc3\\xbe\"\n  "
-                               "TERM \"\\xc3\\x97\"\n");
+  EXPECT_EQ(Tree("CAFÉ ÀÞ ×"),
+            "AND\n  TERM \"caf\\xc3\\xa9\"\n  TERM \"\\xc3\\xa0\\xc3\\xbe\"\n  "
+            "TERM \"\\xc3\\x97\"\n");
   EXPECT_EQ(Tree("@t:{ÉTÉ}"), "TAG @t {\"\\xc3\\xa9t\\xc3\\xa9\"}\n");
   EXPECT_EQ(MustFail("ok \xff").reason, "invalid UTF-8 in term");
   EXPECT_EQ(MustFail("ok \xff").offset, 3u);
@@ -414,15 +415,15 @@ TEST(QueryUtf8, Validation) {
   EXPECT_EQ(InvalidUtf8At("plain ascii"), std::string_view::npos);
   EXPECT_EQ(InvalidUtf8At("caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf"),
             std::string_view::npos);
-  EXPECT_EQ(InvalidUtf8At("a\x80"), 1u);              // stray continuation
-  EXPECT_EQ(InvalidUtf8At("\xc1\xbf"), 0u);           // overlong 2-byte
-  EXPECT_EQ(InvalidUtf8At("ab\xe0\x9f\xbf"), 2u);     // overlong 3-byte
-  EXPECT_EQ(InvalidUtf8At("\xed\xa0\x80"), 0u);       // surrogate
-  EXPECT_EQ(InvalidUtf8At("\xf0\x8f\xbf\xbf"), 0u);   // overlong 4-byte
-  EXPECT_EQ(InvalidUtf8At("\xf4\x90\x80\x80"), 0u);   // above U+10FFFF
-  EXPECT_EQ(InvalidUtf8At("\xf5\x80\x80\x80"), 0u);   // no such lead byte
-  EXPECT_EQ(InvalidUtf8At("x\xe6\x97"), 1u);          // truncated at the end
-  EXPECT_EQ(InvalidUtf8At("\xe6\x41\x41"), 0u);       // bad continuation
+  EXPECT_EQ(InvalidUtf8At("a\x80"), 1u);             // stray continuation
+  EXPECT_EQ(InvalidUtf8At("\xc1\xbf"), 0u);          // overlong 2-byte
+  EXPECT_EQ(InvalidUtf8At("ab\xe0\x9f\xbf"), 2u);    // overlong 3-byte
+  EXPECT_EQ(InvalidUtf8At("\xed\xa0\x80"), 0u);      // surrogate
+  EXPECT_EQ(InvalidUtf8At("\xf0\x8f\xbf\xbf"), 0u);  // overlong 4-byte
+  EXPECT_EQ(InvalidUtf8At("\xf4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(InvalidUtf8At("\xf5\x80\x80\x80"), 0u);  // no such lead byte
+  EXPECT_EQ(InvalidUtf8At("x\xe6\x97"), 1u);         // truncated at the end
+  EXPECT_EQ(InvalidUtf8At("\xe6\x41\x41"), 0u);      // bad continuation
 }
 
 TEST(QueryUtf8, LowercaseKeepsLengthsAndSkipsOtherScripts) {

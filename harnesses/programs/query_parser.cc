@@ -65,9 +65,8 @@ query::Document DecodeDocument(uint32_t id, std::string_view* in) {
   if (present & 0x08) d.numeric.emplace_back("n", static_cast<int8_t>(num) / 2.0);
   if (present & 0x10) d.geo.emplace_back("g", kQueryPoints[geo % kQueryPoints.size()]);
   if (present & 0x20) {
-    d.vectors.emplace_back(
-        "v", std::vector<float>{static_cast<float>(static_cast<int8_t>(v0)),
-                                static_cast<float>(static_cast<int8_t>(v1))});
+    d.vectors.emplace_back("v", std::vector<float>{static_cast<float>(static_cast<int8_t>(v0)),
+                                                   static_cast<float>(static_cast<int8_t>(v1))});
   }
   return d;
 }
@@ -167,9 +166,9 @@ fuzz::Verdict CheckQueryParser(std::string_view input, const QueryParserHooks& h
   reparse_options.limits.max_query_len = std::numeric_limits<size_t>::max();
   const query::ParseResult reparsed = hooks.parse(text, reparse_options);
   if (!reparsed.ok()) {
-    return fuzz::Verdict::Fail("roundtrip", -1,
-                               "canonical form " + Quoted(text) +
-                                   " does not parse: " + reparsed.error().ToString());
+    return fuzz::Verdict::Fail(
+        "roundtrip", -1,
+        "canonical form " + Quoted(text) + " does not parse: " + reparsed.error().ToString());
   }
   if (!(reparsed.ast() == ast)) {
     return fuzz::Verdict::Fail("roundtrip", -1,
@@ -179,9 +178,8 @@ fuzz::Verdict CheckQueryParser(std::string_view input, const QueryParserHooks& h
   }
   const std::string again = hooks.print(reparsed.ast(), reparsed.ast().root());
   if (again != text) {
-    return fuzz::Verdict::Fail("fixed-point", -1,
-                               "printed " + Quoted(text) + ", reparsed and printed " +
-                                   Quoted(again));
+    return fuzz::Verdict::Fail(
+        "fixed-point", -1, "printed " + Quoted(text) + ", reparsed and printed " + Quoted(again));
   }
 
   // reference
@@ -252,9 +250,9 @@ fuzz::Verdict CheckQueryParser(std::string_view input, const QueryParserHooks& h
     if (!holds) {
       return fuzz::Verdict::Fail(c.check, -1,
                                  std::string(c.form) + " matched " + Ids(r) + ", expected " +
-                                     c.relation + "; A = " + Quoted(text) + " matched " +
-                                     Ids(got) + ", B = " + Quoted(hooks.print(ast, b_node)) +
-                                     " matched " + Ids(b));
+                                     c.relation + "; A = " + Quoted(text) + " matched " + Ids(got) +
+                                     ", B = " + Quoted(hooks.print(ast, b_node)) + " matched " +
+                                     Ids(b));
     }
   }
   return fuzz::Verdict::Ok();
@@ -389,10 +387,10 @@ std::string DescribeQueryDocument(const query::Document& d) {
 std::string DescribeQueryParser(std::string_view input) {
   const QueryParserInput in = DecodeQueryParserInput(input);
   std::string s = "flags " + std::to_string(in.flags) +
-                   ((in.flags & kQuerySmallCaps) ? ": small caps" : ": default caps") +
-                   " (max_query_len " + std::to_string(in.limits.max_query_len) + ", max_depth " +
-                   std::to_string(in.limits.max_depth) + ", max_nodes " +
-                   std::to_string(in.limits.max_nodes) + ")\n";
+                  ((in.flags & kQuerySmallCaps) ? ": small caps" : ": default caps") +
+                  " (max_query_len " + std::to_string(in.limits.max_query_len) + ", max_depth " +
+                  std::to_string(in.limits.max_depth) + ", max_nodes " +
+                  std::to_string(in.limits.max_nodes) + ")\n";
   s += std::to_string(in.docs.size()) + " documents\n";
   for (const query::Document& d : in.docs) s += "  " + DescribeQueryDocument(d) + "\n";
   s += "query (" + std::to_string(in.query.size()) + " bytes): " + Quoted(in.query) + "\n";

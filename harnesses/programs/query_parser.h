@@ -66,8 +66,8 @@ inline constexpr size_t kQueryMaxParams = 8;
 
 inline constexpr std::array<std::string_view, 8> kQueryWords = {
     "hello", "help", "world", "word", "redis", "search", "café", "naïve"};
-inline constexpr std::array<std::string_view, 8> kQueryTags = {
-    "red", "blue", "dark blue", "green", "c++", "a|b", "été", "42"};
+inline constexpr std::array<std::string_view, 8> kQueryTags = {"red", "blue", "dark blue", "green",
+                                                               "c++", "a|b",  "été",       "42"};
 inline constexpr std::array<query::GeoPoint, 8> kQueryPoints = {{
     {0, 0},
     {0.001, 0},
@@ -93,7 +93,7 @@ QueryParserInput DecodeQueryParserInput(std::string_view input);
 query::ParseLimits QueryParserLimits(uint8_t flags);
 
 using QueryEvalFn = absl::StatusOr<std::vector<uint32_t>> (*)(const query::Ast&,
-                                                             std::span<const query::Document>);
+                                                              std::span<const query::Document>);
 
 // What the checks run; tests replace members with broken versions.
 struct QueryParserHooks {

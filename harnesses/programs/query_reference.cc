@@ -151,8 +151,8 @@ bool Matches(const Ast& ast, uint32_t i, const Document& doc,
     case NodeKind::kField: {
       std::vector<std::string> narrowed;
       for (const std::string& f : x.words) {
-        bool allowed = fields == nullptr ||
-                       std::find(fields->begin(), fields->end(), f) != fields->end();
+        bool allowed =
+            fields == nullptr || std::find(fields->begin(), fields->end(), f) != fields->end();
         if (allowed) narrowed.push_back(f);
       }
       return Matches(ast, kids[0], doc, &narrowed);
@@ -254,7 +254,8 @@ absl::StatusOr<std::vector<uint32_t>> ReferenceEvaluate(const query::Ast& ast,
                                                         std::span<const query::Document> docs) {
   if (!ast.Validate().ok()) return absl::InvalidArgumentError("invalid AST");
   for (uint32_t i = 0; i < ast.size(); ++i) {
-    if (HasUnresolved(ast.node(i), ast.extra(i))) return absl::InvalidArgumentError("unresolved parameter");
+    if (HasUnresolved(ast.node(i), ast.extra(i)))
+      return absl::InvalidArgumentError("unresolved parameter");
   }
   std::vector<uint32_t> ids;
   const Node& root = ast.node(ast.root());

@@ -22,8 +22,8 @@ bool SameDoubleParam(const Param<double>& a, const Param<double>& b) {
 
 std::string_view NodeKindName(NodeKind kind) {
   static constexpr std::string_view kNames[] = {
-      "AND",    "OR",     "NOT",   "OPTIONAL", "FIELD",   "ALL",       "TERM", "PREFIX", "SUFFIX",
-      "INFIX",  "FUZZY",  "WILDCARD", "PHRASE", "TAG",  "NUMERIC", "GEO", "ISMISSING", "KNN"};
+      "AND",   "OR",    "NOT",      "OPTIONAL", "FIELD", "ALL",     "TERM", "PREFIX",    "SUFFIX",
+      "INFIX", "FUZZY", "WILDCARD", "PHRASE",   "TAG",   "NUMERIC", "GEO",  "ISMISSING", "KNN"};
   return kNames[static_cast<size_t>(kind)];
 }
 
@@ -47,8 +47,8 @@ bool GeoFilter::operator==(const GeoFilter& o) const {
 }
 
 bool Attributes::operator==(const Attributes& o) const {
-  const bool same_weight = weight.has_value() == o.weight.has_value() &&
-                           (!weight || SameBits(*weight, *o.weight));
+  const bool same_weight =
+      weight.has_value() == o.weight.has_value() && (!weight || SameBits(*weight, *o.weight));
   return same_weight && slop == o.slop && inorder == o.inorder && phonetic == o.phonetic;
 }
 
@@ -183,8 +183,8 @@ absl::Status Ast::Validate() const {
         break;
     }
     if (n.num_children < want_min || n.num_children > want_max) {
-      return absl::InternalError(absl::StrCat("node ", i, " (", std::string(NodeKindName(n.kind)), ") has ",
-                                              n.num_children, " children"));
+      return absl::InternalError(absl::StrCat("node ", i, " (", std::string(NodeKindName(n.kind)),
+                                              ") has ", n.num_children, " children"));
     }
     bool payload_ok = true;
     switch (n.kind) {

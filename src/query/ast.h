@@ -160,7 +160,10 @@ class Ast {
   // their original order) and returns the copy's root. `from` may not be
   // *this.
   uint32_t AppendCopy(const Ast& from, uint32_t node);
-  void Reserve(size_t nodes) { nodes_.reserve(nodes); children_.reserve(nodes); }
+  void Reserve(size_t nodes) {
+    nodes_.reserve(nodes);
+    children_.reserve(nodes);
+  }
   std::span<const uint32_t> children(uint32_t i) const {
     return {children_.data() + nodes_[i].first_child, nodes_[i].num_children};
   }

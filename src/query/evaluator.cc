@@ -136,10 +136,14 @@ bool HasField(const Document& d, std::string_view f) {
 bool TagMatches(const TagValue& v, std::string_view tag) {
   const std::string_view t = v.text.value;
   switch (v.match) {
-    case TagMatch::kExact: return tag == t;
-    case TagMatch::kPrefix: return tag.starts_with(t);
-    case TagMatch::kSuffix: return tag.ends_with(t);
-    case TagMatch::kInfix: return tag.find(t) != std::string_view::npos;
+    case TagMatch::kExact:
+      return tag == t;
+    case TagMatch::kPrefix:
+      return tag.starts_with(t);
+    case TagMatch::kSuffix:
+      return tag.ends_with(t);
+    case TagMatch::kInfix:
+      return tag.find(t) != std::string_view::npos;
   }
   return false;
 }
@@ -177,12 +181,18 @@ class TextMatcher {
   bool TokenMatches(std::string_view tok) const {
     const std::string_view t = n_.term.value;
     switch (n_.kind) {
-      case NodeKind::kTerm: return tok == t;
-      case NodeKind::kPrefix: return tok.starts_with(t);
-      case NodeKind::kSuffix: return tok.ends_with(t);
-      case NodeKind::kInfix: return tok.find(t) != std::string_view::npos;
-      case NodeKind::kFuzzy: return WithinDistance(term_cps_, CodePoints(tok), n_.fuzzy);
-      default: return GlobMatch(pattern_, CodePoints(tok));  // kWildcard
+      case NodeKind::kTerm:
+        return tok == t;
+      case NodeKind::kPrefix:
+        return tok.starts_with(t);
+      case NodeKind::kSuffix:
+        return tok.ends_with(t);
+      case NodeKind::kInfix:
+        return tok.find(t) != std::string_view::npos;
+      case NodeKind::kFuzzy:
+        return WithinDistance(term_cps_, CodePoints(tok), n_.fuzzy);
+      default:
+        return GlobMatch(pattern_, CodePoints(tok));  // kWildcard
     }
   }
 
@@ -217,8 +227,8 @@ bool IsTextLeaf(NodeKind k) {
 
 absl::StatusOr<std::vector<float>> DecodeBlob(std::string_view blob) {
   if (blob.empty() || blob.size() % 4 != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "KNN vector blob of ", blob.size(), " bytes (need a positive multiple of 4)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("KNN vector blob of ", blob.size(), " bytes (need a positive multiple of 4)"));
   }
   std::vector<float> v;
   for (size_t i = 0; i < blob.size(); i += 4) {
@@ -364,7 +374,8 @@ absl::StatusOr<std::vector<uint32_t>> Evaluate(const Ast& ast, std::span<const D
       } else if (node.kind == NodeKind::kGeo) {
         const GeoPoint* p = FindField(doc.geo, x.field);
         const GeoPoint center{x.geo.lon.value, x.geo.lat.value};
-        match = p && GeoDistanceMeters(*p, center) <= x.geo.radius.value * GeoUnitMeters(x.geo.unit);
+        match =
+            p && GeoDistanceMeters(*p, center) <= x.geo.radius.value * GeoUnitMeters(x.geo.unit);
       } else {  // kMissing
         match = !HasField(doc, x.field);
       }

@@ -40,9 +40,7 @@ bool IsQuerySpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
-bool IsTermChar(char c) {
-  return IsParamChar(c) || static_cast<unsigned char>(c) >= 0x80;
-}
+bool IsTermChar(char c) { return IsParamChar(c) || static_cast<unsigned char>(c) >= 0x80; }
 
 Token Lexer::Fail(size_t offset, std::string reason) {
   if (!error_) {
@@ -112,15 +110,34 @@ Token Lexer::Next() {
   if (pos_ == q_.size()) return t;  // kEnd
   const char c = q_[pos_];
   switch (c) {
-    case '(': t.kind = TokenKind::kLParen; ++pos_; return t;
-    case ')': t.kind = TokenKind::kRParen; ++pos_; return t;
-    case '|': t.kind = TokenKind::kPipe; ++pos_; return t;
-    case '-': t.kind = TokenKind::kMinus; ++pos_; return t;
-    case '~': t.kind = TokenKind::kTilde; ++pos_; return t;
-    case '@': return ScanField();
-    case '"': return ScanPhrase();
-    case '%': return ScanFuzzy();
-    case '$': return ScanParam();
+    case '(':
+      t.kind = TokenKind::kLParen;
+      ++pos_;
+      return t;
+    case ')':
+      t.kind = TokenKind::kRParen;
+      ++pos_;
+      return t;
+    case '|':
+      t.kind = TokenKind::kPipe;
+      ++pos_;
+      return t;
+    case '-':
+      t.kind = TokenKind::kMinus;
+      ++pos_;
+      return t;
+    case '~':
+      t.kind = TokenKind::kTilde;
+      ++pos_;
+      return t;
+    case '@':
+      return ScanField();
+    case '"':
+      return ScanPhrase();
+    case '%':
+      return ScanFuzzy();
+    case '$':
+      return ScanParam();
     case '=':
       if (q_.substr(pos_, 2) == "=>") {
         t.kind = TokenKind::kArrow;
@@ -436,7 +453,8 @@ bool Lexer::ScanAttributes(std::vector<RawAttribute>* out) {
     RawAttribute attr;
     const size_t name_start = ++pos_;
     while (pos_ < q_.size() && IsParamChar(q_[pos_])) ++pos_;
-    attr.name = RawWord{q_.substr(name_start, pos_ - name_start), static_cast<uint32_t>(name_start)};
+    attr.name =
+        RawWord{q_.substr(name_start, pos_ - name_start), static_cast<uint32_t>(name_start)};
     SkipSpace();
     if (attr.name.text.empty() || pos_ == q_.size() || q_[pos_] != ':') {
       Fail(pos_, "expected '$name: value' in the attribute list");

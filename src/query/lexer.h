@@ -78,8 +78,8 @@ struct RawWord {
 };
 
 struct RawTag {
-  std::string text;       // escapes resolved, outer unescaped blanks trimmed
-  std::string param;      // set instead of text for a whole-value $name
+  std::string text;   // escapes resolved, outer unescaped blanks trimmed
+  std::string param;  // set instead of text for a whole-value $name
   TagMatch match = TagMatch::kExact;
   uint32_t offset = 0;
 };
@@ -102,10 +102,10 @@ class Lexer {
 
   // Each scanner starts at its opening byte and consumes through the
   // closing one. On a syntax error it records it and returns false.
-  bool ScanTags(std::vector<RawTag>* out);           // { a | b* | $p }
-  bool ScanBracket(std::vector<RawWord>* out);       // [ w1 w2 ... ]
+  bool ScanTags(std::vector<RawTag>* out);              // { a | b* | $p }
+  bool ScanBracket(std::vector<RawWord>* out);          // [ w1 w2 ... ]
   bool ScanAttributes(std::vector<RawAttribute>* out);  // { $n: v; ... }
-  bool ScanMissingField(std::string* field);          // @f ) after "ismissing("
+  bool ScanMissingField(std::string* field);            // @f ) after "ismissing("
 
   size_t pos() const { return pos_; }
   const std::optional<ParseError>& error() const { return error_; }

@@ -35,9 +35,10 @@ std::optional<bool> ParseBool(std::string_view s) {
 }
 
 std::optional<GeoUnit> ParseGeoUnit(std::string_view s) {
-  static constexpr std::pair<std::string_view, GeoUnit> kUnits[] = {
-      {"m", GeoUnit::kMeters}, {"km", GeoUnit::kKilometers},
-      {"mi", GeoUnit::kMiles}, {"ft", GeoUnit::kFeet}};
+  static constexpr std::pair<std::string_view, GeoUnit> kUnits[] = {{"m", GeoUnit::kMeters},
+                                                                    {"km", GeoUnit::kKilometers},
+                                                                    {"mi", GeoUnit::kMiles},
+                                                                    {"ft", GeoUnit::kFeet}};
   for (const auto& [name, unit] : kUnits) {
     if (EqualsIgnoreAsciiCase(s, name)) return unit;
   }
@@ -111,7 +112,7 @@ class Parser {
   // One open group ('(' ... ')'), or the whole query at the bottom.
   struct Frame {
     uint32_t open_offset;
-    size_t prefix_mark;  // prefixes_ below this belong to enclosing groups
+    size_t prefix_mark;          // prefixes_ below this belong to enclosing groups
     std::vector<uint32_t> ors;   // finished AND chains
     std::vector<uint32_t> ands;  // operands of the chain being read
   };
@@ -155,8 +156,8 @@ class Parser {
   bool knn_done_ = false;
 };
 
-bool Parser::NewNode(Node node, std::optional<NodeExtra> extra,
-                     std::span<const uint32_t> children, uint32_t* id) {
+bool Parser::NewNode(Node node, std::optional<NodeExtra> extra, std::span<const uint32_t> children,
+                     uint32_t* id) {
   if (ast_.size() >= options_.limits.max_nodes) {
     return Fail(node.offset,
                 absl::StrCat("query has too many nodes (max ", options_.limits.max_nodes, ")"));
@@ -164,8 +165,8 @@ bool Parser::NewNode(Node node, std::optional<NodeExtra> extra,
   int height = 1;
   for (uint32_t c : children) height = std::max(height, heights_[c] + 1);
   if (height > options_.limits.max_depth) {
-    return Fail(node.offset,
-                absl::StrCat("query nested too deeply (max depth ", options_.limits.max_depth, ")"));
+    return Fail(node.offset, absl::StrCat("query nested too deeply (max depth ",
+                                          options_.limits.max_depth, ")"));
   }
   heights_.push_back(height);
   *id = extra ? ast_.Add(std::move(node), *std::move(extra), children)
@@ -279,7 +280,8 @@ bool Parser::ParseAttributes(Attributes* attrs) {
       attrs->slop = *v;
     } else if (name == "inorder" || name == "phonetic") {
       const std::optional<bool> v = ParseBool(value);
-      if (!v) return Fail(a.value.offset, absl::StrCat("$", std::string(name), " must be true or false"));
+      if (!v)
+        return Fail(a.value.offset, absl::StrCat("$", std::string(name), " must be true or false"));
       (name == "inorder" ? attrs->inorder : attrs->phonetic) = *v;
     } else {
       return Fail(a.name.offset, absl::StrCat("unknown attribute '$", std::string(name), "'"));
@@ -413,13 +415,27 @@ bool Parser::LeafFromToken(const Token& t, uint32_t* id) {
   Node n;
   n.offset = t.offset;
   switch (t.kind) {
-    case TokenKind::kTerm: n.kind = NodeKind::kTerm; break;
-    case TokenKind::kPrefix: n.kind = NodeKind::kPrefix; break;
-    case TokenKind::kSuffix: n.kind = NodeKind::kSuffix; break;
-    case TokenKind::kInfix: n.kind = NodeKind::kInfix; break;
-    case TokenKind::kFuzzy: n.kind = NodeKind::kFuzzy; break;
-    case TokenKind::kWildcard: n.kind = NodeKind::kWildcard; break;
-    case TokenKind::kAll: n.kind = NodeKind::kAll; break;
+    case TokenKind::kTerm:
+      n.kind = NodeKind::kTerm;
+      break;
+    case TokenKind::kPrefix:
+      n.kind = NodeKind::kPrefix;
+      break;
+    case TokenKind::kSuffix:
+      n.kind = NodeKind::kSuffix;
+      break;
+    case TokenKind::kInfix:
+      n.kind = NodeKind::kInfix;
+      break;
+    case TokenKind::kFuzzy:
+      n.kind = NodeKind::kFuzzy;
+      break;
+    case TokenKind::kWildcard:
+      n.kind = NodeKind::kWildcard;
+      break;
+    case TokenKind::kAll:
+      n.kind = NodeKind::kAll;
+      break;
     case TokenKind::kPhrase: {
       n.kind = NodeKind::kPhrase;
       NodeExtra x;
@@ -507,8 +523,8 @@ ParseResult Parser::Run() {
         break;
       case TokenKind::kMinus:
       case TokenKind::kTilde:
-        prefixes_.push_back(
-            Prefix{t.kind == TokenKind::kMinus ? NodeKind::kNot : NodeKind::kOptional, t.offset, {}});
+        prefixes_.push_back(Prefix{
+            t.kind == TokenKind::kMinus ? NodeKind::kNot : NodeKind::kOptional, t.offset, {}});
         break;
       case TokenKind::kField:
         if (lex_.AtAfterSpace('{')) {
@@ -528,8 +544,8 @@ ParseResult Parser::Run() {
         } else if (!NoPendingPrefix(t.offset)) {
           ok = false;
         } else if (f.ands.empty()) {
-          ok = Fail(t.offset, f.ors.empty() ? "empty parentheses"
-                                            : "expected an operand after '|'");
+          ok =
+              Fail(t.offset, f.ors.empty() ? "empty parentheses" : "expected an operand after '|'");
         } else {
           ok = FinishFrame(f, &id);
           frames_.pop_back();

@@ -21,13 +21,18 @@ constexpr int kLevelPrimary = 3;
 
 int Level(NodeKind kind) {
   switch (kind) {
-    case NodeKind::kOr: return kLevelOr;
-    case NodeKind::kAnd: return kLevelAnd;
+    case NodeKind::kOr:
+      return kLevelOr;
+    case NodeKind::kAnd:
+      return kLevelAnd;
     case NodeKind::kNot:
     case NodeKind::kOptional:
-    case NodeKind::kField: return kLevelUnary;
-    case NodeKind::kKnn: return kLevelOr;  // only ever the root
-    default: return kLevelPrimary;
+    case NodeKind::kField:
+      return kLevelUnary;
+    case NodeKind::kKnn:
+      return kLevelOr;  // only ever the root
+    default:
+      return kLevelPrimary;
   }
 }
 

@@ -54,7 +54,8 @@ void LowercaseUtf8(std::string* s) {
     } else if (static_cast<uint8_t>(c) == 0xC3 && i + 1 < s->size()) {
       // U+00C0..U+00DE are C3 80..C3 9E; their lowercase forms are C3 A0..C3 BE.
       const uint8_t next = static_cast<uint8_t>((*s)[i + 1]);
-      if (next >= 0x80 && next <= 0x9E && next != 0x97) (*s)[i + 1] = static_cast<char>(next + 0x20);
+      if (next >= 0x80 && next <= 0x9E && next != 0x97)
+        (*s)[i + 1] = static_cast<char>(next + 0x20);
       ++i;
     }
   }
