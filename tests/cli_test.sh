@@ -55,7 +55,7 @@ expect 0 help -- "$bin" --help
 expect 0 list -- "$bin" list
 contains list 'resp_hiredis_diff'
 
-for h in resp_reader resp_roundtrip resp_hiredis_diff request_parser; do
+for h in resp_reader resp_roundtrip resp_hiredis_diff request_parser query_parser; do
   expect 0 "run-$h" -- "$bin" run "$h" "$src/corpus/$h"
   contains "run-$h" ' 0 failed'
   first=$(find "$src/corpus/$h" -type f | sort | head -1)
@@ -71,6 +71,32 @@ expect 2 run-unknown-harness -- "$bin" run nope "$tmp/good.resp"
 contains run-unknown-harness "unknown harness 'nope'"
 expect 2 run-missing-input -- "$bin" run resp_reader "$tmp/nope"
 expect 2 decode-usage -- "$bin" decode resp_reader
+# query: parse one search query.
+expect 0 query-ok -- "$bin" query 'hello @a|b:(wor* -"exact phrase") @n:[(1 +inf]'
+contains query-ok 'canonical: hello @a|b:(wor* -"exact phrase") @n:[(1 +inf]'
+contains query-ok '    AND'
+contains query-ok '      PREFIX "wor"'
+expect 1 query-syntax-error -- "$bin" query 'hello (world'
+contains query-syntax-error "Syntax error at offset 6 near '(world': missing ')'"
+expect 0 query-params -- "$bin" query '@n:[$lo 5] $w' --params lo=2.5 w=Hello
+contains query-params 'NUMERIC @n [$lo=2.5, 5]'
+contains query-params 'TERM $w="hello"'
+expect 0 query-params-unresolved -- "$bin" query '$w'
+contains query-params-unresolved 'TERM $w (unresolved)'
+expect 1 query-params-missing -- "$bin" query '$w' --params other=1
+contains query-params-missing "no such parameter '\$w'"
+expect 0 query-dash -- "$bin" query -- '-hello'
+contains query-dash 'canonical: -hello'
+expect 2 query-no-query -- "$bin" query
+expect 2 query-two-queries -- "$bin" query a b
+expect 2 query-bad-option -- "$bin" query --bogus a
+expect 2 query-bad-param -- "$bin" query a --params novalue
+expect 0 query-help -- "$bin" query --help
+expect 0 decode-query -- "$bin" decode query_parser "$src/corpus/query_parser/complex.bin"
+contains decode-query 'evaluator: {0}'
+contains decode-query 'reference: {0}'
+expect 0 run-query-verbose -- "$bin" run --verbose query_parser "$src/corpus/query_parser/knn.bin"
+contains run-query-verbose 'knn.bin: ok'
 expect 0 run-help -- "$bin" run --help
 expect 0 decode-help -- "$bin" decode --help
 

@@ -9,6 +9,7 @@
 //   respfuzz freeze <harness> <crash> --name S  minimize, then save as a regression
 //   respfuzz oracle command_handler --server H:P <file|dir>...  compare with redis-server
 //   respfuzz serve --port PORT [--bind ADDR]    a RESP server on the engine (tools/serve_command.cc)
+//   respfuzz query QUERY [--params N=V ...]     parse one search query, print AST + canonical form
 //
 // Exit codes: 0 success; 1 a failure found (protocol error, violation); 2 usage
 // or I/O errors.
@@ -27,9 +28,12 @@
 #include <string_view>
 #include <vector>
 
+#include "harnesses/programs/query_parser.h"
 #include "harnesses/programs/registry.h"
 #include "harnesses/programs/reply_parser.h"
 #include "harnesses/support/inputs.h"
+#include "src/query/parser.h"
+#include "src/query/printer.h"
 #include "src/resp/reader.h"
 #include "tools/command_oracle.h"
 #include "tools/serve_command.h"
@@ -65,6 +69,8 @@ const char kMainHelp[] =
     "                                     engine; report agreement and every divergence\n"
     "  serve --port PORT [--bind ADDR]    run a RESP server on the engine (redis-cli,\n"
     "                                     redis-benchmark and hiredis work against it)\n"
+    "  query QUERY [--params N=V ...]     parse a RediSearch-style query: the AST as a tree\n"
+    "                                     and the canonical form, or the error and its offset\n"
     "\n"
     "Run 'respfuzz <command> --help' for a command's options.\n"
     "Exit status: 0 success, 1 a protocol error or a violation, 2 usage or I/O error.\n";
@@ -266,8 +272,10 @@ const char kDecodeHelp[] =
     "Prints what a fuzzer input means for the harness: for the RESP harnesses the\n"
     "protocol mode, limits and chunking chosen by the leading bytes and each frame\n"
     "parsed; for resp_roundtrip the decoded value tree and its encodings; for\n"
-    "structured harnesses (command_handler) the program in its text form, one op\n"
-    "per line, which 'respfuzz encode' turns back into the same bytes.\n";
+    "query_parser the caps, the documents, the query and PARAMS, the AST, its\n"
+    "canonical form and what both evaluators match; for structured harnesses\n"
+    "(command_handler) the program in its text form, one op per line, which\n"
+    "'respfuzz encode' turns back into the same bytes.\n";
 
 int CmdDecode(const std::vector<std::string>& args) {
   for (const std::string& a : args) {
@@ -729,6 +737,60 @@ int CmdList(const std::vector<std::string>& args) {
   return kOk;
 }
 
+// --- query ------------------------------------------------------------------
+
+const char kQueryHelp[] =
+    "usage: respfuzz query [--] QUERY [--params NAME=VALUE ...]\n"
+    "Parses one FT.SEARCH query (dialect 2 precedence) and prints the AST as an\n"
+    "indented tree and its canonical form, or the syntax error with its byte offset.\n"
+    "--params takes the NAME=VALUE pairs that follow it (as FT.SEARCH ... PARAMS):\n"
+    "each $NAME is then resolved from them and an unknown one is an error; without\n"
+    "--params references are left unresolved. Put QUERY after -- when it starts with\n"
+    "'-'. Default caps: 65536 bytes, depth 128, 4096 nodes.\n"
+    "Exit 0 parsed, 1 syntax error, 2 usage error.\n";
+
+int CmdQuery(const std::vector<std::string>& args) {
+  std::optional<std::string> query;
+  std::optional<respfuzz::query::Params> params;
+  bool in_params = false, options_done = false;
+  for (const std::string& a : args) {
+    if (!options_done && IsHelp(a)) {
+      std::printf("%s", kQueryHelp);
+      return kOk;
+    } else if (!options_done && a == "--") {
+      options_done = true;
+      in_params = false;
+    } else if (!options_done && a == "--params") {
+      in_params = true;
+      if (!params) params.emplace();
+    } else if (!options_done && a.size() > 1 && a[0] == '-') {
+      return UsageError("query: unknown option " + a, kQueryHelp);
+    } else if (in_params) {
+      const size_t eq = a.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return UsageError("query: --params expects NAME=VALUE, got '" + a + "'", kQueryHelp);
+      }
+      params->insert_or_assign(a.substr(0, eq), a.substr(eq + 1));
+    } else if (query) {
+      return UsageError("query: more than one query given", kQueryHelp);
+    } else {
+      query = a;
+    }
+  }
+  if (!query) return UsageError("query: expected a QUERY", kQueryHelp);
+  respfuzz::query::ParseOptions options;
+  options.params = params;
+  const respfuzz::query::ParseResult r = respfuzz::query::Parse(*query, options);
+  if (!r.ok()) {
+    std::fprintf(stderr, "respfuzz: query: %s\n", r.error().ToString().c_str());
+    return kFound;
+  }
+  std::printf("AST (%zu nodes, depth %d):\n%s", r.ast().size(), r.ast().Depth(),
+              respfuzz::programs::FormatQueryTree(r.ast()).c_str());
+  std::printf("canonical: %s\n", respfuzz::query::Print(r.ast()).c_str());
+  return kOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -751,5 +813,6 @@ int main(int argc, char** argv) {
   if (cmd == "freeze") return CmdFreeze(args);
   if (cmd == "oracle") return CmdOracle(args);
   if (cmd == "serve") return respfuzz::tools::CmdServe(args);
+  if (cmd == "query") return CmdQuery(args);
   return UsageError("unknown command '" + cmd + "'", kMainHelp);
 }

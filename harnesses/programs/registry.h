@@ -56,6 +56,8 @@ fuzz::Verdict RunRespHiredisDiff(std::string_view input);
 std::string DescribeRespHiredisDiff(std::string_view input);
 fuzz::Verdict RunRequestParser(std::string_view input);
 std::string DescribeRequestParser(std::string_view input);
+fuzz::Verdict RunQueryParser(std::string_view input);
+std::string DescribeQueryParser(std::string_view input);
 
 fuzz::Verdict RunCommandHandler(std::string_view input);
 std::string DescribeCommandHandler(std::string_view input);
