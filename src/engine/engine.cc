@@ -217,7 +217,8 @@ void Engine::Watch(Session& s, std::span<const std::string> argv, std::string* o
       return w.db == s.db && w.key == key;
     });
     if (already) continue;
-    s.watched.push_back(WatchedKey{s.db, key, keyspace_.IsExpired(s.db, key)});
+    s.watched.push_back(
+        WatchedKey{s.db, key, keyspace_.IsExpired(s.db, key), next_watch_seq_++});
     ++watch_count_;
   }
   reply.Ok();
@@ -239,12 +240,12 @@ bool Engine::WatchedKeyExpired(const Session& s) const {
 // Redis's touchWatchedKey and touchAllWatchedKeysInDb.
 void Engine::OnKeyEvent(const KeyEvent& ev) {
   if (watch_count_ == 0) return;
-  for (auto& sp : sessions_) {
-    Session& s = *sp;
-    bool dirty = false;
-    for (WatchedKey& w : s.watched) {
-      if (w.db != ev.db) continue;
-      if (ev.kind == KeyEventKind::kFlushed || ev.kind == KeyEventKind::kSwapped) {
+  if (ev.kind == KeyEventKind::kFlushed || ev.kind == KeyEventKind::kSwapped) {
+    for (auto& sp : sessions_) {
+      Session& s = *sp;
+      bool dirty = false;
+      for (WatchedKey& w : s.watched) {
+        if (w.db != ev.db) continue;
         const bool in_emptied = keyspace_.Peek(ev.db, w.key) != nullptr;
         const int other = ev.kind == KeyEventKind::kSwapped ? ev.other_db : -1;
         const bool in_other = other >= 0 && keyspace_.Peek(other, w.key) != nullptr;
@@ -260,20 +261,38 @@ void Engine::OnKeyEvent(const KeyEvent& ev) {
           continue;
         }
         dirty = true;
+      }
+      if (dirty) s.dirty_cas = true;
+    }
+    return;
+  }
+  // One key: its watchers in WATCH order, as Redis keeps them per key.
+  std::vector<std::pair<Session*, WatchedKey*>> watchers;
+  for (auto& sp : sessions_) {
+    for (WatchedKey& w : sp->watched) {
+      if (w.db == ev.db && w.key == ev.key) watchers.emplace_back(sp.get(), &w);
+    }
+  }
+  if (watchers.empty()) return;
+  std::sort(watchers.begin(), watchers.end(),
+            [](const auto& a, const auto& b) { return a.second->seq < b.second->seq; });
+  std::vector<Session*> dirtied;
+  for (auto& [s, w] : watchers) {
+    if (w->expired_at_watch) {
+      // Expired at WATCH time and now deleted: logically unchanged.
+      if (keyspace_.Peek(ev.db, w->key) == nullptr) {
+        w->expired_at_watch = false;
         continue;
       }
-      if (w.key != ev.key) continue;
-      if (w.expired_at_watch) {
-        // Expired at WATCH time and now deleted: logically unchanged.
-        if (keyspace_.Peek(ev.db, w.key) == nullptr) w.expired_at_watch = false;
-        continue;
-      }
-      dirty = true;
+      // Redis 7.0.15 leaves the whole watcher list here (a `break`), so
+      // later watchers of the key are not flagged either.
+      break;
     }
-    if (dirty) {
-      s.dirty_cas = true;
-      if (ev.kind != KeyEventKind::kFlushed && ev.kind != KeyEventKind::kSwapped) Unwatch(s);
-    }
+    dirtied.push_back(s);
+  }
+  for (Session* s : dirtied) {
+    s->dirty_cas = true;
+    Unwatch(*s);  // a dirty client stops watching, as Redis does
   }
 }
 

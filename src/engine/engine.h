@@ -38,6 +38,7 @@ struct WatchedKey {
   int db;
   std::string key;
   bool expired_at_watch;  // the key was logically expired when WATCH ran
+  uint64_t seq = 0;       // WATCH order over all sessions (Redis's per-key watcher list)
 };
 
 struct Session {
@@ -104,7 +105,8 @@ class Engine {
   Keyspace keyspace_;
   std::vector<std::unique_ptr<Session>> sessions_;
   int64_t next_client_id_ = 1;
-  size_t watch_count_ = 0;  // WATCHed keys over all sessions (skips the event scan when 0)
+  size_t watch_count_ = 0;
+  uint64_t next_watch_seq_ = 1;  // WATCHed keys over all sessions (skips the event scan when 0)
 };
 
 }  // namespace respfuzz::engine
