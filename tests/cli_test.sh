@@ -100,5 +100,44 @@ contains run-query-verbose 'knn.bin: ok'
 expect 0 run-help -- "$bin" run --help
 expect 0 decode-help -- "$bin" decode --help
 
+# Structured harness: encode / decode / run / minimize / freeze.
+printf 's1 SET k1 v1 PX 100\nclock +250ms\ns2 HELLO 3\ns2 GET k1\nactive-expire\n' > "$tmp/prog.txt"
+expect 0 encode -- "$bin" encode command_handler "$tmp/prog.txt" -o "$tmp/prog.bin"
+expect 0 decode-program -- "$bin" decode command_handler "$tmp/prog.bin"
+contains decode-program 's1 SET k1 v1 PX 100'
+contains decode-program 'clock +250ms'
+"$bin" decode command_handler "$tmp/prog.bin" > "$tmp/back.txt"
+if cmp -s "$tmp/prog.txt" "$tmp/back.txt"; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL decode-inverse: decode(encode(prog.txt)) differs"; fi
+expect 0 run-program -- "$bin" run command_handler "$tmp/prog.txt"
+contains run-program 'both:'
+contains run-program 'ok'
+expect 0 run-seeds -- "$bin" run command_handler "$src/corpus/command_handler"/*.txt
+contains run-seeds ' 0 failed'
+printf 's1 SET k1 v1\ns9 GET k1\n' > "$tmp/badprog.txt"
+expect 2 encode-bad-program -- "$bin" encode command_handler "$tmp/badprog.txt"
+contains encode-bad-program "line 2: unknown op 's9'"
+expect 2 encode-not-structured -- "$bin" encode resp_reader "$tmp/prog.txt"
+contains encode-not-structured 'has no op-level form'
+expect 2 encode-missing -- "$bin" encode command_handler "$tmp/nope.txt"
+expect 1 minimize-passing -- "$bin" minimize command_handler "$tmp/prog.txt"
+contains minimize-passing 'passes every check'
+mkdir -p "$tmp/root/tests/regressions"
+expect 1 freeze-passing -- "$bin" freeze command_handler "$tmp/prog.txt" --name demo --root "$tmp/root"
+if [ -z "$(ls -A "$tmp/root/tests/regressions")" ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL freeze-passing: wrote files for a passing input"; fi
+expect 2 freeze-bad-name -- "$bin" freeze command_handler "$tmp/prog.txt" --name 'Bad Name' --root "$tmp/root"
+expect 2 freeze-no-name -- "$bin" freeze command_handler "$tmp/prog.txt" --root "$tmp/root"
+expect 2 freeze-no-root -- "$bin" freeze command_handler "$tmp/prog.txt" --name x --root "$tmp/nowhere"
+expect 0 encode-help -- "$bin" encode --help
+expect 0 minimize-help -- "$bin" minimize --help
+expect 0 freeze-help -- "$bin" freeze --help
+expect 0 oracle-help -- "$bin" oracle --help
+expect 2 oracle-no-server -- "$bin" oracle command_handler "$tmp/prog.txt"
+expect 2 oracle-bad-server -- "$bin" oracle command_handler --server localhost "$tmp/prog.txt"
+expect 2 oracle-other-harness -- "$bin" oracle resp_reader --server 127.0.0.1:1 "$tmp/prog.txt"
+expect 2 oracle-refused -- "$bin" oracle command_handler --server 127.0.0.1:1 "$tmp/prog.txt"
+contains oracle-refused 'cannot connect to 127.0.0.1:1'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
