@@ -42,7 +42,8 @@ CommandRunOptions ReplaceReply(size_t at, std::string bytes) {
 }
 
 TEST(CommandHandler, FramingCheckCanFail) {
-  const auto r = RunCommandProgram(Program("s1 PING\ns1 PING\n"), ReplaceReply(1, "+PONG\r\n+OK\r\n"));
+  const auto r =
+      RunCommandProgram(Program("s1 PING\ns1 PING\n"), ReplaceReply(1, "+PONG\r\n+OK\r\n"));
   EXPECT_FALSE(r.verdict.ok);
   EXPECT_EQ(r.verdict.check, "reply-framing");
   EXPECT_EQ(r.verdict.step, 1);
@@ -58,7 +59,8 @@ TEST(CommandHandler, HiredisCheckCanFail) {
 
 TEST(CommandHandler, RoundtripCheckCanFail) {
   // A non-canonical integer in a RESP3 session (hiredis is not consulted).
-  const auto r = RunCommandProgram(Program("s1 HELLO 3\ns1 EXISTS k1\n"), ReplaceReply(1, ":00\r\n"));
+  const auto r =
+      RunCommandProgram(Program("s1 HELLO 3\ns1 EXISTS k1\n"), ReplaceReply(1, ":00\r\n"));
   EXPECT_EQ(r.verdict.check, "reply-roundtrip") << r.verdict.ToString();
   EXPECT_EQ(r.verdict.step, 1);
 }

@@ -83,7 +83,8 @@ TEST(CommandProgram, TextErrorsNameTheLine) {
     auto p = CommandProgramFromText(text);
     return p.ok() ? std::string("ok") : std::string(p.status().message());
   };
-  EXPECT_EQ(err("s1 PING\ns9 PING\n"), "line 2: unknown op 's9' (s1..s4 COMMAND ..., clock +<ms>ms, active-expire)");
+  EXPECT_EQ(err("s1 PING\ns9 PING\n"),
+            "line 2: unknown op 's9' (s1..s4 COMMAND ..., clock +<ms>ms, active-expire)");
   EXPECT_EQ(err("s1\n"), "line 1: missing command name");
   EXPECT_EQ(err("s1 SET \"k\n"), "line 1: unbalanced quotes");
   EXPECT_EQ(err("clock 5\n"), "line 1: expected 'clock +<ms>ms', got '5'");

@@ -2,14 +2,13 @@
 // replies were checked against redis-server 7.0.15 (RESP2 and RESP3).
 #include "src/engine/engine.h"
 
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "src/engine/command.h"
 #include "src/resp/writer.h"
-
-#include <limits>
 
 namespace respfuzz::engine {
 namespace {
@@ -62,8 +61,7 @@ TEST_F(EngineTest, HelloSwitchesProtocolBeforeReplying) {
   EXPECT_EQ(engine_.session(a_).protocol, resp::Protocol::kResp3);
   EXPECT_EQ(Run(a_, {"hello", "2"}).substr(0, 4), "*14\r");
   EXPECT_EQ(Run(a_, {"hello", "4"}), "-NOPROTO unsupported protocol version\r\n");
-  EXPECT_EQ(Run(a_, {"hello", "x"}),
-            "-ERR Protocol version is not an integer or out of range\r\n");
+  EXPECT_EQ(Run(a_, {"hello", "x"}), "-ERR Protocol version is not an integer or out of range\r\n");
   EXPECT_EQ(Run(a_, {"hello", "3", "foo"}), "-ERR Syntax error in HELLO option 'foo'\r\n");
   EXPECT_EQ(engine_.session(a_).protocol, resp::Protocol::kResp2);
   // Options act as they are read: AUTH and SETNAME errors win over a later
@@ -73,7 +71,8 @@ TEST_F(EngineTest, HelloSwitchesProtocolBeforeReplying) {
   EXPECT_EQ(Run(a_, {"hello", "3", "auth", "bob"}), "-ERR Syntax error in HELLO option 'auth'\r\n");
   EXPECT_EQ(Run(a_, {"hello", "3", "setname", "a b", "foo"}),
             "-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
-  EXPECT_EQ(Run(a_, {"hello", "9", "auth", "bob", "x"}), "-NOPROTO unsupported protocol version\r\n");
+  EXPECT_EQ(Run(a_, {"hello", "9", "auth", "bob", "x"}),
+            "-NOPROTO unsupported protocol version\r\n");
 }
 
 TEST_F(EngineTest, SelectRange) {
@@ -193,9 +192,9 @@ TEST(ReplyWriterTest, DoublesAsRedis70PrintsThem) {
   r3.Double(0.1);
   EXPECT_EQ(out, ",0.10000000000000001\r\n");
   // resp::Write in the Redis 7.0 style gives the same bytes; the default style is shortest.
-  EXPECT_EQ(resp::Write(resp::Value::Double(0.1), resp::Protocol::kResp3,
-                        resp::DoubleStyle::kRedis70),
-            out);
+  EXPECT_EQ(
+      resp::Write(resp::Value::Double(0.1), resp::Protocol::kResp3, resp::DoubleStyle::kRedis70),
+      out);
   EXPECT_EQ(resp::Write(resp::Value::Double(0.1), resp::Protocol::kResp3), ",0.1\r\n");
   out.clear();
   ReplyWriter r2(resp::Protocol::kResp2, &out);
@@ -212,7 +211,7 @@ namespace {
 TEST(ReplyWriterTest, ErrorsStayOneLineAsRedisFormatsThem) {
   std::string out;
   ReplyWriter r(resp::Protocol::kResp2, &out);
-  r.Error("ERR Unsupported option B\n");  // trailing CR/LF trimmed
+  r.Error("ERR Unsupported option B\n");   // trailing CR/LF trimmed
   r.Error("ERR Unsupported option B\nx");  // inner ones become spaces
   r.Error("ERR plain");
   EXPECT_EQ(out, "-ERR Unsupported option B\r\n-ERR Unsupported option B x\r\n-ERR plain\r\n");

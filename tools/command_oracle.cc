@@ -27,6 +27,7 @@ namespace respfuzz::oracle {
 
 namespace {
 
+using programs::CommandIs;
 using programs::CommandProgram;
 using programs::Op;
 using programs::OpKind;
@@ -37,16 +38,6 @@ int64_t RealNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-bool IsName(const std::string& a, std::string_view upper) {
-  if (a.size() != upper.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c != upper[i]) return false;
-  }
-  return true;
 }
 
 absl::StatusOr<int> ConnectTcp(const std::string& host, int port, int timeout_ms) {
@@ -109,11 +100,6 @@ absl::StatusOr<Value> Roundtrip(int fd, const std::vector<std::string>& argv,
   return ReadReply(fd, parser, protocol);
 }
 
-void NormalizeNull(Value* v) {
-  if (v->type == Type::kNullArray) v->type = Type::kNullBulk;
-  for (Value& e : v->elems) NormalizeNull(&e);
-}
-
 // HELLO's reply carries the server's own client id: masked on both sides.
 void MaskHelloId(Value* v) {
   if (v->type != Type::kMap && v->type != Type::kArray) return;
@@ -126,9 +112,9 @@ void MaskHelloId(Value* v) {
 
 // Commands whose reply depends on every key of the db, not only on named keys.
 bool WholeKeyspace(const std::string& name) {
-  return IsName(name, "KEYS") || IsName(name, "SCAN") || IsName(name, "DBSIZE") ||
-         IsName(name, "FLUSHDB") || IsName(name, "FLUSHALL") || IsName(name, "SWAPDB") ||
-         IsName(name, "EXEC") || IsName(name, "SELECT");
+  return CommandIs(name, "KEYS") || CommandIs(name, "SCAN") || CommandIs(name, "DBSIZE") ||
+         CommandIs(name, "FLUSHDB") || CommandIs(name, "FLUSHALL") || CommandIs(name, "SWAPDB") ||
+         CommandIs(name, "EXEC") || CommandIs(name, "SELECT");
 }
 
 }  // namespace
@@ -151,9 +137,11 @@ std::string OracleReport::ToJson(const std::string& server) const {
   }
   j["excluded"] = nlohmann::json::array();
   for (const Exclusion& e : excluded) {
-    j["excluded"].push_back(
-        {{"program", e.program}, {"op_index", e.op_index}, {"op", e.op},
-         {"category", e.category}, {"reason", e.reason}});
+    j["excluded"].push_back({{"program", e.program},
+                             {"op_index", e.op_index},
+                             {"op", e.op},
+                             {"category", e.category},
+                             {"reason", e.reason}});
   }
   // Replies may hold any bytes: replace invalid UTF-8 rather than throw.
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -164,13 +152,12 @@ absl::Status CommandOracle::Connect() {
   if (!fd.ok()) return fd.status();
   admin_fd_ = *fd;
   auto parser = programs::MakeReplyParser();
-  auto r = Roundtrip(admin_fd_, {"DEBUG", "SET-ACTIVE-EXPIRE", "0"}, *parser,
-                     resp::Protocol::kResp3);
+  auto r =
+      Roundtrip(admin_fd_, {"DEBUG", "SET-ACTIVE-EXPIRE", "0"}, *parser, resp::Protocol::kResp3);
   if (!r.ok()) return r.status();
   if (r->type == Type::kError) {
-    return absl::FailedPreconditionError(
-        "the server refuses DEBUG SET-ACTIVE-EXPIRE (" + r->str +
-        "); start redis-server with --enable-debug-command local");
+    return absl::FailedPreconditionError("the server refuses DEBUG SET-ACTIVE-EXPIRE (" + r->str +
+                                         "); start redis-server with --enable-debug-command local");
   }
   return absl::OkStatus();
 }
@@ -207,8 +194,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
 
   std::array<std::vector<std::vector<std::string>>, programs::kMaxSessions> queued;
   std::array<bool, programs::kMaxSessions> tainted{};
-  std::string rest_excluded;       // why the rest of the program is excluded
-  std::vector<std::string> racy;   // keys whose expiry raced an op
+  std::string rest_excluded;      // why the rest of the program is excluded
+  std::vector<std::string> racy;  // keys whose expiry raced an op
   ++report->programs;
 
   for (size_t i = 0; i < program.ops.size(); ++i) {
@@ -239,8 +226,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       // the server's active expiry, made deterministic.
       eng.ActiveExpire();
       for (int db = 0; db < eng.keyspace().num_dbs(); ++db) {
-        auto sel = Roundtrip(admin_fd_, {"SELECT", std::to_string(db)}, *ours,
-                             resp::Protocol::kResp3);
+        auto sel =
+            Roundtrip(admin_fd_, {"SELECT", std::to_string(db)}, *ours, resp::Protocol::kResp3);
         if (!sel.ok()) return sel.status();
         std::string cursor = "0";
         do {
@@ -259,8 +246,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     const int s = op.session;
     const std::vector<std::string>& argv = op.argv;
     const engine::CommandSpec* spec = engine::FindCommand(argv[0]);
-    const bool client_other = spec != nullptr && spec->name == "client" && argv.size() >= 2 &&
-                              !IsName(argv[1], "ID");
+    const bool client_other =
+        spec != nullptr && spec->name == "client" && argv.size() >= 2 && !CommandIs(argv[1], "ID");
     if (spec == nullptr || client_other) {
       exclude("not-modeled",
               "not modeled by the engine (it replies with an unknown-command error); not sent");
@@ -268,11 +255,11 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       continue;
     }
     std::string why_not, category;
-    if (IsName(argv[0], "CLIENT")) {
+    if (CommandIs(argv[0], "CLIENT")) {
       why_not = "client ids are assigned by the server";
       category = "client-id";
     }
-    if ((IsName(argv[0], "EXEC") || IsName(argv[0], "DISCARD")) && tainted[s]) {
+    if ((CommandIs(argv[0], "EXEC") || CommandIs(argv[0], "DISCARD")) && tainted[s]) {
       why_not = "the transaction held an op that was not sent";
       category = "transaction";
       tainted[s] = false;
@@ -326,13 +313,13 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     const bool via_hiredis = before == resp::Protocol::kResp2 && after == resp::Protocol::kResp2;
     auto theirs = Roundtrip(fds[s], argv, via_hiredis ? *hiredis : *ours,
                             via_hiredis ? resp::Protocol::kResp2 : resp::Protocol::kResp3);
-    if (!theirs.ok()) return absl::UnavailableError(name + " op " + std::to_string(i) + " (" +
-                                                    text + "): " +
-                                                    std::string(theirs.status().message()));
+    if (!theirs.ok())
+      return absl::UnavailableError(name + " op " + std::to_string(i) + " (" + text +
+                                    "): " + std::string(theirs.status().message()));
     Value got = std::move(*mine);
     Value want = std::move(*theirs);
 
-    const bool is_exec = IsName(argv[0], "EXEC");
+    const bool is_exec = CommandIs(argv[0], "EXEC");
     if (want.type == Type::kSimpleString && want.str == "QUEUED") {
       queued[s].push_back(argv);
     } else if (is_exec) {
@@ -342,25 +329,25 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
             const auto& q = queued[s][k];
             programs::CanonicalizeReply(q, &v->elems[k]);
             // Client ids inside the transaction are the server's own: masked.
-            if (IsName(q[0], "HELLO")) MaskHelloId(&v->elems[k]);
-            if (IsName(q[0], "CLIENT") && v->elems[k].type == Type::kInteger) {
+            if (CommandIs(q[0], "HELLO")) MaskHelloId(&v->elems[k]);
+            if (CommandIs(q[0], "CLIENT") && v->elems[k].type == Type::kInteger) {
               v->elems[k].integer = 0;
             }
           }
         }
       }
       queued[s].clear();
-    } else if (IsName(argv[0], "DISCARD") || IsName(argv[0], "MULTI")) {
+    } else if (CommandIs(argv[0], "DISCARD") || CommandIs(argv[0], "MULTI")) {
       if (want.type != Type::kError) queued[s].clear();
     }
     if (!why_not.empty()) {
       exclude(category, why_not);
       continue;
     }
-    if (IsName(argv[0], "SCAN") && want.type == Type::kArray && want.elems.size() == 2 &&
+    if (CommandIs(argv[0], "SCAN") && want.type == Type::kArray && want.elems.size() == 2 &&
         want.elems[0].str != "0") {
       exclude("scan-split", "the server split the scan (next cursor " + want.elems[0].str +
-              "); the engine returns every key at once");
+                                "); the engine returns every key at once");
       continue;
     }
     if (!is_exec) {
@@ -368,19 +355,20 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       programs::CanonicalizeReply(argv, &want);
     }
     if (via_hiredis) {
-      NormalizeNull(&got);
-      NormalizeNull(&want);
+      programs::NormalizeNullsForHiredis(&got);
+      programs::NormalizeNullsForHiredis(&want);
     }
-    if (IsName(argv[0], "HELLO")) {
+    if (CommandIs(argv[0], "HELLO")) {
       MaskHelloId(&got);
       MaskHelloId(&want);
     }
     bool agree = got == want;
     // TTLs count down in real time on the server between its op and ours.
-    if (!agree && got.type == Type::kInteger && want.type == Type::kInteger &&
-        got.integer >= 0 && want.integer >= 0) {
-      if (IsName(argv[0], "PTTL")) agree = std::llabs(got.integer - want.integer) <= options_.expiry_margin_ms;
-      if (IsName(argv[0], "TTL")) agree = std::llabs(got.integer - want.integer) <= 1;
+    if (!agree && got.type == Type::kInteger && want.type == Type::kInteger && got.integer >= 0 &&
+        want.integer >= 0) {
+      if (CommandIs(argv[0], "PTTL"))
+        agree = std::llabs(got.integer - want.integer) <= options_.expiry_margin_ms;
+      if (CommandIs(argv[0], "TTL")) agree = std::llabs(got.integer - want.integer) <= 1;
     }
     ++report->compared;
     if (agree) {

@@ -20,16 +20,6 @@ namespace {
 using resp::Type;
 using resp::Value;
 
-bool IsName(const std::string& a, std::string_view upper) {
-  if (a.size() != upper.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c != upper[i]) return false;
-  }
-  return true;
-}
-
 bool IsList(const Value& v) {
   return v.type == Type::kArray || v.type == Type::kSet || v.type == Type::kMap;
 }
@@ -48,9 +38,10 @@ void SortPairs(Value* v) {
   if (v->elems.size() % 2 != 0) return;
   std::vector<std::pair<std::string, std::pair<Value, Value>>> keyed;
   for (size_t i = 0; i < v->elems.size(); i += 2) {
-    std::string k = resp::ToDebugString(v->elems[i]) + "\x01" + resp::ToDebugString(v->elems[i + 1]);
-    keyed.emplace_back(std::move(k), std::make_pair(std::move(v->elems[i]),
-                                                    std::move(v->elems[i + 1])));
+    std::string k =
+        resp::ToDebugString(v->elems[i]) + "\x01" + resp::ToDebugString(v->elems[i + 1]);
+    keyed.emplace_back(std::move(k),
+                       std::make_pair(std::move(v->elems[i]), std::move(v->elems[i + 1])));
   }
   std::sort(keyed.begin(), keyed.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -83,23 +74,33 @@ bool ReadOne(std::string_view bytes, Value* out, std::string* why) {
   return true;
 }
 
-// Nulls as hiredis sees them: one nil.
-void NormalizeNull(Value* v) {
-  if (v->type == Type::kNullArray) v->type = Type::kNullBulk;
-  for (Value& e : v->elems) NormalizeNull(&e);
+}  // namespace
+
+bool CommandIs(std::string_view name, std::string_view upper) {
+  if (name.size() != upper.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c != upper[i]) return false;
+  }
+  return true;
 }
 
-}  // namespace
+void NormalizeNullsForHiredis(Value* v) {
+  if (v->type == Type::kNullArray) v->type = Type::kNullBulk;
+  for (Value& e : v->elems) NormalizeNullsForHiredis(&e);
+}
 
 void CanonicalizeReply(const std::vector<std::string>& argv, Value* reply) {
   if (argv.empty() || !IsList(*reply)) return;
   const std::string& n = argv[0];
-  if (IsName(n, "SMEMBERS") || IsName(n, "SINTER") || IsName(n, "SUNION") ||
-      IsName(n, "SDIFF") || IsName(n, "KEYS") || IsName(n, "HKEYS") || IsName(n, "HVALS")) {
+  if (CommandIs(n, "SMEMBERS") || CommandIs(n, "SINTER") || CommandIs(n, "SUNION") ||
+      CommandIs(n, "SDIFF") || CommandIs(n, "KEYS") || CommandIs(n, "HKEYS") ||
+      CommandIs(n, "HVALS")) {
     SortElements(reply);
-  } else if (IsName(n, "HGETALL")) {
+  } else if (CommandIs(n, "HGETALL")) {
     SortPairs(reply);
-  } else if (IsName(n, "SCAN") && reply->elems.size() == 2 && IsList(reply->elems[1])) {
+  } else if (CommandIs(n, "SCAN") && reply->elems.size() == 2 && IsList(reply->elems[1])) {
     SortElements(&reply->elems[1]);
   }
 }
@@ -170,11 +171,11 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
                                      "\nbytes: " + EscapeBytes(bytes, 400));
         }
         Value ours = got;
-        NormalizeNull(&ours);
-        NormalizeNull(&theirs[0]);
+        NormalizeNullsForHiredis(&ours);
+        NormalizeNullsForHiredis(&theirs[0]);
         if (!(ours == theirs[0])) {
-          return fail("hiredis", "hiredis reads " + Show(theirs[0]) + "\nour reader reads " +
-                                     Show(got));
+          return fail("hiredis",
+                      "hiredis reads " + Show(theirs[0]) + "\nour reader reads " + Show(got));
         }
       }
       if (before == after) {
@@ -187,7 +188,7 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
       }
 
       // EXEC's elements are canonicalized with the commands they answer.
-      const bool is_exec = IsName(op.argv[0], "EXEC");
+      const bool is_exec = CommandIs(op.argv[0], "EXEC");
       if (is_exec) {
         const auto& q = queued[s];
         for (Value* v : {&got, &expected}) {
@@ -201,8 +202,8 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
       }
       if (expected.type == Type::kSimpleString && expected.str == "QUEUED") {
         queued[s].push_back(op.argv);
-      } else if (is_exec || IsName(op.argv[0], "DISCARD") || IsName(op.argv[0], "MULTI")) {
-        if (!(IsName(op.argv[0], "MULTI") && expected.type == Type::kError)) queued[s].clear();
+      } else if (is_exec || CommandIs(op.argv[0], "DISCARD") || CommandIs(op.argv[0], "MULTI")) {
+        if (!(CommandIs(op.argv[0], "MULTI") && expected.type == Type::kError)) queued[s].clear();
       }
       if (!(got == expected)) {
         return fail("reference", "engine:    " + Show(got) + "\nreference: " + Show(expected));

@@ -65,6 +65,12 @@ std::optional<CommandProgram> MinimizeCommandProgram(CommandProgram program,
                                                      const CommandRunOptions& options,
                                                      MinimizeReport* report);
 
+// Whether a command name equals `upper` (an upper-case name) in any case.
+bool CommandIs(std::string_view name, std::string_view upper);
+
+// Nulls as hiredis sees them (it has one nil): *-1 becomes $-1, recursively.
+void NormalizeNullsForHiredis(resp::Value* v);
+
 // Sorts the elements of replies whose order Redis does not promise (SMEMBERS,
 // SINTER, SUNION, SDIFF, KEYS, HKEYS, HVALS, HGETALL by pair, SCAN's keys), so
 // two correct implementations compare equal.

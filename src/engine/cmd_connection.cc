@@ -114,16 +114,26 @@ void CmdSelect(CommandContext& c) {
 }
 
 constexpr std::array<CommandSpec, 10> kCommands = {{
-    {"multi", 1, kCmdNoScript|kCmdLoading|kCmdStale|kCmdFast|kCmdAllowBusy|kCmdTransaction, 0, 0, 0, nullptr},
-    {"exec", 1, kCmdNoScript|kCmdLoading|kCmdStale|kCmdSkipSlowlog|kCmdTransaction, 0, 0, 0, nullptr},
-    {"discard", 1, kCmdNoScript|kCmdLoading|kCmdStale|kCmdFast|kCmdAllowBusy|kCmdTransaction, 0, 0, 0, nullptr},
-    {"watch", -2, kCmdNoScript|kCmdLoading|kCmdStale|kCmdFast|kCmdAllowBusy|kCmdTransaction, 1, -1, 1, nullptr},
-    {"unwatch", 1, kCmdNoScript|kCmdLoading|kCmdStale|kCmdFast|kCmdAllowBusy|kCmdTransaction, 0, 0, 0, nullptr},
+    {"multi", 1,
+     kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdTransaction, 0, 0, 0,
+     nullptr},
+    {"exec", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipSlowlog | kCmdTransaction, 0, 0, 0,
+     nullptr},
+    {"discard", 1,
+     kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdTransaction, 0, 0, 0,
+     nullptr},
+    {"watch", -2,
+     kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdTransaction, 1, -1, 1,
+     nullptr},
+    {"unwatch", 1,
+     kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdTransaction, 0, 0, 0,
+     nullptr},
     {"ping", -1, kCmdFast, 0, 0, 0, CmdPing},
-    {"echo", 2, kCmdLoading|kCmdStale|kCmdFast, 0, 0, 0, CmdEcho},
-    {"hello", -1, kCmdNoScript|kCmdLoading|kCmdStale|kCmdFast|kCmdNoAuth|kCmdAllowBusy, 0, 0, 0, CmdHello},
+    {"echo", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdEcho},
+    {"hello", -1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy, 0,
+     0, 0, CmdHello},
     {"client", -2, 0, 0, 0, 0, CmdClient},
-    {"select", 2, kCmdLoading|kCmdStale|kCmdFast, 0, 0, 0, CmdSelect},
+    {"select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdSelect},
 }};
 
 }  // namespace

@@ -62,8 +62,8 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
     return keys;
   }
   if (spec.first_key <= 0) return keys;
-  const int64_t last = spec.last_key < 0 ? static_cast<int64_t>(argv.size()) + spec.last_key
-                                         : spec.last_key;
+  const int64_t last =
+      spec.last_key < 0 ? static_cast<int64_t>(argv.size()) + spec.last_key : spec.last_key;
   for (int64_t i = spec.first_key; i <= last && static_cast<size_t>(i) < argv.size();
        i += spec.key_step) {
     keys.push_back(i);

@@ -102,8 +102,8 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
     // A container command: the subcommand is resolved before anything else.
     if (!NameIs(argv[1], "id")) {
       std::string upper = absl::AsciiStrToUpper(CString(argv[0], 128));
-      reject(ErrorLine(absl::StrCat("ERR unknown subcommand '", CString(argv[1], 128),
-                                    "'. Try ", upper, " HELP.")));
+      reject(ErrorLine(absl::StrCat("ERR unknown subcommand '", CString(argv[1], 128), "'. Try ",
+                                    upper, " HELP.")));
       return;
     }
     if (argv.size() != 2) {
@@ -213,12 +213,10 @@ void Engine::Watch(Session& s, std::span<const std::string> argv, std::string* o
   }
   for (size_t i = 1; i < argv.size(); ++i) {
     const std::string& key = argv[i];
-    bool already = std::any_of(s.watched.begin(), s.watched.end(), [&](const WatchedKey& w) {
-      return w.db == s.db && w.key == key;
-    });
+    bool already = std::any_of(s.watched.begin(), s.watched.end(),
+                               [&](const WatchedKey& w) { return w.db == s.db && w.key == key; });
     if (already) continue;
-    s.watched.push_back(
-        WatchedKey{s.db, key, keyspace_.IsExpired(s.db, key), next_watch_seq_++});
+    s.watched.push_back(WatchedKey{s.db, key, keyspace_.IsExpired(s.db, key), next_watch_seq_++});
     ++watch_count_;
   }
   reply.Ok();
@@ -329,8 +327,8 @@ absl::Status Engine::Validate() const {
     watched += s.watched.size();
   }
   if (watched != watch_count_) {
-    return absl::InternalError(absl::StrCat("watch count ", watch_count_, " but ", watched,
-                                            " keys are watched"));
+    return absl::InternalError(
+        absl::StrCat("watch count ", watch_count_, " but ", watched, " keys are watched"));
   }
   return absl::OkStatus();
 }

@@ -29,8 +29,8 @@ struct EngineOptions {
   static constexpr int64_t kDefaultMaxStringLen = 512ll * 1024 * 1024;
   static constexpr int kDefaultDbs = 16;
 
-  int64_t start_ms = kDefaultStartMs;              // the virtual clock's start, unix ms
-  int64_t max_string_len = kDefaultMaxStringLen;   // proto-max-bulk-len
+  int64_t start_ms = kDefaultStartMs;             // the virtual clock's start, unix ms
+  int64_t max_string_len = kDefaultMaxStringLen;  // proto-max-bulk-len
   int num_dbs = kDefaultDbs;
 };
 

@@ -6,11 +6,16 @@ namespace respfuzz::engine {
 
 std::string_view KeyEventKindName(KeyEventKind k) {
   switch (k) {
-    case KeyEventKind::kWritten: return "written";
-    case KeyEventKind::kDeleted: return "deleted";
-    case KeyEventKind::kExpired: return "expired";
-    case KeyEventKind::kFlushed: return "flushed";
-    case KeyEventKind::kSwapped: return "swapped";
+    case KeyEventKind::kWritten:
+      return "written";
+    case KeyEventKind::kDeleted:
+      return "deleted";
+    case KeyEventKind::kExpired:
+      return "expired";
+    case KeyEventKind::kFlushed:
+      return "flushed";
+    case KeyEventKind::kSwapped:
+      return "swapped";
   }
   return "?";
 }
@@ -63,8 +68,7 @@ Object& Keyspace::Store(int db, std::string_view key, Object value, bool keep_tt
   return it->second;
 }
 
-Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value,
-                                  int64_t when_ms) {
+Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value, int64_t when_ms) {
   ExpireIfNeeded(db, key);
   Db& d = dbs_[db];
   auto [it, inserted] = d.dict.try_emplace(key);
@@ -112,11 +116,20 @@ void Keyspace::TouchedMaybeEmpty(int db, std::string_view key) {
   if (o == nullptr) return;
   bool empty = false;
   switch (TypeOf(*o)) {
-    case ObjType::kString: break;
-    case ObjType::kList: empty = std::get<List>(*o).empty(); break;
-    case ObjType::kHash: empty = std::get<Hash>(*o).empty(); break;
-    case ObjType::kSet: empty = std::get<Set>(*o).empty(); break;
-    case ObjType::kZSet: empty = std::get<ZSet>(*o).empty(); break;
+    case ObjType::kString:
+      break;
+    case ObjType::kList:
+      empty = std::get<List>(*o).empty();
+      break;
+    case ObjType::kHash:
+      empty = std::get<Hash>(*o).empty();
+      break;
+    case ObjType::kSet:
+      empty = std::get<Set>(*o).empty();
+      break;
+    case ObjType::kZSet:
+      empty = std::get<ZSet>(*o).empty();
+      break;
   }
   if (empty) {
     Delete(db, key);
@@ -161,12 +174,14 @@ std::string Keyspace::Check() const {
   for (int i = 0; i < num_dbs(); ++i) {
     const Db& d = dbs_[i];
     for (const auto& [key, when] : d.expires) {
-      if (!d.dict.contains(key)) return "db " + std::to_string(i) + ": TTL for missing key '" + key + "'";
+      if (!d.dict.contains(key))
+        return "db " + std::to_string(i) + ": TTL for missing key '" + key + "'";
     }
     for (const auto& [key, obj] : d.dict) {
       std::string why;
       switch (TypeOf(obj)) {
-        case ObjType::kString: break;
+        case ObjType::kString:
+          break;
         case ObjType::kList:
           if (std::get<List>(obj).empty()) why = "empty list";
           break;

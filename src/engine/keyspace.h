@@ -17,13 +17,13 @@ namespace respfuzz::engine {
 
 // What happened to a key. Every modification raises exactly one event.
 enum class KeyEventKind : uint8_t {
-  kWritten,   // created or changed in place (value, or TTL set/cleared)
-  kDeleted,   // removed by a command (DEL, emptied aggregate, RENAME's source, ...)
-  kExpired,   // removed because its time passed (lazily or by ActiveExpire)
+  kWritten,  // created or changed in place (value, or TTL set/cleared)
+  kDeleted,  // removed by a command (DEL, emptied aggregate, RENAME's source, ...)
+  kExpired,  // removed because its time passed (lazily or by ActiveExpire)
   // Whole-db events, raised just *before* the change so a listener can still
   // see the keys: the key is empty.
-  kFlushed,   // the db is about to be emptied (FLUSHDB/FLUSHALL)
-  kSwapped,   // the db's contents are about to be swapped with other_db (SWAPDB)
+  kFlushed,  // the db is about to be emptied (FLUSHDB/FLUSHALL)
+  kSwapped,  // the db's contents are about to be swapped with other_db (SWAPDB)
 };
 std::string_view KeyEventKindName(KeyEventKind k);
 
@@ -93,8 +93,8 @@ class Keyspace {
   // Deletes the key when its aggregate became empty (kDeleted); else kWritten.
   void TouchedMaybeEmpty(int db, std::string_view key);
 
-  void FlushDb(int db);   // raises kFlushed for that db if it held keys
-  void FlushAll();        // kFlushed for every db that held keys
+  void FlushDb(int db);       // raises kFlushed for that db if it held keys
+  void FlushAll();            // kFlushed for every db that held keys
   void SwapDb(int a, int b);  // kSwapped for both (even if empty)
 
   // Deletes every expired key in every db (raising kExpired for each).

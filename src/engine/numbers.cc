@@ -56,9 +56,7 @@ long double StrtoldC(const char* p, char** end) { return std::strtold(p, end); }
 
 }  // namespace
 
-std::optional<double> ParseDouble(std::string_view s) {
-  return ParseFloating<double, StrtodC>(s);
-}
+std::optional<double> ParseDouble(std::string_view s) { return ParseFloating<double, StrtodC>(s); }
 
 std::optional<long double> ParseLongDouble(std::string_view s) {
   // string2ld copies into a MAX_LONG_DOUBLE_CHARS (5 KiB) buffer first:

@@ -7,11 +7,16 @@ namespace respfuzz::engine {
 
 std::string_view ObjTypeName(ObjType t) {
   switch (t) {
-    case ObjType::kString: return "string";
-    case ObjType::kList: return "list";
-    case ObjType::kHash: return "hash";
-    case ObjType::kSet: return "set";
-    case ObjType::kZSet: return "zset";
+    case ObjType::kString:
+      return "string";
+    case ObjType::kList:
+      return "list";
+    case ObjType::kHash:
+      return "hash";
+    case ObjType::kSet:
+      return "set";
+    case ObjType::kZSet:
+      return "zset";
   }
   return "none";
 }
