@@ -7,6 +7,7 @@
 #ifndef RESPFUZZ_ENGINE_COMMAND_H_
 #define RESPFUZZ_ENGINE_COMMAND_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -102,7 +103,12 @@ struct CommandContext {
   int64_t max_string_len;  // proto-max-bulk-len
 
   const std::string& arg(size_t i) const { return argv[i]; }
-  bool ArgIs(size_t i, std::string_view word) const { return IEquals(argv[i], word); }
+  // Option words compare as Redis's strcasecmp does: the argument ends at
+  // its first NUL ("nx\0junk" is NX).
+  bool ArgIs(size_t i, std::string_view word) const {
+    std::string_view a = argv[i];
+    return IEquals(a.substr(0, std::min(a.find('\0'), a.size())), word);
+  }
   size_t argc() const { return argv.size(); }
   int64_t now_ms() const { return ks.now_ms(); }
 
