@@ -327,7 +327,8 @@ int CmdRun(const std::vector<std::string>& args) {
   if (h == nullptr) return kUsage;
   std::vector<std::filesystem::path> files;
   std::string missing;
-  if (!respfuzz::fuzz::ExpandInputs({rest.begin() + 1, rest.end()}, &files, &missing)) {
+  if (!respfuzz::fuzz::ExpandInputs({rest.begin() + 1, rest.end()}, &files, &missing,
+                                    h->encode_text != nullptr)) {
     std::fprintf(stderr, "respfuzz: run: no such file or directory: %s\n", missing.c_str());
     return kUsage;
   }
@@ -649,31 +650,12 @@ int CmdOracle(const std::vector<std::string>& args) {
   const Harness* h = FindHarness("command_handler");
 
   // Inputs: files as given; directories walked in order, .txt programs
-  // included, a .txt beside a same-named .bin skipped.
+  // included except a regression's readable copy of its .bin.
   std::vector<std::filesystem::path> files;
-  for (size_t i = 1; i < rest.size(); ++i) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(rest[i], ec)) {
-      std::vector<std::filesystem::path> found;
-      for (const auto& e : std::filesystem::recursive_directory_iterator(rest[i], ec)) {
-        if (!e.is_regular_file()) continue;
-        const std::string base = e.path().filename().string();
-        if (base.empty() || base[0] == '.' || base.rfind("README", 0) == 0) continue;
-        if (e.path().extension() == ".txt") {
-          auto bin = e.path();
-          bin.replace_extension(".bin");
-          if (std::filesystem::exists(bin)) continue;
-        }
-        found.push_back(e.path());
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (std::filesystem::is_regular_file(rest[i], ec)) {
-      files.push_back(rest[i]);
-    } else {
-      std::fprintf(stderr, "respfuzz: oracle: no such file or directory: %s\n", rest[i].c_str());
-      return kUsage;
-    }
+  std::string missing;
+  if (!respfuzz::fuzz::ExpandInputs({rest.begin() + 1, rest.end()}, &files, &missing, true)) {
+    std::fprintf(stderr, "respfuzz: oracle: no such file or directory: %s\n", missing.c_str());
+    return kUsage;
   }
   std::vector<std::pair<std::string, respfuzz::programs::CommandProgram>> programs;
   for (const auto& f : files) {

@@ -12,8 +12,12 @@ namespace respfuzz::fuzz {
 // order, skipping the readable descriptions kept beside frozen inputs
 // (*.txt, README*) and dot files. Returns false, naming the argument in
 // `missing`, when one is neither a file nor a directory.
+//
+// With `text_programs` (structured harnesses, whose .txt files are programs),
+// directory walks keep *.txt too, except a .txt beside a same-named file of
+// another extension (a frozen regression's readable copy of its .bin).
 bool ExpandInputs(const std::vector<std::string>& args, std::vector<std::filesystem::path>* files,
-                  std::string* missing);
+                  std::string* missing, bool text_programs = false);
 
 }  // namespace respfuzz::fuzz
 
