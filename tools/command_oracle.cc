@@ -192,7 +192,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
   } closer{&fds};
 
-  std::array<std::vector<std::vector<std::string>>, programs::kMaxSessions> queued;
+  programs::TransactionTracker transactions;
   std::array<bool, programs::kMaxSessions> tainted{};
   std::string rest_excluded;      // why the rest of the program is excluded
   std::vector<std::string> racy;  // keys whose expiry raced an op
@@ -319,27 +319,15 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     Value got = std::move(*mine);
     Value want = std::move(*theirs);
 
-    const bool is_exec = CommandIs(argv[0], "EXEC");
-    if (want.type == Type::kSimpleString && want.str == "QUEUED") {
-      queued[s].push_back(argv);
-    } else if (is_exec) {
-      for (Value* v : {&got, &want}) {
-        if (v->type == Type::kArray && v->elems.size() == queued[s].size()) {
-          for (size_t k = 0; k < queued[s].size(); ++k) {
-            const auto& q = queued[s][k];
-            programs::CanonicalizeReply(q, &v->elems[k]);
-            // Client ids inside the transaction are the server's own: masked.
-            if (CommandIs(q[0], "HELLO")) MaskHelloId(&v->elems[k]);
-            if (CommandIs(q[0], "CLIENT") && v->elems[k].type == Type::kInteger) {
-              v->elems[k].integer = 0;
-            }
-          }
-        }
-      }
-      queued[s].clear();
-    } else if (CommandIs(argv[0], "DISCARD") || CommandIs(argv[0], "MULTI")) {
-      if (want.type != Type::kError) queued[s].clear();
-    }
+    // Both replies in comparable form, EXEC's elements per queued command:
+    // sorted where Redis promises no order, the server's client ids masked.
+    auto comparable = [](const std::vector<std::string>& command, Value* v) {
+      programs::CanonicalizeReply(command, v);
+      if (CommandIs(command[0], "HELLO")) MaskHelloId(v);
+      if (CommandIs(command[0], "CLIENT") && v->type == Type::kInteger) v->integer = 0;
+    };
+    for (Value* v : {&got, &want}) transactions.ForEachAnswer(s, argv, v, comparable);
+    transactions.Observe(s, argv, want);
     if (!why_not.empty()) {
       exclude(category, why_not);
       continue;
@@ -350,17 +338,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
                                 "); the engine returns every key at once");
       continue;
     }
-    if (!is_exec) {
-      programs::CanonicalizeReply(argv, &got);
-      programs::CanonicalizeReply(argv, &want);
-    }
     if (via_hiredis) {
       programs::NormalizeNullsForHiredis(&got);
       programs::NormalizeNullsForHiredis(&want);
-    }
-    if (CommandIs(argv[0], "HELLO")) {
-      MaskHelloId(&got);
-      MaskHelloId(&want);
     }
     bool agree = got == want;
     // TTLs count down in real time on the server between its op and ours.

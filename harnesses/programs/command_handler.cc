@@ -91,6 +91,17 @@ void NormalizeNullsForHiredis(Value* v) {
   for (Value& e : v->elems) NormalizeNullsForHiredis(&e);
 }
 
+void TransactionTracker::Observe(int session, const std::vector<std::string>& argv,
+                                 const Value& truth) {
+  auto& q = queued_[session];
+  if (truth.type == Type::kSimpleString && truth.str == "QUEUED") {
+    q.push_back(argv);
+  } else if (CommandIs(argv[0], "EXEC") || CommandIs(argv[0], "DISCARD") ||
+             (CommandIs(argv[0], "MULTI") && truth.type != Type::kError)) {
+    q.clear();
+  }
+}
+
 void CanonicalizeReply(const std::vector<std::string>& argv, Value* reply) {
   if (argv.empty() || !IsList(*reply)) return;
   const std::string& n = argv[0];
@@ -119,8 +130,7 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
   ro.sessions = kMaxSessions;
   ReferenceModel ref(ro);
   std::unique_ptr<ReplyParser> hiredis = MakeHiredisParser();
-  // Commands each session queued inside MULTI, to canonicalize EXEC's replies.
-  std::array<std::vector<std::vector<std::string>>, kMaxSessions> queued;
+  TransactionTracker transactions;  // EXEC's elements are canonicalized per command
 
   std::string bytes;
   for (size_t i = 0; i < program.ops.size(); ++i) {
@@ -187,24 +197,10 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
         }
       }
 
-      // EXEC's elements are canonicalized with the commands they answer.
-      const bool is_exec = CommandIs(op.argv[0], "EXEC");
-      if (is_exec) {
-        const auto& q = queued[s];
-        for (Value* v : {&got, &expected}) {
-          if (v->type == Type::kArray && v->elems.size() == q.size()) {
-            for (size_t k = 0; k < q.size(); ++k) CanonicalizeReply(q[k], &v->elems[k]);
-          }
-        }
-      } else {
-        CanonicalizeReply(op.argv, &got);
-        CanonicalizeReply(op.argv, &expected);
+      for (Value* v : {&got, &expected}) {
+        transactions.ForEachAnswer(s, op.argv, v, CanonicalizeReply);
       }
-      if (expected.type == Type::kSimpleString && expected.str == "QUEUED") {
-        queued[s].push_back(op.argv);
-      } else if (is_exec || CommandIs(op.argv[0], "DISCARD") || CommandIs(op.argv[0], "MULTI")) {
-        if (!(CommandIs(op.argv[0], "MULTI") && expected.type == Type::kError)) queued[s].clear();
-      }
+      transactions.Observe(s, op.argv, expected);
       if (!(got == expected)) {
         return fail("reference", "engine:    " + Show(got) + "\nreference: " + Show(expected));
       }

@@ -11,6 +11,7 @@
 #ifndef RESPFUZZ_HARNESSES_PROGRAMS_COMMAND_HANDLER_H_
 #define RESPFUZZ_HARNESSES_PROGRAMS_COMMAND_HANDLER_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -27,6 +28,9 @@ class Engine;
 }
 
 namespace respfuzz::programs {
+
+// Whether a command name equals `upper` (an upper-case name) in any case.
+bool CommandIs(std::string_view name, std::string_view upper);
 
 struct CommandRunOptions {
   static constexpr int64_t kHarnessMaxStringLen = 64 * 1024;
@@ -65,11 +69,33 @@ std::optional<CommandProgram> MinimizeCommandProgram(CommandProgram program,
                                                      const CommandRunOptions& options,
                                                      MinimizeReport* report);
 
-// Whether a command name equals `upper` (an upper-case name) in any case.
-bool CommandIs(std::string_view name, std::string_view upper);
-
 // Nulls as hiredis sees them (it has one nil): *-1 becomes $-1, recursively.
 void NormalizeNullsForHiredis(resp::Value* v);
+
+// What each session has queued inside MULTI, learnt from the replies of the
+// side taken as the truth, so that each element of an EXEC reply can be
+// treated with the command it answers. Used by the harness and the oracle.
+class TransactionTracker {
+ public:
+  // Calls fn(command argv, reply) for the reply to `argv` from `session`; for
+  // an EXEC reply (an array as long as the queue), once per element instead.
+  template <typename Fn>
+  void ForEachAnswer(int session, const std::vector<std::string>& argv, resp::Value* reply,
+                     Fn&& fn) const {
+    const auto& q = queued_[session];
+    if (!CommandIs(argv[0], "EXEC")) {
+      fn(argv, reply);
+    } else if (reply->type == resp::Type::kArray && reply->elems.size() == q.size()) {
+      for (size_t k = 0; k < q.size(); ++k) fn(q[k], &reply->elems[k]);
+    }
+  }
+  // Records what the true reply to `argv` says: QUEUED adds to the queue;
+  // EXEC, DISCARD and an accepted MULTI empty it.
+  void Observe(int session, const std::vector<std::string>& argv, const resp::Value& truth);
+
+ private:
+  std::array<std::vector<std::vector<std::string>>, kMaxSessions> queued_;
+};
 
 // Sorts the elements of replies whose order Redis does not promise (SMEMBERS,
 // SINTER, SUNION, SDIFF, KEYS, HKEYS, HVALS, HGETALL by pair, SCAN's keys), so
