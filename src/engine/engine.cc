@@ -211,6 +211,12 @@ void Engine::Watch(Session& s, std::span<const std::string> argv, std::string* o
     reply.Error("ERR WATCH inside MULTI is not allowed");
     return;
   }
+  // A session already dirtied will fail its EXEC anyway: Redis watches
+  // nothing more (and a dirty session holds no watched keys).
+  if (s.dirty_cas) {
+    reply.Ok();
+    return;
+  }
   for (size_t i = 1; i < argv.size(); ++i) {
     const std::string& key = argv[i];
     bool already = std::any_of(s.watched.begin(), s.watched.end(),
