@@ -1,6 +1,6 @@
-// Connection commands: PING ECHO HELLO CLIENT ID SELECT. MULTI, EXEC,
-// DISCARD, WATCH and UNWATCH are in the table for their arity and flags but
-// run in Engine::Dispatch, which owns transaction state.
+// Connection commands: PING ECHO HELLO CLIENT ID SELECT UNWATCH. MULTI,
+// EXEC, DISCARD and WATCH are in the table for their arity and flags but run
+// in Engine::Dispatch, which owns transaction state.
 #include <array>
 
 #include "absl/strings/match.h"
@@ -95,6 +95,13 @@ void CmdHello(CommandContext& c) {
 // Dispatch has already resolved the subcommand (only ID exists) and its arity.
 void CmdClient(CommandContext& c) { c.reply.Integer(c.session.id); }
 
+// UNWATCH (queued inside MULTI like any command; by then EXEC has unwatched).
+void CmdUnwatch(CommandContext& c) {
+  c.engine.Unwatch(c.session);
+  c.session.dirty_cas = false;
+  c.reply.Ok();
+}
+
 void CmdSelect(CommandContext& c) {
   auto v = ParseInt64(c.arg(1));
   if (!v) {
@@ -125,9 +132,8 @@ constexpr std::array<CommandSpec, 10> kCommands = {{
     {"watch", -2,
      kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdTransaction, 1, -1, 1,
      nullptr},
-    {"unwatch", 1,
-     kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdTransaction, 0, 0, 0,
-     nullptr},
+    {"unwatch", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy, 0, 0, 0,
+     CmdUnwatch},
     {"ping", -1, kCmdFast, 0, 0, 0, CmdPing},
     {"echo", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdEcho},
     {"hello", -1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy, 0,

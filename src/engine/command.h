@@ -35,7 +35,7 @@ enum CommandFlag : uint32_t {
   kCmdAllowBusy = 1u << 9,
   kCmdSkipSlowlog = 1u << 10,
   // Not Redis flags: how respfuzz dispatches.
-  kCmdTransaction = 1u << 16,  // MULTI EXEC DISCARD WATCH UNWATCH: run by the engine itself
+  kCmdTransaction = 1u << 16,  // MULTI EXEC DISCARD WATCH: run by Engine::Dispatch itself
 };
 
 struct CommandContext;

@@ -3,46 +3,31 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "src/engine/c_string.h"
 #include "src/engine/numbers.h"
 
 namespace respfuzz::engine {
 
 namespace {
 
-// Redis formats names and arguments with %.128s / %.*s: text stops at a NUL,
-// and CR/LF in an error become spaces.
-std::string CString(std::string_view s, size_t max) {
-  size_t n = std::min(s.find('\0'), s.size());
-  return std::string(s.substr(0, std::min(n, max)));
-}
-
-std::string ErrorLine(std::string msg) {
-  for (char& c : msg) {
-    if (c == '\r' || c == '\n') c = ' ';
-  }
-  return msg;
-}
+// Redis formats names and arguments with %.128s / %.*s: text stops at a NUL
+// and at `max` bytes. (ReplyWriter::Error turns CR/LF into spaces.)
+std::string CString(std::string_view s, size_t max) { return std::string(CStr(s).substr(0, max)); }
 
 std::string UnknownCommandError(std::span<const std::string> argv) {
   std::string args;
   for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
     args += "'" + CString(argv[i], 128 - args.size()) + "' ";
   }
-  return ErrorLine(absl::StrCat("ERR unknown command '", CString(argv[0], 128),
-                                "', with args beginning with: ", args));
+  return absl::StrCat("ERR unknown command '", CString(argv[0], 128),
+                      "', with args beginning with: ", args);
 }
 
 std::string ArityError(std::string_view fullname) {
   return "ERR wrong number of arguments for '" + std::string(fullname) + "' command";
 }
 
-bool NameIs(std::string_view a, std::string_view lower) {
-  return a.size() == lower.size() &&
-         absl::EqualsIgnoreCase(absl::string_view(a.data(), a.size()),
-                                absl::string_view(lower.data(), lower.size()));
-}
 
 }  // namespace
 
@@ -100,10 +85,10 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
   }
   if (spec->name == "client" && argv.size() >= 2) {
     // A container command: the subcommand is resolved before anything else.
-    if (!NameIs(argv[1], "id")) {
+    if (!IEquals(argv[1], "id")) {  // subcommands match whole, NULs included
       std::string upper = absl::AsciiStrToUpper(CString(argv[0], 128));
-      reject(ErrorLine(absl::StrCat("ERR unknown subcommand '", CString(argv[1], 128), "'. Try ",
-                                    upper, " HELP.")));
+      reject(absl::StrCat("ERR unknown subcommand '", CString(argv[1], 128), "'. Try ", upper,
+                          " HELP."));
       return;
     }
     if (argv.size() != 2) {
@@ -114,31 +99,29 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
     reject(ArityError(spec->name));
     return;
   }
-  const std::string_view name = spec->name;
-  if (name == "multi") {
-    if (s.in_multi) {
-      reply.Error("ERR MULTI calls can not be nested");
-      return;
+  // MULTI, EXEC, DISCARD and WATCH act at once, even inside MULTI. (UNWATCH
+  // is an ordinary command, queued like the others.)
+  if ((spec->flags & kCmdTransaction) != 0) {
+    const std::string_view name = spec->name;
+    if (name == "multi") {
+      if (s.in_multi) {
+        reply.Error("ERR MULTI calls can not be nested");
+        return;
+      }
+      s.in_multi = true;
+      reply.Ok();
+    } else if (name == "exec") {
+      Exec(s, out);
+    } else if (name == "discard") {
+      if (!s.in_multi) {
+        reply.Error("ERR DISCARD without MULTI");
+        return;
+      }
+      DiscardTransaction(s);
+      reply.Ok();
+    } else {
+      Watch(s, argv, out);
     }
-    s.in_multi = true;
-    reply.Ok();
-    return;
-  }
-  if (name == "exec") {
-    Exec(s, out);
-    return;
-  }
-  if (name == "discard") {
-    if (!s.in_multi) {
-      reply.Error("ERR DISCARD without MULTI");
-      return;
-    }
-    DiscardTransaction(s);
-    reply.Ok();
-    return;
-  }
-  if (name == "watch") {
-    Watch(s, argv, out);
     return;
   }
   if (s.in_multi) {
@@ -152,16 +135,6 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
 void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::string> argv,
                   std::string* out) {
   ReplyWriter reply(s.protocol, out);
-  if (spec.name == "unwatch") {
-    Unwatch(s);
-    s.dirty_cas = false;
-    reply.Ok();
-    return;
-  }
-  if (spec.handler == nullptr) {
-    reply.Error("ERR command '" + std::string(spec.name) + "' is not implemented");
-    return;
-  }
   CommandContext ctx{*this, keyspace_, s, argv, reply, s.db, options_.max_string_len};
   spec.handler(ctx);
 }

@@ -86,8 +86,8 @@ class Engine {
   // sorted-set indexes) and the sessions (transaction and WATCH state).
   absl::Status Validate() const;
 
-  // Used by command handlers (HELLO, SELECT, transactions).
-  Session& mutable_session(int s) { return *sessions_[s]; }
+  // Stops all of a session's WATCHes (UNWATCH, EXEC, DISCARD, a dirtied watch).
+  void Unwatch(Session& s);
 
  private:
   void Dispatch(Session& s, std::span<const std::string> argv, std::string* out);
@@ -95,7 +95,6 @@ class Engine {
             std::string* out);
   void Exec(Session& s, std::string* out);
   void Watch(Session& s, std::span<const std::string> argv, std::string* out);
-  void Unwatch(Session& s);
   void DiscardTransaction(Session& s);
   void OnKeyEvent(const KeyEvent& ev);
   bool WatchedKeyExpired(const Session& s) const;

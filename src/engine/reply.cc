@@ -80,18 +80,16 @@ void ReplyWriter::SetHeader(int64_t n) {
   out_->append("\r\n");
 }
 
-std::string ReplyWriter::FormatDouble17(double d) { return resp::FormatDoubleRedis70(d); }
-
 void ReplyWriter::Double(double d) {
   if (!resp3()) {
     BulkDouble(d);
     return;
   }
   out_->push_back(',');
-  out_->append(FormatDouble17(d));
+  out_->append(resp::FormatDoubleRedis70(d));
   out_->append("\r\n");
 }
 
-void ReplyWriter::BulkDouble(double d) { Bulk(FormatDouble17(d)); }
+void ReplyWriter::BulkDouble(double d) { Bulk(resp::FormatDoubleRedis70(d)); }
 
 }  // namespace respfuzz::engine

@@ -40,8 +40,6 @@ class ReplyWriter {
   // A double always as a bulk string, "%.17g" (addReplyDouble's RESP2 form).
   void BulkDouble(double d);
 
-  // Redis 7.0's text for a double in replies: "%.17g", and inf / -inf.
-  static std::string FormatDouble17(double d);
 
  private:
   resp::Protocol protocol_;
