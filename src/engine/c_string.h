@@ -7,9 +7,20 @@
 #include <string>
 #include <string_view>
 
-#include "src/engine/command.h"
-
 namespace respfuzz::engine {
+
+// ASCII case-insensitive equality over whole strings (command and
+// subcommand names, which Redis looks up with their full length).
+inline bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
 
 // The argument as C code sees it: up to its first NUL.
 inline std::string_view CStr(std::string_view arg) {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "src/engine/c_string.h"
 #include "src/engine/keyspace.h"
 #include "src/engine/reply.h"
 
@@ -68,18 +69,6 @@ bool ArityOk(const CommandSpec& spec, size_t argc);
 // SINTERCARD's numkeys); empty for keyless commands.
 std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string> argv);
 
-// ASCII case-insensitive equality, for option words (EX, NX, WITHSCORES, ...).
-inline bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // Well-known error replies.
 inline constexpr std::string_view kErrWrongType =
     "WRONGTYPE Operation against a key holding the wrong kind of value";
@@ -103,12 +92,8 @@ struct CommandContext {
   int64_t max_string_len;  // proto-max-bulk-len
 
   const std::string& arg(size_t i) const { return argv[i]; }
-  // Option words compare as Redis's strcasecmp does: the argument ends at
-  // its first NUL ("nx\0junk" is NX).
-  bool ArgIs(size_t i, std::string_view word) const {
-    std::string_view a = argv[i];
-    return IEquals(a.substr(0, std::min(a.find('\0'), a.size())), word);
-  }
+  // Option words compare as Redis's strcasecmp does (see OptEquals).
+  bool ArgIs(size_t i, std::string_view word) const { return OptEquals(argv[i], word); }
   size_t argc() const { return argv.size(); }
   int64_t now_ms() const { return ks.now_ms(); }
 
