@@ -15,15 +15,6 @@ namespace respfuzz::engine {
 
 namespace {
 
-// Redis's MAX_LONG_DOUBLE_CHARS: string2ld refuses text of 5120 bytes or more,
-// for the increment and for the stored value alike.
-constexpr size_t kMaxLongDoubleChars = 5 * 1024;
-
-std::optional<long double> ParseHashLongDouble(std::string_view s) {
-  if (s.size() >= kMaxLongDoubleChars) return std::nullopt;
-  return ParseLongDouble(s);
-}
-
 // HSET / HMSET key field value [field value ...]: a field without its value
 // is an arity error (checked before the key's type). Always a modification.
 void SetFields(CommandContext& c, std::string_view name, bool reply_count) {
@@ -222,7 +213,7 @@ void CmdHincrby(CommandContext& c) {
 // HINCRBYFLOAT key field increment: long double arithmetic; the reply (a bulk
 // string in both protocols) and the stored value are the "human" text.
 void CmdHincrbyfloat(CommandContext& c) {
-  auto incr = ParseHashLongDouble(c.arg(3));
+  auto incr = ParseLongDouble(c.arg(3));
   if (!incr) {
     c.reply.Error(kErrNotFloat);
     return;
@@ -238,7 +229,7 @@ void CmdHincrbyfloat(CommandContext& c) {
   if (h != nullptr) {
     auto it = h->find(c.arg(2));
     if (it != h->end()) {
-      auto v = ParseHashLongDouble(it->second);
+      auto v = ParseLongDouble(it->second);
       if (!v) {
         c.reply.Error("ERR hash value is not a float");
         return;

@@ -61,9 +61,10 @@ std::string ZSet::Check() const {
     if (std::isnan(e.first)) return "NaN score for member '" + e.second + "'";
     auto it = scores_.find(e.second);
     if (it == scores_.end()) return "index member '" + e.second + "' missing from the map";
-    // Compare bit patterns too: 0.0 and -0.0 are equal as doubles but order
-    // the same, so equality is enough here.
-    if (it->second != e.first) return "score of '" + e.second + "' differs in map and index";
+    // The sign of zero too: 0.0 == -0.0, but ZSCORE prints them differently.
+    if (it->second != e.first || std::signbit(it->second) != std::signbit(e.first)) {
+      return "score of '" + e.second + "' differs in map and index";
+    }
   }
   return "";
 }
