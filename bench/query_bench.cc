@@ -11,7 +11,7 @@
 //                   libFuzzer and the sanitizers
 // items_per_second is queries (or inputs) per second, bytes_per_second query
 // bytes. Before timing, main() checks that the corpus is there and that the
-// seeds that parse also print, reparse equal and evaluate.
+// seeds that parse also print and reparse equal.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

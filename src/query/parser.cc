@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/charconv.h"
 #include "absl/strings/str_cat.h"
 #include "src/query/utf8.h"
 
@@ -84,7 +85,8 @@ std::optional<double> ParseQueryNumber(std::string_view s) {
   }
   if (i != body.size()) return std::nullopt;
   double v = 0;
-  const auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), v);
+  // absl's from_chars: libc++ (OSS-Fuzz builds) lacks the floating-point one.
+  const auto [end, ec] = absl::from_chars(body.data(), body.data() + body.size(), v);
   // Overflow, underflow and subnormal results are all rejected, so every
   // accepted value prints (shortest form) back to a string that parses.
   if (ec != std::errc() || end != body.data() + body.size() || std::isinf(v) ||

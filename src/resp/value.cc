@@ -367,10 +367,6 @@ std::string ToDebugString(const Value& v, size_t max_len) {
   return out;
 }
 
-}  // namespace respfuzz::resp
-
-namespace respfuzz::resp {
-
 std::string FormatDoubleRedis70(double d) {
   if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
   if (std::isnan(d)) return "nan";
