@@ -5,7 +5,7 @@
 
 namespace respfuzz::engine {
 
-GlobPattern::GlobPattern(std::string_view p) {
+GlobPattern::GlobPattern(std::string_view p, bool nocase) : nocase_(nocase) {
   empty_ = p.empty();
   match_all_ = p == "*";
   const size_t n = p.size();
@@ -76,19 +76,28 @@ GlobPattern::GlobPattern(std::string_view p) {
   too_nested_ = nesting > kMaxStarNesting;
 }
 
+namespace {
+
+// tolower() in the C locale: ASCII letters only.
+signed char Lower(signed char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+
+}  // namespace
+
 bool GlobPattern::TokenMatches(const Token& t, char c) const {
+  if (nocase_) c = Lower(c);
   switch (t.kind) {
     case Kind::kStar:
       return true;
     case Kind::kAny:
       return true;
     case Kind::kLiteral:
-      return t.literal == c;
+      return (nocase_ ? Lower(t.literal) : t.literal) == c;
     case Kind::kClass: {
       const signed char sc = static_cast<signed char>(c);
       bool match = false;
       for (uint32_t k = t.first; k < t.first + t.count && !match; ++k) {
-        match = sc >= items_[k].lo && sc <= items_[k].hi;
+        const ClassItem& it = items_[k];
+        match = nocase_ ? sc >= Lower(it.lo) && sc <= Lower(it.hi) : sc >= it.lo && sc <= it.hi;
       }
       return match != t.negated;
     }

@@ -1,5 +1,6 @@
-// Redis 7.0's glob-style matching (stringmatchlen with nocase = 0), as KEYS
-// and SCAN's MATCH use it:
+// Redis 7.0's glob-style matching (stringmatchlen), as KEYS and SCAN's MATCH
+// use it (case-sensitive) and CONFIG GET (nocase: ASCII letters compared in
+// lower case, range bounds lowered after they are ordered, as Redis does):
 //
 //   *        any run of bytes (consecutive stars are one group)
 //   ?        any one byte
@@ -35,7 +36,7 @@ class GlobPattern {
   // Redis's limit on nested '*' (star groups followed by more pattern).
   static constexpr int kMaxStarNesting = 1000;
 
-  explicit GlobPattern(std::string_view pattern);
+  explicit GlobPattern(std::string_view pattern, bool nocase = false);
 
   bool Matches(std::string_view s) const;
   // True when the pattern is exactly "*", which KEYS and SCAN treat as "list
@@ -62,6 +63,7 @@ class GlobPattern {
   bool empty_ = false;
   bool match_all_ = false;
   bool too_nested_ = false;
+  bool nocase_ = false;
 };
 
 // One-shot convenience: GlobPattern(pattern).Matches(s).

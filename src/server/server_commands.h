@@ -37,10 +37,9 @@ struct ConfigParam {
 void Config(std::span<const std::string> argv, std::span<const ConfigParam> params,
             engine::ReplyWriter& reply);
 
-// Glob matching as Redis's stringmatchlen(): '*' any run, '?' any byte,
-// '[abc]' '[^a-z]' classes (ranges either way round, '\' escapes inside),
-// '\x' the byte x. `nocase` compares ASCII letters without case. Runs in
-// O(pattern * string) time whatever the pattern (no exponential backtracking).
+// Glob matching as Redis's stringmatchlen(), `nocase` comparing ASCII letters
+// without case: engine::GlobPattern (src/engine/glob.h), which KEYS and SCAN
+// use too.
 bool StringMatch(std::string_view pattern, std::string_view s, bool nocase);
 
 }  // namespace respfuzz::server
