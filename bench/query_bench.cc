@@ -23,16 +23,16 @@
 #include <string>
 #include <vector>
 
-#include "harnesses/programs/query_parser.h"
-#include "harnesses/programs/registry.h"
+#include "harnesses/query_parser/checks.h"
+#include "harnesses/common/registry.h"
 #include "src/query/evaluator.h"
 #include "src/query/parser.h"
 #include "src/query/printer.h"
 
 namespace {
 
-using respfuzz::programs::DecodeQueryParserInput;
-using respfuzz::programs::QueryParserInput;
+using respfuzz::harnesses::DecodeQueryParserInput;
+using respfuzz::harnesses::QueryParserInput;
 
 struct Seed {
   std::string bytes;  // the whole fuzzer input
@@ -134,7 +134,7 @@ void BM_EvaluateValid(benchmark::State& state) {
 void BM_HarnessAll(benchmark::State& state) {
   for (auto _ : state) {
     for (const Seed& s : *seeds) {
-      const respfuzz::fuzz::Verdict v = respfuzz::programs::RunQueryParser(s.bytes);
+      const respfuzz::fuzz::Verdict v = respfuzz::harnesses::RunQueryParser(s.bytes);
       if (!v.ok) state.SkipWithError(v.ToString().c_str());
     }
   }

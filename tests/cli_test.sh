@@ -55,7 +55,9 @@ expect 0 help -- "$bin" --help
 expect 0 list -- "$bin" list
 contains list 'resp_hiredis_diff'
 
-for h in resp_reader resp_roundtrip resp_hiredis_diff request_parser query_parser; do
+. "$src/harnesses/common/harnesses.sh"
+for h in $(respfuzz_harness_names "$src"); do
+  [ -f "$src/harnesses/$h/seeds.py" ] || continue  # byte-seeded harnesses; structured ones below
   expect 0 "run-$h" -- "$bin" run "$h" "$src/corpus/$h"
   contains "run-$h" ' 0 failed'
   first=$(find "$src/corpus/$h" -type f | sort | head -1)
@@ -113,7 +115,7 @@ expect 0 run-program -- "$bin" run command_handler "$tmp/prog.txt"
 contains run-program 'both:'
 contains run-program 'ok'
 expect 0 run-seeds -- "$bin" run command_handler "$src/corpus/command_handler" "$src/tests/regressions/command_handler"
-n_programs=$(( $(ls "$src/corpus/command_handler"/*.txt | wc -l) + $(ls "$src/tests/regressions/command_handler"/*.bin | wc -l) ))
+n_programs=$(( $(ls "$src/corpus/command_handler"/*.txt | wc -l) + $(ls "$src/tests/regressions/command_handler"/*.txt | wc -l) ))
 contains run-seeds "$n_programs inputs, $n_programs passed, 0 failed"
 printf 's1 SET k1 v1\ns9 GET k1\n' > "$tmp/badprog.txt"
 expect 2 encode-bad-program -- "$bin" encode command_handler "$tmp/badprog.txt"

@@ -1,7 +1,7 @@
 // The command_handler harness: the seeds run clean, and each of its checks
 // can fail (a broken reply or a broken engine state is caught, named and
 // placed at the right op). Minimize shrinks a failing program.
-#include "harnesses/programs/command_handler.h"
+#include "harnesses/command_handler/checks.h"
 
 #include <filesystem>
 #include <fstream>
@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 #include "src/engine/engine.h"
 
-namespace respfuzz::programs {
+namespace respfuzz::harnesses {
 namespace {
 
 CommandProgram Program(std::string_view text) {
@@ -123,4 +123,4 @@ TEST(CommandHandler, MinimizeKeepsTheFailingOpsOnly) {
 }
 
 }  // namespace
-}  // namespace respfuzz::programs
+}  // namespace respfuzz::harnesses

@@ -1,6 +1,6 @@
 // The command program model: decode is total and bounded, encode is its
 // inverse, the text form round-trips, and every cap has a boundary test.
-#include "harnesses/programs/command_program.h"
+#include "harnesses/command_handler/program.h"
 
 #include <filesystem>
 #include <fstream>
@@ -10,7 +10,7 @@
 
 #include "gtest/gtest.h"
 
-namespace respfuzz::programs {
+namespace respfuzz::harnesses {
 namespace {
 
 std::string RandomBytes(std::mt19937& rng, size_t n) {
@@ -139,4 +139,4 @@ TEST(CommandProgram, EverySeedParses) {
 }
 
 }  // namespace
-}  // namespace respfuzz::programs
+}  // namespace respfuzz::harnesses

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harnesses/programs/registry.h"
-#include "harnesses/programs/resp_hiredis_diff.h"
+#include "harnesses/common/registry.h"
+#include "harnesses/resp_hiredis_diff/checks.h"
 
-namespace respfuzz::programs {
+namespace respfuzz::harnesses {
 namespace {
 
 using resp::Protocol;
@@ -740,4 +740,4 @@ TEST(HiredisDiff, SeedCorpusPasses) {
 }
 
 }  // namespace
-}  // namespace respfuzz::programs
+}  // namespace respfuzz::harnesses

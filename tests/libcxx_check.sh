@@ -7,7 +7,7 @@ src=$1
 cxx=${CXX_LIBCXX:-clang++-19}
 command -v "$cxx" >/dev/null || { echo "FAIL: $cxx not found (scripts/setup installs clang-19)"; exit 1; }
 fail=0 n=0
-for f in "$src"/src/*/*.cc "$src"/harnesses/*.cc "$src"/harnesses/programs/*.cc; do
+for f in "$src"/src/*/*.cc "$src"/harnesses/*/*.cc; do
   n=$((n + 1))
   if ! out=$("$cxx" -std=c++20 -stdlib=libc++ -fsyntax-only -I"$src" "$f" 2>&1); then
     echo "FAIL ${f#$src/}:"; echo "$out" | grep -m3 error; fail=$((fail + 1))

@@ -47,12 +47,8 @@ if ! env SRC="$tmp/src" OUT="$tmp/out" WORK="$tmp/work" \
   exit 1
 fi
 
-harnesses=()
-for f in "$root"/harnesses/*.cc; do
-  [ -e "$f" ] || continue
-  n=${f##*/}
-  harnesses+=("${n%.cc}")
-done
+. "$root/harnesses/common/harnesses.sh"
+mapfile -t harnesses < <(respfuzz_harness_names "$root")
 
 failures=0
 ok() { echo "  ok    $*"; }
@@ -82,21 +78,8 @@ for h in "${harnesses[@]}"; do
   unzip -q -o "$zip" -d "$seeds"
   args=(-runs=0)
   [ -s "$out/$h.dict" ] && args+=(-dict="$out/$h.dict")
-  section=libfuzzer
-  if [ -f "$out/$h.options" ]; then
-    while IFS= read -r line || [ -n "$line" ]; do
-      line=${line%%#*}
-      line=${line%$'\r'}
-      if [[ $line =~ ^[[:space:]]*\[([A-Za-z0-9_]+)\][[:space:]]*$ ]]; then
-        section=${BASH_REMATCH[1]}
-        continue
-      fi
-      [ "$section" = libfuzzer ] || continue
-      [[ $line =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)[[:space:]]*=[[:space:]]*([^[:space:]]+) ]] || continue
-      [ "${BASH_REMATCH[1]}" = dict ] && continue
-      args+=(-"${BASH_REMATCH[1]}=${BASH_REMATCH[2]}")
-    done <"$out/$h.options"
-  fi
+  respfuzz_read_options "$out/$h.options"
+  for i in ${opt_keys[@]+"${!opt_keys[@]}"}; do args+=(-"${opt_keys[$i]}=${opt_vals[$i]}"); done
   log="$tmp/$h.run.log"
   rc=0
   (cd "$tmp" && "$out/$h" "${args[@]}" "$seeds") >"$log" 2>&1 || rc=$?

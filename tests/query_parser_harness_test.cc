@@ -8,14 +8,14 @@
 #include <string_view>
 #include <vector>
 
-#include "harnesses/programs/query_parser.h"
-#include "harnesses/programs/query_reference.h"
-#include "harnesses/programs/registry.h"
+#include "harnesses/query_parser/checks.h"
+#include "harnesses/models/query_reference.h"
+#include "harnesses/common/registry.h"
 #include "src/query/evaluator.h"
 #include "src/query/parser.h"
 #include "src/query/printer.h"
 
-namespace respfuzz::programs {
+namespace respfuzz::harnesses {
 namespace {
 
 using query::Ast;
@@ -309,4 +309,4 @@ TEST(QueryParserHarness, DescribeShowsTheAstAndBothEvaluators) {
 }
 
 }  // namespace
-}  // namespace respfuzz::programs
+}  // namespace respfuzz::harnesses

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "harnesses/programs/query_parser.h"
+#include "harnesses/query_parser/checks.h"
 #include "src/query/ast.h"
 #include "src/query/document.h"
 #include "src/query/evaluator.h"
@@ -22,7 +22,7 @@
 namespace respfuzz::query {
 namespace {
 
-using programs::FormatQueryTree;
+using harnesses::FormatQueryTree;
 
 Ast MustParse(std::string_view q, const ParseOptions& o = {}) {
   ParseResult r = Parse(q, o);

@@ -10,11 +10,11 @@
 #include <string_view>
 #include <vector>
 
-#include "harnesses/programs/chunking.h"
-#include "harnesses/programs/registry.h"
-#include "harnesses/programs/request_parser.h"
+#include "harnesses/common/chunking.h"
+#include "harnesses/common/registry.h"
+#include "harnesses/request_parser/checks.h"
 
-namespace respfuzz::programs {
+namespace respfuzz::harnesses {
 namespace {
 
 std::string Input(uint8_t profile, ChunkPlan plan, std::string_view payload) {
@@ -276,4 +276,4 @@ TEST(RequestParserHarnessTest, SeedsPass) {
 #endif
 
 }  // namespace
-}  // namespace respfuzz::programs
+}  // namespace respfuzz::harnesses

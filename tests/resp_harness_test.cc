@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "harnesses/programs/registry.h"
-#include "harnesses/programs/resp_reader.h"
-#include "harnesses/programs/resp_roundtrip.h"
+#include "harnesses/common/registry.h"
+#include "harnesses/resp_reader/checks.h"
+#include "harnesses/resp_roundtrip/checks.h"
 #include "src/resp/writer.h"
 
-namespace respfuzz::programs {
+namespace respfuzz::harnesses {
 namespace {
 
 using resp::Protocol;
@@ -240,21 +240,34 @@ TEST(RespRoundtripOracle, DecodedTreesAreValidAndBounded) {
   }
 }
 
-TEST(Registry, EveryHarnessSourceIsRegisteredExactlyOnce) {
-  std::set<std::string> sources;
-  for (const auto& e : std::filesystem::directory_iterator(RESPFUZZ_SOURCE_DIR "/harnesses")) {
-    if (e.path().extension() == ".cc") sources.insert(e.path().stem().string());
+// The build registers every folder harnesses/<name>/ (respfuzz_add_harness);
+// the scripts list them with harnesses/common/harnesses.sh. Both must name the
+// same harnesses, each once, each with its descriptor filled in.
+TEST(Registry, EveryHarnessFolderIsRegisteredExactlyOnce) {
+  const std::string command = "bash -c '. \"$1/harnesses/common/harnesses.sh\" && "
+                              "respfuzz_harness_names \"$1\"' _ " RESPFUZZ_SOURCE_DIR;
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::set<std::string> folders;
+  char line[256];
+  while (std::fgets(line, sizeof line, pipe) != nullptr) {
+    std::string name(line);
+    if (!name.empty() && name.back() == '\n') name.pop_back();
+    folders.insert(name);
   }
+  ASSERT_EQ(pclose(pipe), 0);
+  EXPECT_GE(folders.size(), 6u);
   std::set<std::string> registered;
-  for (const Harness& h : Harnesses()) {
-    EXPECT_TRUE(registered.insert(std::string(h.name)).second) << "listed twice: " << h.name;
-    EXPECT_EQ(FindHarness(h.name), &h);
-    EXPECT_FALSE(h.feeds.empty());
-    EXPECT_FALSE(h.checks.empty());
+  for (const Harness* h : Harnesses()) {
+    EXPECT_TRUE(registered.insert(std::string(h->name)).second) << "listed twice: " << h->name;
+    EXPECT_EQ(FindHarness(h->name), h);
+    EXPECT_FALSE(h->feeds.empty());
+    EXPECT_FALSE(h->checks.empty());
+    EXPECT_EQ(h->encode_text == nullptr, h->decode_text == nullptr) << h->name;
   }
-  EXPECT_EQ(registered, sources);
+  EXPECT_EQ(registered, folders);
   EXPECT_EQ(FindHarness("nope"), nullptr);
 }
 
 }  // namespace
-}  // namespace respfuzz::programs
+}  // namespace respfuzz::harnesses

@@ -15,10 +15,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "harnesses/programs/command_handler.h"
-#include "harnesses/programs/registry.h"
-#include "harnesses/programs/reply_parser.h"
-#include "harnesses/programs/resp_hiredis_diff.h"
+#include "harnesses/command_handler/checks.h"
+#include "harnesses/common/registry.h"
+#include "harnesses/common/reply_parser.h"
+#include "harnesses/common/hiredis_parser.h"
 #include "nlohmann/json.hpp"
 #include "src/engine/engine.h"
 #include "src/resp/writer.h"
@@ -27,10 +27,10 @@ namespace respfuzz::oracle {
 
 namespace {
 
-using programs::CommandIs;
-using programs::CommandProgram;
-using programs::Op;
-using programs::OpKind;
+using harnesses::CommandIs;
+using harnesses::CommandProgram;
+using harnesses::Op;
+using harnesses::OpKind;
 using resp::Type;
 using resp::Value;
 
@@ -75,7 +75,7 @@ absl::Status SendAll(int fd, std::string_view data) {
 }
 
 // Reads until `parser` has one complete value.
-absl::StatusOr<Value> ReadReply(int fd, programs::ReplyParser& parser, resp::Protocol protocol) {
+absl::StatusOr<Value> ReadReply(int fd, harnesses::ReplyParser& parser, resp::Protocol protocol) {
   parser.Start(protocol, resp::ReaderLimits{});
   std::vector<Value> values;
   char buf[16384];
@@ -87,7 +87,7 @@ absl::StatusOr<Value> ReadReply(int fd, programs::ReplyParser& parser, resp::Pro
       return absl::UnavailableError(std::string("recv: ") + std::strerror(errno));
     }
     if (!parser.Feed(std::string_view(buf, static_cast<size_t>(n)), &values)) {
-      return absl::DataLossError("unreadable reply: " + programs::DescribeError(parser.error()));
+      return absl::DataLossError("unreadable reply: " + harnesses::DescribeError(parser.error()));
     }
   }
   if (values.size() != 1) return absl::DataLossError("more than one reply value arrived");
@@ -95,7 +95,7 @@ absl::StatusOr<Value> ReadReply(int fd, programs::ReplyParser& parser, resp::Pro
 }
 
 absl::StatusOr<Value> Roundtrip(int fd, const std::vector<std::string>& argv,
-                                programs::ReplyParser& parser, resp::Protocol protocol) {
+                                harnesses::ReplyParser& parser, resp::Protocol protocol) {
   if (absl::Status s = SendAll(fd, resp::EncodeCommand(argv)); !s.ok()) return s;
   return ReadReply(fd, parser, protocol);
 }
@@ -151,7 +151,7 @@ absl::Status CommandOracle::Connect() {
   auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
   if (!fd.ok()) return fd.status();
   admin_fd_ = *fd;
-  auto parser = programs::MakeReplyParser();
+  auto parser = harnesses::MakeReplyParser();
   auto r =
       Roundtrip(admin_fd_, {"DEBUG", "SET-ACTIVE-EXPIRE", "0"}, *parser, resp::Protocol::kResp3);
   if (!r.ok()) return r.status();
@@ -164,7 +164,7 @@ absl::Status CommandOracle::Connect() {
 
 void CommandOracle::Close() {
   if (admin_fd_ < 0) return;
-  auto parser = programs::MakeReplyParser();
+  auto parser = harnesses::MakeReplyParser();
   (void)Roundtrip(admin_fd_, {"DEBUG", "SET-ACTIVE-EXPIRE", "1"}, *parser, resp::Protocol::kResp3);
   ::close(admin_fd_);
   admin_fd_ = -1;
@@ -172,19 +172,19 @@ void CommandOracle::Close() {
 
 absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& program,
                                 OracleReport* report) {
-  auto ours = programs::MakeReplyParser();
-  auto hiredis = programs::MakeHiredisParser();
+  auto ours = harnesses::MakeReplyParser();
+  auto hiredis = harnesses::MakeHiredisParser();
   auto flushed = Roundtrip(admin_fd_, {"FLUSHALL"}, *ours, resp::Protocol::kResp3);
   if (!flushed.ok()) return flushed.status();
 
   engine::EngineOptions eo;
   eo.start_ms = RealNowMs();
   engine::Engine eng(eo);
-  std::array<int, programs::kMaxSessions> fds;
+  std::array<int, harnesses::kMaxSessions> fds;
   fds.fill(-1);
-  for (int i = 0; i < programs::kMaxSessions; ++i) eng.OpenSession();
+  for (int i = 0; i < harnesses::kMaxSessions; ++i) eng.OpenSession();
   struct Closer {
-    std::array<int, programs::kMaxSessions>* fds;
+    std::array<int, harnesses::kMaxSessions>* fds;
     ~Closer() {
       for (int fd : *fds) {
         if (fd >= 0) ::close(fd);
@@ -192,15 +192,15 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
   } closer{&fds};
 
-  programs::TransactionTracker transactions;
-  std::array<bool, programs::kMaxSessions> tainted{};
+  harnesses::TransactionTracker transactions;
+  std::array<bool, harnesses::kMaxSessions> tainted{};
   std::string rest_excluded;      // why the rest of the program is excluded
   std::vector<std::string> racy;  // keys whose expiry raced an op
   ++report->programs;
 
   for (size_t i = 0; i < program.ops.size(); ++i) {
     const Op& op = program.ops[i];
-    const std::string text = programs::OpToText(op);
+    const std::string text = harnesses::OpToText(op);
     auto exclude = [&](const std::string& category, std::string why) {
       report->excluded.push_back({name, i, text, category, std::move(why)});
     };
@@ -294,12 +294,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     eng.Execute(s, argv, &bytes);
     const resp::Protocol after = eng.session(s).protocol;
     auto mine = [&]() -> absl::StatusOr<Value> {
-      auto p = programs::MakeReplyParser();
+      auto p = harnesses::MakeReplyParser();
       p->Start(resp::Protocol::kResp3, resp::ReaderLimits{});
       std::vector<Value> v;
       if (!p->Feed(bytes, &v) || v.size() != 1) {
         return absl::DataLossError("the engine's reply does not read as one value: " +
-                                   programs::EscapeBytes(bytes, 200));
+                                   harnesses::EscapeBytes(bytes, 200));
       }
       return std::move(v[0]);
     }();
@@ -322,7 +322,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // Both replies in comparable form, EXEC's elements per queued command:
     // sorted where Redis promises no order, the server's client ids masked.
     auto comparable = [](const std::vector<std::string>& command, Value* v) {
-      programs::CanonicalizeReply(command, v);
+      harnesses::CanonicalizeReply(command, v);
       if (CommandIs(command[0], "HELLO")) MaskHelloId(v);
       if (CommandIs(command[0], "CLIENT") && v->type == Type::kInteger) v->integer = 0;
     };
@@ -339,8 +339,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       continue;
     }
     if (via_hiredis) {
-      programs::NormalizeNullsForHiredis(&got);
-      programs::NormalizeNullsForHiredis(&want);
+      harnesses::NormalizeNullsForHiredis(&got);
+      harnesses::NormalizeNullsForHiredis(&want);
     }
     bool agree = got == want;
     // TTLs count down in real time on the server between its op and ours.

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "harnesses/programs/command_program.h"
+#include "harnesses/command_handler/program.h"
 
 namespace respfuzz::oracle {
 
@@ -64,7 +64,7 @@ class CommandOracle {
   // engine). Fails with a readable message.
   absl::Status Connect();
   // Runs one program (FLUSHALL first) and adds its results to `report`.
-  absl::Status Run(const std::string& name, const programs::CommandProgram& program,
+  absl::Status Run(const std::string& name, const harnesses::CommandProgram& program,
                    OracleReport* report);
   // Restores the server's active expiry.
   void Close();

@@ -28,10 +28,10 @@
 #include <string_view>
 #include <vector>
 
-#include "harnesses/programs/query_parser.h"
-#include "harnesses/programs/registry.h"
-#include "harnesses/programs/reply_parser.h"
-#include "harnesses/support/inputs.h"
+#include "harnesses/query_parser/checks.h"
+#include "harnesses/common/registry.h"
+#include "harnesses/common/reply_parser.h"
+#include "harnesses/common/inputs.h"
 #include "src/query/parser.h"
 #include "src/query/printer.h"
 #include "src/resp/reader.h"
@@ -40,9 +40,9 @@
 
 namespace {
 
-using respfuzz::programs::FindHarness;
-using respfuzz::programs::Harness;
-using respfuzz::programs::Harnesses;
+using respfuzz::harnesses::FindHarness;
+using respfuzz::harnesses::Harness;
+using respfuzz::harnesses::Harnesses;
 
 constexpr int kOk = 0;
 constexpr int kFound = 1;
@@ -103,7 +103,8 @@ std::optional<std::string> ReadInput(const std::string& path, std::string* error
 
 std::string HarnessNames() {
   std::string names;
-  for (const Harness& h : Harnesses()) {
+  for (const Harness* hp : Harnesses()) {
+    const Harness& h = *hp;
     if (!names.empty()) names += ", ";
     names += h.name;
   }
@@ -143,7 +144,8 @@ const Harness* StructuredHarnessOrError(const std::string& name, const char* cmd
   const Harness* h = HarnessOrError(name);
   if (h != nullptr && h->encode_text == nullptr) {
     std::string structured;
-    for (const Harness& x : Harnesses()) {
+    for (const Harness* xp : Harnesses()) {
+      const Harness& x = *xp;
       if (x.encode_text == nullptr) continue;
       if (!structured.empty()) structured += ", ";
       structured += x.name;
@@ -419,15 +421,16 @@ const char kMinimizeHelp[] =
 const char kFreezeHelp[] =
     "usage: respfuzz freeze <harness> <crash> --name SLUG [--root DIR]\n"
     "Minimizes a failing input (as 'respfuzz minimize'), then writes\n"
-    "DIR/tests/regressions/<harness>/SLUG.bin (the input, replayed by ctest) and\n"
-    "SLUG.txt (the readable program and the violation). DIR defaults to the current\n"
+    "DIR/tests/regressions/<harness>/SLUG.txt: the violation as comments, then the\n"
+    "program. The build encodes it and ctest replays it from then on (the text is\n"
+    "the regression's source; no .bin is kept). DIR defaults to the current\n"
     "directory, which must be the repository root. SLUG: lower-case letters, digits,\n"
     "'-' and '_'. An existing SLUG is never overwritten. Exit 0 when written, 1 when\n"
     "the input does not fail, 2 on usage or I/O errors.\n";
 
 struct Minimized {
   std::string bytes;
-  respfuzz::programs::MinimizeReport report;
+  respfuzz::harnesses::MinimizeReport report;
 };
 
 // Shared by minimize and freeze: returns kOk with the result, or an exit code.
@@ -533,11 +536,10 @@ int CmdFreeze(const std::vector<std::string>& args) {
     return kUsage;
   }
   const std::filesystem::path dir = regressions / std::string(h->name);
-  const std::filesystem::path bin = dir / (*name + ".bin");
   const std::filesystem::path txt = dir / (*name + ".txt");
-  if (std::filesystem::exists(bin) || std::filesystem::exists(txt)) {
+  if (std::filesystem::exists(txt)) {
     std::fprintf(stderr, "respfuzz: freeze: %s already exists; choose another --name\n",
-                 bin.c_str());
+                 txt.c_str());
     return kUsage;
   }
   Minimized m;
@@ -561,17 +563,21 @@ int CmdFreeze(const std::vector<std::string>& args) {
     if (text[i] == '\n' && i + 1 < text.size() && text[i + 1] != '#') commented += "#   ";
   }
   commented += h->decode_text(m.bytes);
+  // The text must stand for exactly the minimized input: the build encodes
+  // it, and that is what ctest replays.
+  absl::StatusOr<std::string> reencoded = h->encode_text(commented);
+  if (!reencoded.ok() || *reencoded != m.bytes) {
+    std::fprintf(stderr,
+                 "respfuzz: freeze: the program's text form does not encode back to the "
+                 "minimized input; not written\n");
+    return kUsage;
+  }
   std::string error;
-  if (!WriteFileAtomic(bin, m.bytes, &error)) {
-    std::fprintf(stderr, "respfuzz: freeze: %s\n", error.c_str());
-    return kUsage;
-  }
   if (!WriteFileAtomic(txt, commented, &error)) {
-    std::filesystem::remove(bin);
     std::fprintf(stderr, "respfuzz: freeze: %s\n", error.c_str());
     return kUsage;
   }
-  std::printf("wrote %s and %s\n", bin.c_str(), txt.c_str());
+  std::printf("wrote %s\n", txt.c_str());
   return kOk;
 }
 
@@ -657,7 +663,7 @@ int CmdOracle(const std::vector<std::string>& args) {
     std::fprintf(stderr, "respfuzz: oracle: no such file or directory: %s\n", missing.c_str());
     return kUsage;
   }
-  std::vector<std::pair<std::string, respfuzz::programs::CommandProgram>> programs;
+  std::vector<std::pair<std::string, respfuzz::harnesses::CommandProgram>> programs;
   for (const auto& f : files) {
     std::string error;
     std::optional<std::string> data = LoadInput(*h, f.string(), false, &error);
@@ -665,7 +671,7 @@ int CmdOracle(const std::vector<std::string>& args) {
       std::fprintf(stderr, "respfuzz: oracle: %s\n", error.c_str());
       return kUsage;
     }
-    programs.emplace_back(f.string(), respfuzz::programs::DecodeCommandProgram(*data));
+    programs.emplace_back(f.string(), respfuzz::harnesses::DecodeCommandProgram(*data));
   }
 
   respfuzz::oracle::CommandOracle oracle(options);
@@ -712,7 +718,8 @@ int CmdOracle(const std::vector<std::string>& args) {
 }
 
 int CmdList(const std::vector<std::string>& args) {
-  for (const Harness& h : Harnesses()) {
+  for (const Harness* hp : Harnesses()) {
+    const Harness& h = *hp;
     std::printf("%s\n  feeds:  %s\n  checks: %s\n", std::string(h.name).c_str(),
                 std::string(h.feeds).c_str(), std::string(h.checks).c_str());
   }
@@ -768,7 +775,7 @@ int CmdQuery(const std::vector<std::string>& args) {
     return kFound;
   }
   std::printf("AST (%zu nodes, depth %d):\n%s", r.ast().size(), r.ast().Depth(),
-              respfuzz::programs::FormatQueryTree(r.ast()).c_str());
+              respfuzz::harnesses::FormatQueryTree(r.ast()).c_str());
   std::printf("canonical: %s\n", respfuzz::query::Print(r.ast()).c_str());
   return kOk;
 }

@@ -1,0 +1,331 @@
+#include "harnesses/command_handler/checks.h"
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "harnesses/models/reference_model.h"
+#include "harnesses/common/registry.h"
+#include "harnesses/common/reply_parser.h"
+#include "harnesses/common/hiredis_parser.h"
+#include "src/engine/engine.h"
+#include "src/resp/reader.h"
+#include "src/resp/writer.h"
+
+namespace respfuzz::harnesses {
+
+namespace {
+
+using resp::Type;
+using resp::Value;
+
+bool IsList(const Value& v) {
+  return v.type == Type::kArray || v.type == Type::kSet || v.type == Type::kMap;
+}
+
+void SortElements(Value* v) {
+  std::vector<std::pair<std::string, Value>> keyed;
+  keyed.reserve(v->elems.size());
+  for (Value& e : v->elems) keyed.emplace_back(resp::ToDebugString(e), std::move(e));
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  v->elems.clear();
+  for (auto& [k, e] : keyed) v->elems.push_back(std::move(e));
+}
+
+void SortPairs(Value* v) {
+  if (v->elems.size() % 2 != 0) return;
+  std::vector<std::pair<std::string, std::pair<Value, Value>>> keyed;
+  for (size_t i = 0; i < v->elems.size(); i += 2) {
+    std::string k =
+        resp::ToDebugString(v->elems[i]) + "\x01" + resp::ToDebugString(v->elems[i + 1]);
+    keyed.emplace_back(std::move(k),
+                       std::make_pair(std::move(v->elems[i]), std::move(v->elems[i + 1])));
+  }
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  v->elems.clear();
+  for (auto& [k, p] : keyed) {
+    v->elems.push_back(std::move(p.first));
+    v->elems.push_back(std::move(p.second));
+  }
+}
+
+std::string Show(const Value& v) { return resp::ToDebugString(v, 600); }
+
+// Our reader, in RESP3 mode (a superset of RESP2): RESP3 types in a RESP2
+// session are the hiredis check's business.
+bool ReadOne(std::string_view bytes, Value* out, std::string* why) {
+  resp::Reader reader(resp::Protocol::kResp3, resp::ReaderLimits{});
+  std::vector<Value> values;
+  resp::TreeBuilder builder(&values, &reader);
+  const bool ok = reader.Feed(bytes, builder);
+  if (!ok) {
+    *why = "the reply does not parse: " + DescribeError(reader.error());
+    return false;
+  }
+  if (values.size() != 1 || !reader.idle()) {
+    *why = absl::StrCat("expected exactly one reply value, got ", values.size(),
+                        reader.idle() ? "" : " and a partial one");
+    return false;
+  }
+  *out = std::move(values[0]);
+  return true;
+}
+
+}  // namespace
+
+bool CommandIs(std::string_view name, std::string_view upper) {
+  if (name.size() != upper.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c != upper[i]) return false;
+  }
+  return true;
+}
+
+void TransactionTracker::Observe(int session, const std::vector<std::string>& argv,
+                                 const Value& truth) {
+  auto& q = queued_[session];
+  if (truth.type == Type::kSimpleString && truth.str == "QUEUED") {
+    q.push_back(argv);
+  } else if (CommandIs(argv[0], "EXEC") || CommandIs(argv[0], "DISCARD") ||
+             (CommandIs(argv[0], "MULTI") && truth.type != Type::kError)) {
+    q.clear();
+  }
+}
+
+void CanonicalizeReply(const std::vector<std::string>& argv, Value* reply) {
+  if (argv.empty() || !IsList(*reply)) return;
+  const std::string& n = argv[0];
+  if (CommandIs(n, "SMEMBERS") || CommandIs(n, "SINTER") || CommandIs(n, "SUNION") ||
+      CommandIs(n, "SDIFF") || CommandIs(n, "KEYS") || CommandIs(n, "HKEYS") ||
+      CommandIs(n, "HVALS")) {
+    SortElements(reply);
+  } else if (CommandIs(n, "HGETALL")) {
+    SortPairs(reply);
+  } else if (CommandIs(n, "SCAN") && reply->elems.size() == 2 && IsList(reply->elems[1])) {
+    SortElements(&reply->elems[1]);
+  }
+}
+
+CommandRunResult RunCommandProgram(const CommandProgram& program,
+                                   const CommandRunOptions& options) {
+  CommandRunResult result;
+  engine::EngineOptions eo;
+  eo.start_ms = options.start_ms;
+  eo.max_string_len = options.max_string_len;
+  engine::Engine eng(eo);
+  for (int i = 0; i < kMaxSessions; ++i) eng.OpenSession();
+  models::ReferenceOptions ro;
+  ro.start_ms = options.start_ms;
+  ro.max_string_len = options.max_string_len;
+  ro.sessions = kMaxSessions;
+  models::ReferenceModel ref(ro);
+  std::unique_ptr<ReplyParser> hiredis = MakeHiredisParser();
+  TransactionTracker transactions;  // EXEC's elements are canonicalized per command
+
+  std::string bytes;
+  for (size_t i = 0; i < program.ops.size(); ++i) {
+    const Op& op = program.ops[i];
+    result.ops_run = i + 1;
+    auto fail = [&](std::string check, std::string message) {
+      result.verdict = fuzz::Verdict::Fail(std::move(check), static_cast<int64_t>(i),
+                                           OpToText(op) + "\n" + message);
+      return result;
+    };
+    if (op.kind == OpKind::kClock) {
+      eng.AdvanceClock(op.clock_ms);
+      ref.AdvanceClock(op.clock_ms);
+      if (options.trace) result.trace.push_back({OpToText(op), "", ""});
+      continue;
+    }
+    if (op.kind == OpKind::kActiveExpire) {
+      eng.ActiveExpire();
+      ref.ActiveExpire();
+      if (options.trace) result.trace.push_back({OpToText(op), "", ""});
+    } else {
+      const int s = op.session;
+      const resp::Protocol before = eng.session(s).protocol;
+      bytes.clear();
+      eng.Execute(s, op.argv, &bytes);
+      const resp::Protocol after = eng.session(s).protocol;
+      if (options.corrupt_reply) options.corrupt_reply(i, &bytes);
+      Value expected = ref.Execute(s, op.argv);
+
+      Value got;
+      std::string why;
+      const bool framed = ReadOne(bytes, &got, &why);
+      if (options.trace) {
+        result.trace.push_back(
+            {OpToText(op), framed ? Show(got) : "<unreadable: " + EscapeBytes(bytes, 200) + ">",
+             Show(expected)});
+      }
+      if (!framed) return fail("reply-framing", why + "\nbytes: " + EscapeBytes(bytes, 400));
+
+      if (before == resp::Protocol::kResp2 && after == resp::Protocol::kResp2) {
+        hiredis->Start(resp::Protocol::kResp2, resp::ReaderLimits{});
+        std::vector<Value> theirs;
+        const bool ok = hiredis->Feed(bytes, &theirs);
+        if (!ok || theirs.size() != 1) {
+          return fail("hiredis", "hiredis does not read the RESP2 reply as one value: " +
+                                     (ok ? absl::StrCat(theirs.size(), " values")
+                                         : DescribeError(hiredis->error())) +
+                                     "\nbytes: " + EscapeBytes(bytes, 400));
+        }
+        Value ours = got;
+        NormalizeNullsForHiredis(&ours);
+        NormalizeNullsForHiredis(&theirs[0]);
+        if (!(ours == theirs[0])) {
+          return fail("hiredis",
+                      "hiredis reads " + Show(theirs[0]) + "\nour reader reads " + Show(got));
+        }
+      }
+      if (before == after) {
+        // Doubles as Redis 7.0 prints them ("%.17g"), like the engine.
+        const std::string again = resp::Write(got, after, resp::DoubleStyle::kRedis70);
+        if (again != bytes) {
+          return fail("reply-roundtrip", "engine wrote  " + EscapeBytes(bytes, 400) +
+                                             "\nre-written as " + EscapeBytes(again, 400));
+        }
+      }
+
+      for (Value* v : {&got, &expected}) {
+        transactions.ForEachAnswer(s, op.argv, v, CanonicalizeReply);
+      }
+      transactions.Observe(s, op.argv, expected);
+      if (!(got == expected)) {
+        return fail("reference", "engine:    " + Show(got) + "\nreference: " + Show(expected));
+      }
+    }
+    if (options.corrupt_engine) options.corrupt_engine(i, eng);
+    const absl::Status valid = eng.Validate();
+    if (!valid.ok()) return fail("validate", std::string(valid.message()));
+  }
+  return result;
+}
+
+}  // namespace respfuzz::harnesses
+
+// The registry's entry points.
+namespace respfuzz::harnesses {
+
+fuzz::Verdict RunCommandHandler(std::string_view input) {
+  return RunCommandProgram(DecodeCommandProgram(input)).verdict;
+}
+
+std::string DescribeCommandHandler(std::string_view input) {
+  const CommandProgram p = DecodeCommandProgram(input);
+  return absl::StrCat(p.ops.size(), " ops:\n", CommandProgramToText(p));
+}
+
+absl::StatusOr<std::string> EncodeCommandHandlerText(std::string_view text) {
+  auto p = CommandProgramFromText(text);
+  if (!p.ok()) return p.status();
+  return EncodeCommandProgram(*p);
+}
+
+std::string DecodeCommandHandlerText(std::string_view input) {
+  return CommandProgramToText(DecodeCommandProgram(input));
+}
+
+std::string ExplainCommandHandler(std::string_view input) {
+  const CommandProgram p = DecodeCommandProgram(input);
+  CommandRunOptions o;
+  o.trace = true;
+  const CommandRunResult r = RunCommandProgram(p, o);
+  std::string out;
+  for (size_t i = 0; i < r.trace.size(); ++i) {
+    const OpTrace& t = r.trace[i];
+    absl::StrAppend(&out, "#", i, "  ", t.op, "\n");
+    if (t.engine.empty() && t.reference.empty()) continue;
+    if (t.engine == t.reference) {
+      absl::StrAppend(&out, "      both:      ", t.engine, "\n");
+    } else {
+      absl::StrAppend(&out, "      engine:    ", t.engine, "\n      reference: ", t.reference,
+                      "\n");
+    }
+  }
+  absl::StrAppend(&out, r.verdict.ToString(), "\n");
+  return out;
+}
+
+std::optional<std::string> MinimizeCommandHandler(std::string_view input, MinimizeReport* report) {
+  auto p = MinimizeCommandProgram(DecodeCommandProgram(input), CommandRunOptions{}, report);
+  if (!p) return std::nullopt;
+  return EncodeCommandProgram(*p);
+}
+
+std::optional<CommandProgram> MinimizeCommandProgram(CommandProgram p,
+                                                     const CommandRunOptions& options,
+                                                     MinimizeReport* report) {
+  *report = MinimizeReport{};
+  report->steps_before = p.ops.size();
+  fuzz::Verdict v = RunCommandProgram(p, options).verdict;
+  report->runs = 1;
+  if (v.ok) return std::nullopt;
+  // The same violation: the same check failing at an op of the same kind
+  // (same command name).
+  const std::string check = v.check;
+  auto op_name = [](const CommandProgram& c, int64_t step) -> std::string {
+    if (step < 0 || static_cast<size_t>(step) >= c.ops.size()) return "";
+    const Op& op = c.ops[step];
+    return op.kind == OpKind::kCommand ? op.argv[0] : OpToText(op);
+  };
+  const std::string name = op_name(p, v.step);
+  // Keep only the ops up to the failing one: later ops cannot matter.
+  if (v.step >= 0 && static_cast<size_t>(v.step) + 1 < p.ops.size()) p.ops.resize(v.step + 1);
+  auto still_fails = [&](const CommandProgram& c) {
+    ++report->runs;
+    fuzz::Verdict cv = RunCommandProgram(c, options).verdict;
+    if (cv.ok || cv.check != check || op_name(c, cv.step) != name) return false;
+    v = cv;
+    return true;
+  };
+  // Delta debugging over ops: drop chunks, halving the chunk size.
+  for (size_t chunk = std::max<size_t>(p.ops.size() / 2, 1);; chunk /= 2) {
+    bool removed = true;
+    while (removed) {
+      removed = false;
+      for (size_t start = 0; start < p.ops.size();) {
+        CommandProgram c;
+        c.ops.assign(p.ops.begin(), p.ops.begin() + start);
+        const size_t end = std::min(p.ops.size(), start + chunk);
+        c.ops.insert(c.ops.end(), p.ops.begin() + end, p.ops.end());
+        if (!c.ops.empty() && still_fails(c)) {
+          p = std::move(c);
+          removed = true;
+        } else {
+          start += chunk;
+        }
+      }
+    }
+    if (chunk == 1) break;
+  }
+  // Then drop trailing arguments of each command while it still fails.
+  for (size_t i = 0; i < p.ops.size(); ++i) {
+    while (p.ops[i].argv.size() > 1) {
+      CommandProgram c = p;
+      c.ops[i].argv.pop_back();
+      if (!still_fails(c)) break;
+      p = std::move(c);
+    }
+  }
+  report->steps_after = p.ops.size();
+  report->verdict = v;
+  return p;
+}
+
+RESPFUZZ_REGISTER_HARNESS(command_handler, Harness{"command_handler",
+            "a program of commands from up to 4 sessions (HELLO 2/3, MULTI/EXEC/WATCH), "
+            "virtual clock steps and active expiry, run on the engine and on a plain "
+            "reference model",
+            "every reply matches the reference model; every reply reads back as one value "
+            "and re-writes to the same bytes; RESP2 replies read the same through hiredis; "
+            "Engine::Validate() after every op",
+            RunCommandHandler, DescribeCommandHandler, EncodeCommandHandlerText,
+            DecodeCommandHandlerText, ExplainCommandHandler, MinimizeCommandHandler});
+
+}  // namespace respfuzz::harnesses

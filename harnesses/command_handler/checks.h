@@ -1,0 +1,112 @@
+// The command_handler harness: a command program runs on the engine
+// (src/engine) and on the plain reference model (reference_model.h); after
+// every op:
+//   reply-framing    the engine's reply bytes read (our reader) as exactly one value
+//   hiredis          a RESP2 reply is accepted by hiredis, which reads the same value
+//   reply-roundtrip  that value written again in the session's protocol gives the
+//                    same bytes (the engine writes canonical RESP)
+//   reference        the value equals the reference model's reply (elements of
+//                    replies Redis does not order are sorted first)
+//   validate         Engine::Validate() holds
+#ifndef RESPFUZZ_HARNESSES_COMMAND_HANDLER_CHECKS_H_
+#define RESPFUZZ_HARNESSES_COMMAND_HANDLER_CHECKS_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harnesses/command_handler/program.h"
+#include "harnesses/common/registry.h"
+#include "harnesses/common/verdict.h"
+#include "src/resp/value.h"
+
+namespace respfuzz::engine {
+class Engine;
+}
+
+namespace respfuzz::harnesses {
+
+// Whether a command name equals `upper` (an upper-case name) in any case.
+bool CommandIs(std::string_view name, std::string_view upper);
+
+struct CommandRunOptions {
+  static constexpr int64_t kHarnessMaxStringLen = 64 * 1024;
+
+  int64_t start_ms = 1'700'000'000'000;
+  // proto-max-bulk-len for both sides. Small, so SETRANGE/APPEND reach the
+  // limit with values from the pools (65535 / 65536) and memory stays bounded.
+  int64_t max_string_len = kHarnessMaxStringLen;
+  bool trace = false;  // record each op with both replies
+
+  // Test hooks, to prove each check can fail: change the engine's reply bytes
+  // before they are checked, or the engine's state after an op.
+  std::function<void(size_t op, std::string* reply)> corrupt_reply;
+  std::function<void(size_t op, engine::Engine& e)> corrupt_engine;
+};
+
+struct OpTrace {
+  std::string op;         // text form
+  std::string engine;     // the engine's reply, readable (empty for clock ops)
+  std::string reference;  // the reference model's reply, readable
+};
+
+struct CommandRunResult {
+  fuzz::Verdict verdict;
+  std::vector<OpTrace> trace;
+  size_t ops_run = 0;
+};
+
+CommandRunResult RunCommandProgram(const CommandProgram& program,
+                                   const CommandRunOptions& options = {});
+
+// Delta-debugs a failing program: drops ops, then trailing arguments, while
+// the same check keeps failing at an op with the same command name. nullopt
+// when the program does not fail. (The registry's minimize wraps this.)
+std::optional<CommandProgram> MinimizeCommandProgram(CommandProgram program,
+                                                     const CommandRunOptions& options,
+                                                     MinimizeReport* report);
+
+// What each session has queued inside MULTI, learnt from the replies of the
+// side taken as the truth, so that each element of an EXEC reply can be
+// treated with the command it answers. Used by the harness and the oracle.
+class TransactionTracker {
+ public:
+  // Calls fn(command argv, reply) for the reply to `argv` from `session`; for
+  // an EXEC reply (an array as long as the queue), once per element instead.
+  template <typename Fn>
+  void ForEachAnswer(int session, const std::vector<std::string>& argv, resp::Value* reply,
+                     Fn&& fn) const {
+    const auto& q = queued_[session];
+    if (!CommandIs(argv[0], "EXEC")) {
+      fn(argv, reply);
+    } else if (reply->type == resp::Type::kArray && reply->elems.size() == q.size()) {
+      for (size_t k = 0; k < q.size(); ++k) fn(q[k], &reply->elems[k]);
+    }
+  }
+  // Records what the true reply to `argv` says: QUEUED adds to the queue;
+  // EXEC, DISCARD and an accepted MULTI empty it.
+  void Observe(int session, const std::vector<std::string>& argv, const resp::Value& truth);
+
+ private:
+  std::array<std::vector<std::vector<std::string>>, kMaxSessions> queued_;
+};
+
+// Sorts the elements of replies whose order Redis does not promise (SMEMBERS,
+// SINTER, SUNION, SDIFF, KEYS, HKEYS, HVALS, HGETALL by pair, SCAN's keys), so
+// two correct implementations compare equal.
+void CanonicalizeReply(const std::vector<std::string>& argv, resp::Value* reply);
+
+// The registry's entry points (RESPFUZZ_REGISTER_HARNESS in checks.cc).
+fuzz::Verdict RunCommandHandler(std::string_view input);
+std::string DescribeCommandHandler(std::string_view input);
+absl::StatusOr<std::string> EncodeCommandHandlerText(std::string_view text);
+std::string DecodeCommandHandlerText(std::string_view input);
+std::string ExplainCommandHandler(std::string_view input);
+std::optional<std::string> MinimizeCommandHandler(std::string_view input, MinimizeReport* report);
+
+}  // namespace respfuzz::harnesses
+
+#endif  // RESPFUZZ_HARNESSES_COMMAND_HANDLER_CHECKS_H_

@@ -1,0 +1,404 @@
+#include "harnesses/command_handler/program.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+#include "absl/strings/str_cat.h"
+#include "src/resp/request.h"
+
+namespace respfuzz::harnesses {
+
+namespace {
+
+constexpr std::array<std::string_view, 121> kNames = {
+    // connection and transactions
+    "PING",
+    "ECHO",
+    "HELLO",
+    "CLIENT",
+    "SELECT",
+    "MULTI",
+    "EXEC",
+    "DISCARD",
+    "WATCH",
+    "UNWATCH",
+    // strings
+    "GET",
+    "SET",
+    "SETNX",
+    "SETEX",
+    "PSETEX",
+    "MGET",
+    "MSET",
+    "MSETNX",
+    "APPEND",
+    "STRLEN",
+    "INCR",
+    "INCRBY",
+    "DECR",
+    "DECRBY",
+    "INCRBYFLOAT",
+    "GETRANGE",
+    "SETRANGE",
+    "GETDEL",
+    "GETEX",
+    "GETSET",
+    // keys
+    "DEL",
+    "UNLINK",
+    "EXISTS",
+    "TYPE",
+    "EXPIRE",
+    "PEXPIRE",
+    "EXPIREAT",
+    "PEXPIREAT",
+    "TTL",
+    "PTTL",
+    "PERSIST",
+    "RENAME",
+    "RENAMENX",
+    "COPY",
+    "KEYS",
+    "SCAN",
+    "DBSIZE",
+    "FLUSHDB",
+    "FLUSHALL",
+    "SWAPDB",
+    // lists
+    "LPUSH",
+    "RPUSH",
+    "LPUSHX",
+    "RPUSHX",
+    "LPOP",
+    "RPOP",
+    "LLEN",
+    "LRANGE",
+    "LINDEX",
+    "LSET",
+    "LREM",
+    "LTRIM",
+    "LINSERT",
+    "LPOS",
+    "LMOVE",
+    "RPOPLPUSH",
+    // hashes
+    "HSET",
+    "HSETNX",
+    "HGET",
+    "HMGET",
+    "HMSET",
+    "HDEL",
+    "HEXISTS",
+    "HLEN",
+    "HKEYS",
+    "HVALS",
+    "HGETALL",
+    "HINCRBY",
+    "HINCRBYFLOAT",
+    "HSTRLEN",
+    // sets
+    "SADD",
+    "SREM",
+    "SISMEMBER",
+    "SMISMEMBER",
+    "SMEMBERS",
+    "SCARD",
+    "SMOVE",
+    "SINTER",
+    "SUNION",
+    "SDIFF",
+    "SINTERSTORE",
+    "SUNIONSTORE",
+    "SDIFFSTORE",
+    "SINTERCARD",
+    // sorted sets
+    "ZADD",
+    "ZREM",
+    "ZSCORE",
+    "ZMSCORE",
+    "ZINCRBY",
+    "ZCARD",
+    "ZCOUNT",
+    "ZRANGE",
+    "ZRANGEBYSCORE",
+    "ZREVRANGE",
+    "ZRANK",
+    "ZREVRANK",
+    "ZRANGEBYLEX",
+    "ZLEXCOUNT",
+    "ZREMRANGEBYRANK",
+    "ZREMRANGEBYSCORE",
+    "ZPOPMIN",
+    "ZPOPMAX",
+    // commands outside the engine's set, for the unknown-command path
+    "SPOP",
+    "OBJECT",
+    "RANDOMKEY",
+    "ZUNIONSTORE",
+    "BLPOP",
+    "SUBSCRIBE",
+    "QUIT",
+    "RESET",
+};
+
+constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{
+    // 0: keys (few, so ops collide)
+    {"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k1", "k2", "k3", "k4", "k5", "k6", "k7",
+     "k8"},
+    // 1: fields and members
+    {"f1", "f2", "f3", "f4", "m1", "m2", "m3", "m4", "m5", "m6", "a", "b", "c", "x", "y", "z"},
+    // 2: values
+    {"v1", "v2", "v3", "", "0", "1", "-1", "10", "abc", "hello world", "0.5", "3.0e2", "x\r\ny",
+     "\xff\xfe", "k1", "f1"},
+    // 3: integers and their edges
+    {"0", "1", "-1", "2", "3", "5", "10", "100", "-2", "9223372036854775807",
+     "-9223372036854775808", "9223372036854775808", "65535", "65536", "1000", "2147483648"},
+    // 4: floats and malformed numbers
+    {"1e3", "inf", "-inf", "+inf", "nan", "0x10", "", " 1", "+1", "-0", "1.5", "0.1", "-0.0",
+     "1e400", "01", "1 "},
+    // 5: option words
+    {"EX", "PX", "EXAT", "PXAT", "NX", "XX", "KEEPTTL", "GET", "GT", "LT", "CH", "INCR", "PERSIST",
+     "REPLACE", "DB", "TYPE"},
+    // 6: more option words
+    {"WITHSCORES", "LIMIT", "BYSCORE", "BYLEX", "REV", "MATCH", "COUNT", "LEFT", "RIGHT", "BEFORE",
+     "AFTER", "RANK", "MAXLEN", "ASYNC", "SYNC", "ID"},
+    // 7: patterns and ranges
+    {"*", "k*", "?1", "[k]*", "[^k]*", "-", "+", "[m1", "(m2", "(1", "(inf", "[a", "(a", "k\\",
+     "[z-a]*", "*1*"},
+}};
+
+constexpr std::array<uint32_t, 16> kClock = {1,    10,   99,   100,  101,  250,   500,   999,
+                                             1000, 1001, 1500, 2000, 5000, 10000, 60000, 3600000};
+
+class ByteReader {
+ public:
+  explicit ByteReader(std::string_view b) : b_(b) {}
+  bool Byte(uint8_t* out) {
+    if (pos_ >= b_.size()) return false;
+    *out = static_cast<uint8_t>(b_[pos_++]);
+    return true;
+  }
+  bool Bytes(size_t n, std::string* out) {
+    if (b_.size() - pos_ < n) return false;
+    out->assign(b_.substr(pos_, n));
+    pos_ += n;
+    return true;
+  }
+
+ private:
+  std::string_view b_;
+  size_t pos_ = 0;
+};
+
+bool DecodeToken(ByteReader& r, std::string* out) {
+  uint8_t t;
+  if (!r.Byte(&t)) return false;
+  if (t < 0x80) {
+    out->assign(kPools[t >> 4][t & 15]);
+    return true;
+  }
+  return r.Bytes(t & 0x7f, out);
+}
+
+void EncodeToken(std::string_view arg, std::string* out) {
+  for (int p = 0; p < kPoolCount; ++p) {
+    for (int i = 0; i < kPoolSize; ++i) {
+      if (kPools[p][i] == arg) {
+        out->push_back(static_cast<char>(p << 4 | i));
+        return;
+      }
+    }
+  }
+  out->push_back(static_cast<char>(0x80 | arg.size()));
+  out->append(arg);
+}
+
+bool PlainWord(std::string_view s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s) {
+    if (c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '\\') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::span<const std::string_view> CommandNames() { return kNames; }
+std::span<const std::string_view> Pool(int p) { return kPools[p]; }
+std::span<const uint32_t> ClockSteps() { return kClock; }
+
+CommandProgram DecodeCommandProgram(std::string_view bytes) {
+  CommandProgram p;
+  ByteReader r(bytes);
+  uint8_t h;
+  while (p.ops.size() < kMaxOps && r.Byte(&h)) {
+    Op op;
+    op.session = h & 3;
+    const int kind = h >> 2;
+    if (kind >= 62) {
+      op.kind = OpKind::kActiveExpire;
+    } else if (kind >= 56) {
+      op.kind = OpKind::kClock;
+      uint8_t b;
+      if (!r.Byte(&b)) break;
+      if (b == 0xff) {
+        std::string le;
+        if (!r.Bytes(4, &le)) break;
+        op.clock_ms = static_cast<uint8_t>(le[0]) | static_cast<uint8_t>(le[1]) << 8 |
+                      static_cast<uint8_t>(le[2]) << 16 |
+                      static_cast<uint32_t>(static_cast<uint8_t>(le[3])) << 24;
+      } else {
+        op.clock_ms = kClock[b % 16];
+      }
+    } else {
+      uint8_t n, argc;
+      if (!r.Byte(&n)) break;
+      std::string name;
+      if (n < kNames.size()) {
+        name = kNames[n];
+      } else if (!DecodeToken(r, &name)) {
+        break;
+      }
+      if (!r.Byte(&argc)) break;
+      argc %= kMaxArgs + 1;
+      op.argv.push_back(std::move(name));
+      bool complete = true;
+      for (int i = 0; i < argc && complete; ++i) {
+        std::string a;
+        complete = DecodeToken(r, &a);
+        op.argv.push_back(std::move(a));
+      }
+      if (!complete) break;
+    }
+    if (op.kind != OpKind::kCommand) op.session = 0;
+    p.ops.push_back(std::move(op));
+  }
+  return p;
+}
+
+std::string EncodeCommandProgram(const CommandProgram& p) {
+  std::string out;
+  size_t n = 0;
+  for (const Op& op : p.ops) {
+    if (n++ == kMaxOps) break;
+    switch (op.kind) {
+      case OpKind::kActiveExpire:
+        out.push_back(static_cast<char>(62 << 2));
+        break;
+      case OpKind::kClock: {
+        out.push_back(static_cast<char>(56 << 2));
+        auto it = std::find(kClock.begin(), kClock.end(), op.clock_ms);
+        if (it != kClock.end()) {
+          out.push_back(static_cast<char>(it - kClock.begin()));
+        } else {
+          out.push_back(static_cast<char>(0xff));
+          for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(op.clock_ms >> (8 * i)));
+        }
+        break;
+      }
+      case OpKind::kCommand: {
+        if (op.argv.empty()) break;
+        out.push_back(static_cast<char>(op.session & 3));
+        auto it = std::find(kNames.begin(), kNames.end(), op.argv[0]);
+        if (it != kNames.end()) {
+          out.push_back(static_cast<char>(it - kNames.begin()));
+        } else {
+          out.push_back(static_cast<char>(kLiteralName));
+          EncodeToken(op.argv[0].substr(0, kMaxLiteralLen), &out);
+        }
+        const size_t argc = std::min(op.argv.size() - 1, kMaxArgs);
+        out.push_back(static_cast<char>(argc));
+        for (size_t i = 1; i <= argc; ++i) EncodeToken(op.argv[i].substr(0, kMaxLiteralLen), &out);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::string OpToText(const Op& op) {
+  switch (op.kind) {
+    case OpKind::kActiveExpire:
+      return "active-expire";
+    case OpKind::kClock:
+      return absl::StrCat("clock +", op.clock_ms, "ms");
+    case OpKind::kCommand:
+      break;
+  }
+  std::string s = absl::StrCat("s", op.session + 1);
+  for (const std::string& a : op.argv) {
+    s += ' ';
+    s += PlainWord(a) ? a : resp::QuoteInlineArg(a);
+  }
+  return s;
+}
+
+std::string CommandProgramToText(const CommandProgram& p) {
+  std::string out;
+  for (const Op& op : p.ops) {
+    out += OpToText(op);
+    out += '\n';
+  }
+  return out;
+}
+
+absl::StatusOr<CommandProgram> CommandProgramFromText(std::string_view text) {
+  CommandProgram p;
+  size_t line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    const size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    auto fail = [&](const std::string& why) {
+      return absl::InvalidArgumentError(absl::StrCat("line ", line_no, ": ", why));
+    };
+    auto words = resp::SplitInlineArgs(line);
+    if (!words || words->empty()) return fail("unbalanced quotes");
+    if (p.ops.size() == kMaxOps) return fail(absl::StrCat("more than ", kMaxOps, " ops"));
+    Op op;
+    const std::string& w0 = (*words)[0];
+    if (w0 == "active-expire") {
+      if (words->size() != 1) return fail("active-expire takes no arguments");
+      op.kind = OpKind::kActiveExpire;
+    } else if (w0 == "clock") {
+      if (words->size() != 2) return fail("expected 'clock +<ms>ms'");
+      std::string_view a = (*words)[1];
+      if (a.size() < 4 || a.front() != '+' || a.substr(a.size() - 2) != "ms") {
+        return fail("expected 'clock +<ms>ms', got '" + std::string(a) + "'");
+      }
+      a = a.substr(1, a.size() - 3);
+      uint32_t ms = 0;
+      auto [ptr, ec] = std::from_chars(a.data(), a.data() + a.size(), ms);
+      if (ec != std::errc() || ptr != a.data() + a.size()) {
+        return fail("clock step must be 0 to 4294967295 ms, got '" + std::string(a) + "'");
+      }
+      op.kind = OpKind::kClock;
+      op.clock_ms = ms;
+    } else {
+      if (w0.size() != 2 || w0[0] != 's' || w0[1] < '1' || w0[1] > '0' + kMaxSessions) {
+        return fail(absl::StrCat("unknown op '", w0, "' (s1..s", kMaxSessions,
+                                 " COMMAND ..., clock +<ms>ms, active-expire)"));
+      }
+      if (words->size() < 2) return fail("missing command name");
+      if (words->size() - 2 > kMaxArgs) {
+        return fail(absl::StrCat("more than ", kMaxArgs, " arguments"));
+      }
+      op.session = w0[1] - '1';
+      op.argv.assign(words->begin() + 1, words->end());
+      for (const std::string& a : op.argv) {
+        if (a.size() > kMaxLiteralLen) {
+          return fail(absl::StrCat("argument longer than ", kMaxLiteralLen, " bytes"));
+        }
+      }
+    }
+    p.ops.push_back(std::move(op));
+  }
+  return p;
+}
+
+}  // namespace respfuzz::harnesses

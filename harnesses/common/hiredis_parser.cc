@@ -1,0 +1,179 @@
+#include "harnesses/common/hiredis_parser.h"
+
+#include <hiredis/hiredis.h>
+
+#include <utility>
+
+namespace respfuzz::harnesses {
+
+using resp::Protocol;
+using resp::ReaderError;
+using resp::ReaderErrorCode;
+using resp::Type;
+using resp::Value;
+
+namespace {
+
+ReaderErrorCode NearestCode(std::string_view errstr) {
+  if (errstr.starts_with("Protocol error, got")) return ReaderErrorCode::kUnknownType;
+  if (errstr == kHiredisBadInteger) return ReaderErrorCode::kBadInteger;
+  if (errstr == kHiredisDepthError) return ReaderErrorCode::kTooDeep;
+  // "Bad bulk string length", "Bulk string length out of range",
+  // "Bad multi-bulk length", "Multi-bulk length out of range", and anything else
+  // (only "Out of memory" is left in 0.14.1).
+  return ReaderErrorCode::kBadLength;
+}
+
+// A redisReply tree as a resp::Value, without recursion. Adds the element
+// counts of its arrays to *elements.
+Value ConvertReply(const redisReply* reply, int64_t* elements) {
+  Value root;
+  std::vector<std::pair<const redisReply*, Value*>> todo = {{reply, &root}};
+  while (!todo.empty()) {
+    auto [src, dst] = todo.back();
+    todo.pop_back();
+    switch (src->type) {
+      case REDIS_REPLY_STRING:
+        dst->type = Type::kBulkString;
+        dst->str.assign(src->str, src->len);
+        break;
+      case REDIS_REPLY_STATUS:
+        dst->type = Type::kSimpleString;
+        dst->str.assign(src->str, src->len);
+        break;
+      case REDIS_REPLY_ERROR:
+        dst->type = Type::kError;
+        dst->str.assign(src->str, src->len);
+        break;
+      case REDIS_REPLY_INTEGER:
+        dst->type = Type::kInteger;
+        dst->integer = src->integer;
+        break;
+      case REDIS_REPLY_NIL:
+        dst->type = Type::kNullBulk;
+        break;
+      case REDIS_REPLY_ARRAY:
+        dst->type = Type::kArray;
+        // Sized once, so the element pointers queued below stay valid.
+        dst->elems.resize(src->elements);
+        *elements += static_cast<int64_t>(src->elements);
+        for (size_t i = src->elements; i-- > 0;) todo.push_back({src->element[i], &dst->elems[i]});
+        break;
+      default:  // 0.14.1 builds no other type; keep it visible in a diff.
+        dst->type = Type::kNull;
+        break;
+    }
+  }
+  return root;
+}
+
+// The budget on hiredis's pointer arrays, reached through the read tasks'
+// privdata.
+struct ArrayBudget {
+  void* (*create_array)(const redisReadTask*, int) = nullptr;  // hiredis's own
+  int64_t live = 0;      // elements of the arrays in the reply being built
+  int64_t refused = -1;  // the count refused, or -1
+};
+
+void* BudgetedCreateArray(const redisReadTask* task, int elements) {
+  auto* b = static_cast<ArrayBudget*>(task->privdata);
+  if (elements > kHiredisMaxArrayLen || b->live + elements > kHiredisMaxLiveElements) {
+    // NULL: hiredis 0.14.1 (processMultiBulkItem) sets "Out of memory" and
+    // frees the partial reply; the parent's slot for this array stays NULL,
+    // which freeReplyObject skips.
+    b->refused = elements;
+    return nullptr;
+  }
+  b->live += elements;
+  return b->create_array(task, elements);
+}
+
+class HiredisParser : public ReplyParser {
+ public:
+  ~HiredisParser() override { Free(); }
+  void Start(Protocol, const resp::ReaderLimits&) override {
+    Free();
+    reader_ = redisReaderCreate();
+    // The default functions are static in hiredis.c: copy them from the
+    // reader, and wrap createArray.
+    fns_ = *reader_->fn;
+    budget_ = ArrayBudget{};
+    budget_.create_array = fns_.createArray;
+    fns_.createArray = BudgetedCreateArray;
+    reader_->fn = &fns_;
+    reader_->privdata = &budget_;
+    fed_ = 0;
+    error_ = ReaderError{};
+  }
+  bool Feed(std::string_view chunk, std::vector<Value>* out) override {
+    if (error_.code != ReaderErrorCode::kNone) return false;
+    fed_ += chunk.size();
+    if (redisReaderFeed(reader_, chunk.data(), chunk.size()) != REDIS_OK) return SetError();
+    while (true) {
+      void* reply = nullptr;
+      if (redisReaderGetReply(reader_, &reply) != REDIS_OK) return SetError();
+      if (reply == nullptr) return true;
+      int64_t elements = 0;
+      out->push_back(ConvertReply(static_cast<const redisReply*>(reply), &elements));
+      freeReplyObject(reply);
+      budget_.live -= elements;
+    }
+  }
+  ReaderError error() const override { return error_; }
+  bool idle() const override {
+    // Nothing buffered and no reply task in progress: the stack is empty, or
+    // holds only the root task still waiting for its type byte.
+    return error_.code == ReaderErrorCode::kNone && buffered() == 0 &&
+           (reader_->ridx == -1 || (reader_->ridx == 0 && reader_->rstack[0].type < 0));
+  }
+  uint64_t consumed() const override { return fed_ - buffered(); }
+  size_t buffered() const override {
+    return reader_->buf == nullptr ? 0 : reader_->len - reader_->pos;
+  }
+
+ private:
+  bool SetError() {
+    std::string_view errstr = reader_->errstr;
+    if (budget_.refused >= 0) {
+      error_ = ReaderError{ReaderErrorCode::kAggregateTooLong, fed_,
+                           std::string(kHiredisBudgetRefusal) + ": a multi-bulk of " +
+                               std::to_string(budget_.refused) + " elements, with " +
+                               std::to_string(budget_.live) + " alive, is above " +
+                               std::to_string(kHiredisMaxArrayLen) + " / " +
+                               std::to_string(kHiredisMaxLiveElements) + ")"};
+    } else {
+      error_ = ReaderError{NearestCode(errstr), fed_, std::string(errstr)};
+    }
+    return false;
+  }
+  void Free() {
+    if (reader_ != nullptr) redisReaderFree(reader_);
+    reader_ = nullptr;
+  }
+  redisReader* reader_ = nullptr;
+  redisReplyObjectFunctions fns_{};
+  ArrayBudget budget_;
+  uint64_t fed_ = 0;
+  ReaderError error_;
+};
+
+}  // namespace
+
+std::unique_ptr<ReplyParser> MakeHiredisParser() { return std::make_unique<HiredisParser>(); }
+
+bool IsHiredisBudgetRefusal(const resp::ReaderError& e) {
+  return e.code == ReaderErrorCode::kAggregateTooLong &&
+         e.reason.starts_with(kHiredisBudgetRefusal);
+}
+
+void NormalizeNullsForHiredis(Value* v) {
+  std::vector<Value*> todo = {v};
+  while (!todo.empty()) {
+    Value* x = todo.back();
+    todo.pop_back();
+    if (x->type == Type::kNullArray) x->type = Type::kNullBulk;
+    for (Value& e : x->elems) todo.push_back(&e);
+  }
+}
+
+}  // namespace respfuzz::harnesses

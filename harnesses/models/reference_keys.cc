@@ -1,0 +1,331 @@
+// Key space commands of the reference model (db.c, expire.c): DEL UNLINK
+// EXISTS TYPE EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL PERSIST RENAME
+// RENAMENX COPY KEYS SCAN DBSIZE FLUSHDB FLUSHALL SELECT SWAPDB.
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harnesses/models/reference_state.h"
+
+namespace respfuzz::models::refmodel {
+
+using resp::Value;
+
+namespace {
+
+const char* TypeName(const Object* o) {
+  if (o == nullptr) return "none";
+  switch (o->kind) {
+    case Kind::kString: return "string";
+    case Kind::kList: return "list";
+    case Kind::kSet: return "set";
+    case Kind::kZSet: return "zset";
+    case Kind::kHash: return "hash";
+  }
+  return "unknown";
+}
+
+Value Del(Ctx& c) {
+  int64_t numdel = 0;
+  for (size_t j = 1; j < c.argc(); ++j) {
+    ExpireIfNeeded(c.st, c.db(), c.argv[j]);
+    if (DbDelete(c.st, c.db(), c.argv[j])) {
+      SignalModifiedKey(c.st, c.db(), c.argv[j]);
+      numdel++;
+    }
+  }
+  return c.Int(numdel);
+}
+
+Value Exists(Ctx& c) {
+  int64_t count = 0;
+  for (size_t j = 1; j < c.argc(); ++j) {
+    if (LookupKey(c.st, c.db(), c.argv[j])) count++;
+  }
+  return c.Int(count);
+}
+
+Value TypeCmd(Ctx& c) { return Value::Simple(TypeName(LookupKey(c.st, c.db(), c.argv[1]))); }
+
+// expireGenericCommand (expire.c). `basetime` is 0 for the *AT forms.
+Value ExpireGeneric(Ctx& c, int64_t basetime, bool seconds, const char* fullname) {
+  const std::string& key = c.argv[1];
+  bool nx = false, xx = false, gt = false, lt = false;
+  for (size_t j = 3; j < c.argc(); ++j) {
+    const std::string& opt = c.argv[j];
+    if (EqualsIgnoreCase(opt, "nx")) {
+      nx = true;
+    } else if (EqualsIgnoreCase(opt, "xx")) {
+      xx = true;
+    } else if (EqualsIgnoreCase(opt, "gt")) {
+      gt = true;
+    } else if (EqualsIgnoreCase(opt, "lt")) {
+      lt = true;
+    } else {
+      return c.Err(SanitizeErrorText("Unsupported option " + CString(opt)));
+    }
+  }
+  if ((nx && xx) || (nx && gt) || (nx && lt)) {
+    return c.Err("NX and XX, GT or LT options at the same time are not compatible");
+  }
+  if (gt && lt) return c.Err("GT and LT options at the same time are not compatible");
+
+  int64_t when;
+  Value err;
+  if (!c.GetLongLong(c.argv[2], &when, &err)) return err;
+  Value expire_err =
+      c.Err(std::string("invalid expire time in '") + fullname + "' command");
+  if (seconds) {
+    if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000) return expire_err;
+    when *= 1000;
+  }
+  if (when > LLONG_MAX - basetime) return expire_err;
+  when += basetime;
+
+  if (LookupKey(c.st, c.db(), key) == nullptr) return c.Int(0);
+  if (nx || xx || gt || lt) {
+    int64_t current = GetExpire(c.st, c.db(), key);
+    if (nx && current != -1) return c.Int(0);
+    if (xx && current == -1) return c.Int(0);
+    if (gt && (when <= current || current == -1)) return c.Int(0);
+    if (lt && current != -1 && when >= current) return c.Int(0);
+  }
+  if (when <= c.st.now) {  // checkAlreadyExpired
+    DbDelete(c.st, c.db(), key);
+    SignalModifiedKey(c.st, c.db(), key);
+    return c.Int(1);
+  }
+  SetExpire(c.st, c.db(), key, when);
+  SignalModifiedKey(c.st, c.db(), key);
+  return c.Int(1);
+}
+
+Value Expire(Ctx& c) { return ExpireGeneric(c, c.st.now, true, "expire"); }
+Value PExpire(Ctx& c) { return ExpireGeneric(c, c.st.now, false, "pexpire"); }
+Value ExpireAt(Ctx& c) { return ExpireGeneric(c, 0, true, "expireat"); }
+Value PExpireAt(Ctx& c) { return ExpireGeneric(c, 0, false, "pexpireat"); }
+
+// ttlGenericCommand: TTL rounds to the nearest second ((ms + 500) / 1000).
+Value TtlGeneric(Ctx& c, bool output_ms) {
+  if (LookupKey(c.st, c.db(), c.argv[1]) == nullptr) return c.Int(-2);
+  int64_t expire = GetExpire(c.st, c.db(), c.argv[1]);
+  int64_t ttl = -1;
+  if (expire != -1) {
+    ttl = expire - c.st.now;
+    if (ttl < 0) ttl = 0;
+  }
+  if (ttl == -1) return c.Int(-1);
+  return c.Int(output_ms ? ttl : (ttl + 500) / 1000);
+}
+
+Value Ttl(Ctx& c) { return TtlGeneric(c, false); }
+Value PTtl(Ctx& c) { return TtlGeneric(c, true); }
+
+Value Persist(Ctx& c) {
+  if (LookupKey(c.st, c.db(), c.argv[1]) == nullptr) return c.Int(0);
+  if (!RemoveExpire(c.st, c.db(), c.argv[1])) return c.Int(0);
+  SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  return c.Int(1);
+}
+
+Value RenameGeneric(Ctx& c, bool nx) {
+  const std::string& src = c.argv[1];
+  const std::string& dst = c.argv[2];
+  bool samekey = src == dst;
+  Object* o = LookupKey(c.st, c.db(), src);
+  if (o == nullptr) return c.Err("no such key");
+  if (samekey) return nx ? c.Int(0) : c.Ok();
+  Object value = *o;
+  int64_t expire = GetExpire(c.st, c.db(), src);
+  if (LookupKey(c.st, c.db(), dst) != nullptr) {
+    if (nx) return c.Int(0);
+    DbDelete(c.st, c.db(), dst);
+  }
+  DbAdd(c.st, c.db(), dst, std::move(value));
+  if (expire != -1) SetExpire(c.st, c.db(), dst, expire);
+  DbDelete(c.st, c.db(), src);
+  SignalModifiedKey(c.st, c.db(), src);
+  SignalModifiedKey(c.st, c.db(), dst);
+  return nx ? c.Int(1) : c.Ok();
+}
+
+Value Rename(Ctx& c) { return RenameGeneric(c, false); }
+Value RenameNx(Ctx& c) { return RenameGeneric(c, true); }
+
+Value Copy(Ctx& c) {
+  int src = c.db();
+  int dst = c.db();
+  bool replace = false;
+  Value err;
+  for (size_t j = 3; j < c.argc(); ++j) {
+    size_t additional = c.argc() - j - 1;
+    if (EqualsIgnoreCase(c.argv[j], "replace")) {
+      replace = true;
+    } else if (EqualsIgnoreCase(c.argv[j], "db") && additional >= 1) {
+      int dbid;
+      if (!c.GetInt(c.argv[j + 1], &dbid, &err)) return err;
+      if (dbid < 0 || dbid >= kNumDbs) return c.Err("DB index is out of range");
+      dst = dbid;
+      j++;
+    } else {
+      return c.Syntax();
+    }
+  }
+  const std::string& key = c.argv[1];
+  const std::string& newkey = c.argv[2];
+  if (src == dst && key == newkey) return c.Err("source and destination objects are the same");
+  Object* o = LookupKey(c.st, src, key);
+  if (o == nullptr) return c.Int(0);
+  int64_t expire = GetExpire(c.st, src, key);
+  bool del = false;
+  if (LookupKey(c.st, dst, newkey) != nullptr) {
+    if (!replace) return c.Int(0);
+    del = true;
+  }
+  Object copy = *o;
+  if (del) DbDelete(c.st, dst, newkey);
+  DbAdd(c.st, dst, newkey, std::move(copy));
+  if (expire != -1) SetExpire(c.st, dst, newkey, expire);
+  SignalModifiedKey(c.st, dst, newkey);
+  return c.Int(1);
+}
+
+// KEYS lists keys that are not logically expired, without deleting any.
+Value Keys(Ctx& c) {
+  const std::string& pattern = c.argv[1];
+  bool allkeys = pattern == "*";
+  std::vector<Value> out;
+  for (const auto& [key, obj] : c.st.dbs[c.db()].dict) {
+    if (allkeys || StringMatch(pattern, key)) {
+      if (!KeyIsExpired(c.st, c.db(), key)) out.push_back(c.Bulk(key));
+    }
+  }
+  return c.Array(std::move(out));
+}
+
+// SCAN: Redis's argument checks (parseScanCursorOrReply, scanGenericCommand),
+// then every key of the db in one reply with cursor 0 (the documented
+// simplification). Filters in Redis's order: pattern, TYPE (a lookup, which
+// deletes an expired key and then sees "none"), expiry (deletes).
+Value Scan(Ctx& c) {
+  const char* cur = c.argv[1].c_str();
+  errno = 0;
+  char* eptr;
+  strtoul(cur, &eptr, 10);
+  if (isspace(static_cast<unsigned char>(cur[0])) || eptr[0] != '\0' || errno == ERANGE) {
+    return c.Err("invalid cursor");
+  }
+  const std::string* pat = nullptr;
+  const std::string* type = nullptr;
+  Value err;
+  size_t i = 2;
+  while (i < c.argc()) {
+    size_t j = c.argc() - i;
+    if (EqualsIgnoreCase(c.argv[i], "count") && j >= 2) {
+      int64_t count;
+      if (!c.GetLong(c.argv[i + 1], &count, &err)) return err;
+      if (count < 1) return c.Syntax();
+      i += 2;
+    } else if (EqualsIgnoreCase(c.argv[i], "match") && j >= 2) {
+      pat = &c.argv[i + 1];
+      i += 2;
+    } else if (EqualsIgnoreCase(c.argv[i], "type") && j >= 2) {
+      type = &c.argv[i + 1];
+      i += 2;
+    } else {
+      return c.Syntax();
+    }
+  }
+  bool use_pattern = pat != nullptr && *pat != "*";
+  std::vector<std::string> keys;
+  for (const auto& [key, obj] : c.st.dbs[c.db()].dict) keys.push_back(key);
+  std::vector<Value> out;
+  for (const std::string& key : keys) {
+    bool filter = false;
+    if (use_pattern && !StringMatch(*pat, key)) filter = true;
+    if (!filter && type != nullptr) {
+      const char* name = TypeName(LookupKey(c.st, c.db(), key));
+      if (!EqualsIgnoreCase(*type, name)) filter = true;
+    }
+    if (!filter && ExpireIfNeeded(c.st, c.db(), key)) filter = true;
+    if (!filter) out.push_back(c.Bulk(key));
+  }
+  return c.Array({c.Bulk("0"), c.Array(std::move(out))});
+}
+
+Value DbSize(Ctx& c) { return c.Int(static_cast<int64_t>(c.st.dbs[c.db()].dict.size())); }
+
+bool FlushArgsOk(Ctx& c) {
+  if (c.argc() == 2 && (EqualsIgnoreCase(c.argv[1], "sync") || EqualsIgnoreCase(c.argv[1], "async")))
+    return true;
+  return c.argc() == 1;
+}
+
+void EmptyDb(State& st, int db) {
+  TouchAllWatchedKeysInDb(st, db, -1);
+  st.dbs[db].dict.clear();
+  st.dbs[db].expires.clear();
+}
+
+Value FlushDb(Ctx& c) {
+  if (!FlushArgsOk(c)) return c.Syntax();
+  EmptyDb(c.st, c.db());
+  return c.Ok();
+}
+
+Value FlushAll(Ctx& c) {
+  if (!FlushArgsOk(c)) return c.Syntax();
+  // signalFlushedDb(-1) touches the watchers of every db before any is emptied.
+  for (int db = 0; db < kNumDbs; ++db) TouchAllWatchedKeysInDb(c.st, db, -1);
+  for (int db = 0; db < kNumDbs; ++db) {
+    c.st.dbs[db].dict.clear();
+    c.st.dbs[db].expires.clear();
+  }
+  return c.Ok();
+}
+
+Value Select(Ctx& c) {
+  int id;
+  Value err;
+  if (!c.GetInt(c.argv[1], &id, &err)) return err;
+  if (id < 0 || id >= kNumDbs) return c.Err("DB index is out of range");
+  c.s().db = id;
+  return c.Ok();
+}
+
+Value SwapDb(Ctx& c) {
+  int id1, id2;
+  Value err;
+  if (!c.GetInt(c.argv[1], &id1, &err, "invalid first DB index")) return err;
+  if (!c.GetInt(c.argv[2], &id2, &err, "invalid second DB index")) return err;
+  if (id1 < 0 || id1 >= kNumDbs || id2 < 0 || id2 >= kNumDbs) {
+    return c.Err("DB index is out of range");
+  }
+  if (id1 != id2) {
+    TouchAllWatchedKeysInDb(c.st, id1, id2);
+    TouchAllWatchedKeysInDb(c.st, id2, id1);
+    // Contents move; sessions and watched keys stay with the db index.
+    std::swap(c.st.dbs[id1], c.st.dbs[id2]);
+  }
+  return c.Ok();
+}
+
+}  // namespace
+
+std::vector<CommandSpec> KeyCommands() {
+  return {
+      {"del", -2, Del},         {"unlink", -2, Del},         {"exists", -2, Exists},
+      {"type", 2, TypeCmd},     {"expire", -3, Expire},      {"pexpire", -3, PExpire},
+      {"expireat", -3, ExpireAt}, {"pexpireat", -3, PExpireAt}, {"ttl", 2, Ttl},
+      {"pttl", 2, PTtl},        {"persist", 2, Persist},     {"rename", 3, Rename},
+      {"renamenx", 3, RenameNx}, {"copy", -3, Copy},         {"keys", 2, Keys},
+      {"scan", -2, Scan},       {"dbsize", 1, DbSize},       {"flushdb", -1, FlushDb},
+      {"flushall", -1, FlushAll}, {"select", 2, Select},     {"swapdb", 3, SwapDb},
+  };
+}
+
+}  // namespace respfuzz::models::refmodel

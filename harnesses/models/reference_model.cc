@@ -1,0 +1,446 @@
+// The reference model's core: command lookup and the pre-checks of
+// processCommand (server.c), MULTI/EXEC/WATCH (multi.c), the keyspace and its
+// expiry (db.c, expire.c), and the connection commands (PING, ECHO, HELLO,
+// CLIENT ID). Command families live in reference_<family>.cc.
+#include "harnesses/models/reference_model.h"
+
+#include <cctype>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harnesses/models/reference_state.h"
+
+namespace respfuzz::models {
+
+namespace refmodel {
+
+using resp::Type;
+using resp::Value;
+
+// ---------------------------------------------------------------------------
+// Keyspace.
+
+int64_t GetExpire(State& st, int db, const std::string& key) {
+  auto it = st.dbs[db].expires.find(key);
+  return it == st.dbs[db].expires.end() ? -1 : it->second;
+}
+
+bool KeyIsExpired(State& st, int db, const std::string& key) {
+  int64_t when = GetExpire(st, db, key);
+  if (when < 0) return false;
+  return st.now > when;
+}
+
+// expireIfNeeded + deleteExpiredKeyAndPropagate.
+bool ExpireIfNeeded(State& st, int db, const std::string& key) {
+  if (!KeyIsExpired(st, db, key)) return false;
+  DbDelete(st, db, key);
+  SignalModifiedKey(st, db, key);
+  return true;
+}
+
+Object* LookupKey(State& st, int db, const std::string& key) {
+  if (st.dbs[db].dict.count(key) == 0) return nullptr;
+  if (ExpireIfNeeded(st, db, key)) return nullptr;
+  return &st.dbs[db].dict.find(key)->second;
+}
+
+bool DbDelete(State& st, int db, const std::string& key) {
+  st.dbs[db].expires.erase(key);
+  return st.dbs[db].dict.erase(key) > 0;
+}
+
+Object& DbAdd(State& st, int db, const std::string& key, Object value) {
+  auto [it, inserted] = st.dbs[db].dict.emplace(key, std::move(value));
+  return it->second;
+}
+
+void SetExpire(State& st, int db, const std::string& key, int64_t when) {
+  st.dbs[db].expires[key] = when;
+}
+
+bool RemoveExpire(State& st, int db, const std::string& key) {
+  return st.dbs[db].expires.erase(key) > 0;
+}
+
+void SetKey(State& st, int db, const std::string& key, Object value, bool keepttl, int found) {
+  bool keyfound;
+  if (found == 1) {
+    keyfound = true;
+  } else if (found == 0) {
+    keyfound = false;
+  } else {
+    keyfound = LookupKey(st, db, key) != nullptr;
+  }
+  if (!keyfound) {
+    DbAdd(st, db, key, std::move(value));
+  } else {
+    st.dbs[db].dict[key] = std::move(value);  // dbOverwrite: the expire stays
+  }
+  if (!keepttl) RemoveExpire(st, db, key);
+  SignalModifiedKey(st, db, key);
+}
+
+namespace {
+
+WatchedKey* FindWatched(Session& s, int db, const std::string& key) {
+  for (WatchedKey& wk : s.watched) {
+    if (wk.db == db && wk.key == key) return &wk;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+// touchWatchedKey (multi.c), including its quirk: a watcher whose key was
+// already expired at WATCH time and still exists stops the walk (`break`),
+// so the sessions after it in WATCH order are not flagged.
+void SignalModifiedKey(State& st, int db, const std::string& key) {
+  auto it = st.watchers.find({db, key});
+  if (it == st.watchers.end()) return;
+  std::vector<int> clients = it->second;  // the walk survives unwatching
+  for (int session : clients) {
+    WatchedKey* wk = FindWatched(st.sessions[session], db, key);
+    if (wk == nullptr) continue;
+    if (wk->expired) {
+      if (st.dbs[db].dict.count(key) == 0) {
+        wk->expired = false;  // the expired key is gone: logically no change
+        continue;
+      }
+      break;
+    }
+    st.sessions[session].dirty_cas = true;
+    UnwatchAllKeys(st, session);
+  }
+}
+
+// touchAllWatchedKeysInDb (multi.c).
+void TouchAllWatchedKeysInDb(State& st, int emptied, int replaced_with) {
+  for (auto& [dbkey, clients] : st.watchers) {
+    if (dbkey.first != emptied) continue;
+    const std::string& key = dbkey.second;
+    bool exists_in_emptied = st.dbs[emptied].dict.count(key) > 0;
+    bool exists_in_replaced = replaced_with >= 0 && st.dbs[replaced_with].dict.count(key) > 0;
+    if (!exists_in_emptied && !exists_in_replaced) continue;
+    for (int session : clients) {
+      WatchedKey* wk = FindWatched(st.sessions[session], emptied, key);
+      if (wk == nullptr) continue;
+      if (wk->expired) {
+        if (!exists_in_replaced) {
+          wk->expired = false;  // expired key now deleted: no logical change
+          continue;
+        } else if (KeyIsExpired(st, replaced_with, key)) {
+          continue;  // expired key remains expired
+        }
+      } else if (!exists_in_emptied && KeyIsExpired(st, replaced_with, key)) {
+        wk->expired = true;  // a missing key replaced with an expired one
+        continue;
+      }
+      st.sessions[session].dirty_cas = true;
+    }
+  }
+}
+
+void UnwatchAllKeys(State& st, int session) {
+  Session& s = st.sessions[session];
+  for (const WatchedKey& wk : s.watched) {
+    auto it = st.watchers.find({wk.db, wk.key});
+    if (it == st.watchers.end()) continue;
+    std::vector<int>& v = it->second;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == session) {
+        v.erase(v.begin() + static_cast<long>(i));
+        break;
+      }
+    }
+    if (v.empty()) st.watchers.erase(it);
+  }
+  s.watched.clear();
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Command table.
+
+std::string Lower(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Upper(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+Value ClientId(Ctx& c) { return c.Int(c.session + 1); }
+
+const CommandSpec kClientContainer = {"client", -2, nullptr};
+const CommandSpec kClientIdSpec = {"client|id", 2, ClientId};
+
+const std::map<std::string, CommandSpec>& CommandTable() {
+  static const std::map<std::string, CommandSpec> table = [] {
+    std::map<std::string, CommandSpec> t;
+    for (auto family : {ConnectionCommands, KeyCommands, StringCommands, HashCommands,
+                        ListCommands, SetCommands, ZSetCommands}) {
+      for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
+    }
+    t.emplace("client", kClientContainer);
+    return t;
+  }();
+  return table;
+}
+
+// The lookup of processCommand: nullptr for an unknown command; CLIENT with
+// arguments resolves its subcommand (nullptr if unknown, with *unknown_sub).
+const CommandSpec* FindCommand(const std::vector<std::string>& argv, bool* unknown_sub) {
+  *unknown_sub = false;
+  const auto& table = CommandTable();
+  auto it = table.find(Lower(argv[0]));
+  if (it == table.end()) return nullptr;
+  if (it->second.handler == nullptr && argv.size() >= 2) {
+    if (Lower(argv[1]) == "id") return &kClientIdSpec;
+    *unknown_sub = true;
+    return nullptr;
+  }
+  return &it->second;
+}
+
+// commandCheckExistence's texts.
+std::string UnknownCommandText(const std::vector<std::string>& argv, bool unknown_sub) {
+  std::string err;
+  if (unknown_sub) {
+    err = "unknown subcommand '" + CString(argv[1]).substr(0, 128) + "'. Try " +
+          CString(Upper(argv[0])) + " HELP.";
+  } else {
+    std::string args;
+    for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+      args += "'" + CString(argv[i]).substr(0, 128 - args.size()) + "' ";
+    }
+    err = "unknown command '" + CString(argv[0]).substr(0, 128) +
+          "', with args beginning with: " + args;
+  }
+  for (char& ch : err) {
+    if (ch == '\r' || ch == '\n') ch = ' ';
+  }
+  return err;
+}
+
+bool ArityOk(const CommandSpec& spec, size_t argc) {
+  int n = static_cast<int>(argc);
+  return !((spec.arity > 0 && spec.arity != n) || (n < -spec.arity));
+}
+
+void DiscardTransaction(State& st, int session) {
+  Session& s = st.sessions[session];
+  s.queued.clear();
+  s.multi = false;
+  s.dirty_cas = false;
+  s.dirty_exec = false;
+  UnwatchAllKeys(st, session);
+}
+
+Value Call(State& st, int session, const CommandSpec& spec, const std::vector<std::string>& argv) {
+  Ctx ctx{st, session, argv};
+  return spec.handler(ctx);
+}
+
+// ---------------------------------------------------------------------------
+// Transactions (multi.c).
+
+Value Multi(Ctx& c) {
+  if (c.s().multi) return c.Err("MULTI calls can not be nested");
+  c.s().multi = true;
+  return c.Ok();
+}
+
+Value Discard(Ctx& c) {
+  if (!c.s().multi) return c.Err("DISCARD without MULTI");
+  DiscardTransaction(c.st, c.session);
+  return c.Ok();
+}
+
+bool IsWatchedKeyExpired(State& st, int session) {
+  for (const WatchedKey& wk : st.sessions[session].watched) {
+    if (wk.expired) continue;
+    if (KeyIsExpired(st, wk.db, wk.key)) return true;
+  }
+  return false;
+}
+
+Value Exec(Ctx& c) {
+  if (!c.s().multi) return c.Err("EXEC without MULTI");
+  if (IsWatchedKeyExpired(c.st, c.session)) c.s().dirty_cas = true;
+  if (c.s().dirty_cas || c.s().dirty_exec) {
+    Value reply = c.s().dirty_exec
+                      ? Value::Error("EXECABORT Transaction discarded because of previous errors.")
+                      : c.NullArray();
+    DiscardTransaction(c.st, c.session);
+    return reply;
+  }
+  UnwatchAllKeys(c.st, c.session);
+  std::vector<std::vector<std::string>> queued = std::move(c.s().queued);
+  c.s().queued.clear();
+  std::vector<Value> replies;
+  for (const std::vector<std::string>& argv : queued) {
+    bool unknown_sub;
+    const CommandSpec* spec = FindCommand(argv, &unknown_sub);
+    replies.push_back(Call(c.st, c.session, *spec, argv));  // in the protocol of that moment
+  }
+  DiscardTransaction(c.st, c.session);
+  return Value::Aggregate(Type::kArray, std::move(replies));
+}
+
+void WatchForKey(State& st, int session, const std::string& key) {
+  Session& s = st.sessions[session];
+  if (FindWatched(s, s.db, key) != nullptr) return;
+  WatchedKey wk;
+  wk.db = s.db;
+  wk.key = key;
+  wk.expired = KeyIsExpired(st, s.db, key);
+  s.watched.push_back(wk);
+  st.watchers[{s.db, key}].push_back(session);
+}
+
+Value Watch(Ctx& c) {
+  if (c.s().multi) return c.Err("WATCH inside MULTI is not allowed");
+  if (c.s().dirty_cas) return c.Ok();
+  for (size_t j = 1; j < c.argc(); ++j) WatchForKey(c.st, c.session, c.argv[j]);
+  return c.Ok();
+}
+
+Value Unwatch(Ctx& c) {
+  UnwatchAllKeys(c.st, c.session);
+  c.s().dirty_cas = false;
+  return c.Ok();
+}
+
+// ---------------------------------------------------------------------------
+// Connection (server.c, networking.c).
+
+Value Ping(Ctx& c) {
+  if (c.argc() > 2) return c.ArityErr();
+  if (c.argc() == 1) return Value::Simple("PONG");
+  return c.Bulk(c.argv[1]);
+}
+
+Value Echo(Ctx& c) { return c.Bulk(c.argv[1]); }
+
+Value Hello(Ctx& c) {
+  int64_t ver = 0;
+  size_t next_arg = 1;
+  Value err;
+  if (c.argc() >= 2) {
+    if (!c.GetLongLong(c.argv[next_arg++], &ver, &err,
+                       "Protocol version is not an integer or out of range"))
+      return err;
+    if (ver < 2 || ver > 3) return c.Err("-NOPROTO unsupported protocol version");
+  }
+  for (size_t j = next_arg; j < c.argc(); ++j) {
+    size_t moreargs = (c.argc() - 1) - j;
+    const std::string& opt = c.argv[j];
+    if (EqualsIgnoreCase(opt, "AUTH") && moreargs >= 2) {
+      // The default user has nopass; no other user exists.
+      if (c.argv[j + 1] != "default") {
+        return c.Err("-WRONGPASS invalid username-password pair or user is disabled.");
+      }
+      j += 2;
+    } else if (EqualsIgnoreCase(opt, "SETNAME") && moreargs) {
+      for (char ch : c.argv[j + 1]) {
+        if (ch < '!' || ch > '~') {
+          return c.Err("Client names cannot contain spaces, newlines or special characters.");
+        }
+      }
+      j++;
+    } else {
+      return c.Err(SanitizeErrorText("Syntax error in HELLO option '" + CString(opt) + "'"));
+    }
+  }
+  if (ver) c.s().resp = static_cast<int>(ver);
+  return c.Map({c.Bulk("server"), c.Bulk("redis"), c.Bulk("version"), c.Bulk("7.0.15"),
+                c.Bulk("proto"), c.Int(c.s().resp), c.Bulk("id"), c.Int(c.session + 1),
+                c.Bulk("mode"), c.Bulk("standalone"), c.Bulk("role"), c.Bulk("master"),
+                c.Bulk("modules"), c.Array()});
+}
+
+}  // namespace
+
+std::vector<CommandSpec> ConnectionCommands() {
+  return {
+      {"multi", 1, Multi},     {"exec", 1, Exec},   {"discard", 1, Discard},
+      {"watch", -2, Watch},    {"unwatch", 1, Unwatch}, {"ping", -1, Ping},
+      {"echo", 2, Echo},       {"hello", -1, Hello},
+  };
+}
+
+// processCommand (server.c), the parts that apply to a standalone master
+// without ACLs, maxmemory or persistence errors.
+Value Process(State& st, int session, const std::vector<std::string>& argv) {
+  if (session < 0 || session >= static_cast<int>(st.sessions.size())) {
+    return Value::Error("ERR no such session in the reference model");
+  }
+  if (argv.empty()) {
+    // Redis ignores an empty multibulk (*0) without replying; callers never send one.
+    return Value::Error("ERR unknown command '', with args beginning with: ");
+  }
+  Session& s = st.sessions[session];
+  bool unknown_sub;
+  const CommandSpec* spec = FindCommand(argv, &unknown_sub);
+  std::string reject;
+  if (spec == nullptr) {
+    reject = UnknownCommandText(argv, unknown_sub);
+  } else if (!ArityOk(*spec, argv.size())) {
+    reject = std::string("wrong number of arguments for '") + spec->name + "' command";
+  }
+  if (!reject.empty()) {
+    if (s.multi) s.dirty_exec = true;  // flagTransaction
+    if (spec != nullptr && spec->handler == Exec) {
+      // execCommandAbort: the transaction (and every WATCH) is dropped.
+      DiscardTransaction(st, session);
+      return Value::Error("EXECABORT Transaction discarded because of: " + reject);
+    }
+    return Value::Error("ERR " + reject);
+  }
+  if (s.multi && spec->handler != Exec && spec->handler != Discard && spec->handler != Multi &&
+      spec->handler != Watch) {
+    if (!s.dirty_cas && !s.dirty_exec) s.queued.push_back(argv);
+    return Value::Simple("QUEUED");
+  }
+  return Call(st, session, *spec, argv);
+}
+
+}  // namespace refmodel
+
+ReferenceModel::ReferenceModel(ReferenceOptions options) {
+  state_.now = options.start_ms;
+  state_.max_string_len = options.max_string_len;
+  state_.sessions.resize(options.sessions > 0 ? static_cast<size_t>(options.sessions) : 0);
+}
+
+resp::Value ReferenceModel::Execute(int session, const std::vector<std::string>& argv) {
+  return refmodel::Process(state_, session, argv);
+}
+
+void ReferenceModel::AdvanceClock(int64_t ms) {
+  if (ms > 0) state_.now += ms;
+}
+
+// activeExpireCycle, run to completion: every expired key is deleted as
+// deleteExpiredKeyAndPropagate does it (watchers touched).
+void ReferenceModel::ActiveExpire() {
+  for (int db = 0; db < refmodel::kNumDbs; ++db) {
+    std::vector<std::string> expired;
+    for (const auto& [key, when] : state_.dbs[db].expires) {
+      if (state_.now > when) expired.push_back(key);
+    }
+    for (const std::string& key : expired) refmodel::ExpireIfNeeded(state_, db, key);
+  }
+}
+
+int64_t ReferenceModel::now_ms() const { return state_.now; }
+
+}  // namespace respfuzz::models

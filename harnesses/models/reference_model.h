@@ -1,0 +1,45 @@
+// The plain reference model of Redis 7.0.15 used by the command_handler
+// harness: the same program of commands runs on the engine (src/engine/) and
+// here, and every reply must match. Written separately from the engine, in
+// the plainest style (std::map, std::set, std::vector, linear code), and
+// checked against redis-server 7.0.15 (see tests/reference_model_test.cc).
+//
+// Deliberate simplification shared with the engine: SCAN validates its
+// arguments as Redis does, then returns every matching key of the selected db
+// in one reply with cursor "0", whatever the cursor and COUNT.
+#ifndef RESPFUZZ_HARNESSES_MODELS_REFERENCE_MODEL_H_
+#define RESPFUZZ_HARNESSES_MODELS_REFERENCE_MODEL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harnesses/models/reference_state.h"
+#include "src/resp/value.h"
+
+namespace respfuzz::models {
+
+struct ReferenceOptions {
+  int64_t start_ms = 1'700'000'000'000;          // virtual clock start (unix ms)
+  int64_t max_string_len = 512LL * 1024 * 1024;  // proto-max-bulk-len (SETRANGE/APPEND limit)
+  int sessions = 4;                              // sessions 0..sessions-1, client ids 1..sessions
+};
+
+class ReferenceModel {
+ public:
+  explicit ReferenceModel(ReferenceOptions options = {});
+  // Runs one command (argv[0] = name, any case) for `session`. Returns the reply exactly as
+  // our RESP reader would read the bytes real Redis 7.0 sends to that session, in the
+  // session's current protocol (RESP2 until HELLO 3).
+  resp::Value Execute(int session, const std::vector<std::string>& argv);
+  void AdvanceClock(int64_t ms);  // virtual time moves forward (ms >= 0)
+  void ActiveExpire();            // deletes every key that is expired now
+  int64_t now_ms() const;
+
+ private:
+  refmodel::State state_;
+};
+
+}  // namespace respfuzz::models
+
+#endif  // RESPFUZZ_HARNESSES_MODELS_REFERENCE_MODEL_H_

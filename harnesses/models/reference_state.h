@@ -1,0 +1,178 @@
+// Internals of the reference model (harnesses/models/reference_model.h):
+// the keyspace, the sessions, and the helpers the command files share. Every
+// helper mirrors one function of Redis 7.0.15 and says which.
+#ifndef RESPFUZZ_HARNESSES_MODELS_REFERENCE_STATE_H_
+#define RESPFUZZ_HARNESSES_MODELS_REFERENCE_STATE_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "src/resp/value.h"
+
+namespace respfuzz::models::refmodel {
+
+inline constexpr int kNumDbs = 16;
+
+enum class Kind { kString, kList, kHash, kSet, kZSet };
+
+// One value of the keyspace. Only the member matching `kind` is used.
+struct Object {
+  Kind kind = Kind::kString;
+  std::string str;
+  std::deque<std::string> list;
+  std::map<std::string, std::string> hash;
+  std::set<std::string> set;
+  std::map<std::string, double> zset;  // member -> score; order is computed when needed
+  // The sorted set's encoding: listpack (false) until it holds more than 128
+  // members or one longer than 64 bytes. It shows in one place: a listpack
+  // stores an integral score as an integer, so -0 reads back as 0.
+  bool zset_skiplist = false;
+};
+
+// redisDb: the main dict and the expires dict, as Redis keeps them apart
+// (overwriting a value keeps its expire; deleting the key drops both).
+// Logically expired keys stay here until something deletes them.
+struct Db {
+  std::map<std::string, Object> dict;
+  std::map<std::string, int64_t> expires;  // unix ms
+};
+
+// watchedKey: a key watched by one session in one db.
+struct WatchedKey {
+  int db = 0;
+  std::string key;
+  bool expired = false;  // the key was already logically expired when WATCHed
+};
+
+struct Session {
+  int db = 0;
+  int resp = 2;
+  bool multi = false;
+  bool dirty_cas = false;   // CLIENT_DIRTY_CAS
+  bool dirty_exec = false;  // CLIENT_DIRTY_EXEC
+  std::vector<std::vector<std::string>> queued;
+  std::vector<WatchedKey> watched;  // in WATCH order
+};
+
+struct State {
+  int64_t now = 0;
+  int64_t max_string_len = 0;
+  Db dbs[kNumDbs];
+  std::vector<Session> sessions;
+  // db->watched_keys: (db, key) -> sessions watching it, in WATCH order.
+  std::map<std::pair<int, std::string>, std::vector<int>> watchers;
+};
+
+// ---------------------------------------------------------------------------
+// Keyspace (db.c, expire.c, multi.c). `db` is a db index.
+
+int64_t GetExpire(State& st, int db, const std::string& key);  // -1: none
+bool KeyIsExpired(State& st, int db, const std::string& key);  // now > expire
+// expireIfNeeded: deletes the key (touching its watchers) if it is expired;
+// returns whether it was.
+bool ExpireIfNeeded(State& st, int db, const std::string& key);
+// lookupKeyRead / lookupKeyWrite (identical on a master): nullptr when the
+// key is missing or was just found expired (and deleted).
+Object* LookupKey(State& st, int db, const std::string& key);
+bool DbDelete(State& st, int db, const std::string& key);  // dict + expires; no signal
+Object& DbAdd(State& st, int db, const std::string& key, Object value);
+void SetExpire(State& st, int db, const std::string& key, int64_t when);
+bool RemoveExpire(State& st, int db, const std::string& key);
+// setKey: `found` is 1 (SETKEY_ALREADY_EXIST), 0 (SETKEY_DOESNT_EXIST) or -1
+// (look the key up first). Drops the expire unless keepttl; signals.
+void SetKey(State& st, int db, const std::string& key, Object value, bool keepttl, int found);
+// signalModifiedKey -> touchWatchedKey.
+void SignalModifiedKey(State& st, int db, const std::string& key);
+// signalFlushedDb / SWAPDB -> touchAllWatchedKeysInDb.
+void TouchAllWatchedKeysInDb(State& st, int emptied, int replaced_with /* -1: none */);
+void UnwatchAllKeys(State& st, int session);
+
+// ---------------------------------------------------------------------------
+// One command being run.
+
+struct Ctx {
+  State& st;
+  int session;
+  const std::vector<std::string>& argv;
+
+  Session& s() { return st.sessions[session]; }
+  int db() { return s().db; }
+  bool resp3() { return s().resp == 3; }
+  size_t argc() const { return argv.size(); }
+
+  // Reply shapes, in the session's current protocol.
+  resp::Value Ok() { return resp::Value::Simple("OK"); }
+  resp::Value Int(int64_t n) { return resp::Value::Integer(n); }
+  resp::Value Bulk(std::string s) { return resp::Value::Bulk(std::move(s)); }
+  resp::Value Null();       // $-1 / _
+  resp::Value NullArray();  // *-1 / _
+  resp::Value Array(std::vector<resp::Value> elems = {});
+  resp::Value Map(std::vector<resp::Value> flat);   // * flat / %
+  resp::Value SetOf(std::vector<resp::Value> elems);  // * / ~
+  resp::Value Double(double d);  // addReplyDouble: "%.17g" bulk / ,double
+  // addReplyError: "ERR " + msg, or msg without its '-' when it starts with one.
+  resp::Value Err(const std::string& msg);
+  resp::Value Syntax() { return Err("syntax error"); }
+  resp::Value WrongType();
+  resp::Value ArityErr();  // addReplyErrorArity for argv[0]'s command
+
+  // getLongLongFromObjectOrReply & co. On failure `*err` holds the reply.
+  bool GetLongLong(const std::string& arg, int64_t* out, resp::Value* err,
+                   const char* msg = nullptr);
+  bool GetLong(const std::string& arg, int64_t* out, resp::Value* err, const char* msg = nullptr);
+  bool GetRangeLong(const std::string& arg, int64_t min, int64_t max, int64_t* out,
+                    resp::Value* err, const char* msg = nullptr);
+  bool GetPositiveLong(const std::string& arg, int64_t* out, resp::Value* err,
+                       const char* msg = nullptr);
+  bool GetInt(const std::string& arg, int* out, resp::Value* err, const char* msg = nullptr);
+  bool GetDouble(const std::string& arg, double* out, resp::Value* err);
+  bool GetLongDouble(const std::string& arg, long double* out, resp::Value* err);
+};
+
+// Error text formatting as addReplyErrorFormat does it: trims CR/LF at both
+// ends and turns the others into spaces.
+std::string SanitizeErrorText(std::string s);
+// A user argument as "%s" prints it: up to its first NUL byte.
+std::string CString(const std::string& s);
+
+// ---------------------------------------------------------------------------
+// Numbers and patterns (util.c).
+
+bool String2ll(const std::string& s, int64_t* out);
+bool String2ld(const std::string& s, long double* out);
+bool String2d(const std::string& s, double* out);
+std::string FormatLongDoubleHuman(long double v);  // ld2string(LD_STR_HUMAN)
+std::string FormatDouble17g(double d);             // "%.17g", inf/-inf spelled out
+bool StringMatch(const std::string& pattern, const std::string& str, bool nocase = false);
+bool EqualsIgnoreCase(const std::string& a, const char* b);  // strcasecmp(a, b) == 0
+
+// processCommand: runs (or queues) one command for `session`.
+resp::Value Process(State& st, int session, const std::vector<std::string>& argv);
+
+// ---------------------------------------------------------------------------
+// Command handlers, one family per file (reference_<family>.cc).
+
+using Handler = resp::Value (*)(Ctx&);
+
+struct CommandSpec {
+  const char* name;  // lower case, as Redis names it in arity errors
+  int arity;         // Redis's arity: n exact, -n at least n
+  Handler handler;
+};
+
+std::vector<CommandSpec> ConnectionCommands();  // reference_model.cc
+std::vector<CommandSpec> KeyCommands();         // reference_keys.cc
+std::vector<CommandSpec> StringCommands();      // reference_strings.cc
+std::vector<CommandSpec> HashCommands();        // reference_hashes.cc
+std::vector<CommandSpec> ListCommands();        // reference_lists.cc
+std::vector<CommandSpec> SetCommands();         // reference_sets.cc
+std::vector<CommandSpec> ZSetCommands();        // reference_zsets.cc
+
+}  // namespace respfuzz::models::refmodel
+
+#endif  // RESPFUZZ_HARNESSES_MODELS_REFERENCE_STATE_H_

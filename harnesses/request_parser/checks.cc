@@ -1,0 +1,245 @@
+#include "harnesses/request_parser/checks.h"
+
+#include "src/resp/writer.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "harnesses/common/registry.h"
+
+namespace respfuzz::harnesses {
+
+namespace {
+
+constexpr size_t kDescribeMaxRequests = 64;
+
+std::string Quoted(std::string_view bytes) { return "\"" + EscapeBytes(bytes, 256) + "\""; }
+
+std::string DescribeError(const std::optional<resp::RequestError>& e) {
+  if (!e) return "no error";
+  return "error @" + std::to_string(e->offset) + " " + Quoted(e->message);
+}
+
+std::string DescribeRequests(const std::vector<resp::Request>& reqs, size_t index) {
+  return index < reqs.size() ? DescribeRequest(reqs[index]) : "nothing";
+}
+
+// One parse of `bytes` in a single Feed, for the round trips.
+struct Reparse {
+  bool ok = false;
+  std::vector<resp::Request> requests;
+  std::optional<resp::RequestError> error;
+  uint64_t consumed = 0;
+};
+
+Reparse ReparseWhole(RequestParserUnderTest& parser, std::string_view bytes) {
+  Reparse r;
+  parser.Start(RelaxedRequestLimits());
+  r.ok = parser.Feed(bytes, &r.requests);
+  r.error = parser.error();
+  r.consumed = parser.consumed();
+  return r;
+}
+
+// Empty when `r` is exactly `expected`, parsed from all of `bytes`.
+std::string ReparseMismatch(const Reparse& r, const resp::Request& expected,
+                            std::string_view bytes) {
+  std::string got;
+  if (!r.ok || r.error) {
+    got = DescribeError(r.error);
+  } else if (r.requests.size() != 1) {
+    got = std::to_string(r.requests.size()) + " requests";
+    if (!r.requests.empty()) got += ", first " + DescribeRequest(r.requests[0]);
+  } else if (r.requests[0] != expected) {
+    got = DescribeRequest(r.requests[0]);
+  } else if (r.consumed != bytes.size()) {
+    got =
+        "consumed " + std::to_string(r.consumed) + " of " + std::to_string(bytes.size()) + " bytes";
+  } else {
+    return "";
+  }
+  return "reparsing " + Quoted(bytes) + " expected " + DescribeRequest(expected) + ", got " + got;
+}
+
+}  // namespace
+
+resp::RequestLimits RequestParserLimits(uint8_t profile) {
+  resp::RequestLimits limits;
+  if (profile & kRequestSmallCaps) {
+    limits.max_inline_len = 64;
+    limits.max_multibulk_len = 8;
+    limits.max_bulk_len = 32;
+  }
+  return limits;
+}
+
+resp::RequestLimits RelaxedRequestLimits() {
+  resp::RequestLimits limits;
+  limits.max_inline_len = std::numeric_limits<size_t>::max();
+  limits.max_multibulk_len = std::numeric_limits<int64_t>::max();
+  limits.max_bulk_len = std::numeric_limits<int64_t>::max();
+  return limits;
+}
+
+RequestParserInput DecodeRequestParserInput(std::string_view input) {
+  RequestParserInput in;
+  in.profile = TakeByte(&input);
+  in.limits = RequestParserLimits(in.profile);
+  in.plan = TakeChunkPlan(&input);
+  in.payload = input;
+  return in;
+}
+
+std::string DescribeRequest(const resp::Request& r) {
+  std::string s = r.kind == resp::RequestKind::kInline ? "inline" : "multibulk";
+  s += " @" + std::to_string(r.offset) + " [";
+  for (size_t i = 0; i < r.argv.size(); ++i) {
+    if (i > 0) s += " ";
+    if (i == 16) {
+      s += "...(" + std::to_string(r.argv.size() - i) + " more)";
+      break;
+    }
+    s += Quoted(r.argv[i]);
+  }
+  return s + "]";
+}
+
+fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserUnderTest& whole,
+                                 std::string_view input) {
+  const RequestParserInput in = DecodeRequestParserInput(input);
+  std::optional<fuzz::Verdict> accounting;  // first violation, reported after chunking
+  // `chunk` is -1 for the whole-fed parser.
+  auto check_accounting = [&](const RequestParserUnderTest& p, int64_t chunk, uint64_t fed,
+                              size_t requests_so_far) {
+    if (accounting) return;
+    const uint64_t consumed = p.consumed();
+    const uint64_t buffered = p.buffered();
+    if (consumed + buffered == fed) return;
+    const std::string how =
+        chunk < 0 ? "whole-fed" : "chunked, after chunk " + std::to_string(chunk);
+    accounting = fuzz::Verdict::Fail("accounting", static_cast<int64_t>(requests_so_far),
+                                     how + ": consumed " + std::to_string(consumed) +
+                                         " + buffered " + std::to_string(buffered) +
+                                         " != " + std::to_string(fed) + " bytes fed");
+  };
+
+  // Whole.
+  ExactCopies copies;  // each range a parser sees is its own heap block
+  whole.Start(in.limits);
+  std::vector<resp::Request> whole_reqs;
+  whole.Feed(copies.Copy(in.payload), &whole_reqs);
+  const std::optional<resp::RequestError> whole_error = whole.error();
+  const uint64_t whole_consumed = whole.consumed();
+  check_accounting(whole, -1, in.payload.size(), whole_reqs.size());
+
+  // Chunked, stopping at the first failing Feed (errors are sticky).
+  chunked.Start(in.limits);
+  std::vector<resp::Request> chunked_reqs;
+  uint64_t fed = 0;
+  int64_t chunk_index = 0;
+  for (std::string_view chunk : SplitChunks(in.payload, in.plan)) {
+    fed += chunk.size();
+    const bool ok = chunked.Feed(copies.Copy(chunk), &chunked_reqs);
+    check_accounting(chunked, chunk_index++, fed, chunked_reqs.size());
+    if (!ok) break;
+  }
+
+  // chunking
+  const size_t common = std::min(whole_reqs.size(), chunked_reqs.size());
+  for (size_t i = 0; i <= common; ++i) {
+    if (i < common && whole_reqs[i] == chunked_reqs[i]) continue;
+    if (i == common && whole_reqs.size() == chunked_reqs.size()) break;
+    return fuzz::Verdict::Fail("chunking", static_cast<int64_t>(i),
+                               "whole-fed gave " + DescribeRequests(whole_reqs, i) +
+                                   ", chunked gave " + DescribeRequests(chunked_reqs, i) + " (" +
+                                   std::to_string(whole_reqs.size()) + " vs " +
+                                   std::to_string(chunked_reqs.size()) + " requests)");
+  }
+  if (whole_error != chunked.error()) {
+    return fuzz::Verdict::Fail("chunking", static_cast<int64_t>(whole_reqs.size()),
+                               "whole-fed ended with " + DescribeError(whole_error) +
+                                   ", chunked with " + DescribeError(chunked.error()));
+  }
+  if (whole_consumed != chunked.consumed()) {
+    return fuzz::Verdict::Fail("chunking", static_cast<int64_t>(whole_reqs.size()),
+                               "whole-fed consumed " + std::to_string(whole_consumed) +
+                                   " bytes, chunked " + std::to_string(chunked.consumed()));
+  }
+
+  if (accounting) return *accounting;
+
+  // multibulk-roundtrip, over every request whatever its form.
+  for (size_t i = 0; i < whole_reqs.size(); ++i) {
+    const resp::Request& original = whole_reqs[i];
+    const std::string bytes = resp::EncodeCommand(original.argv);
+    const resp::Request expected{resp::RequestKind::kMultibulk, 0, original.argv};
+    std::string why = ReparseMismatch(ReparseWhole(whole, bytes), expected, bytes);
+    if (!why.empty()) {
+      return fuzz::Verdict::Fail("multibulk-roundtrip", static_cast<int64_t>(i),
+                                 DescribeRequest(original) + ": " + why);
+    }
+  }
+
+  // inline-roundtrip.
+  for (size_t i = 0; i < whole_reqs.size(); ++i) {
+    const resp::Request& original = whole_reqs[i];
+    if (original.kind != resp::RequestKind::kInline) continue;
+    std::string line;
+    for (size_t a = 0; a < original.argv.size(); ++a) {
+      if (a > 0) line += ' ';
+      line += whole.QuoteInlineArg(original.argv[a]);
+    }
+    line += "\r\n";
+    const resp::Request expected{resp::RequestKind::kInline, 0, original.argv};
+    std::string why = ReparseMismatch(ReparseWhole(whole, line), expected, line);
+    if (!why.empty()) {
+      return fuzz::Verdict::Fail("inline-roundtrip", static_cast<int64_t>(i),
+                                 DescribeRequest(original) + ": " + why);
+    }
+  }
+  return fuzz::Verdict::Ok();
+}
+
+fuzz::Verdict RunRequestParser(std::string_view input) {
+  RealRequestParser chunked;
+  RealRequestParser whole;
+  return CheckRequestParser(chunked, whole, input);
+}
+
+std::string DescribeRequestParser(std::string_view input) {
+  const RequestParserInput in = DecodeRequestParserInput(input);
+  std::string s = "profile " + std::to_string(in.profile);
+  if (in.profile & kRequestSmallCaps) {
+    s += ": small caps";
+  } else {
+    s += ": default limits";
+  }
+  s += " (max_inline_len " + std::to_string(in.limits.max_inline_len) + ", max_multibulk_len " +
+       std::to_string(in.limits.max_multibulk_len) + ", max_bulk_len " +
+       std::to_string(in.limits.max_bulk_len) + ")\n";
+  s += DescribeChunkPlan(in.plan) + "\n";
+  s += "payload (" + std::to_string(in.payload.size()) + " bytes): " + Quoted(in.payload) + "\n";
+
+  resp::RequestParser parser(in.limits);
+  std::vector<resp::Request> reqs;
+  parser.Feed(in.payload, &reqs);
+  s += "whole-fed: " + std::to_string(reqs.size()) + " requests\n";
+  for (size_t i = 0; i < reqs.size() && i < kDescribeMaxRequests; ++i) {
+    s += "  #" + std::to_string(i) + " " + DescribeRequest(reqs[i]) + "\n";
+  }
+  if (reqs.size() > kDescribeMaxRequests) {
+    s += "  ...(" + std::to_string(reqs.size() - kDescribeMaxRequests) + " more)\n";
+  }
+  s += DescribeError(parser.error()) + ", consumed " + std::to_string(parser.consumed()) +
+       ", buffered " + std::to_string(parser.buffered()) + "\n";
+  return s;
+}
+
+RESPFUZZ_REGISTER_HARNESS(request_parser, Harness{"request_parser",
+            "raw client request bytes (multibulk and inline); leading bytes pick the limits "
+            "and a chunking plan",
+            "chunked feeding gives the same requests and error as whole; each argv encoded as "
+            "multibulk parses back equal; inline arguments re-quoted split back equal",
+            RunRequestParser, DescribeRequestParser});
+
+}  // namespace respfuzz::harnesses

@@ -1,0 +1,17 @@
+// Fuzz target: raw RESP2 reply bytes through resp::Reader and through hiredis
+// 0.14.1's redisReader, compared value by value. See
+// harnesses/resp_hiredis_diff/checks.h for the input layout, the oracle and
+// the table of known divergences.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "harnesses/resp_hiredis_diff/checks.h"
+#include "harnesses/common/fuzz_check.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  FUZZ_CHECK_VERDICT(respfuzz::harnesses::RunRespHiredisDiff(input),
+                     respfuzz::harnesses::DescribeRespHiredisDiff(input));
+  return 0;
+}

@@ -1,0 +1,261 @@
+#include "harnesses/resp_reader/checks.h"
+
+#include "harnesses/common/registry.h"
+#include "src/resp/reader.h"
+
+namespace respfuzz::harnesses {
+
+using resp::Protocol;
+using resp::ReaderError;
+using resp::ReaderLimits;
+using resp::Value;
+
+resp::ReaderLimits ReaderProfileLimits(int profile) {
+  ReaderLimits l;
+  switch (profile & 3) {
+    case 1: l.max_depth = 3; l.max_aggregate_len = 4; l.max_bulk_len = 8; l.max_line_len = 16; break;
+    case 2: l.max_depth = 16; l.max_aggregate_len = 64; l.max_bulk_len = 256; l.max_line_len = 64; break;
+    case 3: l.max_depth = 1; l.max_aggregate_len = 1; l.max_bulk_len = 0; l.max_line_len = 2; break;
+    default: break;
+  }
+  return l;
+}
+
+ReaderCase DecodeReaderCase(std::string_view input) {
+  ReaderCase c;
+  uint8_t flags = TakeByte(&input);
+  c.protocol = (flags & 1) ? Protocol::kResp3 : Protocol::kResp2;
+  c.profile = (flags >> 1) & 3;
+  c.limits = ReaderProfileLimits(c.profile);
+  c.plan = TakeChunkPlan(&input);
+  c.payload = input;
+  return c;
+}
+
+std::string EncodeReaderCase(Protocol protocol, int profile, const ChunkPlan& plan,
+                             std::string_view payload) {
+  std::string out;
+  out.push_back(static_cast<char>((protocol == Protocol::kResp3 ? 1 : 0) | ((profile & 3) << 1)));
+  out += EncodeChunkPlan(plan);
+  out.append(payload);
+  return out;
+}
+
+namespace {
+
+std::string ValuesDiff(const std::vector<Value>& a, const std::vector<Value>& b, int64_t* step) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (!(a[i] == b[i])) {
+      *step = static_cast<int64_t>(i);
+      return "value " + std::to_string(i) + ": whole " + resp::ToDebugString(a[i], 512) +
+             " vs chunked " + resp::ToDebugString(b[i], 512);
+    }
+  }
+  if (a.size() != b.size()) {
+    *step = static_cast<int64_t>(n);
+    return "whole gave " + std::to_string(a.size()) + " values, chunked " +
+           std::to_string(b.size());
+  }
+  return {};
+}
+
+}  // namespace
+
+fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyParser& whole,
+                              ReplyParser& reread, ReplyWriter& writer,
+                              ParseResult* whole_result) {
+  ExactCopies copies;  // each range a parser sees is its own heap block
+
+  // Whole.
+  ParseResult w = ParseWhole(whole, copies.Copy(c.payload), c.protocol, c.limits);
+  if (w.error.code == resp::ReaderErrorCode::kNone &&
+      whole.consumed() + whole.buffered() != c.payload.size()) {
+    return fuzz::Verdict::Fail(
+        "accounting", -1,
+        "whole: consumed " + std::to_string(whole.consumed()) + " + buffered " +
+            std::to_string(whole.buffered()) + " != fed " + std::to_string(c.payload.size()));
+  }
+
+  // Chunked.
+  std::vector<Value> cv;
+  chunked.Start(c.protocol, c.limits);
+  size_t fed = 0;
+  for (std::string_view chunk : SplitChunks(c.payload, c.plan)) {
+    bool ok = chunked.Feed(copies.Copy(chunk), &cv);
+    fed += chunk.size();
+    if (!ok) break;
+    if (chunked.consumed() + chunked.buffered() != fed) {
+      return fuzz::Verdict::Fail(
+          "accounting", static_cast<int64_t>(cv.size()),
+          "chunked: consumed " + std::to_string(chunked.consumed()) + " + buffered " +
+              std::to_string(chunked.buffered()) + " != fed " + std::to_string(fed));
+    }
+  }
+  int64_t step = -1;
+  std::string diff = ValuesDiff(w.values, cv, &step);
+  if (!diff.empty()) return fuzz::Verdict::Fail("chunking", step, diff);
+  ReaderError ce = chunked.error();
+  if (!(ce == w.error)) {
+    return fuzz::Verdict::Fail("chunking", static_cast<int64_t>(cv.size()),
+                               "error whole: " + DescribeError(w.error) +
+                                   "; chunked: " + DescribeError(ce));
+  }
+  if (chunked.idle() != w.idle) {
+    return fuzz::Verdict::Fail("chunking", static_cast<int64_t>(cv.size()),
+                               std::string("idle whole: ") + (w.idle ? "yes" : "no") +
+                                   "; chunked: " + (chunked.idle() ? "yes" : "no"));
+  }
+  if (w.error.code == resp::ReaderErrorCode::kNone && chunked.consumed() != whole.consumed()) {
+    return fuzz::Verdict::Fail("chunking", -1,
+                               "consumed whole " + std::to_string(whole.consumed()) +
+                                   " vs chunked " + std::to_string(chunked.consumed()));
+  }
+
+  // Every value re-written in the same protocol reads back equal (under
+  // default limits: a rewritten double may be longer than the original text).
+  // All values are written into one stream and read back in one pass.
+  std::string bytes;
+  std::vector<size_t> ends;
+  for (const Value& v : w.values) {
+    bytes += writer.Write(v, c.protocol);
+    ends.push_back(bytes.size());
+  }
+  ParseResult back = ParseWhole(reread, copies.Copy(bytes), c.protocol, ReaderLimits{});
+  for (size_t i = 0; i < w.values.size(); ++i) {
+    if (i < back.values.size() && back.values[i] == w.values[i]) continue;
+    size_t begin = i == 0 ? 0 : ends[i - 1];
+    return fuzz::Verdict::Fail(
+        "rewrite", static_cast<int64_t>(i),
+        "value " + resp::ToDebugString(w.values[i], 512) + " written as \"" +
+            EscapeBytes(std::string_view(bytes).substr(begin, ends[i] - begin), 256) +
+            "\" reads back as " +
+            (i < back.values.size() ? resp::ToDebugString(back.values[i], 512)
+                                    : std::string("nothing")) +
+            " (error " + DescribeError(back.error) + ")");
+  }
+  if (back.values.size() != w.values.size() || back.error.code != resp::ReaderErrorCode::kNone ||
+      !back.idle) {
+    return fuzz::Verdict::Fail("rewrite", static_cast<int64_t>(w.values.size()),
+                               "re-written stream read back as " +
+                                   std::to_string(back.values.size()) + " values for " +
+                                   std::to_string(w.values.size()) + ", error " +
+                                   DescribeError(back.error));
+  }
+  if (whole_result != nullptr) *whole_result = std::move(w);
+  return fuzz::Verdict::Ok();
+}
+
+namespace {
+
+// Counts events without building anything: the allocation-free path must
+// agree with the tree builder on the values, their nodes and their payloads.
+class CountingVisitor : public resp::Visitor {
+ public:
+  void OnString(resp::Type, std::string_view s) override { ++nodes, bytes += s.size(); }
+  void OnInteger(int64_t v) override { ++nodes, sum += static_cast<uint64_t>(v); }
+  void OnDouble(double) override { ++nodes; }
+  void OnBoolean(bool b) override { ++nodes, sum += b; }
+  void OnNull(resp::Type) override { ++nodes; }
+  void OnBegin(resp::Type t, int64_t) override {
+    ++open;
+    if (t != resp::Type::kAttribute) ++nodes;  // attributes are not nodes of the tree
+  }
+  void OnEnd() override { --open; }
+  uint64_t nodes = 0, bytes = 0, sum = 0;
+  int64_t open = 0;
+};
+
+// The same tallies over trees.
+void Tally(const std::vector<Value>& values, uint64_t* nodes, uint64_t* bytes, uint64_t* sum) {
+  std::vector<const Value*> work;
+  for (const Value& v : values) work.push_back(&v);
+  while (!work.empty()) {
+    const Value* v = work.back();
+    work.pop_back();
+    ++*nodes;
+    if (resp::IsStringLike(v->type)) *bytes += v->str.size();
+    if (v->type == resp::Type::kInteger) *sum += static_cast<uint64_t>(v->integer);
+    if (v->type == resp::Type::kBoolean) *sum += v->boolean;
+    for (const Value& c : v->elems) work.push_back(&c);
+    for (const Value& c : v->attributes) work.push_back(&c);
+  }
+}
+
+}  // namespace
+
+fuzz::Verdict CheckVisitorWalk(const ReaderCase& c, const ParseResult& tree) {
+  resp::Reader reader(c.protocol, c.limits);
+  CountingVisitor counter;
+  ExactCopies copies;
+  reader.Feed(copies.Copy(c.payload), counter);
+  if (reader.values() != tree.values.size() || !(reader.error() == tree.error)) {
+    return fuzz::Verdict::Fail("visitor", -1,
+                               "visitor walk saw " + std::to_string(reader.values()) +
+                                   " values, error " + DescribeError(reader.error()) +
+                                   "; tree builder " + std::to_string(tree.values.size()) +
+                                   ", error " + DescribeError(tree.error));
+  }
+  if (reader.idle() && counter.open != 0) {
+    return fuzz::Verdict::Fail("visitor", -1,
+                               "idle reader with " + std::to_string(counter.open) +
+                                   " aggregates left open");
+  }
+  uint64_t nodes = 0, bytes = 0, sum = 0;
+  Tally(tree.values, &nodes, &bytes, &sum);
+  // A stream that stops inside a value has events for a value the tree does
+  // not hold yet: then the visitor has seen at least as much.
+  const bool whole_values = reader.idle();
+  if (whole_values ? (counter.nodes != nodes || counter.bytes != bytes || counter.sum != sum)
+                   : (counter.nodes < nodes || counter.bytes < bytes)) {
+    return fuzz::Verdict::Fail(
+        "visitor", -1,
+        "visitor walk saw " + std::to_string(counter.nodes) + " nodes, " +
+            std::to_string(counter.bytes) + " payload bytes, integer sum " +
+            std::to_string(counter.sum) + "; trees hold " + std::to_string(nodes) + ", " +
+            std::to_string(bytes) + ", " + std::to_string(sum));
+  }
+  return fuzz::Verdict::Ok();
+}
+
+fuzz::Verdict RunRespReader(std::string_view input) {
+  ReaderCase c = DecodeReaderCase(input);
+  auto chunked = MakeReplyParser();
+  auto whole = MakeReplyParser();
+  auto reread = MakeReplyParser();
+  auto writer = MakeReplyWriter();
+  ParseResult tree;
+  fuzz::Verdict v = CheckReaderCase(c, *chunked, *whole, *reread, *writer, &tree);
+  if (!v.ok) return v;
+  return CheckVisitorWalk(c, tree);
+}
+
+std::string DescribeRespReader(std::string_view input) {
+  ReaderCase c = DecodeReaderCase(input);
+  std::string out = "protocol: ";
+  out += c.protocol == Protocol::kResp3 ? "RESP3" : "RESP2 (strict)";
+  out += "\nlimits: profile " + std::to_string(c.profile) + " (max_depth " +
+         std::to_string(c.limits.max_depth) + ", max_aggregate_len " +
+         std::to_string(c.limits.max_aggregate_len) + ", max_bulk_len " +
+         std::to_string(c.limits.max_bulk_len) + ", max_line_len " +
+         std::to_string(c.limits.max_line_len) + ")";
+  out += "\nchunking: " + DescribeChunkPlan(c.plan);
+  out += "\npayload (" + std::to_string(c.payload.size()) + " bytes): \"" +
+         EscapeBytes(c.payload) + "\"\n";
+  auto parser = MakeReplyParser();
+  ParseResult r = ParseWhole(*parser, c.payload, c.protocol, c.limits);
+  out += "values (" + std::to_string(r.values.size()) + "):\n" + DescribeValues(r.values);
+  out += "error: " + DescribeError(r.error) + "\n";
+  out += std::string("ends cleanly: ") + (r.idle ? "yes" : "no (input ends inside a value)") + "\n";
+  return out;
+}
+
+RESPFUZZ_REGISTER_HARNESS(resp_reader, Harness{"resp_reader",
+            "raw RESP2/RESP3 reply bytes; leading bytes pick the protocol, the limits and a "
+            "chunking plan",
+            "chunked feeding gives the same values, error and offset as feeding whole; bytes "
+            "consumed add up; every value re-written and re-read is equal; the visitor-only "
+            "walk agrees with the tree builder",
+            RunRespReader, DescribeRespReader});
+
+}  // namespace respfuzz::harnesses
