@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "harnesses/query_parser/checks.h"
 #include "harnesses/common/registry.h"
+#include "harnesses/query_parser/checks.h"
 #include "src/query/evaluator.h"
 #include "src/query/parser.h"
 #include "src/query/printer.h"

@@ -1,13 +1,12 @@
 // The command_handler harness: the seeds run clean, and each of its checks
 // can fail (a broken reply or a broken engine state is caught, named and
 // placed at the right op). Minimize shrinks a failing program.
-#include "harnesses/command_handler/checks.h"
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "gtest/gtest.h"
+#include "harnesses/command_handler/checks.h"
 #include "src/engine/engine.h"
 
 namespace respfuzz::harnesses {

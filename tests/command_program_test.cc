@@ -1,7 +1,5 @@
 // The command program model: decode is total and bounded, encode is its
 // inverse, the text form round-trips, and every cap has a boundary test.
-#include "harnesses/command_handler/program.h"
-
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -9,6 +7,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "harnesses/command_handler/program.h"
 
 namespace respfuzz::harnesses {
 namespace {

@@ -328,9 +328,9 @@ TEST(HiredisDiff, SkipsOnlyLongPayloads) {
 // Counts above the old byte-scan caps inside payloads are plain bytes: these
 // are compared (they used to skip the whole input).
 TEST(HiredisDiff, LargeCountsInsidePayloadsAreCompared) {
-  for (std::string_view in : {"+price $1048577\r\n", "$16\r\n*9000 and *9000 \r\n",
-                              "$20\r\n*9000 and *9000 \r\n", "-ERR *99999 $2147483648\r\n",
-                              "$1\r\naXY*99999\r\n"}) {
+  for (std::string_view in :
+       {"+price $1048577\r\n", "$16\r\n*9000 and *9000 \r\n", "$20\r\n*9000 and *9000 \r\n",
+        "-ERR *99999 $2147483648\r\n", "$1\r\naXY*99999\r\n"}) {
     for (size_t chunk : {size_t{0}, size_t{1}, size_t{4}}) {
       HiredisDiffOutcome o = Compare(in, chunk);
       EXPECT_FALSE(o.skipped) << EscapeBytes(in) << ": " << o.skip_reason;
@@ -396,9 +396,9 @@ TEST(HiredisParser, BudgetedCreateArray) {
   p->Start(Protocol::kResp2, HiredisDiffLimits());
   EXPECT_TRUE(p->Feed("*2\r\n*0\r\n*1\r\n:1\r\n", &out));
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0], Value::Aggregate(Type::kArray, {Value::Aggregate(Type::kArray, {}),
-                                                    Value::Aggregate(Type::kArray,
-                                                                     {Value::Integer(1)})}));
+  EXPECT_EQ(out[0],
+            Value::Aggregate(Type::kArray, {Value::Aggregate(Type::kArray, {}),
+                                            Value::Aggregate(Type::kArray, {Value::Integer(1)})}));
 }
 
 TEST(HiredisDiff, OracleCatchesABrokenReader) {
@@ -532,9 +532,9 @@ TEST(HiredisDiff, ClassifiersRejectErrorsAtValidBytes) {
 TEST(HiredisDiff, RepairedNumbersAreComparedAfterwards) {
   auto theirs = MakeHiredisParser();
   auto ours = MakeReplyParser();
-  for (std::string_view in : {":+5\r\n:1\r\n$3\r\nabc\r\n", ":007\r\n:1\r\n",
-                              "$03\r\nabc\r\n:1\r\n", ":-0\r\n$1\r\nx\r\n",
-                              "*01\r\n$2\r\nab\r\n", "*2\r\n:1\r\n:+2\r\n$2\r\nxy\r\n"}) {
+  for (std::string_view in :
+       {":+5\r\n:1\r\n$3\r\nabc\r\n", ":007\r\n:1\r\n", "$03\r\nabc\r\n:1\r\n",
+        ":-0\r\n$1\r\nx\r\n", "*01\r\n$2\r\nab\r\n", "*2\r\n:1\r\n:+2\r\n$2\r\nxy\r\n"}) {
     for (size_t chunk : {size_t{0}, size_t{1}, size_t{3}}) {
       MutatingParser broken(NegateIntegerDropBulkByte);
       HiredisDiffOutcome o = CompareHiredisDiff(broken, *theirs, in, chunk);

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "harnesses/query_parser/checks.h"
-#include "harnesses/models/query_reference.h"
 #include "harnesses/common/registry.h"
+#include "harnesses/models/query_reference.h"
+#include "harnesses/query_parser/checks.h"
 #include "src/query/evaluator.h"
 #include "src/query/parser.h"
 #include "src/query/printer.h"

@@ -318,7 +318,8 @@ TEST(Reader, AnyChunkingGivesTheSameValues) {
 TEST(Writer, Resp3RoundTripsEveryType) {
   const std::string stream =
       "+OK\r\n-ERR x\r\n:-5\r\n$3\r\nfoo\r\n$-1\r\n*-1\r\n_\r\n#f\r\n,0.1\r\n,-0\r\n(99\r\n"
-      "!3\r\nbad\r\n=7\r\nmkd:abc\r\n%1\r\n+a\r\n:1\r\n~1\r\n:2\r\n>1\r\n+p\r\n|1\r\n+k\r\n+v\r\n:3\r\n";
+      "!3\r\nbad\r\n=7\r\nmkd:abc\r\n%1\r\n+a\r\n:1\r\n~1\r\n:2\r\n>1\r\n+p\r\n|1\r\n+k\r\n+v\r\n:"
+      "3\r\n";
   Parsed p = Read(stream);
   ASSERT_EQ(p.error.code, Code::kNone);
   std::string out;
@@ -368,9 +369,9 @@ TEST(Value, InvalidNamesWhatCannotBeWritten) {
 }
 
 TEST(Value, DebugStringIsReadable) {
-  Value v = Value::Aggregate(Type::kMap, {Value::Simple("k"), Value::Aggregate(Type::kArray,
-                                                                               {Value::Integer(1),
-                                                                                Value::Bulk("x")})});
+  Value v = Value::Aggregate(
+      Type::kMap,
+      {Value::Simple("k"), Value::Aggregate(Type::kArray, {Value::Integer(1), Value::Bulk("x")})});
   EXPECT_EQ(ToDebugString(v), "{simple(\"k\"): [1, \"x\"]}");
 }
 

@@ -5,10 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <ostream>
-#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>

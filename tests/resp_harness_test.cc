@@ -20,7 +20,8 @@ using resp::Type;
 using resp::Value;
 
 const std::string kStream =
-    "+OK\r\n:1\r\n$3\r\nfoo\r\n*2\r\n%1\r\n+a\r\n,0.1234567\r\n~1\r\n#t\r\n$?\r\n;2\r\nab\r\n;0\r\n";
+    "+OK\r\n:1\r\n$3\r\nfoo\r\n*2\r\n%1\r\n+a\r\n,0.1234567\r\n~1\r\n#t\r\n$?\r\n;2\r\nab\r\n;"
+    "0\r\n";
 
 ReaderCase Case(std::string_view payload, Protocol p = Protocol::kResp3, uint8_t chunk = 3) {
   ReaderCase c;
@@ -93,7 +94,10 @@ class LossyDoubleWriter : public ReplyWriter {
       char t = '*';
       size_t n = v.elems.size();
       if (p == Protocol::kResp3) {
-        t = v.type == Type::kMap ? '%' : v.type == Type::kSet ? '~' : v.type == Type::kPush ? '>' : '*';
+        t = v.type == Type::kMap    ? '%'
+            : v.type == Type::kSet  ? '~'
+            : v.type == Type::kPush ? '>'
+                                    : '*';
         if (v.type == Type::kMap) n /= 2;
       }
       out += t + std::to_string(n) + "\r\n";
@@ -244,8 +248,9 @@ TEST(RespRoundtripOracle, DecodedTreesAreValidAndBounded) {
 // the scripts list them with harnesses/common/harnesses.sh. Both must name the
 // same harnesses, each once, each with its descriptor filled in.
 TEST(Registry, EveryHarnessFolderIsRegisteredExactlyOnce) {
-  const std::string command = "bash -c '. \"$1/harnesses/common/harnesses.sh\" && "
-                              "respfuzz_harness_names \"$1\"' _ " RESPFUZZ_SOURCE_DIR;
+  const std::string command =
+      "bash -c '. \"$1/harnesses/common/harnesses.sh\" && "
+      "respfuzz_harness_names \"$1\"' _ " RESPFUZZ_SOURCE_DIR;
   FILE* pipe = popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   std::set<std::string> folders;

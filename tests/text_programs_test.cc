@@ -84,17 +84,17 @@ TEST(TextProgramList, EveryStructuredHarnessHasTextSeeds) {
   EXPECT_GT(structured, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    All, TextProgramTest, testing::ValuesIn(AllTextPrograms()),
-    [](const testing::TestParamInfo<TextProgram>& info) {
-      std::string name = std::string(info.param.harness->name) + "_" +
-                         info.param.path.parent_path().parent_path().filename().string() + "_" +
-                         info.param.path.stem().string();
-      for (char& c : name) {
-        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(All, TextProgramTest, testing::ValuesIn(AllTextPrograms()),
+                         [](const testing::TestParamInfo<TextProgram>& info) {
+                           std::string name =
+                               std::string(info.param.harness->name) + "_" +
+                               info.param.path.parent_path().parent_path().filename().string() +
+                               "_" + info.param.path.stem().string();
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace respfuzz::harnesses

@@ -16,9 +16,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "harnesses/command_handler/checks.h"
+#include "harnesses/common/hiredis_parser.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/reply_parser.h"
-#include "harnesses/common/hiredis_parser.h"
 #include "nlohmann/json.hpp"
 #include "src/engine/engine.h"
 #include "src/resp/writer.h"

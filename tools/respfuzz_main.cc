@@ -8,8 +8,9 @@
 //   respfuzz minimize <harness> <crash> [-o F]  shrink a failing input op by op
 //   respfuzz freeze <harness> <crash> --name S  minimize, then save as a regression
 //   respfuzz oracle command_handler --server H:P <file|dir>...  compare with redis-server
-//   respfuzz serve --port PORT [--bind ADDR]    a RESP server on the engine (tools/serve_command.cc)
-//   respfuzz query QUERY [--params N=V ...]     parse one search query, print AST + canonical form
+//   respfuzz serve --port PORT [--bind ADDR]    a RESP server on the engine
+//   (tools/serve_command.cc) respfuzz query QUERY [--params N=V ...]     parse one search query,
+//   print AST + canonical form
 //
 // Exit codes: 0 success; 1 a failure found (protocol error, violation); 2 usage
 // or I/O errors.
@@ -28,10 +29,10 @@
 #include <string_view>
 #include <vector>
 
-#include "harnesses/query_parser/checks.h"
+#include "harnesses/common/inputs.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/reply_parser.h"
-#include "harnesses/common/inputs.h"
+#include "harnesses/query_parser/checks.h"
 #include "src/query/parser.h"
 #include "src/query/printer.h"
 #include "src/resp/reader.h"
@@ -150,7 +151,8 @@ const Harness* StructuredHarnessOrError(const std::string& name, const char* cmd
       if (!structured.empty()) structured += ", ";
       structured += x.name;
     }
-    std::fprintf(stderr, "respfuzz: %s: harness '%s' has no op-level form (structured harnesses: %s)\n",
+    std::fprintf(stderr,
+                 "respfuzz: %s: harness '%s' has no op-level form (structured harnesses: %s)\n",
                  cmd, name.c_str(), structured.c_str());
     return nullptr;
   }
@@ -190,7 +192,8 @@ bool WriteFileAtomic(const std::filesystem::path& path, std::string_view data, s
 const char kParseHelp[] =
     "usage: respfuzz parse [--resp2|--resp3] [FILE|-]\n"
     "Reads raw RESP reply bytes from FILE (or standard input) and prints each\n"
-    "complete value, then the protocol error with its byte offset if any. --resp2 accepts only + - : $ * (strict); --resp3 (default)\n"
+    "complete value, then the protocol error with its byte offset if any. --resp2 accepts only + - "
+    ": $ * (strict); --resp3 (default)\n"
     "accepts every RESP3 type, streamed forms included. Redis's default limits apply.\n"
     "Exit 0 when everything parsed, 1 on a protocol error or an input that ends\n"
     "inside a value, 2 on usage errors.\n";
@@ -198,13 +201,31 @@ const char kParseHelp[] =
 class PrintingVisitor : public respfuzz::resp::Visitor {
  public:
   // Values are printed whole: a tree is built per top-level value.
-  void OnString(respfuzz::resp::Type t, std::string_view s) override { builder_.OnString(t, s); Flush(); }
-  void OnInteger(int64_t v) override { builder_.OnInteger(v); Flush(); }
-  void OnDouble(double v) override { builder_.OnDouble(v); Flush(); }
-  void OnBoolean(bool v) override { builder_.OnBoolean(v); Flush(); }
-  void OnNull(respfuzz::resp::Type t) override { builder_.OnNull(t); Flush(); }
+  void OnString(respfuzz::resp::Type t, std::string_view s) override {
+    builder_.OnString(t, s);
+    Flush();
+  }
+  void OnInteger(int64_t v) override {
+    builder_.OnInteger(v);
+    Flush();
+  }
+  void OnDouble(double v) override {
+    builder_.OnDouble(v);
+    Flush();
+  }
+  void OnBoolean(bool v) override {
+    builder_.OnBoolean(v);
+    Flush();
+  }
+  void OnNull(respfuzz::resp::Type t) override {
+    builder_.OnNull(t);
+    Flush();
+  }
   void OnBegin(respfuzz::resp::Type t, int64_t len) override { builder_.OnBegin(t, len); }
-  void OnEnd() override { builder_.OnEnd(); Flush(); }
+  void OnEnd() override {
+    builder_.OnEnd();
+    Flush();
+  }
   uint64_t printed() const { return printed_; }
 
  private:
@@ -262,8 +283,8 @@ int CmdParse(const std::vector<std::string>& args) {
                  static_cast<unsigned long long>(reader.consumed()), data->size());
     return kFound;
   }
-  std::fprintf(stderr, "%llu values, %zu bytes\n", static_cast<unsigned long long>(printer.printed()),
-               data->size());
+  std::fprintf(stderr, "%llu values, %zu bytes\n",
+               static_cast<unsigned long long>(printer.printed()), data->size());
   return kOk;
 }
 
@@ -381,7 +402,8 @@ int CmdEncode(const std::vector<std::string>& args) {
       rest.push_back(args[i]);
     }
   }
-  if (rest.size() != 2) return UsageError("encode: expected <harness> <program.txt|->", kEncodeHelp);
+  if (rest.size() != 2)
+    return UsageError("encode: expected <harness> <program.txt|->", kEncodeHelp);
   const Harness* h = StructuredHarnessOrError(rest[0], "encode");
   if (h == nullptr) return kUsage;
   std::string error;
@@ -490,8 +512,8 @@ bool ValidSlug(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    (i > 0 && (c == '-' || c == '_'));
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '-' || c == '_'));
     if (!ok) return false;
   }
   return true;
@@ -506,7 +528,8 @@ int CmdFreeze(const std::vector<std::string>& args) {
       std::printf("%s", kFreezeHelp);
       return kOk;
     } else if (args[i] == "--name" || args[i] == "--root") {
-      if (i + 1 >= args.size()) return UsageError("freeze: " + args[i] + " needs a value", kFreezeHelp);
+      if (i + 1 >= args.size())
+        return UsageError("freeze: " + args[i] + " needs a value", kFreezeHelp);
       if (args[i] == "--name") {
         name = args[++i];
       } else {
@@ -637,19 +660,23 @@ int CmdOracle(const std::vector<std::string>& args) {
       rest.push_back(a);
     }
   }
-  if (rest.size() < 2) return UsageError("oracle: expected command_handler <file|dir>...", kOracleHelp);
+  if (rest.size() < 2)
+    return UsageError("oracle: expected command_handler <file|dir>...", kOracleHelp);
   if (rest[0] != "command_handler") {
-    return UsageError("oracle: only command_handler has a real-server oracle, not '" + rest[0] + "'",
-                      kOracleHelp);
+    return UsageError(
+        "oracle: only command_handler has a real-server oracle, not '" + rest[0] + "'",
+        kOracleHelp);
   }
   if (!server) return UsageError("oracle: --server HOST:PORT is required", kOracleHelp);
   const size_t colon = server->rfind(':');
   char* end = nullptr;
-  const long port = colon == std::string::npos ? -1 : std::strtol(server->c_str() + colon + 1, &end, 10);
+  const long port =
+      colon == std::string::npos ? -1 : std::strtol(server->c_str() + colon + 1, &end, 10);
   if (colon == std::string::npos || colon == 0 || end == nullptr || *end != '\0' || port < 1 ||
       port > 65535) {
-    return UsageError("oracle: --server must be HOST:PORT (e.g. 127.0.0.1:6390), got '" + *server + "'",
-                      kOracleHelp);
+    return UsageError(
+        "oracle: --server must be HOST:PORT (e.g. 127.0.0.1:6390), got '" + *server + "'",
+        kOracleHelp);
   }
   options.host = server->substr(0, colon);
   options.port = static_cast<int>(port);
@@ -681,8 +708,8 @@ int CmdOracle(const std::vector<std::string>& args) {
   }
   respfuzz::oracle::OracleReport report;
   for (size_t i = 0; i < programs.size(); ++i) {
-    const size_t div0 = report.divergences.size(), exc0 = report.excluded.size(),
-                 ops0 = report.ops, cmp0 = report.compared;
+    const size_t div0 = report.divergences.size(), exc0 = report.excluded.size(), ops0 = report.ops,
+                 cmp0 = report.compared;
     if (absl::Status s = oracle.Run(programs[i].first, programs[i].second, &report); !s.ok()) {
       oracle.Close();
       std::fprintf(stderr, "respfuzz: oracle: %s: %s\n", programs[i].first.c_str(),
@@ -702,10 +729,12 @@ int CmdOracle(const std::vector<std::string>& args) {
   }
   std::map<std::string, size_t> categories;
   for (const auto& e : report.excluded) ++categories[e.category];
-  std::printf("%zu programs, %zu ops: %zu compared, %zu excluded, %zu divergences; agreement %.2f%%\n",
-              report.programs, report.ops, report.compared, report.excluded.size(),
-              report.divergences.size(), report.agreement_percent());
-  for (const auto& [category, n] : categories) std::printf("  excluded %-12s %zu\n", category.c_str(), n);
+  std::printf(
+      "%zu programs, %zu ops: %zu compared, %zu excluded, %zu divergences; agreement %.2f%%\n",
+      report.programs, report.ops, report.compared, report.excluded.size(),
+      report.divergences.size(), report.agreement_percent());
+  for (const auto& [category, n] : categories)
+    std::printf("  excluded %-12s %zu\n", category.c_str(), n);
   if (json_path) {
     std::string error;
     if (!WriteFileAtomic(*json_path, report.ToJson(*server), &error)) {

@@ -5,10 +5,10 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "harnesses/models/reference_model.h"
+#include "harnesses/common/hiredis_parser.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/reply_parser.h"
-#include "harnesses/common/hiredis_parser.h"
+#include "harnesses/models/reference_model.h"
 #include "src/engine/engine.h"
 #include "src/resp/reader.h"
 #include "src/resp/writer.h"
@@ -318,7 +318,9 @@ std::optional<CommandProgram> MinimizeCommandProgram(CommandProgram p,
   return p;
 }
 
-RESPFUZZ_REGISTER_HARNESS(command_handler, Harness{"command_handler",
+RESPFUZZ_REGISTER_HARNESS(
+    command_handler,
+    Harness{"command_handler",
             "a program of commands from up to 4 sessions (HELLO 2/3, MULTI/EXEC/WATCH), "
             "virtual clock steps and active expiry, run on the engine and on a plain "
             "reference model",

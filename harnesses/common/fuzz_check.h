@@ -21,24 +21,24 @@ inline std::string DetailOf(const char* s) { return s; }
 
 // FUZZ_CHECK(cond, detail): detail is a Verdict, std::string or C string,
 // evaluated only on failure.
-#define FUZZ_CHECK(cond, detail)                                                       \
-  do {                                                                                 \
-    if (!(cond)) {                                                                     \
-      ::respfuzz::fuzz::CheckFailed(__FILE__, __LINE__, #cond,                         \
-                                    ::respfuzz::fuzz::DetailOf(detail));               \
-    }                                                                                  \
+#define FUZZ_CHECK(cond, detail)                                         \
+  do {                                                                   \
+    if (!(cond)) {                                                       \
+      ::respfuzz::fuzz::CheckFailed(__FILE__, __LINE__, #cond,           \
+                                    ::respfuzz::fuzz::DetailOf(detail)); \
+    }                                                                    \
   } while (0)
 
 // Runs a harness's check on the input and aborts with the verdict and the
 // harness's description of the input when it fails.
-#define FUZZ_CHECK_VERDICT(verdict, describe_expr)                                     \
-  do {                                                                                 \
-    const ::respfuzz::fuzz::Verdict& fuzz_check_v_ = (verdict);                        \
-    if (!fuzz_check_v_.ok) {                                                           \
-      ::respfuzz::fuzz::CheckFailed(__FILE__, __LINE__, "verdict.ok",                  \
-                                    fuzz_check_v_.ToString() + "\n--- input ---\n" +   \
-                                        (describe_expr));                              \
-    }                                                                                  \
+#define FUZZ_CHECK_VERDICT(verdict, describe_expr)                           \
+  do {                                                                       \
+    const ::respfuzz::fuzz::Verdict& fuzz_check_v_ = (verdict);              \
+    if (!fuzz_check_v_.ok) {                                                 \
+      ::respfuzz::fuzz::CheckFailed(                                         \
+          __FILE__, __LINE__, "verdict.ok",                                  \
+          fuzz_check_v_.ToString() + "\n--- input ---\n" + (describe_expr)); \
+    }                                                                        \
   } while (0)
 
 #endif  // RESPFUZZ_HARNESSES_COMMON_FUZZ_CHECK_H_

@@ -11,7 +11,6 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-
 #include "harnesses/common/verdict.h"
 
 namespace respfuzz::harnesses {
@@ -20,8 +19,8 @@ namespace respfuzz::harnesses {
 struct MinimizeReport {
   size_t steps_before = 0;  // ops (or the harness's unit) in the input
   size_t steps_after = 0;
-  size_t runs = 0;          // candidate inputs tried
-  fuzz::Verdict verdict;    // the violation, as the minimized input shows it
+  size_t runs = 0;        // candidate inputs tried
+  fuzz::Verdict verdict;  // the violation, as the minimized input shows it
 };
 
 struct Harness {
@@ -53,8 +52,8 @@ const Harness* FindHarness(std::string_view name);
 
 // Defines the descriptor of harness `name` (an identifier equal to its folder
 // name) for the generated list. Used once, in the harness's own checks.cc.
-#define RESPFUZZ_REGISTER_HARNESS(name, ...)                                \
-  extern const ::respfuzz::harnesses::Harness kRegisteredHarness_##name;    \
+#define RESPFUZZ_REGISTER_HARNESS(name, ...)                             \
+  extern const ::respfuzz::harnesses::Harness kRegisteredHarness_##name; \
   const ::respfuzz::harnesses::Harness kRegisteredHarness_##name = __VA_ARGS__
 
 // Helpers shared by the descriptions.

@@ -67,8 +67,8 @@ std::string DescribeValues(const std::vector<resp::Value>& values, size_t max_va
 
 std::string DescribeError(const resp::ReaderError& e) {
   if (e.code == resp::ReaderErrorCode::kNone) return "none";
-  return std::string(resp::ReaderErrorCodeName(e.code)) + " at offset " +
-         std::to_string(e.offset) + ": " + e.reason;
+  return std::string(resp::ReaderErrorCodeName(e.code)) + " at offset " + std::to_string(e.offset) +
+         ": " + e.reason;
 }
 
 }  // namespace respfuzz::harnesses

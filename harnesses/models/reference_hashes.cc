@@ -212,11 +212,20 @@ Value HGetAll(Ctx& c) {
 
 std::vector<CommandSpec> HashCommands() {
   return {
-      {"hset", -4, HSet},        {"hsetnx", 4, HSetNx},   {"hget", 3, HGet},
-      {"hmget", -3, HMGet},      {"hmset", -4, HSet},     {"hdel", -3, HDel},
-      {"hexists", 3, HExists},   {"hlen", 2, HLen},       {"hkeys", 2, HKeys},
-      {"hvals", 2, HVals},       {"hgetall", 2, HGetAll}, {"hincrby", 4, HIncrBy},
-      {"hincrbyfloat", 4, HIncrByFloat}, {"hstrlen", 3, HStrLen},
+      {"hset", -4, HSet},
+      {"hsetnx", 4, HSetNx},
+      {"hget", 3, HGet},
+      {"hmget", -3, HMGet},
+      {"hmset", -4, HSet},
+      {"hdel", -3, HDel},
+      {"hexists", 3, HExists},
+      {"hlen", 2, HLen},
+      {"hkeys", 2, HKeys},
+      {"hvals", 2, HVals},
+      {"hgetall", 2, HGetAll},
+      {"hincrby", 4, HIncrBy},
+      {"hincrbyfloat", 4, HIncrByFloat},
+      {"hstrlen", 3, HStrLen},
   };
 }
 

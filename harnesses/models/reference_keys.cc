@@ -20,11 +20,16 @@ namespace {
 const char* TypeName(const Object* o) {
   if (o == nullptr) return "none";
   switch (o->kind) {
-    case Kind::kString: return "string";
-    case Kind::kList: return "list";
-    case Kind::kSet: return "set";
-    case Kind::kZSet: return "zset";
-    case Kind::kHash: return "hash";
+    case Kind::kString:
+      return "string";
+    case Kind::kList:
+      return "list";
+    case Kind::kSet:
+      return "set";
+    case Kind::kZSet:
+      return "zset";
+    case Kind::kHash:
+      return "hash";
   }
   return "unknown";
 }
@@ -77,8 +82,7 @@ Value ExpireGeneric(Ctx& c, int64_t basetime, bool seconds, const char* fullname
   int64_t when;
   Value err;
   if (!c.GetLongLong(c.argv[2], &when, &err)) return err;
-  Value expire_err =
-      c.Err(std::string("invalid expire time in '") + fullname + "' command");
+  Value expire_err = c.Err(std::string("invalid expire time in '") + fullname + "' command");
   if (seconds) {
     if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000) return expire_err;
     when *= 1000;
@@ -260,7 +264,8 @@ Value Scan(Ctx& c) {
 Value DbSize(Ctx& c) { return c.Int(static_cast<int64_t>(c.st.dbs[c.db()].dict.size())); }
 
 bool FlushArgsOk(Ctx& c) {
-  if (c.argc() == 2 && (EqualsIgnoreCase(c.argv[1], "sync") || EqualsIgnoreCase(c.argv[1], "async")))
+  if (c.argc() == 2 &&
+      (EqualsIgnoreCase(c.argv[1], "sync") || EqualsIgnoreCase(c.argv[1], "async")))
     return true;
   return c.argc() == 1;
 }
@@ -318,13 +323,13 @@ Value SwapDb(Ctx& c) {
 
 std::vector<CommandSpec> KeyCommands() {
   return {
-      {"del", -2, Del},         {"unlink", -2, Del},         {"exists", -2, Exists},
-      {"type", 2, TypeCmd},     {"expire", -3, Expire},      {"pexpire", -3, PExpire},
+      {"del", -2, Del},           {"unlink", -2, Del},          {"exists", -2, Exists},
+      {"type", 2, TypeCmd},       {"expire", -3, Expire},       {"pexpire", -3, PExpire},
       {"expireat", -3, ExpireAt}, {"pexpireat", -3, PExpireAt}, {"ttl", 2, Ttl},
-      {"pttl", 2, PTtl},        {"persist", 2, Persist},     {"rename", 3, Rename},
-      {"renamenx", 3, RenameNx}, {"copy", -3, Copy},         {"keys", 2, Keys},
-      {"scan", -2, Scan},       {"dbsize", 1, DbSize},       {"flushdb", -1, FlushDb},
-      {"flushall", -1, FlushAll}, {"select", 2, Select},     {"swapdb", 3, SwapDb},
+      {"pttl", 2, PTtl},          {"persist", 2, Persist},      {"rename", 3, Rename},
+      {"renamenx", 3, RenameNx},  {"copy", -3, Copy},           {"keys", 2, Keys},
+      {"scan", -2, Scan},         {"dbsize", 1, DbSize},        {"flushdb", -1, FlushDb},
+      {"flushall", -1, FlushAll}, {"select", 2, Select},        {"swapdb", 3, SwapDb},
   };
 }
 

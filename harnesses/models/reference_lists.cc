@@ -360,11 +360,11 @@ Value RPopLPush(Ctx& c) { return LMoveGeneric(c, kTail, kHead); }
 
 std::vector<CommandSpec> ListCommands() {
   return {
-      {"lpush", -3, LPush},   {"rpush", -3, RPush},   {"lpushx", -3, LPushX},
-      {"rpushx", -3, RPushX}, {"lpop", -2, LPop},     {"rpop", -2, RPop},
-      {"llen", 2, LLen},      {"lrange", 4, LRange},  {"lindex", 3, LIndex},
-      {"lset", 4, LSet},      {"lrem", 4, LRem},      {"ltrim", 4, LTrim},
-      {"linsert", 5, LInsert}, {"lpos", -3, LPos},    {"lmove", 5, LMove},
+      {"lpush", -3, LPush},        {"rpush", -3, RPush},  {"lpushx", -3, LPushX},
+      {"rpushx", -3, RPushX},      {"lpop", -2, LPop},    {"rpop", -2, RPop},
+      {"llen", 2, LLen},           {"lrange", 4, LRange}, {"lindex", 3, LIndex},
+      {"lset", 4, LSet},           {"lrem", 4, LRem},     {"ltrim", 4, LTrim},
+      {"linsert", 5, LInsert},     {"lpos", -3, LPos},    {"lmove", 5, LMove},
       {"rpoplpush", 3, RPopLPush},
   };
 }

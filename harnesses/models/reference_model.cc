@@ -185,8 +185,8 @@ const CommandSpec kClientIdSpec = {"client|id", 2, ClientId};
 const std::map<std::string, CommandSpec>& CommandTable() {
   static const std::map<std::string, CommandSpec> table = [] {
     std::map<std::string, CommandSpec> t;
-    for (auto family : {ConnectionCommands, KeyCommands, StringCommands, HashCommands,
-                        ListCommands, SetCommands, ZSetCommands}) {
+    for (auto family : {ConnectionCommands, KeyCommands, StringCommands, HashCommands, ListCommands,
+                        SetCommands, ZSetCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -371,9 +371,8 @@ Value Hello(Ctx& c) {
 
 std::vector<CommandSpec> ConnectionCommands() {
   return {
-      {"multi", 1, Multi},     {"exec", 1, Exec},   {"discard", 1, Discard},
-      {"watch", -2, Watch},    {"unwatch", 1, Unwatch}, {"ping", -1, Ping},
-      {"echo", 2, Echo},       {"hello", -1, Hello},
+      {"multi", 1, Multi},     {"exec", 1, Exec},  {"discard", 1, Discard}, {"watch", -2, Watch},
+      {"unwatch", 1, Unwatch}, {"ping", -1, Ping}, {"echo", 2, Echo},       {"hello", -1, Hello},
   };
 }
 

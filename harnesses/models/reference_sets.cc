@@ -186,8 +186,7 @@ Value SInterStore(Ctx& c) { return SInterGeneric(c, 2, c.argc() - 2, &c.argv[1],
 Value SInterCard(Ctx& c) {
   int64_t numkeys = 0, limit = 0;
   Value reply;
-  if (!c.GetRangeLong(c.argv[1], 1, LONG_MAX, &numkeys, &reply,
-                      "numkeys should be greater than 0"))
+  if (!c.GetRangeLong(c.argv[1], 1, LONG_MAX, &numkeys, &reply, "numkeys should be greater than 0"))
     return reply;
   if (numkeys > static_cast<int64_t>(c.argc()) - 2) {
     return c.Err("Number of keys can't be greater than number of args");
@@ -205,8 +204,7 @@ Value SInterCard(Ctx& c) {
 }
 
 // sunionDiffGenericCommand.
-Value SUnionDiffGeneric(Ctx& c, size_t first, size_t count, const std::string* dstkey,
-                        bool diff) {
+Value SUnionDiffGeneric(Ctx& c, size_t first, size_t count, const std::string* dstkey, bool diff) {
   std::vector<const Object*> sets;
   Value reply;
   if (!LookupSets(c, first, count, &sets, &reply)) return reply;
@@ -240,13 +238,20 @@ Value SDiffStore(Ctx& c) { return SUnionDiffGeneric(c, 2, c.argc() - 2, &c.argv[
 
 std::vector<CommandSpec> SetCommands() {
   return {
-      {"sadd", -3, SAdd},           {"srem", -3, SRem},
-      {"sismember", 3, SIsMember},  {"smismember", -3, SMIsMember},
-      {"smembers", 2, SInter},      {"scard", 2, SCard},
-      {"smove", 4, SMove},          {"sinter", -2, SInter},
-      {"sunion", -2, SUnion},       {"sdiff", -2, SDiff},
-      {"sinterstore", -3, SInterStore}, {"sunionstore", -3, SUnionStore},
-      {"sdiffstore", -3, SDiffStore}, {"sintercard", -3, SInterCard},
+      {"sadd", -3, SAdd},
+      {"srem", -3, SRem},
+      {"sismember", 3, SIsMember},
+      {"smismember", -3, SMIsMember},
+      {"smembers", 2, SInter},
+      {"scard", 2, SCard},
+      {"smove", 4, SMove},
+      {"sinter", -2, SInter},
+      {"sunion", -2, SUnion},
+      {"sdiff", -2, SDiff},
+      {"sinterstore", -3, SInterStore},
+      {"sunionstore", -3, SUnionStore},
+      {"sdiffstore", -3, SDiffStore},
+      {"sintercard", -3, SInterCard},
   };
 }
 

@@ -112,9 +112,9 @@ struct Ctx {
   resp::Value Null();       // $-1 / _
   resp::Value NullArray();  // *-1 / _
   resp::Value Array(std::vector<resp::Value> elems = {});
-  resp::Value Map(std::vector<resp::Value> flat);   // * flat / %
+  resp::Value Map(std::vector<resp::Value> flat);     // * flat / %
   resp::Value SetOf(std::vector<resp::Value> elems);  // * / ~
-  resp::Value Double(double d);  // addReplyDouble: "%.17g" bulk / ,double
+  resp::Value Double(double d);                       // addReplyDouble: "%.17g" bulk / ,double
   // addReplyError: "ERR " + msg, or msg without its '-' when it starts with one.
   resp::Value Err(const std::string& msg);
   resp::Value Syntax() { return Err("syntax error"); }

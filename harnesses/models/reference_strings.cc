@@ -68,36 +68,34 @@ bool ParseExtended(Ctx& c, bool is_set, int* flags, bool* unit_ms, const std::st
       *flags |= kSetXx;
     } else if (is(opt[0], 'g') && is(opt[1], 'e') && is(opt[2], 't') && opt[3] == '\0' && is_set) {
       *flags |= kSetGet;
-    } else if (EqualsIgnoreCase(c.argv[j], "KEEPTTL") && !(*flags & kPersist) &&
-               !(*flags & kEx) && !(*flags & kExAt) && !(*flags & kPx) && !(*flags & kPxAt) &&
-               is_set) {
+    } else if (EqualsIgnoreCase(c.argv[j], "KEEPTTL") && !(*flags & kPersist) && !(*flags & kEx) &&
+               !(*flags & kExAt) && !(*flags & kPx) && !(*flags & kPxAt) && is_set) {
       *flags |= kKeepTtl;
     } else if (EqualsIgnoreCase(c.argv[j], "PERSIST") && !is_set && !(*flags & kEx) &&
-               !(*flags & kExAt) && !(*flags & kPx) && !(*flags & kPxAt) &&
-               !(*flags & kKeepTtl)) {
+               !(*flags & kExAt) && !(*flags & kPx) && !(*flags & kPxAt) && !(*flags & kKeepTtl)) {
       *flags |= kPersist;
     } else if (is(opt[0], 'e') && is(opt[1], 'x') && opt[2] == '\0' && !(*flags & kKeepTtl) &&
-               !(*flags & kPersist) && !(*flags & kExAt) && !(*flags & kPx) &&
-               !(*flags & kPxAt) && next) {
+               !(*flags & kPersist) && !(*flags & kExAt) && !(*flags & kPx) && !(*flags & kPxAt) &&
+               next) {
       *flags |= kEx;
       *expire = next;
       j++;
     } else if (is(opt[0], 'p') && is(opt[1], 'x') && opt[2] == '\0' && !(*flags & kKeepTtl) &&
-               !(*flags & kPersist) && !(*flags & kEx) && !(*flags & kExAt) &&
-               !(*flags & kPxAt) && next) {
+               !(*flags & kPersist) && !(*flags & kEx) && !(*flags & kExAt) && !(*flags & kPxAt) &&
+               next) {
       *flags |= kPx;
       *unit_ms = true;
       *expire = next;
       j++;
     } else if (is(opt[0], 'e') && is(opt[1], 'x') && is(opt[2], 'a') && is(opt[3], 't') &&
-               opt[4] == '\0' && !(*flags & kKeepTtl) && !(*flags & kPersist) &&
-               !(*flags & kEx) && !(*flags & kPx) && !(*flags & kPxAt) && next) {
+               opt[4] == '\0' && !(*flags & kKeepTtl) && !(*flags & kPersist) && !(*flags & kEx) &&
+               !(*flags & kPx) && !(*flags & kPxAt) && next) {
       *flags |= kExAt;
       *expire = next;
       j++;
     } else if (is(opt[0], 'p') && is(opt[1], 'x') && is(opt[2], 'a') && is(opt[3], 't') &&
-               opt[4] == '\0' && !(*flags & kKeepTtl) && !(*flags & kPersist) &&
-               !(*flags & kEx) && !(*flags & kExAt) && !(*flags & kPx) && next) {
+               opt[4] == '\0' && !(*flags & kKeepTtl) && !(*flags & kPersist) && !(*flags & kEx) &&
+               !(*flags & kExAt) && !(*flags & kPx) && next) {
       *flags |= kPxAt;
       *unit_ms = true;
       *expire = next;
@@ -248,7 +246,8 @@ Value SetRange(Ctx& c) {
   if (o == nullptr) {
     if (value.empty()) return c.Int(0);
     if (!CheckStringLength(c, offset, vlen, &err)) return err;
-    o = &DbAdd(c.st, c.db(), key, StringObject(std::string(static_cast<size_t>(offset + vlen), '\0')));
+    o = &DbAdd(c.st, c.db(), key,
+               StringObject(std::string(static_cast<size_t>(offset + vlen), '\0')));
   } else {
     if (o->kind != Kind::kString) return c.WrongType();
     int64_t olen = static_cast<int64_t>(o->str.size());

@@ -39,7 +39,7 @@ int MatchImpl(const char* pattern, int patternLen, const char* string, int strin
         if (patternLen == 1) return 1; /* match */
         while (stringLen) {
           if (MatchImpl(pattern + 1, patternLen - 1, string, stringLen, nocase, skipLongerMatches))
-            return 1; /* match */
+            return 1;                       /* match */
           if (*skipLongerMatches) return 0; /* no match */
           string++;
           stringLen--;
@@ -142,9 +142,7 @@ bool StringMatch(const std::string& pattern, const std::string& str, bool nocase
                    static_cast<int>(str.size()), nocase ? 1 : 0, &skip) != 0;
 }
 
-bool EqualsIgnoreCase(const std::string& a, const char* b) {
-  return strcasecmp(a.c_str(), b) == 0;
-}
+bool EqualsIgnoreCase(const std::string& a, const char* b) { return strcasecmp(a.c_str(), b) == 0; }
 
 // string2ll (util.c).
 bool String2ll(const std::string& str, int64_t* out) {

@@ -270,8 +270,7 @@ Value ZAddGeneric(Ctx& c, int flags) {
     }
     scoreidx++;
   }
-  bool incr = flags & kIncr, nx = flags & kNx, xx = flags & kXx, gt = flags & kGt,
-       lt = flags & kLt;
+  bool incr = flags & kIncr, nx = flags & kNx, xx = flags & kXx, gt = flags & kGt, lt = flags & kLt;
   size_t elements = c.argc() - scoreidx;
   if (elements % 2 || !elements) return c.Syntax();
   elements /= 2;

@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "harnesses/common/chunking.h"
-#include "harnesses/models/query_reference.h"
 #include "harnesses/common/registry.h"
+#include "harnesses/models/query_reference.h"
 #include "src/query/evaluator.h"
 #include "src/query/printer.h"
 
@@ -413,7 +413,9 @@ std::string DescribeQueryParser(std::string_view input) {
   return s;
 }
 
-RESPFUZZ_REGISTER_HARNESS(query_parser, Harness{"query_parser",
+RESPFUZZ_REGISTER_HARNESS(
+    query_parser,
+    Harness{"query_parser",
             "a RediSearch-style query (dialect 2) with optional PARAMS; leading bytes pick the "
             "caps and up to 8 documents with text, tag, numeric, geo and vector fields",
             "parse errors carry an offset and reason; the AST is within the caps; the canonical "

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "harnesses/query_parser/checks.h"
 #include "harnesses/common/fuzz_check.h"
+#include "harnesses/query_parser/checks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Room for a query at the default 64 KiB length cap plus the header

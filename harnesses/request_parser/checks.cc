@@ -1,11 +1,10 @@
 #include "harnesses/request_parser/checks.h"
 
-#include "src/resp/writer.h"
-
 #include <algorithm>
 #include <limits>
 
 #include "harnesses/common/registry.h"
+#include "src/resp/writer.h"
 
 namespace respfuzz::harnesses {
 
@@ -235,7 +234,9 @@ std::string DescribeRequestParser(std::string_view input) {
   return s;
 }
 
-RESPFUZZ_REGISTER_HARNESS(request_parser, Harness{"request_parser",
+RESPFUZZ_REGISTER_HARNESS(
+    request_parser,
+    Harness{"request_parser",
             "raw client request bytes (multibulk and inline); leading bytes pick the limits "
             "and a chunking plan",
             "chunked feeding gives the same requests and error as whole; each argv encoded as "

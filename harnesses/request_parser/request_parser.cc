@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "harnesses/request_parser/checks.h"
 #include "harnesses/common/fuzz_check.h"
+#include "harnesses/request_parser/checks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Room for the default 64 KiB line limit (hand-made or frozen inputs; the

@@ -210,8 +210,7 @@ StrictScan ScanStrict(std::string_view p) {
     out.lines.push_back({pos, cr});
     if (type == '$' && n >= 0) {
       const size_t len = static_cast<size_t>(n);
-      if (len > p.size() - next || p.size() - next - len < 2 ||
-          p.substr(next + len, 2) != "\r\n") {
+      if (len > p.size() - next || p.size() - next - len < 2 || p.substr(next + len, 2) != "\r\n") {
         break;
       }
       next += len + 2;
@@ -311,8 +310,8 @@ bool BulkAboveOurLimit(const HiredisDisagreement& d) {
   Spot s = Locate(d.payload, d.ours_error_at);
   int64_t n;
   return s.kind == Spot::kLine && s.type == '$' && s.cr != std::string_view::npos &&
-         s.cr + 1 == d.ours_certain_at &&
-         StrictLength(s.content, &n) && n > HiredisDiffLimits().max_bulk_len;
+         s.cr + 1 == d.ours_certain_at && StrictLength(s.content, &n) &&
+         n > HiredisDiffLimits().max_bulk_len;
 }
 
 bool NestingDeeperThan7(const HiredisDisagreement& d) {
@@ -475,8 +474,8 @@ HiredisDisagreement RunBoth(ReplyParser& ours, ReplyParser& theirs, std::string_
 }
 
 bool Agree(const HiredisDisagreement& d) {
-  const bool same_values = d.first_diff == d.ours.values.size() &&
-                           d.first_diff == d.theirs.values.size();
+  const bool same_values =
+      d.first_diff == d.ours.values.size() && d.first_diff == d.theirs.values.size();
   if (!same_values || d.ours.failed() != d.theirs.failed()) return false;
   if (!d.ours.failed()) return d.ours.idle == d.theirs.idle;
   // Both reject: only at the same byte. A side that fails earlier must be
@@ -551,9 +550,9 @@ HiredisDiffOutcome CompareHiredisDiff(ReplyParser& ours, ReplyParser& theirs,
   }
 
   std::string current(payload);  // the payload of this round
-  size_t base = 0;                // index of its first value in the original stream
+  size_t base = 0;               // index of its first value in the original stream
   int repairs = 0, restarts = 0;
-  DiffSide expect;                // what our reader must read this round (after round 0)
+  DiffSide expect;  // what our reader must read this round (after round 0)
   auto fail = [&](int64_t step, std::string msg) {
     std::string prefix;
     if (!out.rounds.empty()) {
@@ -578,8 +577,7 @@ HiredisDiffOutcome CompareHiredisDiff(ReplyParser& ours, ReplyParser& theirs,
     // unless our reader failed first (then the table decides as usual).
     if (d.theirs.failed() && IsHiredisBudgetRefusal(d.theirs.error) &&
         (!d.ours.failed() || d.ours_certain_at >= d.theirs_error_at)) {
-      if (d.first_diff != d.theirs.values.size() ||
-          d.ours.values.size() < d.theirs.values.size()) {
+      if (d.first_diff != d.theirs.values.size() || d.ours.values.size() < d.theirs.values.size()) {
         return fail(step, Mismatch(d) + " before hiredis's budget refusal" + Details(d));
       }
       if (round == 0) out.agree = false;
@@ -604,8 +602,8 @@ HiredisDiffOutcome CompareHiredisDiff(ReplyParser& ours, ReplyParser& theirs,
       }
     }
     if (div == nullptr) {
-      return fail(step, Mismatch(d) + "; no entry of the divergence table explains it" +
-                            Details(d));
+      return fail(step,
+                  Mismatch(d) + "; no entry of the divergence table explains it" + Details(d));
     }
     if (round == 0) out.divergence = div->name;
 
@@ -649,9 +647,8 @@ HiredisDiffOutcome CompareHiredisDiff(ReplyParser& ours, ReplyParser& theirs,
         }
         expect.error.offset -= shift;
       }
-      out.rounds.push_back(std::string(div->name) + ": repaired " +
-                           std::to_string(removed.size()) + " number line(s), first " + first +
-                           ", compared again");
+      out.rounds.push_back(std::string(div->name) + ": repaired " + std::to_string(removed.size()) +
+                           " number line(s), first " + first + ", compared again");
       current = std::move(next);
       continue;
     }
@@ -732,8 +729,9 @@ std::string DescribeRespHiredisDiff(std::string_view input) {
   return out;
 }
 
-RESPFUZZ_REGISTER_HARNESS(resp_hiredis_diff, Harness{"resp_hiredis_diff",
-            "raw RESP2 reply bytes, to our reader and to hiredis 0.14.1",
+RESPFUZZ_REGISTER_HARNESS(
+    resp_hiredis_diff,
+    Harness{"resp_hiredis_diff", "raw RESP2 reply bytes, to our reader and to hiredis 0.14.1",
             "both accept or both reject; accepted replies are equal trees; every known "
             "divergence is listed in one table",
             RunRespHiredisDiff, DescribeRespHiredisDiff});

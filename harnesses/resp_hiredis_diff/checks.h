@@ -131,8 +131,8 @@ struct HiredisDiffOutcome {
   std::string_view divergence;  // the table entry that explained the first disagreement, if any
   // One line per repair or restart round, in order (empty when none ran).
   std::vector<std::string> rounds;
-  fuzz::Verdict verdict;        // Ok when skipped, agreeing or explained
-  DiffSide ours;  // on the payload as given (before any repair or restart)
+  fuzz::Verdict verdict;  // Ok when skipped, agreeing or explained
+  DiffSide ours;          // on the payload as given (before any repair or restart)
   DiffSide theirs;
 };
 

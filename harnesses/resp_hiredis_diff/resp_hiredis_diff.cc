@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "harnesses/resp_hiredis_diff/checks.h"
 #include "harnesses/common/fuzz_check.h"
+#include "harnesses/resp_hiredis_diff/checks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);

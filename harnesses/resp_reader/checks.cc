@@ -13,10 +13,26 @@ using resp::Value;
 resp::ReaderLimits ReaderProfileLimits(int profile) {
   ReaderLimits l;
   switch (profile & 3) {
-    case 1: l.max_depth = 3; l.max_aggregate_len = 4; l.max_bulk_len = 8; l.max_line_len = 16; break;
-    case 2: l.max_depth = 16; l.max_aggregate_len = 64; l.max_bulk_len = 256; l.max_line_len = 64; break;
-    case 3: l.max_depth = 1; l.max_aggregate_len = 1; l.max_bulk_len = 0; l.max_line_len = 2; break;
-    default: break;
+    case 1:
+      l.max_depth = 3;
+      l.max_aggregate_len = 4;
+      l.max_bulk_len = 8;
+      l.max_line_len = 16;
+      break;
+    case 2:
+      l.max_depth = 16;
+      l.max_aggregate_len = 64;
+      l.max_bulk_len = 256;
+      l.max_line_len = 64;
+      break;
+    case 3:
+      l.max_depth = 1;
+      l.max_aggregate_len = 1;
+      l.max_bulk_len = 0;
+      l.max_line_len = 2;
+      break;
+    default:
+      break;
   }
   return l;
 }
@@ -63,18 +79,17 @@ std::string ValuesDiff(const std::vector<Value>& a, const std::vector<Value>& b,
 }  // namespace
 
 fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyParser& whole,
-                              ReplyParser& reread, ReplyWriter& writer,
-                              ParseResult* whole_result) {
+                              ReplyParser& reread, ReplyWriter& writer, ParseResult* whole_result) {
   ExactCopies copies;  // each range a parser sees is its own heap block
 
   // Whole.
   ParseResult w = ParseWhole(whole, copies.Copy(c.payload), c.protocol, c.limits);
   if (w.error.code == resp::ReaderErrorCode::kNone &&
       whole.consumed() + whole.buffered() != c.payload.size()) {
-    return fuzz::Verdict::Fail(
-        "accounting", -1,
-        "whole: consumed " + std::to_string(whole.consumed()) + " + buffered " +
-            std::to_string(whole.buffered()) + " != fed " + std::to_string(c.payload.size()));
+    return fuzz::Verdict::Fail("accounting", -1,
+                               "whole: consumed " + std::to_string(whole.consumed()) +
+                                   " + buffered " + std::to_string(whole.buffered()) + " != fed " +
+                                   std::to_string(c.payload.size()));
   }
 
   // Chunked.
@@ -86,10 +101,10 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
     fed += chunk.size();
     if (!ok) break;
     if (chunked.consumed() + chunked.buffered() != fed) {
-      return fuzz::Verdict::Fail(
-          "accounting", static_cast<int64_t>(cv.size()),
-          "chunked: consumed " + std::to_string(chunked.consumed()) + " + buffered " +
-              std::to_string(chunked.buffered()) + " != fed " + std::to_string(fed));
+      return fuzz::Verdict::Fail("accounting", static_cast<int64_t>(cv.size()),
+                                 "chunked: consumed " + std::to_string(chunked.consumed()) +
+                                     " + buffered " + std::to_string(chunked.buffered()) +
+                                     " != fed " + std::to_string(fed));
     }
   }
   int64_t step = -1;
@@ -97,9 +112,9 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
   if (!diff.empty()) return fuzz::Verdict::Fail("chunking", step, diff);
   ReaderError ce = chunked.error();
   if (!(ce == w.error)) {
-    return fuzz::Verdict::Fail("chunking", static_cast<int64_t>(cv.size()),
-                               "error whole: " + DescribeError(w.error) +
-                                   "; chunked: " + DescribeError(ce));
+    return fuzz::Verdict::Fail(
+        "chunking", static_cast<int64_t>(cv.size()),
+        "error whole: " + DescribeError(w.error) + "; chunked: " + DescribeError(ce));
   }
   if (chunked.idle() != w.idle) {
     return fuzz::Verdict::Fail("chunking", static_cast<int64_t>(cv.size()),
@@ -136,11 +151,10 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
   }
   if (back.values.size() != w.values.size() || back.error.code != resp::ReaderErrorCode::kNone ||
       !back.idle) {
-    return fuzz::Verdict::Fail("rewrite", static_cast<int64_t>(w.values.size()),
-                               "re-written stream read back as " +
-                                   std::to_string(back.values.size()) + " values for " +
-                                   std::to_string(w.values.size()) + ", error " +
-                                   DescribeError(back.error));
+    return fuzz::Verdict::Fail(
+        "rewrite", static_cast<int64_t>(w.values.size()),
+        "re-written stream read back as " + std::to_string(back.values.size()) + " values for " +
+            std::to_string(w.values.size()) + ", error " + DescribeError(back.error));
   }
   if (whole_result != nullptr) *whole_result = std::move(w);
   return fuzz::Verdict::Ok();
@@ -197,9 +211,9 @@ fuzz::Verdict CheckVisitorWalk(const ReaderCase& c, const ParseResult& tree) {
                                    ", error " + DescribeError(tree.error));
   }
   if (reader.idle() && counter.open != 0) {
-    return fuzz::Verdict::Fail("visitor", -1,
-                               "idle reader with " + std::to_string(counter.open) +
-                                   " aggregates left open");
+    return fuzz::Verdict::Fail(
+        "visitor", -1,
+        "idle reader with " + std::to_string(counter.open) + " aggregates left open");
   }
   uint64_t nodes = 0, bytes = 0, sum = 0;
   Tally(tree.values, &nodes, &bytes, &sum);
@@ -208,12 +222,12 @@ fuzz::Verdict CheckVisitorWalk(const ReaderCase& c, const ParseResult& tree) {
   const bool whole_values = reader.idle();
   if (whole_values ? (counter.nodes != nodes || counter.bytes != bytes || counter.sum != sum)
                    : (counter.nodes < nodes || counter.bytes < bytes)) {
-    return fuzz::Verdict::Fail(
-        "visitor", -1,
-        "visitor walk saw " + std::to_string(counter.nodes) + " nodes, " +
-            std::to_string(counter.bytes) + " payload bytes, integer sum " +
-            std::to_string(counter.sum) + "; trees hold " + std::to_string(nodes) + ", " +
-            std::to_string(bytes) + ", " + std::to_string(sum));
+    return fuzz::Verdict::Fail("visitor", -1,
+                               "visitor walk saw " + std::to_string(counter.nodes) + " nodes, " +
+                                   std::to_string(counter.bytes) + " payload bytes, integer sum " +
+                                   std::to_string(counter.sum) + "; trees hold " +
+                                   std::to_string(nodes) + ", " + std::to_string(bytes) + ", " +
+                                   std::to_string(sum));
   }
   return fuzz::Verdict::Ok();
 }
@@ -240,8 +254,8 @@ std::string DescribeRespReader(std::string_view input) {
          std::to_string(c.limits.max_bulk_len) + ", max_line_len " +
          std::to_string(c.limits.max_line_len) + ")";
   out += "\nchunking: " + DescribeChunkPlan(c.plan);
-  out += "\npayload (" + std::to_string(c.payload.size()) + " bytes): \"" +
-         EscapeBytes(c.payload) + "\"\n";
+  out += "\npayload (" + std::to_string(c.payload.size()) + " bytes): \"" + EscapeBytes(c.payload) +
+         "\"\n";
   auto parser = MakeReplyParser();
   ParseResult r = ParseWhole(*parser, c.payload, c.protocol, c.limits);
   out += "values (" + std::to_string(r.values.size()) + "):\n" + DescribeValues(r.values);
@@ -250,7 +264,9 @@ std::string DescribeRespReader(std::string_view input) {
   return out;
 }
 
-RESPFUZZ_REGISTER_HARNESS(resp_reader, Harness{"resp_reader",
+RESPFUZZ_REGISTER_HARNESS(
+    resp_reader,
+    Harness{"resp_reader",
             "raw RESP2/RESP3 reply bytes; leading bytes pick the protocol, the limits and a "
             "chunking plan",
             "chunked feeding gives the same values, error and offset as feeding whole; bytes "

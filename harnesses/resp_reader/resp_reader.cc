@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "harnesses/resp_reader/checks.h"
 #include "harnesses/common/fuzz_check.h"
+#include "harnesses/resp_reader/checks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -25,19 +25,38 @@ constexpr Type kTypes[16] = {
     Type::kVerbatim,     Type::kMap,       Type::kSet,       Type::kPush,
 };
 
-constexpr int64_t kEdgeIntegers[] = {0, 1, -1, 9, 10, -10, 127, 128, 255, 256, 65535,
+constexpr int64_t kEdgeIntegers[] = {0,
+                                     1,
+                                     -1,
+                                     9,
+                                     10,
+                                     -10,
+                                     127,
+                                     128,
+                                     255,
+                                     256,
+                                     65535,
                                      std::numeric_limits<int32_t>::max(),
                                      std::numeric_limits<int32_t>::min(),
                                      std::numeric_limits<int64_t>::max(),
                                      std::numeric_limits<int64_t>::min()};
 
-const double kEdgeDoubles[] = {0.0, -0.0, 1.0, -1.5, 0.1, 1e22, 1e-7, 3.141592653589793,
+const double kEdgeDoubles[] = {0.0,
+                               -0.0,
+                               1.0,
+                               -1.5,
+                               0.1,
+                               1e22,
+                               1e-7,
+                               3.141592653589793,
                                std::numeric_limits<double>::infinity(),
                                -std::numeric_limits<double>::infinity(),
                                std::numeric_limits<double>::quiet_NaN(),
                                std::numeric_limits<double>::max(),
                                std::numeric_limits<double>::denorm_min(),
-                               std::numeric_limits<double>::lowest(), 1e308, 123456789.125};
+                               std::numeric_limits<double>::lowest(),
+                               1e308,
+                               123456789.125};
 
 class ByteSource {
  public:
@@ -79,7 +98,8 @@ void DecodeScalar(Type type, ByteSource& src, Value* v) {
       break;
     case Type::kVerbatim: {
       uint8_t b = src.Byte();
-      v->str = std::string(b & 1 ? "mkd:" : "txt:") + src.Bytes((b >> 1) % (kRoundtripMaxString + 1));
+      v->str =
+          std::string(b & 1 ? "mkd:" : "txt:") + src.Bytes((b >> 1) % (kRoundtripMaxString + 1));
       break;
     }
     case Type::kInteger: {
@@ -147,7 +167,8 @@ Value DecodeTree(std::string_view input) {
       budget -= 2 * pairs;
       v->has_attributes = true;  // zero pairs is a valid, empty |0
       v->attributes.resize(2 * pairs);
-      for (size_t i = v->attributes.size(); i-- > 0;) work.push_back({&v->attributes[i], depth + 1});
+      for (size_t i = v->attributes.size(); i-- > 0;)
+        work.push_back({&v->attributes[i], depth + 1});
     }
   }
   return root;
@@ -155,13 +176,15 @@ Value DecodeTree(std::string_view input) {
 
 fuzz::Verdict CheckRoundtrip(const Value& tree, ReplyWriter& writer, ReplyParser& parser) {
   std::string invalid = resp::Invalid(tree);
-  if (!invalid.empty()) return fuzz::Verdict::Fail("decode", -1, "decoded tree invalid: " + invalid);
+  if (!invalid.empty())
+    return fuzz::Verdict::Fail("decode", -1, "decoded tree invalid: " + invalid);
   struct Leg {
     const char* check;
     Protocol protocol;
     Value expected;
   };
-  Leg legs[] = {{"resp3", Protocol::kResp3, tree}, {"resp2", Protocol::kResp2, resp::Downgrade(tree)}};
+  Leg legs[] = {{"resp3", Protocol::kResp3, tree},
+                {"resp2", Protocol::kResp2, resp::Downgrade(tree)}};
   for (const Leg& leg : legs) {
     std::string bytes = writer.Write(tree, leg.protocol);
     ParseResult r = ParseWhole(parser, bytes, leg.protocol, resp::ReaderLimits{});
@@ -193,8 +216,9 @@ std::string DescribeRespRoundtrip(std::string_view input) {
   return out;
 }
 
-RESPFUZZ_REGISTER_HARNESS(resp_roundtrip, Harness{"resp_roundtrip",
-            "a bounded RESP3 value tree decoded from the bytes (structure-aware)",
+RESPFUZZ_REGISTER_HARNESS(
+    resp_roundtrip,
+    Harness{"resp_roundtrip", "a bounded RESP3 value tree decoded from the bytes (structure-aware)",
             "write RESP3 then read gives the tree back; write RESP2 then read gives the "
             "RESP2 downgrade of the tree",
             RunRespRoundtrip, DescribeRespRoundtrip});

@@ -253,20 +253,20 @@ void CmdHincrbyfloat(CommandContext& c) {
 }
 
 constexpr std::array<CommandSpec, 14> kCommands = {{
-    {"hset", -4, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdHset},
-    {"hsetnx", 4, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdHsetnx},
-    {"hget", 3, kCmdReadonly|kCmdFast, 1, 1, 1, CmdHget},
-    {"hmget", -3, kCmdReadonly|kCmdFast, 1, 1, 1, CmdHmget},
-    {"hmset", -4, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdHmset},
-    {"hdel", -3, kCmdWrite|kCmdFast, 1, 1, 1, CmdHdel},
-    {"hexists", 3, kCmdReadonly|kCmdFast, 1, 1, 1, CmdHexists},
-    {"hlen", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdHlen},
+    {"hset", -4, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdHset},
+    {"hsetnx", 4, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdHsetnx},
+    {"hget", 3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdHget},
+    {"hmget", -3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdHmget},
+    {"hmset", -4, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdHmset},
+    {"hdel", -3, kCmdWrite | kCmdFast, 1, 1, 1, CmdHdel},
+    {"hexists", 3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdHexists},
+    {"hlen", 2, kCmdReadonly | kCmdFast, 1, 1, 1, CmdHlen},
     {"hkeys", 2, kCmdReadonly, 1, 1, 1, CmdHkeys},
     {"hvals", 2, kCmdReadonly, 1, 1, 1, CmdHvals},
     {"hgetall", 2, kCmdReadonly, 1, 1, 1, CmdHgetall},
-    {"hincrby", 4, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdHincrby},
-    {"hincrbyfloat", 4, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdHincrbyfloat},
-    {"hstrlen", 3, kCmdReadonly|kCmdFast, 1, 1, 1, CmdHstrlen},
+    {"hincrby", 4, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdHincrby},
+    {"hincrbyfloat", 4, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdHincrbyfloat},
+    {"hstrlen", 3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdHstrlen},
 }};
 
 }  // namespace

@@ -427,22 +427,22 @@ void CmdLmove(CommandContext& c) {
 void CmdRpoplpush(CommandContext& c) { Move(c, End::kRight, End::kLeft); }
 
 constexpr std::array<CommandSpec, 16> kCommands = {{
-    {"lpush", -3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdLpush},
-    {"rpush", -3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdRpush},
-    {"lpushx", -3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdLpushx},
-    {"rpushx", -3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdRpushx},
-    {"lpop", -2, kCmdWrite|kCmdFast, 1, 1, 1, CmdLpop},
-    {"rpop", -2, kCmdWrite|kCmdFast, 1, 1, 1, CmdRpop},
-    {"llen", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdLlen},
+    {"lpush", -3, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdLpush},
+    {"rpush", -3, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdRpush},
+    {"lpushx", -3, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdLpushx},
+    {"rpushx", -3, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdRpushx},
+    {"lpop", -2, kCmdWrite | kCmdFast, 1, 1, 1, CmdLpop},
+    {"rpop", -2, kCmdWrite | kCmdFast, 1, 1, 1, CmdRpop},
+    {"llen", 2, kCmdReadonly | kCmdFast, 1, 1, 1, CmdLlen},
     {"lrange", 4, kCmdReadonly, 1, 1, 1, CmdLrange},
     {"lindex", 3, kCmdReadonly, 1, 1, 1, CmdLindex},
-    {"lset", 4, kCmdWrite|kCmdDenyOom, 1, 1, 1, CmdLset},
+    {"lset", 4, kCmdWrite | kCmdDenyOom, 1, 1, 1, CmdLset},
     {"lrem", 4, kCmdWrite, 1, 1, 1, CmdLrem},
     {"ltrim", 4, kCmdWrite, 1, 1, 1, CmdLtrim},
-    {"linsert", 5, kCmdWrite|kCmdDenyOom, 1, 1, 1, CmdLinsert},
+    {"linsert", 5, kCmdWrite | kCmdDenyOom, 1, 1, 1, CmdLinsert},
     {"lpos", -3, kCmdReadonly, 1, 1, 1, CmdLpos},
-    {"lmove", 5, kCmdWrite|kCmdDenyOom, 1, 2, 1, CmdLmove},
-    {"rpoplpush", 3, kCmdWrite|kCmdDenyOom, 1, 2, 1, CmdRpoplpush},
+    {"lmove", 5, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdLmove},
+    {"rpoplpush", 3, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdRpoplpush},
 }};
 
 }  // namespace

@@ -248,20 +248,20 @@ void CmdSintercard(CommandContext& c) {
 }
 
 constexpr std::array<CommandSpec, 14> kCommands = {{
-    {"sadd", -3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdSadd},
-    {"srem", -3, kCmdWrite|kCmdFast, 1, 1, 1, CmdSrem},
-    {"sismember", 3, kCmdReadonly|kCmdFast, 1, 1, 1, CmdSismember},
-    {"smismember", -3, kCmdReadonly|kCmdFast, 1, 1, 1, CmdSmismember},
+    {"sadd", -3, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdSadd},
+    {"srem", -3, kCmdWrite | kCmdFast, 1, 1, 1, CmdSrem},
+    {"sismember", 3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdSismember},
+    {"smismember", -3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdSmismember},
     {"smembers", 2, kCmdReadonly, 1, 1, 1, CmdSmembers},
-    {"scard", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdScard},
-    {"smove", 4, kCmdWrite|kCmdFast, 1, 2, 1, CmdSmove},
+    {"scard", 2, kCmdReadonly | kCmdFast, 1, 1, 1, CmdScard},
+    {"smove", 4, kCmdWrite | kCmdFast, 1, 2, 1, CmdSmove},
     {"sinter", -2, kCmdReadonly, 1, -1, 1, CmdSinter},
     {"sunion", -2, kCmdReadonly, 1, -1, 1, CmdSunion},
     {"sdiff", -2, kCmdReadonly, 1, -1, 1, CmdSdiff},
-    {"sinterstore", -3, kCmdWrite|kCmdDenyOom, 1, -1, 1, CmdSinterstore},
-    {"sunionstore", -3, kCmdWrite|kCmdDenyOom, 1, -1, 1, CmdSunionstore},
-    {"sdiffstore", -3, kCmdWrite|kCmdDenyOom, 1, -1, 1, CmdSdiffstore},
-    {"sintercard", -3, kCmdReadonly|kCmdMovableKeys, 0, 0, 0, CmdSintercard},
+    {"sinterstore", -3, kCmdWrite | kCmdDenyOom, 1, -1, 1, CmdSinterstore},
+    {"sunionstore", -3, kCmdWrite | kCmdDenyOom, 1, -1, 1, CmdSunionstore},
+    {"sdiffstore", -3, kCmdWrite | kCmdDenyOom, 1, -1, 1, CmdSdiffstore},
+    {"sintercard", -3, kCmdReadonly | kCmdMovableKeys, 0, 0, 0, CmdSintercard},
 }};
 
 }  // namespace

@@ -687,24 +687,24 @@ void CmdZpopmin(CommandContext& c) { ZpopGeneric(c, false); }
 void CmdZpopmax(CommandContext& c) { ZpopGeneric(c, true); }
 
 constexpr std::array<CommandSpec, 18> kCommands = {{
-    {"zadd", -4, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdZadd},
-    {"zrem", -3, kCmdWrite|kCmdFast, 1, 1, 1, CmdZrem},
-    {"zscore", 3, kCmdReadonly|kCmdFast, 1, 1, 1, CmdZscore},
-    {"zmscore", -3, kCmdReadonly|kCmdFast, 1, 1, 1, CmdZmscore},
-    {"zincrby", 4, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdZincrby},
-    {"zcard", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdZcard},
-    {"zcount", 4, kCmdReadonly|kCmdFast, 1, 1, 1, CmdZcount},
+    {"zadd", -4, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdZadd},
+    {"zrem", -3, kCmdWrite | kCmdFast, 1, 1, 1, CmdZrem},
+    {"zscore", 3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdZscore},
+    {"zmscore", -3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdZmscore},
+    {"zincrby", 4, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdZincrby},
+    {"zcard", 2, kCmdReadonly | kCmdFast, 1, 1, 1, CmdZcard},
+    {"zcount", 4, kCmdReadonly | kCmdFast, 1, 1, 1, CmdZcount},
     {"zrange", -4, kCmdReadonly, 1, 1, 1, CmdZrange},
     {"zrangebyscore", -4, kCmdReadonly, 1, 1, 1, CmdZrangebyscore},
     {"zrevrange", -4, kCmdReadonly, 1, 1, 1, CmdZrevrange},
-    {"zrank", 3, kCmdReadonly|kCmdFast, 1, 1, 1, CmdZrank},
-    {"zrevrank", 3, kCmdReadonly|kCmdFast, 1, 1, 1, CmdZrevrank},
+    {"zrank", 3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdZrank},
+    {"zrevrank", 3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdZrevrank},
     {"zrangebylex", -4, kCmdReadonly, 1, 1, 1, CmdZrangebylex},
-    {"zlexcount", 4, kCmdReadonly|kCmdFast, 1, 1, 1, CmdZlexcount},
+    {"zlexcount", 4, kCmdReadonly | kCmdFast, 1, 1, 1, CmdZlexcount},
     {"zremrangebyrank", 4, kCmdWrite, 1, 1, 1, CmdZremrangebyrank},
     {"zremrangebyscore", 4, kCmdWrite, 1, 1, 1, CmdZremrangebyscore},
-    {"zpopmin", -2, kCmdWrite|kCmdFast, 1, 1, 1, CmdZpopmin},
-    {"zpopmax", -2, kCmdWrite|kCmdFast, 1, 1, 1, CmdZpopmax},
+    {"zpopmin", -2, kCmdWrite | kCmdFast, 1, 1, 1, CmdZpopmin},
+    {"zpopmax", -2, kCmdWrite | kCmdFast, 1, 1, 1, CmdZpopmax},
 }};
 
 }  // namespace

@@ -28,7 +28,6 @@ std::string ArityError(std::string_view fullname) {
   return "ERR wrong number of arguments for '" + std::string(fullname) + "' command";
 }
 
-
 }  // namespace
 
 Engine::Engine(EngineOptions options)

@@ -22,7 +22,7 @@ class ReplyWriter {
   std::string* buffer() { return out_; }
 
   void Ok() { out_->append("+OK\r\n"); }
-  void Simple(std::string_view s);   // +s (no CR/LF in s)
+  void Simple(std::string_view s);  // +s (no CR/LF in s)
   // -msg; msg carries its code ("ERR ...", "WRONGTYPE ..."). CR/LF at the
   // ends are trimmed and inner ones become spaces, as addReplyErrorFormat does.
   void Error(std::string_view msg);
@@ -39,7 +39,6 @@ class ReplyWriter {
   void Double(double d);
   // A double always as a bulk string, "%.17g" (addReplyDouble's RESP2 form).
   void BulkDouble(double d);
-
 
  private:
   resp::Protocol protocol_;

@@ -20,24 +20,42 @@ namespace respfuzz::resp {
 
 std::string_view ReaderErrorCodeName(ReaderErrorCode c) {
   switch (c) {
-    case ReaderErrorCode::kNone: return "none";
-    case ReaderErrorCode::kUnknownType: return "unknown-type";
-    case ReaderErrorCode::kBadTerminator: return "bad-terminator";
-    case ReaderErrorCode::kCharInLine: return "char-in-line";
-    case ReaderErrorCode::kLineTooLong: return "line-too-long";
-    case ReaderErrorCode::kBadInteger: return "bad-integer";
-    case ReaderErrorCode::kBadLength: return "bad-length";
-    case ReaderErrorCode::kBulkTooLong: return "bulk-too-long";
-    case ReaderErrorCode::kAggregateTooLong: return "aggregate-too-long";
-    case ReaderErrorCode::kTooDeep: return "too-deep";
-    case ReaderErrorCode::kBadDouble: return "bad-double";
-    case ReaderErrorCode::kBadBoolean: return "bad-boolean";
-    case ReaderErrorCode::kBadNull: return "bad-null";
-    case ReaderErrorCode::kBadBigNumber: return "bad-big-number";
-    case ReaderErrorCode::kBadVerbatim: return "bad-verbatim";
-    case ReaderErrorCode::kBadStreamChunk: return "bad-stream-chunk";
-    case ReaderErrorCode::kUnexpectedEnd: return "unexpected-end";
-    case ReaderErrorCode::kDanglingAttribute: return "dangling-attribute";
+    case ReaderErrorCode::kNone:
+      return "none";
+    case ReaderErrorCode::kUnknownType:
+      return "unknown-type";
+    case ReaderErrorCode::kBadTerminator:
+      return "bad-terminator";
+    case ReaderErrorCode::kCharInLine:
+      return "char-in-line";
+    case ReaderErrorCode::kLineTooLong:
+      return "line-too-long";
+    case ReaderErrorCode::kBadInteger:
+      return "bad-integer";
+    case ReaderErrorCode::kBadLength:
+      return "bad-length";
+    case ReaderErrorCode::kBulkTooLong:
+      return "bulk-too-long";
+    case ReaderErrorCode::kAggregateTooLong:
+      return "aggregate-too-long";
+    case ReaderErrorCode::kTooDeep:
+      return "too-deep";
+    case ReaderErrorCode::kBadDouble:
+      return "bad-double";
+    case ReaderErrorCode::kBadBoolean:
+      return "bad-boolean";
+    case ReaderErrorCode::kBadNull:
+      return "bad-null";
+    case ReaderErrorCode::kBadBigNumber:
+      return "bad-big-number";
+    case ReaderErrorCode::kBadVerbatim:
+      return "bad-verbatim";
+    case ReaderErrorCode::kBadStreamChunk:
+      return "bad-stream-chunk";
+    case ReaderErrorCode::kUnexpectedEnd:
+      return "unexpected-end";
+    case ReaderErrorCode::kDanglingAttribute:
+      return "dangling-attribute";
   }
   return "?";
 }
@@ -195,7 +213,7 @@ bool Reader::idle() const {
 // Errors are built out of line, so the parsing paths keep small frames.
 template <typename... Parts>
 __attribute__((noinline, cold)) bool Reader::Fail(ReaderErrorCode code, uint64_t offset,
-                                                   const Parts&... parts) {
+                                                  const Parts&... parts) {
   error_.code = code;
   error_.offset = offset;
   error_.reason = absl::StrCat(parts...);
@@ -203,7 +221,7 @@ __attribute__((noinline, cold)) bool Reader::Fail(ReaderErrorCode code, uint64_t
 }
 
 __attribute__((noinline, cold)) bool Reader::FailByte(ReaderErrorCode code, uint64_t offset,
-                                                       const char* what, char byte) {
+                                                      const char* what, char byte) {
   return Fail(code, offset, what, PrintableByte(byte));
 }
 
@@ -341,7 +359,8 @@ bool Reader::Header(char t, std::string_view content, uint64_t offset, Visitor& 
         return true;
       }
       if (len > limits_.max_bulk_len) {
-        return Fail(ReaderErrorCode::kBulkTooLong, content_offset, "bulk length ", len, " above the limit of ", limits_.max_bulk_len);
+        return Fail(ReaderErrorCode::kBulkTooLong, content_offset, "bulk length ", len,
+                    " above the limit of ", limits_.max_bulk_len);
       }
       bulk_type_ = t == '$' ? Type::kBulkString : t == '!' ? Type::kBulkError : Type::kVerbatim;
       bulk_len_ = len;
@@ -364,7 +383,8 @@ bool Reader::Header(char t, std::string_view content, uint64_t offset, Visitor& 
         return true;
       }
       if (len > limits_.max_aggregate_len) {
-        return Fail(ReaderErrorCode::kAggregateTooLong, content_offset, "aggregate length ", len, " above the limit of ", limits_.max_aggregate_len);
+        return Fail(ReaderErrorCode::kAggregateTooLong, content_offset, "aggregate length ", len,
+                    " above the limit of ", limits_.max_aggregate_len);
       }
       Type type = t == '*'   ? Type::kArray
                   : t == '%' ? Type::kMap
@@ -386,7 +406,8 @@ bool Reader::Header(char t, std::string_view content, uint64_t offset, Visitor& 
                     "attribute followed by an end marker instead of a value");
       }
       if (stack_.back().mid_pair) {
-        return Fail(ReaderErrorCode::kUnexpectedEnd, offset, "end marker between a key and its value");
+        return Fail(ReaderErrorCode::kUnexpectedEnd, offset,
+                    "end marker between a key and its value");
       }
       stack_.pop_back();
       visitor.OnEnd();
@@ -412,7 +433,8 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
         break;
       }
       if (avail > len + 1 && p[pos + len + 1] != '\n') {
-        Fail(ReaderErrorCode::kBadTerminator, base + pos + len + 1, "bulk payload CR not followed by LF");
+        Fail(ReaderErrorCode::kBadTerminator, base + pos + len + 1,
+             "bulk payload CR not followed by LF");
         break;
       }
       if (avail < len + 2) break;
@@ -472,7 +494,8 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
     }
     if (cr == nullptr) {
       if (avail > limits_.max_line_len) {
-        Fail(ReaderErrorCode::kLineTooLong, base + start + limits_.max_line_len, "line longer than ", limits_.max_line_len, " bytes");
+        Fail(ReaderErrorCode::kLineTooLong, base + start + limits_.max_line_len,
+             "line longer than ", limits_.max_line_len, " bytes");
       } else {
         line_scanned_ = window;  // the next Feed resumes the search here
       }
@@ -506,7 +529,8 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
         continue;
       }
       if (len > limits_.max_bulk_len - static_cast<int64_t>(stream_buf_.size())) {
-        Fail(ReaderErrorCode::kBulkTooLong, offset + 1, "streamed string longer than the limit of ", limits_.max_bulk_len);
+        Fail(ReaderErrorCode::kBulkTooLong, offset + 1, "streamed string longer than the limit of ",
+             limits_.max_bulk_len);
         break;
       }
       bulk_type_ = Type::kNull;  // marks a streamed part
@@ -553,7 +577,8 @@ void TreeBuilder::FinishAggregate() {
 void TreeBuilder::OnString(Type type, std::string_view payload) {
   Value& v = Place(true);
   v.type = type;
-  v.str = std::string(payload.data(), payload.size());  // constructs; assign() goes through _M_replace
+  v.str =
+      std::string(payload.data(), payload.size());  // constructs; assign() goes through _M_replace
 }
 
 void TreeBuilder::OnInteger(int64_t value) {
@@ -574,9 +599,7 @@ void TreeBuilder::OnBoolean(bool value) {
   v.boolean = value;
 }
 
-void TreeBuilder::OnNull(Type type) {
-  Place(true).type = type;
-}
+void TreeBuilder::OnNull(Type type) { Place(true).type = type; }
 
 void TreeBuilder::OnBegin(Type type, int64_t len) {
   if (type == Type::kAttribute) {

@@ -30,31 +30,31 @@ struct ReaderLimits {
   // functions, so depth itself has a ceiling no configuration may exceed.
   static constexpr size_t kMaxDepthCeiling = 4096;
 
-  size_t max_depth = kDefaultMaxDepth;          // open aggregates, attributes included
+  size_t max_depth = kDefaultMaxDepth;                  // open aggregates, attributes included
   int64_t max_aggregate_len = kDefaultMaxAggregateLen;  // elements (pairs for maps)
-  int64_t max_bulk_len = kDefaultMaxBulkLen;     // one bulk, or a whole streamed string
-  size_t max_line_len = kDefaultMaxLineLen;      // a header or simple line, CRLF excluded
+  int64_t max_bulk_len = kDefaultMaxBulkLen;            // one bulk, or a whole streamed string
+  size_t max_line_len = kDefaultMaxLineLen;             // a header or simple line, CRLF excluded
 };
 
 enum class ReaderErrorCode : uint8_t {
   kNone,
-  kUnknownType,         // a type byte not valid in this protocol mode
-  kBadTerminator,       // CR not followed by LF, or bulk payload not followed by CRLF
-  kCharInLine,          // LF inside a simple line
-  kLineTooLong,         // no CR within max_line_len bytes
-  kBadInteger,          // ':' payload not a 64-bit integer
-  kBadLength,           // '$' '*' ... length not an integer, or negative other than -1
-  kBulkTooLong,         // length above max_bulk_len
-  kAggregateTooLong,    // count above max_aggregate_len
-  kTooDeep,             // nesting above max_depth
-  kBadDouble,           // ',' payload
-  kBadBoolean,          // '#' payload
-  kBadNull,             // '_' payload not empty
-  kBadBigNumber,        // '(' payload
-  kBadVerbatim,         // '=' payload shorter than 4 bytes or no ':' at 3
-  kBadStreamChunk,      // inside $? a part that is not ';<len>'
-  kUnexpectedEnd,       // '.' outside a streamed aggregate, or mid-pair in a map
-  kDanglingAttribute,   // an attribute followed by '.' instead of a value
+  kUnknownType,        // a type byte not valid in this protocol mode
+  kBadTerminator,      // CR not followed by LF, or bulk payload not followed by CRLF
+  kCharInLine,         // LF inside a simple line
+  kLineTooLong,        // no CR within max_line_len bytes
+  kBadInteger,         // ':' payload not a 64-bit integer
+  kBadLength,          // '$' '*' ... length not an integer, or negative other than -1
+  kBulkTooLong,        // length above max_bulk_len
+  kAggregateTooLong,   // count above max_aggregate_len
+  kTooDeep,            // nesting above max_depth
+  kBadDouble,          // ',' payload
+  kBadBoolean,         // '#' payload
+  kBadNull,            // '_' payload not empty
+  kBadBigNumber,       // '(' payload
+  kBadVerbatim,        // '=' payload shorter than 4 bytes or no ':' at 3
+  kBadStreamChunk,     // inside $? a part that is not ';<len>'
+  kUnexpectedEnd,      // '.' outside a streamed aggregate, or mid-pair in a map
+  kDanglingAttribute,  // an attribute followed by '.' instead of a value
 };
 
 std::string_view ReaderErrorCodeName(ReaderErrorCode c);
@@ -184,8 +184,8 @@ class TreeBuilder : public Visitor {
   void FinishAggregate();  // a completed top-level aggregate goes to out_
   std::vector<Value>* out_;
   const Reader* reader_;
-  Value root_;                 // the top-level value being built
-  std::vector<Value*> open_;   // open aggregates; attributes point into attr_holders_
+  Value root_;                    // the top-level value being built
+  std::vector<Value*> open_;      // open aggregates; attributes point into attr_holders_
   std::vector<size_t> reserved_;  // slots reserved up front by each open aggregate
   size_t reserved_total_ = 0;
   std::vector<std::unique_ptr<Value>> attr_holders_;

@@ -10,23 +10,40 @@ namespace respfuzz::resp {
 
 std::string_view TypeName(Type t) {
   switch (t) {
-    case Type::kSimpleString: return "simple-string";
-    case Type::kError: return "error";
-    case Type::kInteger: return "integer";
-    case Type::kBulkString: return "bulk-string";
-    case Type::kNullBulk: return "null-bulk";
-    case Type::kNullArray: return "null-array";
-    case Type::kArray: return "array";
-    case Type::kNull: return "null";
-    case Type::kBoolean: return "boolean";
-    case Type::kDouble: return "double";
-    case Type::kBigNumber: return "big-number";
-    case Type::kBulkError: return "bulk-error";
-    case Type::kVerbatim: return "verbatim-string";
-    case Type::kMap: return "map";
-    case Type::kSet: return "set";
-    case Type::kAttribute: return "attribute";
-    case Type::kPush: return "push";
+    case Type::kSimpleString:
+      return "simple-string";
+    case Type::kError:
+      return "error";
+    case Type::kInteger:
+      return "integer";
+    case Type::kBulkString:
+      return "bulk-string";
+    case Type::kNullBulk:
+      return "null-bulk";
+    case Type::kNullArray:
+      return "null-array";
+    case Type::kArray:
+      return "array";
+    case Type::kNull:
+      return "null";
+    case Type::kBoolean:
+      return "boolean";
+    case Type::kDouble:
+      return "double";
+    case Type::kBigNumber:
+      return "big-number";
+    case Type::kBulkError:
+      return "bulk-error";
+    case Type::kVerbatim:
+      return "verbatim-string";
+    case Type::kMap:
+      return "map";
+    case Type::kSet:
+      return "set";
+    case Type::kAttribute:
+      return "attribute";
+    case Type::kPush:
+      return "push";
   }
   return "?";
 }
@@ -101,10 +118,14 @@ bool ShallowEqual(const Value& a, const Value& b) {
     return false;
   }
   switch (a.type) {
-    case Type::kInteger: return a.integer == b.integer;
-    case Type::kBoolean: return a.boolean == b.boolean;
-    case Type::kDouble: return SameDouble(a.dbl, b.dbl);
-    default: return !IsStringLike(a.type) || a.str == b.str;
+    case Type::kInteger:
+      return a.integer == b.integer;
+    case Type::kBoolean:
+      return a.boolean == b.boolean;
+    case Type::kDouble:
+      return SameDouble(a.dbl, b.dbl);
+    default:
+      return !IsStringLike(a.type) || a.str == b.str;
   }
 }
 
@@ -270,11 +291,21 @@ Value Downgrade(const Value& v) {
 void AppendEscaped(std::string_view s, std::string* out) {
   for (unsigned char c : s) {
     switch (c) {
-      case '\r': *out += "\\r"; break;
-      case '\n': *out += "\\n"; break;
-      case '\t': *out += "\\t"; break;
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
       default:
         if (c >= 0x20 && c < 0x7f) {
           out->push_back(static_cast<char>(c));
@@ -296,26 +327,59 @@ void AppendQuoted(std::string_view s, std::string* out) {
 }
 
 struct PrintItem {
-  const Value* value;      // null for a literal
+  const Value* value;  // null for a literal
   std::string_view literal;
   bool skip_attributes;
 };
 
 void PrintScalar(const Value& v, std::string* out) {
   switch (v.type) {
-    case Type::kSimpleString: *out += "simple("; AppendQuoted(v.str, out); *out += ")"; break;
-    case Type::kError: *out += "error("; AppendQuoted(v.str, out); *out += ")"; break;
-    case Type::kInteger: *out += std::to_string(v.integer); break;
-    case Type::kBulkString: AppendQuoted(v.str, out); break;
-    case Type::kNullBulk: *out += "nil"; break;
-    case Type::kNullArray: *out += "nil-array"; break;
-    case Type::kNull: *out += "null"; break;
-    case Type::kBoolean: *out += v.boolean ? "true" : "false"; break;
-    case Type::kDouble: *out += "double(" + FormatDouble(v.dbl) + ")"; break;
-    case Type::kBigNumber: *out += "big(" + v.str + ")"; break;
-    case Type::kBulkError: *out += "bulk-error("; AppendQuoted(v.str, out); *out += ")"; break;
-    case Type::kVerbatim: *out += "verbatim("; AppendQuoted(v.str, out); *out += ")"; break;
-    default: break;
+    case Type::kSimpleString:
+      *out += "simple(";
+      AppendQuoted(v.str, out);
+      *out += ")";
+      break;
+    case Type::kError:
+      *out += "error(";
+      AppendQuoted(v.str, out);
+      *out += ")";
+      break;
+    case Type::kInteger:
+      *out += std::to_string(v.integer);
+      break;
+    case Type::kBulkString:
+      AppendQuoted(v.str, out);
+      break;
+    case Type::kNullBulk:
+      *out += "nil";
+      break;
+    case Type::kNullArray:
+      *out += "nil-array";
+      break;
+    case Type::kNull:
+      *out += "null";
+      break;
+    case Type::kBoolean:
+      *out += v.boolean ? "true" : "false";
+      break;
+    case Type::kDouble:
+      *out += "double(" + FormatDouble(v.dbl) + ")";
+      break;
+    case Type::kBigNumber:
+      *out += "big(" + v.str + ")";
+      break;
+    case Type::kBulkError:
+      *out += "bulk-error(";
+      AppendQuoted(v.str, out);
+      *out += ")";
+      break;
+    case Type::kVerbatim:
+      *out += "verbatim(";
+      AppendQuoted(v.str, out);
+      *out += ")";
+      break;
+    default:
+      break;
   }
 }
 

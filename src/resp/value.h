@@ -32,9 +32,9 @@ enum class Type : uint8_t {
 };
 
 std::string_view TypeName(Type t);
-bool IsAggregate(Type t);     // array, map, set, push, attribute
-bool IsStringLike(Type t);    // types whose payload lives in Value::str
-bool IsResp2Type(Type t);     // + - : $ * and their nulls
+bool IsAggregate(Type t);   // array, map, set, push, attribute
+bool IsStringLike(Type t);  // types whose payload lives in Value::str
+bool IsResp2Type(Type t);   // + - : $ * and their nulls
 
 struct Value {
   Type type = Type::kNull;

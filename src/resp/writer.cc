@@ -31,13 +31,27 @@ void BulkOf(char type, std::string_view s, std::string* out) {
 void WriteNode(const Value& v, Protocol protocol, DoubleStyle doubles, std::string* out) {
   const bool resp3 = protocol == Protocol::kResp3;
   switch (v.type) {
-    case Type::kSimpleString: Line('+', v.str, out); break;
-    case Type::kError: Line('-', v.str, out); break;
-    case Type::kInteger: WriteInteger(v.integer, out); break;
-    case Type::kBulkString: BulkOf('$', v.str, out); break;
-    case Type::kNullBulk: out->append("$-1\r\n"); break;
-    case Type::kNullArray: out->append("*-1\r\n"); break;
-    case Type::kNull: out->append(resp3 ? "_\r\n" : "$-1\r\n"); break;
+    case Type::kSimpleString:
+      Line('+', v.str, out);
+      break;
+    case Type::kError:
+      Line('-', v.str, out);
+      break;
+    case Type::kInteger:
+      WriteInteger(v.integer, out);
+      break;
+    case Type::kBulkString:
+      BulkOf('$', v.str, out);
+      break;
+    case Type::kNullBulk:
+      out->append("$-1\r\n");
+      break;
+    case Type::kNullArray:
+      out->append("*-1\r\n");
+      break;
+    case Type::kNull:
+      out->append(resp3 ? "_\r\n" : "$-1\r\n");
+      break;
     case Type::kBoolean:
       if (resp3) {
         out->append(v.boolean ? "#t\r\n" : "#f\r\n");
@@ -80,7 +94,9 @@ void WriteNode(const Value& v, Protocol protocol, DoubleStyle doubles, std::stri
         BulkOf('$', v.str.size() >= 4 ? std::string_view(v.str).substr(4) : v.str, out);
       }
       break;
-    case Type::kArray: WriteAggregateHeader('*', v.elems.size(), out); break;
+    case Type::kArray:
+      WriteAggregateHeader('*', v.elems.size(), out);
+      break;
     case Type::kMap:
     case Type::kAttribute:
       if (resp3) {
@@ -89,8 +105,12 @@ void WriteNode(const Value& v, Protocol protocol, DoubleStyle doubles, std::stri
         WriteAggregateHeader('*', v.elems.size(), out);
       }
       break;
-    case Type::kSet: WriteAggregateHeader(resp3 ? '~' : '*', v.elems.size(), out); break;
-    case Type::kPush: WriteAggregateHeader(resp3 ? '>' : '*', v.elems.size(), out); break;
+    case Type::kSet:
+      WriteAggregateHeader(resp3 ? '~' : '*', v.elems.size(), out);
+      break;
+    case Type::kPush:
+      WriteAggregateHeader(resp3 ? '>' : '*', v.elems.size(), out);
+      break;
   }
 }
 

@@ -88,7 +88,6 @@ void ExpectReplyThenClose(RawClient& c, const std::string& request, const std::s
   EXPECT_TRUE(closed) << "still open after: " << request;
 }
 
-
 TEST(ServerTest, PingEchoInlineAndMultibulk) {
   RunningServer s;
   RawClient c(s.port());
