@@ -3,7 +3,7 @@
 # (clang-19, ASan, -fsanitize=fuzzer) into temporary $OUT/$WORK/$SRC, then
 # checks every artifact of every harness and runs each binary over its
 # unzipped seed corpus. Registered as the ctest "ossfuzz-build-check" when
-# configured with -DRESPFUZZ_OSSFUZZ_CHECK=ON (scripts/test does this).
+# configured with -DRESPFUZZ_BUILD_CHECKS=ON (scripts/test does this).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
