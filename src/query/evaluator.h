@@ -1,7 +1,7 @@
 // Runs an AST over an in-memory document set and returns the ids of the
 // documents it matches, ascending.
 //
-// Semantics (README "Query parser"; harnesses/programs/query_reference.cc
+// Semantics (docs/query.md; harnesses/models/query_reference.cc
 // implements the same rules independently, one document at a time):
 //   *             every document
 //   a b, a | b    intersection, union
