@@ -23,12 +23,16 @@ std::string OneLineError(const CLI::App* app, const CLI::Error& e) {
   std::string message = e.what();
   std::string command;
   const std::vector<CLI::App*> selected = app->get_subcommands();
+  // CLI11 checks for missing values before unexpected arguments; a mistyped
+  // option is the likelier cause, so name the unexpected arguments instead.
+  const std::vector<std::string> rest = app->remaining(/*recurse=*/true);
+  const bool required = e.get_name() == "RequiredError";
   if (!selected.empty()) {
     command = selected[0]->get_name();
+    if (required && !rest.empty()) message = CLI::ExtrasError(rest).what();
     // Some errors already start with the command's name.
     if (message.starts_with(command + ": ")) message.erase(0, command.size() + 2);
-  } else if (const std::vector<std::string> rest = app->remaining(); !rest.empty()) {
-    // No command was recognised: CLI11 only says one is required.
+  } else if (required && !rest.empty()) {
     message = rest[0].starts_with("-") ? "unknown option " + rest[0]
                                        : "unknown command '" + rest[0] + "'";
   }
