@@ -99,7 +99,8 @@ std::optional<std::string> LoadInput(const Harness& h, const std::string& path,
   return *std::move(bytes);
 }
 
-bool WriteFileAtomic(const std::filesystem::path& path, std::string_view data, std::string* error) {
+bool WriteFileAtomic(const std::filesystem::path& path, std::string_view data, std::string* error,
+                     bool replace) {
   const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -116,6 +117,17 @@ bool WriteFileAtomic(const std::filesystem::path& path, std::string_view data, s
     }
   }
   std::error_code ec;
+  if (!replace) {
+    // link() fails rather than replace, where rename() would replace.
+    if (::link(tmp.c_str(), path.c_str()) != 0) {
+      *error = errno == EEXIST ? path.string() + " already exists"
+                               : "cannot write " + path.string() + ": " + std::strerror(errno);
+      std::filesystem::remove(tmp);
+      return false;
+    }
+    std::filesystem::remove(tmp, ec);
+    return true;
+  }
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
     *error = "cannot write " + path.string() + ": " + ec.message();

@@ -34,8 +34,10 @@ const Harness* StructuredHarnessOrError(std::string_view cmd, const std::string&
 std::optional<std::string> LoadInput(const Harness& h, const std::string& path, std::string* error);
 
 // Writes `data` to `path` through a temporary file in the same directory and
-// a rename, so a failure never leaves a partial file.
-bool WriteFileAtomic(const std::filesystem::path& path, std::string_view data, std::string* error);
+// a rename, so a failure never leaves a partial file. Without `replace` an
+// existing `path` is an error, even one created while writing.
+bool WriteFileAtomic(const std::filesystem::path& path, std::string_view data, std::string* error,
+                     bool replace = true);
 
 // Accepts a plain decimal integer in [lo, hi]. CLI11 converts integers with
 // base 0 ("010" would be 8), so the value is rewritten in canonical form.

@@ -67,7 +67,7 @@ int Freeze(const Options& o) {
                 "written");
   }
   std::string error;
-  if (!WriteFileAtomic(txt, commented, &error)) return Fail("freeze", error);
+  if (!WriteFileAtomic(txt, commented, &error, /*replace=*/false)) return Fail("freeze", error);
   std::printf("wrote %s\n", txt.c_str());
   return kOk;
 }
