@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
       "queries; compare the engine with redis-server; serve RESP on the engine.",
       "respfuzz");
   app.footer(
-      "Run 'respfuzz COMMAND --help' for a command's options, exit codes and examples.\n"
+      "Run 'respfuzz COMMAND --help' (or 'respfuzz help COMMAND') for a command's\n"
+      "options, exit codes and examples.\n"
       "Exit status: 0 success, 1 a failure found (protocol error, violation,\n"
       "divergence), 2 usage or I/O error.");
   app.require_subcommand(1);

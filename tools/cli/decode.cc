@@ -1,6 +1,7 @@
 // respfuzz decode: what a fuzzer input means for a harness.
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "tools/cli/command.h"

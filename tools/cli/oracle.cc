@@ -1,10 +1,12 @@
 // respfuzz oracle: command programs on a real redis-server and on the engine.
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -120,11 +122,13 @@ Runner SetUp(CLI::App& cmd) {
       ->required();
   cmd.add_option("--json", o->json, "also write the full report to FILE")->type_name("FILE");
   cmd.add_option("--max-sleep-ms", o->max_sleep_ms,
-                 "clock steps up to N ms are waited out for real (default 2000)")
+                 "clock steps up to N ms are waited out for real")
+      ->capture_default_str()
       ->type_name("N")
       ->check(DecimalRange(0, 3600000));
   cmd.add_option("--expiry-margin-ms", o->expiry_margin_ms,
-                 "exclude ops within N ms of a key's expiry (default 50)")
+                 "exclude ops within N ms of a key's expiry")
+      ->capture_default_str()
       ->type_name("N")
       ->check(DecimalRange(0, 3600000));
   cmd.footer(

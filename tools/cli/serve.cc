@@ -17,8 +17,8 @@ Runner SetUp(CLI::App& cmd) {
       ->type_name("PORT")
       ->check(DecimalRange(0, 65535))
       ->required();
-  cmd.add_option("--bind", options->bind,
-                 "numeric IPv4 or IPv6 address to listen on (default 127.0.0.1)")
+  cmd.add_option("--bind", options->bind, "numeric IPv4 or IPv6 address to listen on")
+      ->capture_default_str()
       ->type_name("ADDR");
   cmd.footer(
       "Single-threaded and event-driven (epoll), one engine session per connection,\n"
