@@ -7,6 +7,23 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 
+# expect_usage NAME COMMAND...: exit 2, exactly one line on stderr, nothing on
+# stdout (a usage error never dumps the help); the line is kept in $out.
+expect_usage() {
+  local name=$1
+  shift
+  "$@" </dev/null >"$tmp/usage.out" 2>"$tmp/usage.err"
+  local got=$?
+  out=$(cat "$tmp/usage.err")
+  if [ "$got" -eq 2 ] && [ "$(wc -l <"$tmp/usage.err")" -eq 1 ] && [ ! -s "$tmp/usage.out" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: exit $got (expected 2 and one line on stderr), stderr:"
+    head -20 "$tmp/usage.err"
+  fi
+}
+
 # expect CODE NAME -- COMMAND...: runs COMMAND, keeps stdout+stderr in $out.
 expect() {
   local want=$1 name=$2
@@ -35,6 +52,7 @@ printf '+OK\r\n*2\r\n:1\r\n%%1\r\n+a\r\n,1.5\r\n' > "$tmp/good.resp"
 printf '+OK\r\n:12x\r\n' > "$tmp/bad.resp"
 printf '*2\r\n:1\r\n' > "$tmp/partial.resp"
 printf '_\r\n' > "$tmp/resp3only.resp"
+printf 's1 SET k1 v1 PX 100\nclock +250ms\ns2 HELLO 3\ns2 GET k1\nactive-expire\n' > "$tmp/prog.txt"
 
 expect 0 parse-good -- "$bin" parse "$tmp/good.resp"
 contains parse-good '#1 [1, {simple("a"): double(1.5)}]'
@@ -47,17 +65,65 @@ expect 1 parse-resp2-strict -- "$bin" parse --resp2 "$tmp/resp3only.resp"
 expect 0 parse-resp3 -- "$bin" parse --resp3 "$tmp/resp3only.resp"
 expect 2 parse-missing-file -- "$bin" parse "$tmp/nope"
 contains parse-missing-file 'cannot read'
-expect 2 parse-bad-option -- "$bin" parse --bogus
+expect 1 parse-last-protocol-wins -- "$bin" parse --resp3 --resp2 "$tmp/resp3only.resp"
+expect_usage parse-bad-option "$bin" parse --bogus
+contains parse-bad-option "respfuzz: parse: the following argument was not expected: --bogus"
+expect_usage parse-two-inputs "$bin" parse "$tmp/good.resp" "$tmp/good.resp"
 expect 0 parse-help -- "$bin" parse --help
-expect 2 no-command -- "$bin"
-expect 2 unknown-command -- "$bin" frobnicate
+expect_usage no-command "$bin"
+expect_usage unknown-command "$bin" frobnicate
+contains unknown-command "respfuzz: unknown command 'frobnicate'"
+expect_usage unknown-top-option "$bin" --frobnicate
 expect 0 help -- "$bin" --help
-expect 0 list -- "$bin" list
-contains list 'resp_hiredis_diff'
 
+# Every command the tool's own help lists: its --help (and 'respfuzz help
+# CMD') exits 0 and explains usage and exit codes; an unknown option is one
+# line on stderr naming it, exit 2.
+commands=$("$bin" --help | awk '/^Subcommands:/ { on = 1; next } on && NF == 0 { exit } on { print $1 }')
+if [ -n "$commands" ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL help-commands: no command listed by respfuzz --help"; fi
+for c in $commands; do
+  expect 0 "help-$c" -- "$bin" "$c" --help
+  contains "help-$c" "Usage: respfuzz $c "
+  contains "help-$c" "Exit "
+  "$bin" help "$c" >"$tmp/help-alias" 2>&1
+  if [ $? -eq 0 ] && [ "$(cat "$tmp/help-alias")" == "$out" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL help-alias-$c: 'respfuzz help $c' differs from '$c --help'"; fi
+  expect_usage "unknown-option-$c" "$bin" "$c" --no-such-option
+  contains "unknown-option-$c" "respfuzz: $c: "
+  contains "unknown-option-$c" "--no-such-option"
+done
+
+# list: --names is exactly the harnesses the tree defines; --structured
+# keeps those with a text program form (the ones encode accepts).
 . "$src/harnesses/common/harnesses.sh"
-for h in $(respfuzz_harness_names "$src"); do
-  [ -f "$src/harnesses/$h/seeds.py" ] || continue  # byte-seeded harnesses; structured ones below
+names=$("$bin" list --names)
+if [ -n "$names" ] && [ "$names" == "$(respfuzz_harness_names "$src")" ]; then
+  pass=$((pass + 1))
+else
+  fail=$((fail + 1)); echo "FAIL list-names: '$names' is not the harnesses under harnesses/"
+fi
+expect 0 list -- "$bin" list
+for h in $names; do contains "list-$h" "$h"; done
+structured=$("$bin" list --names --structured)
+if [ -n "$structured" ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL list-structured: no structured harness"; fi
+for h in $structured; do
+  if grep -qxF -- "$h" <<<"$names"; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL list-structured-$h: not among list --names"; fi
+done
+for h in $names; do
+  "$bin" encode "$h" "$tmp/prog.txt" </dev/null >/dev/null 2>"$tmp/encode.err"
+  if grep -qxF -- "$h" <<<"$structured"; then
+    # encode may still reject another harness's program syntax, but not the harness.
+    if grep -qF 'has no op-level form' "$tmp/encode.err"; then
+      fail=$((fail + 1)); echo "FAIL encode-structured-$h: $(cat "$tmp/encode.err")"
+    else pass=$((pass + 1)); fi
+    continue
+  fi
+  expect_usage "encode-not-structured-$h" "$bin" encode "$h" "$tmp/prog.txt"
+  contains "encode-not-structured-$h" 'has no op-level form'
+  # Byte-level harnesses: every committed seed passes and decodes.
   expect 0 "run-$h" -- "$bin" run "$h" "$src/corpus/$h"
   contains "run-$h" ' 0 failed'
   first=$(find "$src/corpus/$h" -type f | sort | head -1)
@@ -69,10 +135,11 @@ echo "readable form" > "$tmp/frozen/case.txt"
 echo "notes" > "$tmp/frozen/README.md"
 expect 0 run-skips-descriptions -- "$bin" run resp_reader "$tmp/frozen"
 contains run-skips-descriptions '1 inputs, 1 passed, 0 failed'
-expect 2 run-unknown-harness -- "$bin" run nope "$tmp/good.resp"
-contains run-unknown-harness "unknown harness 'nope'"
+expect_usage run-unknown-harness "$bin" run nope "$tmp/good.resp"
+contains run-unknown-harness "respfuzz: run: unknown harness 'nope' (harnesses: "
 expect 2 run-missing-input -- "$bin" run resp_reader "$tmp/nope"
-expect 2 decode-usage -- "$bin" decode resp_reader
+expect_usage run-no-inputs "$bin" run resp_reader
+expect_usage decode-usage "$bin" decode resp_reader
 # query: parse one search query.
 expect 0 query-ok -- "$bin" query 'hello @a|b:(wor* -"exact phrase") @n:[(1 +inf]'
 contains query-ok 'canonical: hello @a|b:(wor* -"exact phrase") @n:[(1 +inf]'
@@ -89,10 +156,17 @@ expect 1 query-params-missing -- "$bin" query '$w' --params other=1
 contains query-params-missing "no such parameter '\$w'"
 expect 0 query-dash -- "$bin" query -- '-hello'
 contains query-dash 'canonical: -hello'
-expect 2 query-no-query -- "$bin" query
-expect 2 query-two-queries -- "$bin" query a b
-expect 2 query-bad-option -- "$bin" query --bogus a
-expect 2 query-bad-param -- "$bin" query a --params novalue
+# "--" after the --params pairs ends the options too.
+expect 0 query-params-dash -- "$bin" query --params w=x -- '-$w'
+contains query-params-dash 'TERM $w="x"'
+contains query-params-dash 'canonical: -$w'
+expect 1 query-params-empty -- "$bin" query '$w' --params
+contains query-params-empty "no such parameter '\$w'"
+expect_usage query-no-query "$bin" query
+expect_usage query-two-queries "$bin" query a b
+expect_usage query-bad-option "$bin" query --bogus a
+expect_usage query-bad-param "$bin" query a --params novalue
+contains query-bad-param "expects NAME=VALUE, got 'novalue'"
 expect 0 query-help -- "$bin" query --help
 expect 0 decode-query -- "$bin" decode query_parser "$src/corpus/query_parser/complex.bin"
 contains decode-query 'evaluator: {0}'
@@ -103,7 +177,6 @@ expect 0 run-help -- "$bin" run --help
 expect 0 decode-help -- "$bin" decode --help
 
 # Structured harness: encode / decode / run / minimize / freeze.
-printf 's1 SET k1 v1 PX 100\nclock +250ms\ns2 HELLO 3\ns2 GET k1\nactive-expire\n' > "$tmp/prog.txt"
 expect 0 encode -- "$bin" encode command_handler "$tmp/prog.txt" -o "$tmp/prog.bin"
 expect 0 decode-program -- "$bin" decode command_handler "$tmp/prog.bin"
 contains decode-program 's1 SET k1 v1 PX 100'
@@ -120,8 +193,6 @@ contains run-seeds "$n_programs inputs, $n_programs passed, 0 failed"
 printf 's1 SET k1 v1\ns9 GET k1\n' > "$tmp/badprog.txt"
 expect 2 encode-bad-program -- "$bin" encode command_handler "$tmp/badprog.txt"
 contains encode-bad-program "line 2: unknown op 's9'"
-expect 2 encode-not-structured -- "$bin" encode resp_reader "$tmp/prog.txt"
-contains encode-not-structured 'has no op-level form'
 expect 2 encode-missing -- "$bin" encode command_handler "$tmp/nope.txt"
 expect 1 minimize-passing -- "$bin" minimize command_handler "$tmp/prog.txt"
 contains minimize-passing 'passes every check'
@@ -129,16 +200,22 @@ mkdir -p "$tmp/root/tests/regressions"
 expect 1 freeze-passing -- "$bin" freeze command_handler "$tmp/prog.txt" --name demo --root "$tmp/root"
 if [ -z "$(ls -A "$tmp/root/tests/regressions")" ]; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL freeze-passing: wrote files for a passing input"; fi
-expect 2 freeze-bad-name -- "$bin" freeze command_handler "$tmp/prog.txt" --name 'Bad Name' --root "$tmp/root"
-expect 2 freeze-no-name -- "$bin" freeze command_handler "$tmp/prog.txt" --root "$tmp/root"
+expect_usage freeze-bad-name "$bin" freeze command_handler "$tmp/prog.txt" --name 'Bad Name' --root "$tmp/root"
+contains freeze-bad-name "invalid name 'Bad Name'"
+expect_usage freeze-no-name "$bin" freeze command_handler "$tmp/prog.txt" --root "$tmp/root"
+contains freeze-no-name '--name is required'
+expect_usage freeze-name-needs-value "$bin" freeze command_handler "$tmp/prog.txt" --name
 expect 2 freeze-no-root -- "$bin" freeze command_handler "$tmp/prog.txt" --name x --root "$tmp/nowhere"
 expect 0 encode-help -- "$bin" encode --help
 expect 0 minimize-help -- "$bin" minimize --help
 expect 0 freeze-help -- "$bin" freeze --help
 expect 0 oracle-help -- "$bin" oracle --help
-expect 2 oracle-no-server -- "$bin" oracle command_handler "$tmp/prog.txt"
-expect 2 oracle-bad-server -- "$bin" oracle command_handler --server localhost "$tmp/prog.txt"
-expect 2 oracle-other-harness -- "$bin" oracle resp_reader --server 127.0.0.1:1 "$tmp/prog.txt"
+expect_usage oracle-no-server "$bin" oracle command_handler "$tmp/prog.txt"
+contains oracle-no-server '--server is required'
+expect_usage oracle-bad-server "$bin" oracle command_handler --server localhost "$tmp/prog.txt"
+expect_usage oracle-other-harness "$bin" oracle resp_reader --server 127.0.0.1:1 "$tmp/prog.txt"
+expect_usage oracle-bad-sleep "$bin" oracle command_handler --server 127.0.0.1:1 --max-sleep-ms 1x "$tmp/prog.txt"
+expect_usage oracle-sleep-range "$bin" oracle command_handler --server 127.0.0.1:1 --max-sleep-ms 3600001 "$tmp/prog.txt"
 expect 2 oracle-refused -- "$bin" oracle command_handler --server 127.0.0.1:1 "$tmp/prog.txt"
 contains oracle-refused 'cannot connect to 127.0.0.1:1'
 

@@ -47,8 +47,9 @@ has() {
   if grep -qF -- "$3" <<<"$2"; then ok; else bad "$1: '$3' not in: $2"; fi
 }
 
-"$bin" serve --help >"$tmp/out" 2>&1 && grep -q 'usage: respfuzz serve --port PORT' "$tmp/out" && ok ||
-  bad "serve --help"
+# The help names the command and its required --port.
+"$bin" serve --help >"$tmp/out" 2>&1 && grep -q '^Usage: respfuzz serve ' "$tmp/out" &&
+  grep -qE -- '--port PORT REQUIRED' "$tmp/out" && ok || bad "serve --help"
 expect_usage no-port
 expect_usage bad-port --port 65536
 expect_usage bad-port-text --port 12ab
