@@ -43,4 +43,9 @@ std::vector<Command> Commands();
   [[maybe_unused]] static const bool respfuzz_cli_command_##name = \
       ::respfuzz::cli::RegisterCommand(#name, setup)
 
+// For a subcommand whose name is not an identifier (e.g. "kill-fuzzer").
+#define RESPFUZZ_CLI_COMMAND_NAMED(id, name, setup)              \
+  [[maybe_unused]] static const bool respfuzz_cli_command_##id = \
+      ::respfuzz::cli::RegisterCommand(name, setup)
+
 #endif  // RESPFUZZ_TOOLS_CLI_COMMAND_H_
