@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
   CLI::App app(
       "respfuzz: the Redis protocol harnesses from the command line: replay, decode,\n"
       "encode, minimize and freeze fuzzer inputs; parse reply captures and search\n"
-      "queries; compare the engine with redis-server; serve RESP on the engine.",
+      "queries; compare the engine with redis-server; serve RESP on the engine;\n"
+      "fuzz client-side caches against a server for stale reads.",
       "respfuzz");
   app.footer(
       "Run 'respfuzz COMMAND --help' (or 'respfuzz help COMMAND') for a command's\n"
