@@ -384,10 +384,10 @@ absl::StatusOr<Submitted> ClientCache::Submit(std::vector<std::string> argv) {
         absl::StrCat(name, argv.size() >= 2 && name == "CLIENT" ? " " + argv[1] : "",
                      " is managed by the caching client itself"));
   }
-  if (name == "SELECT" && (in_multi_ || !queued_.empty())) {
-    // Queued SELECTs would change the db of the reads after them at EXEC (or
-    // after the handshake) in ways the entry ids could not follow.
-    return absl::InvalidArgumentError("SELECT inside MULTI or before the handshake is done");
+  if (name == "SELECT" && in_multi_) {
+    // A queued SELECT changes the db at EXEC, inside a reply the entry ids
+    // could not follow.
+    return absl::InvalidArgumentError("SELECT inside MULTI is not supported by the caching client");
   }
   if (user_pending_ >= options_.limits.max_pending) {
     return absl::ResourceExhaustedError(absl::StrCat(

@@ -52,7 +52,7 @@ Runner SetUp(CLI::App& cmd) {
   cmd.description(
       "Stale reads under random traffic: writes through one client, reads through a caching "
       "client and a plain one, compared");
-  AddFuzzerOptions(cmd, &o->flags, stale::CacheFuzzTypes(), DefaultTypes(), 1000);
+  AddFuzzerOptions(cmd, &o->flags, stale::CacheFuzzTypes(), DefaultTypes(), 1000, 4);
   cmd.add_option("--kill", o->kill_percent,
                  "percent of steps that CLIENT KILL a caching connection")
       ->capture_default_str()

@@ -71,7 +71,7 @@ Runner SetUp(CLI::App& cmd) {
   cmd.description(
       "Stale reads after a kill: prime a cache, kill its connection or process, write a new "
       "value, read until the cache serves it");
-  AddFuzzerOptions(cmd, &o->flags, stale::KillTypes(), "string,set,list,hash", 100);
+  AddFuzzerOptions(cmd, &o->flags, stale::KillTypes(), "string,set,list,hash", 100, 10);
   cmd.add_option("--writers", o->writers,
                  "comma-separated: plain, pipelined, multi (through the caching client), "
                  "second-client")

@@ -57,9 +57,11 @@ void SplitLoopbackServer(const std::string& s, std::string* host, int* port) {
 }
 
 void AddFuzzerOptions(CLI::App& cmd, FuzzerFlags* f, const std::vector<std::string>& all_types,
-                      const std::string& default_types, int64_t default_iterations) {
+                      const std::string& default_types, int64_t default_iterations,
+                      int64_t default_keys) {
   stale::CommonOptions& c = f->common;
   c.iterations = default_iterations;
+  c.keys = default_keys;
   f->types = default_types;
   cmd.add_option("--server", f->server, "the server (loopback only)")
       ->capture_default_str()
@@ -203,13 +205,14 @@ int FinishFuzz(const char* tool, const FuzzerFlags& f, const absl::Status& statu
   if (!r.stale) {
     std::printf(
         "%s: no stale read: %lld iterations, %lld reads (%lld from the cache, %lld matched "
-        "only after retries), %lld primed reads not cached, %lld kills, %lld flushes, seed "
-        "%llu, %.1f s\n",
+        "only after retries), %lld primed reads not cached, %lld kills, %lld flushes, %s"
+        "seed %llu, %.1f s\n",
         tool, static_cast<long long>(r.iterations), static_cast<long long>(r.reads),
         static_cast<long long>(r.cache_hits), static_cast<long long>(r.late),
         static_cast<long long>(r.not_cached), static_cast<long long>(r.kills),
-        static_cast<long long>(r.flushes), static_cast<unsigned long long>(f.common.seed),
-        r.seconds);
+        static_cast<long long>(r.flushes),
+        r.reconnects < 0 ? "" : (std::to_string(r.reconnects) + " reconnects, ").c_str(),
+        static_cast<unsigned long long>(f.common.seed), r.seconds);
     return kOk;
   }
   std::printf("STALE %s\n", r.finding.c_str());

@@ -42,7 +42,8 @@ struct FuzzerFlags {
 
 // Adds the shared options to `cmd`; `types_help` lists the --types values.
 void AddFuzzerOptions(CLI::App& cmd, FuzzerFlags* f, const std::vector<std::string>& all_types,
-                      const std::string& default_types, int64_t default_iterations);
+                      const std::string& default_types, int64_t default_iterations,
+                      int64_t default_keys);
 
 // Fills f->common from the flags; returns an error message or "".
 std::string ResolveFuzzerFlags(FuzzerFlags* f, const std::vector<std::string>& all_types);

@@ -44,13 +44,16 @@ bool IsLost(const absl::Status& s) {
 }
 
 // Calls `fn` on a connected client; a lost connection is reconnected once.
+// Counts the reconnects in *reconnects.
 template <typename Fn>
-auto WithReconnect(cache::SocketClient& c, Fn fn) -> decltype(fn()) {
+auto WithReconnect(cache::SocketClient& c, Fn fn, int64_t* reconnects) -> decltype(fn()) {
   if (!c.connected()) {
+    ++*reconnects;
     if (absl::Status s = c.Connect(); !s.ok()) return s;
   }
   auto r = fn();
   if (r.ok() || !IsLost(r.status())) return r;
+  ++*reconnects;
   if (absl::Status s = c.Connect(); !s.ok()) return s;
   return fn();
 }
@@ -149,12 +152,14 @@ class InProcessClient : public CachingClient {
   absl::Status Start() override { return client_.Connect(); }
 
   absl::StatusOr<CallResult> Call(const Argv& argv) override {
-    auto r = WithReconnect(client_, [&]() { return client_.Call(argv); });
+    auto r = WithReconnect(
+        client_, [&]() { return client_.Call(argv); }, &reconnects_);
     if (!r.ok()) return r.status();
     return CallResult{ValueToJson(r->value), r->from_cache};
   }
   absl::StatusOr<std::vector<CallResult>> Pipeline(const std::vector<Argv>& commands) override {
-    auto r = WithReconnect(client_, [&]() { return client_.CallAll(commands); });
+    auto r = WithReconnect(
+        client_, [&]() { return client_.CallAll(commands); }, &reconnects_);
     if (!r.ok()) return r.status();
     std::vector<CallResult> out;
     for (const cache::CallResult& c : *r) out.push_back({ValueToJson(c.value), c.from_cache});
@@ -185,10 +190,12 @@ class InProcessClient : public CachingClient {
     return absl::UnimplementedError("the in-process client has no process of its own");
   }
   void Stop() override { client_.Close(); }
+  int64_t reconnects() const override { return reconnects_; }
 
  private:
   ClientSpec spec_;
   cache::SocketClient client_;
+  int64_t reconnects_ = 0;
 };
 
 // ---- a child process behind the adapter protocol ----
@@ -418,7 +425,9 @@ PlainClient::PlainClient(const ClientSpec& spec, resp::Protocol protocol)
     : client_(SocketOptionsOf(spec), PlainOptions(protocol)) {}
 
 absl::StatusOr<json> PlainClient::Call(const Argv& argv) {
-  auto r = WithReconnect(client_, [&]() { return client_.Call(argv); });
+  int64_t reconnects = 0;
+  auto r = WithReconnect(
+      client_, [&]() { return client_.Call(argv); }, &reconnects);
   if (!r.ok()) return r.status();
   return ValueToJson(r->value);
 }

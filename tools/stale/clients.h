@@ -62,6 +62,9 @@ class CachingClient {
   // Adapters: kills the process with `signal`, reaps it and starts a new one.
   virtual absl::Status KillProcess(int signal) = 0;
   virtual void Stop() = 0;
+  // Reconnects after a lost connection or a failed client so far; -1 when
+  // the client does not say (adapters).
+  virtual int64_t reconnects() const { return -1; }
 };
 
 // Our ClientCache over loopback sockets. A lost connection is reconnected

@@ -285,6 +285,7 @@ class Session {
 
   void Finish(size_t show_last, const json& options) {
     report_->seconds = Seconds(start_);
+    report_->reconnects = client_ ? client_->reconnects() : -1;
     if (!report_->stale) return;
     json header = {{"tool", tool_},
                    {"server", absl::StrCat(o_.client.host, ":", o_.client.port)},

@@ -84,6 +84,7 @@ struct FuzzReport {
   int64_t late = 0;        // reads that matched only after retrying within the grace
   int64_t kills = 0;
   int64_t flushes = 0;
+  int64_t reconnects = -1;  // of the caching client; -1: it does not say
   double seconds = 0;
   std::string client;
   nlohmann::json log;  // the failure-log document (set when stale)
