@@ -205,10 +205,11 @@ int FinishFuzz(const char* tool, const FuzzerFlags& f, const absl::Status& statu
   if (!r.stale) {
     std::printf(
         "%s: no stale read: %lld iterations, %lld reads (%lld from the cache, %lld matched "
-        "only after retries), %lld primed reads not cached, %lld kills, %lld flushes, %s"
+        "only after retries, within %.0f ms), %lld primed reads not cached, %lld kills, %lld "
+        "flushes, %s"
         "seed %llu, %.1f s\n",
         tool, static_cast<long long>(r.iterations), static_cast<long long>(r.reads),
-        static_cast<long long>(r.cache_hits), static_cast<long long>(r.late),
+        static_cast<long long>(r.cache_hits), static_cast<long long>(r.late), r.max_late_ms,
         static_cast<long long>(r.not_cached), static_cast<long long>(r.kills),
         static_cast<long long>(r.flushes),
         r.reconnects < 0 ? "" : (std::to_string(r.reconnects) + " reconnects, ").c_str(),

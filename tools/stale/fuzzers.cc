@@ -228,7 +228,8 @@ class Session {
   // Reads `read` through the cache until it equals the server's value, for
   // at most the grace period. Sets *matched and *from_cache (of the last read).
   absl::Status Converge(const Argv& read, bool* matched, bool* from_cache) {
-    const auto deadline = Clock::now() + std::chrono::milliseconds(o_.grace_ms);
+    const auto first = Clock::now();
+    const auto deadline = first + std::chrono::milliseconds(o_.grace_ms);
     absl::Status client_error = absl::OkStatus();
     for (int attempt = 0;; ++attempt) {
       auto truth = truth_.Call(read);
@@ -243,7 +244,10 @@ class Session {
         if (got->from_cache) ++report_->cache_hits;
         *from_cache = got->from_cache;
         if (Canonical(read, got->reply) == Canonical(read, *truth)) {
-          if (attempt > 0) ++report_->late;
+          if (attempt > 0) {
+            ++report_->late;
+            report_->max_late_ms = std::max(report_->max_late_ms, Seconds(first) * 1000);
+          }
           *matched = true;
           return absl::OkStatus();
         }

@@ -82,6 +82,7 @@ struct FuzzReport {
   int64_t cache_hits = 0;
   int64_t not_cached = 0;  // kill-fuzzer: a primed read not served from the cache
   int64_t late = 0;        // reads that matched only after retrying within the grace
+  double max_late_ms = 0;  // the longest such wait, from the first read to the match
   int64_t kills = 0;
   int64_t flushes = 0;
   int64_t reconnects = -1;  // of the caching client; -1: it does not say
