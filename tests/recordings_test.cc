@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -171,6 +172,9 @@ struct Case {
   const Recording* recording = nullptr;
   std::string load_error;
 };
+
+// GoogleTest shows the parameter by this (in listings and failures).
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 const std::vector<RecordingFile>& Files(std::string* error) {
   static std::string load_error;

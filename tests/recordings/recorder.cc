@@ -116,10 +116,13 @@ int64_t UnixMs() {
 void SleepMs(int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 // The reply with the server's client id of the session's connection written
-// as the recordings write it: session + 1.
+// as the recordings write it, session + 1: the whole reply of CLIENT ID, or
+// the "id" field of HELLO's map (also inside an EXEC). Nothing else is
+// touched, so the other integers of a reply cannot be mistaken for the id.
 std::string RewriteClientId(std::string reply, int64_t server_id, int session) {
-  const std::string from = absl::StrCat(":", server_id, "\r\n");
-  const std::string to = absl::StrCat(":", session + 1, "\r\n");
+  if (reply == absl::StrCat(":", server_id, "\r\n")) return absl::StrCat(":", session + 1, "\r\n");
+  const std::string from = absl::StrCat("$2\r\nid\r\n:", server_id, "\r\n");
+  const std::string to = absl::StrCat("$2\r\nid\r\n:", session + 1, "\r\n");
   for (size_t pos = 0; (pos = reply.find(from, pos)) != std::string::npos; pos += to.size()) {
     reply.replace(pos, from.size(), to);
   }
@@ -183,6 +186,7 @@ class Recorder {
     for (Recording& rec : file.recordings) {
       if (!only.empty() && rec.name != only) continue;
       ++totals_.recordings;
+      matched_ = true;
       const std::string label = file.family + "/" + rec.name;
       std::map<int, std::vector<std::string>> got;  // protocol -> reply per step
       for (int protocol : rec.protocols) {
@@ -209,6 +213,7 @@ class Recorder {
   }
 
   const Totals& totals() const { return totals_; }
+  bool matched() const { return matched_; }
 
  private:
   absl::Status Control(const std::vector<std::string>& argv) {
@@ -351,6 +356,7 @@ class Recorder {
   Connection control_;
   std::string version_;
   Totals totals_;
+  bool matched_ = false;
 };
 
 int Usage() {
@@ -405,6 +411,11 @@ int Main(int argc, char** argv) {
         return 2;
       }
     }
+  }
+  if (!recorder.matched()) {
+    std::fprintf(stderr, "error: no recording%s in the files\n",
+                 only.empty() ? "" : (" named " + only).c_str());
+    return 2;
   }
   if (absl::Status st = recorder.Finish(); !st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.ToString().c_str());

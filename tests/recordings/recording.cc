@@ -121,9 +121,9 @@ class Parser {
         }
         rec.protocols.push_back(p.get<int>());
       }
-      if (rec.protocols.empty() ||
-          (rec.protocols.size() == 2 && rec.protocols[0] == rec.protocols[1])) {
-        return Error("\"protocols\" must list each protocol once");
+      if (rec.protocols != std::vector<int>{2} && rec.protocols != std::vector<int>{3} &&
+          rec.protocols != std::vector<int>{2, 3}) {
+        return Error("\"protocols\" is [2], [3] or [2, 3]");
       }
     }
     if (r.contains("proto_max_bulk_len")) {
