@@ -5,7 +5,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/engine/c_string.h"
-#include "src/engine/numbers.h"
 
 namespace respfuzz::engine {
 
@@ -22,10 +21,6 @@ std::string UnknownCommandError(std::span<const std::string> argv) {
   }
   return absl::StrCat("ERR unknown command '", CString(argv[0], 128),
                       "', with args beginning with: ", args);
-}
-
-std::string ArityError(std::string_view fullname) {
-  return "ERR wrong number of arguments for '" + std::string(fullname) + "' command";
 }
 
 }  // namespace
@@ -134,7 +129,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
 void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::string> argv,
                   std::string* out) {
   ReplyWriter reply(s.protocol, out);
-  CommandContext ctx{*this, keyspace_, s, argv, reply, s.db, options_.max_string_len};
+  CommandContext ctx{*this, keyspace_, s, spec, argv, reply, s.db, options_.max_string_len};
   spec.handler(ctx);
 }
 

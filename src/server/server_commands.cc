@@ -35,7 +35,7 @@ bool StringMatch(std::string_view pattern, std::string_view s, bool nocase) {
 void Config(std::span<const std::string> argv, std::span<const ConfigParam> params,
             engine::ReplyWriter& reply) {
   if (argv.size() < 2) {
-    reply.Error("ERR wrong number of arguments for 'config' command");
+    reply.Error(engine::ArityError("config"));
     return;
   }
   const std::string& sub = argv[1];
@@ -51,7 +51,7 @@ void Config(std::span<const std::string> argv, std::span<const ConfigParam> para
     return;
   }
   if (argv.size() < 3) {
-    reply.Error("ERR wrong number of arguments for 'config|get' command");
+    reply.Error(engine::ArityError("config|get"));
     return;
   }
   // The name each matched parameter is reported under, "" when unmatched.
