@@ -111,6 +111,23 @@ TEST_F(ContextTest, ErrorsNameTheRunningCommand) {
   EXPECT_EQ(out_, "-ERR wrong number of arguments for 'mset' command\r\n");
 }
 
+TEST_F(ContextTest, AddToStoredInt) {
+  int64_t sum = 0;
+  CommandContext c = Context("incrby", {});
+  EXPECT_TRUE(c.AddToStoredInt(nullptr, -5, "ERR x", &sum));  // nothing stored counts as 0
+  EXPECT_EQ(sum, -5);
+  const std::string max = "9223372036854775807", bad = "01";
+  EXPECT_TRUE(c.AddToStoredInt(&max, -1, "ERR x", &sum));
+  EXPECT_EQ(sum, kMax - 1);
+  EXPECT_EQ(out_, "");
+  EXPECT_FALSE(c.AddToStoredInt(&max, 1, "ERR x", &sum));
+  EXPECT_EQ(out_, "-ERR increment or decrement would overflow\r\n");
+  out_.clear();
+  EXPECT_FALSE(c.AddToStoredInt(&bad, 1, "ERR hash value is not an integer", &sum));
+  EXPECT_EQ(out_, "-ERR hash value is not an integer\r\n");
+  EXPECT_EQ(sum, kMax - 1);  // untouched on failure
+}
+
 TEST(ArityError, FullNames) {
   EXPECT_EQ(ArityError("get"), "ERR wrong number of arguments for 'get' command");
   EXPECT_EQ(ArityError("config|get"), "ERR wrong number of arguments for 'config|get' command");

@@ -10,7 +10,6 @@
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
 #include "src/engine/numbers.h"
-#include "src/resp/numbers.h"
 
 namespace respfuzz::engine {
 
@@ -170,24 +169,13 @@ void CmdHincrby(CommandContext& c) {
   const std::string& key = c.arg(1);
   Hash* h;
   if (!c.FindAs(key, &h)) return;
-  int64_t value = 0;
+  const std::string* stored = nullptr;
   if (h != nullptr) {
     auto it = h->find(c.arg(2));
-    if (it != h->end()) {
-      auto v = resp::ParseInt64(it->second);
-      if (!v) {
-        c.reply.Error("ERR hash value is not an integer");
-        return;
-      }
-      value = *v;
-    }
+    if (it != h->end()) stored = &it->second;
   }
-  const std::optional<int64_t> sum = CheckedAdd(value, incr);
-  if (!sum) {
-    c.reply.Error(kErrOverflow);
-    return;
-  }
-  value = *sum;
+  int64_t value;
+  if (!c.AddToStoredInt(stored, incr, "ERR hash value is not an integer", &value)) return;
   if (h == nullptr) {
     c.ks.Store(c.db, key, Object(Hash{{c.arg(2), FormatInt64(value)}}), false);
   } else {

@@ -9,7 +9,6 @@
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
 #include "src/engine/numbers.h"
-#include "src/resp/numbers.h"
 
 namespace respfuzz::engine {
 
@@ -236,21 +235,8 @@ void IncrDecr(CommandContext& c, int64_t incr) {
   const std::string& key = c.arg(1);
   std::string* s;
   if (!c.FindAs(key, &s)) return;
-  int64_t value = 0;
-  if (s != nullptr) {
-    auto v = resp::ParseInt64(*s);
-    if (!v) {
-      c.reply.Error(kErrNotInteger);
-      return;
-    }
-    value = *v;
-  }
-  const std::optional<int64_t> sum = CheckedAdd(value, incr);
-  if (!sum) {
-    c.reply.Error(kErrOverflow);
-    return;
-  }
-  value = *sum;
+  int64_t value;
+  if (!c.AddToStoredInt(s, incr, kErrNotInteger, &value)) return;
   if (s != nullptr) {
     *s = FormatInt64(value);
     c.ks.Touched(c.db, key);

@@ -77,6 +77,26 @@ bool CommandContext::DoubleArg(size_t i, double* out) {
   return true;
 }
 
+bool CommandContext::AddToStoredInt(const std::string* stored, int64_t incr,
+                                    std::string_view not_integer, int64_t* sum) {
+  int64_t value = 0;
+  if (stored != nullptr) {
+    const std::optional<int64_t> v = resp::ParseInt64(*stored);
+    if (!v) {
+      reply.Error(not_integer);
+      return false;
+    }
+    value = *v;
+  }
+  const std::optional<int64_t> result = CheckedAdd(value, incr);
+  if (!result) {
+    reply.Error(kErrOverflow);
+    return false;
+  }
+  *sum = *result;
+  return true;
+}
+
 void CommandContext::ReplyInvalidExpireTime() {
   std::string msg = "ERR invalid expire time in '";
   msg.append(spec.name);

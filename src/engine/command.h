@@ -148,6 +148,12 @@ struct CommandContext {
   // getDoubleFromObjectOrReply.
   bool DoubleArg(size_t i, double* out);
 
+  // INCRBY's and HINCRBY's arithmetic: the stored text (nullptr: none, which
+  // counts as 0) read with string2ll, plus `incr`. Replies `not_integer` when
+  // the text is no integer, kErrOverflow when the sum overflows.
+  bool AddToStoredInt(const std::string* stored, int64_t incr, std::string_view not_integer,
+                      int64_t* sum);
+
   // Errors that name the command: spec.name, which is Redis's
   // c->cmd->fullname for every handler here (CLIENT's subcommand errors are
   // Dispatch's).
