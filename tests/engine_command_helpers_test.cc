@@ -133,6 +133,15 @@ TEST(ArityError, FullNames) {
   EXPECT_EQ(ArityError("config|get"), "ERR wrong number of arguments for 'config|get' command");
 }
 
+TEST(UnknownSubcommandError, AsRedisPrintsIt) {
+  EXPECT_EQ(UnknownSubcommandError("client", "list"),
+            "ERR unknown subcommand 'list'. Try CLIENT HELP.");
+  EXPECT_EQ(UnknownSubcommandError("Config", std::string("se\0t", 4)),
+            "ERR unknown subcommand 'se'. Try CONFIG HELP.");  // %.128s stops at a NUL
+  EXPECT_EQ(UnknownSubcommandError("client", std::string(200, 'x')),
+            "ERR unknown subcommand '" + std::string(128, 'x') + "'. Try CLIENT HELP.");
+}
+
 TEST(ClampRange, AsRedisSanitizesIndexes) {
   auto clamp = [](int64_t len, int64_t start, int64_t end) {
     const bool ok = ClampRange(len, &start, &end);

@@ -4,7 +4,9 @@
 
 #include <limits>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "src/engine/c_string.h"
 #include "src/engine/numbers.h"
 #include "src/resp/numbers.h"
 
@@ -14,6 +16,18 @@ std::string ArityError(std::string_view fullname) {
   std::string msg = "ERR wrong number of arguments for '";
   msg.append(fullname);
   msg.append("' command");
+  return msg;
+}
+
+std::string UnknownSubcommandError(std::string_view command, std::string_view subcommand) {
+  // %.128s: at most 128 bytes, stopping at a NUL.
+  std::string upper(CStr(command).substr(0, 128));
+  absl::AsciiStrToUpper(&upper);
+  std::string msg = "ERR unknown subcommand '";
+  msg.append(CStr(subcommand).substr(0, 128));
+  msg.append("'. Try ");
+  msg.append(upper);
+  msg.append(" HELP.");
   return msg;
 }
 

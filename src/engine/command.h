@@ -69,6 +69,10 @@ bool ArityOk(const CommandSpec& spec, size_t argc);
 // "config|get"): dispatch, handlers with their own argument checks and the
 // server layer all reply this text.
 std::string ArityError(std::string_view fullname);
+// Redis's error for a container command's unknown subcommand ("ERR unknown
+// subcommand 'x'. Try CLIENT HELP."): both names as given, each cut as %.128s
+// prints it, the command's in upper case.
+std::string UnknownSubcommandError(std::string_view command, std::string_view subcommand);
 // Indexes into argv of the keys a call names (movable keys included, e.g.
 // SINTERCARD's numkeys); empty for keyless commands.
 std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string> argv);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/engine/c_string.h"
 
@@ -80,9 +79,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
   if (spec->name == "client" && argv.size() >= 2) {
     // A container command: the subcommand is resolved before anything else.
     if (!IEquals(argv[1], "id")) {  // subcommands match whole, NULs included
-      std::string upper = absl::AsciiStrToUpper(CString(argv[0], 128));
-      reject(absl::StrCat("ERR unknown subcommand '", CString(argv[1], 128), "'. Try ", upper,
-                          " HELP."));
+      reject(UnknownSubcommandError(argv[0], argv[1]));
       return;
     }
     if (argv.size() != 2) {

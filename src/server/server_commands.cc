@@ -2,7 +2,6 @@
 
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/glob.h"
@@ -10,9 +9,6 @@
 namespace respfuzz::server {
 
 namespace {
-
-// Redis's %.128s: at most 128 bytes, stopping at a NUL.
-std::string CString128(std::string_view s) { return std::string(engine::CStr(s).substr(0, 128)); }
 
 bool IsGlob(std::string_view s) {
   // strpbrk(name, "[*?"): the C string ends at a NUL.
@@ -46,8 +42,7 @@ void Config(std::span<const std::string> argv, std::span<const ConfigParam> para
         return;
       }
     }
-    reply.Error("ERR unknown subcommand '" + CString128(sub) + "'. Try " +
-                absl::AsciiStrToUpper(CString128(argv[0])) + " HELP.");
+    reply.Error(engine::UnknownSubcommandError(argv[0], sub));
     return;
   }
   if (argv.size() < 3) {
