@@ -76,7 +76,7 @@ class MiscountingParser : public ReplyParser {
 };
 
 // Writes doubles with six significant digits, as a careless %g would.
-class LossyDoubleWriter : public ReplyWriter {
+class LossyDoubleWriter : public ValueEncoder {
  public:
   std::string Write(const Value& v, Protocol p) override {
     if (v.type == Type::kDouble) {
@@ -109,7 +109,7 @@ class LossyDoubleWriter : public ReplyWriter {
 };
 
 // Downgrades booleans to the bulk strings "true"/"false" instead of 1/0.
-class WrongDowngradeWriter : public ReplyWriter {
+class WrongDowngradeWriter : public ValueEncoder {
  public:
   std::string Write(const Value& v, Protocol p) override {
     if (p == Protocol::kResp2 && v.type == Type::kBoolean) {
@@ -122,7 +122,7 @@ class WrongDowngradeWriter : public ReplyWriter {
 TEST(RespReaderOracle, PassesOnTheRealReader) {
   for (uint8_t chunk : {1, 2, 7, 64}) {
     auto a = MakeReplyParser(), b = MakeReplyParser(), c = MakeReplyParser();
-    auto w = MakeReplyWriter();
+    auto w = MakeValueEncoder();
     fuzz::Verdict v = CheckReaderCase(Case(kStream, Protocol::kResp3, chunk), *a, *b, *c, *w);
     EXPECT_TRUE(v.ok) << v.ToString();
   }
@@ -131,7 +131,7 @@ TEST(RespReaderOracle, PassesOnTheRealReader) {
 TEST(RespReaderOracle, ChunkingCheckCatchesAByteDroppingReader) {
   DroppingParser chunked;
   auto whole = MakeReplyParser(), reread = MakeReplyParser();
-  auto w = MakeReplyWriter();
+  auto w = MakeValueEncoder();
   fuzz::Verdict v = CheckReaderCase(Case(kStream), chunked, *whole, *reread, *w);
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.check, "chunking") << v.ToString();
@@ -140,7 +140,7 @@ TEST(RespReaderOracle, ChunkingCheckCatchesAByteDroppingReader) {
 TEST(RespReaderOracle, AccountingCheckCatchesAMiscountingReader) {
   MiscountingParser chunked;
   auto whole = MakeReplyParser(), reread = MakeReplyParser();
-  auto w = MakeReplyWriter();
+  auto w = MakeValueEncoder();
   fuzz::Verdict v = CheckReaderCase(Case(kStream), chunked, *whole, *reread, *w);
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.check, "accounting") << v.ToString();
@@ -203,7 +203,7 @@ Value SampleTree() {
 }
 
 TEST(RespRoundtripOracle, PassesOnTheRealWriter) {
-  auto w = MakeReplyWriter();
+  auto w = MakeValueEncoder();
   auto p = MakeReplyParser();
   fuzz::Verdict v = CheckRoundtrip(SampleTree(), *w, *p);
   EXPECT_TRUE(v.ok) << v.ToString();

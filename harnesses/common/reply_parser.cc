@@ -32,7 +32,7 @@ class RespfuzzParser : public ReplyParser {
   std::vector<resp::Value>* builder_out_ = nullptr;
 };
 
-class RespfuzzWriter : public ReplyWriter {
+class RespfuzzEncoder : public ValueEncoder {
  public:
   std::string Write(const resp::Value& v, resp::Protocol protocol) override {
     return resp::Write(v, protocol);
@@ -42,7 +42,7 @@ class RespfuzzWriter : public ReplyWriter {
 }  // namespace
 
 std::unique_ptr<ReplyParser> MakeReplyParser() { return std::make_unique<RespfuzzParser>(); }
-std::unique_ptr<ReplyWriter> MakeReplyWriter() { return std::make_unique<RespfuzzWriter>(); }
+std::unique_ptr<ValueEncoder> MakeValueEncoder() { return std::make_unique<RespfuzzEncoder>(); }
 
 ParseResult ParseWhole(ReplyParser& parser, std::string_view data, resp::Protocol protocol,
                        const resp::ReaderLimits& limits) {

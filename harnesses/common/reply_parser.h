@@ -27,15 +27,18 @@ class ReplyParser {
   virtual size_t buffered() const = 0;
 };
 
-class ReplyWriter {
+// Writes a resp::Value in a protocol: the harness-side seam for "how values
+// are encoded" (not to be confused with engine::ReplyWriter, which streams
+// the engine's replies).
+class ValueEncoder {
  public:
-  virtual ~ReplyWriter() = default;
+  virtual ~ValueEncoder() = default;
   virtual std::string Write(const resp::Value& v, resp::Protocol protocol) = 0;
 };
 
 // respfuzz's own resp::Reader + resp::TreeBuilder, and resp::Write.
 std::unique_ptr<ReplyParser> MakeReplyParser();
-std::unique_ptr<ReplyWriter> MakeReplyWriter();
+std::unique_ptr<ValueEncoder> MakeValueEncoder();
 
 // Reads all of `data` in one Feed through `parser`.
 struct ParseResult {

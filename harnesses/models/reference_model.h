@@ -2,7 +2,8 @@
 // harness: the same program of commands runs on the engine (src/engine/) and
 // here, and every reply must match. Written separately from the engine, in
 // the plainest style (std::map, std::set, std::vector, linear code), and
-// checked against redis-server 7.0.15 (see tests/reference_model_test.cc).
+// checked against redis-server 7.0.15 (the recordings in tests/recordings/,
+// played by tests/recordings_test.cc).
 //
 // Deliberate simplification shared with the engine: SCAN validates its
 // arguments as Redis does, then returns every matching key of the selected db

@@ -79,7 +79,8 @@ std::string ValuesDiff(const std::vector<Value>& a, const std::vector<Value>& b,
 }  // namespace
 
 fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyParser& whole,
-                              ReplyParser& reread, ReplyWriter& writer, ParseResult* whole_result) {
+                              ReplyParser& reread, ValueEncoder& writer,
+                              ParseResult* whole_result) {
   ExactCopies copies;  // each range a parser sees is its own heap block
 
   // Whole.
@@ -237,7 +238,7 @@ fuzz::Verdict RunRespReader(std::string_view input) {
   auto chunked = MakeReplyParser();
   auto whole = MakeReplyParser();
   auto reread = MakeReplyParser();
-  auto writer = MakeReplyWriter();
+  auto writer = MakeValueEncoder();
   ParseResult tree;
   fuzz::Verdict v = CheckReaderCase(c, *chunked, *whole, *reread, *writer, &tree);
   if (!v.ok) return v;

@@ -39,7 +39,7 @@ std::string EncodeReaderCase(resp::Protocol protocol, int profile, const ChunkPl
 //   rewrite    - each value written in the case's protocol reads back equal
 // On success, `whole_result` (if given) receives the whole-fed parse.
 fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyParser& whole,
-                              ReplyParser& reread, ReplyWriter& writer,
+                              ReplyParser& reread, ValueEncoder& writer,
                               ParseResult* whole_result = nullptr);
 
 // visitor - resp::Reader with an event-counting visitor (no tree) agrees with

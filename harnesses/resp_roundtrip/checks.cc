@@ -174,7 +174,7 @@ Value DecodeTree(std::string_view input) {
   return root;
 }
 
-fuzz::Verdict CheckRoundtrip(const Value& tree, ReplyWriter& writer, ReplyParser& parser) {
+fuzz::Verdict CheckRoundtrip(const Value& tree, ValueEncoder& writer, ReplyParser& parser) {
   std::string invalid = resp::Invalid(tree);
   if (!invalid.empty())
     return fuzz::Verdict::Fail("decode", -1, "decoded tree invalid: " + invalid);
@@ -201,7 +201,7 @@ fuzz::Verdict CheckRoundtrip(const Value& tree, ReplyWriter& writer, ReplyParser
 }
 
 fuzz::Verdict RunRespRoundtrip(std::string_view input) {
-  auto writer = MakeReplyWriter();
+  auto writer = MakeValueEncoder();
   auto parser = MakeReplyParser();
   return CheckRoundtrip(DecodeTree(input), *writer, *parser);
 }

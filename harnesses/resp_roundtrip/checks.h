@@ -25,7 +25,7 @@ resp::Value DecodeTree(std::string_view input);
 // The oracles:
 //   resp3 - write RESP3, read RESP3: exactly the tree
 //   resp2 - write RESP2, read RESP2: exactly Downgrade(tree)
-fuzz::Verdict CheckRoundtrip(const resp::Value& tree, ReplyWriter& writer, ReplyParser& parser);
+fuzz::Verdict CheckRoundtrip(const resp::Value& tree, ValueEncoder& writer, ReplyParser& parser);
 
 // The registry's entry points (RESPFUZZ_REGISTER_HARNESS in checks.cc).
 fuzz::Verdict RunRespRoundtrip(std::string_view input);

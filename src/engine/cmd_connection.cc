@@ -7,7 +7,6 @@
 #include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
-#include "src/engine/numbers.h"
 
 namespace respfuzz::engine {
 
@@ -15,7 +14,7 @@ namespace {
 
 void CmdPing(CommandContext& c) {
   if (c.argc() > 2) {
-    c.reply.Error("ERR wrong number of arguments for 'ping' command");
+    c.ReplyArityError();
   } else if (c.argc() == 1) {
     c.reply.Simple("PONG");
   } else {
@@ -37,12 +36,7 @@ void CmdHello(CommandContext& c) {
   int64_t ver = 0;
   size_t next = 1;
   if (c.argc() >= 2) {
-    auto v = ParseInt64(c.arg(next++));
-    if (!v) {
-      c.reply.Error("ERR Protocol version is not an integer or out of range");
-      return;
-    }
-    ver = *v;
+    if (!c.IntArg(next++, &ver, "ERR Protocol version is not an integer or out of range")) return;
     if (ver < 2 || ver > 3) {
       c.reply.Error("NOPROTO unsupported protocol version");
       return;
@@ -103,20 +97,13 @@ void CmdUnwatch(CommandContext& c) {
 }
 
 void CmdSelect(CommandContext& c) {
-  auto v = ParseInt64(c.arg(1));
-  if (!v) {
-    c.reply.Error(kErrNotInteger);
-    return;
-  }
-  if (*v < INT32_MIN || *v > INT32_MAX) {
-    c.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
-    return;
-  }
-  if (*v < 0 || *v >= c.ks.num_dbs()) {
+  int id;
+  if (!c.Int32Arg(1, &id)) return;
+  if (id < 0 || id >= c.ks.num_dbs()) {
     c.reply.Error(kErrDbIndex);
     return;
   }
-  c.session.db = static_cast<int>(*v);
+  c.session.db = id;
   c.reply.Ok();
 }
 

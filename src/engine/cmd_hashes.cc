@@ -17,9 +17,9 @@ namespace {
 
 // HSET / HMSET key field value [field value ...]: a field without its value
 // is an arity error (checked before the key's type). Always a modification.
-void SetFields(CommandContext& c, std::string_view name, bool reply_count) {
+void SetFields(CommandContext& c, bool reply_count) {
   if (c.argc() % 2 == 1) {
-    c.reply.Error("ERR wrong number of arguments for '" + std::string(name) + "' command");
+    c.ReplyArityError();
     return;
   }
   const std::string& key = c.arg(1);
@@ -45,8 +45,8 @@ void SetFields(CommandContext& c, std::string_view name, bool reply_count) {
   }
 }
 
-void CmdHset(CommandContext& c) { SetFields(c, "hset", true); }
-void CmdHmset(CommandContext& c) { SetFields(c, "hmset", false); }
+void CmdHset(CommandContext& c) { SetFields(c, true); }
+void CmdHmset(CommandContext& c) { SetFields(c, false); }
 
 // HSETNX key field value: an existing field is no modification.
 void CmdHsetnx(CommandContext& c) {
@@ -65,12 +65,11 @@ void CmdHsetnx(CommandContext& c) {
   c.reply.Integer(1);
 }
 
-void CmdHget(CommandContext& c) {
-  Hash* h;
-  if (!c.FindAs(c.arg(1), &h)) return;
+// A field's value, or null when the hash (h may be nullptr) lacks it.
+void ReplyField(CommandContext& c, const Hash* h, const std::string& field) {
   const std::string* v = nullptr;
   if (h != nullptr) {
-    auto it = h->find(c.arg(2));
+    auto it = h->find(field);
     if (it != h->end()) v = &it->second;
   }
   if (v == nullptr) {
@@ -80,22 +79,17 @@ void CmdHget(CommandContext& c) {
   }
 }
 
+void CmdHget(CommandContext& c) {
+  Hash* h;
+  if (!c.FindAs(c.arg(1), &h)) return;
+  ReplyField(c, h, c.arg(2));
+}
+
 void CmdHmget(CommandContext& c) {
   Hash* h;
   if (!c.FindAs(c.arg(1), &h)) return;
   c.reply.ArrayHeader(static_cast<int64_t>(c.argc() - 2));
-  for (size_t i = 2; i < c.argc(); ++i) {
-    const std::string* v = nullptr;
-    if (h != nullptr) {
-      auto it = h->find(c.arg(i));
-      if (it != h->end()) v = &it->second;
-    }
-    if (v == nullptr) {
-      c.reply.Null();
-    } else {
-      c.reply.Bulk(*v);
-    }
-  }
+  for (size_t i = 2; i < c.argc(); ++i) ReplyField(c, h, c.arg(i));
 }
 
 // HDEL key field [field ...]: a modification only when a field went; the
@@ -138,7 +132,7 @@ void CmdHstrlen(CommandContext& c) {
 // HKEYS / HVALS / HGETALL. The order is the hash map's: Redis does not
 // define one either (small hashes reply in insertion order, big ones in
 // dict order), so clients must not depend on it.
-void CmdHkeys(CommandContext& c) {
+void ReplyFieldsOrValues(CommandContext& c, bool fields) {
   Hash* h;
   if (!c.FindAs(c.arg(1), &h)) return;
   if (h == nullptr) {
@@ -146,19 +140,11 @@ void CmdHkeys(CommandContext& c) {
     return;
   }
   c.reply.ArrayHeader(static_cast<int64_t>(h->size()));
-  for (const auto& [field, value] : *h) c.reply.Bulk(field);
+  for (const auto& [field, value] : *h) c.reply.Bulk(fields ? field : value);
 }
 
-void CmdHvals(CommandContext& c) {
-  Hash* h;
-  if (!c.FindAs(c.arg(1), &h)) return;
-  if (h == nullptr) {
-    c.reply.ArrayHeader(0);
-    return;
-  }
-  c.reply.ArrayHeader(static_cast<int64_t>(h->size()));
-  for (const auto& [field, value] : *h) c.reply.Bulk(value);
-}
+void CmdHkeys(CommandContext& c) { ReplyFieldsOrValues(c, true); }
+void CmdHvals(CommandContext& c) { ReplyFieldsOrValues(c, false); }
 
 // A map in RESP3 (an empty map for a missing key), a flat array in RESP2.
 void CmdHgetall(CommandContext& c) {
@@ -183,24 +169,13 @@ void CmdHincrby(CommandContext& c) {
   const std::string& key = c.arg(1);
   Hash* h;
   if (!c.FindAs(key, &h)) return;
-  int64_t value = 0;
+  const std::string* stored = nullptr;
   if (h != nullptr) {
     auto it = h->find(c.arg(2));
-    if (it != h->end()) {
-      auto v = ParseInt64(it->second);
-      if (!v) {
-        c.reply.Error("ERR hash value is not an integer");
-        return;
-      }
-      value = *v;
-    }
+    if (it != h->end()) stored = &it->second;
   }
-  if ((incr < 0 && value < 0 && incr < INT64_MIN - value) ||
-      (incr > 0 && value > 0 && incr > INT64_MAX - value)) {
-    c.reply.Error(kErrOverflow);
-    return;
-  }
-  value += incr;
+  int64_t value;
+  if (!c.AddToStoredInt(stored, incr, "ERR hash value is not an integer", &value)) return;
   if (h == nullptr) {
     c.ks.Store(c.db, key, Object(Hash{{c.arg(2), FormatInt64(value)}}), false);
   } else {

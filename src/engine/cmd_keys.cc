@@ -5,7 +5,6 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -14,7 +13,6 @@
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
 #include "src/engine/glob.h"
-#include "src/engine/numbers.h"
 
 namespace respfuzz::engine {
 
@@ -49,7 +47,7 @@ enum ExpireFlag : uint32_t { kExpNx = 1, kExpXx = 2, kExpGt = 4, kExpLt = 8 };
 // for the *AT forms. Options are checked first, then the number, then the
 // overflow of scaling and adding basetime; only then the key. A resulting
 // time not in the future (<= now) deletes the key and replies 1.
-void ExpireGeneric(CommandContext& c, int64_t basetime, bool seconds, std::string_view command) {
+void ExpireGeneric(CommandContext& c, int64_t basetime, bool seconds) {
   uint32_t flags = 0;
   for (size_t j = 3; j < c.argc(); ++j) {
     const std::string& opt = c.arg(j);
@@ -76,16 +74,15 @@ void ExpireGeneric(CommandContext& c, int64_t basetime, bool seconds, std::strin
   }
   int64_t when;
   if (!c.IntArg(2, &when)) return;
-  const std::string error = "ERR invalid expire time in '" + std::string(command) + "' command";
   if (seconds) {
     if (when > INT64_MAX / 1000 || when < INT64_MIN / 1000) {
-      c.reply.Error(error);
+      c.ReplyInvalidExpireTime();
       return;
     }
     when *= 1000;
   }
   if (when > INT64_MAX - basetime) {
-    c.reply.Error(error);
+    c.ReplyInvalidExpireTime();
     return;
   }
   when += basetime;
@@ -113,10 +110,10 @@ void ExpireGeneric(CommandContext& c, int64_t basetime, bool seconds, std::strin
   c.reply.Integer(1);
 }
 
-void CmdExpire(CommandContext& c) { ExpireGeneric(c, c.now_ms(), true, "expire"); }
-void CmdPexpire(CommandContext& c) { ExpireGeneric(c, c.now_ms(), false, "pexpire"); }
-void CmdExpireat(CommandContext& c) { ExpireGeneric(c, 0, true, "expireat"); }
-void CmdPexpireat(CommandContext& c) { ExpireGeneric(c, 0, false, "pexpireat"); }
+void CmdExpire(CommandContext& c) { ExpireGeneric(c, c.now_ms(), true); }
+void CmdPexpire(CommandContext& c) { ExpireGeneric(c, c.now_ms(), false); }
+void CmdExpireat(CommandContext& c) { ExpireGeneric(c, 0, true); }
+void CmdPexpireat(CommandContext& c) { ExpireGeneric(c, 0, false); }
 
 // -2 missing, -1 no TTL; TTL rounds the ms left to the nearest second.
 void TtlGeneric(CommandContext& c, bool ms) {
@@ -183,18 +180,6 @@ void RenameGeneric(CommandContext& c, bool nx) {
 void CmdRename(CommandContext& c) { RenameGeneric(c, false); }
 void CmdRenamenx(CommandContext& c) { RenameGeneric(c, true); }
 
-// Redis's getIntFromObjectOrReply with no custom message.
-bool IntArg32(CommandContext& c, size_t i, int* out) {
-  int64_t v;
-  if (!c.IntArg(i, &v)) return false;
-  if (v < INT_MIN || v > INT_MAX) {
-    c.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
-    return false;
-  }
-  *out = static_cast<int>(v);
-  return true;
-}
-
 // COPY source destination [DB destination-db] [REPLACE]. Options are
 // checked left to right (a bad DB index is reported where it appears).
 void CmdCopy(CommandContext& c) {
@@ -206,7 +191,7 @@ void CmdCopy(CommandContext& c) {
       replace = true;
     } else if (OptEquals(c.arg(j), "db") && more >= 1) {
       int id;
-      if (!IntArg32(c, j + 1, &id)) return;
+      if (!c.Int32Arg(j + 1, &id)) return;
       if (id < 0 || id >= c.ks.num_dbs()) {
         c.reply.Error(kErrDbIndex);
         return;
@@ -355,22 +340,20 @@ void CmdFlushall(CommandContext& c) {
 
 // SWAPDB index1 index2. Swapping a db with itself is a no-op (no event).
 void CmdSwapdb(CommandContext& c) {
-  int64_t ids[2];
+  int ids[2];
   for (int k = 0; k < 2; ++k) {
-    auto v = ParseInt64(c.arg(1 + k));
-    if (!v || *v < INT_MIN || *v > INT_MAX) {
-      c.reply.Error(k == 0 ? "ERR invalid first DB index" : "ERR invalid second DB index");
+    if (!c.Int32Arg(1 + k, &ids[k],
+                    k == 0 ? "ERR invalid first DB index" : "ERR invalid second DB index")) {
       return;
     }
-    ids[k] = *v;
   }
-  for (int64_t id : ids) {
+  for (int id : ids) {
     if (id < 0 || id >= c.ks.num_dbs()) {
       c.reply.Error(kErrDbIndex);
       return;
     }
   }
-  if (ids[0] != ids[1]) c.ks.SwapDb(static_cast<int>(ids[0]), static_cast<int>(ids[1]));
+  if (ids[0] != ids[1]) c.ks.SwapDb(ids[0], ids[1]);
   c.reply.Ok();
 }
 

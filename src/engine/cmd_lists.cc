@@ -9,7 +9,6 @@
 
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
-#include "src/engine/numbers.h"
 
 namespace respfuzz::engine {
 
@@ -28,18 +27,6 @@ bool EndArg(CommandContext& c, size_t i, End* out) {
     c.reply.Error(kErrSyntax);
     return false;
   }
-  return true;
-}
-
-// Redis's getPositiveLongFromObjectOrReply: an integer >= 0, else `msg`
-// (the same text for non-numbers and negatives).
-bool NonNegativeArg(CommandContext& c, size_t i, std::string_view msg, int64_t* out) {
-  auto v = ParseInt64(c.arg(i));
-  if (!v || *v < 0) {
-    c.reply.Error(msg);
-    return false;
-  }
-  *out = *v;
   return true;
 }
 
@@ -90,13 +77,10 @@ void Pop(CommandContext& c, End end) {
   const bool has_count = c.argc() == 3;
   int64_t count = 1;
   if (c.argc() > 3) {
-    c.reply.Error("ERR wrong number of arguments for '" +
-                  std::string(end == End::kLeft ? "lpop" : "rpop") + "' command");
+    c.ReplyArityError();
     return;
   }
-  if (has_count && !NonNegativeArg(c, 2, "ERR value is out of range, must be positive", &count)) {
-    return;
-  }
+  if (has_count && !c.NonNegativeArg(2, &count)) return;
   const std::string& key = c.arg(1);
   List* l;
   if (!c.FindAs(key, &l)) return;
@@ -145,15 +129,10 @@ void CmdLrange(CommandContext& c) {
     c.reply.ArrayHeader(0);
     return;
   }
-  const int64_t len = static_cast<int64_t>(l->size());
-  if (start < 0) start += len;
-  if (stop < 0) stop += len;
-  if (start < 0) start = 0;
-  if (start > stop || start >= len) {
+  if (!ClampRange(static_cast<int64_t>(l->size()), &start, &stop)) {
     c.reply.ArrayHeader(0);
     return;
   }
-  if (stop >= len) stop = len - 1;
   c.reply.ArrayHeader(stop - start + 1);
   for (auto it = l->begin() + start, last = l->begin() + stop + 1; it != last; ++it) {
     c.reply.Bulk(*it);
@@ -267,15 +246,11 @@ void CmdLtrim(CommandContext& c) {
     return;
   }
   const int64_t len = static_cast<int64_t>(l->size());
-  if (start < 0) start += len;
-  if (stop < 0) stop += len;
-  if (start < 0) start = 0;
   int64_t ltrim, rtrim;
-  if (start > stop || start >= len) {
+  if (!ClampRange(len, &start, &stop)) {
     ltrim = len;  // everything goes
     rtrim = 0;
   } else {
-    if (stop >= len) stop = len - 1;
     ltrim = start;
     rtrim = len - stop - 1;
   }
@@ -333,10 +308,10 @@ void CmdLpos(CommandContext& c) {
       }
       ++j;
     } else if (c.ArgIs(j, "count") && more) {
-      if (!NonNegativeArg(c, j + 1, "ERR COUNT can't be negative", &count)) return;
+      if (!c.NonNegativeArg(j + 1, &count, "ERR COUNT can't be negative")) return;
       ++j;
     } else if (c.ArgIs(j, "maxlen") && more) {
-      if (!NonNegativeArg(c, j + 1, "ERR MAXLEN can't be negative", &maxlen)) return;
+      if (!c.NonNegativeArg(j + 1, &maxlen, "ERR MAXLEN can't be negative")) return;
       ++j;
     } else {
       c.reply.Error(kErrSyntax);

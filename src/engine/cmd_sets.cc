@@ -11,7 +11,6 @@
 
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
-#include "src/engine/numbers.h"
 
 namespace respfuzz::engine {
 
@@ -217,25 +216,20 @@ void CmdSdiffstore(CommandContext& c) { UnionDiffStoreCommand(c, SetOp::kDiff); 
 
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
 void CmdSintercard(CommandContext& c) {
-  auto numkeys = ParseInt64(c.arg(1));
-  if (!numkeys || *numkeys < 1) {
-    c.reply.Error("ERR numkeys should be greater than 0");
+  int64_t numkeys;
+  if (!c.RangeArg(1, 1, std::numeric_limits<int64_t>::max(), &numkeys,
+                  "ERR numkeys should be greater than 0")) {
     return;
   }
-  if (*numkeys > static_cast<int64_t>(c.argc()) - 2) {
+  if (numkeys > static_cast<int64_t>(c.argc()) - 2) {
     c.reply.Error("ERR Number of keys can't be greater than number of args");
     return;
   }
-  const size_t keys_end = 2 + static_cast<size_t>(*numkeys);
+  const size_t keys_end = 2 + static_cast<size_t>(numkeys);
   int64_t limit = 0;
   for (size_t j = keys_end; j < c.argc(); ++j) {
     if (c.ArgIs(j, "limit") && j + 1 < c.argc()) {
-      auto v = ParseInt64(c.arg(++j));
-      if (!v || *v < 0) {
-        c.reply.Error("ERR LIMIT can't be negative");
-        return;
-      }
-      limit = *v;
+      if (!c.NonNegativeArg(++j, &limit, "ERR LIMIT can't be negative")) return;
     } else {
       c.reply.Error(kErrSyntax);
       return;

@@ -28,20 +28,15 @@ enum SetFlag : uint32_t {
 };
 constexpr uint32_t kSetAnyExpire = kSetEx | kSetPx | kSetExat | kSetPxat;
 
-std::string ExpireTimeError(std::string_view command) {
-  return "ERR invalid expire time in '" + std::string(command) + "' command";
-}
-
 // Redis's getExpireMillisecondsOrReply: the expire argument must be a
 // positive integer; seconds are scaled to ms (overflow checked first) and
 // relative times (EX/PX) get the current time added, an overflow of which
 // shows up as a non-positive result. Sets *when_ms to the absolute unix time.
-bool ExpireArgMs(CommandContext& c, size_t i, bool seconds, bool relative, std::string_view command,
-                 int64_t* when_ms) {
+bool ExpireArgMs(CommandContext& c, size_t i, bool seconds, bool relative, int64_t* when_ms) {
   int64_t v;
   if (!c.IntArg(i, &v)) return false;
   if (v <= 0 || (seconds && v > INT64_MAX / 1000)) {
-    c.reply.Error(ExpireTimeError(command));
+    c.ReplyInvalidExpireTime();
     return false;
   }
   if (seconds) v *= 1000;
@@ -49,7 +44,7 @@ bool ExpireArgMs(CommandContext& c, size_t i, bool seconds, bool relative, std::
   if (relative)
     v = static_cast<int64_t>(static_cast<uint64_t>(v) + static_cast<uint64_t>(c.now_ms()));
   if (v <= 0) {
-    c.reply.Error(ExpireTimeError(command));
+    c.ReplyInvalidExpireTime();
     return false;
   }
   *when_ms = v;
@@ -100,11 +95,10 @@ bool ParseSetOptions(CommandContext& c, bool is_set, uint32_t* flags, size_t* ex
 }
 
 // The expire of a parsed SET/GETEX, as an absolute unix ms time.
-bool ParsedExpireMs(CommandContext& c, uint32_t flags, size_t expire_arg, std::string_view command,
-                    int64_t* when_ms) {
+bool ParsedExpireMs(CommandContext& c, uint32_t flags, size_t expire_arg, int64_t* when_ms) {
   const bool seconds = (flags & (kSetEx | kSetExat)) != 0;
   const bool relative = (flags & (kSetEx | kSetPx)) != 0;
-  return ExpireArgMs(c, expire_arg, seconds, relative, command, when_ms);
+  return ExpireArgMs(c, expire_arg, seconds, relative, when_ms);
 }
 
 // Redis's getGenericCommand: replies the string value or null; false (after
@@ -129,7 +123,7 @@ void CmdSet(CommandContext& c) {
   size_t expire_arg = 0;
   if (!ParseSetOptions(c, true, &flags, &expire_arg)) return;
   int64_t when_ms = -1;
-  if (expire_arg != 0 && !ParsedExpireMs(c, flags, expire_arg, "set", &when_ms)) return;
+  if (expire_arg != 0 && !ParsedExpireMs(c, flags, expire_arg, &when_ms)) return;
   const std::string& key = c.arg(1);
   if ((flags & kSetGet) && !ReplyGet(c, key)) return;
   const bool found = c.Find(key) != nullptr;
@@ -154,15 +148,15 @@ void CmdSetnx(CommandContext& c) {
   c.reply.Integer(1);
 }
 
-void SetWithRelativeExpire(CommandContext& c, bool seconds, std::string_view command) {
+void SetWithRelativeExpire(CommandContext& c, bool seconds) {
   int64_t when_ms;
-  if (!ExpireArgMs(c, 2, seconds, true, command, &when_ms)) return;
+  if (!ExpireArgMs(c, 2, seconds, true, &when_ms)) return;
   c.ks.StoreWithExpire(c.db, c.arg(1), Object(c.arg(3)), when_ms);
   c.reply.Ok();
 }
 
-void CmdSetex(CommandContext& c) { SetWithRelativeExpire(c, true, "setex"); }
-void CmdPsetex(CommandContext& c) { SetWithRelativeExpire(c, false, "psetex"); }
+void CmdSetex(CommandContext& c) { SetWithRelativeExpire(c, true); }
+void CmdPsetex(CommandContext& c) { SetWithRelativeExpire(c, false); }
 
 // Keys holding other types read as null, not as an error.
 void CmdMget(CommandContext& c) {
@@ -177,9 +171,9 @@ void CmdMget(CommandContext& c) {
   }
 }
 
-void MsetGeneric(CommandContext& c, bool nx, std::string_view command) {
+void MsetGeneric(CommandContext& c, bool nx) {
   if (c.argc() % 2 == 0) {
-    c.reply.Error("ERR wrong number of arguments for '" + std::string(command) + "' command");
+    c.ReplyArityError();
     return;
   }
   if (nx) {
@@ -201,8 +195,8 @@ void MsetGeneric(CommandContext& c, bool nx, std::string_view command) {
   }
 }
 
-void CmdMset(CommandContext& c) { MsetGeneric(c, false, "mset"); }
-void CmdMsetnx(CommandContext& c) { MsetGeneric(c, true, "msetnx"); }
+void CmdMset(CommandContext& c) { MsetGeneric(c, false); }
+void CmdMsetnx(CommandContext& c) { MsetGeneric(c, true); }
 
 // Redis's checkStringLength: a result longer than proto-max-bulk-len is refused.
 bool CheckStringLength(CommandContext& c, uint64_t size, uint64_t append) {
@@ -241,21 +235,8 @@ void IncrDecr(CommandContext& c, int64_t incr) {
   const std::string& key = c.arg(1);
   std::string* s;
   if (!c.FindAs(key, &s)) return;
-  int64_t value = 0;
-  if (s != nullptr) {
-    auto v = ParseInt64(*s);
-    if (!v) {
-      c.reply.Error(kErrNotInteger);
-      return;
-    }
-    value = *v;
-  }
-  if ((incr < 0 && value < 0 && incr < INT64_MIN - value) ||
-      (incr > 0 && value > 0 && incr > INT64_MAX - value)) {
-    c.reply.Error(kErrOverflow);
-    return;
-  }
-  value += incr;
+  int64_t value;
+  if (!c.AddToStoredInt(s, incr, kErrNotInteger, &value)) return;
   if (s != nullptr) {
     *s = FormatInt64(value);
     c.ks.Touched(c.db, key);
@@ -411,7 +392,7 @@ void CmdGetex(CommandContext& c) {
     return;
   }
   int64_t when_ms = -1;
-  if (expire_arg != 0 && !ParsedExpireMs(c, flags, expire_arg, "getex", &when_ms)) return;
+  if (expire_arg != 0 && !ParsedExpireMs(c, flags, expire_arg, &when_ms)) return;
   c.reply.Bulk(*s);
   if ((flags & (kSetExat | kSetPxat)) && when_ms <= c.now_ms()) {
     c.ks.Delete(c.db, key);

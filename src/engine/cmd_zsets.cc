@@ -21,7 +21,6 @@
 
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
-#include "src/engine/numbers.h"
 
 namespace respfuzz::engine {
 
@@ -192,10 +191,9 @@ void CmdZrem(CommandContext& c) {
 // ---------------------------------------------------------------------------
 // Reading.
 
-void CmdZscore(CommandContext& c) {
-  ZSet* z = nullptr;
-  if (!c.FindAs(c.arg(1), &z)) return;
-  const double* s = z == nullptr ? nullptr : z->Score(c.arg(2));
+// A member's score, or null when the set (z may be nullptr) lacks it.
+void ReplyScore(CommandContext& c, const ZSet* z, const std::string& member) {
+  const double* s = z == nullptr ? nullptr : z->Score(member);
   if (s == nullptr) {
     c.reply.Null();
   } else {
@@ -203,18 +201,17 @@ void CmdZscore(CommandContext& c) {
   }
 }
 
+void CmdZscore(CommandContext& c) {
+  ZSet* z = nullptr;
+  if (!c.FindAs(c.arg(1), &z)) return;
+  ReplyScore(c, z, c.arg(2));
+}
+
 void CmdZmscore(CommandContext& c) {
   ZSet* z = nullptr;
   if (!c.FindAs(c.arg(1), &z)) return;
   c.reply.ArrayHeader(static_cast<int64_t>(c.argc() - 2));
-  for (size_t i = 2; i < c.argc(); ++i) {
-    const double* s = z == nullptr ? nullptr : z->Score(c.arg(i));
-    if (s == nullptr) {
-      c.reply.Null();
-    } else {
-      c.reply.Double(*s);
-    }
-  }
+  for (size_t i = 2; i < c.argc(); ++i) ReplyScore(c, z, c.arg(i));
 }
 
 void CmdZcard(CommandContext& c) {
@@ -245,16 +242,6 @@ IndexIt AtRank(const ZSet& z, size_t rank) {
   const Index& index = z.index();
   if (rank <= z.size() / 2) return std::next(index.begin(), static_cast<ptrdiff_t>(rank));
   return std::prev(index.end(), static_cast<ptrdiff_t>(z.size() - rank));
-}
-
-// Redis's rank sanitizing (ZRANGE, ZREMRANGEBYRANK): false when empty.
-bool SanitizeRanks(int64_t size, int64_t* start, int64_t* end) {
-  if (*start < 0) *start = size + *start;
-  if (*end < 0) *end = size + *end;
-  if (*start < 0) *start = 0;
-  if (*start > *end || *start >= size) return false;
-  if (*end >= size) *end = size - 1;
-  return true;
 }
 
 struct ScoreRange {
@@ -495,7 +482,7 @@ void ZrangeGeneric(CommandContext& c, RangeType type, Direction direction) {
   const Index& index = z->index();
   if (type == RangeType::kRank) {
     const int64_t size = static_cast<int64_t>(z->size());
-    if (SanitizeRanks(size, &start, &end)) {
+    if (ClampRange(size, &start, &end)) {
       const size_t n = static_cast<size_t>(end - start + 1);
       out.reserve(n);
       if (!reverse) {
@@ -619,7 +606,7 @@ void CmdZremrangebyrank(CommandContext& c) {
   const std::string& key = c.arg(1);
   ZSet* z = nullptr;
   if (!c.FindAs(key, &z)) return;
-  if (z == nullptr || !SanitizeRanks(static_cast<int64_t>(z->size()), &start, &end)) {
+  if (z == nullptr || !ClampRange(static_cast<int64_t>(z->size()), &start, &end)) {
     c.reply.Integer(0);
     return;
   }
@@ -653,14 +640,7 @@ void ZpopGeneric(CommandContext& c, bool max) {
     return;
   }
   int64_t count = -1;  // no count: one element, always a flat reply
-  if (c.argc() == 3) {
-    auto v = ParseInt64(c.arg(2));
-    if (!v || *v < 0) {
-      c.reply.Error("ERR value is out of range, must be positive");
-      return;
-    }
-    count = *v;
-  }
+  if (c.argc() == 3 && !c.NonNegativeArg(2, &count)) return;
   const std::string& key = c.arg(1);
   ZSet* z = nullptr;
   if (!c.FindAs(key, &z)) return;

@@ -65,6 +65,14 @@ std::span<const CommandSpec> SortedSetCommands();
 std::span<const CommandSpec* const> AllCommands();
 const CommandSpec* FindCommand(std::string_view name);
 bool ArityOk(const CommandSpec& spec, size_t argc);
+// Redis's arity error for a command's full name ("get", "client|id",
+// "config|get"): dispatch, handlers with their own argument checks and the
+// server layer all reply this text.
+std::string ArityError(std::string_view fullname);
+// Redis's error for a container command's unknown subcommand ("ERR unknown
+// subcommand 'x'. Try CLIENT HELP."): both names as given, each cut as %.128s
+// prints it, the command's in upper case.
+std::string UnknownSubcommandError(std::string_view command, std::string_view subcommand);
 // Indexes into argv of the keys a call names (movable keys included, e.g.
 // SINTERCARD's numkeys); empty for keyless commands.
 std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string> argv);
@@ -73,6 +81,7 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
 inline constexpr std::string_view kErrWrongType =
     "WRONGTYPE Operation against a key holding the wrong kind of value";
 inline constexpr std::string_view kErrNotInteger = "ERR value is not an integer or out of range";
+inline constexpr std::string_view kErrNotPositive = "ERR value is out of range, must be positive";
 inline constexpr std::string_view kErrNotFloat = "ERR value is not a valid float";
 inline constexpr std::string_view kErrSyntax = "ERR syntax error";
 inline constexpr std::string_view kErrNoSuchKey = "ERR no such key";
@@ -82,10 +91,17 @@ inline constexpr std::string_view kErrDbIndex = "ERR DB index is out of range";
 inline constexpr std::string_view kErrStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 
+// Redis's index range sanitizing (LRANGE, LTRIM, ZRANGE, ZREMRANGEBYRANK)
+// over `len` elements: negative indexes count from the end, start is clamped
+// to 0 and end to len - 1. False when the range is empty, else
+// 0 <= *start <= *end < len.
+bool ClampRange(int64_t len, int64_t* start, int64_t* end);
+
 struct CommandContext {
   Engine& engine;
   Keyspace& ks;
   Session& session;
+  const CommandSpec& spec;  // the command running
   std::span<const std::string> argv;
   ReplyWriter& reply;
   int db;                  // the session's selected db
@@ -118,9 +134,35 @@ struct CommandContext {
     return true;
   }
 
-  // Parses argv[i] as Redis does; replies the error and returns false on bad input.
-  bool IntArg(size_t i, int64_t* out);
+  // Argument parsers as Redis's get*FromObjectOrReply: each replies the
+  // error and returns false on bad input. A non-empty `msg` is the whole
+  // error text (code included) for every failure, as Redis's `msg` argument.
+  //
+  // getLongLongFromObjectOrReply: any int64 (string2ll).
+  bool IntArg(size_t i, int64_t* out, std::string_view msg = kErrNotInteger);
+  // getRangeLongFromObjectOrReply: an int64 in [min, max]; without `msg`, a
+  // number outside is "ERR value is out of range, value must between <min>
+  // and <max>".
+  bool RangeArg(size_t i, int64_t min, int64_t max, int64_t* out, std::string_view msg = {});
+  // getIntFromObjectOrReply: an int32.
+  bool Int32Arg(size_t i, int* out, std::string_view msg = {});
+  // getPositiveLongFromObjectOrReply: >= 0, with the same text for
+  // non-numbers and negatives.
+  bool NonNegativeArg(size_t i, int64_t* out, std::string_view msg = kErrNotPositive);
+  // getDoubleFromObjectOrReply.
   bool DoubleArg(size_t i, double* out);
+
+  // INCRBY's and HINCRBY's arithmetic: the stored text (nullptr: none, which
+  // counts as 0) read with string2ll, plus `incr`. Replies `not_integer` when
+  // the text is no integer, kErrOverflow when the sum overflows.
+  bool AddToStoredInt(const std::string* stored, int64_t incr, std::string_view not_integer,
+                      int64_t* sum);
+
+  // Errors that name the command: spec.name, which is Redis's
+  // c->cmd->fullname for every handler here (CLIENT's subcommand errors are
+  // Dispatch's).
+  void ReplyArityError() { reply.Error(ArityError(spec.name)); }
+  void ReplyInvalidExpireTime();
 };
 
 }  // namespace respfuzz::engine

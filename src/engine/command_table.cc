@@ -4,7 +4,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "src/engine/command.h"
-#include "src/engine/numbers.h"
+#include "src/resp/numbers.h"
 
 namespace respfuzz::engine {
 
@@ -54,7 +54,7 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
   std::vector<size_t> keys;
   if (spec.name == "sintercard") {
     // SINTERCARD numkeys key [key ...] [LIMIT limit]
-    auto n = argv.size() > 1 ? ParseInt64(argv[1]) : std::nullopt;
+    auto n = argv.size() > 1 ? resp::ParseInt64(argv[1]) : std::nullopt;
     if (!n || *n <= 0) return keys;
     for (int64_t i = 0; i < *n && static_cast<size_t>(2 + i) < argv.size(); ++i) {
       keys.push_back(2 + i);
@@ -69,26 +69,6 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
     keys.push_back(i);
   }
   return keys;
-}
-
-bool CommandContext::IntArg(size_t i, int64_t* out) {
-  auto v = ParseInt64(argv[i]);
-  if (!v) {
-    reply.Error(kErrNotInteger);
-    return false;
-  }
-  *out = *v;
-  return true;
-}
-
-bool CommandContext::DoubleArg(size_t i, double* out) {
-  auto v = ParseDouble(argv[i]);
-  if (!v) {
-    reply.Error(kErrNotFloat);
-    return false;
-  }
-  *out = *v;
-  return true;
 }
 
 }  // namespace respfuzz::engine

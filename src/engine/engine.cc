@@ -2,10 +2,8 @@
 
 #include <algorithm>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/engine/c_string.h"
-#include "src/engine/numbers.h"
 
 namespace respfuzz::engine {
 
@@ -22,10 +20,6 @@ std::string UnknownCommandError(std::span<const std::string> argv) {
   }
   return absl::StrCat("ERR unknown command '", CString(argv[0], 128),
                       "', with args beginning with: ", args);
-}
-
-std::string ArityError(std::string_view fullname) {
-  return "ERR wrong number of arguments for '" + std::string(fullname) + "' command";
 }
 
 }  // namespace
@@ -85,9 +79,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
   if (spec->name == "client" && argv.size() >= 2) {
     // A container command: the subcommand is resolved before anything else.
     if (!IEquals(argv[1], "id")) {  // subcommands match whole, NULs included
-      std::string upper = absl::AsciiStrToUpper(CString(argv[0], 128));
-      reject(absl::StrCat("ERR unknown subcommand '", CString(argv[1], 128), "'. Try ", upper,
-                          " HELP."));
+      reject(UnknownSubcommandError(argv[0], argv[1]));
       return;
     }
     if (argv.size() != 2) {
@@ -134,7 +126,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
 void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::string> argv,
                   std::string* out) {
   ReplyWriter reply(s.protocol, out);
-  CommandContext ctx{*this, keyspace_, s, argv, reply, s.db, options_.max_string_len};
+  CommandContext ctx{*this, keyspace_, s, spec, argv, reply, s.db, options_.max_string_len};
   spec.handler(ctx);
 }
 

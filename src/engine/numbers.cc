@@ -8,30 +8,12 @@
 
 namespace respfuzz::engine {
 
-std::optional<int64_t> ParseInt64(std::string_view s) {
-  if (s.empty() || s.size() > 20) return std::nullopt;
-  if (s == "0") return 0;
-  size_t i = 0;
-  bool negative = false;
-  if (s[0] == '-') {
-    negative = true;
-    i = 1;
-    if (i == s.size()) return std::nullopt;
+std::optional<int64_t> CheckedAdd(int64_t value, int64_t incr) {
+  if ((incr < 0 && value < 0 && incr < INT64_MIN - value) ||
+      (incr > 0 && value > 0 && incr > INT64_MAX - value)) {
+    return std::nullopt;
   }
-  if (s[i] < '1' || s[i] > '9') return std::nullopt;
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    const uint64_t d = s[i] - '0';
-    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-    v = v * 10 + d;
-  }
-  if (negative) {
-    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return std::nullopt;
-    return static_cast<int64_t>(0 - v);
-  }
-  if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-  return static_cast<int64_t>(v);
+  return value + incr;
 }
 
 namespace {

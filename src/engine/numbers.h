@@ -1,6 +1,7 @@
 // Number parsing and printing exactly as Redis 7.0 does it for commands:
-// string2ll for integers, strtod/strtold with Redis's extra checks for
-// floats, and the "human friendly" long double text INCRBYFLOAT replies.
+// strtod/strtold with Redis's extra checks for floats, and the "human
+// friendly" long double text INCRBYFLOAT replies. Integers are read with
+// resp::ParseInt64 (src/resp/numbers.h), the core's one string2ll.
 #ifndef RESPFUZZ_ENGINE_NUMBERS_H_
 #define RESPFUZZ_ENGINE_NUMBERS_H_
 
@@ -11,9 +12,9 @@
 
 namespace respfuzz::engine {
 
-// Redis's string2ll: optional '-', then digits with no leading zero (a lone
-// "0" is fine), nothing else; no '+', no spaces, no "-0", no overflow.
-std::optional<int64_t> ParseInt64(std::string_view s);
+// value + incr, or nullopt when it would overflow int64 (the check
+// incrDecrCommand and hincrbyCommand make before adding).
+std::optional<int64_t> CheckedAdd(int64_t value, int64_t incr);
 
 // getDoubleFromObject: strtod accepts the whole string (hex floats, inf,
 // infinity), not empty, no leading space, not NaN, no overflow, no underflow

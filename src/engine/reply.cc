@@ -1,93 +1,55 @@
 #include "src/engine/reply.h"
 
-#include <cmath>
-#include <cstdio>
-
-#include "absl/strings/numbers.h"
+#include "src/resp/writer.h"
 
 namespace respfuzz::engine {
 
-namespace {
-
-void AppendInt(int64_t n, std::string* out) {
-  char buf[32];
-  char* end = absl::numbers_internal::FastIntToBuffer(n, buf);
-  out->append(buf, end - buf);
-}
-
-}  // namespace
+// Every element goes through src/resp's writer, straight into the session's
+// buffer: integers, lengths and headers are formatted on the stack. (Doubles
+// are formatted into a std::string first, by resp::FormatDoubleRedis70.)
 
 void ReplyWriter::Simple(std::string_view s) {
-  out_->push_back('+');
-  out_->append(s);
-  out_->append("\r\n");
+  resp::WriteSimple(resp::Type::kSimpleString, s, out_);
 }
 
 void ReplyWriter::Error(std::string_view msg) {
-  out_->push_back('-');
   if (msg.find_first_of("\r\n") == std::string_view::npos) {
-    out_->append(msg);
-  } else {
-    // As Redis's addReplyErrorFormat: CR/LF trimmed from the ends, the rest
-    // turned into spaces, so the error stays one line.
-    const size_t first = msg.find_first_not_of("\r\n");
-    if (first != std::string_view::npos) {
-      msg = msg.substr(first, msg.find_last_not_of("\r\n") - first + 1);
-      for (char c : msg) out_->push_back(c == '\r' || c == '\n' ? ' ' : c);
-    }
+    resp::WriteSimple(resp::Type::kError, msg, out_);
+    return;
+  }
+  // As Redis's addReplyErrorFormat: CR/LF trimmed from the ends, the rest
+  // turned into spaces, so the error stays one line.
+  out_->push_back('-');
+  const size_t first = msg.find_first_not_of("\r\n");
+  if (first != std::string_view::npos) {
+    msg = msg.substr(first, msg.find_last_not_of("\r\n") - first + 1);
+    for (char c : msg) out_->push_back(c == '\r' || c == '\n' ? ' ' : c);
   }
   out_->append("\r\n");
 }
 
-void ReplyWriter::Integer(int64_t n) {
-  out_->push_back(':');
-  AppendInt(n, out_);
-  out_->append("\r\n");
-}
+void ReplyWriter::Integer(int64_t n) { resp::WriteInteger(n, out_); }
 
-void ReplyWriter::Bulk(std::string_view s) {
-  out_->push_back('$');
-  AppendInt(static_cast<int64_t>(s.size()), out_);
-  out_->append("\r\n");
-  out_->append(s);
-  out_->append("\r\n");
-}
+void ReplyWriter::Bulk(std::string_view s) { resp::WriteBulk(s, out_); }
 
 void ReplyWriter::Null() { out_->append(resp3() ? "_\r\n" : "$-1\r\n"); }
 
 void ReplyWriter::NullArray() { out_->append(resp3() ? "_\r\n" : "*-1\r\n"); }
 
-void ReplyWriter::ArrayHeader(int64_t n) {
-  out_->push_back('*');
-  AppendInt(n, out_);
-  out_->append("\r\n");
-}
+void ReplyWriter::ArrayHeader(int64_t n) { resp::WriteAggregateHeader('*', n, out_); }
 
 void ReplyWriter::MapHeader(int64_t pairs) {
   if (resp3()) {
-    out_->push_back('%');
-    AppendInt(pairs, out_);
+    resp::WriteAggregateHeader('%', pairs, out_);
   } else {
-    out_->push_back('*');
-    AppendInt(pairs * 2, out_);
+    resp::WriteAggregateHeader('*', pairs * 2, out_);
   }
-  out_->append("\r\n");
 }
 
-void ReplyWriter::SetHeader(int64_t n) {
-  out_->push_back(resp3() ? '~' : '*');
-  AppendInt(n, out_);
-  out_->append("\r\n");
-}
+void ReplyWriter::SetHeader(int64_t n) { resp::WriteAggregateHeader(resp3() ? '~' : '*', n, out_); }
 
 void ReplyWriter::Double(double d) {
-  if (!resp3()) {
-    BulkDouble(d);
-    return;
-  }
-  out_->push_back(',');
-  out_->append(resp::FormatDoubleRedis70(d));
-  out_->append("\r\n");
+  resp::WriteDouble(d, protocol_, resp::DoubleStyle::kRedis70, out_);
 }
 
 void ReplyWriter::BulkDouble(double d) { Bulk(resp::FormatDoubleRedis70(d)); }

@@ -2,6 +2,8 @@
 // buffer in the session's protocol, as Redis's addReply* family does. Callers
 // describe the RESP3 shape (map, set, double, null); RESP2 sessions get
 // Redis's downgrade of it (flat arrays, bulk-string doubles, $-1 / *-1).
+// The bytes are written by src/resp/writer.h's pieces (WriteInteger,
+// WriteBulk, WriteAggregateHeader, WriteDouble).
 #ifndef RESPFUZZ_ENGINE_REPLY_H_
 #define RESPFUZZ_ENGINE_REPLY_H_
 

@@ -39,44 +39,11 @@
 #include <algorithm>
 #include <utility>
 
+#include "src/resp/numbers.h"
+
 namespace respfuzz::resp {
 
 namespace {
-
-// string2ll() from Redis util.c: strict decimal, as redis-server reads *N and $N.
-bool ParseRedisInt(std::string_view s, int64_t* value) {
-  constexpr size_t kLongStrSize = 21;  // LONG_STR_SIZE
-  if (s.empty() || s.size() >= kLongStrSize) return false;
-  if (s == "0") {
-    *value = 0;
-    return true;
-  }
-  size_t i = 0;
-  bool negative = false;
-  if (s[0] == '-') {
-    negative = true;
-    if (++i == s.size()) return false;
-  }
-  if (s[i] < '1' || s[i] > '9') return false;
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    uint64_t digit = static_cast<uint64_t>(s[i] - '0');
-    if (v > UINT64_MAX / 10) return false;
-    v *= 10;
-    if (v > UINT64_MAX - digit) return false;
-    v += digit;
-  }
-  constexpr uint64_t kMaxMagnitude = static_cast<uint64_t>(INT64_MAX);
-  if (negative) {
-    if (v > kMaxMagnitude + 1) return false;
-    *value = static_cast<int64_t>(0 - v);  // modular, so INT64_MIN comes out right
-  } else {
-    if (v > kMaxMagnitude) return false;
-    *value = static_cast<int64_t>(v);
-  }
-  return true;
-}
 
 // isspace() in the C locale (redis-server only sets LC_COLLATE).
 bool IsCSpace(char c) {
@@ -212,16 +179,17 @@ bool RequestParser::ParseMultibulk(std::vector<Request>* out) {
     }
     // Redis waits for one byte after the '\r' and skips it unchecked.
     if (buffered() < len + 2) return false;
-    int64_t count = 0;
-    if (!ParseRedisInt(std::string_view(buf_.data() + pos_ + 1, len - 1), &count) ||
-        count > limits_.max_multibulk_len) {
+    // string2ll(), as redis-server reads *N.
+    const std::optional<int64_t> count =
+        ParseInt64(std::string_view(buf_.data() + pos_ + 1, len - 1));
+    if (!count || *count > limits_.max_multibulk_len) {
       Fail(consumed_, "Protocol error: invalid multibulk length");
       return false;
     }
     const uint64_t offset = consumed_;
     Advance(len + 2);
-    if (count <= 0) return true;  // *0 and *-N: consumed, nothing to run
-    multibulk_left_ = count;
+    if (*count <= 0) return true;  // *0 and *-N: consumed, nothing to run
+    multibulk_left_ = *count;
     bulk_len_ = -1;
     // No reserve(count): argv grows with the bulks that actually arrive
     // (into a recycled vector when Recycle() handed one back).
@@ -255,14 +223,14 @@ bool RequestParser::ParseMultibulk(std::vector<Request>* out) {
         Fail(consumed_, std::string("Protocol error: expected '$', got '") + first + "'");
         return false;
       }
-      int64_t bulk_len = 0;
-      if (!ParseRedisInt(std::string_view(buf_.data() + pos_ + 1, len - 1), &bulk_len) ||
-          bulk_len < 0 || bulk_len > limits_.max_bulk_len) {
+      const std::optional<int64_t> bulk_len =
+          ParseInt64(std::string_view(buf_.data() + pos_ + 1, len - 1));
+      if (!bulk_len || *bulk_len < 0 || *bulk_len > limits_.max_bulk_len) {
         Fail(consumed_, "Protocol error: invalid bulk length");
         return false;
       }
       Advance(len + 2);
-      bulk_len_ = bulk_len;  // nothing reserved: the payload stays in buf_ as it arrives
+      bulk_len_ = *bulk_len;  // nothing reserved: the payload stays in buf_ as it arrives
     }
     // The payload and the 2 bytes after it (not checked to be CRLF, as in Redis).
     const uint64_t need = static_cast<uint64_t>(bulk_len_) + 2;

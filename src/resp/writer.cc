@@ -59,16 +59,9 @@ void WriteNode(const Value& v, Protocol protocol, DoubleStyle doubles, std::stri
         out->append(v.boolean ? ":1\r\n" : ":0\r\n");
       }
       break;
-    case Type::kDouble: {
-      const std::string text =
-          doubles == DoubleStyle::kRedis70 ? FormatDoubleRedis70(v.dbl) : FormatDouble(v.dbl);
-      if (resp3) {
-        Line(',', text, out);
-      } else {
-        BulkOf('$', text, out);
-      }
+    case Type::kDouble:
+      WriteDouble(v.dbl, protocol, doubles, out);
       break;
-    }
     case Type::kBigNumber:
       if (resp3) {
         Line('(', v.str, out);
@@ -137,6 +130,16 @@ void WriteAggregateHeader(char type_byte, int64_t len, std::string* out) {
   out->push_back(type_byte);
   AppendInt(len, out);
   out->append("\r\n", 2);
+}
+
+void WriteDouble(double d, Protocol protocol, DoubleStyle doubles, std::string* out) {
+  const std::string text =
+      doubles == DoubleStyle::kRedis70 ? FormatDoubleRedis70(d) : FormatDouble(d);
+  if (protocol == Protocol::kResp3) {
+    Line(',', text, out);
+  } else {
+    BulkOf('$', text, out);
+  }
 }
 
 void Write(const Value& root, Protocol protocol, std::string* out, DoubleStyle doubles) {

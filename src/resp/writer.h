@@ -22,11 +22,17 @@ void Write(const Value& v, Protocol protocol, std::string* out,
            DoubleStyle doubles = DoubleStyle::kShortest);
 std::string Write(const Value& v, Protocol protocol, DoubleStyle doubles = DoubleStyle::kShortest);
 
-// Low-level pieces, for callers that stream replies without building trees.
+// Low-level pieces, for callers that stream replies without building trees
+// (engine::ReplyWriter writes every reply through these). Each appends one
+// complete line, or a bulk string's header, payload and CRLF, to `out`.
 void WriteSimple(Type type, std::string_view s, std::string* out);  // + - (
-void WriteBulk(std::string_view s, std::string* out);
-void WriteInteger(int64_t n, std::string* out);
+void WriteBulk(std::string_view s, std::string* out);               // $<len> s
+void WriteInteger(int64_t n, std::string* out);                     // :<n>
+// <type_byte><len>, e.g. *3 %2 ~0 |1 >4; the elements are the caller's.
 void WriteAggregateHeader(char type_byte, int64_t len, std::string* out);
+// A double as Write() writes a kDouble: ,<text> in RESP3, a bulk string of
+// the text in RESP2.
+void WriteDouble(double d, Protocol protocol, DoubleStyle doubles, std::string* out);
 
 // A command as a RESP multibulk: *N then N bulk strings.
 std::string EncodeCommand(const std::vector<std::string>& argv);

@@ -2,7 +2,6 @@
 
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/glob.h"
@@ -10,9 +9,6 @@
 namespace respfuzz::server {
 
 namespace {
-
-// Redis's %.128s: at most 128 bytes, stopping at a NUL.
-std::string CString128(std::string_view s) { return std::string(engine::CStr(s).substr(0, 128)); }
 
 bool IsGlob(std::string_view s) {
   // strpbrk(name, "[*?"): the C string ends at a NUL.
@@ -35,7 +31,7 @@ bool StringMatch(std::string_view pattern, std::string_view s, bool nocase) {
 void Config(std::span<const std::string> argv, std::span<const ConfigParam> params,
             engine::ReplyWriter& reply) {
   if (argv.size() < 2) {
-    reply.Error("ERR wrong number of arguments for 'config' command");
+    reply.Error(engine::ArityError("config"));
     return;
   }
   const std::string& sub = argv[1];
@@ -46,12 +42,11 @@ void Config(std::span<const std::string> argv, std::span<const ConfigParam> para
         return;
       }
     }
-    reply.Error("ERR unknown subcommand '" + CString128(sub) + "'. Try " +
-                absl::AsciiStrToUpper(CString128(argv[0])) + " HELP.");
+    reply.Error(engine::UnknownSubcommandError(argv[0], sub));
     return;
   }
   if (argv.size() < 3) {
-    reply.Error("ERR wrong number of arguments for 'config|get' command");
+    reply.Error(engine::ArityError("config|get"));
     return;
   }
   // The name each matched parameter is reported under, "" when unmatched.

@@ -1,0 +1,439 @@
+// respfuzz_recorder: plays recordings (tests/recordings/*.json) against a
+// live redis-server on 127.0.0.1 and checks that it sends the recorded bytes,
+// or (--write) records what it sends into the files.
+//
+//   respfuzz_recorder --port PORT [--write] [--only NAME] FILE.json...
+//
+// For every recording and every protocol pass: FLUSHALL, active expiry off
+// (DEBUG SET-ACTIVE-EXPIRE 0, so the server needs --enable-debug-command),
+// proto-max-bulk-len as recorded, then one fresh connection per session
+// (HELLO 3 on each for a RESP3 pass) and the steps in order: commands as RESP
+// multibulks, each reply framed by our reader and kept as raw bytes; sleeps
+// as real sleeps; an active-expiry step SCANs every db on a control
+// connection, which deletes every expired key the way active expiry does
+// (both go through deleteExpiredKeyAndPropagate, touching watchers alike),
+// without waiting on the server's cron.
+// Exit status: 0 when every reply is as recorded (or, with --write, when
+// every file was written), 1 on a difference, 2 on a usage or I/O error.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "src/resp/reader.h"
+#include "src/resp/writer.h"
+#include "tests/recordings/recording.h"
+
+namespace respfuzz::recordings {
+namespace {
+
+constexpr int kReplyTimeoutMs = 10000;
+constexpr int kDatabases = 16;
+
+// One client connection to 127.0.0.1; replies come back as raw bytes.
+class Connection {
+ public:
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  absl::Status Connect(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ < 0) return absl::InternalError(absl::StrCat("socket: ", strerror(errno)));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // 127.0.0.1, never anything else
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      return absl::UnavailableError(
+          absl::StrCat("connect 127.0.0.1:", port, ": ", strerror(errno)));
+    }
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return absl::OkStatus();
+  }
+
+  // Sends argv and returns the bytes of exactly one reply.
+  absl::StatusOr<std::string> Call(const std::vector<std::string>& argv) {
+    const std::string request = resp::EncodeCommand(argv);
+    for (size_t sent = 0; sent < request.size();) {
+      const ssize_t n = send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return absl::UnavailableError(absl::StrCat("send: ", strerror(errno)));
+      sent += static_cast<size_t>(n);
+    }
+    std::string reply;
+    while (true) {
+      pollfd p{fd_, POLLIN, 0};
+      const int ready = poll(&p, 1, kReplyTimeoutMs);
+      if (ready <= 0) return absl::DeadlineExceededError("no complete reply within 10 s");
+      char buf[65536];
+      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) return absl::UnavailableError("the server closed the connection");
+      reply.append(buf, static_cast<size_t>(n));
+      // Replies are small: parsing the whole reply again per chunk is fine.
+      resp::ReaderError err;
+      bool complete = false;
+      std::vector<resp::Value> values =
+          resp::ReadAll(reply, resp::Protocol::kResp3, {}, &err, &complete);
+      if (err.code != resp::ReaderErrorCode::kNone) {
+        return absl::DataLossError("the reply does not parse: " + err.reason);
+      }
+      if (values.size() > 1) return absl::DataLossError("more than one reply arrived");
+      if (values.size() == 1 && complete) return reply;
+    }
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+int64_t UnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void SleepMs(int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// The reply with the server's client id of the session's connection written
+// as the recordings write it, session + 1: the whole reply of CLIENT ID, or
+// the "id" field of HELLO's map (also inside an EXEC). Nothing else is
+// touched, so the other integers of a reply cannot be mistaken for the id.
+std::string RewriteClientId(std::string reply, int64_t server_id, int session) {
+  if (reply == absl::StrCat(":", server_id, "\r\n")) return absl::StrCat(":", session + 1, "\r\n");
+  const std::string from = absl::StrCat("$2\r\nid\r\n:", server_id, "\r\n");
+  const std::string to = absl::StrCat("$2\r\nid\r\n:", session + 1, "\r\n");
+  for (size_t pos = 0; (pos = reply.find(from, pos)) != std::string::npos; pos += to.size()) {
+    reply.replace(pos, from.size(), to);
+  }
+  return reply;
+}
+
+std::optional<int64_t> IntegerReply(const std::string& r) {
+  int64_t n = 0;
+  if (r.size() < 4 || r[0] != ':' || r.compare(r.size() - 2, 2, "\r\n") != 0) return std::nullopt;
+  if (!absl::SimpleAtoi(r.substr(1, r.size() - 3), &n)) return std::nullopt;
+  return n;
+}
+
+enum class Verdict { kIdentical, kSorted, kTolerated, kDiffers };
+
+Verdict Judge(const Step& step, const std::vector<std::string>& argv, const std::string& expected,
+              const std::string& got) {
+  if (got == expected) return Verdict::kIdentical;
+  if (step.unordered && Canonical(argv, got) == Canonical(argv, expected)) return Verdict::kSorted;
+  if (step.slack > 0) {
+    const std::optional<int64_t> want = IntegerReply(expected);
+    const std::optional<int64_t> have = IntegerReply(got);
+    if (want && have && *have <= *want && *have >= *want - step.slack) {
+      return Verdict::kTolerated;
+    }
+  }
+  return Verdict::kDiffers;
+}
+
+struct Totals {
+  int files = 0, recordings = 0, passes = 0, steps = 0;
+  int identical = 0, sorted = 0, tolerated = 0, differ = 0, rewritten = 0;
+};
+
+class Recorder {
+ public:
+  Recorder(int port, bool write) : port_(port), write_(write) {}
+
+  absl::Status Start() {
+    if (absl::Status st = control_.Connect(port_); !st.ok()) return st;
+    absl::StatusOr<std::string> info = control_.Call({"INFO", "server"});
+    if (!info.ok()) return info.status();
+    const size_t at = info->find("redis_version:");
+    if (at == std::string::npos) return absl::DataLossError("INFO server has no redis_version");
+    version_ = info->substr(at + 14, info->find('\r', at) - at - 14);
+    std::printf("redis-server %s on 127.0.0.1:%d\n", version_.c_str(), port_);
+    return absl::OkStatus();
+  }
+
+  // Plays every recording of `file` (or only `only`); in write mode, replaces
+  // its replies with the server's.
+  absl::Status Run(RecordingFile& file, const std::string& only) {
+    ++totals_.files;
+    if (file.server != "redis-server " + version_) {
+      if (!write_) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            file.path, " was recorded from ", file.server, ", the server is ", version_));
+      }
+      file.server = "redis-server " + version_;
+    }
+    for (Recording& rec : file.recordings) {
+      if (!only.empty() && rec.name != only) continue;
+      ++totals_.recordings;
+      matched_ = true;
+      const std::string label = file.family + "/" + rec.name;
+      std::map<int, std::vector<std::string>> got;  // protocol -> reply per step
+      for (int protocol : rec.protocols) {
+        ++totals_.passes;
+        absl::StatusOr<std::vector<std::string>> replies = Pass(label, rec, protocol);
+        if (!replies.ok()) {
+          return absl::Status(
+              replies.status().code(),
+              absl::StrCat(label, ", RESP", protocol, " pass: ", replies.status().message()));
+        }
+        got[protocol] = *std::move(replies);
+      }
+      if (write_) Update(rec, got);
+    }
+    return absl::OkStatus();
+  }
+
+  // Leaves the server with its defaults again.
+  absl::Status Finish() {
+    if (absl::Status st = Control({"DEBUG", "SET-ACTIVE-EXPIRE", "1"}); !st.ok()) return st;
+    return Control({"CONFIG", "SET", "proto-max-bulk-len",
+                    std::to_string(Recording::kDefaultProtoMaxBulkLen)});
+  }
+
+  const Totals& totals() const { return totals_; }
+  bool matched() const { return matched_; }
+
+ private:
+  absl::Status Control(const std::vector<std::string>& argv) {
+    absl::StatusOr<std::string> r = control_.Call(argv);
+    if (!r.ok()) return r.status();
+    if (*r != "+OK\r\n") {
+      return absl::FailedPreconditionError(
+          absl::StrCat(DescribeArgv(argv), " replied ", EncodeBytes(*r)));
+    }
+    return absl::OkStatus();
+  }
+
+  // Deletes every expired key of every db: SCAN looks each key up.
+  absl::Status ExpireAll() {
+    for (int db = 0; db < kDatabases; ++db) {
+      if (absl::Status st = Control({"SELECT", std::to_string(db)}); !st.ok()) return st;
+      std::string cursor = "0";
+      do {
+        absl::StatusOr<std::string> r = control_.Call({"SCAN", cursor, "COUNT", "1000"});
+        if (!r.ok()) return r.status();
+        resp::ReaderError err;
+        bool complete = false;
+        const std::vector<resp::Value> v =
+            resp::ReadAll(*r, resp::Protocol::kResp3, {}, &err, &complete);
+        if (v.size() != 1 || v[0].type != resp::Type::kArray || v[0].elems.size() != 2) {
+          return absl::DataLossError("SCAN replied " + EncodeBytes(*r));
+        }
+        cursor = v[0].elems[0].str;
+      } while (cursor != "0");
+    }
+    return Control({"SELECT", "0"});
+  }
+
+  // One pass: the replies (client ids rewritten) of every step, "" for
+  // sleeps; reports each difference.
+  absl::StatusOr<std::vector<std::string>> Pass(const std::string& label, const Recording& rec,
+                                                int protocol) {
+    for (const std::vector<std::string>& argv :
+         {std::vector<std::string>{"FLUSHALL"},
+          std::vector<std::string>{"DEBUG", "SET-ACTIVE-EXPIRE", "0"},
+          std::vector<std::string>{"CONFIG", "SET", "proto-max-bulk-len",
+                                   std::to_string(rec.proto_max_bulk_len)}}) {
+      if (absl::Status st = Control(argv); !st.ok()) return st;
+    }
+    std::vector<std::unique_ptr<Connection>> sessions;
+    std::vector<int64_t> ids;
+    for (int s = 0; s < rec.sessions(); ++s) {
+      sessions.push_back(std::make_unique<Connection>());
+      if (absl::Status st = sessions.back()->Connect(port_); !st.ok()) return st;
+      absl::StatusOr<std::string> id = sessions.back()->Call({"CLIENT", "ID"});
+      if (!id.ok()) return id.status();
+      std::optional<int64_t> n = IntegerReply(*id);
+      if (!n) return absl::DataLossError("CLIENT ID replied " + EncodeBytes(*id));
+      ids.push_back(*n);
+      if (protocol == 3) {
+        absl::StatusOr<std::string> hello = sessions.back()->Call({"HELLO", "3"});
+        if (!hello.ok()) return hello.status();
+        if (hello->empty() || (*hello)[0] != '%') {
+          return absl::DataLossError("HELLO 3 replied " + EncodeBytes(*hello));
+        }
+      }
+    }
+    std::vector<std::string> replies;
+    for (size_t i = 0; i < rec.steps.size(); ++i) {
+      const Step& step = rec.steps[i];
+      replies.emplace_back();
+      if (step.kind == StepKind::kSleep) {
+        SleepMs(step.sleep_ms);
+        continue;
+      }
+      if (step.kind == StepKind::kActiveExpire) {
+        if (absl::Status st = ExpireAll(); !st.ok()) return st;
+        continue;
+      }
+      std::vector<std::string> argv = step.argv;
+      if (step.clock_args) {
+        const int64_t now = UnixMs();
+        for (std::string& a : argv) a = SubstituteClock(a, now);
+      }
+      absl::StatusOr<std::string> reply = sessions[step.session]->Call(argv);
+      if (!reply.ok()) {
+        return absl::Status(reply.status().code(),
+                            absl::StrCat("step ", i, ": ", reply.status().message()));
+      }
+      std::string got = *std::move(reply);
+      if (step.client_id) got = RewriteClientId(std::move(got), ids[step.session], step.session);
+      ++totals_.steps;
+      const std::string& expected = rec.Expected(step, protocol);
+      const std::string where = absl::StrCat(label, ", RESP", protocol, " pass, step ", i,
+                                             " (session ", step.session, "): ", DescribeArgv(argv));
+      switch (Judge(step, argv, expected, got)) {
+        case Verdict::kIdentical:
+          ++totals_.identical;
+          break;
+        case Verdict::kSorted:
+          ++totals_.sorted;
+          break;
+        case Verdict::kTolerated:
+          ++totals_.tolerated;
+          std::printf("tolerated: %s\n    recorded: %s\n    server:   %s\n    (slack %lld: %s)\n",
+                      where.c_str(), EncodeBytes(expected).c_str(), EncodeBytes(got).c_str(),
+                      static_cast<long long>(step.slack), step.why.c_str());
+          break;
+        case Verdict::kDiffers:
+          ++totals_.differ;
+          std::printf("%s: %s\n    recorded: %s\n    server:   %s\n",
+                      write_ ? "re-recorded" : "DIFFERS", where.c_str(),
+                      EncodeBytes(expected).c_str(), EncodeBytes(got).c_str());
+          break;
+      }
+      replies.back() = std::move(got);
+    }
+    return replies;
+  }
+
+  // Write mode: the server's bytes become the recorded ones, except where the
+  // recording already holds them up to sorting or slack.
+  void Update(Recording& rec, const std::map<int, std::vector<std::string>>& got) {
+    for (size_t i = 0; i < rec.steps.size(); ++i) {
+      Step& step = rec.steps[i];
+      if (step.kind != StepKind::kCommand) continue;
+      std::map<int, std::string> now;
+      for (const auto& [protocol, replies] : got) {
+        const std::string& expected = rec.Expected(step, protocol);
+        now[protocol] = Judge(step, step.argv, expected, replies[i]) == Verdict::kDiffers
+                            ? replies[i]
+                            : expected;
+      }
+      const std::string first = now.begin()->second;
+      std::optional<std::string> third;
+      if (now.size() == 2 && now[3] != now[2]) third = now[3];
+      if (first != step.reply || third != step.reply3) ++totals_.rewritten;
+      step.reply = first;
+      step.reply3 = third;
+    }
+  }
+
+  int port_;
+  bool write_;
+  Connection control_;
+  std::string version_;
+  Totals totals_;
+  bool matched_ = false;
+};
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: respfuzz_recorder --port PORT [--write] [--only NAME] FILE.json...\n"
+               "  plays the recordings against redis-server on 127.0.0.1:PORT; checks the\n"
+               "  recorded reply bytes, or with --write records the server's into the files\n");
+  return 2;
+}
+
+int Main(int argc, char** argv) {
+  int port = 0;
+  bool write = false;
+  std::string only;
+  std::vector<std::string> paths;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--port" && i + 1 < argc) {
+      if (!absl::SimpleAtoi(argv[++i], &port) || port <= 0 || port > 65535) return Usage();
+    } else if (a == "--write") {
+      write = true;
+    } else if (a == "--only" && i + 1 < argc) {
+      only = argv[++i];
+    } else if (!a.empty() && a[0] == '-') {
+      return Usage();
+    } else {
+      paths.push_back(a);
+    }
+  }
+  if (port == 0 || paths.empty()) return Usage();
+
+  Recorder recorder(port, write);
+  if (absl::Status st = recorder.Start(); !st.ok()) {
+    std::fprintf(stderr, "error: %s\n", st.ToString().c_str());
+    return 2;
+  }
+  for (const std::string& path : paths) {
+    absl::StatusOr<RecordingFile> file = LoadFile(path);
+    if (!file.ok()) {
+      std::fprintf(stderr, "error: %s\n", file.status().ToString().c_str());
+      return 2;
+    }
+    if (absl::Status st = recorder.Run(*file, only); !st.ok()) {
+      std::fprintf(stderr, "error: %s\n", st.ToString().c_str());
+      return 2;
+    }
+    if (write) {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << Serialize(*file);
+      if (!out) {
+        std::fprintf(stderr, "error: cannot write %s\n", path.c_str());
+        return 2;
+      }
+    }
+  }
+  if (!recorder.matched()) {
+    std::fprintf(stderr, "error: no recording%s in the files\n",
+                 only.empty() ? "" : (" named " + only).c_str());
+    return 2;
+  }
+  if (absl::Status st = recorder.Finish(); !st.ok()) {
+    std::fprintf(stderr, "error: %s\n", st.ToString().c_str());
+    return 2;
+  }
+  const Totals& t = recorder.totals();
+  std::printf(
+      "%d files, %d recordings, %d passes, %d replies: %d identical, %d identical once sorted "
+      "(unordered), %d within slack, %d %s\n",
+      t.files, t.recordings, t.passes, t.steps, t.identical, t.sorted, t.tolerated, t.differ,
+      write ? "re-recorded" : "DIFFERENT");
+  if (write) {
+    std::printf("%d steps changed in the files\n", t.rewritten);
+    return 0;
+  }
+  return t.differ == 0 && t.steps > 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace respfuzz::recordings
+
+int main(int argc, char** argv) { return respfuzz::recordings::Main(argc, argv); }

@@ -1,0 +1,98 @@
+// Recordings of redis-server 7.0.15: named sequences of commands with the
+// exact reply bytes the server sent, kept as data in tests/recordings/*.json
+// (the format is described in tests/recordings/README.md). The runner
+// (tests/recordings_test.cc) plays them against the engine and the reference
+// model; the recorder (recorder.cc) plays them against a live server to
+// check or re-record the bytes. This library only reads, writes and
+// compares; it links neither the engine nor the model.
+#ifndef RESPFUZZ_TESTS_RECORDINGS_RECORDING_H_
+#define RESPFUZZ_TESTS_RECORDINGS_RECORDING_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace respfuzz::recordings {
+
+enum class StepKind {
+  kCommand,       // a command sent by one session
+  kSleep,         // time passes: the virtual clock advances, a live server is slept on
+  kActiveExpire,  // every expired key is deleted (Redis's active expiry)
+};
+
+struct Step {
+  StepKind kind = StepKind::kCommand;
+  int session = 0;
+  std::vector<std::string> argv;
+  std::string reply;                  // bytes, in the protocol in effect (RESP2 pass)
+  std::optional<std::string> reply3;  // the RESP3 pass's bytes when they differ
+  bool unordered = false;             // the reply's elements come in no defined order
+  bool client_id = false;             // the reply carries the session's client id (session + 1)
+  bool clock_args = false;  // {now+N} / {now-N} arguments are unix ms from the player's clock
+  int64_t slack = 0;        // a live server may reply an integer up to this much lower
+  int64_t sleep_ms = 0;     // kSleep
+  std::string why;          // why a step is flagged, for the reader and the reports
+};
+
+struct Recording {
+  std::string name;
+  std::string about;
+  std::vector<int> protocols = {2};  // one pass per protocol; 3: HELLO 3 on every session first
+  int64_t proto_max_bulk_len = kDefaultProtoMaxBulkLen;
+  std::vector<std::string> notes;  // documented deviations and other remarks
+  std::vector<Step> steps;
+
+  static constexpr int64_t kDefaultProtoMaxBulkLen = 512ll * 1024 * 1024;
+
+  int sessions() const;  // 1 + the highest session a step uses
+  // The bytes expected for `step` in the pass of `protocol`.
+  const std::string& Expected(const Step& step, int protocol) const {
+    return protocol == 3 && step.reply3 ? *step.reply3 : step.reply;
+  }
+};
+
+struct RecordingFile {
+  std::string path;
+  std::string family;
+  std::string server;
+  std::vector<Recording> recordings;
+};
+
+// Reads and validates one file (names, step fields, replies that parse as
+// exactly one RESP value).
+absl::StatusOr<RecordingFile> LoadFile(const std::string& path);
+// Every *.json under `dir`, sorted by name.
+absl::StatusOr<std::vector<RecordingFile>> LoadDirectory(const std::string& dir);
+// The canonical text of a file: what LoadFile reads back unchanged. One step
+// per line, strings as in EncodeBytes.
+std::string Serialize(const RecordingFile& file);
+
+// The JSON string literal (quotes included) for bytes: printable ASCII as
+// is, \r \n \t \" \\ as usual, every other byte b as \u00XX. Decoding takes
+// each code point U+0000..U+00FF as one byte and refuses anything above.
+std::string EncodeBytes(std::string_view bytes);
+// Bytes from a decoded JSON string (UTF-8 of code points <= U+00FF).
+absl::StatusOr<std::string> DecodeBytes(std::string_view utf8);
+
+// One readable line for bytes in failure messages: like EncodeBytes without
+// the quotes.
+std::string Escaped(std::string_view bytes);
+std::string DescribeArgv(const std::vector<std::string>& argv);
+
+// The reply with its unordered elements sorted, as the old tests compared
+// them: HGETALL by field/value pair, SCAN's key list, and the elements of
+// every other aggregate. Bytes that do not parse come back unchanged.
+std::string Canonical(const std::vector<std::string>& argv, std::string_view reply);
+// Whether `unordered` may be set on a step sending argv.
+bool MayBeUnordered(const std::vector<std::string>& argv);
+
+// `arg` with a {now+N} / {now-N} placeholder replaced by now_ms +/- N.
+std::string SubstituteClock(const std::string& arg, int64_t now_ms);
+
+}  // namespace respfuzz::recordings
+
+#endif  // RESPFUZZ_TESTS_RECORDINGS_RECORDING_H_
