@@ -86,6 +86,27 @@ TEST(Reader, EveryResp3Type) {
   EXPECT_EQ(One("%0\r\n"), Value::Aggregate(Type::kMap));
 }
 
+// The RESP3 spec: infinities are exactly "inf" and "-inf"; NaN is "nan", and
+// since Redis before 7.2 prints NaN as libc does, clients must also read
+// "-nan", "NAN" and "nan(char-sequence)". redis-server 7.0.15 answers
+// EVAL "redis.setresp(3); return {double=0/0}" 0 with ",-nan\r\n".
+TEST(Reader, DoublesReadEveryNanRedisSendsAndOnlyTheSpecInfinities) {
+  for (const char* nan :
+       {",nan\r\n", ",-nan\r\n", ",NAN\r\n", ",-NaN\r\n", ",nan(123_ab)\r\n", ",-nan()\r\n"}) {
+    EXPECT_TRUE(std::isnan(One(nan).dbl)) << nan;
+  }
+  for (const char* bad : {",+nan\r\n", ",nan(\r\n", ",nan(-)\r\n", ",nanx\r\n", ",--nan\r\n",
+                          ",+inf\r\n", ",INF\r\n", ",na\r\n"}) {
+    EXPECT_EQ(ErrorOf(bad).code, Code::kBadDouble) << bad;
+  }
+  // Below the double range reads as (signed) zero, as strtod gives it;
+  // above it is an error rather than an infinity.
+  EXPECT_EQ(One(",1e-400\r\n"), Value::Double(0.0));
+  EXPECT_EQ(One(",-1e-400\r\n"), Value::Double(-0.0));
+  EXPECT_EQ(One(",4.9406564584124654e-324\r\n"), Value::Double(4.9406564584124654e-324));
+  EXPECT_EQ(ErrorOf(",-1e400\r\n").code, Code::kBadDouble);
+}
+
 TEST(Reader, AttributesAnnotateTheNextValue) {
   Value v = One("|1\r\n+key-popularity\r\n*1\r\n,0.19\r\n*2\r\n:2039123\r\n:9543892\r\n");
   EXPECT_EQ(v.type, Type::kArray);

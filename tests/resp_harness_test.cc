@@ -194,6 +194,137 @@ TEST(RespReaderOracle, CaseEncodingRoundTrips) {
   EXPECT_TRUE(RunRespReader("").ok);
 }
 
+// --- the reference reader (harnesses/models/resp_reference.h) -------------------
+
+// A reader with one bug in one rule family, built on the real one.
+class BrokenReader : public ReplyParser {
+ public:
+  enum Bug {
+    kBareLfEndsALine,     // framing: "\n" alone ends a line
+    kRejectsMinusNan,     // numbers: ",-nan" (what Redis 7.0 sends) is a bad double
+    kIgnoresLimits,       // limits: always Redis's defaults
+    kDropsAttributes,     // aggregates: attributes vanish from the tree
+    kErrorOffsetOneLate,  // errors: the offset of the byte after the offending one
+  };
+  explicit BrokenReader(Bug bug) : bug_(bug) {}
+  void Start(Protocol p, const resp::ReaderLimits& l) override {
+    real_->Start(p, bug_ == kIgnoresLimits ? resp::ReaderLimits{} : l);
+  }
+  bool Feed(std::string_view chunk, std::vector<Value>* out) override {
+    std::string bytes(chunk);
+    if (bug_ == kBareLfEndsALine) {
+      std::string fixed;
+      for (size_t i = 0; i < bytes.size(); ++i) {
+        if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) fixed += '\r';
+        fixed += bytes[i];
+      }
+      bytes = fixed;
+    }
+    if (bug_ == kRejectsMinusNan) {
+      for (size_t at = bytes.find(",-nan"); at != std::string::npos; at = bytes.find(",-nan", at)) {
+        bytes[at + 4] = 'x';
+      }
+    }
+    size_t before = out->size();
+    bool ok = real_->Feed(bytes, out);
+    for (size_t i = before; i < out->size(); ++i) Mangle(&(*out)[i]);
+    return ok;
+  }
+  resp::ReaderError error() const override {
+    resp::ReaderError e = real_->error();
+    if (bug_ == kErrorOffsetOneLate && e.code != resp::ReaderErrorCode::kNone) ++e.offset;
+    return e;
+  }
+  bool idle() const override { return real_->idle(); }
+  uint64_t consumed() const override { return real_->consumed(); }
+  size_t buffered() const override { return real_->buffered(); }
+
+ private:
+  void Mangle(Value* v) {
+    if (bug_ == kDropsAttributes) {
+      v->has_attributes = false;
+      v->attributes.clear();
+    }
+    for (Value& e : v->elems) Mangle(&e);
+  }
+  Bug bug_;
+  std::unique_ptr<ReplyParser> real_ = MakeReplyParser();
+};
+
+fuzz::Verdict ReferenceVerdict(ReplyParser& parser, std::string_view payload,
+                               Protocol p = Protocol::kResp3, int profile = 0) {
+  ReaderCase c = Case(payload, p);
+  c.profile = profile;
+  c.limits = ReaderProfileLimits(profile);
+  ParseResult r = ParseWhole(parser, c.payload, c.protocol, c.limits);
+  return CheckAgainstReference(c, r);
+}
+
+TEST(RespReaderReference, AgreesWithTheRealReader) {
+  const char* streams[] = {
+      "+OK\r\n:1\r\n$3\r\nfoo\r\n*2\r\n%1\r\n+a\r\n,0.1234567\r\n~1\r\n#t\r\n$?\r\n;2\r\nab\r\n;"
+      "0\r\n",
+      "|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.1923\r\n*1\r\n:1\r\n",
+      "*?\r\n:1\r\n|0\r\n+x\r\n.\r\n%?\r\n+k\r\n:1\r\n.\r\n>2\r\n+message\r\n+hi\r\n",
+      ",-nan\r\n,nan\r\n,inf\r\n,-inf\r\n,1e-400\r\n(123\r\n=7\r\ntxt:abc\r\n!1\r\nE\r\n_\r\n",
+      "$-1\r\n*-1\r\n:+007\r\n:-9223372036854775808\r\n",
+      "*3\r\n:1\r\n",                   // ends inside a value
+      "*1\r\n+a\nb\r\n",                // LF inside a line
+      "%?\r\n+k\r\n.\r\n",              // end marker between a key and its value
+      "*?\r\n|1\r\n+a\r\n+b\r\n.\r\n",  // dangling attribute
+      "$3\r\nabcX",                     // bulk terminator
+      "=3\r\ntxt\r\n",                  // verbatim without "xxx:"
+      ",+inf\r\n",
+  };
+  for (const char* s : streams) {
+    for (Protocol p : {Protocol::kResp2, Protocol::kResp3}) {
+      for (int profile = 0; profile < 4; ++profile) {
+        auto real = MakeReplyParser();
+        fuzz::Verdict v = ReferenceVerdict(*real, s, p, profile);
+        EXPECT_TRUE(v.ok) << v.ToString() << " for \"" << s << "\" profile " << profile;
+      }
+    }
+  }
+  EXPECT_TRUE(RunRespReader(EncodeReaderCase(Protocol::kResp3, 0, ChunkPlan{}, ",-nan\r\n")).ok);
+}
+
+struct BrokenCase {
+  BrokenReader::Bug bug;
+  std::string payload;
+  int profile;
+};
+
+TEST(RespReaderReference, CatchesAReaderBrokenInEachRuleFamily) {
+  const BrokenCase cases[] = {
+      {BrokenReader::kBareLfEndsALine, "+a\n", 0},
+      {BrokenReader::kRejectsMinusNan, ",-nan\r\n", 0},
+      {BrokenReader::kIgnoresLimits, "$9\r\n123456789\r\n", 1},
+      {BrokenReader::kDropsAttributes, "|1\r\n+a\r\n+b\r\n*1\r\n:1\r\n", 0},
+      {BrokenReader::kErrorOffsetOneLate, ":12x\r\n", 0},
+  };
+  for (const BrokenCase& bc : cases) {
+    BrokenReader broken(bc.bug);
+    fuzz::Verdict v = ReferenceVerdict(broken, bc.payload, Protocol::kResp3, bc.profile);
+    EXPECT_FALSE(v.ok) << "bug " << bc.bug;
+    EXPECT_EQ(v.check, "reference") << v.ToString();
+  }
+}
+
+// A reader that is wrong the same way everywhere passes every consistency
+// check: only the reference sees it.
+TEST(RespReaderReference, SeesWhatTheConsistencyChecksCannot) {
+  const std::string payload = "|1\r\n+a\r\n+b\r\n*1\r\n:1\r\n";
+  BrokenReader chunked(BrokenReader::kDropsAttributes), whole(BrokenReader::kDropsAttributes),
+      reread(BrokenReader::kDropsAttributes);
+  auto w = MakeValueEncoder();
+  ParseResult tree;
+  fuzz::Verdict v = CheckReaderCase(Case(payload), chunked, whole, reread, *w, &tree);
+  EXPECT_TRUE(v.ok) << v.ToString();
+  v = CheckAgainstReference(Case(payload), tree);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "reference");
+}
+
 Value SampleTree() {
   Value map = Value::Aggregate(Type::kMap, {Value::Simple("score"), Value::Double(0.1234567),
                                             Value::Bulk("flag"), Value::Boolean(true)});

@@ -1,6 +1,7 @@
 #include "harnesses/resp_reader/checks.h"
 
 #include "harnesses/common/registry.h"
+#include "harnesses/models/resp_reference.h"
 #include "src/resp/reader.h"
 
 namespace respfuzz::harnesses {
@@ -233,6 +234,43 @@ fuzz::Verdict CheckVisitorWalk(const ReaderCase& c, const ParseResult& tree) {
   return fuzz::Verdict::Ok();
 }
 
+fuzz::Verdict CheckAgainstReference(const ReaderCase& c, const ParseResult& whole) {
+  models::RespReferenceLimits limits;
+  limits.max_depth = std::min(c.limits.max_depth, resp::ReaderLimits::kMaxDepthCeiling);
+  limits.max_aggregate_len = c.limits.max_aggregate_len;
+  limits.max_bulk_len = c.limits.max_bulk_len;
+  limits.max_line_len = c.limits.max_line_len;
+  models::RespReferenceResult ref = models::ReferenceReadResp(c.payload, c.protocol, limits);
+  const size_t n = std::min(ref.values.size(), whole.values.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (!(ref.values[i] == whole.values[i])) {
+      return fuzz::Verdict::Fail("reference", static_cast<int64_t>(i),
+                                 "value " + std::to_string(i) + ": reader " +
+                                     resp::ToDebugString(whole.values[i], 512) + ", reference " +
+                                     resp::ToDebugString(ref.values[i], 512));
+    }
+  }
+  const std::string_view kind = resp::ReaderErrorCodeName(whole.error.code);
+  const std::string_view ref_kind = ref.error.empty() ? std::string_view("none") : ref.error;
+  if (ref.values.size() != whole.values.size() || kind != ref_kind ||
+      (!ref.error.empty() && ref.error_offset != whole.error.offset) ||
+      ref.complete != whole.idle) {
+    auto state = [](size_t values, std::string_view error, uint64_t offset, bool complete) {
+      return std::to_string(values) + " values, " +
+             (error == "none" ? std::string("no error")
+                              : "error " + std::string(error) + " at " + std::to_string(offset)) +
+             (complete          ? ", ends cleanly"
+              : error == "none" ? ", ends inside a value"
+                                : "");
+    };
+    return fuzz::Verdict::Fail(
+        "reference", static_cast<int64_t>(n),
+        "reader: " + state(whole.values.size(), kind, whole.error.offset, whole.idle) +
+            "; reference: " + state(ref.values.size(), ref_kind, ref.error_offset, ref.complete));
+  }
+  return fuzz::Verdict::Ok();
+}
+
 fuzz::Verdict RunRespReader(std::string_view input) {
   ReaderCase c = DecodeReaderCase(input);
   auto chunked = MakeReplyParser();
@@ -242,7 +280,9 @@ fuzz::Verdict RunRespReader(std::string_view input) {
   ParseResult tree;
   fuzz::Verdict v = CheckReaderCase(c, *chunked, *whole, *reread, *writer, &tree);
   if (!v.ok) return v;
-  return CheckVisitorWalk(c, tree);
+  v = CheckVisitorWalk(c, tree);
+  if (!v.ok) return v;
+  return CheckAgainstReference(c, tree);
 }
 
 std::string DescribeRespReader(std::string_view input) {
@@ -272,7 +312,8 @@ RESPFUZZ_REGISTER_HARNESS(
             "chunking plan",
             "chunked feeding gives the same values, error and offset as feeding whole; bytes "
             "consumed add up; every value re-written and re-read is equal; the visitor-only "
-            "walk agrees with the tree builder",
+            "walk agrees with the tree builder; values, error kind and offset and the end state "
+            "equal the reference reader's (the RESP3 spec written again, recursive)",
             RunRespReader, DescribeRespReader});
 
 }  // namespace respfuzz::harnesses

@@ -46,6 +46,12 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
 // `tree` (the tree builder's result for the same case) on values and error.
 fuzz::Verdict CheckVisitorWalk(const ReaderCase& c, const ParseResult& tree);
 
+// reference - the whole-fed parse agrees with the reference reader
+// (harnesses/models/resp_reference.h, the RESP3 spec's rules written again)
+// value for value, on the error's kind and offset, and on whether the stream
+// ends cleanly.
+fuzz::Verdict CheckAgainstReference(const ReaderCase& c, const ParseResult& whole);
+
 // The registry's entry points (RESPFUZZ_REGISTER_HARNESS in checks.cc).
 fuzz::Verdict RunRespReader(std::string_view input);
 std::string DescribeRespReader(std::string_view input);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <system_error>
 
@@ -109,10 +111,13 @@ bool ParseLength(std::string_view s, bool allow_streamed, int64_t* out) {
   return ParseDigits(s, out);
 }
 
-// RESP3 double: [+-]digits[.digits][(e|E)[+-]digits], or inf, +inf, -inf, nan.
-// Values outside the double range are rejected rather than rounded.
+bool IsNanText(std::string_view s);
+
+// RESP3 double: [+-]digits[.digits][(e|E)[+-]digits], or inf, -inf, or a NaN
+// (IsNanText). Values above the double range are rejected rather than
+// rounded to an infinity; values below it read as zero (as strtod does).
 bool ParseDouble(std::string_view s, double* out) {
-  if (s == "inf" || s == "+inf") {
+  if (s == "inf") {
     *out = HUGE_VAL;
     return true;
   }
@@ -120,7 +125,7 @@ bool ParseDouble(std::string_view s, double* out) {
     *out = -HUGE_VAL;
     return true;
   }
-  if (s == "nan") {
+  if (IsNanText(s)) {
     *out = std::nan("");
     return true;
   }
@@ -150,7 +155,34 @@ bool ParseDouble(std::string_view s, double* out) {
   if (i != body.size()) return false;
   // absl's from_chars: libc++ (OSS-Fuzz builds) lacks the floating-point one.
   auto res = absl::from_chars(body.data(), body.data() + body.size(), *out);
-  return res.ec == std::errc() && res.ptr == body.data() + body.size();
+  if (res.ptr != body.data() + body.size()) return false;
+  if (res.ec == std::errc::result_out_of_range) {
+    // Rare: tell underflow (a zero or subnormal, kept) from overflow.
+    const std::string text(body);
+    const double d = std::strtod(text.c_str(), nullptr);
+    if (std::isinf(d)) return false;
+    *out = d;
+    return true;
+  }
+  return res.ec == std::errc();
+}
+
+// The NaN texts the RESP3 spec asks clients to read: "nan", and since Redis
+// before 7.2 prints NaN as libc does, "-nan" (what redis-server 7.0.15 sends
+// for a Lua 0/0), any case, and "nan(n-char-sequence)".
+bool IsNanText(std::string_view s) {
+  if (!s.empty() && s[0] == '-') s.remove_prefix(1);
+  if (s.size() < 3) return false;
+  for (size_t i = 0; i < 3; ++i) {
+    if ((s[i] | 0x20) != "nan"[i]) return false;
+  }
+  s.remove_prefix(3);
+  if (s.empty()) return true;
+  if (s.size() < 2 || s.front() != '(' || s.back() != ')') return false;
+  for (char c : s.substr(1, s.size() - 2)) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
 }
 
 bool ValidBigNumber(std::string_view s) {
