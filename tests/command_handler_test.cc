@@ -4,10 +4,14 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "harnesses/command_handler/checks.h"
 #include "src/engine/engine.h"
+#include "src/resp/reader.h"
+#include "src/resp/writer.h"
 
 namespace respfuzz::harnesses {
 namespace {
@@ -80,6 +84,89 @@ TEST(CommandHandler, OrderMattersOnlyWhereRedisPromisesIt) {
   EXPECT_TRUE(RunCommandProgram(sets, ReplaceReply(1, "*2\r\n$1\r\na\r\n$1\r\nb\r\n")).verdict.ok);
   EXPECT_EQ(RunCommandProgram(sets, ReplaceReply(1, "*2\r\n$1\r\na\r\n$1\r\nc\r\n")).verdict.check,
             "reference");
+}
+
+// An order bug: the reply of op `at` with its first two elements swapped (the
+// first two pairs for HGETALL, the first two keys for SCAN), re-written as
+// the engine would write it.
+enum class Swap { kElements, kPairs, kScanKeys };
+CommandRunOptions SwapFirstTwo(size_t at, Swap how = Swap::kElements) {
+  CommandRunOptions o;
+  o.corrupt_reply = [at, how](size_t op, std::string* reply) {
+    if (op != at) return;
+    resp::ReaderError error;
+    std::vector<resp::Value> values =
+        resp::ReadAll(*reply, resp::Protocol::kResp3, resp::ReaderLimits{}, &error);
+    ASSERT_EQ(values.size(), 1u) << *reply;
+    resp::Value& v = values[0];
+    std::vector<resp::Value>& elems = how == Swap::kScanKeys ? v.elems.at(1).elems : v.elems;
+    if (how == Swap::kPairs) {
+      ASSERT_GE(elems.size(), 4u) << *reply;
+      std::swap(elems[0], elems[2]);
+      std::swap(elems[1], elems[3]);
+    } else {
+      ASSERT_GE(elems.size(), 2u) << *reply;
+      std::swap(elems[0], elems[1]);
+    }
+    *reply = resp::Write(v, resp::Protocol::kResp2, resp::DoubleStyle::kRedis70);
+  };
+  return o;
+}
+
+TEST(CommandHandler, AnOrderBugInAnOrderedReplyIsCaught) {
+  const char* programs[] = {
+      "s1 RPUSH k1 a b c\ns1 LRANGE k1 0 -1\n",
+      "s1 RPUSH k1 a b c\ns1 LPOP k1 2\n",
+      "s1 RPUSH k1 a b c\ns1 RPOP k1 2\n",
+      "s1 ZADD k1 1 a 2 b\ns1 ZRANGE k1 0 -1\n",
+      "s1 ZADD k1 1 a 2 b\ns1 ZRANGEBYSCORE k1 -inf +inf\n",
+      "s1 ZADD k1 1 a 2 b\ns1 ZREVRANGE k1 0 -1\n",
+      "s1 ZADD k1 1 a 2 b\ns1 ZPOPMIN k1 2\n",
+      "s1 MSET k1 a k2 b\ns1 MGET k1 k2\n",
+      "s1 HSET k1 f a g b\ns1 HMGET k1 f g\n",
+      "s1 SADD k1 a\ns1 SMISMEMBER k1 a b\n",
+  };
+  for (const char* text : programs) {
+    const CommandProgram p = Program(text);
+    ASSERT_TRUE(RunCommandProgram(p).verdict.ok) << text;
+    const auto r = RunCommandProgram(p, SwapFirstTwo(1));
+    EXPECT_EQ(r.verdict.check, "reference") << text << r.verdict.ToString();
+    EXPECT_EQ(r.verdict.step, 1) << text;
+  }
+  // EXEC's elements are the replies of the queued commands, in order.
+  const CommandProgram exec = Program("s1 MULTI\ns1 SET k1 a\ns1 GET k1\ns1 EXEC\n");
+  ASSERT_TRUE(RunCommandProgram(exec).verdict.ok);
+  EXPECT_EQ(RunCommandProgram(exec, SwapFirstTwo(3)).verdict.check, "reference");
+}
+
+TEST(CommandHandler, UnorderedRepliesAreComparedAsSets) {
+  const char* programs[] = {
+      "s1 SADD k1 a b\ns1 SMEMBERS k1\n",  "s1 SADD k1 a b\ns1 SUNION k1 k2\n",
+      "s1 SADD k1 a b\ns1 SDIFF k1 k2\n",  "s1 SADD k1 a b\ns1 SINTER k1 k1\n",
+      "s1 MSET k1 a k2 b\ns1 KEYS *\n",    "s1 HSET k1 f a g b\ns1 HKEYS k1\n",
+      "s1 HSET k1 f a g b\ns1 HVALS k1\n",
+  };
+  for (const char* text : programs) {
+    const CommandProgram p = Program(text);
+    ASSERT_TRUE(RunCommandProgram(p).verdict.ok) << text;
+    const auto r = RunCommandProgram(p, SwapFirstTwo(1));
+    EXPECT_TRUE(r.verdict.ok) << text << r.verdict.ToString();
+  }
+  EXPECT_TRUE(RunCommandProgram(Program("s1 HSET k1 f a g b\ns1 HGETALL k1\n"),
+                                SwapFirstTwo(1, Swap::kPairs))
+                  .verdict.ok);
+  EXPECT_TRUE(
+      RunCommandProgram(Program("s1 MSET k1 a k2 b\ns1 SCAN 0\n"), SwapFirstTwo(1, Swap::kScanKeys))
+          .verdict.ok);
+  // Sorting keeps HGETALL's pairs together: a value moved to another field is caught.
+  const CommandProgram hash = Program("s1 HSET k1 f a g b\ns1 HGETALL k1\n");
+  EXPECT_EQ(RunCommandProgram(hash, ReplaceReply(1,
+                                                 "*4\r\n$1\r\nf\r\n$1\r\nb\r\n$1\r\ng\r\n$1\r\n"
+                                                 "a\r\n"))
+                .verdict.check,
+            "reference");
+  EXPECT_EQ(ReplyOrderOf("lrange"), ReplyOrder::kOrdered);
+  EXPECT_EQ(ReplyOrderOf("hgetall"), ReplyOrder::kUnorderedPairs);
 }
 
 TEST(CommandHandler, ValidateCheckCanFail) {

@@ -97,17 +97,37 @@ void TransactionTracker::Observe(int session, const std::vector<std::string>& ar
   }
 }
 
+ReplyOrder ReplyOrderOf(std::string_view command) {
+  // Redis documents these replies as unordered: set members (SMEMBERS,
+  // SINTER, SUNION, SDIFF), hash fields and values (HKEYS, HVALS, HGETALL,
+  // which keeps each field with its value), key listings (KEYS, SCAN's keys).
+  for (std::string_view unordered :
+       {"SMEMBERS", "SINTER", "SUNION", "SDIFF", "KEYS", "HKEYS", "HVALS"}) {
+    if (CommandIs(command, unordered)) return ReplyOrder::kUnorderedElements;
+  }
+  if (CommandIs(command, "HGETALL")) return ReplyOrder::kUnorderedPairs;
+  if (CommandIs(command, "SCAN")) return ReplyOrder::kUnorderedScanKeys;
+  // Everything else is compared in order: LRANGE, LPOP/RPOP with a count,
+  // LPOS COUNT, the ZRANGE family and ZPOPMIN/ZPOPMAX, MGET, HMGET, SMISMEMBER,
+  // ZMSCORE, HELLO's map, and EXEC's elements (each canonicalized by its own
+  // command through TransactionTracker::ForEachAnswer).
+  return ReplyOrder::kOrdered;
+}
+
 void CanonicalizeReply(const std::vector<std::string>& argv, Value* reply) {
   if (argv.empty() || !IsList(*reply)) return;
-  const std::string& n = argv[0];
-  if (CommandIs(n, "SMEMBERS") || CommandIs(n, "SINTER") || CommandIs(n, "SUNION") ||
-      CommandIs(n, "SDIFF") || CommandIs(n, "KEYS") || CommandIs(n, "HKEYS") ||
-      CommandIs(n, "HVALS")) {
-    SortElements(reply);
-  } else if (CommandIs(n, "HGETALL")) {
-    SortPairs(reply);
-  } else if (CommandIs(n, "SCAN") && reply->elems.size() == 2 && IsList(reply->elems[1])) {
-    SortElements(&reply->elems[1]);
+  switch (ReplyOrderOf(argv[0])) {
+    case ReplyOrder::kOrdered:
+      return;
+    case ReplyOrder::kUnorderedElements:
+      SortElements(reply);
+      return;
+    case ReplyOrder::kUnorderedPairs:
+      SortPairs(reply);
+      return;
+    case ReplyOrder::kUnorderedScanKeys:
+      if (reply->elems.size() == 2 && IsList(reply->elems[1])) SortElements(&reply->elems[1]);
+      return;
   }
 }
 

@@ -94,9 +94,19 @@ class TransactionTracker {
   std::array<std::vector<std::vector<std::string>>, kMaxSessions> queued_;
 };
 
-// Sorts the elements of replies whose order Redis does not promise (SMEMBERS,
-// SINTER, SUNION, SDIFF, KEYS, HKEYS, HVALS, HGETALL by pair, SCAN's keys), so
-// two correct implementations compare equal.
+// Whether Redis defines the order of a command's reply. Only replies Redis
+// documents as unordered are sorted before comparing; every other reply
+// (LRANGE, the ZRANGE family, MGET, EXEC's elements, ...) is compared in order.
+enum class ReplyOrder {
+  kOrdered,
+  kUnorderedElements,  // SMEMBERS SINTER SUNION SDIFF KEYS HKEYS HVALS
+  kUnorderedPairs,     // HGETALL: field/value pairs, each pair kept together
+  kUnorderedScanKeys,  // SCAN: the keys (element 1) only
+};
+ReplyOrder ReplyOrderOf(std::string_view command);
+
+// Sorts the elements of replies whose order Redis does not promise
+// (ReplyOrderOf), so two correct implementations compare equal.
 void CanonicalizeReply(const std::vector<std::string>& argv, resp::Value* reply);
 
 // The registry's entry points (RESPFUZZ_REGISTER_HARNESS in checks.cc).
