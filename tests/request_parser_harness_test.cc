@@ -6,12 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "harnesses/common/chunking.h"
 #include "harnesses/common/registry.h"
+#include "harnesses/models/request_reference.h"
 #include "harnesses/request_parser/checks.h"
 
 namespace respfuzz::harnesses {
@@ -235,6 +237,121 @@ TEST(RequestParserHarnessTest, RealParserPassesATokenSweep) {
     fuzz::Verdict v = RunRequestParser(input);
     ASSERT_TRUE(v.ok) << v.ToString() << "\n" << DescribeRequestParser(input);
   }
+}
+
+// --- the reference parser (harnesses/models/request_reference.h) -----------------
+
+// A parser with one bug in one rule family, built on the real one.
+class BrokenRequestParser : public RealRequestParser {
+ public:
+  enum Bug {
+    kAcceptsMinusZeroCount,    // numbers: "*-0" read as "*0" (string2ll rejects "-0")
+    kVerticalTabSplits,        // inline splitting: \v ends an unquoted argument
+    kRawCrInExpectedDollar,    // error texts: "got '\r'" where Redis prints "got ' '"
+    kBulkErrorAtRequestStart,  // error offsets: a bulk header error placed at the '*'
+    kIgnoresLimits,            // limits: always Redis's defaults
+    kDropsEmptyArgs,           // arguments: "$0" arguments vanish
+  };
+  explicit BrokenRequestParser(Bug bug) : bug_(bug) {}
+  void Start(const resp::RequestLimits& limits) override {
+    RealRequestParser::Start(bug_ == kIgnoresLimits ? resp::RequestLimits{} : limits);
+    erased_ = 0;
+  }
+  bool Feed(std::string_view data, std::vector<resp::Request>* out) override {
+    std::string bytes(data);
+    if (bug_ == kAcceptsMinusZeroCount) {
+      for (size_t at = bytes.find("*-0\r"); at != std::string::npos; at = bytes.find("*-0\r")) {
+        bytes.erase(at + 1, 1);
+        ++erased_;  // counted as consumed: the byte accounting stays whole
+      }
+    }
+    if (bug_ == kVerticalTabSplits) {
+      for (char& c : bytes) c = c == '\v' ? ' ' : c;  // same length: offsets unchanged
+    }
+    const size_t before = out->size();
+    const bool ok = RealRequestParser::Feed(bytes, out);
+    for (size_t i = before; bug_ == kDropsEmptyArgs && i < out->size(); ++i) {
+      std::erase((*out)[i].argv, std::string());
+    }
+    return ok;
+  }
+  uint64_t consumed() const override { return RealRequestParser::consumed() + erased_; }
+  std::optional<resp::RequestError> error() const override {
+    std::optional<resp::RequestError> e = RealRequestParser::error();
+    if (!e) return e;
+    if (bug_ == kRawCrInExpectedDollar && e->message.ends_with("got ' '")) {
+      e->message.replace(e->message.size() - 2, 1, "\r");
+    }
+    if (bug_ == kBulkErrorAtRequestStart &&
+        (e->message.find("'$'") != std::string::npos || e->message.ends_with("bulk length"))) {
+      e->offset = 0;
+    }
+    return e;
+  }
+
+ private:
+  Bug bug_;
+  uint64_t erased_ = 0;
+};
+
+TEST(RequestParserReference, CatchesAParserBrokenInEachRuleFamily) {
+  struct Case {
+    BrokenRequestParser::Bug bug;
+    uint8_t profile;
+    std::string payload;
+  };
+  const Case cases[] = {
+      {BrokenRequestParser::kAcceptsMinusZeroCount, 0, "*-0\r\n"},
+      {BrokenRequestParser::kVerticalTabSplits, 0, "SET a\vb c\r\n"},
+      {BrokenRequestParser::kRawCrInExpectedDollar, 0, "*1\r\n\r\n"},
+      {BrokenRequestParser::kBulkErrorAtRequestStart, 0, "*1\r\n$x\r\n"},
+      {BrokenRequestParser::kIgnoresLimits, kRequestSmallCaps, "*9\r\n"},
+      {BrokenRequestParser::kDropsEmptyArgs, 0, "*2\r\n$0\r\n\r\n$1\r\na\r\n"},
+  };
+  for (const Case& c : cases) {
+    BrokenRequestParser chunked(c.bug), whole(c.bug);
+    const fuzz::Verdict v = Check(chunked, whole, Input(c.profile, Plan(64, 64, 64), c.payload));
+    EXPECT_FALSE(v.ok) << "bug " << c.bug;
+    EXPECT_EQ(v.check, "reference") << "bug " << c.bug << ": " << v.ToString();
+    RealRequestParser real_chunked, real_whole;
+    const fuzz::Verdict real =
+        Check(real_chunked, real_whole, Input(c.profile, Plan(64, 64, 64), c.payload));
+    EXPECT_TRUE(real.ok) << real.ToString();
+  }
+}
+
+// Redis 7.0.15's answers (checked on the server, see src/resp/request.cc)
+// as the reference reads them.
+TEST(RequestParserReference, RedisFacts) {
+  auto parse = [](std::string_view bytes) {
+    return models::ReferenceParseRequests(bytes, models::RequestReferenceLimits{});
+  };
+  models::RequestReferenceResult r = parse("*1\r\n$4\r\nPINGxy*1\r\n$4\r\nPING\r\n");
+  ASSERT_EQ(r.requests.size(), 2u);  // the two bytes after a payload are not looked at
+  EXPECT_EQ(r.requests[1].offset, 14u);
+  r = parse("*0\r\nPING\r\n*-1\r\nECHO \"a\\x41\" 'b\\'c'\r\n");
+  ASSERT_EQ(r.requests.size(), 2u);
+  EXPECT_EQ(r.requests[1].argv, (std::vector<std::string>{"ECHO", "aA", "b'c"}));
+  r = parse("*1\r\nfoo\r\n");
+  ASSERT_TRUE(r.error.has_value());
+  EXPECT_EQ(r.error->message, "Protocol error: expected '$', got 'f'");
+  EXPECT_EQ(r.error->offset, 4u);
+  EXPECT_EQ(r.consumed, 4u);
+  for (const char* bad : {"*x\r\n", "*01\r\n", "*+1\r\n", "*-0\r\n", "*2147483648\r\n"}) {
+    r = parse(bad);
+    ASSERT_TRUE(r.error.has_value()) << bad;
+    EXPECT_EQ(r.error->message, "Protocol error: invalid multibulk length") << bad;
+  }
+  r = parse("*1\r\n$536870913\r\n");
+  EXPECT_EQ(r.error->message, "Protocol error: invalid bulk length");
+  r = parse("ECHO \"abc\r\n");
+  EXPECT_EQ(r.error->message, "Protocol error: unbalanced quotes in request");
+  r = parse("ECHO a\0b\r\nPING\r\n" + std::string(64 * 1024, 'x'));
+  EXPECT_EQ(r.error->message, "Protocol error: too big inline request");
+  EXPECT_TRUE(r.requests.empty());
+  r = parse(std::string(64 * 1024, 'x') + "\n");  // a line at the cap runs
+  EXPECT_FALSE(r.error.has_value());
+  EXPECT_EQ(r.requests.size(), 1u);
 }
 
 TEST(RequestParserHarnessTest, DecodeIsTotalAndDescribeIsReadable) {

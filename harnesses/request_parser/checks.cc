@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "harnesses/common/registry.h"
+#include "harnesses/models/request_reference.h"
 #include "src/resp/writer.h"
 
 namespace respfuzz::harnesses {
@@ -103,6 +104,57 @@ std::string DescribeRequest(const resp::Request& r) {
   return s + "]";
 }
 
+fuzz::Verdict CheckRequestsAgainstReference(const RequestParserInput& in,
+                                            const std::vector<resp::Request>& requests,
+                                            const std::optional<resp::RequestError>& error,
+                                            uint64_t consumed) {
+  models::RequestReferenceLimits limits;
+  limits.max_inline_len = in.limits.max_inline_len;
+  limits.max_multibulk_len = in.limits.max_multibulk_len;
+  limits.max_bulk_len = in.limits.max_bulk_len;
+  const models::RequestReferenceResult ref = models::ReferenceParseRequests(in.payload, limits);
+  auto describe_ref = [](const models::ReferenceRequest& r) {
+    return DescribeRequest(
+        resp::Request{r.is_inline ? resp::RequestKind::kInline : resp::RequestKind::kMultibulk,
+                      r.offset, r.argv});
+  };
+  const size_t n = std::min(requests.size(), ref.requests.size());
+  for (size_t i = 0; i <= n; ++i) {
+    if (i == n && requests.size() == ref.requests.size()) break;
+    if (i < n) {
+      const models::ReferenceRequest& r = ref.requests[i];
+      const resp::Request& q = requests[i];
+      if ((q.kind == resp::RequestKind::kInline) == r.is_inline && q.offset == r.offset &&
+          q.argv == r.argv) {
+        continue;
+      }
+    }
+    return fuzz::Verdict::Fail(
+        "reference", static_cast<int64_t>(i),
+        "request " + std::to_string(i) + ": parser " +
+            (i < requests.size() ? DescribeRequest(requests[i]) : std::string("none")) +
+            ", reference " + (i < ref.requests.size() ? describe_ref(ref.requests[i]) : "none") +
+            " (" + std::to_string(requests.size()) + " vs " + std::to_string(ref.requests.size()) +
+            " requests)");
+  }
+  const std::optional<resp::RequestError> ref_error =
+      ref.error ? std::optional<resp::RequestError>(
+                      resp::RequestError{ref.error->offset, ref.error->message})
+                : std::nullopt;
+  if (error != ref_error) {
+    return fuzz::Verdict::Fail("reference", static_cast<int64_t>(requests.size()),
+                               "parser ended with " + DescribeError(error) + ", reference with " +
+                                   DescribeError(ref_error));
+  }
+  if (consumed != ref.consumed) {
+    return fuzz::Verdict::Fail("reference", static_cast<int64_t>(requests.size()),
+                               "parser consumed " + std::to_string(consumed) +
+                                   " bytes, Redis's read position is at " +
+                                   std::to_string(ref.consumed));
+  }
+  return fuzz::Verdict::Ok();
+}
+
 fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserUnderTest& whole,
                                  std::string_view input) {
   const RequestParserInput in = DecodeRequestParserInput(input);
@@ -196,7 +248,9 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
                                  DescribeRequest(original) + ": " + why);
     }
   }
-  return fuzz::Verdict::Ok();
+
+  // reference: what redis-server makes of the same bytes.
+  return CheckRequestsAgainstReference(in, whole_reqs, whole_error, whole_consumed);
 }
 
 fuzz::Verdict RunRequestParser(std::string_view input) {
@@ -239,8 +293,10 @@ RESPFUZZ_REGISTER_HARNESS(
     Harness{"request_parser",
             "raw client request bytes (multibulk and inline); leading bytes pick the limits "
             "and a chunking plan",
-            "chunked feeding gives the same requests and error as whole; each argv encoded as "
-            "multibulk parses back equal; inline arguments re-quoted split back equal",
+            "chunked feeding gives the same requests and error as whole; the requests, error "
+            "text and offset and bytes consumed equal the reference parser's (Redis 7.0.15's "
+            "rules written again); each argv encoded as multibulk parses back equal; inline "
+            "arguments re-quoted split back equal",
             RunRequestParser, DescribeRequestParser});
 
 }  // namespace respfuzz::harnesses

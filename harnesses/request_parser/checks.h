@@ -14,6 +14,9 @@
 //                         exactly that one request
 //   "inline-roundtrip"    each inline argv re-quoted and joined by spaces,
 //                         plus "\r\n", parses back to exactly that one request
+//   "reference"           the whole-fed requests (kind, offset, argv), error (text,
+//                         offset) and consumed() equal the reference parser's
+//                         (harnesses/models/request_reference.h)
 // The round trips reparse with relaxed limits: quoting can make a line longer
 // than the small caps allow, and an inline argument may exceed max_bulk_len.
 #ifndef RESPFUZZ_HARNESSES_REQUEST_PARSER_CHECKS_H_
@@ -83,6 +86,12 @@ std::string DescribeRequest(const resp::Request& r);
 // round trips reuse `whole` after its whole-fed results are taken.
 fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserUnderTest& whole,
                                  std::string_view input);
+
+// The "reference" check on whole-fed results.
+fuzz::Verdict CheckRequestsAgainstReference(const RequestParserInput& in,
+                                            const std::vector<resp::Request>& requests,
+                                            const std::optional<resp::RequestError>& error,
+                                            uint64_t consumed);
 
 // The registry's entry points (RESPFUZZ_REGISTER_HARNESS in checks.cc).
 fuzz::Verdict RunRequestParser(std::string_view input);
