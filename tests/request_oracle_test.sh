@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# request_oracle_test.sh RESPFUZZ SOURCE_DIR: the request_parser streams
+# (corpus/request_parser and tests/regressions/request_parser) sent to a real
+# redis-server (Debian's 7.0, a free loopback port) and to `respfuzz serve`:
+# what each answers and whether it closes must agree for every stream
+# (tests/request_oracle.py). Then the oracle must fail: against a server whose
+# ECHO is disabled, the stream that sends ECHO must diverge. Both servers are
+# stopped on every exit path.
+set -uo pipefail
+cli=$1 src=$2
+tmp=$(mktemp -d)
+. "$(dirname "${BASH_SOURCE[0]}")/redis_server.sh"
+ours=""
+stop_ours() {
+  if [ -n "$ours" ] && kill -0 "$ours" 2>/dev/null; then
+    kill "$ours" 2>/dev/null
+    wait "$ours" 2>/dev/null
+  fi
+  ours=""
+}
+trap 'stop_ours; stop_server; rm -rf "$tmp"' EXIT
+
+"$cli" serve --port 0 >"$tmp/serve.log" 2>&1 &
+ours=$!
+ours_port=""
+for _ in $(seq 50); do
+  ours_port=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$tmp/serve.log")
+  [ -n "$ours_port" ] && break
+  sleep 0.1
+done
+[ -n "$ours_port" ] || { echo "FAIL: respfuzz serve did not start:"; cat "$tmp/serve.log"; exit 1; }
+
+inputs=("$src/corpus/request_parser")
+[ -d "$src/tests/regressions/request_parser" ] && inputs+=("$src/tests/regressions/request_parser")
+
+start_server
+echo "redis-server $(redis-server --version | awk '{print $3}') on 127.0.0.1:$port, respfuzz serve on 127.0.0.1:$ours_port"
+python3 "$src/tests/request_oracle.py" "$port" "$ours_port" --json "$tmp/report.json" "${inputs[@]}" ||
+  { echo "FAIL: the request oracle found divergences"; exit 1; }
+python3 - "$tmp/report.json" <<'PY' || exit 1
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["compared"] >= 50, f"only {r['compared']} streams compared"
+assert r["agreement_percent"] == 100.0 and not r["divergences"], r["divergences"][:3]
+print(f"request oracle: {r['compared']} streams, 100% agreement, {len(r['excluded'])} excluded")
+PY
+stop_server
+
+# The oracle can fail.
+start_server --rename-command ECHO ""
+python3 "$src/tests/request_oracle.py" "$port" "$ours_port" --expect-divergence mixed.bin \
+  "$src/corpus/request_parser/mixed.bin" || { echo "FAIL: a server without ECHO was not caught"; exit 1; }
