@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/models/query_reference.h"
 #include "harnesses/query_parser/checks.h"
@@ -239,6 +240,138 @@ TEST(QueryParserHarness, MetamorphicOptionalCatchesAnOptionalThatExcludes) {
 }
 
 // --- decoding --------------------------------------------------------------------
+
+// --- the reference grammar (harnesses/models/query_reference_parser.h) -------------
+
+// A parser broken in one rule family each.
+// Valid but rejected: %%%term%%% (fuzzy distance 3) refused.
+query::ParseResult ParseRejectingTripleFuzzy(std::string_view q, const query::ParseOptions& o) {
+  if (q.find("%%%") != std::string_view::npos) {
+    return query::ParseResult(query::ParseError{0, "no distance 3", ""});
+  }
+  return query::Parse(q, o);
+}
+// Invalid but accepted: an unescaped ',' inside a word read as escaped.
+query::ParseResult ParseAcceptingComma(std::string_view q, const query::ParseOptions& o) {
+  std::string fixed;
+  for (char c : q) {
+    if (c == ',' && (fixed.empty() || fixed.back() != '\\')) fixed += '\\';
+    fixed += c;
+  }
+  return query::Parse(fixed, o);
+}
+// Precedence: AND and OR exchanged (a | b c read as a (b | c) would give the same shape).
+query::ParseResult ParseSwappingAndOr(std::string_view q, const query::ParseOptions& o) {
+  query::ParseResult r = query::Parse(q, o);
+  if (!r.ok()) return r;
+  Ast& ast = r.ast();
+  for (uint32_t i = 0; i < ast.size(); ++i) {
+    NodeKind& k = ast.mutable_node(i).kind;
+    k = k == NodeKind::kAnd ? NodeKind::kOr : k == NodeKind::kOr ? NodeKind::kAnd : k;
+  }
+  return r;
+}
+// Case folding: terms keep an upper-case first letter.
+query::ParseResult ParseKeepingCase(std::string_view q, const query::ParseOptions& o) {
+  query::ParseResult r = query::Parse(q, o);
+  if (!r.ok()) return r;
+  Ast& ast = r.ast();
+  for (uint32_t i = 0; i < ast.size(); ++i) {
+    std::string& t = ast.mutable_node(i).term.value;
+    if (ast.node(i).kind == NodeKind::kTerm && !t.empty()) t[0] = absl::ascii_toupper(t[0]);
+  }
+  return r;
+}
+// Attributes: lost.
+query::ParseResult ParseDroppingAttributes(std::string_view q, const query::ParseOptions& o) {
+  query::ParseResult r = query::Parse(q, o);
+  if (!r.ok()) return r;
+  for (uint32_t i = 0; i < r.ast().size(); ++i) r.ast().mutable_extra(i).attrs = {};
+  return r;
+}
+
+fuzz::Verdict ReferenceParserVerdict(query::ParseResult (*parse)(std::string_view,
+                                                                 const query::ParseOptions&),
+                                     std::string_view query) {
+  const std::string input = Input(query);  // `in` views into it
+  const QueryParserInput in = DecodeQueryParserInput(input);
+  return CheckAgainstReferenceParser(in, in.query, parse(in.query, in.options), QueryParserHooks{});
+}
+
+TEST(QueryParserReference, AgreesWithTheRealParser) {
+  for (const char* q : {"hello world",
+                        "a b | c d",
+                        "-a b",
+                        "@title:hello",
+                        "@a|b:(x | y)",
+                        "@n:[1 (5]",
+                        "@n:[-inf +inf]",
+                        "@t:{red | dark blue | bl* | *ue | *ar*}",
+                        "hel* *llo *ell*",
+                        "*",
+                        "w'h?l*'",
+                        "%word% %%word%% %%%word%%%",
+                        "$name",
+                        "(a b)=>{$weight: 2.0; $slop: 1}",
+                        "@g:[2.35 48.85 10 km]",
+                        "*=>[KNN 10 @v $B AS score]",
+                        "(a)=>[KNN $k @v $B EF_RUNTIME 10]",
+                        "ismissing(@f)",
+                        "\"hello world\"",
+                        "hello\\-world c\\+\\+",
+                        "CAFÉ Naïve",
+                        "(a b) c",
+                        "((a))",
+                        "-(a b)=>{$inorder: true}",
+                        "hello,world",
+                        "3.14",
+                        "(a",
+                        "a)",
+                        "",
+                        "%%%%a%%%%",
+                        "@n:[1e-400 2]",
+                        "*=>[KNN 1 @v $B] x",
+                        "-*=>[KNN 1 @v $B]"}) {
+    const fuzz::Verdict v = ReferenceParserVerdict(&query::Parse, q);
+    EXPECT_TRUE(v.ok) << q << ": " << v.ToString();
+  }
+}
+
+TEST(QueryParserReference, CatchesAParserBrokenInEachRuleFamily) {
+  struct Case {
+    query::ParseResult (*parse)(std::string_view, const query::ParseOptions&);
+    const char* query;
+  };
+  const Case cases[] = {
+      {&ParseRejectingTripleFuzzy, "%%%word%%%"},
+      {&ParseAcceptingComma, "hello,world"},
+      {&ParseSwappingAndOr, "a b | c"},
+      {&ParseKeepingCase, "Hello"},
+      {&ParseDroppingAttributes, "a=>{$weight: 2}"},
+      {&ParseIgnoringCaps, "a b c d e f g h i j k l m n o p q r s t u v w x y z a b c d e f g"},
+  };
+  for (const Case& c : cases) {
+    const std::string input = Input(c.query, kQuerySmallCaps);
+    const QueryParserInput in = DecodeQueryParserInput(input);
+    const fuzz::Verdict v =
+        CheckAgainstReferenceParser(in, in.query, c.parse(in.query, in.options), {});
+    EXPECT_FALSE(v.ok) << c.query;
+    EXPECT_EQ(v.check, "parser-reference") << c.query << ": " << v.ToString();
+  }
+}
+
+// Bugs the print-and-reparse checks cannot see: a valid query rejected, an
+// invalid one accepted. The whole harness reports them.
+TEST(QueryParserReference, CatchesWhatPrintingCannot) {
+  QueryParserHooks hooks;
+  hooks.parse = &ParseRejectingTripleFuzzy;
+  fuzz::Verdict v = Check(Input("%%%word%%%"), hooks);
+  EXPECT_EQ(v.check, "parser-reference") << v.ToString();
+  hooks.parse = &ParseAcceptingComma;
+  v = Check(Input("hello,world"), hooks);
+  EXPECT_EQ(v.check, "parser-reference") << v.ToString();
+  EXPECT_NE(v.message.find("rejects"), std::string::npos) << v.message;
+}
 
 TEST(QueryParserHarness, DecodesDocumentsQueryAndParams) {
   std::string in = Input("$w");

@@ -7,6 +7,7 @@
 #include "harnesses/common/chunking.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/models/query_reference.h"
+#include "harnesses/models/query_reference_parser.h"
 #include "src/query/evaluator.h"
 #include "src/query/printer.h"
 
@@ -80,7 +81,35 @@ std::string_view TakeLengthPrefixed(std::string_view* in) {
 
 }  // namespace
 
-QueryParserHooks::QueryParserHooks() : reference(&models::ReferenceEvaluate) {}
+QueryParserHooks::QueryParserHooks()
+    : reference(&models::ReferenceEvaluate), reference_parse(&models::ReferenceParseQuery) {}
+
+fuzz::Verdict CheckAgainstReferenceParser(const QueryParserInput& in, std::string_view q,
+                                          const query::ParseResult& parsed,
+                                          const QueryParserHooks& hooks) {
+  models::QueryReferenceOptions o;
+  o.max_query_len = in.options.limits.max_query_len;
+  o.max_depth = in.options.limits.max_depth;
+  o.max_nodes = in.options.limits.max_nodes;
+  o.params = in.options.params;
+  const models::QueryReferenceResult ref = hooks.reference_parse(q, o);
+  if (ref.skipped) return fuzz::Verdict::Ok();
+  if (parsed.ok() != ref.valid) {
+    return fuzz::Verdict::Fail(
+        "parser-reference", -1,
+        parsed.ok() ? "the parser accepts " + Quoted(q) + " as\n" + FormatQueryTree(parsed.ast()) +
+                          "the reference grammar rejects it: " + ref.why
+                    : "the parser rejects " + Quoted(q) + " (" + parsed.error().ToString() +
+                          "), the reference grammar accepts it as\n" + FormatQueryTree(ref.ast));
+  }
+  if (parsed.ok() && !(parsed.ast() == ref.ast)) {
+    return fuzz::Verdict::Fail("parser-reference", -1,
+                               "the parser reads " + Quoted(q) + " as\n" +
+                                   FormatQueryTree(parsed.ast()) + "the reference grammar as\n" +
+                                   FormatQueryTree(ref.ast));
+  }
+  return fuzz::Verdict::Ok();
+}
 
 query::ParseLimits QueryParserLimits(uint8_t flags) {
   query::ParseLimits limits;
@@ -137,7 +166,7 @@ fuzz::Verdict CheckQueryParser(std::string_view input, const QueryParserHooks& h
                                      std::to_string(in.limits.max_query_len) + " failed with " +
                                      Quoted(text));
     }
-    return fuzz::Verdict::Ok();
+    return CheckAgainstReferenceParser(in, q, parsed, hooks);
   }
   if (q.size() > in.limits.max_query_len) {
     return fuzz::Verdict::Fail("error", -1,
@@ -181,6 +210,9 @@ fuzz::Verdict CheckQueryParser(std::string_view input, const QueryParserHooks& h
     return fuzz::Verdict::Fail(
         "fixed-point", -1, "printed " + Quoted(text) + ", reparsed and printed " + Quoted(again));
   }
+
+  // parser-reference
+  if (fuzz::Verdict v = CheckAgainstReferenceParser(in, q, parsed, hooks); !v.ok) return v;
 
   // reference
   const absl::StatusOr<std::vector<uint32_t>> got = hooks.evaluate(ast, in.docs);

@@ -29,6 +29,9 @@
 //                  the caps
 //   "roundtrip"    the canonical text reparses (same PARAMS) to an equal AST
 //   "fixed-point"  printing the reparsed AST gives the same text
+//   "parser-reference"  the parser and the reference grammar
+//                  (harnesses/models/query_reference_parser.h) both reject the
+//                  query, or both accept it with equal ASTs
 //   "reference"    the evaluator and the reference evaluator agree: both fail,
 //                  or both return the same ids
 //   "metamorphic-or"        (A) | (B) matches a superset of A
@@ -51,6 +54,7 @@
 
 #include "absl/status/statusor.h"
 #include "harnesses/common/verdict.h"
+#include "harnesses/models/query_reference_parser.h"
 #include "src/query/ast.h"
 #include "src/query/document.h"
 #include "src/query/evaluator.h"
@@ -101,10 +105,17 @@ struct QueryParserHooks {
   std::string (*print)(const query::Ast&, uint32_t node) = &query::PrintSubtree;
   QueryEvalFn evaluate = &query::Evaluate;
   QueryEvalFn reference;  // defaults to ReferenceEvaluate
+  // Defaults to models::ReferenceParseQuery.
+  models::QueryReferenceResult (*reference_parse)(std::string_view,
+                                                  const models::QueryReferenceOptions&);
   QueryParserHooks();
 };
 
 fuzz::Verdict CheckQueryParser(std::string_view input, const QueryParserHooks& hooks);
+// The "parser-reference" check alone, on the parser's result for `q`.
+fuzz::Verdict CheckAgainstReferenceParser(const QueryParserInput& in, std::string_view q,
+                                          const query::ParseResult& parsed,
+                                          const QueryParserHooks& hooks);
 
 // The AST as an indented tree, one node per line.
 std::string FormatQueryTree(const query::Ast& ast);
