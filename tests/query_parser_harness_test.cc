@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -371,6 +374,25 @@ TEST(QueryParserReference, CatchesWhatPrintingCannot) {
   v = Check(Input("hello,world"), hooks);
   EXPECT_EQ(v.check, "parser-reference") << v.ToString();
   EXPECT_NE(v.message.find("rejects"), std::string::npos) << v.message;
+}
+
+// The seeds generated from the grammar (seeds.py, gen_*) are valid queries:
+// both the parser and the reference grammar accept each with equal ASTs.
+TEST(QueryParserReference, GeneratedSeedsAreValidQueries) {
+  const std::filesystem::path dir =
+      std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "corpus" / "query_parser";
+  int seen = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().filename().string().rfind("gen_", 0) != 0) continue;
+    std::ifstream f(e.path(), std::ios::binary);
+    const std::string input((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const QueryParserInput in = DecodeQueryParserInput(input);
+    const query::ParseResult r = query::Parse(in.query, in.options);
+    EXPECT_TRUE(r.ok()) << e.path() << ": " << (r.ok() ? "" : r.error().ToString());
+    EXPECT_TRUE(CheckAgainstReferenceParser(in, in.query, r, {}).ok) << e.path();
+    ++seen;
+  }
+  EXPECT_GE(seen, 40);
 }
 
 TEST(QueryParserHarness, DecodesDocumentsQueryAndParams) {

@@ -356,5 +356,98 @@ add("cap_default_nodes_at", " ".join(["a"] * (DEFAULT_NODES - 1)))
 add("cap_default_nodes_past", " ".join(["a"] * DEFAULT_NODES))
 
 
+# --- Generated from the grammar: valid queries that combine the features -----
+# A fixed-seed random walk over the grammar table of docs/query.md, so the
+# fuzzer starts from many valid shapes and "valid but rejected" is one
+# mutation away. Every generated query must parse (tests/query_parser_harness_test.cc
+# checks the gen_* seeds do).
+def generated_queries(count, seed=12):
+    import random
+    rnd = random.Random(seed)
+    params = {}
+
+    def word():
+        w = rnd.choice(WORDS)
+        return w.upper() if rnd.random() < 0.2 else w
+
+    def number():
+        return rnd.choice(["1", "-2.5", "0", "+inf", "-inf", "(3", "1e3", ".5", "7."])
+
+    def atom(depth):
+        kind = rnd.randrange(14)
+        if kind == 0:
+            return word()
+        if kind == 1:
+            return word()[:3] + "*"
+        if kind == 2:
+            return "*" + word()[-3:]
+        if kind == 3:
+            return "*" + word()[1:4] + "*"
+        if kind == 4:
+            n = rnd.randint(1, 3)
+            return "%" * n + word() + "%" * n
+        if kind == 5:
+            return "w'" + rnd.choice(["h?l*", "*or?", "c\\*fé", "re*s"]) + "'"
+        if kind == 6:
+            return '"' + " ".join(word() for _ in range(rnd.randint(1, 3))) + '"'
+        if kind == 7:
+            tags = [rnd.choice(["red", "dark blue", "c\\+\\+", "bl*", "*ue", "*ar*", "été"])
+                    for _ in range(rnd.randint(1, 3))]
+            return "@t:{" + " | ".join(tags) + "}"
+        if kind == 8:
+            return "@n:[" + number() + " " + number().lstrip("(").replace("1e3", "(1e3") + "]"
+        if kind == 9:
+            return "@g:[%s %s %s %s]" % (rnd.choice(["2.35", "-0.12", "180", "0"]),
+                                         rnd.choice(["48.85", "51.5", "-85", "0"]),
+                                         rnd.choice(["10", "0", "1.5"]),
+                                         rnd.choice(["km", "m", "MI", "ft"]))
+        if kind == 10:
+            if rnd.random() < 0.5:
+                params["w"] = "Hello"
+                return "$w"
+            params["lo"], params["hi"] = "-1", "63.5"
+            return "@n:[$lo $hi]"
+        if kind == 11:
+            return "ismissing(@" + rnd.choice(["a", "n", "t"]) + ")"
+        if kind == 12 and depth < 3:
+            return "(" + expr(depth + 1) + ")"
+        return "*" if rnd.random() < 0.3 else word()
+
+    def primary(depth):
+        p = atom(depth)
+        if rnd.random() < 0.15:
+            attrs = rnd.sample(["$weight: 2.5", "$slop: 1", "$inorder: true",
+                                "$phonetic: FALSE"], rnd.randint(1, 2))
+            p += "=>{" + "; ".join(attrs) + "}"
+        return p
+
+    def unary(depth):
+        prefix = ""
+        for _ in range(rnd.choice([0, 0, 0, 1, 1, 2])):
+            prefix += rnd.choice(["-", "~", "@a:", "@a|b:"])
+        return prefix + primary(depth)
+
+    def expr(depth):
+        chains = []
+        for _ in range(rnd.choice([1, 1, 2, 3])):
+            chains.append(" ".join(unary(depth) for _ in range(rnd.choice([1, 2, 2, 3]))))
+        return " | ".join(chains)
+
+    out = []
+    for i in range(count):
+        params.clear()
+        if i % 8 == 7:
+            q = "(" + expr(1) + ")=>[KNN 2 @v $B AS dist]"
+            params["B"] = vec(1, 2)
+        else:
+            q = expr(0)
+        out.append((q, sorted(params.items())))
+    return out
+
+
+for i, (q, ps) in enumerate(generated_queries(48)):
+    add("gen_%02d" % i, q, params=ps if ps else None)
+
+
 if __name__ == "__main__":
     write_corpus("query_parser", SEEDS)
