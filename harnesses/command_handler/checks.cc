@@ -344,7 +344,8 @@ RESPFUZZ_REGISTER_HARNESS(
             "a program of commands from up to 4 sessions (HELLO 2/3, MULTI/EXEC/WATCH), "
             "virtual clock steps and active expiry, run on the engine and on a plain "
             "reference model",
-            "every reply matches the reference model; every reply reads back as one value "
+            "every reply matches the reference model, in order unless Redis documents it as "
+            "unordered; every reply reads back as one value "
             "and re-writes to the same bytes; RESP2 replies read the same through hiredis; "
             "Engine::Validate() after every op",
             RunCommandHandler, DescribeCommandHandler, EncodeCommandHandlerText,

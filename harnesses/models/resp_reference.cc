@@ -205,7 +205,6 @@ class RefReader {
     }
     if (i != s.size()) return false;
     std::string text(s);
-    errno = 0;
     double d = std::strtod(text.c_str(), nullptr);
     if (std::isinf(d)) return false;  // beyond the double range
     *out = d;

@@ -451,7 +451,9 @@ RESPFUZZ_REGISTER_HARNESS(
             "a RediSearch-style query (dialect 2) with optional PARAMS; leading bytes pick the "
             "caps and up to 8 documents with text, tag, numeric, geo and vector fields",
             "parse errors carry an offset and reason; the AST is within the caps; the canonical "
-            "form reparses to an equal AST and is a fixed point; the evaluator agrees with a "
+            "form reparses to an equal AST and is a fixed point; the parser and a separately "
+            "written recursive-descent grammar accept the same queries with equal ASTs; the "
+            "evaluator agrees with a "
             "separately written reference evaluator; A|B matches a superset of A, A -A nothing, "
             "A B a subset of A, ~A B what B matches",
             RunQueryParser, DescribeQueryParser});
