@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Checks tools/campaign/report.py against the fixed runs in tests/campaign/fixtures/.
+"""Checks tools/campaign/report.py (and progress.py's parsers) against the fixed
+runs in tests/campaign/fixtures/.
 
 Usage: tests/campaign_report_test.py [--self-test] ROOT
 
@@ -60,8 +61,49 @@ echo "decoded $2: $(wc -c < "$3") bytes"
 
 def load_report_module(root):
     sys.path.insert(0, os.path.join(root, "tools", "campaign"))
+    import progress  # noqa: E402
     import report  # noqa: E402
+    report.progress = progress  # one handle for both, so the self-test can plant in either
     return report
+
+
+AFL_PLOT_HEADER = ("# relative_time, cycles_done, cur_item, corpus_count, pending_total, "
+                   "pending_favs, map_size, saved_crashes, saved_hangs, max_depth, "
+                   "execs_per_sec, total_execs, edges_found")
+AFL_PLOT_ROW = "12, 0, 5, 40, 30, 2, 1.23%, 1, 0, 3, 4500.12, 54000, 321"
+FORK_LINE = ("#123456: cov: 300 ft: 1000 corp: 80 exec/s 5000 oom/timeout/crash: 0/0/1 "
+             "time: 10s job: 3 dft_time: 0")
+
+
+def check_progress(progress, fixtures):
+    """progress.py's parsers: every status line of the fixture log gives the
+    fixture timeline's row; a fork-mode line and an AFL++ plot_data row parse."""
+    problems = []
+    run = os.path.join(fixtures, "flat", "resp_reader")
+    parsed = [progress.parse_libfuzzer_line(line)
+              for line in open(os.path.join(run, "fuzz.log")).read().splitlines()]
+    parsed = [(p["execs"], p.get("cov"), p.get("ft"), p.get("corpus"), p.get("rss_mb"))
+              for p in parsed if p]
+    want = []
+    for line in open(os.path.join(run, "timeline.tsv")).read().splitlines()[1:]:
+        c = line.split("\t")
+        if c[7] not in ("sample", "end"):
+            want.append((int(c[1]), int(c[3]), int(c[4]), int(c[5]), int(c[6])))
+    if parsed != want:
+        problems.append(f"progress: log status lines parse to {parsed[:3]}..., timeline has "
+                        f"{want[:3]}... ({len(parsed)} vs {len(want)} rows)")
+    fork = progress.parse_libfuzzer_line(FORK_LINE) or {}
+    if (fork.get("execs"), fork.get("cov"), fork.get("ft"), fork.get("corpus"),
+            fork.get("exec_per_s"), fork.get("fork_crashes")) != (123456, 300, 1000, 80, 5000, 1):
+        problems.append(f"progress: fork-mode line parsed as {fork}")
+    afl = progress.parse_plot_data_line(AFL_PLOT_ROW, progress.plot_data_header(AFL_PLOT_HEADER))
+    if not afl or (afl["execs"], afl["exec_per_s"], afl["corpus"], afl.get("cov"),
+                   afl["afl_crashes"]) != (54000, 4500, 40, 321, 1):
+        problems.append(f"progress: plot_data row parsed as {afl}")
+    for line in ("INFO: Seed: 42", "#1024\tpulse  exec/s: 512 rss: 31Mb", "MS: 1 ChangeBit-"):
+        if progress.parse_libfuzzer_line(line) is not None:
+            problems.append(f"progress: {line!r} taken for a status line")
+    return problems
 
 
 def run_report(report, run_dir, *extra):
@@ -101,6 +143,7 @@ def check(report, fixtures):
             problems.append(what)
 
     flat, growing = os.path.join(fixtures, "flat"), os.path.join(fixtures, "growing")
+    problems += check_progress(report.progress, fixtures)
     for run in (flat, growing):
         rc, _, err = run_report(report, run)
         if rc != 0:
@@ -250,6 +293,13 @@ def self_test(root, report):
                 orig(path, *a), rewrite(path, lambda s: s.replace("</svg>", "")))),
         "frame parser keeps file:line": ("clean_frame", lambda orig: lambda f: f.strip()),
     }
+    progress_plants = {
+        "progress reads ft as corpus": ("parse_libfuzzer_line", lambda orig: lambda line: (
+            lambda r: r and {**r, "corpus": r.get("ft")})(orig(line))),
+        "progress reads AFL's total_execs as exec/s": ("parse_plot_data_line", lambda orig: (
+            lambda line, header: (lambda r: r and {**r, "exec_per_s": r["execs"]})(
+                orig(line, header)))),
+    }
     failures = []
     with tempfile.TemporaryDirectory() as work:
         clean = check(report, prepare(os.path.join(root, "tests", "campaign", "fixtures"),
@@ -273,6 +323,19 @@ def self_test(root, report):
                 caught = check(report, fx)
             finally:
                 setattr(report, attr, orig)
+            if not caught:
+                failures.append(f"plant not caught: {name}")
+            else:
+                print(f"ok: caught {name}")
+        for name, (attr, wrap) in progress_plants.items():
+            fx = prepare(os.path.join(root, "tests", "campaign", "fixtures"),
+                         os.path.join(work, attr))
+            orig = getattr(report.progress, attr)
+            setattr(report.progress, attr, wrap(orig))
+            try:
+                caught = check(report, fx)
+            finally:
+                setattr(report.progress, attr, orig)
             if not caught:
                 failures.append(f"plant not caught: {name}")
             else:
