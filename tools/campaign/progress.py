@@ -297,6 +297,7 @@ def main(argv):
 
     last_print = -interval
     shown = False
+    last_line = ""
     while proc.poll() is None:
         time.sleep(0.25 if tty else 0.5)
         now = time.monotonic() - start
@@ -315,6 +316,7 @@ def main(argv):
             sys.stderr.flush()
             shown = True
             last_print = now
+            last_line = line
     rc = proc.wait()
     stop.set()
     for t in threads:
@@ -326,7 +328,10 @@ def main(argv):
     log.close()
     if not args.verbose:
         line = progress_line(args.harness, end, args.budget, st)
-        sys.stderr.write(("\r\033[K" if tty and shown else "") + line + "\n")
+        if tty:
+            sys.stderr.write(("\r\033[K" if shown else "") + line + "\n")
+        elif line != last_line:
+            sys.stderr.write(line + "\n")
         sys.stderr.flush()
     if rc < 0:
         return 128 - rc

@@ -572,6 +572,7 @@ def main(argv):
     try:
         if args.warmup_min < 0 or not 1 <= args.slices <= 1000:
             raise UsageError("--warmup-min must be >= 0 and --slices within 1..1000")
+        args.run_dir = os.path.abspath(args.run_dir)
         run_path = os.path.join(args.run_dir, "run.json")
         try:
             with open(run_path) as f:
