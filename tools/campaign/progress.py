@@ -258,19 +258,34 @@ def main(argv):
         path = os.path.join(args.afl_dir, "plot_data")
         header = None
         pos = 0
-        # afl-fuzz rewrites plot_data when it starts (or resumes); rows count
-        # from the header line on.
+        base_execs = 0
+        # A resumed afl-fuzz appends to the plot_data of earlier runs and
+        # carries on counting total_execs: rows before this run are skipped,
+        # and its executions count from the last of them.
+        try:
+            with open(path) as f:
+                old = f.read()
+            pos = len(old.encode())
+            for line in old.splitlines():
+                if line.startswith("#"):
+                    header = plot_data_header(line)
+                elif header:
+                    row = parse_plot_data_line(line, header)
+                    if row:
+                        base_execs = row["execs"]
+        except OSError:
+            pass
         pending = ""
         while True:
             done = stop.is_set()
             try:
                 size = os.path.getsize(path)
-                if size < pos:  # rewritten
-                    pos = 0
+                if size < pos:  # rewritten from scratch
+                    pos, base_execs = 0, 0
                 if size > pos:
-                    with open(path) as f:
+                    with open(path, "rb") as f:
                         f.seek(pos)
-                        chunk = f.read()
+                        chunk = f.read().decode("utf-8", "replace")
                         pos = f.tell()
                     pending += chunk
                     *lines, pending = pending.split("\n")
@@ -282,6 +297,7 @@ def main(argv):
                             continue
                         row = parse_plot_data_line(line, header)
                         if row:
+                            row["execs"] = max(0, row["execs"] - base_execs)
                             apply(row, time.monotonic() - start)
             except OSError:
                 pass
