@@ -142,7 +142,8 @@ def rss_growth(rows, duration, warmup_min):
         return warmup, None, None, None, "no RSS figures in the timeline"
     if duration <= warmup or not any(t >= warmup for t, _ in rss):
         return warmup, None, rss[-1][1], None, (
-            f"run ({duration:.0f}s) not longer than the warm-up ({warmup:.0f}s): growth not measured")
+            f"run ({duration:.0f}s) not longer than the warm-up ({warmup:.0f}s): "
+            "growth not measured")
     at_warm = next(v for t, v in rss if t >= warmup)
     end = rss[-1][1]
     if at_warm <= 0:
@@ -333,10 +334,10 @@ def crash_groups(hdir, meta, minimize):
                                                                      else []))
             else:
                 reg = os.path.join(root or ".", "tests", "regressions", harness)
+                decode = q([cli or "build/dev/tools/respfuzz", "decode", harness, repro])
                 g["freeze_command"] = (f"mkdir -p {shlex.quote(reg)} && cp {shlex.quote(repro)} "
                                        f"{shlex.quote(os.path.join(reg, slug + '.bin'))} && "
-                                       f"{q([cli or 'build/dev/tools/respfuzz', 'decode', harness, repro])}"
-                                       f" > {shlex.quote(os.path.join(reg, slug + '.txt'))}")
+                                       f"{decode} > {shlex.quote(os.path.join(reg, slug + '.txt'))}")
         else:
             g["notes"].append("no input file kept for this crash")
         out.append(g)
