@@ -314,10 +314,14 @@ def main(argv):
     last_print = -interval
     shown = False
     last_line = ""
+    last_rss = -1.0
     while proc.poll() is None:
         time.sleep(0.25 if tty else 0.5)
         now = time.monotonic() - start
-        rss = tree_rss_mb(proc.pid)
+        rss = None
+        if now - last_rss >= 1.0:  # /proc is read once a second
+            rss = tree_rss_mb(proc.pid)
+            last_rss = now
         with st.lock:
             if rss is not None:
                 st.rss_mb = max(rss, st.rss_mb or 0) if args.engine == "afl" else rss

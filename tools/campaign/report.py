@@ -26,6 +26,7 @@ Exit status: 0 report written; 2 bad usage or an unreadable run directory
 
 import argparse
 import json
+import math
 import os
 import re
 import shlex
@@ -41,6 +42,7 @@ TOP_FRAMES = 3
 MINIMIZE_RUNS = 10000
 MINIMIZE_MAX_S = 60
 DECODED_MAX_LINES = 60
+MAX_PLOT_POINTS = 1500
 
 # ---------------------------------------------------------------- timeline
 
@@ -367,6 +369,10 @@ def svg_panel(title, points, duration, y0, color, step=False):
         return (f"{x0 + w * min(max(t, 0), span) / span:.1f},"
                 f"{y0 + h - h * (v - lo) / (hi - lo):.1f}")
 
+    points = [(t, v) for t, v in points if v is not None]
+    if len(points) > MAX_PLOT_POINTS:  # thin long runs; keep the last point
+        k = math.ceil(len(points) / MAX_PLOT_POINTS)
+        points = points[::k] + ([points[-1]] if (len(points) - 1) % k else [])
     coords = []
     prev = None
     for t, v in points:
