@@ -52,8 +52,10 @@ cp "$src/harnesses/common/harnesses.sh" "$t/harnesses/common/"
 touch "$t/harnesses/bytes/CMakeLists.txt" "$t/harnesses/progs/CMakeLists.txt"
 cat >"$t/build/harness" <<'SH'
 #!/bin/sh
-# A harness that fails on inputs containing "BAD".
-if grep -q BAD "$1"; then echo "==== FUZZ_CHECK failed: planted"; exit 1; fi
+# A harness that runs each input given and stops at the first containing "BAD".
+for f in "$@"; do
+  if grep -q BAD "$f"; then echo "==== FUZZ_CHECK failed: planted"; exit 1; fi
+done
 SH
 chmod +x "$t/build/harness"
 printf '# name\tstructured\tseeds\toptions\tdictionary\tbinary\n' >"$t/build/harnesses.tsv"
