@@ -23,6 +23,7 @@ Only the Python 3 standard library is used.
 import argparse
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -330,7 +331,9 @@ def main(argv):
         if not args.verbose and now - last_print >= interval:
             line = progress_line(args.harness, now, args.budget, st)
             if tty:
-                sys.stderr.write("\r\033[K" + line)
+                # One terminal row, or "\r" would not return to its start.
+                width = shutil.get_terminal_size().columns - 1
+                sys.stderr.write("\r\033[K" + line[:max(width, 20)])
             else:
                 sys.stderr.write(line + "\n")
             sys.stderr.flush()
