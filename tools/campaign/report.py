@@ -499,7 +499,7 @@ def dash(v, fmt="{}"):
     return "-" if v is None else fmt.format(v)
 
 
-def markdown(run, reports):
+def markdown(run, reports, not_run=()):
     out = ["# Fuzzing campaign report", ""]
     bits = [f"engine {run.get('engine', 'libfuzzer')}"]
     if run.get("started"):
@@ -526,6 +526,8 @@ def markdown(run, reports):
             "over the slices. RSS growth: from the end of the warm-up to the end of the run; "
             f"above {RSS_GROWTH_WARN_PCT:g}% is a warning. Crashes: unique by kind and top "
             f"{TOP_FRAMES} stack frames."]
+    if not_run:
+        out += ["", "Not run (no timeline): " + ", ".join(not_run) + "."]
     for r in reports:
         out += ["", f"## {r['harness']}", "", f"![{r['harness']}]({r['plot']})", ""]
         out.append("exec/s per slice: " + " ".join(f"{v:.0f}" for v in r["exec_per_s_slices"]))
@@ -589,22 +591,25 @@ def main(argv):
         names = run.get("harnesses")
         if not isinstance(names, list) or not names:
             raise UsageError(f"{run_path}: no 'harnesses' list")
+        # A harness that never ran (its build failed, the run was interrupted
+        # before it) has no timeline: it is listed as not run.
+        ran = [n for n in names if os.path.exists(os.path.join(args.run_dir, n, "timeline.tsv"))]
+        not_run = [n for n in names if n not in ran]
         reports = [harness_report(args.run_dir, n, args.warmup_min, args.slices,
-                                  not args.no_minimize) for n in names
-                   if os.path.isdir(os.path.join(args.run_dir, n))]
+                                  not args.no_minimize) for n in ran]
         if not reports:
-            raise UsageError(f"{args.run_dir}: none of the harnesses in run.json has a directory")
+            raise UsageError(f"{args.run_dir}: none of the harnesses in run.json has a timeline")
     except UsageError as e:
         print(f"report: {e}", file=sys.stderr)
         return 2
     for r in reports:
         r.pop("_last_event", None)
-    doc = {"run": run, "harnesses": reports,
+    doc = {"run": run, "harnesses": reports, "not_run": not_run,
            "totals": {"executions": sum(r["executions"] or 0 for r in reports),
                       "unique_crashes": sum(r["unique_crashes"] for r in reports),
                       "warnings": sum(len(r["warnings"]) for r in reports)}}
     for name, text in (("report.json", json.dumps(doc, indent=2) + "\n"),
-                       ("report.md", markdown(run, reports))):
+                       ("report.md", markdown(run, reports, not_run))):
         path = os.path.join(args.run_dir, name)
         with open(path + ".tmp", "w") as f:
             f.write(text)
