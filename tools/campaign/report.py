@@ -42,7 +42,7 @@ TOP_FRAMES = 3
 MINIMIZE_RUNS = 10000
 MINIMIZE_MAX_S = 60
 DECODED_MAX_LINES = 60
-MAX_PLOT_POINTS = 1500
+MAX_PLOT_POINTS = 600  # the plot is 550 px wide
 
 # ---------------------------------------------------------------- timeline
 
@@ -351,8 +351,9 @@ def crash_groups(hdir, meta, minimize):
 PLOT_W, PANEL_H, MARGIN_L, MARGIN_R, GAP = 640, 90, 70, 20, 34
 
 
-def svg_panel(title, points, duration, y0, color, step=False):
-    """One panel: a polyline of (t, v) points with its min/max labels."""
+def svg_panel(title, points, duration, y0, color, step=False, from_zero=True):
+    """One panel: a polyline of (t, v) points with its axis labels; the axis
+    starts at 0, or at the smallest value (coverage grows far from 0)."""
     x0, w, h = MARGIN_L, PLOT_W - MARGIN_L - MARGIN_R, PANEL_H
     parts = [f'<text x="{x0}" y="{y0 - 6}" class="title">{escape(title)}</text>',
              f'<rect x="{x0}" y="{y0}" width="{w}" height="{h}" class="frame"/>']
@@ -360,7 +361,7 @@ def svg_panel(title, points, duration, y0, color, step=False):
     if not vals:
         parts.append(f'<text x="{x0 + 8}" y="{y0 + h / 2}" class="label">no data</text>')
         return parts
-    lo, hi = min(0, min(vals)), max(vals)
+    lo, hi = (min(0, min(vals)) if from_zero else min(vals)), max(vals)
     if hi == lo:
         hi = lo + 1
     span = duration if duration > 0 else 1
@@ -391,15 +392,17 @@ def svg_panel(title, points, duration, y0, color, step=False):
 
 def write_svg(path, harness, rows, slices, duration, fuzz_end):
     series = [
-        ("coverage: edges (cov)", [(r["time"], r["cov"]) for r in rows], "#1f77b4", False),
-        ("coverage: features (ft)", [(r["time"], r["ft"]) for r in rows], "#2ca02c", False),
-        ("corpus size (inputs)", [(r["time"], r["corpus"]) for r in rows], "#9467bd", False),
+        ("coverage: edges (cov)", [(r["time"], r["cov"]) for r in rows], "#1f77b4", False, False),
+        ("coverage: features (ft)", [(r["time"], r["ft"]) for r in rows], "#2ca02c", False,
+         False),
+        ("corpus size (inputs)", [(r["time"], r["corpus"]) for r in rows], "#9467bd", False,
+         False),
     ]
     width = fuzz_end / len(slices) if slices else 1
     series.append((f"exec/s ({len(slices)} slices)",
                    [(i * width, v) for i, v in enumerate(slices)] + [(fuzz_end, slices[-1])]
-                   if slices else [], "#d62728", True))
-    series.append(("RSS (MB)", [(r["time"], r["rss_mb"]) for r in rows], "#ff7f0e", False))
+                   if slices else [], "#d62728", True, True))
+    series.append(("RSS (MB)", [(r["time"], r["rss_mb"]) for r in rows], "#ff7f0e", False, True))
     height = GAP + len(series) * (PANEL_H + GAP) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{PLOT_W}" height="{height}" '
              f'viewBox="0 0 {PLOT_W} {height}">',
@@ -409,8 +412,8 @@ def write_svg(path, harness, rows, slices, duration, fuzz_end):
              f'<text x="{MARGIN_L}" y="16" class="title">{escape(harness)}: '
              f'{duration:.0f} s</text>']
     y = GAP + 8
-    for title, pts, color, step in series:
-        parts += svg_panel(title, pts, duration, y, color, step)
+    for title, pts, color, step, from_zero in series:
+        parts += svg_panel(title, pts, duration, y, color, step, from_zero)
         y += PANEL_H + GAP
     parts.append(f'<text x="{PLOT_W - MARGIN_R}" y="{height - 4}" class="axis">time (s) 0 to '
                  f'{duration:.0f}</text>')
