@@ -113,8 +113,8 @@ fuzz::Verdict Get(Model& m, RoutingClientUnderTest& client, std::string_view key
         absl::StrAppend(trace, " -> served by ", NodeName(n), route->asking ? " (ASKING)" : "");
       if (n != want) {
         return Fail("route", op,
-                    absl::StrCat("get ", std::string(key), " (slot ", slot, ") served by ", NodeName(n),
-                                 ", the model says ", NodeName(want)));
+                    absl::StrCat("get ", std::string(key), " (slot ", slot, ") served by ",
+                                 NodeName(n), ", the model says ", NodeName(want)));
       }
       if (route->asking) {
         // One-shot: the map's owner stays, the next request goes without ASKING.
@@ -164,8 +164,8 @@ fuzz::Verdict Get(Model& m, RoutingClientUnderTest& client, std::string_view key
     }
   }
   return Fail("route", op,
-              absl::StrCat("get ", std::string(key), " (slot ", slot, "): no answer after ", kMaxRoutingHops,
-                           " requests"));
+              absl::StrCat("get ", std::string(key), " (slot ", slot, "): no answer after ",
+                           kMaxRoutingHops, " requests"));
 }
 
 }  // namespace
