@@ -1,5 +1,6 @@
 #include "harnesses/cluster_routing/checks.h"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -20,16 +21,20 @@ using cluster::RedirectKind;
 
 // The plain model: what the cluster really looks like.
 struct Model {
-  std::array<int, kSlotCount> owner{};
-  std::array<int, kSlotCount> migrating{};  // target node, -1 none
+  std::array<int16_t, kSlotCount> owner{};
+  std::array<int16_t, kSlotCount> migrating{};  // target node, -1 none
   std::array<bool, kRoutingNodes> dead{};
+  // The CLUSTER SLOTS reply of the current owners, built when first asked for
+  // after a change (the ownership loops dominate the fuzzing time).
+  mutable std::optional<resp::Value> slots_reply;
 
   Model() {
-    for (int s = 0; s < kSlotCount; ++s) {
-      owner[s] = s <= 5460 ? 0 : s <= 10922 ? 1 : 2;
-      migrating[s] = -1;
-    }
+    std::fill(owner.begin(), owner.begin() + 5461, int16_t{0});
+    std::fill(owner.begin() + 5461, owner.begin() + 10923, int16_t{1});
+    std::fill(owner.begin() + 10923, owner.end(), int16_t{2});
+    migrating.fill(-1);
   }
+  void OwnersChanged() { slots_reply.reset(); }
 
   static bool KeyMoved(std::string_view key) { return (cluster::Crc16(key) & 0x100) != 0; }
 
@@ -40,7 +45,8 @@ struct Model {
     return owner[s];
   }
 
-  resp::Value ClusterSlots() const {
+  const resp::Value& ClusterSlots() const {
+    if (slots_reply) return *slots_reply;
     resp::Value reply = resp::Value::Aggregate(resp::Type::kArray);
     int s = 0;
     while (s < kSlotCount) {
@@ -54,7 +60,8 @@ struct Model {
           resp::Type::kArray, {resp::Value::Integer(s), resp::Value::Integer(e), node}));
       s = e + 1;
     }
-    return reply;
+    slots_reply = std::move(reply);
+    return *slots_reply;
   }
 };
 
@@ -200,10 +207,10 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
           skipped("dead node");
           break;
         }
-        for (int s = op.first; s <= op.last; ++s) {
-          m.owner[s] = op.node;
-          m.migrating[s] = -1;
-        }
+        std::fill(m.owner.begin() + op.first, m.owner.begin() + op.last + 1,
+                  static_cast<int16_t>(op.node));
+        std::fill(m.migrating.begin() + op.first, m.migrating.begin() + op.last + 1, int16_t{-1});
+        m.OwnersChanged();
         break;
       case RoutingOpKind::kMove: {
         if (m.dead[op.node]) {
@@ -211,8 +218,9 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
           break;
         }
         int s = KeySlot(op.key);
-        m.owner[s] = op.node;
+        m.owner[s] = static_cast<int16_t>(op.node);
         m.migrating[s] = -1;
+        m.OwnersChanged();
         break;
       }
       case RoutingOpKind::kMigrate: {
@@ -221,7 +229,7 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
           skipped("dead node or the owner itself");
           break;
         }
-        m.migrating[s] = op.node;
+        m.migrating[s] = static_cast<int16_t>(op.node);
         break;
       }
       case RoutingOpKind::kFinish: {
@@ -232,6 +240,7 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
         }
         m.owner[s] = m.migrating[s];
         m.migrating[s] = -1;
+        m.OwnersChanged();
         break;
       }
       case RoutingOpKind::kFail:
@@ -240,10 +249,12 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
           break;
         }
         m.dead[op.node] = true;
+        std::replace(m.owner.begin(), m.owner.end(), static_cast<int16_t>(op.node),
+                     static_cast<int16_t>(op.heir));
         for (int s = 0; s < kSlotCount; ++s) {
-          if (m.owner[s] == op.node) m.owner[s] = op.heir;
           if (m.migrating[s] == op.node || m.migrating[s] == m.owner[s]) m.migrating[s] = -1;
         }
+        m.OwnersChanged();
         break;
       case RoutingOpKind::kGet:
         result.verdict = Get(m, client, op.key, i, t);

@@ -1,5 +1,6 @@
 #include "src/cluster/slot_map.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,7 +67,7 @@ absl::Status SlotMap::Assign(int first, int last, const Endpoint& node) {
   int idx = NodeIndex(node);
   if (idx < 0)
     return absl::ResourceExhaustedError(absl::StrCat("more than ", kMaxMapNodes, " nodes"));
-  for (int s = first; s <= last; ++s) owner_[s] = static_cast<int16_t>(idx);
+  std::fill(owner_.begin() + first, owner_.begin() + last + 1, static_cast<int16_t>(idx));
   return absl::OkStatus();
 }
 
@@ -167,17 +168,14 @@ absl::Status SlotMap::OnRedirect(const Redirect& r) {
 void SlotMap::OnNodeFailed(const Endpoint& node) {
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (!(nodes_[i] == node)) continue;
-    for (int s = 0; s < kSlotCount; ++s) {
-      if (owner_[s] == static_cast<int16_t>(i)) owner_[s] = -1;
-      if (ask_[s] == static_cast<int16_t>(i)) ask_[s] = -1;
-    }
+    std::replace(owner_.begin(), owner_.end(), static_cast<int16_t>(i), int16_t{-1});
+    std::replace(ask_.begin(), ask_.end(), static_cast<int16_t>(i), int16_t{-1});
   }
 }
 
 size_t SlotMap::covered_slots() const {
-  size_t n = 0;
-  for (int16_t o : owner_) n += o >= 0;
-  return n;
+  return static_cast<size_t>(
+      std::count_if(owner_.begin(), owner_.end(), [](int16_t o) { return o >= 0; }));
 }
 
 }  // namespace respfuzz::cluster
