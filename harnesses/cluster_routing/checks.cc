@@ -1,0 +1,334 @@
+#include "harnesses/cluster_routing/checks.h"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "src/cluster/slot.h"
+
+namespace respfuzz::harnesses {
+namespace {
+
+using cluster::Endpoint;
+using cluster::KeySlot;
+using cluster::kSlotCount;
+using cluster::Redirect;
+using cluster::RedirectKind;
+
+// The plain model: what the cluster really looks like.
+struct Model {
+  std::array<int16_t, kSlotCount> owner{};
+  std::array<int16_t, kSlotCount> migrating{};  // target node, -1 none
+  std::array<bool, kRoutingNodes> dead{};
+  // The CLUSTER SLOTS reply of the current owners, built when first asked for
+  // after a change (the ownership loops dominate the fuzzing time).
+  mutable std::optional<resp::Value> slots_reply;
+
+  Model() {
+    std::fill(owner.begin(), owner.begin() + 5461, int16_t{0});
+    std::fill(owner.begin() + 5461, owner.begin() + 10923, int16_t{1});
+    std::fill(owner.begin() + 10923, owner.end(), int16_t{2});
+    migrating.fill(-1);
+  }
+  void OwnersChanged() { slots_reply.reset(); }
+
+  static bool KeyMoved(std::string_view key) { return (cluster::Crc16(key) & 0x100) != 0; }
+
+  // The node that serves `key` now.
+  int Serving(std::string_view key) const {
+    int s = KeySlot(key);
+    if (migrating[s] >= 0 && KeyMoved(key)) return migrating[s];
+    return owner[s];
+  }
+
+  const resp::Value& ClusterSlots() const {
+    if (slots_reply) return *slots_reply;
+    resp::Value reply = resp::Value::Aggregate(resp::Type::kArray);
+    int s = 0;
+    while (s < kSlotCount) {
+      int e = s;
+      while (e + 1 < kSlotCount && owner[e + 1] == owner[s]) ++e;
+      Endpoint ep = RoutingNodeEndpoint(owner[s]);
+      resp::Value node = resp::Value::Aggregate(
+          resp::Type::kArray, {resp::Value::Bulk(ep.host), resp::Value::Integer(ep.port),
+                               resp::Value::Bulk(absl::StrCat("node", owner[s]))});
+      reply.elems.push_back(resp::Value::Aggregate(
+          resp::Type::kArray, {resp::Value::Integer(s), resp::Value::Integer(e), node}));
+      s = e + 1;
+    }
+    slots_reply = std::move(reply);
+    return *slots_reply;
+  }
+};
+
+std::optional<int> NodeOf(const Endpoint& e) {
+  for (int k = 0; k < kRoutingNodes; ++k) {
+    if (RoutingNodeEndpoint(k) == e) return k;
+  }
+  return std::nullopt;
+}
+
+std::string NodeName(int k) { return absl::StrCat("n", k); }
+
+fuzz::Verdict Fail(const char* check, size_t op, const std::string& msg) {
+  return fuzz::Verdict::Fail(check, static_cast<int64_t>(op), msg);
+}
+
+// One lookup of `key`, following redirections as a client does.
+fuzz::Verdict Get(Model& m, RoutingClientUnderTest& client, std::string_view key, size_t op,
+                  std::string* trace) {
+  const int slot = KeySlot(key);
+  const int want = m.Serving(key);
+  for (int hop = 0; hop < kMaxRoutingHops; ++hop) {
+    std::optional<cluster::Route> route = client.RouteSlot(slot);
+    if (!route) {
+      if (trace) absl::StrAppend(trace, " [no node: refresh]");
+      if (auto st = client.Refresh(m.ClusterSlots()); !st.ok()) {
+        return Fail("route", op, absl::StrCat("CLUSTER SLOTS refused: ", st.message()));
+      }
+      continue;
+    }
+    std::optional<int> node = NodeOf(route->node);
+    if (!node || m.dead[*node]) {
+      if (trace) absl::StrAppend(trace, " [", route->node.ToString(), " down: refresh]");
+      client.OnNodeFailed(route->node);
+      if (auto st = client.Refresh(m.ClusterSlots()); !st.ok()) {
+        return Fail("route", op, absl::StrCat("CLUSTER SLOTS refused: ", st.message()));
+      }
+      continue;
+    }
+    const int n = *node;
+    std::optional<Redirect> redirect;
+    bool served = false;
+    if (route->asking && m.migrating[slot] == n) {
+      served = true;
+    } else if (m.owner[slot] == n) {
+      if (m.migrating[slot] >= 0 && Model::KeyMoved(key)) {
+        redirect = Redirect{RedirectKind::kAsk, slot, RoutingNodeEndpoint(m.migrating[slot])};
+      } else {
+        served = true;
+      }
+    } else {
+      redirect = Redirect{RedirectKind::kMoved, slot, RoutingNodeEndpoint(m.owner[slot])};
+    }
+    if (served) {
+      if (trace)
+        absl::StrAppend(trace, " -> served by ", NodeName(n), route->asking ? " (ASKING)" : "");
+      if (n != want) {
+        return Fail("route", op,
+                    absl::StrCat("get ", std::string(key), " (slot ", slot, ") served by ",
+                                 NodeName(n), ", the model says ", NodeName(want)));
+      }
+      if (route->asking) {
+        // One-shot: the map's owner stays, the next request goes without ASKING.
+        std::optional<Endpoint> owner = client.Owner(slot);
+        std::optional<cluster::Route> next = client.RouteSlot(slot);
+        if (next && next->asking) {
+          return Fail("ask-one-shot", op,
+                      absl::StrCat("slot ", slot, ": a second request still carries ASKING"));
+        }
+        if (owner && next && !(next->node == *owner)) {
+          return Fail("ask-one-shot", op,
+                      absl::StrCat("slot ", slot, ": after the ASK, requests go to ",
+                                   next->node.ToString(), " not the owner ", owner->ToString()));
+        }
+        if (owner && *owner == RoutingNodeEndpoint(n) && m.owner[slot] != n) {
+          return Fail(
+              "ask-one-shot", op,
+              absl::StrCat("slot ", slot, ": ASK changed the map's owner to ", NodeName(n)));
+        }
+      }
+      return fuzz::Verdict::Ok();
+    }
+    const std::string text = "-" + cluster::FormatRedirect(*redirect) + "\r\n";
+    absl::StatusOr<Redirect> parsed = client.Parse(text);
+    if (!parsed.ok() || !(*parsed == *redirect)) {
+      return Fail("redirect-text", op,
+                  absl::StrCat("'", cluster::FormatRedirect(*redirect), "' parsed as ",
+                               parsed.ok() ? cluster::FormatRedirect(*parsed)
+                                           : std::string(parsed.status().message())));
+    }
+    if (trace)
+      absl::StrAppend(trace, " [", NodeName(n), ": ", cluster::FormatRedirect(*redirect), "]");
+    std::optional<Endpoint> owner_before = client.Owner(slot);
+    if (auto st = client.OnRedirect(*parsed); !st.ok()) {
+      return Fail("route", op, absl::StrCat("redirect refused: ", st.message()));
+    }
+    if (parsed->kind == RedirectKind::kMoved) {
+      std::optional<Endpoint> owner = client.Owner(slot);
+      if (!owner || !(*owner == parsed->target)) {
+        return Fail("moved-updates", op,
+                    absl::StrCat("after ", cluster::FormatRedirect(*parsed), " the map says ",
+                                 owner ? owner->ToString() : "no owner"));
+      }
+    } else if (client.Owner(slot) != owner_before) {
+      return Fail("ask-one-shot", op,
+                  absl::StrCat("ASK changed the owner of slot ", slot, " in the map"));
+    }
+  }
+  return Fail("route", op,
+              absl::StrCat("get ", std::string(key), " (slot ", slot, "): no answer after ",
+                           kMaxRoutingHops, " requests"));
+}
+
+}  // namespace
+
+Endpoint RoutingNodeEndpoint(int node) {
+  return Endpoint{node % 2 == 0 ? "127.0.0.1" : "::1", 7000 + node};
+}
+
+RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTest& client,
+                                   bool trace) {
+  RoutingRunResult result;
+  Model m;
+  if (auto st = client.Refresh(m.ClusterSlots()); !st.ok()) {
+    result.verdict = Fail("route", 0, absl::StrCat("CLUSTER SLOTS refused: ", st.message()));
+    return result;
+  }
+  for (size_t i = 0; i < p.ops.size(); ++i) {
+    const RoutingOp& op = p.ops[i];
+    std::string line = trace ? absl::StrCat("#", i, " ", RoutingOpToText(op)) : "";
+    std::string* t = trace ? &line : nullptr;
+    auto skipped = [&](const char* why) {
+      if (t) absl::StrAppend(t, " (skipped: ", why, ")");
+    };
+    switch (op.kind) {
+      case RoutingOpKind::kRefresh:
+        if (auto st = client.Refresh(m.ClusterSlots()); !st.ok()) {
+          result.verdict = Fail("route", i, absl::StrCat("CLUSTER SLOTS refused: ", st.message()));
+        }
+        break;
+      case RoutingOpKind::kMoveRange:
+        if (m.dead[op.node]) {
+          skipped("dead node");
+          break;
+        }
+        std::fill(m.owner.begin() + op.first, m.owner.begin() + op.last + 1,
+                  static_cast<int16_t>(op.node));
+        std::fill(m.migrating.begin() + op.first, m.migrating.begin() + op.last + 1, int16_t{-1});
+        m.OwnersChanged();
+        break;
+      case RoutingOpKind::kMove: {
+        if (m.dead[op.node]) {
+          skipped("dead node");
+          break;
+        }
+        int s = KeySlot(op.key);
+        m.owner[s] = static_cast<int16_t>(op.node);
+        m.migrating[s] = -1;
+        m.OwnersChanged();
+        break;
+      }
+      case RoutingOpKind::kMigrate: {
+        int s = KeySlot(op.key);
+        if (m.dead[op.node] || m.owner[s] == op.node) {
+          skipped("dead node or the owner itself");
+          break;
+        }
+        m.migrating[s] = static_cast<int16_t>(op.node);
+        break;
+      }
+      case RoutingOpKind::kFinish: {
+        int s = KeySlot(op.key);
+        if (m.migrating[s] < 0) {
+          skipped("not migrating");
+          break;
+        }
+        m.owner[s] = m.migrating[s];
+        m.migrating[s] = -1;
+        m.OwnersChanged();
+        break;
+      }
+      case RoutingOpKind::kFail:
+        if (m.dead[op.node] || m.dead[op.heir] || op.node == op.heir) {
+          skipped("dead node or its own heir");
+          break;
+        }
+        m.dead[op.node] = true;
+        std::replace(m.owner.begin(), m.owner.end(), static_cast<int16_t>(op.node),
+                     static_cast<int16_t>(op.heir));
+        for (int s = 0; s < kSlotCount; ++s) {
+          if (m.migrating[s] == op.node || m.migrating[s] == m.owner[s]) m.migrating[s] = -1;
+        }
+        m.OwnersChanged();
+        break;
+      case RoutingOpKind::kGet:
+        result.verdict = Get(m, client, op.key, i, t);
+        break;
+    }
+    if (trace) result.trace += line + "\n";
+    if (!result.verdict.ok) break;
+  }
+  return result;
+}
+
+fuzz::Verdict RunClusterRouting(std::string_view input) {
+  RoutingClientUnderTest client;
+  return RunRoutingProgram(DecodeRoutingProgram(input), client).verdict;
+}
+
+std::string DescribeClusterRouting(std::string_view input) {
+  return RoutingProgramToText(DecodeRoutingProgram(input));
+}
+
+absl::StatusOr<std::string> EncodeClusterRoutingText(std::string_view text) {
+  auto p = RoutingProgramFromText(text);
+  if (!p.ok()) return p.status();
+  return EncodeRoutingProgram(*p);
+}
+
+std::string DecodeClusterRoutingText(std::string_view input) {
+  return RoutingProgramToText(DecodeRoutingProgram(input));
+}
+
+std::string ExplainClusterRouting(std::string_view input) {
+  RoutingClientUnderTest client;
+  RoutingRunResult r = RunRoutingProgram(DecodeRoutingProgram(input), client, /*trace=*/true);
+  return r.trace + r.verdict.ToString() + "\n";
+}
+
+std::optional<std::string> MinimizeClusterRouting(std::string_view input, MinimizeReport* report) {
+  RoutingProgram p = DecodeRoutingProgram(input);
+  RoutingClientUnderTest client;
+  fuzz::Verdict v = RunRoutingProgram(p, client).verdict;
+  if (v.ok) return std::nullopt;
+  MinimizeReport local;
+  MinimizeReport& rep = report ? *report : local;
+  rep.steps_before = p.ops.size();
+  rep.runs = 1;
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (size_t i = p.ops.size(); i-- > 0;) {
+      RoutingProgram candidate = p;
+      candidate.ops.erase(candidate.ops.begin() + static_cast<ptrdiff_t>(i));
+      RoutingClientUnderTest c;
+      fuzz::Verdict cv = RunRoutingProgram(candidate, c).verdict;
+      ++rep.runs;
+      if (!cv.ok && cv.check == v.check) {
+        p = std::move(candidate);
+        v = cv;
+        changed = true;
+      }
+    }
+  }
+  rep.steps_after = p.ops.size();
+  rep.verdict = v;
+  return EncodeRoutingProgram(p);
+}
+
+RESPFUZZ_REGISTER_HARNESS(
+    cluster_routing,
+    Harness{"cluster_routing",
+            "a program of cluster topology changes (slot moves, migrations, node failures) and "
+            "key lookups through a client slot map (src/cluster/slot_map.h)",
+            "every lookup reaches the node a plain cluster model says serves the key; MOVED "
+            "updates the map; ASK is one-shot; MOVED/ASK texts parse back",
+            RunClusterRouting, DescribeClusterRouting, EncodeClusterRoutingText,
+            DecodeClusterRoutingText, ExplainClusterRouting, MinimizeClusterRouting});
+
+}  // namespace respfuzz::harnesses

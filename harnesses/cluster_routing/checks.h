@@ -1,0 +1,83 @@
+// The cluster_routing harness: a routing program (program.h) runs against a
+// plain model of the cluster (which node owns each slot, which slots are
+// migrating and where, which nodes are dead), and a client built on
+// cluster::SlotMap that only learns the topology the way a real client does:
+// CLUSTER SLOTS replies (built from the model), MOVED and ASK errors (written
+// as the model's node would write them and parsed back), and connection
+// failures to dead nodes.
+//
+// The model's node answers a request for KEY as Redis does: the slot's owner
+// serves it unless the slot is migrating and KEY has already moved (here: bit
+// 8 of CRC16(KEY)), in which case it replies ASK; the migration target serves
+// a request preceded by ASKING; any other node replies MOVED to the owner.
+//
+// Checks, after every op:
+//   "route"          every get ends at the node the model says serves the key,
+//                    within kMaxRoutingHops requests
+//   "moved-updates"  after a MOVED the client's map gives the new owner
+//   "ask-one-shot"   after an ASK the map's owner is unchanged, the next
+//                    request goes to the target with ASKING, and the one
+//                    after it (for the same slot) without
+//   "redirect-text"  the MOVED/ASK text the model writes parses back to what
+//                    it meant
+#ifndef RESPFUZZ_HARNESSES_CLUSTER_ROUTING_CHECKS_H_
+#define RESPFUZZ_HARNESSES_CLUSTER_ROUTING_CHECKS_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "harnesses/cluster_routing/program.h"
+#include "harnesses/common/registry.h"
+#include "harnesses/common/verdict.h"
+#include "src/cluster/slot_map.h"
+#include "src/resp/value.h"
+
+namespace respfuzz::harnesses {
+
+inline constexpr int kMaxRoutingHops = 8;
+
+// The client's slot map behind an interface, so a test can plug a broken one.
+class RoutingClientUnderTest {
+ public:
+  virtual ~RoutingClientUnderTest() = default;
+  virtual absl::Status Refresh(const resp::Value& cluster_slots) {
+    auto m = cluster::SlotMap::FromClusterSlots(cluster_slots);
+    if (!m.ok()) return m.status();
+    map_ = std::move(*m);
+    return absl::OkStatus();
+  }
+  virtual std::optional<cluster::Route> RouteSlot(int slot) { return map_.RouteSlot(slot); }
+  virtual std::optional<cluster::Endpoint> Owner(int slot) const { return map_.Owner(slot); }
+  virtual absl::Status OnRedirect(const cluster::Redirect& r) { return map_.OnRedirect(r); }
+  virtual void OnNodeFailed(const cluster::Endpoint& e) { map_.OnNodeFailed(e); }
+  virtual absl::StatusOr<cluster::Redirect> Parse(std::string_view error) {
+    return cluster::ParseRedirect(error);
+  }
+
+ protected:
+  cluster::SlotMap map_;
+};
+
+// Node k's endpoint: even k "127.0.0.1", odd k "::1" (an IPv6 host), port 7000 + k.
+cluster::Endpoint RoutingNodeEndpoint(int node);
+
+struct RoutingRunResult {
+  fuzz::Verdict verdict;
+  std::string trace;  // one line per op (explain)
+};
+
+RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTest& client,
+                                   bool trace = false);
+
+fuzz::Verdict RunClusterRouting(std::string_view input);
+std::string DescribeClusterRouting(std::string_view input);
+absl::StatusOr<std::string> EncodeClusterRoutingText(std::string_view text);
+std::string DecodeClusterRoutingText(std::string_view input);
+std::string ExplainClusterRouting(std::string_view input);
+std::optional<std::string> MinimizeClusterRouting(std::string_view input, MinimizeReport* report);
+
+}  // namespace respfuzz::harnesses
+
+#endif  // RESPFUZZ_HARNESSES_CLUSTER_ROUTING_CHECKS_H_

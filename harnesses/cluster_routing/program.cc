@@ -1,0 +1,321 @@
+#include "harnesses/cluster_routing/program.h"
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace respfuzz::harnesses {
+namespace {
+
+constexpr std::string_view kKeyAlphabet =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789{}:._-";
+
+constexpr std::array<std::string_view, 16> kKeyPool = {
+    "foo",
+    "bar",
+    "hello",
+    "123456789",
+    "{user1000}.following",
+    "{user1000}.followers",
+    "{a}x",
+    "{a}y",
+    "foo{}{bar}",
+    "a{b",
+    "key:1",
+    "key:2",
+    "{0}",
+    "{1}",
+    "slot-0",
+    "zzz",
+};
+
+std::vector<std::string_view> Split(std::string_view s, char sep, bool skip_empty) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(sep, start);
+    if (end == std::string_view::npos) end = s.size();
+    if (!skip_empty || end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool IsKeyByte(char c) { return kKeyAlphabet.find(c) != std::string_view::npos; }
+
+struct Reader {
+  std::string_view b;
+  size_t at = 0;
+  bool Byte(uint8_t* out) {
+    if (at >= b.size()) return false;
+    *out = static_cast<uint8_t>(b[at++]);
+    return true;
+  }
+  bool Key(std::string* out) {
+    uint8_t k;
+    if (!Byte(&k)) return false;
+    if (k < 0x80) {
+      *out = std::string(kKeyPool[k % kKeyPool.size()]);
+      return true;
+    }
+    size_t n = (k & 0x1f) + 1;
+    out->clear();
+    for (size_t i = 0; i < n; ++i) {
+      uint8_t c;
+      if (!Byte(&c)) return false;
+      out->push_back(kKeyAlphabet[c % kKeyAlphabet.size()]);
+    }
+    return true;
+  }
+};
+
+void PutKey(std::string* s, const std::string& key) {
+  for (size_t i = 0; i < kKeyPool.size(); ++i) {
+    if (kKeyPool[i] == key) {
+      s->push_back(static_cast<char>(i));
+      return;
+    }
+  }
+  size_t n = std::min(std::max<size_t>(key.size(), 1), kMaxKeyLen);
+  s->push_back(static_cast<char>(0x80 | (n - 1)));
+  for (size_t i = 0; i < n; ++i) {
+    size_t pos = i < key.size() ? kKeyAlphabet.find(key[i]) : 0;
+    s->push_back(static_cast<char>(pos == std::string_view::npos ? 0 : pos));
+  }
+}
+
+absl::StatusOr<int> ParseNode(std::string_view t, size_t line) {
+  if (t.size() == 2 && t[0] == 'n' && t[1] >= '0' && t[1] < '0' + kRoutingNodes) return t[1] - '0';
+  return absl::InvalidArgumentError(absl::StrCat("line ", line, ": unknown node '", std::string(t),
+                                                 "' (n0..n", kRoutingNodes - 1, ")"));
+}
+
+absl::StatusOr<int> ParseSlot(std::string_view t, size_t line) {
+  int v = 0;
+  if (t.empty() || t.size() > 5) v = -1;
+  for (char c : t) {
+    if (v < 0) break;
+    if (c < '0' || c > '9')
+      v = -1;
+    else
+      v = v * 10 + (c - '0');
+  }
+  if (v < 0 || v > 16383) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", line, ": bad slot '", std::string(t), "' (0..16383)"));
+  }
+  return v;
+}
+
+absl::StatusOr<std::string> ParseKey(std::string_view t, size_t line) {
+  if (t.empty() || t.size() > kMaxKeyLen) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", line, ": key of ", t.size(), " bytes (1..", kMaxKeyLen, ")"));
+  }
+  for (char c : t) {
+    if (!IsKeyByte(c)) {
+      return absl::InvalidArgumentError(absl::StrCat("line ", line, ": key '", std::string(t),
+                                                     "' has a byte outside [A-Za-z0-9{}:._-]"));
+    }
+  }
+  return std::string(t);
+}
+
+}  // namespace
+
+std::span<const std::string_view> KeyPool() { return kKeyPool; }
+
+RoutingProgram DecodeRoutingProgram(std::string_view bytes) {
+  RoutingProgram p;
+  Reader r{bytes};
+  while (p.ops.size() < kRoutingMaxOps) {
+    uint8_t b;
+    if (!r.Byte(&b)) break;
+    RoutingOp op;
+    uint8_t x = 0, y = 0, z = 0, w = 0, n = 0;
+    bool ok = true;
+    switch (b % 8) {
+      case 0:
+        op.kind = RoutingOpKind::kRefresh;
+        break;
+      case 1:
+        op.kind = RoutingOpKind::kMoveRange;
+        ok = r.Byte(&x) && r.Byte(&y) && r.Byte(&z) && r.Byte(&w) && r.Byte(&n);
+        op.first = ((x << 8) | y) % 16384;
+        op.last = std::min(16383, op.first + ((z << 8) | w));
+        op.node = n % kRoutingNodes;
+        break;
+      case 2:
+      case 3:
+        op.kind = b % 8 == 2 ? RoutingOpKind::kMove : RoutingOpKind::kMigrate;
+        ok = r.Key(&op.key) && r.Byte(&n);
+        op.node = n % kRoutingNodes;
+        break;
+      case 4:
+        op.kind = RoutingOpKind::kFinish;
+        ok = r.Key(&op.key);
+        break;
+      case 5:
+        op.kind = RoutingOpKind::kFail;
+        ok = r.Byte(&x) && r.Byte(&y);
+        op.node = x % kRoutingNodes;
+        op.heir = y % kRoutingNodes;
+        break;
+      default:
+        op.kind = RoutingOpKind::kGet;
+        ok = r.Key(&op.key);
+        break;
+    }
+    if (!ok) break;
+    p.ops.push_back(std::move(op));
+  }
+  return p;
+}
+
+std::string EncodeRoutingProgram(const RoutingProgram& p) {
+  std::string s;
+  for (size_t i = 0; i < p.ops.size() && i < kRoutingMaxOps; ++i) {
+    const RoutingOp& op = p.ops[i];
+    switch (op.kind) {
+      case RoutingOpKind::kRefresh:
+        s.push_back(0);
+        break;
+      case RoutingOpKind::kMoveRange: {
+        s.push_back(1);
+        int len = op.last - op.first;
+        s.push_back(static_cast<char>(op.first >> 8));
+        s.push_back(static_cast<char>(op.first));
+        s.push_back(static_cast<char>(len >> 8));
+        s.push_back(static_cast<char>(len));
+        s.push_back(static_cast<char>(op.node));
+        break;
+      }
+      case RoutingOpKind::kMove:
+      case RoutingOpKind::kMigrate:
+        s.push_back(op.kind == RoutingOpKind::kMove ? 2 : 3);
+        PutKey(&s, op.key);
+        s.push_back(static_cast<char>(op.node));
+        break;
+      case RoutingOpKind::kFinish:
+        s.push_back(4);
+        PutKey(&s, op.key);
+        break;
+      case RoutingOpKind::kFail:
+        s.push_back(5);
+        s.push_back(static_cast<char>(op.node));
+        s.push_back(static_cast<char>(op.heir));
+        break;
+      case RoutingOpKind::kGet:
+        s.push_back(6);
+        PutKey(&s, op.key);
+        break;
+    }
+  }
+  return s;
+}
+
+std::string RoutingOpToText(const RoutingOp& op) {
+  switch (op.kind) {
+    case RoutingOpKind::kRefresh:
+      return "refresh";
+    case RoutingOpKind::kMoveRange:
+      return absl::StrCat("move-range ", op.first, " ", op.last, " n", op.node);
+    case RoutingOpKind::kMove:
+      return absl::StrCat("move ", op.key, " n", op.node);
+    case RoutingOpKind::kMigrate:
+      return absl::StrCat("migrate ", op.key, " n", op.node);
+    case RoutingOpKind::kFinish:
+      return absl::StrCat("finish ", op.key);
+    case RoutingOpKind::kFail:
+      return absl::StrCat("fail n", op.node, " n", op.heir);
+    case RoutingOpKind::kGet:
+      return absl::StrCat("get ", op.key);
+  }
+  return "";
+}
+
+std::string RoutingProgramToText(const RoutingProgram& p) {
+  std::string s;
+  for (const RoutingOp& op : p.ops) s += RoutingOpToText(op) + "\n";
+  return s;
+}
+
+absl::StatusOr<RoutingProgram> RoutingProgramFromText(std::string_view text) {
+  RoutingProgram p;
+  size_t line_no = 0;
+  for (std::string_view line : Split(text, '\n', false)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::vector<std::string_view> t = Split(line, ' ', true);
+    if (t.empty() || t[0][0] == '#') continue;
+    auto arity = [&](size_t n) -> absl::Status {
+      if (t.size() == n) return absl::OkStatus();
+      return absl::InvalidArgumentError(absl::StrCat("line ", line_no, ": '", std::string(t[0]),
+                                                     "' takes ", n - 1, " arguments"));
+    };
+    RoutingOp op;
+    absl::Status st;
+    if (t[0] == "refresh") {
+      op.kind = RoutingOpKind::kRefresh;
+      st = arity(1);
+    } else if (t[0] == "move-range") {
+      op.kind = RoutingOpKind::kMoveRange;
+      if (st = arity(4); st.ok()) {
+        auto f = ParseSlot(t[1], line_no), l = ParseSlot(t[2], line_no);
+        auto n = ParseNode(t[3], line_no);
+        if (!f.ok()) return f.status();
+        if (!l.ok()) return l.status();
+        if (!n.ok()) return n.status();
+        if (*f > *l) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("line ", line_no, ": first slot after last"));
+        }
+        op.first = *f;
+        op.last = *l;
+        op.node = *n;
+      }
+    } else if (t[0] == "move" || t[0] == "migrate") {
+      op.kind = t[0] == "move" ? RoutingOpKind::kMove : RoutingOpKind::kMigrate;
+      if (st = arity(3); st.ok()) {
+        auto k = ParseKey(t[1], line_no);
+        auto n = ParseNode(t[2], line_no);
+        if (!k.ok()) return k.status();
+        if (!n.ok()) return n.status();
+        op.key = *k;
+        op.node = *n;
+      }
+    } else if (t[0] == "finish" || t[0] == "get") {
+      op.kind = t[0] == "finish" ? RoutingOpKind::kFinish : RoutingOpKind::kGet;
+      if (st = arity(2); st.ok()) {
+        auto k = ParseKey(t[1], line_no);
+        if (!k.ok()) return k.status();
+        op.key = *k;
+      }
+    } else if (t[0] == "fail") {
+      op.kind = RoutingOpKind::kFail;
+      if (st = arity(3); st.ok()) {
+        auto a = ParseNode(t[1], line_no), b = ParseNode(t[2], line_no);
+        if (!a.ok()) return a.status();
+        if (!b.ok()) return b.status();
+        op.node = *a;
+        op.heir = *b;
+      }
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_no, ": unknown op '", std::string(t[0]), "'"));
+    }
+    if (!st.ok()) return st;
+    if (p.ops.size() >= kRoutingMaxOps) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_no, ": more than ", kRoutingMaxOps, " ops"));
+    }
+    p.ops.push_back(std::move(op));
+  }
+  return p;
+}
+
+}  // namespace respfuzz::harnesses

@@ -1,0 +1,68 @@
+// The cluster routing program: topology changes a cluster goes through and
+// the key lookups a client makes meanwhile.
+//
+// Text form, one op per line (nodes n0..n5; n0..n2 start with the three
+// ranges redis-cli creates, 0-5460, 5461-10922, 10923-16383):
+//   refresh                     the client reloads CLUSTER SLOTS
+//   move-range F L nK           slots F..L now belong to nK (client not told)
+//   move KEY nK                 KEY's slot now belongs to nK
+//   migrate KEY nK              KEY's slot starts migrating to nK
+//   finish KEY                  that migration completes (nK owns the slot)
+//   fail nK nJ                  nK dies; nJ takes over its slots
+//   get KEY                     the client looks KEY up, following MOVED/ASK
+// A KEY is a word of 1..kMaxKeyLen bytes from [A-Za-z0-9{}:._-].
+//
+// Byte form (decode is total): op byte b, kind = b % 8:
+//   0 refresh; 1 move-range: first u16 BE % 16384, length u16 BE, node byte;
+//   2 move: key, node; 3 migrate: key, node; 4 finish: key; 5 fail: node, node;
+//   6, 7 get: key.
+//   key: byte k < 0x80: pool entry k % 16 (KeyPool()); k >= 0x80: a literal of
+//   (k & 0x1f) + 1 bytes that follow, each mapped into the key alphabet.
+//   node: byte % kNodes.
+// Input that runs out mid-op ends the program before that op.
+#ifndef RESPFUZZ_HARNESSES_CLUSTER_ROUTING_PROGRAM_H_
+#define RESPFUZZ_HARNESSES_CLUSTER_ROUTING_PROGRAM_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace respfuzz::harnesses {
+
+inline constexpr int kRoutingNodes = 6;
+inline constexpr size_t kRoutingMaxOps = 256;
+inline constexpr size_t kMaxKeyLen = 32;
+
+enum class RoutingOpKind : uint8_t { kRefresh, kMoveRange, kMove, kMigrate, kFinish, kFail, kGet };
+
+struct RoutingOp {
+  RoutingOpKind kind = RoutingOpKind::kRefresh;
+  int first = 0, last = 0;  // kMoveRange
+  std::string key;          // kMove, kMigrate, kFinish, kGet
+  int node = 0;             // kMoveRange, kMove, kMigrate, kFail (the dead node)
+  int heir = 0;             // kFail
+  bool operator==(const RoutingOp&) const = default;
+};
+
+struct RoutingProgram {
+  std::vector<RoutingOp> ops;
+  bool operator==(const RoutingProgram&) const = default;
+};
+
+std::span<const std::string_view> KeyPool();
+
+RoutingProgram DecodeRoutingProgram(std::string_view bytes);
+// DecodeRoutingProgram(EncodeRoutingProgram(p)) == p for programs within the caps.
+std::string EncodeRoutingProgram(const RoutingProgram& p);
+std::string RoutingOpToText(const RoutingOp& op);
+std::string RoutingProgramToText(const RoutingProgram& p);
+// Errors name the line: "line 2: unknown node 'n9' (n0..n5)".
+absl::StatusOr<RoutingProgram> RoutingProgramFromText(std::string_view text);
+
+}  // namespace respfuzz::harnesses
+
+#endif  // RESPFUZZ_HARNESSES_CLUSTER_ROUTING_PROGRAM_H_

@@ -1,0 +1,168 @@
+// The cluster_routing harness: the real slot map passes every seed program;
+// each check fails on a client broken in the way it guards against; the text
+// form's limits and errors.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "harnesses/cluster_routing/checks.h"
+#include "harnesses/cluster_routing/program.h"
+#include "harnesses/common/registry.h"
+#include "src/cluster/slot.h"
+
+namespace respfuzz::harnesses {
+namespace {
+
+RoutingProgram Program(const std::string& text) {
+  auto p = RoutingProgramFromText(text);
+  EXPECT_TRUE(p.ok()) << p.status();
+  return p.ok() ? *p : RoutingProgram{};
+}
+
+fuzz::Verdict RunText(RoutingClientUnderTest& client, const std::string& text) {
+  return RunRoutingProgram(Program(text), client).verdict;
+}
+
+// MOVED is ignored: the client keeps asking the old owner.
+class IgnoresMoved : public RoutingClientUnderTest {
+ public:
+  absl::Status OnRedirect(const cluster::Redirect& r) override {
+    if (r.kind == cluster::RedirectKind::kMoved) return absl::OkStatus();
+    return RoutingClientUnderTest::OnRedirect(r);
+  }
+};
+
+// ASK is taken as MOVED: the map's owner changes for good.
+class AskAsMoved : public RoutingClientUnderTest {
+ public:
+  absl::Status OnRedirect(const cluster::Redirect& r) override {
+    cluster::Redirect copy = r;
+    if (copy.kind == cluster::RedirectKind::kAsk) {
+      copy.kind = cluster::RedirectKind::kMoved;
+      RoutingClientUnderTest::OnRedirect(copy).IgnoreError();
+      copy.kind = cluster::RedirectKind::kAsk;
+    }
+    return RoutingClientUnderTest::OnRedirect(copy);
+  }
+};
+
+// The ASK target stays: every later request for the slot carries ASKING.
+class StickyAsk : public RoutingClientUnderTest {
+ public:
+  std::optional<cluster::Route> RouteSlot(int slot) override {
+    std::optional<cluster::Route> r = RoutingClientUnderTest::RouteSlot(slot);
+    if (r && r->asking) sticky_[slot] = r->node;
+    if (auto it = sticky_.find(slot); it != sticky_.end()) return cluster::Route{it->second, true};
+    return r;
+  }
+
+ private:
+  std::map<int, cluster::Endpoint> sticky_;
+};
+
+// Splits the endpoint on its first colon: IPv6 hosts break.
+class FirstColonParse : public RoutingClientUnderTest {
+ public:
+  absl::StatusOr<cluster::Redirect> Parse(std::string_view error) override {
+    auto r = cluster::ParseRedirect(error);
+    if (!r.ok()) return r;
+    std::string ep = r->target.ToString();
+    size_t colon = ep.find(':');
+    r->target.host = ep.substr(0, colon);
+    return r;
+  }
+};
+
+// Ignores connection failures and refreshes: a dead node's slots stay with it.
+class IgnoresFailures : public RoutingClientUnderTest {
+ public:
+  absl::Status Refresh(const resp::Value& slots) override {
+    if (loaded_) return absl::OkStatus();
+    loaded_ = true;
+    return RoutingClientUnderTest::Refresh(slots);
+  }
+  void OnNodeFailed(const cluster::Endpoint&) override {}
+
+ private:
+  bool loaded_ = false;
+};
+
+TEST(ClusterRoutingHarness, RealSlotMapPasses) {
+  RoutingClientUnderTest client;
+  EXPECT_TRUE(RunText(client,
+                      "move foo n3\nget foo\nmigrate hello n5\nget hello\nfinish hello\nget hello\n"
+                      "fail n0 n4\nget bar\nget {a}x\n")
+                  .ok);
+}
+
+TEST(ClusterRoutingHarness, EachCheckCanFail) {
+  IgnoresMoved ignores_moved;
+  fuzz::Verdict v = RunText(ignores_moved, "move foo n3\nget foo\n");
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "moved-updates") << v.ToString();
+
+  AskAsMoved ask_as_moved;
+  v = RunText(ask_as_moved, "migrate foo n3\nget foo\n");
+  EXPECT_EQ(v.check, "ask-one-shot") << v.ToString();
+
+  StickyAsk sticky;
+  v = RunText(sticky, "migrate foo n3\nget foo\n");
+  EXPECT_EQ(v.check, "ask-one-shot") << v.ToString();
+
+  FirstColonParse first_colon;
+  EXPECT_TRUE(RunText(first_colon, "move foo n2\nget foo\n").ok);  // IPv4: fine
+  v = RunText(first_colon, "move foo n3\nget foo\n");              // n3 is ::1
+  EXPECT_EQ(v.check, "redirect-text") << v.ToString();
+
+  IgnoresFailures ignores_failures;
+  v = RunText(ignores_failures, "fail n0 n3\nget bar\n");
+  EXPECT_EQ(v.check, "route") << v.ToString();
+}
+
+TEST(ClusterRoutingHarness, TextFormAndBytes) {
+  const std::string text =
+      "refresh\nmove-range 0 16383 n5\nmove {a}x n1\nmigrate zzz n2\nfinish zzz\nfail n1 n0\n"
+      "get literal{tag}key\n";
+  RoutingProgram p = Program(text);
+  EXPECT_EQ(RoutingProgramToText(p), text);
+  EXPECT_EQ(DecodeRoutingProgram(EncodeRoutingProgram(p)), p);
+  EXPECT_EQ(RoutingProgramFromText("get foo\nfail n9 n1\n").status().message(),
+            "line 2: unknown node 'n9' (n0..n5)");
+  EXPECT_EQ(RoutingProgramFromText("move-range 5 16384 n1").status().message(),
+            "line 1: bad slot '16384' (0..16383)");
+  EXPECT_FALSE(RoutingProgramFromText("move-range 6 5 n1").ok());
+  EXPECT_FALSE(RoutingProgramFromText("jump foo").ok());
+  EXPECT_FALSE(RoutingProgramFromText("get").ok());
+  EXPECT_FALSE(RoutingProgramFromText("get a\"b").ok());
+  // Key length cap: 32 bytes fit (text and bytes), 33 do not.
+  std::string key32(32, 'k');
+  RoutingProgram k = Program("get " + key32 + "\n");
+  EXPECT_EQ(DecodeRoutingProgram(EncodeRoutingProgram(k)), k);
+  EXPECT_EQ(RoutingProgramFromText("get " + key32 + "k").status().message(),
+            "line 1: key of 33 bytes (1..32)");
+  // Op cap: 256 ops fit, 257 do not; decoding stops at 256.
+  std::string many;
+  for (size_t i = 0; i < kRoutingMaxOps; ++i) many += "refresh\n";
+  EXPECT_TRUE(RoutingProgramFromText(many).ok());
+  EXPECT_FALSE(RoutingProgramFromText(many + "refresh\n").ok());
+  EXPECT_EQ(DecodeRoutingProgram(std::string(kRoutingMaxOps + 10, '\0')).ops.size(),
+            kRoutingMaxOps);
+  // Truncated op: dropped.
+  EXPECT_EQ(DecodeRoutingProgram(std::string("\x06\x00\x01\x00", 4)).ops.size(), 1u);
+}
+
+TEST(ClusterRoutingHarness, RegistryAndMinimize) {
+  const Harness* h = FindHarness("cluster_routing");
+  ASSERT_NE(h, nullptr);
+  ASSERT_NE(h->minimize, nullptr);
+  auto bytes = h->encode_text("get foo\nget bar\n");
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_TRUE(h->run(*bytes).ok);
+  EXPECT_EQ(h->minimize(*bytes, nullptr), std::nullopt);  // nothing fails
+  EXPECT_NE(h->explain(*bytes).find("served by n2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace respfuzz::harnesses
