@@ -11,6 +11,14 @@
 set -uo pipefail
 src=$1 seconds=${2:-5}
 fail=0
+# --no-cmplog is an AFL++ option: with libFuzzer it is a usage error (exit 2,
+# one line), before anything is built.
+out=$("$src/scripts/fuzz" resp_reader --no-cmplog 2>&1)
+rc=$?
+if [ "$rc" -ne 2 ] || [ "$(wc -l <<<"$out")" -ne 1 ] || [[ $out != *"--no-cmplog only applies to --engine afl"* ]]; then
+  echo "FAIL: scripts/fuzz resp_reader --no-cmplog: exit $rc, output: $out"
+  fail=1
+fi
 for h in resp_reader command_handler; do
   log=$(mktemp)
   flags=()
