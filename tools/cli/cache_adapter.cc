@@ -7,7 +7,8 @@
 #include "tools/stale/clients.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace cache_adapter_impl {
 
 Runner SetUp(CLI::App& cmd) {
   cmd.description("Serve the cache adapter protocol on stdin/stdout with our ClientCache");
@@ -29,5 +30,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND_NAMED(cache_adapter, "cache-adapter", SetUp);
 
-}  // namespace
+}  // namespace cache_adapter_impl
 }  // namespace respfuzz::cli

@@ -9,7 +9,8 @@
 #include "tools/cli/stale_common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace cache_fuzzer_impl {
 
 struct Options {
   FuzzerFlags flags;
@@ -92,5 +93,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND_NAMED(cache_fuzzer, "cache-fuzzer", SetUp);
 
-}  // namespace
+}  // namespace cache_fuzzer_impl
 }  // namespace respfuzz::cli

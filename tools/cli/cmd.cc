@@ -11,7 +11,8 @@
 #include "tools/cli/stale_common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace cmd_impl {
 
 struct Options {
   std::string server = kDefaultServer;
@@ -76,5 +77,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND(cmd, SetUp);
 
-}  // namespace
+}  // namespace cmd_impl
 }  // namespace respfuzz::cli

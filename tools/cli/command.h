@@ -1,7 +1,10 @@
 // The interface every respfuzz subcommand implements. A subcommand is one file
 // in tools/cli/ that defines a setup function and registers it with
 // RESPFUZZ_CLI_COMMAND; respfuzz_main.cc adds every registered one to the
-// command line, so nothing else lists them.
+// command line, so nothing else lists them. Subcommand files are compiled in
+// unity batches (tools/CMakeLists.txt): put a file's own code in a namespace
+// named after the file (`namespace <file>_impl`), never an anonymous one, or
+// two files' `Options` collide.
 #ifndef RESPFUZZ_TOOLS_CLI_COMMAND_H_
 #define RESPFUZZ_TOOLS_CLI_COMMAND_H_
 

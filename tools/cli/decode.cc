@@ -8,7 +8,8 @@
 #include "tools/cli/common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace decode_impl {
 
 struct Options {
   std::string harness;
@@ -49,5 +50,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND(decode, SetUp);
 
-}  // namespace
+}  // namespace decode_impl
 }  // namespace respfuzz::cli

@@ -8,7 +8,8 @@
 #include "tools/cli/common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace encode_impl {
 
 struct Options {
   std::string harness;
@@ -58,5 +59,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND(encode, SetUp);
 
-}  // namespace
+}  // namespace encode_impl
 }  // namespace respfuzz::cli

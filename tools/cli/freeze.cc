@@ -8,7 +8,8 @@
 #include "tools/cli/common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace freeze_impl {
 
 struct Options {
   std::string harness;
@@ -103,5 +104,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND(freeze, SetUp);
 
-}  // namespace
+}  // namespace freeze_impl
 }  // namespace respfuzz::cli

@@ -11,7 +11,8 @@
 #include "tools/cli/stale_common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace kill_fuzzer_impl {
 
 struct Options {
   FuzzerFlags flags;
@@ -122,5 +123,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND_NAMED(kill_fuzzer, "kill-fuzzer", SetUp);
 
-}  // namespace
+}  // namespace kill_fuzzer_impl
 }  // namespace respfuzz::cli

@@ -7,7 +7,8 @@
 #include "tools/cli/common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace list_impl {
 
 struct Options {
   bool names = false;
@@ -48,5 +49,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND(list, SetUp);
 
-}  // namespace
+}  // namespace list_impl
 }  // namespace respfuzz::cli

@@ -8,7 +8,8 @@
 #include "tools/cli/common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace minimize_impl {
 
 struct Options {
   std::string harness;
@@ -54,5 +55,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND(minimize, SetUp);
 
-}  // namespace
+}  // namespace minimize_impl
 }  // namespace respfuzz::cli

@@ -17,7 +17,8 @@
 #include "tools/command_oracle.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace oracle_impl {
 
 struct Options {
   std::string harness;
@@ -157,5 +158,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND(oracle, SetUp);
 
-}  // namespace
+}  // namespace oracle_impl
 }  // namespace respfuzz::cli

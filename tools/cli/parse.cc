@@ -11,7 +11,8 @@
 #include "tools/cli/common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace parse_impl {
 
 class PrintingVisitor : public resp::Visitor {
  public:
@@ -116,5 +117,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND(parse, SetUp);
 
-}  // namespace
+}  // namespace parse_impl
 }  // namespace respfuzz::cli

@@ -11,7 +11,8 @@
 #include "tools/cli/common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace query_impl {
 
 struct Options {
   std::string query;
@@ -75,5 +76,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND(query, SetUp);
 
-}  // namespace
+}  // namespace query_impl
 }  // namespace respfuzz::cli

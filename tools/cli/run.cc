@@ -11,7 +11,8 @@
 #include "tools/cli/common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace run_impl {
 
 struct Options {
   bool verbose = false;
@@ -71,5 +72,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND(run, SetUp);
 
-}  // namespace
+}  // namespace run_impl
 }  // namespace respfuzz::cli

@@ -8,7 +8,8 @@
 #include "tools/cli/common.h"
 
 namespace respfuzz::cli {
-namespace {
+// Named (not anonymous) so the files can share a unity-build translation unit.
+namespace serve_impl {
 
 Runner SetUp(CLI::App& cmd) {
   auto options = std::make_shared<server::ServerOptions>();
@@ -42,5 +43,5 @@ Runner SetUp(CLI::App& cmd) {
 
 RESPFUZZ_CLI_COMMAND(serve, SetUp);
 
-}  // namespace
+}  // namespace serve_impl
 }  // namespace respfuzz::cli
