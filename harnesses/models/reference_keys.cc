@@ -279,6 +279,7 @@ void EmptyDb(State& st, int db) {
 Value FlushDb(Ctx& c) {
   if (!FlushArgsOk(c)) return c.Syntax();
   EmptyDb(c.st, c.db());
+  SignalFlushedDb(c.st, c.db());
   return c.Ok();
 }
 
@@ -286,6 +287,7 @@ Value FlushAll(Ctx& c) {
   if (!FlushArgsOk(c)) return c.Syntax();
   // signalFlushedDb(-1) touches the watchers of every db before any is emptied.
   for (int db = 0; db < kNumDbs; ++db) TouchAllWatchedKeysInDb(c.st, db, -1);
+  SignalFlushedDb(c.st, -1);
   for (int db = 0; db < kNumDbs; ++db) {
     c.st.dbs[db].dict.clear();
     c.st.dbs[db].expires.clear();

@@ -37,7 +37,7 @@ bool KeyIsExpired(State& st, int db, const std::string& key) {
 bool ExpireIfNeeded(State& st, int db, const std::string& key) {
   if (!KeyIsExpired(st, db, key)) return false;
   DbDelete(st, db, key);
-  SignalModifiedKey(st, db, key);
+  SignalModifiedKey(st, db, key, /*by_client=*/false);
   return true;
 }
 
@@ -97,7 +97,8 @@ WatchedKey* FindWatched(Session& s, int db, const std::string& key) {
 // touchWatchedKey (multi.c), including its quirk: a watcher whose key was
 // already expired at WATCH time and still exists stops the walk (`break`),
 // so the sessions after it in WATCH order are not flagged.
-void SignalModifiedKey(State& st, int db, const std::string& key) {
+void SignalModifiedKey(State& st, int db, const std::string& key, bool by_client) {
+  if (st.log_events) st.events.push_back({KeyEvent::Kind::kModified, db, key, by_client});
   auto it = st.watchers.find({db, key});
   if (it == st.watchers.end()) return;
   std::vector<int> clients = it->second;  // the walk survives unwatching
@@ -114,6 +115,10 @@ void SignalModifiedKey(State& st, int db, const std::string& key) {
     st.sessions[session].dirty_cas = true;
     UnwatchAllKeys(st, session);
   }
+}
+
+void SignalFlushedDb(State& st, int db) {
+  if (st.log_events) st.events.push_back({KeyEvent::Kind::kFlushed, db, "", false});
 }
 
 // touchAllWatchedKeysInDb (multi.c).
@@ -177,7 +182,7 @@ std::string Upper(const std::string& s) {
   return out;
 }
 
-Value ClientId(Ctx& c) { return c.Int(c.session + 1); }
+Value ClientId(Ctx& c) { return c.Int(c.s().id); }
 
 const CommandSpec kClientContainer = {"client", -2, nullptr};
 const CommandSpec kClientIdSpec = {"client|id", 2, ClientId};
@@ -195,19 +200,54 @@ const std::map<std::string, CommandSpec>& CommandTable() {
   return table;
 }
 
+// Extra commands (Hooks::extra) run through this one handler, which finds
+// the hook by the command's name.
+Value RunExtra(Ctx& c);
+
 // The lookup of processCommand: nullptr for an unknown command; CLIENT with
 // arguments resolves its subcommand (nullptr if unknown, with *unknown_sub).
-const CommandSpec* FindCommand(const std::vector<std::string>& argv, bool* unknown_sub) {
+// Extra commands come first; `*name` is the full name ("client|tracking").
+const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& argv,
+                               bool* unknown_sub, std::string* name = nullptr) {
   *unknown_sub = false;
+  static thread_local CommandSpec extra_spec;
+  std::string top = Lower(argv[0]);
+  std::string full = top;
+  if (argv.size() >= 2 &&
+      (st.hooks.extra.count(top + "|" + Lower(argv[1])) > 0 || top == "client")) {
+    full = top + "|" + Lower(argv[1]);
+  }
+  if (name != nullptr) *name = full;
+  auto extra = st.hooks.extra.find(full);
+  if (extra == st.hooks.extra.end() && full != top) extra = st.hooks.extra.find(top);
+  if (extra != st.hooks.extra.end() && extra->second.run) {
+    extra_spec = {"", extra->second.arity, RunExtra};
+    if (name != nullptr) *name = extra->first;
+    return &extra_spec;
+  }
   const auto& table = CommandTable();
-  auto it = table.find(Lower(argv[0]));
-  if (it == table.end()) return nullptr;
+  auto it = table.find(top);
+  if (it == table.end()) {
+    // A container known only through its extra subcommands ("config").
+    if (argv.size() >= 2 && st.hooks.extra.lower_bound(top + "|") != st.hooks.extra.end() &&
+        st.hooks.extra.lower_bound(top + "|")->first.rfind(top + "|", 0) == 0) {
+      *unknown_sub = true;
+    }
+    return nullptr;
+  }
   if (it->second.handler == nullptr && argv.size() >= 2) {
     if (Lower(argv[1]) == "id") return &kClientIdSpec;
     *unknown_sub = true;
     return nullptr;
   }
   return &it->second;
+}
+
+Value RunExtra(Ctx& c) {
+  bool unknown_sub;
+  std::string name;
+  FindCommand(c.st, c.argv, &unknown_sub, &name);
+  return c.st.hooks.extra.at(name).run(c);
 }
 
 // commandCheckExistence's texts.
@@ -235,6 +275,8 @@ bool ArityOk(const CommandSpec& spec, size_t argc) {
   return !((spec.arity > 0 && spec.arity != n) || (n < -spec.arity));
 }
 
+}  // namespace
+
 void DiscardTransaction(State& st, int session) {
   Session& s = st.sessions[session];
   s.queued.clear();
@@ -244,9 +286,18 @@ void DiscardTransaction(State& st, int session) {
   UnwatchAllKeys(st, session);
 }
 
+namespace {
+
 Value Call(State& st, int session, const CommandSpec& spec, const std::vector<std::string>& argv) {
   Ctx ctx{st, session, argv};
-  return spec.handler(ctx);
+  Value reply = spec.handler(ctx);
+  if (st.hooks.after_call) {
+    bool unknown_sub;
+    std::string name;
+    FindCommand(st, argv, &unknown_sub, &name);
+    st.hooks.after_call(session, argv, name);
+  }
+  return reply;
 }
 
 // ---------------------------------------------------------------------------
@@ -288,7 +339,7 @@ Value Exec(Ctx& c) {
   std::vector<Value> replies;
   for (const std::vector<std::string>& argv : queued) {
     bool unknown_sub;
-    const CommandSpec* spec = FindCommand(argv, &unknown_sub);
+    const CommandSpec* spec = FindCommand(c.st, argv, &unknown_sub);
     replies.push_back(Call(c.st, c.session, *spec, argv));  // in the protocol of that moment
   }
   DiscardTransaction(c.st, c.session);
@@ -362,9 +413,9 @@ Value Hello(Ctx& c) {
   }
   if (ver) c.s().resp = static_cast<int>(ver);
   return c.Map({c.Bulk("server"), c.Bulk("redis"), c.Bulk("version"), c.Bulk("7.0.15"),
-                c.Bulk("proto"), c.Int(c.s().resp), c.Bulk("id"), c.Int(c.session + 1),
-                c.Bulk("mode"), c.Bulk("standalone"), c.Bulk("role"), c.Bulk("master"),
-                c.Bulk("modules"), c.Array()});
+                c.Bulk("proto"), c.Int(c.s().resp), c.Bulk("id"), c.Int(c.s().id), c.Bulk("mode"),
+                c.Bulk("standalone"), c.Bulk("role"), c.Bulk("master"), c.Bulk("modules"),
+                c.Array()});
 }
 
 }  // namespace
@@ -388,12 +439,15 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
   }
   Session& s = st.sessions[session];
   bool unknown_sub;
-  const CommandSpec* spec = FindCommand(argv, &unknown_sub);
+  std::string name;
+  const CommandSpec* spec = FindCommand(st, argv, &unknown_sub, &name);
   std::string reject;
   if (spec == nullptr) {
     reject = UnknownCommandText(argv, unknown_sub);
   } else if (!ArityOk(*spec, argv.size())) {
-    reject = std::string("wrong number of arguments for '") + spec->name + "' command";
+    reject = "wrong number of arguments for '" + name + "' command";
+  } else if (st.hooks.before_command) {
+    reject = st.hooks.before_command(session, argv);
   }
   if (!reject.empty()) {
     if (s.multi) s.dirty_exec = true;  // flagTransaction
@@ -418,6 +472,21 @@ ReferenceModel::ReferenceModel(ReferenceOptions options) {
   state_.now = options.start_ms;
   state_.max_string_len = options.max_string_len;
   state_.sessions.resize(options.sessions > 0 ? static_cast<size_t>(options.sessions) : 0);
+  for (size_t i = 0; i < state_.sessions.size(); ++i) {
+    state_.sessions[i].id = static_cast<int64_t>(i) + 1;
+  }
+}
+
+void ReferenceModel::ResetSession(int session, int64_t id) {
+  refmodel::DiscardTransaction(state_, session);
+  state_.sessions[session] = refmodel::Session();
+  state_.sessions[session].id = id;
+}
+
+std::vector<refmodel::KeyEvent> ReferenceModel::TakeEvents() {
+  std::vector<refmodel::KeyEvent> out = std::move(state_.events);
+  state_.events.clear();
+  return out;
 }
 
 resp::Value ReferenceModel::Execute(int session, const std::vector<std::string>& argv) {

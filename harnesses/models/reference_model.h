@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harnesses/models/reference_state.h"
@@ -36,6 +37,19 @@ class ReferenceModel {
   void AdvanceClock(int64_t ms);  // virtual time moves forward (ms >= 0)
   void ActiveExpire();            // deletes every key that is expired now
   int64_t now_ms() const;
+
+  // For a model layered on top (tracking_reference.h); none of these change
+  // the replies above unless used.
+  //
+  // The session becomes a new connection with client id `id`: RESP2, db 0,
+  // no transaction, no watched keys (freeClient + createClient).
+  void ResetSession(int session, int64_t id);
+  // Key-space events (signalModifiedKey, signalFlushedDb) are recorded from
+  // now on; TakeEvents() returns those recorded since the last take.
+  void set_log_events(bool on) { state_.log_events = on; }
+  std::vector<refmodel::KeyEvent> TakeEvents();
+  void set_hooks(refmodel::Hooks hooks) { state_.hooks = std::move(hooks); }
+  const refmodel::Session& session(int s) const { return state_.sessions[s]; }
 
  private:
   refmodel::State state_;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -50,6 +51,7 @@ struct WatchedKey {
 };
 
 struct Session {
+  int64_t id = 0;  // CLIENT ID (and HELLO's id)
   int db = 0;
   int resp = 2;
   bool multi = false;
@@ -59,6 +61,44 @@ struct Session {
   std::vector<WatchedKey> watched;  // in WATCH order
 };
 
+// One key-space event, as the tracking model (tracking_reference.h) needs it:
+// signalModifiedKey (kModified) or signalFlushedDb (kFlushed, FLUSHDB and
+// FLUSHALL; SWAPDB signals nothing). `by_client` is whether Redis passes the
+// executing client to signalModifiedKey (a command's own change) or NULL (a
+// key deleted because it expired, lazily or actively).
+struct KeyEvent {
+  enum class Kind { kModified, kFlushed };
+  Kind kind = Kind::kModified;
+  int db = 0;
+  std::string key;  // empty for kFlushed
+  bool by_client = true;
+
+  bool operator==(const KeyEvent&) const = default;
+};
+
+struct Ctx;
+struct CommandSpec;
+
+// What a model layered on top (the tracking model) plugs in. All empty by
+// default: the command model alone behaves as without them.
+struct Hooks {
+  // Extra commands: "name" or "container|sub" (e.g. "client|tracking",
+  // "config|set"), looked up before the built-in table.
+  struct Extra {
+    int arity = 0;
+    std::function<resp::Value(Ctx&)> run;
+  };
+  std::map<std::string, Extra> extra;
+  // processCommand between the arity check and running (or queueing) the
+  // command. A non-empty result rejects the command with that error text
+  // ("ERR ..." without the '-'), which flags an open transaction.
+  std::function<std::string(int session, const std::vector<std::string>& argv)> before_command;
+  // The end of call(), for every command that ran (the commands inside EXEC
+  // too, each before EXEC itself); `name` is the command's full name.
+  std::function<void(int session, const std::vector<std::string>& argv, const std::string& name)>
+      after_call;
+};
+
 struct State {
   int64_t now = 0;
   int64_t max_string_len = 0;
@@ -66,6 +106,10 @@ struct State {
   std::vector<Session> sessions;
   // db->watched_keys: (db, key) -> sessions watching it, in WATCH order.
   std::map<std::pair<int, std::string>, std::vector<int>> watchers;
+  // Key-space events since the last take, recorded when log_events is set.
+  bool log_events = false;
+  std::vector<KeyEvent> events;
+  Hooks hooks;
 };
 
 // ---------------------------------------------------------------------------
@@ -86,11 +130,17 @@ bool RemoveExpire(State& st, int db, const std::string& key);
 // setKey: `found` is 1 (SETKEY_ALREADY_EXIST), 0 (SETKEY_DOESNT_EXIST) or -1
 // (look the key up first). Drops the expire unless keepttl; signals.
 void SetKey(State& st, int db, const std::string& key, Object value, bool keepttl, int found);
-// signalModifiedKey -> touchWatchedKey.
-void SignalModifiedKey(State& st, int db, const std::string& key);
+// signalModifiedKey -> touchWatchedKey (and, when logging, a KeyEvent).
+// `by_client` is false where Redis passes NULL (expired keys).
+void SignalModifiedKey(State& st, int db, const std::string& key, bool by_client = true);
+// signalFlushedDb's tracking part (trackingInvalidateKeysOnFlush): logs a
+// kFlushed event. The watchers are touched by TouchAllWatchedKeysInDb.
+void SignalFlushedDb(State& st, int db /* -1: every db */);
 // signalFlushedDb / SWAPDB -> touchAllWatchedKeysInDb.
 void TouchAllWatchedKeysInDb(State& st, int emptied, int replaced_with /* -1: none */);
 void UnwatchAllKeys(State& st, int session);
+// discardTransaction: drops the queue, the MULTI flags and every WATCH.
+void DiscardTransaction(State& st, int session);
 
 // ---------------------------------------------------------------------------
 // One command being run.
