@@ -35,6 +35,24 @@ TEST(CommandHandler, SeedsRunClean) {
   }
 }
 
+// Tracking, pub/sub and CONFIG are outside the reference model: such ops run
+// on neither side, so a program that names them still agrees (and cannot
+// make the engine push anything).
+TEST(CommandHandler, TrackingOpsAreSkipped) {
+  EXPECT_TRUE(OutsideTheModel({"client", "Tracking", "on"}));
+  EXPECT_TRUE(OutsideTheModel({"SUBSCRIBE", "c"}));
+  EXPECT_TRUE(OutsideTheModel({"config", "get", "x"}));
+  EXPECT_FALSE(OutsideTheModel({"CLIENT", "ID"}));
+  EXPECT_FALSE(OutsideTheModel({"CLIENT", "TRACKINGX"}));
+  CommandRunOptions o;
+  o.trace = true;
+  const CommandRunResult r = RunCommandProgram(
+      Program("s1 HELLO 3\ns1 CLIENT TRACKING on\ns1 GET k1\ns2 SET k1 v1\ns1 GET k1\n"), o);
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  ASSERT_EQ(r.trace.size(), 5u);
+  EXPECT_EQ(r.trace[1].engine, "(skipped)");
+}
+
 // Replaces the reply of op `at` with `bytes`.
 CommandRunOptions ReplaceReply(size_t at, std::string bytes) {
   CommandRunOptions o;

@@ -1,12 +1,19 @@
-// Connection commands: PING ECHO HELLO CLIENT ID SELECT UNWATCH. MULTI,
+// Connection commands: PING ECHO HELLO CLIENT (ID TRACKING CACHING GETREDIR
+// TRACKINGINFO KILL) SELECT UNWATCH SUBSCRIBE UNSUBSCRIBE CONFIG (GET/SET of
+// tracking-table-max-keys). MULTI,
 // EXEC, DISCARD and WATCH are in the table for their arity and flags but run
 // in Engine::Dispatch, which owns transaction state.
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
+#include "src/engine/glob.h"
+#include "src/resp/numbers.h"
 
 namespace respfuzz::engine {
 
@@ -15,6 +22,11 @@ namespace {
 void CmdPing(CommandContext& c) {
   if (c.argc() > 2) {
     c.ReplyArityError();
+  } else if (c.session.protocol == resp::Protocol::kResp2 && !c.session.channels.empty()) {
+    // A subscribed RESP2 client gets PING's answer as a two-element array.
+    c.reply.ArrayHeader(2);
+    c.reply.Bulk("pong");
+    c.reply.Bulk(c.argc() == 1 ? std::string_view() : std::string_view(c.arg(1)));
   } else if (c.argc() == 1) {
     c.reply.Simple("PONG");
   } else {
@@ -86,8 +98,328 @@ void CmdHello(CommandContext& c) {
   r.ArrayHeader(0);
 }
 
-// Dispatch has already resolved the subcommand (only ID exists) and its arity.
-void CmdClient(CommandContext& c) { c.reply.Integer(c.session.id); }
+// CLIENT TRACKING on|off [REDIRECT id] [BCAST] [PREFIX p]... [OPTIN] [OPTOUT]
+// [NOLOOP]: options are parsed first (REDIRECT's id must exist now), then
+// on/off; the mode checks are the tracker's.
+void ClientTracking(CommandContext& c) {
+  tracking::TrackingRequest req;
+  for (size_t j = 3; j < c.argc(); ++j) {
+    const bool more = j + 1 < c.argc();
+    if (c.ArgIs(j, "redirect") && more) {
+      ++j;
+      if (req.redirect != 0) {
+        c.reply.Error("ERR A client can only redirect to a single other client");
+        return;
+      }
+      if (!c.IntArg(j, &req.redirect)) return;
+      if (c.engine.SessionById(req.redirect) < 0) {
+        c.reply.Error("ERR The client ID you want redirect to does not exist");
+        return;
+      }
+    } else if (c.ArgIs(j, "bcast")) {
+      req.bcast = true;
+    } else if (c.ArgIs(j, "optin")) {
+      req.optin = true;
+    } else if (c.ArgIs(j, "optout")) {
+      req.optout = true;
+    } else if (c.ArgIs(j, "noloop")) {
+      req.noloop = true;
+    } else if (c.ArgIs(j, "prefix") && more) {
+      ++j;
+      req.prefixes.push_back(c.arg(j));
+    } else {
+      c.reply.Error(kErrSyntax);
+      return;
+    }
+  }
+  if (c.ArgIs(2, "on")) {
+    req.on = true;
+  } else if (!c.ArgIs(2, "off")) {
+    c.reply.Error(kErrSyntax);
+    return;
+  }
+  const tracking::TrackingOutcome out = c.engine.tracker().Command(c.session.id, req);
+  for (const std::string& e : out.errors) c.reply.Error(e);
+  if (out.ok) c.reply.Ok();
+}
+
+void ClientCaching(CommandContext& c) {
+  // The tracking-mode check comes before the argument's.
+  if (!c.engine.tracker().IsOn(c.session.id)) {
+    c.reply.Error(c.engine.tracker().Caching(c.session.id, true));
+    return;
+  }
+  bool yes;
+  if (c.ArgIs(2, "yes")) {
+    yes = true;
+  } else if (c.ArgIs(2, "no")) {
+    yes = false;
+  } else {
+    c.reply.Error(kErrSyntax);
+    return;
+  }
+  const std::string err = c.engine.tracker().Caching(c.session.id, yes);
+  if (err.empty()) {
+    c.reply.Ok();
+  } else {
+    c.reply.Error(err);
+  }
+}
+
+void ClientTrackingInfo(CommandContext& c) {
+  const tracking::ClientTracking* t = c.engine.tracker().Find(c.session.id);
+  const uint32_t f = t == nullptr ? 0 : t->flags;
+  std::vector<std::string_view> flags = {(f & tracking::kOn) ? "on" : "off"};
+  if (f & tracking::kBcast) flags.push_back("bcast");
+  if (f & tracking::kOptin) {
+    flags.push_back("optin");
+    if (f & tracking::kCaching) flags.push_back("caching-yes");
+  }
+  if (f & tracking::kOptout) {
+    flags.push_back("optout");
+    if (f & tracking::kCaching) flags.push_back("caching-no");
+  }
+  if (f & tracking::kNoloop) flags.push_back("noloop");
+  if (f & tracking::kBrokenRedir) flags.push_back("broken_redirect");
+  c.reply.MapHeader(3);
+  c.reply.Bulk("flags");
+  c.reply.SetHeader(static_cast<int64_t>(flags.size()));
+  for (std::string_view fl : flags) c.reply.Bulk(fl);
+  c.reply.Bulk("redirect");
+  c.reply.Integer((f & tracking::kOn) ? t->redirect : -1);
+  c.reply.Bulk("prefixes");
+  c.reply.ArrayHeader(t == nullptr ? 0 : static_cast<int64_t>(t->prefixes.size()));
+  if (t != nullptr) {
+    for (const std::string& p : t->prefixes) c.reply.Bulk(p);
+  }
+}
+
+// CLIENT KILL addr (old form: may kill the caller; +OK or "No such client")
+// or CLIENT KILL <filter value>... (ID, TYPE, ADDR, LADDR, SKIPME; USER is
+// parsed as the server does, the only user being "default"): the number
+// killed. Other sessions close at once; the caller itself only after its
+// reply.
+void ClientKill(CommandContext& c) {
+  const std::string* addr = nullptr;
+  const std::string* laddr = nullptr;
+  int type = -1;  // 0 normal, 1 pubsub, 2 replica/master (never matches here)
+  int64_t id = 0;
+  bool skipme = true;
+  if (c.argc() == 3) {
+    addr = &c.arg(2);
+    skipme = false;
+  } else {
+    for (size_t i = 2; i < c.argc(); i += 2) {
+      const bool more = i + 1 < c.argc();
+      if (c.ArgIs(i, "id") && more) {
+        if (!c.RangeArg(i + 1, 1, INT64_MAX, &id, "ERR client-id should be greater than 0")) {
+          return;
+        }
+      } else if (c.ArgIs(i, "type") && more) {
+        const std::string& t = c.arg(i + 1);
+        if (OptEquals(t, "normal")) {
+          type = 0;
+        } else if (OptEquals(t, "pubsub")) {
+          type = 1;
+        } else if (OptEquals(t, "slave") || OptEquals(t, "replica")) {
+          type = 2;
+        } else if (OptEquals(t, "master")) {
+          type = 3;
+        } else {
+          c.reply.Error("ERR Unknown client type '" + ErrorText(t) + "'");
+          return;
+        }
+      } else if (c.ArgIs(i, "addr") && more) {
+        addr = &c.arg(i + 1);
+      } else if (c.ArgIs(i, "laddr") && more) {
+        laddr = &c.arg(i + 1);
+      } else if (c.ArgIs(i, "user") && more) {
+        if (CStr(c.arg(i + 1)) != "default") {
+          c.reply.Error("ERR No such user '" + ErrorText(c.arg(i + 1)) + "'");
+          return;
+        }
+      } else if (c.ArgIs(i, "skipme") && more) {
+        if (OptEquals(c.arg(i + 1), "yes")) {
+          skipme = true;
+        } else if (OptEquals(c.arg(i + 1), "no")) {
+          skipme = false;
+        } else {
+          c.reply.Error(kErrSyntax);
+          return;
+        }
+      } else {
+        c.reply.Error(kErrSyntax);
+        return;
+      }
+    }
+  }
+  // strcmp: the filter's text up to a NUL.
+  std::vector<int> victims;
+  bool self = false;
+  for (size_t s = 0; s < c.engine.session_count(); ++s) {
+    const Session& other = c.engine.session(static_cast<int>(s));
+    if (!other.open || other.close_after_reply) continue;
+    if (addr != nullptr && (other.addr.empty() || CStr(*addr) != other.addr)) continue;
+    if (laddr != nullptr && (other.laddr.empty() || CStr(*laddr) != other.laddr)) continue;
+    if (type != -1 && type != (other.channels.empty() ? 0 : 1)) continue;
+    if (id != 0 && other.id != id) continue;
+    if (&other == &c.session) {
+      if (skipme) continue;
+      self = true;
+    } else {
+      victims.push_back(static_cast<int>(s));
+    }
+  }
+  const size_t killed = victims.size() + (self ? 1 : 0);
+  for (int v : victims) c.engine.Kill(v);
+  if (c.argc() == 3) {
+    if (killed == 0) {
+      c.reply.Error("ERR No such client");
+    } else {
+      c.reply.Ok();
+    }
+  } else {
+    c.reply.Integer(static_cast<int64_t>(killed));
+  }
+  if (self) c.session.close_after_reply = true;
+}
+
+// Dispatch has already resolved the subcommand and checked its arity.
+void CmdClient(CommandContext& c) {
+  const std::string& sub = c.arg(1);
+  if (IEquals(sub, "id")) {
+    c.reply.Integer(c.session.id);
+  } else if (IEquals(sub, "tracking")) {
+    ClientTracking(c);
+  } else if (IEquals(sub, "caching")) {
+    ClientCaching(c);
+  } else if (IEquals(sub, "getredir")) {
+    const tracking::ClientTracking* t = c.engine.tracker().Find(c.session.id);
+    c.reply.Integer(t != nullptr && (t->flags & tracking::kOn) ? t->redirect : -1);
+  } else if (IEquals(sub, "trackinginfo")) {
+    ClientTrackingInfo(c);
+  } else {
+    ClientKill(c);
+  }
+}
+
+// SUBSCRIBE channel...: one confirmation per channel (a push in RESP3), with
+// the client's subscription count.
+void SubscriptionReply(CommandContext& c, std::string_view kind, const std::string* channel) {
+  if (c.reply.resp3()) {
+    c.reply.buffer()->append(">3\r\n");
+  } else {
+    c.reply.ArrayHeader(3);
+  }
+  c.reply.Bulk(kind);
+  if (channel != nullptr) {
+    c.reply.Bulk(*channel);
+  } else {
+    c.reply.Null();
+  }
+  c.reply.Integer(static_cast<int64_t>(c.session.channels.size()));
+}
+
+void CmdSubscribe(CommandContext& c) {
+  auto& ch = c.session.channels;
+  for (size_t j = 1; j < c.argc(); ++j) {
+    if (std::find(ch.begin(), ch.end(), c.arg(j)) == ch.end()) ch.push_back(c.arg(j));
+    SubscriptionReply(c, "subscribe", &c.arg(j));
+  }
+}
+
+// UNSUBSCRIBE [channel...]: without channels, every subscribed channel (in
+// subscription order here; the server's order is its hash table's), or one
+// reply with a null channel when there is none.
+void CmdUnsubscribe(CommandContext& c) {
+  auto& ch = c.session.channels;
+  if (c.argc() == 1) {
+    if (ch.empty()) {
+      SubscriptionReply(c, "unsubscribe", nullptr);
+      return;
+    }
+    std::vector<std::string> all = ch;
+    for (const std::string& name : all) {
+      ch.erase(std::find(ch.begin(), ch.end(), name));
+      SubscriptionReply(c, "unsubscribe", &name);
+    }
+    return;
+  }
+  for (size_t j = 1; j < c.argc(); ++j) {
+    auto it = std::find(ch.begin(), ch.end(), c.arg(j));
+    if (it != ch.end()) ch.erase(it);
+    SubscriptionReply(c, "unsubscribe", &c.arg(j));
+  }
+}
+
+// CONFIG GET / SET of the one parameter the engine owns,
+// tracking-table-max-keys (the server layer answers CONFIG GET for its own
+// parameters outside transactions).
+constexpr std::string_view kTrackingTableMaxKeys = "tracking-table-max-keys";
+
+void CmdConfig(CommandContext& c) {
+  const std::string& sub = c.arg(1);
+  if (IEquals(sub, "get")) {
+    if (c.argc() < 3) {
+      c.reply.Error(ArityError("config|get"));
+      return;
+    }
+    bool match = false;
+    std::string reported;
+    for (size_t j = 2; j < c.argc() && !match; ++j) {
+      const std::string& a = c.arg(j);
+      const bool glob = CStr(a).find_first_of("[*?") != std::string_view::npos;
+      if (glob ? GlobPattern(a, /*nocase=*/true).Matches(kTrackingTableMaxKeys)
+               : IEquals(a, kTrackingTableMaxKeys)) {
+        match = true;
+        reported = glob ? std::string(kTrackingTableMaxKeys) : a;
+      }
+    }
+    c.reply.MapHeader(match ? 1 : 0);
+    if (match) {
+      c.reply.Bulk(reported);
+      c.reply.Bulk(std::to_string(c.engine.tracker().table_max_keys()));
+    }
+    return;
+  }
+  if (IEquals(sub, "set")) {
+    if (c.argc() < 4 || c.argc() % 2 != 0) {
+      c.reply.Error(ArityError("config|set"));
+      return;
+    }
+    // Every pair is checked before any is applied.
+    int64_t value = -1;
+    for (size_t j = 2; j < c.argc(); j += 2) {
+      if (!IEquals(c.arg(j), kTrackingTableMaxKeys)) {
+        c.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                      ErrorText(c.arg(j)) + "'");
+        return;
+      }
+      const std::string prefix =
+          "ERR CONFIG SET failed (possibly related to argument 'tracking-table-max-keys') - ";
+      const std::optional<int64_t> v = resp::ParseInt64(c.arg(j + 1));
+      if (!v) {
+        c.reply.Error(prefix + "argument couldn't be parsed into an integer");
+        return;
+      }
+      if (*v < 0) {
+        c.reply.Error(prefix + "argument must be between 0 and 9223372036854775807 inclusive");
+        return;
+      }
+      value = *v;
+    }
+    c.engine.tracker().set_table_max_keys(value);
+    c.reply.Ok();
+    return;
+  }
+  for (std::string_view known : {"resetstat", "rewrite", "help"}) {
+    if (IEquals(sub, known)) {
+      c.reply.Error("ERR command 'config|" + std::string(known) + "' is not implemented");
+      return;
+    }
+  }
+  c.reply.Error(UnknownSubcommandError(c.arg(0), sub));
+}
 
 // UNWATCH (queued inside MULTI like any command; by then EXEC has unwatched).
 void CmdUnwatch(CommandContext& c) {
@@ -107,7 +439,7 @@ void CmdSelect(CommandContext& c) {
   c.reply.Ok();
 }
 
-constexpr std::array<CommandSpec, 10> kCommands = {{
+constexpr std::array<CommandSpec, 13> kCommands = {{
     {"multi", 1,
      kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdTransaction, 0, 0, 0,
      nullptr},
@@ -127,6 +459,9 @@ constexpr std::array<CommandSpec, 10> kCommands = {{
      0, 0, CmdHello},
     {"client", -2, 0, 0, 0, 0, CmdClient},
     {"select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdSelect},
+    {"subscribe", -2, kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0, CmdSubscribe},
+    {"unsubscribe", -1, kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0, CmdUnsubscribe},
+    {"config", -2, 0, 0, 0, 0, CmdConfig},
 }};
 
 }  // namespace

@@ -328,12 +328,14 @@ bool FlushArgsOk(CommandContext& c) {
 
 void CmdFlushdb(CommandContext& c) {
   if (!FlushArgsOk(c)) return;
+  c.engine.tracker().InvalidateOnFlush();  // even for an empty db
   c.ks.FlushDb(c.db);
   c.reply.Ok();
 }
 
 void CmdFlushall(CommandContext& c) {
   if (!FlushArgsOk(c)) return;
+  c.engine.tracker().InvalidateOnFlush();
   c.ks.FlushAll();
   c.reply.Ok();
 }

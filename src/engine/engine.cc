@@ -24,35 +24,178 @@ std::string UnknownCommandError(std::span<const std::string> argv) {
 
 }  // namespace
 
+// The tracker's view of the sessions.
+class Engine::TrackingPeers : public tracking::Peers {
+ public:
+  explicit TrackingPeers(Engine* e) : e_(e) {}
+  bool Exists(int64_t id) const override { return e_->SessionById(id) >= 0; }
+  resp::Protocol ProtocolOf(int64_t id) const override {
+    const int s = e_->SessionById(id);
+    return s < 0 ? resp::Protocol::kResp2 : e_->sessions_[s]->protocol;
+  }
+  bool InPubSub(int64_t id) const override {
+    const int s = e_->SessionById(id);
+    return s >= 0 && !e_->sessions_[s]->channels.empty();
+  }
+  void Deliver(int64_t id, std::string_view bytes) override {
+    const int s = e_->SessionById(id);
+    if (s >= 0) e_->Push(s, bytes);
+  }
+
+ private:
+  Engine* e_;
+};
+
 Engine::Engine(EngineOptions options)
-    : options_(options), clock_(options.start_ms), keyspace_(options.num_dbs, &clock_) {
+    : options_(options),
+      clock_(options.start_ms),
+      keyspace_(options.num_dbs, &clock_),
+      peers_(std::make_unique<TrackingPeers>(this)),
+      tracker_(peers_.get()) {
   keyspace_.AddListener([this](const KeyEvent& ev) { OnKeyEvent(ev); });
 }
+
+Engine::~Engine() = default;
 
 int Engine::OpenSession() {
   auto s = std::make_unique<Session>();
   s->id = next_client_id_++;
   s->open = true;
+  const int64_t id = s->id;
+  int index = -1;
   for (size_t i = 0; i < sessions_.size(); ++i) {
     if (!sessions_[i]->open) {
       sessions_[i] = std::move(s);
-      return static_cast<int>(i);
+      index = static_cast<int>(i);
+      break;
     }
   }
-  sessions_.push_back(std::move(s));
-  return static_cast<int>(sessions_.size() - 1);
+  if (index < 0) {
+    sessions_.push_back(std::move(s));
+    index = static_cast<int>(sessions_.size() - 1);
+  }
+  by_id_[id] = index;
+  return index;
 }
 
 void Engine::CloseSession(int session) {
   Session& s = *sessions_[session];
+  if (!s.open) return;
   Unwatch(s);
+  by_id_.erase(s.id);
+  tracker_.ClientClosed(s.id);
   s = Session{};
 }
 
-void Engine::Execute(int session, std::span<const std::string> argv, std::string* out) {
+int Engine::SessionById(int64_t id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? -1 : it->second;
+}
+
+void Engine::SetAddresses(int session, std::string addr, std::string laddr) {
+  sessions_[session]->addr = std::move(addr);
+  sessions_[session]->laddr = std::move(laddr);
+}
+
+void Engine::Push(int session, std::string_view bytes) {
   Session& s = *sessions_[session];
-  if (!s.open || argv.empty()) return;
-  Dispatch(s, argv, out);
+  if (!s.open || s.close_after_reply) return;
+  s.output.append(bytes);
+  if (!s.notified) {
+    s.notified = true;
+    notified_.push_back(session);
+  }
+}
+
+void Engine::Kill(int session) {
+  CloseSession(session);
+  killed_.push_back(session);
+}
+
+std::vector<int> Engine::TakeNotified() {
+  std::vector<int> out = std::move(notified_);
+  notified_.clear();
+  for (int s : out) sessions_[s]->notified = false;
+  return out;
+}
+
+std::vector<int> Engine::TakeKilled() {
+  std::vector<int> out = std::move(killed_);
+  killed_.clear();
+  return out;
+}
+
+std::string Engine::TakeOutput(int session) {
+  std::string out;
+  out.swap(sessions_[session]->output);
+  return out;
+}
+
+void Engine::AppendOutput(int session, std::string* out) {
+  std::string& buf = sessions_[session]->output;
+  if (out->empty()) {
+    out->swap(buf);
+  } else {
+    out->append(buf);
+  }
+  buf.clear();
+}
+
+void Engine::Cron() {
+  if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
+}
+
+size_t Engine::ActiveExpire() {
+  tracker_.SetCurrent(0, false);
+  return keyspace_.ActiveExpire();
+}
+
+void Engine::Execute(int session, std::span<const std::string> argv, std::string* out) {
+  Run(session, argv);
+  AppendOutput(session, out);
+}
+
+namespace {
+
+// CLIENT's subcommands and their arities (argv[0] and argv[1] included).
+struct ClientSubcommand {
+  std::string_view name;
+  int arity;
+};
+constexpr ClientSubcommand kClientSubcommands[] = {
+    {"id", 2}, {"tracking", -3}, {"caching", 3}, {"getredir", 2}, {"trackinginfo", 2}, {"kill", -3},
+};
+
+const ClientSubcommand* FindClientSubcommand(std::string_view name) {
+  for (const ClientSubcommand& sub : kClientSubcommands) {
+    if (IEquals(name, sub.name)) return &sub;
+  }
+  return nullptr;
+}
+
+// Commands a RESP2 client may send while subscribed (among those the
+// engine has; QUIT is the server layer's).
+bool AllowedWhileSubscribed(std::string_view name) {
+  return name == "ping" || name == "subscribe" || name == "unsubscribe";
+}
+
+}  // namespace
+
+void Engine::Run(int session, std::span<const std::string> argv) {
+  Session& s = *sessions_[session];
+  if (!s.open || argv.empty() || s.close_after_reply) return;
+  current_session_ = session;
+  tracker_.SetCurrent(s.id, false);
+  Dispatch(s, argv, &s.output);
+  // resetClient: CLIENT CACHING's flag lasts one command (or one
+  // transaction), unless the command was CLIENT itself.
+  if (s.open) {
+    const bool client_cmd = IEquals(argv[0], "client") &&
+                            (argv.size() == 1 || FindClientSubcommand(argv[1]) != nullptr);
+    if (!s.in_multi && !client_cmd) tracker_.ClearCaching(s.id);
+  }
+  tracker_.SetCurrent(0, false);
+  current_session_ = -1;
 }
 
 void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string* out) {
@@ -76,18 +219,35 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
     reject(UnknownCommandError(argv));
     return;
   }
+  std::string fullname(spec->name);
   if (spec->name == "client" && argv.size() >= 2) {
-    // A container command: the subcommand is resolved before anything else.
-    if (!IEquals(argv[1], "id")) {  // subcommands match whole, NULs included
+    // A container command: the subcommand is resolved before anything else
+    // (subcommands match whole, NULs included).
+    const ClientSubcommand* sub = FindClientSubcommand(argv[1]);
+    if (sub == nullptr) {
       reject(UnknownSubcommandError(argv[0], argv[1]));
       return;
     }
-    if (argv.size() != 2) {
-      reject(ArityError("client|id"));
+    fullname = "client|" + std::string(sub->name);
+    const size_t n = argv.size();
+    if (sub->arity > 0 ? n != static_cast<size_t>(sub->arity)
+                       : n < static_cast<size_t>(-sub->arity)) {
+      reject(ArityError(fullname));
       return;
     }
   } else if (!ArityOk(*spec, argv.size())) {
     reject(ArityError(spec->name));
+    return;
+  }
+  // processCommand's order: the tracking table is trimmed before the
+  // command runs (its invalidations go out at once), then the RESP2
+  // subscribed context is checked.
+  if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
+  if (s.protocol == resp::Protocol::kResp2 && !s.channels.empty() &&
+      !AllowedWhileSubscribed(spec->name)) {
+    reject(absl::StrCat("ERR Can't execute '", fullname,
+                        "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                        "allowed in this context"));
     return;
   }
   // MULTI, EXEC, DISCARD and WATCH act at once, even inside MULTI. (UNWATCH
@@ -125,9 +285,24 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
 
 void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::string> argv,
                   std::string* out) {
+  ++call_depth_;
+  tracker_.SetCurrent(s.id, true);
   ReplyWriter reply(s.protocol, out);
   CommandContext ctx{*this, keyspace_, s, spec, argv, reply, s.db, options_.max_string_len};
   spec.handler(ctx);
+  // A read-only command's keys are remembered after it ran, whatever it
+  // replied.
+  if ((spec.flags & kCmdReadonly) != 0 && s.open && tracker_.IsOn(s.id)) {
+    std::vector<std::string_view> keys;
+    for (size_t i : KeyPositions(spec, argv)) keys.push_back(argv[i]);
+    if (!keys.empty()) tracker_.RememberKeys(s.id, keys);
+  }
+  --call_depth_;
+  if (call_depth_ == 0) {
+    // Own invalidations after the reply (after EXEC's whole reply).
+    tracker_.SetCurrent(s.id, false);
+    tracker_.AfterCommand();
+  }
 }
 
 void Engine::Exec(Session& s, std::string* out) {
@@ -152,13 +327,18 @@ void Engine::Exec(Session& s, std::string* out) {
   s.queued.clear();
   s.in_multi = false;
   reply.ArrayHeader(static_cast<int64_t>(queued.size()));
+  ++call_depth_;  // the queued commands are nested calls
   for (const auto& argv : queued) {
     // Queued commands passed the name and arity checks when queued.
     const CommandSpec* spec = FindCommand(argv[0]);
     Call(s, *spec, argv, out);
+    if (!s.open) break;  // it killed itself? (never: self-kill closes after the reply)
   }
+  --call_depth_;
   s.dirty_cas = false;
   s.exec_abort = false;
+  tracker_.SetCurrent(s.id, false);
+  tracker_.AfterCommand();
 }
 
 void Engine::DiscardTransaction(Session& s) {
@@ -205,8 +385,18 @@ bool Engine::WatchedKeyExpired(const Session& s) const {
   return false;
 }
 
-// Redis's touchWatchedKey and touchAllWatchedKeysInDb.
+// Redis's signalModifiedKey: touchWatchedKey and trackingInvalidateKey for
+// one key; touchAllWatchedKeysInDb for a whole db (the flush invalidation is
+// the FLUSH commands' own, as it is sent even for an empty db; SWAPDB sends
+// none).
 void Engine::OnKeyEvent(const KeyEvent& ev) {
+  if (ev.kind == KeyEventKind::kWritten || ev.kind == KeyEventKind::kDeleted ||
+      ev.kind == KeyEventKind::kExpired) {
+    const int64_t modifier = ev.kind == KeyEventKind::kExpired || current_session_ < 0
+                                 ? 0
+                                 : sessions_[current_session_]->id;
+    tracker_.InvalidateKey(modifier, ev.key);
+  }
   if (watch_count_ == 0) return;
   if (ev.kind == KeyEventKind::kFlushed || ev.kind == KeyEventKind::kSwapped) {
     for (auto& sp : sessions_) {
@@ -275,7 +465,13 @@ absl::Status Engine::Validate() const {
       if (!s.watched.empty() || !s.queued.empty() || s.in_multi) {
         return absl::InternalError(who + "closed but holds transaction state");
       }
+      if (!s.output.empty() || !s.channels.empty()) {
+        return absl::InternalError(who + "closed but holds output or subscriptions");
+      }
       continue;
+    }
+    if (SessionById(s.id) != static_cast<int>(i)) {
+      return absl::InternalError(who + "not found by its client id");
     }
     if (s.db < 0 || s.db >= keyspace_.num_dbs()) {
       return absl::InternalError(who + "selected db out of range");
@@ -300,7 +496,7 @@ absl::Status Engine::Validate() const {
     return absl::InternalError(
         absl::StrCat("watch count ", watch_count_, " but ", watched, " keys are watched"));
   }
-  return absl::OkStatus();
+  return tracker_.Validate(next_client_id_);
 }
 
 }  // namespace respfuzz::engine

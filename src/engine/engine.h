@@ -7,6 +7,20 @@
 //   e.Execute(s, {"SET", "k", "v"}, &out);   // out == "+OK\r\n"
 //
 // Replies are written in the session's protocol (RESP2 until HELLO 3).
+//
+// Output is a stream per session. Every session has an output buffer that
+// holds, in order, the replies to its commands and the pushes it received
+// (client-tracking invalidations, pub/sub messages). Run() appends a
+// command's reply, and any own-key invalidations after it, to the session's
+// buffer; pushes caused by a command land in the other sessions' buffers at
+// once, between their replies. The caller drains buffers with TakeOutput()
+// (or AppendOutput()); TakeNotified() names the sessions that received
+// pushes since the last call, and EndTurn() ends an event-loop turn (BCAST
+// invalidations go out then). Execute() is Run() plus draining the
+// session's buffer into *out, for callers with one session at a time.
+// CLIENT KILL closes other sessions at once (TakeKilled() lists them for
+// the caller, which drops their connections); a session that kills itself
+// is closed by the caller after its reply (close_after_reply).
 #ifndef RESPFUZZ_ENGINE_ENGINE_H_
 #define RESPFUZZ_ENGINE_ENGINE_H_
 
@@ -17,10 +31,12 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "src/engine/command.h"
 #include "src/engine/keyspace.h"
 #include "src/resp/value.h"
+#include "src/tracking/tracker.h"
 
 namespace respfuzz::engine {
 
@@ -52,11 +68,21 @@ struct Session {
   std::vector<std::vector<std::string>> queued;
   std::vector<WatchedKey> watched;
   std::string name;  // HELLO SETNAME
+  // The output stream: replies and pushes not yet taken by the caller.
+  std::string output;
+  bool notified = false;           // in the engine's notified list
+  bool close_after_reply = false;  // killed itself: no more commands, no more output
+  // Subscribed channels in subscription order (SUBSCRIBE/UNSUBSCRIBE).
+  std::vector<std::string> channels;
+  // Addresses as CLIENT KILL ADDR/LADDR compare them ("ip:port"); empty for
+  // in-process sessions (no ADDR/LADDR filter matches them).
+  std::string addr, laddr;
 };
 
 class Engine {
  public:
   explicit Engine(EngineOptions options = {});
+  ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
@@ -67,13 +93,41 @@ class Engine {
   const Session& session(int s) const { return *sessions_[s]; }
   size_t session_count() const { return sessions_.size(); }
 
-  // Runs one command and appends its reply to *out.
+  // Runs one command: its reply (and own invalidations after it) go to the
+  // session's output buffer, pushes to other sessions to theirs.
+  void Run(int session, std::span<const std::string> argv);
+  // Run(), then moves the session's whole buffer to the end of *out.
   void Execute(int session, std::span<const std::string> argv, std::string* out);
+  // The session's pending output, taken (the buffer is left empty).
+  std::string TakeOutput(int session);
+  void AppendOutput(int session, std::string* out);
+  const std::string& PendingOutput(int session) const { return sessions_[session]->output; }
+  // Sessions that received pushes since the last call (each once).
+  std::vector<int> TakeNotified();
+  // Sessions closed by another session's CLIENT KILL since the last call.
+  std::vector<int> TakeKilled();
+  // The end of an event-loop turn: BCAST invalidations collected during it
+  // are sent, one array per prefix.
+  void EndTurn() { tracker_.EndTurn(); }
+  // The server's cron: the tracking table is trimmed to
+  // tracking-table-max-keys (also done before every command).
+  void Cron();
+  // CLIENT KILL ADDR / LADDR match these.
+  void SetAddresses(int session, std::string addr, std::string laddr);
+  // The session with CLIENT ID `id`, or -1.
+  int SessionById(int64_t id) const;
+  tracking::Tracker& tracker() { return tracker_; }
+  const tracking::Tracker& tracker() const { return tracker_; }
+  // Appends a push to a session's output (dropped after close_after_reply).
+  void Push(int session, std::string_view bytes);
+  // Closes session `s` from a command of another (CLIENT KILL).
+  void Kill(int session);
 
   int64_t now_ms() const { return clock_.now_ms(); }
   void AdvanceClock(int64_t ms) { clock_.Advance(ms); }
-  // Deletes every expired key now (Redis's active expiry, all at once).
-  size_t ActiveExpire() { return keyspace_.ActiveExpire(); }
+  // Deletes every expired key now (Redis's active expiry, all at once);
+  // tracking clients are told as by any other deletion.
+  size_t ActiveExpire();
 
   Keyspace& keyspace() { return keyspace_; }
   const Keyspace& keyspace() const { return keyspace_; }
@@ -83,13 +137,15 @@ class Engine {
   void AddKeyEventListener(KeyEventListener l) { keyspace_.AddListener(std::move(l)); }
 
   // Checks internal consistency: the keyspace (TTLs, no empty aggregates,
-  // sorted-set indexes) and the sessions (transaction and WATCH state).
+  // sorted-set indexes), the sessions (transaction and WATCH state, output
+  // of closed sessions) and the tracking state (Tracker::Validate).
   absl::Status Validate() const;
 
   // Stops all of a session's WATCHes (UNWATCH, EXEC, DISCARD, a dirtied watch).
   void Unwatch(Session& s);
 
  private:
+  class TrackingPeers;
   void Dispatch(Session& s, std::span<const std::string> argv, std::string* out);
   void Call(Session& s, const CommandSpec& spec, std::span<const std::string> argv,
             std::string* out);
@@ -106,6 +162,13 @@ class Engine {
   int64_t next_client_id_ = 1;
   size_t watch_count_ = 0;
   uint64_t next_watch_seq_ = 1;  // WATCHed keys over all sessions (skips the event scan when 0)
+  std::unique_ptr<TrackingPeers> peers_;
+  tracking::Tracker tracker_;
+  std::vector<int> notified_;
+  std::vector<int> killed_;
+  int current_session_ = -1;                 // the session whose command runs, -1 between commands
+  int call_depth_ = 0;                       // > 1 inside EXEC
+  absl::flat_hash_map<int64_t, int> by_id_;  // open sessions by client id
 };
 
 }  // namespace respfuzz::engine

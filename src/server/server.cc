@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "src/engine/c_string.h"
 
 namespace respfuzz::server {
 
@@ -181,6 +182,7 @@ absl::Status Server::Listen() {
       {"port", absl::StrCat(port_)},
       {"proto-max-bulk-len", absl::StrCat(options_.request_limits.max_bulk_len)},
       {"save", ""},
+      {"tracking-table-max-keys", ""},  // the engine's, read at each CONFIG GET
   };
   return absl::OkStatus();
 }
@@ -254,6 +256,15 @@ absl::Status Server::Run() {
       }
       if (!c->closed && (ev.events & EPOLLOUT)) MarkPending(c);
     }
+    if (MonotonicMs() >= next_expire_ms_) {
+      engine_.ActiveExpire();
+      engine_.Cron();
+      next_expire_ms_ = MonotonicMs() + kActiveExpireIntervalMs;
+    }
+    // The turn ends (Redis's beforeSleep): BCAST invalidations, and what
+    // expiry and eviction sent, join the other clients' output.
+    engine_.EndTurn();
+    DeliverEngineOutput();
     // One write per client per iteration, after every read of the iteration.
     for (size_t i = 0; i < pending_.size(); ++i) {
       Client* c = pending_[i];
@@ -262,10 +273,6 @@ absl::Status Server::Run() {
     }
     pending_.clear();
     graveyard_.clear();
-    if (MonotonicMs() >= next_expire_ms_) {
-      engine_.ActiveExpire();
-      next_expire_ms_ = MonotonicMs() + kActiveExpireIntervalMs;
-    }
   }
   // Shutdown: the listener first, then every client after a last try to
   // send what it is owed.
@@ -334,6 +341,31 @@ void Server::AcceptOne(int fd) {
     return;
   }
   c->session = engine_.OpenSession();
+  if (by_session_.size() <= static_cast<size_t>(c->session)) by_session_.resize(c->session + 1);
+  by_session_[c->session] = c;
+  {
+    // "ip:port" of both ends, as CLIENT KILL ADDR / LADDR compare them.
+    auto text = [](const sockaddr_storage& a) -> std::string {
+      char host[INET6_ADDRSTRLEN] = "";
+      if (a.ss_family == AF_INET) {
+        const auto* v4 = reinterpret_cast<const sockaddr_in*>(&a);
+        inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
+        return absl::StrCat(host, ":", ntohs(v4->sin_port));
+      }
+      if (a.ss_family == AF_INET6) {
+        const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&a);
+        inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
+        return absl::StrCat(host, ":", ntohs(v6->sin6_port));
+      }
+      return "";
+    };
+    sockaddr_storage peer{}, local{};
+    socklen_t plen = sizeof(peer), llen = sizeof(local);
+    std::string paddr, laddr;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen) == 0) paddr = text(peer);
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen) == 0) laddr = text(local);
+    engine_.SetAddresses(c->session, std::move(paddr), std::move(laddr));
+  }
   c->slot = clients_.size();
   clients_.push_back(std::move(client));
   Add(counters_.connections);
@@ -386,6 +418,11 @@ bool Server::RunRequests(Client* c) {
   for (resp::Request& req : c->requests) {
     ++run;
     RunOne(c, req.argv);
+    DeliverEngineOutput();
+    if (c->closed) {
+      Add(counters_.commands, run);
+      return false;
+    }
     if (c->unsent() > options_.max_output_buffer) {
       Add(counters_.commands, run);
       Add(counters_.output_limit_disconnects);
@@ -406,9 +443,14 @@ void Server::RunOne(Client* c, const std::vector<std::string>& argv) {
       c->close_after_reply = true;
       return;
     case ServerCommand::kConfig:
-      // Inside MULTI the engine sees CONFIG (an unknown command to it, which
-      // aborts the transaction as Redis does for rejected commands).
-      if (!engine_.session(c->session).in_multi) {
+      // CONFIG GET outside MULTI is answered here over the server's
+      // parameters and the engine's tracking-table-max-keys; CONFIG SET
+      // (only tracking-table-max-keys) and CONFIG inside MULTI are the
+      // engine's.
+      if (!engine_.session(c->session).in_multi &&
+          !(argv.size() >= 3 && engine::IEquals(argv[1], "set") &&
+            engine::IEquals(argv[2], "tracking-table-max-keys"))) {
+        config_.back().value = absl::StrCat(engine_.tracker().table_max_keys());
         engine::ReplyWriter reply(engine_.session(c->session).protocol, &c->out);
         Config(argv, config_, reply);
         return;
@@ -418,6 +460,27 @@ void Server::RunOne(Client* c, const std::vector<std::string>& argv) {
       break;
   }
   engine_.Execute(c->session, argv, &c->out);
+  if (engine_.session(c->session).close_after_reply) c->close_after_reply = true;
+}
+
+void Server::DeliverEngineOutput() {
+  for (int s : engine_.TakeKilled()) {
+    if (static_cast<size_t>(s) < by_session_.size() && by_session_[s] != nullptr) {
+      Close(by_session_[s]);  // its unsent output is dropped
+    }
+  }
+  for (int s : engine_.TakeNotified()) {
+    if (static_cast<size_t>(s) >= by_session_.size() || by_session_[s] == nullptr) continue;
+    Client* t = by_session_[s];
+    if (t->closed) continue;
+    engine_.AppendOutput(s, &t->out);
+    if (t->unsent() > options_.max_output_buffer) {
+      Add(counters_.output_limit_disconnects);
+      Close(t);
+      continue;
+    }
+    if (t->unsent() > 0) MarkPending(t);
+  }
 }
 
 void Server::MarkPending(Client* c) {
@@ -474,7 +537,8 @@ void Server::Flush(Client* c) {
 void Server::Close(Client* c) {
   if (c->closed) return;
   c->closed = true;
-  engine_.CloseSession(c->session);
+  engine_.CloseSession(c->session);  // a no-op for a session CLIENT KILL closed
+  by_session_[c->session] = nullptr;
   Sub(counters_.open_connections);
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
   ::close(c->fd);

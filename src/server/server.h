@@ -23,6 +23,12 @@
 //   - a connection whose unsent output would exceed max_output_buffer (its
 //     client-output-buffer-limit, a hard limit) is closed at once, its
 //     pending output dropped.
+// Client tracking's pushes (invalidations to other connections) are queued
+// by the engine in the target session's output; after each command the
+// server moves them to their connections, and once per loop turn it ends the
+// engine's turn (BCAST invalidations). CLIENT KILL closes the killed
+// connections at once (their unsent output is dropped); a connection that
+// kills itself is closed after its reply.
 // The server layer also answers CONFIG GET (server_commands.h) for clients
 // such as redis-benchmark. The engine's virtual clock follows the wall clock
 // (advanced before each batch of commands), and expired keys are deleted
@@ -132,6 +138,10 @@ class Server {
   void SetEvents(Client* c, uint32_t events);
   void Close(Client* c);
   void UpdateClock();
+  // After each command and each loop turn: pushes the engine queued for
+  // other sessions go to their clients, and sessions CLIENT KILL closed
+  // lose their connections.
+  void DeliverEngineOutput();
 
   ServerOptions options_;
   engine::Engine engine_;
@@ -145,6 +155,7 @@ class Server {
   int64_t next_expire_ms_ = 0;
   std::vector<ConfigParam> config_;  // what CONFIG GET reports
 
+  std::vector<Client*> by_session_;                 // engine session handle -> its client
   std::vector<std::unique_ptr<Client>> clients_;    // open clients; Client::slot is the index
   std::vector<std::unique_ptr<Client>> graveyard_;  // closed this iteration, freed after it
   std::vector<Client*> pending_;                    // clients with output to write

@@ -265,10 +265,11 @@ TEST(ServerTest, ConfigGetForRedisBenchmark) {
   ExpectReply(c, "CONFIG\r\n", "-ERR wrong number of arguments for 'config' command\r\n");
   ExpectReply(c, "config foo\r\n", "-ERR unknown subcommand 'foo'. Try CONFIG HELP.\r\n");
   ExpectReply(c, "CONFIG SET save x\r\n", "-ERR command 'config|set' is not implemented\r\n");
-  // Inside MULTI the engine sees CONFIG: rejected, and EXEC aborts.
-  ExpectReply(c, "MULTI\r\nCONFIG GET save\r\nEXEC\r\n",
-              "+OK\r\n-ERR unknown command 'CONFIG', with args beginning with: 'GET' 'save' \r\n"
-              "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  // Inside MULTI the engine runs CONFIG, and it knows only its own
+  // parameter, tracking-table-max-keys (docs/tracking.md).
+  ExpectReply(c, "MULTI\r\nCONFIG GET save\r\nCONFIG GET tracking*\r\nEXEC\r\n",
+              "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n*0\r\n"
+              "*2\r\n$23\r\ntracking-table-max-keys\r\n$7\r\n1000000\r\n");
 }
 
 TEST(ServerTest, WatchAcrossTwoClients) {
@@ -565,3 +566,62 @@ TEST(ServerTest, RunServerStopsOnSigtermAndPrintsASummary) {
 
 }  // namespace
 }  // namespace respfuzz::server
+
+namespace respfuzz::server::testing {
+namespace {
+
+std::string InvalidateOne(std::string_view key) {
+  return ">2\r\n$10\r\ninvalidate\r\n*1\r\n$" + std::to_string(key.size()) + "\r\n" +
+         std::string(key) + "\r\n";
+}
+
+// Client tracking end to end: another connection's write reaches the
+// tracking connection as a push; BCAST arrives after the turn; CLIENT KILL
+// closes the killed connection and a redirect to it is then broken.
+TEST(ServerTracking, InvalidationsKillAndBrokenRedirect) {
+  RunningServer server;
+  RawClient a(server.port()), b(server.port()), r(server.port());
+  a.Send("HELLO 3\r\n");
+  ASSERT_EQ(a.Read(4), "%7\r\n");
+  a.Read(1000, std::chrono::milliseconds(200));  // the rest of HELLO's map
+  ExpectReply(a, "CLIENT TRACKING on\r\n", "+OK\r\n");
+  ExpectReply(a, "GET k\r\n", "_\r\n");
+  ExpectReply(b, "SET k v\r\n", "+OK\r\n");
+  const std::string push = InvalidateOne("k");
+  EXPECT_EQ(a.Read(push.size()), push);
+  // Own write: reply, then the push.
+  ExpectReply(a, "GET k\r\n", "$1\r\nv\r\n");
+  ExpectReply(a, "DEL k\r\n", ":1\r\n" + push);
+  // BCAST from a second RESP3 connection with a redirect to r (client 3).
+  ExpectReply(r, "CLIENT ID\r\n", ":3\r\n");
+  RawClient d(server.port());
+  d.Send("HELLO 3\r\n");
+  ASSERT_EQ(d.Read(4), "%7\r\n");
+  d.Read(1000, std::chrono::milliseconds(200));
+  ExpectReply(d, "CLIENT TRACKING on BCAST PREFIX u REDIRECT 3\r\n", "+OK\r\n");
+  ExpectReply(r, "SUBSCRIBE __redis__:invalidate\r\n",
+              "*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n");
+  ExpectReply(b, "MSET u1 x u2 y\r\n", "+OK\r\n");
+  const std::string message =
+      "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*2\r\n$2\r\nu1\r\n$2\r\nu2\r\n";
+  EXPECT_EQ(r.Read(message.size()), message);
+  // Kill the redirect target: its connection closes; d hears of the break
+  // on the next invalidation.
+  ExpectReply(b, "CLIENT KILL ID 3\r\n", ":1\r\n");
+  bool closed = false;
+  r.ReadUntilClosed(&closed);
+  EXPECT_TRUE(closed);
+  ExpectReply(b, "SET u3 z\r\n", "+OK\r\n");
+  const std::string broken = ">2\r\n$21\r\ntracking-redir-broken\r\n:3\r\n";
+  EXPECT_EQ(d.Read(broken.size()), broken);
+  // Self-kill (SKIPME no): the reply, then the close.
+  ExpectReplyThenClose(b, "CLIENT KILL ID 2 SKIPME no\r\n", ":1\r\n");
+  ExpectReply(a, "CONFIG GET tracking-table-max-keys\r\n",
+              "%1\r\n$23\r\ntracking-table-max-keys\r\n$7\r\n1000000\r\n");
+  ExpectReply(a, "CONFIG SET tracking-table-max-keys 5\r\n", "+OK\r\n");
+  ExpectReply(a, "CONFIG GET tracking-table-max-keys\r\n",
+              "%1\r\n$23\r\ntracking-table-max-keys\r\n$1\r\n5\r\n");
+}
+
+}  // namespace
+}  // namespace respfuzz::server::testing
