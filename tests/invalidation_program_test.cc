@@ -3,8 +3,12 @@
 // committed seeds are canonical programs.
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -324,6 +328,100 @@ TEST(InvalidationProgram, OpTableReachesEveryOp) {
   for (const OpCode& c : OpTable()) codes.insert({c.kind, c.redirect});
   EXPECT_EQ(codes.size(), static_cast<size_t>(OpKind::kTick) + 2);  // + deliver redirect
   EXPECT_EQ(OpTable().size(), 64u);
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The program lines of a text: no comment lines, no blank lines.
+std::string ProgramLines(const std::string& text) {
+  std::istringstream in(text);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    out += line + "\n";
+  }
+  return out;
+}
+
+// Each seed parses, says what it exercises in a comment on its first line,
+// is in the canonical text form (text -> program -> text gives its program
+// lines exactly), and survives the byte form.
+TEST(InvalidationProgram, EverySeedIsACanonicalProgram) {
+  const std::filesystem::path dir =
+      std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "corpus" / "invalidation";
+  size_t seeds = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".txt") continue;
+    const std::string text = ReadFile(e.path());
+    EXPECT_TRUE(text.starts_with("# ")) << e.path() << ": no comment line at the top";
+    absl::StatusOr<Program> p = ProgramFromText(text);
+    ASSERT_TRUE(p.ok()) << e.path() << ": " << p.status();
+    EXPECT_FALSE(p->ops.empty()) << e.path();
+    EXPECT_EQ(ProgramToText(*p), ProgramLines(text)) << e.path() << " is not canonical";
+    EXPECT_EQ(DecodeProgram(EncodeProgram(*p)), *p) << e.path();
+    ++seeds;
+  }
+  EXPECT_GE(seeds, 10u);
+  EXPECT_LE(seeds, 20u);
+}
+
+// The dictionary's value syntax: printable bytes and \xHH, \\, \".
+std::string DictValue(std::string_view v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '\\' && i + 1 < v.size() && v[i + 1] == 'x' && i + 3 < v.size()) {
+      out.push_back(static_cast<char>(std::stoi(std::string(v.substr(i + 2, 2)), nullptr, 16)));
+      i += 3;
+    } else if (v[i] == '\\' && i + 1 < v.size()) {
+      out.push_back(v[++i]);
+    } else {
+      out.push_back(v[i]);
+    }
+  }
+  return out;
+}
+
+// Each dictionary entry is what the comment above it says: a header
+// ("header_...") decodes to those client lines ("; " between them), and an
+// op, after the default header, to exactly that one op, in canonical bytes.
+TEST(InvalidationProgram, DictionaryEntriesAreTheirComments) {
+  std::istringstream in(
+      ReadFile(std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "dictionaries" / "invalidation.dict"));
+  const std::string header("\x01\x01\x00", 3);
+  std::string line, comment;
+  size_t entries = 0;
+  while (std::getline(in, line)) {
+    if (line.starts_with("# ")) {
+      comment = line.substr(2);
+      continue;
+    }
+    const size_t eq = line.find("=\"");
+    if (eq == std::string::npos || !line.ends_with("\"")) continue;
+    const std::string name = line.substr(0, eq);
+    const std::string bytes =
+        DictValue(std::string_view(line).substr(eq + 2, line.size() - eq - 3));
+    ++entries;
+    if (name.starts_with("header_")) {
+      const Program p = DecodeProgram(bytes);
+      EXPECT_TRUE(p.ops.empty()) << name;
+      std::string clients = ProgramToText(p);
+      clients.pop_back();
+      for (size_t at; (at = clients.find('\n')) != std::string::npos;) clients.replace(at, 1, "; ");
+      EXPECT_EQ(clients, comment) << name;
+      EXPECT_EQ(EncodeProgram(p), bytes) << name;
+    } else {
+      const Program p = DecodeProgram(header + bytes);
+      ASSERT_EQ(p.ops.size(), 1u) << name;
+      EXPECT_EQ(OpToText(p.ops[0]), comment) << name;
+      EXPECT_EQ(EncodeProgram(p), header + bytes) << name;
+    }
+  }
+  EXPECT_GE(entries, 40u);
 }
 
 }  // namespace
