@@ -1,0 +1,863 @@
+#include "harnesses/invalidation/program.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "src/resp/request.h"
+
+namespace respfuzz::harnesses::invalidation {
+
+namespace {
+
+// Pools are small so that ops collide: the same keys, fields and prefixes
+// come back again and again. Keys are named by type (h: hashes, s: sets, l:
+// lists, z: sorted sets) so that most ops hit a key of the right type, and
+// "user:" keys meet the "user:" prefixes.
+constexpr std::array<std::string_view, 16> kKeys = {"k1",     "k2",     "k3", "k4",  "h1", "h2",
+                                                    "s1",     "s2",     "l1", "l2",  "z1", "z2",
+                                                    "user:1", "user:2", "x",  "{k}1"};
+constexpr std::array<std::string_view, 16> kFields = {
+    "f1", "f2", "f3", "m1", "m2", "m3", "a", "b", "c", "", "k1", "0", "1", "-1", "x y", "\xff"};
+constexpr std::array<std::string_view, 16> kValues = {"v1",
+                                                      "v2",
+                                                      "v3",
+                                                      "",
+                                                      "0",
+                                                      "1",
+                                                      "-1",
+                                                      "10",
+                                                      "abc",
+                                                      "hello world",
+                                                      "x\r\ny",
+                                                      "1.5",
+                                                      "9223372036854775807",
+                                                      "k1",
+                                                      "f1",
+                                                      "\xff\xfe"};
+constexpr std::array<std::string_view, 16> kInts = {"0",
+                                                    "1",
+                                                    "-1",
+                                                    "2",
+                                                    "3",
+                                                    "5",
+                                                    "10",
+                                                    "100",
+                                                    "-2",
+                                                    "-100",
+                                                    "1000",
+                                                    "2147483648",
+                                                    "9223372036854775807",
+                                                    "-9223372036854775808",
+                                                    "1.5",
+                                                    "abc"};
+constexpr std::array<std::string_view, 16> kRanges = {"-inf", "+inf", "0",  "1",  "2",   "(1",
+                                                      "(2",   "1.5",  "-1", "10", "nan", "abc",
+                                                      "[a",   "(b",   "-",  "+"};
+// SWAPDB 0 1 and SELECT 0/1 come most often.
+constexpr std::array<std::string_view, 8> kDbs = {"0", "1", "0", "1", "2", "15", "16", "-1"};
+constexpr std::array<std::string_view, 16> kPrefixes = {
+    "k",      "k1", "k2",  "h", "s",  "l",  "z",  "user:",
+    "user:1", "x",  "{k}", "a", "k3", "h1", "us", "user:2"};
+
+constexpr std::array<CommandShape, 29> kReads = {{
+    {"GET", "k", ""},        {"MGET", "k", "k"},        {"STRLEN", "k", ""},
+    {"GETRANGE", "kii", ""}, {"EXISTS", "k", "k"},      {"TYPE", "k", ""},
+    {"HGET", "kf", ""},      {"HMGET", "kf", "f"},      {"HGETALL", "k", ""},
+    {"HEXISTS", "kf", ""},   {"HLEN", "k", ""},         {"HKEYS", "k", ""},
+    {"HVALS", "k", ""},      {"HSTRLEN", "kf", ""},     {"SMEMBERS", "k", ""},
+    {"SISMEMBER", "kf", ""}, {"SMISMEMBER", "kf", "f"}, {"SCARD", "k", ""},
+    {"LRANGE", "kii", ""},   {"LINDEX", "ki", ""},      {"LLEN", "k", ""},
+    {"ZRANGE", "kii", ""},   {"ZSCORE", "kf", ""},      {"ZMSCORE", "kf", "f"},
+    {"ZCARD", "k", ""},      {"ZRANK", "kf", ""},       {"ZREVRANK", "kf", ""},
+    {"ZCOUNT", "krr", ""},   {"ZLEXCOUNT", "krr", ""},
+}};
+
+constexpr std::array<CommandShape, 38> kWrites = {{
+    // strings
+    {"SET", "kv", ""},
+    {"SETNX", "kv", ""},
+    {"PSETEX", "kiv", ""},
+    {"APPEND", "kv", ""},
+    {"INCR", "k", ""},
+    {"INCRBY", "ki", ""},
+    {"SETRANGE", "kiv", ""},
+    {"GETDEL", "k", ""},
+    {"MSET", "kv", "kv"},
+    // keys
+    {"DEL", "k", "k"},
+    {"UNLINK", "k", "k"},
+    {"EXPIRE", "ki", ""},
+    {"PEXPIRE", "ki", ""},
+    {"PERSIST", "k", ""},
+    {"RENAME", "kk", ""},
+    {"COPY", "kk", ""},
+    // hashes
+    {"HSET", "kfv", "fv"},
+    {"HDEL", "kf", "f"},
+    {"HINCRBY", "kfi", ""},
+    // sets
+    {"SADD", "kf", "f"},
+    {"SREM", "kf", "f"},
+    {"SMOVE", "kkf", ""},
+    // lists
+    {"LPUSH", "kv", "v"},
+    {"RPUSH", "kv", "v"},
+    {"LPOP", "k", ""},
+    {"RPOP", "k", ""},
+    {"LSET", "kiv", ""},
+    {"LTRIM", "kii", ""},
+    {"LREM", "kiv", ""},
+    // sorted sets
+    {"ZADD", "kif", "if"},
+    {"ZREM", "kf", "f"},
+    {"ZINCRBY", "kif", ""},
+    {"ZPOPMIN", "k", ""},
+    {"ZREMRANGEBYSCORE", "krr", ""},
+    // whole dbs, and the connection's db
+    {"FLUSHALL", "", ""},
+    {"FLUSHDB", "", ""},
+    {"SWAPDB", "dd", ""},
+    {"SELECT", "d", ""},
+}};
+
+constexpr std::array<uint32_t, 16> kClock = {1,    10,   99,   100,  101,  250,   500,   999,
+                                             1000, 1001, 1500, 2000, 5000, 10000, 60000, 3600000};
+constexpr std::array<uint32_t, 16> kTableKeys = {0,  1,  2,   3,    4,       5, 6, 8,
+                                                 10, 16, 100, 1000, 1000000, 0, 1, 2};
+
+// kind = op byte >> 2. Sends and delivers come often: a read does nothing
+// until it is sent and its reply delivered.
+constexpr std::array<OpCode, 64> MakeOpTable() {
+  std::array<OpCode, 64> t{};
+  auto fill = [&t](int from, int to, OpKind kind, bool redirect = false) {
+    for (int i = from; i <= to; ++i) t[i] = {kind, redirect};
+  };
+  fill(0, 13, OpKind::kRead);
+  fill(14, 25, OpKind::kWrite);
+  fill(26, 33, OpKind::kSend);
+  fill(34, 41, OpKind::kDeliver);
+  fill(42, 43, OpKind::kDeliver, true);
+  fill(44, 45, OpKind::kDeliverAll);
+  fill(46, 46, OpKind::kKill);
+  fill(47, 47, OpKind::kReconnect);
+  fill(48, 48, OpKind::kTrackingOff);
+  fill(49, 50, OpKind::kMulti);
+  fill(51, 52, OpKind::kExec);
+  fill(53, 54, OpKind::kClock);
+  fill(55, 55, OpKind::kActiveExpire);
+  fill(56, 56, OpKind::kConfigTableMaxKeys);
+  fill(57, 57, OpKind::kFlushall);
+  fill(58, 58, OpKind::kSwapdb);
+  fill(59, 63, OpKind::kTick);
+  return t;
+}
+constexpr std::array<OpCode, 64> kOpTable = MakeOpTable();
+
+bool HasClient(OpKind k) {
+  switch (k) {
+    case OpKind::kRead:
+    case OpKind::kWrite:
+    case OpKind::kTrackingOff:
+    case OpKind::kMulti:
+    case OpKind::kExec:
+    case OpKind::kSend:
+    case OpKind::kDeliver:
+    case OpKind::kKill:
+    case OpKind::kReconnect:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Arg ArgOf(char c) {
+  switch (c) {
+    case 'k':
+      return Arg::kKey;
+    case 'f':
+      return Arg::kField;
+    case 'v':
+      return Arg::kValue;
+    case 'i':
+      return Arg::kInt;
+    case 'r':
+      return Arg::kRange;
+    default:
+      return Arg::kDb;
+  }
+}
+
+std::string_view ArgName(char c) {
+  switch (c) {
+    case 'k':
+      return "key";
+    case 'f':
+      return "field";
+    case 'v':
+      return "value";
+    case 'i':
+      return "integer";
+    case 'r':
+      return "range";
+    default:
+      return "db";
+  }
+}
+
+class ByteReader {
+ public:
+  explicit ByteReader(std::string_view b) : b_(b) {}
+  bool Byte(uint8_t* out) {
+    if (pos_ >= b_.size()) return false;
+    *out = static_cast<uint8_t>(b_[pos_++]);
+    return true;
+  }
+  bool Bytes(size_t n, std::string* out) {
+    if (b_.size() - pos_ < n) return false;
+    out->assign(b_.substr(pos_, n));
+    pos_ += n;
+    return true;
+  }
+  bool U32(uint32_t* out) {
+    std::string le;
+    if (!Bytes(4, &le)) return false;
+    *out = 0;
+    for (int i = 3; i >= 0; --i) *out = *out << 8 | static_cast<uint8_t>(le[i]);
+    return true;
+  }
+
+ private:
+  std::string_view b_;
+  size_t pos_ = 0;
+};
+
+void PutU32(uint32_t v, std::string* out) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
+bool DecodeToken(ByteReader& r, Arg kind, std::string* out) {
+  uint8_t t;
+  if (!r.Byte(&t)) return false;
+  if (t < 0x80) {
+    std::span<const std::string_view> pool = Pool(kind);
+    out->assign(pool[t % pool.size()]);
+    return true;
+  }
+  return r.Bytes(t & 0x7f, out);
+}
+
+void EncodeToken(std::string_view arg, Arg kind, std::string* out) {
+  std::span<const std::string_view> pool = Pool(kind);
+  auto it = std::find(pool.begin(), pool.end(), arg);
+  if (it != pool.end()) {
+    out->push_back(static_cast<char>(it - pool.begin()));
+    return;
+  }
+  arg = arg.substr(0, kMaxLiteralLen);
+  out->push_back(static_cast<char>(0x80 | arg.size()));
+  out->append(arg);
+}
+
+// True when one of the prefixes starts with another (duplicates included):
+// the server refuses such a set, and so does cache::ValidateOptions.
+bool Overlaps(std::string_view p, const std::vector<std::string>& kept) {
+  for (const std::string& k : kept) {
+    if (k.starts_with(p) || p.starts_with(k)) return true;
+  }
+  return false;
+}
+
+constexpr std::array<cache::Mode, 5> kModes = {cache::Mode::kPlain, cache::Mode::kDefault,
+                                               cache::Mode::kBcast, cache::Mode::kOptin,
+                                               cache::Mode::kOptout};
+
+bool DecodeSpec(ByteReader& r, ClientSpec* spec) {
+  uint8_t m;
+  if (!r.Byte(&m)) return false;
+  ClientSpec s;
+  s.mode = kModes[(m & 7) % kModes.size()];
+  s.protocol = (m & 8) != 0 ? resp::Protocol::kResp2 : resp::Protocol::kResp3;
+  s.noloop = (m & 16) != 0 && s.mode != cache::Mode::kPlain;
+  if (s.mode == cache::Mode::kBcast) {
+    const int n = (m >> 5) % (kMaxPrefixes + 1);
+    for (int i = 0; i < n; ++i) {
+      std::string p;
+      if (!DecodeToken(r, Arg::kPrefix, &p)) return false;
+      if (!Overlaps(p, s.prefixes)) s.prefixes.push_back(std::move(p));
+    }
+  }
+  *spec = std::move(s);
+  return true;
+}
+
+void EncodeSpec(const ClientSpec& s, std::string* out) {
+  const int mode =
+      static_cast<int>(std::find(kModes.begin(), kModes.end(), s.mode) - kModes.begin());
+  const size_t n = s.mode == cache::Mode::kBcast ? std::min(s.prefixes.size(), kMaxPrefixes) : 0;
+  out->push_back(static_cast<char>(mode | (s.protocol == resp::Protocol::kResp2 ? 8 : 0) |
+                                   (s.noloop ? 16 : 0) | n << 5));
+  for (size_t i = 0; i < n; ++i) EncodeToken(s.prefixes[i], Arg::kPrefix, out);
+}
+
+bool DecodeCommand(ByteReader& r, std::span<const CommandShape> table,
+                   std::vector<std::string>* argv) {
+  uint8_t c;
+  if (!r.Byte(&c)) return false;
+  const CommandShape& shape = table[c % table.size()];
+  argv->assign(1, std::string(shape.name));
+  for (char a : shape.fixed) {
+    if (!DecodeToken(r, ArgOf(a), &argv->emplace_back())) return false;
+  }
+  if (shape.tail.empty()) return true;
+  uint8_t groups;
+  if (!r.Byte(&groups)) return false;
+  for (size_t g = 0; g < groups % (kMaxTailGroups + 1); ++g) {
+    for (char a : shape.tail) {
+      if (!DecodeToken(r, ArgOf(a), &argv->emplace_back())) return false;
+    }
+  }
+  return true;
+}
+
+const CommandShape* FindShape(std::span<const CommandShape> table, std::string_view name) {
+  for (const CommandShape& s : table) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+// Whether argv has the arity of its shape: the fixed arguments, then whole
+// groups, at most kMaxTailGroups.
+bool FitsShape(const CommandShape& s, size_t args) {
+  if (args < s.fixed.size()) return false;
+  const size_t rest = args - s.fixed.size();
+  if (s.tail.empty()) return rest == 0;
+  return rest % s.tail.size() == 0 && rest / s.tail.size() <= kMaxTailGroups;
+}
+
+void EncodeCommand(std::span<const CommandShape> table, const std::vector<std::string>& argv,
+                   std::string* out) {
+  const CommandShape* shape = argv.empty() ? nullptr : FindShape(table, argv[0]);
+  if (shape == nullptr) shape = &table[0];  // not from decode or text: never happens
+  out->push_back(static_cast<char>(shape - table.data()));
+  size_t i = 1;
+  for (char a : shape->fixed) {
+    EncodeToken(i < argv.size() ? std::string_view(argv[i]) : std::string_view(), ArgOf(a), out);
+    ++i;
+  }
+  if (shape->tail.empty()) return;
+  const size_t rest = argv.size() > i ? argv.size() - i : 0;
+  const size_t groups = std::min(rest / shape->tail.size(), kMaxTailGroups);
+  out->push_back(static_cast<char>(groups));
+  for (size_t g = 0; g < groups; ++g) {
+    for (char a : shape->tail) EncodeToken(argv[i++], ArgOf(a), out);
+  }
+}
+
+uint8_t OpByte(const Op& op) {
+  for (size_t i = 0; i < kOpTable.size(); ++i) {
+    if (kOpTable[i].kind == op.kind &&
+        kOpTable[i].redirect == (op.kind == OpKind::kDeliver && op.conn == cache::kRedirectConn)) {
+      return static_cast<uint8_t>(i << 2 | (op.client & 3));
+    }
+  }
+  return 0;
+}
+
+bool PlainWord(std::string_view s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s) {
+    if (c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '\\') return false;
+  }
+  return true;
+}
+
+std::string Word(std::string_view s) {
+  return PlainWord(s) ? std::string(s) : resp::QuoteInlineArg(s);
+}
+
+std::string ClientName(int client) { return absl::StrCat("c", client + 1); }
+
+}  // namespace
+
+cache::CacheOptions CacheOptionsOf(const ClientSpec& spec) {
+  cache::CacheOptions o;
+  o.mode = spec.mode;
+  o.protocol = spec.protocol;
+  o.noloop = spec.noloop;
+  o.prefixes = spec.prefixes;
+  return o;
+}
+
+std::span<const CommandShape> ReadCommands() { return kReads; }
+std::span<const CommandShape> WriteCommands() { return kWrites; }
+
+std::string ShapeUsage(const CommandShape& shape) {
+  std::string s(shape.name);
+  for (char a : shape.fixed) absl::StrAppend(&s, " ", std::string(ArgName(a)));
+  if (!shape.tail.empty()) {
+    s += " [";
+    for (size_t i = 0; i < shape.tail.size(); ++i) {
+      absl::StrAppend(&s, i == 0 ? "" : " ", std::string(ArgName(shape.tail[i])));
+    }
+    s += "]...";
+  }
+  return s;
+}
+
+std::span<const std::string_view> Pool(Arg kind) {
+  switch (kind) {
+    case Arg::kKey:
+      return kKeys;
+    case Arg::kField:
+      return kFields;
+    case Arg::kValue:
+      return kValues;
+    case Arg::kInt:
+      return kInts;
+    case Arg::kRange:
+      return kRanges;
+    case Arg::kDb:
+      return kDbs;
+    case Arg::kPrefix:
+      return kPrefixes;
+  }
+  return kKeys;
+}
+
+std::span<const uint32_t> ClockSteps() { return kClock; }
+std::span<const uint32_t> TableKeySteps() { return kTableKeys; }
+std::span<const OpCode> OpTable() { return kOpTable; }
+
+Program DecodeProgram(std::string_view bytes) {
+  Program p;
+  ByteReader r(bytes);
+  uint8_t n = 0;
+  const bool has_header = r.Byte(&n);
+  p.clients.resize(n % kMaxClients + 1);
+  for (ClientSpec& spec : p.clients) {
+    if (!DecodeSpec(r, &spec)) return p;
+  }
+  if (!has_header) return p;
+  uint8_t h;
+  while (p.ops.size() < kMaxOps && r.Byte(&h)) {
+    Op op;
+    const OpCode code = kOpTable[h >> 2];
+    op.kind = code.kind;
+    op.client = HasClient(op.kind) ? (h & 3) % static_cast<int>(p.clients.size()) : 0;
+    bool complete = true;
+    uint8_t b;
+    switch (op.kind) {
+      case OpKind::kRead:
+        complete = DecodeCommand(r, kReads, &op.argv);
+        break;
+      case OpKind::kWrite:
+        complete = DecodeCommand(r, kWrites, &op.argv);
+        break;
+      case OpKind::kDeliver:
+        op.conn = code.redirect ? cache::kRedirectConn : cache::kDataConn;
+        if (!(complete = r.Byte(&b))) break;
+        if (b < 0xff) {
+          op.bytes = b + 1u;
+        } else {
+          std::string le;
+          if (!(complete = r.Bytes(2, &le))) break;
+          op.bytes = (static_cast<uint8_t>(le[0]) | static_cast<uint8_t>(le[1]) << 8) + 1u;
+        }
+        break;
+      case OpKind::kReconnect:
+        complete = DecodeSpec(r, &op.spec);
+        break;
+      case OpKind::kClock:
+      case OpKind::kConfigTableMaxKeys: {
+        uint32_t v = 0;
+        if (!(complete = r.Byte(&b))) break;
+        if (b == 0xff) {
+          complete = r.U32(&v);
+        } else {
+          v = op.kind == OpKind::kClock ? kClock[b % 16] : kTableKeys[b % 16];
+        }
+        (op.kind == OpKind::kClock ? op.clock_ms : op.table_max_keys) = v;
+        break;
+      }
+      default:
+        break;
+    }
+    if (!complete) break;
+    p.ops.push_back(std::move(op));
+  }
+  return p;
+}
+
+std::string EncodeProgram(const Program& p) {
+  std::string out;
+  const size_t clients = std::clamp<size_t>(p.clients.size(), 1, kMaxClients);
+  out.push_back(static_cast<char>(clients - 1));
+  for (size_t i = 0; i < clients; ++i) {
+    EncodeSpec(i < p.clients.size() ? p.clients[i] : ClientSpec(), &out);
+  }
+  size_t n = 0;
+  for (const Op& op : p.ops) {
+    if (n++ == kMaxOps) break;
+    out.push_back(static_cast<char>(OpByte(op)));
+    switch (op.kind) {
+      case OpKind::kRead:
+        EncodeCommand(kReads, op.argv, &out);
+        break;
+      case OpKind::kWrite:
+        EncodeCommand(kWrites, op.argv, &out);
+        break;
+      case OpKind::kDeliver: {
+        const uint32_t v = std::clamp<uint32_t>(op.bytes, 1, kMaxDeliverBytes) - 1;
+        if (v < 0xff) {
+          out.push_back(static_cast<char>(v));
+        } else {
+          out.push_back(static_cast<char>(0xff));
+          out.push_back(static_cast<char>(v));
+          out.push_back(static_cast<char>(v >> 8));
+        }
+        break;
+      }
+      case OpKind::kReconnect:
+        EncodeSpec(op.spec, &out);
+        break;
+      case OpKind::kClock:
+      case OpKind::kConfigTableMaxKeys: {
+        const bool clock = op.kind == OpKind::kClock;
+        const uint32_t v = clock ? op.clock_ms : op.table_max_keys;
+        std::span<const uint32_t> steps = clock ? ClockSteps() : TableKeySteps();
+        auto it = std::find(steps.begin(), steps.end(), v);
+        if (it != steps.end()) {
+          out.push_back(static_cast<char>(it - steps.begin()));
+        } else {
+          out.push_back(static_cast<char>(0xff));
+          PutU32(v, &out);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+std::string SpecToText(const ClientSpec& spec) {
+  std::string s = absl::StrCat(std::string(cache::ModeName(spec.mode)), " ",
+                               spec.protocol == resp::Protocol::kResp2 ? "resp2" : "resp3");
+  if (spec.noloop) s += " noloop";
+  for (const std::string& prefix : spec.prefixes) absl::StrAppend(&s, " prefix ", Word(prefix));
+  return s;
+}
+
+std::string OpToText(const Op& op) {
+  const std::string c = ClientName(op.client);
+  switch (op.kind) {
+    case OpKind::kRead:
+    case OpKind::kWrite: {
+      std::string s = absl::StrCat(c, op.kind == OpKind::kRead ? " read" : " write");
+      for (const std::string& a : op.argv) absl::StrAppend(&s, " ", Word(a));
+      return s;
+    }
+    case OpKind::kTrackingOff:
+      return c + " tracking off";
+    case OpKind::kMulti:
+      return c + " multi";
+    case OpKind::kExec:
+      return c + " exec";
+    case OpKind::kSend:
+      return "send " + c;
+    case OpKind::kDeliver:
+      return absl::StrCat("deliver ", c, op.conn == cache::kRedirectConn ? " redirect " : " ",
+                          op.bytes);
+    case OpKind::kDeliverAll:
+      return "deliver-all";
+    case OpKind::kKill:
+      return "kill " + c;
+    case OpKind::kReconnect:
+      return absl::StrCat("reconnect ", c, " ", SpecToText(op.spec));
+    case OpKind::kClock:
+      return absl::StrCat("clock +", op.clock_ms, "ms");
+    case OpKind::kActiveExpire:
+      return "active-expire";
+    case OpKind::kConfigTableMaxKeys:
+      return absl::StrCat("config tracking-table-max-keys ", op.table_max_keys);
+    case OpKind::kFlushall:
+      return "flushall";
+    case OpKind::kSwapdb:
+      return "swapdb";
+    case OpKind::kTick:
+      return "tick";
+  }
+  return "";
+}
+
+std::string ProgramToText(const Program& p) {
+  std::string out;
+  for (size_t i = 0; i < p.clients.size(); ++i) {
+    absl::StrAppend(&out, "client ", ClientName(static_cast<int>(i)), " ", SpecToText(p.clients[i]),
+                    "\n");
+  }
+  for (const Op& op : p.ops) absl::StrAppend(&out, OpToText(op), "\n");
+  return out;
+}
+
+namespace {
+
+// One line of the text form, split into words, and the parsing of its pieces.
+class LineParser {
+ public:
+  LineParser(size_t line_no, std::vector<std::string> words, int clients)
+      : line_no_(line_no), words_(std::move(words)), clients_(clients) {}
+
+  absl::Status Fail(std::string_view why) const {
+    return absl::InvalidArgumentError(absl::StrCat("line ", line_no_, ": ", std::string(why)));
+  }
+  const std::vector<std::string>& words() const { return words_; }
+
+  // "cN" naming a declared client.
+  absl::StatusOr<int> Client(std::string_view w) const {
+    if (w.size() == 2 && w[0] == 'c' && w[1] >= '1' && w[1] < '1' + clients_) return w[1] - '1';
+    return Fail(
+        absl::StrCat("unknown client '", std::string(w), "' (c1..c", clients_, " declared)"));
+  }
+
+  absl::Status Arity(size_t n, std::string_view usage) const {
+    if (words_.size() == n) return absl::OkStatus();
+    return Fail(absl::StrCat("expected '", std::string(usage), "'"));
+  }
+
+  // An unsigned number in [min, max].
+  absl::StatusOr<uint32_t> Number(std::string_view w, uint64_t min, uint64_t max,
+                                  std::string_view what) const {
+    uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
+    if (w.empty() || ec != std::errc() || ptr != w.data() + w.size() || v < min || v > max) {
+      return Fail(absl::StrCat(std::string(what), " must be ", min, " to ", max, ", got '",
+                               std::string(w), "'"));
+    }
+    return static_cast<uint32_t>(v);
+  }
+
+  // MODE from words_[from] on.
+  absl::StatusOr<ClientSpec> Spec(size_t from) const {
+    if (words_.size() < from + 2) {
+      return Fail(
+          "expected a mode: <plain|default|bcast|optin|optout> <resp2|resp3> [noloop] "
+          "[prefix P]...");
+    }
+    ClientSpec s;
+    std::optional<cache::Mode> mode = cache::ParseMode(words_[from]);
+    if (!mode) {
+      return Fail(
+          absl::StrCat("unknown mode '", words_[from], "' (plain, default, bcast, optin, optout)"));
+    }
+    s.mode = *mode;
+    const std::string& proto = words_[from + 1];
+    if (proto != "resp2" && proto != "resp3") {
+      return Fail(absl::StrCat("expected resp2 or resp3, got '", proto, "'"));
+    }
+    s.protocol = proto == "resp2" ? resp::Protocol::kResp2 : resp::Protocol::kResp3;
+    for (size_t i = from + 2; i < words_.size(); ++i) {
+      if (words_[i] == "noloop") {
+        if (s.mode == cache::Mode::kPlain) return Fail("noloop needs a tracking mode, not plain");
+        if (s.noloop) return Fail("noloop given twice");
+        s.noloop = true;
+      } else if (words_[i] == "prefix") {
+        if (s.mode != cache::Mode::kBcast) return Fail("prefix needs the bcast mode");
+        if (++i == words_.size()) return Fail("prefix needs a value");
+        const std::string& p = words_[i];
+        if (p.size() > kMaxLiteralLen) {
+          return Fail(absl::StrCat("prefix longer than ", kMaxLiteralLen, " bytes"));
+        }
+        if (s.prefixes.size() == kMaxPrefixes) {
+          return Fail(absl::StrCat("more than ", kMaxPrefixes, " prefixes"));
+        }
+        if (Overlaps(p, s.prefixes)) {
+          return Fail(absl::StrCat("prefix ", Word(p), " overlaps another prefix of this client"));
+        }
+        s.prefixes.push_back(p);
+      } else {
+        return Fail(absl::StrCat("unknown client option '", words_[i], "' (noloop, prefix P)"));
+      }
+    }
+    return s;
+  }
+
+  // "cN read|write NAME ARG..." from words_[2] on.
+  absl::StatusOr<std::vector<std::string>> Command(std::span<const CommandShape> table,
+                                                   std::string_view verb) const {
+    if (words_.size() < 3)
+      return Fail(absl::StrCat("missing the ", std::string(verb), " command name"));
+    const std::string name = absl::AsciiStrToUpper(words_[2]);
+    const CommandShape* shape = FindShape(table, name);
+    if (shape == nullptr) {
+      std::vector<std::string> names;
+      for (const CommandShape& s : table) names.emplace_back(s.name);
+      return Fail(absl::StrCat("'", words_[2], "' is not a ", std::string(verb), " command (",
+                               absl::StrJoin(names, " "), ")"));
+    }
+    if (!FitsShape(*shape, words_.size() - 3)) {
+      return Fail(absl::StrCat(
+          "wrong number of arguments for '", std::string(verb), " ", name, "' (",
+          ShapeUsage(*shape),
+          shape->tail.empty() ? "" : absl::StrCat(", at most ", kMaxTailGroups, " more groups"),
+          ")"));
+    }
+    std::vector<std::string> argv(words_.begin() + 2, words_.end());
+    argv[0] = name;
+    for (const std::string& a : argv) {
+      if (a.size() > kMaxLiteralLen) {
+        return Fail(absl::StrCat("argument longer than ", kMaxLiteralLen, " bytes"));
+      }
+    }
+    return argv;
+  }
+
+ private:
+  size_t line_no_;
+  std::vector<std::string> words_;
+  int clients_;
+};
+
+absl::StatusOr<Op> ParseOp(const LineParser& l) {
+  const std::vector<std::string>& w = l.words();
+  Op op;
+  const std::string& w0 = w[0];
+  auto client_at = [&](size_t i) -> absl::Status {
+    absl::StatusOr<int> c = l.Client(w[i]);
+    if (!c.ok()) return c.status();
+    op.client = *c;
+    return absl::OkStatus();
+  };
+  if (w0.size() == 2 && w0[0] == 'c' && w0[1] >= '0' && w0[1] <= '9') {
+    if (absl::Status s = client_at(0); !s.ok()) return s;
+    const std::string verb = w.size() >= 2 ? w[1] : "";
+    if (verb == "read" || verb == "write") {
+      op.kind = verb == "read" ? OpKind::kRead : OpKind::kWrite;
+      absl::StatusOr<std::vector<std::string>> argv =
+          l.Command(verb == "read" ? ReadCommands() : WriteCommands(), verb);
+      if (!argv.ok()) return argv.status();
+      op.argv = *std::move(argv);
+    } else if (verb == "tracking") {
+      if (w.size() != 3 || w[2] != "off") return l.Fail("expected 'cN tracking off'");
+      op.kind = OpKind::kTrackingOff;
+    } else if (verb == "multi" || verb == "exec") {
+      if (absl::Status s = l.Arity(2, "cN " + verb); !s.ok()) return s;
+      op.kind = verb == "multi" ? OpKind::kMulti : OpKind::kExec;
+    } else {
+      return l.Fail(
+          absl::StrCat("unknown client op '", verb, "' (read, write, tracking off, multi, exec)"));
+    }
+  } else if (w0 == "send" || w0 == "kill") {
+    if (absl::Status s = l.Arity(2, w0 + " cN"); !s.ok()) return s;
+    if (absl::Status s = client_at(1); !s.ok()) return s;
+    op.kind = w0 == "send" ? OpKind::kSend : OpKind::kKill;
+  } else if (w0 == "deliver") {
+    const bool redirect = w.size() == 4 && w[2] == "redirect";
+    if (w.size() != 3 && !redirect) return l.Fail("expected 'deliver cN [redirect] BYTES'");
+    if (absl::Status s = client_at(1); !s.ok()) return s;
+    absl::StatusOr<uint32_t> n = l.Number(w.back(), 1, kMaxDeliverBytes, "deliver's byte count");
+    if (!n.ok()) return n.status();
+    op.kind = OpKind::kDeliver;
+    op.conn = redirect ? cache::kRedirectConn : cache::kDataConn;
+    op.bytes = *n;
+  } else if (w0 == "reconnect") {
+    if (w.size() < 2) return l.Fail("expected 'reconnect cN MODE'");
+    if (absl::Status s = client_at(1); !s.ok()) return s;
+    absl::StatusOr<ClientSpec> spec = l.Spec(2);
+    if (!spec.ok()) return spec.status();
+    op.kind = OpKind::kReconnect;
+    op.spec = *std::move(spec);
+  } else if (w0 == "clock") {
+    if (absl::Status s = l.Arity(2, "clock +<ms>ms"); !s.ok()) return s;
+    std::string_view a = w[1];
+    if (a.size() < 4 || a.front() != '+' || !a.ends_with("ms")) {
+      return l.Fail(absl::StrCat("expected 'clock +<ms>ms', got '", std::string(a), "'"));
+    }
+    absl::StatusOr<uint32_t> ms =
+        l.Number(a.substr(1, a.size() - 3), 0, UINT32_MAX, "the clock step (ms)");
+    if (!ms.ok()) return ms.status();
+    op.kind = OpKind::kClock;
+    op.clock_ms = *ms;
+  } else if (w0 == "config") {
+    if (w.size() != 3 || w[1] != "tracking-table-max-keys") {
+      return l.Fail("expected 'config tracking-table-max-keys N'");
+    }
+    absl::StatusOr<uint32_t> n = l.Number(w[2], 0, UINT32_MAX, "tracking-table-max-keys");
+    if (!n.ok()) return n.status();
+    op.kind = OpKind::kConfigTableMaxKeys;
+    op.table_max_keys = *n;
+  } else {
+    static constexpr std::array<std::pair<std::string_view, OpKind>, 5> kBare = {{
+        {"deliver-all", OpKind::kDeliverAll},
+        {"active-expire", OpKind::kActiveExpire},
+        {"flushall", OpKind::kFlushall},
+        {"swapdb", OpKind::kSwapdb},
+        {"tick", OpKind::kTick},
+    }};
+    auto it = std::find_if(kBare.begin(), kBare.end(), [&](auto& b) { return b.first == w0; });
+    if (it == kBare.end()) {
+      return l.Fail(absl::StrCat(
+          "unknown op '", w0,
+          "' (client, cN read|write|tracking off|multi|exec, send, deliver, deliver-all, kill, "
+          "reconnect, clock, active-expire, config, flushall, swapdb, tick)"));
+    }
+    if (w.size() != 1) return l.Fail(absl::StrCat(w0, " takes no arguments"));
+    op.kind = it->second;
+  }
+  return op;
+}
+
+}  // namespace
+
+absl::StatusOr<Program> ProgramFromText(std::string_view text) {
+  Program p;
+  size_t line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    const size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    std::optional<std::vector<std::string>> words = resp::SplitInlineArgs(line);
+    const LineParser l(line_no, words ? *words : std::vector<std::string>(),
+                       static_cast<int>(p.clients.size()));
+    if (!words || words->empty()) return l.Fail("unbalanced quotes");
+    if ((*words)[0] == "client") {
+      if (!p.ops.empty()) return l.Fail("client lines come before the ops");
+      if (p.clients.size() == kMaxClients) {
+        return l.Fail(absl::StrCat("more than ", kMaxClients, " clients"));
+      }
+      const std::string want = ClientName(static_cast<int>(p.clients.size()));
+      if (words->size() < 2 || (*words)[1] != want) {
+        return l.Fail(absl::StrCat("expected 'client ", want,
+                                   " MODE' (clients are declared in "
+                                   "order, c1 first)"));
+      }
+      absl::StatusOr<ClientSpec> spec = l.Spec(2);
+      if (!spec.ok()) return spec.status();
+      p.clients.push_back(*std::move(spec));
+      continue;
+    }
+    if (p.clients.empty()) return l.Fail("an op before any 'client c1 MODE' line");
+    if (p.ops.size() == kMaxOps) return l.Fail(absl::StrCat("more than ", kMaxOps, " ops"));
+    absl::StatusOr<Op> op = ParseOp(l);
+    if (!op.ok()) return op.status();
+    p.ops.push_back(*std::move(op));
+  }
+  if (p.clients.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("line ", std::max<size_t>(line_no, 1),
+                                                   ": no client declared ('client c1 MODE')"));
+  }
+  return p;
+}
+
+}  // namespace respfuzz::harnesses::invalidation

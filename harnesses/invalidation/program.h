@@ -1,0 +1,184 @@
+// The invalidation program model: the input of the invalidation harness
+// (issue 9, section 3). Up to kMaxClients caching clients (each a
+// cache::ClientCache in a chosen mode, or plain) talk to one in-process
+// server (engine + tracking); every byte between them moves only when the
+// program says so, so every interleaving of replies and pushes is reachable.
+//
+// A program is a client list (1..kMaxClients specs) and a list of ops.
+//
+// Text form, one line each; '#' comment lines and blank lines are skipped.
+// The client lines come first, c1, c2, ... in order:
+//   client cN MODE               client N's first connection and its cache
+// MODE is `<plain|default|bcast|optin|optout> <resp2|resp3> [noloop]
+// [prefix P]...` (noloop needs a tracking mode; prefixes need bcast, at most
+// kMaxPrefixes, none a prefix of another, as the server and
+// cache::ValidateOptions require). Then the ops:
+//   cN read NAME ARG...          a cacheable read (ReadCommands()): a hit is
+//                                served by the cache, a miss is queued to send
+//   cN write NAME ARG...         a command that modifies keys (WriteCommands()),
+//                                queued to send (SELECT changes the db)
+//   cN tracking off              the client turns tracking off
+//   cN multi / cN exec           MULTI / EXEC around the ops between them
+//   send cN                      every byte client N has queued (on each of its
+//                                connections) moves to the server, which runs
+//                                the complete commands in it
+//   deliver cN BYTES             up to BYTES (1..kMaxDeliverBytes) bytes of the
+//                                server's output move to client N's data
+//                                connection
+//   deliver cN redirect BYTES    the same on its redirect connection (RESP2
+//                                with tracking; nothing for other clients)
+//   deliver-all                  every byte in every direction moves, until
+//                                nothing is left to move
+//   kill cN                      the server drops client N's connections; output
+//                                it has not delivered is lost, the client sees EOF
+//   reconnect cN MODE            client N opens new connections in MODE
+//   clock +<ms>ms                the server's virtual clock moves forward
+//   active-expire                the server deletes every expired key now
+//   config tracking-table-max-keys N
+//                                CONFIG SET of the table limit (0..2^32-1)
+//   flushall                     FLUSHALL from a server-side admin connection
+//   swapdb                       SWAPDB 0 1 from that admin connection
+//   tick                         the end of an event-loop turn (BCAST
+//                                invalidations collected this turn go out)
+// The admin connection is not one of the clients: a plain RESP3 connection
+// whose replies nobody reads. A client can issue FLUSHALL, FLUSHDB and SWAPDB
+// itself through `write`. Arguments that are not plain words are written
+// quoted ("..." with \xHH escapes), so any bytes survive.
+//
+// Byte form (decode is total: every byte string is a program):
+//   header:  byte n: n % kMaxClients + 1 clients, then one spec each.
+//   spec:    byte m: mode (m & 7) % 5 (plain default bcast optin optout),
+//            RESP2 if m & 8 else RESP3, noloop = m & 16 (not for plain);
+//            bcast: (m >> 5) % (kMaxPrefixes + 1) prefix tokens follow, and a
+//            prefix that overlaps one kept before it is dropped.
+//            A spec that runs out leaves it and the clients after it default
+//            (default mode, RESP3), and the program has no ops.
+//   op:      byte h: client (h & 3) % clients, kind h >> 2 through OpTable():
+//            read/write: command byte (index % table size), one token per
+//              argument of its shape, then, if the shape has a repeated group,
+//              a byte (% (kMaxTailGroups + 1)) giving the number of groups;
+//            deliver: byte b < 0xff: b + 1 bytes; 0xff: u16 LE + 1;
+//            reconnect: a spec; clock / config: byte b < 0xff:
+//              ClockSteps()[b % 16] / TableKeySteps()[b % 16], 0xff: u32 LE.
+//   token:   byte t < 0x80: entry t % size of the argument's pool (Pool());
+//            t >= 0x80: a literal of (t & 0x7f) bytes that follow.
+//   Input that runs out mid-op ends the program before that op.
+#ifndef RESPFUZZ_HARNESSES_INVALIDATION_PROGRAM_H_
+#define RESPFUZZ_HARNESSES_INVALIDATION_PROGRAM_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "src/cache/client_cache.h"
+#include "src/resp/value.h"
+
+namespace respfuzz::harnesses::invalidation {
+
+inline constexpr int kMaxClients = 4;                // clients per program (c1..c4)
+inline constexpr size_t kMaxOps = 256;               // ops per program
+inline constexpr size_t kMaxPrefixes = 4;            // BCAST prefixes per client spec
+inline constexpr size_t kMaxTailGroups = 3;          // repeated argument groups per read/write
+inline constexpr size_t kMaxLiteralLen = 127;        // bytes per argument or prefix
+inline constexpr uint32_t kMaxDeliverBytes = 65536;  // bytes per deliver op
+// clock steps and tracking-table-max-keys are uint32: 0..4294967295.
+
+// How a client connects and caches; maps onto cache::CacheOptions.
+struct ClientSpec {
+  cache::Mode mode = cache::Mode::kDefault;
+  resp::Protocol protocol = resp::Protocol::kResp3;
+  bool noloop = false;                // never with kPlain
+  std::vector<std::string> prefixes;  // kBcast only; none a prefix of another
+  bool operator==(const ClientSpec&) const = default;
+};
+
+// The cache options of a spec (limits and bugs left at their defaults); every
+// spec the decoder or the text parser produces passes cache::ValidateOptions.
+cache::CacheOptions CacheOptionsOf(const ClientSpec& spec);
+
+enum class OpKind : uint8_t {
+  kRead,
+  kWrite,
+  kTrackingOff,
+  kMulti,
+  kExec,
+  kSend,
+  kDeliver,
+  kDeliverAll,
+  kKill,
+  kReconnect,
+  kClock,
+  kActiveExpire,
+  kConfigTableMaxKeys,
+  kFlushall,
+  kSwapdb,
+  kTick,
+};
+
+struct Op {
+  OpKind kind = OpKind::kTick;
+  int client = 0;                 // 0-based (c1 is 0); 0 for ops without a client
+  std::vector<std::string> argv;  // kRead, kWrite: the command name and arguments
+  int conn = cache::kDataConn;    // kDeliver: kDataConn or kRedirectConn
+  uint32_t bytes = 0;             // kDeliver: 1..kMaxDeliverBytes
+  ClientSpec spec;                // kReconnect
+  uint32_t clock_ms = 0;          // kClock
+  uint32_t table_max_keys = 0;    // kConfigTableMaxKeys
+  bool operator==(const Op&) const = default;
+};
+
+struct Program {
+  std::vector<ClientSpec> clients;  // 1..kMaxClients
+  std::vector<Op> ops;
+  bool operator==(const Program&) const = default;
+};
+
+// The argument kinds of a command shape, each drawn from its own pool.
+enum class Arg : uint8_t { kKey, kField, kValue, kInt, kRange, kDb, kPrefix };
+inline constexpr int kArgKinds = 7;
+
+// A command the read or write op can name. Its shape is one letter per
+// argument (k key, f field or member, v value, i integer, r score or lex
+// range, d db index): the fixed arguments, then a group repeated
+// 0..kMaxTailGroups times (empty: none).
+struct CommandShape {
+  std::string_view name;
+  std::string_view fixed;
+  std::string_view tail;
+};
+// Cacheable reads, each one of cache::CacheableReads() (in shapes its
+// IsCacheableRead accepts), and the writes; the byte form picks by index.
+std::span<const CommandShape> ReadCommands();
+std::span<const CommandShape> WriteCommands();
+// "HSET key field value [field value]..."
+std::string ShapeUsage(const CommandShape& shape);
+std::span<const std::string_view> Pool(Arg kind);
+std::span<const uint32_t> ClockSteps();
+std::span<const uint32_t> TableKeySteps();
+// The op kind of each value of the op byte's kind bits (h >> 2), and whether
+// a kDeliver of that value is on the redirect connection.
+struct OpCode {
+  OpKind kind;
+  bool redirect = false;
+};
+std::span<const OpCode> OpTable();
+
+Program DecodeProgram(std::string_view bytes);
+// The inverse of decode on programs within the caps: DecodeProgram(
+// EncodeProgram(p)) == p for every program DecodeProgram or ProgramFromText
+// returns.
+std::string EncodeProgram(const Program& p);
+
+std::string SpecToText(const ClientSpec& spec);  // "bcast resp2 noloop prefix k"
+std::string OpToText(const Op& op);
+std::string ProgramToText(const Program& p);
+// Parses the text form. Errors are one line naming the line number:
+// "line 3: unknown client 'c3' (c1..c2 declared)".
+absl::StatusOr<Program> ProgramFromText(std::string_view text);
+
+}  // namespace respfuzz::harnesses::invalidation
+
+#endif  // RESPFUZZ_HARNESSES_INVALIDATION_PROGRAM_H_
