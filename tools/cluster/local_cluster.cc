@@ -435,9 +435,18 @@ absl::Status LocalCluster::WaitReady(double timeout_s) {
       if (!why.empty()) break;
       views.push_back(std::move(*lines));
     }
+    // One slot map, and one idea of who replicates whom (a primary that has
+    // not heard its replica's new role yet would not miss it when it dies).
+    auto roles = [](const std::vector<NodeLine>& view) {
+      std::vector<std::string> r;
+      for (const NodeLine& l : view) r.push_back(l.id + (l.primary() ? " -" : " " + l.master_id));
+      std::sort(r.begin(), r.end());
+      return r;
+    };
     if (why.empty()) {
       for (size_t i = 1; i < views.size() && why.empty(); ++i) {
         if (SlotOwners(views[i]) != SlotOwners(views[0])) why = "the nodes disagree on slot owners";
+        if (roles(views[i]) != roles(views[0])) why = "the nodes disagree on who replicates whom";
       }
     }
     if (why.empty()) return absl::OkStatus();

@@ -400,10 +400,8 @@ class ScenarioRun {
     return shard * per;
   }
 
-  std::string IdOf(int i) {
-    absl::StatusOr<std::string> id = CallText(c_->nodes()[i].port, {"CLUSTER", "MYID"});
-    return id.ok() ? *id : c_->nodes()[i].id;
-  }
+  // A node keeps its id across restarts (nodes.conf is in its directory).
+  std::string IdOf(int i) { return c_->nodes()[i].id; }
 
   bool IsPrimary(int i) {
     const Node& n = c_->nodes()[i];
@@ -766,6 +764,7 @@ RunResult RunScenario(const Scenario& s, const RunOptions& o) {
       nodes.push_back(json{{"node", n.name()}, {"port", n.port}, {"id", n.id}, {"pid", n.pid}});
     }
     log["cluster"] = json{{"base_port", (*c)->base_port()},
+                          {"dir", (*c)->dir()},
                           {"node_timeout_ms", s.cluster.node_timeout_ms},
                           {"nodes", nodes},
                           {"ready_seconds", Since(t0)}};
