@@ -59,8 +59,13 @@ done
 
 # End to end: 3 primaries, a replica each, writes, a failover, a replica
 # killed after each operation; passes, writes its log and report.
+# The directory a run killed with SIGKILL left (its pid is gone) is removed.
+true &
+dead=$!
+wait $dead
+mkdir -p "$tmp/t/respfuzz-cluster-$dead-abc123" "$tmp/t/respfuzz-cluster-$$-abc123"
 start=$(date +%s)
-"$respfuzz" cluster run "$dir/failover.yaml" --base-port 0 --log-dir "$tmp/logs" \
+TMPDIR=$tmp/t "$respfuzz" cluster run "$dir/failover.yaml" --base-port 0 --log-dir "$tmp/logs" \
   --report "$tmp/report.md" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 echo "end-to-end scenario: exit $rc in $(($(date +%s) - start)) s"
@@ -87,9 +92,12 @@ grep -q "| ci-failover | passed |" "$tmp/report.md" || fail "report: $(cat "$tmp
 d=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster"]["dir"])' \
   "$tmp/logs/ci-failover.json" 2>/dev/null)
 [ -n "$d" ] && [ ! -e "$d" ] || fail "the cluster directory '$d' is left"
+[ ! -e "$tmp/t/respfuzz-cluster-$dead-abc123" ] || fail "the orphan directory is left"
+[ -e "$tmp/t/respfuzz-cluster-$$-abc123" ] || fail "a live run's directory was removed"
 
 # A cluster broken during the run: slot 0 deleted from its owner while the
-# scenario waits; the validation fails and the exit is 1.
+# scenario waits; the validation fails and the exit is 1. (Files of its own:
+# the background run truncates them after this shell may have read them.)
 base=$(python3 - <<'PY'
 import socket
 def free(p):
@@ -116,18 +124,18 @@ operations:
 validation: {check_data_consistency: false}
 YAML
 "$respfuzz" cluster run "$tmp/broken.yaml" --base-port "$base" --convergence-timeout 1 \
-  >"$tmp/out" 2>"$tmp/err" &
+  >"$tmp/broken.out" 2>"$tmp/broken.err" &
 runner=$!
 for _ in $(seq 300); do
-  grep -q "cluster ready" "$tmp/err" && break
+  grep -q "cluster ready" "$tmp/broken.err" 2>/dev/null && break
   sleep 0.1
 done
 redis-cli -p "$base" cluster delslots 0 >/dev/null
 wait $runner
 rc=$?
-[ "$rc" = 1 ] || { fail "broken run: exit $rc, want 1"; cat "$tmp/err"; }
-grep -q "FAIL slot_coverage: shard-0-primary sees no owner for slots 0-0" "$tmp/err" ||
-  fail "broken run: $(grep FAIL "$tmp/err")"
-grep -q "^broken *failed" "$tmp/out" || fail "broken summary: $(cat "$tmp/out")"
+[ "$rc" = 1 ] || { fail "broken run: exit $rc, want 1"; cat "$tmp/broken.err"; }
+grep -q "FAIL slot_coverage: shard-0-primary sees no owner for slots 0-0" "$tmp/broken.err" ||
+  fail "broken run: $(grep FAIL "$tmp/broken.err")"
+grep -q "^broken *failed" "$tmp/broken.out" || fail "broken summary: $(cat "$tmp/broken.out")"
 
 [ "$fails" = 0 ] && echo "PASS" || { echo "$fails failures"; exit 1; }

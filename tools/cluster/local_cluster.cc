@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "tools/cluster/view.h"
@@ -81,6 +82,25 @@ resp::Value FromHiredis(const redisReply* r) {
     }
     default:
       return resp::Value::Null(resp::Type::kNullBulk);
+  }
+}
+
+// A run killed with SIGKILL cannot remove its directory (its nodes die with
+// it: PR_SET_PDEATHSIG). The directory's name holds the run's pid; the next
+// run removes those whose process is gone.
+void RemoveOrphanDirs(const std::string& root) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
+    const std::string name = e.path().filename().string();
+    constexpr std::string_view kPrefix = "respfuzz-cluster-";
+    if (!name.starts_with(kPrefix)) continue;
+    const size_t dash = name.find('-', kPrefix.size());
+    int pid = 0;
+    if (dash == std::string::npos ||
+        !absl::SimpleAtoi(name.substr(kPrefix.size(), dash - kPrefix.size()), &pid) || pid <= 0) {
+      continue;
+    }
+    if (kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove_all(e.path(), ec);
   }
 }
 
@@ -239,8 +259,9 @@ absl::StatusOr<std::unique_ptr<LocalCluster>> LocalCluster::Create(const Cluster
     if (c->base_port_ == 0) return absl::UnavailableError("no free block of loopback ports");
   }
   const char* tmp = std::getenv("TMPDIR");
-  std::string tmpl =
-      absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/respfuzz-cluster-XXXXXX");
+  const std::string tmp_root = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+  RemoveOrphanDirs(tmp_root);
+  std::string tmpl = absl::StrCat(tmp_root, "/respfuzz-cluster-", getpid(), "-XXXXXX");
   if (tmpl.size() >= PATH_MAX || mkdtemp(tmpl.data()) == nullptr) {
     return absl::UnavailableError(absl::StrCat("mkdtemp: ", std::strerror(errno)));
   }
