@@ -138,4 +138,30 @@ grep -q "FAIL slot_coverage: shard-0-primary sees no owner for slots 0-0" "$tmp/
   fail "broken run: $(grep FAIL "$tmp/broken.err")"
 grep -q "^broken *failed" "$tmp/broken.out" || fail "broken summary: $(cat "$tmp/broken.out")"
 
+# bus-fuzz: a node that dies is reported (here killed from outside, unless a
+# message kills one first), the batch before it saved in the cluster_bus input
+# format with the nodes' logs; exit 1.
+mkdir -p "$tmp/crash"
+"$respfuzz" cluster bus-fuzz --seed 3 --time 60 --batch 5 --corpus "$src/corpus/cluster_bus" \
+  --crash-dir "$tmp/crash" >"$tmp/bus.out" 2>"$tmp/bus.err" &
+runner=$!
+for _ in $(seq 300); do
+  grep -q "cluster ready" "$tmp/bus.err" 2>/dev/null && break
+  sleep 0.1
+done
+port=$(grep -o 'starting 3 nodes on 127.0.0.1:[0-9]*' "$tmp/bus.err" | grep -o '[0-9]*$')
+victim=$(redis-cli -p "$((port + 1))" info server 2>/dev/null | tr -d '\r' | grep '^process_id:' | cut -d: -f2)
+sleep 1
+[ -n "$victim" ] && kill -KILL "$victim" 2>/dev/null
+wait $runner
+rc=$?
+[ "$rc" = 1 ] || { fail "bus-fuzz: exit $rc, want 1"; cat "$tmp/bus.err" "$tmp/bus.out"; }
+grep -q "^PROBLEM: shard-[0-2]-primary" "$tmp/bus.out" || fail "bus-fuzz: $(cat "$tmp/bus.out")"
+saved=$(sed -n 's|^the batch before it: \(.*\)/$|\1|p' "$tmp/bus.out")
+[ -d "$saved" ] && [ "$(ls "$saved"/*.bin | wc -l)" = 5 ] && [ "$(ls "$saved"/*.log | wc -l)" = 3 ] ||
+  fail "bus-fuzz: saved batch '$saved': $(ls "$saved" 2>&1)"
+for f in "$saved"/*.bin; do
+  [ "$(head -c1 "$f" | od -An -tx1 | tr -d ' ')" = 00 ] || fail "bus-fuzz: $f lacks the flags byte"
+done
+
 [ "$fails" = 0 ] && echo "PASS" || { echo "$fails failures"; exit 1; }

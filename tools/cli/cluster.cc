@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "tools/cli/command.h"
 #include "tools/cli/common.h"
+#include "tools/cluster/bus_fuzz.h"
 #include "tools/cluster/runner.h"
 #include "tools/cluster/scenario.h"
 
@@ -28,6 +29,13 @@ struct Options {
   CLI::App* run = nullptr;
   CLI::App* validate = nullptr;
   CLI::App* export_ = nullptr;
+  CLI::App* bus_fuzz = nullptr;
+  double time = 10;
+  int shards = 3;
+  int replicas = 0;
+  int batch = 20;
+  std::string corpus = "corpus/cluster_bus";
+  std::string crash_dir = ".";
   std::string seed;   // random/export --seed
   std::string seeds;  // random --seeds A-B
   std::vector<std::string> files;
@@ -235,6 +243,44 @@ int Export(const Options& o) {
   return kOk;
 }
 
+int BusFuzz(const Options& o) {
+  uint64_t seed = 0;
+  if (!ParseSeed(o.seed, &seed))
+    return Fail("--seed: '" + o.seed + "' is not a non-negative integer");
+  if (!std::filesystem::is_directory(o.corpus)) {
+    return Fail("--corpus: " + o.corpus + " is not a directory");
+  }
+  if (!std::filesystem::is_directory(o.crash_dir)) {
+    return Fail("--crash-dir: " + o.crash_dir + " is not a directory");
+  }
+  cc::InstallCleanupHandlers();
+  cc::BusFuzzOptions bo;
+  bo.seed = seed;
+  bo.seconds = o.time;
+  bo.shards = o.shards;
+  bo.replicas = o.replicas;
+  bo.base_port = o.base_port < 0 ? 0 : o.base_port;
+  bo.batch = o.batch;
+  bo.corpus_dir = o.corpus;
+  bo.crash_dir = o.crash_dir;
+  bo.progress = [](const std::string& line) {
+    std::fprintf(stderr, "[bus-fuzz] %s\n", line.c_str());
+  };
+  absl::StatusOr<cc::BusFuzzResult> r = cc::RunBusFuzz(bo);
+  if (!r.ok()) return Fail(std::string(r.status().message()));
+  std::printf(
+      "bus-fuzz: seed %llu: %lld messages (%lld from a known sender) in %lld batches, %.1f s\n",
+      static_cast<unsigned long long>(seed), static_cast<long long>(r->sent),
+      static_cast<long long>(r->sender_known), static_cast<long long>(r->batches), r->seconds);
+  if (r->problems.empty()) {
+    std::printf("every node answered PING after every batch\n");
+    return kOk;
+  }
+  for (const std::string& p : r->problems) std::printf("PROBLEM: %s\n", p.c_str());
+  std::printf("the batch before it: %s/\n", r->saved_dir.c_str());
+  return kFound;
+}
+
 void AddRunOptions(CLI::App* c, Options* o) {
   c->add_option("--base-port", o->base_port,
                 "first node port (bus ports are 10000 higher); overrides the scenario's "
@@ -267,6 +313,30 @@ Runner SetUp(CLI::App& cmd) {
   o->export_->add_option("--seed", o->seed, "the seed")->required()->type_name("N");
   o->export_->add_option("-o,--output", o->output, "write to FILE instead of standard output")
       ->type_name("FILE");
+  o->bus_fuzz = cmd.add_subcommand(
+      "bus-fuzz", "send cluster bus messages (corpus and mutations) to live nodes");
+  o->bus_fuzz->add_option("--seed", o->seed, "the seed")->required()->type_name("N");
+  o->bus_fuzz->add_option("--time", o->time, "seconds to run")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+  o->bus_fuzz->add_option("--shards", o->shards, "primaries")
+      ->capture_default_str()
+      ->check(CLI::Range(cc::kMinShards, cc::kMaxShards));
+  o->bus_fuzz->add_option("--replicas", o->replicas, "replicas per primary")
+      ->capture_default_str()
+      ->check(CLI::Range(0, cc::kMaxReplicasPerShard));
+  o->bus_fuzz->add_option("--batch", o->batch, "messages between two health checks")
+      ->capture_default_str()
+      ->check(CLI::Range(1, cc::kMaxBatch));
+  o->bus_fuzz->add_option("--corpus", o->corpus, "the cluster_bus corpus")
+      ->capture_default_str()
+      ->type_name("DIR");
+  o->bus_fuzz
+      ->add_option("--crash-dir", o->crash_dir, "where the batch before a dead node is saved")
+      ->capture_default_str()
+      ->type_name("DIR");
+  o->bus_fuzz->add_option("--base-port", o->base_port, "first node port; 0: free ports")
+      ->check(CLI::Range(0, cc::kMaxBasePort));
   cmd.footer(
       "Each scenario starts its own cluster of redis-server processes (Debian's 7.0)\n"
       "on free loopback ports (or --base-port) in a temporary directory: created with\n"
@@ -291,11 +361,20 @@ Runner SetUp(CLI::App& cmd) {
       "  respfuzz cluster random --seeds 1-20 --log-dir logs --report report.md\n"
       "  respfuzz cluster export --seed 7 -o seed-7.yaml\n"
       "  respfuzz cluster validate seed-7.yaml\n"
-      "  respfuzz cluster run seed-7.yaml --base-port 7000");
+      "  respfuzz cluster run seed-7.yaml --base-port 7000\n"
+      "  respfuzz cluster bus-fuzz --seed 1 --time 60\n"
+      "\n"
+      "bus-fuzz sends messages of the cluster_bus corpus (--corpus) and seeded\n"
+      "mutations of them (half claiming a real node as sender, half with totlen\n"
+      "fixed) to the nodes' bus ports, --batch at a time; after each batch every\n"
+      "node must run, answer PING and give a CLUSTER NODES that parses. A problem\n"
+      "stops the run: the batch before it is saved under --crash-dir, one file per\n"
+      "message in the cluster_bus input format; exit 1.");
   return [o] {
     if (o->random->parsed()) return Random(*o);
     if (o->run->parsed()) return Run(*o);
     if (o->validate->parsed()) return Validate(*o);
+    if (o->bus_fuzz->parsed()) return BusFuzz(*o);
     return Export(*o);
   };
 }
