@@ -108,12 +108,13 @@ Snapshot TakeSnapshot(const LocalCluster& c) {
     st.view = std::move(*view);
     st.cluster_state = InfoField(info->str, "cluster_state");
     st.role = InfoField(repl->str, "role");
-    absl::SimpleAtoi(InfoField(repl->str, "master_repl_offset"), &st.master_repl_offset);
+    // A field a role does not have stays at its default.
+    (void)absl::SimpleAtoi(InfoField(repl->str, "master_repl_offset"), &st.master_repl_offset);
     if (!absl::SimpleAtoi(InfoField(repl->str, "slave_repl_offset"), &st.slave_repl_offset)) {
       st.slave_repl_offset = -1;
     }
     st.master_link_status = InfoField(repl->str, "master_link_status");
-    absl::SimpleAtoi(InfoField(repl->str, "connected_slaves"), &st.connected_slaves);
+    (void)absl::SimpleAtoi(InfoField(repl->str, "connected_slaves"), &st.connected_slaves);
     s.nodes.push_back(std::move(st));
   }
   return s;
