@@ -1,0 +1,54 @@
+// `respfuzz cluster bus-fuzz`: cluster bus messages from the cluster_bus
+// corpus and seeded mutations of them, sent to live nodes' bus ports; after
+// each batch every node must still run, answer PING and give a CLUSTER NODES
+// that parses. A node that dies or stops answering is reported with the
+// batch that preceded it, saved to files.
+#ifndef RESPFUZZ_TOOLS_CLUSTER_BUS_FUZZ_H_
+#define RESPFUZZ_TOOLS_CLUSTER_BUS_FUZZ_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace respfuzz::cluster_chaos {
+
+inline constexpr size_t kMaxCorpusFiles = 10000;
+inline constexpr size_t kMaxBusMessageBytes = 256 * 1024;  // a seed or a mutation
+inline constexpr int kMaxBatch = 1000;
+
+struct BusFuzzOptions {
+  uint64_t seed = 0;
+  double seconds = 10;
+  int shards = 3;
+  int replicas = 0;
+  int base_port = 0;
+  int batch = 20;
+  std::string corpus_dir;  // files in the cluster_bus harness's input format
+  std::string crash_dir;   // where a killing batch is saved
+  std::function<void(const std::string&)> progress;
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct BusFuzzResult {
+  int64_t sent = 0;
+  int64_t batches = 0;
+  int64_t sender_known = 0;           // messages whose sender was a real node's id
+  std::vector<std::string> problems;  // a node died / stopped answering / bad CLUSTER NODES
+  std::string saved_dir;              // the batch that preceded the problem
+  double seconds = 0;
+};
+
+// A cluster_bus corpus file as a message: byte 0 is the flags byte (bit 0:
+// totlen rewritten to the real length), the rest the message.
+std::string BusMessageFromCorpusFile(std::string_view bytes);
+
+// Errors: no corpus, no cluster (setup). Problems found are in the result.
+absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o);
+
+}  // namespace respfuzz::cluster_chaos
+
+#endif  // RESPFUZZ_TOOLS_CLUSTER_BUS_FUZZ_H_
