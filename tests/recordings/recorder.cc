@@ -13,6 +13,13 @@
 // connection, which deletes every expired key the way active expiry does
 // (both go through deleteExpiredKeyAndPropagate, touching watchers alike),
 // without waiting on the server's cron.
+// A streams recording (README.md) is played one command per event-loop turn:
+// the command is sent, its sender's bytes are read until they hold a whole
+// reply, then a PING on the control connection (run by the server in a later
+// turn) marks the moment every byte of the command's turn has been written,
+// and every session's socket is drained. Each session's bytes for the turn
+// are compared with what the command step and the end_turn step after it
+// record together (the live server cannot tell the two apart).
 // Exit status: 0 when every reply is as recorded (or, with --write, when
 // every file was written), 1 on a difference, 2 on a usage or I/O error.
 #include <arpa/inet.h>
@@ -46,6 +53,9 @@ namespace {
 
 constexpr int kReplyTimeoutMs = 10000;
 constexpr int kDatabases = 16;
+// After the turn's barrier, how long a socket may stay silent before its
+// bytes for the turn count as complete (loopback delivers them by then).
+constexpr int kQuietMs = 2;
 
 // One client connection to 127.0.0.1; replies come back as raw bytes.
 class Connection {
@@ -73,14 +83,43 @@ class Connection {
     return absl::OkStatus();
   }
 
-  // Sends argv and returns the bytes of exactly one reply.
-  absl::StatusOr<std::string> Call(const std::vector<std::string>& argv) {
+  absl::Status Send(const std::vector<std::string>& argv) {
     const std::string request = resp::EncodeCommand(argv);
     for (size_t sent = 0; sent < request.size();) {
       const ssize_t n = send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
       if (n <= 0) return absl::UnavailableError(absl::StrCat("send: ", strerror(errno)));
       sent += static_cast<size_t>(n);
     }
+    return absl::OkStatus();
+  }
+
+  // Appends what arrives within `timeout_ms` (0: only what is there now) to
+  // *bytes; false once the server closed the connection.
+  bool Drain(int timeout_ms, std::string* bytes) {
+    if (fd_ < 0) return false;
+    while (true) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, timeout_ms) <= 0) return true;
+      char buf[65536];
+      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        Close();
+        return false;
+      }
+      bytes->append(buf, static_cast<size_t>(n));
+      timeout_ms = 0;
+    }
+  }
+
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  bool open() const { return fd_ >= 0; }
+
+  // Sends argv and returns the bytes of exactly one reply.
+  absl::StatusOr<std::string> Call(const std::vector<std::string>& argv) {
+    if (absl::Status st = Send(argv); !st.ok()) return st;
     std::string reply;
     while (true) {
       pollfd p{fd_, POLLIN, 0};
@@ -275,6 +314,7 @@ class Recorder {
         }
       }
     }
+    if (rec.streams) return StreamsPass(label, rec, protocol, sessions, ids);
     std::vector<std::string> replies;
     for (size_t i = 0; i < rec.steps.size(); ++i) {
       const Step& step = rec.steps[i];
@@ -328,9 +368,223 @@ class Recorder {
     return replies;
   }
 
+  // Waits until every byte the server wrote in the turns before this call is
+  // in the sessions' sockets (a PING on the control connection runs in a
+  // later turn), then takes each session's bytes.
+  absl::Status DrainAll(std::vector<std::unique_ptr<Connection>>& sessions,
+                        std::vector<std::string>* bytes) {
+    absl::StatusOr<std::string> pong = control_.Call({"PING"});
+    if (!pong.ok()) return pong.status();
+    for (size_t s = 0; s < sessions.size(); ++s) {
+      sessions[s]->Drain(kQuietMs, &(*bytes)[s]);
+      if (CountValues((*bytes)[s]) < 0) {
+        // A frame cut in two by the socket: the rest is on its way.
+        sessions[s]->Drain(kReplyTimeoutMs, &(*bytes)[s]);
+        if (CountValues((*bytes)[s]) < 0) {
+          return absl::DataLossError(absl::StrCat(
+              "session ", s, " received bytes that do not parse: ", EncodeBytes((*bytes)[s])));
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Session j's server client id written as the recordings write it (j + 1)
+  // wherever it is a whole integer frame (CLIENT GETREDIR, TRACKINGINFO's
+  // redirect, tracking-redir-broken's id).
+  static std::string RewriteIds(std::string bytes, const std::vector<int64_t>& ids) {
+    std::string out;
+    for (size_t pos = 0; pos < bytes.size();) {
+      bool done = false;
+      if (bytes[pos] == ':' && (pos == 0 || bytes[pos - 1] == '\n')) {
+        for (size_t j = 0; j < ids.size() && !done; ++j) {
+          const std::string from = absl::StrCat(":", ids[j], "\r\n");
+          if (bytes.compare(pos, from.size(), from) == 0) {
+            absl::StrAppend(&out, ":", j + 1, "\r\n");
+            pos += from.size();
+            done = true;
+          }
+        }
+      }
+      if (!done) out += bytes[pos++];
+    }
+    return out;
+  }
+
+  // A streams pass: per step, the bytes every session received (the sender's
+  // first), as the step's reply and pushes would hold them; "" and {} for
+  // steps that receive nothing. An end_turn step gets nothing: its bytes
+  // arrive in its command's turn and are compared there.
+  absl::StatusOr<std::vector<std::string>> StreamsPass(
+      const std::string& label, const Recording& rec, int protocol,
+      std::vector<std::unique_ptr<Connection>>& sessions, const std::vector<int64_t>& ids) {
+    std::vector<std::string> replies(rec.steps.size());
+    streams_got_[protocol].assign(rec.steps.size(), {});
+    for (size_t i = 0; i < rec.steps.size(); ++i) {
+      const Step& step = rec.steps[i];
+      std::vector<std::string> bytes(sessions.size());
+      switch (step.kind) {
+        case StepKind::kEndTurn:
+          continue;
+        case StepKind::kSleep:
+          SleepMs(step.sleep_ms);
+          break;
+        case StepKind::kClose: {
+          sessions[step.session]->Close();
+          // The server sees the close in a later turn: wait until it is gone.
+          const std::vector<std::string> list = {"CLIENT", "LIST", "ID",
+                                                 std::to_string(ids[step.session])};
+          for (int tries = 0;; ++tries) {
+            absl::StatusOr<std::string> r = control_.Call(list);
+            if (!r.ok()) return r.status();
+            if (*r == "$0\r\n\r\n") break;
+            if (tries == 1000) return absl::DeadlineExceededError("a closed session stays listed");
+            SleepMs(1);
+          }
+          break;
+        }
+        case StepKind::kActiveExpire:
+          if (absl::Status st = ExpireAll(); !st.ok()) return st;
+          break;
+        case StepKind::kCommand: {
+          std::vector<std::string> argv = step.argv;
+          const int64_t now = UnixMs();
+          for (std::string& a : argv) {
+            if (step.clock_args) a = SubstituteClock(a, now);
+            if (const int n = IdPlaceholder(a); n >= 0) a = std::to_string(ids[n]);
+          }
+          Connection& c = *sessions[step.session];
+          if (absl::Status st = c.Send(argv); !st.ok()) return st;
+          // The sender's reply first, then the turn's barrier.
+          std::string& own = bytes[step.session];
+          while (CountValues(own) < 1) {
+            const size_t before = own.size();
+            const bool open = c.Drain(kReplyTimeoutMs, &own);
+            if (CountValues(own) >= 1) break;
+            if (!open) return absl::UnavailableError(absl::StrCat("step ", i, ": no reply"));
+            if (own.size() == before) {
+              return absl::DeadlineExceededError(
+                  absl::StrCat("step ", i, ": no complete reply within 10 s"));
+            }
+          }
+          break;
+        }
+      }
+      if (absl::Status st = DrainAll(sessions, &bytes); !st.ok()) {
+        return absl::Status(st.code(), absl::StrCat("step ", i, ": ", st.message()));
+      }
+      if (step.client_id) {
+        for (std::string& b : bytes) b = RewriteIds(std::move(b), ids);
+      }
+      CompareTurn(label, rec, protocol, i, bytes);
+      streams_got_[protocol][i] = std::move(bytes);
+    }
+    return replies;
+  }
+
+  // What the recording says session s receives in the turn of step i (with
+  // the end_turn step after it, if any).
+  static std::string RecordedTurn(const Recording& rec, int protocol, size_t i, int s) {
+    std::string out;
+    const Step& step = rec.steps[i];
+    if (step.kind == StepKind::kCommand && step.session == s) out = rec.Expected(step, protocol);
+    const SessionBytes& p = rec.ExpectedPushes(step, protocol);
+    if (auto it = p.find(s); it != p.end()) out += it->second;
+    if (step.kind == StepKind::kCommand && i + 1 < rec.steps.size() &&
+        rec.steps[i + 1].kind == StepKind::kEndTurn) {
+      const SessionBytes& e = rec.ExpectedPushes(rec.steps[i + 1], protocol);
+      if (auto it = e.find(s); it != e.end()) out += it->second;
+    }
+    return out;
+  }
+
+  void CompareTurn(const std::string& label, const Recording& rec, int protocol, size_t i,
+                   const std::vector<std::string>& bytes) {
+    const Step& step = rec.steps[i];
+    for (size_t s = 0; s < bytes.size(); ++s) {
+      const std::string expected = RecordedTurn(rec, protocol, i, static_cast<int>(s));
+      if (step.kind != StepKind::kCommand && expected.empty() && bytes[s].empty()) continue;
+      ++totals_.steps;
+      const std::string where =
+          absl::StrCat(label, ", RESP", protocol, " pass, step ", i, ", session ", s,
+                       step.kind == StepKind::kCommand ? " after " + DescribeArgv(step.argv) : "");
+      if (bytes[s] == expected) {
+        ++totals_.identical;
+        continue;
+      }
+      ++totals_.differ;
+      std::printf("%s: %s\n    recorded: %s\n    server:   %s\n",
+                  write_ ? "re-recorded" : "DIFFERS", where.c_str(), EncodeBytes(expected).c_str(),
+                  EncodeBytes(bytes[s]).c_str());
+    }
+  }
+
+  // Write mode for a streams recording: where a session's bytes for a turn
+  // differ, they go to the command step, except a recorded end_turn part
+  // that they still end with, which stays there.
+  void UpdateStreams(Recording& rec) {
+    for (size_t i = 0; i < rec.steps.size(); ++i) {
+      Step& step = rec.steps[i];
+      if (step.kind == StepKind::kEndTurn || step.kind == StepKind::kSleep ||
+          step.kind == StepKind::kClose) {
+        continue;
+      }
+      Step* end = i + 1 < rec.steps.size() && rec.steps[i + 1].kind == StepKind::kEndTurn
+                      ? &rec.steps[i + 1]
+                      : nullptr;
+      std::map<int, std::string> reply;
+      std::map<int, SessionBytes> pushes, end_pushes;
+      for (int protocol : rec.protocols) {
+        const std::vector<std::string>& got = streams_got_[protocol][i];
+        for (size_t s = 0; s < got.size(); ++s) {
+          const int si = static_cast<int>(s);
+          std::string here = got[s], tail;
+          if (end) {
+            const SessionBytes& e = rec.ExpectedPushes(*end, protocol);
+            if (auto it = e.find(si);
+                it != e.end() && here.size() >= it->second.size() &&
+                here.compare(here.size() - it->second.size(), it->second.size(), it->second) == 0) {
+              tail = it->second;
+              here.resize(here.size() - tail.size());
+            }
+          }
+          if (!tail.empty()) end_pushes[protocol][si] = tail;
+          if (step.kind == StepKind::kCommand && si == step.session) {
+            reply[protocol] = here;
+          } else if (!here.empty()) {
+            pushes[protocol][si] = here;
+          }
+        }
+      }
+      auto set = [&](std::map<int, SessionBytes>& per, SessionBytes* first,
+                     std::optional<SessionBytes>* third) {
+        const SessionBytes old = *first;
+        const std::optional<SessionBytes> old3 = *third;
+        *first = per[rec.protocols.front()];
+        third->reset();
+        if (rec.protocols.size() == 2 && per[3] != per[2]) *third = per[3];
+        if (old != *first || old3 != *third) ++totals_.rewritten;
+      };
+      if (step.kind == StepKind::kCommand) {
+        const std::string r = reply[rec.protocols.front()];
+        std::optional<std::string> r3;
+        if (rec.protocols.size() == 2 && reply[3] != reply[2]) r3 = reply[3];
+        if (r != step.reply || r3 != step.reply3) ++totals_.rewritten;
+        step.reply = r;
+        step.reply3 = r3;
+      }
+      set(pushes, &step.pushes, &step.pushes3);
+      if (end) set(end_pushes, &end->pushes, &end->pushes3);
+    }
+  }
+
   // Write mode: the server's bytes become the recorded ones, except where the
   // recording already holds them up to sorting or slack.
   void Update(Recording& rec, const std::map<int, std::vector<std::string>>& got) {
+    if (rec.streams) {
+      UpdateStreams(rec);
+      return;
+    }
     for (size_t i = 0; i < rec.steps.size(); ++i) {
       Step& step = rec.steps[i];
       if (step.kind != StepKind::kCommand) continue;
@@ -356,6 +610,8 @@ class Recorder {
   std::string version_;
   Totals totals_;
   bool matched_ = false;
+  // Streams passes: protocol -> step -> bytes per session.
+  std::map<int, std::vector<std::vector<std::string>>> streams_got_;
 };
 
 int Usage() {

@@ -4,7 +4,8 @@
 # every recording: every reply must be byte-identical to the recorded one
 # (steps flagged unordered or ttl_slack are compared as README.md says).
 # First it shows the check can fail: a recording with one reply byte changed
-# must be reported. The server is stopped on every exit path.
+# must be reported, and so must a changed byte of another session's push in a
+# streams recording. The server is stopped on every exit path.
 set -uo pipefail
 recorder=$1 dir=$2
 command -v redis-server >/dev/null || { echo "FAIL: redis-server not found (scripts/setup installs it)"; exit 1; }
@@ -57,6 +58,21 @@ if [ "$rc" -ne 1 ] || ! grep -q '^DIFFERS: strings/SetOptions, RESP2 pass, step 
   echo "FAIL: the recorder did not report a changed reply byte (exit $rc):"; echo "$out" | tail -20; exit 1
 fi
 echo "ok: a changed reply byte is reported"
+
+# A streams recording: a changed byte of another session's push is reported.
+python3 - "$dir/tracking.json" "$tmp/wrong_tracking.json" <<'PY' || { echo "FAIL: could not make the wrong tracking recording"; exit 1; }
+import sys
+text = open(sys.argv[1]).read()
+old = '"pushes3": {"1": ">2\\r\\n$10\\r\\ninvalidate\\r\\n*1\\r\\n$1\\r\\nk\\r\\n"}'
+assert old in text
+open(sys.argv[2], "w").write(text.replace(old, old.replace("nk", "nx"), 1))
+PY
+out=$("$recorder" --port "$port" --only DefaultModeOneShot "$tmp/wrong_tracking.json" 2>&1)
+rc=$?
+if [ "$rc" -ne 1 ] || ! grep -q '^DIFFERS: tracking/DefaultModeOneShot, RESP3 pass, step 3, session 1 ' <<<"$out"; then
+  echo "FAIL: the recorder did not report a changed push byte (exit $rc):"; echo "$out" | tail -20; exit 1
+fi
+echo "ok: a changed push byte of another session is reported"
 
 "$recorder" --port "$port" "$dir"/*.json
 rc=$?

@@ -103,8 +103,8 @@ class Parser {
     }
     rec.name = r["name"].get<std::string>();
     where_ = rec.name + ": ";
-    if (absl::Status st =
-            OnlyKeys(r, {"name", "about", "protocols", "proto_max_bulk_len", "notes", "steps"});
+    if (absl::Status st = OnlyKeys(
+            r, {"name", "about", "protocols", "proto_max_bulk_len", "notes", "streams", "steps"});
         !st.ok()) {
       return st;
     }
@@ -140,6 +140,12 @@ class Parser {
         rec.notes.push_back(n.get<std::string>());
       }
     }
+    if (r.contains("streams")) {
+      if (!r["streams"].is_boolean() || !r["streams"].get<bool>()) {
+        return Error("\"streams\" is true or absent");
+      }
+      rec.streams = true;
+    }
     if (!r.contains("steps") || !r["steps"].is_array() || r["steps"].empty()) {
       return Error("no \"steps\"");
     }
@@ -148,18 +154,71 @@ class Parser {
     const bool both = rec.protocols.size() == 2;
     for (size_t i = 0; i < r["steps"].size(); ++i) {
       where_ = absl::StrCat(rec.name, ": step ", i, ": ");
-      absl::StatusOr<Step> step = ParseStep(r["steps"][i]);
+      absl::StatusOr<Step> step = ParseStep(r["steps"][i], rec.streams);
       if (!step.ok()) return step.status();
       if (step->reply3 && !both) return Error("\"reply3\" needs \"protocols\": [2, 3]");
       if (step->reply3 && !resp3) return Error("\"reply3\" without a RESP3 pass");
+      if (step->pushes3 && !both) return Error("\"pushes3\" needs \"protocols\": [2, 3]");
+      if (step->kind == StepKind::kEndTurn &&
+          (rec.steps.empty() || rec.steps.back().kind != StepKind::kCommand)) {
+        return Error("\"end_turn\" follows a command step");
+      }
+      if (step->kind == StepKind::kCommand && step->pushes.count(step->session) > 0) {
+        return Error("\"pushes\" names the sending session: its bytes are in \"reply\"");
+      }
       rec.steps.push_back(*std::move(step));
     }
     return rec;
   }
 
-  absl::StatusOr<Step> ParseStep(const json& j) {
+  // A "pushes" or "pushes3" object: session number -> one or more RESP values.
+  absl::StatusOr<SessionBytes> Pushes(const json& v, const std::string& field) const {
+    if (!v.is_object()) return Error("\"" + field + "\" is not an object");
+    SessionBytes out;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      int s = -1;
+      if (it.key().empty() || it.key().size() > 2 ||
+          !std::all_of(it.key().begin(), it.key().end(),
+                       [](char c) { return c >= '0' && c <= '9'; }) ||
+          (s = std::stoi(it.key())) > 15 || std::to_string(s) != it.key()) {
+        return Error("\"" + field + "\" is keyed by session numbers 0..15");
+      }
+      absl::StatusOr<std::string> bytes = Bytes(it.value(), field);
+      if (!bytes.ok()) return bytes.status();
+      if (CountValues(*bytes) < 1) {
+        return Error("\"" + field + "\" of session " + it.key() +
+                     " is not one or more RESP values");
+      }
+      out[s] = *std::move(bytes);
+    }
+    return out;
+  }
+
+  absl::Status StreamFields(const json& j, Step* step) const {
+    if (j.contains("pushes")) {
+      absl::StatusOr<SessionBytes> p = Pushes(j["pushes"], "pushes");
+      if (!p.ok()) return p.status();
+      step->pushes = *std::move(p);
+    }
+    if (j.contains("pushes3")) {
+      absl::StatusOr<SessionBytes> p = Pushes(j["pushes3"], "pushes3");
+      if (!p.ok()) return p.status();
+      if (*p == step->pushes) return Error("\"pushes3\" equals \"pushes\": leave it out");
+      step->pushes3 = *std::move(p);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<Step> ParseStep(const json& j, bool streams) {
     Step step;
     if (!j.is_object()) return Error("not an object");
+    if (!streams) {
+      for (const char* name : {"pushes", "pushes3", "end_turn", "close"}) {
+        if (j.contains(name)) {
+          return Error(absl::StrCat("\"", name, "\" needs \"streams\": true"));
+        }
+      }
+    }
     auto flag = [&](const char* name, bool* out) -> absl::Status {
       if (!j.contains(name)) return absl::OkStatus();
       if (!j[name].is_boolean() || !j[name].get<bool>()) {
@@ -182,14 +241,37 @@ class Parser {
       return step;
     }
     if (j.contains("active_expire")) {
-      if (absl::Status st = OnlyKeys(j, {"active_expire", "why"}); !st.ok()) return st;
+      if (absl::Status st = OnlyKeys(j, {"active_expire", "pushes", "pushes3", "why"}); !st.ok()) {
+        return st;
+      }
       bool set = false;
       if (absl::Status st = flag("active_expire", &set); !st.ok()) return st;
       step.kind = StepKind::kActiveExpire;
+      if (absl::Status st = StreamFields(j, &step); !st.ok()) return st;
       return step;
     }
-    if (absl::Status st = OnlyKeys(j, {"s", "cmd", "reply", "reply3", "unordered", "client_id",
-                                       "clock_args", "slack", "why"});
+    if (j.contains("end_turn")) {
+      if (absl::Status st = OnlyKeys(j, {"end_turn", "pushes", "pushes3", "why"}); !st.ok()) {
+        return st;
+      }
+      bool set = false;
+      if (absl::Status st = flag("end_turn", &set); !st.ok()) return st;
+      step.kind = StepKind::kEndTurn;
+      if (absl::Status st = StreamFields(j, &step); !st.ok()) return st;
+      return step;
+    }
+    if (j.contains("close")) {
+      if (absl::Status st = OnlyKeys(j, {"close", "why"}); !st.ok()) return st;
+      if (!j["close"].is_number_integer() || j["close"].get<int>() < 0 ||
+          j["close"].get<int>() > 15) {
+        return Error("\"close\" is a session number 0..15");
+      }
+      step.kind = StepKind::kClose;
+      step.session = j["close"].get<int>();
+      return step;
+    }
+    if (absl::Status st = OnlyKeys(j, {"s", "cmd", "reply", "reply3", "pushes", "pushes3",
+                                       "unordered", "client_id", "clock_args", "slack", "why"});
         !st.ok()) {
       return st;
     }
@@ -212,14 +294,21 @@ class Parser {
     if (!reply.ok()) return reply.status();
     step.reply = *std::move(reply);
     std::vector<resp::Value> values;
-    if (!IsOneValue(step.reply, &values)) return Error("\"reply\" is not exactly one RESP value");
+    // In a streams recording the sender's bytes: its reply (two for the
+    // doubled CLIENT TRACKING reply) and the pushes after it.
+    auto valid = [&](const std::string& bytes) {
+      return streams ? CountValues(bytes) >= 1 : IsOneValue(bytes, &values);
+    };
+    const char* shape = streams ? "one or more RESP values" : "exactly one RESP value";
+    if (!valid(step.reply)) return Error(absl::StrCat("\"reply\" is not ", shape));
     if (j.contains("reply3")) {
       absl::StatusOr<std::string> reply3 = Bytes(j["reply3"], "reply3");
       if (!reply3.ok()) return reply3.status();
       if (*reply3 == step.reply) return Error("\"reply3\" equals \"reply\": leave it out");
-      if (!IsOneValue(*reply3, &values)) return Error("\"reply3\" is not exactly one RESP value");
+      if (!valid(*reply3)) return Error(absl::StrCat("\"reply3\" is not ", shape));
       step.reply3 = *std::move(reply3);
     }
+    if (absl::Status st = StreamFields(j, &step); !st.ok()) return st;
     for (auto [name, out] :
          {std::pair{"unordered", &step.unordered}, std::pair{"client_id", &step.client_id},
           std::pair{"clock_args", &step.clock_args}}) {
@@ -229,6 +318,14 @@ class Parser {
         std::none_of(step.argv.begin(), step.argv.end(),
                      [](const std::string& a) { return SubstituteClock(a, 0) != a; })) {
       return Error("\"clock_args\" without a {now+N} or {now-N} argument");
+    }
+    if (std::any_of(step.argv.begin(), step.argv.end(),
+                    [](const std::string& a) { return IdPlaceholder(a) >= 0; }) &&
+        !step.client_id) {
+      return Error("an {id:N} argument needs \"client_id\"");
+    }
+    if (streams && (step.unordered || j.contains("slack"))) {
+      return Error("\"unordered\" and \"slack\" are not for streams recordings");
     }
     if (step.unordered && !MayBeUnordered(step.argv)) {
       return Error("\"unordered\" on a command whose reply order is defined");
@@ -281,6 +378,19 @@ void SortPairs(std::vector<resp::Value>* elems) {
   }
 }
 
+std::string PushesText(const SessionBytes& pushes) {
+  std::string out = "{";
+  for (const auto& [s, bytes] : pushes) {
+    absl::StrAppend(&out, out.size() > 1 ? ", " : "", "\"", s, "\": ", EncodeBytes(bytes));
+  }
+  return out + "}";
+}
+
+void AppendPushes(const Step& s, std::vector<std::string>* fields) {
+  if (!s.pushes.empty()) fields->push_back("\"pushes\": " + PushesText(s.pushes));
+  if (s.pushes3) fields->push_back("\"pushes3\": " + PushesText(*s.pushes3));
+}
+
 bool IsList(const resp::Value& v) {
   return v.type == resp::Type::kArray || v.type == resp::Type::kSet || v.type == resp::Type::kMap;
 }
@@ -289,7 +399,13 @@ bool IsList(const resp::Value& v) {
 
 int Recording::sessions() const {
   int n = 1;
-  for (const Step& s : steps) n = std::max(n, s.session + 1);
+  for (const Step& s : steps) {
+    n = std::max(n, s.session + 1);
+    for (const SessionBytes* p : {&s.pushes, s.pushes3 ? &*s.pushes3 : nullptr}) {
+      if (p && !p->empty()) n = std::max(n, p->rbegin()->first + 1);
+    }
+    for (const std::string& a : s.argv) n = std::max(n, IdPlaceholder(a) + 1);
+  }
   return n;
 }
 
@@ -335,6 +451,7 @@ std::string Serialize(const RecordingFile& file) {
       absl::StrAppend(&out, i ? ", " : "", rec.protocols[i]);
     }
     out += "],\n";
+    if (rec.streams) out += "      \"streams\": true,\n";
     if (rec.proto_max_bulk_len != Recording::kDefaultProtoMaxBulkLen) {
       absl::StrAppend(&out, "      \"proto_max_bulk_len\": ", rec.proto_max_bulk_len, ",\n");
     }
@@ -356,6 +473,14 @@ std::string Serialize(const RecordingFile& file) {
           break;
         case StepKind::kActiveExpire:
           fields.push_back("\"active_expire\": true");
+          AppendPushes(s, &fields);
+          break;
+        case StepKind::kEndTurn:
+          fields.push_back("\"end_turn\": true");
+          AppendPushes(s, &fields);
+          break;
+        case StepKind::kClose:
+          fields.push_back(absl::StrCat("\"close\": ", s.session));
           break;
         case StepKind::kCommand: {
           if (s.session != 0) fields.push_back(absl::StrCat("\"s\": ", s.session));
@@ -366,6 +491,7 @@ std::string Serialize(const RecordingFile& file) {
           fields.push_back(cmd + "]");
           fields.push_back("\"reply\": " + EncodeBytes(s.reply));
           if (s.reply3) fields.push_back("\"reply3\": " + EncodeBytes(*s.reply3));
+          AppendPushes(s, &fields);
           if (s.unordered) fields.push_back("\"unordered\": true");
           if (s.client_id) fields.push_back("\"client_id\": true");
           if (s.clock_args) fields.push_back("\"clock_args\": true");
@@ -470,6 +596,27 @@ std::string Canonical(const std::vector<std::string>& argv, std::string_view rep
     SortByBytes(&v.elems);
   }
   return resp::Write(v, resp::Protocol::kResp3, resp::DoubleStyle::kRedis70);
+}
+
+int IdPlaceholder(const std::string& arg) {
+  if (arg.size() < 6 || arg.size() > 7 || arg.compare(0, 4, "{id:") != 0 || arg.back() != '}') {
+    return -1;
+  }
+  int n = 0;
+  const char* first = arg.data() + 4;
+  const char* last = arg.data() + arg.size() - 1;
+  auto [ptr, ec] = std::from_chars(first, last, n);
+  if (ec != std::errc() || ptr != last || n > 15) return -1;
+  return n;
+}
+
+int CountValues(std::string_view bytes) {
+  resp::ReaderError err;
+  bool complete = false;
+  const std::vector<resp::Value> values =
+      resp::ReadAll(bytes, resp::Protocol::kResp3, {}, &err, &complete);
+  if (err.code != resp::ReaderErrorCode::kNone || !complete) return -1;
+  return static_cast<int>(values.size());
 }
 
 std::string SubstituteClock(const std::string& arg, int64_t now_ms) {

@@ -9,6 +9,7 @@
 #define RESPFUZZ_TESTS_RECORDINGS_RECORDING_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,7 +23,12 @@ enum class StepKind {
   kCommand,       // a command sent by one session
   kSleep,         // time passes: the virtual clock advances, a live server is slept on
   kActiveExpire,  // every expired key is deleted (Redis's active expiry)
+  kEndTurn,       // streams recordings: the event-loop turn of the command before ends
+  kClose,         // streams recordings: session `session` closes its connection
 };
+
+// Bytes per session number (streams recordings): what each session received.
+using SessionBytes = std::map<int, std::string>;
 
 struct Step {
   StepKind kind = StepKind::kCommand;
@@ -36,6 +42,11 @@ struct Step {
   int64_t slack = 0;        // a live server may reply an integer up to this much lower
   int64_t sleep_ms = 0;     // kSleep
   std::string why;          // why a step is flagged, for the reader and the reports
+  // Streams recordings: what the other sessions received during a command
+  // (or an active expiry), or every session at an end_turn; sessions not
+  // named received nothing. pushes3: the RESP3 pass's, when it differs.
+  SessionBytes pushes;
+  std::optional<SessionBytes> pushes3;
 };
 
 struct Recording {
@@ -44,14 +55,20 @@ struct Recording {
   std::vector<int> protocols = {2};  // one pass per protocol; 3: HELLO 3 on every session first
   int64_t proto_max_bulk_len = kDefaultProtoMaxBulkLen;
   std::vector<std::string> notes;  // documented deviations and other remarks
+  // Every session's whole output is recorded: replies with the pushes after
+  // them, other sessions' pushes, turn ends (see README.md).
+  bool streams = false;
   std::vector<Step> steps;
 
   static constexpr int64_t kDefaultProtoMaxBulkLen = 512ll * 1024 * 1024;
 
-  int sessions() const;  // 1 + the highest session a step uses
+  int sessions() const;  // 1 + the highest session a step uses (sends, closes, receives, names)
   // The bytes expected for `step` in the pass of `protocol`.
   const std::string& Expected(const Step& step, int protocol) const {
     return protocol == 3 && step.reply3 ? *step.reply3 : step.reply;
+  }
+  const SessionBytes& ExpectedPushes(const Step& step, int protocol) const {
+    return protocol == 3 && step.pushes3 ? *step.pushes3 : step.pushes;
   }
 };
 
@@ -92,6 +109,12 @@ bool MayBeUnordered(const std::vector<std::string>& argv);
 
 // `arg` with a {now+N} / {now-N} placeholder replaced by now_ms +/- N.
 std::string SubstituteClock(const std::string& arg, int64_t now_ms);
+// The session N of an argument that is exactly {id:N} (a client_id step's
+// stand-in for session N's client id), or -1.
+int IdPlaceholder(const std::string& arg);
+// The number of complete RESP values `bytes` holds, or -1 when they do not
+// end at a value's end or do not parse.
+int CountValues(std::string_view bytes);
 
 }  // namespace respfuzz::recordings
 
