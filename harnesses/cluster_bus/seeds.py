@@ -36,9 +36,9 @@ def header(mtype, body_len, count=0, extensions=0, mflags0=0, totlen=None, ver=1
     return h
 
 
-def gossip(name=OTHER, port=7001):
+def gossip(name=OTHER, port=7001, flags=1):
     return name + struct.pack(">II", 0, 0) + pad(b"127.0.0.1", 46) + struct.pack(
-        ">HHHHH", port, port + 10000, 1, 0, 0)
+        ">HHHHH", port, port + 10000, flags, 0, 0)
 
 
 def ext(etype, data, length=None):
@@ -111,6 +111,19 @@ add("bug_ext_len_16bit", ping(exts=[ext(99, b"", length=0x10008)]))
 # Known defect 3: string extensions without a terminator.
 add("bug_hostname_unterminated", ping(exts=[ext(0, b"abcdefgh")]))
 add("bug_human_nodename_unterminated", ping(exts=[ext(1, b"node-one")]))
+
+# Found by `respfuzz cluster bus-fuzz --seed 1` (docs/cluster.md): redis-server
+# 7.0.15 aborts ('retval == DICT_OK', cluster.c:1179) on a PING from a node it
+# knows whose gossip names the same node twice under a name that is not 40 of
+# [a-z0-9]: the lookup refuses the name, so each entry adds a new node under
+# it, and the second add finds the first in the node table. As found: 40 NUL
+# bytes, flags 0; and with one uppercase letter (the id check, not the NULs).
+# Valid messages: both profiles accept them. Replay on a live node:
+# `respfuzz cluster bus-replay FILE --sender shard-0-primary`.
+add("redis7015_gossip_same_nul_name_twice",
+    header(PING, 208, count=2) + gossip(b"\0" * 40, flags=0) * 2)
+add("redis7015_gossip_same_uppercase_name_twice",
+    header(PING, 208, count=2) + gossip(OTHER.upper(), flags=0) * 2)
 
 # Boundaries (flag 1 keeps totlen right after mutations).
 add("fix_totlen_ping", ping(PING, 1, exts=[HOST]), flags=1)

@@ -1,7 +1,10 @@
 // respfuzz cluster: seeded chaos scenarios against a real redis-server cluster
 // (tools/cluster/), and the scenario files' validate and export.
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +15,7 @@
 #include "tools/cli/command.h"
 #include "tools/cli/common.h"
 #include "tools/cluster/bus_fuzz.h"
+#include "tools/cluster/bus_replay.h"
 #include "tools/cluster/runner.h"
 #include "tools/cluster/scenario.h"
 
@@ -30,6 +34,11 @@ struct Options {
   CLI::App* validate = nullptr;
   CLI::App* export_ = nullptr;
   CLI::App* bus_fuzz = nullptr;
+  CLI::App* bus_replay = nullptr;
+  std::string replay_path;  // bus-replay DIR|FILE
+  std::string to = "shard-0-primary";
+  std::string sender;
+  int max_trials = cc::kDefaultMaxTrials;
   double time = 10;
   int shards = 3;
   int replicas = 0;
@@ -281,6 +290,121 @@ int BusFuzz(const Options& o) {
   return kFound;
 }
 
+// The messages of `b` at `indices` as a batch directory `out` (renumbered
+// N-to-<node>.bin, flags byte 0) with the node logs of `from` (a directory)
+// that map their ids. Written to a temporary directory renamed at the end;
+// an existing `out` is an error.
+bool WriteBatch(const cc::SavedBatch& b, const std::vector<size_t>& indices,
+                const std::string& from, const std::string& out, std::string* error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(out, ec)) {
+    *error = "--output: " + out + " exists";
+    return false;
+  }
+  const fs::path tmp = absl::StrCat(out, ".tmp-", getpid());
+  fs::create_directories(tmp, ec);
+  bool ok = !ec;
+  for (size_t k = 0; ok && k < indices.size(); ++k) {
+    const cc::SavedMessage& m = b.messages[indices[k]];
+    std::ofstream f(tmp / absl::StrCat(k, "-to-", m.target, ".bin"), std::ios::binary);
+    f.put('\0');
+    f << m.bytes;
+    ok = f.good();
+  }
+  if (ok && fs::is_directory(from, ec)) {
+    for (const auto& e : fs::directory_iterator(from, ec)) {
+      if (e.path().extension() == ".log") fs::copy_file(e.path(), tmp / e.path().filename(), ec);
+      if (ec) break;
+    }
+    ok = !ec;
+  }
+  if (ok) {
+    fs::rename(tmp, out, ec);
+    ok = !ec;
+  }
+  if (!ok) {
+    fs::remove_all(tmp, ec);
+    *error = "--output: cannot write " + out;
+  }
+  return ok;
+}
+
+int BusReplay(const Options& o) {
+  int k = 0, j = 0;
+  if (!o.sender.empty() && !cc::ParseNodeName(o.sender, &k, &j)) {
+    return Fail("--sender: '" + o.sender +
+                "' is not a node name (shard-K-primary, shard-K-replica-J)");
+  }
+  if (!cc::ParseNodeName(o.to, &k, &j)) {
+    return Fail("--to: '" + o.to + "' is not a node name (shard-K-primary, shard-K-replica-J)");
+  }
+  absl::StatusOr<cc::SavedBatch> batch = cc::LoadSavedBatch(o.replay_path, o.to);
+  if (!batch.ok()) return Fail(std::string(batch.status().message()));
+  cc::InstallCleanupHandlers();
+  cc::ReplayOptions ro;
+  ro.base_port = o.base_port < 0 ? 0 : o.base_port;
+  ro.sender = o.sender;
+  const cc::SavedBatch& b = *batch;
+  std::printf(
+      "bus-replay: %s: %zu messages, %zu node ids from the logs; fresh clusters of %d "
+      "primaries with %d replicas each\n",
+      o.replay_path.c_str(), b.messages.size(), b.ids.size(), b.shards, b.replicas);
+  std::printf(
+      "(messages are shown as saved: on the wire the saved nodes' ids are the fresh "
+      "nodes'%s)\n",
+      o.sender.empty() ? "" : absl::StrCat(", the sender ", o.sender, "'s").c_str());
+  auto show = [&](size_t i) {
+    const cc::SavedMessage& m = b.messages[i];
+    std::printf("  %s -> %s\n%s", m.file.c_str(), m.target.c_str(),
+                cc::DescribeBusMessage(m.bytes).c_str());
+  };
+  std::vector<size_t> all(b.messages.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  std::fprintf(stderr, "[bus-replay] trial 1: all %zu messages, the nodes checked after each\n",
+               all.size());
+  absl::StatusOr<cc::TrialOutcome> first = cc::RunReplayTrial(b, all, ro);
+  if (!first.ok()) return Fail(std::string(first.status().message()));
+  if (!first->first_down) {
+    std::printf("every node answered PING after every message\n");
+    return kOk;
+  }
+  const size_t killer = *first->first_down;
+  std::printf("a node is down after message %zu of %zu:\n", killer + 1, all.size());
+  for (const std::string& p : first->problems) std::printf("  PROBLEM: %s\n", p.c_str());
+  show(killer);
+  std::vector<size_t> dying(all.begin(), all.begin() + static_cast<ptrdiff_t>(killer) + 1);
+  if (dying.size() == 1) {
+    std::printf("the first message: nothing to narrow\n");
+    if (!o.output.empty()) {
+      std::string error;
+      if (!WriteBatch(b, dying, o.replay_path, o.output, &error)) return Fail(error);
+      std::printf("saved to %s/\n", o.output.c_str());
+    }
+    return kFound;
+  }
+  int trial_no = 1;
+  cc::Trial trial = [&](const std::vector<size_t>& indices) {
+    std::string files;
+    for (size_t i : indices) absl::StrAppend(&files, " ", b.messages[i].index);
+    std::fprintf(stderr, "[bus-replay] trial %d: messages%s\n", ++trial_no, files.c_str());
+    return cc::RunReplayTrial(b, indices, ro);
+  };
+  absl::StatusOr<cc::NarrowResult> n = cc::Narrow(dying, trial, o.max_trials);
+  if (!n.ok()) return Fail(std::string(n.status().message()));
+  std::printf("narrowed in %d more trials%s: %zu message(s) take a fresh node down:\n", n->trials,
+              n->exhausted ? " (--max-trials reached: maybe not the smallest)" : "",
+              n->minimal.size());
+  for (size_t i : n->minimal) show(i);
+  for (const std::string& p : n->problems) std::printf("  PROBLEM: %s\n", p.c_str());
+  if (!o.output.empty()) {
+    std::string error;
+    if (!WriteBatch(b, n->minimal, o.replay_path, o.output, &error)) return Fail(error);
+    std::printf("saved to %s/\n", o.output.c_str());
+  }
+  return kFound;
+}
+
 void AddRunOptions(CLI::App* c, Options* o) {
   c->add_option("--base-port", o->base_port,
                 "first node port (bus ports are 10000 higher); overrides the scenario's "
@@ -337,6 +461,28 @@ Runner SetUp(CLI::App& cmd) {
       ->type_name("DIR");
   o->bus_fuzz->add_option("--base-port", o->base_port, "first node port; 0: free ports")
       ->check(CLI::Range(0, cc::kMaxBasePort));
+  o->bus_replay = cmd.add_subcommand(
+      "bus-replay",
+      "send a batch bus-fuzz saved to a fresh cluster one message at a time, then narrow it");
+  o->bus_replay->add_option("batch", o->replay_path, "a --crash-dir batch, or one cluster_bus file")
+      ->required()
+      ->type_name("DIR|FILE");
+  o->bus_replay->add_option("--to", o->to, "the node a single FILE goes to")
+      ->capture_default_str()
+      ->type_name("NODE");
+  o->bus_replay
+      ->add_option("--sender", o->sender,
+                   "put this node's id in every message's sender field (for seeds)")
+      ->type_name("NODE");
+  o->bus_replay
+      ->add_option("--max-trials", o->max_trials,
+                   "fresh clusters the narrowing may start; 0: no narrowing")
+      ->capture_default_str()
+      ->check(CLI::Range(0, cc::kMaxTrials));
+  o->bus_replay->add_option("-o,--output", o->output, "save the smallest set as a batch DIR")
+      ->type_name("DIR");
+  o->bus_replay->add_option("--base-port", o->base_port, "first node port; 0: free ports")
+      ->check(CLI::Range(0, cc::kMaxBasePort));
   cmd.footer(
       "Each scenario starts its own cluster of redis-server processes (Debian's 7.0)\n"
       "on free loopback ports (or --base-port) in a temporary directory: created with\n"
@@ -369,12 +515,23 @@ Runner SetUp(CLI::App& cmd) {
       "fixed) to the nodes' bus ports, --batch at a time; after each batch every\n"
       "node must run, answer PING and give a CLUSTER NODES that parses. A problem\n"
       "stops the run: the batch before it is saved under --crash-dir, one file per\n"
-      "message in the cluster_bus input format; exit 1.");
+      "message in the cluster_bus input format; exit 1.\n"
+      "\n"
+      "bus-replay sends such a batch (or one cluster_bus FILE, to --to) to a fresh\n"
+      "cluster one message at a time, the node ids of the saved logs rewritten to\n"
+      "the new nodes' ids, and checks every node after each message. It reports\n"
+      "the first message after which a node is down, decoded, then narrows: that\n"
+      "message alone, each earlier one with it, then one message removed at a\n"
+      "time, each trial on a fresh cluster (at most --max-trials). Exit 1 when a\n"
+      "node went down, 0 when none did, 2 on errors.\n"
+      "  respfuzz cluster bus-replay bus-fuzz-seed1-batch18 -o minimal\n"
+      "  respfuzz cluster bus-replay corpus/cluster_bus/F.bin --sender shard-0-primary");
   return [o] {
     if (o->random->parsed()) return Random(*o);
     if (o->run->parsed()) return Run(*o);
     if (o->validate->parsed()) return Validate(*o);
     if (o->bus_fuzz->parsed()) return BusFuzz(*o);
+    if (o->bus_replay->parsed()) return BusReplay(*o);
     return Export(*o);
   };
 }

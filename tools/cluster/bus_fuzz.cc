@@ -37,9 +37,9 @@ void PutTotlen(std::string* m) {
   for (int k = 0; k < 4; ++k) (*m)[4 + k] = static_cast<char>(n >> (24 - 8 * k));
 }
 
-// Connects to 127.0.0.1:port, writes `data`, reads what comes back for a
-// moment, closes. Every step is bounded by kSendTimeoutMs.
-bool SendRaw(int port, const std::string& data) {
+}  // namespace
+
+bool SendToBusPort(int port, const std::string& data) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   if (fd < 0) return false;
   sockaddr_in a{};
@@ -76,6 +76,8 @@ bool SendRaw(int port, const std::string& data) {
   close(fd);
   return ok;
 }
+
+namespace {
 
 class Mutator {
  public:
@@ -204,7 +206,7 @@ absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o) {
       }
       if (mut.Below(2) == 0) PutTotlen(&m);
       const int node = static_cast<int>(mut.Below(c.nodes().size()));
-      SendRaw(c.nodes()[node].port + 10000, m);
+      SendToBusPort(c.nodes()[node].port + 10000, m);
       batch.push_back(Sent{node, std::move(m)});
       ++r.sent;
     }

@@ -46,6 +46,10 @@ struct BusFuzzResult {
 // totlen rewritten to the real length), the rest the message.
 std::string BusMessageFromCorpusFile(std::string_view bytes);
 
+// Connects to 127.0.0.1:port, writes `data`, reads what comes back for a
+// moment, closes. Every step is bounded by 500 ms. False when not all was sent.
+bool SendToBusPort(int port, const std::string& data);
+
 // Errors: no corpus, no cluster (setup). Problems found are in the result.
 absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o);
 

@@ -1,0 +1,282 @@
+// bus-replay: loading a saved batch (order, targets, the node ids of the
+// logs, caps), id translation, the description of a message, the narrowing
+// with trials that model a server, on made-up batches and on the batch
+// bus-fuzz saved for seed 1 (tests/fixtures/cluster/bus-fuzz-seed1-batch18/),
+// and one live trial each way against real redis-server 7.0.15 nodes.
+#include "tools/cluster/bus_replay.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "src/cluster/bus.h"
+#include "tools/cluster/bus_fuzz.h"
+
+namespace respfuzz::cluster_chaos {
+namespace {
+
+namespace bus = ::respfuzz::cluster::bus;
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::string kFixture =
+    std::string(RESPFUZZ_SOURCE_DIR) + "/tests/fixtures/cluster/bus-fuzz-seed1-batch18";
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "bus-replay-test-XXXXXX").string();
+    path_ = mkdtemp(t.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  void Write(const std::string& name, const std::string& bytes) const {
+    std::ofstream(path_ + "/" + name, std::ios::binary) << bytes;
+  }
+
+ private:
+  std::string path_;
+};
+
+std::string Id(char c) { return std::string(bus::kNameLen, c); }
+
+// A PING from `sender` with gossip entries named `names`.
+std::string Ping(const std::string& sender, const std::vector<std::string>& names,
+                 uint16_t gossip_flags = 1) {
+  bus::Message m;
+  m.header.type = bus::kPing;
+  std::copy(sender.begin(), sender.end(), m.header.sender.begin());
+  for (const std::string& n : names) {
+    bus::Gossip g;
+    std::copy(n.begin(), n.end(), g.nodename.begin());
+    g.ip = bus::MakeIp("127.0.0.1");
+    g.port = 7001;
+    g.cport = 17001;
+    g.flags = gossip_flags;
+    m.gossip.push_back(g);
+  }
+  return bus::Encode(m);
+}
+
+TEST(BusReplay, NodeNames) {
+  int k = -5, j = -5;
+  EXPECT_TRUE(ParseNodeName("shard-0-primary", &k, &j));
+  EXPECT_EQ(k, 0);
+  EXPECT_EQ(j, -1);
+  EXPECT_TRUE(ParseNodeName("shard-7-replica-1", &k, &j));
+  EXPECT_EQ(k, 7);
+  EXPECT_EQ(j, 1);
+  for (const char* bad : {"", "shard--primary", "shard-0-replica-", "shard-0-primar", "node-1",
+                          "shard-x-primary", "shard-0-replica-1x", "shard-1000-primary"}) {
+    EXPECT_FALSE(ParseNodeName(bad, &k, &j)) << bad;
+  }
+}
+
+TEST(BusReplay, LoadsADirectoryInSendOrderWithTheLogsIds) {
+  TempDir d;
+  const std::string a = Ping(Id('a'), {});
+  d.Write("10-to-shard-1-primary.bin", std::string(1, '\0') + a);
+  // Flags byte 1: totlen rewritten to the real length.
+  std::string cut = a;
+  cut[7] = 0;
+  d.Write("2-to-shard-0-primary.bin", std::string(1, '\1') + cut);
+  d.Write("shard-0-primary.log", "123:M 1 Jan * No cluster configuration found, I'm " + Id('c') +
+                                     "\n123:M * Running mode=cluster\n");
+  d.Write("shard-2-replica-1.log", "nothing here\n");
+  d.Write("notes.txt", "ignored");
+  absl::StatusOr<SavedBatch> b = LoadSavedBatch(d.path());
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ(b->messages.size(), 2u);
+  EXPECT_EQ(b->messages[0].index, 2u);
+  EXPECT_EQ(b->messages[0].target, "shard-0-primary");
+  EXPECT_EQ(b->messages[0].bytes, a);  // totlen fixed by the flags byte
+  EXPECT_EQ(b->messages[1].index, 10u);
+  EXPECT_EQ(b->messages[1].target, "shard-1-primary");
+  EXPECT_EQ(b->messages[1].file, "10-to-shard-1-primary.bin");
+  EXPECT_EQ(b->ids.size(), 1u);
+  EXPECT_EQ(b->ids.at(Id('c')), "shard-0-primary");
+  EXPECT_EQ(b->shards, 3);
+  EXPECT_EQ(b->replicas, 2);  // shard-2-replica-1's log
+}
+
+TEST(BusReplay, OneFileGoesToTheDefaultTarget) {
+  TempDir d;
+  d.Write("x.bin", std::string(1, '\0') + Ping(Id('a'), {}));
+  absl::StatusOr<SavedBatch> b = LoadSavedBatch(d.path() + "/x.bin", "shard-4-primary");
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ(b->messages.size(), 1u);
+  EXPECT_EQ(b->messages[0].target, "shard-4-primary");
+  EXPECT_EQ(b->shards, 5);
+  EXPECT_EQ(b->replicas, 0);
+}
+
+TEST(BusReplay, RefusesBadBatches) {
+  TempDir empty;
+  EXPECT_THAT(LoadSavedBatch(empty.path()).status().message(), HasSubstr("no N-to-<node>.bin"));
+  EXPECT_FALSE(LoadSavedBatch(empty.path() + "/missing").ok());
+  for (const char* name : {"to-shard-0-primary.bin", "1-to-node-3.bin", "x-to-shard-0-primary.bin",
+                           "1-shard-0-primary.bin"}) {
+    TempDir d;
+    d.Write(name, std::string(1, '\0') + Ping(Id('a'), {}));
+    EXPECT_THAT(LoadSavedBatch(d.path()).status().message(), HasSubstr("not N-to-<node>.bin"))
+        << name;
+  }
+  TempDir dup;
+  dup.Write("1-to-shard-0-primary.bin", std::string(1, '\0') + "RCmb");
+  dup.Write("01-to-shard-1-primary.bin", std::string(1, '\0') + "RCmb");
+  EXPECT_THAT(LoadSavedBatch(dup.path()).status().message(), HasSubstr("two messages numbered 1"));
+  TempDir far;
+  far.Write("1-to-shard-9-primary.bin", std::string(1, '\0') + "RCmb");
+  EXPECT_THAT(LoadSavedBatch(far.path()).status().message(), HasSubstr("beyond 8 shards"));
+  TempDir big;
+  big.Write("1-to-shard-0-primary.bin", std::string(kMaxBusMessageBytes + 2, 'x'));
+  EXPECT_THAT(LoadSavedBatch(big.path()).status().message(), HasSubstr("larger than"));
+  big.Write("1-to-shard-0-primary.bin", std::string(kMaxBusMessageBytes + 1, 'x'));
+  EXPECT_TRUE(LoadSavedBatch(big.path()).ok());
+}
+
+TEST(BusReplay, MessageCountCap) {
+  TempDir d;
+  for (size_t i = 0; i < kMaxReplayMessages; ++i) {
+    d.Write(absl::StrCat(i, "-to-shard-0-primary.bin"), std::string(1, '\0') + "RCmb");
+  }
+  absl::StatusOr<SavedBatch> b = LoadSavedBatch(d.path());
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->messages.size(), kMaxReplayMessages);
+  d.Write(absl::StrCat(kMaxReplayMessages, "-to-shard-0-primary.bin"),
+          std::string(1, '\0') + "RCmb");
+  EXPECT_THAT(LoadSavedBatch(d.path()).status().message(),
+              HasSubstr(absl::StrCat("more than ", kMaxReplayMessages, " messages")));
+}
+
+TEST(BusReplay, TranslatesEveryOccurrenceOfAnOldId) {
+  const std::string m = Ping(Id('a'), {Id('a'), Id('b'), Id('a')});
+  const std::string t = TranslateIds(m, {{Id('a'), Id('z')}, {Id('b'), Id('y')}});
+  ASSERT_EQ(t.size(), m.size());
+  absl::StatusOr<bus::Message> d = bus::Decode(t);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(std::string(d->header.sender.begin(), d->header.sender.end()), Id('z'));
+  ASSERT_EQ(d->gossip.size(), 3u);
+  EXPECT_EQ(std::string(d->gossip[0].nodename.begin(), d->gossip[0].nodename.end()), Id('z'));
+  EXPECT_EQ(std::string(d->gossip[1].nodename.begin(), d->gossip[1].nodename.end()), Id('y'));
+  EXPECT_EQ(std::string(d->gossip[2].nodename.begin(), d->gossip[2].nodename.end()), Id('z'));
+  EXPECT_EQ(TranslateIds(m, {}), m);
+  EXPECT_EQ(TranslateIds(m, {{"short", Id('z')}}), m);
+  const std::string s = WithSender(m, Id('q'));
+  EXPECT_EQ(s.substr(40, 40), Id('q'));
+  EXPECT_EQ(s.substr(80), m.substr(80));
+  EXPECT_EQ(WithSender("RCmb", Id('q')), "RCmb");
+}
+
+TEST(BusReplay, DescribesGossipNamesRedisCannotLookUp) {
+  std::string bad = Id('c');
+  bad[3] = 'C';
+  const std::string text = DescribeBusMessage(Ping(Id('a'), {Id('b'), bad}));
+  EXPECT_THAT(text, HasSubstr("PING (type 0)"));
+  EXPECT_THAT(text, HasSubstr("gossip[0] nodename \"" + Id('b') + "\" ip \"127.0.0.1\""));
+  EXPECT_THAT(text, HasSubstr("gossip[1] nodename \"cccCccccc"));
+  EXPECT_THAT(text, HasSubstr("ccc\" (not a 7.0.15 node id)"));
+  EXPECT_THAT(text, HasSubstr("validator strict: accepted"));
+  EXPECT_THAT(text, HasSubstr("validator 7.0.15: accepted"));
+  std::string nul = Id('d');
+  nul[0] = '\0';
+  EXPECT_THAT(DescribeBusMessage(Ping(Id('a'), {nul})), HasSubstr("\"\\x00ddd"));
+  EXPECT_THAT(DescribeBusMessage("RCmb"), HasSubstr("4 bytes: shorter"));
+  EXPECT_THAT(DescribeBusMessage(std::string(3000, 'x')), HasSubstr("strict: rejected"));
+}
+
+// A trial that models a server: a node goes down once every message of
+// `needed` has been sent, in any order.
+Trial DiesAfterAll(std::set<size_t> needed, int* calls) {
+  return [needed, calls](const std::vector<size_t>& list) -> absl::StatusOr<TrialOutcome> {
+    ++*calls;
+    std::set<size_t> seen;
+    TrialOutcome out;
+    for (size_t p = 0; p < list.size(); ++p) {
+      if (needed.count(list[p])) seen.insert(list[p]);
+      if (seen == needed) {
+        out.first_down = p;
+        out.problems = {"down"};
+        break;
+      }
+    }
+    return out;
+  };
+}
+
+std::vector<size_t> Upto(size_t n) {
+  std::vector<size_t> v;
+  for (size_t i = 0; i <= n; ++i) v.push_back(i);
+  return v;
+}
+
+TEST(BusReplay, NarrowsToTheLastMessageAlone) {
+  int calls = 0;
+  absl::StatusOr<NarrowResult> r = Narrow(Upto(5), DiesAfterAll({5}, &calls), 40);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->minimal, ElementsAre(5));
+  EXPECT_EQ(r->trials, 1);
+  EXPECT_EQ(calls, 1);
+  EXPECT_FALSE(r->exhausted);
+  EXPECT_THAT(r->problems, ElementsAre("down"));
+}
+
+TEST(BusReplay, NarrowsToAPair) {
+  int calls = 0;
+  absl::StatusOr<NarrowResult> r = Narrow(Upto(5), DiesAfterAll({2, 5}, &calls), 40);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->minimal, ElementsAre(2, 5));
+  EXPECT_EQ(r->trials, 4);  // {5}, {4,5}, {3,5}, {2,5}
+}
+
+TEST(BusReplay, NarrowsToThreeByRemovingOneAtATime) {
+  int calls = 0;
+  absl::StatusOr<NarrowResult> r = Narrow(Upto(7), DiesAfterAll({1, 4, 7}, &calls), 40);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->minimal, ElementsAre(1, 4, 7));
+  EXPECT_FALSE(r->exhausted);
+  EXPECT_EQ(r->trials, calls);
+}
+
+TEST(BusReplay, AnEarlierDeathShortensTheList) {
+  // Message 3 alone takes the node down; the replay saw it only at 5.
+  int calls = 0;
+  absl::StatusOr<NarrowResult> r = Narrow(Upto(5), DiesAfterAll({3}, &calls), 40);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->minimal, ElementsAre(3));
+}
+
+TEST(BusReplay, NarrowingStopsAtMaxTrials) {
+  int calls = 0;
+  absl::StatusOr<NarrowResult> r = Narrow(Upto(7), DiesAfterAll({1, 4, 7}, &calls), 3);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->exhausted);
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(r->minimal, Upto(7));  // still a set seen to take a node down
+  calls = 0;
+  r = Narrow(Upto(7), DiesAfterAll({7}, &calls), 0);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->exhausted);
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(r->minimal, Upto(7));
+}
+
+TEST(BusReplay, NarrowingPassesATrialErrorOn) {
+  Trial broken = [](const std::vector<size_t>&) -> absl::StatusOr<TrialOutcome> {
+    return absl::UnavailableError("cluster setup: no ports");
+  };
+  EXPECT_THAT(Narrow(Upto(3), broken, 40).status().message(), HasSubstr("no ports"));
+}
+
+}  // namespace
+}  // namespace respfuzz::cluster_chaos
