@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -276,6 +277,133 @@ TEST(BusReplay, NarrowingPassesATrialErrorOn) {
     return absl::UnavailableError("cluster setup: no ports");
   };
   EXPECT_THAT(Narrow(Upto(3), broken, 40).status().message(), HasSubstr("no ports"));
+}
+
+// A model of how redis-server 7.0.15 handles the gossip of a PING, PONG or
+// MEET (clusterProcessGossipSection, read from its cluster.c): each node has a
+// node table keyed by the 40 name bytes; a lookup first refuses a name that
+// is not 40 of [a-z0-9]. Only a sender found by that lookup makes gossip about
+// unknown nodes count: an entry the lookup does not find and not flagged
+// NOADDR is added to the table, and an add of a name already there is the
+// assertion. `id_check` false models a server whose lookup takes any bytes.
+Trial GossipModel(const SavedBatch& b, bool id_check) {
+  return [&b, id_check](const std::vector<size_t>& list) -> absl::StatusOr<TrialOutcome> {
+    std::map<std::string, std::set<std::string>> tables;
+    auto valid = [&](const std::string& name) {
+      return !id_check || std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      });
+    };
+    TrialOutcome out;
+    for (size_t p = 0; p < list.size(); ++p) {
+      const SavedMessage& m = b.messages[list[p]];
+      std::set<std::string>& table = tables[m.target];
+      if (table.empty()) {
+        for (const auto& [id, name] : b.ids) table.insert(id);
+      }
+      // A node reads totlen bytes; fewer than that never make a packet.
+      if (m.bytes.size() < 8) continue;
+      const uint32_t totlen =
+          (static_cast<uint8_t>(m.bytes[4]) << 24) | (static_cast<uint8_t>(m.bytes[5]) << 16) |
+          (static_cast<uint8_t>(m.bytes[6]) << 8) | static_cast<uint8_t>(m.bytes[7]);
+      if (totlen > m.bytes.size()) continue;
+      const std::string packet = m.bytes.substr(0, totlen);
+      if (!bus::Validate(packet, bus::Profile::kRedis7015).accepted) continue;
+      const uint16_t type =
+          (static_cast<uint8_t>(packet[12]) << 8) | static_cast<uint8_t>(packet[13]);
+      if (type != bus::kPing && type != bus::kPong && type != bus::kMeet) continue;
+      const std::string sender = packet.substr(40, bus::kNameLen);
+      if (!valid(sender) || !table.count(sender)) continue;
+      const size_t count =
+          (static_cast<uint8_t>(packet[14]) << 8) | static_cast<uint8_t>(packet[15]);
+      for (size_t i = 0; i < count && !out.first_down; ++i) {
+        const size_t at = bus::kHeaderLen + i * bus::kGossipLen;
+        const std::string name = packet.substr(at, bus::kNameLen);
+        const uint16_t flags =
+            (static_cast<uint8_t>(packet[at + 98]) << 8) | static_cast<uint8_t>(packet[at + 99]);
+        if (valid(name) && table.count(name)) continue;  // known: no add
+        if (flags & 64) continue;                        // NOADDR
+        if (!table.insert(name).second) {
+          out.first_down = p;
+          out.problems = {m.target + ": the model's retval == DICT_OK"};
+        }
+      }
+      if (out.first_down) break;
+    }
+    return out;
+  };
+}
+
+TEST(BusReplay, TheSavedSeed1BatchNarrowsToItsGossipMessage) {
+  absl::StatusOr<SavedBatch> b = LoadSavedBatch(kFixture);
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ(b->messages.size(), 20u);
+  EXPECT_EQ(b->ids.size(), 3u);
+  EXPECT_EQ(b->ids.at("3e92db3564ac583f67ebc854f5c7f412f6cf8a17"), "shard-0-primary");
+  EXPECT_EQ(b->shards, 3);
+  EXPECT_EQ(b->replicas, 0);
+  std::vector<size_t> all = Upto(19);
+  // As on the live nodes: the 11th message (10-to-shard-1-primary.bin) takes
+  // shard-1-primary down, and alone it does so on a fresh node.
+  absl::StatusOr<TrialOutcome> first = GossipModel(*b, true)(all);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first->first_down.has_value());
+  EXPECT_EQ(*first->first_down, 10u);
+  EXPECT_EQ(b->messages[10].file, "10-to-shard-1-primary.bin");
+  absl::StatusOr<NarrowResult> r = Narrow(Upto(10), GossipModel(*b, true), kDefaultMaxTrials);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->minimal, ElementsAre(10));
+  EXPECT_EQ(r->trials, 1);
+  const std::string text = DescribeBusMessage(b->messages[10].bytes);
+  EXPECT_THAT(text, HasSubstr("gossip[1] nodename \"\\x00\\x00"));
+  EXPECT_THAT(text, HasSubstr("(not a 7.0.15 node id)"));
+  EXPECT_THAT(text, HasSubstr("reads the first 2464 bytes (totlen) as this packet"));
+  EXPECT_THAT(text, HasSubstr("validator 7.0.15: accepted"));
+  // The same batch on a server whose lookup takes any name: no node goes down.
+  absl::StatusOr<TrialOutcome> fixed = GossipModel(*b, false)(all);
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_FALSE(fixed->first_down.has_value());
+}
+
+TEST(BusReplay, TheSeedsAbortTheModelAndPingDoesNot) {
+  const std::string dir = std::string(RESPFUZZ_SOURCE_DIR) + "/corpus/cluster_bus/";
+  for (const char* seed : {"redis7015_gossip_same_nul_name_twice.bin",
+                           "redis7015_gossip_same_uppercase_name_twice.bin", "ping.bin"}) {
+    absl::StatusOr<SavedBatch> b = LoadSavedBatch(dir + seed);
+    ASSERT_TRUE(b.ok()) << b.status();
+    // The seeds' sender is a node of the table, as --sender makes it.
+    b->ids[b->messages[0].bytes.substr(40, bus::kNameLen)] = "shard-0-primary";
+    absl::StatusOr<TrialOutcome> out = GossipModel(*b, true)({0});
+    ASSERT_TRUE(out.ok());
+    EXPECT_EQ(out->first_down.has_value(), std::string(seed) != "ping.bin") << seed;
+    EXPECT_TRUE(bus::Validate(b->messages[0].bytes, bus::Profile::kStrict).accepted) << seed;
+    EXPECT_TRUE(bus::Validate(b->messages[0].bytes, bus::Profile::kRedis7015).accepted) << seed;
+  }
+}
+
+// Against real redis-server 7.0.15 nodes: the seed takes a fresh node down
+// with the assertion; plain PING (two gossip entries with the same valid
+// name) does not. Two clusters of 3 nodes, about 8 s.
+TEST(BusReplayLive, TheSeedAbortsAFreshNodeAndPingDoesNot) {
+  const std::string dir = std::string(RESPFUZZ_SOURCE_DIR) + "/corpus/cluster_bus/";
+  ReplayOptions o;
+  o.sender = "shard-0-primary";
+  absl::StatusOr<SavedBatch> b =
+      LoadSavedBatch(dir + "redis7015_gossip_same_nul_name_twice.bin", "shard-1-primary");
+  ASSERT_TRUE(b.ok()) << b.status();
+  absl::StatusOr<TrialOutcome> out = RunReplayTrial(*b, {0}, o);
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_TRUE(out->first_down.has_value());
+  EXPECT_EQ(*out->first_down, 0u);
+  EXPECT_THAT(out->problems, testing::Contains(HasSubstr("'retval == DICT_OK' is not true")));
+  EXPECT_THAT(out->problems, testing::Contains(HasSubstr("shard-1-primary exited with signal 6")));
+  b = LoadSavedBatch(dir + "ping.bin", "shard-1-primary");
+  ASSERT_TRUE(b.ok()) << b.status();
+  out = RunReplayTrial(*b, {0}, o);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_FALSE(out->first_down.has_value()) << testing::PrintToString(out->problems);
+  o.sender = "shard-5-primary";
+  EXPECT_THAT(RunReplayTrial(*b, {0}, o).status().message(), HasSubstr("no node shard-5-primary"));
 }
 
 }  // namespace

@@ -352,6 +352,21 @@ absl::StatusOr<TrialOutcome> RunReplayTrial(const SavedBatch& batch,
   for (size_t i : indices) {
     if (i >= batch.messages.size()) return absl::InvalidArgumentError("message index out of range");
   }
+  // Every name the trial needs exists in a cluster of this shape.
+  auto exists = [&](const std::string& name) {
+    int k = 0, j = 0;
+    return ParseNodeName(name, &k, &j) && k < batch.shards && j < batch.replicas;
+  };
+  if (!o.sender.empty() && !exists(o.sender)) {
+    return absl::InvalidArgumentError(absl::StrCat("--sender: no node ", o.sender));
+  }
+  for (size_t i : indices) {
+    if (!exists(batch.messages[i].target)) {
+      return absl::InvalidArgumentError(absl::StrCat(batch.messages[i].file, " goes to ",
+                                                     batch.messages[i].target,
+                                                     ", which the cluster does not have"));
+    }
+  }
   ClusterOptions co;
   co.shards = batch.shards;
   co.replicas = batch.replicas;
