@@ -57,6 +57,18 @@ for args in "random" "random --seed 1 --seeds 1-2" "random --seeds 5-3" "random 
   [ "$rc" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] || fail "'cluster $args': exit $rc: $(cat "$tmp/err")"
 done
 
+# bus-replay: usage errors and unreadable batches give one line, exit 2, before
+# any cluster starts.
+for args in "bus-replay $tmp/missing" "bus-replay $src/corpus/cluster_bus/ping.bin --sender node-1" \
+            "bus-replay $src/corpus/cluster_bus/ping.bin --to shard-9-primary" \
+            "bus-replay $src/corpus/cluster_bus/ping.bin --max-trials 501" \
+            "bus-replay $src/corpus/cluster_bus"; do
+  # shellcheck disable=SC2086
+  "$respfuzz" cluster $args >/dev/null 2>"$tmp/err"
+  rc=$?
+  [ "$rc" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] || fail "'cluster $args': exit $rc: $(cat "$tmp/err")"
+done
+
 # End to end: 3 primaries, a replica each, writes, a failover, a replica
 # killed after each operation; passes, writes its log and report.
 # The directory a run killed with SIGKILL left (its pid is gone) is removed.
