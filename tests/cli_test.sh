@@ -190,6 +190,17 @@ contains run-program 'ok'
 expect 0 run-seeds -- "$bin" run command_handler "$src/corpus/command_handler" "$src/tests/regressions/command_handler"
 n_programs=$(( $(ls "$src/corpus/command_handler"/*.txt | wc -l) + $(ls "$src/tests/regressions/command_handler"/*.txt | wc -l) ))
 contains run-seeds "$n_programs inputs, $n_programs passed, 0 failed"
+# The invalidation harness through the registry: its seeds as text, a run's
+# explanation, a bad program's one-line error.
+expect 0 run-invalidation -- "$bin" run invalidation "$src/corpus/invalidation"
+n_inv=$(ls "$src/corpus/invalidation"/*.txt | wc -l)
+contains run-invalidation "$n_inv inputs, $n_inv passed, 0 failed"
+expect 0 run-invalidation-one -- "$bin" run invalidation "$src/corpus/invalidation/swapdb_hole.txt"
+contains run-invalidation-one 'allowed: SWAPDB since the cache last cleared'
+printf 'client c1 default resp3\nc3 read GET k1\n' > "$tmp/badinv.txt"
+expect 2 encode-bad-invalidation -- "$bin" encode invalidation "$tmp/badinv.txt"
+contains encode-bad-invalidation "line 2: unknown client 'c3'"
+expect 1 minimize-passing-invalidation -- "$bin" minimize invalidation "$src/corpus/invalidation/null_flush.txt"
 printf 's1 SET k1 v1\ns9 GET k1\n' > "$tmp/badprog.txt"
 expect 2 encode-bad-program -- "$bin" encode command_handler "$tmp/badprog.txt"
 contains encode-bad-program "line 2: unknown op 's9'"

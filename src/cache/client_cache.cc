@@ -312,6 +312,9 @@ void ClientCache::Connect() {
   for (int c = 0; c < 2; ++c) {
     const resp::Protocol p = c == kDataConn ? options_.protocol : resp::Protocol::kResp2;
     conns_[c].reader = std::make_unique<resp::Reader>(p, options_.limits.reader);
+    conns_[c].frames.clear();
+    conns_[c].builder =
+        std::make_unique<resp::TreeBuilder>(&conns_[c].frames, conns_[c].reader.get());
     conns_[c].out.clear();
     conns_[c].pending.clear();
     conns_[c].id = -1;
@@ -367,7 +370,7 @@ void ClientCache::SendInternal(int conn, Kind kind, std::vector<std::string> arg
   Request r;
   r.kind = kind;
   r.argv = std::move(argv);
-  if (kind != Kind::kCaching) ++handshake_pending_;
+  if (kind != Kind::kCaching && kind != Kind::kOff) ++handshake_pending_;
   conns_[conn].pending.push_back(std::move(r));
 }
 
@@ -415,6 +418,20 @@ absl::StatusOr<Submitted> ClientCache::Submit(std::vector<std::string> argv) {
     queued_.push_back(std::move(r));
   }
   return s;
+}
+
+absl::Status ClientCache::TrackingOff() {
+  if (state_ != State::kReady || !tracking_on_ || in_multi_) {
+    std::string why = "tracking off needs a ready tracking client outside MULTI (state ";
+    why += StateName(state_);
+    if (!tracking_on_) why += ", tracking off";
+    if (in_multi_) why += ", in MULTI";
+    return absl::FailedPreconditionError(why + ")");
+  }
+  ClearAll(/*disconnect=*/false);
+  tracking_on_ = false;
+  SendInternal(kDataConn, Kind::kOff, {"CLIENT", "TRACKING", "off"});
+  return absl::OkStatus();
 }
 
 void ClientCache::Send(Request r) {
@@ -493,10 +510,11 @@ absl::Status ClientCache::OnBytes(int conn, std::string_view bytes) {
     return absl::FailedPreconditionError(
         absl::StrCat("bytes on connection ", conn, " while disconnected"));
   }
+  Conn& c = conns_[conn];
+  resp::Reader& reader = *c.reader;
+  const bool ok = reader.Feed(bytes, *c.builder);
   std::vector<Value> values;
-  resp::Reader& reader = *conns_[conn].reader;
-  resp::TreeBuilder builder(&values, &reader);
-  const bool ok = reader.Feed(bytes, builder);
+  values.swap(c.frames);
   for (Value& v : values) {
     ProcessFrame(conn, std::move(v));
     if (state_ == State::kDisconnected) return status_;
@@ -586,6 +604,8 @@ void ClientCache::Complete(int conn, Request& r, Value v) {
       tracking_on_ = true;
       MaybeFinishHandshake();
       return;
+    case Kind::kOff:
+      return;  // tracking_on_ went false when it was sent
     case Kind::kCaching:
       // The read right behind it is not tracked if CACHING failed.
       if (!IsOk(v) && !conns_[kDataConn].pending.empty()) {

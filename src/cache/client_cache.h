@@ -197,6 +197,14 @@ class ClientCache {
   // replication commands), and beyond max_pending.
   absl::StatusOr<Submitted> Submit(std::vector<std::string> argv);
 
+  // Turns tracking off on the data connection: sends CLIENT TRACKING off
+  // (its reply is the cache's own), drops every entry, and caches nothing
+  // more (reads in flight are returned, not cached) until Connect() or
+  // RESET turns tracking on again. FAILED_PRECONDITION unless the cache is
+  // ready, tracking and not inside MULTI (where the command would be queued
+  // and answered inside EXEC's reply).
+  absl::Status TrackingOff();
+
   // Bytes to send on `conn`, taken (the internal buffer is emptied).
   std::string TakeOutput(int conn);
   bool HasOutput(int conn) const;
@@ -250,6 +258,7 @@ class ClientCache {
     kSubscribe,  // handshake: SUBSCRIBE __redis__:invalidate
     kTracking,   // handshake: CLIENT TRACKING on ...
     kCaching,    // CLIENT CACHING yes before an OPTIN read
+    kOff,        // CLIENT TRACKING off (TrackingOff)
   };
   struct Request {
     uint64_t ticket = 0;
@@ -306,6 +315,10 @@ class ClientCache {
 
   struct Conn {
     std::unique_ptr<resp::Reader> reader;
+    // Kept with the reader: a frame split across OnBytes calls is built on
+    // (a fresh builder per call would lose the aggregates still open).
+    std::vector<resp::Value> frames;
+    std::unique_ptr<resp::TreeBuilder> builder;
     std::string out;
     std::deque<Request> pending;  // sent, awaiting replies, in order
     int64_t id = -1;

@@ -90,6 +90,7 @@ TrackingOutcome Tracker::Command(int64_t id, const TrackingRequest& req) {
       }
       bool stop = false;
       for (size_t j = i + 1; j < n; ++j) {
+        if (bugs_.duplicate_prefixes && req.prefixes[i] == req.prefixes[j]) continue;
         if (Overlap(req.prefixes[i], req.prefixes[j])) {
           out.errors.push_back("ERR Prefix '" + std::string(CText(req.prefixes[i])) +
                                "' overlaps with another provided prefix '" +
@@ -166,6 +167,7 @@ std::string Tracker::Caching(int64_t id, bool yes) {
 }
 
 void Tracker::ClearCaching(int64_t id) {
+  if (bugs_.caching_not_cleared) return;
   auto it = clients_.find(id);
   if (it != clients_.end()) it->second.flags &= ~kCaching;
 }
@@ -204,7 +206,7 @@ void Tracker::InvalidateKey(int64_t modifier, std::string_view key, bool bcast) 
       continue;
     }
     if ((t->flags & kNoloop) != 0 && id == current_) continue;
-    if (id == current_ && executing_) {
+    if (id == current_ && executing_ && !bugs_.own_invalidation_before_reply) {
       pending_.emplace_back(std::string(key));
     } else {
       Send(id, key, /*proto=*/false);
@@ -224,7 +226,7 @@ void Tracker::InvalidateOnFlush() {
     }
     std::sort(ids.begin(), ids.end());
     for (int64_t id : ids) {
-      if (id == current_) {
+      if (id == current_ && !bugs_.own_invalidation_before_reply) {
         pending_.emplace_back(std::nullopt);
       } else {
         Send(id, peers_->ProtocolOf(id) == resp::Protocol::kResp3 ? "_\r\n" : "$-1\r\n", true);

@@ -92,6 +92,19 @@ struct TrackingOutcome {
   bool ok = false;                  // +OK after them
 };
 
+// Deliberately broken behaviour, one switch per known server-side bug
+// class, for tests that prove the invalidation harness catches it. All off
+// by default; never set in real use.
+struct TrackerBugs {
+  // Own invalidations go out at once, in front of (or, in EXEC, in the
+  // middle of) the reply of the command that caused them.
+  bool own_invalidation_before_reply = false;
+  // CLIENT CACHING yes/no stays set after the next command.
+  bool caching_not_cleared = false;
+  // CLIENT TRACKING on BCAST accepts a PREFIX given twice.
+  bool duplicate_prefixes = false;
+};
+
 class Tracker {
  public:
   // tracking-table-max-keys: the server's default and range.
@@ -157,6 +170,9 @@ class Tracker {
   std::vector<int64_t> TableIds(std::string_view key) const;
   bool HasPendingOwn() const { return !pending_.empty(); }
 
+  // Tests only: plant server-side bugs (TrackerBugs).
+  TrackerBugs& bugs_for_test() { return bugs_; }
+
   // Internal consistency, given the client ids ever issued (< next_id) and
   // which exist now.
   absl::Status Validate(int64_t next_id) const;
@@ -184,6 +200,7 @@ class Tracker {
   bool executing_ = false;
   int64_t table_max_keys_ = kDefaultTableMaxKeys;
   int evict_rounds_ = 0;  // consecutive rounds that ended over the limit
+  TrackerBugs bugs_;
 };
 
 }  // namespace respfuzz::tracking

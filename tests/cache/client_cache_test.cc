@@ -191,6 +191,47 @@ TEST(ClientCache, MissFillsThenHits) {
   EXPECT_TRUE(f.Hit({"GET", "nokey"}));
 }
 
+TEST(ClientCache, FramesSplitAcrossDeliveriesAreBuiltWhole) {
+  // An invalidation push and then a reply, handed over one byte at a time:
+  // the aggregates still open between calls are kept with the reader.
+  Fixture f(Options());
+  f.Roundtrip({"GET", "k"}, "$1\r\nv\r\n");
+  const uint64_t t = f.Submit({"MGET", "a", "b"});
+  const std::string bytes = Invalidate3({"k"}) + "*2\r\n$1\r\n1\r\n_\r\n";
+  for (char ch : bytes) f.Feed(0, std::string(1, ch));
+  EXPECT_FALSE(f.c.Contains({"GET", "k"}));
+  std::vector<Reply> r = f.c.TakeReplies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].ticket, t);
+  EXPECT_EQ(r[0].value.type, resp::Type::kArray);
+  EXPECT_EQ(r[0].value.elems.size(), 2u);
+}
+
+TEST(ClientCache, TrackingOffDropsEverythingAndStopsCaching) {
+  Fixture f(Options());
+  f.Roundtrip({"GET", "k"}, "$1\r\nv\r\n");
+  const uint64_t t = f.Submit({"GET", "j"});  // in flight: returned, not cached
+  f.c.TakeOutput(0);
+  ASSERT_TRUE(f.c.TrackingOff().ok());
+  EXPECT_EQ(f.c.TakeOutput(0), Cmd({"CLIENT", "TRACKING", "off"}));
+  EXPECT_EQ(f.c.entries(), 0u);
+  EXPECT_FALSE(f.c.caching());
+  f.Feed(0, "$1\r\nw\r\n+OK\r\n");  // GET j's reply, then TRACKING off's
+  std::vector<Reply> r = f.c.TakeReplies();
+  ASSERT_EQ(r.size(), 1u);  // the cache's own reply is not the user's
+  EXPECT_EQ(r[0].ticket, t);
+  EXPECT_FALSE(f.c.Contains({"GET", "j"}));
+  f.Roundtrip({"GET", "k"}, "$1\r\nv\r\n");
+  EXPECT_FALSE(f.c.Contains({"GET", "k"}));
+  // Refused when there is no tracking to turn off, or inside MULTI.
+  EXPECT_EQ(f.c.TrackingOff().code(), absl::StatusCode::kFailedPrecondition);
+  Fixture g(Options());
+  g.Submit({"MULTI"});
+  EXPECT_EQ(g.c.TrackingOff().code(), absl::StatusCode::kFailedPrecondition);
+  g.c.Connect();
+  EXPECT_EQ(g.c.TrackingOff().code(), absl::StatusCode::kFailedPrecondition);  // handshake
+}
+
 TEST(ClientCache, ErrorRepliesAreNotCached) {
   Fixture f(Options());
   f.Roundtrip({"GET", "s"}, "-WRONGTYPE Operation against a key holding the wrong kind\r\n");

@@ -1,0 +1,763 @@
+#include "harnesses/invalidation/checks.h"
+
+#include <algorithm>
+#include <array>
+#include <deque>
+#include <memory>
+#include <set>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "harnesses/common/registry.h"
+#include "harnesses/models/tracking_reference.h"
+#include "src/engine/engine.h"
+#include "src/resp/reader.h"
+#include "src/resp/request.h"
+#include "src/resp/writer.h"
+
+namespace respfuzz::harnesses::invalidation {
+
+namespace {
+
+using resp::Type;
+using resp::Value;
+
+std::string Show(const Value& v) { return resp::ToDebugString(v, 600); }
+
+bool Stringish(const Value& v) {
+  return v.type == Type::kBulkString || v.type == Type::kSimpleString || v.type == Type::kVerbatim;
+}
+
+// Replies whose element order Redis does not promise are sorted before the
+// staleness comparison (the cached value and the scratch engine's may hold
+// the same set in a different order).
+void Canonicalize(const std::vector<std::string>& argv, Value* v) {
+  if (v->type != Type::kArray && v->type != Type::kSet && v->type != Type::kMap) return;
+  const std::string name = absl::AsciiStrToUpper(argv[0]);
+  auto by_text = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (name == "SMEMBERS" || name == "HKEYS" || name == "HVALS") {
+    std::vector<std::pair<std::string, Value>> keyed;
+    for (Value& e : v->elems) {
+      std::string key = resp::ToDebugString(e);
+      keyed.emplace_back(std::move(key), std::move(e));
+    }
+    std::sort(keyed.begin(), keyed.end(), by_text);
+    v->elems.clear();
+    for (auto& [k, e] : keyed) v->elems.push_back(std::move(e));
+  } else if (name == "HGETALL" && v->elems.size() % 2 == 0) {
+    std::vector<std::pair<std::string, std::pair<Value, Value>>> keyed;
+    for (size_t i = 0; i < v->elems.size(); i += 2) {
+      // The key first: the pair below moves the elements.
+      std::string key =
+          resp::ToDebugString(v->elems[i]) + "\x01" + resp::ToDebugString(v->elems[i + 1]);
+      keyed.emplace_back(std::move(key),
+                         std::make_pair(std::move(v->elems[i]), std::move(v->elems[i + 1])));
+    }
+    std::sort(keyed.begin(), keyed.end(), by_text);
+    v->elems.clear();
+    for (auto& [k, p] : keyed) {
+      v->elems.push_back(std::move(p.first));
+      v->elems.push_back(std::move(p.second));
+    }
+  }
+}
+
+// An invalidation frame in a server -> client queue, not yet wholly delivered.
+struct InFlightInvalidation {
+  uint64_t end = 0;  // stream offset just past its last byte
+  bool flush = false;
+  std::vector<std::string> keys;
+};
+
+struct Conn {
+  bool open = false;  // the server side is open
+  int session = -1;   // engine session
+  std::string down;   // server -> client bytes not yet delivered
+  uint64_t written = 0, delivered = 0;
+  std::deque<InFlightInvalidation> invalidations;
+  resp::RequestParser parser;
+};
+
+struct Client {
+  ClientSpec spec;
+  std::unique_ptr<cache::ClientCache> cache;
+  int db = 0;                  // the data session's db, as last seen on the server
+  bool killed_unseen = false;  // killed; the client has not processed EOF yet
+  bool swap_exempt = false;    // a SWAPDB ran since the cache last cleared
+  uint64_t clears = 0;         // CacheStats::clears when swap_exempt was last updated
+};
+
+// An invalidation in a frame the server wrote: the keys, or a flush.
+bool InvalidationOf(const Value& v, InFlightInvalidation* out) {
+  const Value* payload = nullptr;
+  if (v.type == Type::kPush && v.elems.size() == 2 && Stringish(v.elems[0]) &&
+      v.elems[0].str == "invalidate") {
+    payload = &v.elems[1];
+  } else if (v.type == Type::kArray && v.elems.size() == 3 && Stringish(v.elems[0]) &&
+             v.elems[0].str == "message" && Stringish(v.elems[1]) &&
+             v.elems[1].str == "__redis__:invalidate") {
+    payload = &v.elems[2];
+  } else {
+    return false;
+  }
+  out->keys.clear();
+  out->flush = payload->type == Type::kNull || payload->type == Type::kNullBulk ||
+               payload->type == Type::kNullArray;
+  for (const Value& k : payload->elems) out->keys.push_back(k.str);
+  return true;
+}
+
+class Runner {
+ public:
+  Runner(const Program& program, const RunOptions& options)
+      : program_(program),
+        options_(options),
+        eng_(EngineOptionsOf(options)),
+        ref_(TrackingOptionsOf(options)),
+        scratch_(EngineOptionsOf(options)) {
+    eng_.tracker().bugs_for_test() = options.tracker_bugs;
+    eng_.AddKeyEventListener([this](const engine::KeyEvent& ev) {
+      if (ev.kind == engine::KeyEventKind::kWritten || ev.kind == engine::KeyEventKind::kDeleted ||
+          ev.kind == engine::KeyEventKind::kExpired) {
+        turn_keys_.insert(std::string(ev.key));
+      }
+    });
+    scratch2_ = scratch_.OpenSession();
+    scratch3_ = scratch_.OpenSession();
+    std::string ignored;
+    scratch_.Execute(scratch3_, std::vector<std::string>{"HELLO", "3"}, &ignored);
+  }
+
+  RunResult Run() {
+    // The admin connection first, then each client's, in order.
+    Open(kAdminSlot);
+    RunCommand(kAdminSlot, {"HELLO", "3"});
+    for (size_t i = 0; i < program_.clients.size(); ++i) {
+      clients_[i].spec = program_.clients[i];
+      clients_[i].cache = std::make_unique<cache::ClientCache>(OptionsOf(program_.clients[i]));
+      ConnectClient(static_cast<int>(i));
+    }
+    if (!failed_) AfterOp();
+    for (size_t i = 0; i < program_.ops.size() && !failed_; ++i) {
+      op_ = i;
+      result_.ops_run = i + 1;
+      note_.clear();
+      RunOp(program_.ops[i]);
+      if (!failed_) AfterOp();
+      if (options_.trace) {
+        result_.trace.push_back(absl::StrCat("#", i, "  ", OpToText(program_.ops[i]),
+                                             note_.empty() ? "" : "\n      ", note_));
+      }
+    }
+    return std::move(result_);
+  }
+
+ private:
+  static engine::EngineOptions EngineOptionsOf(const RunOptions& o) {
+    engine::EngineOptions eo;
+    eo.start_ms = o.start_ms;
+    eo.max_string_len = o.max_string_len;
+    return eo;
+  }
+  static models::TrackingOptions TrackingOptionsOf(const RunOptions& o) {
+    models::TrackingOptions to;
+    to.slots = kSlots;
+    to.start_ms = o.start_ms;
+    to.max_string_len = o.max_string_len;
+    return to;
+  }
+  cache::CacheOptions OptionsOf(const ClientSpec& spec) const {
+    cache::CacheOptions co = CacheOptionsOf(spec);
+    co.bugs = options_.cache_bugs;
+    return co;
+  }
+
+  void Fail(std::string check, std::string message) {
+    if (failed_) return;
+    failed_ = true;
+    const std::string where =
+        op_ == static_cast<size_t>(-1) ? "(connecting)" : OpToText(program_.ops[op_]);
+    result_.verdict =
+        fuzz::Verdict::Fail(std::move(check), op_ == static_cast<size_t>(-1) ? -1 : int64_t(op_),
+                            where + "\n" + message);
+  }
+
+  void Open(int slot) {
+    Conn& c = conns_[slot];
+    c.down.clear();
+    c.written = c.delivered = 0;
+    c.invalidations.clear();
+    c.parser.Reset();
+    queued_[slot].clear();
+    c.open = true;
+    c.session = eng_.OpenSession();
+    ref_.Connect(slot);
+  }
+
+  void CloseServerSide(int slot) {
+    Conn& c = conns_[slot];
+    if (!c.open) return;
+    eng_.CloseSession(c.session);
+    ref_.Close(slot);
+    c.open = false;
+    c.down.clear();
+    c.delivered = c.written;
+    c.invalidations.clear();
+  }
+
+  void ConnectClient(int i) {
+    Client& cl = clients_[i];
+    for (int conn = 0; conn < cl.cache->connections(); ++conn) Open(2 * i + conn);
+    cl.cache->Connect();
+    cl.killed_unseen = false;
+    cl.db = 0;
+    cl.swap_exempt = false;
+    cl.clears = cl.cache->stats().clears;
+  }
+
+  // Runs one command from `slot` on both sides, then collects the output.
+  void RunCommand(int slot, const std::vector<std::string>& argv) {
+    ++result_.stats.commands;
+    const std::string name = argv.empty() ? "" : absl::AsciiStrToUpper(argv[0]);
+    const bool queueing = eng_.session(conns_[slot].session).in_multi;
+    eng_.Run(conns_[slot].session, argv);
+    ref_.Execute(slot, argv);
+    // What each element of an EXEC reply answers, for the order-blind
+    // comparison of unordered replies.
+    std::vector<std::vector<std::string>>& queued = queued_[slot];
+    exec_queue_.clear();
+    if (name == "EXEC") {
+      exec_queue_.swap(queued);
+    } else if (name == "DISCARD") {
+      queued.clear();
+    } else if (queueing && name != "MULTI" && name != "WATCH" && queued.size() < kMaxOps) {
+      queued.push_back(argv);
+    }
+    running_slot_ = slot;
+    running_argv_ = &argv;
+    if (!argv.empty() && absl::AsciiStrToUpper(argv[0]) == "SWAPDB") {
+      for (Client& cl : clients_) cl.swap_exempt = true;
+    }
+    if (slot != kAdminSlot && slot % 2 == 0 && conns_[slot].open) {
+      clients_[slot / 2].db = eng_.session(conns_[slot].session).db;
+    }
+    Collect();
+    running_slot_ = -1;
+    running_argv_ = nullptr;
+  }
+
+  // Moves every byte the engine wrote to the connections' queues, checking
+  // framing and comparing with the reference model.
+  void Collect() {
+    eng_.TakeNotified();
+    for (int killed : eng_.TakeKilled()) {
+      // CLIENT KILL is not in the op tables; should one arrive, it closes
+      // the slot as kill does on the engine side only, and the comparison
+      // will say so.
+      for (int s = 0; s < kSlots; ++s) {
+        if (conns_[s].open && conns_[s].session == killed) conns_[s].open = false;
+      }
+    }
+    if (comparing_ && ref_.unmodelled()) {
+      comparing_ = false;
+      result_.stats.unmodelled_at = static_cast<int64_t>(op_);
+    }
+    for (int s = 0; s < kSlots && !failed_; ++s) {
+      Conn& c = conns_[s];
+      if (!c.open) continue;
+      std::string bytes = eng_.TakeOutput(c.session);
+      std::vector<models::OutFrame> frames = ref_.TakeFrames(s);
+      if (options_.corrupt_server_output) options_.corrupt_server_output(op_, s, &bytes);
+      if (!bytes.empty() && !CheckFrames(s, bytes)) return;
+      if (comparing_) {
+        std::string expected;
+        for (const models::OutFrame& f : frames) expected += f.bytes;
+        if (bytes != expected && !SameButOrder(s, bytes, expected)) {
+          Fail("reference", absl::StrCat("connection ", SlotName(s),
+                                         ": the engine wrote and the "
+                                         "reference model expected different bytes\nengine:    ",
+                                         EscapeBytes(bytes, 1000),
+                                         "\nreference: ", EscapeBytes(expected, 1000)));
+          return;
+        }
+      }
+      if (bytes.empty()) continue;
+      if (s == kAdminSlot) continue;  // nobody reads the admin's replies
+      c.written += bytes.size();
+      c.down += bytes;
+    }
+  }
+
+  // Two chunks for slot s that differ only in the order of a reply Redis
+  // does not order (SMEMBERS, HKEYS, HVALS, HGETALL; inside EXEC too).
+  bool SameButOrder(int s, const std::string& got, const std::string& want) {
+    if (s != running_slot_ || running_argv_ == nullptr || running_argv_->empty()) return false;
+    const resp::Protocol proto = eng_.session(conns_[s].session).protocol;
+    resp::ReaderError error;
+    std::vector<Value> a = resp::ReadAll(got, proto, resp::ReaderLimits{}, &error);
+    std::vector<Value> b = resp::ReadAll(want, proto, resp::ReaderLimits{}, &error);
+    if (a.size() != b.size()) return false;
+    const std::vector<std::string>& argv = *running_argv_;
+    const bool exec = absl::AsciiStrToUpper(argv[0]) == "EXEC";
+    for (std::vector<Value>* side : {&a, &b}) {
+      for (Value& v : *side) {
+        if (v.type == Type::kPush) continue;
+        if (!exec) {
+          Canonicalize(argv, &v);
+        } else if (v.type == Type::kArray && v.elems.size() == exec_queue_.size()) {
+          for (size_t k = 0; k < v.elems.size(); ++k) Canonicalize(exec_queue_[k], &v.elems[k]);
+        }
+      }
+    }
+    return a == b;
+  }
+
+  // The chunk reads as whole frames in the session's protocol; invalidation
+  // frames are remembered until delivered.
+  bool CheckFrames(int s, const std::string& bytes) {
+    Conn& c = conns_[s];
+    const resp::Protocol proto = eng_.session(c.session).protocol;
+    resp::Reader reader(proto, resp::ReaderLimits{});
+    std::vector<Value> values;
+    resp::TreeBuilder builder(&values, &reader);
+    const bool ok = reader.Feed(bytes, builder);
+    if (!ok || !reader.idle()) {
+      Fail("framing", absl::StrCat("connection ", SlotName(s), " (",
+                                   proto == resp::Protocol::kResp3 ? "RESP3" : "RESP2", "): ",
+                                   ok ? "a partial frame at the end"
+                                      : "does not parse: " + std::string(reader.status().message()),
+                                   "\nbytes: ", EscapeBytes(bytes, 1000)));
+      return false;
+    }
+    if (s == kAdminSlot) return true;
+    // Frame ends: re-encode is not byte-exact in general, so find each
+    // invalidation's end by feeding frame by frame.
+    bool any = false;
+    InFlightInvalidation inv;
+    for (const Value& v : values) any = any || InvalidationOf(v, &inv);
+    if (!any) return true;
+    resp::Reader again(proto, resp::ReaderLimits{});
+    std::vector<Value> one;
+    resp::TreeBuilder b2(&one, &again);
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      again.Feed(std::string_view(bytes).substr(i, 1), b2);
+      if (!one.empty()) {
+        if (InvalidationOf(one[0], &inv)) {
+          inv.end = c.written + i + 1;
+          c.invalidations.push_back(inv);
+        }
+        one.clear();
+      }
+    }
+    return true;
+  }
+
+  std::string SlotName(int s) const {
+    if (s == kAdminSlot) return "admin";
+    return absl::StrCat("c", s / 2 + 1, s % 2 == 0 ? " data" : " redirect");
+  }
+
+  // Client -> server: every queued byte of client i.
+  bool SendClient(int i) {
+    Client& cl = clients_[i];
+    bool moved = false;
+    for (int conn = 0; conn < 2 && !failed_; ++conn) {
+      if (!cl.cache->HasOutput(conn)) continue;
+      const std::string bytes = cl.cache->TakeOutput(conn);
+      moved = true;
+      Conn& c = conns_[2 * i + conn];
+      if (!c.open) continue;  // written to a closed connection: gone
+      std::vector<resp::Request> requests;
+      if (!c.parser.Feed(bytes, &requests)) {
+        Fail("client", "the cache wrote bytes the server cannot parse: " + EscapeBytes(bytes));
+        return moved;
+      }
+      for (const resp::Request& r : requests) {
+        if (!c.open || failed_) break;
+        RunCommand(2 * i + conn, r.argv);
+      }
+    }
+    return moved;
+  }
+
+  // Server -> client: up to n bytes on one connection (or the EOF).
+  bool Deliver(int i, int conn, size_t n) {
+    Client& cl = clients_[i];
+    if (conn >= cl.cache->connections()) return false;
+    Conn& c = conns_[2 * i + conn];
+    if (c.down.empty()) {
+      if (!c.open && cl.killed_unseen) {
+        cl.cache->OnEof(conn);
+        cl.killed_unseen = false;
+        return true;
+      }
+      return false;
+    }
+    const size_t m = std::min(n, c.down.size());
+    const std::string piece = c.down.substr(0, m);
+    c.down.erase(0, m);
+    c.delivered += m;
+    while (!c.invalidations.empty() && c.invalidations.front().end <= c.delivered) {
+      c.invalidations.pop_front();
+    }
+    const absl::Status st = cl.cache->OnBytes(conn, piece);
+    if (!st.ok()) {
+      Fail("client", absl::StrCat("c", i + 1, " refused the server's bytes on its ",
+                                  conn == 0 ? "data" : "redirect", " connection: ", st.ToString(),
+                                  "\nbytes: ", EscapeBytes(piece, 1000)));
+    }
+    return true;
+  }
+
+  void DeliverAll() {
+    for (int round = 0; round < kMaxDeliverAllRounds && !failed_; ++round) {
+      bool moved = false;
+      for (size_t i = 0; i < program_.clients.size() && !failed_; ++i) {
+        moved = SendClient(static_cast<int>(i)) || moved;
+      }
+      for (size_t i = 0; i < program_.clients.size() && !failed_; ++i) {
+        for (int conn = 0; conn < 2; ++conn) {
+          moved = Deliver(static_cast<int>(i), conn, SIZE_MAX) || moved;
+        }
+      }
+      if (!moved) return;
+    }
+  }
+
+  void Kill(int i) {
+    Client& cl = clients_[i];
+    bool any = false;
+    for (int conn = 0; conn < 2; ++conn) {
+      if (conns_[2 * i + conn].open) {
+        CloseServerSide(2 * i + conn);
+        any = true;
+      }
+    }
+    if (any && cl.cache->state() != cache::State::kDisconnected) cl.killed_unseen = true;
+    Collect();
+  }
+
+  void Reconnect(int i, const ClientSpec& spec) {
+    Client& cl = clients_[i];
+    for (int conn = 0; conn < 2; ++conn) CloseServerSide(2 * i + conn);
+    Collect();
+    if (!(spec == cl.spec)) {
+      cl.spec = spec;
+      cl.cache = std::make_unique<cache::ClientCache>(OptionsOf(spec));
+    }
+    ConnectClient(i);
+    Collect();
+  }
+
+  void Submit(int i, const std::vector<std::string>& argv) {
+    Client& cl = clients_[i];
+    absl::StatusOr<cache::Submitted> s = cl.cache->Submit(argv);
+    if (!s.ok()) {
+      note_ = "refused: " + std::string(s.status().message());
+      return;
+    }
+    if (!s->hit) {
+      note_ = "queued";
+      return;
+    }
+    Value hit = *s->hit;
+    if (options_.corrupt_hit) options_.corrupt_hit(op_, &hit);
+    note_ = "hit " + Show(hit);
+    CheckHit(i, argv, hit);
+  }
+
+  // The read on the scratch engine, over copies of its keys as the server
+  // stores them now; `ignore_ttl`: the copies have no TTL.
+  Value ServerValue(int db, const std::vector<std::string>& argv, resp::Protocol proto,
+                    bool ignore_ttl) {
+    scratch_.AdvanceClock(eng_.now_ms() - scratch_.now_ms());
+    const std::vector<std::string> keys = cache::ReadKeys(argv);
+    for (const std::string& k : keys) {
+      if (const engine::Object* o = eng_.keyspace().Peek(db, k)) {
+        scratch_.keyspace().StoreWithExpire(0, k, *o,
+                                            ignore_ttl ? -1 : eng_.keyspace().GetExpire(db, k));
+      }
+    }
+    std::string bytes;
+    scratch_.Execute(proto == resp::Protocol::kResp3 ? scratch3_ : scratch2_, argv, &bytes);
+    for (const std::string& k : keys) scratch_.keyspace().Delete(0, k);
+    resp::Reader reader(proto, resp::ReaderLimits{});
+    std::vector<Value> values;
+    resp::TreeBuilder builder(&values, &reader);
+    reader.Feed(bytes, builder);
+    Value v = values.size() == 1 ? std::move(values[0]) : Value::Error("unreadable: " + bytes);
+    Canonicalize(argv, &v);
+    return v;
+  }
+
+  void CheckHit(int i, const std::vector<std::string>& argv, Value hit) {
+    ++result_.stats.hits;
+    Client& cl = clients_[i];
+    const resp::Protocol proto = cl.spec.protocol;
+    Canonicalize(argv, &hit);
+    const Value now = ServerValue(cl.db, argv, proto, /*ignore_ttl=*/false);
+    if (hit == now) return;
+    const std::vector<std::string> keys = cache::ReadKeys(argv);
+    // (a) an invalidation for one of the keys, or a flush, not yet delivered.
+    for (int conn = 0; conn < 2; ++conn) {
+      for (const InFlightInvalidation& inv : conns_[2 * i + conn].invalidations) {
+        if (inv.flush) return Allowed("a flush is not yet delivered");
+        for (const std::string& k : keys) {
+          if (std::find(inv.keys.begin(), inv.keys.end(), k) != inv.keys.end()) {
+            return Allowed("an invalidation of " + k + " is not yet delivered");
+          }
+        }
+      }
+    }
+    // (b) killed, EOF not yet seen.
+    if (cl.killed_unseen) return Allowed("the connection is dead, EOF not yet seen");
+    // (c) BCAST: modified this turn, the array goes out at the tick.
+    if (cl.spec.mode == cache::Mode::kBcast) {
+      for (const std::string& k : keys) {
+        if (turn_keys_.contains(k)) return Allowed("BCAST: " + k + " changed this turn");
+      }
+    }
+    // (d) logically expired, still stored: no invalidation until deleted.
+    bool expired_stored = false;
+    for (const std::string& k : keys) {
+      if (eng_.keyspace().Peek(cl.db, k) != nullptr && eng_.keyspace().IsExpired(cl.db, k)) {
+        expired_stored = true;
+      }
+    }
+    if (expired_stored && hit == ServerValue(cl.db, argv, proto, /*ignore_ttl=*/true)) {
+      return Allowed("expired, not yet deleted");
+    }
+    // (e) SWAPDB sends no invalidation (Redis 7.0.15).
+    if (cl.swap_exempt) return Allowed("SWAPDB since the cache last cleared");
+
+    std::string undelivered;
+    for (int conn = 0; conn < cl.cache->connections(); ++conn) {
+      absl::StrAppend(
+          &undelivered, "\nundelivered to c", i + 1,
+          conn == 0 ? " data:     " : " redirect: ", EscapeBytes(conns_[2 * i + conn].down, 600));
+    }
+    Fail("staleness", absl::StrCat("c", i + 1, " served a stale value from its cache for ",
+                                   EscapeBytes(absl::StrJoin(argv, " "), 200), " (db ", cl.db,
+                                   ")\ncache:  ", Show(hit), "\nserver: ", Show(now), undelivered));
+  }
+
+  void Allowed(const std::string& why) {
+    ++result_.stats.hits_allowed;
+    absl::StrAppend(&note_, " (differs; allowed: ", why, ")");
+  }
+
+  void RunOp(const Op& op) {
+    const int i = op.client;
+    switch (op.kind) {
+      case OpKind::kRead:
+      case OpKind::kWrite:
+        Submit(i, op.argv);
+        break;
+      case OpKind::kMulti:
+        Submit(i, {"MULTI"});
+        break;
+      case OpKind::kExec:
+        Submit(i, {"EXEC"});
+        break;
+      case OpKind::kTrackingOff: {
+        const absl::Status s = clients_[i].cache->TrackingOff();
+        if (!s.ok()) note_ = "refused: " + std::string(s.message());
+        break;
+      }
+      case OpKind::kSend:
+        SendClient(i);
+        break;
+      case OpKind::kDeliver:
+        Deliver(i, op.conn, op.bytes);
+        break;
+      case OpKind::kDeliverAll:
+        DeliverAll();
+        break;
+      case OpKind::kKill:
+        Kill(i);
+        break;
+      case OpKind::kReconnect:
+        Reconnect(i, op.spec);
+        break;
+      case OpKind::kClock:
+        eng_.AdvanceClock(op.clock_ms);
+        ref_.AdvanceClock(op.clock_ms);
+        Collect();
+        break;
+      case OpKind::kActiveExpire:
+        eng_.ActiveExpire();
+        ref_.ActiveExpire();
+        Collect();
+        break;
+      case OpKind::kConfigTableMaxKeys:
+        RunCommand(kAdminSlot,
+                   {"CONFIG", "SET", "tracking-table-max-keys", absl::StrCat(op.table_max_keys)});
+        break;
+      case OpKind::kFlushall:
+        RunCommand(kAdminSlot, {"FLUSHALL"});
+        break;
+      case OpKind::kSwapdb:
+        RunCommand(kAdminSlot, {"SWAPDB", "0", "1"});
+        break;
+      case OpKind::kTick:
+        eng_.Cron();
+        ref_.Cron();
+        eng_.EndTurn();
+        ref_.EndOfTurn();
+        Collect();
+        turn_keys_.clear();
+        break;
+    }
+  }
+
+  void AfterOp() {
+    for (size_t i = 0; i < program_.clients.size(); ++i) {
+      Client& cl = clients_[i];
+      cl.cache->TakeReplies();
+      if (cl.cache->stats().clears != cl.clears) {
+        cl.clears = cl.cache->stats().clears;
+        cl.swap_exempt = false;
+      }
+      const absl::Status v = cl.cache->Validate();
+      if (!v.ok()) return Fail("validate", absl::StrCat("c", i + 1, ": ", v.message()));
+    }
+    if (options_.corrupt_engine) options_.corrupt_engine(op_, eng_);
+    const absl::Status v = eng_.Validate();
+    if (!v.ok()) Fail("validate", "engine: " + std::string(v.message()));
+  }
+
+  const Program& program_;
+  const RunOptions& options_;
+  engine::Engine eng_;
+  models::TrackingReference ref_;
+  engine::Engine scratch_;  // computes "the server's current value" of a read
+  int scratch2_ = -1, scratch3_ = -1;
+  std::array<Conn, kSlots> conns_;
+  std::array<Client, kMaxClients> clients_;
+  std::set<std::string> turn_keys_;  // keys modified since the last tick
+  std::array<std::vector<std::vector<std::string>>, kSlots> queued_;  // inside MULTI, per slot
+  std::vector<std::vector<std::string>> exec_queue_;  // what the running EXEC answers
+  int running_slot_ = -1;                             // whose command runs, -1: none
+  const std::vector<std::string>* running_argv_ = nullptr;
+  bool comparing_ = true;
+  bool failed_ = false;
+  size_t op_ = static_cast<size_t>(-1);
+  std::string note_;
+  RunResult result_;
+};
+
+}  // namespace
+
+RunResult RunProgram(const Program& program, const RunOptions& options) {
+  Runner runner(program, options);
+  return runner.Run();
+}
+
+// The registry's entry points.
+
+fuzz::Verdict RunInvalidation(std::string_view input) {
+  return RunProgram(DecodeProgram(input)).verdict;
+}
+
+std::string DescribeInvalidation(std::string_view input) {
+  const Program p = DecodeProgram(input);
+  return absl::StrCat(p.clients.size(), " clients, ", p.ops.size(), " ops:\n", ProgramToText(p));
+}
+
+absl::StatusOr<std::string> EncodeInvalidationText(std::string_view text) {
+  absl::StatusOr<Program> p = ProgramFromText(text);
+  if (!p.ok()) return p.status();
+  return EncodeProgram(*p);
+}
+
+std::string DecodeInvalidationText(std::string_view input) {
+  return ProgramToText(DecodeProgram(input));
+}
+
+std::string ExplainInvalidation(std::string_view input) {
+  const Program p = DecodeProgram(input);
+  RunOptions o;
+  o.trace = true;
+  const RunResult r = RunProgram(p, o);
+  std::string out;
+  for (const ClientSpec& c : p.clients) absl::StrAppend(&out, "client ", SpecToText(c), "\n");
+  for (const std::string& line : r.trace) absl::StrAppend(&out, line, "\n");
+  absl::StrAppend(&out, r.stats.hits, " hits checked (", r.stats.hits_allowed,
+                  " allowed to differ), ", r.stats.commands, " server commands",
+                  r.stats.unmodelled_at >= 0
+                      ? absl::StrCat(", reference unmodelled from op ", r.stats.unmodelled_at)
+                      : "",
+                  "\n", r.verdict.ToString(), "\n");
+  return out;
+}
+
+std::optional<std::string> MinimizeInvalidation(std::string_view input, MinimizeReport* report) {
+  std::optional<Program> p = MinimizeProgram(DecodeProgram(input), RunOptions{}, report);
+  if (!p) return std::nullopt;
+  return EncodeProgram(*p);
+}
+
+std::optional<Program> MinimizeProgram(Program p, const RunOptions& options,
+                                       MinimizeReport* report) {
+  *report = MinimizeReport{};
+  report->steps_before = p.ops.size();
+  fuzz::Verdict v = RunProgram(p, options).verdict;
+  report->runs = 1;
+  if (v.ok) return std::nullopt;
+  const std::string check = v.check;
+  // Ops after the failing one cannot matter.
+  if (v.step >= 0 && static_cast<size_t>(v.step) + 1 < p.ops.size()) p.ops.resize(v.step + 1);
+  auto still_fails = [&](const Program& c) {
+    ++report->runs;
+    fuzz::Verdict cv = RunProgram(c, options).verdict;
+    if (cv.ok || cv.check != check) return false;
+    v = cv;
+    return true;
+  };
+  // Delta debugging over ops: drop chunks, halving the chunk size.
+  for (size_t chunk = std::max<size_t>(p.ops.size() / 2, 1);; chunk /= 2) {
+    bool removed = true;
+    while (removed) {
+      removed = false;
+      for (size_t start = 0; start < p.ops.size();) {
+        Program c;
+        c.clients = p.clients;
+        c.ops.assign(p.ops.begin(), p.ops.begin() + start);
+        const size_t end = std::min(p.ops.size(), start + chunk);
+        c.ops.insert(c.ops.end(), p.ops.begin() + end, p.ops.end());
+        if (!c.ops.empty() && still_fails(c)) {
+          p = std::move(c);
+          removed = true;
+        } else {
+          start += chunk;
+        }
+      }
+    }
+    if (chunk == 1) break;
+  }
+  report->steps_after = p.ops.size();
+  report->verdict = v;
+  return p;
+}
+
+}  // namespace respfuzz::harnesses::invalidation
+
+namespace respfuzz::harnesses {
+using namespace invalidation;  // NOLINT: the descriptor names the entry points
+
+RESPFUZZ_REGISTER_HARNESS(
+    invalidation,
+    Harness{"invalidation",
+            "up to 4 caching clients (ClientCache in default, BCAST, OPTIN, OPTOUT or plain mode, "
+            "RESP2 or RESP3) and one in-process server with client tracking; every byte between "
+            "them moves only when an op says so (send, deliver, kill, reconnect, tick, clock)",
+            "no cache hit is stale beyond the documented allowances; every connection's bytes "
+            "equal the tracking reference model's; every chunk reads as whole RESP frames in its "
+            "protocol; the caches accept the server's bytes; Engine::Validate() and "
+            "ClientCache::Validate() after every op",
+            RunInvalidation, DescribeInvalidation, EncodeInvalidationText, DecodeInvalidationText,
+            ExplainInvalidation, MinimizeInvalidation});
+
+}  // namespace respfuzz::harnesses

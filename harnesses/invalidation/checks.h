@@ -1,0 +1,165 @@
+// The invalidation harness (issue 9, section 3): a program (program.h) runs
+// its clients, each a cache::ClientCache, against ONE in-process engine
+// (src/engine + src/tracking), moving every byte only when an op says so, and
+// runs the same commands, in the same order and at the same turn boundaries,
+// on the tracking reference model (harnesses/models/tracking_reference.h).
+//
+// Connections: client cN (0-based i) has its data connection in slot 2i and
+// its RESP2 redirect connection in slot 2i+1; slot kAdminSlot is the admin
+// connection (RESP3, HELLO 3 first) that runs flushall, swapdb and config.
+// Each slot is one engine session and one reference slot, opened in the same
+// order on both sides so the client ids agree. Per connection there is a
+// byte queue each way: client -> server is the cache's own output buffer
+// (TakeOutput), moved by `send`; server -> client is the runner's queue,
+// filled with everything the engine writes for that session and moved by
+// `deliver`.
+//
+// Op semantics (exact):
+//   cN read ARGV     ClientCache::Submit. A hit is checked by the staleness
+//                    oracle; a miss is queued in the cache. Submit refused
+//                    (disconnected, max_pending, ...): nothing happens.
+//   cN write ARGV    Submit; refused (e.g. SELECT inside MULTI): nothing.
+//   cN multi/exec    Submit MULTI / EXEC.
+//   cN tracking off  ClientCache::TrackingOff (it sends CLIENT TRACKING off
+//                    and stops caching); refused when not ready, not
+//                    tracking or inside MULTI: nothing.
+//   send cN          every byte the cache has queued on each of its
+//                    connections goes to the server, which parses it and
+//                    runs each complete command at once on the engine and
+//                    on the reference (bytes for a killed connection are
+//                    dropped). No event-loop turn ends.
+//   deliver cN [redirect] B   up to B bytes of that connection's server ->
+//                    client queue go to ClientCache::OnBytes. On a killed
+//                    connection whose queue is empty the client gets
+//                    OnEof instead (the first time). No connection there
+//                    (a plain or RESP3 client's redirect): nothing.
+//   deliver-all      rounds of: send for every client, then deliver every
+//                    queued byte (and pending EOF) on every connection,
+//                    until a round moves nothing (at most
+//                    kMaxDeliverAllRounds rounds). No turn ends.
+//   kill cN          the server closes every connection of cN (engine
+//                    CloseSession, reference Close): the bytes still in its
+//                    server -> client queues are lost, the client sees EOF
+//                    at its next deliver on that connection.
+//   reconnect cN MODE  the client closes its connections (the server side
+//                    closes them as for kill; nothing more is delivered),
+//                    then opens new ones (engine and reference, data first)
+//                    and calls Connect(). Same MODE: the same ClientCache
+//                    object reconnects (so a cache kept across a reconnect
+//                    is visible); another MODE: a new ClientCache.
+//   clock +MS        AdvanceClock on both sides.
+//   active-expire    ActiveExpire on both sides.
+//   config tracking-table-max-keys N   the admin runs CONFIG SET ... N.
+//   flushall / swapdb  the admin runs FLUSHALL / SWAPDB 0 1.
+//   tick             the server's cron (Engine::Cron, reference Cron: the
+//                    tracking-table-max-keys trim), then the end of the
+//                    event-loop turn (EndTurn / EndOfTurn: BCAST arrays).
+//
+// Checks, after every op (the first violation stops the program):
+//   staleness   every cache hit equals the server's current value for that
+//               command, computed on a scratch engine holding copies of the
+//               read's keys (so the server's state, tracking and lazy expiry
+//               are untouched), unless one of these allows it:
+//                 (a) an invalidation frame naming one of the read's keys,
+//                     or a null (flush) one, is in one of the client's
+//                     server -> client queues and not yet wholly delivered;
+//                 (b) the client's connections were killed and it has not
+//                     seen EOF yet;
+//                 (c) BCAST client: one of the read's keys was modified
+//                     since the last tick (its array goes out at the end of
+//                     the turn);
+//                 (d) one of the read's keys is logically expired but still
+//                     stored (the server invalidates only when it deletes
+//                     the key, lazily or actively) and the hit equals the
+//                     value read with that key's TTL ignored;
+//                 (e) a SWAPDB ran on the server since the client's cache
+//                     last cleared everything (CacheStats::clears): the
+//                     server sends no invalidation for SWAPDB (Redis 7.0.15;
+//                     a known hole, docs/tracking.md).
+//   reference   after every server action, the bytes the engine wrote to
+//               each connection (replies and pushes, in order) equal the
+//               reference model's; once the reference says unmodelled(),
+//               this check stops for the rest of the program.
+//   framing     every chunk the engine writes to a connection reads back
+//               as whole RESP frames in that connection's protocol.
+//   client      ClientCache::OnBytes accepts the server's bytes.
+//   validate    Engine::Validate() (the tracker's included) and every
+//               ClientCache::Validate().
+#ifndef RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_
+#define RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harnesses/common/registry.h"
+#include "harnesses/common/verdict.h"
+#include "harnesses/invalidation/program.h"
+#include "src/cache/client_cache.h"
+#include "src/tracking/tracker.h"
+
+namespace respfuzz::engine {
+class Engine;
+}
+
+namespace respfuzz::harnesses::invalidation {
+
+inline constexpr int kAdminSlot = 2 * kMaxClients;  // the admin connection's slot
+inline constexpr int kSlots = kAdminSlot + 1;
+// deliver-all stops after this many rounds even if bytes still move (each
+// round can only answer what the previous one sent, so a handful suffices).
+inline constexpr int kMaxDeliverAllRounds = 64;
+
+struct RunOptions {
+  static constexpr int64_t kHarnessMaxStringLen = 64 * 1024;
+
+  int64_t start_ms = 1'700'000'000'000;
+  int64_t max_string_len = kHarnessMaxStringLen;  // both sides; keeps memory bounded
+  bool trace = false;                             // one line per op in RunResult::trace
+
+  // Deliberately broken pieces, to prove each check can fail.
+  cache::CacheBugs cache_bugs;         // given to every client's cache
+  tracking::TrackerBugs tracker_bugs;  // planted in the engine's tracker
+  // Changes the engine's bytes for a slot before any check sees them.
+  std::function<void(size_t op, int slot, std::string* bytes)> corrupt_server_output;
+  // Changes a cache hit before the staleness check.
+  std::function<void(size_t op, resp::Value* hit)> corrupt_hit;
+  // Changes the engine's state after an op, before Validate().
+  std::function<void(size_t op, engine::Engine& e)> corrupt_engine;
+};
+
+struct RunStats {
+  size_t hits = 0;             // cache hits checked
+  size_t hits_allowed = 0;     // hits that differed but an exception (a)-(e) allowed
+  size_t commands = 0;         // commands the server ran
+  int64_t unmodelled_at = -1;  // op at which the reference stopped modelling
+};
+
+struct RunResult {
+  fuzz::Verdict verdict;
+  std::vector<std::string> trace;
+  size_t ops_run = 0;
+  RunStats stats;
+};
+
+RunResult RunProgram(const Program& program, const RunOptions& options = {});
+
+// Delta-debugs a failing program over its ops (the clients stay): the same
+// check must keep failing. nullopt when the program does not fail.
+std::optional<Program> MinimizeProgram(Program program, const RunOptions& options,
+                                       MinimizeReport* report);
+
+// The registry's entry points.
+fuzz::Verdict RunInvalidation(std::string_view input);
+std::string DescribeInvalidation(std::string_view input);
+absl::StatusOr<std::string> EncodeInvalidationText(std::string_view text);
+std::string DecodeInvalidationText(std::string_view input);
+std::string ExplainInvalidation(std::string_view input);
+std::optional<std::string> MinimizeInvalidation(std::string_view input, MinimizeReport* report);
+
+}  // namespace respfuzz::harnesses::invalidation
+
+#endif  // RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_

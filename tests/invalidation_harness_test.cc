@@ -1,0 +1,310 @@
+// The invalidation harness: every seed runs clean; each check fails on a
+// deliberately broken piece (a client-side cache bug, a server-side tracking
+// bug, or a corrupted output/state) and passes on the same program without it.
+//
+// Not here, and why:
+//  - duplicate BCAST prefixes: no program can send them (a ClientSpec's
+//    prefixes pass cache::ValidateOptions, which refuses overlaps, duplicates
+//    included, and no op sends CLIENT TRACKING with arguments of its own), so
+//    the switch is shown directly on the engine against the reference model.
+//  - invalidations on the redirect connection before its SUBSCRIBE reply:
+//    unreachable. The cache sends CLIENT TRACKING on REDIRECT only after the
+//    SUBSCRIBE reply has arrived, so the server has run SUBSCRIBE (and
+//    written its reply) before any invalidation can be addressed there.
+//  - NOLOOP ignored in scripts: the engine has no scripts (EVAL, FCALL).
+//  - the "double reply on a prefix collision" is redis-server 7.0.15's own
+//    behaviour (recorded in tests/recordings/tracking.json), modelled on both
+//    sides, so it is not a bug here.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "harnesses/common/registry.h"
+#include "harnesses/invalidation/checks.h"
+#include "harnesses/invalidation/program.h"
+#include "harnesses/models/tracking_reference.h"
+#include "src/engine/engine.h"
+
+namespace respfuzz::harnesses::invalidation {
+namespace {
+
+Program P(const std::string& text) {
+  auto p = ProgramFromText(text);
+  EXPECT_TRUE(p.ok()) << p.status();
+  return p.ok() ? *p : Program{};
+}
+
+// The program passes as is, and fails `check` with the broken piece.
+void ExpectCaught(const std::string& text, const RunOptions& broken, const std::string& check) {
+  const Program p = P(text);
+  const RunResult good = RunProgram(p);
+  EXPECT_TRUE(good.verdict.ok) << good.verdict.ToString();
+  const RunResult bad = RunProgram(p, broken);
+  ASSERT_FALSE(bad.verdict.ok) << "the broken piece went unnoticed";
+  EXPECT_EQ(bad.verdict.check, check) << bad.verdict.ToString();
+}
+
+std::string Seed(const std::string& name) {
+  std::ifstream in(std::string(RESPFUZZ_SOURCE_DIR) + "/corpus/invalidation/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(InvalidationHarness, EverySeedRunsClean) {
+  size_t seeds = 0, hits = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(RESPFUZZ_SOURCE_DIR) +
+                                                               "/corpus/invalidation")) {
+    if (entry.path().extension() != ".txt") continue;
+    ++seeds;
+    const RunResult r = RunProgram(P(Seed(entry.path().filename().string())));
+    EXPECT_TRUE(r.verdict.ok) << entry.path() << ": " << r.verdict.ToString();
+    EXPECT_EQ(r.stats.unmodelled_at, -1) << entry.path();
+    EXPECT_EQ(r.ops_run, P(Seed(entry.path().filename().string())).ops.size());
+    hits += r.stats.hits;
+  }
+  EXPECT_GE(seeds, 19u);
+  EXPECT_GT(hits, 0u);  // the staleness check has hits to look at
+}
+
+// --- client side (cache::CacheBugs) ---
+
+TEST(InvalidationHarness, MissThenFillRaceIsStale) {
+  RunOptions broken;
+  broken.cache_bugs.fill_after_invalidation = true;
+  ExpectCaught(Seed("miss_then_fill_race.txt"), broken, "staleness");
+}
+
+TEST(InvalidationHarness, HashCachedPerKeyIsStale) {
+  RunOptions broken;
+  broken.cache_bugs.hash_entry_per_key = true;
+  ExpectCaught(R"(client c1 default resp3
+client c2 plain resp3
+c2 write HSET h1 f1 v1 f2 v2
+deliver-all
+c1 read HGET h1 f1
+deliver-all
+c1 read HGET h1 f2
+)",
+               broken, "staleness");
+}
+
+TEST(InvalidationHarness, NullFlushIgnoredIsStale) {
+  RunOptions broken;
+  broken.cache_bugs.ignore_null_invalidation = true;
+  ExpectCaught(R"(client c1 default resp2
+client c2 plain resp3
+c2 write SET k1 v1
+deliver-all
+c1 read GET k1
+deliver-all
+flushall
+deliver-all
+c1 read GET k1
+)",
+               broken, "staleness");
+}
+
+TEST(InvalidationHarness, NullFlushCrashingIsCaught) {
+  RunOptions broken;
+  broken.cache_bugs.fail_on_null_invalidation = true;
+  ExpectCaught(Seed("null_flush.txt"), broken, "client");
+}
+
+TEST(InvalidationHarness, PushReadAsReplyIsCaught) {
+  // An invalidation lands in c1's stream in front of GET k2's reply.
+  RunOptions broken;
+  broken.cache_bugs.push_as_reply = true;
+  ExpectCaught(R"(client c1 default resp3
+client c2 plain resp3
+deliver-all
+c1 read GET k1
+deliver-all
+c1 read GET k2
+c2 write SET k1 v1
+send c2
+send c1
+deliver c1 65536
+c1 read GET k1
+)",
+               broken, "client");
+}
+
+TEST(InvalidationHarness, CacheKeptAcrossEofAndReconnectIsStale) {
+  RunOptions broken;
+  broken.cache_bugs.keep_on_disconnect = true;
+  // Reconnecting in the same mode reuses the cache object (checks.h).
+  ExpectCaught(Seed("kill_reconnect_same_mode.txt"), broken, "staleness");
+  // In another mode it is a new cache: nothing survives, bug or not.
+  EXPECT_TRUE(RunProgram(P(Seed("kill_and_reconnect.txt")), broken).verdict.ok);
+}
+
+TEST(InvalidationHarness, IgnoredInvalidationsAreStale) {
+  RunOptions broken;
+  broken.cache_bugs.ignore_invalidations = true;
+  ExpectCaught(Seed("hget_per_field.txt"), broken, "staleness");
+}
+
+// --- server side (tracking::TrackerBugs) ---
+
+TEST(InvalidationHarness, OwnInvalidationBeforeTheReplyIsCaught) {
+  RunOptions broken;
+  broken.tracker_bugs.own_invalidation_before_reply = true;
+  ExpectCaught(Seed("own_write_mget.txt"), broken, "reference");
+  ExpectCaught(Seed("own_write_exec.txt"), broken, "reference");
+}
+
+TEST(InvalidationHarness, CachingFlagNotClearedIsCaught) {
+  // GET k1 uses the OPTIN CACHING yes; GET k2 inside MULTI must not be
+  // tracked, so SET k2 must not reach c1.
+  RunOptions broken;
+  broken.tracker_bugs.caching_not_cleared = true;
+  ExpectCaught(Seed("optin_caching_next_command.txt"), broken, "reference");
+}
+
+TEST(InvalidationHarness, DuplicatePrefixesAcceptedDiffersFromTheReference) {
+  // Not reachable by a program (see the top of this file): shown on the
+  // engine and the reference model directly.
+  const std::vector<std::string> cmd = {"CLIENT", "TRACKING", "on",     "BCAST",
+                                        "PREFIX", "a",        "PREFIX", "a"};
+  models::TrackingReference ref;
+  ref.Connect(0);
+  ref.Execute(0, {"HELLO", "3"});
+  ref.TakeFrames(0);
+  ref.Execute(0, cmd);
+  for (bool bug : {false, true}) {
+    engine::Engine e;
+    e.tracker().bugs_for_test().duplicate_prefixes = bug;
+    const int s = e.OpenSession();
+    std::string out;
+    e.Execute(s, std::vector<std::string>{"HELLO", "3"}, &out);
+    out.clear();
+    e.Execute(s, cmd, &out);
+    if (bug) {
+      EXPECT_NE(out, ref.Bytes(0));
+      EXPECT_EQ(out, "+OK\r\n");
+    } else {
+      EXPECT_EQ(out, ref.Bytes(0));
+    }
+  }
+}
+
+// --- each check, with a corrupted piece ---
+
+TEST(InvalidationHarness, CorruptedHitIsStale) {
+  RunOptions broken;
+  broken.corrupt_hit = [](size_t, resp::Value* v) { *v = resp::Value::Bulk("not-the-value"); };
+  ExpectCaught(Seed("hget_per_field.txt"), broken, "staleness");
+}
+
+TEST(InvalidationHarness, ChangedServerByteFailsTheReference) {
+  RunOptions broken;
+  broken.corrupt_server_output = [](size_t op, int slot, std::string* bytes) {
+    if (op == 5 && slot == 0 && !bytes->empty()) (*bytes)[bytes->size() - 3] ^= 1;
+  };
+  const RunResult r = RunProgram(P(Seed("hget_per_field.txt")), broken);
+  ASSERT_FALSE(r.verdict.ok);
+  EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 5);
+  EXPECT_NE(r.verdict.message.find("engine:"), std::string::npos);
+  EXPECT_NE(r.verdict.message.find("reference:"), std::string::npos);
+}
+
+TEST(InvalidationHarness, UnreadableServerBytesFailFraming) {
+  RunOptions broken;
+  broken.corrupt_server_output = [](size_t, int slot, std::string* bytes) {
+    if (slot == 2 && !bytes->empty()) bytes->append("*2\r\n$1\r\n");
+  };
+  ExpectCaught(Seed("null_flush.txt"), broken, "framing");
+  // A RESP3 frame on a RESP2 connection is not RESP2.
+  broken.corrupt_server_output = [](size_t, int slot, std::string* bytes) {
+    if (slot == 2 && !bytes->empty()) *bytes = "_\r\n";
+  };
+  ExpectCaught(Seed("null_flush.txt"), broken, "framing");
+}
+
+TEST(InvalidationHarness, CorruptedEngineFailsValidate) {
+  RunOptions broken;
+  broken.corrupt_engine = [](size_t op, engine::Engine& e) {
+    if (op == 3) e.keyspace().Store(0, "empty", engine::Object(engine::Set{}), false);
+  };
+  ExpectCaught(Seed("expiry.txt"), broken, "validate");
+}
+
+// --- the allowances of the staleness rule ---
+
+TEST(InvalidationHarness, SwapdbHoleIsAllowedAndCounted) {
+  const RunResult r = RunProgram(P(Seed("swapdb_hole.txt")));
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  EXPECT_GE(r.stats.hits_allowed, 1u);
+}
+
+TEST(InvalidationHarness, UndeliveredInvalidationAllowsTheOldValue) {
+  // c1 serves k1 while the invalidation sits undelivered; once delivered,
+  // the entry is gone and the next read is a miss.
+  const RunResult r = RunProgram(P(R"(client c1 default resp3
+client c2 plain resp3
+c2 write SET k1 v0
+deliver-all
+c1 read GET k1
+deliver-all
+c2 write SET k1 v1
+send c2
+c1 read GET k1
+deliver c1 3
+c1 read GET k1
+deliver-all
+c1 read GET k1
+)"));
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  EXPECT_EQ(r.stats.hits, 2u);
+  EXPECT_EQ(r.stats.hits_allowed, 2u);
+}
+
+TEST(InvalidationHarness, ExpiredButStoredIsAllowedOnlyWithTheStoredValue) {
+  const std::string text = R"(client c1 default resp3
+client c2 plain resp3
+c2 write PSETEX k1 100 v1
+deliver-all
+c1 read GET k1
+deliver-all
+clock +101ms
+c1 read GET k1
+)";
+  const RunResult r = RunProgram(P(text));
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  EXPECT_EQ(r.stats.hits_allowed, 1u);
+  RunOptions broken;
+  broken.corrupt_hit = [](size_t, resp::Value* v) { *v = resp::Value::Bulk("v0"); };
+  const RunResult bad = RunProgram(P(text), broken);
+  EXPECT_EQ(bad.verdict.check, "staleness") << bad.verdict.ToString();
+}
+
+// --- registry ---
+
+TEST(InvalidationHarness, RegisteredWithTextFormAndMinimize) {
+  const Harness* h = FindHarness("invalidation");
+  ASSERT_NE(h, nullptr);
+  ASSERT_NE(h->encode_text, nullptr);
+  const std::string text = Seed("hget_per_field.txt");
+  absl::StatusOr<std::string> bytes = h->encode_text(text);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  EXPECT_TRUE(h->run(*bytes).ok);
+  EXPECT_EQ(h->decode_text(*bytes), ProgramToText(P(text)));
+  EXPECT_NE(h->explain(*bytes).find("hit"), std::string::npos);
+  MinimizeReport report;
+  EXPECT_FALSE(h->minimize(*bytes, &report).has_value());  // nothing fails
+
+  RunOptions broken;
+  broken.cache_bugs.ignore_invalidations = true;
+  std::optional<Program> small = MinimizeProgram(P(text), broken, &report);
+  ASSERT_TRUE(small.has_value());
+  EXPECT_LT(small->ops.size(), P(text).ops.size());
+  EXPECT_EQ(RunProgram(*small, broken).verdict.check, "staleness");
+}
+
+}  // namespace
+}  // namespace respfuzz::harnesses::invalidation
