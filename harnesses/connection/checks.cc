@@ -92,7 +92,7 @@ class DirectRun {
         case Event::kClose:
           if (conns_[ev.conn].open) CloseConn(ev.conn);
           break;
-        case Event::kWrites:
+        case Event::kAfterReads:
           if (mono_ >= next_expire_) {
             engine_.ActiveExpire();
             engine_.Cron();
@@ -432,7 +432,7 @@ ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& pu
     quiet = true;
     for (size_t k = before; k < sim.log().size(); ++k) {
       const Event::Kind kind = sim.log()[k].kind;
-      if (kind != Event::kTurn && kind != Event::kWrites) quiet = false;
+      if (kind != Event::kTurn && kind != Event::kAfterReads) quiet = false;
     }
   }
   if (!quiet) {

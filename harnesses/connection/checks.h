@@ -76,7 +76,7 @@ class ForwardingTransport : public server::Transport {
   ssize_t Recv(int h, char* buf, size_t len) override { return sim_->Recv(h, buf, len); }
   ssize_t Send(int h, const char* data, size_t len) override { return sim_->Send(h, data, len); }
   void Close(int h) override { sim_->Close(h); }
-  void BeforeWrites() override { sim_->BeforeWrites(); }
+  void AfterReads() override { sim_->AfterReads(); }
   void Wake() override { sim_->Wake(); }
   void DrainWake() override { sim_->DrainWake(); }
   int64_t WallClockMs() override { return sim_->WallClockMs(); }

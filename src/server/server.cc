@@ -175,6 +175,7 @@ absl::Status Server::Turn() {
     }
     if (!c->closed && (ev.events & EPOLLOUT)) MarkPending(c);
   }
+  transport_->AfterReads();
   if (transport_->MonotonicMs() >= next_expire_ms_) {
     engine_.ActiveExpire();
     engine_.Cron();
@@ -184,7 +185,6 @@ absl::Status Server::Turn() {
   // expiry and eviction sent, join the other clients' output.
   engine_.EndTurn();
   DeliverEngineOutput();
-  transport_->BeforeWrites();
   // One write per client per iteration, after every read of the iteration.
   for (size_t i = 0; i < pending_.size(); ++i) {
     Client* c = pending_[i];

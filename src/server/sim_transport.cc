@@ -217,6 +217,6 @@ void SimTransport::Close(int handle) {
   Log(Event::kClose, handle);
 }
 
-void SimTransport::BeforeWrites() { Log(Event::kWrites, -1); }
+void SimTransport::AfterReads() { Log(Event::kAfterReads, -1); }
 
 }  // namespace respfuzz::server

@@ -34,7 +34,7 @@ class SimTransport : public Transport {
   static constexpr uint16_t kPort = 6379;
 
   struct Event {
-    enum Kind : uint8_t { kTurn, kAccept, kDrop, kRecv, kSend, kClose, kWrites };
+    enum Kind : uint8_t { kTurn, kAccept, kDrop, kRecv, kSend, kClose, kAfterReads };
     Kind kind = kTurn;
     int conn = -1;
     std::string bytes;                 // kRecv: what the server read; kAccept: "peer local"
@@ -97,7 +97,7 @@ class SimTransport : public Transport {
   ssize_t Recv(int handle, char* buf, size_t len) override;
   ssize_t Send(int handle, const char* data, size_t len) override;
   void Close(int handle) override;
-  void BeforeWrites() override;
+  void AfterReads() override;
   void Wake() override { wake_ = true; }
   void DrainWake() override { wake_ = false; }
   int64_t WallClockMs() override { return kStartWallMs + mono_ms_; }

@@ -69,10 +69,10 @@ class Transport {
   virtual ssize_t Send(int handle, const char* data, size_t len) = 0;
   // Stops watching the handle and closes it. Exactly once per accepted handle.
   virtual void Close(int handle) = 0;
-  // Called once per loop turn after the turn's reads and the engine's end of
-  // turn, just before the turn's writes (a marker for the simulated
-  // transport's event log; the socket transport does nothing).
-  virtual void BeforeWrites() {}
+  // Called once per loop turn after the turn's accepts and reads, before
+  // active expiry, the engine's end of turn and the writes (a marker for the
+  // simulated transport's event log; the socket transport does nothing).
+  virtual void AfterReads() {}
 
   // Makes a Wait() (now or next) report kWakeTag. Thread-safe and
   // async-signal-safe. DrainWake() consumes it.
