@@ -1,12 +1,6 @@
 #include "src/server/server.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+#include <sys/epoll.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -21,28 +15,12 @@ namespace respfuzz::server {
 
 namespace {
 
-// epoll_event.data.u64 for the two non-client descriptors; clients store
-// their Client* (never 0 or 1).
-constexpr uint64_t kListenerTag = 0;
-constexpr uint64_t kWakeTag = 1;
 constexpr int kMaxEvents = 256;
 // Connections accepted per readable event on the listener (Redis's
 // MAX_ACCEPTS_PER_CALL).
 constexpr int kMaxAcceptsPerCall = 1000;
 
 constexpr std::string_view kMaxClientsError = "-ERR max number of clients reached\r\n";
-
-int64_t WallClockMs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
-}
-
-int64_t MonotonicMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
-}
 
 // Single-writer counters: the loop thread is the only writer, so a plain
 // load and store (no locked instruction) is enough for readers elsewhere.
@@ -55,48 +33,46 @@ void Sub(std::atomic<uint64_t>& a) {
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
-engine::EngineOptions WallClockEngineOptions(engine::EngineOptions o) {
-  o.start_ms = WallClockMs();
+engine::EngineOptions WallClockEngineOptions(engine::EngineOptions o, Transport& transport) {
+  o.start_ms = transport.WallClockMs();
   return o;
+}
+
+std::unique_ptr<Transport> OrSockets(std::unique_ptr<Transport> t) {
+  return t != nullptr ? std::move(t) : MakeSocketTransport();
 }
 
 }  // namespace
 
 struct Server::Client {
-  int fd = -1;
+  int fd = -1;  // the transport's handle
   int session = -1;
   size_t slot = 0;  // index in clients_
   resp::RequestParser parser;
   std::vector<resp::Request> requests;  // reused across reads
   std::string out;                      // replies; out[sent..] is still unsent
   size_t sent = 0;
-  uint32_t events = 0;             // what epoll watches now
+  uint32_t events = 0;             // what the transport watches now
   bool close_after_reply = false;  // QUIT or a protocol error: flush, then close
   bool pending = false;            // in pending_
   bool closed = false;
 
   explicit Client(const resp::RequestLimits& limits) : parser(limits) {}
   size_t unsent() const { return out.size() - sent; }
+  uint64_t tag() { return reinterpret_cast<uintptr_t>(this); }
 };
 
-Server::Server(ServerOptions options)
-    : options_(std::move(options)), engine_(WallClockEngineOptions(options_.engine)) {
+Server::Server(ServerOptions options, std::unique_ptr<Transport> transport)
+    : options_(std::move(options)),
+      transport_(OrSockets(std::move(transport))),
+      engine_(WallClockEngineOptions(options_.engine, *transport_)) {
   read_buf_.resize(kReadChunk);
   events_.resize(kMaxEvents);
-  // The wake pipe exists from the start, so Stop() works before Run().
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_NONBLOCK | O_CLOEXEC) == 0) {
-    wake_read_fd_ = pipe_fds[0];
-    wake_write_fd_.store(pipe_fds[1]);
-  }
 }
 
 Server::~Server() {
   for (auto& c : clients_) {
-    if (c->fd >= 0) ::close(c->fd);
-  }
-  for (int fd : {listen_fd_, epoll_fd_, wake_read_fd_, wake_write_fd_.load(), spare_fd_}) {
-    if (fd >= 0) ::close(fd);
+    if (c->fd >= 0) transport_->Close(c->fd);
   }
 }
 
@@ -108,72 +84,11 @@ std::string Server::address() const {
 }
 
 absl::Status Server::Listen() {
-  if (listen_fd_ >= 0 || epoll_fd_ >= 0)
-    return absl::FailedPreconditionError("Listen() called twice");
-  sockaddr_storage addr{};
-  socklen_t addr_len = 0;
-  int family = AF_INET;
-  {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
-    if (inet_pton(AF_INET, options_.bind.c_str(), &v4->sin_addr) == 1) {
-      v4->sin_family = AF_INET;
-      v4->sin_port = htons(options_.port);
-      addr_len = sizeof(*v4);
-    } else if (inet_pton(AF_INET6, options_.bind.c_str(), &v6->sin6_addr) == 1) {
-      family = AF_INET6;
-      v6->sin6_family = AF_INET6;
-      v6->sin6_port = htons(options_.port);
-      addr_len = sizeof(*v6);
-    } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("'", options_.bind, "' is not a numeric IPv4 or IPv6 address"));
-    }
-  }
-  const std::string where = family == AF_INET6
-                                ? absl::StrCat("[", options_.bind, "]:", options_.port)
-                                : absl::StrCat(options_.bind, ":", options_.port);
-  auto fail = [&](const char* what) {
-    const int err = errno;
-    if (listen_fd_ >= 0) ::close(listen_fd_);
-    listen_fd_ = -1;
-    return absl::UnavailableError(absl::StrCat(what, " ", where, ": ", ErrnoText(err)));
-  };
-  listen_fd_ = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) return fail("cannot create a socket for");
-  const int one = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (family == AF_INET6) ::setsockopt(listen_fd_, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), addr_len) != 0) {
-    return fail("cannot listen on");
-  }
-  // Redis's tcp-backlog default.
-  if (::listen(listen_fd_, 511) != 0) return fail("cannot listen on");
-  sockaddr_storage bound{};
-  socklen_t bound_len = sizeof(bound);
-  if (::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &bound_len) != 0) {
-    return fail("getsockname failed for");
-  }
-  port_ = ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                                   : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-
-  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd_ < 0) return fail("epoll_create1 failed for");
-  if (wake_read_fd_ < 0) {
-    errno = EMFILE;
-    return fail("no wake pipe for");
-  }
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u64 = kListenerTag;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0)
-    return fail("epoll_ctl failed for");
-  ev.data.u64 = kWakeTag;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_read_fd_, &ev) != 0) {
-    return fail("epoll_ctl failed for");
-  }
-  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-
+  if (listening_) return absl::FailedPreconditionError("Listen() called twice");
+  absl::StatusOr<uint16_t> port = transport_->Listen(options_.bind, options_.port);
+  if (!port.ok()) return port.status();
+  listening_ = true;
+  port_ = *port;
   config_ = {
       {"appendonly", "no"},
       {"bind", options_.bind},
@@ -187,16 +102,7 @@ absl::Status Server::Listen() {
   return absl::OkStatus();
 }
 
-void Server::Stop() {
-  const int fd = wake_write_fd_.load();
-  const char byte = 1;
-  // A full pipe already wakes the loop; errno is the interrupted code's.
-  const int saved_errno = errno;
-  if (fd >= 0) {
-    [[maybe_unused]] ssize_t n = ::write(fd, &byte, 1);
-  }
-  errno = saved_errno;
-}
+void Server::Stop() { transport_->Wake(); }
 
 ServerStats Server::stats() const {
   auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
@@ -212,160 +118,141 @@ ServerStats Server::stats() const {
   return s;
 }
 
+std::vector<Server::ClientInfo> Server::Clients() const {
+  std::vector<ClientInfo> out;
+  out.reserve(clients_.size());
+  for (const auto& c : clients_) out.push_back({c->fd, c->session, c->unsent(), c->events});
+  return out;
+}
+
 void Server::UpdateClock() {
-  const int64_t now = WallClockMs();
+  const int64_t now = transport_->WallClockMs();
   if (now > engine_.now_ms()) engine_.AdvanceClock(now - engine_.now_ms());
 }
 
 absl::Status Server::Run() {
-  if (listen_fd_ < 0) return absl::FailedPreconditionError("Run() before a successful Listen()");
+  if (!listening_) return absl::FailedPreconditionError("Run() before a successful Listen()");
   absl::Status status;
-  next_expire_ms_ = MonotonicMs() + kActiveExpireIntervalMs;
-  while (!stopping_) {
-    const int timeout = static_cast<int>(std::max<int64_t>(0, next_expire_ms_ - MonotonicMs()));
-    const int n =
-        ::epoll_wait(epoll_fd_, events_.data(), static_cast<int>(events_.size()), timeout);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      status = absl::InternalError(absl::StrCat("epoll_wait: ", ErrnoText(errno)));
-      break;
+  while (!stopping_ && status.ok()) status = Turn();
+  Shutdown();
+  return status;
+}
+
+absl::Status Server::Turn() {
+  if (!listening_) return absl::FailedPreconditionError("Turn() before a successful Listen()");
+  if (!started_) {
+    started_ = true;
+    next_expire_ms_ = transport_->MonotonicMs() + kActiveExpireIntervalMs;
+  }
+  const int timeout =
+      static_cast<int>(std::max<int64_t>(0, next_expire_ms_ - transport_->MonotonicMs()));
+  const int n = transport_->Wait(events_, timeout);
+  if (n < 0) {
+    if (n == -EINTR) return absl::OkStatus();
+    return absl::InternalError(absl::StrCat("epoll_wait: ", ErrnoText(-n)));
+  }
+  UpdateClock();
+  for (int i = 0; i < n; ++i) {
+    const Readiness& ev = events_[i];
+    if (ev.tag == Transport::kListenerTag) {
+      Accept();
+      continue;
     }
-    UpdateClock();
-    for (int i = 0; i < n; ++i) {
-      const epoll_event& ev = events_[i];
-      if (ev.data.u64 == kListenerTag) {
-        Accept();
+    if (ev.tag == Transport::kWakeTag) {
+      transport_->DrainWake();
+      stopping_ = true;
+      continue;
+    }
+    auto* c = reinterpret_cast<Client*>(static_cast<uintptr_t>(ev.tag));
+    if (c->closed) continue;
+    if (ev.events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+      if (c->events & EPOLLIN) {
+        OnReadable(c);
+      } else if (!(ev.events & EPOLLOUT)) {
+        Close(c);  // an error while only flushing
         continue;
       }
-      if (ev.data.u64 == kWakeTag) {
-        char buf[64];
-        while (::read(wake_read_fd_, buf, sizeof(buf)) > 0) {
-        }
-        stopping_ = true;
-        continue;
-      }
-      auto* c = static_cast<Client*>(ev.data.ptr);
-      if (c->closed) continue;
-      if (ev.events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-        if (c->events & EPOLLIN) {
-          OnReadable(c);
-        } else if (!(ev.events & EPOLLOUT)) {
-          Close(c);  // an error while only flushing
-          continue;
-        }
-      }
-      if (!c->closed && (ev.events & EPOLLOUT)) MarkPending(c);
     }
-    if (MonotonicMs() >= next_expire_ms_) {
-      engine_.ActiveExpire();
-      engine_.Cron();
-      next_expire_ms_ = MonotonicMs() + kActiveExpireIntervalMs;
-    }
-    // The turn ends (Redis's beforeSleep): BCAST invalidations, and what
-    // expiry and eviction sent, join the other clients' output.
-    engine_.EndTurn();
-    DeliverEngineOutput();
-    // One write per client per iteration, after every read of the iteration.
-    for (size_t i = 0; i < pending_.size(); ++i) {
-      Client* c = pending_[i];
-      c->pending = false;
-      if (!c->closed) Flush(c);
-    }
-    pending_.clear();
-    graveyard_.clear();
+    if (!c->closed && (ev.events & EPOLLOUT)) MarkPending(c);
   }
-  // Shutdown: the listener first, then every client after a last try to
-  // send what it is owed.
-  if (listen_fd_ >= 0) {
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
-    ::close(listen_fd_);
-    listen_fd_ = -1;
+  transport_->AfterReads();
+  if (transport_->MonotonicMs() >= next_expire_ms_) {
+    engine_.ActiveExpire();
+    engine_.Cron();
+    next_expire_ms_ = transport_->MonotonicMs() + kActiveExpireIntervalMs;
   }
+  // The turn ends (Redis's beforeSleep): BCAST invalidations, and what
+  // expiry and eviction sent, join the other clients' output.
+  engine_.EndTurn();
+  DeliverEngineOutput();
+  // One write per client per iteration, after every read of the iteration.
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    Client* c = pending_[i];
+    c->pending = false;
+    if (!c->closed) Flush(c);
+  }
+  pending_.clear();
+  graveyard_.clear();
+  return absl::OkStatus();
+}
+
+void Server::Shutdown() {
+  // The listener first, then every client after a last try to send what it
+  // is owed.
+  transport_->CloseListener();
   while (!clients_.empty()) {
     Client* c = clients_.back().get();
     if (c->unsent() > 0) {
-      [[maybe_unused]] ssize_t w =
-          ::send(c->fd, c->out.data() + c->sent, c->unsent(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      Send(c->fd, c->out.data() + c->sent, c->unsent());
     }
     Close(c);
   }
   pending_.clear();
   graveyard_.clear();
-  return status;
 }
 
 void Server::Accept() {
   for (int i = 0; i < kMaxAcceptsPerCall; ++i) {
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) {
-      AcceptOne(fd);
+    std::string peer, local;
+    const int h = transport_->Accept(&peer, &local);
+    if (h >= 0) {
+      AcceptOne(h, std::move(peer), std::move(local));
       continue;
     }
-    if (errno == EINTR || errno == ECONNABORTED) continue;
-    if ((errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
-      // Out of descriptors: accept with the spare one and drop the
-      // connection, so the listener does not stay readable forever.
-      ::close(spare_fd_);
-      const int dropped = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (dropped >= 0) {
-        ::close(dropped);
-        Add(counters_.rejected_connections);
-      }
-      spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (h == -EINTR || h == -ECONNABORTED) continue;
+    if (h == -EMFILE || h == -ENFILE) {
+      // Out of descriptors: accept one and drop it, so the listener does
+      // not stay readable forever.
+      const int dropped = transport_->AcceptAndDrop();
+      if (dropped < 0) return;
+      if (dropped > 0) Add(counters_.rejected_connections);
       continue;
     }
     return;  // EAGAIN, or an error that the next event retries
   }
 }
 
-void Server::AcceptOne(int fd) {
+void Server::AcceptOne(int handle, std::string peer, std::string local) {
   if (clients_.size() >= static_cast<size_t>(options_.max_clients)) {
     // Counters move before the client can see the effect (tests rely on it).
     Add(counters_.rejected_connections);
-    [[maybe_unused]] ssize_t n =
-        ::send(fd, kMaxClientsError.data(), kMaxClientsError.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    ::close(fd);
+    Send(handle, kMaxClientsError.data(), kMaxClientsError.size());
+    transport_->Close(handle);
     return;
   }
-  const int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   auto client = std::make_unique<Client>(options_.request_limits);
   Client* c = client.get();
-  c->fd = fd;
+  c->fd = handle;
   c->events = EPOLLIN;
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.ptr = c;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    ::close(fd);
+  if (!transport_->Watch(handle, EPOLLIN, c->tag())) {
+    transport_->Close(handle);
     return;
   }
   c->session = engine_.OpenSession();
   if (by_session_.size() <= static_cast<size_t>(c->session)) by_session_.resize(c->session + 1);
   by_session_[c->session] = c;
-  {
-    // "ip:port" of both ends, as CLIENT KILL ADDR / LADDR compare them.
-    auto text = [](const sockaddr_storage& a) -> std::string {
-      char host[INET6_ADDRSTRLEN] = "";
-      if (a.ss_family == AF_INET) {
-        const auto* v4 = reinterpret_cast<const sockaddr_in*>(&a);
-        inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
-        return absl::StrCat(host, ":", ntohs(v4->sin_port));
-      }
-      if (a.ss_family == AF_INET6) {
-        const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&a);
-        inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
-        return absl::StrCat(host, ":", ntohs(v6->sin6_port));
-      }
-      return "";
-    };
-    sockaddr_storage peer{}, local{};
-    socklen_t plen = sizeof(peer), llen = sizeof(local);
-    std::string paddr, laddr;
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen) == 0) paddr = text(peer);
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen) == 0) laddr = text(local);
-    engine_.SetAddresses(c->session, std::move(paddr), std::move(laddr));
-  }
+  // "ip:port" of both ends, as CLIENT KILL ADDR / LADDR compare them.
+  engine_.SetAddresses(c->session, std::move(peer), std::move(local));
   c->slot = clients_.size();
   clients_.push_back(std::move(client));
   Add(counters_.connections);
@@ -373,12 +260,9 @@ void Server::AcceptOne(int fd) {
 }
 
 void Server::OnReadable(Client* c) {
-  ssize_t n;
-  do {
-    n = ::recv(c->fd, read_buf_.data(), read_buf_.size(), 0);
-  } while (n < 0 && errno == EINTR);
+  const ssize_t n = transport_->Recv(c->fd, read_buf_.data(), read_buf_.size());
   if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    if (n == -EAGAIN || n == -EWOULDBLOCK) return;
     Close(c);  // ECONNRESET and the like: nothing can be delivered any more
     return;
   }
@@ -386,8 +270,7 @@ void Server::OnReadable(Client* c) {
     // The client closed (or half-closed) its side: hand it what it is owed
     // if the socket takes it now, then close.
     if (c->unsent() > 0) {
-      [[maybe_unused]] ssize_t w =
-          ::send(c->fd, c->out.data() + c->sent, c->unsent(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      Send(c->fd, c->out.data() + c->sent, c->unsent());
     }
     Close(c);
     return;
@@ -483,6 +366,12 @@ void Server::DeliverEngineOutput() {
   }
 }
 
+ssize_t Server::Send(int handle, const char* data, size_t len) {
+  const ssize_t n = transport_->Send(handle, data, len);
+  if (n > 0) Add(counters_.writes);
+  return n;
+}
+
 void Server::MarkPending(Client* c) {
   if (c->pending) return;
   c->pending = true;
@@ -491,27 +380,18 @@ void Server::MarkPending(Client* c) {
 
 void Server::SetEvents(Client* c, uint32_t events) {
   if (c->events == events) return;
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.ptr = c;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd, &ev);
+  transport_->Rewatch(c->fd, events, c->tag());
   c->events = events;
 }
 
 void Server::Flush(Client* c) {
   if (c->unsent() > 0) {
-    ssize_t n;
-    do {
-      n = ::send(c->fd, c->out.data() + c->sent, c->unsent(), MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+    const ssize_t n = Send(c->fd, c->out.data() + c->sent, c->unsent());
+    if (n < 0 && n != -EAGAIN && n != -EWOULDBLOCK) {
       Close(c);  // EPIPE, ECONNRESET: the client is gone
       return;
     }
-    if (n > 0) {
-      Add(counters_.writes);
-      c->sent += static_cast<size_t>(n);
-    }
+    if (n > 0) c->sent += static_cast<size_t>(n);
   }
   if (c->unsent() == 0) {
     c->out.clear();
@@ -540,8 +420,7 @@ void Server::Close(Client* c) {
   engine_.CloseSession(c->session);  // a no-op for a session CLIENT KILL closed
   by_session_[c->session] = nullptr;
   Sub(counters_.open_connections);
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
-  ::close(c->fd);
+  transport_->Close(c->fd);
   c->fd = -1;
   // Swap-remove from clients_; free it after the iteration (events and
   // pending_ may still point at it).

@@ -1,5 +1,7 @@
-// server::Server: a single-threaded, event-driven RESP server (epoll,
-// non-blocking sockets) in front of engine::Engine and resp::RequestParser.
+// server::Server: a single-threaded, event-driven RESP server in front of
+// engine::Engine and resp::RequestParser. Its socket calls go through a
+// Transport (transport.h): epoll and non-blocking sockets by default, or a
+// simulated transport a program drives turn by turn (sim_transport.h).
 //
 //   Server server(options);
 //   absl::Status st = server.Listen();   // binds; server.port() is now known
@@ -51,6 +53,7 @@
 #include "src/engine/engine.h"
 #include "src/resp/request.h"
 #include "src/server/server_commands.h"
+#include "src/server/transport.h"
 
 namespace respfuzz::server {
 
@@ -82,7 +85,8 @@ struct ServerStats {
   uint64_t output_limit_disconnects = 0;  // connections closed past max_output_buffer
   uint64_t rejected_connections = 0;      // refused: max_clients reached
   uint64_t reads = 0;                     // read() calls that returned data
-  uint64_t writes = 0;                    // send() calls that wrote something
+  uint64_t writes = 0;                    // writes that wrote something (every one:
+                                          // replies, last words, the max-clients line)
 };
 
 class Server {
@@ -94,7 +98,9 @@ class Server {
   // Redis's default hz is 10: its cron (active expiry) runs every 100 ms.
   static constexpr int kActiveExpireIntervalMs = 100;
 
-  explicit Server(ServerOptions options);
+  // Sockets by default; a test or a harness passes its own transport (a
+  // simulated one, see sim_transport.h).
+  explicit Server(ServerOptions options, std::unique_ptr<Transport> transport = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -116,8 +122,28 @@ class Server {
   // a pipe); may be called before Run().
   void Stop();
 
+  // One turn of the event loop, what Run() repeats until Stop(): wait for
+  // readiness (at most until the next active expiry), accept, read and run
+  // requests, end the engine's turn, then one write per client with output.
+  // For a caller that drives the loop itself (a simulated transport). After
+  // a Stop() the turn only notices it (stopping() turns true).
+  absl::Status Turn();
+  bool stopping() const { return stopping_; }
+  // What Run() does once stopped: closes the listener, then every client
+  // after one last non-blocking write of what it is owed.
+  void Shutdown();
+
   ServerStats stats() const;
   const ServerOptions& options() const { return options_; }
+  // For checks over the loop's state: the engine, and each open client.
+  const engine::Engine& engine() const { return engine_; }
+  struct ClientInfo {
+    int handle = -1;  // the transport's
+    int session = -1;
+    size_t unsent = 0;  // reply bytes not yet written
+    uint32_t events = 0;
+  };
+  std::vector<ClientInfo> Clients() const;
 
  private:
   struct Client;
@@ -128,12 +154,15 @@ class Server {
   friend class StopOnSignals;
 
   void Accept();
-  void AcceptOne(int fd);
+  void AcceptOne(int handle, std::string peer, std::string local);
   void OnReadable(Client* c);
   // Runs the parsed requests of one read; false when the client was closed.
   bool RunRequests(Client* c);
   void RunOne(Client* c, const std::vector<std::string>& argv);
   void Flush(Client* c);
+  // Every write goes through here (ServerStats::writes counts each that
+  // wrote something).
+  ssize_t Send(int handle, const char* data, size_t len);
   void MarkPending(Client* c);
   void SetEvents(Client* c, uint32_t events);
   void Close(Client* c);
@@ -144,12 +173,10 @@ class Server {
   void DeliverEngineOutput();
 
   ServerOptions options_;
+  std::unique_ptr<Transport> transport_;  // before engine_: its clock starts the engine's
   engine::Engine engine_;
-  int listen_fd_ = -1;
-  int epoll_fd_ = -1;
-  int wake_read_fd_ = -1;
-  std::atomic<int> wake_write_fd_{-1};
-  int spare_fd_ = -1;  // closed to accept-and-drop a connection when out of fds
+  bool listening_ = false;
+  bool started_ = false;  // the first Turn() ran (the expire timer is set)
   uint16_t port_ = 0;
   bool stopping_ = false;
   int64_t next_expire_ms_ = 0;
@@ -160,7 +187,7 @@ class Server {
   std::vector<std::unique_ptr<Client>> graveyard_;  // closed this iteration, freed after it
   std::vector<Client*> pending_;                    // clients with output to write
   std::vector<char> read_buf_;
-  std::vector<epoll_event> events_;
+  std::vector<Readiness> events_;
   Counters counters_;
 };
 

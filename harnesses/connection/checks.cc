@@ -1,0 +1,519 @@
+#include "harnesses/connection/checks.h"
+
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "src/engine/c_string.h"
+#include "src/engine/engine.h"
+#include "src/engine/reply.h"
+#include "src/resp/request.h"
+#include "src/server/server.h"
+#include "src/server/server_commands.h"
+
+namespace respfuzz::harnesses {
+namespace {
+
+using server::SimTransport;
+using Event = SimTransport::Event;
+
+constexpr std::string_view kMaxClientsLine = "-ERR max number of clients reached\r\n";
+
+fuzz::Verdict Fail(std::string check, size_t step, std::string message) {
+  return fuzz::Verdict::Fail(std::move(check), static_cast<int64_t>(step), std::move(message));
+}
+
+server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put) {
+  server::ServerOptions o;
+  o.port = 0;
+  o.max_output_buffer = put.server_output_cap;
+  o.max_clients = kConnServerMaxClients;
+  return o;
+}
+
+size_t OpenSessions(const engine::Engine& e) {
+  size_t n = 0;
+  for (size_t s = 0; s < e.session_count(); ++s) n += e.session(static_cast<int>(s)).open ? 1 : 0;
+  return n;
+}
+
+// The direct engine run: the transport's log replayed on a plain engine, one
+// request parser per connection, with the server's connection rules written
+// out (QUIT, protocol errors, CONFIG GET, CLIENT KILL, the output cap, the
+// max-clients line) and no transport in between.
+class DirectRun {
+ public:
+  struct Conn {
+    int session = -1;
+    bool open = false;      // has a live engine session
+    bool stopped = false;   // QUIT, a protocol error or a self-kill: nothing more runs
+    bool cut = false;       // killed or over the cap: the rest of `owed` is dropped
+    bool rejected = false;  // max clients
+    resp::RequestParser parser;
+    std::vector<resp::Request> requests;
+    std::string owed;  // every byte the server owes the client, in order
+    size_t written = 0;
+  };
+
+  explicit DirectRun(const server::ServerOptions& options)
+      : options_(options), engine_([] {
+          engine::EngineOptions o;
+          o.start_ms = SimTransport::kStartWallMs;
+          return o;
+        }()) {}
+
+  void Replay(const std::vector<Event>& log, size_t conns) {
+    conns_.resize(conns);
+    for (const Event& ev : log) {
+      switch (ev.kind) {
+        case Event::kTurn:
+          if (ev.wall_ms > engine_.now_ms()) engine_.AdvanceClock(ev.wall_ms - engine_.now_ms());
+          if (!started_) {
+            started_ = true;
+            next_expire_ = ev.mono_ms + server::Server::kActiveExpireIntervalMs;
+          }
+          mono_ = ev.mono_ms;
+          break;
+        case Event::kAccept:
+          OnAccept(ev.conn, ev.bytes);
+          break;
+        case Event::kDrop:
+          break;
+        case Event::kRecv:
+          OnRead(ev.conn, ev.bytes);
+          break;
+        case Event::kSend:
+          conns_[ev.conn].written += ev.size;
+          break;
+        case Event::kClose:
+          if (conns_[ev.conn].open) CloseConn(ev.conn);
+          break;
+        case Event::kAfterReads:
+          if (mono_ >= next_expire_) {
+            engine_.ActiveExpire();
+            engine_.Cron();
+            next_expire_ = mono_ + server::Server::kActiveExpireIntervalMs;
+          }
+          engine_.EndTurn();
+          Deliver();
+          break;
+      }
+    }
+  }
+
+  const std::vector<Conn>& conns() const { return conns_; }
+  uint64_t commands = 0, protocol_errors = 0, output_limit_disconnects = 0, rejected = 0,
+           connections = 0;
+
+ private:
+  void OnAccept(int conn, const std::string& addresses) {
+    Conn& c = conns_[conn];
+    if (open_ >= options_.max_clients) {
+      c.rejected = true;
+      c.owed = kMaxClientsLine;
+      ++rejected;
+      return;
+    }
+    c.session = engine_.OpenSession();
+    c.open = true;
+    ++open_;
+    ++connections;
+    if (by_session_.size() <= static_cast<size_t>(c.session)) by_session_.resize(c.session + 1, -1);
+    by_session_[c.session] = conn;
+    const size_t space = addresses.find(' ');
+    engine_.SetAddresses(c.session, addresses.substr(0, space), addresses.substr(space + 1));
+  }
+
+  void OnRead(int conn, const std::string& bytes) {
+    Conn& c = conns_[conn];
+    if (!c.open || c.stopped) return;  // nothing the server reads now may run
+    const bool ok = c.parser.Feed(bytes, &c.requests);
+    for (const resp::Request& req : c.requests) {
+      ++commands;
+      RunOne(c, req.argv);
+      Deliver();
+      if (!c.open) break;
+      if (OverCap(c)) {
+        CapClose(conn);
+        break;
+      }
+      if (c.stopped) break;
+    }
+    c.parser.Recycle(&c.requests);
+    if (!ok && c.open && !c.stopped) {
+      c.owed += absl::StrCat("-ERR ", c.parser.error()->message, "\r\n");
+      c.stopped = true;
+      ++protocol_errors;
+      if (OverCap(c)) CapClose(conn);
+    }
+  }
+
+  void RunOne(Conn& c, const std::vector<std::string>& argv) {
+    const server::ServerCommand sc = server::FindServerCommand(argv[0]);
+    if (sc == server::ServerCommand::kQuit) {
+      c.owed += "+OK\r\n";
+      c.stopped = true;
+      return;
+    }
+    if (sc == server::ServerCommand::kConfig && !engine_.session(c.session).in_multi &&
+        !(argv.size() >= 3 && engine::IEquals(argv[1], "set") &&
+          engine::IEquals(argv[2], "tracking-table-max-keys"))) {
+      const std::vector<server::ConfigParam> params = {
+          {"appendonly", "no"},
+          {"bind", options_.bind},
+          {"databases", absl::StrCat(options_.engine.num_dbs)},
+          {"maxclients", absl::StrCat(options_.max_clients)},
+          {"port", absl::StrCat(SimTransport::kPort)},
+          {"proto-max-bulk-len", absl::StrCat(options_.request_limits.max_bulk_len)},
+          {"save", ""},
+          {"tracking-table-max-keys", absl::StrCat(engine_.tracker().table_max_keys())},
+      };
+      engine::ReplyWriter reply(engine_.session(c.session).protocol, &c.owed);
+      server::Config(argv, params, reply);
+      return;
+    }
+    engine_.Execute(c.session, argv, &c.owed);
+    if (engine_.session(c.session).close_after_reply) c.stopped = true;
+  }
+
+  void Deliver() {
+    for (int s : engine_.TakeKilled()) {
+      const int conn = ConnOf(s);
+      if (conn >= 0) {
+        conns_[conn].cut = true;
+        CloseConn(conn);
+      }
+    }
+    for (int s : engine_.TakeNotified()) {
+      const int conn = ConnOf(s);
+      if (conn < 0) continue;
+      engine_.AppendOutput(s, &conns_[conn].owed);
+      if (OverCap(conns_[conn])) CapClose(conn);
+    }
+  }
+
+  int ConnOf(int session) const {
+    if (session < 0 || static_cast<size_t>(session) >= by_session_.size()) return -1;
+    const int conn = by_session_[session];
+    return conn >= 0 && conns_[conn].open ? conn : -1;
+  }
+
+  bool OverCap(const Conn& c) const { return c.owed.size() - c.written > kConnOutputCap; }
+
+  void CapClose(int conn) {
+    ++output_limit_disconnects;
+    conns_[conn].cut = true;
+    CloseConn(conn);
+  }
+
+  void CloseConn(int conn) {
+    Conn& c = conns_[conn];
+    engine_.CloseSession(c.session);
+    by_session_[c.session] = -1;
+    c.open = false;
+    --open_;
+  }
+
+  server::ServerOptions options_;
+  engine::Engine engine_;
+  std::vector<Conn> conns_;
+  std::vector<int> by_session_;
+  int open_ = 0;
+  bool started_ = false;
+  int64_t next_expire_ = 0, mono_ = 0;
+};
+
+std::string Snippet(std::string_view s, size_t at) {
+  const size_t from = at > 24 ? at - 24 : 0;
+  return EscapeBytes(s.substr(from, 64), 96);
+}
+
+// The per-turn checks: closed, sessions, accounting (open connections),
+// output-cap, starvation.
+fuzz::Verdict CheckTurn(const SimTransport& sim, const server::Server& server, size_t step,
+                        std::vector<int>* starved) {
+  if (!sim.misuses().empty()) return Fail("closed", step, sim.misuses().front());
+  size_t open = 0;
+  for (const auto& c : sim.conns()) open += c.server_open() ? 1 : 0;
+  const size_t sessions = OpenSessions(server.engine());
+  if (sessions != open) {
+    return Fail("sessions", step,
+                absl::StrCat(sessions, " engine sessions open for ", open, " open connections"));
+  }
+  if (server.stats().open_connections != open) {
+    return Fail("accounting", step,
+                absl::StrCat("stats say ", server.stats().open_connections,
+                             " open connections, the transport has ", open));
+  }
+  for (const server::Server::ClientInfo& ci : server.Clients()) {
+    if (ci.unsent > kConnOutputCap) {
+      return Fail("output-cap", step,
+                  absl::StrCat("c", ci.handle, " holds ", ci.unsent,
+                               " unsent bytes, over the cap of ", kConnOutputCap));
+    }
+  }
+  starved->resize(sim.conns().size(), 0);
+  for (size_t i = 0; i < sim.conns().size(); ++i) {
+    const SimTransport::Conn& c = sim.conns()[i];
+    const bool readable = !c.segments.empty() || c.fin || c.client_closed || c.rst;
+    if (c.server_open() && c.watched && (c.watch_events & EPOLLIN) && readable &&
+        sim.reads_this_turn()[i] == 0) {
+      if (++(*starved)[i] > kConnMaxStarvedTurns) {
+        return Fail("starvation", step,
+                    absl::StrCat("c", i, " had bytes to read for ", (*starved)[i],
+                                 " turns and was never read"));
+      }
+    } else {
+      (*starved)[i] = 0;
+    }
+  }
+  return fuzz::Verdict::Ok();
+}
+
+fuzz::Verdict CheckEnd(const SimTransport& sim, const server::Server& server,
+                       const server::ServerOptions& options, size_t step, std::string* trace) {
+  if (!sim.misuses().empty()) return Fail("closed", step, sim.misuses().front());
+  for (size_t i = 0; i < sim.conns().size(); ++i) {
+    const SimTransport::Conn& c = sim.conns()[i];
+    if (c.accepted && c.closes != 1) {
+      return Fail("closed", step,
+                  absl::StrCat("c", i, " was closed ", c.closes, " times by the end (once)"));
+    }
+  }
+  if (size_t n = OpenSessions(server.engine()); n != 0) {
+    return Fail("sessions", step, absl::StrCat(n, " engine sessions still open after shutdown"));
+  }
+  DirectRun direct(options);
+  direct.Replay(sim.log(), sim.conns().size());
+  for (size_t i = 0; i < sim.conns().size(); ++i) {
+    const SimTransport::Conn& c = sim.conns()[i];
+    const DirectRun::Conn& d = direct.conns()[i];
+    if (trace != nullptr) {
+      *trace += absl::StrCat("conn ", i, ": received ", c.received.size(), " of ", d.owed.size(),
+                             " owed bytes: ", EscapeBytes(c.received, 160), "\n");
+    }
+    const size_t common =
+        std::mismatch(c.received.begin(), c.received.end(), d.owed.begin(), d.owed.end()).first -
+        c.received.begin();
+    if (common < c.received.size()) {
+      return Fail("transport-invariance", step,
+                  absl::StrCat("conn ", i, " received byte ", common,
+                               " unlike the direct engine run: expected ...",
+                               Snippet(d.owed, common), " got ...", Snippet(c.received, common)));
+    }
+    // The max-clients line is one non-blocking write before the close, as
+    // Redis does it: a client with a small window gets part of it.
+    const bool faulted = c.never_read || c.fin || c.rst || c.client_closed || d.cut || d.rejected;
+    if (!faulted && c.received.size() != d.owed.size()) {
+      return Fail("transport-invariance", step,
+                  absl::StrCat("conn ", i, " received ", c.received.size(), " of the ",
+                               d.owed.size(), " bytes the direct engine run owes it; missing ",
+                               Snippet(d.owed, c.received.size())));
+    }
+  }
+  uint64_t reads = 0, writes = 0, accepted = 0, drops = 0;
+  for (const Event& ev : sim.log()) {
+    reads += ev.kind == Event::kRecv;
+    writes += ev.kind == Event::kSend;
+    accepted += ev.kind == Event::kAccept;
+    drops += ev.kind == Event::kDrop;
+  }
+  const server::ServerStats s = server.stats();
+  auto mismatch = [&](std::string_view what, uint64_t stat, uint64_t want) {
+    return Fail("accounting", step,
+                absl::StrCat("stats ", std::string(what), " = ", stat,
+                             ", the transport and the direct run say ", want));
+  };
+  if (s.connections != direct.connections)
+    return mismatch("connections", s.connections, direct.connections);
+  if (s.connections + direct.rejected != accepted) {
+    return mismatch("connections + max-clients rejections", s.connections + direct.rejected,
+                    accepted);
+  }
+  if (s.rejected_connections != direct.rejected + drops) {
+    return mismatch("rejected_connections", s.rejected_connections, direct.rejected + drops);
+  }
+  if (s.open_connections != 0) return mismatch("open_connections", s.open_connections, 0);
+  if (s.commands != direct.commands) return mismatch("commands", s.commands, direct.commands);
+  if (s.reads != reads) return mismatch("reads", s.reads, reads);
+  if (s.writes != writes) return mismatch("writes", s.writes, writes);
+  if (s.protocol_errors != direct.protocol_errors) {
+    return mismatch("protocol_errors", s.protocol_errors, direct.protocol_errors);
+  }
+  if (s.output_limit_disconnects != direct.output_limit_disconnects) {
+    return mismatch("output_limit_disconnects", s.output_limit_disconnects,
+                    direct.output_limit_disconnects);
+  }
+  return fuzz::Verdict::Ok();
+}
+
+}  // namespace
+
+ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put, bool trace) {
+  ConnRunResult result;
+  SimTransport sim;
+  const server::ServerOptions options = HarnessServerOptions(put);
+  server::Server server(options, put.transport(&sim));
+  if (absl::Status st = server.Listen(); !st.ok()) {
+    result.verdict = Fail("closed", 0, absl::StrCat("Listen failed: ", st.message()));
+    return result;
+  }
+  std::vector<int> slot(kConnMaxClients, -1);  // client -> its connection
+  std::vector<int> starved;
+  auto over = [&](int conn) {
+    const SimTransport::Conn& c = sim.conns()[conn];
+    return c.client_closed || c.rst || c.dropped || c.closes > 0;
+  };
+  auto turn = [&](size_t step) -> bool {
+    if (absl::Status st = server.Turn(); !st.ok()) {
+      result.verdict = Fail("stall", step, absl::StrCat("Turn failed: ", st.message()));
+      return false;
+    }
+    result.verdict = CheckTurn(sim, server, step, &starved);
+    return result.verdict.ok;
+  };
+  for (size_t i = 0; i < p.ops.size(); ++i) {
+    const ConnOp& op = p.ops[i];
+    const int conn = slot[op.client];
+    if (trace) result.trace += absl::StrCat(i, ": ", ConnOpToText(op), "\n");
+    switch (op.kind) {
+      case ConnOpKind::kConnect:
+        if (conn < 0 || over(conn)) slot[op.client] = sim.Connect();
+        break;
+      case ConnOpKind::kAcceptFail:
+        sim.FailNextAccept();
+        break;
+      case ConnOpKind::kTick:
+        if (!turn(i)) return result;
+        break;
+      case ConnOpKind::kClock:
+        sim.AdvanceClock(op.n);
+        break;
+      default:
+        if (conn < 0) break;  // no connection: skipped
+        switch (op.kind) {
+          case ConnOpKind::kSend:
+            sim.ClientSend(conn, op.bytes, op.slice);
+            break;
+          case ConnOpKind::kWindow:
+            sim.SetWindow(conn, op.n);
+            break;
+          case ConnOpKind::kNeverRead:
+            sim.NeverRead(conn);
+            break;
+          case ConnOpKind::kFin:
+            sim.Fin(conn);
+            break;
+          case ConnOpKind::kRst:
+            sim.Reset(conn);
+            break;
+          case ConnOpKind::kClose:
+            sim.ClientClose(conn);
+            break;
+          default:
+            break;
+        }
+    }
+  }
+  // The clients that still read open their windows; turn until quiet.
+  const size_t end = p.ops.size();
+  for (size_t c = 0; c < sim.conns().size(); ++c) {
+    if (!sim.conns()[c].never_read)
+      sim.SetWindow(static_cast<int>(c), SimTransport::kUnlimitedWindow);
+  }
+  bool quiet = false;
+  for (int t = 0; t < kConnMaxDrainTurns && !quiet; ++t) {
+    const size_t before = sim.log().size();
+    if (!turn(end)) return result;
+    quiet = true;
+    for (size_t k = before; k < sim.log().size(); ++k) {
+      const Event::Kind kind = sim.log()[k].kind;
+      if (kind != Event::kTurn && kind != Event::kAfterReads) quiet = false;
+    }
+  }
+  if (!quiet) {
+    result.verdict =
+        Fail("stall", end,
+             absl::StrCat("still reading or writing after ", kConnMaxDrainTurns, " turns"));
+    return result;
+  }
+  server.Stop();
+  if (!turn(end)) return result;
+  if (!server.stopping()) {
+    result.verdict = Fail("stall", end, "Stop() did not stop the loop");
+    return result;
+  }
+  server.Shutdown();
+  result.verdict = CheckEnd(sim, server, options, end, trace ? &result.trace : nullptr);
+  return result;
+}
+
+fuzz::Verdict RunConnection(std::string_view input) {
+  return RunConnProgram(DecodeConnProgram(input)).verdict;
+}
+
+std::string DescribeConnection(std::string_view input) {
+  return ConnProgramToText(DecodeConnProgram(input));
+}
+
+absl::StatusOr<std::string> EncodeConnectionText(std::string_view text) {
+  auto p = ConnProgramFromText(text);
+  if (!p.ok()) return p.status();
+  return EncodeConnProgram(*p);
+}
+
+std::string DecodeConnectionText(std::string_view input) {
+  return ConnProgramToText(DecodeConnProgram(input));
+}
+
+std::string ExplainConnection(std::string_view input) {
+  ConnRunResult r = RunConnProgram(DecodeConnProgram(input), {}, /*trace=*/true);
+  return r.trace + r.verdict.ToString() + "\n";
+}
+
+std::optional<std::string> MinimizeConnection(std::string_view input, MinimizeReport* report) {
+  ConnProgram p = DecodeConnProgram(input);
+  fuzz::Verdict v = RunConnProgram(p).verdict;
+  if (v.ok) return std::nullopt;
+  MinimizeReport local;
+  MinimizeReport& rep = report ? *report : local;
+  rep.steps_before = p.ops.size();
+  rep.runs = 1;
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (size_t i = p.ops.size(); i-- > 0;) {
+      ConnProgram candidate = p;
+      candidate.ops.erase(candidate.ops.begin() + static_cast<ptrdiff_t>(i));
+      fuzz::Verdict cv = RunConnProgram(candidate).verdict;
+      ++rep.runs;
+      if (!cv.ok && cv.check == v.check) {
+        p = std::move(candidate);
+        v = cv;
+        changed = true;
+      }
+    }
+  }
+  rep.steps_after = p.ops.size();
+  rep.verdict = v;
+  return EncodeConnProgram(p);
+}
+
+RESPFUZZ_REGISTER_HARNESS(
+    connection,
+    Harness{"connection",
+            "a chaos program over up to 8 clients (connect, sliced sends, windows, never-read, "
+            "fin, rst, close, accept failures, ticks, the clock) against the serve event loop "
+            "(src/server/server.h) on a simulated transport (src/server/sim_transport.h)",
+            "each client gets a prefix of what a direct engine run owes it (all of it without a "
+            "fault); nothing happens on a closed connection and each is closed once; sessions "
+            "close with connections; stats match; no client holds more than the output cap; no "
+            "readable client waits more than 2 turns; the loop goes quiet",
+            RunConnection, DescribeConnection, EncodeConnectionText, DecodeConnectionText,
+            ExplainConnection, MinimizeConnection});
+
+}  // namespace respfuzz::harnesses

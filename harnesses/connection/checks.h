@@ -1,0 +1,115 @@
+// The connection harness: a connection program (program.h) plays up to eight
+// hostile clients against `respfuzz serve`'s Server (src/server/server.h) on
+// a simulated transport (src/server/sim_transport.h): partial writes, a
+// client that never reads, resets, half-closes, closes mid-request or
+// mid-reply, failed accepts, max-clients rejections, the clock. After the
+// program the clients that can still read open their windows, the loop turns
+// until nothing moves, and the server shuts down.
+//
+// Checks:
+//   "transport-invariance"  (oracle 1) each client received a prefix of what
+//       a direct engine run owes it: the engine fed the same bytes the server
+//       read, in the same order and the same turns, with no transport in
+//       between (replies, pushes from other sessions, the protocol-error and
+//       max-clients lines, QUIT, CLIENT KILL and the output cap as the server
+//       applies them); a client that did nothing to its connection (no fin,
+//       rst, close or never-read, not killed, not over the cap, not refused
+//       by max clients: that line is one best-effort write) received all of
+//       it.
+//   "closed"      (oracle 2) nothing is read from, written to or closed on a
+//       connection after it was closed; every accepted connection is closed
+//       exactly once by the end
+//   "sessions"    (oracle 2) after every turn the engine has one open session
+//       per open connection; none by the end
+//   "accounting"  (oracle 2) ServerStats (connections, open, commands, reads,
+//       writes, protocol errors, output-limit disconnects, rejections) agree
+//       with the transport's log and the direct run
+//   "output-cap"  (oracle 3) after every turn no client holds more than
+//       kConnOutputCap unsent bytes
+//   "starvation"  (oracle 3) a connection with something to read while the
+//       server watches it for reading is read within kConnMaxStarvedTurns
+//       turns, whatever the other clients do
+//   "stall"       the loop reaches quiet within kConnMaxDrainTurns turns
+// and (oracle 4) the sanitizers over all of it.
+#ifndef RESPFUZZ_HARNESSES_CONNECTION_CHECKS_H_
+#define RESPFUZZ_HARNESSES_CONNECTION_CHECKS_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "harnesses/common/registry.h"
+#include "harnesses/common/verdict.h"
+#include "harnesses/connection/program.h"
+#include "src/server/sim_transport.h"
+#include "src/server/transport.h"
+
+namespace respfuzz::harnesses {
+
+// The server's client-output-buffer-limit in the harness (small, so a
+// never-reading client reaches it).
+inline constexpr size_t kConnOutputCap = 4096;
+// maxclients in the harness (below kConnMaxClients, so rejections happen).
+inline constexpr int kConnServerMaxClients = 5;
+inline constexpr int kConnMaxStarvedTurns = 2;
+inline constexpr int kConnMaxDrainTurns = static_cast<int>(kConnMaxOps * kConnMaxSendLen) + 64;
+
+// Hands every call to the SimTransport (which the harness keeps, to inspect
+// after the server is gone). Tests derive broken transports from it.
+class ForwardingTransport : public server::Transport {
+ public:
+  explicit ForwardingTransport(server::SimTransport* sim) : sim_(sim) {}
+  absl::StatusOr<uint16_t> Listen(const std::string& bind, uint16_t port) override {
+    return sim_->Listen(bind, port);
+  }
+  void CloseListener() override { sim_->CloseListener(); }
+  int Accept(std::string* peer, std::string* local) override { return sim_->Accept(peer, local); }
+  int AcceptAndDrop() override { return sim_->AcceptAndDrop(); }
+  bool Watch(int h, uint32_t events, uint64_t tag) override { return sim_->Watch(h, events, tag); }
+  void Rewatch(int h, uint32_t events, uint64_t tag) override { sim_->Rewatch(h, events, tag); }
+  int Wait(std::span<server::Readiness> out, int timeout_ms) override {
+    return sim_->Wait(out, timeout_ms);
+  }
+  ssize_t Recv(int h, char* buf, size_t len) override { return sim_->Recv(h, buf, len); }
+  ssize_t Send(int h, const char* data, size_t len) override { return sim_->Send(h, data, len); }
+  void Close(int h) override { sim_->Close(h); }
+  void AfterReads() override { sim_->AfterReads(); }
+  void Wake() override { sim_->Wake(); }
+  void DrainWake() override { sim_->DrainWake(); }
+  int64_t WallClockMs() override { return sim_->WallClockMs(); }
+  int64_t MonotonicMs() override { return sim_->MonotonicMs(); }
+
+ protected:
+  server::SimTransport* sim_;
+};
+
+// What the program runs against; tests plug in broken pieces.
+struct ConnectionUnderTest {
+  // The transport the server gets, over the harness's SimTransport.
+  std::function<std::unique_ptr<server::Transport>(server::SimTransport*)> transport =
+      [](server::SimTransport* sim) { return std::make_unique<ForwardingTransport>(sim); };
+  // The server's own output cap (the checks always expect kConnOutputCap).
+  size_t server_output_cap = kConnOutputCap;
+};
+
+struct ConnRunResult {
+  fuzz::Verdict verdict;
+  std::string trace;  // explain: each op, then what each client received
+};
+
+ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put = {},
+                             bool trace = false);
+
+fuzz::Verdict RunConnection(std::string_view input);
+std::string DescribeConnection(std::string_view input);
+absl::StatusOr<std::string> EncodeConnectionText(std::string_view text);
+std::string DecodeConnectionText(std::string_view input);
+std::string ExplainConnection(std::string_view input);
+std::optional<std::string> MinimizeConnection(std::string_view input, MinimizeReport* report);
+
+}  // namespace respfuzz::harnesses
+
+#endif  // RESPFUZZ_HARNESSES_CONNECTION_CHECKS_H_

@@ -1,0 +1,245 @@
+// The socket Transport: epoll and non-blocking TCP sockets (transport.h).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "src/server/transport.h"
+
+namespace respfuzz::server {
+namespace {
+
+constexpr int kMaxEvents = 256;
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+// "ip:port", as CLIENT KILL ADDR / LADDR compare them.
+std::string AddressText(const sockaddr_storage& a) {
+  char host[INET6_ADDRSTRLEN] = "";
+  if (a.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&a);
+    inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
+    return absl::StrCat(host, ":", ntohs(v4->sin_port));
+  }
+  if (a.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&a);
+    inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
+    return absl::StrCat(host, ":", ntohs(v6->sin6_port));
+  }
+  return "";
+}
+
+class SocketTransport : public Transport {
+ public:
+  SocketTransport() {
+    events_.resize(kMaxEvents);
+    // The wake pipe exists from the start, so Wake() works before Listen().
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_NONBLOCK | O_CLOEXEC) == 0) {
+      wake_read_fd_ = pipe_fds[0];
+      wake_write_fd_.store(pipe_fds[1]);
+    }
+  }
+  ~SocketTransport() override {
+    for (int fd : {listen_fd_, epoll_fd_, wake_read_fd_, wake_write_fd_.load(), spare_fd_}) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+
+  absl::StatusOr<uint16_t> Listen(const std::string& bind, uint16_t port) override {
+    if (listen_fd_ >= 0 || epoll_fd_ >= 0) {
+      return absl::FailedPreconditionError("Listen() called twice");
+    }
+    sockaddr_storage addr{};
+    socklen_t addr_len = 0;
+    int family = AF_INET;
+    {
+      auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+      auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+      if (inet_pton(AF_INET, bind.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        addr_len = sizeof(*v4);
+      } else if (inet_pton(AF_INET6, bind.c_str(), &v6->sin6_addr) == 1) {
+        family = AF_INET6;
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        addr_len = sizeof(*v6);
+      } else {
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", bind, "' is not a numeric IPv4 or IPv6 address"));
+      }
+    }
+    const std::string where =
+        family == AF_INET6 ? absl::StrCat("[", bind, "]:", port) : absl::StrCat(bind, ":", port);
+    auto fail = [&](const char* what) {
+      const int err = errno;
+      if (listen_fd_ >= 0) ::close(listen_fd_);
+      listen_fd_ = -1;
+      return absl::UnavailableError(absl::StrCat(what, " ", where, ": ", ErrnoText(err)));
+    };
+    listen_fd_ = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (listen_fd_ < 0) return fail("cannot create a socket for");
+    const int one = 1;
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (family == AF_INET6) {
+      ::setsockopt(listen_fd_, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    }
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), addr_len) != 0) {
+      return fail("cannot listen on");
+    }
+    // Redis's tcp-backlog default.
+    if (::listen(listen_fd_, 511) != 0) return fail("cannot listen on");
+    sockaddr_storage bound{};
+    socklen_t bound_len = sizeof(bound);
+    if (::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &bound_len) != 0) {
+      return fail("getsockname failed for");
+    }
+    const uint16_t bound_port =
+        ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                 : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) return fail("epoll_create1 failed for");
+    if (wake_read_fd_ < 0) {
+      errno = EMFILE;
+      return fail("no wake pipe for");
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kListenerTag;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
+      return fail("epoll_ctl failed for");
+    }
+    ev.data.u64 = kWakeTag;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_read_fd_, &ev) != 0) {
+      return fail("epoll_ctl failed for");
+    }
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return bound_port;
+  }
+
+  void CloseListener() override {
+    if (listen_fd_ < 0) return;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+    ::close(listen_fd_);
+    listen_fd_ = -1;
+  }
+
+  int Accept(std::string* peer, std::string* local) override {
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return -errno;
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    sockaddr_storage p{}, l{};
+    socklen_t plen = sizeof(p), llen = sizeof(l);
+    peer->clear();
+    local->clear();
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&p), &plen) == 0) *peer = AddressText(p);
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&l), &llen) == 0) *local = AddressText(l);
+    return fd;
+  }
+
+  int AcceptAndDrop() override {
+    if (spare_fd_ < 0) return -1;
+    // Accept with the spare descriptor's slot and drop the connection.
+    ::close(spare_fd_);
+    const int dropped = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (dropped >= 0) ::close(dropped);
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return dropped >= 0 ? 1 : 0;
+  }
+
+  bool Watch(int handle, uint32_t events, uint64_t tag) override {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = tag;
+    return ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, handle, &ev) == 0;
+  }
+
+  void Rewatch(int handle, uint32_t events, uint64_t tag) override {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = tag;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, handle, &ev);
+  }
+
+  int Wait(std::span<Readiness> out, int timeout_ms) override {
+    const int max = static_cast<int>(std::min(out.size(), events_.size()));
+    const int n = ::epoll_wait(epoll_fd_, events_.data(), max, timeout_ms);
+    if (n < 0) return -errno;
+    for (int i = 0; i < n; ++i) out[i] = Readiness{events_[i].data.u64, events_[i].events};
+    return n;
+  }
+
+  ssize_t Recv(int handle, char* buf, size_t len) override {
+    ssize_t n;
+    do {
+      n = ::recv(handle, buf, len, 0);
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : n;
+  }
+
+  ssize_t Send(int handle, const char* data, size_t len) override {
+    ssize_t n;
+    do {
+      n = ::send(handle, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : n;
+  }
+
+  void Close(int handle) override {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, handle, nullptr);
+    ::close(handle);
+  }
+
+  void Wake() override {
+    const int fd = wake_write_fd_.load();
+    const char byte = 1;
+    // A full pipe already wakes the loop; errno is the interrupted code's.
+    const int saved_errno = errno;
+    if (fd >= 0) {
+      [[maybe_unused]] ssize_t n = ::write(fd, &byte, 1);
+    }
+    errno = saved_errno;
+  }
+
+  void DrainWake() override {
+    char buf[64];
+    while (::read(wake_read_fd_, buf, sizeof(buf)) > 0) {
+    }
+  }
+
+  int64_t WallClockMs() override { return Now(CLOCK_REALTIME); }
+  int64_t MonotonicMs() override { return Now(CLOCK_MONOTONIC); }
+
+ private:
+  static int64_t Now(clockid_t clock) {
+    timespec ts;
+    clock_gettime(clock, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+  }
+
+  int listen_fd_ = -1;
+  int epoll_fd_ = -1;
+  int wake_read_fd_ = -1;
+  std::atomic<int> wake_write_fd_{-1};
+  int spare_fd_ = -1;  // closed to accept-and-drop a connection when out of fds
+  std::vector<epoll_event> events_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> MakeSocketTransport() { return std::make_unique<SocketTransport>(); }
+
+}  // namespace respfuzz::server
