@@ -146,17 +146,21 @@ constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools
     // 0: keys (few, so ops collide)
     {"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k1", "k2", "k3", "k4", "k5", "k6", "k7",
      "k8"},
-    // 1: fields and members
-    {"f1", "f2", "f3", "f4", "m1", "m2", "m3", "m4", "m5", "m6", "a", "b", "c", "x", "y", "z"},
+    // 1: fields and members; slot 9 is longer than zset-max-listpack-value (64
+    // bytes), so one ZADD turns a sorted set into a skiplist
+    {"f1", "f2", "f3", "f4", "m1", "m2", "m3", "m4", "m5",
+     "long-member-of-65-bytes-so-a-sorted-set-becomes-a-skiplist-abcdef", "a", "b", "c", "x", "y",
+     "z"},
     // 2: values
     {"v1", "v2", "v3", "", "0", "1", "-1", "10", "abc", "hello world", "0.5", "3.0e2", "x\r\ny",
      "\xff\xfe", "k1", "f1"},
     // 3: integers and their edges
     {"0", "1", "-1", "2", "3", "5", "10", "100", "-2", "9223372036854775807",
      "-9223372036854775808", "9223372036854775808", "65535", "65536", "1000", "2147483648"},
-    // 4: floats and malformed numbers
-    {"1e3", "inf", "-inf", "+inf", "nan", "0x10", "", " 1", "+1", "-0", "1.5", "0.1", "-0.0",
-     "1e400", "01", "1 "},
+    // 4: floats and malformed numbers; DBL_MAX, so a sum of two overflows a
+    // double (ZINCRBY, ZADD INCR) but not a long double (INCRBYFLOAT)
+    {"1e3", "inf", "-inf", "+inf", "nan", "0x10", "", " 1", "+1", "-0", "1.5", "0.1",
+     "1.7976931348623157e308", "1e400", "01", "1 "},
     // 5: option words
     {"EX", "PX", "EXAT", "PXAT", "NX", "XX", "KEEPTTL", "GET", "GT", "LT", "CH", "INCR", "PERSIST",
      "REPLACE", "DB", "TYPE"},
