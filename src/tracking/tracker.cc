@@ -254,7 +254,10 @@ void Tracker::AfterCommand() {
 
 void Tracker::EndTurn() {
   if (tracking_clients_ == 0) return;
-  for (auto& [prefix, b] : prefixes_) {
+  for (auto& entry : prefixes_) {
+    // Not a structured binding: clang before 16 (AFL++'s afl-clang-fast on
+    // Debian uses clang 14) cannot capture one in the lambda below.
+    auto& b = entry.second;
     if (b.keys.empty()) continue;
     auto build = [&](int64_t skip) {
       std::string proto;
