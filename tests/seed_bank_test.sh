@@ -58,9 +58,11 @@ for f in "$@"; do
 done
 SH
 chmod +x "$t/build/harness"
-printf '# name\tstructured\tseeds\toptions\tdictionary\tbinary\n' >"$t/build/harnesses.tsv"
-printf 'bytes\tno\t%s\t-\t-\t%s\n' "$t/corpus/bytes" "$t/build/harness" >>"$t/build/harnesses.tsv"
-printf 'progs\tyes\t%s\t-\t-\t%s\n' "$t/build/corpus/progs" "$t/build/harness" >>"$t/build/harnesses.tsv"
+printf '# name\tstructured\tseeds\toptions\tdictionary\tbinary\tregressions\n' >"$t/build/harnesses.tsv"
+printf 'bytes\tno\t%s\t-\t-\t%s\t%s\n' "$t/corpus/bytes" "$t/build/harness" \
+  "$t/tests/regressions/bytes" >>"$t/build/harnesses.tsv"
+printf 'progs\tyes\t%s\t-\t-\t%s\t%s\n' "$t/build/corpus/progs" "$t/build/harness" \
+  "$t/build/regressions/progs" >>"$t/build/harnesses.tsv"
 echo ok >"$t/corpus/bytes/good.bin"
 echo BAD >"$t/tests/regressions/bytes/planted.bin"
 echo "a planted failure" >"$t/tests/regressions/bytes/planted.txt"

@@ -7,7 +7,10 @@
 #                                      a column of BUILD/harnesses.tsv, which
 #                                      CMake writes at configure time: FIELD is
 #                                      structured (yes/no), seeds, options,
-#                                      dictionary or binary
+#                                      dictionary, binary or regressions (the
+#                                      seeds and regressions the binary
+#                                      replays: encoded .bin files in BUILD
+#                                      for structured harnesses)
 #   respfuzz_read_options FILE [SECTION]
 #                                      the KEY = VALUE lines of SECTION
 #                                      (default libfuzzer) into the arrays
@@ -36,6 +39,7 @@ respfuzz_harness_field() {
     options) col=4 ;;
     dictionary) col=5 ;;
     binary) col=6 ;;
+    regressions) col=7 ;;
     *)
       echo "respfuzz_harness_field: unknown field '$field'" >&2
       return 2
