@@ -8,14 +8,18 @@ ROOT is a checkout. The check fails (exit 1, one line per problem) unless:
     executable and runs scripts/oss-fuzz-build (which exists and is
     executable), and the Dockerfile copies build.sh into $SRC;
   - .clusterfuzzlite/project.yaml and oss-fuzz/project.yaml name the same
-    language and the same sanitizers;
+    language, and oss-fuzz/project.yaml names the ClusterFuzzLite sanitizers
+    plus memory (OSS-Fuzz only: scripts/oss-fuzz-local checks that build);
   - cflite_pr.yml (mode code-change), cflite_batch.yml (batch),
     cflite_build.yml (a build with upload-build) and cflite_cron.yml (prune,
     and coverage with the coverage sanitizer) exist and parse;
   - every fuzzing workflow (PR, batch, build) runs every sanitizer of
     project.yaml and no other; every build_fuzzers step names the project's
     language; each job's run_fuzzers step uses its build_fuzzers sanitizer;
-  - every ClusterFuzzLite action is google/clusterfuzzlite/actions/...@v1.
+  - every ClusterFuzzLite action is google/clusterfuzzlite/actions/...@v1;
+  - oss-fuzz/Dockerfile and .clusterfuzzlite/Dockerfile get abseil and hiredis
+    with scripts/debian-source (pinned in oss-fuzz/debian-sources.lock, the
+    sources scripts/oss-fuzz-local compiles), and clone no repository.
 
 --self-test breaks a copy of ROOT in each of those ways, one at a time, and
 fails unless the check rejects every broken copy and accepts ROOT itself.
@@ -28,6 +32,12 @@ import sys
 import tempfile
 
 import yaml
+
+# Sanitizers OSS-Fuzz runs that the ClusterFuzzLite workflows do not: memory
+# (its build is checked by scripts/oss-fuzz-local).
+OSS_FUZZ_ONLY = ("memory",)
+# What the images fetch with scripts/debian-source (oss-fuzz/debian-sources.lock).
+DEPENDENCIES = ("abseil", "hiredis")
 
 ACTIONS = "google/clusterfuzzlite/actions/"
 FUZZ_MODES = {"cflite_pr.yml": "code-change", "cflite_batch.yml": "batch"}
@@ -64,6 +74,32 @@ def matrix_sanitizers(job, step_sanitizer):
     return [step_sanitizer]
 
 
+def dockerfile_sources(root):
+    """Both images take abseil and hiredis from the pinned Debian sources."""
+    problems = []
+    lock = os.path.join(root, "oss-fuzz", "debian-sources.lock")
+    pinned = set()
+    if os.path.isfile(lock):
+        with open(lock, encoding="utf-8") as f:
+            pinned = {l.split()[0] for l in f if l.strip() and not l.lstrip().startswith("#")}
+    for dep in DEPENDENCIES:
+        if dep not in pinned:
+            problems.append(f"oss-fuzz/debian-sources.lock: does not pin {dep}")
+    for rel in (os.path.join("oss-fuzz", "Dockerfile"), os.path.join(".clusterfuzzlite", "Dockerfile")):
+        path = os.path.join(root, rel)
+        if not os.path.isfile(path):
+            problems.append(f"{rel}: missing")
+            continue
+        with open(path, encoding="utf-8") as f:
+            runs = [l.split(None, 1)[1] for l in f if l.split()[:1] == ["RUN"] and len(l.split()) > 1]
+        fetch = [r for r in runs if "scripts/debian-source" in r]
+        if not fetch or any(d not in fetch[0].split() for d in DEPENDENCIES):
+            problems.append(f"{rel}: no RUN of scripts/debian-source for {' and '.join(DEPENDENCIES)}")
+        if any("git clone" in r for r in runs):
+            problems.append(f"{rel}: clones a repository instead of using the pinned Debian sources")
+    return problems
+
+
 def check(root):
     problems = []
     cfl = os.path.join(root, ".clusterfuzzlite")
@@ -86,6 +122,7 @@ def check(root):
             if not any(l.split()[:1] == ["COPY"] and ".clusterfuzzlite/build.sh" in l
                        for l in f):
                 problems.append(".clusterfuzzlite/Dockerfile: does not COPY .clusterfuzzlite/build.sh")
+    problems += dockerfile_sources(root)
 
     project = load(root, os.path.join(".clusterfuzzlite", "project.yaml"), problems) or {}
     oss = load(root, os.path.join("oss-fuzz", "project.yaml"), problems) or {}
@@ -98,9 +135,11 @@ def check(root):
     if oss and oss.get("language") != language:
         problems.append(f"oss-fuzz/project.yaml: language {oss.get('language')!r}, "
                         f".clusterfuzzlite says {language!r}")
-    if oss and sorted(oss.get("sanitizers") or []) != sorted(sanitizers):
+    want_oss = sorted(set(sanitizers) | set(OSS_FUZZ_ONLY))
+    if oss and sorted(oss.get("sanitizers") or []) != want_oss:
         problems.append(f"oss-fuzz/project.yaml: sanitizers {oss.get('sanitizers')}, "
-                        f".clusterfuzzlite says {sanitizers}")
+                        f"want {want_oss} (.clusterfuzzlite's {sanitizers} plus "
+                        f"{list(OSS_FUZZ_ONLY)})")
 
     seen_modes = {}
     for name in ("cflite_pr.yml", "cflite_batch.yml", "cflite_build.yml", "cflite_cron.yml"):
@@ -191,6 +230,16 @@ def self_test(root):
          "run_fuzzers@v1", "run_fuzzers@main"),
         ("project.yaml adds a sanitizer", os.path.join(".clusterfuzzlite", "project.yaml"),
          "  - undefined\n", "  - undefined\n  - memory\n"),
+        ("oss-fuzz/project.yaml drops memory", os.path.join("oss-fuzz", "project.yaml"),
+         "  - memory\n", ""),
+        ("oss-fuzz/project.yaml drops undefined", os.path.join("oss-fuzz", "project.yaml"),
+         "  - undefined\n", ""),
+        ("the OSS-Fuzz image clones abseil", os.path.join("oss-fuzz", "Dockerfile"),
+         "RUN $SRC/respfuzz/scripts/debian-source",
+         "RUN git clone --depth 1 https://github.com/abseil/abseil-cpp.git $SRC/abseil-cpp\n"
+         "RUN $SRC/respfuzz/scripts/debian-source"),
+        ("the ClusterFuzzLite image skips hiredis", os.path.join(".clusterfuzzlite", "Dockerfile"),
+         "abseil hiredis", "abseil"),
         ("build.sh runs another script", os.path.join(".clusterfuzzlite", "build.sh"),
          "scripts/oss-fuzz-build", "scripts/build"),
         ("a workflow that is not YAML", os.path.join(wf, "cflite_cron.yml"),

@@ -67,16 +67,31 @@ Value ConvertReply(const redisReply* reply, int64_t* elements) {
   return root;
 }
 
+// hiredis's createArray, as its read.h declares it: the count is an int in
+// Debian's 0.14.1-3 and a size_t once its CVE-2021-32765 backport is
+// completed (the OSS-Fuzz builds patch read.h: oss-fuzz/patches/hiredis/).
+// hiredis refuses counts above INT_MAX before calling it, so either type
+// holds every count exactly.
+using CreateArrayFn = decltype(redisReplyObjectFunctions::createArray);
+template <typename F>
+struct CountParameter;
+template <typename R, typename Task, typename Count>
+struct CountParameter<R (*)(Task, Count)> {
+  using type = Count;
+};
+using ArrayCount = CountParameter<CreateArrayFn>::type;
+
 // The budget on hiredis's pointer arrays, reached through the read tasks'
 // privdata.
 struct ArrayBudget {
-  void* (*create_array)(const redisReadTask*, int) = nullptr;  // hiredis's own
-  int64_t live = 0;      // elements of the arrays in the reply being built
-  int64_t refused = -1;  // the count refused, or -1
+  CreateArrayFn create_array = nullptr;  // hiredis's own
+  int64_t live = 0;                      // elements of the arrays in the reply being built
+  int64_t refused = -1;                  // the count refused, or -1
 };
 
-void* BudgetedCreateArray(const redisReadTask* task, int elements) {
+void* BudgetedCreateArray(const redisReadTask* task, ArrayCount count) {
   auto* b = static_cast<ArrayBudget*>(task->privdata);
+  const auto elements = static_cast<int64_t>(count);
   if (elements > kHiredisMaxArrayLen || b->live + elements > kHiredisMaxLiveElements) {
     // NULL: hiredis 0.14.1 (processMultiBulkItem) sets "Out of memory" and
     // frees the partial reply; the parent's slot for this array stays NULL,
@@ -85,7 +100,7 @@ void* BudgetedCreateArray(const redisReadTask* task, int elements) {
     return nullptr;
   }
   b->live += elements;
-  return b->create_array(task, elements);
+  return b->create_array(task, count);
 }
 
 class HiredisParser : public ReplyParser {
