@@ -362,6 +362,13 @@ TEST(ChaosLogs, PeerSocketRecordsWhatWasSent) {
   auto capped = harnesses::ConnProgramFromText(full.Text());
   ASSERT_TRUE(capped.ok()) << capped.status();
   EXPECT_EQ(capped->ops.size(), harnesses::kConnMaxOps);
+
+  // Comments (a failed write's error) are capped too, one line each.
+  ChaosLog notes;
+  for (size_t i = 0; i < ChaosLog::kMaxNotes + 4; ++i) notes.Note("a\nb");
+  const std::string text = notes.Text();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), ChaosLog::kMaxNotes);
+  EXPECT_EQ(text.substr(0, 6), "# a b\n");
 }
 
 // Reads a segment twice (the server runs bytes the client sent once): a
