@@ -475,9 +475,11 @@ std::string ExplainConnection(std::string_view input) {
   return r.trace + r.verdict.ToString() + "\n";
 }
 
-std::optional<std::string> MinimizeConnection(std::string_view input, MinimizeReport* report) {
-  ConnProgram p = DecodeConnProgram(input);
-  fuzz::Verdict v = RunConnProgram(p).verdict;
+std::optional<ConnProgram> MinimizeConnProgram(const ConnProgram& program,
+                                               const ConnectionUnderTest& put,
+                                               MinimizeReport* report) {
+  ConnProgram p = program;
+  fuzz::Verdict v = RunConnProgram(p, put).verdict;
   if (v.ok) return std::nullopt;
   MinimizeReport local;
   MinimizeReport& rep = report ? *report : local;
@@ -489,7 +491,7 @@ std::optional<std::string> MinimizeConnection(std::string_view input, MinimizeRe
     for (size_t i = p.ops.size(); i-- > 0;) {
       ConnProgram candidate = p;
       candidate.ops.erase(candidate.ops.begin() + static_cast<ptrdiff_t>(i));
-      fuzz::Verdict cv = RunConnProgram(candidate).verdict;
+      fuzz::Verdict cv = RunConnProgram(candidate, put).verdict;
       ++rep.runs;
       if (!cv.ok && cv.check == v.check) {
         p = std::move(candidate);
@@ -500,7 +502,13 @@ std::optional<std::string> MinimizeConnection(std::string_view input, MinimizeRe
   }
   rep.steps_after = p.ops.size();
   rep.verdict = v;
-  return EncodeConnProgram(p);
+  return p;
+}
+
+std::optional<std::string> MinimizeConnection(std::string_view input, MinimizeReport* report) {
+  std::optional<ConnProgram> p = MinimizeConnProgram(DecodeConnProgram(input), {}, report);
+  if (!p) return std::nullopt;
+  return EncodeConnProgram(*p);
 }
 
 RESPFUZZ_REGISTER_HARNESS(

@@ -102,6 +102,11 @@ struct ConnRunResult {
 
 ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put = {},
                              bool trace = false);
+// Drops ops while the program still fails the same check against `put`;
+// nullopt when it does not fail. MinimizeConnection (what `respfuzz minimize`
+// and `freeze` call) is this against the real server.
+std::optional<ConnProgram> MinimizeConnProgram(const ConnProgram& p, const ConnectionUnderTest& put,
+                                               MinimizeReport* report);
 
 fuzz::Verdict RunConnection(std::string_view input);
 std::string DescribeConnection(std::string_view input);

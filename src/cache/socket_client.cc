@@ -71,19 +71,32 @@ SocketClient::SocketClient(SocketOptions socket_options, CacheOptions cache_opti
 SocketClient::~SocketClient() { Close(); }
 
 void SocketClient::Close() {
+  std::lock_guard<std::mutex> lock(mu_);
   for (int& fd : fds_) {
     if (fd >= 0) ::close(fd);
     fd = -1;
   }
 }
 
+void SocketClient::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancelled_ = true;
+  for (int fd : fds_) {
+    if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+  }
+}
+
 absl::Status SocketClient::Lost(absl::Status status) {
   Close();
+  if (cancelled_) {
+    return absl::CancelledError(absl::StrCat("cancelled (", status.message(), ")"));
+  }
   return status;
 }
 
 absl::Status SocketClient::Connect() {
   Close();
+  cancelled_ = false;
   std::string ipv4;
   if (!LoopbackHost(options_.host, &ipv4)) {
     return absl::InvalidArgumentError("'" + options_.host +
@@ -96,7 +109,9 @@ absl::Status SocketClient::Connect() {
   for (int c = 0; c < cache_.connections(); ++c) {
     absl::StatusOr<int> fd = ConnectTcp(ipv4, options_.port, options_.timeout_ms);
     if (!fd.ok()) return Lost(fd.status());
+    std::lock_guard<std::mutex> lock(mu_);
     fds_[c] = *fd;
+    if (cancelled_) ::shutdown(*fd, SHUT_RDWR);  // a Cancel() while connecting
   }
   cache_.Connect();
   return Pump([this] { return cache_.state() != State::kHandshake; });
@@ -182,6 +197,7 @@ absl::StatusOr<CallResult> SocketClient::Call(std::vector<std::string> argv) {
 absl::StatusOr<std::vector<CallResult>> SocketClient::CallAll(
     std::vector<std::vector<std::string>> commands) {
   if (!connected()) return absl::FailedPreconditionError("not connected");
+  if (cancelled_) return Lost(absl::CancelledError("Cancel() before the call"));
   // Every byte already delivered is processed before any hit is served.
   if (absl::Status s = Poll(); !s.ok()) return s;
   std::vector<CallResult> results(commands.size());

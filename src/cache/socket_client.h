@@ -6,7 +6,10 @@
 #ifndef RESPFUZZ_CACHE_SOCKET_CLIENT_H_
 #define RESPFUZZ_CACHE_SOCKET_CLIENT_H_
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -45,10 +48,20 @@ class SocketClient {
   SocketClient& operator=(const SocketClient&) = delete;
 
   // Opens the connection(s) (closing any previous ones) and runs the
-  // handshake until the cache is ready.
+  // handshake until the cache is ready. Clears a Cancel().
   absl::Status Connect();
+  // Closes the connection(s). Only the thread that calls Connect() and
+  // Call() may call it (another thread: Cancel()).
   void Close();
   bool connected() const { return fds_[0] >= 0; }
+
+  // Cancels the operation in flight from any thread: the sockets are shut
+  // down (not closed, so no descriptor is reused under the operation's
+  // feet), a blocked send or a wait for a reply returns at once, and the
+  // operation fails with CANCELLED and closes the client. Without an
+  // operation in flight the next one fails so. Connect() starts over on the
+  // same object.
+  void Cancel();
 
   // One command: a hit is answered from the cache; otherwise the command is
   // sent and its reply awaited. Fails (and closes) when a connection is lost
@@ -72,7 +85,11 @@ class SocketClient {
 
   SocketOptions options_;
   ClientCache cache_;
+  // Written by the owning thread under mu_ (Connect, Close); read by it
+  // without the lock and by Cancel() under it.
+  std::mutex mu_;
   int fds_[2] = {-1, -1};
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace respfuzz::cache

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # respfuzz cluster from the command line: validate's one-line errors with the
 # line number, export (deterministic, atomic), usage errors, one scenario end
-# to end against a real cluster (3 primaries, a replica each, a failover:
-# exit 0, its JSON log and report), and a cluster broken during a run
-# (CLUSTER DELSLOTS behind the tool's back): exit 1 naming the check.
+# to end against a real cluster (the DSL's example, example.yaml: 3 primaries,
+# a replica each, a failover with a primary killed during it: exit 0, its
+# JSON log and report), and a cluster broken during a run
+# (CLUSTER DELSLOTS behind the tool's back): exit 1 naming the check; Ctrl-C
+# mid-run: exit 130, no node and no directory left.
 set -uo pipefail
 respfuzz=$1
 src=$2
@@ -69,40 +71,43 @@ for args in "bus-replay $tmp/missing" "bus-replay $src/corpus/cluster_bus/ping.b
   [ "$rc" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] || fail "'cluster $args': exit $rc: $(cat "$tmp/err")"
 done
 
-# End to end: 3 primaries, a replica each, writes, a failover, a replica
-# killed after each operation; passes, writes its log and report.
-# The directory a run killed with SIGKILL left (its pid is gone) is removed.
+# End to end: the DSL's example as it is (example.yaml: 3 primaries, a
+# replica each, a manual failover of shard 0 with a primary SIGKILLed during
+# it and restarted 10 s later), on free ports; passes, writes its log and
+# report. The directory a run killed with SIGKILL left (its pid is gone) is
+# removed.
 true &
 dead=$!
 wait $dead
 mkdir -p "$tmp/t/respfuzz-cluster-$dead-abc123" "$tmp/t/respfuzz-cluster-$$-abc123"
 start=$(date +%s)
-TMPDIR=$tmp/t "$respfuzz" cluster run "$dir/failover.yaml" --base-port 0 --log-dir "$tmp/logs" \
+TMPDIR=$tmp/t "$respfuzz" cluster run "$dir/example.yaml" --base-port 0 --log-dir "$tmp/logs" \
   --report "$tmp/report.md" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 echo "end-to-end scenario: exit $rc in $(($(date +%s) - start)) s"
-[ "$rc" = 0 ] || { fail "run failover.yaml: exit $rc"; cat "$tmp/err"; }
-grep -q "^ci-failover *passed" "$tmp/out" || fail "summary: $(cat "$tmp/out")"
-python3 - "$tmp/logs/ci-failover.json" <<'PY' || fail "the JSON log"
+[ "$rc" = 0 ] || { fail "run example.yaml: exit $rc"; cat "$tmp/err"; }
+grep -q "^my-test *passed" "$tmp/out" || fail "summary: $(cat "$tmp/out")"
+python3 - "$tmp/logs/my-test.json" <<'PY' || fail "the JSON log"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["status"] == "passed", d["status"]
-assert d["seed"] == 1
+assert d["seed"] == 42
 steps = d["steps"]
-assert [s["type"] for s in steps] == ["write", "failover"], steps
+assert [s["type"] for s in steps] == ["failover"], steps
 assert all(s["ok"] for s in steps), steps
 kills = [e for e in d["chaos_events"] if e["event"] == "sigkill"]
-assert len(kills) == 2 and all(e["role"] == "replica" for e in kills), d["chaos_events"]
-assert len([e for e in d["chaos_events"] if e["event"] == "restart" and e["ok"]]) == 2
+assert len(kills) == 1 and kills[0]["role"] == "primary" and kills[0]["phase"].startswith("during"), d["chaos_events"]
+assert len([e for e in d["chaos_events"] if e["event"] == "restart" and e["ok"]]) == 1
 final = d["validations"][-1]
 assert all(c["ok"] for c in final["checks"]), final
-assert final["data"]["acknowledged"] == 100 and final["data"]["lost_wait_acknowledged"] == 0, final
+assert {c["check"] for c in final["checks"]} >= {"reachability", "slot_coverage", "slot_conflicts",
+                                                  "convergence", "replica_sync", "replica_offsets"}
 assert len(d["snapshots"]["final"]) == 6
 PY
-grep -q "| ci-failover | passed |" "$tmp/report.md" || fail "report: $(cat "$tmp/report.md")"
+grep -q "| my-test | passed |" "$tmp/report.md" || fail "report: $(cat "$tmp/report.md")"
 # The temporary directory the log names is gone.
 d=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster"]["dir"])' \
-  "$tmp/logs/ci-failover.json" 2>/dev/null)
+  "$tmp/logs/my-test.json" 2>/dev/null)
 [ -n "$d" ] && [ ! -e "$d" ] || fail "the cluster directory '$d' is left"
 [ ! -e "$tmp/t/respfuzz-cluster-$dead-abc123" ] || fail "the orphan directory is left"
 [ -e "$tmp/t/respfuzz-cluster-$$-abc123" ] || fail "a live run's directory was removed"
@@ -149,6 +154,51 @@ rc=$?
 grep -q "FAIL slot_coverage: shard-0-primary sees no owner for slots 0-0" "$tmp/broken.err" ||
   fail "broken run: $(grep FAIL "$tmp/broken.err")"
 grep -q "^broken *failed" "$tmp/broken.out" || fail "broken summary: $(cat "$tmp/broken.out")"
+
+# Ctrl-C mid-run: SIGINT to the tool while its scenario waits; it exits 130,
+# every redis-server it started is gone and its temporary directory too.
+cat >"$tmp/sigint.yaml" <<YAML
+scenario_id: "sigint"
+cluster: {num_shards: 3, replicas_per_shard: 1, node_timeout: 2000}
+operations:
+  - type: "write"
+    target_node: "shard-0-primary"
+    parameters: {keys: 10}
+    timing: {delay_before: 30.0, timeout: 5.0}
+YAML
+mkdir -p "$tmp/sig"
+TMPDIR=$tmp/sig "$respfuzz" cluster run "$tmp/sigint.yaml" --base-port 0 \
+  >"$tmp/sigint.out" 2>"$tmp/sigint.err" &
+runner=$!
+for _ in $(seq 300); do
+  grep -q "cluster ready" "$tmp/sigint.err" 2>/dev/null && break
+  sleep 0.1
+done
+cdir=$(ls -d "$tmp/sig/respfuzz-cluster-$runner-"* 2>/dev/null)
+# The nodes: every process whose working directory is in the cluster's.
+nodes=()
+for p in /proc/[0-9]*; do
+  case $(readlink "$p/cwd" 2>/dev/null) in "$cdir"/*) nodes+=("${p#/proc/}") ;; esac
+done
+[ -n "$cdir" ] && [ "${#nodes[@]}" = 6 ] ||
+  fail "sigint: before SIGINT: directory '$cdir', ${#nodes[@]} nodes (want 6): $(cat "$tmp/sigint.err")"
+kill -INT "$runner"
+wait "$runner"
+rc=$?
+[ "$rc" = 130 ] || { fail "sigint: exit $rc, want 130"; cat "$tmp/sigint.err"; }
+gone=1
+for _ in $(seq 50); do
+  gone=1
+  for p in "${nodes[@]}"; do
+    # A zombie is gone too (its parent, the tool, has exited; init reaps it).
+    if [ -e "/proc/$p" ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ]; then gone=0; fi
+  done
+  [ "$gone" = 1 ] && break
+  sleep 0.1
+done
+[ "$gone" = 1 ] || fail "sigint: nodes still running: $(for p in "${nodes[@]}"; do [ -e "/proc/$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" && echo; done)"
+[ -n "$cdir" ] && [ ! -e "$cdir" ] || fail "sigint: the cluster directory '$cdir' is left"
+[ -z "$(ls "$tmp/sig")" ] || fail "sigint: left in TMPDIR: $(ls "$tmp/sig")"
 
 # bus-fuzz: a node that dies is reported (here killed from outside, unless a
 # message kills one first), the batch before it saved in the cluster_bus input

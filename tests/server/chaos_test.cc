@@ -3,19 +3,24 @@
 // connection layer, cache::SocketClient (client side). Each test draws its
 // choices (slice sizes, delays, which toxic) from two seeds, a scheduler
 // seed and a chaos seed (RESPFUZZ_CHAOS_SEED=S:C to replay a run), and
-// prints them and the peers' event logs only when it fails; a log is a
-// `connection` program (`respfuzz freeze connection LOG` replays it on the
-// simulated transport). Bounded: every wait has a deadline, the whole suite
-// takes a few seconds.
+// prints them and the peers' event logs only when it fails. A log is the
+// `connection` program of what the peers did (PeerSocket records it):
+// `respfuzz freeze connection LOG` replays it on the simulated transport.
+// RESPFUZZ_CHAOS_LOG_DIR=DIR also writes every log to DIR/<test>.txt.
+// Bounded: every wait has a deadline, the whole suite takes a few seconds.
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -40,6 +45,19 @@ std::string Multibulk(const std::vector<std::string>& argv) {
   std::string s = absl::StrCat("*", argv.size(), "\r\n");
   for (const std::string& a : argv) absl::StrAppend(&s, "$", a.size(), "\r\n", a, "\r\n");
   return s;
+}
+
+// Writes `log` to $RESPFUZZ_CHAOS_LOG_DIR/<test>[-n].txt when that is set.
+void SaveLog(const std::string& log, int n) {
+  const char* dir = std::getenv("RESPFUZZ_CHAOS_LOG_DIR");
+  if (dir == nullptr || *dir == '\0') return;
+  const ::testing::TestInfo* t = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = absl::StrCat(t->test_suite_name(), ".", t->name());
+  for (char& c : name) {
+    if (c == '/') c = '_';
+  }
+  if (n > 0) absl::StrAppend(&name, "-", n);
+  std::ofstream(absl::StrCat(dir, "/", name, ".txt")) << log;
 }
 
 // Seeds, the failure report, and a server with a small output cap.
@@ -78,10 +96,14 @@ class Chaos : public ::testing::TestWithParam<Mode> {
   bool Finish(EvilPeer& peer, std::chrono::milliseconds timeout = 10s) {
     std::string log;
     const bool ok = peer.Join(timeout, &log);
+    SaveLog(log, static_cast<int>(logs_.size()));
     logs_.push_back(log);
-    // Every log is a valid connection program.
+    // Every log is a connection program that records something.
     auto p = harnesses::ConnProgramFromText(log);
     EXPECT_TRUE(p.ok()) << p.status() << "\n" << log;
+    if (p.ok()) {
+      EXPECT_FALSE(p->ops.empty()) << log;
+    }
     return ok;
   }
 
@@ -117,19 +139,16 @@ TEST_P(Chaos, SlicedRequestsAreAnsweredExactly) {
   const size_t slice = Slice(3);
   const auto delay = Delay(1);
   EvilPeer peer(GetParam(), [slice, delay](uint16_t port, ChaosLog& log) {
-    const int fd = ConnectLoopback(port);
-    if (fd < 0) return false;
-    log.Add("c0 connect");
+    PeerSocket c0(&log, 0);
+    if (!c0.Connect(port)) return false;
     std::string req;
     for (int i = 0; i < 10; ++i) req += Multibulk({"INCR", "sliced"});
-    LogSend(log, 0, req, slice);
-    if (!SendSliced(fd, req, slice, delay)) return false;
+    if (!c0.Send(req, slice, delay)) return false;
     std::string want;
     for (int i = 1; i <= 10; ++i) want += absl::StrCat(":", i, "\r\n");
     bool eof = false;
-    const std::string got = ReadFor(fd, want.size(), 5s, &eof);
-    ::close(fd);
-    log.Add("c0 close");
+    const std::string got = c0.Read(want.size(), 5s, &eof);
+    c0.Close();
     return got == want;
   });
   RunningServer server(Options());
@@ -141,17 +160,13 @@ TEST_P(Chaos, SlicedRequestsAreAnsweredExactly) {
 // then the server closes.
 TEST_P(Chaos, FinMidRequestGetsTheRepliesOwedThenEof) {
   EvilPeer peer(GetParam(), [](uint16_t port, ChaosLog& log) {
-    const int fd = ConnectLoopback(port);
-    if (fd < 0) return false;
-    log.Add("c0 connect");
-    const std::string req = "*1\r\n$4\r\nPING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n";
-    LogSend(log, 0, req, 0);
-    if (!SendSliced(fd, req, 0, 0ms)) return false;
-    HalfClose(fd);
-    log.Add("c0 fin");
+    PeerSocket c0(&log, 0);
+    if (!c0.Connect(port)) return false;
+    if (!c0.Send("*1\r\n$4\r\nPING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n")) return false;
+    c0.Fin();
     bool eof = false;
-    const std::string got = ReadFor(fd, 1 << 20, 5s, &eof);
-    ::close(fd);
+    const std::string got = c0.Read(1 << 20, 5s, &eof);
+    c0.Close();
     return eof && got == "+PONG\r\n";
   });
   RunningServer server(Options());
@@ -160,38 +175,30 @@ TEST_P(Chaos, FinMidRequestGetsTheRepliesOwedThenEof) {
   EXPECT_TRUE(WaitFor([&] { return server.server().stats().open_connections == 0; }, 5s));
 }
 
-// A peer that never reads asks for far more than its socket buffers hold
-// (64 GETs of a 64 KiB value), then waits up to `wait`, still not reading,
-// for the server to close the connection; true if it did.
+// A peer that never reads asks for far more than its socket buffers hold (a
+// 64 KiB value made by SETRANGE, then 64 GETs of it: 4 MiB), then waits up to
+// `wait`, still not reading, for the server to close the connection; true if
+// it did.
 EvilPeer::Script NeverReadingPeer(std::chrono::milliseconds wait) {
   return [wait](uint16_t port, ChaosLog& log) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ShrinkReceiveBuffer(fd);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return false;
-    log.Add("c0 connect");
-    log.Add("c0 never-read");
-    const std::string value(64 * 1024, 'v');
-    if (!SendSliced(fd, Multibulk({"SET", "big", value}), 0, 0ms)) return false;
-    log.Add("# SET big <64 KiB>, then GET big 64 times");
+    PeerSocket c0(&log, 0);
+    if (!c0.Connect(port, /*small_window=*/true)) return false;
+    c0.NeverRead();
+    if (!c0.Send(Multibulk({"SETRANGE", "big", "65535", "v"}))) return false;
     std::string gets;
     for (int i = 0; i < 64; ++i) gets += Multibulk({"GET", "big"});
-    LogSend(log, 0, Multibulk({"GET", "big"}), 0);
     // The server may cut us while we still write: a failed write is fine.
-    SendSliced(fd, gets, 0, 0ms);
+    c0.Send(gets);
     // Wait (without reading) until the server has closed the connection:
     // poll reports POLLRDHUP/POLLHUP/POLLERR with its FIN or RST pending.
     const auto deadline = std::chrono::steady_clock::now() + wait;
     bool closed = false;
     while (!closed && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(5ms);
-      pollfd p{fd, POLLRDHUP, 0};
+      pollfd p{c0.fd(), POLLRDHUP, 0};
       closed = ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
     }
-    ::close(fd);
+    c0.Close();
     return closed;
   };
 }
@@ -222,37 +229,17 @@ TEST_F(ChaosCanFail, ServerWithoutASmallCapDoesNotCutTheNeverReadingPeer) {
   EXPECT_EQ(server.server().stats().output_limit_disconnects, 0u);
 }
 
-// RST in the middle of a pipeline and while a write is pending: the server
-// closes the connection and goes on.
-TEST_P(Chaos, HardResetMidPipelineAndMidWrite) {
+// RST in the middle of a pipeline: 200 INCRs in slices, reset before
+// reading anything. The server closes the connection and goes on.
+TEST_P(Chaos, HardResetMidPipeline) {
   const size_t slice = Slice(64);
   EvilPeer peer(GetParam(), [slice](uint16_t port, ChaosLog& log) {
-    // Mid-pipeline: 500 INCRs, reset before reading anything.
-    int fd = ConnectLoopback(port);
-    if (fd < 0) return false;
-    log.Add("c0 connect");
+    PeerSocket c0(&log, 0);
+    if (!c0.Connect(port)) return false;
     std::string incrs;
-    for (int i = 0; i < 500; ++i) incrs += Multibulk({"INCR", "n"});
-    LogSend(log, 0, Multibulk({"INCR", "n"}), slice);
-    SendSliced(fd, incrs, slice, 0ms);
-    HardReset(fd);
-    log.Add("c0 rst");
-    // Mid-write: a big reply the peer does not read, then RST.
-    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ShrinkReceiveBuffer(fd);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return false;
-    log.Add("c1 connect");
-    log.Add("c1 window 0");
-    const std::string value(200 * 1024, 'w');
-    SendSliced(fd, Multibulk({"SET", "w", value}) + Multibulk({"GET", "w"}), 0, 0ms);
-    log.Add("# SET w <200 KiB>, GET w");
-    std::this_thread::sleep_for(50ms);
-    HardReset(fd);
-    log.Add("c1 rst");
+    for (int i = 0; i < 200; ++i) incrs += Multibulk({"INCR", "n"});
+    c0.Send(incrs, slice);
+    c0.Reset();
     return true;
   });
   RunningServer server(Options());
@@ -267,8 +254,30 @@ TEST_P(Chaos, HardResetMidPipelineAndMidWrite) {
   EXPECT_EQ(line.substr(0, 1), "$") << line;  // some INCRs ran, or none ($-1)
 }
 
+// RST while a write is pending: a 200 KiB reply the peer does not read (its
+// receive window is small), then RST.
+TEST_P(Chaos, HardResetMidWrite) {
+  const auto delay = Delay(50);
+  EvilPeer peer(GetParam(), [delay](uint16_t port, ChaosLog& log) {
+    PeerSocket c0(&log, 0);
+    if (!c0.Connect(port, /*small_window=*/true)) return false;
+    c0.StopReading();
+    c0.Send(Multibulk({"SETRANGE", "w", "204799", "w"}) + Multibulk({"GET", "w"}));
+    std::this_thread::sleep_for(delay + 20ms);
+    c0.Reset();
+    return true;
+  });
+  RunningServer server(Options());
+  peer.Start(server.port());
+  EXPECT_TRUE(Finish(peer));
+  EXPECT_TRUE(WaitFor([&] { return server.server().stats().open_connections == 0; }, 5s))
+      << server.server().stats().open_connections << " connections still open";
+  EXPECT_TRUE(Serves(server.port()));
+}
+
 // A storm: many connections at once from several threads, each closed
 // politely, reset, or cut mid-request; the server ends with none open.
+// Thread t plays client ct of the log (a new connection each time).
 TEST_P(Chaos, ConnectionStorm) {
   const uint64_t seed = chaos_();
   EvilPeer peer(GetParam(), [seed](uint16_t port, ChaosLog& log) {
@@ -278,35 +287,34 @@ TEST_P(Chaos, ConnectionStorm) {
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
         std::mt19937_64 rng(seed + t);
+        PeerSocket c(&log, t);
         for (int i = 0; i < kEach; ++i) {
-          const int fd = ConnectLoopback(port);
-          if (fd < 0) {
+          if (!c.Connect(port)) {
             ++failures;
             continue;
           }
           switch (rng() % 4) {
             case 0:
-              ::close(fd);
+              c.Close();
               break;
             case 1:
-              HardReset(fd);
+              c.Reset();
               break;
             case 2:
-              SendSliced(fd, "*2\r\n$3\r\nGET", 0, 0ms);
-              ::close(fd);
+              c.Send("*2\r\n$3\r\nGET");
+              c.Close();
               break;
             default: {
-              SendSliced(fd, "*1\r\n$4\r\nPING\r\n", 0, 0ms);
+              c.Send("*1\r\n$4\r\nPING\r\n");
               bool eof = false;
-              if (ReadFor(fd, 7, 3s, &eof) != "+PONG\r\n") ++failures;
-              ::close(fd);
+              if (c.Read(7, 3s, &eof) != "+PONG\r\n") ++failures;
+              c.Close();
             }
           }
         }
       });
     }
     for (auto& th : threads) th.join();
-    log.Add("# a storm of 160 connections from 4 threads: close, rst, half a request, PING");
     return failures == 0;
   });
   RunningServer server(Options());
@@ -320,16 +328,172 @@ TEST_P(Chaos, ConnectionStorm) {
 
 INSTANTIATE_TEST_SUITE_P(Peers, Chaos, ::testing::Values(Mode::kThread, Mode::kFork), ModeName);
 
+// --- the event log ---
+
+// What each PeerSocket call writes, and the cap.
+TEST(ChaosLogs, PeerSocketRecordsWhatWasSent) {
+  RunningServer server;
+  ChaosLog log;
+  PeerSocket c2(&log, 2);
+  ASSERT_TRUE(c2.Connect(server.port(), /*small_window=*/true));
+  c2.StopReading();
+  const std::string req = Multibulk({"GET", std::string(150, 'k')});  // 171 bytes: two lines
+  ASSERT_TRUE(c2.Send(req, 7));
+  bool eof = false;
+  EXPECT_EQ(c2.Read(5, 3s, &eof), "$-1\r\n");
+  c2.Fin();
+  c2.Reset();
+  const std::string want = absl::StrCat(
+      "c2 connect\ntick\nc2 window 0\ntick\n", "c2 send \"*2\\r\\n$3\\r\\nGET\\r\\n$150\\r\\n",
+      std::string(128 - 19, 'k'), "\" /7\ntick\n", "c2 send \"", std::string(150 - 109, 'k'),
+      "\\r\\n\" /7\ntick\n", "c2 window 5\ntick\nc2 fin\ntick\nc2 rst\ntick\n");
+  EXPECT_EQ(log.Text(), want);
+  auto p = harnesses::ConnProgramFromText(log.Text());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->ops.size(), 14u);
+
+  // At the cap the rest is counted, and the text is still a program.
+  ChaosLog full;
+  harnesses::ConnOp tick_op;
+  for (size_t i = 0; i < harnesses::kConnMaxOps / 2 + 3; ++i) full.Add(tick_op);
+  EXPECT_EQ(full.ops(), harnesses::kConnMaxOps);
+  EXPECT_EQ(full.dropped(), 3u);
+  EXPECT_NE(full.Text().find("# 3 more client actions not recorded"), std::string::npos);
+  auto capped = harnesses::ConnProgramFromText(full.Text());
+  ASSERT_TRUE(capped.ok()) << capped.status();
+  EXPECT_EQ(capped->ops.size(), harnesses::kConnMaxOps);
+
+  // Comments (a failed write's error) are capped too, one line each.
+  ChaosLog notes;
+  for (size_t i = 0; i < ChaosLog::kMaxNotes + 4; ++i) notes.Note("a\nb");
+  const std::string text = notes.Text();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), ChaosLog::kMaxNotes);
+  EXPECT_EQ(text.substr(0, 6), "# a b\n");
+}
+
+// Reads a segment twice (the server runs bytes the client sent once): a
+// planted failure for the freeze below.
+class DuplicatesReads : public harnesses::ForwardingTransport {
+ public:
+  using ForwardingTransport::ForwardingTransport;
+  ssize_t Recv(int h, char* buf, size_t len) override {
+    if (pending_ > 0) {
+      const ssize_t n = pending_;
+      std::copy(last_, last_ + n, buf);
+      pending_ = 0;
+      return n;
+    }
+    const ssize_t n = sim_->Recv(h, buf, std::min<size_t>(len, sizeof(last_)));
+    if (n > 0) {
+      std::copy(buf, buf + n, last_);
+      pending_ = n;
+    }
+    return n;
+  }
+
+ private:
+  char last_[256];
+  ssize_t pending_ = 0;
+};
+
+// A real run, four clients at once (a sliced pipeline, a small window read
+// bit by bit then reset, half a request then FIN, a PING then close), its
+// log frozen the way `respfuzz freeze connection LOG` does it
+// (MinimizeConnection, then the text form): on the simulated transport it
+// replays and passes, so there is nothing to freeze; against a server
+// with a planted bug (reads duplicated) the same log fails and freezes
+// into a smaller program that still fails there and passes on the real
+// server.
+TEST(ChaosLogs, ARealRunsLogReplaysAndAPlantedFailureFreezes) {
+  RunningServer server;
+  EvilPeer peer(Mode::kThread, [](uint16_t port, ChaosLog& log) {
+    PeerSocket c0(&log, 0), c1(&log, 1), c2(&log, 2), c3(&log, 3);
+    if (!c0.Connect(port) || !c1.Connect(port, true) || !c2.Connect(port) || !c3.Connect(port)) {
+      return false;
+    }
+    c1.StopReading();
+    std::string incrs;
+    for (int i = 0; i < 20; ++i) incrs += Multibulk({"INCR", "f"});
+    bool ok = c0.Send(incrs, 5);
+    ok = c1.Send(Multibulk({"SETRANGE", "v", "2999", "x"}) + Multibulk({"GET", "v"})) && ok;
+    ok = c2.Send("*3\r\n$3\r\nSET\r\n$1\r\nk") && ok;
+    c2.Fin();
+    ok = c3.Send(Multibulk({"PING"})) && ok;
+    bool eof = false;
+    ok = c3.Read(7, 3s, &eof) == "+PONG\r\n" && ok;
+    c3.Close();
+    std::string got;
+    for (int i = 0; i < 3 && got.size() < 1000; ++i) got += c1.Read(400, 1s, &eof);
+    c1.Reset();
+    got = c0.Read(4 * 9 + 5 * 11, 3s, &eof);  // ":1\r\n" .. ":20\r\n"
+    c0.Close();
+    ok = got.size() == 4 * 9 + 5 * 11 && ok;
+    got = c2.Read(1, 3s, &eof);
+    return ok && eof && got.empty();
+  });
+  peer.Start(server.port());
+  std::string log;
+  ASSERT_TRUE(peer.Join(10s, &log)) << log;
+  SaveLog(log, 0);
+  auto p = harnesses::ConnProgramFromText(log);
+  ASSERT_TRUE(p.ok()) << p.status() << "\n" << log;
+  EXPECT_GE(p->ops.size(), 2u * 15) << log;  // connects, sends, windows, fin, rst, closes
+  for (std::string_view op :
+       {"c0 send", "c1 window 0", "c1 window 400", "c1 rst", "c2 fin", "c3 close"}) {
+    EXPECT_NE(log.find(op), std::string::npos) << op << " missing from\n" << log;
+  }
+
+  // Replays on the simulated transport and passes: freeze has nothing to do.
+  absl::StatusOr<std::string> bytes = harnesses::EncodeConnectionText(log);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  EXPECT_TRUE(harnesses::RunConnection(*bytes).ok) << harnesses::ExplainConnection(*bytes);
+  harnesses::MinimizeReport report;
+  EXPECT_FALSE(harnesses::MinimizeConnection(*bytes, &report).has_value());
+
+  // The planted bug: the same log fails, and freezes into a regression.
+  harnesses::ConnectionUnderTest broken;
+  broken.transport = [](SimTransport* sim) { return std::make_unique<DuplicatesReads>(sim); };
+  const harnesses::ConnRunResult failing = harnesses::RunConnProgram(*p, broken);
+  ASSERT_FALSE(failing.verdict.ok);
+  std::optional<harnesses::ConnProgram> frozen =
+      harnesses::MinimizeConnProgram(*p, broken, &report);
+  ASSERT_TRUE(frozen.has_value());
+  EXPECT_EQ(report.steps_before, p->ops.size());
+  EXPECT_LT(report.steps_after, report.steps_before);
+  const fuzz::Verdict again = harnesses::RunConnProgram(*frozen, broken).verdict;
+  EXPECT_FALSE(again.ok);
+  EXPECT_EQ(again.check, failing.verdict.check);
+  EXPECT_TRUE(harnesses::RunConnProgram(*frozen).verdict.ok);
+  // What freeze writes: the text form, which encodes back to the same program.
+  const std::string text = harnesses::ConnProgramToText(*frozen);
+  auto reread = harnesses::ConnProgramFromText(text);
+  ASSERT_TRUE(reread.ok()) << reread.status();
+  EXPECT_EQ(*reread, *frozen);
+  EXPECT_EQ(harnesses::DecodeConnProgram(harnesses::EncodeConnProgram(*frozen)), *frozen);
+}
+
 // --- the client side: a hostile server in front of cache::SocketClient ---
 
-// A one-connection server that answers the handshake (HELLO 3, CLIENT
-// TRACKING) with what a server would say, then misbehaves on the first
-// command after it.
+// Open descriptors of this process.
+int OpenFds() {
+  int n = 0;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (::readdir(d) != nullptr) ++n;
+    ::closedir(d);
+  }
+  return n;
+}
+
+// A server that answers the handshake (HELLO 3, CLIENT TRACKING) of the
+// first connection with what a server would say, then misbehaves on the
+// first command after it. Later connections (the client connecting again)
+// are relayed to 127.0.0.1:forward_port when it is set, else closed.
 class EvilServer {
  public:
   enum class Toxic { kResetMidReply, kHalfReplyThenStall, kNeverRead };
 
-  explicit EvilServer(Toxic toxic) : toxic_(toxic) {
+  explicit EvilServer(Toxic toxic, uint16_t forward_port = 0)
+      : toxic_(toxic), forward_port_(forward_port) {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -339,25 +503,43 @@ class EvilServer {
     socklen_t len = sizeof(addr);
     ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
     port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { Serve(); });
+    thread_ = std::thread([this] { AcceptLoop(); });
   }
   ~EvilServer() {
     stop_ = true;
-    ::shutdown(listen_fd_, SHUT_RDWR);
     thread_.join();
+    for (std::thread& t : conns_) t.join();
     ::close(listen_fd_);
   }
   uint16_t port() const { return port_; }
+  // The handshake was answered / the toxic was applied (half a reply sent,
+  // or the reading stopped).
+  bool handshaken() const { return handshaken_; }
+  bool toxic_applied() const { return toxic_applied_; }
+  int relayed() const { return relayed_; }
 
  private:
-  void Serve() {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, 5000) <= 0 || stop_) return;
-    const int fd = ::accept(listen_fd_, nullptr, nullptr);
-    if (fd < 0) return;
-    if (toxic_ == Toxic::kNeverRead) {
-      ShrinkReceiveBuffer(fd);
+  void AcceptLoop() {
+    bool first = true;
+    while (!stop_) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      if (first) {
+        first = false;
+        conns_.emplace_back([this, fd] { Misbehave(fd); });
+      } else if (forward_port_ != 0) {
+        ++relayed_;
+        conns_.emplace_back([this, fd] { Relay(fd); });
+      } else {
+        ::close(fd);
+      }
     }
+  }
+
+  void Misbehave(int fd) {
+    if (toxic_ == Toxic::kNeverRead) ShrinkReceiveBuffer(fd);
     // The handshake: two requests (HELLO 3, CLIENT TRACKING on).
     std::string in;
     bool eof = false;
@@ -366,8 +548,10 @@ class EvilServer {
       in += ReadFor(fd, 1, 100ms, &eof);
     }
     SendSliced(fd, "%1\r\n$6\r\nserver\r\n$5\r\nredis\r\n+OK\r\n", 0, 0ms);
+    handshaken_ = true;
     if (toxic_ == Toxic::kNeverRead) {
       // Read nothing more; hold the connection until the test ends.
+      toxic_applied_ = true;
       while (!stop_) std::this_thread::sleep_for(5ms);
       ::close(fd);
       return;
@@ -378,6 +562,7 @@ class EvilServer {
       in += ReadFor(fd, 1, 100ms, &eof);
     }
     SendSliced(fd, "$10\r\nhalf", 0, 0ms);
+    toxic_applied_ = true;
     if (toxic_ == Toxic::kResetMidReply) {
       HardReset(fd);
       return;
@@ -385,6 +570,26 @@ class EvilServer {
     while (!stop_) std::this_thread::sleep_for(5ms);
     ::close(fd);
   }
+
+  // Copies bytes both ways between `fd` and a connection to forward_port_
+  // until either side closes or the server stops.
+  void Relay(int fd) {
+    const int up = ConnectLoopback(forward_port_);
+    char buf[16384];
+    bool open = up >= 0;
+    while (open && !stop_) {
+      pollfd p[2] = {{fd, POLLIN, 0}, {up, POLLIN, 0}};
+      if (::poll(p, 2, 20) <= 0) continue;
+      for (int i = 0; i < 2 && open; ++i) {
+        if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+        const ssize_t n = ::recv(p[i].fd, buf, sizeof(buf), 0);
+        open = n > 0 && SendSliced(p[1 - i].fd, std::string_view(buf, n), 0, 0ms);
+      }
+    }
+    if (up >= 0) ::close(up);
+    ::close(fd);
+  }
+
   // Complete multibulk requests in `s` (enough for the handshake's shapes).
   static int Count(const std::string& s) {
     int n = 0;
@@ -415,10 +620,13 @@ class EvilServer {
   }
 
   Toxic toxic_;
+  uint16_t forward_port_;
   int listen_fd_ = -1;
   uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
+  std::atomic<bool> stop_{false}, handshaken_{false}, toxic_applied_{false};
+  std::atomic<int> relayed_{0};
   std::thread thread_;
+  std::vector<std::thread> conns_;  // only the accept thread adds, before the destructor joins
 };
 
 // Each toxic gives a clear error within the client's timeout (plus slack),
@@ -456,38 +664,110 @@ TEST(ClientChaos, ServerNeverReadsOurRequest) {
                    "send: Resource temporarily unavailable");
 }
 
-// Cancellation: a deadline passes while the read is in flight, and the
-// client is used again at once (no state left over; ASan sees no leak or
-// use-after-free in the sanitizer builds).
-TEST(ClientChaos, DeadlineCancelsAnInFlightReadThenTheClientReconnects) {
-  RunningServer server;
-  EvilServer evil(EvilServer::Toxic::kHalfReplyThenStall);
-  cache::SocketOptions so;
-  so.port = evil.port();
-  so.timeout_ms = 200;
-  cache::SocketClient client(so, cache::CacheOptions{});
-  ASSERT_TRUE(client.Connect().ok());
-  EXPECT_FALSE(client.Call({"GET", "k"}).ok());
-  EXPECT_FALSE(client.connected());
-  // The same object, now against a real server.
-  cache::SocketOptions real;
-  real.port = server.port();
-  real.timeout_ms = 2000;
-  cache::SocketClient again(real, cache::CacheOptions{});
-  ASSERT_TRUE(again.Connect().ok());
-  auto r = again.Call({"PING"});
+// After a failed call the same client object connects again (relayed to a
+// real server) and works: a PING, a SET and its GET.
+void ExpectTheSameClientWorksAgain(cache::SocketClient& client, const EvilServer& evil) {
+  absl::Status st = client.Connect();
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(evil.relayed(), 1);
+  auto r = client.Call({"PING"});
   ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->value.str, "PONG");
+  ASSERT_TRUE(client.Call({"SET", "again", "1"}).ok());
+  r = client.Call({"GET", "again"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->value.str, "1");
 }
 
-// A chaos log replays on the simulated transport and passes there.
-TEST(ChaosLogs, ReplayOnTheSimulatedTransport) {
-  ChaosLog log;
-  log.Add("c0 connect");
-  LogSend(log, 0, "*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n", 1);
-  log.Add("c0 fin");
-  auto p = harnesses::ConnProgramFromText(log.Text());
-  ASSERT_TRUE(p.ok()) << p.status();
-  EXPECT_TRUE(harnesses::RunConnProgram(*p).verdict.ok);
+// Cancellation by a deadline: it passes while the read is in flight, the
+// call fails and closes the client, and the same object connects again.
+TEST(ClientChaos, DeadlineCancelsAnInFlightReadThenTheSameClientReconnects) {
+  const int fds = OpenFds();
+  {
+    RunningServer server;
+    EvilServer evil(EvilServer::Toxic::kHalfReplyThenStall, server.port());
+    cache::SocketOptions so;
+    so.port = evil.port();
+    so.timeout_ms = 200;
+    cache::SocketClient client(so, cache::CacheOptions{});
+    ASSERT_TRUE(client.Connect().ok());
+    auto r = client.Call({"GET", "k"});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded) << r.status();
+    EXPECT_TRUE(evil.toxic_applied());
+    EXPECT_FALSE(client.connected());
+    ExpectTheSameClientWorksAgain(client, evil);
+  }
+  EXPECT_EQ(OpenFds(), fds) << "descriptors leaked";
+}
+
+// Cancellation by a second thread, while the client waits for a reply that
+// stalls halfway (read in flight) or while its 8 MiB write is blocked on a
+// server that never reads (write in flight): Cancel() ends the call at once
+// with CANCELLED (the client's own timeout is 10 s), the client is closed,
+// and the same object connects again and works. ASan (fuzz preset) watches
+// for a use-after-free or leak; the descriptor count must come back.
+void CancelInFlight(EvilServer::Toxic toxic, std::vector<std::string> argv) {
+  const int fds = OpenFds();
+  {
+    RunningServer server;
+    EvilServer evil(toxic, server.port());
+    cache::SocketOptions so;
+    so.port = evil.port();
+    so.timeout_ms = 10000;
+    cache::SocketClient client(so, cache::CacheOptions{});
+    ASSERT_TRUE(client.Connect().ok());
+    std::atomic<bool> returned{false};
+    absl::StatusOr<cache::CallResult> r;
+    std::chrono::steady_clock::duration took{};
+    std::thread caller([&] {
+      const auto start = std::chrono::steady_clock::now();
+      r = client.Call(std::move(argv));
+      took = std::chrono::steady_clock::now() - start;
+      returned = true;
+    });
+    // The operation is in flight: the toxic is on and the call has not
+    // returned some time later.
+    EXPECT_TRUE(WaitFor([&] { return evil.toxic_applied(); }, 5s));
+    std::this_thread::sleep_for(200ms);
+    EXPECT_FALSE(returned) << "the call ended before it was cancelled";
+    client.Cancel();
+    caller.join();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kCancelled) << r.status();
+    EXPECT_LT(took, 5s);
+    EXPECT_FALSE(client.connected());
+    ExpectTheSameClientWorksAgain(client, evil);
+  }
+  EXPECT_EQ(OpenFds(), fds) << "descriptors leaked";
+}
+
+TEST(ClientChaos, CancelFromAnotherThreadEndsAnInFlightRead) {
+  CancelInFlight(EvilServer::Toxic::kHalfReplyThenStall, {"GET", "k"});
+}
+
+TEST(ClientChaos, CancelFromAnotherThreadEndsAnInFlightWrite) {
+  CancelInFlight(EvilServer::Toxic::kNeverRead, {"SET", "k", std::string(8 << 20, 'x')});
+}
+
+// Cancel() with nothing in flight: the next call fails with CANCELLED
+// without sending anything; Connect() clears it.
+TEST(ClientChaos, CancelWithNothingInFlightFailsTheNextCall) {
+  RunningServer server;
+  cache::SocketOptions so;
+  so.port = server.port();
+  so.timeout_ms = 2000;
+  cache::SocketClient client(so, cache::CacheOptions{});
+  ASSERT_TRUE(client.Connect().ok());
+  client.Cancel();
+  auto r = client.Call({"SET", "cancelled", "1"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kCancelled) << r.status();
+  EXPECT_FALSE(client.connected());
+  ASSERT_TRUE(client.Connect().ok());
+  r = client.Call({"EXISTS", "cancelled"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->value.integer, 0);
 }
 
 }  // namespace

@@ -16,9 +16,10 @@
 
 namespace respfuzz::server::testing {
 
-int ConnectLoopback(uint16_t port) {
+int ConnectLoopback(uint16_t port, bool small_window) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
+  if (small_window) ShrinkReceiveBuffer(fd);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -35,7 +36,8 @@ void ShrinkReceiveBuffer(int fd) {
   ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 }
 
-bool SendSliced(int fd, std::string_view bytes, size_t slice, std::chrono::milliseconds delay) {
+bool SendSliced(int fd, std::string_view bytes, size_t slice, std::chrono::milliseconds delay,
+                const std::function<void(std::string_view)>& on_sent) {
   if (slice == 0) slice = bytes.size();
   while (!bytes.empty()) {
     std::string_view piece = bytes.substr(0, slice);
@@ -43,6 +45,7 @@ bool SendSliced(int fd, std::string_view bytes, size_t slice, std::chrono::milli
       const ssize_t n = ::send(fd, piece.data(), piece.size(), MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
+      if (on_sent) on_sent(piece.substr(0, static_cast<size_t>(n)));
       piece.remove_prefix(static_cast<size_t>(n));
     }
     bytes.remove_prefix(std::min(slice, bytes.size()));
@@ -82,45 +85,131 @@ std::string ReadFor(int fd, size_t want, std::chrono::milliseconds timeout, bool
   return out;
 }
 
-void ChaosLog::Add(std::string_view line) {
+void ChaosLog::Add(const harnesses::ConnOp& op) {
   std::lock_guard<std::mutex> lock(mu_);
-  text_.append(line);
-  text_.append("\ntick\n");
+  if (ops_ + 2 > harnesses::kConnMaxOps) {
+    ++dropped_;
+    return;
+  }
+  text_ += harnesses::ConnOpToText(op);
+  text_ += "\ntick\n";
+  ops_ += 2;
+}
+
+void ChaosLog::Note(std::string_view text) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (notes_ >= kMaxNotes) return;
+  ++notes_;
+  std::string line(text.substr(0, 200));
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  text_ += "# " + line + "\n";
 }
 
 std::string ChaosLog::Text() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return text_;
+  if (dropped_ == 0) return text_;
+  return text_ + "# " + std::to_string(dropped_) +
+         " more client actions not recorded (a connection program holds at most " +
+         std::to_string(harnesses::kConnMaxOps) + " ops)\n";
 }
 
-void LogSend(ChaosLog& log, int client, std::string_view bytes, size_t slice) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  constexpr size_t kMaxSend = 128;
-  for (size_t at = 0; at < bytes.size(); at += kMaxSend) {
-    std::string line = "c" + std::to_string(client) + " send \"";
-    for (char ch : bytes.substr(at, kMaxSend)) {
-      const auto c = static_cast<unsigned char>(ch);
-      if (c == '\r') {
-        line += "\\r";
-      } else if (c == '\n') {
-        line += "\\n";
-      } else if (c == '\t') {
-        line += "\\t";
-      } else if (c == '\\' || c == '"') {
-        line += '\\';
-        line += static_cast<char>(c);
-      } else if (c < 0x20 || c >= 0x7f) {
-        line += "\\x";
-        line += kHex[c >> 4];
-        line += kHex[c & 15];
-      } else {
-        line += static_cast<char>(c);
-      }
+size_t ChaosLog::ops() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ops_;
+}
+
+size_t ChaosLog::dropped() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_;
+}
+
+PeerSocket::~PeerSocket() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void PeerSocket::Log(harnesses::ConnOpKind kind, uint32_t n) {
+  harnesses::ConnOp op;
+  op.kind = kind;
+  op.client = client_;
+  op.n = n;
+  log_->Add(op);
+}
+
+bool PeerSocket::Connect(uint16_t port, bool small_window) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = ConnectLoopback(port, small_window);
+  windowed_ = false;
+  if (fd_ < 0) return false;
+  Log(harnesses::ConnOpKind::kConnect);
+  return true;
+}
+
+bool PeerSocket::Send(std::string_view bytes, size_t slice, std::chrono::milliseconds delay) {
+  if (fd_ < 0) return false;
+  std::string sent;
+  const bool ok =
+      SendSliced(fd_, bytes, slice, delay, [&sent](std::string_view s) { sent.append(s); });
+  const int err = ok ? 0 : errno;
+  // One line per kConnMaxSendLen bytes; "/K" when they went in K-byte
+  // writes (K below the line's size and within the program's cap).
+  for (size_t at = 0; at < sent.size(); at += harnesses::kConnMaxSendLen) {
+    harnesses::ConnOp op;
+    op.kind = harnesses::ConnOpKind::kSend;
+    op.client = client_;
+    op.bytes = sent.substr(at, harnesses::kConnMaxSendLen);
+    if (slice > 0 && slice < op.bytes.size() && slice <= harnesses::kConnMaxSlice) {
+      op.slice = static_cast<uint32_t>(slice);
     }
-    line += "\"";
-    if (slice > 0 && slice <= 255) line += " /" + std::to_string(slice);
-    log.Add(line);
+    log_->Add(op);
   }
+  if (!ok) {
+    log_->Note("c" + std::to_string(client_) + ": a write failed: " + std::strerror(err));
+  }
+  return ok;
+}
+
+std::string PeerSocket::Read(size_t want, std::chrono::milliseconds timeout, bool* eof) {
+  if (fd_ < 0) {
+    *eof = true;
+    return "";
+  }
+  std::string got = ReadFor(fd_, want, timeout, eof);
+  if (windowed_) {
+    for (size_t at = 0; at < got.size(); at += harnesses::kConnMaxWindow) {
+      Log(harnesses::ConnOpKind::kWindow,
+          static_cast<uint32_t>(std::min<size_t>(got.size() - at, harnesses::kConnMaxWindow)));
+    }
+  }
+  return got;
+}
+
+void PeerSocket::StopReading() {
+  windowed_ = true;
+  Log(harnesses::ConnOpKind::kWindow, 0);
+}
+
+void PeerSocket::NeverRead() { Log(harnesses::ConnOpKind::kNeverRead); }
+
+void PeerSocket::Fin() {
+  if (fd_ < 0) return;
+  HalfClose(fd_);
+  Log(harnesses::ConnOpKind::kFin);
+}
+
+void PeerSocket::Reset() {
+  if (fd_ < 0) return;
+  HardReset(fd_);
+  fd_ = -1;
+  Log(harnesses::ConnOpKind::kRst);
+}
+
+void PeerSocket::Close() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  Log(harnesses::ConnOpKind::kClose);
 }
 
 EvilPeer::EvilPeer(Mode mode, Script script) : mode_(mode), script_(std::move(script)) {
