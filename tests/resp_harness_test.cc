@@ -160,15 +160,17 @@ TEST(RespReaderOracle, VisitorCheckCatchesADisagreeingTree) {
   ParseResult tree = ParseWhole(*p, c.payload, c.protocol, c.limits);
   EXPECT_TRUE(CheckVisitorWalk(c, tree).ok);
   ParseResult extra = tree;
-  extra.values.push_back(Value::Integer(1));
+  ASSERT_TRUE(extra.values.Append(Value::Integer(1)).ok());
   fuzz::Verdict v = CheckVisitorWalk(c, extra);
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.check, "visitor");
   // Same number of values, one payload byte short: only the node and
   // payload tallies can see it.
+  ASSERT_TRUE(Equal(tree.values[0], Value::Simple("OK")));
   ParseResult shortened = tree;
-  ASSERT_EQ(shortened.values[0], Value::Simple("OK"));
-  shortened.values[0].str.pop_back();
+  shortened.values.Reset();
+  ASSERT_TRUE(shortened.values.Append(Value::Simple("O")).ok());
+  for (size_t i = 1; i < tree.values.size(); ++i) shortened.values.Append(tree.values[i]);
   v = CheckVisitorWalk(c, shortened);
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.check, "visitor") << v.ToString();

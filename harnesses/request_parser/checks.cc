@@ -32,25 +32,31 @@ struct Reparse {
   uint64_t consumed = 0;
 };
 
-Reparse ReparseWhole(RequestParserUnderTest& parser, std::string_view bytes) {
-  Reparse r;
+// Reparses into `r` (emptied first; its requests go back to the parser).
+const Reparse& ReparseWhole(RequestParserUnderTest& parser, std::string_view bytes, Reparse* r) {
+  parser.Recycle(&r->requests);
   parser.Start(RelaxedRequestLimits());
-  r.ok = parser.Feed(bytes, &r.requests);
-  r.error = parser.error();
-  r.consumed = parser.consumed();
-  return r;
+  r->ok = parser.Feed(bytes, &r->requests);
+  r->error = parser.error();
+  r->consumed = parser.consumed();
+  return *r;
 }
 
-// Empty when `r` is exactly `expected`, parsed from all of `bytes`.
-std::string ReparseMismatch(const Reparse& r, const resp::Request& expected,
+// Empty when `r` is exactly one request of kind `kind` at offset 0 with
+// `original`'s argv, parsed from all of `bytes`.
+std::string ReparseMismatch(const Reparse& r, resp::RequestKind kind, const resp::Request& original,
                             std::string_view bytes) {
+  auto same = [&](const resp::Request& q) {
+    return q.kind == kind && q.offset == 0 && q.argv == original.argv;
+  };
+  auto expected = [&] { return DescribeRequest(resp::Request{kind, 0, original.argv}); };
   std::string got;
   if (!r.ok || r.error) {
     got = DescribeError(r.error);
   } else if (r.requests.size() != 1) {
     got = std::to_string(r.requests.size()) + " requests";
     if (!r.requests.empty()) got += ", first " + DescribeRequest(r.requests[0]);
-  } else if (r.requests[0] != expected) {
+  } else if (!same(r.requests[0])) {
     got = DescribeRequest(r.requests[0]);
   } else if (r.consumed != bytes.size()) {
     got =
@@ -58,7 +64,7 @@ std::string ReparseMismatch(const Reparse& r, const resp::Request& expected,
   } else {
     return "";
   }
-  return "reparsing " + Quoted(bytes) + " expected " + DescribeRequest(expected) + ", got " + got;
+  return "reparsing " + Quoted(bytes) + " expected " + expected() + ", got " + got;
 }
 
 }  // namespace
@@ -174,10 +180,20 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
                                          " != " + std::to_string(fed) + " bytes fed");
   };
 
+  // Request vectors and buffers are reused from input to input; each parser
+  // takes back the requests it made once the checks are done with them.
+  static std::vector<resp::Request>* const whole_reqs_reused = new std::vector<resp::Request>;
+  static std::vector<resp::Request>* const chunked_reqs_reused = new std::vector<resp::Request>;
+  static Reparse* const reparse = new Reparse;
+  static std::string* const line_reused = new std::string;
+  std::vector<resp::Request>& whole_reqs = *whole_reqs_reused;
+  std::vector<resp::Request>& chunked_reqs = *chunked_reqs_reused;
+  whole.Recycle(&whole_reqs);
+  chunked.Recycle(&chunked_reqs);
+
   // Whole.
   ExactCopies copies;  // each range a parser sees is its own heap block
   whole.Start(in.limits);
-  std::vector<resp::Request> whole_reqs;
   whole.Feed(copies.Copy(in.payload), &whole_reqs);
   const std::optional<resp::RequestError> whole_error = whole.error();
   const uint64_t whole_consumed = whole.consumed();
@@ -185,7 +201,6 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
 
   // Chunked, stopping at the first failing Feed (errors are sticky).
   chunked.Start(in.limits);
-  std::vector<resp::Request> chunked_reqs;
   uint64_t fed = 0;
   int64_t chunk_index = 0;
   for (std::string_view chunk : SplitChunks(in.payload, in.plan)) {
@@ -222,9 +237,12 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
   // multibulk-roundtrip, over every request whatever its form.
   for (size_t i = 0; i < whole_reqs.size(); ++i) {
     const resp::Request& original = whole_reqs[i];
-    const std::string bytes = resp::EncodeCommand(original.argv);
-    const resp::Request expected{resp::RequestKind::kMultibulk, 0, original.argv};
-    std::string why = ReparseMismatch(ReparseWhole(whole, bytes), expected, bytes);
+    std::string& bytes = *line_reused;
+    bytes.clear();
+    resp::WriteAggregateHeader('*', static_cast<int64_t>(original.argv.size()), &bytes);
+    for (const std::string& a : original.argv) resp::WriteBulk(a, &bytes);
+    std::string why = ReparseMismatch(ReparseWhole(whole, bytes, reparse),
+                                      resp::RequestKind::kMultibulk, original, bytes);
     if (!why.empty()) {
       return fuzz::Verdict::Fail("multibulk-roundtrip", static_cast<int64_t>(i),
                                  DescribeRequest(original) + ": " + why);
@@ -235,14 +253,15 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
   for (size_t i = 0; i < whole_reqs.size(); ++i) {
     const resp::Request& original = whole_reqs[i];
     if (original.kind != resp::RequestKind::kInline) continue;
-    std::string line;
+    std::string& line = *line_reused;
+    line.clear();
     for (size_t a = 0; a < original.argv.size(); ++a) {
       if (a > 0) line += ' ';
       line += whole.QuoteInlineArg(original.argv[a]);
     }
     line += "\r\n";
-    const resp::Request expected{resp::RequestKind::kInline, 0, original.argv};
-    std::string why = ReparseMismatch(ReparseWhole(whole, line), expected, line);
+    std::string why = ReparseMismatch(ReparseWhole(whole, line, reparse),
+                                      resp::RequestKind::kInline, original, line);
     if (!why.empty()) {
       return fuzz::Verdict::Fail("inline-roundtrip", static_cast<int64_t>(i),
                                  DescribeRequest(original) + ": " + why);
@@ -254,9 +273,10 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
 }
 
 fuzz::Verdict RunRequestParser(std::string_view input) {
-  RealRequestParser chunked;
-  RealRequestParser whole;
-  return CheckRequestParser(chunked, whole, input);
+  // Reused from input to input: Start() keeps only buffers and spare argv.
+  static RealRequestParser* const chunked = new RealRequestParser;
+  static RealRequestParser* const whole = new RealRequestParser;
+  return CheckRequestParser(*chunked, *whole, input);
 }
 
 std::string DescribeRequestParser(std::string_view input) {
