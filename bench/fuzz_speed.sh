@@ -17,7 +17,10 @@ the same machine load: each from a fresh copy of this tree's seeds
 (corpus/HARNESS, or the build's encoded seeds for structured harnesses) in
 its own fresh, empty working directory, with -seed=1, the harness's max_len
 and dictionary, and -max_total_time=TIME. Prints libFuzzer's
-stat::average_exec_per_sec for each, per round, and the ratio after/before.
+stat::average_exec_per_sec for each, per round, and the runs per CPU second
+the process used (stat::number_of_executed_units over user + system time:
+on a loaded machine, what one job would do alone on a core), with the ratios
+after/before.
 
   --before BUILD   the "before" build tree (e.g. ../main/build/fuzz)
   --after BUILD    the "after" build tree (e.g. build/fuzz)
@@ -94,7 +97,8 @@ work=${keep:-$(mktemp -d)}
 mkdir -p "$work"
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
 
-# One run: BIN SEEDS DICT MAXLEN DIR; prints average exec/s.
+# One run: BIN SEEDS DICT MAXLEN DIR; prints libFuzzer's average exec/s
+# (wall clock) and the runs per CPU second the process used (user + system).
 run_one() {
   local bin=$1 seeds=$2 dict=$3 max_len=$4 dir=$5
   mkdir -p "$dir/corpus" "$dir/cwd"
@@ -103,12 +107,22 @@ run_one() {
     -artifact_prefix="$dir/cwd/")
   [ -n "$max_len" ] && args+=(-max_len="$max_len")
   [ -n "$dict" ] && [ -f "$dict" ] && args+=(-dict="$dict")
-  (cd "$dir/cwd" && "$bin" "${args[@]}" "$dir/corpus" >"$dir/log" 2>&1) || true
-  awk '/stat::average_exec_per_sec:/ { print $2 }' "$dir/log"
+  local TIMEFORMAT='%U %S'
+  { time (cd "$dir/cwd" && "$bin" "${args[@]}" "$dir/corpus" >"$dir/log" 2>&1); } 2>"$dir/cpu" ||
+    true
+  local execs runs cpu
+  execs=$(awk '/stat::average_exec_per_sec:/ { print $2 }' "$dir/log")
+  runs=$(awk '/stat::number_of_executed_units:/ { print $2 }' "$dir/log")
+  [ -n "$execs" ] && [ -n "$runs" ] || return 0
+  cpu=$(awk '{ printf "%.0f", '"$runs"' / ($1 + $2) }' "$dir/cpu")
+  printf '%s %s\n' "$execs" "$cpu"
 }
 
-printf '%-20s %5s %12s %12s %7s   (%ss runs; load before each round shown)\n' \
-  harness round before after ratio "$seconds"
+echo "exec/s: libFuzzer's average over the ${seconds}s run (wall clock); runs/cpu-s: runs per"
+echo "CPU second the fuzzer process used (what it would do alone on a core)"
+printf '%-18s %5s %10s %10s %7s %12s %12s %7s\n' harness round "exec/s" "exec/s" ratio \
+  "runs/cpu-s" "runs/cpu-s" ratio
+printf '%-18s %5s %10s %10s %7s %12s %12s %7s\n' "" "" before after "" before after ""
 for round in $(seq 1 "$rounds"); do
   echo "# round $round, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   for h in "${harnesses[@]}"; do
@@ -126,12 +140,14 @@ for round in $(seq 1 "$rounds"); do
     run_one "$(binary_of "$after" "$h")" "$seeds" "$dict" "$max_len" "$d/after" >"$d.a" &
     pa=$!
     wait "$pb" "$pa"
-    b=$(cat "$d.b")
-    a=$(cat "$d.a")
-    if [ -z "$b" ] || [ -z "$a" ]; then
-      echo "fuzz_speed: $h round $round gave no figure (logs: $d/before/log, $d/after/log)" >&2
+    read -r b bc <"$d.b" || true
+    read -r a ac <"$d.a" || true
+    if [ -z "${b:-}" ] || [ -z "${a:-}" ]; then
+      echo "fuzz_speed: $h round $round gave no figure (a crash? logs: $d/before/log, $d/after/log)" >&2
       exit 1
     fi
-    printf '%-20s %5s %12s %12s %6.2fx\n' "$h" "$round" "$b" "$a" "$(awk -v a="$a" -v b="$b" 'BEGIN { print a / b }')"
+    printf '%-18s %5s %10s %10s %6.2fx %12s %12s %6.2fx\n' "$h" "$round" "$b" "$a" \
+      "$(awk -v a="$a" -v b="$b" 'BEGIN { print a / b }')" "$bc" "$ac" \
+      "$(awk -v a="$ac" -v b="$bc" 'BEGIN { print a / b }')"
   done
 done

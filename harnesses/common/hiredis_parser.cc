@@ -216,6 +216,9 @@ class HiredisParser : public ReplyParser {
     }
   }
   bool SetError() {
+    // hiredis freed its buffer on the error; a new empty one now, in the
+    // same input, so that Start() allocates nothing (see AtEndOfInput).
+    if (reader_->buf == nullptr) reader_->buf = sdsempty();
     std::string_view errstr = reader_->errstr;
     if (budget_.refused >= 0) {
       error_ = ReaderError{ReaderErrorCode::kAggregateTooLong, fed_,

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "harnesses/common/registry.h"
+#include "harnesses/common/reply_parser.h"
 #include "harnesses/models/request_reference.h"
 #include "src/resp/writer.h"
 
@@ -32,9 +33,9 @@ struct Reparse {
   uint64_t consumed = 0;
 };
 
-// Reparses into `r` (emptied first; its requests go back to the parser).
+// Reparses into `r` (emptied first).
 const Reparse& ReparseWhole(RequestParserUnderTest& parser, std::string_view bytes, Reparse* r) {
-  parser.Recycle(&r->requests);
+  r->requests.clear();
   parser.Start(RelaxedRequestLimits());
   r->ok = parser.Feed(bytes, &r->requests);
   r->error = parser.error();
@@ -180,16 +181,13 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
                                          " != " + std::to_string(fed) + " bytes fed");
   };
 
-  // Request vectors and buffers are reused from input to input; each parser
-  // takes back the requests it made once the checks are done with them.
-  static std::vector<resp::Request>* const whole_reqs_reused = new std::vector<resp::Request>;
-  static std::vector<resp::Request>* const chunked_reqs_reused = new std::vector<resp::Request>;
-  static Reparse* const reparse = new Reparse;
+  // The requests of one input are freed with it (see AtEndOfInput in
+  // reply_parser.h); the round trips' line buffer keeps its capacity.
+  std::vector<resp::Request> whole_reqs;
+  std::vector<resp::Request> chunked_reqs;
+  Reparse reparse_result;
+  Reparse* const reparse = &reparse_result;
   static std::string* const line_reused = new std::string;
-  std::vector<resp::Request>& whole_reqs = *whole_reqs_reused;
-  std::vector<resp::Request>& chunked_reqs = *chunked_reqs_reused;
-  whole.Recycle(&whole_reqs);
-  chunked.Recycle(&chunked_reqs);
 
   // Whole.
   ExactCopies copies;  // each range a parser sees is its own heap block
@@ -273,9 +271,13 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
 }
 
 fuzz::Verdict RunRequestParser(std::string_view input) {
-  // Reused from input to input: Start() keeps only buffers and spare argv.
+  // Reused from input to input: Start() keeps only the buffer's capacity.
   static RealRequestParser* const chunked = new RealRequestParser;
   static RealRequestParser* const whole = new RealRequestParser;
+  AtEndOfInput release([] {
+    chunked->Start(resp::RequestLimits{});
+    whole->Start(resp::RequestLimits{});
+  });
   return CheckRequestParser(*chunked, *whole, input);
 }
 

@@ -47,15 +47,12 @@ class RequestParserUnderTest {
   virtual std::string QuoteInlineArg(std::string_view arg) const {
     return resp::QuoteInlineArg(arg);
   }
-  // Takes back requests the checks are done with (leaving *done empty), so
-  // the parser may reuse their buffers; by default they are dropped.
-  virtual void Recycle(std::vector<resp::Request>* done) { done->clear(); }
 };
 
 // resp::RequestParser behind the interface.
 class RealRequestParser : public RequestParserUnderTest {
  public:
-  // Restart() keeps the buffer's capacity and the recycled argv vectors.
+  // Restart() keeps the buffer's capacity.
   void Start(const resp::RequestLimits& limits) override { parser_.Restart(limits); }
   bool Feed(std::string_view data, std::vector<resp::Request>* out) override {
     return parser_.Feed(data, out);
@@ -63,7 +60,6 @@ class RealRequestParser : public RequestParserUnderTest {
   std::optional<resp::RequestError> error() const override { return parser_.error(); }
   uint64_t consumed() const override { return parser_.consumed(); }
   size_t buffered() const override { return parser_.buffered(); }
-  void Recycle(std::vector<resp::Request>* done) override { parser_.Recycle(done); }
 
  private:
   resp::RequestParser parser_;

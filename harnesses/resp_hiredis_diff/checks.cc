@@ -445,10 +445,18 @@ uint64_t CertainAtBySearch(ReplyParser& parser, std::string_view payload,
 
 }  // namespace
 
+namespace {
+
+resp::ReplyTree& CertainAtScratch() {
+  static resp::ReplyTree* const scratch = new resp::ReplyTree;
+  return *scratch;
+}
+
+}  // namespace
+
 uint64_t CertainAt(ReplyParser& parser, std::string_view payload, const resp::ReaderLimits& limits,
                    size_t from) {
-  static resp::ReplyTree* const reused = new resp::ReplyTree;
-  resp::ReplyTree& scratch = *reused;
+  resp::ReplyTree& scratch = CertainAtScratch();
   // One walk: the bytes before `from` whole, then one Feed per byte; the
   // first Feed that fails is at the byte that made the error certain.
   scratch.Reset();
@@ -754,6 +762,11 @@ fuzz::Verdict RunRespHiredisDiff(std::string_view input) {
   // but their buffers (hiredis's reader included).
   static ReplyParser* const ours = MakeReplyParser().release();
   static ReplyParser* const theirs = MakeHiredisParser().release();
+  AtEndOfInput release([] {
+    ours->Start(Protocol::kResp2, HiredisDiffLimits());
+    theirs->Start(Protocol::kResp2, HiredisDiffLimits());
+    CertainAtScratch().Reset();
+  });
   return CheckHiredisDiff(*ours, *theirs, c.payload, c.hiredis_chunk);
 }
 

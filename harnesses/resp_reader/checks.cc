@@ -85,6 +85,18 @@ struct Scratch {
   ParseResult back;
   std::string bytes;
   std::vector<size_t> ends;
+  resp::Reader walker{resp::Protocol::kResp3};  // the visitor walk's reader
+
+  // Frees what an input left (error texts, big payloads' blocks), keeping
+  // the buffers' capacity.
+  void Release() {
+    whole.values.Reset();
+    whole.error = {};
+    chunked.Reset();
+    back.values.Reset();
+    back.error = {};
+    walker.Reset();
+  }
 };
 
 Scratch& TheScratch() {
@@ -221,8 +233,7 @@ void Tally(const resp::ReplyTree& values, uint64_t* nodes, uint64_t* bytes, uint
 
 fuzz::Verdict CheckVisitorWalk(const ReaderCase& c, const ParseResult& tree) {
   // One reader for every input: Reset() keeps only its buffers' capacity.
-  static resp::Reader* const reused = new resp::Reader(resp::Protocol::kResp3);
-  resp::Reader& reader = *reused;
+  resp::Reader& reader = TheScratch().walker;
   reader.Reset(c.protocol, c.limits);
   CountingVisitor counter;
   ExactCopies copies;
@@ -301,6 +312,12 @@ fuzz::Verdict RunRespReader(std::string_view input) {
   static ReplyParser* const reread = MakeReplyParser().release();
   static ValueEncoder* const writer = MakeValueEncoder().release();
   static ParseResult* const tree = new ParseResult;
+  AtEndOfInput release([] {
+    for (ReplyParser* p : {chunked, whole, reread}) p->Start(Protocol::kResp3, ReaderLimits{});
+    tree->values.Reset();
+    tree->error = {};
+    TheScratch().Release();
+  });
   ReaderCase c = DecodeReaderCase(input);
   fuzz::Verdict v = CheckReaderCase(c, *chunked, *whole, *reread, *writer, tree);
   if (!v.ok) return v;

@@ -174,13 +174,21 @@ Value DecodeTree(std::string_view input) {
   return root;
 }
 
+namespace {
+
+// The read-back, reused from input to input (ParseWhole empties it first).
+ParseResult& Reused() {
+  static ParseResult* const reused = new ParseResult;
+  return *reused;
+}
+
+}  // namespace
+
 fuzz::Verdict CheckRoundtrip(const Value& tree, ValueEncoder& writer, ReplyParser& parser) {
   std::string invalid = resp::Invalid(tree);
   if (!invalid.empty())
     return fuzz::Verdict::Fail("decode", -1, "decoded tree invalid: " + invalid);
-  // Reused from input to input (ParseWhole empties it first).
-  static ParseResult* const reused = new ParseResult;
-  ParseResult& r = *reused;
+  ParseResult& r = Reused();
   const Value downgraded = resp::Downgrade(tree);
   struct Leg {
     const char* check;
@@ -207,6 +215,11 @@ fuzz::Verdict RunRespRoundtrip(std::string_view input) {
   // Reused from input to input: Start() resets everything but capacity.
   static ValueEncoder* const writer = MakeValueEncoder().release();
   static ReplyParser* const parser = MakeReplyParser().release();
+  AtEndOfInput release([] {
+    parser->Start(Protocol::kResp3, resp::ReaderLimits{});
+    Reused().values.Reset();
+    Reused().error = {};
+  });
   return CheckRoundtrip(DecodeTree(input), *writer, *parser);
 }
 

@@ -57,7 +57,8 @@ void ReplyTree::Reset() {
   roots_.clear();
   nodes_.clear();
   arena_.clear();
-  DropBlocks(&blocks_, &spare_block_);
+  blocks_.clear();
+  spare_block_ = std::string();
   done_nodes_ = done_bytes_ = 0;
 }
 

@@ -192,8 +192,9 @@ class ReplyTree {
   // Drops the complete values and keeps every buffer's capacity. A value a
   // ReplyBuilder is still building stays, and goes on being built.
   void clear();
-  // Drops everything, a value still being built included; a builder writing
-  // here must then be given the tree again (ReplyBuilder::SetOutput).
+  // Drops everything, a value still being built included, and frees the
+  // big payloads' blocks (only the node and arena capacity stays); a builder
+  // writing here must then be given the tree again (ReplyBuilder::SetOutput).
   void Reset();
 
   // Appends a copy of `v` as a new top-level value. Fails, appending

@@ -89,8 +89,6 @@ void RequestParser::Restart(const RequestLimits& limits) {
   line_blocked_ = false;
   multibulk_left_ = 0;
   bulk_len_ = -1;
-  // A request left half-parsed: its argv goes back to the spares.
-  KeepSpare(std::move(current_.argv));
   current_ = Request{};
   argc_ = 0;
 }

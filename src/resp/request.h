@@ -91,9 +91,9 @@ class RequestParser {
   bool Feed(std::string_view data, std::vector<Request>* out);
   // Back to a fresh stream (offsets restart at 0), same limits.
   void Reset();
-  // Back to a fresh stream under `limits`, keeping the buffer's capacity and
-  // the recycled argv vectors: for a caller that parses many short streams
-  // (a fuzz harness) and should not allocate for each.
+  // Back to a fresh stream under `limits`, keeping the buffer's capacity
+  // (and any argv vectors Recycle() kept): for a caller that parses many
+  // short streams (a fuzz harness) and should not allocate for each.
   void Restart(const RequestLimits& limits);
   // Optional, for servers: takes back requests the caller is done with
   // (leaving *done empty) so that later multibulk requests reuse their argv
