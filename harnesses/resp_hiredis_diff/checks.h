@@ -10,7 +10,7 @@
 //
 // Oracle: both accept, or both reject with the error certain at the same byte
 // (the last byte of the shortest rejected prefix, found for each side by
-// feeding it prefixes), and the values both produced are equal trees, in
+// one byte-by-byte walk: CertainAt()), and the values both produced are equal trees, in
 // order, with nulls normalized (hiredis has one nil; we have $-1 and *-1).
 // When they disagree, the disagreement is Ok only if an entry of the
 // divergence table (HiredisDivergences()) explains its first point (the side
@@ -139,15 +139,13 @@ struct HiredisDiffOutcome {
 
 // Runs `payload` through `ours` (whole, RESP2, HiredisDiffLimits()) and
 // `theirs` (in hiredis_chunk-byte feeds; 0 = whole) and classifies any
-// disagreement with the table. `theirs` is also re-run on prefixes to find
-// where its error became certain. With use_table false no disagreement is
-// excused (the tests use this to show each entry is needed).
-// The last byte of the shortest prefix of `payload` that `parser`, fed
-// whole (RESP2, `limits`), rejects, or kNoError when it accepts the whole
-// payload. Found by one walk (the first `from` bytes in one Feed, then one
-// byte per Feed), confirmed on two whole-fed prefixes; if the confirmation
-// fails (a parser that decides differently when fed in pieces), by binary
-// search over whole-fed prefixes.
+// disagreement with the table. A side that failed is walked again byte by
+// byte (CertainAt()) to find where its error became certain. With use_table false no disagreement
+// is excused (the tests use this to show each entry is needed). The last byte of the shortest
+// prefix of `payload` that `parser`, fed whole (RESP2, `limits`), rejects, or kNoError when it
+// accepts the whole payload. Found by one walk (the first `from` bytes in one Feed, then one byte
+// per Feed), confirmed on two whole-fed prefixes; if the confirmation fails (a parser that decides
+// differently when fed in pieces), by binary search over whole-fed prefixes.
 uint64_t CertainAt(ReplyParser& parser, std::string_view payload, const resp::ReaderLimits& limits,
                    size_t from = 0);
 
