@@ -177,6 +177,29 @@ TEST(RespReaderOracle, VisitorCheckCatchesADisagreeingTree) {
   EXPECT_NE(v.message.find("payload bytes"), std::string::npos) << v.message;
 }
 
+TEST(Chunking, ChunksWalksWhatSplitChunksSplits) {
+  const std::string data(300, 'x');
+  for (std::string_view d :
+       {std::string_view(data), std::string_view(data).substr(0, 7), std::string_view()}) {
+    for (uint8_t a : {1, 2, 64}) {
+      for (uint8_t b : {1, 5, 63}) {
+        ChunkPlan plan;
+        plan.sizes[0] = a;
+        plan.sizes[1] = b;
+        plan.sizes[2] = static_cast<uint8_t>(a + b);
+        std::vector<std::string_view> walked;
+        for (std::string_view c : Chunks(d, plan)) walked.push_back(c);
+        const std::vector<std::string_view> split = SplitChunks(d, plan);
+        ASSERT_EQ(walked.size(), split.size());
+        for (size_t i = 0; i < split.size(); ++i) {
+          EXPECT_EQ(walked[i].data(), split[i].data());
+          EXPECT_EQ(walked[i].size(), split[i].size());
+        }
+      }
+    }
+  }
+}
+
 TEST(RespReaderOracle, CaseEncodingRoundTrips) {
   ChunkPlan plan;
   plan.sizes[0] = 5;

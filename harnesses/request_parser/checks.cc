@@ -201,7 +201,7 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
   chunked.Start(in.limits);
   uint64_t fed = 0;
   int64_t chunk_index = 0;
-  for (std::string_view chunk : SplitChunks(in.payload, in.plan)) {
+  for (std::string_view chunk : Chunks(in.payload, in.plan)) {
     fed += chunk.size();
     const bool ok = chunked.Feed(copies.Copy(chunk), &chunked_reqs);
     check_accounting(chunked, chunk_index++, fed, chunked_reqs.size());

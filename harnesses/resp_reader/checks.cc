@@ -128,7 +128,7 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
   cv.Reset();
   chunked.Start(c.protocol, c.limits);
   size_t fed = 0;
-  for (std::string_view chunk : SplitChunks(c.payload, c.plan)) {
+  for (std::string_view chunk : Chunks(c.payload, c.plan)) {
     bool ok = chunked.Feed(copies.Copy(chunk), &cv);
     fed += chunk.size();
     if (!ok) break;
