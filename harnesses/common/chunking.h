@@ -4,6 +4,7 @@
 #ifndef RESPFUZZ_HARNESSES_COMMON_CHUNKING_H_
 #define RESPFUZZ_HARNESSES_COMMON_CHUNKING_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,7 +35,7 @@ class Chunks {
    public:
     std::string_view operator*() const { return rest_.substr(0, Size()); }
     iterator& operator++() {
-      rest_.remove_prefix(Size());
+      rest_.remove_prefix(Size());  // the last chunk may be shorter than its size
       ++i_;
       return *this;
     }
@@ -43,10 +44,11 @@ class Chunks {
    private:
     friend class Chunks;
     iterator(std::string_view rest, const ChunkPlan* plan) : rest_(rest), plan_(plan) {}
-    // A size of 0 (not one TakeChunkPlan gives) counts as 1, so the walk ends.
+    // This chunk's size: the plan's (a 0, which TakeChunkPlan never gives,
+    // counts as 1 so the walk ends), or what is left.
     size_t Size() const {
-      const size_t n = plan_->sizes[i_ % ChunkPlan::kPlanBytes];
-      return n == 0 ? 1 : n;
+      const size_t n = std::max<size_t>(plan_->sizes[i_ % ChunkPlan::kPlanBytes], 1);
+      return std::min(n, rest_.size());
     }
     std::string_view rest_;
     const ChunkPlan* plan_;
