@@ -82,12 +82,14 @@ class ReplyRef {
   size_t elem_count() const { return node().aggregate() ? node().a : 0; }
   size_t size() const { return type() == Type::kMap ? elem_count() / 2 : elem_count(); }
   ReplyElems elems() const;
-  // The i-th element (flat); O(i): elements are found by skipping spans.
+  // The i-th element (flat), i < elem_count(); O(i): elements are found by
+  // skipping spans.
   ReplyRef elem(size_t i) const;
   // The attribute's flat key/value pairs; empty when there is none.
   ReplyElems attributes() const;
   // Nodes of this value, its attribute's and all elements' (a Value's
-  // NodeCount() counts the same nodes, the attribute node aside).
+  // NodeCount() counts the same nodes but the attribute nodes, one for each
+  // value with attributes).
   uint64_t nodes() const { return end() - begin(); }
 
   // The value's run of nodes, attribute first: [begin(), end()).
