@@ -1,20 +1,27 @@
 // resp::Reader side by side with hiredis's reader on identical bytes.
 //
-// For every workload three benchmarks parse the same byte string, fed in the
+// For every workload these benchmarks parse the same byte string, fed in the
 // same 16 KiB chunks (what a client's read() loop hands its parser):
-//   respfuzz/<w>        resp::Reader + resp::TreeBuilder, RESP2, value trees
-//                       built and dropped after every Feed (as hiredis builds
-//                       and frees redisReply objects)
+//   respfuzz_reply/<w>  resp::Reader + resp::ReplyBuilder, RESP2: the lean
+//                       reply tree (src/resp/reply.h), cleared after every
+//                       Feed (as hiredis builds and frees redisReply objects)
+//   respfuzz_value/<w>  resp::Reader + resp::TreeBuilder: resp::Value trees,
+//                       dropped after every Feed
 //   hiredis/<w>         redisReaderCreate/Feed/GetReply, default reply
 //                       functions, freeReplyObject on every reply
 //   respfuzz_visit/<w>  resp::Reader with a Visitor that only counts and sums
+//   memcpy/big_bulk     no parsing: each chunk appended to a reply-sized
+//                       buffer (emptied at every 1 MiB), the one copy of every
+//                       payload byte a reader that hands out contiguous
+//                       payloads cannot avoid
 //
 // bytes_per_second is the input size; items_per_second counts value nodes:
 // every value the protocol carries, at any depth (a scalar, a null, or an
 // array header; an array of 100 bulks is 101 items). The replies counter is
 // top-level replies per second. Before anything is timed, main() parses every
-// workload with all three and aborts unless they agree with the generator on
-// replies, nodes, the sum of the integers and the total string payload bytes.
+// workload with all four parsers and aborts unless they agree with the
+// generator on replies, nodes, the sum of the integers and the total string
+// payload bytes.
 #include <benchmark/benchmark.h>
 #include <hiredis/hiredis.h>
 
@@ -27,12 +34,17 @@
 #include <vector>
 
 #include "src/resp/reader.h"
+#include "src/resp/reply.h"
 #include "src/resp/value.h"
 
 namespace {
 
 using respfuzz::resp::Protocol;
 using respfuzz::resp::Reader;
+using respfuzz::resp::ReplyBuilder;
+using respfuzz::resp::ReplyNode;
+using respfuzz::resp::ReplyRef;
+using respfuzz::resp::ReplyTree;
 using respfuzz::resp::TreeBuilder;
 using respfuzz::resp::Type;
 using respfuzz::resp::Value;
@@ -239,6 +251,17 @@ void TallyValue(const Value& v, Tally* t) {
   for (const Value& e : v.elems) TallyValue(e, t);
 }
 
+void TallyTree(const ReplyTree& tree, Tally* t) {
+  for (ReplyRef v : tree) {
+    for (uint64_t i = v.begin(); i < v.end(); ++i) {
+      const ReplyNode& n = tree.node(i);
+      ++t->nodes;
+      if (n.type == Type::kInteger) t->int_sum += n.a;
+      if (respfuzz::resp::IsStringLike(n.type)) t->str_bytes += n.b;
+    }
+  }
+}
+
 void TallyReply(const redisReply* r, Tally* t) {
   ++t->nodes;
   switch (r->type) {
@@ -264,8 +287,26 @@ void TallyReply(const redisReply* r, Tally* t) {
 }
 
 // Parses `w` once with each parser, chunked as in the benchmarks, and aborts
-// unless all three agree with the generator.
+// unless all four agree with the generator.
 void Verify(const Workload& w) {
+  {
+    Reader reader(Protocol::kResp2);
+    ReplyTree tree;
+    ReplyBuilder builder(&tree);
+    Tally t;
+    bool ok = ForEachChunk(w.bytes, [&](std::string_view c) {
+      if (!reader.Feed(c, builder)) return false;
+      TallyTree(tree, &t);
+      t.replies += tree.size();
+      tree.clear();
+      return true;
+    });
+    if (!ok) Die(w, "respfuzz_reply", reader.status().ToString());
+    if (!reader.idle()) Die(w, "respfuzz_reply", "reader not idle at the end");
+    if (t != w.expected) {
+      Die(w, "respfuzz_reply", Describe(t) + " vs expected " + Describe(w.expected));
+    }
+  }
   {
     Reader reader(Protocol::kResp2);
     std::vector<Value> values;
@@ -278,9 +319,11 @@ void Verify(const Workload& w) {
       values.clear();
       return true;
     });
-    if (!ok) Die(w, "respfuzz", reader.status().ToString());
-    if (!reader.idle()) Die(w, "respfuzz", "reader not idle at the end");
-    if (t != w.expected) Die(w, "respfuzz", Describe(t) + " vs expected " + Describe(w.expected));
+    if (!ok) Die(w, "respfuzz_value", reader.status().ToString());
+    if (!reader.idle()) Die(w, "respfuzz_value", "reader not idle at the end");
+    if (t != w.expected) {
+      Die(w, "respfuzz_value", Describe(t) + " vs expected " + Describe(w.expected));
+    }
   }
   {
     redisReader* r = redisReaderCreate();
@@ -322,7 +365,41 @@ void SetCounters(benchmark::State& state, const Workload& w) {
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_RespfuzzTree(benchmark::State& state, const Workload* w) {
+void BM_RespfuzzReply(benchmark::State& state, const Workload* w) {
+  Reader reader(Protocol::kResp2);
+  ReplyTree tree;
+  ReplyBuilder builder(&tree);
+  for (auto _ : state) {
+    bool ok = ForEachChunk(w->bytes, [&](std::string_view c) {
+      if (!reader.Feed(c, builder)) return false;
+      benchmark::DoNotOptimize(tree.size());
+      tree.clear();  // drop the replies, as freeReplyObject does
+      return true;
+    });
+    if (!ok) {
+      state.SkipWithError("respfuzz reader failed");
+      return;
+    }
+  }
+  SetCounters(state, *w);
+}
+
+void BM_Memcpy(benchmark::State& state, const Workload* w) {
+  constexpr size_t kReply = size_t{1} << 20;
+  std::string buffer;
+  buffer.reserve(kReply + kChunk);
+  for (auto _ : state) {
+    ForEachChunk(w->bytes, [&](std::string_view c) {
+      buffer.append(c.data(), c.size());
+      benchmark::DoNotOptimize(buffer.data());
+      if (buffer.size() >= kReply) buffer.clear();
+      return true;
+    });
+  }
+  SetCounters(state, *w);
+}
+
+void BM_RespfuzzValue(benchmark::State& state, const Workload* w) {
   Reader reader(Protocol::kResp2);
   std::vector<Value> values;
   TreeBuilder builder(&values, &reader);
@@ -392,9 +469,13 @@ int main(int argc, char** argv) {
                                                   Nested()};
   for (const Workload& w : workloads) {
     Verify(w);
-    benchmark::RegisterBenchmark(("respfuzz/" + w.name).c_str(), BM_RespfuzzTree, &w);
+    benchmark::RegisterBenchmark(("respfuzz_reply/" + w.name).c_str(), BM_RespfuzzReply, &w);
+    benchmark::RegisterBenchmark(("respfuzz_value/" + w.name).c_str(), BM_RespfuzzValue, &w);
     benchmark::RegisterBenchmark(("hiredis/" + w.name).c_str(), BM_Hiredis, &w);
     benchmark::RegisterBenchmark(("respfuzz_visit/" + w.name).c_str(), BM_RespfuzzVisit, &w);
+    if (w.name == "big_bulk") {
+      benchmark::RegisterBenchmark(("memcpy/" + w.name).c_str(), BM_Memcpy, &w);
+    }
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

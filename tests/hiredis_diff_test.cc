@@ -137,7 +137,7 @@ TEST(HiredisDivergence, IntegerPlusSign) {
   ExpectDivergence("integer-plus-sign", ":+5\r\n");
   ExpectDivergence("integer-plus-sign", ":+0\r\n");
   ExpectDivergence("integer-plus-sign", "*2\r\n:1\r\n:+9223372036854775807\r\n");
-  EXPECT_EQ(Compare(":+5\r\n").ours.values.at(0), Value::Integer(5));
+  EXPECT_EQ(Compare(":+5\r\n").ours.values[0], Value::Integer(5));
 }
 
 TEST(HiredisDivergence, IntegerLeadingZero) {
@@ -226,7 +226,7 @@ TEST(HiredisDiff, NullsAreNormalized) {
   HiredisDiffOutcome o = Compare("*2\r\n$-1\r\n*-1\r\n");
   EXPECT_TRUE(o.agree) << o.verdict.ToString();
   ASSERT_EQ(o.theirs.values.size(), 1u);
-  EXPECT_EQ(o.theirs.values[0].elems.at(1).type, Type::kNullBulk);
+  EXPECT_EQ(o.theirs.values[0].elem(1).type(), Type::kNullBulk);
 }
 
 // hiredis before 0.14 parsed numbers with readLongLong and took ":abc" as -1,
@@ -737,6 +737,114 @@ TEST(HiredisDiff, SeedCorpusPasses) {
     ++n;
   }
   EXPECT_GT(n, 20u);
+}
+
+// --- where an error becomes certain: one walk, as the binary search found it ---
+
+// The definition, written again: the last byte of the shortest prefix that
+// the parser, fed whole, rejects (binary search over prefixes, rejection being
+// monotone), or kNoError.
+uint64_t CertainBySearch(ReplyParser& parser, std::string_view payload) {
+  auto rejects = [&](size_t len) {
+    return ParseWhole(parser, payload.substr(0, len), Protocol::kResp2, HiredisDiffLimits())
+               .error.code != ReaderErrorCode::kNone;
+  };
+  if (payload.empty() || !rejects(payload.size())) return kNoError;
+  size_t lo = 1, hi = payload.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (rejects(mid)) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo - 1;
+}
+
+std::vector<std::string> CertainAtInputs() {
+  std::vector<std::string> inputs;
+  std::filesystem::path dir =
+      std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "corpus" / "resp_hiredis_diff";
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    inputs.emplace_back(DecodeHiredisDiffCase(bytes).payload);
+  }
+  const std::vector<std::string_view> tokens = {
+      "+",  "-",  ":",  "$",      "*",  "\r\n",        "\r",     "\n",      "0", "1",
+      "-1", "00", "OK", "*1\r\n", ":+", "$1\r\na\r\n", "*2\r\n", "*-1\r\n", "x"};
+  uint32_t x = 99;
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string in;
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    const int n = 1 + static_cast<int>(x % 20);
+    for (int i = 0; i < n; ++i) {
+      x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+      in += tokens[x % tokens.size()];
+    }
+    inputs.push_back(in);
+  }
+  return inputs;
+}
+
+TEST(HiredisCertainAt, TheWalkFindsWhatTheBinarySearchFinds) {
+  auto ours = MakeReplyParser();
+  auto theirs = MakeHiredisParser();
+  size_t rejected = 0;
+  for (const std::string& in : CertainAtInputs()) {
+    for (ReplyParser* p : {ours.get(), theirs.get()}) {
+      const uint64_t want = CertainBySearch(*p, in);
+      if (want != kNoError) ++rejected;
+      EXPECT_EQ(CertainAt(*p, in, HiredisDiffLimits()), want)
+          << (p == ours.get() ? "ours" : "hiredis") << " on \"" << EscapeBytes(in) << "\"";
+      // Starting the walk later changes nothing while it starts at or before
+      // the answer.
+      if (want != kNoError) {
+        EXPECT_EQ(CertainAt(*p, in, HiredisDiffLimits(), want), want) << EscapeBytes(in);
+      }
+    }
+  }
+  EXPECT_GT(rejected, 1000u);
+}
+
+// Rejects a '#' only when it arrives with other bytes in one Feed: a parser
+// whose decision depends on the chunking. The walk (one byte per Feed) never
+// sees it fail; the confirmation on whole-fed prefixes catches that, and the
+// answer is still the definition's.
+class ChunkSensitive : public ReplyParser {
+ public:
+  void Start(Protocol p, const resp::ReaderLimits& l) override {
+    real_->Start(p, l);
+    failed_ = false;
+  }
+  bool Feed(std::string_view chunk, std::vector<Value>* out) override {
+    if (failed_) return false;
+    if (chunk.size() > 1 && chunk.find('#') != std::string_view::npos) {
+      failed_ = true;
+      return false;
+    }
+    return real_->Feed(chunk, out);
+  }
+  resp::ReaderError error() const override {
+    return failed_ ? resp::ReaderError{ReaderErrorCode::kUnknownType, 0, "#"} : real_->error();
+  }
+  bool idle() const override { return !failed_ && real_->idle(); }
+  uint64_t consumed() const override { return real_->consumed(); }
+  size_t buffered() const override { return real_->buffered(); }
+
+ private:
+  std::unique_ptr<ReplyParser> real_ = MakeReplyParser();
+  bool failed_ = false;
+};
+
+TEST(HiredisCertainAt, AChunkSensitiveParserFallsBackToTheSearch) {
+  ChunkSensitive p;
+  const std::string in = "+OK\r\n:12#\r\n";
+  const uint64_t want = CertainBySearch(p, in);
+  ASSERT_EQ(want, 8u);  // the prefix through the '#'
+  EXPECT_EQ(CertainAt(p, in, HiredisDiffLimits()), want);
+  EXPECT_EQ(CertainAt(p, "+OK\r\n", HiredisDiffLimits()), kNoError);
 }
 
 }  // namespace

@@ -80,5 +80,38 @@ TEST(ReaderMemory, ManySmallValuesStayProportional) {
   EXPECT_LT(peak, 100 * in.size()) << "peak " << peak << " bytes for " << in.size();
 }
 
+// The same into the lean reply tree (src/resp/reply.h).
+size_t PeakWhileReadingTree(const std::string& data, Protocol p = Protocol::kResp3) {
+  g_peak.store(g_live.load());
+  const size_t base = g_live.load();
+  ReplyTree tree;
+  ReaderError error;
+  Reader reader(p);
+  ReplyBuilder builder(&tree);
+  reader.Feed(data, builder);
+  return g_peak.load() - base;
+}
+
+TEST(ReaderMemory, ReplyTreeAllocatesNothingForDeclaredLengths) {
+  EXPECT_LT(PeakWhileReadingTree("*2147483647\r\n$536870912\r\nabc"), 4096u);
+  std::string nested;
+  for (int i = 0; i < 100; ++i) nested += "*99999999\r\n";
+  for (int i = 0; i < 2500; ++i) nested += ":1\r\n";
+  const size_t peak = PeakWhileReadingTree(nested);
+  EXPECT_LT(peak, 100 * nested.size()) << "peak " << peak << " bytes for " << nested.size();
+}
+
+TEST(ReaderMemory, ReplyTreeIsLeanerThanValueTrees) {
+  // 5,000 small arrays: the lean tree holds 24-byte nodes and one arena; a
+  // Value tree a 96-byte node per value and a vector per array. The lean
+  // tree's peak (its node vector's last regrowth included) is at most two
+  // thirds of the Value trees'.
+  std::string in;
+  for (int i = 0; i < 5000; ++i) in += "*3\r\n:1\r\n+a\r\n_\r\n";
+  const size_t tree = PeakWhileReadingTree(in);
+  const size_t values = PeakWhileReading(in);
+  EXPECT_LT(3 * tree, 2 * values) << "reply tree " << tree << " bytes, values " << values;
+}
+
 }  // namespace
 }  // namespace respfuzz::resp

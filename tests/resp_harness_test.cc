@@ -160,19 +160,44 @@ TEST(RespReaderOracle, VisitorCheckCatchesADisagreeingTree) {
   ParseResult tree = ParseWhole(*p, c.payload, c.protocol, c.limits);
   EXPECT_TRUE(CheckVisitorWalk(c, tree).ok);
   ParseResult extra = tree;
-  extra.values.push_back(Value::Integer(1));
+  ASSERT_TRUE(extra.values.Append(Value::Integer(1)).ok());
   fuzz::Verdict v = CheckVisitorWalk(c, extra);
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.check, "visitor");
   // Same number of values, one payload byte short: only the node and
   // payload tallies can see it.
+  ASSERT_TRUE(Equal(tree.values[0], Value::Simple("OK")));
   ParseResult shortened = tree;
-  ASSERT_EQ(shortened.values[0], Value::Simple("OK"));
-  shortened.values[0].str.pop_back();
+  shortened.values.Reset();
+  ASSERT_TRUE(shortened.values.Append(Value::Simple("O")).ok());
+  for (size_t i = 1; i < tree.values.size(); ++i) shortened.values.Append(tree.values[i]);
   v = CheckVisitorWalk(c, shortened);
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.check, "visitor") << v.ToString();
   EXPECT_NE(v.message.find("payload bytes"), std::string::npos) << v.message;
+}
+
+TEST(Chunking, ChunksWalksWhatSplitChunksSplits) {
+  const std::string data(300, 'x');
+  for (std::string_view d :
+       {std::string_view(data), std::string_view(data).substr(0, 7), std::string_view()}) {
+    for (uint8_t a : {1, 2, 64}) {
+      for (uint8_t b : {1, 5, 63}) {
+        ChunkPlan plan;
+        plan.sizes[0] = a;
+        plan.sizes[1] = b;
+        plan.sizes[2] = static_cast<uint8_t>(a + b);
+        std::vector<std::string_view> walked;
+        for (std::string_view c : Chunks(d, plan)) walked.push_back(c);
+        const std::vector<std::string_view> split = SplitChunks(d, plan);
+        ASSERT_EQ(walked.size(), split.size());
+        for (size_t i = 0; i < split.size(); ++i) {
+          EXPECT_EQ(walked[i].data(), split[i].data());
+          EXPECT_EQ(walked[i].size(), split[i].size());
+        }
+      }
+    }
+  }
 }
 
 TEST(RespReaderOracle, CaseEncodingRoundTrips) {

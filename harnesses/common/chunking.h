@@ -4,6 +4,7 @@
 #ifndef RESPFUZZ_HARNESSES_COMMON_CHUNKING_H_
 #define RESPFUZZ_HARNESSES_COMMON_CHUNKING_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,6 +25,42 @@ ChunkPlan TakeChunkPlan(std::string_view* input);
 // The bytes that encode `plan` (inverse of TakeChunkPlan for sizes 1..64).
 std::string EncodeChunkPlan(const ChunkPlan& plan);
 std::vector<std::string_view> SplitChunks(std::string_view data, const ChunkPlan& plan);
+
+// The same chunks, one at a time, without building a vector (the harnesses
+// walk them once per input): for (std::string_view c : Chunks(data, plan)).
+class Chunks {
+ public:
+  Chunks(std::string_view data, const ChunkPlan& plan) : data_(data), plan_(plan) {}
+  class iterator {
+   public:
+    std::string_view operator*() const { return rest_.substr(0, Size()); }
+    iterator& operator++() {
+      rest_.remove_prefix(Size());  // the last chunk may be shorter than its size
+      ++i_;
+      return *this;
+    }
+    bool operator!=(const iterator& o) const { return rest_.size() != o.rest_.size(); }
+
+   private:
+    friend class Chunks;
+    iterator(std::string_view rest, const ChunkPlan* plan) : rest_(rest), plan_(plan) {}
+    // This chunk's size: the plan's (a 0, which TakeChunkPlan never gives,
+    // counts as 1 so the walk ends), or what is left.
+    size_t Size() const {
+      const size_t n = std::max<size_t>(plan_->sizes[i_ % ChunkPlan::kPlanBytes], 1);
+      return std::min(n, rest_.size());
+    }
+    std::string_view rest_;
+    const ChunkPlan* plan_;
+    size_t i_ = 0;
+  };
+  iterator begin() const { return iterator(data_, &plan_); }
+  iterator end() const { return iterator(std::string_view(), &plan_); }
+
+ private:
+  std::string_view data_;
+  ChunkPlan plan_;
+};
 std::string DescribeChunkPlan(const ChunkPlan& plan);
 
 // Exact-size heap copies of the byte ranges handed to a parser, so ASan

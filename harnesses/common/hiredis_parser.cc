@@ -1,5 +1,11 @@
 #include "harnesses/common/hiredis_parser.h"
 
+// sds.h declares its functions without extern "C" (hiredis.h includes it
+// outside its own block): included first, with C linkage, so that Start()
+// can call sdsempty and sdsclear.
+extern "C" {
+#include <hiredis/sds.h>
+}
 #include <hiredis/hiredis.h>
 
 #include <utility>
@@ -22,6 +28,49 @@ ReaderErrorCode NearestCode(std::string_view errstr) {
   // "Bad multi-bulk length", "Multi-bulk length out of range", and anything else
   // (only "Out of memory" is left in 0.14.1).
   return ReaderErrorCode::kBadLength;
+}
+
+// A redisReply tree as reader events (into a resp::ReplyBuilder), without
+// recursion. Adds the element counts of its arrays to *elements.
+void ReplayReply(const redisReply* reply, resp::Visitor& out, int64_t* elements) {
+  struct Item {
+    const redisReply* r;  // null: the end of an array
+  };
+  std::vector<Item> todo = {{reply}};
+  while (!todo.empty()) {
+    const redisReply* src = todo.back().r;
+    todo.pop_back();
+    if (src == nullptr) {
+      out.OnEnd();
+      continue;
+    }
+    switch (src->type) {
+      case REDIS_REPLY_STRING:
+        out.OnString(Type::kBulkString, std::string_view(src->str, src->len));
+        break;
+      case REDIS_REPLY_STATUS:
+        out.OnString(Type::kSimpleString, std::string_view(src->str, src->len));
+        break;
+      case REDIS_REPLY_ERROR:
+        out.OnString(Type::kError, std::string_view(src->str, src->len));
+        break;
+      case REDIS_REPLY_INTEGER:
+        out.OnInteger(src->integer);
+        break;
+      case REDIS_REPLY_NIL:
+        out.OnNull(Type::kNullBulk);
+        break;
+      case REDIS_REPLY_ARRAY:
+        out.OnBegin(Type::kArray, static_cast<int64_t>(src->elements));
+        *elements += static_cast<int64_t>(src->elements);
+        todo.push_back({nullptr});
+        for (size_t i = src->elements; i-- > 0;) todo.push_back({src->element[i]});
+        break;
+      default:  // 0.14.1 builds no other type; keep it visible in a diff.
+        out.OnNull(Type::kNull);
+        break;
+    }
+  }
 }
 
 // A redisReply tree as a resp::Value, without recursion. Adds the element
@@ -103,36 +152,55 @@ void* BudgetedCreateArray(const redisReadTask* task, ArrayCount count) {
   return b->create_array(task, count);
 }
 
+// One redisReader, reset in place from stream to stream (hiredis 0.14.1 has
+// no reset call: Start() puts the fields back as redisReaderCreate leaves
+// them), so a parser allocates no reader per stream.
 class HiredisParser : public ReplyParser {
  public:
+  using ReplyParser::Feed;
   ~HiredisParser() override { Free(); }
   void Start(Protocol, const resp::ReaderLimits&) override {
-    Free();
-    reader_ = redisReaderCreate();
-    // The default functions are static in hiredis.c: copy them from the
-    // reader, and wrap createArray.
-    fns_ = *reader_->fn;
+    if (reader_ == nullptr) {
+      reader_ = redisReaderCreate();
+      // The default functions are static in hiredis.c: copy them from the
+      // reader, and wrap createArray.
+      fns_ = *reader_->fn;
+      create_array_ = fns_.createArray;
+      fns_.createArray = BudgetedCreateArray;
+      reader_->fn = &fns_;
+      reader_->privdata = &budget_;
+    } else {
+      // As redisReaderCreate leaves a reader: an empty buffer, no task, no
+      // partial reply, no error.
+      if (reader_->reply != nullptr) fns_.freeObject(reader_->reply);
+      reader_->reply = nullptr;
+      if (reader_->buf == nullptr) {
+        reader_->buf = sdsempty();
+      } else {
+        sdsclear(reader_->buf);
+      }
+      reader_->pos = reader_->len = 0;
+      reader_->ridx = -1;
+      reader_->err = 0;
+      reader_->errstr[0] = '\0';
+    }
     budget_ = ArrayBudget{};
-    budget_.create_array = fns_.createArray;
-    fns_.createArray = BudgetedCreateArray;
-    reader_->fn = &fns_;
-    reader_->privdata = &budget_;
+    budget_.create_array = create_array_;
     fed_ = 0;
     error_ = ReaderError{};
   }
+  bool Feed(std::string_view chunk, resp::ReplyTree* out) override {
+    builder_.SetOutput(out);
+    return FeedInto(chunk, [&](const redisReply* reply, int64_t* elements) {
+      ReplayReply(reply, builder_, elements);
+    });
+  }
+  // Values straight from the redisReply trees (command_handler and the
+  // offline oracle read hiredis this way).
   bool Feed(std::string_view chunk, std::vector<Value>* out) override {
-    if (error_.code != ReaderErrorCode::kNone) return false;
-    fed_ += chunk.size();
-    if (redisReaderFeed(reader_, chunk.data(), chunk.size()) != REDIS_OK) return SetError();
-    while (true) {
-      void* reply = nullptr;
-      if (redisReaderGetReply(reader_, &reply) != REDIS_OK) return SetError();
-      if (reply == nullptr) return true;
-      int64_t elements = 0;
-      out->push_back(ConvertReply(static_cast<const redisReply*>(reply), &elements));
-      freeReplyObject(reply);
-      budget_.live -= elements;
-    }
+    return FeedInto(chunk, [&](const redisReply* reply, int64_t* elements) {
+      out->push_back(ConvertReply(reply, elements));
+    });
   }
   ReaderError error() const override { return error_; }
   bool idle() const override {
@@ -147,7 +215,25 @@ class HiredisParser : public ReplyParser {
   }
 
  private:
+  template <typename Take>
+  bool FeedInto(std::string_view chunk, Take take) {
+    if (error_.code != ReaderErrorCode::kNone) return false;
+    fed_ += chunk.size();
+    if (redisReaderFeed(reader_, chunk.data(), chunk.size()) != REDIS_OK) return SetError();
+    while (true) {
+      void* reply = nullptr;
+      if (redisReaderGetReply(reader_, &reply) != REDIS_OK) return SetError();
+      if (reply == nullptr) return true;
+      int64_t elements = 0;
+      take(static_cast<const redisReply*>(reply), &elements);
+      freeReplyObject(reply);
+      budget_.live -= elements;
+    }
+  }
   bool SetError() {
+    // hiredis freed its buffer on the error; a new empty one now, in the
+    // same input, so that Start() allocates nothing (see AtEndOfInput).
+    if (reader_->buf == nullptr) reader_->buf = sdsempty();
     std::string_view errstr = reader_->errstr;
     if (budget_.refused >= 0) {
       error_ = ReaderError{ReaderErrorCode::kAggregateTooLong, fed_,
@@ -167,6 +253,8 @@ class HiredisParser : public ReplyParser {
   }
   redisReader* reader_ = nullptr;
   redisReplyObjectFunctions fns_{};
+  void* (*create_array_)(const redisReadTask*, int) = nullptr;  // hiredis's own
+  resp::ReplyBuilder builder_;
   ArrayBudget budget_;
   uint64_t fed_ = 0;
   ReaderError error_;
@@ -189,6 +277,10 @@ void NormalizeNullsForHiredis(Value* v) {
     if (x->type == Type::kNullArray) x->type = Type::kNullBulk;
     for (Value& e : x->elems) todo.push_back(&e);
   }
+}
+
+void NormalizeNullsForHiredis(resp::ReplyTree* t) {
+  t->RetypeNulls(Type::kNullArray, Type::kNullBulk);
 }
 
 }  // namespace respfuzz::harnesses

@@ -44,6 +44,7 @@ bool IsHiredisBudgetRefusal(const resp::ReaderError& e);
 // Nulls as hiredis sees them (it has one nil): *-1 becomes $-1 throughout
 // the tree.
 void NormalizeNullsForHiredis(resp::Value* v);
+void NormalizeNullsForHiredis(resp::ReplyTree* t);
 
 }  // namespace respfuzz::harnesses
 

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "harnesses/common/registry.h"
+#include "harnesses/common/reply_parser.h"
 #include "harnesses/models/request_reference.h"
 #include "src/resp/writer.h"
 
@@ -32,25 +33,31 @@ struct Reparse {
   uint64_t consumed = 0;
 };
 
-Reparse ReparseWhole(RequestParserUnderTest& parser, std::string_view bytes) {
-  Reparse r;
+// Reparses into `r` (emptied first).
+const Reparse& ReparseWhole(RequestParserUnderTest& parser, std::string_view bytes, Reparse* r) {
+  r->requests.clear();
   parser.Start(RelaxedRequestLimits());
-  r.ok = parser.Feed(bytes, &r.requests);
-  r.error = parser.error();
-  r.consumed = parser.consumed();
-  return r;
+  r->ok = parser.Feed(bytes, &r->requests);
+  r->error = parser.error();
+  r->consumed = parser.consumed();
+  return *r;
 }
 
-// Empty when `r` is exactly `expected`, parsed from all of `bytes`.
-std::string ReparseMismatch(const Reparse& r, const resp::Request& expected,
+// Empty when `r` is exactly one request of kind `kind` at offset 0 with
+// `original`'s argv, parsed from all of `bytes`.
+std::string ReparseMismatch(const Reparse& r, resp::RequestKind kind, const resp::Request& original,
                             std::string_view bytes) {
+  auto same = [&](const resp::Request& q) {
+    return q.kind == kind && q.offset == 0 && q.argv == original.argv;
+  };
+  auto expected = [&] { return DescribeRequest(resp::Request{kind, 0, original.argv}); };
   std::string got;
   if (!r.ok || r.error) {
     got = DescribeError(r.error);
   } else if (r.requests.size() != 1) {
     got = std::to_string(r.requests.size()) + " requests";
     if (!r.requests.empty()) got += ", first " + DescribeRequest(r.requests[0]);
-  } else if (r.requests[0] != expected) {
+  } else if (!same(r.requests[0])) {
     got = DescribeRequest(r.requests[0]);
   } else if (r.consumed != bytes.size()) {
     got =
@@ -58,7 +65,7 @@ std::string ReparseMismatch(const Reparse& r, const resp::Request& expected,
   } else {
     return "";
   }
-  return "reparsing " + Quoted(bytes) + " expected " + DescribeRequest(expected) + ", got " + got;
+  return "reparsing " + Quoted(bytes) + " expected " + expected() + ", got " + got;
 }
 
 }  // namespace
@@ -174,10 +181,17 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
                                          " != " + std::to_string(fed) + " bytes fed");
   };
 
+  // The requests of one input are freed with it (see AtEndOfInput in
+  // reply_parser.h); the round trips' line buffer keeps its capacity.
+  std::vector<resp::Request> whole_reqs;
+  std::vector<resp::Request> chunked_reqs;
+  Reparse reparse_result;
+  Reparse* const reparse = &reparse_result;
+  static std::string* const line_reused = new std::string;
+
   // Whole.
   ExactCopies copies;  // each range a parser sees is its own heap block
   whole.Start(in.limits);
-  std::vector<resp::Request> whole_reqs;
   whole.Feed(copies.Copy(in.payload), &whole_reqs);
   const std::optional<resp::RequestError> whole_error = whole.error();
   const uint64_t whole_consumed = whole.consumed();
@@ -185,10 +199,9 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
 
   // Chunked, stopping at the first failing Feed (errors are sticky).
   chunked.Start(in.limits);
-  std::vector<resp::Request> chunked_reqs;
   uint64_t fed = 0;
   int64_t chunk_index = 0;
-  for (std::string_view chunk : SplitChunks(in.payload, in.plan)) {
+  for (std::string_view chunk : Chunks(in.payload, in.plan)) {
     fed += chunk.size();
     const bool ok = chunked.Feed(copies.Copy(chunk), &chunked_reqs);
     check_accounting(chunked, chunk_index++, fed, chunked_reqs.size());
@@ -222,9 +235,12 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
   // multibulk-roundtrip, over every request whatever its form.
   for (size_t i = 0; i < whole_reqs.size(); ++i) {
     const resp::Request& original = whole_reqs[i];
-    const std::string bytes = resp::EncodeCommand(original.argv);
-    const resp::Request expected{resp::RequestKind::kMultibulk, 0, original.argv};
-    std::string why = ReparseMismatch(ReparseWhole(whole, bytes), expected, bytes);
+    std::string& bytes = *line_reused;
+    bytes.clear();
+    resp::WriteAggregateHeader('*', static_cast<int64_t>(original.argv.size()), &bytes);
+    for (const std::string& a : original.argv) resp::WriteBulk(a, &bytes);
+    std::string why = ReparseMismatch(ReparseWhole(whole, bytes, reparse),
+                                      resp::RequestKind::kMultibulk, original, bytes);
     if (!why.empty()) {
       return fuzz::Verdict::Fail("multibulk-roundtrip", static_cast<int64_t>(i),
                                  DescribeRequest(original) + ": " + why);
@@ -235,14 +251,15 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
   for (size_t i = 0; i < whole_reqs.size(); ++i) {
     const resp::Request& original = whole_reqs[i];
     if (original.kind != resp::RequestKind::kInline) continue;
-    std::string line;
+    std::string& line = *line_reused;
+    line.clear();
     for (size_t a = 0; a < original.argv.size(); ++a) {
       if (a > 0) line += ' ';
       line += whole.QuoteInlineArg(original.argv[a]);
     }
     line += "\r\n";
-    const resp::Request expected{resp::RequestKind::kInline, 0, original.argv};
-    std::string why = ReparseMismatch(ReparseWhole(whole, line), expected, line);
+    std::string why = ReparseMismatch(ReparseWhole(whole, line, reparse),
+                                      resp::RequestKind::kInline, original, line);
     if (!why.empty()) {
       return fuzz::Verdict::Fail("inline-roundtrip", static_cast<int64_t>(i),
                                  DescribeRequest(original) + ": " + why);
@@ -254,9 +271,14 @@ fuzz::Verdict CheckRequestParser(RequestParserUnderTest& chunked, RequestParserU
 }
 
 fuzz::Verdict RunRequestParser(std::string_view input) {
-  RealRequestParser chunked;
-  RealRequestParser whole;
-  return CheckRequestParser(chunked, whole, input);
+  // Reused from input to input: Start() keeps only the buffer's capacity.
+  static RealRequestParser* const chunked = new RealRequestParser;
+  static RealRequestParser* const whole = new RealRequestParser;
+  AtEndOfInput release([] {
+    chunked->Start(resp::RequestLimits{});
+    whole->Start(resp::RequestLimits{});
+  });
+  return CheckRequestParser(*chunked, *whole, input);
 }
 
 std::string DescribeRequestParser(std::string_view input) {

@@ -52,7 +52,8 @@ class RequestParserUnderTest {
 // resp::RequestParser behind the interface.
 class RealRequestParser : public RequestParserUnderTest {
  public:
-  void Start(const resp::RequestLimits& limits) override { parser_ = resp::RequestParser(limits); }
+  // Restart() keeps the buffer's capacity.
+  void Start(const resp::RequestLimits& limits) override { parser_.Restart(limits); }
   bool Feed(std::string_view data, std::vector<resp::Request>* out) override {
     return parser_.Feed(data, out);
   }

@@ -414,15 +414,22 @@ std::span<const HiredisDivergence> HiredisDivergences() { return kDivergences; }
 
 namespace {
 
+// Whether `parser`, fed the first `len` bytes of `payload` whole, rejects them.
+bool Rejects(ReplyParser& parser, std::string_view payload, size_t len,
+             const resp::ReaderLimits& limits, resp::ReplyTree* scratch) {
+  scratch->Reset();
+  parser.Start(Protocol::kResp2, limits);
+  parser.Feed(payload.substr(0, len), scratch);
+  return parser.error().code != ReaderErrorCode::kNone;
+}
+
 // The last byte of the shortest prefix of `payload` that `parser` (fed whole)
 // rejects, given that it rejects the whole payload; kNoError if it does not.
 // Rejection is monotone in the prefix: more bytes never undo a step taken.
-uint64_t CertainAt(ReplyParser& parser, std::string_view payload,
-                   const resp::ReaderLimits& limits) {
-  auto rejects = [&](size_t len) {
-    return ParseWhole(parser, payload.substr(0, len), Protocol::kResp2, limits).error.code !=
-           ReaderErrorCode::kNone;
-  };
+// By binary search: the definition, and the fallback of CertainAt().
+uint64_t CertainAtBySearch(ReplyParser& parser, std::string_view payload,
+                           const resp::ReaderLimits& limits, resp::ReplyTree* scratch) {
+  auto rejects = [&](size_t len) { return Rejects(parser, payload, len, limits, scratch); };
   if (payload.empty() || !rejects(payload.size())) return kNoError;
   size_t lo = 1, hi = payload.size();
   while (lo < hi) {
@@ -436,6 +443,52 @@ uint64_t CertainAt(ReplyParser& parser, std::string_view payload,
   return lo - 1;
 }
 
+}  // namespace
+
+namespace {
+
+resp::ReplyTree& CertainAtScratch() {
+  static resp::ReplyTree* const scratch = new resp::ReplyTree;
+  return *scratch;
+}
+
+}  // namespace
+
+uint64_t CertainAt(ReplyParser& parser, std::string_view payload, const resp::ReaderLimits& limits,
+                   size_t from) {
+  resp::ReplyTree& scratch = CertainAtScratch();
+  // One walk: the bytes before `from` whole, then one Feed per byte; the
+  // first Feed that fails is at the byte that made the error certain.
+  scratch.Reset();
+  parser.Start(Protocol::kResp2, limits);
+  from = std::min(from, payload.size());
+  bool walked = from == 0 || parser.Feed(payload.substr(0, from), &scratch);
+  uint64_t at = kNoError;
+  for (size_t i = from; walked && i < payload.size(); ++i) {
+    scratch.clear();
+    if (!parser.Feed(payload.substr(i, 1), &scratch)) {
+      at = i;
+      break;
+    }
+  }
+  // Confirmed on whole-fed prefixes, which is what the answer means: the
+  // prefix through `at` is rejected and the one before it is not (or, with
+  // no failure on the walk, the whole payload is accepted). A parser whose
+  // decisions depended on the chunking would fail this, and then the binary
+  // search decides.
+  if (walked) {
+    if (at == kNoError) {
+      if (!Rejects(parser, payload, payload.size(), limits, &scratch)) return kNoError;
+    } else if (Rejects(parser, payload, at + 1, limits, &scratch) &&
+               (at == 0 || !Rejects(parser, payload, at, limits, &scratch))) {
+      return at;
+    }
+  }
+  return CertainAtBySearch(parser, payload, limits, &scratch);
+}
+
+namespace {
+
 std::string At(uint64_t x) { return x == kNoError ? std::string("-") : std::to_string(x); }
 
 // Both sides on one payload; certain points only for a side that failed.
@@ -444,32 +497,39 @@ HiredisDisagreement RunBoth(ReplyParser& ours, ReplyParser& theirs, std::string_
   const resp::ReaderLimits limits = HiredisDiffLimits();
   HiredisDisagreement d;
   d.payload = payload;
-  ParseResult o = ParseWhole(ours, payload, Protocol::kResp2, limits);
-  d.ours = DiffSide{std::move(o.values), o.error, o.idle};
+  ours.Start(Protocol::kResp2, limits);
+  ours.Feed(payload, &d.ours.values);
+  d.ours.error = ours.error();
+  d.ours.idle = ours.idle();
 
   theirs.Start(Protocol::kResp2, limits);
   size_t step = hiredis_chunk == 0 ? std::max<size_t>(payload.size(), 1) : hiredis_chunk;
+  size_t failed_chunk = 0;  // where the chunk hiredis failed on starts
   for (size_t i = 0; i < payload.size(); i += step) {
-    if (!theirs.Feed(payload.substr(i, step), &d.theirs.values)) break;
+    if (!theirs.Feed(payload.substr(i, step), &d.theirs.values)) {
+      failed_chunk = i;
+      break;
+    }
   }
   d.theirs.error = theirs.error();
   d.theirs.idle = theirs.idle();
 
-  for (Value& v : d.ours.values) NormalizeNullsForHiredis(&v);
-  for (Value& v : d.theirs.values) NormalizeNullsForHiredis(&v);
+  NormalizeNullsForHiredis(&d.ours.values);
+  NormalizeNullsForHiredis(&d.theirs.values);
   const auto& ov = d.ours.values;
   const auto& tv = d.theirs.values;
   size_t k = 0;
-  while (k < ov.size() && k < tv.size() && ov[k] == tv[k]) ++k;
+  while (k < ov.size() && k < tv.size() && resp::Equal(ov[k], tv[k])) ++k;
   d.first_diff = k;
 
   if (d.ours.failed()) {
     d.ours_error_at = d.ours.error.offset;
-    uint64_t certain = CertainAt(ours, payload, limits);
-    // A reader never knows of an error before the byte it blames.
+    // A reader never knows of an error before the byte it blames: the walk
+    // starts there.
+    uint64_t certain = CertainAt(ours, payload, limits, d.ours_error_at);
     d.ours_certain_at = certain == kNoError ? d.ours_error_at : std::max(certain, d.ours_error_at);
   }
-  if (d.theirs.failed()) d.theirs_error_at = CertainAt(theirs, payload, limits);
+  if (d.theirs.failed()) d.theirs_error_at = CertainAt(theirs, payload, limits, failed_chunk);
   return d;
 }
 
@@ -516,7 +576,7 @@ std::string Details(const HiredisDisagreement& d) {
 // What our reader must read on the next round's payload: `expect`, with its
 // error offset already moved to the new payload. "" when it does.
 std::string CheckOursAgain(const DiffSide& expect, const DiffSide& got) {
-  if (got.values != expect.values) {
+  if (!(got.values == expect.values)) {
     return "our reader reads other values (" + std::to_string(got.values.size()) + " vs " +
            std::to_string(expect.values.size()) + ")\nexpected:\n" +
            DescribeValues(expect.values, 16) + "got:\n" + DescribeValues(got.values, 16);
@@ -671,8 +731,8 @@ HiredisDiffOutcome CompareHiredisDiff(ReplyParser& ours, ReplyParser& theirs,
       }
       const size_t end = scan.value_ends[k];
       expect = d.ours;
-      expect.values.erase(expect.values.begin(),
-                          expect.values.begin() + static_cast<ptrdiff_t>(k + 1));
+      expect.values.Reset();
+      for (size_t i = k + 1; i < d.ours.values.size(); ++i) expect.values.Append(d.ours.values[i]);
       if (expect.failed()) {
         if (expect.error.offset < end) {
           return fail(step, "our reader's error offset lies inside value " +
@@ -698,8 +758,15 @@ fuzz::Verdict CheckHiredisDiff(ReplyParser& ours, ReplyParser& theirs, std::stri
 
 fuzz::Verdict RunRespHiredisDiff(std::string_view input) {
   HiredisDiffCase c = DecodeHiredisDiffCase(input);
-  auto ours = MakeReplyParser();
-  auto theirs = MakeHiredisParser();
+  // Both parsers are reused from input to input: Start() resets everything
+  // but their buffers (hiredis's reader included).
+  static ReplyParser* const ours = MakeReplyParser().release();
+  static ReplyParser* const theirs = MakeHiredisParser().release();
+  AtEndOfInput release([] {
+    ours->Start(Protocol::kResp2, HiredisDiffLimits());
+    theirs->Start(Protocol::kResp2, HiredisDiffLimits());
+    CertainAtScratch().Reset();
+  });
   return CheckHiredisDiff(*ours, *theirs, c.payload, c.hiredis_chunk);
 }
 

@@ -10,7 +10,7 @@
 //
 // Oracle: both accept, or both reject with the error certain at the same byte
 // (the last byte of the shortest rejected prefix, found for each side by
-// feeding it prefixes), and the values both produced are equal trees, in
+// one byte-by-byte walk: CertainAt()), and the values both produced are equal trees, in
 // order, with nulls normalized (hiredis has one nil; we have $-1 and *-1).
 // When they disagree, the disagreement is Ok only if an entry of the
 // divergence table (HiredisDivergences()) explains its first point (the side
@@ -71,7 +71,7 @@ std::string HiredisDiffSkipReason(std::string_view payload);
 
 // One side's result, nulls normalized (kNullArray read as kNullBulk).
 struct DiffSide {
-  std::vector<resp::Value> values;
+  resp::ReplyTree values;
   resp::ReaderError error;  // code kNone when no error
   bool idle = false;
   bool failed() const { return error.code != resp::ReaderErrorCode::kNone; }
@@ -88,8 +88,9 @@ struct HiredisDisagreement {
   // ours_error_at is our reader's error offset (where it locates the fault:
   // the content of a header line for a bad number or length). The *_certain
   // / theirs_error_at bytes are where each side's error became certain: the
-  // last byte of the shortest prefix it rejects (found by feeding it
-  // prefixes; ours is never taken before its own error offset). kNoError when
+  // last byte of the shortest prefix it rejects (found by one byte-by-byte
+  // walk, confirmed on whole-fed prefixes; ours is never taken before its own
+  // error offset). kNoError when
   // the side did not fail. Which side failed first is decided on these.
   uint64_t ours_error_at = kNoError;
   uint64_t ours_certain_at = kNoError;
@@ -138,9 +139,16 @@ struct HiredisDiffOutcome {
 
 // Runs `payload` through `ours` (whole, RESP2, HiredisDiffLimits()) and
 // `theirs` (in hiredis_chunk-byte feeds; 0 = whole) and classifies any
-// disagreement with the table. `theirs` is also re-run on prefixes to find
-// where its error became certain. With use_table false no disagreement is
-// excused (the tests use this to show each entry is needed).
+// disagreement with the table. A side that failed is walked again byte by
+// byte (CertainAt()) to find where its error became certain. With use_table false no disagreement
+// is excused (the tests use this to show each entry is needed). The last byte of the shortest
+// prefix of `payload` that `parser`, fed whole (RESP2, `limits`), rejects, or kNoError when it
+// accepts the whole payload. Found by one walk (the first `from` bytes in one Feed, then one byte
+// per Feed), confirmed on two whole-fed prefixes; if the confirmation fails (a parser that decides
+// differently when fed in pieces), by binary search over whole-fed prefixes.
+uint64_t CertainAt(ReplyParser& parser, std::string_view payload, const resp::ReaderLimits& limits,
+                   size_t from = 0);
+
 HiredisDiffOutcome CompareHiredisDiff(ReplyParser& ours, ReplyParser& theirs,
                                       std::string_view payload, size_t hiredis_chunk = 0,
                                       bool use_table = true);

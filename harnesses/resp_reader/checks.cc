@@ -60,10 +60,10 @@ std::string EncodeReaderCase(Protocol protocol, int profile, const ChunkPlan& pl
 
 namespace {
 
-std::string ValuesDiff(const std::vector<Value>& a, const std::vector<Value>& b, int64_t* step) {
+std::string ValuesDiff(const resp::ReplyTree& a, const resp::ReplyTree& b, int64_t* step) {
   size_t n = std::min(a.size(), b.size());
   for (size_t i = 0; i < n; ++i) {
-    if (!(a[i] == b[i])) {
+    if (!resp::Equal(a[i], b[i])) {
       *step = static_cast<int64_t>(i);
       return "value " + std::to_string(i) + ": whole " + resp::ToDebugString(a[i], 512) +
              " vs chunked " + resp::ToDebugString(b[i], 512);
@@ -77,6 +77,33 @@ std::string ValuesDiff(const std::vector<Value>& a, const std::vector<Value>& b,
   return {};
 }
 
+// Buffers one input's checks reuse for the next (each is emptied first), so
+// a run allocates only when an input needs more room than the ones before.
+struct Scratch {
+  ParseResult whole;
+  resp::ReplyTree chunked;
+  ParseResult back;
+  std::string bytes;
+  std::vector<size_t> ends;
+  resp::Reader walker{resp::Protocol::kResp3};  // the visitor walk's reader
+
+  // Frees what an input left (error texts, big payloads' blocks), keeping
+  // the buffers' capacity.
+  void Release() {
+    whole.values.Reset();
+    whole.error = {};
+    chunked.Reset();
+    back.values.Reset();
+    back.error = {};
+    walker.Reset();
+  }
+};
+
+Scratch& TheScratch() {
+  static Scratch* const scratch = new Scratch;
+  return *scratch;
+}
+
 }  // namespace
 
 fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyParser& whole,
@@ -84,8 +111,10 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
                               ParseResult* whole_result) {
   ExactCopies copies;  // each range a parser sees is its own heap block
 
+  Scratch& scratch = TheScratch();
   // Whole.
-  ParseResult w = ParseWhole(whole, copies.Copy(c.payload), c.protocol, c.limits);
+  ParseResult& w = scratch.whole;
+  ParseWhole(whole, copies.Copy(c.payload), c.protocol, c.limits, &w);
   if (w.error.code == resp::ReaderErrorCode::kNone &&
       whole.consumed() + whole.buffered() != c.payload.size()) {
     return fuzz::Verdict::Fail("accounting", -1,
@@ -95,10 +124,11 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
   }
 
   // Chunked.
-  std::vector<Value> cv;
+  resp::ReplyTree& cv = scratch.chunked;
+  cv.Reset();
   chunked.Start(c.protocol, c.limits);
   size_t fed = 0;
-  for (std::string_view chunk : SplitChunks(c.payload, c.plan)) {
+  for (std::string_view chunk : Chunks(c.payload, c.plan)) {
     bool ok = chunked.Feed(copies.Copy(chunk), &cv);
     fed += chunk.size();
     if (!ok) break;
@@ -132,15 +162,18 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
   // Every value re-written in the same protocol reads back equal (under
   // default limits: a rewritten double may be longer than the original text).
   // All values are written into one stream and read back in one pass.
-  std::string bytes;
-  std::vector<size_t> ends;
-  for (const Value& v : w.values) {
-    bytes += writer.Write(v, c.protocol);
+  std::string& bytes = scratch.bytes;
+  std::vector<size_t>& ends = scratch.ends;
+  bytes.clear();
+  ends.clear();
+  for (resp::ReplyRef v : w.values) {
+    writer.Write(v, c.protocol, &bytes);
     ends.push_back(bytes.size());
   }
-  ParseResult back = ParseWhole(reread, copies.Copy(bytes), c.protocol, ReaderLimits{});
+  ParseResult& back = scratch.back;
+  ParseWhole(reread, copies.Copy(bytes), c.protocol, ReaderLimits{}, &back);
   for (size_t i = 0; i < w.values.size(); ++i) {
-    if (i < back.values.size() && back.values[i] == w.values[i]) continue;
+    if (i < back.values.size() && resp::Equal(back.values[i], w.values[i])) continue;
     size_t begin = i == 0 ? 0 : ends[i - 1];
     return fuzz::Verdict::Fail(
         "rewrite", static_cast<int64_t>(i),
@@ -158,7 +191,7 @@ fuzz::Verdict CheckReaderCase(const ReaderCase& c, ReplyParser& chunked, ReplyPa
         "re-written stream read back as " + std::to_string(back.values.size()) + " values for " +
             std::to_string(w.values.size()) + ", error " + DescribeError(back.error));
   }
-  if (whole_result != nullptr) *whole_result = std::move(w);
+  if (whole_result != nullptr) *whole_result = w;
   return fuzz::Verdict::Ok();
 }
 
@@ -182,26 +215,26 @@ class CountingVisitor : public resp::Visitor {
   int64_t open = 0;
 };
 
-// The same tallies over trees.
-void Tally(const std::vector<Value>& values, uint64_t* nodes, uint64_t* bytes, uint64_t* sum) {
-  std::vector<const Value*> work;
-  for (const Value& v : values) work.push_back(&v);
-  while (!work.empty()) {
-    const Value* v = work.back();
-    work.pop_back();
-    ++*nodes;
-    if (resp::IsStringLike(v->type)) *bytes += v->str.size();
-    if (v->type == resp::Type::kInteger) *sum += static_cast<uint64_t>(v->integer);
-    if (v->type == resp::Type::kBoolean) *sum += v->boolean;
-    for (const Value& c : v->elems) work.push_back(&c);
-    for (const Value& c : v->attributes) work.push_back(&c);
+// The same tallies over trees: every node but the attribute nodes (which
+// are no value of their own).
+void Tally(const resp::ReplyTree& values, uint64_t* nodes, uint64_t* bytes, uint64_t* sum) {
+  for (resp::ReplyRef v : values) {
+    for (uint64_t i = v.begin(); i < v.end(); ++i) {
+      const resp::ReplyNode& n = values.node(i);
+      if (n.type == resp::Type::kAttribute) continue;
+      ++*nodes;
+      if (resp::IsStringLike(n.type)) *bytes += n.b;
+      if (n.type == resp::Type::kInteger || n.type == resp::Type::kBoolean) *sum += n.a;
+    }
   }
 }
 
 }  // namespace
 
 fuzz::Verdict CheckVisitorWalk(const ReaderCase& c, const ParseResult& tree) {
-  resp::Reader reader(c.protocol, c.limits);
+  // One reader for every input: Reset() keeps only its buffers' capacity.
+  resp::Reader& reader = TheScratch().walker;
+  reader.Reset(c.protocol, c.limits);
   CountingVisitor counter;
   ExactCopies copies;
   reader.Feed(copies.Copy(c.payload), counter);
@@ -243,7 +276,7 @@ fuzz::Verdict CheckAgainstReference(const ReaderCase& c, const ParseResult& whol
   models::RespReferenceResult ref = models::ReferenceReadResp(c.payload, c.protocol, limits);
   const size_t n = std::min(ref.values.size(), whole.values.size());
   for (size_t i = 0; i < n; ++i) {
-    if (!(ref.values[i] == whole.values[i])) {
+    if (!resp::Equal(whole.values[i], ref.values[i])) {
       return fuzz::Verdict::Fail("reference", static_cast<int64_t>(i),
                                  "value " + std::to_string(i) + ": reader " +
                                      resp::ToDebugString(whole.values[i], 512) + ", reference " +
@@ -272,17 +305,25 @@ fuzz::Verdict CheckAgainstReference(const ReaderCase& c, const ParseResult& whol
 }
 
 fuzz::Verdict RunRespReader(std::string_view input) {
+  // Parsers, the writer and the result are reused from input to input:
+  // Start() and ParseWhole() reset everything but their buffers' capacity.
+  static ReplyParser* const chunked = MakeReplyParser().release();
+  static ReplyParser* const whole = MakeReplyParser().release();
+  static ReplyParser* const reread = MakeReplyParser().release();
+  static ValueEncoder* const writer = MakeValueEncoder().release();
+  static ParseResult* const tree = new ParseResult;
+  AtEndOfInput release([] {
+    for (ReplyParser* p : {chunked, whole, reread}) p->Start(Protocol::kResp3, ReaderLimits{});
+    tree->values.Reset();
+    tree->error = {};
+    TheScratch().Release();
+  });
   ReaderCase c = DecodeReaderCase(input);
-  auto chunked = MakeReplyParser();
-  auto whole = MakeReplyParser();
-  auto reread = MakeReplyParser();
-  auto writer = MakeValueEncoder();
-  ParseResult tree;
-  fuzz::Verdict v = CheckReaderCase(c, *chunked, *whole, *reread, *writer, &tree);
+  fuzz::Verdict v = CheckReaderCase(c, *chunked, *whole, *reread, *writer, tree);
   if (!v.ok) return v;
-  v = CheckVisitorWalk(c, tree);
+  v = CheckVisitorWalk(c, *tree);
   if (!v.ok) return v;
-  return CheckAgainstReference(c, tree);
+  return CheckAgainstReference(c, *tree);
 }
 
 std::string DescribeRespReader(std::string_view input) {

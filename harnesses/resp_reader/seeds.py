@@ -124,6 +124,14 @@ for profile, caps in PROFILES.items():
 for plan in ((0, 0, 0), (1, 2, 3), (63, 63, 63), (4, 0, 17)):
     add("chunks_%d_%d_%d" % plan, "*2\r\n$5\r\nhello\r\n%1\r\n+k\r\n,3.5\r\n", RESP3, 0, plan)
 
+# Bulks of 64 bytes or more that arrive over several chunks: the reply tree
+# takes them with the reader's buffer (Visitor::OnStringBuffer) instead of
+# copying them; whole-fed, they are copied. Then an error in the same chunk.
+BIG = "b" * 100
+add("handoff_bulks", f"$100\r\n{BIG}\r\n!100\r\n{BIG}\r\n=104\r\ntxt:{BIG}\r\n:1\r\n",
+    RESP3, 0, (30, 17, 41))
+add("handoff_then_error", f"*2\r\n$100\r\n{BIG}\r\n?\r\n", RESP2, 0, (20, 50, 9))
+
 
 if __name__ == "__main__":
     write_corpus("resp_reader", SEEDS)

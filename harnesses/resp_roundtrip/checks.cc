@@ -174,25 +174,36 @@ Value DecodeTree(std::string_view input) {
   return root;
 }
 
+namespace {
+
+// The read-back, reused from input to input (ParseWhole empties it first).
+ParseResult& Reused() {
+  static ParseResult* const reused = new ParseResult;
+  return *reused;
+}
+
+}  // namespace
+
 fuzz::Verdict CheckRoundtrip(const Value& tree, ValueEncoder& writer, ReplyParser& parser) {
   std::string invalid = resp::Invalid(tree);
   if (!invalid.empty())
     return fuzz::Verdict::Fail("decode", -1, "decoded tree invalid: " + invalid);
+  ParseResult& r = Reused();
+  const Value downgraded = resp::Downgrade(tree);
   struct Leg {
     const char* check;
     Protocol protocol;
-    Value expected;
+    const Value* expected;
   };
-  Leg legs[] = {{"resp3", Protocol::kResp3, tree},
-                {"resp2", Protocol::kResp2, resp::Downgrade(tree)}};
+  const Leg legs[] = {{"resp3", Protocol::kResp3, &tree}, {"resp2", Protocol::kResp2, &downgraded}};
   for (const Leg& leg : legs) {
     std::string bytes = writer.Write(tree, leg.protocol);
-    ParseResult r = ParseWhole(parser, bytes, leg.protocol, resp::ReaderLimits{});
+    ParseWhole(parser, bytes, leg.protocol, resp::ReaderLimits{}, &r);
     if (r.error.code != resp::ReaderErrorCode::kNone || r.values.size() != 1 || !r.idle ||
-        !(r.values[0] == leg.expected)) {
+        !resp::Equal(r.values[0], *leg.expected)) {
       return fuzz::Verdict::Fail(
           leg.check, 0,
-          "expected " + resp::ToDebugString(leg.expected, 1024) + "\nwritten \"" +
+          "expected " + resp::ToDebugString(*leg.expected, 1024) + "\nwritten \"" +
               EscapeBytes(bytes, 1024) + "\"\nread back " + std::to_string(r.values.size()) +
               " values:\n" + DescribeValues(r.values, 4) + "error: " + DescribeError(r.error));
     }
@@ -201,8 +212,14 @@ fuzz::Verdict CheckRoundtrip(const Value& tree, ValueEncoder& writer, ReplyParse
 }
 
 fuzz::Verdict RunRespRoundtrip(std::string_view input) {
-  auto writer = MakeValueEncoder();
-  auto parser = MakeReplyParser();
+  // Reused from input to input: Start() resets everything but capacity.
+  static ValueEncoder* const writer = MakeValueEncoder().release();
+  static ReplyParser* const parser = MakeReplyParser().release();
+  AtEndOfInput release([] {
+    parser->Start(Protocol::kResp3, resp::ReaderLimits{});
+    Reused().values.Reset();
+    Reused().error = {};
+  });
   return CheckRoundtrip(DecodeTree(input), *writer, *parser);
 }
 

@@ -218,6 +218,15 @@ Reader::Reader(Protocol protocol, ReaderLimits limits) : protocol_(protocol), li
   }
 }
 
+void Reader::Reset(Protocol protocol, const ReaderLimits& limits) {
+  protocol_ = protocol;
+  limits_ = limits;
+  if (limits_.max_depth > ReaderLimits::kMaxDepthCeiling) {
+    limits_.max_depth = ReaderLimits::kMaxDepthCeiling;
+  }
+  Reset();
+}
+
 void Reader::Reset() {
   error_ = ReaderError{};
   stack_.clear();
@@ -226,6 +235,7 @@ void Reader::Reset() {
   bulk_len_ = 0;
   stream_buf_.clear();
   buf_.clear();
+  handed_off_ = false;
   line_scanned_ = 0;
   consumed_ = 0;
   values_ = 0;
@@ -266,7 +276,16 @@ bool Reader::Feed(std::string_view data, Visitor& visitor) {
     buf_.assign(data.data() + used, data.size() - used);
   } else {
     buf_.append(data);
-    size_t used = Parse(buf_.data(), buf_.size(), visitor);
+    const char* const p = buf_.data();
+    const size_t n = buf_.size();
+    size_t used = Parse(p, n, visitor);
+    if (handed_off_) {
+      // The visitor took the buffer (and left another, empty one in buf_);
+      // what is left of the bytes is still readable where it was.
+      handed_off_ = false;
+      buf_.assign(p + (failed() ? 0 : used), n - (failed() ? 0 : used));
+      return !failed();
+    }
     if (failed()) return false;
     buf_.erase(0, used);
   }
@@ -480,7 +499,16 @@ size_t Reader::Parse(const char* p, size_t n, Visitor& visitor) {
         break;
       } else {
         state_ = State::kHeader;
-        visitor.OnString(bulk_type_, payload);
+        // A payload that arrived over several Feeds fills the start of buf_:
+        // the visitor may take the buffer instead of copying it. The bytes
+        // after it stay where they are (the visitor keeps the storage alive
+        // until Feed returns), and Feed() takes the rest from there.
+        if (p == buf_.data() && pos == 0 && len >= kMinHandOff && !handed_off_ &&
+            visitor.OnStringBuffer(bulk_type_, &buf_, len)) {
+          handed_off_ = true;
+        } else {
+          visitor.OnString(bulk_type_, payload);
+        }
         ValueDone(visitor);
       }
       pos += len + 2;
@@ -687,6 +715,208 @@ void TreeBuilder::Clear() {
   reserved_total_ = 0;
   attr_holders_.clear();
   pending_attrs_.clear();
+}
+
+// --- ReplyBuilder --------------------------------------------------------------
+
+ReplyNode& ReplyBuilder::Place(Type type) {
+  // A pending attribute's run ends right here: this is its value.
+  pending_attr_ = kNone;
+  if (!open_.empty()) ++Open(open_.back()).a;
+  ReplyNode& n = out_->nodes_.emplace_back();
+  n.type = type;
+  return n;
+}
+
+void ReplyBuilder::OnString(Type type, std::string_view payload) {
+  std::string& arena = out_->arena_;
+  ReplyNode& n = Place(type);
+  n.a = arena.size();
+  n.b = payload.size();
+  arena.append(payload.data(), payload.size());
+  if (open_.empty()) out_->Commit();
+}
+
+bool ReplyBuilder::OnStringBuffer(Type type, std::string* buffer, size_t len) {
+  std::vector<std::string>& blocks = out_->blocks_;
+  if (blocks.size() >= UINT32_MAX - 1) return false;  // the node's block index is 32 bits
+  ReplyNode& n = Place(type);
+  n.block = static_cast<uint32_t>(blocks.size() + 1);
+  n.a = 0;
+  n.b = len;
+  // Moving a std::string keeps its heap storage where it is (a payload of
+  // kMinHandOff bytes or more is never in the short-string buffer).
+  blocks.push_back(std::move(*buffer));
+  *buffer = std::move(out_->spare_block_);
+  buffer->clear();
+  out_->spare_block_ = std::string();
+  if (open_.empty()) out_->Commit();
+  return true;
+}
+
+void ReplyBuilder::OnInteger(int64_t value) {
+  Place(Type::kInteger).a = static_cast<uint64_t>(value);
+  if (open_.empty()) out_->Commit();
+}
+
+void ReplyBuilder::OnDouble(double value) {
+  std::memcpy(&Place(Type::kDouble).a, &value, sizeof value);
+  if (open_.empty()) out_->Commit();
+}
+
+void ReplyBuilder::OnBoolean(bool value) {
+  Place(Type::kBoolean).a = value ? 1 : 0;
+  if (open_.empty()) out_->Commit();
+}
+
+void ReplyBuilder::OnNull(Type type) {
+  Place(type);
+  if (open_.empty()) out_->Commit();
+}
+
+void ReplyBuilder::OnBegin(Type type, int64_t) {
+  if (type == Type::kAttribute) {
+    if (pending_attr_ != kNone) {
+      // A second attribute before the same value: its pairs extend the first.
+      open_.push_back(pending_attr_);
+      pending_attr_ = kNone;
+      return;
+    }
+    // An attribute is not an element (its value, which follows, is one).
+    out_->nodes_.emplace_back().type = Type::kAttribute;
+  } else {
+    Place(type);
+  }
+  open_.push_back(out_->nodes_.size() - 1 - out_->done_nodes_);
+}
+
+void ReplyBuilder::OnEnd() {
+  const uint64_t rel = open_.back();
+  open_.pop_back();
+  ReplyNode& n = Open(rel);
+  n.b = out_->nodes_.size() - out_->done_nodes_ - rel;
+  if (n.type == Type::kAttribute) {
+    pending_attr_ = rel;
+    return;
+  }
+  if (open_.empty()) out_->Commit();
+}
+
+void ReplyBuilder::Clear() { SetOutput(out_); }
+
+void ReplyBuilder::SetOutput(ReplyTree* out) {
+  if (out != nullptr && out->building()) {
+    out->nodes_.resize(out->done_nodes_);
+    out->arena_.resize(out->done_bytes_);
+  }
+  out_ = out;
+  open_.clear();
+  pending_attr_ = kNone;
+}
+
+namespace {
+
+// The reader's events for one node; aggregates only open.
+void ReplayNode(Type type, int64_t integer, double dbl, bool boolean, std::string_view str,
+                int64_t declared, Visitor& visitor) {
+  switch (type) {
+    case Type::kInteger:
+      visitor.OnInteger(integer);
+      break;
+    case Type::kDouble:
+      visitor.OnDouble(dbl);
+      break;
+    case Type::kBoolean:
+      visitor.OnBoolean(boolean);
+      break;
+    case Type::kNull:
+    case Type::kNullBulk:
+    case Type::kNullArray:
+      visitor.OnNull(type);
+      break;
+    case Type::kArray:
+    case Type::kMap:
+    case Type::kSet:
+    case Type::kPush:
+    case Type::kAttribute:
+      visitor.OnBegin(type, declared);
+      break;
+    default:
+      visitor.OnString(type, str);
+      break;
+  }
+}
+
+int64_t Declared(Type type, size_t elems) {
+  return static_cast<int64_t>(type == Type::kMap || type == Type::kAttribute ? elems / 2 : elems);
+}
+
+}  // namespace
+
+void Replay(ReplyRef v, Visitor& visitor) {
+  // The run is in wire order: one pass, closing aggregates as their spans end.
+  const ReplyTree& t = v.tree();
+  std::vector<uint64_t> ends;  // where each open aggregate's run ends
+  for (uint64_t i = v.begin(); i < v.end(); ++i) {
+    while (!ends.empty() && ends.back() == i) {
+      ends.pop_back();
+      visitor.OnEnd();
+    }
+    const ReplyNode& n = t.node(i);
+    double d;
+    std::memcpy(&d, &n.a, sizeof d);
+    ReplayNode(n.type, static_cast<int64_t>(n.a), d, n.a != 0,
+               IsStringLike(n.type) ? t.payload(n) : std::string_view(),
+               Declared(n.type, n.aggregate() ? n.a : 0), visitor);
+    if (n.aggregate()) ends.push_back(i + n.b);
+  }
+  while (!ends.empty()) {
+    ends.pop_back();
+    visitor.OnEnd();
+  }
+}
+
+void Replay(const Value& root, Visitor& visitor) {
+  struct Item {
+    const Value* v;
+    bool attributes_done;
+    bool end;  // an OnEnd() marker
+  };
+  std::vector<Item> work{{&root, false, false}};
+  while (!work.empty()) {
+    Item item = work.back();
+    work.pop_back();
+    if (item.end) {
+      visitor.OnEnd();
+      continue;
+    }
+    const Value& v = *item.v;
+    if (v.has_attributes && !item.attributes_done) {
+      visitor.OnBegin(Type::kAttribute, Declared(Type::kAttribute, v.attributes.size()));
+      work.push_back({&v, true, false});
+      work.push_back({nullptr, false, true});
+      for (size_t i = v.attributes.size(); i-- > 0;)
+        work.push_back({&v.attributes[i], false, false});
+      continue;
+    }
+    // Only the union member the type makes meaningful is read.
+    ReplayNode(v.type, v.type == Type::kInteger ? v.integer : 0,
+               v.type == Type::kDouble ? v.dbl : 0.0, v.type == Type::kBoolean && v.boolean, v.str,
+               Declared(v.type, v.elems.size()), visitor);
+    if (IsAggregate(v.type)) {
+      work.push_back({nullptr, false, true});
+      for (size_t i = v.elems.size(); i-- > 0;) work.push_back({&v.elems[i], false, false});
+    }
+  }
+}
+
+void ReadAll(std::string_view data, Protocol protocol, const ReaderLimits& limits, ReplyTree* out,
+             ReaderError* error, bool* complete) {
+  Reader reader(protocol, limits);
+  ReplyBuilder builder(out);
+  if (!reader.Feed(data, builder) || !reader.idle()) builder.Clear();
+  if (error != nullptr) *error = reader.error();
+  if (complete != nullptr) *complete = reader.idle();
 }
 
 std::vector<Value> ReadAll(std::string_view data, Protocol protocol, const ReaderLimits& limits,

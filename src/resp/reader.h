@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "src/resp/reply.h"
 #include "src/resp/value.h"
 
 namespace respfuzz::resp {
@@ -84,11 +85,31 @@ class Visitor {
   // streamed. An attribute annotates the value that follows it.
   virtual void OnBegin(Type type, int64_t len) = 0;
   virtual void OnEnd() = 0;
+  // Optional. A bulk payload (kBulkString kBulkError kVerbatim) of at least
+  // Reader::kMinHandOff bytes that arrived over several Feed calls, and so
+  // fills the start of the reader's own buffer: buffer->substr(0, len) is the
+  // payload, more bytes may follow. A visitor may take the buffer's storage
+  // instead of copying the payload: it moves *buffer away (keeping that
+  // storage alive and in place until Feed returns: the reader reads the
+  // bytes after the payload from it), leaves an empty string there for the
+  // reader to go on with, and returns true; the value is then reported by
+  // this call alone. By default it returns false, and OnString follows.
+  virtual bool OnStringBuffer(Type /*type*/, std::string* /*buffer*/, size_t /*len*/) {
+    return false;
+  }
 };
 
 class Reader {
  public:
+  // Payloads at least this long may be handed to the visitor's
+  // OnStringBuffer (heap storage: no short-string buffer moves with it).
+  static constexpr size_t kMinHandOff = 64;
+
   explicit Reader(Protocol protocol, ReaderLimits limits = {});
+
+  // Starts a new stream in `protocol` under `limits`, keeping the buffers'
+  // capacity (Reset() with a new mode).
+  void Reset(Protocol protocol, const ReaderLimits& limits);
 
   // Parses as much of `data` as possible, reporting complete values (and the
   // opening and closing of aggregates) to `visitor`. Returns false on a
@@ -158,6 +179,7 @@ class Reader {
   uint64_t consumed_ = 0;
   uint64_t values_ = 0;
   size_t ahead_ = 0;
+  bool handed_off_ = false;  // buf_'s storage went to the visitor during this Feed
 };
 
 // Builds value trees from visitor events. Complete top-level values are
@@ -194,11 +216,60 @@ class TreeBuilder : public Visitor {
   std::vector<std::pair<size_t, std::vector<Value>>> pending_attrs_;
 };
 
+// Builds the lean reply tree (reply.h) from visitor events: complete
+// top-level values are appended to `out`; a value still in progress lives at
+// the end of `out` (invisible to its readers, kept by out->clear()) until it
+// completes. Nothing is sized by a declared length: one node per value that
+// arrived, one arena append per payload.
+class ReplyBuilder : public Visitor {
+ public:
+  explicit ReplyBuilder(ReplyTree* out = nullptr) : out_(out) {}
+  void OnString(Type type, std::string_view payload) override;
+  void OnInteger(int64_t value) override;
+  void OnDouble(double value) override;
+  void OnBoolean(bool value) override;
+  void OnNull(Type type) override;
+  void OnBegin(Type type, int64_t len) override;
+  void OnEnd() override;
+  // Takes the reader's buffer as the payload's storage (one copy of a big
+  // bulk instead of two), giving back a spare buffer of the tree's.
+  bool OnStringBuffer(Type type, std::string* buffer, size_t len) override;
+  // Drops any partially built value from the output (after an error or a
+  // Reset() of the reader).
+  void Clear();
+  // From now on writes to `out` (may be null), starting with no value in
+  // progress. The previous output is not touched (it may be gone); a partial
+  // value an earlier builder left at the end of `out` is dropped.
+  void SetOutput(ReplyTree* out);
+  ReplyTree* output() const { return out_; }
+
+ private:
+  static constexpr uint64_t kNone = ~uint64_t{0};
+  // Starts a value's node (not an attribute's): takes a pending attribute
+  // and counts the element in its parent.
+  ReplyNode& Place(Type type);
+  ReplyNode& Open(uint64_t rel) { return out_->nodes_[out_->done_nodes_ + rel]; }
+  ReplyTree* out_;
+  // Open aggregates and attributes, as node indices relative to the start
+  // of the value in progress (out_->done_nodes_), which clear() may move.
+  std::vector<uint64_t> open_;
+  uint64_t pending_attr_ = kNone;  // a complete attribute waiting for its value
+};
+
+// Replays a value as the reader would report it: the attribute first, then
+// the value, aggregates as OnBegin, their elements, OnEnd. A Value of type
+// kAttribute is reported as an attribute.
+void Replay(ReplyRef v, Visitor& visitor);
+void Replay(const Value& v, Visitor& visitor);
+
 // Convenience: reads every complete value of `data`. Returns the values and,
 // through `error`, the error if one occurred (values before it are kept), or
 // leaves `error` at kNone. `*complete` is set to reader.idle() at the end.
 std::vector<Value> ReadAll(std::string_view data, Protocol protocol, const ReaderLimits& limits,
                            ReaderError* error, bool* complete = nullptr);
+// The same into a reply tree (values appended to `out`).
+void ReadAll(std::string_view data, Protocol protocol, const ReaderLimits& limits, ReplyTree* out,
+             ReaderError* error, bool* complete = nullptr);
 
 }  // namespace respfuzz::resp
 

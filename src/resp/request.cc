@@ -79,6 +79,29 @@ void RequestParser::Reset() {
   spare_.clear();
 }
 
+void RequestParser::Restart(const RequestLimits& limits) {
+  limits_ = limits;
+  error_.reset();
+  buf_.clear();
+  pos_ = 0;
+  consumed_ = 0;
+  line_scanned_ = 0;
+  line_blocked_ = false;
+  multibulk_left_ = 0;
+  bulk_len_ = -1;
+  current_ = Request{};
+  argc_ = 0;
+}
+
+void RequestParser::KeepSpare(std::vector<std::string>&& argv) {
+  if (spare_.size() >= kMaxSpareArgv || argv.capacity() == 0) return;
+  if (argv.capacity() > kMaxSpareArgs) return;
+  size_t bytes = 0;
+  for (const std::string& a : argv) bytes += a.capacity();
+  if (bytes > kMaxSpareBytes) return;
+  spare_.push_back(std::move(argv));
+}
+
 bool RequestParser::idle() const { return multibulk_left_ == 0 && buffered() == 0; }
 
 bool RequestParser::Feed(std::string_view data, std::vector<Request>* out) {
@@ -255,11 +278,7 @@ bool RequestParser::ParseMultibulk(std::vector<Request>* out) {
 void RequestParser::Recycle(std::vector<Request>* done) {
   for (Request& r : *done) {
     if (spare_.size() >= kMaxSpareArgv) break;
-    if (r.argv.capacity() > kMaxSpareArgs) continue;
-    size_t bytes = 0;
-    for (const std::string& a : r.argv) bytes += a.capacity();
-    if (bytes > kMaxSpareBytes) continue;
-    spare_.push_back(std::move(r.argv));
+    KeepSpare(std::move(r.argv));
   }
   done->clear();
 }

@@ -91,6 +91,10 @@ class RequestParser {
   bool Feed(std::string_view data, std::vector<Request>* out);
   // Back to a fresh stream (offsets restart at 0), same limits.
   void Reset();
+  // Back to a fresh stream under `limits`, keeping the buffer's capacity
+  // (and any argv vectors Recycle() kept): for a caller that parses many
+  // short streams (a fuzz harness) and should not allocate for each.
+  void Restart(const RequestLimits& limits);
   // Optional, for servers: takes back requests the caller is done with
   // (leaving *done empty) so that later multibulk requests reuse their argv
   // vectors and argument buffers instead of allocating new ones. What Feed()
@@ -123,6 +127,8 @@ class RequestParser {
   // kFound sets *len to the bytes before the terminator.
   LineScan ScanLine(char terminator, size_t* len);
   void Advance(size_t n);
+  // Keeps `argv` for reuse if within the spare caps.
+  void KeepSpare(std::vector<std::string>&& argv);
   void Fail(uint64_t offset, std::string message);
 
   RequestLimits limits_;

@@ -1,7 +1,10 @@
 #include "src/resp/writer.h"
 
 #include <charconv>
+#include <cstring>
 #include <vector>
+
+#include "src/resp/reply.h"
 
 namespace respfuzz::resp {
 
@@ -27,8 +30,19 @@ void BulkOf(char type, std::string_view s, std::string* out) {
   out->append("\r\n", 2);
 }
 
-// Everything but the elements and attributes of `v`.
-void WriteNode(const Value& v, Protocol protocol, DoubleStyle doubles, std::string* out) {
+// One node as the writer sees it: the payload by type, and the flat element
+// count of an aggregate.
+struct NodeData {
+  Type type;
+  std::string_view str;
+  int64_t integer = 0;
+  double dbl = 0;
+  bool boolean = false;
+  size_t elems = 0;
+};
+
+// Everything but the elements and attributes of a node.
+void WriteNode(const NodeData& v, Protocol protocol, DoubleStyle doubles, std::string* out) {
   const bool resp3 = protocol == Protocol::kResp3;
   switch (v.type) {
     case Type::kSimpleString:
@@ -84,27 +98,40 @@ void WriteNode(const Value& v, Protocol protocol, DoubleStyle doubles, std::stri
       if (resp3) {
         BulkOf('=', v.str, out);
       } else {
-        BulkOf('$', v.str.size() >= 4 ? std::string_view(v.str).substr(4) : v.str, out);
+        BulkOf('$', v.str.size() >= 4 ? v.str.substr(4) : v.str, out);
       }
       break;
     case Type::kArray:
-      WriteAggregateHeader('*', v.elems.size(), out);
+      WriteAggregateHeader('*', static_cast<int64_t>(v.elems), out);
       break;
     case Type::kMap:
     case Type::kAttribute:
       if (resp3) {
-        WriteAggregateHeader(v.type == Type::kMap ? '%' : '|', v.elems.size() / 2, out);
+        WriteAggregateHeader(v.type == Type::kMap ? '%' : '|', static_cast<int64_t>(v.elems / 2),
+                             out);
       } else {
-        WriteAggregateHeader('*', v.elems.size(), out);
+        WriteAggregateHeader('*', static_cast<int64_t>(v.elems), out);
       }
       break;
     case Type::kSet:
-      WriteAggregateHeader(resp3 ? '~' : '*', v.elems.size(), out);
+      WriteAggregateHeader(resp3 ? '~' : '*', static_cast<int64_t>(v.elems), out);
       break;
     case Type::kPush:
-      WriteAggregateHeader(resp3 ? '>' : '*', v.elems.size(), out);
+      WriteAggregateHeader(resp3 ? '>' : '*', static_cast<int64_t>(v.elems), out);
       break;
   }
+}
+
+void WriteNode(const Value& v, Protocol protocol, DoubleStyle doubles, std::string* out) {
+  NodeData d{};
+  d.type = v.type;
+  d.str = v.str;
+  d.elems = v.elems.size();
+  // Only the union member the type makes meaningful is read.
+  if (v.type == Type::kInteger) d.integer = v.integer;
+  if (v.type == Type::kDouble) d.dbl = v.dbl;
+  if (v.type == Type::kBoolean) d.boolean = v.boolean;
+  WriteNode(d, protocol, doubles, out);
 }
 
 struct WriteItem {
@@ -159,6 +186,37 @@ void Write(const Value& root, Protocol protocol, std::string* out, DoubleStyle d
     WriteNode(v, protocol, doubles, out);
     for (size_t i = v.elems.size(); i-- > 0;) work.push_back({&v.elems[i], false});
   }
+}
+
+void Write(ReplyRef v, Protocol protocol, std::string* out, DoubleStyle doubles) {
+  // The run is in wire order already: one pass. RESP2 drops attributes.
+  const ReplyTree& t = v.tree();
+  const bool resp3 = protocol == Protocol::kResp3;
+  for (uint64_t i = v.begin(); i < v.end(); ++i) {
+    const ReplyNode& n = t.node(i);
+    if (!resp3 && n.type == Type::kAttribute) {
+      i += n.b - 1;
+      continue;
+    }
+    NodeData d{};
+    d.type = n.type;
+    if (IsStringLike(n.type)) {
+      d.str = t.payload(n);
+    } else if (n.aggregate()) {
+      d.elems = n.a;
+    } else {
+      d.integer = static_cast<int64_t>(n.a);
+      std::memcpy(&d.dbl, &n.a, sizeof d.dbl);
+      d.boolean = n.a != 0;
+    }
+    WriteNode(d, protocol, doubles, out);
+  }
+}
+
+std::string Write(ReplyRef v, Protocol protocol, DoubleStyle doubles) {
+  std::string out;
+  Write(v, protocol, &out, doubles);
+  return out;
 }
 
 std::string Write(const Value& v, Protocol protocol, DoubleStyle doubles) {
