@@ -294,6 +294,7 @@ void Tracker::LimitUsedSlots() {
   while (effort-- > 0 && !table_.empty()) {
     const std::string key = table_.begin()->first;
     InvalidateKey(0, key, /*bcast=*/false);
+    ++evicted_keys_;
     if (table_.size() <= max_keys) {
       evict_rounds_ = 0;
       return;

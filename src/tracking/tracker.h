@@ -165,6 +165,8 @@ class Tracker {
   int64_t table_max_keys() const { return table_max_keys_; }
   void set_table_max_keys(int64_t n) { table_max_keys_ = n; }
   size_t table_keys() const { return table_.size(); }
+  // Keys LimitUsedSlots evicted since the tracker was made.
+  uint64_t evicted_keys() const { return evicted_keys_; }
   size_t table_items() const { return table_items_; }
   // Ids remembered for a key (empty when none).
   std::vector<int64_t> TableIds(std::string_view key) const;
@@ -200,6 +202,7 @@ class Tracker {
   bool executing_ = false;
   int64_t table_max_keys_ = kDefaultTableMaxKeys;
   int evict_rounds_ = 0;  // consecutive rounds that ended over the limit
+  uint64_t evicted_keys_ = 0;
   TrackerBugs bugs_;
 };
 
