@@ -622,6 +622,11 @@ class Runner {
         if (!s.ok()) note_ = "refused: " + std::string(s.message());
         break;
       }
+      case OpKind::kTrackingOn: {
+        const absl::Status s = clients_[i].cache->AddPrefixes(op.prefixes);
+        if (!s.ok()) note_ = "refused: " + std::string(s.message());
+        break;
+      }
       case OpKind::kSend:
         SendClient(i);
         break;

@@ -23,6 +23,11 @@
 //   cN tracking off  ClientCache::TrackingOff (it sends CLIENT TRACKING off
 //                    and stops caching); refused when not ready, not
 //                    tracking or inside MULTI: nothing.
+//   cN tracking on [prefix P]...  ClientCache::AddPrefixes (it sends
+//                    CLIENT TRACKING on ... BCAST PREFIX P...; the server
+//                    refuses a prefix overlapping one the client has);
+//                    refused when not BCAST, not ready, not tracking or
+//                    inside MULTI: nothing.
 //   send cN          every byte the cache has queued on each of its
 //                    connections goes to the server, which parses it and
 //                    runs each complete command at once on the engine and

@@ -79,7 +79,7 @@ TrackingOutcome Tracker::Command(int64_t id, const TrackingRequest& req) {
     // any later index the error is sent and tracking goes on).
     const size_t n = req.prefixes.size();
     for (size_t i = 0; i < n; ++i) {
-      if (cur != nullptr) {
+      if (cur != nullptr && !bugs_.duplicate_prefixes) {
         for (const std::string& have : cur->prefixes) {
           if (Overlap(have, req.prefixes[i])) {
             return fail("ERR Prefix '" + std::string(CText(req.prefixes[i])) +
@@ -90,7 +90,7 @@ TrackingOutcome Tracker::Command(int64_t id, const TrackingRequest& req) {
       }
       bool stop = false;
       for (size_t j = i + 1; j < n; ++j) {
-        if (bugs_.duplicate_prefixes && req.prefixes[i] == req.prefixes[j]) continue;
+        if (bugs_.duplicate_prefixes) continue;
         if (Overlap(req.prefixes[i], req.prefixes[j])) {
           out.errors.push_back("ERR Prefix '" + std::string(CText(req.prefixes[i])) +
                                "' overlaps with another provided prefix '" +

@@ -101,7 +101,10 @@ struct TrackerBugs {
   bool own_invalidation_before_reply = false;
   // CLIENT CACHING yes/no stays set after the next command.
   bool caching_not_cleared = false;
-  // CLIENT TRACKING on BCAST accepts a PREFIX given twice.
+  // CLIENT TRACKING on BCAST registers prefixes that duplicate or overlap
+  // one the client already has, or another given in the same command (the
+  // server before its collision checks, redis #8135/#8176): the client then
+  // hears about a key once per prefix that covers it.
   bool duplicate_prefixes = false;
 };
 
