@@ -11,9 +11,13 @@
 //
 // Not here, and why:
 //  - invalidations on the redirect connection before its SUBSCRIBE reply
-//    (#13645): unreachable. The cache sends CLIENT TRACKING on REDIRECT only
-//    after the SUBSCRIBE reply has arrived, so the server has run SUBSCRIBE
-//    (and written its reply) before any invalidation can be addressed there.
+//    (#13645, a RESP3 target named by REDIRECT before it subscribed):
+//    unreachable. The cache redirects only from RESP2 (a RESP3 cache takes
+//    its invalidations on its own connection), to a RESP2 connection, and
+//    sends CLIENT TRACKING on REDIRECT only after the SUBSCRIBE reply has
+//    arrived, so the server has run SUBSCRIBE (and written its reply) before
+//    any invalidation can be addressed there (and a RESP2 target that has
+//    not subscribed receives none).
 //  - NOLOOP ignored in scripts (#11052): the engine has no scripts (EVAL,
 //    FCALL), so no invalidation can come from one.
 //  - the double reply on a prefix collision (valkey #3582): redis-server
