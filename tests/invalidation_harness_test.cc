@@ -279,6 +279,38 @@ TEST(InvalidationHarness, SwapdbHoleIsAllowedAndCounted) {
   EXPECT_GE(r.stats.hits_allowed, 1u);
 }
 
+std::string Regression(const std::string& name) {
+  std::ifstream in(std::string(RESPFUZZ_SOURCE_DIR) + "/tests/regressions/invalidation/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Under NOLOOP the server never tells a client about a key its own command
+// found expired, or one evicted from the table before its own command: the
+// stale hit is allowed (f), and only under NOLOOP: without it the same
+// program is told, and a cache that ignores invalidations is caught.
+TEST(InvalidationHarness, NoloopHolesAreAllowedOnlyUnderNoloop) {
+  for (const std::string name :
+       {"noloop-own-expiry-never-told.txt", "noloop-eviction-never-told.txt"}) {
+    const std::string text = Regression(name);
+    const RunResult r = RunProgram(P(text));
+    EXPECT_TRUE(r.verdict.ok) << name << ": " << r.verdict.ToString();
+    EXPECT_EQ(r.stats.hits_allowed, 1u) << name;
+    std::string told = text;
+    for (size_t at; (at = told.find(" noloop")) != std::string::npos;) told.erase(at, 7);
+    ExpectCaught(
+        told,
+        [] {
+          RunOptions broken;
+          broken.cache_bugs.ignore_invalidations = true;
+          return broken;
+        }(),
+        "staleness");
+    EXPECT_EQ(RunProgram(P(told)).stats.hits_allowed, 0u) << name;
+  }
+}
+
 TEST(InvalidationHarness, UndeliveredInvalidationAllowsTheOldValue) {
   // c1 serves k1 while the invalidation sits undelivered; once delivered,
   // the entry is gone and the next read is a miss.

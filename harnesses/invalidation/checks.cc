@@ -87,7 +87,11 @@ struct Client {
   int db = 0;                  // the data session's db, as last seen on the server
   bool killed_unseen = false;  // killed; the client has not processed EOF yet
   bool swap_exempt = false;    // a SWAPDB ran since the cache last cleared
-  uint64_t clears = 0;         // CacheStats::clears when swap_exempt was last updated
+  // NOLOOP: keys whose invalidation the server skipped because this client's
+  // command was running when they expired or left the table, since the cache
+  // last cleared (or an invalidation of the key reached it).
+  std::set<std::string> noloop_missed;
+  uint64_t clears = 0;  // CacheStats::clears when swap_exempt was last updated
 };
 
 // An invalidation in a frame the server wrote: the keys, or a flush.
@@ -119,6 +123,7 @@ class Runner {
         ref_(TrackingOptionsOf(options)),
         scratch_(EngineOptionsOf(options)) {
     eng_.tracker().bugs_for_test() = options.tracker_bugs;
+    eng_.tracker().set_record_noloop_unsent(true);
     eng_.AddKeyEventListener([this](const engine::KeyEvent& ev) {
       if (ev.kind == engine::KeyEventKind::kWritten || ev.kind == engine::KeyEventKind::kDeleted ||
           ev.kind == engine::KeyEventKind::kExpired) {
@@ -258,6 +263,7 @@ class Runner {
     cl.killed_unseen = false;
     cl.db = 0;
     cl.swap_exempt = false;
+    cl.noloop_missed.clear();
     cl.clears = cl.cache->stats().clears;
   }
 
@@ -306,6 +312,15 @@ class Runner {
   // framing and comparing with the reference model.
   void Collect() {
     eng_.TakeNotified();
+    for (auto& [id, key] : eng_.tracker().TakeNoloopUnsent()) {
+      for (size_t i = 0; i < program_.clients.size(); ++i) {
+        const Conn& data = conns_[2 * i];
+        if (data.open && eng_.session(data.session).id == id) {
+          clients_[i].noloop_missed.insert(std::move(key));
+          break;
+        }
+      }
+    }
     for (int killed : eng_.TakeKilled()) {
       // CLIENT KILL is not in the op tables; should one arrive, it closes
       // the slot as kill does on the engine side only, and the comparison
@@ -446,6 +461,9 @@ class Runner {
     c.down.erase(0, m);
     c.delivered += m;
     while (!c.invalidations.empty() && c.invalidations.front().end <= c.delivered) {
+      const InFlightInvalidation& inv = c.invalidations.front();
+      if (inv.flush) cl.noloop_missed.clear();
+      for (const std::string& k : inv.keys) cl.noloop_missed.erase(k);
       c.invalidations.pop_front();
     }
     const absl::Status st = cl.cache->OnBytes(conn, piece);
@@ -587,6 +605,13 @@ class Runner {
     }
     // (e) SWAPDB sends no invalidation (Redis 7.0.15).
     if (cl.swap_exempt) return Allowed("SWAPDB since the cache last cleared");
+    // (f) NOLOOP: the key expired, or left the table, during this client's
+    // own command, and the server skipped telling it (Redis 7.0.15).
+    for (const std::string& k : keys) {
+      if (cl.noloop_missed.contains(k)) {
+        return Allowed("NOLOOP: " + k + " expired or was evicted during its own command, untold");
+      }
+    }
 
     std::string undelivered;
     for (int conn = 0; conn < cl.cache->connections(); ++conn) {
@@ -698,6 +723,7 @@ class Runner {
       if (cl.cache->stats().clears != cl.clears) {
         cl.clears = cl.cache->stats().clears;
         cl.swap_exempt = false;
+        cl.noloop_missed.clear();
       }
       const absl::Status v = cl.cache->Validate();
       if (!v.ok()) return Fail("validate", absl::StrCat("c", i + 1, ": ", v.message()));

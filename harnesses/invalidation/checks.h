@@ -80,7 +80,16 @@
 //                 (e) a SWAPDB ran on the server since the client's cache
 //                     last cleared everything (CacheStats::clears): the
 //                     server sends no invalidation for SWAPDB (Redis 7.0.15;
-//                     a known hole, docs/tracking.md).
+//                     a known hole, docs/tracking.md);
+//                 (f) NOLOOP: one of the read's keys expired (found by the
+//                     client's own command) or was evicted from the
+//                     tracking table (before its own command) while the
+//                     client's command was the running one, so the server
+//                     skipped telling it (Redis 7.0.15 skips every
+//                     invalidation for a NOLOOP client while it is the
+//                     current client, whatever the cause; a known hole,
+//                     docs/tracking.md), and no invalidation of that key nor
+//                     a clear of the cache came since.
 //   reference   after every server action, the bytes the engine wrote to
 //               each connection (replies and pushes, in order) equal the
 //               reference model's; once the reference says unmodelled(),

@@ -205,7 +205,11 @@ void Tracker::InvalidateKey(int64_t modifier, std::string_view key, bool bcast) 
     if (!peers_->Exists(id) || t == nullptr || (t->flags & kOn) == 0 || (t->flags & kBcast) != 0) {
       continue;
     }
-    if ((t->flags & kNoloop) != 0 && id == current_) continue;
+    if ((t->flags & kNoloop) != 0 && id == current_) {
+      // A write of its own, or an expiry or eviction during its command.
+      if (modifier == 0 && record_noloop_unsent_) noloop_unsent_.emplace_back(id, key);
+      continue;
+    }
     if (id == current_ && executing_ && !bugs_.own_invalidation_before_reply) {
       pending_.emplace_back(std::string(key));
     } else {

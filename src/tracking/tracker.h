@@ -39,6 +39,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -170,6 +171,17 @@ class Tracker {
   size_t table_keys() const { return table_.size(); }
   // Keys LimitUsedSlots evicted since the tracker was made.
   uint64_t evicted_keys() const { return evicted_keys_; }
+  // NOLOOP skips every invalidation for the client whose command is running,
+  // whatever caused it, as the server does (trackingInvalidateKey compares
+  // the target with server.current_client). For the client's own writes that
+  // is the point; for a key its command found expired, or one evicted from
+  // the table before its command, the client is never told and a cache of
+  // that key stays stale. With recording on, each such skip (client id, key)
+  // is kept until taken (for the invalidation harness's staleness check).
+  void set_record_noloop_unsent(bool on) { record_noloop_unsent_ = on; }
+  std::vector<std::pair<int64_t, std::string>> TakeNoloopUnsent() {
+    return std::exchange(noloop_unsent_, {});
+  }
   size_t table_items() const { return table_items_; }
   // Ids remembered for a key (empty when none).
   std::vector<int64_t> TableIds(std::string_view key) const;
@@ -206,6 +218,8 @@ class Tracker {
   int64_t table_max_keys_ = kDefaultTableMaxKeys;
   int evict_rounds_ = 0;  // consecutive rounds that ended over the limit
   uint64_t evicted_keys_ = 0;
+  bool record_noloop_unsent_ = false;
+  std::vector<std::pair<int64_t, std::string>> noloop_unsent_;
   TrackerBugs bugs_;
 };
 
