@@ -150,7 +150,8 @@ class StrKeysEventTest : public StrKeysTest {
 TEST_F(StrKeysEventTest, OneEventPerModification) {
   EXPECT_EQ(Events({"SET", "k", "v", "EX", "100"}), V({"0:k:written"}));
   EXPECT_EQ(Events({"SETEX", "j", "100", "v"}), V({"0:j:written"}));
-  EXPECT_EQ(Events({"RENAME", "k", "r"}), V({"0:r:written", "0:k:deleted"}));
+  // The source, then the destination, as Redis signals them (tracking.json's MultiKeyOrder).
+  EXPECT_EQ(Events({"RENAME", "k", "r"}), V({"0:k:deleted", "0:r:written"}));
   EXPECT_EQ(Events({"COPY", "r", "c", "DB", "3"}), V({"3:c:written"}));
   EXPECT_EQ(Events({"APPEND", "r", ""}), V({"0:r:written"}));
   EXPECT_EQ(Events({"INCRBYFLOAT", "n", "1"}), V({"0:n:written"}));

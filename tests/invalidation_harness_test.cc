@@ -2,19 +2,32 @@
 // deliberately broken piece (a client-side cache bug, a server-side tracking
 // bug, or a corrupted output/state) and passes on the same program without it.
 //
+// Server-side bugs, each planted in the engine's tracker (TrackerBugs) and
+// caught through a program: an own-key invalidation in front of (or inside)
+// the reply of MGET and EXEC (redis #8935), CLIENT CACHING not cleared after
+// the next command (#7019), and BCAST prefixes registered over ones the
+// client already has (#8135: the client hears about a key once per prefix;
+// reached by `cN tracking on prefix P`).
+//
 // Not here, and why:
-//  - duplicate BCAST prefixes: no program can send them (a ClientSpec's
-//    prefixes pass cache::ValidateOptions, which refuses overlaps, duplicates
-//    included, and no op sends CLIENT TRACKING with arguments of its own), so
-//    the switch is shown directly on the engine against the reference model.
-//  - invalidations on the redirect connection before its SUBSCRIBE reply:
-//    unreachable. The cache sends CLIENT TRACKING on REDIRECT only after the
-//    SUBSCRIBE reply has arrived, so the server has run SUBSCRIBE (and
-//    written its reply) before any invalidation can be addressed there.
-//  - NOLOOP ignored in scripts: the engine has no scripts (EVAL, FCALL).
-//  - the "double reply on a prefix collision" is redis-server 7.0.15's own
-//    behaviour (recorded in tests/recordings/tracking.json), modelled on both
-//    sides, so it is not a bug here.
+//  - invalidations on the redirect connection before its SUBSCRIBE reply
+//    (#13645, a RESP3 target named by REDIRECT before it subscribed):
+//    unreachable. The cache redirects only from RESP2 (a RESP3 cache takes
+//    its invalidations on its own connection), to a RESP2 connection, and
+//    sends CLIENT TRACKING on REDIRECT only after the SUBSCRIBE reply has
+//    arrived, so the server has run SUBSCRIBE (and written its reply) before
+//    any invalidation can be addressed there (and a RESP2 target that has
+//    not subscribed receives none).
+//  - NOLOOP ignored in scripts (#11052): the engine has no scripts (EVAL,
+//    FCALL), so no invalidation can come from one.
+//  - the double reply on a prefix collision (valkey #3582): redis-server
+//    7.0.15 replies the overlap error and then +OK when two new prefixes
+//    other than the first overlap; that is the server's own behaviour
+//    (recorded in tests/recordings/tracking.json), which the engine and the
+//    reference model both keep, so there is no correct behaviour to break.
+//    No program sends such a command either: a ClientSpec's prefixes and a
+//    `cN tracking on` op's never overlap each other (the cache refuses that,
+//    as the server would reply twice).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -165,9 +178,33 @@ TEST(InvalidationHarness, CachingFlagNotClearedIsCaught) {
   ExpectCaught(Seed("optin_caching_next_command.txt"), broken, "reference");
 }
 
+TEST(InvalidationHarness, OverlappingPrefixAcceptedIsCaught) {
+  // `c1 tracking on prefix user:2` overlaps c1's user:: the server refuses
+  // it; the broken engine says +OK and registers it.
+  RunOptions broken;
+  broken.tracker_bugs.duplicate_prefixes = true;
+  ExpectCaught(Seed("bcast_add_prefix.txt"), broken, "reference");
+  // As in redis #8003: BCAST without prefixes (the empty prefix), then a
+  // prefix on top; with the bug every key under it is told twice.
+  const std::string twice =
+      "client c1 bcast resp3\n"
+      "client c2 plain resp3\n"
+      "deliver-all\n"
+      "c1 tracking on prefix user:\n"
+      "deliver-all\n"
+      "c2 write SET user:1 v1\n"
+      "deliver-all\n"
+      "tick\n"
+      "deliver-all\n";
+  ExpectCaught(twice, broken, "reference");
+  const RunResult r = RunProgram(P(twice), broken);
+  EXPECT_NE(r.verdict.message.find("overlaps with an existing prefix"), std::string::npos)
+      << r.verdict.ToString();
+}
+
 TEST(InvalidationHarness, DuplicatePrefixesAcceptedDiffersFromTheReference) {
-  // Not reachable by a program (see the top of this file): shown on the
-  // engine and the reference model directly.
+  // The same switch on a PREFIX given twice in one command, which no
+  // program sends (see the top of this file): on the engine directly.
   const std::vector<std::string> cmd = {"CLIENT", "TRACKING", "on",     "BCAST",
                                         "PREFIX", "a",        "PREFIX", "a"};
   models::TrackingReference ref;
@@ -240,6 +277,38 @@ TEST(InvalidationHarness, SwapdbHoleIsAllowedAndCounted) {
   const RunResult r = RunProgram(P(Seed("swapdb_hole.txt")));
   EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
   EXPECT_GE(r.stats.hits_allowed, 1u);
+}
+
+std::string Regression(const std::string& name) {
+  std::ifstream in(std::string(RESPFUZZ_SOURCE_DIR) + "/tests/regressions/invalidation/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Under NOLOOP the server never tells a client about a key its own command
+// found expired, or one evicted from the table before its own command: the
+// stale hit is allowed (f), and only under NOLOOP: without it the same
+// program is told, and a cache that ignores invalidations is caught.
+TEST(InvalidationHarness, NoloopHolesAreAllowedOnlyUnderNoloop) {
+  for (const std::string name :
+       {"noloop-own-expiry-never-told.txt", "noloop-eviction-never-told.txt"}) {
+    const std::string text = Regression(name);
+    const RunResult r = RunProgram(P(text));
+    EXPECT_TRUE(r.verdict.ok) << name << ": " << r.verdict.ToString();
+    EXPECT_EQ(r.stats.hits_allowed, 1u) << name;
+    std::string told = text;
+    for (size_t at; (at = told.find(" noloop")) != std::string::npos;) told.erase(at, 7);
+    ExpectCaught(
+        told,
+        [] {
+          RunOptions broken;
+          broken.cache_bugs.ignore_invalidations = true;
+          return broken;
+        }(),
+        "staleness");
+    EXPECT_EQ(RunProgram(P(told)).stats.hits_allowed, 0u) << name;
+  }
 }
 
 TEST(InvalidationHarness, UndeliveredInvalidationAllowsTheOldValue) {

@@ -70,6 +70,14 @@ TEST(InvalidationProgram, DecodeIsTotalAndBounded) {
         case OpKind::kReconnect:
           ExpectValidSpec(op.spec);
           break;
+        case OpKind::kTrackingOn: {
+          ASSERT_LE(op.prefixes.size(), kMaxPrefixes);
+          ClientSpec as_spec;  // the op's prefixes never overlap each other
+          as_spec.mode = cache::Mode::kBcast;
+          as_spec.prefixes = op.prefixes;
+          ExpectValidSpec(as_spec);
+          break;
+        }
         default:
           ASSERT_TRUE(op.argv.empty());
       }
@@ -124,6 +132,7 @@ TEST(InvalidationProgram, TextForm) {
       "c2 write HSET h1 f1 v1 f2 v2\n"
       "c2 write FLUSHALL\n"
       "c3 tracking off\n"
+      "c2 tracking on prefix k prefix \"x y\"\n"
       "c3 multi\n"
       "c3 write SET k1 \"hello world\"\n"
       "c3 exec\n"
@@ -147,7 +156,7 @@ TEST(InvalidationProgram, TextForm) {
   EXPECT_TRUE(p->clients[1].noloop);
   EXPECT_EQ(p->clients[1].prefixes, (std::vector<std::string>{"user:", "a b"}));
   EXPECT_EQ(p->clients[3].mode, cache::Mode::kPlain);
-  ASSERT_EQ(p->ops.size(), 20u);
+  ASSERT_EQ(p->ops.size(), 21u);
   EXPECT_EQ(p->ops[0].kind, OpKind::kRead);
   EXPECT_EQ(p->ops[0].argv, (std::vector<std::string>{"HGET", "h1", "f1"}));
   EXPECT_EQ(p->ops[1].argv, (std::vector<std::string>{"MGET", "k1", "k2", std::string(1, '\0')}));
@@ -155,17 +164,20 @@ TEST(InvalidationProgram, TextForm) {
   EXPECT_EQ(p->ops[2].client, 1);
   EXPECT_EQ(p->ops[4].kind, OpKind::kTrackingOff);
   EXPECT_EQ(p->ops[4].client, 2);
-  EXPECT_EQ(p->ops[9].kind, OpKind::kDeliver);
-  EXPECT_EQ(p->ops[9].conn, cache::kDataConn);
-  EXPECT_EQ(p->ops[9].bytes, 17u);
-  EXPECT_EQ(p->ops[10].conn, cache::kRedirectConn);
-  EXPECT_EQ(p->ops[10].bytes, kMaxDeliverBytes);
-  EXPECT_EQ(p->ops[13].kind, OpKind::kReconnect);
-  EXPECT_EQ(p->ops[13].spec.mode, cache::Mode::kOptout);
-  EXPECT_EQ(p->ops[14].clock_ms, 1500u);
-  EXPECT_EQ(p->ops[16].kind, OpKind::kConfigTableMaxKeys);
-  EXPECT_EQ(p->ops[16].table_max_keys, 0u);
-  EXPECT_EQ(p->ops[19].kind, OpKind::kTick);
+  EXPECT_EQ(p->ops[5].kind, OpKind::kTrackingOn);
+  EXPECT_EQ(p->ops[5].client, 1);
+  EXPECT_EQ(p->ops[5].prefixes, (std::vector<std::string>{"k", "x y"}));
+  EXPECT_EQ(p->ops[10].kind, OpKind::kDeliver);
+  EXPECT_EQ(p->ops[10].conn, cache::kDataConn);
+  EXPECT_EQ(p->ops[10].bytes, 17u);
+  EXPECT_EQ(p->ops[11].conn, cache::kRedirectConn);
+  EXPECT_EQ(p->ops[11].bytes, kMaxDeliverBytes);
+  EXPECT_EQ(p->ops[14].kind, OpKind::kReconnect);
+  EXPECT_EQ(p->ops[14].spec.mode, cache::Mode::kOptout);
+  EXPECT_EQ(p->ops[15].clock_ms, 1500u);
+  EXPECT_EQ(p->ops[17].kind, OpKind::kConfigTableMaxKeys);
+  EXPECT_EQ(p->ops[17].table_max_keys, 0u);
+  EXPECT_EQ(p->ops[20].kind, OpKind::kTick);
   EXPECT_EQ(ProgramToText(*p), text);
   EXPECT_EQ(DecodeProgram(EncodeProgram(*p)), *p);
   // Command names in any case come out upper case; CRLF lines are fine.
@@ -211,10 +223,19 @@ TEST(InvalidationProgram, TextErrorsNameTheLine) {
             "line 2: wrong number of arguments for 'write HSET' (HSET key field value [field "
             "value]..., at most 3 more groups)");
   EXPECT_EQ(Err(kC1 + "c1 read GET \"k1\n"), "line 2: unbalanced quotes");
-  EXPECT_EQ(Err(kC1 + "c1 tracking on\n"), "line 2: expected 'cN tracking off'");
+  EXPECT_EQ(Err(kC1 + "c1 tracking\n"),
+            "line 2: expected 'cN tracking off' or 'cN tracking on [prefix P]...'");
+  EXPECT_EQ(Err(kC1 + "c1 tracking off now\n"),
+            "line 2: expected 'cN tracking off' or 'cN tracking on [prefix P]...'");
+  EXPECT_EQ(Err(kC1 + "c1 tracking on k\n"), "line 2: expected 'cN tracking on [prefix P]...'");
+  EXPECT_EQ(Err(kC1 + "c1 tracking on prefix\n"),
+            "line 2: expected 'cN tracking on [prefix P]...'");
+  EXPECT_EQ(Err(kC1 + "c1 tracking on prefix k prefix k1\n"),
+            "line 2: prefix k1 overlaps another prefix of this op");
   EXPECT_EQ(Err(kC1 + "c1 multi now\n"), "line 2: expected 'cN multi'");
   EXPECT_EQ(Err(kC1 + "c1 get k1\n"),
-            "line 2: unknown client op 'get' (read, write, tracking off, multi, exec)");
+            "line 2: unknown client op 'get' (read, write, tracking off, tracking on, multi, "
+            "exec)");
   EXPECT_EQ(Err(kC1 + "kill\n"), "line 2: expected 'kill cN'");
   EXPECT_EQ(Err(kC1 + "deliver c1\n"), "line 2: expected 'deliver cN [redirect] BYTES'");
   EXPECT_EQ(Err(kC1 + "deliver c1 data 5\n"), "line 2: expected 'deliver cN [redirect] BYTES'");
@@ -239,7 +260,7 @@ TEST(InvalidationProgram, CapsAtTheirBoundaries) {
   EXPECT_EQ(Err(ops), "ok");
   EXPECT_EQ(Err(ops + "tick\n"), "line 258: more than 256 ops");
   EXPECT_EQ(
-      DecodeProgram(std::string("\x00\x01", 2) + std::string(kMaxOps + 10, '\xff')).ops.size(),
+      DecodeProgram(std::string("\x00\x01", 2) + std::string(kMaxOps + 10, '\xec')).ops.size(),
       kMaxOps);
 
   // kMaxClients
@@ -265,6 +286,17 @@ TEST(InvalidationProgram, CapsAtTheirBoundaries) {
   EXPECT_TRUE(DecodeProgram(std::string("\x00\xa2\x00\x03\x04\x05\x06", 7))
                   .clients[0]
                   .prefixes.empty());  // (0xa2 >> 5) % 5 == 0
+  // The same cap for `cN tracking on`: text, and the count byte % 5.
+  std::string on = kC1 + "c1 tracking on";
+  for (size_t i = 0; i < kMaxPrefixes; ++i) on += " prefix p" + std::to_string(i);
+  absl::StatusOr<Program> on_at = ProgramFromText(on + "\n");
+  ASSERT_TRUE(on_at.ok()) << on_at.status();
+  EXPECT_EQ(DecodeProgram(EncodeProgram(*on_at)), *on_at);
+  EXPECT_EQ(Err(on + " prefix q\n"), "line 2: more than 4 prefixes");
+  const Program on_four = DecodeProgram(std::string("\x00\x01\xfc\x09\x00\x01\x03\x04", 8));
+  ASSERT_EQ(on_four.ops.size(), 1u);
+  EXPECT_EQ(on_four.ops[0].prefixes, (std::vector<std::string>{"k", "h", "s"}));  // 9 % 5 == 4
+  EXPECT_TRUE(DecodeProgram(std::string("\x00\x01\xfc\x05", 4)).ops[0].prefixes.empty());  // 5 % 5
 
   // kMaxTailGroups
   std::string mget = kC1 + "c1 read MGET k1";
@@ -289,6 +321,9 @@ TEST(InvalidationProgram, CapsAtTheirBoundaries) {
   EXPECT_EQ(Err("client c1 bcast resp3 prefix " + lit + "\n"), "ok");
   EXPECT_EQ(Err("client c1 bcast resp3 prefix x" + lit + "\n"),
             "line 1: prefix longer than 127 bytes");
+  EXPECT_EQ(Err(kC1 + "c1 tracking on prefix " + lit + "\n"), "ok");
+  EXPECT_EQ(Err(kC1 + "c1 tracking on prefix x" + lit + "\n"),
+            "line 2: prefix longer than 127 bytes");
 
   // kMaxDeliverBytes, and the byte form's escape reaching it.
   absl::StatusOr<Program> d = ProgramFromText(kC1 + "deliver c1 65536\ndeliver c1 1\n");

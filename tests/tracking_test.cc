@@ -197,6 +197,52 @@ TEST_F(TrackingTest, ExpiryInvalidates) {
   EXPECT_EQ(engine_.tracker().TableIds("k"), std::vector<int64_t>{1});
 }
 
+// NOLOOP skips every invalidation for the client whose command runs (as
+// redis-server 7.0.15, checked there): its own writes, and also a key its
+// own command found expired or one evicted before its own command, which it
+// then never hears about. Those two are recorded when asked, writes never.
+TEST_F(TrackingTest, NoloopSkipsOwnExpiryAndEvictionToo) {
+  const int a = Resp3Session();
+  const int b = engine_.OpenSession();
+  Cmd(a, {"CLIENT", "TRACKING", "on", "NOLOOP"});
+  const int64_t id = engine_.session(a).id;
+  Cmd(b, {"SET", "k", "v", "PX", "10"});
+  Cmd(a, {"GET", "k"});
+  engine_.AdvanceClock(11);
+  EXPECT_EQ(Cmd(a, {"MGET", "k", "j"}), "*2\r\n_\r\n_\r\n");  // no push for k
+  EXPECT_TRUE(engine_.tracker().TakeNoloopUnsent().empty());  // not recording
+  engine_.tracker().set_record_noloop_unsent(true);
+  Cmd(b, {"SET", "k", "v", "PX", "10"});
+  Cmd(a, {"GET", "k"});
+  engine_.AdvanceClock(11);
+  EXPECT_EQ(Cmd(a, {"MGET", "k", "j"}), "*2\r\n_\r\n_\r\n");
+  using Unsent = std::vector<std::pair<int64_t, std::string>>;
+  EXPECT_EQ(engine_.tracker().TakeNoloopUnsent(), (Unsent{{id, "k"}}));
+  // Its own write: skipped, not recorded (the client knows what it wrote).
+  Cmd(a, {"GET", "w"});
+  EXPECT_EQ(Cmd(a, {"SET", "w", "1"}), "+OK\r\n");
+  EXPECT_TRUE(engine_.tracker().TakeNoloopUnsent().empty());
+}
+
+TEST_F(TrackingTest, NoloopSkipsAnEvictionBeforeItsOwnCommand) {
+  const int a = Resp3Session();
+  const int b = engine_.OpenSession();
+  engine_.tracker().set_record_noloop_unsent(true);
+  Cmd(a, {"CLIENT", "TRACKING", "on", "NOLOOP"});
+  const int64_t id = engine_.session(a).id;
+  Cmd(b, {"CONFIG", "SET", "tracking-table-max-keys", "1"});
+  // Before its own PING the table (a, b) loses a: skipped and recorded.
+  Cmd(a, {"MGET", "a", "b"});
+  EXPECT_EQ(Cmd(a, {"PING"}), "+PONG\r\n");
+  using Unsent = std::vector<std::pair<int64_t, std::string>>;
+  EXPECT_EQ(engine_.tracker().TakeNoloopUnsent(), (Unsent{{id, "a"}}));
+  // Before another client's command it is told: the table (b, c) loses b.
+  Cmd(a, {"GET", "c"});
+  Cmd(b, {"PING"});
+  EXPECT_EQ(engine_.TakeOutput(a), Inv("b"));
+  EXPECT_TRUE(engine_.tracker().TakeNoloopUnsent().empty());
+}
+
 TEST_F(TrackingTest, ClientKillClosesOtherSessionsAtOnce) {
   const int a = Resp3Session();
   const int b = engine_.OpenSession();

@@ -1,8 +1,5 @@
 #include "tools/command_oracle.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,9 +16,9 @@
 #include "harnesses/common/hiredis_parser.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/reply_parser.h"
-#include "nlohmann/json.hpp"
 #include "src/engine/engine.h"
 #include "src/resp/writer.h"
+#include "tools/oracle_net.h"
 
 namespace respfuzz::oracle {
 
@@ -33,46 +30,6 @@ using harnesses::Op;
 using harnesses::OpKind;
 using resp::Type;
 using resp::Value;
-
-int64_t RealNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-absl::StatusOr<int> ConnectTcp(const std::string& host, int port, int timeout_ms) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
-    return absl::InvalidArgumentError("'" + host + "' is not an IPv4 address");
-  }
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return absl::InternalError(std::string("socket: ") + std::strerror(errno));
-  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    const std::string why = std::strerror(errno);
-    ::close(fd);
-    return absl::UnavailableError(absl::StrCat("cannot connect to ", host, ":", port, ": ", why));
-  }
-  return fd;
-}
-
-absl::Status SendAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::UnavailableError(std::string("send: ") + std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
-}
 
 // Reads until `parser` has one complete value.
 absl::StatusOr<Value> ReadReply(int fd, harnesses::ReplyParser& parser, resp::Protocol protocol) {
@@ -118,34 +75,6 @@ bool WholeKeyspace(const std::string& name) {
 }
 
 }  // namespace
-
-std::string OracleReport::ToJson(const std::string& server) const {
-  nlohmann::json j;
-  j["server"] = server;
-  j["programs"] = programs;
-  j["ops"] = ops;
-  j["compared"] = compared;
-  j["agreed"] = agreed;
-  j["agreement_percent"] = agreement_percent();
-  j["divergences"] = nlohmann::json::array();
-  for (const Divergence& d : divergences) {
-    j["divergences"].push_back({{"program", d.program},
-                                {"op_index", d.op_index},
-                                {"op", d.op},
-                                {"engine", d.engine},
-                                {"server", d.server}});
-  }
-  j["excluded"] = nlohmann::json::array();
-  for (const Exclusion& e : excluded) {
-    j["excluded"].push_back({{"program", e.program},
-                             {"op_index", e.op_index},
-                             {"op", e.op},
-                             {"category", e.category},
-                             {"reason", e.reason}});
-  }
-  // Replies may hold any bytes: replace invalid UTF-8 rather than throw.
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
 
 absl::Status CommandOracle::Connect() {
   auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);

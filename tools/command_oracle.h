@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "harnesses/command_handler/program.h"
+#include "tools/oracle_report.h"
 
 namespace respfuzz::oracle {
 
@@ -24,36 +25,6 @@ struct OracleOptions {
   // (real time cannot be pinned): such ops are excluded.
   int64_t expiry_margin_ms = 50;
   int io_timeout_ms = 10000;
-};
-
-struct Divergence {
-  std::string program;
-  size_t op_index;
-  std::string op;
-  std::string engine;
-  std::string server;
-};
-
-struct Exclusion {
-  std::string program;
-  size_t op_index;
-  std::string op;
-  std::string category;  // not-modeled, client-id, transaction, expiry-race, clock, scan-split
-  std::string reason;
-};
-
-struct OracleReport {
-  size_t programs = 0;
-  size_t ops = 0;
-  size_t compared = 0;
-  size_t agreed = 0;
-  std::vector<Divergence> divergences;
-  std::vector<Exclusion> excluded;
-
-  double agreement_percent() const {
-    return compared == 0 ? 100.0 : 100.0 * static_cast<double>(agreed) / compared;
-  }
-  std::string ToJson(const std::string& server) const;
 };
 
 class CommandOracle {

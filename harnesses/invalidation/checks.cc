@@ -4,6 +4,7 @@
 #include <array>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -86,7 +87,11 @@ struct Client {
   int db = 0;                  // the data session's db, as last seen on the server
   bool killed_unseen = false;  // killed; the client has not processed EOF yet
   bool swap_exempt = false;    // a SWAPDB ran since the cache last cleared
-  uint64_t clears = 0;         // CacheStats::clears when swap_exempt was last updated
+  // NOLOOP: keys whose invalidation the server skipped because this client's
+  // command was running when they expired or left the table, since the cache
+  // last cleared (or an invalidation of the key reached it).
+  std::set<std::string> noloop_missed;
+  uint64_t clears = 0;  // CacheStats::clears when swap_exempt was last updated
 };
 
 // An invalidation in a frame the server wrote: the keys, or a flush.
@@ -118,10 +123,14 @@ class Runner {
         ref_(TrackingOptionsOf(options)),
         scratch_(EngineOptionsOf(options)) {
     eng_.tracker().bugs_for_test() = options.tracker_bugs;
+    eng_.tracker().set_record_noloop_unsent(true);
     eng_.AddKeyEventListener([this](const engine::KeyEvent& ev) {
       if (ev.kind == engine::KeyEventKind::kWritten || ev.kind == engine::KeyEventKind::kDeleted ||
           ev.kind == engine::KeyEventKind::kExpired) {
         turn_keys_.insert(std::string(ev.key));
+      }
+      if (ev.kind == engine::KeyEventKind::kExpired && options_.observer != nullptr) {
+        action_.expired.emplace_back(ev.db, std::string(ev.key));
       }
     });
     scratch2_ = scratch_.OpenSession();
@@ -194,6 +203,46 @@ class Runner {
     c.open = true;
     c.session = eng_.OpenSession();
     ref_.Connect(slot);
+    if (options_.observer != nullptr) {
+      ServerAction a;
+      a.kind = ServerAction::Kind::kOpen;
+      a.slot = slot;
+      a.client_id = eng_.session(c.session).id;
+      BeginAction(std::move(a));
+      EndAction();
+    }
+  }
+
+  // A server action starts: the observer sees it first and may move both
+  // clocks to its time. False when the program's virtual clock stays.
+  bool BeginAction(ServerAction a) {
+    a.op = op_;
+    action_ = std::move(a);
+    observed_.fill(std::string());
+    evicted_before_ = eng_.tracker().evicted_keys();
+    if (options_.observer == nullptr) return false;
+    const std::optional<int64_t> t = options_.observer->Before(action_, eng_);
+    if (!t) return false;
+    if (*t > eng_.now_ms()) {
+      const int64_t d = *t - eng_.now_ms();
+      eng_.AdvanceClock(d);
+      ref_.AdvanceClock(d);
+    }
+    return true;
+  }
+
+  // After the action's Collect(): the observer sees what every connection got.
+  void EndAction() {
+    if (options_.observer == nullptr) return;
+    action_.evicted = eng_.tracker().evicted_keys() != evicted_before_;
+    options_.observer->After(action_, eng_, observed_);
+  }
+
+  // turn_per_command: the action is an event-loop turn of its own.
+  void EndTurnIfPerCommand() {
+    if (!options_.turn_per_command) return;
+    eng_.EndTurn();
+    ref_.EndOfTurn();
   }
 
   void CloseServerSide(int slot) {
@@ -214,6 +263,7 @@ class Runner {
     cl.killed_unseen = false;
     cl.db = 0;
     cl.swap_exempt = false;
+    cl.noloop_missed.clear();
     cl.clears = cl.cache->stats().clears;
   }
 
@@ -222,8 +272,17 @@ class Runner {
     ++result_.stats.commands;
     const std::string name = argv.empty() ? "" : absl::AsciiStrToUpper(argv[0]);
     const bool queueing = eng_.session(conns_[slot].session).in_multi;
+    if (options_.observer != nullptr) {
+      ServerAction a;
+      a.kind = ServerAction::Kind::kCommand;
+      a.slot = slot;
+      a.argv = argv;
+      if (name == "EXEC") a.exec_queue = queued_[slot];
+      BeginAction(std::move(a));
+    }
     eng_.Run(conns_[slot].session, argv);
     ref_.Execute(slot, argv);
+    EndTurnIfPerCommand();
     // What each element of an EXEC reply answers, for the order-blind
     // comparison of unordered replies.
     std::vector<std::vector<std::string>>& queued = queued_[slot];
@@ -244,6 +303,7 @@ class Runner {
       clients_[slot / 2].db = eng_.session(conns_[slot].session).db;
     }
     Collect();
+    EndAction();
     running_slot_ = -1;
     running_argv_ = nullptr;
   }
@@ -252,6 +312,15 @@ class Runner {
   // framing and comparing with the reference model.
   void Collect() {
     eng_.TakeNotified();
+    for (auto& [id, key] : eng_.tracker().TakeNoloopUnsent()) {
+      for (size_t i = 0; i < program_.clients.size(); ++i) {
+        const Conn& data = conns_[2 * i];
+        if (data.open && eng_.session(data.session).id == id) {
+          clients_[i].noloop_missed.insert(std::move(key));
+          break;
+        }
+      }
+    }
     for (int killed : eng_.TakeKilled()) {
       // CLIENT KILL is not in the op tables; should one arrive, it closes
       // the slot as kill does on the engine side only, and the comparison
@@ -264,12 +333,20 @@ class Runner {
       comparing_ = false;
       result_.stats.unmodelled_at = static_cast<int64_t>(op_);
     }
+    // Every connection's bytes first, so the observer sees all of them even
+    // when a check below stops the program.
+    std::array<std::string, kSlots> taken;
+    for (int s = 0; s < kSlots; ++s) {
+      if (!conns_[s].open) continue;
+      taken[s] = eng_.TakeOutput(conns_[s].session);
+      if (options_.corrupt_server_output) options_.corrupt_server_output(op_, s, &taken[s]);
+      if (options_.observer != nullptr) observed_[s] += taken[s];
+    }
     for (int s = 0; s < kSlots && !failed_; ++s) {
       Conn& c = conns_[s];
       if (!c.open) continue;
-      std::string bytes = eng_.TakeOutput(c.session);
+      const std::string& bytes = taken[s];
       std::vector<models::OutFrame> frames = ref_.TakeFrames(s);
-      if (options_.corrupt_server_output) options_.corrupt_server_output(op_, s, &bytes);
       if (!bytes.empty() && !CheckFrames(s, bytes)) return;
       if (comparing_) {
         std::string expected;
@@ -294,24 +371,8 @@ class Runner {
   // does not order (SMEMBERS, HKEYS, HVALS, HGETALL; inside EXEC too).
   bool SameButOrder(int s, const std::string& got, const std::string& want) {
     if (s != running_slot_ || running_argv_ == nullptr || running_argv_->empty()) return false;
-    const resp::Protocol proto = eng_.session(conns_[s].session).protocol;
-    resp::ReaderError error;
-    std::vector<Value> a = resp::ReadAll(got, proto, resp::ReaderLimits{}, &error);
-    std::vector<Value> b = resp::ReadAll(want, proto, resp::ReaderLimits{}, &error);
-    if (a.size() != b.size()) return false;
-    const std::vector<std::string>& argv = *running_argv_;
-    const bool exec = absl::AsciiStrToUpper(argv[0]) == "EXEC";
-    for (std::vector<Value>* side : {&a, &b}) {
-      for (Value& v : *side) {
-        if (v.type == Type::kPush) continue;
-        if (!exec) {
-          Canonicalize(argv, &v);
-        } else if (v.type == Type::kArray && v.elems.size() == exec_queue_.size()) {
-          for (size_t k = 0; k < v.elems.size(); ++k) Canonicalize(exec_queue_[k], &v.elems[k]);
-        }
-      }
-    }
-    return a == b;
+    return SameRepliesButOrder(*running_argv_, exec_queue_,
+                               eng_.session(conns_[s].session).protocol, got, want);
   }
 
   // The chunk reads as whole frames in the session's protocol; invalidation
@@ -400,6 +461,9 @@ class Runner {
     c.down.erase(0, m);
     c.delivered += m;
     while (!c.invalidations.empty() && c.invalidations.front().end <= c.delivered) {
+      const InFlightInvalidation& inv = c.invalidations.front();
+      if (inv.flush) cl.noloop_missed.clear();
+      for (const std::string& k : inv.keys) cl.noloop_missed.erase(k);
       c.invalidations.pop_front();
     }
     const absl::Status st = cl.cache->OnBytes(conn, piece);
@@ -426,23 +490,33 @@ class Runner {
     }
   }
 
+  // The server side of every open connection of client i closes (one
+  // action); false when none was open.
+  bool CloseClient(int i) {
+    ServerAction a;
+    a.kind = ServerAction::Kind::kClose;
+    for (int conn = 0; conn < 2; ++conn) {
+      if (conns_[2 * i + conn].open) a.slots.push_back(2 * i + conn);
+    }
+    if (a.slots.empty()) return false;
+    const std::vector<int> slots = a.slots;
+    BeginAction(std::move(a));
+    for (int slot : slots) CloseServerSide(slot);
+    Collect();
+    EndAction();
+    return true;
+  }
+
   void Kill(int i) {
     Client& cl = clients_[i];
-    bool any = false;
-    for (int conn = 0; conn < 2; ++conn) {
-      if (conns_[2 * i + conn].open) {
-        CloseServerSide(2 * i + conn);
-        any = true;
-      }
-    }
+    const bool any = CloseClient(i);
     if (any && cl.cache->state() != cache::State::kDisconnected) cl.killed_unseen = true;
-    Collect();
+    if (!any) Collect();
   }
 
   void Reconnect(int i, const ClientSpec& spec) {
     Client& cl = clients_[i];
-    for (int conn = 0; conn < 2; ++conn) CloseServerSide(2 * i + conn);
-    Collect();
+    if (!CloseClient(i)) Collect();
     if (!(spec == cl.spec)) {
       cl.spec = spec;
       cl.cache = std::make_unique<cache::ClientCache>(OptionsOf(spec));
@@ -531,6 +605,13 @@ class Runner {
     }
     // (e) SWAPDB sends no invalidation (Redis 7.0.15).
     if (cl.swap_exempt) return Allowed("SWAPDB since the cache last cleared");
+    // (f) NOLOOP: the key expired, or left the table, during this client's
+    // own command, and the server skipped telling it (Redis 7.0.15).
+    for (const std::string& k : keys) {
+      if (cl.noloop_missed.contains(k)) {
+        return Allowed("NOLOOP: " + k + " expired or was evicted during its own command, untold");
+      }
+    }
 
     std::string undelivered;
     for (int conn = 0; conn < cl.cache->connections(); ++conn) {
@@ -566,6 +647,11 @@ class Runner {
         if (!s.ok()) note_ = "refused: " + std::string(s.message());
         break;
       }
+      case OpKind::kTrackingOn: {
+        const absl::Status s = clients_[i].cache->AddPrefixes(op.prefixes);
+        if (!s.ok()) note_ = "refused: " + std::string(s.message());
+        break;
+      }
       case OpKind::kSend:
         SendClient(i);
         break;
@@ -581,16 +667,29 @@ class Runner {
       case OpKind::kReconnect:
         Reconnect(i, op.spec);
         break;
-      case OpKind::kClock:
-        eng_.AdvanceClock(op.clock_ms);
-        ref_.AdvanceClock(op.clock_ms);
+      case OpKind::kClock: {
+        ServerAction a;
+        a.kind = ServerAction::Kind::kClock;
+        a.clock_ms = op.clock_ms;
+        if (!BeginAction(std::move(a))) {
+          eng_.AdvanceClock(op.clock_ms);
+          ref_.AdvanceClock(op.clock_ms);
+        }
         Collect();
+        EndAction();
         break;
-      case OpKind::kActiveExpire:
+      }
+      case OpKind::kActiveExpire: {
+        ServerAction a;
+        a.kind = ServerAction::Kind::kActiveExpire;
+        BeginAction(std::move(a));
         eng_.ActiveExpire();
         ref_.ActiveExpire();
+        EndTurnIfPerCommand();
         Collect();
+        EndAction();
         break;
+      }
       case OpKind::kConfigTableMaxKeys:
         RunCommand(kAdminSlot,
                    {"CONFIG", "SET", "tracking-table-max-keys", absl::StrCat(op.table_max_keys)});
@@ -601,14 +700,19 @@ class Runner {
       case OpKind::kSwapdb:
         RunCommand(kAdminSlot, {"SWAPDB", "0", "1"});
         break;
-      case OpKind::kTick:
+      case OpKind::kTick: {
+        ServerAction a;
+        a.kind = ServerAction::Kind::kTick;
+        BeginAction(std::move(a));
         eng_.Cron();
         ref_.Cron();
         eng_.EndTurn();
         ref_.EndOfTurn();
         Collect();
+        EndAction();
         turn_keys_.clear();
         break;
+      }
     }
   }
 
@@ -619,6 +723,7 @@ class Runner {
       if (cl.cache->stats().clears != cl.clears) {
         cl.clears = cl.cache->stats().clears;
         cl.swap_exempt = false;
+        cl.noloop_missed.clear();
       }
       const absl::Status v = cl.cache->Validate();
       if (!v.ok()) return Fail("validate", absl::StrCat("c", i + 1, ": ", v.message()));
@@ -641,6 +746,9 @@ class Runner {
   std::vector<std::vector<std::string>> exec_queue_;  // what the running EXEC answers
   int running_slot_ = -1;                             // whose command runs, -1: none
   const std::vector<std::string>* running_argv_ = nullptr;
+  ServerAction action_;                       // the server action under way (observer only)
+  std::array<std::string, kSlots> observed_;  // what each connection got during it
+  uint64_t evicted_before_ = 0;
   bool comparing_ = true;
   bool failed_ = false;
   size_t op_ = static_cast<size_t>(-1);
@@ -649,6 +757,28 @@ class Runner {
 };
 
 }  // namespace
+
+bool SameRepliesButOrder(const std::vector<std::string>& argv,
+                         const std::vector<std::vector<std::string>>& exec_queue,
+                         resp::Protocol proto, std::string_view got, std::string_view want) {
+  if (argv.empty()) return false;
+  resp::ReaderError error;
+  std::vector<Value> a = resp::ReadAll(got, proto, resp::ReaderLimits{}, &error);
+  std::vector<Value> b = resp::ReadAll(want, proto, resp::ReaderLimits{}, &error);
+  if (a.size() != b.size()) return false;
+  const bool exec = absl::AsciiStrToUpper(argv[0]) == "EXEC";
+  for (std::vector<Value>* side : {&a, &b}) {
+    for (Value& v : *side) {
+      if (v.type == Type::kPush) continue;
+      if (!exec) {
+        Canonicalize(argv, &v);
+      } else if (v.type == Type::kArray && v.elems.size() == exec_queue.size()) {
+        for (size_t k = 0; k < v.elems.size(); ++k) Canonicalize(exec_queue[k], &v.elems[k]);
+      }
+    }
+  }
+  return a == b;
+}
 
 RunResult RunProgram(const Program& program, const RunOptions& options) {
   Runner runner(program, options);

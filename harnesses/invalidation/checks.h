@@ -23,6 +23,11 @@
 //   cN tracking off  ClientCache::TrackingOff (it sends CLIENT TRACKING off
 //                    and stops caching); refused when not ready, not
 //                    tracking or inside MULTI: nothing.
+//   cN tracking on [prefix P]...  ClientCache::AddPrefixes (it sends
+//                    CLIENT TRACKING on ... BCAST PREFIX P...; the server
+//                    refuses a prefix overlapping one the client has);
+//                    refused when not BCAST, not ready, not tracking or
+//                    inside MULTI: nothing.
 //   send cN          every byte the cache has queued on each of its
 //                    connections goes to the server, which parses it and
 //                    runs each complete command at once on the engine and
@@ -75,7 +80,16 @@
 //                 (e) a SWAPDB ran on the server since the client's cache
 //                     last cleared everything (CacheStats::clears): the
 //                     server sends no invalidation for SWAPDB (Redis 7.0.15;
-//                     a known hole, docs/tracking.md).
+//                     a known hole, docs/tracking.md);
+//                 (f) NOLOOP: one of the read's keys expired (found by the
+//                     client's own command) or was evicted from the
+//                     tracking table (before its own command) while the
+//                     client's command was the running one, so the server
+//                     skipped telling it (Redis 7.0.15 skips every
+//                     invalidation for a NOLOOP client while it is the
+//                     current client, whatever the cause; a known hole,
+//                     docs/tracking.md), and no invalidation of that key nor
+//                     a clear of the cache came since.
 //   reference   after every server action, the bytes the engine wrote to
 //               each connection (replies and pushes, in order) equal the
 //               reference model's; once the reference says unmodelled(),
@@ -88,6 +102,7 @@
 #ifndef RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_
 #define RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -113,6 +128,49 @@ inline constexpr int kSlots = kAdminSlot + 1;
 // round can only answer what the previous one sent, so a handful suffices).
 inline constexpr int kMaxDeliverAllRounds = 64;
 
+// A server-side action of a run, as a ServerObserver sees it: everything
+// the runner makes the server do, in order. The oracle against a real
+// redis-server (tools/invalidation_oracle.h) replays each action there and
+// compares what every connection received.
+struct ServerAction {
+  enum class Kind : uint8_t {
+    kOpen,          // a connection opens in `slot` (client_id: the engine's id)
+    kClose,         // the server side of `slots` closes (kill, reconnect)
+    kCommand,       // `slot` runs `argv` (one complete command)
+    kClock,         // `clock +clock_ms`
+    kActiveExpire,  // every expired key is deleted
+    kTick,          // the server's cron, then the end of the event-loop turn
+  };
+  Kind kind = Kind::kCommand;
+  size_t op = SIZE_MAX;  // the program op that caused it; SIZE_MAX while the clients connect
+  int slot = -1;
+  std::vector<int> slots;  // kClose
+  std::vector<std::string> argv;
+  // kCommand EXEC: the commands its reply answers, in order.
+  std::vector<std::vector<std::string>> exec_queue;
+  int64_t client_id = 0;
+  uint32_t clock_ms = 0;
+  // Filled by the runner before After(): the keys the engine expired during
+  // the action, in order (db, key), and whether its tracker evicted table
+  // keys (tracking-table-max-keys).
+  std::vector<std::pair<int, std::string>> expired;
+  bool evicted = false;
+};
+
+class ServerObserver {
+ public:
+  virtual ~ServerObserver() = default;
+  // Before the engine runs `a`. The unix ms the engine's and the reference
+  // model's clocks move to first (never backwards), or nullopt to keep the
+  // program's virtual clock (kClock then advances it by clock_ms).
+  virtual std::optional<int64_t> Before(const ServerAction& a, const engine::Engine& e) = 0;
+  // After it ran: `output[slot]` is what the engine wrote to each connection
+  // during the action (replies and pushes, in order; empty when nothing or
+  // closed).
+  virtual void After(const ServerAction& a, const engine::Engine& e,
+                     const std::array<std::string, kSlots>& output) = 0;
+};
+
 struct RunOptions {
   static constexpr int64_t kHarnessMaxStringLen = 64 * 1024;
 
@@ -129,6 +187,13 @@ struct RunOptions {
   std::function<void(size_t op, resp::Value* hit)> corrupt_hit;
   // Changes the engine's state after an op, before Validate().
   std::function<void(size_t op, engine::Engine& e)> corrupt_engine;
+
+  // Every server action is shown to the observer (nullptr: none).
+  ServerObserver* observer = nullptr;
+  // Every command, kill, clock step and expiry is an event-loop turn of its
+  // own (the engine's and the reference's turn ends after it), as on a real
+  // server that receives one command at a time; `tick` still runs the cron.
+  bool turn_per_command = false;
 };
 
 struct RunStats {
@@ -146,6 +211,14 @@ struct RunResult {
 };
 
 RunResult RunProgram(const Program& program, const RunOptions& options = {});
+
+// Whether two byte chunks a connection received for one command (its reply,
+// then pushes) differ only in the order of a reply Redis does not order
+// (SMEMBERS, HKEYS, HVALS, HGETALL by pair; EXEC's elements by what they
+// answer, `exec_queue`).
+bool SameRepliesButOrder(const std::vector<std::string>& argv,
+                         const std::vector<std::vector<std::string>>& exec_queue,
+                         resp::Protocol proto, std::string_view got, std::string_view want);
 
 // Delta-debugs a failing program over its ops (the clients stay): the same
 // check must keep failing. nullopt when the program does not fail.

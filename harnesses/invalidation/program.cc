@@ -153,7 +153,8 @@ constexpr std::array<OpCode, 64> MakeOpTable() {
   fill(56, 56, OpKind::kConfigTableMaxKeys);
   fill(57, 57, OpKind::kFlushall);
   fill(58, 58, OpKind::kSwapdb);
-  fill(59, 63, OpKind::kTick);
+  fill(59, 62, OpKind::kTick);
+  fill(63, 63, OpKind::kTrackingOn);
   return t;
 }
 constexpr std::array<OpCode, 64> kOpTable = MakeOpTable();
@@ -163,6 +164,7 @@ bool HasClient(OpKind k) {
     case OpKind::kRead:
     case OpKind::kWrite:
     case OpKind::kTrackingOff:
+    case OpKind::kTrackingOn:
     case OpKind::kMulti:
     case OpKind::kExec:
     case OpKind::kSend:
@@ -473,6 +475,16 @@ Program DecodeProgram(std::string_view bytes) {
       case OpKind::kReconnect:
         complete = DecodeSpec(r, &op.spec);
         break;
+      case OpKind::kTrackingOn: {
+        if (!(complete = r.Byte(&b))) break;
+        const int n = b % (kMaxPrefixes + 1);
+        for (int i = 0; i < n && complete; ++i) {
+          std::string prefix;
+          complete = DecodeToken(r, Arg::kPrefix, &prefix);
+          if (complete && !Overlaps(prefix, op.prefixes)) op.prefixes.push_back(std::move(prefix));
+        }
+        break;
+      }
       case OpKind::kClock:
       case OpKind::kConfigTableMaxKeys: {
         uint32_t v = 0;
@@ -526,6 +538,12 @@ std::string EncodeProgram(const Program& p) {
       case OpKind::kReconnect:
         EncodeSpec(op.spec, &out);
         break;
+      case OpKind::kTrackingOn: {
+        const size_t n = std::min(op.prefixes.size(), kMaxPrefixes);
+        out.push_back(static_cast<char>(n));
+        for (size_t i = 0; i < n; ++i) EncodeToken(op.prefixes[i], Arg::kPrefix, &out);
+        break;
+      }
       case OpKind::kClock:
       case OpKind::kConfigTableMaxKeys: {
         const bool clock = op.kind == OpKind::kClock;
@@ -566,6 +584,11 @@ std::string OpToText(const Op& op) {
     }
     case OpKind::kTrackingOff:
       return c + " tracking off";
+    case OpKind::kTrackingOn: {
+      std::string s = c + " tracking on";
+      for (const std::string& p : op.prefixes) absl::StrAppend(&s, " prefix ", Word(p));
+      return s;
+    }
     case OpKind::kMulti:
       return c + " multi";
     case OpKind::kExec:
@@ -745,14 +768,35 @@ absl::StatusOr<Op> ParseOp(const LineParser& l) {
       if (!argv.ok()) return argv.status();
       op.argv = *std::move(argv);
     } else if (verb == "tracking") {
-      if (w.size() != 3 || w[2] != "off") return l.Fail("expected 'cN tracking off'");
-      op.kind = OpKind::kTrackingOff;
+      if (w.size() == 3 && w[2] == "off") {
+        op.kind = OpKind::kTrackingOff;
+      } else if (w.size() >= 3 && w[2] == "on") {
+        op.kind = OpKind::kTrackingOn;
+        for (size_t i = 3; i < w.size(); i += 2) {
+          if (w[i] != "prefix" || i + 1 == w.size()) {
+            return l.Fail("expected 'cN tracking on [prefix P]...'");
+          }
+          const std::string& p = w[i + 1];
+          if (p.size() > kMaxLiteralLen) {
+            return l.Fail(absl::StrCat("prefix longer than ", kMaxLiteralLen, " bytes"));
+          }
+          if (op.prefixes.size() == kMaxPrefixes) {
+            return l.Fail(absl::StrCat("more than ", kMaxPrefixes, " prefixes"));
+          }
+          if (Overlaps(p, op.prefixes)) {
+            return l.Fail(absl::StrCat("prefix ", Word(p), " overlaps another prefix of this op"));
+          }
+          op.prefixes.push_back(p);
+        }
+      } else {
+        return l.Fail("expected 'cN tracking off' or 'cN tracking on [prefix P]...'");
+      }
     } else if (verb == "multi" || verb == "exec") {
       if (absl::Status s = l.Arity(2, "cN " + verb); !s.ok()) return s;
       op.kind = verb == "multi" ? OpKind::kMulti : OpKind::kExec;
     } else {
-      return l.Fail(
-          absl::StrCat("unknown client op '", verb, "' (read, write, tracking off, multi, exec)"));
+      return l.Fail(absl::StrCat("unknown client op '", verb,
+                                 "' (read, write, tracking off, tracking on, multi, exec)"));
     }
   } else if (w0 == "send" || w0 == "kill") {
     if (absl::Status s = l.Arity(2, w0 + " cN"); !s.ok()) return s;
@@ -805,7 +849,8 @@ absl::StatusOr<Op> ParseOp(const LineParser& l) {
     if (it == kBare.end()) {
       return l.Fail(absl::StrCat(
           "unknown op '", w0,
-          "' (client, cN read|write|tracking off|multi|exec, send, deliver, deliver-all, kill, "
+          "' (client, cN read|write|tracking off|tracking on|multi|exec, send, deliver, "
+          "deliver-all, kill, "
           "reconnect, clock, active-expire, config, flushall, swapdb, tick)"));
     }
     if (w.size() != 1) return l.Fail(absl::StrCat(w0, " takes no arguments"));

@@ -18,6 +18,9 @@
 //   cN write NAME ARG...         a command that modifies keys (WriteCommands()),
 //                                queued to send (SELECT changes the db)
 //   cN tracking off              the client turns tracking off
+//   cN tracking on [prefix P]... a BCAST client turns tracking on again with
+//                                more prefixes (ClientCache::AddPrefixes; none:
+//                                the empty prefix; none a prefix of another)
 //   cN multi / cN exec           MULTI / EXEC around the ops between them
 //   send cN                      every byte client N has queued (on each of its
 //                                connections) moves to the server, which runs
@@ -58,7 +61,9 @@
 //              argument of its shape, then, if the shape has a repeated group,
 //              a byte (% (kMaxTailGroups + 1)) giving the number of groups;
 //            deliver: byte b < 0xff: b + 1 bytes; 0xff: u16 LE + 1;
-//            reconnect: a spec; clock / config: byte b < 0xff:
+//            reconnect: a spec; tracking on: byte m, then m % (kMaxPrefixes
+//              + 1) prefix tokens (one overlapping a prefix kept before it
+//              is dropped); clock / config: byte b < 0xff:
 //              ClockSteps()[b % 16] / TableKeySteps()[b % 16], 0xff: u32 LE.
 //   token:   byte t < 0x80: entry t % size of the argument's pool (Pool());
 //            t >= 0x80: a literal of (t & 0x7f) bytes that follow.
@@ -103,6 +108,7 @@ enum class OpKind : uint8_t {
   kRead,
   kWrite,
   kTrackingOff,
+  kTrackingOn,
   kMulti,
   kExec,
   kSend,
@@ -120,13 +126,14 @@ enum class OpKind : uint8_t {
 
 struct Op {
   OpKind kind = OpKind::kTick;
-  int client = 0;                 // 0-based (c1 is 0); 0 for ops without a client
-  std::vector<std::string> argv;  // kRead, kWrite: the command name and arguments
-  int conn = cache::kDataConn;    // kDeliver: kDataConn or kRedirectConn
-  uint32_t bytes = 0;             // kDeliver: 1..kMaxDeliverBytes
-  ClientSpec spec;                // kReconnect
-  uint32_t clock_ms = 0;          // kClock
-  uint32_t table_max_keys = 0;    // kConfigTableMaxKeys
+  int client = 0;                     // 0-based (c1 is 0); 0 for ops without a client
+  std::vector<std::string> argv;      // kRead, kWrite: the command name and arguments
+  int conn = cache::kDataConn;        // kDeliver: kDataConn or kRedirectConn
+  uint32_t bytes = 0;                 // kDeliver: 1..kMaxDeliverBytes
+  ClientSpec spec;                    // kReconnect
+  std::vector<std::string> prefixes;  // kTrackingOn: none a prefix of another
+  uint32_t clock_ms = 0;              // kClock
+  uint32_t table_max_keys = 0;        // kConfigTableMaxKeys
   bool operator==(const Op&) const = default;
 };
 

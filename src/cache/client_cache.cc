@@ -264,7 +264,16 @@ bool ClientCache::Covered(const std::string& key) const {
   for (const std::string& p : options_.prefixes) {
     if (key.starts_with(p)) return true;
   }
+  for (const std::string& p : added_prefixes_) {
+    if (key.starts_with(p)) return true;
+  }
   return false;
+}
+
+std::vector<std::string> ClientCache::prefixes() const {
+  std::vector<std::string> all = options_.prefixes;
+  all.insert(all.end(), added_prefixes_.begin(), added_prefixes_.end());
+  return all;
 }
 
 std::string ClientCache::EntryId(const std::vector<std::string>& argv) const {
@@ -285,7 +294,9 @@ bool ClientCache::Contains(const std::vector<std::string>& argv) const {
 
 namespace {
 
-std::vector<std::string> TrackingArgv(const CacheOptions& o, int64_t redirect_id) {
+// CLIENT TRACKING on in the options' mode; BCAST with `prefixes`.
+std::vector<std::string> TrackingArgv(const CacheOptions& o, int64_t redirect_id,
+                                      const std::vector<std::string>& prefixes) {
   std::vector<std::string> argv = {"CLIENT", "TRACKING", "on"};
   if (o.protocol == resp::Protocol::kResp2) {
     argv.push_back("REDIRECT");
@@ -293,7 +304,7 @@ std::vector<std::string> TrackingArgv(const CacheOptions& o, int64_t redirect_id
   }
   if (o.mode == Mode::kBcast) {
     argv.push_back("BCAST");
-    for (const std::string& p : o.prefixes) {
+    for (const std::string& p : prefixes) {
       argv.push_back("PREFIX");
       argv.push_back(p);
     }
@@ -335,11 +346,12 @@ void ClientCache::StartHandshake(bool data_only) {
   state_ = State::kHandshake;
   tracking_on_ = false;
   tracking_sent_ = false;
+  added_prefixes_.clear();
   const bool tracking = options_.mode != Mode::kPlain;
   if (options_.protocol == resp::Protocol::kResp3) {
     SendInternal(kDataConn, Kind::kHello, {"HELLO", "3"});
     if (tracking) {
-      SendInternal(kDataConn, Kind::kTracking, TrackingArgv(options_, -1));
+      SendInternal(kDataConn, Kind::kTracking, TrackingArgv(options_, -1, options_.prefixes));
       tracking_sent_ = true;
     }
   } else if (!data_only) {
@@ -356,7 +368,8 @@ void ClientCache::MaybeFinishHandshake() {
   if (state_ != State::kHandshake) return;
   const bool tracking = options_.mode != Mode::kPlain;
   if (tracking && !tracking_sent_ && subscribed_ && conns_[kRedirectConn].id >= 0) {
-    SendInternal(kDataConn, Kind::kTracking, TrackingArgv(options_, conns_[kRedirectConn].id));
+    SendInternal(kDataConn, Kind::kTracking,
+                 TrackingArgv(options_, conns_[kRedirectConn].id, options_.prefixes));
     tracking_sent_ = true;
   }
   if (handshake_pending_ == 0 && (!tracking || tracking_on_)) {
@@ -370,7 +383,9 @@ void ClientCache::SendInternal(int conn, Kind kind, std::vector<std::string> arg
   Request r;
   r.kind = kind;
   r.argv = std::move(argv);
-  if (kind != Kind::kCaching && kind != Kind::kOff) ++handshake_pending_;
+  if (kind != Kind::kCaching && kind != Kind::kOff && kind != Kind::kAddPrefixes) {
+    ++handshake_pending_;
+  }
   conns_[conn].pending.push_back(std::move(r));
 }
 
@@ -431,6 +446,36 @@ absl::Status ClientCache::TrackingOff() {
   ClearAll(/*disconnect=*/false);
   tracking_on_ = false;
   SendInternal(kDataConn, Kind::kOff, {"CLIENT", "TRACKING", "off"});
+  return absl::OkStatus();
+}
+
+absl::Status ClientCache::AddPrefixes(std::vector<std::string> prefixes) {
+  if (state_ != State::kReady || !tracking_on_ || in_multi_ || options_.mode != Mode::kBcast) {
+    std::string why = "adding prefixes needs a ready BCAST tracking client outside MULTI (";
+    why += ModeName(options_.mode);
+    why += ", state ";
+    why += StateName(state_);
+    if (!tracking_on_) why += ", tracking off";
+    if (in_multi_) why += ", in MULTI";
+    return absl::FailedPreconditionError(why + ")");
+  }
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    for (size_t j = 0; j < prefixes.size(); ++j) {
+      if (i != j && prefixes[j].starts_with(prefixes[i])) {
+        return absl::InvalidArgumentError(absl::StrCat("prefix '", prefixes[i],
+                                                       "' overlaps with prefix '", prefixes[j],
+                                                       "' (the server would reply twice)"));
+      }
+    }
+  }
+  const size_t total = options_.prefixes.size() + added_prefixes_.size() + prefixes.size();
+  if (total > options_.limits.max_prefixes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        total, " prefixes, more than ", options_.limits.max_prefixes, " (max_prefixes)"));
+  }
+  SendInternal(kDataConn, Kind::kAddPrefixes,
+               TrackingArgv(options_, conns_[kRedirectConn].id, prefixes));
+  conns_[kDataConn].pending.back().prefixes = std::move(prefixes);
   return absl::OkStatus();
 }
 
@@ -606,6 +651,12 @@ void ClientCache::Complete(int conn, Request& r, Value v) {
       return;
     case Kind::kOff:
       return;  // tracking_on_ went false when it was sent
+    case Kind::kAddPrefixes:
+      // Refused (an overlap with a prefix the client has): nothing changed.
+      if (IsOk(v)) {
+        added_prefixes_.insert(added_prefixes_.end(), r.prefixes.begin(), r.prefixes.end());
+      }
+      return;
     case Kind::kCaching:
       // The read right behind it is not tracked if CACHING failed.
       if (!IsOk(v) && !conns_[kDataConn].pending.empty()) {
@@ -787,6 +838,13 @@ absl::Status ClientCache::Validate() const {
   if (lru_.size() != entries_.size()) {
     return absl::InternalError(
         absl::StrCat("LRU list has ", lru_.size(), " ids for ", entries_.size(), " entries"));
+  }
+  if (!added_prefixes_.empty() && options_.mode != Mode::kBcast) {
+    return absl::InternalError("prefixes added to a client that is not BCAST");
+  }
+  if (options_.prefixes.size() + added_prefixes_.size() > lim.max_prefixes) {
+    return absl::InternalError(absl::StrCat(options_.prefixes.size() + added_prefixes_.size(),
+                                            " prefixes, above max_prefixes ", lim.max_prefixes));
   }
   if (options_.mode == Mode::kPlain && !entries_.empty()) {
     return absl::InternalError("a plain client holds entries");

@@ -205,6 +205,21 @@ class ClientCache {
   // and answered inside EXEC's reply).
   absl::Status TrackingOff();
 
+  // BCAST only: turns tracking on again on the data connection with more
+  // prefixes (none: the empty prefix), as CLIENT TRACKING on [REDIRECT id]
+  // BCAST PREFIX p... [NOLOOP] (the server replaces the mode's flags and
+  // redirect, so they are sent again, and adds the prefixes). The server
+  // refuses a prefix that overlaps one the client already has, with one
+  // error, and nothing changes; after its +OK the new prefixes cover keys
+  // too. A reconnect or RESET goes back to the configured prefixes.
+  // INVALID_ARGUMENT when the new prefixes overlap among themselves (the
+  // server replies twice to that when the overlap is not at the first
+  // prefix) or would pass max_prefixes; FAILED_PRECONDITION unless the
+  // cache is ready, BCAST, tracking and not inside MULTI.
+  absl::Status AddPrefixes(std::vector<std::string> prefixes);
+  // The configured prefixes, then those added (AddPrefixes) and confirmed.
+  std::vector<std::string> prefixes() const;
+
   // Bytes to send on `conn`, taken (the internal buffer is emptied).
   std::string TakeOutput(int conn);
   bool HasOutput(int conn) const;
@@ -252,13 +267,14 @@ class ClientCache {
   friend class ClientCacheTestPeer;  // tests corrupt the structures to see Validate() fail
 
   enum class Kind : uint8_t {
-    kUser,       // a submitted command; its reply goes to replies_
-    kHello,      // handshake: HELLO 3
-    kClientId,   // handshake: CLIENT ID
-    kSubscribe,  // handshake: SUBSCRIBE __redis__:invalidate
-    kTracking,   // handshake: CLIENT TRACKING on ...
-    kCaching,    // CLIENT CACHING yes before an OPTIN read
-    kOff,        // CLIENT TRACKING off (TrackingOff)
+    kUser,         // a submitted command; its reply goes to replies_
+    kHello,        // handshake: HELLO 3
+    kClientId,     // handshake: CLIENT ID
+    kSubscribe,    // handshake: SUBSCRIBE __redis__:invalidate
+    kTracking,     // handshake: CLIENT TRACKING on ...
+    kCaching,      // CLIENT CACHING yes before an OPTIN read
+    kOff,          // CLIENT TRACKING off (TrackingOff)
+    kAddPrefixes,  // CLIENT TRACKING on ... BCAST PREFIX ... (AddPrefixes)
   };
   struct Request {
     uint64_t ticket = 0;
@@ -272,6 +288,7 @@ class ClientCache {
     bool is_select = false;
     int64_t select_db = 0;
     bool is_reset = false;
+    std::vector<std::string> prefixes;  // kAddPrefixes: the new prefixes
   };
   struct Entry {
     resp::Value value;
@@ -330,6 +347,9 @@ class ClientCache {
   bool tracking_sent_ = false;
   bool tracking_on_ = false;
   bool tracking_broken_ = false;  // tracking-redir-broken: no caching until Connect()
+  // Prefixes AddPrefixes added and the server confirmed, until the next
+  // handshake.
+  std::vector<std::string> added_prefixes_;
   bool in_multi_ = false;
   int pending_selects_ = 0;
   int handshake_pending_ = 0;  // handshake commands sent and not answered

@@ -167,9 +167,11 @@ void RenameGeneric(CommandContext& c, bool nx) {
     c.reply.Integer(0);
     return;
   }
-  // The map is node based: `o` stays valid while dst is inserted.
-  c.ks.StoreWithExpire(c.db, dst, std::move(*o), expire);
+  // Redis signals the source, then the destination (renameGenericCommand):
+  // the events, and so the invalidations, go in that order.
+  Object value = std::move(*o);
   c.ks.Delete(c.db, src);
+  c.ks.StoreWithExpire(c.db, dst, std::move(value), expire);
   if (nx) {
     c.reply.Integer(1);
   } else {

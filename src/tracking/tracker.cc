@@ -79,7 +79,7 @@ TrackingOutcome Tracker::Command(int64_t id, const TrackingRequest& req) {
     // any later index the error is sent and tracking goes on).
     const size_t n = req.prefixes.size();
     for (size_t i = 0; i < n; ++i) {
-      if (cur != nullptr) {
+      if (cur != nullptr && !bugs_.duplicate_prefixes) {
         for (const std::string& have : cur->prefixes) {
           if (Overlap(have, req.prefixes[i])) {
             return fail("ERR Prefix '" + std::string(CText(req.prefixes[i])) +
@@ -90,7 +90,7 @@ TrackingOutcome Tracker::Command(int64_t id, const TrackingRequest& req) {
       }
       bool stop = false;
       for (size_t j = i + 1; j < n; ++j) {
-        if (bugs_.duplicate_prefixes && req.prefixes[i] == req.prefixes[j]) continue;
+        if (bugs_.duplicate_prefixes) continue;
         if (Overlap(req.prefixes[i], req.prefixes[j])) {
           out.errors.push_back("ERR Prefix '" + std::string(CText(req.prefixes[i])) +
                                "' overlaps with another provided prefix '" +
@@ -205,7 +205,11 @@ void Tracker::InvalidateKey(int64_t modifier, std::string_view key, bool bcast) 
     if (!peers_->Exists(id) || t == nullptr || (t->flags & kOn) == 0 || (t->flags & kBcast) != 0) {
       continue;
     }
-    if ((t->flags & kNoloop) != 0 && id == current_) continue;
+    if ((t->flags & kNoloop) != 0 && id == current_) {
+      // A write of its own, or an expiry or eviction during its command.
+      if (modifier == 0 && record_noloop_unsent_) noloop_unsent_.emplace_back(id, key);
+      continue;
+    }
     if (id == current_ && executing_ && !bugs_.own_invalidation_before_reply) {
       pending_.emplace_back(std::string(key));
     } else {
@@ -294,6 +298,7 @@ void Tracker::LimitUsedSlots() {
   while (effort-- > 0 && !table_.empty()) {
     const std::string key = table_.begin()->first;
     InvalidateKey(0, key, /*bcast=*/false);
+    ++evicted_keys_;
     if (table_.size() <= max_keys) {
       evict_rounds_ = 0;
       return;

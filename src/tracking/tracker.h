@@ -39,6 +39,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -101,7 +102,10 @@ struct TrackerBugs {
   bool own_invalidation_before_reply = false;
   // CLIENT CACHING yes/no stays set after the next command.
   bool caching_not_cleared = false;
-  // CLIENT TRACKING on BCAST accepts a PREFIX given twice.
+  // CLIENT TRACKING on BCAST registers prefixes that duplicate or overlap
+  // one the client already has, or another given in the same command (the
+  // server before its collision checks, redis #8135/#8176): the client then
+  // hears about a key once per prefix that covers it.
   bool duplicate_prefixes = false;
 };
 
@@ -165,6 +169,19 @@ class Tracker {
   int64_t table_max_keys() const { return table_max_keys_; }
   void set_table_max_keys(int64_t n) { table_max_keys_ = n; }
   size_t table_keys() const { return table_.size(); }
+  // Keys LimitUsedSlots evicted since the tracker was made.
+  uint64_t evicted_keys() const { return evicted_keys_; }
+  // NOLOOP skips every invalidation for the client whose command is running,
+  // whatever caused it, as the server does (trackingInvalidateKey compares
+  // the target with server.current_client). For the client's own writes that
+  // is the point; for a key its command found expired, or one evicted from
+  // the table before its command, the client is never told and a cache of
+  // that key stays stale. With recording on, each such skip (client id, key)
+  // is kept until taken (for the invalidation harness's staleness check).
+  void set_record_noloop_unsent(bool on) { record_noloop_unsent_ = on; }
+  std::vector<std::pair<int64_t, std::string>> TakeNoloopUnsent() {
+    return std::exchange(noloop_unsent_, {});
+  }
   size_t table_items() const { return table_items_; }
   // Ids remembered for a key (empty when none).
   std::vector<int64_t> TableIds(std::string_view key) const;
@@ -200,6 +217,9 @@ class Tracker {
   bool executing_ = false;
   int64_t table_max_keys_ = kDefaultTableMaxKeys;
   int evict_rounds_ = 0;  // consecutive rounds that ended over the limit
+  uint64_t evicted_keys_ = 0;
+  bool record_noloop_unsent_ = false;
+  std::vector<std::pair<int64_t, std::string>> noloop_unsent_;
   TrackerBugs bugs_;
 };
 

@@ -540,6 +540,55 @@ TEST(ClientCache, BcastCachesOnlyKeysUnderItsPrefixes) {
   EXPECT_EQ(f.c.entries(), 0u);
 }
 
+TEST(ClientCache, AddPrefixesTurnsBcastOnAgainWithMorePrefixes) {
+  CacheOptions o = Options(Mode::kBcast);
+  o.prefixes = {"user:"};
+  o.noloop = true;
+  o.limits.max_prefixes = 4;
+  Fixture f(o);
+  // The mode's flags go again (the server replaces them), only the new prefixes.
+  ASSERT_TRUE(f.c.AddPrefixes({"obj:", "k"}).ok());
+  EXPECT_EQ(f.c.TakeOutput(0),
+            Cmd({"CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "obj:", "PREFIX", "k", "NOLOOP"}));
+  // Not covered until the server said +OK: a read sent before is not cached.
+  f.Roundtrip({"GET", "obj:1"}, "+OK\r\n$1\r\n1\r\n");
+  EXPECT_FALSE(f.c.Contains({"GET", "obj:1"}));
+  EXPECT_EQ(f.c.prefixes(), (std::vector<std::string>{"user:", "obj:", "k"}));
+  f.Roundtrip({"GET", "obj:1"}, "$1\r\n1\r\n");
+  EXPECT_TRUE(f.c.Contains({"GET", "obj:1"}));
+  // Refused by the server (an overlap with a prefix the client has): nothing changes.
+  ASSERT_TRUE(f.c.AddPrefixes({"user:1"}).ok());
+  f.c.TakeOutput(0);
+  f.Feed(0,
+         "-ERR Prefix 'user:1' overlaps with an existing prefix 'user:'. Prefixes for a "
+         "single client must not overlap.\r\n");
+  EXPECT_TRUE(f.c.TakeReplies().empty());  // the cache's own reply
+  EXPECT_EQ(f.c.prefixes().size(), 3u);
+  // Refused here: new prefixes overlapping each other, max_prefixes passed.
+  EXPECT_EQ(f.c.AddPrefixes({"a", "ab"}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(f.c.AddPrefixes({"z"}).ok());  // 4 prefixes: at the limit
+  f.c.TakeOutput(0);
+  f.Feed(0, "+OK\r\n");
+  EXPECT_EQ(f.c.AddPrefixes({"y"}).code(), absl::StatusCode::kInvalidArgument);  // 5 > 4
+  EXPECT_FALSE(f.c.HasOutput(0));
+  // A reconnect goes back to the configured prefixes.
+  EXPECT_EQ(f.c.prefixes().size(), 4u);
+  f.c.Connect();
+  EXPECT_EQ(f.c.prefixes(), (std::vector<std::string>{"user:"}));
+  // Only for a ready BCAST client outside MULTI.
+  EXPECT_EQ(f.c.AddPrefixes({"x"}).code(), absl::StatusCode::kFailedPrecondition);  // handshake
+  Fixture d(Options());
+  EXPECT_EQ(d.c.AddPrefixes({"x"}).code(), absl::StatusCode::kFailedPrecondition);
+  Fixture m(o);
+  m.Submit({"MULTI"});
+  EXPECT_EQ(m.c.AddPrefixes({"x"}).code(), absl::StatusCode::kFailedPrecondition);
+  // RESP2: the REDIRECT id goes again.
+  CacheOptions o2 = Options(Mode::kBcast, resp::Protocol::kResp2);
+  Fixture r(o2);
+  ASSERT_TRUE(r.c.AddPrefixes({}).ok());
+  EXPECT_EQ(r.c.TakeOutput(0), Cmd({"CLIENT", "TRACKING", "on", "REDIRECT", "6", "BCAST"}));
+}
+
 TEST(ClientCache, OptionsAreValidatedAsTheServerWould) {
   CacheOptions o = Options(Mode::kBcast);
   o.prefixes = {"a", "ab"};
