@@ -16,7 +16,9 @@
 // clear() keeps every buffer's capacity, so a reused tree allocates nothing
 // once it has grown. resp::Value stays the owned, mutable type for code that
 // builds values by hand; ToValue() and ReplyTree::Append(const Value&)
-// convert between the two.
+// convert between the two. Those conversions walk values with the reader's
+// builders, so they are defined in respfuzz_resp (reply_convert.cc), not in
+// respfuzz_resp_values: code that links only the values cannot call them.
 #ifndef RESPFUZZ_RESP_REPLY_H_
 #define RESPFUZZ_RESP_REPLY_H_
 
