@@ -46,8 +46,8 @@ TEST(ReferenceModelTest, ExpiryBoundary) {
   EXPECT_EQ(m.Execute(0, {"DBSIZE"}), Value::Integer(0));
 }
 
-// ActiveExpire() deletes every expired key of every db and nothing else.
-TEST(ReferenceModelTest, ActiveExpireEveryDb) {
+// ExpireAllDue() deletes every expired key of every db and nothing else.
+TEST(ReferenceModelTest, ExpireAllDueEveryDb) {
   ReferenceModel m(TestOptions());
   m.Execute(0, {"SELECT", "3"});
   m.Execute(0, {"SET", "a", "v", "PX", "10"});
@@ -56,7 +56,7 @@ TEST(ReferenceModelTest, ActiveExpireEveryDb) {
   m.Execute(1, {"SET", "a", "v", "PX", "10"});
   m.AdvanceClock(11);
   EXPECT_EQ(m.Execute(0, {"DBSIZE"}), Value::Integer(3));
-  m.ActiveExpire();
+  m.ExpireAllDue();
   EXPECT_EQ(m.Execute(0, {"DBSIZE"}), Value::Integer(2));
   EXPECT_EQ(m.Execute(1, {"DBSIZE"}), Value::Integer(0));
   EXPECT_EQ(m.Execute(0, {"PTTL", "b"}), Value::Integer(989));
