@@ -190,7 +190,7 @@ TEST(CommandHandler, UnorderedRepliesAreComparedAsSets) {
 TEST(CommandHandler, ValidateCheckCanFail) {
   CommandRunOptions o;
   o.corrupt_engine = [](size_t op, engine::Engine& e) {
-    if (op == 1) e.keyspace().db(0).expires["ghost"] = 1;  // a TTL for a key that does not exist
+    if (op == 1) e.keyspace().db(0).expires.Set("ghost", 1);  // a TTL for a key that does not exist
   };
   const auto r = RunCommandProgram(Program("s1 PING\ns1 PING\ns1 PING\n"), o);
   EXPECT_EQ(r.verdict.check, "validate");

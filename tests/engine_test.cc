@@ -60,7 +60,7 @@ TEST_F(EngineTest, ValidateCatchesBrokenState) {
   EXPECT_FALSE(engine_.Validate().ok());
   ks.Delete(0, "l");
   EXPECT_TRUE(engine_.Validate().ok());
-  ks.db(0).expires["ghost"] = 1;  // a TTL without its key
+  ks.db(0).expires.Set("ghost", 1);  // a TTL without its key
   EXPECT_FALSE(engine_.Validate().ok());
 }
 

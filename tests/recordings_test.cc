@@ -55,7 +55,7 @@ class EngineTarget : public Target {
     return out;
   }
   void Sleep(int64_t ms) override { engine_.AdvanceClock(ms); }
-  void ActiveExpire() override { engine_.ActiveExpire(); }
+  void ActiveExpire() override { engine_.ExpireAllDue(); }
   int64_t now_ms() const override { return engine_.now_ms(); }
   std::string Check() const override {
     const absl::Status st = engine_.Validate();
@@ -85,7 +85,7 @@ class ModelTarget : public Target {
                        resp::DoubleStyle::kRedis70);
   }
   void Sleep(int64_t ms) override { model_.AdvanceClock(ms); }
-  void ActiveExpire() override { model_.ActiveExpire(); }
+  void ActiveExpire() override { model_.ExpireAllDue(); }
   int64_t now_ms() const override { return model_.now_ms(); }
 
  private:
@@ -127,7 +127,7 @@ class EngineStreams : public StreamTarget {
     return Take();
   }
   std::vector<std::string> ActiveExpire() override {
-    engine_.ActiveExpire();
+    engine_.ExpireAllDue();
     return Take();
   }
   void Close(int session) override {
@@ -175,7 +175,7 @@ class TrackingModelStreams : public StreamTarget {
     return Take();
   }
   std::vector<std::string> ActiveExpire() override {
-    model_.ActiveExpire();
+    model_.ExpireAllDue();
     return Take();
   }
   void Close(int session) override { model_.Close(session); }

@@ -186,7 +186,7 @@ TEST_F(TrackingTest, ExpiryInvalidates) {
   Cmd(a, {"MGET", "k", "j"});
   engine_.AdvanceClock(11);
   // Active expiry: at once.
-  engine_.ActiveExpire();
+  engine_.ExpireAllDue();
   EXPECT_EQ(engine_.TakeOutput(a), Inv("j") + Inv("k"));
   // Lazy expiry by A's own read: the reply, then the invalidation, and the
   // key is tracked again (remembered before the pending message goes).

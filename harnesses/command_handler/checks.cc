@@ -185,8 +185,8 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
       continue;
     }
     if (op.kind == OpKind::kActiveExpire) {
-      eng.ActiveExpire();
-      ref.ActiveExpire();
+      eng.ExpireAllDue();
+      ref.ExpireAllDue();
       if (options.trace) result.trace.push_back({OpToText(op), "", ""});
     } else {
       const int s = op.session;

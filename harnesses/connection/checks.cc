@@ -94,7 +94,7 @@ class DirectRun {
           break;
         case Event::kAfterReads:
           if (mono_ >= next_expire_) {
-            engine_.ActiveExpire();
+            engine_.ActiveExpireCycle();
             engine_.Cron();
             next_expire_ = mono_ + server::Server::kActiveExpireIntervalMs;
           }

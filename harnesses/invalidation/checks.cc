@@ -683,8 +683,8 @@ class Runner {
         ServerAction a;
         a.kind = ServerAction::Kind::kActiveExpire;
         BeginAction(std::move(a));
-        eng_.ActiveExpire();
-        ref_.ActiveExpire();
+        eng_.ExpireAllDue();
+        ref_.ExpireAllDue();
         EndTurnIfPerCommand();
         Collect();
         EndAction();

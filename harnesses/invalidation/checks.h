@@ -53,7 +53,7 @@
 //                    object reconnects (so a cache kept across a reconnect
 //                    is visible); another MODE: a new ClientCache.
 //   clock +MS        AdvanceClock on both sides.
-//   active-expire    ActiveExpire on both sides.
+//   active-expire    ExpireAllDue on both sides (every due key deleted).
 //   config tracking-table-max-keys N   the admin runs CONFIG SET ... N.
 //   flushall / swapdb  the admin runs FLUSHALL / SWAPDB 0 1.
 //   tick             the server's cron (Engine::Cron, reference Cron: the

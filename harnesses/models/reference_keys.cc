@@ -1,9 +1,11 @@
 // Key space commands of the reference model (db.c, expire.c): DEL UNLINK
 // EXISTS TYPE EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL PERSIST RENAME
 // RENAMENX COPY KEYS SCAN DBSIZE FLUSHDB FLUSHALL SELECT SWAPDB.
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -211,26 +213,83 @@ Value Keys(Ctx& c) {
   return c.Array(std::move(out));
 }
 
+// The hash that orders SCAN (docs/fidelity.md): SipHash-2-4 as its paper
+// describes it, under the 16-byte key 00 01 02 ... 0f, the result read
+// little-endian. The message is padded with zeros to 8 bytes short of a
+// multiple of 8 ... plus one byte: the last byte of the last word is the
+// length mod 256.
+uint64_t SipHash24(const std::string& msg) {
+  uint64_t k0 = 0;
+  uint64_t k1 = 0;
+  for (int i = 0; i < 8; i++) {
+    k0 |= static_cast<uint64_t>(i) << (8 * i);
+    k1 |= static_cast<uint64_t>(i + 8) << (8 * i);
+  }
+  uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
+  uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
+  uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
+  uint64_t v3 = k1 ^ 0x7465646279746573ULL;
+  auto rotl = [](uint64_t x, int b) { return (x << b) | (x >> (64 - b)); };
+  auto sipround = [&]() {
+    v0 += v1;
+    v2 += v3;
+    v1 = rotl(v1, 13);
+    v3 = rotl(v3, 16);
+    v1 ^= v0;
+    v3 ^= v2;
+    v0 = rotl(v0, 32);
+    v2 += v1;
+    v0 += v3;
+    v1 = rotl(v1, 17);
+    v3 = rotl(v3, 21);
+    v1 ^= v2;
+    v3 ^= v0;
+    v2 = rotl(v2, 32);
+  };
+  std::string m = msg;
+  size_t padded = (msg.size() / 8 + 1) * 8;
+  m.resize(padded, '\0');
+  m[padded - 1] = static_cast<char>(msg.size() & 0xff);
+  for (size_t off = 0; off < padded; off += 8) {
+    uint64_t word = 0;
+    for (int i = 0; i < 8; i++) {
+      word |= static_cast<uint64_t>(static_cast<unsigned char>(m[off + i])) << (8 * i);
+    }
+    v3 ^= word;
+    sipround();
+    sipround();
+    v0 ^= word;
+  }
+  v2 ^= 0xff;
+  for (int i = 0; i < 4; i++) sipround();
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
 // SCAN: Redis's argument checks (parseScanCursorOrReply, scanGenericCommand),
-// then every key of the db in one reply with cursor 0 (the documented
-// simplification). Filters in Redis's order: pattern, TYPE (a lookup, which
-// deletes an expired key and then sees "none"), expiry (deletes).
+// then the documented walk (docs/fidelity.md): the db's keys ordered by
+// (SipHash24, key bytes), starting at the first whose hash is >= the
+// cursor; keys are taken until COUNT (default 10, at most 65536) are taken
+// and the next key's hash differs from the last one taken. The reply's
+// cursor is that last hash + 1, or 0 when the keys ran out before COUNT was
+// reached (or the last hash is 2^64-1). Filters then run on the taken keys
+// in that order, as Redis's: pattern, TYPE (a lookup, which deletes an
+// expired key and then sees "none"), expiry (deletes).
 Value Scan(Ctx& c) {
   const char* cur = c.argv[1].c_str();
   errno = 0;
   char* eptr;
-  strtoul(cur, &eptr, 10);
+  unsigned long cursor = strtoul(cur, &eptr, 10);
   if (isspace(static_cast<unsigned char>(cur[0])) || eptr[0] != '\0' || errno == ERANGE) {
     return c.Err("invalid cursor");
   }
   const std::string* pat = nullptr;
   const std::string* type = nullptr;
+  int64_t count = 10;
   Value err;
   size_t i = 2;
   while (i < c.argc()) {
     size_t j = c.argc() - i;
     if (EqualsIgnoreCase(c.argv[i], "count") && j >= 2) {
-      int64_t count;
       if (!c.GetLong(c.argv[i + 1], &count, &err)) return err;
       if (count < 1) return c.Syntax();
       i += 2;
@@ -244,9 +303,23 @@ Value Scan(Ctx& c) {
       return c.Syntax();
     }
   }
-  bool use_pattern = pat != nullptr && *pat != "*";
+  if (count > 65536) count = 65536;
+  std::vector<std::pair<uint64_t, std::string>> order;
+  for (const auto& [key, obj] : c.st.dbs[c.db()].dict) {
+    uint64_t h = SipHash24(key);
+    if (h >= cursor) order.emplace_back(h, key);
+  }
+  std::sort(order.begin(), order.end());
   std::vector<std::string> keys;
-  for (const auto& [key, obj] : c.st.dbs[c.db()].dict) keys.push_back(key);
+  uint64_t last = 0;
+  for (const auto& [h, key] : order) {
+    if (static_cast<int64_t>(keys.size()) >= count && h != last) break;
+    keys.push_back(key);
+    last = h;
+  }
+  uint64_t next = last + 1;
+  if (static_cast<int64_t>(keys.size()) < count || last == UINT64_MAX) next = 0;
+  bool use_pattern = pat != nullptr && *pat != "*";
   std::vector<Value> out;
   for (const std::string& key : keys) {
     bool filter = false;
@@ -258,7 +331,7 @@ Value Scan(Ctx& c) {
     if (!filter && ExpireIfNeeded(c.st, c.db(), key)) filter = true;
     if (!filter) out.push_back(c.Bulk(key));
   }
-  return c.Array({c.Bulk("0"), c.Array(std::move(out))});
+  return c.Array({c.Bulk(std::to_string(next)), c.Array(std::move(out))});
 }
 
 Value DbSize(Ctx& c) { return c.Int(static_cast<int64_t>(c.st.dbs[c.db()].dict.size())); }

@@ -499,7 +499,7 @@ void ReferenceModel::AdvanceClock(int64_t ms) {
 
 // activeExpireCycle, run to completion: every expired key is deleted as
 // deleteExpiredKeyAndPropagate does it (watchers touched).
-void ReferenceModel::ActiveExpire() {
+void ReferenceModel::ExpireAllDue() {
   for (int db = 0; db < refmodel::kNumDbs; ++db) {
     std::vector<std::string> expired;
     for (const auto& [key, when] : state_.dbs[db].expires) {

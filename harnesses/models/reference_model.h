@@ -5,9 +5,11 @@
 // checked against redis-server 7.0.15 (the recordings in tests/recordings/,
 // played by tests/recordings_test.cc).
 //
-// Deliberate simplification shared with the engine: SCAN validates its
-// arguments as Redis does, then returns every matching key of the selected db
-// in one reply with cursor "0", whatever the cursor and COUNT.
+// A documented rule shared with the engine: SCAN validates its arguments as
+// Redis does, then walks the db in the order of a documented hash
+// (SipHash-2-4 under a fixed key), the cursor being the hash to resume at
+// (docs/fidelity.md); where redis-server's split is deterministic (a db with
+// fewer keys than COUNT: everything, cursor 0) it gives the same reply.
 #ifndef RESPFUZZ_HARNESSES_MODELS_REFERENCE_MODEL_H_
 #define RESPFUZZ_HARNESSES_MODELS_REFERENCE_MODEL_H_
 
@@ -35,7 +37,7 @@ class ReferenceModel {
   // session's current protocol (RESP2 until HELLO 3).
   resp::Value Execute(int session, const std::vector<std::string>& argv);
   void AdvanceClock(int64_t ms);  // virtual time moves forward (ms >= 0)
-  void ActiveExpire();            // deletes every key that is expired now
+  void ExpireAllDue();            // deletes every key that is expired now
   int64_t now_ms() const;
 
   // For a model layered on top (tracking_reference.h); none of these change

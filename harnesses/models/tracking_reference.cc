@@ -376,10 +376,10 @@ void TrackingReference::Cron() {
 
 void TrackingReference::AdvanceClock(int64_t ms) { model_.AdvanceClock(ms); }
 
-void TrackingReference::ActiveExpire() {
+void TrackingReference::ExpireAllDue() {
   current_ = -1;
   in_call_ = false;
-  model_.ActiveExpire();
+  model_.ExpireAllDue();
   ProcessEvents();
 }
 

@@ -40,7 +40,7 @@
 //  - FLUSHDB / FLUSHALL: every tracking client (BCAST too) gets a null
 //    invalidation, and the table is emptied. SWAPDB sends nothing.
 //  - Expiry: a key deleted because it expired (lazily by any command, or by
-//    ActiveExpire) is a modification.
+//    ExpireAllDue) is a modification.
 //  - tracking-table-max-keys (CONFIG SET/GET of that one parameter): before
 //    each command (after its arity check) and on Cron(), while the table has
 //    more keys than the limit (0: none), keys are invalidated one by one.
@@ -114,7 +114,7 @@ class TrackingReference {
   // appends its reply and every frame it causes to the outputs.
   void Execute(int slot, const std::vector<std::string>& argv);
   void AdvanceClock(int64_t ms);
-  void ActiveExpire();  // every expired key deleted, outside any command
+  void ExpireAllDue();  // every expired key deleted, outside any command
   void Cron();          // serverCron's tracking-table-max-keys enforcement
   void EndOfTurn();     // beforeSleep: the BCAST arrays of this turn go out
 

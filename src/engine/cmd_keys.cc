@@ -238,38 +238,45 @@ void CmdKeys(CommandContext& c) {
 }
 
 // Redis's parseScanCursorOrReply: strtoul on the C string, so "", "+5" and
-// "-1" are valid cursors, " 1", "1 " and "0x1" are not, nor is an overflow.
-bool ValidScanCursor(std::string_view arg) {
+// "-1" are valid cursors (the last wraps to 2^64-1), " 1", "1 " and "0x1"
+// are not, nor is an overflow. The cursor's value when valid.
+bool ParseScanCursor(std::string_view arg, uint64_t* cursor) {
   const std::string buf(CStr(arg));
   if (!buf.empty() && std::isspace(static_cast<unsigned char>(buf[0]))) return false;
   char* end = nullptr;
   errno = 0;
-  std::strtoul(buf.c_str(), &end, 10);
-  return *end == '\0' && errno != ERANGE;
+  const unsigned long v = std::strtoul(buf.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return false;
+  *cursor = v;
+  return true;
 }
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type].
 //
-// A deliberate, documented simplification shared with the reference model:
-// the arguments are validated exactly as Redis does, but whatever the cursor
-// and COUNT (a hint, so Redis allows this), one call returns EVERY matching
-// key of the selected db with the next cursor "0". As Redis's SCAN, a key
-// that matches the pattern is then checked against TYPE (a lookup that
-// lazily expires it; a missing key's type is "none") and lazily expired if
-// still due; keys the pattern rejects are left alone. So "TYPE none" lists
-// expired keys, which the lookup has just deleted (as Redis 7.0 does).
-// Keys are visited in sorted order so expiry events are deterministic.
+// The arguments are validated exactly as Redis does. The walk is
+// Keyspace::ScanKeys (docs/fidelity.md, "SCAN"): the db's keys in the order
+// of a documented 64-bit hash, the cursor being the hash to resume at, so a
+// key present for the whole iteration is returned exactly once, and a db
+// with fewer keys than COUNT returns them all with cursor 0, as
+// redis-server does. COUNT (default 10, capped at kScanMaxCount) counts the
+// keys walked, before filtering: as Redis's SCAN, a key that matches the
+// pattern is then checked against TYPE (a lookup that lazily expires it; a
+// missing key's type is "none") and lazily expired if still due; keys the
+// pattern rejects are left alone. So "TYPE none" lists expired keys, which
+// the lookup has just deleted (as Redis 7.0 does). Keys are filtered in the
+// walk's order, so expiry events are deterministic.
 void CmdScan(CommandContext& c) {
-  if (!ValidScanCursor(c.arg(1))) {
+  uint64_t cursor = 0;
+  if (!ParseScanCursor(c.arg(1), &cursor)) {
     c.reply.Error("ERR invalid cursor");
     return;
   }
   const std::string* pattern_arg = nullptr;
   const std::string* type = nullptr;
+  int64_t count = 10;
   for (size_t i = 2; i < c.argc();) {
     const size_t left = c.argc() - i;
     if (OptEquals(c.arg(i), "count") && left >= 2) {
-      int64_t count;
       if (!c.IntArg(i + 1, &count)) return;
       if (count < 1) {
         c.reply.Error(kErrSyntax);
@@ -287,18 +294,15 @@ void CmdScan(CommandContext& c) {
       return;
     }
   }
-  std::vector<std::string> candidates;
-  {
-    const GlobPattern pattern(pattern_arg != nullptr ? std::string_view(*pattern_arg) : "*");
-    const bool all = pattern.MatchesEverything();
-    for (const auto& [key, value] : c.ks.db(c.db).dict) {
-      if (all || pattern.Matches(key)) candidates.push_back(key);
-    }
-  }
-  std::sort(candidates.begin(), candidates.end());
+  const size_t take =
+      static_cast<size_t>(std::min<int64_t>(count, static_cast<int64_t>(Keyspace::kScanMaxCount)));
+  Keyspace::ScanPage page = c.ks.ScanKeys(c.db, cursor, take);
+  const GlobPattern pattern(pattern_arg != nullptr ? std::string_view(*pattern_arg) : "*");
+  const bool all = pattern.MatchesEverything();
   std::vector<const std::string*> keys;
-  keys.reserve(candidates.size());
-  for (const std::string& key : candidates) {
+  keys.reserve(page.keys.size());
+  for (const std::string& key : page.keys) {
+    if (!all && !pattern.Matches(key)) continue;
     if (type != nullptr) {
       const Object* o = c.Find(key);
       const std::string_view name = o == nullptr ? "none" : ObjTypeName(TypeOf(*o));
@@ -308,7 +312,7 @@ void CmdScan(CommandContext& c) {
     keys.push_back(&key);
   }
   c.reply.ArrayHeader(2);
-  c.reply.Bulk("0");
+  c.reply.Bulk(std::to_string(page.next_cursor));
   c.reply.ArrayHeader(static_cast<int64_t>(keys.size()));
   for (const std::string* k : keys) c.reply.Bulk(*k);
 }

@@ -237,12 +237,8 @@ void CmdZrevrank(CommandContext& c) { ZrankGeneric(c, true); }
 // ---------------------------------------------------------------------------
 // Ranges.
 
-// The iterator at `rank` (< size), walking from the nearer end.
-IndexIt AtRank(const ZSet& z, size_t rank) {
-  const Index& index = z.index();
-  if (rank <= z.size() / 2) return std::next(index.begin(), static_cast<ptrdiff_t>(rank));
-  return std::prev(index.end(), static_cast<ptrdiff_t>(z.size() - rank));
-}
+// The iterator at `rank` (end() when rank >= size): O(log n).
+IndexIt AtRank(const ZSet& z, size_t rank) { return z.index().AtRank(rank); }
 
 struct ScoreRange {
   double min = 0, max = 0;
@@ -272,9 +268,9 @@ void ScoreBounds(const ZSet& z, const ScoreRange& r, IndexIt* lo, IndexIt* hi) {
   // The first entry of a score s is (s, ""); the first entry above s is the
   // first of nextafter(s, +inf).
   auto first_at_or_above = [&](double s, bool strictly) {
-    if (!strictly) return index.lower_bound(ZSet::Entry(s, std::string()));
+    if (!strictly) return index.lower_bound(s, "");
     if (s == kInf) return index.end();
-    return index.lower_bound(ZSet::Entry(std::nextafter(s, kInf), std::string()));
+    return index.lower_bound(std::nextafter(s, kInf), "");
   };
   *lo = first_at_or_above(r.min, r.minex);
   *hi = first_at_or_above(r.max, !r.maxex);
@@ -360,8 +356,8 @@ IndexIt FirstInLexRange(const ZSet& z, const LexRange& r) {
     if (r.min.kind == LexBound::kMinusInf) {
       it = index.begin();
     } else {
-      const ZSet::Entry probe(index.begin()->first, std::string(r.min.value));
-      it = r.min.ex ? index.upper_bound(probe) : index.lower_bound(probe);
+      const double score = index.begin()->first;
+      it = r.min.ex ? index.upper_bound(score, r.min.value) : index.lower_bound(score, r.min.value);
     }
   } else {
     it = index.begin();
@@ -381,8 +377,9 @@ IndexIt LastInLexRange(const ZSet& z, const LexRange& r) {
     if (r.max.kind == LexBound::kPlusInf) {
       above = index.end();
     } else {
-      const ZSet::Entry probe(index.begin()->first, std::string(r.max.value));
-      above = r.max.ex ? index.lower_bound(probe) : index.upper_bound(probe);
+      const double score = index.begin()->first;
+      above =
+          r.max.ex ? index.lower_bound(score, r.max.value) : index.upper_bound(score, r.max.value);
     }
     if (above == index.begin()) return index.end();
     it = std::prev(above);
@@ -532,10 +529,17 @@ void ZrangeGeneric(CommandContext& c, RangeType type, Direction direction) {
   bool valid = first != index.end();
   IndexIt it = first;
   if (valid && offset != 0) {
-    if (offset < 0 || offset >= static_cast<int64_t>(z->size())) {
+    // `offset` steps from `first` in the walking direction, by rank: O(log n).
+    const int64_t size = static_cast<int64_t>(z->size());
+    const int64_t from = static_cast<int64_t>(index.Rank(first));
+    if (offset < 0 || offset >= size) {
       valid = false;
+    } else if (reverse) {
+      valid = from - offset >= 0;
+      if (valid) it = index.AtRank(static_cast<size_t>(from - offset));
     } else {
-      for (int64_t k = 0; k < offset && valid; ++k) valid = step(&it);
+      valid = from + offset < size;
+      if (valid) it = index.AtRank(static_cast<size_t>(from + offset));
     }
   }
   for (int64_t taken = 0; valid && (limit < 0 || taken < limit); ++taken) {
@@ -565,7 +569,7 @@ void CmdZcount(CommandContext& c) {
   if (z != nullptr) {
     IndexIt lo, hi;
     ScoreBounds(*z, r, &lo, &hi);
-    n = std::distance(lo, hi);
+    n = static_cast<int64_t>(z->index().Rank(hi) - z->index().Rank(lo));
   }
   c.reply.Integer(n);
 }
@@ -580,9 +584,20 @@ void CmdZlexcount(CommandContext& c) {
   if (!c.FindAs(c.arg(1), &z)) return;
   int64_t n = 0;
   if (z != nullptr) {
-    for (IndexIt it = FirstInLexRange(*z, r); it != z->index().end(); ++it) {
-      if (!LexLteMax(it->second, r.max)) break;
-      ++n;
+    const Index& index = z->index();
+    const IndexIt first = FirstInLexRange(*z, r);
+    if (first != index.end() && SingleScore(*z)) {
+      // One score: the range is contiguous, so two ranks give the count.
+      const IndexIt last = LastInLexRange(*z, r);
+      if (last != index.end()) {
+        n = static_cast<int64_t>(index.Rank(last)) - static_cast<int64_t>(index.Rank(first)) + 1;
+      }
+    } else {
+      // Mixed scores: Redis's listpack walk from the first member in range.
+      for (IndexIt it = first; it != index.end(); ++it) {
+        if (!LexLteMax(it->second, r.max)) break;
+        ++n;
+      }
     }
   }
   c.reply.Integer(n);
@@ -611,7 +626,7 @@ void CmdZremrangebyrank(CommandContext& c) {
     return;
   }
   const IndexIt lo = AtRank(*z, static_cast<size_t>(start));
-  const IndexIt hi = std::next(lo, end - start + 1);
+  const IndexIt hi = AtRank(*z, static_cast<size_t>(end + 1));
   EraseEntries(c, key, *z, lo, hi);
 }
 

@@ -50,6 +50,7 @@ Engine::Engine(EngineOptions options)
     : options_(options),
       clock_(options.start_ms),
       keyspace_(options.num_dbs, &clock_),
+      watched_keys_(static_cast<size_t>(options.num_dbs)),
       peers_(std::make_unique<TrackingPeers>(this)),
       tracker_(peers_.get()) {
   keyspace_.AddListener([this](const KeyEvent& ev) { OnKeyEvent(ev); });
@@ -145,9 +146,14 @@ void Engine::Cron() {
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
 }
 
-size_t Engine::ActiveExpire() {
+size_t Engine::ExpireAllDue() {
   tracker_.SetCurrent(0, false);
-  return keyspace_.ActiveExpire();
+  return keyspace_.ExpireAllDue();
+}
+
+Keyspace::ExpireCycleStats Engine::ActiveExpireCycle() {
+  tracker_.SetCurrent(0, false);
+  return keyspace_.ActiveExpireCycle();
 }
 
 void Engine::Execute(int session, std::span<const std::string> argv, std::string* out) {
@@ -361,20 +367,41 @@ void Engine::Watch(Session& s, std::span<const std::string> argv, std::string* o
     reply.Ok();
     return;
   }
+  const int self = SessionById(s.id);
   for (size_t i = 1; i < argv.size(); ++i) {
     const std::string& key = argv[i];
-    bool already = std::any_of(s.watched.begin(), s.watched.end(),
-                               [&](const WatchedKey& w) { return w.db == s.db && w.key == key; });
+    WatcherList& list = watched_keys_[s.db][key];
+    const bool already =
+        std::any_of(list.begin(), list.end(), [&](const Watcher& w) { return w.session == self; });
     if (already) continue;
-    s.watched.push_back(WatchedKey{s.db, key, keyspace_.IsExpired(s.db, key), next_watch_seq_++});
+    list.push_back(Watcher{self, s.watched.size()});
+    s.watched.push_back(WatchedKey{s.db, key, keyspace_.IsExpired(s.db, key)});
     ++watch_count_;
   }
   reply.Ok();
 }
 
 void Engine::Unwatch(Session& s) {
+  if (s.watched.empty()) return;
+  const int self = SessionById(s.id);
+  for (const WatchedKey& w : s.watched) {
+    StrMap<WatcherList>& keys = watched_keys_[w.db];
+    auto it = keys.find(w.key);
+    if (it == keys.end()) continue;  // Validate() reports it
+    WatcherList& list = it->second;
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [&](const Watcher& x) { return x.session == self; }),
+               list.end());
+    if (list.empty()) keys.erase(it);
+  }
   watch_count_ -= s.watched.size();
   s.watched.clear();
+}
+
+const Engine::WatcherList* Engine::WatchersOf(int db, std::string_view key) const {
+  const StrMap<WatcherList>& keys = watched_keys_[db];
+  auto it = keys.find(key);
+  return it == keys.end() ? nullptr : &it->second;
 }
 
 bool Engine::WatchedKeyExpired(const Session& s) const {
@@ -399,47 +426,42 @@ void Engine::OnKeyEvent(const KeyEvent& ev) {
   }
   if (watch_count_ == 0) return;
   if (ev.kind == KeyEventKind::kFlushed || ev.kind == KeyEventKind::kSwapped) {
-    for (auto& sp : sessions_) {
-      Session& s = *sp;
-      bool dirty = false;
-      for (WatchedKey& w : s.watched) {
-        if (w.db != ev.db) continue;
-        const bool in_emptied = keyspace_.Peek(ev.db, w.key) != nullptr;
-        const int other = ev.kind == KeyEventKind::kSwapped ? ev.other_db : -1;
-        const bool in_other = other >= 0 && keyspace_.Peek(other, w.key) != nullptr;
-        if (!in_emptied && !in_other) continue;
+    // touchAllWatchedKeysInDb: every watched key of the db (the watcher
+    // lists stay with the db index; SWAPDB does not move them).
+    const int other = ev.kind == KeyEventKind::kSwapped ? ev.other_db : -1;
+    for (auto& [key, list] : watched_keys_[ev.db]) {
+      const bool in_emptied = keyspace_.Peek(ev.db, key) != nullptr;
+      const bool in_other = other >= 0 && keyspace_.Peek(other, key) != nullptr;
+      if (!in_emptied && !in_other) continue;
+      for (const Watcher& wr : list) {
+        Session& s = *sessions_[wr.session];
+        WatchedKey& w = s.watched[wr.index];
         if (w.expired_at_watch) {
           if (!in_other) {
             w.expired_at_watch = false;  // the expired key is gone: no logical change
             continue;
           }
-          if (keyspace_.IsExpired(other, w.key)) continue;  // still expired
-        } else if (!in_emptied && keyspace_.IsExpired(other, w.key)) {
+          if (keyspace_.IsExpired(other, key)) continue;  // still expired
+        } else if (!in_emptied && keyspace_.IsExpired(other, key)) {
           w.expired_at_watch = true;  // a missing key replaced by an expired one
           continue;
         }
-        dirty = true;
+        s.dirty_cas = true;
       }
-      if (dirty) s.dirty_cas = true;
     }
     return;
   }
-  // One key: its watchers in WATCH order, as Redis keeps them per key.
-  std::vector<std::pair<Session*, WatchedKey*>> watchers;
-  for (auto& sp : sessions_) {
-    for (WatchedKey& w : sp->watched) {
-      if (w.db == ev.db && w.key == ev.key) watchers.emplace_back(sp.get(), &w);
-    }
-  }
-  if (watchers.empty()) return;
-  std::sort(watchers.begin(), watchers.end(),
-            [](const auto& a, const auto& b) { return a.second->seq < b.second->seq; });
+  // touchWatchedKey: the key's watchers in WATCH order.
+  const WatcherList* list = WatchersOf(ev.db, ev.key);
+  if (list == nullptr) return;
   std::vector<Session*> dirtied;
-  for (auto& [s, w] : watchers) {
-    if (w->expired_at_watch) {
+  for (const Watcher& wr : *list) {
+    Session* s = sessions_[wr.session].get();
+    WatchedKey& w = s->watched[wr.index];
+    if (w.expired_at_watch) {
       // Expired at WATCH time and now deleted: logically unchanged.
-      if (keyspace_.Peek(ev.db, w->key) == nullptr) {
-        w->expired_at_watch = false;
+      if (keyspace_.Peek(ev.db, w.key) == nullptr) {
+        w.expired_at_watch = false;
         continue;
       }
       // Redis 7.0.15 leaves the whole watcher list here (a `break`), so
@@ -489,12 +511,43 @@ absl::Status Engine::Validate() const {
           return absl::InternalError(who + "key '" + w.key + "' watched twice");
         }
       }
+      const WatcherList* list = WatchersOf(w.db, w.key);
+      const bool listed =
+          list != nullptr && std::any_of(list->begin(), list->end(), [&](const Watcher& x) {
+            return x.session == static_cast<int>(i) && x.index == a;
+          });
+      if (!listed) return absl::InternalError(who + "key '" + w.key + "' not in its watcher list");
     }
     watched += s.watched.size();
   }
   if (watched != watch_count_) {
     return absl::InternalError(
         absl::StrCat("watch count ", watch_count_, " but ", watched, " keys are watched"));
+  }
+  // The per-key watcher lists hold exactly the sessions' watched keys, each
+  // once, pointing back at the right entry.
+  size_t listed = 0;
+  for (size_t db = 0; db < watched_keys_.size(); ++db) {
+    for (const auto& [key, list] : watched_keys_[db]) {
+      if (list.empty()) return absl::InternalError("empty watcher list for key '" + key + "'");
+      for (const Watcher& wr : list) {
+        const bool ok = wr.session >= 0 && static_cast<size_t>(wr.session) < sessions_.size() &&
+                        sessions_[wr.session]->open &&
+                        wr.index < sessions_[wr.session]->watched.size() &&
+                        sessions_[wr.session]->watched[wr.index].db == static_cast<int>(db) &&
+                        sessions_[wr.session]->watched[wr.index].key == key;
+        if (!ok) {
+          return absl::InternalError(absl::StrCat("watcher list of key '", key, "' in db ", db,
+                                                  " names session ", wr.session, " entry ",
+                                                  wr.index, ", which is not it"));
+        }
+      }
+      listed += list.size();
+    }
+  }
+  if (listed != watch_count_) {
+    return absl::InternalError(
+        absl::StrCat("watcher lists hold ", listed, " entries, ", watch_count_, " keys watched"));
   }
   return tracker_.Validate(next_client_id_);
 }

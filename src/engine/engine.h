@@ -54,7 +54,6 @@ struct WatchedKey {
   int db;
   std::string key;
   bool expired_at_watch;  // the key was logically expired when WATCH ran
-  uint64_t seq = 0;       // WATCH order over all sessions (Redis's per-key watcher list)
 };
 
 struct Session {
@@ -125,9 +124,14 @@ class Engine {
 
   int64_t now_ms() const { return clock_.now_ms(); }
   void AdvanceClock(int64_t ms) { clock_.Advance(ms); }
-  // Deletes every expired key now (Redis's active expiry, all at once);
-  // tracking clients are told as by any other deletion.
-  size_t ActiveExpire();
+  // Deletes every expired key of every db now, deterministically
+  // (Keyspace::ExpireAllDue): the harnesses' and oracles' "active-expire"
+  // op. Tracking clients are told as by any other deletion.
+  size_t ExpireAllDue();
+  // One call of Redis's active expiry cycle (Keyspace::ActiveExpireCycle):
+  // samples keys with a TTL, bounded work per call. What `respfuzz serve`
+  // runs every 100 ms. Tracking clients are told as by any other deletion.
+  Keyspace::ExpireCycleStats ActiveExpireCycle();
 
   Keyspace& keyspace() { return keyspace_; }
   const Keyspace& keyspace() const { return keyspace_; }
@@ -154,14 +158,23 @@ class Engine {
   void DiscardTransaction(Session& s);
   void OnKeyEvent(const KeyEvent& ev);
   bool WatchedKeyExpired(const Session& s) const;
+  // Redis's db->watched_keys: per db, each watched key's watchers in WATCH
+  // order. A watcher is a session and the index of the key in its
+  // `watched` list (which only ever grows until Unwatch empties it).
+  struct Watcher {
+    int session;
+    size_t index;
+  };
+  using WatcherList = std::vector<Watcher>;
+  const WatcherList* WatchersOf(int db, std::string_view key) const;
 
   EngineOptions options_;
   VirtualClock clock_;
   Keyspace keyspace_;
   std::vector<std::unique_ptr<Session>> sessions_;
   int64_t next_client_id_ = 1;
-  size_t watch_count_ = 0;
-  uint64_t next_watch_seq_ = 1;  // WATCHed keys over all sessions (skips the event scan when 0)
+  size_t watch_count_ = 0;  // WATCHed keys over all sessions (skips the event work when 0)
+  std::vector<StrMap<WatcherList>> watched_keys_;  // per db
   std::unique_ptr<TrackingPeers> peers_;
   tracking::Tracker tracker_;
   std::vector<int> notified_;

@@ -20,7 +20,130 @@ std::string_view KeyEventKindName(KeyEventKind k) {
   return "?";
 }
 
+// ---------------------------------------------------------------------------
+// TtlTable.
+
+int64_t TtlTable::Get(std::string_view key) const {
+  auto it = map_.find(key);
+  return it == map_.end() ? -1 : it->second.when_ms;
+}
+
+void TtlTable::Set(std::string_view key, int64_t when_ms) {
+  auto [it, inserted] = map_.try_emplace(key, Slot{when_ms, order_.size()});
+  if (inserted) {
+    order_.push_back(&*it);
+  } else {
+    it->second.when_ms = when_ms;
+  }
+}
+
+bool TtlTable::Erase(std::string_view key) {
+  auto it = map_.find(key);
+  if (it == map_.end()) return false;
+  const size_t pos = it->second.pos;
+  order_[pos] = order_.back();
+  order_[pos]->second.pos = pos;
+  order_.pop_back();
+  map_.erase(it);
+  return true;
+}
+
+void TtlTable::clear() {
+  map_.clear();
+  order_.clear();
+}
+
+std::string TtlTable::Check() const {
+  if (map_.size() != order_.size()) {
+    return "TTL map has " + std::to_string(map_.size()) + " keys, its array " +
+           std::to_string(order_.size());
+  }
+  for (size_t i = 0; i < order_.size(); ++i) {
+    if (order_[i]->second.pos != i) return "TTL array slot of '" + order_[i]->first + "' is wrong";
+    auto it = map_.find(order_[i]->first);
+    if (it == map_.end() || &*it != order_[i]) {
+      return "TTL array entry '" + order_[i]->first + "' is not the map's";
+    }
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------------------
+// ScanHash: SipHash-2-4, written from the paper's description.
+
+namespace {
+
+inline uint64_t Rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+
+inline void SipRound(uint64_t& v0, uint64_t& v1, uint64_t& v2, uint64_t& v3) {
+  v0 += v1;
+  v1 = Rotl(v1, 13);
+  v1 ^= v0;
+  v0 = Rotl(v0, 32);
+  v2 += v3;
+  v3 = Rotl(v3, 16);
+  v3 ^= v2;
+  v0 += v3;
+  v3 = Rotl(v3, 21);
+  v3 ^= v0;
+  v2 += v1;
+  v1 = Rotl(v1, 17);
+  v1 ^= v2;
+  v2 = Rotl(v2, 32);
+}
+
+inline uint64_t ReadLe64(const unsigned char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+}  // namespace
+
+uint64_t ScanHash(std::string_view key) {
+  // k0, k1: the bytes 00..07 and 08..0f, little-endian.
+  constexpr uint64_t k0 = 0x0706050403020100ULL;
+  constexpr uint64_t k1 = 0x0f0e0d0c0b0a0908ULL;
+  uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
+  uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
+  uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
+  uint64_t v3 = k1 ^ 0x7465646279746573ULL;
+  const auto* p = reinterpret_cast<const unsigned char*>(key.data());
+  const size_t n = key.size();
+  const size_t whole = n & ~size_t{7};
+  for (size_t i = 0; i < whole; i += 8) {
+    const uint64_t m = ReadLe64(p + i);
+    v3 ^= m;
+    SipRound(v0, v1, v2, v3);
+    SipRound(v0, v1, v2, v3);
+    v0 ^= m;
+  }
+  // The last block: the remaining bytes, and the length's low byte on top.
+  uint64_t b = static_cast<uint64_t>(n & 0xff) << 56;
+  for (size_t i = whole; i < n; ++i) b |= static_cast<uint64_t>(p[i]) << (8 * (i - whole));
+  v3 ^= b;
+  SipRound(v0, v1, v2, v3);
+  SipRound(v0, v1, v2, v3);
+  v0 ^= b;
+  v2 ^= 0xff;
+  for (int r = 0; r < 4; ++r) SipRound(v0, v1, v2, v3);
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+// ---------------------------------------------------------------------------
+// Keyspace.
+
 Keyspace::Keyspace(int num_dbs, VirtualClock* clock) : dbs_(num_dbs), clock_(clock) {}
+
+void Keyspace::AddToScanOrder(Db& d, const std::string& dict_key) {
+  d.scan_order.insert(ScanSlot{ScanHash(dict_key), &dict_key});
+}
+
+void Keyspace::EraseKey(Db& d, const std::string& name) {
+  d.scan_order.erase(ScanSlot{ScanHash(name), &name});
+  d.expires.Erase(name);
+  d.dict.erase(name);
+}
 
 void Keyspace::Emit(int db, std::string_view key, KeyEventKind kind, int other_db) {
   const KeyEvent ev{db, key, kind, other_db};
@@ -30,8 +153,8 @@ void Keyspace::Emit(int db, std::string_view key, KeyEventKind kind, int other_d
 bool Keyspace::IsExpired(int db, std::string_view key) const {
   const Db& d = dbs_[db];
   if (d.expires.empty()) return false;
-  auto it = d.expires.find(key);
-  return it != d.expires.end() && now_ms() > it->second;
+  const int64_t when = d.expires.Get(key);
+  return when >= 0 && now_ms() > when;
 }
 
 bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
@@ -39,8 +162,7 @@ bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
   Db& d = dbs_[db];
   // The event may be read after the erase: keep the name alive until then.
   std::string name(key);
-  d.expires.erase(name);
-  d.dict.erase(name);
+  EraseKey(d, name);
   Emit(db, name, KeyEventKind::kExpired);
   return true;
 }
@@ -62,8 +184,9 @@ Object& Keyspace::Store(int db, std::string_view key, Object value, bool keep_tt
   ExpireIfNeeded(db, key);  // Redis's setKey looks the key up (lazily expiring it) first
   Db& d = dbs_[db];
   auto [it, inserted] = d.dict.try_emplace(key);
+  if (inserted) AddToScanOrder(d, it->first);
   it->second = std::move(value);
-  if (!keep_ttl) d.expires.erase(key);
+  if (!keep_ttl) d.expires.Erase(key);
   Emit(db, it->first, KeyEventKind::kWritten);
   return it->second;
 }
@@ -72,11 +195,12 @@ Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value, in
   ExpireIfNeeded(db, key);
   Db& d = dbs_[db];
   auto [it, inserted] = d.dict.try_emplace(key);
+  if (inserted) AddToScanOrder(d, it->first);
   it->second = std::move(value);
   if (when_ms < 0) {
-    d.expires.erase(key);
+    d.expires.Erase(key);
   } else {
-    d.expires[key] = when_ms;
+    d.expires.Set(key, when_ms);
   }
   Emit(db, it->first, KeyEventKind::kWritten);
   return it->second;
@@ -88,25 +212,22 @@ bool Keyspace::Delete(int db, std::string_view key) {
   auto it = d.dict.find(key);
   if (it == d.dict.end()) return false;
   std::string name(it->first);
-  d.dict.erase(it);
-  d.expires.erase(name);
+  EraseKey(d, name);
   Emit(db, name, KeyEventKind::kDeleted);
   return true;
 }
 
 int64_t Keyspace::GetExpire(int db, std::string_view key) const {
-  const Db& d = dbs_[db];
-  auto it = d.expires.find(key);
-  return it == d.expires.end() ? -1 : it->second;
+  return dbs_[db].expires.Get(key);
 }
 
 void Keyspace::SetExpire(int db, std::string_view key, int64_t when_ms) {
-  dbs_[db].expires[key] = when_ms;
+  dbs_[db].expires.Set(key, when_ms);
   Emit(db, key, KeyEventKind::kWritten);
 }
 
 bool Keyspace::Persist(int db, std::string_view key) {
-  if (dbs_[db].expires.erase(key) == 0) return false;
+  if (!dbs_[db].expires.Erase(key)) return false;
   Emit(db, key, KeyEventKind::kWritten);
   return true;
 }
@@ -142,8 +263,9 @@ void Keyspace::FlushDb(int db) {
   Db& d = dbs_[db];
   if (d.dict.empty()) return;
   Emit(db, "", KeyEventKind::kFlushed);
-  d.dict.clear();
+  d.scan_order.clear();
   d.expires.clear();
+  d.dict.clear();
 }
 
 void Keyspace::FlushAll() {
@@ -156,11 +278,11 @@ void Keyspace::SwapDb(int a, int b) {
   std::swap(dbs_[a], dbs_[b]);
 }
 
-size_t Keyspace::ActiveExpire() {
+size_t Keyspace::ExpireAllDue() {
   size_t n = 0;
   for (int i = 0; i < num_dbs(); ++i) {
     std::vector<std::string> due;
-    for (const auto& [key, when] : dbs_[i].expires) {
+    for (const auto [key, when] : dbs_[i].expires) {
       if (now_ms() > when) due.push_back(key);
     }
     // Deterministic event order whatever the hash order.
@@ -170,12 +292,79 @@ size_t Keyspace::ActiveExpire() {
   return n;
 }
 
+uint64_t Keyspace::NextRandom() {
+  rng_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
+  uint64_t z = rng_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+Keyspace::ExpireCycleStats Keyspace::ActiveExpireCycle() {
+  ExpireCycleStats st;
+  const int dbs = std::min(num_dbs(), kExpireCycleDbsPerCall);
+  for (int j = 0; j < dbs && !st.hit_limit; ++j) {
+    const int db = expire_cycle_db_;
+    expire_cycle_db_ = (expire_cycle_db_ + 1) % num_dbs();
+    Db& d = dbs_[db];
+    while (!d.expires.empty()) {
+      const size_t num = std::min(d.expires.size(), kExpireCycleKeysPerLoop);
+      size_t sampled = 0, expired = 0;
+      for (; sampled < num && !d.expires.empty(); ++sampled) {
+        const auto [key, when] = d.expires.at(NextRandom() % d.expires.size());
+        if (now_ms() > when) {
+          const std::string name(key);  // the event may be read after the erase
+          EraseKey(d, name);
+          Emit(db, name, KeyEventKind::kExpired);
+          ++expired;
+        }
+      }
+      ++st.loops;
+      st.sampled += sampled;
+      st.expired += expired;
+      if (st.loops >= kExpireCycleMaxLoopsPerCall) {
+        st.hit_limit = true;
+        break;
+      }
+      if (expired * 100 / sampled <= kExpireCycleAcceptableStalePercent) break;
+    }
+  }
+  return st;
+}
+
+Keyspace::ScanPage Keyspace::ScanKeys(int db, uint64_t cursor, size_t count) const {
+  ScanPage page;
+  const ScanOrder& order = dbs_[db].scan_order;
+  auto it = order.lower_bound(ScanSlot{cursor, nullptr});
+  uint64_t last = 0;
+  while (it != order.end() && (page.keys.size() < count || it->hash == last)) {
+    page.keys.push_back(*it->key);
+    last = it->hash;
+    ++it;
+  }
+  const bool done = page.keys.size() < count || last == ~uint64_t{0};
+  page.next_cursor = done ? 0 : last + 1;
+  return page;
+}
+
 std::string Keyspace::Check() const {
   for (int i = 0; i < num_dbs(); ++i) {
     const Db& d = dbs_[i];
-    for (const auto& [key, when] : d.expires) {
-      if (!d.dict.contains(key))
-        return "db " + std::to_string(i) + ": TTL for missing key '" + key + "'";
+    const std::string where = "db " + std::to_string(i) + ": ";
+    std::string why = d.expires.Check();
+    if (!why.empty()) return where + why;
+    for (const auto [key, when] : d.expires) {
+      if (!d.dict.contains(key)) return where + "TTL for missing key '" + key + "'";
+    }
+    if (d.scan_order.size() != d.dict.size()) {
+      return where + "SCAN order holds " + std::to_string(d.scan_order.size()) + " keys, dict " +
+             std::to_string(d.dict.size());
+    }
+    for (const auto& [key, obj] : d.dict) {
+      auto it = d.scan_order.find(ScanSlot{ScanHash(key), &key});
+      if (it == d.scan_order.end() || it->key != &key) {
+        return where + "key '" + key + "' missing from the SCAN order";
+      }
     }
     for (const auto& [key, obj] : d.dict) {
       std::string why;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
 #include "src/engine/object.h"
@@ -19,7 +20,7 @@ namespace respfuzz::engine {
 enum class KeyEventKind : uint8_t {
   kWritten,  // created or changed in place (value, or TTL set/cleared)
   kDeleted,  // removed by a command (DEL, emptied aggregate, RENAME's source, ...)
-  kExpired,  // removed because its time passed (lazily or by ActiveExpire)
+  kExpired,  // removed because its time passed (lazily, ExpireAllDue or ActiveExpireCycle)
   // Whole-db events, raised just *before* the change so a listener can still
   // see the keys: the key is empty.
   kFlushed,  // the db is about to be emptied (FLUSHDB/FLUSHALL)
@@ -48,11 +49,87 @@ class VirtualClock {
   int64_t now_ms_;
 };
 
+// The keys of a db that have a TTL, with their expire times (unix ms), also
+// kept in an array so that active expiry samples a random one in O(1): a
+// key's slot records its place in the array, and a removal moves the last
+// entry into the hole (swap-remove). Iterating visits the array's order,
+// which depends only on the sequence of operations.
+class TtlTable {
+ private:
+  struct Slot {
+    int64_t when_ms;
+    size_t pos;  // index in order_
+  };
+  using Map = StrNodeMap<Slot>;  // nodes stay put: order_ points at them
+
+ public:
+  // One entry: the key and its expire time.
+  using value_type = std::pair<const std::string&, int64_t>;
+  class const_iterator {
+   public:
+    explicit const_iterator(const Map::value_type* const* p) : p_(p) {}
+    value_type operator*() const { return {(*p_)->first, (*p_)->second.when_ms}; }
+    const_iterator& operator++() {
+      ++p_;
+      return *this;
+    }
+    bool operator!=(const const_iterator& o) const { return p_ != o.p_; }
+    bool operator==(const const_iterator& o) const { return p_ == o.p_; }
+
+   private:
+    const Map::value_type* const* p_;
+  };
+
+  size_t size() const { return order_.size(); }
+  bool empty() const { return order_.empty(); }
+  // The expire time of `key`, or -1 when it has none.
+  int64_t Get(std::string_view key) const;
+  bool Contains(std::string_view key) const { return map_.contains(key); }
+  // Sets or replaces the expire time of `key`.
+  void Set(std::string_view key, int64_t when_ms);
+  // Removes the key's expire time; false when it had none.
+  bool Erase(std::string_view key);
+  void clear();
+  // The entry at array position i < size() (active expiry's sample).
+  value_type at(size_t i) const { return *const_iterator(order_.data() + i); }
+  const_iterator begin() const { return const_iterator(order_.data()); }
+  const_iterator end() const { return const_iterator(order_.data() + order_.size()); }
+  // Map and array agree: the reason when not, else empty.
+  std::string Check() const;
+
+ private:
+  Map map_;
+  std::vector<Map::value_type*> order_;
+};
+
+// SCAN's order: SipHash-2-4 (Aumasson and Bernstein, 2012) of the key's
+// bytes under the fixed 128-bit key 00 01 02 ... 0f, read as a
+// little-endian 64-bit number. Documented in docs/fidelity.md; the
+// reference model computes it on its own.
+uint64_t ScanHash(std::string_view key);
+
+// A key's place in SCAN's order: (ScanHash, key bytes). A null key is a
+// probe that sorts before every key of its hash.
+struct ScanSlot {
+  uint64_t hash;
+  const std::string* key;
+};
+struct ScanSlotLess {
+  bool operator()(const ScanSlot& a, const ScanSlot& b) const {
+    if (a.hash != b.hash) return a.hash < b.hash;
+    if (a.key == nullptr || b.key == nullptr) return a.key == nullptr && b.key != nullptr;
+    return *a.key < *b.key;
+  }
+};
+using ScanOrder = absl::btree_set<ScanSlot, ScanSlotLess>;
+
 struct Db {
   // node_hash_map: Object pointers stay valid while other keys are inserted
-  // (RENAME, SMOVE, LMOVE hold two at once).
+  // (RENAME, SMOVE, LMOVE hold two at once), and the key strings that
+  // expires and scan_order point at stay put.
   StrNodeMap<Object> dict;
-  StrMap<int64_t> expires;  // unix ms; only keys in dict
+  TtlTable expires;      // only keys in dict
+  ScanOrder scan_order;  // every key of dict (pointing at dict's key), SCAN's order
 };
 
 class Keyspace {
@@ -97,8 +174,49 @@ class Keyspace {
   void FlushAll();            // kFlushed for every db that held keys
   void SwapDb(int a, int b);  // kSwapped for both (even if empty)
 
-  // Deletes every expired key in every db (raising kExpired for each).
-  size_t ActiveExpire();
+  // Deletes every expired key of every db now (raising kExpired for each,
+  // db by db, keys in bytewise order). Not Redis's active expiry (that is
+  // ActiveExpireCycle): the deterministic "everything due is gone" point
+  // the harnesses, the reference model and the oracles rely on.
+  size_t ExpireAllDue();
+
+  // Redis 7.0's active expiry (activeExpireCycle, slow cycle, at the
+  // default active-expire-effort 1): for up to kExpireCycleDbsPerCall dbs,
+  // starting where the last call stopped, sample kExpireCycleKeysPerLoop
+  // keys with a TTL at random (with replacement, from the keyspace's own
+  // seeded PRNG), delete the expired ones (kExpired), and sample the db
+  // again while more than kExpireCycleAcceptableStalePercent of a loop's
+  // samples were expired. Redis stops a call after 25% of its 100 ms
+  // period; here a call stops after kExpireCycleMaxLoopsPerCall loops, so
+  // the work per call is bounded by a count (deterministic, whatever the
+  // machine's speed).
+  static constexpr size_t kExpireCycleKeysPerLoop = 20;  // ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP
+  static constexpr size_t kExpireCycleAcceptableStalePercent = 10;  // ..._ACCEPTABLE_STALE
+  static constexpr int kExpireCycleDbsPerCall = 16;                 // CRON_DBS_PER_CALL
+  static constexpr size_t kExpireCycleMaxLoopsPerCall = 1024;       // 20,480 samples
+  static constexpr uint64_t kExpireCycleSeed = 0x0e8b'12e5'a3c1'7d09ULL;
+  struct ExpireCycleStats {
+    size_t loops = 0;        // sampling loops run
+    size_t sampled = 0;      // keys with a TTL looked at
+    size_t expired = 0;      // of which deleted
+    bool hit_limit = false;  // stopped at kExpireCycleMaxLoopsPerCall
+  };
+  ExpireCycleStats ActiveExpireCycle();
+
+  // SCAN's walk (docs/fidelity.md): the keys of `db` in (ScanHash, key)
+  // order from the first whose hash is >= cursor, until `count` keys are
+  // taken (and every key sharing the last one's hash, so a cursor never
+  // splits a hash). The next cursor is the last hash + 1, or 0 when the walk
+  // reached the end of the db with fewer than `count` keys (or the last
+  // hash is 2^64-1). O(log n + count). No expiry, no event.
+  // COUNT is a hint: SCAN takes at most this many keys per call (a named
+  // cap, so a call's work is bounded whatever COUNT says).
+  static constexpr size_t kScanMaxCount = size_t{1} << 16;
+  struct ScanPage {
+    std::vector<std::string> keys;
+    uint64_t next_cursor = 0;
+  };
+  ScanPage ScanKeys(int db, uint64_t cursor, size_t count) const;
 
   void AddListener(KeyEventListener l) { listeners_.push_back(std::move(l)); }
   void Emit(int db, std::string_view key, KeyEventKind kind, int other_db = -1);
@@ -108,9 +226,17 @@ class Keyspace {
   std::string Check() const;
 
  private:
+  // Removes an existing key (and its TTL) from dict, expires and scan_order.
+  void EraseKey(Db& d, const std::string& name);
+  // A new key of dict enters scan_order.
+  static void AddToScanOrder(Db& d, const std::string& dict_key);
+  uint64_t NextRandom();
+
   std::vector<Db> dbs_;
   VirtualClock* clock_;
   std::vector<KeyEventListener> listeners_;
+  uint64_t rng_ = kExpireCycleSeed;  // active expiry's sampling
+  int expire_cycle_db_ = 0;          // the next db ActiveExpireCycle samples
 };
 
 }  // namespace respfuzz::engine

@@ -30,17 +30,18 @@ bool ZSet::Set(std::string_view member, double score) {
   auto [it, inserted] = scores_.try_emplace(member, score);
   if (!inserted) {
     if (it->second == score) return false;
-    index_.erase(Entry(it->second, it->first));
+    index_.UpdateScore(it->second, it->first, score);
     it->second = score;
+    return false;
   }
-  index_.insert(Entry(score, it->first));
-  return inserted;
+  index_.Insert(score, it->first);
+  return true;
 }
 
 bool ZSet::Erase(std::string_view member) {
   auto it = scores_.find(member);
   if (it == scores_.end()) return false;
-  index_.erase(Entry(it->second, it->first));
+  index_.Erase(it->second, it->first);
   scores_.erase(it);
   return true;
 }
@@ -48,11 +49,12 @@ bool ZSet::Erase(std::string_view member) {
 int64_t ZSet::Rank(std::string_view member) const {
   auto it = scores_.find(member);
   if (it == scores_.end()) return -1;
-  auto pos = index_.find(Entry(it->second, it->first));
-  return std::distance(index_.begin(), pos);
+  return index_.RankOf(it->second, it->first);
 }
 
 std::string ZSet::Check() const {
+  std::string why = index_.Check();
+  if (!why.empty()) return why;
   if (scores_.size() != index_.size()) {
     return "zset map has " + std::to_string(scores_.size()) + " members, index " +
            std::to_string(index_.size());

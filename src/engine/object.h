@@ -9,12 +9,12 @@
 #include <utility>
 #include <variant>
 
-#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
+#include "src/engine/zskiplist.h"
 
 namespace respfuzz::engine {
 
@@ -47,12 +47,13 @@ using Hash = StrMap<std::string>;
 using Set = StrSet;
 
 // A sorted set: member -> score for O(1) lookups, plus an ordered index by
-// (score, member) for ranges and ranks. Members order bytewise on equal
-// scores, as Redis's skiplist does. Scores are never NaN.
+// (score, member) for ranges and ranks: an order-statistic skip list
+// (zskiplist.h), so ranks and rank offsets cost O(log n). Members order
+// bytewise on equal scores, as Redis's skiplist does. Scores are never NaN.
 class ZSet {
  public:
-  using Entry = std::pair<double, std::string>;
-  using Index = absl::btree_set<Entry>;
+  using Entry = ZSkipList::Entry;
+  using Index = ZSkipList;
 
   size_t size() const { return scores_.size(); }
   bool empty() const { return scores_.empty(); }
@@ -62,9 +63,10 @@ class ZSet {
   bool Erase(std::string_view member);
   const Index& index() const { return index_; }
   const StrMap<double>& scores() const { return scores_; }
-  // 0-based rank in ascending order; -1 when absent. O(rank).
+  // 0-based rank in ascending order; -1 when absent. O(log n).
   int64_t Rank(std::string_view member) const;
-  // Checks that the map and the index hold the same entries; the reason when not.
+  // Checks the index's own invariants (order, spans, links) and that the map
+  // and the index hold the same entries; the reason when not.
   std::string Check() const;
 
   // Redis 7.0 keeps a sorted set in a listpack until a member longer than 64

@@ -177,7 +177,7 @@ absl::Status Server::Turn() {
   }
   transport_->AfterReads();
   if (transport_->MonotonicMs() >= next_expire_ms_) {
-    engine_.ActiveExpire();
+    engine_.ActiveExpireCycle();
     engine_.Cron();
     next_expire_ms_ = transport_->MonotonicMs() + kActiveExpireIntervalMs;
   }
