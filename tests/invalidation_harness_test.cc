@@ -271,6 +271,32 @@ TEST(InvalidationHarness, CorruptedEngineFailsValidate) {
   ExpectCaught(Seed("expiry.txt"), broken, "validate");
 }
 
+// The engine is validated after the ops that ran something on the server,
+// not after those that only moved bytes into a cache: a bug that corrupts the
+// engine during an op is caught at that op when the op reached the server,
+// and otherwise by the last check after the last op.
+TEST(InvalidationHarness, EngineBugCaughtWhereTheEngineRan) {
+  const std::string text =
+      "client c1 default resp3\n"
+      "c1 read GET k1\n"   // op 0: queued in the cache only
+      "send c1\n"          // op 1: the server runs GET
+      "deliver c1 100\n"   // op 2: bytes into the cache only
+      "c1 read GET k1\n";  // op 3: a cache hit
+  for (size_t at : {size_t{1}, size_t{0}, size_t{2}}) {
+    RunOptions broken;
+    broken.engine_bug = [at](size_t op, engine::Engine& e) {
+      if (op == at) e.keyspace().Store(0, "empty", engine::Object(engine::Set{}), false);
+    };
+    const RunResult r = RunProgram(P(text), broken);
+    ASSERT_FALSE(r.verdict.ok) << "at op " << at;
+    EXPECT_EQ(r.verdict.check, "validate");
+    // At op 1 (a server action) right there; at ops 0 and 2 (client only)
+    // the next check is at op 1, or after the last op (3).
+    EXPECT_EQ(r.verdict.step, at == 1 ? 1 : at == 0 ? 1 : 3) << "at op " << at;
+  }
+  EXPECT_TRUE(RunProgram(P(text)).verdict.ok);
+}
+
 // --- the allowances of the staleness rule ---
 
 TEST(InvalidationHarness, SwapdbHoleIsAllowedAndCounted) {

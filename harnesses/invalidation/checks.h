@@ -98,7 +98,10 @@
 //               as whole RESP frames in that connection's protocol.
 //   client      ClientCache::OnBytes accepts the server's bytes.
 //   validate    Engine::Validate() (the tracker's included) and every
-//               ClientCache::Validate().
+//               ClientCache::Validate(), each after the ops that can have
+//               changed it (the engine: a server action or a connection
+//               opening or closing; a cache: the runner's calls on it), and
+//               all of them once more after the last op.
 #ifndef RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_
 #define RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_
 
@@ -185,8 +188,13 @@ struct RunOptions {
   std::function<void(size_t op, int slot, std::string* bytes)> corrupt_server_output;
   // Changes a cache hit before the staleness check.
   std::function<void(size_t op, resp::Value* hit)> corrupt_hit;
-  // Changes the engine's state after an op, before Validate().
+  // Changes the engine's state after an op, before Validate() (which then
+  // runs at that op whatever the op did).
   std::function<void(size_t op, engine::Engine& e)> corrupt_engine;
+  // A deliberately broken engine: changes its state after an op unseen by
+  // the runner, which validates as after any op (only when a server action
+  // ran, and once more after the last op).
+  std::function<void(size_t op, engine::Engine& e)> engine_bug;
 
   // Every server action is shown to the observer (nullptr: none).
   ServerObserver* observer = nullptr;
