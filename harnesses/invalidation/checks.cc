@@ -139,6 +139,7 @@ struct Scratch {
   resp::Reader frame_ends{resp::Protocol::kResp3};  // where each frame ends
   std::array<std::string, kSlots> taken;            // what Collect() took per slot
   std::string expected;                             // the reference's bytes for a slot
+  std::vector<size_t> ends;                         // FrameEnds' of a chunk
   bool in_use = false;
 
   void Release() {
@@ -148,6 +149,7 @@ struct Scratch {
     frame_ends.Reset();
     for (std::string& t : taken) t.clear();
     expected.clear();
+    ends.clear();
     in_use = false;
   }
 };
@@ -467,25 +469,11 @@ class Runner {
     InFlightInvalidation inv;
     for (resp::ReplyRef v : frames.values) any = any || InvalidationOf(v, &inv);
     if (!any) return true;
-    // Where each frame ends: every RESP frame ends with a CRLF, so feeding
-    // the chunk one line (up to and including each LF) at a time, the frame
-    // that completes during a Feed ends at that line's end (as feeding it a
-    // byte at a time would show, with one Feed per line instead of per byte).
-    resp::Reader& again = sc_.frame_ends;
-    again.Reset(proto, resp::ReaderLimits{});
-    CountingVisitor ignore;
-    uint64_t done = 0;
-    for (size_t from = 0; from < bytes.size();) {
-      const size_t lf = bytes.find('\n', from);
-      const size_t to = lf == std::string::npos ? bytes.size() : lf + 1;
-      again.Feed(std::string_view(bytes).substr(from, to - from), ignore);
-      from = to;
-      // (One frame at most: two frames cannot end at the same LF.)
-      for (; done < again.values() && done < frames.values.size(); ++done) {
-        if (InvalidationOf(frames.values[done], &inv)) {
-          inv.end = c.written + to;
-          c.invalidations.push_back(inv);
-        }
+    FrameEnds(proto, bytes, &sc_.frame_ends, &sc_.ends);
+    for (size_t k = 0; k < sc_.ends.size() && k < frames.values.size(); ++k) {
+      if (InvalidationOf(frames.values[k], &inv)) {
+        inv.end = c.written + sc_.ends[k];
+        c.invalidations.push_back(inv);
       }
     }
     return true;
@@ -886,6 +874,25 @@ bool SameRepliesButOrder(const std::vector<std::string>& argv,
     }
   }
   return a == b;
+}
+
+void FrameEnds(resp::Protocol proto, std::string_view bytes, resp::Reader* reader,
+               std::vector<size_t>* ends) {
+  // Every RESP frame ends with a CRLF, so feeding the bytes one line (up to
+  // and including each LF) at a time, the frame that completes during a Feed
+  // ends at that line's end, as feeding them a byte at a time would show,
+  // with one Feed per line instead of per byte.
+  ends->clear();
+  reader->Reset(proto, resp::ReaderLimits{});
+  CountingVisitor ignore;
+  for (size_t from = 0; from < bytes.size() && !reader->failed();) {
+    const size_t lf = bytes.find('\n', from);
+    const size_t to = lf == std::string_view::npos ? bytes.size() : lf + 1;
+    reader->Feed(bytes.substr(from, to - from), ignore);
+    from = to;
+    // (One frame at most: two cannot end at the same LF.)
+    while (ends->size() < reader->values()) ends->push_back(to);
+  }
 }
 
 RunResult RunProgram(const Program& program, const RunOptions& options) {

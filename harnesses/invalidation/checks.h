@@ -117,6 +117,7 @@
 #include "harnesses/common/verdict.h"
 #include "harnesses/invalidation/program.h"
 #include "src/cache/client_cache.h"
+#include "src/resp/reader.h"
 #include "src/tracking/tracker.h"
 
 namespace respfuzz::engine {
@@ -227,6 +228,12 @@ RunResult RunProgram(const Program& program, const RunOptions& options = {});
 bool SameRepliesButOrder(const std::vector<std::string>& argv,
                          const std::vector<std::vector<std::string>>& exec_queue,
                          resp::Protocol proto, std::string_view got, std::string_view want);
+
+// Where each complete top-level frame of `bytes` (read from its start in
+// `proto`) ends: the offset just past its last byte, in order. `reader` is
+// reset and used for it.
+void FrameEnds(resp::Protocol proto, std::string_view bytes, resp::Reader* reader,
+               std::vector<size_t>* ends);
 
 // Delta-debugs a failing program over its ops (the clients stay): the same
 // check must keep failing. nullopt when the program does not fail.
