@@ -6,7 +6,6 @@
 
 #include <limits>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -63,34 +62,6 @@ TEST_F(EngineTest, ValidateCatchesBrokenState) {
   EXPECT_TRUE(engine_.Validate().ok());
   ks.db(0).expires["ghost"] = 1;  // a TTL without its key
   EXPECT_FALSE(engine_.Validate().ok());
-}
-
-// ValidateKeys checks the keyspace at the keys named only, and the rest
-// (sessions, WATCH, tracking) whole; CheckKey applies Check()'s rules.
-TEST_F(EngineTest, ValidateKeysChecksTheNamedKeysAndTheSessions) {
-  Keyspace& ks = engine_.keyspace();
-  Run(a_, {"zadd", "z", "1", "m"});
-  ks.Store(0, "l", Object(List{}), false);
-  const std::vector<std::pair<int, std::string>> l = {{0, "l"}}, z = {{0, "z"}, {3, "l"}};
-  EXPECT_EQ(ks.CheckKey(0, "l"), "db 0 key 'l': empty list");
-  EXPECT_EQ(ks.CheckKey(3, "l"), "");
-  EXPECT_FALSE(engine_.ValidateKeys(l).ok());
-  EXPECT_TRUE(engine_.ValidateKeys(z).ok());  // the empty list is not among them
-  ks.Delete(0, "l");
-  ks.db(0).expires["ghost"] = 1;
-  EXPECT_EQ(ks.CheckKey(0, "ghost"), "db 0: TTL for missing key 'ghost'");
-  EXPECT_FALSE(engine_.ValidateKeys(std::vector<std::pair<int, std::string>>{{0, "ghost"}}).ok());
-  EXPECT_TRUE(engine_.ValidateKeys(z).ok());
-  ks.db(0).expires.erase("ghost");
-  EXPECT_TRUE(engine_.Validate().ok());
-  // The sessions are checked whatever the keys.
-  const int b = engine_.OpenSession();
-  engine_.CloseSession(b);
-  const_cast<Session&>(engine_.session(b)).in_multi = true;
-  EXPECT_FALSE(engine_.ValidateKeys({}).ok());
-  EXPECT_FALSE(engine_.Validate().ok());
-  const_cast<Session&>(engine_.session(b)).in_multi = false;
-  EXPECT_TRUE(engine_.ValidateKeys(z).ok());
 }
 
 }  // namespace
