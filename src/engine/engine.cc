@@ -457,19 +457,6 @@ void Engine::OnKeyEvent(const KeyEvent& ev) {
 absl::Status Engine::Validate() const {
   std::string why = keyspace_.Check();
   if (!why.empty()) return absl::InternalError(why);
-  return ValidateAllButKeyspace();
-}
-
-absl::Status Engine::ValidateKeys(std::span<const std::pair<int, std::string>> keys) const {
-  for (const auto& [db, key] : keys) {
-    if (db < 0 || db >= keyspace_.num_dbs()) continue;
-    std::string why = keyspace_.CheckKey(db, key);
-    if (!why.empty()) return absl::InternalError(why);
-  }
-  return ValidateAllButKeyspace();
-}
-
-absl::Status Engine::ValidateAllButKeyspace() const {
   size_t watched = 0;
   for (size_t i = 0; i < sessions_.size(); ++i) {
     const Session& s = *sessions_[i];

@@ -29,7 +29,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -141,11 +140,6 @@ class Engine {
   // sorted-set indexes), the sessions (transaction and WATCH state, output
   // of closed sessions) and the tracking state (Tracker::Validate).
   absl::Status Validate() const;
-  // Validate() with the keyspace checked only at `keys` (db, key), each by
-  // Keyspace::CheckKey, and the sessions and the tracking state whole: for a
-  // caller that validates after every command and knows the keys it can have
-  // changed (those its key events named; after a whole-db event, Validate()).
-  absl::Status ValidateKeys(std::span<const std::pair<int, std::string>> keys) const;
 
   // Stops all of a session's WATCHes (UNWATCH, EXEC, DISCARD, a dirtied watch).
   void Unwatch(Session& s);
@@ -160,7 +154,6 @@ class Engine {
   void DiscardTransaction(Session& s);
   void OnKeyEvent(const KeyEvent& ev);
   bool WatchedKeyExpired(const Session& s) const;
-  absl::Status ValidateAllButKeyspace() const;  // sessions, WATCH, tracking
 
   EngineOptions options_;
   VirtualClock clock_;

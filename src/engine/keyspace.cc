@@ -170,32 +170,6 @@ size_t Keyspace::ActiveExpire() {
   return n;
 }
 
-namespace {
-
-// What is wrong with a stored value: empty when nothing.
-std::string ObjectFault(const Object& obj) {
-  switch (TypeOf(obj)) {
-    case ObjType::kString:
-      break;
-    case ObjType::kList:
-      if (std::get<List>(obj).empty()) return "empty list";
-      break;
-    case ObjType::kHash:
-      if (std::get<Hash>(obj).empty()) return "empty hash";
-      break;
-    case ObjType::kSet:
-      if (std::get<Set>(obj).empty()) return "empty set";
-      break;
-    case ObjType::kZSet: {
-      const ZSet& z = std::get<ZSet>(obj);
-      return z.empty() ? "empty zset" : z.Check();
-    }
-  }
-  return "";
-}
-
-}  // namespace
-
 std::string Keyspace::Check() const {
   for (int i = 0; i < num_dbs(); ++i) {
     const Db& d = dbs_[i];
@@ -204,22 +178,29 @@ std::string Keyspace::Check() const {
         return "db " + std::to_string(i) + ": TTL for missing key '" + key + "'";
     }
     for (const auto& [key, obj] : d.dict) {
-      const std::string why = ObjectFault(obj);
+      std::string why;
+      switch (TypeOf(obj)) {
+        case ObjType::kString:
+          break;
+        case ObjType::kList:
+          if (std::get<List>(obj).empty()) why = "empty list";
+          break;
+        case ObjType::kHash:
+          if (std::get<Hash>(obj).empty()) why = "empty hash";
+          break;
+        case ObjType::kSet:
+          if (std::get<Set>(obj).empty()) why = "empty set";
+          break;
+        case ObjType::kZSet: {
+          const ZSet& z = std::get<ZSet>(obj);
+          why = z.empty() ? "empty zset" : z.Check();
+          break;
+        }
+      }
       if (!why.empty()) return "db " + std::to_string(i) + " key '" + key + "': " + why;
     }
   }
   return "";
-}
-
-std::string Keyspace::CheckKey(int db, std::string_view key) const {
-  const Object* obj = Peek(db, key);
-  if (obj == nullptr) {
-    if (GetExpire(db, key) < 0) return "";
-    return "db " + std::to_string(db) + ": TTL for missing key '" + std::string(key) + "'";
-  }
-  const std::string why = ObjectFault(*obj);
-  if (why.empty()) return "";
-  return "db " + std::to_string(db) + " key '" + std::string(key) + "': " + why;
 }
 
 }  // namespace respfuzz::engine

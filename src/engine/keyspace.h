@@ -106,11 +106,6 @@ class Keyspace {
   // Internal consistency: TTLs only for existing keys, no empty aggregates,
   // sorted-set map and index agree. Empty when consistent, else the reason.
   std::string Check() const;
-  // Check() for one key: a TTL only if the key exists, no empty aggregate, a
-  // sorted set's map and index agree. Every modification raises an event, so
-  // checking the keys the events named (and everything after a whole-db
-  // event) checks all that can have changed.
-  std::string CheckKey(int db, std::string_view key) const;
 
  private:
   std::vector<Db> dbs_;
