@@ -197,53 +197,6 @@ TEST(CommandHandler, ValidateCheckCanFail) {
   EXPECT_EQ(r.verdict.step, 1);
 }
 
-// The keyspace is validated where each op can have changed it (the keys its
-// events and arguments name) and whole after the last op: a bug inside the
-// engine (engine_bug: unseen by the harness) is caught at the first op that
-// names the key it broke, or after the last op.
-TEST(CommandHandler, EngineBugCaughtAtTheOpNamingTheKey) {
-  CommandRunOptions o;
-  o.engine_bug = [](size_t op, engine::Engine& e) {
-    if (op == 0) e.keyspace().db(0).expires["k2"] = 1;  // a TTL for a missing key
-  };
-  const auto r = RunCommandProgram(Program("s1 PING\ns1 SET k1 v\ns1 PING k2\ns1 PING\n"), o);
-  EXPECT_EQ(r.verdict.check, "validate");
-  EXPECT_EQ(r.verdict.step, 2);
-  EXPECT_NE(r.verdict.message.find("TTL for missing key 'k2'"), std::string::npos)
-      << r.verdict.message;
-}
-
-TEST(CommandHandler, EngineBugElsewhereCaughtAfterTheLastOp) {
-  CommandRunOptions o;
-  o.engine_bug = [](size_t op, engine::Engine& e) {
-    if (op == 0) e.keyspace().db(0).expires["ghost"] = 1;
-  };
-  const auto r = RunCommandProgram(Program("s1 PING\ns1 SET k1 v\ns1 GET k1\nclock +5ms\n"), o);
-  EXPECT_EQ(r.verdict.check, "validate");
-  EXPECT_EQ(r.verdict.step, 3);
-  EXPECT_NE(r.verdict.message.find("after the last op"), std::string::npos) << r.verdict.message;
-  EXPECT_TRUE(RunCommandProgram(Program("s1 PING\ns1 SET k1 v\ns1 GET k1\n")).verdict.ok);
-}
-
-TEST(CommandHandler, EngineBugCaughtAfterCommandsReachingUnnamedKeys) {
-  for (const char* cmd : {"DBSIZE", "KEYS *", "SCAN 0", "EXEC"}) {
-    CommandRunOptions o;
-    o.engine_bug = [](size_t op, engine::Engine& e) {
-      if (op == 0) e.keyspace().db(0).expires["ghost"] = 1;
-    };
-    const auto r = RunCommandProgram(Program(std::string("s1 PING\ns1 ") + cmd + "\ns1 PING\n"), o);
-    EXPECT_EQ(r.verdict.check, "validate") << cmd;
-    EXPECT_EQ(r.verdict.step, 1) << cmd;
-  }
-  for (const char* cmd :
-       {"EXEC", "keys", "Scan", "DBSIZE", "FLUSHDB", "FLUSHALL", "SWAPDB", "copy"}) {
-    EXPECT_TRUE(ReachesUnnamedKeys({cmd, "x"})) << cmd;
-  }
-  for (const char* cmd : {"GET", "RENAME", "SMOVE", "SELECT", "MULTI", "EXECX"}) {
-    EXPECT_FALSE(ReachesUnnamedKeys({cmd, "x"})) << cmd;
-  }
-}
-
 TEST(CommandHandler, TraceShowsBothSides) {
   CommandRunOptions o;
   o.trace = true;

@@ -168,15 +168,6 @@ void CanonicalizeReply(const std::vector<std::string>& argv, Value* reply) {
   }
 }
 
-bool ReachesUnnamedKeys(const std::vector<std::string>& argv) {
-  if (argv.empty()) return false;
-  for (std::string_view name :
-       {"EXEC", "KEYS", "SCAN", "DBSIZE", "FLUSHDB", "FLUSHALL", "SWAPDB", "COPY"}) {
-    if (CommandIs(argv[0], name)) return true;
-  }
-  return false;
-}
-
 bool OutsideTheModel(const std::vector<std::string>& argv) {
   if (argv.empty()) return false;
   // Names match whole, in any letter case, as the engine looks them up.
@@ -210,18 +201,6 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
   Scratch& sc = *TakeScratch(&own);
   AtEndOfInput release([&sc] { sc.Release(); });
   TransactionTracker transactions;  // EXEC's elements are canonicalized per command
-  // The keys an op's key events named, for the validate check; `whole`: a
-  // whole-db event came.
-  std::vector<std::pair<int, std::string>> touched;
-  bool whole = false;
-  eng.AddKeyEventListener([&touched, &whole](const engine::KeyEvent& ev) {
-    if (ev.kind == engine::KeyEventKind::kFlushed || ev.kind == engine::KeyEventKind::kSwapped) {
-      whole = true;
-    } else {
-      touched.emplace_back(ev.db, std::string(ev.key));
-    }
-  });
-  bool partly_validated = false;  // keys left unchecked since the last whole Validate()
 
   std::string& bytes = sc.bytes;
   for (size_t i = 0; i < program.ops.size(); ++i) {
@@ -232,7 +211,6 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
                                            OpToText(op) + "\n" + message);
       return result;
     };
-    const int db_before = op.kind == OpKind::kCommand ? eng.session(op.session).db : 0;
     if (op.kind == OpKind::kClock) {
       eng.AdvanceClock(op.clock_ms);
       ref.AdvanceClock(op.clock_ms);
@@ -318,35 +296,8 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
       }
     }
     if (options.corrupt_engine) options.corrupt_engine(i, eng);
-    if (options.engine_bug) options.engine_bug(i, eng);
-    const bool all = whole || options.corrupt_engine || op.kind != OpKind::kCommand ||
-                     ReachesUnnamedKeys(op.argv);
-    absl::Status valid;
-    if (all) {
-      valid = eng.Validate();
-    } else {
-      const int db_after = eng.session(op.session).db;
-      for (size_t a = 1; a < op.argv.size(); ++a) {
-        touched.emplace_back(db_before, op.argv[a]);
-        if (db_after != db_before) touched.emplace_back(db_after, op.argv[a]);
-      }
-      valid = eng.ValidateKeys(touched);
-    }
-    partly_validated = !all;
-    touched.clear();
-    whole = false;
-    if (!valid.ok()) return fail("validate", std::string(valid.message()));
-  }
-  if (partly_validated) {
-    // The keys no event or argument named, after the last op.
     const absl::Status valid = eng.Validate();
-    if (!valid.ok()) {
-      const size_t last = program.ops.size() - 1;
-      result.verdict = fuzz::Verdict::Fail("validate", static_cast<int64_t>(last),
-                                           OpToText(program.ops[last]) +
-                                               "\n(the whole keyspace after the last op) " +
-                                               std::string(valid.message()));
-    }
+    if (!valid.ok()) return fail("validate", std::string(valid.message()));
   }
   return result;
 }

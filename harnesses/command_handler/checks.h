@@ -48,14 +48,9 @@ struct CommandRunOptions {
   bool trace = false;  // record each op with both replies
 
   // Test hooks, to prove each check can fail: change the engine's reply bytes
-  // before they are checked, or the engine's state after an op (the whole
-  // engine is then validated at that op: the harness cannot know what changed).
+  // before they are checked, or the engine's state after an op.
   std::function<void(size_t op, std::string* reply)> corrupt_reply;
   std::function<void(size_t op, engine::Engine& e)> corrupt_engine;
-  // A deliberately broken engine: changes its state after an op as a bug
-  // inside it would, unseen by the harness, which validates as after any op
-  // (see RunCommandProgram).
-  std::function<void(size_t op, engine::Engine& e)> engine_bug;
 };
 
 struct OpTrace {
@@ -70,21 +65,8 @@ struct CommandRunResult {
   size_t ops_run = 0;
 };
 
-// The validate check runs after every op (clock steps and ops outside the
-// model aside). It checks the sessions and the tracking state whole, and the
-// keyspace where the op can have changed it: at the keys its key events named
-// (every modification raises one) and its arguments name (in the session's db
-// before and after it), or the whole keyspace after a whole-db event, active
-// expiry, a corrupt_engine hook and the commands that reach keys their
-// arguments do not name (EXEC, KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB,
-// COPY); the whole keyspace again after the last op. A corruption of a key
-// no event or argument named is reported there, at the last op.
 CommandRunResult RunCommandProgram(const CommandProgram& program,
                                    const CommandRunOptions& options = {});
-
-// Whether a command can change keys its arguments do not name, or keys in
-// another db (see RunCommandProgram).
-bool ReachesUnnamedKeys(const std::vector<std::string>& argv);
 
 // Delta-debugs a failing program: drops ops, then trailing arguments, while
 // the same check keeps failing at an op with the same command name. nullopt
