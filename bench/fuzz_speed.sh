@@ -22,10 +22,30 @@ the process used (stat::number_of_executed_units over user + system time:
 on a loaded machine, what one job would do alone on a core), with the ratios
 after/before.
 
+With --programs N it fuzzes nothing: it replays fixed inputs through both
+fuzz binaries at the same time (libFuzzer runs each file it is given RUNS
+times, no mutation, no corpus): for a structured harness, one program per
+seed of this tree (corpus/HARNESS/*.txt), its ops repeated in order until it
+has exactly N (its client lines kept first), encoded by the after build's
+respfuzz_encode_seeds; for the others, the seeds as they are. It prints the
+programs run per CPU second of each build. With --dev-before and --dev-after
+(dev-preset trees: the uninstrumented replay binaries) it also prints, per
+program, the instructions executed inside LLVMFuzzerTestOneInput under
+callgrind and the heap allocations (valgrind's "total heap usage", over the
+whole process), both load-independent; programs with INCRBYFLOAT or
+HINCRBYFLOAT are left out of those two (valgrind computes x87 long doubles
+in 64 bits: their results, and the cost of printing them, are not the
+hardware's).
+
   --before BUILD   the "before" build tree (e.g. ../main/build/fuzz)
   --after BUILD    the "after" build tree (e.g. build/fuzz)
   --time SECONDS   fuzzing time per run (default 60)
   --rounds N       rounds; each round runs every harness once per build (default 2)
+  --programs N     replay fixed N-op programs instead of fuzzing (see above)
+  --runs R         with --programs: runs of each program per round (default 50)
+  --dev-before BUILD, --dev-after BUILD
+                   with --programs: also callgrind instructions and allocations
+                   per program on these dev-preset trees (valgrind)
   --keep DIR       keep the working directories under DIR (default: a temporary
                    directory, removed at the end)
   -h, --help       this text
@@ -37,6 +57,10 @@ after=
 seconds=60
 rounds=2
 keep=
+programs=
+runs=50
+dev_before=
+dev_after=
 harnesses=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -44,7 +68,7 @@ while [ $# -gt 0 ]; do
       usage
       exit 0
       ;;
-    --before | --after | --time | --rounds | --keep)
+    --before | --after | --time | --rounds | --keep | --programs | --runs | --dev-before | --dev-after)
       [ $# -ge 2 ] || {
         echo "fuzz_speed: $1 needs a value (see --help)" >&2
         exit 2
@@ -55,6 +79,10 @@ while [ $# -gt 0 ]; do
         --time) seconds=$2 ;;
         --rounds) rounds=$2 ;;
         --keep) keep=$2 ;;
+        --programs) programs=$2 ;;
+        --runs) runs=$2 ;;
+        --dev-before) dev_before=$2 ;;
+        --dev-after) dev_after=$2 ;;
       esac
       shift
       ;;
@@ -70,12 +98,22 @@ if [ -z "$before" ] || [ -z "$after" ] || [ ${#harnesses[@]} -eq 0 ]; then
   echo "fuzz_speed: --before, --after and at least one harness are needed (see --help)" >&2
   exit 2
 fi
-for n in "$seconds" "$rounds"; do
+for n in "$seconds" "$rounds" "$runs" ${programs:+"$programs"}; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || {
     echo "fuzz_speed: '$n' is not a positive whole number" >&2
     exit 2
   }
 done
+if [ -n "$dev_before$dev_after" ]; then
+  if [ -z "$programs" ] || [ -z "$dev_before" ] || [ -z "$dev_after" ]; then
+    echo "fuzz_speed: --dev-before and --dev-after go together, with --programs (see --help)" >&2
+    exit 2
+  fi
+  command -v valgrind >/dev/null || {
+    echo "fuzz_speed: valgrind is not installed (scripts/setup installs it)" >&2
+    exit 2
+  }
+fi
 
 binary_of() { # BUILD HARNESS
   local b
@@ -91,6 +129,10 @@ binary_of() { # BUILD HARNESS
 for h in "${harnesses[@]}"; do
   binary_of "$before" "$h" >/dev/null
   binary_of "$after" "$h" >/dev/null
+  if [ -n "$dev_before" ]; then
+    binary_of "$dev_before" "$h" >/dev/null
+    binary_of "$dev_after" "$h" >/dev/null
+  fi
 done
 
 work=${keep:-$(mktemp -d)}
@@ -117,6 +159,113 @@ run_one() {
   cpu=$(awk '{ printf "%.0f", '"$runs"' / ($1 + $2) }' "$dir/cpu")
   printf '%s %s\n' "$execs" "$cpu"
 }
+
+# --programs: the fixed inputs of HARNESS, one file each, in DIR/bin (and
+# their text in DIR/txt for a structured harness).
+make_programs() { # HARNESS DIR
+  local h=$1 dir=$2 f n
+  mkdir -p "$dir/txt" "$dir/bin"
+  if [ "$(respfuzz_harness_field "$after" "$h" structured)" != yes ]; then
+    cp -r "$(respfuzz_harness_field "$after" "$h" seeds)"/. "$dir/bin/"
+    return
+  fi
+  local encoder=$after/harnesses/respfuzz_encode_seeds
+  [ -x "$encoder" ] || {
+    echo "fuzz_speed: $encoder is not built (cmake --build $after --target respfuzz_encode_seeds)" >&2
+    exit 2
+  }
+  for f in "$root/corpus/$h"/*.txt; do
+    n=$(basename "$f" .txt)
+    awk -v n="$programs" '/^[[:space:]]*(#|$)/ { next } /^client / { print; next }
+      { op[k++] = $0 } END { for (i = 0; i < n && k > 0; i++) print op[i % k] }' \
+      "$f" >"$dir/txt/$n.txt"
+    "$encoder" "$h" "$dir/txt/$n.txt" "$dir/bin/$n.bin" || exit 2
+  done
+}
+
+# One replay: BIN DIR (the programs) OUT; prints the programs run per CPU
+# second, or nothing when the binary failed (its output is in OUT).
+replay_one() {
+  local bin=$1 dir=$2 out=$3 files
+  files=("$dir"/bin/*)
+  mkdir -p "$out/cwd"
+  local TIMEFORMAT='%U %S'
+  if { time (cd "$out/cwd" && "$bin" -runs="$runs" "${files[@]}" >"$out/log" 2>&1); } \
+    2>"$out/cpu"; then
+    awk -v n="$((${#files[@]} * runs))" '{ printf "%.0f\n", n / ($1 + $2) }' "$out/cpu"
+  fi
+}
+
+# Callgrind and memcheck over the programs valgrind runs as the hardware
+# does: BIN DIR OUT; prints instructions and allocations per program.
+valgrind_one() {
+  local bin=$1 dir=$2 out=$3 f files=()
+  for f in "$dir"/bin/*; do
+    if [ -f "$dir/txt/$(basename "$f" .bin).txt" ] &&
+      grep -qi 'incrbyfloat' "$dir/txt/$(basename "$f" .bin).txt"; then
+      continue
+    fi
+    files+=("$f")
+  done
+  [ ${#files[@]} -gt 0 ] || return 0
+  mkdir -p "$out"
+  valgrind --tool=callgrind --toggle-collect=LLVMFuzzerTestOneInput \
+    --callgrind-out-file="$out/callgrind.out" "$bin" "${files[@]}" >"$out/callgrind.log" 2>&1 ||
+    return 0
+  valgrind --tool=memcheck "$bin" "${files[@]}" >"$out/memcheck.log" 2>&1 || return 0
+  local ir allocs
+  ir=$(awk '/^summary:/ { print $2 }' "$out/callgrind.out")
+  allocs=$(sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' "$out/memcheck.log" | tr -d ,)
+  [ -n "$ir" ] && [ -n "$allocs" ] || return 0
+  printf '%s %s %s\n' "$((ir / ${#files[@]}))" "$((allocs / ${#files[@]}))" "${#files[@]}"
+}
+
+ratio() { awk -v a="$2" -v b="$1" 'BEGIN { printf "%6.2fx", a / b }'; }
+
+if [ -n "$programs" ]; then
+  echo "programs/cpu-s: runs of the fixed programs per CPU second the fuzz binary used"
+  echo "(libFuzzer, $runs runs of each program per round, both builds at the same time)"
+  printf '%-18s %5s %8s %14s %14s %7s\n' harness round programs "progs/cpu-s" "progs/cpu-s" ratio
+  printf '%-18s %5s %8s %14s %14s %7s\n' "" "" "" before after ""
+  for h in "${harnesses[@]}"; do make_programs "$h" "$work/$h.programs"; done
+  for round in $(seq 1 "$rounds"); do
+    echo "# round $round, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+    for h in "${harnesses[@]}"; do
+      d="$work/$h.programs"
+      replay_one "$(binary_of "$before" "$h")" "$d" "$d/before.$round" >"$d/before.$round.rate" &
+      pb=$!
+      replay_one "$(binary_of "$after" "$h")" "$d" "$d/after.$round" >"$d/after.$round.rate" &
+      pa=$!
+      wait "$pb" "$pa"
+      read -r b <"$d/before.$round.rate" || true
+      read -r a <"$d/after.$round.rate" || true
+      if [ -z "${b:-}" ] || [ -z "${a:-}" ]; then
+        echo "fuzz_speed: $h round $round failed (logs: $d/before.$round/log, $d/after.$round/log)" >&2
+        exit 1
+      fi
+      printf '%-18s %5s %8s %14s %14s %s\n' "$h" "$round" "$(ls "$d/bin" | wc -l)" "$b" "$a" \
+        "$(ratio "$b" "$a")"
+    done
+  done
+  [ -n "$dev_before" ] || exit 0
+  echo "valgrind on the dev (replay) binaries: instructions inside LLVMFuzzerTestOneInput and"
+  echo "heap allocations (the whole process), per program"
+  printf '%-18s %8s %13s %13s %7s %10s %10s %7s\n' harness programs "instr/prog" "instr/prog" \
+    ratio "allocs" "allocs" ratio
+  printf '%-18s %8s %13s %13s %7s %10s %10s %7s\n' "" "" before after "" before after ""
+  for h in "${harnesses[@]}"; do
+    d="$work/$h.programs"
+    read -r bi ba bn < <(valgrind_one "$(binary_of "$dev_before" "$h")" "$d" "$d/vg.before") || true
+    read -r ai aa an < <(valgrind_one "$(binary_of "$dev_after" "$h")" "$d" "$d/vg.after") || true
+    if [ -z "${bi:-}" ] || [ -z "${ai:-}" ]; then
+      echo "fuzz_speed: $h under valgrind failed (logs in $d/vg.before, $d/vg.after)" >&2
+      exit 1
+    fi
+    printf '%-18s %8s %13s %13s %s %10s %10s %s\n' "$h" "$an" "$bi" "$ai" "$(ratio "$bi" "$ai")" \
+      "$ba" "$aa" "$(ratio "$ba" "$aa")"
+  done
+  exit 0
+fi
 
 echo "exec/s: libFuzzer's average over the ${seconds}s run (wall clock); runs/cpu-s: runs per"
 echo "CPU second the fuzzer process used (what it would do alone on a core)"

@@ -32,6 +32,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -40,6 +41,7 @@
 #include "harnesses/invalidation/program.h"
 #include "harnesses/models/tracking_reference.h"
 #include "src/engine/engine.h"
+#include "src/resp/reader.h"
 
 namespace respfuzz::harnesses::invalidation {
 namespace {
@@ -269,6 +271,93 @@ TEST(InvalidationHarness, CorruptedEngineFailsValidate) {
     if (op == 3) e.keyspace().Store(0, "empty", engine::Object(engine::Set{}), false);
   };
   ExpectCaught(Seed("expiry.txt"), broken, "validate");
+}
+
+// FrameEnds (a Feed per line) finds the ends a Feed per byte finds, on
+// frames whose payloads hold CR, LF and CRLF, in both protocols, and on every
+// chunk the engine writes for the seeds.
+std::vector<size_t> FrameEndsByteAtATime(resp::Protocol proto, std::string_view bytes) {
+  resp::Reader reader(proto);
+  std::vector<resp::Value> values;
+  resp::TreeBuilder builder(&values, &reader);
+  std::vector<size_t> ends;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    reader.Feed(bytes.substr(i, 1), builder);
+    while (ends.size() < reader.values()) ends.push_back(i + 1);
+  }
+  return ends;
+}
+
+TEST(InvalidationHarness, FrameEndsAsAByteAtATimeFeedFindsThem) {
+  resp::Reader reader(resp::Protocol::kResp3);
+  std::vector<size_t> ends;
+  const std::string resp2 =
+      "+OK\r\n$5\r\na\r\nb\n\r\n*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n"
+      "*2\r\n$2\r\nk\n\r\n$0\r\n\r\n:12\r\n*-1\r\n$-1\r\n-ERR x\r\n*0\r\n";
+  FrameEnds(resp::Protocol::kResp2, resp2, &reader, &ends);
+  EXPECT_EQ(ends, FrameEndsByteAtATime(resp::Protocol::kResp2, resp2));
+  EXPECT_EQ(ends.size(), 8u);
+  const std::string resp3 =
+      ">2\r\n$10\r\ninvalidate\r\n*1\r\n$3\r\n\r\nk\r\n|1\r\n+a\r\n:1\r\n%1\r\n+f\r\n"
+      "=7\r\ntxt:\r\n\n\r\n>2\r\n$10\r\ninvalidate\r\n_\r\n,1.5\r\n#t\r\n~1\r\n$1\r\n\n\r\n";
+  FrameEnds(resp::Protocol::kResp3, resp3, &reader, &ends);
+  EXPECT_EQ(ends, FrameEndsByteAtATime(resp::Protocol::kResp3, resp3));
+  EXPECT_EQ(ends.size(), 6u);
+
+  class Compare : public ServerObserver {
+   public:
+    std::optional<int64_t> Before(const ServerAction&, const engine::Engine&) override {
+      return std::nullopt;
+    }
+    void After(const ServerAction&, const engine::Engine& e,
+               const std::array<std::string, kSlots>& output) override {
+      for (const std::string& chunk : output) {
+        if (chunk.empty()) continue;
+        ++chunks;
+        for (resp::Protocol p : {resp::Protocol::kResp2, resp::Protocol::kResp3}) {
+          std::vector<size_t> got;
+          FrameEnds(p, chunk, &reader, &got);
+          if (got != FrameEndsByteAtATime(p, chunk)) ++wrong;
+        }
+      }
+    }
+    resp::Reader reader{resp::Protocol::kResp3};
+    size_t chunks = 0, wrong = 0;
+  } compare;
+  RunOptions o;
+  o.observer = &compare;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(RESPFUZZ_SOURCE_DIR) +
+                                                               "/corpus/invalidation")) {
+    RunProgram(P(Seed(entry.path().filename().string())), o);
+  }
+  EXPECT_GT(compare.chunks, 100u);
+  EXPECT_EQ(compare.wrong, 0u);
+}
+
+// The engine is validated after the ops that ran something on the server,
+// not after those that only moved bytes into a cache: a bug that corrupts the
+// engine during an op is caught at that op when the op reached the server,
+// and otherwise by the last check after the last op.
+TEST(InvalidationHarness, EngineBugCaughtWhereTheEngineRan) {
+  const std::string text =
+      "client c1 default resp3\n"
+      "c1 read GET k1\n"   // op 0: queued in the cache only
+      "send c1\n"          // op 1: the server runs GET
+      "deliver c1 100\n"   // op 2: bytes into the cache only
+      "c1 read GET k1\n";  // op 3: a cache hit
+  for (size_t at : {size_t{1}, size_t{0}, size_t{2}}) {
+    RunOptions broken;
+    broken.engine_bug = [at](size_t op, engine::Engine& e) {
+      if (op == at) e.keyspace().Store(0, "empty", engine::Object(engine::Set{}), false);
+    };
+    const RunResult r = RunProgram(P(text), broken);
+    ASSERT_FALSE(r.verdict.ok) << "at op " << at;
+    EXPECT_EQ(r.verdict.check, "validate");
+    // At op 1 (a server action) right there; at ops 0 and 2 (client only)
+    // the next check is at op 1, or after the last op (3).
+    EXPECT_EQ(r.verdict.step, at == 1 ? 1 : at == 0 ? 1 : 3) << "at op " << at;
+  }
+  EXPECT_TRUE(RunProgram(P(text)).verdict.ok);
 }
 
 // --- the allowances of the staleness rule ---

@@ -234,6 +234,8 @@ std::span<const uint32_t> ClockSteps() { return kClock; }
 
 CommandProgram DecodeCommandProgram(std::string_view bytes) {
   CommandProgram p;
+  // An op takes at least two bytes but active-expire, which takes one.
+  p.ops.reserve(std::min(kMaxOps, bytes.size() / 2 + 1));
   ByteReader r(bytes);
   uint8_t h;
   while (p.ops.size() < kMaxOps && r.Byte(&h)) {
@@ -266,6 +268,7 @@ CommandProgram DecodeCommandProgram(std::string_view bytes) {
       }
       if (!r.Byte(&argc)) break;
       argc %= kMaxArgs + 1;
+      op.argv.reserve(argc + 1);
       op.argv.push_back(std::move(name));
       bool complete = true;
       for (int i = 0; i < argc && complete; ++i) {

@@ -10,6 +10,8 @@ extern "C" {
 
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
+
 namespace respfuzz::harnesses {
 
 using resp::Protocol;
@@ -36,7 +38,7 @@ void ReplayReply(const redisReply* reply, resp::Visitor& out, int64_t* elements)
   struct Item {
     const redisReply* r;  // null: the end of an array
   };
-  std::vector<Item> todo = {{reply}};
+  absl::InlinedVector<Item, 16> todo = {{reply}};  // no allocation for most replies
   while (!todo.empty()) {
     const redisReply* src = todo.back().r;
     todo.pop_back();

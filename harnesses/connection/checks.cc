@@ -235,7 +235,8 @@ std::string Snippet(std::string_view s, size_t at) {
 // The per-turn checks: closed, sessions, accounting (open connections),
 // output-cap, starvation.
 fuzz::Verdict CheckTurn(const SimTransport& sim, const server::Server& server, size_t step,
-                        std::vector<int>* starved) {
+                        std::vector<int>* starved,
+                        std::vector<server::Server::ClientInfo>* clients) {
   if (!sim.misuses().empty()) return Fail("closed", step, sim.misuses().front());
   size_t open = 0;
   for (const auto& c : sim.conns()) open += c.server_open() ? 1 : 0;
@@ -249,7 +250,8 @@ fuzz::Verdict CheckTurn(const SimTransport& sim, const server::Server& server, s
                 absl::StrCat("stats say ", server.stats().open_connections,
                              " open connections, the transport has ", open));
   }
-  for (const server::Server::ClientInfo& ci : server.Clients()) {
+  server.Clients(clients);
+  for (const server::Server::ClientInfo& ci : *clients) {
     if (ci.unsent > kConnOutputCap) {
       return Fail("output-cap", step,
                   absl::StrCat("c", ci.handle, " holds ", ci.unsent,
@@ -364,6 +366,7 @@ ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& pu
   }
   std::vector<int> slot(kConnMaxClients, -1);  // client -> its connection
   std::vector<int> starved;
+  std::vector<server::Server::ClientInfo> clients;  // CheckTurn's, reused turn after turn
   auto over = [&](int conn) {
     const SimTransport::Conn& c = sim.conns()[conn];
     return c.client_closed || c.rst || c.dropped || c.closes > 0;
@@ -373,7 +376,7 @@ ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& pu
       result.verdict = Fail("stall", step, absl::StrCat("Turn failed: ", st.message()));
       return false;
     }
-    result.verdict = CheckTurn(sim, server, step, &starved);
+    result.verdict = CheckTurn(sim, server, step, &starved, &clients);
     return result.verdict.ok;
   };
   for (size_t i = 0; i < p.ops.size(); ++i) {

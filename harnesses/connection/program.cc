@@ -1,5 +1,6 @@
 #include "harnesses/connection/program.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <string_view>
@@ -199,6 +200,7 @@ std::span<const std::string_view> RequestPool() { return kPool; }
 
 ConnProgram DecodeConnProgram(std::string_view bytes) {
   ConnProgram p;
+  p.ops.reserve(std::min(kConnMaxOps, bytes.size()));  // an op takes a byte at least
   Reader r{bytes};
   while (p.ops.size() < kConnMaxOps) {
     uint8_t b;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <set>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "harnesses/common/registry.h"
+#include "harnesses/common/reply_parser.h"
 #include "harnesses/models/tracking_reference.h"
 #include "src/engine/engine.h"
 #include "src/resp/reader.h"
@@ -26,10 +26,6 @@ using resp::Type;
 using resp::Value;
 
 std::string Show(const Value& v) { return resp::ToDebugString(v, 600); }
-
-bool Stringish(const Value& v) {
-  return v.type == Type::kBulkString || v.type == Type::kSimpleString || v.type == Type::kVerbatim;
-}
 
 // Replies whose element order Redis does not promise are sorted before the
 // staleness comparison (the cached value and the scratch engine's may hold
@@ -77,8 +73,11 @@ struct Conn {
   int session = -1;   // engine session
   std::string down;   // server -> client bytes not yet delivered
   uint64_t written = 0, delivered = 0;
-  std::deque<InFlightInvalidation> invalidations;
+  // In delivery order; a vector: a std::deque allocates even empty, and a
+  // program has a Conn per slot.
+  std::vector<InFlightInvalidation> invalidations;
   resp::RequestParser parser;
+  std::vector<resp::Request> requests;  // what parser.Feed() gave, recycled after
 };
 
 struct Client {
@@ -95,23 +94,75 @@ struct Client {
 };
 
 // An invalidation in a frame the server wrote: the keys, or a flush.
-bool InvalidationOf(const Value& v, InFlightInvalidation* out) {
-  const Value* payload = nullptr;
-  if (v.type == Type::kPush && v.elems.size() == 2 && Stringish(v.elems[0]) &&
-      v.elems[0].str == "invalidate") {
-    payload = &v.elems[1];
-  } else if (v.type == Type::kArray && v.elems.size() == 3 && Stringish(v.elems[0]) &&
-             v.elems[0].str == "message" && Stringish(v.elems[1]) &&
-             v.elems[1].str == "__redis__:invalidate") {
-    payload = &v.elems[2];
+bool InvalidationOf(resp::ReplyRef v, InFlightInvalidation* out) {
+  auto stringish = [](resp::ReplyRef e) {
+    return e.type() == Type::kBulkString || e.type() == Type::kSimpleString ||
+           e.type() == Type::kVerbatim;
+  };
+  resp::ReplyRef payload = v;
+  if (v.type() == Type::kPush && v.elem_count() == 2 && stringish(v.elem(0)) &&
+      v.elem(0).str() == "invalidate") {
+    payload = v.elem(1);
+  } else if (v.type() == Type::kArray && v.elem_count() == 3 && stringish(v.elem(0)) &&
+             v.elem(0).str() == "message" && stringish(v.elem(1)) &&
+             v.elem(1).str() == "__redis__:invalidate") {
+    payload = v.elem(2);
   } else {
     return false;
   }
   out->keys.clear();
-  out->flush = payload->type == Type::kNull || payload->type == Type::kNullBulk ||
-               payload->type == Type::kNullArray;
-  for (const Value& k : payload->elems) out->keys.push_back(k.str);
+  out->flush = payload.type() == Type::kNull || payload.type() == Type::kNullBulk ||
+               payload.type() == Type::kNullArray;
+  for (resp::ReplyRef k : payload.elems()) out->keys.emplace_back(k.str());
   return true;
+}
+
+// Reader events, ignored: the frame-end search needs only Reader::values().
+class CountingVisitor : public resp::Visitor {
+ public:
+  void OnString(Type, std::string_view) override {}
+  void OnInteger(int64_t) override {}
+  void OnDouble(double) override {}
+  void OnBoolean(bool) override {}
+  void OnNull(Type) override {}
+  void OnBegin(Type, int64_t) override {}
+  void OnEnd() override {}
+};
+
+// Parsers and buffers reused from op to op and from input to input, each
+// emptied before use; Release() at the end of every input keeps only their
+// capacity (libFuzzer re-runs an input that leaves more allocations than it
+// freed).
+struct Scratch {
+  std::unique_ptr<ReplyParser> frames_parser = MakeReplyParser();
+  ParseResult frames;                               // one chunk's frames (CheckFrames)
+  resp::Reader frame_ends{resp::Protocol::kResp3};  // where each frame ends
+  std::array<std::string, kSlots> taken;            // what Collect() took per slot
+  std::string expected;                             // the reference's bytes for a slot
+  std::vector<size_t> ends;                         // FrameEnds' of a chunk
+  bool in_use = false;
+
+  void Release() {
+    frames_parser->Start(resp::Protocol::kResp3, resp::ReaderLimits{});
+    frames.values.Reset();
+    frames.error = {};
+    frame_ends.Reset();
+    for (std::string& t : taken) t.clear();
+    expected.clear();
+    ends.clear();
+    in_use = false;
+  }
+};
+
+// The shared scratch, or (a run inside a run) a fresh one the caller owns.
+Scratch* TakeScratch(std::unique_ptr<Scratch>* own) {
+  static Scratch* const shared = new Scratch;
+  if (shared->in_use) {
+    *own = std::make_unique<Scratch>();
+    return own->get();
+  }
+  shared->in_use = true;
+  return shared;
 }
 
 class Runner {
@@ -121,7 +172,8 @@ class Runner {
         options_(options),
         eng_(EngineOptionsOf(options)),
         ref_(TrackingOptionsOf(options)),
-        scratch_(EngineOptionsOf(options)) {
+        scratch_(EngineOptionsOf(options)),
+        sc_(*TakeScratch(&own_scratch_)) {
     eng_.tracker().bugs_for_test() = options.tracker_bugs;
     eng_.tracker().set_record_noloop_unsent(true);
     eng_.AddKeyEventListener([this](const engine::KeyEvent& ev) {
@@ -138,6 +190,8 @@ class Runner {
     std::string ignored;
     scratch_.Execute(scratch3_, std::vector<std::string>{"HELLO", "3"}, &ignored);
   }
+
+  ~Runner() { sc_.Release(); }
 
   RunResult Run() {
     // The admin connection first, then each client's, in order.
@@ -159,6 +213,12 @@ class Runner {
         result_.trace.push_back(absl::StrCat("#", i, "  ", OpToText(program_.ops[i]),
                                              note_.empty() ? "" : "\n      ", note_));
       }
+    }
+    if (!failed_) {
+      // Everything once more after the last op, whatever it touched.
+      engine_touched_ = true;
+      cache_touched_.fill(true);
+      ValidateTouched();
     }
     return std::move(result_);
   }
@@ -194,6 +254,7 @@ class Runner {
   }
 
   void Open(int slot) {
+    engine_touched_ = true;
     Conn& c = conns_[slot];
     c.down.clear();
     c.written = c.delivered = 0;
@@ -248,6 +309,7 @@ class Runner {
   void CloseServerSide(int slot) {
     Conn& c = conns_[slot];
     if (!c.open) return;
+    engine_touched_ = true;
     eng_.CloseSession(c.session);
     ref_.Close(slot);
     c.open = false;
@@ -259,6 +321,7 @@ class Runner {
   void ConnectClient(int i) {
     Client& cl = clients_[i];
     for (int conn = 0; conn < cl.cache->connections(); ++conn) Open(2 * i + conn);
+    cache_touched_[i] = true;
     cl.cache->Connect();
     cl.killed_unseen = false;
     cl.db = 0;
@@ -311,6 +374,7 @@ class Runner {
   // Moves every byte the engine wrote to the connections' queues, checking
   // framing and comparing with the reference model.
   void Collect() {
+    engine_touched_ = true;
     eng_.TakeNotified();
     for (auto& [id, key] : eng_.tracker().TakeNoloopUnsent()) {
       for (size_t i = 0; i < program_.clients.size(); ++i) {
@@ -334,23 +398,30 @@ class Runner {
       result_.stats.unmodelled_at = static_cast<int64_t>(op_);
     }
     // Every connection's bytes first, so the observer sees all of them even
-    // when a check below stops the program.
-    std::array<std::string, kSlots> taken;
+    // when a check below stops the program. A connection to which neither
+    // the engine nor the reference wrote anything has nothing to check.
+    std::array<std::string, kSlots>& taken = sc_.taken;
+    std::array<bool, kSlots> quiet{};
     for (int s = 0; s < kSlots; ++s) {
+      taken[s].clear();
       if (!conns_[s].open) continue;
-      taken[s] = eng_.TakeOutput(conns_[s].session);
+      quiet[s] = eng_.PendingOutput(conns_[s].session).empty() && ref_.frames(s).empty() &&
+                 !options_.corrupt_server_output;
+      if (quiet[s]) continue;
+      eng_.AppendOutput(conns_[s].session, &taken[s]);
       if (options_.corrupt_server_output) options_.corrupt_server_output(op_, s, &taken[s]);
       if (options_.observer != nullptr) observed_[s] += taken[s];
     }
     for (int s = 0; s < kSlots && !failed_; ++s) {
       Conn& c = conns_[s];
-      if (!c.open) continue;
+      if (!c.open || quiet[s]) continue;
       const std::string& bytes = taken[s];
-      std::vector<models::OutFrame> frames = ref_.TakeFrames(s);
+      std::string& expected = sc_.expected;
+      expected.clear();
+      for (const models::OutFrame& f : ref_.frames(s)) expected += f.bytes;
+      ref_.ClearFrames(s);
       if (!bytes.empty() && !CheckFrames(s, bytes)) return;
       if (comparing_) {
-        std::string expected;
-        for (const models::OutFrame& f : frames) expected += f.bytes;
         if (bytes != expected && !SameButOrder(s, bytes, expected)) {
           Fail("reference", absl::StrCat("connection ", SlotName(s),
                                          ": the engine wrote and the "
@@ -380,36 +451,29 @@ class Runner {
   bool CheckFrames(int s, const std::string& bytes) {
     Conn& c = conns_[s];
     const resp::Protocol proto = eng_.session(c.session).protocol;
-    resp::Reader reader(proto, resp::ReaderLimits{});
-    std::vector<Value> values;
-    resp::TreeBuilder builder(&values, &reader);
-    const bool ok = reader.Feed(bytes, builder);
-    if (!ok || !reader.idle()) {
-      Fail("framing", absl::StrCat("connection ", SlotName(s), " (",
-                                   proto == resp::Protocol::kResp3 ? "RESP3" : "RESP2", "): ",
-                                   ok ? "a partial frame at the end"
-                                      : "does not parse: " + std::string(reader.status().message()),
-                                   "\nbytes: ", EscapeBytes(bytes, 1000)));
+    ParseResult& frames = sc_.frames;
+    ParseWhole(*sc_.frames_parser, bytes, proto, resp::ReaderLimits{}, &frames);
+    if (frames.error.code != resp::ReaderErrorCode::kNone || !frames.idle) {
+      const bool ok = frames.error.code == resp::ReaderErrorCode::kNone;
+      Fail("framing",
+           absl::StrCat("connection ", SlotName(s), " (",
+                        proto == resp::Protocol::kResp3 ? "RESP3" : "RESP2", "): ",
+                        ok ? "a partial frame at the end"
+                           : absl::StrCat("does not parse: protocol error at offset ",
+                                          frames.error.offset, ": ", frames.error.reason),
+                        "\nbytes: ", EscapeBytes(bytes, 1000)));
       return false;
     }
     if (s == kAdminSlot) return true;
-    // Frame ends: re-encode is not byte-exact in general, so find each
-    // invalidation's end by feeding frame by frame.
     bool any = false;
     InFlightInvalidation inv;
-    for (const Value& v : values) any = any || InvalidationOf(v, &inv);
+    for (resp::ReplyRef v : frames.values) any = any || InvalidationOf(v, &inv);
     if (!any) return true;
-    resp::Reader again(proto, resp::ReaderLimits{});
-    std::vector<Value> one;
-    resp::TreeBuilder b2(&one, &again);
-    for (size_t i = 0; i < bytes.size(); ++i) {
-      again.Feed(std::string_view(bytes).substr(i, 1), b2);
-      if (!one.empty()) {
-        if (InvalidationOf(one[0], &inv)) {
-          inv.end = c.written + i + 1;
-          c.invalidations.push_back(inv);
-        }
-        one.clear();
+    FrameEnds(proto, bytes, &sc_.frame_ends, &sc_.ends);
+    for (size_t k = 0; k < sc_.ends.size() && k < frames.values.size(); ++k) {
+      if (InvalidationOf(frames.values[k], &inv)) {
+        inv.end = c.written + sc_.ends[k];
+        c.invalidations.push_back(inv);
       }
     }
     return true;
@@ -426,19 +490,20 @@ class Runner {
     bool moved = false;
     for (int conn = 0; conn < 2 && !failed_; ++conn) {
       if (!cl.cache->HasOutput(conn)) continue;
+      cache_touched_[i] = true;
       const std::string bytes = cl.cache->TakeOutput(conn);
       moved = true;
       Conn& c = conns_[2 * i + conn];
       if (!c.open) continue;  // written to a closed connection: gone
-      std::vector<resp::Request> requests;
-      if (!c.parser.Feed(bytes, &requests)) {
+      if (!c.parser.Feed(bytes, &c.requests)) {
         Fail("client", "the cache wrote bytes the server cannot parse: " + EscapeBytes(bytes));
         return moved;
       }
-      for (const resp::Request& r : requests) {
+      for (const resp::Request& r : c.requests) {
         if (!c.open || failed_) break;
         RunCommand(2 * i + conn, r.argv);
       }
+      c.parser.Recycle(&c.requests);  // their argv vectors serve the next requests
     }
     return moved;
   }
@@ -450,6 +515,7 @@ class Runner {
     Conn& c = conns_[2 * i + conn];
     if (c.down.empty()) {
       if (!c.open && cl.killed_unseen) {
+        cache_touched_[i] = true;
         cl.cache->OnEof(conn);
         cl.killed_unseen = false;
         return true;
@@ -464,8 +530,9 @@ class Runner {
       const InFlightInvalidation& inv = c.invalidations.front();
       if (inv.flush) cl.noloop_missed.clear();
       for (const std::string& k : inv.keys) cl.noloop_missed.erase(k);
-      c.invalidations.pop_front();
+      c.invalidations.erase(c.invalidations.begin());
     }
+    cache_touched_[i] = true;
     const absl::Status st = cl.cache->OnBytes(conn, piece);
     if (!st.ok()) {
       Fail("client", absl::StrCat("c", i + 1, " refused the server's bytes on its ",
@@ -527,18 +594,19 @@ class Runner {
 
   void Submit(int i, const std::vector<std::string>& argv) {
     Client& cl = clients_[i];
+    cache_touched_[i] = true;
     absl::StatusOr<cache::Submitted> s = cl.cache->Submit(argv);
     if (!s.ok()) {
-      note_ = "refused: " + std::string(s.status().message());
+      if (options_.trace) note_ = "refused: " + std::string(s.status().message());
       return;
     }
     if (!s->hit) {
-      note_ = "queued";
+      if (options_.trace) note_ = "queued";
       return;
     }
     Value hit = *s->hit;
     if (options_.corrupt_hit) options_.corrupt_hit(op_, &hit);
-    note_ = "hit " + Show(hit);
+    if (options_.trace) note_ = "hit " + Show(hit);
     CheckHit(i, argv, hit);
   }
 
@@ -626,7 +694,7 @@ class Runner {
 
   void Allowed(const std::string& why) {
     ++result_.stats.hits_allowed;
-    absl::StrAppend(&note_, " (differs; allowed: ", why, ")");
+    if (options_.trace) absl::StrAppend(&note_, " (differs; allowed: ", why, ")");
   }
 
   void RunOp(const Op& op) {
@@ -643,13 +711,15 @@ class Runner {
         Submit(i, {"EXEC"});
         break;
       case OpKind::kTrackingOff: {
+        cache_touched_[i] = true;
         const absl::Status s = clients_[i].cache->TrackingOff();
-        if (!s.ok()) note_ = "refused: " + std::string(s.message());
+        if (!s.ok() && options_.trace) note_ = "refused: " + std::string(s.message());
         break;
       }
       case OpKind::kTrackingOn: {
+        cache_touched_[i] = true;
         const absl::Status s = clients_[i].cache->AddPrefixes(op.prefixes);
-        if (!s.ok()) note_ = "refused: " + std::string(s.message());
+        if (!s.ok() && options_.trace) note_ = "refused: " + std::string(s.message());
         break;
       }
       case OpKind::kSend:
@@ -716,19 +786,39 @@ class Runner {
     }
   }
 
+  // The validate check. A structure is validated after every op that can
+  // have changed it, and only then: the same state validates the same way.
+  // The engine changes only through a server action (each ends in
+  // Collect(), which drains the engine) or a connection opening or closing;
+  // a client's cache only through the runner's calls on it (cache_touched_)
+  // or by handing out replies (TakeReplies).
   void AfterOp() {
     for (size_t i = 0; i < program_.clients.size(); ++i) {
       Client& cl = clients_[i];
-      cl.cache->TakeReplies();
+      if (!cl.cache->TakeReplies().empty()) cache_touched_[i] = true;
       if (cl.cache->stats().clears != cl.clears) {
         cl.clears = cl.cache->stats().clears;
         cl.swap_exempt = false;
         cl.noloop_missed.clear();
       }
-      const absl::Status v = cl.cache->Validate();
+    }
+    if (options_.corrupt_engine) {
+      options_.corrupt_engine(op_, eng_);
+      engine_touched_ = true;
+    }
+    if (options_.engine_bug) options_.engine_bug(op_, eng_);
+    ValidateTouched();
+  }
+
+  void ValidateTouched() {
+    for (size_t i = 0; i < program_.clients.size(); ++i) {
+      if (!cache_touched_[i]) continue;
+      cache_touched_[i] = false;
+      const absl::Status v = clients_[i].cache->Validate();
       if (!v.ok()) return Fail("validate", absl::StrCat("c", i + 1, ": ", v.message()));
     }
-    if (options_.corrupt_engine) options_.corrupt_engine(op_, eng_);
+    if (!engine_touched_) return;
+    engine_touched_ = false;
     const absl::Status v = eng_.Validate();
     if (!v.ok()) Fail("validate", "engine: " + std::string(v.message()));
   }
@@ -751,9 +841,15 @@ class Runner {
   uint64_t evicted_before_ = 0;
   bool comparing_ = true;
   bool failed_ = false;
+  // Whether the engine, or client i's cache, may have changed since its last
+  // Validate() (AfterOp).
+  bool engine_touched_ = true;
+  std::array<bool, kMaxClients> cache_touched_{};
   size_t op_ = static_cast<size_t>(-1);
   std::string note_;
   RunResult result_;
+  std::unique_ptr<Scratch> own_scratch_;  // only when the shared one is in use
+  Scratch& sc_;
 };
 
 }  // namespace
@@ -778,6 +874,25 @@ bool SameRepliesButOrder(const std::vector<std::string>& argv,
     }
   }
   return a == b;
+}
+
+void FrameEnds(resp::Protocol proto, std::string_view bytes, resp::Reader* reader,
+               std::vector<size_t>* ends) {
+  // Every RESP frame ends with a CRLF, so feeding the bytes one line (up to
+  // and including each LF) at a time, the frame that completes during a Feed
+  // ends at that line's end, as feeding them a byte at a time would show,
+  // with one Feed per line instead of per byte.
+  ends->clear();
+  reader->Reset(proto, resp::ReaderLimits{});
+  CountingVisitor ignore;
+  for (size_t from = 0; from < bytes.size() && !reader->failed();) {
+    const size_t lf = bytes.find('\n', from);
+    const size_t to = lf == std::string_view::npos ? bytes.size() : lf + 1;
+    reader->Feed(bytes.substr(from, to - from), ignore);
+    from = to;
+    // (One frame at most: two cannot end at the same LF.)
+    while (ends->size() < reader->values()) ends->push_back(to);
+  }
 }
 
 RunResult RunProgram(const Program& program, const RunOptions& options) {

@@ -98,7 +98,10 @@
 //               as whole RESP frames in that connection's protocol.
 //   client      ClientCache::OnBytes accepts the server's bytes.
 //   validate    Engine::Validate() (the tracker's included) and every
-//               ClientCache::Validate().
+//               ClientCache::Validate(), each after the ops that can have
+//               changed it (the engine: a server action or a connection
+//               opening or closing; a cache: the runner's calls on it), and
+//               all of them once more after the last op.
 #ifndef RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_
 #define RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_
 
@@ -114,6 +117,7 @@
 #include "harnesses/common/verdict.h"
 #include "harnesses/invalidation/program.h"
 #include "src/cache/client_cache.h"
+#include "src/resp/reader.h"
 #include "src/tracking/tracker.h"
 
 namespace respfuzz::engine {
@@ -185,8 +189,13 @@ struct RunOptions {
   std::function<void(size_t op, int slot, std::string* bytes)> corrupt_server_output;
   // Changes a cache hit before the staleness check.
   std::function<void(size_t op, resp::Value* hit)> corrupt_hit;
-  // Changes the engine's state after an op, before Validate().
+  // Changes the engine's state after an op, before Validate() (which then
+  // runs at that op whatever the op did).
   std::function<void(size_t op, engine::Engine& e)> corrupt_engine;
+  // A deliberately broken engine: changes its state after an op unseen by
+  // the runner, which validates as after any op (only when a server action
+  // ran, and once more after the last op).
+  std::function<void(size_t op, engine::Engine& e)> engine_bug;
 
   // Every server action is shown to the observer (nullptr: none).
   ServerObserver* observer = nullptr;
@@ -219,6 +228,12 @@ RunResult RunProgram(const Program& program, const RunOptions& options = {});
 bool SameRepliesButOrder(const std::vector<std::string>& argv,
                          const std::vector<std::vector<std::string>>& exec_queue,
                          resp::Protocol proto, std::string_view got, std::string_view want);
+
+// Where each complete top-level frame of `bytes` (read from its start in
+// `proto`) ends: the offset just past its last byte, in order. `reader` is
+// reset and used for it.
+void FrameEnds(resp::Protocol proto, std::string_view bytes, resp::Reader* reader,
+               std::vector<size_t>* ends);
 
 // Delta-debugs a failing program over its ops (the clients stay): the same
 // check must keep failing. nullopt when the program does not fail.

@@ -40,7 +40,7 @@ Value PushGeneric(Ctx& c, Where where, bool xx) {
   }
   for (size_t j = 2; j < c.argc(); ++j) {
     if (where == kHead) {
-      o->list.push_front(c.argv[j]);
+      o->list.insert(o->list.begin(), c.argv[j]);
     } else {
       o->list.push_back(c.argv[j]);
     }
@@ -150,7 +150,7 @@ Value PopGeneric(Ctx& c, Where where) {
     std::string value;
     if (where == kHead) {
       value = o->list.front();
-      o->list.pop_front();
+      o->list.erase(o->list.begin());
     } else {
       value = o->list.back();
       o->list.pop_back();
@@ -164,7 +164,7 @@ Value PopGeneric(Ctx& c, Where where) {
   for (int64_t i = 0; i < rangelen; ++i) {
     if (where == kHead) {
       out.push_back(c.Bulk(o->list.front()));
-      o->list.pop_front();
+      o->list.erase(o->list.begin());
     } else {
       out.push_back(c.Bulk(o->list.back()));
       o->list.pop_back();
@@ -197,7 +197,7 @@ Value LTrim(Ctx& c) {
   Object* o = LookupList(c, c.argv[1], c.Ok(), &reply);
   if (o == nullptr) return reply;
   int64_t llen = static_cast<int64_t>(o->list.size());
-  std::deque<std::string> kept;
+  std::vector<std::string> kept;
   if (NormalizeRange(llen, &start, &end)) {
     for (int64_t i = start; i <= end; ++i) kept.push_back(o->list[static_cast<size_t>(i)]);
   }
@@ -326,7 +326,7 @@ Value LMoveGeneric(Ctx& c, Where wherefrom, Where whereto) {
   std::string value;
   if (wherefrom == kHead) {
     value = sobj->list.front();
-    sobj->list.pop_front();
+    sobj->list.erase(sobj->list.begin());
   } else {
     value = sobj->list.back();
     sobj->list.pop_back();
@@ -338,7 +338,7 @@ Value LMoveGeneric(Ctx& c, Where wherefrom, Where whereto) {
   }
   SignalModifiedKey(c.st, c.db(), dst);
   if (whereto == kHead) {
-    dobj->list.push_front(value);
+    dobj->list.insert(dobj->list.begin(), value);
   } else {
     dobj->list.push_back(value);
   }

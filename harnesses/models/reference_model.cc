@@ -204,6 +204,15 @@ const std::map<std::string, CommandSpec>& CommandTable() {
 // the hook by the command's name.
 Value RunExtra(Ctx& c);
 
+// Whether an extra command is named "top|sub". (Only a container some extra
+// is named under needs the subcommand lowered and looked up.)
+bool IsExtraSubcommand(const State& st, const std::string& top, const std::string& sub) {
+  const std::string prefix = top + "|";
+  auto it = st.hooks.extra.lower_bound(prefix);
+  if (it == st.hooks.extra.end() || it->first.compare(0, prefix.size(), prefix) != 0) return false;
+  return st.hooks.extra.count(prefix + Lower(sub)) > 0;
+}
+
 // The lookup of processCommand: nullptr for an unknown command; CLIENT with
 // arguments resolves its subcommand (nullptr if unknown, with *unknown_sub).
 // Extra commands come first; `*name` is the full name ("client|tracking").
@@ -213,8 +222,7 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   static thread_local CommandSpec extra_spec;
   std::string top = Lower(argv[0]);
   std::string full = top;
-  if (argv.size() >= 2 &&
-      (st.hooks.extra.count(top + "|" + Lower(argv[1])) > 0 || top == "client")) {
+  if (argv.size() >= 2 && (top == "client" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;

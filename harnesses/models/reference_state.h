@@ -5,7 +5,6 @@
 #define RESPFUZZ_HARNESSES_MODELS_REFERENCE_STATE_H_
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -25,7 +24,9 @@ enum class Kind { kString, kList, kHash, kSet, kZSet };
 struct Object {
   Kind kind = Kind::kString;
   std::string str;
-  std::deque<std::string> list;
+  // A vector, not a std::deque: libstdc++'s deque allocates (its map and a
+  // node) even empty, so every Object built or moved, a string's too, did.
+  std::vector<std::string> list;
   std::map<std::string, std::string> hash;
   std::set<std::string> set;
   std::map<std::string, double> zset;  // member -> score; order is computed when needed

@@ -444,6 +444,8 @@ std::vector<OutFrame> TrackingReference::TakeFrames(int slot) {
   return out;
 }
 
+void TrackingReference::ClearFrames(int slot) { clients_[slot].out.clear(); }
+
 std::vector<int64_t> TrackingReference::TrackingClientsOf(const std::string& key) const {
   auto it = table_.find(key);
   if (it == table_.end()) return {};

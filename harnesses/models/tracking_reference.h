@@ -122,6 +122,9 @@ class TrackingReference {
   const std::vector<OutFrame>& frames(int slot) const;
   std::string Bytes(int slot) const;
   std::vector<OutFrame> TakeFrames(int slot);
+  // Drops the slot's frames (after reading them with frames()), keeping the
+  // list's capacity.
+  void ClearFrames(int slot);
   // True once the program asked for something outside the model (see above).
   bool unmodelled() const { return unmodelled_; }
 

@@ -37,39 +37,52 @@ uint16_t TakeU16(std::string_view* in) {
   return static_cast<uint16_t>(lo | (TakeByte(in) << 8));
 }
 
-std::vector<std::string> Words(uint16_t bits) {
-  std::vector<std::string> words;
-  const int count = (bits & 3) + 1;
-  for (int w = 0; w < count; ++w) {
-    words.emplace_back(kQueryWords[(bits >> (2 + 3 * w)) & 7]);
-  }
-  return words;
+// Sets *words to the words `bits` names, reusing its storage.
+void SetWords(uint16_t bits, std::vector<std::string>* words) {
+  const size_t count = (bits & 3) + 1;
+  words->resize(count);
+  for (size_t w = 0; w < count; ++w) (*words)[w].assign(kQueryWords[(bits >> (2 + 3 * w)) & 7]);
 }
 
-query::Document DecodeDocument(uint32_t id, std::string_view* in) {
-  query::Document d;
-  d.id = id;
-  d.text.reserve(2);
+// Entry `i` of a document's field list, named `field`: the list grows to
+// hold it and keeps the storage of the entries it already had.
+template <typename V>
+V& FieldAt(std::vector<std::pair<std::string, V>>* list, size_t i, std::string_view field) {
+  if (list->size() <= i) list->resize(i + 1);
+  (*list)[i].first.assign(field);
+  return (*list)[i].second;
+}
+
+// Decodes into *d, reusing the storage of what it held (the harness decodes
+// into the same documents input after input).
+void DecodeDocument(uint32_t id, std::string_view* in, query::Document* d) {
+  d->id = id;
   const uint8_t present = TakeByte(in);
   const uint16_t a = TakeU16(in), b = TakeU16(in);
   const uint8_t tags = TakeByte(in), num = TakeByte(in), geo = TakeByte(in);
   const uint8_t v0 = TakeByte(in), v1 = TakeByte(in);
-  if (present & 0x01) d.text.emplace_back("a", Words(a));
-  if (present & 0x02) d.text.emplace_back("b", Words(b));
+  size_t texts = 0;
+  if (present & 0x01) SetWords(a, &FieldAt(&d->text, texts++, "a"));
+  if (present & 0x02) SetWords(b, &FieldAt(&d->text, texts++, "b"));
+  d->text.resize(texts);
+  d->tags.resize(0 + ((present & 0x04) != 0));
   if (present & 0x04) {
-    std::vector<std::string> values;
+    std::vector<std::string>& values = FieldAt(&d->tags, 0, "t");
+    values.clear();
     for (size_t t = 0; t < kQueryTags.size(); ++t) {
       if (tags & (1u << t)) values.emplace_back(kQueryTags[t]);
     }
-    d.tags.emplace_back("t", std::move(values));
   }
-  if (present & 0x08) d.numeric.emplace_back("n", static_cast<int8_t>(num) / 2.0);
-  if (present & 0x10) d.geo.emplace_back("g", kQueryPoints[geo % kQueryPoints.size()]);
+  d->numeric.resize(0 + ((present & 0x08) != 0));
+  if (present & 0x08) FieldAt(&d->numeric, 0, "n") = static_cast<int8_t>(num) / 2.0;
+  d->geo.resize(0 + ((present & 0x10) != 0));
+  if (present & 0x10) FieldAt(&d->geo, 0, "g") = kQueryPoints[geo % kQueryPoints.size()];
+  d->vectors.resize(0 + ((present & 0x20) != 0));
   if (present & 0x20) {
-    d.vectors.emplace_back("v", std::vector<float>{static_cast<float>(static_cast<int8_t>(v0)),
-                                                   static_cast<float>(static_cast<int8_t>(v1))});
+    FieldAt(&d->vectors, 0, "v")
+        .assign({static_cast<float>(static_cast<int8_t>(v0)),
+                 static_cast<float>(static_cast<int8_t>(v1))});
   }
-  return d;
 }
 
 std::string_view TakeLengthPrefixed(std::string_view* in) {
@@ -123,13 +136,29 @@ query::ParseLimits QueryParserLimits(uint8_t flags) {
 
 QueryParserInput DecodeQueryParserInput(std::string_view input) {
   QueryParserInput in;
+  DecodeQueryParserInput(input, &in);
+  return in;
+}
+
+void DecodeQueryParserInput(std::string_view input, QueryParserInput* out) {
+  QueryParserInput& in = *out;
   in.flags = TakeByte(&input);
   in.limits = QueryParserLimits(in.flags);
+  in.options = query::ParseOptions{};
   in.options.limits = in.limits;
   const size_t ndocs = std::min<size_t>(in.flags >> 4, kQueryMaxDocs);
-  in.docs.reserve(ndocs);
+  // Documents past the count wait in spare_docs, storage and all.
+  while (in.docs.size() > ndocs) {
+    in.spare_docs.push_back(std::move(in.docs.back()));
+    in.docs.pop_back();
+  }
+  while (in.docs.size() < ndocs && !in.spare_docs.empty()) {
+    in.docs.push_back(std::move(in.spare_docs.back()));
+    in.spare_docs.pop_back();
+  }
+  in.docs.resize(ndocs);
   for (size_t i = 0; i < ndocs; ++i) {
-    in.docs.push_back(DecodeDocument(static_cast<uint32_t>(i), &input));
+    DecodeDocument(static_cast<uint32_t>(i), &input, &in.docs[i]);
   }
   const size_t nul = input.find('\0');
   in.query = input.substr(0, nul);
@@ -142,11 +171,13 @@ QueryParserInput DecodeQueryParserInput(std::string_view input) {
     }
     in.options.params = std::move(params);
   }
-  return in;
 }
 
 fuzz::Verdict CheckQueryParser(std::string_view input, const QueryParserHooks& hooks) {
-  const QueryParserInput in = DecodeQueryParserInput(input);
+  // Decoded into the same documents input after input (their storage reused).
+  static QueryParserInput* const decoded = new QueryParserInput;
+  DecodeQueryParserInput(input, decoded);
+  const QueryParserInput& in = *decoded;
   // The query in its own heap block, so ASan sees reads past its end.
   const std::string query_copy(in.query);
   const std::string_view q = query_copy;

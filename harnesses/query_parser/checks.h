@@ -89,10 +89,15 @@ struct QueryParserInput {
   std::vector<query::Document> docs;
   std::string_view query;
   query::ParseOptions options;  // limits, and params when the input has a NUL
+  // Documents an earlier decode into this input had beyond `docs`, kept for
+  // their storage (DecodeQueryParserInput(input, out) reuses them).
+  std::vector<query::Document> spare_docs;
 };
 
 // Total: any bytes decode.
 QueryParserInput DecodeQueryParserInput(std::string_view input);
+// The same into *out, reusing the storage of its documents.
+void DecodeQueryParserInput(std::string_view input, QueryParserInput* out);
 // Small caps: max_query_len 256, max_depth 8, max_nodes 32.
 query::ParseLimits QueryParserLimits(uint8_t flags);
 

@@ -482,33 +482,34 @@ absl::Status Engine::Validate() const {
   size_t watched = 0;
   for (size_t i = 0; i < sessions_.size(); ++i) {
     const Session& s = *sessions_[i];
-    const std::string who = absl::StrCat("session ", i, ": ");
+    // Built only for a failure: Validate() runs after every op of a harness.
+    const auto who = [i] { return absl::StrCat("session ", i, ": "); };
     if (!s.open) {
       if (!s.watched.empty() || !s.queued.empty() || s.in_multi) {
-        return absl::InternalError(who + "closed but holds transaction state");
+        return absl::InternalError(who() + "closed but holds transaction state");
       }
       if (!s.output.empty() || !s.channels.empty()) {
-        return absl::InternalError(who + "closed but holds output or subscriptions");
+        return absl::InternalError(who() + "closed but holds output or subscriptions");
       }
       continue;
     }
     if (SessionById(s.id) != static_cast<int>(i)) {
-      return absl::InternalError(who + "not found by its client id");
+      return absl::InternalError(who() + "not found by its client id");
     }
     if (s.db < 0 || s.db >= keyspace_.num_dbs()) {
-      return absl::InternalError(who + "selected db out of range");
+      return absl::InternalError(who() + "selected db out of range");
     }
     if (!s.in_multi && (!s.queued.empty() || s.exec_abort)) {
-      return absl::InternalError(who + "queued commands outside MULTI");
+      return absl::InternalError(who() + "queued commands outside MULTI");
     }
     for (size_t a = 0; a < s.watched.size(); ++a) {
       const WatchedKey& w = s.watched[a];
       if (w.db < 0 || w.db >= keyspace_.num_dbs()) {
-        return absl::InternalError(who + "watched key in a db out of range");
+        return absl::InternalError(who() + "watched key in a db out of range");
       }
       for (size_t b = a + 1; b < s.watched.size(); ++b) {
         if (s.watched[b].db == w.db && s.watched[b].key == w.key) {
-          return absl::InternalError(who + "key '" + w.key + "' watched twice");
+          return absl::InternalError(who() + "key '" + w.key + "' watched twice");
         }
       }
       const WatcherList* list = WatchersOf(w.db, w.key);

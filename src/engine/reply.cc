@@ -1,5 +1,7 @@
 #include "src/engine/reply.h"
 
+#include <algorithm>
+
 #include "src/resp/writer.h"
 
 namespace respfuzz::engine {
@@ -13,7 +15,8 @@ void ReplyWriter::Simple(std::string_view s) {
 }
 
 void ReplyWriter::Error(std::string_view msg) {
-  if (msg.find_first_of("\r\n") == std::string_view::npos) {
+  // A plain scan: find_first_of calls memchr once per byte of the message.
+  if (std::none_of(msg.begin(), msg.end(), [](char c) { return c == '\r' || c == '\n'; })) {
     resp::WriteSimple(resp::Type::kError, msg, out_);
     return;
   }

@@ -60,11 +60,14 @@ Scope Narrow(const Scope& outer, const std::vector<std::string>& fields) {
   return out;
 }
 
-// Levenshtein distance of a and b is at most `max`.
-bool WithinDistance(const std::vector<char32_t>& a, const std::vector<char32_t>& b, size_t max) {
+// Levenshtein distance of a and b is at most `max`. `prev` and `cur` are the
+// two rows' storage (a matcher reuses them token after token).
+bool WithinDistance(const std::vector<char32_t>& a, const std::vector<char32_t>& b, size_t max,
+                    std::vector<size_t>& prev, std::vector<size_t>& cur) {
   const size_t la = a.size(), lb = b.size();
   if ((la > lb ? la - lb : lb - la) > max) return false;
-  std::vector<size_t> prev(lb + 1), cur(lb + 1);
+  prev.assign(lb + 1, 0);
+  cur.assign(lb + 1, 0);
   for (size_t j = 0; j <= lb; ++j) prev[j] = j;
   for (size_t i = 1; i <= la; ++i) {
     cur[0] = i;
@@ -190,9 +193,11 @@ class TextMatcher {
       case NodeKind::kInfix:
         return tok.find(t) != std::string_view::npos;
       case NodeKind::kFuzzy:
-        return WithinDistance(term_cps_, CodePoints(tok), n_.fuzzy);
+        CodePoints(tok, &tok_cps_);
+        return WithinDistance(term_cps_, tok_cps_, n_.fuzzy, prev_, cur_);
       default:
-        return GlobMatch(pattern_, CodePoints(tok));  // kWildcard
+        CodePoints(tok, &tok_cps_);
+        return GlobMatch(pattern_, tok_cps_);  // kWildcard
     }
   }
 
@@ -208,6 +213,9 @@ class TextMatcher {
   const std::vector<std::string>& words_;  // kPhrase
   std::vector<char32_t> term_cps_;
   std::vector<char32_t> pattern_;
+  // Scratch reused from token to token (the matcher is const while matching).
+  mutable std::vector<char32_t> tok_cps_;
+  mutable std::vector<size_t> prev_, cur_;
 };
 
 bool IsTextLeaf(NodeKind k) {

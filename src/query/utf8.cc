@@ -72,12 +72,18 @@ bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
 
 std::vector<char32_t> CodePoints(std::string_view s) {
   std::vector<char32_t> out;
-  out.reserve(s.size());
+  CodePoints(s, &out);
+  return out;
+}
+
+void CodePoints(std::string_view s, std::vector<char32_t>* out) {
+  out->clear();
+  out->reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
     const size_t len = SequenceLength(s, i);
     if (len == 0) {
-      out.push_back(0xFFFD);
+      out->push_back(0xFFFD);
       ++i;
       continue;
     }
@@ -86,10 +92,9 @@ std::vector<char32_t> CodePoints(std::string_view s) {
       cp &= 0x7F >> len;
       for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<uint8_t>(s[i + k]) & 0x3F);
     }
-    out.push_back(cp);
+    out->push_back(cp);
     i += len;
   }
-  return out;
 }
 
 }  // namespace respfuzz::query

@@ -26,6 +26,8 @@ bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
 
 // The code points of valid UTF-8 (an invalid byte becomes U+FFFD).
 std::vector<char32_t> CodePoints(std::string_view s);
+// The same into *out (emptied first), reusing its capacity.
+void CodePoints(std::string_view s, std::vector<char32_t>* out);
 
 }  // namespace respfuzz::query
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
+
 namespace respfuzz::resp {
 
 ReplyRef ReplyRef::elem(size_t i) const {
@@ -155,7 +157,8 @@ bool Equal(ReplyRef a, const Value& b) {
     const Value* v;
     bool attributes_done;
   };
-  std::vector<Item> work{{&b, false}};
+  // Inline room for the usual reply: a harness compares every reply.
+  absl::InlinedVector<Item, 16> work{{&b, false}};
   uint64_t i = a.begin();
   const uint64_t end = a.end();
   while (!work.empty()) {

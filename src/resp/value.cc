@@ -6,6 +6,8 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
+
 namespace respfuzz::resp {
 
 std::string_view TypeName(Type t) {
@@ -132,7 +134,8 @@ bool ShallowEqual(const Value& a, const Value& b) {
 }  // namespace
 
 bool Equal(const Value& a, const Value& b) {
-  std::vector<std::pair<const Value*, const Value*>> work{{&a, &b}};
+  // Inline room for the usual value: harnesses compare replies by the op.
+  absl::InlinedVector<std::pair<const Value*, const Value*>, 16> work{{&a, &b}};
   while (!work.empty()) {
     auto [x, y] = work.back();
     work.pop_back();

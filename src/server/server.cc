@@ -66,7 +66,6 @@ Server::Server(ServerOptions options, std::unique_ptr<Transport> transport)
     : options_(std::move(options)),
       transport_(OrSockets(std::move(transport))),
       engine_(WallClockEngineOptions(options_.engine, *transport_)) {
-  read_buf_.resize(kReadChunk);
   events_.resize(kMaxEvents);
 }
 
@@ -120,9 +119,14 @@ ServerStats Server::stats() const {
 
 std::vector<Server::ClientInfo> Server::Clients() const {
   std::vector<ClientInfo> out;
-  out.reserve(clients_.size());
-  for (const auto& c : clients_) out.push_back({c->fd, c->session, c->unsent(), c->events});
+  Clients(&out);
   return out;
+}
+
+void Server::Clients(std::vector<ClientInfo>* out) const {
+  out->clear();
+  out->reserve(clients_.size());
+  for (const auto& c : clients_) out->push_back({c->fd, c->session, c->unsent(), c->events});
 }
 
 void Server::UpdateClock() {
@@ -260,7 +264,7 @@ void Server::AcceptOne(int handle, std::string peer, std::string local) {
 }
 
 void Server::OnReadable(Client* c) {
-  const ssize_t n = transport_->Recv(c->fd, read_buf_.data(), read_buf_.size());
+  const ssize_t n = transport_->Recv(c->fd, read_buf_.get(), kReadChunk);
   if (n < 0) {
     if (n == -EAGAIN || n == -EWOULDBLOCK) return;
     Close(c);  // ECONNRESET and the like: nothing can be delivered any more
@@ -277,7 +281,7 @@ void Server::OnReadable(Client* c) {
   }
   Add(counters_.reads);
   const bool ok =
-      c->parser.Feed(std::string_view(read_buf_.data(), static_cast<size_t>(n)), &c->requests);
+      c->parser.Feed(std::string_view(read_buf_.get(), static_cast<size_t>(n)), &c->requests);
   if (!RunRequests(c)) return;
   if (!ok && !c->close_after_reply) {
     // Redis: the replies so far, then the error, then close once flushed.

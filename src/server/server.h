@@ -144,6 +144,8 @@ class Server {
     uint32_t events = 0;
   };
   std::vector<ClientInfo> Clients() const;
+  // The same into *out, reusing its capacity (a harness asks after every turn).
+  void Clients(std::vector<ClientInfo>* out) const;
 
  private:
   struct Client;
@@ -186,7 +188,8 @@ class Server {
   std::vector<std::unique_ptr<Client>> clients_;    // open clients; Client::slot is the index
   std::vector<std::unique_ptr<Client>> graveyard_;  // closed this iteration, freed after it
   std::vector<Client*> pending_;                    // clients with output to write
-  std::vector<char> read_buf_;
+  // kReadChunk bytes, not zeroed: a harness builds a Server per input.
+  std::unique_ptr<char[]> read_buf_ = std::make_unique_for_overwrite<char[]>(kReadChunk);
   std::vector<Readiness> events_;
   Counters counters_;
 };

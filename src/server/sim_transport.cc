@@ -26,6 +26,8 @@ void SimTransport::Log(Event::Kind kind, int conn, std::string bytes, size_t siz
 }
 
 int SimTransport::Connect() {
+  // Room up front: a Conn that moves as the vector grows allocates (its deque).
+  if (conns_.empty()) conns_.reserve(kConnsReserved);
   conns_.emplace_back();
   reads_this_turn_.push_back(0);
   const int id = static_cast<int>(conns_.size()) - 1;

@@ -32,6 +32,8 @@ class SimTransport : public Transport {
   static constexpr size_t kUnlimitedWindow = std::numeric_limits<size_t>::max();
   static constexpr int64_t kStartWallMs = 1'700'000'000'000;
   static constexpr uint16_t kPort = 6379;
+  // Connections the first Connect() makes room for.
+  static constexpr size_t kConnsReserved = 16;
 
   struct Event {
     enum Kind : uint8_t { kTurn, kAccept, kDrop, kRecv, kSend, kClose, kAfterReads };

@@ -367,37 +367,38 @@ absl::Status Tracker::Validate(int64_t next_id) const {
   }
   size_t on = 0;
   for (const auto& [id, t] : clients_) {
-    const std::string who = absl::StrCat("tracking client ", id, ": ");
-    if (!peers_->Exists(id)) return absl::InternalError(who + "state for a closed client");
+    // Built only for a failure: harnesses validate after every op.
+    const auto who = [id] { return absl::StrCat("tracking client ", id, ": "); };
+    if (!peers_->Exists(id)) return absl::InternalError(who() + "state for a closed client");
     if ((t.flags & kOn) == 0) {
       if (t.flags != 0 || !t.prefixes.empty()) {
-        return absl::InternalError(who + "off but holds flags or prefixes");
+        return absl::InternalError(who() + "off but holds flags or prefixes");
       }
       continue;
     }
     ++on;
     const bool bcast = (t.flags & kBcast) != 0;
-    if (bcast && t.prefixes.empty()) return absl::InternalError(who + "BCAST without a prefix");
-    if (!bcast && !t.prefixes.empty()) return absl::InternalError(who + "prefixes without BCAST");
+    if (bcast && t.prefixes.empty()) return absl::InternalError(who() + "BCAST without a prefix");
+    if (!bcast && !t.prefixes.empty()) return absl::InternalError(who() + "prefixes without BCAST");
     if (bcast && (t.flags & (kOptin | kOptout)) != 0) {
-      return absl::InternalError(who + "BCAST with OPTIN/OPTOUT");
+      return absl::InternalError(who() + "BCAST with OPTIN/OPTOUT");
     }
     if ((t.flags & kOptin) != 0 && (t.flags & kOptout) != 0) {
-      return absl::InternalError(who + "OPTIN and OPTOUT");
+      return absl::InternalError(who() + "OPTIN and OPTOUT");
     }
     if ((t.flags & kCaching) != 0 && (t.flags & (kOptin | kOptout)) == 0) {
-      return absl::InternalError(who + "CACHING without OPTIN/OPTOUT");
+      return absl::InternalError(who() + "CACHING without OPTIN/OPTOUT");
     }
     if (t.redirect < 0 || t.redirect >= next_id) {
-      return absl::InternalError(absl::StrCat(who, "redirect id ", t.redirect, " never issued"));
+      return absl::InternalError(absl::StrCat(who(), "redirect id ", t.redirect, " never issued"));
     }
     if ((t.flags & kBrokenRedir) != 0 && (t.redirect == 0 || peers_->Exists(t.redirect))) {
-      return absl::InternalError(who + "broken redirect flag with a live or no redirect");
+      return absl::InternalError(who() + "broken redirect flag with a live or no redirect");
     }
     for (const std::string& p : t.prefixes) {
       auto b = prefixes_.find(p);
       if (b == prefixes_.end() || b->second.clients.count(id) == 0) {
-        return absl::InternalError(who + "prefix '" + p + "' not in the prefix table");
+        return absl::InternalError(who() + "prefix '" + p + "' not in the prefix table");
       }
     }
   }
