@@ -517,7 +517,9 @@ absl::Status Engine::Validate() const {
           list != nullptr && std::any_of(list->begin(), list->end(), [&](const Watcher& x) {
             return x.session == static_cast<int>(i) && x.index == a;
           });
-      if (!listed) return absl::InternalError(who() + "key '" + w.key + "' not in its watcher list");
+      if (!listed) {
+        return absl::InternalError(who() + "key '" + w.key + "' not in its watcher list");
+      }
     }
     watched += s.watched.size();
   }
