@@ -64,6 +64,24 @@ TEST_F(EngineTest, ValidateCatchesBrokenState) {
   EXPECT_FALSE(engine_.Validate().ok());
 }
 
+// Keyspace::Check builds its "db N: " prefix only for a failure: each
+// failure still names the db it is in, whichever db that is.
+TEST_F(EngineTest, KeyspaceCheckNamesTheBrokenDb) {
+  Keyspace& ks = engine_.keyspace();
+  EXPECT_EQ(ks.Check(), "");
+  ks.db(5).expires.Set("ghost", 1);  // a TTL without its key
+  EXPECT_EQ(ks.Check(), "db 5: TTL for missing key 'ghost'");
+  EXPECT_EQ(engine_.Validate().message(), "db 5: TTL for missing key 'ghost'");
+  ks.db(5).expires.Erase("ghost");
+  EXPECT_EQ(ks.Check(), "");
+  ks.db(11).dict.emplace("stray", Object(std::string("v")));  // not in the SCAN order
+  EXPECT_EQ(ks.Check(), "db 11: SCAN order holds 0 keys, dict 1");
+  ks.db(11).dict.clear();
+  EXPECT_EQ(ks.Check(), "");
+  ks.Store(3, "l", Object(List{}), false);  // an empty list must never exist
+  EXPECT_EQ(ks.Check(), "db 3 key 'l': empty list");
+}
+
 }  // namespace
 }  // namespace respfuzz::engine
 

@@ -350,20 +350,22 @@ Keyspace::ScanPage Keyspace::ScanKeys(int db, uint64_t cursor, size_t count) con
 std::string Keyspace::Check() const {
   for (int i = 0; i < num_dbs(); ++i) {
     const Db& d = dbs_[i];
-    const std::string where = "db " + std::to_string(i) + ": ";
+    // Built only for a failure: a harness validates after every op, and
+    // building this prefix for each of the 16 dbs was half of Check().
+    const auto where = [i] { return "db " + std::to_string(i) + ": "; };
     std::string why = d.expires.Check();
-    if (!why.empty()) return where + why;
+    if (!why.empty()) return where() + why;
     for (const auto [key, when] : d.expires) {
-      if (!d.dict.contains(key)) return where + "TTL for missing key '" + key + "'";
+      if (!d.dict.contains(key)) return where() + "TTL for missing key '" + key + "'";
     }
     if (d.scan_order.size() != d.dict.size()) {
-      return where + "SCAN order holds " + std::to_string(d.scan_order.size()) + " keys, dict " +
+      return where() + "SCAN order holds " + std::to_string(d.scan_order.size()) + " keys, dict " +
              std::to_string(d.dict.size());
     }
     for (const auto& [key, obj] : d.dict) {
       auto it = d.scan_order.find(ScanSlot{ScanHash(key), &key});
       if (it == d.scan_order.end() || it->key != &key) {
-        return where + "key '" + key + "' missing from the SCAN order";
+        return where() + "key '" + key + "' missing from the SCAN order";
       }
     }
     for (const auto& [key, obj] : d.dict) {
