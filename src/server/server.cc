@@ -126,7 +126,9 @@ std::vector<Server::ClientInfo> Server::Clients() const {
 void Server::Clients(std::vector<ClientInfo>* out) const {
   out->clear();
   out->reserve(clients_.size());
-  for (const auto& c : clients_) out->push_back({c->fd, c->session, c->unsent(), c->events});
+  for (const auto& c : clients_) {
+    out->push_back({c->fd, c->session, c->unsent(), c->events, c->out.capacity()});
+  }
 }
 
 void Server::UpdateClock() {

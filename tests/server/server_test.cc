@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "src/server/sim_transport.h"
 #include "tests/server/test_client.h"
 
 namespace respfuzz::server {
@@ -562,6 +563,56 @@ TEST(ServerTest, RunServerStopsOnSigtermAndPrintsASummary) {
   EXPECT_EQ(err, absl::StrCat("respfuzz serve: listening on 127.0.0.1:", port,
                               "\nrespfuzz serve: stopped: 2 connections, 2 commands served, 1 "
                               "protocol errors, 0 output-limit disconnects, 0 rejected\n"));
+}
+
+// The reply buffer a client keeps once its output is sent: up to
+// kMaxIdleOutputCapacity for reuse, a bigger one is freed (also after a
+// reply that took several writes). On the simulated transport, so the
+// buffer is looked at between turns.
+TEST(ServerTest, IdleClientKeepsAtMostASmallReplyBuffer) {
+  auto owned = std::make_unique<SimTransport>();
+  SimTransport* sim = owned.get();
+  Server server(ServerOptions{}, std::move(owned));
+  ASSERT_TRUE(server.Listen().ok());
+  const int conn = sim->Connect();
+  ASSERT_TRUE(server.Turn().ok());
+  ASSERT_EQ(server.Clients().size(), 1u);
+  auto capacity = [&] { return server.Clients()[0].out_capacity; };
+  auto get = [&](const std::string& key, size_t size) {
+    const size_t before = sim->conns()[conn].received.size();
+    sim->ClientSend(conn, Multibulk({"GET", key}), 0);
+    for (int i = 0; i < 100 && sim->conns()[conn].received.size() < before + size; ++i) {
+      ASSERT_TRUE(server.Turn().ok());
+    }
+    EXPECT_EQ(sim->conns()[conn].received.size(), before + size) << key;
+    EXPECT_EQ(server.Clients()[0].unsent, 0u) << key;
+  };
+  const size_t cap = Server::kMaxIdleOutputCapacity;
+  // (A string's capacity grows by doubling: a reply of a quarter of the cap
+  // is in a buffer within it.)
+  const std::string small(cap / 4, 's'), big(cap, 'b');
+  sim->ClientSend(conn, Multibulk({"SET", "small", small}) + Multibulk({"SET", "big", big}), 0);
+  ASSERT_TRUE(server.Turn().ok());
+  ASSERT_EQ(sim->conns()[conn].received, "+OK\r\n+OK\r\n");
+
+  get("small", Bulk(small).size());
+  const size_t kept = capacity();
+  EXPECT_GE(kept, Bulk(small).size());  // kept for the next reply
+  EXPECT_LE(kept, cap);
+  get("big", Bulk(big).size());  // a reply just past the cap
+  EXPECT_LE(capacity(), cap);
+  // A big reply the client takes in small pieces: the buffer lives until
+  // the last piece is sent, then goes.
+  sim->SetWindow(conn, 1000);
+  sim->ClientSend(conn, Multibulk({"GET", "big"}), 0);
+  ASSERT_TRUE(server.Turn().ok());
+  EXPECT_GT(server.Clients()[0].unsent, 0u);
+  EXPECT_GT(capacity(), cap);
+  sim->SetWindow(conn, SimTransport::kUnlimitedWindow);
+  for (int i = 0; i < 100 && server.Clients()[0].unsent > 0; ++i) ASSERT_TRUE(server.Turn().ok());
+  EXPECT_EQ(server.Clients()[0].unsent, 0u);
+  EXPECT_LE(capacity(), cap);
+  EXPECT_TRUE(sim->misuses().empty());
 }
 
 }  // namespace
