@@ -338,6 +338,7 @@ group() {
   echo "$part: filling $k keys of $d bytes in both servers..." >&2
   fill "$redis_port" "$k" "$d"
   fill "$respfuzz_port" "$k" "$d"
+  local filled="$(rss_bytes "$redis_pid") $(rss_bytes "$respfuzz_pid")"
   for c in "${conn_list[@]}"; do
     for t in "${test_list[@]}"; do
       for r in $(seq "$rounds"); do
@@ -352,6 +353,8 @@ group() {
       echo "$part: -r $k -d $d -c $c -t $t done" >&2
     done
   done
+  # What the connections' buffers add on top of the keys.
+  echo "$part $k $d $filled $(rss_bytes "$redis_pid") $(rss_bytes "$respfuzz_pid")" >>"$tmp/groups"
 }
 
 # The fill's request stream: N pipelined SETs (argv N BYTES).
@@ -374,6 +377,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load before: $load_before (1/5/15 min), $(nproc) CPUs" >&2
 : >"$tmp/runs"
 : >"$tmp/memory"
+: >"$tmp/groups"
 
 if has_part keyspace || has_part values; then
   start_servers
@@ -451,7 +455,8 @@ report() {
       cpu[key, $6] = cpu[key, $6] " " $11
       next
     }
-    FILENAME ~ /memory$/ { mem[++m] = $0 }
+    FILENAME ~ /memory$/ { mem[++m] = $0; next }
+    FILENAME ~ /groups$/ { grp[++g] = $0 }
     END {
       widths = "9 4 5 6 10 10 6 13 13 13 5"
       for (part = 1; part <= 2; part++) {
@@ -484,6 +489,24 @@ report() {
                       median(cpu[key, "redis"]), median(cpu[key, "respfuzz"]), goal), widths)
         }
       }
+      if (g > 0) {
+        print ""
+        widths = "9 5 6 15 15"
+        if (fmt == "md") {
+          print "**Server RSS per group** (MiB, after the fill / after every run of the group; no goal: what the connections'"'"' buffers add)"
+          print ""
+          row("part|-r|-d|redis-server|respfuzz")
+          row("---|---:|---:|---:|---:")
+        } else {
+          print "server RSS per group (MiB, after the fill / after the runs)"
+          row("part|-r|-d|redis|respfuzz", widths)
+        }
+        for (i = 1; i <= g; i++) {
+          split(grp[i], v, " ")
+          row(sprintf("%s|%s|%s|%.0f / %.0f|%.0f / %.0f", v[1], human(v[2]), bytes(v[3]), v[4] / 1048576,
+                      v[6] / 1048576, v[5] / 1048576, v[7] / 1048576), widths)
+        }
+      }
       if (m > 0) {
         print ""
         widths = "9 8 10 10 6 12 12 5"
@@ -508,7 +531,7 @@ report() {
       }
       print ""
       printf "%d cell(s) miss the goal (>= 0.9x requests/s, <= 1.5x memory per key)\n", misses
-    }' "$tmp/runs" "$tmp/memory"
+    }' "$tmp/runs" "$tmp/memory" "$tmp/groups"
 }
 
 echo
