@@ -56,6 +56,7 @@ struct Server::Client {
   bool close_after_reply = false;  // QUIT or a protocol error: flush, then close
   bool pending = false;            // in pending_
   bool closed = false;
+  bool busy = false;  // read or wrote since the last TrimIdleClients()
 
   explicit Client(const resp::RequestLimits& limits) : parser(limits) {}
   size_t unsent() const { return out.size() - sent; }
@@ -185,6 +186,7 @@ absl::Status Server::Turn() {
   if (transport_->MonotonicMs() >= next_expire_ms_) {
     engine_.ActiveExpireCycle();
     engine_.Cron();
+    TrimIdleClients();
     next_expire_ms_ = transport_->MonotonicMs() + kActiveExpireIntervalMs;
   }
   // The turn ends (Redis's beforeSleep): BCAST invalidations, and what
@@ -282,6 +284,7 @@ void Server::OnReadable(Client* c) {
     return;
   }
   Add(counters_.reads);
+  c->busy = true;
   const bool ok =
       c->parser.Feed(std::string_view(read_buf_.get(), static_cast<size_t>(n)), &c->requests);
   if (!RunRequests(c)) return;
@@ -397,12 +400,18 @@ void Server::Flush(Client* c) {
       Close(c);  // EPIPE, ECONNRESET: the client is gone
       return;
     }
-    if (n > 0) c->sent += static_cast<size_t>(n);
+    if (n > 0) {
+      c->sent += static_cast<size_t>(n);
+      c->busy = true;
+    }
   }
   if (c->unsent() == 0) {
     c->out.clear();
     c->sent = 0;
-    if (c->out.capacity() > kMaxIdleOutputCapacity) std::string().swap(c->out);
+    if (c->out.capacity() > kMaxOutputCapacity) std::string().swap(c->out);
+    // Hand the emptied buffer back to the session, which builds the next
+    // reply in it (and swaps it in again): one buffer per client, not two.
+    if (engine_.PendingOutput(c->session).empty()) engine_.AppendOutput(c->session, &c->out);
     if (c->close_after_reply) {
       Close(c);
       return;
@@ -418,6 +427,21 @@ void Server::Flush(Client* c) {
     c->sent = 0;
   }
   SetEvents(c, c->close_after_reply ? EPOLLOUT : (EPOLLIN | EPOLLOUT));
+}
+
+void Server::TrimIdleClients() {
+  for (const auto& owned : clients_) {
+    Client* c = owned.get();
+    if (std::exchange(c->busy, false) || c->unsent() > 0) continue;
+    if (c->out.capacity() > kMaxIdleOutputCapacity) std::string().swap(c->out);
+    // The session's buffer, when empty: taking it (AppendOutput swaps an
+    // empty output with it) leaves the session a fresh one.
+    const std::string& pending = engine_.PendingOutput(c->session);
+    if (pending.empty() && pending.capacity() > kMaxIdleOutputCapacity) {
+      std::string drop;
+      engine_.AppendOutput(c->session, &drop);
+    }
+  }
 }
 
 void Server::Close(Client* c) {

@@ -565,11 +565,13 @@ TEST(ServerTest, RunServerStopsOnSigtermAndPrintsASummary) {
                               "protocol errors, 0 output-limit disconnects, 0 rejected\n"));
 }
 
-// The reply buffer a client keeps once its output is sent: up to
-// kMaxIdleOutputCapacity for reuse, a bigger one is freed (also after a
-// reply that took several writes). On the simulated transport, so the
-// buffer is looked at between turns.
-TEST(ServerTest, IdleClientKeepsAtMostASmallReplyBuffer) {
+// The reply buffers a client keeps once its output is sent: the emptied
+// buffer goes back to its engine session (one buffer per client), kept up to
+// kMaxOutputCapacity while the client is busy (a bigger one is freed after
+// the write), and at most kMaxIdleOutputCapacity once the client has been
+// idle for a whole cron interval. On the simulated transport, so the
+// buffers are looked at between turns.
+TEST(ServerTest, ReplyBuffersShrinkWhenTheClientIsIdle) {
   auto owned = std::make_unique<SimTransport>();
   SimTransport* sim = owned.get();
   Server server(ServerOptions{}, std::move(owned));
@@ -578,40 +580,68 @@ TEST(ServerTest, IdleClientKeepsAtMostASmallReplyBuffer) {
   ASSERT_TRUE(server.Turn().ok());
   ASSERT_EQ(server.Clients().size(), 1u);
   auto capacity = [&] { return server.Clients()[0].out_capacity; };
-  auto get = [&](const std::string& key, size_t size) {
-    const size_t before = sim->conns()[conn].received.size();
-    sim->ClientSend(conn, Multibulk({"GET", key}), 0);
-    for (int i = 0; i < 100 && sim->conns()[conn].received.size() < before + size; ++i) {
-      ASSERT_TRUE(server.Turn().ok());
-    }
-    EXPECT_EQ(sim->conns()[conn].received.size(), before + size) << key;
-    EXPECT_EQ(server.Clients()[0].unsent, 0u) << key;
+  auto session_capacity = [&] {
+    return server.engine().PendingOutput(server.Clients()[0].session).capacity();
   };
-  const size_t cap = Server::kMaxIdleOutputCapacity;
+  auto received = [&] { return sim->conns()[conn].received.size(); };
+  // Runs turns until the client has `more` bytes more, or 100 turns.
+  auto turns_until = [&](size_t more) {
+    const size_t want = received() + more;
+    for (int i = 0; i < 100 && received() < want; ++i) ASSERT_TRUE(server.Turn().ok());
+    EXPECT_EQ(received(), want);
+  };
+  // A cron interval passes with one turn in it.
+  auto idle_interval = [&] {
+    sim->AdvanceClock(Server::kActiveExpireIntervalMs);
+    ASSERT_TRUE(server.Turn().ok());
+  };
+  const size_t idle_cap = Server::kMaxIdleOutputCapacity;
   // (A string's capacity grows by doubling: a reply of a quarter of the cap
   // is in a buffer within it.)
-  const std::string small(cap / 4, 's'), big(cap, 'b');
+  const std::string small(idle_cap / 4, 's'), big(idle_cap, 'b'),
+      huge(Server::kMaxOutputCapacity, 'h');
   sim->ClientSend(conn, Multibulk({"SET", "small", small}) + Multibulk({"SET", "big", big}), 0);
-  ASSERT_TRUE(server.Turn().ok());
-  ASSERT_EQ(sim->conns()[conn].received, "+OK\r\n+OK\r\n");
+  turns_until(10);
+  for (const std::string key : {"small", "big", "big"}) {
+    sim->ClientSend(conn, Multibulk({"GET", key}), 0);
+    turns_until(Bulk(key == "big" ? big : small).size());
+  }
+  // One buffer, the session's, kept while the client is busy.
+  EXPECT_GT(session_capacity(), idle_cap);
+  EXPECT_LE(capacity(), idle_cap);
+  idle_interval();  // the cron sees the reads since the last one: kept
+  EXPECT_GT(session_capacity(), idle_cap);
+  idle_interval();  // a whole interval idle: it goes
+  EXPECT_LE(session_capacity(), idle_cap);
+  EXPECT_LE(capacity(), idle_cap);
+  // A small reply's buffer stays through idle intervals.
+  sim->ClientSend(conn, Multibulk({"GET", "small"}), 0);
+  turns_until(Bulk(small).size());
+  idle_interval();
+  idle_interval();
+  EXPECT_GE(session_capacity(), Bulk(small).size());
 
-  get("small", Bulk(small).size());
-  const size_t kept = capacity();
-  EXPECT_GE(kept, Bulk(small).size());  // kept for the next reply
-  EXPECT_LE(kept, cap);
-  get("big", Bulk(big).size());  // a reply just past the cap
-  EXPECT_LE(capacity(), cap);
-  // A big reply the client takes in small pieces: the buffer lives until
-  // the last piece is sent, then goes.
-  sim->SetWindow(conn, 1000);
+  // Unsent output is never trimmed: a big reply the client takes in small
+  // pieces keeps its buffer across idle intervals until it is all sent.
+  sim->SetWindow(conn, 0);
   sim->ClientSend(conn, Multibulk({"GET", "big"}), 0);
   ASSERT_TRUE(server.Turn().ok());
-  EXPECT_GT(server.Clients()[0].unsent, 0u);
-  EXPECT_GT(capacity(), cap);
+  EXPECT_EQ(server.Clients()[0].unsent, Bulk(big).size());
+  idle_interval();
+  idle_interval();
+  EXPECT_EQ(server.Clients()[0].unsent, Bulk(big).size());
+  EXPECT_GT(capacity(), idle_cap);
   sim->SetWindow(conn, SimTransport::kUnlimitedWindow);
-  for (int i = 0; i < 100 && server.Clients()[0].unsent > 0; ++i) ASSERT_TRUE(server.Turn().ok());
+  ASSERT_TRUE(server.Turn().ok());
   EXPECT_EQ(server.Clients()[0].unsent, 0u);
-  EXPECT_LE(capacity(), cap);
+
+  // A reply past kMaxOutputCapacity: its buffer goes right after the write.
+  sim->ClientSend(conn, Multibulk({"SET", "huge", huge}), 0);
+  turns_until(5);
+  sim->ClientSend(conn, Multibulk({"GET", "huge"}), 0);
+  turns_until(Bulk(huge).size());
+  EXPECT_LE(capacity(), Server::kMaxOutputCapacity);
+  EXPECT_LE(session_capacity(), Server::kMaxOutputCapacity);
   EXPECT_TRUE(sim->misuses().empty());
 }
 
