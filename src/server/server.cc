@@ -1,6 +1,9 @@
 #include "src/server/server.h"
 
 #include <sys/epoll.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -115,6 +118,7 @@ ServerStats Server::stats() const {
   s.rejected_connections = get(counters_.rejected_connections);
   s.reads = get(counters_.reads);
   s.writes = get(counters_.writes);
+  s.memory_trims = get(counters_.memory_trims);
   return s;
 }
 
@@ -187,6 +191,7 @@ absl::Status Server::Turn() {
     engine_.ActiveExpireCycle();
     engine_.Cron();
     TrimIdleClients();
+    TrimFreedMemory();
     next_expire_ms_ = transport_->MonotonicMs() + kActiveExpireIntervalMs;
   }
   // The turn ends (Redis's beforeSleep): BCAST invalidations, and what
@@ -442,6 +447,19 @@ void Server::TrimIdleClients() {
       engine_.AppendOutput(c->session, &drop);
     }
   }
+}
+
+void Server::TrimFreedMemory() {
+  const engine::Keyspace& ks = engine_.keyspace();
+  size_t keys = 0;
+  for (int i = 0; i < ks.num_dbs(); ++i) keys += ks.db(i).dict.size();
+  peak_keys_ = std::max(peak_keys_, keys);
+  if (peak_keys_ < kTrimMinKeys || keys > peak_keys_ / 2) return;
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+  Add(counters_.memory_trims);
+  peak_keys_ = keys;
 }
 
 void Server::Close(Client* c) {

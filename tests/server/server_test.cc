@@ -645,6 +645,52 @@ TEST(ServerTest, ReplyBuffersShrinkWhenTheClientIsIdle) {
   EXPECT_TRUE(sim->misuses().empty());
 }
 
+// The free heap goes back to the system at a cron once the keys (all dbs)
+// have fallen to half of their peak since the last trim, for peaks of at
+// least kTrimMinKeys keys: ServerStats::memory_trims counts the trims.
+TEST(ServerTest, FreedMemoryIsTrimmedOnceTheKeysHalve) {
+  auto owned = std::make_unique<SimTransport>();
+  SimTransport* sim = owned.get();
+  Server server(ServerOptions{}, std::move(owned));
+  ASSERT_TRUE(server.Listen().ok());
+  const int conn = sim->Connect();
+  ASSERT_TRUE(server.Turn().ok());
+  // Runs argv to its reply, then lets a cron interval pass.
+  auto run = [&](const std::vector<std::string>& argv) {
+    const size_t before = sim->conns()[conn].received.size();
+    sim->ClientSend(conn, Multibulk(argv), 0);
+    for (int i = 0; i < 10 && sim->conns()[conn].received.size() == before; ++i) {
+      ASSERT_TRUE(server.Turn().ok());
+    }
+    sim->AdvanceClock(Server::kActiveExpireIntervalMs);
+    ASSERT_TRUE(server.Turn().ok());
+  };
+  auto keys = [](size_t from, size_t to, bool values) {
+    std::vector<std::string> argv = {values ? "MSET" : "DEL"};
+    for (size_t i = from; i < to; ++i) {
+      argv.push_back(absl::StrCat("k", i));
+      if (values) argv.push_back("v");
+    }
+    return argv;
+  };
+  auto trims = [&] { return server.stats().memory_trims; };
+  const size_t min = Server::kTrimMinKeys;
+  run(keys(0, 2 * min, true));  // the peak: 2 * min keys
+  EXPECT_EQ(trims(), 0u);
+  run(keys(0, min - 1, false));  // one key more than half: no trim
+  EXPECT_EQ(trims(), 0u);
+  run(keys(min - 1, min, false));  // half
+  EXPECT_EQ(trims(), 1u);
+  run({"SELECT", "3"});  // nothing changed
+  EXPECT_EQ(trims(), 1u);
+  run({"FLUSHALL"});  // half of the new peak (min) and less
+  EXPECT_EQ(trims(), 2u);
+  run(keys(0, min - 1, true));  // a peak below kTrimMinKeys
+  run({"FLUSHALL"});
+  EXPECT_EQ(trims(), 2u);
+  EXPECT_TRUE(sim->misuses().empty());
+}
+
 }  // namespace
 }  // namespace respfuzz::server
 
