@@ -229,12 +229,12 @@ void CmdCopy(CommandContext& c) {
 void CmdKeys(CommandContext& c) {
   const GlobPattern pattern(c.arg(1));
   const bool all = pattern.MatchesEverything();
-  std::vector<const std::string*> keys;
+  std::vector<std::string_view> keys;
   for (const auto& [key, value] : c.ks.db(c.db).dict) {
-    if ((all || pattern.Matches(key)) && !c.ks.IsExpired(c.db, key)) keys.push_back(&key);
+    if ((all || pattern.Matches(key)) && !c.ks.IsExpired(c.db, key)) keys.push_back(key);
   }
   c.reply.ArrayHeader(static_cast<int64_t>(keys.size()));
-  for (const std::string* k : keys) c.reply.Bulk(*k);
+  for (std::string_view k : keys) c.reply.Bulk(k);
 }
 
 // Redis's parseScanCursorOrReply: strtoul on the C string, so "", "+5" and

@@ -135,14 +135,15 @@ uint64_t ScanHash(std::string_view key) {
 
 Keyspace::Keyspace(int num_dbs, VirtualClock* clock) : dbs_(num_dbs), clock_(clock) {}
 
-void Keyspace::AddToScanOrder(Db& d, const std::string& dict_key) {
-  d.scan_order.insert(ScanSlot{ScanHash(dict_key), &dict_key});
+void Keyspace::AddToScanOrder(Db& d, const KeyEntry& entry) {
+  d.scan_order.insert(ScanSlot{ScanHash(entry.key()), &entry});
 }
 
-void Keyspace::EraseKey(Db& d, const std::string& name) {
-  d.scan_order.erase(ScanSlot{ScanHash(name), &name});
+void Keyspace::EraseKey(Db& d, std::string_view name) {
+  auto it = d.dict.find(name);
+  d.scan_order.erase(ScanSlot{ScanHash(name), &*it});  // before the entry is freed
   d.expires.Erase(name);
-  d.dict.erase(name);
+  d.dict.erase(it);
 }
 
 void Keyspace::Emit(int db, std::string_view key, KeyEventKind kind, int other_db) {
@@ -171,39 +172,39 @@ Object* Keyspace::Find(int db, std::string_view key) {
   ExpireIfNeeded(db, key);
   Db& d = dbs_[db];
   auto it = d.dict.find(key);
-  return it == d.dict.end() ? nullptr : &it->second;
+  return it == d.dict.end() ? nullptr : &it->value;
 }
 
 const Object* Keyspace::Peek(int db, std::string_view key) const {
   const Db& d = dbs_[db];
   auto it = d.dict.find(key);
-  return it == d.dict.end() ? nullptr : &it->second;
+  return it == d.dict.end() ? nullptr : &it->value;
 }
 
 Object& Keyspace::Store(int db, std::string_view key, Object value, bool keep_ttl) {
   ExpireIfNeeded(db, key);  // Redis's setKey looks the key up (lazily expiring it) first
   Db& d = dbs_[db];
   auto [it, inserted] = d.dict.try_emplace(key);
-  if (inserted) AddToScanOrder(d, it->first);
-  it->second = std::move(value);
+  if (inserted) AddToScanOrder(d, *it);
+  it->value = std::move(value);
   if (!keep_ttl) d.expires.Erase(key);
-  Emit(db, it->first, KeyEventKind::kWritten);
-  return it->second;
+  Emit(db, it->key(), KeyEventKind::kWritten);
+  return it->value;
 }
 
 Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value, int64_t when_ms) {
   ExpireIfNeeded(db, key);
   Db& d = dbs_[db];
   auto [it, inserted] = d.dict.try_emplace(key);
-  if (inserted) AddToScanOrder(d, it->first);
-  it->second = std::move(value);
+  if (inserted) AddToScanOrder(d, *it);
+  it->value = std::move(value);
   if (when_ms < 0) {
     d.expires.Erase(key);
   } else {
     d.expires.Set(key, when_ms);
   }
-  Emit(db, it->first, KeyEventKind::kWritten);
-  return it->second;
+  Emit(db, it->key(), KeyEventKind::kWritten);
+  return it->value;
 }
 
 bool Keyspace::Delete(int db, std::string_view key) {
@@ -211,7 +212,7 @@ bool Keyspace::Delete(int db, std::string_view key) {
   Db& d = dbs_[db];
   auto it = d.dict.find(key);
   if (it == d.dict.end()) return false;
-  std::string name(it->first);
+  std::string name(it->key());
   EraseKey(d, name);
   Emit(db, name, KeyEventKind::kDeleted);
   return true;
@@ -338,7 +339,7 @@ Keyspace::ScanPage Keyspace::ScanKeys(int db, uint64_t cursor, size_t count) con
   auto it = order.lower_bound(ScanSlot{cursor, nullptr});
   uint64_t last = 0;
   while (it != order.end() && (page.keys.size() < count || it->hash == last)) {
-    page.keys.push_back(*it->key);
+    page.keys.emplace_back(it->entry->key());
     last = it->hash;
     ++it;
   }
@@ -362,10 +363,10 @@ std::string Keyspace::Check() const {
       return where() + "SCAN order holds " + std::to_string(d.scan_order.size()) + " keys, dict " +
              std::to_string(d.dict.size());
     }
-    for (const auto& [key, obj] : d.dict) {
-      auto it = d.scan_order.find(ScanSlot{ScanHash(key), &key});
-      if (it == d.scan_order.end() || it->key != &key) {
-        return where() + "key '" + key + "' missing from the SCAN order";
+    for (const KeyEntry& e : d.dict) {
+      auto it = d.scan_order.find(ScanSlot{ScanHash(e.key()), &e});
+      if (it == d.scan_order.end() || it->entry != &e) {
+        return where() + "key '" + std::string(e.key()) + "' missing from the SCAN order";
       }
     }
     for (const auto& [key, obj] : d.dict) {
@@ -388,7 +389,9 @@ std::string Keyspace::Check() const {
           break;
         }
       }
-      if (!why.empty()) return "db " + std::to_string(i) + " key '" + key + "': " + why;
+      if (!why.empty()) {
+        return "db " + std::to_string(i) + " key '" + std::string(key) + "': " + why;
+      }
     }
   }
   return "";

@@ -11,7 +11,7 @@
 
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/node_hash_map.h"
+#include "src/engine/key_table.h"
 #include "src/engine/object.h"
 
 namespace respfuzz::engine {
@@ -108,28 +108,29 @@ class TtlTable {
 // reference model computes it on its own.
 uint64_t ScanHash(std::string_view key);
 
-// A key's place in SCAN's order: (ScanHash, key bytes). A null key is a
-// probe that sorts before every key of its hash.
+// A key's place in SCAN's order: (ScanHash, key bytes), pointing at the
+// key's entry in the db's KeyTable. A null entry is a probe that sorts
+// before every key of its hash.
 struct ScanSlot {
   uint64_t hash;
-  const std::string* key;
+  const KeyEntry* entry;
 };
 struct ScanSlotLess {
   bool operator()(const ScanSlot& a, const ScanSlot& b) const {
     if (a.hash != b.hash) return a.hash < b.hash;
-    if (a.key == nullptr || b.key == nullptr) return a.key == nullptr && b.key != nullptr;
-    return *a.key < *b.key;
+    if (a.entry == nullptr || b.entry == nullptr) return a.entry == nullptr && b.entry != nullptr;
+    return a.entry->key() < b.entry->key();
   }
 };
 using ScanOrder = absl::btree_set<ScanSlot, ScanSlotLess>;
 
 struct Db {
-  // node_hash_map: Object pointers stay valid while other keys are inserted
-  // (RENAME, SMOVE, LMOVE hold two at once), and the key strings that
-  // expires and scan_order point at stay put.
-  StrNodeMap<Object> dict;
+  // One block per key (key_table.h): Object pointers stay valid while other
+  // keys are inserted (RENAME, SMOVE, LMOVE hold two at once), and the
+  // entries scan_order points at stay put.
+  KeyTable dict;
   TtlTable expires;      // only keys in dict
-  ScanOrder scan_order;  // every key of dict (pointing at dict's key), SCAN's order
+  ScanOrder scan_order;  // every key of dict (pointing at its entry), SCAN's order
 };
 
 class Keyspace {
@@ -227,9 +228,9 @@ class Keyspace {
 
  private:
   // Removes an existing key (and its TTL) from dict, expires and scan_order.
-  void EraseKey(Db& d, const std::string& name);
+  void EraseKey(Db& d, std::string_view name);
   // A new key of dict enters scan_order.
-  static void AddToScanOrder(Db& d, const std::string& dict_key);
+  static void AddToScanOrder(Db& d, const KeyEntry& entry);
   uint64_t NextRandom();
 
   std::vector<Db> dbs_;

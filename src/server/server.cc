@@ -1,6 +1,9 @@
 #include "src/server/server.h"
 
 #include <sys/epoll.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -56,6 +59,7 @@ struct Server::Client {
   bool close_after_reply = false;  // QUIT or a protocol error: flush, then close
   bool pending = false;            // in pending_
   bool closed = false;
+  bool busy = false;  // read or wrote since the last TrimIdleClients()
 
   explicit Client(const resp::RequestLimits& limits) : parser(limits) {}
   size_t unsent() const { return out.size() - sent; }
@@ -114,6 +118,7 @@ ServerStats Server::stats() const {
   s.rejected_connections = get(counters_.rejected_connections);
   s.reads = get(counters_.reads);
   s.writes = get(counters_.writes);
+  s.memory_trims = get(counters_.memory_trims);
   return s;
 }
 
@@ -126,7 +131,9 @@ std::vector<Server::ClientInfo> Server::Clients() const {
 void Server::Clients(std::vector<ClientInfo>* out) const {
   out->clear();
   out->reserve(clients_.size());
-  for (const auto& c : clients_) out->push_back({c->fd, c->session, c->unsent(), c->events});
+  for (const auto& c : clients_) {
+    out->push_back({c->fd, c->session, c->unsent(), c->events, c->out.capacity()});
+  }
 }
 
 void Server::UpdateClock() {
@@ -183,6 +190,8 @@ absl::Status Server::Turn() {
   if (transport_->MonotonicMs() >= next_expire_ms_) {
     engine_.ActiveExpireCycle();
     engine_.Cron();
+    TrimIdleClients();
+    TrimFreedMemory();
     next_expire_ms_ = transport_->MonotonicMs() + kActiveExpireIntervalMs;
   }
   // The turn ends (Redis's beforeSleep): BCAST invalidations, and what
@@ -280,6 +289,7 @@ void Server::OnReadable(Client* c) {
     return;
   }
   Add(counters_.reads);
+  c->busy = true;
   const bool ok =
       c->parser.Feed(std::string_view(read_buf_.get(), static_cast<size_t>(n)), &c->requests);
   if (!RunRequests(c)) return;
@@ -395,12 +405,18 @@ void Server::Flush(Client* c) {
       Close(c);  // EPIPE, ECONNRESET: the client is gone
       return;
     }
-    if (n > 0) c->sent += static_cast<size_t>(n);
+    if (n > 0) {
+      c->sent += static_cast<size_t>(n);
+      c->busy = true;
+    }
   }
   if (c->unsent() == 0) {
     c->out.clear();
     c->sent = 0;
-    if (c->out.capacity() > kMaxIdleOutputCapacity) std::string().swap(c->out);
+    if (c->out.capacity() > kMaxOutputCapacity) std::string().swap(c->out);
+    // Hand the emptied buffer back to the session, which builds the next
+    // reply in it (and swaps it in again): one buffer per client, not two.
+    if (engine_.PendingOutput(c->session).empty()) engine_.AppendOutput(c->session, &c->out);
     if (c->close_after_reply) {
       Close(c);
       return;
@@ -416,6 +432,34 @@ void Server::Flush(Client* c) {
     c->sent = 0;
   }
   SetEvents(c, c->close_after_reply ? EPOLLOUT : (EPOLLIN | EPOLLOUT));
+}
+
+void Server::TrimIdleClients() {
+  for (const auto& owned : clients_) {
+    Client* c = owned.get();
+    if (std::exchange(c->busy, false) || c->unsent() > 0) continue;
+    if (c->out.capacity() > kMaxIdleOutputCapacity) std::string().swap(c->out);
+    // The session's buffer, when empty: taking it (AppendOutput swaps an
+    // empty output with it) leaves the session a fresh one.
+    const std::string& pending = engine_.PendingOutput(c->session);
+    if (pending.empty() && pending.capacity() > kMaxIdleOutputCapacity) {
+      std::string drop;
+      engine_.AppendOutput(c->session, &drop);
+    }
+  }
+}
+
+void Server::TrimFreedMemory() {
+  const engine::Keyspace& ks = engine_.keyspace();
+  size_t keys = 0;
+  for (int i = 0; i < ks.num_dbs(); ++i) keys += ks.db(i).dict.size();
+  peak_keys_ = std::max(peak_keys_, keys);
+  if (peak_keys_ < kTrimMinKeys || keys > peak_keys_ / 2) return;
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+  Add(counters_.memory_trims);
+  peak_keys_ = keys;
 }
 
 void Server::Close(Client* c) {

@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "src/server/sim_transport.h"
 #include "tests/server/test_client.h"
 
 namespace respfuzz::server {
@@ -562,6 +563,132 @@ TEST(ServerTest, RunServerStopsOnSigtermAndPrintsASummary) {
   EXPECT_EQ(err, absl::StrCat("respfuzz serve: listening on 127.0.0.1:", port,
                               "\nrespfuzz serve: stopped: 2 connections, 2 commands served, 1 "
                               "protocol errors, 0 output-limit disconnects, 0 rejected\n"));
+}
+
+// The reply buffers a client keeps once its output is sent: the emptied
+// buffer goes back to its engine session (one buffer per client), kept up to
+// kMaxOutputCapacity while the client is busy (a bigger one is freed after
+// the write), and at most kMaxIdleOutputCapacity once the client has been
+// idle for a whole cron interval. On the simulated transport, so the
+// buffers are looked at between turns.
+TEST(ServerTest, ReplyBuffersShrinkWhenTheClientIsIdle) {
+  auto owned = std::make_unique<SimTransport>();
+  SimTransport* sim = owned.get();
+  Server server(ServerOptions{}, std::move(owned));
+  ASSERT_TRUE(server.Listen().ok());
+  const int conn = sim->Connect();
+  ASSERT_TRUE(server.Turn().ok());
+  ASSERT_EQ(server.Clients().size(), 1u);
+  auto capacity = [&] { return server.Clients()[0].out_capacity; };
+  auto session_capacity = [&] {
+    return server.engine().PendingOutput(server.Clients()[0].session).capacity();
+  };
+  auto received = [&] { return sim->conns()[conn].received.size(); };
+  // Runs turns until the client has `more` bytes more, or 100 turns.
+  auto turns_until = [&](size_t more) {
+    const size_t want = received() + more;
+    for (int i = 0; i < 100 && received() < want; ++i) ASSERT_TRUE(server.Turn().ok());
+    EXPECT_EQ(received(), want);
+  };
+  // A cron interval passes with one turn in it.
+  auto idle_interval = [&] {
+    sim->AdvanceClock(Server::kActiveExpireIntervalMs);
+    ASSERT_TRUE(server.Turn().ok());
+  };
+  const size_t idle_cap = Server::kMaxIdleOutputCapacity;
+  // (A string's capacity grows by doubling: a reply of a quarter of the cap
+  // is in a buffer within it.)
+  const std::string small(idle_cap / 4, 's'), big(idle_cap, 'b'),
+      huge(Server::kMaxOutputCapacity, 'h');
+  sim->ClientSend(conn, Multibulk({"SET", "small", small}) + Multibulk({"SET", "big", big}), 0);
+  turns_until(10);
+  for (const std::string key : {"small", "big", "big"}) {
+    sim->ClientSend(conn, Multibulk({"GET", key}), 0);
+    turns_until(Bulk(key == "big" ? big : small).size());
+  }
+  // One buffer, the session's, kept while the client is busy.
+  EXPECT_GT(session_capacity(), idle_cap);
+  EXPECT_LE(capacity(), idle_cap);
+  idle_interval();  // the cron sees the reads since the last one: kept
+  EXPECT_GT(session_capacity(), idle_cap);
+  idle_interval();  // a whole interval idle: it goes
+  EXPECT_LE(session_capacity(), idle_cap);
+  EXPECT_LE(capacity(), idle_cap);
+  // A small reply's buffer stays through idle intervals.
+  sim->ClientSend(conn, Multibulk({"GET", "small"}), 0);
+  turns_until(Bulk(small).size());
+  idle_interval();
+  idle_interval();
+  EXPECT_GE(session_capacity(), Bulk(small).size());
+
+  // Unsent output is never trimmed: a big reply the client takes in small
+  // pieces keeps its buffer across idle intervals until it is all sent.
+  sim->SetWindow(conn, 0);
+  sim->ClientSend(conn, Multibulk({"GET", "big"}), 0);
+  ASSERT_TRUE(server.Turn().ok());
+  EXPECT_EQ(server.Clients()[0].unsent, Bulk(big).size());
+  idle_interval();
+  idle_interval();
+  EXPECT_EQ(server.Clients()[0].unsent, Bulk(big).size());
+  EXPECT_GT(capacity(), idle_cap);
+  sim->SetWindow(conn, SimTransport::kUnlimitedWindow);
+  ASSERT_TRUE(server.Turn().ok());
+  EXPECT_EQ(server.Clients()[0].unsent, 0u);
+
+  // A reply past kMaxOutputCapacity: its buffer goes right after the write.
+  sim->ClientSend(conn, Multibulk({"SET", "huge", huge}), 0);
+  turns_until(5);
+  sim->ClientSend(conn, Multibulk({"GET", "huge"}), 0);
+  turns_until(Bulk(huge).size());
+  EXPECT_LE(capacity(), Server::kMaxOutputCapacity);
+  EXPECT_LE(session_capacity(), Server::kMaxOutputCapacity);
+  EXPECT_TRUE(sim->misuses().empty());
+}
+
+// The free heap goes back to the system at a cron once the keys (all dbs)
+// have fallen to half of their peak since the last trim, for peaks of at
+// least kTrimMinKeys keys: ServerStats::memory_trims counts the trims.
+TEST(ServerTest, FreedMemoryIsTrimmedOnceTheKeysHalve) {
+  auto owned = std::make_unique<SimTransport>();
+  SimTransport* sim = owned.get();
+  Server server(ServerOptions{}, std::move(owned));
+  ASSERT_TRUE(server.Listen().ok());
+  const int conn = sim->Connect();
+  ASSERT_TRUE(server.Turn().ok());
+  // Runs argv to its reply, then lets a cron interval pass.
+  auto run = [&](const std::vector<std::string>& argv) {
+    const size_t before = sim->conns()[conn].received.size();
+    sim->ClientSend(conn, Multibulk(argv), 0);
+    for (int i = 0; i < 10 && sim->conns()[conn].received.size() == before; ++i) {
+      ASSERT_TRUE(server.Turn().ok());
+    }
+    sim->AdvanceClock(Server::kActiveExpireIntervalMs);
+    ASSERT_TRUE(server.Turn().ok());
+  };
+  auto keys = [](size_t from, size_t to, bool values) {
+    std::vector<std::string> argv = {values ? "MSET" : "DEL"};
+    for (size_t i = from; i < to; ++i) {
+      argv.push_back(absl::StrCat("k", i));
+      if (values) argv.push_back("v");
+    }
+    return argv;
+  };
+  auto trims = [&] { return server.stats().memory_trims; };
+  const size_t min = Server::kTrimMinKeys;
+  run(keys(0, 2 * min, true));  // the peak: 2 * min keys
+  EXPECT_EQ(trims(), 0u);
+  run(keys(0, min - 1, false));  // one key more than half: no trim
+  EXPECT_EQ(trims(), 0u);
+  run(keys(min - 1, min, false));  // half
+  EXPECT_EQ(trims(), 1u);
+  run({"SELECT", "3"});  // nothing changed
+  EXPECT_EQ(trims(), 1u);
+  run({"FLUSHALL"});  // half of the new peak (min) and less
+  EXPECT_EQ(trims(), 2u);
+  run(keys(0, min - 1, true));  // a peak below kTrimMinKeys
+  run({"FLUSHALL"});
+  EXPECT_EQ(trims(), 2u);
+  EXPECT_TRUE(sim->misuses().empty());
 }
 
 }  // namespace
