@@ -13,9 +13,10 @@ KeyEntry* KeyEntry::Make(std::string_view key) {
 }
 
 void KeyEntry::Free(KeyEntry* e) {
-  const size_t bytes = sizeof(KeyEntry) + e->key_len_;
   e->~KeyEntry();
-  ::operator delete(static_cast<void*>(e), bytes);
+  // Unsized: clang before 16 (AFL++'s afl-clang-fast++ here) has no sized
+  // operator delete without -fsized-deallocation.
+  ::operator delete(static_cast<void*>(e));
 }
 
 std::pair<KeyTable::iterator, bool> KeyTable::try_emplace(std::string_view key) {

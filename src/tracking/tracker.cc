@@ -368,7 +368,7 @@ absl::Status Tracker::Validate(int64_t next_id) const {
   size_t on = 0;
   for (const auto& [id, t] : clients_) {
     // Built only for a failure: harnesses validate after every op.
-    const auto who = [id] { return absl::StrCat("tracking client ", id, ": "); };
+    const auto who = [cid = id] { return absl::StrCat("tracking client ", cid, ": "); };
     if (!peers_->Exists(id)) return absl::InternalError(who() + "state for a closed client");
     if ((t.flags & kOn) == 0) {
       if (t.flags != 0 || !t.prefixes.empty()) {
