@@ -8,6 +8,7 @@
 #include "harnesses/common/hiredis_parser.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/reply_parser.h"
+#include "harnesses/common/scratch.h"
 #include "harnesses/models/reference_model.h"
 #include "src/engine/engine.h"
 #include "src/resp/reader.h"
@@ -81,18 +82,6 @@ struct Scratch {
     in_use = false;
   }
 };
-
-// The shared scratch, or (a run inside a run, as a test's hook might do) a
-// fresh one the caller owns.
-Scratch* TakeScratch(std::unique_ptr<Scratch>* own) {
-  static Scratch* const shared = new Scratch;
-  if (shared->in_use) {
-    *own = std::make_unique<Scratch>();
-    return own->get();
-  }
-  shared->in_use = true;
-  return shared;
-}
 
 // Our reader, in RESP3 mode (a superset of RESP2): RESP3 types in a RESP2
 // session are the hiredis check's business. The reply must read as exactly

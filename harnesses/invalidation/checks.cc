@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/reply_parser.h"
+#include "harnesses/common/scratch.h"
 #include "harnesses/models/tracking_reference.h"
 #include "src/engine/engine.h"
 #include "src/resp/reader.h"
@@ -153,17 +154,6 @@ struct Scratch {
     in_use = false;
   }
 };
-
-// The shared scratch, or (a run inside a run) a fresh one the caller owns.
-Scratch* TakeScratch(std::unique_ptr<Scratch>* own) {
-  static Scratch* const shared = new Scratch;
-  if (shared->in_use) {
-    *own = std::make_unique<Scratch>();
-    return own->get();
-  }
-  shared->in_use = true;
-  return shared;
-}
 
 class Runner {
  public:

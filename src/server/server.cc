@@ -457,8 +457,8 @@ void Server::TrimFreedMemory() {
   if (peak_keys_ < kTrimMinKeys || keys > peak_keys_ / 2) return;
 #if defined(__GLIBC__)
   malloc_trim(0);
+  Add(counters_.memory_trims);  // counted only where the heap was handed back
 #endif
-  Add(counters_.memory_trims);
   peak_keys_ = keys;
 }
 
