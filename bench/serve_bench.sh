@@ -98,62 +98,15 @@ if [ "$pin" -eq 1 ]; then
   bench_cpu=(taskset -c 0)
 fi
 
+me=serve_bench
 tmp=$(mktemp -d)
-redis_pid=
-respfuzz_pid=
+. "$root/bench/servers.sh"
 cleanup() {
-  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
-  [ -n "$respfuzz_pid" ] && kill "$respfuzz_pid" 2>/dev/null && wait "$respfuzz_pid" 2>/dev/null
+  stop_servers
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-# A free loopback port for redis-server (respfuzz serve picks its own).
-free_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return
-    fi
-  done
-  echo "serve_bench: no free port found" >&2
-  exit 2
-}
-
-redis_port=$(free_port)
-"${server_cpu[@]}" redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
-  --daemonize no --logfile "$tmp/redis.log" --dir "$tmp" &
-redis_pid=$!
-"${server_cpu[@]}" "$bin" serve --port 0 2>"$tmp/respfuzz.err" &
-respfuzz_pid=$!
-respfuzz_port=
-for _ in $(seq 200); do
-  respfuzz_port=$(sed -n 's/^respfuzz serve: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' \
-    "$tmp/respfuzz.err")
-  if [ -n "$respfuzz_port" ] && redis-cli -p "$redis_port" PING >/dev/null 2>&1; then break; fi
-  sleep 0.05
-done
-[ -n "$respfuzz_port" ] || {
-  echo "serve_bench: respfuzz serve did not start:" >&2
-  cat "$tmp/respfuzz.err" >&2
-  exit 2
-}
-redis-cli -p "$redis_port" PING >/dev/null 2>&1 || {
-  echo "serve_bench: redis-server did not start:" >&2
-  cat "$tmp/redis.log" >&2
-  exit 2
-}
-
-# CPU time a process has used, in ns, over all its threads (schedstat).
-cpu_ns() {
-  local t sum=0
-  for t in /proc/"$1"/task/*/schedstat; do
-    sum=$((sum + $(cut -d' ' -f1 "$t")))
-  done
-  echo "$sum"
-}
+start_servers
 
 # run NAME PORT PID TEST ROUND: one redis-benchmark run of one test; appends
 # "COMMAND rps cpu-ns-per-request" lines to $tmp/NAME.ROUND. The server's CPU

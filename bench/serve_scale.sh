@@ -199,20 +199,7 @@ if [ "$pin" -eq 1 ]; then
 fi
 
 tmp=$(mktemp -d)
-redis_pid=
-respfuzz_pid=
-stop_servers() {
-  if [ -n "$respfuzz_pid" ]; then
-    kill -TERM "$respfuzz_pid" 2>/dev/null || true
-    wait "$respfuzz_pid" 2>/dev/null || true
-    respfuzz_pid=
-  fi
-  if [ -n "$redis_pid" ]; then
-    kill -TERM "$redis_pid" 2>/dev/null || true
-    wait "$redis_pid" 2>/dev/null || true
-    redis_pid=
-  fi
-}
+. "$root/bench/servers.sh"
 cleanup() {
   stop_servers
   rm -rf "$tmp"
@@ -220,78 +207,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "$me: interrupted" >&2; exit 130' INT TERM
 
-# A free loopback port for redis-server (respfuzz serve picks its own), below
-# the kernel's ephemeral range: redis-benchmark's thousand connections hold
-# ports in that range, which a listener then cannot bind.
-ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-[[ $ephemeral_low =~ ^[0-9]+$ ]] && [ "$ephemeral_low" -gt 12000 ] || ephemeral_low=32768
-free_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$((10000 + RANDOM % (ephemeral_low - 10000)))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      echo "$p"
-      return
-    fi
-  done
-  fail "no free port found"
-}
-
-fail() {
-  echo "$me: $*" >&2
-  exit 1
-}
-
-start_servers() {
-  # redis-server: a few ports, in case another process takes one first.
-  local try
-  for try in 1 2 3 4 5; do
-    redis_port=$(free_port)
-    : >"$tmp/redis.log"
-    "${server_cpu[@]}" redis-server --bind 127.0.0.1 --port "$redis_port" --save '' \
-      --appendonly no --maxclients "$maxclients" --daemonize no \
-      --logfile "$tmp/redis.log" --dir "$tmp" &
-    redis_pid=$!
-    for _ in $(seq 200); do
-      redis-cli -p "$redis_port" PING >/dev/null 2>&1 && break
-      kill -0 "$redis_pid" 2>/dev/null || break
-      sleep 0.05
-    done
-    redis-cli -p "$redis_port" PING >/dev/null 2>&1 && break
-    kill -TERM "$redis_pid" 2>/dev/null || true
-    wait "$redis_pid" 2>/dev/null || true
-    redis_pid=
-    [ "$try" -lt 5 ] || fail "redis-server did not start: $(tail -1 "$tmp/redis.log")"
-  done
-  : >"$tmp/respfuzz.err"
-  "${server_cpu[@]}" "$bin" serve --port 0 2>"$tmp/respfuzz.err" &
-  respfuzz_pid=$!
-  respfuzz_port=
-  for _ in $(seq 200); do
-    respfuzz_port=$(sed -n 's/^respfuzz serve: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' \
-      "$tmp/respfuzz.err")
-    [ -n "$respfuzz_port" ] && break
-    kill -0 "$respfuzz_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  [ -n "$respfuzz_port" ] || fail "respfuzz serve did not start: $(head -1 "$tmp/respfuzz.err")"
-  redis-cli -p "$respfuzz_port" PING >/dev/null 2>&1 || fail "respfuzz serve does not answer PING"
-  echo "servers: redis-server pid $redis_pid port $redis_port," \
-    "respfuzz serve pid $respfuzz_pid port $respfuzz_port" >&2
-}
-
 # Resident set size of a process, in bytes.
 rss_bytes() {
   awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"
-}
-
-# CPU time a process has used, in ns, over all its threads (schedstat).
-cpu_ns() {
-  local t sum=0
-  for t in /proc/"$1"/task/*/schedstat; do
-    sum=$((sum + $(cut -d' ' -f1 "$t")))
-  done
-  echo "$sum"
 }
 
 # fill PORT N BYTES: FLUSHALL, then SET key:%012d (i < N) to BYTES x 'x', the
@@ -380,7 +298,7 @@ echo "load before: $load_before (1/5/15 min), $(nproc) CPUs" >&2
 : >"$tmp/groups"
 
 if has_part keyspace || has_part values; then
-  start_servers
+  start_servers --maxclients "$maxclients"
   if has_part keyspace; then
     for k in "${keyspace_list[@]}"; do group keyspace "$k" "$key_value"; done
   fi
@@ -394,7 +312,7 @@ if has_part memory; then
   for cell in "${memory_cells[@]}"; do
     n=${cell%%:*}
     d=${cell#*:}
-    start_servers
+    start_servers --maxclients "$maxclients"
     sleep 0.5
     rb=$(rss_bytes "$redis_pid")
     fb=$(rss_bytes "$respfuzz_pid")
