@@ -54,6 +54,25 @@ TEST_F(EngineTest, SessionStateFollowsHelloSelectAndWatch) {
   EXPECT_FALSE(engine_.session(a_).in_multi);
 }
 
+// Closed session slots are reused lowest first (the order the harnesses'
+// programs see), ids never; Validate() counts the free slots.
+TEST_F(EngineTest, OpenSessionReusesTheLowestClosedSlot) {
+  const int b = engine_.OpenSession(), c = engine_.OpenSession(), d = engine_.OpenSession();
+  ASSERT_EQ(std::vector<int>({a_, b, c, d}), std::vector<int>({0, 1, 2, 3}));
+  const int64_t last_id = engine_.session(d).id;
+  engine_.CloseSession(c);
+  engine_.CloseSession(a_);
+  engine_.CloseSession(a_);  // twice: a no-op
+  EXPECT_TRUE(engine_.Validate().ok()) << engine_.Validate();
+  EXPECT_EQ(engine_.OpenSession(), 0);
+  EXPECT_EQ(engine_.session(0).id, last_id + 1);
+  EXPECT_EQ(engine_.OpenSession(), 2);
+  EXPECT_EQ(engine_.OpenSession(), 4);
+  EXPECT_EQ(engine_.SessionById(last_id + 1), 0);
+  EXPECT_EQ(engine_.SessionById(engine_.session(c).id), c);
+  EXPECT_TRUE(engine_.Validate().ok()) << engine_.Validate();
+}
+
 TEST_F(EngineTest, ValidateCatchesBrokenState) {
   Keyspace& ks = engine_.keyspace();
   ks.Store(0, "l", Object(List{}), false);  // an empty list must never exist

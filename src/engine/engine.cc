@@ -63,15 +63,12 @@ int Engine::OpenSession() {
   s->id = next_client_id_++;
   s->open = true;
   const int64_t id = s->id;
-  int index = -1;
-  for (size_t i = 0; i < sessions_.size(); ++i) {
-    if (!sessions_[i]->open) {
-      sessions_[i] = std::move(s);
-      index = static_cast<int>(i);
-      break;
-    }
-  }
-  if (index < 0) {
+  int index;
+  if (!free_sessions_.empty()) {
+    index = free_sessions_.top();
+    free_sessions_.pop();
+    sessions_[index] = std::move(s);
+  } else {
     sessions_.push_back(std::move(s));
     index = static_cast<int>(sessions_.size() - 1);
   }
@@ -86,6 +83,7 @@ void Engine::CloseSession(int session) {
   by_id_.erase(s.id);
   tracker_.ClientClosed(s.id);
   s = Session{};
+  free_sessions_.push(session);
 }
 
 int Engine::SessionById(int64_t id) const {
@@ -480,11 +478,13 @@ absl::Status Engine::Validate() const {
   std::string why = keyspace_.Check();
   if (!why.empty()) return absl::InternalError(why);
   size_t watched = 0;
+  size_t closed = 0;
   for (size_t i = 0; i < sessions_.size(); ++i) {
     const Session& s = *sessions_[i];
     // Built only for a failure: Validate() runs after every op of a harness.
     const auto who = [i] { return absl::StrCat("session ", i, ": "); };
     if (!s.open) {
+      ++closed;
       if (!s.watched.empty() || !s.queued.empty() || s.in_multi) {
         return absl::InternalError(who() + "closed but holds transaction state");
       }
@@ -521,6 +521,10 @@ absl::Status Engine::Validate() const {
         return absl::InternalError(who() + "key '" + w.key + "' not in its watcher list");
     }
     watched += s.watched.size();
+  }
+  if (closed != free_sessions_.size()) {
+    return absl::InternalError(absl::StrCat(closed, " sessions closed but ", free_sessions_.size(),
+                                            " slots free for reuse"));
   }
   if (watched != watch_count_) {
     return absl::InternalError(

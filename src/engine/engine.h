@@ -25,7 +25,9 @@
 #define RESPFUZZ_ENGINE_ENGINE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <queue>
 #include <span>
 #include <string>
 #include <string_view>
@@ -172,6 +174,8 @@ class Engine {
   VirtualClock clock_;
   Keyspace keyspace_;
   std::vector<std::unique_ptr<Session>> sessions_;
+  // Closed slots, lowest first: OpenSession reuses the lowest in O(log n).
+  std::priority_queue<int, std::vector<int>, std::greater<int>> free_sessions_;
   int64_t next_client_id_ = 1;
   size_t watch_count_ = 0;  // WATCHed keys over all sessions (skips the event work when 0)
   std::vector<StrMap<WatcherList>> watched_keys_;  // per db
