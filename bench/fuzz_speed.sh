@@ -27,7 +27,7 @@ fuzz binaries at the same time (libFuzzer runs each file it is given RUNS
 times, no mutation, no corpus): for a structured harness, one program per
 seed of this tree (corpus/HARNESS/*.txt), its ops repeated in order until it
 has exactly N (its client lines kept first), encoded by the after build's
-respfuzz_encode_seeds; for the others, the seeds as they are. It prints the
+respfuzz_encode_seeds_HARNESS; for the others, the seeds as they are. It prints the
 programs run per CPU second of each build. With --dev-before and --dev-after
 (dev-preset trees: the uninstrumented replay binaries) it also prints, per
 program, the instructions executed inside LLVMFuzzerTestOneInput under
@@ -169,9 +169,9 @@ make_programs() { # HARNESS DIR
     cp -r "$(respfuzz_harness_field "$after" "$h" seeds)"/. "$dir/bin/"
     return
   fi
-  local encoder=$after/harnesses/respfuzz_encode_seeds
+  local encoder=$after/harnesses/respfuzz_encode_seeds_$h
   [ -x "$encoder" ] || {
-    echo "fuzz_speed: $encoder is not built (cmake --build $after --target respfuzz_encode_seeds)" >&2
+    echo "fuzz_speed: $encoder is not built (cmake --build $after --target $h)" >&2
     exit 2
   }
   for f in "$root/corpus/$h"/*.txt; do

@@ -1,9 +1,10 @@
-// respfuzz_encode_seeds: the build's encoder for seeds and frozen regressions
-// kept as text programs (corpus/<name>/*.txt, tests/regressions/<name>/*.txt).
-// It links the harnesses and nothing else, so every preset can build it.
+// respfuzz_encode_seeds_<name>: the build's encoder for the seeds and frozen
+// regressions of harness <name> kept as text programs (corpus/<name>/*.txt,
+// tests/regressions/<name>/*.txt). This main() is linked with that one
+// harness and a one-entry registry, so every preset can build it.
 //
-//   respfuzz_encode_seeds HARNESS PROGRAM.txt OUT.bin   encode one program
-//   respfuzz_encode_seeds --list                        the registered harnesses
+//   respfuzz_encode_seeds_<name> HARNESS PROGRAM.txt OUT.bin   encode one program
+//   respfuzz_encode_seeds_<name> --list                        its harness
 //
 // Exit 0 on success, 2 on bad usage, an unreadable file or a program that does
 // not encode; OUT.bin is then left as it was.
