@@ -14,7 +14,7 @@ namespace {
 std::map<std::string, std::string> Contents(const KeyTable& t) {
   std::map<std::string, std::string> out;
   for (const auto& [key, value] : t) {
-    EXPECT_TRUE(out.emplace(std::string(key), std::get<std::string>(value)).second) << key;
+    EXPECT_TRUE(out.emplace(std::string(key), As<std::string>(value)).second) << key;
   }
   return out;
 }
@@ -25,12 +25,12 @@ TEST(KeyTableTest, InsertFindErase) {
   auto [it, created] = t.try_emplace("a");
   EXPECT_TRUE(created);
   EXPECT_EQ(it->key(), "a");
-  EXPECT_EQ(std::get<std::string>(it->value), "");  // a fresh entry holds an empty string
+  EXPECT_EQ(As<std::string>(it->value), "");  // a fresh entry holds an empty string
   it->value = Object(std::string("1"));
   auto [again, created_again] = t.try_emplace("a");
   EXPECT_FALSE(created_again);
   EXPECT_EQ(again, it);
-  EXPECT_EQ(std::get<std::string>(again->value), "1");
+  EXPECT_EQ(As<std::string>(again->value), "1");
   t.try_emplace("b").first->value = Object(std::string("2"));
   EXPECT_EQ(t.size(), 2u);
   EXPECT_TRUE(t.contains("b"));
@@ -60,7 +60,7 @@ TEST(KeyTableTest, KeysAreBytes) {
     auto it = t.find(keys[i]);
     ASSERT_NE(it, t.end()) << i;
     EXPECT_EQ(it->key(), keys[i]);
-    EXPECT_EQ(std::get<std::string>(it->value), std::to_string(i));
+    EXPECT_EQ(As<std::string>(it->value), std::to_string(i));
   }
   EXPECT_FALSE(t.contains("b"));
   EXPECT_FALSE(t.contains(std::string("a\0", 2)));
@@ -75,7 +75,7 @@ TEST(KeyTableTest, EntriesDoNotMove) {
   for (int i = 0; i < 20000; ++i) t.try_emplace("k" + std::to_string(i));
   for (int i = 0; i < 20000; i += 2) ASSERT_EQ(t.erase("k" + std::to_string(i)), 1u);
   EXPECT_EQ(&t.find("first")->value, first);
-  EXPECT_EQ(std::get<std::string>(*first), "v");
+  EXPECT_EQ(As<std::string>(*first), "v");
   EXPECT_EQ(t.size(), 10001u);
 }
 
@@ -96,7 +96,7 @@ TEST(KeyTableTest, MoveAndClear) {
   KeyTable b(std::move(a));
   EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
   ASSERT_EQ(b.size(), 1u);
-  EXPECT_EQ(std::get<List>(b.find("x")->value).size(), 2u);
+  EXPECT_EQ(As<List>(b.find("x")->value).size(), 2u);
   KeyTable c;
   c.try_emplace("y");
   c = std::move(b);  // c's own entry is freed

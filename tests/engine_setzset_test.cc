@@ -74,7 +74,7 @@ TEST(SetZsetEncoding, ListpackFlagFollowsRedisConversions) {
     return out;
   };
   auto zset = [&](const std::string& key) -> const ZSet& {
-    return std::get<ZSet>(*e.keyspace().Find(0, key));
+    return As<ZSet>(*e.keyspace().Find(0, key));
   };
   std::vector<std::string> argv = {"zadd", "z"};
   for (int i = 0; i < 128; ++i) {

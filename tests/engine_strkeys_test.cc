@@ -244,15 +244,15 @@ TEST_F(StrKeysTest, CopyIsDeep) {
   for (const char* key : {"l", "s", "h", "z"}) {
     EXPECT_EQ(Cmd(a_, {"COPY", key, std::string(key) + "2", "DB", "1"}), ":1\r\n");
   }
-  std::get<List>(*ks.Find(0, "l")).push_back("c");
-  std::get<Set>(*ks.Find(0, "s")).insert("n");
-  std::get<Hash>(*ks.Find(0, "h"))["g"] = "w";
-  std::get<ZSet>(*ks.Find(0, "z")).Set("n", 2);
-  EXPECT_EQ(std::get<List>(*ks.Find(1, "l2")), (List{"a", "b"}));
-  EXPECT_EQ(std::get<Set>(*ks.Find(1, "s2")).size(), 1u);
-  EXPECT_EQ(std::get<Hash>(*ks.Find(1, "h2")).size(), 1u);
-  EXPECT_EQ(std::get<ZSet>(*ks.Find(1, "z2")).size(), 1u);
-  EXPECT_EQ(*std::get<ZSet>(*ks.Find(1, "z2")).Score("m"), 1.5);
+  As<List>(*ks.Find(0, "l")).push_back("c");
+  As<Set>(*ks.Find(0, "s")).insert("n");
+  As<Hash>(*ks.Find(0, "h"))["g"] = "w";
+  As<ZSet>(*ks.Find(0, "z")).Set("n", 2);
+  EXPECT_EQ(As<List>(*ks.Find(1, "l2")), (List{"a", "b"}));
+  EXPECT_EQ(As<Set>(*ks.Find(1, "s2")).size(), 1u);
+  EXPECT_EQ(As<Hash>(*ks.Find(1, "h2")).size(), 1u);
+  EXPECT_EQ(As<ZSet>(*ks.Find(1, "z2")).size(), 1u);
+  EXPECT_EQ(*As<ZSet>(*ks.Find(1, "z2")).Score("m"), 1.5);
 }
 
 TEST_F(StrKeysTest, RenameMovesAggregatesAndTheirTtl) {
@@ -263,7 +263,7 @@ TEST_F(StrKeysTest, RenameMovesAggregatesAndTheirTtl) {
   EXPECT_EQ(Cmd(a_, {"RENAME", "l", "dst"}), "+OK\r\n");
   EXPECT_EQ(Cmd(a_, {"TYPE", "dst"}), "+list\r\n");
   EXPECT_EQ(Cmd(a_, {"PTTL", "dst"}), ":5000\r\n");
-  EXPECT_EQ(std::get<List>(*ks.Find(0, "dst")), (List{"a", "b"}));
+  EXPECT_EQ(As<List>(*ks.Find(0, "dst")), (List{"a", "b"}));
   EXPECT_EQ(Cmd(a_, {"EXISTS", "l"}), ":0\r\n");
 }
 

@@ -13,6 +13,11 @@
 #include "src/resp/writer.h"
 
 namespace respfuzz::engine {
+
+struct EngineTestPeer {
+  static std::vector<int>& FreeSlots(Engine& e) { return e.free_sessions_; }
+};
+
 namespace {
 
 class EngineTest : public ::testing::Test {
@@ -71,6 +76,32 @@ TEST_F(EngineTest, OpenSessionReusesTheLowestClosedSlot) {
   EXPECT_EQ(engine_.SessionById(last_id + 1), 0);
   EXPECT_EQ(engine_.SessionById(engine_.session(c).id), c);
   EXPECT_TRUE(engine_.Validate().ok()) << engine_.Validate();
+}
+
+// Validate checks every free slot: each names a closed session, once, in
+// the heap order OpenSession relies on. Each broken heap below fails it.
+TEST_F(EngineTest, ValidateChecksTheFreeSlots) {
+  const int b = engine_.OpenSession(), c = engine_.OpenSession();
+  engine_.CloseSession(c);
+  engine_.CloseSession(a_);
+  ASSERT_TRUE(engine_.Validate().ok()) << engine_.Validate();
+  std::vector<int>& slots = EngineTestPeer::FreeSlots(engine_);
+  ASSERT_EQ(slots.size(), 2u);
+  const std::vector<int> good = slots;
+  auto broken = [&](std::vector<int> v) {
+    slots = std::move(v);
+    std::string message(engine_.Validate().message());
+    slots = good;
+    return message;
+  };
+  EXPECT_EQ(broken({0}), "2 sessions closed but 1 slots free for reuse");
+  EXPECT_EQ(broken({0, b}), "free slot 1 holds an open session");
+  EXPECT_EQ(broken({0, 0}), "slot 0 free twice");
+  EXPECT_EQ(broken({0, 99}), "free slot 99 out of range");
+  EXPECT_EQ(broken({2, 0}), "free slots out of heap order");
+  EXPECT_TRUE(engine_.Validate().ok()) << engine_.Validate();
+  EXPECT_EQ(engine_.OpenSession(), 0);
+  EXPECT_EQ(engine_.OpenSession(), 2);
 }
 
 TEST_F(EngineTest, ValidateCatchesBrokenState) {

@@ -77,12 +77,11 @@ void CmdSmove(CommandContext& c) {
     c.reply.Integer(0);
     return;
   }
-  if (!std::holds_alternative<Set>(*src_obj) ||
-      (dst_obj != nullptr && !std::holds_alternative<Set>(*dst_obj))) {
+  if (!Is<Set>(*src_obj) || (dst_obj != nullptr && !Is<Set>(*dst_obj))) {
     c.reply.Error(kErrWrongType);
     return;
   }
-  Set& src = std::get<Set>(*src_obj);
+  Set& src = As<Set>(*src_obj);
   if (src_obj == dst_obj) {  // same key: a no-op that only reports membership
     c.reply.Integer(src.contains(member) ? 1 : 0);
     return;
@@ -97,7 +96,7 @@ void CmdSmove(CommandContext& c) {
     Set fresh;
     fresh.insert(member);
     c.ks.Store(c.db, dst_key, Object(std::move(fresh)), /*keep_ttl=*/false);
-  } else if (std::get<Set>(*dst_obj).insert(member).second) {
+  } else if (As<Set>(*dst_obj).insert(member).second) {
     c.ks.Touched(c.db, dst_key);
   }
   c.reply.Integer(1);

@@ -163,8 +163,8 @@ void CmdMget(CommandContext& c) {
   c.reply.ArrayHeader(static_cast<int64_t>(c.argc() - 1));
   for (size_t i = 1; i < c.argc(); ++i) {
     const Object* o = c.Find(c.arg(i));
-    if (o != nullptr && std::holds_alternative<std::string>(*o)) {
-      c.reply.Bulk(std::get<std::string>(*o));
+    if (o != nullptr && Is<std::string>(*o)) {
+      c.reply.Bulk(As<std::string>(*o));
     } else {
       c.reply.Null();
     }

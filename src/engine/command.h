@@ -126,11 +126,11 @@ struct CommandContext {
       *out = nullptr;
       return true;
     }
-    if (!std::holds_alternative<T>(*o)) {
+    if (!Is<T>(*o)) {
       reply.Error(kErrWrongType);
       return false;
     }
-    *out = &std::get<T>(*o);
+    *out = &As<T>(*o);
     return true;
   }
 

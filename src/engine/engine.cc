@@ -65,8 +65,9 @@ int Engine::OpenSession() {
   const int64_t id = s->id;
   int index;
   if (!free_sessions_.empty()) {
-    index = free_sessions_.top();
-    free_sessions_.pop();
+    std::pop_heap(free_sessions_.begin(), free_sessions_.end(), std::greater<int>());
+    index = free_sessions_.back();
+    free_sessions_.pop_back();
     sessions_[index] = std::move(s);
   } else {
     sessions_.push_back(std::move(s));
@@ -83,7 +84,8 @@ void Engine::CloseSession(int session) {
   by_id_.erase(s.id);
   tracker_.ClientClosed(s.id);
   s = Session{};
-  free_sessions_.push(session);
+  free_sessions_.push_back(session);
+  std::push_heap(free_sessions_.begin(), free_sessions_.end(), std::greater<int>());
 }
 
 int Engine::SessionById(int64_t id) const {
@@ -522,9 +524,25 @@ absl::Status Engine::Validate() const {
     }
     watched += s.watched.size();
   }
+  // The free slots are exactly the closed sessions, each once, in heap order
+  // (OpenSession takes the lowest).
   if (closed != free_sessions_.size()) {
     return absl::InternalError(absl::StrCat(closed, " sessions closed but ", free_sessions_.size(),
                                             " slots free for reuse"));
+  }
+  std::vector<bool> freed(sessions_.size(), false);
+  for (int slot : free_sessions_) {
+    if (slot < 0 || static_cast<size_t>(slot) >= sessions_.size()) {
+      return absl::InternalError(absl::StrCat("free slot ", slot, " out of range"));
+    }
+    if (sessions_[slot]->open) {
+      return absl::InternalError(absl::StrCat("free slot ", slot, " holds an open session"));
+    }
+    if (freed[slot]) return absl::InternalError(absl::StrCat("slot ", slot, " free twice"));
+    freed[slot] = true;
+  }
+  if (!std::is_heap(free_sessions_.begin(), free_sessions_.end(), std::greater<int>())) {
+    return absl::InternalError("free slots out of heap order");
   }
   if (watched != watch_count_) {
     return absl::InternalError(

@@ -27,7 +27,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <queue>
 #include <span>
 #include <string>
 #include <string_view>
@@ -81,6 +80,8 @@ struct Session {
 };
 
 class Engine {
+  friend struct EngineTestPeer;  // tests break the free-slot heap to see Validate fail
+
  public:
   explicit Engine(EngineOptions options = {});
   ~Engine();
@@ -174,8 +175,10 @@ class Engine {
   VirtualClock clock_;
   Keyspace keyspace_;
   std::vector<std::unique_ptr<Session>> sessions_;
-  // Closed slots, lowest first: OpenSession reuses the lowest in O(log n).
-  std::priority_queue<int, std::vector<int>, std::greater<int>> free_sessions_;
+  // Closed slots as a min-heap (std::push_heap with std::greater):
+  // OpenSession reuses the lowest in O(log n). A vector rather than a
+  // priority_queue so that Validate can check every entry.
+  std::vector<int> free_sessions_;
   int64_t next_client_id_ = 1;
   size_t watch_count_ = 0;  // WATCHed keys over all sessions (skips the event work when 0)
   std::vector<StrMap<WatcherList>> watched_keys_;  // per db

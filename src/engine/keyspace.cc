@@ -241,16 +241,16 @@ void Keyspace::TouchedMaybeEmpty(int db, std::string_view key) {
     case ObjType::kString:
       break;
     case ObjType::kList:
-      empty = std::get<List>(*o).empty();
+      empty = As<List>(*o).empty();
       break;
     case ObjType::kHash:
-      empty = std::get<Hash>(*o).empty();
+      empty = As<Hash>(*o).empty();
       break;
     case ObjType::kSet:
-      empty = std::get<Set>(*o).empty();
+      empty = As<Set>(*o).empty();
       break;
     case ObjType::kZSet:
-      empty = std::get<ZSet>(*o).empty();
+      empty = As<ZSet>(*o).empty();
       break;
   }
   if (empty) {
@@ -375,16 +375,16 @@ std::string Keyspace::Check() const {
         case ObjType::kString:
           break;
         case ObjType::kList:
-          if (std::get<List>(obj).empty()) why = "empty list";
+          if (As<List>(obj).empty()) why = "empty list";
           break;
         case ObjType::kHash:
-          if (std::get<Hash>(obj).empty()) why = "empty hash";
+          if (As<Hash>(obj).empty()) why = "empty hash";
           break;
         case ObjType::kSet:
-          if (std::get<Set>(obj).empty()) why = "empty set";
+          if (As<Set>(obj).empty()) why = "empty set";
           break;
         case ObjType::kZSet: {
-          const ZSet& z = std::get<ZSet>(obj);
+          const ZSet& z = As<ZSet>(obj);
           why = z.empty() ? "empty zset" : z.Check();
           break;
         }
