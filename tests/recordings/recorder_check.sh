@@ -8,40 +8,11 @@
 # streams recording. The server is stopped on every exit path.
 set -uo pipefail
 recorder=$1 dir=$2
-command -v redis-server >/dev/null || { echo "FAIL: redis-server not found (scripts/setup installs it)"; exit 1; }
 tmp=$(mktemp -d)
-pid=""
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/../redis_server.sh"
+trap 'stop_server; rm -rf "$tmp"' EXIT
 
-# The start/stop of tests/oracle_test.sh: a free port, retried.
-start_server() {
-  port="" pid=""
-  local attempt
-  for attempt in 1 2 3 4 5; do
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
-      --enable-debug-command local --dir "$tmp" --logfile "$tmp/redis-$port.log" "$@" &
-    pid=$!
-    for _ in $(seq 50); do
-      redis-cli -p "$port" ping >/dev/null 2>&1 && break
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
-    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=""
-  done
-  echo "FAIL: could not start redis-server on a free loopback port"; exit 1
-}
-
-start_server
+start_server --enable-debug-command local
 
 # A changed byte is a difference (exit 1), reported with the step.
 python3 - "$dir/strings.json" "$tmp/wrong.json" <<'PY' || { echo "FAIL: could not make the wrong recording"; exit 1; }
