@@ -275,6 +275,17 @@ bool Reader::Feed(std::string_view data, Visitor& visitor) {
     if (failed()) return false;
     buf_.assign(data.data() + used, data.size() - used);
   } else {
+    // A bulk payload being gathered in buf_: take only the bytes up to its
+    // end (the CRLF included) into buf_, so that what follows it in `data`
+    // is parsed in place rather than copied behind it and then moved to the
+    // front of the next buffer. Feeding in two parts is the same as in one.
+    if (state_ == State::kBulk) {
+      const size_t want = static_cast<size_t>(bulk_len_) + 2;
+      if (buf_.size() < want && data.size() > want - buf_.size()) {
+        const size_t head = want - buf_.size();
+        return Feed(data.substr(0, head), visitor) && Feed(data.substr(head), visitor);
+      }
+    }
     buf_.append(data);
     const char* const p = buf_.data();
     const size_t n = buf_.size();
