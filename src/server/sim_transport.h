@@ -115,6 +115,7 @@ class SimTransport : public Transport {
 
   std::vector<Conn> conns_;
   std::deque<int> accept_queue_;
+  static constexpr size_t kLogReserved = 128;
   std::vector<Event> log_;
   std::vector<std::string> misuses_;
   std::vector<int> reads_this_turn_;
