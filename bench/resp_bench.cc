@@ -399,6 +399,30 @@ void BM_Memcpy(benchmark::State& state, const Workload* w) {
   SetCounters(state, *w);
 }
 
+// The same copy into two reply-sized buffers in turn: what a reader that
+// hands each payload out without copying it must do while the caller still
+// holds the previous reply (the reply tree's case). Not a goal; it shows
+// what the second buffer costs against BM_Memcpy's one.
+void BM_MemcpyTwoBuffers(benchmark::State& state, const Workload* w) {
+  constexpr size_t kReply = size_t{1} << 20;
+  std::string buffers[2];
+  for (std::string& b : buffers) b.reserve(kReply + kChunk);
+  size_t current = 0;
+  for (auto _ : state) {
+    ForEachChunk(w->bytes, [&](std::string_view c) {
+      std::string& buffer = buffers[current];
+      buffer.append(c.data(), c.size());
+      benchmark::DoNotOptimize(buffer.data());
+      if (buffer.size() >= kReply) {
+        buffer.clear();
+        current ^= 1;
+      }
+      return true;
+    });
+  }
+  SetCounters(state, *w);
+}
+
 void BM_RespfuzzValue(benchmark::State& state, const Workload* w) {
   Reader reader(Protocol::kResp2);
   std::vector<Value> values;
@@ -475,6 +499,8 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("respfuzz_visit/" + w.name).c_str(), BM_RespfuzzVisit, &w);
     if (w.name == "big_bulk") {
       benchmark::RegisterBenchmark(("memcpy/" + w.name).c_str(), BM_Memcpy, &w);
+      benchmark::RegisterBenchmark(("memcpy_two_buffers/" + w.name).c_str(), BM_MemcpyTwoBuffers,
+                                   &w);
     }
   }
   benchmark::RunSpecifiedBenchmarks();
