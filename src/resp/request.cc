@@ -76,6 +76,8 @@ void RequestParser::Reset() {
   bulk_len_ = -1;
   current_ = Request{};
   argc_ = 0;
+  big_ = false;
+  std::string().swap(big_arg_);
   spare_.clear();
 }
 
@@ -91,6 +93,8 @@ void RequestParser::Restart(const RequestLimits& limits) {
   bulk_len_ = -1;
   current_ = Request{};
   argc_ = 0;
+  big_ = false;
+  std::string().swap(big_arg_);  // sized for one argument: not worth keeping
 }
 
 void RequestParser::KeepSpare(std::vector<std::string>&& argv) {
@@ -106,6 +110,12 @@ bool RequestParser::idle() const { return multibulk_left_ == 0 && buffered() == 
 
 bool RequestParser::Feed(std::string_view data, std::vector<Request>* out) {
   if (error_) return false;
+  if (big_) {
+    // A big argument's payload goes straight into its string; the bytes
+    // after it (if this completes it) take the normal path.
+    data.remove_prefix(FillBigArg(data, out));
+    if (big_) return true;
+  }
   buf_.append(data);
   while (ParseOne(out)) {
   }
@@ -253,7 +263,12 @@ bool RequestParser::ParseMultibulk(std::vector<Request>* out) {
         return false;
       }
       Advance(len + 2);
-      bulk_len_ = *bulk_len;  // nothing reserved: the payload stays in buf_ as it arrives
+      bulk_len_ = *bulk_len;
+      if (bulk_len_ >= limits_.big_arg_min && buffered() < static_cast<uint64_t>(bulk_len_) + 2) {
+        StartBigArg();  // the rest of the payload arrives in later Feed()s
+        return false;
+      }
+      // Otherwise nothing is reserved: the payload stays in buf_ as it arrives.
     }
     // The payload and the 2 bytes after it (not checked to be CRLF, as in Redis).
     const uint64_t need = static_cast<uint64_t>(bulk_len_) + 2;
@@ -264,15 +279,50 @@ bool RequestParser::ParseMultibulk(std::vector<Request>* out) {
     } else {
       current_.argv.emplace_back(payload, static_cast<size_t>(bulk_len_));
     }
-    ++argc_;
     Advance(static_cast<size_t>(need));
-    bulk_len_ = -1;
-    --multibulk_left_;
+    EndBulk(out);
   }
+  return true;
+}
+
+void RequestParser::EndBulk(std::vector<Request>* out) {
+  ++argc_;
+  bulk_len_ = -1;
+  if (--multibulk_left_ > 0) return;
   current_.argv.resize(argc_);  // a recycled vector may hold more
   out->push_back(std::move(current_));
   current_.argv.clear();  // moved from: empty already, said explicitly
-  return true;
+}
+
+void RequestParser::StartBigArg() {
+  // Exactly the payload and the 2 bytes after it: the string never grows,
+  // and once they are cut off it is the argument.
+  std::string arg;
+  arg.reserve(static_cast<size_t>(bulk_len_) + 2);
+  arg.append(buf_, pos_);
+  pos_ = buf_.size();  // moved, not consumed: buffered() counts them in big_arg_
+  big_arg_ = std::move(arg);
+  big_ = true;
+}
+
+size_t RequestParser::FillBigArg(std::string_view data, std::vector<Request>* out) {
+  const size_t need = static_cast<size_t>(bulk_len_) + 2;
+  const size_t take = std::min(data.size(), need - big_arg_.size());
+  big_arg_.append(data.data(), take);
+  if (big_arg_.size() < need) return take;
+  // Complete: the 2 bytes after the payload are dropped unchecked, as on the
+  // normal path, and the string becomes the argument without a copy.
+  big_arg_.resize(static_cast<size_t>(bulk_len_));
+  if (argc_ < current_.argv.size()) {
+    current_.argv[argc_] = std::move(big_arg_);
+  } else {
+    current_.argv.push_back(std::move(big_arg_));
+  }
+  big_arg_.clear();  // moved from: empty already, said explicitly
+  big_ = false;
+  consumed_ += need;  // pos_ stays: none of it was in buf_
+  EndBulk(out);
+  return take;
 }
 
 void RequestParser::Recycle(std::vector<Request>* done) {
