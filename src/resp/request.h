@@ -151,6 +151,7 @@ class RequestParser {
   // (a NUL ends the search), within the first max_inline_len + 1 bytes.
   // kFound sets *len to the bytes before the terminator.
   LineScan ScanLine(char terminator, size_t* len);
+  size_t unparsed() const { return in_.size() - pos_; }  // during Feed()
   void Advance(size_t n);
   // Moves the buffered part of the bulk whose header was just parsed into a
   // fresh big_arg_ reserved to its size; the parse buffer is then empty.
@@ -167,9 +168,14 @@ class RequestParser {
 
   RequestLimits limits_;
   std::optional<RequestError> error_;
+  // Unparsed bytes kept between Feed()s.
   std::string buf_;
-  size_t pos_ = 0;         // parse position in buf_
-  uint64_t consumed_ = 0;  // stream offset of buf_[pos_]
+  // During Feed(), the bytes being parsed: buf_, or the caller's data when
+  // nothing was pending (so it is not copied; what is left unparsed goes to
+  // buf_ at the end). Empty between Feed()s.
+  std::string_view in_;
+  size_t pos_ = 0;         // parse position in in_ (between Feed()s: in buf_)
+  uint64_t consumed_ = 0;  // stream offset of in_[pos_]
   // Resumable line scan, so feeding byte by byte stays linear.
   size_t line_scanned_ = 0;    // bytes from pos_ known to hold no terminator
   bool line_blocked_ = false;  // a NUL came first: the terminator can never be seen
