@@ -25,7 +25,7 @@ class ContextTest : public ::testing::Test {
     argv_.insert(argv_.end(), args.begin(), args.end());
     out_.clear();
     return CommandContext{
-        engine_, engine_.keyspace(), session_, *FindCommand(command), argv_, reply_, 0, 1024};
+        engine_, engine_.keyspace(), session_, *FindCommand(command), argv_, reply_, 0, 1024, {}};
   }
 
   Engine engine_;

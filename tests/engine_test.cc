@@ -6,6 +6,7 @@
 
 #include <limits>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -167,6 +168,80 @@ TEST(ReplyWriterTest, ErrorsStayOneLineAsRedisFormatsThem) {
   r.Error("ERR Unsupported option B\nx");  // inner ones become spaces
   r.Error("ERR plain");
   EXPECT_EQ(out, "-ERR Unsupported option B\r\n-ERR Unsupported option B x\r\n-ERR plain\r\n");
+}
+
+// ExecuteOwned (the server's entry point): the SET family moves its value
+// argument into the keyspace; replies and effects are Execute()'s, and the
+// const entry point leaves argv as it was.
+TEST_F(EngineTest, OwnedArgvValuesAreMovedNotCopied) {
+  const std::string big(1000, 'v');  // past any small-string buffer
+  struct Case {
+    std::vector<std::string> argv;
+    size_t value;  // index of the value argument
+    std::string key;
+  };
+  const std::vector<Case> cases = {
+      {{"SET", "k1", big}, 2, "k1"},
+      {{"SET", "k2", big, "PX", "100000", "GET"}, 2, "k2"},
+      {{"SETNX", "k3", big}, 2, "k3"},
+      {{"SETEX", "k4", "100", big}, 3, "k4"},
+      {{"PSETEX", "k5", "100000", big}, 3, "k5"},
+      {{"GETSET", "k1", big + "x"}, 2, "k1"},
+      {{"MSET", "k6", "a", "k7", big}, 4, "k7"},
+      {{"MSETNX", "k8", big}, 2, "k8"},
+  };
+  Engine copied;
+  const int c = copied.OpenSession();
+  for (const Case& t : cases) {
+    const std::vector<std::string> original = t.argv;
+    std::string want;
+    copied.Execute(c, original, &want);
+    std::vector<std::string> argv = t.argv;
+    const char* value_bytes = argv[t.value].data();
+    std::string got;
+    engine_.ExecuteOwned(a_, argv, &got);
+    EXPECT_EQ(got, want) << t.argv[0];
+    // No copy: the stored string is the argument's own buffer.
+    Object* stored = engine_.keyspace().Find(0, t.key);
+    ASSERT_NE(stored, nullptr) << t.argv[0];
+    ASSERT_TRUE(std::holds_alternative<std::string>(*stored));
+    EXPECT_EQ(std::get<std::string>(*stored), original[t.value]) << t.argv[0];
+    EXPECT_EQ(std::get<std::string>(*stored).data(), value_bytes) << t.argv[0];
+    // The key and the command name are still there (tracking and Run read them).
+    EXPECT_EQ(argv[0], original[0]);
+    EXPECT_EQ(argv[1], original[1]);
+    EXPECT_TRUE(engine_.Validate().ok()) << engine_.Validate();
+  }
+  // A value that is not stored (SETNX on an existing key) stays in argv.
+  std::vector<std::string> setnx = {"SETNX", "k1", big};
+  std::string out;
+  engine_.ExecuteOwned(a_, setnx, &out);
+  EXPECT_EQ(out, ":0\r\n");
+  EXPECT_EQ(setnx[2], big);
+}
+
+TEST_F(EngineTest, OwnedArgvInsideMultiIsQueuedAsACopy) {
+  const std::string big(1000, 'm');
+  std::string out;
+  std::vector<std::string> multi = {"MULTI"}, set = {"SET", "k", big}, exec = {"EXEC"};
+  engine_.ExecuteOwned(a_, multi, &out);
+  engine_.ExecuteOwned(a_, set, &out);
+  EXPECT_EQ(set[2], big);  // queued: copied, the caller's argv untouched
+  engine_.ExecuteOwned(a_, exec, &out);
+  EXPECT_EQ(out, "+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n");
+  EXPECT_EQ(Run(a_, {"GET", "k"}), "$1000\r\n" + big + "\r\n");
+}
+
+TEST_F(EngineTest, OwnedArgvSetStillInvalidatesTrackedKeys) {
+  const int reader = engine_.OpenSession();
+  Run(reader, {"HELLO", "3"});
+  Run(reader, {"CLIENT", "TRACKING", "on"});
+  Run(reader, {"GET", "tracked"});
+  std::vector<std::string> set = {"SET", "tracked", std::string(1000, 't')};
+  std::string out;
+  engine_.ExecuteOwned(a_, set, &out);
+  EXPECT_EQ(out, "+OK\r\n");
+  EXPECT_EQ(engine_.TakeOutput(reader), ">2\r\n$10\r\ninvalidate\r\n*1\r\n$7\r\ntracked\r\n");
 }
 
 }  // namespace

@@ -88,6 +88,41 @@ class CorruptsMultibulkArg : public RealRequestParser {
   }
 };
 
+// A broken big-argument path: the argument a big-argument Feed completes
+// loses its last byte (as a parser that stopped one byte short would). It
+// marks the next request completed after a Feed that began inside a big
+// argument, and drops the last byte of that request's last argument of at
+// least big_arg_min bytes. Only the path's own Feeds are hit: fed whole, the
+// same bytes never take it.
+class DropsLastByteOfBigArgs : public RealRequestParser {
+ public:
+  void Start(const resp::RequestLimits& limits) override {
+    RealRequestParser::Start(limits);
+    big_arg_min_ = limits.big_arg_min;
+    armed_ = false;
+  }
+  bool Feed(std::string_view data, std::vector<resp::Request>* out) override {
+    if (parser().in_big_arg()) armed_ = true;
+    const size_t before = out->size();
+    const bool ok = RealRequestParser::Feed(data, out);
+    if (armed_ && out->size() > before) {
+      armed_ = false;
+      std::vector<std::string>& argv = (*out)[before].argv;
+      for (size_t i = argv.size(); i-- > 0;) {
+        if (static_cast<int64_t>(argv[i].size()) >= big_arg_min_ && !argv[i].empty()) {
+          argv[i].pop_back();
+          break;
+        }
+      }
+    }
+    return ok;
+  }
+
+ private:
+  int64_t big_arg_min_ = 0;
+  bool armed_ = false;
+};
+
 // Quotes nothing: arguments with spaces or quotes come back different.
 class QuotesNothing : public RealRequestParser {
  public:
@@ -142,6 +177,24 @@ TEST(RequestParserHarnessTest, MultibulkRoundtripCatchesCorruptedArgs) {
   EXPECT_EQ(v.step, 0);
 }
 
+TEST(RequestParserHarnessTest, ChunkingCatchesABrokenBigArgPath) {
+  const uint8_t profile = kRequestSmallBigArg | (8 << 2);  // big_arg_min 8
+  const std::string payload = "*2\r\n$4\r\nECHO\r\n$20\r\nabcdefghij0123456789\r\nPING\r\n";
+  DropsLastByteOfBigArgs chunked, whole;
+  fuzz::Verdict v = Check(chunked, whole, Input(profile, Plan(3, 7, 5), payload));
+  ASSERT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "chunking") << v.ToString();
+  EXPECT_EQ(v.step, 0) << v.ToString();
+  // Fed in one chunk the path is never taken: the broken parser passes.
+  EXPECT_TRUE(Check(chunked, whole, Input(profile, Plan(63, 63, 63), payload)).ok);
+  // Without the small threshold (Redis's 32 KiB), the same chunks pass too:
+  // the profile bit is what puts the path in the fuzzer's reach.
+  EXPECT_TRUE(Check(chunked, whole, Input(0, Plan(3, 7, 5), payload)).ok);
+  // And the real parser passes where the broken one failed.
+  RealRequestParser real_chunked, real_whole;
+  EXPECT_TRUE(Check(real_chunked, real_whole, Input(profile, Plan(3, 7, 5), payload)).ok);
+}
+
 TEST(RequestParserHarnessTest, InlineRoundtripCatchesALostLastArg) {
   LosesLastInlineArg chunked, whole;
   fuzz::Verdict v = Check(chunked, whole, Input(0, Plan(1, 2, 3), "PING\r\nSET k v\r\n"));
@@ -178,8 +231,13 @@ TEST(RequestParserHarnessTest, RealParserPasses) {
       "*1\r\n$33\r\n",
       std::string("ECHO a\0b\r\n", 10) + std::string(70, 'x'),
       "\x0b\x0c x\x0by \"\\\\\" \r\n",
+      "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$40\r\n0123456789abcdefghij0123456789ABCDEFGHIJ\r\n*1\r\n$"
+      "4\r\nPING\r\n",
+      "*2\r\n$4\r\nECHO\r\n$9\r\nab\r\ncd\r\ne\r\nx\r\n",
+      "*2\r\n$4\r\nECHO\r\n$30\r\nabc",
   };
-  for (uint8_t profile : {0, 1}) {
+  // Small caps or not, with big_arg_min 0, 1, 8, 31, 63 or Redis's default.
+  for (uint8_t profile : {0, 1, 2, 3, 2 | (1 << 2), 3 | (8 << 2), 2 | (31 << 2), 3 | (63 << 2)}) {
     for (const std::string& p : payloads) {
       for (ChunkPlan plan : {Plan(1, 1, 1), Plan(2, 7, 64), Plan(64, 64, 64), Plan(3, 1, 5)}) {
         fuzz::Verdict v = RunRequestParser(Input(profile, plan, p));
@@ -367,6 +425,17 @@ TEST(RequestParserHarnessTest, DecodeIsTotalAndDescribeIsReadable) {
   EXPECT_EQ(in.plan.sizes[0], 5);
   EXPECT_EQ(in.plan.sizes[2], 7);
   EXPECT_EQ(in.payload, "PING\r\n");
+
+  EXPECT_EQ(in.limits.big_arg_min, resp::RequestLimits::kDefaultBigArgMin);
+  // Bits 2-7 matter only with the big-argument bit.
+  EXPECT_EQ(DecodeRequestParserInput(Input(5 << 2, Plan(1, 1, 1), "")).limits.big_arg_min,
+            resp::RequestLimits::kDefaultBigArgMin);
+  in = DecodeRequestParserInput(Input(kRequestSmallBigArg | (5 << 2), Plan(1, 1, 1), ""));
+  EXPECT_EQ(in.limits.big_arg_min, 5);
+  EXPECT_EQ(in.limits.max_bulk_len, resp::RequestLimits::kDefaultMaxBulkLen);
+  in = DecodeRequestParserInput(Input(0xff, Plan(1, 1, 1), ""));
+  EXPECT_EQ(in.limits.big_arg_min, 63);
+  EXPECT_EQ(in.limits.max_bulk_len, 32);
 
   std::string d = DescribeRequestParser(Input(1, Plan(1, 1, 1), "PING\r\n*1\r\nx\r\n"));
   EXPECT_NE(d.find("small caps"), std::string::npos) << d;

@@ -441,7 +441,12 @@ TEST(RequestParserStreamingTest, EverySplitPointOfAPipeline) {
 }
 
 TEST(RequestParserStreamingTest, HugeDeclaredSizesDoNotAllocate) {
-  RequestParser parser;
+  // Off the big-argument path (which reserves a big bulk's declared size,
+  // see BigArgReservesTheDeclaredSizeOnce), nothing is reserved from a
+  // declared count or length.
+  RequestLimits no_big;
+  no_big.big_arg_min = INT64_MAX;
+  RequestParser parser(no_big);
   std::vector<Request> out;
   ASSERT_TRUE(parser.Feed("*2147483647\r\n", &out));
   EXPECT_EQ(parser.buffered(), 0u);
@@ -452,6 +457,7 @@ TEST(RequestParserStreamingTest, HugeDeclaredSizesDoNotAllocate) {
   EXPECT_EQ(parser.buffered(), 3u);
   EXPECT_EQ(parser.consumed(), 25u);
   EXPECT_TRUE(out.empty());
+  EXPECT_FALSE(parser.in_big_arg());
   // Many bulks of a huge multibulk: only what arrived is held.
   RequestParser many;
   ASSERT_TRUE(many.Feed("*2147483647\r\n", &out));
@@ -507,6 +513,214 @@ TEST(RequestParserStreamingTest, LongPayloadFedByteByByteStaysCompact) {
   EXPECT_EQ(out[0].argv, Argv{payload});
   EXPECT_EQ(out[1], Inline(bytes.size() - 6, {"PING"}));
   EXPECT_TRUE(parser.idle());
+}
+
+// ---- big arguments (RequestLimits::big_arg_min) ---------------------------
+
+// A payload with CR, LF, NUL and '$' in it, so a parser that looked into it
+// would be caught.
+std::string BigPayload(size_t n) {
+  std::string p(n, 'x');
+  for (size_t i = 0; i < n; ++i) p[i] = "ab\r\n\0$*c"[i % 8];
+  return p;
+}
+
+// Feeds `bytes` in the pieces `cuts` makes (ascending offsets), checking
+// consumed() + buffered() == fed after each Feed. Records whether the parser
+// was ever inside a big argument.
+Parsed ParseAt(std::string_view bytes, const std::vector<size_t>& cuts, RequestLimits limits,
+               bool* saw_big = nullptr) {
+  RequestParser parser(limits);
+  Parsed p;
+  size_t from = 0;
+  std::vector<size_t> ends = cuts;
+  ends.push_back(bytes.size());
+  for (size_t to : ends) {
+    to = std::min(std::max(to, from), bytes.size());
+    const bool ok = parser.Feed(bytes.substr(from, to - from), &p.requests);
+    from = to;
+    EXPECT_EQ(parser.consumed() + parser.buffered(), from);
+    EXPECT_TRUE(!parser.in_big_arg() || !parser.idle());
+    if (saw_big != nullptr && parser.in_big_arg()) *saw_big = true;
+    if (!ok) break;
+  }
+  p.error = parser.error();
+  p.consumed = parser.consumed();
+  p.buffered = parser.buffered();
+  return p;
+}
+
+std::vector<size_t> EveryByte(size_t n) {
+  std::vector<size_t> cuts;
+  for (size_t i = 1; i < n; ++i) cuts.push_back(i);
+  return cuts;
+}
+
+// Random slices of 1 to max_piece bytes, from a fixed seed.
+std::vector<size_t> RandomSlices(size_t n, uint64_t seed, size_t max_piece) {
+  std::vector<size_t> cuts;
+  uint64_t state = seed;
+  for (size_t at = 0;;) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    at += 1 + (state >> 33) % max_piece;
+    if (at >= n) return cuts;
+    cuts.push_back(at);
+  }
+}
+
+TEST(RequestParserBigArgTest, BoundaryGivesTheSameArgvHoweverFed) {
+  RequestLimits small;
+  small.big_arg_min = 40;
+  for (RequestLimits limits : {small, RequestLimits{}}) {
+    const size_t min = static_cast<size_t>(limits.big_arg_min);
+    for (size_t n : {min - 1, min, min + 1}) {
+      const std::string value = BigPayload(n);
+      const std::string bytes = "*3\r\n" + Bulk("SET") + Bulk("k") + Bulk(value) + "*2\r\n" +
+                                Bulk("GET") + Bulk(value) + "PING\r\n";
+      const std::vector<Request> expected = {
+          Multibulk(0, {"SET", "k", value}),
+          Multibulk(25 + std::to_string(n).size() + n, {"GET", value}),
+          Inline(bytes.size() - 6, {"PING"}),
+      };
+      bool big_whole = false;
+      Parsed whole = ParseAt(bytes, {}, limits, &big_whole);
+      ASSERT_EQ(whole.requests, expected) << n;
+      EXPECT_FALSE(whole.error.has_value());
+      EXPECT_EQ(whole.consumed, bytes.size());
+      EXPECT_FALSE(big_whole) << "a payload fed whole needs no big-argument path";
+      for (const std::vector<size_t>& cuts :
+           {EveryByte(bytes.size()), RandomSlices(bytes.size(), n, 7),
+            RandomSlices(bytes.size(), n + 1, n / 3 + 1), RandomSlices(bytes.size(), 99, 4096)}) {
+        bool big = false;
+        Parsed p = ParseAt(bytes, cuts, limits, &big);
+        ASSERT_EQ(p.requests, expected) << n << " in " << cuts.size() + 1 << " pieces";
+        EXPECT_FALSE(p.error.has_value());
+        EXPECT_EQ(p.consumed, bytes.size());
+        EXPECT_EQ(p.buffered, 0u);
+        if (cuts.size() + 1 >= bytes.size()) {
+          // Byte by byte: the path is taken exactly from big_arg_min up.
+          EXPECT_EQ(big, n >= min) << n;
+        }
+      }
+    }
+  }
+}
+
+TEST(RequestParserBigArgTest, HeldBytesCountAsBufferedNotConsumed) {
+  RequestLimits limits;
+  limits.big_arg_min = 8;
+  RequestParser parser(limits);
+  std::vector<Request> out;
+  // "*2\r\n$4\r\nECHO\r\n$10\r\n" is 19 bytes, then 3 of the payload.
+  ASSERT_TRUE(parser.Feed("*2\r\n$4\r\nECHO\r\n$10\r\nabc", &out));
+  EXPECT_TRUE(parser.in_big_arg());
+  EXPECT_EQ(parser.consumed(), 19u);
+  EXPECT_EQ(parser.buffered(), 3u);
+  EXPECT_FALSE(parser.idle());
+  ASSERT_TRUE(parser.Feed("defghij\r", &out));  // all but the last trailing byte
+  EXPECT_TRUE(parser.in_big_arg());
+  EXPECT_EQ(parser.consumed(), 19u);
+  EXPECT_EQ(parser.buffered(), 11u);
+  EXPECT_TRUE(out.empty());
+  // The last byte completes it; the rest of the same Feed is parsed as usual.
+  ASSERT_TRUE(parser.Feed("\n*1\r\n$4\r\nPING\r\n*1\r\n$3\r\nab", &out));
+  EXPECT_FALSE(parser.in_big_arg());
+  EXPECT_EQ(out,
+            (std::vector<Request>{Multibulk(0, {"ECHO", "abcdefghij"}), Multibulk(31, {"PING"})}));
+  EXPECT_EQ(parser.consumed(), 45u + 8);  // and the next request's two headers
+  EXPECT_EQ(parser.buffered(), 2u);
+  parser.Reset();
+  EXPECT_TRUE(parser.idle());
+  EXPECT_EQ(parser.buffered(), 0u);
+}
+
+TEST(RequestParserBigArgTest, BigArgReservesTheDeclaredSizeOnce) {
+  RequestParser parser;  // Redis's 32 KiB threshold
+  std::vector<Request> out;
+  const std::string value = BigPayload(100000);
+  const std::string bytes = "*3\r\n" + Bulk("SET") + Bulk("k") + Bulk(value);
+  // As a server reads it: 64 KiB at a time.
+  for (size_t i = 0; i < bytes.size(); i += 65536) {
+    ASSERT_TRUE(parser.Feed(std::string_view(bytes).substr(i, 65536), &out));
+    EXPECT_TRUE(i > 0 || parser.in_big_arg());
+  }
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(out[0].argv.size(), 3u);
+  EXPECT_TRUE(out[0].argv[2] == value);
+  // Reserved to the payload and its CRLF (allocators may round up a little),
+  // never grown by doubling.
+  EXPECT_GE(out[0].argv[2].capacity(), value.size() + 2);
+  EXPECT_LE(out[0].argv[2].capacity(), value.size() + 2 + 64);
+}
+
+TEST(RequestParserBigArgTest, ProtocolErrorAfterABigArgHasTheRightOffset) {
+  RequestLimits limits;
+  limits.big_arg_min = 16;
+  const std::string value = BigPayload(50);
+  // A bad bulk header after a big argument of the same request...
+  const std::string in_request = "*2\r\n" + Bulk(value) + "x\r\n";
+  // ...and a bad count in the next request, after a complete one.
+  const std::string next_request = "*1\r\n" + Bulk(value) + "*+1\r\n";
+  const size_t after = 4 + 5 + value.size() + 2;  // "*N\r\n" "$50\r\n" payload CRLF
+  for (const std::string* bytes : {&in_request, &next_request}) {
+    Parsed whole = ParseAt(*bytes, {}, limits);
+    ASSERT_TRUE(whole.error.has_value());
+    EXPECT_EQ(whole.error->offset, after);
+    EXPECT_EQ(whole.consumed, after);
+    for (const std::vector<size_t>& cuts :
+         {EveryByte(bytes->size()), RandomSlices(bytes->size(), 7, 9), std::vector<size_t>{12}}) {
+      Parsed p = ParseAt(*bytes, cuts, limits);
+      EXPECT_EQ(p.requests, whole.requests);
+      EXPECT_EQ(p.error, whole.error);
+      EXPECT_EQ(p.consumed, after);
+    }
+  }
+  EXPECT_EQ(ParseAt(in_request, {12}, limits).error->message,
+            "Protocol error: expected '$', got 'x'");
+  EXPECT_EQ(ParseAt(next_request, {12}, limits).error->message, kInvalidMultibulk);
+}
+
+TEST(RequestParserBigArgTest, TheBulkLengthCapStillApplies) {
+  RequestLimits limits = SmallCaps();  // max_bulk_len 32
+  limits.big_arg_min = 16;
+  // At the cap: through the big-argument path.
+  const std::string at = BigPayload(32);
+  bool big = false;
+  Parsed p = ParseAt("*1\r\n" + Bulk(at), {12}, limits, &big);
+  EXPECT_TRUE(big);
+  EXPECT_EQ(p.requests, (std::vector<Request>{Multibulk(0, {at})}));
+  // Past the cap: rejected at the header, nothing reserved or held.
+  RequestParser parser(limits);
+  std::vector<Request> out;
+  EXPECT_FALSE(parser.Feed("*1\r\n$33\r\nabc", &out));
+  EXPECT_FALSE(parser.in_big_arg());
+  EXPECT_EQ(*parser.error(), (RequestError{4, kInvalidBulk}));
+  EXPECT_EQ(parser.consumed(), 4u);
+  // A threshold above the cap never applies.
+  limits.big_arg_min = 33;
+  big = false;
+  p = ParseAt("*1\r\n" + Bulk(at), EveryByte(at.size() + 11), limits, &big);
+  EXPECT_FALSE(big);
+  EXPECT_EQ(p.requests, (std::vector<Request>{Multibulk(0, {at})}));
+  // 0 takes every bulk that is not all buffered, even an empty one.
+  limits.big_arg_min = 0;
+  big = false;
+  p = ParseAt("*2\r\n$0\r\n\r\n$1\r\nz\r\n", EveryByte(17), limits, &big);
+  EXPECT_TRUE(big);
+  EXPECT_EQ(p.requests, (std::vector<Request>{Multibulk(0, {"", "z"})}));
+}
+
+TEST(RequestParserBigArgTest, RecycledArgvAndBigArgsMix) {
+  RequestLimits limits;
+  limits.big_arg_min = 8;
+  RequestParser parser(limits);
+  std::vector<Request> out;
+  ASSERT_TRUE(parser.Feed("*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", &out));
+  parser.Recycle(&out);  // a 3-slot vector to reuse
+  const std::string big = BigPayload(20);
+  const std::string bytes = "*2\r\n" + Bulk(big) + Bulk("d");
+  for (char c : bytes) ASSERT_TRUE(parser.Feed(std::string_view(&c, 1), &out));
+  EXPECT_EQ(out, (std::vector<Request>{Multibulk(25, {big, "d"})}));
 }
 
 // Recycle(): handing requests back changes nothing in what Feed() produces,

@@ -77,6 +77,7 @@ resp::RequestLimits RequestParserLimits(uint8_t profile) {
     limits.max_multibulk_len = 8;
     limits.max_bulk_len = 32;
   }
+  if (profile & kRequestSmallBigArg) limits.big_arg_min = profile >> 2;
   return limits;
 }
 
@@ -289,9 +290,11 @@ std::string DescribeRequestParser(std::string_view input) {
   } else {
     s += ": default limits";
   }
+  if (in.profile & kRequestSmallBigArg) s += ", small big-argument threshold";
   s += " (max_inline_len " + std::to_string(in.limits.max_inline_len) + ", max_multibulk_len " +
        std::to_string(in.limits.max_multibulk_len) + ", max_bulk_len " +
-       std::to_string(in.limits.max_bulk_len) + ")\n";
+       std::to_string(in.limits.max_bulk_len) + ", big_arg_min " +
+       std::to_string(in.limits.big_arg_min) + ")\n";
   s += DescribeChunkPlan(in.plan) + "\n";
   s += "payload (" + std::to_string(in.payload.size()) + " bytes): " + Quoted(in.payload) + "\n";
 

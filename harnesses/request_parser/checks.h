@@ -3,8 +3,14 @@
 // oracle can fail), and the checks.
 //
 // Input: byte 0 picks the limits profile (bit 0: small caps so the fuzzer
-// reaches every limit; other bits are ignored), the next 3 bytes are the
-// chunk plan (chunking.h), the rest is the client byte stream.
+// reaches every limit; bit 1: big_arg_min is bits 2-7, 0 to 63, so short
+// bulks take the parser's big-argument path, which Redis's 32 KiB default
+// keeps out of reach of short inputs; without bit 1, bits 2-7 are ignored),
+// the next 3 bytes are the chunk plan (chunking.h), the rest is the client
+// byte stream. A whole-fed bulk is all buffered when its header is parsed,
+// so only the chunked parser (and a whole-fed bulk cut off by the end of the
+// input) takes the big-argument path: the chunking check compares the two
+// paths, the reference check the big one with Redis's rules.
 //
 // Checks, in the order they are reported:
 //   "chunking"            whole-fed vs fed in the plan's chunks: same requests
@@ -61,11 +67,16 @@ class RealRequestParser : public RequestParserUnderTest {
   uint64_t consumed() const override { return parser_.consumed(); }
   size_t buffered() const override { return parser_.buffered(); }
 
+ protected:
+  // For broken variants in tests.
+  const resp::RequestParser& parser() const { return parser_; }
+
  private:
   resp::RequestParser parser_;
 };
 
-inline constexpr uint8_t kRequestSmallCaps = 0x01;  // profile bit
+inline constexpr uint8_t kRequestSmallCaps = 0x01;    // profile bit
+inline constexpr uint8_t kRequestSmallBigArg = 0x02;  // profile bit: big_arg_min = profile >> 2
 
 struct RequestParserInput {
   uint8_t profile = 0;
@@ -77,6 +88,7 @@ struct RequestParserInput {
 // Total: any bytes decode (missing header bytes count as 0).
 RequestParserInput DecodeRequestParserInput(std::string_view input);
 // Small caps: max_inline_len 64, max_multibulk_len 8, max_bulk_len 32.
+// Small big-argument threshold: big_arg_min = profile >> 2.
 resp::RequestLimits RequestParserLimits(uint8_t profile);
 // The limits the round trips reparse with: nothing the input can reach.
 resp::RequestLimits RelaxedRequestLimits();

@@ -4,7 +4,8 @@
 Each seed is [profile][3 chunk-plan bytes][client bytes] (see
 harnesses/request_parser/checks.h): profile bit 0 selects the small caps
 (max_inline_len 64, max_multibulk_len 8, max_bulk_len 32), otherwise Redis's
-defaults. Plan bytes give chunk sizes (byte % 64) + 1. Run from anywhere; it
+defaults; bit 1 sets big_arg_min to profile >> 2 (0-63) so short bulks take the
+big-argument path when chunked. Plan bytes give chunk sizes (byte % 64) + 1. Run from anywhere; it
 rewrites the directory's .bin files.
 """
 
@@ -16,6 +17,12 @@ from seedlib import write_corpus  # noqa: E402
 
 
 DEFAULTS, SMALL = 0, 1
+
+
+def big_arg(min_len, small=False):
+    """A profile whose big-argument threshold is min_len (0-63)."""
+    return 2 | (min_len << 2) | (SMALL if small else DEFAULTS)
+
 INLINE_MAX, MBULK_MAX, BULK_MAX = 64, 8, 32  # the small caps
 
 SEEDS = {}
@@ -122,6 +129,21 @@ for plan in ((0, 0, 0), (1, 2, 3), (63, 63, 63), (4, 0, 17)):
     add("chunks_%d_%d_%d" % plan,
         command("SET", "k", "v") + "GET k\r\n" + command("ECHO", "a b") + "ECHO \"a\\x62\"\r\n",
         DEFAULTS, plan)
+
+# The big-argument path (small thresholds): below, at and past the threshold,
+# a payload with CR/LF inside, an error right after one, a cut-off payload,
+# a bulk at the small bulk cap, and an empty bulk with threshold 0.
+add("big_arg_boundary", command("SET", "k", "b" * 15) + command("SET", "k", "b" * 16) +
+    command("GET", "b" * 17), big_arg(16), (0, 4, 9))
+add("big_arg_crlf_inside", command("ECHO", "\r\n$3\r\n*1\r\n" * 4) + "PING\r\n", big_arg(8),
+    (2, 0, 6))
+add("big_arg_then_error", command("SET", "k", "v" * 40) + "*x\r\n", big_arg(32), (5, 1, 3))
+add("big_arg_error_in_request", "*3\r\n$3\r\nSET\r\n$20\r\n" + "x" * 20 + "\r\nx\r\n",
+    big_arg(4), (0, 0, 0))
+add("big_arg_cut_off", "*2\r\n$4\r\nECHO\r\n$60\r\nabc", big_arg(1), (1, 2, 3))
+add("big_arg_at_bulk_cap", command("SET", "k", "c" * BULK_MAX), big_arg(BULK_MAX, True),
+    (3, 7, 11))
+add("big_arg_empty_bulks", command("", "", "x") + "PING\r\n", big_arg(0), (0, 0, 0))
 
 
 if __name__ == "__main__":

@@ -132,9 +132,9 @@ void CmdSet(CommandContext& c) {
     return;
   }
   if (expire_arg != 0) {
-    c.ks.StoreWithExpire(c.db, key, Object(c.arg(2)), when_ms);
+    c.ks.StoreWithExpire(c.db, key, Object(c.TakeArg(2)), when_ms);
   } else {
-    c.ks.Store(c.db, key, Object(c.arg(2)), (flags & kSetKeepTtl) != 0);
+    c.ks.Store(c.db, key, Object(c.TakeArg(2)), (flags & kSetKeepTtl) != 0);
   }
   if (!(flags & kSetGet)) c.reply.Ok();
 }
@@ -144,14 +144,14 @@ void CmdSetnx(CommandContext& c) {
     c.reply.Integer(0);
     return;
   }
-  c.ks.Store(c.db, c.arg(1), Object(c.arg(2)), false);
+  c.ks.Store(c.db, c.arg(1), Object(c.TakeArg(2)), false);
   c.reply.Integer(1);
 }
 
 void SetWithRelativeExpire(CommandContext& c, bool seconds) {
   int64_t when_ms;
   if (!ExpireArgMs(c, 2, seconds, true, &when_ms)) return;
-  c.ks.StoreWithExpire(c.db, c.arg(1), Object(c.arg(3)), when_ms);
+  c.ks.StoreWithExpire(c.db, c.arg(1), Object(c.TakeArg(3)), when_ms);
   c.reply.Ok();
 }
 
@@ -186,7 +186,7 @@ void MsetGeneric(CommandContext& c, bool nx) {
     }
   }
   for (size_t j = 1; j < c.argc(); j += 2) {
-    c.ks.Store(c.db, c.arg(j), Object(c.arg(j + 1)), false);
+    c.ks.Store(c.db, c.arg(j), Object(c.TakeArg(j + 1)), false);
   }
   if (nx) {
     c.reply.Integer(1);
@@ -406,7 +406,7 @@ void CmdGetex(CommandContext& c) {
 // GETSET key value: SET without options (the TTL is dropped), replying the old value.
 void CmdGetset(CommandContext& c) {
   if (!ReplyGet(c, c.arg(1))) return;
-  c.ks.Store(c.db, c.arg(1), Object(c.arg(2)), false);
+  c.ks.Store(c.db, c.arg(1), Object(c.TakeArg(2)), false);
 }
 
 // clang-format off

@@ -106,8 +106,19 @@ struct CommandContext {
   ReplyWriter& reply;
   int db;                  // the session's selected db
   int64_t max_string_len;  // proto-max-bulk-len
+  // argv itself when the caller gave the arguments away (Engine::RunOwned),
+  // else empty.
+  std::span<std::string> owned;
 
   const std::string& arg(size_t i) const { return argv[i]; }
+  // Argument i as a value to keep (a string stored in the keyspace): moved
+  // out of argv when the caller gave argv away, else a copy. Call it after
+  // the last read of argument i: once moved, arg(i) reads as moved-from.
+  // Only for value arguments: keys, option words and names are read again
+  // after the handler (client tracking, the CLIENT check in Run).
+  std::string TakeArg(size_t i) {
+    return owned.empty() ? std::string(argv[i]) : std::move(owned[i]);
+  }
   // Option words compare as Redis's strcasecmp does (see OptEquals).
   bool ArgIs(size_t i, std::string_view word) const { return OptEquals(argv[i], word); }
   size_t argc() const { return argv.size(); }

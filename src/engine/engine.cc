@@ -157,7 +157,12 @@ Keyspace::ExpireCycleStats Engine::ActiveExpireCycle() {
 }
 
 void Engine::Execute(int session, std::span<const std::string> argv, std::string* out) {
-  Run(session, argv);
+  RunCommand(session, argv, {});
+  AppendOutput(session, out);
+}
+
+void Engine::ExecuteOwned(int session, std::span<std::string> argv, std::string* out) {
+  RunCommand(session, argv, argv);
   AppendOutput(session, out);
 }
 
@@ -187,12 +192,19 @@ bool AllowedWhileSubscribed(std::string_view name) {
 
 }  // namespace
 
-void Engine::Run(int session, std::span<const std::string> argv) {
+void Engine::Run(int session, std::span<const std::string> argv) { RunCommand(session, argv, {}); }
+
+void Engine::RunOwned(int session, std::span<std::string> argv) { RunCommand(session, argv, argv); }
+
+void Engine::RunCommand(int session, std::span<const std::string> argv,
+                        std::span<std::string> owned) {
   Session& s = *sessions_[session];
   if (!s.open || argv.empty() || s.close_after_reply) return;
   current_session_ = session;
   tracker_.SetCurrent(s.id, false);
-  Dispatch(s, argv, &s.output);
+  // Only value arguments are moved out of `owned` (TakeArg): argv[0] and
+  // argv[1] (a key or a subcommand name) are still intact below.
+  Dispatch(s, argv, owned, &s.output);
   // resetClient: CLIENT CACHING's flag lasts one command (or one
   // transaction), unless the command was CLIENT itself.
   if (s.open) {
@@ -204,7 +216,8 @@ void Engine::Run(int session, std::span<const std::string> argv) {
   current_session_ = -1;
 }
 
-void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string* out) {
+void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<std::string> owned,
+                      std::string* out) {
   ReplyWriter reply(s.protocol, out);
   const CommandSpec* spec = FindCommand(argv[0]);
   // Rejections before queueing flag the transaction (EXECABORT), as Redis's
@@ -282,22 +295,22 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::string
     return;
   }
   if (s.in_multi) {
-    s.queued.emplace_back(argv.begin(), argv.end());
+    s.queued.emplace_back(argv.begin(), argv.end());  // copies: EXEC runs them unowned
     reply.Simple("QUEUED");
     return;
   }
-  Call(s, *spec, argv, out);
+  Call(s, *spec, argv, owned, out);
 }
 
 void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::string> argv,
-                  std::string* out) {
+                  std::span<std::string> owned, std::string* out) {
   ++call_depth_;
   tracker_.SetCurrent(s.id, true);
   ReplyWriter reply(s.protocol, out);
-  CommandContext ctx{*this, keyspace_, s, spec, argv, reply, s.db, options_.max_string_len};
+  CommandContext ctx{*this, keyspace_, s, spec, argv, reply, s.db, options_.max_string_len, owned};
   spec.handler(ctx);
   // A read-only command's keys are remembered after it ran, whatever it
-  // replied.
+  // replied (its keys: no command moves a key argument out).
   if ((spec.flags & kCmdReadonly) != 0 && s.open && tracker_.IsOn(s.id)) {
     std::vector<std::string_view> keys;
     for (size_t i : KeyPositions(spec, argv)) keys.push_back(argv[i]);
@@ -334,10 +347,11 @@ void Engine::Exec(Session& s, std::string* out) {
   s.in_multi = false;
   reply.ArrayHeader(static_cast<int64_t>(queued.size()));
   ++call_depth_;  // the queued commands are nested calls
-  for (const auto& argv : queued) {
-    // Queued commands passed the name and arity checks when queued.
+  for (std::vector<std::string>& argv : queued) {
+    // Queued commands passed the name and arity checks when queued. They are
+    // this transaction's own copies, dropped after it: given away too.
     const CommandSpec* spec = FindCommand(argv[0]);
-    Call(s, *spec, argv, out);
+    Call(s, *spec, argv, argv, out);
     if (!s.open) break;  // it killed itself? (never: self-kill closes after the reply)
   }
   --call_depth_;

@@ -76,6 +76,8 @@ void RequestParser::Reset() {
   bulk_len_ = -1;
   current_ = Request{};
   argc_ = 0;
+  big_ = false;
+  std::string().swap(big_arg_);
   spare_.clear();
 }
 
@@ -91,6 +93,8 @@ void RequestParser::Restart(const RequestLimits& limits) {
   bulk_len_ = -1;
   current_ = Request{};
   argc_ = 0;
+  big_ = false;
+  std::string().swap(big_arg_);  // sized for one argument: not worth keeping
 }
 
 void RequestParser::KeepSpare(std::vector<std::string>&& argv) {
@@ -106,25 +110,46 @@ bool RequestParser::idle() const { return multibulk_left_ == 0 && buffered() == 
 
 bool RequestParser::Feed(std::string_view data, std::vector<Request>* out) {
   if (error_) return false;
-  buf_.append(data);
+  if (big_) {
+    // A big argument's payload goes straight into its string; the bytes
+    // after it (if this completes it) take the normal path.
+    data.remove_prefix(FillBigArg(data, out));
+    if (big_) return true;
+  }
+  // With nothing pending in buf_ (the usual case for a server: a read ends
+  // where a request does), parse `data` where it is and keep only what is
+  // left unparsed; otherwise append it to what is pending.
+  const bool direct = pos_ == buf_.size();
+  if (direct) {
+    buf_.clear();
+    pos_ = 0;
+    in_ = data;
+  } else {
+    buf_.append(data);
+    in_ = buf_;
+  }
   while (ParseOne(out)) {
   }
-  // Drop the parsed prefix once it is most of the buffer: amortized linear,
-  // and the buffer never holds much more than the unparsed bytes.
-  if (pos_ == buf_.size()) {
+  if (direct) {
+    buf_.assign(in_.substr(pos_));
+    pos_ = 0;
+  } else if (pos_ == buf_.size()) {
+    // Drop the parsed prefix once it is most of the buffer: amortized
+    // linear, and the buffer never holds much more than the unparsed bytes.
     buf_.clear();
     pos_ = 0;
   } else if (pos_ >= 4096 && pos_ >= buf_.size() / 2) {
     buf_.erase(0, pos_);
     pos_ = 0;
   }
+  in_ = {};
   return !error_;
 }
 
 bool RequestParser::ParseOne(std::vector<Request>* out) {
-  if (error_ || pos_ == buf_.size()) return false;
+  if (error_ || pos_ == in_.size()) return false;
   // The first byte of a request decides its form (Redis's reqtype).
-  if (multibulk_left_ > 0 || buf_[pos_] == '*') return ParseMultibulk(out);
+  if (multibulk_left_ > 0 || in_[pos_] == '*') return ParseMultibulk(out);
   return ParseInline(out);
 }
 
@@ -140,13 +165,13 @@ void RequestParser::Fail(uint64_t offset, std::string message) {
 }
 
 RequestParser::LineScan RequestParser::ScanLine(char terminator, size_t* len) {
-  const size_t avail = buf_.size() - pos_;
+  const size_t avail = unparsed();
   const size_t max = limits_.max_inline_len;
   // A terminator past max bytes is an error however the bytes arrived, so
   // never look further than max + 1 bytes.
   const size_t window = max >= avail ? avail : max + 1;
   if (!line_blocked_) {
-    const char* p = buf_.data() + pos_;
+    const char* p = in_.data() + pos_;
     size_t i = line_scanned_;
     for (; i < window; ++i) {
       if (p[i] == terminator) {
@@ -175,7 +200,7 @@ bool RequestParser::ParseInline(std::vector<Request>* out) {
     case LineScan::kFound:
       break;
   }
-  std::string_view line(buf_.data() + pos_, len);
+  std::string_view line(in_.data() + pos_, len);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   std::optional<std::vector<std::string>> args = SplitInlineArgs(line);
   if (!args) {
@@ -201,10 +226,9 @@ bool RequestParser::ParseMultibulk(std::vector<Request>* out) {
         break;
     }
     // Redis waits for one byte after the '\r' and skips it unchecked.
-    if (buffered() < len + 2) return false;
+    if (unparsed() < len + 2) return false;
     // string2ll(), as redis-server reads *N.
-    const std::optional<int64_t> count =
-        ParseInt64(std::string_view(buf_.data() + pos_ + 1, len - 1));
+    const std::optional<int64_t> count = ParseInt64(in_.substr(pos_ + 1, len - 1));
     if (!count || *count > limits_.max_multibulk_len) {
       Fail(consumed_, "Protocol error: invalid multibulk length");
       return false;
@@ -238,41 +262,80 @@ bool RequestParser::ParseMultibulk(std::vector<Request>* out) {
         case LineScan::kFound:
           break;
       }
-      if (buffered() < len + 2) return false;
-      char first = buf_[pos_];
+      if (unparsed() < len + 2) return false;
+      char first = in_[pos_];
       if (first != '$') {
         // Printed with %c; addReplyErrorFormat turns \r and \n into spaces.
         if (first == '\r' || first == '\n') first = ' ';
         Fail(consumed_, std::string("Protocol error: expected '$', got '") + first + "'");
         return false;
       }
-      const std::optional<int64_t> bulk_len =
-          ParseInt64(std::string_view(buf_.data() + pos_ + 1, len - 1));
+      const std::optional<int64_t> bulk_len = ParseInt64(in_.substr(pos_ + 1, len - 1));
       if (!bulk_len || *bulk_len < 0 || *bulk_len > limits_.max_bulk_len) {
         Fail(consumed_, "Protocol error: invalid bulk length");
         return false;
       }
       Advance(len + 2);
-      bulk_len_ = *bulk_len;  // nothing reserved: the payload stays in buf_ as it arrives
+      bulk_len_ = *bulk_len;
+      if (bulk_len_ >= limits_.big_arg_min && unparsed() < static_cast<uint64_t>(bulk_len_) + 2) {
+        StartBigArg();  // the rest of the payload arrives in later Feed()s
+        return false;
+      }
+      // Otherwise nothing is reserved: the payload waits in buf_ as it arrives.
     }
     // The payload and the 2 bytes after it (not checked to be CRLF, as in Redis).
     const uint64_t need = static_cast<uint64_t>(bulk_len_) + 2;
-    if (buffered() < need) return false;
-    const char* payload = buf_.data() + pos_;
+    if (unparsed() < need) return false;
+    const char* payload = in_.data() + pos_;
     if (argc_ < current_.argv.size()) {
       current_.argv[argc_].assign(payload, static_cast<size_t>(bulk_len_));  // reuses its buffer
     } else {
       current_.argv.emplace_back(payload, static_cast<size_t>(bulk_len_));
     }
-    ++argc_;
     Advance(static_cast<size_t>(need));
-    bulk_len_ = -1;
-    --multibulk_left_;
+    EndBulk(out);
   }
+  return true;
+}
+
+void RequestParser::EndBulk(std::vector<Request>* out) {
+  ++argc_;
+  bulk_len_ = -1;
+  if (--multibulk_left_ > 0) return;
   current_.argv.resize(argc_);  // a recycled vector may hold more
   out->push_back(std::move(current_));
   current_.argv.clear();  // moved from: empty already, said explicitly
-  return true;
+}
+
+void RequestParser::StartBigArg() {
+  // Exactly the payload and the 2 bytes after it: the string never grows,
+  // and once they are cut off it is the argument.
+  std::string arg;
+  arg.reserve(static_cast<size_t>(bulk_len_) + 2);
+  arg.append(in_.substr(pos_));
+  pos_ = in_.size();  // moved, not consumed: buffered() counts them in big_arg_
+  big_arg_ = std::move(arg);
+  big_ = true;
+}
+
+size_t RequestParser::FillBigArg(std::string_view data, std::vector<Request>* out) {
+  const size_t need = static_cast<size_t>(bulk_len_) + 2;
+  const size_t take = std::min(data.size(), need - big_arg_.size());
+  big_arg_.append(data.data(), take);
+  if (big_arg_.size() < need) return take;
+  // Complete: the 2 bytes after the payload are dropped unchecked, as on the
+  // normal path, and the string becomes the argument without a copy.
+  big_arg_.resize(static_cast<size_t>(bulk_len_));
+  if (argc_ < current_.argv.size()) {
+    current_.argv[argc_] = std::move(big_arg_);
+  } else {
+    current_.argv.push_back(std::move(big_arg_));
+  }
+  big_arg_.clear();  // moved from: empty already, said explicitly
+  big_ = false;
+  consumed_ += need;  // pos_ stays: none of it was in the parse buffer
+  EndBulk(out);
+  return take;
 }
 
 void RequestParser::Recycle(std::vector<Request>* done) {

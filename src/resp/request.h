@@ -31,8 +31,21 @@
 // invariant: any split of the same bytes gives the same requests, the same
 // error and the same consumed().
 //
-// Memory is bounded by the bytes received: nothing is reserved from a
-// declared count or length.
+// Memory is bounded by the bytes received, with one exception: nothing is
+// reserved from a declared count, and a bulk is reserved from its declared
+// length only on the big-argument path below.
+//
+// Big arguments (redis-server's PROTO_MBULK_BIG_ARG path): once a $N header
+// with N >= big_arg_min is parsed and its payload (with the 2 bytes after it)
+// is not all buffered yet, the payload goes straight into the argument's own
+// string, reserved to exactly N + 2 bytes: the payload bytes already buffered
+// move there, and later Feed() data is appended to it directly (never to the
+// parse buffer) until the payload is complete; the argument then ends up in
+// argv without another copy, and what follows it in that Feed() takes the
+// normal path. The requests, errors and offsets are the same as without the
+// path; only the copies differ. The reservation is N + 2 bytes of address
+// space for a header alone (at most max_bulk_len + 2 per parser, as in
+// Redis); on Linux its pages cost memory only as the bytes arrive.
 #ifndef RESPFUZZ_RESP_REQUEST_H_
 #define RESPFUZZ_RESP_REQUEST_H_
 
@@ -50,10 +63,17 @@ struct RequestLimits {
   static constexpr size_t kDefaultMaxInlineLen = 64 * 1024;
   static constexpr int64_t kDefaultMaxMultibulkLen = std::numeric_limits<int32_t>::max();
   static constexpr int64_t kDefaultMaxBulkLen = 512ll * 1024 * 1024;
+  // PROTO_MBULK_BIG_ARG: 32 KiB.
+  static constexpr int64_t kDefaultBigArgMin = 32 * 1024;
 
   size_t max_inline_len = kDefaultMaxInlineLen;  // inline line, or a *N / $N header line
   int64_t max_multibulk_len = kDefaultMaxMultibulkLen;
   int64_t max_bulk_len = kDefaultMaxBulkLen;
+  // Bulks of at least this many bytes take the big-argument path (see above)
+  // when their payload is not all buffered yet. 0: every bulk; more than
+  // max_bulk_len (e.g. INT64_MAX): never. It changes only where the bytes
+  // are copied, never what is parsed.
+  int64_t big_arg_min = kDefaultBigArgMin;
 };
 
 enum class RequestKind : uint8_t { kMultibulk, kInline };
@@ -112,7 +132,12 @@ class RequestParser {
   // Bytes fully parsed: complete requests, plus the *N header and whole bulks
   // of a multibulk request still in progress (as Redis advances qb_pos).
   uint64_t consumed() const { return consumed_; }
-  size_t buffered() const { return buf_.size() - pos_; }
+  // Bytes fed but not consumed: the parse buffer's unparsed bytes, plus the
+  // payload bytes a big argument in progress holds (Redis counts those in
+  // the client's query buffer too).
+  size_t buffered() const { return buf_.size() - pos_ + (big_ ? big_arg_.size() : 0); }
+  // A big argument's payload is being received (see above).
+  bool in_big_arg() const { return big_; }
   const RequestLimits& limits() const { return limits_; }
 
  private:
@@ -126,16 +151,31 @@ class RequestParser {
   // (a NUL ends the search), within the first max_inline_len + 1 bytes.
   // kFound sets *len to the bytes before the terminator.
   LineScan ScanLine(char terminator, size_t* len);
+  size_t unparsed() const { return in_.size() - pos_; }  // during Feed()
   void Advance(size_t n);
+  // Moves the buffered part of the bulk whose header was just parsed into a
+  // fresh big_arg_ reserved to its size; the parse buffer is then empty.
+  void StartBigArg();
+  // Appends data to big_arg_ up to the payload's end and returns the bytes
+  // taken; once complete, the argument goes to argv (EndBulk).
+  size_t FillBigArg(std::string_view data, std::vector<Request>* out);
+  // The bulk whose payload was awaited is complete (its argument stored as
+  // argv[argc_]): counts it, and pushes the request if it was the last.
+  void EndBulk(std::vector<Request>* out);
   // Keeps `argv` for reuse if within the spare caps.
   void KeepSpare(std::vector<std::string>&& argv);
   void Fail(uint64_t offset, std::string message);
 
   RequestLimits limits_;
   std::optional<RequestError> error_;
+  // Unparsed bytes kept between Feed()s.
   std::string buf_;
-  size_t pos_ = 0;         // parse position in buf_
-  uint64_t consumed_ = 0;  // stream offset of buf_[pos_]
+  // During Feed(), the bytes being parsed: buf_, or the caller's data when
+  // nothing was pending (so it is not copied; what is left unparsed goes to
+  // buf_ at the end). Empty between Feed()s.
+  std::string_view in_;
+  size_t pos_ = 0;         // parse position in in_ (between Feed()s: in buf_)
+  uint64_t consumed_ = 0;  // stream offset of in_[pos_]
   // Resumable line scan, so feeding byte by byte stays linear.
   size_t line_scanned_ = 0;    // bytes from pos_ known to hold no terminator
   bool line_blocked_ = false;  // a NUL came first: the terminator can never be seen
@@ -144,6 +184,10 @@ class RequestParser {
   int64_t bulk_len_ = -1;       // length of the bulk whose payload is awaited
   Request current_;
   size_t argc_ = 0;  // bulks stored in current_.argv (a recycled vector may hold more)
+  // Big argument in progress: its payload and trailing 2 bytes as received
+  // so far, in a string of capacity bulk_len_ + 2; none of it is in buf_.
+  bool big_ = false;
+  std::string big_arg_;
   std::vector<std::vector<std::string>> spare_;  // argv vectors from Recycle()
 };
 

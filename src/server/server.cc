@@ -333,7 +333,7 @@ bool Server::RunRequests(Client* c) {
   return true;
 }
 
-void Server::RunOne(Client* c, const std::vector<std::string>& argv) {
+void Server::RunOne(Client* c, std::vector<std::string>& argv) {
   switch (FindServerCommand(argv[0])) {
     case ServerCommand::kQuit:
       c->out.append("+OK\r\n");
@@ -356,7 +356,7 @@ void Server::RunOne(Client* c, const std::vector<std::string>& argv) {
     case ServerCommand::kNone:
       break;
   }
-  engine_.Execute(c->session, argv, &c->out);
+  engine_.ExecuteOwned(c->session, argv, &c->out);
   if (engine_.session(c->session).close_after_reply) c->close_after_reply = true;
 }
 

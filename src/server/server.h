@@ -181,7 +181,9 @@ class Server {
   void OnReadable(Client* c);
   // Runs the parsed requests of one read; false when the client was closed.
   bool RunRequests(Client* c);
-  void RunOne(Client* c, const std::vector<std::string>& argv);
+  // Gives argv away to the engine (Engine::ExecuteOwned): SET and its kin
+  // store the parser's argument strings without a copy.
+  void RunOne(Client* c, std::vector<std::string>& argv);
   void Flush(Client* c);
   // Every write goes through here (ServerStats::writes counts each that
   // wrote something).

@@ -435,6 +435,30 @@ TEST(ServerTest, LargeReplyIsWrittenAcrossManyWrites) {
   ExpectReply(c, "PING\r\n", "+PONG\r\n");
 }
 
+// Values of 32 KiB and more take the parser's big-argument path and are
+// stored without a copy (Engine::ExecuteOwned); whatever the pieces they
+// arrive in, they read back whole, and the requests around them run.
+TEST(ServerTest, BigArgumentsAreStoredWhole) {
+  RunningServer s;
+  RawClient c(s.port());
+  std::string value(100000, 'x');
+  for (size_t i = 0; i < value.size(); ++i) value[i] = "ab\r\n\0$*c"[i % 8];
+  const std::string other = value.substr(0, 32768) + "y";
+  const std::string request = Multibulk({"SET", "k", value}) + Multibulk({"GET", "k"}) +
+                              Multibulk({"MSET", "a", other, "b", value}) +
+                              Multibulk({"SETEX", "c", "100", other}) + "PING\r\n" +
+                              Multibulk({"MGET", "a", "b", "c"});
+  const std::string reply = "+OK\r\n" + Bulk(value) + "+OK\r\n+OK\r\n+PONG\r\n*3\r\n" +
+                            Bulk(other) + Bulk(value) + Bulk(other);
+  // Whole, then in pieces that cut headers and payloads anywhere.
+  for (size_t piece : {request.size(), size_t{1000}, size_t{32771}, size_t{65536}}) {
+    for (size_t i = 0; i < request.size(); i += piece) c.Send(request.substr(i, piece));
+    const std::string got = c.Read(reply.size(), std::chrono::seconds(30));
+    EXPECT_TRUE(got == reply) << "pieces of " << piece << ": " << got.size() << " bytes";
+    EXPECT_TRUE(c.Quiet());
+  }
+}
+
 TEST(ServerTest, RequestLimitsApply) {
   ServerOptions o;
   o.request_limits.max_bulk_len = 10;
