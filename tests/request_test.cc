@@ -441,9 +441,9 @@ TEST(RequestParserStreamingTest, EverySplitPointOfAPipeline) {
 }
 
 TEST(RequestParserStreamingTest, HugeDeclaredSizesDoNotAllocate) {
-  // Off the big-argument path (which reserves a big bulk's declared size,
-  // see BigArgReservesTheDeclaredSizeOnce), nothing is reserved from a
-  // declared count or length.
+  // Off the big-argument path (which reserves up to kBigArgFirstReserve
+  // from a declared size, see TheReservationFollowsTheBytesReceived),
+  // nothing is reserved from a declared count or length.
   RequestLimits no_big;
   no_big.big_arg_min = INT64_MAX;
   RequestParser parser(no_big);
@@ -647,8 +647,8 @@ TEST(RequestParserBigArgTest, BigArgReservesTheDeclaredSizeOnce) {
   ASSERT_EQ(out.size(), 1u);
   ASSERT_EQ(out[0].argv.size(), 3u);
   EXPECT_TRUE(out[0].argv[2] == value);
-  // Reserved to the payload and its CRLF (allocators may round up a little),
-  // never grown by doubling.
+  // Reserved to the payload and its CRLF at once (the first 64 KiB read is
+  // more than half of it; allocators may round up a little), never grown.
   EXPECT_GE(out[0].argv[2].capacity(), value.size() + 2);
   EXPECT_LE(out[0].argv[2].capacity(), value.size() + 2 + 64);
 }
@@ -678,6 +678,51 @@ TEST(RequestParserBigArgTest, ProtocolErrorAfterABigArgHasTheRightOffset) {
   EXPECT_EQ(ParseAt(in_request, {12}, limits).error->message,
             "Protocol error: expected '$', got 'x'");
   EXPECT_EQ(ParseAt(next_request, {12}, limits).error->message, kInvalidMultibulk);
+}
+
+// A header alone reserves at most kBigArgFirstReserve; a bigger argument
+// grows with its bytes (never past twice what it holds, or the first
+// reservation), and one whose whole size fits that first reservation is
+// reserved exactly once.
+TEST(RequestParserBigArgTest, TheReservationFollowsTheBytesReceived) {
+  constexpr size_t kFirst = RequestParser::kBigArgFirstReserve;
+  {
+    RequestParser parser;
+    std::vector<Request> out;
+    ASSERT_TRUE(parser.Feed("*1\r\n$536870912\r\nabc", &out));
+    ASSERT_TRUE(parser.in_big_arg());
+    EXPECT_EQ(parser.buffered(), 3u);
+    EXPECT_EQ(parser.big_arg_reserved(), kFirst);
+  }
+  // Payloads whose CRLF ends at and one byte past the first reservation,
+  // and a big one, fed a piece at a time (through the big-argument path
+  // whatever their size): bounded at each step, grown by doubling, and
+  // ending at the payload's size.
+  RequestLimits limits;
+  limits.big_arg_min = 1024;
+  for (size_t payload : {kFirst - 2, kFirst - 1, size_t{1} << 20}) {
+    const std::string value = BigPayload(payload);
+    const std::string bytes = "*1\r\n" + Bulk(value);
+    RequestParser parser(limits);
+    std::vector<Request> out;
+    bool big = false;
+    for (size_t i = 0; i < bytes.size(); i += 16384) {
+      ASSERT_TRUE(parser.Feed(std::string_view(bytes).substr(i, 16384), &out));
+      if (!parser.in_big_arg()) continue;
+      big = true;
+      EXPECT_GE(parser.big_arg_reserved(), parser.buffered()) << payload << " at " << i;
+      EXPECT_LE(parser.big_arg_reserved(), std::max(kFirst, 2 * parser.buffered()))
+          << payload << " at " << i;
+    }
+    EXPECT_TRUE(big) << payload;
+    ASSERT_EQ(out.size(), 1u) << payload;
+    EXPECT_TRUE(out[0].argv[0] == value) << payload;
+    if (payload + 2 <= kFirst) {
+      EXPECT_EQ(out[0].argv[0].capacity(), payload + 2);  // reserved once, exactly
+    } else {
+      EXPECT_LE(out[0].argv[0].capacity(), std::max(kFirst, 2 * (payload + 2)));
+    }
+  }
 }
 
 TEST(RequestParserBigArgTest, TheBulkLengthCapStillApplies) {

@@ -308,19 +308,29 @@ void RequestParser::EndBulk(std::vector<Request>* out) {
 }
 
 void RequestParser::StartBigArg() {
-  // Exactly the payload and the 2 bytes after it: the string never grows,
-  // and once they are cut off it is the argument.
+  // The payload and the 2 bytes after it, reserved at once when that is
+  // little (so the string never grows, and once they are cut off it is the
+  // argument); otherwise room for what is here and grown as it arrives (see
+  // BigArgReserve), so that a header alone reserves nothing large.
   std::string arg;
-  arg.reserve(static_cast<size_t>(bulk_len_) + 2);
+  arg.reserve(BigArgReserve(0, in_.size() - pos_));
   arg.append(in_.substr(pos_));
   pos_ = in_.size();  // moved, not consumed: buffered() counts them in big_arg_
   big_arg_ = std::move(arg);
   big_ = true;
 }
 
+size_t RequestParser::BigArgReserve(size_t capacity, size_t have) const {
+  const size_t need = static_cast<size_t>(bulk_len_) + 2;
+  return std::min(need, std::max({kBigArgFirstReserve, 2 * capacity, 2 * have}));
+}
+
 size_t RequestParser::FillBigArg(std::string_view data, std::vector<Request>* out) {
   const size_t need = static_cast<size_t>(bulk_len_) + 2;
   const size_t take = std::min(data.size(), need - big_arg_.size());
+  if (big_arg_.size() + take > big_arg_.capacity()) {
+    big_arg_.reserve(BigArgReserve(big_arg_.capacity(), big_arg_.size() + take));
+  }
   big_arg_.append(data.data(), take);
   if (big_arg_.size() < need) return take;
   // Complete: the 2 bytes after the payload are dropped unchecked, as on the

@@ -31,21 +31,24 @@
 // invariant: any split of the same bytes gives the same requests, the same
 // error and the same consumed().
 //
-// Memory is bounded by the bytes received, with one exception: nothing is
-// reserved from a declared count, and a bulk is reserved from its declared
-// length only on the big-argument path below.
+// Memory is bounded by the bytes received: nothing is reserved from a
+// declared count, and from a declared length at most kBigArgFirstReserve
+// bytes (on the big-argument path below).
 //
 // Big arguments (redis-server's PROTO_MBULK_BIG_ARG path): once a $N header
 // with N >= big_arg_min is parsed and its payload (with the 2 bytes after it)
 // is not all buffered yet, the payload goes straight into the argument's own
-// string, reserved to exactly N + 2 bytes: the payload bytes already buffered
-// move there, and later Feed() data is appended to it directly (never to the
-// parse buffer) until the payload is complete; the argument then ends up in
-// argv without another copy, and what follows it in that Feed() takes the
-// normal path. The requests, errors and offsets are the same as without the
-// path; only the copies differ. The reservation is N + 2 bytes of address
-// space for a header alone (at most max_bulk_len + 2 per parser, as in
-// Redis); on Linux its pages cost memory only as the bytes arrive.
+// string: the payload bytes already buffered move there, and later Feed()
+// data is appended to it directly (never to the parse buffer) until the
+// payload is complete; the argument then ends up in argv without another
+// copy, and what follows it in that Feed() takes the normal path. The
+// requests, errors and offsets are the same as without the path; only the
+// copies differ. The string is reserved to exactly N + 2 bytes when that is
+// at most kBigArgFirstReserve (16 KiB) or twice the bytes already here, so
+// it never grows; a larger N gets that much and doubles as bytes arrive.
+// (Redis 7.0 reserves N + 2 at the header, so a header alone costs it up to
+// 512 MiB of address space; here a header costs at most 16 KiB, and a
+// big argument holds at most twice its received bytes or 16 KiB.)
 #ifndef RESPFUZZ_RESP_REQUEST_H_
 #define RESPFUZZ_RESP_REQUEST_H_
 
@@ -125,6 +128,8 @@ class RequestParser {
   static constexpr size_t kMaxSpareArgv = 32;
   static constexpr size_t kMaxSpareArgs = 16;
   static constexpr size_t kMaxSpareBytes = 2048;
+  // The most a big argument reserves ahead of its bytes (see the top).
+  static constexpr size_t kBigArgFirstReserve = 16 * 1024;
 
   bool failed() const { return error_.has_value(); }
   const std::optional<RequestError>& error() const { return error_; }
@@ -138,6 +143,9 @@ class RequestParser {
   size_t buffered() const { return buf_.size() - pos_ + (big_ ? big_arg_.size() : 0); }
   // A big argument's payload is being received (see above).
   bool in_big_arg() const { return big_; }
+  // Bytes reserved for the big argument in progress (its string's capacity;
+  // 0 when none is): at most max(kBigArgFirstReserve, 2 * buffered()).
+  size_t big_arg_reserved() const { return big_ ? big_arg_.capacity() : 0; }
   const RequestLimits& limits() const { return limits_; }
 
  private:
@@ -156,6 +164,10 @@ class RequestParser {
   // Moves the buffered part of the bulk whose header was just parsed into a
   // fresh big_arg_ reserved to its size; the parse buffer is then empty.
   void StartBigArg();
+  // The capacity for a big argument that holds `have` bytes in `capacity`:
+  // the whole payload and its CRLF when that is at most kBigArgFirstReserve
+  // or twice what is held, else the larger of those (doubling as bytes come).
+  size_t BigArgReserve(size_t capacity, size_t have) const;
   // Appends data to big_arg_ up to the payload's end and returns the bytes
   // taken; once complete, the argument goes to argv (EndBulk).
   size_t FillBigArg(std::string_view data, std::vector<Request>* out);
