@@ -544,16 +544,21 @@ absl::Status Engine::Validate() const {
     return absl::InternalError(absl::StrCat(closed, " sessions closed but ", free_sessions_.size(),
                                             " slots free for reuse"));
   }
-  std::vector<bool> freed(sessions_.size(), false);
-  for (int slot : free_sessions_) {
+  // No allocation: Validate runs after every op of the harnesses, whose
+  // free lists hold a few slots (a pairwise look is cheaper than a bitmap).
+  for (size_t a = 0; a < free_sessions_.size(); ++a) {
+    const int slot = free_sessions_[a];
     if (slot < 0 || static_cast<size_t>(slot) >= sessions_.size()) {
       return absl::InternalError(absl::StrCat("free slot ", slot, " out of range"));
     }
     if (sessions_[slot]->open) {
       return absl::InternalError(absl::StrCat("free slot ", slot, " holds an open session"));
     }
-    if (freed[slot]) return absl::InternalError(absl::StrCat("slot ", slot, " free twice"));
-    freed[slot] = true;
+    for (size_t b = 0; b < a; ++b) {
+      if (free_sessions_[b] == slot) {
+        return absl::InternalError(absl::StrCat("slot ", slot, " free twice"));
+      }
+    }
   }
   if (!std::is_heap(free_sessions_.begin(), free_sessions_.end(), std::greater<int>())) {
     return absl::InternalError("free slots out of heap order");
