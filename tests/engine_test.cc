@@ -6,7 +6,6 @@
 
 #include <limits>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -204,9 +203,9 @@ TEST_F(EngineTest, OwnedArgvValuesAreMovedNotCopied) {
     // No copy: the stored string is the argument's own buffer.
     Object* stored = engine_.keyspace().Find(0, t.key);
     ASSERT_NE(stored, nullptr) << t.argv[0];
-    ASSERT_TRUE(std::holds_alternative<std::string>(*stored));
-    EXPECT_EQ(std::get<std::string>(*stored), original[t.value]) << t.argv[0];
-    EXPECT_EQ(std::get<std::string>(*stored).data(), value_bytes) << t.argv[0];
+    ASSERT_TRUE(Is<std::string>(*stored));
+    EXPECT_EQ(As<std::string>(*stored), original[t.value]) << t.argv[0];
+    EXPECT_EQ(As<std::string>(*stored).data(), value_bytes) << t.argv[0];
     // The key and the command name are still there (tracking and Run read them).
     EXPECT_EQ(argv[0], original[0]);
     EXPECT_EQ(argv[1], original[1]);

@@ -63,11 +63,12 @@ std::string Show(const Value& v) { return resp::ToDebugString(v, 600); }
 struct Scratch {
   std::unique_ptr<ReplyParser> ours = MakeReplyParser();
   std::unique_ptr<ReplyParser> hiredis = MakeHiredisParser();
-  ParseResult got;           // our reader's values of one reply
-  resp::ReplyTree theirs;    // hiredis's
-  resp::ReplyTree ours_nil;  // ours with hiredis's one nil
-  std::string bytes;         // the engine's reply
-  std::string again;         // the reply re-written
+  ParseResult got;                // our reader's values of one reply
+  resp::ReplyTree theirs;         // hiredis's
+  resp::ReplyTree ours_nil;       // ours with hiredis's one nil
+  std::string bytes;              // the engine's reply
+  std::string again;              // the reply re-written
+  std::vector<std::string> argv;  // a copy of the op's argv, given away to the engine
   bool in_use = false;
 
   void Release() {
@@ -79,6 +80,7 @@ struct Scratch {
     ours_nil.Reset();
     bytes.clear();
     again.clear();
+    argv.clear();
     in_use = false;
   }
 };
@@ -220,7 +222,11 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
       const int s = op.session;
       const resp::Protocol before = eng.session(s).protocol;
       bytes.clear();
-      eng.Execute(s, op.argv, &bytes);
+      // The server's entry point: the engine may move value arguments out
+      // of argv into the keyspace (Engine::ExecuteOwned), so it gets a copy
+      // and the reference reads op.argv.
+      sc.argv.assign(op.argv.begin(), op.argv.end());
+      eng.ExecuteOwned(s, sc.argv, &bytes);
       const resp::Protocol after = eng.session(s).protocol;
       if (options.corrupt_reply) options.corrupt_reply(i, &bytes);
       Value expected = ref.Execute(s, op.argv);

@@ -106,7 +106,7 @@ struct CommandContext {
   ReplyWriter& reply;
   int db;                  // the session's selected db
   int64_t max_string_len;  // proto-max-bulk-len
-  // argv itself when the caller gave the arguments away (Engine::RunOwned),
+  // argv itself when the caller gave the arguments away (Engine::ExecuteOwned),
   // else empty.
   std::span<std::string> owned;
 

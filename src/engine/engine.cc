@@ -194,8 +194,6 @@ bool AllowedWhileSubscribed(std::string_view name) {
 
 void Engine::Run(int session, std::span<const std::string> argv) { RunCommand(session, argv, {}); }
 
-void Engine::RunOwned(int session, std::span<std::string> argv) { RunCommand(session, argv, argv); }
-
 void Engine::RunCommand(int session, std::span<const std::string> argv,
                         std::span<std::string> owned) {
   Session& s = *sessions_[session];

@@ -100,12 +100,11 @@ class Engine {
   void Run(int session, std::span<const std::string> argv);
   // Run(), then moves the session's whole buffer to the end of *out.
   void Execute(int session, std::span<const std::string> argv, std::string* out);
-  // Run() and Execute() for a caller that gives the arguments away (the
-  // server, whose parser made them for this one command): a command may move
+  // Execute() for a caller that gives the arguments away (the server, whose
+  // parser made them for this one command): a command may move
   // a value argument out of argv into the keyspace instead of copying it
   // (SET, SETNX, SETEX, PSETEX, GETSET, MSET, MSETNX). What is left in argv
-  // afterwards is unspecified; replies and effects are Run()'s.
-  void RunOwned(int session, std::span<std::string> argv);
+  // afterwards is unspecified; replies and effects are Execute()'s.
   void ExecuteOwned(int session, std::span<std::string> argv, std::string* out);
   // The session's pending output, taken (the buffer is left empty).
   std::string TakeOutput(int session);
@@ -160,7 +159,7 @@ class Engine {
 
  private:
   class TrackingPeers;
-  // `owned` is argv itself when the caller gave it away (RunOwned), else empty.
+  // `owned` is argv itself when the caller gave it away (ExecuteOwned), else empty.
   void RunCommand(int session, std::span<const std::string> argv, std::span<std::string> owned);
   void Dispatch(Session& s, std::span<const std::string> argv, std::span<std::string> owned,
                 std::string* out);
