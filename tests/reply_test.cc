@@ -422,12 +422,17 @@ TEST(ReplyTree, AHandedOffBufferComesBackAfterClear) {
   Reader reader(Protocol::kResp2);
   ReplyTree t;
   ReplyBuilder builder(&t);
+  const char* storage = nullptr;
   for (int round = 0; round < 3; ++round) {
     ASSERT_TRUE(reader.Feed(std::string_view(one).substr(0, 1000), builder));
     ASSERT_TRUE(reader.Feed(std::string_view(one).substr(1000), builder));
     ASSERT_EQ(t.size(), 1u);
     EXPECT_EQ(t.blocks(), 1u);
     EXPECT_EQ(t[0].str(), big);
+    // Every round gathers into the same storage: the one dropped by the
+    // last clear() (OnBufferGrowth), not a second buffer.
+    if (round == 0) storage = t[0].str().data();
+    EXPECT_EQ(t[0].str().data(), storage) << "round " << round;
     EXPECT_EQ(Write(t[0], Protocol::kResp2), one);
     ReplyTree copy;
     copy.Append(t[0]);
@@ -435,6 +440,35 @@ TEST(ReplyTree, AHandedOffBufferComesBackAfterClear) {
     EXPECT_TRUE(Equal(copy[0], t[0]));
     t.clear();
     EXPECT_EQ(t.blocks(), 0u);
+  }
+}
+
+TEST(ReplyTree, HeldRepliesKeepTheirStorage) {
+  // The caller keeps every reply: no storage is handed back while a reply
+  // still points into it, whatever the cuts.
+  const std::string a(5000, 'a'), b(7000, 'b'), c(300, 'c');
+  const std::string stream = "$5000\r\n" + a + "\r\n$7000\r\n" + b + "\r\n$300\r\n" + c + "\r\n";
+  for (size_t step : {1u, 97u, 1000u, 4096u}) {
+    Reader reader(Protocol::kResp2);
+    ReplyTree t;
+    ReplyBuilder builder(&t);
+    for (size_t at = 0; at < stream.size(); at += step) {
+      ASSERT_TRUE(reader.Feed(std::string_view(stream).substr(at, step), builder));
+    }
+    ASSERT_EQ(t.size(), 3u) << step;
+    EXPECT_EQ(t[0].str(), a) << step;
+    EXPECT_EQ(t[1].str(), b) << step;
+    EXPECT_EQ(t[2].str(), c) << step;
+    // Dropping them all and reading one more reuses the largest storage.
+    t.clear();
+    const std::string d(6000, 'd');
+    const std::string more = "$6000\r\n" + d + "\r\n";
+    for (size_t at = 0; at < more.size(); at += step) {
+      ASSERT_TRUE(reader.Feed(std::string_view(more).substr(at, step), builder));
+    }
+    ASSERT_EQ(t.size(), 1u);
+    EXPECT_EQ(t[0].str(), d) << step;
+    t.clear();
   }
 }
 

@@ -280,10 +280,17 @@ bool Reader::Feed(std::string_view data, Visitor& visitor) {
     // is parsed in place rather than copied behind it and then moved to the
     // front of the next buffer. Feeding in two parts is the same as in one.
     if (state_ == State::kBulk) {
-      const size_t want = static_cast<size_t>(bulk_len_) + 2;
+      const size_t len = static_cast<size_t>(bulk_len_);
+      const size_t want = len + 2;
       if (buf_.size() < want && data.size() > want - buf_.size()) {
         const size_t head = want - buf_.size();
         return Feed(data.substr(0, head), visitor) && Feed(data.substr(head), visitor);
+      }
+      if (buf_.capacity() - buf_.size() < data.size()) visitor.OnBufferGrowth(&buf_);
+      if (buf_.size() + data.size() <= len) {
+        // Still inside the payload (its CR not here yet): nothing to parse.
+        buf_.append(data);
+        return true;
       }
     }
     buf_.append(data);
@@ -758,11 +765,20 @@ bool ReplyBuilder::OnStringBuffer(Type type, std::string* buffer, size_t len) {
   // Moving a std::string keeps its heap storage where it is (a payload of
   // kMinHandOff bytes or more is never in the short-string buffer).
   blocks.push_back(std::move(*buffer));
-  *buffer = std::move(out_->spare_block_);
-  buffer->clear();
-  out_->spare_block_ = std::string();
+  // No spare here: the tree may still hold a reply whose storage becomes the
+  // spare when it is dropped, which OnBufferGrowth then hands back.
+  *buffer = std::string();
   if (open_.empty()) out_->Commit();
   return true;
+}
+
+void ReplyBuilder::OnBufferGrowth(std::string* buffer) {
+  if (out_ == nullptr) return;
+  std::string& spare = out_->spare_block_;
+  if (spare.capacity() <= buffer->capacity()) return;
+  spare.assign(*buffer);
+  buffer->swap(spare);
+  spare = std::string();
 }
 
 void ReplyBuilder::OnInteger(int64_t value) {

@@ -97,6 +97,14 @@ class Visitor {
   virtual bool OnStringBuffer(Type /*type*/, std::string* /*buffer*/, size_t /*len*/) {
     return false;
   }
+  // Optional. The reader is about to grow its buffer while it gathers a
+  // bulk payload. A visitor holding a larger unused string (storage it took
+  // with OnStringBuffer and has since let go of) may put it in place of
+  // *buffer, with *buffer's bytes copied into it. So a reader whose caller
+  // drops each big reply before the next one arrives fills the same storage
+  // every time, still warm in the cache, rather than a second buffer. By
+  // default nothing happens.
+  virtual void OnBufferGrowth(std::string* /*buffer*/) {}
 };
 
 class Reader {
@@ -232,8 +240,10 @@ class ReplyBuilder : public Visitor {
   void OnBegin(Type type, int64_t len) override;
   void OnEnd() override;
   // Takes the reader's buffer as the payload's storage (one copy of a big
-  // bulk instead of two), giving back a spare buffer of the tree's.
+  // bulk instead of two), leaving it an empty string.
   bool OnStringBuffer(Type type, std::string* buffer, size_t len) override;
+  // Swaps in the tree's spare buffer when it is larger.
+  void OnBufferGrowth(std::string* buffer) override;
   // Drops any partially built value from the output (after an error or a
   // Reset() of the reader).
   void Clear();
