@@ -377,6 +377,33 @@ TEST(SplitInlineArgsTest, StopsAtNul) {
   EXPECT_EQ(Split(std::string_view("\"a\0\"", 4)), std::nullopt);
 }
 
+TEST(SplitInlineArgsTest, IntoAUsedVectorGivesTheSame) {
+  // Splitting into a vector that holds an earlier line's arguments (the
+  // parser's recycled argv) gives what a fresh split gives, whatever was
+  // there: more arguments, fewer, longer ones, or a failed split's leftovers.
+  const std::vector<std::string_view> lines = {
+      "",
+      "   ",
+      "a",
+      "set key value",
+      "\"a b\" 'c d' e\"f\"",
+      "x y z w v u t s r q",
+      std::string_view("long-argument-that-does-not-fit-a-short-string x\0y", 51),
+      "\"unbalanced",
+      "'a\\'b' c",
+      "\"\\x41\\n\" '\\''"};
+  for (std::string_view first : lines) {
+    for (std::string_view second : lines) {
+      Argv used;
+      SplitInlineArgs(first, &used);
+      const bool ok = SplitInlineArgs(second, &used);
+      const std::optional<Argv> want = Split(second);
+      ASSERT_EQ(ok, want.has_value()) << first << " then " << second;
+      if (ok) EXPECT_EQ(used, *want) << first << " then " << second;
+    }
+  }
+}
+
 TEST(QuoteInlineArgTest, QuotesAndEscapes) {
   EXPECT_EQ(QuoteInlineArg(""), "\"\"");
   EXPECT_EQ(QuoteInlineArg("abc"), "\"abc\"");
@@ -813,6 +840,14 @@ TEST(RequestParserRecycleTest, ShorterAndLongerRequestsAfterRecycling) {
   parser.Recycle(&out);
   ASSERT_TRUE(parser.Feed("*1\r\n$1\r\nz\r\n", &out));
   EXPECT_EQ(out[0].argv, Argv{"z"});
+  // Inline lines split into recycled vectors too: a blank line (no
+  // request), then fewer and more arguments than the vectors held.
+  out.push_back(Request{RequestKind::kInline, 0, {"one", "two", "three", "four"}});
+  parser.Recycle(&out);
+  ASSERT_TRUE(parser.Feed("  \r\nGET k\r\nMSET a 1 b 2 c 3\r\n", &out));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].argv, (Argv{"GET", "k"}));
+  EXPECT_EQ(out[1].argv, (Argv{"MSET", "a", "1", "b", "2", "c", "3"}));
 }
 
 }  // namespace

@@ -50,6 +50,12 @@ bool IsCSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
+// Bytes that end a run of plain bytes of an unquoted argument: the blanks
+// that end it (not isspace(): \v and \f stay in), the opening quotes, NUL.
+bool EndsPlainRun(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0' || c == '"' || c == '\'';
+}
+
 bool IsHexDigit(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -202,14 +208,23 @@ bool RequestParser::ParseInline(std::vector<Request>* out) {
   }
   std::string_view line(in_.data() + pos_, len);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  std::optional<std::vector<std::string>> args = SplitInlineArgs(line);
-  if (!args) {
+  // Into a recycled argv when Recycle() handed one back, as for multibulk.
+  std::vector<std::string> args;
+  if (!spare_.empty()) {
+    args = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  if (!SplitInlineArgs(line, &args)) {
     Fail(consumed_, "Protocol error: unbalanced quotes in request");
     return false;
   }
   const uint64_t offset = consumed_;
   Advance(len + 1);
-  if (!args->empty()) out->push_back(Request{RequestKind::kInline, offset, std::move(*args)});
+  if (args.empty()) {
+    KeepSpare(std::move(args));
+  } else {
+    out->push_back(Request{RequestKind::kInline, offset, std::move(args)});
+  }
   return true;
 }
 
@@ -356,22 +371,35 @@ void RequestParser::Recycle(std::vector<Request>* done) {
   done->clear();
 }
 
-std::optional<std::vector<std::string>> SplitInlineArgs(std::string_view line) {
+bool SplitInlineArgs(std::string_view line, std::vector<std::string>* args) {
   // Redis splits a C string: the line ends at its first NUL.
   line = line.substr(0, line.find('\0'));
   // Bytes past the end read as NUL, like the terminator Redis looks ahead to.
   auto at = [line](size_t i) { return i < line.size() ? line[i] : '\0'; };
 
-  std::vector<std::string> args;
+  size_t argc = 0;  // args[argc..] are strings of an earlier line, reused
   size_t i = 0;
   while (true) {
     while (i < line.size() && IsCSpace(line[i])) ++i;
-    if (i >= line.size()) return args;
+    if (i >= line.size()) break;
 
     enum class Mode { kPlain, kDouble, kSingle } mode = Mode::kPlain;
-    std::string arg;
+    if (argc == args->size()) args->emplace_back();
+    std::string& arg = (*args)[argc++];
+    arg.clear();
     bool done = false;
     while (!done) {
+      // The bytes that stand for themselves in this mode go in as one run;
+      // the byte after the run takes the steps below.
+      size_t run = i;
+      if (mode == Mode::kPlain) {
+        while (run < line.size() && !EndsPlainRun(line[run])) ++run;
+      } else {
+        const char quote = mode == Mode::kDouble ? '"' : '\'';
+        while (run < line.size() && line[run] != '\\' && line[run] != quote) ++run;
+      }
+      arg.append(line.data() + i, run - i);
+      i = run;
       const char c = at(i);
       if (mode == Mode::kDouble) {
         if (c == '\\' && at(i + 1) == 'x' && IsHexDigit(at(i + 2)) && IsHexDigit(at(i + 3))) {
@@ -401,10 +429,10 @@ std::optional<std::vector<std::string>> SplitInlineArgs(std::string_view line) {
           }
         } else if (c == '"') {
           // The closing quote must be followed by a blank or the end.
-          if (at(i + 1) != '\0' && !IsCSpace(at(i + 1))) return std::nullopt;
+          if (at(i + 1) != '\0' && !IsCSpace(at(i + 1))) return false;
           done = true;
         } else if (c == '\0') {
-          return std::nullopt;  // unterminated
+          return false;  // unterminated
         } else {
           arg.push_back(c);
         }
@@ -413,10 +441,10 @@ std::optional<std::vector<std::string>> SplitInlineArgs(std::string_view line) {
           ++i;
           arg.push_back('\'');
         } else if (c == '\'') {
-          if (at(i + 1) != '\0' && !IsCSpace(at(i + 1))) return std::nullopt;
+          if (at(i + 1) != '\0' && !IsCSpace(at(i + 1))) return false;
           done = true;
         } else if (c == '\0') {
-          return std::nullopt;
+          return false;
         } else {
           arg.push_back(c);
         }
@@ -443,8 +471,15 @@ std::optional<std::vector<std::string>> SplitInlineArgs(std::string_view line) {
       }
       if (at(i) != '\0') ++i;
     }
-    args.push_back(std::move(arg));
   }
+  args->resize(argc);
+  return true;
+}
+
+std::optional<std::vector<std::string>> SplitInlineArgs(std::string_view line) {
+  std::vector<std::string> args;
+  if (!SplitInlineArgs(line, &args)) return std::nullopt;
+  return args;
 }
 
 std::string QuoteInlineArg(std::string_view arg) {

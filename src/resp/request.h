@@ -213,6 +213,9 @@ class RequestParser {
 // NUL byte, as the C string Redis splits. Returns nullopt for unbalanced
 // quotes.
 std::optional<std::vector<std::string>> SplitInlineArgs(std::string_view line);
+// The same into *args, reusing the strings already there (their storage);
+// false for unbalanced quotes, and then *args is unspecified.
+bool SplitInlineArgs(std::string_view line, std::vector<std::string>* args);
 
 // Quotes one argument so that SplitInlineArgs gives it back unchanged
 // (always a "..." token, like sdscatrepr: \\ \" \n \r \t \a \b escaped,
