@@ -219,6 +219,31 @@ TEST_F(EngineTest, OwnedArgvValuesAreMovedNotCopied) {
   EXPECT_EQ(setnx[2], big);
 }
 
+// An argument with much spare room (a recycled argv string) is stored as a
+// fitted copy; one that fits is moved.
+TEST_F(EngineTest, OwnedArgvWithSpareRoomIsStoredFitted) {
+  for (size_t size : {size_t{1}, size_t{100}, size_t{1000}}) {
+    std::vector<std::string> argv = {"SET", "k", std::string(2048, 'x')};
+    argv[2].assign(size, 'v');  // capacity stays 2048
+    ASSERT_GE(argv[2].capacity(), 2048u);
+    std::string out;
+    engine_.ExecuteOwned(a_, argv, &out);
+    EXPECT_EQ(out, "+OK\r\n");
+    const std::string& stored = As<std::string>(*engine_.keyspace().Find(0, "k"));
+    EXPECT_EQ(stored, std::string(size, 'v'));
+    EXPECT_LE(stored.capacity(), size + size / 10 + 32) << size;  // the library's rounding
+  }
+  // 10% free or less: moved as it is.
+  std::vector<std::string> argv = {"SET", "k", ""};
+  argv[2].reserve(1050);
+  argv[2].assign(1000, 'y');
+  ASSERT_LE(argv[2].capacity() - argv[2].size(), 100u);
+  const char* bytes = argv[2].data();
+  std::string out;
+  engine_.ExecuteOwned(a_, argv, &out);
+  EXPECT_EQ(As<std::string>(*engine_.keyspace().Find(0, "k")).data(), bytes);
+}
+
 TEST_F(EngineTest, OwnedArgvInsideMultiIsQueuedAsACopy) {
   const std::string big(1000, 'm');
   std::string out;

@@ -116,8 +116,16 @@ struct CommandContext {
   // the last read of argument i: once moved, arg(i) reads as moved-from.
   // Only for value arguments: keys, option words and names are read again
   // after the handler (client tracking, the CLIENT check in Run).
+  // A string with much spare room (a recycled argv string that once held a
+  // longer argument) is stored as a fitted copy instead, as Redis 7.0 trims
+  // an argument with more than 10% free space before keeping it
+  // (trimStringObjectIfNeeded): otherwise a one-byte value could keep
+  // kilobytes alive.
   std::string TakeArg(size_t i) {
-    return owned.empty() ? std::string(argv[i]) : std::move(owned[i]);
+    if (owned.empty()) return std::string(argv[i]);
+    std::string& a = owned[i];
+    if (a.capacity() - a.size() > a.size() / 10) return std::string(a);
+    return std::move(a);
   }
   // Option words compare as Redis's strcasecmp does (see OptEquals).
   bool ArgIs(size_t i, std::string_view word) const { return OptEquals(argv[i], word); }
