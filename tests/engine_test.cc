@@ -242,6 +242,13 @@ TEST_F(EngineTest, OwnedArgvWithSpareRoomIsStoredFitted) {
   std::string out;
   engine_.ExecuteOwned(a_, argv, &out);
   EXPECT_EQ(As<std::string>(*engine_.keyspace().Find(0, "k")).data(), bytes);
+  // A big argument keeps its (unwritten) spare room: moved, not copied.
+  argv = {"SET", "k", ""};
+  argv[2].reserve(2 * CommandContext::kFitMaxCapacity);
+  argv[2].assign(CommandContext::kFitMaxCapacity + 1, 'z');
+  bytes = argv[2].data();
+  engine_.ExecuteOwned(a_, argv, &out);
+  EXPECT_EQ(As<std::string>(*engine_.keyspace().Find(0, "k")).data(), bytes);
 }
 
 TEST_F(EngineTest, OwnedArgvInsideMultiIsQueuedAsACopy) {

@@ -116,15 +116,20 @@ struct CommandContext {
   // the last read of argument i: once moved, arg(i) reads as moved-from.
   // Only for value arguments: keys, option words and names are read again
   // after the handler (client tracking, the CLIENT check in Run).
-  // A string with much spare room (a recycled argv string that once held a
-  // longer argument) is stored as a fitted copy instead, as Redis 7.0 trims
-  // an argument with more than 10% free space before keeping it
-  // (trimStringObjectIfNeeded): otherwise a one-byte value could keep
-  // kilobytes alive.
+  // A small string with much spare room (a recycled argv string that once
+  // held a longer argument: the parser keeps at most 2 KiB of them per argv)
+  // is stored as a fitted copy instead, as Redis 7.0 trims an argument with
+  // more than 10% free space (trimStringObjectIfNeeded): otherwise a one-byte
+  // value could keep kilobytes alive. A big argument's spare room is left
+  // alone: it is the unwritten tail of the parser's doubling, pages never
+  // touched, and copying 100 KB values cost CPU and, measured, more RSS.
+  static constexpr size_t kFitMaxCapacity = 16 * 1024;
   std::string TakeArg(size_t i) {
     if (owned.empty()) return std::string(argv[i]);
     std::string& a = owned[i];
-    if (a.capacity() - a.size() > a.size() / 10) return std::string(a);
+    if (a.capacity() <= kFitMaxCapacity && a.capacity() - a.size() > a.size() / 10) {
+      return std::string(a);
+    }
     return std::move(a);
   }
   // Option words compare as Redis's strcasecmp does (see OptEquals).
