@@ -10,6 +10,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 usage() {
   cat <<'EOF'
 usage: bench/fuzz_speed.sh --before BUILD --after BUILD [options] HARNESS...
+       bench/fuzz_speed.sh --floor --after BUILD [options] HARNESS...
 
 Runs each harness's libFuzzer binary from two fuzz-preset build trees (e.g.
 the main branch's and this one's) at the same time, one job each, so both see
@@ -37,7 +38,14 @@ HINCRBYFLOAT are left out of those two (valgrind computes x87 long doubles
 in 64 bits: their results, and the cost of printing them, are not the
 hardware's).
 
+With --floor, "before" is the harness's floor in the same build tree
+(BUILD/bench/floors/floor_HARNESS, built with cmake --build BUILD --target
+floor_HARNESS): a target that decodes the input as the harness does and runs
+the code under test once, with no check (bench/floors/README.md). The ratio
+is then harness / floor: how much of the floor's rate the checks leave.
+
   --before BUILD   the "before" build tree (e.g. ../main/build/fuzz)
+  --floor          compare each harness with its floor instead of --before
   --after BUILD    the "after" build tree (e.g. build/fuzz)
   --time SECONDS   fuzzing time per run (default 60)
   --rounds N       rounds; each round runs every harness once per build (default 2)
@@ -61,6 +69,7 @@ programs=
 runs=50
 dev_before=
 dev_after=
+floor=
 harnesses=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -68,6 +77,7 @@ while [ $# -gt 0 ]; do
       usage
       exit 0
       ;;
+    --floor) floor=yes ;;
     --before | --after | --time | --rounds | --keep | --programs | --runs | --dev-before | --dev-after)
       [ $# -ge 2 ] || {
         echo "fuzz_speed: $1 needs a value (see --help)" >&2
@@ -94,8 +104,14 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if [ -z "$before" ] || [ -z "$after" ] || [ ${#harnesses[@]} -eq 0 ]; then
-  echo "fuzz_speed: --before, --after and at least one harness are needed (see --help)" >&2
+if [ -n "$floor" ] && [ -n "$before$dev_before$dev_after" ]; then
+  echo "fuzz_speed: --floor takes the place of --before; --before, --dev-before and" \
+    "--dev-after do not go with it (see --help)" >&2
+  exit 2
+fi
+if { [ -z "$before" ] && [ -z "$floor" ]; } || [ -z "$after" ] || [ ${#harnesses[@]} -eq 0 ]; then
+  echo "fuzz_speed: --before (or --floor), --after and at least one harness are needed" \
+    "(see --help)" >&2
   exit 2
 fi
 for n in "$seconds" "$rounds" "$runs" ${programs:+"$programs"}; do
@@ -125,10 +141,27 @@ binary_of() { # BUILD HARNESS
   printf '%s\n' "$b"
 }
 
+# The "before" binary of HARNESS: --before's, or with --floor its floor in
+# the --after tree.
+before_of() { # HARNESS
+  if [ -z "$floor" ]; then
+    binary_of "$before" "$1"
+    return
+  fi
+  local b
+  b=$(cd "$after" && pwd -P)/bench/floors/floor_$1
+  [ -x "$b" ] || {
+    echo "fuzz_speed: $b is not built (cmake --build $after --target floor_$1; floors exist" \
+      "for the harnesses in bench/floors/CMakeLists.txt)" >&2
+    exit 2
+  }
+  printf '%s\n' "$b"
+}
+
 # Everything is checked before the first run starts.
 for h in "${harnesses[@]}"; do
-  binary_of "$before" "$h" >/dev/null
   binary_of "$after" "$h" >/dev/null
+  before_of "$h" >/dev/null
   if [ -n "$dev_before" ]; then
     binary_of "$dev_before" "$h" >/dev/null
     binary_of "$dev_after" "$h" >/dev/null
@@ -220,19 +253,26 @@ valgrind_one() {
   printf '%s %s %s\n' "$((ir / ${#files[@]}))" "$((allocs / ${#files[@]}))" "${#files[@]}"
 }
 
+label_before=before
+label_after=after
+if [ -n "$floor" ]; then
+  label_before=floor
+  label_after=harness
+fi
+
 ratio() { awk -v a="$2" -v b="$1" 'BEGIN { printf "%6.2fx", a / b }'; }
 
 if [ -n "$programs" ]; then
   echo "programs/cpu-s: runs of the fixed programs per CPU second the fuzz binary used"
-  echo "(libFuzzer, $runs runs of each program per round, both builds at the same time)"
+  echo "(libFuzzer, $runs runs of each program per round, both binaries at the same time)"
   printf '%-18s %5s %8s %14s %14s %7s\n' harness round programs "progs/cpu-s" "progs/cpu-s" ratio
-  printf '%-18s %5s %8s %14s %14s %7s\n' "" "" "" before after ""
+  printf '%-18s %5s %8s %14s %14s %7s\n' "" "" "" "$label_before" "$label_after" ""
   for h in "${harnesses[@]}"; do make_programs "$h" "$work/$h.programs"; done
   for round in $(seq 1 "$rounds"); do
     echo "# round $round, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
     for h in "${harnesses[@]}"; do
       d="$work/$h.programs"
-      replay_one "$(binary_of "$before" "$h")" "$d" "$d/before.$round" >"$d/before.$round.rate" &
+      replay_one "$(before_of "$h")" "$d" "$d/before.$round" >"$d/before.$round.rate" &
       pb=$!
       replay_one "$(binary_of "$after" "$h")" "$d" "$d/after.$round" >"$d/after.$round.rate" &
       pa=$!
@@ -271,7 +311,8 @@ echo "exec/s: libFuzzer's average over the ${seconds}s run (wall clock); runs/cp
 echo "CPU second the fuzzer process used (what it would do alone on a core)"
 printf '%-18s %5s %10s %10s %7s %12s %12s %7s\n' harness round "exec/s" "exec/s" ratio \
   "runs/cpu-s" "runs/cpu-s" ratio
-printf '%-18s %5s %10s %10s %7s %12s %12s %7s\n' "" "" before after "" before after ""
+printf '%-18s %5s %10s %10s %7s %12s %12s %7s\n' "" "" "$label_before" "$label_after" "" \
+  "$label_before" "$label_after" ""
 for round in $(seq 1 "$rounds"); do
   echo "# round $round, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   for h in "${harnesses[@]}"; do
@@ -283,7 +324,7 @@ for round in $(seq 1 "$rounds"); do
       [ "${opt_keys[$i]}" = max_len ] && max_len=${opt_vals[$i]}
     done
     d="$work/$h.$round"
-    run_one "$(binary_of "$before" "$h")" "$seeds" "$dict" "$max_len" "$d/before" >"$d.b" &
+    run_one "$(before_of "$h")" "$seeds" "$dict" "$max_len" "$d/before" >"$d.b" &
     pb=$!
     mkdir -p "$d"
     run_one "$(binary_of "$after" "$h")" "$seeds" "$dict" "$max_len" "$d/after" >"$d.a" &

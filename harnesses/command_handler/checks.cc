@@ -175,13 +175,17 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
   return false;
 }
 
-CommandRunResult RunCommandProgram(const CommandProgram& program,
-                                   const CommandRunOptions& options) {
-  CommandRunResult result;
+engine::EngineOptions CommandEngineOptions(const CommandRunOptions& options) {
   engine::EngineOptions eo;
   eo.start_ms = options.start_ms;
   eo.max_string_len = options.max_string_len;
-  engine::Engine eng(eo);
+  return eo;
+}
+
+CommandRunResult RunCommandProgram(const CommandProgram& program,
+                                   const CommandRunOptions& options) {
+  CommandRunResult result;
+  engine::Engine eng(CommandEngineOptions(options));
   for (int i = 0; i < kMaxSessions; ++i) eng.OpenSession();
   models::ReferenceOptions ro;
   ro.start_ms = options.start_ms;

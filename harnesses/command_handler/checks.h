@@ -25,7 +25,8 @@
 
 namespace respfuzz::engine {
 class Engine;
-}
+struct EngineOptions;
+}  // namespace respfuzz::engine
 
 namespace respfuzz::harnesses {
 
@@ -67,6 +68,8 @@ struct CommandRunResult {
 
 CommandRunResult RunCommandProgram(const CommandProgram& program,
                                    const CommandRunOptions& options = {});
+// The engine a program runs on (before its kMaxSessions sessions open).
+engine::EngineOptions CommandEngineOptions(const CommandRunOptions& options);
 
 // Delta-debugs a failing program: drops ops, then trailing arguments, while
 // the same check keeps failing at an op with the same command name. nullopt

@@ -27,14 +27,6 @@ fuzz::Verdict Fail(std::string check, size_t step, std::string message) {
   return fuzz::Verdict::Fail(std::move(check), static_cast<int64_t>(step), std::move(message));
 }
 
-server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put) {
-  server::ServerOptions o;
-  o.port = 0;
-  o.max_output_buffer = put.server_output_cap;
-  o.max_clients = kConnServerMaxClients;
-  return o;
-}
-
 size_t OpenSessions(const engine::Engine& e) {
   size_t n = 0;
   for (size_t s = 0; s < e.session_count(); ++s) n += e.session(static_cast<int>(s)).open ? 1 : 0;
@@ -355,34 +347,25 @@ fuzz::Verdict CheckEnd(const SimTransport& sim, const server::Server& server,
 
 }  // namespace
 
-ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put, bool trace) {
-  ConnRunResult result;
-  SimTransport sim;
-  const server::ServerOptions options = HarnessServerOptions(put);
-  server::Server server(options, put.transport(&sim));
-  if (absl::Status st = server.Listen(); !st.ok()) {
-    result.verdict = Fail("closed", 0, absl::StrCat("Listen failed: ", st.message()));
-    return result;
-  }
+server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put) {
+  server::ServerOptions o;
+  o.port = 0;
+  o.max_output_buffer = put.server_output_cap;
+  o.max_clients = kConnServerMaxClients;
+  return o;
+}
+
+ConnDriveEnd DriveConnProgram(const ConnProgram& p, SimTransport& sim,
+                              absl::FunctionRef<bool(size_t step)> turn, std::string* trace) {
   std::vector<int> slot(kConnMaxClients, -1);  // client -> its connection
-  std::vector<int> starved;
-  std::vector<server::Server::ClientInfo> clients;  // CheckTurn's, reused turn after turn
   auto over = [&](int conn) {
     const SimTransport::Conn& c = sim.conns()[conn];
     return c.client_closed || c.rst || c.dropped || c.closes > 0;
   };
-  auto turn = [&](size_t step) -> bool {
-    if (absl::Status st = server.Turn(); !st.ok()) {
-      result.verdict = Fail("stall", step, absl::StrCat("Turn failed: ", st.message()));
-      return false;
-    }
-    result.verdict = CheckTurn(sim, server, step, &starved, &clients);
-    return result.verdict.ok;
-  };
   for (size_t i = 0; i < p.ops.size(); ++i) {
     const ConnOp& op = p.ops[i];
     const int conn = slot[op.client];
-    if (trace) result.trace += absl::StrCat(i, ": ", ConnOpToText(op), "\n");
+    if (trace != nullptr) absl::StrAppend(trace, i, ": ", ConnOpToText(op), "\n");
     switch (op.kind) {
       case ConnOpKind::kConnect:
         if (conn < 0 || over(conn)) slot[op.client] = sim.Connect();
@@ -391,7 +374,7 @@ ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& pu
         sim.FailNextAccept();
         break;
       case ConnOpKind::kTick:
-        if (!turn(i)) return result;
+        if (!turn(i)) return ConnDriveEnd::kStopped;
         break;
       case ConnOpKind::kClock:
         sim.AdvanceClock(op.n);
@@ -428,21 +411,49 @@ ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& pu
     if (!sim.conns()[c].never_read)
       sim.SetWindow(static_cast<int>(c), SimTransport::kUnlimitedWindow);
   }
-  bool quiet = false;
-  for (int t = 0; t < kConnMaxDrainTurns && !quiet; ++t) {
+  for (int t = 0; t < kConnMaxDrainTurns; ++t) {
     const size_t before = sim.log().size();
-    if (!turn(end)) return result;
-    quiet = true;
+    if (!turn(end)) return ConnDriveEnd::kStopped;
+    bool quiet = true;
     for (size_t k = before; k < sim.log().size(); ++k) {
       const Event::Kind kind = sim.log()[k].kind;
       if (kind != Event::kTurn && kind != Event::kAfterReads) quiet = false;
     }
+    if (quiet) return ConnDriveEnd::kQuiet;
   }
-  if (!quiet) {
-    result.verdict =
-        Fail("stall", end,
-             absl::StrCat("still reading or writing after ", kConnMaxDrainTurns, " turns"));
+  return ConnDriveEnd::kNotQuiet;
+}
+
+ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put, bool trace) {
+  ConnRunResult result;
+  SimTransport sim;
+  const server::ServerOptions options = HarnessServerOptions(put);
+  server::Server server(options, put.transport(&sim));
+  if (absl::Status st = server.Listen(); !st.ok()) {
+    result.verdict = Fail("closed", 0, absl::StrCat("Listen failed: ", st.message()));
     return result;
+  }
+  std::vector<int> starved;
+  std::vector<server::Server::ClientInfo> clients;  // CheckTurn's, reused turn after turn
+  auto turn = [&](size_t step) -> bool {
+    if (absl::Status st = server.Turn(); !st.ok()) {
+      result.verdict = Fail("stall", step, absl::StrCat("Turn failed: ", st.message()));
+      return false;
+    }
+    result.verdict = CheckTurn(sim, server, step, &starved, &clients);
+    return result.verdict.ok;
+  };
+  const size_t end = p.ops.size();
+  switch (DriveConnProgram(p, sim, turn, trace ? &result.trace : nullptr)) {
+    case ConnDriveEnd::kStopped:
+      return result;
+    case ConnDriveEnd::kNotQuiet:
+      result.verdict =
+          Fail("stall", end,
+               absl::StrCat("still reading or writing after ", kConnMaxDrainTurns, " turns"));
+      return result;
+    case ConnDriveEnd::kQuiet:
+      break;
   }
   server.Stop();
   if (!turn(end)) return result;

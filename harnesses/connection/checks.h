@@ -40,12 +40,17 @@
 #include <string>
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/verdict.h"
 #include "harnesses/connection/program.h"
 #include "src/server/sim_transport.h"
 #include "src/server/transport.h"
+
+namespace respfuzz::server {
+struct ServerOptions;
+}  // namespace respfuzz::server
 
 namespace respfuzz::harnesses {
 
@@ -99,6 +104,18 @@ struct ConnRunResult {
   fuzz::Verdict verdict;
   std::string trace;  // explain: each op, then what each client received
 };
+
+// The program's ops on `sim`, then the drain: the clients that still read
+// open their windows and the server turns until a turn reads and writes
+// nothing (at most kConnMaxDrainTurns). `turn(step)` runs one server turn
+// (step: the op's index, or the op count while draining) and returns false
+// to stop the run. The harness's turn checks after each; a floor's only turns.
+enum class ConnDriveEnd { kStopped, kQuiet, kNotQuiet };
+// The server a program runs against: ephemeral port, `put`'s output cap,
+// kConnServerMaxClients.
+server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put);
+ConnDriveEnd DriveConnProgram(const ConnProgram& p, server::SimTransport& sim,
+                              absl::FunctionRef<bool(size_t step)> turn, std::string* trace);
 
 ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put = {},
                              bool trace = false);
