@@ -27,7 +27,9 @@ start_server() {
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
-    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+    # Ours, not another test's server that took the port after it was picked.
+    [ "$(redis-cli -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')" = "$pid" ] &&
+      return 0
     stop_server
   done
   echo "FAIL: could not start redis-server on a free loopback port"; exit 1

@@ -191,7 +191,9 @@ Runner SetUp(CLI::App& cmd) {
       ->type_name("N")
       ->check(DecimalRange(0, 3600000));
   cmd.add_option("--expiry-margin-ms", o->expiry_margin_ms,
-                 "command_handler: exclude ops within N ms of a key's expiry")
+                 "command_handler: slack in ms on both ends of the window in which a key's "
+                 "expiry makes an op undecidable (the window is measured: how long the op took "
+                 "and how late the server may have stored the expiry)")
       ->capture_default_str()
       ->type_name("N")
       ->check(DecimalRange(0, 3600000));
@@ -212,8 +214,9 @@ Runner SetUp(CLI::App& cmd) {
       "\n"
       "command_handler: the replies op by op (RESP2 replies read by hiredis, RESP3 by\n"
       "our reader). Ops that cannot be compared are listed as excluded with the\n"
-      "reason: commands the engine does not model, CLIENT ID, keys expiring within\n"
-      "--expiry-margin-ms of an op, and everything after a clock step longer than\n"
+      "reason: commands the engine does not model, CLIENT ID, ops that a key's expiry\n"
+      "makes undecidable (the op took long enough, plus --expiry-margin-ms, to run on\n"
+      "either side of it), and everything after a clock step longer than\n"
       "--max-sleep-ms (shorter steps are waited out for real); active-expire ops\n"
       "become a full SCAN of every db.\n"
       "\n"
