@@ -13,7 +13,6 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "harnesses/invalidation/checks.h"
 #include "harnesses/invalidation/program.h"
 #include "src/cache/client_cache.h"
@@ -227,14 +226,9 @@ class FloorRunner {
         Collect();
         break;
       case OpKind::kConfigTableMaxKeys:
-        RunCommand(kAdminSlot,
-                   {"CONFIG", "SET", "tracking-table-max-keys", absl::StrCat(op.table_max_keys)});
-        break;
       case OpKind::kFlushall:
-        RunCommand(kAdminSlot, {"FLUSHALL"});
-        break;
       case OpKind::kSwapdb:
-        RunCommand(kAdminSlot, {"SWAPDB", "0", "1"});
+        RunCommand(kAdminSlot, AdminCommand(op));
         break;
       case OpKind::kTick:
         eng_.Cron();

@@ -751,14 +751,9 @@ class Runner {
         break;
       }
       case OpKind::kConfigTableMaxKeys:
-        RunCommand(kAdminSlot,
-                   {"CONFIG", "SET", "tracking-table-max-keys", absl::StrCat(op.table_max_keys)});
-        break;
       case OpKind::kFlushall:
-        RunCommand(kAdminSlot, {"FLUSHALL"});
-        break;
       case OpKind::kSwapdb:
-        RunCommand(kAdminSlot, {"SWAPDB", "0", "1"});
+        RunCommand(kAdminSlot, AdminCommand(op));
         break;
       case OpKind::kTick: {
         ServerAction a;

@@ -573,6 +573,19 @@ std::string SpecToText(const ClientSpec& spec) {
   return s;
 }
 
+std::vector<std::string> AdminCommand(const Op& op) {
+  switch (op.kind) {
+    case OpKind::kConfigTableMaxKeys:
+      return {"CONFIG", "SET", "tracking-table-max-keys", absl::StrCat(op.table_max_keys)};
+    case OpKind::kFlushall:
+      return {"FLUSHALL"};
+    case OpKind::kSwapdb:
+      return {"SWAPDB", "0", "1"};
+    default:
+      return {};
+  }
+}
+
 std::string OpToText(const Op& op) {
   const std::string c = ClientName(op.client);
   switch (op.kind) {

@@ -181,6 +181,10 @@ std::string EncodeProgram(const Program& p);
 
 std::string SpecToText(const ClientSpec& spec);  // "bcast resp2 noloop prefix k"
 std::string OpToText(const Op& op);
+// The command the admin connection runs for a config, flushall or swapdb op
+// (CONFIG SET tracking-table-max-keys N, FLUSHALL, SWAPDB 0 1); empty for
+// every other op.
+std::vector<std::string> AdminCommand(const Op& op);
 std::string ProgramToText(const Program& p);
 // Parses the text form. Errors are one line naming the line number:
 // "line 3: unknown client 'c3' (c1..c2 declared)".
