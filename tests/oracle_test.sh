@@ -37,33 +37,62 @@ print(f"oracle: {r['programs']} programs, {r['compared']} ops compared, 100% agr
       f"{len(r['excluded'])} excluded")
 PY
 
-# A slow server must not make a false divergence. The server is stopped for
-# 2 s while the oracle sleeps out `clock +1000ms`, so its GET runs after k1
-# has expired on the server (1.5 s) while the engine, at the time the op
-# started, still has it. The op took over a second: the oracle must measure
-# that and exclude the op as an expiry race, not report the two replies.
+# A slow server must not make a false divergence. slow_case NAME KEY PYCHECK
+# runs $tmp/NAME.txt and stops the server for 2 s as soon as KEY exists, while
+# the oracle sleeps out the program's clock step; PYCHECK reads the report.
+slow_case() {
+  local name=$1 key=$2 check=$3 oracle rc
+  "$cli" oracle command_handler --server "127.0.0.1:$port" --json "$tmp/$name.json" \
+    "$tmp/$name.txt" >"$tmp/$name.out" 2>&1 &
+  oracle=$!
+  for _ in $(seq 200); do
+    [ "$(redis-cli -p "$port" exists "$key" 2>/dev/null)" = 1 ] && break
+    sleep 0.01
+  done
+  kill -STOP "$pid"
+  sleep 2
+  kill -CONT "$pid"
+  wait "$oracle"
+  rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "FAIL: the slow server made the oracle exit $rc ($name):"; cat "$tmp/$name.out"; exit 1
+  fi
+  python3 - "$tmp/$name.json" <<<"$check" || exit 1
+}
+
+# The GET runs after k1 has expired on the server (1.5 s) while the engine,
+# at the time the op started, still has it. The op took over a second: the
+# oracle must measure that and exclude the op as an expiry race, not report
+# the two replies.
 cat >"$tmp/slow.txt" <<'PROG'
 s1 SET k1 v PX 1500
 clock +1000ms
 s1 GET k1
 PROG
-"$cli" oracle command_handler --server "127.0.0.1:$port" --json "$tmp/slow.json" "$tmp/slow.txt" \
-  >"$tmp/slow.out" 2>&1 &
-oracle=$!
-for _ in $(seq 200); do
-  [ "$(redis-cli -p "$port" exists k1 2>/dev/null)" = 1 ] && break
-  sleep 0.01
-done
-kill -STOP "$pid"
-sleep 2
-kill -CONT "$pid"
-wait "$oracle"
-rc=$?
-if [ "$rc" -ne 0 ]; then echo "FAIL: the slow server made the oracle exit $rc:"; cat "$tmp/slow.out"; exit 1; fi
-python3 - "$tmp/slow.json" <<'PY' || exit 1
+slow_case slow k1 '
 import json, sys
 r = json.load(open(sys.argv[1]))
 races = [e for e in r["excluded"] if e["category"] == "expiry-race" and "GET k1" in e["op"]]
 assert not r["divergences"] and races, (r["divergences"], r["excluded"])
-print("ok: an op the stopped server ran after the key's expiry is excluded:", races[0]["reason"])
-PY
+print("ok: an op the stopped server ran after the key expired is excluded:", races[0]["reason"])
+'
+
+# LT compares the new expiry with the current one, each side at its own
+# time: the engine computes the PEXPIRE's at the op's start (100 ms before
+# the current one: set, 1), the stopped server 2 s later (after it: not set,
+# 0). The oracle must exclude the op, and the key's later ops, as an expiry
+# race (on a loaded machine the same happens to `EXPIRE k 100` followed by
+# `EXPIRE k 100 GT` within one engine millisecond).
+cat >"$tmp/compare.txt" <<'PROG'
+s1 SET k2 v EX 100
+clock +500ms
+s1 PEXPIRE k2 99400 LT
+s1 PTTL k2
+PROG
+slow_case compare k2 '
+import json, sys
+r = json.load(open(sys.argv[1]))
+races = [e["op"] for e in r["excluded"] if e["category"] == "expiry-race"]
+assert not r["divergences"] and len(races) == 2 and "PEXPIRE k2" in races[0], (r["divergences"], r["excluded"])
+print("ok: an LT the stopped server decided later is excluded, and so is the key after it")
+'

@@ -10,9 +10,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "harnesses/command_handler/checks.h"
 #include "harnesses/common/hiredis_parser.h"
@@ -74,6 +76,31 @@ bool WholeKeyspace(const std::string& name) {
   return CommandIs(name, "KEYS") || CommandIs(name, "SCAN") || CommandIs(name, "DBSIZE") ||
          CommandIs(name, "FLUSHDB") || CommandIs(name, "FLUSHALL") || CommandIs(name, "SWAPDB") ||
          CommandIs(name, "EXEC") || CommandIs(name, "SELECT");
+}
+
+// The expiry an EXPIRE, PEXPIRE, EXPIREAT or PEXPIREAT with GT or LT would
+// set, in milliseconds, when the op started at `now_ms`: the one it compares
+// with the key's current expiry. `relative`: computed from the time the op
+// ran (EXPIRE, PEXPIRE), which on the server is up to the op's duration
+// later. nullopt for any other op, or a time that does not fit.
+struct ComparedExpiry {
+  int64_t at_ms;
+  bool relative;
+};
+std::optional<ComparedExpiry> ExpiryCompared(const std::vector<std::string>& argv, int64_t now_ms) {
+  if (argv.size() < 4) return std::nullopt;
+  const bool ms = CommandIs(argv[0], "PEXPIRE") || CommandIs(argv[0], "PEXPIREAT");
+  const bool at = CommandIs(argv[0], "EXPIREAT") || CommandIs(argv[0], "PEXPIREAT");
+  if (!ms && !at && !CommandIs(argv[0], "EXPIRE")) return std::nullopt;
+  bool compares = false;
+  for (size_t i = 3; i < argv.size(); ++i) {
+    compares = compares || CommandIs(argv[i], "GT") || CommandIs(argv[i], "LT");
+  }
+  int64_t t = 0;
+  if (!compares || !absl::SimpleAtoi(argv[2], &t)) return std::nullopt;
+  if (!ms && __builtin_mul_overflow(t, int64_t{1000}, &t)) return std::nullopt;
+  if (!at && __builtin_add_overflow(t, now_ms, &t)) return std::nullopt;
+  return ComparedExpiry{t, !at};
 }
 
 }  // namespace
@@ -257,9 +284,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // (-took, slack]; the margin on both ends absorbs the millisecond
     // clocks. Measured, not assumed: a loaded machine makes ops slow.
     const int64_t took = std::max<int64_t>(RealNowMs() - started, 0);
-    for (const auto& [k, when] : expiring) {
+    auto late_of = [&](int64_t when) {
       auto it = slack.find(when);
-      const int64_t late = it == slack.end() ? max_took : it->second;
+      return it == slack.end() ? max_took : it->second;
+    };
+    for (const auto& [k, when] : expiring) {
+      const int64_t late = late_of(when);
       const int64_t x = started - when;
       if (x > -(took + options_.expiry_margin_ms) && x <= late + options_.expiry_margin_ms) {
         if (why_not.empty()) {
@@ -322,6 +352,37 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (CommandIs(argv[0], "PTTL")) agree = std::llabs(got.integer - want.integer) <= window;
       if (CommandIs(argv[0], "TTL")) {
         agree = std::llabs(got.integer - want.integer) <= 1 + window / 1000;
+      }
+    }
+    // GT and LT compare the new expiry with the key's current one, and each
+    // side computes both at its own time: the server set the current one up
+    // to its slack after the engine, and computes a relative new one up to
+    // `took` after it, so its difference lies in [d - slack, d + took] where
+    // the engine's is d. When d is in (-took, slack], widened by the margin,
+    // the two may decide differently (the same EXPIRE twice in one millisecond is a
+    // tie for the engine, not for a server that ran them a millisecond
+    // apart). Such an op is excluded when the replies differ, and the key,
+    // whose expiry may now differ on the two sides, for the rest of the
+    // program.
+    if (!agree && got.type == Type::kInteger && want.type == Type::kInteger) {
+      const std::optional<ComparedExpiry> next = ExpiryCompared(argv, started);
+      for (const auto& [k, when] : expiring) {
+        if (!next || k != argv[1]) continue;
+        const int64_t late = late_of(when);
+        const int64_t run_late = next->relative ? took : 0;
+        const int64_t d = next->at_ms - when;
+        if (d > -(run_late + options_.expiry_margin_ms) && d <= late + options_.expiry_margin_ms) {
+          why_not = absl::StrCat("the new expiry of key '", k, "' lies ", d,
+                                 " ms from its current one, within how much later the server "
+                                 "may have computed them (this op took ",
+                                 took, " ms, the current expiry was stored up to ", late,
+                                 " ms later): GT/LT may decide either way");
+          racy.push_back(k);
+        }
+      }
+      if (!why_not.empty()) {
+        exclude("expiry-race", why_not);
+        continue;
       }
     }
     ++report->compared;
