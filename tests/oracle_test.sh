@@ -38,19 +38,27 @@ print(f"oracle: {r['programs']} programs, {r['compared']} ops compared, 100% agr
 PY
 
 # A slow server must not make a false divergence. slow_case NAME KEY PYCHECK
-# runs $tmp/NAME.txt and stops the server for 2 s as soon as KEY exists, while
-# the oracle sleeps out the program's clock step; PYCHECK reads the report.
+# runs $tmp/NAME.txt, whose first op stores KEY and whose second is a 4 s
+# clock step. As soon as KEY exists the server is stopped for 5.5 s, so it
+# runs the op after the step at least 1.5 s after the engine does, however
+# late the poll saw KEY (at most 3.5 s: then the test fails, as it cannot
+# know the server was stopped in time). PYCHECK reads the report.
 slow_case() {
-  local name=$1 key=$2 check=$3 oracle rc
-  "$cli" oracle command_handler --server "127.0.0.1:$port" --json "$tmp/$name.json" \
-    "$tmp/$name.txt" >"$tmp/$name.out" 2>&1 &
+  local name=$1 key=$2 check=$3 oracle rc seen=0 start
+  "$cli" oracle command_handler --server "127.0.0.1:$port" --max-sleep-ms 5000 \
+    --json "$tmp/$name.json" "$tmp/$name.txt" >"$tmp/$name.out" 2>&1 &
   oracle=$!
-  for _ in $(seq 200); do
-    [ "$(redis-cli -p "$port" exists "$key" 2>/dev/null)" = 1 ] && break
+  start=$(date +%s%N)
+  while [ $(($(date +%s%N) - start)) -lt 3500000000 ]; do
+    if [ "$(redis-cli -p "$port" exists "$key" 2>/dev/null)" = 1 ]; then seen=1; break; fi
     sleep 0.01
   done
+  if [ "$seen" -ne 1 ]; then
+    kill "$oracle" 2>/dev/null; wait "$oracle"
+    echo "FAIL: $key did not appear on the server within 3.5 s ($name)"; cat "$tmp/$name.out"; exit 1
+  fi
   kill -STOP "$pid"
-  sleep 2
+  sleep 5.5
   kill -CONT "$pid"
   wait "$oracle"
   rc=$?
@@ -60,13 +68,13 @@ slow_case() {
   python3 - "$tmp/$name.json" <<<"$check" || exit 1
 }
 
-# The GET runs after k1 has expired on the server (1.5 s) while the engine,
+# The GET runs after k1 has expired on the server (4.5 s) while the engine,
 # at the time the op started, still has it. The op took over a second: the
 # oracle must measure that and exclude the op as an expiry race, not report
 # the two replies.
 cat >"$tmp/slow.txt" <<'PROG'
-s1 SET k1 v PX 1500
-clock +1000ms
+s1 SET k1 v PX 4500
+clock +4000ms
 s1 GET k1
 PROG
 slow_case slow k1 '
@@ -78,15 +86,15 @@ print("ok: an op the stopped server ran after the key expired is excluded:", rac
 '
 
 # LT compares the new expiry with the current one, each side at its own
-# time: the engine computes the PEXPIRE's at the op's start (100 ms before
-# the current one: set, 1), the stopped server 2 s later (after it: not set,
-# 0). The oracle must exclude the op, and the key's later ops, as an expiry
-# race (on a loaded machine the same happens to `EXPIRE k 100` followed by
-# `EXPIRE k 100 GT` within one engine millisecond).
+# time: the engine computes the PEXPIRE's at the op's start (1 s before the
+# current one: set, 1), the stopped server at least 1.5 s later (after it:
+# not set, 0). The oracle must exclude the op, and the key's later ops, as an
+# expiry race (on a loaded machine the same happens to `EXPIRE k 100`
+# followed by `EXPIRE k 100 GT` within one engine millisecond).
 cat >"$tmp/compare.txt" <<'PROG'
 s1 SET k2 v EX 100
-clock +500ms
-s1 PEXPIRE k2 99400 LT
+clock +4000ms
+s1 PEXPIRE k2 95000 LT
 s1 PTTL k2
 PROG
 slow_case compare k2 '
