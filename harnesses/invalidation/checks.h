@@ -1,4 +1,4 @@
-// The invalidation harness (issue 9, section 3): a program (program.h) runs
+// The invalidation harness (docs/invalidation.md): a program (program.h) runs
 // its clients, each a cache::ClientCache, against ONE in-process engine
 // (src/engine + src/tracking), moving every byte only when an op says so, and
 // runs the same commands, in the same order and at the same turn boundaries,
@@ -207,7 +207,7 @@ struct RunOptions {
 
 struct RunStats {
   size_t hits = 0;             // cache hits checked
-  size_t hits_allowed = 0;     // hits that differed but an exception (a)-(e) allowed
+  size_t hits_allowed = 0;     // hits that differed but an allowance (a)-(f) allowed
   size_t commands = 0;         // commands the server ran
   int64_t unmodelled_at = -1;  // op at which the reference stopped modelling
 };

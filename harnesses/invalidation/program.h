@@ -1,5 +1,5 @@
 // The invalidation program model: the input of the invalidation harness
-// (issue 9, section 3). Up to kMaxClients caching clients (each a
+// (docs/invalidation.md). Up to kMaxClients caching clients (each a
 // cache::ClientCache in a chosen mode, or plain) talk to one in-process
 // server (engine + tracking); every byte between them moves only when the
 // program says so, so every interleaving of replies and pushes is reachable.
