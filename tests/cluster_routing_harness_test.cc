@@ -3,9 +3,15 @@
 // form's limits and errors.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <string_view>
 
 #include "harnesses/cluster_routing/checks.h"
 #include "harnesses/cluster_routing/program.h"
@@ -88,6 +94,106 @@ class IgnoresFailures : public RoutingClientUnderTest {
  private:
   bool loaded_ = false;
 };
+
+// Slot functions with a bug planted, as it could be in src/cluster/slot.cc.
+// The table-driven CRC-16 of slot.cc with one wrong table entry (the one the
+// byte 'f' first meets in an empty register).
+class WrongCrcTableEntry : public RoutingClientUnderTest {
+ public:
+  int KeySlot(std::string_view key) override {
+    std::array<uint16_t, 256> table{};
+    for (int i = 0; i < 256; ++i) {
+      uint16_t crc = static_cast<uint16_t>(i << 8);
+      for (int bit = 0; bit < 8; ++bit) {
+        crc = (crc & 0x8000) ? static_cast<uint16_t>((crc << 1) ^ 0x1021)
+                             : static_cast<uint16_t>(crc << 1);
+      }
+      table[i] = crc;
+    }
+    table['f'] ^= 0x0001;
+    uint16_t crc = 0;
+    for (unsigned char c : cluster::HashTag(key)) {
+      crc = static_cast<uint16_t>((crc << 8) ^ table[((crc >> 8) ^ c) & 0xff]);
+    }
+    return crc & (cluster::kSlotCount - 1);
+  }
+};
+
+// Hash tags ignored: the whole key is hashed.
+class NoHashTags : public RoutingClientUnderTest {
+ public:
+  int KeySlot(std::string_view key) override {
+    return cluster::Crc16(key) & (cluster::kSlotCount - 1);
+  }
+};
+
+// "{}" taken as an empty tag.
+class EmptyTagHashed : public RoutingClientUnderTest {
+ public:
+  int KeySlot(std::string_view key) override {
+    size_t open = key.find('{');
+    if (open != std::string_view::npos && open + 1 < key.size() && key[open + 1] == '}') {
+      return cluster::Crc16("") & (cluster::kSlotCount - 1);
+    }
+    return cluster::KeySlot(key);
+  }
+};
+
+// An unclosed '{' tags the rest of the key.
+class UnclosedBraceTags : public RoutingClientUnderTest {
+ public:
+  int KeySlot(std::string_view key) override {
+    size_t open = key.find('{');
+    if (open != std::string_view::npos && open + 1 < key.size() &&
+        key.find('}', open + 1) == std::string_view::npos) {
+      return cluster::Crc16(key.substr(open + 1)) & (cluster::kSlotCount - 1);
+    }
+    return cluster::KeySlot(key);
+  }
+};
+
+// Every seed program of corpus/cluster_routing, each with a fresh Client:
+// the first failing verdict, or ok.
+template <typename Client>
+fuzz::Verdict FirstFailureOverSeeds() {
+  const std::filesystem::path dir =
+      std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "corpus" / "cluster_routing";
+  size_t seeds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".txt") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    Client client;
+    ++seeds;
+    fuzz::Verdict v = RunText(client, text.str());
+    if (!v.ok) return v;
+  }
+  EXPECT_GE(seeds, 6u);
+  return fuzz::Verdict::Ok();
+}
+
+TEST(ClusterRoutingHarness, EverySeedPassesWithTheRealClient) {
+  fuzz::Verdict v = FirstFailureOverSeeds<RoutingClientUnderTest>();
+  EXPECT_TRUE(v.ok) << v.ToString();
+}
+
+// The model places keys with its own slot function, so a slot bug in the
+// client's (src/cluster's) is a disagreement the harness reports.
+TEST(ClusterRoutingHarness, APlantedSlotBugIsCaught) {
+  for (fuzz::Verdict v :
+       {FirstFailureOverSeeds<WrongCrcTableEntry>(), FirstFailureOverSeeds<NoHashTags>(),
+        FirstFailureOverSeeds<EmptyTagHashed>(), FirstFailureOverSeeds<UnclosedBraceTags>()}) {
+    EXPECT_FALSE(v.ok);
+    EXPECT_EQ(v.check, "key-slot") << v.ToString();
+  }
+  WrongCrcTableEntry wrong_table;
+  fuzz::Verdict v = RunText(wrong_table, "get bar\nget foo\n");
+  EXPECT_EQ(v.check, "key-slot") << v.ToString();
+  EXPECT_NE(v.message.find("get foo: the client computes slot "), std::string::npos) << v.message;
+  EXPECT_NE(v.message.find("the cluster puts the key in slot 12182"), std::string::npos)
+      << v.message;
+}
 
 TEST(ClusterRoutingHarness, RealSlotMapPasses) {
   RoutingClientUnderTest client;
