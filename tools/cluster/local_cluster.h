@@ -117,6 +117,9 @@ class LocalCluster {
 
  private:
   LocalCluster() = default;
+  // Create on the ports base_port.. (checked free by the caller).
+  static absl::StatusOr<std::unique_ptr<LocalCluster>> CreateOn(const ClusterOptions& o,
+                                                                int base_port);
   absl::Status Spawn(int i);
   absl::Status Form(double timeout_s);
   void Progress(const std::string& s) const;
