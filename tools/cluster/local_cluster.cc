@@ -327,6 +327,7 @@ absl::StatusOr<std::unique_ptr<LocalCluster>> LocalCluster::CreateOn(const Clust
     std::filesystem::create_directories(node.dir);
     c->nodes_.push_back(node);
   }
+  if (o.before_start) o.before_start(c->base_port_);
   c->Progress(absl::StrCat("starting ", n, " nodes on 127.0.0.1:", c->base_port_, "..",
                            c->base_port_ + n - 1, " in ", c->dir_));
   for (int i = 0; i < n; ++i) {

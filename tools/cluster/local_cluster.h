@@ -77,6 +77,9 @@ struct ClusterOptions {
   double ready_timeout = 60.0;                       // seconds for cluster_state:ok on every node
   std::function<void(const std::string&)> progress;  // may be empty
   const std::atomic<bool>* stop = nullptr;
+  // Called with the first port of a block right before its nodes start (a
+  // test takes a port there to see Create move to another block).
+  std::function<void(int base_port)> before_start;
 };
 
 // Installs the handlers that kill every node and remove the directory on a
