@@ -81,14 +81,23 @@ class Conn:
         out = b"*%d\r\n" % len(args)
         for a in args:
             out += b"$%d\r\n%s\r\n" % (len(a), a)
-        self.s.sendall(out)
+        try:
+            self.s.sendall(out)
+        except OSError as e:
+            usage(f"sending to the server: {e}")
+
+    def more(self):
+        try:
+            chunk = self.s.recv(65536)
+        except OSError as e:  # a timeout included
+            usage(f"reading from the server: {e}")
+        if not chunk:
+            usage("the server closed the connection")
+        self.buf += chunk
 
     def line(self):
         while b"\r\n" not in self.buf:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                usage("the server closed the connection")
-            self.buf += chunk
+            self.more()
         line, self.buf = self.buf.split(b"\r\n", 1)
         return line
 
@@ -98,10 +107,7 @@ class Conn:
             usage(f"unexpected reply {head[:80]!r}")
         n = int(head[1:])
         while len(self.buf) < n + 2:
-            chunk = self.s.recv(65536)
-            if not chunk:
-                usage("the server closed the connection")
-            self.buf += chunk
+            self.more()
         data, self.buf = self.buf[:n], self.buf[n + 2:]
         return data
 
