@@ -49,7 +49,8 @@ TEST(ClusterBusHarness, ValidSeedsAcceptedDefectSeedsRejected) {
         << name << ": " << bus::Validate(in.message).reason;
   }
   for (const char* name : {"bug_publish_len_wrap", "bug_publishshard_len_wrap", "bug_ext_len_16bit",
-                           "bug_hostname_unterminated", "bug_human_nodename_unterminated"}) {
+                           "bug_ext_len_16bit_then_another", "bug_hostname_unterminated",
+                           "bug_human_nodename_unterminated"}) {
     ClusterBusInput in = DecodeClusterBusInput(Seed(name));
     bus::Decision strict = bus::Validate(in.message);
     EXPECT_FALSE(strict.accepted) << name;
@@ -61,13 +62,55 @@ TEST(ClusterBusHarness, ValidSeedsAcceptedDefectSeedsRejected) {
         << name;
   }
   // The three classes as Redis 7.0.15 decides them: accepted, read past the end
-  // (human node names are unknown to 7.0.15, so that seed is harmless there).
-  for (const char* name : {"bug_publish_len_wrap", "bug_publishshard_len_wrap", "bug_ext_len_16bit",
-                           "bug_hostname_unterminated"}) {
+  // (human node names are unknown to 7.0.15, so that seed is harmless there;
+  // a 16-bit extension length is harmless as the last extension, as no
+  // header is read where it points).
+  for (const char* name : {"bug_publish_len_wrap", "bug_publishshard_len_wrap",
+                           "bug_ext_len_16bit_then_another", "bug_hostname_unterminated"}) {
     ClusterBusInput in = DecodeClusterBusInput(Seed(name));
     bus::Decision redis = bus::Validate(in.message, bus::Profile::kRedis7015);
     EXPECT_TRUE(redis.accepted && redis.reads_past_end) << name;
   }
+  bus::Decision last = bus::Validate(DecodeClusterBusInput(Seed("bug_ext_len_16bit")).message,
+                                     bus::Profile::kRedis7015);
+  EXPECT_TRUE(last.accepted && !last.reads_past_end);
+}
+
+std::string Regression(const std::string& name) {
+  std::ifstream in(
+      std::string(RESPFUZZ_SOURCE_DIR) + "/tests/regressions/cluster_bus/" + name + ".bin",
+      std::ios::binary);
+  std::string s(std::istreambuf_iterator<char>(in), {});
+  EXPECT_FALSE(s.empty()) << name;
+  return s;
+}
+
+// A 7.0.15 profile that decides as the strict one does (as if 7.0.15 had no
+// 16-bit extension lengths): the redis-7015 check sees that a message with an
+// extension of 64 KiB or more is accepted.
+class Redis7015AsStrict : public BusCodecUnderTest {
+ public:
+  bus::Decision Validate(std::string_view b, bus::Profile) override {
+    return bus::Validate(b, bus::Profile::kStrict);
+  }
+};
+
+// 65544 + 8 + 8 bytes of extensions, laid out right: 7.0.15 rejects it (its
+// 16-bit sum is 24), reading every header in bounds.
+TEST(ClusterBusHarness, SixtyFourKiBExtensionThenMore) {
+  const std::string input = Regression("ext-64k-next-header-by-32-bit-length");
+  EXPECT_TRUE(RunClusterBus(input).ok) << RunClusterBus(input).ToString();
+  const bus::Decision redis =
+      bus::Validate(DecodeClusterBusInput(input).message, bus::Profile::kRedis7015);
+  EXPECT_FALSE(redis.accepted);
+  EXPECT_FALSE(redis.reads_past_end);
+  Redis7015AsStrict as_strict;
+  fuzz::Verdict v = CheckClusterBus(as_strict, input);
+  EXPECT_EQ(v.check, "redis-7015") << v.ToString();
+  EXPECT_NE(v.message.find("(an extension of 64 KiB or more), 7.0.15 accepts"), std::string::npos)
+      << v.message;
+  // Under 64 KiB, the same profile is right.
+  EXPECT_TRUE(CheckClusterBus(as_strict, Seed("ext_all")).ok);
 }
 
 TEST(ClusterBusHarness, FixTotlenFlag) {

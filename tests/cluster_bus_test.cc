@@ -32,6 +32,8 @@ Message Base(uint16_t type) {
   return m;
 }
 
+constexpr size_t kOffExtensionsForTest = 2214;  // the header's `extensions` (bus.h)
+
 void Set32(std::string* s, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) (*s)[at + i] = static_cast<char>(v >> (24 - 8 * i));
 }
@@ -216,7 +218,70 @@ TEST(ClusterBus, ExtensionLengthIn16BitsRejected) {
   EXPECT_EQ(strict.reason, "PING: extension 0 length 65544 exceeds the 8 bytes left");
   Decision redis = Validate(s, Profile::kRedis7015);
   EXPECT_TRUE(redis.accepted);
-  EXPECT_TRUE(redis.reads_past_end);  // getNextPingExt steps 65544 bytes
+  // The last extension: getNextPingExt steps 65544 bytes on, but nothing
+  // is read there.
+  EXPECT_FALSE(redis.reads_past_end);
+  // Followed by another, that one's header is read 65544 bytes on: past the
+  // end (zeros there make a zero-length extension, which 7.0.15 lets pass).
+  s[kOffExtensionsForTest + 1] = 2;
+  strict = Validate(s);
+  EXPECT_FALSE(strict.accepted);
+  redis = Validate(s, Profile::kRedis7015);
+  EXPECT_TRUE(redis.accepted);
+  EXPECT_TRUE(redis.reads_past_end);
+}
+
+// A PING laid out as its 32-bit lengths say (the strict validator accepts it):
+// three extensions of 65544, 8 and 8 bytes, totlen 67816. The first one's
+// data holds what would be extension headers to code that stepped by the
+// 16-bit length: 65528 bytes at its offset 8, 24 bytes at its offset 65536;
+// by those, the lengths would add up to totlen.
+std::string SixtyFourKiBThenTwo() {
+  Message ping = Base(kPing);
+  ping.header.mflags[0] = kFlag0ExtData;
+  std::string data(65536, 'd');
+  auto put_header = [&](size_t at, uint32_t len) {
+    Set32(&data, at, len);
+    data[at + 4] = 0;
+    data[at + 5] = 99;
+  };
+  put_header(0, 65528);   // what a 16-bit step from the first header reads
+  put_header(65528, 24);  // and then from that one
+  ping.extensions = {Extension{99, 0, data}, Extension{99, 0, ""}, Extension{99, 0, ""}};
+  return Encode(ping);
+}
+
+// 7.0.15 keeps each extension length in 16 bits for explen, but steps to the
+// next extension by the full 32-bit length (getNextPingExt,
+// getPingExtLength). Read where 7.0.15 reads them, the headers sum to
+// 2256 + 8 + 8 + 8 = 2280: rejected, as redis-server 7.0.15 logs it
+// ("Received invalid PING packet of length 67816 but expected length 2280",
+// the live test in tests/cluster_chaos/bus_replay_test.cc).
+TEST(ClusterBus, Redis7015StepsToTheNextExtensionBy32Bits) {
+  const std::string s = SixtyFourKiBThenTwo();
+  ASSERT_EQ(s.size(), 67816u);
+  EXPECT_TRUE(Validate(s).accepted) << Validate(s).reason;
+  Decision redis = Validate(s, Profile::kRedis7015);
+  EXPECT_FALSE(redis.accepted);
+  EXPECT_EQ(redis.reason, "PING: totlen 67816 but expected 2280");
+  EXPECT_FALSE(redis.reads_past_end);
+}
+
+// An extension of 65544 bytes with only its header sent, then an extension of
+// 12 bytes: 7.0.15 looks for the second header 65544 bytes on, past the end
+// (code stepping by 8 would read the 12 in bounds and reject the padding).
+TEST(ClusterBus, Redis7015ReadsTheNextHeaderPastTheEnd) {
+  Message ping = Base(kPing);
+  ping.header.mflags[0] = kFlag0ExtData;
+  ping.extensions = {Extension{99, 0, ""}, Extension{99, 0, std::string(8, 'z')}};
+  std::string s = Encode(ping);
+  Set32(&s, kHeaderLen, 0x10008);
+  Set32(&s, kHeaderLen + 8, 12);
+  EXPECT_FALSE(Validate(s).accepted);
+  Decision redis = Validate(s, Profile::kRedis7015);
+  EXPECT_FALSE(redis.accepted);
+  EXPECT_TRUE(redis.reads_past_end);
+  EXPECT_EQ(redis.reason, "PING: totlen 2280 but expected 2264");  // zeros past the end
 }
 
 // Known defect 3: a string extension without its NUL terminator.

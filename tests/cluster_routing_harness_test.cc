@@ -3,9 +3,13 @@
 // form's limits and errors.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <string_view>
 
 #include "harnesses/cluster_routing/checks.h"
 #include "harnesses/cluster_routing/program.h"
@@ -88,6 +92,90 @@ class IgnoresFailures : public RoutingClientUnderTest {
  private:
   bool loaded_ = false;
 };
+
+// Slot functions with a bug planted, as it could be in src/cluster/slot.cc.
+// The CRC reduced modulo 16383 instead of masked with 16383.
+class SlotModulo16383 : public RoutingClientUnderTest {
+ public:
+  int KeySlot(std::string_view key) override {
+    return cluster::Crc16(cluster::HashTag(key)) % (cluster::kSlotCount - 1);
+  }
+};
+
+// Hash tags ignored: the whole key is hashed.
+class NoHashTags : public RoutingClientUnderTest {
+ public:
+  int KeySlot(std::string_view key) override {
+    return cluster::Crc16(key) & (cluster::kSlotCount - 1);
+  }
+};
+
+// "{}" taken as an empty tag.
+class EmptyTagHashed : public RoutingClientUnderTest {
+ public:
+  int KeySlot(std::string_view key) override {
+    size_t open = key.find('{');
+    if (open != std::string_view::npos && open + 1 < key.size() && key[open + 1] == '}') {
+      return cluster::Crc16("") & (cluster::kSlotCount - 1);
+    }
+    return cluster::KeySlot(key);
+  }
+};
+
+// An unclosed '{' tags the rest of the key.
+class UnclosedBraceTags : public RoutingClientUnderTest {
+ public:
+  int KeySlot(std::string_view key) override {
+    size_t open = key.find('{');
+    if (open != std::string_view::npos && open + 1 < key.size() &&
+        key.find('}', open + 1) == std::string_view::npos) {
+      return cluster::Crc16(key.substr(open + 1)) & (cluster::kSlotCount - 1);
+    }
+    return cluster::KeySlot(key);
+  }
+};
+
+// Every seed program of corpus/cluster_routing, each with a fresh Client:
+// the first failing verdict, or ok.
+template <typename Client>
+fuzz::Verdict FirstFailureOverSeeds() {
+  const std::filesystem::path dir =
+      std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "corpus" / "cluster_routing";
+  size_t seeds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".txt") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    Client client;
+    ++seeds;
+    fuzz::Verdict v = RunText(client, text.str());
+    if (!v.ok) return v;
+  }
+  EXPECT_GE(seeds, 6u);
+  return fuzz::Verdict::Ok();
+}
+
+TEST(ClusterRoutingHarness, EverySeedPassesWithTheRealClient) {
+  fuzz::Verdict v = FirstFailureOverSeeds<RoutingClientUnderTest>();
+  EXPECT_TRUE(v.ok) << v.ToString();
+}
+
+// The model places keys with its own slot function, so a slot bug in the
+// client's (src/cluster's) is a disagreement the harness reports.
+TEST(ClusterRoutingHarness, APlantedSlotBugIsCaught) {
+  for (fuzz::Verdict v :
+       {FirstFailureOverSeeds<SlotModulo16383>(), FirstFailureOverSeeds<NoHashTags>(),
+        FirstFailureOverSeeds<EmptyTagHashed>(), FirstFailureOverSeeds<UnclosedBraceTags>()}) {
+    EXPECT_FALSE(v.ok);
+    EXPECT_EQ(v.check, "key-slot") << v.ToString();
+  }
+  SlotModulo16383 modulo;
+  fuzz::Verdict v = RunText(modulo, "get foo\n");
+  EXPECT_EQ(v.check, "key-slot") << v.ToString();
+  EXPECT_EQ(v.message,
+            "get foo: the client computes slot 12184, the cluster puts the key in slot 12182");
+}
 
 TEST(ClusterRoutingHarness, RealSlotMapPasses) {
   RoutingClientUnderTest client;

@@ -1,11 +1,14 @@
 // Key hash slots and MOVED/ASK parsing. The slot vectors were read from
-// CLUSTER KEYSLOT on redis-server 7.0.15 (cluster-enabled yes); the CRC value
-// is the one the Redis Cluster specification gives.
+// CLUSTER KEYSLOT on redis-server 7.0.15 (cluster-enabled yes; the full set in
+// tests/fixtures/cluster/redis7015_keyslot.txt); the CRC value is the one the
+// Redis Cluster specification gives.
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "src/cluster/slot.h"
+#include "tests/cluster_keyslot_vectors.h"
 
 namespace respfuzz::cluster {
 namespace {
@@ -37,6 +40,23 @@ TEST(KeySlot, MatchesRedis7015) {
       {"a{b", 13340},
   };
   for (const Case& c : cases) EXPECT_EQ(KeySlot(c.key), c.slot) << c.key;
+}
+
+TEST(KeySlot, EveryRecordedVector) {
+  std::string error;
+  const std::vector<testing_vectors::KeySlotVector> vectors =
+      testing_vectors::ReadKeySlotVectors(&error);
+  ASSERT_EQ(error, "");
+  ASSERT_GE(vectors.size(), 800u);
+  size_t bad = 0;
+  for (const testing_vectors::KeySlotVector& v : vectors) {
+    if (KeySlot(v.key) != v.slot) {
+      ++bad;
+      ADD_FAILURE() << "key of " << v.key.size() << " bytes, first " << v.key.substr(0, 40)
+                    << ": KeySlot " << KeySlot(v.key) << ", redis-server " << v.slot;
+    }
+  }
+  EXPECT_EQ(bad, 0u);
 }
 
 TEST(KeySlot, TagRules) {

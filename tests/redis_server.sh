@@ -2,6 +2,9 @@
 # one on a free loopback port with no persistence, and stop it on every exit
 # path. Needs $tmp (a scratch directory the caller removes).
 #   start_server [extra redis-server args...]   sets $port and $pid
+#   start_cluster_server [extra args...]        the same in cluster mode (a
+#                                               node of no cluster yet), its
+#                                               bus on a second free port
 #   stop_server
 command -v redis-server >/dev/null || { echo "FAIL: redis-server not found (scripts/setup installs it)"; exit 1; }
 pid=""
@@ -14,13 +17,26 @@ stop_server() {
   fi
   pid=""
 }
-start_server() {
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+start_server() { start_server_mode plain "$@"; }
+# The bus port is chosen too: the default, port + 10000, is past 65535 for
+# a fifth of the ports free_port gives.
+start_cluster_server() { start_server_mode cluster "$@"; }
+start_server_mode() {
+  local mode=$1 attempt
+  shift
   port="" pid=""
-  local attempt
   for attempt in 1 2 3 4 5; do
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+    port=$(free_port)
+    local extra=()
+    if [ "$mode" = cluster ]; then
+      extra=(--cluster-enabled yes --cluster-port "$(free_port)"
+             --cluster-config-file "nodes-$port.conf")
+    fi
     redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
-      --dir "$tmp" --logfile "$tmp/redis-$port.log" "$@" &
+      --dir "$tmp" --logfile "$tmp/redis-$port.log" "${extra[@]}" "$@" &
     pid=$!
     for _ in $(seq 50); do
       redis-cli -p "$port" ping >/dev/null 2>&1 && break

@@ -13,9 +13,10 @@
 //                 does
 //   "roundtrip"   an accepted message decodes; its encoding is the same bytes;
 //                 decoding those gives the same message
-//   "redis-7015"  what the strict validator accepts, Redis 7.0.15 accepts too
-//                 and handles without reading past the packet (its defects
-//                 only widen what it accepts), for extensions under 64 KiB
+//   "redis-7015"  what the strict validator accepts, Redis 7.0.15 handles
+//                 without reading past the packet, and accepts it too unless
+//                 an extension is 64 KiB or more (its 16-bit lengths then sum
+//                 short of totlen, and it rejects)
 #ifndef RESPFUZZ_HARNESSES_CLUSTER_BUS_CHECKS_H_
 #define RESPFUZZ_HARNESSES_CLUSTER_BUS_CHECKS_H_
 

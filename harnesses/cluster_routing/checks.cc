@@ -8,13 +8,13 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "harnesses/models/cluster_slot_reference.h"
 #include "src/cluster/slot.h"
 
 namespace respfuzz::harnesses {
 namespace {
 
 using cluster::Endpoint;
-using cluster::KeySlot;
 using cluster::kSlotCount;
 using cluster::Redirect;
 using cluster::RedirectKind;
@@ -36,11 +36,14 @@ struct Model {
   }
   void OwnersChanged() { slots_reply.reset(); }
 
-  static bool KeyMoved(std::string_view key) { return (cluster::Crc16(key) & 0x100) != 0; }
+  // Where the cluster puts a key: the model's own slot function (written
+  // from the cluster specification), never src/cluster's.
+  static int SlotOf(std::string_view key) { return models::ReferenceKeySlot(key); }
+  static bool KeyMoved(std::string_view key) { return (models::ReferenceCrc16(key) & 0x100) != 0; }
 
   // The node that serves `key` now.
   int Serving(std::string_view key) const {
-    int s = KeySlot(key);
+    int s = SlotOf(key);
     if (migrating[s] >= 0 && KeyMoved(key)) return migrating[s];
     return owner[s];
   }
@@ -81,7 +84,13 @@ fuzz::Verdict Fail(const char* check, size_t op, const std::string& msg) {
 // One lookup of `key`, following redirections as a client does.
 fuzz::Verdict Get(Model& m, RoutingClientUnderTest& client, std::string_view key, size_t op,
                   std::string* trace) {
-  const int slot = KeySlot(key);
+  const int slot = Model::SlotOf(key);
+  const int client_slot = client.KeySlot(key);
+  if (client_slot != slot) {
+    return Fail("key-slot", op,
+                absl::StrCat("get ", std::string(key), ": the client computes slot ", client_slot,
+                             ", the cluster puts the key in slot ", slot));
+  }
   const int want = m.Serving(key);
   for (int hop = 0; hop < kMaxRoutingHops; ++hop) {
     std::optional<cluster::Route> route = client.RouteSlot(slot);
@@ -217,14 +226,14 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
           skipped("dead node");
           break;
         }
-        int s = KeySlot(op.key);
+        int s = Model::SlotOf(op.key);
         m.owner[s] = static_cast<int16_t>(op.node);
         m.migrating[s] = -1;
         m.OwnersChanged();
         break;
       }
       case RoutingOpKind::kMigrate: {
-        int s = KeySlot(op.key);
+        int s = Model::SlotOf(op.key);
         if (m.dead[op.node] || m.owner[s] == op.node) {
           skipped("dead node or the owner itself");
           break;
@@ -233,7 +242,7 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
         break;
       }
       case RoutingOpKind::kFinish: {
-        int s = KeySlot(op.key);
+        int s = Model::SlotOf(op.key);
         if (m.migrating[s] < 0) {
           skipped("not migrating");
           break;
@@ -326,8 +335,9 @@ RESPFUZZ_REGISTER_HARNESS(
     Harness{"cluster_routing",
             "a program of cluster topology changes (slot moves, migrations, node failures) and "
             "key lookups through a client slot map (src/cluster/slot_map.h)",
-            "every lookup reaches the node a plain cluster model says serves the key; MOVED "
-            "updates the map; ASK is one-shot; MOVED/ASK texts parse back",
+            "the client's key slot is the one the model's own slot function gives; every lookup "
+            "reaches the node a plain cluster model says serves the key; MOVED updates the map; "
+            "ASK is one-shot; MOVED/ASK texts parse back",
             RunClusterRouting, DescribeClusterRouting, EncodeClusterRoutingText,
             DecodeClusterRoutingText, ExplainClusterRouting, MinimizeClusterRouting});
 

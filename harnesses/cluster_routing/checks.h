@@ -1,7 +1,9 @@
 // The cluster_routing harness: a routing program (program.h) runs against a
 // plain model of the cluster (which node owns each slot, which slots are
-// migrating and where, which nodes are dead), and a client built on
-// cluster::SlotMap that only learns the topology the way a real client does:
+// migrating and where, which nodes are dead; keys placed in slots by the
+// model's own slot function, harnesses/models/cluster_slot_reference.h), and
+// a client built on cluster::KeySlot and cluster::SlotMap that only learns the
+// topology the way a real client does:
 // CLUSTER SLOTS replies (built from the model), MOVED and ASK errors (written
 // as the model's node would write them and parsed back), and connection
 // failures to dead nodes.
@@ -12,6 +14,8 @@
 // a request preceded by ASKING; any other node replies MOVED to the owner.
 //
 // Checks, after every op:
+//   "key-slot"       the slot the client computes for a key it looks up
+//                    (cluster::KeySlot) is the model's slot of the key
 //   "route"          every get ends at the node the model says serves the key,
 //                    within kMaxRoutingHops requests
 //   "moved-updates"  after a MOVED the client's map gives the new owner
@@ -31,6 +35,7 @@
 #include "harnesses/cluster_routing/program.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/verdict.h"
+#include "src/cluster/slot.h"
 #include "src/cluster/slot_map.h"
 #include "src/resp/value.h"
 
@@ -38,10 +43,12 @@ namespace respfuzz::harnesses {
 
 inline constexpr int kMaxRoutingHops = 8;
 
-// The client's slot map behind an interface, so a test can plug a broken one.
+// The client's slot function and slot map behind an interface, so a test can
+// plug a broken one.
 class RoutingClientUnderTest {
  public:
   virtual ~RoutingClientUnderTest() = default;
+  virtual int KeySlot(std::string_view key) { return cluster::KeySlot(key); }
   virtual absl::Status Refresh(const resp::Value& cluster_slots) {
     auto m = cluster::SlotMap::FromClusterSlots(cluster_slots);
     if (!m.ok()) return m.status();

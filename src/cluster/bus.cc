@@ -200,20 +200,26 @@ Decision ValidateRedis7015(std::string_view b) {
     explen = kHeaderLen + static_cast<uint32_t>(kGossipLen * count);
     uint64_t ext_at = explen;
     bool ext_data = (static_cast<uint8_t>(b[kOffMflags]) & kFlag0ExtData) != 0;
-    std::vector<uint64_t> hostnames;
     if (ext_data) {
       for (uint16_t i = 0; i < extensions; ++i) {
-        uint16_t extlen = static_cast<uint16_t>(read32(ext_at));  // uint16_t extlen = ntohl()
+        const uint32_t len32 = read32(ext_at);
+        const uint16_t extlen = static_cast<uint16_t>(len32);  // uint16_t extlen = ntohl()
         if (extlen % 8 != 0) return Decision{false, "extension without proper padding", past_end};
         if (static_cast<uint32_t>(totlen - explen) < extlen) {
           return Decision{false, "extension data exceeds the total packet length", past_end};
         }
         explen += extlen;
-        ext_at += extlen;
+        // getNextPingExt steps by the full 32-bit length, not by extlen: past
+        // an extension of 64 KiB or more, the next header is read 64 KiB (or a
+        // multiple) further on than explen counts.
+        ext_at += len32;
       }
     }
-    if (totlen != explen)
-      return Decision{false, "totlen differs from the expected length", past_end};
+    if (totlen != explen) {
+      return Decision{
+          false, absl::StrCat(MsgTypeName(type), ": totlen ", totlen, " but expected ", explen),
+          past_end};
+    }
     // Accepted: clusterProcessPingExtensions walks `extensions` entries
     // whether or not EXT_DATA was set, and strcmp()s every hostname.
     ext_at = kHeaderLen + uint64_t{kGossipLen} * count;
@@ -229,10 +235,10 @@ Decision ValidateRedis7015(std::string_view b) {
         uint64_t s = ext_at + kExtHeaderLen;
         if (s >= b.size() || b.find('\0', s) == std::string_view::npos) past_end = true;
       }
-      // getNextPingExt adds the full 32-bit length.
-      ext_at += len32;
-      if (ext_at > b.size()) past_end = true;
       if (past_end) break;
+      // getNextPingExt adds the full 32-bit length; the next iteration's reads
+      // (there is none after the last extension) are what may go past the end.
+      ext_at += len32;
     }
     return Decision{true, "", past_end};
   }
@@ -261,7 +267,11 @@ Decision ValidateRedis7015(std::string_view b) {
       explen = kHeaderLen;
       break;
   }
-  if (totlen != explen) return Decision{false, "totlen differs from the expected length", past_end};
+  if (totlen != explen) {
+    return Decision{false,
+                    absl::StrCat(MsgTypeName(type), ": totlen ", totlen, " but expected ", explen),
+                    past_end};
+  }
   return Decision{true, "", past_end};
 }
 

@@ -58,8 +58,12 @@
 // header must fit in what remains of the packet, an extension is at least its
 // 8-byte header, the typed extensions are at least their fixed size, and
 // `extensions` must be 0 unless EXT_DATA is set (Redis 7.0.15 walks them
-// unvalidated in that case). kRedis7015 reproduces 7.0.15's arithmetic,
-// defects included, and reports where it would read past the packet.
+// unvalidated in that case). kRedis7015 reproduces the arithmetic of
+// 7.0.15's cluster.c as released, defects included (an extension length kept
+// in 16 bits for the expected length while the next extension is found by
+// the full 32-bit one), and reports where it would read past the packet.
+// Debian's redis-server 7.0.15 carries three later checks that profile does
+// not have (docs/cluster.md).
 #ifndef RESPFUZZ_CLUSTER_BUS_H_
 #define RESPFUZZ_CLUSTER_BUS_H_
 

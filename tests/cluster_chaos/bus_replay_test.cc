@@ -2,7 +2,8 @@
 // logs, caps), id translation, the description of a message, the narrowing
 // with trials that model a server, on made-up batches and on the batch
 // bus-fuzz saved for seed 1 (tests/fixtures/cluster/bus-fuzz-seed1-batch18/),
-// and one live trial each way against real redis-server 7.0.15 nodes.
+// one live trial each way against real redis-server 7.0.15 nodes, and the
+// 7.0.15 validator profile against what a real node logs.
 #include "tools/cluster/bus_replay.h"
 
 #include <gmock/gmock.h>
@@ -17,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/cluster/bus.h"
 #include "tools/cluster/bus_fuzz.h"
+#include "tools/cluster/local_cluster.h"
 
 namespace respfuzz::cluster_chaos {
 namespace {
@@ -404,6 +406,60 @@ TEST(BusReplayLive, TheSeedAbortsAFreshNodeAndPingDoesNot) {
   EXPECT_FALSE(out->first_down.has_value()) << testing::PrintToString(out->problems);
   o.sender = "shard-5-primary";
   EXPECT_THAT(RunReplayTrial(*b, {0}, o).status().message(), HasSubstr("no node shard-5-primary"));
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The lines of a node's log where it says it dropped a packet.
+size_t DroppedPacketLines(const std::string& log) {
+  size_t n = 0;
+  for (size_t at = log.find("# Received "); at != std::string::npos;
+       at = log.find("# Received ", at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// Against a real redis-server 7.0.15 node: a PING of extensions of 65544, 8
+// and 8 bytes, laid out right, is dropped with the expected length the 7.0.15
+// profile computes, 2280 (its 16-bit lengths read where getNextPingExt finds
+// the headers, 64 KiB on; stepping by 16 bits, the headers planted inside the
+// first extension would add up to totlen and the packet would pass). A PING
+// both accept is not dropped. One node, about 2 s.
+TEST(BusReplayLive, TheNodeDropsA64KiBExtensionAsThe7015ProfileSays) {
+  ClusterOptions co;
+  co.shards = 1;
+  co.replicas = 0;
+  absl::StatusOr<std::unique_ptr<LocalCluster>> c = LocalCluster::Create(co);
+  ASSERT_TRUE(c.ok()) << c.status();
+  const Node& node = (*c)->nodes()[0];
+  const std::string log = node.dir + "/redis.log";
+
+  const std::string big = BusMessageFromCorpusFile(
+      ReadAll(std::string(RESPFUZZ_SOURCE_DIR) +
+              "/tests/regressions/cluster_bus/ext-64k-next-header-by-32-bit-length.bin"));
+  ASSERT_EQ(big.size(), 67816u);
+  EXPECT_TRUE(bus::Validate(big).accepted);
+  const bus::Decision r7 = bus::Validate(big, bus::Profile::kRedis7015);
+  EXPECT_FALSE(r7.accepted);
+  EXPECT_EQ(r7.reason, "PING: totlen 67816 but expected 2280");
+  const size_t before = DroppedPacketLines(ReadAll(log));
+  const BusDelivery d = SendToBusPortAndWait(node.port + 10000, big, 15000);
+  ASSERT_TRUE(d.all_sent && d.closed);
+  const std::string after_big = ReadAll(log);
+  EXPECT_THAT(after_big,
+              HasSubstr("Received invalid ping packet of length 67816 but expected length 2280"));
+  EXPECT_EQ(DroppedPacketLines(after_big), before + 1);
+
+  const std::string ping = BusMessageFromCorpusFile(
+      ReadAll(std::string(RESPFUZZ_SOURCE_DIR) + "/corpus/cluster_bus/ext_hostname.bin"));
+  EXPECT_TRUE(bus::Validate(ping, bus::Profile::kRedis7015).accepted);
+  ASSERT_TRUE(SendToBusPortAndWait(node.port + 10000, ping, 15000).closed);
+  EXPECT_EQ(DroppedPacketLines(ReadAll(log)), before + 1);
+  EXPECT_EQ(Call(node.port, {"PING"})->str, "PONG");
 }
 
 }  // namespace

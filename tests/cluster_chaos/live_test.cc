@@ -4,7 +4,10 @@
 // purpose.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -75,6 +78,49 @@ TEST(ClusterLive, HealthyClusterPassesAndItsDirectoryIsRemoved) {
   c->Destroy();
   EXPECT_FALSE(std::filesystem::exists(dir));
   EXPECT_FALSE(Call(c->nodes()[0].port, {"PING"}, 200).ok());
+}
+
+// A port of the chosen block taken between the check and the nodes' start
+// (here the first node's bus port, held by a listening socket): that node
+// exits at start with the address in use, and the cluster starts on another
+// block. With a base port given, the same is an error.
+TEST(ClusterLive, APortTakenMeanwhileMovesTheClusterToAnotherBlock) {
+  int held = -1;  // a listening socket on the first node's bus port
+  bool arm = true;
+  int taken_base = 0;
+  ClusterOptions o;
+  o.shards = 1;
+  o.replicas = 0;
+  std::vector<std::string> progress;
+  o.progress = [&](const std::string& s) { progress.push_back(s); };
+  o.before_start = [&](int base) {
+    if (!arm) return;
+    arm = false;
+    taken_base = base;
+    held = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(base + 10000));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(held, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(listen(held, 1), 0);
+  };
+  absl::StatusOr<std::unique_ptr<LocalCluster>> c = LocalCluster::Create(o);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_NE((*c)->base_port(), taken_base);
+  EXPECT_THAT(testing::PrintToString(progress),
+              HasSubstr(absl::StrCat("shard-0-primary: port ", taken_base, " or bus port ",
+                                     taken_base + 10000,
+                                     " taken meanwhile; trying another block of ports")));
+  (*c)->Destroy();
+  close(held);
+  // The same block given as the base port: no other block to go to.
+  o.base_port = taken_base;
+  arm = true;
+  absl::StatusOr<std::unique_ptr<LocalCluster>> fixed = LocalCluster::Create(o);
+  close(held);
+  EXPECT_FALSE(fixed.ok());
+  EXPECT_THAT(fixed.status().message(), HasSubstr("taken meanwhile"));
 }
 
 TEST(ClusterLive, CoverageFailsAfterDelslots) {

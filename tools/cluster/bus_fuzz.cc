@@ -37,44 +37,84 @@ void PutTotlen(std::string* m) {
   for (int k = 0; k < 4; ++k) (*m)[4 + k] = static_cast<char>(n >> (24 - 8 * k));
 }
 
-}  // namespace
-
-bool SendToBusPort(int port, const std::string& data) {
+// Connects to 127.0.0.1:port and writes `data`, each step bounded by
+// kSendTimeoutMs: the socket (non-blocking), or -1 when the connection failed.
+// `*all_sent` says whether every byte went.
+int ConnectAndSend(int port, const std::string& data, bool* all_sent) {
+  *all_sent = false;
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  if (fd < 0) return false;
+  if (fd < 0) return -1;
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = false;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 || errno == EINPROGRESS) {
-    pollfd p{fd, POLLOUT, 0};
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (poll(&p, 1, kSendTimeoutMs) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-        err == 0) {
-      size_t off = 0;
-      const auto deadline = Clock::now() + std::chrono::milliseconds(kSendTimeoutMs);
-      while (off < data.size() && Clock::now() < deadline) {
-        const ssize_t n = send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-        if (n > 0) {
-          off += static_cast<size_t>(n);
-        } else if (n < 0 && errno == EAGAIN) {
-          pollfd w{fd, POLLOUT, 0};
-          poll(&w, 1, 50);
-        } else {
-          break;
-        }
-      }
-      ok = off == data.size();
-      // Give the node a moment to read and answer (a PING gets a PONG).
-      pollfd r{fd, POLLIN, 0};
-      char buf[4096];
-      if (poll(&r, 1, 20) == 1) (void)recv(fd, buf, sizeof buf, 0);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS) {
+    close(fd);
+    return -1;
+  }
+  pollfd p{fd, POLLOUT, 0};
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (poll(&p, 1, kSendTimeoutMs) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 ||
+      err != 0) {
+    close(fd);
+    return -1;
+  }
+  size_t off = 0;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(kSendTimeoutMs);
+  while (off < data.size() && Clock::now() < deadline) {
+    const ssize_t n = send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n > 0) {
+      off += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EAGAIN) {
+      pollfd w{fd, POLLOUT, 0};
+      poll(&w, 1, 50);
+    } else {
+      break;
     }
   }
+  *all_sent = off == data.size();
+  return fd;
+}
+
+}  // namespace
+
+bool SendToBusPort(int port, const std::string& data) {
+  bool all_sent = false;
+  const int fd = ConnectAndSend(port, data, &all_sent);
+  if (fd < 0) return false;
+  // Give the node a moment to read and answer (a PING gets a PONG).
+  pollfd r{fd, POLLIN, 0};
+  char buf[4096];
+  if (poll(&r, 1, 20) == 1) (void)recv(fd, buf, sizeof buf, 0);
   close(fd);
-  return ok;
+  return all_sent;
+}
+
+BusDelivery SendToBusPortAndWait(int port, const std::string& data, int wait_ms) {
+  BusDelivery d;
+  const int fd = ConnectAndSend(port, data, &d.all_sent);
+  if (fd < 0) return d;
+  d.connected = true;
+  shutdown(fd, SHUT_WR);
+  const auto deadline = Clock::now() + std::chrono::milliseconds(wait_ms);
+  char buf[16384];
+  while (true) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    pollfd r{fd, POLLIN, 0};
+    const int ready = poll(&r, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n > 0) continue;  // what the node answered (a PING gets a PONG)
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    d.closed = true;  // the end of the stream, or a reset
+    break;
+  }
+  close(fd);
+  return d;
 }
 
 namespace {

@@ -50,6 +50,21 @@ std::string BusMessageFromCorpusFile(std::string_view bytes);
 // moment, closes. Every step is bounded by 500 ms. False when not all was sent.
 bool SendToBusPort(int port, const std::string& data);
 
+struct BusDelivery {
+  bool connected = false;
+  bool all_sent = false;
+  bool closed = false;  // the node closed the link: it has handled what it was sent
+};
+
+// Like SendToBusPort, then shuts down the sending side and reads (and drops)
+// what the node answers until it closes the link, at most `wait_ms`. A node
+// reads a link in order and handles each whole packet as it completes, so it
+// sees the end of the stream, and closes the link, only once it has handled
+// every packet sent; a node that dies while handling one closes it too. So
+// `closed` means the messages have had their effect, however loaded the
+// machine is; no fixed delay is needed.
+BusDelivery SendToBusPortAndWait(int port, const std::string& data, int wait_ms);
+
 // Errors: no corpus, no cluster (setup). Problems found are in the result.
 absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o);
 

@@ -26,7 +26,15 @@ namespace bus = ::respfuzz::cluster::bus;
 constexpr size_t kMaxLogBytes = 4 << 20;
 // Gossip entries DescribeBusMessage lists at most.
 constexpr size_t kMaxGossipShown = 16;
-constexpr int kPingTimeoutMs = 1000;
+// How long a running node may take to answer PING: a node that is busy on a
+// loaded machine still answers well within it; one that is dying or hung does
+// not, and is then waited for.
+constexpr int kPingTimeoutMs = 5000;
+// How long a node may take to handle a message and close the link after it.
+constexpr int kHandledTimeoutMs = 15000;
+// How long a node that stopped answering may take to exit (an aborting
+// redis-server writes its crash report first).
+constexpr int kExitTimeoutMs = 15000;
 
 uint32_t Be(const std::string& b, size_t at, int n) {
   uint32_t v = 0;
@@ -395,23 +403,40 @@ absl::StatusOr<TrialOutcome> RunReplayTrial(const SavedBatch& batch,
     }
     sender_id = c.nodes()[it->second].id;
   }
+  // Every node runs and answers PING. A node that does not answer is given
+  // kExitTimeoutMs to exit (a dying node is reported with how it exited, not
+  // as merely silent); one still running then does not answer PING.
   auto check = [&]() {
     std::vector<std::string> problems = c.ReapDead();
+    std::vector<std::pair<int, std::string>> silent;  // node index, why
     for (const Node& n : c.nodes()) {
       if (n.pid <= 0) continue;
       absl::StatusOr<resp::Value> pong = Call(n.port, {"PING"}, kPingTimeoutMs);
       if (!pong.ok() || pong->str != "PONG") {
-        problems.push_back(absl::StrCat(n.name(), " (port ", n.port, ") does not answer PING: ",
-                                        pong.ok() ? pong->str : pong.status().message()));
+        silent.emplace_back(n.index, pong.ok() ? pong->str : std::string(pong.status().message()));
       }
     }
-    if (!problems.empty()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (problems.empty() && silent.empty()) return problems;
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kExitTimeoutMs);
+    auto running = [&] {
+      return std::any_of(silent.begin(), silent.end(),
+                         [&](const auto& s) { return c.nodes()[s.first].pid > 0; });
+    };
+    while (running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
       for (std::string& d : c.ReapDead()) problems.push_back(std::move(d));
-      for (const Node& n : c.nodes()) {
-        for (std::string& line : DeathLines(ReadUpTo(n.dir + "/redis.log", kMaxLogBytes))) {
-          problems.push_back(absl::StrCat(n.name(), " log: ", line));
-        }
+    }
+    for (const auto& [index, why] : silent) {
+      const Node& n = c.nodes()[index];
+      if (n.pid > 0) {
+        problems.push_back(
+            absl::StrCat(n.name(), " (port ", n.port, ") does not answer PING: ", why));
+      }
+    }
+    for (const Node& n : c.nodes()) {
+      for (std::string& line : DeathLines(ReadUpTo(n.dir + "/redis.log", kMaxLogBytes))) {
+        problems.push_back(absl::StrCat(n.name(), " log: ", line));
       }
     }
     return problems;
@@ -427,7 +452,14 @@ absl::StatusOr<TrialOutcome> RunReplayTrial(const SavedBatch& batch,
     }
     std::string bytes = TranslateIds(m.bytes, old_to_new);
     if (!sender_id.empty()) bytes = WithSender(std::move(bytes), sender_id);
-    SendToBusPort(c.nodes()[it->second].port + 10000, bytes);
+    // Waits until the node has handled the message (it closes the link), so
+    // the check below sees its effect however slow the machine is.
+    const BusDelivery d =
+        SendToBusPortAndWait(c.nodes()[it->second].port + 10000, bytes, kHandledTimeoutMs);
+    if (d.connected && !d.closed && o.progress) {
+      o.progress(absl::StrCat(m.file, ": ", m.target, " did not close the link within ",
+                              kHandledTimeoutMs, " ms"));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(o.settle_ms));
     if (p + 1 == indices.size()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(o.final_settle_ms));

@@ -89,9 +89,12 @@ struct NarrowResult {
 absl::StatusOr<NarrowResult> Narrow(std::vector<size_t> dying, const Trial& trial, int max_trials);
 
 struct ReplayOptions {
-  int base_port = 0;          // 0: free ports
-  std::string sender;         // a node name: every message's sender becomes its id
-  int settle_ms = 50;         // after each message, before the nodes are checked
+  int base_port = 0;   // 0: free ports
+  std::string sender;  // a node name: every message's sender becomes its id
+  // After the node a message went to has handled it (closed the link), before
+  // the nodes are checked: for effects that come later (a reply to another
+  // node, a cron). The check does not depend on them for the message's own.
+  int settle_ms = 50;
   int final_settle_ms = 300;  // after the last message
   std::function<void(const std::string&)> progress;
   const std::atomic<bool>* stop = nullptr;
@@ -99,9 +102,12 @@ struct ReplayOptions {
 
 // A trial against real nodes: a fresh cluster of batch.shards primaries with
 // batch.replicas replicas each, the messages translated (TranslateIds, then
-// WithSender if o.sender is set) and sent to their targets' bus ports,
-// ReapDead + PING of every node after each. The cluster is destroyed before
-// it returns. Errors: the cluster could not be set up, an unknown target.
+// WithSender if o.sender is set) and sent to their targets' bus ports, each
+// on its own link that the tool half-closes and the node closes once it has
+// handled the message (SendToBusPortAndWait); then ReapDead + PING of every
+// node, and a node that does not answer is waited for until it exits (both
+// bounded). The cluster is destroyed before it returns. Errors: the cluster
+// could not be set up, an unknown target.
 absl::StatusOr<TrialOutcome> RunReplayTrial(const SavedBatch& batch,
                                             const std::vector<size_t>& indices,
                                             const ReplayOptions& o);

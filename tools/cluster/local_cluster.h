@@ -77,6 +77,9 @@ struct ClusterOptions {
   double ready_timeout = 60.0;                       // seconds for cluster_state:ok on every node
   std::function<void(const std::string&)> progress;  // may be empty
   const std::atomic<bool>* stop = nullptr;
+  // Called with the first port of a block right before its nodes start (a
+  // test takes a port there to see Create move to another block).
+  std::function<void(int base_port)> before_start;
 };
 
 // Installs the handlers that kill every node and remove the directory on a
@@ -117,6 +120,9 @@ class LocalCluster {
 
  private:
   LocalCluster() = default;
+  // Create on the ports base_port.. (checked free by the caller).
+  static absl::StatusOr<std::unique_ptr<LocalCluster>> CreateOn(const ClusterOptions& o,
+                                                                int base_port);
   absl::Status Spawn(int i);
   absl::Status Form(double timeout_s);
   void Progress(const std::string& s) const;
