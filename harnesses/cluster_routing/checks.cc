@@ -175,6 +175,27 @@ fuzz::Verdict Get(Model& m, RoutingClientUnderTest& client, std::string_view key
                            kMaxRoutingHops, " requests"));
 }
 
+// Verdict::op of a violation at `op`: its kind ("get", "refresh", ...).
+std::string OpKind(const RoutingOp& op) {
+  switch (op.kind) {
+    case RoutingOpKind::kRefresh:
+      return "refresh";
+    case RoutingOpKind::kMoveRange:
+      return "move-range";
+    case RoutingOpKind::kMove:
+      return "move";
+    case RoutingOpKind::kMigrate:
+      return "migrate";
+    case RoutingOpKind::kFinish:
+      return "finish";
+    case RoutingOpKind::kFail:
+      return "fail";
+    case RoutingOpKind::kGet:
+      return "get";
+  }
+  return "";
+}
+
 }  // namespace
 
 Endpoint RoutingNodeEndpoint(int node) {
@@ -187,6 +208,7 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
   Model m;
   if (auto st = client.Refresh(m.ClusterSlots()); !st.ok()) {
     result.verdict = Fail("route", 0, absl::StrCat("CLUSTER SLOTS refused: ", st.message()));
+    result.verdict.op = "start";  // the client's first CLUSTER SLOTS, before any op
     return result;
   }
   for (size_t i = 0; i < p.ops.size(); ++i) {
@@ -261,7 +283,10 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
         break;
     }
     if (trace) result.trace += line + "\n";
-    if (!result.verdict.ok) break;
+    if (!result.verdict.ok) {
+      result.verdict.op = OpKind(op);
+      break;
+    }
   }
   return result;
 }

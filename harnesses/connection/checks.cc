@@ -424,7 +424,39 @@ ConnDriveEnd DriveConnProgram(const ConnProgram& p, SimTransport& sim,
   return ConnDriveEnd::kNotQuiet;
 }
 
-ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put, bool trace) {
+namespace {
+
+// Verdict::op of a violation at `step`: the kind of that op (the checks run
+// at tick ops), or "end" for the turns, stop and shutdown after the last op.
+std::string OpKindAt(const ConnProgram& p, int64_t step) {
+  if (step < 0 || static_cast<size_t>(step) >= p.ops.size()) return "end";
+  switch (p.ops[step].kind) {
+    case ConnOpKind::kConnect:
+      return "connect";
+    case ConnOpKind::kSend:
+      return "send";
+    case ConnOpKind::kWindow:
+      return "window";
+    case ConnOpKind::kNeverRead:
+      return "never-read";
+    case ConnOpKind::kFin:
+      return "fin";
+    case ConnOpKind::kRst:
+      return "rst";
+    case ConnOpKind::kClose:
+      return "close";
+    case ConnOpKind::kAcceptFail:
+      return "accept-fail";
+    case ConnOpKind::kTick:
+      return "tick";
+    case ConnOpKind::kClock:
+      return "clock";
+  }
+  return "end";
+}
+
+ConnRunResult RunConnProgramSteps(const ConnProgram& p, const ConnectionUnderTest& put,
+                                  bool trace) {
   ConnRunResult result;
   SimTransport sim;
   const server::ServerOptions options = HarnessServerOptions(put);
@@ -463,6 +495,14 @@ ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& pu
   }
   server.Shutdown();
   result.verdict = CheckEnd(sim, server, options, end, trace ? &result.trace : nullptr);
+  return result;
+}
+
+}  // namespace
+
+ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put, bool trace) {
+  ConnRunResult result = RunConnProgramSteps(p, put, trace);
+  if (!result.verdict.ok) result.verdict.op = OpKindAt(p, result.verdict.step);
   return result;
 }
 

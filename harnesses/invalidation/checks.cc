@@ -118,8 +118,81 @@ bool InvalidationOf(resp::ReplyRef v, InFlightInvalidation* out) {
   return true;
 }
 
+// The name of a command for Verdict::op: upper case, or "(other)" when it is
+// not a plain word (the op tables' names all are).
+std::string CommandKind(const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0].empty() || argv[0].size() > 32) return "(other)";
+  for (char c : argv[0]) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') {
+      return "(other)";
+    }
+  }
+  return absl::AsciiStrToUpper(argv[0]);
+}
+
+// Verdict::op of a violation during `op`: its kind without its arguments
+// ("read GET", "deliver redirect", "kill") and, when the server was running a
+// command then (a send, a deliver-all, an admin op), that command's name
+// ("send EXPIRE").
+std::string OpKindOf(const Op& op, const std::vector<std::string>* running) {
+  std::string kind;
+  switch (op.kind) {
+    case OpKind::kRead:
+      return "read " + CommandKind(op.argv);
+    case OpKind::kWrite:
+      return "write " + CommandKind(op.argv);
+    case OpKind::kTrackingOff:
+      kind = "tracking off";
+      break;
+    case OpKind::kTrackingOn:
+      kind = "tracking on";
+      break;
+    case OpKind::kMulti:
+      kind = "multi";
+      break;
+    case OpKind::kExec:
+      kind = "exec";
+      break;
+    case OpKind::kSend:
+      kind = "send";
+      break;
+    case OpKind::kDeliver:
+      kind = op.conn == cache::kRedirectConn ? "deliver redirect" : "deliver";
+      break;
+    case OpKind::kDeliverAll:
+      kind = "deliver-all";
+      break;
+    case OpKind::kKill:
+      kind = "kill";
+      break;
+    case OpKind::kReconnect:
+      kind = "reconnect";
+      break;
+    case OpKind::kClock:
+      kind = "clock";
+      break;
+    case OpKind::kActiveExpire:
+      kind = "active-expire";
+      break;
+    case OpKind::kConfigTableMaxKeys:
+      kind = "config";
+      break;
+    case OpKind::kFlushall:
+      kind = "flushall";
+      break;
+    case OpKind::kSwapdb:
+      kind = "swapdb";
+      break;
+    case OpKind::kTick:
+      kind = "tick";
+      break;
+  }
+  if (running != nullptr) kind += " " + CommandKind(*running);
+  return kind;
+}
+
 // Reader events, ignored: the frame-end search needs only Reader::values().
-class CountingVisitor : public resp::Visitor {
+class IgnoringVisitor : public resp::Visitor {
  public:
   void OnString(Type, std::string_view) override {}
   void OnInteger(int64_t) override {}
@@ -241,6 +314,8 @@ class Runner {
     result_.verdict =
         fuzz::Verdict::Fail(std::move(check), op_ == static_cast<size_t>(-1) ? -1 : int64_t(op_),
                             where + "\n" + message);
+    result_.verdict.op =
+        op_ == static_cast<size_t>(-1) ? "connecting" : OpKindOf(program_.ops[op_], running_argv_);
   }
 
   void Open(int slot) {
@@ -869,7 +944,7 @@ void FrameEnds(resp::Protocol proto, std::string_view bytes, resp::Reader* reade
   // with one Feed per line instead of per byte.
   ends->clear();
   reader->Reset(proto, resp::ReaderLimits{});
-  CountingVisitor ignore;
+  IgnoringVisitor ignore;
   for (size_t from = 0; from < bytes.size() && !reader->failed();) {
     const size_t lf = bytes.find('\n', from);
     const size_t to = lf == std::string_view::npos ? bytes.size() : lf + 1;
