@@ -130,65 +130,48 @@ std::string CommandKind(const std::vector<std::string>& argv) {
   return absl::AsciiStrToUpper(argv[0]);
 }
 
-// Verdict::op of a violation during `op`: its kind without its arguments
-// ("read GET", "deliver redirect", "kill") and, when the server was running a
-// command then (a send, a deliver-all, an admin op), that command's name
-// ("send EXPIRE").
+// Verdict::op of a violation during `op`: the command the server was running
+// then (a send, a deliver-all or an admin op runs commands), else the op's
+// kind without its arguments ("read GET", "deliver redirect", "kill").
 std::string OpKindOf(const Op& op, const std::vector<std::string>* running) {
-  std::string kind;
+  if (running != nullptr) return CommandKind(*running);
   switch (op.kind) {
     case OpKind::kRead:
       return "read " + CommandKind(op.argv);
     case OpKind::kWrite:
       return "write " + CommandKind(op.argv);
     case OpKind::kTrackingOff:
-      kind = "tracking off";
-      break;
+      return "tracking off";
     case OpKind::kTrackingOn:
-      kind = "tracking on";
-      break;
+      return "tracking on";
     case OpKind::kMulti:
-      kind = "multi";
-      break;
+      return "multi";
     case OpKind::kExec:
-      kind = "exec";
-      break;
+      return "exec";
     case OpKind::kSend:
-      kind = "send";
-      break;
+      return "send";
     case OpKind::kDeliver:
-      kind = op.conn == cache::kRedirectConn ? "deliver redirect" : "deliver";
-      break;
+      return op.conn == cache::kRedirectConn ? "deliver redirect" : "deliver";
     case OpKind::kDeliverAll:
-      kind = "deliver-all";
-      break;
+      return "deliver-all";
     case OpKind::kKill:
-      kind = "kill";
-      break;
+      return "kill";
     case OpKind::kReconnect:
-      kind = "reconnect";
-      break;
+      return "reconnect";
     case OpKind::kClock:
-      kind = "clock";
-      break;
+      return "clock";
     case OpKind::kActiveExpire:
-      kind = "active-expire";
-      break;
+      return "active-expire";
     case OpKind::kConfigTableMaxKeys:
-      kind = "config";
-      break;
+      return "config";
     case OpKind::kFlushall:
-      kind = "flushall";
-      break;
+      return "flushall";
     case OpKind::kSwapdb:
-      kind = "swapdb";
-      break;
+      return "swapdb";
     case OpKind::kTick:
-      kind = "tick";
-      break;
+      return "tick";
   }
-  if (running != nullptr) kind += " " + CommandKind(*running);
-  return kind;
+  return "";
 }
 
 // Reader events, ignored: the frame-end search needs only Reader::values().
