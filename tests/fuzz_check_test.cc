@@ -1,20 +1,18 @@
 // FUZZ_CHECK_VERDICT's report (harnesses/common/fuzz_check.h): the first
-// line's fields and quoting, the whole report and the abort; and the op each
-// program harness's runner names in Verdict::op, which the campaign report
-// groups check failures by (tools/campaign/report.py).
+// line's fields and quoting, the whole report and the abort; and the op the
+// program harnesses' runners name in Verdict::op, which the campaign report
+// groups check failures by (tools/campaign/report.py). connection's and
+// cluster_routing's failed ops are also checked in their harness tests.
 #include "harnesses/common/fuzz_check.h"
 
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <string>
 
 #include "harnesses/cluster_routing/checks.h"
 #include "harnesses/cluster_routing/program.h"
 #include "harnesses/command_handler/checks.h"
 #include "harnesses/command_handler/program.h"
-#include "harnesses/connection/checks.h"
-#include "harnesses/connection/program.h"
 #include "harnesses/invalidation/checks.h"
 #include "harnesses/invalidation/program.h"
 
@@ -112,44 +110,6 @@ TEST(VerdictOp, InvalidationNamesTheCommandTheServerRanOrTheOp) {
   EXPECT_EQ(v.op, "MSET");
 }
 
-// Writes one more byte to a connection after closing it.
-class WritesAfterClose : public ForwardingTransport {
- public:
-  using ForwardingTransport::ForwardingTransport;
-  void Close(int h) override {
-    sim_->Close(h);
-    sim_->Send(h, "x", 1);
-  }
-};
-
-TEST(VerdictOp, ConnectionNamesTheTickOrTheEnd) {
-  ConnectionUnderTest put;
-  put.transport = [](server::SimTransport* sim) { return std::make_unique<WritesAfterClose>(sim); };
-  // QUIT closes c0 at the second tick: the check runs after that turn.
-  auto p = ConnProgramFromText("c0 connect\ntick\nc0 send \"QUIT\\r\\n\"\ntick\nclock +5\n");
-  ASSERT_TRUE(p.ok()) << p.status();
-  fuzz::Verdict v = RunConnProgram(*p, put).verdict;
-  ASSERT_FALSE(v.ok);
-  EXPECT_EQ(v.check, "closed");
-  EXPECT_EQ(v.step, 3);
-  EXPECT_EQ(v.op, "tick");
-  // Without the tick the close happens while the server drains: the end.
-  p = ConnProgramFromText("c0 connect\ntick\nc0 send \"QUIT\\r\\n\"\n");
-  ASSERT_TRUE(p.ok()) << p.status();
-  v = RunConnProgram(*p, put).verdict;
-  ASSERT_FALSE(v.ok);
-  EXPECT_EQ(v.op, "end");
-}
-
-// MOVED is ignored: the client keeps asking the old owner.
-class IgnoresMoved : public RoutingClientUnderTest {
- public:
-  absl::Status OnRedirect(const cluster::Redirect& r) override {
-    if (r.kind == cluster::RedirectKind::kMoved) return absl::OkStatus();
-    return RoutingClientUnderTest::OnRedirect(r);
-  }
-};
-
 // Refuses every CLUSTER SLOTS after the first `accepted`.
 class RefusesRefresh : public RoutingClientUnderTest {
  public:
@@ -163,19 +123,12 @@ class RefusesRefresh : public RoutingClientUnderTest {
   int accepted_;
 };
 
-TEST(VerdictOp, ClusterRoutingNamesTheOp) {
-  auto p = RoutingProgramFromText("move foo n3\nget foo\n");
-  ASSERT_TRUE(p.ok()) << p.status();
-  IgnoresMoved ignores_moved;
-  fuzz::Verdict v = RunRoutingProgram(*p, ignores_moved).verdict;
-  ASSERT_FALSE(v.ok);
-  EXPECT_EQ(v.check, "moved-updates");
-  EXPECT_EQ(v.op, "get");
-
-  p = RoutingProgramFromText("get foo\nrefresh\n");
+TEST(VerdictOp, ClusterRoutingNamesTheOpOrTheStart) {
+  // (A failed get: ClusterRoutingHarness.EachCheckCanFail.)
+  auto p = RoutingProgramFromText("get foo\nrefresh\n");
   ASSERT_TRUE(p.ok()) << p.status();
   RefusesRefresh second(1);
-  v = RunRoutingProgram(*p, second).verdict;
+  fuzz::Verdict v = RunRoutingProgram(*p, second).verdict;
   ASSERT_FALSE(v.ok);
   EXPECT_EQ(v.op, "refresh");
   RefusesRefresh first(0);

@@ -175,27 +175,6 @@ fuzz::Verdict Get(Model& m, RoutingClientUnderTest& client, std::string_view key
                            kMaxRoutingHops, " requests"));
 }
 
-// Verdict::op of a violation at `op`: its kind ("get", "refresh", ...).
-std::string OpKind(const RoutingOp& op) {
-  switch (op.kind) {
-    case RoutingOpKind::kRefresh:
-      return "refresh";
-    case RoutingOpKind::kMoveRange:
-      return "move-range";
-    case RoutingOpKind::kMove:
-      return "move";
-    case RoutingOpKind::kMigrate:
-      return "migrate";
-    case RoutingOpKind::kFinish:
-      return "finish";
-    case RoutingOpKind::kFail:
-      return "fail";
-    case RoutingOpKind::kGet:
-      return "get";
-  }
-  return "";
-}
-
 }  // namespace
 
 Endpoint RoutingNodeEndpoint(int node) {
@@ -284,7 +263,9 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
     }
     if (trace) result.trace += line + "\n";
     if (!result.verdict.ok) {
-      result.verdict.op = OpKind(op);
+      // Verdict::op: the op's kind, the first word of its text ("get").
+      const std::string text = RoutingOpToText(op);
+      result.verdict.op = text.substr(0, text.find(' '));
       break;
     }
   }

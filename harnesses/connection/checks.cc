@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/engine/c_string.h"
 #include "src/engine/engine.h"
@@ -427,32 +428,16 @@ ConnDriveEnd DriveConnProgram(const ConnProgram& p, SimTransport& sim,
 namespace {
 
 // Verdict::op of a violation at `step`: the kind of that op (the checks run
-// at tick ops), or "end" for the turns, stop and shutdown after the last op.
+// at tick ops), the first word of its text after the client ("tick",
+// "send"), or "end" for the turns, stop and shutdown after the last op.
 std::string OpKindAt(const ConnProgram& p, int64_t step) {
   if (step < 0 || static_cast<size_t>(step) >= p.ops.size()) return "end";
-  switch (p.ops[step].kind) {
-    case ConnOpKind::kConnect:
-      return "connect";
-    case ConnOpKind::kSend:
-      return "send";
-    case ConnOpKind::kWindow:
-      return "window";
-    case ConnOpKind::kNeverRead:
-      return "never-read";
-    case ConnOpKind::kFin:
-      return "fin";
-    case ConnOpKind::kRst:
-      return "rst";
-    case ConnOpKind::kClose:
-      return "close";
-    case ConnOpKind::kAcceptFail:
-      return "accept-fail";
-    case ConnOpKind::kTick:
-      return "tick";
-    case ConnOpKind::kClock:
-      return "clock";
+  const std::string full = ConnOpToText(p.ops[step]);
+  std::string_view text = full;
+  if (text.size() > 1 && text[0] == 'c' && absl::ascii_isdigit(text[1])) {
+    text.remove_prefix(text.find(' ') + 1);
   }
-  return "end";
+  return std::string(text.substr(0, text.find(' ')));
 }
 
 ConnRunResult RunConnProgramSteps(const ConnProgram& p, const ConnectionUnderTest& put,

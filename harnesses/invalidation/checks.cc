@@ -140,6 +140,8 @@ std::string OpKindOf(const Op& op, const std::vector<std::string>* running) {
       return "read " + CommandKind(op.argv);
     case OpKind::kWrite:
       return "write " + CommandKind(op.argv);
+    case OpKind::kDeliver:
+      return op.conn == cache::kRedirectConn ? "deliver redirect" : "deliver";
     case OpKind::kTrackingOff:
       return "tracking off";
     case OpKind::kTrackingOn:
@@ -148,30 +150,12 @@ std::string OpKindOf(const Op& op, const std::vector<std::string>* running) {
       return "multi";
     case OpKind::kExec:
       return "exec";
-    case OpKind::kSend:
-      return "send";
-    case OpKind::kDeliver:
-      return op.conn == cache::kRedirectConn ? "deliver redirect" : "deliver";
-    case OpKind::kDeliverAll:
-      return "deliver-all";
-    case OpKind::kKill:
-      return "kill";
-    case OpKind::kReconnect:
-      return "reconnect";
-    case OpKind::kClock:
-      return "clock";
-    case OpKind::kActiveExpire:
-      return "active-expire";
-    case OpKind::kConfigTableMaxKeys:
-      return "config";
-    case OpKind::kFlushall:
-      return "flushall";
-    case OpKind::kSwapdb:
-      return "swapdb";
-    case OpKind::kTick:
-      return "tick";
+    default: {
+      // The other ops' text starts with their kind: "kill c2", "clock +5ms".
+      const std::string text = OpToText(op);
+      return text.substr(0, text.find(' '));
+    }
   }
-  return "";
 }
 
 // Reader events, ignored: the frame-end search needs only Reader::values().
