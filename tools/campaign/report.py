@@ -357,9 +357,10 @@ def q(words):
 
 
 def same_group(output, key):
-    """Whether the first crash a fuzzer's output reports is of the group `key`."""
+    """The first crash a fuzzer's output reports when it is of the group `key`,
+    else None."""
     found = parse_crashes(output)
-    return bool(found) and group_key(found[0]) == key
+    return found[0] if found and group_key(found[0]) == key else None
 
 
 def minimize_input(binary, options, src, key, dest):
@@ -369,8 +370,9 @@ def minimize_input(binary, options, src, key, dest):
     group `key`): -minimize_crash=1 keeps any crash, and every check failure
     has the same stack, so it drifts to another failure. Stops after
     MINIMIZE_MISSES steps in a row find nothing, or after MINIMIZE_MAX_S.
-    (steps kept, last libFuzzer exit status)."""
-    best, size, kept, misses, rc = src, os.path.getsize(src), 0, 0, None
+    (steps kept, the report of the last kept step's input or None, the last
+    libFuzzer exit status)."""
+    best, size, kept, misses, rc, found = src, os.path.getsize(src), 0, 0, None, None
     deadline = time.monotonic() + MINIMIZE_MAX_S
     step = dest + ".step"
     while misses < MINIMIZE_MISSES and time.monotonic() < deadline:
@@ -378,15 +380,16 @@ def minimize_input(binary, options, src, key, dest):
         rc, out = run_cmd([binary, "-minimize_crash_internal_step=1", f"-runs={MINIMIZE_RUNS}",
                            f"-seed={kept + misses + 1}", f"-max_total_time={left}",
                            f"-exact_artifact_path={step}"] + options + [best], left + 30)
-        if (os.path.exists(step) and 0 < os.path.getsize(step) < size and
-                same_group(out, key)):
+        crash = same_group(out, key)
+        if os.path.exists(step) and 0 < os.path.getsize(step) < size and crash:
+            found = crash
             os.replace(step, dest)
             best, size, kept, misses = dest, os.path.getsize(dest), kept + 1, 0
         else:
             misses += 1
         if os.path.exists(step):
             os.remove(step)
-    return kept, rc
+    return kept, found, rc
 
 
 def crash_groups(hdir, meta, minimize):
@@ -455,10 +458,11 @@ def crash_groups(hdir, meta, minimize):
                 dest = src + ".min"
                 if os.path.exists(dest):
                     os.remove(dest)
-                kept, rc = minimize_input(binary, options, src, key, dest)
+                kept, found, rc = minimize_input(binary, options, src, key, dest)
                 if kept:
                     repro = dest
                     g["minimized"] = True
+                    g["detail"] = found["detail"]  # the verdict on the reproducer
                 else:
                     g["notes"].append("not minimized (libFuzzer found no smaller input that "
                                       f"fails this way; last exit {rc})")
