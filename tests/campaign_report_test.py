@@ -23,7 +23,8 @@ Checked: executions, exec/s slices (10 x 1000 then 10 x 3000) and their CV
 (0.5), final edges/features/corpus, peak RSS, the RSS warning on the growing
 run and not on the flat one; crash grouping (the two overflows one group, the
 SEGV apart; the two staleness violations one group, the reference violation
-apart, each group's files smallest first), minimization (each step kept only when
+apart, each group's files smallest first; a fork-mode log's bare ERROR lines
+not counted beside the artifacts), minimization (each step kept only when
 its input fails the same way), decoding and the replay and
 freeze commands (through stand-in fuzzer and CLI scripts), the SARIF log of
 --sarif (its rules, results, messages and locations; a bad --sarif path exits
@@ -382,6 +383,26 @@ def check(report, fixtures):
            "growing: report.md lacks the RSS warning")
 
     check_checks_run(report, checks, expect)
+
+    # Fork mode: the log holds a bare ERROR line per crash of a job, and the
+    # artifacts are in crashes/; the lines are not counted again. Without the
+    # artifacts each line is a crash of its own.
+    fork = os.path.join(fixtures, "fork")
+    shutil.copytree(checks, fork)
+    with open(os.path.join(fork, "command_handler", "fuzz.log"), "a") as f:
+        f.write("==4242== ERROR: libFuzzer: deadly signal\n" + FORK_LINE + "\n"
+                "==4243== ERROR: libFuzzer: deadly signal\n")
+    for with_files in (True, False):
+        if not with_files:
+            shutil.rmtree(os.path.join(fork, "command_handler", "crashes"))
+        rc, _, err = run_report(report, fork, "--no-minimize")
+        got = [] if rc else [(c["kind"], c["count"]) for h in json.load(open(os.path.join(
+            fork, "report.json")))["harnesses"] if h["harness"] == "command_handler"
+            for c in h["crashes"]]
+        want = [("check failed: [reference] EXPIRE", 1)] + (
+            [] if with_files else [("libFuzzer: deadly signal", 2)])
+        expect(sorted(got) == sorted(want), f"fork-mode log {'with' if with_files else 'without'} "
+               f"its artifacts: groups {got}, expected {want} ({err.strip()})")
 
     # A smaller input that fails another way is not the group's reproducer:
     # the stand-in's minimization steps report the reference violation.

@@ -30,7 +30,7 @@ path=${RESPFUZZ_SARIF_SCHEMA:-$cache}
 if [ ! -f "$path" ] && [ "$fetch" -eq 1 ] && [ -z "${RESPFUZZ_SARIF_SCHEMA:-}" ]; then
   mkdir -p "$(dirname "$cache")"
   tmp=$(mktemp "$cache.XXXXXX")
-  if curl -fsS --max-time 20 -o "$tmp" "$url" 2>/dev/null &&
+  if curl -fsS --connect-timeout 5 --max-time 20 -o "$tmp" "$url" 2>/dev/null &&
     [ "$(sha256sum "$tmp" | cut -d' ' -f1)" = "$sha256" ]; then
     mv "$tmp" "$cache"
   else
