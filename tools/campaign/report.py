@@ -462,7 +462,8 @@ def crash_groups(hdir, meta, minimize):
                 if kept:
                     repro = dest
                     g["minimized"] = True
-                    g["detail"] = found["detail"]  # the verdict on the reproducer
+                    # The verdict (and step) the reproducer itself gives.
+                    g["detail"], g["check"] = found["detail"], found["check"]
                 else:
                     g["notes"].append("not minimized (libFuzzer found no smaller input that "
                                       f"fails this way; last exit {rc})")
