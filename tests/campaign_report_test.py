@@ -2,33 +2,53 @@
 """Checks tools/campaign/report.py (and progress.py's parsers) against the fixed
 runs in tests/campaign/fixtures/.
 
-Usage: tests/campaign_report_test.py [--self-test] ROOT
+Usage: tests/campaign_report_test.py [--self-test | --sarif-schema] ROOT
 
-The fixtures are two finished 200-second runs (run.json, meta.json, the raw
-libFuzzer log, the timeline, crash files):
-  - flat/resp_reader: 1000 exec/s for 100 s, then 3000 exec/s; RSS 100 -> 110
-    MB; two FUZZ_CHECK crashes with the same top frames (different addresses,
-    lines and deeper frames) and one heap-buffer-overflow;
-  - growing/command_handler (structured): RSS 100 -> 200 MB after the 30 s
-    warm-up; one crash.
+The fixtures are three finished runs (run.json, meta.json, the raw libFuzzer
+log, the timeline, crash files):
+  - flat/resp_reader (200 s): 1000 exec/s for 100 s, then 3000 exec/s; RSS
+    100 -> 110 MB; two AddressSanitizer heap-buffer-overflows in the same code
+    under test reached from two harness functions (different addresses, lines
+    and harness frames) and a SEGV elsewhere; the sanitizer reports are
+    written by hand in AddressSanitizer's format;
+  - growing/command_handler (structured, 200 s): RSS 100 -> 200 MB after the
+    30 s warm-up; no crash;
+  - checks/invalidation and checks/command_handler (structured): real logs,
+    written by tests/campaign/real_logs.py from the planted harness binaries
+    (which the ctests campaign-report/real-logs check against what the
+    binaries print today): two [staleness] violations at a read GET op, one
+    [reference] violation while the server ran MSET, and one [reference] at
+    EXPIRE.
 Checked: executions, exec/s slices (10 x 1000 then 10 x 3000) and their CV
 (0.5), final edges/features/corpus, peak RSS, the RSS warning on the growing
-run and not on the flat one, crash deduplication (the two FUZZ_CHECKs merged,
-the overflow apart), minimization, decoding and the replay and freeze
-commands (through stand-in fuzzer and CLI scripts), the plot is well-formed
-SVG with its five panels, and bad run directories exit 2 with nothing written.
+run and not on the flat one; crash grouping (the two overflows one group, the
+SEGV apart; the two staleness violations one group, the reference violation
+apart, each group's files smallest first; a fork-mode log's bare ERROR lines
+not counted beside the artifacts), minimization (each step kept only when
+its input fails the same way), decoding and the replay and
+freeze commands (through stand-in fuzzer and CLI scripts), the SARIF log of
+--sarif (its rules, results, messages and locations; a bad --sarif path exits
+2 with nothing written), the plot is well-formed SVG with its five panels,
+and bad run directories exit 2 with nothing written.
 
 --self-test plants a broken piece each time (a fixture with growing RSS where
 it should be flat and the reverse, a crash moved to other frames, a third
-crash given the same frames, a changed execution rate, a CV function, a plot
-writer and a frame parser that are wrong) and fails unless every plant is
-caught and the clean run passes.
+crash given the same frames, a staleness violation at another op, a changed
+execution rate, a CV function, a plot writer, a frame parser, a check-line
+parser that drops the op or the check, grouping that keeps harness frames, a
+SARIF writer that loses a result) and fails unless every plant is caught and
+the clean run passes.
+
+--sarif-schema validates the SARIF log of the fixtures against the official
+SARIF 2.1.0 JSON schema (python3-jsonschema) that tests/campaign/sarif_schema.sh
+finds; exits 77 (skipped) when the schema is not on this machine.
 """
 
 import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,8 +56,12 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 FAKE_FUZZER = """#!/bin/sh
-# Stands in for a libFuzzer binary: -minimize_crash=1 writes the first half of
-# the input to -exact_artifact_path; anything else replays (exit 0).
+# Stands in for a libFuzzer binary. It runs an input by printing the crash
+# section the run's fuzz.log holds for it (for X.min, X's; with a file
+# swap-min beside this script, a .min or a minimization step gets the section
+# of the artifact named in that file instead), exiting 1, or 0 when there is
+# none. A minimization step (-exact_artifact_path) first writes the first half
+# of the input there.
 out="" in=""
 for a in "$@"; do
   case $a in
@@ -46,11 +70,22 @@ for a in "$@"; do
     *) in=$a ;;
   esac
 done
-echo "$@" >> "$(dirname "$0")/fuzzer-calls"
+tools=$(dirname "$0")
+echo "$@" >> "$tools/fuzzer-calls"
+name=$(basename "$in" .min)
 if [ -n "$out" ]; then
   n=$(($(wc -c < "$in") / 2)); [ "$n" -gt 0 ] || n=1
   head -c "$n" "$in" > "$out"
+  [ -f "$tools/swap-min" ] && name=$(cat "$tools/swap-min")
 fi
+case $in in *.min) [ -f "$tools/swap-min" ] && name=$(cat "$tools/swap-min") ;; esac
+log=$(dirname "$in")/../fuzz.log
+awk -v name="$name" '{ buf = buf $0 "\\n" }
+  /Test unit written to / {
+    if ($NF ~ ("/" name "$")) { printf "%s", buf; found = 1; exit }
+    buf = ""
+  }
+  END { exit found ? 1 : 0 }' "$log"
 """
 FAKE_CLI = """#!/bin/sh
 # Stands in for build/dev/tools/respfuzz: "decode HARNESS FILE" prints a line.
@@ -64,6 +99,9 @@ def load_report_module(root):
     import progress  # noqa: E402
     import report  # noqa: E402
     report.progress = progress  # one handle for both, so the self-test can plant in either
+    # The stand-in fuzzer's minimization is deterministic (a step halves the
+    # input): a step that finds nothing would find nothing again.
+    report.MINIMIZE_MISSES = 1
     return report
 
 
@@ -123,15 +161,122 @@ def prepare(fixtures, work):
         with open(path, "w") as f:
             f.write(text)
         os.chmod(path, 0o755)
-    for run in ("flat", "growing"):
+    for run in RUNS:
         run_dir = os.path.join(work, "fixtures", run)
         for h in json.load(open(os.path.join(run_dir, "run.json")))["harnesses"]:
             meta_path = os.path.join(run_dir, h, "meta.json")
             meta = json.load(open(meta_path))
+            # The flat log's frames are under /src, as if the repository were there.
             meta.update(binary=os.path.join(tools, "fuzzer"), cli=os.path.join(tools, "respfuzz"),
-                        root="/repo")
+                        root="/src" if run == "flat" else "/repo")
             json.dump(meta, open(meta_path, "w"))
     return os.path.join(work, "fixtures")
+
+
+RUNS = ("flat", "growing", "checks")
+STALE = ["crash-7b4008d3bdd8190c4725045315ab96fee55d0f3e",  # stale_get.txt, 21 bytes
+         "crash-cb2d56776362de565b0110ec04bc80f5a71c8ddb"]  # stale_get_bcast.txt, 24 bytes
+OWN_WRITE = "crash-a88feeb18b288cfe60ef5b0e6d9a9dc0754d4fa9"  # own_write_mset.txt
+EXPIRE = "crash-adb2d2ef27afb3e334fc92f0076a8bb2386a72e5"  # expire_reply.txt
+
+
+def names(files):
+    return [os.path.basename(f) for f in files]
+
+
+def check_checks_run(report, checks, expect):
+    """The real check-failure logs: one group per distinct failure."""
+    doc = json.load(open(os.path.join(checks, "report.json")))
+    by = {r["harness"]: r for r in doc["harnesses"]}
+    inv = {c["kind"]: c for c in by["invalidation"]["crashes"]}
+    expect(sorted(inv) == ["check failed: [reference] MSET",
+                           "check failed: [staleness] read GET"],
+           f"checks/invalidation: groups {sorted(inv)}, expected [reference] MSET and "
+           "[staleness] read GET")
+    stale = inv.get("check failed: [staleness] read GET")
+    if stale:
+        expect(stale["count"] == 2 and names(stale["files"]) == STALE,
+               f"checks/invalidation: staleness group {stale['count']}x {names(stale['files'])}, "
+               f"expected {STALE} (smallest first)")
+        expect(stale["check"] == {"harness": "invalidation", "check": "staleness",
+                                  "op": "read GET", "step": 7},
+               f"checks/invalidation: staleness fields {stale['check']}")
+        expect(stale["top_frames"] == [], f"checks/invalidation: a check failure's frames "
+               f"{stale['top_frames']}: the harness's own frames are not the code under test")
+        expect(stale["rule_id"] == "invalidation/staleness" and
+               stale["slug"] == "staleness-read-get",
+               f"checks/invalidation: rule {stale['rule_id']}, slug {stale['slug']}")
+        expect(stale["detail"][:2] == ["violation [staleness] at step 7: c1 read GET k1",
+                                       "c1 served a stale value from its cache for GET k1 (db 0)"],
+               f"checks/invalidation: staleness verdict {stale['detail'][:2]}")
+        expect(stale["minimized"] and stale["reproducer"].endswith(STALE[0] + ".min") and
+               stale["reproducer_size"] == 1,
+               f"checks/invalidation: staleness reproducer {stale['reproducer']} "
+               f"({stale['reproducer_size']} bytes), expected 21 bytes halved to 1")
+        expect(" freeze invalidation " in (stale["freeze_command"] or "") and
+               stale["frozen_input"] == "tests/regressions/invalidation/staleness-read-get.txt",
+               f"checks/invalidation: freeze {stale['freeze_command']} -> {stale['frozen_input']}")
+    own = inv.get("check failed: [reference] MSET")
+    if own:
+        expect(own["count"] == 1 and names(own["files"]) == [OWN_WRITE],
+               f"checks/invalidation: reference group {own['count']}x {names(own['files'])}")
+    ch = by["command_handler"]["crashes"]
+    expect(len(ch) == 1 and ch[0]["kind"] == "check failed: [reference] EXPIRE" and
+           names(ch[0]["files"]) == [EXPIRE],
+           f"checks/command_handler: {[(c['kind'], names(c['files'])) for c in ch]}, expected "
+           "[reference] EXPIRE")
+    md = open(os.path.join(checks, "report.md")).read()
+    expect("### Crash 2: [staleness] read GET (2x)" in md and
+           "The check `staleness` failed at op `read GET`:" in md,
+           "checks: report.md lacks the staleness group's title or its check")
+
+    # SARIF (written by the report's run): a result per group, a rule per
+    # harness and check.
+    log = json.load(open(os.path.join(checks, "out.sarif")))
+    run = log["runs"][0]
+    expect(log["version"] == "2.1.0" and "sarif-schema-2.1.0.json" in log["$schema"],
+           f"sarif: version {log['version']}, $schema {log['$schema']}")
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    expect(rules == ["command_handler/reference", "invalidation/reference",
+                     "invalidation/staleness"], f"sarif: rules {rules}")
+    results = {r["ruleId"]: r for r in run["results"]}
+    expect(len(run["results"]) == 3, f"sarif: {len(run['results'])} results, expected 3")
+    st = results.get("invalidation/staleness")
+    if st:
+        text = st["message"]["text"]
+        expect(text.startswith("[staleness] read GET in harness invalidation (2 crashes)") and
+               "c1 served a stale value" in text and
+               f"Reproduce: {stale and stale['replay_command']}" in text,
+               f"sarif: staleness message {text!r}")
+        expect(rules[st["ruleIndex"]] == "invalidation/staleness" and st["occurrenceCount"] == 2,
+               f"sarif: staleness ruleIndex {st['ruleIndex']}, count {st['occurrenceCount']}")
+        loc = st["locations"][0]["physicalLocation"]["artifactLocation"]
+        expect(loc == {"uri": "tests/regressions/invalidation/staleness-read-get.txt",
+                       "uriBaseId": "SRCROOT"}, f"sarif: staleness location {loc}")
+        expect(st["properties"].get("op") == "read GET" and
+               (st["properties"].get("reproducer") or "").endswith(".min"),
+               f"sarif: staleness properties {st['properties']}")
+    expect(run.get("originalUriBaseIds") == {"SRCROOT": {"uri": "file:///repo/"}},
+           f"sarif: base {run.get('originalUriBaseIds')}")
+
+    # A bad --sarif path: exit 2, one line, nothing written.
+    before = sorted(os.listdir(checks))
+    rc, _, err = run_report(report, checks, "--sarif", os.path.join(checks, "no", "such.sarif"))
+    expect(rc == 2 and err.count("\n") == 1 and sorted(os.listdir(checks)) == before,
+           f"--sarif into a missing directory: exit {rc}, stderr {err!r}")
+    rc, _, err = run_report(report, checks, "--sarif", checks)
+    expect(rc == 2 and sorted(os.listdir(checks)) == before,
+           f"--sarif naming a directory: exit {rc}, stderr {err!r}")
+    # A SARIF file that cannot be written: exit 1, no report file replaced.
+    old_json = open(os.path.join(checks, "report.json")).read()
+    os.mkdir(os.path.join(checks, "blocked.sarif.tmp"))
+    rc, _, err = run_report(report, checks, "--no-minimize", "--sarif",
+                            os.path.join(checks, "blocked.sarif"))
+    os.rmdir(os.path.join(checks, "blocked.sarif.tmp"))
+    expect(rc == 1 and "cannot write" in err and sorted(os.listdir(checks)) == before and
+           open(os.path.join(checks, "report.json")).read() == old_json,
+           f"--sarif that cannot be written: exit {rc}, stderr {err!r}, files "
+           f"{sorted(set(os.listdir(checks)) ^ set(before))} changed")
 
 
 def check(report, fixtures):
@@ -143,9 +288,10 @@ def check(report, fixtures):
             problems.append(what)
 
     flat, growing = os.path.join(fixtures, "flat"), os.path.join(fixtures, "growing")
+    checks = os.path.join(fixtures, "checks")
     problems += check_progress(report.progress, fixtures)
-    for run in (flat, growing):
-        rc, _, err = run_report(report, run)
+    for run in (flat, growing, checks):
+        rc, _, err = run_report(report, run, "--sarif", os.path.join(run, "out.sarif"))
         if rc != 0:
             return [f"report.py {run} exited {rc}: {err.strip()}"]
     doc = json.load(open(os.path.join(flat, "report.json")))
@@ -166,40 +312,50 @@ def check(report, fixtures):
            f"flat: RSS growth {r['rss']['growth_pct']}, expected below 50%")
     expect(not r["warnings"], f"flat: unexpected warnings {r['warnings']}")
 
-    # Crashes: the two FUZZ_CHECKs merge, the overflow stays apart.
+    # Crashes: the two overflows in the same code merge, the SEGV stays apart.
     groups = {c["kind"]: c for c in r["crashes"]}
     expect(r["unique_crashes"] == 2 and len(r["crashes"]) == 2,
            f"flat: {len(r['crashes'])} unique crashes ({sorted(groups)}), expected 2")
-    check_group = groups.get("FUZZ_CHECK failed: chunked.values == whole.values")
     overflow = groups.get("AddressSanitizer: heap-buffer-overflow")
-    if check_group is None or overflow is None:
+    segv = groups.get("AddressSanitizer: SEGV")
+    if overflow is None or segv is None:
         problems.append(f"flat: crash kinds {sorted(groups)}")
     else:
-        expect(check_group["count"] == 2 and
-               [os.path.basename(f) for f in check_group["files"]] == ["crash-bbb", "crash-aaa"],
-               f"flat: FUZZ_CHECK group {check_group['count']}x {check_group['files']}, expected "
+        expect(overflow["count"] == 2 and names(overflow["files"]) == ["crash-bbb", "crash-aaa"],
+               f"flat: overflow group {overflow['count']}x {overflow['files']}, expected "
                "crash-bbb and crash-aaa merged (smallest first)")
-        expect(check_group["top_frames"] == [
-            "respfuzz::harness::CheckChunking(respfuzz::resp::Limits const&, std::string_view)",
-            "respfuzz::harness::RunReader(std::string_view)", "LLVMFuzzerTestOneInput"],
-            f"flat: FUZZ_CHECK top frames {check_group['top_frames']}")
-        expect(overflow["count"] == 1 and overflow["top_frames"][0] ==
-               "respfuzz::resp::Reader::ParseLength(std::string_view)",
-               f"flat: overflow group {overflow['count']}x {overflow['top_frames']}")
-        # Minimized (stand-in: half the bytes), decoded, with its commands.
-        repro = check_group["reproducer"] or ""
-        expect(check_group["minimized"] and repro.endswith("crash-bbb.min") and
-               check_group["reproducer_size"] == 2,
-               f"flat: reproducer {repro} ({check_group['reproducer_size']} bytes), expected "
-               "crash-bbb.min of 2 bytes")
-        expect((check_group["decoded"] or "").startswith("decoded resp_reader: 2 bytes"),
-               f"flat: decoded {check_group['decoded']!r}")
+        expect(overflow["top_frames"] == [
+            "respfuzz::resp::Reader::ParseLength(std::string_view)",
+            "respfuzz::resp::Reader::Feed(std::string_view)"],
+            f"flat: overflow top frames {overflow['top_frames']} (the harness's frames are not "
+            "the code under test)")
+        expect(overflow["frame_sources"][0] == ["/src/src/resp/reader.cc", 212],
+               f"flat: overflow frame source {overflow['frame_sources']}")
+        expect(segv["count"] == 1 and segv["top_frames"][0] ==
+               "respfuzz::resp::Reader::Grow(unsigned long)",
+               f"flat: SEGV group {segv['count']}x {segv['top_frames']}")
+        # Minimized (stand-in: each step halves the input), decoded, with its commands.
+        repro = overflow["reproducer"] or ""
+        expect(overflow["minimized"] and repro.endswith("crash-bbb.min") and
+               overflow["reproducer_size"] == 1,
+               f"flat: reproducer {repro} ({overflow['reproducer_size']} bytes), expected "
+               "crash-bbb.min of 1 byte (4 halved twice)")
+        expect((overflow["decoded"] or "").startswith("decoded resp_reader: 1 bytes"),
+               f"flat: decoded {overflow['decoded']!r}")
         expect(os.path.exists(repro + ".txt"), f"flat: no decoded file {repro}.txt")
-        expect(check_group["replay_command"] is not None and
-               check_group["replay_command"].endswith("/fuzzer " + repro),
-               f"flat: replay command {check_group['replay_command']}")
-        expect("/repo/tests/regressions/resp_reader/" in (check_group["freeze_command"] or ""),
-               f"flat: freeze command {check_group['freeze_command']}")
+        expect(overflow["replay_command"] is not None and
+               overflow["replay_command"].endswith("/fuzzer " + repro),
+               f"flat: replay command {overflow['replay_command']}")
+        expect("/src/tests/regressions/resp_reader/" in (overflow["freeze_command"] or ""),
+               f"flat: freeze command {overflow['freeze_command']}")
+        expect(overflow["rule_id"] == "resp_reader/AddressSanitizer-heap-buffer-overflow",
+               f"flat: overflow rule {overflow['rule_id']}")
+    res = json.load(open(os.path.join(flat, "out.sarif")))["runs"][0]["results"]
+    related = {x["ruleId"]: x.get("relatedLocations", []) for x in res}
+    top = related.get("resp_reader/AddressSanitizer-heap-buffer-overflow") or [{}]
+    expect(len(res) == 2 and top[0].get("physicalLocation") == {
+        "artifactLocation": {"uri": "src/resp/reader.cc", "uriBaseId": "SRCROOT"},
+        "region": {"startLine": 212}}, f"flat: sarif related locations {related}")
     md = open(os.path.join(flat, "report.md")).read()
     expect("| resp_reader | 200s | 400000 |" in md, "flat: report.md lacks the summary row")
     expect("![resp_reader](resp_reader/plot.svg)" in md, "flat: report.md lacks the plot")
@@ -222,13 +378,50 @@ def check(report, fixtures):
            f"growing: warnings {g['warnings']}, expected the RSS warning")
     expect(json.load(open(os.path.join(growing, "report.json")))["totals"]["warnings"] == 1,
            "growing: totals.warnings is not 1")
-    if len(g["crashes"]) == 1:
-        expect(" freeze command_handler " in (g["crashes"][0]["freeze_command"] or ""),
-               f"growing: freeze command {g['crashes'][0]['freeze_command']}")
-    else:
-        problems.append(f"growing: {len(g['crashes'])} crashes, expected 1")
+    expect(g["crashes"] == [], f"growing: {len(g['crashes'])} crashes, expected none")
     expect("RSS grew" in open(os.path.join(growing, "report.md")).read(),
            "growing: report.md lacks the RSS warning")
+
+    check_checks_run(report, checks, expect)
+
+    # Fork mode: the log holds a bare ERROR line per crash of a job, and the
+    # artifacts are in crashes/; the lines are not counted again. Without the
+    # artifacts each line is a crash of its own.
+    fork = os.path.join(fixtures, "fork")
+    shutil.copytree(checks, fork)
+    with open(os.path.join(fork, "command_handler", "fuzz.log"), "a") as f:
+        f.write("==4242== ERROR: libFuzzer: deadly signal\n" + FORK_LINE + "\n"
+                "==4243== ERROR: libFuzzer: deadly signal\n")
+    for with_files in (True, False):
+        if not with_files:
+            shutil.rmtree(os.path.join(fork, "command_handler", "crashes"))
+        rc, _, err = run_report(report, fork, "--no-minimize")
+        got = [] if rc else [(c["kind"], c["count"]) for h in json.load(open(os.path.join(
+            fork, "report.json")))["harnesses"] if h["harness"] == "command_handler"
+            for c in h["crashes"]]
+        want = [("check failed: [reference] EXPIRE", 1)] + (
+            [] if with_files else [("libFuzzer: deadly signal", 2)])
+        expect(sorted(got) == sorted(want), f"fork-mode log {'with' if with_files else 'without'} "
+               f"its artifacts: groups {got}, expected {want} ({err.strip()})")
+
+    # A smaller input that fails another way is not the group's reproducer:
+    # the stand-in's minimization steps report the reference violation.
+    swap = os.path.join(os.path.dirname(fixtures), "tools", "swap-min")
+    with open(swap, "w") as f:
+        f.write(OWN_WRITE + "\n")
+    rc, _, err = run_report(report, checks)
+    os.remove(swap)
+    stale = [c for h in json.load(open(os.path.join(checks, "report.json")))["harnesses"]
+             for c in h["crashes"] if c["kind"] == "check failed: [staleness] read GET"]
+    if rc != 0 or len(stale) != 1:
+        problems.append(f"swapped minimization: exit {rc}, {err.strip()}, groups {stale}")
+    else:
+        st = stale[0]
+        expect(not st["minimized"] and names([st["reproducer"]]) == STALE[:1] and
+               any("fails this way" in n for n in st["notes"]) and
+               not os.path.exists(st["reproducer"] + ".min"),
+               f"swapped minimization: reproducer {st['reproducer']}, minimized "
+               f"{st['minimized']}, notes {st['notes']}")
 
     # Bad input: exit 2, one line, nothing written.
     with tempfile.TemporaryDirectory() as bad:
@@ -266,22 +459,24 @@ def self_test(root, report):
     flat_tl = os.path.join("flat", "resp_reader", "timeline.tsv")
     grow_tl = os.path.join("growing", "command_handler", "timeline.tsv")
     flat_log = os.path.join("flat", "resp_reader", "fuzz.log")
+    checks_log = os.path.join("checks", "invalidation", "fuzz.log")
     plants = {
         "flat run with growing RSS": lambda d: timeline_rss(
             os.path.join(d, flat_tl), lambda t: int(100 + t)),
         "growing run with flat RSS": lambda d: timeline_rss(
             os.path.join(d, grow_tl), lambda t: 100),
-        "second FUZZ_CHECK on other frames": lambda d: rewrite(
+        "second overflow in other code": lambda d: rewrite(
             os.path.join(d, flat_log), lambda s: s.replace(
-                "in respfuzz::harness::RunReader(std::string_view) "
-                "/src/harnesses/resp_reader/checks.cc:164",
-                "in respfuzz::harness::RunOther(std::string_view) "
-                "/src/harnesses/resp_reader/checks.cc:164")),
-        "overflow given the FUZZ_CHECK frames": lambda d: rewrite(
+                "ParseLength(std::string_view) /src/src/resp/reader.cc:210",
+                "ParseOther(std::string_view) /src/src/resp/reader.cc:210")),
+        "SEGV given the overflow's kind and frames": lambda d: rewrite(
             os.path.join(d, flat_log), lambda s: s.replace(
-                "ERROR: AddressSanitizer: heap-buffer-overflow",
-                "ERROR: AddressSanitizer: heap-buffer-overflowX").replace(
-                "respfuzz::resp::Reader::ParseLength", "respfuzz::resp::Reader::Other")),
+                "SEGV on unknown address", "heap-buffer-overflow on address").replace(
+                "Reader::Grow(unsigned long) /src/src/resp/reader.cc:64",
+                "Reader::ParseLength(std::string_view) /src/src/resp/reader.cc:64")),
+        "a staleness violation at another op": lambda d: rewrite(
+            os.path.join(d, checks_log), lambda s: s.replace(
+                'op="read GET" step=9', 'op="read HGET" step=9')),
         "faster second half": lambda d: rewrite(
             os.path.join(d, flat_tl), lambda s: s.replace("130000\t", "160000\t", 1)),
     }
@@ -292,6 +487,18 @@ def self_test(root, report):
             "write_svg", lambda orig: lambda path, *a: (
                 orig(path, *a), rewrite(path, lambda s: s.replace("</svg>", "")))),
         "frame parser keeps file:line": ("clean_frame", lambda orig: lambda f: f.strip()),
+        "check-line parser drops the op": ("parse_check_line", lambda orig: lambda line: (
+            lambda f: f and {k: v for k, v in f.items() if k != "op"})(orig(line))),
+        "check-line parser drops the check": ("parse_check_line", lambda orig: lambda line: (
+            lambda f: f and {**f, "check": "?"})(orig(line))),
+        "grouping keeps the harness's frames": ("top_frames", lambda orig: lambda stack, c: (
+            list(range(len(stack)))[:3])),
+        "minimization keeps a step that fails another way": (
+            "same_group", lambda orig: lambda out, key: (
+                (report.parse_crashes(out) or [None])[0])),
+        "SARIF log loses a result": ("sarif_log", lambda orig: lambda *a: (
+            lambda d: d["runs"][0].update(results=d["runs"][0]["results"][:-1]) or d)(
+                orig(*a))),
     }
     progress_plants = {
         "progress reads ft as corpus": ("parse_libfuzzer_line", lambda orig: lambda line: (
@@ -316,7 +523,7 @@ def self_test(root, report):
                 print(f"ok: caught {name}")
         for name, (attr, wrap) in code_plants.items():
             fx = prepare(os.path.join(root, "tests", "campaign", "fixtures"),
-                         os.path.join(work, attr))
+                         os.path.join(work, re.sub(r"\W+", "_", name)))
             orig = getattr(report, attr)
             setattr(report, attr, wrap(orig))
             try:
@@ -329,7 +536,7 @@ def self_test(root, report):
                 print(f"ok: caught {name}")
         for name, (attr, wrap) in progress_plants.items():
             fx = prepare(os.path.join(root, "tests", "campaign", "fixtures"),
-                         os.path.join(work, attr))
+                         os.path.join(work, re.sub(r"\W+", "_", name)))
             orig = getattr(report.progress, attr)
             setattr(report.progress, attr, wrap(orig))
             try:
@@ -343,14 +550,69 @@ def self_test(root, report):
     return failures
 
 
+SKIPPED = 77  # ctest's SKIP_RETURN_CODE for --sarif-schema
+
+
+def sarif_schema_check(root, report):
+    """The SARIF logs of the fixtures against the official schema, and three
+    broken logs the schema must refuse; None when the schema is not here."""
+    import jsonschema  # python3-jsonschema (scripts/setup)
+    p = subprocess.run([os.path.join(root, "tests", "campaign", "sarif_schema.sh")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        print(f"skipped: {p.stderr.strip()}")
+        return None
+    schema = json.load(open(p.stdout.strip()))
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    failures = []
+    with tempfile.TemporaryDirectory() as work:
+        fixtures = prepare(os.path.join(root, "tests", "campaign", "fixtures"), work)
+        for run in RUNS:
+            out = os.path.join(work, f"{run}.sarif")
+            rc, _, err = run_report(report, os.path.join(fixtures, run), "--sarif", out)
+            if rc != 0:
+                failures.append(f"{run}: report exited {rc}: {err.strip()}")
+                continue
+            log = json.load(open(out))
+            errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                      for e in validator.iter_errors(log)]
+            failures += [f"{run}.sarif: {e}" for e in errors[:10]]
+            results = len(log["runs"][0]["results"])
+            print(f"ok: {run}.sarif ({results} results) is valid SARIF 2.1.0" if not errors
+                  else f"FAIL: {run}.sarif: {len(errors)} schema errors")
+            if run != "checks":
+                continue
+            broken = {
+                "a result without a message": lambda d: d["runs"][0]["results"][0].pop("message"),
+                "a level SARIF does not have": lambda d: d["runs"][0]["results"][0].update(
+                    level="fatal"),
+                "a rule index that is a string": lambda d: d["runs"][0]["results"][0].update(
+                    ruleIndex="0"),
+            }
+            for name, breaks in broken.items():
+                bad = json.loads(json.dumps(log))
+                breaks(bad)
+                if validator.is_valid(bad):
+                    failures.append(f"the schema accepts {name}")
+                else:
+                    print(f"ok: the schema refuses {name}")
+    return failures
+
+
 def main(argv):
-    args = [a for a in argv if a != "--self-test"]
-    if len(args) != 1 or not os.path.isdir(args[0]):
-        print("usage: tests/campaign_report_test.py [--self-test] ROOT", file=sys.stderr)
+    modes = [a for a in argv if a in ("--self-test", "--sarif-schema")]
+    args = [a for a in argv if a not in modes]
+    if len(args) != 1 or len(modes) > 1 or not os.path.isdir(args[0]):
+        print("usage: tests/campaign_report_test.py [--self-test | --sarif-schema] ROOT",
+              file=sys.stderr)
         return 2
     root = os.path.abspath(args[0])
     report = load_report_module(root)
-    if "--self-test" in argv:
+    if "--sarif-schema" in modes:
+        failures = sarif_schema_check(root, report)
+        if failures is None:
+            return SKIPPED
+    elif "--self-test" in modes:
         failures = self_test(root, report)
     else:
         with tempfile.TemporaryDirectory() as work:
@@ -359,8 +621,9 @@ def main(argv):
     for f in failures:
         print(f"FAIL: {f}")
     if not failures:
-        print("self-test: every plant caught" if "--self-test" in argv
-              else "campaign report: all checks passed")
+        print("self-test: every plant caught" if "--self-test" in argv else
+              "SARIF schema: every log valid" if "--sarif-schema" in argv else
+              "campaign report: all checks passed")
     return 1 if failures else 0
 
 

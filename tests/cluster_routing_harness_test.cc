@@ -190,6 +190,7 @@ TEST(ClusterRoutingHarness, EachCheckCanFail) {
   fuzz::Verdict v = RunText(ignores_moved, "move foo n3\nget foo\n");
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.check, "moved-updates") << v.ToString();
+  EXPECT_EQ(v.op, "get");  // Verdict::op: the kind of op it failed at
 
   AskAsMoved ask_as_moved;
   v = RunText(ask_as_moved, "migrate foo n3\nget foo\n");

@@ -166,12 +166,14 @@ TEST(ConnectionHarness, DroppedPartialWriteTailFailsInvariance) {
   fuzz::Verdict v = RunText(Seed("partial_write.txt"), With<DropsPartialTail>());
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.check, "transport-invariance") << v.ToString();
+  EXPECT_EQ(v.op, "end");  // Verdict::op: the check after the last op
 }
 
 TEST(ConnectionHarness, WriteAfterCloseFails) {
   fuzz::Verdict v = RunText(Seed("quit_and_error.txt"), With<WritesAfterClose>());
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.check, "closed") << v.ToString();
+  EXPECT_EQ(v.op, "tick");  // Verdict::op: the op the check ran at
   EXPECT_NE(v.message.find("Send on c0 after it was closed"), std::string::npos) << v.message;
 }
 

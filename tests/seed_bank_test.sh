@@ -54,7 +54,7 @@ cat >"$t/build/harness" <<'SH'
 #!/bin/sh
 # A harness that runs each input given and stops at the first containing "BAD".
 for f in "$@"; do
-  if grep -q BAD "$f"; then echo "==== FUZZ_CHECK failed: planted"; exit 1; fi
+  if grep -q BAD "$f"; then echo "==respfuzz== check failed: harness=bytes check=planted"; exit 1; fi
 done
 SH
 chmod +x "$t/build/harness"
@@ -75,7 +75,7 @@ grep -q '^bytes  *regression tests/regressions/bytes/planted.bin  a planted fail
 "$t/scripts/seed-bank" replay --build-dir "$t/build" >"$tmp/planted" 2>&1
 rc=$?
 [ "$rc" -eq 1 ] || bad "planted tree: replay exited $rc, expected 1"
-grep -q '^FAIL  bytes  *regression tests/regressions/bytes/planted.bin: ==== FUZZ_CHECK failed: planted$' "$tmp/planted" ||
+grep -q '^FAIL  bytes  *regression tests/regressions/bytes/planted.bin: ==respfuzz== check failed: harness=bytes check=planted$' "$tmp/planted" ||
   bad "the planted regression is not reported FAIL with its check"
 grep -q '^FAIL  progs  *seed  *corpus/progs/unbuilt.txt: not built' "$tmp/planted" ||
   bad "the unbuilt program is not reported FAIL"

@@ -196,6 +196,7 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
   Model m;
   if (auto st = client.Refresh(m.ClusterSlots()); !st.ok()) {
     result.verdict = Fail("route", 0, absl::StrCat("CLUSTER SLOTS refused: ", st.message()));
+    result.verdict.op = "start";  // the client's first CLUSTER SLOTS, before any op
     return result;
   }
   for (size_t i = 0; i < p.ops.size(); ++i) {
@@ -270,7 +271,12 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
         break;
     }
     if (trace) result.trace += line + "\n";
-    if (!result.verdict.ok) break;
+    if (!result.verdict.ok) {
+      // Verdict::op: the op's kind, the first word of its text ("get").
+      const std::string text = RoutingOpToText(op);
+      result.verdict.op = text.substr(0, text.find(' '));
+      break;
+    }
   }
   return result;
 }

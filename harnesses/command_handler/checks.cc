@@ -175,6 +175,28 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
   return false;
 }
 
+namespace {
+
+// Verdict::op of a violation at `op`: the command's name as CommandNames()
+// spells it ("(other command)" for a literal name that is none of them), or
+// the kind of a clock or active-expire op.
+std::string OpKindOf(const Op& op) {
+  switch (op.kind) {
+    case OpKind::kClock:
+      return "clock";
+    case OpKind::kActiveExpire:
+      return "active-expire";
+    case OpKind::kCommand:
+      break;
+  }
+  for (std::string_view name : CommandNames()) {
+    if (!op.argv.empty() && CommandIs(op.argv[0], name)) return std::string(name);
+  }
+  return "(other command)";
+}
+
+}  // namespace
+
 engine::EngineOptions CommandEngineOptions(const CommandRunOptions& options) {
   engine::EngineOptions eo;
   eo.start_ms = options.start_ms;
@@ -204,6 +226,7 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
     auto fail = [&](std::string check, std::string message) {
       result.verdict = fuzz::Verdict::Fail(std::move(check), static_cast<int64_t>(i),
                                            OpToText(op) + "\n" + message);
+      result.verdict.op = OpKindOf(op);
       return result;
     };
     if (op.kind == OpKind::kClock) {

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/engine/c_string.h"
 #include "src/engine/engine.h"
@@ -424,7 +425,23 @@ ConnDriveEnd DriveConnProgram(const ConnProgram& p, SimTransport& sim,
   return ConnDriveEnd::kNotQuiet;
 }
 
-ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put, bool trace) {
+namespace {
+
+// Verdict::op of a violation at `step`: the kind of that op (the checks run
+// at tick ops), the first word of its text after the client ("tick",
+// "send"), or "end" for the turns, stop and shutdown after the last op.
+std::string OpKindAt(const ConnProgram& p, int64_t step) {
+  if (step < 0 || static_cast<size_t>(step) >= p.ops.size()) return "end";
+  const std::string full = ConnOpToText(p.ops[step]);
+  std::string_view text = full;
+  if (text.size() > 1 && text[0] == 'c' && absl::ascii_isdigit(text[1])) {
+    text.remove_prefix(text.find(' ') + 1);
+  }
+  return std::string(text.substr(0, text.find(' ')));
+}
+
+ConnRunResult RunConnProgramSteps(const ConnProgram& p, const ConnectionUnderTest& put,
+                                  bool trace) {
   ConnRunResult result;
   SimTransport sim;
   const server::ServerOptions options = HarnessServerOptions(put);
@@ -463,6 +480,14 @@ ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& pu
   }
   server.Shutdown();
   result.verdict = CheckEnd(sim, server, options, end, trace ? &result.trace : nullptr);
+  return result;
+}
+
+}  // namespace
+
+ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put, bool trace) {
+  ConnRunResult result = RunConnProgramSteps(p, put, trace);
+  if (!result.verdict.ok) result.verdict.op = OpKindAt(p, result.verdict.step);
   return result;
 }
 

@@ -118,8 +118,48 @@ bool InvalidationOf(resp::ReplyRef v, InFlightInvalidation* out) {
   return true;
 }
 
+// The name of a command for Verdict::op: upper case, or "(other)" when it is
+// not a plain word (the op tables' names all are).
+std::string CommandKind(const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0].empty() || argv[0].size() > 32) return "(other)";
+  for (char c : argv[0]) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') {
+      return "(other)";
+    }
+  }
+  return absl::AsciiStrToUpper(argv[0]);
+}
+
+// Verdict::op of a violation during `op`: the command the server was running
+// then (a send, a deliver-all or an admin op runs commands), else the op's
+// kind without its arguments ("read GET", "deliver redirect", "kill").
+std::string OpKindOf(const Op& op, const std::vector<std::string>* running) {
+  if (running != nullptr) return CommandKind(*running);
+  switch (op.kind) {
+    case OpKind::kRead:
+      return "read " + CommandKind(op.argv);
+    case OpKind::kWrite:
+      return "write " + CommandKind(op.argv);
+    case OpKind::kDeliver:
+      return op.conn == cache::kRedirectConn ? "deliver redirect" : "deliver";
+    case OpKind::kTrackingOff:
+      return "tracking off";
+    case OpKind::kTrackingOn:
+      return "tracking on";
+    case OpKind::kMulti:
+      return "multi";
+    case OpKind::kExec:
+      return "exec";
+    default: {
+      // The other ops' text starts with their kind: "kill c2", "clock +5ms".
+      const std::string text = OpToText(op);
+      return text.substr(0, text.find(' '));
+    }
+  }
+}
+
 // Reader events, ignored: the frame-end search needs only Reader::values().
-class CountingVisitor : public resp::Visitor {
+class IgnoringVisitor : public resp::Visitor {
  public:
   void OnString(Type, std::string_view) override {}
   void OnInteger(int64_t) override {}
@@ -241,6 +281,8 @@ class Runner {
     result_.verdict =
         fuzz::Verdict::Fail(std::move(check), op_ == static_cast<size_t>(-1) ? -1 : int64_t(op_),
                             where + "\n" + message);
+    result_.verdict.op =
+        op_ == static_cast<size_t>(-1) ? "connecting" : OpKindOf(program_.ops[op_], running_argv_);
   }
 
   void Open(int slot) {
@@ -869,7 +911,7 @@ void FrameEnds(resp::Protocol proto, std::string_view bytes, resp::Reader* reade
   // with one Feed per line instead of per byte.
   ends->clear();
   reader->Reset(proto, resp::ReaderLimits{});
-  CountingVisitor ignore;
+  IgnoringVisitor ignore;
   for (size_t from = 0; from < bytes.size() && !reader->failed();) {
     const size_t lf = bytes.find('\n', from);
     const size_t to = lf == std::string_view::npos ? bytes.size() : lf + 1;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """report.py: the report of a finished fuzzing campaign, as JSON and Markdown.
 
-usage: report.py RUN_DIR [--warmup-min SECONDS] [--no-minimize] [--slices N]
+usage: report.py RUN_DIR [--warmup-min SECONDS] [--no-minimize] [--slices N] [--sarif FILE]
 
 RUN_DIR is what `scripts/fuzz ... --report RUN_DIR` writes (docs/campaigns.md):
 
@@ -16,31 +16,40 @@ and it writes RUN_DIR/report.json, RUN_DIR/report.md and RUN_DIR/HARNESS/plot.sv
 Per harness: executions; exec/s over time in N slices and their coefficient of
 variation; coverage (edges, features) and corpus size over time; peak RSS and
 RSS growth after warm-up (warm-up = max(10% of the run, --warmup-min); above
-50% growth is a warning); crashes deduplicated by kind and top 3 stack frames,
-each group's smallest input minimized (libFuzzer -minimize_crash=1), decoded
-(respfuzz decode) and given the commands that replay and freeze it.
+50% growth is a warning); crashes grouped, one group per distinct failure (a
+check failure by harness, check and the kind of op it failed at, as its
+"==respfuzz== check failed:" line says; a sanitizer report by its kind; each
+with the top 3 stack frames of the code under test), each group's smallest
+input minimized (libFuzzer's minimization steps, each kept only when its input
+still fails the same way), decoded (respfuzz decode) and given the commands that replay and
+freeze it. --sarif FILE also writes the groups as SARIF 2.1.0 results.
 
-Exit status: 0 report written; 2 bad usage or an unreadable run directory
-(nothing written). Only the Python 3 standard library is used.
+Exit status: 0 report written; 1 a file could not be written; 2 bad usage or an
+unreadable run directory. Nothing is written on an error. Only the Python 3
+standard library is used.
 """
 
 import argparse
+import hashlib
 import json
 import math
 import os
+import pathlib
 import re
 import shlex
 import statistics
 import subprocess
 import sys
+import time
 from xml.sax.saxutils import escape
 
 RSS_GROWTH_WARN_PCT = 50.0
 DEFAULT_WARMUP_MIN_S = 30.0
 DEFAULT_SLICES = 20
 TOP_FRAMES = 3
-MINIMIZE_RUNS = 10000
-MINIMIZE_MAX_S = 60
+MINIMIZE_RUNS = 10000  # per minimization step
+MINIMIZE_MISSES = 3  # steps in a row without a smaller input of the group
+MINIMIZE_MAX_S = 60  # per group
 DECODED_MAX_LINES = 60
 MAX_PLOT_POINTS = 600  # the plot is 550 px wide
 
@@ -156,18 +165,28 @@ def rss_growth(rows, duration, warmup_min):
 # ---------------------------------------------------------------- crashes
 
 ERROR_RE = re.compile(r"^==\d+==\s*ERROR: (\w+): (.*)$")
-FUZZ_CHECK_RE = re.compile(r"^==== FUZZ_CHECK failed: (.*)$")
+# A check failure (FUZZ_CHECK_VERDICT, harnesses/common/fuzz_check.h): its first
+# line, its fields, and the lines that end its verdict and the whole report.
+CHECK_RE = re.compile(r"^==respfuzz== check failed:(.*)$")
+CHECK_FIELD_RE = re.compile(r' ([a-z]+)=("(?:[^"\\]|\\.)*"|[A-Za-z0-9_.:/+-]+)')
+CHECK_INPUT = "--- input ---"
+CHECK_END = "==respfuzz== end of check failure"
 UBSAN_RE = re.compile(r"^\S+:\d+:\d+: runtime error: ([^:]*)")
-FRAME_RE = re.compile(r"^\s*#(\d+) 0x[0-9a-f]+ in (.+)$")
+FRAME_RE = re.compile(r"^\s*#(\d+) 0x[0-9a-f]+ +(?:in )?(.*)$")
 ARTIFACT_RE = re.compile(r"Test unit written to (\S+)")
 DEDUP_FINAL_RE = re.compile(r"^(?:MS:|Base64:|artifact_prefix=)")
-# Frames of the sanitizers, libFuzzer, libc's abort path and FUZZ_CHECK itself
-# say nothing about where a crash is.
+# Frames of the sanitizers, libFuzzer, libc's abort path and the check's own
+# report say nothing about where a crash is.
 SKIP_FRAME_RE = re.compile(
     r"^(__sanitizer|__asan|__ubsan|__lsan|__interceptor|__interception|fuzzer::|"
     r"abort$|raise$|gsignal$|__GI_|__pthread_kill|pthread_kill|__libc_|_start$|"
     r"respfuzz::fuzz::CheckFailed|operator new|operator delete|malloc$|free$|calloc$|"
-    r"realloc$|__cxa_|std::terminate|__restore_rt|main$)")
+    r"realloc$|__cxa_|std::terminate|__restore_rt|main$|\()")
+# Frames of the harness itself (its entry point, its checks, the reference
+# models): the code under test is what is left.
+HARNESS_FRAME_RE = re.compile(r"^(LLVMFuzzerTestOneInput$|respfuzz::(harnesses|fuzz|models)::)")
+MAX_STACK = 64
+DETAIL_MAX = 12
 
 
 def crash_kind(error_tool, message):
@@ -175,6 +194,35 @@ def crash_kind(error_tool, message):
         return "libFuzzer: " + message.split(" in ")[0].split(" (")[0].strip()
     word = message.split()[0] if message.split() else message
     return f"{error_tool}: {word}"
+
+
+def parse_check_line(line):
+    """The fields of a check failure's first line (harness, check, and op and
+    step when it has them) as a dict, or None when the line is not one."""
+    m = CHECK_RE.match(line)
+    if not m:
+        return None
+    rest, pos, fields = m.group(1).rstrip(), 0, {}
+    for f in CHECK_FIELD_RE.finditer(rest):
+        if f.start() != pos:
+            return None
+        value = f.group(2)
+        if value.startswith('"'):
+            value = re.sub(r"\\(x[0-9a-fA-F]{2}|.)",
+                           lambda e: chr(int(e.group(1)[1:], 16)) if len(e.group(1)) == 3
+                           else e.group(1), value[1:-1])
+        fields[f.group(1)] = value
+        pos = f.end()
+    if pos != len(rest) or "harness" not in fields or "check" not in fields:
+        return None
+    if fields.get("step", "").isdigit():
+        fields["step"] = int(fields["step"])
+    return fields
+
+
+def check_kind(fields):
+    """A check failure's identity within its harness: "[check] op"."""
+    return f"check failed: [{fields['check']}]" + (f" {fields['op']}" if fields.get("op") else "")
 
 
 def clean_frame(func):
@@ -185,57 +233,114 @@ def clean_frame(func):
     return func.strip()
 
 
+def frame_source(text):
+    """(file, line) of a symbolized frame, or None."""
+    m = re.search(r"\s(\S+?):(\d+)(?::\d+)?$", text.strip())
+    return (os.path.normpath(m.group(1)), int(m.group(2))) if m else None
+
+
+def top_frames(stack, is_check):
+    """The top frames of the code under test: harness frames dropped. A check
+    failure has only those (its stack is the harness's entry point when
+    FUZZ_CHECK_VERDICT aborts); a sanitizer report in the harness's own code
+    keeps the harness frames rather than none."""
+    code = [i for i, (func, _) in enumerate(stack) if not HARNESS_FRAME_RE.match(func)]
+    if not code and not is_check:
+        code = list(range(len(stack)))
+    return code[:TOP_FRAMES]
+
+
 def parse_crashes(log_text):
-    """Crash sections of a libFuzzer log: kind, top frames and artifact name."""
+    """Crash sections of a libFuzzer log: kind, check fields, top frames (and
+    their source lines), the verdict or report lines, and the artifact."""
     crashes = []
     cur = None
+
+    def start(kind, check=None, detail=None):
+        c = {"kind": kind, "check": check, "stack": [], "stack_done": False, "artifact": None,
+             "detail": detail or [], "phase": None, "error": False}
+        crashes.append(c)
+        return c
+
     for line in log_text.splitlines():
-        m = FUZZ_CHECK_RE.match(line)
+        m = CHECK_RE.match(line)
         if m:
-            cur = {"kind": "FUZZ_CHECK failed: " + m.group(1).strip(), "frames": [],
-                   "stack_done": False, "artifact": None, "detail": [line]}
-            crashes.append(cur)
+            fields = parse_check_line(line)
+            cur = start(check_kind(fields) if fields else "check failed:" + m.group(1), fields)
+            cur["phase"] = "verdict"
             continue
+        if cur is not None and cur["phase"] and not (ERROR_RE.match(line) or
+                                                       ARTIFACT_RE.search(line)):
+            # The check's own report: its verdict, then the input (decoded elsewhere).
+            if line == CHECK_END:
+                cur["phase"] = None
+            elif line == CHECK_INPUT:
+                cur["phase"] = "input"
+            elif cur["phase"] == "verdict" and len(cur["detail"]) < DETAIL_MAX:
+                cur["detail"].append(line)
+            continue
+        if cur is not None:
+            cur["phase"] = None
         m = UBSAN_RE.match(line)
         if m and (cur is None or cur["artifact"] is not None):
-            cur = {"kind": "UBSan: " + m.group(1).strip(), "frames": [], "stack_done": False,
-                   "artifact": None, "detail": [line]}
-            crashes.append(cur)
+            cur = start("UBSan: " + m.group(1).strip(), detail=[line])
             continue
         m = ERROR_RE.match(line)
         if m:
-            if cur is None or cur["artifact"] is not None:
-                cur = {"kind": crash_kind(m.group(1), m.group(2)), "frames": [],
-                       "stack_done": False, "artifact": None, "detail": []}
-                crashes.append(cur)
-            cur["detail"].append(line)
+            # A new crash, unless this is the report of the check failure just
+            # printed (fork mode prints one bare ERROR line per crash of a job).
+            if cur is None or cur["artifact"] is not None or cur["error"]:
+                cur = start(crash_kind(m.group(1), m.group(2)))
+            cur["error"] = True
+            if cur["check"] is None:
+                cur["detail"].append(line)
             continue
         if cur is None or cur["artifact"] is not None:
             continue
         m = FRAME_RE.match(line)
-        if m and not cur["stack_done"]:
-            func = clean_frame(m.group(2))
-            if not SKIP_FRAME_RE.match(func) and len(cur["frames"]) < TOP_FRAMES:
-                cur["frames"].append(func)
+        if m:
+            if not cur["stack_done"]:
+                func = clean_frame(m.group(2))
+                if func and not SKIP_FRAME_RE.match(func) and len(cur["stack"]) < MAX_STACK:
+                    cur["stack"].append((func, frame_source(m.group(2))))
             continue
-        if cur["frames"] and not line.strip():
+        if cur["stack"] and not line.strip():
             cur["stack_done"] = True  # the first stack only (not "allocated by")
         m = ARTIFACT_RE.search(line)
         if m:
             cur["artifact"] = os.path.basename(m.group(1))
-        elif len(cur["detail"]) < 12 and line.strip() and not DEDUP_FINAL_RE.match(line):
+        elif (cur["check"] is None and len(cur["detail"]) < DETAIL_MAX and line.strip() and
+              not DEDUP_FINAL_RE.match(line)):
             cur["detail"].append(line)
     for c in crashes:
-        del c["stack_done"]
+        keep = top_frames(c["stack"], c["check"] is not None)
+        c["frames"] = [c["stack"][i][0] for i in keep]
+        c["frame_sources"] = [c["stack"][i][1] for i in keep]
+        for k in ("stack", "stack_done", "phase", "error"):
+            del c[k]
     return crashes
 
 
-def slug_of(kind, frames):
-    base = (frames[0].split("(")[0].split("::")[-1] + "-" if frames else "") + kind
+def group_key(c):
+    return c["kind"], tuple(c["frames"])
+
+
+def slug_of(kind, frames, check=None):
+    if check:
+        base = check["check"] + ("-" + check["op"] if check.get("op") else "")
+    else:
+        base = (frames[0].split("(")[0].split("::")[-1] + "-" if frames else "") + kind
     s = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")
     if len(s) > 48:
         s = s[:48].rsplit("-", 1)[0]
     return s or "crash"
+
+
+def rule_id_of(harness, kind, check):
+    """The SARIF rule: the harness and its check, or the harness and the kind
+    of sanitizer report."""
+    what = check["check"] if check else re.sub(r"[^A-Za-z0-9_.]+", "-", kind).strip("-")
+    return f"{harness}/{what}"
 
 
 def run_cmd(argv, timeout):
@@ -251,8 +356,46 @@ def q(words):
     return " ".join(shlex.quote(w) for w in words)
 
 
+def same_group(output, key):
+    """The first crash a fuzzer's output reports when it is of the group `key`,
+    else None."""
+    found = parse_crashes(output)
+    return found[0] if found and group_key(found[0]) == key else None
+
+
+def minimize_input(binary, options, src, key, dest):
+    """Shrinks the input at `src` into `dest` with libFuzzer's minimization
+    steps (-minimize_crash_internal_step=1: mutate until a smaller input
+    crashes), keeping a step only when its input fails the same way (the
+    group `key`): -minimize_crash=1 keeps any crash, and every check failure
+    has the same stack, so it drifts to another failure. Stops after
+    MINIMIZE_MISSES steps in a row find nothing, or after MINIMIZE_MAX_S.
+    (steps kept, the report of the last kept step's input or None, the last
+    libFuzzer exit status)."""
+    best, size, kept, misses, rc, found = src, os.path.getsize(src), 0, 0, None, None
+    deadline = time.monotonic() + MINIMIZE_MAX_S
+    step = dest + ".step"
+    while misses < MINIMIZE_MISSES and time.monotonic() < deadline:
+        left = max(1, int(deadline - time.monotonic()))
+        rc, out = run_cmd([binary, "-minimize_crash_internal_step=1", f"-runs={MINIMIZE_RUNS}",
+                           f"-seed={kept + misses + 1}", f"-max_total_time={left}",
+                           f"-exact_artifact_path={step}"] + options + [best], left + 30)
+        crash = same_group(out, key)
+        if os.path.exists(step) and 0 < os.path.getsize(step) < size and crash:
+            found = crash
+            os.replace(step, dest)
+            best, size, kept, misses = dest, os.path.getsize(dest), kept + 1, 0
+        else:
+            misses += 1
+        if os.path.exists(step):
+            os.remove(step)
+    return kept, found, rc
+
+
 def crash_groups(hdir, meta, minimize):
-    """The crashes of one harness, grouped by kind + top frames."""
+    """The crashes of one harness, one group per distinct failure: a check
+    failure by its check and op, a sanitizer report by its kind, each with the
+    top frames of the code under test."""
     log_path = os.path.join(hdir, "fuzz.log")
     log_text = open(log_path, encoding="utf-8", errors="replace").read() if os.path.exists(
         log_path) else ""
@@ -262,6 +405,7 @@ def crash_groups(hdir, meta, minimize):
     files = sorted(f for f in os.listdir(crash_dir)
                    if not f.endswith((".min", ".txt"))) if os.path.isdir(crash_dir) else []
     binary = meta.get("binary") or ""
+    options = meta.get("options", [])
     have_bin = bool(binary) and os.access(binary, os.X_OK)
     records = []
     for f in files:
@@ -269,49 +413,60 @@ def crash_groups(hdir, meta, minimize):
         c = by_artifact.get(f)
         if c is None and have_bin:
             # No section in the log (e.g. a fork-mode job's): replay it for one.
-            _, out = run_cmd([binary] + meta.get("options", []) + [path], 60)
+            _, out = run_cmd([binary] + options + [path], 60)
             found = parse_crashes(out)
             c = found[0] if found else None
         if c is None:
-            c = {"kind": "unknown (no report in the log)", "frames": [], "detail": []}
-        records.append({"file": path, "size": os.path.getsize(path), "kind": c["kind"],
-                        "frames": c["frames"], "detail": c.get("detail", [])})
-    # Crashes in the log whose artifact is not in crashes/ still count.
+            c = {"kind": "unknown (no report in the log)", "check": None, "frames": [],
+                 "frame_sources": [], "detail": []}
+        records.append(dict(c, file=path, size=os.path.getsize(path)))
+    # Crashes in the log whose artifact is not in crashes/ still count, but
+    # for fork mode's bare ERROR lines (no stack, no check, no artifact): each
+    # stands for a job's crash whose artifact crashes/ holds, if it holds any.
     known = set(files)
     for c in parsed:
+        bare = c["artifact"] is None and not c["frames"] and c["check"] is None
+        if bare and files:
+            continue
         if c["artifact"] is None or c["artifact"] not in known:
-            records.append({"file": None, "size": None, "kind": c["kind"], "frames": c["frames"],
-                            "detail": c.get("detail", [])})
+            records.append(dict(c, file=None, size=None))
     groups = {}
     for r in records:
-        groups.setdefault((r["kind"], tuple(r["frames"])), []).append(r)
+        groups.setdefault(group_key(r), []).append(r)
     out = []
     root = meta.get("root") or ""
     cli = meta.get("cli") or ""
     have_cli = bool(cli) and os.access(cli, os.X_OK)
     harness = meta["harness"]
-    for (kind, frames), recs in sorted(groups.items()):
+    for key, recs in sorted(groups.items()):
+        kind, frames = key
         with_file = sorted((r for r in recs if r["file"]), key=lambda r: (r["size"], r["file"]))
-        g = {"kind": kind, "top_frames": list(frames), "count": len(recs),
-             "files": [r["file"] for r in with_file], "detail": recs[0]["detail"],
+        first = with_file[0] if with_file else recs[0]
+        check = first["check"]
+        g = {"kind": kind, "check": check, "top_frames": list(frames),
+             "frame_sources": [list(s) if s else None for s in first["frame_sources"]],
+             "count": len(recs), "files": [r["file"] for r in with_file],
+             "detail": first["detail"], "rule_id": rule_id_of(harness, kind, check),
              "reproducer": None, "reproducer_size": None, "minimized": False, "decoded": None,
-             "replay_command": None, "freeze_command": None, "notes": []}
-        slug = slug_of(kind, list(frames))
+             "replay_command": None, "freeze_command": None, "frozen_input": None, "notes": []}
+        slug = slug_of(kind, list(frames), check)
         g["slug"] = slug
         if with_file:
             src = with_file[0]["file"]
             repro = src
             if minimize and have_bin and meta.get("engine", "libfuzzer") == "libfuzzer":
                 dest = src + ".min"
-                rc, out_text = run_cmd([binary, "-minimize_crash=1", f"-runs={MINIMIZE_RUNS}",
-                                        f"-max_total_time={MINIMIZE_MAX_S}",
-                                        f"-exact_artifact_path={dest}"] + meta.get("options", []) +
-                                       [src], MINIMIZE_MAX_S * 3)
-                if os.path.exists(dest) and os.path.getsize(dest) > 0:
+                if os.path.exists(dest):
+                    os.remove(dest)
+                kept, found, rc = minimize_input(binary, options, src, key, dest)
+                if kept:
                     repro = dest
                     g["minimized"] = True
+                    # The verdict (and step) the reproducer itself gives.
+                    g["detail"], g["check"] = found["detail"], found["check"]
                 else:
-                    g["notes"].append(f"not minimized (libFuzzer exit {rc})")
+                    g["notes"].append("not minimized (libFuzzer found no smaller input that "
+                                      f"fails this way; last exit {rc})")
             elif not minimize:
                 g["notes"].append("not minimized (--no-minimize)")
             else:
@@ -330,6 +485,9 @@ def crash_groups(hdir, meta, minimize):
                 g["notes"].append("not decoded (no respfuzz CLI: build the dev preset)")
             if binary:
                 g["replay_command"] = q([binary, repro])
+            frozen = os.path.join("tests", "regressions", harness,
+                                  slug + (".txt" if meta.get("structured") else ".bin"))
+            g["frozen_input"] = frozen
             if meta.get("structured"):
                 g["freeze_command"] = q([cli or "build/dev/tools/respfuzz", "freeze", harness,
                                          repro, "--name", slug] + (["--root", root] if root
@@ -344,6 +502,83 @@ def crash_groups(hdir, meta, minimize):
             g["notes"].append("no input file kept for this crash")
         out.append(g)
     return out
+
+
+# ---------------------------------------------------------------- SARIF
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                "sarif-schema-2.1.0.json")
+SARIF_MESSAGE_LINES = 8
+
+
+def sarif_rule(harness, g):
+    check = g["check"]
+    what = (f"check '{check['check']}' of harness {harness} failed" if check else
+            f"{g['kind'].split(':')[0]} reported a crash in harness {harness} "
+            f"({g['kind'].split(':', 1)[-1].strip()})")
+    props = {"harness": harness}
+    if check:
+        props["check"] = check["check"]
+    else:
+        props["kind"] = g["kind"]
+    return {"id": g["rule_id"], "shortDescription": {"text": what},
+            "defaultConfiguration": {"level": "error"}, "properties": props}
+
+
+def sarif_result(harness, g, rule_index, root):
+    title = g["kind"][len("check failed: "):] if g["check"] else g["kind"]
+    where = f" at {g['top_frames'][0]}" if g["top_frames"] else ""
+    lines = [f"{title}{where} in harness {harness} ({g['count']} "
+             f"crash{'es' if g['count'] != 1 else ''})"]
+    lines += [d for d in g["detail"] if d.strip()][:SARIF_MESSAGE_LINES]
+    if g["replay_command"]:
+        lines.append("Reproduce: " + g["replay_command"])
+    if g["freeze_command"]:
+        lines.append("Freeze: " + g["freeze_command"])
+    result = {"ruleId": g["rule_id"], "ruleIndex": rule_index, "kind": "fail", "level": "error",
+              "message": {"text": "\n".join(lines)}, "occurrenceCount": g["count"],
+              "partialFingerprints": {"respfuzzCrashGroup/v1": hashlib.sha256(
+                  "\n".join([harness, g["kind"]] + g["top_frames"]).encode()).hexdigest()[:32]}}
+    if g["frozen_input"]:
+        result["locations"] = [{"physicalLocation": {"artifactLocation": {
+            "uri": g["frozen_input"], "uriBaseId": "SRCROOT"}},
+            "message": {"text": "the reproducer, once frozen by the freeze command"}}]
+    related = []
+    for func, src in zip(g["top_frames"], g["frame_sources"]):
+        rel = os.path.relpath(src[0], root) if src and root else None
+        if rel is None or rel.startswith(".."):
+            continue
+        related.append({"id": len(related), "physicalLocation": {
+            "artifactLocation": {"uri": rel, "uriBaseId": "SRCROOT"},
+            "region": {"startLine": max(1, src[1])}}, "message": {"text": func}})
+    if related:
+        result["relatedLocations"] = related
+    props = {"harness": harness, "top_frames": g["top_frames"], "files": g["files"]}
+    for k in ("reproducer", "reproducer_size", "minimized", "replay_command", "freeze_command"):
+        props[k] = g[k]
+    if g["check"]:
+        props.update({k: v for k, v in g["check"].items() if k != "harness"})
+    result["properties"] = props
+    return result
+
+
+def sarif_log(run, reports, roots):
+    """The crash groups of every harness as one SARIF 2.1.0 run."""
+    rules, results, index = [], [], {}
+    root = roots[0] if roots and all(r == roots[0] for r in roots) else ""
+    for r in reports:
+        for g in r["crashes"]:
+            if g["rule_id"] not in index:
+                index[g["rule_id"]] = len(rules)
+                rules.append(sarif_rule(r["harness"], g))
+            results.append(sarif_result(r["harness"], g, index[g["rule_id"]], root))
+    sarif_run = {"tool": {"driver": {"name": "respfuzz", "rules": rules}}, "results": results,
+                 "properties": {k: run[k] for k in ("engine", "commit", "started", "command",
+                                                    "budget_s") if k in run}}
+    if root:
+        sarif_run["originalUriBaseIds"] = {"SRCROOT": {"uri": pathlib.Path(root).as_uri() + "/"}}
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [sarif_run]}
 
 
 # ---------------------------------------------------------------- plot
@@ -495,6 +730,7 @@ def harness_report(run_dir, name, warmup_min, slices_n, minimize):
         "plot": f"{name}/plot.svg",
         "timeline_rows": len(rows),
         "_last_event": last.get("event"),
+        "_root": meta.get("root") or "",
     }
 
 
@@ -527,8 +763,9 @@ def markdown(run, reports, not_run=()):
             f"{dash(g, '{:+g}%')}{' ⚠' if r['warnings'] else ''} | {r['unique_crashes']} |")
     out += ["", "exec/s CV: the coefficient of variation (standard deviation / mean) of exec/s "
             "over the slices. RSS growth: from the end of the warm-up to the end of the run; "
-            f"above {RSS_GROWTH_WARN_PCT:g}% is a warning. Crashes: unique by kind and top "
-            f"{TOP_FRAMES} stack frames."]
+            f"above {RSS_GROWTH_WARN_PCT:g}% is a warning. Crashes: one per distinct failure, a "
+            "check failure by its check and the kind of op it failed at, a sanitizer report by "
+            f"its kind, each with the top {TOP_FRAMES} stack frames of the code under test."]
     if not_run:
         out += ["", "Not run (no timeline): " + ", ".join(not_run) + "."]
     for r in reports:
@@ -545,9 +782,21 @@ def markdown(run, reports, not_run=()):
         if not r["crashes"]:
             out += ["", "No crashes."]
         for i, c in enumerate(r["crashes"], start=1):
-            out += ["", f"### Crash {i}: {c['kind']} ({c['count']}x)", ""]
-            out.append("Top frames: " + (" ← ".join(f"`{f}`" for f in c["top_frames"])
-                                          if c["top_frames"] else "(none in the report)"))
+            title = c["kind"][len("check failed: "):] if c["check"] else c["kind"]
+            out += ["", f"### Crash {i}: {title} ({c['count']}x)", ""]
+            if c["check"]:
+                op = c["check"].get("op")
+                out.append(f"The check `{c['check']['check']}` failed" +
+                           (f" at op `{op}`" if op else "") + ":")
+                if c["detail"]:
+                    out += ["", "```"] + c["detail"] + ["```"]
+            frames = ("Top frames of the code under test: " +
+                      (" ← ".join(f"`{f}`" for f in c["top_frames"]) if c["top_frames"]
+                       else "(none on the stack)"))
+            if not c["check"]:
+                out.append(frames)
+            elif c["top_frames"]:
+                out += ["", frames]
             if c["reproducer"]:
                 out.append("")
                 out.append(f"Reproducer ({'minimized, ' if c['minimized'] else ''}"
@@ -577,6 +826,8 @@ def main(argv):
                     help="exec/s slices (default 20)")
     ap.add_argument("--no-minimize", action="store_true",
                     help="keep crash inputs as found (no libFuzzer -minimize_crash)")
+    ap.add_argument("--sarif", metavar="FILE",
+                    help="also write the crash groups as a SARIF 2.1.0 log to FILE")
     try:
         args = ap.parse_args(argv)
     except SystemExit as e:
@@ -584,6 +835,10 @@ def main(argv):
     try:
         if args.warmup_min < 0 or not 1 <= args.slices <= 1000:
             raise UsageError("--warmup-min must be >= 0 and --slices within 1..1000")
+        if args.sarif is not None:
+            parent = os.path.dirname(os.path.abspath(args.sarif))
+            if not args.sarif or os.path.isdir(args.sarif) or not os.path.isdir(parent):
+                raise UsageError(f"--sarif {args.sarif!r}: not a file in an existing directory")
         args.run_dir = os.path.abspath(args.run_dir)
         run_path = os.path.join(args.run_dir, "run.json")
         try:
@@ -605,20 +860,36 @@ def main(argv):
     except UsageError as e:
         print(f"report: {e}", file=sys.stderr)
         return 2
+    roots = [r.pop("_root") for r in reports]
     for r in reports:
         r.pop("_last_event", None)
     doc = {"run": run, "harnesses": reports, "not_run": not_run,
            "totals": {"executions": sum(r["executions"] or 0 for r in reports),
                       "unique_crashes": sum(r["unique_crashes"] for r in reports),
                       "warnings": sum(len(r["warnings"]) for r in reports)}}
-    for name, text in (("report.json", json.dumps(doc, indent=2) + "\n"),
-                       ("report.md", markdown(run, reports, not_run))):
-        path = os.path.join(args.run_dir, name)
-        with open(path + ".tmp", "w") as f:
-            f.write(text)
+    outputs = [(os.path.join(args.run_dir, "report.json"), json.dumps(doc, indent=2) + "\n"),
+               (os.path.join(args.run_dir, "report.md"), markdown(run, reports, not_run))]
+    if args.sarif:
+        outputs.append((os.path.abspath(args.sarif),
+                        json.dumps(sarif_log(run, reports, roots), indent=2) + "\n"))
+    # Every file is written in full beside its place first, then all are
+    # moved in: a failure leaves none of them half-written.
+    written = []
+    try:
+        for path, text in outputs:
+            with open(path + ".tmp", "w") as f:
+                written.append(path + ".tmp")
+                f.write(text)
+    except OSError as e:
+        for tmp in written:
+            os.remove(tmp)
+        print(f"report: cannot write {e.filename}: {e.strerror}", file=sys.stderr)
+        return 1
+    for path, _ in outputs:
         os.replace(path + ".tmp", path)
-    print(f"report: {os.path.join(args.run_dir, 'report.md')} and report.json "
-          f"({len(reports)} harnesses, {doc['totals']['unique_crashes']} unique crashes, "
+    print(f"report: {os.path.join(args.run_dir, 'report.md')} and report.json"
+          + (f" and {args.sarif}" if args.sarif else "") +
+          f" ({len(reports)} harnesses, {doc['totals']['unique_crashes']} unique crashes, "
           f"{doc['totals']['warnings']} warnings)")
     return 0
 
