@@ -399,7 +399,9 @@ TEST(SplitInlineArgsTest, IntoAUsedVectorGivesTheSame) {
       const bool ok = SplitInlineArgs(second, &used);
       const std::optional<Argv> want = Split(second);
       ASSERT_EQ(ok, want.has_value()) << first << " then " << second;
-      if (ok) EXPECT_EQ(used, *want) << first << " then " << second;
+      if (ok) {
+        EXPECT_EQ(used, *want) << first << " then " << second;
+      }
     }
   }
 }
