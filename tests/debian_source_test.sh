@@ -97,17 +97,41 @@ expect_error "no --dest" "--dest is required" "$tmp/good.lock" demo
 expect_error "no package named" "name at least one package" "$tmp/good.lock" --dest "$tmp/d2"
 expect_error "an unknown option" "unknown option '--bogus'" "$tmp/good.lock" --bogus
 expect_error "--mirror without a value" "--mirror needs a value" "$tmp/good.lock" --mirror
+printf 'demo 1:1.0 %s demo-src demo nowhere\n' "$sum" >"$tmp/badarchive.lock"
+expect_error "an archive that is neither debian nor debian-security" "unknown archive 'nowhere'" \
+  "$tmp/badarchive.lock" --mirror "$mirror" --dest "$tmp/d2" demo
+
+# A lock name other than the source package's, from the security archive
+# (pool/updates/main), as redis-7.0 is pinned.
+mkdir -p "$tmp/security/pool/updates/main/d/demo"
+cp "$tmp/pkg/demo_1.0.dsc" "$tmp/pkg/demo_1.0.tar.xz" "$tmp/security/pool/updates/main/d/demo/"
+printf 'demo-1 1:1.0 %s demo-one demo debian-security\n' "$sum" >"$tmp/security.lock"
+run "$tmp/security.lock" --mirror "file://$tmp/nowhere" --security-mirror "file://$tmp/security" \
+  --dest "$tmp/d3" demo-1
+if [ $rc -eq 0 ] && [ "$(cat "$tmp/d3/demo-one/file.txt" 2>/dev/null)" = hello ] &&
+  grep -q "security/pool/updates/main/d/demo/demo_1.0.dsc" "$tmp/out"; then
+  ok "a package pinned under another name, from the security archive's pool/updates/main"
+else
+  bad "security archive: exit $rc, $(tail -n 1 "$tmp/err")"
+fi
 
 # The real lock file: every entry well formed.
 run "$root/oss-fuzz/debian-sources.lock" --list
-if [ $rc -eq 0 ] && awk 'NF != 4 || length($3) != 64 || $3 ~ /[^0-9a-f]/ { bad = 1 } END { exit (bad || NR < 3) }' "$tmp/out" &&
-  grep -q '^abseil ' "$tmp/out" && grep -q '^hiredis ' "$tmp/out" && grep -q '^llvm-toolchain-19 ' "$tmp/out"; then
-  ok "oss-fuzz/debian-sources.lock pins abseil, hiredis and llvm-toolchain-19 by SHA-256"
+all_pinned() {
+  for n in abseil hiredis llvm-toolchain-19 hiredis-1.2 redis-7.0 redis-8.0 valkey-9.1; do
+    grep -q "^$n " "$tmp/out" || return 1
+  done
+}
+if [ $rc -eq 0 ] &&
+  awk 'NF != 6 || length($3) != 64 || $3 ~ /[^0-9a-f]/ || $6 !~ /^debian(-security)?$/ { bad = 1 }
+       END { exit (bad || NR < 7) }' "$tmp/out" && all_pinned; then
+  ok "oss-fuzz/debian-sources.lock pins abseil, hiredis, llvm-toolchain-19 and the targets by SHA-256"
 else
   bad "oss-fuzz/debian-sources.lock: $(cat "$tmp/out" "$tmp/err")"
 fi
-# The versions pinned are the ones scripts/setup installs for the ordinary builds.
-for pair in "abseil libabsl-dev" "hiredis libhiredis-dev" "llvm-toolchain-19 clang-19"; do
+# The versions pinned are the ones scripts/setup installs for the ordinary
+# builds, and redis-7.0's is the installed redis-server's.
+for pair in "abseil libabsl-dev" "hiredis libhiredis-dev" "llvm-toolchain-19 clang-19" "redis-7.0 redis-server"; do
   read -r src bin <<<"$pair"
   pinned=$(awk -v n="$src" '$1 == n { print $2 }' "$tmp/out")
   installed=$(dpkg-query -W -f='${Version}' "$bin" 2>/dev/null || true)
