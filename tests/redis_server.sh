@@ -1,12 +1,16 @@
 # Sourced by the tests that need a real redis-server (Debian's 7.0): start
 # one on a free loopback port with no persistence, and stop it on every exit
-# path. Needs $tmp (a scratch directory the caller removes).
+# path. Needs $tmp (a scratch directory the caller removes). $server_bin and
+# $cli_bin, when set before sourcing, name another server and its cli (e.g.
+# one scripts/targets built).
 #   start_server [extra redis-server args...]   sets $port and $pid
 #   start_cluster_server [extra args...]        the same in cluster mode (a
 #                                               node of no cluster yet), its
 #                                               bus on a second free port
 #   stop_server
-command -v redis-server >/dev/null || { echo "FAIL: redis-server not found (scripts/setup installs it)"; exit 1; }
+server_bin=${server_bin:-redis-server}
+cli_bin=${cli_bin:-redis-cli}
+command -v "$server_bin" >/dev/null || { echo "FAIL: $server_bin not found (scripts/setup installs it)"; exit 1; }
 pid=""
 stop_server() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -35,18 +39,18 @@ start_server_mode() {
       extra=(--cluster-enabled yes --cluster-port "$(free_port)"
              --cluster-config-file "nodes-$port.conf")
     fi
-    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+    "$server_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
       --dir "$tmp" --logfile "$tmp/redis-$port.log" "${extra[@]}" "$@" &
     pid=$!
     for _ in $(seq 50); do
-      redis-cli -p "$port" ping >/dev/null 2>&1 && break
+      "$cli_bin" -p "$port" ping >/dev/null 2>&1 && break
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
     # Ours, not another test's server that took the port after it was picked.
-    [ "$(redis-cli -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')" = "$pid" ] &&
+    [ "$("$cli_bin" -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')" = "$pid" ] &&
       return 0
     stop_server
   done
-  echo "FAIL: could not start redis-server on a free loopback port"; exit 1
+  echo "FAIL: could not start $server_bin on a free loopback port"; exit 1
 }

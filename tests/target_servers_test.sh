@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# tests/target_servers_test.sh: every server scripts/targets builds starts on a
+# free loopback port, answers INFO server (through its own cli) with the
+# version its pin names, and stops; the source targets hold the version their
+# pin names. Builds what is missing (scripts/setup has built it on CI).
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+case ${1:-} in
+  -h | --help)
+    sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+esac
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/respfuzz-target-servers.XXXXXX")
+passed=0 failed=0
+ok() {
+  echo "ok    $*"
+  passed=$((passed + 1))
+}
+bad() {
+  echo "FAIL  $*" >&2
+  failed=$((failed + 1))
+}
+
+# What each target must be. A server: NAME PROGRAM then the INFO server
+# lines it must answer with. A source tree: NAME then a file and the text it
+# must hold.
+servers=(
+  "redis-8.0 redis redis_version:8.0.6"
+  "valkey-9.1 valkey valkey_version:9.1.2 server_name:valkey"
+)
+sources=(
+  "hiredis-1.2 hiredis.h #define HIREDIS_MINOR 2"
+  "redis-7.0 src/version.h #define REDIS_VERSION \"7.0.15\""
+)
+
+# Every target scripts/targets knows is checked here.
+listed=$("$root/scripts/targets" --list | awk '{ print $1 }' | sort | xargs)
+checked=$(printf '%s\n' "${servers[@]}" "${sources[@]}" | awk '{ print $1 }' | sort | xargs)
+if [ "$listed" = "$checked" ]; then
+  ok "every target of scripts/targets --list is checked ($listed)"
+else
+  bad "scripts/targets --list names '$listed', this test checks '$checked'"
+fi
+
+for s in "${sources[@]}"; do
+  read -r name file want <<<"$s"
+  dir=$("$root/scripts/targets" --print-path "$name") || {
+    bad "$name: scripts/targets --print-path failed"
+    continue
+  }
+  if grep -qF "$want" "$dir/src/$file"; then
+    ok "$name: $file has '$want'"
+  else
+    bad "$name: $dir/src/$file lacks '$want'"
+  fi
+done
+
+for s in "${servers[@]}"; do
+  read -r name program want <<<"$s"
+  dir=$("$root/scripts/targets" --print-path "$name") || {
+    bad "$name: scripts/targets --print-path failed"
+    continue
+  }
+  # A subshell per server: redis_server.sh's start/stop and its EXIT trap.
+  (
+    server_bin="$dir/bin/$program-server" cli_bin="$dir/bin/$program-cli"
+    # shellcheck source=tests/redis_server.sh
+    . "$root/tests/redis_server.sh"
+    trap stop_server EXIT
+    start_server
+    info=$("$cli_bin" -p "$port" info server | tr -d '\r')
+    rc=0
+    for line in $want; do
+      grep -qx "$line" <<<"$info" || {
+        echo "FAIL  $name: INFO server has no '$line' ($(grep -E '_version:|server_name:' <<<"$info" | xargs))" >&2
+        rc=1
+      }
+    done
+    [ "$(sed -n 's/^tcp_port://p' <<<"$info")" = "$port" ] || {
+      echo "FAIL  $name: INFO server does not name port $port" >&2
+      rc=1
+    }
+    stop_server
+    if kill -0 "$(sed -n 's/^process_id://p' <<<"$info")" 2>/dev/null; then
+      echo "FAIL  $name: still running after stop_server" >&2
+      rc=1
+    fi
+    exit $rc
+  )
+  if [ $? -eq 0 ]; then
+    ok "$name: $program-server started on a free loopback port, answered INFO server with $want, stopped"
+  else
+    bad "$name: see above"
+  fi
+done
+
+rm -rf "$tmp"
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
