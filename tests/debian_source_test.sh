@@ -8,23 +8,10 @@ set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 tool="$root/scripts/debian-source"
-case ${1:-} in
-  -h | --help)
-    sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-    exit 0
-    ;;
-esac
+. "$root/tests/checks.sh"
+header_help "$@"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/respfuzz-debian-source-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-ok() {
-  echo "ok    $*"
-  passed=$((passed + 1))
-}
-bad() {
-  echo "FAIL  $*" >&2
-  failed=$((failed + 1))
-}
 
 # A 3.0 (native) source package "demo" at version 1:1.0 (an epoch, as
 # llvm-toolchain-19 has), in mirror/pool/main/d/demo/.
@@ -142,5 +129,4 @@ for pair in "abseil libabsl-dev" "hiredis libhiredis-dev" "llvm-toolchain-19 cla
   fi
 done
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+summary

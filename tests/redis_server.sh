@@ -1,16 +1,16 @@
 # Sourced by the tests that need a real redis-server (Debian's 7.0): start
 # one on a free loopback port with no persistence, and stop it on every exit
-# path. Needs $tmp (a scratch directory the caller removes). $server_bin and
-# $cli_bin, when set before sourcing, name another server and its cli (e.g.
-# one scripts/targets built).
+# path. Needs $tmp (a scratch directory the caller removes). When set before
+# sourcing, $redis_server_bin and $redis_cli_bin name another server and its
+# cli (e.g. one scripts/targets built).
 #   start_server [extra redis-server args...]   sets $port and $pid
 #   start_cluster_server [extra args...]        the same in cluster mode (a
 #                                               node of no cluster yet), its
 #                                               bus on a second free port
 #   stop_server
-server_bin=${server_bin:-redis-server}
-cli_bin=${cli_bin:-redis-cli}
-command -v "$server_bin" >/dev/null || { echo "FAIL: $server_bin not found (scripts/setup installs it)"; exit 1; }
+redis_server_bin=${redis_server_bin:-redis-server}
+redis_cli_bin=${redis_cli_bin:-redis-cli}
+command -v "$redis_server_bin" >/dev/null || { echo "FAIL: $redis_server_bin not found (scripts/setup installs it)"; exit 1; }
 pid=""
 stop_server() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -39,18 +39,18 @@ start_server_mode() {
       extra=(--cluster-enabled yes --cluster-port "$(free_port)"
              --cluster-config-file "nodes-$port.conf")
     fi
-    "$server_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+    "$redis_server_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
       --dir "$tmp" --logfile "$tmp/redis-$port.log" "${extra[@]}" "$@" &
     pid=$!
     for _ in $(seq 50); do
-      "$cli_bin" -p "$port" ping >/dev/null 2>&1 && break
+      "$redis_cli_bin" -p "$port" ping >/dev/null 2>&1 && break
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
     # Ours, not another test's server that took the port after it was picked.
-    [ "$("$cli_bin" -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')" = "$pid" ] &&
+    [ "$("$redis_cli_bin" -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')" = "$pid" ] &&
       return 0
     stop_server
   done
-  echo "FAIL: could not start $server_bin on a free loopback port"; exit 1
+  echo "FAIL: could not start $redis_server_bin on a free loopback port"; exit 1
 }

@@ -6,22 +6,9 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-case ${1:-} in
-  -h | --help)
-    sed -n '2,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-    exit 0
-    ;;
-esac
+. "$root/tests/checks.sh"
+header_help "$@"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/respfuzz-target-servers.XXXXXX")
-passed=0 failed=0
-ok() {
-  echo "ok    $*"
-  passed=$((passed + 1))
-}
-bad() {
-  echo "FAIL  $*" >&2
-  failed=$((failed + 1))
-}
 
 # What each target must be. A server: NAME PROGRAM then the INFO server
 # lines it must answer with. A source tree: NAME then a file and the text it
@@ -64,13 +51,13 @@ for s in "${servers[@]}"; do
     continue
   }
   # A subshell per server: redis_server.sh's start/stop and its EXIT trap.
-  (
-    server_bin="$dir/bin/$program-server" cli_bin="$dir/bin/$program-cli"
+  if (
+    redis_server_bin="$dir/bin/$program-server" redis_cli_bin="$dir/bin/$program-cli"
     # shellcheck source=tests/redis_server.sh
     . "$root/tests/redis_server.sh"
     trap stop_server EXIT
     start_server
-    info=$("$cli_bin" -p "$port" info server | tr -d '\r')
+    info=$("$redis_cli_bin" -p "$port" info server | tr -d '\r')
     rc=0
     for line in $want; do
       grep -qx "$line" <<<"$info" || {
@@ -88,8 +75,7 @@ for s in "${servers[@]}"; do
       rc=1
     fi
     exit $rc
-  )
-  if [ $? -eq 0 ]; then
+  ); then
     ok "$name: $program-server started on a free loopback port, answered INFO server with $want, stopped"
   else
     bad "$name: see above"
@@ -97,5 +83,4 @@ for s in "${servers[@]}"; do
 done
 
 rm -rf "$tmp"
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+summary

@@ -9,12 +9,8 @@ set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 tool="$root/scripts/targets"
-case ${1:-} in
-  -h | --help)
-    sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-    exit 0
-    ;;
-esac
+. "$root/tests/checks.sh"
+header_help "$@"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/respfuzz-targets-test.XXXXXX")
 bg=()
 finish() {
@@ -22,15 +18,6 @@ finish() {
   rm -rf "$tmp"
 }
 trap finish EXIT
-passed=0 failed=0
-ok() {
-  echo "ok    $*"
-  passed=$((passed + 1))
-}
-bad() {
-  echo "FAIL  $*" >&2
-  failed=$((failed + 1))
-}
 
 # A 3.0 (native) source package "demo" 1:1.0 whose debian/rules export
 # hardening and an appended CFLAGS word and give make one argument; its
@@ -263,5 +250,4 @@ else
   bad "lock timeout: exit $rc, $(cat "$tmp/err")"
 fi
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+summary
