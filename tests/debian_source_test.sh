@@ -67,6 +67,15 @@ if [ $rc -eq 0 ] && grep -q 'already in' "$tmp/out"; then
 else
   bad "second run: exit $rc, $(tail -n 1 "$tmp/err")"
 fi
+# An entry named apart from its source package (as redis-7.0 is Debian's
+# "redis"): the fifth column names the package fetched.
+printf 'demo-1 1:1.0 %s demo-one demo\n' "$sum" >"$tmp/renamed.lock"
+run "$tmp/renamed.lock" --mirror "$mirror" --dest "$tmp/d3" demo-1
+if [ $rc -eq 0 ] && [ "$(cat "$tmp/d3/demo-one/file.txt" 2>/dev/null)" = hello ]; then
+  ok "an entry whose fifth column names its source package fetches that package"
+else
+  bad "renamed entry: exit $rc, $(tail -n 1 "$tmp/err")"
+fi
 
 # expect_error WHAT PATTERN LOCK ARGS...: exit 1, one error line naming the
 # problem, nothing in DEST.
@@ -100,9 +109,11 @@ expect_error "--mirror without a value" "--mirror needs a value" "$tmp/good.lock
 
 # The real lock file: every entry well formed.
 run "$root/oss-fuzz/debian-sources.lock" --list
-if [ $rc -eq 0 ] && awk 'NF != 4 || length($3) != 64 || $3 ~ /[^0-9a-f]/ { bad = 1 } END { exit (bad || NR < 3) }' "$tmp/out" &&
-  grep -q '^abseil ' "$tmp/out" && grep -q '^hiredis ' "$tmp/out" && grep -q '^llvm-toolchain-19 ' "$tmp/out"; then
-  ok "oss-fuzz/debian-sources.lock pins abseil, hiredis and llvm-toolchain-19 by SHA-256"
+if [ $rc -eq 0 ] && awk 'NF != 5 || length($3) != 64 || $3 ~ /[^0-9a-f]/ { bad = 1 } END { exit (bad || NR < 4) }' "$tmp/out" &&
+  grep -q '^abseil .* abseil$' "$tmp/out" && grep -q '^hiredis .* hiredis$' "$tmp/out" &&
+  grep -q '^llvm-toolchain-19 .* llvm-toolchain-19$' "$tmp/out" &&
+  grep -q '^redis-7.0 5:7.0.15-1~deb12u7 .* redis$' "$tmp/out"; then
+  ok "oss-fuzz/debian-sources.lock pins abseil, hiredis, llvm-toolchain-19 and redis-7.0 (Debian's redis) by SHA-256"
 else
   bad "oss-fuzz/debian-sources.lock: $(cat "$tmp/out" "$tmp/err")"
 fi
