@@ -53,13 +53,16 @@ struct Server::Client {
   size_t slot = 0;  // index in clients_
   resp::RequestParser parser;
   std::vector<resp::Request> requests;  // reused across reads
+  size_t next_request = 0;              // requests[next_request..] have not run yet
+  bool parse_failed = false;            // the read's protocol error, once they have
   std::string out;                      // replies; out[sent..] is still unsent
   size_t sent = 0;
   uint32_t events = 0;             // what the transport watches now
   bool close_after_reply = false;  // QUIT or a protocol error: flush, then close
   bool pending = false;            // in pending_
   bool closed = false;
-  bool busy = false;  // read or wrote since the last TrimIdleClients()
+  bool busy = false;    // read or wrote since the last TrimIdleClients()
+  bool queued = false;  // in queued_: requests left for a later turn
 
   explicit Client(const resp::RequestLimits& limits) : parser(limits) {}
   size_t unsent() const { return out.size() - sent; }
@@ -132,7 +135,8 @@ void Server::Clients(std::vector<ClientInfo>* out) const {
   out->clear();
   out->reserve(clients_.size());
   for (const auto& c : clients_) {
-    out->push_back({c->fd, c->session, c->unsent(), c->events, c->out.capacity()});
+    out->push_back({c->fd, c->session, c->unsent(), c->events, c->out.capacity(),
+                    c->requests.size() - c->next_request});
   }
 }
 
@@ -155,14 +159,18 @@ absl::Status Server::Turn() {
     started_ = true;
     next_expire_ms_ = transport_->MonotonicMs() + kActiveExpireIntervalMs;
   }
+  // Requests left from the last turn: look for readiness without waiting.
   const int timeout =
-      static_cast<int>(std::max<int64_t>(0, next_expire_ms_ - transport_->MonotonicMs()));
+      queued_.empty()
+          ? static_cast<int>(std::max<int64_t>(0, next_expire_ms_ - transport_->MonotonicMs()))
+          : 0;
   const int n = transport_->Wait(events_, timeout);
   if (n < 0) {
     if (n == -EINTR) return absl::OkStatus();
     return absl::InternalError(absl::StrCat("epoll_wait: ", ErrnoText(-n)));
   }
   UpdateClock();
+  RunQueued();
   for (int i = 0; i < n; ++i) {
     const Readiness& ev = events_[i];
     if (ev.tag == Transport::kListenerTag) {
@@ -290,29 +298,34 @@ void Server::OnReadable(Client* c) {
   }
   Add(counters_.reads);
   c->busy = true;
-  const bool ok =
-      c->parser.Feed(std::string_view(read_buf_.get(), static_cast<size_t>(n)), &c->requests);
-  if (!RunRequests(c)) return;
-  if (!ok && !c->close_after_reply) {
-    // Redis: the replies so far, then the error, then close once flushed.
-    const resp::RequestError& err = *c->parser.error();
-    c->out.append("-ERR ");
-    c->out.append(err.message);
-    c->out.append("\r\n");
-    c->close_after_reply = true;
-    Add(counters_.protocol_errors);
-    if (c->unsent() > options_.max_output_buffer) {
-      Add(counters_.output_limit_disconnects);
-      Close(c);
-      return;
-    }
+  c->parse_failed =
+      !c->parser.Feed(std::string_view(read_buf_.get(), static_cast<size_t>(n)), &c->requests);
+  if (RunRequests(c)) AfterRequests(c);
+}
+
+void Server::RunQueued() {
+  // A client closed meanwhile (CLIENT KILL from another) left queued_ then.
+  running_.swap(queued_);
+  for (Client* c : running_) {
+    c->queued = false;
+    if (c->closed) continue;
+    c->busy = true;
+    if (RunRequests(c)) AfterRequests(c);
   }
-  if (c->unsent() > 0 || c->close_after_reply) MarkPending(c);
+  running_.clear();
 }
 
 bool Server::RunRequests(Client* c) {
+  // The budget counts every byte this run adds to the client's output (its
+  // replies, and pushes its own commands send it); it is checked between
+  // requests, so one big reply (a GET of a large value) still runs alone.
+  // Without it, the requests of one 64 KiB read (thousands of GETs of a
+  // 1 MiB value) would all run in one turn, up to the output cap, while
+  // every other client waits for that turn to end.
+  const size_t start = c->out.size();
   size_t run = 0;
-  for (resp::Request& req : c->requests) {
+  while (c->next_request < c->requests.size()) {
+    resp::Request& req = c->requests[c->next_request++];
     ++run;
     RunOne(c, req.argv);
     DeliverEngineOutput();
@@ -326,11 +339,46 @@ bool Server::RunRequests(Client* c) {
       Close(c);
       return false;
     }
-    if (c->close_after_reply) break;  // QUIT: what follows is never run
+    if (c->close_after_reply) {  // QUIT: what follows is never run
+      c->next_request = c->requests.size();
+      break;
+    }
+    if (c->out.size() - start >= options_.turn_output_budget &&
+        c->next_request < c->requests.size()) {
+      // The rest waits for the next turn; the socket is not read meanwhile
+      // (Flush leaves EPOLLIN out), so a client holds at most one read's
+      // requests.
+      Add(counters_.commands, run);
+      c->queued = true;
+      queued_.push_back(c);
+      MarkPending(c);
+      return true;
+    }
   }
   Add(counters_.commands, run);
+  c->next_request = 0;
   c->parser.Recycle(&c->requests);  // their argv vectors serve the next requests
   return true;
+}
+
+void Server::AfterRequests(Client* c) {
+  if (c->queued) return;
+  if (c->parse_failed && !c->close_after_reply) {
+    // Redis: the replies so far, then the error, then close once flushed.
+    const resp::RequestError& err = *c->parser.error();
+    c->out.append("-ERR ");
+    c->out.append(err.message);
+    c->out.append("\r\n");
+    c->close_after_reply = true;
+    Add(counters_.protocol_errors);
+    if (c->unsent() > options_.max_output_buffer) {
+      Add(counters_.output_limit_disconnects);
+      Close(c);
+      return;
+    }
+  }
+  // Flush also watches for reading again after a wait in queued_.
+  if (c->unsent() > 0 || c->close_after_reply || !(c->events & EPOLLIN)) MarkPending(c);
 }
 
 void Server::RunOne(Client* c, std::vector<std::string>& argv) {
@@ -421,7 +469,7 @@ void Server::Flush(Client* c) {
       Close(c);
       return;
     }
-    SetEvents(c, EPOLLIN);
+    SetEvents(c, c->queued ? 0u : uint32_t{EPOLLIN});
     return;
   }
   // The socket is full (a short write): wait for EPOLLOUT. Drop the sent
@@ -431,7 +479,7 @@ void Server::Flush(Client* c) {
     c->out.erase(0, c->sent);
     c->sent = 0;
   }
-  SetEvents(c, c->close_after_reply ? EPOLLOUT : (EPOLLIN | EPOLLOUT));
+  SetEvents(c, c->close_after_reply || c->queued ? EPOLLOUT : (EPOLLIN | EPOLLOUT));
 }
 
 void Server::TrimIdleClients() {
@@ -465,6 +513,9 @@ void Server::TrimFreedMemory() {
 void Server::Close(Client* c) {
   if (c->closed) return;
   c->closed = true;
+  // Requests it had left never run (as bytes a closed socket had not
+  // delivered yet).
+  if (c->queued) std::erase(queued_, c);
   engine_.CloseSession(c->session);  // a no-op for a session CLIENT KILL closed
   by_session_[c->session] = nullptr;
   Sub(counters_.open_connections);
