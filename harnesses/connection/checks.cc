@@ -421,6 +421,7 @@ server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put) {
   o.port = 0;
   o.max_output_buffer = put.server_output_cap;
   o.turn_output_budget = put.server_turn_budget;
+  o.output_block = kConnOutputBlock;
   o.max_clients = kConnServerMaxClients;
   return o;
 }

@@ -71,6 +71,10 @@ inline constexpr int kConnMaxStarvedTurns = 2;
 // The server's turn_output_budget in the harness: below one GET of an
 // appended value, so pipelines are cut across turns.
 inline constexpr size_t kConnTurnOutputBudget = 64;
+// The server's output_block in the harness: a client that falls behind by
+// more than this queues its replies in blocks (the path a client near the
+// 64 MiB cap takes in `respfuzz serve`).
+inline constexpr size_t kConnOutputBlock = 100;
 inline constexpr int kConnMaxDrainTurns = static_cast<int>(kConnMaxOps * kConnMaxSendLen) + 64;
 
 // Hands every call to the SimTransport (which the harness keeps, to inspect

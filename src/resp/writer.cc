@@ -1,5 +1,6 @@
 #include "src/resp/writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <vector>
@@ -23,6 +24,14 @@ void Line(char type, std::string_view s, std::string* out) {
 }
 
 void BulkOf(char type, std::string_view s, std::string* out) {
+  // Room for the whole bulk at once (still growing geometrically): appended
+  // piece by piece, a big payload filled an exactly sized buffer and its
+  // CRLF then moved all of it to one twice that size (a second copy of a
+  // 1 MiB value for each GET of it, and twice its size reserved).
+  const size_t need = s.size() + 32;  // type, length, two CRLFs
+  if (out->capacity() - out->size() < need) {
+    out->reserve(std::max(out->size() + need, 2 * out->capacity()));
+  }
   out->push_back(type);
   AppendInt(static_cast<int64_t>(s.size()), out);
   out->append("\r\n", 2);

@@ -72,6 +72,9 @@ struct ServerOptions {
   // Server::RunRequests); as Redis's NET_MAX_WRITES_PER_EVENT bounds the
   // bytes written to one client per event, 64 KiB.
   static constexpr size_t kDefaultTurnOutputBudget = 64 * 1024;
+  // Once a client's reply buffer holds this much, later replies queue in
+  // blocks of about this size (Redis: a list of 16 KiB reply blocks).
+  static constexpr size_t kDefaultOutputBlock = 1 << 20;
 
   std::string bind = "127.0.0.1";  // a numeric IPv4 or IPv6 address
   uint16_t port = 6379;            // 0: the kernel picks a free port (see Server::port())
@@ -79,6 +82,10 @@ struct ServerOptions {
   // At least one request runs per turn whatever this is; SIZE_MAX: a read's
   // requests all run in the turn that read them.
   size_t turn_output_budget = kDefaultTurnOutputBudget;
+  // Appending a reply copies at most the reply and one block, however much
+  // the client is owed (one growing string would copy all of it at each
+  // doubling: 64 MiB in one turn for a client near the cap).
+  size_t output_block = kDefaultOutputBlock;
   int max_clients = kDefaultMaxClients;
   resp::RequestLimits request_limits;  // inline/header line, multibulk count, bulk length
   // The engine's options; start_ms is ignored: the clock starts at the wall
@@ -209,6 +216,14 @@ class Server {
   // store the parser's argument strings without a copy.
   void RunOne(Client* c, std::vector<std::string>& argv);
   void Flush(Client* c);
+  // Where the next reply to c goes (see ServerOptions::output_block).
+  std::string* Tail(Client* c);
+  // Calls write(out) on Tail(c), counting what it appends to a block.
+  template <typename Write>
+  void AppendTo(Client* c, Write&& write);
+  // Writes c's unsent bytes, buffer after buffer, until the socket is full;
+  // false on an error other than EAGAIN.
+  bool SendPending(Client* c);
   // Every write goes through here (ServerStats::writes counts each that
   // wrote something).
   ssize_t Send(int handle, const char* data, size_t len);
