@@ -7,7 +7,8 @@ GETs of it in batches of --batch on connections it never reads (a new one each
 time the server cuts one, unless --no-reconnect), while another client sends
 one PING every 20 ms and times each reply. Prints the PINGs' median, 90th
 percentile and maximum, the cuts the hostile client saw, and the server's
-peak RSS and CPU time; stops the server on every exit path (Ctrl-C too).
+peak RSS, CPU time and page faults; stops the server on every exit path
+(Ctrl-C too).
 
 Exit 0 after a run, 1 if the server did not start or a PING went unanswered
 for 10 s, 2 on usage errors.
@@ -146,6 +147,7 @@ class Server:
         self.rss_start = self.status_kb("VmRSS")
         self.rss_max = self.rss_start
         self.cpu_start = self.cpu_seconds()
+        self.faults_start = self.minor_faults()
 
     def _write(self, path, text):
         try:
@@ -165,13 +167,23 @@ class Server:
             pass
         return 0
 
-    def cpu_seconds(self):
+    def _stat(self):
+        # The fields after the command's closing parenthesis (field 3 on).
         try:
             with open(f"/proc/{self.proc.pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
+                return f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return []
+
+    def cpu_seconds(self):
+        fields = self._stat()
+        if len(fields) < 13:
             return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def minor_faults(self):
+        fields = self._stat()
+        return int(fields[7]) if len(fields) > 7 else 0
 
     def sample(self):
         self.rss_max = max(self.rss_max, self.status_kb("VmRSS"))
@@ -270,6 +282,7 @@ def run(args):
             t.join(5)
         pinger.close()
         cpu = server.cpu_seconds() - server.cpu_start
+        faults = server.minor_faults() - server.faults_start
         ms.sort()
         print(f"{server.name}: a {args.value_size}-byte value, GETs in batches of {args.batch}, "
               f"{args.connections} never-reading connection(s), "
@@ -278,7 +291,7 @@ def run(args):
               f"p90 {ms[int(len(ms) * 0.9)]:.1f} ms, max {ms[-1]:.1f} ms")
         print(f"hostile client: {stats['cuts']} cuts seen, {stats['sent']} request bytes sent")
         print(f"server: peak RSS {server.peak_kb() >> 10} MiB ({server.rss_start >> 10} MiB at "
-              f"start), CPU {cpu:.2f} s")
+              f"start), CPU {cpu:.2f} s, {faults} minor page faults")
         if stopped_for_rss:
             print(f"stopped early: the server's RSS passed {args.max_rss_mb} MiB")
     finally:

@@ -47,7 +47,7 @@ if "$script" --bin "$bin" --seconds 1 --value-size 65536 --batch 16 >"$tmp/out" 
   if grep -q '^respfuzz serve (.*): a 65536-byte value, GETs in batches of 16, ' "$tmp/out" &&
     grep -Eq '^PING: [0-9]+ replies, median [0-9.]+ ms, p90 [0-9.]+ ms, max [0-9.]+ ms$' "$tmp/out" &&
     grep -Eq '^hostile client: [0-9]+ cuts seen, [0-9]+ request bytes sent$' "$tmp/out" &&
-    grep -Eq '^server: peak RSS [0-9]+ MiB \([0-9]+ MiB at start\), CPU [0-9.]+ s$' "$tmp/out"; then
+    grep -Eq '^server: peak RSS [0-9]+ MiB \([0-9]+ MiB at start\), CPU [0-9.]+ s, [0-9]+ minor page faults$' "$tmp/out"; then
     ok
   else
     bad "short run: unexpected report:"
