@@ -9,12 +9,7 @@ script=$root/bench/never_reader.py
 tmp=$(mktemp -d)
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-  fail=$((fail + 1))
-  echo "FAIL $*"
-}
+. "$root/tests/check_lib.sh"
 
 "$script" --help >"$tmp/out" 2>&1 && grep -q '^usage: bench/never_reader.py' "$tmp/out" && ok ||
   bad "--help"
@@ -24,15 +19,7 @@ bad() {
 expect_usage() {
   local name=$1
   shift
-  "$script" --bin "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^never_reader: ' "$tmp/err" &&
-    [ ! -s "$tmp/out" ]; then
-    ok
-  else
-    bad "$name: exit $rc, stderr:"
-    cat "$tmp/err"
-  fi
+  expect_usage_of 'never_reader: ' "$name" "$script" --bin "$bin" "$@" && ok
 }
 expect_usage unknown --verbose
 expect_usage needs-value --seconds
@@ -76,5 +63,4 @@ else
   bad "SIGINT: exit $rc, server pid '${server}' $(kill -0 "$server" 2>/dev/null && echo still running)"
 fi
 
-echo "never_reader: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish never_reader_test
