@@ -611,8 +611,9 @@ RESPFUZZ_REGISTER_HARNESS(
             "(src/server/server.h) on a simulated transport (src/server/sim_transport.h)",
             "each client gets a prefix of what a direct engine run owes it (all of it without a "
             "fault); nothing happens on a closed connection and each is closed once; sessions "
-            "close with connections; stats match; no client holds more than the output cap; no "
-            "readable client waits more than 2 turns; the loop goes quiet",
+            "close with connections; stats match; no client holds more than the output cap; "
+            "after every turn each client is owed what the direct run (with the per-turn reply "
+            "budget) owes it; no readable client waits more than 2 turns; the loop goes quiet",
             RunConnection, DescribeConnection, EncodeConnectionText, DecodeConnectionText,
             ExplainConnection, MinimizeConnection});
 
