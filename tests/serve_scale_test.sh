@@ -10,12 +10,7 @@ script=$root/bench/serve_scale.sh
 tmp=$(mktemp -d)
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-  fail=$((fail + 1))
-  echo "FAIL $*"
-}
+. "$root/tests/check_lib.sh"
 
 "$script" --help >"$tmp/out" 2>&1 && grep -q '^usage: bench/serve_scale.sh' "$tmp/out" && ok ||
   bad "--help"
@@ -26,15 +21,9 @@ expect_usage() {
   local name=$1
   shift
   rm -f "$tmp/t.md"
-  "$script" --bin "$bin" --markdown "$tmp/t.md" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^serve_scale: ' "$tmp/err" &&
-    [ ! -s "$tmp/out" ] && [ ! -e "$tmp/t.md" ]; then
-    ok
-  else
-    bad "$name: exit $rc, stderr:"
-    cat "$tmp/err"
-  fi
+  expect_usage_of 'serve_scale: ' "$name" "$script" --bin "$bin" --markdown "$tmp/t.md" "$@" ||
+    return
+  [ ! -e "$tmp/t.md" ] && ok || bad "$name: wrote $tmp/t.md"
 }
 expect_usage unknown --verbose
 expect_usage needs-value -n
@@ -121,5 +110,4 @@ rc=$?
   ok || bad "timeout: exit $rc, $(tail -1 "$tmp/err")"
 servers_gone timeout
 
-echo "serve_scale_test: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish serve_scale_test

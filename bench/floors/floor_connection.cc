@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   server::Server server(HarnessServerOptions(put), put.transport(&sim));
   if (!server.Listen().ok()) return 0;
   const auto turn = [&](size_t) { return server.Turn().ok(); };
-  if (DriveConnProgram(program, sim, turn, nullptr) != ConnDriveEnd::kQuiet) return 0;
+  if (DriveConnProgram(program, sim, server, turn, nullptr) != ConnDriveEnd::kQuiet) return 0;
   server.Stop();
   if (server.Turn().ok()) server.Shutdown();
   return 0;

@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 
 #include <algorithm>
+#include <deque>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,7 +38,9 @@ size_t OpenSessions(const engine::Engine& e) {
 // The direct engine run: the transport's log replayed on a plain engine, one
 // request parser per connection, with the server's connection rules written
 // out (QUIT, protocol errors, CONFIG GET, CLIENT KILL, the output cap, the
-// max-clients line) and no transport in between.
+// per-turn reply budget, the max-clients line) and no transport in between.
+// It replays the log as it grows (Replay after every turn), so the checks
+// can compare it with the server turn by turn.
 class DirectRun {
  public:
   struct Conn {
@@ -48,7 +51,10 @@ class DirectRun {
     bool rejected = false;  // max clients
     resp::RequestParser parser;
     std::vector<resp::Request> requests;
-    std::string owed;  // every byte the server owes the client, in order
+    size_t next = 0;            // requests[next..] have not run yet
+    bool parse_failed = false;  // the protocol error, due once they have
+    bool queued = false;        // past the turn's budget: the rest runs next turn
+    std::string owed;           // every byte the server owes the client, in order
     size_t written = 0;
   };
 
@@ -59,9 +65,11 @@ class DirectRun {
           return o;
         }()) {}
 
+  // The events of `log` not replayed yet.
   void Replay(const std::vector<Event>& log, size_t conns) {
-    conns_.resize(conns);
-    for (const Event& ev : log) {
+    while (conns_.size() < conns) conns_.emplace_back();
+    for (; replayed_ < log.size(); ++replayed_) {
+      const Event& ev = log[replayed_];
       switch (ev.kind) {
         case Event::kTurn:
           if (ev.wall_ms > engine_.now_ms()) engine_.AdvanceClock(ev.wall_ms - engine_.now_ms());
@@ -70,6 +78,7 @@ class DirectRun {
             next_expire_ = ev.mono_ms + server::Server::kActiveExpireIntervalMs;
           }
           mono_ = ev.mono_ms;
+          RunQueued();
           break;
         case Event::kAccept:
           OnAccept(ev.conn, ev.bytes);
@@ -98,7 +107,7 @@ class DirectRun {
     }
   }
 
-  const std::vector<Conn>& conns() const { return conns_; }
+  const std::deque<Conn>& conns() const { return conns_; }
   uint64_t commands = 0, protocol_errors = 0, output_limit_disconnects = 0, rejected = 0,
            connections = 0;
 
@@ -124,20 +133,47 @@ class DirectRun {
   void OnRead(int conn, const std::string& bytes) {
     Conn& c = conns_[conn];
     if (!c.open || c.stopped) return;  // nothing the server reads now may run
-    const bool ok = c.parser.Feed(bytes, &c.requests);
-    for (const resp::Request& req : c.requests) {
+    c.parse_failed = !c.parser.Feed(bytes, &c.requests);
+    Run(conn);
+  }
+
+  // The turn starts with the connections left over budget by the last one,
+  // in the order they were left.
+  void RunQueued() {
+    std::vector<int> running;
+    running.swap(queued_);
+    for (int conn : running) {
+      conns_[conn].queued = false;
+      if (conns_[conn].open) Run(conn);
+    }
+  }
+
+  // The connection's requests in order, until they are done or the replies
+  // this run added reach kConnTurnOutputBudget with more to run; then the
+  // protocol error if the parse failed.
+  void Run(int conn) {
+    Conn& c = conns_[conn];
+    const size_t start = c.owed.size();
+    while (c.next < c.requests.size()) {
+      const resp::Request& req = c.requests[c.next++];
       ++commands;
       RunOne(c, req.argv);
       Deliver();
-      if (!c.open) break;
+      if (!c.open) return;
       if (OverCap(c)) {
         CapClose(conn);
-        break;
+        return;
       }
       if (c.stopped) break;
+      if (c.owed.size() - start >= kConnTurnOutputBudget && c.next < c.requests.size()) {
+        c.queued = true;
+        queued_.push_back(conn);
+        return;
+      }
     }
+    c.next = 0;
     c.parser.Recycle(&c.requests);
-    if (!ok && c.open && !c.stopped) {
+    if (c.parse_failed && !c.stopped) {
       c.owed += absl::StrCat("-ERR ", c.parser.error()->message, "\r\n");
       c.stopped = true;
       ++protocol_errors;
@@ -205,6 +241,8 @@ class DirectRun {
 
   void CloseConn(int conn) {
     Conn& c = conns_[conn];
+    if (c.queued) std::erase(queued_, conn);  // what it had left never runs
+    c.queued = false;
     engine_.CloseSession(c.session);
     by_session_[c.session] = -1;
     c.open = false;
@@ -213,12 +251,26 @@ class DirectRun {
 
   server::ServerOptions options_;
   engine::Engine engine_;
-  std::vector<Conn> conns_;
+  std::deque<Conn> conns_;  // a deque: Conn (its parser) stays put as it grows
   std::vector<int> by_session_;
+  std::vector<int> queued_;  // connections with requests for the next turn
+  size_t replayed_ = 0;      // log events replayed so far
   int open_ = 0;
   bool started_ = false;
   int64_t next_expire_ = 0, mono_ = 0;
 };
+
+// Something to read (bytes, an end of stream, a reset) on this connection.
+bool Readable(const SimTransport::Conn& c) {
+  return !c.segments.empty() || c.fin || c.client_closed || c.rst;
+}
+
+bool ReadableAndWatched(const SimTransport& sim) {
+  for (const SimTransport::Conn& c : sim.conns()) {
+    if (c.server_open() && c.watched && (c.watch_events & EPOLLIN) && Readable(c)) return true;
+  }
+  return false;
+}
 
 std::string Snippet(std::string_view s, size_t at) {
   const size_t from = at > 24 ? at - 24 : 0;
@@ -226,9 +278,10 @@ std::string Snippet(std::string_view s, size_t at) {
 }
 
 // The per-turn checks: closed, sessions, accounting (open connections),
-// output-cap, starvation.
-fuzz::Verdict CheckTurn(const SimTransport& sim, const server::Server& server, size_t step,
-                        std::vector<int>* starved,
+// output-cap, turn-output (against `direct`, replayed up to this turn),
+// starvation.
+fuzz::Verdict CheckTurn(const SimTransport& sim, const server::Server& server,
+                        const DirectRun& direct, size_t step, std::vector<int>* starved,
                         std::vector<server::Server::ClientInfo>* clients) {
   if (!sim.misuses().empty()) return Fail("closed", step, sim.misuses().front());
   size_t open = 0;
@@ -251,11 +304,28 @@ fuzz::Verdict CheckTurn(const SimTransport& sim, const server::Server& server, s
                                " unsent bytes, over the cap of ", kConnOutputCap));
     }
   }
+  for (const server::Server::ClientInfo& ci : *clients) {
+    const DirectRun::Conn& d = direct.conns()[ci.handle];
+    if (d.written > d.owed.size()) {
+      return Fail("turn-output", step,
+                  absl::StrCat("c", ci.handle, " took ", d.written,
+                               " bytes; the direct run owes it only ", d.owed.size()));
+    }
+    const size_t held = d.open ? d.owed.size() - d.written : 0;
+    if (!d.open || ci.unsent != held) {
+      return Fail(
+          "turn-output", step,
+          absl::StrCat("c", ci.handle, " holds ", ci.unsent,
+                       " unsent bytes after this turn; the direct run, which runs a "
+                       "client's requests until a turn's replies reach ",
+                       kConnTurnOutputBudget, " bytes, ",
+                       d.open ? absl::StrCat("holds ", held) : std::string("has closed it")));
+    }
+  }
   starved->resize(sim.conns().size(), 0);
   for (size_t i = 0; i < sim.conns().size(); ++i) {
     const SimTransport::Conn& c = sim.conns()[i];
-    const bool readable = !c.segments.empty() || c.fin || c.client_closed || c.rst;
-    if (c.server_open() && c.watched && (c.watch_events & EPOLLIN) && readable &&
+    if (c.server_open() && c.watched && (c.watch_events & EPOLLIN) && Readable(c) &&
         sim.reads_this_turn()[i] == 0) {
       if (++(*starved)[i] > kConnMaxStarvedTurns) {
         return Fail("starvation", step,
@@ -269,8 +339,8 @@ fuzz::Verdict CheckTurn(const SimTransport& sim, const server::Server& server, s
   return fuzz::Verdict::Ok();
 }
 
-fuzz::Verdict CheckEnd(const SimTransport& sim, const server::Server& server,
-                       const server::ServerOptions& options, size_t step, std::string* trace) {
+fuzz::Verdict CheckEnd(const SimTransport& sim, const server::Server& server, DirectRun& direct,
+                       size_t step, std::string* trace) {
   if (!sim.misuses().empty()) return Fail("closed", step, sim.misuses().front());
   for (size_t i = 0; i < sim.conns().size(); ++i) {
     const SimTransport::Conn& c = sim.conns()[i];
@@ -282,7 +352,6 @@ fuzz::Verdict CheckEnd(const SimTransport& sim, const server::Server& server,
   if (size_t n = OpenSessions(server.engine()); n != 0) {
     return Fail("sessions", step, absl::StrCat(n, " engine sessions still open after shutdown"));
   }
-  DirectRun direct(options);
   direct.Replay(sim.log(), sim.conns().size());
   for (size_t i = 0; i < sim.conns().size(); ++i) {
     const SimTransport::Conn& c = sim.conns()[i];
@@ -352,11 +421,13 @@ server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put) {
   server::ServerOptions o;
   o.port = 0;
   o.max_output_buffer = put.server_output_cap;
+  o.turn_output_budget = put.server_turn_budget;
+  o.output_block = kConnOutputBlock;
   o.max_clients = kConnServerMaxClients;
   return o;
 }
 
-ConnDriveEnd DriveConnProgram(const ConnProgram& p, SimTransport& sim,
+ConnDriveEnd DriveConnProgram(const ConnProgram& p, SimTransport& sim, const server::Server& server,
                               absl::FunctionRef<bool(size_t step)> turn, std::string* trace) {
   std::vector<int> slot(kConnMaxClients, -1);  // client -> its connection
   auto over = [&](int conn) {
@@ -420,7 +491,12 @@ ConnDriveEnd DriveConnProgram(const ConnProgram& p, SimTransport& sim,
       const Event::Kind kind = sim.log()[k].kind;
       if (kind != Event::kTurn && kind != Event::kAfterReads) quiet = false;
     }
-    if (quiet) return ConnDriveEnd::kQuiet;
+    // Requests left for the next turn are work still to do, and so are bytes
+    // of a client the server watches again after its requests ran (the
+    // turn began without it).
+    if (quiet && server.queued_clients() == 0 && !ReadableAndWatched(sim)) {
+      return ConnDriveEnd::kQuiet;
+    }
   }
   return ConnDriveEnd::kNotQuiet;
 }
@@ -452,16 +528,18 @@ ConnRunResult RunConnProgramSteps(const ConnProgram& p, const ConnectionUnderTes
   }
   std::vector<int> starved;
   std::vector<server::Server::ClientInfo> clients;  // CheckTurn's, reused turn after turn
+  DirectRun direct(options);
   auto turn = [&](size_t step) -> bool {
     if (absl::Status st = server.Turn(); !st.ok()) {
       result.verdict = Fail("stall", step, absl::StrCat("Turn failed: ", st.message()));
       return false;
     }
-    result.verdict = CheckTurn(sim, server, step, &starved, &clients);
+    direct.Replay(sim.log(), sim.conns().size());
+    result.verdict = CheckTurn(sim, server, direct, step, &starved, &clients);
     return result.verdict.ok;
   };
   const size_t end = p.ops.size();
-  switch (DriveConnProgram(p, sim, turn, trace ? &result.trace : nullptr)) {
+  switch (DriveConnProgram(p, sim, server, turn, trace ? &result.trace : nullptr)) {
     case ConnDriveEnd::kStopped:
       return result;
     case ConnDriveEnd::kNotQuiet:
@@ -479,7 +557,7 @@ ConnRunResult RunConnProgramSteps(const ConnProgram& p, const ConnectionUnderTes
     return result;
   }
   server.Shutdown();
-  result.verdict = CheckEnd(sim, server, options, end, trace ? &result.trace : nullptr);
+  result.verdict = CheckEnd(sim, server, direct, end, trace ? &result.trace : nullptr);
   return result;
 }
 
@@ -558,8 +636,9 @@ RESPFUZZ_REGISTER_HARNESS(
             "(src/server/server.h) on a simulated transport (src/server/sim_transport.h)",
             "each client gets a prefix of what a direct engine run owes it (all of it without a "
             "fault); nothing happens on a closed connection and each is closed once; sessions "
-            "close with connections; stats match; no client holds more than the output cap; no "
-            "readable client waits more than 2 turns; the loop goes quiet",
+            "close with connections; stats match; no client holds more than the output cap; "
+            "after every turn each client is owed what the direct run (with the per-turn reply "
+            "budget) owes it; no readable client waits more than 2 turns; the loop goes quiet",
             RunConnection, DescribeConnection, EncodeConnectionText, DecodeConnectionText,
             ExplainConnection, MinimizeConnection});
 

@@ -26,6 +26,13 @@
 //       with the transport's log and the direct run
 //   "output-cap"  (oracle 3) after every turn no client holds more than
 //       kConnOutputCap unsent bytes
+//   "turn-output" (oracle 3) after every turn each open client holds exactly
+//       the unsent bytes the direct engine run holds for it after that turn.
+//       The direct run follows the server's per-turn reply budget
+//       (kConnTurnOutputBudget: once a turn's replies to a client reach it,
+//       the client's remaining requests wait for the next turn), so a server
+//       that runs more of one client's pipeline in a turn than that, work
+//       every other client waits for, fails here, as does one that runs less
 //   "starvation"  (oracle 3) a connection with something to read while the
 //       server watches it for reading is read within kConnMaxStarvedTurns
 //       turns, whatever the other clients do
@@ -50,6 +57,7 @@
 
 namespace respfuzz::server {
 struct ServerOptions;
+class Server;
 }  // namespace respfuzz::server
 
 namespace respfuzz::harnesses {
@@ -60,6 +68,13 @@ inline constexpr size_t kConnOutputCap = 4096;
 // maxclients in the harness (below kConnMaxClients, so rejections happen).
 inline constexpr int kConnServerMaxClients = 5;
 inline constexpr int kConnMaxStarvedTurns = 2;
+// The server's turn_output_budget in the harness: below one GET of an
+// appended value, so pipelines are cut across turns.
+inline constexpr size_t kConnTurnOutputBudget = 64;
+// The server's output_block in the harness: a client that falls behind by
+// more than this queues its replies in blocks (the path a client near the
+// 64 MiB cap takes in `respfuzz serve`).
+inline constexpr size_t kConnOutputBlock = 100;
 inline constexpr int kConnMaxDrainTurns = static_cast<int>(kConnMaxOps * kConnMaxSendLen) + 64;
 
 // Hands every call to the SimTransport (which the harness keeps, to inspect
@@ -98,6 +113,9 @@ struct ConnectionUnderTest {
       [](server::SimTransport* sim) { return std::make_unique<ForwardingTransport>(sim); };
   // The server's own output cap (the checks always expect kConnOutputCap).
   size_t server_output_cap = kConnOutputCap;
+  // The server's own per-turn reply budget (the checks always expect
+  // kConnTurnOutputBudget).
+  size_t server_turn_budget = kConnTurnOutputBudget;
 };
 
 struct ConnRunResult {
@@ -107,14 +125,16 @@ struct ConnRunResult {
 
 // The program's ops on `sim`, then the drain: the clients that still read
 // open their windows and the server turns until a turn reads and writes
-// nothing (at most kConnMaxDrainTurns). `turn(step)` runs one server turn
-// (step: the op's index, or the op count while draining) and returns false
-// to stop the run. The harness's turn checks after each; a floor's only turns.
+// nothing and `server` has no requests waiting for a turn (at most
+// kConnMaxDrainTurns). `turn(step)` runs one server turn (step: the op's
+// index, or the op count while draining) and returns false to stop the run.
+// The harness's turn checks after each; a floor's only turns.
 enum class ConnDriveEnd { kStopped, kQuiet, kNotQuiet };
-// The server a program runs against: ephemeral port, `put`'s output cap,
-// kConnServerMaxClients.
+// The server a program runs against: ephemeral port, `put`'s output cap and
+// turn budget, kConnServerMaxClients.
 server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put);
 ConnDriveEnd DriveConnProgram(const ConnProgram& p, server::SimTransport& sim,
+                              const server::Server& server,
                               absl::FunctionRef<bool(size_t step)> turn, std::string* trace);
 
 ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put = {},

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -53,18 +54,34 @@ struct Server::Client {
   size_t slot = 0;  // index in clients_
   resp::RequestParser parser;
   std::vector<resp::Request> requests;  // reused across reads
+  size_t next_request = 0;              // requests[next_request..] have not run yet
+  bool parse_failed = false;            // the read's protocol error, once they have
   std::string out;                      // replies; out[sent..] is still unsent
   size_t sent = 0;
+  // Replies after out, in blocks of about options.output_block bytes (a big
+  // reply is a block of its own), once out holds that much: appending to a
+  // client far behind copies only the new reply, never what it holds.
+  std::deque<std::string> blocks;
+  size_t block_bytes = 0;          // bytes in blocks
   uint32_t events = 0;             // what the transport watches now
   bool close_after_reply = false;  // QUIT or a protocol error: flush, then close
   bool pending = false;            // in pending_
   bool closed = false;
-  bool busy = false;  // read or wrote since the last TrimIdleClients()
+  bool busy = false;    // read or wrote since the last TrimIdleClients()
+  bool queued = false;  // in queued_: requests left for a later turn
 
   explicit Client(const resp::RequestLimits& limits) : parser(limits) {}
-  size_t unsent() const { return out.size() - sent; }
+  size_t unsent() const { return out.size() - sent + block_bytes; }
   uint64_t tag() { return reinterpret_cast<uintptr_t>(this); }
 };
+
+template <typename Write>
+void Server::AppendTo(Client* c, Write&& write) {
+  std::string* out = Tail(c);
+  const size_t before = out->size();
+  write(out);
+  if (out != &c->out) c->block_bytes += out->size() - before;
+}
 
 Server::Server(ServerOptions options, std::unique_ptr<Transport> transport)
     : options_(std::move(options)),
@@ -132,7 +149,10 @@ void Server::Clients(std::vector<ClientInfo>* out) const {
   out->clear();
   out->reserve(clients_.size());
   for (const auto& c : clients_) {
-    out->push_back({c->fd, c->session, c->unsent(), c->events, c->out.capacity()});
+    size_t capacity = c->out.capacity();
+    for (const std::string& b : c->blocks) capacity += b.capacity();
+    out->push_back({c->fd, c->session, c->unsent(), c->events, capacity,
+                    c->requests.size() - c->next_request});
   }
 }
 
@@ -155,14 +175,18 @@ absl::Status Server::Turn() {
     started_ = true;
     next_expire_ms_ = transport_->MonotonicMs() + kActiveExpireIntervalMs;
   }
+  // Requests left from the last turn: look for readiness without waiting.
   const int timeout =
-      static_cast<int>(std::max<int64_t>(0, next_expire_ms_ - transport_->MonotonicMs()));
+      queued_.empty()
+          ? static_cast<int>(std::max<int64_t>(0, next_expire_ms_ - transport_->MonotonicMs()))
+          : 0;
   const int n = transport_->Wait(events_, timeout);
   if (n < 0) {
     if (n == -EINTR) return absl::OkStatus();
     return absl::InternalError(absl::StrCat("epoll_wait: ", ErrnoText(-n)));
   }
   UpdateClock();
+  RunQueued();
   for (int i = 0; i < n; ++i) {
     const Readiness& ev = events_[i];
     if (ev.tag == Transport::kListenerTag) {
@@ -198,7 +222,8 @@ absl::Status Server::Turn() {
   // expiry and eviction sent, join the other clients' output.
   engine_.EndTurn();
   DeliverEngineOutput();
-  // One write per client per iteration, after every read of the iteration.
+  // One flush per client per iteration, after every read of the iteration
+  // (a write per buffer, while the socket takes them whole).
   for (size_t i = 0; i < pending_.size(); ++i) {
     Client* c = pending_[i];
     c->pending = false;
@@ -215,9 +240,7 @@ void Server::Shutdown() {
   transport_->CloseListener();
   while (!clients_.empty()) {
     Client* c = clients_.back().get();
-    if (c->unsent() > 0) {
-      Send(c->fd, c->out.data() + c->sent, c->unsent());
-    }
+    SendPending(c);
     Close(c);
   }
   pending_.clear();
@@ -282,37 +305,40 @@ void Server::OnReadable(Client* c) {
   if (n == 0) {
     // The client closed (or half-closed) its side: hand it what it is owed
     // if the socket takes it now, then close.
-    if (c->unsent() > 0) {
-      Send(c->fd, c->out.data() + c->sent, c->unsent());
-    }
+    SendPending(c);
     Close(c);
     return;
   }
   Add(counters_.reads);
   c->busy = true;
-  const bool ok =
-      c->parser.Feed(std::string_view(read_buf_.get(), static_cast<size_t>(n)), &c->requests);
-  if (!RunRequests(c)) return;
-  if (!ok && !c->close_after_reply) {
-    // Redis: the replies so far, then the error, then close once flushed.
-    const resp::RequestError& err = *c->parser.error();
-    c->out.append("-ERR ");
-    c->out.append(err.message);
-    c->out.append("\r\n");
-    c->close_after_reply = true;
-    Add(counters_.protocol_errors);
-    if (c->unsent() > options_.max_output_buffer) {
-      Add(counters_.output_limit_disconnects);
-      Close(c);
-      return;
-    }
+  c->parse_failed =
+      !c->parser.Feed(std::string_view(read_buf_.get(), static_cast<size_t>(n)), &c->requests);
+  if (RunRequests(c)) AfterRequests(c);
+}
+
+void Server::RunQueued() {
+  // A client closed meanwhile (CLIENT KILL from another) left queued_ then.
+  running_.swap(queued_);
+  for (Client* c : running_) {
+    c->queued = false;
+    if (c->closed) continue;
+    c->busy = true;
+    if (RunRequests(c)) AfterRequests(c);
   }
-  if (c->unsent() > 0 || c->close_after_reply) MarkPending(c);
+  running_.clear();
 }
 
 bool Server::RunRequests(Client* c) {
+  // The budget counts every byte this run adds to the client's output (its
+  // replies, and pushes its own commands send it); it is checked between
+  // requests, so one big reply (a GET of a large value) still runs alone.
+  // Without it, the requests of one 64 KiB read (thousands of GETs of a
+  // 1 MiB value) would all run in one turn, up to the output cap, while
+  // every other client waits for that turn to end.
+  const size_t start = c->unsent();  // nothing is sent while requests run
   size_t run = 0;
-  for (resp::Request& req : c->requests) {
+  while (c->next_request < c->requests.size()) {
+    resp::Request& req = c->requests[c->next_request++];
     ++run;
     RunOne(c, req.argv);
     DeliverEngineOutput();
@@ -326,17 +352,50 @@ bool Server::RunRequests(Client* c) {
       Close(c);
       return false;
     }
-    if (c->close_after_reply) break;  // QUIT: what follows is never run
+    if (c->close_after_reply) {  // QUIT: what follows is never run
+      c->next_request = c->requests.size();
+      break;
+    }
+    if (c->unsent() - start >= options_.turn_output_budget &&
+        c->next_request < c->requests.size()) {
+      // The rest waits for the next turn; the socket is not read meanwhile
+      // (Flush leaves EPOLLIN out), so a client holds at most one read's
+      // requests.
+      Add(counters_.commands, run);
+      c->queued = true;
+      queued_.push_back(c);
+      MarkPending(c);
+      return true;
+    }
   }
   Add(counters_.commands, run);
+  c->next_request = 0;
   c->parser.Recycle(&c->requests);  // their argv vectors serve the next requests
   return true;
+}
+
+void Server::AfterRequests(Client* c) {
+  if (c->queued) return;
+  if (c->parse_failed && !c->close_after_reply) {
+    // Redis: the replies so far, then the error, then close once flushed.
+    const resp::RequestError& err = *c->parser.error();
+    AppendTo(c, [&](std::string* out) { absl::StrAppend(out, "-ERR ", err.message, "\r\n"); });
+    c->close_after_reply = true;
+    Add(counters_.protocol_errors);
+    if (c->unsent() > options_.max_output_buffer) {
+      Add(counters_.output_limit_disconnects);
+      Close(c);
+      return;
+    }
+  }
+  // Flush also watches for reading again after a wait in queued_.
+  if (c->unsent() > 0 || c->close_after_reply || !(c->events & EPOLLIN)) MarkPending(c);
 }
 
 void Server::RunOne(Client* c, std::vector<std::string>& argv) {
   switch (FindServerCommand(argv[0])) {
     case ServerCommand::kQuit:
-      c->out.append("+OK\r\n");
+      AppendTo(c, [](std::string* out) { out->append("+OK\r\n"); });
       c->close_after_reply = true;
       return;
     case ServerCommand::kConfig:
@@ -348,15 +407,17 @@ void Server::RunOne(Client* c, std::vector<std::string>& argv) {
           !(argv.size() >= 3 && engine::IEquals(argv[1], "set") &&
             engine::IEquals(argv[2], "tracking-table-max-keys"))) {
         config_.back().value = absl::StrCat(engine_.tracker().table_max_keys());
-        engine::ReplyWriter reply(engine_.session(c->session).protocol, &c->out);
-        Config(argv, config_, reply);
+        AppendTo(c, [&](std::string* out) {
+          engine::ReplyWriter reply(engine_.session(c->session).protocol, out);
+          Config(argv, config_, reply);
+        });
         return;
       }
       break;
     case ServerCommand::kNone:
       break;
   }
-  engine_.ExecuteOwned(c->session, argv, &c->out);
+  AppendTo(c, [&](std::string* out) { engine_.ExecuteOwned(c->session, argv, out); });
   if (engine_.session(c->session).close_after_reply) c->close_after_reply = true;
 }
 
@@ -370,7 +431,7 @@ void Server::DeliverEngineOutput() {
     if (static_cast<size_t>(s) >= by_session_.size() || by_session_[s] == nullptr) continue;
     Client* t = by_session_[s];
     if (t->closed) continue;
-    engine_.AppendOutput(s, &t->out);
+    AppendTo(t, [&](std::string* out) { engine_.AppendOutput(s, out); });
     if (t->unsent() > options_.max_output_buffer) {
       Add(counters_.output_limit_disconnects);
       Close(t);
@@ -398,17 +459,38 @@ void Server::SetEvents(Client* c, uint32_t events) {
   c->events = events;
 }
 
+std::string* Server::Tail(Client* c) {
+  if (c->blocks.empty()) {
+    if (c->out.size() < options_.output_block) return &c->out;
+  } else if (c->blocks.back().size() < options_.output_block) {
+    return &c->blocks.back();
+  }
+  return &c->blocks.emplace_back();
+}
+
+bool Server::SendPending(Client* c) {
+  while (c->unsent() > 0) {
+    if (c->sent == c->out.size()) {
+      // out is all sent: the next block takes its place.
+      c->out.swap(c->blocks.front());
+      c->blocks.pop_front();
+      c->block_bytes -= c->out.size();
+      c->sent = 0;
+    }
+    const size_t left = c->out.size() - c->sent;
+    const ssize_t n = Send(c->fd, c->out.data() + c->sent, left);
+    if (n < 0) return n == -EAGAIN || n == -EWOULDBLOCK;
+    c->sent += static_cast<size_t>(n);
+    c->busy = c->busy || n > 0;
+    if (static_cast<size_t>(n) < left) break;  // the socket is full
+  }
+  return true;
+}
+
 void Server::Flush(Client* c) {
-  if (c->unsent() > 0) {
-    const ssize_t n = Send(c->fd, c->out.data() + c->sent, c->unsent());
-    if (n < 0 && n != -EAGAIN && n != -EWOULDBLOCK) {
-      Close(c);  // EPIPE, ECONNRESET: the client is gone
-      return;
-    }
-    if (n > 0) {
-      c->sent += static_cast<size_t>(n);
-      c->busy = true;
-    }
+  if (!SendPending(c)) {
+    Close(c);  // EPIPE, ECONNRESET: the client is gone
+    return;
   }
   if (c->unsent() == 0) {
     c->out.clear();
@@ -421,7 +503,7 @@ void Server::Flush(Client* c) {
       Close(c);
       return;
     }
-    SetEvents(c, EPOLLIN);
+    SetEvents(c, c->queued ? 0u : uint32_t{EPOLLIN});
     return;
   }
   // The socket is full (a short write): wait for EPOLLOUT. Drop the sent
@@ -431,7 +513,7 @@ void Server::Flush(Client* c) {
     c->out.erase(0, c->sent);
     c->sent = 0;
   }
-  SetEvents(c, c->close_after_reply ? EPOLLOUT : (EPOLLIN | EPOLLOUT));
+  SetEvents(c, c->close_after_reply || c->queued ? EPOLLOUT : (EPOLLIN | EPOLLOUT));
 }
 
 void Server::TrimIdleClients() {
@@ -465,6 +547,9 @@ void Server::TrimFreedMemory() {
 void Server::Close(Client* c) {
   if (c->closed) return;
   c->closed = true;
+  // Requests it had left never run (as bytes a closed socket had not
+  // delivered yet).
+  if (c->queued) std::erase(queued_, c);
   engine_.CloseSession(c->session);  // a no-op for a session CLIENT KILL closed
   by_session_[c->session] = nullptr;
   Sub(counters_.open_connections);

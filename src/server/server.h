@@ -11,10 +11,14 @@
 //   t.join();
 //
 // One engine session per connection (closed on disconnect). Each read is fed
-// to the connection's RequestParser; every complete request in it runs in
-// order and its reply is appended to the connection's one output string,
-// which is written once per event-loop iteration (EPOLLOUT only while the
-// socket is full). As redis-server does:
+// to the connection's RequestParser; the complete requests in it run in
+// order and their replies are appended to the connection's one output
+// string, which is written once per event-loop iteration (EPOLLOUT only
+// while the socket is full). Once a turn's replies to one client reach
+// turn_output_budget, its remaining requests wait for the next turn (its
+// socket is not read meanwhile), so a client that pipelines requests with
+// big replies cannot make the others wait for more than that much work
+// (redis-server runs all of them). As redis-server does:
 //   - a protocol error replies "-ERR <RequestError.message>" after the
 //     replies of the requests before it, then the connection is closed once
 //     its output is flushed; nothing after the error is read;
@@ -63,10 +67,25 @@ struct ServerOptions {
   static constexpr size_t kDefaultMaxOutputBuffer = 64 * 1024 * 1024;
   // Redis's maxclients default.
   static constexpr int kDefaultMaxClients = 10000;
+  // Reply bytes one client's requests may produce per event-loop turn before
+  // the rest of its parsed requests wait for the next turn (see
+  // Server::RunRequests); as Redis's NET_MAX_WRITES_PER_EVENT bounds the
+  // bytes written to one client per event, 64 KiB.
+  static constexpr size_t kDefaultTurnOutputBudget = 64 * 1024;
+  // Once a client's reply buffer holds this much, later replies queue in
+  // blocks of about this size (Redis: a list of 16 KiB reply blocks).
+  static constexpr size_t kDefaultOutputBlock = 1 << 20;
 
   std::string bind = "127.0.0.1";  // a numeric IPv4 or IPv6 address
   uint16_t port = 6379;            // 0: the kernel picks a free port (see Server::port())
   size_t max_output_buffer = kDefaultMaxOutputBuffer;  // unsent reply bytes per client
+  // At least one request runs per turn whatever this is; SIZE_MAX: a read's
+  // requests all run in the turn that read them.
+  size_t turn_output_budget = kDefaultTurnOutputBudget;
+  // Appending a reply copies at most the reply and one block, however much
+  // the client is owed (one growing string would copy all of it at each
+  // doubling: 64 MiB in one turn for a client near the cap).
+  size_t output_block = kDefaultOutputBlock;
   int max_clients = kDefaultMaxClients;
   resp::RequestLimits request_limits;  // inline/header line, multibulk count, bulk length
   // The engine's options; start_ms is ignored: the clock starts at the wall
@@ -163,8 +182,11 @@ class Server {
     size_t unsent = 0;  // reply bytes not yet written
     uint32_t events = 0;
     size_t out_capacity = 0;  // the reply buffer's capacity
+    size_t queued = 0;        // parsed requests waiting for a later turn
   };
   std::vector<ClientInfo> Clients() const;
+  // Clients whose parsed requests wait for the next turn (it will not block).
+  size_t queued_clients() const { return queued_.size(); }
   // The same into *out, reusing its capacity (a harness asks after every turn).
   void Clients(std::vector<ClientInfo>* out) const;
 
@@ -179,12 +201,29 @@ class Server {
   void Accept();
   void AcceptOne(int handle, std::string peer, std::string local);
   void OnReadable(Client* c);
-  // Runs the parsed requests of one read; false when the client was closed.
+  // Runs the client's parsed requests in order until they are done or this
+  // turn's replies to it reach options_.turn_output_budget; what is left
+  // waits (the client in queued_, its socket not read) for the next turn.
+  // False when the client was closed.
   bool RunRequests(Client* c);
+  // After RunRequests: once no request is left, the protocol error (if the
+  // parse failed), reading again, and the flush.
+  void AfterRequests(Client* c);
+  // At the start of a turn: each client that had requests left at the end
+  // of the last one runs them, in the order they were left.
+  void RunQueued();
   // Gives argv away to the engine (Engine::ExecuteOwned): SET and its kin
   // store the parser's argument strings without a copy.
   void RunOne(Client* c, std::vector<std::string>& argv);
   void Flush(Client* c);
+  // Where the next reply to c goes (see ServerOptions::output_block).
+  std::string* Tail(Client* c);
+  // Calls write(out) on Tail(c), counting what it appends to a block.
+  template <typename Write>
+  void AppendTo(Client* c, Write&& write);
+  // Writes c's unsent bytes, buffer after buffer, until the socket is full;
+  // false on an error other than EAGAIN.
+  bool SendPending(Client* c);
   // Every write goes through here (ServerStats::writes counts each that
   // wrote something).
   ssize_t Send(int handle, const char* data, size_t len);
@@ -217,6 +256,8 @@ class Server {
   std::vector<std::unique_ptr<Client>> clients_;    // open clients; Client::slot is the index
   std::vector<std::unique_ptr<Client>> graveyard_;  // closed this iteration, freed after it
   std::vector<Client*> pending_;                    // clients with output to write
+  std::vector<Client*> queued_;                     // clients with requests left to run
+  std::vector<Client*> running_;                    // RunQueued's copy of queued_
   // kReadChunk bytes, not zeroed: a harness builds a Server per input.
   std::unique_ptr<char[]> read_buf_ = std::make_unique_for_overwrite<char[]>(kReadChunk);
   std::vector<Readiness> events_;

@@ -12,12 +12,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-  fail=$((fail + 1))
-  echo "FAIL $*"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../check_lib.sh"
 for tool in redis-cli redis-benchmark; do
   command -v "$tool" >/dev/null || {
     echo "serve_cli_test: $tool not found (scripts/setup installs redis-tools)"
@@ -29,14 +24,7 @@ done
 expect_usage() {
   local name=$1
   shift
-  "$bin" serve "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]; then
-    ok
-  else
-    bad "$name: exit $rc, stderr:"
-    cat "$tmp/err"
-  fi
+  expect_usage_of '' "$name" "$bin" serve "$@" && ok
 }
 # eq NAME GOT WANT
 eq() {
@@ -137,5 +125,4 @@ eq second-ping "$(cli PING)" PONG
 stop INT second
 has second-summary "$log" 'stopped: 1 connections, 1 commands served'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish serve_cli_test

@@ -6,6 +6,7 @@
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -666,6 +667,66 @@ TEST(ServerTest, ReplyBuffersShrinkWhenTheClientIsIdle) {
   turns_until(Bulk(huge).size());
   EXPECT_LE(capacity(), Server::kMaxOutputCapacity);
   EXPECT_LE(session_capacity(), Server::kMaxOutputCapacity);
+  EXPECT_TRUE(sim->misuses().empty());
+}
+
+// Once a turn's replies to a client reach turn_output_budget, the rest of
+// its pipeline waits for later turns (its socket unwatched for reading
+// meanwhile), while the other clients are served in every turn; replies of
+// a client that has fallen behind queue in output blocks; what it receives
+// is every reply, in order.
+TEST(ServerTest, TurnBudgetSpreadsAPipelineOverTurnsWhileOthersAreServed) {
+  auto owned = std::make_unique<SimTransport>();
+  SimTransport* sim = owned.get();
+  ServerOptions o;
+  o.turn_output_budget = 64 * 1024;
+  o.output_block = 16 * 1024;
+  Server server(o, std::move(owned));
+  ASSERT_TRUE(server.Listen().ok());
+  const int c0 = sim->Connect(), c1 = sim->Connect();
+  ASSERT_TRUE(server.Turn().ok());
+  const std::string value(40 * 1024, 'v');
+  sim->ClientSend(c0, Multibulk({"SET", "v", value}), 0);
+  ASSERT_TRUE(server.Turn().ok());
+  ASSERT_EQ(sim->conns()[c0].received, "+OK\r\n");
+  // c0 takes nothing for now; eight GETs of 40 KiB in one read, and a PING
+  // from c1 in the same turn.
+  sim->SetWindow(c0, 0);
+  std::string gets;
+  for (int i = 0; i < 8; ++i) gets += Multibulk({"GET", "v"});
+  sim->ClientSend(c0, gets, 0);
+  sim->ClientSend(c1, Multibulk({"PING"}), 0);
+  auto client = [&](int conn) {
+    for (const Server::ClientInfo& ci : server.Clients()) {
+      if (ci.handle == conn) return ci;
+    }
+    ADD_FAILURE() << "c" << conn << " is not open";
+    return Server::ClientInfo{};
+  };
+  const size_t reply = Bulk(value).size();
+  ASSERT_TRUE(server.Turn().ok());
+  // Two GETs reach the budget; six wait. c1 was served in the same turn.
+  EXPECT_EQ(client(c0).queued, 6u);
+  EXPECT_EQ(client(c0).unsent, 2 * reply);
+  EXPECT_EQ(client(c0).events & EPOLLIN, 0u);
+  EXPECT_EQ(server.queued_clients(), 1u);
+  EXPECT_EQ(sim->conns()[c1].received, "+PONG\r\n");
+  for (size_t queued : {4u, 2u, 0u}) {
+    sim->ClientSend(c1, Multibulk({"PING"}), 0);
+    ASSERT_TRUE(server.Turn().ok());
+    EXPECT_EQ(client(c0).queued, queued);
+    EXPECT_EQ(client(c0).unsent, (8 - queued) * reply);
+  }
+  EXPECT_EQ(sim->conns()[c1].received.size(), 4 * std::string("+PONG\r\n").size());
+  EXPECT_EQ(server.queued_clients(), 0u);
+  EXPECT_NE(client(c0).events & EPOLLIN, 0u);  // read again
+  EXPECT_EQ(server.stats().commands, 1u + 8u + 4u);
+  // Every reply, in order, once c0 reads.
+  sim->SetWindow(c0, SimTransport::kUnlimitedWindow);
+  for (int i = 0; i < 100 && client(c0).unsent > 0; ++i) ASSERT_TRUE(server.Turn().ok());
+  std::string want = "+OK\r\n";
+  for (int i = 0; i < 8; ++i) want += Bulk(value);
+  EXPECT_EQ(sim->conns()[c0].received, want);
   EXPECT_TRUE(sim->misuses().empty());
 }
 
