@@ -9,7 +9,7 @@ script=$root/bench/never_reader.py
 tmp=$(mktemp -d)
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
-. "$root/tests/check_lib.sh"
+. "$root/tests/checks.sh"
 
 "$script" --help >"$tmp/out" 2>&1 && grep -q '^usage: bench/never_reader.py' "$tmp/out" && ok ||
   bad "--help"

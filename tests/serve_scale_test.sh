@@ -10,7 +10,7 @@ script=$root/bench/serve_scale.sh
 tmp=$(mktemp -d)
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
-. "$root/tests/check_lib.sh"
+. "$root/tests/checks.sh"
 
 "$script" --help >"$tmp/out" 2>&1 && grep -q '^usage: bench/serve_scale.sh' "$tmp/out" && ok ||
   bad "--help"

@@ -12,7 +12,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-. "$(dirname "${BASH_SOURCE[0]}")/../check_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 for tool in redis-cli redis-benchmark; do
   command -v "$tool" >/dev/null || {
     echo "serve_cli_test: $tool not found (scripts/setup installs redis-tools)"
