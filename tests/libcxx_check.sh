@@ -14,7 +14,12 @@ export src cxx out
 check_one() {
   local f=$1 log
   log="$out/$(printf '%s' "${f#$src/}" | tr '/' '_')"
-  if ! "$cxx" -std=c++20 -stdlib=libc++ -fsyntax-only -I"$src" "$f" >"$log" 2>&1; then
+  # A harness's entry point names itself with the macro respfuzz_add_harness
+  # defines (the folder's name).
+  local name
+  name=$(basename "$(dirname "$f")")
+  if ! "$cxx" -std=c++20 -stdlib=libc++ -fsyntax-only -I"$src" \
+    "-DRESPFUZZ_HARNESS_NAME=\"$name\"" "$f" >"$log" 2>&1; then
     { echo "FAIL ${f#$src/}:"; grep -m3 error "$log"; } >"$log.fail"
   fi
 }
