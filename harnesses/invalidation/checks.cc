@@ -259,6 +259,9 @@ class Runner {
       cache_touched_.fill(true);
       ValidateTouched();
     }
+    for (size_t i = 0; i < program_.clients.size(); ++i) {
+      result_.stats.evictions += clients_[i].cache->stats().evictions;
+    }
     return std::move(result_);
   }
 
@@ -647,6 +650,7 @@ class Runner {
     if (!CloseClient(i)) Collect();
     if (!(spec == cl.spec)) {
       cl.spec = spec;
+      result_.stats.evictions += cl.cache->stats().evictions;
       cl.cache = std::make_unique<cache::ClientCache>(OptionsOf(spec));
       cl.ForgetOwn();  // a new cache: its tickets start again
     }
@@ -1094,6 +1098,7 @@ std::string ExplainInvalidation(std::string_view input) {
   for (const std::string& line : r.trace) absl::StrAppend(&out, line, "\n");
   absl::StrAppend(&out, r.stats.hits, " hits checked (", r.stats.hits_allowed,
                   " allowed to differ), ", r.stats.commands, " server commands",
+                  r.stats.evictions > 0 ? absl::StrCat(", ", r.stats.evictions, " evictions") : "",
                   r.stats.unmodelled_at >= 0
                       ? absl::StrCat(", reference unmodelled from op ", r.stats.unmodelled_at)
                       : "",

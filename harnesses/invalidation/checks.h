@@ -231,6 +231,7 @@ struct RunStats {
   size_t hits_allowed = 0;     // hits that differed but an allowance (a)-(f) allowed
   size_t commands = 0;         // commands the server ran
   int64_t unmodelled_at = -1;  // op at which the reference stopped modelling
+  size_t evictions = 0;        // entries the caches evicted (max_entries, max_bytes)
 };
 
 struct RunResult {
