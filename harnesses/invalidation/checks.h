@@ -117,7 +117,10 @@
 //               this check stops for the rest of the program.
 //   framing     every chunk the engine writes to a connection reads back
 //               as whole RESP frames in that connection's protocol.
-//   client      ClientCache::OnBytes accepts the server's bytes.
+//   client      ClientCache::OnBytes accepts the server's bytes (but for
+//               CLIENT TRACKING on REDIRECT refused because the program
+//               killed that redirect connection during the handshake: the
+//               cache disconnects, as it must).
 //   validate    Engine::Validate() (the tracker's included) and every
 //               ClientCache::Validate(), each after the ops that can have
 //               changed it (the engine: a server action or a connection
