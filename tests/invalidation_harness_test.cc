@@ -441,6 +441,46 @@ c1 read GET k1
   EXPECT_EQ(bad.verdict.check, "staleness") << bad.verdict.ToString();
 }
 
+// --- small caches, and the redirect connection going away ---
+
+TEST(InvalidationHarness, SmallCachesEvictUnderTheChecks) {
+  const RunResult r = RunProgram(P(Seed("eviction_small_cache.txt")));
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  EXPECT_GE(r.stats.evictions, 4u);
+  EXPECT_GE(r.stats.hits, 5u);
+  // The same program with the default limits evicts nothing.
+  std::string roomy = Seed("eviction_small_cache.txt");
+  for (const std::string limit : {" entries 2 bytes 64", " entries 1", " entries 0"}) {
+    roomy.erase(roomy.find(limit), limit.size());
+  }
+  const RunResult d = RunProgram(P(roomy));
+  EXPECT_TRUE(d.verdict.ok) << d.verdict.ToString();
+  EXPECT_EQ(d.stats.evictions, 0u);
+  EXPECT_GT(d.stats.hits, r.stats.hits);
+}
+
+// kill cN redirect: a RESP3 client's stale hits are allowed only while the
+// server's tracking-redir-broken is undelivered, a RESP2 client's (told
+// nothing) until it sees the redirect connection's EOF; the pushes are
+// compared with the reference model like every frame.
+TEST(InvalidationHarness, RedirBrokenIsAllowedUntilDeliveredAndCompared) {
+  const RunResult r = RunProgram(P(Seed("redir_broken.txt")));
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  EXPECT_EQ(r.stats.hits_allowed, 4u);
+  RunOptions broken;
+  broken.corrupt_server_output = [](size_t, int, std::string* bytes) {
+    const std::string push = ">2\r\n$21\r\ntracking-redir-broken\r\n";
+    for (size_t at; (at = bytes->find(push)) != std::string::npos;) {
+      const size_t end = bytes->find("\r\n", at + push.size());
+      bytes->erase(at, end + 2 - at);
+    }
+  };
+  const RunResult bad = RunProgram(P(Seed("redir_broken.txt")), broken);
+  ASSERT_FALSE(bad.verdict.ok);
+  EXPECT_EQ(bad.verdict.check, "reference") << bad.verdict.ToString();
+  EXPECT_NE(bad.verdict.message.find("tracking-redir-broken"), std::string::npos);
+}
+
 // --- registry ---
 
 TEST(InvalidationHarness, RegisteredWithTextFormAndMinimize) {

@@ -94,11 +94,14 @@ TEST(InvalidationProgram, EmptyInputIsOneDefaultClient) {
   EXPECT_TRUE(p.ops.empty());
   EXPECT_EQ(ProgramToText(p), kC1);
   // A header whose specs run out: the rest are default, and there are no ops.
-  const Program q = DecodeProgram(std::string("\x03\x0a", 2));
+  const Program q = DecodeProgram(std::string("\x03\x0a\x00", 3));
   ASSERT_EQ(q.clients.size(), 4u);
   EXPECT_EQ(SpecToText(q.clients[0]), "bcast resp2");
   EXPECT_EQ(q.clients[1], ClientSpec());
   EXPECT_EQ(DecodeProgram(EncodeProgram(q)), q);
+  // The limits byte is part of a spec: without it the spec is default too.
+  const Program r = DecodeProgram(std::string("\x00\x0a", 2));
+  EXPECT_EQ(r.clients[0], ClientSpec());
 }
 
 TEST(InvalidationProgram, EncodeIsTheInverseOfDecode) {
@@ -125,7 +128,7 @@ TEST(InvalidationProgram, TextForm) {
   const std::string text =
       "client c1 default resp3\n"
       "client c2 bcast resp2 noloop prefix user: prefix \"a b\"\n"
-      "client c3 optin resp3 noloop\n"
+      "client c3 optin resp3 noloop redirect entries 4\n"
       "client c4 plain resp2\n"
       "c1 read HGET h1 f1\n"
       "c1 read MGET k1 k2 \"\\x00\"\n"
@@ -141,7 +144,8 @@ TEST(InvalidationProgram, TextForm) {
       "deliver c2 redirect 65536\n"
       "deliver-all\n"
       "kill c2\n"
-      "reconnect c2 optout resp2 noloop\n"
+      "kill c3 redirect\n"
+      "reconnect c2 optout resp2 noloop entries 3 bytes 200\n"
       "clock +1500ms\n"
       "active-expire\n"
       "config tracking-table-max-keys 0\n"
@@ -156,7 +160,7 @@ TEST(InvalidationProgram, TextForm) {
   EXPECT_TRUE(p->clients[1].noloop);
   EXPECT_EQ(p->clients[1].prefixes, (std::vector<std::string>{"user:", "a b"}));
   EXPECT_EQ(p->clients[3].mode, cache::Mode::kPlain);
-  ASSERT_EQ(p->ops.size(), 21u);
+  ASSERT_EQ(p->ops.size(), 22u);
   EXPECT_EQ(p->ops[0].kind, OpKind::kRead);
   EXPECT_EQ(p->ops[0].argv, (std::vector<std::string>{"HGET", "h1", "f1"}));
   EXPECT_EQ(p->ops[1].argv, (std::vector<std::string>{"MGET", "k1", "k2", std::string(1, '\0')}));
@@ -172,12 +176,22 @@ TEST(InvalidationProgram, TextForm) {
   EXPECT_EQ(p->ops[10].bytes, 17u);
   EXPECT_EQ(p->ops[11].conn, cache::kRedirectConn);
   EXPECT_EQ(p->ops[11].bytes, kMaxDeliverBytes);
-  EXPECT_EQ(p->ops[14].kind, OpKind::kReconnect);
-  EXPECT_EQ(p->ops[14].spec.mode, cache::Mode::kOptout);
-  EXPECT_EQ(p->ops[15].clock_ms, 1500u);
-  EXPECT_EQ(p->ops[17].kind, OpKind::kConfigTableMaxKeys);
-  EXPECT_EQ(p->ops[17].table_max_keys, 0u);
-  EXPECT_EQ(p->ops[20].kind, OpKind::kTick);
+  EXPECT_TRUE(p->clients[2].redirect);
+  EXPECT_EQ(p->clients[2].max_entries, 4u);
+  EXPECT_EQ(p->clients[2].max_bytes, kMaxCacheBytes);
+  EXPECT_EQ(p->ops[13].kind, OpKind::kKill);
+  EXPECT_EQ(p->ops[13].conn, cache::kDataConn);
+  EXPECT_EQ(p->ops[14].kind, OpKind::kKill);
+  EXPECT_EQ(p->ops[14].conn, cache::kRedirectConn);
+  EXPECT_EQ(p->ops[14].client, 2);
+  EXPECT_EQ(p->ops[15].kind, OpKind::kReconnect);
+  EXPECT_EQ(p->ops[15].spec.mode, cache::Mode::kOptout);
+  EXPECT_EQ(p->ops[15].spec.max_entries, 3u);
+  EXPECT_EQ(p->ops[15].spec.max_bytes, 200u);
+  EXPECT_EQ(p->ops[16].clock_ms, 1500u);
+  EXPECT_EQ(p->ops[18].kind, OpKind::kConfigTableMaxKeys);
+  EXPECT_EQ(p->ops[18].table_max_keys, 0u);
+  EXPECT_EQ(p->ops[21].kind, OpKind::kTick);
   EXPECT_EQ(ProgramToText(*p), text);
   EXPECT_EQ(DecodeProgram(EncodeProgram(*p)), *p);
   // Command names in any case come out upper case; CRLF lines are fine.
@@ -197,7 +211,7 @@ TEST(InvalidationProgram, TextErrorsNameTheLine) {
             "line 1: unknown mode 'fast' (plain, default, bcast, optin, optout)");
   EXPECT_EQ(Err("client c1 default\n"),
             "line 1: expected a mode: <plain|default|bcast|optin|optout> <resp2|resp3> "
-            "[noloop] [prefix P]...");
+            "[noloop] [redirect] [entries N] [bytes N] [prefix P]...");
   EXPECT_EQ(Err("client c1 default resp4\n"), "line 1: expected resp2 or resp3, got 'resp4'");
   EXPECT_EQ(Err("client c1 plain resp3 noloop\n"),
             "line 1: noloop needs a tracking mode, not plain");
@@ -209,7 +223,17 @@ TEST(InvalidationProgram, TextErrorsNameTheLine) {
   EXPECT_EQ(Err("client c1 bcast resp3 prefix k prefix k\n"),
             "line 1: prefix k overlaps another prefix of this client");
   EXPECT_EQ(Err("client c1 bcast resp3 optin\n"),
-            "line 1: unknown client option 'optin' (noloop, prefix P)");
+            "line 1: unknown client option 'optin' (noloop, redirect, entries N, bytes N, "
+            "prefix P)");
+  EXPECT_EQ(Err("client c1 plain resp3 redirect\n"),
+            "line 1: redirect needs a tracking mode, not plain");
+  EXPECT_EQ(Err("client c1 default resp2 redirect\n"),
+            "line 1: redirect is for resp3 (resp2 tracking always redirects)");
+  EXPECT_EQ(Err("client c1 default resp3 redirect redirect\n"), "line 1: redirect given twice");
+  EXPECT_EQ(Err("client c1 default resp3 entries\n"), "line 1: entries needs a number");
+  EXPECT_EQ(Err("client c1 default resp3 bytes 1 bytes 2\n"), "line 1: bytes given twice");
+  EXPECT_EQ(Err("client c1 default resp3 entries x\n"),
+            "line 1: entries (the cache's max_entries) must be 0 to 10000, got 'x'");
   EXPECT_EQ(Err(kC1 + "c2 read GET k1\n"), "line 2: unknown client 'c2' (c1..c1 declared)");
   EXPECT_EQ(Err(kC1 + "send c0\n"), "line 2: unknown client 'c0' (c1..c1 declared)");
   EXPECT_EQ(Err(kC1 + "c1 read SET k1 v1\n").substr(0, 47),
@@ -236,14 +260,15 @@ TEST(InvalidationProgram, TextErrorsNameTheLine) {
   EXPECT_EQ(Err(kC1 + "c1 get k1\n"),
             "line 2: unknown client op 'get' (read, write, tracking off, tracking on, multi, "
             "exec)");
-  EXPECT_EQ(Err(kC1 + "kill\n"), "line 2: expected 'kill cN'");
+  EXPECT_EQ(Err(kC1 + "kill\n"), "line 2: expected 'kill cN [redirect]'");
+  EXPECT_EQ(Err(kC1 + "kill c1 data\n"), "line 2: expected 'kill cN [redirect]'");
   EXPECT_EQ(Err(kC1 + "deliver c1\n"), "line 2: expected 'deliver cN [redirect] BYTES'");
   EXPECT_EQ(Err(kC1 + "deliver c1 data 5\n"), "line 2: expected 'deliver cN [redirect] BYTES'");
   EXPECT_EQ(Err(kC1 + "deliver c1 x\n"),
             "line 2: deliver's byte count must be 1 to 65536, got 'x'");
   EXPECT_EQ(Err(kC1 + "reconnect c1\n"),
             "line 2: expected a mode: <plain|default|bcast|optin|optout> <resp2|resp3> "
-            "[noloop] [prefix P]...");
+            "[noloop] [redirect] [entries N] [bytes N] [prefix P]...");
   EXPECT_EQ(Err(kC1 + "clock 5\n"), "line 2: expected 'clock +<ms>ms', got '5'");
   EXPECT_EQ(Err(kC1 + "clock +x1ms\n"),
             "line 2: the clock step (ms) must be 0 to 4294967295, got 'x1'");
@@ -260,7 +285,7 @@ TEST(InvalidationProgram, CapsAtTheirBoundaries) {
   EXPECT_EQ(Err(ops), "ok");
   EXPECT_EQ(Err(ops + "tick\n"), "line 258: more than 256 ops");
   EXPECT_EQ(
-      DecodeProgram(std::string("\x00\x01", 2) + std::string(kMaxOps + 10, '\xec')).ops.size(),
+      DecodeProgram(std::string("\x00\x01\x00", 3) + std::string(kMaxOps + 10, '\xec')).ops.size(),
       kMaxOps);
 
   // kMaxClients
@@ -280,10 +305,10 @@ TEST(InvalidationProgram, CapsAtTheirBoundaries) {
   EXPECT_EQ(Err(prefixes + " prefix q\n"), "line 1: more than 4 prefixes");
   // The byte form: count (m >> 5) % 5, so 4 prefixes at most; an overlapping
   // one is dropped.
-  const Program four = DecodeProgram(std::string("\x00\x82\x00\x01\x03\x04", 6));
+  const Program four = DecodeProgram(std::string("\x00\x82\x00\x00\x01\x03\x04", 7));
   EXPECT_EQ(four.clients[0].prefixes, (std::vector<std::string>{"k", "h", "s"}))
       << SpecToText(four.clients[0]);  // k1 overlaps k
-  EXPECT_TRUE(DecodeProgram(std::string("\x00\xa2\x00\x03\x04\x05\x06", 7))
+  EXPECT_TRUE(DecodeProgram(std::string("\x00\xa2\x00\x00\x03\x04\x05\x06", 8))
                   .clients[0]
                   .prefixes.empty());  // (0xa2 >> 5) % 5 == 0
   // The same cap for `cN tracking on`: text, and the count byte % 5.
@@ -293,10 +318,11 @@ TEST(InvalidationProgram, CapsAtTheirBoundaries) {
   ASSERT_TRUE(on_at.ok()) << on_at.status();
   EXPECT_EQ(DecodeProgram(EncodeProgram(*on_at)), *on_at);
   EXPECT_EQ(Err(on + " prefix q\n"), "line 2: more than 4 prefixes");
-  const Program on_four = DecodeProgram(std::string("\x00\x01\xfc\x09\x00\x01\x03\x04", 8));
+  const Program on_four = DecodeProgram(std::string("\x00\x01\x00\xfc\x09\x00\x01\x03\x04", 9));
   ASSERT_EQ(on_four.ops.size(), 1u);
   EXPECT_EQ(on_four.ops[0].prefixes, (std::vector<std::string>{"k", "h", "s"}));  // 9 % 5 == 4
-  EXPECT_TRUE(DecodeProgram(std::string("\x00\x01\xfc\x05", 4)).ops[0].prefixes.empty());  // 5 % 5
+  EXPECT_TRUE(
+      DecodeProgram(std::string("\x00\x01\x00\xfc\x05", 5)).ops[0].prefixes.empty());  // 5 % 5
 
   // kMaxTailGroups
   std::string mget = kC1 + "c1 read MGET k1";
@@ -308,7 +334,7 @@ TEST(InvalidationProgram, CapsAtTheirBoundaries) {
             "line 2: wrong number of arguments for 'read MGET' (MGET key [key]..., at most 3 "
             "more groups)");
   // Group count byte: % (kMaxTailGroups + 1).
-  const Program g = DecodeProgram(std::string("\x00\x01\x00\x01\x00\x04", 6));
+  const Program g = DecodeProgram(std::string("\x00\x01\x00\x00\x01\x00\x04", 7));
   ASSERT_EQ(g.ops.size(), 1u);
   EXPECT_EQ(g.ops[0].argv, (std::vector<std::string>{"MGET", "k1"}));
 
@@ -333,7 +359,7 @@ TEST(InvalidationProgram, CapsAtTheirBoundaries) {
             "line 2: deliver's byte count must be 1 to 65536, got '65537'");
   EXPECT_EQ(Err(kC1 + "deliver c1 0\n"),
             "line 2: deliver's byte count must be 1 to 65536, got '0'");
-  const Program big = DecodeProgram(std::string("\x00\x01\x88\xff\xff\xff", 6));  // kind 34
+  const Program big = DecodeProgram(std::string("\x00\x01\x00\x88\xff\xff\xff", 7));  // kind 34
   ASSERT_EQ(big.ops.size(), 1u);
   EXPECT_EQ(big.ops[0].bytes, kMaxDeliverBytes);
 
@@ -346,6 +372,46 @@ TEST(InvalidationProgram, CapsAtTheirBoundaries) {
             "line 2: the clock step (ms) must be 0 to 4294967295, got '4294967296'");
   EXPECT_EQ(Err(kC1 + "config tracking-table-max-keys 4294967296\n"),
             "line 2: tracking-table-max-keys must be 0 to 4294967295, got '4294967296'");
+
+  // A client's cache limits: entries 0..kMaxCacheEntries, bytes
+  // 0..kMaxCacheBytes (the cache's defaults), in text and through the byte
+  // form's escapes; a decoded value above the cap is the cap.
+  for (const std::string mode : {"default resp3", "bcast resp2", "optin resp3 redirect"}) {
+    for (const std::string limits :
+         {"entries 0", "entries 1", "entries 5", "entries 9999", "bytes 0", "bytes 1", "bytes 24",
+          "bytes 100", "bytes 67108863", "entries 2 bytes 64", "entries 7 bytes 65"}) {
+      absl::StatusOr<Program> lim =
+          ProgramFromText("client c1 " + mode + " " + limits + "\ntick\n");
+      ASSERT_TRUE(lim.ok()) << lim.status();
+      EXPECT_EQ(SpecToText(lim->clients[0]), mode + " " + limits);
+      EXPECT_EQ(DecodeProgram(EncodeProgram(*lim)), *lim) << limits;
+      ExpectValidSpec(lim->clients[0]);
+    }
+  }
+  absl::StatusOr<Program> at_cap =
+      ProgramFromText("client c1 default resp3 entries 10000 bytes 67108864\n");
+  ASSERT_TRUE(at_cap.ok());
+  EXPECT_EQ(at_cap->clients[0], ClientSpec());  // the caps are the defaults
+  EXPECT_EQ(Err("client c1 default resp3 entries 10001\n"),
+            "line 1: entries (the cache's max_entries) must be 0 to 10000, got '10001'");
+  EXPECT_EQ(Err("client c1 default resp3 bytes 67108865\n"),
+            "line 1: bytes (the cache's max_bytes) must be 0 to 67108864, got '67108865'");
+  // Escapes: entries (l >> 1) & 7 == 7, u16 LE; bytes l >> 4 == 15, u32 LE.
+  const Program esc = DecodeProgram(std::string("\x00\x01\xfe\xff\xff\xff\xff\xff\xff", 9));
+  EXPECT_EQ(esc.clients[0].max_entries, kMaxCacheEntries);
+  EXPECT_EQ(esc.clients[0].max_bytes, kMaxCacheBytes);
+  const Program small = DecodeProgram(std::string("\x00\x01\xfe\x05\x00\x07\x00\x00\x00", 9));
+  EXPECT_EQ(small.clients[0].max_entries, 5u);
+  EXPECT_EQ(small.clients[0].max_bytes, 7u);
+  EXPECT_EQ(EncodeProgram(small), std::string("\x00\x01\xfe\x05\x00\x07\x00\x00\x00", 9));
+  // A step from the tables takes no extra byte: entries 2 (index 3), bytes
+  // 64 (index 5).
+  const Program step = DecodeProgram(std::string("\x00\x01\x56", 3));
+  EXPECT_EQ(SpecToText(step.clients[0]), "default resp3 entries 2 bytes 64");
+  // redirect = l & 1, kept for RESP3 tracking modes only.
+  EXPECT_TRUE(DecodeProgram(std::string("\x00\x01\x01", 3)).clients[0].redirect);
+  EXPECT_FALSE(DecodeProgram(std::string("\x00\x09\x01", 3)).clients[0].redirect);  // resp2
+  EXPECT_FALSE(DecodeProgram(std::string("\x00\x00\x01", 3)).clients[0].redirect);  // plain
 }
 
 TEST(InvalidationProgram, ReadsAreTheCachesCacheableReads) {
@@ -361,7 +427,8 @@ TEST(InvalidationProgram, ReadsAreTheCachesCacheableReads) {
 TEST(InvalidationProgram, OpTableReachesEveryOp) {
   std::set<std::pair<OpKind, bool>> codes;
   for (const OpCode& c : OpTable()) codes.insert({c.kind, c.redirect});
-  EXPECT_EQ(codes.size(), static_cast<size_t>(OpKind::kTick) + 2);  // + deliver redirect
+  // + deliver redirect, kill redirect
+  EXPECT_EQ(codes.size(), static_cast<size_t>(OpKind::kTick) + 3);
   EXPECT_EQ(OpTable().size(), 64u);
 }
 
@@ -402,7 +469,7 @@ TEST(InvalidationProgram, EverySeedIsACanonicalProgram) {
     ++seeds;
   }
   EXPECT_GE(seeds, 10u);
-  EXPECT_LE(seeds, 20u);
+  EXPECT_LE(seeds, 32u);
 }
 
 // The dictionary's value syntax: printable bytes and \xHH, \\, \".
@@ -427,7 +494,7 @@ std::string DictValue(std::string_view v) {
 TEST(InvalidationProgram, DictionaryEntriesAreTheirComments) {
   std::istringstream in(
       ReadFile(std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "dictionaries" / "invalidation.dict"));
-  const std::string header("\x01\x01\x00", 3);
+  const std::string header("\x01\x01\x00\x00\x00", 5);
   std::string line, comment;
   size_t entries = 0;
   while (std::getline(in, line)) {

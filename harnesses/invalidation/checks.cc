@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "harnesses/common/registry.h"
@@ -65,7 +68,10 @@ void Canonicalize(const std::vector<std::string>& argv, Value* v) {
 // An invalidation frame in a server -> client queue, not yet wholly delivered.
 struct InFlightInvalidation {
   uint64_t end = 0;  // stream offset just past its last byte
+  // Every entry goes: a null invalidation (a flush), or tracking-redir-broken
+  // (the server could not tell the redirect connection).
   bool flush = false;
+  bool redir_broken = false;
   std::vector<std::string> keys;
 };
 
@@ -77,6 +83,9 @@ struct Conn {
   // In delivery order; a vector: a std::deque allocates even empty, and a
   // program has a Conn per slot.
   std::vector<InFlightInvalidation> invalidations;
+  // Those still undelivered when the server closed the connection: lost
+  // with it, so the client learns of them only from the EOF.
+  std::vector<InFlightInvalidation> lost;
   resp::RequestParser parser;
   std::vector<resp::Request> requests;  // what parser.Feed() gave, recycled after
 };
@@ -84,14 +93,41 @@ struct Conn {
 struct Client {
   ClientSpec spec;
   std::unique_ptr<cache::ClientCache> cache;
-  int db = 0;                  // the data session's db, as last seen on the server
-  bool killed_unseen = false;  // killed; the client has not processed EOF yet
-  bool swap_exempt = false;    // a SWAPDB ran since the cache last cleared
+  int db = 0;  // the data session's db, as last seen on the server
+  // Per connection: the server closed it (kill) and the client has not
+  // processed its EOF yet.
+  std::array<bool, 2> killed_unseen{};
+  bool swap_exempt = false;  // a SWAPDB ran since the cache last cleared
   // NOLOOP: keys whose invalidation the server skipped because this client's
   // command was running when they expired or left the table, since the cache
   // last cleared (or an invalidation of the key reached it).
   std::set<std::string> noloop_missed;
   uint64_t clears = 0;  // CacheStats::clears when swap_exempt was last updated
+
+  // What the client knows by itself, from what it submitted (the own-write
+  // and transaction checks); tickets are the cache's, which count up for the
+  // life of one ClientCache object.
+  int64_t submit_db = 0;  // the db its submitted SELECTs leave the connection in
+  bool in_multi = false;  // a MULTI submitted and its EXEC not yet
+  struct OwnWrite {
+    uint64_t ticket = 0;
+    size_t op = 0;
+  };
+  std::map<std::pair<int64_t, std::string>, OwnWrite> own_writes;  // (db, key)
+  std::map<int64_t, OwnWrite> own_db_writes;                       // FLUSHDB, SWAPDB: db
+  OwnWrite own_flushall;
+  // Reads submitted (not served), by ticket: the db and command; and per db
+  // and command the last ticket whose reply came back.
+  std::map<uint64_t, std::pair<int64_t, std::vector<std::string>>> reads_sent;
+  std::map<std::pair<int64_t, std::vector<std::string>>, uint64_t> answered;
+
+  void ForgetOwn() {
+    own_writes.clear();
+    own_db_writes.clear();
+    own_flushall = {};
+    reads_sent.clear();
+    answered.clear();
+  }
 };
 
 // An invalidation in a frame the server wrote: the keys, or a flush.
@@ -114,6 +150,7 @@ bool InvalidationOf(resp::ReplyRef v, InFlightInvalidation* out) {
   out->keys.clear();
   out->flush = payload.type() == Type::kNull || payload.type() == Type::kNullBulk ||
                payload.type() == Type::kNullArray;
+  out->redir_broken = false;
   for (resp::ReplyRef k : payload.elems()) out->keys.emplace_back(k.str());
   return true;
 }
@@ -156,6 +193,19 @@ std::string OpKindOf(const Op& op, const std::vector<std::string>* running) {
       return text.substr(0, text.find(' '));
     }
   }
+}
+
+// `>2 tracking-redir-broken :id`: the server could not tell the redirect
+// connection, so it tells the tracking client that everything may be stale.
+bool RedirBrokenOf(resp::ReplyRef v, InFlightInvalidation* out) {
+  if (v.type() != Type::kPush || v.elem_count() != 2 || v.elem(0).type() != Type::kBulkString ||
+      v.elem(0).str() != "tracking-redir-broken") {
+    return false;
+  }
+  out->keys.clear();
+  out->flush = true;
+  out->redir_broken = true;
+  return true;
 }
 
 // Reader events, ignored: the frame-end search needs only Reader::values().
@@ -250,6 +300,9 @@ class Runner {
       cache_touched_.fill(true);
       ValidateTouched();
     }
+    for (size_t i = 0; i < program_.clients.size(); ++i) {
+      result_.stats.evictions += clients_[i].cache->stats().evictions;
+    }
     return std::move(result_);
   }
 
@@ -291,6 +344,7 @@ class Runner {
     c.down.clear();
     c.written = c.delivered = 0;
     c.invalidations.clear();
+    c.lost.clear();
     c.parser.Reset();
     queued_[slot].clear();
     c.open = true;
@@ -347,6 +401,7 @@ class Runner {
     c.open = false;
     c.down.clear();
     c.delivered = c.written;
+    c.lost.insert(c.lost.end(), c.invalidations.begin(), c.invalidations.end());
     c.invalidations.clear();
   }
 
@@ -355,8 +410,10 @@ class Runner {
     for (int conn = 0; conn < cl.cache->connections(); ++conn) Open(2 * i + conn);
     cache_touched_[i] = true;
     cl.cache->Connect();
-    cl.killed_unseen = false;
+    cl.killed_unseen = {};
     cl.db = 0;
+    cl.submit_db = 0;
+    cl.in_multi = false;
     cl.swap_exempt = false;
     cl.noloop_missed.clear();
     cl.clears = cl.cache->stats().clears;
@@ -499,11 +556,13 @@ class Runner {
     if (s == kAdminSlot) return true;
     bool any = false;
     InFlightInvalidation inv;
-    for (resp::ReplyRef v : frames.values) any = any || InvalidationOf(v, &inv);
+    for (resp::ReplyRef v : frames.values) {
+      any = any || InvalidationOf(v, &inv) || RedirBrokenOf(v, &inv);
+    }
     if (!any) return true;
     FrameEnds(proto, bytes, &sc_.frame_ends, &sc_.ends);
     for (size_t k = 0; k < sc_.ends.size() && k < frames.values.size(); ++k) {
-      if (InvalidationOf(frames.values[k], &inv)) {
+      if (InvalidationOf(frames.values[k], &inv) || RedirBrokenOf(frames.values[k], &inv)) {
         inv.end = c.written + sc_.ends[k];
         c.invalidations.push_back(inv);
       }
@@ -546,10 +605,16 @@ class Runner {
     if (conn >= cl.cache->connections()) return false;
     Conn& c = conns_[2 * i + conn];
     if (c.down.empty()) {
-      if (!c.open && cl.killed_unseen) {
+      if (!c.open && cl.killed_unseen[conn]) {
         cache_touched_[i] = true;
         cl.cache->OnEof(conn);
-        cl.killed_unseen = false;
+        cl.killed_unseen[conn] = false;
+        c.lost.clear();
+        if (cl.cache->state() == cache::State::kDisconnected) {
+          // Everything went: the other connection's loss no longer matters.
+          cl.killed_unseen = {};
+          conns_[2 * i + (1 - conn)].lost.clear();
+        }
         return true;
       }
       return false;
@@ -564,9 +629,19 @@ class Runner {
       for (const std::string& k : inv.keys) cl.noloop_missed.erase(k);
       c.invalidations.erase(c.invalidations.begin());
     }
+    // A client that has disconnected (EOF or an error on one connection)
+    // reads nothing more until it reconnects: the bytes are dropped.
+    if (cl.cache->state() == cache::State::kDisconnected) return true;
     cache_touched_[i] = true;
     const absl::Status st = cl.cache->OnBytes(conn, piece);
-    if (!st.ok()) {
+    // The server refuses CLIENT TRACKING on REDIRECT id once that
+    // connection is gone (killed while the handshake ran): the cache gives
+    // up, as it must; not a failure of the cache.
+    const bool redirect_gone = conn == cache::kDataConn && !conns_[2 * i + 1].open &&
+                               absl::IsFailedPrecondition(st) &&
+                               absl::StrContains(st.message(), "CLIENT TRACKING refused");
+    if (redirect_gone && options_.trace) note_ = "handshake refused: " + std::string(st.message());
+    if (!st.ok() && !redirect_gone) {
       Fail("client", absl::StrCat("c", i + 1, " refused the server's bytes on its ",
                                   conn == 0 ? "data" : "redirect", " connection: ", st.ToString(),
                                   "\nbytes: ", EscapeBytes(piece, 1000)));
@@ -589,12 +664,13 @@ class Runner {
     }
   }
 
-  // The server side of every open connection of client i closes (one
-  // action); false when none was open.
-  bool CloseClient(int i) {
+  // The server side of every open connection of client i (`only` >= 0:
+  // that one alone) closes (one action); false when none was open.
+  bool CloseClient(int i, int only = -1) {
     ServerAction a;
     a.kind = ServerAction::Kind::kClose;
     for (int conn = 0; conn < 2; ++conn) {
+      if (only >= 0 && conn != only) continue;
       if (conns_[2 * i + conn].open) a.slots.push_back(2 * i + conn);
     }
     if (a.slots.empty()) return false;
@@ -606,11 +682,17 @@ class Runner {
     return true;
   }
 
-  void Kill(int i) {
+  // `conn` kRedirectConn: the redirect connection alone; else every one.
+  void Kill(int i, int conn) {
     Client& cl = clients_[i];
-    const bool any = CloseClient(i);
-    if (any && cl.cache->state() != cache::State::kDisconnected) cl.killed_unseen = true;
+    std::array<bool, 2> open{};
+    for (int k = 0; k < 2; ++k) open[k] = conns_[2 * i + k].open;
+    const bool any = CloseClient(i, conn == cache::kRedirectConn ? cache::kRedirectConn : -1);
     if (!any) Collect();
+    if (!any || cl.cache->state() == cache::State::kDisconnected) return;
+    for (int k = 0; k < 2; ++k) {
+      if (open[k] && !conns_[2 * i + k].open) cl.killed_unseen[k] = true;
+    }
   }
 
   void Reconnect(int i, const ClientSpec& spec) {
@@ -618,13 +700,15 @@ class Runner {
     if (!CloseClient(i)) Collect();
     if (!(spec == cl.spec)) {
       cl.spec = spec;
+      result_.stats.evictions += cl.cache->stats().evictions;
       cl.cache = std::make_unique<cache::ClientCache>(OptionsOf(spec));
+      cl.ForgetOwn();  // a new cache: its tickets start again
     }
     ConnectClient(i);
     Collect();
   }
 
-  void Submit(int i, const std::vector<std::string>& argv) {
+  void Submit(int i, OpKind kind, const std::vector<std::string>& argv) {
     Client& cl = clients_[i];
     cache_touched_[i] = true;
     absl::StatusOr<cache::Submitted> s = cl.cache->Submit(argv);
@@ -634,12 +718,85 @@ class Runner {
     }
     if (!s->hit) {
       if (options_.trace) note_ = "queued";
+      Submitted(cl, kind, argv, s->ticket);
       return;
     }
     Value hit = *s->hit;
     if (options_.corrupt_hit) options_.corrupt_hit(op_, &hit);
     if (options_.trace) note_ = "hit " + Show(hit);
+    if (!CheckOwn(i, argv)) return;
     CheckHit(i, argv, hit);
+  }
+
+  // What a command sent by client i tells it by itself: the db its SELECT
+  // leaves, MULTI and EXEC, the keys its writes change.
+  void Submitted(Client& cl, OpKind kind, const std::vector<std::string>& argv, uint64_t ticket) {
+    const std::string& name = argv[0];
+    if (kind == OpKind::kRead) {
+      if (!cl.in_multi) cl.reads_sent[ticket] = {cl.submit_db, argv};
+    } else if (name == "MULTI") {
+      cl.in_multi = true;
+    } else if (name == "EXEC") {
+      cl.in_multi = false;
+    } else if (name == "SELECT") {
+      int64_t db = -1;
+      if (argv.size() == 2 && absl::SimpleAtoi(argv[1], &db) && db >= 0 &&
+          db < eng_.keyspace().num_dbs()) {
+        cl.submit_db = db;
+      }
+    } else {
+      const Client::OwnWrite w{ticket, op_};
+      if (name == "FLUSHALL") {
+        cl.own_flushall = w;
+      } else if (name == "FLUSHDB") {
+        cl.own_db_writes[cl.submit_db] = w;
+      } else if (name == "SWAPDB") {
+        for (size_t a = 1; a < argv.size() && a < 3; ++a) {
+          int64_t db = -1;
+          if (absl::SimpleAtoi(argv[a], &db) && db >= 0 && db < eng_.keyspace().num_dbs()) {
+            cl.own_db_writes[db] = w;
+          }
+        }
+      }
+      for (const std::string& k : KeysOf(argv)) cl.own_writes[{cl.submit_db, k}] = w;
+    }
+  }
+
+  // The own-write and transaction checks, on a hit of client i: what the
+  // client knows by itself, so no allowance applies. A read inside MULTI
+  // is queued by the server, never served. After the client's own write
+  // of one of the read's keys (or a FLUSHALL, FLUSHDB, SWAPDB of its db)
+  // the entry can only hold what a read sent after that write brought back
+  // (the reply reflects the write: one connection, in order), whatever the
+  // server says and whether or not it ever notifies (NOLOOP) or the write
+  // has even been sent.
+  bool CheckOwn(int i, const std::vector<std::string>& argv) {
+    Client& cl = clients_[i];
+    const std::string what =
+        absl::StrCat("c", i + 1, " served ", EscapeBytes(absl::StrJoin(argv, " "), 200), " (db ",
+                     cl.submit_db, ") from its cache");
+    if (cl.in_multi) {
+      Fail("transaction", what + " inside MULTI: the read must go to the server, queued");
+      return false;
+    }
+    Client::OwnWrite last = cl.own_flushall;
+    if (auto it = cl.own_db_writes.find(cl.submit_db);
+        it != cl.own_db_writes.end() && it->second.ticket > last.ticket) {
+      last = it->second;
+    }
+    for (const std::string& k : KeysOf(argv)) {
+      auto it = cl.own_writes.find({cl.submit_db, k});
+      if (it != cl.own_writes.end() && it->second.ticket > last.ticket) last = it->second;
+    }
+    if (last.ticket == 0) return true;
+    auto answered = cl.answered.find({cl.submit_db, argv});
+    if (answered != cl.answered.end() && answered->second > last.ticket) return true;
+    Fail("own-write",
+         absl::StrCat(what, " after its own write at op ", last.op, " (",
+                      OpToText(program_.ops[last.op]),
+                      "), and no reply to a read of it sent after that write came back: the "
+                      "cache must drop what it writes itself when it sends the write"));
+    return false;
   }
 
   // The read on the scratch engine, over copies of its keys as the server
@@ -647,7 +804,7 @@ class Runner {
   Value ServerValue(int db, const std::vector<std::string>& argv, resp::Protocol proto,
                     bool ignore_ttl) {
     scratch_.AdvanceClock(eng_.now_ms() - scratch_.now_ms());
-    const std::vector<std::string> keys = cache::ReadKeys(argv);
+    const std::vector<std::string> keys = KeysOf(argv);
     for (const std::string& k : keys) {
       if (const engine::Object* o = eng_.keyspace().Peek(db, k)) {
         scratch_.keyspace().StoreWithExpire(0, k, *o,
@@ -673,24 +830,48 @@ class Runner {
     Canonicalize(argv, &hit);
     const Value now = ServerValue(cl.db, argv, proto, /*ignore_ttl=*/false);
     if (hit == now) return;
-    const std::vector<std::string> keys = cache::ReadKeys(argv);
+    const std::vector<std::string> keys = KeysOf(argv);
     // (a) an invalidation for one of the keys, or a flush, not yet delivered.
+    //     Also one lost with its connection (killed) until the client sees
+    //     that connection's EOF, and a tracking-redir-broken not yet
+    //     delivered.
     for (int conn = 0; conn < 2; ++conn) {
-      for (const InFlightInvalidation& inv : conns_[2 * i + conn].invalidations) {
-        if (inv.flush) return Allowed("a flush is not yet delivered");
-        for (const std::string& k : keys) {
-          if (std::find(inv.keys.begin(), inv.keys.end(), k) != inv.keys.end()) {
-            return Allowed("an invalidation of " + k + " is not yet delivered");
+      for (const auto* list : {&conns_[2 * i + conn].invalidations, &conns_[2 * i + conn].lost}) {
+        for (const InFlightInvalidation& inv : *list) {
+          const std::string where = list == &conns_[2 * i + conn].lost
+                                        ? " was lost with its connection, EOF not yet seen"
+                                        : " is not yet delivered";
+          if (inv.redir_broken) return Allowed("a tracking-redir-broken" + where);
+          if (inv.flush) return Allowed("a flush" + where);
+          for (const std::string& k : keys) {
+            if (std::find(inv.keys.begin(), inv.keys.end(), k) != inv.keys.end()) {
+              return Allowed("an invalidation of " + k + where);
+            }
           }
         }
       }
     }
-    // (b) killed, EOF not yet seen.
-    if (cl.killed_unseen) return Allowed("the connection is dead, EOF not yet seen");
-    // (c) BCAST: modified this turn, the array goes out at the tick.
+    // (b) killed, EOF not yet seen: the data connection, or a RESP2
+    //     client's redirect connection (the server tells a RESP2 client
+    //     nothing when its redirect connection is gone; a RESP3 one gets
+    //     tracking-redir-broken instead of each invalidation, (a)).
+    if (cl.killed_unseen[cache::kDataConn]) {
+      return Allowed("the connection is dead, EOF not yet seen");
+    }
+    if (cl.killed_unseen[cache::kRedirectConn] && proto == resp::Protocol::kResp2) {
+      return Allowed("the redirect connection is dead, EOF not yet seen (RESP2: no push)");
+    }
+    // (c) BCAST: modified this turn, the array goes out at the tick; only
+    //     for a key under a prefix the server has registered for the client
+    //     (the reference model's), as it announces no other.
     if (cl.spec.mode == cache::Mode::kBcast) {
+      const std::vector<std::string> prefixes = ref_.BcastPrefixes(2 * i);
       for (const std::string& k : keys) {
-        if (turn_keys_.contains(k)) return Allowed("BCAST: " + k + " changed this turn");
+        const bool covered = std::any_of(prefixes.begin(), prefixes.end(),
+                                         [&k](const std::string& p) { return k.starts_with(p); });
+        if (covered && turn_keys_.contains(k)) {
+          return Allowed("BCAST: " + k + " changed this turn");
+        }
       }
     }
     // (d) logically expired, still stored: no invalidation until deleted.
@@ -734,13 +915,13 @@ class Runner {
     switch (op.kind) {
       case OpKind::kRead:
       case OpKind::kWrite:
-        Submit(i, op.argv);
+        Submit(i, op.kind, op.argv);
         break;
       case OpKind::kMulti:
-        Submit(i, {"MULTI"});
+        Submit(i, op.kind, {"MULTI"});
         break;
       case OpKind::kExec:
-        Submit(i, {"EXEC"});
+        Submit(i, op.kind, {"EXEC"});
         break;
       case OpKind::kTrackingOff: {
         cache_touched_[i] = true;
@@ -764,7 +945,7 @@ class Runner {
         DeliverAll();
         break;
       case OpKind::kKill:
-        Kill(i);
+        Kill(i, op.conn);
         break;
       case OpKind::kReconnect:
         Reconnect(i, op.spec);
@@ -822,7 +1003,16 @@ class Runner {
   void AfterOp() {
     for (size_t i = 0; i < program_.clients.size(); ++i) {
       Client& cl = clients_[i];
-      if (!cl.cache->TakeReplies().empty()) cache_touched_[i] = true;
+      for (const cache::Reply& r : cl.cache->TakeReplies()) {
+        cache_touched_[i] = true;
+        auto sent = cl.reads_sent.find(r.ticket);
+        if (sent == cl.reads_sent.end()) continue;
+        if (!r.lost) {
+          uint64_t& last = cl.answered[sent->second];
+          last = std::max(last, r.ticket);
+        }
+        cl.reads_sent.erase(sent);
+      }
       if (cl.cache->stats().clears != cl.clears) {
         cl.clears = cl.cache->stats().clears;
         cl.swap_exempt = false;
@@ -958,6 +1148,7 @@ std::string ExplainInvalidation(std::string_view input) {
   for (const std::string& line : r.trace) absl::StrAppend(&out, line, "\n");
   absl::StrAppend(&out, r.stats.hits, " hits checked (", r.stats.hits_allowed,
                   " allowed to differ), ", r.stats.commands, " server commands",
+                  r.stats.evictions > 0 ? absl::StrCat(", ", r.stats.evictions, " evictions") : "",
                   r.stats.unmodelled_at >= 0
                       ? absl::StrCat(", reference unmodelled from op ", r.stats.unmodelled_at)
                       : "",

@@ -37,7 +37,9 @@
 //                    client queue go to ClientCache::OnBytes. On a killed
 //                    connection whose queue is empty the client gets
 //                    OnEof instead (the first time). No connection there
-//                    (a plain or RESP3 client's redirect): nothing.
+//                    (a plain client's, or a RESP3 one's without redirect):
+//                    nothing. A disconnected client (after an EOF or an
+//                    error) reads nothing: the bytes are dropped.
 //   deliver-all      rounds of: send for every client, then deliver every
 //                    queued byte (and pending EOF) on every connection,
 //                    until a round moves nothing (at most
@@ -46,6 +48,11 @@
 //                    CloseSession, reference Close): the bytes still in its
 //                    server -> client queues are lost, the client sees EOF
 //                    at its next deliver on that connection.
+//   kill cN redirect the same for the redirect connection alone (none:
+//                    nothing). Its tracking client then has a broken
+//                    redirect: redis-server 7.0.15 pushes
+//                    tracking-redir-broken to it instead of each
+//                    invalidation if it speaks RESP3, nothing in RESP2.
 //   reconnect cN MODE  the client closes its connections (the server side
 //                    closes them as for kill; nothing more is delivered),
 //                    then opens new ones (engine and reference, data first)
@@ -66,13 +73,18 @@
 //               read's keys (so the server's state, tracking and lazy expiry
 //               are untouched), unless one of these allows it:
 //                 (a) an invalidation frame naming one of the read's keys,
-//                     or a null (flush) one, is in one of the client's
-//                     server -> client queues and not yet wholly delivered;
-//                 (b) the client's connections were killed and it has not
-//                     seen EOF yet;
-//                 (c) BCAST client: one of the read's keys was modified
-//                     since the last tick (its array goes out at the end of
-//                     the turn);
+//                     or a null (flush) one, or tracking-redir-broken, is in
+//                     one of the client's server -> client queues and not
+//                     yet wholly delivered, or was lost there when the
+//                     connection was killed and the client has not seen that
+//                     connection's EOF yet;
+//                 (b) the client's data connection was killed, or a RESP2
+//                     client's redirect connection (the server tells it
+//                     nothing), and it has not seen that EOF yet;
+//                 (c) BCAST client: one of the read's keys is under a
+//                     prefix the server (the reference model) has for the
+//                     client and was modified since the last tick (its
+//                     array goes out at the end of the turn);
 //                 (d) one of the read's keys is logically expired but still
 //                     stored (the server invalidates only when it deletes
 //                     the key, lazily or actively) and the hit equals the
@@ -90,13 +102,25 @@
 //                     current client, whatever the cause; a known hole,
 //                     docs/tracking.md), and no invalidation of that key nor
 //                     a clear of the cache came since.
+//   own-write   checked on every hit before staleness, and no allowance
+//               applies (it is what the client knows by itself): after the
+//               client submitted a write naming one of the read's keys in
+//               the read's db (or FLUSHALL, or FLUSHDB or SWAPDB of that
+//               db), a hit needs a reply to the same read submitted after
+//               that write to have come back. Writes count from their
+//               submission, MULTI or not, sent or not, NOLOOP or not.
+//   transaction no hit while the client is inside its own MULTI (a MULTI
+//               submitted, its EXEC not yet): such a read must be queued.
 //   reference   after every server action, the bytes the engine wrote to
 //               each connection (replies and pushes, in order) equal the
 //               reference model's; once the reference says unmodelled(),
 //               this check stops for the rest of the program.
 //   framing     every chunk the engine writes to a connection reads back
 //               as whole RESP frames in that connection's protocol.
-//   client      ClientCache::OnBytes accepts the server's bytes.
+//   client      ClientCache::OnBytes accepts the server's bytes (but for
+//               CLIENT TRACKING on REDIRECT refused because the program
+//               killed that redirect connection during the handshake: the
+//               cache disconnects, as it must).
 //   validate    Engine::Validate() (the tracker's included) and every
 //               ClientCache::Validate(), each after the ops that can have
 //               changed it (the engine: a server action or a connection
@@ -210,6 +234,7 @@ struct RunStats {
   size_t hits_allowed = 0;     // hits that differed but an allowance (a)-(f) allowed
   size_t commands = 0;         // commands the server ran
   int64_t unmodelled_at = -1;  // op at which the reference stopped modelling
+  size_t evictions = 0;        // entries the caches evicted (max_entries, max_bytes)
 };
 
 struct RunResult {

@@ -129,6 +129,14 @@ constexpr std::array<uint32_t, 16> kClock = {1,    10,   99,   100,  101,  250, 
                                              1000, 1001, 1500, 2000, 5000, 10000, 60000, 3600000};
 constexpr std::array<uint32_t, 16> kTableKeys = {0,  1,  2,   3,    4,       5, 6, 8,
                                                  10, 16, 100, 1000, 1000000, 0, 1, 2};
+// A cache's limits: the default first, then small ones so that eviction runs
+// within a program's few hundred ops (an entry of GET k1 takes about 20
+// bytes, EntryBytes), the last one the escape.
+constexpr std::array<uint32_t, 8> kEntrySteps = {kMaxCacheEntries, 0, 1, 2, 3, 4, 8, 0};
+constexpr std::array<uint32_t, 16> kByteSteps = {
+    kMaxCacheBytes, 24, 32, 40, 48, 64, 80, 96, 128, 160, 192, 256, 384, 512, 1024, 0};
+constexpr uint8_t kEntryEscape = kEntrySteps.size() - 1;
+constexpr uint8_t kByteEscape = kByteSteps.size() - 1;
 
 // kind = op byte >> 2. Sends and delivers come often: a read does nothing
 // until it is sent and its reply delivered.
@@ -153,7 +161,8 @@ constexpr std::array<OpCode, 64> MakeOpTable() {
   fill(56, 56, OpKind::kConfigTableMaxKeys);
   fill(57, 57, OpKind::kFlushall);
   fill(58, 58, OpKind::kSwapdb);
-  fill(59, 62, OpKind::kTick);
+  fill(59, 61, OpKind::kTick);
+  fill(62, 62, OpKind::kKill, true);
   fill(63, 63, OpKind::kTrackingOn);
   return t;
 }
@@ -285,6 +294,26 @@ bool DecodeSpec(ByteReader& r, ClientSpec* spec) {
   s.mode = kModes[(m & 7) % kModes.size()];
   s.protocol = (m & 8) != 0 ? resp::Protocol::kResp2 : resp::Protocol::kResp3;
   s.noloop = (m & 16) != 0 && s.mode != cache::Mode::kPlain;
+  uint8_t l;
+  if (!r.Byte(&l)) return false;
+  s.redirect =
+      (l & 1) != 0 && s.mode != cache::Mode::kPlain && s.protocol == resp::Protocol::kResp3;
+  const uint8_t entries = (l >> 1) & 7, bytes = l >> 4;
+  if (entries == kEntryEscape) {
+    std::string le;
+    if (!r.Bytes(2, &le)) return false;
+    const uint32_t v = static_cast<uint8_t>(le[0]) | static_cast<uint8_t>(le[1]) << 8;
+    s.max_entries = std::min(v, kMaxCacheEntries);
+  } else {
+    s.max_entries = kEntrySteps[entries];
+  }
+  if (bytes == kByteEscape) {
+    uint32_t v;
+    if (!r.U32(&v)) return false;
+    s.max_bytes = std::min(v, kMaxCacheBytes);
+  } else {
+    s.max_bytes = kByteSteps[bytes];
+  }
   if (s.mode == cache::Mode::kBcast) {
     const int n = (m >> 5) % (kMaxPrefixes + 1);
     for (int i = 0; i < n; ++i) {
@@ -303,6 +332,20 @@ void EncodeSpec(const ClientSpec& s, std::string* out) {
   const size_t n = s.mode == cache::Mode::kBcast ? std::min(s.prefixes.size(), kMaxPrefixes) : 0;
   out->push_back(static_cast<char>(mode | (s.protocol == resp::Protocol::kResp2 ? 8 : 0) |
                                    (s.noloop ? 16 : 0) | n << 5));
+  // A step's index, or the escape (the table's last entry is not a value).
+  auto step = [](std::span<const uint32_t> steps, uint32_t v) {
+    auto it = std::find(steps.begin(), steps.end() - 1, v);
+    return static_cast<uint8_t>(it - steps.begin());
+  };
+  const uint8_t entries = step(kEntrySteps, s.max_entries);
+  const uint8_t bytes = step(kByteSteps, s.max_bytes);
+  out->push_back(static_cast<char>((s.redirect ? 1 : 0) | entries << 1 | bytes << 4));
+  if (entries == kEntryEscape) {
+    const uint32_t v = std::min(s.max_entries, kMaxCacheEntries);
+    out->push_back(static_cast<char>(v));
+    out->push_back(static_cast<char>(v >> 8));
+  }
+  if (bytes == kByteEscape) PutU32(std::min(s.max_bytes, kMaxCacheBytes), out);
   for (size_t i = 0; i < n; ++i) EncodeToken(s.prefixes[i], Arg::kPrefix, out);
 }
 
@@ -362,9 +405,10 @@ void EncodeCommand(std::span<const CommandShape> table, const std::vector<std::s
 }
 
 uint8_t OpByte(const Op& op) {
+  const bool redirect =
+      (op.kind == OpKind::kDeliver || op.kind == OpKind::kKill) && op.conn == cache::kRedirectConn;
   for (size_t i = 0; i < kOpTable.size(); ++i) {
-    if (kOpTable[i].kind == op.kind &&
-        kOpTable[i].redirect == (op.kind == OpKind::kDeliver && op.conn == cache::kRedirectConn)) {
+    if (kOpTable[i].kind == op.kind && kOpTable[i].redirect == redirect) {
       return static_cast<uint8_t>(i << 2 | (op.client & 3));
     }
   }
@@ -392,7 +436,10 @@ cache::CacheOptions CacheOptionsOf(const ClientSpec& spec) {
   o.mode = spec.mode;
   o.protocol = spec.protocol;
   o.noloop = spec.noloop;
+  o.redirect = spec.redirect;
   o.prefixes = spec.prefixes;
+  o.limits.max_entries = spec.max_entries;
+  o.limits.max_bytes = spec.max_bytes;
   return o;
 }
 
@@ -434,6 +481,30 @@ std::span<const std::string_view> Pool(Arg kind) {
 
 std::span<const uint32_t> ClockSteps() { return kClock; }
 std::span<const uint32_t> TableKeySteps() { return kTableKeys; }
+std::span<const uint32_t> EntrySteps() { return kEntrySteps; }
+std::span<const uint32_t> ByteSteps() { return kByteSteps; }
+
+std::vector<std::string> KeysOf(const std::vector<std::string>& argv) {
+  std::vector<std::string> keys;
+  if (argv.empty()) return keys;
+  const CommandShape* shape = FindShape(kReads, argv[0]);
+  if (shape == nullptr) shape = FindShape(kWrites, argv[0]);
+  if (shape == nullptr || !FitsShape(*shape, argv.size() - 1)) return keys;
+  for (size_t i = 1; i < argv.size(); ++i) {
+    const size_t at = i - 1;
+    const char kind = at < shape->fixed.size()
+                          ? shape->fixed[at]
+                          : shape->tail[(at - shape->fixed.size()) % shape->tail.size()];
+    if (kind == 'k' && std::find(keys.begin(), keys.end(), argv[i]) == keys.end()) {
+      keys.push_back(argv[i]);
+    }
+  }
+  return keys;
+}
+
+bool WritesUnnamedKeys(const std::vector<std::string>& argv) {
+  return !argv.empty() && (argv[0] == "FLUSHALL" || argv[0] == "FLUSHDB" || argv[0] == "SWAPDB");
+}
 std::span<const OpCode> OpTable() { return kOpTable; }
 
 Program DecodeProgram(std::string_view bytes) {
@@ -460,6 +531,9 @@ Program DecodeProgram(std::string_view bytes) {
         break;
       case OpKind::kWrite:
         complete = DecodeCommand(r, kWrites, &op.argv);
+        break;
+      case OpKind::kKill:
+        op.conn = code.redirect ? cache::kRedirectConn : cache::kDataConn;
         break;
       case OpKind::kDeliver:
         op.conn = code.redirect ? cache::kRedirectConn : cache::kDataConn;
@@ -569,6 +643,9 @@ std::string SpecToText(const ClientSpec& spec) {
   std::string s = absl::StrCat(std::string(cache::ModeName(spec.mode)), " ",
                                spec.protocol == resp::Protocol::kResp2 ? "resp2" : "resp3");
   if (spec.noloop) s += " noloop";
+  if (spec.redirect) s += " redirect";
+  if (spec.max_entries != kMaxCacheEntries) absl::StrAppend(&s, " entries ", spec.max_entries);
+  if (spec.max_bytes != kMaxCacheBytes) absl::StrAppend(&s, " bytes ", spec.max_bytes);
   for (const std::string& prefix : spec.prefixes) absl::StrAppend(&s, " prefix ", Word(prefix));
   return s;
 }
@@ -614,7 +691,7 @@ std::string OpToText(const Op& op) {
     case OpKind::kDeliverAll:
       return "deliver-all";
     case OpKind::kKill:
-      return "kill " + c;
+      return "kill " + c + (op.conn == cache::kRedirectConn ? " redirect" : "");
     case OpKind::kReconnect:
       return absl::StrCat("reconnect ", c, " ", SpecToText(op.spec));
     case OpKind::kClock:
@@ -685,7 +762,7 @@ class LineParser {
     if (words_.size() < from + 2) {
       return Fail(
           "expected a mode: <plain|default|bcast|optin|optout> <resp2|resp3> [noloop] "
-          "[prefix P]...");
+          "[redirect] [entries N] [bytes N] [prefix P]...");
     }
     ClientSpec s;
     std::optional<cache::Mode> mode = cache::ParseMode(words_[from]);
@@ -699,11 +776,29 @@ class LineParser {
       return Fail(absl::StrCat("expected resp2 or resp3, got '", proto, "'"));
     }
     s.protocol = proto == "resp2" ? resp::Protocol::kResp2 : resp::Protocol::kResp3;
+    std::array<bool, 2> seen_limit{};  // entries, bytes
     for (size_t i = from + 2; i < words_.size(); ++i) {
       if (words_[i] == "noloop") {
         if (s.mode == cache::Mode::kPlain) return Fail("noloop needs a tracking mode, not plain");
         if (s.noloop) return Fail("noloop given twice");
         s.noloop = true;
+      } else if (words_[i] == "redirect") {
+        if (s.mode == cache::Mode::kPlain) return Fail("redirect needs a tracking mode, not plain");
+        if (s.protocol != resp::Protocol::kResp3) {
+          return Fail("redirect is for resp3 (resp2 tracking always redirects)");
+        }
+        if (s.redirect) return Fail("redirect given twice");
+        s.redirect = true;
+      } else if (words_[i] == "entries" || words_[i] == "bytes") {
+        const bool entries = words_[i] == "entries";
+        if (seen_limit[entries ? 0 : 1]) return Fail(words_[i] + " given twice");
+        seen_limit[entries ? 0 : 1] = true;
+        if (++i == words_.size()) return Fail(words_[i - 1] + " needs a number");
+        absl::StatusOr<uint32_t> n =
+            Number(words_[i], 0, entries ? kMaxCacheEntries : kMaxCacheBytes,
+                   entries ? "entries (the cache's max_entries)" : "bytes (the cache's max_bytes)");
+        if (!n.ok()) return n.status();
+        (entries ? s.max_entries : s.max_bytes) = *n;
       } else if (words_[i] == "prefix") {
         if (s.mode != cache::Mode::kBcast) return Fail("prefix needs the bcast mode");
         if (++i == words_.size()) return Fail("prefix needs a value");
@@ -719,7 +814,8 @@ class LineParser {
         }
         s.prefixes.push_back(p);
       } else {
-        return Fail(absl::StrCat("unknown client option '", words_[i], "' (noloop, prefix P)"));
+        return Fail(absl::StrCat("unknown client option '", words_[i],
+                                 "' (noloop, redirect, entries N, bytes N, prefix P)"));
       }
     }
     return s;
@@ -811,10 +907,16 @@ absl::StatusOr<Op> ParseOp(const LineParser& l) {
       return l.Fail(absl::StrCat("unknown client op '", verb,
                                  "' (read, write, tracking off, tracking on, multi, exec)"));
     }
-  } else if (w0 == "send" || w0 == "kill") {
-    if (absl::Status s = l.Arity(2, w0 + " cN"); !s.ok()) return s;
+  } else if (w0 == "send") {
+    if (absl::Status s = l.Arity(2, "send cN"); !s.ok()) return s;
     if (absl::Status s = client_at(1); !s.ok()) return s;
-    op.kind = w0 == "send" ? OpKind::kSend : OpKind::kKill;
+    op.kind = OpKind::kSend;
+  } else if (w0 == "kill") {
+    const bool redirect = w.size() == 3 && w[2] == "redirect";
+    if (w.size() != 2 && !redirect) return l.Fail("expected 'kill cN [redirect]'");
+    if (absl::Status s = client_at(1); !s.ok()) return s;
+    op.kind = OpKind::kKill;
+    op.conn = redirect ? cache::kRedirectConn : cache::kDataConn;
   } else if (w0 == "deliver") {
     const bool redirect = w.size() == 4 && w[2] == "redirect";
     if (w.size() != 3 && !redirect) return l.Fail("expected 'deliver cN [redirect] BYTES'");

@@ -10,8 +10,12 @@
 // The client lines come first, c1, c2, ... in order:
 //   client cN MODE               client N's first connection and its cache
 // MODE is `<plain|default|bcast|optin|optout> <resp2|resp3> [noloop]
-// [prefix P]...` (noloop needs a tracking mode; prefixes need bcast, at most
-// kMaxPrefixes, none a prefix of another, as the server and
+// [redirect] [entries N] [bytes N] [prefix P]...` (noloop needs a tracking
+// mode; redirect needs RESP3 and a tracking mode: the invalidations go to a
+// second RESP3 connection, as RESP2 tracking always does; entries and bytes
+// are the cache's max_entries (0..kMaxCacheEntries) and max_bytes
+// (0..kMaxCacheBytes), the defaults when not given; prefixes need bcast, at
+// most kMaxPrefixes, none a prefix of another, as the server and
 // cache::ValidateOptions require). Then the ops:
 //   cN read NAME ARG...          a cacheable read (ReadCommands()): a hit is
 //                                served by the cache, a miss is queued to send
@@ -29,11 +33,14 @@
 //                                server's output move to client N's data
 //                                connection
 //   deliver cN redirect BYTES    the same on its redirect connection (RESP2
-//                                with tracking; nothing for other clients)
+//                                with tracking, or redirect; nothing for
+//                                other clients)
 //   deliver-all                  every byte in every direction moves, until
 //                                nothing is left to move
 //   kill cN                      the server drops client N's connections; output
 //                                it has not delivered is lost, the client sees EOF
+//   kill cN redirect             the same for its redirect connection alone (a
+//                                client with no redirect connection: nothing)
 //   reconnect cN MODE            client N opens new connections in MODE
 //   clock +<ms>ms                the server's virtual clock moves forward
 //   active-expire                the server deletes every expired key now
@@ -52,11 +59,18 @@
 //   header:  byte n: n % kMaxClients + 1 clients, then one spec each.
 //   spec:    byte m: mode (m & 7) % 5 (plain default bcast optin optout),
 //            RESP2 if m & 8 else RESP3, noloop = m & 16 (not for plain);
+//            then byte l: redirect = l & 1 (RESP3 tracking modes only);
+//            max_entries EntrySteps()[(l >> 1) & 7], the last step an
+//            escape: u16 LE follows (above kMaxCacheEntries: the cap);
+//            max_bytes ByteSteps()[l >> 4], the last an escape: u32 LE
+//            follows (above kMaxCacheBytes: the cap);
 //            bcast: (m >> 5) % (kMaxPrefixes + 1) prefix tokens follow, and a
 //            prefix that overlaps one kept before it is dropped.
 //            A spec that runs out leaves it and the clients after it default
 //            (default mode, RESP3), and the program has no ops.
 //   op:      byte h: client (h & 3) % clients, kind h >> 2 through OpTable():
+//            kill: the redirect connection alone when the op table's entry
+//              says redirect;
 //            read/write: command byte (index % table size), one token per
 //              argument of its shape, then, if the shape has a repeated group,
 //              a byte (% (kMaxTailGroups + 1)) giving the number of groups;
@@ -89,19 +103,26 @@ inline constexpr size_t kMaxPrefixes = 4;            // BCAST prefixes per clien
 inline constexpr size_t kMaxTailGroups = 3;          // repeated argument groups per read/write
 inline constexpr size_t kMaxLiteralLen = 127;        // bytes per argument or prefix
 inline constexpr uint32_t kMaxDeliverBytes = 65536;  // bytes per deliver op
+// A client's cache limits: up to the cache's defaults (CacheLimits).
+inline constexpr uint32_t kMaxCacheEntries = cache::CacheLimits::kDefaultMaxEntries;
+inline constexpr uint32_t kMaxCacheBytes = cache::CacheLimits::kDefaultMaxBytes;
 // clock steps and tracking-table-max-keys are uint32: 0..4294967295.
 
 // How a client connects and caches; maps onto cache::CacheOptions.
 struct ClientSpec {
   cache::Mode mode = cache::Mode::kDefault;
   resp::Protocol protocol = resp::Protocol::kResp3;
-  bool noloop = false;                // never with kPlain
-  std::vector<std::string> prefixes;  // kBcast only; none a prefix of another
+  bool noloop = false;                      // never with kPlain
+  bool redirect = false;                    // RESP3 tracking modes only
+  uint32_t max_entries = kMaxCacheEntries;  // 0..kMaxCacheEntries
+  uint32_t max_bytes = kMaxCacheBytes;      // 0..kMaxCacheBytes
+  std::vector<std::string> prefixes;        // kBcast only; none a prefix of another
   bool operator==(const ClientSpec&) const = default;
 };
 
-// The cache options of a spec (limits and bugs left at their defaults); every
-// spec the decoder or the text parser produces passes cache::ValidateOptions.
+// The cache options of a spec (max_entries and max_bytes from the spec, the
+// other limits and the bugs at their defaults); every spec the decoder or the
+// text parser produces passes cache::ValidateOptions.
 cache::CacheOptions CacheOptionsOf(const ClientSpec& spec);
 
 enum class OpKind : uint8_t {
@@ -126,9 +147,11 @@ enum class OpKind : uint8_t {
 
 struct Op {
   OpKind kind = OpKind::kTick;
-  int client = 0;                     // 0-based (c1 is 0); 0 for ops without a client
-  std::vector<std::string> argv;      // kRead, kWrite: the command name and arguments
-  int conn = cache::kDataConn;        // kDeliver: kDataConn or kRedirectConn
+  int client = 0;                 // 0-based (c1 is 0); 0 for ops without a client
+  std::vector<std::string> argv;  // kRead, kWrite: the command name and arguments
+  // kDeliver: kDataConn or kRedirectConn; kKill: kRedirectConn kills the
+  // redirect connection alone, kDataConn every connection of the client.
+  int conn = cache::kDataConn;
   uint32_t bytes = 0;                 // kDeliver: 1..kMaxDeliverBytes
   ClientSpec spec;                    // kReconnect
   std::vector<std::string> prefixes;  // kTrackingOn: none a prefix of another
@@ -165,8 +188,18 @@ std::string ShapeUsage(const CommandShape& shape);
 std::span<const std::string_view> Pool(Arg kind);
 std::span<const uint32_t> ClockSteps();
 std::span<const uint32_t> TableKeySteps();
+// A spec's max_entries and max_bytes steps; each one's last entry stands for
+// the escape (an explicit value follows), its first is the default.
+std::span<const uint32_t> EntrySteps();
+std::span<const uint32_t> ByteSteps();
+// The keys a read or write op names (its shape's key arguments, in order,
+// each once), and whether a write changes keys it does not name (FLUSHALL,
+// FLUSHDB, SWAPDB). Written from the shapes, apart from the cache's own
+// cache::ReadKeys, which the checks must not lean on.
+std::vector<std::string> KeysOf(const std::vector<std::string>& argv);
+bool WritesUnnamedKeys(const std::vector<std::string>& argv);
 // The op kind of each value of the op byte's kind bits (h >> 2), and whether
-// a kDeliver of that value is on the redirect connection.
+// a kDeliver or kKill of that value is on the redirect connection.
 struct OpCode {
   OpKind kind;
   bool redirect = false;

@@ -174,6 +174,11 @@ int64_t TrackingReference::client_id(int slot) const {
   return connected(slot) ? clients_[slot].id : 0;
 }
 
+std::vector<std::string> TrackingReference::BcastPrefixes(int slot) const {
+  if (!connected(slot) || !clients_[slot].tracking || !clients_[slot].bcast) return {};
+  return std::vector<std::string>(clients_[slot].prefixes.begin(), clients_[slot].prefixes.end());
+}
+
 int TrackingReference::SlotOf(int64_t id) const {
   if (id == 0) return -1;
   for (size_t i = 0; i < clients_.size(); ++i) {

@@ -130,6 +130,10 @@ class TrackingReference {
 
   // Inspection (for checks and tests).
   std::vector<int64_t> TrackingClientsOf(const std::string& key) const;  // table order
+  // The prefixes the connection in `slot` is registered under in BCAST mode
+  // (the empty prefix when it gave none), sorted; none when it is not
+  // tracking in BCAST mode.
+  std::vector<std::string> BcastPrefixes(int slot) const;
   size_t table_keys() const { return table_.size(); }
   int64_t tracking_table_max_keys() const { return max_keys_; }
   const ReferenceModel& commands() const { return model_; }

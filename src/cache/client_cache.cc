@@ -211,6 +211,10 @@ absl::Status ValidateOptions(const CacheOptions& o) {
   if (o.noloop && o.mode == Mode::kPlain) {
     return absl::InvalidArgumentError("noloop needs a tracking mode, not plain");
   }
+  if (o.redirect && (o.mode == Mode::kPlain || o.protocol != resp::Protocol::kResp3)) {
+    return absl::InvalidArgumentError(
+        "redirect needs RESP3 and a tracking mode (RESP2 tracking always redirects)");
+  }
   return absl::OkStatus();
 }
 
@@ -242,8 +246,16 @@ size_t ClientCache::EntryBytes(std::string_view entry_id, size_t reply_bytes,
 
 ClientCache::ClientCache(CacheOptions options) : options_(std::move(options)) {}
 
-int ClientCache::connections() const {
-  return options_.protocol == resp::Protocol::kResp2 && options_.mode != Mode::kPlain ? 2 : 1;
+int ClientCache::connections() const { return redirecting() ? 2 : 1; }
+
+bool ClientCache::redirecting() const {
+  return options_.mode != Mode::kPlain &&
+         (options_.protocol == resp::Protocol::kResp2 || options_.redirect);
+}
+
+bool ClientCache::RedirectReady() const {
+  return conns_[kRedirectConn].id >= 0 &&
+         (options_.protocol == resp::Protocol::kResp3 || subscribed_);
 }
 
 int64_t ClientCache::connection_id(int conn) const {
@@ -294,11 +306,12 @@ bool ClientCache::Contains(const std::vector<std::string>& argv) const {
 
 namespace {
 
-// CLIENT TRACKING on in the options' mode; BCAST with `prefixes`.
+// CLIENT TRACKING on in the options' mode, REDIRECT `redirect_id` unless it
+// is negative; BCAST with `prefixes`.
 std::vector<std::string> TrackingArgv(const CacheOptions& o, int64_t redirect_id,
                                       const std::vector<std::string>& prefixes) {
   std::vector<std::string> argv = {"CLIENT", "TRACKING", "on"};
-  if (o.protocol == resp::Protocol::kResp2) {
+  if (redirect_id >= 0) {
     argv.push_back("REDIRECT");
     argv.push_back(absl::StrCat(redirect_id));
   }
@@ -321,8 +334,8 @@ void ClientCache::Connect() {
   ClearAll(/*disconnect=*/true);
   LoseAll("reconnected");
   for (int c = 0; c < 2; ++c) {
-    const resp::Protocol p = c == kDataConn ? options_.protocol : resp::Protocol::kResp2;
-    conns_[c].reader = std::make_unique<resp::Reader>(p, options_.limits.reader);
+    // The redirect connection speaks the data connection's protocol.
+    conns_[c].reader = std::make_unique<resp::Reader>(options_.protocol, options_.limits.reader);
     conns_[c].frames.clear();
     conns_[c].builder =
         std::make_unique<resp::TreeBuilder>(&conns_[c].frames, conns_[c].reader.get());
@@ -348,15 +361,21 @@ void ClientCache::StartHandshake(bool data_only) {
   tracking_sent_ = false;
   added_prefixes_.clear();
   const bool tracking = options_.mode != Mode::kPlain;
-  if (options_.protocol == resp::Protocol::kResp3) {
+  const bool resp3 = options_.protocol == resp::Protocol::kResp3;
+  if (resp3) {
     SendInternal(kDataConn, Kind::kHello, {"HELLO", "3"});
-    if (tracking) {
+    if (tracking && !redirecting()) {
       SendInternal(kDataConn, Kind::kTracking, TrackingArgv(options_, -1, options_.prefixes));
       tracking_sent_ = true;
     }
   } else if (!data_only) {
     SendInternal(kDataConn, Kind::kClientId, {"CLIENT", "ID"});
-    if (tracking) {
+  }
+  // The redirect connection's own handshake; after a RESET it stays as it is.
+  if (redirecting() && !data_only) {
+    if (resp3) {
+      SendInternal(kRedirectConn, Kind::kHello, {"HELLO", "3"});
+    } else {
       SendInternal(kRedirectConn, Kind::kClientId, {"CLIENT", "ID"});
       SendInternal(kRedirectConn, Kind::kSubscribe, {"SUBSCRIBE", std::string(kInvalidateChannel)});
     }
@@ -367,7 +386,7 @@ void ClientCache::StartHandshake(bool data_only) {
 void ClientCache::MaybeFinishHandshake() {
   if (state_ != State::kHandshake) return;
   const bool tracking = options_.mode != Mode::kPlain;
-  if (tracking && !tracking_sent_ && subscribed_ && conns_[kRedirectConn].id >= 0) {
+  if (tracking && !tracking_sent_ && RedirectReady()) {
     SendInternal(kDataConn, Kind::kTracking,
                  TrackingArgv(options_, conns_[kRedirectConn].id, options_.prefixes));
     tracking_sent_ = true;
@@ -474,7 +493,7 @@ absl::Status ClientCache::AddPrefixes(std::vector<std::string> prefixes) {
         total, " prefixes, more than ", options_.limits.max_prefixes, " (max_prefixes)"));
   }
   SendInternal(kDataConn, Kind::kAddPrefixes,
-               TrackingArgv(options_, conns_[kRedirectConn].id, prefixes));
+               TrackingArgv(options_, redirecting() ? conns_[kRedirectConn].id : -1, prefixes));
   conns_[kDataConn].pending.back().prefixes = std::move(prefixes);
   return absl::OkStatus();
 }
@@ -580,17 +599,19 @@ void ClientCache::OnEof(int conn) {
 void ClientCache::ProcessFrame(int conn, Value v) {
   Conn& c = conns_[conn];
   const bool pending_reply = !c.pending.empty();
+  const bool as_reply = options_.bugs.push_as_reply && pending_reply;
+  if (v.type == Type::kPush && !as_reply) {
+    HandlePush(v);
+    return;
+  }
   if (conn == kRedirectConn) {
     const bool message = v.type == Type::kArray && v.elems.size() == 3 && IsStringish(v.elems[0]) &&
                          v.elems[0].str == "message" && IsStringish(v.elems[1]) &&
                          v.elems[1].str == kInvalidateChannel;
-    if (message && !(options_.bugs.push_as_reply && pending_reply)) {
+    if (message && !as_reply) {
       HandleInvalidation(v.elems[2]);
       return;
     }
-  } else if (v.type == Type::kPush && !(options_.bugs.push_as_reply && pending_reply)) {
-    HandlePush(v);
-    return;
   }
   if (!pending_reply) {
     Fail(absl::DataLossError(absl::StrCat(
@@ -616,7 +637,7 @@ void ClientCache::Complete(int conn, Request& r, Value v) {
       }
       for (size_t i = 0; i + 1 < v.elems.size(); i += 2) {
         if (v.elems[i].str == "id" && v.elems[i + 1].type == Type::kInteger) {
-          conns_[kDataConn].id = v.elems[i + 1].integer;
+          conns_[conn].id = v.elems[i + 1].integer;
         }
       }
       MaybeFinishHandshake();

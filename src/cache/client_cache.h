@@ -7,7 +7,10 @@
 //
 // Connections are numbered: 0 is the data connection, which carries the
 // commands; with RESP2 and tracking, 1 is the redirect connection, which
-// SUBSCRIBEs to __redis__:invalidate and receives the invalidations.
+// SUBSCRIBEs to __redis__:invalidate and receives the invalidations as
+// messages. A RESP3 cache with the `redirect` option has a redirect
+// connection too, also RESP3 (HELLO 3; the server pushes invalidations to a
+// RESP3 target, subscribed or not).
 //
 //   ClientCache cache(options);
 //   cache.Connect();                          // handshake bytes are queued
@@ -119,13 +122,19 @@ bool SetBug(std::string_view name, CacheBugs* bugs);
 struct CacheOptions {
   Mode mode = Mode::kDefault;
   resp::Protocol protocol = resp::Protocol::kResp3;
-  bool noloop = false;                // CLIENT TRACKING ... NOLOOP
+  bool noloop = false;  // CLIENT TRACKING ... NOLOOP
+  // RESP3 only: CLIENT TRACKING on REDIRECT to a second RESP3 connection,
+  // which receives the invalidations (RESP2 tracking always redirects). If
+  // that connection goes away the server pushes tracking-redir-broken on the
+  // data connection instead of each invalidation.
+  bool redirect = false;
   std::vector<std::string> prefixes;  // BCAST only; none = every key
   CacheLimits limits;
   CacheBugs bugs;  // tests only
 };
 // Why `options` cannot work (PREFIX without BCAST, overlapping prefixes as
-// the server refuses them, too many prefixes, NOLOOP without tracking), or OK.
+// the server refuses them, too many prefixes, NOLOOP without tracking,
+// redirect without RESP3 tracking), or OK.
 absl::Status ValidateOptions(const CacheOptions& options);
 
 // The reply of a command that went to the server (or never came back).
@@ -179,14 +188,17 @@ class ClientCache {
   ClientCache& operator=(const ClientCache&) = delete;
 
   const CacheOptions& options() const { return options_; }
-  // 2 with RESP2 and tracking (data and redirect), else 1.
+  // 2 with tracking and RESP2 or the redirect option (data and redirect),
+  // else 1.
   int connections() const;
 
   // The driver has opened fresh connection(s): forgets every byte, reply
   // and entry of the previous ones (pending commands come out as lost) and
   // queues the handshake: RESP3 HELLO 3 then CLIENT TRACKING on ...; RESP2
   // CLIENT ID on both, SUBSCRIBE __redis__:invalidate on the redirect
-  // connection and, once both replies are in, CLIENT TRACKING on REDIRECT id.
+  // connection and, once both replies are in, CLIENT TRACKING on REDIRECT id;
+  // RESP3 with redirect: HELLO 3 on both, then (the redirect connection's id
+  // from its HELLO) CLIENT TRACKING on REDIRECT id.
   void Connect();
 
   // Submits one command. A cacheable read that hits returns its value at
@@ -296,6 +308,11 @@ class ClientCache {
     size_t bytes = 0;
     std::list<std::string>::iterator lru;
   };
+  // Whether invalidations come on the redirect connection (connections() 2).
+  bool redirecting() const;
+  // The redirect connection can be named by CLIENT TRACKING on REDIRECT: its
+  // id is known and, in RESP2, it has subscribed.
+  bool RedirectReady() const;
   void StartHandshake(bool data_only);
   void MaybeFinishHandshake();
   void SendInternal(int conn, Kind kind, std::vector<std::string> argv);

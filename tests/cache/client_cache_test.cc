@@ -43,6 +43,7 @@ std::string Message2(const std::vector<std::string>& keys) {
 }
 const std::string kFlush2 = "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n$-1\r\n";
 const std::string kHelloReply = "%2\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:7\r\n";
+const std::string kRedirectHelloReply = "%2\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:9\r\n";
 const std::string kSubscribed = "*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n";
 
 CacheOptions Options(Mode mode = Mode::kDefault, resp::Protocol p = resp::Protocol::kResp3) {
@@ -59,6 +60,7 @@ class Fixture {
     c.Connect();
     if (c.options().protocol == resp::Protocol::kResp3) {
       Feed(0, kHelloReply);
+      if (c.options().redirect) Feed(1, kRedirectHelloReply);
       if (c.options().mode != Mode::kPlain) Feed(0, "+OK\r\n");
     } else {
       Feed(0, ":5\r\n");
@@ -153,6 +155,80 @@ TEST(ClientCache, Resp2HandshakeSubscribesThenRedirects) {
   EXPECT_TRUE(c.ready());
   EXPECT_EQ(c.connection_id(0), 41);
   EXPECT_EQ(c.connection_id(1), 42);
+}
+
+TEST(ClientCache, Resp3RedirectHandshakeHellosBothThenRedirects) {
+  CacheOptions o = Options(Mode::kBcast);
+  o.redirect = true;
+  o.prefixes = {"user:"};
+  ClientCache c(o);
+  EXPECT_EQ(c.connections(), 2);
+  c.Connect();
+  EXPECT_EQ(c.TakeOutput(0), Cmd({"HELLO", "3"}));
+  EXPECT_EQ(c.TakeOutput(1), Cmd({"HELLO", "3"}));
+  ASSERT_TRUE(c.OnBytes(0, kHelloReply).ok());
+  EXPECT_EQ(c.TakeOutput(0), "");  // not before the redirect connection's id is known
+  ASSERT_TRUE(c.OnBytes(1, kRedirectHelloReply).ok());
+  EXPECT_EQ(c.TakeOutput(0),
+            Cmd({"CLIENT", "TRACKING", "on", "REDIRECT", "9", "BCAST", "PREFIX", "user:"}));
+  EXPECT_FALSE(c.ready());
+  ASSERT_TRUE(c.OnBytes(0, "+OK\r\n").ok());
+  EXPECT_TRUE(c.ready());
+  EXPECT_EQ(c.connection_id(0), 7);
+  EXPECT_EQ(c.connection_id(1), 9);
+  // More prefixes name the redirect connection again (the server resets it).
+  ASSERT_TRUE(c.AddPrefixes({"k"}).ok());
+  EXPECT_EQ(c.TakeOutput(0),
+            Cmd({"CLIENT", "TRACKING", "on", "REDIRECT", "9", "BCAST", "PREFIX", "k"}));
+  EXPECT_TRUE(c.Validate().ok());
+}
+
+TEST(ClientCache, Resp3RedirectTakesPushesOnTheRedirectConnection) {
+  CacheOptions o = Options();
+  o.redirect = true;
+  Fixture f(o);
+  f.Roundtrip({"GET", "a"}, "$1\r\n1\r\n");
+  EXPECT_TRUE(f.c.Contains({"GET", "a"}));
+  f.Feed(1, Invalidate3({"a"}));
+  EXPECT_FALSE(f.c.Contains({"GET", "a"}));
+  // In flight across the two connections: the invalidation first.
+  const uint64_t t = f.Submit({"GET", "b"});
+  f.Feed(1, Invalidate3({"b"}));
+  f.Feed(0, "$1\r\n2\r\n");
+  std::vector<Reply> r = f.c.TakeReplies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].ticket, t);
+  EXPECT_FALSE(f.c.Contains({"GET", "b"}));
+  // A flush on the redirect connection, also while a read is in flight.
+  f.Roundtrip({"GET", "a"}, "$1\r\n1\r\n");
+  f.Submit({"GET", "c"});
+  f.Feed(1, kFlush3);
+  f.Feed(0, "$1\r\n3\r\n");
+  EXPECT_EQ(f.c.TakeReplies().size(), 1u);
+  EXPECT_EQ(f.c.entries(), 0u);
+  EXPECT_EQ(f.c.stats().fills_raced, 2u);
+  // tracking-redir-broken on the data connection: the redirect is gone.
+  f.Roundtrip({"GET", "a"}, "$1\r\n1\r\n");
+  f.Feed(0, ">2\r\n$21\r\ntracking-redir-broken\r\n:9\r\n");
+  EXPECT_EQ(f.c.entries(), 0u);
+  EXPECT_FALSE(f.c.caching());
+  // The redirect connection's EOF disconnects.
+  f.c.OnEof(1);
+  EXPECT_EQ(f.c.state(), State::kDisconnected);
+}
+
+TEST(ClientCache, Resp3RedirectResetRedirectsAgain) {
+  CacheOptions o = Options();
+  o.redirect = true;
+  Fixture f(o);
+  f.Submit({"RESET"});
+  f.c.TakeOutput(0);
+  f.Feed(0, "+RESET\r\n");
+  EXPECT_EQ(f.c.TakeOutput(0),
+            Cmd({"HELLO", "3"}) + Cmd({"CLIENT", "TRACKING", "on", "REDIRECT", "9"}));
+  EXPECT_EQ(f.c.TakeOutput(1), "");
+  f.Feed(0, kHelloReply + "+OK\r\n");
+  EXPECT_TRUE(f.c.ready());
 }
 
 TEST(ClientCache, RefusedHandshakeDisconnectsAndLosesQueuedCommands) {
@@ -602,6 +678,14 @@ TEST(ClientCache, OptionsAreValidatedAsTheServerWould) {
   CacheOptions p = Options(Mode::kPlain);
   p.noloop = true;
   EXPECT_FALSE(ValidateOptions(p).ok());
+  CacheOptions r = Options();
+  r.redirect = true;
+  EXPECT_TRUE(ValidateOptions(r).ok());
+  r.protocol = resp::Protocol::kResp2;  // RESP2 tracking always redirects
+  EXPECT_FALSE(ValidateOptions(r).ok());
+  r = Options(Mode::kPlain);
+  r.redirect = true;
+  EXPECT_FALSE(ValidateOptions(r).ok());
   EXPECT_EQ(ParseMode("optin"), Mode::kOptin);
   EXPECT_FALSE(ParseMode("OPTIN").has_value());
 }
