@@ -175,9 +175,9 @@ def prepare(fixtures, work):
 
 
 RUNS = ("flat", "growing", "checks")
-STALE = ["crash-7b4008d3bdd8190c4725045315ab96fee55d0f3e",  # stale_get.txt, 21 bytes
-         "crash-cb2d56776362de565b0110ec04bc80f5a71c8ddb"]  # stale_get_bcast.txt, 24 bytes
-OWN_WRITE = "crash-a88feeb18b288cfe60ef5b0e6d9a9dc0754d4fa9"  # own_write_mset.txt
+STALE = ["crash-c34d66e56ae589dbae34bbd45165859928c96843",  # stale_get.txt, 23 bytes
+         "crash-cb138b8887fecccd34eff021e8d91a2e80aea6e6"]  # stale_get_bcast.txt, 26 bytes
+OWN_WRITE = "crash-81db4a09ffe6f92f3f8bf4c9b6de8738f17ed454"  # own_write_mset.txt
 EXPIRE = "crash-adb2d2ef27afb3e334fc92f0076a8bb2386a72e5"  # expire_reply.txt
 
 
@@ -213,7 +213,7 @@ def check_checks_run(report, checks, expect):
         expect(stale["minimized"] and stale["reproducer"].endswith(STALE[0] + ".min") and
                stale["reproducer_size"] == 1,
                f"checks/invalidation: staleness reproducer {stale['reproducer']} "
-               f"({stale['reproducer_size']} bytes), expected 21 bytes halved to 1")
+               f"({stale['reproducer_size']} bytes), expected 23 bytes halved to 1")
         expect(" freeze invalidation " in (stale["freeze_command"] or "") and
                stale["frozen_input"] == "tests/regressions/invalidation/staleness-read-get.txt",
                f"checks/invalidation: freeze {stale['freeze_command']} -> {stale['frozen_input']}")
