@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# request_oracle_test.sh RESPFUZZ SOURCE_DIR: the request_parser streams
-# (corpus/request_parser and tests/regressions/request_parser) sent to a real
-# redis-server (Debian's 7.0, a free loopback port) and to `respfuzz serve`:
+# request_oracle_test.sh RESPFUZZ SOURCE_DIR [--target NAME]: the
+# request_parser streams (corpus/request_parser and
+# tests/regressions/request_parser) sent to a real server
+# (scripts/server-target's NAME, default redis-7.0: Debian's redis-server
+# 7.0.15; a free loopback port) and to `respfuzz serve`:
 # what each answers and whether it closes must agree for every stream
 # (tests/request_oracle.py). Then the oracle must fail: against a server whose
 # ECHO is disabled, the stream that sends ECHO must diverge. Both servers are
 # stopped on every exit path.
 set -uo pipefail
 cli=$1 src=$2
+shift 2
+server_target=""
 tmp=$(mktemp -d)
 . "$(dirname "${BASH_SOURCE[0]}")/redis_server.sh"
+parse_target_args "$@"
 ours=""
 stop_ours() {
   if [ -n "$ours" ] && kill -0 "$ours" 2>/dev/null; then
@@ -34,7 +39,7 @@ inputs=("$src/corpus/request_parser")
 [ -d "$src/tests/regressions/request_parser" ] && inputs+=("$src/tests/regressions/request_parser")
 
 start_server
-echo "redis-server $(redis-server --version | awk '{print $3}') on 127.0.0.1:$port, respfuzz serve on 127.0.0.1:$ours_port"
+echo "$(server_describe) on 127.0.0.1:$port, respfuzz serve on 127.0.0.1:$ours_port"
 python3 "$src/tests/request_oracle.py" "$port" "$ours_port" --json "$tmp/report.json" "${inputs[@]}" ||
   { echo "FAIL: the request oracle found divergences"; exit 1; }
 python3 - "$tmp/report.json" <<'PY' || exit 1
