@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "harnesses/command_handler/program.h"
 #include "harnesses/common/inputs.h"
@@ -56,7 +57,12 @@ absl::StatusOr<std::string> InfoServer(const std::string& host, int port) {
         s = absl::FailedPreconditionError("INFO server answered " + in.substr(0, eol));
         break;
       }
-      want = eol + 2 + std::stoul(in.substr(1, eol - 1)) + 2;
+      size_t len = 0;
+      if (!absl::SimpleAtoi(in.substr(1, eol - 1), &len) || len > (1u << 20)) {
+        s = absl::FailedPreconditionError("INFO server answered " + in.substr(0, eol));
+        break;
+      }
+      want = eol + 2 + len + 2;
     }
     if (want != std::string::npos && in.size() >= want) break;
     const size_t before = in.size();
@@ -294,7 +300,8 @@ Runner SetUp(CLI::App& cmd) {
   cmd.add_option("inputs", o->inputs, "programs (.txt) or fuzzer inputs; directories are walked")
       ->type_name("FILE|DIR")
       ->required();
-  cmd.add_option("--server", o->server, "the redis-server to compare with")
+  cmd.add_option("--server", o->server,
+                 "the server to compare with (redis-server or valkey-server)")
       ->type_name("HOST:PORT")
       ->check(CLI::Validator(CheckServer, "", "HOST:PORT"))
       ->required();
