@@ -4,7 +4,10 @@
 # target's nodes form a cluster and take one cluster-bus message, the gossip
 # that aborts redis-server 7.0.15 (corpus/cluster_bus/redis7015_gossip_same_nul_name_twice.bin):
 # bus-replay must see a node go down on redis-7.0 (exit 1) and none on the
-# newer two (exit 0; the abort went away in 7.4). Then the option's errors,
+# newer two (exit 0; the abort went away in 7.4); and a PING whose extension
+# length is cut to 16 bits by the validation, which crashes redis 7.0.15 and
+# 8.0.6 and not valkey 9.1.2 (tests/fixtures/cluster/ext_len_16bit_truncated_ping.bin).
+# Then the option's errors,
 # each one line and exit 2: an unknown target, a program that is not there, a
 # program that does not start, a program of another version than --target.
 # A target whose programs are not built fails the test (scripts/setup builds
@@ -40,6 +43,28 @@ for target in redis-7.0 redis-8.0 valkey-9.1; do
     grep -q "every node answered PING after every message" "$tmp/out" || fail "$target: $(cat "$tmp/out")"
   fi
   echo "ok: $target: a cluster formed, the 7.0.15 gossip abort $([ "$want" = 1 ] && echo "seen" || echo "not seen") ($((SECONDS - start)) s)"
+done
+
+# One PING whose third extension's 32-bit length (0x7f000038) passes the
+# validation as its low 16 bits (56): found by `bus-fuzz --seed 1 --target
+# redis-8.0`, narrowed by bus-replay. The validation then steps to the next
+# extension by the full length and reads 2 GB past the buffer: SIGSEGV on
+# redis-server 7.0.15 (Debian's) and 8.0.6; on valkey-server 9.1.2 no node
+# goes down.
+ext=$src/tests/fixtures/cluster/ext_len_16bit_truncated_ping.bin
+for target in redis-7.0 redis-8.0 valkey-9.1; do
+  want=1
+  [ "$target" = valkey-9.1 ] && want=0
+  timeout 60 "$respfuzz" cluster bus-replay "$ext" --sender shard-0-primary --to shard-2-primary \
+    --max-trials 0 --target "$target" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" != "$want" ]; then
+    fail "$target: the truncated extension length: exit $rc, want $want: $(tail -n 3 "$tmp/out")"
+  elif [ "$want" = 1 ] && ! grep -q "shard-2-primary exited with signal 11" "$tmp/out"; then
+    fail "$target: the truncated extension length: $(cat "$tmp/out")"
+  else
+    echo "ok: $target: the truncated extension length $([ "$want" = 1 ] && echo "crashes the node (SIGSEGV)" || echo "takes no node down")"
+  fi
 done
 
 # error_case NAME WANT-TEXT ARGS...: exit 2, one line on stderr holding WANT-TEXT.
