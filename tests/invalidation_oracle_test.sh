@@ -4,7 +4,8 @@
 # redis-server 7.0.15) on a free loopback port and runs `respfuzz oracle
 # invalidation` over the committed invalidation seeds and frozen regressions:
 # every reply and push on every connection must agree with the engine's,
-# byte for byte. First the oracle must fail: with a tracker bug planted in
+# byte for byte (on another target: every divergence a documented version
+# difference, and candidates without that table). First the oracle must fail: with a tracker bug planted in
 # the engine (own invalidations in front of the reply), the seed that writes
 # its own tracked keys must come out as a divergence. The server is stopped
 # on every exit path.

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # oracle_test.sh RESPFUZZ SOURCE_DIR [--target NAME]: starts a server
 # (scripts/server-target's NAME, default redis-7.0: Debian's redis-server
-# 7.0.15) on a free loopback port, runs `respfuzz oracle command_handler` over the committed
-# seeds and frozen regressions, and requires every compared op to agree. The
-# server is stopped on every exit path.
+# 7.0.15) on a free loopback port, runs `respfuzz oracle command_handler` over
+# the committed seeds and frozen regressions, and requires every compared op
+# to agree; on another target, every divergence to be a documented version
+# difference, and candidates without that table. The server is stopped on
+# every exit path.
 set -uo pipefail
 cli=$1 src=$2
 shift 2
