@@ -24,6 +24,9 @@ error from either server.
   -c N             parallel clients (default: redis-benchmark's, 50)
   --repeat N       runs per server; the median is reported (default 3)
   --pin            pin each server to CPU 1 and redis-benchmark to CPU 0 (taskset)
+  --target NAME    the real server: redis-7.0 (default, Debian's redis-server),
+                   redis-8.0 or valkey-9.1 (scripts/server-target; the others
+                   scripts/targets builds); redis-benchmark stays Debian's
   --bin PATH       the respfuzz binary (default: build/release/tools/respfuzz,
                    built with the release preset first)
   -h, --help       this text
@@ -37,13 +40,14 @@ clients=
 repeat=3
 pin=0
 bin=
+target=redis-7.0
 while [ $# -gt 0 ]; do
   case $1 in
     -h | --help)
       usage
       exit 0
       ;;
-    --tests | -n | -P | -c | --repeat | --bin)
+    --tests | -n | -P | -c | --repeat | --bin | --target)
       [ $# -ge 2 ] || {
         echo "serve_bench: $1 needs a value (see --help)" >&2
         exit 2
@@ -55,6 +59,7 @@ while [ $# -gt 0 ]; do
         -c) clients=$2 ;;
         --repeat) repeat=$2 ;;
         --bin) bin=$2 ;;
+        --target) target=$2 ;;
       esac
       shift
       ;;
@@ -72,7 +77,7 @@ for v in "$requests" "$pipeline" "$repeat" ${clients:+"$clients"}; do
     exit 2
   }
 done
-for tool in redis-server redis-benchmark redis-cli; do
+for tool in redis-benchmark redis-cli; do
   command -v "$tool" >/dev/null || {
     echo "serve_bench: $tool not found (scripts/setup installs redis-server and redis-tools)" >&2
     exit 2
@@ -162,14 +167,14 @@ wait "$respfuzz_pid" || {
 }
 respfuzz_pid=
 summary=$(grep 'stopped:' "$tmp/respfuzz.err" || true)
-redis-cli -p "$redis_port" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
+"$redis_cli_bin" -p "$redis_port" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
 wait "$redis_pid" 2>/dev/null || true
 redis_pid=
 
 # The median over the rounds, per test, side by side.
 echo
-printf 'redis-benchmark -t TEST -n %s -P %s%s -q for each of %s, median of %s rounds\n' \
-  "$requests" "$pipeline" "${clients:+ -c $clients}" "$tests" "$repeat"
+printf 'redis-benchmark -t TEST -n %s -P %s%s -q for each of %s, median of %s rounds; "redis-server": %s\n' \
+  "$requests" "$pipeline" "${clients:+ -c $clients}" "$tests" "$repeat" "$server_label"
 awk '
   function median(list,   n, a, i, j, t) {
     n = split(list, a, " ")

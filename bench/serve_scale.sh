@@ -50,6 +50,9 @@ run; steadier than requests/s on a shared machine). Goals: respfuzz at least
   --markdown FILE       also write the tables as Markdown to FILE
   --pin                 pin the servers to CPU 1 and redis-benchmark and the
                         fills to CPU 0 (taskset)
+  --target NAME         the real server: redis-7.0 (default, Debian's
+                        redis-server), redis-8.0 or valkey-9.1
+                        (scripts/server-target); redis-benchmark stays Debian's
   --bin PATH            the respfuzz binary (default: build/release/tools/respfuzz,
                         built with the release preset first)
   -h, --help            this text
@@ -78,6 +81,7 @@ tests=set,get
 requests=100000
 pipeline=1
 rounds=3
+target=redis-7.0
 run_timeout=600
 markdown=
 pin=0
@@ -90,7 +94,7 @@ while [ $# -gt 0 ]; do
       exit 0
       ;;
     --parts | --connections | --keyspaces | --key-value | --value-sizes | --value-keyspace | \
-      --memory | --tests | -n | -P | --rounds | --timeout | --markdown | --bin)
+      --memory | --tests | -n | -P | --rounds | --timeout | --markdown | --bin | --target)
       [ $# -ge 2 ] || die "$1 needs a value (see --help)"
       case $1 in
         --parts) parts=$2 ;;
@@ -107,6 +111,7 @@ while [ $# -gt 0 ]; do
         --timeout) run_timeout=$2 ;;
         --markdown) markdown=$2 ;;
         --bin) bin=$2 ;;
+        --target) target=$2 ;;
       esac
       shift
       ;;
@@ -153,7 +158,7 @@ if [ -n "$markdown" ]; then
   md_dir=$(dirname -- "$markdown")
   [ -d "$md_dir" ] && [ -w "$md_dir" ] || die "--markdown: cannot write in '$md_dir'"
 fi
-for tool in redis-server redis-benchmark redis-cli python3 timeout; do
+for tool in redis-benchmark redis-cli python3 timeout; do
   command -v "$tool" >/dev/null ||
     die "$tool not found (scripts/setup installs redis-server, redis-tools and python3)"
 done
@@ -458,7 +463,7 @@ if [ -n "$markdown" ]; then
   {
     echo "- Date: $(date -u +%Y-%m-%d). Commit: \`$commit\`."
     echo "- Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), load average $load_before before, $load_after after (1/5/15 min)."
-    echo "- redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*malloc=\([^ ]*\).*/\1 (\2)/p'), maxclients $maxclients; respfuzz: \`$bin\`."
+    echo "- $server_label: $("$redis_server_bin" --version | sed -n 's/.*v=\([^ ]*\).*malloc=\([^ ]*\).*/\1 (\2)/p'), maxclients $maxclients; respfuzz: \`$bin\`."
     echo "- Command: \`$argv_text\`."
     report md
   } >"$tmp/table.md"

@@ -5,7 +5,11 @@
 #   tmp         a scratch directory it removes (logs go there)
 #   bin         the respfuzz binary
 #   server_cpu  an array prefixed to both servers' command (taskset or empty)
-# and gets redis_pid, redis_port, respfuzz_pid, respfuzz_port.
+#   target      which real server (scripts/server-target: redis-7.0, the
+#               default, Debian's redis-server; redis-8.0; valkey-9.1)
+# and gets redis_pid, redis_port, respfuzz_pid, respfuzz_port, and
+# redis_server_bin, redis_cli_bin and server_label (what runs; the real
+# server is "redis" in the variables' names whichever it is).
 
 redis_pid=
 respfuzz_pid=
@@ -14,6 +18,17 @@ fail() {
   echo "$me: $*" >&2
   exit 1
 }
+
+servers_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+target=${target:-redis-7.0}
+# An unknown target or one not built: scripts/server-target's reason, exit 2.
+if ! redis_server_bin=$("$servers_root/scripts/server-target" "$target" 2>&1); then
+  echo "$me: --target: ${redis_server_bin#server-target: }" >&2
+  rm -rf "$tmp" # the caller's trap is not set yet
+  exit 2
+fi
+redis_cli_bin=$("$servers_root/scripts/server-target" --cli "$target")
+server_label="$target ($(basename "$redis_server_bin") $("$servers_root/scripts/server-target" --version "$target"))"
 
 # A free loopback port for redis-server (respfuzz serve picks its own), below
 # the kernel's ephemeral range: redis-benchmark's connections hold ports in
@@ -41,19 +56,19 @@ start_servers() {
   for try in 1 2 3 4 5; do
     redis_port=$(free_port)
     : >"$tmp/redis.log"
-    "${server_cpu[@]}" redis-server --bind 127.0.0.1 --port "$redis_port" --save '' \
+    "${server_cpu[@]}" "$redis_server_bin" --bind 127.0.0.1 --port "$redis_port" --save '' \
       --appendonly no --daemonize no --logfile "$tmp/redis.log" --dir "$tmp" "$@" &
     redis_pid=$!
     for _ in $(seq 200); do
-      redis-cli -p "$redis_port" PING >/dev/null 2>&1 && break
+      "$redis_cli_bin" -p "$redis_port" PING >/dev/null 2>&1 && break
       kill -0 "$redis_pid" 2>/dev/null || break
       sleep 0.05
     done
-    redis-cli -p "$redis_port" PING >/dev/null 2>&1 && break
+    "$redis_cli_bin" -p "$redis_port" PING >/dev/null 2>&1 && break
     kill -TERM "$redis_pid" 2>/dev/null || true
     wait "$redis_pid" 2>/dev/null || true
     redis_pid=
-    [ "$try" -lt 5 ] || fail "redis-server did not start: $(tail -1 "$tmp/redis.log")"
+    [ "$try" -lt 5 ] || fail "$server_label did not start: $(tail -1 "$tmp/redis.log")"
   done
   : >"$tmp/respfuzz.err"
   "${server_cpu[@]}" "$bin" serve --port 0 2>"$tmp/respfuzz.err" &
@@ -68,7 +83,7 @@ start_servers() {
   done
   [ -n "$respfuzz_port" ] || fail "respfuzz serve did not start: $(head -1 "$tmp/respfuzz.err")"
   redis-cli -p "$respfuzz_port" PING >/dev/null 2>&1 || fail "respfuzz serve does not answer PING"
-  echo "servers: redis-server pid $redis_pid port $redis_port," \
+  echo "servers: $server_label pid $redis_pid port $redis_port," \
     "respfuzz serve pid $respfuzz_pid port $respfuzz_port" >&2
 }
 

@@ -15,7 +15,7 @@ tmp=$(mktemp -d)
 trap 'stop_server; rm -rf "$tmp"' EXIT
 
 start_cluster_server
-echo "redis-server $(redis-server --version | awk '{print $3}') in cluster mode on 127.0.0.1:$port"
+echo "$(server_describe) in cluster mode on 127.0.0.1:$port"
 
 # One slot changed (the vector of "foo", 12182): reported, exit 1.
 grep -q '^666f6f 12182$' "$fixture" || { echo "FAIL: the fixture lacks the vector of foo"; exit 1; }

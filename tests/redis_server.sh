@@ -1,16 +1,60 @@
-# Sourced by the tests that need a real redis-server (Debian's 7.0): start
-# one on a free loopback port with no persistence, and stop it on every exit
-# path. Needs $tmp (a scratch directory the caller removes). When set before
-# sourcing, $redis_server_bin and $redis_cli_bin name another server and its
-# cli (e.g. one scripts/targets built).
-#   start_server [extra redis-server args...]   sets $port and $pid
-#   start_cluster_server [extra args...]        the same in cluster mode (a
-#                                               node of no cluster yet), its
-#                                               bus on a second free port
+# Sourced by the tests that need a real server: start one on a free loopback
+# port with no persistence, and stop it on every exit path. Needs $tmp (a
+# scratch directory the caller removes). Which server: $server_target, when
+# set before sourcing, names a target of scripts/server-target (redis-7.0,
+# the default: Debian's redis-server 7.0.15; redis-8.0; valkey-9.1); or
+# $redis_server_bin and $redis_cli_bin name a server program and its cli.
+# An unknown target, a target not built or a program missing: one line, exit 2.
+#   start_server [extra server args...]   sets $port and $pid
+#   start_cluster_server [extra args...]  the same in cluster mode (a node of
+#                                         no cluster yet), its bus on a second
+#                                         free port
 #   stop_server
-redis_server_bin=${redis_server_bin:-redis-server}
-redis_cli_bin=${redis_cli_bin:-redis-cli}
-command -v "$redis_server_bin" >/dev/null || { echo "FAIL: $redis_server_bin not found (scripts/setup installs it)"; exit 1; }
+#   server_describe                       "redis-8.0 (redis-server 8.0.6)"
+#   parse_target_args ARGS...             --target NAME among a test's own
+#                                         arguments: sets $server_target
+# A target's server must answer INFO server with its version, else exit 2.
+redis_server_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+parse_target_args() {
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --target)
+        [ $# -ge 2 ] || { echo "FAIL: --target needs a name"; exit 2; }
+        server_target=$2
+        shift
+        ;;
+      --target=*) server_target=${1#--target=} ;;
+    esac
+    shift
+  done
+  resolve_server
+}
+server_version="" server_family="" server_resolved=""
+# Finds the programs (once; parse_target_args, start_server and
+# server_describe call it).
+resolve_server() {
+  [ -z "$server_resolved" ] || return 0
+  server_resolved=1
+  local st=$redis_server_root/scripts/server-target
+  if [ -n "${server_target:-}" ] || [ -z "${redis_server_bin:-}" ]; then
+    server_target=${server_target:-redis-7.0}
+    redis_server_bin=$("$st" "$server_target") || exit 2
+    redis_cli_bin=$("$st" --cli "$server_target") || exit 2
+    server_version=$("$st" --version "$server_target") || exit 2
+    server_family=$("$st" --family "$server_target") || exit 2
+  fi
+  server_target=${server_target:-}
+  redis_cli_bin=${redis_cli_bin:-redis-cli}
+  command -v "$redis_server_bin" >/dev/null || { echo "FAIL: $redis_server_bin not found"; exit 2; }
+}
+server_describe() {
+  resolve_server
+  if [ -n "$server_target" ]; then
+    echo "$server_target ($(basename "$redis_server_bin") $server_version)"
+  else
+    echo "$redis_server_bin"
+  fi
+}
 pid=""
 stop_server() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -31,6 +75,7 @@ start_cluster_server() { start_server_mode cluster "$@"; }
 start_server_mode() {
   local mode=$1 attempt
   shift
+  resolve_server
   port="" pid=""
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
@@ -40,7 +85,7 @@ start_server_mode() {
              --cluster-config-file "nodes-$port.conf")
     fi
     "$redis_server_bin" --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
-      --dir "$tmp" --logfile "$tmp/redis-$port.log" "${extra[@]}" "$@" &
+      --dir "$tmp" --logfile "$tmp/redis-$port.log" "${extra[@]}" "$@" >"$tmp/redis-$port.out" 2>&1 &
     pid=$!
     for _ in $(seq 50); do
       "$redis_cli_bin" -p "$port" ping >/dev/null 2>&1 && break
@@ -48,9 +93,25 @@ start_server_mode() {
       sleep 0.1
     done
     # Ours, not another test's server that took the port after it was picked.
-    [ "$("$redis_cli_bin" -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')" = "$pid" ] &&
+    local info
+    info=$("$redis_cli_bin" -p "$port" info server 2>/dev/null | tr -d '\r')
+    if [ "$(sed -n 's/^process_id://p' <<<"$info")" = "$pid" ]; then
+      if [ -n "$server_version" ] &&
+        [ "$(sed -n "s/^${server_family}_version://p" <<<"$info")" != "$server_version" ]; then
+        echo "FAIL: $redis_server_bin is not $server_target: INFO server says" \
+          "$(grep -E "^${server_family}_version:" <<<"$info" || echo "no ${server_family}_version"), expected $server_version"
+        stop_server
+        exit 2
+      fi
       return 0
+    fi
     stop_server
+    # A server that refuses its options exits at once: no other port helps.
+    if grep -q "FATAL CONFIG FILE ERROR" "$tmp/redis-$port.out" 2>/dev/null; then break; fi
   done
-  echo "FAIL: could not start $redis_server_bin on a free loopback port"; exit 1
+  local said
+  said=$(cat "$tmp/redis-$port.out" "$tmp/redis-$port.log" 2>/dev/null | grep -v '^\*\*\*' |
+    grep -v '^[[:space:]]*$' | tail -n 1)
+  echo "FAIL: could not start $(server_describe) on a free loopback port${said:+: $said}"
+  exit 2
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Sends request_parser streams to redis-server and to `respfuzz serve`.
 
-usage: request_oracle.py REDIS_PORT OURS_PORT [--json REPORT] [--expect-divergence NAME] FILE|DIR...
+usage: request_oracle.py REDIS_PORT OURS_PORT [--json REPORT] [--expect-divergence NAME]
+                         [--documented FILE] FILE|DIR...
 
 Each input is a request_parser harness input: 4 header bytes (limits profile
 and chunk plan), then the client byte stream. The stream is sent as it is to
@@ -12,8 +13,16 @@ server closed the connection. Streams run 16 at a time, each in its own
 database (SELECT n first, its +OK read before the stream is sent), after a
 FLUSHALL, so their keys never meet.
 
-Exits 0 at 100% agreement, 1 on any divergence, 2 on bad usage or when a
-server cannot be reached. Excluded streams are listed with their reason.
+The real server may be another than redis-server 7.0.15 (whose rules
+respfuzz serve follows): the script asks its INFO server, and a divergence
+that a row of the documented version differences (--documented, default
+tests/request_oracle_versions.tsv) gives for that server, stream and exact
+reply, is reported as documented, not as a divergence. Against 7.0.15 no row
+applies.
+
+Exits 0 at 100% agreement (every divergence documented), 1 on any other
+divergence, 2 on bad usage, a bad --documented file or when a server cannot
+be reached. Excluded streams are listed with their reason.
 """
 import json
 import os
@@ -35,6 +44,73 @@ EXCLUDED = {}
 def usage(msg):
     print(f"request_oracle: {msg}", file=sys.stderr)
     sys.exit(2)
+
+
+MODELLED = ("redis", "7.0.15")
+
+
+def version_key(v):
+    return tuple(int(x) for x in v.split("."))
+
+
+def server_identity(port):
+    """(family, version) from INFO server: valkey when it says so, else redis."""
+    s = connect(port)
+    try:
+        s.sendall(b"INFO server\r\n")
+        got = b""
+        while b"\r\n" not in got:
+            got += s.recv(4096)
+        head, _, rest = got.partition(b"\r\n")
+        want = int(head[1:]) + 2
+        while len(rest) < want:
+            chunk = s.recv(4096)
+            if not chunk:
+                raise ConnectionError("closed during INFO")
+            rest += chunk
+    finally:
+        s.close()
+    fields = dict(line.split(":", 1) for line in rest.decode().split("\r\n") if ":" in line)
+    if fields.get("server_name") == "valkey" or "valkey_version" in fields:
+        return "valkey", fields.get("valkey_version", "")
+    return "redis", fields.get("redis_version", "")
+
+
+def load_documented(path):
+    """Rows: applies (FAMILY>=VERSION,...), stream, the server's reply as
+    shown in a DIVERGENCE line, source (https://...), what."""
+    rows = []
+    with open(path) as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            f = line.rstrip("\n").split("\t")
+            if len(f) != 5:
+                usage(f"{path}: line {n}: {len(f)} tab-separated fields, want 5")
+            applies = []
+            for a in f[0].split(","):
+                fam, ge, ver = a.partition(">=")
+                if fam not in ("redis", "valkey") or not ge or not all(x.isdigit() for x in ver.split(".")):
+                    usage(f"{path}: line {n}: '{a}' is not redis>=VERSION or valkey>=VERSION")
+                if (fam, version_key(ver)) <= ("redis", version_key(MODELLED[1])):
+                    usage(f"{path}: line {n}: '{a}' includes redis {MODELLED[1]}")
+                applies.append((fam, version_key(ver)))
+            if not f[3].startswith("https://"):
+                usage(f"{path}: line {n}: source '{f[3]}' is not an https:// URL")
+            rows.append({"applies": applies, "stream": f[1], "server": f[2], "source": f[3],
+                         "what": f[4]})
+    return rows
+
+
+def documented_row(rows, server, stream, shown):
+    if server == MODELLED:
+        return None
+    family, version = server[0], version_key(server[1] or "0")
+    for r in rows:
+        if (r["stream"] == stream and r["server"] == shown and
+                any(f == family and version >= v for f, v in r["applies"])):
+            return r
+    return None
 
 
 def connect(port):
@@ -117,6 +193,8 @@ def main():
     args = sys.argv[1:]
     report_path = None
     expect = None
+    documented_path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                   "request_oracle_versions.tsv")
     rest = []
     i = 0
     while i < len(args):
@@ -125,6 +203,9 @@ def main():
             i += 2
         elif args[i] == "--expect-divergence" and i + 1 < len(args):
             expect = args[i + 1]
+            i += 2
+        elif args[i] == "--documented" and i + 1 < len(args):
+            documented_path = args[i + 1]
             i += 2
         else:
             rest.append(args[i])
@@ -142,6 +223,12 @@ def main():
                 usage(f"no PONG from 127.0.0.1:{port}")
     except OSError as e:
         usage(f"cannot reach a server: {e}")
+    rows = load_documented(documented_path)
+    server = server_identity(redis_port)
+    print(f"server: {server[0]}-server {server[1]}" +
+          ("" if server == MODELLED else f" (respfuzz serve follows {MODELLED[1]}: "
+           f"divergences checked against {len(rows)} documented version differences)"))
+    documented = []
 
     compared, agreed, divergences, excluded = 0, 0, [], []
     todo = []
@@ -172,18 +259,28 @@ def main():
             if theirs == ours and theirs[1] is not None:
                 agreed += 1
                 continue
+            row = documented_row(rows, server, name, show(*theirs))
+            if row is not None:
+                documented.append({"stream": name, "redis": show(*theirs), "ours": show(*ours),
+                                   "source": row["source"]})
+                print(f"DOCUMENTED {name}: {row['source']}\n  redis-server: {show(*theirs)}\n"
+                      f"  respfuzz:     {show(*ours)}")
+                continue
             divergences.append({"stream": name, "redis": show(*theirs), "ours": show(*ours)})
             print(f"DIVERGENCE {name}\n  redis-server: {show(*theirs)}\n  respfuzz:     {show(*ours)}")
 
     pct = 100.0 * agreed / compared if compared else 0.0
     print(f"request oracle: {compared} streams compared, {agreed} agree ({pct:.1f}%), "
+          f"{len(documented)} documented version differences, {len(divergences)} divergences, "
           f"{len(excluded)} excluded")
     for e in excluded:
         print(f"  excluded {e['stream']}: {e['reason']}")
     if report_path:
         with open(report_path + ".tmp", "w") as fh:
-            json.dump({"compared": compared, "agreed": agreed, "agreement_percent": pct,
-                       "divergences": divergences, "excluded": excluded}, fh, indent=1)
+            json.dump({"server_family": server[0], "server_version": server[1],
+                       "compared": compared, "agreed": agreed, "agreement_percent": pct,
+                       "divergences": divergences, "documented": documented,
+                       "excluded": excluded}, fh, indent=1)
         os.replace(report_path + ".tmp", report_path)
     if expect is not None:
         # Self-test mode: the named stream must diverge.

@@ -38,6 +38,8 @@ expect_usage bad-memory --memory 1000
 expect_usage zero-memory --memory 0:10
 expect_usage requests-below-connections -n 10 --connections 1,50
 expect_usage no-such-bin --bin "$tmp/nothing"
+expect_usage unknown-target --target redis-6.2
+RESPFUZZ_TARGETS_CACHE=$tmp/empty-cache expect_usage target-not-built --target valkey-9.1
 expect_usage markdown-dir --markdown "$tmp/no/such/dir/t.md"
 
 # A tiny run through every part: the tables, one row per cell.
@@ -64,7 +66,7 @@ cp "$tmp/t.md" "$tmp/t.md.ok" 2>/dev/null
 # line) have exited.
 servers_gone() {
   local servers p
-  servers=$(sed -n 's/^servers: redis-server pid \([0-9]*\) .* respfuzz serve pid \([0-9]*\) .*/\1 \2/p' \
+  servers=$(sed -n 's/^servers: [^,]* pid \([0-9]*\) port [0-9]*, respfuzz serve pid \([0-9]*\) .*/\1 \2/p' \
     "$tmp/err")
   [ -n "$servers" ] && ok || bad "$1: no servers line"
   for p in $servers; do

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# stale_fuzzers_test.sh RESPFUZZ: `respfuzz cmd`, `cache-adapter`,
-# `kill-fuzzer` and `cache-fuzzer` against a real redis-server (Debian's 7.0
-# on a free loopback port, stopped on every exit path): bounded runs with our
+# stale_fuzzers_test.sh RESPFUZZ [--target NAME]: `respfuzz cmd`,
+# `cache-adapter`, `kill-fuzzer` and `cache-fuzzer` against a real server
+# (scripts/server-target's NAME, default redis-7.0: Debian's redis-server
+# 7.0.15; a free loopback port, stopped on every exit path): bounded runs with our
 # ClientCache pass, and a cache with a planted bug (invalidations ignored,
 # entries kept across a reconnect) is caught, exit 1 with a valid JSON
 # failure log.
 set -uo pipefail
 bin=$1
+shift
+server_target=""
 tmp=$(mktemp -d)
 . "$(dirname "${BASH_SOURCE[0]}")/redis_server.sh"
+parse_target_args "$@"
 trap 'stop_server; rm -rf "$tmp"' EXIT
 pass=0 fail=0
 
@@ -41,7 +45,7 @@ PY
 
 start_server
 srv="127.0.0.1:$port"
-echo "redis-server $(redis-server --version | awk '{print $3}') on $srv"
+echo "$(server_describe) on $srv"
 
 # cmd
 expect 0 cmd-set -- "$bin" cmd --server "$srv" SET greeting hello

@@ -82,5 +82,45 @@ for s in "${servers[@]}"; do
   fi
 done
 
+# tests/redis_server.sh refuses, one line and exit 2: an unknown target, a
+# target not built, a server that does not start, and a program that is not
+# the target's version (redis-8.0's programs where Debian's 7.0 should be).
+# refused NAME WANT-TEXT [VAR=VALUE...] -- START-ARGS...
+refused() {
+  local name=$1 want=$2 out rc
+  shift 2
+  local env=()
+  while [ "$1" != -- ]; do env+=("$1"); shift; done
+  shift
+  out=$(env "${env[@]}" bash -c '
+    set -uo pipefail
+    tmp=$(mktemp -d); trap "rm -rf "\$tmp"" EXIT
+    . "$0/tests/redis_server.sh"
+    parse_target_args "$@"
+    start_server
+    stop_server' "$root" "$@" 2>&1)
+  rc=$?
+  if [ "$rc" = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -qF -- "$want" <<<"$out"; then
+    ok "redis_server.sh refuses $name: $out"
+  else
+    bad "redis_server.sh, $name: exit $rc, want 2 and one line with '$want': $out"
+  fi
+}
+refused "an unknown target" "unknown target 'redis-6.2' (known: redis-7.0, redis-8.0, valkey-9.1)" \
+  -- --target redis-6.2
+mkdir -p "$tmp/empty-cache" "$tmp/fake-usr-bin"
+refused "a target not built" "valkey-9.1 is not built" RESPFUZZ_TARGETS_CACHE="$tmp/empty-cache" \
+  -- --target valkey-9.1
+redis80=$("$root/scripts/server-target" redis-8.0) &&
+  ln -s "$redis80" "$tmp/fake-usr-bin/redis-server" &&
+  ln -s "$("$root/scripts/server-target" --cli redis-8.0)" "$tmp/fake-usr-bin/redis-cli"
+refused "another version" "is not redis-7.0: INFO server says redis_version:8.0.6, expected 7.0.15" \
+  RESPFUZZ_SYSTEM_SERVER_DIR="$tmp/fake-usr-bin" -- --target redis-7.0
+printf '#!/bin/sh\necho "Bad directive or wrong number of arguments" >&2\nexit 1\n' >"$tmp/refuses"
+chmod +x "$tmp/refuses"
+refused "a server that does not start" \
+  "could not start $tmp/refuses on a free loopback port: Bad directive or wrong number of arguments" \
+  redis_server_bin="$tmp/refuses" redis_cli_bin="$("$root/scripts/server-target" --cli)" --
+
 rm -rf "$tmp"
 summary

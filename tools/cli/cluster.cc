@@ -1,4 +1,4 @@
-// respfuzz cluster: seeded chaos scenarios against a real redis-server cluster
+// respfuzz cluster: seeded chaos scenarios against a real server cluster
 // (tools/cluster/), and the scenario files' validate and export.
 #include <unistd.h>
 
@@ -53,6 +53,7 @@ struct Options {
   double convergence_timeout = -1;
   std::string log_dir;
   std::string report;
+  ServerChoice server;
 };
 
 int Fail(const std::string& message, int code = kUsage) {
@@ -174,8 +175,12 @@ int RunBatch(const Options& o, std::vector<cc::Scenario> scenarios) {
       return Fail("--log-dir: cannot create " + o.log_dir);
     }
   }
+  std::optional<targets::ServerProgram> server = ResolveServerOrError("cluster", o.server);
+  if (!server) return kUsage;
+  std::fprintf(stderr, "nodes: %s\n", server->Describe().c_str());
   cc::InstallCleanupHandlers();
   cc::RunOptions ro;
+  ro.server = *server;
   ro.base_port = o.base_port;
   ro.convergence_timeout = o.convergence_timeout;
   ro.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
@@ -262,8 +267,12 @@ int BusFuzz(const Options& o) {
   if (!std::filesystem::is_directory(o.crash_dir)) {
     return Fail("--crash-dir: " + o.crash_dir + " is not a directory");
   }
+  std::optional<targets::ServerProgram> server = ResolveServerOrError("cluster", o.server);
+  if (!server) return kUsage;
+  std::fprintf(stderr, "[bus-fuzz] nodes: %s\n", server->Describe().c_str());
   cc::InstallCleanupHandlers();
   cc::BusFuzzOptions bo;
+  bo.server = *server;
   bo.seed = seed;
   bo.seconds = o.time;
   bo.shards = o.shards;
@@ -341,8 +350,12 @@ int BusReplay(const Options& o) {
   }
   absl::StatusOr<cc::SavedBatch> batch = cc::LoadSavedBatch(o.replay_path, o.to);
   if (!batch.ok()) return Fail(std::string(batch.status().message()));
+  std::optional<targets::ServerProgram> server = ResolveServerOrError("cluster", o.server);
+  if (!server) return kUsage;
+  std::fprintf(stderr, "[bus-replay] nodes: %s\n", server->Describe().c_str());
   cc::InstallCleanupHandlers();
   cc::ReplayOptions ro;
+  ro.server = *server;
   ro.base_port = o.base_port < 0 ? 0 : o.base_port;
   ro.sender = o.sender;
   const cc::SavedBatch& b = *batch;
@@ -418,11 +431,12 @@ void AddRunOptions(CLI::App* c, Options* o) {
       ->type_name("DIR");
   c->add_option("--report", o->report, "write a Markdown report of the batch to FILE")
       ->type_name("FILE");
+  AddServerOptions(c, &o->server);
 }
 
 Runner SetUp(CLI::App& cmd) {
   auto o = std::make_shared<Options>();
-  cmd.description("Seeded chaos scenarios against a real redis-server cluster");
+  cmd.description("Seeded chaos scenarios against a real server cluster (Redis, Valkey)");
   cmd.require_subcommand(1);
   o->random = cmd.add_subcommand("random", "run the scenario a seed generates (or a range)");
   o->random->add_option("--seed", o->seed, "the seed")->type_name("N");
@@ -461,6 +475,7 @@ Runner SetUp(CLI::App& cmd) {
       ->type_name("DIR");
   o->bus_fuzz->add_option("--base-port", o->base_port, "first node port; 0: free ports")
       ->check(CLI::Range(0, cc::kMaxBasePort));
+  AddServerOptions(o->bus_fuzz, &o->server);
   o->bus_replay = cmd.add_subcommand(
       "bus-replay",
       "send a batch bus-fuzz saved to a fresh cluster one message at a time, then narrow it");
@@ -483,9 +498,12 @@ Runner SetUp(CLI::App& cmd) {
       ->type_name("DIR");
   o->bus_replay->add_option("--base-port", o->base_port, "first node port; 0: free ports")
       ->check(CLI::Range(0, cc::kMaxBasePort));
+  AddServerOptions(o->bus_replay, &o->server);
   cmd.footer(
-      "Each scenario starts its own cluster of redis-server processes (Debian's 7.0)\n"
-      "on free loopback ports (or --base-port) in a temporary directory: created with\n"
+      "Each scenario starts its own cluster of server processes (--target: Debian's\n"
+      "redis-server 7.0 by default, redis-8.0 or valkey-9.1 as scripts/targets built\n"
+      "them; or --server-binary PATH) on free loopback ports (or --base-port) in a temporary "
+      "directory: created with\n"
       "CLUSTER ADDSLOTSRANGE/MEET/REPLICATE, ready when every node says\n"
       "cluster_state:ok. Then each operation (failover, migrate_slots, write) runs\n"
       "with process chaos (SIGKILL, SIGTERM, SIGSTOP of a primary, a replica or any\n"
@@ -500,7 +518,8 @@ Runner SetUp(CLI::App& cmd) {
       "\n"
       "Progress goes to standard error, the summary table to standard output.\n"
       "Exit 0 when every scenario passed, 1 when a validation failed, 2 on usage\n"
-      "errors or when a cluster could not be set up.\n"
+      "errors (an unknown --target, a server program missing or not built) or when\n"
+      "a cluster could not be set up (a server that does not start).\n"
       "\n"
       "Examples:\n"
       "  respfuzz cluster random --seed 7\n"
@@ -508,7 +527,7 @@ Runner SetUp(CLI::App& cmd) {
       "  respfuzz cluster export --seed 7 -o seed-7.yaml\n"
       "  respfuzz cluster validate seed-7.yaml\n"
       "  respfuzz cluster run seed-7.yaml --base-port 7000\n"
-      "  respfuzz cluster bus-fuzz --seed 1 --time 60\n"
+      "  respfuzz cluster bus-fuzz --seed 1 --time 60 --target valkey-9.1\n"
       "\n"
       "bus-fuzz sends messages of the cluster_bus corpus (--corpus) and seeded\n"
       "mutations of them (half claiming a real node as sender, half with totlen\n"

@@ -137,6 +137,30 @@ bool WriteFileAtomic(const std::filesystem::path& path, std::string_view data, s
   return true;
 }
 
+void AddServerOptions(CLI::App* c, ServerChoice* s) {
+  std::string known;
+  for (const std::string& t : targets::KnownTargets()) known += (known.empty() ? "" : "|") + t;
+  c->add_option("--target", s->target,
+                std::string("the server to start: ") + known + " (default " +
+                    std::string(targets::kDefaultTarget) +
+                    ", Debian's redis-server; the others scripts/targets builds)")
+      ->type_name("NAME");
+  c->add_option("--server-binary", s->binary,
+                "start this server program instead (with --target: expected to be that "
+                "target's version)")
+      ->type_name("PATH");
+}
+
+std::optional<targets::ServerProgram> ResolveServerOrError(std::string_view cmd,
+                                                           const ServerChoice& s) {
+  absl::StatusOr<targets::ServerProgram> p = targets::ResolveServer(s.target, s.binary);
+  if (!p.ok()) {
+    Fail(cmd, std::string(p.status().message()));
+    return std::nullopt;
+  }
+  return *std::move(p);
+}
+
 CLI::Validator DecimalRange(int64_t lo, int64_t hi) {
   const std::string range = std::to_string(lo) + " to " + std::to_string(hi);
   return CLI::Validator(

@@ -12,6 +12,7 @@
 #include "CLI/CLI.hpp"
 #include "harnesses/common/registry.h"
 #include "tools/cli/command.h"
+#include "tools/server_target.h"
 
 namespace respfuzz::cli {
 
@@ -42,6 +43,18 @@ bool WriteFileAtomic(const std::filesystem::path& path, std::string_view data, s
 // Accepts a plain decimal integer in [lo, hi]. CLI11 converts integers with
 // base 0 ("010" would be 8), so the value is rewritten in canonical form.
 CLI::Validator DecimalRange(int64_t lo, int64_t hi);
+
+// --target NAME / --server-binary PATH: which real server a subcommand starts
+// (tools/server_target.h).
+struct ServerChoice {
+  std::string target;
+  std::string binary;
+};
+void AddServerOptions(CLI::App* c, ServerChoice* s);
+// The program `s` names; nullopt after printing one line (Fail) when it
+// cannot be used.
+std::optional<targets::ServerProgram> ResolveServerOrError(std::string_view cmd,
+                                                           const ServerChoice& s);
 
 struct Minimized {
   std::string bytes;

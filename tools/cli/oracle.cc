@@ -1,5 +1,7 @@
 // respfuzz oracle: command and invalidation programs on a real redis-server
 // and on the engine.
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -11,13 +13,18 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "harnesses/command_handler/program.h"
 #include "harnesses/common/inputs.h"
 #include "harnesses/invalidation/program.h"
+#include "nlohmann/json.hpp"
 #include "tools/cli/command.h"
 #include "tools/cli/common.h"
 #include "tools/command_oracle.h"
 #include "tools/invalidation_oracle.h"
+#include "tools/oracle_net.h"
+#include "tools/version_differences.h"
 
 namespace respfuzz::cli {
 // Named (not anonymous) so the files can share a unity-build translation unit.
@@ -32,7 +39,59 @@ struct Options {
   int64_t expiry_margin_ms = oracle::OracleOptions().expiry_margin_ms;
   int64_t frame_timeout_ms = oracle::InvalidationOracleOptions().frame_timeout_ms;
   std::string engine_bug;
+  std::string differences;  // --differences FILE; empty: the built-in table
 };
+
+// The server's INFO server text, over its own connection.
+absl::StatusOr<std::string> InfoServer(const std::string& host, int port) {
+  absl::StatusOr<int> fd = oracle::ConnectTcp(host, port, 5000);
+  if (!fd.ok()) return fd.status();
+  std::string in;
+  absl::Status s = oracle::SendAll(*fd, "*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n");
+  // A bulk string: "$N\r\n" then N bytes and "\r\n".
+  size_t want = std::string::npos;
+  for (int rounds = 0; s.ok() && rounds < 100; ++rounds) {
+    const size_t eol = in.find("\r\n");
+    if (want == std::string::npos && eol != std::string::npos) {
+      if (in[0] != '$') {
+        s = absl::FailedPreconditionError("INFO server answered " + in.substr(0, eol));
+        break;
+      }
+      size_t len = 0;
+      if (!absl::SimpleAtoi(in.substr(1, eol - 1), &len) || len > (1u << 20)) {
+        s = absl::FailedPreconditionError("INFO server answered " + in.substr(0, eol));
+        break;
+      }
+      want = eol + 2 + len + 2;
+    }
+    if (want != std::string::npos && in.size() >= want) break;
+    const size_t before = in.size();
+    s = oracle::ReadSome(*fd, 5000, &in);
+    if (s.ok() && in.size() == before) s = absl::DeadlineExceededError("no reply to INFO server");
+  }
+  close(*fd);
+  if (!s.ok()) return s;
+  return in;
+}
+
+// The table the divergences are checked against, or an error line.
+absl::StatusOr<std::vector<oracle::VersionDifference>> LoadDifferences(const Options& o) {
+  std::string text(oracle::BuiltInVersionDifferences());
+  if (!o.differences.empty()) {
+    std::string error;
+    std::optional<std::string> t = ReadInput(o.differences, &error);
+    if (!t) return absl::InvalidArgumentError(error);
+    text = *t;
+  }
+  absl::StatusOr<std::vector<oracle::VersionDifference>> table =
+      oracle::ParseVersionDifferences(text);
+  if (!table.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(o.differences.empty() ? "the built-in version differences" : o.differences,
+                     ": ", table.status().message()));
+  }
+  return table;
+}
 
 std::string CheckHarness(const std::string& name) {
   if (name == "command_handler" || name == "invalidation") return {};
@@ -76,6 +135,23 @@ std::string CheckServer(const std::string& s) {
 template <typename OracleT, typename ProgramT>
 int RunAll(const Options& o, OracleT& oracle,
            const std::vector<std::pair<std::string, ProgramT>>& programs) {
+  absl::StatusOr<std::vector<oracle::VersionDifference>> table = LoadDifferences(o);
+  if (!table.ok()) return Fail("oracle", std::string(table.status().message()));
+  const auto [host, port] = *SplitServer(o.server);
+  absl::StatusOr<std::string> info = InfoServer(host, port);
+  if (!info.ok()) {
+    return Fail("oracle",
+                absl::StrCat(o.server, ": INFO server: ", std::string(info.status().message())));
+  }
+  const oracle::ServerIdentity server = oracle::IdentityFromInfo(*info);
+  const bool modelled = server.family == "redis" && server.version == oracle::kModelledVersion;
+  std::printf("server: %s at %s%s\n", server.Describe().c_str(), o.server.c_str(),
+              modelled ? " (the version the engine models)"
+                       : absl::StrCat(" (the engine models redis-server ",
+                                      std::string(oracle::kModelledVersion),
+                                      ": each divergence is checked against ", table->size(),
+                                      " documented version differences)")
+                             .c_str());
   if (absl::Status s = oracle.Connect(); !s.ok()) {
     oracle.Close();
     return Fail("oracle", std::string(s.message()));
@@ -95,9 +171,33 @@ int RunAll(const Options& o, OracleT& oracle,
     std::fflush(stdout);
   }
   oracle.Close();
-  for (const auto& d : report.divergences) {
+  const oracle::Classification classes = oracle::Classify(*table, server, report.divergences);
+  for (size_t i = 0; i < report.divergences.size(); ++i) {
+    const oracle::Divergence& d = report.divergences[i];
     std::printf("DIVERGENCE %s op #%zu: %s\n  engine: %s\n  server: %s\n", d.program.c_str(),
                 d.op_index, d.op.c_str(), d.engine.c_str(), d.server.c_str());
+    if (modelled) continue;
+    if (const oracle::VersionDifference* row = classes.row_of[i]) {
+      std::printf("  documented: %s (%s)\n", row->id.c_str(), row->source.c_str());
+    } else {
+      std::printf("  candidate: no documented version difference explains it\n");
+    }
+  }
+  if (!report.divergences.empty()) {
+    std::printf("divergences by command (%s):\n", server.Describe().c_str());
+    for (const auto& [command, g] : classes.groups) {
+      std::string rows;
+      for (const auto& [id, n] : g.documented) absl::StrAppend(&rows, " ", id, " ", n);
+      std::printf("  %-16s %5zu", command.empty() ? "(none)" : command.c_str(), g.count);
+      if (!modelled)
+        std::printf("  candidates %zu%s%s", g.candidates,
+                    rows.empty() ? "" : ", documented:", rows.c_str());
+      std::printf("\n");
+    }
+    if (!modelled) {
+      std::printf("%zu divergences: %zu documented, %zu candidates\n", report.divergences.size(),
+                  report.divergences.size() - classes.candidates, classes.candidates);
+    }
   }
   for (const std::string& note : report.notes) std::printf("NOTE %s\n", note.c_str());
   std::map<std::string, size_t> categories;
@@ -112,10 +212,30 @@ int RunAll(const Options& o, OracleT& oracle,
   }
   if (o.json) {
     std::string error;
-    if (!WriteFileAtomic(*o.json, report.ToJson(o.server), &error)) return Fail("oracle", error);
+    nlohmann::json j = nlohmann::json::parse(report.ToJson(o.server));
+    j["server_family"] = server.family;
+    j["server_version"] = server.version;
+    j["candidates"] = modelled ? report.divergences.size() : classes.candidates;
+    for (size_t i = 0; i < report.divergences.size(); ++i) {
+      const oracle::VersionDifference* row = modelled ? nullptr : classes.row_of[i];
+      j["divergences"][i]["documented_by"] = row ? nlohmann::json(row->id) : nlohmann::json();
+    }
+    j["groups"] = nlohmann::json::object();
+    for (const auto& [command, g] : classes.groups) {
+      j["groups"][command] = {
+          {"count", g.count},
+          {"candidates", modelled ? g.count : g.candidates},
+          {"documented", modelled ? nlohmann::json::object() : nlohmann::json(g.documented)}};
+    }
+    if (!WriteFileAtomic(*o.json,
+                         j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                         &error)) {
+      return Fail("oracle", error);
+    }
     std::printf("report: %s\n", o.json->c_str());
   }
-  return report.divergences.empty() && report.notes.empty() ? kOk : kFound;
+  const size_t candidates = modelled ? report.divergences.size() : classes.candidates;
+  return candidates == 0 && report.notes.empty() ? kOk : kFound;
 }
 
 // The programs of the inputs: files as given; directories walked in order,
@@ -173,14 +293,15 @@ int Oracle(const Options& o) {
 Runner SetUp(CLI::App& cmd) {
   auto o = std::make_shared<Options>();
   cmd.description(
-      "Replay command or invalidation programs on redis-server and on the engine; compare");
+      "Replay command or invalidation programs on a real server and on the engine; compare");
   cmd.add_option("harness", o->harness, "command_handler or invalidation")
       ->check(CLI::Validator(CheckHarness, "", "HARNESS"))
       ->required();
   cmd.add_option("inputs", o->inputs, "programs (.txt) or fuzzer inputs; directories are walked")
       ->type_name("FILE|DIR")
       ->required();
-  cmd.add_option("--server", o->server, "the redis-server to compare with")
+  cmd.add_option("--server", o->server,
+                 "the server to compare with (redis-server or valkey-server)")
       ->type_name("HOST:PORT")
       ->check(CLI::Validator(CheckServer, "", "HOST:PORT"))
       ->required();
@@ -207,6 +328,10 @@ Runner SetUp(CLI::App& cmd) {
                  "own-invalidation-before-reply, caching-not-cleared, duplicate-prefixes")
       ->type_name("NAME")
       ->check(CLI::Validator(CheckEngineBug, "", "NAME"));
+  cmd.add_option("--differences", o->differences,
+                 "check divergences against this table of documented version differences "
+                 "instead of the built-in tools/version_differences.tsv")
+      ->type_name("FILE");
   cmd.footer(
       "Replays programs (.txt text programs or fuzzer inputs; directories are walked,\n"
       "a .txt beside a .bin of the same name is skipped) against a real redis-server\n"
@@ -234,8 +359,18 @@ Runner SetUp(CLI::App& cmd) {
       "The server needs DEBUG (--enable-debug-command local): its active expiry is\n"
       "switched off while the oracle runs. Use only a server whose data may be flushed.\n"
       "\n"
-      "Exit 0 when everything compared agrees, 1 on a divergence (or an invalidation\n"
-      "program whose own harness check failed), 2 on usage, connection or I/O errors.\n"
+      "The engine models redis-server 7.0.15. Against another server (INFO server\n"
+      "names it: redis-server 8.0.6, valkey-server 9.1.2, ...) each divergence is\n"
+      "checked against a table of documented version differences\n"
+      "(tools/version_differences.tsv, built in; --differences FILE for another):\n"
+      "a row that applies to that server and matches the op's command and both\n"
+      "sides marks it documented, naming the release note or commit; the rest are\n"
+      "candidates. The divergences are then counted by command.\n"
+      "\n"
+      "Exit 0 when everything compared agrees (or, against another server, every\n"
+      "divergence is documented), 1 on a divergence against 7.0.15 or a candidate\n"
+      "(or an invalidation program whose own harness check failed), 2 on usage,\n"
+      "connection or I/O errors (a bad --differences table included).\n"
       "\n"
       "Examples:\n"
       "  respfuzz oracle command_handler --server 127.0.0.1:6390 corpus/command_handler \\\n"

@@ -210,6 +210,7 @@ absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o) {
   if (corpus.empty()) return absl::InvalidArgumentError(o.corpus_dir + ": no corpus files");
 
   ClusterOptions co;
+  co.server = o.server;
   co.shards = o.shards;
   co.replicas = o.replicas;
   co.base_port = o.base_port;

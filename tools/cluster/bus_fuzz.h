@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "tools/server_target.h"
 
 namespace respfuzz::cluster_chaos {
 
@@ -21,6 +22,7 @@ inline constexpr size_t kMaxBusMessageBytes = 256 * 1024;  // a seed or a mutati
 inline constexpr int kMaxBatch = 1000;
 
 struct BusFuzzOptions {
+  targets::ServerProgram server;  // what every node runs; empty: the default target
   uint64_t seed = 0;
   double seconds = 10;
   int shards = 3;

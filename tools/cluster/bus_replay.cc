@@ -376,6 +376,7 @@ absl::StatusOr<TrialOutcome> RunReplayTrial(const SavedBatch& batch,
     }
   }
   ClusterOptions co;
+  co.server = o.server;
   co.shards = batch.shards;
   co.replicas = batch.replicas;
   co.base_port = o.base_port;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "tools/server_target.h"
 
 namespace respfuzz::cluster_chaos {
 
@@ -89,8 +90,9 @@ struct NarrowResult {
 absl::StatusOr<NarrowResult> Narrow(std::vector<size_t> dying, const Trial& trial, int max_trials);
 
 struct ReplayOptions {
-  int base_port = 0;   // 0: free ports
-  std::string sender;  // a node name: every message's sender becomes its id
+  targets::ServerProgram server;  // what every node runs; empty: the default target
+  int base_port = 0;              // 0: free ports
+  std::string sender;             // a node name: every message's sender becomes its id
   // After the node a message went to has handled it (closed the link), before
   // the nodes are checked: for effects that come later (a reply to another
   // node, a cron). The check does not depend on them for the message's own.

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -55,6 +56,18 @@ void KillAllAndRemove() {
     }
     if (rm > 0) waitpid(rm, nullptr, 0);
   }
+}
+
+// The last line of `text` that holds more than blanks and '*', trimmed
+// (a server's refusal ends "*** FATAL CONFIG FILE ERROR ***" after its
+// reason), at most 300 bytes.
+std::string LastLine(const std::string& text) {
+  std::string last;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (line.find_first_not_of("* ") != absl::string_view::npos) last = std::string(line);
+  }
+  return last.substr(0, 300);
 }
 
 void OnFatalSignal(int sig) {
@@ -269,7 +282,13 @@ void LocalCluster::Progress(const std::string& s) const {
 
 bool LocalCluster::Stopping() const { return options_.stop != nullptr && options_.stop->load(); }
 
-absl::StatusOr<std::unique_ptr<LocalCluster>> LocalCluster::Create(const ClusterOptions& o) {
+absl::StatusOr<std::unique_ptr<LocalCluster>> LocalCluster::Create(const ClusterOptions& given) {
+  ClusterOptions o = given;
+  if (o.server.server.empty()) {
+    absl::StatusOr<targets::ServerProgram> p = targets::ResolveServer("", "");
+    if (!p.ok()) return p.status();
+    o.server = *std::move(p);
+  }
   const int n = o.shards * (1 + o.replicas);
   if (n <= 0 || n > kMaxNodes) {
     return absl::InvalidArgumentError(absl::StrCat(n, " nodes; at most ", kMaxNodes));
@@ -361,9 +380,10 @@ void LocalCluster::Destroy() {
 
 absl::Status LocalCluster::Spawn(int i) {
   Node& n = nodes_[i];
+  const std::string& program = options_.server.server;
   const std::vector<std::string> args = {
-      "redis-server", "--port", std::to_string(n.port), "--bind", "127.0.0.1", "--cluster-enabled",
-      "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout",
+      program, "--port", std::to_string(n.port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+      "--cluster-config-file", "nodes.conf", "--cluster-node-timeout",
       std::to_string(options_.node_timeout_ms), "--dir", n.dir, "--logfile", "redis.log", "--save",
       "",
       // Every acknowledged write survives a kill and restart of its node.
@@ -374,6 +394,8 @@ absl::Status LocalCluster::Spawn(int i) {
       // under it, sometimes crashes itself (SIGSEGV in place of SIGABRT; seen
       // once in 30 DEBUG ASSERTs beside two yes loops).
       "--crash-memcheck-enabled", "no", "--daemonize", "no"};
+  // What the server prints before its log file is open (a refused option).
+  const std::string output = n.dir + "/output.log";
   const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) return absl::UnavailableError(absl::StrCat("fork: ", std::strerror(errno)));
@@ -381,16 +403,17 @@ absl::Status LocalCluster::Spawn(int i) {
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(1);
-    const int devnull = open("/dev/null", O_RDWR);
-    if (devnull >= 0) {
-      dup2(devnull, 0);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
+    const int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, 0);
+    const int out = open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (out >= 0) {
+      dup2(out, 1);
+      dup2(out, 2);
     }
     std::vector<char*> argv;
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    execvp("redis-server", argv.data());
+    execv(program.c_str(), argv.data());
     _exit(127);
   }
   setpgid(pid, pid);
@@ -401,16 +424,32 @@ absl::Status LocalCluster::Spawn(int i) {
     // Answered by this node, not by another process that has the port.
     absl::StatusOr<std::string> info = CallText(n.port, {"INFO", "server"});
     if (info.ok() && InfoField(*info, "process_id") == std::to_string(pid)) {
-      return absl::OkStatus();
+      absl::Status version = targets::CheckInfo(options_.server, *info);
+      if (!version.ok()) {
+        kill(-pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+        n.pid = -1;
+        Register(i, 0);
+      }
+      return version;
     }
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       n.pid = -1;
       Register(i, 0);
-      absl::Status st = absl::UnavailableError(absl::StrCat(
-          n.name(), " (port ", n.port, ") exited at start; see ", n.dir, "/redis.log"));
       std::ifstream log(n.dir + "/redis.log");
       const std::string text((std::istreambuf_iterator<char>(log)), {});
+      // The directory goes with the cluster: the message carries the reason.
+      std::string said = LastLine(text);
+      if (said.empty()) {
+        std::ifstream out(output);
+        said = LastLine(std::string((std::istreambuf_iterator<char>(out)), {}));
+      }
+      absl::Status st = absl::UnavailableError(
+          absl::StrCat(n.name(), " (", program, ", port ", n.port, ") exited at start with ",
+                       WIFEXITED(status) ? absl::StrCat("status ", WEXITSTATUS(status))
+                                         : absl::StrCat("signal ", WTERMSIG(status)),
+                       said.empty() ? "; it printed nothing" : absl::StrCat(": ", said)));
       if (text.find("Address already in use") != std::string::npos) {
         st = absl::UnavailableError(absl::StrCat(n.name(), ": port ", n.port, " or bus port ",
                                                  n.port + 10000, " taken meanwhile"));

@@ -1,5 +1,5 @@
-// Real redis-server cluster nodes on loopback ports in a temporary directory:
-// start, form (CLUSTER SET-CONFIG-EPOCH / ADDSLOTSRANGE / MEET / REPLICATE),
+// Real cluster nodes (redis-server or valkey-server, tools/server_target.h) on loopback ports in a
+// temporary directory: start, form (CLUSTER SET-CONFIG-EPOCH / ADDSLOTSRANGE / MEET / REPLICATE),
 // wait for cluster_state:ok, signal, restart, destroy. Every node runs in its
 // own process group, dies with the tool (PR_SET_PDEATHSIG), and a fatal signal
 // of the tool (Ctrl-C included) kills every node and removes the directory.
@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "src/resp/value.h"
+#include "tools/server_target.h"
 
 struct redisContext;
 
@@ -70,6 +71,9 @@ struct Node {
 };
 
 struct ClusterOptions {
+  // The server program every node runs (tools/server_target.h); empty
+  // (server.server == ""): the default target, Debian's redis-server 7.0.
+  targets::ServerProgram server;
   int shards = 3;
   int replicas = 1;
   int base_port = 0;  // 0: a free block is chosen

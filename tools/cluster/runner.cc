@@ -745,6 +745,7 @@ RunResult RunScenario(const Scenario& s, const RunOptions& o) {
   const auto t0 = Clock::now();
   json log{{"scenario_id", s.id}, {"seed", s.seed}, {"scenario_yaml", ToYaml(s)}};
   ClusterOptions co;
+  co.server = o.server;
   co.shards = s.cluster.num_shards;
   co.replicas = s.cluster.replicas_per_shard;
   co.base_port = o.base_port >= 0 ? o.base_port : s.cluster.base_port;

@@ -27,6 +27,7 @@ inline constexpr int kMaxRedirects = 5;
 inline constexpr int kWaitTimeoutMs = 200;
 
 struct RunOptions {
+  targets::ServerProgram server;    // what every node runs; empty: the default target
   int base_port = -1;               // >= 0: overrides the scenario's cluster.base_port
   double convergence_timeout = -1;  // >= 0: overrides validation.convergence_timeout
   std::function<void(const std::string&)> progress;  // one line per step

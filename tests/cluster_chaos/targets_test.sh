@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# targets_test.sh RESPFUZZ SOURCE_DIR: `respfuzz cluster` on every server
+# target (scripts/server-target: redis-7.0, redis-8.0, valkey-9.1). Each
+# target's nodes form a cluster and take one cluster-bus message, the gossip
+# that aborts redis-server 7.0.15 (corpus/cluster_bus/redis7015_gossip_same_nul_name_twice.bin):
+# bus-replay must see a node go down on redis-7.0 (exit 1) and none on the
+# newer two (exit 0; the abort went away in 7.4); and a PING whose extension
+# length is cut to 16 bits by the validation, which crashes redis 7.0.15 and
+# 8.0.6 and not valkey 9.1.2 (tests/fixtures/cluster/ext_len_16bit_truncated_ping.bin).
+# Then the option's errors,
+# each one line and exit 2: an unknown target, a program that is not there, a
+# program that does not start, a program of another version than --target.
+# A target whose programs are not built fails the test (scripts/setup builds
+# them all).
+set -uo pipefail
+respfuzz=$1 src=$2
+# bus-fuzz's default --corpus is corpus/cluster_bus of the source tree.
+cd "$src" || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+seed=$src/corpus/cluster_bus/redis7015_gossip_same_nul_name_twice.bin
+
+# A cluster on each target, bounded: one message, no narrowing.
+for target in redis-7.0 redis-8.0 valkey-9.1; do
+  want=0
+  [ "$target" = redis-7.0 ] && want=1
+  start=$SECONDS
+  timeout 60 "$respfuzz" cluster bus-replay "$seed" --sender shard-0-primary --to shard-1-primary \
+    --max-trials 0 --target "$target" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" != "$want" ]; then
+    fail "$target: bus-replay exit $rc, want $want: $(tail -n 3 "$tmp/err") $(tail -n 3 "$tmp/out")"
+    continue
+  fi
+  server=$("$src/scripts/server-target" "$target")
+  grep -qF "nodes: $target (" "$tmp/err" && grep -qF "$server)" "$tmp/err" ||
+    fail "$target: the progress does not name the nodes' program: $(head -n 2 "$tmp/err")"
+  if [ "$want" = 1 ]; then
+    grep -q "a node is down after message 1 of 1" "$tmp/out" || fail "$target: $(cat "$tmp/out")"
+  else
+    grep -q "every node answered PING after every message" "$tmp/out" || fail "$target: $(cat "$tmp/out")"
+  fi
+  echo "ok: $target: a cluster formed, the 7.0.15 gossip abort $([ "$want" = 1 ] && echo "seen" || echo "not seen") ($((SECONDS - start)) s)"
+done
+
+# One PING whose third extension's 32-bit length (0x7f000038) passes the
+# validation as its low 16 bits (56): found by `bus-fuzz --seed 1 --target
+# redis-8.0`, narrowed by bus-replay. The validation then steps to the next
+# extension by the full length and reads 2 GB past the buffer: SIGSEGV on
+# redis-server 7.0.15 (Debian's) and 8.0.6; on valkey-server 9.1.2 no node
+# goes down.
+ext=$src/tests/fixtures/cluster/ext_len_16bit_truncated_ping.bin
+for target in redis-7.0 redis-8.0 valkey-9.1; do
+  want=1
+  [ "$target" = valkey-9.1 ] && want=0
+  timeout 60 "$respfuzz" cluster bus-replay "$ext" --sender shard-0-primary --to shard-2-primary \
+    --max-trials 0 --target "$target" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" != "$want" ]; then
+    fail "$target: the truncated extension length: exit $rc, want $want: $(tail -n 3 "$tmp/out")"
+  elif [ "$want" = 1 ] && ! grep -q "shard-2-primary exited with signal 11" "$tmp/out"; then
+    fail "$target: the truncated extension length: $(cat "$tmp/out")"
+  else
+    echo "ok: $target: the truncated extension length $([ "$want" = 1 ] && echo "crashes the node (SIGSEGV)" || echo "takes no node down")"
+  fi
+done
+
+# error_case NAME WANT-TEXT ARGS...: exit 2, one line on stderr holding WANT-TEXT.
+error_case() {
+  local name=$1 want=$2
+  shift 2
+  "$respfuzz" cluster "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  # The progress lines of a cluster being started go to stderr too: the
+  # error is the last line.
+  if [ "$rc" != 2 ] || ! tail -n 1 "$tmp/err" | grep -qF -- "$want"; then
+    fail "$name: exit $rc, want 2 and '$want': $(cat "$tmp/err")"
+  else
+    echo "ok: $name: $(tail -n 1 "$tmp/err")"
+  fi
+}
+one_line() {
+  [ "$(wc -l <"$tmp/err")" = 1 ] || fail "$1: not one line: $(cat "$tmp/err")"
+}
+for sub in "random --seed 1" "run $src/tests/cluster_chaos/example.yaml" "bus-fuzz --seed 1 --time 1" \
+  "bus-replay $seed"; do
+  # shellcheck disable=SC2086
+  error_case "$sub --target redis-6.2" \
+    "respfuzz: cluster: unknown target 'redis-6.2' (known: redis-7.0, redis-8.0, valkey-9.1)" \
+    $sub --target redis-6.2
+  one_line "$sub --target redis-6.2"
+  # shellcheck disable=SC2086
+  error_case "$sub --server-binary missing" \
+    "respfuzz: cluster: --server-binary: $tmp/no-server is not an executable file" \
+    $sub --server-binary "$tmp/no-server"
+  one_line "$sub --server-binary missing"
+done
+# A target not built: its build command is named.
+mkdir "$tmp/empty-cache"
+RESPFUZZ_TARGETS_CACHE=$tmp/empty-cache error_case "a target not built" \
+  "valkey-9.1 is not built (no $tmp/empty-cache/valkey-9.1-" bus-fuzz --seed 1 --time 1 --target valkey-9.1
+one_line "a target not built"
+# A program that exits at once, and one that refuses the cluster options.
+error_case "a server that does not start" "exited at start with status 1; it printed nothing" \
+  bus-fuzz --seed 1 --time 1 --shards 3 --server-binary /bin/false
+printf '#!/bin/sh\necho "Bad directive or wrong number of arguments" >&2\nexit 1\n' >"$tmp/refuses-server"
+chmod +x "$tmp/refuses-server"
+error_case "a server that refuses its options" \
+  "exited at start with status 1: Bad directive or wrong number of arguments" \
+  bus-replay "$seed" --server-binary "$tmp/refuses-server"
+# Debian's 7.0.15 given as redis-8.0.
+error_case "a program of another version" \
+  "is not redis-8.0: INFO server says redis_version:7.0.15, expected 8.0.6" \
+  bus-fuzz --seed 1 --time 1 --target redis-8.0 --server-binary "$("$src/scripts/server-target" redis-7.0)"
+# Nothing left behind by the failed starts.
+if pgrep -f "$tmp/refuses-server" >/dev/null; then fail "a refused server is still running"; fi
+
+[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "all ok"
