@@ -9,7 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "src/resp/value.h"
 
@@ -114,8 +116,75 @@ TEST(ReferenceModelTest, DocumentedDeviations) {
   ReferenceModel m(TestOptions());
   EXPECT_EQ(m.Execute(0, {"CLIENT", "LIST"}),
             Value::Error("ERR unknown subcommand 'LIST'. Try CLIENT HELP."));
-  EXPECT_EQ(m.Execute(0, {"EXPIRETIME", "a"}),
-            Value::Error("ERR unknown command 'EXPIRETIME', with args beginning with: 'a' "));
+  EXPECT_EQ(m.Execute(0, {"XADD", "a"}),
+            Value::Error("ERR unknown command 'XADD', with args beginning with: 'a' "));
+}
+
+// TIME is the model's clock: unix seconds and the milliseconds as
+// microseconds, two bulk strings in either protocol.
+TEST(ReferenceModelTest, TimeIsTheClock) {
+  ReferenceModel m(TestOptions());
+  const auto time = [](const std::string& s, const std::string& us) {
+    return Value::Aggregate(Type::kArray, {Value::Bulk(s), Value::Bulk(us)});
+  };
+  EXPECT_EQ(m.Execute(0, {"TIME"}), time("1700000000", "0"));
+  m.AdvanceClock(2001);
+  EXPECT_EQ(m.Execute(0, {"TIME"}), time("1700000002", "1000"));
+  m.Execute(0, {"HELLO", "3"});
+  m.AdvanceClock(998);
+  EXPECT_EQ(m.Execute(0, {"time"}), time("1700000002", "999000"));
+  EXPECT_EQ(m.Execute(0, {"TIME", "1"}),
+            Value::Error("ERR wrong number of arguments for 'time' command"));
+}
+
+// EXPIRETIME rounds to the nearest second, PEXPIRETIME is the stored time.
+TEST(ReferenceModelTest, ExpireTimeRounds) {
+  ReferenceModel m(TestOptions());
+  m.Execute(0, {"SET", "k", "v", "PX", "499"});
+  EXPECT_EQ(m.Execute(0, {"PEXPIRETIME", "k"}), Value::Integer(1700000000499));
+  EXPECT_EQ(m.Execute(0, {"EXPIRETIME", "k"}), Value::Integer(1700000000));
+  m.Execute(0, {"PEXPIRE", "k", "500"});
+  EXPECT_EQ(m.Execute(0, {"EXPIRETIME", "k"}), Value::Integer(1700000001));
+  EXPECT_EQ(m.Execute(0, {"TOUCH", "k", "k", "x"}), Value::Integer(2));
+  m.AdvanceClock(501);
+  EXPECT_EQ(m.Execute(0, {"EXPIRETIME", "k"}), Value::Integer(-2));
+  EXPECT_EQ(m.Execute(0, {"TOUCH", "k"}), Value::Integer(0));
+}
+
+// Bit offsets stop at the string limit (1 MiB here): bit 8 Mi - 1 is the
+// last one, and a 64-bit BITFIELD write there makes the string 8 bytes
+// longer than the limit.
+TEST(ReferenceModelTest, BitOffsetsStopAtTheStringLimit) {
+  ReferenceModel m(TestOptions());
+  const Value err = Value::Error("ERR bit offset is not an integer or out of range");
+  EXPECT_EQ(m.Execute(0, {"SETBIT", "k", "8388608", "1"}), err);
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "SET", "u8", "#1048576", "1"}), err);
+  EXPECT_EQ(m.Execute(0, {"EXISTS", "k"}), Value::Integer(0));
+  EXPECT_EQ(m.Execute(0, {"SETBIT", "k", "8388607", "1"}), Value::Integer(0));
+  EXPECT_EQ(m.Execute(0, {"STRLEN", "k"}), Value::Integer(1048576));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "SET", "i64", "8388607", "0"}),
+            Value::Aggregate(Type::kArray, {Value::Integer(INT64_MIN)}));
+  EXPECT_EQ(m.Execute(0, {"STRLEN", "k"}), Value::Integer(1048584));
+}
+
+// BITFIELD's overflow arithmetic at the edges of each width: WRAP is modulo
+// 2^bits, SAT clamps, FAIL answers null and writes nothing.
+TEST(ReferenceModelTest, BitfieldOverflow) {
+  ReferenceModel m(TestOptions());
+  const auto ints = [](std::vector<Value> v) { return Value::Aggregate(Type::kArray, v); };
+  const auto i = [](int64_t n) { return Value::Integer(n); };
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "SET", "u3", "0", "9", "GET", "u3", "0"}),
+            ints({i(0), i(1)}));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "INCRBY", "i3", "0", "3", "INCRBY", "i3", "0", "-9"}),
+            ints({i(-4), i(3)}));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "OVERFLOW", "SAT", "INCRBY", "i3", "0", "100", "INCRBY",
+                          "u3", "0", "-100", "SET", "u3", "0", "-1"}),
+            ints({i(3), i(0), i(0)}));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "GET", "u3", "0"}), ints({i(7)}));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "OVERFLOW", "FAIL", "INCRBY", "u3", "0", "1", "INCRBY",
+                          "i64", "8", "-9223372036854775808", "INCRBY", "i64", "8", "-1"}),
+            ints({Value::Null(Type::kNullBulk), i(INT64_MIN), Value::Null(Type::kNullBulk)}));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "INCRBY", "i64", "8", "-1"}), ints({i(INT64_MAX)}));
 }
 
 }  // namespace
