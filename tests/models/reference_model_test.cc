@@ -187,5 +187,34 @@ TEST(ReferenceModelTest, BitfieldOverflow) {
   EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "INCRBY", "i64", "8", "-1"}), ints({i(INT64_MAX)}));
 }
 
+// LCS: the runs IDX lists go from the end of the strings back, each as
+// [[a_first, a_last], [b_first, b_last]] (and its length with WITHMATCHLEN);
+// the table of (len1 + 1) * (len2 + 1) 4-byte cells may not pass the string
+// limit (1 MiB: 502 * 522 cells fit, 502 * 523 do not).
+TEST(ReferenceModelTest, LcsRunsAndTableLimit) {
+  ReferenceModel m(TestOptions());
+  m.Execute(0, {"MSET", "a", "ohmytext", "b", "mynewtext"});
+  EXPECT_EQ(m.Execute(0, {"LCS", "a", "b"}), Value::Bulk("mytext"));
+  const auto pair = [](int64_t x, int64_t y) {
+    return Value::Aggregate(Type::kArray, {Value::Integer(x), Value::Integer(y)});
+  };
+  const auto run = [&](int64_t a0, int64_t a1, int64_t b0, int64_t b1, int64_t len) {
+    return Value::Aggregate(Type::kArray, {pair(a0, a1), pair(b0, b1), Value::Integer(len)});
+  };
+  EXPECT_EQ(
+      m.Execute(0, {"LCS", "a", "b", "IDX", "WITHMATCHLEN"}),
+      Value::Aggregate(Type::kArray,
+                       {Value::Bulk("matches"),
+                        Value::Aggregate(Type::kArray, {run(4, 7, 5, 8, 4), run(2, 3, 0, 1, 2)}),
+                        Value::Bulk("len"), Value::Integer(6)}));
+  m.Execute(0, {"SETRANGE", "x", "500", "x"});
+  m.Execute(0, {"SETRANGE", "y", "520", "y"});
+  EXPECT_EQ(m.Execute(0, {"LCS", "x", "y", "LEN"}), Value::Integer(500));
+  m.Execute(0, {"APPEND", "y", "z"});
+  EXPECT_EQ(
+      m.Execute(0, {"LCS", "x", "y", "LEN"}),
+      Value::Error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"));
+}
+
 }  // namespace
 }  // namespace respfuzz::models
