@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -185,6 +187,51 @@ TEST(CommandHandler, UnorderedRepliesAreComparedAsSets) {
             "reference");
   EXPECT_EQ(ReplyOrderOf("lrange"), ReplyOrder::kOrdered);
   EXPECT_EQ(ReplyOrderOf("hgetall"), ReplyOrder::kUnorderedPairs);
+}
+
+// A deliberately broken bit command: after the SETBIT (op 1) the engine's
+// string lost the bit it set, as a SETBIT that wrote the wrong byte would
+// leave it. The reference check catches it at the next op that reads the
+// bit, whichever bit command that is.
+TEST(CommandHandler, ABrokenBitCommandIsCaught) {
+  CommandRunOptions o;
+  o.corrupt_engine = [](size_t op, engine::Engine& e) {
+    if (op != 1) return;
+    engine::Object* v = e.keyspace().Find(0, "k1");
+    ASSERT_NE(v, nullptr);
+    engine::As<std::string>(*v)[0] = '\0';
+  };
+  for (std::string_view read :
+       {"s2 GETBIT k1 3", "s2 BITCOUNT k1", "s2 BITPOS k1 1", "s2 BITFIELD k1 GET u8 0",
+        "s2 BITFIELD_RO k1 GET i4 0", "s2 BITOP NOT k2 k1\ns2 GET k2"}) {
+    const std::string text = "s1 SET k1 abc\ns1 SETBIT k1 3 1\ns1 PING\n" + std::string(read);
+    EXPECT_TRUE(RunCommandProgram(Program(text)).verdict.ok) << text;
+    const auto r = RunCommandProgram(Program(text), o);
+    EXPECT_EQ(r.verdict.check, "reference") << text << "\n" << r.verdict.ToString();
+    EXPECT_GE(r.verdict.step, 3) << text;
+  }
+}
+
+// The bit offset limit is the harness's string limit: the last bit of a
+// kHarnessMaxStringLen-byte string is addressable, the next is Redis's
+// offset error on both sides, so no program grows a string past the limit
+// (plus 8 bytes for a 64-bit BITFIELD write at the last bit).
+TEST(CommandHandler, BitOffsetsStopAtTheHarnessStringLimit) {
+  const int64_t last_bit = CommandRunOptions::kHarnessMaxStringLen * 8 - 1;
+  CommandRunOptions o;
+  o.trace = true;
+  const auto r = RunCommandProgram(
+      Program("s1 SETBIT k1 " + std::to_string(last_bit) + " 1\ns1 STRLEN k1\ns1 SETBIT k1 " +
+              std::to_string(last_bit + 1) + " 1\ns1 BITFIELD k2 SET i64 " +
+              std::to_string(last_bit) + " 1\ns1 STRLEN k2\n"),
+      o);
+  ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  ASSERT_EQ(r.trace.size(), 5u);
+  EXPECT_EQ(r.trace[1].engine, "65536");
+  EXPECT_NE(r.trace[2].engine.find("bit offset is not an integer or out of range"),
+            std::string::npos)
+      << r.trace[2].engine;
+  EXPECT_EQ(r.trace[4].engine, "65544");
 }
 
 TEST(CommandHandler, ValidateCheckCanFail) {

@@ -15,16 +15,19 @@ tmp=$(mktemp -d)
 parse_target_args "$@"
 trap 'stop_server; rm -rf "$tmp"' EXIT
 
-# The oracle can fail: against a server whose ECHO is disabled, the seed that
-# sends ECHO must come out as a divergence (exit 1).
-start_server --enable-debug-command local --rename-command ECHO ""
-out=$("$cli" oracle command_handler --server "127.0.0.1:$port" "$src/corpus/command_handler/connection.txt")
+# The oracle can fail: against a server whose ECHO and TIME are disabled,
+# the seeds that send them must come out as divergences (exit 1): TIME is
+# compared (its shape and clock window), not excluded.
+start_server --enable-debug-command local --rename-command ECHO "" --rename-command TIME ""
+out=$("$cli" oracle command_handler --server "127.0.0.1:$port" \
+  "$src/corpus/command_handler/connection.txt" "$src/corpus/command_handler/time_touch.txt")
 rc=$?
 stop_server
-if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* s1 ECHO" <<<"$out"; then
-  echo "FAIL: the oracle did not report the disabled ECHO (exit $rc):"; echo "$out"; exit 1
+if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* s1 ECHO" <<<"$out" ||
+  ! grep -q "^DIVERGENCE .* s1 TIME" <<<"$out"; then
+  echo "FAIL: the oracle did not report the disabled ECHO and TIME (exit $rc):"; echo "$out"; exit 1
 fi
-echo "ok: a server without ECHO is reported as a divergence"
+echo "ok: a server without ECHO or TIME is reported as a divergence"
 
 start_server --enable-debug-command local
 echo "$(server_describe) on 127.0.0.1:$port"

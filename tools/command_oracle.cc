@@ -23,6 +23,7 @@
 #include "src/engine/engine.h"
 #include "src/resp/writer.h"
 #include "tools/oracle_net.h"
+#include "tools/oracle_time.h"
 
 namespace respfuzz::oracle {
 
@@ -117,6 +118,21 @@ absl::Status CommandOracle::Connect() {
     return absl::FailedPreconditionError("the server refuses DEBUG SET-ACTIVE-EXPIRE (" + r->str +
                                          "); start redis-server with --enable-debug-command local");
   }
+  auto got = Roundtrip(admin_fd_, {"CONFIG", "GET", "proto-max-bulk-len"}, *parser,
+                       resp::Protocol::kResp3);
+  if (!got.ok()) return got.status();
+  if ((got->type != Type::kArray && got->type != Type::kMap) || got->elems.size() != 2) {
+    return absl::FailedPreconditionError("CONFIG GET proto-max-bulk-len failed: " +
+                                         resp::ToDebugString(*got));
+  }
+  saved_bulk_len_ = got->elems[1].str;
+  auto set = Roundtrip(admin_fd_,
+                       {"CONFIG", "SET", "proto-max-bulk-len", std::to_string(kOracleMaxStringLen)},
+                       *parser, resp::Protocol::kResp3);
+  if (!set.ok()) return set.status();
+  if (set->type == Type::kError) {
+    return absl::FailedPreconditionError("CONFIG SET proto-max-bulk-len: " + set->str);
+  }
   return absl::OkStatus();
 }
 
@@ -124,6 +140,10 @@ void CommandOracle::Close() {
   if (admin_fd_ < 0) return;
   auto parser = harnesses::MakeReplyParser();
   (void)Roundtrip(admin_fd_, {"DEBUG", "SET-ACTIVE-EXPIRE", "1"}, *parser, resp::Protocol::kResp3);
+  if (!saved_bulk_len_.empty()) {
+    (void)Roundtrip(admin_fd_, {"CONFIG", "SET", "proto-max-bulk-len", saved_bulk_len_}, *parser,
+                    resp::Protocol::kResp3);
+  }
   ::close(admin_fd_);
   admin_fd_ = -1;
 }
@@ -137,6 +157,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
 
   engine::EngineOptions eo;
   eo.start_ms = RealNowMs();
+  eo.max_string_len = kOracleMaxStringLen;
   engine::Engine eng(eo);
   std::array<int, harnesses::kMaxSessions> fds;
   fds.fill(-1);
@@ -311,7 +332,11 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
 
     // Both replies in comparable form, EXEC's elements per queued command:
     // sorted where Redis promises no order, the server's client ids masked.
-    auto comparable = [](const std::vector<std::string>& command, Value* v) {
+    // TIME: its shape, and a time within this op's window (MaskTimeReply).
+    auto comparable = [&](const std::vector<std::string>& command, Value* v) {
+      if (CommandIs(command[0], "TIME")) {
+        MaskTimeReply(v, started, took, options_.expiry_margin_ms);
+      }
       harnesses::CanonicalizeReply(command, v);
       if (CommandIs(command[0], "HELLO")) MaskHelloId(v);
       if (CommandIs(command[0], "CLIENT") && v->type == Type::kInteger) v->integer = 0;

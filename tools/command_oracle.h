@@ -27,22 +27,29 @@ struct OracleOptions {
   int io_timeout_ms = 10000;
 };
 
+// The string limit (proto-max-bulk-len) of both sides while the oracle
+// runs: redis-server's smallest, so a SETRANGE or SETBIT at a far offset
+// costs at most 1 MiB on each side instead of up to 512 MiB.
+inline constexpr int64_t kOracleMaxStringLen = 1024 * 1024;
+
 class CommandOracle {
  public:
   explicit CommandOracle(OracleOptions options) : options_(std::move(options)) {}
   // Connects an admin connection and prepares the server (active expiry off:
   // expiry happens lazily or at the program's active-expire ops, as in the
-  // engine). Fails with a readable message.
+  // engine; proto-max-bulk-len kOracleMaxStringLen, as the engine's). Fails
+  // with a readable message.
   absl::Status Connect();
   // Runs one program (FLUSHALL first) and adds its results to `report`.
   absl::Status Run(const std::string& name, const harnesses::CommandProgram& program,
                    OracleReport* report);
-  // Restores the server's active expiry.
+  // Restores the server's active expiry and proto-max-bulk-len.
   void Close();
 
  private:
   OracleOptions options_;
   int admin_fd_ = -1;
+  std::string saved_bulk_len_;
 };
 
 }  // namespace respfuzz::oracle

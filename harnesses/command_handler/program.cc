@@ -11,7 +11,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 121> kNames = {
+constexpr std::array<std::string_view, 133> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -140,6 +140,19 @@ constexpr std::array<std::string_view, 121> kNames = {
     "SUBSCRIBE",
     "QUIT",
     "RESET",
+    // server, bits and keys
+    "TIME",
+    "SETBIT",
+    "GETBIT",
+    "BITCOUNT",
+    "BITPOS",
+    "BITOP",
+    "BITFIELD",
+    "BITFIELD_RO",
+    "TOUCH",
+    "EXPIRETIME",
+    "PEXPIRETIME",
+    "LCS",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

@@ -1,6 +1,7 @@
 // Key space commands of the reference model (db.c, expire.c): DEL UNLINK
-// EXISTS TYPE EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL PERSIST RENAME
-// RENAMENX COPY KEYS SCAN DBSIZE FLUSHDB FLUSHALL SELECT SWAPDB.
+// EXISTS TYPE EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL EXPIRETIME
+// PEXPIRETIME PERSIST TOUCH RENAME RENAMENX COPY KEYS SCAN DBSIZE FLUSHDB
+// FLUSHALL SELECT SWAPDB.
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -130,6 +131,30 @@ Value TtlGeneric(Ctx& c, bool output_ms) {
 
 Value Ttl(Ctx& c) { return TtlGeneric(c, false); }
 Value PTtl(Ctx& c) { return TtlGeneric(c, true); }
+
+// ttlGenericCommand with output_abs: the stored expire itself, seconds
+// rounded the same way.
+Value ExpireTimeGeneric(Ctx& c, bool output_ms) {
+  if (LookupKey(c.st, c.db(), c.argv[1]) == nullptr) return c.Int(-2);
+  int64_t expire = GetExpire(c.st, c.db(), c.argv[1]);
+  if (expire == -1) return c.Int(-1);
+  int64_t t = expire;
+  if (t < 0) t = 0;
+  if (output_ms) return c.Int(t);
+  return c.Int((t + 500) / 1000);
+}
+
+Value ExpireTime(Ctx& c) { return ExpireTimeGeneric(c, false); }
+Value PExpireTime(Ctx& c) { return ExpireTimeGeneric(c, true); }
+
+// touchCommand: counts the arguments whose lookup finds a key.
+Value Touch(Ctx& c) {
+  int64_t touched = 0;
+  for (size_t j = 1; j < c.argc(); j++) {
+    if (LookupKey(c.st, c.db(), c.argv[j]) != nullptr) touched++;
+  }
+  return c.Int(touched);
+}
 
 Value Persist(Ctx& c) {
   if (LookupKey(c.st, c.db(), c.argv[1]) == nullptr) return c.Int(0);
@@ -397,7 +422,7 @@ Value SwapDb(Ctx& c) {
 }  // namespace
 
 std::vector<CommandSpec> KeyCommands() {
-  return {
+  std::vector<CommandSpec> table = {
       {"del", -2, Del},           {"unlink", -2, Del},          {"exists", -2, Exists},
       {"type", 2, TypeCmd},       {"expire", -3, Expire},       {"pexpire", -3, PExpire},
       {"expireat", -3, ExpireAt}, {"pexpireat", -3, PExpireAt}, {"ttl", 2, Ttl},
@@ -406,6 +431,10 @@ std::vector<CommandSpec> KeyCommands() {
       {"scan", -2, Scan},         {"dbsize", 1, DbSize},        {"flushdb", -1, FlushDb},
       {"flushall", -1, FlushAll}, {"select", 2, Select},        {"swapdb", 3, SwapDb},
   };
+  table.push_back({"expiretime", 2, ExpireTime});
+  table.push_back({"pexpiretime", 2, PExpireTime});
+  table.push_back({"touch", -2, Touch});
+  return table;
 }
 
 }  // namespace respfuzz::models::refmodel

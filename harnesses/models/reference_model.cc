@@ -190,8 +190,8 @@ const CommandSpec kClientIdSpec = {"client|id", 2, ClientId};
 const std::map<std::string, CommandSpec>& CommandTable() {
   static const std::map<std::string, CommandSpec> table = [] {
     std::map<std::string, CommandSpec> t;
-    for (auto family : {ConnectionCommands, KeyCommands, StringCommands, HashCommands, ListCommands,
-                        SetCommands, ZSetCommands}) {
+    for (auto family : {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands,
+                        ListCommands, SetCommands, ZSetCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -389,6 +389,14 @@ Value Ping(Ctx& c) {
 
 Value Echo(Ctx& c) { return c.Bulk(c.argv[1]); }
 
+// timeCommand: [seconds, microseconds] as two bulk strings; the model's
+// clock has millisecond steps, so the microseconds are a multiple of 1000.
+Value Time(Ctx& c) {
+  const int64_t seconds = c.st.now / 1000;
+  const int64_t micros = (c.st.now - seconds * 1000) * 1000;
+  return c.Array({c.Bulk(std::to_string(seconds)), c.Bulk(std::to_string(micros))});
+}
+
 Value Hello(Ctx& c) {
   int64_t ver = 0;
   size_t next_arg = 1;
@@ -430,8 +438,9 @@ Value Hello(Ctx& c) {
 
 std::vector<CommandSpec> ConnectionCommands() {
   return {
-      {"multi", 1, Multi},     {"exec", 1, Exec},  {"discard", 1, Discard}, {"watch", -2, Watch},
-      {"unwatch", 1, Unwatch}, {"ping", -1, Ping}, {"echo", 2, Echo},       {"hello", -1, Hello},
+      {"multi", 1, Multi},  {"exec", 1, Exec},       {"discard", 1, Discard},
+      {"watch", -2, Watch}, {"unwatch", 1, Unwatch}, {"ping", -1, Ping},
+      {"echo", 2, Echo},    {"hello", -1, Hello},    {"time", 1, Time},
   };
 }
 

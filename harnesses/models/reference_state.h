@@ -219,6 +219,7 @@ struct CommandSpec {
 std::vector<CommandSpec> ConnectionCommands();  // reference_model.cc
 std::vector<CommandSpec> KeyCommands();         // reference_keys.cc
 std::vector<CommandSpec> StringCommands();      // reference_strings.cc
+std::vector<CommandSpec> BitCommands();         // reference_bitops.cc
 std::vector<CommandSpec> HashCommands();        // reference_hashes.cc
 std::vector<CommandSpec> ListCommands();        // reference_lists.cc
 std::vector<CommandSpec> SetCommands();         // reference_sets.cc

@@ -1,6 +1,6 @@
 // String commands of the reference model (t_string.c): GET SET SETNX SETEX
 // PSETEX MGET MSET MSETNX APPEND STRLEN INCR INCRBY DECR DECRBY INCRBYFLOAT
-// GETRANGE SETRANGE GETDEL GETEX GETSET.
+// GETRANGE SETRANGE GETDEL GETEX GETSET LCS.
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -399,6 +399,108 @@ Value StrLen(Ctx& c) {
   return c.Int(static_cast<int64_t>(o->str.size()));
 }
 
+// lcsCommand.
+Value Lcs(Ctx& c) {
+  Object* oa = LookupKey(c.st, c.db(), c.argv[1]);
+  Object* ob = LookupKey(c.st, c.db(), c.argv[2]);
+  if ((oa != nullptr && oa->kind != Kind::kString) ||
+      (ob != nullptr && ob->kind != Kind::kString)) {
+    return c.Err("The specified keys must contain string values");
+  }
+  std::string a = oa != nullptr ? oa->str : "";
+  std::string b = ob != nullptr ? ob->str : "";
+  bool getlen = false, getidx = false, withmatchlen = false;
+  int64_t minmatchlen = 0;
+  for (size_t j = 3; j < c.argc(); j++) {
+    bool moreargs = j + 1 < c.argc();
+    if (EqualsIgnoreCase(c.argv[j], "IDX")) {
+      getidx = true;
+    } else if (EqualsIgnoreCase(c.argv[j], "LEN")) {
+      getlen = true;
+    } else if (EqualsIgnoreCase(c.argv[j], "WITHMATCHLEN")) {
+      withmatchlen = true;
+    } else if (EqualsIgnoreCase(c.argv[j], "MINMATCHLEN") && moreargs) {
+      Value err;
+      if (!c.GetLongLong(c.argv[j + 1], &minmatchlen, &err)) return err;
+      if (minmatchlen < 0) minmatchlen = 0;
+      j++;
+    } else {
+      return c.Syntax();
+    }
+  }
+  if (getlen && getidx) {
+    return c.Err("If you want both the length and indexes, please just use IDX.");
+  }
+  size_t alen = a.size(), blen = b.size();
+  // The table has (alen + 1) * (blen + 1) cells of 4 bytes; Redis refuses
+  // more than proto-max-bulk-len bytes of it.
+  uint64_t table_bytes = static_cast<uint64_t>(alen + 1) * (blen + 1) * 4;
+  if (table_bytes > static_cast<uint64_t>(c.st.max_string_len)) {
+    return c.Err("Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+  }
+  // len[i][j]: the LCS length of a[0..i) and b[0..j).
+  std::vector<std::vector<uint32_t>> len(alen + 1, std::vector<uint32_t>(blen + 1, 0));
+  for (size_t i = 1; i <= alen; i++) {
+    for (size_t j = 1; j <= blen; j++) {
+      if (a[i - 1] == b[j - 1]) {
+        len[i][j] = len[i - 1][j - 1] + 1;
+      } else if (len[i - 1][j] > len[i][j - 1]) {
+        len[i][j] = len[i - 1][j];
+      } else {
+        len[i][j] = len[i][j - 1];
+      }
+    }
+  }
+  if (getlen) return c.Int(len[alen][blen]);
+  // Back from the end: matched characters (collected in reverse), and the
+  // runs of consecutive matches, each closed at the first mismatch after it
+  // or when it reaches the start of either string.
+  std::string reversed;
+  std::vector<Value> matches;
+  bool in_run = false;
+  size_t a_start = 0, a_end = 0, b_start = 0, b_end = 0;
+  auto emit = [&]() {
+    int64_t match_len = static_cast<int64_t>(a_end - a_start + 1);
+    if (minmatchlen == 0 || match_len >= minmatchlen) {
+      std::vector<Value> m;
+      m.push_back(
+          c.Array({c.Int(static_cast<int64_t>(a_start)), c.Int(static_cast<int64_t>(a_end))}));
+      m.push_back(
+          c.Array({c.Int(static_cast<int64_t>(b_start)), c.Int(static_cast<int64_t>(b_end))}));
+      if (withmatchlen) m.push_back(c.Int(match_len));
+      matches.push_back(c.Array(std::move(m)));
+    }
+    in_run = false;
+  };
+  size_t i = alen, j = blen;
+  while (i > 0 && j > 0) {
+    if (a[i - 1] == b[j - 1]) {
+      reversed.push_back(a[i - 1]);
+      if (!in_run) {
+        a_start = a_end = i - 1;
+        b_start = b_end = j - 1;
+        in_run = true;
+      } else {
+        a_start = i - 1;
+        b_start = j - 1;
+      }
+      i--;
+      j--;
+      if (a_start == 0 || b_start == 0) emit();
+    } else {
+      if (len[i - 1][j] > len[i][j - 1]) {
+        i--;
+      } else {
+        j--;
+      }
+      if (in_run) emit();
+    }
+  }
+  if (!getidx) return c.Bulk(std::string(reversed.rbegin(), reversed.rend()));
+  return c.Map(
+      {c.Bulk("matches"), c.Array(std::move(matches)), c.Bulk("len"), c.Int(len[alen][blen])});
+}
+
 }  // namespace
 
 std::vector<CommandSpec> StringCommands() {
@@ -409,7 +511,7 @@ std::vector<CommandSpec> StringCommands() {
       {"strlen", 2, StrLen},     {"incr", 2, Incr},         {"incrby", 3, IncrBy},
       {"decr", 2, Decr},         {"decrby", 3, DecrBy},     {"incrbyfloat", 3, IncrByFloat},
       {"getrange", 4, GetRange}, {"setrange", 4, SetRange}, {"getdel", 2, GetDel},
-      {"getex", -2, GetEx},      {"getset", 3, GetSet},
+      {"getex", -2, GetEx},      {"getset", 3, GetSet},     {"lcs", -3, Lcs},
   };
 }
 

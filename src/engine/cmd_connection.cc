@@ -1,12 +1,13 @@
 // Connection commands: PING ECHO HELLO CLIENT (ID TRACKING CACHING GETREDIR
 // TRACKINGINFO KILL) SELECT UNWATCH SUBSCRIBE UNSUBSCRIBE CONFIG (GET/SET of
-// tracking-table-max-keys). MULTI,
+// tracking-table-max-keys) TIME. MULTI,
 // EXEC, DISCARD and WATCH are in the table for their arity and flags but run
 // in Engine::Dispatch, which owns transaction state.
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "absl/strings/match.h"
 #include "src/engine/c_string.h"
@@ -439,7 +440,17 @@ void CmdSelect(CommandContext& c) {
   c.reply.Ok();
 }
 
-constexpr std::array<CommandSpec, 13> kCommands = {{
+// TIME: the engine's clock as [unix seconds, microseconds], both bulk
+// strings. The clock counts milliseconds, so the microseconds are the
+// milliseconds times 1000.
+void CmdTime(CommandContext& c) {
+  const int64_t now = c.now_ms();
+  c.reply.ArrayHeader(2);
+  c.reply.Bulk(std::to_string(now / 1000));
+  c.reply.Bulk(std::to_string(now % 1000 * 1000));
+}
+
+constexpr std::array<CommandSpec, 14> kCommands = {{
     {"multi", 1,
      kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdTransaction, 0, 0, 0,
      nullptr},
@@ -462,6 +473,7 @@ constexpr std::array<CommandSpec, 13> kCommands = {{
     {"subscribe", -2, kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0, CmdSubscribe},
     {"unsubscribe", -1, kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0, CmdUnsubscribe},
     {"config", -2, 0, 0, 0, 0, CmdConfig},
+    {"time", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdTime},
 }};
 
 }  // namespace

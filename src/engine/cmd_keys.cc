@@ -1,6 +1,6 @@
 // Key commands: DEL UNLINK EXISTS TYPE EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL
-// PTTL PERSIST RENAME RENAMENX COPY KEYS SCAN DBSIZE FLUSHDB FLUSHALL SWAPDB,
-// with Redis 7.0.15's replies, errors and key events.
+// PTTL EXPIRETIME PEXPIRETIME PERSIST TOUCH RENAME RENAMENX COPY KEYS SCAN
+// DBSIZE FLUSHDB FLUSHALL SWAPDB, with Redis 7.0.15's replies, errors and key events.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -133,6 +133,34 @@ void TtlGeneric(CommandContext& c, bool ms) {
 
 void CmdTtl(CommandContext& c) { TtlGeneric(c, false); }
 void CmdPttl(CommandContext& c) { TtlGeneric(c, true); }
+
+// EXPIRETIME / PEXPIRETIME: the absolute expire (unix s or ms); -2 missing,
+// -1 no TTL. Seconds round as TTL does: (ms + 500) / 1000.
+void ExpiretimeGeneric(CommandContext& c, bool ms) {
+  const std::string& key = c.arg(1);
+  if (c.Find(key) == nullptr) {
+    c.reply.Integer(-2);
+    return;
+  }
+  const int64_t when = c.ks.GetExpire(c.db, key);
+  if (when == -1) {
+    c.reply.Integer(-1);
+    return;
+  }
+  const int64_t at = std::max<int64_t>(when, 0);
+  c.reply.Integer(ms ? at : (at + 500) / 1000);
+}
+
+void CmdExpiretime(CommandContext& c) { ExpiretimeGeneric(c, false); }
+void CmdPexpiretime(CommandContext& c) { ExpiretimeGeneric(c, true); }
+
+// TOUCH key...: how many of the named keys exist (a key named twice counts
+// twice); each lookup lazily expires the key.
+void CmdTouch(CommandContext& c) {
+  int64_t n = 0;
+  for (size_t i = 1; i < c.argc(); ++i) n += c.Find(c.arg(i)) != nullptr;
+  c.reply.Integer(n);
+}
 
 void CmdPersist(CommandContext& c) {
   const std::string& key = c.arg(1);
@@ -366,7 +394,7 @@ void CmdSwapdb(CommandContext& c) {
 }
 
 // clang-format off
-constexpr std::array<CommandSpec, 20> kCommands = {{
+constexpr std::array<CommandSpec, 23> kCommands = {{
     {"del", -2, kCmdWrite, 1, -1, 1, CmdDel},
     {"unlink", -2, kCmdWrite|kCmdFast, 1, -1, 1, CmdDel},
     {"exists", -2, kCmdReadonly|kCmdFast, 1, -1, 1, CmdExists},
@@ -377,6 +405,9 @@ constexpr std::array<CommandSpec, 20> kCommands = {{
     {"pexpireat", -3, kCmdWrite|kCmdFast, 1, 1, 1, CmdPexpireat},
     {"ttl", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdTtl},
     {"pttl", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdPttl},
+    {"expiretime", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdExpiretime},
+    {"pexpiretime", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdPexpiretime},
+    {"touch", -2, kCmdReadonly|kCmdFast, 1, -1, 1, CmdTouch},
     {"persist", 2, kCmdWrite|kCmdFast, 1, 1, 1, CmdPersist},
     {"rename", 3, kCmdWrite, 1, 2, 1, CmdRename},
     {"renamenx", 3, kCmdWrite|kCmdFast, 1, 2, 1, CmdRenamenx},

@@ -1,9 +1,11 @@
 // String commands: GET SET SETNX SETEX PSETEX MGET MSET MSETNX APPEND STRLEN
-// INCR INCRBY DECR DECRBY INCRBYFLOAT GETRANGE SETRANGE GETDEL GETEX GETSET,
-// with Redis 7.0.15's replies, errors and key events.
+// INCR INCRBY DECR DECRBY INCRBYFLOAT GETRANGE SETRANGE GETDEL GETEX GETSET
+// LCS, with Redis 7.0.15's replies, errors and key events.
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "src/engine/c_string.h"
 #include "src/engine/command.h"
@@ -409,8 +411,131 @@ void CmdGetset(CommandContext& c) {
   c.ks.Store(c.db, c.arg(1), Object(c.TakeArg(2)), false);
 }
 
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: the longest
+// common subsequence of two strings (missing keys are empty), by the
+// textbook table of (len1 + 1) x (len2 + 1) lengths. That table is refused
+// when its 4-byte cells would exceed proto-max-bulk-len, as Redis refuses
+// it, which bounds the command's memory and time. IDX walks the table back
+// from the end as Redis does (on a tie it steps back in the second string)
+// and lists the contiguous matched runs, last first.
+void CmdLcs(CommandContext& c) {
+  // Both keys are looked up (each lookup may delete its key, expired)
+  // before either is read.
+  const bool string_a = c.Find(c.arg(1)) == nullptr || Is<std::string>(*c.Find(c.arg(1)));
+  const bool string_b = c.Find(c.arg(2)) == nullptr || Is<std::string>(*c.Find(c.arg(2)));
+  if (!string_a || !string_b) {
+    c.reply.Error("ERR The specified keys must contain string values");
+    return;
+  }
+  static const std::string kEmpty;
+  const Object* oa = c.ks.Peek(c.db, c.arg(1));
+  const Object* ob = c.ks.Peek(c.db, c.arg(2));
+  const std::string& sa = oa != nullptr ? As<std::string>(*oa) : kEmpty;
+  const std::string& sb = ob != nullptr ? As<std::string>(*ob) : kEmpty;
+  bool get_len = false, get_idx = false, with_len = false;
+  int64_t min_len = 0;
+  for (size_t j = 3; j < c.argc(); ++j) {
+    const bool more = j + 1 < c.argc();
+    if (c.ArgIs(j, "idx")) {
+      get_idx = true;
+    } else if (c.ArgIs(j, "len")) {
+      get_len = true;
+    } else if (c.ArgIs(j, "withmatchlen")) {
+      with_len = true;
+    } else if (c.ArgIs(j, "minmatchlen") && more) {
+      if (!c.IntArg(j + 1, &min_len)) return;
+      if (min_len < 0) min_len = 0;
+      ++j;
+    } else {
+      c.reply.Error(kErrSyntax);
+      return;
+    }
+  }
+  if (get_len && get_idx) {
+    c.reply.Error("ERR If you want both the length and indexes, please just use IDX.");
+    return;
+  }
+  const uint64_t alen = sa.size(), blen = sb.size();
+  if (alen >= UINT32_MAX - 1 || blen >= UINT32_MAX - 1) {
+    c.reply.Error("ERR String too long for LCS");
+    return;
+  }
+  const uint64_t cells = (alen + 1) * (blen + 1);
+  if (cells * sizeof(uint32_t) > static_cast<uint64_t>(c.max_string_len)) {
+    c.reply.Error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+    return;
+  }
+  std::vector<uint32_t> t(cells, 0);
+  auto at = [&](uint64_t i, uint64_t j) -> uint32_t& { return t[j + i * (blen + 1)]; };
+  for (uint64_t i = 1; i <= alen; ++i) {
+    for (uint64_t j = 1; j <= blen; ++j) {
+      at(i, j) =
+          sa[i - 1] == sb[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
+    }
+  }
+  const uint32_t total = at(alen, blen);
+  if (get_len) {
+    c.reply.Integer(total);
+    return;
+  }
+  // Walk back: the subsequence, and the runs (a_first, a_last, b_first, b_last).
+  std::string lcs(total, '\0');
+  struct Run {
+    uint64_t a0, a1, b0, b1;
+  };
+  std::vector<Run> runs;
+  bool open = false;
+  Run cur{};
+  auto close = [&] {
+    if (min_len == 0 || static_cast<int64_t>(cur.a1 - cur.a0 + 1) >= min_len) runs.push_back(cur);
+    open = false;
+  };
+  uint64_t i = alen, j = blen, k = total;
+  while (i > 0 && j > 0) {
+    if (sa[i - 1] == sb[j - 1]) {
+      lcs[--k] = sa[i - 1];
+      if (!open) {
+        cur = {i - 1, i - 1, j - 1, j - 1};
+        open = true;
+      } else {
+        cur.a0 = i - 1;
+        cur.b0 = j - 1;
+      }
+      --i;
+      --j;
+      if (cur.a0 == 0 || cur.b0 == 0) close();
+    } else {
+      if (at(i - 1, j) > at(i, j - 1)) {
+        --i;
+      } else {
+        --j;
+      }
+      if (open) close();
+    }
+  }
+  if (!get_idx) {
+    c.reply.Bulk(lcs);
+    return;
+  }
+  c.reply.MapHeader(2);
+  c.reply.Bulk("matches");
+  c.reply.ArrayHeader(static_cast<int64_t>(runs.size()));
+  for (const Run& r : runs) {
+    c.reply.ArrayHeader(with_len ? 3 : 2);
+    c.reply.ArrayHeader(2);
+    c.reply.Integer(static_cast<int64_t>(r.a0));
+    c.reply.Integer(static_cast<int64_t>(r.a1));
+    c.reply.ArrayHeader(2);
+    c.reply.Integer(static_cast<int64_t>(r.b0));
+    c.reply.Integer(static_cast<int64_t>(r.b1));
+    if (with_len) c.reply.Integer(static_cast<int64_t>(r.a1 - r.a0 + 1));
+  }
+  c.reply.Bulk("len");
+  c.reply.Integer(total);
+}
+
 // clang-format off
-constexpr std::array<CommandSpec, 20> kCommands = {{
+constexpr std::array<CommandSpec, 21> kCommands = {{
     {"get", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdGet},
     {"set", -3, kCmdWrite|kCmdDenyOom, 1, 1, 1, CmdSet},
     {"setnx", 3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdSetnx},
@@ -431,6 +556,7 @@ constexpr std::array<CommandSpec, 20> kCommands = {{
     {"getdel", 2, kCmdWrite|kCmdFast, 1, 1, 1, CmdGetdel},
     {"getex", -2, kCmdWrite|kCmdFast, 1, 1, 1, CmdGetex},
     {"getset", 3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdGetset},
+    {"lcs", -3, kCmdReadonly, 1, 2, 1, CmdLcs},
 }};
 // clang-format on
 

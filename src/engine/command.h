@@ -55,6 +55,7 @@ struct CommandSpec {
 // The table slices, one per family file.
 std::span<const CommandSpec> ConnectionCommands();
 std::span<const CommandSpec> StringCommands();
+std::span<const CommandSpec> BitCommands();
 std::span<const CommandSpec> KeyCommands();
 std::span<const CommandSpec> ListCommands();
 std::span<const CommandSpec> HashCommands();

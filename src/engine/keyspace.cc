@@ -207,8 +207,26 @@ Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value, in
   return it->value;
 }
 
+Object& Keyspace::AddQuietly(int db, std::string_view key, Object value) {
+  Db& d = dbs_[db];
+  auto [it, inserted] = d.dict.try_emplace(key);
+  if (inserted) AddToScanOrder(d, *it);
+  it->value = std::move(value);
+  return it->value;
+}
+
 bool Keyspace::Delete(int db, std::string_view key) {
   if (ExpireIfNeeded(db, key)) return false;  // as Redis's DEL: expired keys count as absent
+  Db& d = dbs_[db];
+  auto it = d.dict.find(key);
+  if (it == d.dict.end()) return false;
+  std::string name(it->key());
+  EraseKey(d, name);
+  Emit(db, name, KeyEventKind::kDeleted);
+  return true;
+}
+
+bool Keyspace::DeleteStored(int db, std::string_view key) {
   Db& d = dbs_[db];
   auto it = d.dict.find(key);
   if (it == d.dict.end()) return false;

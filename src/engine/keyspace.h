@@ -158,8 +158,15 @@ class Keyspace {
   // with a single kWritten event, as Redis signals SET ... EX or RENAME's
   // destination once. Returns the stored object.
   Object& StoreWithExpire(int db, std::string_view key, Object value, int64_t when_ms);
+  // Adds a key that does not exist (it must not: call Find first) and raises
+  // no event, as Redis's dbAdd without signalModifiedKey: BITFIELD creates
+  // its key before running its ops and signals only if one of them wrote.
+  Object& AddQuietly(int db, std::string_view key, Object value);
   // Removes the key and its TTL; raises kDeleted. False if it did not exist.
   bool Delete(int db, std::string_view key);
+  // Redis's dbDelete: removes the key even when it is logically expired
+  // (BITOP's empty result), raising kDeleted. False if it was not stored.
+  bool DeleteStored(int db, std::string_view key);
   // TTL handling; -1 = none. SetExpire raises kWritten, Persist raises kWritten
   // only when a TTL was removed.
   int64_t GetExpire(int db, std::string_view key) const;

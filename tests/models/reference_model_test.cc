@@ -9,7 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "src/resp/value.h"
 
@@ -114,8 +116,104 @@ TEST(ReferenceModelTest, DocumentedDeviations) {
   ReferenceModel m(TestOptions());
   EXPECT_EQ(m.Execute(0, {"CLIENT", "LIST"}),
             Value::Error("ERR unknown subcommand 'LIST'. Try CLIENT HELP."));
-  EXPECT_EQ(m.Execute(0, {"EXPIRETIME", "a"}),
-            Value::Error("ERR unknown command 'EXPIRETIME', with args beginning with: 'a' "));
+  EXPECT_EQ(m.Execute(0, {"XADD", "a"}),
+            Value::Error("ERR unknown command 'XADD', with args beginning with: 'a' "));
+}
+
+// TIME is the model's clock: unix seconds and the milliseconds as
+// microseconds, two bulk strings in either protocol.
+TEST(ReferenceModelTest, TimeIsTheClock) {
+  ReferenceModel m(TestOptions());
+  const auto time = [](const std::string& s, const std::string& us) {
+    return Value::Aggregate(Type::kArray, {Value::Bulk(s), Value::Bulk(us)});
+  };
+  EXPECT_EQ(m.Execute(0, {"TIME"}), time("1700000000", "0"));
+  m.AdvanceClock(2001);
+  EXPECT_EQ(m.Execute(0, {"TIME"}), time("1700000002", "1000"));
+  m.Execute(0, {"HELLO", "3"});
+  m.AdvanceClock(998);
+  EXPECT_EQ(m.Execute(0, {"time"}), time("1700000002", "999000"));
+  EXPECT_EQ(m.Execute(0, {"TIME", "1"}),
+            Value::Error("ERR wrong number of arguments for 'time' command"));
+}
+
+// EXPIRETIME rounds to the nearest second, PEXPIRETIME is the stored time.
+TEST(ReferenceModelTest, ExpireTimeRounds) {
+  ReferenceModel m(TestOptions());
+  m.Execute(0, {"SET", "k", "v", "PX", "499"});
+  EXPECT_EQ(m.Execute(0, {"PEXPIRETIME", "k"}), Value::Integer(1700000000499));
+  EXPECT_EQ(m.Execute(0, {"EXPIRETIME", "k"}), Value::Integer(1700000000));
+  m.Execute(0, {"PEXPIRE", "k", "500"});
+  EXPECT_EQ(m.Execute(0, {"EXPIRETIME", "k"}), Value::Integer(1700000001));
+  EXPECT_EQ(m.Execute(0, {"TOUCH", "k", "k", "x"}), Value::Integer(2));
+  m.AdvanceClock(501);
+  EXPECT_EQ(m.Execute(0, {"EXPIRETIME", "k"}), Value::Integer(-2));
+  EXPECT_EQ(m.Execute(0, {"TOUCH", "k"}), Value::Integer(0));
+}
+
+// Bit offsets stop at the string limit (1 MiB here): bit 8 Mi - 1 is the
+// last one, and a 64-bit BITFIELD write there makes the string 8 bytes
+// longer than the limit.
+TEST(ReferenceModelTest, BitOffsetsStopAtTheStringLimit) {
+  ReferenceModel m(TestOptions());
+  const Value err = Value::Error("ERR bit offset is not an integer or out of range");
+  EXPECT_EQ(m.Execute(0, {"SETBIT", "k", "8388608", "1"}), err);
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "SET", "u8", "#1048576", "1"}), err);
+  EXPECT_EQ(m.Execute(0, {"EXISTS", "k"}), Value::Integer(0));
+  EXPECT_EQ(m.Execute(0, {"SETBIT", "k", "8388607", "1"}), Value::Integer(0));
+  EXPECT_EQ(m.Execute(0, {"STRLEN", "k"}), Value::Integer(1048576));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "SET", "i64", "8388607", "0"}),
+            Value::Aggregate(Type::kArray, {Value::Integer(INT64_MIN)}));
+  EXPECT_EQ(m.Execute(0, {"STRLEN", "k"}), Value::Integer(1048584));
+}
+
+// BITFIELD's overflow arithmetic at the edges of each width: WRAP is modulo
+// 2^bits, SAT clamps, FAIL answers null and writes nothing.
+TEST(ReferenceModelTest, BitfieldOverflow) {
+  ReferenceModel m(TestOptions());
+  const auto ints = [](std::vector<Value> v) { return Value::Aggregate(Type::kArray, v); };
+  const auto i = [](int64_t n) { return Value::Integer(n); };
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "SET", "u3", "0", "9", "GET", "u3", "0"}),
+            ints({i(0), i(1)}));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "INCRBY", "i3", "0", "3", "INCRBY", "i3", "0", "-9"}),
+            ints({i(-4), i(3)}));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "OVERFLOW", "SAT", "INCRBY", "i3", "0", "100", "INCRBY",
+                          "u3", "0", "-100", "SET", "u3", "0", "-1"}),
+            ints({i(3), i(0), i(0)}));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "GET", "u3", "0"}), ints({i(7)}));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "OVERFLOW", "FAIL", "INCRBY", "u3", "0", "1", "INCRBY",
+                          "i64", "8", "-9223372036854775808", "INCRBY", "i64", "8", "-1"}),
+            ints({Value::Null(Type::kNullBulk), i(INT64_MIN), Value::Null(Type::kNullBulk)}));
+  EXPECT_EQ(m.Execute(0, {"BITFIELD", "k", "INCRBY", "i64", "8", "-1"}), ints({i(INT64_MAX)}));
+}
+
+// LCS: the runs IDX lists go from the end of the strings back, each as
+// [[a_first, a_last], [b_first, b_last]] (and its length with WITHMATCHLEN);
+// the table of (len1 + 1) * (len2 + 1) 4-byte cells may not pass the string
+// limit (1 MiB: 502 * 522 cells fit, 502 * 523 do not).
+TEST(ReferenceModelTest, LcsRunsAndTableLimit) {
+  ReferenceModel m(TestOptions());
+  m.Execute(0, {"MSET", "a", "ohmytext", "b", "mynewtext"});
+  EXPECT_EQ(m.Execute(0, {"LCS", "a", "b"}), Value::Bulk("mytext"));
+  const auto pair = [](int64_t x, int64_t y) {
+    return Value::Aggregate(Type::kArray, {Value::Integer(x), Value::Integer(y)});
+  };
+  const auto run = [&](int64_t a0, int64_t a1, int64_t b0, int64_t b1, int64_t len) {
+    return Value::Aggregate(Type::kArray, {pair(a0, a1), pair(b0, b1), Value::Integer(len)});
+  };
+  EXPECT_EQ(
+      m.Execute(0, {"LCS", "a", "b", "IDX", "WITHMATCHLEN"}),
+      Value::Aggregate(Type::kArray,
+                       {Value::Bulk("matches"),
+                        Value::Aggregate(Type::kArray, {run(4, 7, 5, 8, 4), run(2, 3, 0, 1, 2)}),
+                        Value::Bulk("len"), Value::Integer(6)}));
+  m.Execute(0, {"SETRANGE", "x", "500", "x"});
+  m.Execute(0, {"SETRANGE", "y", "520", "y"});
+  EXPECT_EQ(m.Execute(0, {"LCS", "x", "y", "LEN"}), Value::Integer(500));
+  m.Execute(0, {"APPEND", "y", "z"});
+  EXPECT_EQ(
+      m.Execute(0, {"LCS", "x", "y", "LEN"}),
+      Value::Error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"));
 }
 
 }  // namespace
