@@ -34,12 +34,13 @@ TEST(ByteReader, AnEmptyInputReadsNothingButNothing) {
 }
 
 TEST(ByteReader, ReadsExactlyToTheEndAndNotOneByteMore) {
-  ByteReader r(std::string("\x01\x02\x03\x04\x05", 5));
+  const std::string five("\x01\x02\x03\x04\x05", 5);
+  ByteReader r(five);
   std::string s;
   EXPECT_FALSE(r.Bytes(6, &s));  // one past the end: nothing taken
   EXPECT_EQ(r.offset(), 0u);
   EXPECT_TRUE(r.Bytes(5, &s));  // exactly what is left
-  EXPECT_EQ(s, std::string("\x01\x02\x03\x04\x05", 5));
+  EXPECT_EQ(s, five);
   EXPECT_EQ(r.remaining(), 0u);
   uint8_t b;
   EXPECT_FALSE(r.Byte(&b));
