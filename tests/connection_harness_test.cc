@@ -170,9 +170,9 @@ TEST(ConnectionHarness, EverySeedPasses) {
 }
 
 TEST(ConnectionHarness, ExplainShowsWhatEachClientReceived) {
-  auto bytes = EncodeConnectionText(Seed("pipeline.txt"));
+  auto bytes = kRegisteredHarness_connection.encode_text(Seed("pipeline.txt"));
   ASSERT_TRUE(bytes.ok());
-  const std::string text = ExplainConnection(*bytes);
+  const std::string text = kRegisteredHarness_connection.explain(*bytes);
   EXPECT_NE(text.find("conn 0: received 12 of 12 owed bytes: +OK\\r\\n$1\\r\\nv\\r\\n"),
             std::string::npos)
       << text;
@@ -182,9 +182,9 @@ TEST(ConnectionHarness, ExplainShowsWhatEachClientReceived) {
 }
 
 TEST(ConnectionHarness, NeverReadingClientIsCutAtTheCapAndOthersAreServed) {
-  auto bytes = EncodeConnectionText(Seed("never_read.txt"));
+  auto bytes = kRegisteredHarness_connection.encode_text(Seed("never_read.txt"));
   ASSERT_TRUE(bytes.ok());
-  const std::string text = ExplainConnection(*bytes);
+  const std::string text = kRegisteredHarness_connection.explain(*bytes);
   EXPECT_NE(text.find("conn 0: received 0 of "), std::string::npos) << text;
   EXPECT_NE(text.find("conn 1: received 14 of 14"), std::string::npos) << text;
 }
@@ -318,9 +318,9 @@ TEST(ConnectionHarness, StopThatDoesNotStopFails) {
 
 TEST(ConnectionHarness, MinimizeOfAPassingInputIsNothing) {
   // Minimize runs the real server, which passes: nothing to minimize.
-  auto bytes = EncodeConnectionText(Seed("pipeline.txt"));
+  auto bytes = kRegisteredHarness_connection.encode_text(Seed("pipeline.txt"));
   ASSERT_TRUE(bytes.ok());
-  EXPECT_FALSE(MinimizeConnection(*bytes, nullptr).has_value());
+  EXPECT_FALSE(kRegisteredHarness_connection.minimize(*bytes, nullptr).has_value());
 }
 
 TEST(ConnectionProgram, ByteFormRoundTrips) {

@@ -39,6 +39,7 @@
 #include "harnesses/common/registry.h"
 #include "harnesses/invalidation/checks.h"
 #include "harnesses/invalidation/program.h"
+#include "harnesses/invalidation/staleness.h"
 #include "harnesses/models/tracking_reference.h"
 #include "src/engine/engine.h"
 #include "src/resp/reader.h"
@@ -479,6 +480,78 @@ TEST(InvalidationHarness, RedirBrokenIsAllowedUntilDeliveredAndCompared) {
   ASSERT_FALSE(bad.verdict.ok);
   EXPECT_EQ(bad.verdict.check, "reference") << bad.verdict.ToString();
   EXPECT_NE(bad.verdict.message.find("tracking-redir-broken"), std::string::npos);
+}
+
+// --- the runner with its checks off (the floor) ---
+
+TEST(InvalidationHarness, TheRunnerWithChecksOffMovesTheSameBytesAndChecksNothing) {
+  const std::string text = Seed("hget_per_field.txt");
+  RunOptions broken;
+  broken.cache_bugs.ignore_invalidations = true;
+  const RunResult checked = RunProgram(P(text), broken);
+  ASSERT_FALSE(checked.verdict.ok);  // the seed shows the broken cache
+  RunOptions floor = broken;
+  floor.checks = false;
+  const RunResult unchecked = RunProgram(P(text), floor);
+  EXPECT_TRUE(unchecked.verdict.ok) << unchecked.verdict.ToString();
+  EXPECT_EQ(unchecked.stats.hits, 0u);  // no hit is checked
+  // The same server commands as the checked run of the working cache.
+  const RunResult good = RunProgram(P(text));
+  ASSERT_TRUE(good.verdict.ok);
+  RunOptions good_floor;
+  good_floor.checks = false;
+  const RunResult good_unchecked = RunProgram(P(text), good_floor);
+  EXPECT_GT(good.stats.commands, 0u);
+  EXPECT_EQ(good_unchecked.stats.commands, good.stats.commands);
+  EXPECT_EQ(good_unchecked.ops_run, good.ops_run);
+  // A deliberately broken engine goes unnoticed too: no Validate().
+  RunOptions corrupt = good_floor;
+  corrupt.corrupt_server_output = [](size_t, int, std::string* bytes) { *bytes += "+x"; };
+  EXPECT_TRUE(RunProgram(P(text), corrupt).verdict.ok);
+}
+
+// --- the staleness rule alone ---
+
+TEST(StalenessRule, EachAllowanceInItsOrderAndNoneWithoutFacts) {
+  HitFacts f;
+  f.keys = {"k1"};
+  EXPECT_EQ(StaleHitAllowance(f), std::nullopt);
+  std::vector<InFlightInvalidation> in_flight(1), lost;
+  in_flight[0].keys = {"k2"};
+  f.in_flight[0] = &in_flight;
+  f.lost[0] = &lost;
+  EXPECT_EQ(StaleHitAllowance(f), std::nullopt);  // another key
+  in_flight[0].keys.push_back("k1");
+  EXPECT_EQ(StaleHitAllowance(f), "an invalidation of k1 is not yet delivered");
+  in_flight.swap(lost);
+  EXPECT_EQ(StaleHitAllowance(f),
+            "an invalidation of k1 was lost with its connection, EOF not "
+            "yet seen");
+  lost.clear();
+  f.killed_unseen[cache::kRedirectConn] = true;  // RESP3: the push tells it, not (b)
+  EXPECT_EQ(StaleHitAllowance(f), std::nullopt);
+  f.protocol = resp::Protocol::kResp2;
+  EXPECT_EQ(StaleHitAllowance(f),
+            "the redirect connection is dead, EOF not yet seen (RESP2: no push)");
+  f.killed_unseen = {};
+  std::set<std::string> turn = {"k1"};
+  f.turn_keys = &turn;
+  f.bcast_prefixes = {"k"};
+  EXPECT_EQ(StaleHitAllowance(f), std::nullopt);  // not BCAST
+  f.mode = cache::Mode::kBcast;
+  EXPECT_EQ(StaleHitAllowance(f), "BCAST: k1 changed this turn");
+  f.bcast_prefixes = {"user:"};  // a key under no prefix of the client's
+  EXPECT_EQ(StaleHitAllowance(f), std::nullopt);
+  f.expired_stored_and_equal_without_ttl = true;
+  EXPECT_EQ(StaleHitAllowance(f), "expired, not yet deleted");
+  f.expired_stored_and_equal_without_ttl = false;
+  f.swap_exempt = true;
+  EXPECT_EQ(StaleHitAllowance(f), "SWAPDB since the cache last cleared");
+  f.swap_exempt = false;
+  std::set<std::string> missed = {"k1"};
+  f.noloop_missed = &missed;
+  EXPECT_EQ(StaleHitAllowance(f),
+            "NOLOOP: k1 expired or was evicted during its own command, untold");
 }
 
 // --- registry ---

@@ -281,70 +281,33 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
   return result;
 }
 
-fuzz::Verdict RunClusterRouting(std::string_view input) {
+namespace {
+
+fuzz::Verdict RunWithRealClient(const RoutingProgram& p) {
   RoutingClientUnderTest client;
-  return RunRoutingProgram(DecodeRoutingProgram(input), client).verdict;
+  return RunRoutingProgram(p, client).verdict;
 }
 
-std::string DescribeClusterRouting(std::string_view input) {
-  return RoutingProgramToText(DecodeRoutingProgram(input));
-}
-
-absl::StatusOr<std::string> EncodeClusterRoutingText(std::string_view text) {
-  auto p = RoutingProgramFromText(text);
-  if (!p.ok()) return p.status();
-  return EncodeRoutingProgram(*p);
-}
-
-std::string DecodeClusterRoutingText(std::string_view input) {
-  return RoutingProgramToText(DecodeRoutingProgram(input));
-}
-
-std::string ExplainClusterRouting(std::string_view input) {
+std::string ExplainRoutingProgram(const RoutingProgram& p) {
   RoutingClientUnderTest client;
-  RoutingRunResult r = RunRoutingProgram(DecodeRoutingProgram(input), client, /*trace=*/true);
+  RoutingRunResult r = RunRoutingProgram(p, client, /*trace=*/true);
   return r.trace + r.verdict.ToString() + "\n";
 }
 
-std::optional<std::string> MinimizeClusterRouting(std::string_view input, MinimizeReport* report) {
-  RoutingProgram p = DecodeRoutingProgram(input);
-  RoutingClientUnderTest client;
-  fuzz::Verdict v = RunRoutingProgram(p, client).verdict;
-  if (v.ok) return std::nullopt;
-  MinimizeReport local;
-  MinimizeReport& rep = report ? *report : local;
-  rep.steps_before = p.ops.size();
-  rep.runs = 1;
-  bool changed = true;
-  while (changed) {
-    changed = false;
-    for (size_t i = p.ops.size(); i-- > 0;) {
-      RoutingProgram candidate = p;
-      candidate.ops.erase(candidate.ops.begin() + static_cast<ptrdiff_t>(i));
-      RoutingClientUnderTest c;
-      fuzz::Verdict cv = RunRoutingProgram(candidate, c).verdict;
-      ++rep.runs;
-      if (!cv.ok && cv.check == v.check) {
-        p = std::move(candidate);
-        v = cv;
-        changed = true;
-      }
-    }
-  }
-  rep.steps_after = p.ops.size();
-  rep.verdict = v;
-  return EncodeRoutingProgram(p);
-}
+}  // namespace
 
-RESPFUZZ_REGISTER_HARNESS(
+// decode, encode, print, parse, run, explain (ProgramCodec)
+const ProgramCodec<RoutingProgram> kClusterRoutingProgram = {
+    DecodeRoutingProgram,   EncodeRoutingProgram, RoutingProgramToText,
+    RoutingProgramFromText, RunWithRealClient,    ExplainRoutingProgram};
+
+RESPFUZZ_REGISTER_PROGRAM_HARNESS(
     cluster_routing,
-    Harness{"cluster_routing",
-            "a program of cluster topology changes (slot moves, migrations, node failures) and "
-            "key lookups through a client slot map (src/cluster/slot_map.h)",
-            "the client's key slot is the one the model's own slot function gives; every lookup "
-            "reaches the node a plain cluster model says serves the key; MOVED updates the map; "
-            "ASK is one-shot; MOVED/ASK texts parse back",
-            RunClusterRouting, DescribeClusterRouting, EncodeClusterRoutingText,
-            DecodeClusterRoutingText, ExplainClusterRouting, MinimizeClusterRouting});
+    "a program of cluster topology changes (slot moves, migrations, node failures) and "
+    "key lookups through a client slot map (src/cluster/slot_map.h)",
+    "the client's key slot is the one the model's own slot function gives; every lookup "
+    "reaches the node a plain cluster model says serves the key; MOVED updates the map; "
+    "ASK is one-shot; MOVED/ASK texts parse back",
+    kClusterRoutingProgram);
 
 }  // namespace respfuzz::harnesses

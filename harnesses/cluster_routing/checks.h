@@ -33,6 +33,7 @@
 
 #include "absl/status/statusor.h"
 #include "harnesses/cluster_routing/program.h"
+#include "harnesses/common/program_kit.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/verdict.h"
 #include "src/cluster/slot.h"
@@ -78,12 +79,9 @@ struct RoutingRunResult {
 RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTest& client,
                                    bool trace = false);
 
-fuzz::Verdict RunClusterRouting(std::string_view input);
-std::string DescribeClusterRouting(std::string_view input);
-absl::StatusOr<std::string> EncodeClusterRoutingText(std::string_view text);
-std::string DecodeClusterRoutingText(std::string_view input);
-std::string ExplainClusterRouting(std::string_view input);
-std::optional<std::string> MinimizeClusterRouting(std::string_view input, MinimizeReport* report);
+// The harness's pieces (with the real client) and its registered descriptor.
+extern const ProgramCodec<RoutingProgram> kClusterRoutingProgram;
+extern const Harness kRegisteredHarness_cluster_routing;
 
 }  // namespace respfuzz::harnesses
 

@@ -8,8 +8,8 @@
 #include "harnesses/common/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view input(reinterpret_cast<const char*>(data), size);
-  FUZZ_CHECK_VERDICT(respfuzz::harnesses::RunClusterRouting(input),
-                     respfuzz::harnesses::DescribeClusterRouting(input));
+  const respfuzz::harnesses::Harness& h = respfuzz::harnesses::kRegisteredHarness_cluster_routing;
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  FUZZ_CHECK_VERDICT(h.run(input), h.describe(input));
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "harnesses/common/program_kit.h"
 
 namespace respfuzz::harnesses {
 namespace {
@@ -33,13 +34,14 @@ constexpr std::array<std::string_view, 16> kKeyPool = {
     "zzz",
 };
 
-std::vector<std::string_view> Split(std::string_view s, char sep, bool skip_empty) {
+// The words of a line, split at spaces.
+std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   size_t start = 0;
   while (start <= s.size()) {
     size_t end = s.find(sep, start);
     if (end == std::string_view::npos) end = s.size();
-    if (!skip_empty || end > start) out.push_back(s.substr(start, end - start));
+    if (end > start) out.push_back(s.substr(start, end - start));
     start = end + 1;
   }
   return out;
@@ -47,31 +49,22 @@ std::vector<std::string_view> Split(std::string_view s, char sep, bool skip_empt
 
 bool IsKeyByte(char c) { return kKeyAlphabet.find(c) != std::string_view::npos; }
 
-struct Reader {
-  std::string_view b;
-  size_t at = 0;
-  bool Byte(uint8_t* out) {
-    if (at >= b.size()) return false;
-    *out = static_cast<uint8_t>(b[at++]);
+// A key: a pool entry, or a literal of up to kMaxKeyLen bytes mapped into the
+// key alphabet.
+bool ReadKey(ByteReader& r, std::string* out) {
+  uint8_t k;
+  if (!r.Byte(&k)) return false;
+  if (k < 0x80) {
+    *out = std::string(kKeyPool[k % kKeyPool.size()]);
     return true;
   }
-  bool Key(std::string* out) {
-    uint8_t k;
-    if (!Byte(&k)) return false;
-    if (k < 0x80) {
-      *out = std::string(kKeyPool[k % kKeyPool.size()]);
-      return true;
-    }
-    size_t n = (k & 0x1f) + 1;
-    out->clear();
-    for (size_t i = 0; i < n; ++i) {
-      uint8_t c;
-      if (!Byte(&c)) return false;
-      out->push_back(kKeyAlphabet[c % kKeyAlphabet.size()]);
-    }
-    return true;
-  }
-};
+  std::string literal;
+  if (!r.Bytes((k & 0x1f) + 1, &literal)) return false;
+  out->clear();
+  for (char c : literal)
+    out->push_back(kKeyAlphabet[static_cast<uint8_t>(c) % kKeyAlphabet.size()]);
+  return true;
+}
 
 void PutKey(std::string* s, const std::string& key) {
   for (size_t i = 0; i < kKeyPool.size(); ++i) {
@@ -131,12 +124,13 @@ std::span<const std::string_view> KeyPool() { return kKeyPool; }
 
 RoutingProgram DecodeRoutingProgram(std::string_view bytes) {
   RoutingProgram p;
-  Reader r{bytes};
+  ByteReader r(bytes);
   while (p.ops.size() < kRoutingMaxOps) {
     uint8_t b;
     if (!r.Byte(&b)) break;
     RoutingOp op;
-    uint8_t x = 0, y = 0, z = 0, w = 0, n = 0;
+    uint8_t x = 0, y = 0, n = 0;
+    uint32_t first = 0, length = 0;
     bool ok = true;
     switch (b % 8) {
       case 0:
@@ -144,20 +138,20 @@ RoutingProgram DecodeRoutingProgram(std::string_view bytes) {
         break;
       case 1:
         op.kind = RoutingOpKind::kMoveRange;
-        ok = r.Byte(&x) && r.Byte(&y) && r.Byte(&z) && r.Byte(&w) && r.Byte(&n);
-        op.first = ((x << 8) | y) % 16384;
-        op.last = std::min(16383, op.first + ((z << 8) | w));
+        ok = r.U16BE(&first) && r.U16BE(&length) && r.Byte(&n);
+        op.first = static_cast<int>(first % 16384);
+        op.last = std::min(16383, op.first + static_cast<int>(length));
         op.node = n % kRoutingNodes;
         break;
       case 2:
       case 3:
         op.kind = b % 8 == 2 ? RoutingOpKind::kMove : RoutingOpKind::kMigrate;
-        ok = r.Key(&op.key) && r.Byte(&n);
+        ok = ReadKey(r, &op.key) && r.Byte(&n);
         op.node = n % kRoutingNodes;
         break;
       case 4:
         op.kind = RoutingOpKind::kFinish;
-        ok = r.Key(&op.key);
+        ok = ReadKey(r, &op.key);
         break;
       case 5:
         op.kind = RoutingOpKind::kFail;
@@ -167,7 +161,7 @@ RoutingProgram DecodeRoutingProgram(std::string_view bytes) {
         break;
       default:
         op.kind = RoutingOpKind::kGet;
-        ok = r.Key(&op.key);
+        ok = ReadKey(r, &op.key);
         break;
     }
     if (!ok) break;
@@ -239,82 +233,78 @@ std::string RoutingOpToText(const RoutingOp& op) {
 }
 
 std::string RoutingProgramToText(const RoutingProgram& p) {
-  std::string s;
-  for (const RoutingOp& op : p.ops) s += RoutingOpToText(op) + "\n";
-  return s;
+  return OpsToText(p.ops, RoutingOpToText);
 }
 
 absl::StatusOr<RoutingProgram> RoutingProgramFromText(std::string_view text) {
   RoutingProgram p;
-  size_t line_no = 0;
-  for (std::string_view line : Split(text, '\n', false)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    std::vector<std::string_view> t = Split(line, ' ', true);
-    if (t.empty() || t[0][0] == '#') continue;
-    auto arity = [&](size_t n) -> absl::Status {
-      if (t.size() == n) return absl::OkStatus();
-      return absl::InvalidArgumentError(absl::StrCat("line ", line_no, ": '", std::string(t[0]),
-                                                     "' takes ", n - 1, " arguments"));
-    };
-    RoutingOp op;
-    absl::Status st;
-    if (t[0] == "refresh") {
-      op.kind = RoutingOpKind::kRefresh;
-      st = arity(1);
-    } else if (t[0] == "move-range") {
-      op.kind = RoutingOpKind::kMoveRange;
-      if (st = arity(4); st.ok()) {
-        auto f = ParseSlot(t[1], line_no), l = ParseSlot(t[2], line_no);
-        auto n = ParseNode(t[3], line_no);
-        if (!f.ok()) return f.status();
-        if (!l.ok()) return l.status();
-        if (!n.ok()) return n.status();
-        if (*f > *l) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("line ", line_no, ": first slot after last"));
+  absl::Status parsed =
+      ForEachProgramLine(text, [&](size_t line_no, std::string_view line) -> absl::Status {
+        // Not empty: the line holds a character other than a space or a tab.
+        const std::vector<std::string_view> t = Split(line, ' ');
+        auto arity = [&](size_t n) -> absl::Status {
+          if (t.size() == n) return absl::OkStatus();
+          return absl::InvalidArgumentError(absl::StrCat("line ", line_no, ": '", std::string(t[0]),
+                                                         "' takes ", n - 1, " arguments"));
+        };
+        RoutingOp op;
+        absl::Status st;
+        if (t[0] == "refresh") {
+          op.kind = RoutingOpKind::kRefresh;
+          st = arity(1);
+        } else if (t[0] == "move-range") {
+          op.kind = RoutingOpKind::kMoveRange;
+          if (st = arity(4); st.ok()) {
+            auto f = ParseSlot(t[1], line_no), l = ParseSlot(t[2], line_no);
+            auto n = ParseNode(t[3], line_no);
+            if (!f.ok()) return f.status();
+            if (!l.ok()) return l.status();
+            if (!n.ok()) return n.status();
+            if (*f > *l) {
+              return absl::InvalidArgumentError(
+                  absl::StrCat("line ", line_no, ": first slot after last"));
+            }
+            op.first = *f;
+            op.last = *l;
+            op.node = *n;
+          }
+        } else if (t[0] == "move" || t[0] == "migrate") {
+          op.kind = t[0] == "move" ? RoutingOpKind::kMove : RoutingOpKind::kMigrate;
+          if (st = arity(3); st.ok()) {
+            auto k = ParseKey(t[1], line_no);
+            auto n = ParseNode(t[2], line_no);
+            if (!k.ok()) return k.status();
+            if (!n.ok()) return n.status();
+            op.key = *k;
+            op.node = *n;
+          }
+        } else if (t[0] == "finish" || t[0] == "get") {
+          op.kind = t[0] == "finish" ? RoutingOpKind::kFinish : RoutingOpKind::kGet;
+          if (st = arity(2); st.ok()) {
+            auto k = ParseKey(t[1], line_no);
+            if (!k.ok()) return k.status();
+            op.key = *k;
+          }
+        } else if (t[0] == "fail") {
+          op.kind = RoutingOpKind::kFail;
+          if (st = arity(3); st.ok()) {
+            auto a = ParseNode(t[1], line_no), b = ParseNode(t[2], line_no);
+            if (!a.ok()) return a.status();
+            if (!b.ok()) return b.status();
+            op.node = *a;
+            op.heir = *b;
+          }
+        } else {
+          return ProgramLineError(line_no, absl::StrCat("unknown op '", std::string(t[0]), "'"));
         }
-        op.first = *f;
-        op.last = *l;
-        op.node = *n;
-      }
-    } else if (t[0] == "move" || t[0] == "migrate") {
-      op.kind = t[0] == "move" ? RoutingOpKind::kMove : RoutingOpKind::kMigrate;
-      if (st = arity(3); st.ok()) {
-        auto k = ParseKey(t[1], line_no);
-        auto n = ParseNode(t[2], line_no);
-        if (!k.ok()) return k.status();
-        if (!n.ok()) return n.status();
-        op.key = *k;
-        op.node = *n;
-      }
-    } else if (t[0] == "finish" || t[0] == "get") {
-      op.kind = t[0] == "finish" ? RoutingOpKind::kFinish : RoutingOpKind::kGet;
-      if (st = arity(2); st.ok()) {
-        auto k = ParseKey(t[1], line_no);
-        if (!k.ok()) return k.status();
-        op.key = *k;
-      }
-    } else if (t[0] == "fail") {
-      op.kind = RoutingOpKind::kFail;
-      if (st = arity(3); st.ok()) {
-        auto a = ParseNode(t[1], line_no), b = ParseNode(t[2], line_no);
-        if (!a.ok()) return a.status();
-        if (!b.ok()) return b.status();
-        op.node = *a;
-        op.heir = *b;
-      }
-    } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_no, ": unknown op '", std::string(t[0]), "'"));
-    }
-    if (!st.ok()) return st;
-    if (p.ops.size() >= kRoutingMaxOps) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_no, ": more than ", kRoutingMaxOps, " ops"));
-    }
-    p.ops.push_back(std::move(op));
-  }
+        if (!st.ok()) return st;
+        if (p.ops.size() >= kRoutingMaxOps) {
+          return ProgramLineError(line_no, absl::StrCat("more than ", kRoutingMaxOps, " ops"));
+        }
+        p.ops.push_back(std::move(op));
+        return absl::OkStatus();
+      });
+  if (!parsed.ok()) return parsed;
   return p;
 }
 

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "harnesses/common/hiredis_parser.h"
+#include "harnesses/common/program_kit.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/reply_parser.h"
 #include "harnesses/common/scratch.h"
@@ -326,30 +327,17 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
 
 }  // namespace respfuzz::harnesses
 
-// The registry's entry points.
 namespace respfuzz::harnesses {
 
-fuzz::Verdict RunCommandHandler(std::string_view input) {
-  return RunCommandProgram(DecodeCommandProgram(input)).verdict;
-}
+namespace {
 
-std::string DescribeCommandHandler(std::string_view input) {
-  const CommandProgram p = DecodeCommandProgram(input);
+fuzz::Verdict RunWithDefaults(const CommandProgram& p) { return RunCommandProgram(p).verdict; }
+
+std::string DescribeCommandProgram(const CommandProgram& p) {
   return absl::StrCat(p.ops.size(), " ops:\n", CommandProgramToText(p));
 }
 
-absl::StatusOr<std::string> EncodeCommandHandlerText(std::string_view text) {
-  auto p = CommandProgramFromText(text);
-  if (!p.ok()) return p.status();
-  return EncodeCommandProgram(*p);
-}
-
-std::string DecodeCommandHandlerText(std::string_view input) {
-  return CommandProgramToText(DecodeCommandProgram(input));
-}
-
-std::string ExplainCommandHandler(std::string_view input) {
-  const CommandProgram p = DecodeCommandProgram(input);
+std::string ExplainCommandProgram(const CommandProgram& p) {
   CommandRunOptions o;
   o.trace = true;
   const CommandRunResult r = RunCommandProgram(p, o);
@@ -369,83 +357,36 @@ std::string ExplainCommandHandler(std::string_view input) {
   return out;
 }
 
-std::optional<std::string> MinimizeCommandHandler(std::string_view input, MinimizeReport* report) {
-  auto p = MinimizeCommandProgram(DecodeCommandProgram(input), CommandRunOptions{}, report);
-  if (!p) return std::nullopt;
-  return EncodeCommandProgram(*p);
+}  // namespace
+
+bool DropLastArgument(Op* op) {
+  if (op->kind != OpKind::kCommand || op->argv.size() <= 1) return false;
+  op->argv.pop_back();
+  return true;
 }
 
 std::optional<CommandProgram> MinimizeCommandProgram(CommandProgram p,
                                                      const CommandRunOptions& options,
                                                      MinimizeReport* report) {
-  *report = MinimizeReport{};
-  report->steps_before = p.ops.size();
-  fuzz::Verdict v = RunCommandProgram(p, options).verdict;
-  report->runs = 1;
-  if (v.ok) return std::nullopt;
-  // The same violation: the same check failing at an op of the same kind
-  // (same command name).
-  const std::string check = v.check;
-  auto op_name = [](const CommandProgram& c, int64_t step) -> std::string {
-    if (step < 0 || static_cast<size_t>(step) >= c.ops.size()) return "";
-    const Op& op = c.ops[step];
-    return op.kind == OpKind::kCommand ? op.argv[0] : OpToText(op);
-  };
-  const std::string name = op_name(p, v.step);
-  // Keep only the ops up to the failing one: later ops cannot matter.
-  if (v.step >= 0 && static_cast<size_t>(v.step) + 1 < p.ops.size()) p.ops.resize(v.step + 1);
-  auto still_fails = [&](const CommandProgram& c) {
-    ++report->runs;
-    fuzz::Verdict cv = RunCommandProgram(c, options).verdict;
-    if (cv.ok || cv.check != check || op_name(c, cv.step) != name) return false;
-    v = cv;
-    return true;
-  };
-  // Delta debugging over ops: drop chunks, halving the chunk size.
-  for (size_t chunk = std::max<size_t>(p.ops.size() / 2, 1);; chunk /= 2) {
-    bool removed = true;
-    while (removed) {
-      removed = false;
-      for (size_t start = 0; start < p.ops.size();) {
-        CommandProgram c;
-        c.ops.assign(p.ops.begin(), p.ops.begin() + start);
-        const size_t end = std::min(p.ops.size(), start + chunk);
-        c.ops.insert(c.ops.end(), p.ops.begin() + end, p.ops.end());
-        if (!c.ops.empty() && still_fails(c)) {
-          p = std::move(c);
-          removed = true;
-        } else {
-          start += chunk;
-        }
-      }
-    }
-    if (chunk == 1) break;
-  }
-  // Then drop trailing arguments of each command while it still fails.
-  for (size_t i = 0; i < p.ops.size(); ++i) {
-    while (p.ops[i].argv.size() > 1) {
-      CommandProgram c = p;
-      c.ops[i].argv.pop_back();
-      if (!still_fails(c)) break;
-      p = std::move(c);
-    }
-  }
-  report->steps_after = p.ops.size();
-  report->verdict = v;
-  return p;
+  return MinimizeOps<CommandProgram>(
+      std::move(p), [&](const CommandProgram& c) { return RunCommandProgram(c, options).verdict; },
+      report, DropLastArgument);
 }
 
-RESPFUZZ_REGISTER_HARNESS(
+// decode, encode, print, parse, run, explain, describe, shrink_op (ProgramCodec)
+const ProgramCodec<CommandProgram> kCommandHandlerProgram = {
+    DecodeCommandProgram, EncodeCommandProgram,  CommandProgramToText,   CommandProgramFromText,
+    RunWithDefaults,      ExplainCommandProgram, DescribeCommandProgram, DropLastArgument};
+
+RESPFUZZ_REGISTER_PROGRAM_HARNESS(
     command_handler,
-    Harness{"command_handler",
-            "a program of commands from up to 4 sessions (HELLO 2/3, MULTI/EXEC/WATCH), "
-            "virtual clock steps and active expiry, run on the engine and on a plain "
-            "reference model",
-            "every reply matches the reference model, in order unless Redis documents it as "
-            "unordered; every reply reads back as one value "
-            "and re-writes to the same bytes; RESP2 replies read the same through hiredis; "
-            "Engine::Validate() after every op",
-            RunCommandHandler, DescribeCommandHandler, EncodeCommandHandlerText,
-            DecodeCommandHandlerText, ExplainCommandHandler, MinimizeCommandHandler});
+    "a program of commands from up to 4 sessions (HELLO 2/3, MULTI/EXEC/WATCH), "
+    "virtual clock steps and active expiry, run on the engine and on a plain "
+    "reference model",
+    "every reply matches the reference model, in order unless Redis documents it as "
+    "unordered; every reply reads back as one value "
+    "and re-writes to the same bytes; RESP2 replies read the same through hiredis; "
+    "Engine::Validate() after every op",
+    kCommandHandlerProgram);
 
 }  // namespace respfuzz::harnesses

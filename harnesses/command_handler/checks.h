@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "harnesses/command_handler/program.h"
+#include "harnesses/common/program_kit.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/verdict.h"
 #include "src/resp/value.h"
@@ -71,12 +72,15 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
 // The engine a program runs on (before its kMaxSessions sessions open).
 engine::EngineOptions CommandEngineOptions(const CommandRunOptions& options);
 
-// Delta-debugs a failing program: drops ops, then trailing arguments, while
-// the same check keeps failing at an op with the same command name. nullopt
-// when the program does not fail. (The registry's minimize wraps this.)
+// The program kit's minimizer (MinimizeOps) run with `options`: drops ops,
+// then trailing arguments (DropLastArgument), while the program fails the
+// same way (the same check at the same command). nullopt when the program
+// does not fail.
 std::optional<CommandProgram> MinimizeCommandProgram(CommandProgram program,
                                                      const CommandRunOptions& options,
                                                      MinimizeReport* report);
+// Drops a command's last argument (never its name); false when there is none.
+bool DropLastArgument(Op* op);
 
 // What each session has queued inside MULTI, learnt from the replies of the
 // side taken as the truth, so that each element of an EXEC reply can be
@@ -118,13 +122,9 @@ ReplyOrder ReplyOrderOf(std::string_view command);
 // (ReplyOrderOf), so two correct implementations compare equal.
 void CanonicalizeReply(const std::vector<std::string>& argv, resp::Value* reply);
 
-// The registry's entry points (RESPFUZZ_REGISTER_HARNESS in checks.cc).
-fuzz::Verdict RunCommandHandler(std::string_view input);
-std::string DescribeCommandHandler(std::string_view input);
-absl::StatusOr<std::string> EncodeCommandHandlerText(std::string_view text);
-std::string DecodeCommandHandlerText(std::string_view input);
-std::string ExplainCommandHandler(std::string_view input);
-std::optional<std::string> MinimizeCommandHandler(std::string_view input, MinimizeReport* report);
+// The harness's pieces (default options) and its registered descriptor.
+extern const ProgramCodec<CommandProgram> kCommandHandlerProgram;
+extern const Harness kRegisteredHarness_command_handler;
 
 }  // namespace respfuzz::harnesses
 

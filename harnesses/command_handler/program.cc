@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "absl/strings/str_cat.h"
+#include "harnesses/common/program_kit.h"
 #include "src/resp/request.h"
 
 namespace respfuzz::harnesses {
@@ -188,26 +189,6 @@ constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools
 constexpr std::array<uint32_t, 16> kClock = {1,    10,   99,   100,  101,  250,   500,   999,
                                              1000, 1001, 1500, 2000, 5000, 10000, 60000, 3600000};
 
-class ByteReader {
- public:
-  explicit ByteReader(std::string_view b) : b_(b) {}
-  bool Byte(uint8_t* out) {
-    if (pos_ >= b_.size()) return false;
-    *out = static_cast<uint8_t>(b_[pos_++]);
-    return true;
-  }
-  bool Bytes(size_t n, std::string* out) {
-    if (b_.size() - pos_ < n) return false;
-    out->assign(b_.substr(pos_, n));
-    pos_ += n;
-    return true;
-  }
-
- private:
-  std::string_view b_;
-  size_t pos_ = 0;
-};
-
 bool DecodeToken(ByteReader& r, std::string* out) {
   uint8_t t;
   if (!r.Byte(&t)) return false;
@@ -262,11 +243,7 @@ CommandProgram DecodeCommandProgram(std::string_view bytes) {
       uint8_t b;
       if (!r.Byte(&b)) break;
       if (b == 0xff) {
-        std::string le;
-        if (!r.Bytes(4, &le)) break;
-        op.clock_ms = static_cast<uint8_t>(le[0]) | static_cast<uint8_t>(le[1]) << 8 |
-                      static_cast<uint8_t>(le[2]) << 16 |
-                      static_cast<uint32_t>(static_cast<uint8_t>(le[3])) << 24;
+        if (!r.U32LE(&op.clock_ms)) break;
       } else {
         op.clock_ms = kClock[b % 16];
       }
@@ -354,70 +331,56 @@ std::string OpToText(const Op& op) {
   return s;
 }
 
-std::string CommandProgramToText(const CommandProgram& p) {
-  std::string out;
-  for (const Op& op : p.ops) {
-    out += OpToText(op);
-    out += '\n';
-  }
-  return out;
-}
+std::string CommandProgramToText(const CommandProgram& p) { return OpsToText(p.ops, OpToText); }
 
 absl::StatusOr<CommandProgram> CommandProgramFromText(std::string_view text) {
   CommandProgram p;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    ++line_no;
-    const size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const size_t first = line.find_first_not_of(" \t");
-    if (first == std::string_view::npos || line[first] == '#') continue;
-    auto fail = [&](const std::string& why) {
-      return absl::InvalidArgumentError(absl::StrCat("line ", line_no, ": ", why));
-    };
-    auto words = resp::SplitInlineArgs(line);
-    if (!words || words->empty()) return fail("unbalanced quotes");
-    if (p.ops.size() == kMaxOps) return fail(absl::StrCat("more than ", kMaxOps, " ops"));
-    Op op;
-    const std::string& w0 = (*words)[0];
-    if (w0 == "active-expire") {
-      if (words->size() != 1) return fail("active-expire takes no arguments");
-      op.kind = OpKind::kActiveExpire;
-    } else if (w0 == "clock") {
-      if (words->size() != 2) return fail("expected 'clock +<ms>ms'");
-      std::string_view a = (*words)[1];
-      if (a.size() < 4 || a.front() != '+' || a.substr(a.size() - 2) != "ms") {
-        return fail("expected 'clock +<ms>ms', got '" + std::string(a) + "'");
-      }
-      a = a.substr(1, a.size() - 3);
-      uint32_t ms = 0;
-      auto [ptr, ec] = std::from_chars(a.data(), a.data() + a.size(), ms);
-      if (ec != std::errc() || ptr != a.data() + a.size()) {
-        return fail("clock step must be 0 to 4294967295 ms, got '" + std::string(a) + "'");
-      }
-      op.kind = OpKind::kClock;
-      op.clock_ms = ms;
-    } else {
-      if (w0.size() != 2 || w0[0] != 's' || w0[1] < '1' || w0[1] > '0' + kMaxSessions) {
-        return fail(absl::StrCat("unknown op '", w0, "' (s1..s", kMaxSessions,
-                                 " COMMAND ..., clock +<ms>ms, active-expire)"));
-      }
-      if (words->size() < 2) return fail("missing command name");
-      if (words->size() - 2 > kMaxArgs) {
-        return fail(absl::StrCat("more than ", kMaxArgs, " arguments"));
-      }
-      op.session = w0[1] - '1';
-      op.argv.assign(words->begin() + 1, words->end());
-      for (const std::string& a : op.argv) {
-        if (a.size() > kMaxLiteralLen) {
-          return fail(absl::StrCat("argument longer than ", kMaxLiteralLen, " bytes"));
+  absl::Status parsed =
+      ForEachProgramLine(text, [&](size_t line_no, std::string_view line) -> absl::Status {
+        auto fail = [&](const std::string& why) { return ProgramLineError(line_no, why); };
+        auto words = resp::SplitInlineArgs(line);
+        if (!words || words->empty()) return fail("unbalanced quotes");
+        if (p.ops.size() == kMaxOps) return fail(absl::StrCat("more than ", kMaxOps, " ops"));
+        Op op;
+        const std::string& w0 = (*words)[0];
+        if (w0 == "active-expire") {
+          if (words->size() != 1) return fail("active-expire takes no arguments");
+          op.kind = OpKind::kActiveExpire;
+        } else if (w0 == "clock") {
+          if (words->size() != 2) return fail("expected 'clock +<ms>ms'");
+          std::string_view a = (*words)[1];
+          if (a.size() < 4 || a.front() != '+' || a.substr(a.size() - 2) != "ms") {
+            return fail("expected 'clock +<ms>ms', got '" + std::string(a) + "'");
+          }
+          a = a.substr(1, a.size() - 3);
+          uint32_t ms = 0;
+          auto [ptr, ec] = std::from_chars(a.data(), a.data() + a.size(), ms);
+          if (ec != std::errc() || ptr != a.data() + a.size()) {
+            return fail("clock step must be 0 to 4294967295 ms, got '" + std::string(a) + "'");
+          }
+          op.kind = OpKind::kClock;
+          op.clock_ms = ms;
+        } else {
+          if (w0.size() != 2 || w0[0] != 's' || w0[1] < '1' || w0[1] > '0' + kMaxSessions) {
+            return fail(absl::StrCat("unknown op '", w0, "' (s1..s", kMaxSessions,
+                                     " COMMAND ..., clock +<ms>ms, active-expire)"));
+          }
+          if (words->size() < 2) return fail("missing command name");
+          if (words->size() - 2 > kMaxArgs) {
+            return fail(absl::StrCat("more than ", kMaxArgs, " arguments"));
+          }
+          op.session = w0[1] - '1';
+          op.argv.assign(words->begin() + 1, words->end());
+          for (const std::string& a : op.argv) {
+            if (a.size() > kMaxLiteralLen) {
+              return fail(absl::StrCat("argument longer than ", kMaxLiteralLen, " bytes"));
+            }
+          }
         }
-      }
-    }
-    p.ops.push_back(std::move(op));
-  }
+        p.ops.push_back(std::move(op));
+        return absl::OkStatus();
+      });
+  if (!parsed.ok()) return parsed;
   return p;
 }
 

@@ -10,6 +10,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "harnesses/common/program_kit.h"
 #include "src/engine/c_string.h"
 #include "src/engine/engine.h"
 #include "src/engine/reply.h"
@@ -569,77 +570,39 @@ ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& pu
   return result;
 }
 
-fuzz::Verdict RunConnection(std::string_view input) {
-  return RunConnProgram(DecodeConnProgram(input)).verdict;
-}
+namespace {
 
-std::string DescribeConnection(std::string_view input) {
-  return ConnProgramToText(DecodeConnProgram(input));
-}
+fuzz::Verdict RunOnTheRealServer(const ConnProgram& p) { return RunConnProgram(p).verdict; }
 
-absl::StatusOr<std::string> EncodeConnectionText(std::string_view text) {
-  auto p = ConnProgramFromText(text);
-  if (!p.ok()) return p.status();
-  return EncodeConnProgram(*p);
-}
-
-std::string DecodeConnectionText(std::string_view input) {
-  return ConnProgramToText(DecodeConnProgram(input));
-}
-
-std::string ExplainConnection(std::string_view input) {
-  ConnRunResult r = RunConnProgram(DecodeConnProgram(input), {}, /*trace=*/true);
+std::string ExplainConnProgram(const ConnProgram& p) {
+  ConnRunResult r = RunConnProgram(p, {}, /*trace=*/true);
   return r.trace + r.verdict.ToString() + "\n";
 }
+
+}  // namespace
 
 std::optional<ConnProgram> MinimizeConnProgram(const ConnProgram& program,
                                                const ConnectionUnderTest& put,
                                                MinimizeReport* report) {
-  ConnProgram p = program;
-  fuzz::Verdict v = RunConnProgram(p, put).verdict;
-  if (v.ok) return std::nullopt;
-  MinimizeReport local;
-  MinimizeReport& rep = report ? *report : local;
-  rep.steps_before = p.ops.size();
-  rep.runs = 1;
-  bool changed = true;
-  while (changed) {
-    changed = false;
-    for (size_t i = p.ops.size(); i-- > 0;) {
-      ConnProgram candidate = p;
-      candidate.ops.erase(candidate.ops.begin() + static_cast<ptrdiff_t>(i));
-      fuzz::Verdict cv = RunConnProgram(candidate, put).verdict;
-      ++rep.runs;
-      if (!cv.ok && cv.check == v.check) {
-        p = std::move(candidate);
-        v = cv;
-        changed = true;
-      }
-    }
-  }
-  rep.steps_after = p.ops.size();
-  rep.verdict = v;
-  return p;
+  return MinimizeOps<ConnProgram>(
+      program, [&](const ConnProgram& c) { return RunConnProgram(c, put).verdict; }, report);
 }
 
-std::optional<std::string> MinimizeConnection(std::string_view input, MinimizeReport* report) {
-  std::optional<ConnProgram> p = MinimizeConnProgram(DecodeConnProgram(input), {}, report);
-  if (!p) return std::nullopt;
-  return EncodeConnProgram(*p);
-}
+// decode, encode, print, parse, run, explain (ProgramCodec)
+const ProgramCodec<ConnProgram> kConnectionProgram = {DecodeConnProgram,  EncodeConnProgram,
+                                                      ConnProgramToText,  ConnProgramFromText,
+                                                      RunOnTheRealServer, ExplainConnProgram};
 
-RESPFUZZ_REGISTER_HARNESS(
+RESPFUZZ_REGISTER_PROGRAM_HARNESS(
     connection,
-    Harness{"connection",
-            "a chaos program over up to 8 clients (connect, sliced sends, windows, never-read, "
-            "fin, rst, close, accept failures, ticks, the clock) against the serve event loop "
-            "(src/server/server.h) on a simulated transport (src/server/sim_transport.h)",
-            "each client gets a prefix of what a direct engine run owes it (all of it without a "
-            "fault); nothing happens on a closed connection and each is closed once; sessions "
-            "close with connections; stats match; no client holds more than the output cap; "
-            "after every turn each client is owed what the direct run (with the per-turn reply "
-            "budget) owes it; no readable client waits more than 2 turns; the loop goes quiet",
-            RunConnection, DescribeConnection, EncodeConnectionText, DecodeConnectionText,
-            ExplainConnection, MinimizeConnection});
+    "a chaos program over up to 8 clients (connect, sliced sends, windows, never-read, "
+    "fin, rst, close, accept failures, ticks, the clock) against the serve event loop "
+    "(src/server/server.h) on a simulated transport (src/server/sim_transport.h)",
+    "each client gets a prefix of what a direct engine run owes it (all of it without a "
+    "fault); nothing happens on a closed connection and each is closed once; sessions "
+    "close with connections; stats match; no client holds more than the output cap; "
+    "after every turn each client is owed what the direct run (with the per-turn reply "
+    "budget) owes it; no readable client waits more than 2 turns; the loop goes quiet",
+    kConnectionProgram);
 
 }  // namespace respfuzz::harnesses

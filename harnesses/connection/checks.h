@@ -49,6 +49,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "harnesses/common/program_kit.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/verdict.h"
 #include "harnesses/connection/program.h"
@@ -139,18 +140,16 @@ ConnDriveEnd DriveConnProgram(const ConnProgram& p, server::SimTransport& sim,
 
 ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put = {},
                              bool trace = false);
-// Drops ops while the program still fails the same check against `put`;
-// nullopt when it does not fail. MinimizeConnection (what `respfuzz minimize`
-// and `freeze` call) is this against the real server.
+// The program kit's minimizer (MinimizeOps) against `put`: drops ops while
+// the program fails the same way (the same check at the same op kind);
+// nullopt when it does not fail. The registered minimize (what `respfuzz
+// minimize` and `freeze` call) is the same against the real server.
 std::optional<ConnProgram> MinimizeConnProgram(const ConnProgram& p, const ConnectionUnderTest& put,
                                                MinimizeReport* report);
 
-fuzz::Verdict RunConnection(std::string_view input);
-std::string DescribeConnection(std::string_view input);
-absl::StatusOr<std::string> EncodeConnectionText(std::string_view text);
-std::string DecodeConnectionText(std::string_view input);
-std::string ExplainConnection(std::string_view input);
-std::optional<std::string> MinimizeConnection(std::string_view input, MinimizeReport* report);
+// The harness's pieces (the real server) and its registered descriptor.
+extern const ProgramCodec<ConnProgram> kConnectionProgram;
+extern const Harness kRegisteredHarness_connection;
 
 }  // namespace respfuzz::harnesses
 

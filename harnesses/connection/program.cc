@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "harnesses/common/program_kit.h"
 
 namespace respfuzz::harnesses {
 namespace {
@@ -43,34 +44,6 @@ constexpr std::array<std::string_view, 28> kPool = {
     "*1\r\n$x\r\n",                    // a protocol error
     "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n",  // a request cut short
     "$1\r\nw\r\n*1\r\n$4\r\nPING\r\n",
-};
-
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t end = s.find(sep, start);
-    if (end == std::string_view::npos) end = s.size();
-    out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-struct Reader {
-  std::string_view b;
-  size_t at = 0;
-  bool Byte(uint8_t* out) {
-    if (at >= b.size()) return false;
-    *out = static_cast<uint8_t>(b[at++]);
-    return true;
-  }
-  bool U16(uint32_t* out) {
-    uint8_t hi, lo;
-    if (!Byte(&hi) || !Byte(&lo)) return false;
-    *out = (uint32_t{hi} << 8) | lo;
-    return true;
-  }
 };
 
 std::string Quote(std::string_view bytes) {
@@ -201,7 +174,7 @@ std::span<const std::string_view> RequestPool() { return kPool; }
 ConnProgram DecodeConnProgram(std::string_view bytes) {
   ConnProgram p;
   p.ops.reserve(std::min(kConnMaxOps, bytes.size()));  // an op takes a byte at least
-  Reader r{bytes};
+  ByteReader r(bytes);
   while (p.ops.size() < kConnMaxOps) {
     uint8_t b;
     if (!r.Byte(&b)) break;
@@ -217,10 +190,7 @@ ConnProgram DecodeConnProgram(std::string_view bytes) {
         if (ok && pb < 0x80) {
           op.bytes = std::string(kPool[pb % kPool.size()]);
         } else if (ok) {
-          const size_t n = (pb & 0x7f) + 1;
-          ok = r.at + n <= bytes.size();
-          if (ok) op.bytes = std::string(bytes.substr(r.at, n));
-          r.at += ok ? n : 0;
+          ok = r.Bytes((pb & 0x7f) + 1, &op.bytes);
         }
         ok = ok && r.Byte(&slice);
         op.slice = slice;
@@ -228,7 +198,7 @@ ConnProgram DecodeConnProgram(std::string_view bytes) {
       }
       case ConnOpKind::kWindow:
       case ConnOpKind::kClock:
-        ok = r.U16(&op.n);
+        ok = r.U16BE(&op.n);
         break;
       default:
         break;
@@ -306,93 +276,91 @@ std::string ConnOpToText(const ConnOp& op) {
   return "";
 }
 
-std::string ConnProgramToText(const ConnProgram& p) {
-  std::string s;
-  for (const ConnOp& op : p.ops) s += ConnOpToText(op) + "\n";
-  return s;
-}
+std::string ConnProgramToText(const ConnProgram& p) { return OpsToText(p.ops, ConnOpToText); }
 
 absl::StatusOr<ConnProgram> ConnProgramFromText(std::string_view text) {
   ConnProgram p;
-  size_t line_no = 0;
-  for (std::string_view line : Split(text, '\n')) {
-    ++line_no;
-    std::string_view rest = Trim(line);
-    if (rest.empty() || rest[0] == '#') continue;
-    auto bad = [&](std::string_view why) {
-      return absl::InvalidArgumentError(absl::StrCat("line ", line_no, ": ", std::string(why)));
-    };
-    std::string_view first = NextWord(&rest);
-    ConnOp op;
-    if (first == "tick" || first == "accept-fail") {
-      op.kind = first == "tick" ? ConnOpKind::kTick : ConnOpKind::kAcceptFail;
-      if (!rest.empty()) return bad(absl::StrCat("'", std::string(first), "' takes no arguments"));
-    } else if (first == "clock") {
-      std::string_view t = NextWord(&rest);
-      if (t.empty() || t[0] != '+' || !rest.empty()) return bad("clock takes +MS");
-      auto ms = ParseNumber(t.substr(1), kConnMaxClockStep, line_no, "clock step");
-      if (!ms.ok()) return ms.status();
-      op.kind = ConnOpKind::kClock;
-      op.n = *ms;
-    } else if (first.size() == 2 && first[0] == 'c') {
-      if (first[1] < '0' || first[1] >= '0' + kConnMaxClients) {
-        return bad(absl::StrCat("unknown client '", std::string(first), "' (c0..c",
-                                kConnMaxClients - 1, ")"));
-      }
-      op.client = first[1] - '0';
-      std::string_view verb = NextWord(&rest);
-      auto no_args = [&](ConnOpKind k) -> absl::Status {
-        op.kind = k;
-        if (!rest.empty()) return bad(absl::StrCat("'", std::string(verb), "' takes no arguments"));
+  absl::Status parsed =
+      ForEachProgramLine(text, [&](size_t line_no, std::string_view line) -> absl::Status {
+        std::string_view rest = Trim(line);
+        if (rest.empty()) return absl::OkStatus();  // spaces around a carriage return
+        auto bad = [&](std::string_view why) { return ProgramLineError(line_no, why); };
+        std::string_view first = NextWord(&rest);
+        ConnOp op;
+        if (first == "tick" || first == "accept-fail") {
+          op.kind = first == "tick" ? ConnOpKind::kTick : ConnOpKind::kAcceptFail;
+          if (!rest.empty())
+            return bad(absl::StrCat("'", std::string(first), "' takes no arguments"));
+        } else if (first == "clock") {
+          std::string_view t = NextWord(&rest);
+          if (t.empty() || t[0] != '+' || !rest.empty()) return bad("clock takes +MS");
+          auto ms = ParseNumber(t.substr(1), kConnMaxClockStep, line_no, "clock step");
+          if (!ms.ok()) return ms.status();
+          op.kind = ConnOpKind::kClock;
+          op.n = *ms;
+        } else if (first.size() == 2 && first[0] == 'c') {
+          if (first[1] < '0' || first[1] >= '0' + kConnMaxClients) {
+            return bad(absl::StrCat("unknown client '", std::string(first), "' (c0..c",
+                                    kConnMaxClients - 1, ")"));
+          }
+          op.client = first[1] - '0';
+          std::string_view verb = NextWord(&rest);
+          auto no_args = [&](ConnOpKind k) -> absl::Status {
+            op.kind = k;
+            if (!rest.empty())
+              return bad(absl::StrCat("'", std::string(verb), "' takes no arguments"));
+            return absl::OkStatus();
+          };
+          absl::Status st;
+          if (verb == "connect") {
+            st = no_args(ConnOpKind::kConnect);
+          } else if (verb == "never-read") {
+            st = no_args(ConnOpKind::kNeverRead);
+          } else if (verb == "fin") {
+            st = no_args(ConnOpKind::kFin);
+          } else if (verb == "rst") {
+            st = no_args(ConnOpKind::kRst);
+          } else if (verb == "close") {
+            st = no_args(ConnOpKind::kClose);
+          } else if (verb == "window") {
+            op.kind = ConnOpKind::kWindow;
+            std::string_view t = NextWord(&rest);
+            if (!rest.empty()) return bad("window takes one number");
+            auto w = ParseNumber(t, kConnMaxWindow, line_no, "window");
+            if (!w.ok()) return w.status();
+            op.n = *w;
+          } else if (verb == "send") {
+            op.kind = ConnOpKind::kSend;
+            std::string_view after;
+            auto bytes = Unquote(rest, &after, line_no);
+            if (!bytes.ok()) return bytes.status();
+            if (bytes->empty() || bytes->size() > kConnMaxSendLen) {
+              return bad(
+                  absl::StrCat("send of ", bytes->size(), " bytes (1..", kConnMaxSendLen, ")"));
+            }
+            op.bytes = std::move(*bytes);
+            after = Trim(after);
+            if (!after.empty()) {
+              std::string_view t = NextWord(&after);
+              if (t[0] != '/' || !after.empty()) return bad("send takes \"BYTES\" [/SLICE]");
+              auto slice = ParseNumber(t.substr(1), kConnMaxSlice, line_no, "slice");
+              if (!slice.ok()) return slice.status();
+              op.slice = *slice;
+            }
+          } else {
+            return bad(absl::StrCat("unknown op '", std::string(verb), "'"));
+          }
+          if (!st.ok()) return st;
+        } else {
+          return bad(absl::StrCat("unknown op '", std::string(first), "'"));
+        }
+        if (p.ops.size() >= kConnMaxOps) {
+          return bad(absl::StrCat("more than ", kConnMaxOps, " ops"));
+        }
+        p.ops.push_back(std::move(op));
         return absl::OkStatus();
-      };
-      absl::Status st;
-      if (verb == "connect") {
-        st = no_args(ConnOpKind::kConnect);
-      } else if (verb == "never-read") {
-        st = no_args(ConnOpKind::kNeverRead);
-      } else if (verb == "fin") {
-        st = no_args(ConnOpKind::kFin);
-      } else if (verb == "rst") {
-        st = no_args(ConnOpKind::kRst);
-      } else if (verb == "close") {
-        st = no_args(ConnOpKind::kClose);
-      } else if (verb == "window") {
-        op.kind = ConnOpKind::kWindow;
-        std::string_view t = NextWord(&rest);
-        if (!rest.empty()) return bad("window takes one number");
-        auto w = ParseNumber(t, kConnMaxWindow, line_no, "window");
-        if (!w.ok()) return w.status();
-        op.n = *w;
-      } else if (verb == "send") {
-        op.kind = ConnOpKind::kSend;
-        std::string_view after;
-        auto bytes = Unquote(rest, &after, line_no);
-        if (!bytes.ok()) return bytes.status();
-        if (bytes->empty() || bytes->size() > kConnMaxSendLen) {
-          return bad(absl::StrCat("send of ", bytes->size(), " bytes (1..", kConnMaxSendLen, ")"));
-        }
-        op.bytes = std::move(*bytes);
-        after = Trim(after);
-        if (!after.empty()) {
-          std::string_view t = NextWord(&after);
-          if (t[0] != '/' || !after.empty()) return bad("send takes \"BYTES\" [/SLICE]");
-          auto slice = ParseNumber(t.substr(1), kConnMaxSlice, line_no, "slice");
-          if (!slice.ok()) return slice.status();
-          op.slice = *slice;
-        }
-      } else {
-        return bad(absl::StrCat("unknown op '", std::string(verb), "'"));
-      }
-      if (!st.ok()) return st;
-    } else {
-      return bad(absl::StrCat("unknown op '", std::string(first), "'"));
-    }
-    if (p.ops.size() >= kConnMaxOps) {
-      return bad(absl::StrCat("more than ", kConnMaxOps, " ops"));
-    }
-    p.ops.push_back(std::move(op));
-  }
+      });
+  if (!parsed.ok()) return parsed;
   return p;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "harnesses/common/program_kit.h"
 #include "src/resp/request.h"
 
 namespace respfuzz::harnesses::invalidation {
@@ -220,33 +221,6 @@ std::string_view ArgName(char c) {
   }
 }
 
-class ByteReader {
- public:
-  explicit ByteReader(std::string_view b) : b_(b) {}
-  bool Byte(uint8_t* out) {
-    if (pos_ >= b_.size()) return false;
-    *out = static_cast<uint8_t>(b_[pos_++]);
-    return true;
-  }
-  bool Bytes(size_t n, std::string* out) {
-    if (b_.size() - pos_ < n) return false;
-    out->assign(b_.substr(pos_, n));
-    pos_ += n;
-    return true;
-  }
-  bool U32(uint32_t* out) {
-    std::string le;
-    if (!Bytes(4, &le)) return false;
-    *out = 0;
-    for (int i = 3; i >= 0; --i) *out = *out << 8 | static_cast<uint8_t>(le[i]);
-    return true;
-  }
-
- private:
-  std::string_view b_;
-  size_t pos_ = 0;
-};
-
 void PutU32(uint32_t v, std::string* out) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
 }
@@ -300,16 +274,15 @@ bool DecodeSpec(ByteReader& r, ClientSpec* spec) {
       (l & 1) != 0 && s.mode != cache::Mode::kPlain && s.protocol == resp::Protocol::kResp3;
   const uint8_t entries = (l >> 1) & 7, bytes = l >> 4;
   if (entries == kEntryEscape) {
-    std::string le;
-    if (!r.Bytes(2, &le)) return false;
-    const uint32_t v = static_cast<uint8_t>(le[0]) | static_cast<uint8_t>(le[1]) << 8;
+    uint32_t v;
+    if (!r.U16LE(&v)) return false;
     s.max_entries = std::min(v, kMaxCacheEntries);
   } else {
     s.max_entries = kEntrySteps[entries];
   }
   if (bytes == kByteEscape) {
     uint32_t v;
-    if (!r.U32(&v)) return false;
+    if (!r.U32LE(&v)) return false;
     s.max_bytes = std::min(v, kMaxCacheBytes);
   } else {
     s.max_bytes = kByteSteps[bytes];
@@ -541,9 +514,8 @@ Program DecodeProgram(std::string_view bytes) {
         if (b < 0xff) {
           op.bytes = b + 1u;
         } else {
-          std::string le;
-          if (!(complete = r.Bytes(2, &le))) break;
-          op.bytes = (static_cast<uint8_t>(le[0]) | static_cast<uint8_t>(le[1]) << 8) + 1u;
+          if (!(complete = r.U16LE(&op.bytes))) break;
+          op.bytes += 1;
         }
         break;
       case OpKind::kReconnect:
@@ -564,7 +536,7 @@ Program DecodeProgram(std::string_view bytes) {
         uint32_t v = 0;
         if (!(complete = r.Byte(&b))) break;
         if (b == 0xff) {
-          complete = r.U32(&v);
+          complete = r.U32LE(&v);
         } else {
           v = op.kind == OpKind::kClock ? kClock[b % 16] : kTableKeys[b % 16];
         }
@@ -716,8 +688,7 @@ std::string ProgramToText(const Program& p) {
     absl::StrAppend(&out, "client ", ClientName(static_cast<int>(i)), " ", SpecToText(p.clients[i]),
                     "\n");
   }
-  for (const Op& op : p.ops) absl::StrAppend(&out, OpToText(op), "\n");
-  return out;
+  return out + OpsToText(p.ops, OpToText);
 }
 
 namespace {
@@ -728,9 +699,7 @@ class LineParser {
   LineParser(size_t line_no, std::vector<std::string> words, int clients)
       : line_no_(line_no), words_(std::move(words)), clients_(clients) {}
 
-  absl::Status Fail(std::string_view why) const {
-    return absl::InvalidArgumentError(absl::StrCat("line ", line_no_, ": ", std::string(why)));
-  }
+  absl::Status Fail(std::string_view why) const { return ProgramLineError(line_no_, why); }
   const std::vector<std::string>& words() const { return words_; }
 
   // "cN" naming a declared client.
@@ -978,44 +947,41 @@ absl::StatusOr<Op> ParseOp(const LineParser& l) {
 
 absl::StatusOr<Program> ProgramFromText(std::string_view text) {
   Program p;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    ++line_no;
-    const size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const size_t first = line.find_first_not_of(" \t");
-    if (first == std::string_view::npos || line[first] == '#') continue;
-    std::optional<std::vector<std::string>> words = resp::SplitInlineArgs(line);
-    const LineParser l(line_no, words ? *words : std::vector<std::string>(),
-                       static_cast<int>(p.clients.size()));
-    if (!words || words->empty()) return l.Fail("unbalanced quotes");
-    if ((*words)[0] == "client") {
-      if (!p.ops.empty()) return l.Fail("client lines come before the ops");
-      if (p.clients.size() == kMaxClients) {
-        return l.Fail(absl::StrCat("more than ", kMaxClients, " clients"));
-      }
-      const std::string want = ClientName(static_cast<int>(p.clients.size()));
-      if (words->size() < 2 || (*words)[1] != want) {
-        return l.Fail(absl::StrCat("expected 'client ", want,
-                                   " MODE' (clients are declared in "
-                                   "order, c1 first)"));
-      }
-      absl::StatusOr<ClientSpec> spec = l.Spec(2);
-      if (!spec.ok()) return spec.status();
-      p.clients.push_back(*std::move(spec));
-      continue;
-    }
-    if (p.clients.empty()) return l.Fail("an op before any 'client c1 MODE' line");
-    if (p.ops.size() == kMaxOps) return l.Fail(absl::StrCat("more than ", kMaxOps, " ops"));
-    absl::StatusOr<Op> op = ParseOp(l);
-    if (!op.ok()) return op.status();
-    p.ops.push_back(*std::move(op));
-  }
+  absl::Status parsed =
+      ForEachProgramLine(text, [&](size_t line_no, std::string_view line) -> absl::Status {
+        std::optional<std::vector<std::string>> words = resp::SplitInlineArgs(line);
+        const LineParser l(line_no, words ? *words : std::vector<std::string>(),
+                           static_cast<int>(p.clients.size()));
+        if (!words || words->empty()) return l.Fail("unbalanced quotes");
+        if ((*words)[0] == "client") {
+          if (!p.ops.empty()) return l.Fail("client lines come before the ops");
+          if (p.clients.size() == kMaxClients) {
+            return l.Fail(absl::StrCat("more than ", kMaxClients, " clients"));
+          }
+          const std::string want = ClientName(static_cast<int>(p.clients.size()));
+          if (words->size() < 2 || (*words)[1] != want) {
+            return l.Fail(absl::StrCat("expected 'client ", want,
+                                       " MODE' (clients are declared in "
+                                       "order, c1 first)"));
+          }
+          absl::StatusOr<ClientSpec> spec = l.Spec(2);
+          if (!spec.ok()) return spec.status();
+          p.clients.push_back(*std::move(spec));
+          return absl::OkStatus();
+        }
+        if (p.clients.empty()) return l.Fail("an op before any 'client c1 MODE' line");
+        if (p.ops.size() == kMaxOps) return l.Fail(absl::StrCat("more than ", kMaxOps, " ops"));
+        absl::StatusOr<Op> op = ParseOp(l);
+        if (!op.ok()) return op.status();
+        p.ops.push_back(*std::move(op));
+        return absl::OkStatus();
+      });
+  if (!parsed.ok()) return parsed;
   if (p.clients.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("line ", std::max<size_t>(line_no, 1),
-                                                   ": no client declared ('client c1 MODE')"));
+    // At the last line (a text of comments only, say).
+    const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) +
+                         (!text.empty() && text.back() != '\n' ? 1 : 0);
+    return ProgramLineError(std::max<size_t>(lines, 1), "no client declared ('client c1 MODE')");
   }
   return p;
 }

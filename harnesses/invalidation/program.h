@@ -16,40 +16,80 @@
 // are the cache's max_entries (0..kMaxCacheEntries) and max_bytes
 // (0..kMaxCacheBytes), the defaults when not given; prefixes need bcast, at
 // most kMaxPrefixes, none a prefix of another, as the server and
-// cache::ValidateOptions require). Then the ops:
-//   cN read NAME ARG...          a cacheable read (ReadCommands()): a hit is
-//                                served by the cache, a miss is queued to send
+// cache::ValidateOptions require). Then the ops, each with what it does (the
+// runner, runner.h, does exactly this):
+//   cN read NAME ARG...          a cacheable read (ReadCommands()) through
+//                                ClientCache::Submit: a hit is served by the
+//                                cache (and checked), a miss is queued to send;
+//                                refused (disconnected, max_pending, ...):
+//                                nothing happens
 //   cN write NAME ARG...         a command that modifies keys (WriteCommands()),
-//                                queued to send (SELECT changes the db)
-//   cN tracking off              the client turns tracking off
+//                                submitted and queued to send (SELECT changes
+//                                the db); refused (e.g. SELECT inside MULTI):
+//                                nothing
+//   cN multi / cN exec           Submit MULTI / EXEC around the ops between them
+//   cN tracking off              ClientCache::TrackingOff (it sends CLIENT
+//                                TRACKING off and stops caching); refused when
+//                                not ready, not tracking or inside MULTI: nothing
 //   cN tracking on [prefix P]... a BCAST client turns tracking on again with
-//                                more prefixes (ClientCache::AddPrefixes; none:
-//                                the empty prefix; none a prefix of another)
-//   cN multi / cN exec           MULTI / EXEC around the ops between them
+//                                more prefixes (ClientCache::AddPrefixes: CLIENT
+//                                TRACKING on ... BCAST PREFIX P...; none: the
+//                                empty prefix; none a prefix of another; the
+//                                server refuses one overlapping a prefix the
+//                                client has); refused when not BCAST, not
+//                                ready, not tracking or inside MULTI: nothing
 //   send cN                      every byte client N has queued (on each of its
-//                                connections) moves to the server, which runs
-//                                the complete commands in it
+//                                connections) moves to the server, which parses
+//                                it and runs each complete command at once on
+//                                the engine and on the reference (bytes for a
+//                                killed connection are dropped); no event-loop
+//                                turn ends
 //   deliver cN BYTES             up to BYTES (1..kMaxDeliverBytes) bytes of the
 //                                server's output move to client N's data
-//                                connection
+//                                connection (ClientCache::OnBytes); on a killed
+//                                connection whose queue is empty the client
+//                                gets OnEof instead (the first time); a
+//                                disconnected client (after an EOF or an
+//                                error) reads nothing: the bytes are dropped
 //   deliver cN redirect BYTES    the same on its redirect connection (RESP2
 //                                with tracking, or redirect; nothing for
 //                                other clients)
-//   deliver-all                  every byte in every direction moves, until
-//                                nothing is left to move
-//   kill cN                      the server drops client N's connections; output
-//                                it has not delivered is lost, the client sees EOF
+//   deliver-all                  rounds of: send for every client, then deliver
+//                                every queued byte (and pending EOF) on every
+//                                connection, until a round moves nothing (at
+//                                most kMaxDeliverAllRounds rounds); no turn ends
+//   kill cN                      the server closes every connection of client N
+//                                (engine CloseSession, reference Close): output
+//                                it has not delivered is lost, the client sees
+//                                EOF at its next deliver on that connection
 //   kill cN redirect             the same for its redirect connection alone (a
-//                                client with no redirect connection: nothing)
-//   reconnect cN MODE            client N opens new connections in MODE
-//   clock +<ms>ms                the server's virtual clock moves forward
-//   active-expire                the server deletes every expired key now
+//                                client with no redirect connection: nothing);
+//                                its tracking client then has a broken
+//                                redirect: redis-server 7.0.15 pushes
+//                                tracking-redir-broken to it instead of each
+//                                invalidation if it speaks RESP3, nothing in
+//                                RESP2
+//   reconnect cN MODE            the client closes its connections (the server
+//                                side closes them as for kill; nothing more is
+//                                delivered), then opens new ones (engine and
+//                                reference, data first) and calls Connect().
+//                                Same MODE: the same ClientCache object
+//                                reconnects (so a cache kept across a reconnect
+//                                is visible); another MODE: a new ClientCache
+//   clock +<ms>ms                the server's virtual clock moves forward (both
+//                                sides)
+//   active-expire                the server deletes every expired key now (both
+//                                sides)
 //   config tracking-table-max-keys N
-//                                CONFIG SET of the table limit (0..2^32-1)
-//   flushall                     FLUSHALL from a server-side admin connection
-//   swapdb                       SWAPDB 0 1 from that admin connection
-//   tick                         the end of an event-loop turn (BCAST
-//                                invalidations collected this turn go out)
+//                                the admin runs CONFIG SET of the table limit
+//                                (0..2^32-1)
+//   flushall                     the admin runs FLUSHALL
+//   swapdb                       the admin runs SWAPDB 0 1
+//   tick                         the server's cron (Engine::Cron, reference
+//                                Cron: the tracking-table-max-keys trim), then
+//                                the end of the event-loop turn (EndTurn /
+//                                EndOfTurn: BCAST invalidations collected this
+//                                turn go out)
 // The admin connection is not one of the clients: a plain RESP3 connection
 // whose replies nobody reads. A client can issue FLUSHALL, FLUSHDB and SWAPDB
 // itself through `write`. Arguments that are not plain words are written

@@ -611,7 +611,7 @@ class DuplicatesReads : public harnesses::ForwardingTransport {
 // A real run, four clients at once (a sliced pipeline, a small window read
 // bit by bit then reset, half a request then FIN, a PING then close), its
 // log frozen the way `respfuzz freeze connection LOG` does it
-// (MinimizeConnection, then the text form): on the simulated transport it
+// (the registered minimize, then the text form): on the simulated transport it
 // replays and passes, so there is nothing to freeze; against a server
 // with a planted bug (reads duplicated) the same log fails and freezes
 // into a smaller program that still fails there and passes on the real
@@ -656,11 +656,12 @@ TEST(ChaosLogs, ARealRunsLogReplaysAndAPlantedFailureFreezes) {
   }
 
   // Replays on the simulated transport and passes: freeze has nothing to do.
-  absl::StatusOr<std::string> bytes = harnesses::EncodeConnectionText(log);
+  absl::StatusOr<std::string> bytes = harnesses::kRegisteredHarness_connection.encode_text(log);
   ASSERT_TRUE(bytes.ok()) << bytes.status();
-  EXPECT_TRUE(harnesses::RunConnection(*bytes).ok) << harnesses::ExplainConnection(*bytes);
+  EXPECT_TRUE(harnesses::kRegisteredHarness_connection.run(*bytes).ok)
+      << harnesses::kRegisteredHarness_connection.explain(*bytes);
   harnesses::MinimizeReport report;
-  EXPECT_FALSE(harnesses::MinimizeConnection(*bytes, &report).has_value());
+  EXPECT_FALSE(harnesses::kRegisteredHarness_connection.minimize(*bytes, &report).has_value());
 
   // The planted bug: the same log fails, and freezes into a regression.
   harnesses::ConnectionUnderTest broken;

@@ -40,10 +40,11 @@ Runner SetUp(CLI::App& cmd) {
       ->required();
   cmd.add_option("-o", o->out, "also write the minimized input bytes to FILE")->type_name("FILE");
   cmd.footer(
-      "Drops ops (then trailing arguments) while the same check keeps failing at the\n"
-      "same command, then prints the op counts before and after, the violation and\n"
-      "the minimized text program. (scripts/fuzz --minimize-crash keeps libFuzzer's\n"
-      "byte-level minimizer.)\n"
+      "Drops ops (then makes each op smaller where the harness can: command_handler\n"
+      "drops trailing arguments) while the input fails the same way: the same check\n"
+      "at the same kind of op, as a campaign report groups failures. Then prints the\n"
+      "op counts before and after, the violation and the minimized text program.\n"
+      "(scripts/fuzz --minimize-crash keeps libFuzzer's byte-level minimizer.)\n"
       "\n"
       "Exit 0 when minimized, 1 when the input does not fail at all, 2 on usage or\n"
       "I/O errors.\n"
