@@ -17,7 +17,7 @@ from seedlib import write_corpus  # noqa: E402
 SEEDS = {}
 
 
-def add(name, payload, plan=(63, 63, 63)):
+def add(name, payload, plan=(64, 64, 64)):
     """plan: three chunk sizes 1..64 (the default feeds 64-byte chunks)."""
     if isinstance(payload, str):
         payload = payload.encode("latin-1")
