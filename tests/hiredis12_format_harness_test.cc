@@ -169,7 +169,8 @@ TEST(Hiredis12Format, BrokenReadersFailOnEitherSide) {
 
 TEST(Hiredis12Format, DecodeLengthsAndCaps) {
   // One-byte lengths up to 0xEF, two-byte ones from 0xF0.
-  Hiredis12FormatCase c = DecodeHiredis12FormatCase(std::string("\x03SET\x00\x01k", 7));
+  const std::string small("\x03SET\x00\x01k", 7);  // the case's views point into it
+  Hiredis12FormatCase c = DecodeHiredis12FormatCase(small);
   ASSERT_EQ(c.argv.size(), 3u);
   EXPECT_EQ(c.argv[0], "SET");
   EXPECT_EQ(c.argv[1], "");
@@ -198,11 +199,13 @@ TEST(Hiredis12Format, DecodeLengthsAndCaps) {
 
   // At most kHiredis12FormatMaxArgs arguments; the rest is ignored.
   std::vector<std::string> many(kHiredis12FormatMaxArgs, "x");
-  Hiredis12FormatCase at = DecodeHiredis12FormatCase(EncodeHiredis12FormatCase(many));
+  const std::string at_input = EncodeHiredis12FormatCase(many);
+  Hiredis12FormatCase at = DecodeHiredis12FormatCase(at_input);
   EXPECT_EQ(at.argv.size(), kHiredis12FormatMaxArgs);
   EXPECT_EQ(at.ignored, 0u);
   many.push_back("y");
-  Hiredis12FormatCase over = DecodeHiredis12FormatCase(EncodeHiredis12FormatCase(many));
+  const std::string over_input = EncodeHiredis12FormatCase(many);
+  Hiredis12FormatCase over = DecodeHiredis12FormatCase(over_input);
   EXPECT_EQ(over.argv.size(), kHiredis12FormatMaxArgs);
   EXPECT_EQ(over.ignored, 2u);
 }

@@ -196,7 +196,8 @@ TEST(Hiredis12Diff, RegisteredAndRunsSeeds) {
 }
 
 TEST(Hiredis12Diff, DecodeTakesThePlanThenThePayload) {
-  Hiredis12DiffCase c = DecodeHiredis12DiffCase(std::string("\x00\x3f\x40", 3) + "+OK\r\n");
+  const std::string input = std::string("\x00\x3f\x40", 3) + "+OK\r\n";  // c views into it
+  Hiredis12DiffCase c = DecodeHiredis12DiffCase(input);
   EXPECT_EQ(c.plan.sizes[0], 1);
   EXPECT_EQ(c.plan.sizes[1], 64);
   EXPECT_EQ(c.plan.sizes[2], 1);
