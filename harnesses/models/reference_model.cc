@@ -490,6 +490,7 @@ ReferenceModel::ReferenceModel(ReferenceOptions options) {
   state_.now = options.start_ms;
   state_.max_string_len = options.max_string_len;
   state_.random_state = options.random_seed;
+  state_.max_random_repeats = options.max_random_repeats;
   state_.sessions.resize(options.sessions > 0 ? static_cast<size_t>(options.sessions) : 0);
   for (size_t i = 0; i < state_.sessions.size(); ++i) {
     state_.sessions[i].id = static_cast<int64_t>(i) + 1;

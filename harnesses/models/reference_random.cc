@@ -12,8 +12,9 @@
 //   - a count m >= n: every candidate, in order;
 //   - a count m < n: the list 0..n-1 shuffled m steps (step i swaps entries i
 //     and i + (r mod (n - i))), the first m entries.
-// A negative count below -100000 on a non-empty key is "ERR value is out of
-// range" (the engine's cap on a reply's size).
+// A negative count asking for more than max_random_repeats draws (100000 by
+// default) on a non-empty key is "ERR value is out of range" (the engine's
+// cap on a reply's size).
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -31,7 +32,6 @@ using resp::Value;
 namespace {
 
 const int64_t kLongMax = INT64_MAX;
-const int64_t kRepeatCap = 100000;
 
 uint64_t Random(State& st) {
   st.random_state += 0x9e3779b97f4a7c15ULL;
@@ -68,7 +68,7 @@ Value SRandMember(Ctx& c) {
   if (o != nullptr && o->kind != Kind::kSet) return c.WrongType();
   if (o == nullptr) return has_count ? c.Array() : c.Null();
   if (has_count && count == 0) return c.Array();
-  if (count < -kRepeatCap) return c.Err("value is out of range");
+  if (count < -c.st.max_random_repeats) return c.Err("value is out of range");
   std::vector<std::string> members(o->set.begin(), o->set.end());  // already sorted
   if (!has_count) return c.Bulk(members[Random(c.st) % members.size()]);
   std::vector<Value> out;
@@ -146,7 +146,7 @@ Value ZRandMember(Ctx& c) {
   if (o != nullptr && o->kind != Kind::kZSet) return c.WrongType();
   if (o == nullptr) return has_count ? c.Array() : c.Null();
   if (has_count && count == 0) return c.Array();
-  if (count < -kRepeatCap) return c.Err("value is out of range");
+  if (count < -c.st.max_random_repeats) return c.Err("value is out of range");
   std::vector<std::pair<double, std::string>> ranked;
   for (const auto& [member, score] : o->zset) ranked.emplace_back(score, member);
   std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
@@ -170,7 +170,7 @@ Value HRandField(Ctx& c) {
   if (o != nullptr && o->kind != Kind::kHash) return c.WrongType();
   if (o == nullptr) return has_count ? c.Array() : c.Null();
   if (has_count && count == 0) return c.Array();
-  if (count < -kRepeatCap) return c.Err("value is out of range");
+  if (count < -c.st.max_random_repeats) return c.Err("value is out of range");
   std::vector<std::pair<std::string, std::string>> fields(o->hash.begin(), o->hash.end());
   if (!has_count) return c.Bulk(fields[Random(c.st) % fields.size()].first);
   std::vector<std::pair<Value, Value>> picks;

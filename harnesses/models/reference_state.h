@@ -113,6 +113,7 @@ struct State {
   Hooks hooks;
   // The random choices' source (reference_random.cc): splitmix64's state.
   uint64_t random_state = 0;
+  int64_t max_random_repeats = 100000;  // a larger negative count is refused
 };
 
 // ---------------------------------------------------------------------------

@@ -16,9 +16,9 @@
 // does not depend on the draw: counts, membership, distinctness, pairing.
 //
 // A negative count asks for that many elements with repeats; Redis builds
-// such a reply whatever its size. Here a count beyond kMaxRandomRepeats (on a
-// non-empty key) is refused with "ERR value is out of range", so a reply is
-// bounded.
+// such a reply whatever its size. Here a count beyond
+// EngineOptions::max_random_repeats (on a non-empty key) is refused with "ERR
+// value is out of range", so a reply is bounded.
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -33,7 +33,6 @@ namespace respfuzz::engine {
 
 namespace {
 
-constexpr int64_t kMaxRandomRepeats = 100'000;
 constexpr int64_t kLongMax = std::numeric_limits<int64_t>::max();
 constexpr std::string_view kErrOutOfRange = "ERR value is out of range";
 
@@ -94,7 +93,7 @@ void CmdSrandmember(CommandContext& c) {
     }
     return;
   }
-  if (count < -kMaxRandomRepeats) {
+  if (count < -c.engine.options().max_random_repeats) {
     c.reply.Error(kErrOutOfRange);
     return;
   }
@@ -193,7 +192,7 @@ void CmdZrandmember(CommandContext& c) {
     }
     return;
   }
-  if (count < -kMaxRandomRepeats) {
+  if (count < -c.engine.options().max_random_repeats) {
     c.reply.Error(kErrOutOfRange);
     return;
   }
@@ -221,7 +220,7 @@ void CmdHrandfield(CommandContext& c) {
     }
     return;
   }
-  if (count < -kMaxRandomRepeats) {
+  if (count < -c.engine.options().max_random_repeats) {
     c.reply.Error(kErrOutOfRange);
     return;
   }

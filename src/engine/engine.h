@@ -52,6 +52,11 @@ struct EngineOptions {
   // The seed of the random choices commands make (SRANDMEMBER, SPOP,
   // ZRANDMEMBER, HRANDFIELD, RANDOMKEY): Engine::NextRandom.
   uint64_t random_seed = 0;
+  // The most elements a negative count may ask of SRANDMEMBER, ZRANDMEMBER
+  // or HRANDFIELD (draws with repeats): Redis has no such limit, a reply
+  // here is bounded by it (docs/fidelity.md, "Random choices").
+  static constexpr int64_t kDefaultMaxRandomRepeats = 100'000;
+  int64_t max_random_repeats = kDefaultMaxRandomRepeats;
 };
 
 struct WatchedKey {
