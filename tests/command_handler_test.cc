@@ -234,6 +234,87 @@ TEST(CommandHandler, BitOffsetsStopAtTheHarnessStringLimit) {
   EXPECT_EQ(r.trace[4].engine, "65544");
 }
 
+// The sorted-set algebra, ranges and scans read what the engine holds: a
+// score changed behind the engine's back shows in each of them.
+TEST(CommandHandler, ABrokenZsetShowsInTheAlgebraAndScans) {
+  CommandRunOptions o;
+  o.corrupt_engine = [](size_t op, engine::Engine& e) {
+    if (op != 1) return;
+    engine::Object* v = e.keyspace().Find(0, "k1");
+    ASSERT_NE(v, nullptr);
+    engine::As<engine::ZSet>(*v).Set("a", 5);
+    engine::As<engine::ZSet>(*v).Set("b", 7);
+  };
+  for (std::string_view read :
+       {"s2 ZUNION 2 k1 k2 WITHSCORES", "s2 ZINTER 2 k1 k2 WEIGHTS 2 1 WITHSCORES",
+        "s2 ZDIFF 2 k1 k2 WITHSCORES", "s2 ZINTERSTORE k3 2 k1 k2 AGGREGATE MAX\ns2 ZSCORE k3 b",
+        "s2 ZRANGESTORE k3 k1 0 -1\ns2 ZRANGE k3 0 -1 WITHSCORES", "s2 ZREVRANGEBYSCORE k1 +inf 5",
+        "s2 ZSCAN k1 0", "s2 ZRANDMEMBER k1 -3 WITHSCORES",
+        "s2 MOVE k1 1\ns2 SELECT 1\ns2 ZSCORE k1 b"}) {
+    const std::string text =
+        "s1 ZADD k1 1 a 2 b\ns1 ZADD k2 3 b 4 c\ns1 PING\n" + std::string(read);
+    EXPECT_TRUE(RunCommandProgram(Program(text)).verdict.ok) << text;
+    const auto r = RunCommandProgram(Program(text), o);
+    EXPECT_EQ(r.verdict.check, "reference") << text << "\n" << r.verdict.ToString();
+    EXPECT_GE(r.verdict.step, 3) << text;
+  }
+}
+
+// Both sides draw from the same seeded source: the same program draws the
+// same on every run, another seed draws otherwise, and an engine whose source
+// was moved one step is caught at its next draw.
+TEST(CommandHandler, RandomChoicesFollowTheSharedSeed) {
+  const std::string text =
+      "s1 SADD k1 a b c d e f g h\ns1 HSET k2 f1 v1 f2 v2 f3 v3\ns1 ZADD k3 1 a 2 b 3 c 4 d\n"
+      "s1 PING\ns1 SRANDMEMBER k1 3\ns1 SRANDMEMBER k1 -5\ns1 HRANDFIELD k2 -4 WITHVALUES\n"
+      "s1 ZRANDMEMBER k3 2 WITHSCORES\ns1 SPOP k1 2\ns1 RANDOMKEY\ns1 SCARD k1\n";
+  CommandRunOptions traced;
+  traced.trace = true;
+  const auto a = RunCommandProgram(Program(text), traced);
+  const auto b = RunCommandProgram(Program(text), traced);
+  ASSERT_TRUE(a.verdict.ok) << a.verdict.ToString();
+  ASSERT_EQ(a.trace.size(), b.trace.size());
+  for (size_t i = 0; i < a.trace.size(); ++i) EXPECT_EQ(a.trace[i].engine, b.trace[i].engine);
+  CommandRunOptions other = traced;
+  other.random_seed = traced.random_seed + 1;
+  const auto c = RunCommandProgram(Program(text), other);
+  ASSERT_TRUE(c.verdict.ok) << c.verdict.ToString();
+  bool differs = false;
+  for (size_t i = 4; i < c.trace.size(); ++i)
+    differs = differs || c.trace[i].engine != a.trace[i].engine;
+  EXPECT_TRUE(differs);
+  CommandRunOptions skewed;
+  skewed.corrupt_engine = [](size_t op, engine::Engine& e) {
+    if (op == 3) e.NextRandom();
+  };
+  const auto r = RunCommandProgram(Program(text), skewed);
+  EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 4) << r.verdict.ToString();
+}
+
+// A negative count asks for that many draws with repeats: up to the
+// harness's 2048 on both sides (a RESP2 WITHSCORES reply of 4096 elements,
+// which hiredis reads), one more is refused (the reply's cap), on a non-empty
+// key only.
+TEST(CommandHandler, RepeatedDrawsStopAtTheCap) {
+  CommandRunOptions o;
+  o.trace = true;
+  const auto r =
+      RunCommandProgram(Program("s1 SRANDMEMBER k1 -2049\ns1 SADD k1 a b\ns1 ZADD k2 1 a\ns1 "
+                                "ZRANDMEMBER k2 -2048 WITHSCORES\n"
+                                "s1 SRANDMEMBER k1 -2049\ns1 ZRANDMEMBER k2 -2049 WITHSCORES\n"
+                                "s1 HSET k3 f v\ns1 HRANDFIELD k3 -2049\n"),
+                        o);
+  ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  ASSERT_EQ(r.trace.size(), 8u);
+  EXPECT_EQ(r.trace[0].engine, "[]");
+  EXPECT_NE(r.trace[3].engine.find("\"a\", \"1\", \"a\""), std::string::npos) << r.trace[3].engine;
+  for (size_t i : {4, 5, 7}) {
+    EXPECT_NE(r.trace[i].engine.find("ERR value is out of range"), std::string::npos)
+        << r.trace[i].engine;
+  }
+}
+
 TEST(CommandHandler, ValidateCheckCanFail) {
   CommandRunOptions o;
   o.corrupt_engine = [](size_t op, engine::Engine& e) {

@@ -23,6 +23,7 @@
 #include "src/engine/engine.h"
 #include "src/resp/writer.h"
 #include "tools/oracle_net.h"
+#include "tools/oracle_random.h"
 #include "tools/oracle_time.h"
 
 namespace respfuzz::oracle {
@@ -76,7 +77,7 @@ void MaskHelloId(Value* v) {
 bool WholeKeyspace(const std::string& name) {
   return CommandIs(name, "KEYS") || CommandIs(name, "SCAN") || CommandIs(name, "DBSIZE") ||
          CommandIs(name, "FLUSHDB") || CommandIs(name, "FLUSHALL") || CommandIs(name, "SWAPDB") ||
-         CommandIs(name, "EXEC") || CommandIs(name, "SELECT");
+         CommandIs(name, "EXEC") || CommandIs(name, "SELECT") || CommandIs(name, "RANDOMKEY");
 }
 
 // The expiry an EXPIRE, PEXPIRE, EXPIREAT or PEXPIREAT with GT or LT would
@@ -175,6 +176,31 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   std::array<bool, harnesses::kMaxSessions> tainted{};
   std::string rest_excluded;      // why the rest of the program is excluded
   std::vector<std::string> racy;  // keys whose expiry raced an op
+  // Keys an SPOP inside a transaction popped at random: each side popped its
+  // own members, so the key differs from then on.
+  std::vector<std::string> diverged;
+  // SCAN lazily expires every key it visits: a full scan of each db is the
+  // server's active expiry, made deterministic. Also run after RANDOMKEY,
+  // which deletes the expired keys its draws hit, different ones on each side.
+  auto active_expire = [&]() -> absl::Status {
+    eng.ExpireAllDue();
+    for (int db = 0; db < eng.keyspace().num_dbs(); ++db) {
+      auto sel =
+          Roundtrip(admin_fd_, {"SELECT", std::to_string(db)}, *ours, resp::Protocol::kResp3);
+      if (!sel.ok()) return sel.status();
+      std::string cursor = "0";
+      do {
+        auto r =
+            Roundtrip(admin_fd_, {"SCAN", cursor, "COUNT", "1000"}, *ours, resp::Protocol::kResp3);
+        if (!r.ok()) return r.status();
+        if (r->type != Type::kArray || r->elems.size() != 2) {
+          return absl::DataLossError("unexpected SCAN reply " + resp::ToDebugString(*r));
+        }
+        cursor = r->elems[0].str;
+      } while (cursor != "0");
+    }
+    return absl::OkStatus();
+  };
   // How far the server's copy of an expiry may lie after the engine's: a
   // relative expiry is stored at the server's own time, up to as long after
   // the engine's as the op that set it took. Keyed by the engine's time;
@@ -207,24 +233,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       continue;
     }
     if (op.kind == OpKind::kActiveExpire) {
-      // SCAN lazily expires every key it visits: a full scan of each db is
-      // the server's active expiry, made deterministic.
-      eng.ExpireAllDue();
-      for (int db = 0; db < eng.keyspace().num_dbs(); ++db) {
-        auto sel =
-            Roundtrip(admin_fd_, {"SELECT", std::to_string(db)}, *ours, resp::Protocol::kResp3);
-        if (!sel.ok()) return sel.status();
-        std::string cursor = "0";
-        do {
-          auto r = Roundtrip(admin_fd_, {"SCAN", cursor, "COUNT", "1000"}, *ours,
-                             resp::Protocol::kResp3);
-          if (!r.ok()) return r.status();
-          if (r->type != Type::kArray || r->elems.size() != 2) {
-            return absl::DataLossError("unexpected SCAN reply " + resp::ToDebugString(*r));
-          }
-          cursor = r->elems[0].str;
-        } while (cursor != "0");
-      }
+      if (absl::Status st = active_expire(); !st.ok()) return st;
       continue;
     }
 
@@ -260,6 +269,13 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
     std::vector<std::pair<std::string, int64_t>> expiring;  // (key, engine's expiry)
     for (const std::string& k : keys) {
+      if (std::find(diverged.begin(), diverged.end(), k) != diverged.end()) {
+        if (why_not.empty()) {
+          why_not = "key '" + k + "' was popped at random inside a transaction earlier";
+          category = "random-pop";
+        }
+        continue;
+      }
       if (std::find(racy.begin(), racy.end(), k) != racy.end()) {
         if (why_not.empty()) {
           why_not = "key '" + k + "' raced its expiry earlier in the program";
@@ -271,6 +287,11 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (when >= 0) expiring.emplace_back(k, when);
     }
     const int64_t started = eng.now_ms();
+    // What a random command may draw from, as the engine holds it before the
+    // op (oracle_random.h).
+    const bool queued = eng.session(s).in_multi;
+    DrawPool pool;
+    if (IsRandomCommand(argv[0]) && !queued) pool = PoolOf(eng, db, argv);
 
     const resp::Protocol before = eng.session(s).protocol;
     std::string bytes;
@@ -329,11 +350,80 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
     Value got = std::move(*mine);
     Value want = std::move(*theirs);
+    // SPOP: the engine's set becomes what the server's pops left, so the
+    // key stays the same on both sides.
+    if (CommandIs(argv[0], "SPOP") && !queued && want.type != Type::kError &&
+        want.type != Type::kNull) {
+      engine::Object* o = eng.keyspace().Find(db, argv[1]);
+      if (o != nullptr && engine::Is<engine::Set>(*o)) {
+        engine::Set left;
+        for (const std::string& m : pool.names) left.insert(m);
+        for (const std::string& m : PoppedMembers(want)) left.erase(m);
+        if (!left.empty()) engine::As<engine::Set>(*o) = std::move(left);
+      }
+    }
+    // SSCAN / HSCAN / ZSCAN from cursor 0: the iteration is driven to its end
+    // on both sides (the same options), and the unions compared.
+    bool scan_split = false;
+    if (IsElementScan(argv[0]) && !queued && argv.size() >= 3) {
+      std::string got_cursor, want_cursor;
+      std::vector<Value> got_elems, want_elems;
+      if (AppendScanPage(got, &got_cursor, &got_elems) &&
+          AppendScanPage(want, &want_cursor, &want_elems)) {
+        if (std::strtoull(argv[2].c_str(), nullptr, 10) != 0) {
+          exclude("scan-cursor", "a cursor other than 0 names a different place on each side");
+          continue;
+        }
+        std::vector<std::string> next = argv;
+        constexpr int kMaxPages = 100000;
+        int pages = 0;
+        while (got_cursor != "0" && pages++ < kMaxPages) {
+          next[2] = got_cursor;
+          std::string more;
+          eng.Execute(s, next, &more);
+          auto p = harnesses::MakeReplyParser();
+          p->Start(resp::Protocol::kResp3, resp::ReaderLimits{});
+          std::vector<Value> v;
+          if (!p->Feed(more, &v) || v.size() != 1 ||
+              !AppendScanPage(v[0], &got_cursor, &got_elems)) {
+            scan_split = true;
+            break;
+          }
+        }
+        while (want_cursor != "0" && pages++ < 2 * kMaxPages) {
+          next[2] = want_cursor;
+          auto r = Roundtrip(fds[s], next, via_hiredis ? *hiredis : *ours,
+                             via_hiredis ? resp::Protocol::kResp2 : resp::Protocol::kResp3);
+          if (!r.ok()) return r.status();
+          if (!AppendScanPage(*r, &want_cursor, &want_elems)) {
+            scan_split = true;
+            break;
+          }
+        }
+        if (got_cursor != "0" || want_cursor != "0") scan_split = true;
+        got = ScanUnion(argv[0], std::move(got_elems));
+        want = ScanUnion(argv[0], std::move(want_elems));
+      }
+    }
+    bool drew_keys = false;  // a RANDOMKEY ran (alone or in EXEC)
 
     // Both replies in comparable form, EXEC's elements per queued command:
     // sorted where Redis promises no order, the server's client ids masked.
     // TIME: its shape, and a time within this op's window (MaskTimeReply).
+    const bool in_exec = CommandIs(argv[0], "EXEC");
     auto comparable = [&](const std::vector<std::string>& command, Value* v) {
+      if (IsRandomCommand(command[0])) {
+        // Inside EXEC the state before the command is not known here.
+        SummarizeRandomReply(command, in_exec ? nullptr : &pool, v);
+        drew_keys = drew_keys || CommandIs(command[0], "RANDOMKEY");
+        if (in_exec && CommandIs(command[0], "SPOP") && command.size() > 1 &&
+            v->type != Type::kError && v->type != Type::kNull) {
+          diverged.push_back(command[1]);
+        }
+      }
+      if (in_exec && IsElementScan(command[0]) && v->type == Type::kArray) {
+        *v = Value::Simple("(a scan page: compared outside transactions only)");
+      }
       if (CommandIs(command[0], "TIME")) {
         MaskTimeReply(v, started, took, options_.expiry_margin_ms);
       }
@@ -343,6 +433,13 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     };
     for (Value* v : {&got, &want}) transactions.ForEachAnswer(s, argv, v, comparable);
     transactions.Observe(s, argv, want);
+    if (drew_keys) {
+      if (absl::Status st = active_expire(); !st.ok()) return st;
+    }
+    if (why_not.empty() && scan_split) {
+      why_not = "the iteration did not end (a malformed page or more than 100,000 pages)";
+      category = "scan-split";
+    }
     if (!why_not.empty()) {
       exclude(category, why_not);
       continue;

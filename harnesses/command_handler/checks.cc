@@ -202,6 +202,8 @@ engine::EngineOptions CommandEngineOptions(const CommandRunOptions& options) {
   engine::EngineOptions eo;
   eo.start_ms = options.start_ms;
   eo.max_string_len = options.max_string_len;
+  eo.random_seed = options.random_seed;
+  eo.max_random_repeats = options.max_random_repeats;
   return eo;
 }
 
@@ -214,6 +216,8 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
   ro.start_ms = options.start_ms;
   ro.max_string_len = options.max_string_len;
   ro.sessions = kMaxSessions;
+  ro.random_seed = options.random_seed;
+  ro.max_random_repeats = options.max_random_repeats;
   models::ReferenceModel ref(ro);
   std::unique_ptr<Scratch> own;
   Scratch& sc = *TakeScratch(&own);

@@ -48,6 +48,14 @@ struct CommandRunOptions {
   // limit with values from the pools (65535 / 65536) and memory stays bounded.
   int64_t max_string_len = kHarnessMaxStringLen;
   bool trace = false;  // record each op with both replies
+  // The seed of the random choices (SRANDMEMBER, SPOP, ZRANDMEMBER,
+  // HRANDFIELD, RANDOMKEY) on both sides, which then choose alike.
+  uint64_t random_seed = 0x7e5f'0a11'd1ce'5eedULL;
+  // The most draws a negative count may ask for, on both sides: 2048, so a
+  // RESP2 WITHSCORES reply (two elements a draw) stays within the 4096
+  // elements an array may have in the hiredis check.
+  static constexpr int64_t kHarnessMaxRandomRepeats = 2048;
+  int64_t max_random_repeats = kHarnessMaxRandomRepeats;
 
   // Test hooks, to prove each check can fail: change the engine's reply bytes
   // before they are checked, or the engine's state after an op.

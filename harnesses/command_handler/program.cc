@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 133> kNames = {
+constexpr std::array<std::string_view, 150> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -132,7 +132,8 @@ constexpr std::array<std::string_view, 133> kNames = {
     "ZREMRANGEBYSCORE",
     "ZPOPMIN",
     "ZPOPMAX",
-    // commands outside the engine's set, for the unknown-command path
+    // commands once outside the engine's set (SPOP, RANDOMKEY and ZUNIONSTORE
+    // are in it now), for the unknown-command path
     "SPOP",
     "OBJECT",
     "RANDOMKEY",
@@ -154,6 +155,25 @@ constexpr std::array<std::string_view, 133> kNames = {
     "EXPIRETIME",
     "PEXPIRETIME",
     "LCS",
+    // sorted-set algebra (ZUNIONSTORE is above)
+    "ZINTERSTORE",
+    "ZDIFFSTORE",
+    "ZUNION",
+    "ZINTER",
+    "ZDIFF",
+    "ZINTERCARD",
+    // ranges, random choices (SPOP and RANDOMKEY are above), MOVE, scans
+    "ZRANGESTORE",
+    "ZREVRANGEBYSCORE",
+    "ZREVRANGEBYLEX",
+    "ZREMRANGEBYLEX",
+    "SRANDMEMBER",
+    "ZRANDMEMBER",
+    "HRANDFIELD",
+    "MOVE",
+    "SSCAN",
+    "HSCAN",
+    "ZSCAN",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

@@ -419,6 +419,111 @@ Value SwapDb(Ctx& c) {
   return c.Ok();
 }
 
+// MOVE key db (moveCommand): the db index (an int, an existing db, not the
+// current one), then the key; 0 when it is missing or the target db has it.
+// The TTL moves along. Signals the source db's key, then the target's.
+Value Move(Ctx& c) {
+  int dbid;
+  Value err;
+  if (!c.GetInt(c.argv[2], &dbid, &err)) return err;
+  if (dbid < 0 || dbid >= kNumDbs) return c.Err("DB index is out of range");
+  if (dbid == c.db()) return c.Err("source and destination objects are the same");
+  const std::string& key = c.argv[1];
+  Object* o = LookupKey(c.st, c.db(), key);
+  if (o == nullptr) return c.Int(0);
+  int64_t expire = GetExpire(c.st, c.db(), key);
+  if (LookupKey(c.st, dbid, key) != nullptr) return c.Int(0);
+  Object moved = *o;
+  DbAdd(c.st, dbid, key, std::move(moved));
+  if (expire != -1) SetExpire(c.st, dbid, key, expire);
+  DbDelete(c.st, c.db(), key);
+  SignalModifiedKey(c.st, c.db(), key);
+  SignalModifiedKey(c.st, dbid, key);
+  return c.Int(1);
+}
+
+// SSCAN / HSCAN / ZSCAN key cursor [MATCH pattern] [COUNT count]. Checks as
+// sscanCommand & co.: the cursor, then the key (missing: ["0", []] whatever
+// the options), its type, then the options (COUNT >= 1, MATCH; nothing
+// else). The walk is SCAN's rule above over the elements (members or
+// fields): (SipHash24, element) order from the cursor, COUNT a call plus any
+// element sharing the last one's hash. MATCH then drops elements (with their
+// value or score). A ZSCAN score is text: a listpack stores an integral score
+// within +-(2^63-1)/2 as an integer, which prints as one; any other score
+// prints as %.17g.
+Value ElementScan(Ctx& c, Kind kind) {
+  const char* cur = c.argv[2].c_str();
+  errno = 0;
+  char* eptr;
+  unsigned long cursor = strtoul(cur, &eptr, 10);
+  if (isspace(static_cast<unsigned char>(cur[0])) || eptr[0] != '\0' || errno == ERANGE) {
+    return c.Err("invalid cursor");
+  }
+  Object* o = LookupKey(c.st, c.db(), c.argv[1]);
+  if (o == nullptr) return c.Array({c.Bulk("0"), c.Array()});
+  if (o->kind != kind) return c.WrongType();
+  const std::string* pat = nullptr;
+  int64_t count = 10;
+  Value err;
+  size_t i = 3;
+  while (i < c.argc()) {
+    size_t j = c.argc() - i;
+    if (EqualsIgnoreCase(c.argv[i], "count") && j >= 2) {
+      if (!c.GetLong(c.argv[i + 1], &count, &err)) return err;
+      if (count < 1) return c.Syntax();
+      i += 2;
+    } else if (EqualsIgnoreCase(c.argv[i], "match") && j >= 2) {
+      pat = &c.argv[i + 1];
+      i += 2;
+    } else {
+      return c.Syntax();
+    }
+  }
+  if (count > 65536) count = 65536;
+  std::vector<std::string> elements;
+  if (kind == Kind::kSet) elements.assign(o->set.begin(), o->set.end());
+  if (kind == Kind::kHash) {
+    for (const auto& [f, v] : o->hash) elements.push_back(f);
+  }
+  if (kind == Kind::kZSet) {
+    for (const auto& [m, s] : o->zset) elements.push_back(m);
+  }
+  std::vector<std::pair<uint64_t, std::string>> order;
+  for (const std::string& e : elements) {
+    uint64_t h = SipHash24(e);
+    if (h >= cursor) order.emplace_back(h, e);
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<std::string> taken;
+  uint64_t last = 0;
+  for (const auto& [h, e] : order) {
+    if (static_cast<int64_t>(taken.size()) >= count && h != last) break;
+    taken.push_back(e);
+    last = h;
+  }
+  uint64_t next = last + 1;
+  if (static_cast<int64_t>(taken.size()) < count || last == UINT64_MAX) next = 0;
+  std::vector<Value> out;
+  for (const std::string& e : taken) {
+    if (pat != nullptr && *pat != "*" && !StringMatch(*pat, e)) continue;
+    out.push_back(c.Bulk(e));
+    if (kind == Kind::kHash) out.push_back(c.Bulk(o->hash.at(e)));
+    if (kind == Kind::kZSet) {
+      double s = o->zset.at(e);
+      const double half = static_cast<double>(INT64_MAX / 2);
+      bool as_integer = !o->zset_skiplist && s >= -half && s <= half &&
+                        static_cast<double>(static_cast<int64_t>(s)) == s;
+      out.push_back(
+          c.Bulk(as_integer ? std::to_string(static_cast<int64_t>(s)) : FormatDouble17g(s)));
+    }
+  }
+  return c.Array({c.Bulk(std::to_string(next)), c.Array(std::move(out))});
+}
+
+Value SScan(Ctx& c) { return ElementScan(c, Kind::kSet); }
+Value HScan(Ctx& c) { return ElementScan(c, Kind::kHash); }
+Value ZScan(Ctx& c) { return ElementScan(c, Kind::kZSet); }
+
 }  // namespace
 
 std::vector<CommandSpec> KeyCommands() {
@@ -434,6 +539,10 @@ std::vector<CommandSpec> KeyCommands() {
   table.push_back({"expiretime", 2, ExpireTime});
   table.push_back({"pexpiretime", 2, PExpireTime});
   table.push_back({"touch", -2, Touch});
+  table.push_back({"move", 3, Move});
+  table.push_back({"sscan", -3, SScan});
+  table.push_back({"hscan", -3, HScan});
+  table.push_back({"zscan", -3, ZScan});
   return table;
 }
 

@@ -190,8 +190,9 @@ const CommandSpec kClientIdSpec = {"client|id", 2, ClientId};
 const std::map<std::string, CommandSpec>& CommandTable() {
   static const std::map<std::string, CommandSpec> table = [] {
     std::map<std::string, CommandSpec> t;
-    for (auto family : {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands,
-                        ListCommands, SetCommands, ZSetCommands}) {
+    for (auto family :
+         {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands, ListCommands,
+          SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -488,6 +489,8 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
 ReferenceModel::ReferenceModel(ReferenceOptions options) {
   state_.now = options.start_ms;
   state_.max_string_len = options.max_string_len;
+  state_.random_state = options.random_seed;
+  state_.max_random_repeats = options.max_random_repeats;
   state_.sessions.resize(options.sessions > 0 ? static_cast<size_t>(options.sessions) : 0);
   for (size_t i = 0; i < state_.sessions.size(); ++i) {
     state_.sessions[i].id = static_cast<int64_t>(i) + 1;

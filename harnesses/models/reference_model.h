@@ -27,6 +27,8 @@ struct ReferenceOptions {
   int64_t start_ms = 1'700'000'000'000;          // virtual clock start (unix ms)
   int64_t max_string_len = 512LL * 1024 * 1024;  // proto-max-bulk-len (SETRANGE/APPEND limit)
   int sessions = 4;                              // sessions 0..sessions-1, client ids 1..sessions
+  uint64_t random_seed = 0;             // SRANDMEMBER & co. choose as the engine with the same seed
+  int64_t max_random_repeats = 100000;  // the most draws a negative count may ask for
 };
 
 class ReferenceModel {

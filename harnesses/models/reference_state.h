@@ -111,6 +111,9 @@ struct State {
   bool log_events = false;
   std::vector<KeyEvent> events;
   Hooks hooks;
+  // The random choices' source (reference_random.cc): splitmix64's state.
+  uint64_t random_state = 0;
+  int64_t max_random_repeats = 100000;  // a larger negative count is refused
 };
 
 // ---------------------------------------------------------------------------
@@ -216,14 +219,16 @@ struct CommandSpec {
   Handler handler;
 };
 
-std::vector<CommandSpec> ConnectionCommands();  // reference_model.cc
-std::vector<CommandSpec> KeyCommands();         // reference_keys.cc
-std::vector<CommandSpec> StringCommands();      // reference_strings.cc
-std::vector<CommandSpec> BitCommands();         // reference_bitops.cc
-std::vector<CommandSpec> HashCommands();        // reference_hashes.cc
-std::vector<CommandSpec> ListCommands();        // reference_lists.cc
-std::vector<CommandSpec> SetCommands();         // reference_sets.cc
-std::vector<CommandSpec> ZSetCommands();        // reference_zsets.cc
+std::vector<CommandSpec> ConnectionCommands();   // reference_model.cc
+std::vector<CommandSpec> KeyCommands();          // reference_keys.cc
+std::vector<CommandSpec> StringCommands();       // reference_strings.cc
+std::vector<CommandSpec> BitCommands();          // reference_bitops.cc
+std::vector<CommandSpec> HashCommands();         // reference_hashes.cc
+std::vector<CommandSpec> ListCommands();         // reference_lists.cc
+std::vector<CommandSpec> SetCommands();          // reference_sets.cc
+std::vector<CommandSpec> ZSetCommands();         // reference_zsets.cc
+std::vector<CommandSpec> ZSetAlgebraCommands();  // reference_zsetops.cc
+std::vector<CommandSpec> RandomCommands();       // reference_random.cc
 
 }  // namespace respfuzz::models::refmodel
 

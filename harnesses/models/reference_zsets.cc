@@ -1,6 +1,7 @@
 // Sorted set commands of the reference model (t_zset.c): ZADD ZREM ZSCORE
 // ZMSCORE ZINCRBY ZCARD ZCOUNT ZRANGE ZRANGEBYSCORE ZREVRANGE ZRANK ZREVRANK
-// ZRANGEBYLEX ZLEXCOUNT ZREMRANGEBYRANK ZREMRANGEBYSCORE ZPOPMIN ZPOPMAX.
+// ZRANGEBYLEX ZLEXCOUNT ZREMRANGEBYRANK ZREMRANGEBYSCORE ZPOPMIN ZPOPMAX
+// ZREVRANGEBYSCORE ZREVRANGEBYLEX ZREMRANGEBYLEX ZRANGESTORE.
 //
 // Order is (score, member): scores by <, ties (including 0 and -0) by the
 // member's bytes. Lex ranges follow the listpack encoding's linear scans
@@ -441,15 +442,39 @@ std::vector<Item> ApplyLimit(const std::vector<Item>& v, int64_t offset, int64_t
   return out;
 }
 
-Value ZRangeGeneric(Ctx& c, RangeType rangetype, Direction direction) {
-  const std::string& key = c.argv[1];
-  size_t minidx = 2, maxidx = 3;
+// ZRANGESTORE's destination: a listpack, except a rank range of more than
+// 128 members, which starts as a skiplist; members go in in range order, each
+// added as ZADD adds one (zsetAdd converts a listpack that outgrows it).
+// Nothing picked: the destination is deleted.
+Value StoreRange(Ctx& c, const std::vector<Item>& picked, bool by_rank) {
+  const std::string& dst = c.argv[1];
+  if (picked.empty()) {
+    if (DbDelete(c.st, c.db(), dst)) SignalModifiedKey(c.st, c.db(), dst);
+    return c.Int(0);
+  }
+  Object z;
+  z.kind = Kind::kZSet;
+  z.zset_skiplist = by_rank && picked.size() > kMaxListpackEntries;
+  for (const Item& it : picked) {
+    double unused;
+    ZSetAdd(&z, it.score, it.member, 0, &unused);
+  }
+  int64_t n = static_cast<int64_t>(z.zset.size());
+  SetKey(c.st, c.db(), dst, std::move(z), false, -1);
+  return c.Int(n);
+}
+
+// `store`: ZRANGESTORE dst src min max ..., the source key at argv[2].
+Value ZRangeGeneric(Ctx& c, RangeType rangetype, Direction direction, bool store = false) {
+  const size_t start_at = store ? 2 : 1;
+  const std::string& key = c.argv[start_at];
+  size_t minidx = start_at + 1, maxidx = start_at + 2;
   bool withscores = false;
   int64_t offset = 0, limit = -1;
   Value err;
-  for (size_t j = 4; j < c.argc(); ++j) {
+  for (size_t j = start_at + 3; j < c.argc(); ++j) {
     size_t leftargs = c.argc() - j - 1;
-    if (EqualsIgnoreCase(c.argv[j], "withscores")) {
+    if (!store && EqualsIgnoreCase(c.argv[j], "withscores")) {
       withscores = true;
     } else if (EqualsIgnoreCase(c.argv[j], "limit") && leftargs >= 2) {
       if (!c.GetLong(c.argv[j + 1], &offset, &err) || !c.GetLong(c.argv[j + 2], &limit, &err))
@@ -495,7 +520,7 @@ Value ZRangeGeneric(Ctx& c, RangeType rangetype, Direction direction) {
   }
 
   Object* z = LookupKey(c.st, c.db(), key);
-  if (z == nullptr) return c.Array();
+  if (z == nullptr) return store ? StoreRange(c, {}, false) : c.Array();
   if (z->kind != Kind::kZSet) return c.WrongType();
   std::vector<Item> v = Sorted(*z);
   int64_t llen = static_cast<int64_t>(v.size());
@@ -505,7 +530,7 @@ Value ZRangeGeneric(Ctx& c, RangeType rangetype, Direction direction) {
     if (start < 0) start = llen + start;
     if (end < 0) end = llen + end;
     if (start < 0) start = 0;
-    if (start > end || start >= llen) return c.Array();
+    if (start > end || start >= llen) return store ? StoreRange(c, {}, true) : c.Array();
     if (end >= llen) end = llen - 1;
     for (int64_t i = start; i <= end; ++i) {
       picked.push_back(v[static_cast<size_t>(reverse ? llen - 1 - i : i)]);
@@ -535,6 +560,7 @@ Value ZRangeGeneric(Ctx& c, RangeType rangetype, Direction direction) {
       picked.push_back(it);
     }
   }
+  if (store) return StoreRange(c, picked, rangetype == RangeType::kRank);
   return RangeReply(c, picked, withscores);
 }
 
@@ -542,6 +568,9 @@ Value ZRange(Ctx& c) { return ZRangeGeneric(c, RangeType::kAuto, Direction::kAut
 Value ZRangeByScore(Ctx& c) { return ZRangeGeneric(c, RangeType::kScore, Direction::kForward); }
 Value ZRevRange(Ctx& c) { return ZRangeGeneric(c, RangeType::kRank, Direction::kReverse); }
 Value ZRangeByLex(Ctx& c) { return ZRangeGeneric(c, RangeType::kLex, Direction::kForward); }
+Value ZRevRangeByScore(Ctx& c) { return ZRangeGeneric(c, RangeType::kScore, Direction::kReverse); }
+Value ZRevRangeByLex(Ctx& c) { return ZRangeGeneric(c, RangeType::kLex, Direction::kReverse); }
+Value ZRangeStore(Ctx& c) { return ZRangeGeneric(c, RangeType::kAuto, Direction::kAuto, true); }
 
 // ---------------------------------------------------------------------------
 // Removal by range, and pops.
@@ -579,6 +608,30 @@ Value ZRemRangeByScore(Ctx& c) {
       deleted++;
     } else {
       ++it;
+    }
+  }
+  if (z->zset.empty()) DbDelete(c.st, c.db(), c.argv[1]);
+  if (deleted) SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  return c.Int(deleted);
+}
+
+// ZREMRANGEBYLEX (zzlDeleteRangeByLex): from the first member in range
+// onwards, while the members stay at or below max.
+Value ZRemRangeByLex(Ctx& c) {
+  LexRange r;
+  if (!ParseLexRange(c.argv[2], c.argv[3], &r)) {
+    return c.Err("min or max not valid string range item");
+  }
+  Value reply;
+  Object* z = LookupZSet(c, c.Int(0), &reply);
+  if (z == nullptr) return reply;
+  std::vector<Item> v = Sorted(*z);
+  int64_t deleted = 0;
+  int64_t i = FirstInLexRange(v, r);
+  if (i >= 0) {
+    for (size_t k = static_cast<size_t>(i); k < v.size() && LexLteMax(v[k].member, r); ++k) {
+      z->zset.erase(v[k].member);
+      deleted++;
     }
   }
   if (z->zset.empty()) DbDelete(c.st, c.db(), c.argv[1]);
@@ -643,6 +696,10 @@ std::vector<CommandSpec> ZSetCommands() {
       {"zremrangebyscore", 4, ZRemRangeByScore},
       {"zpopmin", -2, ZPopMin},
       {"zpopmax", -2, ZPopMax},
+      {"zrevrangebyscore", -4, ZRevRangeByScore},
+      {"zrevrangebylex", -4, ZRevRangeByLex},
+      {"zremrangebylex", 4, ZRemRangeByLex},
+      {"zrangestore", -5, ZRangeStore},
   };
 }
 

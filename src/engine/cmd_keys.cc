@@ -1,11 +1,13 @@
 // Key commands: DEL UNLINK EXISTS TYPE EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL
 // PTTL EXPIRETIME PEXPIRETIME PERSIST TOUCH RENAME RENAMENX COPY KEYS SCAN
-// DBSIZE FLUSHDB FLUSHALL SWAPDB, with Redis 7.0.15's replies, errors and key events.
+// DBSIZE FLUSHDB FLUSHALL SWAPDB MOVE SSCAN HSCAN ZSCAN, with Redis 7.0.15's replies, errors and
+// key events.
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -346,6 +348,140 @@ void CmdScan(CommandContext& c) {
 }
 
 // Keys not yet lazily deleted count, expired or not.
+// SSCAN / HSCAN / ZSCAN key cursor [MATCH pattern] [COUNT count]: the
+// cursor is checked first, then the key (missing: an empty scan, with no
+// option checked), then its type, then the options (no TYPE here). The walk
+// is SCAN's over the collection's elements (set members, hash fields,
+// sorted-set members) in (ScanHash, element) order, COUNT elements a call
+// (docs/fidelity.md, "SSCAN, HSCAN, ZSCAN"); MATCH filters the elements (a
+// field's value or a member's score goes with it). O(n log n) a call.
+void ElementScan(CommandContext& c, ObjType type) {
+  uint64_t cursor = 0;
+  if (!ParseScanCursor(c.arg(2), &cursor)) {
+    c.reply.Error("ERR invalid cursor");
+    return;
+  }
+  const Object* o = c.Find(c.arg(1));
+  if (o == nullptr) {
+    c.reply.ArrayHeader(2);
+    c.reply.Bulk("0");
+    c.reply.ArrayHeader(0);
+    return;
+  }
+  if (TypeOf(*o) != type) {
+    c.reply.Error(kErrWrongType);
+    return;
+  }
+  const std::string* pattern_arg = nullptr;
+  int64_t count = 10;
+  for (size_t i = 3; i < c.argc();) {
+    const size_t left = c.argc() - i;
+    if (OptEquals(c.arg(i), "count") && left >= 2) {
+      if (!c.IntArg(i + 1, &count)) return;
+      if (count < 1) {
+        c.reply.Error(kErrSyntax);
+        return;
+      }
+      i += 2;
+    } else if (OptEquals(c.arg(i), "match") && left >= 2) {
+      pattern_arg = &c.arg(i + 1);
+      i += 2;
+    } else {
+      c.reply.Error(kErrSyntax);
+      return;
+    }
+  }
+  const size_t take =
+      static_cast<size_t>(std::min<int64_t>(count, static_cast<int64_t>(Keyspace::kScanMaxCount)));
+  std::vector<std::pair<uint64_t, const std::string*>> order;
+  auto consider = [&](const std::string& e) {
+    const uint64_t h = ScanHash(e);
+    if (h >= cursor) order.emplace_back(h, &e);
+  };
+  switch (type) {
+    case ObjType::kSet:
+      for (const std::string& m : As<Set>(*o)) consider(m);
+      break;
+    case ObjType::kHash:
+      for (const auto& [f, v] : As<Hash>(*o)) consider(f);
+      break;
+    case ObjType::kZSet:
+      for (const auto& [m, s] : As<ZSet>(*o).scores()) consider(m);
+      break;
+    default:
+      break;
+  }
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : *a.second < *b.second;
+  });
+  size_t n = 0;
+  uint64_t last = 0;
+  while (n < order.size() && (n < take || order[n].first == last)) last = order[n++].first;
+  const uint64_t next = (n < take || last == ~uint64_t{0}) ? 0 : last + 1;
+  const GlobPattern pattern(pattern_arg != nullptr ? std::string_view(*pattern_arg) : "*");
+  const bool all = pattern.MatchesEverything();
+  std::vector<const std::string*> picked;
+  for (size_t i = 0; i < n; ++i) {
+    if (all || pattern.Matches(*order[i].second)) picked.push_back(order[i].second);
+  }
+  const bool pairs = type != ObjType::kSet;
+  c.reply.ArrayHeader(2);
+  c.reply.Bulk(std::to_string(next));
+  c.reply.ArrayHeader(static_cast<int64_t>(pairs ? picked.size() * 2 : picked.size()));
+  for (const std::string* e : picked) {
+    c.reply.Bulk(*e);
+    if (type == ObjType::kHash) c.reply.Bulk(As<Hash>(*o).find(*e)->second);
+    if (type == ObjType::kZSet) {
+      // A listpack keeps an integral score (|s| <= LLONG_MAX/2) as an
+      // integer and ZSCAN prints it so; other scores print as %.17g.
+      const ZSet& z = As<ZSet>(*o);
+      const double s = *z.Score(*e);
+      constexpr double kHalf = static_cast<double>(std::numeric_limits<int64_t>::max() / 2);
+      if (z.listpack() && s >= -kHalf && s <= kHalf &&
+          static_cast<double>(static_cast<int64_t>(s)) == s) {
+        c.reply.Bulk(std::to_string(static_cast<int64_t>(s)));
+      } else {
+        c.reply.BulkDouble(s);
+      }
+    }
+  }
+}
+
+void CmdSscan(CommandContext& c) { ElementScan(c, ObjType::kSet); }
+void CmdHscan(CommandContext& c) { ElementScan(c, ObjType::kHash); }
+void CmdZscan(CommandContext& c) { ElementScan(c, ObjType::kZSet); }
+
+// MOVE key db: the db checked first (an int, in range, not the current one),
+// then the key (0 when missing or already in the target db); the value moves
+// with its TTL. Events as Redis signals them: the source, then the target.
+void CmdMove(CommandContext& c) {
+  int dst = 0;
+  if (!c.Int32Arg(2, &dst)) return;
+  if (dst < 0 || dst >= c.ks.num_dbs()) {
+    c.reply.Error(kErrDbIndex);
+    return;
+  }
+  if (dst == c.db) {
+    c.reply.Error("ERR source and destination objects are the same");
+    return;
+  }
+  const std::string& key = c.arg(1);
+  Object* o = c.Find(key);
+  if (o == nullptr) {
+    c.reply.Integer(0);
+    return;
+  }
+  const int64_t expire = c.ks.GetExpire(c.db, key);
+  if (c.ks.Find(dst, key) != nullptr) {
+    c.reply.Integer(0);
+    return;
+  }
+  Object value = std::move(*o);
+  c.ks.DeleteStored(c.db, key);
+  c.ks.StoreWithExpire(dst, key, std::move(value), expire);
+  c.reply.Integer(1);
+}
+
 void CmdDbsize(CommandContext& c) {
   c.reply.Integer(static_cast<int64_t>(c.ks.db(c.db).dict.size()));
 }
@@ -394,7 +530,7 @@ void CmdSwapdb(CommandContext& c) {
 }
 
 // clang-format off
-constexpr std::array<CommandSpec, 23> kCommands = {{
+constexpr std::array<CommandSpec, 27> kCommands = {{
     {"del", -2, kCmdWrite, 1, -1, 1, CmdDel},
     {"unlink", -2, kCmdWrite|kCmdFast, 1, -1, 1, CmdDel},
     {"exists", -2, kCmdReadonly|kCmdFast, 1, -1, 1, CmdExists},
@@ -418,6 +554,10 @@ constexpr std::array<CommandSpec, 23> kCommands = {{
     {"flushdb", -1, kCmdWrite, 0, 0, 0, CmdFlushdb},
     {"flushall", -1, kCmdWrite, 0, 0, 0, CmdFlushall},
     {"swapdb", 3, kCmdWrite|kCmdFast, 0, 0, 0, CmdSwapdb},
+    {"move", 3, kCmdWrite|kCmdFast, 1, 1, 1, CmdMove},
+    {"sscan", -3, kCmdReadonly, 1, 1, 1, CmdSscan},
+    {"hscan", -3, kCmdReadonly, 1, 1, 1, CmdHscan},
+    {"zscan", -3, kCmdReadonly, 1, 1, 1, CmdZscan},
 }};
 // clang-format on
 

@@ -1,6 +1,7 @@
 // Sorted-set commands: ZADD ZREM ZSCORE ZMSCORE ZINCRBY ZCARD ZCOUNT ZRANGE
 // ZRANGEBYSCORE ZREVRANGE ZRANK ZREVRANK ZRANGEBYLEX ZLEXCOUNT
-// ZREMRANGEBYRANK ZREMRANGEBYSCORE ZPOPMIN ZPOPMAX, as Redis 7.0.
+// ZREMRANGEBYRANK ZREMRANGEBYSCORE ZPOPMIN ZPOPMAX ZREVRANGEBYSCORE
+// ZREVRANGEBYLEX ZREMRANGEBYLEX ZRANGESTORE, as Redis 7.0.
 //
 // Two Redis details shape this file:
 // - Score ranges ("1", "(1") are parsed with plain strtod on the C string:
@@ -407,18 +408,45 @@ void ReplyEntries(CommandContext& c, const std::vector<const ZSet::Entry*>& entr
   }
 }
 
+// ZRANGESTORE's destination (zrangeResultBeginStore and zsetAdd): a
+// listpack, unless a rank range of more than 128 entries (its length known in
+// advance) starts it as a skiplist; members are added in range order and
+// convert it as ZADD's would. Nothing in range deletes the destination
+// (dbDelete, even when logically expired). Replies the count.
+void StoreRange(CommandContext& c, const std::vector<const ZSet::Entry*>& entries,
+                bool rank_range) {
+  const std::string& dst = c.arg(1);
+  if (entries.empty()) {
+    c.reply.Integer(0);
+    c.ks.DeleteStored(c.db, dst);
+    return;
+  }
+  ZSet z;
+  if (rank_range && entries.size() > ZSet::kListpackMaxEntries) z.set_listpack(false);
+  for (const ZSet::Entry* e : entries) {
+    ConvertBeforeAdding(z, e->second);
+    StoreScore(z, e->second, e->first);
+  }
+  const int64_t n = static_cast<int64_t>(z.size());
+  c.ks.Store(c.db, dst, Object(std::move(z)), /*keep_ttl=*/false);
+  c.reply.Integer(n);
+}
+
 enum class RangeType { kAuto, kRank, kScore, kLex };
 enum class Direction { kAuto, kForward, kReverse };
 
 // Redis's zrangeGenericCommand for ZRANGE, ZRANGEBYSCORE, ZREVRANGE and
 // ZRANGEBYLEX: the type and direction are fixed by the command, except
 // ZRANGE's (kAuto), which its BYSCORE/BYLEX/REV options set.
-void ZrangeGeneric(CommandContext& c, RangeType type, Direction direction) {
+// ZRANGESTORE (`store`) is the same code with its source key at argv[2]
+// (`base`) and no WITHSCORES.
+void ZrangeGeneric(CommandContext& c, RangeType type, Direction direction, size_t base = 1,
+                   bool store = false) {
   bool withscores = false;
   int64_t offset = 0, limit = -1;
-  for (size_t j = 4; j < c.argc(); ++j) {
+  for (size_t j = base + 3; j < c.argc(); ++j) {
     const size_t left = c.argc() - j - 1;
-    if (c.ArgIs(j, "withscores")) {
+    if (!store && c.ArgIs(j, "withscores")) {
       withscores = true;
     } else if (c.ArgIs(j, "limit") && left >= 2) {
       if (!c.IntArg(j + 1, &offset) || !c.IntArg(j + 2, &limit)) return;
@@ -446,7 +474,7 @@ void ZrangeGeneric(CommandContext& c, RangeType type, Direction direction) {
     return;
   }
   // Reverse score and lex ranges are given as max, min.
-  size_t minidx = 2, maxidx = 3;
+  size_t minidx = base + 1, maxidx = base + 2;
   if (reverse && type != RangeType::kRank) std::swap(minidx, maxidx);
   int64_t start = 0, end = 0;
   ScoreRange score_range;
@@ -470,10 +498,18 @@ void ZrangeGeneric(CommandContext& c, RangeType type, Direction direction) {
       break;
   }
   ZSet* z = nullptr;
-  if (!c.FindAs(c.arg(1), &z)) return;
+  if (!c.FindAs(c.arg(base), &z)) return;
   std::vector<const ZSet::Entry*> out;
+  // The reply, or ZRANGESTORE's destination.
+  auto finish = [&](bool rank_range) {
+    if (store) {
+      StoreRange(c, out, rank_range);
+    } else {
+      ReplyEntries(c, out, withscores);
+    }
+  };
   if (z == nullptr) {
-    ReplyEntries(c, out, false);  // *0 in both protocols
+    finish(false);  // *0 in both protocols; an empty destination
     return;
   }
   const Index& index = z->index();
@@ -495,7 +531,7 @@ void ZrangeGeneric(CommandContext& c, RangeType type, Direction direction) {
         }
       }
     }
-    ReplyEntries(c, out, withscores);
+    finish(true);
     return;
   }
   // Score and lex ranges: find the first entry in range from the starting
@@ -547,7 +583,7 @@ void ZrangeGeneric(CommandContext& c, RangeType type, Direction direction) {
     out.push_back(&*it);
     valid = step(&it);
   }
-  ReplyEntries(c, out, withscores);
+  finish(false);
 }
 
 void CmdZrange(CommandContext& c) { ZrangeGeneric(c, RangeType::kAuto, Direction::kAuto); }
@@ -556,6 +592,15 @@ void CmdZrangebyscore(CommandContext& c) {
 }
 void CmdZrevrange(CommandContext& c) { ZrangeGeneric(c, RangeType::kRank, Direction::kReverse); }
 void CmdZrangebylex(CommandContext& c) { ZrangeGeneric(c, RangeType::kLex, Direction::kForward); }
+void CmdZrevrangebyscore(CommandContext& c) {
+  ZrangeGeneric(c, RangeType::kScore, Direction::kReverse);
+}
+void CmdZrevrangebylex(CommandContext& c) {
+  ZrangeGeneric(c, RangeType::kLex, Direction::kReverse);
+}
+void CmdZrangestore(CommandContext& c) {
+  ZrangeGeneric(c, RangeType::kAuto, Direction::kAuto, /*base=*/2, /*store=*/true);
+}
 
 void CmdZcount(CommandContext& c) {
   ScoreRange r;
@@ -648,6 +693,28 @@ void CmdZremrangebyscore(CommandContext& c) {
   EraseEntries(c, key, *z, lo, hi);
 }
 
+// ZREMRANGEBYLEX: the listpack's walk (zzlDeleteRangeByLex): from the first
+// member in range, while members stay at or below max.
+void CmdZremrangebylex(CommandContext& c) {
+  LexRange r;
+  if (!ParseLexRange(c.arg(2), c.arg(3), &r)) {
+    c.reply.Error(kErrLexRange);
+    return;
+  }
+  const std::string& key = c.arg(1);
+  ZSet* z = nullptr;
+  if (!c.FindAs(key, &z)) return;
+  if (z == nullptr) {
+    c.reply.Integer(0);
+    return;
+  }
+  const Index& index = z->index();
+  IndexIt lo = FirstInLexRange(*z, r);
+  IndexIt hi = lo;
+  while (hi != index.end() && LexLteMax(hi->second, r.max)) ++hi;
+  EraseEntries(c, key, *z, lo, hi);
+}
+
 // ZPOPMIN/ZPOPMAX key [count]
 void ZpopGeneric(CommandContext& c, bool max) {
   if (c.argc() > 3) {
@@ -681,7 +748,7 @@ void ZpopGeneric(CommandContext& c, bool max) {
 void CmdZpopmin(CommandContext& c) { ZpopGeneric(c, false); }
 void CmdZpopmax(CommandContext& c) { ZpopGeneric(c, true); }
 
-constexpr std::array<CommandSpec, 18> kCommands = {{
+constexpr std::array<CommandSpec, 22> kCommands = {{
     {"zadd", -4, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdZadd},
     {"zrem", -3, kCmdWrite | kCmdFast, 1, 1, 1, CmdZrem},
     {"zscore", 3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdZscore},
@@ -700,6 +767,10 @@ constexpr std::array<CommandSpec, 18> kCommands = {{
     {"zremrangebyscore", 4, kCmdWrite, 1, 1, 1, CmdZremrangebyscore},
     {"zpopmin", -2, kCmdWrite | kCmdFast, 1, 1, 1, CmdZpopmin},
     {"zpopmax", -2, kCmdWrite | kCmdFast, 1, 1, 1, CmdZpopmax},
+    {"zrevrangebyscore", -4, kCmdReadonly, 1, 1, 1, CmdZrevrangebyscore},
+    {"zrevrangebylex", -4, kCmdReadonly, 1, 1, 1, CmdZrevrangebylex},
+    {"zremrangebylex", 4, kCmdWrite, 1, 1, 1, CmdZremrangebylex},
+    {"zrangestore", -5, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdZrangestore},
 }};
 
 }  // namespace

@@ -61,6 +61,8 @@ std::span<const CommandSpec> ListCommands();
 std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> SetCommands();
 std::span<const CommandSpec> SortedSetCommands();
+std::span<const CommandSpec> SortedSetAlgebraCommands();  // ZUNION ZINTER ZDIFF (STORE), ZINTERCARD
+std::span<const CommandSpec> RandomCommands();  // SRANDMEMBER SPOP ZRANDMEMBER HRANDFIELD RANDOMKEY
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();

@@ -19,7 +19,8 @@ const Table& GetTable() {
   static const Table* table = [] {
     auto* t = new Table;
     for (auto slice : {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(),
-                       ListCommands(), HashCommands(), SetCommands(), SortedSetCommands()}) {
+                       ListCommands(), HashCommands(), SetCommands(), SortedSetCommands(),
+                       SortedSetAlgebraCommands(), RandomCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;
@@ -58,6 +59,21 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
     if (!n || *n <= 0) return keys;
     for (int64_t i = 0; i < *n && static_cast<size_t>(2 + i) < argv.size(); ++i) {
       keys.push_back(2 + i);
+    }
+    return keys;
+  }
+  // ZUNION/ZINTER/ZDIFF/ZINTERCARD numkeys key...; the STORE forms
+  // destination numkeys key...
+  const bool zstore =
+      spec.name == "zunionstore" || spec.name == "zinterstore" || spec.name == "zdiffstore";
+  if (zstore || spec.name == "zunion" || spec.name == "zinter" || spec.name == "zdiff" ||
+      spec.name == "zintercard") {
+    const size_t at = zstore ? 2 : 1;
+    if (zstore && argv.size() > 1) keys.push_back(1);
+    auto n = argv.size() > at ? resp::ParseInt64(argv[at]) : std::nullopt;
+    if (!n || *n <= 0) return keys;
+    for (int64_t i = 0; i < *n && at + 1 + static_cast<size_t>(i) < argv.size(); ++i) {
+      keys.push_back(at + 1 + static_cast<size_t>(i));
     }
     return keys;
   }

@@ -54,6 +54,15 @@ Engine::Engine(EngineOptions options)
       peers_(std::make_unique<TrackingPeers>(this)),
       tracker_(peers_.get()) {
   keyspace_.AddListener([this](const KeyEvent& ev) { OnKeyEvent(ev); });
+  random_state_ = options.random_seed;
+}
+
+uint64_t Engine::NextRandom() {
+  random_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
+  uint64_t z = random_state_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
 }
 
 Engine::~Engine() = default;

@@ -49,6 +49,14 @@ struct EngineOptions {
   int64_t start_ms = kDefaultStartMs;             // the virtual clock's start, unix ms
   int64_t max_string_len = kDefaultMaxStringLen;  // proto-max-bulk-len
   int num_dbs = kDefaultDbs;
+  // The seed of the random choices commands make (SRANDMEMBER, SPOP,
+  // ZRANDMEMBER, HRANDFIELD, RANDOMKEY): Engine::NextRandom.
+  uint64_t random_seed = 0;
+  // The most elements a negative count may ask of SRANDMEMBER, ZRANDMEMBER
+  // or HRANDFIELD (draws with repeats): Redis has no such limit, a reply
+  // here is bounded by it (docs/fidelity.md, "Random choices").
+  static constexpr int64_t kDefaultMaxRandomRepeats = 100'000;
+  int64_t max_random_repeats = kDefaultMaxRandomRepeats;
 };
 
 struct WatchedKey {
@@ -142,6 +150,11 @@ class Engine {
   // runs every 100 ms. Tracking clients are told as by any other deletion.
   Keyspace::ExpireCycleStats ActiveExpireCycle();
 
+  // The commands' random source: splitmix64 from EngineOptions::random_seed
+  // (docs/fidelity.md, "Random choices"), so a program's choices are the same
+  // on every run.
+  uint64_t NextRandom();
+
   Keyspace& keyspace() { return keyspace_; }
   const Keyspace& keyspace() const { return keyspace_; }
   const EngineOptions& options() const { return options_; }
@@ -198,6 +211,7 @@ class Engine {
   int current_session_ = -1;                 // the session whose command runs, -1 between commands
   int call_depth_ = 0;                       // > 1 inside EXEC
   absl::flat_hash_map<int64_t, int> by_id_;  // open sessions by client id
+  uint64_t random_state_ = 0;                // NextRandom's splitmix64 state
 };
 
 }  // namespace respfuzz::engine

@@ -579,7 +579,8 @@ std::string DescribeArgv(const std::vector<std::string>& argv) {
 
 bool MayBeUnordered(const std::vector<std::string>& argv) {
   static const std::set<std::string> kUnordered = {
-      "SMEMBERS", "SINTER", "SUNION", "SDIFF", "HKEYS", "HVALS", "HGETALL", "KEYS", "SCAN"};
+      "SMEMBERS", "SINTER", "SUNION", "SDIFF", "HKEYS", "HVALS", "HGETALL",
+      "KEYS",     "SCAN",   "SSCAN",  "HSCAN", "ZSCAN", "SPOP",  "SRANDMEMBER"};
   return !argv.empty() && kUnordered.count(Upper(argv[0])) > 0;
 }
 
@@ -590,8 +591,10 @@ std::string Canonical(const std::vector<std::string>& argv, std::string_view rep
   const std::string name = argv.empty() ? "" : Upper(argv[0]);
   if (name == "HGETALL") {
     SortPairs(&v.elems);
-  } else if (name == "SCAN") {
+  } else if (name == "SCAN" || name == "SSCAN") {
     if (v.elems.size() == 2 && IsList(v.elems[1])) SortByBytes(&v.elems[1].elems);
+  } else if (name == "HSCAN" || name == "ZSCAN") {
+    if (v.elems.size() == 2 && IsList(v.elems[1])) SortPairs(&v.elems[1].elems);
   } else {
     SortByBytes(&v.elems);
   }
