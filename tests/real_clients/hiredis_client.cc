@@ -43,22 +43,36 @@ std::string Show(const redisReply* r) {
       }
       return v.size() > 64 ? "string(" + std::to_string(v.size()) + " bytes)" : "string:" + out;
     }
-    case REDIS_REPLY_ARRAY: return agg("array");
-    case REDIS_REPLY_INTEGER: return "integer:" + std::to_string(r->integer);
-    case REDIS_REPLY_NIL: return "nil";
-    case REDIS_REPLY_STATUS: return "status:" + str();
-    case REDIS_REPLY_ERROR: return "error:" + str();
+    case REDIS_REPLY_ARRAY:
+      return agg("array");
+    case REDIS_REPLY_INTEGER:
+      return "integer:" + std::to_string(r->integer);
+    case REDIS_REPLY_NIL:
+      return "nil";
+    case REDIS_REPLY_STATUS:
+      return "status:" + str();
+    case REDIS_REPLY_ERROR:
+      return "error:" + str();
 #ifdef RESPFUZZ_HIREDIS12
-    case REDIS_REPLY_DOUBLE: return "double:" + str();
-    case REDIS_REPLY_BOOL: return std::string("bool:") + (r->integer ? "true" : "false");
-    case REDIS_REPLY_MAP: return agg("map");
-    case REDIS_REPLY_SET: return agg("set");
-    case REDIS_REPLY_PUSH: return agg("push");
-    case REDIS_REPLY_ATTR: return agg("attr");
-    case REDIS_REPLY_BIGNUM: return "bignum:" + str();
-    case REDIS_REPLY_VERB: return "verbatim:" + std::string(r->vtype) + ":" + str();
+    case REDIS_REPLY_DOUBLE:
+      return "double:" + str();
+    case REDIS_REPLY_BOOL:
+      return std::string("bool:") + (r->integer ? "true" : "false");
+    case REDIS_REPLY_MAP:
+      return agg("map");
+    case REDIS_REPLY_SET:
+      return agg("set");
+    case REDIS_REPLY_PUSH:
+      return agg("push");
+    case REDIS_REPLY_ATTR:
+      return agg("attr");
+    case REDIS_REPLY_BIGNUM:
+      return "bignum:" + str();
+    case REDIS_REPLY_VERB:
+      return "verbatim:" + std::string(r->vtype) + ":" + str();
 #endif
-    default: return "type" + std::to_string(r->type);
+    default:
+      return "type" + std::to_string(r->type);
   }
 }
 
