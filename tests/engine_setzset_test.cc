@@ -15,6 +15,54 @@
 namespace respfuzz::engine {
 namespace {
 
+// The new commands' key events follow Redis's signalModifiedKey calls: a
+// store writes its destination (an empty result deletes an existing one and
+// is silent otherwise), MOVE deletes the source before writing the target,
+// SPOP writes (or deletes, taking the last member), reads and draws are
+// silent.
+TEST(SetZsetEvents, AlgebraDrawsAndMoveSignalAsRedis) {
+  Engine e;
+  const int s = e.OpenSession();
+  std::vector<std::string> events;
+  e.AddKeyEventListener([&](const KeyEvent& ev) {
+    events.push_back(std::string(KeyEventKindName(ev.kind)) + " " + std::string(ev.key) + "@" +
+                     std::to_string(ev.db));
+  });
+  using Events = std::vector<std::string>;
+  auto run = [&](const std::vector<std::string>& argv) {
+    std::string out;
+    e.Execute(s, argv, &out);
+    Events got = std::move(events);
+    events.clear();
+    return got;
+  };
+  run({"zadd", "z", "1", "a", "2", "b"});
+  run({"sadd", "s", "a", "c"});
+  EXPECT_EQ(run({"zunionstore", "d", "2", "z", "s"}), Events{"written d@0"});
+  EXPECT_EQ(run({"zinterstore", "x", "2", "z", "missing"}), Events{});
+  EXPECT_EQ(run({"zdiffstore", "d", "2", "z", "z"}), Events{"deleted d@0"});
+  EXPECT_EQ(run({"zunionstore", "d", "1", "z", "bad-option"}), Events{});
+  EXPECT_EQ(run({"zunion", "2", "z", "s", "withscores"}), Events{});
+  EXPECT_EQ(run({"zintercard", "2", "z", "s"}), Events{});
+  EXPECT_EQ(run({"zrangestore", "r", "z", "0", "0"}), Events{"written r@0"});
+  EXPECT_EQ(run({"zrangestore", "r", "z", "5", "6"}), Events{"deleted r@0"});
+  EXPECT_EQ(run({"zremrangebylex", "z", "[x", "[y"}), Events{});
+  EXPECT_EQ(run({"zadd", "l", "0", "a", "0", "b"}), Events{"written l@0"});
+  EXPECT_EQ(run({"zremrangebylex", "l", "-", "[a"}), Events{"written l@0"});
+  EXPECT_EQ(run({"zremrangebylex", "l", "-", "+"}), Events{"deleted l@0"});
+  EXPECT_EQ(run({"srandmember", "s", "-5"}), Events{});
+  EXPECT_EQ(run({"zrandmember", "z", "2", "withscores"}), Events{});
+  EXPECT_EQ(run({"sscan", "s", "0"}), Events{});
+  EXPECT_EQ(run({"randomkey"}), Events{});
+  EXPECT_EQ(run({"spop", "s", "0"}), Events{});
+  EXPECT_EQ(run({"spop", "s"}), Events{"written s@0"});
+  EXPECT_EQ(run({"spop", "s", "5"}), Events{"deleted s@0"});
+  EXPECT_EQ(run({"move", "z", "1"}), (Events{"deleted z@0", "written z@1"}));
+  EXPECT_EQ(run({"move", "z", "1"}), Events{});
+  EXPECT_EQ(run({"move", "z", "0"}), Events{});
+  EXPECT_TRUE(e.Validate().ok());
+}
+
 TEST(SetZsetEvents, OnlyRealWritesRaiseKeyEvents) {
   Engine e;
   const int s = e.OpenSession();

@@ -248,6 +248,19 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (eng.session(s).in_multi) tainted[s] = true;
       continue;
     }
+    // A draw of more repeats than the harness allows: the engine refuses it,
+    // and the server's reply would pass the reply reader's array budget.
+    if (IsRandomCommand(argv[0]) && argv.size() >= 3) {
+      int64_t count = 0;
+      if (absl::SimpleAtoi(argv[2], &count) &&
+          count < -harnesses::CommandRunOptions::kHarnessMaxRandomRepeats) {
+        exclude("random-cap",
+                absl::StrCat("more than ", harnesses::CommandRunOptions::kHarnessMaxRandomRepeats,
+                             " draws (the harness's cap); not sent"));
+        if (eng.session(s).in_multi) tainted[s] = true;
+        continue;
+      }
+    }
     std::string why_not, category;
     if (CommandIs(argv[0], "CLIENT")) {
       why_not = "client ids are assigned by the server";

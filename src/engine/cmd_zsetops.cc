@@ -45,7 +45,7 @@ struct Source {
     if (zset != nullptr) return zset->size();
     return set != nullptr ? set->size() : 0;
   }
-  // The member's score (1 in a set), or nullptr.
+  // The member's score (1 in a set) into *score; false when it is absent.
   bool Find(std::string_view member, double* score) const {
     if (zset != nullptr) {
       const double* s = zset->Score(member);
