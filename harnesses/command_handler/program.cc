@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 133> kNames = {
+constexpr std::array<std::string_view, 136> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -154,6 +154,11 @@ constexpr std::array<std::string_view, 133> kNames = {
     "EXPIRETIME",
     "PEXPIRETIME",
     "LCS",
+    // pub/sub (SUBSCRIBE above and the other subscription commands are
+    // outside the command model: see OutsideTheModel)
+    "PUBLISH",
+    "PUBSUB",
+    "SPUBLISH",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

@@ -185,16 +185,18 @@ std::string Upper(const std::string& s) {
 Value ClientId(Ctx& c) { return c.Int(c.s().id); }
 
 const CommandSpec kClientContainer = {"client", -2, nullptr};
+const CommandSpec kPubsubContainer = {"pubsub", -2, nullptr};
 const CommandSpec kClientIdSpec = {"client|id", 2, ClientId};
 
 const std::map<std::string, CommandSpec>& CommandTable() {
   static const std::map<std::string, CommandSpec> table = [] {
     std::map<std::string, CommandSpec> t;
     for (auto family : {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands,
-                        ListCommands, SetCommands, ZSetCommands}) {
+                        ListCommands, SetCommands, ZSetCommands, PubSubCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
+    t.emplace("pubsub", kPubsubContainer);
     return t;
   }();
   return table;
@@ -222,7 +224,8 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   static thread_local CommandSpec extra_spec;
   std::string top = Lower(argv[0]);
   std::string full = top;
-  if (argv.size() >= 2 && (top == "client" || IsExtraSubcommand(st, top, argv[1]))) {
+  if (argv.size() >= 2 &&
+      (top == "client" || top == "pubsub" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -244,6 +247,11 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
     return nullptr;
   }
   if (it->second.handler == nullptr && argv.size() >= 2) {
+    if (top == "pubsub") {
+      const CommandSpec* sub = FindPubsubSubcommand(Lower(argv[1]));
+      if (sub == nullptr) *unknown_sub = true;
+      return sub;
+    }
     if (Lower(argv[1]) == "id") return &kClientIdSpec;
     *unknown_sub = true;
     return nullptr;
@@ -496,6 +504,7 @@ ReferenceModel::ReferenceModel(ReferenceOptions options) {
 
 void ReferenceModel::ResetSession(int session, int64_t id) {
   refmodel::DiscardTransaction(state_, session);
+  refmodel::PubSubUnsubscribeAll(state_, session);
   state_.sessions[session] = refmodel::Session();
   state_.sessions[session].id = id;
 }

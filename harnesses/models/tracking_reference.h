@@ -151,7 +151,6 @@ class TrackingReference {
     bool caching = false, broken_redir = false;
     int64_t redirect = 0;
     std::set<std::string> prefixes;
-    std::set<std::string> channels;
     std::vector<OutFrame> out;
   };
   struct Bcast {
@@ -169,6 +168,7 @@ class TrackingReference {
   void RememberKeys(int slot, const std::vector<std::string>& argv, const std::string& name);
   void LimitUsedSlots();
   void DisableTracking(int slot);
+  void Deliver(int slot, const resp::Value& message);
   int SlotOf(int64_t id) const;  // -1: no such connected client
   int resp(int slot) const;
   int tracking_clients() const;
@@ -200,6 +200,11 @@ class TrackingReference {
   bool in_call_ = false;                             // server.fixed_time_expire > 0
   std::vector<std::optional<std::string>> pending_;  // tracking_pending_keys; nullopt: flush
   bool multi_frame_ = false;  // the reply Value is several frames (its elements)
+  // EXEC is running for current_: messages to itself wait here with the
+  // index of the reply element they precede.
+  bool exec_ = false;
+  size_t exec_index_ = 0;
+  std::vector<std::pair<size_t, std::string>> exec_pushes_;
   bool unmodelled_ = false;
 };
 

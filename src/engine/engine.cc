@@ -35,7 +35,7 @@ class Engine::TrackingPeers : public tracking::Peers {
   }
   bool InPubSub(int64_t id) const override {
     const int s = e_->SessionById(id);
-    return s >= 0 && !e_->sessions_[s]->channels.empty();
+    return s >= 0 && e_->sessions_[s]->in_pubsub();
   }
   void Deliver(int64_t id, std::string_view bytes) override {
     const int s = e_->SessionById(id);
@@ -81,6 +81,7 @@ void Engine::CloseSession(int session) {
   Session& s = *sessions_[session];
   if (!s.open) return;
   Unwatch(s);
+  PubSubRemoveAll(session);
   by_id_.erase(s.id);
   tracker_.ClientClosed(s.id);
   s = Session{};
@@ -176,6 +177,18 @@ struct ClientSubcommand {
 constexpr ClientSubcommand kClientSubcommands[] = {
     {"id", 2}, {"tracking", -3}, {"caching", 3}, {"getredir", 2}, {"trackinginfo", 2}, {"kill", -3},
 };
+// PUBSUB's, as Redis 7.0.15's command table has them.
+constexpr ClientSubcommand kPubsubSubcommands[] = {
+    {"channels", -2},      {"numsub", -2},      {"numpat", 2},
+    {"shardchannels", -2}, {"shardnumsub", -2}, {"help", 2},
+};
+
+const ClientSubcommand* FindPubsubSubcommand(std::string_view name) {
+  for (const ClientSubcommand& sub : kPubsubSubcommands) {
+    if (IEquals(name, sub.name)) return &sub;
+  }
+  return nullptr;
+}
 
 const ClientSubcommand* FindClientSubcommand(std::string_view name) {
   for (const ClientSubcommand& sub : kClientSubcommands) {
@@ -187,7 +200,9 @@ const ClientSubcommand* FindClientSubcommand(std::string_view name) {
 // Commands a RESP2 client may send while subscribed (among those the
 // engine has; QUIT is the server layer's).
 bool AllowedWhileSubscribed(std::string_view name) {
-  return name == "ping" || name == "subscribe" || name == "unsubscribe";
+  return name == "ping" || name == "subscribe" || name == "unsubscribe" || name == "psubscribe" ||
+         name == "punsubscribe" || name == "ssubscribe" || name == "sunsubscribe" ||
+         name == "reset";
 }
 
 }  // namespace
@@ -237,15 +252,16 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     return;
   }
   std::string fullname(spec->name);
-  if (spec->name == "client" && argv.size() >= 2) {
+  if ((spec->name == "client" || spec->name == "pubsub") && argv.size() >= 2) {
     // A container command: the subcommand is resolved before anything else
     // (subcommands match whole, NULs included).
-    const ClientSubcommand* sub = FindClientSubcommand(argv[1]);
+    const ClientSubcommand* sub =
+        spec->name == "client" ? FindClientSubcommand(argv[1]) : FindPubsubSubcommand(argv[1]);
     if (sub == nullptr) {
       reject(UnknownSubcommandError(argv[0], argv[1]));
       return;
     }
-    fullname = "client|" + std::string(sub->name);
+    fullname = std::string(spec->name) + "|" + std::string(sub->name);
     const size_t n = argv.size();
     if (sub->arity > 0 ? n != static_cast<size_t>(sub->arity)
                        : n < static_cast<size_t>(-sub->arity)) {
@@ -260,7 +276,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   // command runs (its invalidations go out at once), then the RESP2
   // subscribed context is checked.
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
-  if (s.protocol == resp::Protocol::kResp2 && !s.channels.empty() &&
+  if (s.protocol == resp::Protocol::kResp2 && s.in_pubsub() &&
       !AllowedWhileSubscribed(spec->name)) {
     reject(absl::StrCat("ERR Can't execute '", fullname,
                         "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
@@ -502,7 +518,7 @@ absl::Status Engine::Validate() const {
       if (!s.watched.empty() || !s.queued.empty() || s.in_multi) {
         return absl::InternalError(who() + "closed but holds transaction state");
       }
-      if (!s.output.empty() || !s.channels.empty()) {
+      if (!s.output.empty() || s.in_pubsub()) {
         return absl::InternalError(who() + "closed but holds output or subscriptions");
       }
       continue;
@@ -590,6 +606,7 @@ absl::Status Engine::Validate() const {
     return absl::InternalError(
         absl::StrCat("watcher lists hold ", listed, " entries, ", watch_count_, " keys watched"));
   }
+  if (absl::Status ps = ValidatePubSub(); !ps.ok()) return ps;
   return tracker_.Validate(next_client_id_);
 }
 

@@ -57,6 +57,9 @@ struct WatchedKey {
   bool expired_at_watch;  // the key was logically expired when WATCH ran
 };
 
+// The three subscription spaces of pub/sub (pubsub.c).
+enum class PubSubKind { kChannel, kPattern, kShard };
+
 struct Session {
   int64_t id = 0;  // CLIENT ID
   bool open = false;
@@ -72,8 +75,16 @@ struct Session {
   std::string output;
   bool notified = false;           // in the engine's notified list
   bool close_after_reply = false;  // killed itself: no more commands, no more output
-  // Subscribed channels in subscription order (SUBSCRIBE/UNSUBSCRIBE).
+  // Subscriptions in subscription order: channels (SUBSCRIBE), patterns
+  // (PSUBSCRIBE), shard channels (SSUBSCRIBE).
   std::vector<std::string> channels;
+  std::vector<std::string> patterns;
+  std::vector<std::string> shard_channels;
+  // Redis's CLIENT_PUBSUB: subscribed to anything. A RESP2 client then runs
+  // only the (P|S)(UN)SUBSCRIBE commands and PING.
+  bool in_pubsub() const {
+    return !channels.empty() || !patterns.empty() || !shard_channels.empty();
+  }
   // Addresses as CLIENT KILL ADDR/LADDR compare them ("ip:port"); empty for
   // in-process sessions (no ADDR/LADDR filter matches them).
   std::string addr, laddr;
@@ -157,6 +168,27 @@ class Engine {
   // Stops all of a session's WATCHes (UNWATCH, EXEC, DISCARD, a dirtied watch).
   void Unwatch(Session& s);
 
+  // Pub/sub (cmd_pubsub.cc). A subscription is kept twice, as in Redis: in
+  // the session's list and in the server's list of subscribers of the
+  // channel (pattern, shard channel), in subscription order. Add / Remove
+  // return whether the subscription was new / existed.
+  bool PubSubAdd(int session, PubSubKind kind, const std::string& name);
+  bool PubSubRemove(int session, PubSubKind kind, const std::string& name);
+  // Sends `message` to the subscribers of `channel` (then, unless `shard`,
+  // to those of every matching pattern, patterns in the order they were
+  // first subscribed; Redis walks its pattern dict in hash order) and
+  // returns how many messages went out. A session publishing to itself
+  // gets the message in its output at once, before its reply (inside an
+  // EXEC reply when run by EXEC), as redis-server 7.0.15 writes it.
+  int64_t Publish(std::string_view channel, std::string_view message, bool shard);
+  // PUBSUB CHANNELS / SHARDCHANNELS (in no defined order), NUMSUB /
+  // SHARDNUMSUB, NUMPAT.
+  std::vector<std::string_view> ActiveChannels(bool shard) const;
+  size_t SubscriberCount(std::string_view channel, bool shard) const;
+  size_t PatternCount() const { return pattern_subs_.size(); }
+  // Inside EXEC (Redis's CLIENT_DENY_BLOCKING): SSUBSCRIBE refuses.
+  bool in_exec() const { return call_depth_ > 1; }
+
  private:
   class TrackingPeers;
   // `owned` is argv itself when the caller gave it away (ExecuteOwned), else empty.
@@ -198,6 +230,12 @@ class Engine {
   int current_session_ = -1;                 // the session whose command runs, -1 between commands
   int call_depth_ = 0;                       // > 1 inside EXEC
   absl::flat_hash_map<int64_t, int> by_id_;  // open sessions by client id
+  // Pub/sub subscribers (session handles) per channel and shard channel, and
+  // per pattern in the order the patterns were first subscribed.
+  StrMap<std::vector<int>> channel_subs_, shard_subs_;
+  std::vector<std::pair<std::string, std::vector<int>>> pattern_subs_;
+  void PubSubRemoveAll(int session);
+  absl::Status ValidatePubSub() const;
 };
 
 }  // namespace respfuzz::engine
