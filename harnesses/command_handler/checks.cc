@@ -177,7 +177,8 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
     if (is(argv[0], name)) return true;
   }
   if (!is(argv[0], "CLIENT") || argv.size() < 2) return false;
-  for (std::string_view sub : {"TRACKING", "CACHING", "GETREDIR", "TRACKINGINFO", "KILL"}) {
+  for (std::string_view sub :
+       {"TRACKING", "CACHING", "GETREDIR", "TRACKINGINFO", "KILL", "REPLY"}) {
     if (is(argv[1], sub)) return true;
   }
   return false;

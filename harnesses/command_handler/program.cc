@@ -132,7 +132,8 @@ constexpr std::array<std::string_view, 136> kNames = {
     "ZREMRANGEBYSCORE",
     "ZPOPMIN",
     "ZPOPMAX",
-    // commands outside the engine's set, for the unknown-command path
+    // commands outside the engine's set, for the unknown-command path (SUBSCRIBE
+    // and RESET are in it since; SUBSCRIBE is outside the command model)
     "SPOP",
     "OBJECT",
     "RANDOMKEY",

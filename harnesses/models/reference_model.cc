@@ -397,6 +397,22 @@ Value Ping(Ctx& c) {
 
 Value Echo(Ctx& c) { return c.Bulk(c.argv[1]); }
 
+}  // namespace
+
+// resetCommand -> clearClientConnectionState, the parts the command model
+// has: db 0, RESP2, the transaction and every WATCH dropped, every
+// subscription dropped without a confirmation. (The tracking model adds
+// tracking and CLIENT REPLY.) Never queued: it runs at once inside MULTI.
+Value ResetConnection(Ctx& c) {
+  DiscardTransaction(c.st, c.session);
+  PubSubUnsubscribeAll(c.st, c.session);
+  c.s().db = 0;
+  c.s().resp = 2;
+  return Value::Simple("RESET");
+}
+
+namespace {
+
 // timeCommand: [seconds, microseconds] as two bulk strings; the model's
 // clock has millisecond steps, so the microseconds are a multiple of 1000.
 Value Time(Ctx& c) {
@@ -446,9 +462,11 @@ Value Hello(Ctx& c) {
 
 std::vector<CommandSpec> ConnectionCommands() {
   return {
-      {"multi", 1, Multi},  {"exec", 1, Exec},       {"discard", 1, Discard},
-      {"watch", -2, Watch}, {"unwatch", 1, Unwatch}, {"ping", -1, Ping},
-      {"echo", 2, Echo},    {"hello", -1, Hello},    {"time", 1, Time},
+      {"multi", 1, Multi},     {"exec", 1, Exec},
+      {"discard", 1, Discard}, {"watch", -2, Watch},
+      {"unwatch", 1, Unwatch}, {"ping", -1, Ping},
+      {"echo", 2, Echo},       {"hello", -1, Hello},
+      {"time", 1, Time},       {"reset", 1, ResetConnection},
   };
 }
 
@@ -484,7 +502,7 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     return Value::Error("ERR " + reject);
   }
   if (s.multi && spec->handler != Exec && spec->handler != Discard && spec->handler != Multi &&
-      spec->handler != Watch) {
+      spec->handler != Watch && name != "reset") {
     if (!s.dirty_cas && !s.dirty_exec) s.queued.push_back(argv);
     return Value::Simple("QUEUED");
   }

@@ -216,6 +216,9 @@ std::string FormatDouble17g(double d);             // "%.17g", inf/-inf spelled 
 bool StringMatch(const std::string& pattern, const std::string& str, bool nocase = false);
 bool EqualsIgnoreCase(const std::string& a, const char* b);  // strcasecmp(a, b) == 0
 
+// RESET's connection part (reference_model.cc).
+resp::Value ResetConnection(Ctx& c);
+
 // processCommand: runs (or queues) one command for `session`.
 resp::Value Process(State& st, int session, const std::vector<std::string>& argv);
 

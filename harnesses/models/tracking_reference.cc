@@ -79,7 +79,7 @@ bool IsClientCommand(const std::vector<std::string>& argv) {
   if (argv.size() < 2 || Lower(argv[0]) != "client") return false;
   std::string sub = Lower(argv[1]);
   return sub == "id" || sub == "tracking" || sub == "caching" || sub == "getredir" ||
-         sub == "trackinginfo";
+         sub == "trackinginfo" || sub == "reply";
 }
 
 // stringCheckPrefix: one is a prefix of the other.
@@ -123,6 +123,8 @@ void TrackingReference::InstallHooks() {
   add("client|caching", 3, &TrackingReference::ClientCaching);
   add("client|getredir", 2, &TrackingReference::ClientGetRedir);
   add("client|trackinginfo", 2, &TrackingReference::ClientTrackingInfo);
+  add("client|reply", 3, &TrackingReference::ClientReply);
+  add("reset", 1, &TrackingReference::Reset);
   add("subscribe", -2, &TrackingReference::Subscribe);
   add("unsubscribe", -1, &TrackingReference::Unsubscribe);
   add("psubscribe", -2, &TrackingReference::Subscribe);
@@ -211,10 +213,19 @@ void TrackingReference::Execute(int slot, const std::vector<std::string>& argv) 
   exec_ = model_.session(slot).multi && Lower(argv[0]) == "exec";
   exec_index_ = 0;
   exec_pushes_.clear();
+  pushing_reply_ = false;
   Value reply = model_.Execute(slot, argv);
   ProcessEvents();  // none expected outside call(); kept so nothing is lost
   Client& c = clients_[slot];
-  if (exec_ && !exec_pushes_.empty() && reply.type == Type::kArray) {
+  // Rule (CLIENT REPLY): under OFF, or SKIP for this command, the reply is
+  // dropped; pushes (messages, invalidations, subscription confirmations,
+  // which Redis writes with CLIENT_PUSHING) still go out. Decided after the
+  // command ran: CLIENT REPLY ON's +OK goes out.
+  const bool silenced = c.reply_off || c.reply_skip;
+  if (silenced && exec_) unmodelled_ = true;  // EXEC's reply in part: not modelled
+  if (silenced && !pushing_reply_) {
+    // dropped
+  } else if (exec_ && !exec_pushes_.empty() && reply.type == Type::kArray) {
     // Rule (ordering): a message the client sent itself from inside EXEC
     // sits in EXEC's reply, before the reply of the command after the
     // PUBLISH (redis-server 7.0.15 writes pushes into the reply buffer at
@@ -251,6 +262,9 @@ void TrackingReference::Execute(int slot, const std::vector<std::string>& argv) 
   // Rule (CACHING): resetClient clears it unless the client is in MULTI or
   // the command was CLIENT.
   if (!model_.session(slot).multi && !IsClientCommand(argv)) clients_[slot].caching = false;
+  // resetClient: SKIP covers the one command after CLIENT REPLY SKIP.
+  clients_[slot].reply_skip = clients_[slot].reply_skip_next;
+  clients_[slot].reply_skip_next = false;
   current_ = -1;
 }
 
@@ -592,6 +606,37 @@ Value TrackingReference::ClientTracking(Ctx& c) {
   return c.Ok();
 }
 
+// Rule (CLIENT REPLY): ON clears OFF and SKIP and replies +OK; OFF and SKIP
+// reply nothing (no frame); SKIP under OFF does nothing.
+Value TrackingReference::ClientReply(Ctx& c) {
+  Client& me = clients_[c.session];
+  if (exec_) return Unmodelled(c, "CLIENT REPLY inside MULTI");
+  if (EqualsIgnoreCase(c.argv[2], "on")) {
+    me.reply_off = me.reply_skip = false;
+    return c.Ok();
+  }
+  if (EqualsIgnoreCase(c.argv[2], "off")) {
+    me.reply_off = true;
+  } else if (EqualsIgnoreCase(c.argv[2], "skip")) {
+    if (!me.reply_off) me.reply_skip_next = true;
+  } else {
+    return c.Syntax();
+  }
+  multi_frame_ = true;
+  return c.Array();  // no frame
+}
+
+// Rule (RESET): tracking off, CLIENT REPLY OFF and a pending SKIP cleared,
+// then the command model's part (db, protocol, transaction, subscriptions).
+// A SKIP in force for RESET itself still drops its +RESET.
+Value TrackingReference::Reset(Ctx& c) {
+  Client& me = clients_[c.session];
+  DisableTracking(c.session);
+  me.reply_off = false;
+  me.reply_skip_next = false;
+  return refmodel::ResetConnection(c);
+}
+
 // Rule (CLIENT CACHING).
 Value TrackingReference::ClientCaching(Ctx& c) {
   Client& me = clients_[c.session];
@@ -660,6 +705,7 @@ Value TrackingReference::Subscribe(Ctx& c) {
   const std::string cmd = Lower(c.argv[0]);
   const char kind = cmd == "psubscribe" ? 'p' : cmd == "ssubscribe" ? 's' : 'c';
   if (kind == 's' && exec_) return c.Err("SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+  pushing_reply_ = true;
   if (c.argc() > 2 && c.s().multi) return Unmodelled(c, "SUBSCRIBE of several channels in MULTI");
   Type shape = c.resp3() ? Type::kPush : Type::kArray;
   std::vector<Value> frames;
@@ -681,6 +727,7 @@ Value TrackingReference::Unsubscribe(Ctx& c) {
   if (c.s().multi) return Unmodelled(c, "UNSUBSCRIBE in MULTI");
   const std::string cmd = Lower(c.argv[0]);
   const char kind = cmd == "punsubscribe" ? 'p' : cmd == "sunsubscribe" ? 's' : 'c';
+  pushing_reply_ = true;
   Type shape = c.resp3() ? Type::kPush : Type::kArray;
   std::vector<std::string> names(c.argv.begin() + 1, c.argv.end());
   if (names.empty()) {

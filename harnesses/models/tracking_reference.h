@@ -149,6 +149,7 @@ class TrackingReference {
     int64_t id = 0;
     bool tracking = false, bcast = false, optin = false, optout = false, noloop = false;
     bool caching = false, broken_redir = false;
+    bool reply_off = false, reply_skip = false, reply_skip_next = false;  // CLIENT REPLY
     int64_t redirect = 0;
     std::set<std::string> prefixes;
     std::vector<OutFrame> out;
@@ -180,6 +181,8 @@ class TrackingReference {
   resp::Value ClientCaching(refmodel::Ctx& c);
   resp::Value ClientGetRedir(refmodel::Ctx& c);
   resp::Value ClientTrackingInfo(refmodel::Ctx& c);
+  resp::Value ClientReply(refmodel::Ctx& c);
+  resp::Value Reset(refmodel::Ctx& c);
   resp::Value Subscribe(refmodel::Ctx& c);
   resp::Value Unsubscribe(refmodel::Ctx& c);
   resp::Value Ping(refmodel::Ctx& c);
@@ -203,6 +206,7 @@ class TrackingReference {
   // EXEC is running for current_: messages to itself wait here with the
   // index of the reply element they precede.
   bool exec_ = false;
+  bool pushing_reply_ = false;  // the reply is subscription confirmations (CLIENT_PUSHING)
   size_t exec_index_ = 0;
   std::vector<std::pair<size_t, std::string>> exec_pushes_;
   bool unmodelled_ = false;

@@ -285,6 +285,24 @@ void ClientKill(CommandContext& c) {
   if (self) c.session.close_after_reply = true;
 }
 
+// CLIENT REPLY ON|OFF|SKIP. ON's +OK goes out even after OFF or SKIP (it
+// clears them first); OFF and SKIP reply nothing; SKIP under OFF does
+// nothing; a bad argument's syntax error is dropped like any reply while
+// silenced.
+void ClientReply(CommandContext& c) {
+  Session& s = c.session;
+  if (c.ArgIs(2, "on")) {
+    s.reply_off = s.reply_skip = false;
+    s.output.append("+OK\r\n");
+  } else if (c.ArgIs(2, "off")) {
+    s.reply_off = true;
+  } else if (c.ArgIs(2, "skip")) {
+    if (!s.reply_off) s.reply_skip_next = true;
+  } else {
+    c.reply.Error(kErrSyntax);
+  }
+}
+
 // Dispatch has already resolved the subcommand and checked its arity.
 void CmdClient(CommandContext& c) {
   const std::string& sub = c.arg(1);
@@ -299,6 +317,8 @@ void CmdClient(CommandContext& c) {
     c.reply.Integer(t != nullptr && (t->flags & tracking::kOn) ? t->redirect : -1);
   } else if (IEquals(sub, "trackinginfo")) {
     ClientTrackingInfo(c);
+  } else if (IEquals(sub, "reply")) {
+    ClientReply(c);
   } else {
     ClientKill(c);
   }
@@ -401,7 +421,7 @@ void CmdTime(CommandContext& c) {
   c.reply.Bulk(std::to_string(now % 1000 * 1000));
 }
 
-constexpr std::array<CommandSpec, 12> kCommands = {{
+constexpr std::array<CommandSpec, 13> kCommands = {{
     {"multi", 1,
      kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdTransaction, 0, 0, 0,
      nullptr},
@@ -423,6 +443,11 @@ constexpr std::array<CommandSpec, 12> kCommands = {{
     {"select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdSelect},
     {"config", -2, 0, 0, 0, 0, CmdConfig},
     {"time", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdTime},
+    // RESET runs in Engine::Dispatch (at once, also inside MULTI).
+    {"reset", 1,
+     kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy |
+         kCmdTransaction,
+     0, 0, 0, nullptr},
 }};
 
 }  // namespace

@@ -195,21 +195,26 @@ namespace {
 // A subscription confirmation (a push in RESP3): kind, name (null for an
 // "unsubscribe from all" with nothing to drop) and the count Redis gives
 // for that kind: channels + patterns, or shard channels.
+//
+// Redis writes them as pushes (CLIENT_PUSHING): they go to the session's
+// output even under CLIENT REPLY OFF / SKIP, where c.reply's buffer drops
+// what it is given.
 void Confirm(CommandContext& c, std::string_view kind, const std::string* name, bool shard) {
-  if (c.reply.resp3()) {
-    c.reply.buffer()->append(">3\r\n");
+  ReplyWriter w(c.session.protocol, &c.session.output);
+  if (w.resp3()) {
+    w.buffer()->append(">3\r\n");
   } else {
-    c.reply.ArrayHeader(3);
+    w.ArrayHeader(3);
   }
-  c.reply.Bulk(kind);
+  w.Bulk(kind);
   if (name != nullptr) {
-    c.reply.Bulk(*name);
+    w.Bulk(*name);
   } else {
-    c.reply.Null();
+    w.Null();
   }
   const Session& s = c.session;
-  c.reply.Integer(static_cast<int64_t>(shard ? s.shard_channels.size()
-                                             : s.channels.size() + s.patterns.size()));
+  w.Integer(static_cast<int64_t>(shard ? s.shard_channels.size()
+                                       : s.channels.size() + s.patterns.size()));
 }
 
 int Self(CommandContext& c) { return c.engine.SessionById(c.session.id); }

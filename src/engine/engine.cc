@@ -175,7 +175,8 @@ struct ClientSubcommand {
   int arity;
 };
 constexpr ClientSubcommand kClientSubcommands[] = {
-    {"id", 2}, {"tracking", -3}, {"caching", 3}, {"getredir", 2}, {"trackinginfo", 2}, {"kill", -3},
+    {"id", 2},           {"tracking", -3}, {"caching", 3}, {"getredir", 2},
+    {"trackinginfo", 2}, {"kill", -3},     {"reply", 3},
 };
 // PUBSUB's, as Redis 7.0.15's command table has them.
 constexpr ClientSubcommand kPubsubSubcommands[] = {
@@ -217,13 +218,17 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
   tracker_.SetCurrent(s.id, false);
   // Only value arguments are moved out of `owned` (TakeArg): argv[0] and
   // argv[1] (a key or a subcommand name) are still intact below.
-  Dispatch(s, argv, owned, &s.output);
+  Dispatch(s, argv, owned, ReplyBuffer(s));
+  silenced_.clear();
   // resetClient: CLIENT CACHING's flag lasts one command (or one
   // transaction), unless the command was CLIENT itself.
   if (s.open) {
     const bool client_cmd = IEquals(argv[0], "client") &&
                             (argv.size() == 1 || FindClientSubcommand(argv[1]) != nullptr);
     if (!s.in_multi && !client_cmd) tracker_.ClearCaching(s.id);
+    // ... and CLIENT REPLY SKIP silences the command after the one that asked.
+    s.reply_skip = s.reply_skip_next;
+    s.reply_skip_next = false;
   }
   tracker_.SetCurrent(0, false);
   current_session_ = -1;
@@ -296,6 +301,8 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
       reply.Ok();
     } else if (name == "exec") {
       Exec(s, out);
+    } else if (name == "reset") {
+      Reset(s);
     } else if (name == "discard") {
       if (!s.in_multi) {
         reply.Error("ERR DISCARD without MULTI");
@@ -365,7 +372,7 @@ void Engine::Exec(Session& s, std::string* out) {
     // Queued commands passed the name and arity checks when queued. They are
     // this transaction's own copies, dropped after it: given away too.
     const CommandSpec* spec = FindCommand(argv[0]);
-    Call(s, *spec, argv, argv, out);
+    Call(s, *spec, argv, argv, ReplyBuffer(s));  // CLIENT REPLY inside EXEC silences the rest
     if (!s.open) break;  // it killed itself? (never: self-kill closes after the reply)
   }
   --call_depth_;
@@ -373,6 +380,26 @@ void Engine::Exec(Session& s, std::string* out) {
   s.exec_abort = false;
   tracker_.SetCurrent(s.id, false);
   tracker_.AfterCommand();
+}
+
+std::string* Engine::ReplyBuffer(Session& s) {
+  return s.reply_off || s.reply_skip ? &silenced_ : &s.output;
+}
+
+// RESET (clearClientConnectionState): tracking off, db 0, RESP2, the
+// transaction and every WATCH dropped, every subscription dropped without a
+// confirmation, the name cleared, CLIENT REPLY OFF and a pending SKIP
+// cleared; then +RESET, which a SKIP in force for this command still drops.
+void Engine::Reset(Session& s) {
+  DiscardTransaction(s);
+  tracker_.Command(s.id, tracking::TrackingRequest{});
+  s.db = 0;
+  s.protocol = resp::Protocol::kResp2;
+  s.name.clear();
+  PubSubRemoveAll(SessionById(s.id));
+  s.reply_off = false;
+  s.reply_skip_next = false;
+  if (!s.reply_skip) s.output.append("+RESET\r\n");
 }
 
 void Engine::DiscardTransaction(Session& s) {

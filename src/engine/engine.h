@@ -73,7 +73,13 @@ struct Session {
   std::string name;  // HELLO SETNAME
   // The output stream: replies and pushes not yet taken by the caller.
   std::string output;
-  bool notified = false;           // in the engine's notified list
+  bool notified = false;  // in the engine's notified list
+  // CLIENT REPLY: OFF drops every reply until ON; SKIP drops the next
+  // command's (Redis's CLIENT_REPLY_OFF, _SKIP, _SKIP_NEXT). Pushes (pub/sub
+  // messages, subscription confirmations, invalidations) still go out.
+  bool reply_off = false;
+  bool reply_skip = false;
+  bool reply_skip_next = false;
   bool close_after_reply = false;  // killed itself: no more commands, no more output
   // Subscriptions in subscription order: channels (SUBSCRIBE), patterns
   // (PSUBSCRIBE), shard channels (SSUBSCRIBE).
@@ -200,6 +206,7 @@ class Engine {
   void Exec(Session& s, std::string* out);
   void Watch(Session& s, std::span<const std::string> argv, std::string* out);
   void DiscardTransaction(Session& s);
+  void Reset(Session& s);
   void OnKeyEvent(const KeyEvent& ev);
   bool WatchedKeyExpired(const Session& s) const;
   // Redis's db->watched_keys: per db, each watched key's watchers in WATCH
@@ -227,7 +234,10 @@ class Engine {
   tracking::Tracker tracker_;
   std::vector<int> notified_;
   std::vector<int> killed_;
-  int current_session_ = -1;                 // the session whose command runs, -1 between commands
+  int current_session_ = -1;  // the session whose command runs, -1 between commands
+  std::string silenced_;  // where replies to a session under CLIENT REPLY OFF / SKIP go (dropped)
+  // The buffer a reply to `s` goes to now: its output, or silenced_.
+  std::string* ReplyBuffer(Session& s);
   int call_depth_ = 0;                       // > 1 inside EXEC
   absl::flat_hash_map<int64_t, int> by_id_;  // open sessions by client id
   // Pub/sub subscribers (session handles) per channel and shard channel, and
