@@ -16,6 +16,8 @@ namespace respfuzz::engine {
 
 struct EngineTestPeer {
   static std::vector<int>& FreeSlots(Engine& e) { return e.free_sessions_; }
+  static StrMap<std::vector<int>>& ChannelSubscribers(Engine& e) { return e.channel_subs_; }
+  static auto& PatternSubscribers(Engine& e) { return e.pattern_subs_; }
 };
 
 namespace {
@@ -276,4 +278,47 @@ TEST_F(EngineTest, OwnedArgvSetStillInvalidatesTrackedKeys) {
 }
 
 }  // namespace
+// Validate() sees every way the server's subscriber lists can disagree with
+// the sessions' own subscriptions.
+TEST(EnginePubSubValidate, SeesBrokenSubscriberLists) {
+  Engine e;
+  const int a = e.OpenSession();
+  const int b = e.OpenSession();
+  std::string out;
+  const std::vector<std::string> sub = {"SUBSCRIBE", "ch"};
+  const std::vector<std::string> psub = {"PSUBSCRIBE", "p*"};
+  e.Execute(a, sub, &out);
+  e.Execute(b, psub, &out);
+  ASSERT_TRUE(e.Validate().ok()) << e.Validate();
+  auto& channels = EngineTestPeer::ChannelSubscribers(e);
+  auto& patterns = EngineTestPeer::PatternSubscribers(e);
+  const auto good_channels = channels;
+  const auto good_patterns = patterns;
+  auto broken = [&](auto change) {
+    change();
+    std::string message(e.Validate().message());
+    channels = good_channels;
+    patterns = good_patterns;
+    return message;
+  };
+  EXPECT_EQ(broken([&] { channels["ch"].clear(); }), "empty subscriber list of 'ch'");
+  EXPECT_EQ(broken([&] { channels["ch"] = {b}; }),
+            "session 0: subscription 'ch' not listed once among its subscribers");
+  EXPECT_EQ(broken([&] {
+              channels["ch"] = {a, a};
+            }),
+            "session 0: subscription 'ch' not listed once among its subscribers");
+  EXPECT_EQ(broken([&] { channels["other"] = {b}; }),
+            "sessions hold 2 subscriptions, the lists 3 subscribers");
+  EXPECT_EQ(broken([&] { patterns.push_back(patterns[0]); }), "pattern 'p*' listed twice");
+  EXPECT_EQ(broken([&] { patterns[0].second.clear(); }), "empty subscriber list of pattern 'p*'");
+  EXPECT_TRUE(e.Validate().ok());
+  // Closing a session drops its subscriptions from the server's lists.
+  e.CloseSession(a);
+  e.CloseSession(b);
+  EXPECT_TRUE(e.Validate().ok()) << e.Validate();
+  EXPECT_TRUE(channels.empty());
+  EXPECT_TRUE(patterns.empty());
+}
+
 }  // namespace respfuzz::engine

@@ -34,8 +34,11 @@ namespace respfuzz::harnesses {
 // Whether a command name equals `upper` (an upper-case name) in any case.
 bool CommandIs(std::string_view name, std::string_view upper);
 
-// Ops the reference model does not model (client tracking, pub/sub,
-// CONFIG): SUBSCRIBE, UNSUBSCRIBE, CONFIG and CLIENT TRACKING / CACHING /
+// Ops the reference model does not model (client tracking, pub/sub
+// subscriptions, whose replies are several frames and whose messages land
+// in other sessions' streams: the tracking model and the streams recordings
+// check those; CONFIG): SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE,
+// SSUBSCRIBE, SUNSUBSCRIBE, CONFIG and CLIENT REPLY (no reply) / TRACKING / CACHING /
 // GETREDIR / TRACKINGINFO / KILL. RunCommandProgram skips them on both
 // sides, so no program reaches tracking state.
 bool OutsideTheModel(const std::vector<std::string>& argv);

@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 150> kNames = {
+constexpr std::array<std::string_view, 153> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -133,7 +133,8 @@ constexpr std::array<std::string_view, 150> kNames = {
     "ZPOPMIN",
     "ZPOPMAX",
     // commands once outside the engine's set (SPOP, RANDOMKEY and ZUNIONSTORE
-    // are in it now), for the unknown-command path
+    // are in it now; SUBSCRIBE and RESET too, SUBSCRIBE outside the command
+    // model), for the unknown-command path
     "SPOP",
     "OBJECT",
     "RANDOMKEY",
@@ -174,6 +175,11 @@ constexpr std::array<std::string_view, 150> kNames = {
     "SSCAN",
     "HSCAN",
     "ZSCAN",
+    // pub/sub (SUBSCRIBE above and the other subscription commands are
+    // outside the command model: see OutsideTheModel)
+    "PUBLISH",
+    "PUBSUB",
+    "SPUBLISH",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

@@ -185,6 +185,7 @@ std::string Upper(const std::string& s) {
 Value ClientId(Ctx& c) { return c.Int(c.s().id); }
 
 const CommandSpec kClientContainer = {"client", -2, nullptr};
+const CommandSpec kPubsubContainer = {"pubsub", -2, nullptr};
 const CommandSpec kClientIdSpec = {"client|id", 2, ClientId};
 
 const std::map<std::string, CommandSpec>& CommandTable() {
@@ -192,10 +193,11 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     std::map<std::string, CommandSpec> t;
     for (auto family :
          {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands, ListCommands,
-          SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands}) {
+          SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands, PubSubCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
+    t.emplace("pubsub", kPubsubContainer);
     return t;
   }();
   return table;
@@ -223,7 +225,8 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   static thread_local CommandSpec extra_spec;
   std::string top = Lower(argv[0]);
   std::string full = top;
-  if (argv.size() >= 2 && (top == "client" || IsExtraSubcommand(st, top, argv[1]))) {
+  if (argv.size() >= 2 &&
+      (top == "client" || top == "pubsub" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -245,6 +248,11 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
     return nullptr;
   }
   if (it->second.handler == nullptr && argv.size() >= 2) {
+    if (top == "pubsub") {
+      const CommandSpec* sub = FindPubsubSubcommand(Lower(argv[1]));
+      if (sub == nullptr) *unknown_sub = true;
+      return sub;
+    }
     if (Lower(argv[1]) == "id") return &kClientIdSpec;
     *unknown_sub = true;
     return nullptr;
@@ -390,6 +398,22 @@ Value Ping(Ctx& c) {
 
 Value Echo(Ctx& c) { return c.Bulk(c.argv[1]); }
 
+}  // namespace
+
+// resetCommand -> clearClientConnectionState, the parts the command model
+// has: db 0, RESP2, the transaction and every WATCH dropped, every
+// subscription dropped without a confirmation. (The tracking model adds
+// tracking and CLIENT REPLY.) Never queued: it runs at once inside MULTI.
+Value ResetConnection(Ctx& c) {
+  DiscardTransaction(c.st, c.session);
+  PubSubUnsubscribeAll(c.st, c.session);
+  c.s().db = 0;
+  c.s().resp = 2;
+  return Value::Simple("RESET");
+}
+
+namespace {
+
 // timeCommand: [seconds, microseconds] as two bulk strings; the model's
 // clock has millisecond steps, so the microseconds are a multiple of 1000.
 Value Time(Ctx& c) {
@@ -439,9 +463,11 @@ Value Hello(Ctx& c) {
 
 std::vector<CommandSpec> ConnectionCommands() {
   return {
-      {"multi", 1, Multi},  {"exec", 1, Exec},       {"discard", 1, Discard},
-      {"watch", -2, Watch}, {"unwatch", 1, Unwatch}, {"ping", -1, Ping},
-      {"echo", 2, Echo},    {"hello", -1, Hello},    {"time", 1, Time},
+      {"multi", 1, Multi},     {"exec", 1, Exec},
+      {"discard", 1, Discard}, {"watch", -2, Watch},
+      {"unwatch", 1, Unwatch}, {"ping", -1, Ping},
+      {"echo", 2, Echo},       {"hello", -1, Hello},
+      {"time", 1, Time},       {"reset", 1, ResetConnection},
   };
 }
 
@@ -477,7 +503,7 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     return Value::Error("ERR " + reject);
   }
   if (s.multi && spec->handler != Exec && spec->handler != Discard && spec->handler != Multi &&
-      spec->handler != Watch) {
+      spec->handler != Watch && name != "reset") {
     if (!s.dirty_cas && !s.dirty_exec) s.queued.push_back(argv);
     return Value::Simple("QUEUED");
   }
@@ -499,6 +525,7 @@ ReferenceModel::ReferenceModel(ReferenceOptions options) {
 
 void ReferenceModel::ResetSession(int session, int64_t id) {
   refmodel::DiscardTransaction(state_, session);
+  refmodel::PubSubUnsubscribeAll(state_, session);
   state_.sessions[session] = refmodel::Session();
   state_.sessions[session].id = id;
 }

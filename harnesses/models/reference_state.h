@@ -60,6 +60,11 @@ struct Session {
   bool dirty_exec = false;  // CLIENT_DIRTY_EXEC
   std::vector<std::vector<std::string>> queued;
   std::vector<WatchedKey> watched;  // in WATCH order
+  // Pub/sub subscriptions (c->pubsub_channels, c->pubsub_patterns,
+  // c->pubsubshard_channels), each in subscription order.
+  std::vector<std::string> channels, patterns, shard_channels;
+  // CLIENT_PUBSUB: subscribed to anything.
+  bool pubsub() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
 };
 
 // One key-space event, as the tracking model (tracking_reference.h) needs it:
@@ -90,6 +95,10 @@ struct Hooks {
     std::function<resp::Value(Ctx&)> run;
   };
   std::map<std::string, Extra> extra;
+  // A pub/sub message for `session` (PUBLISH, SPUBLISH): the
+  // message/pmessage/smessage array, a push in RESP3. Without the hook
+  // messages are counted, not delivered.
+  std::function<void(int session, const resp::Value& message)> deliver;
   // processCommand between the arity check and running (or queueing) the
   // command. A non-empty result rejects the command with that error text
   // ("ERR ..." without the '-'), which flags an open transaction.
@@ -107,6 +116,11 @@ struct State {
   std::vector<Session> sessions;
   // db->watched_keys: (db, key) -> sessions watching it, in WATCH order.
   std::map<std::pair<int, std::string>, std::vector<int>> watchers;
+  // server.pubsub_channels, server.pubsubshard_channels: channel -> the
+  // sessions subscribed, in subscription order; server.pubsub_patterns as
+  // a list in the order each pattern was first subscribed (Redis: a dict).
+  std::map<std::string, std::vector<int>> pubsub_channels, pubsub_shard;
+  std::vector<std::pair<std::string, std::vector<int>>> pubsub_patterns;
   // Key-space events since the last take, recorded when log_events is set.
   bool log_events = false;
   std::vector<KeyEvent> events;
@@ -205,6 +219,9 @@ std::string FormatDouble17g(double d);             // "%.17g", inf/-inf spelled 
 bool StringMatch(const std::string& pattern, const std::string& str, bool nocase = false);
 bool EqualsIgnoreCase(const std::string& a, const char* b);  // strcasecmp(a, b) == 0
 
+// RESET's connection part (reference_model.cc).
+resp::Value ResetConnection(Ctx& c);
+
 // processCommand: runs (or queues) one command for `session`.
 resp::Value Process(State& st, int session, const std::vector<std::string>& argv);
 
@@ -229,6 +246,20 @@ std::vector<CommandSpec> SetCommands();          // reference_sets.cc
 std::vector<CommandSpec> ZSetCommands();         // reference_zsets.cc
 std::vector<CommandSpec> ZSetAlgebraCommands();  // reference_zsetops.cc
 std::vector<CommandSpec> RandomCommands();       // reference_random.cc
+std::vector<CommandSpec> PubSubCommands();       // reference_pubsub.cc
+
+// Pub/sub subscriptions (reference_pubsub.cc): `kind` is 'c' (channel), 'p'
+// (pattern) or 's' (shard channel). Subscribe returns whether it was new,
+// Unsubscribe whether it existed; UnsubscribeAll drops every subscription
+// of the session (a closed connection).
+bool PubSubSubscribe(State& st, int session, char kind, const std::string& name);
+bool PubSubUnsubscribe(State& st, int session, char kind, const std::string& name);
+void PubSubUnsubscribeAll(State& st, int session);
+// The count a (un)subscribe confirmation carries: channels + patterns, or
+// shard channels for kind 's'.
+int64_t PubSubCount(const State& st, int session, char kind);
+// PUBSUB's subcommands, for processCommand's lookup ("pubsub|numsub").
+const CommandSpec* FindPubsubSubcommand(const std::string& lowered_sub);
 
 }  // namespace respfuzz::models::refmodel
 

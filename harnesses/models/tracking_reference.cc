@@ -79,7 +79,7 @@ bool IsClientCommand(const std::vector<std::string>& argv) {
   if (argv.size() < 2 || Lower(argv[0]) != "client") return false;
   std::string sub = Lower(argv[1]);
   return sub == "id" || sub == "tracking" || sub == "caching" || sub == "getredir" ||
-         sub == "trackinginfo";
+         sub == "trackinginfo" || sub == "reply";
 }
 
 // stringCheckPrefix: one is a prefix of the other.
@@ -123,8 +123,14 @@ void TrackingReference::InstallHooks() {
   add("client|caching", 3, &TrackingReference::ClientCaching);
   add("client|getredir", 2, &TrackingReference::ClientGetRedir);
   add("client|trackinginfo", 2, &TrackingReference::ClientTrackingInfo);
+  add("client|reply", 3, &TrackingReference::ClientReply);
+  add("reset", 1, &TrackingReference::Reset);
   add("subscribe", -2, &TrackingReference::Subscribe);
   add("unsubscribe", -1, &TrackingReference::Unsubscribe);
+  add("psubscribe", -2, &TrackingReference::Subscribe);
+  add("punsubscribe", -1, &TrackingReference::Unsubscribe);
+  add("ssubscribe", -2, &TrackingReference::Subscribe);
+  add("sunsubscribe", -1, &TrackingReference::Unsubscribe);
   add("ping", -1, &TrackingReference::Ping);
   add("config|set", -4, &TrackingReference::ConfigSet);
   add("config|get", -3, &TrackingReference::ConfigGet);
@@ -133,6 +139,7 @@ void TrackingReference::InstallHooks() {
   };
   h.after_call = [this](int session, const std::vector<std::string>& argv,
                         const std::string& name) { AfterCall(session, argv, name); };
+  h.deliver = [this](int session, const Value& message) { Deliver(session, message); };
   model_.set_hooks(std::move(h));
 }
 
@@ -203,10 +210,38 @@ void TrackingReference::Execute(int slot, const std::vector<std::string>& argv) 
   current_ = slot;
   in_call_ = false;
   multi_frame_ = false;
+  exec_ = model_.session(slot).multi && Lower(argv[0]) == "exec";
+  exec_index_ = 0;
+  exec_pushes_.clear();
+  pushing_reply_ = false;
   Value reply = model_.Execute(slot, argv);
   ProcessEvents();  // none expected outside call(); kept so nothing is lost
   Client& c = clients_[slot];
-  if (multi_frame_ && reply.type == Type::kArray) {
+  // Rule (CLIENT REPLY): under OFF, or SKIP for this command, the reply is
+  // dropped; pushes (messages, invalidations, subscription confirmations,
+  // which Redis writes with CLIENT_PUSHING) still go out. Decided after the
+  // command ran: CLIENT REPLY ON's +OK goes out.
+  const bool silenced = c.reply_off || c.reply_skip;
+  if (silenced && exec_) unmodelled_ = true;  // EXEC's reply in part: not modelled
+  if (silenced && !pushing_reply_) {
+    // dropped
+  } else if (exec_ && !exec_pushes_.empty() && reply.type == Type::kArray) {
+    // Rule (ordering): a message the client sent itself from inside EXEC
+    // sits in EXEC's reply, before the reply of the command after the
+    // PUBLISH (redis-server 7.0.15 writes pushes into the reply buffer at
+    // once). Written as one frame: no reader sees the elements apart.
+    std::string bytes = "*" + std::to_string(reply.elems.size()) + "\r\n";
+    size_t next_push = 0;
+    for (size_t i = 0; i <= reply.elems.size(); ++i) {
+      while (next_push < exec_pushes_.size() && exec_pushes_[next_push].first <= i) {
+        bytes += exec_pushes_[next_push++].second;
+      }
+      if (i < reply.elems.size()) {
+        bytes += resp::Write(reply.elems[i], resp::Protocol::kResp3, resp::DoubleStyle::kRedis70);
+      }
+    }
+    c.out.push_back({FrameKind::kReply, bytes});
+  } else if (multi_frame_ && reply.type == Type::kArray) {
     for (const Value& v : reply.elems) {
       c.out.push_back(
           {FrameKind::kReply, resp::Write(v, resp::Protocol::kResp3, resp::DoubleStyle::kRedis70)});
@@ -218,6 +253,7 @@ void TrackingReference::Execute(int slot, const std::vector<std::string>& argv) 
   // Rule (ordering): afterCommand -> trackingHandlePendingKeyInvalidations:
   // what the command queued for its own client goes out after its reply.
   in_call_ = false;
+  exec_ = false;
   std::vector<std::optional<std::string>> pending = std::move(pending_);
   pending_.clear();
   for (const std::optional<std::string>& key : pending) {
@@ -226,6 +262,9 @@ void TrackingReference::Execute(int slot, const std::vector<std::string>& argv) 
   // Rule (CACHING): resetClient clears it unless the client is in MULTI or
   // the command was CLIENT.
   if (!model_.session(slot).multi && !IsClientCommand(argv)) clients_[slot].caching = false;
+  // resetClient: SKIP covers the one command after CLIENT REPLY SKIP.
+  clients_[slot].reply_skip = clients_[slot].reply_skip_next;
+  clients_[slot].reply_skip_next = false;
   current_ = -1;
 }
 
@@ -233,9 +272,9 @@ void TrackingReference::Execute(int slot, const std::vector<std::string>& argv) 
 // the RESP2 Pub/Sub context.
 std::string TrackingReference::BeforeCommand(int session, const std::vector<std::string>& argv) {
   if (tracking_clients() > 0) LimitUsedSlots();
-  if (!clients_[session].channels.empty() && resp(session) == 2) {
+  if (model_.session(session).pubsub() && resp(session) == 2) {
     std::string name = Lower(argv[0]);
-    if ((name == "client" || name == "config") && argv.size() >= 2) {
+    if ((name == "client" || name == "config" || name == "pubsub") && argv.size() >= 2) {
       name += "|" + Lower(argv[1]);
     }
     if (!AllowedInPubSub(name)) {
@@ -253,6 +292,7 @@ std::string TrackingReference::BeforeCommand(int session, const std::vector<std:
 // trackingRememberKeys.
 void TrackingReference::AfterCall(int session, const std::vector<std::string>& argv,
                                   const std::string& name) {
+  if (exec_) exec_index_++;  // the next reply element of EXEC
   ProcessEvents();
   const Client& c = clients_[session];
   if (c.tracking && !c.bcast) RememberKeys(session, argv, name);
@@ -344,7 +384,7 @@ void TrackingReference::SendTrackingMessage(int slot, const std::string& payload
   }
   if (resp(target) > 2) {
     Push(target, ">2\r\n$10\r\ninvalidate\r\n" + payload);
-  } else if (using_redirection && !clients_[target].channels.empty()) {
+  } else if (using_redirection && model_.session(target).pubsub()) {
     Push(target, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n" + payload);
   }
   // Otherwise RESP2 without a subscribed redirect: nothing is sent.
@@ -566,6 +606,37 @@ Value TrackingReference::ClientTracking(Ctx& c) {
   return c.Ok();
 }
 
+// Rule (CLIENT REPLY): ON clears OFF and SKIP and replies +OK; OFF and SKIP
+// reply nothing (no frame); SKIP under OFF does nothing.
+Value TrackingReference::ClientReply(Ctx& c) {
+  Client& me = clients_[c.session];
+  if (exec_) return Unmodelled(c, "CLIENT REPLY inside MULTI");
+  if (EqualsIgnoreCase(c.argv[2], "on")) {
+    me.reply_off = me.reply_skip = false;
+    return c.Ok();
+  }
+  if (EqualsIgnoreCase(c.argv[2], "off")) {
+    me.reply_off = true;
+  } else if (EqualsIgnoreCase(c.argv[2], "skip")) {
+    if (!me.reply_off) me.reply_skip_next = true;
+  } else {
+    return c.Syntax();
+  }
+  multi_frame_ = true;
+  return c.Array();  // no frame
+}
+
+// Rule (RESET): tracking off, CLIENT REPLY OFF and a pending SKIP cleared,
+// then the command model's part (db, protocol, transaction, subscriptions).
+// A SKIP in force for RESET itself still drops its +RESET.
+Value TrackingReference::Reset(Ctx& c) {
+  Client& me = clients_[c.session];
+  DisableTracking(c.session);
+  me.reply_off = false;
+  me.reply_skip_next = false;
+  return refmodel::ResetConnection(c);
+}
+
 // Rule (CLIENT CACHING).
 Value TrackingReference::ClientCaching(Ctx& c) {
   Client& me = clients_[c.session];
@@ -615,38 +686,62 @@ Value TrackingReference::ClientTrackingInfo(Ctx& c) {
                 c.Array(std::move(prefixes))});
 }
 
-// SUBSCRIBE: one confirmation per channel, a push in RESP3.
+// Rule (pub/sub): a message goes out at once, into the target's stream
+// (its own, before its reply, when it published it itself; inside EXEC's
+// reply when EXEC ran the PUBLISH).
+void TrackingReference::Deliver(int slot, const Value& message) {
+  std::string bytes = resp::Write(message, resp::Protocol::kResp3, resp::DoubleStyle::kRedis70);
+  if (exec_ && slot == current_) {
+    exec_pushes_.push_back({exec_index_, std::move(bytes)});
+  } else {
+    Push(slot, std::move(bytes));
+  }
+}
+
+// SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE: one confirmation per name, a push in
+// RESP3, with the count of its space (channels + patterns, or shard
+// channels). SSUBSCRIBE is refused inside EXEC (CLIENT_DENY_BLOCKING).
 Value TrackingReference::Subscribe(Ctx& c) {
+  const std::string cmd = Lower(c.argv[0]);
+  const char kind = cmd == "psubscribe" ? 'p' : cmd == "ssubscribe" ? 's' : 'c';
+  if (kind == 's' && exec_) return c.Err("SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+  pushing_reply_ = true;
   if (c.argc() > 2 && c.s().multi) return Unmodelled(c, "SUBSCRIBE of several channels in MULTI");
-  Client& me = clients_[c.session];
   Type shape = c.resp3() ? Type::kPush : Type::kArray;
   std::vector<Value> frames;
   for (size_t j = 1; j < c.argc(); ++j) {
-    me.channels.insert(c.argv[j]);
-    frames.push_back(Value::Aggregate(shape, {c.Bulk("subscribe"), c.Bulk(c.argv[j]),
-                                              c.Int(static_cast<int64_t>(me.channels.size()))}));
+    refmodel::PubSubSubscribe(c.st, c.session, kind, c.argv[j]);
+    frames.push_back(Value::Aggregate(
+        shape,
+        {c.Bulk(cmd), c.Bulk(c.argv[j]), c.Int(refmodel::PubSubCount(c.st, c.session, kind))}));
   }
   if (frames.size() == 1) return frames[0];
   multi_frame_ = true;
   return c.Array(std::move(frames));
 }
 
-// UNSUBSCRIBE: one confirmation per channel named (all when none; the model
-// walks them in sorted order), or one with a null channel when there is none.
+// UNSUBSCRIBE, PUNSUBSCRIBE, SUNSUBSCRIBE: one confirmation per name named
+// (every subscription of the space when none, in subscription order), or
+// one with a null name when there is none, with the count after it.
 Value TrackingReference::Unsubscribe(Ctx& c) {
   if (c.s().multi) return Unmodelled(c, "UNSUBSCRIBE in MULTI");
-  Client& me = clients_[c.session];
+  const std::string cmd = Lower(c.argv[0]);
+  const char kind = cmd == "punsubscribe" ? 'p' : cmd == "sunsubscribe" ? 's' : 'c';
+  pushing_reply_ = true;
   Type shape = c.resp3() ? Type::kPush : Type::kArray;
   std::vector<std::string> names(c.argv.begin() + 1, c.argv.end());
-  if (names.empty()) names.assign(me.channels.begin(), me.channels.end());
+  if (names.empty()) {
+    names = kind == 'c' ? c.s().channels : kind == 'p' ? c.s().patterns : c.s().shard_channels;
+  }
   std::vector<Value> frames;
   for (const std::string& ch : names) {
-    me.channels.erase(ch);
-    frames.push_back(Value::Aggregate(shape, {c.Bulk("unsubscribe"), c.Bulk(ch),
-                                              c.Int(static_cast<int64_t>(me.channels.size()))}));
+    refmodel::PubSubUnsubscribe(c.st, c.session, kind, ch);
+    frames.push_back(Value::Aggregate(
+        shape, {c.Bulk(cmd), c.Bulk(ch), c.Int(refmodel::PubSubCount(c.st, c.session, kind))}));
   }
   if (frames.empty()) {
-    frames.push_back(Value::Aggregate(shape, {c.Bulk("unsubscribe"), c.Null(), c.Int(0)}));
+    frames.push_back(Value::Aggregate(
+        shape, {c.Bulk(cmd), c.Null(), c.Int(refmodel::PubSubCount(c.st, c.session, kind))}));
   }
   if (frames.size() == 1) return frames[0];
   multi_frame_ = true;
@@ -656,7 +751,7 @@ Value TrackingReference::Unsubscribe(Ctx& c) {
 // PING: in the RESP2 Pub/Sub context it answers ["pong", arg or ""].
 Value TrackingReference::Ping(Ctx& c) {
   if (c.argc() > 2) return c.ArityErr();
-  if (!clients_[c.session].channels.empty() && !c.resp3()) {
+  if (c.s().pubsub() && !c.resp3()) {
     return c.Array({c.Bulk("pong"), c.Bulk(c.argc() == 2 ? c.argv[1] : "")});
   }
   if (c.argc() == 1) return Value::Simple("PONG");

@@ -149,9 +149,9 @@ class TrackingReference {
     int64_t id = 0;
     bool tracking = false, bcast = false, optin = false, optout = false, noloop = false;
     bool caching = false, broken_redir = false;
+    bool reply_off = false, reply_skip = false, reply_skip_next = false;  // CLIENT REPLY
     int64_t redirect = 0;
     std::set<std::string> prefixes;
-    std::set<std::string> channels;
     std::vector<OutFrame> out;
   };
   struct Bcast {
@@ -169,6 +169,7 @@ class TrackingReference {
   void RememberKeys(int slot, const std::vector<std::string>& argv, const std::string& name);
   void LimitUsedSlots();
   void DisableTracking(int slot);
+  void Deliver(int slot, const resp::Value& message);
   int SlotOf(int64_t id) const;  // -1: no such connected client
   int resp(int slot) const;
   int tracking_clients() const;
@@ -180,6 +181,8 @@ class TrackingReference {
   resp::Value ClientCaching(refmodel::Ctx& c);
   resp::Value ClientGetRedir(refmodel::Ctx& c);
   resp::Value ClientTrackingInfo(refmodel::Ctx& c);
+  resp::Value ClientReply(refmodel::Ctx& c);
+  resp::Value Reset(refmodel::Ctx& c);
   resp::Value Subscribe(refmodel::Ctx& c);
   resp::Value Unsubscribe(refmodel::Ctx& c);
   resp::Value Ping(refmodel::Ctx& c);
@@ -200,6 +203,12 @@ class TrackingReference {
   bool in_call_ = false;                             // server.fixed_time_expire > 0
   std::vector<std::optional<std::string>> pending_;  // tracking_pending_keys; nullopt: flush
   bool multi_frame_ = false;  // the reply Value is several frames (its elements)
+  // EXEC is running for current_: messages to itself wait here with the
+  // index of the reply element they precede.
+  bool exec_ = false;
+  bool pushing_reply_ = false;  // the reply is subscription confirmations (CLIENT_PUSHING)
+  size_t exec_index_ = 0;
+  std::vector<std::pair<size_t, std::string>> exec_pushes_;
   bool unmodelled_ = false;
 };
 

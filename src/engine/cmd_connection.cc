@@ -1,5 +1,5 @@
 // Connection commands: PING ECHO HELLO CLIENT (ID TRACKING CACHING GETREDIR
-// TRACKINGINFO KILL) SELECT UNWATCH SUBSCRIBE UNSUBSCRIBE CONFIG (GET/SET of
+// TRACKINGINFO KILL) SELECT UNWATCH CONFIG (GET/SET of
 // tracking-table-max-keys) TIME. MULTI,
 // EXEC, DISCARD and WATCH are in the table for their arity and flags but run
 // in Engine::Dispatch, which owns transaction state.
@@ -23,7 +23,7 @@ namespace {
 void CmdPing(CommandContext& c) {
   if (c.argc() > 2) {
     c.ReplyArityError();
-  } else if (c.session.protocol == resp::Protocol::kResp2 && !c.session.channels.empty()) {
+  } else if (c.session.protocol == resp::Protocol::kResp2 && c.session.in_pubsub()) {
     // A subscribed RESP2 client gets PING's answer as a two-element array.
     c.reply.ArrayHeader(2);
     c.reply.Bulk("pong");
@@ -262,7 +262,7 @@ void ClientKill(CommandContext& c) {
     if (!other.open || other.close_after_reply) continue;
     if (addr != nullptr && (other.addr.empty() || CStr(*addr) != other.addr)) continue;
     if (laddr != nullptr && (other.laddr.empty() || CStr(*laddr) != other.laddr)) continue;
-    if (type != -1 && type != (other.channels.empty() ? 0 : 1)) continue;
+    if (type != -1 && type != (other.in_pubsub() ? 1 : 0)) continue;
     if (id != 0 && other.id != id) continue;
     if (&other == &c.session) {
       if (skipme) continue;
@@ -285,6 +285,24 @@ void ClientKill(CommandContext& c) {
   if (self) c.session.close_after_reply = true;
 }
 
+// CLIENT REPLY ON|OFF|SKIP. ON's +OK goes out even after OFF or SKIP (it
+// clears them first); OFF and SKIP reply nothing; SKIP under OFF does
+// nothing; a bad argument's syntax error is dropped like any reply while
+// silenced.
+void ClientReply(CommandContext& c) {
+  Session& s = c.session;
+  if (c.ArgIs(2, "on")) {
+    s.reply_off = s.reply_skip = false;
+    s.output.append("+OK\r\n");
+  } else if (c.ArgIs(2, "off")) {
+    s.reply_off = true;
+  } else if (c.ArgIs(2, "skip")) {
+    if (!s.reply_off) s.reply_skip_next = true;
+  } else {
+    c.reply.Error(kErrSyntax);
+  }
+}
+
 // Dispatch has already resolved the subcommand and checked its arity.
 void CmdClient(CommandContext& c) {
   const std::string& sub = c.arg(1);
@@ -299,57 +317,10 @@ void CmdClient(CommandContext& c) {
     c.reply.Integer(t != nullptr && (t->flags & tracking::kOn) ? t->redirect : -1);
   } else if (IEquals(sub, "trackinginfo")) {
     ClientTrackingInfo(c);
+  } else if (IEquals(sub, "reply")) {
+    ClientReply(c);
   } else {
     ClientKill(c);
-  }
-}
-
-// SUBSCRIBE channel...: one confirmation per channel (a push in RESP3), with
-// the client's subscription count.
-void SubscriptionReply(CommandContext& c, std::string_view kind, const std::string* channel) {
-  if (c.reply.resp3()) {
-    c.reply.buffer()->append(">3\r\n");
-  } else {
-    c.reply.ArrayHeader(3);
-  }
-  c.reply.Bulk(kind);
-  if (channel != nullptr) {
-    c.reply.Bulk(*channel);
-  } else {
-    c.reply.Null();
-  }
-  c.reply.Integer(static_cast<int64_t>(c.session.channels.size()));
-}
-
-void CmdSubscribe(CommandContext& c) {
-  auto& ch = c.session.channels;
-  for (size_t j = 1; j < c.argc(); ++j) {
-    if (std::find(ch.begin(), ch.end(), c.arg(j)) == ch.end()) ch.push_back(c.arg(j));
-    SubscriptionReply(c, "subscribe", &c.arg(j));
-  }
-}
-
-// UNSUBSCRIBE [channel...]: without channels, every subscribed channel (in
-// subscription order here; the server's order is its hash table's), or one
-// reply with a null channel when there is none.
-void CmdUnsubscribe(CommandContext& c) {
-  auto& ch = c.session.channels;
-  if (c.argc() == 1) {
-    if (ch.empty()) {
-      SubscriptionReply(c, "unsubscribe", nullptr);
-      return;
-    }
-    std::vector<std::string> all = ch;
-    for (const std::string& name : all) {
-      ch.erase(std::find(ch.begin(), ch.end(), name));
-      SubscriptionReply(c, "unsubscribe", &name);
-    }
-    return;
-  }
-  for (size_t j = 1; j < c.argc(); ++j) {
-    auto it = std::find(ch.begin(), ch.end(), c.arg(j));
-    if (it != ch.end()) ch.erase(it);
-    SubscriptionReply(c, "unsubscribe", &c.arg(j));
   }
 }
 
@@ -450,7 +421,7 @@ void CmdTime(CommandContext& c) {
   c.reply.Bulk(std::to_string(now % 1000 * 1000));
 }
 
-constexpr std::array<CommandSpec, 14> kCommands = {{
+constexpr std::array<CommandSpec, 13> kCommands = {{
     {"multi", 1,
      kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy | kCmdTransaction, 0, 0, 0,
      nullptr},
@@ -470,10 +441,13 @@ constexpr std::array<CommandSpec, 14> kCommands = {{
      0, 0, CmdHello},
     {"client", -2, 0, 0, 0, 0, CmdClient},
     {"select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdSelect},
-    {"subscribe", -2, kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0, CmdSubscribe},
-    {"unsubscribe", -1, kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0, CmdUnsubscribe},
     {"config", -2, 0, 0, 0, 0, CmdConfig},
     {"time", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdTime},
+    // RESET runs in Engine::Dispatch (at once, also inside MULTI).
+    {"reset", 1,
+     kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy |
+         kCmdTransaction,
+     0, 0, 0, nullptr},
 }};
 
 }  // namespace

@@ -63,6 +63,7 @@ std::span<const CommandSpec> SetCommands();
 std::span<const CommandSpec> SortedSetCommands();
 std::span<const CommandSpec> SortedSetAlgebraCommands();  // ZUNION ZINTER ZDIFF (STORE), ZINTERCARD
 std::span<const CommandSpec> RandomCommands();  // SRANDMEMBER SPOP ZRANDMEMBER HRANDFIELD RANDOMKEY
+std::span<const CommandSpec> PubSubCommands();
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();

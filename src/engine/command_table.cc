@@ -20,7 +20,7 @@ const Table& GetTable() {
     auto* t = new Table;
     for (auto slice : {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(),
                        ListCommands(), HashCommands(), SetCommands(), SortedSetCommands(),
-                       SortedSetAlgebraCommands(), RandomCommands()}) {
+                       SortedSetAlgebraCommands(), RandomCommands(), PubSubCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;

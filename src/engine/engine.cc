@@ -35,7 +35,7 @@ class Engine::TrackingPeers : public tracking::Peers {
   }
   bool InPubSub(int64_t id) const override {
     const int s = e_->SessionById(id);
-    return s >= 0 && !e_->sessions_[s]->channels.empty();
+    return s >= 0 && e_->sessions_[s]->in_pubsub();
   }
   void Deliver(int64_t id, std::string_view bytes) override {
     const int s = e_->SessionById(id);
@@ -90,6 +90,7 @@ void Engine::CloseSession(int session) {
   Session& s = *sessions_[session];
   if (!s.open) return;
   Unwatch(s);
+  PubSubRemoveAll(session);
   by_id_.erase(s.id);
   tracker_.ClientClosed(s.id);
   s = Session{};
@@ -183,8 +184,21 @@ struct ClientSubcommand {
   int arity;
 };
 constexpr ClientSubcommand kClientSubcommands[] = {
-    {"id", 2}, {"tracking", -3}, {"caching", 3}, {"getredir", 2}, {"trackinginfo", 2}, {"kill", -3},
+    {"id", 2},           {"tracking", -3}, {"caching", 3}, {"getredir", 2},
+    {"trackinginfo", 2}, {"kill", -3},     {"reply", 3},
 };
+// PUBSUB's, as Redis 7.0.15's command table has them.
+constexpr ClientSubcommand kPubsubSubcommands[] = {
+    {"channels", -2},      {"numsub", -2},      {"numpat", 2},
+    {"shardchannels", -2}, {"shardnumsub", -2}, {"help", 2},
+};
+
+const ClientSubcommand* FindPubsubSubcommand(std::string_view name) {
+  for (const ClientSubcommand& sub : kPubsubSubcommands) {
+    if (IEquals(name, sub.name)) return &sub;
+  }
+  return nullptr;
+}
 
 const ClientSubcommand* FindClientSubcommand(std::string_view name) {
   for (const ClientSubcommand& sub : kClientSubcommands) {
@@ -196,7 +210,9 @@ const ClientSubcommand* FindClientSubcommand(std::string_view name) {
 // Commands a RESP2 client may send while subscribed (among those the
 // engine has; QUIT is the server layer's).
 bool AllowedWhileSubscribed(std::string_view name) {
-  return name == "ping" || name == "subscribe" || name == "unsubscribe";
+  return name == "ping" || name == "subscribe" || name == "unsubscribe" || name == "psubscribe" ||
+         name == "punsubscribe" || name == "ssubscribe" || name == "sunsubscribe" ||
+         name == "reset";
 }
 
 }  // namespace
@@ -211,13 +227,17 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
   tracker_.SetCurrent(s.id, false);
   // Only value arguments are moved out of `owned` (TakeArg): argv[0] and
   // argv[1] (a key or a subcommand name) are still intact below.
-  Dispatch(s, argv, owned, &s.output);
+  Dispatch(s, argv, owned, ReplyBuffer(s));
+  silenced_.clear();
   // resetClient: CLIENT CACHING's flag lasts one command (or one
   // transaction), unless the command was CLIENT itself.
   if (s.open) {
     const bool client_cmd = IEquals(argv[0], "client") &&
                             (argv.size() == 1 || FindClientSubcommand(argv[1]) != nullptr);
     if (!s.in_multi && !client_cmd) tracker_.ClearCaching(s.id);
+    // ... and CLIENT REPLY SKIP silences the command after the one that asked.
+    s.reply_skip = s.reply_skip_next;
+    s.reply_skip_next = false;
   }
   tracker_.SetCurrent(0, false);
   current_session_ = -1;
@@ -246,15 +266,16 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     return;
   }
   std::string fullname(spec->name);
-  if (spec->name == "client" && argv.size() >= 2) {
+  if ((spec->name == "client" || spec->name == "pubsub") && argv.size() >= 2) {
     // A container command: the subcommand is resolved before anything else
     // (subcommands match whole, NULs included).
-    const ClientSubcommand* sub = FindClientSubcommand(argv[1]);
+    const ClientSubcommand* sub =
+        spec->name == "client" ? FindClientSubcommand(argv[1]) : FindPubsubSubcommand(argv[1]);
     if (sub == nullptr) {
       reject(UnknownSubcommandError(argv[0], argv[1]));
       return;
     }
-    fullname = "client|" + std::string(sub->name);
+    fullname = std::string(spec->name) + "|" + std::string(sub->name);
     const size_t n = argv.size();
     if (sub->arity > 0 ? n != static_cast<size_t>(sub->arity)
                        : n < static_cast<size_t>(-sub->arity)) {
@@ -269,7 +290,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   // command runs (its invalidations go out at once), then the RESP2
   // subscribed context is checked.
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
-  if (s.protocol == resp::Protocol::kResp2 && !s.channels.empty() &&
+  if (s.protocol == resp::Protocol::kResp2 && s.in_pubsub() &&
       !AllowedWhileSubscribed(spec->name)) {
     reject(absl::StrCat("ERR Can't execute '", fullname,
                         "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
@@ -289,6 +310,8 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
       reply.Ok();
     } else if (name == "exec") {
       Exec(s, out);
+    } else if (name == "reset") {
+      Reset(s);
     } else if (name == "discard") {
       if (!s.in_multi) {
         reply.Error("ERR DISCARD without MULTI");
@@ -358,7 +381,7 @@ void Engine::Exec(Session& s, std::string* out) {
     // Queued commands passed the name and arity checks when queued. They are
     // this transaction's own copies, dropped after it: given away too.
     const CommandSpec* spec = FindCommand(argv[0]);
-    Call(s, *spec, argv, argv, out);
+    Call(s, *spec, argv, argv, ReplyBuffer(s));  // CLIENT REPLY inside EXEC silences the rest
     if (!s.open) break;  // it killed itself? (never: self-kill closes after the reply)
   }
   --call_depth_;
@@ -366,6 +389,26 @@ void Engine::Exec(Session& s, std::string* out) {
   s.exec_abort = false;
   tracker_.SetCurrent(s.id, false);
   tracker_.AfterCommand();
+}
+
+std::string* Engine::ReplyBuffer(Session& s) {
+  return s.reply_off || s.reply_skip ? &silenced_ : &s.output;
+}
+
+// RESET (clearClientConnectionState): tracking off, db 0, RESP2, the
+// transaction and every WATCH dropped, every subscription dropped without a
+// confirmation, the name cleared, CLIENT REPLY OFF and a pending SKIP
+// cleared; then +RESET, which a SKIP in force for this command still drops.
+void Engine::Reset(Session& s) {
+  DiscardTransaction(s);
+  tracker_.Command(s.id, tracking::TrackingRequest{});
+  s.db = 0;
+  s.protocol = resp::Protocol::kResp2;
+  s.name.clear();
+  PubSubRemoveAll(SessionById(s.id));
+  s.reply_off = false;
+  s.reply_skip_next = false;
+  if (!s.reply_skip) s.output.append("+RESET\r\n");
 }
 
 void Engine::DiscardTransaction(Session& s) {
@@ -511,7 +554,7 @@ absl::Status Engine::Validate() const {
       if (!s.watched.empty() || !s.queued.empty() || s.in_multi) {
         return absl::InternalError(who() + "closed but holds transaction state");
       }
-      if (!s.output.empty() || !s.channels.empty()) {
+      if (!s.output.empty() || s.in_pubsub()) {
         return absl::InternalError(who() + "closed but holds output or subscriptions");
       }
       continue;
@@ -599,6 +642,7 @@ absl::Status Engine::Validate() const {
     return absl::InternalError(
         absl::StrCat("watcher lists hold ", listed, " entries, ", watch_count_, " keys watched"));
   }
+  if (absl::Status ps = ValidatePubSub(); !ps.ok()) return ps;
   return tracker_.Validate(next_client_id_);
 }
 

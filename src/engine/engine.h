@@ -65,6 +65,9 @@ struct WatchedKey {
   bool expired_at_watch;  // the key was logically expired when WATCH ran
 };
 
+// The three subscription spaces of pub/sub (pubsub.c).
+enum class PubSubKind { kChannel, kPattern, kShard };
+
 struct Session {
   int64_t id = 0;  // CLIENT ID
   bool open = false;
@@ -78,10 +81,24 @@ struct Session {
   std::string name;  // HELLO SETNAME
   // The output stream: replies and pushes not yet taken by the caller.
   std::string output;
-  bool notified = false;           // in the engine's notified list
+  bool notified = false;  // in the engine's notified list
+  // CLIENT REPLY: OFF drops every reply until ON; SKIP drops the next
+  // command's (Redis's CLIENT_REPLY_OFF, _SKIP, _SKIP_NEXT). Pushes (pub/sub
+  // messages, subscription confirmations, invalidations) still go out.
+  bool reply_off = false;
+  bool reply_skip = false;
+  bool reply_skip_next = false;
   bool close_after_reply = false;  // killed itself: no more commands, no more output
-  // Subscribed channels in subscription order (SUBSCRIBE/UNSUBSCRIBE).
+  // Subscriptions in subscription order: channels (SUBSCRIBE), patterns
+  // (PSUBSCRIBE), shard channels (SSUBSCRIBE).
   std::vector<std::string> channels;
+  std::vector<std::string> patterns;
+  std::vector<std::string> shard_channels;
+  // Redis's CLIENT_PUBSUB: subscribed to anything. A RESP2 client then runs
+  // only the (P|S)(UN)SUBSCRIBE commands and PING.
+  bool in_pubsub() const {
+    return !channels.empty() || !patterns.empty() || !shard_channels.empty();
+  }
   // Addresses as CLIENT KILL ADDR/LADDR compare them ("ip:port"); empty for
   // in-process sessions (no ADDR/LADDR filter matches them).
   std::string addr, laddr;
@@ -170,6 +187,27 @@ class Engine {
   // Stops all of a session's WATCHes (UNWATCH, EXEC, DISCARD, a dirtied watch).
   void Unwatch(Session& s);
 
+  // Pub/sub (cmd_pubsub.cc). A subscription is kept twice, as in Redis: in
+  // the session's list and in the server's list of subscribers of the
+  // channel (pattern, shard channel), in subscription order. Add / Remove
+  // return whether the subscription was new / existed.
+  bool PubSubAdd(int session, PubSubKind kind, const std::string& name);
+  bool PubSubRemove(int session, PubSubKind kind, const std::string& name);
+  // Sends `message` to the subscribers of `channel` (then, unless `shard`,
+  // to those of every matching pattern, patterns in the order they were
+  // first subscribed; Redis walks its pattern dict in hash order) and
+  // returns how many messages went out. A session publishing to itself
+  // gets the message in its output at once, before its reply (inside an
+  // EXEC reply when run by EXEC), as redis-server 7.0.15 writes it.
+  int64_t Publish(std::string_view channel, std::string_view message, bool shard);
+  // PUBSUB CHANNELS / SHARDCHANNELS (in no defined order), NUMSUB /
+  // SHARDNUMSUB, NUMPAT.
+  std::vector<std::string_view> ActiveChannels(bool shard) const;
+  size_t SubscriberCount(std::string_view channel, bool shard) const;
+  size_t PatternCount() const { return pattern_subs_.size(); }
+  // Inside EXEC (Redis's CLIENT_DENY_BLOCKING): SSUBSCRIBE refuses.
+  bool in_exec() const { return call_depth_ > 1; }
+
  private:
   class TrackingPeers;
   // `owned` is argv itself when the caller gave it away (ExecuteOwned), else empty.
@@ -181,6 +219,7 @@ class Engine {
   void Exec(Session& s, std::string* out);
   void Watch(Session& s, std::span<const std::string> argv, std::string* out);
   void DiscardTransaction(Session& s);
+  void Reset(Session& s);
   void OnKeyEvent(const KeyEvent& ev);
   bool WatchedKeyExpired(const Session& s) const;
   // Redis's db->watched_keys: per db, each watched key's watchers in WATCH
@@ -208,10 +247,19 @@ class Engine {
   tracking::Tracker tracker_;
   std::vector<int> notified_;
   std::vector<int> killed_;
-  int current_session_ = -1;                 // the session whose command runs, -1 between commands
+  int current_session_ = -1;  // the session whose command runs, -1 between commands
+  std::string silenced_;  // where replies to a session under CLIENT REPLY OFF / SKIP go (dropped)
+  // The buffer a reply to `s` goes to now: its output, or silenced_.
+  std::string* ReplyBuffer(Session& s);
   int call_depth_ = 0;                       // > 1 inside EXEC
   absl::flat_hash_map<int64_t, int> by_id_;  // open sessions by client id
   uint64_t random_state_ = 0;                // NextRandom's splitmix64 state
+  // Pub/sub subscribers (session handles) per channel and shard channel, and
+  // per pattern in the order the patterns were first subscribed.
+  StrMap<std::vector<int>> channel_subs_, shard_subs_;
+  std::vector<std::pair<std::string, std::vector<int>>> pattern_subs_;
+  void PubSubRemoveAll(int session);
+  absl::Status ValidatePubSub() const;
 };
 
 }  // namespace respfuzz::engine

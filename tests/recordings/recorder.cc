@@ -368,6 +368,38 @@ class Recorder {
     return replies;
   }
 
+  // The server's total_net_input_bytes (INFO stats), which counts the bytes
+  // of this very INFO request too.
+  absl::StatusOr<int64_t> NetInputBytes() {
+    absl::StatusOr<std::string> info = control_.Call({"INFO", "stats"});
+    if (!info.ok()) return info.status();
+    const size_t at = info->find("total_net_input_bytes:");
+    if (at == std::string::npos)
+      return absl::DataLossError("INFO stats has no total_net_input_bytes");
+    return std::strtoll(info->c_str() + at + 22, nullptr, 10);
+  }
+
+  // Sends argv on `c` and returns once the server has read all of it: its
+  // input byte count has grown by the request and by the INFO requests
+  // that asked. (A command runs in the event that reads it.)
+  absl::Status SendAndWaitRead(Connection& c, const std::vector<std::string>& argv) {
+    const std::string info_request = "*2\r\n$4\r\nINFO\r\n$5\r\nstats\r\n";
+    absl::StatusOr<int64_t> before = NetInputBytes();
+    if (!before.ok()) return before.status();
+    const std::string request = resp::EncodeCommand(argv);
+    if (absl::Status st = c.Send(argv); !st.ok()) return st;
+    const int64_t want = *before + static_cast<int64_t>(request.size());
+    for (int polls = 1; polls <= 2000; ++polls) {
+      absl::StatusOr<int64_t> now = NetInputBytes();
+      if (!now.ok()) return now.status();
+      if (*now >= want + polls * static_cast<int64_t>(info_request.size())) {
+        return absl::OkStatus();
+      }
+      usleep(5000);
+    }
+    return absl::DeadlineExceededError("the server did not read the command within 10 s");
+  }
+
   // Waits until every byte the server wrote in the turns before this call is
   // in the sessions' sockets (a PING on the control connection runs in a
   // later turn), then takes each session's bytes.
@@ -454,6 +486,15 @@ class Recorder {
             if (const int n = IdPlaceholder(a); n >= 0) a = std::to_string(ids[n]);
           }
           Connection& c = *sessions[step.session];
+          if (rec.Expected(step, protocol).empty()) {
+            // Recorded as sending nothing (CLIENT REPLY OFF / SKIP): wait
+            // until the server has read the command, which it runs in the
+            // same event, so the barrier below comes in a later turn.
+            if (absl::Status st = SendAndWaitRead(c, argv); !st.ok()) {
+              return absl::Status(st.code(), absl::StrCat("step ", i, ": ", st.message()));
+            }
+            break;
+          }
           if (absl::Status st = c.Send(argv); !st.ok()) return st;
           // The sender's reply first, then the turn's barrier.
           std::string& own = bytes[step.session];

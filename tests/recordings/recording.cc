@@ -295,11 +295,12 @@ class Parser {
     step.reply = *std::move(reply);
     std::vector<resp::Value> values;
     // In a streams recording the sender's bytes: its reply (two for the
-    // doubled CLIENT TRACKING reply) and the pushes after it.
+    // doubled CLIENT TRACKING reply) and the pushes after it, or nothing (a
+    // command under CLIENT REPLY OFF / SKIP).
     auto valid = [&](const std::string& bytes) {
-      return streams ? CountValues(bytes) >= 1 : IsOneValue(bytes, &values);
+      return streams ? CountValues(bytes) >= 0 : IsOneValue(bytes, &values);
     };
-    const char* shape = streams ? "one or more RESP values" : "exactly one RESP value";
+    const char* shape = streams ? "zero or more RESP values" : "exactly one RESP value";
     if (!valid(step.reply)) return Error(absl::StrCat("\"reply\" is not ", shape));
     if (j.contains("reply3")) {
       absl::StatusOr<std::string> reply3 = Bytes(j["reply3"], "reply3");
