@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 133> kNames = {
+constexpr std::array<std::string_view, 142> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -154,6 +154,16 @@ constexpr std::array<std::string_view, 133> kNames = {
     "EXPIRETIME",
     "PEXPIRETIME",
     "LCS",
+    // blocking commands and their non-blocking relatives
+    "BRPOP",
+    "BLMOVE",
+    "BRPOPLPUSH",
+    "BLMPOP",
+    "LMPOP",
+    "BZPOPMIN",
+    "BZPOPMAX",
+    "BZMPOP",
+    "ZMPOP",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

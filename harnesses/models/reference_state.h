@@ -51,6 +51,16 @@ struct WatchedKey {
   bool expired = false;  // the key was already logically expired when WATCHed
 };
 
+// c->bpop of a session blocked by a blocking command (reference_blocking.cc).
+struct Blocked {
+  bool on = false;
+  bool zset = false;  // BLOCKED_ZSET, else BLOCKED_LIST
+  int db = 0;
+  std::vector<std::string> keys;  // each once
+  int64_t timeout = 0;            // absolute unix ms (Redis's wrapping add), 0: none
+  std::vector<std::string> argv;  // the blocking command
+};
+
 struct Session {
   int64_t id = 0;  // CLIENT ID (and HELLO's id)
   int db = 0;
@@ -60,6 +70,7 @@ struct Session {
   bool dirty_exec = false;  // CLIENT_DIRTY_EXEC
   std::vector<std::vector<std::string>> queued;
   std::vector<WatchedKey> watched;  // in WATCH order
+  Blocked blocked;
 };
 
 // One key-space event, as the tracking model (tracking_reference.h) needs it:
@@ -111,6 +122,13 @@ struct State {
   bool log_events = false;
   std::vector<KeyEvent> events;
   Hooks hooks;
+  // Blocking (reference_blocking.cc): db->blocking_keys, server.ready_keys,
+  // whether EXEC is running (CLIENT_DENY_BLOCKING), and the replies that
+  // went to blocked sessions (served, timed out, CLIENT UNBLOCK) in order.
+  std::map<std::pair<int, std::string>, std::vector<int>> blocking_keys;
+  std::vector<std::pair<int, std::string>> ready_keys;
+  bool in_exec = false;
+  std::vector<std::pair<int, resp::Value>> delivered;
 };
 
 // ---------------------------------------------------------------------------
@@ -224,6 +242,17 @@ std::vector<CommandSpec> HashCommands();        // reference_hashes.cc
 std::vector<CommandSpec> ListCommands();        // reference_lists.cc
 std::vector<CommandSpec> SetCommands();         // reference_sets.cc
 std::vector<CommandSpec> ZSetCommands();        // reference_zsets.cc
+std::vector<CommandSpec> BlockingCommands();    // reference_blocking.cc
+
+// Blocking (reference_blocking.cc). signalKeyAsReady, called by DbAdd for a
+// list or a sorted set; handleClientsBlockedOnKeys, after every command run
+// by Process; handleBlockedClientsTimeout, after the clock moves; CLIENT
+// UNBLOCK; a blocked session going away.
+void SignalKeyAsReady(State& st, int db, const std::string& key, Kind kind);
+void HandleClientsBlockedOnKeys(State& st);
+void HandleBlockedClientsTimeout(State& st);
+resp::Value ClientUnblock(Ctx& c);
+void UnblockSession(State& st, int session);
 
 }  // namespace respfuzz::models::refmodel
 

@@ -52,8 +52,12 @@ Engine::Engine(EngineOptions options)
       keyspace_(options.num_dbs, &clock_),
       watched_keys_(static_cast<size_t>(options.num_dbs)),
       peers_(std::make_unique<TrackingPeers>(this)),
-      tracker_(peers_.get()) {
+      tracker_(peers_.get()),
+      blocking_keys_(static_cast<size_t>(options.num_dbs)) {
   keyspace_.AddListener([this](const KeyEvent& ev) { OnKeyEvent(ev); });
+  // dbAdd signals a new key as ready for the clients blocked on it.
+  keyspace_.SetAddedHook(
+      [this](int db, std::string_view key, const Object&) { SignalKeyAsReady(db, key); });
 }
 
 Engine::~Engine() = default;
@@ -80,6 +84,7 @@ int Engine::OpenSession() {
 void Engine::CloseSession(int session) {
   Session& s = *sessions_[session];
   if (!s.open) return;
+  if (s.blocked()) Unblock(session);
   Unwatch(s);
   by_id_.erase(s.id);
   tracker_.ClientClosed(s.id);
@@ -174,7 +179,8 @@ struct ClientSubcommand {
   int arity;
 };
 constexpr ClientSubcommand kClientSubcommands[] = {
-    {"id", 2}, {"tracking", -3}, {"caching", 3}, {"getredir", 2}, {"trackinginfo", 2}, {"kill", -3},
+    {"id", 2},           {"tracking", -3}, {"caching", 3},  {"getredir", 2},
+    {"trackinginfo", 2}, {"kill", -3},     {"unblock", -3},
 };
 
 const ClientSubcommand* FindClientSubcommand(std::string_view name) {
@@ -197,12 +203,15 @@ void Engine::Run(int session, std::span<const std::string> argv) { RunCommand(se
 void Engine::RunCommand(int session, std::span<const std::string> argv,
                         std::span<std::string> owned) {
   Session& s = *sessions_[session];
-  if (!s.open || argv.empty() || s.close_after_reply) return;
+  if (!s.open || argv.empty() || s.close_after_reply || s.blocked()) return;
   current_session_ = session;
   tracker_.SetCurrent(s.id, false);
   // Only value arguments are moved out of `owned` (TakeArg): argv[0] and
   // argv[1] (a key or a subcommand name) are still intact below.
   Dispatch(s, argv, owned, &s.output);
+  // processCommand: the keys the command (or EXEC) made ready are served
+  // after it, its own invalidations already sent.
+  if (!ready_keys_.empty()) HandleReadyKeys();
   // resetClient: CLIENT CACHING's flag lasts one command (or one
   // transaction), unless the command was CLIENT itself.
   if (s.open) {
@@ -590,6 +599,7 @@ absl::Status Engine::Validate() const {
     return absl::InternalError(
         absl::StrCat("watcher lists hold ", listed, " entries, ", watch_count_, " keys watched"));
   }
+  if (absl::Status b = ValidateBlocking(); !b.ok()) return b;
   return tracker_.Validate(next_client_id_);
 }
 
