@@ -189,6 +189,27 @@ TEST(CommandHandler, UnorderedRepliesAreComparedAsSets) {
   EXPECT_EQ(ReplyOrderOf("hgetall"), ReplyOrder::kUnorderedPairs);
 }
 
+// The blocking check: an engine that unblocks a session the reference
+// model still has blocked (a timeout fired early, say) is caught at the next
+// op; so is a blocking command that replied at once.
+TEST(CommandHandler, ABrokenBlockingEngineIsCaught) {
+  const std::string text = "s2 BLPOP k1 5\ns1 PING\ns1 RPUSH k1 a\ns1 PING";
+  EXPECT_TRUE(RunCommandProgram(Program(text)).verdict.ok);
+  CommandRunOptions early;
+  early.corrupt_engine = [](size_t op, engine::Engine& e) {
+    if (op == 0) e.UnblockByClient(1, false);
+  };
+  auto r = RunCommandProgram(Program(text), early);
+  EXPECT_EQ(r.verdict.check, "blocking") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 1);
+  CommandRunOptions wrong;
+  wrong.corrupt_reply = [](size_t op, std::string* reply) {
+    if (op == 0) *reply = "$-1\r\n";  // a blocking command that replied
+  };
+  r = RunCommandProgram(Program(text), wrong);
+  EXPECT_EQ(r.verdict.check, "blocking") << r.verdict.ToString();
+}
+
 // A deliberately broken bit command: after the SETBIT (op 1) the engine's
 // string lost the bit it set, as a SETBIT that wrote the wrong byte would
 // leave it. The reference check catches it at the next op that reads the

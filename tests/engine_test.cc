@@ -18,6 +18,7 @@ struct EngineTestPeer {
   static std::vector<int>& FreeSlots(Engine& e) { return e.free_sessions_; }
   static StrMap<std::vector<int>>& ChannelSubscribers(Engine& e) { return e.channel_subs_; }
   static auto& PatternSubscribers(Engine& e) { return e.pattern_subs_; }
+  static std::vector<StrMap<std::vector<int>>>& BlockingKeys(Engine& e) { return e.blocking_keys_; }
 };
 
 namespace {
@@ -320,5 +321,75 @@ TEST(EnginePubSubValidate, SeesBrokenSubscriberLists) {
   EXPECT_TRUE(channels.empty());
   EXPECT_TRUE(patterns.empty());
 }
+
+namespace {
+
+// Blocking commands (src/engine/blocking.cc). The replies are checked against
+// the reference model by the command_handler harness
+// (corpus/command_handler/blocking.txt); these pin what the output streams
+// and the session state show.
+TEST_F(EngineTest, ABlockedSessionIsServedAfterTheWriteInBlockingOrder) {
+  const int b = engine_.OpenSession(), c = engine_.OpenSession();
+  EXPECT_EQ(Run(b, {"blpop", "k", "0"}), "");
+  EXPECT_EQ(Run(c, {"brpop", "k", "0"}), "");
+  EXPECT_TRUE(engine_.session(b).blocked());
+  EXPECT_EQ(engine_.blocked_clients(), 2u);
+  // Ignored while blocked: the caller holds a blocked session's commands.
+  EXPECT_EQ(Run(b, {"ping"}), "");
+  EXPECT_EQ(Run(a_, {"rpush", "k", "x", "y", "z"}), ":3\r\n");
+  EXPECT_EQ(engine_.TakeOutput(b), "*2\r\n$1\r\nk\r\n$1\r\nx\r\n");
+  EXPECT_EQ(engine_.TakeOutput(c), "*2\r\n$1\r\nk\r\n$1\r\nz\r\n");
+  EXPECT_EQ(engine_.TakeUnblocked(), (std::vector<int>{b, c}));
+  EXPECT_EQ(Run(a_, {"lrange", "k", "0", "-1"}), "*1\r\n$1\r\ny\r\n");
+  EXPECT_EQ(engine_.blocked_clients(), 0u);
+}
+
+TEST_F(EngineTest, TimeoutsFireOnTheVirtualClockOncePast) {
+  const int b = engine_.OpenSession();
+  EXPECT_EQ(Run(b, {"blpop", "k", "1"}), "");
+  EXPECT_EQ(engine_.NextTimeoutMs(), engine_.now_ms() + 1000);
+  engine_.AdvanceClock(1000);  // now == timeout: not yet (Redis fires when now > timeout)
+  EXPECT_TRUE(engine_.session(b).blocked());
+  engine_.AdvanceClock(1);
+  EXPECT_FALSE(engine_.session(b).blocked());
+  EXPECT_EQ(engine_.TakeOutput(b), "*-1\r\n");
+  EXPECT_EQ(engine_.NextTimeoutMs(), -1);
+  // A timeout that rounds up to 1 ms, and one that rounds to 0 (none).
+  EXPECT_EQ(Run(b, {"brpoplpush", "k", "d", "0.0001"}), "");
+  EXPECT_EQ(Run(a_, {"bzpopmin", "z", "-0.0001"}), "");
+  engine_.AdvanceClock(2);
+  EXPECT_EQ(engine_.TakeOutput(b), "*-1\r\n");
+  EXPECT_TRUE(engine_.session(a_).blocked());
+}
+
+TEST_F(EngineTest, KilledOrUnblockedSessionsLeaveNoBlockState) {
+  const int b = engine_.OpenSession(), c = engine_.OpenSession();
+  EXPECT_EQ(Run(b, {"blmove", "s", "d", "left", "right", "5"}), "");
+  EXPECT_EQ(Run(c, {"bzmpop", "0", "2", "z", "s", "min"}), "");
+  engine_.CloseSession(b);
+  EXPECT_TRUE(engine_.Validate().ok()) << engine_.Validate();
+  EXPECT_EQ(engine_.NextTimeoutMs(), -1);
+  EXPECT_EQ(Run(a_, {"client", "unblock", std::to_string(engine_.session(c).id), "error"}),
+            ":1\r\n");
+  EXPECT_EQ(engine_.TakeOutput(c), "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+  EXPECT_EQ(engine_.blocked_clients(), 0u);
+}
+
+// Validate() sees a blocked-client list that lost its session, and one that
+// names a session twice.
+TEST_F(EngineTest, ValidateSeesBrokenBlockingState) {
+  const int b = engine_.OpenSession();
+  Run(b, {"blpop", "k1", "k2", "0"});
+  auto& keys = EngineTestPeer::BlockingKeys(engine_)[0];
+  const std::vector<int> good = keys["k2"];
+  keys["k2"] = {};
+  EXPECT_NE(engine_.Validate().message().find("k2"), std::string_view::npos) << engine_.Validate();
+  keys["k2"] = {b, b};
+  EXPECT_FALSE(engine_.Validate().ok());
+  keys["k2"] = good;
+  EXPECT_TRUE(engine_.Validate().ok()) << engine_.Validate();
+}
+
+}  // namespace
 
 }  // namespace respfuzz::engine

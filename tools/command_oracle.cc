@@ -1,5 +1,6 @@
 #include "tools/command_oracle.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +30,10 @@
 namespace respfuzz::oracle {
 
 namespace {
+
+// How long a command the engine blocked is given to show that the server
+// did not block it (a reply at once).
+constexpr int kBlockedReplyWaitMs = 20;
 
 using harnesses::CommandIs;
 using harnesses::CommandProgram;
@@ -209,6 +214,40 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   int64_t max_took = 0;
   ++report->programs;
 
+  // Blocking commands: a session the engine blocked was sent its command
+  // and nothing read. What the engine then gives a blocked session (served,
+  // timed out) is compared with the one reply read from its connection.
+  auto delivered = [&](size_t i, const std::string& text) -> absl::Status {
+    for (int t = 0; t < harnesses::kMaxSessions; ++t) {
+      if (eng.PendingOutput(t).empty() || fds[t] < 0) continue;
+      const std::string bytes = eng.TakeOutput(t);
+      auto p = harnesses::MakeReplyParser();
+      p->Start(resp::Protocol::kResp3, resp::ReaderLimits{});
+      std::vector<Value> v;
+      if (!p->Feed(bytes, &v) || v.size() != 1) {
+        return absl::DataLossError(
+            "the engine's reply to a blocked session does not read as "
+            "one value: " +
+            harnesses::EscapeBytes(bytes, 200));
+      }
+      auto theirs = ReadReply(fds[t], *ours, resp::Protocol::kResp3);
+      if (!theirs.ok()) {
+        return absl::UnavailableError(absl::StrCat(name, " op ", i, " (", text, "): session s",
+                                                   t + 1,
+                                                   " (blocked): ", theirs.status().message()));
+      }
+      ++report->compared;
+      if (v[0] == *theirs) {
+        ++report->agreed;
+      } else {
+        report->divergences.push_back({name, i, absl::StrCat(text, " (s", t + 1, " unblocked)"),
+                                       resp::ToDebugString(v[0], 2000),
+                                       resp::ToDebugString(*theirs, 2000)});
+      }
+    }
+    return absl::OkStatus();
+  };
+
   for (size_t i = 0; i < program.ops.size(); ++i) {
     const Op& op = program.ops[i];
     const std::string text = harnesses::OpToText(op);
@@ -218,6 +257,11 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     if (op.kind == OpKind::kCommand) ++report->ops;
     const int64_t real_now = RealNowMs();
     if (real_now > eng.now_ms()) eng.AdvanceClock(real_now - eng.now_ms());
+    if (absl::Status st = delivered(i, text); !st.ok()) return st;
+    if (op.kind == OpKind::kCommand && eng.session(op.session).blocked()) {
+      exclude("blocked", "the session is blocked: its commands wait (not sent)");
+      continue;
+    }
     if (!rest_excluded.empty()) {
       if (op.kind == OpKind::kCommand) exclude("clock", rest_excluded);
       continue;
@@ -322,6 +366,32 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     std::string bytes;
     eng.Execute(s, argv, &bytes);
     const resp::Protocol after = eng.session(s).protocol;
+    if (eng.session(s).blocked() && bytes.empty()) {
+      // The server blocks it too: its reply is read when the engine serves it.
+      if (fds[s] < 0) {
+        auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
+        if (!fd.ok()) return fd.status();
+        fds[s] = *fd;
+      }
+      if (absl::Status st = SendAll(fds[s], resp::EncodeCommand(argv)); !st.ok()) return st;
+      // A server that replied at once did not block: a divergence, unless
+      // the engine's own clock has timed the session out by now too (then
+      // the two replies compare at the next op).
+      pollfd pfd{fds[s], POLLIN, 0};
+      if (::poll(&pfd, 1, kBlockedReplyWaitMs) > 0) {
+        const int64_t now = RealNowMs();
+        if (now > eng.now_ms()) eng.AdvanceClock(now - eng.now_ms());
+        if (eng.session(s).blocked()) {
+          auto theirs = ReadReply(fds[s], *ours, resp::Protocol::kResp3);
+          if (!theirs.ok()) return theirs.status();
+          ++report->compared;
+          report->divergences.push_back(
+              {name, i, text, "(blocks)", resp::ToDebugString(*theirs, 2000)});
+          return absl::OkStatus();  // the connections no longer line up
+        }
+      }
+      continue;
+    }
     auto mine = [&]() -> absl::StatusOr<Value> {
       auto p = harnesses::MakeReplyParser();
       p->Start(resp::Protocol::kResp3, resp::ReaderLimits{});
@@ -540,7 +610,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
           {name, i, text, resp::ToDebugString(got, 2000), resp::ToDebugString(want, 2000)});
     }
   }
-  return absl::OkStatus();
+  // Whatever the last op gave blocked sessions (a timeout waited out by a
+  // final clock step included).
+  if (const int64_t real_now = RealNowMs(); real_now > eng.now_ms()) {
+    eng.AdvanceClock(real_now - eng.now_ms());
+  }
+  return delivered(program.ops.size(), "(end of program)");
 }
 
 }  // namespace respfuzz::oracle

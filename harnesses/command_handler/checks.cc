@@ -103,6 +103,47 @@ bool ReadOne(Scratch& sc, std::string* why) {
   return true;
 }
 
+// What the engine sent each session other than the op's sender during the
+// op (a blocked session served, timed out or unblocked) against the
+// replies the reference model delivered to blocked sessions: each session's
+// bytes read as exactly the model's replies, in order; a session the model
+// sent nothing received nothing.
+bool CheckDelivered(engine::Engine& eng, models::ReferenceModel& ref, int sender, Scratch& sc,
+                    std::string* why, std::vector<OpTrace>* trace) {
+  std::array<std::vector<Value>, kMaxSessions> expected;
+  for (auto& [session, reply] : ref.TakeDelivered()) {
+    if (session < 0 || session >= kMaxSessions) continue;
+    expected[session].push_back(std::move(reply));
+  }
+  for (int t = 0; t < kMaxSessions; ++t) {
+    if (t == sender) continue;
+    std::string bytes = eng.TakeOutput(t);
+    if (bytes.empty() && expected[t].empty()) continue;
+    ParseWhole(*sc.ours, bytes, resp::Protocol::kResp3, resp::ReaderLimits{}, &sc.got);
+    if (sc.got.error.code != resp::ReaderErrorCode::kNone || !sc.got.idle) {
+      *why = absl::StrCat("session s", t + 1,
+                          " received bytes that do not parse: ", EscapeBytes(bytes, 400));
+      return false;
+    }
+    std::string got_text, want_text;
+    bool same = sc.got.values.size() == expected[t].size();
+    for (size_t k = 0; k < sc.got.values.size(); ++k) {
+      got_text += resp::ToDebugString(sc.got.values[k], 300) + " ";
+      if (same && !resp::Equal(sc.got.values[k], expected[t][k])) same = false;
+    }
+    for (const Value& v : expected[t]) want_text += Show(v) + " ";
+    if (trace != nullptr) {
+      trace->push_back({absl::StrCat("  (s", t + 1, " unblocked)"), got_text, want_text});
+    }
+    if (!same) {
+      *why = absl::StrCat("session s", t + 1, " (blocked) received from the engine: [", got_text,
+                          "]\nthe reference delivered: [", want_text, "]");
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 bool CommandIs(std::string_view name, std::string_view upper) {
@@ -246,6 +287,18 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
       eng.AdvanceClock(op.clock_ms);
       ref.AdvanceClock(op.clock_ms);
       if (options.trace) result.trace.push_back({OpToText(op), "", ""});
+      std::string why;
+      if (!CheckDelivered(eng, ref, -1, sc, &why, options.trace ? &result.trace : nullptr))
+        return fail("blocking", why);
+      continue;
+    }
+    if (op.kind == OpKind::kCommand && ref.IsBlocked(op.session)) {
+      // A blocked session's commands wait in its input until it is
+      // unblocked; a program just drops them, on both sides.
+      if (!eng.session(op.session).blocked()) {
+        return fail("blocking", "the reference model has the session blocked, the engine not");
+      }
+      if (options.trace) result.trace.push_back({OpToText(op), "(blocked)", "(blocked)"});
       continue;
     }
     if (op.kind == OpKind::kCommand && OutsideTheModel(op.argv)) {
@@ -270,8 +323,26 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
       const resp::Protocol after = eng.session(s).protocol;
       if (options.corrupt_reply) options.corrupt_reply(i, &bytes);
       Value expected = ref.Execute(s, op.argv);
-
       std::string why;
+      if (eng.session(s).blocked() != ref.IsBlocked(s)) {
+        return fail("blocking", absl::StrCat("the engine ",
+                                             eng.session(s).blocked() ? "blocked" : "did not block",
+                                             " the session, the reference model ",
+                                             ref.IsBlocked(s) ? "did" : "did not"));
+      }
+      if (ref.IsBlocked(s)) {
+        if (!bytes.empty()) {
+          return fail("blocking", "a blocked session got a reply: " + EscapeBytes(bytes, 400));
+        }
+        if (options.trace) result.trace.push_back({OpToText(op), "(blocks)", "(blocks)"});
+        if (!CheckDelivered(eng, ref, s, sc, &why, options.trace ? &result.trace : nullptr))
+          return fail("blocking", why);
+        if (options.corrupt_engine) options.corrupt_engine(i, eng);
+        const absl::Status valid = eng.Validate();
+        if (!valid.ok()) return fail("validate", std::string(valid.message()));
+        continue;
+      }
+
       const bool framed = ReadOne(sc, &why);
       if (options.trace) {
         result.trace.push_back({OpToText(op),
@@ -330,6 +401,11 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
           return fail("reference", "engine:    " + Show(mine) + "\nreference: " + Show(expected));
         }
       }
+    }
+    if (op.kind == OpKind::kCommand) {
+      std::string why;
+      if (!CheckDelivered(eng, ref, op.session, sc, &why, options.trace ? &result.trace : nullptr))
+        return fail("blocking", why);
     }
     if (options.corrupt_engine) options.corrupt_engine(i, eng);
     const absl::Status valid = eng.Validate();

@@ -8,6 +8,11 @@
 //   reference        the value equals the reference model's reply (elements of
 //                    replies Redis does not order are sorted first)
 //   validate         Engine::Validate() holds
+//   blocking         a session blocks (no reply) on the engine exactly when it
+//                    does on the reference model, and what blocked sessions
+//                    receive when served, timed out or unblocked (CLIENT
+//                    UNBLOCK) matches, session by session; ops from a
+//                    blocked session are dropped on both sides
 #ifndef RESPFUZZ_HARNESSES_COMMAND_HANDLER_CHECKS_H_
 #define RESPFUZZ_HARNESSES_COMMAND_HANDLER_CHECKS_H_
 

@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 153> kNames = {
+constexpr std::array<std::string_view, 162> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -180,6 +180,16 @@ constexpr std::array<std::string_view, 153> kNames = {
     "PUBLISH",
     "PUBSUB",
     "SPUBLISH",
+    // blocking commands and their non-blocking relatives
+    "BRPOP",
+    "BLMOVE",
+    "BRPOPLPUSH",
+    "BLMPOP",
+    "LMPOP",
+    "BZPOPMIN",
+    "BZPOPMAX",
+    "BZMPOP",
+    "ZMPOP",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

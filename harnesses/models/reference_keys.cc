@@ -415,6 +415,18 @@ Value SwapDb(Ctx& c) {
     TouchAllWatchedKeysInDb(c.st, id2, id1);
     // Contents move; sessions and watched keys stay with the db index.
     std::swap(c.st.dbs[id1], c.st.dbs[id2]);
+    // scanDatabaseForReadyKeys on both: every key a session blocks on in
+    // either db, if it now holds a value there.
+    for (int db : {id1, id2}) {
+      std::vector<std::string> waited;
+      for (const auto& [where, sessions] : c.st.blocking_keys) {
+        if (where.first == db) waited.push_back(where.second);
+      }
+      for (const std::string& key : waited) {
+        auto it = c.st.dbs[db].dict.find(key);
+        if (it != c.st.dbs[db].dict.end()) SignalKeyAsReady(c.st, db, key, it->second.kind);
+      }
+    }
   }
   return c.Ok();
 }

@@ -53,6 +53,7 @@ bool DbDelete(State& st, int db, const std::string& key) {
 }
 
 Object& DbAdd(State& st, int db, const std::string& key, Object value) {
+  SignalKeyAsReady(st, db, key, value.kind);
   auto [it, inserted] = st.dbs[db].dict.emplace(key, std::move(value));
   return it->second;
 }
@@ -187,13 +188,15 @@ Value ClientId(Ctx& c) { return c.Int(c.s().id); }
 const CommandSpec kClientContainer = {"client", -2, nullptr};
 const CommandSpec kPubsubContainer = {"pubsub", -2, nullptr};
 const CommandSpec kClientIdSpec = {"client|id", 2, ClientId};
+const CommandSpec kClientUnblockSpec = {"client|unblock", -3, ClientUnblock};
 
 const std::map<std::string, CommandSpec>& CommandTable() {
   static const std::map<std::string, CommandSpec> table = [] {
     std::map<std::string, CommandSpec> t;
     for (auto family :
          {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands, ListCommands,
-          SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands, PubSubCommands}) {
+          SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands, PubSubCommands,
+          BlockingCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -254,6 +257,7 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
       return sub;
     }
     if (Lower(argv[1]) == "id") return &kClientIdSpec;
+    if (Lower(argv[1]) == "unblock") return &kClientUnblockSpec;
     *unknown_sub = true;
     return nullptr;
   }
@@ -354,11 +358,13 @@ Value Exec(Ctx& c) {
   std::vector<std::vector<std::string>> queued = std::move(c.s().queued);
   c.s().queued.clear();
   std::vector<Value> replies;
+  c.st.in_exec = true;  // blocking commands do not block in a transaction
   for (const std::vector<std::string>& argv : queued) {
     bool unknown_sub;
     const CommandSpec* spec = FindCommand(c.st, argv, &unknown_sub);
     replies.push_back(Call(c.st, c.session, *spec, argv));  // in the protocol of that moment
   }
+  c.st.in_exec = false;
   DiscardTransaction(c.st, c.session);
   return Value::Aggregate(Type::kArray, std::move(replies));
 }
@@ -507,7 +513,10 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     if (!s.dirty_cas && !s.dirty_exec) s.queued.push_back(argv);
     return Value::Simple("QUEUED");
   }
-  return Call(st, session, *spec, argv);
+  Value reply = Call(st, session, *spec, argv);
+  // The keys the command made ready are served after it.
+  HandleClientsBlockedOnKeys(st);
+  return reply;
 }
 
 }  // namespace refmodel
@@ -524,6 +533,7 @@ ReferenceModel::ReferenceModel(ReferenceOptions options) {
 }
 
 void ReferenceModel::ResetSession(int session, int64_t id) {
+  refmodel::UnblockSession(state_, session);
   refmodel::DiscardTransaction(state_, session);
   refmodel::PubSubUnsubscribeAll(state_, session);
   state_.sessions[session] = refmodel::Session();
@@ -542,6 +552,15 @@ resp::Value ReferenceModel::Execute(int session, const std::vector<std::string>&
 
 void ReferenceModel::AdvanceClock(int64_t ms) {
   if (ms > 0) state_.now += ms;
+  refmodel::HandleBlockedClientsTimeout(state_);
+}
+
+bool ReferenceModel::IsBlocked(int session) const { return state_.sessions[session].blocked.on; }
+
+std::vector<std::pair<int, resp::Value>> ReferenceModel::TakeDelivered() {
+  std::vector<std::pair<int, resp::Value>> out = std::move(state_.delivered);
+  state_.delivered.clear();
+  return out;
 }
 
 // activeExpireCycle, run to completion: every expired key is deleted as

@@ -38,8 +38,15 @@ class ReferenceModel {
   // our RESP reader would read the bytes real Redis 7.0 sends to that session, in the
   // session's current protocol (RESP2 until HELLO 3).
   resp::Value Execute(int session, const std::vector<std::string>& argv);
-  void AdvanceClock(int64_t ms);  // virtual time moves forward (ms >= 0)
-  void ExpireAllDue();            // deletes every key that is expired now
+  void AdvanceClock(int64_t ms);  // virtual time moves forward (ms >= 0); timeouts fire
+  // Blocking commands: a command that blocks its session returns a
+  // placeholder (a default Value, never sent) and IsBlocked(session) holds until the session is
+  // served, times out or is unblocked by CLIENT UNBLOCK; the reply it then
+  // gets is among TakeDelivered(): (session, reply) in the order they were
+  // sent, since the last take. The caller sends a blocked session nothing.
+  bool IsBlocked(int session) const;
+  std::vector<std::pair<int, resp::Value>> TakeDelivered();
+  void ExpireAllDue();  // deletes every key that is expired now
   int64_t now_ms() const;
 
   // For a model layered on top (tracking_reference.h); none of these change

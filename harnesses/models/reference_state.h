@@ -51,6 +51,16 @@ struct WatchedKey {
   bool expired = false;  // the key was already logically expired when WATCHed
 };
 
+// c->bpop of a session blocked by a blocking command (reference_blocking.cc).
+struct Blocked {
+  bool on = false;
+  bool zset = false;  // BLOCKED_ZSET, else BLOCKED_LIST
+  int db = 0;
+  std::vector<std::string> keys;  // each once
+  int64_t timeout = 0;            // absolute unix ms (Redis's wrapping add), 0: none
+  std::vector<std::string> argv;  // the blocking command
+};
+
 struct Session {
   int64_t id = 0;  // CLIENT ID (and HELLO's id)
   int db = 0;
@@ -65,6 +75,7 @@ struct Session {
   std::vector<std::string> channels, patterns, shard_channels;
   // CLIENT_PUBSUB: subscribed to anything.
   bool pubsub() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
+  Blocked blocked;
 };
 
 // One key-space event, as the tracking model (tracking_reference.h) needs it:
@@ -128,6 +139,13 @@ struct State {
   // The random choices' source (reference_random.cc): splitmix64's state.
   uint64_t random_state = 0;
   int64_t max_random_repeats = 100000;  // a larger negative count is refused
+  // Blocking (reference_blocking.cc): db->blocking_keys, server.ready_keys,
+  // whether EXEC is running (CLIENT_DENY_BLOCKING), and the replies that
+  // went to blocked sessions (served, timed out, CLIENT UNBLOCK) in order.
+  std::map<std::pair<int, std::string>, std::vector<int>> blocking_keys;
+  std::vector<std::pair<int, std::string>> ready_keys;
+  bool in_exec = false;
+  std::vector<std::pair<int, resp::Value>> delivered;
 };
 
 // ---------------------------------------------------------------------------
@@ -260,6 +278,17 @@ void PubSubUnsubscribeAll(State& st, int session);
 int64_t PubSubCount(const State& st, int session, char kind);
 // PUBSUB's subcommands, for processCommand's lookup ("pubsub|numsub").
 const CommandSpec* FindPubsubSubcommand(const std::string& lowered_sub);
+std::vector<CommandSpec> BlockingCommands();     // reference_blocking.cc
+
+// Blocking (reference_blocking.cc). signalKeyAsReady, called by DbAdd for a
+// list or a sorted set; handleClientsBlockedOnKeys, after every command run
+// by Process; handleBlockedClientsTimeout, after the clock moves; CLIENT
+// UNBLOCK; a blocked session going away.
+void SignalKeyAsReady(State& st, int db, const std::string& key, Kind kind);
+void HandleClientsBlockedOnKeys(State& st);
+void HandleBlockedClientsTimeout(State& st);
+resp::Value ClientUnblock(Ctx& c);
+void UnblockSession(State& st, int session);
 
 }  // namespace respfuzz::models::refmodel
 

@@ -303,6 +303,31 @@ void ClientReply(CommandContext& c) {
   }
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: the reason is checked before the id; a
+// fifth argument is the generic subcommand error (7.0.15's argc test).
+void ClientUnblock(CommandContext& c) {
+  if (c.argc() > 4) {
+    c.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                  std::string(CStr(c.arg(1)).substr(0, 128)) + "'. Try CLIENT HELP.");
+    return;
+  }
+  bool with_error = false;
+  if (c.argc() == 4) {
+    if (c.ArgIs(3, "timeout")) {
+      with_error = false;
+    } else if (c.ArgIs(3, "error")) {
+      with_error = true;
+    } else {
+      c.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  }
+  int64_t id;
+  if (!c.IntArg(2, &id)) return;
+  const int target = c.engine.SessionById(id);
+  c.reply.Integer(target >= 0 && c.engine.UnblockByClient(target, with_error) ? 1 : 0);
+}
+
 // Dispatch has already resolved the subcommand and checked its arity.
 void CmdClient(CommandContext& c) {
   const std::string& sub = c.arg(1);
@@ -319,6 +344,8 @@ void CmdClient(CommandContext& c) {
     ClientTrackingInfo(c);
   } else if (IEquals(sub, "reply")) {
     ClientReply(c);
+  } else if (IEquals(sub, "unblock")) {
+    ClientUnblock(c);
   } else {
     ClientKill(c);
   }

@@ -201,7 +201,11 @@ void RenameGeneric(CommandContext& c, bool nx) {
   // the events, and so the invalidations, go in that order.
   Object value = std::move(*o);
   c.ks.Delete(c.db, src);
+  const bool replaced = c.ks.Peek(c.db, dst) != nullptr;
   c.ks.StoreWithExpire(c.db, dst, std::move(value), expire);
+  // Redis deletes the destination and adds it anew (dbAdd): a replaced key
+  // is signalled to blocked clients as a new one is.
+  if (replaced) c.engine.SignalKeyAsReady(c.db, dst);
   if (nx) {
     c.reply.Integer(1);
   } else {
@@ -251,7 +255,9 @@ void CmdCopy(CommandContext& c) {
     c.reply.Integer(0);
     return;
   }
+  const bool replaced = c.ks.Peek(dst_db, dst) != nullptr;
   c.ks.StoreWithExpire(dst_db, dst, Object(*o), expire);
+  if (replaced) c.engine.SignalKeyAsReady(dst_db, dst);  // dbDelete + dbAdd, as RENAME
   c.reply.Integer(1);
 }
 
@@ -525,7 +531,13 @@ void CmdSwapdb(CommandContext& c) {
       return;
     }
   }
-  if (ids[0] != ids[1]) c.ks.SwapDb(ids[0], ids[1]);
+  if (ids[0] != ids[1]) {
+    c.ks.SwapDb(ids[0], ids[1]);
+    // Clients blocked in either db may find their keys there now
+    // (scanDatabaseForReadyKeys).
+    c.engine.ScanDbForReadyKeys(ids[0]);
+    c.engine.ScanDbForReadyKeys(ids[1]);
+  }
   c.reply.Ok();
 }
 

@@ -1,5 +1,6 @@
 // List commands: LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET
-// LREM LTRIM LINSERT LPOS LMOVE RPOPLPUSH, as Redis 7.0.15 replies to them
+// LREM LTRIM LINSERT LPOS LMOVE RPOPLPUSH LMPOP and the blocking BLPOP BRPOP
+// BLMPOP BLMOVE BRPOPLPUSH (blocking.cc), as Redis 7.0.15 replies to them
 // (argument checks in Redis's order, key events only on real modifications).
 #include <algorithm>
 #include <array>
@@ -401,7 +402,171 @@ void CmdLmove(CommandContext& c) {
 
 void CmdRpoplpush(CommandContext& c) { Move(c, End::kRight, End::kLeft); }
 
-constexpr std::array<CommandSpec, 16> kCommands = {{
+// listPopRangeAndReplyWithKey: pops up to `count` elements from one end and
+// replies [key, [elements...]] (the tail's in tail-first order); the key is
+// signalled (or deleted when emptied).
+void PopRangeWithKey(CommandContext& c, const std::string& key, List& l, End where, int64_t count) {
+  const int64_t n = std::min<int64_t>(count, static_cast<int64_t>(l.size()));
+  c.reply.ArrayHeader(2);
+  c.reply.Bulk(key);
+  c.reply.ArrayHeader(n);
+  for (int64_t i = 0; i < n; ++i) {
+    if (where == End::kLeft) {
+      c.reply.Bulk(l.front());
+      l.pop_front();
+    } else {
+      c.reply.Bulk(l.back());
+      l.pop_back();
+    }
+  }
+  c.ks.TouchedMaybeEmpty(c.db, key);
+}
+
+// LMPOP / BLMPOP's arguments after the timeout (lmpopGenericCommand):
+// numkeys, the keys, LEFT|RIGHT, [COUNT n]. Replies the error and returns
+// false on bad input.
+bool ParseMpop(CommandContext& c, size_t numkeys_idx, int64_t* numkeys, End* where,
+               int64_t* count) {
+  if (!c.RangeArg(numkeys_idx, 1, INT64_MAX, numkeys, "ERR numkeys should be greater than 0")) {
+    return false;
+  }
+  // where_idx = numkeys_idx + numkeys + 1 must be an argument.
+  if (*numkeys >= static_cast<int64_t>(c.argc() - numkeys_idx - 1)) {
+    c.reply.Error(kErrSyntax);
+    return false;
+  }
+  const size_t where_idx = numkeys_idx + static_cast<size_t>(*numkeys) + 1;
+  if (!EndArg(c, where_idx, where)) return false;
+  *count = -1;
+  for (size_t j = where_idx + 1; j < c.argc(); ++j) {
+    if (*count == -1 && c.ArgIs(j, "count") && j + 1 < c.argc()) {
+      ++j;
+      if (!c.RangeArg(j, 1, INT64_MAX, count, "ERR count should be greater than 0")) return false;
+    } else {
+      c.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  if (*count == -1) *count = 1;
+  return true;
+}
+
+// BLPOP / BRPOP / BLMPOP (blockingPopGenericCommand): the timeout first,
+// then the first non-empty list among the keys is popped as [LR]POP (or
+// LMPOP) would; none: inside MULTI a null array, else the session blocks.
+// `count` is -1 for BLPOP / BRPOP.
+void BlockingPop(CommandContext& c, size_t first_key, size_t numkeys, End where, size_t timeout_idx,
+                 int64_t count) {
+  int64_t timeout;
+  if (!c.TimeoutArg(timeout_idx, &timeout)) return;
+  for (size_t j = first_key; j < first_key + numkeys; ++j) {
+    const std::string& key = c.arg(j);
+    List* l;
+    if (!c.FindAs(key, &l)) return;
+    if (l == nullptr || l->empty()) continue;
+    if (count != -1) {
+      PopRangeWithKey(c, key, *l, where, count);
+      return;
+    }
+    c.reply.ArrayHeader(2);
+    c.reply.Bulk(key);
+    if (where == End::kLeft) {
+      c.reply.Bulk(l->front());
+      l->pop_front();
+    } else {
+      c.reply.Bulk(l->back());
+      l->pop_back();
+    }
+    c.ks.TouchedMaybeEmpty(c.db, key);
+    return;
+  }
+  if (c.engine.DenyBlocking()) {
+    c.reply.NullArray();
+    return;
+  }
+  BlockState b;
+  b.type = BlockType::kList;
+  b.db = c.db;
+  b.keys.assign(c.argv.begin() + first_key, c.argv.begin() + first_key + numkeys);
+  b.timeout_ms = timeout;
+  b.argv.assign(c.argv.begin(), c.argv.end());
+  b.left = where == End::kLeft;
+  b.count = count;
+  c.engine.Block(c.session, std::move(b));
+}
+
+void CmdBlpop(CommandContext& c) { BlockingPop(c, 1, c.argc() - 2, End::kLeft, c.argc() - 1, -1); }
+void CmdBrpop(CommandContext& c) { BlockingPop(c, 1, c.argc() - 2, End::kRight, c.argc() - 1, -1); }
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] (mpopGenericCommand):
+// the first non-empty list, else a null array.
+void CmdLmpop(CommandContext& c) {
+  int64_t numkeys, count;
+  End where;
+  if (!ParseMpop(c, 1, &numkeys, &where, &count)) return;
+  for (size_t j = 2; j < 2 + static_cast<size_t>(numkeys); ++j) {
+    const std::string& key = c.arg(j);
+    List* l;
+    if (!c.FindAs(key, &l)) return;
+    if (l == nullptr || l->empty()) continue;
+    PopRangeWithKey(c, key, *l, where, count);
+    return;
+  }
+  c.reply.NullArray();
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: the
+// arguments after the timeout are checked first.
+void CmdBlmpop(CommandContext& c) {
+  int64_t numkeys, count;
+  End where;
+  if (!ParseMpop(c, 2, &numkeys, &where, &count)) return;
+  BlockingPop(c, 3, static_cast<size_t>(numkeys), where, 1, count);
+}
+
+// blmoveGenericCommand: an existing source is LMOVE; a missing one replies
+// a null bulk inside MULTI, else blocks.
+void BlockingMove(CommandContext& c, End from, End to, int64_t timeout) {
+  List* sl;
+  if (!c.FindAs(c.arg(1), &sl)) return;
+  if (sl != nullptr) {
+    Move(c, from, to);
+    return;
+  }
+  if (c.engine.DenyBlocking()) {
+    c.reply.Null();
+    return;
+  }
+  BlockState b;
+  b.type = BlockType::kList;
+  b.db = c.db;
+  b.keys = {c.arg(1)};
+  b.timeout_ms = timeout;
+  b.argv.assign(c.argv.begin(), c.argv.end());
+  b.left = from == End::kLeft;
+  b.to_left = to == End::kLeft;
+  b.target = c.arg(2);
+  b.has_target = true;
+  c.engine.Block(c.session, std::move(b));
+}
+
+// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout: the positions,
+// then the timeout.
+void CmdBlmove(CommandContext& c) {
+  End from, to;
+  if (!EndArg(c, 3, &from) || !EndArg(c, 4, &to)) return;
+  int64_t timeout;
+  if (!c.TimeoutArg(5, &timeout)) return;
+  BlockingMove(c, from, to, timeout);
+}
+
+void CmdBrpoplpush(CommandContext& c) {
+  int64_t timeout;
+  if (!c.TimeoutArg(3, &timeout)) return;
+  BlockingMove(c, End::kRight, End::kLeft, timeout);
+}
+
+constexpr std::array<CommandSpec, 22> kCommands = {{
     {"lpush", -3, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdLpush},
     {"rpush", -3, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdRpush},
     {"lpushx", -3, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdLpushx},
@@ -418,9 +583,74 @@ constexpr std::array<CommandSpec, 16> kCommands = {{
     {"lpos", -3, kCmdReadonly, 1, 1, 1, CmdLpos},
     {"lmove", 5, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdLmove},
     {"rpoplpush", 3, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdRpoplpush},
+    {"lmpop", -4, kCmdWrite | kCmdMovableKeys, 0, 0, 0, CmdLmpop},
+    {"blpop", -3, kCmdWrite, 1, -2, 1, CmdBlpop},
+    {"brpop", -3, kCmdWrite, 1, -2, 1, CmdBrpop},
+    {"blmpop", -5, kCmdWrite | kCmdMovableKeys, 0, 0, 0, CmdBlmpop},
+    {"blmove", 6, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdBlmove},
+    {"brpoplpush", 4, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdBrpoplpush},
 }};
 
 }  // namespace
+
+// serveClientBlockedOnList. BLPOP / BRPOP pop without signalling the key
+// (the push that made it ready did), and delete an emptied list quietly;
+// BLMPOP pops as LMPOP (signalled); BLMOVE checks the destination's type
+// (WRONGTYPE to the blocked session, nothing popped), pushes there
+// (signalling the destination, which may make it ready in turn) and deletes
+// an emptied source quietly.
+bool ServeBlockedList(CommandContext& c, const std::string& key, const BlockState& b) {
+  List& l = As<List>(*c.ks.Find(c.db, key));
+  const End where = b.left ? End::kLeft : End::kRight;
+  auto pop = [&] {
+    std::string v;
+    if (where == End::kLeft) {
+      v = std::move(l.front());
+      l.pop_front();
+    } else {
+      v = std::move(l.back());
+      l.pop_back();
+    }
+    return v;
+  };
+  if (!b.has_target) {
+    if (b.count != -1) {
+      PopRangeWithKey(c, key, l, where, b.count);
+      return c.ks.Peek(c.db, key) == nullptr;
+    }
+    const std::string v = pop();
+    c.reply.ArrayHeader(2);
+    c.reply.Bulk(key);
+    c.reply.Bulk(v);
+    if (!l.empty()) return false;
+    c.ks.DeleteQuietly(c.db, key);
+    return true;
+  }
+  Object* d = c.ks.Find(c.db, b.target);
+  if (d != nullptr && !Is<List>(*d)) {
+    c.reply.Error(kErrWrongType);
+    return false;
+  }
+  std::string v = pop();
+  c.reply.Bulk(v);
+  if (d == nullptr) {
+    c.ks.Store(c.db, b.target, Object(List{std::move(v)}), false);
+  } else {
+    List& dl = As<List>(*d);
+    if (b.to_left) {
+      dl.push_front(std::move(v));
+    } else {
+      dl.push_back(std::move(v));
+    }
+    c.ks.Touched(c.db, b.target);
+  }
+  const Object* src = c.ks.Peek(c.db, key);
+  if (src != nullptr && As<List>(*src).empty()) {
+    c.ks.DeleteQuietly(c.db, key);
+    return true;
+  }
+  return false;
+}
 
 std::span<const CommandSpec> ListCommands() { return kCommands; }
 

@@ -748,6 +748,126 @@ void ZpopGeneric(CommandContext& c, bool max) {
 void CmdZpopmin(CommandContext& c) { ZpopGeneric(c, false); }
 void CmdZpopmax(CommandContext& c) { ZpopGeneric(c, true); }
 
+// genericZpopCommand with the key emitted, on an existing, non-empty sorted
+// set: `count` -1 pops one and replies [key, member, score] (BZPOPMIN /
+// BZPOPMAX); with `nested`, [key, [[member, score], ...]] (ZMPOP, BZMPOP).
+// The key is signalled (or deleted when emptied).
+void ZpopWithKey(CommandContext& c, const std::string& key, ZSet& z, bool max, int64_t count,
+                 bool nested) {
+  if (count == -1) count = 1;
+  const int64_t n = std::min<int64_t>(count, static_cast<int64_t>(z.size()));
+  if (nested) {
+    c.reply.ArrayHeader(2);
+    c.reply.Bulk(key);
+    c.reply.ArrayHeader(n);
+  } else {
+    c.reply.ArrayHeader(n * 2 + 1);
+    c.reply.Bulk(key);
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const ZSet::Entry& e = max ? *std::prev(z.index().end()) : *z.index().begin();
+    if (nested) c.reply.ArrayHeader(2);
+    c.reply.Bulk(e.second);
+    c.reply.Double(e.first);
+    const std::string member = e.second;
+    z.Erase(member);
+  }
+  c.ks.TouchedMaybeEmpty(c.db, key);
+}
+
+// ZMPOP / BZMPOP's arguments after the timeout (zmpopGenericCommand):
+// numkeys, the keys, MIN|MAX, [COUNT n].
+bool ParseZmpop(CommandContext& c, size_t numkeys_idx, int64_t* numkeys, bool* max,
+                int64_t* count) {
+  if (!c.RangeArg(numkeys_idx, 1, INT64_MAX, numkeys, "ERR numkeys should be greater than 0")) {
+    return false;
+  }
+  if (*numkeys >= static_cast<int64_t>(c.argc() - numkeys_idx - 1)) {
+    c.reply.Error(kErrSyntax);
+    return false;
+  }
+  const size_t where_idx = numkeys_idx + static_cast<size_t>(*numkeys) + 1;
+  if (c.ArgIs(where_idx, "min")) {
+    *max = false;
+  } else if (c.ArgIs(where_idx, "max")) {
+    *max = true;
+  } else {
+    c.reply.Error(kErrSyntax);
+    return false;
+  }
+  *count = -1;
+  for (size_t j = where_idx + 1; j < c.argc(); ++j) {
+    if (*count == -1 && c.ArgIs(j, "count") && j + 1 < c.argc()) {
+      ++j;
+      if (!c.RangeArg(j, 1, INT64_MAX, count, "ERR count should be greater than 0")) return false;
+    } else {
+      c.reply.Error(kErrSyntax);
+      return false;
+    }
+  }
+  if (*count == -1) *count = 1;
+  return true;
+}
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: the first existing key
+// (WRONGTYPE if it is no sorted set), else a null array.
+void CmdZmpop(CommandContext& c) {
+  int64_t numkeys, count;
+  bool max;
+  if (!ParseZmpop(c, 1, &numkeys, &max, &count)) return;
+  for (size_t j = 2; j < 2 + static_cast<size_t>(numkeys); ++j) {
+    ZSet* z;
+    if (!c.FindAs(c.arg(j), &z)) return;
+    if (z == nullptr) continue;
+    ZpopWithKey(c, c.arg(j), *z, max, count, true);
+    return;
+  }
+  c.reply.NullArray();
+}
+
+// blockingGenericZpopCommand: the timeout, then the first non-empty sorted
+// set; none: a null array inside MULTI, else the session blocks.
+void BlockingZpop(CommandContext& c, size_t first_key, size_t numkeys, bool max, size_t timeout_idx,
+                  int64_t count, bool nested) {
+  int64_t timeout;
+  if (!c.TimeoutArg(timeout_idx, &timeout)) return;
+  for (size_t j = first_key; j < first_key + numkeys; ++j) {
+    ZSet* z;
+    if (!c.FindAs(c.arg(j), &z)) return;
+    if (z == nullptr || z->empty()) continue;
+    ZpopWithKey(c, c.arg(j), *z, max, count, nested);
+    return;
+  }
+  if (c.engine.DenyBlocking()) {
+    c.reply.NullArray();
+    return;
+  }
+  BlockState b;
+  b.type = BlockType::kZSet;
+  b.db = c.db;
+  b.keys.assign(c.argv.begin() + first_key, c.argv.begin() + first_key + numkeys);
+  b.timeout_ms = timeout;
+  b.argv.assign(c.argv.begin(), c.argv.end());
+  b.left = !max;
+  b.count = nested ? count : -1;
+  c.engine.Block(c.session, std::move(b));
+}
+
+void CmdBzpopmin(CommandContext& c) {
+  BlockingZpop(c, 1, c.argc() - 2, false, c.argc() - 1, -1, false);
+}
+void CmdBzpopmax(CommandContext& c) {
+  BlockingZpop(c, 1, c.argc() - 2, true, c.argc() - 1, -1, false);
+}
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+void CmdBzmpop(CommandContext& c) {
+  int64_t numkeys, count;
+  bool max;
+  if (!ParseZmpop(c, 2, &numkeys, &max, &count)) return;
+  BlockingZpop(c, 3, static_cast<size_t>(numkeys), max, 1, count, true);
+}
+
 constexpr std::array<CommandSpec, 22> kCommands = {{
     {"zadd", -4, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdZadd},
     {"zrem", -3, kCmdWrite | kCmdFast, 1, 1, 1, CmdZrem},
@@ -771,9 +891,21 @@ constexpr std::array<CommandSpec, 22> kCommands = {{
     {"zrevrangebylex", -4, kCmdReadonly, 1, 1, 1, CmdZrevrangebylex},
     {"zremrangebylex", 4, kCmdWrite, 1, 1, 1, CmdZremrangebylex},
     {"zrangestore", -5, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdZrangestore},
+    {"zmpop", -4, kCmdWrite | kCmdMovableKeys, 0, 0, 0, CmdZmpop},
+    {"bzpopmin", -3, kCmdWrite | kCmdFast, 1, -2, 1, CmdBzpopmin},
+    {"bzpopmax", -3, kCmdWrite | kCmdFast, 1, -2, 1, CmdBzpopmax},
+    {"bzmpop", -5, kCmdWrite | kCmdMovableKeys, 0, 0, 0, CmdBzmpop},
 }};
 
 }  // namespace
+
+// serveClientsBlockedOnSortedSetKey: genericZpopCommand on the ready key,
+// with BZMPOP's nested reply and count.
+bool ServeBlockedZSet(CommandContext& c, const std::string& key, const BlockState& b) {
+  ZSet& z = As<ZSet>(*c.ks.Find(c.db, key));
+  ZpopWithKey(c, key, z, !b.left, b.count, b.count != -1);
+  return c.ks.Peek(c.db, key) == nullptr;
+}
 
 std::span<const CommandSpec> SortedSetCommands() { return kCommands; }
 

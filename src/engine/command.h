@@ -179,6 +179,9 @@ struct CommandContext {
   bool NonNegativeArg(size_t i, int64_t* out, std::string_view msg = kErrNotPositive);
   // getDoubleFromObjectOrReply.
   bool DoubleArg(size_t i, double* out);
+  // getTimeoutFromObjectOrReply in seconds (blocking.cc): the absolute
+  // timeout in unix ms, 0 for none.
+  bool TimeoutArg(size_t i, int64_t* out);
 
   // INCRBY's and HINCRBY's arithmetic: the stored text (nullptr: none, which
   // counts as 0) read with string2ll, plus `incr`. Replies `not_integer` when
@@ -192,6 +195,13 @@ struct CommandContext {
   void ReplyArityError() { reply.Error(ArityError(spec.name)); }
   void ReplyInvalidExpireTime();
 };
+
+struct BlockState;
+// Serve a session blocked on `key` (a list / a sorted set, not empty) as
+// Redis's serveClientBlockedOnList / genericZpopCommand do; the context is
+// the blocked session's. True when the key was emptied and deleted.
+bool ServeBlockedList(CommandContext& c, const std::string& key, const BlockState& b);
+bool ServeBlockedZSet(CommandContext& c, const std::string& key, const BlockState& b);
 
 }  // namespace respfuzz::engine
 

@@ -77,6 +77,15 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
     }
     return keys;
   }
+  // LMPOP / ZMPOP numkeys key...; BLMPOP / BZMPOP timeout numkeys key...
+  const bool mpop = spec.name == "lmpop" || spec.name == "zmpop";
+  if (mpop || spec.name == "blmpop" || spec.name == "bzmpop") {
+    const size_t at = mpop ? 1 : 2;
+    auto n = argv.size() > at ? resp::ParseInt64(argv[at]) : std::nullopt;
+    if (!n || *n <= 0) return keys;
+    for (int64_t i = 0; i < *n && at + 1 + i < argv.size(); ++i) keys.push_back(at + 1 + i);
+    return keys;
+  }
   if (spec.first_key <= 0) return keys;
   const int64_t last =
       spec.last_key < 0 ? static_cast<int64_t>(argv.size()) + spec.last_key : spec.last_key;

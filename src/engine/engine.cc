@@ -52,8 +52,12 @@ Engine::Engine(EngineOptions options)
       keyspace_(options.num_dbs, &clock_),
       watched_keys_(static_cast<size_t>(options.num_dbs)),
       peers_(std::make_unique<TrackingPeers>(this)),
-      tracker_(peers_.get()) {
+      tracker_(peers_.get()),
+      blocking_keys_(static_cast<size_t>(options.num_dbs)) {
   keyspace_.AddListener([this](const KeyEvent& ev) { OnKeyEvent(ev); });
+  // dbAdd signals a new key as ready for the clients blocked on it.
+  keyspace_.SetAddedHook(
+      [this](int db, std::string_view key, const Object&) { SignalKeyAsReady(db, key); });
   random_state_ = options.random_seed;
 }
 
@@ -89,6 +93,7 @@ int Engine::OpenSession() {
 void Engine::CloseSession(int session) {
   Session& s = *sessions_[session];
   if (!s.open) return;
+  if (s.blocked()) Unblock(session);
   Unwatch(s);
   PubSubRemoveAll(session);
   by_id_.erase(s.id);
@@ -184,8 +189,17 @@ struct ClientSubcommand {
   int arity;
 };
 constexpr ClientSubcommand kClientSubcommands[] = {
-    {"id", 2},           {"tracking", -3}, {"caching", 3}, {"getredir", 2},
-    {"trackinginfo", 2}, {"kill", -3},     {"reply", 3},
+    {"id", 2},           {"tracking", -3}, {"caching", 3},  {"getredir", 2},
+    {"trackinginfo", 2}, {"kill", -3},     {"unblock", -3},
+  random_state_ = options.random_seed;
+}
+
+uint64_t Engine::NextRandom() {
+  random_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
+  uint64_t z = random_state_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
 };
 // PUBSUB's, as Redis 7.0.15's command table has them.
 constexpr ClientSubcommand kPubsubSubcommands[] = {
@@ -222,13 +236,24 @@ void Engine::Run(int session, std::span<const std::string> argv) { RunCommand(se
 void Engine::RunCommand(int session, std::span<const std::string> argv,
                         std::span<std::string> owned) {
   Session& s = *sessions_[session];
-  if (!s.open || argv.empty() || s.close_after_reply) return;
+  if (!s.open || argv.empty() || s.close_after_reply || s.blocked()) return;
   current_session_ = session;
   tracker_.SetCurrent(s.id, false);
   // Only value arguments are moved out of `owned` (TakeArg): argv[0] and
   // argv[1] (a key or a subcommand name) are still intact below.
-  Dispatch(s, argv, owned, ReplyBuffer(s));
-  silenced_.clear();
+  Dispatch(s, argv, owned, &s.output);
+  // processCommand: the keys the command (or EXEC) made ready are served
+  // after it, its own invalidations already sent.
+  if (!ready_keys_.empty()) HandleReadyKeys();
+  random_state_ = options.random_seed;
+}
+
+uint64_t Engine::NextRandom() {
+  random_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
+  uint64_t z = random_state_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
   // resetClient: CLIENT CACHING's flag lasts one command (or one
   // transaction), unless the command was CLIENT itself.
   if (s.open) {
@@ -642,7 +667,16 @@ absl::Status Engine::Validate() const {
     return absl::InternalError(
         absl::StrCat("watcher lists hold ", listed, " entries, ", watch_count_, " keys watched"));
   }
-  if (absl::Status ps = ValidatePubSub(); !ps.ok()) return ps;
+  if (absl::Status b = ValidateBlocking(); !b.ok()) return b;
+  random_state_ = options.random_seed;
+}
+
+uint64_t Engine::NextRandom() {
+  random_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
+  uint64_t z = random_state_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
   return tracker_.Validate(next_client_id_);
 }
 

@@ -32,7 +32,9 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "src/engine/command.h"
 #include "src/engine/keyspace.h"
@@ -67,6 +69,25 @@ struct WatchedKey {
 
 // The three subscription spaces of pub/sub (pubsub.c).
 enum class PubSubKind { kChannel, kPattern, kShard };
+// What a session blocked by a blocking command waits for (Redis's
+// c->bpop), see src/engine/blocking.cc.
+enum class BlockType : uint8_t { kNone, kList, kZSet };
+struct BlockState {
+  BlockType type = BlockType::kNone;
+  int db = 0;
+  std::vector<std::string> keys;  // each once, in the command's order
+  // Absolute unix ms, 0 for none. Kept as Redis computes it (a wrapping
+  // add) and compared as Redis's timeout table does (unsigned).
+  int64_t timeout_ms = 0;
+  // The blocking command's arguments: serving replies and acts as it would
+  // (BLPOP, BRPOP, BLMPOP, BLMOVE, BRPOPLPUSH, BZPOPMIN, BZPOPMAX, BZMPOP).
+  std::vector<std::string> argv;
+  bool left = true;     // lists: pop from the head; sorted sets: pop the minimum
+  bool to_left = true;  // BLMOVE: push to the head
+  std::string target;   // BLMOVE / BRPOPLPUSH: the destination
+  bool has_target = false;
+  int64_t count = -1;  // BLMPOP / BZMPOP: COUNT; -1 for the single-pop commands
+};
 
 struct Session {
   int64_t id = 0;  // CLIENT ID
@@ -102,6 +123,10 @@ struct Session {
   // Addresses as CLIENT KILL ADDR/LADDR compare them ("ip:port"); empty for
   // in-process sessions (no ADDR/LADDR filter matches them).
   std::string addr, laddr;
+  // Blocked by a blocking command: no reply yet, and the caller holds the
+  // session's further commands until it is unblocked (Engine::TakeUnblocked).
+  BlockState block;
+  bool blocked() const { return block.type != BlockType::kNone; }
 };
 
 class Engine {
@@ -157,7 +182,40 @@ class Engine {
   void Kill(int session);
 
   int64_t now_ms() const { return clock_.now_ms(); }
-  void AdvanceClock(int64_t ms) { clock_.Advance(ms); }
+  // Moves the virtual clock, then times out the blocked sessions whose
+  // timeout has passed (HandleTimeouts).
+  void AdvanceClock(int64_t ms) {
+    clock_.Advance(ms);
+    HandleTimeouts();
+  }
+
+  // Blocking commands (src/engine/blocking.cc), as Redis 7.0.15's
+  // blocked.c. A handler that would block calls Block() and writes no reply;
+  // after the command (after EXEC's whole reply) the keys it made ready are
+  // served, each key's blocked sessions in the order they blocked; a served
+  // or timed-out session's reply lands in its output (TakeNotified names
+  // it). Commands run for a blocked session are ignored: the caller holds
+  // them until TakeUnblocked() names the session.
+  void Block(Session& s, BlockState state);
+  // Inside MULTI/EXEC a blocking command acts as a non-blocking one
+  // (CLIENT_DENY_BLOCKING).
+  bool DenyBlocking() const { return call_depth_ > 1; }
+  // signalKeyAsReady: queues the key when sessions are blocked on it and its
+  // value (if any) is of a type they wait for.
+  void SignalKeyAsReady(int db, std::string_view key);
+  // scanDatabaseForReadyKeys (SWAPDB): every blocked-on key of the db.
+  void ScanDbForReadyKeys(int db);
+  // Replies the timeout (a null array) to every blocked session whose
+  // timeout is before now, and unblocks it.
+  void HandleTimeouts();
+  // The earliest timeout of a blocked session (unix ms), or -1: when a
+  // server must next call HandleTimeouts.
+  int64_t NextTimeoutMs() const;
+  // CLIENT UNBLOCK: false when the session is not blocked.
+  bool UnblockByClient(int session, bool with_error);
+  // Sessions unblocked (served, timed out, CLIENT UNBLOCK) since the last call.
+  std::vector<int> TakeUnblocked();
+  size_t blocked_clients() const { return blocked_count_; }
   // Deletes every expired key of every db now, deterministically
   // (Keyspace::ExpireAllDue): the harnesses' and oracles' "active-expire"
   // op. Tracking clients are told as by any other deletion.
@@ -222,6 +280,11 @@ class Engine {
   void Reset(Session& s);
   void OnKeyEvent(const KeyEvent& ev);
   bool WatchedKeyExpired(const Session& s) const;
+  // Blocking (blocking.cc).
+  void Unblock(int session);  // drops the session's block state (no reply)
+  void HandleReadyKeys();     // handleClientsBlockedOnKeys
+  bool ServeBlocked(int session, int db, const std::string& key);  // true: the key was deleted
+  absl::Status ValidateBlocking() const;
   // Redis's db->watched_keys: per db, each watched key's watchers in WATCH
   // order. A watcher is a session and the index of the key in its
   // `watched` list (which only ever grows until Unwatch empties it).
@@ -260,6 +323,16 @@ class Engine {
   std::vector<std::pair<std::string, std::vector<int>>> pattern_subs_;
   void PubSubRemoveAll(int session);
   absl::Status ValidatePubSub() const;
+  // db->blocking_keys: per db, each key's blocked sessions in blocking order.
+  std::vector<StrMap<std::vector<int>>> blocking_keys_;
+  // server.ready_keys (in signal order) and db->ready_keys (the set).
+  std::vector<std::pair<int, std::string>> ready_keys_;
+  absl::flat_hash_set<std::pair<int, std::string>> ready_set_;
+  // The timeout table: (timeout as unsigned, client id) in order.
+  absl::btree_set<std::pair<uint64_t, int64_t>> timeouts_;
+  size_t blocked_count_ = 0;
+  size_t blocked_by_type_[3] = {0, 0, 0};
+  std::vector<int> unblocked_;
 };
 
 }  // namespace respfuzz::engine

@@ -187,6 +187,7 @@ Object& Keyspace::Store(int db, std::string_view key, Object value, bool keep_tt
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
+  if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
   if (!keep_ttl) d.expires.Erase(key);
   Emit(db, it->key(), KeyEventKind::kWritten);
   return it->value;
@@ -198,6 +199,7 @@ Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value, in
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
+  if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
   if (when_ms < 0) {
     d.expires.Erase(key);
   } else {
@@ -212,6 +214,7 @@ Object& Keyspace::AddQuietly(int db, std::string_view key, Object value) {
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
+  if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
   return it->value;
 }
 
@@ -224,6 +227,13 @@ bool Keyspace::Delete(int db, std::string_view key) {
   EraseKey(d, name);
   Emit(db, name, KeyEventKind::kDeleted);
   return true;
+}
+
+void Keyspace::DeleteQuietly(int db, std::string_view key) {
+  Db& d = dbs_[db];
+  if (d.dict.find(key) == d.dict.end()) return;
+  std::string name(key);
+  EraseKey(d, name);
 }
 
 bool Keyspace::DeleteStored(int db, std::string_view key) {

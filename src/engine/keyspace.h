@@ -162,6 +162,9 @@ class Keyspace {
   // no event, as Redis's dbAdd without signalModifiedKey: BITFIELD creates
   // its key before running its ops and signals only if one of them wrote.
   Object& AddQuietly(int db, std::string_view key, Object value);
+  // Removes a stored key and its TTL with no event, as Redis's dbDelete
+  // without signalModifiedKey (a served BLPOP emptying its list).
+  void DeleteQuietly(int db, std::string_view key);
   // Removes the key and its TTL; raises kDeleted. False if it did not exist.
   bool Delete(int db, std::string_view key);
   // Redis's dbDelete: removes the key even when it is logically expired
@@ -227,6 +230,11 @@ class Keyspace {
   ScanPage ScanKeys(int db, uint64_t cursor, size_t count) const;
 
   void AddListener(KeyEventListener l) { listeners_.push_back(std::move(l)); }
+  // Called when Store, StoreWithExpire or AddQuietly adds a key that was not
+  // stored (Redis's dbAdd, which signals the key as ready for clients
+  // blocked on it: src/engine/blocking.cc). Not called for an overwrite.
+  using AddedHook = std::function<void(int db, std::string_view key, const Object& value)>;
+  void SetAddedHook(AddedHook h) { added_hook_ = std::move(h); }
   void Emit(int db, std::string_view key, KeyEventKind kind, int other_db = -1);
 
   // Internal consistency: TTLs only for existing keys, no empty aggregates,
@@ -243,6 +251,7 @@ class Keyspace {
   std::vector<Db> dbs_;
   VirtualClock* clock_;
   std::vector<KeyEventListener> listeners_;
+  AddedHook added_hook_;
   uint64_t rng_ = kExpireCycleSeed;  // active expiry's sampling
   int expire_cycle_db_ = 0;          // the next db ActiveExpireCycle samples
 };

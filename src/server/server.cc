@@ -176,10 +176,12 @@ absl::Status Server::Turn() {
     next_expire_ms_ = transport_->MonotonicMs() + kActiveExpireIntervalMs;
   }
   // Requests left from the last turn: look for readiness without waiting.
-  const int timeout =
-      queued_.empty()
-          ? static_cast<int>(std::max<int64_t>(0, next_expire_ms_ - transport_->MonotonicMs()))
-          : 0;
+  int64_t wait_ms = std::max<int64_t>(0, next_expire_ms_ - transport_->MonotonicMs());
+  // A blocked client's timeout fires once the clock is past it: wake up then.
+  if (const int64_t t = engine_.NextTimeoutMs(); t >= 0) {
+    wait_ms = std::min(wait_ms, std::max<int64_t>(0, t + 1 - transport_->WallClockMs()));
+  }
+  const int timeout = queued_.empty() ? static_cast<int>(wait_ms) : 0;
   const int n = transport_->Wait(events_, timeout);
   if (n < 0) {
     if (n == -EINTR) return absl::OkStatus();
@@ -338,6 +340,12 @@ bool Server::RunRequests(Client* c) {
   const size_t start = c->unsent();  // nothing is sent while requests run
   size_t run = 0;
   while (c->next_request < c->requests.size()) {
+    if (engine_.session(c->session).blocked()) {
+      // A blocking command blocked the client: its further requests wait
+      // (DeliverEngineOutput queues it again once it is unblocked).
+      Add(counters_.commands, run);
+      return true;
+    }
     resp::Request& req = c->requests[c->next_request++];
     ++run;
     RunOne(c, req.argv);
@@ -426,6 +434,15 @@ void Server::DeliverEngineOutput() {
     if (static_cast<size_t>(s) < by_session_.size() && by_session_[s] != nullptr) {
       Close(by_session_[s]);  // its unsent output is dropped
     }
+  }
+  // Unblocked clients (served, timed out, CLIENT UNBLOCK) run the requests
+  // that waited behind their blocking command in the next turn.
+  for (int s : engine_.TakeUnblocked()) {
+    if (static_cast<size_t>(s) >= by_session_.size() || by_session_[s] == nullptr) continue;
+    Client* t = by_session_[s];
+    if (t->closed || t->queued || t->next_request >= t->requests.size()) continue;
+    t->queued = true;
+    queued_.push_back(t);
   }
   for (int s : engine_.TakeNotified()) {
     if (static_cast<size_t>(s) >= by_session_.size() || by_session_[s] == nullptr) continue;

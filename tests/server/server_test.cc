@@ -300,6 +300,38 @@ TEST(ServerTest, WatchAcrossTwoClients) {
   ExpectReply(a, "GET k\r\n", "$1\r\nw\r\n");
 }
 
+// A blocked client really waits: no reply, its pipelined commands held,
+// served by another client's push; a timeout fires on time, without the
+// event loop spinning meanwhile; a client that closes while blocked leaves
+// nothing behind. (Bytes as redis-server 7.0.15 sends them.)
+TEST(ServerTest, BlockedClientsWaitAndAreServed) {
+  RunningServer s;
+  RawClient a(s.port());
+  RawClient b(s.port());
+  a.Send("BLPOP k 0\r\nPING\r\n");
+  EXPECT_TRUE(a.Quiet(std::chrono::milliseconds(100)));
+  ExpectReply(b, "RPUSH k x y\r\n", ":2\r\n");
+  EXPECT_EQ(a.Read(18), "*2\r\n$1\r\nk\r\n$1\r\nx\r\n");
+  EXPECT_EQ(a.ReadLine(), "+PONG\r\n");  // the held command ran after it
+  ExpectReply(b, "LRANGE k 0 -1\r\n", "*1\r\n$1\r\ny\r\n");
+  // A timeout of 0.2 s: quiet before, the null array after.
+  const auto start = std::chrono::steady_clock::now();
+  a.Send("BRPOPLPUSH none d 0.2\r\n");
+  EXPECT_TRUE(a.Quiet(std::chrono::milliseconds(150)));
+  EXPECT_EQ(a.ReadLine(std::chrono::seconds(2)), "*-1\r\n");
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(200));
+  EXPECT_LT(took, std::chrono::milliseconds(1500));
+  {
+    RawClient c(s.port());
+    c.Send("BLPOP k2 0\r\n");
+    EXPECT_TRUE(c.Quiet(std::chrono::milliseconds(50)));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ExpectReply(b, "RPUSH k2 v\r\n", ":1\r\n");
+  ExpectReply(b, "LLEN k2\r\n", ":1\r\n");  // the closed client took nothing
+}
+
 TEST(ServerTest, ExpiryFollowsTheWallClock) {
   RunningServer s;
   RawClient c(s.port());

@@ -1,0 +1,289 @@
+// Blocking commands' machinery, as Redis 7.0.15's blocked.c and timeout.c:
+// blocking a session on keys, signalling keys as ready, serving the blocked
+// sessions after the command that made their keys ready (FIFO per key), the
+// timeout table on the virtual clock, CLIENT UNBLOCK, and a blocked session
+// closed. The commands themselves (BLPOP ... BZMPOP) are in cmd_lists.cc and
+// cmd_zsets.cc, which also serve a blocked session (ServeBlockedList,
+// ServeBlockedZSet).
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "src/engine/command.h"
+#include "src/engine/engine.h"
+#include "src/engine/numbers.h"
+
+namespace respfuzz::engine {
+
+namespace {
+
+BlockType BlockTypeOf(const Object& o) {
+  switch (TypeOf(o)) {
+    case ObjType::kList:
+      return BlockType::kList;
+    case ObjType::kZSet:
+      return BlockType::kZSet;
+    default:
+      return BlockType::kNone;
+  }
+}
+
+}  // namespace
+
+// getTimeoutFromObjectOrReply(UNIT_SECONDS): a long double number of
+// seconds (string2ld's rules), times 1000 rounded up (ceill). A product
+// outside int64 converts as x86-64 does (to INT64_MIN), so "inf" and "1e300"
+// are "negative". A positive timeout is added to the clock as Redis does (a
+// wrapping add, so a huge one lies in the past as a signed number and never
+// fires in the unsigned timeout table).
+bool CommandContext::TimeoutArg(size_t i, int64_t* out) {
+  std::optional<long double> v = ParseLongDouble(arg(i));
+  if (!v) {
+    reply.Error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  const long double ms = std::ceil(*v * 1000.0L);
+  int64_t tval = INT64_MIN;
+  if (ms >= -9223372036854775808.0L && ms < 9223372036854775808.0L) {
+    tval = static_cast<int64_t>(ms);
+  }
+  if (tval < 0) {
+    reply.Error("ERR timeout is negative");
+    return false;
+  }
+  if (tval > 0) {
+    tval = static_cast<int64_t>(static_cast<uint64_t>(tval) + static_cast<uint64_t>(now_ms()));
+  }
+  *out = tval;
+  return true;
+}
+
+void Engine::Block(Session& s, BlockState state) {
+  const int si = SessionById(s.id);
+  std::vector<std::string> keys;
+  for (std::string& k : state.keys) {
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(std::move(k));
+  }
+  state.keys = std::move(keys);
+  s.block = std::move(state);
+  for (const std::string& k : s.block.keys) blocking_keys_[s.block.db][k].push_back(si);
+  if (s.block.timeout_ms != 0) {
+    timeouts_.insert({static_cast<uint64_t>(s.block.timeout_ms), s.id});
+  }
+  ++blocked_count_;
+  ++blocked_by_type_[static_cast<int>(s.block.type)];
+}
+
+void Engine::Unblock(int session) {
+  Session& s = *sessions_[session];
+  if (!s.blocked()) return;
+  StrMap<std::vector<int>>& keys = blocking_keys_[s.block.db];
+  for (const std::string& k : s.block.keys) {
+    auto it = keys.find(k);
+    if (it == keys.end()) continue;  // Validate() reports it
+    std::vector<int>& list = it->second;
+    list.erase(std::remove(list.begin(), list.end(), session), list.end());
+    if (list.empty()) keys.erase(it);
+  }
+  if (s.block.timeout_ms != 0) {
+    timeouts_.erase({static_cast<uint64_t>(s.block.timeout_ms), s.id});
+  }
+  --blocked_count_;
+  --blocked_by_type_[static_cast<int>(s.block.type)];
+  s.block = BlockState{};
+}
+
+void Engine::SignalKeyAsReady(int db, std::string_view key) {
+  if (blocked_count_ == 0) return;
+  const Object* o = keyspace_.Peek(db, key);
+  if (o == nullptr) return;
+  const BlockType t = BlockTypeOf(*o);
+  if (t == BlockType::kNone || blocked_by_type_[static_cast<int>(t)] == 0) return;
+  if (!blocking_keys_[db].contains(key)) return;
+  std::pair<int, std::string> entry(db, std::string(key));
+  if (ready_set_.contains(entry)) return;
+  ready_set_.insert(entry);
+  ready_keys_.push_back(std::move(entry));
+}
+
+void Engine::ScanDbForReadyKeys(int db) {
+  std::vector<std::string> keys;
+  for (const auto& [key, list] : blocking_keys_[db]) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());  // Redis walks its dict: any order will do
+  for (const std::string& k : keys) SignalKeyAsReady(db, k);
+}
+
+// handleClientsBlockedOnKeys: the keys in the order they were signalled;
+// serving a BLMOVE can make its destination ready, which is served in a
+// later round. Each key's sessions are served in the order they blocked,
+// those waiting for another type skipped, until the key is gone.
+void Engine::HandleReadyKeys() {
+  while (!ready_keys_.empty()) {
+    std::vector<std::pair<int, std::string>> round = std::move(ready_keys_);
+    ready_keys_.clear();
+    for (auto& entry : round) {
+      ready_set_.erase(entry);
+      const auto& [db, key] = entry;
+      current_session_ = -1;
+      tracker_.SetCurrent(0, false);
+      const Object* o = keyspace_.Find(db, key);  // an expired key is deleted here
+      if (o == nullptr) continue;
+      const BlockType t = BlockTypeOf(*o);
+      if (t == BlockType::kNone) continue;
+      auto it = blocking_keys_[db].find(key);
+      if (it == blocking_keys_[db].end()) continue;
+      const std::vector<int> clients = it->second;  // serving removes the served one
+      for (int si : clients) {
+        const Session& r = *sessions_[si];
+        if (!r.blocked() || r.block.type != t) continue;
+        if (ServeBlocked(si, db, key)) break;
+      }
+    }
+  }
+  current_session_ = -1;
+  tracker_.SetCurrent(0, false);
+}
+
+bool Engine::ServeBlocked(int si, int db, const std::string& key) {
+  Session& r = *sessions_[si];
+  current_session_ = si;
+  tracker_.SetCurrent(r.id, true);
+  const CommandSpec* spec = FindCommand(r.block.argv[0]);
+  ReplyWriter reply(r.protocol, &r.output);
+  bool deleted = false;
+  {
+    CommandContext ctx{*this, keyspace_, r, *spec, r.block.argv, reply, db, options_.max_string_len,
+                       {}};
+    deleted = r.block.type == BlockType::kList ? ServeBlockedList(ctx, key, r.block)
+                                               : ServeBlockedZSet(ctx, key, r.block);
+  }
+  Unblock(si);
+  // afterCommand(receiver): its own invalidations after its reply.
+  tracker_.SetCurrent(r.id, false);
+  tracker_.AfterCommand();
+  if (!r.notified) {
+    r.notified = true;
+    notified_.push_back(si);
+  }
+  unblocked_.push_back(si);
+  current_session_ = -1;
+  return deleted;
+}
+
+// handleBlockedClientsTimeout: a timeout fires once the clock is past it
+// (now > timeout), earliest first, ties by client id.
+void Engine::HandleTimeouts() {
+  const uint64_t now = static_cast<uint64_t>(clock_.now_ms());
+  while (!timeouts_.empty()) {
+    auto it = timeouts_.begin();
+    if (it->first >= now) break;
+    const int si = SessionById(it->second);
+    timeouts_.erase(it);
+    if (si < 0) continue;  // Validate() reports it
+    Session& s = *sessions_[si];
+    ReplyWriter(s.protocol, &s.output).NullArray();  // replyToBlockedClientTimedOut
+    s.block.timeout_ms = 0;                          // its table entry is gone
+    Unblock(si);
+    if (!s.notified) {
+      s.notified = true;
+      notified_.push_back(si);
+    }
+    unblocked_.push_back(si);
+  }
+}
+
+int64_t Engine::NextTimeoutMs() const {
+  // A timeout past INT64_MAX (a wrapped add) never comes.
+  if (timeouts_.empty() || timeouts_.begin()->first > INT64_MAX) return -1;
+  return static_cast<int64_t>(timeouts_.begin()->first);
+}
+
+bool Engine::UnblockByClient(int session, bool with_error) {
+  Session& s = *sessions_[session];
+  if (!s.open || !s.blocked()) return false;
+  ReplyWriter reply(s.protocol, &s.output);
+  if (with_error) {
+    reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  } else {
+    reply.NullArray();
+  }
+  Unblock(session);
+  if (!s.notified) {
+    s.notified = true;
+    notified_.push_back(session);
+  }
+  unblocked_.push_back(session);
+  return true;
+}
+
+std::vector<int> Engine::TakeUnblocked() {
+  std::vector<int> out = std::move(unblocked_);
+  unblocked_.clear();
+  return out;
+}
+
+absl::Status Engine::ValidateBlocking() const {
+  size_t blocked = 0, timed = 0;
+  size_t by_type[3] = {0, 0, 0};
+  for (size_t i = 0; i < sessions_.size(); ++i) {
+    const Session& s = *sessions_[i];
+    if (!s.blocked()) continue;
+    const auto who = [i] { return absl::StrCat("session ", i, ": "); };
+    if (!s.open) return absl::InternalError(who() + "closed but blocked");
+    if (s.in_multi) return absl::InternalError(who() + "blocked inside MULTI");
+    if (s.block.db < 0 || s.block.db >= keyspace_.num_dbs() || s.block.keys.empty() ||
+        s.block.argv.empty() || FindCommand(s.block.argv[0]) == nullptr) {
+      return absl::InternalError(who() + "blocked with no keys, db or command");
+    }
+    ++blocked;
+    ++by_type[static_cast<int>(s.block.type)];
+    for (size_t a = 0; a < s.block.keys.size(); ++a) {
+      const std::string& k = s.block.keys[a];
+      for (size_t b = 0; b < a; ++b) {
+        if (s.block.keys[b] == k) return absl::InternalError(who() + "blocked twice on " + k);
+      }
+      auto it = blocking_keys_[s.block.db].find(k);
+      const size_t n = it == blocking_keys_[s.block.db].end()
+                           ? 0
+                           : std::count(it->second.begin(), it->second.end(), static_cast<int>(i));
+      if (n != 1) {
+        return absl::InternalError(
+            absl::StrCat(who(), "listed ", n, " times among the clients blocked on '", k, "'"));
+      }
+    }
+    if (s.block.timeout_ms != 0) {
+      ++timed;
+      if (!timeouts_.contains({static_cast<uint64_t>(s.block.timeout_ms), s.id})) {
+        return absl::InternalError(who() + "its timeout is not in the timeout table");
+      }
+    }
+  }
+  for (size_t db = 0; db < blocking_keys_.size(); ++db) {
+    for (const auto& [key, list] : blocking_keys_[db]) {
+      if (list.empty()) return absl::InternalError("empty blocked-client list of '" + key + "'");
+      for (int si : list) {
+        const bool ok = si >= 0 && static_cast<size_t>(si) < sessions_.size() &&
+                        sessions_[si]->blocked() && sessions_[si]->block.db == static_cast<int>(db);
+        if (!ok) {
+          return absl::InternalError(absl::StrCat("the clients blocked on '", key, "' in db ", db,
+                                                  " list session ", si, ", which is not"));
+        }
+      }
+    }
+  }
+  if (blocked != blocked_count_ || by_type[1] != blocked_by_type_[1] ||
+      by_type[2] != blocked_by_type_[2]) {
+    return absl::InternalError(
+        absl::StrCat(blocked, " sessions blocked, counted ", blocked_count_));
+  }
+  if (timed != timeouts_.size()) {
+    return absl::InternalError(absl::StrCat("the timeout table holds ", timeouts_.size(),
+                                            " entries for ", timed, " timed blocks"));
+  }
+  if (!ready_keys_.empty() || !ready_set_.empty()) {
+    return absl::InternalError("ready keys left unserved after the command");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace respfuzz::engine
