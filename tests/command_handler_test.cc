@@ -210,6 +210,24 @@ TEST(CommandHandler, ABrokenBlockingEngineIsCaught) {
   EXPECT_EQ(r.verdict.check, "blocking") << r.verdict.ToString();
 }
 
+// A served session's reply is compared (and shows in the trace): the
+// engine's bytes for it against the model's delivery.
+TEST(CommandHandler, ServedRepliesAreCompared) {
+  CommandRunOptions o;
+  o.trace = true;
+  const auto r = RunCommandProgram(Program("s1 BLPOP k1 0\ns2 RPUSH k1 x\ns1 PING"), o);
+  ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  bool seen = false;
+  for (const OpTrace& t : r.trace) {
+    if (t.op.find("(s1 unblocked)") != std::string::npos) {
+      seen = true;
+      EXPECT_EQ(t.engine, t.reference);
+      EXPECT_NE(t.engine.find("k1"), std::string::npos) << t.engine;
+    }
+  }
+  EXPECT_TRUE(seen);
+}
+
 // A deliberately broken bit command: after the SETBIT (op 1) the engine's
 // string lost the bit it set, as a SETBIT that wrote the wrong byte would
 // leave it. The reference check catches it at the next op that reads the
