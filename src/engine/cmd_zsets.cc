@@ -868,7 +868,7 @@ void CmdBzmpop(CommandContext& c) {
   BlockingZpop(c, 3, static_cast<size_t>(numkeys), max, 1, count, true);
 }
 
-constexpr std::array<CommandSpec, 22> kCommands = {{
+constexpr std::array<CommandSpec, 26> kCommands = {{
     {"zadd", -4, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, CmdZadd},
     {"zrem", -3, kCmdWrite | kCmdFast, 1, 1, 1, CmdZrem},
     {"zscore", 3, kCmdReadonly | kCmdFast, 1, 1, 1, CmdZscore},

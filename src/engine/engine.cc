@@ -190,16 +190,7 @@ struct ClientSubcommand {
 };
 constexpr ClientSubcommand kClientSubcommands[] = {
     {"id", 2},           {"tracking", -3}, {"caching", 3},  {"getredir", 2},
-    {"trackinginfo", 2}, {"kill", -3},     {"unblock", -3},
-  random_state_ = options.random_seed;
-}
-
-uint64_t Engine::NextRandom() {
-  random_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
-  uint64_t z = random_state_;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+    {"trackinginfo", 2}, {"kill", -3},     {"reply", 3},    {"unblock", -3},
 };
 // PUBSUB's, as Redis 7.0.15's command table has them.
 constexpr ClientSubcommand kPubsubSubcommands[] = {
@@ -241,19 +232,11 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
   tracker_.SetCurrent(s.id, false);
   // Only value arguments are moved out of `owned` (TakeArg): argv[0] and
   // argv[1] (a key or a subcommand name) are still intact below.
-  Dispatch(s, argv, owned, &s.output);
+  Dispatch(s, argv, owned, ReplyBuffer(s));
+  silenced_.clear();
   // processCommand: the keys the command (or EXEC) made ready are served
   // after it, its own invalidations already sent.
   if (!ready_keys_.empty()) HandleReadyKeys();
-  random_state_ = options.random_seed;
-}
-
-uint64_t Engine::NextRandom() {
-  random_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
-  uint64_t z = random_state_;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
   // resetClient: CLIENT CACHING's flag lasts one command (or one
   // transaction), unless the command was CLIENT itself.
   if (s.open) {
@@ -667,16 +650,8 @@ absl::Status Engine::Validate() const {
     return absl::InternalError(
         absl::StrCat("watcher lists hold ", listed, " entries, ", watch_count_, " keys watched"));
   }
+  if (absl::Status ps = ValidatePubSub(); !ps.ok()) return ps;
   if (absl::Status b = ValidateBlocking(); !b.ok()) return b;
-  random_state_ = options.random_seed;
-}
-
-uint64_t Engine::NextRandom() {
-  random_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
-  uint64_t z = random_state_;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
   return tracker_.Validate(next_client_id_);
 }
 
