@@ -399,6 +399,14 @@ void Engine::Exec(Session& s, std::string* out) {
   tracker_.AfterCommand();
 }
 
+bool Engine::AnswerOutside(int session) {
+  Session& s = *sessions_[session];
+  const bool send = !s.reply_off && !s.reply_skip;
+  s.reply_skip = s.reply_skip_next;
+  s.reply_skip_next = false;
+  return send;
+}
+
 std::string* Engine::ReplyBuffer(Session& s) {
   return s.reply_off || s.reply_skip ? &silenced_ : &s.output;
 }

@@ -263,6 +263,10 @@ class Engine {
   std::vector<std::string_view> ActiveChannels(bool shard) const;
   size_t SubscriberCount(std::string_view channel, bool shard) const;
   size_t PatternCount() const { return pattern_subs_.size(); }
+  // For a command the caller answers itself (the server layer's QUIT and
+  // CONFIG GET): whether its reply may go out under CLIENT REPLY OFF / SKIP,
+  // and the end of that command for SKIP (resetClient).
+  bool AnswerOutside(int session);
   // Inside EXEC (Redis's CLIENT_DENY_BLOCKING): SSUBSCRIBE refuses.
   bool in_exec() const { return call_depth_ > 1; }
 

@@ -403,7 +403,10 @@ void Server::AfterRequests(Client* c) {
 void Server::RunOne(Client* c, std::vector<std::string>& argv) {
   switch (FindServerCommand(argv[0])) {
     case ServerCommand::kQuit:
-      AppendTo(c, [](std::string* out) { out->append("+OK\r\n"); });
+      // CLIENT REPLY OFF / SKIP drop QUIT's +OK too.
+      if (engine_.AnswerOutside(c->session)) {
+        AppendTo(c, [](std::string* out) { out->append("+OK\r\n"); });
+      }
       c->close_after_reply = true;
       return;
     case ServerCommand::kConfig:
@@ -415,6 +418,7 @@ void Server::RunOne(Client* c, std::vector<std::string>& argv) {
           !(argv.size() >= 3 && engine::IEquals(argv[1], "set") &&
             engine::IEquals(argv[2], "tracking-table-max-keys"))) {
         config_.back().value = absl::StrCat(engine_.tracker().table_max_keys());
+        if (!engine_.AnswerOutside(c->session)) return;  // CLIENT REPLY OFF / SKIP
         AppendTo(c, [&](std::string* out) {
           engine::ReplyWriter reply(engine_.session(c->session).protocol, out);
           Config(argv, config_, reply);

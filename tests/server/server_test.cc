@@ -251,6 +251,17 @@ TEST(ServerTest, QuitRepliesOkThenClosesAndRunsNothingAfter) {
   }
 }
 
+// The server layer's own commands obey CLIENT REPLY as the engine's do
+// (redis-server 7.0.15: SKIP drops CONFIG GET's reply, OFF QUIT's +OK).
+TEST(ServerTest, ServerCommandsObeyClientReply) {
+  RunningServer s;
+  RawClient c(s.port());
+  ExpectReplyThenClose(c,
+                       "CLIENT REPLY SKIP\r\nCONFIG GET save\r\nCONFIG GET appendonly\r\n"
+                       "CLIENT REPLY OFF\r\nCONFIG GET save\r\nPING\r\nQUIT\r\nPING\r\n",
+                       "*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n");
+}
+
 TEST(ServerTest, ConfigGetForRedisBenchmark) {
   RunningServer s;
   RawClient c(s.port());
