@@ -375,6 +375,33 @@ TEST_F(EngineTest, KilledOrUnblockedSessionsLeaveNoBlockState) {
   EXPECT_EQ(engine_.blocked_clients(), 0u);
 }
 
+// CLIENT REPLY OFF, or SKIP before the blocking command, drops the reply the
+// session gets when served or timed out (redis-server 7.0.15 does).
+TEST_F(EngineTest, ClientReplyOffOrSkipDropsTheServedReply) {
+  const int b = engine_.OpenSession();
+  EXPECT_EQ(Run(b, {"client", "reply", "off"}), "");
+  EXPECT_EQ(Run(b, {"blpop", "k", "0"}), "");
+  EXPECT_EQ(Run(a_, {"rpush", "k", "x"}), ":1\r\n");
+  EXPECT_FALSE(engine_.session(b).blocked());
+  EXPECT_EQ(engine_.TakeOutput(b), "");
+  EXPECT_EQ(Run(b, {"client", "reply", "on"}), "+OK\r\n");
+  EXPECT_EQ(Run(b, {"client", "reply", "skip"}), "");
+  EXPECT_EQ(Run(b, {"blpop", "k", "0"}), "");
+  EXPECT_EQ(Run(a_, {"rpush", "k", "y"}), ":1\r\n");
+  EXPECT_EQ(engine_.TakeOutput(b), "");
+  EXPECT_EQ(Run(b, {"ping"}), "+PONG\r\n");
+  EXPECT_EQ(Run(b, {"client", "reply", "skip"}), "");
+  EXPECT_EQ(Run(b, {"blpop", "k", "0.05"}), "");
+  engine_.AdvanceClock(200);
+  EXPECT_FALSE(engine_.session(b).blocked());
+  EXPECT_EQ(engine_.TakeOutput(b), "");
+  EXPECT_EQ(Run(b, {"ping"}), "+PONG\r\n");
+  // Without SKIP the reply comes.
+  EXPECT_EQ(Run(b, {"blpop", "k", "0.05"}), "");
+  engine_.AdvanceClock(200);
+  EXPECT_EQ(engine_.TakeOutput(b), "*-1\r\n");
+}
+
 // Validate() sees a blocked-client list that lost its session, and one that
 // names a session twice.
 TEST_F(EngineTest, ValidateSeesBrokenBlockingState) {

@@ -58,6 +58,13 @@ bool CommandContext::TimeoutArg(size_t i, int64_t* out) {
   return true;
 }
 
+// Where a blocked session's eventual reply goes: nowhere under CLIENT REPLY
+// OFF, or when the blocking command ran under SKIP (checked on redis-server
+// 7.0.15: a served or timed-out reply is dropped in both cases).
+std::string* Engine::BlockedReplyBuffer(Session& s, std::string* dropped) {
+  return s.reply_off || s.block.reply_skip ? dropped : &s.output;
+}
+
 void Engine::Block(Session& s, BlockState state) {
   const int si = SessionById(s.id);
   std::vector<std::string> keys;
@@ -65,6 +72,7 @@ void Engine::Block(Session& s, BlockState state) {
     if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(std::move(k));
   }
   state.keys = std::move(keys);
+  state.reply_skip = s.reply_skip;
   s.block = std::move(state);
   for (const std::string& k : s.block.keys) blocking_keys_[s.block.db][k].push_back(si);
   if (s.block.timeout_ms != 0) {
@@ -149,7 +157,8 @@ bool Engine::ServeBlocked(int si, int db, const std::string& key) {
   current_session_ = si;
   tracker_.SetCurrent(r.id, true);
   const CommandSpec* spec = FindCommand(r.block.argv[0]);
-  ReplyWriter reply(r.protocol, &r.output);
+  std::string dropped;
+  ReplyWriter reply(r.protocol, BlockedReplyBuffer(r, &dropped));
   bool deleted = false;
   {
     CommandContext ctx{*this, keyspace_, r, *spec, r.block.argv, reply, db, options_.max_string_len,
@@ -181,8 +190,9 @@ void Engine::HandleTimeouts() {
     timeouts_.erase(it);
     if (si < 0) continue;  // Validate() reports it
     Session& s = *sessions_[si];
-    ReplyWriter(s.protocol, &s.output).NullArray();  // replyToBlockedClientTimedOut
-    s.block.timeout_ms = 0;                          // its table entry is gone
+    std::string dropped;
+    ReplyWriter(s.protocol, BlockedReplyBuffer(s, &dropped)).NullArray();  // timed out
+    s.block.timeout_ms = 0;  // its table entry is gone
     Unblock(si);
     if (!s.notified) {
       s.notified = true;
@@ -201,7 +211,8 @@ int64_t Engine::NextTimeoutMs() const {
 bool Engine::UnblockByClient(int session, bool with_error) {
   Session& s = *sessions_[session];
   if (!s.open || !s.blocked()) return false;
-  ReplyWriter reply(s.protocol, &s.output);
+  std::string dropped;
+  ReplyWriter reply(s.protocol, BlockedReplyBuffer(s, &dropped));
   if (with_error) {
     reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
   } else {

@@ -87,6 +87,9 @@ struct BlockState {
   std::string target;   // BLMOVE / BRPOPLPUSH: the destination
   bool has_target = false;
   int64_t count = -1;  // BLMPOP / BZMPOP: COUNT; -1 for the single-pop commands
+  // The blocking command ran under CLIENT REPLY SKIP: Redis keeps the flag
+  // until the client is unblocked, so its eventual reply is dropped too.
+  bool reply_skip = false;
 };
 
 struct Session {
@@ -289,6 +292,7 @@ class Engine {
   void HandleReadyKeys();     // handleClientsBlockedOnKeys
   bool ServeBlocked(int session, int db, const std::string& key);  // true: the key was deleted
   absl::Status ValidateBlocking() const;
+  std::string* BlockedReplyBuffer(Session& s, std::string* dropped);
   // Redis's db->watched_keys: per db, each watched key's watchers in WATCH
   // order. A watcher is a session and the index of the key in its
   // `watched` list (which only ever grows until Unwatch empties it).
