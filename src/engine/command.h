@@ -61,6 +61,9 @@ std::span<const CommandSpec> ListCommands();
 std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> SetCommands();
 std::span<const CommandSpec> SortedSetCommands();
+std::span<const CommandSpec> ScriptingCommands();  // src/script/cmd_scripting.cc
+// EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL, FCALL_RO.
+bool IsScriptCommand(std::string_view name);
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();

@@ -18,8 +18,9 @@ struct Table {
 const Table& GetTable() {
   static const Table* table = [] {
     auto* t = new Table;
-    for (auto slice : {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(),
-                       ListCommands(), HashCommands(), SetCommands(), SortedSetCommands()}) {
+    for (auto slice :
+         {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(), ListCommands(),
+          HashCommands(), SetCommands(), SortedSetCommands(), ScriptingCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;
@@ -58,6 +59,15 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
     if (!n || *n <= 0) return keys;
     for (int64_t i = 0; i < *n && static_cast<size_t>(2 + i) < argv.size(); ++i) {
       keys.push_back(2 + i);
+    }
+    return keys;
+  }
+  if (IsScriptCommand(spec.name)) {
+    // EVAL script numkeys key [key ...] arg [arg ...]
+    auto n = argv.size() > 2 ? resp::ParseInt64(argv[2]) : std::nullopt;
+    if (!n || *n <= 0) return keys;
+    for (int64_t i = 0; i < *n && static_cast<size_t>(3 + i) < argv.size(); ++i) {
+      keys.push_back(3 + i);
     }
     return keys;
   }

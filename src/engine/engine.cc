@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/engine/c_string.h"
+#include "src/script/lua_scripts.h"
 
 namespace respfuzz::engine {
 
@@ -52,7 +53,9 @@ Engine::Engine(EngineOptions options)
       keyspace_(options.num_dbs, &clock_),
       watched_keys_(static_cast<size_t>(options.num_dbs)),
       peers_(std::make_unique<TrackingPeers>(this)),
-      tracker_(peers_.get()) {
+      tracker_(peers_.get()),
+      scripts_(std::make_unique<script::EvalScripts>()),
+      functions_(std::make_unique<script::FunctionLibraries>()) {
   keyspace_.AddListener([this](const KeyEvent& ev) { OnKeyEvent(ev); });
 }
 
@@ -309,9 +312,15 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   spec.handler(ctx);
   // A read-only command's keys are remembered after it ran, whatever it
   // replied (its keys: no command moves a key argument out).
-  if ((spec.flags & kCmdReadonly) != 0 && s.open && tracker_.IsOn(s.id)) {
+  // EVAL_RO, EVALSHA_RO and FCALL_RO are read-only but remember nothing
+  // themselves; a read-only call inside a script remembers the script
+  // command's keys (Redis 7.0.15 passes the caller, with its argv).
+  if ((spec.flags & kCmdReadonly) != 0 && s.open && tracker_.IsOn(s.id) &&
+      !IsScriptCommand(spec.name)) {
+    const CommandSpec& kspec = script_spec_ != nullptr ? *script_spec_ : spec;
+    const std::span<const std::string> kargv = script_spec_ != nullptr ? script_argv_ : argv;
     std::vector<std::string_view> keys;
-    for (size_t i : KeyPositions(spec, argv)) keys.push_back(argv[i]);
+    for (size_t i : KeyPositions(kspec, kargv)) keys.push_back(kargv[i]);
     if (!keys.empty()) tracker_.RememberKeys(s.id, keys);
   }
   --call_depth_;

@@ -39,6 +39,11 @@
 #include "src/resp/value.h"
 #include "src/tracking/tracker.h"
 
+namespace respfuzz::script {
+class EvalScripts;
+class FunctionLibraries;
+}  // namespace respfuzz::script
+
 namespace respfuzz::engine {
 
 struct EngineOptions {
@@ -157,6 +162,29 @@ class Engine {
   // Stops all of a session's WATCHes (UNWATCH, EXEC, DISCARD, a dirtied watch).
   void Unwatch(Session& s);
 
+  // Scripting (src/script/): the EVAL script cache and the FUNCTION
+  // libraries, each with its Lua state.
+  script::EvalScripts& scripts() { return *scripts_; }
+  script::FunctionLibraries& functions() { return *functions_; }
+  // A command called by a script of session `s` (redis.call): checked as
+  // Redis's scriptCall checks it, then run through the normal dispatch as
+  // the script's client (its protocol, its db *db, which SELECT changes).
+  // Returns "" with the reply appended to *reply, or the rejection text
+  // without its code.
+  std::string ScriptCall(Session& s, std::span<const std::string> argv, resp::Protocol protocol,
+                         bool read_only, int* db, std::string* reply);
+  // Around a script run: the script command and its argv, whose keys a
+  // tracking caller remembers when the script makes a read-only call (as
+  // Redis 7.0.15's trackingRememberKeys(server.script_caller) does).
+  void EnterScript(const CommandSpec& spec, std::span<const std::string> argv) {
+    script_spec_ = &spec;
+    script_argv_ = argv;
+  }
+  void LeaveScript() {
+    script_spec_ = nullptr;
+    script_argv_ = {};
+  }
+
  private:
   class TrackingPeers;
   // `owned` is argv itself when the caller gave it away (ExecuteOwned), else empty.
@@ -198,6 +226,10 @@ class Engine {
   int current_session_ = -1;                 // the session whose command runs, -1 between commands
   int call_depth_ = 0;                       // > 1 inside EXEC
   absl::flat_hash_map<int64_t, int> by_id_;  // open sessions by client id
+  std::unique_ptr<script::EvalScripts> scripts_;
+  std::unique_ptr<script::FunctionLibraries> functions_;
+  const CommandSpec* script_spec_ = nullptr;  // the script command running, if any
+  std::span<const std::string> script_argv_;
 };
 
 }  // namespace respfuzz::engine
