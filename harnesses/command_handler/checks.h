@@ -35,8 +35,9 @@ namespace respfuzz::harnesses {
 bool CommandIs(std::string_view name, std::string_view upper);
 
 // Ops the reference model does not model (client tracking, pub/sub,
-// CONFIG): SUBSCRIBE, UNSUBSCRIBE, CONFIG and CLIENT TRACKING / CACHING /
-// GETREDIR / TRACKINGINFO / KILL. RunCommandProgram skips them on both
+// CONFIG, scripting): SUBSCRIBE, UNSUBSCRIBE, CONFIG, CLIENT TRACKING /
+// CACHING / GETREDIR / TRACKINGINFO / KILL, and EVAL, EVALSHA, EVAL_RO,
+// EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO. RunCommandProgram skips them on both
 // sides, so no program reaches tracking state.
 bool OutsideTheModel(const std::vector<std::string>& argv);
 
