@@ -258,6 +258,9 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   } else if (!ArityOk(*spec, argv.size())) {
     reject(ArityError(spec->name));
     return;
+  } else if (std::string err = ScriptSubcommandError(spec->name, argv); !err.empty()) {
+    reject(err);  // SCRIPT's and FUNCTION's subcommand and its arity
+    return;
   }
   // processCommand's order: the tracking table is trimmed before the
   // command runs (its invalidations go out at once), then the RESP2

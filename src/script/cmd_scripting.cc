@@ -449,6 +449,26 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
 
 std::span<const CommandSpec> ScriptingCommands() { return kScriptingCommands; }
 
+std::string ScriptSubcommandError(std::string_view command, std::span<const std::string> argv) {
+  std::span<const Subcommand> subs;
+  if (command == "script") {
+    subs = kScriptSubs;
+  } else if (command == "function") {
+    subs = kFunctionSubs;
+  } else {
+    return "";
+  }
+  for (const Subcommand& s : subs) {
+    if (!IEquals(argv[1], s.name)) continue;
+    const size_t n = argv.size();
+    if (s.arity > 0 ? n != static_cast<size_t>(s.arity) : n < static_cast<size_t>(-s.arity)) {
+      return ArityError(std::string(command) + "|" + std::string(s.name));
+    }
+    return "";
+  }
+  return UnknownSubcommandError(argv[0], argv[1]);
+}
+
 bool IsScriptCommand(std::string_view name) {
   return name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro" ||
          name == "fcall" || name == "fcall_ro";
