@@ -53,13 +53,21 @@ Engine::Engine(EngineOptions options)
       keyspace_(options.num_dbs, &clock_),
       watched_keys_(static_cast<size_t>(options.num_dbs)),
       peers_(std::make_unique<TrackingPeers>(this)),
-      tracker_(peers_.get()),
-      scripts_(std::make_unique<script::EvalScripts>()),
-      functions_(std::make_unique<script::FunctionLibraries>()) {
+      tracker_(peers_.get()) {
   keyspace_.AddListener([this](const KeyEvent& ev) { OnKeyEvent(ev); });
 }
 
 Engine::~Engine() = default;
+
+script::EvalScripts& Engine::scripts() {
+  if (scripts_ == nullptr) scripts_ = std::make_unique<script::EvalScripts>();
+  return *scripts_;
+}
+
+script::FunctionLibraries& Engine::functions() {
+  if (functions_ == nullptr) functions_ = std::make_unique<script::FunctionLibraries>();
+  return *functions_;
+}
 
 int Engine::OpenSession() {
   auto s = std::make_unique<Session>();

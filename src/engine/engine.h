@@ -164,8 +164,10 @@ class Engine {
 
   // Scripting (src/script/): the EVAL script cache and the FUNCTION
   // libraries, each with its Lua state.
-  script::EvalScripts& scripts() { return *scripts_; }
-  script::FunctionLibraries& functions() { return *functions_; }
+  // Created at first use: an engine that runs no script builds no Lua
+  // state (the harnesses build an engine per input).
+  script::EvalScripts& scripts();
+  script::FunctionLibraries& functions();
   // A command called by a script of session `s` (redis.call): checked as
   // Redis's scriptCall checks it, then run through the normal dispatch as
   // the script's client (its protocol, its db *db, which SELECT changes).
