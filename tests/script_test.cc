@@ -121,6 +121,21 @@ TEST(ScriptTest, FlushDropsScriptsAndFunctions) {
             "-ERR Function not found\r\n");
 }
 
+// math.random is Redis's lrand48 from rand.c's initial state; a fresh
+// redis-server 7.0.15 (checked by hand, 2026-11-25) answers these exactly.
+// Redis keeps one state per process, the engine one per engine.
+TEST(ScriptTest, MathRandomIsRedisGenerator) {
+  engine::Engine e;
+  const int s = e.OpenSession();
+  std::string out;
+  Exec(e, s,
+       {"eval", "return {math.random(1000000), math.random(1000000), math.random(1000000)}", "0"},
+       &out);
+  Exec(e, s, {"eval", "math.randomseed(7) return {math.random(1000000), math.random(10,20)}", "0"},
+       &out);
+  EXPECT_EQ(out, "*3\r\n:396465\r\n:840486\r\n:353337\r\n*2\r\n:266445\r\n:17\r\n");
+}
+
 // As redis-server 7.0.15 does (checked by hand, see the top).
 TEST(ScriptTest, TrackingRemembersTheScriptsDeclaredKeys) {
   engine::Engine e;

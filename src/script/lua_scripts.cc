@@ -217,21 +217,20 @@ int SandboxSetmetatable(lua_State* L) {
 }
 
 // --- Redis's PRNG for math.random (redisLrand48's generator: the 48-bit
-// linear congruential one of POSIX's lrand48, seeded with srand48(0)) ------
+// linear congruential one of POSIX's lrand48). Redis keeps one state per
+// process, not reset between scripts; here one per Lua state, so that an
+// engine is deterministic on its own. -----------------------------------
 
-struct Rand48 {
-  uint64_t x = 0x330E;  // srand48(0)
-  void Seed(int32_t s) { x = (static_cast<uint64_t>(static_cast<uint32_t>(s)) << 16) | 0x330E; }
-  int32_t Next() {
-    x = (x * 0x5DEECE66Dull + 0xB) & ((1ull << 48) - 1);
-    return static_cast<int32_t>(x >> 17);
-  }
-};
-Rand48 g_rand;
+// One step of lrand48's generator over the state kept in the LuaState.
+int32_t NextRand48(uint64_t* x) {
+  *x = (*x * 0x5DEECE66Dull + 0xB) & ((1ull << 48) - 1);
+  return static_cast<int32_t>(*x >> 17);
+}
 constexpr int32_t kRand48Max = INT32_MAX;
 
 int MathRandom(lua_State* L) {
-  const lua_Number r = static_cast<lua_Number>(g_rand.Next() % kRand48Max) / kRand48Max;
+  const lua_Number r =
+      static_cast<lua_Number>(NextRand48(&StateOf(L)->rand48) % kRand48Max) / kRand48Max;
   switch (lua_gettop(L)) {
     case 0:
       lua_pushnumber(L, r);
@@ -256,7 +255,8 @@ int MathRandom(lua_State* L) {
 }
 
 int MathRandomseed(lua_State* L) {
-  g_rand.Seed(luaL_checkint(L, 1));
+  StateOf(L)->rand48 =
+      (static_cast<uint64_t>(static_cast<uint32_t>(luaL_checkint(L, 1))) << 16) | 0x330E;
   return 0;
 }
 

@@ -119,7 +119,8 @@ class LuaState {
   void SetRun(RunContext* r) { run_ = r; }
   // Memory accounting (the allocator's).
   size_t used_memory() const { return used_; }
-  bool host_alloc = false;  // allocations are not capped (converting a command's reply)
+  uint64_t rand48 = 0x1234ABCD330Eull;  // math.random's state, as Redis's rand.c starts it
+  bool host_alloc = false;              // allocations are not capped (converting a command's reply)
   size_t used_ = 0;
 
  private:
