@@ -85,6 +85,20 @@ TEST(ScriptLimitsTest, InstructionCapStopsAScriptAtItsBoundary) {
   EXPECT_EQ(RunScript(scripts, "return redis.call('ping').ok", host), "$2\r\nOK\r\n");
 }
 
+TEST(ScriptLimitsTest, InstructionCapStopsAFunctionLoad) {
+  ScriptLimits limits;
+  limits.max_instructions = 100'000;
+  FunctionLibraries libs(limits);
+  std::string err;
+  EXPECT_EQ(libs.Load("#!lua name=a\nfor i = 1, 90000 do end\n"
+                      "redis.register_function('f', function() return 1 end)",
+                      false, &err),
+            "a")
+      << err;
+  EXPECT_EQ(libs.Load("#!lua name=b\nwhile true do end", false, &err), "");
+  EXPECT_EQ(err, "ERR Error registering functions: ERR FUNCTION LOAD timeout");
+}
+
 TEST(ScriptLimitsTest, MemoryCapFailsTheAllocationNotTheProcess) {
   ScriptLimits limits;
   limits.max_memory = 4u << 20;

@@ -819,7 +819,9 @@ void CountHook(lua_State* L, lua_Debug*) {
     run->killed = true;
     lua_sethook(L, CountHook, LUA_MASKLINE, 0);
   }
-  PushErrorTable(L, "Script killed by user with SCRIPT KILL...");
+  // FUNCTION LOAD's own timeout (luaEngineLoadHook) has its own text.
+  PushErrorTable(L, run->host == nullptr ? "FUNCTION LOAD timeout"
+                                         : "Script killed by user with SCRIPT KILL...");
   lua_error(L);
 }
 
