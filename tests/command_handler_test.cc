@@ -44,6 +44,10 @@ TEST(CommandHandler, TrackingOpsAreSkipped) {
   EXPECT_TRUE(OutsideTheModel({"client", "Tracking", "on"}));
   EXPECT_TRUE(OutsideTheModel({"SUBSCRIBE", "c"}));
   EXPECT_TRUE(OutsideTheModel({"config", "get", "x"}));
+  EXPECT_TRUE(OutsideTheModel({"eval", "return 1", "0"}));
+  EXPECT_TRUE(OutsideTheModel({"FCALL_RO", "f", "0"}));
+  EXPECT_TRUE(OutsideTheModel({"function", "flush"}));
+  EXPECT_FALSE(OutsideTheModel({"EVALX", "return 1", "0"}));
   EXPECT_FALSE(OutsideTheModel({"CLIENT", "ID"}));
   EXPECT_FALSE(OutsideTheModel({"CLIENT", "TRACKINGX"}));
   CommandRunOptions o;

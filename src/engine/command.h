@@ -64,6 +64,13 @@ std::span<const CommandSpec> SortedSetCommands();
 std::span<const CommandSpec> SortedSetAlgebraCommands();  // ZUNION ZINTER ZDIFF (STORE), ZINTERCARD
 std::span<const CommandSpec> RandomCommands();  // SRANDMEMBER SPOP ZRANDMEMBER HRANDFIELD RANDOMKEY
 std::span<const CommandSpec> PubSubCommands();
+std::span<const CommandSpec> ScriptingCommands();  // src/script/cmd_scripting.cc
+// EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL, FCALL_RO.
+bool IsScriptCommand(std::string_view name);
+// For SCRIPT and FUNCTION (containers): the unknown-subcommand or arity
+// error of argv (argc >= 2), as processCommand gives it; "" when fine or
+// for another command.
+std::string ScriptSubcommandError(std::string_view command, std::span<const std::string> argv);
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();

@@ -20,7 +20,8 @@ const Table& GetTable() {
     auto* t = new Table;
     for (auto slice : {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(),
                        ListCommands(), HashCommands(), SetCommands(), SortedSetCommands(),
-                       SortedSetAlgebraCommands(), RandomCommands(), PubSubCommands()}) {
+                       SortedSetAlgebraCommands(), RandomCommands(), PubSubCommands(),
+                       ScriptingCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;
@@ -84,6 +85,15 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
     auto n = argv.size() > at ? resp::ParseInt64(argv[at]) : std::nullopt;
     if (!n || *n <= 0) return keys;
     for (int64_t i = 0; i < *n && at + 1 + i < argv.size(); ++i) keys.push_back(at + 1 + i);
+    return keys;
+  }
+  if (IsScriptCommand(spec.name)) {
+    // EVAL script numkeys key [key ...] arg [arg ...]
+    auto n = argv.size() > 2 ? resp::ParseInt64(argv[2]) : std::nullopt;
+    if (!n || *n <= 0) return keys;
+    for (int64_t i = 0; i < *n && static_cast<size_t>(3 + i) < argv.size(); ++i) {
+      keys.push_back(3 + i);
+    }
     return keys;
   }
   if (spec.first_key <= 0) return keys;

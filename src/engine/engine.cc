@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/engine/c_string.h"
+#include "src/script/lua_scripts.h"
 
 namespace respfuzz::engine {
 
@@ -70,6 +71,16 @@ uint64_t Engine::NextRandom() {
 }
 
 Engine::~Engine() = default;
+
+script::EvalScripts& Engine::scripts() {
+  if (scripts_ == nullptr) scripts_ = std::make_unique<script::EvalScripts>();
+  return *scripts_;
+}
+
+script::FunctionLibraries& Engine::functions() {
+  if (functions_ == nullptr) functions_ = std::make_unique<script::FunctionLibraries>();
+  return *functions_;
+}
 
 int Engine::OpenSession() {
   auto s = std::make_unique<Session>();
@@ -293,6 +304,9 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   } else if (!ArityOk(*spec, argv.size())) {
     reject(ArityError(spec->name));
     return;
+  } else if (std::string err = ScriptSubcommandError(spec->name, argv); !err.empty()) {
+    reject(err);  // SCRIPT's and FUNCTION's subcommand and its arity
+    return;
   }
   // processCommand's order: the tracking table is trimmed before the
   // command runs (its invalidations go out at once), then the RESP2
@@ -349,9 +363,15 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   spec.handler(ctx);
   // A read-only command's keys are remembered after it ran, whatever it
   // replied (its keys: no command moves a key argument out).
-  if ((spec.flags & kCmdReadonly) != 0 && s.open && tracker_.IsOn(s.id)) {
+  // EVAL_RO, EVALSHA_RO and FCALL_RO are read-only but remember nothing
+  // themselves; a read-only call inside a script remembers the script
+  // command's keys (Redis 7.0.15 passes the caller, with its argv).
+  if ((spec.flags & kCmdReadonly) != 0 && s.open && tracker_.IsOn(s.id) &&
+      !IsScriptCommand(spec.name)) {
+    const CommandSpec& kspec = script_spec_ != nullptr ? *script_spec_ : spec;
+    const std::span<const std::string> kargv = script_spec_ != nullptr ? script_argv_ : argv;
     std::vector<std::string_view> keys;
-    for (size_t i : KeyPositions(spec, argv)) keys.push_back(argv[i]);
+    for (size_t i : KeyPositions(kspec, kargv)) keys.push_back(kargv[i]);
     if (!keys.empty()) tracker_.RememberKeys(s.id, keys);
   }
   --call_depth_;

@@ -41,6 +41,11 @@
 #include "src/resp/value.h"
 #include "src/tracking/tracker.h"
 
+namespace respfuzz::script {
+class EvalScripts;
+class FunctionLibraries;
+}  // namespace respfuzz::script
+
 namespace respfuzz::engine {
 
 struct EngineOptions {
@@ -272,6 +277,30 @@ class Engine {
   bool AnswerOutside(int session);
   // Inside EXEC (Redis's CLIENT_DENY_BLOCKING): SSUBSCRIBE refuses.
   bool in_exec() const { return call_depth_ > 1; }
+  // Scripting (src/script/): the EVAL script cache and the FUNCTION
+  // libraries, each with its Lua state.
+  // Created at first use: an engine that runs no script builds no Lua
+  // state (the harnesses build an engine per input).
+  script::EvalScripts& scripts();
+  script::FunctionLibraries& functions();
+  // A command called by a script of session `s` (redis.call): checked as
+  // Redis's scriptCall checks it, then run through the normal dispatch as
+  // the script's client (its protocol, its db *db, which SELECT changes).
+  // Returns "" with the reply appended to *reply, or the rejection text
+  // without its code.
+  std::string ScriptCall(Session& s, std::span<const std::string> argv, resp::Protocol protocol,
+                         bool read_only, int* db, std::string* reply);
+  // Around a script run: the script command and its argv, whose keys a
+  // tracking caller remembers when the script makes a read-only call (as
+  // Redis 7.0.15's trackingRememberKeys(server.script_caller) does).
+  void EnterScript(const CommandSpec& spec, std::span<const std::string> argv) {
+    script_spec_ = &spec;
+    script_argv_ = argv;
+  }
+  void LeaveScript() {
+    script_spec_ = nullptr;
+    script_argv_ = {};
+  }
 
  private:
   class TrackingPeers;
@@ -341,6 +370,10 @@ class Engine {
   size_t blocked_count_ = 0;
   size_t blocked_by_type_[3] = {0, 0, 0};
   std::vector<int> unblocked_;
+  std::unique_ptr<script::EvalScripts> scripts_;
+  std::unique_ptr<script::FunctionLibraries> functions_;
+  const CommandSpec* script_spec_ = nullptr;  // the script command running, if any
+  std::span<const std::string> script_argv_;
 };
 
 }  // namespace respfuzz::engine

@@ -103,8 +103,8 @@ class Parser {
     }
     rec.name = r["name"].get<std::string>();
     where_ = rec.name + ": ";
-    if (absl::Status st = OnlyKeys(
-            r, {"name", "about", "protocols", "proto_max_bulk_len", "notes", "streams", "steps"});
+    if (absl::Status st = OnlyKeys(r, {"name", "about", "protocols", "proto_max_bulk_len", "notes",
+                                       "streams", "engine_only", "steps"});
         !st.ok()) {
       return st;
     }
@@ -145,6 +145,12 @@ class Parser {
         return Error("\"streams\" is true or absent");
       }
       rec.streams = true;
+    }
+    if (r.contains("engine_only")) {
+      if (!r["engine_only"].is_boolean() || !r["engine_only"].get<bool>() || rec.streams) {
+        return Error("\"engine_only\" is true or absent (and not in a streams recording)");
+      }
+      rec.engine_only = true;
     }
     if (!r.contains("steps") || !r["steps"].is_array() || r["steps"].empty()) {
       return Error("no \"steps\"");
@@ -453,6 +459,7 @@ std::string Serialize(const RecordingFile& file) {
     }
     out += "],\n";
     if (rec.streams) out += "      \"streams\": true,\n";
+    if (rec.engine_only) out += "      \"engine_only\": true,\n";
     if (rec.proto_max_bulk_len != Recording::kDefaultProtoMaxBulkLen) {
       absl::StrAppend(&out, "      \"proto_max_bulk_len\": ", rec.proto_max_bulk_len, ",\n");
     }

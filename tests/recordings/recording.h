@@ -58,6 +58,9 @@ struct Recording {
   // Every session's whole output is recorded: replies with the pushes after
   // them, other sessions' pushes, turn ends (see README.md).
   bool streams = false;
+  // Played on the engine only: the reference model does not implement the
+  // recording's commands yet (scripting: EVAL, SCRIPT, FUNCTION, FCALL).
+  bool engine_only = false;
   std::vector<Step> steps;
 
   static constexpr int64_t kDefaultProtoMaxBulkLen = 512ll * 1024 * 1024;

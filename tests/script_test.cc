@@ -1,0 +1,215 @@
+// Tests for src/script/ that are not recordings: SHA-1 against FIPS 180's
+// vectors, the limits respfuzz puts on a script (instructions, memory) at
+// their boundaries, the tracking facts of scripts (checked by hand on
+// redis-server 7.0.15, 2026-11-25: a read-only call inside EVAL remembers
+// EVAL's declared keys, not the keys it read; the script's own writes
+// invalidate the caller after the reply, NOLOOP keeps them quiet), and a
+// broken conversion caught. The replies recorded from redis-server are in
+// tests/recordings/scripting.json.
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "src/engine/engine.h"
+#include "src/script/lua_scripts.h"
+#include "src/script/sha1.h"
+
+namespace respfuzz::script {
+namespace {
+
+TEST(Sha1Test, FipsVectorsAndBlockBoundaries) {
+  EXPECT_EQ(Sha1Hex(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(Sha1Hex("abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_EQ(Sha1Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+  EXPECT_EQ(Sha1Hex(std::string(1000000, 'a')), "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+  // Redis's name for "return 1".
+  EXPECT_EQ(Sha1Hex("return 1"), "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
+  // 55 bytes fit the length in the last block, 56 need another.
+  EXPECT_EQ(Sha1Hex(std::string(55, 'a')), "c1c8bbdc22796e28c0e15163d20899b65621d65a");
+  EXPECT_EQ(Sha1Hex(std::string(56, 'a')), "c2db330f6083854c99d4b5bfb6e8f29f201be699");
+  EXPECT_EQ(Sha1Hex(std::string(64, 'a')), "0098ba824b5c16427bd7a1122a5a442a25ec644d");
+}
+
+TEST(ShebangTest, FlagsAndErrors) {
+  uint32_t flags = 0;
+  size_t len = 0;
+  std::string err;
+  ASSERT_TRUE(ParseEvalShebang("return 1", &flags, &len, &err));
+  EXPECT_EQ(flags, kScriptCompat);
+  EXPECT_EQ(len, 0u);
+  ASSERT_TRUE(ParseEvalShebang("#!lua flags=no-writes,allow-oom\nreturn 1", &flags, &len, &err));
+  EXPECT_EQ(flags, kScriptNoWrites | kScriptAllowOom);
+  EXPECT_EQ(len, 31u);
+  EXPECT_FALSE(ParseEvalShebang("#!lua flags=no-writes,bad\nx", &flags, &len, &err));
+  EXPECT_EQ(err, "Unexpected flag in script shebang: bad");
+  EXPECT_FALSE(ParseEvalShebang("#!lua", &flags, &len, &err));
+  EXPECT_EQ(err, "Invalid script shebang");
+}
+
+// A host that answers every call with +OK and counts them.
+class OkHost : public CallHost {
+ public:
+  std::string Call(std::span<const std::string>, resp::Protocol, std::string* reply) override {
+    ++calls;
+    reply->append("+OK\r\n");
+    return "";
+  }
+  int calls = 0;
+};
+
+std::string RunScript(EvalScripts& scripts, const std::string& body, CallHost& host) {
+  std::string err;
+  const std::string sha = scripts.Create(body, &err);
+  if (sha.empty()) return err;
+  std::string out;
+  scripts.Run(sha, {}, {}, false, host, resp::Protocol::kResp2, &out);
+  return out;
+}
+
+TEST(ScriptLimitsTest, InstructionCapStopsAScriptAtItsBoundary) {
+  ScriptLimits limits;
+  limits.max_instructions = 100'000;
+  EvalScripts scripts(limits);
+  OkHost host;
+  // A numeric for loop runs one VM instruction (FORLOOP) per iteration.
+  EXPECT_EQ(RunScript(scripts, "for i = 1, 90000 do end return 1", host), ":1\r\n");
+  const std::string killed = RunScript(scripts, "for i = 1, 110000 do end return 1", host);
+  EXPECT_EQ(killed.rfind("-ERR Script killed by user with SCRIPT KILL... script: ", 0), 0u)
+      << killed;
+  // pcall cannot keep a stopped script alive.
+  const std::string caught =
+      RunScript(scripts, "while true do pcall(function() while true do end end) end", host);
+  EXPECT_EQ(caught.rfind("-ERR Script killed by user with SCRIPT KILL...", 0), 0u) << caught;
+  // The next script starts with a fresh count.
+  EXPECT_EQ(RunScript(scripts, "return redis.call('ping').ok", host), "$2\r\nOK\r\n");
+}
+
+TEST(ScriptLimitsTest, InstructionCapStopsAFunctionLoad) {
+  ScriptLimits limits;
+  limits.max_instructions = 100'000;
+  FunctionLibraries libs(limits);
+  std::string err;
+  EXPECT_EQ(libs.Load("#!lua name=a\nfor i = 1, 90000 do end\n"
+                      "redis.register_function('f', function() return 1 end)",
+                      false, &err),
+            "a")
+      << err;
+  EXPECT_EQ(libs.Load("#!lua name=b\nwhile true do end", false, &err), "");
+  EXPECT_EQ(err, "ERR Error registering functions: ERR FUNCTION LOAD timeout");
+}
+
+TEST(ScriptLimitsTest, MemoryCapFailsTheAllocationNotTheProcess) {
+  ScriptLimits limits;
+  limits.max_memory = 4u << 20;
+  EvalScripts scripts(limits);
+  OkHost host;
+  EXPECT_EQ(RunScript(scripts, "return #string.rep('x', 1000000)", host), ":1000000\r\n");
+  const std::string out = RunScript(scripts, "return #string.rep('x', 8000000)", host);
+  EXPECT_NE(out.find("not enough memory"), std::string::npos) << out;
+  // The state still works after the failure.
+  EXPECT_EQ(RunScript(scripts, "return 7", host), ":7\r\n");
+}
+
+void Exec(engine::Engine& e, int s, std::vector<std::string> argv, std::string* out) {
+  e.Execute(s, argv, out);
+}
+
+TEST(ScriptTest, FlushDropsScriptsAndFunctions) {
+  engine::Engine e;
+  const int s = e.OpenSession();
+  std::string out;
+  Exec(e, s, {"script", "load", "return 1"}, &out);
+  Exec(e, s,
+       {"function", "load", "#!lua name=l\nredis.register_function('f', function() return 2 end)"},
+       &out);
+  Exec(e, s, {"fcall", "f", "0"}, &out);
+  EXPECT_EQ(out, "$40\r\ne0e1f9fabfc9d4800c877a703b823ac0578ff8db\r\n$1\r\nl\r\n:2\r\n");
+  out.clear();
+  Exec(e, s, {"script", "flush"}, &out);
+  Exec(e, s, {"function", "flush"}, &out);
+  Exec(e, s, {"evalsha", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"}, &out);
+  Exec(e, s, {"fcall", "f", "0"}, &out);
+  EXPECT_EQ(out,
+            "+OK\r\n+OK\r\n-NOSCRIPT No matching script. Please use EVAL.\r\n"
+            "-ERR Function not found\r\n");
+}
+
+// math.random is Redis's lrand48 from rand.c's initial state; a fresh
+// redis-server 7.0.15 (checked by hand, 2026-11-25) answers these exactly.
+// Redis keeps one state per process, the engine one per engine.
+TEST(ScriptTest, MathRandomIsRedisGenerator) {
+  engine::Engine e;
+  const int s = e.OpenSession();
+  std::string out;
+  Exec(e, s,
+       {"eval", "return {math.random(1000000), math.random(1000000), math.random(1000000)}", "0"},
+       &out);
+  Exec(e, s, {"eval", "math.randomseed(7) return {math.random(1000000), math.random(10,20)}", "0"},
+       &out);
+  EXPECT_EQ(out, "*3\r\n:396465\r\n:840486\r\n:353337\r\n*2\r\n:266445\r\n:17\r\n");
+}
+
+// As redis-server 7.0.15 does (checked by hand, see the top).
+TEST(ScriptTest, TrackingRemembersTheScriptsDeclaredKeys) {
+  engine::Engine e;
+  const int a = e.OpenSession();
+  const int b = e.OpenSession();
+  std::string out;
+  Exec(e, a, {"hello", "3"}, &out);
+  Exec(e, a, {"client", "tracking", "on"}, &out);
+  out.clear();
+  Exec(e, a, {"eval", "return redis.call('get','other')", "1", "k"}, &out);
+  EXPECT_EQ(out, "_\r\n");
+  std::string ignored;
+  Exec(e, b, {"set", "other", "1"}, &ignored);
+  EXPECT_EQ(e.TakeOutput(a), "");
+  Exec(e, b, {"set", "k", "1"}, &ignored);
+  EXPECT_EQ(e.TakeOutput(a), ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n");
+  // A write script remembers nothing; its own write to a remembered key
+  // invalidates the caller after the reply.
+  out.clear();
+  Exec(e, a, {"eval", "return redis.call('get','w')", "1", "w2"}, &out);
+  Exec(e, a, {"eval", "return redis.call('set','w2','y')", "0"}, &out);
+  EXPECT_EQ(out, "_\r\n+OK\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nw2\r\n");
+  // EVAL_RO's keys are remembered through its read-only call only.
+  out.clear();
+  Exec(e, a, {"eval_ro", "return 1", "1", "q"}, &out);
+  Exec(e, b, {"set", "q", "1"}, &ignored);
+  EXPECT_EQ(e.TakeOutput(a), "");
+  // NOLOOP: the script's writes are the caller's own.
+  out.clear();
+  Exec(e, a, {"client", "tracking", "on", "noloop"}, &out);
+  Exec(e, a, {"get", "n"}, &out);
+  Exec(e, a, {"eval", "return redis.call('set','n','1')", "0"}, &out);
+  EXPECT_EQ(out, "+OK\r\n_\r\n+OK\r\n");
+  const absl::Status valid = e.Validate();
+  EXPECT_TRUE(valid.ok()) << valid;
+}
+
+// A deliberately broken conversion (a host whose reply is RESP3 when the
+// script asked RESP2) shows in the script's result: the conversion reads
+// what the host wrote, it does not assume it.
+class Resp3Host : public CallHost {
+ public:
+  std::string Call(std::span<const std::string>, resp::Protocol, std::string* reply) override {
+    reply->append("_\r\n");  // RESP3 null where RESP2's $-1 is due
+    return "";
+  }
+};
+
+TEST(ScriptTest, ABrokenHostReplyShows) {
+  EvalScripts scripts;
+  OkHost ok;
+  Resp3Host broken;
+  // $-1 converts to false (a RESP2 null bulk); RESP3's _ to nil, which the
+  // RESP2 reader refuses: the script sees an error.
+  const std::string good = RunScript(scripts, "return type(redis.call('get','x'))", ok);
+  const std::string bad = RunScript(scripts, "return type(redis.call('get','x'))", broken);
+  EXPECT_EQ(good, "$5\r\ntable\r\n");
+  EXPECT_NE(bad, good);
+  EXPECT_NE(bad.find("did not parse"), std::string::npos) << bad;
+}
+
+}  // namespace
+}  // namespace respfuzz::script
