@@ -12,7 +12,7 @@ are blanked (so nothing in them is mutated). The operators:
   stmt         an expression statement on one line removed (a call, an
                assignment, ++/--): early exits and side effects left out
   return       return true and return false swapped (an early return's value)
-  swap         the two arguments of a call with two simple arguments swapped
+  swap         the two arguments of a call swapped, both names (a.b, p->q, ns::x)
 
 A relational operator, && or || is only one written with a space on each side
 (clang-format's binary operators; a template's brackets and a && in a type
@@ -43,8 +43,9 @@ _STMT_RE = re.compile(
 _STMT_SKIP = {"return", "break", "continue", "case", "default", "using", "typedef", "goto",
               "static_assert", "delete", "throw", "co_return", "namespace", "template"}
 _RETURN_RE = re.compile(r"\breturn (true|false);")
-_ARG = r"\s*(?:[A-Za-z_][\w]*(?:(?:\.|->|::)[A-Za-z_]\w*)*|\d+[uUlL]*|'.')\s*"
+_ARG = r"\s*(?:[A-Za-z_][\w]*(?:(?:\.|->|::)[A-Za-z_]\w*)*)\s*"
 _SWAP_RE = re.compile(r"\b([A-Za-z_]\w*)\((" + _ARG + r"),(" + _ARG + r")\)")
+_LITERALS = {"true", "false", "nullptr"}
 _NOT_CALLS = {"if", "while", "for", "switch", "sizeof", "return", "alignof", "decltype",
               "static_cast", "reinterpret_cast", "const_cast", "dynamic_cast", "defined"}
 
@@ -195,8 +196,8 @@ def _candidates(text, m):
         if r.group(1) in _NOT_CALLS:
             continue
         a1, a2 = text[r.start(2):r.end(2)], text[r.start(3):r.end(3)]
-        if a1.strip() == a2.strip():
-            continue
+        if a1.strip() == a2.strip() or {a1.strip(), a2.strip()} & _LITERALS:
+            continue  # a literal swapped with a variable rarely compiles
         repl = f"{a2.strip()}, {a1.strip()}"
         found.append((r.start(2), r.end(3), "swap", repl))
     return sorted(set(found))

@@ -104,15 +104,17 @@ def reaching(mutant, reach, harnesses):
 
 
 def sample(cands, per_module, seed):
-    """per_module mutants of each module, the same for the same seed and source."""
+    """per_module mutants of each module, the same for the same seed and source;
+    a larger per_module takes the same ones and more (a rerun with a larger
+    --per-module skips the ones done)."""
     by_mod = {}
     for m in cands:
         by_mod.setdefault(module_of(m["file"]), []).append(m)
     picked = []
     for mod in sorted(by_mod):
         pool = sorted(by_mod[mod], key=lambda m: m["id"])
-        rng = random.Random(f"{seed}/{mod}")
-        picked.extend(rng.sample(pool, min(per_module, len(pool))))
+        random.Random(f"{seed}/{mod}").shuffle(pool)
+        picked.extend(pool[:per_module])
     return sorted(picked, key=lambda m: (m["file"], m["start"], m["id"]))
 
 
@@ -504,8 +506,8 @@ and OUT/report.json, with the diff of every surviving mutant.""",
 
 def load_equivalent(path):
     eq = {}
-    if not os.path.exists(path):
-        return eq
+    if not os.path.isfile(path):
+        raise UsageError(f"--equivalent: no such file: {path}")
     for n, line in enumerate(open(path, encoding="utf-8"), 1):
         line = line.strip()
         if not line or line.startswith("#"):
