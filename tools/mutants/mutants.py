@@ -506,7 +506,7 @@ and OUT/report.json, with the diff of every surviving mutant.""",
 
 def load_equivalent(path):
     eq = {}
-    if not os.path.isfile(path):
+    if not os.path.exists(path) or os.path.isdir(path):
         raise UsageError(f"--equivalent: no such file: {path}")
     for n, line in enumerate(open(path, encoding="utf-8"), 1):
         line = line.strip()
