@@ -444,7 +444,8 @@ Mutants are taken from the lines each harness's seeds reach (scripts/coverage
 --per-module of them per module at random (--seed), and each is fuzzed with
 the harnesses reaching it (at most --max-harnesses, the one reaching most of
 its file first) until one kills it. The state is kept in OUT/state.json: a
-rerun with the same OUT skips the mutants done. The report is OUT/report.md
+rerun with the same OUT skips the mutants done with the same --time, --seed
+and --max-harnesses. The report is OUT/report.md
 and OUT/report.json, with the diff of every surviving mutant.""",
         epilog="""Exit status: 0 done (whatever the score); 1 a build or a tool failed;
 2 bad usage; 130 interrupted (the original object put back).""")
@@ -610,11 +611,14 @@ def main(argv):
         for n, m in enumerate(picked, 1):
             where = f"[{n}/{len(picked)}] {m['id']} {m['file']}:{m['line']} {m['op']} " \
                     f"'{m['orig']}' -> '{m['repl']}'"
-            if m["id"] in state["results"]:
+            settings = {"time": a.time, "seed": a.seed, "max_harnesses": a.max_harnesses}
+            done = state["results"].get(m["id"])
+            if done and all(done.get(k) == v for k, v in settings.items()):
                 log(f"{where}: done before, skipped")
                 continue
             hs = m["harnesses"][:a.max_harnesses]
             row = {k: m[k] for k in ("id", "file", "line", "col", "op", "orig", "repl", "text")}
+            row.update(settings)
             row["diff"] = diff_of(m)
             row["reached_by"] = m["harnesses"]
             t0 = time.monotonic()
