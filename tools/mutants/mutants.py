@@ -16,6 +16,7 @@ Only the Python 3 standard library is used.
 
 import argparse
 import configparser
+import fcntl
 import difflib
 import json
 import os
@@ -545,6 +546,16 @@ def main(argv):
     equivalent = load_equivalent(a.equivalent)
     os.makedirs(a.out, exist_ok=True)
     a.out, a.build = os.path.abspath(a.out), os.path.abspath(a.build)
+    # One run at a time per output directory and per build tree.
+    locks = []
+    for d in (a.out, a.build):
+        os.makedirs(d, exist_ok=True)
+        f = open(os.path.join(d, ".mutants.lock"), "w")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise UsageError(f"another scripts/mutants run is using {d}")
+        locks.append(f)
     state_path = os.path.join(a.out, "state.json")
     state = {"results": {}, "dirty": None}
     if os.path.exists(state_path):
