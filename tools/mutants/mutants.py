@@ -248,7 +248,10 @@ class Build:
                            text=True, errors="replace", timeout=1800)
         if r.returncode != 0:
             errors = [ln for ln in r.stdout.splitlines() if ": error:" in ln]
-            return None, (errors[0] if errors else r.stdout.strip()[-300:]).replace(copy, src)
+            error = errors[0] if errors else r.stdout.strip()[-300:]
+            for path in (copy, os.path.relpath(copy, directory)):
+                error = error.replace(path, mutant["file"])
+            return None, error
         return (out, obj), None
 
     def swap_in(self, compiled):
