@@ -20,6 +20,8 @@
 #include "harnesses/common/program_kit.h"
 #include "harnesses/connection/checks.h"
 #include "harnesses/invalidation/checks.h"
+#include "src/engine/numbers.h"
+#include "src/resp/numbers.h"
 
 namespace respfuzz::harnesses {
 namespace {
@@ -266,6 +268,110 @@ TEST(OpMutator, EveryKindHasEdgeValuesAndGuessesNumbers) {
   EXPECT_EQ(GuessKind("-12"), ValueKind::kInteger);
   EXPECT_EQ(GuessKind("1.5e3"), ValueKind::kFloat);
   EXPECT_EQ(GuessKind("k1"), ValueKind::kBytes);
+}
+
+// The edge values per kind, listed against the engine's own parsers: each
+// special case Redis's string2ll (resp::ParseInt64) and getDoubleFromObject
+// / getLongDoubleFromObject (engine::ParseDouble, ParseLongDouble) make is
+// represented, and the parser decides each listed value as redis-server
+// 7.0.15 does. A new case in those parsers needs a line here and a value in
+// EdgeValues.
+bool HasEdge(ValueKind kind, std::string_view v) {
+  const auto edges = EdgeValues(kind);
+  return std::find(edges.begin(), edges.end(), v) != edges.end();
+}
+
+TEST(OpMutatorEdges, IntegerEdgesCoverEveryCaseOfString2ll) {
+  struct Case {
+    std::string_view value;
+    bool accepted;
+    const char* why;
+  };
+  const Case cases[] = {
+      {"0", true, "zero alone"},
+      {"-1", true, "a negative"},
+      {"9223372036854775807", true, "INT64_MAX"},
+      {"-9223372036854775808", true, "INT64_MIN"},
+      {"9223372036854775808", false, "INT64_MAX + 1"},
+      {"-9223372036854775809", false, "INT64_MIN - 1"},
+      {"18446744073709551616", false, "past UINT64_MAX"},
+      {"-0", false, "minus zero"},
+      {"+1", false, "a plus sign"},
+      {"01", false, "a leading zero"},
+      {" 1", false, "a leading space"},
+      {"1 ", false, "a trailing space"},
+      {"", false, "empty"},
+      {"-", false, "a sign alone"},
+      {"1e3", false, "an exponent"},
+      {"0x10", false, "hex"},
+      {"1.0", false, "a fraction"},
+      {"2147483648", true, "INT32_MAX + 1 (LONG range commands)"},
+      {"4294967296", true, "UINT32_MAX + 1"},
+      {"10000", true, "OBJ_SHARED_INTEGERS"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_TRUE(HasEdge(ValueKind::kInteger, c.value)) << c.why << ": '" << c.value << "'";
+    EXPECT_EQ(resp::ParseInt64(c.value).has_value(), c.accepted) << c.why;
+  }
+}
+
+TEST(OpMutatorEdges, FloatEdgesCoverEveryCaseOfGetDoubleFromObject) {
+  struct Case {
+    std::string_view value;
+    bool accepted;  // by ParseDouble and ParseLongDouble alike
+    const char* why;
+  };
+  const Case cases[] = {
+      {"-0", true, "minus zero"},
+      {"inf", true, "inf"},
+      {"-inf", true, "-inf"},
+      {"+inf", true, "a plus sign"},
+      {"INF", true, "inf in upper case"},
+      {"infinity", true, "infinity spelled out"},
+      {"nan", false, "nan"},
+      {"-nan", false, "a signed nan"},
+      {"1.7976931348623157e308", true, "DBL_MAX"},
+      {".5", true, "no integer part"},
+      {"5.", true, "no fraction digits"},
+      {"0x1p3", true, "a hex float"},
+      {"1e", false, "an exponent with no digits"},
+      {" 1", false, "a leading space"},
+      {"1 ", false, "a trailing space"},
+      {"", false, "empty"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_TRUE(HasEdge(ValueKind::kFloat, c.value)) << c.why << ": '" << c.value << "'";
+    EXPECT_EQ(engine::ParseDouble(c.value).has_value(), c.accepted) << c.why;
+    EXPECT_EQ(engine::ParseLongDouble(c.value).has_value(), c.accepted) << c.why;
+  }
+  // Past DBL_MAX, and below the smallest denormal: strtod's ERANGE, which
+  // the double parser refuses (HUGE_VAL, or zero) and strtold, with its
+  // wider range, reads.
+  for (std::string_view v : {"1e309", "-1e309", "1e-400"}) {
+    EXPECT_TRUE(HasEdge(ValueKind::kFloat, v)) << v;
+    EXPECT_FALSE(engine::ParseDouble(v).has_value()) << v;
+    EXPECT_TRUE(engine::ParseLongDouble(v).has_value()) << v;
+  }
+  // A denormal: ERANGE, but not zero, so accepted.
+  EXPECT_TRUE(HasEdge(ValueKind::kFloat, "4.9e-324"));
+  EXPECT_TRUE(engine::ParseDouble("4.9e-324").has_value());
+}
+
+TEST(OpMutatorEdges, ByteEdgesSitAtTheEncodingBoundaries) {
+  // embstr up to 44 bytes (OBJ_ENCODING_EMBSTR_SIZE_LIMIT), listpack values
+  // up to 64 (hash-/zset-max-listpack-value): each limit and one past.
+  for (size_t n : {44, 45, 64, 65}) {
+    EXPECT_TRUE(HasEdge(ValueKind::kBytes, std::string(n, 'a'))) << n << " bytes";
+  }
+  EXPECT_TRUE(HasEdge(ValueKind::kBytes, ""));
+  EXPECT_TRUE(HasEdge(ValueKind::kBytes, "\r\n"));
+}
+
+TEST(OpMutatorEdges, WordEdgesHoldOptionsInEveryCase) {
+  EXPECT_TRUE(HasEdge(ValueKind::kWord, "get"));
+  EXPECT_TRUE(HasEdge(ValueKind::kWord, "GET"));
+  EXPECT_TRUE(HasEdge(ValueKind::kWord, "gEt"));
+  EXPECT_TRUE(HasEdge(ValueKind::kWord, ""));
 }
 
 }  // namespace

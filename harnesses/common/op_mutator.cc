@@ -9,9 +9,9 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-// Empty, control bytes, CRLF, quotes, and lengths at the listpack value
-// limit (64 bytes) and one past.
-constexpr std::array<std::string_view, 14> kBytesEdges = {
+// Empty, control bytes, CRLF, quotes, and lengths at the embstr limit (44
+// bytes) and the listpack value limit (64 bytes), and one past each.
+constexpr std::array<std::string_view, 16> kBytesEdges = {
     "",
     std::string_view("\0", 1),
     "\r\n",
@@ -23,6 +23,8 @@ constexpr std::array<std::string_view, 14> kBytesEdges = {
     "0",
     "-",
     "*1\r\n$1\r\na\r\n",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",                       // 44
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",                      // 45
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",    // 63
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",   // 64
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",  // 65
@@ -32,8 +34,9 @@ constexpr std::array<std::string_view, 12> kKeyEdges = {
     "", "k1", "K1", "k1 ", "{k1}", "{k1}x", "x{k1}", "{}", "{", "}{k1}", "k", "k1k1",
 };
 // string2ll's corners: signs, -0, leading zeros and spaces, the 64-bit and
-// 32-bit limits and one past each, exponents and hex, which it refuses.
-constexpr std::array<std::string_view, 28> kIntegerEdges = {
+// 32-bit limits and one past each, exponents and hex, which it refuses; the
+// shared integers' limit (OBJ_SHARED_INTEGERS, 10000).
+constexpr std::array<std::string_view, 30> kIntegerEdges = {
     "0",
     "-0",
     "+0",
@@ -62,6 +65,8 @@ constexpr std::array<std::string_view, 28> kIntegerEdges = {
     "0x10",
     "1.0",
     "99999999999999999999",
+    "9999",
+    "10000",
 };
 // strtod's corners as Redis checks them: inf in its spellings, nan, -0,
 // DBL_MAX and past it, denormals, a lone dot or exponent, spaces.
