@@ -8,13 +8,14 @@ usage() {
   cat <<'EOF'
 usage: bench/opmut_coverage.sh --harness NAME [--seconds N] [--seed K] [--build DIR]
   Fuzzes build/fuzz/harnesses/NAME (plain) and NAME_opmut (op-level mutator;
-  NAME_plain and NAME when the build default is the mutator) from the seeds
+  NAME_plain and NAME when the harness has OP_MUTATOR ON) from the seeds
   of the fuzz build, each into a fresh corpus, one process each, at the same
   time (libFuzzer -seed=K, default 1, -max_total_time=N, default 180, the
   harness's .options and dictionary). Then replays each arm's corpus through
   the plain binary (-runs=0), so both are counted by one binary, and prints
   one Markdown row per arm: edges (cov) and features (ft) of its corpus,
-  corpus size, and libFuzzer's execution count.
+  corpus size, and libFuzzer's execution count. An arm that stops at a
+  failure keeps its input and log in BUILD/opmut_coverage/NAME-ARM-seedK/.
 EOF
 }
 
@@ -37,14 +38,18 @@ done
 case $seconds in '' | *[!0-9]*) echo "opmut_coverage.sh: --seconds takes a whole number" >&2; exit 2 ;; esac
 case $seed in '' | *[!0-9]*) echo "opmut_coverage.sh: --seed takes a whole number" >&2; exit 2 ;; esac
 dir="$build/harnesses"
-if [ -x "$dir/${harness}_opmut" ]; then
-  plain="$dir/$harness" opmut="$dir/${harness}_opmut"
-elif [ -x "$dir/${harness}_plain" ]; then
+# Which binary has the mutator follows the harness's OP_MUTATOR (its CMakeLists.txt).
+if grep -q 'OP_MUTATOR ON' "$root/harnesses/$harness/CMakeLists.txt" 2>/dev/null; then
   plain="$dir/${harness}_plain" opmut="$dir/$harness"
 else
-  echo "opmut_coverage.sh: neither $dir/${harness}_opmut nor ${harness}_plain is built (cmake --build --preset fuzz --target $harness ${harness}_opmut)" >&2
-  exit 2
+  plain="$dir/$harness" opmut="$dir/${harness}_opmut"
 fi
+for b in "$plain" "$opmut"; do
+  [ -x "$b" ] || {
+    echo "opmut_coverage.sh: $b not built (cmake --build --preset fuzz --target ${plain##*/} ${opmut##*/})" >&2
+    exit 2
+  }
+done
 seeds="$build/corpus/$harness"
 [ -n "$(ls -A "$seeds" 2>/dev/null)" ] ||
   { echo "opmut_coverage.sh: no compiled seeds in $seeds (cmake --build --preset fuzz)" >&2; exit 2; }
@@ -69,8 +74,15 @@ echo "|---|---|---|---|---|---|---|---|"
 for arm in plain opmut; do
   execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$work/$arm/log" | grep -oE '[0-9]+$')
   crash=""
-  grep -q 'check failed\|ERROR: libFuzzer\|ERROR: AddressSanitizer\|runtime error' "$work/$arm/log" &&
+  if grep -q 'check failed\|ERROR: libFuzzer\|ERROR: AddressSanitizer\|runtime error' "$work/$arm/log"; then
     crash=" (stopped at a failure)"
+    # The failure is kept: its report on stderr, its input and log in
+    # BUILD/opmut_coverage/HARNESS-ARM-seedK/.
+    keep="$build/opmut_coverage/$harness-$arm-seed$seed"
+    rm -rf "$keep" && mkdir -p "$keep" && cp "$work/$arm/log" "$work/$arm/artifacts/"* "$keep/" 2>/dev/null
+    echo "opmut_coverage.sh: $harness $arm stopped at a failure (input and log in $keep):" >&2
+    grep -m 1 -A 12 'check failed\|ERROR: libFuzzer\|ERROR: AddressSanitizer\|runtime error' "$work/$arm/log" >&2
+  fi
   # Counted by one binary: the plain one, over the arm's corpus alone.
   "$plain" "${opts[@]}" -runs=0 "$work/$arm/corpus" >"$work/$arm/replay" 2>&1
   line=$(grep -E 'INITED' "$work/$arm/replay" | tail -n 1)
