@@ -122,9 +122,12 @@ ValueKind GuessKind(std::string_view value) {
   int64_t i;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), i);
   if (ec == std::errc() && end == value.data() + value.size()) return ValueKind::kInteger;
-  double d;
-  auto [fend, fec] = std::from_chars(value.data(), value.data() + value.size(), d);
-  if (fec == std::errc() && fend == value.data() + value.size()) return ValueKind::kFloat;
+  // strtod, not std::from_chars: libc++ (OSS-Fuzz) has no floating-point
+  // from_chars.
+  const std::string text(value);
+  char* parsed_to = nullptr;
+  std::strtod(text.c_str(), &parsed_to);
+  if (parsed_to == text.c_str() + text.size() && text[0] != ' ') return ValueKind::kFloat;
   return ValueKind::kBytes;
 }
 
