@@ -24,12 +24,13 @@ export src cxx out
 check_one() {
   local f=$1 log
   log="$out/$(printf '%s' "${f#$src/}" | tr '/' '_')"
-  # A harness's entry point names itself with the macro respfuzz_add_harness
-  # defines (the folder's name).
+  # A harness's entry point names itself with the macros respfuzz_add_harness
+  # defines (the folder's name; the op-level mutator's hooks, its descriptor).
   local name
   name=$(basename "$(dirname "$f")")
   if ! "$cxx" -std=c++20 -stdlib=libc++ -fsyntax-only -I"$src" -I"$out/hiredis12" \
-    "-DRESPFUZZ_HARNESS_NAME=\"$name\"" "$f" >"$log" 2>&1; then
+    "-DRESPFUZZ_HARNESS_NAME=\"$name\"" "-DRESPFUZZ_HARNESS_DESCRIPTOR=kRegisteredHarness_$name" \
+    "$f" >"$log" 2>&1; then
     { echo "FAIL ${f#$src/}:"; grep -m3 error "$log"; } >"$log.fail"
   fi
 }

@@ -296,10 +296,48 @@ std::string ExplainRoutingProgram(const RoutingProgram& p) {
 
 }  // namespace
 
-// decode, encode, print, parse, run, explain (ProgramCodec)
-const ProgramCodec<RoutingProgram> kClusterRoutingProgram = {
-    DecodeRoutingProgram,   EncodeRoutingProgram, RoutingProgramToText,
-    RoutingProgramFromText, RunWithRealClient,    ExplainRoutingProgram};
+namespace {
+
+// The op-level mutator's view of an op: its key, nodes and slot range.
+void RoutingArgSlots(RoutingOp* op, std::vector<ArgSlot>* out) {
+  switch (op->kind) {
+    case RoutingOpKind::kMoveRange:
+      out->push_back(ArgSlot::Number(&op->first, 0, kSlotCount - 1));
+      out->push_back(ArgSlot::Number(&op->last, 0, kSlotCount - 1));
+      out->push_back(ArgSlot::Number(&op->node, 0, kRoutingNodes - 1));
+      break;
+    case RoutingOpKind::kMove:
+    case RoutingOpKind::kMigrate:
+      out->push_back(ArgSlot::Number(&op->node, 0, kRoutingNodes - 1));
+      out->push_back(ArgSlot::Text(&op->key, ValueKind::kKey, KeyPool(), kMaxKeyLen));
+      break;
+    case RoutingOpKind::kFinish:
+    case RoutingOpKind::kGet:
+      out->push_back(ArgSlot::Text(&op->key, ValueKind::kKey, KeyPool(), kMaxKeyLen));
+      break;
+    case RoutingOpKind::kFail:
+      out->push_back(ArgSlot::Number(&op->node, 0, kRoutingNodes - 1));
+      out->push_back(ArgSlot::Number(&op->heir, 0, kRoutingNodes - 1));
+      break;
+    case RoutingOpKind::kRefresh:
+      break;
+  }
+}
+
+}  // namespace
+
+// decode, encode, print, parse, run, explain, describe, shrink_op, args,
+// max_ops (ProgramCodec)
+const ProgramCodec<RoutingProgram> kClusterRoutingProgram = {DecodeRoutingProgram,
+                                                             EncodeRoutingProgram,
+                                                             RoutingProgramToText,
+                                                             RoutingProgramFromText,
+                                                             RunWithRealClient,
+                                                             ExplainRoutingProgram,
+                                                             nullptr,
+                                                             nullptr,
+                                                             RoutingArgSlots,
+                                                             kRoutingMaxOps};
 
 RESPFUZZ_REGISTER_PROGRAM_HARNESS(
     cluster_routing,

@@ -465,10 +465,57 @@ std::optional<CommandProgram> MinimizeCommandProgram(CommandProgram p,
       report, DropLastArgument);
 }
 
-// decode, encode, print, parse, run, explain, describe, shrink_op (ProgramCodec)
+namespace {
+
+// Every value of the byte form's pools (an argument of no pool draws from
+// all of them).
+std::span<const std::string_view> AllPoolValues() {
+  static const std::vector<std::string_view> all = [] {
+    std::vector<std::string_view> v;
+    for (int p = 0; p < kPoolCount; ++p) v.insert(v.end(), Pool(p).begin(), Pool(p).end());
+    return v;
+  }();
+  return all;
+}
+
+// The op-level mutator's view of an op: its session, the command name and
+// each argument (drawn from the pool its value is in, with that pool's
+// kind), or the clock step.
+void CommandArgSlots(Op* op, std::vector<ArgSlot>* out) {
+  if (op->kind == OpKind::kClock) {
+    out->push_back(ArgSlot::Number(&op->clock_ms, 0, UINT32_MAX, ClockSteps()));
+    return;
+  }
+  if (op->kind != OpKind::kCommand || op->argv.empty()) return;
+  out->push_back(ArgSlot::Number(&op->session, 0, kMaxSessions - 1));
+  out->push_back(ArgSlot::Text(&op->argv[0], ValueKind::kWord, CommandNames(), kMaxLiteralLen));
+  // Pools 0..7: keys, members, values, integers, floats, option words (two),
+  // patterns and ranges.
+  static constexpr ValueKind kPoolKinds[kPoolCount] = {
+      ValueKind::kKey,   ValueKind::kKey,  ValueKind::kBytes, ValueKind::kInteger,
+      ValueKind::kFloat, ValueKind::kWord, ValueKind::kWord,  ValueKind::kPattern};
+  for (size_t i = 1; i < op->argv.size(); ++i) {
+    int pool = -1;
+    for (int p = 0; p < kPoolCount && pool < 0; ++p) {
+      const auto values = Pool(p);
+      if (std::find(values.begin(), values.end(), op->argv[i]) != values.end()) pool = p;
+    }
+    out->push_back(ArgSlot::Text(&op->argv[i],
+                                 pool >= 0 ? kPoolKinds[pool] : GuessKind(op->argv[i]),
+                                 pool >= 0 ? Pool(pool) : AllPoolValues(), kMaxLiteralLen));
+  }
+}
+
+}  // namespace
+
+// decode, encode, print, parse, run, explain, describe, shrink_op, args,
+// max_ops (ProgramCodec)
 const ProgramCodec<CommandProgram> kCommandHandlerProgram = {
-    DecodeCommandProgram, EncodeCommandProgram,  CommandProgramToText,   CommandProgramFromText,
-    RunWithDefaults,      ExplainCommandProgram, DescribeCommandProgram, DropLastArgument};
+    DecodeCommandProgram,   EncodeCommandProgram,
+    CommandProgramToText,   CommandProgramFromText,
+    RunWithDefaults,        ExplainCommandProgram,
+    DescribeCommandProgram, DropLastArgument,
+    CommandArgSlots,        kMaxOps};
 
 RESPFUZZ_REGISTER_PROGRAM_HARNESS(
     command_handler,

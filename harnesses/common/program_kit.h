@@ -13,7 +13,8 @@
 //                     decode, encode, print (to text), parse (from text), run
 //                     and explain once, and the registry's run, describe,
 //                     encode_text, decode_text, explain and minimize are
-//                     made from them.
+//                     made from them; with its ops' argument slots and op
+//                     cap, so is its op-level mutator (op_mutator.h).
 #ifndef RESPFUZZ_HARNESSES_COMMON_PROGRAM_KIT_H_
 #define RESPFUZZ_HARNESSES_COMMON_PROGRAM_KIT_H_
 
@@ -30,6 +31,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "harnesses/common/op_mutator.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/verdict.h"
 
@@ -183,6 +185,11 @@ struct ProgramCodec {
   std::string (*describe)(const Program& p) = nullptr;
   // Makes one op smaller for the minimizer; nullptr: ops are kept whole.
   bool (*shrink_op)(OpOf<Program>* op) = nullptr;
+  // The op-level mutator's view of an op: the arguments it may change
+  // (op_mutator.h); nullptr: ops are inserted, moved and dropped whole.
+  void (*args)(OpOf<Program>* op, std::vector<ArgSlot>* out) = nullptr;
+  // The decoder's op cap, which the mutator keeps to (0: the mutator is off).
+  size_t max_ops = 0;
 };
 
 // The registry's entry points of a program harness, made from its codec.
@@ -214,6 +221,18 @@ struct ProgramEntryPoints {
     if (!small) return std::nullopt;
     return kCodec.encode(*small);
   }
+  static OpMutator<Program, OpOf<Program>> Mutator() {
+    return OpMutator<Program, OpOf<Program>>(
+        {kCodec.decode, kCodec.encode, kCodec.args, kCodec.max_ops});
+  }
+  static size_t Mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed,
+                       ByteMutator bytes) {
+    return Mutator().Mutate(data, size, max_size, seed, bytes);
+  }
+  static size_t CrossOver(const uint8_t* a, size_t a_size, const uint8_t* b, size_t b_size,
+                          uint8_t* out, size_t max_out, unsigned seed) {
+    return Mutator().CrossOver(a, a_size, b, b_size, out, max_out, seed);
+  }
 };
 
 // The registry's descriptor of a program harness.
@@ -221,8 +240,17 @@ template <const auto& kCodec>
 constexpr Harness ProgramHarness(std::string_view name, std::string_view feeds,
                                  std::string_view checks) {
   using E = ProgramEntryPoints<kCodec>;
-  return Harness{name,          feeds,         checks,     E::Run,     E::Describe,
-                 E::EncodeText, E::DecodeText, E::Explain, E::Minimize};
+  return Harness{name,
+                 feeds,
+                 checks,
+                 E::Run,
+                 E::Describe,
+                 E::EncodeText,
+                 E::DecodeText,
+                 E::Explain,
+                 E::Minimize,
+                 kCodec.max_ops > 0 ? E::Mutate : nullptr,
+                 kCodec.max_ops > 0 ? E::CrossOver : nullptr};
 }
 
 // RESPFUZZ_REGISTER_PROGRAM_HARNESS(name, feeds, checks, codec): registers

@@ -588,10 +588,39 @@ std::optional<ConnProgram> MinimizeConnProgram(const ConnProgram& program,
       program, [&](const ConnProgram& c) { return RunConnProgram(c, put).verdict; }, report);
 }
 
-// decode, encode, print, parse, run, explain (ProgramCodec)
-const ProgramCodec<ConnProgram> kConnectionProgram = {DecodeConnProgram,  EncodeConnProgram,
-                                                      ConnProgramToText,  ConnProgramFromText,
-                                                      RunOnTheRealServer, ExplainConnProgram};
+namespace {
+
+// The op-level mutator's view of an op: its client, the bytes and slice of
+// a send, the window and clock numbers.
+void ConnArgSlots(ConnOp* op, std::vector<ArgSlot>* out) {
+  switch (op->kind) {
+    case ConnOpKind::kSend:
+      out->push_back(ArgSlot::Text(&op->bytes, ValueKind::kBytes, RequestPool(), kConnMaxSendLen));
+      out->push_back(ArgSlot::Number(&op->slice, 0, kConnMaxSlice));
+      break;
+    case ConnOpKind::kWindow:
+      out->push_back(ArgSlot::Number(&op->n, 0, kConnMaxWindow));
+      break;
+    case ConnOpKind::kClock:
+      out->push_back(ArgSlot::Number(&op->n, 0, kConnMaxClockStep));
+      return;
+    case ConnOpKind::kAcceptFail:
+    case ConnOpKind::kTick:
+      return;
+    default:
+      break;
+  }
+  out->push_back(ArgSlot::Number(&op->client, 0, kConnMaxClients - 1));
+}
+
+}  // namespace
+
+// decode, encode, print, parse, run, explain, describe, shrink_op, args,
+// max_ops (ProgramCodec)
+const ProgramCodec<ConnProgram> kConnectionProgram = {
+    DecodeConnProgram,  EncodeConnProgram,  ConnProgramToText, ConnProgramFromText,
+    RunOnTheRealServer, ExplainConnProgram, nullptr,           nullptr,
+    ConnArgSlots,       kConnMaxOps};
 
 RESPFUZZ_REGISTER_PROGRAM_HARNESS(
     connection,

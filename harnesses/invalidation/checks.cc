@@ -409,12 +409,95 @@ std::string ExplainProgram(const Program& p) {
   return out;
 }
 
+// The op-level mutator's view of an op: its client, each argument of a read
+// or write (from the pool of its shape's letter), the prefixes of tracking
+// on, and the deliver, clock and config numbers.
+void InvalidationArgSlots(Op* op, std::vector<ArgSlot>* out) {
+  switch (op->kind) {
+    case OpKind::kRead:
+    case OpKind::kWrite: {
+      if (op->argv.empty()) break;
+      const auto shapes = op->kind == OpKind::kRead ? ReadCommands() : WriteCommands();
+      const CommandShape* shape = nullptr;
+      for (const CommandShape& s : shapes) {
+        if (s.name == op->argv[0]) shape = &s;
+      }
+      if (shape == nullptr) break;
+      for (size_t i = 1; i < op->argv.size(); ++i) {
+        const size_t at = i - 1;
+        char letter = 'v';
+        if (at < shape->fixed.size()) {
+          letter = shape->fixed[at];
+        } else if (!shape->tail.empty()) {
+          letter = shape->tail[(at - shape->fixed.size()) % shape->tail.size()];
+        }
+        Arg arg = Arg::kValue;
+        ValueKind kind = ValueKind::kBytes;
+        switch (letter) {
+          case 'k':
+            arg = Arg::kKey, kind = ValueKind::kKey;
+            break;
+          case 'f':
+            arg = Arg::kField, kind = ValueKind::kKey;
+            break;
+          case 'i':
+            arg = Arg::kInt, kind = ValueKind::kInteger;
+            break;
+          case 'r':
+            arg = Arg::kRange, kind = ValueKind::kRange;
+            break;
+          case 'd':
+            arg = Arg::kDb, kind = ValueKind::kInteger;
+            break;
+          default:
+            break;
+        }
+        out->push_back(ArgSlot::Text(&op->argv[i], kind, Pool(arg), kMaxLiteralLen));
+      }
+      break;
+    }
+    case OpKind::kTrackingOn:
+      for (std::string& prefix : op->prefixes) {
+        out->push_back(ArgSlot::Text(&prefix, ValueKind::kKey, Pool(Arg::kPrefix), kMaxLiteralLen));
+      }
+      break;
+    case OpKind::kDeliver:
+      out->push_back(ArgSlot::Number(&op->bytes, 1, kMaxDeliverBytes));
+      break;
+    case OpKind::kClock:
+      out->push_back(ArgSlot::Number(&op->clock_ms, 0, UINT32_MAX, ClockSteps()));
+      break;
+    case OpKind::kConfigTableMaxKeys:
+      out->push_back(ArgSlot::Number(&op->table_max_keys, 0, UINT32_MAX, TableKeySteps()));
+      break;
+    default:
+      break;
+  }
+  switch (op->kind) {
+    case OpKind::kRead:
+    case OpKind::kWrite:
+    case OpKind::kTrackingOff:
+    case OpKind::kTrackingOn:
+    case OpKind::kMulti:
+    case OpKind::kExec:
+    case OpKind::kSend:
+    case OpKind::kDeliver:
+    case OpKind::kKill:
+    case OpKind::kReconnect:
+      out->push_back(ArgSlot::Number(&op->client, 0, kMaxClients - 1));
+      break;
+    default:
+      break;
+  }
+}
+
 }  // namespace
 
-// decode, encode, print, parse, run, explain, describe (ProgramCodec)
+// decode, encode, print, parse, run, explain, describe, shrink_op, args,
+// max_ops (ProgramCodec)
 const ProgramCodec<Program> kInvalidationProgram = {
-    DecodeProgram,   EncodeProgram,  ProgramToText,  ProgramFromText,
-    RunWithDefaults, ExplainProgram, DescribeProgram};
+    DecodeProgram,  EncodeProgram,   ProgramToText, ProgramFromText,      RunWithDefaults,
+    ExplainProgram, DescribeProgram, nullptr,       InvalidationArgSlots, kMaxOps};
 
 }  // namespace respfuzz::harnesses::invalidation
 

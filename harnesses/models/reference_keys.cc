@@ -141,7 +141,10 @@ Value ExpireTimeGeneric(Ctx& c, bool output_ms) {
   int64_t t = expire;
   if (t < 0) t = 0;
   if (output_ms) return c.Int(t);
-  return c.Int((t + 500) / 1000);
+  // Half up, without adding 500 first (t can be INT64_MAX).
+  int64_t seconds = t / 1000;
+  if (t % 1000 >= 500) ++seconds;
+  return c.Int(seconds);
 }
 
 Value ExpireTime(Ctx& c) { return ExpireTimeGeneric(c, false); }

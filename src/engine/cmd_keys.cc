@@ -150,7 +150,10 @@ void ExpiretimeGeneric(CommandContext& c, bool ms) {
     return;
   }
   const int64_t at = std::max<int64_t>(when, 0);
-  c.reply.Integer(ms ? at : (at + 500) / 1000);
+  // Seconds rounded half up, without at + 500 (which overflows for an
+  // expire at INT64_MAX ms, PEXPIREAT k 9223372036854775807; redis-server
+  // 7.0.15 replies 9223372036854776 there).
+  c.reply.Integer(ms ? at : at / 1000 + (at % 1000 >= 500 ? 1 : 0));
 }
 
 void CmdExpiretime(CommandContext& c) { ExpiretimeGeneric(c, false); }
