@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 133> kNames = {
+constexpr std::array<std::string_view, 135> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -154,6 +154,8 @@ constexpr std::array<std::string_view, 133> kNames = {
     "EXPIRETIME",
     "PEXPIRETIME",
     "LCS",
+    "OBJECT",
+    "CONFIG",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

@@ -41,10 +41,18 @@ bool ExpireIfNeeded(State& st, int db, const std::string& key) {
   return true;
 }
 
-Object* LookupKey(State& st, int db, const std::string& key) {
+int64_t LruClock(const State& st) { return (st.now / 1000) & ((1 << 24) - 1); }
+
+Object* LookupKeyNoTouch(State& st, int db, const std::string& key) {
   if (st.dbs[db].dict.count(key) == 0) return nullptr;
   if (ExpireIfNeeded(st, db, key)) return nullptr;
   return &st.dbs[db].dict.find(key)->second;
+}
+
+Object* LookupKey(State& st, int db, const std::string& key) {
+  Object* o = LookupKeyNoTouch(st, db, key);
+  if (o != nullptr) o->lru = LruClock(st);
+  return o;
 }
 
 bool DbDelete(State& st, int db, const std::string& key) {
@@ -53,6 +61,7 @@ bool DbDelete(State& st, int db, const std::string& key) {
 }
 
 Object& DbAdd(State& st, int db, const std::string& key, Object value) {
+  value.lru = LruClock(st);
   auto [it, inserted] = st.dbs[db].dict.emplace(key, std::move(value));
   return it->second;
 }
@@ -77,6 +86,7 @@ void SetKey(State& st, int db, const std::string& key, Object value, bool keeptt
   if (!keyfound) {
     DbAdd(st, db, key, std::move(value));
   } else {
+    value.lru = LruClock(st);
     st.dbs[db].dict[key] = std::move(value);  // dbOverwrite: the expire stays
   }
   if (!keepttl) RemoveExpire(st, db, key);
@@ -195,6 +205,9 @@ const std::map<std::string, CommandSpec>& CommandTable() {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
+    // Containers whose subcommands are IntrospectionSubcommands().
+    t.emplace("config", CommandSpec{"config", -2, nullptr});
+    t.emplace("object", CommandSpec{"object", -2, nullptr});
     return t;
   }();
   return table;
@@ -222,7 +235,8 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   static thread_local CommandSpec extra_spec;
   std::string top = Lower(argv[0]);
   std::string full = top;
-  if (argv.size() >= 2 && (top == "client" || IsExtraSubcommand(st, top, argv[1]))) {
+  if (argv.size() >= 2 && (top == "client" || top == "config" || top == "object" ||
+                           IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -244,6 +258,12 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
     return nullptr;
   }
   if (it->second.handler == nullptr && argv.size() >= 2) {
+    if (top != "client") {
+      auto sub = IntrospectionSubcommands().find(full);
+      if (sub != IntrospectionSubcommands().end()) return &sub->second;
+      *unknown_sub = true;
+      return nullptr;
+    }
     if (Lower(argv[1]) == "id") return &kClientIdSpec;
     *unknown_sub = true;
     return nullptr;

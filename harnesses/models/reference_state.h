@@ -30,10 +30,34 @@ struct Object {
   std::map<std::string, std::string> hash;
   std::set<std::string> set;
   std::map<std::string, double> zset;  // member -> score; order is computed when needed
-  // The sorted set's encoding: listpack (false) until it holds more than 128
-  // members or one longer than 64 bytes. It shows in one place: a listpack
-  // stores an integral score as an integer, so -0 reads back as 0.
+  // The sorted set's encoding: listpack (false) until it holds more than
+  // zset-max-listpack-entries members or one longer than
+  // zset-max-listpack-value bytes. It shows in OBJECT ENCODING and in one
+  // reply: a listpack stores an integral score as an integer, so -0 reads
+  // back as 0.
   bool zset_skiplist = false;
+  // A hash's encoding: listpack (false) until converted to a hashtable.
+  bool hash_hashtable = false;
+  // A set's encoding: intset (false) until converted to a hashtable.
+  bool set_hashtable = false;
+  // A string's robj: how it was made. 0: tryObjectEncoding (int, embstr or
+  // raw by content); 1: createStringObject (embstr or raw by length); 2: a
+  // raw string (written in place).
+  int str_made = 0;
+  bool str_dup = false;  // dupStringObject (COPY): never a shared integer
+  int64_t lru = 0;       // robj.lru: LRU_CLOCK() at creation or last touching lookup
+};
+
+// The configuration parameters the model has (config.c), with their values.
+struct Config {
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
+  int64_t list_max_listpack_size = -2;
+  int64_t list_compress_depth = 0;
+  int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+  int64_t tracking_table_max_keys = 1000000;
 };
 
 // redisDb: the main dict and the expires dict, as Redis keeps them apart
@@ -111,6 +135,7 @@ struct State {
   bool log_events = false;
   std::vector<KeyEvent> events;
   Hooks hooks;
+  Config config;
 };
 
 // ---------------------------------------------------------------------------
@@ -124,6 +149,10 @@ bool ExpireIfNeeded(State& st, int db, const std::string& key);
 // lookupKeyRead / lookupKeyWrite (identical on a master): nullptr when the
 // key is missing or was just found expired (and deleted).
 Object* LookupKey(State& st, int db, const std::string& key);
+// lookupKeyReadWithFlags(LOOKUP_NOTOUCH): the same, leaving robj.lru alone.
+Object* LookupKeyNoTouch(State& st, int db, const std::string& key);
+// LRU_CLOCK(): the clock in seconds, 24 bits.
+int64_t LruClock(const State& st);
 bool DbDelete(State& st, int db, const std::string& key);  // dict + expires; no signal
 Object& DbAdd(State& st, int db, const std::string& key, Object value);
 void SetExpire(State& st, int db, const std::string& key, int64_t when);
@@ -217,13 +246,16 @@ struct CommandSpec {
 };
 
 std::vector<CommandSpec> ConnectionCommands();  // reference_model.cc
-std::vector<CommandSpec> KeyCommands();         // reference_keys.cc
-std::vector<CommandSpec> StringCommands();      // reference_strings.cc
-std::vector<CommandSpec> BitCommands();         // reference_bitops.cc
-std::vector<CommandSpec> HashCommands();        // reference_hashes.cc
-std::vector<CommandSpec> ListCommands();        // reference_lists.cc
-std::vector<CommandSpec> SetCommands();         // reference_sets.cc
-std::vector<CommandSpec> ZSetCommands();        // reference_zsets.cc
+// CONFIG's and OBJECT's subcommands by full name ("config|get"),
+// reference_introspect.cc.
+const std::map<std::string, CommandSpec>& IntrospectionSubcommands();
+std::vector<CommandSpec> KeyCommands();     // reference_keys.cc
+std::vector<CommandSpec> StringCommands();  // reference_strings.cc
+std::vector<CommandSpec> BitCommands();     // reference_bitops.cc
+std::vector<CommandSpec> HashCommands();    // reference_hashes.cc
+std::vector<CommandSpec> ListCommands();    // reference_lists.cc
+std::vector<CommandSpec> SetCommands();     // reference_sets.cc
+std::vector<CommandSpec> ZSetCommands();    // reference_zsets.cc
 
 }  // namespace respfuzz::models::refmodel
 

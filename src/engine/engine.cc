@@ -142,6 +142,57 @@ void Engine::AppendOutput(int session, std::string* out) {
   buf.clear();
 }
 
+int64_t Engine::GetParam(ParamId id) const {
+  switch (id) {
+    case ParamId::kHashMaxListpackEntries:
+      return limits_.hash_max_listpack_entries;
+    case ParamId::kHashMaxListpackValue:
+      return limits_.hash_max_listpack_value;
+    case ParamId::kListMaxListpackSize:
+      return limits_.list_max_listpack_size;
+    case ParamId::kListCompressDepth:
+      return limits_.list_compress_depth;
+    case ParamId::kSetMaxIntsetEntries:
+      return limits_.set_max_intset_entries;
+    case ParamId::kZsetMaxListpackEntries:
+      return limits_.zset_max_listpack_entries;
+    case ParamId::kZsetMaxListpackValue:
+      return limits_.zset_max_listpack_value;
+    case ParamId::kTrackingTableMaxKeys:
+      return tracker_.table_max_keys();
+  }
+  return 0;
+}
+
+void Engine::SetParam(ParamId id, int64_t value) {
+  switch (id) {
+    case ParamId::kHashMaxListpackEntries:
+      limits_.hash_max_listpack_entries = value;
+      return;
+    case ParamId::kHashMaxListpackValue:
+      limits_.hash_max_listpack_value = value;
+      return;
+    case ParamId::kListMaxListpackSize:
+      limits_.list_max_listpack_size = value;
+      return;
+    case ParamId::kListCompressDepth:
+      limits_.list_compress_depth = value;
+      return;
+    case ParamId::kSetMaxIntsetEntries:
+      limits_.set_max_intset_entries = value;
+      return;
+    case ParamId::kZsetMaxListpackEntries:
+      limits_.zset_max_listpack_entries = value;
+      return;
+    case ParamId::kZsetMaxListpackValue:
+      limits_.zset_max_listpack_value = value;
+      return;
+    case ParamId::kTrackingTableMaxKeys:
+      tracker_.set_table_max_keys(value);
+      return;
+  }
+}
+
 void Engine::Cron() {
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
 }
@@ -168,20 +219,35 @@ void Engine::ExecuteOwned(int session, std::span<std::string> argv, std::string*
 
 namespace {
 
-// CLIENT's subcommands and their arities (argv[0] and argv[1] included).
-struct ClientSubcommand {
+// The container commands' subcommands and their arities (argv[0] and
+// argv[1] included).
+struct Subcommand {
+  std::string_view container;
   std::string_view name;
   int arity;
 };
-constexpr ClientSubcommand kClientSubcommands[] = {
-    {"id", 2}, {"tracking", -3}, {"caching", 3}, {"getredir", 2}, {"trackinginfo", 2}, {"kill", -3},
+constexpr Subcommand kSubcommands[] = {
+    {"client", "id", 2},       {"client", "tracking", -3},    {"client", "caching", 3},
+    {"client", "getredir", 2}, {"client", "trackinginfo", 2}, {"client", "kill", -3},
+    {"config", "get", -3},     {"config", "set", -4},         {"config", "resetstat", 2},
+    {"config", "rewrite", 2},  {"config", "help", 2},         {"object", "encoding", 3},
+    {"object", "refcount", 3}, {"object", "freq", 3},         {"object", "idletime", 3},
+    {"object", "help", 2},
 };
 
-const ClientSubcommand* FindClientSubcommand(std::string_view name) {
-  for (const ClientSubcommand& sub : kClientSubcommands) {
-    if (IEquals(name, sub.name)) return &sub;
+bool IsContainer(std::string_view name) {
+  return name == "client" || name == "config" || name == "object";
+}
+
+const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
+  for (const Subcommand& sub : kSubcommands) {
+    if (sub.container == container && IEquals(name, sub.name)) return &sub;
   }
   return nullptr;
+}
+
+const Subcommand* FindClientSubcommand(std::string_view name) {
+  return FindSubcommand("client", name);
 }
 
 // Commands a RESP2 client may send while subscribed (among those the
@@ -237,15 +303,15 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     return;
   }
   std::string fullname(spec->name);
-  if (spec->name == "client" && argv.size() >= 2) {
+  if (IsContainer(spec->name) && argv.size() >= 2) {
     // A container command: the subcommand is resolved before anything else
     // (subcommands match whole, NULs included).
-    const ClientSubcommand* sub = FindClientSubcommand(argv[1]);
+    const Subcommand* sub = FindSubcommand(spec->name, argv[1]);
     if (sub == nullptr) {
       reject(UnknownSubcommandError(argv[0], argv[1]));
       return;
     }
-    fullname = "client|" + std::string(sub->name);
+    fullname = std::string(spec->name) + "|" + std::string(sub->name);
     const size_t n = argv.size();
     if (sub->arity > 0 ? n != static_cast<size_t>(sub->arity)
                        : n < static_cast<size_t>(-sub->arity)) {

@@ -35,6 +35,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "src/engine/command.h"
+#include "src/engine/config.h"
 #include "src/engine/keyspace.h"
 #include "src/resp/value.h"
 #include "src/tracking/tracker.h"
@@ -142,6 +143,19 @@ class Engine {
   // runs every 100 ms. Tracking clients are told as by any other deletion.
   Keyspace::ExpireCycleStats ActiveExpireCycle();
 
+  // CONFIG's parameters (config.h): the encoding limits the commands read,
+  // any engine parameter by id, and a server's own read-only ones (CONFIG
+  // GET reports them; CONFIG SET accepts only their current value).
+  const EncodingLimits& limits() const { return limits_; }
+  int64_t GetParam(ParamId id) const;
+  void SetParam(ParamId id, int64_t value);
+  void SetServerParams(std::vector<std::pair<std::string, std::string>> params) {
+    server_params_ = std::move(params);
+  }
+  const std::vector<std::pair<std::string, std::string>>& server_params() const {
+    return server_params_;
+  }
+
   Keyspace& keyspace() { return keyspace_; }
   const Keyspace& keyspace() const { return keyspace_; }
   const EngineOptions& options() const { return options_; }
@@ -181,6 +195,8 @@ class Engine {
   const WatcherList* WatchersOf(int db, std::string_view key) const;
 
   EngineOptions options_;
+  EncodingLimits limits_;
+  std::vector<std::pair<std::string, std::string>> server_params_;
   VirtualClock clock_;
   Keyspace keyspace_;
   std::vector<std::unique_ptr<Session>> sessions_;

@@ -169,6 +169,12 @@ bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
 }
 
 Object* Keyspace::Find(int db, std::string_view key) {
+  Object* o = FindNoTouch(db, key);
+  if (o != nullptr) o->set_lru(LruClock(now_ms()));
+  return o;
+}
+
+Object* Keyspace::FindNoTouch(int db, std::string_view key) {
   ExpireIfNeeded(db, key);
   Db& d = dbs_[db];
   auto it = d.dict.find(key);
@@ -187,6 +193,7 @@ Object& Keyspace::Store(int db, std::string_view key, Object value, bool keep_tt
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
+  it->value.set_lru(LruClock(now_ms()));  // a new value (createObject)
   if (!keep_ttl) d.expires.Erase(key);
   Emit(db, it->key(), KeyEventKind::kWritten);
   return it->value;
@@ -198,6 +205,7 @@ Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value, in
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
+  it->value.set_lru(LruClock(now_ms()));  // a new value (createObject)
   if (when_ms < 0) {
     d.expires.Erase(key);
   } else {
@@ -212,6 +220,7 @@ Object& Keyspace::AddQuietly(int db, std::string_view key, Object value) {
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
+  it->value.set_lru(LruClock(now_ms()));  // a new value (createObject)
   return it->value;
 }
 

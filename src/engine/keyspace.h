@@ -146,8 +146,11 @@ class Keyspace {
   bool IsExpired(int db, std::string_view key) const;
   // Deletes the key if it is expired (raising kExpired); true if it did.
   bool ExpireIfNeeded(int db, std::string_view key);
-  // Lookup with lazy expiry; nullptr when absent or expired.
+  // Lookup with lazy expiry; nullptr when absent or expired. Updates the
+  // value's LRU clock (lookupKey); FindNoTouch does not (LOOKUP_NOTOUCH:
+  // EXISTS, TYPE, the TTL family, OBJECT).
   Object* Find(int db, std::string_view key);
+  Object* FindNoTouch(int db, std::string_view key);
   // Lookup with no side effect (no lazy expiry): the key as stored.
   const Object* Peek(int db, std::string_view key) const;
 

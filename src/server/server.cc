@@ -109,7 +109,9 @@ absl::Status Server::Listen() {
   if (!port.ok()) return port.status();
   listening_ = true;
   port_ = *port;
-  config_ = {
+  // The server's own parameters, which CONFIG GET reports next to the
+  // engine's (redis-benchmark asks for save and appendonly when it starts).
+  engine_.SetServerParams({
       {"appendonly", "no"},
       {"bind", options_.bind},
       {"databases", absl::StrCat(options_.engine.num_dbs)},
@@ -117,8 +119,7 @@ absl::Status Server::Listen() {
       {"port", absl::StrCat(port_)},
       {"proto-max-bulk-len", absl::StrCat(options_.request_limits.max_bulk_len)},
       {"save", ""},
-      {"tracking-table-max-keys", ""},  // the engine's, read at each CONFIG GET
-  };
+  });
   return absl::OkStatus();
 }
 
@@ -398,22 +399,6 @@ void Server::RunOne(Client* c, std::vector<std::string>& argv) {
       AppendTo(c, [](std::string* out) { out->append("+OK\r\n"); });
       c->close_after_reply = true;
       return;
-    case ServerCommand::kConfig:
-      // CONFIG GET outside MULTI is answered here over the server's
-      // parameters and the engine's tracking-table-max-keys; CONFIG SET
-      // (only tracking-table-max-keys) and CONFIG inside MULTI are the
-      // engine's.
-      if (!engine_.session(c->session).in_multi &&
-          !(argv.size() >= 3 && engine::IEquals(argv[1], "set") &&
-            engine::IEquals(argv[2], "tracking-table-max-keys"))) {
-        config_.back().value = absl::StrCat(engine_.tracker().table_max_keys());
-        AppendTo(c, [&](std::string* out) {
-          engine::ReplyWriter reply(engine_.session(c->session).protocol, out);
-          Config(argv, config_, reply);
-        });
-        return;
-      }
-      break;
     case ServerCommand::kNone:
       break;
   }
