@@ -4,6 +4,7 @@
 // (Engine::SetServerParams), memtoull's edges and the encoding byte's cost.
 // The replies recorded from redis-server 7.0.15 are in
 // tests/recordings/introspection.json, played by tests/recordings_test.cc.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -140,6 +141,106 @@ TEST_F(IntrospectionTest, LimitsApplyAtTheNextWrite) {
   Cmd({"CONFIG", "SET", "set-max-intset-entries", "512"});
   Cmd({"SREM", "s", "4"});
   EXPECT_EQ(Cmd({"OBJECT", "ENCODING", "s"}), "$9\r\nhashtable\r\n");
+}
+
+// The fields of one INFO reply, by name.
+std::map<std::string, std::string> InfoFields(const std::string& reply) {
+  std::map<std::string, std::string> out;
+  size_t pos = reply.find("\r\n") + 2;  // past the bulk or verbatim header
+  while (pos < reply.size()) {
+    const size_t end = reply.find("\r\n", pos);
+    if (end == std::string::npos) break;
+    const std::string line = reply.substr(pos, end - pos);
+    const size_t colon = line.find(':');
+    if (colon != std::string::npos && line[0] != '#')
+      out[line.substr(0, colon)] = line.substr(colon + 1);
+    pos = end + 2;
+  }
+  return out;
+}
+
+// INFO's counters are true: commands (each inside EXEC too, EXEC itself,
+// not INFO's own call), rejections and failures per command, error codes,
+// read hits and misses, expired keys, the keyspace per db.
+TEST_F(IntrospectionTest, InfoCounters) {
+  Cmd({"SET", "k", "v"});
+  Cmd({"GET", "k"});
+  Cmd({"GET", "nokey"});
+  Cmd({"LPUSH", "k", "x"});  // WRONGTYPE: a failed call
+  Cmd({"NOSUCH"});           // not a command: an error, no call
+  Cmd({"GET"});              // arity: a rejected call
+  Cmd({"OBJECT", "NOPE"});   // unknown subcommand: object's rejection
+  Cmd({"SET", "e", "1", "PX", "5"});
+  engine_.AdvanceClock(10);
+  Cmd({"EXISTS", "e"});  // a miss, and the key expires
+  Cmd({"MULTI"});
+  Cmd({"INCR", "n"});
+  Cmd({"CONFIG", "GET", "set-max-intset-entries"});
+  Cmd({"EXEC"});
+  auto f = InfoFields(Cmd({"INFO", "stats", "keyspace", "commandstats", "errorstats"}));
+  // SET GET GET LPUSH SET EXISTS MULTI INCR CONFIG EXEC
+  EXPECT_EQ(f["total_commands_processed"], "10");
+  EXPECT_EQ(f["keyspace_hits"], "1");
+  EXPECT_EQ(f["keyspace_misses"], "2");
+  EXPECT_EQ(f["expired_keys"], "1");
+  EXPECT_EQ(f["total_error_replies"], "4");
+  EXPECT_EQ(f["errorstat_ERR"], "count=3");
+  EXPECT_EQ(f["errorstat_WRONGTYPE"], "count=1");
+  EXPECT_EQ(f["cmdstat_get"], "calls=2,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0");
+  EXPECT_EQ(f["cmdstat_lpush"],
+            "calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=1");
+  EXPECT_EQ(f["cmdstat_object"],
+            "calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0");
+  EXPECT_EQ(f["cmdstat_config|get"],
+            "calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0");
+  EXPECT_EQ(f["cmdstat_exec"], "calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0");
+  EXPECT_EQ(f.count("cmdstat_info"), 0u);             // its own call is counted after it replied
+  EXPECT_EQ(f["db0"], "keys=2,expires=0,avg_ttl=0");  // k and n (e expired)
+  EXPECT_EQ(f.count("redis_version"), 0u);            // only the sections asked for
+  f = InfoFields(Cmd({"INFO", "commandstats"}));
+  EXPECT_EQ(f["cmdstat_info"], "calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0");
+  EXPECT_EQ(Cmd({"CONFIG", "RESETSTAT"}), "+OK\r\n");
+  f = InfoFields(Cmd({"INFO", "stats", "commandstats"}));
+  EXPECT_EQ(f["total_commands_processed"], "1");  // RESETSTAT itself, counted after the reset
+  EXPECT_EQ(f["total_error_replies"], "0");
+  EXPECT_EQ(f.count("cmdstat_get"), 0u);
+}
+
+// INFO's sections as Redis 7.0.15 selects them (genInfoSectionDict): the
+// default set, all, everything, names in any case, unknown names; a
+// verbatim string in RESP3.
+TEST_F(IntrospectionTest, InfoSections) {
+  auto has = [](const std::string& r, std::string_view s) {
+    return r.find(s) != std::string::npos;
+  };
+  const std::string def = Cmd({"INFO"});
+  EXPECT_TRUE(has(def, "# Server\r\nredis_version:7.0.15\r\n"));
+  EXPECT_TRUE(has(def, "used_cpu_user"));
+  EXPECT_TRUE(has(def, "used_memory"));
+  EXPECT_TRUE(has(def, "# Keyspace\r\n"));
+  EXPECT_FALSE(has(def, "# Commandstats"));
+  EXPECT_FALSE(has(def, "rejected_calls"));
+  // The same fields (their values moved on: the first INFO was counted).
+  auto names = [](const std::map<std::string, std::string>& m) {
+    std::vector<std::string> v;
+    for (const auto& [k, _] : m) v.push_back(k);
+    return v;
+  };
+  EXPECT_EQ(names(InfoFields(Cmd({"INFO", "default"}))), names(InfoFields(def)));
+  for (const char* all : {"all", "everything", "ALL"}) {
+    const std::string r = Cmd({"INFO", all});
+    EXPECT_TRUE(has(r, "# Commandstats\r\n")) << all;
+    EXPECT_TRUE(has(r, "# Latencystats\r\n")) << all;
+    EXPECT_TRUE(has(r, "rejected_calls")) << all;
+  }
+  const std::string cpu = Cmd({"INFO", "cpu", "sentinel", "CPU"});
+  EXPECT_TRUE(has(cpu, "$"));
+  EXPECT_TRUE(has(cpu, "\r\n# CPU\r\nused_cpu_sys:0.000000\r\n"));
+  EXPECT_FALSE(has(cpu, "used_memory"));
+  EXPECT_EQ(Cmd({"INFO", "nosuch"}), "$0\r\n\r\n");
+  Cmd({"HELLO", "3"});
+  const std::string v = Cmd({"INFO", "cluster"});
+  EXPECT_EQ(v, "=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n");
 }
 
 }  // namespace

@@ -281,6 +281,10 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       why_not = "client ids are assigned by the server";
       category = "client-id";
     }
+    if (CommandIs(argv[0], "INFO")) {
+      why_not = "the server's own process, uptime and statistics";
+      category = "server-state";
+    }
     if (CommandIs(argv[0], "OBJECT") && argv.size() >= 2 && CommandIs(argv[1], "IDLETIME")) {
       // The server's LRU clock is its cron's (10 Hz), in whole seconds.
       why_not = "idle seconds by the server's own clock";

@@ -34,9 +34,9 @@ namespace respfuzz::harnesses {
 // Whether a command name equals `upper` (an upper-case name) in any case.
 bool CommandIs(std::string_view name, std::string_view upper);
 
-// Ops the reference model does not model (client tracking, pub/sub):
-// SUBSCRIBE, UNSUBSCRIBE and CLIENT TRACKING / CACHING / GETREDIR /
-// TRACKINGINFO / KILL. RunCommandProgram skips them on both
+// Ops the reference model does not model (client tracking, pub/sub, INFO's
+// statistics): SUBSCRIBE, UNSUBSCRIBE, INFO and CLIENT TRACKING / CACHING /
+// GETREDIR / TRACKINGINFO / KILL. RunCommandProgram skips them on both
 // sides, so no program reaches tracking state.
 bool OutsideTheModel(const std::vector<std::string>& argv);
 

@@ -283,6 +283,18 @@ Value ObjectHelp(Ctx& c) {
                "    <key>.", "HELP", "    Prints this help."});
 }
 
+// CLIENT NO-EVICT ON|OFF (clientCommand).
+Value ClientNoEvict(Ctx& c) {
+  if (EqualsIgnoreCase(c.argv[2], "on")) {
+    c.s().no_evict = true;
+  } else if (EqualsIgnoreCase(c.argv[2], "off")) {
+    c.s().no_evict = false;
+  } else {
+    return c.Syntax();
+  }
+  return c.Ok();
+}
+
 }  // namespace
 
 const std::map<std::string, CommandSpec>& IntrospectionSubcommands() {
@@ -297,6 +309,7 @@ const std::map<std::string, CommandSpec>& IntrospectionSubcommands() {
       {"object|freq", {"object|freq", 3, ObjectFreq}},
       {"object|idletime", {"object|idletime", 3, ObjectIdletime}},
       {"object|help", {"object|help", 2, ObjectHelp}},
+      {"client|no-evict", {"client|no-evict", 3, ClientNoEvict}},
   };
   return subs;
 }

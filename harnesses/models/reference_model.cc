@@ -265,6 +265,8 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
       return nullptr;
     }
     if (Lower(argv[1]) == "id") return &kClientIdSpec;
+    auto sub = IntrospectionSubcommands().find(full);
+    if (sub != IntrospectionSubcommands().end()) return &sub->second;
     *unknown_sub = true;
     return nullptr;
   }

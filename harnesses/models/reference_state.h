@@ -84,6 +84,7 @@ struct Session {
   bool dirty_exec = false;  // CLIENT_DIRTY_EXEC
   std::vector<std::vector<std::string>> queued;
   std::vector<WatchedKey> watched;  // in WATCH order
+  bool no_evict = false;            // CLIENT_NO_EVICT
 };
 
 // One key-space event, as the tracking model (tracking_reference.h) needs it:

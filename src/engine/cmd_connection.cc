@@ -1,5 +1,5 @@
 // Connection commands: PING ECHO HELLO CLIENT (ID TRACKING CACHING GETREDIR
-// TRACKINGINFO KILL) SELECT UNWATCH SUBSCRIBE UNSUBSCRIBE CONFIG (GET SET
+// TRACKINGINFO KILL NO-EVICT) SELECT UNWATCH SUBSCRIBE UNSUBSCRIBE CONFIG (GET SET
 // RESETSTAT REWRITE HELP) TIME. MULTI,
 // EXEC, DISCARD and WATCH are in the table for their arity and flags but run
 // in Engine::Dispatch, which owns transaction state.
@@ -302,6 +302,14 @@ void CmdClient(CommandContext& c) {
     c.reply.Integer(t != nullptr && (t->flags & tracking::kOn) ? t->redirect : -1);
   } else if (IEquals(sub, "trackinginfo")) {
     ClientTrackingInfo(c);
+  } else if (IEquals(sub, "no-evict")) {
+    // CLIENT NO-EVICT ON|OFF: the flag only (no client is ever evicted).
+    if (c.ArgIs(2, "on") || c.ArgIs(2, "off")) {
+      c.session.no_evict = c.ArgIs(2, "on");
+      c.reply.Ok();
+    } else {
+      c.reply.Error(kErrSyntax);
+    }
   } else {
     ClientKill(c);
   }
@@ -524,7 +532,7 @@ void CmdConfig(CommandContext& c) {
   } else if (IEquals(sub, "set")) {
     ConfigSet(c);
   } else if (IEquals(sub, "resetstat")) {
-    // Nothing the engine counts is reset by it yet (no INFO statistics).
+    c.engine.ResetStats();
     c.reply.Ok();
   } else if (IEquals(sub, "rewrite")) {
     c.reply.Error("ERR The server is running without a config file");

@@ -61,6 +61,7 @@ std::span<const CommandSpec> ListCommands();
 std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> SetCommands();
 std::span<const CommandSpec> SortedSetCommands();
+std::span<const CommandSpec> InfoCommands();
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();

@@ -18,8 +18,9 @@ struct Table {
 const Table& GetTable() {
   static const Table* table = [] {
     auto* t = new Table;
-    for (auto slice : {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(),
-                       ListCommands(), HashCommands(), SetCommands(), SortedSetCommands()}) {
+    for (auto slice :
+         {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(), ListCommands(),
+          HashCommands(), SetCommands(), SortedSetCommands(), InfoCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;

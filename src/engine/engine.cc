@@ -54,6 +54,36 @@ Engine::Engine(EngineOptions options)
       peers_(std::make_unique<TrackingPeers>(this)),
       tracker_(peers_.get()) {
   keyspace_.AddListener([this](const KeyEvent& ev) { OnKeyEvent(ev); });
+  // A run id as Redis's (40 hex digits), from the start time: the same
+  // engine options give the same id.
+  uint64_t x = static_cast<uint64_t>(options_.start_ms) ^ 0x5851f42d4c957f2dULL;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 40; ++i) {
+    if (i % 16 == 0) {  // splitmix64
+      x += 0x9e3779b97f4a7c15ULL;
+      uint64_t z = x;
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      x = z ^ (z >> 31);
+    }
+    run_id_.push_back(kHex[(x >> ((i % 16) * 4)) & 15]);
+  }
+}
+
+namespace {
+
+// The code of an error reply or message: its first word ("ERR", "WRONGTYPE").
+std::string ErrorCode(std::string_view msg) {
+  if (!msg.empty() && msg[0] == '-') msg.remove_prefix(1);
+  const size_t end = msg.find_first_of(" \r\n");
+  return std::string(msg.substr(0, end));
+}
+
+}  // namespace
+
+void Engine::ResetStats() {  // resetServerStats and resetCommandTableStats
+  stats_ = EngineStats{};
+  keyspace_.ResetReadStats();
 }
 
 Engine::~Engine() = default;
@@ -61,6 +91,7 @@ Engine::~Engine() = default;
 int Engine::OpenSession() {
   auto s = std::make_unique<Session>();
   s->id = next_client_id_++;
+  ++stats_.connections_received;
   s->open = true;
   const int64_t id = s->id;
   int index;
@@ -193,6 +224,19 @@ void Engine::SetParam(ParamId id, int64_t value) {
   }
 }
 
+void Engine::CountCall(std::string_view name, const std::string& out, size_t before) {
+  ++stats_.commands_processed;
+  auto it = stats_.commands.find(name);
+  if (it == stats_.commands.end()) it = stats_.commands.try_emplace(std::string(name)).first;
+  CommandStat& st = it->second;
+  ++st.calls;
+  if (out.size() > before && out[before] == '-') {
+    ++st.failed;
+    ++stats_.error_replies;
+    ++stats_.errors[ErrorCode(std::string_view(out).substr(before))];
+  }
+}
+
 void Engine::Cron() {
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
 }
@@ -232,7 +276,7 @@ constexpr Subcommand kSubcommands[] = {
     {"config", "get", -3},     {"config", "set", -4},         {"config", "resetstat", 2},
     {"config", "rewrite", 2},  {"config", "help", 2},         {"object", "encoding", 3},
     {"object", "refcount", 3}, {"object", "freq", 3},         {"object", "idletime", 3},
-    {"object", "help", 2},
+    {"object", "help", 2},     {"client", "no-evict", 3},
 };
 
 bool IsContainer(std::string_view name) {
@@ -286,8 +330,13 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   const CommandSpec* spec = FindCommand(argv[0]);
   // Rejections before queueing flag the transaction (EXECABORT), as Redis's
   // processCommand does.
+  std::string stat_name(spec != nullptr ? spec->name : "");
   auto reject = [&](const std::string& msg) {
+    // rejectCommand: the command's rejected_calls, and the error's counts.
+    if (!stat_name.empty()) ++stats_.commands[std::string(stat_name)].rejected;
+    ++stats_.error_replies;
     if (spec != nullptr && spec->name == "exec") {
+      ++stats_.errors["EXECABORT"];
       // A rejected EXEC aborts the transaction (in MULTI or not), quoting
       // the rejection without its "ERR " code.
       DiscardTransaction(s);
@@ -295,6 +344,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
                   (msg.rfind("ERR ", 0) == 0 ? msg.substr(4) : msg));
       return;
     }
+    ++stats_.errors[ErrorCode(msg)];
     if (s.in_multi) s.exec_abort = true;
     reply.Error(msg);
   };
@@ -312,6 +362,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
       return;
     }
     fullname = std::string(spec->name) + "|" + std::string(sub->name);
+    stat_name = fullname;
     const size_t n = argv.size();
     if (sub->arity > 0 ? n != static_cast<size_t>(sub->arity)
                        : n < static_cast<size_t>(-sub->arity)) {
@@ -336,6 +387,15 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   // MULTI, EXEC, DISCARD and WATCH act at once, even inside MULTI. (UNWATCH
   // is an ordinary command, queued like the others.)
   if ((spec->flags & kCmdTransaction) != 0) {
+    // Counted as call() counts them, after they ran.
+    const size_t before = out->size();
+    struct Count {
+      Engine* e;
+      std::string_view name;
+      std::string* out;
+      size_t before;
+      ~Count() { e->CountCall(name, *out, before); }
+    } count{this, spec->name, out, before};
     const std::string_view name = spec->name;
     if (name == "multi") {
       if (s.in_multi) {
@@ -372,7 +432,19 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   tracker_.SetCurrent(s.id, true);
   ReplyWriter reply(s.protocol, out);
   CommandContext ctx{*this, keyspace_, s, spec, argv, reply, s.db, options_.max_string_len, owned};
+  const size_t before = out->size();
+  // lookupKeyRead's hits and misses: the lookups of read-only commands.
+  keyspace_.set_count_reads((spec.flags & kCmdReadonly) != 0);
   spec.handler(ctx);
+  keyspace_.set_count_reads(false);
+  if (IsContainer(spec.name) && argv.size() >= 2) {
+    const Subcommand* sub = FindSubcommand(spec.name, argv[1]);
+    CountCall(sub != nullptr ? std::string(spec.name) + "|" + std::string(sub->name)
+                             : std::string(spec.name),
+              *out, before);
+  } else {
+    CountCall(spec.name, *out, before);
+  }
   // A read-only command's keys are remembered after it ran, whatever it
   // replied (its keys: no command moves a key argument out).
   if ((spec.flags & kCmdReadonly) != 0 && s.open && tracker_.IsOn(s.id)) {
@@ -495,6 +567,7 @@ bool Engine::WatchedKeyExpired(const Session& s) const {
 // the FLUSH commands' own, as it is sent even for an empty db; SWAPDB sends
 // none).
 void Engine::OnKeyEvent(const KeyEvent& ev) {
+  if (ev.kind == KeyEventKind::kExpired) ++stats_.expired_keys;
   if (ev.kind == KeyEventKind::kWritten || ev.kind == KeyEventKind::kDeleted ||
       ev.kind == KeyEventKind::kExpired) {
     const int64_t modifier = ev.kind == KeyEventKind::kExpired || current_session_ < 0

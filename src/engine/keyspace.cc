@@ -178,7 +178,9 @@ Object* Keyspace::FindNoTouch(int db, std::string_view key) {
   ExpireIfNeeded(db, key);
   Db& d = dbs_[db];
   auto it = d.dict.find(key);
-  return it == d.dict.end() ? nullptr : &it->value;
+  Object* o = it == d.dict.end() ? nullptr : &it->value;
+  if (count_reads_) ++(o != nullptr ? hits_ : misses_);
+  return o;
 }
 
 const Object* Keyspace::Peek(int db, std::string_view key) const {

@@ -151,6 +151,12 @@ class Keyspace {
   // EXISTS, TYPE, the TTL family, OBJECT).
   Object* Find(int db, std::string_view key);
   Object* FindNoTouch(int db, std::string_view key);
+  // INFO's keyspace_hits / keyspace_misses: lookups while counting is on
+  // (the engine turns it on for read-only commands).
+  void set_count_reads(bool on) { count_reads_ = on; }
+  uint64_t hits() const { return hits_; }
+  uint64_t misses() const { return misses_; }
+  void ResetReadStats() { hits_ = misses_ = 0; }
   // Lookup with no side effect (no lazy expiry): the key as stored.
   const Object* Peek(int db, std::string_view key) const;
 
@@ -247,7 +253,9 @@ class Keyspace {
   VirtualClock* clock_;
   std::vector<KeyEventListener> listeners_;
   uint64_t rng_ = kExpireCycleSeed;  // active expiry's sampling
-  int expire_cycle_db_ = 0;          // the next db ActiveExpireCycle samples
+  bool count_reads_ = false;
+  uint64_t hits_ = 0, misses_ = 0;
+  int expire_cycle_db_ = 0;  // the next db ActiveExpireCycle samples
 };
 
 }  // namespace respfuzz::engine
