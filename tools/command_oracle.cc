@@ -271,8 +271,10 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     const bool client_other =
         spec != nullptr && spec->name == "client" && argv.size() >= 2 && !CommandIs(argv[1], "ID");
     if (spec == nullptr || client_other || (CommandIs(argv[0], "CONFIG") && !ConfigInScope(argv))) {
-      exclude("not-modeled",
-              "not modeled by the engine (it replies with an unknown-command error); not sent");
+      exclude("not-modeled", spec == nullptr || client_other
+                                 ? "not modeled by the engine (it replies with an unknown-command "
+                                   "error); not sent"
+                                 : "a CONFIG parameter the engine does not have; not sent");
       if (eng.session(s).in_multi) tainted[s] = true;
       continue;
     }
