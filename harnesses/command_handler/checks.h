@@ -42,10 +42,10 @@ bool CommandIs(std::string_view name, std::string_view upper);
 // Ops the reference model does not model (client tracking, pub/sub
 // subscriptions, whose replies are several frames and whose messages land
 // in other sessions' streams: the tracking model and the streams recordings
-// check those; CONFIG): SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE,
-// SSUBSCRIBE, SUNSUBSCRIBE, CONFIG, CLIENT REPLY (no reply) / TRACKING / CACHING /
-// GETREDIR / TRACKINGINFO / KILL, and scripting: EVAL, EVALSHA, EVAL_RO,
-// EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO. RunCommandProgram skips them on both
+// check those; INFO's statistics): SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE,
+// PUNSUBSCRIBE, SSUBSCRIBE, SUNSUBSCRIBE, INFO, CLIENT REPLY (no reply) /
+// TRACKING / CACHING / GETREDIR / TRACKINGINFO / KILL, and scripting: EVAL,
+// EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO. RunCommandProgram skips them on both
 // sides, so no program reaches tracking state.
 bool OutsideTheModel(const std::vector<std::string>& argv);
 

@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 162> kNames = {
+constexpr std::array<std::string_view, 163> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -190,6 +190,8 @@ constexpr std::array<std::string_view, 162> kNames = {
     "BZPOPMAX",
     "BZMPOP",
     "ZMPOP",
+    // introspection (OBJECT is above)
+    "CONFIG",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

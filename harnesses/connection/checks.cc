@@ -38,7 +38,7 @@ size_t OpenSessions(const engine::Engine& e) {
 
 // The direct engine run: the transport's log replayed on a plain engine, one
 // request parser per connection, with the server's connection rules written
-// out (QUIT, protocol errors, CONFIG GET, CLIENT KILL, the output cap, the
+// out (QUIT, protocol errors, CLIENT KILL, the output cap, the
 // per-turn reply budget, the max-clients line) and no transport in between.
 // It replays the log as it grows (Replay after every turn), so the checks
 // can compare it with the server turn by turn.
@@ -64,7 +64,18 @@ class DirectRun {
           engine::EngineOptions o;
           o.start_ms = SimTransport::kStartWallMs;
           return o;
-        }()) {}
+        }()) {
+    // The server's parameters, as Server::Listen gives them to its engine.
+    engine_.SetServerParams({
+        {"appendonly", "no"},
+        {"bind", options_.bind},
+        {"databases", absl::StrCat(options_.engine.num_dbs)},
+        {"maxclients", absl::StrCat(options_.max_clients)},
+        {"port", absl::StrCat(SimTransport::kPort)},
+        {"proto-max-bulk-len", absl::StrCat(options_.request_limits.max_bulk_len)},
+        {"save", ""},
+    });
+  }
 
   // The events of `log` not replayed yet.
   void Replay(const std::vector<Event>& log, size_t conns) {
@@ -187,23 +198,6 @@ class DirectRun {
     if (sc == server::ServerCommand::kQuit) {
       c.owed += "+OK\r\n";
       c.stopped = true;
-      return;
-    }
-    if (sc == server::ServerCommand::kConfig && !engine_.session(c.session).in_multi &&
-        !(argv.size() >= 3 && engine::IEquals(argv[1], "set") &&
-          engine::IEquals(argv[2], "tracking-table-max-keys"))) {
-      const std::vector<server::ConfigParam> params = {
-          {"appendonly", "no"},
-          {"bind", options_.bind},
-          {"databases", absl::StrCat(options_.engine.num_dbs)},
-          {"maxclients", absl::StrCat(options_.max_clients)},
-          {"port", absl::StrCat(SimTransport::kPort)},
-          {"proto-max-bulk-len", absl::StrCat(options_.request_limits.max_bulk_len)},
-          {"save", ""},
-          {"tracking-table-max-keys", absl::StrCat(engine_.tracker().table_max_keys())},
-      };
-      engine::ReplyWriter reply(engine_.session(c.session).protocol, &c.owed);
-      server::Config(argv, params, reply);
       return;
     }
     engine_.Execute(c.session, argv, &c.owed);

@@ -71,9 +71,11 @@ Object* StringForWrite(Ctx& c, uint64_t maxbit, bool* dirty) {
     Object fresh;
     fresh.kind = Kind::kString;
     fresh.str.assign(bytes, '\0');
+    fresh.str_made = 2;  // createObject: raw
     *dirty = true;
     return &DbAdd(c.st, c.db(), c.argv[1], fresh);
   }
+  o->str_made = 2;  // dbUnshareStringValue: raw
   *dirty = false;
   if (o->str.size() < bytes) {
     o->str.resize(bytes, '\0');
@@ -277,6 +279,7 @@ Value BitOp(Ctx& c) {
   Object value;
   value.kind = Kind::kString;
   value.str = result;
+  value.str_made = 2;  // createObject: raw
   SetKey(c.st, c.db(), target, value, false, -1);
   return c.Int(static_cast<int64_t>(maxlen));
 }

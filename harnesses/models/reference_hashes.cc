@@ -43,16 +43,42 @@ Object* LookupHash(Ctx& c, const Value& missing, Value* reply) {
   return o;
 }
 
+// hashTypeTryConversion: a listpack becomes a hashtable when one of
+// argv[start..end] is longer than hash-max-listpack-value.
+void HashTypeTryConversion(Ctx& c, Object* o, size_t start, size_t end) {
+  if (o->hash_hashtable) return;
+  for (size_t i = start; i <= end; i++) {
+    if (static_cast<int64_t>(c.argv[i].size()) > c.st.config.hash_max_listpack_value) {
+      o->hash_hashtable = true;
+      return;
+    }
+  }
+}
+
+// hashTypeSet: the field/value length check before, the entries check after.
+void HashTypeSet(Ctx& c, Object* o, const std::string& field, const std::string& value) {
+  const Config& cfg = c.st.config;
+  if (!o->hash_hashtable && (static_cast<int64_t>(field.size()) > cfg.hash_max_listpack_value ||
+                             static_cast<int64_t>(value.size()) > cfg.hash_max_listpack_value)) {
+    o->hash_hashtable = true;
+  }
+  o->hash[field] = value;
+  if (!o->hash_hashtable && static_cast<int64_t>(o->hash.size()) > cfg.hash_max_listpack_entries) {
+    o->hash_hashtable = true;
+  }
+}
+
 // HSET and HMSET (one implementation in Redis; the reply follows the name).
 Value HSet(Ctx& c) {
   if (c.argc() % 2 == 1) return c.ArityErr();
   Value err;
   Object* o = LookupWriteOrCreate(c, &err);
   if (o == nullptr) return err;
+  HashTypeTryConversion(c, o, 2, c.argc() - 1);
   int64_t created = 0;
   for (size_t i = 2; i < c.argc(); i += 2) {
     if (o->hash.count(c.argv[i]) == 0) created++;
-    o->hash[c.argv[i]] = c.argv[i + 1];
+    HashTypeSet(c, o, c.argv[i], c.argv[i + 1]);
   }
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
   const std::string& name = c.argv[0];
@@ -65,7 +91,8 @@ Value HSetNx(Ctx& c) {
   Object* o = LookupWriteOrCreate(c, &err);
   if (o == nullptr) return err;
   if (o->hash.count(c.argv[2])) return c.Int(0);
-  o->hash[c.argv[2]] = c.argv[3];
+  HashTypeTryConversion(c, o, 2, 3);
+  HashTypeSet(c, o, c.argv[2], c.argv[3]);
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
   return c.Int(1);
 }
@@ -86,7 +113,7 @@ Value HIncrBy(Ctx& c) {
     return c.Err("increment or decrement would overflow");
   }
   value += incr;
-  o->hash[c.argv[2]] = std::to_string(value);
+  HashTypeSet(c, o, c.argv[2], std::to_string(value));
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
   return c.Int(value);
 }
@@ -107,7 +134,7 @@ Value HIncrByFloat(Ctx& c) {
     return c.Err("increment would produce NaN or Infinity");
   }
   std::string text = FormatLongDoubleHuman(value);
-  o->hash[c.argv[2]] = text;
+  HashTypeSet(c, o, c.argv[2], text);
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
   return c.Bulk(text);
 }

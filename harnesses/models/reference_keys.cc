@@ -52,12 +52,12 @@ Value Del(Ctx& c) {
 Value Exists(Ctx& c) {
   int64_t count = 0;
   for (size_t j = 1; j < c.argc(); ++j) {
-    if (LookupKey(c.st, c.db(), c.argv[j])) count++;
+    if (LookupKeyNoTouch(c.st, c.db(), c.argv[j])) count++;
   }
   return c.Int(count);
 }
 
-Value TypeCmd(Ctx& c) { return Value::Simple(TypeName(LookupKey(c.st, c.db(), c.argv[1]))); }
+Value TypeCmd(Ctx& c) { return Value::Simple(TypeName(LookupKeyNoTouch(c.st, c.db(), c.argv[1]))); }
 
 // expireGenericCommand (expire.c). `basetime` is 0 for the *AT forms.
 Value ExpireGeneric(Ctx& c, int64_t basetime, bool seconds, const char* fullname) {
@@ -118,7 +118,7 @@ Value PExpireAt(Ctx& c) { return ExpireGeneric(c, 0, false, "pexpireat"); }
 
 // ttlGenericCommand: TTL rounds to the nearest second ((ms + 500) / 1000).
 Value TtlGeneric(Ctx& c, bool output_ms) {
-  if (LookupKey(c.st, c.db(), c.argv[1]) == nullptr) return c.Int(-2);
+  if (LookupKeyNoTouch(c.st, c.db(), c.argv[1]) == nullptr) return c.Int(-2);
   int64_t expire = GetExpire(c.st, c.db(), c.argv[1]);
   int64_t ttl = -1;
   if (expire != -1) {
@@ -135,7 +135,7 @@ Value PTtl(Ctx& c) { return TtlGeneric(c, true); }
 // ttlGenericCommand with output_abs: the stored expire itself, seconds
 // rounded the same way.
 Value ExpireTimeGeneric(Ctx& c, bool output_ms) {
-  if (LookupKey(c.st, c.db(), c.argv[1]) == nullptr) return c.Int(-2);
+  if (LookupKeyNoTouch(c.st, c.db(), c.argv[1]) == nullptr) return c.Int(-2);
   int64_t expire = GetExpire(c.st, c.db(), c.argv[1]);
   if (expire == -1) return c.Int(-1);
   int64_t t = expire;
@@ -221,6 +221,7 @@ Value Copy(Ctx& c) {
     del = true;
   }
   Object copy = *o;
+  copy.str_dup = true;  // dupStringObject: never the shared integer
   if (del) DbDelete(c.st, dst, newkey);
   DbAdd(c.st, dst, newkey, std::move(copy));
   if (expire != -1) SetExpire(c.st, dst, newkey, expire);
@@ -353,7 +354,7 @@ Value Scan(Ctx& c) {
     bool filter = false;
     if (use_pattern && !StringMatch(*pat, key)) filter = true;
     if (!filter && type != nullptr) {
-      const char* name = TypeName(LookupKey(c.st, c.db(), key));
+      const char* name = TypeName(LookupKeyNoTouch(c.st, c.db(), key));
       if (!EqualsIgnoreCase(*type, name)) filter = true;
     }
     if (!filter && ExpireIfNeeded(c.st, c.db(), key)) filter = true;

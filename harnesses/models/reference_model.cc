@@ -41,10 +41,18 @@ bool ExpireIfNeeded(State& st, int db, const std::string& key) {
   return true;
 }
 
-Object* LookupKey(State& st, int db, const std::string& key) {
+int64_t LruClock(const State& st) { return (st.now / 1000) & ((1 << 24) - 1); }
+
+Object* LookupKeyNoTouch(State& st, int db, const std::string& key) {
   if (st.dbs[db].dict.count(key) == 0) return nullptr;
   if (ExpireIfNeeded(st, db, key)) return nullptr;
   return &st.dbs[db].dict.find(key)->second;
+}
+
+Object* LookupKey(State& st, int db, const std::string& key) {
+  Object* o = LookupKeyNoTouch(st, db, key);
+  if (o != nullptr) o->lru = LruClock(st);
+  return o;
 }
 
 bool DbDelete(State& st, int db, const std::string& key) {
@@ -54,6 +62,7 @@ bool DbDelete(State& st, int db, const std::string& key) {
 
 Object& DbAdd(State& st, int db, const std::string& key, Object value) {
   SignalKeyAsReady(st, db, key, value.kind);
+  value.lru = LruClock(st);
   auto [it, inserted] = st.dbs[db].dict.emplace(key, std::move(value));
   return it->second;
 }
@@ -78,6 +87,7 @@ void SetKey(State& st, int db, const std::string& key, Object value, bool keeptt
   if (!keyfound) {
     DbAdd(st, db, key, std::move(value));
   } else {
+    value.lru = LruClock(st);
     st.dbs[db].dict[key] = std::move(value);  // dbOverwrite: the expire stays
   }
   if (!keepttl) RemoveExpire(st, db, key);
@@ -201,6 +211,9 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     }
     t.emplace("client", kClientContainer);
     t.emplace("pubsub", kPubsubContainer);
+    // Containers whose subcommands are IntrospectionSubcommands().
+    t.emplace("config", CommandSpec{"config", -2, nullptr});
+    t.emplace("object", CommandSpec{"object", -2, nullptr});
     return t;
   }();
   return table;
@@ -228,8 +241,8 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   static thread_local CommandSpec extra_spec;
   std::string top = Lower(argv[0]);
   std::string full = top;
-  if (argv.size() >= 2 &&
-      (top == "client" || top == "pubsub" || IsExtraSubcommand(st, top, argv[1]))) {
+  if (argv.size() >= 2 && (top == "client" || top == "pubsub" || top == "config" ||
+                           top == "object" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -256,8 +269,16 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
       if (sub == nullptr) *unknown_sub = true;
       return sub;
     }
+    if (top != "client") {
+      auto sub = IntrospectionSubcommands().find(full);
+      if (sub != IntrospectionSubcommands().end()) return &sub->second;
+      *unknown_sub = true;
+      return nullptr;
+    }
     if (Lower(argv[1]) == "id") return &kClientIdSpec;
     if (Lower(argv[1]) == "unblock") return &kClientUnblockSpec;
+    auto sub = IntrospectionSubcommands().find(full);
+    if (sub != IntrospectionSubcommands().end()) return &sub->second;
     *unknown_sub = true;
     return nullptr;
   }

@@ -28,6 +28,21 @@ Object* LookupSet(Ctx& c, const std::string& key, const Value& missing, Value* r
   return o;
 }
 
+// setTypeAdd's encoding part, for a member just offered to the set (`added`:
+// it was new): an intset takes integers only (isSdsRepresentableAsLongLong)
+// and at most set-max-intset-entries of them (capped at 2^30).
+void SetTypeAdded(Ctx& c, Object* o, const std::string& member, bool added) {
+  if (o->set_hashtable) return;
+  int64_t ll;
+  if (!String2ll(member, &ll)) {
+    o->set_hashtable = true;
+    return;
+  }
+  int64_t max_entries = c.st.config.set_max_intset_entries;
+  if (max_entries >= (int64_t{1} << 30)) max_entries = int64_t{1} << 30;
+  if (added && static_cast<int64_t>(o->set.size()) > max_entries) o->set_hashtable = true;
+}
+
 Value SAdd(Ctx& c) {
   Object* o = LookupKey(c.st, c.db(), c.argv[1]);
   if (o != nullptr && o->kind != Kind::kSet) return c.WrongType();
@@ -38,7 +53,9 @@ Value SAdd(Ctx& c) {
   }
   int64_t added = 0;
   for (size_t j = 2; j < c.argc(); ++j) {
-    if (o->set.insert(c.argv[j]).second) added++;
+    const bool is_new = o->set.insert(c.argv[j]).second;
+    if (is_new) added++;
+    SetTypeAdded(c, o, c.argv[j], is_new);
   }
   if (added) SignalModifiedKey(c.st, c.db(), c.argv[1]);
   return c.Int(added);
@@ -82,7 +99,9 @@ Value SMove(Ctx& c) {
     dstset = &DbAdd(c.st, c.db(), dst, std::move(s));
   }
   SignalModifiedKey(c.st, c.db(), src);
-  if (dstset->set.insert(ele).second) SignalModifiedKey(c.st, c.db(), dst);
+  const bool is_new = dstset->set.insert(ele).second;
+  SetTypeAdded(c, dstset, ele, is_new);
+  if (is_new) SignalModifiedKey(c.st, c.db(), dst);
   return c.Int(1);
 }
 
@@ -137,9 +156,13 @@ bool LookupSets(Ctx& c, size_t first, size_t count, std::vector<const Object*>* 
 Value StoreResult(Ctx& c, const std::string& dstkey, std::set<std::string> result) {
   if (!result.empty()) {
     int64_t n = static_cast<int64_t>(result.size());
+    // Built as an intset (createIntsetObject), member by member.
     Object s;
     s.kind = Kind::kSet;
-    s.set = std::move(result);
+    for (const std::string& m : result) {
+      s.set.insert(m);
+      SetTypeAdded(c, &s, m, true);
+    }
     SetKey(c.st, c.db(), dstkey, std::move(s), false, -1);
     return c.Int(n);
   }

@@ -30,10 +30,34 @@ struct Object {
   std::map<std::string, std::string> hash;
   std::set<std::string> set;
   std::map<std::string, double> zset;  // member -> score; order is computed when needed
-  // The sorted set's encoding: listpack (false) until it holds more than 128
-  // members or one longer than 64 bytes. It shows in one place: a listpack
-  // stores an integral score as an integer, so -0 reads back as 0.
+  // The sorted set's encoding: listpack (false) until it holds more than
+  // zset-max-listpack-entries members or one longer than
+  // zset-max-listpack-value bytes. It shows in OBJECT ENCODING and in one
+  // reply: a listpack stores an integral score as an integer, so -0 reads
+  // back as 0.
   bool zset_skiplist = false;
+  // A hash's encoding: listpack (false) until converted to a hashtable.
+  bool hash_hashtable = false;
+  // A set's encoding: intset (false) until converted to a hashtable.
+  bool set_hashtable = false;
+  // A string's robj: how it was made. 0: tryObjectEncoding (int, embstr or
+  // raw by content); 1: createStringObject (embstr or raw by length); 2: a
+  // raw string (written in place).
+  int str_made = 0;
+  bool str_dup = false;  // dupStringObject (COPY): never a shared integer
+  int64_t lru = 0;       // robj.lru: LRU_CLOCK() at creation or last touching lookup
+};
+
+// The configuration parameters the model has (config.c), with their values.
+struct Config {
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
+  int64_t list_max_listpack_size = -2;
+  int64_t list_compress_depth = 0;
+  int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+  int64_t tracking_table_max_keys = 1000000;
 };
 
 // redisDb: the main dict and the expires dict, as Redis keeps them apart
@@ -76,6 +100,7 @@ struct Session {
   // CLIENT_PUBSUB: subscribed to anything.
   bool pubsub() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
   Blocked blocked;
+  bool no_evict = false;            // CLIENT_NO_EVICT
 };
 
 // One key-space event, as the tracking model (tracking_reference.h) needs it:
@@ -146,6 +171,7 @@ struct State {
   std::vector<std::pair<int, std::string>> ready_keys;
   bool in_exec = false;
   std::vector<std::pair<int, resp::Value>> delivered;
+  Config config;
 };
 
 // ---------------------------------------------------------------------------
@@ -159,6 +185,10 @@ bool ExpireIfNeeded(State& st, int db, const std::string& key);
 // lookupKeyRead / lookupKeyWrite (identical on a master): nullptr when the
 // key is missing or was just found expired (and deleted).
 Object* LookupKey(State& st, int db, const std::string& key);
+// lookupKeyReadWithFlags(LOOKUP_NOTOUCH): the same, leaving robj.lru alone.
+Object* LookupKeyNoTouch(State& st, int db, const std::string& key);
+// LRU_CLOCK(): the clock in seconds, 24 bits.
+int64_t LruClock(const State& st);
 bool DbDelete(State& st, int db, const std::string& key);  // dict + expires; no signal
 Object& DbAdd(State& st, int db, const std::string& key, Object value);
 void SetExpire(State& st, int db, const std::string& key, int64_t when);
@@ -289,6 +319,9 @@ void HandleClientsBlockedOnKeys(State& st);
 void HandleBlockedClientsTimeout(State& st);
 resp::Value ClientUnblock(Ctx& c);
 void UnblockSession(State& st, int session);
+// CONFIG's and OBJECT's subcommands by full name ("config|get"),
+// reference_introspect.cc.
+const std::map<std::string, CommandSpec>& IntrospectionSubcommands();
 
 }  // namespace respfuzz::models::refmodel
 

@@ -254,6 +254,7 @@ Value SetRange(Ctx& c) {
     if (value.empty()) return c.Int(olen);
     if (!CheckStringLength(c, offset, vlen, &err)) return err;
   }
+  o->str_made = 2;  // createObject(OBJ_STRING, sdsnewlen) / dbUnshareStringValue: raw
   size_t need = static_cast<size_t>(offset + vlen);
   if (o->str.size() < need) o->str.resize(need, '\0');
   o->str.replace(static_cast<size_t>(offset), value.size(), value);
@@ -325,6 +326,8 @@ Value IncrDecr(Ctx& c, int64_t incr) {
   value += incr;
   if (o != nullptr) {
     o->str = std::to_string(value);  // dbOverwrite: the TTL stays
+    o->str_made = 0;                 // an integer object (shared from 0 to 9999)
+    o->str_dup = false;
   } else {
     DbAdd(c.st, c.db(), key, StringObject(std::to_string(value)));
   }
@@ -363,10 +366,13 @@ Value IncrByFloat(Ctx& c) {
     return c.Err("increment would produce NaN or Infinity");
   }
   std::string text = FormatLongDoubleHuman(value);
+  // createStringObjectFromLongDouble: embstr or raw, by length.
   if (o != nullptr) {
     o->str = text;
+    o->str_made = 1;
+    o->str_dup = false;
   } else {
-    DbAdd(c.st, c.db(), key, StringObject(text));
+    DbAdd(c.st, c.db(), key, StringObject(text)).str_made = 1;
   }
   SignalModifiedKey(c.st, c.db(), key);
   return c.Bulk(text);
@@ -386,6 +392,7 @@ Value Append(Ctx& c) {
                            static_cast<int64_t>(c.argv[2].size()), &err))
       return err;
     o->str += c.argv[2];
+    o->str_made = 2;  // dbUnshareStringValue: raw
     totlen = static_cast<int64_t>(o->str.size());
   }
   SignalModifiedKey(c.st, c.db(), key);

@@ -208,9 +208,6 @@ constexpr int kLt = 1 << 4;
 
 enum AddResult { kAdded, kUpdated, kNop, kNaN, kSame };
 
-constexpr size_t kMaxListpackEntries = 128;  // zset-max-listpack-entries
-constexpr size_t kMaxListpackValue = 64;     // zset-max-listpack-value
-
 // The score as the encoding stores it: a listpack keeps integral scores as
 // integers (zzlInsertAt, double2ll), so -0 becomes 0; a skiplist keeps the double.
 double Stored(const Object& z, double score) {
@@ -220,7 +217,8 @@ double Stored(const Object& z, double score) {
 
 // zsetAdd. *newscore is the computed score (what ZINCRBY replies), which
 // can differ from the stored one by the sign of zero.
-AddResult ZSetAdd(Object* z, double score, const std::string& ele, int flags, double* newscore) {
+AddResult ZSetAdd(const Config& cfg, Object* z, double score, const std::string& ele, int flags,
+                  double* newscore) {
   if (std::isnan(score)) return kNaN;
   auto it = z->zset.find(ele);
   if (it != z->zset.end()) {
@@ -240,7 +238,8 @@ AddResult ZSetAdd(Object* z, double score, const std::string& ele, int flags, do
   }
   if (flags & kXx) return kNop;
   if (!z->zset_skiplist &&
-      (z->zset.size() + 1 > kMaxListpackEntries || ele.size() > kMaxListpackValue)) {
+      (static_cast<int64_t>(z->zset.size()) + 1 > cfg.zset_max_listpack_entries ||
+       static_cast<int64_t>(ele.size()) > cfg.zset_max_listpack_value)) {
     z->zset_skiplist = true;  // zsetConvert: scores already stored keep their form
   }
   z->zset[ele] = Stored(*z, score);
@@ -298,12 +297,16 @@ Value ZAddGeneric(Ctx& c, int flags) {
     if (z == nullptr) {
       Object o;
       o.kind = Kind::kZSet;
-      o.zset_skiplist = c.argv[scoreidx + 1].size() > kMaxListpackValue;
+      // zsetTypeCreate's test in zaddGenericCommand.
+      o.zset_skiplist =
+          c.st.config.zset_max_listpack_entries == 0 ||
+          c.st.config.zset_max_listpack_value < static_cast<int64_t>(c.argv[scoreidx + 1].size());
       z = &DbAdd(c.st, c.db(), key, std::move(o));
     }
     for (size_t j = 0; j < elements; ++j) {
       double newscore = 0;
-      AddResult r = ZSetAdd(z, scores[j], c.argv[scoreidx + 1 + j * 2], flags, &newscore);
+      AddResult r =
+          ZSetAdd(c.st.config, z, scores[j], c.argv[scoreidx + 1 + j * 2], flags, &newscore);
       if (r == kNaN) {
         reply = c.Err("resulting score is not a number (NaN)");
         failed = true;

@@ -56,11 +56,16 @@ bool BitOffsetArg(CommandContext& c, size_t i, bool hash, int bits, uint64_t* ou
 std::string* StringForBits(CommandContext& c, uint64_t max_bit, bool* dirty) {
   const size_t need = static_cast<size_t>(max_bit >> 3) + 1;
   std::string* s;
-  if (!c.FindAs(c.arg(1), &s)) return nullptr;
+  Object* obj;
+  if (!c.FindAs(c.arg(1), &s, &obj)) return nullptr;
+  // A new string is raw; an existing one is made raw (dbUnshareStringValue).
   if (s == nullptr) {
     *dirty = true;
-    return &As<std::string>(c.ks.AddQuietly(c.db, c.arg(1), Object(std::string(need, '\0'))));
+    Object& fresh = c.ks.AddQuietly(c.db, c.arg(1), Object(std::string(need, '\0')));
+    fresh.set_str_enc(StrEnc::kRaw);
+    return &As<std::string>(fresh);
   }
+  obj->set_str_enc(StrEnc::kRaw);
   *dirty = s->size() < need;
   if (*dirty) s->resize(need, '\0');
   return s;
@@ -299,7 +304,7 @@ void CmdBitop(CommandContext& c) {
     res[j] = static_cast<char>(out);
   }
   if (max_len > 0) {
-    c.ks.Store(c.db, c.arg(2), Object(std::move(res)), false);
+    c.ks.Store(c.db, c.arg(2), Object(std::move(res)), false).set_str_enc(StrEnc::kRaw);
   } else {
     c.ks.DeleteStored(c.db, c.arg(2));
   }

@@ -1,6 +1,6 @@
 // Connection commands: PING ECHO HELLO CLIENT (ID TRACKING CACHING GETREDIR
-// TRACKINGINFO KILL) SELECT UNWATCH CONFIG (GET/SET of
-// tracking-table-max-keys) TIME. MULTI,
+// TRACKINGINFO KILL NO-EVICT REPLY UNBLOCK) SELECT UNWATCH CONFIG (GET SET
+// RESETSTAT REWRITE HELP) TIME RESET. MULTI,
 // EXEC, DISCARD and WATCH are in the table for their arity and flags but run
 // in Engine::Dispatch, which owns transaction state.
 #include <algorithm>
@@ -8,10 +8,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "src/engine/c_string.h"
 #include "src/engine/command.h"
+#include "src/engine/config.h"
 #include "src/engine/engine.h"
 #include "src/engine/glob.h"
 #include "src/resp/numbers.h"
@@ -346,78 +349,208 @@ void CmdClient(CommandContext& c) {
     ClientReply(c);
   } else if (IEquals(sub, "unblock")) {
     ClientUnblock(c);
+  } else if (IEquals(sub, "no-evict")) {
+    // CLIENT NO-EVICT ON|OFF: the flag only (no client is ever evicted).
+    if (c.ArgIs(2, "on") || c.ArgIs(2, "off")) {
+      c.session.no_evict = c.ArgIs(2, "on");
+      c.reply.Ok();
+    } else {
+      c.reply.Error(kErrSyntax);
+    }
   } else {
     ClientKill(c);
   }
 }
 
-// CONFIG GET / SET of the one parameter the engine owns,
-// tracking-table-max-keys (the server layer answers CONFIG GET for its own
-// parameters outside transactions).
-constexpr std::string_view kTrackingTableMaxKeys = "tracking-table-max-keys";
+// CONFIG (configCommand's subcommands, config.c). The parameters are the
+// engine's (config.h), each under its name and its alias, and a server's
+// own (Engine::SetServerParams).
+struct ConfigEntry {
+  std::string_view name;
+  int engine_param;  // index into EngineParams(), or -1: server_params()[server_param]
+  size_t server_param;
+};
+
+std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
+  std::vector<ConfigEntry> out;
+  const auto params = EngineParams();
+  for (size_t i = 0; i < params.size(); ++i) {
+    out.push_back({params[i].name, static_cast<int>(i), 0});
+    // Redis registers an alias as a config of its own (registerConfigValue):
+    // CONFIG GET reports it under its name, CONFIG SET may name both.
+    if (!params[i].alias.empty()) out.push_back({params[i].alias, static_cast<int>(i), 0});
+  }
+  for (size_t i = 0; i < e.server_params().size(); ++i) {
+    out.push_back({e.server_params()[i].first, -1, i});
+  }
+  return out;
+}
+
+std::string ConfigValue(const Engine& e, const ConfigEntry& entry) {
+  if (entry.engine_param < 0) return e.server_params()[entry.server_param].second;
+  return std::to_string(e.GetParam(static_cast<ParamId>(entry.engine_param)));
+}
+
+// lookupConfig: the whole name, in any letter case.
+const ConfigEntry* LookupConfig(const std::vector<ConfigEntry>& entries, std::string_view name) {
+  for (const ConfigEntry& entry : entries) {
+    if (IEquals(entry.name, name)) return &entry;
+  }
+  return nullptr;
+}
+
+void ConfigGet(CommandContext& c) {
+  const std::vector<ConfigEntry> entries = ConfigEntries(c.engine);
+  // The matches dict: names compared as C strings without case.
+  std::vector<std::pair<std::string, const ConfigEntry*>> matches;
+  auto matched = [&](std::string_view name) {
+    for (const auto& m : matches) {
+      if (IEquals(m.first, CStr(name))) return true;
+    }
+    return false;
+  };
+  for (size_t j = 2; j < c.argc(); ++j) {
+    const std::string& a = c.arg(j);
+    if (CStr(a).find_first_of("[*?") == std::string_view::npos) {
+      if (matched(a)) continue;
+      if (const ConfigEntry* entry = LookupConfig(entries, a)) {
+        matches.emplace_back(std::string(CStr(a)), entry);
+      }
+      continue;
+    }
+    const GlobPattern pattern(CStr(a), /*nocase=*/true);
+    for (const ConfigEntry& entry : entries) {
+      if (matched(entry.name)) continue;
+      if (pattern.Matches(entry.name)) matches.emplace_back(std::string(entry.name), &entry);
+    }
+  }
+  // Redis replies in its dict's order; here in the order found.
+  c.reply.MapHeader(static_cast<int64_t>(matches.size()));
+  for (const auto& [name, entry] : matches) {
+    c.reply.Bulk(name);
+    c.reply.Bulk(ConfigValue(c.engine, *entry));
+  }
+}
+
+// numericParseString + numericBoundaryCheck; the error text when the value
+// is refused.
+std::string ParseParam(const ParamSpec& spec, const std::string& text, int64_t* out) {
+  int64_t ll = 0;
+  if (spec.type == ParamType::kSizeTMemory) {
+    uint64_t v;
+    if (!MemToULL(text, &v)) return "argument must be a memory value";
+    ll = static_cast<int64_t>(v);
+  } else {
+    const std::optional<int64_t> v = resp::ParseInt64(text);
+    if (!v) return "argument couldn't be parsed into an integer";
+    ll = *v;
+  }
+  if (spec.type == ParamType::kInt) {
+    if (ll < spec.min || ll > spec.max) {
+      return "argument must be between " + std::to_string(spec.min) + " and " +
+             std::to_string(spec.max) + " inclusive";
+    }
+  } else {
+    const uint64_t ull = static_cast<uint64_t>(ll);
+    if (ull < static_cast<uint64_t>(spec.min) || ull > static_cast<uint64_t>(spec.max)) {
+      return "argument must be between " + std::to_string(static_cast<uint64_t>(spec.min)) +
+             " and " + std::to_string(static_cast<uint64_t>(spec.max)) + " inclusive";
+    }
+  }
+  *out = ll;
+  return {};
+}
+
+void ConfigSet(CommandContext& c) {
+  if (c.argc() % 2 != 0) {
+    c.reply.Error(kErrSyntax);
+    return;
+  }
+  const std::vector<ConfigEntry> entries = ConfigEntries(c.engine);
+  const size_t count = (c.argc() - 2) / 2;
+  std::vector<const ConfigEntry*> set(count, nullptr);
+  // Every name first: the first unknown or duplicate one fails the call.
+  for (size_t i = 0; i < count; ++i) {
+    const std::string& name = c.arg(2 + 2 * i);
+    const ConfigEntry* entry = LookupConfig(entries, name);
+    if (entry == nullptr) {
+      c.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                    ErrorText(name) + "'");
+      return;
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (set[j] == entry) {
+        c.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + ErrorText(name) +
+                      "') - duplicate parameter");
+        return;
+      }
+    }
+    set[i] = entry;
+  }
+  // Then the values in order, after a backup of every old value; a refused
+  // one restores them all (restoreBackupConfig).
+  std::vector<int64_t> old(count, 0);
+  for (size_t i = 0; i < count; ++i) {
+    if (set[i]->engine_param >= 0)
+      old[i] = c.engine.GetParam(static_cast<ParamId>(set[i]->engine_param));
+  }
+  for (size_t i = 0; i < count; ++i) {
+    const ConfigEntry& entry = *set[i];
+    const std::string& value = c.arg(3 + 2 * i);
+    std::string err;
+    if (entry.engine_param < 0) {
+      // A server parameter: respfuzz serve cannot change it.
+      if (value != c.engine.server_params()[entry.server_param].second) {
+        err = "respfuzz serve cannot change this parameter";
+      }
+    } else {
+      int64_t v = 0;
+      err = ParseParam(EngineParams()[entry.engine_param], value, &v);
+      if (err.empty()) c.engine.SetParam(static_cast<ParamId>(entry.engine_param), v);
+    }
+    if (!err.empty()) {
+      for (size_t j = 0; j < i; ++j) {
+        if (set[j]->engine_param >= 0) {
+          c.engine.SetParam(static_cast<ParamId>(set[j]->engine_param), old[j]);
+        }
+      }
+      c.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                    std::string(entry.name) + "') - " + err);
+      return;
+    }
+  }
+  c.reply.Ok();
+}
 
 void CmdConfig(CommandContext& c) {
+  // Dispatch checked the subcommand and its arity.
   const std::string& sub = c.arg(1);
   if (IEquals(sub, "get")) {
-    if (c.argc() < 3) {
-      c.reply.Error(ArityError("config|get"));
-      return;
-    }
-    bool match = false;
-    std::string reported;
-    for (size_t j = 2; j < c.argc() && !match; ++j) {
-      const std::string& a = c.arg(j);
-      const bool glob = CStr(a).find_first_of("[*?") != std::string_view::npos;
-      if (glob ? GlobPattern(a, /*nocase=*/true).Matches(kTrackingTableMaxKeys)
-               : IEquals(a, kTrackingTableMaxKeys)) {
-        match = true;
-        reported = glob ? std::string(kTrackingTableMaxKeys) : a;
-      }
-    }
-    c.reply.MapHeader(match ? 1 : 0);
-    if (match) {
-      c.reply.Bulk(reported);
-      c.reply.Bulk(std::to_string(c.engine.tracker().table_max_keys()));
-    }
-    return;
-  }
-  if (IEquals(sub, "set")) {
-    if (c.argc() < 4 || c.argc() % 2 != 0) {
-      c.reply.Error(ArityError("config|set"));
-      return;
-    }
-    // Every pair is checked before any is applied.
-    int64_t value = -1;
-    for (size_t j = 2; j < c.argc(); j += 2) {
-      if (!IEquals(c.arg(j), kTrackingTableMaxKeys)) {
-        c.reply.Error("ERR Unknown option or number of arguments for CONFIG SET - '" +
-                      ErrorText(c.arg(j)) + "'");
-        return;
-      }
-      const std::string prefix =
-          "ERR CONFIG SET failed (possibly related to argument 'tracking-table-max-keys') - ";
-      const std::optional<int64_t> v = resp::ParseInt64(c.arg(j + 1));
-      if (!v) {
-        c.reply.Error(prefix + "argument couldn't be parsed into an integer");
-        return;
-      }
-      if (*v < 0) {
-        c.reply.Error(prefix + "argument must be between 0 and 9223372036854775807 inclusive");
-        return;
-      }
-      value = *v;
-    }
-    c.engine.tracker().set_table_max_keys(value);
+    ConfigGet(c);
+  } else if (IEquals(sub, "set")) {
+    ConfigSet(c);
+  } else if (IEquals(sub, "resetstat")) {
+    c.engine.ResetStats();
     c.reply.Ok();
-    return;
+  } else if (IEquals(sub, "rewrite")) {
+    c.reply.Error("ERR The server is running without a config file");
+  } else {
+    static constexpr std::string_view kHelp[] = {
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        "HELP",
+        "    Prints this help.",
+    };
+    c.reply.ArrayHeader(std::size(kHelp));
+    for (std::string_view line : kHelp) c.reply.Simple(line);
   }
-  for (std::string_view known : {"resetstat", "rewrite", "help"}) {
-    if (IEquals(sub, known)) {
-      c.reply.Error("ERR command 'config|" + std::string(known) + "' is not implemented");
-      return;
-    }
-  }
-  c.reply.Error(UnknownSubcommandError(c.arg(0), sub));
 }
 
 // UNWATCH (queued inside MULTI like any command; by then EXEC has unwatched).

@@ -15,6 +15,24 @@ namespace respfuzz::engine {
 
 namespace {
 
+// The listpack -> hashtable conversion (never back) of Redis 7.0.15's
+// t_hash.c: hashTypeTryConversion converts before a write when an argument
+// is longer than hash-max-listpack-value (`long_arg`), hashTypeSet when the
+// field or value is, and after an insert when the hash holds more than
+// hash-max-listpack-entries fields (HSETNX converts only when it writes).
+// (Its lpSafeToAdd check, a listpack
+// reaching 1 GB, is not modelled.)
+void HashConvertIfNeeded(CommandContext& c, Object& o, bool long_arg) {
+  const EncodingLimits& l = c.engine.limits();
+  if (long_arg || static_cast<int64_t>(As<Hash>(o).size()) > l.hash_max_listpack_entries) {
+    o.set_hashtable(true);
+  }
+}
+
+bool LongerThanListpackValue(CommandContext& c, std::string_view s) {
+  return static_cast<int64_t>(s.size()) > c.engine.limits().hash_max_listpack_value;
+}
+
 // HSET / HMSET key field value [field value ...]: a field without its value
 // is an arity error (checked before the key's type). Always a modification.
 void SetFields(CommandContext& c, bool reply_count) {
@@ -24,18 +42,23 @@ void SetFields(CommandContext& c, bool reply_count) {
   }
   const std::string& key = c.arg(1);
   Hash* h;
-  if (!c.FindAs(key, &h)) return;
+  Object* obj;
+  if (!c.FindAs(key, &h, &obj)) return;
+  bool long_arg = false;
+  for (size_t i = 2; i < c.argc() && !long_arg; ++i)
+    long_arg = LongerThanListpackValue(c, c.arg(i));
   int64_t created = 0;
   if (h == nullptr) {
     Hash fresh;
     for (size_t i = 2; i < c.argc(); i += 2) {
       created += fresh.insert_or_assign(c.arg(i), c.arg(i + 1)).second ? 1 : 0;
     }
-    c.ks.Store(c.db, key, Object(std::move(fresh)), false);
+    HashConvertIfNeeded(c, c.ks.Store(c.db, key, Object(std::move(fresh)), false), long_arg);
   } else {
     for (size_t i = 2; i < c.argc(); i += 2) {
       created += h->insert_or_assign(c.arg(i), c.arg(i + 1)).second ? 1 : 0;
     }
+    HashConvertIfNeeded(c, *obj, long_arg);
     c.ks.Touched(c.db, key);
   }
   if (reply_count) {
@@ -52,14 +75,20 @@ void CmdHmset(CommandContext& c) { SetFields(c, false); }
 void CmdHsetnx(CommandContext& c) {
   const std::string& key = c.arg(1);
   Hash* h;
-  if (!c.FindAs(key, &h)) return;
+  Object* obj;
+  if (!c.FindAs(key, &h, &obj)) return;
+  // hashTypeTryConversion runs only when the field is new.
+  const bool long_arg =
+      LongerThanListpackValue(c, c.arg(2)) || LongerThanListpackValue(c, c.arg(3));
   if (h == nullptr) {
-    c.ks.Store(c.db, key, Object(Hash{{c.arg(2), c.arg(3)}}), false);
+    HashConvertIfNeeded(c, c.ks.Store(c.db, key, Object(Hash{{c.arg(2), c.arg(3)}}), false),
+                        long_arg);
   } else {
     if (!h->try_emplace(c.arg(2), c.arg(3)).second) {
       c.reply.Integer(0);
       return;
     }
+    HashConvertIfNeeded(c, *obj, long_arg);
     c.ks.Touched(c.db, key);
   }
   c.reply.Integer(1);
@@ -168,7 +197,8 @@ void CmdHincrby(CommandContext& c) {
   if (!c.IntArg(3, &incr)) return;
   const std::string& key = c.arg(1);
   Hash* h;
-  if (!c.FindAs(key, &h)) return;
+  Object* obj;
+  if (!c.FindAs(key, &h, &obj)) return;
   const std::string* stored = nullptr;
   if (h != nullptr) {
     auto it = h->find(c.arg(2));
@@ -176,10 +206,15 @@ void CmdHincrby(CommandContext& c) {
   }
   int64_t value;
   if (!c.AddToStoredInt(stored, incr, "ERR hash value is not an integer", &value)) return;
+  // hashTypeSet: the field's and the new value's lengths count.
+  std::string text = FormatInt64(value);
+  const bool long_arg = LongerThanListpackValue(c, c.arg(2)) || LongerThanListpackValue(c, text);
   if (h == nullptr) {
-    c.ks.Store(c.db, key, Object(Hash{{c.arg(2), FormatInt64(value)}}), false);
+    HashConvertIfNeeded(c, c.ks.Store(c.db, key, Object(Hash{{c.arg(2), std::move(text)}}), false),
+                        long_arg);
   } else {
-    h->insert_or_assign(c.arg(2), FormatInt64(value));
+    h->insert_or_assign(c.arg(2), std::move(text));
+    HashConvertIfNeeded(c, *obj, long_arg);
     c.ks.Touched(c.db, key);
   }
   c.reply.Integer(value);
@@ -199,7 +234,8 @@ void CmdHincrbyfloat(CommandContext& c) {
   }
   const std::string& key = c.arg(1);
   Hash* h;
-  if (!c.FindAs(key, &h)) return;
+  Object* obj;
+  if (!c.FindAs(key, &h, &obj)) return;
   long double value = 0;
   if (h != nullptr) {
     auto it = h->find(c.arg(2));
@@ -219,10 +255,14 @@ void CmdHincrbyfloat(CommandContext& c) {
   }
   std::string text = FormatLongDoubleHuman(value);
   c.reply.Bulk(text);
+  // hashTypeSet: the field's and the new value's lengths count.
+  const bool long_arg = LongerThanListpackValue(c, c.arg(2)) || LongerThanListpackValue(c, text);
   if (h == nullptr) {
-    c.ks.Store(c.db, key, Object(Hash{{c.arg(2), std::move(text)}}), false);
+    HashConvertIfNeeded(c, c.ks.Store(c.db, key, Object(Hash{{c.arg(2), std::move(text)}}), false),
+                        long_arg);
   } else {
     h->insert_or_assign(c.arg(2), std::move(text));
+    HashConvertIfNeeded(c, *obj, long_arg);
     c.ks.Touched(c.db, key);
   }
 }

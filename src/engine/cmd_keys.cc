@@ -33,13 +33,13 @@ void CmdDel(CommandContext& c) {
 void CmdExists(CommandContext& c) {
   int64_t n = 0;
   for (size_t i = 1; i < c.argc(); ++i) {
-    if (c.Find(c.arg(i)) != nullptr) ++n;
+    if (c.FindNoTouch(c.arg(i)) != nullptr) ++n;
   }
   c.reply.Integer(n);
 }
 
 void CmdType(CommandContext& c) {
-  const Object* o = c.Find(c.arg(1));
+  const Object* o = c.FindNoTouch(c.arg(1));
   c.reply.Simple(o == nullptr ? "none" : ObjTypeName(TypeOf(*o)));
 }
 
@@ -120,7 +120,7 @@ void CmdPexpireat(CommandContext& c) { ExpireGeneric(c, 0, false); }
 // -2 missing, -1 no TTL; TTL rounds the ms left to the nearest second.
 void TtlGeneric(CommandContext& c, bool ms) {
   const std::string& key = c.arg(1);
-  if (c.Find(key) == nullptr) {
+  if (c.FindNoTouch(key) == nullptr) {
     c.reply.Integer(-2);
     return;
   }
@@ -140,7 +140,7 @@ void CmdPttl(CommandContext& c) { TtlGeneric(c, true); }
 // -1 no TTL. Seconds round as TTL does: (ms + 500) / 1000.
 void ExpiretimeGeneric(CommandContext& c, bool ms) {
   const std::string& key = c.arg(1);
-  if (c.Find(key) == nullptr) {
+  if (c.FindNoTouch(key) == nullptr) {
     c.reply.Integer(-2);
     return;
   }
@@ -259,7 +259,8 @@ void CmdCopy(CommandContext& c) {
     return;
   }
   const bool replaced = c.ks.Peek(dst_db, dst) != nullptr;
-  c.ks.StoreWithExpire(dst_db, dst, Object(*o), expire);
+  // dupStringObject: the same encoding, but an integer is never the shared one.
+  c.ks.StoreWithExpire(dst_db, dst, Object(*o), expire).set_unshared(true);
   if (replaced) c.engine.SignalKeyAsReady(dst_db, dst);  // dbDelete + dbAdd, as RENAME
   c.reply.Integer(1);
 }
@@ -343,7 +344,7 @@ void CmdScan(CommandContext& c) {
   for (const std::string& key : page.keys) {
     if (!all && !pattern.Matches(key)) continue;
     if (type != nullptr) {
-      const Object* o = c.Find(key);
+      const Object* o = c.FindNoTouch(key);
       const std::string_view name = o == nullptr ? "none" : ObjTypeName(TypeOf(*o));
       if (!OptEquals(*type, name)) continue;
     }
@@ -544,8 +545,55 @@ void CmdSwapdb(CommandContext& c) {
   c.reply.Ok();
 }
 
+// OBJECT ENCODING / REFCOUNT / FREQ / IDLETIME key, OBJECT HELP (Redis
+// 7.0.15's objectCommand; Dispatch checked the subcommand and its arity).
+// The key is looked up without touching it; a missing key is a null reply.
+void CmdObject(CommandContext& c) {
+  const std::string& sub = c.arg(1);
+  if (OptEquals(sub, "help")) {
+    static constexpr std::string_view kHelp[] = {
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Prints this help.",
+    };
+    c.reply.ArrayHeader(std::size(kHelp));
+    for (std::string_view line : kHelp) c.reply.Simple(line);
+    return;
+  }
+  const Object* o = c.FindNoTouch(c.arg(2));
+  if (o == nullptr) {
+    c.reply.Null();
+    return;
+  }
+  if (OptEquals(sub, "encoding")) {
+    c.reply.Bulk(EncodingName(*o));
+  } else if (OptEquals(sub, "refcount")) {
+    c.reply.Integer(RefCount(*o));
+  } else if (OptEquals(sub, "idletime")) {
+    // The maxmemory-policy is noeviction (an LRU clock, not LFU counters).
+    c.reply.Integer(IdleSeconds(*o, c.now_ms()));
+  } else {
+    c.reply.Error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+        "that when switching between policies at runtime LRU and LFU data will take some time to "
+        "adjust.");
+  }
+}
+
 // clang-format off
-constexpr std::array<CommandSpec, 27> kCommands = {{
+constexpr std::array<CommandSpec, 28> kCommands = {{
     {"del", -2, kCmdWrite, 1, -1, 1, CmdDel},
     {"unlink", -2, kCmdWrite|kCmdFast, 1, -1, 1, CmdDel},
     {"exists", -2, kCmdReadonly|kCmdFast, 1, -1, 1, CmdExists},
@@ -573,6 +621,9 @@ constexpr std::array<CommandSpec, 27> kCommands = {{
     {"sscan", -3, kCmdReadonly, 1, 1, 1, CmdSscan},
     {"hscan", -3, kCmdReadonly, 1, 1, 1, CmdHscan},
     {"zscan", -3, kCmdReadonly, 1, 1, 1, CmdZscan},
+    // A container: the flags and key are its subcommands' (object|encoding
+    // and the others are read-only, their key argv[2]; OBJECT HELP has none).
+    {"object", -2, kCmdReadonly, 2, 2, 1, CmdObject},
 }};
 // clang-format on
 

@@ -16,17 +16,34 @@ namespace respfuzz::engine {
 
 namespace {
 
+// The intset -> hashtable conversion (never back) of Redis 7.0.15's
+// setTypeAdd, after members were added to a set that starts as an intset
+// (setTypeCreate, createIntsetObject): a member that is no integer converts
+// it, and so does a new member that takes it past set-max-intset-entries
+// (capped at 2^30). `non_int`: some member added was no integer; `added`:
+// some member was new.
+void SetConvertIfNeeded(CommandContext& c, Object& o, bool non_int, bool added) {
+  if (o.hashtable()) return;
+  const int64_t max = std::min<int64_t>(c.engine.limits().set_max_intset_entries, int64_t{1} << 30);
+  if (non_int || (added && static_cast<int64_t>(As<Set>(o).size()) > max)) o.set_hashtable(true);
+}
+
 void CmdSadd(CommandContext& c) {
   const std::string& key = c.arg(1);
   Set* set = nullptr;
-  if (!c.FindAs(key, &set)) return;
+  Object* obj;
+  if (!c.FindAs(key, &set, &obj)) return;
+  bool non_int = false;
+  for (size_t i = 2; i < c.argc() && !non_int; ++i) non_int = !IsIntsetMember(c.arg(i));
   int64_t added = 0;
   if (set == nullptr) {
     Set fresh;
     for (size_t i = 2; i < c.argc(); ++i) added += fresh.insert(c.arg(i)).second ? 1 : 0;
-    c.ks.Store(c.db, key, Object(std::move(fresh)), /*keep_ttl=*/false);
+    SetConvertIfNeeded(c, c.ks.Store(c.db, key, Object(std::move(fresh)), /*keep_ttl=*/false),
+                       non_int, true);
   } else {
     for (size_t i = 2; i < c.argc(); ++i) added += set->insert(c.arg(i)).second ? 1 : 0;
+    SetConvertIfNeeded(c, *obj, non_int, added > 0);
     // Redis signals the key only when a member was really added.
     if (added > 0) c.ks.Touched(c.db, key);
   }
@@ -95,8 +112,10 @@ void CmdSmove(CommandContext& c) {
   if (dst_obj == nullptr) {
     Set fresh;
     fresh.insert(member);
-    c.ks.Store(c.db, dst_key, Object(std::move(fresh)), /*keep_ttl=*/false);
+    SetConvertIfNeeded(c, c.ks.Store(c.db, dst_key, Object(std::move(fresh)), /*keep_ttl=*/false),
+                       !IsIntsetMember(member), true);
   } else if (As<Set>(*dst_obj).insert(member).second) {
+    SetConvertIfNeeded(c, *dst_obj, !IsIntsetMember(member), true);
     c.ks.Touched(c.db, dst_key);
   }
   c.reply.Integer(1);
@@ -148,7 +167,16 @@ void ReplySetMembers(CommandContext& c, const std::vector<const std::string*>& m
 void StoreSetResult(CommandContext& c, const std::string& dst, Set result) {
   const int64_t n = static_cast<int64_t>(result.size());
   if (n > 0) {
-    c.ks.Store(c.db, dst, Object(std::move(result)), /*keep_ttl=*/false);
+    // Built as a new intset, member by member (createIntsetObject).
+    bool non_int = false;
+    for (const std::string& m : result) {
+      if (!IsIntsetMember(m)) {
+        non_int = true;
+        break;
+      }
+    }
+    SetConvertIfNeeded(c, c.ks.Store(c.db, dst, Object(std::move(result)), /*keep_ttl=*/false),
+                       non_int, true);
   } else {
     c.ks.Delete(c.db, dst);  // raises an event only when dst existed
   }

@@ -214,13 +214,15 @@ bool CheckStringLength(CommandContext& c, uint64_t size, uint64_t append) {
 void CmdAppend(CommandContext& c) {
   const std::string& key = c.arg(1);
   std::string* s;
-  if (!c.FindAs(key, &s)) return;
+  Object* obj;
+  if (!c.FindAs(key, &s, &obj)) return;
   if (s == nullptr) {
     c.ks.Store(c.db, key, Object(c.arg(2)), false);
     c.reply.Integer(static_cast<int64_t>(c.arg(2).size()));
     return;
   }
   if (!CheckStringLength(c, s->size(), c.arg(2).size())) return;
+  obj->set_str_enc(StrEnc::kRaw);  // dbUnshareStringValue
   s->append(c.arg(2));
   c.ks.Touched(c.db, key);
   c.reply.Integer(static_cast<int64_t>(s->size()));
@@ -236,11 +238,14 @@ void CmdStrlen(CommandContext& c) {
 void IncrDecr(CommandContext& c, int64_t incr) {
   const std::string& key = c.arg(1);
   std::string* s;
-  if (!c.FindAs(key, &s)) return;
+  Object* obj;
+  if (!c.FindAs(key, &s, &obj)) return;
   int64_t value;
   if (!c.AddToStoredInt(s, incr, kErrNotInteger, &value)) return;
   if (s != nullptr) {
     *s = FormatInt64(value);
+    obj->set_str_enc(StrEnc::kTry);  // an integer object, shared from 0 to 9999
+    obj->set_unshared(false);
     c.ks.Touched(c.db, key);
   } else {
     c.ks.Store(c.db, key, Object(FormatInt64(value)), false);
@@ -271,7 +276,8 @@ void CmdDecrby(CommandContext& c) {
 void CmdIncrbyfloat(CommandContext& c) {
   const std::string& key = c.arg(1);
   std::string* s;
-  if (!c.FindAs(key, &s)) return;
+  Object* obj;
+  if (!c.FindAs(key, &s, &obj)) return;
   long double value = 0;
   if (s != nullptr) {
     auto v = ParseLongDouble(*s);
@@ -292,11 +298,14 @@ void CmdIncrbyfloat(CommandContext& c) {
     return;
   }
   std::string text = FormatLongDoubleHuman(value);
+  // createStringObjectFromLongDouble: embstr or raw, never an integer.
   if (s != nullptr) {
     *s = text;
+    obj->set_str_enc(StrEnc::kPlain);
+    obj->set_unshared(false);
     c.ks.Touched(c.db, key);
   } else {
-    c.ks.Store(c.db, key, Object(text), false);
+    c.ks.Store(c.db, key, Object(text), false).set_str_enc(StrEnc::kPlain);
   }
   c.reply.Bulk(text);
 }
@@ -340,7 +349,8 @@ void CmdSetrange(CommandContext& c) {
   const std::string& key = c.arg(1);
   const std::string& value = c.arg(3);
   std::string* s;
-  if (!c.FindAs(key, &s)) return;
+  Object* obj;
+  if (!c.FindAs(key, &s, &obj)) return;
   if (s == nullptr) {
     if (value.empty()) {
       c.reply.Integer(0);
@@ -350,7 +360,7 @@ void CmdSetrange(CommandContext& c) {
     std::string fresh(static_cast<size_t>(offset), '\0');
     fresh += value;
     const int64_t n = static_cast<int64_t>(fresh.size());
-    c.ks.Store(c.db, key, Object(std::move(fresh)), false);
+    c.ks.Store(c.db, key, Object(std::move(fresh)), false).set_str_enc(StrEnc::kRaw);
     c.reply.Integer(n);
     return;
   }
@@ -360,6 +370,7 @@ void CmdSetrange(CommandContext& c) {
   }
   if (!CheckStringLength(c, offset, value.size())) return;
   const size_t need = static_cast<size_t>(offset) + value.size();
+  obj->set_str_enc(StrEnc::kRaw);  // dbUnshareStringValue
   if (s->size() < need) s->resize(need, '\0');
   s->replace(static_cast<size_t>(offset), value.size(), value);
   c.ks.Touched(c.db, key);

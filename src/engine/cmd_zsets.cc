@@ -46,10 +46,13 @@ bool StoreScore(ZSet& z, std::string_view member, double score) {
 }
 
 // Redis converts a listpack to a skiplist just before adding a member that
-// would exceed its limits.
-void ConvertBeforeAdding(ZSet& z, std::string_view member) {
-  if (z.listpack() &&
-      (z.size() + 1 > ZSet::kListpackMaxEntries || member.size() > ZSet::kListpackMaxValue)) {
+// would exceed its limits (zset-max-listpack-entries / -value). ZADD's
+// creation rule (a skiplist when the entries limit is 0 or the first member
+// is too long) is this same test on the first member. (lpSafeToAdd, a
+// listpack reaching 1 GB, is not modelled.)
+void ConvertBeforeAdding(const EncodingLimits& l, ZSet& z, std::string_view member) {
+  if (z.listpack() && (static_cast<int64_t>(z.size()) + 1 > l.zset_max_listpack_entries ||
+                       static_cast<int64_t>(member.size()) > l.zset_max_listpack_value)) {
     z.set_listpack(false);
   }
 }
@@ -61,8 +64,8 @@ struct ZaddFlags {
 enum class AddOutcome { kNop, kAdded, kUpdated, kUnchanged, kNaN };
 
 // Redis's zsetAdd. *newscore is set unless the outcome is kNop or kNaN.
-AddOutcome ZsetAdd(ZSet& z, std::string_view member, double score, const ZaddFlags& f,
-                   double* newscore) {
+AddOutcome ZsetAdd(const EncodingLimits& l, ZSet& z, std::string_view member, double score,
+                   const ZaddFlags& f, double* newscore) {
   const double* cur = z.Score(member);
   if (cur != nullptr) {
     if (f.nx) return AddOutcome::kNop;
@@ -77,7 +80,7 @@ AddOutcome ZsetAdd(ZSet& z, std::string_view member, double score, const ZaddFla
     return AddOutcome::kUpdated;
   }
   if (f.xx) return AddOutcome::kNop;
-  ConvertBeforeAdding(z, member);
+  ConvertBeforeAdding(l, z, member);
   StoreScore(z, member, score);
   *newscore = score;
   return AddOutcome::kAdded;
@@ -142,7 +145,8 @@ void ZaddGeneric(CommandContext& c, bool incr_command) {
   bool nan = false;
   for (size_t j = 0; z != nullptr && j < pairs; ++j) {
     double newscore = 0;
-    const AddOutcome out = ZsetAdd(*z, c.arg(idx + 2 * j + 1), scores[j], f, &newscore);
+    const AddOutcome out =
+        ZsetAdd(c.engine.limits(), *z, c.arg(idx + 2 * j + 1), scores[j], f, &newscore);
     if (out == AddOutcome::kNaN) {
       nan = true;  // pairs before this one stay applied (only INCR's single pair gets here)
       break;

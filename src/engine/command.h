@@ -71,6 +71,7 @@ bool IsScriptCommand(std::string_view name);
 // error of argv (argc >= 2), as processCommand gives it; "" when fine or
 // for another command.
 std::string ScriptSubcommandError(std::string_view command, std::span<const std::string> argv);
+std::span<const CommandSpec> InfoCommands();
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();
@@ -150,13 +151,18 @@ struct CommandContext {
 
   // Lookup with lazy expiry.
   Object* Find(std::string_view key) { return ks.Find(db, key); }
+  // Lookup with lazy expiry that leaves the LRU clock alone (LOOKUP_NOTOUCH).
+  Object* FindNoTouch(std::string_view key) { return ks.FindNoTouch(db, key); }
 
   // Looks up `key` expecting a T (std::string, List, Hash, Set, ZSet). Sets
   // *out to the value, or nullptr when the key does not exist. Returns false
   // after replying WRONGTYPE when the key holds another type.
+  // `obj`, when given, is set to the key's Object (nullptr when absent):
+  // the commands that change an encoding flag need it.
   template <typename T>
-  bool FindAs(std::string_view key, T** out) {
+  bool FindAs(std::string_view key, T** out, Object** obj = nullptr) {
     Object* o = Find(key);
+    if (obj != nullptr) *obj = o;
     if (o == nullptr) {
       *out = nullptr;
       return true;

@@ -60,6 +60,20 @@ Engine::Engine(EngineOptions options)
   keyspace_.SetAddedHook(
       [this](int db, std::string_view key, const Object&) { SignalKeyAsReady(db, key); });
   random_state_ = options.random_seed;
+  // A run id as Redis's (40 hex digits), from the start time: the same
+  // engine options give the same id.
+  uint64_t x = static_cast<uint64_t>(options_.start_ms) ^ 0x5851f42d4c957f2dULL;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 40; ++i) {
+    if (i % 16 == 0) {  // splitmix64
+      x += 0x9e3779b97f4a7c15ULL;
+      uint64_t z = x;
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      x = z ^ (z >> 31);
+    }
+    run_id_.push_back(kHex[(x >> ((i % 16) * 4)) & 15]);
+  }
 }
 
 uint64_t Engine::NextRandom() {
@@ -68,6 +82,22 @@ uint64_t Engine::NextRandom() {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
+}
+
+namespace {
+
+// The code of an error reply or message: its first word ("ERR", "WRONGTYPE").
+std::string ErrorCode(std::string_view msg) {
+  if (!msg.empty() && msg[0] == '-') msg.remove_prefix(1);
+  const size_t end = msg.find_first_of(" \r\n");
+  return std::string(msg.substr(0, end));
+}
+
+}  // namespace
+
+void Engine::ResetStats() {  // resetServerStats and resetCommandTableStats
+  stats_ = EngineStats{};
+  keyspace_.ResetReadStats();
 }
 
 Engine::~Engine() = default;
@@ -85,6 +115,7 @@ script::FunctionLibraries& Engine::functions() {
 int Engine::OpenSession() {
   auto s = std::make_unique<Session>();
   s->id = next_client_id_++;
+  ++stats_.connections_received;
   s->open = true;
   const int64_t id = s->id;
   int index;
@@ -168,6 +199,70 @@ void Engine::AppendOutput(int session, std::string* out) {
   buf.clear();
 }
 
+int64_t Engine::GetParam(ParamId id) const {
+  switch (id) {
+    case ParamId::kHashMaxListpackEntries:
+      return limits_.hash_max_listpack_entries;
+    case ParamId::kHashMaxListpackValue:
+      return limits_.hash_max_listpack_value;
+    case ParamId::kListMaxListpackSize:
+      return limits_.list_max_listpack_size;
+    case ParamId::kListCompressDepth:
+      return limits_.list_compress_depth;
+    case ParamId::kSetMaxIntsetEntries:
+      return limits_.set_max_intset_entries;
+    case ParamId::kZsetMaxListpackEntries:
+      return limits_.zset_max_listpack_entries;
+    case ParamId::kZsetMaxListpackValue:
+      return limits_.zset_max_listpack_value;
+    case ParamId::kTrackingTableMaxKeys:
+      return tracker_.table_max_keys();
+  }
+  return 0;
+}
+
+void Engine::SetParam(ParamId id, int64_t value) {
+  switch (id) {
+    case ParamId::kHashMaxListpackEntries:
+      limits_.hash_max_listpack_entries = value;
+      return;
+    case ParamId::kHashMaxListpackValue:
+      limits_.hash_max_listpack_value = value;
+      return;
+    case ParamId::kListMaxListpackSize:
+      limits_.list_max_listpack_size = value;
+      return;
+    case ParamId::kListCompressDepth:
+      limits_.list_compress_depth = value;
+      return;
+    case ParamId::kSetMaxIntsetEntries:
+      limits_.set_max_intset_entries = value;
+      return;
+    case ParamId::kZsetMaxListpackEntries:
+      limits_.zset_max_listpack_entries = value;
+      return;
+    case ParamId::kZsetMaxListpackValue:
+      limits_.zset_max_listpack_value = value;
+      return;
+    case ParamId::kTrackingTableMaxKeys:
+      tracker_.set_table_max_keys(value);
+      return;
+  }
+}
+
+void Engine::CountCall(std::string_view name, const std::string& out, size_t before) {
+  ++stats_.commands_processed;
+  auto it = stats_.commands.find(name);
+  if (it == stats_.commands.end()) it = stats_.commands.try_emplace(std::string(name)).first;
+  CommandStat& st = it->second;
+  ++st.calls;
+  if (out.size() > before && out[before] == '-') {
+    ++st.failed;
+    ++stats_.error_replies;
+    ++stats_.errors[ErrorCode(std::string_view(out).substr(before))];
+  }
+}
+
 void Engine::Cron() {
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
 }
@@ -194,33 +289,37 @@ void Engine::ExecuteOwned(int session, std::span<std::string> argv, std::string*
 
 namespace {
 
-// CLIENT's subcommands and their arities (argv[0] and argv[1] included).
-struct ClientSubcommand {
+// The container commands' subcommands and their arities (argv[0] and
+// argv[1] included).
+struct Subcommand {
+  std::string_view container;
   std::string_view name;
   int arity;
 };
-constexpr ClientSubcommand kClientSubcommands[] = {
-    {"id", 2},           {"tracking", -3}, {"caching", 3},  {"getredir", 2},
-    {"trackinginfo", 2}, {"kill", -3},     {"reply", 3},    {"unblock", -3},
+constexpr Subcommand kSubcommands[] = {
+    {"client", "id", 2},       {"client", "tracking", -3},    {"client", "caching", 3},
+    {"client", "getredir", 2}, {"client", "trackinginfo", 2}, {"client", "kill", -3},
+    {"config", "get", -3},     {"config", "set", -4},         {"config", "resetstat", 2},
+    {"config", "rewrite", 2},  {"config", "help", 2},         {"object", "encoding", 3},
+    {"object", "refcount", 3}, {"object", "freq", 3},         {"object", "idletime", 3},
+    {"object", "help", 2},     {"client", "no-evict", 3},
+    {"client", "reply", 3},    {"client", "unblock", -3},     {"pubsub", "channels", -2},
+    {"pubsub", "numsub", -2},  {"pubsub", "numpat", 2},       {"pubsub", "shardchannels", -2},
+    {"pubsub", "shardnumsub", -2}, {"pubsub", "help", 2},
 };
-// PUBSUB's, as Redis 7.0.15's command table has them.
-constexpr ClientSubcommand kPubsubSubcommands[] = {
-    {"channels", -2},      {"numsub", -2},      {"numpat", 2},
-    {"shardchannels", -2}, {"shardnumsub", -2}, {"help", 2},
-};
+bool IsContainer(std::string_view name) {
+  return name == "client" || name == "config" || name == "object" || name == "pubsub";
+}
 
-const ClientSubcommand* FindPubsubSubcommand(std::string_view name) {
-  for (const ClientSubcommand& sub : kPubsubSubcommands) {
-    if (IEquals(name, sub.name)) return &sub;
+const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
+  for (const Subcommand& sub : kSubcommands) {
+    if (sub.container == container && IEquals(name, sub.name)) return &sub;
   }
   return nullptr;
 }
 
-const ClientSubcommand* FindClientSubcommand(std::string_view name) {
-  for (const ClientSubcommand& sub : kClientSubcommands) {
-    if (IEquals(name, sub.name)) return &sub;
-  }
-  return nullptr;
+const Subcommand* FindClientSubcommand(std::string_view name) {
+  return FindSubcommand("client", name);
 }
 
 // Commands a RESP2 client may send while subscribed (among those the
@@ -268,8 +367,13 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   const CommandSpec* spec = FindCommand(argv[0]);
   // Rejections before queueing flag the transaction (EXECABORT), as Redis's
   // processCommand does.
+  std::string stat_name(spec != nullptr ? spec->name : "");
   auto reject = [&](const std::string& msg) {
+    // rejectCommand: the command's rejected_calls, and the error's counts.
+    if (!stat_name.empty()) ++stats_.commands[std::string(stat_name)].rejected;
+    ++stats_.error_replies;
     if (spec != nullptr && spec->name == "exec") {
+      ++stats_.errors["EXECABORT"];
       // A rejected EXEC aborts the transaction (in MULTI or not), quoting
       // the rejection without its "ERR " code.
       DiscardTransaction(s);
@@ -277,6 +381,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
                   (msg.rfind("ERR ", 0) == 0 ? msg.substr(4) : msg));
       return;
     }
+    ++stats_.errors[ErrorCode(msg)];
     if (s.in_multi) s.exec_abort = true;
     reply.Error(msg);
   };
@@ -285,16 +390,16 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     return;
   }
   std::string fullname(spec->name);
-  if ((spec->name == "client" || spec->name == "pubsub") && argv.size() >= 2) {
+  if (IsContainer(spec->name) && argv.size() >= 2) {
     // A container command: the subcommand is resolved before anything else
     // (subcommands match whole, NULs included).
-    const ClientSubcommand* sub =
-        spec->name == "client" ? FindClientSubcommand(argv[1]) : FindPubsubSubcommand(argv[1]);
+    const Subcommand* sub = FindSubcommand(spec->name, argv[1]);
     if (sub == nullptr) {
       reject(UnknownSubcommandError(argv[0], argv[1]));
       return;
     }
     fullname = std::string(spec->name) + "|" + std::string(sub->name);
+    stat_name = fullname;
     const size_t n = argv.size();
     if (sub->arity > 0 ? n != static_cast<size_t>(sub->arity)
                        : n < static_cast<size_t>(-sub->arity)) {
@@ -322,6 +427,15 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   // MULTI, EXEC, DISCARD and WATCH act at once, even inside MULTI. (UNWATCH
   // is an ordinary command, queued like the others.)
   if ((spec->flags & kCmdTransaction) != 0) {
+    // Counted as call() counts them, after they ran.
+    const size_t before = out->size();
+    struct Count {
+      Engine* e;
+      std::string_view name;
+      std::string* out;
+      size_t before;
+      ~Count() { e->CountCall(name, *out, before); }
+    } count{this, spec->name, out, before};
     const std::string_view name = spec->name;
     if (name == "multi") {
       if (s.in_multi) {
@@ -360,7 +474,19 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   tracker_.SetCurrent(s.id, true);
   ReplyWriter reply(s.protocol, out);
   CommandContext ctx{*this, keyspace_, s, spec, argv, reply, s.db, options_.max_string_len, owned};
+  const size_t before = out->size();
+  // lookupKeyRead's hits and misses: the lookups of read-only commands.
+  keyspace_.set_count_reads((spec.flags & kCmdReadonly) != 0);
   spec.handler(ctx);
+  keyspace_.set_count_reads(false);
+  if (IsContainer(spec.name) && argv.size() >= 2) {
+    const Subcommand* sub = FindSubcommand(spec.name, argv[1]);
+    CountCall(sub != nullptr ? std::string(spec.name) + "|" + std::string(sub->name)
+                             : std::string(spec.name),
+              *out, before);
+  } else {
+    CountCall(spec.name, *out, before);
+  }
   // A read-only command's keys are remembered after it ran, whatever it
   // replied (its keys: no command moves a key argument out).
   // EVAL_RO, EVALSHA_RO and FCALL_RO are read-only but remember nothing
@@ -517,6 +643,7 @@ bool Engine::WatchedKeyExpired(const Session& s) const {
 // the FLUSH commands' own, as it is sent even for an empty db; SWAPDB sends
 // none).
 void Engine::OnKeyEvent(const KeyEvent& ev) {
+  if (ev.kind == KeyEventKind::kExpired) ++stats_.expired_keys;
   if (ev.kind == KeyEventKind::kWritten || ev.kind == KeyEventKind::kDeleted ||
       ev.kind == KeyEventKind::kExpired) {
     const int64_t modifier = ev.kind == KeyEventKind::kExpired || current_session_ < 0

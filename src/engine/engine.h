@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -37,6 +38,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "src/engine/command.h"
+#include "src/engine/config.h"
 #include "src/engine/keyspace.h"
 #include "src/resp/value.h"
 #include "src/tracking/tracker.h"
@@ -107,7 +109,8 @@ struct Session {
   bool dirty_cas = false;   // a watched key was modified
   std::vector<std::vector<std::string>> queued;
   std::vector<WatchedKey> watched;
-  std::string name;  // HELLO SETNAME
+  std::string name;       // HELLO SETNAME
+  bool no_evict = false;  // CLIENT NO-EVICT (the engine evicts no client either way)
   // The output stream: replies and pushes not yet taken by the caller.
   std::string output;
   bool notified = false;  // in the engine's notified list
@@ -135,6 +138,36 @@ struct Session {
   // session's further commands until it is unblocked (Engine::TakeUnblocked).
   BlockState block;
   bool blocked() const { return block.type != BlockType::kNone; }
+};
+
+// INFO's statistics (Redis's server.stat_* and per-command counters).
+struct CommandStat {
+  uint64_t calls = 0, failed = 0, rejected = 0;
+};
+struct EngineStats {
+  uint64_t connections_received = 0;
+  uint64_t commands_processed = 0;  // call()s, each command inside EXEC too
+  uint64_t error_replies = 0;
+  uint64_t expired_keys = 0;
+  // By full name ("config|get"); a hash map looked up without allocating
+  // (every command counts here). INFO sorts the names.
+  StrMap<CommandStat> commands;
+  std::map<std::string, uint64_t> errors;  // by error code ("ERR", "WRONGTYPE")
+};
+
+// What INFO reports about the process the engine runs in, given by a server
+// (Engine::SetServerInfo); an engine alone (the harnesses) reports zeros.
+struct ProcessSample {
+  uint64_t used_memory = 0, used_memory_rss = 0;
+  double cpu_sys = 0, cpu_user = 0;
+};
+struct ServerInfo {
+  std::string os;
+  int64_t process_id = 0;
+  int tcp_port = 0;
+  int64_t maxclients = 10000;
+  std::string executable;
+  std::function<ProcessSample()> sample;  // memory and CPU now
 };
 
 class Engine {
@@ -237,6 +270,25 @@ class Engine {
   // (docs/fidelity.md, "Random choices"), so a program's choices are the same
   // on every run.
   uint64_t NextRandom();
+  // CONFIG's parameters (config.h): the encoding limits the commands read,
+  // any engine parameter by id, and a server's own read-only ones (CONFIG
+  // GET reports them; CONFIG SET accepts only their current value).
+  const EncodingLimits& limits() const { return limits_; }
+  int64_t GetParam(ParamId id) const;
+  void SetParam(ParamId id, int64_t value);
+  void SetServerParams(std::vector<std::pair<std::string, std::string>> params) {
+    server_params_ = std::move(params);
+  }
+  const std::vector<std::pair<std::string, std::string>>& server_params() const {
+    return server_params_;
+  }
+  // INFO's counters, the process facts a server gives, and the run id.
+  const EngineStats& stats() const { return stats_; }
+  void ResetStats();  // CONFIG RESETSTAT
+  void SetServerInfo(ServerInfo info) { server_info_ = std::move(info); }
+  const ServerInfo& server_info() const { return server_info_; }
+  int64_t start_ms() const { return options_.start_ms; }
+  const std::string& run_id() const { return run_id_; }
 
   Keyspace& keyspace() { return keyspace_; }
   const Keyspace& keyspace() const { return keyspace_; }
@@ -314,6 +366,9 @@ class Engine {
   void Watch(Session& s, std::span<const std::string> argv, std::string* out);
   void DiscardTransaction(Session& s);
   void Reset(Session& s);
+  // call()'s statistics for a command that ran and wrote its reply at
+  // out[before..].
+  void CountCall(std::string_view name, const std::string& out, size_t before);
   void OnKeyEvent(const KeyEvent& ev);
   bool WatchedKeyExpired(const Session& s) const;
   // Blocking (blocking.cc).
@@ -333,6 +388,11 @@ class Engine {
   const WatcherList* WatchersOf(int db, std::string_view key) const;
 
   EngineOptions options_;
+  EncodingLimits limits_;
+  std::vector<std::pair<std::string, std::string>> server_params_;
+  EngineStats stats_;
+  ServerInfo server_info_;
+  std::string run_id_;
   VirtualClock clock_;
   Keyspace keyspace_;
   std::vector<std::unique_ptr<Session>> sessions_;

@@ -169,10 +169,18 @@ bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
 }
 
 Object* Keyspace::Find(int db, std::string_view key) {
+  Object* o = FindNoTouch(db, key);
+  if (o != nullptr) o->set_lru(LruClock(now_ms()));
+  return o;
+}
+
+Object* Keyspace::FindNoTouch(int db, std::string_view key) {
   ExpireIfNeeded(db, key);
   Db& d = dbs_[db];
   auto it = d.dict.find(key);
-  return it == d.dict.end() ? nullptr : &it->value;
+  Object* o = it == d.dict.end() ? nullptr : &it->value;
+  if (count_reads_) ++(o != nullptr ? hits_ : misses_);
+  return o;
 }
 
 const Object* Keyspace::Peek(int db, std::string_view key) const {
@@ -187,6 +195,7 @@ Object& Keyspace::Store(int db, std::string_view key, Object value, bool keep_tt
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
+  it->value.set_lru(LruClock(now_ms()));  // a new value (createObject)
   if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
   if (!keep_ttl) d.expires.Erase(key);
   Emit(db, it->key(), KeyEventKind::kWritten);
@@ -199,6 +208,7 @@ Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value, in
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
+  it->value.set_lru(LruClock(now_ms()));  // a new value (createObject)
   if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
   if (when_ms < 0) {
     d.expires.Erase(key);
@@ -214,6 +224,7 @@ Object& Keyspace::AddQuietly(int db, std::string_view key, Object value) {
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
+  it->value.set_lru(LruClock(now_ms()));  // a new value (createObject)
   if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
   return it->value;
 }

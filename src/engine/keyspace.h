@@ -146,8 +146,17 @@ class Keyspace {
   bool IsExpired(int db, std::string_view key) const;
   // Deletes the key if it is expired (raising kExpired); true if it did.
   bool ExpireIfNeeded(int db, std::string_view key);
-  // Lookup with lazy expiry; nullptr when absent or expired.
+  // Lookup with lazy expiry; nullptr when absent or expired. Updates the
+  // value's LRU clock (lookupKey); FindNoTouch does not (LOOKUP_NOTOUCH:
+  // EXISTS, TYPE, the TTL family, OBJECT).
   Object* Find(int db, std::string_view key);
+  Object* FindNoTouch(int db, std::string_view key);
+  // INFO's keyspace_hits / keyspace_misses: lookups while counting is on
+  // (the engine turns it on for read-only commands).
+  void set_count_reads(bool on) { count_reads_ = on; }
+  uint64_t hits() const { return hits_; }
+  uint64_t misses() const { return misses_; }
+  void ResetReadStats() { hits_ = misses_ = 0; }
   // Lookup with no side effect (no lazy expiry): the key as stored.
   const Object* Peek(int db, std::string_view key) const;
 
@@ -253,7 +262,9 @@ class Keyspace {
   std::vector<KeyEventListener> listeners_;
   AddedHook added_hook_;
   uint64_t rng_ = kExpireCycleSeed;  // active expiry's sampling
-  int expire_cycle_db_ = 0;          // the next db ActiveExpireCycle samples
+  bool count_reads_ = false;
+  uint64_t hits_ = 0, misses_ = 0;
+  int expire_cycle_db_ = 0;  // the next db ActiveExpireCycle samples
 };
 
 }  // namespace respfuzz::engine

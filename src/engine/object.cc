@@ -3,6 +3,8 @@
 #include <cmath>
 #include <iterator>
 
+#include "src/resp/numbers.h"
+
 namespace respfuzz::engine {
 
 std::string_view ObjTypeName(ObjType t) {
@@ -19,6 +21,72 @@ std::string_view ObjTypeName(ObjType t) {
       return "zset";
   }
   return "none";
+}
+
+bool IsIntsetMember(std::string_view s) { return resp::ParseInt64(s).has_value(); }
+
+namespace {
+
+// Redis 7.0's OBJ_ENCODING_EMBSTR_SIZE_LIMIT and OBJ_SHARED_INTEGERS.
+constexpr size_t kEmbstrMax = 44;
+constexpr int64_t kSharedIntegers = 10000;
+
+// tryObjectEncoding's integer test: at most 20 bytes, string2l.
+bool IntEncodable(const std::string& s, int64_t* v) {
+  if (s.size() > 20) return false;
+  const auto n = resp::ParseInt64(s);
+  if (!n) return false;
+  *v = *n;
+  return true;
+}
+
+}  // namespace
+
+std::string_view EncodingName(const Object& o) {
+  switch (TypeOf(o)) {
+    case ObjType::kString: {
+      const std::string& s = As<std::string>(o);
+      int64_t v;
+      switch (o.str_enc()) {
+        case StrEnc::kTry:
+          if (IntEncodable(s, &v)) return "int";
+          return s.size() <= kEmbstrMax ? "embstr" : "raw";
+        case StrEnc::kPlain:
+          return s.size() <= kEmbstrMax ? "embstr" : "raw";
+        case StrEnc::kRaw:
+          return "raw";
+      }
+      return "raw";
+    }
+    case ObjType::kList:
+      return "quicklist";
+    case ObjType::kHash:
+      return o.hashtable() ? "hashtable" : "listpack";
+    case ObjType::kSet:
+      return o.hashtable() ? "hashtable" : "intset";
+    case ObjType::kZSet:
+      return As<ZSet>(o).listpack() ? "listpack" : "skiplist";
+  }
+  return "raw";
+}
+
+int64_t RefCount(const Object& o) {
+  if (TypeOf(o) != ObjType::kString || o.str_enc() != StrEnc::kTry || o.unshared()) return 1;
+  int64_t v;
+  if (IntEncodable(As<std::string>(o), &v) && v >= 0 && v < kSharedIntegers) return 2147483647;
+  return 1;
+}
+
+namespace {
+constexpr uint32_t kLruClockMax = (1u << 24) - 1;  // LRU_CLOCK_MAX
+}  // namespace
+
+uint32_t LruClock(int64_t now_ms) { return static_cast<uint32_t>((now_ms / 1000) & kLruClockMax); }
+
+int64_t IdleSeconds(const Object& o, int64_t now_ms) {
+  const uint32_t clock = LruClock(now_ms);
+  if (clock >= o.lru()) return clock - o.lru();
+  return static_cast<int64_t>(clock) + (kLruClockMax - o.lru());
 }
 
 const double* ZSet::Score(std::string_view member) const {

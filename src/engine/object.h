@@ -3,6 +3,7 @@
 #ifndef RESPFUZZ_ENGINE_OBJECT_H_
 #define RESPFUZZ_ENGINE_OBJECT_H_
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
@@ -70,13 +71,13 @@ class ZSet {
   // and the index hold the same entries; the reason when not.
   std::string Check() const;
 
-  // Redis 7.0 keeps a sorted set in a listpack until a member longer than 64
-  // bytes or a 129th member is added (zset-max-listpack-value/-entries), and
-  // never converts back. A listpack stores scores as text, which turns -0
-  // into 0; a skiplist keeps -0. Sorted-set commands track this to reply -0
-  // exactly when Redis does.
-  static constexpr size_t kListpackMaxEntries = 128;
-  static constexpr size_t kListpackMaxValue = 64;
+  // Redis 7.0 keeps a sorted set in a listpack until a member longer than
+  // zset-max-listpack-value bytes (64) or one more than
+  // zset-max-listpack-entries members (128) is added, and never converts
+  // back (but a stored result is built as a skiplist and converted to a
+  // listpack when small enough). A listpack stores scores as text, which
+  // turns -0 into 0; a skiplist keeps -0. Sorted-set commands track this to
+  // reply -0 exactly when Redis does, and OBJECT ENCODING reports it.
   bool listpack() const { return listpack_; }
   void set_listpack(bool v) { listpack_ = v; }
 
@@ -114,11 +115,63 @@ class Boxed {
   std::unique_ptr<T> p_;
 };
 
-// The alternatives in ObjType's order. Read them with Is<T> and As<T> (T is
-// std::string, List, Hash, Set or ZSet), which see through the boxes.
-using Object = std::variant<std::string, Boxed<List>, Hash, Set, Boxed<ZSet>>;
+using ObjectVariant = std::variant<std::string, Boxed<List>, Hash, Set, Boxed<ZSet>>;
+
+// How Redis 7.0.15 would encode a string (OBJECT ENCODING, REFCOUNT): what
+// made it, from which the encoding follows.
+enum class StrEnc : uint8_t {
+  kTry = 0,  // tryObjectEncoding (SET, MSET, INCR, ...): int, embstr or raw by content
+  kPlain,    // createStringObject (INCRBYFLOAT): embstr up to 44 bytes, else raw
+  kRaw,      // written in place (APPEND to a key, SETRANGE, SETBIT, BITFIELD, BITOP): raw
+};
+
+// A value: the alternatives in ObjType's order. Read them with Is<T> and
+// As<T> (T is std::string, List, Hash, Set or ZSet), which see through the
+// boxes. The object also carries what Redis's robj encoding would be where
+// the contents alone do not say it (a listpack or intset converts to a hash
+// table and never back): two bytes in the variant's tail padding, so an
+// Object is no larger than the variant (static_assert below).
+class Object : public ObjectVariant {
+ public:
+  using ObjectVariant::ObjectVariant;
+  Object() = default;
+
+  // Strings.
+  StrEnc str_enc() const { return str_enc_; }
+  void set_str_enc(StrEnc e) { str_enc_ = e; }
+  // A copy of an integer (COPY's dupStringObject) is not Redis's shared
+  // integer object, whatever its value.
+  bool unshared() const { return unshared_; }
+  void set_unshared(bool v) { unshared_ = v; }
+  // Hashes (listpack until converted), sets (intset until converted).
+  bool hashtable() const { return hashtable_; }
+  void set_hashtable(bool v) { hashtable_ = v; }
+  // Redis's robj lru: the LRU clock (LruClock) when the value was created
+  // or last looked up by a command that touches it (OBJECT IDLETIME).
+  uint32_t lru() const { return lru_; }
+  void set_lru(uint32_t v) { lru_ = v; }
+
+ private:
+  StrEnc str_enc_ = StrEnc::kTry;
+  bool unshared_ = false;
+  bool hashtable_ = false;
+  uint32_t lru_ = 0;
+};
+static_assert(sizeof(Object) == sizeof(ObjectVariant), "the encoding bytes must fit the padding");
 
 inline ObjType TypeOf(const Object& o) { return static_cast<ObjType>(o.index()); }
+
+// OBJECT ENCODING's answer for a value under the engine's limits (a list is
+// always a quicklist in Redis 7.0), and OBJECT REFCOUNT's (2147483647 for
+// Redis's shared integers 0 to 9999, else 1).
+std::string_view EncodingName(const Object& o);
+int64_t RefCount(const Object& o);
+// Redis's LRU clock (LRU_CLOCK, 24 bits of seconds) at `now_ms`, and
+// OBJECT IDLETIME's answer (estimateObjectIdleTime / 1000) for a value.
+uint32_t LruClock(int64_t now_ms);
+int64_t IdleSeconds(const Object& o, int64_t now_ms);
+// isSdsRepresentableAsLongLong: what an intset can hold.
+bool IsIntsetMember(std::string_view s);
 
 namespace object_internal {
 template <typename T>

@@ -35,6 +35,20 @@ void ReplyWriter::Integer(int64_t n) { resp::WriteInteger(n, out_); }
 
 void ReplyWriter::Bulk(std::string_view s) { resp::WriteBulk(s, out_); }
 
+void ReplyWriter::Verbatim(std::string_view text, std::string_view ext) {
+  if (!resp3()) {
+    Bulk(text);
+    return;
+  }
+  out_->append("=");
+  out_->append(std::to_string(text.size() + ext.size() + 1));
+  out_->append("\r\n");
+  out_->append(ext);
+  out_->append(":");
+  out_->append(text);
+  out_->append("\r\n");
+}
+
 void ReplyWriter::Null() { out_->append(resp3() ? "_\r\n" : "$-1\r\n"); }
 
 void ReplyWriter::NullArray() { out_->append(resp3() ? "_\r\n" : "*-1\r\n"); }

@@ -39,6 +39,8 @@ class ReplyWriter {
   void SetHeader(int64_t n);      // ~n, or *n in RESP2
   // A double reply (addReplyDouble): ,%.17g in RESP3, a bulk string in RESP2.
   void Double(double d);
+  // addReplyVerbatim: RESP3's =<len>\r\n<ext>:<text>, a bulk string in RESP2.
+  void Verbatim(std::string_view text, std::string_view ext);
   // A double always as a bulk string, "%.17g" (addReplyDouble's RESP2 form).
   void BulkDouble(double d);
 

@@ -1,6 +1,9 @@
 #include "src/server/server.h"
 
 #include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -109,7 +112,9 @@ absl::Status Server::Listen() {
   if (!port.ok()) return port.status();
   listening_ = true;
   port_ = *port;
-  config_ = {
+  // The server's own parameters, which CONFIG GET reports next to the
+  // engine's (redis-benchmark asks for save and appendonly when it starts).
+  engine_.SetServerParams({
       {"appendonly", "no"},
       {"bind", options_.bind},
       {"databases", absl::StrCat(options_.engine.num_dbs)},
@@ -117,8 +122,35 @@ absl::Status Server::Listen() {
       {"port", absl::StrCat(port_)},
       {"proto-max-bulk-len", absl::StrCat(options_.request_limits.max_bulk_len)},
       {"save", ""},
-      {"tracking-table-max-keys", ""},  // the engine's, read at each CONFIG GET
+  });
+  // What INFO reports about this process.
+  engine::ServerInfo info;
+  struct utsname name;
+  if (uname(&name) == 0) info.os = absl::StrCat(name.sysname, " ", name.release, " ", name.machine);
+  info.process_id = getpid();
+  info.tcp_port = port_;
+  info.maxclients = options_.max_clients;
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) info.executable.assign(exe, static_cast<size_t>(n));
+  info.sample = [] {
+    engine::ProcessSample s;
+    const struct mallinfo2 mi = mallinfo2();
+    s.used_memory = mi.uordblks + mi.hblkhd;  // bytes the allocator handed out
+    long pages = 0, resident = 0;
+    if (FILE* f = fopen("/proc/self/statm", "r")) {
+      if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+      fclose(f);
+    }
+    s.used_memory_rss = static_cast<uint64_t>(resident) * static_cast<uint64_t>(getpagesize());
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+      s.cpu_sys = static_cast<double>(ru.ru_stime.tv_sec) + ru.ru_stime.tv_usec / 1e6;
+      s.cpu_user = static_cast<double>(ru.ru_utime.tv_sec) + ru.ru_utime.tv_usec / 1e6;
+    }
+    return s;
   };
+  engine_.SetServerInfo(std::move(info));
   return absl::OkStatus();
 }
 
@@ -409,23 +441,6 @@ void Server::RunOne(Client* c, std::vector<std::string>& argv) {
       }
       c->close_after_reply = true;
       return;
-    case ServerCommand::kConfig:
-      // CONFIG GET outside MULTI is answered here over the server's
-      // parameters and the engine's tracking-table-max-keys; CONFIG SET
-      // (only tracking-table-max-keys) and CONFIG inside MULTI are the
-      // engine's.
-      if (!engine_.session(c->session).in_multi &&
-          !(argv.size() >= 3 && engine::IEquals(argv[1], "set") &&
-            engine::IEquals(argv[2], "tracking-table-max-keys"))) {
-        config_.back().value = absl::StrCat(engine_.tracker().table_max_keys());
-        if (!engine_.AnswerOutside(c->session)) return;  // CLIENT REPLY OFF / SKIP
-        AppendTo(c, [&](std::string* out) {
-          engine::ReplyWriter reply(engine_.session(c->session).protocol, out);
-          Config(argv, config_, reply);
-        });
-        return;
-      }
-      break;
     case ServerCommand::kNone:
       break;
   }

@@ -249,8 +249,7 @@ class Server {
   uint16_t port_ = 0;
   bool stopping_ = false;
   int64_t next_expire_ms_ = 0;
-  size_t peak_keys_ = 0;             // since the last memory trim
-  std::vector<ConfigParam> config_;  // what CONFIG GET reports
+  size_t peak_keys_ = 0;  // since the last memory trim
 
   std::vector<Client*> by_session_;                 // engine session handle -> its client
   std::vector<std::unique_ptr<Client>> clients_;    // open clients; Client::slot is the index

@@ -14,7 +14,7 @@ namespace {
 TEST(ServerCommandsTest, FindServerCommand) {
   EXPECT_EQ(FindServerCommand("quit"), ServerCommand::kQuit);
   EXPECT_EQ(FindServerCommand("QuIt"), ServerCommand::kQuit);
-  EXPECT_EQ(FindServerCommand("CONFIG"), ServerCommand::kConfig);
+  EXPECT_EQ(FindServerCommand("CONFIG"), ServerCommand::kNone);
   EXPECT_EQ(FindServerCommand("quits"), ServerCommand::kNone);
   EXPECT_EQ(FindServerCommand("get"), ServerCommand::kNone);
   EXPECT_EQ(FindServerCommand(""), ServerCommand::kNone);
@@ -74,40 +74,6 @@ TEST(ServerCommandsTest, StringMatchIsNotExponential) {
   for (int i = 0; i < 2000; ++i) deep += "a*";
   EXPECT_FALSE(StringMatch(deep, std::string(3000, 'a'), false));
   EXPECT_TRUE(StringMatch("a*a*", "aa", false));
-}
-
-class ConfigTest : public ::testing::Test {
- protected:
-  std::string Run(std::vector<std::string> argv, resp::Protocol p = resp::Protocol::kResp2) {
-    std::string out;
-    engine::ReplyWriter w(p, &out);
-    Config(argv, params_, w);
-    return out;
-  }
-  std::vector<ConfigParam> params_ = {{"appendonly", "no"}, {"port", "7000"}, {"save", ""}};
-};
-
-TEST_F(ConfigTest, Get) {
-  EXPECT_EQ(Run({"CONFIG", "GET", "save"}), "*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
-  EXPECT_EQ(Run({"config", "get", "Save"}), "*2\r\n$4\r\nSave\r\n$0\r\n\r\n");
-  EXPECT_EQ(Run({"CONFIG", "GET", "save"}, resp::Protocol::kResp3),
-            "%1\r\n$4\r\nsave\r\n$0\r\n\r\n");
-  EXPECT_EQ(Run({"CONFIG", "GET", "*"}),
-            "*6\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$4\r\nport\r\n$4\r\n7000\r\n"
-            "$4\r\nsave\r\n$0\r\n\r\n");
-  EXPECT_EQ(Run({"CONFIG", "GET", "S*", "save", "nope"}), "*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
-  EXPECT_EQ(Run({"CONFIG", "GET", "nope"}), "*0\r\n");
-  EXPECT_EQ(Run({"CONFIG", "GET", "nope"}, resp::Protocol::kResp3), "%0\r\n");
-}
-
-TEST_F(ConfigTest, Errors) {
-  EXPECT_EQ(Run({"CONFIG"}), "-ERR wrong number of arguments for 'config' command\r\n");
-  EXPECT_EQ(Run({"CONFIG", "GET"}), "-ERR wrong number of arguments for 'config|get' command\r\n");
-  EXPECT_EQ(Run({"config", "nope"}), "-ERR unknown subcommand 'nope'. Try CONFIG HELP.\r\n");
-  EXPECT_EQ(Run({"CONFIG", "rewrite"}), "-ERR command 'config|rewrite' is not implemented\r\n");
-  EXPECT_EQ(Run({"CONFIG", "Set", "save", ""}), "-ERR command 'config|set' is not implemented\r\n");
-  EXPECT_EQ(Run({"CONFIG", std::string("a\0b\r\n", 5)}),
-            "-ERR unknown subcommand 'a'. Try CONFIG HELP.\r\n");
 }
 
 }  // namespace

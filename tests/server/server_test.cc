@@ -277,11 +277,15 @@ TEST(ServerTest, ConfigGetForRedisBenchmark) {
   ExpectReply(c, "CONFIG GET\r\n", "-ERR wrong number of arguments for 'config|get' command\r\n");
   ExpectReply(c, "CONFIG\r\n", "-ERR wrong number of arguments for 'config' command\r\n");
   ExpectReply(c, "config foo\r\n", "-ERR unknown subcommand 'foo'. Try CONFIG HELP.\r\n");
-  ExpectReply(c, "CONFIG SET save x\r\n", "-ERR command 'config|set' is not implemented\r\n");
-  // Inside MULTI the engine runs CONFIG, and it knows only its own
-  // parameter, tracking-table-max-keys (docs/tracking.md).
+  ExpectReply(
+      c, "CONFIG SET save x\r\n",
+      "-ERR CONFIG SET failed (possibly related to argument 'save') - respfuzz serve cannot "
+      "change this parameter\r\n");
+  ExpectReply(c, "CONFIG SET save \"\"\r\n", "+OK\r\n");
+  // The engine runs CONFIG, inside MULTI too, over its parameters and the
+  // server's.
   ExpectReply(c, "MULTI\r\nCONFIG GET save\r\nCONFIG GET tracking*\r\nEXEC\r\n",
-              "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n*0\r\n"
+              "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n*2\r\n$4\r\nsave\r\n$0\r\n\r\n"
               "*2\r\n$23\r\ntracking-table-max-keys\r\n$7\r\n1000000\r\n");
 }
 

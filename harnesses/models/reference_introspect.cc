@@ -1,0 +1,317 @@
+// Introspection commands of the reference model: CONFIG (GET SET RESETSTAT
+// REWRITE HELP, config.c) over the parameters the model has, and OBJECT
+// (ENCODING REFCOUNT FREQ IDLETIME HELP, object.c). Written from Redis
+// 7.0.15's behaviour, apart from the engine's src/engine/config.cc.
+#include <climits>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harnesses/models/reference_state.h"
+
+namespace respfuzz::models::refmodel {
+
+using resp::Value;
+
+namespace {
+
+// standardConfig, as much of it as the model's parameters use.
+struct ConfigDef {
+  const char* name;  // for an alias: the alias (registerConfigValue swaps them)
+  bool memory;       // MEMORY_CONFIG: memtoull first; else string2ll
+  bool is_signed;    // an int config (signed bounds); else size_t
+  long long lower, upper;
+  int64_t Config::*field;
+};
+
+// static_configs of config.c, each alias registered as a config of its own.
+const std::vector<ConfigDef>& Configs() {
+  static const std::vector<ConfigDef> defs = {
+      {"hash-max-listpack-entries", false, false, 0, LLONG_MAX, &Config::hash_max_listpack_entries},
+      {"hash-max-ziplist-entries", false, false, 0, LLONG_MAX, &Config::hash_max_listpack_entries},
+      {"hash-max-listpack-value", true, false, 0, LLONG_MAX, &Config::hash_max_listpack_value},
+      {"hash-max-ziplist-value", true, false, 0, LLONG_MAX, &Config::hash_max_listpack_value},
+      {"list-max-listpack-size", false, true, INT_MIN, INT_MAX, &Config::list_max_listpack_size},
+      {"list-max-ziplist-size", false, true, INT_MIN, INT_MAX, &Config::list_max_listpack_size},
+      {"list-compress-depth", false, true, 0, INT_MAX, &Config::list_compress_depth},
+      {"set-max-intset-entries", false, false, 0, LLONG_MAX, &Config::set_max_intset_entries},
+      {"zset-max-listpack-entries", false, false, 0, LLONG_MAX, &Config::zset_max_listpack_entries},
+      {"zset-max-ziplist-entries", false, false, 0, LLONG_MAX, &Config::zset_max_listpack_entries},
+      {"zset-max-listpack-value", true, false, 0, LLONG_MAX, &Config::zset_max_listpack_value},
+      {"zset-max-ziplist-value", true, false, 0, LLONG_MAX, &Config::zset_max_listpack_value},
+      {"tracking-table-max-keys", false, false, 0, LLONG_MAX, &Config::tracking_table_max_keys},
+  };
+  return defs;
+}
+
+// dictFind(configs, name): the whole name, without regard to case.
+const ConfigDef* LookupConfig(const std::string& name) {
+  for (const ConfigDef& d : Configs()) {
+    if (EqualsIgnoreCase(name, d.name) && name.size() == std::string(d.name).size()) return &d;
+  }
+  return nullptr;
+}
+
+// memtoull (util.c), over the argument as a C string.
+bool MemToUll(const std::string& arg, unsigned long long* out) {
+  std::string p = CString(arg);
+  if (!p.empty() && p[0] == '-') return false;
+  size_t u = 0;
+  while (u < p.size() && p[u] >= '0' && p[u] <= '9') u++;
+  std::string unit = p.substr(u);
+  unsigned long long mul;
+  if (unit.empty() || EqualsIgnoreCase(unit, "b")) {
+    mul = 1;
+  } else if (EqualsIgnoreCase(unit, "k")) {
+    mul = 1000;
+  } else if (EqualsIgnoreCase(unit, "kb")) {
+    mul = 1024;
+  } else if (EqualsIgnoreCase(unit, "m")) {
+    mul = 1000 * 1000;
+  } else if (EqualsIgnoreCase(unit, "mb")) {
+    mul = 1024 * 1024;
+  } else if (EqualsIgnoreCase(unit, "g")) {
+    mul = 1000ULL * 1000 * 1000;
+  } else if (EqualsIgnoreCase(unit, "gb")) {
+    mul = 1024ULL * 1024 * 1024;
+  } else {
+    return false;
+  }
+  if (u >= 128) return false;
+  // strtoull of the digits: "" is 0, too many digits give ULLONG_MAX.
+  unsigned long long val = 0;
+  bool overflow = false;
+  for (size_t i = 0; i < u; i++) {
+    unsigned d = static_cast<unsigned>(p[i] - '0');
+    if (val > (ULLONG_MAX - d) / 10) overflow = true;
+    if (!overflow) val = val * 10 + d;
+  }
+  if (overflow) val = ULLONG_MAX;
+  *out = val * mul;
+  return true;
+}
+
+// numericParseString + numericBoundaryCheck; "" when the value is good.
+std::string ParseValue(const ConfigDef& d, const std::string& arg, long long* out) {
+  long long ll;
+  if (d.memory) {
+    unsigned long long v;
+    if (!MemToUll(arg, &v)) return "argument must be a memory value";
+    ll = static_cast<long long>(v);
+  } else {
+    int64_t v;
+    if (!String2ll(arg, &v)) return "argument couldn't be parsed into an integer";
+    ll = v;
+  }
+  if (d.is_signed) {
+    if (ll > d.upper || ll < d.lower) {
+      return "argument must be between " + std::to_string(d.lower) + " and " +
+             std::to_string(d.upper) + " inclusive";
+    }
+  } else {
+    unsigned long long ull = static_cast<unsigned long long>(ll);
+    if (ull > static_cast<unsigned long long>(d.upper) ||
+        ull < static_cast<unsigned long long>(d.lower)) {
+      return "argument must be between " +
+             std::to_string(static_cast<unsigned long long>(d.lower)) + " and " +
+             std::to_string(static_cast<unsigned long long>(d.upper)) + " inclusive";
+    }
+  }
+  *out = ll;
+  return "";
+}
+
+// C-string case-insensitive equality (the matches dict of configGetCommand).
+bool SameName(const std::string& a, const std::string& b) {
+  std::string x = CString(a), y = CString(b);
+  return x.size() == y.size() && EqualsIgnoreCase(x, y.c_str());
+}
+
+Value ConfigGet(Ctx& c) {
+  std::vector<std::pair<std::string, const ConfigDef*>> matches;
+  auto found = [&](const std::string& name) {
+    for (const auto& m : matches) {
+      if (SameName(m.first, name)) return true;
+    }
+    return false;
+  };
+  for (size_t i = 2; i < c.argc(); i++) {
+    const std::string& name = c.argv[i];
+    std::string cname = CString(name);
+    if (cname.find_first_of("[*?") == std::string::npos) {
+      if (found(name)) continue;
+      const ConfigDef* d = LookupConfig(name);
+      if (d != nullptr) matches.emplace_back(cname, d);
+      continue;
+    }
+    for (const ConfigDef& d : Configs()) {
+      if (found(d.name)) continue;
+      if (StringMatch(cname, d.name, /*nocase=*/true)) matches.emplace_back(d.name, &d);
+    }
+  }
+  std::vector<Value> flat;
+  for (const auto& [name, d] : matches) {
+    flat.push_back(c.Bulk(name));
+    flat.push_back(c.Bulk(std::to_string(c.st.config.*(d->field))));
+  }
+  return c.Map(std::move(flat));
+}
+
+Value ConfigSet(Ctx& c) {
+  if (c.argc() & 1) return c.Syntax();
+  size_t count = (c.argc() - 2) / 2;
+  std::vector<const ConfigDef*> set(count, nullptr);
+  for (size_t i = 0; i < count; i++) {
+    const std::string& name = c.argv[2 + i * 2];
+    const ConfigDef* d = LookupConfig(name);
+    if (d == nullptr) {
+      return c.Err(SanitizeErrorText("Unknown option or number of arguments for CONFIG SET - '" +
+                                     CString(name) + "'"));
+    }
+    for (size_t j = 0; j < i; j++) {
+      if (set[j] == d) {
+        return c.Err(SanitizeErrorText("CONFIG SET failed (possibly related to argument '" +
+                                       CString(name) + "') - duplicate parameter"));
+      }
+    }
+    set[i] = d;
+  }
+  Config backup = c.st.config;
+  for (size_t i = 0; i < count; i++) {
+    long long v = 0;
+    std::string err = ParseValue(*set[i], c.argv[3 + i * 2], &v);
+    if (!err.empty()) {
+      c.st.config = backup;
+      return c.Err("CONFIG SET failed (possibly related to argument '" + std::string(set[i]->name) +
+                   "') - " + err);
+    }
+    c.st.config.*(set[i]->field) = v;
+  }
+  return c.Ok();
+}
+
+Value ConfigResetStat(Ctx& c) { return c.Ok(); }
+
+Value ConfigRewrite(Ctx& c) { return c.Err("The server is running without a config file"); }
+
+Value Help(Ctx& c, const std::vector<std::string>& lines) {
+  std::vector<Value> out;
+  for (const std::string& l : lines) out.push_back(Value::Simple(l));
+  return c.Array(std::move(out));
+}
+
+Value ConfigHelp(Ctx& c) {
+  return Help(c,
+              {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET <pattern>",
+               "    Return parameters matching the glob-like <pattern> and their values.",
+               "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+               "RESETSTAT", "    Reset statistics reported by the INFO command.", "REWRITE",
+               "    Rewrite the configuration file.", "HELP", "    Prints this help."});
+}
+
+// OBJECT's lookup (objectCommandLookupOrReply): no touch; nullptr when missing.
+Object* ObjectLookup(Ctx& c) { return LookupKeyNoTouch(c.st, c.db(), c.argv[2]); }
+
+// strEncoding of the robj the model's string would be.
+std::string StringEncoding(const Object& o) {
+  if (o.str_made == 2) return "raw";
+  int64_t v;
+  if (o.str_made == 0 && o.str.size() <= 20 && String2ll(o.str, &v)) return "int";
+  return o.str.size() <= 44 ? "embstr" : "raw";
+}
+
+Value ObjectEncoding(Ctx& c) {
+  Object* o = ObjectLookup(c);
+  if (o == nullptr) return c.Null();
+  switch (o->kind) {
+    case Kind::kString:
+      return c.Bulk(StringEncoding(*o));
+    case Kind::kList:
+      return c.Bulk("quicklist");
+    case Kind::kHash:
+      return c.Bulk(o->hash_hashtable ? "hashtable" : "listpack");
+    case Kind::kSet:
+      return c.Bulk(o->set_hashtable ? "hashtable" : "intset");
+    case Kind::kZSet:
+      return c.Bulk(o->zset_skiplist ? "skiplist" : "listpack");
+  }
+  return c.Null();
+}
+
+Value ObjectRefcount(Ctx& c) {
+  Object* o = ObjectLookup(c);
+  if (o == nullptr) return c.Null();
+  // shared.integers[0..9999] have refcount INT_MAX (OBJ_SHARED_REFCOUNT).
+  int64_t v;
+  if (o->kind == Kind::kString && !o->str_dup && StringEncoding(*o) == "int" &&
+      String2ll(o->str, &v) && v >= 0 && v < 10000) {
+    return c.Int(INT_MAX);
+  }
+  return c.Int(1);
+}
+
+Value ObjectFreq(Ctx& c) {
+  if (ObjectLookup(c) == nullptr) return c.Null();
+  return c.Err(
+      "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+      "when switching between policies at runtime LRU and LFU data will take some time to "
+      "adjust.");
+}
+
+Value ObjectIdletime(Ctx& c) {
+  Object* o = ObjectLookup(c);
+  if (o == nullptr) return c.Null();
+  // estimateObjectIdleTime / 1000 with LRU_CLOCK_RESOLUTION 1000 ms.
+  const int64_t lruclock = LruClock(c.st);
+  const int64_t max = (1 << 24) - 1;
+  if (lruclock >= o->lru) return c.Int(lruclock - o->lru);
+  return c.Int(lruclock + (max - o->lru));
+}
+
+Value ObjectHelp(Ctx& c) {
+  return Help(c,
+              {"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "ENCODING <key>",
+               "    Return the kind of internal representation used in order to store the value",
+               "    associated with a <key>.", "FREQ <key>",
+               "    Return the access frequency index of the <key>. The returned integer is",
+               "    proportional to the logarithm of the recent access frequency of the key.",
+               "IDLETIME <key>",
+               "    Return the idle time of the <key>, that is the approximated number of",
+               "    seconds elapsed since the last access to the key.", "REFCOUNT <key>",
+               "    Return the number of references of the value associated with the specified",
+               "    <key>.", "HELP", "    Prints this help."});
+}
+
+// CLIENT NO-EVICT ON|OFF (clientCommand).
+Value ClientNoEvict(Ctx& c) {
+  if (EqualsIgnoreCase(c.argv[2], "on")) {
+    c.s().no_evict = true;
+  } else if (EqualsIgnoreCase(c.argv[2], "off")) {
+    c.s().no_evict = false;
+  } else {
+    return c.Syntax();
+  }
+  return c.Ok();
+}
+
+}  // namespace
+
+const std::map<std::string, CommandSpec>& IntrospectionSubcommands() {
+  static const std::map<std::string, CommandSpec> subs = {
+      {"config|get", {"config|get", -3, ConfigGet}},
+      {"config|set", {"config|set", -4, ConfigSet}},
+      {"config|resetstat", {"config|resetstat", 2, ConfigResetStat}},
+      {"config|rewrite", {"config|rewrite", 2, ConfigRewrite}},
+      {"config|help", {"config|help", 2, ConfigHelp}},
+      {"object|encoding", {"object|encoding", 3, ObjectEncoding}},
+      {"object|refcount", {"object|refcount", 3, ObjectRefcount}},
+      {"object|freq", {"object|freq", 3, ObjectFreq}},
+      {"object|idletime", {"object|idletime", 3, ObjectIdletime}},
+      {"object|help", {"object|help", 2, ObjectHelp}},
+      {"client|no-evict", {"client|no-evict", 3, ClientNoEvict}},
+  };
+  return subs;
+}
+
+}  // namespace respfuzz::models::refmodel

@@ -1,0 +1,236 @@
+// INFO [section ...] (Redis 7.0.15's genInfoSectionDict and
+// genRedisInfoString): the sections in Redis's order, each with the fields
+// whose values the engine knows to be true, and what a server in front of
+// it reports about its process (Engine::SetServerInfo). docs/fidelity.md
+// ("INFO") lists what each field means here.
+#include <array>
+#include <cinttypes>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "src/engine/command.h"
+#include "src/engine/engine.h"
+
+namespace respfuzz::engine {
+
+namespace {
+
+std::string Fixed(double d, int digits) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.*f", digits, d);
+  return buf;
+}
+
+// bytesToHuman (server.c).
+std::string BytesToHuman(uint64_t n) {
+  const double d = static_cast<double>(n);
+  if (n < 1024) return absl::StrCat(n, "B");
+  if (n < 1024ull * 1024) return absl::StrCat(Fixed(d / 1024, 2), "K");
+  if (n < 1024ull * 1024 * 1024) return absl::StrCat(Fixed(d / (1024 * 1024), 2), "M");
+  if (n < 1024ull * 1024 * 1024 * 1024)
+    return absl::StrCat(Fixed(d / (1024.0 * 1024 * 1024), 2), "G");
+  if (n < 1024ull * 1024 * 1024 * 1024 * 1024) {
+    return absl::StrCat(Fixed(d / (1024.0 * 1024 * 1024 * 1024), 2), "T");
+  }
+  return absl::StrCat(Fixed(d / (1024.0 * 1024 * 1024 * 1024 * 1024), 2), "P");
+}
+
+struct Sections {
+  bool all = false;
+  std::set<std::string> names;  // lower case
+  bool Has(std::string_view name) const { return all || names.contains(std::string(name)); }
+};
+
+Sections Parse(const CommandContext& c) {
+  static constexpr std::array<std::string_view, 11> kDefault = {
+      "server", "clients",     "memory",     "persistence", "stats",   "replication",
+      "cpu",    "module_list", "errorstats", "cluster",     "keyspace"};
+  Sections s;
+  if (c.argc() == 1) {
+    s.names.insert(kDefault.begin(), kDefault.end());
+    return s;
+  }
+  for (size_t i = 1; i < c.argc(); ++i) {
+    const std::string arg = absl::AsciiStrToLower(std::string(CStr(c.arg(i))));
+    if (arg == "default") {
+      s.names.insert(kDefault.begin(), kDefault.end());
+    } else if (arg == "all" || arg == "everything") {
+      s.all = true;
+    } else {
+      s.names.insert(arg);
+    }
+  }
+  return s;
+}
+
+void CmdInfo(CommandContext& c) {
+  const Sections want = Parse(c);
+  const Engine& e = c.engine;
+  const EngineStats& st = e.stats();
+  const ServerInfo& si = e.server_info();
+  const ProcessSample ps = si.sample ? si.sample() : ProcessSample{};
+  const int64_t now = c.now_ms();
+  const int64_t uptime = (now - e.start_ms()) / 1000;
+  std::string out;
+  int sections = 0;
+  auto section = [&](const char* title) {
+    if (sections++ > 0) out += "\r\n";
+    absl::StrAppend(&out, "# ", title, "\r\n");
+  };
+  auto field = [&](const char* name, const auto& value) {
+    absl::StrAppend(&out, name, ":", value, "\r\n");
+  };
+  if (want.Has("server")) {
+    section("Server");
+    field("redis_version", "7.0.15");
+    field("redis_git_sha1", "00000000");
+    field("redis_git_dirty", 0);
+    field("redis_mode", "standalone");
+    field("os", si.os);
+    field("arch_bits", static_cast<int>(sizeof(void*) * 8));
+    field("multiplexing_api", "epoll");
+    field("process_id", si.process_id);
+    field("process_supervised", "no");
+    field("run_id", e.run_id());
+    field("tcp_port", si.tcp_port);
+    field("server_time_usec", now * 1000);
+    field("uptime_in_seconds", uptime);
+    field("uptime_in_days", uptime / 86400);
+    field("hz", 10);
+    field("configured_hz", 10);
+    field("lru_clock", LruClock(now));
+    field("executable", si.executable);
+    field("config_file", "");
+    field("io_threads_active", 0);
+  }
+  if (want.Has("clients")) {
+    size_t open = 0;
+    for (size_t i = 0; i < e.session_count(); ++i) open += e.session(static_cast<int>(i)).open;
+    section("Clients");
+    field("connected_clients", open);
+    field("cluster_connections", 0);
+    field("maxclients", si.maxclients);
+    field("blocked_clients", 0);
+    field("tracking_clients", e.tracker().tracking_clients());
+    field("clients_in_timeout_table", 0);
+  }
+  if (want.Has("memory")) {
+    section("Memory");
+    field("used_memory", ps.used_memory);
+    field("used_memory_human", BytesToHuman(ps.used_memory));
+    field("used_memory_rss", ps.used_memory_rss);
+    field("used_memory_rss_human", BytesToHuman(ps.used_memory_rss));
+    field("maxmemory", 0);
+    field("maxmemory_human", "0B");
+    field("maxmemory_policy", "noeviction");
+    field("mem_allocator", "libc");
+    field("lazyfree_pending_objects", 0);
+  }
+  if (want.Has("persistence")) {
+    section("Persistence");
+    field("loading", 0);
+    field("async_loading", 0);
+    field("rdb_bgsave_in_progress", 0);
+    field("rdb_last_save_time", e.start_ms() / 1000);
+    field("rdb_last_bgsave_status", "ok");
+    field("rdb_saves", 0);
+    field("aof_enabled", 0);
+    field("aof_rewrite_in_progress", 0);
+    field("aof_rewrite_scheduled", 0);
+    field("aof_last_bgrewrite_status", "ok");
+    field("aof_rewrites", 0);
+    field("aof_last_write_status", "ok");
+  }
+  if (want.Has("stats")) {
+    std::set<std::string> channels;
+    for (size_t i = 0; i < e.session_count(); ++i) {
+      const Session& s = e.session(static_cast<int>(i));
+      if (s.open) channels.insert(s.channels.begin(), s.channels.end());
+    }
+    section("Stats");
+    field("total_connections_received", st.connections_received);
+    field("total_commands_processed", st.commands_processed);
+    field("expired_keys", st.expired_keys);
+    field("evicted_keys", 0);
+    field("evicted_clients", 0);
+    field("keyspace_hits", c.ks.hits());
+    field("keyspace_misses", c.ks.misses());
+    field("pubsub_channels", channels.size());
+    field("pubsub_patterns", 0);
+    field("pubsubshard_channels", 0);
+    field("total_forks", 0);
+    field("tracking_total_keys", e.tracker().table_keys());
+    field("unexpected_error_replies", 0);
+    field("total_error_replies", st.error_replies);
+  }
+  if (want.Has("replication")) {
+    section("Replication");
+    field("role", "master");
+    field("connected_slaves", 0);
+    field("master_failover_state", "no-failover");
+    field("master_replid", e.run_id());
+    field("master_replid2", std::string(40, '0'));
+    field("master_repl_offset", 0);
+    field("second_repl_offset", -1);
+    field("repl_backlog_active", 0);
+    field("repl_backlog_size", 1048576);
+    field("repl_backlog_first_byte_offset", 0);
+    field("repl_backlog_histlen", 0);
+  }
+  if (want.Has("cpu")) {
+    section("CPU");
+    field("used_cpu_sys", Fixed(ps.cpu_sys, 6));
+    field("used_cpu_user", Fixed(ps.cpu_user, 6));
+    field("used_cpu_sys_children", "0.000000");
+    field("used_cpu_user_children", "0.000000");
+  }
+  if (want.Has("module_list") || want.Has("modules")) section("Modules");
+  if (want.Has("commandstats")) {
+    section("Commandstats");
+    const std::map<std::string_view, CommandStat> sorted(st.commands.begin(), st.commands.end());
+    for (const auto& [name, cs] : sorted) {
+      if (cs.calls == 0 && cs.failed == 0 && cs.rejected == 0) continue;
+      // usec is not measured (the engine's clock is virtual): 0.
+      absl::StrAppend(&out, "cmdstat_", std::string(name), ":calls=", cs.calls,
+                      ",usec=0,usec_per_call=0.00,rejected_calls=", cs.rejected,
+                      ",failed_calls=", cs.failed, "\r\n");
+    }
+  }
+  if (want.Has("errorstats")) {
+    section("Errorstats");
+    for (const auto& [code, n] : st.errors) {
+      absl::StrAppend(&out, "errorstat_", code, ":count=", n, "\r\n");
+    }
+  }
+  if (want.Has("latencystats")) section("Latencystats");
+  if (want.Has("cluster")) {
+    section("Cluster");
+    field("cluster_enabled", 0);
+  }
+  if (want.Has("keyspace")) {
+    section("Keyspace");
+    for (int db = 0; db < c.ks.num_dbs(); ++db) {
+      const Db& d = c.ks.db(db);
+      if (d.dict.empty() && d.expires.empty()) continue;
+      // avg_ttl is Redis's running estimate from its active expiry samples;
+      // 0 here, as on a server whose active expiry has not sampled the db.
+      absl::StrAppend(&out, "db", db, ":keys=", d.dict.size(), ",expires=", d.expires.size(),
+                      ",avg_ttl=0\r\n");
+    }
+  }
+  c.reply.Verbatim(out, "txt");
+}
+
+constexpr std::array<CommandSpec, 1> kCommands = {{
+    {"info", -1, kCmdLoading | kCmdStale, 0, 0, 0, CmdInfo},
+}};
+
+}  // namespace
+
+std::span<const CommandSpec> InfoCommands() { return kCommands; }
+
+}  // namespace respfuzz::engine

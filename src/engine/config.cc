@@ -1,0 +1,70 @@
+#include "src/engine/config.h"
+
+#include <array>
+#include <climits>
+#include <cstdlib>
+
+#include "src/engine/c_string.h"
+
+namespace respfuzz::engine {
+
+namespace {
+
+constexpr int64_t kLongMax = LLONG_MAX;  // LONG_MAX on the 64-bit servers compared
+
+// Redis 7.0.15's static_configs entries (config.c), in ParamId's order.
+constexpr std::array<ParamSpec, 8> kParams = {{
+    {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamType::kSizeT, 0, kLongMax, 512},
+    {"hash-max-listpack-value", "hash-max-ziplist-value", ParamType::kSizeTMemory, 0, kLongMax, 64},
+    {"list-max-listpack-size", "list-max-ziplist-size", ParamType::kInt, INT_MIN, INT_MAX, -2},
+    {"list-compress-depth", "", ParamType::kInt, 0, INT_MAX, 0},
+    {"set-max-intset-entries", "", ParamType::kSizeT, 0, kLongMax, 512},
+    {"zset-max-listpack-entries", "zset-max-ziplist-entries", ParamType::kSizeT, 0, kLongMax, 128},
+    {"zset-max-listpack-value", "zset-max-ziplist-value", ParamType::kSizeTMemory, 0, kLongMax, 64},
+    {"tracking-table-max-keys", "", ParamType::kSizeT, 0, kLongMax, 1000000},
+}};
+
+}  // namespace
+
+std::span<const ParamSpec> EngineParams() { return kParams; }
+
+bool MemToULL(std::string_view s, uint64_t* out) {
+  s = CStr(s);
+  if (!s.empty() && s[0] == '-') return false;
+  size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  const std::string_view unit = s.substr(digits);
+  uint64_t mul;
+  if (unit.empty() || IEquals(unit, "b")) {
+    mul = 1;
+  } else if (IEquals(unit, "k")) {
+    mul = 1000;
+  } else if (IEquals(unit, "kb")) {
+    mul = 1024;
+  } else if (IEquals(unit, "m")) {
+    mul = 1000 * 1000;
+  } else if (IEquals(unit, "mb")) {
+    mul = 1024 * 1024;
+  } else if (IEquals(unit, "g")) {
+    mul = 1000ull * 1000 * 1000;
+  } else if (IEquals(unit, "gb")) {
+    mul = 1024ull * 1024 * 1024;
+  } else {
+    return false;
+  }
+  if (digits >= 128) return false;
+  // strtoull over the digits: no digits is 0, overflow saturates (Redis
+  // does not check ERANGE), then the multiplication wraps.
+  uint64_t val = 0;
+  bool saturated = false;
+  for (size_t i = 0; i < digits; ++i) {
+    const uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (val > (UINT64_MAX - d) / 10) saturated = true;
+    if (!saturated) val = val * 10 + d;
+  }
+  if (saturated) val = UINT64_MAX;
+  *out = val * mul;
+  return true;
+}
+
+}  // namespace respfuzz::engine

@@ -1,0 +1,71 @@
+// The engine's configuration parameters, as CONFIG GET / SET (Redis 7.0.15's
+// configGetCommand / configSetCommand) see them.
+//
+// The engine owns the parameters whose values change what it does: the
+// encoding limits behind OBJECT ENCODING (hash-max-listpack-*, set-max-
+// intset-entries, zset-max-listpack-*, and list-max-listpack-size /
+// list-compress-depth, which Redis 7.0 only uses to size quicklist nodes:
+// nothing the engine replies depends on them) and tracking-table-max-keys
+// (the tracker's). Each has Redis's name, alias (7.0's "ziplist" names),
+// type, bounds and default. A server in front of the engine adds its own
+// read-only parameters (port, save, ...) with SetServerParams.
+#ifndef RESPFUZZ_ENGINE_CONFIG_H_
+#define RESPFUZZ_ENGINE_CONFIG_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace respfuzz::engine {
+
+// The values the commands read.
+struct EncodingLimits {
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
+  int64_t list_max_listpack_size = -2;
+  int64_t list_compress_depth = 0;
+  int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
+};
+
+// How a numeric parameter parses (numericParseString) and is bounded
+// (numericBoundaryCheck).
+enum class ParamType : uint8_t {
+  kSizeT,        // size_t, INTEGER_CONFIG: string2ll, unsigned bounds
+  kSizeTMemory,  // size_t, MEMORY_CONFIG: memtoull ("1kb", "2m", ...), unsigned bounds
+  kInt,          // int, INTEGER_CONFIG: string2ll, signed bounds
+};
+
+struct ParamSpec {
+  std::string_view name;
+  std::string_view alias;  // empty: none
+  ParamType type;
+  int64_t min, max;
+  int64_t default_value;
+};
+
+// The engine's parameters, in this order (index = ParamId).
+enum class ParamId : uint8_t {
+  kHashMaxListpackEntries,
+  kHashMaxListpackValue,
+  kListMaxListpackSize,
+  kListCompressDepth,
+  kSetMaxIntsetEntries,
+  kZsetMaxListpackEntries,
+  kZsetMaxListpackValue,
+  kTrackingTableMaxKeys,
+};
+std::span<const ParamSpec> EngineParams();
+
+// memtoull (util.c): digits with an optional unit b, k, kb, m, mb, g, gb (any
+// case); false for a '-' sign, another suffix or 128 digits or more. Reads
+// `s` as a C string (up to a NUL). Overflow wraps as Redis's does.
+bool MemToULL(std::string_view s, uint64_t* out);
+
+}  // namespace respfuzz::engine
+
+#endif  // RESPFUZZ_ENGINE_CONFIG_H_
