@@ -447,10 +447,10 @@ TEST(RecordingsTest, EveryFamilyIsThere) {
   ASSERT_TRUE(error.empty()) << error;
   std::vector<std::string> families;
   for (const RecordingFile& f : files) families.push_back(f.family);
-  EXPECT_EQ(families, (std::vector<std::string>{"bitops", "connection", "hashes", "introspection",
-                                                "keys", "lists", "pubsub", "random_scan",
-                                                "scripting", "sets", "strings", "tracking",
-                                                "transactions", "zsetops", "zsets"}));
+  EXPECT_EQ(families,
+            (std::vector<std::string>{"bitops", "connection", "hashes", "introspection", "keys",
+                                      "lists", "pubsub", "random_scan", "scripting", "sets",
+                                      "strings", "tracking", "transactions", "zsetops", "zsets"}));
 }
 
 // The facts moved out of the old C++ tables (4111 command steps: 3707
@@ -469,9 +469,9 @@ TEST(RecordingsTest, NoRecordedStepWasLost) {
     }
   }
   const std::map<std::string, size_t> floor = {
-      {"bitops", 343},        {"connection", 232}, {"hashes", 220},    {"keys", 649},
-      {"lists", 409},         {"scripting", 217},  {"sets", 281},      {"strings", 667},
-      {"tracking", 220},      {"transactions", 1059}, {"zsets", 671}, {"zsetops", 204},
+      {"bitops", 343},     {"connection", 232},    {"hashes", 220}, {"keys", 649},
+      {"lists", 409},      {"scripting", 217},     {"sets", 281},   {"strings", 667},
+      {"tracking", 220},   {"transactions", 1059}, {"zsets", 671},  {"zsetops", 204},
       {"random_scan", 140}};
   for (const auto& [family, n] : floor) EXPECT_GE(commands[family], n) << family;
 }

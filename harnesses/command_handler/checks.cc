@@ -218,10 +218,9 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
   };
   // Scripting (src/script/) is not in the reference model yet; INFO reports
   // the engine's statistics, which the model does not keep.
-  for (std::string_view name :
-       {"SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SSUBSCRIBE", "SUNSUBSCRIBE",
-        "INFO", "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "SCRIPT", "FUNCTION", "FCALL",
-        "FCALL_RO"}) {
+  for (std::string_view name : {"SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE",
+                                "SSUBSCRIBE", "SUNSUBSCRIBE", "INFO", "EVAL", "EVALSHA", "EVAL_RO",
+                                "EVALSHA_RO", "SCRIPT", "FUNCTION", "FCALL", "FCALL_RO"}) {
     if (is(argv[0], name)) return true;
   }
   if (!is(argv[0], "CLIENT") || argv.size() < 2) return false;

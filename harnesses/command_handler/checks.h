@@ -45,8 +45,8 @@ bool CommandIs(std::string_view name, std::string_view upper);
 // check those; INFO's statistics): SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE,
 // PUNSUBSCRIBE, SSUBSCRIBE, SUNSUBSCRIBE, INFO, CLIENT REPLY (no reply) /
 // TRACKING / CACHING / GETREDIR / TRACKINGINFO / KILL, and scripting: EVAL,
-// EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO. RunCommandProgram skips them on both
-// sides, so no program reaches tracking state.
+// EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO. RunCommandProgram skips them on
+// both sides, so no program reaches tracking state.
 bool OutsideTheModel(const std::vector<std::string>& argv);
 
 struct CommandRunOptions {

@@ -203,10 +203,9 @@ const CommandSpec kClientUnblockSpec = {"client|unblock", -3, ClientUnblock};
 const std::map<std::string, CommandSpec>& CommandTable() {
   static const std::map<std::string, CommandSpec> table = [] {
     std::map<std::string, CommandSpec> t;
-    for (auto family :
-         {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands, ListCommands,
-          SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands, PubSubCommands,
-          BlockingCommands}) {
+    for (auto family : {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands,
+                        ListCommands, SetCommands, ZSetCommands, ZSetAlgebraCommands,
+                        RandomCommands, PubSubCommands, BlockingCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);

@@ -100,7 +100,7 @@ struct Session {
   // CLIENT_PUBSUB: subscribed to anything.
   bool pubsub() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
   Blocked blocked;
-  bool no_evict = false;            // CLIENT_NO_EVICT
+  bool no_evict = false;  // CLIENT_NO_EVICT
 };
 
 // One key-space event, as the tracking model (tracking_reference.h) needs it:
@@ -308,7 +308,7 @@ void PubSubUnsubscribeAll(State& st, int session);
 int64_t PubSubCount(const State& st, int session, char kind);
 // PUBSUB's subcommands, for processCommand's lookup ("pubsub|numsub").
 const CommandSpec* FindPubsubSubcommand(const std::string& lowered_sub);
-std::vector<CommandSpec> BlockingCommands();     // reference_blocking.cc
+std::vector<CommandSpec> BlockingCommands();  // reference_blocking.cc
 
 // Blocking (reference_blocking.cc). signalKeyAsReady, called by DbAdd for a
 // list or a sorted set; handleClientsBlockedOnKeys, after every command run

@@ -12,7 +12,7 @@
 //   4. union and intersection take the inputs from the smallest to the
 //      largest, ties in argument order, and fold each member's weighted
 //      scores in that order (a NaN product or sum is 0);
-//   5. a stored result of at most 128 members of at most 64 bytes is a
+//   5. a stored result within zset-max-listpack-entries / -value is a
 //      listpack (-0 stored as 0).
 #include <algorithm>
 #include <cmath>
@@ -203,7 +203,9 @@ Value Generic(Ctx& c, size_t numkeys_at, SetOp op, bool card_only) {
     for (const auto& [member, s] : result) longest = std::max(longest, member.size());
     Object z;
     z.kind = Kind::kZSet;
-    z.zset_skiplist = !(result.size() <= 128 && longest <= 64);
+    z.zset_skiplist =
+        !(static_cast<int64_t>(result.size()) <= c.st.config.zset_max_listpack_entries &&
+          static_cast<int64_t>(longest) <= c.st.config.zset_max_listpack_value);
     for (const auto& [member, s] : result) {
       z.zset[member] = (!z.zset_skiplist && s == 0) ? 0.0 : s;
     }

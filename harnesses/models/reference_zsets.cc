@@ -457,10 +457,11 @@ Value StoreRange(Ctx& c, const std::vector<Item>& picked, bool by_rank) {
   }
   Object z;
   z.kind = Kind::kZSet;
-  z.zset_skiplist = by_rank && picked.size() > kMaxListpackEntries;
+  z.zset_skiplist =
+      by_rank && static_cast<int64_t>(picked.size()) > c.st.config.zset_max_listpack_entries;
   for (const Item& it : picked) {
     double unused;
-    ZSetAdd(&z, it.score, it.member, 0, &unused);
+    ZSetAdd(c.st.config, &z, it.score, it.member, 0, &unused);
   }
   int64_t n = static_cast<int64_t>(z.zset.size());
   SetKey(c.st, c.db(), dst, std::move(z), false, -1);

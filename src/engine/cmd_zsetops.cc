@@ -11,9 +11,9 @@
 //   sum, so the order shows in the last bits. weight * score that is NaN
 //   (0 * inf) counts as 0, and so does a SUM that is NaN (inf + -inf).
 // - The difference keeps the first input's scores (no weights).
-// - A stored result is a listpack when it has at most 128 members of at most
-//   64 bytes (zsetConvertToListpackIfNeeded), which stores -0 as 0; a reply
-//   comes from the skiplist, which keeps -0.
+// - A stored result is a listpack when it has at most zset-max-listpack-entries
+//   members of at most zset-max-listpack-value bytes (zsetConvertToListpackIfNeeded), which stores
+//   -0 as 0; a reply comes from the skiplist, which keeps -0.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -245,8 +245,9 @@ void Generic(CommandContext& c, size_t numkeys_index, Op op, bool cardinality_on
     size_t maxlen = 0;
     for (const auto& [m, s] : result) maxlen = std::max(maxlen, m.size());
     ZSet z;
-    const bool listpack =
-        result.size() <= ZSet::kListpackMaxEntries && maxlen <= ZSet::kListpackMaxValue;
+    const EncodingLimits& limits = c.engine.limits();
+    const bool listpack = static_cast<int64_t>(result.size()) <= limits.zset_max_listpack_entries &&
+                          static_cast<int64_t>(maxlen) <= limits.zset_max_listpack_value;
     z.set_listpack(listpack);
     for (const auto& [m, s] : result) z.Set(m, listpack && s == 0 ? 0.0 : s);
     const int64_t n = static_cast<int64_t>(z.size());

@@ -426,9 +426,12 @@ void StoreRange(CommandContext& c, const std::vector<const ZSet::Entry*>& entrie
     return;
   }
   ZSet z;
-  if (rank_range && entries.size() > ZSet::kListpackMaxEntries) z.set_listpack(false);
+  const EncodingLimits& limits = c.engine.limits();
+  if (rank_range && static_cast<int64_t>(entries.size()) > limits.zset_max_listpack_entries) {
+    z.set_listpack(false);
+  }
   for (const ZSet::Entry* e : entries) {
-    ConvertBeforeAdding(z, e->second);
+    ConvertBeforeAdding(limits, z, e->second);
     StoreScore(z, e->second, e->first);
   }
   const int64_t n = static_cast<int64_t>(z.size());

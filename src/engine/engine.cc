@@ -297,15 +297,15 @@ struct Subcommand {
   int arity;
 };
 constexpr Subcommand kSubcommands[] = {
-    {"client", "id", 2},       {"client", "tracking", -3},    {"client", "caching", 3},
-    {"client", "getredir", 2}, {"client", "trackinginfo", 2}, {"client", "kill", -3},
-    {"config", "get", -3},     {"config", "set", -4},         {"config", "resetstat", 2},
-    {"config", "rewrite", 2},  {"config", "help", 2},         {"object", "encoding", 3},
-    {"object", "refcount", 3}, {"object", "freq", 3},         {"object", "idletime", 3},
-    {"object", "help", 2},     {"client", "no-evict", 3},
-    {"client", "reply", 3},    {"client", "unblock", -3},     {"pubsub", "channels", -2},
-    {"pubsub", "numsub", -2},  {"pubsub", "numpat", 2},       {"pubsub", "shardchannels", -2},
-    {"pubsub", "shardnumsub", -2}, {"pubsub", "help", 2},
+    {"client", "id", 2},       {"client", "tracking", -3},      {"client", "caching", 3},
+    {"client", "getredir", 2}, {"client", "trackinginfo", 2},   {"client", "kill", -3},
+    {"config", "get", -3},     {"config", "set", -4},           {"config", "resetstat", 2},
+    {"config", "rewrite", 2},  {"config", "help", 2},           {"object", "encoding", 3},
+    {"object", "refcount", 3}, {"object", "freq", 3},           {"object", "idletime", 3},
+    {"object", "help", 2},     {"client", "no-evict", 3},       {"client", "reply", 3},
+    {"client", "unblock", -3}, {"pubsub", "channels", -2},      {"pubsub", "numsub", -2},
+    {"pubsub", "numpat", 2},   {"pubsub", "shardchannels", -2}, {"pubsub", "shardnumsub", -2},
+    {"pubsub", "help", 2},
 };
 bool IsContainer(std::string_view name) {
   return name == "client" || name == "config" || name == "object" || name == "pubsub";
