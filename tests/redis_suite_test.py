@@ -92,10 +92,11 @@ def live(root, respfuzz, tmp):
     # Planted: a must-pass entry respfuzz serve does not pass today.
     planted = os.path.join(tmp, "planted.txt")
     with open(planted, "w") as f:
-        f.write("# planted\nunit/type/incr\tINCR against non existing key\n")
+        f.write("# planted\nunit/multi\tEXEC fail on WATCHed key modified by SORT with STORE "
+                "even if the result is empty\n")
     rc, so, se = run("--respfuzz", respfuzz, "--timeout", "60", "--must-pass", planted,
-                     "unit/type/incr")
-    check(rc == 1 and "MUST-PASS unit/type/incr: INCR against non existing key" in so,
+                     "unit/multi")
+    check(rc == 1 and "MUST-PASS unit/multi: EXEC fail on WATCHed key modified by SORT" in so,
           "a planted must-pass entry is caught: exit %d" % rc)
 
 

@@ -114,9 +114,9 @@ void CmdInfo(CommandContext& c) {
     field("connected_clients", open);
     field("cluster_connections", 0);
     field("maxclients", si.maxclients);
-    field("blocked_clients", 0);
+    field("blocked_clients", e.blocked_clients());
     field("tracking_clients", e.tracker().tracking_clients());
-    field("clients_in_timeout_table", 0);
+    field("clients_in_timeout_table", e.clients_in_timeout_table());
   }
   if (want.Has("memory")) {
     section("Memory");

@@ -257,6 +257,8 @@ class Engine {
   // Sessions unblocked (served, timed out, CLIENT UNBLOCK) since the last call.
   std::vector<int> TakeUnblocked();
   size_t blocked_clients() const { return blocked_count_; }
+  // Blocked sessions with a timeout (INFO's clients_in_timeout_table).
+  size_t clients_in_timeout_table() const { return timeouts_.size(); }
   // Deletes every expired key of every db now, deterministically
   // (Keyspace::ExpireAllDue): the harnesses' and oracles' "active-expire"
   // op. Tracking clients are told as by any other deletion.
