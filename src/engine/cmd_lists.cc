@@ -584,11 +584,11 @@ constexpr std::array<CommandSpec, 22> kCommands = {{
     {"lmove", 5, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdLmove},
     {"rpoplpush", 3, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdRpoplpush},
     {"lmpop", -4, kCmdWrite | kCmdMovableKeys, 0, 0, 0, CmdLmpop},
-    {"blpop", -3, kCmdWrite, 1, -2, 1, CmdBlpop},
-    {"brpop", -3, kCmdWrite, 1, -2, 1, CmdBrpop},
+    {"blpop", -3, kCmdWrite | kCmdNoScript, 1, -2, 1, CmdBlpop},
+    {"brpop", -3, kCmdWrite | kCmdNoScript, 1, -2, 1, CmdBrpop},
     {"blmpop", -5, kCmdWrite | kCmdMovableKeys, 0, 0, 0, CmdBlmpop},
-    {"blmove", 6, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdBlmove},
-    {"brpoplpush", 4, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdBrpoplpush},
+    {"blmove", 6, kCmdWrite | kCmdDenyOom | kCmdNoScript, 1, 2, 1, CmdBlmove},
+    {"brpoplpush", 4, kCmdWrite | kCmdDenyOom | kCmdNoScript, 1, 2, 1, CmdBrpoplpush},
 }};
 
 }  // namespace

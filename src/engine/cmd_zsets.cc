@@ -899,8 +899,8 @@ constexpr std::array<CommandSpec, 26> kCommands = {{
     {"zremrangebylex", 4, kCmdWrite, 1, 1, 1, CmdZremrangebylex},
     {"zrangestore", -5, kCmdWrite | kCmdDenyOom, 1, 2, 1, CmdZrangestore},
     {"zmpop", -4, kCmdWrite | kCmdMovableKeys, 0, 0, 0, CmdZmpop},
-    {"bzpopmin", -3, kCmdWrite | kCmdFast, 1, -2, 1, CmdBzpopmin},
-    {"bzpopmax", -3, kCmdWrite | kCmdFast, 1, -2, 1, CmdBzpopmax},
+    {"bzpopmin", -3, kCmdWrite | kCmdFast | kCmdNoScript, 1, -2, 1, CmdBzpopmin},
+    {"bzpopmax", -3, kCmdWrite | kCmdFast | kCmdNoScript, 1, -2, 1, CmdBzpopmax},
     {"bzmpop", -5, kCmdWrite | kCmdMovableKeys, 0, 0, 0, CmdBzmpop},
 }};
 
