@@ -25,6 +25,7 @@
 #include "src/resp/writer.h"
 #include "tools/oracle_net.h"
 #include "tools/oracle_random.h"
+#include "tools/oracle_sort.h"
 #include "tools/oracle_time.h"
 
 namespace respfuzz::oracle {
@@ -410,6 +411,17 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     DrawPool pool;
     if (IsRandomCommand(argv[0]) && !queued) pool = PoolOf(eng, db, argv);
 
+    // SORT orders that are the server's hash layout or its unstable partial
+    // sort (oracle_sort.h): not compared; queued, the EXEC is not compared.
+    if (const std::string w = SortNotComparable(eng, db, argv); !w.empty()) {
+      if (queued) {
+        tainted[s] = true;
+      } else if (why_not.empty()) {
+        why_not = w;
+        category = "sort-order";
+      }
+    }
+
     const resp::Protocol before = eng.session(s).protocol;
     std::string bytes;
     eng.Execute(s, argv, &bytes);
@@ -463,6 +475,18 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     if (!theirs.ok())
       return absl::UnavailableError(name + " op " + std::to_string(i) + " (" + text +
                                     "): " + std::string(theirs.status().message()));
+    // A SORT failed by the server's stale errno (oracle_sort.h): a new
+    // connection resets it, and the SORT is sent again.
+    if (!queued && IsStaleErrnoSortError(argv, *mine, *theirs)) {
+      auto poke = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
+      if (!poke.ok()) return poke.status();
+      auto pong = Roundtrip(*poke, {"PING"}, *ours, resp::Protocol::kResp3);
+      ::close(*poke);
+      if (!pong.ok()) return pong.status();
+      theirs = Roundtrip(fds[s], argv, via_hiredis ? *hiredis : *ours,
+                         via_hiredis ? resp::Protocol::kResp2 : resp::Protocol::kResp3);
+      if (!theirs.ok()) return theirs.status();
+    }
     // The server ran the op at a time in [started, started + took]. A key
     // the engine sees expiring at `when` (the server up to its slack later)
     // may be expired on one side only when started - when lies in

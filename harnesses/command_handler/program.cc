@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 163> kNames = {
+constexpr std::array<std::string_view, 165> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -192,15 +192,22 @@ constexpr std::array<std::string_view, 163> kNames = {
     "ZMPOP",
     // introspection (OBJECT is above)
     "CONFIG",
+    // SORT (its pattern keys w_1, h_1 and patterns w_*, h_*->f1, # are in
+    // the pools)
+    "SORT",
+    "SORT_RO",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{
     // 0: keys (few, so ops collide)
-    {"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k1", "k2", "k3", "k4", "k5", "k6", "k7",
-     "k8"},
+    // and w_1, h_1: the keys SORT's patterns w_* and h_*->f1 name for the
+    // element 1
+    {"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k1", "k2", "k3", "k4", "k5", "k6", "w_1",
+     "h_1"},
     // 1: fields and members; slot 9 is longer than zset-max-listpack-value (64
     // bytes), so one ZADD turns a sorted set into a skiplist
-    {"f1", "f2", "f3", "f4", "m1", "m2", "m3", "m4", "m5",
+    // ("#" is SORT's GET pattern for the element itself)
+    {"f1", "f2", "f3", "f4", "m1", "m2", "m3", "m4", "#",
      "long-member-of-65-bytes-so-a-sorted-set-becomes-a-skiplist-abcdef", "a", "b", "c", "x", "y",
      "z"},
     // 2: values
@@ -219,9 +226,9 @@ constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools
     // 6: more option words
     {"WITHSCORES", "LIMIT", "BYSCORE", "BYLEX", "REV", "MATCH", "COUNT", "LEFT", "RIGHT", "BEFORE",
      "AFTER", "RANK", "MAXLEN", "ASYNC", "SYNC", "ID"},
-    // 7: patterns and ranges
-    {"*", "k*", "?1", "[k]*", "[^k]*", "-", "+", "[m1", "(m2", "(1", "(inf", "[a", "(a", "k\\",
-     "[z-a]*", "*1*"},
+    // 7: patterns (glob, and SORT's BY / GET: w_*, h_*->f1) and ranges
+    {"*", "k*", "?1", "[k]*", "h_*->f1", "-", "+", "[m1", "(m2", "(1", "(inf", "[a", "(a", "k\\",
+     "[z-a]*", "w_*"},
 }};
 
 constexpr std::array<uint32_t, 16> kClock = {1,    10,   99,   100,  101,  250,   500,   999,

@@ -205,7 +205,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     std::map<std::string, CommandSpec> t;
     for (auto family : {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands,
                         ListCommands, SetCommands, ZSetCommands, ZSetAlgebraCommands,
-                        RandomCommands, PubSubCommands, BlockingCommands}) {
+                        RandomCommands, PubSubCommands, BlockingCommands, SortCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);

@@ -49,7 +49,7 @@ std::optional<std::vector<std::string>> ReadKeys(const std::string& name,
       "hkeys",     "hvals",  "hgetall",  "hstrlen",     "type",      "ttl",        "pttl",
       "llen",      "lrange", "lindex",   "lpos",        "sismember", "smismember", "smembers",
       "scard",     "zscore", "zmscore",  "zcard",       "zcount",    "zrange",     "zrangebyscore",
-      "zrevrange", "zrank",  "zrevrank", "zrangebylex", "zlexcount"};
+      "zrevrange", "zrank",  "zrevrank", "zrangebylex", "zlexcount", "sort_ro"};
   static const std::set<std::string> kAllKeys = {"exists", "mget", "sinter", "sunion", "sdiff"};
   static const std::set<std::string> kNoKeys = {"keys", "scan", "dbsize"};
   if (kFirstKey.count(name)) return std::vector<std::string>{argv[1]};

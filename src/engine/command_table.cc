@@ -18,10 +18,10 @@ struct Table {
 const Table& GetTable() {
   static const Table* table = [] {
     auto* t = new Table;
-    for (auto slice :
-         {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(), ListCommands(),
-          HashCommands(), SetCommands(), SortedSetCommands(), SortedSetAlgebraCommands(),
-          RandomCommands(), PubSubCommands(), ScriptingCommands(), InfoCommands()}) {
+    for (auto slice : {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(),
+                       ListCommands(), HashCommands(), SetCommands(), SortedSetCommands(),
+                       SortedSetAlgebraCommands(), RandomCommands(), PubSubCommands(),
+                       ScriptingCommands(), InfoCommands(), SortCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;
@@ -85,6 +85,23 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
     auto n = argv.size() > at ? resp::ParseInt64(argv[at]) : std::nullopt;
     if (!n || *n <= 0) return keys;
     for (int64_t i = 0; i < *n && at + 1 + i < argv.size(); ++i) keys.push_back(at + 1 + i);
+    return keys;
+  }
+  if (spec.name == "sort") {
+    // sortGetKeys: the key, and the last STORE's destination (options with
+    // arguments skipped as it skips them: LIMIT 2, GET 1, BY 1, STORE 0).
+    if (argv.size() > 1) keys.push_back(1);
+    size_t store = 0;
+    for (size_t i = 2; i < argv.size(); ++i) {
+      if (OptEquals(argv[i], "limit")) {
+        i += 2;
+      } else if (OptEquals(argv[i], "get") || OptEquals(argv[i], "by")) {
+        i += 1;
+      } else if (OptEquals(argv[i], "store") && i + 1 < argv.size()) {
+        store = i + 1;
+      }
+    }
+    if (store != 0) keys.push_back(store);
     return keys;
   }
   if (IsScriptCommand(spec.name)) {

@@ -351,6 +351,8 @@ class Engine {
     script_spec_ = &spec;
     script_argv_ = argv;
   }
+  // A script is running (Redis's CLIENT_SCRIPT on the calls it makes).
+  bool in_script() const { return script_spec_ != nullptr; }
   void LeaveScript() {
     script_spec_ = nullptr;
     script_argv_ = {};
