@@ -157,10 +157,13 @@ Value Sort(Ctx& c, bool read_only) {
     for (const std::string& m : o->set) elements.push_back(m);  // byte order
     if (!o->set_hashtable) {
       std::stable_sort(elements.begin(), elements.end(), [](const auto& a, const auto& b) {
+        // Integers first, by value (an intset holds nothing else); any
+        // other member after them, by bytes.
         int64_t x = 0, y = 0;
-        String2ll(a, &x);
-        String2ll(b, &y);
-        return x < y;
+        bool xi = String2ll(a, &x), yi = String2ll(b, &y);
+        if (xi != yi) return xi;
+        if (xi && x != y) return x < y;
+        return a < b;
       });
     }
   }

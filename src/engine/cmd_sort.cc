@@ -224,9 +224,14 @@ void SortGeneric(CommandContext& c, bool readonly) {
   } else if (is_set) {
     for (const std::string& e : As<Set>(*o)) vector.emplace_back(e);
     if (!o->hashtable()) {
-      // An intset iterates in ascending value.
+      // An intset iterates in ascending value (every member is an integer;
+      // were one not, it would come after them, by bytes).
       std::sort(vector.begin(), vector.end(), [](const Item& a, const Item& b) {
-        return *resp::ParseInt64(a.elem) < *resp::ParseInt64(b.elem);
+        const auto x = resp::ParseInt64(a.elem);
+        const auto y = resp::ParseInt64(b.elem);
+        if (x.has_value() != y.has_value()) return x.has_value();
+        if (x && *x != *y) return *x < *y;
+        return a.elem < b.elem;
       });
     } else {
       std::sort(vector.begin(), vector.end(),
