@@ -143,3 +143,28 @@ races = [e["op"] for e in r["excluded"] if e["category"] == "expiry-race"]
 assert not r["divergences"] and len(races) == 2 and "PEXPIRE k2" in races[0], (r["divergences"], r["excluded"])
 print("ok: an LT the stopped server decided later is excluded, and so is the key after it")
 '
+
+# redis-server 7.0.15's stale errno in SORT (tools/oracle_sort.h): on one
+# connection, a SORT after an ERANGE fails on a weight that is a number.
+# The oracle must resend it after a new connection and compare it.
+"$redis_cli_bin" -p "$port" flushall >/dev/null
+stale=$(printf 'RPUSH k2 1.5 0.5\nSORT k2\nRPUSH k1 1e-400\nSORT k1\nSORT k2\n' |
+  "$redis_cli_bin" -p "$port" 2>&1)
+if [ "$(grep -c "One or more scores can't be converted into double" <<<"$stale")" -ne 2 ]; then
+  echo "FAIL: the server's stale errno did not show on one connection:"; echo "$stale"; exit 1
+fi
+cat >"$tmp/stale.txt" <<'PROG'
+s1 RPUSH k1 1e-400
+s1 SORT k1
+s1 RPUSH k2 1.5 0.5
+s1 SORT k2
+s1 SORT_RO k2 DESC
+PROG
+"$cli" oracle command_handler --server "127.0.0.1:$port" --json "$tmp/stale.json" \
+  "$tmp/stale.txt" >"$tmp/stale.out" 2>&1 || { echo "FAIL: stale errno case"; cat "$tmp/stale.out"; exit 1; }
+python3 - "$tmp/stale.json" <<'PY' || exit 1
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["compared"] == 5 and not r["divergences"] and not r["excluded"], r
+print("ok: a SORT the server failed by its stale errno is sent again and compared")
+PY
