@@ -16,6 +16,7 @@
 #include "tools/cli/common.h"
 #include "tools/cluster/bus_fuzz.h"
 #include "tools/cluster/bus_replay.h"
+#include "tools/cluster/known_findings.h"
 #include "tools/cluster/runner.h"
 #include "tools/cluster/scenario.h"
 
@@ -50,6 +51,7 @@ struct Options {
   std::vector<std::string> files;
   std::string output;  // export -o
   int base_port = -1;
+  bool skip_known = false;  // bus-fuzz
   double convergence_timeout = -1;
   std::string log_dir;
   std::string report;
@@ -281,6 +283,15 @@ int BusFuzz(const Options& o) {
   bo.batch = o.batch;
   bo.corpus_dir = o.corpus;
   bo.crash_dir = o.crash_dir;
+  bo.skip_known = o.skip_known;
+  if (o.skip_known) {
+    const auto known = cc::KnownBusFindingsFor(server->target);
+    if (known.empty()) std::fprintf(stderr, "[bus-fuzz] --skip-known: no known finding applies\n");
+    for (const cc::KnownBusFinding* f : known) {
+      std::fprintf(stderr, "[bus-fuzz] not sent (--skip-known): %s: %s\n", f->id.c_str(),
+                   f->what.c_str());
+    }
+  }
   bo.progress = [](const std::string& line) {
     std::fprintf(stderr, "[bus-fuzz] %s\n", line.c_str());
   };
@@ -290,6 +301,10 @@ int BusFuzz(const Options& o) {
       "bus-fuzz: seed %llu: %lld messages (%lld from a known sender) in %lld batches, %.1f s\n",
       static_cast<unsigned long long>(seed), static_cast<long long>(r->sent),
       static_cast<long long>(r->sender_known), static_cast<long long>(r->batches), r->seconds);
+  for (const auto& [id, n] : r->skipped) {
+    std::printf("not sent, known finding %s: %lld messages\n", id.c_str(),
+                static_cast<long long>(n));
+  }
   if (r->problems.empty()) {
     std::printf("every node answered PING after every batch\n");
     return kOk;
@@ -475,6 +490,9 @@ Runner SetUp(CLI::App& cmd) {
       ->type_name("DIR");
   o->bus_fuzz->add_option("--base-port", o->base_port, "first node port; 0: free ports")
       ->check(CLI::Range(0, cc::kMaxBasePort));
+  o->bus_fuzz->add_flag("--skip-known", o->skip_known,
+                        "do not send a message matching a known finding of the target "
+                        "(every finding when the version is unknown); counted per finding");
   AddServerOptions(o->bus_fuzz, &o->server);
   o->bus_replay = cmd.add_subcommand(
       "bus-replay",

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "src/cluster/bus.h"
+#include "tools/cluster/known_findings.h"
 #include "tools/cluster/local_cluster.h"
 #include "tools/cluster/view.h"
 
@@ -227,6 +228,9 @@ absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o) {
 
   BusFuzzResult r;
   Mutator mut(o.seed);
+  const std::vector<const KnownBusFinding*> known =
+      o.skip_known ? KnownBusFindingsFor(o.server.target) : std::vector<const KnownBusFinding*>{};
+  for (const KnownBusFinding* f : known) r.skipped[f->id] = 0;
   const auto t0 = Clock::now();
   const auto end =
       t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
@@ -237,7 +241,10 @@ absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o) {
   };
   while (Clock::now() < end && (o.stop == nullptr || !o.stop->load())) {
     std::vector<Sent> batch;
-    for (int i = 0; i < o.batch; ++i) {
+    // With --skip-known a drawn message may be dropped; the draws per batch
+    // are bounded all the same.
+    for (int draws = 0; static_cast<int>(batch.size()) < o.batch && draws < 100 * o.batch;
+         ++draws) {
       std::string m = mut.Mutate(corpus[mut.Below(corpus.size())], corpus);
       // Most handlers ignore a sender they do not know: half the messages
       // claim to come from a real node.
@@ -246,6 +253,12 @@ absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o) {
         ++r.sender_known;
       }
       if (mut.Below(2) == 0) PutTotlen(&m);
+      if (!known.empty()) {
+        if (const KnownBusFinding* f = MatchKnownBusFinding(m, known)) {
+          ++r.skipped[f->id];
+          continue;
+        }
+      }
       const int node = static_cast<int>(mut.Below(c.nodes().size()));
       SendToBusPort(c.nodes()[node].port + 10000, m);
       batch.push_back(Sent{node, std::move(m)});

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct BusFuzzOptions {
   int batch = 20;
   std::string corpus_dir;  // files in the cluster_bus harness's input format
   std::string crash_dir;   // where a killing batch is saved
+  // Do not send a message that matches a known finding of the server
+  // (tools/cluster/known_findings.h): the campaign goes on past it.
+  bool skip_known = false;
   std::function<void(const std::string&)> progress;
   const std::atomic<bool>* stop = nullptr;
 };
@@ -38,9 +42,10 @@ struct BusFuzzOptions {
 struct BusFuzzResult {
   int64_t sent = 0;
   int64_t batches = 0;
-  int64_t sender_known = 0;           // messages whose sender was a real node's id
-  std::vector<std::string> problems;  // a node died / stopped answering / bad CLUSTER NODES
-  std::string saved_dir;              // the batch that preceded the problem
+  int64_t sender_known = 0;                // messages whose sender was a real node's id
+  std::map<std::string, int64_t> skipped;  // per known finding: messages not sent (--skip-known)
+  std::vector<std::string> problems;       // a node died / stopped answering / bad CLUSTER NODES
+  std::string saved_dir;                   // the batch that preceded the problem
   double seconds = 0;
 };
 
