@@ -102,8 +102,35 @@ TEST(KnownBusFindings, ExtensionRuleMatchesOnlyALengthAbove16Bits) {
   EXPECT_EQ(Matched(PingWithExtensionLength(0xfff8), "redis-8.0"), "");
   EXPECT_EQ(Matched(PingWithExtensionLength(0x10000), "redis-8.0"), "redis-ext-length-16bit");
   EXPECT_EQ(Matched(PingWithExtensionLength(0x7f000038), "redis-8.0"), "redis-ext-length-16bit");
-  // Without EXT_DATA the extensions are not walked.
-  EXPECT_EQ(Matched(PingWithExtensionLength(0x10000, false), "redis-8.0"), "");
+  // Without EXT_DATA the validation does not walk the extensions: not this
+  // finding, but the one of extensions without the flag.
+  EXPECT_EQ(Matched(PingWithExtensionLength(0x10000, false), "redis-8.0"),
+            "extensions-without-ext-data");
+}
+
+TEST(KnownBusFindings, ExtensionsWithoutTheFlagMatchOnEveryTarget) {
+  // The MEET bus-fuzz seed 11 sent before a node of each server crashed.
+  const std::string m = BusMessageFromCorpusFile(
+      ReadFile(std::string(RESPFUZZ_SOURCE_DIR) +
+               "/tests/fixtures/cluster/ext_without_flag_meet/1-to-shard-0-primary.bin"));
+  ASSERT_FALSE(m.empty());
+  for (const char* target : {"redis-7.0", "redis-8.0", "valkey-9.1"})
+    EXPECT_EQ(Matched(m, target), "extensions-without-ext-data") << target;
+  // With the flag set the extensions are validated: not this finding.
+  bus::Message ping;
+  ping.header.type = bus::kPing;
+  ping.extensions.push_back(bus::StringExtension(bus::kExtHostname, "h"));
+  ping.header.mflags[0] = bus::kFlag0ExtData;
+  EXPECT_EQ(Matched(bus::Encode(ping), "valkey-9.1"), "");
+  // No extensions, no flag: nothing is walked.
+  ping.extensions.clear();
+  ping.header.mflags[0] = 0;
+  EXPECT_EQ(Matched(bus::Encode(ping), "valkey-9.1"), "");
+  // A count without the flag.
+  std::string bytes = bus::Encode(ping);
+  bytes[2214] = 0;
+  bytes[2215] = 1;
+  EXPECT_EQ(Matched(bytes, "valkey-9.1"), "extensions-without-ext-data");
 }
 
 TEST(KnownBusFindings, EveryPacketOnTheLinkIsLookedAt) {
@@ -117,9 +144,9 @@ TEST(KnownBusFindings, EveryPacketOnTheLinkIsLookedAt) {
 }
 
 TEST(KnownBusFindings, TargetsAreKnownNames) {
-  EXPECT_TRUE(KnownBusFindingsFor("valkey-9.1").empty());
-  EXPECT_EQ(KnownBusFindingsFor("redis-8.0").size(), 1u);
-  EXPECT_EQ(KnownBusFindingsFor("redis-7.0").size(), 2u);
+  EXPECT_EQ(KnownBusFindingsFor("valkey-9.1").size(), 1u);
+  EXPECT_EQ(KnownBusFindingsFor("redis-8.0").size(), 2u);
+  EXPECT_EQ(KnownBusFindingsFor("redis-7.0").size(), 3u);
   EXPECT_EQ(KnownBusFindingsFor("").size(), KnownBusFindings().size());
 }
 

@@ -81,6 +81,18 @@ bool ExtensionLengthAbove16Bits(std::string_view p) {
   return false;
 }
 
+// Redis 7.0.15, 8.0.6 and valkey 9.1.2: the extensions are validated only
+// when mflags[0] has EXT_DATA, but a known sender's PING, PONG or MEET has
+// its `extensions` walked whatever the flag says (clusterProcessPingExt), so
+// a count without the flag reads extension headers past the packet (SIGSEGV
+// in clusterProcessPingExtensions). Matches a PING-like packet with a
+// non-zero count and the flag unset.
+bool ExtensionsWithoutFlag(std::string_view p) {
+  if (!IsPingLike(p)) return false;
+  return (static_cast<uint8_t>(p[kMflagsAt]) & bus::kFlag0ExtData) == 0 &&
+         U16(p, kExtensionsAt) != 0;
+}
+
 }  // namespace
 
 const std::vector<KnownBusFinding>& KnownBusFindings() {
@@ -95,6 +107,12 @@ const std::vector<KnownBusFinding>& KnownBusFindings() {
        "redis-server 7.0.15 and 8.0.6 crash (SIGSEGV) on a PING extension length of 65536 or "
        "more, validated as its low 16 bits (docs/cluster.md, redis PR 15752)",
        ExtensionLengthAbove16Bits},
+      {"extensions-without-ext-data",
+       {"redis-7.0", "redis-8.0", "valkey-9.1"},
+       "redis-server 7.0.15 and 8.0.6 and valkey-server 9.1.2 crash (SIGSEGV) walking a PING's "
+       "extensions that no validation saw, when EXT_DATA is unset (docs/cluster.md; valkey PRs "
+       "4661 and 4662, open)",
+       ExtensionsWithoutFlag},
   };
   return kFindings;
 }
