@@ -87,6 +87,29 @@ for target in redis-7.0 redis-8.0 valkey-9.1; do
   fi
 done
 
+# A PING that names the receiving node itself as its sender (with a replicaof
+# and a shard id of the message's choosing) makes the node give up its own
+# slots ("is no longer primary of shard aaaa..."); a PONG from another node of
+# that shard then crashes it (found by `bus-fuzz --seed 12 --skip-known
+# --target valkey-9.1`, narrowed to these two): SIGSEGV in
+# clusterUpdateSlotsConfigWith on valkey 9.1.2, SIGSEGV on redis 7.0.15;
+# redis 8.0.6 stays up.
+selfsender=$src/tests/fixtures/cluster/shard_mismatch_update_slots
+for target in redis-7.0 redis-8.0 valkey-9.1; do
+  want=1
+  [ "$target" = redis-8.0 ] && want=0
+  timeout 60 "$respfuzz" cluster bus-replay "$selfsender" --max-trials 0 --target "$target" \
+    >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" != "$want" ]; then
+    fail "$target: a sender naming the receiver: exit $rc, want $want: $(tail -n 4 "$tmp/out")"
+  elif [ "$want" = 1 ] && ! grep -q "shard-2-primary exited with signal 11" "$tmp/out"; then
+    fail "$target: a sender naming the receiver: $(tail -n 4 "$tmp/out")"
+  else
+    echo "ok: $target: a sender naming the receiver, then its shard: $([ "$want" = 1 ] && echo "SIGSEGV" || echo "no node down")"
+  fi
+done
+
 # --skip-known holds back what the known findings match: the seed of the
 # 7.0.15 gossip abort, as the whole corpus of a one-second run, is never sent.
 mkdir "$tmp/gossip-corpus"
