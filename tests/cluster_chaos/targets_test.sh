@@ -123,6 +123,19 @@ else
   fail "--skip-known: exit $rc: $(cat "$tmp/out") $(tail -n 3 "$tmp/err")"
 fi
 
+# --keep-going: the gossip seed alone as the corpus takes a 7.0.15 node down
+# within a batch or two; the run starts a new cluster after each and goes on,
+# listing every problem batch and the crash site its logs name.
+timeout 120 "$respfuzz" cluster bus-fuzz --seed 1 --time 12 --batch 5 --corpus "$tmp/gossip-corpus" \
+  --crash-dir "$tmp" --keep-going >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 1 ] && grep -qE "^[2-9][0-9]* problem batches|^[1-9][0-9]+ problem batches" "$tmp/out" &&
+  grep -qF "crash site assertion cluster.c:1179 'retval == DICT_OK' is not true:" "$tmp/out"; then
+  echo "ok: --keep-going: $(grep "problem batches" "$tmp/out")"
+else
+  fail "--keep-going: exit $rc: $(head -c 600 "$tmp/out") $(tail -n 3 "$tmp/err")"
+fi
+
 # error_case NAME WANT-TEXT ARGS...: exit 2, one line on stderr holding WANT-TEXT.
 error_case() {
   local name=$1 want=$2

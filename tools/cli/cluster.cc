@@ -52,6 +52,7 @@ struct Options {
   std::string output;  // export -o
   int base_port = -1;
   bool skip_known = false;  // bus-fuzz
+  bool keep_going = false;  // bus-fuzz
   double convergence_timeout = -1;
   std::string log_dir;
   std::string report;
@@ -284,6 +285,7 @@ int BusFuzz(const Options& o) {
   bo.corpus_dir = o.corpus;
   bo.crash_dir = o.crash_dir;
   bo.skip_known = o.skip_known;
+  bo.keep_going = o.keep_going;
   if (o.skip_known) {
     const auto known = cc::KnownBusFindingsFor(server->target);
     if (known.empty()) std::fprintf(stderr, "[bus-fuzz] --skip-known: no known finding applies\n");
@@ -310,7 +312,15 @@ int BusFuzz(const Options& o) {
     return kOk;
   }
   for (const std::string& p : r->problems) std::printf("PROBLEM: %s\n", p.c_str());
-  std::printf("the batch before it: %s/\n", r->saved_dir.c_str());
+  if (r->saved_dirs.size() <= 1) {
+    std::printf("the batch before it: %s/\n", r->saved_dir.c_str());
+  } else {
+    std::printf("%zu problem batches (%lld clusters):\n", r->saved_dirs.size(),
+                static_cast<long long>(r->clusters));
+    for (const std::string& d : r->saved_dirs) std::printf("  %s/\n", d.c_str());
+  }
+  for (const auto& [site, n] : r->crash_sites)
+    std::printf("crash site %s: %lld\n", site.c_str(), static_cast<long long>(n));
   return kFound;
 }
 
@@ -493,6 +503,9 @@ Runner SetUp(CLI::App& cmd) {
   o->bus_fuzz->add_flag("--skip-known", o->skip_known,
                         "do not send a message matching a known finding of the target "
                         "(every finding when the version is unknown); counted per finding");
+  o->bus_fuzz->add_flag("--keep-going", o->keep_going,
+                        "after a problem, save its batch, start a new cluster and go on until "
+                        "--time is up; each problem batch is listed, crashes by function");
   AddServerOptions(o->bus_fuzz, &o->server);
   o->bus_replay = cmd.add_subcommand(
       "bus-replay",
