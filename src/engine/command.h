@@ -72,6 +72,7 @@ bool IsScriptCommand(std::string_view name);
 // for another command.
 std::string ScriptSubcommandError(std::string_view command, std::span<const std::string> argv);
 std::span<const CommandSpec> InfoCommands();
+std::span<const CommandSpec> StreamCommands();  // XADD ... XINFO (cmd_streams.cc)
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();
@@ -215,6 +216,11 @@ struct BlockState;
 // the blocked session's. True when the key was emptied and deleted.
 bool ServeBlockedList(CommandContext& c, const std::string& key, const BlockState& b);
 bool ServeBlockedZSet(CommandContext& c, const std::string& key, const BlockState& b);
+// A session blocked by XREAD / XREADGROUP on `key` (a stream): served, as
+// serveClientsBlockedOnStreamKey, when the stream's last ID is past the one
+// it waits for (or its group is gone: NOGROUP); false, writing nothing, when
+// it stays blocked.
+bool ServeBlockedStream(CommandContext& c, const std::string& key, BlockState& b);
 
 }  // namespace respfuzz::engine
 

@@ -78,7 +78,7 @@ struct WatchedKey {
 enum class PubSubKind { kChannel, kPattern, kShard };
 // What a session blocked by a blocking command waits for (Redis's
 // c->bpop), see src/engine/blocking.cc.
-enum class BlockType : uint8_t { kNone, kList, kZSet };
+enum class BlockType : uint8_t { kNone, kList, kZSet, kStream };
 struct BlockState {
   BlockType type = BlockType::kNone;
   int db = 0;
@@ -97,6 +97,13 @@ struct BlockState {
   // The blocking command ran under CLIENT REPLY SKIP: Redis keeps the flag
   // until the client is unblocked, so its eventual reply is dropped too.
   bool reply_skip = false;
+  // XREAD / XREADGROUP (kStream): per key (keys' order) the ID the entries
+  // must follow; the group, consumer and NOACK of XREADGROUP; `count` is
+  // COUNT (1000 when not given).
+  std::vector<StreamID> stream_ids;
+  bool has_group = false;
+  std::string group, consumer;
+  bool noack = false;
 };
 
 struct Session {
@@ -351,6 +358,8 @@ class Engine {
     script_spec_ = &spec;
     script_argv_ = argv;
   }
+  // A script is running (Redis's CLIENT_SCRIPT for the commands it calls).
+  bool in_script() const { return script_spec_ != nullptr; }
   void LeaveScript() {
     script_spec_ = nullptr;
     script_argv_ = {};
@@ -377,6 +386,11 @@ class Engine {
   void Unblock(int session);  // drops the session's block state (no reply)
   void HandleReadyKeys();     // handleClientsBlockedOnKeys
   bool ServeBlocked(int session, int db, const std::string& key);  // true: the key was deleted
+  // A stream key deleted or overwritten by another type (dbDelete /
+  // dbOverwrite signal it): queued so its XREADGROUP sessions are unblocked
+  // with an error (unblockDeletedStreamReadgroupClients).
+  void SignalStreamKeyGone(int db, std::string_view key);
+  void UnblockDeletedStreamReadgroupClients(int db, const std::string& key);
   absl::Status ValidateBlocking() const;
   std::string* BlockedReplyBuffer(Session& s, std::string* dropped);
   // Redis's db->watched_keys: per db, each watched key's watchers in WATCH
@@ -430,7 +444,7 @@ class Engine {
   // The timeout table: (timeout as unsigned, client id) in order.
   absl::btree_set<std::pair<uint64_t, int64_t>> timeouts_;
   size_t blocked_count_ = 0;
-  size_t blocked_by_type_[3] = {0, 0, 0};
+  size_t blocked_by_type_[4] = {0, 0, 0, 0};
   std::vector<int> unblocked_;
   std::unique_ptr<script::EvalScripts> scripts_;
   std::unique_ptr<script::FunctionLibraries> functions_;
