@@ -235,6 +235,8 @@ Value ObjectEncoding(Ctx& c) {
       return c.Bulk(o->set_hashtable ? "hashtable" : "intset");
     case Kind::kZSet:
       return c.Bulk(o->zset_skiplist ? "skiplist" : "listpack");
+    case Kind::kStream:
+      return c.Bulk("stream");
   }
   return c.Null();
 }
