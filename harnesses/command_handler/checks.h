@@ -53,7 +53,7 @@ bool CommandIs(std::string_view name, std::string_view upper);
 // XREADGROUP with a BLOCK argument are always outside: the model does not
 // block on streams.
 bool OutsideTheModel(const std::vector<std::string>& argv);
-inline constexpr bool kStreamsCompared = false;
+inline constexpr bool kStreamsCompared = true;
 
 struct CommandRunOptions {
   static constexpr int64_t kHarnessMaxStringLen = 64 * 1024;
