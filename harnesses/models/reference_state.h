@@ -60,6 +60,9 @@ struct Config {
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
   int64_t tracking_table_max_keys = 1000000;
+  // notify-keyspace-events as the bit set of notify.c's NOTIFY_* classes
+  // (the model stores and reports it; it publishes no events).
+  int64_t notify_keyspace_events = 0;
 };
 
 // redisDb: the main dict and the expires dict, as Redis keeps them apart
