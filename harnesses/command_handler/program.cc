@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 165> kNames = {
+constexpr std::array<std::string_view, 180> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -192,18 +192,33 @@ constexpr std::array<std::string_view, 165> kNames = {
     "ZMPOP",
     // introspection (OBJECT is above)
     "CONFIG",
-    // SORT (its pattern keys w_1, h_1 and patterns w_*, h_*->f1, # are in
-    // the pools)
+    // streams (compared once kStreamsCompared is on: checks.h)
+    "XADD",
+    "XLEN",
+    "XRANGE",
+    "XREVRANGE",
+    "XDEL",
+    "XTRIM",
+    "XSETID",
+    "XREAD",
+    "XGROUP",
+    "XREADGROUP",
+    "XACK",
+    "XPENDING",
+    "XCLAIM",
+    "XAUTOCLAIM",
+    "XINFO",
+    // SORT (its patterns w_*, h_*->f1 and # are in the pools, the keys they
+    // name for the element 1, w_1 and h_1, in the dictionary)
     "SORT",
     "SORT_RO",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{
-    // 0: keys (few, so ops collide)
-    // and w_1, h_1: the keys SORT's patterns w_* and h_*->f1 name for the
-    // element 1
-    {"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k1", "k2", "k3", "k4", "k5", "k6", "w_1",
-     "h_1"},
+    // 0: keys (few, so ops collide), then stream IDs and a group and a
+    // consumer name (the stream words are in the dictionary)
+    {"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "0-1", "1-0", "$", ">", "(1-0",
+     "18446744073709551615-18446744073709551615", "g1", "c1"},
     // 1: fields and members; slot 9 is longer than zset-max-listpack-value (64
     // bytes), so one ZADD turns a sorted set into a skiplist
     // ("#" is SORT's GET pattern for the element itself)

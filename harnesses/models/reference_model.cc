@@ -203,9 +203,10 @@ const CommandSpec kClientUnblockSpec = {"client|unblock", -3, ClientUnblock};
 const std::map<std::string, CommandSpec>& CommandTable() {
   static const std::map<std::string, CommandSpec> table = [] {
     std::map<std::string, CommandSpec> t;
-    for (auto family : {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands,
-                        ListCommands, SetCommands, ZSetCommands, ZSetAlgebraCommands,
-                        RandomCommands, PubSubCommands, BlockingCommands, SortCommands}) {
+    for (auto family :
+         {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands, ListCommands,
+          SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands, PubSubCommands,
+          BlockingCommands, StreamCommands, SortCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -240,8 +241,9 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   static thread_local CommandSpec extra_spec;
   std::string top = Lower(argv[0]);
   std::string full = top;
-  if (argv.size() >= 2 && (top == "client" || top == "pubsub" || top == "config" ||
-                           top == "object" || IsExtraSubcommand(st, top, argv[1]))) {
+  if (argv.size() >= 2 &&
+      (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
+       top == "xgroup" || top == "xinfo" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -265,6 +267,11 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   if (it->second.handler == nullptr && argv.size() >= 2) {
     if (top == "pubsub") {
       const CommandSpec* sub = FindPubsubSubcommand(Lower(argv[1]));
+      if (sub == nullptr) *unknown_sub = true;
+      return sub;
+    }
+    if (top == "xgroup" || top == "xinfo") {  // streams (reference_streams.cc)
+      const CommandSpec* sub = FindStreamSubcommand(full);
       if (sub == nullptr) *unknown_sub = true;
       return sub;
     }

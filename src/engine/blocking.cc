@@ -23,6 +23,8 @@ BlockType BlockTypeOf(const Object& o) {
       return BlockType::kList;
     case ObjType::kZSet:
       return BlockType::kZSet;
+    case ObjType::kStream:
+      return BlockType::kStream;
     default:
       return BlockType::kNone;
   }
@@ -114,6 +116,38 @@ void Engine::SignalKeyAsReady(int db, std::string_view key) {
   ready_keys_.push_back(std::move(entry));
 }
 
+void Engine::SignalStreamKeyGone(int db, std::string_view key) {
+  const Object* o = keyspace_.Peek(db, key);
+  if (o != nullptr && Is<Stream>(*o)) return;
+  if (!blocking_keys_[db].contains(key)) return;
+  std::pair<int, std::string> entry(db, std::string(key));
+  if (ready_set_.contains(entry)) return;
+  ready_set_.insert(entry);
+  ready_keys_.push_back(std::move(entry));
+}
+
+void Engine::UnblockDeletedStreamReadgroupClients(int db, const std::string& key) {
+  auto it = blocking_keys_[db].find(key);
+  if (it == blocking_keys_[db].end()) return;
+  const std::vector<int> clients = it->second;
+  for (int si : clients) {
+    Session& r = *sessions_[si];
+    if (!r.blocked() || r.block.type != BlockType::kStream || !r.block.has_group) continue;
+    std::string dropped;
+    ReplyWriter(r.protocol, BlockedReplyBuffer(r, &dropped))
+        .Error("UNBLOCKED the stream key no longer exists");
+    Unblock(si);
+    tracker_.SetCurrent(r.id, false);
+    tracker_.AfterCommand();
+    if (!r.notified) {
+      r.notified = true;
+      notified_.push_back(si);
+    }
+    unblocked_.push_back(si);
+  }
+  tracker_.SetCurrent(0, false);
+}
+
 void Engine::ScanDbForReadyKeys(int db) {
   std::vector<std::string> keys;
   for (const auto& [key, list] : blocking_keys_[db]) keys.push_back(key);
@@ -135,17 +169,20 @@ void Engine::HandleReadyKeys() {
       current_session_ = -1;
       tracker_.SetCurrent(0, false);
       const Object* o = keyspace_.Find(db, key);  // an expired key is deleted here
-      if (o == nullptr) continue;
-      const BlockType t = BlockTypeOf(*o);
-      if (t == BlockType::kNone) continue;
+      const bool stream = o != nullptr && Is<Stream>(*o);
+      const BlockType t = o == nullptr ? BlockType::kNone : BlockTypeOf(*o);
       auto it = blocking_keys_[db].find(key);
-      if (it == blocking_keys_[db].end()) continue;
-      const std::vector<int> clients = it->second;  // serving removes the served one
-      for (int si : clients) {
-        const Session& r = *sessions_[si];
-        if (!r.blocked() || r.block.type != t) continue;
-        if (ServeBlocked(si, db, key)) break;
+      if (t != BlockType::kNone && it != blocking_keys_[db].end()) {
+        const std::vector<int> clients = it->second;  // serving removes the served one
+        for (int si : clients) {
+          const Session& r = *sessions_[si];
+          if (!r.blocked() || r.block.type != t) continue;
+          if (ServeBlocked(si, db, key)) break;
+        }
       }
+      // XREADGROUP sessions blocked on a key that is no stream any more,
+      // after the others are served (handleClientsBlockedOnKeys).
+      if (!stream) UnblockDeletedStreamReadgroupClients(db, key);
     }
   }
   current_session_ = -1;
@@ -163,8 +200,18 @@ bool Engine::ServeBlocked(int si, int db, const std::string& key) {
   {
     CommandContext ctx{*this, keyspace_, r, *spec, r.block.argv, reply, db, options_.max_string_len,
                        {}};
-    deleted = r.block.type == BlockType::kList ? ServeBlockedList(ctx, key, r.block)
-                                               : ServeBlockedZSet(ctx, key, r.block);
+    if (r.block.type == BlockType::kStream) {
+      // A stream is never emptied by serving; a reader whose ID the stream
+      // has not passed stays blocked.
+      if (!ServeBlockedStream(ctx, key, r.block)) {
+        tracker_.SetCurrent(0, false);
+        current_session_ = -1;
+        return false;
+      }
+    } else {
+      deleted = r.block.type == BlockType::kList ? ServeBlockedList(ctx, key, r.block)
+                                                 : ServeBlockedZSet(ctx, key, r.block);
+    }
   }
   Unblock(si);
   // afterCommand(receiver): its own invalidations after its reply.
@@ -235,7 +282,7 @@ std::vector<int> Engine::TakeUnblocked() {
 
 absl::Status Engine::ValidateBlocking() const {
   size_t blocked = 0, timed = 0;
-  size_t by_type[3] = {0, 0, 0};
+  size_t by_type[4] = {0, 0, 0, 0};
   for (size_t i = 0; i < sessions_.size(); ++i) {
     const Session& s = *sessions_[i];
     if (!s.blocked()) continue;
@@ -283,7 +330,7 @@ absl::Status Engine::ValidateBlocking() const {
     }
   }
   if (blocked != blocked_count_ || by_type[1] != blocked_by_type_[1] ||
-      by_type[2] != blocked_by_type_[2]) {
+      by_type[2] != blocked_by_type_[2] || by_type[3] != blocked_by_type_[3]) {
     return absl::InternalError(
         absl::StrCat(blocked, " sessions blocked, counted ", blocked_count_));
   }

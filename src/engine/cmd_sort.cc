@@ -39,7 +39,10 @@
 //   with a field), else nothing.
 // - GET replies a nil for nothing; STORE pushes "" for it. STORE writes the
 //   result as a list (TTL cleared), or deletes the destination when the
-//   result is empty; it replies the result's length.
+//   result is empty; it replies the result's length. Keyspace events:
+//   "sortstore" (list class), or "del" (generic) for a deleted destination,
+//   published before the reply; the dirty counter grows by the result's
+//   length (1 for a deletion).
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -314,10 +317,14 @@ void SortGeneric(CommandContext& c, bool readonly) {
     }
   }
   c.ks.set_count_reads(false);
+  // The events and the dirty count come before the reply, as in Redis.
   if (outputlen > 0) {
     c.ks.Store(c.db, *storekey, Object(std::move(result)), /*keep_ttl=*/false);
-  } else {
-    c.ks.DeleteStored(c.db, *storekey);
+    c.Notify(kNotifyList, "sortstore", *storekey);
+    c.Dirty(outputlen);
+  } else if (c.ks.DeleteStored(c.db, *storekey)) {
+    c.Notify(kNotifyGeneric, "del", *storekey);
+    c.Dirty();
   }
   c.reply.Integer(outputlen);
 }

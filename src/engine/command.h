@@ -16,6 +16,7 @@
 
 #include "src/engine/c_string.h"
 #include "src/engine/keyspace.h"
+#include "src/engine/notify.h"
 #include "src/engine/reply.h"
 
 namespace respfuzz::engine {
@@ -72,7 +73,8 @@ bool IsScriptCommand(std::string_view name);
 // for another command.
 std::string ScriptSubcommandError(std::string_view command, std::span<const std::string> argv);
 std::span<const CommandSpec> InfoCommands();
-std::span<const CommandSpec> SortCommands();  // SORT SORT_RO (cmd_sort.cc)
+std::span<const CommandSpec> StreamCommands();  // XADD ... XINFO (cmd_streams.cc)
+std::span<const CommandSpec> SortCommands();    // SORT SORT_RO (cmd_sort.cc)
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();
@@ -203,6 +205,19 @@ struct CommandContext {
   bool AddToStoredInt(const std::string* stored, int64_t incr, std::string_view not_integer,
                       int64_t* sum);
 
+  // Keyspace notifications and the dirty counter (notify.h): Notify is
+  // notifyKeyspaceEvent for `key` in this db, Dirty is server.dirty += n.
+  // TouchedNotify is the common tail of a command that changed an
+  // aggregate in place: the key's signal (deleting it when emptied), then
+  // `event`, then "del" when it was deleted; true when it was.
+  void Notify(uint32_t type, std::string_view event, std::string_view key);
+  void Dirty(int64_t n = 1);
+  bool TouchedNotify(uint32_t type, std::string_view event, std::string_view key);
+  // The other order, where Redis notifies before it signals (the list pops,
+  // LTRIM): `event`, "del" when the aggregate is empty, then the signal
+  // (deleting it); true when it was deleted.
+  bool NotifyTouched(uint32_t type, std::string_view event, std::string_view key);
+
   // Errors that name the command: spec.name, which is Redis's
   // c->cmd->fullname for every handler here (CLIENT's subcommand errors are
   // Dispatch's).
@@ -216,6 +231,11 @@ struct BlockState;
 // the blocked session's. True when the key was emptied and deleted.
 bool ServeBlockedList(CommandContext& c, const std::string& key, const BlockState& b);
 bool ServeBlockedZSet(CommandContext& c, const std::string& key, const BlockState& b);
+// A session blocked by XREAD / XREADGROUP on `key` (a stream): served, as
+// serveClientsBlockedOnStreamKey, when the stream's last ID is past the one
+// it waits for (or its group is gone: NOGROUP); false, writing nothing, when
+// it stays blocked.
+bool ServeBlockedStream(CommandContext& c, const std::string& key, BlockState& b);
 
 }  // namespace respfuzz::engine
 

@@ -21,7 +21,7 @@ const Table& GetTable() {
     for (auto slice : {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(),
                        ListCommands(), HashCommands(), SetCommands(), SortedSetCommands(),
                        SortedSetAlgebraCommands(), RandomCommands(), PubSubCommands(),
-                       ScriptingCommands(), InfoCommands(), SortCommands()}) {
+                       ScriptingCommands(), InfoCommands(), StreamCommands(), SortCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;
@@ -102,6 +102,25 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
       }
     }
     if (store != 0) keys.push_back(store);
+    return keys;
+  }
+  if (spec.name == "xread" || spec.name == "xreadgroup") {
+    // xreadGetKeys: the keys after the first STREAMS among the options.
+    size_t streams = 0;
+    for (size_t i = 1; i < argv.size(); ++i) {
+      if (OptEquals(argv[i], "block") || OptEquals(argv[i], "count")) {
+        ++i;
+      } else if (OptEquals(argv[i], "group")) {
+        i += 2;
+      } else if (OptEquals(argv[i], "noack")) {
+      } else {
+        if (OptEquals(argv[i], "streams")) streams = i;
+        break;
+      }
+    }
+    const size_t num = streams == 0 ? 0 : argv.size() - streams - 1;
+    if (streams == 0 || num == 0 || num % 2 != 0) return keys;
+    for (size_t i = streams + 1; i < streams + 1 + num / 2; ++i) keys.push_back(i);
     return keys;
   }
   if (IsScriptCommand(spec.name)) {

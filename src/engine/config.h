@@ -30,6 +30,9 @@ struct EncodingLimits {
   int64_t set_max_intset_entries = 512;
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
+  // Streams: when XADD opens a new listpack node (src/engine/stream.h).
+  int64_t stream_node_max_bytes = 4096;
+  int64_t stream_node_max_entries = 100;
 };
 
 // How a numeric parameter parses (numericParseString) and is bounded
@@ -58,6 +61,8 @@ enum class ParamId : uint8_t {
   kZsetMaxListpackEntries,
   kZsetMaxListpackValue,
   kTrackingTableMaxKeys,
+  kStreamNodeMaxBytes,
+  kStreamNodeMaxEntries,
 };
 std::span<const ParamSpec> EngineParams();
 

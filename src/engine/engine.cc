@@ -58,7 +58,7 @@ Engine::Engine(EngineOptions options)
   keyspace_.AddListener([this](const KeyEvent& ev) { OnKeyEvent(ev); });
   // dbAdd signals a new key as ready for the clients blocked on it.
   keyspace_.SetAddedHook(
-      [this](int db, std::string_view key, const Object&) { SignalKeyAsReady(db, key); });
+      [this](int db, std::string_view key, const Object&) { KeyAdded(db, key); });
   random_state_ = options.random_seed;
   // A run id as Redis's (40 hex digits), from the start time: the same
   // engine options give the same id.
@@ -217,6 +217,10 @@ int64_t Engine::GetParam(ParamId id) const {
       return limits_.zset_max_listpack_value;
     case ParamId::kTrackingTableMaxKeys:
       return tracker_.table_max_keys();
+    case ParamId::kStreamNodeMaxBytes:
+      return limits_.stream_node_max_bytes;
+    case ParamId::kStreamNodeMaxEntries:
+      return limits_.stream_node_max_entries;
   }
   return 0;
 }
@@ -246,6 +250,12 @@ void Engine::SetParam(ParamId id, int64_t value) {
       return;
     case ParamId::kTrackingTableMaxKeys:
       tracker_.set_table_max_keys(value);
+      return;
+    case ParamId::kStreamNodeMaxBytes:
+      limits_.stream_node_max_bytes = value;
+      return;
+    case ParamId::kStreamNodeMaxEntries:
+      limits_.stream_node_max_entries = value;
       return;
   }
 }
@@ -297,18 +307,45 @@ struct Subcommand {
   int arity;
 };
 constexpr Subcommand kSubcommands[] = {
-    {"client", "id", 2},       {"client", "tracking", -3},      {"client", "caching", 3},
-    {"client", "getredir", 2}, {"client", "trackinginfo", 2},   {"client", "kill", -3},
-    {"config", "get", -3},     {"config", "set", -4},           {"config", "resetstat", 2},
-    {"config", "rewrite", 2},  {"config", "help", 2},           {"object", "encoding", 3},
-    {"object", "refcount", 3}, {"object", "freq", 3},           {"object", "idletime", 3},
-    {"object", "help", 2},     {"client", "no-evict", 3},       {"client", "reply", 3},
-    {"client", "unblock", -3}, {"pubsub", "channels", -2},      {"pubsub", "numsub", -2},
-    {"pubsub", "numpat", 2},   {"pubsub", "shardchannels", -2}, {"pubsub", "shardnumsub", -2},
+    {"client", "id", 2},
+    {"client", "tracking", -3},
+    {"client", "caching", 3},
+    {"client", "getredir", 2},
+    {"client", "trackinginfo", 2},
+    {"client", "kill", -3},
+    {"config", "get", -3},
+    {"config", "set", -4},
+    {"config", "resetstat", 2},
+    {"config", "rewrite", 2},
+    {"config", "help", 2},
+    {"object", "encoding", 3},
+    {"object", "refcount", 3},
+    {"object", "freq", 3},
+    {"object", "idletime", 3},
+    {"object", "help", 2},
+    {"client", "no-evict", 3},
+    {"client", "reply", 3},
+    {"client", "unblock", -3},
+    {"pubsub", "channels", -2},
+    {"pubsub", "numsub", -2},
+    {"pubsub", "numpat", 2},
+    {"pubsub", "shardchannels", -2},
+    {"pubsub", "shardnumsub", -2},
     {"pubsub", "help", 2},
+    {"xgroup", "create", -5},
+    {"xgroup", "setid", -5},
+    {"xgroup", "destroy", 4},
+    {"xgroup", "createconsumer", 5},
+    {"xgroup", "delconsumer", 5},
+    {"xgroup", "help", 2},
+    {"xinfo", "consumers", 4},
+    {"xinfo", "groups", 3},
+    {"xinfo", "stream", -3},
+    {"xinfo", "help", 2},
 };
 bool IsContainer(std::string_view name) {
-  return name == "client" || name == "config" || name == "object" || name == "pubsub";
+  return name == "client" || name == "config" || name == "object" || name == "pubsub" ||
+         name == "xgroup" || name == "xinfo";
 }
 
 const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
@@ -643,7 +680,16 @@ bool Engine::WatchedKeyExpired(const Session& s) const {
 // the FLUSH commands' own, as it is sent even for an empty db; SWAPDB sends
 // none).
 void Engine::OnKeyEvent(const KeyEvent& ev) {
-  if (ev.kind == KeyEventKind::kExpired) ++stats_.expired_keys;
+  if (ev.kind == KeyEventKind::kExpired) {
+    ++stats_.expired_keys;
+    // deleteExpiredKeyAndPropagate: the event before the key's signal.
+    NotifyKeyspaceEvent(kNotifyExpired, "expired", ev.key, ev.db);
+  }
+  if (blocked_by_type_[static_cast<int>(BlockType::kStream)] != 0 &&
+      (ev.kind == KeyEventKind::kWritten || ev.kind == KeyEventKind::kDeleted ||
+       ev.kind == KeyEventKind::kExpired)) {
+    SignalStreamKeyGone(ev.db, ev.key);
+  }
   if (ev.kind == KeyEventKind::kWritten || ev.kind == KeyEventKind::kDeleted ||
       ev.kind == KeyEventKind::kExpired) {
     const int64_t modifier = ev.kind == KeyEventKind::kExpired || current_session_ < 0

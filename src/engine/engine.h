@@ -78,7 +78,7 @@ struct WatchedKey {
 enum class PubSubKind { kChannel, kPattern, kShard };
 // What a session blocked by a blocking command waits for (Redis's
 // c->bpop), see src/engine/blocking.cc.
-enum class BlockType : uint8_t { kNone, kList, kZSet };
+enum class BlockType : uint8_t { kNone, kList, kZSet, kStream };
 struct BlockState {
   BlockType type = BlockType::kNone;
   int db = 0;
@@ -97,6 +97,13 @@ struct BlockState {
   // The blocking command ran under CLIENT REPLY SKIP: Redis keeps the flag
   // until the client is unblocked, so its eventual reply is dropped too.
   bool reply_skip = false;
+  // XREAD / XREADGROUP (kStream): per key (keys' order) the ID the entries
+  // must follow; the group, consumer and NOACK of XREADGROUP; `count` is
+  // COUNT (1000 when not given).
+  std::vector<StreamID> stream_ids;
+  bool has_group = false;
+  std::string group, consumer;
+  bool noack = false;
 };
 
 struct Session {
@@ -325,6 +332,22 @@ class Engine {
   std::vector<std::string_view> ActiveChannels(bool shard) const;
   size_t SubscriberCount(std::string_view channel, bool shard) const;
   size_t PatternCount() const { return pattern_subs_.size(); }
+  // Keyspace notifications and the dirty counter (notify.h, notify.cc):
+  // notifyKeyspaceEvent publishes when notify-keyspace-events selects
+  // `type`; KeyAdded is dbAdd's signals (the key made ready for blocked
+  // clients, then the "new" event); AddDirty is server.dirty += n
+  // (INFO's rdb_changes_since_last_save, which nothing here resets: no SAVE).
+  void NotifyKeyspaceEvent(uint32_t type, std::string_view event, std::string_view key, int db);
+  void KeyAdded(int db, std::string_view key);
+  // For a command whose dbAdd comes before other signals (RENAME, MOVE,
+  // SMOVE): the "new" event now; the store that adds the key next sends
+  // no second one. EndAnnounce drops a pending announcement.
+  void AnnounceNew(int db, std::string_view key);
+  void EndAnnounce() { announced_new_db_ = -1; }
+  uint32_t notify_flags() const { return notify_flags_; }
+  void set_notify_flags(uint32_t flags) { notify_flags_ = flags; }
+  void AddDirty(int64_t n) { dirty_ += static_cast<uint64_t>(n); }
+  uint64_t dirty() const { return dirty_; }
   // For a command the caller answers itself (the server layer's QUIT and
   // CONFIG GET): whether its reply may go out under CLIENT REPLY OFF / SKIP,
   // and the end of that command for SKIP (resetClient).
@@ -351,7 +374,7 @@ class Engine {
     script_spec_ = &spec;
     script_argv_ = argv;
   }
-  // A script is running (Redis's CLIENT_SCRIPT on the calls it makes).
+  // A script is running (Redis's CLIENT_SCRIPT for the commands it calls).
   bool in_script() const { return script_spec_ != nullptr; }
   void LeaveScript() {
     script_spec_ = nullptr;
@@ -379,6 +402,11 @@ class Engine {
   void Unblock(int session);  // drops the session's block state (no reply)
   void HandleReadyKeys();     // handleClientsBlockedOnKeys
   bool ServeBlocked(int session, int db, const std::string& key);  // true: the key was deleted
+  // A stream key deleted or overwritten by another type (dbDelete /
+  // dbOverwrite signal it): queued so its XREADGROUP sessions are unblocked
+  // with an error (unblockDeletedStreamReadgroupClients).
+  void SignalStreamKeyGone(int db, std::string_view key);
+  void UnblockDeletedStreamReadgroupClients(int db, const std::string& key);
   absl::Status ValidateBlocking() const;
   std::string* BlockedReplyBuffer(Session& s, std::string* dropped);
   // Redis's db->watched_keys: per db, each watched key's watchers in WATCH
@@ -432,10 +460,14 @@ class Engine {
   // The timeout table: (timeout as unsigned, client id) in order.
   absl::btree_set<std::pair<uint64_t, int64_t>> timeouts_;
   size_t blocked_count_ = 0;
-  size_t blocked_by_type_[3] = {0, 0, 0};
+  size_t blocked_by_type_[4] = {0, 0, 0, 0};
   std::vector<int> unblocked_;
   std::unique_ptr<script::EvalScripts> scripts_;
   std::unique_ptr<script::FunctionLibraries> functions_;
+  uint32_t notify_flags_ = 0;  // notify-keyspace-events (NotifyClass bits)
+  uint64_t dirty_ = 0;         // server.dirty
+  int announced_new_db_ = -1;  // AnnounceNew's key, until its store
+  std::string announced_new_key_;
   const CommandSpec* script_spec_ = nullptr;  // the script command running, if any
   std::span<const std::string> script_argv_;
 };

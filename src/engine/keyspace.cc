@@ -291,6 +291,8 @@ void Keyspace::TouchedMaybeEmpty(int db, std::string_view key) {
     case ObjType::kZSet:
       empty = As<ZSet>(*o).empty();
       break;
+    case ObjType::kStream:  // an empty stream stays
+      break;
   }
   if (empty) {
     Delete(db, key);
@@ -427,6 +429,9 @@ std::string Keyspace::Check() const {
           why = z.empty() ? "empty zset" : z.Check();
           break;
         }
+        case ObjType::kStream:
+          why = As<Stream>(obj).Check();
+          break;
       }
       if (!why.empty()) {
         return "db " + std::to_string(i) + " key '" + std::string(key) + "': " + why;

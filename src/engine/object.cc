@@ -19,6 +19,8 @@ std::string_view ObjTypeName(ObjType t) {
       return "set";
     case ObjType::kZSet:
       return "zset";
+    case ObjType::kStream:
+      return "stream";
   }
   return "none";
 }
@@ -66,6 +68,8 @@ std::string_view EncodingName(const Object& o) {
       return o.hashtable() ? "hashtable" : "intset";
     case ObjType::kZSet:
       return As<ZSet>(o).listpack() ? "listpack" : "skiplist";
+    case ObjType::kStream:
+      return "stream";
   }
   return "raw";
 }

@@ -16,6 +16,7 @@
 #include "absl/container/node_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
+#include "src/engine/stream.h"
 #include "src/engine/zskiplist.h"
 
 namespace respfuzz::engine {
@@ -39,9 +40,9 @@ template <typename V>
 using StrNodeMap = absl::node_hash_map<std::string, V, StrHash, StrEq>;
 using StrSet = absl::flat_hash_set<std::string, StrHash, StrEq>;
 
-enum class ObjType : uint8_t { kString, kList, kHash, kSet, kZSet };
+enum class ObjType : uint8_t { kString, kList, kHash, kSet, kZSet, kStream };
 
-// TYPE's answer: "string", "list", "hash", "set", "zset".
+// TYPE's answer: "string", "list", "hash", "set", "zset", "stream".
 std::string_view ObjTypeName(ObjType t);
 
 using List = std::deque<std::string>;
@@ -115,7 +116,7 @@ class Boxed {
   std::unique_ptr<T> p_;
 };
 
-using ObjectVariant = std::variant<std::string, Boxed<List>, Hash, Set, Boxed<ZSet>>;
+using ObjectVariant = std::variant<std::string, Boxed<List>, Hash, Set, Boxed<ZSet>, Boxed<Stream>>;
 
 // How Redis 7.0.15 would encode a string (OBJECT ENCODING, REFCOUNT): what
 // made it, from which the encoding follows.
@@ -190,6 +191,10 @@ struct Stored<List> {
 template <>
 struct Stored<ZSet> {
   using type = Boxed<ZSet>;
+};
+template <>
+struct Stored<Stream> {
+  using type = Boxed<Stream>;
 };
 template <typename T>
 struct Unbox {
