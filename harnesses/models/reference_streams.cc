@@ -364,7 +364,9 @@ Value LagReply(Ctx& c, const Stream& s, const StreamGroup& g) {
   if (s.entries_added == 0) return c.Int(0);
   const int64_t added = static_cast<int64_t>(s.entries_added);
   if (g.entries_read != -1 && !RangeHasTombstones(s, g.last_id)) {
-    return c.Int(added - g.entries_read);
+    // Wrapping, as Redis's long long arithmetic does in practice.
+    return c.Int(
+        static_cast<int64_t>(static_cast<uint64_t>(added) - static_cast<uint64_t>(g.entries_read)));
   }
   const int64_t read = EstimateDistance(s, g.last_id);
   if (read != -1) return c.Int(added - read);
@@ -393,7 +395,8 @@ Value ServeGroupNew(Ctx& c, Stream& s, StreamGroup& g, const std::string& consum
     const StreamId id = it->first;
     if (id > g.last_id) {
       if (g.entries_read != -1 && !RangeHasTombstones(s, id)) {
-        g.entries_read++;
+        // ENTRIESREAD may have set it to LLONG_MAX: Redis's ++ wraps there.
+        g.entries_read = static_cast<int64_t>(static_cast<uint64_t>(g.entries_read) + 1);
       } else if (s.entries_added != 0) {
         g.entries_read = EstimateDistance(s, id);
       }
