@@ -568,13 +568,14 @@ Value XAdd(Ctx& c) {
 }
 
 Value XTrim(Ctx& c) {
+  // The arguments first, then the key (missing: 0).
   Value err;
+  TrimArgs a;
+  if (ParseAddOrTrim(c, &a, false, &err) < 0) return err;
   bool wrongtype;
   Stream* s = LookupStream(c, c.argv[1], &err, &wrongtype);
   if (wrongtype) return err;
   if (s == nullptr) return c.Int(0);
-  TrimArgs a;
-  if (ParseAddOrTrim(c, &a, false, &err) < 0) return err;
   const int64_t deleted = Trim(*s, a);
   if (deleted) SignalModifiedKey(c.st, c.db(), c.argv[1]);
   return c.Int(deleted);
@@ -831,7 +832,8 @@ Value XReadGeneric(Ctx& c, bool group_cmd) {
         serve = true;
         gt = g->last_id;
       }
-      consumer = &LookupOrCreateConsumer(c, *g, *consumername);
+      // 7.0.15 looks the consumer up (or makes it) only for a stream it serves.
+      if (serve) consumer = &LookupOrCreateConsumer(c, *g, *consumername);
     } else if (!s->entries.empty() && s->entries.rbegin()->first > gt) {
       serve = true;
     }
@@ -896,13 +898,13 @@ Value XAck(Ctx& c) {
   Stream* s = LookupStream(c, c.argv[1], &err, &wrongtype);
   if (wrongtype) return err;
   StreamGroup* g = FindGroup(s, c.argv[2]);
+  if (g == nullptr) return c.Int(0);  // no key or no group: the IDs are not read
   std::vector<StreamId> ids;
   for (size_t j = 3; j < c.argc(); ++j) {
     StreamId id;
     if (!ParseStrictId(c, c.argv[j], &id, &err)) return err;
     ids.push_back(id);
   }
-  if (g == nullptr) return c.Int(0);
   int64_t acked = 0;
   for (const StreamId& id : ids) {
     if (g->pel.count(id) == 0) continue;
