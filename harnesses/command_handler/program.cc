@@ -220,15 +220,17 @@ constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools
     {"f1", "f2", "f3", "f4", "m1", "m2", "m3", "m4", "m5",
      "long-member-of-65-bytes-so-a-sorted-set-becomes-a-skiplist-abcdef", "a", "b", "c", "x", "y",
      "z"},
-    // 2: values
+    // 2: values; slot 15 is the stream trimming word "~" (it was "f1", which
+    // pool 1 already holds: the encoder picks the first pool with a value)
     {"v1", "v2", "v3", "", "0", "1", "-1", "10", "abc", "hello world", "0.5", "3.0e2", "x\r\ny",
-     "\xff\xfe", "k1", "f1"},
+     "\xff\xfe", "k1", "~"},
     // 3: integers and their edges
     {"0", "1", "-1", "2", "3", "5", "10", "100", "-2", "9223372036854775807",
      "-9223372036854775808", "9223372036854775808", "65535", "65536", "1000", "2147483648"},
     // 4: floats and malformed numbers; DBL_MAX, so a sum of two overflows a
     // double (ZINCRBY, ZADD INCR) but not a long double (INCRBYFLOAT)
-    {"1e3", "inf", "-inf", "+inf", "nan", "0x10", "", " 1", "+1", "-0", "1.5", "0.1",
+    // Slot 6 is the stream trimming word "=" (it was "", which pool 2 holds).
+    {"1e3", "inf", "-inf", "+inf", "nan", "0x10", "=", " 1", "+1", "-0", "1.5", "0.1",
      "1.7976931348623157e308", "1e400", "01", "1 "},
     // 5: option words
     {"EX", "PX", "EXAT", "PXAT", "NX", "XX", "KEEPTTL", "GET", "GT", "LT", "CH", "INCR", "PERSIST",

@@ -364,7 +364,9 @@ Value LagReply(Ctx& c, const Stream& s, const StreamGroup& g) {
   if (s.entries_added == 0) return c.Int(0);
   const int64_t added = static_cast<int64_t>(s.entries_added);
   if (g.entries_read != -1 && !RangeHasTombstones(s, g.last_id)) {
-    return c.Int(added - g.entries_read);
+    // Wrapping, as Redis's long long arithmetic does in practice.
+    return c.Int(
+        static_cast<int64_t>(static_cast<uint64_t>(added) - static_cast<uint64_t>(g.entries_read)));
   }
   const int64_t read = EstimateDistance(s, g.last_id);
   if (read != -1) return c.Int(added - read);
@@ -393,7 +395,8 @@ Value ServeGroupNew(Ctx& c, Stream& s, StreamGroup& g, const std::string& consum
     const StreamId id = it->first;
     if (id > g.last_id) {
       if (g.entries_read != -1 && !RangeHasTombstones(s, id)) {
-        g.entries_read++;
+        // ENTRIESREAD may have set it to LLONG_MAX: Redis's ++ wraps there.
+        g.entries_read = static_cast<int64_t>(static_cast<uint64_t>(g.entries_read) + 1);
       } else if (s.entries_added != 0) {
         g.entries_read = EstimateDistance(s, id);
       }
@@ -565,13 +568,14 @@ Value XAdd(Ctx& c) {
 }
 
 Value XTrim(Ctx& c) {
+  // The arguments first, then the key (missing: 0).
   Value err;
+  TrimArgs a;
+  if (ParseAddOrTrim(c, &a, false, &err) < 0) return err;
   bool wrongtype;
   Stream* s = LookupStream(c, c.argv[1], &err, &wrongtype);
   if (wrongtype) return err;
   if (s == nullptr) return c.Int(0);
-  TrimArgs a;
-  if (ParseAddOrTrim(c, &a, false, &err) < 0) return err;
   const int64_t deleted = Trim(*s, a);
   if (deleted) SignalModifiedKey(c.st, c.db(), c.argv[1]);
   return c.Int(deleted);
@@ -828,7 +832,8 @@ Value XReadGeneric(Ctx& c, bool group_cmd) {
         serve = true;
         gt = g->last_id;
       }
-      consumer = &LookupOrCreateConsumer(c, *g, *consumername);
+      // 7.0.15 looks the consumer up (or makes it) only for a stream it serves.
+      if (serve) consumer = &LookupOrCreateConsumer(c, *g, *consumername);
     } else if (!s->entries.empty() && s->entries.rbegin()->first > gt) {
       serve = true;
     }
@@ -893,13 +898,13 @@ Value XAck(Ctx& c) {
   Stream* s = LookupStream(c, c.argv[1], &err, &wrongtype);
   if (wrongtype) return err;
   StreamGroup* g = FindGroup(s, c.argv[2]);
+  if (g == nullptr) return c.Int(0);  // no key or no group: the IDs are not read
   std::vector<StreamId> ids;
   for (size_t j = 3; j < c.argc(); ++j) {
     StreamId id;
     if (!ParseStrictId(c, c.argv[j], &id, &err)) return err;
     ids.push_back(id);
   }
-  if (g == nullptr) return c.Int(0);
   int64_t acked = 0;
   for (const StreamId& id : ids) {
     if (g->pel.count(id) == 0) continue;
