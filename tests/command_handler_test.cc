@@ -75,14 +75,10 @@ TEST(CommandHandler, StreamsAreBehindOneSwitch) {
   EXPECT_FALSE(OutsideTheModel({"X", "k1"}));
 }
 
-// The streams seed: in corpus/command_handler/ once the engine has streams,
-// in harnesses/command_handler/pending_seeds/ until then.
+// The streams seed, corpus/command_handler/streams.txt.
 std::string PendingStreamsSeed() {
   const std::filesystem::path src(RESPFUZZ_SOURCE_DIR);
-  std::filesystem::path path = src / "corpus" / "command_handler" / "streams.txt";
-  if (!std::filesystem::exists(path)) {
-    path = src / "harnesses" / "command_handler" / "pending_seeds" / "streams.txt";
-  }
+  const std::filesystem::path path = src / "corpus" / "command_handler" / "streams.txt";
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
