@@ -218,6 +218,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   std::array<bool, harnesses::kMaxSessions> tainted{};
   std::string rest_excluded;      // why the rest of the program is excluded
   std::vector<std::string> racy;  // keys whose expiry raced an op
+  // Stream keys whose pending entries were claimed by idle time: which ones
+  // the server claimed depends on its own millisecond clock.
+  std::vector<std::string> claimed_by_idle;
   // Keys an SPOP inside a transaction popped at random: each side popped its
   // own members, so the key differs from then on.
   std::vector<std::string> diverged;
@@ -370,6 +373,23 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       why_not = "idle seconds by the server's own clock";
       category = "clock";
     }
+    // Stream replies that carry the server's millisecond clock (idle and
+    // delivery times), and claims that depend on it.
+    const bool xinfo_times =
+        CommandIs(argv[0], "XINFO") && argv.size() >= 3 &&
+        (CommandIs(argv[1], "CONSUMERS") ||
+         (CommandIs(argv[1], "STREAM") && argv.size() >= 4 && CommandIs(argv[3], "FULL")));
+    const bool xpending_times = CommandIs(argv[0], "XPENDING") && argv.size() > 3;
+    if (xinfo_times || xpending_times) {
+      why_not = "idle and delivery times by the server's own millisecond clock";
+      category = "clock";
+    }
+    if ((CommandIs(argv[0], "XCLAIM") || CommandIs(argv[0], "XAUTOCLAIM")) && argv.size() >= 5 &&
+        argv[4] != "0") {
+      why_not = "entries claimed by their idle time on the server's own millisecond clock";
+      category = "clock";
+      claimed_by_idle.push_back(argv[1]);
+    }
     if ((CommandIs(argv[0], "EXEC") || CommandIs(argv[0], "DISCARD")) && tainted[s]) {
       why_not = "the transaction held an op that was not sent";
       category = "transaction";
@@ -391,6 +411,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
           why_not = "key '" + k + "' was popped at random inside a transaction earlier";
           category = "random-pop";
         }
+        continue;
+      }
+      if (why_not.empty() &&
+          std::find(claimed_by_idle.begin(), claimed_by_idle.end(), k) != claimed_by_idle.end()) {
+        why_not = "key '" + k + "' had entries claimed by idle time earlier";
+        category = "clock";
         continue;
       }
       if (std::find(racy.begin(), racy.end(), k) != racy.end()) {
