@@ -192,6 +192,8 @@ constexpr std::array<std::string_view, 163> kNames = {
     "ZMPOP",
     // introspection (OBJECT is above)
     "CONFIG",
+    // memory accounting and eviction (CONFIG SET maxmemory, maxmemory-policy)
+    "MEMORY",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

@@ -217,6 +217,10 @@ int64_t Engine::GetParam(ParamId id) const {
       return limits_.zset_max_listpack_value;
     case ParamId::kTrackingTableMaxKeys:
       return tracker_.table_max_keys();
+    case ParamId::kMaxmemory:  // evict.cc
+      return static_cast<int64_t>(maxmemory_);
+    case ParamId::kMaxmemoryPolicy:
+      return static_cast<int64_t>(policy_);
   }
   return 0;
 }
@@ -246,6 +250,12 @@ void Engine::SetParam(ParamId id, int64_t value) {
       return;
     case ParamId::kTrackingTableMaxKeys:
       tracker_.set_table_max_keys(value);
+      return;
+    case ParamId::kMaxmemory:  // evict.cc
+      maxmemory_ = static_cast<uint64_t>(value);
+      return;
+    case ParamId::kMaxmemoryPolicy:
+      SetMaxmemoryPolicy(static_cast<MaxmemoryPolicy>(value));
       return;
   }
 }
@@ -297,18 +307,39 @@ struct Subcommand {
   int arity;
 };
 constexpr Subcommand kSubcommands[] = {
-    {"client", "id", 2},       {"client", "tracking", -3},      {"client", "caching", 3},
-    {"client", "getredir", 2}, {"client", "trackinginfo", 2},   {"client", "kill", -3},
-    {"config", "get", -3},     {"config", "set", -4},           {"config", "resetstat", 2},
-    {"config", "rewrite", 2},  {"config", "help", 2},           {"object", "encoding", 3},
-    {"object", "refcount", 3}, {"object", "freq", 3},           {"object", "idletime", 3},
-    {"object", "help", 2},     {"client", "no-evict", 3},       {"client", "reply", 3},
-    {"client", "unblock", -3}, {"pubsub", "channels", -2},      {"pubsub", "numsub", -2},
-    {"pubsub", "numpat", 2},   {"pubsub", "shardchannels", -2}, {"pubsub", "shardnumsub", -2},
+    {"client", "id", 2},
+    {"client", "tracking", -3},
+    {"client", "caching", 3},
+    {"client", "getredir", 2},
+    {"client", "trackinginfo", 2},
+    {"client", "kill", -3},
+    {"config", "get", -3},
+    {"config", "set", -4},
+    {"config", "resetstat", 2},
+    {"config", "rewrite", 2},
+    {"config", "help", 2},
+    {"object", "encoding", 3},
+    {"object", "refcount", 3},
+    {"object", "freq", 3},
+    {"object", "idletime", 3},
+    {"object", "help", 2},
+    {"client", "no-evict", 3},
+    {"client", "reply", 3},
+    {"client", "unblock", -3},
+    {"pubsub", "channels", -2},
+    {"pubsub", "numsub", -2},
+    {"pubsub", "numpat", 2},
+    {"pubsub", "shardchannels", -2},
+    {"pubsub", "shardnumsub", -2},
     {"pubsub", "help", 2},
+    // Memory accounting (memory.cc).
+    {"memory", "usage", -3},
+    {"memory", "purge", 2},
+    {"memory", "help", 2},
 };
 bool IsContainer(std::string_view name) {
-  return name == "client" || name == "config" || name == "object" || name == "pubsub";
+  return name == "client" || name == "config" || name == "object" || name == "pubsub" ||
+         name == "memory";
 }
 
 const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
@@ -413,9 +444,19 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     reject(err);  // SCRIPT's and FUNCTION's subcommand and its arity
     return;
   }
-  // processCommand's order: the tracking table is trimmed before the
-  // command runs (its invalidations go out at once), then the RESP2
-  // subscribed context is checked.
+  // processCommand's order: evictions under maxmemory (evict.cc; their
+  // invalidations go out at once, before this command's reply) and the OOM
+  // rejection, then the tracking table is trimmed (its invalidations go out
+  // at once), then the RESP2 subscribed context is checked.
+  if (maxmemory_ != 0) {
+    if (bugs_.eviction_invalidation_after_reply) tracker_.SetCurrent(s.id, true);
+    std::string oom = OomCheck(s, *spec);
+    tracker_.SetCurrent(s.id, false);
+    if (!oom.empty()) {
+      reject(oom);
+      return;
+    }
+  }
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
   if (s.protocol == resp::Protocol::kResp2 && s.in_pubsub() &&
       !AllowedWhileSubscribed(spec->name)) {
