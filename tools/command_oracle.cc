@@ -188,9 +188,14 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   if (!flushed.ok()) return flushed.status();
   // The engine's parameters back to their defaults, as a new engine has them.
   std::vector<std::string> reset = {"CONFIG", "SET"};
-  for (const engine::ParamSpec& p : engine::EngineParams()) {
+  for (size_t i = 0; i < engine::EngineParams().size(); ++i) {
+    const engine::ParamSpec& p = engine::EngineParams()[i];
     reset.emplace_back(p.name);
-    reset.push_back(std::to_string(p.default_value));
+    if (p.type == engine::ParamType::kEnum) {
+      reset.emplace_back(engine::EnumNames(static_cast<engine::ParamId>(i))[p.default_value]);
+    } else {
+      reset.push_back(std::to_string(p.default_value));
+    }
   }
   auto defaults = Roundtrip(admin_fd_, reset, *ours, resp::Protocol::kResp3);
   if (!defaults.ok()) return defaults.status();
@@ -216,7 +221,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
 
   harnesses::TransactionTracker transactions;
   std::array<bool, harnesses::kMaxSessions> tainted{};
-  std::string rest_excluded;      // why the rest of the program is excluded
+  std::string rest_excluded;  // why the rest of the program is excluded
+  std::string rest_category = "clock";
   std::vector<std::string> racy;  // keys whose expiry raced an op
   // Stream keys whose pending entries were claimed by idle time: which ones
   // the server claimed depends on its own millisecond clock.
@@ -302,8 +308,16 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       exclude("blocked", "the session is blocked: its commands wait (not sent)");
       continue;
     }
+    // Memory accounting (evict.cc): once maxmemory is set, which command is
+    // refused and which key is evicted follow each side's own used_memory.
+    if (eng.maxmemory() != 0 && rest_excluded.empty()) {
+      rest_excluded =
+          "after maxmemory was set, evictions and OOM refusals follow each side's own memory "
+          "figure";
+      rest_category = "maxmemory";
+    }
     if (!rest_excluded.empty()) {
-      if (op.kind == OpKind::kCommand) exclude("clock", rest_excluded);
+      if (op.kind == OpKind::kCommand) exclude(rest_category, rest_excluded);
       continue;
     }
     if (op.kind == OpKind::kClock) {
@@ -326,6 +340,11 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     const engine::CommandSpec* spec = engine::FindCommand(argv[0]);
     const bool client_other =
         spec != nullptr && spec->name == "client" && argv.size() >= 2 && !CommandIs(argv[1], "ID");
+    // MEMORY STATS, DOCTOR and MALLOC-STATS: jemalloc's and the process's
+    // figures, which the engine does not have (its unknown-subcommand error).
+    const bool memory_other = spec != nullptr && spec->name == "memory" && argv.size() >= 2 &&
+                              (CommandIs(argv[1], "STATS") || CommandIs(argv[1], "DOCTOR") ||
+                               CommandIs(argv[1], "MALLOC-STATS"));
     const bool subscription =
         spec != nullptr && (spec->name == "subscribe" || spec->name == "unsubscribe" ||
                             spec->name == "psubscribe" || spec->name == "punsubscribe" ||
@@ -338,8 +357,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (eng.session(s).in_multi) tainted[s] = true;
       continue;
     }
-    if (spec == nullptr || client_other || (CommandIs(argv[0], "CONFIG") && !ConfigInScope(argv))) {
-      exclude("not-modeled", spec == nullptr || client_other
+    if (spec == nullptr || client_other || memory_other ||
+        (CommandIs(argv[0], "CONFIG") && !ConfigInScope(argv))) {
+      exclude("not-modeled", spec == nullptr || client_other || memory_other
                                  ? "not modeled by the engine (it replies with an unknown-command "
                                    "error); not sent"
                                  : "a CONFIG parameter the engine does not have; not sent");
@@ -367,6 +387,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     if (CommandIs(argv[0], "INFO")) {
       why_not = "the server's own process, uptime and statistics";
       category = "server-state";
+    }
+    if (CommandIs(argv[0], "OBJECT") && argv.size() >= 2 && CommandIs(argv[1], "FREQ") &&
+        eng.lfu_policy()) {
+      // Memory accounting (evict.cc): LFU counters rise by random draws.
+      why_not = "an LFU counter: each side's random draws and clock";
+      category = "lfu-counter";
     }
     if (CommandIs(argv[0], "OBJECT") && argv.size() >= 2 && CommandIs(argv[1], "IDLETIME")) {
       // The server's LRU clock is its cron's (10 Hz), in whole seconds.
@@ -595,6 +621,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       }
       if (CommandIs(command[0], "TIME")) {
         MaskTimeReply(v, started, took, options_.expiry_margin_ms);
+      }
+      // Memory accounting (memory.cc): a key's bytes are each side's own
+      // figure (jemalloc's, the engine's formula); the shape compares.
+      if (CommandIs(command[0], "MEMORY") && command.size() >= 2 &&
+          CommandIs(command[1], "USAGE") && v->type == Type::kInteger) {
+        *v = Value::Simple("(a memory estimate: each side's own figure)");
       }
       harnesses::CanonicalizeReply(command, v);
       if (CommandIs(command[0], "HELLO")) MaskHelloId(v);

@@ -192,6 +192,8 @@ constexpr std::array<std::string_view, 178> kNames = {
     "ZMPOP",
     // introspection (OBJECT is above)
     "CONFIG",
+    // memory accounting and eviction (CONFIG SET maxmemory, maxmemory-policy)
+    "MEMORY",
     // streams (compared once kStreamsCompared is on: checks.h)
     "XADD",
     "XLEN",

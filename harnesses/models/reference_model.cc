@@ -51,7 +51,7 @@ Object* LookupKeyNoTouch(State& st, int db, const std::string& key) {
 
 Object* LookupKey(State& st, int db, const std::string& key) {
   Object* o = LookupKeyNoTouch(st, db, key);
-  if (o != nullptr) o->lru = LruClock(st);
+  if (o != nullptr) TouchLru(st, *o);
   return o;
 }
 
@@ -62,7 +62,7 @@ bool DbDelete(State& st, int db, const std::string& key) {
 
 Object& DbAdd(State& st, int db, const std::string& key, Object value) {
   SignalKeyAsReady(st, db, key, value.kind);
-  value.lru = LruClock(st);
+  value.lru = NewLru(st);
   auto [it, inserted] = st.dbs[db].dict.emplace(key, std::move(value));
   return it->second;
 }
@@ -87,7 +87,7 @@ void SetKey(State& st, int db, const std::string& key, Object value, bool keeptt
   if (!keyfound) {
     DbAdd(st, db, key, std::move(value));
   } else {
-    value.lru = LruClock(st);
+    value.lru = NewLru(st);
     st.dbs[db].dict[key] = std::move(value);  // dbOverwrite: the expire stays
   }
   if (!keepttl) RemoveExpire(st, db, key);
@@ -213,6 +213,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     // Containers whose subcommands are IntrospectionSubcommands().
     t.emplace("config", CommandSpec{"config", -2, nullptr});
     t.emplace("object", CommandSpec{"object", -2, nullptr});
+    t.emplace("memory", CommandSpec{"memory", -2, nullptr});  // reference_memory.cc
     return t;
   }();
   return table;
@@ -240,9 +241,9 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   static thread_local CommandSpec extra_spec;
   std::string top = Lower(argv[0]);
   std::string full = top;
-  if (argv.size() >= 2 &&
-      (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
-       top == "xgroup" || top == "xinfo" || IsExtraSubcommand(st, top, argv[1]))) {
+  if (argv.size() >= 2 && (top == "client" || top == "pubsub" || top == "config" ||
+                           top == "object" || top == "xgroup" || top == "xinfo" ||
+                           top == "memory" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -273,6 +274,12 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
       const CommandSpec* sub = FindStreamSubcommand(full);
       if (sub == nullptr) *unknown_sub = true;
       return sub;
+    }
+    if (top == "memory") {
+      auto sub = MemorySubcommands().find(full);
+      if (sub != MemorySubcommands().end()) return &sub->second;
+      *unknown_sub = true;
+      return nullptr;
     }
     if (top != "client") {
       auto sub = IntrospectionSubcommands().find(full);
@@ -522,17 +529,22 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     reject = UnknownCommandText(argv, unknown_sub);
   } else if (!ArityOk(*spec, argv.size())) {
     reject = "wrong number of arguments for '" + name + "' command";
+  } else if (reject = OomRejection(st, session, argv, Lower(argv[0])); !reject.empty()) {
+    // maxmemory (reference_memory.cc): evictions, then the OOM rejection.
   } else if (st.hooks.before_command) {
     reject = st.hooks.before_command(session, argv);
   }
   if (!reject.empty()) {
     if (s.multi) s.dirty_exec = true;  // flagTransaction
+    // An error with its own code ("-OOM ...") is sent as it is.
+    const std::string text = reject[0] == '-' ? reject.substr(1) : "ERR " + reject;
     if (spec != nullptr && spec->handler == Exec) {
       // execCommandAbort: the transaction (and every WATCH) is dropped.
       DiscardTransaction(st, session);
-      return Value::Error("EXECABORT Transaction discarded because of: " + reject);
+      return Value::Error("EXECABORT Transaction discarded because of: " +
+                          (reject[0] == '-' ? text : reject));
     }
-    return Value::Error("ERR " + reject);
+    return Value::Error(text);
   }
   if (s.multi && spec->handler != Exec && spec->handler != Discard && spec->handler != Multi &&
       spec->handler != Watch && name != "reset") {

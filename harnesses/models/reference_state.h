@@ -63,6 +63,12 @@ struct Config {
   // notify-keyspace-events as the bit set of notify.c's NOTIFY_* classes
   // (the model stores and reports it; it publishes no events).
   int64_t notify_keyspace_events = 0;
+  // Memory accounting and eviction (reference_memory.cc): maxmemory (an
+  // unsigned long long, kept as its bits) and maxmemory-policy (the index
+  // in volatile-lru, volatile-lfu, volatile-random, volatile-ttl,
+  // allkeys-lru, allkeys-lfu, allkeys-random, noeviction).
+  int64_t maxmemory = 0;
+  int64_t maxmemory_policy = 7;
 };
 
 // redisDb: the main dict and the expires dict, as Redis keeps them apart
@@ -148,6 +154,9 @@ struct Hooks {
   // too, each before EXEC itself); `name` is the command's full name.
   std::function<void(int session, const std::vector<std::string>& argv, const std::string& name)>
       after_call;
+  // Memory accounting (reference_memory.cc): keys were just evicted, before
+  // the command that caused it runs (their key-space events are logged).
+  std::function<void()> after_evictions;
 };
 
 struct State {
@@ -177,6 +186,9 @@ struct State {
   bool in_exec = false;
   std::vector<std::pair<int, resp::Value>> delivered;
   Config config;
+  // Memory accounting and eviction (reference_memory.cc).
+  uint64_t lfu_random_state = 0;  // LFULogIncr's draws (a stream of their own)
+  uint64_t evicted_keys = 0;
 };
 
 // ---------------------------------------------------------------------------
@@ -328,6 +340,22 @@ void HandleClientsBlockedOnKeys(State& st);
 void HandleBlockedClientsTimeout(State& st);
 resp::Value ClientUnblock(Ctx& c);
 void UnblockSession(State& st, int session);
+// Memory accounting and eviction (reference_memory.cc): MEMORY's
+// subcommands by full name; the formula of a key's bytes and used_memory;
+// robj.lru under LRU or LFU (createObject, lookupKey's touch, OBJECT FREQ's
+// LFUDecrAndReturn); performEvictions; and processCommand's OOM rejection
+// ("" or the error text with its '-').
+const std::map<std::string, CommandSpec>& MemorySubcommands();
+uint64_t KeyUsage(const std::string& key, const Object& o);
+uint64_t UsedMemory(const State& st);
+bool LfuPolicy(const State& st);
+int64_t LfuCounter(const State& st, const Object& o);
+int64_t NewLru(const State& st);
+void TouchLru(State& st, Object& o);
+uint64_t ModelRandom(State& st);
+bool PerformEvictions(State& st);
+std::string OomRejection(State& st, int session, const std::vector<std::string>& argv,
+                         const std::string& name);
 // CONFIG's and OBJECT's subcommands by full name ("config|get"),
 // reference_introspect.cc.
 const std::map<std::string, CommandSpec>& IntrospectionSubcommands();

@@ -74,6 +74,7 @@ bool IsScriptCommand(std::string_view name);
 std::string ScriptSubcommandError(std::string_view command, std::span<const std::string> argv);
 std::span<const CommandSpec> InfoCommands();
 std::span<const CommandSpec> StreamCommands();  // XADD ... XINFO (cmd_streams.cc)
+std::span<const CommandSpec> MemoryCommands();  // memory.cc: MEMORY
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();

@@ -21,7 +21,7 @@ const Table& GetTable() {
     for (auto slice : {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(),
                        ListCommands(), HashCommands(), SetCommands(), SortedSetCommands(),
                        SortedSetAlgebraCommands(), RandomCommands(), PubSubCommands(),
-                       ScriptingCommands(), InfoCommands(), StreamCommands()}) {
+                       ScriptingCommands(), InfoCommands(), StreamCommands(), MemoryCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;

@@ -221,6 +221,10 @@ int64_t Engine::GetParam(ParamId id) const {
       return limits_.stream_node_max_bytes;
     case ParamId::kStreamNodeMaxEntries:
       return limits_.stream_node_max_entries;
+    case ParamId::kMaxmemory:  // evict.cc
+      return static_cast<int64_t>(maxmemory_);
+    case ParamId::kMaxmemoryPolicy:
+      return static_cast<int64_t>(policy_);
   }
   return 0;
 }
@@ -256,6 +260,12 @@ void Engine::SetParam(ParamId id, int64_t value) {
       return;
     case ParamId::kStreamNodeMaxEntries:
       limits_.stream_node_max_entries = value;
+      return;
+    case ParamId::kMaxmemory:  // evict.cc
+      maxmemory_ = static_cast<uint64_t>(value);
+      return;
+    case ParamId::kMaxmemoryPolicy:
+      SetMaxmemoryPolicy(static_cast<MaxmemoryPolicy>(value));
       return;
   }
 }
@@ -342,10 +352,14 @@ constexpr Subcommand kSubcommands[] = {
     {"xinfo", "groups", 3},
     {"xinfo", "stream", -3},
     {"xinfo", "help", 2},
+    // Memory accounting (memory.cc).
+    {"memory", "usage", -3},
+    {"memory", "purge", 2},
+    {"memory", "help", 2},
 };
 bool IsContainer(std::string_view name) {
   return name == "client" || name == "config" || name == "object" || name == "pubsub" ||
-         name == "xgroup" || name == "xinfo";
+         name == "xgroup" || name == "xinfo" || name == "memory";
 }
 
 const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
@@ -450,9 +464,19 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     reject(err);  // SCRIPT's and FUNCTION's subcommand and its arity
     return;
   }
-  // processCommand's order: the tracking table is trimmed before the
-  // command runs (its invalidations go out at once), then the RESP2
-  // subscribed context is checked.
+  // processCommand's order: evictions under maxmemory (evict.cc; their
+  // invalidations go out at once, before this command's reply) and the OOM
+  // rejection, then the tracking table is trimmed (its invalidations go out
+  // at once), then the RESP2 subscribed context is checked.
+  if (maxmemory_ != 0) {
+    if (bugs_.eviction_invalidation_after_reply) tracker_.SetCurrent(s.id, true);
+    std::string oom = OomCheck(s, *spec);
+    tracker_.SetCurrent(s.id, false);
+    if (!oom.empty()) {
+      reject(oom);
+      return;
+    }
+  }
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
   if (s.protocol == resp::Protocol::kResp2 && s.in_pubsub() &&
       !AllowedWhileSubscribed(spec->name)) {
