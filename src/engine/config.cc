@@ -13,7 +13,7 @@ namespace {
 constexpr int64_t kLongMax = LLONG_MAX;  // LONG_MAX on the 64-bit servers compared
 
 // Redis 7.0.15's static_configs entries (config.c), in ParamId's order.
-constexpr std::array<ParamSpec, 10> kParams = {{
+constexpr std::array<ParamSpec, 12> kParams = {{
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamType::kSizeT, 0, kLongMax, 512},
     {"hash-max-listpack-value", "hash-max-ziplist-value", ParamType::kSizeTMemory, 0, kLongMax, 64},
     {"list-max-listpack-size", "list-max-ziplist-size", ParamType::kInt, INT_MIN, INT_MAX, -2},
