@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 163> kNames = {
+constexpr std::array<std::string_view, 164> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -192,6 +192,7 @@ constexpr std::array<std::string_view, 163> kNames = {
     "ZMPOP",
     // introspection (OBJECT is above)
     "CONFIG",
+    "COMMAND",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{
