@@ -120,7 +120,9 @@ bool FullyImplemented(std::string_view name) {
 }
 bool CommandInScope(const std::vector<std::string>& argv) {
   if (argv.size() < 2) return false;
-  if (CommandIs(argv[1], "COUNT") || CommandIs(argv[1], "LIST")) return false;
+  if ((CommandIs(argv[1], "COUNT") && argv.size() == 2) || CommandIs(argv[1], "LIST")) {
+    return false;
+  }
   if (CommandIs(argv[1], "INFO") || CommandIs(argv[1], "DOCS")) {
     if (argv.size() == 2) return false;
     for (size_t i = 2; i < argv.size(); ++i) {
