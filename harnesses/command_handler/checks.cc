@@ -304,9 +304,8 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
     return false;
   }
   if (!is(argv[0], "CLIENT") || argv.size() < 2) return false;
-  // CLIENT LIST lists every session: outside the model (CLIENT INFO is in).
   for (std::string_view sub :
-       {"TRACKING", "CACHING", "GETREDIR", "TRACKINGINFO", "KILL", "REPLY", "LIST"}) {
+       {"TRACKING", "CACHING", "GETREDIR", "TRACKINGINFO", "KILL", "REPLY"}) {
     if (is(argv[1], sub)) return true;
   }
   return false;

@@ -137,13 +137,13 @@ Value ClientSetname(Ctx& c) {
 
 Value ClientGetname(Ctx& c) { return c.s().name.empty() ? c.Null() : c.Bulk(c.s().name); }
 
-// CLIENT INFO: the fields in 7.0.15's order; those the model does not keep
-// as "?" (masked on the engine's side too).
-Value ClientInfo(Ctx& c) {
-  const Session& s = c.s();
+// catClientInfoString: the fields in 7.0.15's order; those the model does
+// not keep as "?" (masked on the engine's side too).
+std::string InfoText(const Session& s) {
   std::string flags;
   if (s.pubsub()) flags += 'P';
   if (s.multi) flags += 'x';
+  if (s.blocked.on) flags += 'b';
   if (s.dirty_cas) flags += 'd';
   if (s.no_evict) flags += 'e';
   if (flags.empty()) flags = "N";
@@ -151,17 +151,56 @@ Value ClientInfo(Ctx& c) {
   for (const auto& argv : s.queued) {
     for (const std::string& a : argv) multi_mem += a.size() + 8;
   }
-  const std::string text =
-      "id=" + std::to_string(s.id) + " addr=? laddr=? fd=? name=" + CString(s.name) +
-      " age=? idle=? flags=" + flags + " db=" + std::to_string(s.db) +
-      " sub=" + std::to_string(s.channels.size()) + " psub=" + std::to_string(s.patterns.size()) +
-      " ssub=" + std::to_string(s.shard_channels.size()) +
-      " multi=" + (s.multi ? std::to_string(s.queued.size()) : "-1") +
-      " qbuf=? qbuf-free=? argv-mem=? multi-mem=" + std::to_string(multi_mem) +
-      " rbs=? rbp=? obl=? oll=? omem=? tot-mem=? events=r cmd=" + s.lastcmd +
-      " user=default redir=-1 resp=" + std::to_string(s.resp) + "\n";
+  return "id=" + std::to_string(s.id) + " addr=? laddr=? fd=? name=" + CString(s.name) +
+         " age=? idle=? flags=" + flags + " db=" + std::to_string(s.db) +
+         " sub=" + std::to_string(s.channels.size()) +
+         " psub=" + std::to_string(s.patterns.size()) +
+         " ssub=" + std::to_string(s.shard_channels.size()) +
+         " multi=" + (s.multi ? std::to_string(s.queued.size()) : "-1") +
+         " qbuf=? qbuf-free=? argv-mem=? multi-mem=" + std::to_string(multi_mem) +
+         " rbs=? rbp=? obl=? oll=? omem=? tot-mem=? events=r cmd=" + s.lastcmd +
+         " user=default redir=-1 resp=" + std::to_string(s.resp) + "\n";
+}
+
+// addReplyVerbatim(..., "txt"): a bulk string in RESP2.
+Value Text(Ctx& c, const std::string& text) {
   if (c.resp3()) return Value::Str(Type::kVerbatim, "txt:" + text);
   return c.Bulk(text);
+}
+
+Value ClientInfo(Ctx& c) { return Text(c, InfoText(c.s())); }
+
+// CLIENT LIST [TYPE normal|master|replica|slave|pubsub] [ID id ...]: every
+// session in id order (they are all connected, none is a replica or a
+// master).
+Value ClientList(Ctx& c) {
+  std::string out;
+  if (c.argc() == 2) {
+    for (const Session& s : c.st.sessions) out += InfoText(s);
+  } else if (c.argc() == 4 && EqualsIgnoreCase(c.argv[2], "type")) {
+    const std::string& t = c.argv[3];
+    const bool normal = EqualsIgnoreCase(t, "normal");
+    const bool pubsub = EqualsIgnoreCase(t, "pubsub");
+    if (!normal && !pubsub && !EqualsIgnoreCase(t, "master") && !EqualsIgnoreCase(t, "replica") &&
+        !EqualsIgnoreCase(t, "slave")) {
+      return c.Err(SanitizeErrorText("Unknown client type '" + CString(t) + "'"));
+    }
+    for (const Session& s : c.st.sessions) {
+      if ((normal && !s.pubsub()) || (pubsub && s.pubsub())) out += InfoText(s);
+    }
+  } else if (c.argc() > 3 && EqualsIgnoreCase(c.argv[2], "id")) {
+    for (size_t j = 3; j < c.argc(); ++j) {
+      int64_t id;
+      Value err;
+      if (!c.GetLongLong(c.argv[j], &id, &err, "Invalid client ID")) return err;
+      for (const Session& s : c.st.sessions) {
+        if (s.id == id) out += InfoText(s);
+      }
+    }
+  } else {
+    return c.Syntax();
+  }
+  return Text(c, out);
 }
 
 }  // namespace
@@ -174,6 +213,7 @@ const std::map<std::string, CommandSpec>& CommandInfoSubcommands() {
       {"client|setname", {"client|setname", 3, ClientSetname}},
       {"client|getname", {"client|getname", 2, ClientGetname}},
       {"client|info", {"client|info", 2, ClientInfo}},
+      {"client|list", {"client|list", -2, ClientList}},
   };
   return subs;
 }
