@@ -61,16 +61,21 @@ std::string InfoString(const Engine& e, const Session& s) {
   const int64_t multi = s.in_multi ? static_cast<int64_t>(s.queued.size()) : s.exec_count;
   const size_t multi_mem = s.in_multi ? QueuedMem(s.queued) : s.exec_multi_mem;
   const size_t qbuf = s.qbuf;
-  const size_t qbuf_free = qbuf == 0 ? 0 : kQueryBufSize - std::min(qbuf, kQueryBufSize);
+  // Redis reads into a buffer of about 20 KiB and keeps it between commands
+  // until its cron frees it, once the client has been idle more than 2
+  // seconds (clientsCronResizeQueryBuffer): the same pattern here.
+  const int64_t idle_s = now_s - s.last_interaction_ms / 1000;
+  const size_t qbuf_free =
+      qbuf == 0 && idle_s > 2 ? 0 : kQueryBufSize - std::min(qbuf, kQueryBufSize);
   const size_t tot_mem = kClientBaseMem + qbuf + s.argv_mem + multi_mem;
   return absl::StrCat("id=", s.id, " addr=", s.addr, " laddr=", s.laddr, " fd=", s.fd,
                       " name=", std::string(CStr(s.name)), " age=", now_s - s.ctime_ms / 1000,
-                      " idle=", now_s - s.last_interaction_ms / 1000, " flags=", flags,
-                      " db=", s.db, " sub=", s.channels.size(), " psub=", s.patterns.size(),
-                      " ssub=", s.shard_channels.size(), " multi=", in_multi ? multi : -1,
-                      " qbuf=", qbuf, " qbuf-free=", qbuf_free, " argv-mem=", s.argv_mem,
-                      " multi-mem=", multi_mem, " rbs=", kReplyBufSize, " rbp=", kReplyBufSize,
-                      " obl=0 oll=0 omem=0 tot-mem=", tot_mem, " events=r cmd=", s.lastcmd,
+                      " idle=", idle_s, " flags=", flags, " db=", s.db, " sub=", s.channels.size(),
+                      " psub=", s.patterns.size(), " ssub=", s.shard_channels.size(),
+                      " multi=", in_multi ? multi : -1, " qbuf=", qbuf, " qbuf-free=", qbuf_free,
+                      " argv-mem=", s.argv_mem, " multi-mem=", multi_mem, " rbs=", kReplyBufSize,
+                      " rbp=", kReplyBufSize, " obl=0 oll=0 omem=0 tot-mem=", tot_mem,
+                      " events=r cmd=", s.lastcmd,
                       " user=default redir=", (tf & tracking::kOn) != 0 ? t->redirect : -1,
                       " resp=", s.protocol == resp::Protocol::kResp3 ? 3 : 2);
 }
