@@ -21,6 +21,7 @@
 #include "harnesses/common/hiredis_parser.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/reply_parser.h"
+#include "src/engine/command_facts.h"
 #include "src/engine/engine.h"
 #include "src/resp/writer.h"
 #include "tools/oracle_net.h"
@@ -99,6 +100,45 @@ bool ConfigInScope(const std::vector<std::string>& argv) {
   } else if (CommandIs(argv[1], "SET")) {
     for (size_t i = 2; i < argv.size(); i += 2) {
       if (!IsEngineParam(argv[i])) return false;
+    }
+  }
+  return true;
+}
+
+// Whether a COMMAND op's reply is the same on redis-server 7.0.15 and the
+// engine: not COMMAND alone, COUNT or LIST (all commands), not INFO or DOCS
+// without names, nor one naming a command the engine lacks or a container
+// with a subcommand it lacks, nor GETKEYS of a command it lacks.
+bool FullyImplemented(std::string_view name) {
+  const engine::CommandFact* f = engine::FindCommandFact(name);
+  if (f == nullptr) return true;  // none on either side
+  if (!engine::EngineImplements(f->fullname)) return false;
+  for (const engine::CommandFact* sub : f->subcommands) {
+    if (!engine::EngineImplements(sub->fullname)) return false;
+  }
+  return true;
+}
+bool CommandInScope(const std::vector<std::string>& argv) {
+  if (argv.size() < 2) return false;
+  if ((CommandIs(argv[1], "COUNT") && argv.size() == 2) || CommandIs(argv[1], "LIST")) {
+    return false;
+  }
+  if (CommandIs(argv[1], "INFO") || CommandIs(argv[1], "DOCS")) {
+    if (argv.size() == 2) return false;
+    for (size_t i = 2; i < argv.size(); ++i) {
+      if (!FullyImplemented(argv[i])) return false;
+    }
+  }
+  if ((CommandIs(argv[1], "GETKEYS") || CommandIs(argv[1], "GETKEYSANDFLAGS")) &&
+      argv.size() >= 3) {
+    const engine::CommandFact* f = engine::FindCommandFact(argv[2]);
+    if (f != nullptr && argv[2].find('|') == std::string::npos) {
+      if (!engine::EngineImplements(f->fullname)) return false;
+      if (!f->subcommands.empty() && argv.size() >= 4 &&
+          engine::FindCommandFact(f->fullname + "|" + argv[3]) != nullptr &&
+          !engine::EngineImplements(f->fullname + "|" + argv[3])) {
+        return false;
+      }
     }
   }
   return true;
@@ -338,8 +378,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     const int s = op.session;
     const std::vector<std::string>& argv = op.argv;
     const engine::CommandSpec* spec = engine::FindCommand(argv[0]);
-    const bool client_other =
-        spec != nullptr && spec->name == "client" && argv.size() >= 2 && !CommandIs(argv[1], "ID");
+    const bool client_other = spec != nullptr && spec->name == "client" && argv.size() >= 2 &&
+                              !CommandIs(argv[1], "ID") && !CommandIs(argv[1], "SETNAME") &&
+                              !CommandIs(argv[1], "GETNAME") && !CommandIs(argv[1], "INFO");
     // MEMORY STATS, DOCTOR and MALLOC-STATS: jemalloc's and the process's
     // figures, which the engine does not have (its unknown-subcommand error).
     const bool memory_other = spec != nullptr && spec->name == "memory" && argv.size() >= 2 &&
@@ -380,9 +421,15 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       }
     }
     std::string why_not, category;
-    if (CommandIs(argv[0], "CLIENT")) {
+    if (CommandIs(argv[0], "CLIENT") && argv.size() >= 2 && CommandIs(argv[1], "ID")) {
       why_not = "client ids are assigned by the server";
       category = "client-id";
+    }
+    // COMMAND lists the engine's commands only (docs/fidelity.md,
+    // "COMMAND"): what names another command, or all of them, differs.
+    if (CommandIs(argv[0], "COMMAND") && !CommandInScope(argv)) {
+      why_not = "COMMAND lists only the commands the engine implements";
+      category = "command-set";
     }
     if (CommandIs(argv[0], "INFO")) {
       why_not = "the server's own process, uptime and statistics";

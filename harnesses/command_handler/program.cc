@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 178> kNames = {
+constexpr std::array<std::string_view, 179> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -210,6 +210,8 @@ constexpr std::array<std::string_view, 178> kNames = {
     "XCLAIM",
     "XAUTOCLAIM",
     "XINFO",
+    // introspection: COMMAND (CLIENT is above)
+    "COMMAND",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

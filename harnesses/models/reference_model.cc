@@ -214,6 +214,9 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     t.emplace("config", CommandSpec{"config", -2, nullptr});
     t.emplace("object", CommandSpec{"object", -2, nullptr});
     t.emplace("memory", CommandSpec{"memory", -2, nullptr});  // reference_memory.cc
+    // COMMAND's subcommands are CommandInfoSubcommands() (COMMAND alone is
+    // outside the model).
+    t.emplace("command", CommandSpec{"command", -1, nullptr});
     return t;
   }();
   return table;
@@ -241,9 +244,10 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   static thread_local CommandSpec extra_spec;
   std::string top = Lower(argv[0]);
   std::string full = top;
-  if (argv.size() >= 2 && (top == "client" || top == "pubsub" || top == "config" ||
-                           top == "object" || top == "xgroup" || top == "xinfo" ||
-                           top == "memory" || IsExtraSubcommand(st, top, argv[1]))) {
+  if (argv.size() >= 2 &&
+      (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
+       top == "xgroup" || top == "xinfo" || top == "memory" || top == "command" ||
+       IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -265,6 +269,9 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
     return nullptr;
   }
   if (it->second.handler == nullptr && argv.size() >= 2) {
+    if (auto sub = CommandInfoSubcommands().find(full); sub != CommandInfoSubcommands().end()) {
+      return &sub->second;
+    }
     if (top == "pubsub") {
       const CommandSpec* sub = FindPubsubSubcommand(Lower(argv[1]));
       if (sub == nullptr) *unknown_sub = true;
@@ -296,6 +303,16 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   }
   return &it->second;
 }
+
+}  // namespace
+
+std::vector<std::string> TopLevelCommandNames() {
+  std::vector<std::string> out;
+  for (const auto& [name, spec] : CommandTable()) out.push_back(name);
+  return out;
+}
+
+namespace {
 
 Value RunExtra(Ctx& c) {
   bool unknown_sub;
@@ -388,8 +405,9 @@ Value Exec(Ctx& c) {
     return reply;
   }
   UnwatchAllKeys(c.st, c.session);
-  std::vector<std::vector<std::string>> queued = std::move(c.s().queued);
-  c.s().queued.clear();
+  // A copy: the queue stays in the session while it runs (CLIENT INFO
+  // inside EXEC reports multi=<count>, as mstate.count).
+  const std::vector<std::vector<std::string>> queued = c.s().queued;
   std::vector<Value> replies;
   c.st.in_exec = true;  // blocking commands do not block in a transaction
   for (const std::vector<std::string>& argv : queued) {
@@ -448,6 +466,7 @@ Value ResetConnection(Ctx& c) {
   PubSubUnsubscribeAll(c.st, c.session);
   c.s().db = 0;
   c.s().resp = 2;
+  c.s().name.clear();
   return Value::Simple("RESET");
 }
 
@@ -486,6 +505,7 @@ Value Hello(Ctx& c) {
           return c.Err("Client names cannot contain spaces, newlines or special characters.");
         }
       }
+      c.s().name = c.argv[j + 1];
       j++;
     } else {
       return c.Err(SanitizeErrorText("Syntax error in HELLO option '" + CString(opt) + "'"));
@@ -524,6 +544,7 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
   bool unknown_sub;
   std::string name;
   const CommandSpec* spec = FindCommand(st, argv, &unknown_sub, &name);
+  s.lastcmd = spec != nullptr ? name : "NULL";
   std::string reject;
   if (spec == nullptr) {
     reject = UnknownCommandText(argv, unknown_sub);

@@ -112,6 +112,10 @@ struct Session {
   bool pubsub() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
   Blocked blocked;
   bool no_evict = false;  // CLIENT_NO_EVICT
+  // CLIENT SETNAME / HELLO SETNAME; c->lastcmd's full name ("NULL" before
+  // the first command and after an unknown one), for CLIENT INFO.
+  std::string name;
+  std::string lastcmd = "NULL";
 };
 
 // One key-space event, as the tracking model (tracking_reference.h) needs it:
@@ -359,6 +363,15 @@ std::string OomRejection(State& st, int session, const std::vector<std::string>&
 // CONFIG's and OBJECT's subcommands by full name ("config|get"),
 // reference_introspect.cc.
 const std::map<std::string, CommandSpec>& IntrospectionSubcommands();
+// COMMAND COUNT/INFO/GETKEYS and CLIENT SETNAME/GETNAME/INFO by full name,
+// reference_command_info.cc; the few commands COMMAND INFO and COMMAND
+// GETKEYS know there (lower case).
+const std::map<std::string, CommandSpec>& CommandInfoSubcommands();
+bool CommandInfoKnows(const std::string& lowered);
+std::string Lowered(const std::string& s);
+bool CommandGetKeysKnows(const std::string& lowered);
+// The top-level names of the model's command table (reference_model.cc).
+std::vector<std::string> TopLevelCommandNames();
 
 }  // namespace respfuzz::models::refmodel
 

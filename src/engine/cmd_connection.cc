@@ -41,14 +41,6 @@ void CmdPing(CommandContext& c) {
 
 void CmdEcho(CommandContext& c) { c.reply.Bulk(c.arg(1)); }
 
-// Redis's client name rule: printable ASCII without spaces ('!' to '~').
-bool ValidClientName(std::string_view name) {
-  for (unsigned char ch : name) {
-    if (ch < '!' || ch > '~') return false;
-  }
-  return true;
-}
-
 void CmdHello(CommandContext& c) {
   int64_t ver = 0;
   size_t next = 1;
@@ -358,6 +350,9 @@ void CmdClient(CommandContext& c) {
     } else {
       c.reply.Error(kErrSyntax);
     }
+  } else if (c.ArgIs(1, "setname") || c.ArgIs(1, "getname") || c.ArgIs(1, "info") ||
+             c.ArgIs(1, "list")) {
+    ClientIntrospection(c);
   } else {
     ClientKill(c);
   }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/engine/c_string.h"
+#include "src/engine/command_facts.h"
 #include "src/script/lua_scripts.h"
 
 namespace respfuzz::engine {
@@ -117,6 +118,7 @@ int Engine::OpenSession() {
   s->id = next_client_id_++;
   ++stats_.connections_received;
   s->open = true;
+  s->ctime_ms = s->last_interaction_ms = keyspace_.now_ms();
   const int64_t id = s->id;
   int index;
   if (!free_sessions_.empty()) {
@@ -150,7 +152,8 @@ int Engine::SessionById(int64_t id) const {
   return it == by_id_.end() ? -1 : it->second;
 }
 
-void Engine::SetAddresses(int session, std::string addr, std::string laddr) {
+void Engine::SetAddresses(int session, std::string addr, std::string laddr, int fd) {
+  sessions_[session]->fd = fd;
   sessions_[session]->addr = std::move(addr);
   sessions_[session]->laddr = std::move(laddr);
 }
@@ -356,10 +359,22 @@ constexpr Subcommand kSubcommands[] = {
     {"memory", "usage", -3},
     {"memory", "purge", 2},
     {"memory", "help", 2},
+    // COMMAND (cmd_command.cc) and CLIENT's introspection (cmd_client_info.cc).
+    {"command", "count", 2},
+    {"command", "info", -2},
+    {"command", "list", -2},
+    {"command", "docs", -2},
+    {"command", "getkeys", -4},
+    {"command", "getkeysandflags", -4},
+    {"command", "help", 2},
+    {"client", "setname", 3},
+    {"client", "getname", 2},
+    {"client", "info", 2},
+    {"client", "list", -2},
 };
 bool IsContainer(std::string_view name) {
   return name == "client" || name == "config" || name == "object" || name == "pubsub" ||
-         name == "xgroup" || name == "xinfo" || name == "memory";
+         name == "xgroup" || name == "xinfo" || name == "memory" || name == "command";
 }
 
 const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
@@ -372,6 +387,31 @@ const Subcommand* FindSubcommand(std::string_view container, std::string_view na
 const Subcommand* FindClientSubcommand(std::string_view name) {
   return FindSubcommand("client", name);
 }
+
+}  // namespace
+
+bool EngineHasSubcommand(std::string_view container, std::string_view sub) {
+  return EngineSubcommandArity(container, sub) != 0 ||
+         ((container == "script" || container == "function") &&
+          ScriptSubcommandError(container,
+                                std::vector<std::string>{std::string(container), std::string(sub)})
+                  .rfind("ERR unknown subcommand", 0) != 0);
+}
+
+std::vector<std::string> EngineSubcommandNames() {
+  std::vector<std::string> out;
+  for (const Subcommand& s : kSubcommands) {
+    out.push_back(std::string(s.container) + "|" + std::string(s.name));
+  }
+  return out;
+}
+
+int EngineSubcommandArity(std::string_view container, std::string_view sub) {
+  const Subcommand* s = FindSubcommand(container, sub);
+  return s != nullptr && s->name.size() == sub.size() ? s->arity : 0;
+}
+
+namespace {
 
 // Commands a RESP2 client may send while subscribed (among those the
 // engine has; QUIT is the server layer's).
@@ -393,7 +433,17 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
   tracker_.SetCurrent(s.id, false);
   // Only value arguments are moved out of `owned` (TakeArg): argv[0] and
   // argv[1] (a key or a subcommand name) are still intact below.
+  // CLIENT INFO's view of the command running (its query buffer holds the
+  // command, its argv the arguments; both are empty again after it).
+  s.last_interaction_ms = keyspace_.now_ms();
+  s.qbuf = 1 + std::to_string(argv.size()).size() + 2;
+  s.argv_mem = 0;
+  for (const std::string& a : argv) {
+    s.qbuf += 1 + std::to_string(a.size()).size() + 2 + a.size() + 2;
+    s.argv_mem += a.size();
+  }
   Dispatch(s, argv, owned, ReplyBuffer(s));
+  s.qbuf = s.argv_mem = 0;
   silenced_.clear();
   // processCommand: the keys the command (or EXEC) made ready are served
   // after it, its own invalidations already sent.
@@ -436,6 +486,16 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     if (s.in_multi) s.exec_abort = true;
     reply.Error(msg);
   };
+  // processCommand's c->lastcmd: the command (or subcommand) looked up,
+  // NULL when there is none.
+  s.lastcmd = "NULL";
+  if (spec != nullptr) {
+    s.lastcmd = std::string(spec->name);
+    if (IsContainer(spec->name) && argv.size() >= 2) {
+      const Subcommand* sub = FindSubcommand(spec->name, argv[1]);
+      s.lastcmd = sub != nullptr ? s.lastcmd + "|" + std::string(sub->name) : "NULL";
+    }
+  }
   if (spec == nullptr) {
     reject(UnknownCommandError(argv));
     return;
@@ -522,7 +582,11 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     return;
   }
   if (s.in_multi) {
-    s.queued.emplace_back(argv.begin(), argv.end());  // copies: EXEC runs them unowned
+    // queueMultiCommand: nothing is queued once the transaction is doomed
+    // (CLIENT INFO's multi= counts what was).
+    if (!s.exec_abort && !s.dirty_cas) {
+      s.queued.emplace_back(argv.begin(), argv.end());  // copies: EXEC runs them unowned
+    }
     reply.Simple("QUEUED");
     return;
   }
@@ -591,6 +655,12 @@ void Engine::Exec(Session& s, std::string* out) {
   s.queued.clear();
   s.in_multi = false;
   reply.ArrayHeader(static_cast<int64_t>(queued.size()));
+  // CLIENT INFO inside EXEC: still flagged multi, with the queue's count.
+  s.exec_count = static_cast<int64_t>(queued.size());
+  s.exec_multi_mem = 0;
+  for (const auto& argv : queued) {
+    for (const std::string& a : argv) s.exec_multi_mem += a.size() + sizeof(void*);
+  }
   ++call_depth_;  // the queued commands are nested calls
   for (std::vector<std::string>& argv : queued) {
     // Queued commands passed the name and arity checks when queued. They are
@@ -600,6 +670,8 @@ void Engine::Exec(Session& s, std::string* out) {
     if (!s.open) break;  // it killed itself? (never: self-kill closes after the reply)
   }
   --call_depth_;
+  s.exec_count = -1;
+  s.exec_multi_mem = 0;
   s.dirty_cas = false;
   s.exec_abort = false;
   tracker_.SetCurrent(s.id, false);

@@ -173,6 +173,18 @@ struct Session {
   // session's further commands until it is unblocked (Engine::TakeUnblocked).
   BlockState block;
   bool blocked() const { return block.type != BlockType::kNone; }
+  // CLIENT INFO / LIST (cmd_client_info.cc): creation and last command on
+  // the engine's clock (ms); the last command's full name ("NULL" before the
+  // first and after an unknown one, as c->lastcmd); the socket's fd (-1
+  // in-process); while a command runs, its RESP size (qbuf) and argument
+  // bytes (argv-mem); while EXEC runs its queue, the queue's length
+  // (else -1) and argument bytes.
+  int64_t ctime_ms = 0, last_interaction_ms = 0;
+  std::string lastcmd = "NULL";
+  int fd = -1;
+  size_t qbuf = 0, argv_mem = 0;
+  int64_t exec_count = -1;
+  size_t exec_multi_mem = 0;
 };
 
 // INFO's statistics (Redis's server.stat_* and per-command counters).
@@ -248,7 +260,7 @@ class Engine {
   // tracking-table-max-keys (also done before every command).
   void Cron();
   // CLIENT KILL ADDR / LADDR match these.
-  void SetAddresses(int session, std::string addr, std::string laddr);
+  void SetAddresses(int session, std::string addr, std::string laddr, int fd = -1);
   // The session with CLIENT ID `id`, or -1.
   int SessionById(int64_t id) const;
   tracking::Tracker& tracker() { return tracker_; }
