@@ -91,13 +91,6 @@ bool IsDenyOom(const std::string& name) {
   return false;
 }
 
-std::string Lowered(std::string s) {
-  for (char& ch : s) {
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  }
-  return s;
-}
-
 // splitmix64 (the same generator as reference_random.cc's) on a state of its
 // own: LFULogIncr's draws.
 uint64_t LfuRandom(State& st) {
@@ -171,6 +164,19 @@ uint64_t KeyUsage(const std::string& key, const Object& o) {
     case Kind::kZSet:
       n += 88;
       for (const auto& [m, score] : o.zset) n += 113 + 2 * HeapBytes(m);
+      break;
+    case Kind::kStream:
+      n += 160;
+      for (const auto& [id, fields_values] : o.stream.entries) {
+        n += 64;
+        for (const std::string& f : fields_values) n += 32 + HeapBytes(f);
+      }
+      for (const auto& [name, group] : o.stream.groups) {
+        n += 96 + HeapBytes(name) + 80 * group.pel.size();
+        for (const auto& [consumer_name, consumer] : group.consumers) {
+          n += 80 + HeapBytes(consumer_name) + 48 * consumer.pel.size();
+        }
+      }
       break;
   }
   return n;

@@ -24,6 +24,12 @@
 //   zset:   88 + per member 113 + 2 * Heap(member)   (the boxed ZSet: its
 //                             member -> score slot, 41 bytes, and the skip
 //                             list node with its own copy of the member, 72)
+//   stream: 160 + per entry 64 + per field or value 32 + Heap(len)
+//                             + per group 96 + Heap(name) + per pending
+//                             entry 80 + per consumer 80 + Heap(name)
+//                             + its pending IDs 48 each   (the Stream
+//                             object, its entry map's nodes, the strings,
+//                             the groups' maps)
 // Not counted: a TTL's entry, spare capacity (a table's empty slots, a
 // string's unused capacity), allocator rounding. The estimate is monotone:
 // a longer key or element, or one more element, never reports less.
@@ -63,6 +69,19 @@ uint64_t KeyMemoryUsage(std::string_view key, const Object& o) {
       n += 88;
       for (const auto& [m, score] : As<ZSet>(o).scores()) n += 113 + 2 * Heap(m.size());
       break;
+    case ObjType::kStream: {
+      const Stream& st = As<Stream>(o);
+      n += 160;
+      for (const auto& [id, fv] : st.entries()) {
+        n += 64;
+        for (const std::string& f : fv) n += 32 + Heap(f.size());
+      }
+      for (const auto& [name, g] : st.groups) {
+        n += 96 + Heap(name.size()) + 80 * g.pel.size();
+        for (const auto& [cname, c] : g.consumers) n += 80 + Heap(cname.size()) + 48 * c.pel.size();
+      }
+      break;
+    }
   }
   return n;
 }
