@@ -98,9 +98,9 @@ TEST_F(IntrospectionTest, ServerParams) {
   EXPECT_EQ(Cmd({"CONFIG", "GET", "set-max-intset-entries"}),
             "*2\r\n$22\r\nset-max-intset-entries\r\n$3\r\n512\r\n");
   // Every parameter: 15 of the engine (aliases included; the two
-  // stream-node-max-* among them) and the server's 3.
+  // stream-node-max-* among them), notify-keyspace-events and the server's 3.
   const std::string all = Cmd({"CONFIG", "GET", "*"});
-  EXPECT_EQ(all.substr(0, 5), "*36\r\n");
+  EXPECT_EQ(all.substr(0, 5), "*38\r\n");
 }
 
 TEST(MemToULL, Units) {

@@ -64,7 +64,9 @@ std::string_view BuiltInVersionDifferences();
 
 // The server and engine fields' special value (see above).
 inline constexpr std::string_view kSameDouble = "=double";
-// Whether `a` and `b` are different texts of the same double.
+// Whether `a` and `b` are different texts of the same double: one number each
+// (quoted or not), or the same invalidation-oracle frames (CRLFs printed as
+// \r\n) but for numbers that read as the same double and their bulk lengths.
 bool SameDouble(std::string_view a, std::string_view b);
 
 // -1, 0, 1 as `a` is older, the same, newer than `b` (dotted numbers).

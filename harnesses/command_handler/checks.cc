@@ -223,6 +223,20 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
                                 "EVALSHA_RO", "SCRIPT", "FUNCTION", "FCALL", "FCALL_RO"}) {
     if (is(argv[0], name)) return true;
   }
+  // Streams: see kStreamsCompared.
+  if (argv[0].size() >= 4 && (argv[0][0] == 'X' || argv[0][0] == 'x')) {
+    for (std::string_view name :
+         {"XADD", "XLEN", "XRANGE", "XREVRANGE", "XDEL", "XTRIM", "XSETID", "XREAD", "XGROUP",
+          "XREADGROUP", "XACK", "XPENDING", "XCLAIM", "XAUTOCLAIM", "XINFO"}) {
+      if (!is(argv[0], name)) continue;
+      if (!kStreamsCompared) return true;
+      if (name != "XREAD" && name != "XREADGROUP") return false;
+      for (size_t i = 1; i < argv.size(); ++i) {
+        if (is(argv[i], "BLOCK")) return true;
+      }
+      return false;
+    }
+  }
   if (!is(argv[0], "CLIENT") || argv.size() < 2) return false;
   for (std::string_view sub :
        {"TRACKING", "CACHING", "GETREDIR", "TRACKINGINFO", "KILL", "REPLY"}) {

@@ -47,7 +47,12 @@ bool CommandIs(std::string_view name, std::string_view upper);
 // TRACKING / CACHING / GETREDIR / TRACKINGINFO / KILL, and scripting: EVAL,
 // EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO. RunCommandProgram skips them on
 // both sides, so no program reaches tracking state.
+// Streams (XADD ... XINFO) are compared while kStreamsCompared is on (it is:
+// the engine's and the model's streams were written apart and merged; off
+// would skip them on both sides). XREAD and XREADGROUP with a BLOCK
+// argument are always outside: the model does not block on streams.
 bool OutsideTheModel(const std::vector<std::string>& argv);
+inline constexpr bool kStreamsCompared = true;
 
 struct CommandRunOptions {
   static constexpr int64_t kHarnessMaxStringLen = 64 * 1024;

@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 163> kNames = {
+constexpr std::array<std::string_view, 178> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -192,12 +192,29 @@ constexpr std::array<std::string_view, 163> kNames = {
     "ZMPOP",
     // introspection (OBJECT is above)
     "CONFIG",
+    // streams (compared once kStreamsCompared is on: checks.h)
+    "XADD",
+    "XLEN",
+    "XRANGE",
+    "XREVRANGE",
+    "XDEL",
+    "XTRIM",
+    "XSETID",
+    "XREAD",
+    "XGROUP",
+    "XREADGROUP",
+    "XACK",
+    "XPENDING",
+    "XCLAIM",
+    "XAUTOCLAIM",
+    "XINFO",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{
-    // 0: keys (few, so ops collide)
-    {"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k1", "k2", "k3", "k4", "k5", "k6", "k7",
-     "k8"},
+    // 0: keys (few, so ops collide), then stream IDs and a group and a
+    // consumer name (the stream words are in the dictionary)
+    {"k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "0-1", "1-0", "$", ">", "(1-0",
+     "18446744073709551615-18446744073709551615", "g1", "c1"},
     // 1: fields and members; slot 9 is longer than zset-max-listpack-value (64
     // bytes), so one ZADD turns a sorted set into a skiplist
     {"f1", "f2", "f3", "f4", "m1", "m2", "m3", "m4", "m5",

@@ -11,7 +11,7 @@ namespace {
 
 // Empty, control bytes, CRLF, quotes, and lengths at the embstr limit (44
 // bytes) and the listpack value limit (64 bytes), and one past each.
-constexpr std::array<std::string_view, 16> kBytesEdges = {
+constexpr std::array<std::string_view, 18> kBytesEdges = {
     "",
     std::string_view("\0", 1),
     "\r\n",
@@ -28,6 +28,9 @@ constexpr std::array<std::string_view, 16> kBytesEdges = {
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",    // 63
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",   // 64
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",  // 65
+    // 20 digits: the longest string2ll reads (LONG_STR_SIZE - 1), and 21.
+    "12345678901234567890",
+    "123456789012345678901",
 };
 // Hash tags (the cluster slot is the tag's), case, a NUL, a trailing space.
 constexpr std::array<std::string_view, 12> kKeyEdges = {
@@ -36,7 +39,7 @@ constexpr std::array<std::string_view, 12> kKeyEdges = {
 // string2ll's corners: signs, -0, leading zeros and spaces, the 64-bit and
 // 32-bit limits and one past each, exponents and hex, which it refuses; the
 // shared integers' limit (OBJ_SHARED_INTEGERS, 10000).
-constexpr std::array<std::string_view, 30> kIntegerEdges = {
+constexpr std::array<std::string_view, 47> kIntegerEdges = {
     "0",
     "-0",
     "+0",
@@ -67,22 +70,81 @@ constexpr std::array<std::string_view, 30> kIntegerEdges = {
     "99999999999999999999",
     "9999",
     "10000",
+    // Encoding widths, each limit and one past: listpack's 7-bit and 13-bit
+    // integers, 16-bit (intset int16 too), 24-bit; the entry counts where
+    // zset/set listpacks and hash/intset encodings convert (128, 512).
+    "127",
+    "128",
+    "4095",
+    "4096",
+    "-4096",
+    "-4097",
+    "32767",
+    "32768",
+    "-32768",
+    "-32769",
+    "8388607",
+    "8388608",
+    "-8388608",
+    "-8388609",
+    "129",
+    "512",
+    "513",
 };
 // strtod's corners as Redis checks them: inf in its spellings, nan, -0,
 // DBL_MAX and past it, denormals, a lone dot or exponent, spaces.
-constexpr std::array<std::string_view, 30> kFloatEdges = {
-    "0",     "-0",    "0.0",    "-0.0",     "1.7976931348623157e308",
-    "1e308", "1e309", "-1e309", "inf",      "-inf",
-    "+inf",  "Inf",   "INF",    "infinity", "-infinity",
-    "nan",   "NaN",   "-nan",   "4.9e-324", "1e-400",
-    ".5",    "5.",    "1e",     "e1",       "1e+",
-    "0x1p3", " 1",    "1 ",     "",         "1.5",
+constexpr std::array<std::string_view, 36> kFloatEdges = {
+    "0",
+    "-0",
+    "0.0",
+    "-0.0",
+    "1.7976931348623157e308",
+    "1e308",
+    "1e309",
+    "-1e309",
+    "inf",
+    "-inf",
+    "+inf",
+    "Inf",
+    "INF",
+    "infinity",
+    "-infinity",
+    "nan",
+    "NaN",
+    "-nan",
+    "4.9e-324",
+    "1e-400",
+    ".5",
+    "5.",
+    "1e",
+    "e1",
+    "1e+",
+    "0x1p3",
+    " 1",
+    "1 ",
+    "",
+    "1.5",
+    // Exponents in both cases and signs, signs on fractions, leading zeros,
+    // DBL_MIN.
+    "1E3",
+    "1e-3",
+    "+1.5",
+    "-.5",
+    "007.5",
+    "2.2250738585072014e-308",
 };
-// Option words in every case, and near misses.
-constexpr std::array<std::string_view, 26> kWordEdges = {
-    "",    "ex",  "Ex",  "EX",      "px",         "nx",         "NX",    "xx",    "XX",
-    "get", "GET", "gEt", "keepttl", "withscores", "WITHSCORES", "limit", "count", "match",
-    "ch",  "gt",  "lt",  "incr",    "rev",        "byscore",    "bylex", "EXX",
+// Option words in lower, upper and mixed case (Redis compares them with
+// strcasecmp), and near misses.
+constexpr std::array<std::string_view, 67> kWordEdges = {
+    "",        "ex",         "EX",         "Ex",         "px",    "PX",      "Px",      "exat",
+    "EXAT",    "ExAt",       "pxat",       "PXAT",       "PxAt",  "nx",      "NX",      "Nx",
+    "xx",      "XX",         "Xx",         "get",        "GET",   "GeT",     "keepttl", "KEEPTTL",
+    "KeEpTtL", "withscores", "WITHSCORES", "WiThScOrEs", "limit", "LIMIT",   "LiMiT",   "count",
+    "COUNT",   "CoUnT",      "match",      "MATCH",      "MaTcH", "type",    "TYPE",    "TyPe",
+    "ch",      "CH",         "Ch",         "gt",         "GT",    "Gt",      "lt",      "LT",
+    "Lt",      "incr",       "INCR",       "InCr",       "rev",   "REV",     "ReV",     "byscore",
+    "BYSCORE", "ByScOrE",    "bylex",      "BYLEX",      "ByLeX", "persist", "PERSIST", "PeRsIsT",
+    "gEt",     "EXX",        "e",
 };
 // Glob patterns: escapes, open and reversed classes, stars.
 constexpr std::array<std::string_view, 16> kPatternEdges = {

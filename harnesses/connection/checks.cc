@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "harnesses/common/program_kit.h"
+#include "harnesses/connection/transport_model.h"
 #include "src/engine/c_string.h"
 #include "src/engine/engine.h"
 #include "src/engine/reply.h"
@@ -423,7 +424,9 @@ server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put) {
 }
 
 ConnDriveEnd DriveConnProgram(const ConnProgram& p, SimTransport& sim, const server::Server& server,
-                              absl::FunctionRef<bool(size_t step)> turn, std::string* trace) {
+                              absl::FunctionRef<bool(size_t step)> turn, std::string* trace,
+                              std::vector<int>* op_conns, const ConnectionUnderTest* put) {
+  if (op_conns != nullptr) op_conns->assign(p.ops.size(), -1);
   std::vector<int> slot(kConnMaxClients, -1);  // client -> its connection
   auto over = [&](int conn) {
     const SimTransport::Conn& c = sim.conns()[conn];
@@ -435,7 +438,10 @@ ConnDriveEnd DriveConnProgram(const ConnProgram& p, SimTransport& sim, const ser
     if (trace != nullptr) absl::StrAppend(trace, i, ": ", ConnOpToText(op), "\n");
     switch (op.kind) {
       case ConnOpKind::kConnect:
-        if (conn < 0 || over(conn)) slot[op.client] = sim.Connect();
+        if (conn < 0 || over(conn)) {
+          slot[op.client] = sim.Connect();
+          if (op_conns != nullptr) (*op_conns)[i] = slot[op.client];
+        }
         break;
       case ConnOpKind::kAcceptFail:
         sim.FailNextAccept();
@@ -448,9 +454,14 @@ ConnDriveEnd DriveConnProgram(const ConnProgram& p, SimTransport& sim, const ser
         break;
       default:
         if (conn < 0) break;  // no connection: skipped
+        if (op_conns != nullptr) (*op_conns)[i] = conn;
         switch (op.kind) {
           case ConnOpKind::kSend:
-            sim.ClientSend(conn, op.bytes, op.slice);
+            if (put != nullptr && put->client_send) {
+              put->client_send(&sim, conn, op.bytes, op.slice);
+            } else {
+              sim.ClientSend(conn, op.bytes, op.slice);
+            }
             break;
           case ConnOpKind::kWindow:
             sim.SetWindow(conn, op.n);
@@ -516,7 +527,9 @@ ConnRunResult RunConnProgramSteps(const ConnProgram& p, const ConnectionUnderTes
   ConnRunResult result;
   SimTransport sim;
   const server::ServerOptions options = HarnessServerOptions(put);
-  server::Server server(options, put.transport(&sim));
+  auto observed = std::make_unique<ObservingTransport>(put.transport(&sim));
+  const ObservingTransport* seen = observed.get();  // the server owns it
+  server::Server server(options, std::move(observed));
   if (absl::Status st = server.Listen(); !st.ok()) {
     result.verdict = Fail("closed", 0, absl::StrCat("Listen failed: ", st.message()));
     return result;
@@ -534,7 +547,9 @@ ConnRunResult RunConnProgramSteps(const ConnProgram& p, const ConnectionUnderTes
     return result.verdict.ok;
   };
   const size_t end = p.ops.size();
-  switch (DriveConnProgram(p, sim, server, turn, trace ? &result.trace : nullptr)) {
+  std::vector<int> op_conns;
+  switch (
+      DriveConnProgram(p, sim, server, turn, trace ? &result.trace : nullptr, &op_conns, &put)) {
     case ConnDriveEnd::kStopped:
       return result;
     case ConnDriveEnd::kNotQuiet:
@@ -545,6 +560,8 @@ ConnRunResult RunConnProgramSteps(const ConnProgram& p, const ConnectionUnderTes
     case ConnDriveEnd::kQuiet:
       break;
   }
+  result.verdict = CheckTransportModel(ClientModel::FromProgram(p, op_conns), *seen, end);
+  if (!result.verdict.ok) return result;
   server.Stop();
   if (!turn(end)) return result;
   if (!server.stopping()) {

@@ -36,6 +36,13 @@
 //   "starvation"  (oracle 3) a connection with something to read while the
 //       server watches it for reading is read within kConnMaxStarvedTurns
 //       turns, whatever the other clients do
+//   "transport-model" what the server read, accepted and closed through
+//       its transport agrees, once the loop is quiet, with a model of the
+//       clients built from the program's ops alone (transport_model.h):
+//       each connection's bytes in order, in its sends' segments, all of
+//       them read from a connection still open; connections accepted in
+//       order and none left waiting; a fin, rst or close ends the
+//       connection; a failed accept drops the next waiting connection
 //   "stall"       the loop reaches quiet within kConnMaxDrainTurns turns
 // and (oracle 4) the sanitizers over all of it.
 #ifndef RESPFUZZ_HARNESSES_CONNECTION_CHECKS_H_
@@ -46,6 +53,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
@@ -117,6 +125,12 @@ struct ConnectionUnderTest {
   // The server's own per-turn reply budget (the checks always expect
   // kConnTurnOutputBudget).
   size_t server_turn_budget = kConnTurnOutputBudget;
+  // How a client's send reaches the simulated network (default:
+  // SimTransport::ClientSend). Tests plug in a network that loses or
+  // reorders bytes; the transport model (transport_model.h) still expects
+  // what the program sent.
+  std::function<void(server::SimTransport*, int conn, std::string_view bytes, size_t slice)>
+      client_send;
 };
 
 struct ConnRunResult {
@@ -134,9 +148,14 @@ enum class ConnDriveEnd { kStopped, kQuiet, kNotQuiet };
 // The server a program runs against: ephemeral port, `put`'s output cap and
 // turn budget, kConnServerMaxClients.
 server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put);
+// `op_conns`, when given, gets the connection each op acted on (-1: none;
+// a connect op names the connection it opened, -1 if the client's was still
+// open); `put` supplies the client_send hook.
 ConnDriveEnd DriveConnProgram(const ConnProgram& p, server::SimTransport& sim,
                               const server::Server& server,
-                              absl::FunctionRef<bool(size_t step)> turn, std::string* trace);
+                              absl::FunctionRef<bool(size_t step)> turn, std::string* trace,
+                              std::vector<int>* op_conns = nullptr,
+                              const ConnectionUnderTest* put = nullptr);
 
 ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& put = {},
                              bool trace = false);

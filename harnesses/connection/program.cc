@@ -13,7 +13,7 @@
 namespace respfuzz::harnesses {
 namespace {
 
-constexpr std::array<std::string_view, 28> kPool = {
+constexpr std::array<std::string_view, 29> kPool = {
     "*1\r\n$4\r\nPING\r\n",
     "PING\r\n",
     "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n",
@@ -44,6 +44,9 @@ constexpr std::array<std::string_view, 28> kPool = {
     "*1\r\n$x\r\n",                    // a protocol error
     "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n",  // a request cut short
     "$1\r\nw\r\n*1\r\n$4\r\nPING\r\n",
+    // Counts keys the active expire cycle has not removed yet (DBSIZE does
+    // not expire lazily): what shows the server's cron running on time.
+    "*1\r\n$6\r\nDBSIZE\r\n",
 };
 
 std::string Quote(std::string_view bytes) {

@@ -21,8 +21,9 @@
 //   client      ClientCache::OnBytes accepts the server's bytes (but for
 //               CLIENT TRACKING on REDIRECT refused because the program
 //               killed that redirect connection during the handshake: the
-//               cache disconnects, as it must), and the server can parse
-//               what the cache writes.
+//               cache disconnects, as it must), the server can parse what
+//               the cache writes, and the cache refuses a command for its
+//               pending limit only once it has accepted that many.
 //   validate    Engine::Validate() (the tracker's included) and every
 //               ClientCache::Validate(), each after the ops that can have
 //               changed it (the engine: a server action or a connection

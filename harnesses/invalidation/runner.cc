@@ -422,8 +422,17 @@ void Runner::Submit(int i, OpKind kind, const std::vector<std::string>& argv) {
   if (!checks_) return;
   if (!s.ok()) {
     if (options_.trace) note_ = "refused: " + std::string(s.status().message());
+    // A refusal for the pending limit with fewer commands ever accepted than
+    // that limit: the cache turns work away it has room for.
+    const size_t limit = OptionsOf(cl.spec).limits.max_pending;
+    if (s.status().code() == absl::StatusCode::kResourceExhausted && cl.accepted < limit) {
+      Fail("client", absl::StrCat("c", i + 1, " refused ", argv[0], " as over max_pending (", limit,
+                                  ") with ", cl.accepted,
+                                  " commands accepted since it was made: ", s.status().message()));
+    }
     return;
   }
+  ++cl.accepted;
   if (!s->hit) {
     if (options_.trace) note_ = "queued";
     Submitted(cl, kind, argv, s->ticket);

@@ -200,8 +200,12 @@ struct Client {
   // and command the last ticket whose reply came back.
   std::map<uint64_t, std::pair<int64_t, std::vector<std::string>>> reads_sent;
   std::map<std::pair<int64_t, std::vector<std::string>>, uint64_t> answered;
+  // Submits this ClientCache object accepted (hits included): its pending
+  // count can never be above it.
+  uint64_t accepted = 0;
 
   void ForgetOwn() {
+    accepted = 0;
     own_writes.clear();
     own_db_writes.clear();
     own_flushall = {};

@@ -23,6 +23,7 @@ struct ConfigDef {
   bool is_signed;    // an int config (signed bounds); else size_t
   long long lower, upper;
   int64_t Config::*field;
+  bool event_classes = false;  // notify-keyspace-events: a string of class letters
 };
 
 // static_configs of config.c, each alias registered as a config of its own.
@@ -41,6 +42,7 @@ const std::vector<ConfigDef>& Configs() {
       {"zset-max-listpack-value", true, false, 0, LLONG_MAX, &Config::zset_max_listpack_value},
       {"zset-max-ziplist-value", true, false, 0, LLONG_MAX, &Config::zset_max_listpack_value},
       {"tracking-table-max-keys", false, false, 0, LLONG_MAX, &Config::tracking_table_max_keys},
+      {"notify-keyspace-events", false, false, 0, 0, &Config::notify_keyspace_events, true},
   };
   return defs;
 }
@@ -92,8 +94,55 @@ bool MemToUll(const std::string& arg, unsigned long long* out) {
   return true;
 }
 
+// notify.c's classes: the letter of each NOTIFY_* bit, bit 0 first
+// (K E g $ l s h z x e t m, bit 12 is modules' "loaded", d n).
+constexpr char kClassLetters[] = "KEg$lshzxetm?dn";
+constexpr long long kClassAll = 0x27fc;  // g $ l s h z x e t d: NOTIFY_ALL
+
+// keyspaceEventsStringToFlags over the argument as a C string; -1 for a
+// letter that names no class.
+long long ParseClasses(const std::string& arg) {
+  long long flags = 0;
+  for (char ch : CString(arg)) {
+    if (ch == 'A') {
+      flags |= kClassAll;
+      continue;
+    }
+    int bit = -1;
+    for (int b = 0; kClassLetters[b] != 0; b++) {
+      if (kClassLetters[b] == ch && ch != '?') bit = b;
+    }
+    if (bit < 0) return -1;
+    flags |= 1LL << bit;
+  }
+  return flags;
+}
+
+// keyspaceEventsFlagsToString: "A" or the type classes g $ l s h z x e t d n,
+// then K, E, m.
+std::string ClassesText(long long flags) {
+  std::string out;
+  if ((flags & kClassAll) == kClassAll) {
+    out = "A";
+  } else {
+    for (char ch : std::string("g$lshzxetdn")) {
+      const char* at = kClassLetters;
+      while (*at != ch) at++;
+      if (flags & (1LL << (at - kClassLetters))) out.push_back(ch);
+    }
+  }
+  if (flags & 1) out.push_back('K');
+  if (flags & 2) out.push_back('E');
+  if (flags & (1LL << 11)) out.push_back('m');
+  return out;
+}
+
 // numericParseString + numericBoundaryCheck; "" when the value is good.
 std::string ParseValue(const ConfigDef& d, const std::string& arg, long long* out) {
+  if (d.event_classes) {
+    *out = ParseClasses(arg);
+    return *out < 0 ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." : "";
+  }
   long long ll;
   if (d.memory) {
     unsigned long long v;
@@ -153,7 +202,8 @@ Value ConfigGet(Ctx& c) {
   std::vector<Value> flat;
   for (const auto& [name, d] : matches) {
     flat.push_back(c.Bulk(name));
-    flat.push_back(c.Bulk(std::to_string(c.st.config.*(d->field))));
+    const int64_t v = c.st.config.*(d->field);
+    flat.push_back(c.Bulk(d->event_classes ? ClassesText(v) : std::to_string(v)));
   }
   return c.Map(std::move(flat));
 }
@@ -235,6 +285,8 @@ Value ObjectEncoding(Ctx& c) {
       return c.Bulk(o->set_hashtable ? "hashtable" : "intset");
     case Kind::kZSet:
       return c.Bulk(o->zset_skiplist ? "skiplist" : "listpack");
+    case Kind::kStream:
+      return c.Bulk("stream");
   }
   return c.Null();
 }

@@ -33,6 +33,8 @@ const char* TypeName(const Object* o) {
       return "zset";
     case Kind::kHash:
       return "hash";
+    case Kind::kStream:
+      return "stream";
   }
   return "unknown";
 }

@@ -205,7 +205,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     std::map<std::string, CommandSpec> t;
     for (auto family : {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands,
                         ListCommands, SetCommands, ZSetCommands, ZSetAlgebraCommands,
-                        RandomCommands, PubSubCommands, BlockingCommands}) {
+                        RandomCommands, PubSubCommands, BlockingCommands, StreamCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -240,8 +240,9 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   static thread_local CommandSpec extra_spec;
   std::string top = Lower(argv[0]);
   std::string full = top;
-  if (argv.size() >= 2 && (top == "client" || top == "pubsub" || top == "config" ||
-                           top == "object" || IsExtraSubcommand(st, top, argv[1]))) {
+  if (argv.size() >= 2 &&
+      (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
+       top == "xgroup" || top == "xinfo" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -265,6 +266,11 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   if (it->second.handler == nullptr && argv.size() >= 2) {
     if (top == "pubsub") {
       const CommandSpec* sub = FindPubsubSubcommand(Lower(argv[1]));
+      if (sub == nullptr) *unknown_sub = true;
+      return sub;
+    }
+    if (top == "xgroup" || top == "xinfo") {  // streams (reference_streams.cc)
+      const CommandSpec* sub = FindStreamSubcommand(full);
       if (sub == nullptr) *unknown_sub = true;
       return sub;
     }

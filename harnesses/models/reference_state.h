@@ -12,13 +12,14 @@
 #include <utility>
 #include <vector>
 
+#include "harnesses/models/reference_streams.h"
 #include "src/resp/value.h"
 
 namespace respfuzz::models::refmodel {
 
 inline constexpr int kNumDbs = 16;
 
-enum class Kind { kString, kList, kHash, kSet, kZSet };
+enum class Kind { kString, kList, kHash, kSet, kZSet, kStream };
 
 // One value of the keyspace. Only the member matching `kind` is used.
 struct Object {
@@ -30,6 +31,7 @@ struct Object {
   std::map<std::string, std::string> hash;
   std::set<std::string> set;
   std::map<std::string, double> zset;  // member -> score; order is computed when needed
+  Stream stream;                       // reference_streams.h
   // The sorted set's encoding: listpack (false) until it holds more than
   // zset-max-listpack-entries members or one longer than
   // zset-max-listpack-value bytes. It shows in OBJECT ENCODING and in one
@@ -58,6 +60,9 @@ struct Config {
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
   int64_t tracking_table_max_keys = 1000000;
+  // notify-keyspace-events as the bit set of notify.c's NOTIFY_* classes
+  // (the model stores and reports it; it publishes no events).
+  int64_t notify_keyspace_events = 0;
 };
 
 // redisDb: the main dict and the expires dict, as Redis keeps them apart
@@ -309,6 +314,10 @@ int64_t PubSubCount(const State& st, int session, char kind);
 // PUBSUB's subcommands, for processCommand's lookup ("pubsub|numsub").
 const CommandSpec* FindPubsubSubcommand(const std::string& lowered_sub);
 std::vector<CommandSpec> BlockingCommands();  // reference_blocking.cc
+// Streams (reference_streams.cc): the commands, and XGROUP's and XINFO's
+// subcommands by full name ("xgroup|create"), nullptr when unknown.
+std::vector<CommandSpec> StreamCommands();
+const CommandSpec* FindStreamSubcommand(const std::string& full_name);
 
 // Blocking (reference_blocking.cc). signalKeyAsReady, called by DbAdd for a
 // list or a sorted set; handleClientsBlockedOnKeys, after every command run

@@ -227,6 +227,18 @@ add("err_utf8_phrase", b"\"ok \xc3\"")
 add("err_utf8_fuzzy", b"%\xc3%")
 add("err_utf8_tag", b"@t:{\xff}")
 add("err_utf8_field", b"@\xff:x")
+# Each lead byte's second-byte range at its edges (RFC 3629 table 3-7, the
+# cases src/query/utf8.cc and Redis's own UTF-8 check treat apart): the
+# lowest and highest valid sequence of each length and lead-byte class, and
+# the first invalid one past each edge.
+add("utf8_range_edges", b"\xc2\x80 \xdf\xbf \xe0\xa0\x80 \xe1\x80\x80 \xec\xbf\xbf "
+    b"\xed\x9f\xbf \xee\x80\x80 \xef\xbf\xbf \xf0\x90\x80\x80 \xf1\x80\x80\x80 "
+    b"\xf3\xbf\xbf\xbf \xf4\x80\x80\x80 \xf4\x8f\xbf\xbf")
+add("err_utf8_overlong_2", b"\xc1\xbf")
+add("err_utf8_overlong_3", b"\xe0\x9f\xbf")
+add("err_utf8_overlong_4", b"\xf0\x8f\xbf\xbf")
+add("err_utf8_f1_low", b"ok \xf1\x7f\x80\x80")
+add("err_utf8_lead_f5", b"\xf5\x80\x80\x80")
 add("err_phrase_unterminated", '"hello world')
 add("err_phrase_backslash_end", '"hello\\')
 add("err_phrase_empty", '""')

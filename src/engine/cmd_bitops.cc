@@ -98,6 +98,8 @@ void CmdSetbit(CommandContext& c) {
     byte = static_cast<char>(on ? (static_cast<uint8_t>(byte) | mask)
                                 : (static_cast<uint8_t>(byte) & ~mask));
     c.ks.Touched(c.db, c.arg(1));
+    c.Notify(kNotifyString, "setbit", c.arg(1));
+    c.Dirty();
   }
   c.reply.Integer(old);
 }
@@ -305,8 +307,11 @@ void CmdBitop(CommandContext& c) {
   }
   if (max_len > 0) {
     c.ks.Store(c.db, c.arg(2), Object(std::move(res)), false).set_str_enc(StrEnc::kRaw);
-  } else {
-    c.ks.DeleteStored(c.db, c.arg(2));
+    c.Notify(kNotifyString, "set", c.arg(2));
+    c.Dirty();
+  } else if (c.ks.DeleteStored(c.db, c.arg(2))) {
+    c.Notify(kNotifyGeneric, "del", c.arg(2));
+    c.Dirty();
   }
   c.reply.Integer(static_cast<int64_t>(max_len));
 }
@@ -475,7 +480,11 @@ void BitfieldGeneric(CommandContext& c, bool read_only_command) {
     SetField(s, f.offset, f.bits, raw);
     if (dirty || raw != old_raw) ++changes;
   }
-  if (changes > 0) c.ks.Touched(c.db, c.arg(1));
+  if (changes > 0) {
+    c.ks.Touched(c.db, c.arg(1));
+    c.Notify(kNotifyString, "setbit", c.arg(1));
+    c.Dirty(changes);
+  }
 }
 
 void CmdBitfield(CommandContext& c) { BitfieldGeneric(c, false); }

@@ -17,6 +17,7 @@
 #include "src/engine/config.h"
 #include "src/engine/engine.h"
 #include "src/engine/glob.h"
+#include "src/engine/notify.h"
 #include "src/resp/numbers.h"
 
 namespace respfuzz::engine {
@@ -367,9 +368,13 @@ void CmdClient(CommandContext& c) {
 // own (Engine::SetServerParams).
 struct ConfigEntry {
   std::string_view name;
-  int engine_param;  // index into EngineParams(), or -1: server_params()[server_param]
+  // Index into EngineParams(); kNotifyParam: notify-keyspace-events (a
+  // string); -1: server_params()[server_param].
+  int engine_param;
   size_t server_param;
 };
+
+constexpr int kNotifyParam = -2;
 
 std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
   std::vector<ConfigEntry> out;
@@ -380,6 +385,7 @@ std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
     // CONFIG GET reports it under its name, CONFIG SET may name both.
     if (!params[i].alias.empty()) out.push_back({params[i].alias, static_cast<int>(i), 0});
   }
+  out.push_back({"notify-keyspace-events", kNotifyParam, 0});
   for (size_t i = 0; i < e.server_params().size(); ++i) {
     out.push_back({e.server_params()[i].first, -1, i});
   }
@@ -387,6 +393,7 @@ std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
 }
 
 std::string ConfigValue(const Engine& e, const ConfigEntry& entry) {
+  if (entry.engine_param == kNotifyParam) return NotifyFlagsToString(e.notify_flags());
   if (entry.engine_param < 0) return e.server_params()[entry.server_param].second;
   return std::to_string(e.GetParam(static_cast<ParamId>(entry.engine_param)));
 }
@@ -490,6 +497,7 @@ void ConfigSet(CommandContext& c) {
   // Then the values in order, after a backup of every old value; a refused
   // one restores them all (restoreBackupConfig).
   std::vector<int64_t> old(count, 0);
+  const uint32_t old_notify = c.engine.notify_flags();
   for (size_t i = 0; i < count; ++i) {
     if (set[i]->engine_param >= 0)
       old[i] = c.engine.GetParam(static_cast<ParamId>(set[i]->engine_param));
@@ -498,7 +506,14 @@ void ConfigSet(CommandContext& c) {
     const ConfigEntry& entry = *set[i];
     const std::string& value = c.arg(3 + 2 * i);
     std::string err;
-    if (entry.engine_param < 0) {
+    if (entry.engine_param == kNotifyParam) {
+      const int64_t flags = ParseNotifyFlags(value);
+      if (flags < 0) {
+        err = kNotifyFlagsError;
+      } else {
+        c.engine.set_notify_flags(static_cast<uint32_t>(flags));
+      }
+    } else if (entry.engine_param < 0) {
       // A server parameter: respfuzz serve cannot change it.
       if (value != c.engine.server_params()[entry.server_param].second) {
         err = "respfuzz serve cannot change this parameter";
@@ -509,6 +524,7 @@ void ConfigSet(CommandContext& c) {
       if (err.empty()) c.engine.SetParam(static_cast<ParamId>(entry.engine_param), v);
     }
     if (!err.empty()) {
+      c.engine.set_notify_flags(old_notify);
       for (size_t j = 0; j < i; ++j) {
         if (set[j]->engine_param >= 0) {
           c.engine.SetParam(static_cast<ParamId>(set[j]->engine_param), old[j]);

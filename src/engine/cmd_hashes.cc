@@ -66,6 +66,8 @@ void SetFields(CommandContext& c, bool reply_count) {
   } else {
     c.reply.Ok();
   }
+  c.Notify(kNotifyHash, "hset", key);  // after the reply, as hsetCommand
+  c.Dirty(static_cast<int64_t>((c.argc() - 2) / 2));
 }
 
 void CmdHset(CommandContext& c) { SetFields(c, true); }
@@ -92,6 +94,8 @@ void CmdHsetnx(CommandContext& c) {
     c.ks.Touched(c.db, key);
   }
   c.reply.Integer(1);
+  c.Notify(kNotifyHash, "hset", key);
+  c.Dirty();
 }
 
 // A field's value, or null when the hash (h may be nullptr) lacks it.
@@ -130,7 +134,8 @@ void CmdHdel(CommandContext& c) {
   int64_t deleted = 0;
   if (h != nullptr) {
     for (size_t i = 2; i < c.argc() && !h->empty(); ++i) deleted += h->erase(c.arg(i)) ? 1 : 0;
-    if (deleted > 0) c.ks.TouchedMaybeEmpty(c.db, key);
+    if (deleted > 0) c.TouchedNotify(kNotifyHash, "hdel", key);
+    c.Dirty(deleted);
   }
   c.reply.Integer(deleted);
 }
@@ -218,6 +223,8 @@ void CmdHincrby(CommandContext& c) {
     c.ks.Touched(c.db, key);
   }
   c.reply.Integer(value);
+  c.Notify(kNotifyHash, "hincrby", key);
+  c.Dirty();
 }
 
 // HINCRBYFLOAT key field increment: long double arithmetic; the reply (a bulk
@@ -265,6 +272,8 @@ void CmdHincrbyfloat(CommandContext& c) {
     HashConvertIfNeeded(c, *obj, long_arg);
     c.ks.Touched(c.db, key);
   }
+  c.Notify(kNotifyHash, "hincrbyfloat", key);
+  c.Dirty();
 }
 
 constexpr std::array<CommandSpec, 14> kCommands = {{

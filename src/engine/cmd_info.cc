@@ -134,6 +134,7 @@ void CmdInfo(CommandContext& c) {
     section("Persistence");
     field("loading", 0);
     field("async_loading", 0);
+    field("rdb_changes_since_last_save", e.dirty());
     field("rdb_bgsave_in_progress", 0);
     field("rdb_last_save_time", e.start_ms() / 1000);
     field("rdb_last_bgsave_status", "ok");

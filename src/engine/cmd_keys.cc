@@ -24,7 +24,11 @@ namespace {
 void CmdDel(CommandContext& c) {
   int64_t deleted = 0;
   for (size_t i = 1; i < c.argc(); ++i) {
-    if (c.ks.Delete(c.db, c.arg(i))) ++deleted;
+    if (c.ks.Delete(c.db, c.arg(i))) {
+      c.Notify(kNotifyGeneric, "del", c.arg(i));
+      c.Dirty();
+      ++deleted;
+    }
   }
   c.reply.Integer(deleted);
 }
@@ -104,12 +108,16 @@ void ExpireGeneric(CommandContext& c, int64_t basetime, bool seconds) {
       return;
     }
   }
+  c.Dirty();
   if (when <= c.now_ms()) {
     c.ks.Delete(c.db, key);
+    c.Notify(kNotifyGeneric, "del", key);
+    c.reply.Integer(1);
   } else {
     c.ks.SetExpire(c.db, key, when);
+    c.reply.Integer(1);  // Redis replies before it signals and notifies here
+    c.Notify(kNotifyGeneric, "expire", key);
   }
-  c.reply.Integer(1);
 }
 
 void CmdExpire(CommandContext& c) { ExpireGeneric(c, c.now_ms(), true); }
@@ -173,7 +181,13 @@ void CmdPersist(CommandContext& c) {
     c.reply.Integer(0);
     return;
   }
-  c.reply.Integer(c.ks.Persist(c.db, key) ? 1 : 0);
+  if (!c.ks.Persist(c.db, key)) {
+    c.reply.Integer(0);
+    return;
+  }
+  c.Notify(kNotifyGeneric, "persist", key);
+  c.reply.Integer(1);
+  c.Dirty();
 }
 
 // RENAME / RENAMENX. A missing source is an error even when both names are
@@ -203,12 +217,18 @@ void RenameGeneric(CommandContext& c, bool nx) {
   // Redis signals the source, then the destination (renameGenericCommand):
   // the events, and so the invalidations, go in that order.
   Object value = std::move(*o);
-  c.ks.Delete(c.db, src);
   const bool replaced = c.ks.Peek(c.db, dst) != nullptr;
-  c.ks.StoreWithExpire(c.db, dst, std::move(value), expire);
   // Redis deletes the destination and adds it anew (dbAdd): a replaced key
-  // is signalled to blocked clients as a new one is.
+  // is a "new" one (notified first, as dbAdd runs first) and is signalled
+  // to blocked clients as a new one is.
+  c.engine.AnnounceNew(c.db, dst);
+  c.ks.Delete(c.db, src);
+  c.ks.StoreWithExpire(c.db, dst, std::move(value), expire);
+  c.engine.EndAnnounce();
   if (replaced) c.engine.SignalKeyAsReady(c.db, dst);
+  c.Notify(kNotifyGeneric, "rename_from", src);
+  c.Notify(kNotifyGeneric, "rename_to", dst);
+  c.Dirty();
   if (nx) {
     c.reply.Integer(1);
   } else {
@@ -259,9 +279,12 @@ void CmdCopy(CommandContext& c) {
     return;
   }
   const bool replaced = c.ks.Peek(dst_db, dst) != nullptr;
+  if (replaced) c.engine.NotifyKeyspaceEvent(kNotifyNew, "new", dst, dst_db);  // dbAdd, as RENAME
   // dupStringObject: the same encoding, but an integer is never the shared one.
   c.ks.StoreWithExpire(dst_db, dst, Object(*o), expire).set_unshared(true);
   if (replaced) c.engine.SignalKeyAsReady(dst_db, dst);  // dbDelete + dbAdd, as RENAME
+  c.engine.NotifyKeyspaceEvent(kNotifyGeneric, "copy_to", dst, dst_db);
+  c.Dirty();
   c.reply.Integer(1);
 }
 
@@ -487,8 +510,13 @@ void CmdMove(CommandContext& c) {
     return;
   }
   Object value = std::move(*o);
+  c.engine.AnnounceNew(dst, key);  // dbAdd in the target db comes first
   c.ks.DeleteStored(c.db, key);
   c.ks.StoreWithExpire(dst, key, std::move(value), expire);
+  c.engine.EndAnnounce();
+  c.Notify(kNotifyGeneric, "move_from", key);
+  c.engine.NotifyKeyspaceEvent(kNotifyGeneric, "move_to", key, dst);
+  c.Dirty();
   c.reply.Integer(1);
 }
 
@@ -508,7 +536,8 @@ bool FlushArgsOk(CommandContext& c) {
 
 void CmdFlushdb(CommandContext& c) {
   if (!FlushArgsOk(c)) return;
-  c.engine.tracker().InvalidateOnFlush();  // even for an empty db
+  c.engine.tracker().InvalidateOnFlush();                    // even for an empty db
+  c.Dirty(static_cast<int64_t>(c.ks.db(c.db).dict.size()));  // emptyData's count
   c.ks.FlushDb(c.db);
   c.reply.Ok();
 }
@@ -516,6 +545,9 @@ void CmdFlushdb(CommandContext& c) {
 void CmdFlushall(CommandContext& c) {
   if (!FlushArgsOk(c)) return;
   c.engine.tracker().InvalidateOnFlush();
+  for (int db = 0; db < c.ks.num_dbs(); ++db) {
+    c.Dirty(static_cast<int64_t>(c.ks.db(db).dict.size()));
+  }
   c.ks.FlushAll();
   c.reply.Ok();
 }
@@ -542,6 +574,7 @@ void CmdSwapdb(CommandContext& c) {
     c.engine.ScanDbForReadyKeys(ids[0]);
     c.engine.ScanDbForReadyKeys(ids[1]);
   }
+  c.Dirty();  // even for a db swapped with itself
   c.reply.Ok();
 }
 

@@ -52,6 +52,8 @@ void Push(CommandContext& c, End end, bool only_if_exists) {
     const int64_t n = static_cast<int64_t>(fresh.size());
     c.ks.Store(c.db, key, Object(std::move(fresh)), false);
     c.reply.Integer(n);
+    c.Notify(kNotifyList, end == End::kLeft ? "lpush" : "rpush", key);
+    c.Dirty(static_cast<int64_t>(c.argc() - 2));
     return;
   }
   for (size_t i = 2; i < c.argc(); ++i) {
@@ -63,7 +65,9 @@ void Push(CommandContext& c, End end, bool only_if_exists) {
   }
   const int64_t n = static_cast<int64_t>(l->size());
   c.ks.Touched(c.db, key);
-  c.reply.Integer(n);
+  c.reply.Integer(n);  // pushGenericCommand replies, then signals and notifies
+  c.Notify(kNotifyList, end == End::kLeft ? "lpush" : "rpush", key);
+  c.Dirty(static_cast<int64_t>(c.argc() - 2));
 }
 
 void CmdLpush(CommandContext& c) { Push(c, End::kLeft, false); }
@@ -108,7 +112,9 @@ void Pop(CommandContext& c, End end) {
       l->pop_back();
     }
   }
-  c.ks.TouchedMaybeEmpty(c.db, key);
+  // listElementsRemoved: the event (and "del") before the signal.
+  c.NotifyTouched(kNotifyList, end == End::kLeft ? "lpop" : "rpop", key);
+  c.Dirty(n);
 }
 
 void CmdLpop(CommandContext& c) { Pop(c, End::kLeft); }
@@ -184,6 +190,8 @@ void CmdLset(CommandContext& c) {
   }
   (*l)[pos] = c.arg(3);
   c.ks.Touched(c.db, key);  // even when the element is unchanged, as Redis
+  c.Notify(kNotifyList, "lset", key);
+  c.Dirty();
   c.reply.Ok();
 }
 
@@ -230,7 +238,8 @@ void CmdLrem(CommandContext& c) {
     }
     l->erase(l->begin(), l->begin() + w);
   }
-  if (removed > 0) c.ks.TouchedMaybeEmpty(c.db, key);
+  if (removed > 0) c.TouchedNotify(kNotifyList, "lrem", key);
+  c.Dirty(static_cast<int64_t>(removed));
   c.reply.Integer(static_cast<int64_t>(removed));
 }
 
@@ -257,7 +266,8 @@ void CmdLtrim(CommandContext& c) {
   }
   l->erase(l->begin(), l->begin() + ltrim);
   l->erase(l->end() - rtrim, l->end());
-  c.ks.TouchedMaybeEmpty(c.db, key);
+  c.NotifyTouched(kNotifyList, "ltrim", key);
+  c.Dirty(ltrim + rtrim);
   c.reply.Ok();
 }
 
@@ -289,6 +299,8 @@ void CmdLinsert(CommandContext& c) {
   l->insert(it, c.arg(4));
   const int64_t n = static_cast<int64_t>(l->size());
   c.ks.Touched(c.db, key);
+  c.Notify(kNotifyList, "linsert", key);
+  c.Dirty();
   c.reply.Integer(n);
 }
 
@@ -380,18 +392,22 @@ void Move(CommandContext& c, End from, End to) {
     value = std::move(sl->back());
     sl->pop_back();
   }
-  c.reply.Bulk(value);
   if (dl == nullptr) {
-    c.ks.Store(c.db, dst, Object(List{std::move(value)}), false);
+    c.ks.Store(c.db, dst, Object(List{value}), false);
   } else {
     if (to == End::kLeft) {
-      dl->push_front(std::move(value));
+      dl->push_front(value);
     } else {
-      dl->push_back(std::move(value));
+      dl->push_back(value);
     }
     if (src != dst) c.ks.Touched(c.db, dst);
   }
-  c.ks.TouchedMaybeEmpty(c.db, src);
+  // lmoveHandlePush: the event, then the reply; then the source's
+  // (listElementsRemoved's order).
+  c.Notify(kNotifyList, to == End::kLeft ? "lpush" : "rpush", dst);
+  c.reply.Bulk(value);
+  c.NotifyTouched(kNotifyList, from == End::kLeft ? "lpop" : "rpop", src);
+  c.Dirty();
 }
 
 void CmdLmove(CommandContext& c) {
@@ -419,7 +435,8 @@ void PopRangeWithKey(CommandContext& c, const std::string& key, List& l, End whe
       l.pop_back();
     }
   }
-  c.ks.TouchedMaybeEmpty(c.db, key);
+  c.NotifyTouched(kNotifyList, where == End::kLeft ? "lpop" : "rpop", key);
+  c.Dirty(n);
 }
 
 // LMPOP / BLMPOP's arguments after the timeout (lmpopGenericCommand):
@@ -477,7 +494,8 @@ void BlockingPop(CommandContext& c, size_t first_key, size_t numkeys, End where,
       c.reply.Bulk(l->back());
       l->pop_back();
     }
-    c.ks.TouchedMaybeEmpty(c.db, key);
+    c.NotifyTouched(kNotifyList, where == End::kLeft ? "lpop" : "rpop", key);
+    c.Dirty();
     return;
   }
   if (c.engine.DenyBlocking()) {
@@ -622,8 +640,10 @@ bool ServeBlockedList(CommandContext& c, const std::string& key, const BlockStat
     c.reply.ArrayHeader(2);
     c.reply.Bulk(key);
     c.reply.Bulk(v);
+    c.Notify(kNotifyList, where == End::kLeft ? "lpop" : "rpop", key);
     if (!l.empty()) return false;
     c.ks.DeleteQuietly(c.db, key);
+    c.Notify(kNotifyGeneric, "del", key);
     return true;
   }
   Object* d = c.ks.Find(c.db, b.target);
@@ -632,21 +652,24 @@ bool ServeBlockedList(CommandContext& c, const std::string& key, const BlockStat
     return false;
   }
   std::string v = pop();
-  c.reply.Bulk(v);
   if (d == nullptr) {
-    c.ks.Store(c.db, b.target, Object(List{std::move(v)}), false);
+    c.ks.Store(c.db, b.target, Object(List{v}), false);
   } else {
     List& dl = As<List>(*d);
     if (b.to_left) {
-      dl.push_front(std::move(v));
+      dl.push_front(v);
     } else {
-      dl.push_back(std::move(v));
+      dl.push_back(v);
     }
     c.ks.Touched(c.db, b.target);
   }
+  c.Notify(kNotifyList, b.to_left ? "lpush" : "rpush", b.target);
+  c.reply.Bulk(v);  // lmoveHandlePush: the event, then the reply
+  c.Notify(kNotifyList, where == End::kLeft ? "lpop" : "rpop", key);
   const Object* src = c.ks.Peek(c.db, key);
   if (src != nullptr && As<List>(*src).empty()) {
     c.ks.DeleteQuietly(c.db, key);
+    c.Notify(kNotifyGeneric, "del", key);
     return true;
   }
   return false;

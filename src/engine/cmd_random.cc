@@ -135,11 +135,14 @@ void CmdSpop(CommandContext& c) {
   } else {
     for (size_t i : Draw(c.engine, members.size(), count)) popped.push_back(*members[i]);
   }
+  c.Notify(kNotifySet, "spop", key);  // before the reply, as spopCommand
+  c.Dirty(static_cast<int64_t>(popped.size()));
   if (with_count) c.reply.SetHeader(static_cast<int64_t>(popped.size()));
   for (const std::string& m : popped) {
     c.reply.Bulk(m);
     set->erase(m);
   }
+  if (set->empty()) c.Notify(kNotifyGeneric, "del", key);
   c.ks.TouchedMaybeEmpty(c.db, key);
 }
 

@@ -47,6 +47,8 @@ void CmdSadd(CommandContext& c) {
     // Redis signals the key only when a member was really added.
     if (added > 0) c.ks.Touched(c.db, key);
   }
+  if (added > 0) c.Notify(kNotifySet, "sadd", key);
+  c.Dirty(added);
   c.reply.Integer(added);
 }
 
@@ -57,7 +59,8 @@ void CmdSrem(CommandContext& c) {
   int64_t removed = 0;
   if (set != nullptr) {
     for (size_t i = 2; i < c.argc() && !set->empty(); ++i) removed += set->erase(c.arg(i));
-    if (removed > 0) c.ks.TouchedMaybeEmpty(c.db, key);
+    if (removed > 0) c.TouchedNotify(kNotifySet, "srem", key);
+    c.Dirty(removed);
   }
   c.reply.Integer(removed);
 }
@@ -108,15 +111,29 @@ void CmdSmove(CommandContext& c) {
     return;
   }
   // Db is a node map: dst_obj stays valid when the emptied source is deleted.
+  // smoveCommand: "srem" (and "del"), the destination's dbAdd ("new"),
+  // then the source's signal.
+  c.Notify(kNotifySet, "srem", src_key);
+  if (src.empty()) c.Notify(kNotifyGeneric, "del", src_key);
+  if (dst_obj == nullptr) c.engine.AnnounceNew(c.db, dst_key);
   c.ks.TouchedMaybeEmpty(c.db, src_key);
+  c.Dirty();
+  bool added = true;
   if (dst_obj == nullptr) {
     Set fresh;
     fresh.insert(member);
     SetConvertIfNeeded(c, c.ks.Store(c.db, dst_key, Object(std::move(fresh)), /*keep_ttl=*/false),
                        !IsIntsetMember(member), true);
+    c.engine.EndAnnounce();
   } else if (As<Set>(*dst_obj).insert(member).second) {
     SetConvertIfNeeded(c, *dst_obj, !IsIntsetMember(member), true);
     c.ks.Touched(c.db, dst_key);
+  } else {
+    added = false;
+  }
+  if (added) {
+    c.Notify(kNotifySet, "sadd", dst_key);
+    c.Dirty();
   }
   c.reply.Integer(1);
 }
@@ -163,8 +180,11 @@ void ReplySetMembers(CommandContext& c, const std::vector<const std::string*>& m
 }
 
 // Replaces dst with `result`, or deletes it when `result` is empty; replies
-// the result's size.
-void StoreSetResult(CommandContext& c, const std::string& dst, Set result) {
+// the result's size; then notifies `event` (or "del").
+// `missing_source`: SINTERSTORE named a missing key, where Redis deletes
+// the destination before it replies.
+void StoreSetResult(CommandContext& c, const std::string& dst, Set result, std::string_view event,
+                    bool missing_source = false) {
   const int64_t n = static_cast<int64_t>(result.size());
   if (n > 0) {
     // Built as a new intset, member by member (createIntsetObject).
@@ -177,10 +197,17 @@ void StoreSetResult(CommandContext& c, const std::string& dst, Set result) {
     }
     SetConvertIfNeeded(c, c.ks.Store(c.db, dst, Object(std::move(result)), /*keep_ttl=*/false),
                        non_int, true);
+    c.reply.Integer(n);
+    c.Notify(kNotifySet, event, dst);
+    c.Dirty();
   } else {
-    c.ks.Delete(c.db, dst);  // raises an event only when dst existed
+    if (!missing_source) c.reply.Integer(n);
+    if (c.ks.Delete(c.db, dst)) {  // raises an event only when dst existed
+      c.Notify(kNotifyGeneric, "del", dst);
+      c.Dirty();
+    }
+    if (missing_source) c.reply.Integer(n);
   }
-  c.reply.Integer(n);
 }
 
 void CmdSinter(CommandContext& c) {
@@ -195,9 +222,10 @@ void CmdSmembers(CommandContext& c) { CmdSinter(c); }
 void CmdSinterstore(CommandContext& c) {
   std::vector<const Set*> sets;
   if (!LookupSets(c, 2, c.argc(), &sets)) return;
+  const bool missing = std::find(sets.begin(), sets.end(), nullptr) != sets.end();
   Set result;
   for (const std::string* m : Intersect(std::move(sets), 0)) result.insert(*m);
-  StoreSetResult(c, c.arg(1), std::move(result));
+  StoreSetResult(c, c.arg(1), std::move(result), "sinterstore", missing);
 }
 
 enum class SetOp { kUnion, kDiff };
@@ -233,7 +261,8 @@ void UnionDiffCommand(CommandContext& c, SetOp op) {
 void UnionDiffStoreCommand(CommandContext& c, SetOp op) {
   std::vector<const Set*> sets;
   if (!LookupSets(c, 2, c.argc(), &sets)) return;
-  StoreSetResult(c, c.arg(1), UnionOrDiff(sets, op));
+  StoreSetResult(c, c.arg(1), UnionOrDiff(sets, op),
+                 op == SetOp::kUnion ? "sunionstore" : "sdiffstore");
 }
 
 void CmdSunion(CommandContext& c) { UnionDiffCommand(c, SetOp::kUnion); }

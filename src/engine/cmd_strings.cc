@@ -138,6 +138,9 @@ void CmdSet(CommandContext& c) {
   } else {
     c.ks.Store(c.db, key, Object(c.TakeArg(2)), (flags & kSetKeepTtl) != 0);
   }
+  c.Dirty();
+  c.Notify(kNotifyString, "set", key);
+  if (expire_arg != 0) c.Notify(kNotifyGeneric, "expire", key);
   if (!(flags & kSetGet)) c.reply.Ok();
 }
 
@@ -147,6 +150,8 @@ void CmdSetnx(CommandContext& c) {
     return;
   }
   c.ks.Store(c.db, c.arg(1), Object(c.TakeArg(2)), false);
+  c.Dirty();
+  c.Notify(kNotifyString, "set", c.arg(1));
   c.reply.Integer(1);
 }
 
@@ -154,6 +159,9 @@ void SetWithRelativeExpire(CommandContext& c, bool seconds) {
   int64_t when_ms;
   if (!ExpireArgMs(c, 2, seconds, true, &when_ms)) return;
   c.ks.StoreWithExpire(c.db, c.arg(1), Object(c.TakeArg(3)), when_ms);
+  c.Dirty();
+  c.Notify(kNotifyString, "set", c.arg(1));
+  c.Notify(kNotifyGeneric, "expire", c.arg(1));
   c.reply.Ok();
 }
 
@@ -189,7 +197,9 @@ void MsetGeneric(CommandContext& c, bool nx) {
   }
   for (size_t j = 1; j < c.argc(); j += 2) {
     c.ks.Store(c.db, c.arg(j), Object(c.TakeArg(j + 1)), false);
+    c.Notify(kNotifyString, "set", c.arg(j));
   }
+  c.Dirty(static_cast<int64_t>((c.argc() - 1) / 2));
   if (nx) {
     c.reply.Integer(1);
   } else {
@@ -218,6 +228,8 @@ void CmdAppend(CommandContext& c) {
   if (!c.FindAs(key, &s, &obj)) return;
   if (s == nullptr) {
     c.ks.Store(c.db, key, Object(c.arg(2)), false);
+    c.Notify(kNotifyString, "append", key);
+    c.Dirty();
     c.reply.Integer(static_cast<int64_t>(c.arg(2).size()));
     return;
   }
@@ -225,6 +237,8 @@ void CmdAppend(CommandContext& c) {
   obj->set_str_enc(StrEnc::kRaw);  // dbUnshareStringValue
   s->append(c.arg(2));
   c.ks.Touched(c.db, key);
+  c.Notify(kNotifyString, "append", key);
+  c.Dirty();
   c.reply.Integer(static_cast<int64_t>(s->size()));
 }
 
@@ -250,6 +264,8 @@ void IncrDecr(CommandContext& c, int64_t incr) {
   } else {
     c.ks.Store(c.db, key, Object(FormatInt64(value)), false);
   }
+  c.Notify(kNotifyString, "incrby", key);
+  c.Dirty();
   c.reply.Integer(value);
 }
 
@@ -307,6 +323,8 @@ void CmdIncrbyfloat(CommandContext& c) {
   } else {
     c.ks.Store(c.db, key, Object(text), false).set_str_enc(StrEnc::kPlain);
   }
+  c.Notify(kNotifyString, "incrbyfloat", key);
+  c.Dirty();
   c.reply.Bulk(text);
 }
 
@@ -361,6 +379,8 @@ void CmdSetrange(CommandContext& c) {
     fresh += value;
     const int64_t n = static_cast<int64_t>(fresh.size());
     c.ks.Store(c.db, key, Object(std::move(fresh)), false).set_str_enc(StrEnc::kRaw);
+    c.Notify(kNotifyString, "setrange", key);
+    c.Dirty();
     c.reply.Integer(n);
     return;
   }
@@ -374,6 +394,8 @@ void CmdSetrange(CommandContext& c) {
   if (s->size() < need) s->resize(need, '\0');
   s->replace(static_cast<size_t>(offset), value.size(), value);
   c.ks.Touched(c.db, key);
+  c.Notify(kNotifyString, "setrange", key);
+  c.Dirty();
   c.reply.Integer(static_cast<int64_t>(s->size()));
 }
 
@@ -387,6 +409,8 @@ void CmdGetdel(CommandContext& c) {
   }
   c.reply.Bulk(*s);
   c.ks.Delete(c.db, key);
+  c.Notify(kNotifyGeneric, "del", key);
+  c.Dirty();
 }
 
 // GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]. Unlike SET, the key is
@@ -409,10 +433,15 @@ void CmdGetex(CommandContext& c) {
   c.reply.Bulk(*s);
   if ((flags & (kSetExat | kSetPxat)) && when_ms <= c.now_ms()) {
     c.ks.Delete(c.db, key);
+    c.Notify(kNotifyGeneric, "del", key);
+    c.Dirty();
   } else if (expire_arg != 0) {
     c.ks.SetExpire(c.db, key, when_ms);
-  } else if (flags & kSetPersist) {
-    c.ks.Persist(c.db, key);
+    c.Notify(kNotifyGeneric, "expire", key);
+    c.Dirty();
+  } else if ((flags & kSetPersist) && c.ks.Persist(c.db, key)) {
+    c.Notify(kNotifyGeneric, "persist", key);
+    c.Dirty();
   }
 }
 
@@ -420,6 +449,8 @@ void CmdGetex(CommandContext& c) {
 void CmdGetset(CommandContext& c) {
   if (!ReplyGet(c, c.arg(1))) return;
   c.ks.Store(c.db, c.arg(1), Object(c.TakeArg(2)), false);
+  c.Notify(kNotifyString, "set", c.arg(1));
+  c.Dirty();
 }
 
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: the longest

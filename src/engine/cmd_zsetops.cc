@@ -239,7 +239,10 @@ void Generic(CommandContext& c, size_t numkeys_index, Op op, bool cardinality_on
     const std::string& dst = c.arg(1);
     if (result.empty()) {
       c.reply.Integer(0);
-      c.ks.DeleteStored(c.db, dst);
+      if (c.ks.DeleteStored(c.db, dst)) {
+        c.Notify(kNotifyGeneric, "del", dst);
+        c.Dirty();
+      }
       return;
     }
     size_t maxlen = 0;
@@ -253,6 +256,12 @@ void Generic(CommandContext& c, size_t numkeys_index, Op op, bool cardinality_on
     const int64_t n = static_cast<int64_t>(z.size());
     c.ks.Store(c.db, dst, Object(std::move(z)), /*keep_ttl=*/false);
     c.reply.Integer(n);
+    c.Notify(kNotifyZset,
+             op == Op::kUnion   ? "zunionstore"
+             : op == Op::kInter ? "zinterstore"
+                                : "zdiffstore",
+             dst);
+    c.Dirty();
     return;
   }
   // The reply walks the skiplist: ascending (score, member).

@@ -163,11 +163,10 @@ void ZaddGeneric(CommandContext& c, bool incr_command) {
   } else if (added + updated > 0) {
     c.ks.Touched(c.db, key);
   }
+  c.Dirty(added + updated);
   if (nan) {
     c.reply.Error(kErrNaN);
-    return;
-  }
-  if (f.incr) {
+  } else if (f.incr) {
     if (processed > 0) {
       c.reply.Double(score);
     } else {
@@ -176,6 +175,8 @@ void ZaddGeneric(CommandContext& c, bool incr_command) {
   } else {
     c.reply.Integer(ch ? added + updated : added);
   }
+  // zaddGenericCommand's cleanup: after the reply, even after a NaN error.
+  if (added + updated > 0) c.Notify(kNotifyZset, f.incr ? "zincr" : "zadd", key);
 }
 
 void CmdZadd(CommandContext& c) { ZaddGeneric(c, false); }
@@ -188,7 +189,8 @@ void CmdZrem(CommandContext& c) {
   int64_t removed = 0;
   if (z != nullptr) {
     for (size_t i = 2; i < c.argc() && !z->empty(); ++i) removed += z->Erase(c.arg(i)) ? 1 : 0;
-    if (removed > 0) c.ks.TouchedMaybeEmpty(c.db, key);
+    if (removed > 0) c.NotifyTouched(kNotifyZset, "zrem", key);
+    c.Dirty(removed);
   }
   c.reply.Integer(removed);
 }
@@ -422,7 +424,10 @@ void StoreRange(CommandContext& c, const std::vector<const ZSet::Entry*>& entrie
   const std::string& dst = c.arg(1);
   if (entries.empty()) {
     c.reply.Integer(0);
-    c.ks.DeleteStored(c.db, dst);
+    if (c.ks.DeleteStored(c.db, dst)) {
+      c.Notify(kNotifyGeneric, "del", dst);
+      c.Dirty();
+    }
     return;
   }
   ZSet z;
@@ -437,6 +442,8 @@ void StoreRange(CommandContext& c, const std::vector<const ZSet::Entry*>& entrie
   const int64_t n = static_cast<int64_t>(z.size());
   c.ks.Store(c.db, dst, Object(std::move(z)), /*keep_ttl=*/false);
   c.reply.Integer(n);
+  c.Notify(kNotifyZset, "zrangestore", dst);
+  c.Dirty();
 }
 
 enum class RangeType { kAuto, kRank, kScore, kLex };
@@ -658,12 +665,15 @@ void CmdZlexcount(CommandContext& c) {
 // ---------------------------------------------------------------------------
 // Removing ranges and popping.
 
-// Erases the entries [lo, hi) of the sorted set at key; replies the count.
-void EraseEntries(CommandContext& c, const std::string& key, ZSet& z, IndexIt lo, IndexIt hi) {
+// Erases the entries [lo, hi) of the sorted set at key, notifies `event`;
+// replies the count.
+void EraseEntries(CommandContext& c, const std::string& key, ZSet& z, IndexIt lo, IndexIt hi,
+                  std::string_view event) {
   std::vector<std::string> members;
   for (IndexIt it = lo; it != hi; ++it) members.push_back(it->second);
   for (const std::string& m : members) z.Erase(m);
-  if (!members.empty()) c.ks.TouchedMaybeEmpty(c.db, key);
+  if (!members.empty()) c.TouchedNotify(kNotifyZset, event, key);
+  c.Dirty(static_cast<int64_t>(members.size()));
   c.reply.Integer(static_cast<int64_t>(members.size()));
 }
 
@@ -679,7 +689,7 @@ void CmdZremrangebyrank(CommandContext& c) {
   }
   const IndexIt lo = AtRank(*z, static_cast<size_t>(start));
   const IndexIt hi = AtRank(*z, static_cast<size_t>(end + 1));
-  EraseEntries(c, key, *z, lo, hi);
+  EraseEntries(c, key, *z, lo, hi, "zremrangebyrank");
 }
 
 void CmdZremrangebyscore(CommandContext& c) {
@@ -697,7 +707,7 @@ void CmdZremrangebyscore(CommandContext& c) {
   }
   IndexIt lo, hi;
   ScoreBounds(*z, r, &lo, &hi);
-  EraseEntries(c, key, *z, lo, hi);
+  EraseEntries(c, key, *z, lo, hi, "zremrangebyscore");
 }
 
 // ZREMRANGEBYLEX: the listpack's walk (zzlDeleteRangeByLex): from the first
@@ -719,7 +729,7 @@ void CmdZremrangebylex(CommandContext& c) {
   IndexIt lo = FirstInLexRange(*z, r);
   IndexIt hi = lo;
   while (hi != index.end() && LexLteMax(hi->second, r.max)) ++hi;
-  EraseEntries(c, key, *z, lo, hi);
+  EraseEntries(c, key, *z, lo, hi, "zremrangebylex");
 }
 
 // ZPOPMIN/ZPOPMAX key [count]
@@ -749,7 +759,8 @@ void ZpopGeneric(CommandContext& c, bool max) {
     const std::string member = e.second;
     z->Erase(member);
   }
-  c.ks.TouchedMaybeEmpty(c.db, key);
+  c.NotifyTouched(kNotifyZset, max ? "zpopmax" : "zpopmin", key);
+  c.Dirty(n);
 }
 
 void CmdZpopmin(CommandContext& c) { ZpopGeneric(c, false); }
@@ -779,7 +790,8 @@ void ZpopWithKey(CommandContext& c, const std::string& key, ZSet& z, bool max, i
     const std::string member = e.second;
     z.Erase(member);
   }
-  c.ks.TouchedMaybeEmpty(c.db, key);
+  c.NotifyTouched(kNotifyZset, max ? "zpopmax" : "zpopmin", key);
+  c.Dirty(n);
 }
 
 // ZMPOP / BZMPOP's arguments after the timeout (zmpopGenericCommand):

@@ -16,6 +16,7 @@
 
 #include "src/engine/c_string.h"
 #include "src/engine/keyspace.h"
+#include "src/engine/notify.h"
 #include "src/engine/reply.h"
 
 namespace respfuzz::engine {
@@ -202,6 +203,19 @@ struct CommandContext {
   // the text is no integer, kErrOverflow when the sum overflows.
   bool AddToStoredInt(const std::string* stored, int64_t incr, std::string_view not_integer,
                       int64_t* sum);
+
+  // Keyspace notifications and the dirty counter (notify.h): Notify is
+  // notifyKeyspaceEvent for `key` in this db, Dirty is server.dirty += n.
+  // TouchedNotify is the common tail of a command that changed an
+  // aggregate in place: the key's signal (deleting it when emptied), then
+  // `event`, then "del" when it was deleted; true when it was.
+  void Notify(uint32_t type, std::string_view event, std::string_view key);
+  void Dirty(int64_t n = 1);
+  bool TouchedNotify(uint32_t type, std::string_view event, std::string_view key);
+  // The other order, where Redis notifies before it signals (the list pops,
+  // LTRIM): `event`, "del" when the aggregate is empty, then the signal
+  // (deleting it); true when it was deleted.
+  bool NotifyTouched(uint32_t type, std::string_view event, std::string_view key);
 
   // Errors that name the command: spec.name, which is Redis's
   // c->cmd->fullname for every handler here (CLIENT's subcommand errors are

@@ -58,7 +58,7 @@ Engine::Engine(EngineOptions options)
   keyspace_.AddListener([this](const KeyEvent& ev) { OnKeyEvent(ev); });
   // dbAdd signals a new key as ready for the clients blocked on it.
   keyspace_.SetAddedHook(
-      [this](int db, std::string_view key, const Object&) { SignalKeyAsReady(db, key); });
+      [this](int db, std::string_view key, const Object&) { KeyAdded(db, key); });
   random_state_ = options.random_seed;
   // A run id as Redis's (40 hex digits), from the start time: the same
   // engine options give the same id.
@@ -680,7 +680,11 @@ bool Engine::WatchedKeyExpired(const Session& s) const {
 // the FLUSH commands' own, as it is sent even for an empty db; SWAPDB sends
 // none).
 void Engine::OnKeyEvent(const KeyEvent& ev) {
-  if (ev.kind == KeyEventKind::kExpired) ++stats_.expired_keys;
+  if (ev.kind == KeyEventKind::kExpired) {
+    ++stats_.expired_keys;
+    // deleteExpiredKeyAndPropagate: the event before the key's signal.
+    NotifyKeyspaceEvent(kNotifyExpired, "expired", ev.key, ev.db);
+  }
   if (blocked_by_type_[static_cast<int>(BlockType::kStream)] != 0 &&
       (ev.kind == KeyEventKind::kWritten || ev.kind == KeyEventKind::kDeleted ||
        ev.kind == KeyEventKind::kExpired)) {

@@ -332,6 +332,22 @@ class Engine {
   std::vector<std::string_view> ActiveChannels(bool shard) const;
   size_t SubscriberCount(std::string_view channel, bool shard) const;
   size_t PatternCount() const { return pattern_subs_.size(); }
+  // Keyspace notifications and the dirty counter (notify.h, notify.cc):
+  // notifyKeyspaceEvent publishes when notify-keyspace-events selects
+  // `type`; KeyAdded is dbAdd's signals (the key made ready for blocked
+  // clients, then the "new" event); AddDirty is server.dirty += n
+  // (INFO's rdb_changes_since_last_save, which nothing here resets: no SAVE).
+  void NotifyKeyspaceEvent(uint32_t type, std::string_view event, std::string_view key, int db);
+  void KeyAdded(int db, std::string_view key);
+  // For a command whose dbAdd comes before other signals (RENAME, MOVE,
+  // SMOVE): the "new" event now; the store that adds the key next sends
+  // no second one. EndAnnounce drops a pending announcement.
+  void AnnounceNew(int db, std::string_view key);
+  void EndAnnounce() { announced_new_db_ = -1; }
+  uint32_t notify_flags() const { return notify_flags_; }
+  void set_notify_flags(uint32_t flags) { notify_flags_ = flags; }
+  void AddDirty(int64_t n) { dirty_ += static_cast<uint64_t>(n); }
+  uint64_t dirty() const { return dirty_; }
   // For a command the caller answers itself (the server layer's QUIT and
   // CONFIG GET): whether its reply may go out under CLIENT REPLY OFF / SKIP,
   // and the end of that command for SKIP (resetClient).
@@ -448,6 +464,10 @@ class Engine {
   std::vector<int> unblocked_;
   std::unique_ptr<script::EvalScripts> scripts_;
   std::unique_ptr<script::FunctionLibraries> functions_;
+  uint32_t notify_flags_ = 0;  // notify-keyspace-events (NotifyClass bits)
+  uint64_t dirty_ = 0;         // server.dirty
+  int announced_new_db_ = -1;  // AnnounceNew's key, until its store
+  std::string announced_new_key_;
   const CommandSpec* script_spec_ = nullptr;  // the script command running, if any
   std::span<const std::string> script_argv_;
 };

@@ -299,6 +299,7 @@ void CmdFunction(CommandContext& c) {
     if (name.empty()) {
       c.reply.Error(error);
     } else {
+      c.Dirty();  // functionLoadCommand: server.dirty++
       c.reply.Bulk(name);
     }
   } else if (sub->name == "delete") {
@@ -306,6 +307,7 @@ void CmdFunction(CommandContext& c) {
       c.reply.Error("ERR Library not found");
       return;
     }
+    c.Dirty();
     c.reply.Ok();
   } else if (sub->name == "flush") {
     if (c.argc() > 3) {
@@ -317,6 +319,7 @@ void CmdFunction(CommandContext& c) {
       return;
     }
     libs.Flush();
+    c.Dirty();
     c.reply.Ok();
   } else if (sub->name == "list") {
     FunctionList(c);

@@ -52,6 +52,7 @@ const std::map<std::string, Catch>& Catches() {
       {"own-write-kept",
        {"client c1 default resp3\n" + kPrimed + "c1 write SET k1 v1\nc1 read GET k1\n",
         "own-write"}},
+      {"refuses-below-pending-limit", {"client c1 default resp3\nc1 read GET k1\n", "client"}},
       {"own-write-kept-in-multi",
        {"client c1 default resp3\n" + kPrimed +
             "c1 multi\nc1 write SET k1 v1\nc1 exec\nc1 read GET k1\n",

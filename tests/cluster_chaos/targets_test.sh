@@ -6,7 +6,9 @@
 # bus-replay must see a node go down on redis-7.0 (exit 1) and none on the
 # newer two (exit 0; the abort went away in 7.4); and a PING whose extension
 # length is cut to 16 bits by the validation, which crashes redis 7.0.15 and
-# 8.0.6 and not valkey 9.1.2 (tests/fixtures/cluster/ext_len_16bit_truncated_ping.bin).
+# 8.0.6 and not valkey 9.1.2 (tests/fixtures/cluster/ext_len_16bit_truncated_ping.bin);
+# and a MEET counting extensions without EXT_DATA, which crashes all three
+# (tests/fixtures/cluster/ext_without_flag_meet/); bus-fuzz --skip-known.
 # Then the option's errors,
 # each one line and exit 2: an unknown target, a program that is not there, a
 # program that does not start, a program of another version than --target.
@@ -66,6 +68,73 @@ for target in redis-7.0 redis-8.0 valkey-9.1; do
     echo "ok: $target: the truncated extension length $([ "$want" = 1 ] && echo "crashes the node (SIGSEGV)" || echo "takes no node down")"
   fi
 done
+
+# A MEET whose header counts 12851 extensions with EXT_DATA unset, after one
+# other message from a known sender (found by `bus-fuzz --seed 11
+# --skip-known` on all three targets, narrowed by bus-replay to these two):
+# the validation skips extensions without the flag, the handler walks them
+# anyway and reads past the packet. SIGSEGV in clusterProcessPingExtensions
+# on every target.
+noflag=$src/tests/fixtures/cluster/ext_without_flag_meet
+for target in redis-7.0 redis-8.0 valkey-9.1; do
+  timeout 60 "$respfuzz" cluster bus-replay "$noflag" --max-trials 0 --target "$target" \
+    >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" != 1 ] || ! grep -q "shard-0-primary exited with signal 11" "$tmp/out"; then
+    fail "$target: extensions without EXT_DATA: exit $rc, want 1: $(tail -n 4 "$tmp/out")"
+  else
+    echo "ok: $target: extensions without EXT_DATA crash the node (SIGSEGV)"
+  fi
+done
+
+# A PING that names the receiving node itself as its sender (with a replicaof
+# and a shard id of the message's choosing) makes the node give up its own
+# slots ("is no longer primary of shard aaaa..."); a PONG from another node of
+# that shard then crashes it (found by `bus-fuzz --seed 12 --skip-known
+# --target valkey-9.1`, narrowed to these two): SIGSEGV in
+# clusterUpdateSlotsConfigWith on valkey 9.1.2, SIGSEGV on redis 7.0.15;
+# redis 8.0.6 stays up.
+selfsender=$src/tests/fixtures/cluster/shard_mismatch_update_slots
+for target in redis-7.0 redis-8.0 valkey-9.1; do
+  want=1
+  [ "$target" = redis-8.0 ] && want=0
+  timeout 60 "$respfuzz" cluster bus-replay "$selfsender" --max-trials 0 --target "$target" \
+    >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" != "$want" ]; then
+    fail "$target: a sender naming the receiver: exit $rc, want $want: $(tail -n 4 "$tmp/out")"
+  elif [ "$want" = 1 ] && ! grep -q "shard-2-primary exited with signal 11" "$tmp/out"; then
+    fail "$target: a sender naming the receiver: $(tail -n 4 "$tmp/out")"
+  else
+    echo "ok: $target: a sender naming the receiver, then its shard: $([ "$want" = 1 ] && echo "SIGSEGV" || echo "no node down")"
+  fi
+done
+
+# --skip-known holds back what the known findings match: the seed of the
+# 7.0.15 gossip abort, as the whole corpus of a one-second run, is never sent.
+mkdir "$tmp/gossip-corpus"
+cp "$seed" "$tmp/gossip-corpus/"
+timeout 60 "$respfuzz" cluster bus-fuzz --seed 1 --time 1 --batch 5 --corpus "$tmp/gossip-corpus" \
+  --crash-dir "$tmp" --skip-known >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 0 ] && grep -qE "not sent, known finding redis-gossip-invalid-name: [1-9]" "$tmp/out"; then
+  echo "ok: --skip-known: $(grep "not sent, known finding redis-gossip" "$tmp/out")"
+else
+  fail "--skip-known: exit $rc: $(cat "$tmp/out") $(tail -n 3 "$tmp/err")"
+fi
+
+# --keep-going: the gossip seed alone as the corpus takes a 7.0.15 node down
+# within a batch or two; the run starts a new cluster after each and goes on,
+# listing every problem batch and the crash site its logs name.
+timeout 120 "$respfuzz" cluster bus-fuzz --seed 1 --time 12 --batch 5 --corpus "$tmp/gossip-corpus" \
+  --crash-dir "$tmp" --keep-going >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 1 ] && grep -qE "^[2-9][0-9]* problem batches|^[1-9][0-9]+ problem batches" "$tmp/out" &&
+  grep -qF "crash site assertion cluster.c:1179 'retval == DICT_OK' is not true:" "$tmp/out"; then
+  echo "ok: --keep-going: $(grep "problem batches" "$tmp/out")"
+else
+  fail "--keep-going: exit $rc: $(head -c 600 "$tmp/out") $(tail -n 3 "$tmp/err")"
+fi
 
 # error_case NAME WANT-TEXT ARGS...: exit 2, one line on stderr holding WANT-TEXT.
 error_case() {

@@ -55,7 +55,10 @@ class Parser {
     RecordingFile file;
     file.path = path_;
     if (!doc.is_object()) return Error("the document is not an object");
-    if (absl::Status st = OnlyKeys(doc, {"family", "server", "recordings"}); !st.ok()) return st;
+    if (absl::Status st = OnlyKeys(doc, {"family", "server", "model_only", "recordings"});
+        !st.ok()) {
+      return st;
+    }
     if (!doc.contains("family") || !doc["family"].is_string()) return Error("no \"family\"");
     if (!doc.contains("server") || !doc["server"].is_string()) return Error("no \"server\"");
     file.family = doc["family"].get<std::string>();
@@ -69,6 +72,18 @@ class Parser {
       if (!rec.ok()) return rec.status();
       if (!names.insert(rec->name).second) return Error("two recordings named " + rec->name);
       file.recordings.push_back(*std::move(rec));
+    }
+    // "model_only": the whole file plays on the reference model alone.
+    if (doc.contains("model_only")) {
+      if (!doc["model_only"].is_boolean() || !doc["model_only"].get<bool>()) {
+        return Error("\"model_only\" is true or absent");
+      }
+      for (const Recording& rec : file.recordings) {
+        if (rec.streams || rec.engine_only) {
+          return Error("\"model_only\" with a streams or engine_only recording (" + rec.name + ")");
+        }
+      }
+      file.model_only = true;
     }
     return file;
   }
@@ -447,6 +462,7 @@ std::string Serialize(const RecordingFile& file) {
   std::string out = "{\n";
   absl::StrAppend(&out, "  \"family\": ", Text(file.family), ",\n");
   absl::StrAppend(&out, "  \"server\": ", Text(file.server), ",\n");
+  if (file.model_only) out += "  \"model_only\": true,\n";
   out += "  \"recordings\": [\n";
   for (size_t r = 0; r < file.recordings.size(); ++r) {
     const Recording& rec = file.recordings[r];

@@ -79,6 +79,9 @@ struct RecordingFile {
   std::string path;
   std::string family;
   std::string server;
+  // Played on the reference model only: the engine does not implement the
+  // file's commands yet (streams.json until the engine has streams).
+  bool model_only = false;
   std::vector<Recording> recordings;
 };
 

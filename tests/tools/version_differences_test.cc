@@ -74,6 +74,17 @@ TEST(VersionDifferences, SameDoubleIsOneNumberWrittenTwoWays) {
   EXPECT_FALSE(SameDouble("\"2.1\"", "[\"2.1000000000000001\"]"));
   EXPECT_FALSE(SameDouble("nil", "\"0\""));
   EXPECT_FALSE(SameDouble("\"\"", "\"0\""));
+  // Invalidation-oracle frames (seen from redis 8.0.6: ZINCRBY, ZPOPMIN).
+  EXPECT_TRUE(SameDouble(R"(c1 data: $19\r\n9223372036854776000\r\n)",
+                         R"(c1 data: $22\r\n9.2233720368547758e+18\r\n)"));
+  EXPECT_TRUE(SameDouble(R"(c1 data: *2\r\n$1\r\n1\r\n$19\r\n9223372036854776000\r\n)",
+                         R"(c1 data: *2\r\n$1\r\n1\r\n$22\r\n9.2233720368547758e+18\r\n)"));
+  EXPECT_FALSE(SameDouble(R"(c1 data: $3\r\n2.5\r\n)", R"(c1 data: $3\r\n2.5\r\n)"));
+  EXPECT_FALSE(SameDouble(R"(c1 data: $3\r\n2.5\r\n)", R"(c1 data: $3\r\n3.5\r\n)"));
+  EXPECT_FALSE(SameDouble(R"(c1 data: *2\r\n$1\r\na\r\n$3\r\n2.5\r\n)",
+                          R"(c1 data: *2\r\n$1\r\nb\r\n$3\r\n2.5\r\n)"));
+  EXPECT_FALSE(SameDouble(R"(c1 data: :1\r\n)", R"(c2 data: :1\r\n)"));
+  EXPECT_FALSE(SameDouble(R"(c1 data: $3\r\n2.5\r\n)", R"(c1 data: $3\r\n2.5\r\n+OK\r\n)"));
   absl::StatusOr<std::vector<VersionDifference>> t =
       ParseVersionDifferences("d\tredis>=7.2.0\t*\t=double\t=double\thttps://x\tw\n");
   ASSERT_TRUE(t.ok()) << t.status();

@@ -16,6 +16,7 @@
 #include "tools/cli/common.h"
 #include "tools/cluster/bus_fuzz.h"
 #include "tools/cluster/bus_replay.h"
+#include "tools/cluster/known_findings.h"
 #include "tools/cluster/runner.h"
 #include "tools/cluster/scenario.h"
 
@@ -50,6 +51,8 @@ struct Options {
   std::vector<std::string> files;
   std::string output;  // export -o
   int base_port = -1;
+  bool skip_known = false;  // bus-fuzz
+  bool keep_going = false;  // bus-fuzz
   double convergence_timeout = -1;
   std::string log_dir;
   std::string report;
@@ -281,6 +284,16 @@ int BusFuzz(const Options& o) {
   bo.batch = o.batch;
   bo.corpus_dir = o.corpus;
   bo.crash_dir = o.crash_dir;
+  bo.skip_known = o.skip_known;
+  bo.keep_going = o.keep_going;
+  if (o.skip_known) {
+    const auto known = cc::KnownBusFindingsFor(server->target);
+    if (known.empty()) std::fprintf(stderr, "[bus-fuzz] --skip-known: no known finding applies\n");
+    for (const cc::KnownBusFinding* f : known) {
+      std::fprintf(stderr, "[bus-fuzz] not sent (--skip-known): %s: %s\n", f->id.c_str(),
+                   f->what.c_str());
+    }
+  }
   bo.progress = [](const std::string& line) {
     std::fprintf(stderr, "[bus-fuzz] %s\n", line.c_str());
   };
@@ -290,12 +303,24 @@ int BusFuzz(const Options& o) {
       "bus-fuzz: seed %llu: %lld messages (%lld from a known sender) in %lld batches, %.1f s\n",
       static_cast<unsigned long long>(seed), static_cast<long long>(r->sent),
       static_cast<long long>(r->sender_known), static_cast<long long>(r->batches), r->seconds);
+  for (const auto& [id, n] : r->skipped) {
+    std::printf("not sent, known finding %s: %lld messages\n", id.c_str(),
+                static_cast<long long>(n));
+  }
   if (r->problems.empty()) {
     std::printf("every node answered PING after every batch\n");
     return kOk;
   }
   for (const std::string& p : r->problems) std::printf("PROBLEM: %s\n", p.c_str());
-  std::printf("the batch before it: %s/\n", r->saved_dir.c_str());
+  if (r->saved_dirs.size() <= 1) {
+    std::printf("the batch before it: %s/\n", r->saved_dir.c_str());
+  } else {
+    std::printf("%zu problem batches (%lld clusters):\n", r->saved_dirs.size(),
+                static_cast<long long>(r->clusters));
+    for (const std::string& d : r->saved_dirs) std::printf("  %s/\n", d.c_str());
+  }
+  for (const auto& [site, n] : r->crash_sites)
+    std::printf("crash site %s: %lld\n", site.c_str(), static_cast<long long>(n));
   return kFound;
 }
 
@@ -475,6 +500,12 @@ Runner SetUp(CLI::App& cmd) {
       ->type_name("DIR");
   o->bus_fuzz->add_option("--base-port", o->base_port, "first node port; 0: free ports")
       ->check(CLI::Range(0, cc::kMaxBasePort));
+  o->bus_fuzz->add_flag("--skip-known", o->skip_known,
+                        "do not send a message matching a known finding of the target "
+                        "(every finding when the version is unknown); counted per finding");
+  o->bus_fuzz->add_flag("--keep-going", o->keep_going,
+                        "after a problem, save its batch, start a new cluster and go on until "
+                        "--time is up; each problem batch is listed, crashes by function");
   AddServerOptions(o->bus_fuzz, &o->server);
   o->bus_replay = cmd.add_subcommand(
       "bus-replay",

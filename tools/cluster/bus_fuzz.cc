@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "src/cluster/bus.h"
+#include "tools/cluster/known_findings.h"
 #include "tools/cluster/local_cluster.h"
 #include "tools/cluster/view.h"
 
@@ -178,6 +179,27 @@ class Mutator {
 
 }  // namespace
 
+std::string CrashSiteInLog(const std::string& log_path) {
+  std::ifstream in(log_path);
+  std::string line;
+  bool eip = false;
+  while (std::getline(in, line)) {
+    // "... # ==> cluster.c:1179 'retval == DICT_OK' is not true": the assertion.
+    if (const size_t at = line.find("# ==> "); at != std::string::npos) {
+      return "assertion " + line.substr(at + 6);
+    }
+    if (eip) {
+      // ".../redis-server 127.0.0.1:P [cluster](clusterUpdateSlotsConfigWith+0x113)[0x...]"
+      const size_t open = line.find("](");
+      const size_t plus = line.find('+', open == std::string::npos ? 0 : open);
+      if (open == std::string::npos || plus == std::string::npos) return "";
+      return line.substr(open + 2, plus - open - 2);
+    }
+    eip = line == "EIP:";
+  }
+  return "";
+}
+
 std::string BusMessageFromCorpusFile(std::string_view bytes) {
   if (bytes.empty()) return "";
   std::string m(bytes.substr(1));
@@ -217,94 +239,137 @@ absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o) {
   co.node_timeout_ms = 5000;
   co.progress = o.progress;
   co.stop = o.stop;
-  absl::StatusOr<std::unique_ptr<LocalCluster>> made = LocalCluster::Create(co);
-  if (!made.ok())
-    return absl::UnavailableError(absl::StrCat("cluster setup: ", made.status().message()));
-  LocalCluster& c = **made;
-  if (o.progress) o.progress("cluster ready; fuzzing");
-  std::vector<std::string> ids;
-  for (const Node& n : c.nodes()) ids.push_back(n.id);
 
   BusFuzzResult r;
   Mutator mut(o.seed);
-  const auto t0 = Clock::now();
-  const auto end =
-      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+  const std::vector<const KnownBusFinding*> known =
+      o.skip_known ? KnownBusFindingsFor(o.server.target) : std::vector<const KnownBusFinding*>{};
+  for (const KnownBusFinding* f : known) r.skipped[f->id] = 0;
+  // --time counts from the first cluster being ready; later clusters'
+  // start-ups (--keep-going) count against it.
+  auto t0 = Clock::now();
+  auto end = Clock::time_point::max();
   auto last_progress = t0;
+  auto stopped = [&] { return o.stop != nullptr && o.stop->load(); };
   struct Sent {
     int node;
     std::string bytes;
   };
-  while (Clock::now() < end && (o.stop == nullptr || !o.stop->load())) {
-    std::vector<Sent> batch;
-    for (int i = 0; i < o.batch; ++i) {
-      std::string m = mut.Mutate(corpus[mut.Below(corpus.size())], corpus);
-      // Most handlers ignore a sender they do not know: half the messages
-      // claim to come from a real node.
-      if (m.size() >= kSenderOffset + kNameLen && mut.Below(2) == 0) {
-        m.replace(kSenderOffset, kNameLen, ids[mut.Below(ids.size())]);
-        ++r.sender_known;
-      }
-      if (mut.Below(2) == 0) PutTotlen(&m);
-      const int node = static_cast<int>(mut.Below(c.nodes().size()));
-      SendToBusPort(c.nodes()[node].port + 10000, m);
-      batch.push_back(Sent{node, std::move(m)});
-      ++r.sent;
+  // One cluster at a time; with --keep-going a new one after each problem,
+  // the messages going on from where the seed's stream was.
+  while (Clock::now() < end && !stopped()) {
+    absl::StatusOr<std::unique_ptr<LocalCluster>> made = LocalCluster::Create(co);
+    if (!made.ok()) {
+      if (r.clusters > 0) break;  // a later cluster: what was found stands
+      return absl::UnavailableError(absl::StrCat("cluster setup: ", made.status().message()));
     }
-    ++r.batches;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    // Every node runs, answers PING, and its CLUSTER NODES parses.
-    for (const std::string& d : c.ReapDead()) r.problems.push_back(d);
-    for (const Node& n : c.nodes()) {
-      if (n.pid <= 0) continue;
-      absl::StatusOr<resp::Value> pong = Call(n.port, {"PING"}, 2000);
-      if (!pong.ok() || pong->str != "PONG") {
-        r.problems.push_back(absl::StrCat(n.name(), " (port ", n.port, ") does not answer PING: ",
-                                          pong.ok() ? pong->str : pong.status().message()));
-        continue;
-      }
-      absl::StatusOr<std::string> nodes = CallText(n.port, {"CLUSTER", "NODES"});
-      absl::StatusOr<std::vector<NodeLine>> view =
-          nodes.ok() ? ParseClusterNodes(*nodes)
-                     : absl::StatusOr<std::vector<NodeLine>>(nodes.status());
-      if (!view.ok()) {
-        r.problems.push_back(
-            absl::StrCat(n.name(), ": CLUSTER NODES is not sane: ", view.status().message()));
-      }
+    if (r.clusters++ == 0) {
+      t0 = Clock::now();
+      end = t0 +
+            std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+      last_progress = t0;
     }
-    if (!r.problems.empty()) {
-      // How a node that stopped answering ended, if it did.
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      for (const std::string& d : c.ReapDead()) r.problems.push_back(d);
-      r.saved_dir = absl::StrCat(o.crash_dir, "/bus-fuzz-seed", o.seed, "-batch", r.batches);
-      std::filesystem::create_directories(r.saved_dir, ec);
-      for (size_t i = 0; i < batch.size(); ++i) {
-        // The harness's input format (flags byte 0: totlen as sent), so the
-        // file replays with `respfuzz run cluster_bus` too.
-        std::ofstream out(
-            absl::StrCat(r.saved_dir, "/", i, "-to-", c.nodes()[batch[i].node].name(), ".bin"),
-            std::ios::binary);
-        out.put('\0');
-        out << batch[i].bytes;
+    LocalCluster& c = **made;
+    if (o.progress) o.progress(absl::StrCat("cluster ", r.clusters, " ready; fuzzing"));
+    std::vector<std::string> ids;
+    for (const Node& n : c.nodes()) ids.push_back(n.id);
+    bool found = false;
+    while (Clock::now() < end && !stopped()) {
+      std::vector<Sent> batch;
+      // With --skip-known a drawn message may be dropped; the draws per batch
+      // are bounded all the same.
+      for (int draws = 0; static_cast<int>(batch.size()) < o.batch && draws < 100 * o.batch;
+           ++draws) {
+        std::string m = mut.Mutate(corpus[mut.Below(corpus.size())], corpus);
+        // Most handlers ignore a sender they do not know: half the messages
+        // claim to come from a real node.
+        if (m.size() >= kSenderOffset + kNameLen && mut.Below(2) == 0) {
+          m.replace(kSenderOffset, kNameLen, ids[mut.Below(ids.size())]);
+          ++r.sender_known;
+        }
+        if (mut.Below(2) == 0) PutTotlen(&m);
+        if (!known.empty()) {
+          if (const KnownBusFinding* f = MatchKnownBusFinding(m, known)) {
+            ++r.skipped[f->id];
+            continue;
+          }
+        }
+        const int node = static_cast<int>(mut.Below(c.nodes().size()));
+        SendToBusPort(c.nodes()[node].port + 10000, m);
+        batch.push_back(Sent{node, std::move(m)});
+        ++r.sent;
       }
-      // The nodes' logs (a crashed node writes its report there).
+      ++r.batches;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      // Every node runs, answers PING, and its CLUSTER NODES parses.
+      std::vector<std::string> problems;
+      for (const std::string& d : c.ReapDead()) problems.push_back(d);
       for (const Node& n : c.nodes()) {
-        std::filesystem::copy_file(n.dir + "/redis.log",
-                                   absl::StrCat(r.saved_dir, "/", n.name(), ".log"),
-                                   std::filesystem::copy_options::overwrite_existing, ec);
+        if (n.pid <= 0) continue;
+        absl::StatusOr<resp::Value> pong = Call(n.port, {"PING"}, 2000);
+        if (!pong.ok() || pong->str != "PONG") {
+          problems.push_back(absl::StrCat(n.name(), " (port ", n.port, ") does not answer PING: ",
+                                          pong.ok() ? pong->str : pong.status().message()));
+          continue;
+        }
+        absl::StatusOr<std::string> nodes = CallText(n.port, {"CLUSTER", "NODES"});
+        absl::StatusOr<std::vector<NodeLine>> view =
+            nodes.ok() ? ParseClusterNodes(*nodes)
+                       : absl::StatusOr<std::vector<NodeLine>>(nodes.status());
+        if (!view.ok()) {
+          problems.push_back(
+              absl::StrCat(n.name(), ": CLUSTER NODES is not sane: ", view.status().message()));
+        }
       }
-      break;
-    }
-    if (Clock::now() - last_progress > std::chrono::seconds(5)) {
-      last_progress = Clock::now();
-      if (o.progress) {
-        o.progress(
-            absl::StrCat(r.sent, " messages in ", r.batches, " batches, every node answers"));
+      if (!problems.empty()) {
+        // How a node that stopped answering ended, if it did.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        for (const std::string& d : c.ReapDead()) problems.push_back(d);
+        const std::string dir =
+            absl::StrCat(o.crash_dir, "/bus-fuzz-seed", o.seed, "-batch", r.batches);
+        std::filesystem::create_directories(dir, ec);
+        for (size_t i = 0; i < batch.size(); ++i) {
+          // The harness's input format (flags byte 0: totlen as sent), so the
+          // file replays with `respfuzz run cluster_bus` too.
+          std::ofstream out(
+              absl::StrCat(dir, "/", i, "-to-", c.nodes()[batch[i].node].name(), ".bin"),
+              std::ios::binary);
+          out.put('\0');
+          out << batch[i].bytes;
+        }
+        // The nodes' logs (a crashed node writes its report there), and
+        // where each crashed node's report says it was.
+        for (const Node& n : c.nodes()) {
+          const std::string log = absl::StrCat(dir, "/", n.name(), ".log");
+          std::filesystem::copy_file(n.dir + "/redis.log", log,
+                                     std::filesystem::copy_options::overwrite_existing, ec);
+          const std::string site = CrashSiteInLog(log);
+          if (!site.empty()) {
+            ++r.crash_sites[site];
+            problems.push_back(absl::StrCat(n.name(), " crashed in ", site));
+          }
+        }
+        if (r.saved_dir.empty()) r.saved_dir = dir;
+        r.saved_dirs.push_back(dir);
+        for (std::string& p : problems) r.problems.push_back(std::move(p));
+        found = true;
+        break;
+      }
+      if (Clock::now() - last_progress > std::chrono::seconds(5)) {
+        last_progress = Clock::now();
+        if (o.progress) {
+          o.progress(absl::StrCat(r.sent, " messages in ", r.batches, " batches, ",
+                                  r.saved_dirs.size(), " problem batches saved",
+                                  found ? "" : ", every node answers"));
+        }
       }
     }
+    c.Destroy();
+    if (found && o.progress)
+      o.progress(absl::StrCat("a problem: the batch is in ", r.saved_dirs.back()));
+    if (!found || !o.keep_going) break;
   }
   r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  c.Destroy();
   return r;
 }
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ struct BusFuzzOptions {
   int batch = 20;
   std::string corpus_dir;  // files in the cluster_bus harness's input format
   std::string crash_dir;   // where a killing batch is saved
+  // Do not send a message that matches a known finding of the server
+  // (tools/cluster/known_findings.h): the campaign goes on past it.
+  bool skip_known = false;
+  // After a problem, save the batch, start a new cluster and go on until the
+  // time is up (otherwise the run stops at the first problem).
+  bool keep_going = false;
   std::function<void(const std::string&)> progress;
   const std::atomic<bool>* stop = nullptr;
 };
@@ -38,15 +45,25 @@ struct BusFuzzOptions {
 struct BusFuzzResult {
   int64_t sent = 0;
   int64_t batches = 0;
-  int64_t sender_known = 0;           // messages whose sender was a real node's id
-  std::vector<std::string> problems;  // a node died / stopped answering / bad CLUSTER NODES
-  std::string saved_dir;              // the batch that preceded the problem
+  int64_t sender_known = 0;                // messages whose sender was a real node's id
+  std::map<std::string, int64_t> skipped;  // per known finding: messages not sent (--skip-known)
+  std::vector<std::string> problems;       // a node died / stopped answering / bad CLUSTER NODES
+  std::string saved_dir;                   // the batch that preceded the (first) problem
+  std::vector<std::string> saved_dirs;     // every problem's batch (--keep-going: several)
+  std::map<std::string, int64_t> crash_sites;  // a crashed node's EIP function -> times
+  int64_t clusters = 0;                        // clusters started
   double seconds = 0;
 };
 
 // A cluster_bus corpus file as a message: byte 0 is the flags byte (bit 0:
 // totlen rewritten to the real length), the rest the message.
 std::string BusMessageFromCorpusFile(std::string_view bytes);
+
+// Where a crashed node's report (its log) says it stopped: a failed
+// assertion ("assertion cluster.c:1179 'retval == DICT_OK' is not true") or
+// the function named after "EIP:" ("clusterUpdateSlotsConfigWith"); empty
+// when the log has no crash report.
+std::string CrashSiteInLog(const std::string& log_path);
 
 // Connects to 127.0.0.1:port, writes `data`, reads what comes back for a
 // moment, closes. Every step is bounded by 500 ms. False when not all was sent.

@@ -1,0 +1,193 @@
+// The connection harness's transport model (harnesses/connection/
+// transport_model.h): every seed passes it; a simulated network or transport
+// broken the ways the model guards against (bytes lost, reordered or joined
+// across segments, a listener the server is never told about, a failed
+// accept that drops nobody) fails "transport-model", where the direct engine
+// run, which replays the transport's own log, agrees with the server.
+#include <gtest/gtest.h>
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harnesses/connection/checks.h"
+#include "harnesses/connection/program.h"
+#include "harnesses/connection/transport_model.h"
+#include "src/server/sim_transport.h"
+
+namespace respfuzz::harnesses {
+namespace {
+
+fuzz::Verdict RunText(const std::string& text, const ConnectionUnderTest& put = {}) {
+  auto p = ConnProgramFromText(text);
+  EXPECT_TRUE(p.ok()) << p.status();
+  return RunConnProgram(p.ok() ? *p : ConnProgram{}, put).verdict;
+}
+
+ConnOp Op(ConnOpKind kind, int client = 0) {
+  ConnOp op;
+  op.kind = kind;
+  op.client = client;
+  return op;
+}
+
+constexpr const char* kSetGet =
+    "c0 connect\ntick\n"
+    "c0 send \"*3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nk\\r\\n$1\\r\\nv\\r\\n*2\\r\\n$3\\r\\nGET\\r\\n$1"
+    "\\r\\nk\\r\\n\" /9\ntick\ntick\ntick\ntick\n";
+
+TEST(ConnectionTransportModel, HealthyRunsPass) {
+  EXPECT_TRUE(RunText(kSetGet).ok);
+  // A failed accept drops c0 and serves c1.
+  EXPECT_TRUE(
+      RunText("c0 connect\nc1 connect\naccept-fail\ntick\nc1 send \"PING\\r\\n\"\ntick\n").ok);
+  // A client that half-closes, one that resets, one that closes.
+  EXPECT_TRUE(RunText("c0 connect\nc1 connect\nc2 connect\ntick\nc0 send \"PING\\r\\n\"\nc0 fin\n"
+                      "c1 rst\nc2 close\ntick\ntick\n")
+                  .ok);
+}
+
+// The network loses every send: the server reads nothing, the direct run
+// (fed what the server read) owes nothing, and only the model sees it.
+TEST(ConnectionTransportModel, LostBytesFail) {
+  ConnectionUnderTest put;
+  put.client_send = [](server::SimTransport*, int, std::string_view, size_t) {};
+  fuzz::Verdict v = RunText(kSetGet, put);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "transport-model") << v.ToString();
+  EXPECT_NE(v.message.find("the server read 0 of the 47 bytes c0 sent"), std::string::npos)
+      << v.message;
+}
+
+// The network delivers a send's slices last first.
+TEST(ConnectionTransportModel, ReorderedBytesFail) {
+  ConnectionUnderTest put;
+  put.client_send = [](server::SimTransport* sim, int conn, std::string_view bytes, size_t slice) {
+    if (slice == 0) slice = bytes.size();
+    std::vector<std::string_view> pieces;
+    for (size_t at = 0; at < bytes.size(); at += slice) pieces.push_back(bytes.substr(at, slice));
+    std::reverse(pieces.begin(), pieces.end());
+    for (std::string_view piece : pieces) sim->ClientSend(conn, piece, 0);
+  };
+  fuzz::Verdict v = RunText(kSetGet, put);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "transport-model") << v.ToString();
+  EXPECT_NE(v.message.find("c0 read byte 0 unlike what the client sent"), std::string::npos)
+      << v.message;
+}
+
+// The network ignores the slice: a read joins what the client sent apart.
+TEST(ConnectionTransportModel, JoinedSegmentsFail) {
+  ConnectionUnderTest put;
+  put.client_send = [](server::SimTransport* sim, int conn, std::string_view bytes, size_t) {
+    sim->ClientSend(conn, bytes, 0);
+  };
+  fuzz::Verdict v = RunText(kSetGet, put);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "transport-model") << v.ToString();
+  EXPECT_NE(v.message.find("across the end of a segment at 9"), std::string::npos) << v.message;
+}
+
+// Wait() never reports the listener: no connection is accepted, nothing is
+// owed, every other check passes.
+class HidesTheListener : public ForwardingTransport {
+ public:
+  using ForwardingTransport::ForwardingTransport;
+  int Wait(std::span<server::Readiness> out, int timeout_ms) override {
+    const int n = sim_->Wait(out, timeout_ms);
+    int kept = 0;
+    for (int i = 0; i < n; ++i) {
+      if (out[i].tag != kListenerTag) out[kept++] = out[i];
+    }
+    return kept;
+  }
+};
+
+TEST(ConnectionTransportModel, ConnectionNeverAcceptedFails) {
+  ConnectionUnderTest put;
+  put.transport = [](server::SimTransport* sim) { return std::make_unique<HidesTheListener>(sim); };
+  fuzz::Verdict v = RunText(kSetGet, put);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "transport-model") << v.ToString();
+  EXPECT_NE(v.message.find("c0 (of 1 connections) was never accepted"), std::string::npos)
+      << v.message;
+}
+
+// The checks on the server's accept-side calls, fed by hand the calls a
+// broken server makes (the server itself cannot be swapped).
+TEST(ConnectionTransportModel, FailedAcceptWithoutADropFails) {
+  auto sim = std::make_unique<server::SimTransport>();
+  server::SimTransport* s = sim.get();
+  ASSERT_TRUE(s->Listen("127.0.0.1", 0).ok());
+  ObservingTransport seen(std::make_unique<ForwardingTransport>(s));
+  ConnProgram p;
+  p.ops = {Op(ConnOpKind::kConnect, 0), Op(ConnOpKind::kConnect, 1), Op(ConnOpKind::kAcceptFail)};
+  const ClientModel model = ClientModel::FromProgram(p, {0, 1, -1});
+  s->Connect();
+  s->Connect();
+  s->FailNextAccept();
+  std::string peer, local;
+  ASSERT_EQ(seen.Accept(&peer, &local), -EMFILE);
+  // A healthy server drops c0 now; this one accepts again and gets c0.
+  ASSERT_EQ(seen.Accept(&peer, &local), 0);
+  fuzz::Verdict v = CheckTransportModel(model, seen, 2);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "transport-model");
+  EXPECT_NE(v.message.find("did not drop the next waiting connection"), std::string::npos)
+      << v.message;
+
+  // A drop with no failed accept before it.
+  auto sim2 = std::make_unique<server::SimTransport>();
+  ASSERT_TRUE(sim2->Listen("127.0.0.1", 0).ok());
+  ObservingTransport seen2(std::make_unique<ForwardingTransport>(sim2.get()));
+  sim2->Connect();
+  sim2->Connect();
+  ASSERT_EQ(seen2.AcceptAndDrop(), 1);
+  ASSERT_EQ(seen2.Accept(&peer, &local), 1);
+  v = CheckTransportModel(model, seen2, 2);
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.message.find("AcceptAndDrop() called without a failed accept"), std::string::npos)
+      << v.message;
+
+  // The healthy order passes: the failure, the drop of c0, then c1.
+  auto sim3 = std::make_unique<server::SimTransport>();
+  ASSERT_TRUE(sim3->Listen("127.0.0.1", 0).ok());
+  ObservingTransport seen3(std::make_unique<ForwardingTransport>(sim3.get()));
+  sim3->Connect();
+  sim3->Connect();
+  sim3->FailNextAccept();
+  ASSERT_EQ(seen3.Accept(&peer, &local), -EMFILE);
+  ASSERT_EQ(seen3.AcceptAndDrop(), 1);
+  ASSERT_EQ(seen3.Accept(&peer, &local), 1);
+  v = CheckTransportModel(model, seen3, 2);
+  EXPECT_TRUE(v.ok) << v.ToString();
+}
+
+// A connection the server still watches for reading once the loop is quiet,
+// though its client half-closed (a simulated network that loses the fin
+// looks like this to the server), fed by hand.
+TEST(ConnectionTransportModel, ConnectionHeldAfterFinFails) {
+  auto sim = std::make_unique<server::SimTransport>();
+  ASSERT_TRUE(sim->Listen("127.0.0.1", 0).ok());
+  ObservingTransport seen(std::make_unique<ForwardingTransport>(sim.get()));
+  ConnProgram p;
+  p.ops = {Op(ConnOpKind::kConnect, 0), Op(ConnOpKind::kFin, 0)};
+  const ClientModel model = ClientModel::FromProgram(p, {0, 0});
+  sim->Connect();
+  std::string peer, local;
+  ASSERT_EQ(seen.Accept(&peer, &local), 0);
+  ASSERT_TRUE(seen.Watch(0, EPOLLIN, 7));
+  fuzz::Verdict v = CheckTransportModel(model, seen, 2);
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.message.find("still holds c0 open for reading after its client half-closed it"),
+            std::string::npos)
+      << v.message;
+  seen.Close(0);  // closed: the model is satisfied
+  EXPECT_TRUE(CheckTransportModel(model, seen, 2).ok);
+}
+
+}  // namespace
+}  // namespace respfuzz::harnesses
