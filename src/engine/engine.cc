@@ -786,6 +786,29 @@ void Engine::OnKeyEvent(const KeyEvent& ev) {
        ev.kind == KeyEventKind::kExpired)) {
     SignalStreamKeyGone(ev.db, ev.key);
   }
+  if (blocked_by_type_[static_cast<int>(BlockType::kStream)] != 0 &&
+      (ev.kind == KeyEventKind::kFlushed || ev.kind == KeyEventKind::kSwapped)) {
+    // FLUSHDB / FLUSHALL or SWAPDB, just before the change: the blocked-on
+    // keys of the db that hold a stream now and will not get their
+    // XREADGROUP sessions unblocked (scanDatabaseForDeletedStreams).
+    std::vector<std::string> keys;
+    for (const auto& [key, list] : blocking_keys_[ev.db]) {
+      const Object* o = keyspace_.Peek(ev.db, key);
+      if (o == nullptr || !Is<Stream>(*o)) continue;
+      if (ev.other_db >= 0) {
+        const Object* n = keyspace_.Peek(ev.other_db, key);
+        if (n != nullptr && Is<Stream>(*n)) continue;
+      }
+      keys.push_back(key);
+    }
+    std::sort(keys.begin(), keys.end());  // Redis walks its dict: any order will do
+    for (std::string& k : keys) {
+      std::pair<int, std::string> entry(ev.db, std::move(k));
+      if (ready_set_.contains(entry)) continue;
+      ready_set_.insert(entry);
+      ready_keys_.push_back(std::move(entry));
+    }
+  }
   if (ev.kind == KeyEventKind::kWritten || ev.kind == KeyEventKind::kDeleted ||
       ev.kind == KeyEventKind::kExpired) {
     const int64_t modifier = ev.kind == KeyEventKind::kExpired || current_session_ < 0
