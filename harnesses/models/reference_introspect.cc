@@ -49,6 +49,8 @@ const std::vector<ConfigDef>& Configs() {
       {"zset-max-listpack-value", true, false, 0, LLONG_MAX, &Config::zset_max_listpack_value},
       {"zset-max-ziplist-value", true, false, 0, LLONG_MAX, &Config::zset_max_listpack_value},
       {"tracking-table-max-keys", false, false, 0, LLONG_MAX, &Config::tracking_table_max_keys},
+      {"stream-node-max-bytes", true, false, 0, LLONG_MAX, &Config::stream_node_max_bytes},
+      {"stream-node-max-entries", false, false, 0, LLONG_MAX, &Config::stream_node_max_entries},
       {"notify-keyspace-events", false, false, 0, 0, &Config::notify_keyspace_events, 0, true},
       // Memory accounting (reference_memory.cc).
       {"maxmemory", true, false, 0, -1, &Config::maxmemory, 1},

@@ -60,6 +60,8 @@ struct Config {
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
   int64_t tracking_table_max_keys = 1000000;
+  int64_t stream_node_max_bytes = 4096;  // reference_streams.cc
+  int64_t stream_node_max_entries = 100;
   // notify-keyspace-events as the bit set of notify.c's NOTIFY_* classes
   // (the model stores and reports it; it publishes no events).
   int64_t notify_keyspace_events = 0;

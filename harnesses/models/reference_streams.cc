@@ -25,8 +25,9 @@ using resp::Value;
 
 namespace {
 
-constexpr int64_t kNodeMaxEntries = 100;  // stream-node-max-entries
-constexpr int64_t kNodeMaxBytes = 4096;   // stream-node-max-bytes
+// A listpack's largest size (STREAM_LISTPACK_MAX_SIZE), which also stands
+// for a stream-node-max-bytes of 0 (no limit).
+constexpr int64_t kListpackMaxBytes = int64_t{1} << 30;
 constexpr StreamId kMaxId = {UINT64_MAX, UINT64_MAX};
 const char* const kInvalidId = "Invalid stream ID specified as stream command argument";
 
@@ -194,15 +195,21 @@ int64_t StringBytes(const std::string& str) {
 }
 
 // streamAppendItem's choice of node and the listpack bytes it adds.
-void AppendToNodes(Stream& s, const StreamId& id, const std::vector<std::string>& fv) {
+// stream-node-max-bytes: 0 or above the listpack limit means that limit;
+// stream-node-max-entries: 0 means none.
+void AppendToNodes(const Config& config, Stream& s, const StreamId& id,
+                   const std::vector<std::string>& fv) {
   const size_t numfields = fv.size() / 2;
   int64_t totelelen = 0;
   for (const std::string& e : fv) totelelen += static_cast<int64_t>(e.size());
   bool new_node = s.nodes.empty();
   if (!new_node) {
     const StreamNode& last = s.nodes.rbegin()->second;
-    new_node = last.bytes + totelelen >= kNodeMaxBytes ||
-               static_cast<int64_t>(last.ids.size()) >= kNodeMaxEntries;
+    int64_t max_bytes = config.stream_node_max_bytes;
+    if (max_bytes == 0 || max_bytes > kListpackMaxBytes) max_bytes = kListpackMaxBytes;
+    new_node = last.bytes + totelelen >= max_bytes ||
+               (config.stream_node_max_entries != 0 &&
+                static_cast<int64_t>(last.ids.size()) >= config.stream_node_max_entries);
   }
   if (new_node) {
     StreamNode n;
@@ -505,7 +512,15 @@ int ParseAddOrTrim(Ctx& c, TrimArgs* a, bool xadd, Value* err) {
     return -1;
   }
   if (!limit_given) {
-    a->limit = a->approx ? 100 * kNodeMaxEntries : 0;
+    // 100 nodes' worth (as an unsigned product), at least 1 and at most
+    // 1,000,000; 0 (no limit) without ~.
+    if (a->approx) {
+      const uint64_t l = static_cast<uint64_t>(c.st.config.stream_node_max_entries) * 100u;
+      a->limit = l == 0 || l > static_cast<uint64_t>(INT64_MAX) ? 10000 : static_cast<int64_t>(l);
+      if (a->limit > 1000000) a->limit = 1000000;
+    } else {
+      a->limit = 0;
+    }
   } else if (!a->approx) {
     *err = c.Err("syntax error, LIMIT cannot be used without the special ~ option");
     return -1;
@@ -553,11 +568,15 @@ Value XAdd(Ctx& c) {
     id = s->last_id;
     IncrId(&id);
   }
-  if (!ok || id <= s->last_id) {
+  // <ms>-* after <ms>-18446744073709551615: streamAppendItem fails with the
+  // errno of no earlier check (not EDOM), and xaddCommand's other message is
+  // what 7.0.15 sends (recorded in streams_engine.json).
+  if (!ok) return c.Err("Elements are too large to be stored");
+  if (id <= s->last_id) {
     return c.Err("The ID specified in XADD is equal or smaller than the target stream top item");
   }
   std::vector<std::string> fields(c.argv.begin() + field_pos, c.argv.end());
-  AppendToNodes(*s, id, fields);
+  AppendToNodes(c.st.config, *s, id, fields);
   s->entries[id] = std::move(fields);
   s->entries_added++;
   s->last_id = id;
@@ -1216,7 +1235,8 @@ Value XGroup(Ctx& c) {
     }
     return true;
   };
-  if (create && !parse_options(true)) return err;
+  // The options of CREATE and SETID are read before the key is looked up.
+  if ((create || setid) && !parse_options(create)) return err;
   bool wrongtype;
   Stream* s = LookupStream(c, c.argv[2], &err, &wrongtype);
   if (wrongtype) return err;
@@ -1235,7 +1255,6 @@ Value XGroup(Ctx& c) {
                                      "' for key name '" + CString(c.argv[2]) + "'"));
     }
   }
-  if (setid && !parse_options(false)) return err;
   if (create && c.argc() >= 5 && c.argc() <= 8) {
     StreamId id;
     if (CString(c.argv[4]) == "$") {
