@@ -75,9 +75,11 @@ TEST(CommandHandler, StreamsAreBehindOneSwitch) {
   EXPECT_FALSE(OutsideTheModel({"X", "k1"}));
 }
 
+// The streams seed, corpus/command_handler/streams.txt.
 std::string PendingStreamsSeed() {
-  std::ifstream in(std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "harnesses" / "command_handler" /
-                   "pending_seeds" / "streams.txt");
+  const std::filesystem::path src(RESPFUZZ_SOURCE_DIR);
+  const std::filesystem::path path = src / "corpus" / "command_handler" / "streams.txt";
+  std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -455,6 +457,37 @@ TEST(CommandHandler, MinimizeKeepsTheFailingOpsOnly) {
   EXPECT_EQ(CommandProgramToText(*small), "s1 SET k1 2\ns1 INCR k1\n");
   EXPECT_EQ(report.verdict.check, "reference");
   EXPECT_FALSE(MinimizeCommandProgram(Program("s1 PING\n"), CommandRunOptions{}, &report));
+}
+
+}  // namespace
+}  // namespace respfuzz::harnesses
+
+namespace respfuzz::harnesses {
+namespace {
+
+// CLIENT INFO: the fields the model keeps are compared (a wrong db is
+// caught), those it does not (the fd, ages, buffers) are masked (a changed
+// fd passes); inside EXEC too.
+TEST(CommandHandler, ClientInfoComparesTheKeptFields) {
+  const std::string text = "s1 SELECT 3\ns1 CLIENT INFO\n";
+  EXPECT_TRUE(RunCommandProgram(Program(text)).verdict.ok);
+  auto replace = [](std::string from, std::string to) {
+    CommandRunOptions o;
+    o.corrupt_reply = [from, to](size_t op, std::string* reply) {
+      if (op != 1) return;
+      const size_t at = reply->find(from);
+      ASSERT_NE(at, std::string::npos) << *reply;
+      reply->replace(at, from.size(), to);
+    };
+    return o;
+  };
+  auto r = RunCommandProgram(Program(text), replace(" db=3 ", " db=4 "));
+  EXPECT_FALSE(r.verdict.ok);
+  EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
+  r = RunCommandProgram(Program(text), replace(" fd=-1 ", " fd=77 "));
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  r = RunCommandProgram(Program(text), replace(" cmd=client|info ", " cmd=client|list "));
+  EXPECT_FALSE(r.verdict.ok);
 }
 
 }  // namespace

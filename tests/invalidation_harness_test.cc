@@ -173,6 +173,15 @@ TEST(InvalidationHarness, OwnInvalidationBeforeTheReplyIsCaught) {
   ExpectCaught(Seed("own_write_exec.txt"), broken, "reference");
 }
 
+// Memory accounting (src/engine/evict.cc): a key evicted before a command is
+// invalidated before that command's reply (redis issue 9116); the broken
+// engine evicts as if inside the command, so c1 hears of k1 after the reply.
+TEST(InvalidationHarness, EvictionInvalidationAfterTheReplyIsCaught) {
+  RunOptions broken;
+  broken.engine_bugs.eviction_invalidation_after_reply = true;
+  ExpectCaught(Seed("eviction_before_reply.txt"), broken, "reference");
+}
+
 TEST(InvalidationHarness, CachingFlagNotClearedIsCaught) {
   // GET k1 uses the OPTIN CACHING yes; GET k2 inside MULTI must not be
   // tracked, so SET k2 must not reach c1.

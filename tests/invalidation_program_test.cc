@@ -526,5 +526,22 @@ TEST(InvalidationProgram, DictionaryEntriesAreTheirComments) {
   EXPECT_GE(entries, 40u);
 }
 
+// Memory accounting: `config maxmemory N POLICY`, text and bytes.
+TEST(InvalidationProgram, ConfigMaxmemoryRoundTrips) {
+  const std::string text =
+      kC1 + "config maxmemory 1048670 volatile-ttl\nconfig maxmemory 0 noeviction\n";
+  absl::StatusOr<Program> p = ProgramFromText(text);
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_EQ(p->ops.size(), 2u);
+  EXPECT_EQ(p->ops[0].kind, OpKind::kConfigMaxmemory);
+  EXPECT_EQ(AdminCommand(p->ops[0]),
+            (std::vector<std::string>{"CONFIG", "SET", "maxmemory", "1048670", "maxmemory-policy",
+                                      "volatile-ttl"}));
+  EXPECT_EQ(ProgramToText(*p), text);
+  EXPECT_EQ(DecodeProgram(EncodeProgram(*p)), *p);
+  EXPECT_EQ(ProgramFromText(kC1 + "config maxmemory 5 lru\n").status().message(),
+            "line 2: unknown maxmemory-policy 'lru'");
+}
+
 }  // namespace
 }  // namespace respfuzz::harnesses::invalidation

@@ -85,6 +85,22 @@ TEST(ScriptLimitsTest, InstructionCapStopsAScriptAtItsBoundary) {
   EXPECT_EQ(RunScript(scripts, "return redis.call('ping').ok", host), "$2\r\nOK\r\n");
 }
 
+// unpack over a range whose size overflows an int: an error, as in Redis's
+// vendored Lua (Debian's liblua5.1 wrote past its stack here), and the
+// ranges around it as redis-server 7.0.15 answers them.
+TEST(ScriptSandboxTest, UnpackChecksItsRange) {
+  EvalScripts scripts{ScriptLimits{}};
+  OkHost host;
+  for (const char* range : {"-2, 2147483647", "0, 2147483647", "-2147483648, -2"}) {
+    const std::string out =
+        RunScript(scripts, std::string("return {unpack({1,2,3}, ") + range + ")}", host);
+    EXPECT_EQ(out.rfind("-ERR user_script:1: too many results to unpack script: ", 0), 0u) << out;
+  }
+  EXPECT_EQ(RunScript(scripts, "return {unpack({1,2,3}, -1, -2)}", host), "*0\r\n");
+  EXPECT_EQ(RunScript(scripts, "return {unpack({1,2,3}, 2)}", host), "*2\r\n:2\r\n:3\r\n");
+  EXPECT_EQ(RunScript(scripts, "return {unpack({1,2,3}, 3, 4)}", host), "*1\r\n:3\r\n");
+}
+
 TEST(ScriptLimitsTest, InstructionCapStopsAFunctionLoad) {
   ScriptLimits limits;
   limits.max_instructions = 100'000;

@@ -21,6 +21,7 @@
 #include "harnesses/common/hiredis_parser.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/reply_parser.h"
+#include "src/engine/command_facts.h"
 #include "src/engine/engine.h"
 #include "src/resp/writer.h"
 #include "tools/oracle_net.h"
@@ -100,6 +101,45 @@ bool ConfigInScope(const std::vector<std::string>& argv) {
   } else if (CommandIs(argv[1], "SET")) {
     for (size_t i = 2; i < argv.size(); i += 2) {
       if (!IsEngineParam(argv[i])) return false;
+    }
+  }
+  return true;
+}
+
+// Whether a COMMAND op's reply is the same on redis-server 7.0.15 and the
+// engine: not COMMAND alone, COUNT or LIST (all commands), not INFO or DOCS
+// without names, nor one naming a command the engine lacks or a container
+// with a subcommand it lacks, nor GETKEYS of a command it lacks.
+bool FullyImplemented(std::string_view name) {
+  const engine::CommandFact* f = engine::FindCommandFact(name);
+  if (f == nullptr) return true;  // none on either side
+  if (!engine::EngineImplements(f->fullname)) return false;
+  for (const engine::CommandFact* sub : f->subcommands) {
+    if (!engine::EngineImplements(sub->fullname)) return false;
+  }
+  return true;
+}
+bool CommandInScope(const std::vector<std::string>& argv) {
+  if (argv.size() < 2) return false;
+  if ((CommandIs(argv[1], "COUNT") && argv.size() == 2) || CommandIs(argv[1], "LIST")) {
+    return false;
+  }
+  if (CommandIs(argv[1], "INFO") || CommandIs(argv[1], "DOCS")) {
+    if (argv.size() == 2) return false;
+    for (size_t i = 2; i < argv.size(); ++i) {
+      if (!FullyImplemented(argv[i])) return false;
+    }
+  }
+  if ((CommandIs(argv[1], "GETKEYS") || CommandIs(argv[1], "GETKEYSANDFLAGS")) &&
+      argv.size() >= 3) {
+    const engine::CommandFact* f = engine::FindCommandFact(argv[2]);
+    if (f != nullptr && argv[2].find('|') == std::string::npos) {
+      if (!engine::EngineImplements(f->fullname)) return false;
+      if (!f->subcommands.empty() && argv.size() >= 4 &&
+          engine::FindCommandFact(f->fullname + "|" + argv[3]) != nullptr &&
+          !engine::EngineImplements(f->fullname + "|" + argv[3])) {
+        return false;
+      }
     }
   }
   return true;
@@ -189,9 +229,14 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   if (!flushed.ok()) return flushed.status();
   // The engine's parameters back to their defaults, as a new engine has them.
   std::vector<std::string> reset = {"CONFIG", "SET"};
-  for (const engine::ParamSpec& p : engine::EngineParams()) {
+  for (size_t i = 0; i < engine::EngineParams().size(); ++i) {
+    const engine::ParamSpec& p = engine::EngineParams()[i];
     reset.emplace_back(p.name);
-    reset.push_back(std::to_string(p.default_value));
+    if (p.type == engine::ParamType::kEnum) {
+      reset.emplace_back(engine::EnumNames(static_cast<engine::ParamId>(i))[p.default_value]);
+    } else {
+      reset.push_back(std::to_string(p.default_value));
+    }
   }
   auto defaults = Roundtrip(admin_fd_, reset, *ours, resp::Protocol::kResp3);
   if (!defaults.ok()) return defaults.status();
@@ -217,8 +262,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
 
   harnesses::TransactionTracker transactions;
   std::array<bool, harnesses::kMaxSessions> tainted{};
-  std::string rest_excluded;      // why the rest of the program is excluded
+  std::string rest_excluded;  // why the rest of the program is excluded
+  std::string rest_category = "clock";
   std::vector<std::string> racy;  // keys whose expiry raced an op
+  // Stream keys whose pending entries were claimed by idle time: which ones
+  // the server claimed depends on its own millisecond clock.
+  std::vector<std::string> claimed_by_idle;
   // Keys an SPOP inside a transaction popped at random: each side popped its
   // own members, so the key differs from then on.
   std::vector<std::string> diverged;
@@ -300,8 +349,16 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       exclude("blocked", "the session is blocked: its commands wait (not sent)");
       continue;
     }
+    // Memory accounting (evict.cc): once maxmemory is set, which command is
+    // refused and which key is evicted follow each side's own used_memory.
+    if (eng.maxmemory() != 0 && rest_excluded.empty()) {
+      rest_excluded =
+          "after maxmemory was set, evictions and OOM refusals follow each side's own memory "
+          "figure";
+      rest_category = "maxmemory";
+    }
     if (!rest_excluded.empty()) {
-      if (op.kind == OpKind::kCommand) exclude("clock", rest_excluded);
+      if (op.kind == OpKind::kCommand) exclude(rest_category, rest_excluded);
       continue;
     }
     if (op.kind == OpKind::kClock) {
@@ -322,8 +379,14 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     const int s = op.session;
     const std::vector<std::string>& argv = op.argv;
     const engine::CommandSpec* spec = engine::FindCommand(argv[0]);
-    const bool client_other =
-        spec != nullptr && spec->name == "client" && argv.size() >= 2 && !CommandIs(argv[1], "ID");
+    const bool client_other = spec != nullptr && spec->name == "client" && argv.size() >= 2 &&
+                              !CommandIs(argv[1], "ID") && !CommandIs(argv[1], "SETNAME") &&
+                              !CommandIs(argv[1], "GETNAME") && !CommandIs(argv[1], "INFO");
+    // MEMORY STATS, DOCTOR and MALLOC-STATS: jemalloc's and the process's
+    // figures, which the engine does not have (its unknown-subcommand error).
+    const bool memory_other = spec != nullptr && spec->name == "memory" && argv.size() >= 2 &&
+                              (CommandIs(argv[1], "STATS") || CommandIs(argv[1], "DOCTOR") ||
+                               CommandIs(argv[1], "MALLOC-STATS"));
     const bool subscription =
         spec != nullptr && (spec->name == "subscribe" || spec->name == "unsubscribe" ||
                             spec->name == "psubscribe" || spec->name == "punsubscribe" ||
@@ -336,8 +399,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (eng.session(s).in_multi) tainted[s] = true;
       continue;
     }
-    if (spec == nullptr || client_other || (CommandIs(argv[0], "CONFIG") && !ConfigInScope(argv))) {
-      exclude("not-modeled", spec == nullptr || client_other
+    if (spec == nullptr || client_other || memory_other ||
+        (CommandIs(argv[0], "CONFIG") && !ConfigInScope(argv))) {
+      exclude("not-modeled", spec == nullptr || client_other || memory_other
                                  ? "not modeled by the engine (it replies with an unknown-command "
                                    "error); not sent"
                                  : "a CONFIG parameter the engine does not have; not sent");
@@ -358,18 +422,47 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       }
     }
     std::string why_not, category;
-    if (CommandIs(argv[0], "CLIENT")) {
+    if (CommandIs(argv[0], "CLIENT") && argv.size() >= 2 && CommandIs(argv[1], "ID")) {
       why_not = "client ids are assigned by the server";
       category = "client-id";
+    }
+    // COMMAND lists the engine's commands only (docs/fidelity.md,
+    // "COMMAND"): what names another command, or all of them, differs.
+    if (CommandIs(argv[0], "COMMAND") && !CommandInScope(argv)) {
+      why_not = "COMMAND lists only the commands the engine implements";
+      category = "command-set";
     }
     if (CommandIs(argv[0], "INFO")) {
       why_not = "the server's own process, uptime and statistics";
       category = "server-state";
     }
+    if (CommandIs(argv[0], "OBJECT") && argv.size() >= 2 && CommandIs(argv[1], "FREQ") &&
+        eng.lfu_policy()) {
+      // Memory accounting (evict.cc): LFU counters rise by random draws.
+      why_not = "an LFU counter: each side's random draws and clock";
+      category = "lfu-counter";
+    }
     if (CommandIs(argv[0], "OBJECT") && argv.size() >= 2 && CommandIs(argv[1], "IDLETIME")) {
       // The server's LRU clock is its cron's (10 Hz), in whole seconds.
       why_not = "idle seconds by the server's own clock";
       category = "clock";
+    }
+    // Stream replies that carry the server's millisecond clock (idle and
+    // delivery times), and claims that depend on it.
+    const bool xinfo_times =
+        CommandIs(argv[0], "XINFO") && argv.size() >= 3 &&
+        (CommandIs(argv[1], "CONSUMERS") ||
+         (CommandIs(argv[1], "STREAM") && argv.size() >= 4 && CommandIs(argv[3], "FULL")));
+    const bool xpending_times = CommandIs(argv[0], "XPENDING") && argv.size() > 3;
+    if (xinfo_times || xpending_times) {
+      why_not = "idle and delivery times by the server's own millisecond clock";
+      category = "clock";
+    }
+    if ((CommandIs(argv[0], "XCLAIM") || CommandIs(argv[0], "XAUTOCLAIM")) && argv.size() >= 5 &&
+        argv[4] != "0") {
+      why_not = "entries claimed by their idle time on the server's own millisecond clock";
+      category = "clock";
+      claimed_by_idle.push_back(argv[1]);
     }
     if ((CommandIs(argv[0], "EXEC") || CommandIs(argv[0], "DISCARD")) && tainted[s]) {
       why_not = "the transaction held an op that was not sent";
@@ -392,6 +485,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
           why_not = "key '" + k + "' was popped at random inside a transaction earlier";
           category = "random-pop";
         }
+        continue;
+      }
+      if (why_not.empty() &&
+          std::find(claimed_by_idle.begin(), claimed_by_idle.end(), k) != claimed_by_idle.end()) {
+        why_not = "key '" + k + "' had entries claimed by idle time earlier";
+        category = "clock";
         continue;
       }
       if (std::find(racy.begin(), racy.end(), k) != racy.end()) {
@@ -593,6 +692,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       }
       if (CommandIs(command[0], "TIME")) {
         MaskTimeReply(v, started, took, options_.expiry_margin_ms);
+      }
+      // Memory accounting (memory.cc): a key's bytes are each side's own
+      // figure (jemalloc's, the engine's formula); the shape compares.
+      if (CommandIs(command[0], "MEMORY") && command.size() >= 2 &&
+          CommandIs(command[1], "USAGE") && v->type == Type::kInteger) {
+        *v = Value::Simple("(a memory estimate: each side's own figure)");
       }
       harnesses::CanonicalizeReply(command, v);
       if (CommandIs(command[0], "HELLO")) MaskHelloId(v);

@@ -193,6 +193,15 @@ class InvalidationReplay : public harnesses::invalidation::ServerObserver {
       Exclude(a, detached_category_, detached_);
       return;
     }
+    // Memory accounting (evict.cc): with maxmemory set, which key is evicted
+    // and which command refused follow each side's own memory figure.
+    if (e.maxmemory() != 0) {
+      Detach("maxmemory",
+             "maxmemory is set: evictions and OOM refusals follow each side's own memory figure "
+             "(jemalloc's on the server, the engine's estimate)");
+      Exclude(a, detached_category_, detached_);
+      return;
+    }
     // The server ran the action at a time in [t, t + took] and stored each
     // expiry up to its slack later than the engine: a key with t - T in
     // (-took, slack] may be expired on one side only.
@@ -599,7 +608,10 @@ absl::Status InvalidationOracle::Run(const std::string& name, const Program& pro
   for (const std::vector<std::string>& argv :
        {std::vector<std::string>{"FLUSHALL"},
         std::vector<std::string>{"CONFIG", "SET", "tracking-table-max-keys",
-                                 std::to_string(tracking::Tracker::kDefaultTableMaxKeys)}}) {
+                                 std::to_string(tracking::Tracker::kDefaultTableMaxKeys)},
+        // Memory accounting: a `config maxmemory` op of the last program.
+        std::vector<std::string>{"CONFIG", "SET", "maxmemory", "0", "maxmemory-policy",
+                                 "noeviction"}}) {
     auto r = ControlRoundtrip(argv);
     if (!r.ok()) return r.status();
     if (r->type == Type::kError) return absl::FailedPreconditionError(argv[0] + ": " + r->str);

@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 180> kNames = {
+constexpr std::array<std::string_view, 181> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -192,6 +192,8 @@ constexpr std::array<std::string_view, 180> kNames = {
     "ZMPOP",
     // introspection (OBJECT is above)
     "CONFIG",
+    // memory accounting and eviction (CONFIG SET maxmemory, maxmemory-policy)
+    "MEMORY",
     // streams (compared once kStreamsCompared is on: checks.h)
     "XADD",
     "XLEN",
@@ -208,6 +210,8 @@ constexpr std::array<std::string_view, 180> kNames = {
     "XCLAIM",
     "XAUTOCLAIM",
     "XINFO",
+    // introspection: COMMAND (CLIENT is above)
+    "COMMAND",
     // SORT (its patterns w_*, h_*->f1 and # are in the pools, the keys they
     // name for the element 1, w_1 and h_1, in the dictionary)
     "SORT",
@@ -225,15 +229,17 @@ constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools
     {"f1", "f2", "f3", "f4", "m1", "m2", "m3", "m4", "#",
      "long-member-of-65-bytes-so-a-sorted-set-becomes-a-skiplist-abcdef", "a", "b", "c", "x", "y",
      "z"},
-    // 2: values
+    // 2: values; slot 15 is the stream trimming word "~" (it was "f1", which
+    // pool 1 already holds: the encoder picks the first pool with a value)
     {"v1", "v2", "v3", "", "0", "1", "-1", "10", "abc", "hello world", "0.5", "3.0e2", "x\r\ny",
-     "\xff\xfe", "k1", "f1"},
+     "\xff\xfe", "k1", "~"},
     // 3: integers and their edges
     {"0", "1", "-1", "2", "3", "5", "10", "100", "-2", "9223372036854775807",
      "-9223372036854775808", "9223372036854775808", "65535", "65536", "1000", "2147483648"},
     // 4: floats and malformed numbers; DBL_MAX, so a sum of two overflows a
     // double (ZINCRBY, ZADD INCR) but not a long double (INCRBYFLOAT)
-    {"1e3", "inf", "-inf", "+inf", "nan", "0x10", "", " 1", "+1", "-0", "1.5", "0.1",
+    // Slot 6 is the stream trimming word "=" (it was "", which pool 2 holds).
+    {"1e3", "inf", "-inf", "+inf", "nan", "0x10", "=", " 1", "+1", "-0", "1.5", "0.1",
      "1.7976931348623157e308", "1e400", "01", "1 "},
     // 5: option words
     {"EX", "PX", "EXAT", "PXAT", "NX", "XX", "KEEPTTL", "GET", "GT", "LT", "CH", "INCR", "PERSIST",

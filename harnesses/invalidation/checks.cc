@@ -470,6 +470,9 @@ void InvalidationArgSlots(Op* op, std::vector<ArgSlot>* out) {
     case OpKind::kConfigTableMaxKeys:
       out->push_back(ArgSlot::Number(&op->table_max_keys, 0, UINT32_MAX, TableKeySteps()));
       break;
+    case OpKind::kConfigMaxmemory:
+      out->push_back(ArgSlot::Number(&op->maxmemory, 0, UINT32_MAX, MaxmemorySteps()));
+      break;
     default:
       break;
   }

@@ -128,6 +128,14 @@ constexpr std::array<CommandShape, 38> kWrites = {{
 
 constexpr std::array<uint32_t, 16> kClock = {1,    10,   99,   100,  101,  250,   500,   999,
                                              1000, 1001, 1500, 2000, 5000, 10000, 60000, 3600000};
+// kConfigMaxmemory (memory accounting): 0 (no limit), and limits a few
+// keys above the engine's used_memory baseline (1 MiB).
+constexpr std::array<uint32_t, 16> kMaxmemorySteps = {
+    0,       1048576, 1048600, 1048650, 1048700, 1048800, 1048900, 1049000,
+    1049200, 1049500, 1050000, 1052000, 1056000, 1064000, 1100000, 2000000};
+constexpr std::array<std::string_view, 8> kPolicyNames = {
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction"};
 constexpr std::array<uint32_t, 16> kTableKeys = {0,  1,  2,   3,    4,       5, 6, 8,
                                                  10, 16, 100, 1000, 1000000, 0, 1, 2};
 // A cache's limits: the default first, then small ones so that eviction runs
@@ -162,7 +170,8 @@ constexpr std::array<OpCode, 64> MakeOpTable() {
   fill(56, 56, OpKind::kConfigTableMaxKeys);
   fill(57, 57, OpKind::kFlushall);
   fill(58, 58, OpKind::kSwapdb);
-  fill(59, 61, OpKind::kTick);
+  fill(59, 60, OpKind::kTick);
+  fill(61, 61, OpKind::kConfigMaxmemory);
   fill(62, 62, OpKind::kKill, true);
   fill(63, 63, OpKind::kTrackingOn);
   return t;
@@ -454,6 +463,8 @@ std::span<const std::string_view> Pool(Arg kind) {
 
 std::span<const uint32_t> ClockSteps() { return kClock; }
 std::span<const uint32_t> TableKeySteps() { return kTableKeys; }
+std::span<const uint32_t> MaxmemorySteps() { return kMaxmemorySteps; }
+std::span<const std::string_view> MaxmemoryPolicies() { return kPolicyNames; }
 std::span<const uint32_t> EntrySteps() { return kEntrySteps; }
 std::span<const uint32_t> ByteSteps() { return kByteSteps; }
 
@@ -543,6 +554,16 @@ Program DecodeProgram(std::string_view bytes) {
         (op.kind == OpKind::kClock ? op.clock_ms : op.table_max_keys) = v;
         break;
       }
+      case OpKind::kConfigMaxmemory: {
+        if (!(complete = r.Byte(&b))) break;
+        if (b == 0xff) {
+          complete = r.U32LE(&op.maxmemory);
+        } else {
+          op.maxmemory = kMaxmemorySteps[b % 16];
+        }
+        if (complete && (complete = r.Byte(&b))) op.maxmemory_policy = b % 8;
+        break;
+      }
       default:
         break;
     }
@@ -604,6 +625,17 @@ std::string EncodeProgram(const Program& p) {
         }
         break;
       }
+      case OpKind::kConfigMaxmemory: {
+        auto it = std::find(kMaxmemorySteps.begin(), kMaxmemorySteps.end(), op.maxmemory);
+        if (it != kMaxmemorySteps.end()) {
+          out.push_back(static_cast<char>(it - kMaxmemorySteps.begin()));
+        } else {
+          out.push_back(static_cast<char>(0xff));
+          PutU32(op.maxmemory, &out);
+        }
+        out.push_back(static_cast<char>(op.maxmemory_policy % 8));
+        break;
+      }
       default:
         break;
     }
@@ -626,6 +658,10 @@ std::vector<std::string> AdminCommand(const Op& op) {
   switch (op.kind) {
     case OpKind::kConfigTableMaxKeys:
       return {"CONFIG", "SET", "tracking-table-max-keys", absl::StrCat(op.table_max_keys)};
+    case OpKind::kConfigMaxmemory:
+      return {"CONFIG",           "SET",
+              "maxmemory",        absl::StrCat(op.maxmemory),
+              "maxmemory-policy", std::string(kPolicyNames[op.maxmemory_policy % 8])};
     case OpKind::kFlushall:
       return {"FLUSHALL"};
     case OpKind::kSwapdb:
@@ -672,6 +708,9 @@ std::string OpToText(const Op& op) {
       return "active-expire";
     case OpKind::kConfigTableMaxKeys:
       return absl::StrCat("config tracking-table-max-keys ", op.table_max_keys);
+    case OpKind::kConfigMaxmemory:
+      return absl::StrCat("config maxmemory ", op.maxmemory, " ",
+                          std::string(kPolicyNames[op.maxmemory_policy % 8]));
     case OpKind::kFlushall:
       return "flushall";
     case OpKind::kSwapdb:
@@ -913,6 +952,15 @@ absl::StatusOr<Op> ParseOp(const LineParser& l) {
     if (!ms.ok()) return ms.status();
     op.kind = OpKind::kClock;
     op.clock_ms = *ms;
+  } else if (w0 == "config" && w.size() == 4 && w[1] == "maxmemory") {
+    absl::StatusOr<uint32_t> n = l.Number(w[2], 0, UINT32_MAX, "maxmemory");
+    if (!n.ok()) return n.status();
+    auto it = std::find(kPolicyNames.begin(), kPolicyNames.end(), w[3]);
+    if (it == kPolicyNames.end())
+      return l.Fail("unknown maxmemory-policy '" + std::string(w[3]) + "'");
+    op.kind = OpKind::kConfigMaxmemory;
+    op.maxmemory = *n;
+    op.maxmemory_policy = static_cast<uint8_t>(it - kPolicyNames.begin());
   } else if (w0 == "config") {
     if (w.size() != 3 || w[1] != "tracking-table-max-keys") {
       return l.Fail("expected 'config tracking-table-max-keys N'");

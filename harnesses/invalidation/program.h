@@ -83,6 +83,11 @@
 //   config tracking-table-max-keys N
 //                                the admin runs CONFIG SET of the table limit
 //                                (0..2^32-1)
+//   config maxmemory N POLICY    the admin runs CONFIG SET maxmemory N
+//                                maxmemory-policy POLICY (0..2^32-1; one of
+//                                the 8 policies): evictions before later
+//                                commands (docs/fidelity.md, "Memory
+//                                accounting")
 //   flushall                     the admin runs FLUSHALL
 //   swapdb                       the admin runs SWAPDB 0 1
 //   tick                         the server's cron (Engine::Cron, reference
@@ -118,7 +123,9 @@
 //            reconnect: a spec; tracking on: byte m, then m % (kMaxPrefixes
 //              + 1) prefix tokens (one overlapping a prefix kept before it
 //              is dropped); clock / config: byte b < 0xff:
-//              ClockSteps()[b % 16] / TableKeySteps()[b % 16], 0xff: u32 LE.
+//              ClockSteps()[b % 16] / TableKeySteps()[b % 16], 0xff: u32 LE;
+//            config maxmemory: byte b < 0xff: MaxmemorySteps()[b % 16], 0xff:
+//              u32 LE; then byte p: policy p % 8.
 //   token:   byte t < 0x80: entry t % size of the argument's pool (Pool());
 //            t >= 0x80: a literal of (t & 0x7f) bytes that follow.
 //   Input that runs out mid-op ends the program before that op.
@@ -180,6 +187,7 @@ enum class OpKind : uint8_t {
   kClock,
   kActiveExpire,
   kConfigTableMaxKeys,
+  kConfigMaxmemory,  // memory accounting: CONFIG SET maxmemory N maxmemory-policy P
   kFlushall,
   kSwapdb,
   kTick,
@@ -197,6 +205,8 @@ struct Op {
   std::vector<std::string> prefixes;  // kTrackingOn: none a prefix of another
   uint32_t clock_ms = 0;              // kClock
   uint32_t table_max_keys = 0;        // kConfigTableMaxKeys
+  uint32_t maxmemory = 0;             // kConfigMaxmemory (0: no limit)
+  uint8_t maxmemory_policy = 0;       // kConfigMaxmemory: index in MaxmemoryPolicies()
   bool operator==(const Op&) const = default;
 };
 
@@ -254,6 +264,10 @@ std::string EncodeProgram(const Program& p);
 
 std::string SpecToText(const ClientSpec& spec);  // "bcast resp2 noloop prefix k"
 std::string OpToText(const Op& op);
+// kConfigMaxmemory's values: the maxmemory steps (around the engine's 1 MiB
+// baseline) and the policies' names in Redis's order.
+std::span<const uint32_t> MaxmemorySteps();
+std::span<const std::string_view> MaxmemoryPolicies();
 // The command the admin connection runs for a config, flushall or swapdb op
 // (CONFIG SET tracking-table-max-keys N, FLUSHALL, SWAPDB 0 1); empty for
 // every other op.

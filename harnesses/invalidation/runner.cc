@@ -50,6 +50,7 @@ Runner::Runner(const Program& program, const RunOptions& options)
       eng_(EngineOptionsOf(options)),
       sc_(*TakeScratch(&own_scratch_)) {
   eng_.tracker().bugs_for_test() = options.tracker_bugs;
+  eng_.bugs_for_test() = options.engine_bugs;
   if (checks_ || options_.observer != nullptr) {
     eng_.AddKeyEventListener([this](const engine::KeyEvent& ev) {
       if (ev.kind == engine::KeyEventKind::kWritten || ev.kind == engine::KeyEventKind::kDeleted ||
@@ -509,6 +510,7 @@ void Runner::RunOp(const Op& op) {
       break;
     }
     case OpKind::kConfigTableMaxKeys:
+    case OpKind::kConfigMaxmemory:
     case OpKind::kFlushall:
     case OpKind::kSwapdb:
       RunCommand(kAdminSlot, AdminCommand(op));

@@ -116,6 +116,7 @@ struct RunOptions {
   // Deliberately broken pieces, to prove each check can fail.
   cache::CacheBugs cache_bugs;         // given to every client's cache
   tracking::TrackerBugs tracker_bugs;  // planted in the engine's tracker
+  engine::EngineBugs engine_bugs;      // planted in the engine (eviction order)
   // Changes the engine's bytes for a slot before any check sees them.
   std::function<void(size_t op, int slot, std::string* bytes)> corrupt_server_output;
   // Changes a cache hit before the staleness check.

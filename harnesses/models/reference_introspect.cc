@@ -23,8 +23,15 @@ struct ConfigDef {
   bool is_signed;    // an int config (signed bounds); else size_t
   long long lower, upper;
   int64_t Config::*field;
+  // Memory accounting (reference_memory.cc): 1 for an unsigned long long
+  // (printed unsigned), 2 for maxmemory-policy's enum.
+  int kind = 0;
   bool event_classes = false;  // notify-keyspace-events: a string of class letters
 };
+
+// maxmemory_policy_enum, by Config::maxmemory_policy.
+const char* const kPolicies[] = {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+                                 "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction"};
 
 // static_configs of config.c, each alias registered as a config of its own.
 const std::vector<ConfigDef>& Configs() {
@@ -42,7 +49,12 @@ const std::vector<ConfigDef>& Configs() {
       {"zset-max-listpack-value", true, false, 0, LLONG_MAX, &Config::zset_max_listpack_value},
       {"zset-max-ziplist-value", true, false, 0, LLONG_MAX, &Config::zset_max_listpack_value},
       {"tracking-table-max-keys", false, false, 0, LLONG_MAX, &Config::tracking_table_max_keys},
-      {"notify-keyspace-events", false, false, 0, 0, &Config::notify_keyspace_events, true},
+      {"stream-node-max-bytes", true, false, 0, LLONG_MAX, &Config::stream_node_max_bytes},
+      {"stream-node-max-entries", false, false, 0, LLONG_MAX, &Config::stream_node_max_entries},
+      {"notify-keyspace-events", false, false, 0, 0, &Config::notify_keyspace_events, 0, true},
+      // Memory accounting (reference_memory.cc).
+      {"maxmemory", true, false, 0, -1, &Config::maxmemory, 1},
+      {"maxmemory-policy", false, false, 0, 7, &Config::maxmemory_policy, 2},
   };
   return defs;
 }
@@ -144,6 +156,19 @@ std::string ParseValue(const ConfigDef& d, const std::string& arg, long long* ou
     return *out < 0 ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." : "";
   }
   long long ll;
+  if (d.kind == 2) {
+    // configEnumGetValue: strcasecmp over the names.
+    std::string text = CString(arg);
+    for (int i = 0; i < 8; i++) {
+      if (text.size() == std::string(kPolicies[i]).size() && EqualsIgnoreCase(text, kPolicies[i])) {
+        *out = i;
+        return "";
+      }
+    }
+    std::string names;
+    for (int i = 0; i < 8; i++) names += std::string(i ? ", " : "") + kPolicies[i];
+    return "argument(s) must be one of the following: " + names;
+  }
   if (d.memory) {
     unsigned long long v;
     if (!MemToUll(arg, &v)) return "argument must be a memory value";
@@ -203,7 +228,15 @@ Value ConfigGet(Ctx& c) {
   for (const auto& [name, d] : matches) {
     flat.push_back(c.Bulk(name));
     const int64_t v = c.st.config.*(d->field);
-    flat.push_back(c.Bulk(d->event_classes ? ClassesText(v) : std::to_string(v)));
+    if (d->event_classes) {
+      flat.push_back(c.Bulk(ClassesText(v)));
+    } else if (d->kind == 1) {
+      flat.push_back(c.Bulk(std::to_string(static_cast<unsigned long long>(v))));
+    } else if (d->kind == 2) {
+      flat.push_back(c.Bulk(kPolicies[v]));
+    } else {
+      flat.push_back(c.Bulk(std::to_string(v)));
+    }
   }
   return c.Map(std::move(flat));
 }
@@ -237,6 +270,13 @@ Value ConfigSet(Ctx& c) {
                    "') - " + err);
     }
     c.st.config.*(set[i]->field) = v;
+  }
+  // updateMaxmemory: a maxmemory set evicts at once (reference_memory.cc).
+  for (const ConfigDef* d : set) {
+    if (d->field == &Config::maxmemory) {
+      PerformEvictions(c.st);
+      break;
+    }
   }
   return c.Ok();
 }
@@ -304,7 +344,9 @@ Value ObjectRefcount(Ctx& c) {
 }
 
 Value ObjectFreq(Ctx& c) {
-  if (ObjectLookup(c) == nullptr) return c.Null();
+  Object* o = ObjectLookup(c);
+  if (o == nullptr) return c.Null();
+  if (LfuPolicy(c.st)) return c.Int(LfuCounter(c.st, *o));  // reference_memory.cc
   return c.Err(
       "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
       "when switching between policies at runtime LRU and LFU data will take some time to "
@@ -314,6 +356,11 @@ Value ObjectFreq(Ctx& c) {
 Value ObjectIdletime(Ctx& c) {
   Object* o = ObjectLookup(c);
   if (o == nullptr) return c.Null();
+  if (LfuPolicy(c.st)) {
+    return c.Err(
+        "An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+        "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+  }
   // estimateObjectIdleTime / 1000 with LRU_CLOCK_RESOLUTION 1000 ms.
   const int64_t lruclock = LruClock(c.st);
   const int64_t max = (1 << 24) - 1;

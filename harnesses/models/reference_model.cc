@@ -51,7 +51,7 @@ Object* LookupKeyNoTouch(State& st, int db, const std::string& key) {
 
 Object* LookupKey(State& st, int db, const std::string& key) {
   Object* o = LookupKeyNoTouch(st, db, key);
-  if (o != nullptr) o->lru = LruClock(st);
+  if (o != nullptr) TouchLru(st, *o);
   return o;
 }
 
@@ -62,7 +62,7 @@ bool DbDelete(State& st, int db, const std::string& key) {
 
 Object& DbAdd(State& st, int db, const std::string& key, Object value) {
   SignalKeyAsReady(st, db, key, value.kind);
-  value.lru = LruClock(st);
+  value.lru = NewLru(st);
   auto [it, inserted] = st.dbs[db].dict.emplace(key, std::move(value));
   return it->second;
 }
@@ -87,7 +87,7 @@ void SetKey(State& st, int db, const std::string& key, Object value, bool keeptt
   if (!keyfound) {
     DbAdd(st, db, key, std::move(value));
   } else {
-    value.lru = LruClock(st);
+    value.lru = NewLru(st);
     st.dbs[db].dict[key] = std::move(value);  // dbOverwrite: the expire stays
   }
   if (!keepttl) RemoveExpire(st, db, key);
@@ -214,6 +214,10 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     // Containers whose subcommands are IntrospectionSubcommands().
     t.emplace("config", CommandSpec{"config", -2, nullptr});
     t.emplace("object", CommandSpec{"object", -2, nullptr});
+    t.emplace("memory", CommandSpec{"memory", -2, nullptr});  // reference_memory.cc
+    // COMMAND's subcommands are CommandInfoSubcommands() (COMMAND alone is
+    // outside the model).
+    t.emplace("command", CommandSpec{"command", -1, nullptr});
     return t;
   }();
   return table;
@@ -243,7 +247,8 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   std::string full = top;
   if (argv.size() >= 2 &&
       (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
-       top == "xgroup" || top == "xinfo" || IsExtraSubcommand(st, top, argv[1]))) {
+       top == "xgroup" || top == "xinfo" || top == "memory" || top == "command" ||
+       IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -265,6 +270,9 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
     return nullptr;
   }
   if (it->second.handler == nullptr && argv.size() >= 2) {
+    if (auto sub = CommandInfoSubcommands().find(full); sub != CommandInfoSubcommands().end()) {
+      return &sub->second;
+    }
     if (top == "pubsub") {
       const CommandSpec* sub = FindPubsubSubcommand(Lower(argv[1]));
       if (sub == nullptr) *unknown_sub = true;
@@ -274,6 +282,12 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
       const CommandSpec* sub = FindStreamSubcommand(full);
       if (sub == nullptr) *unknown_sub = true;
       return sub;
+    }
+    if (top == "memory") {
+      auto sub = MemorySubcommands().find(full);
+      if (sub != MemorySubcommands().end()) return &sub->second;
+      *unknown_sub = true;
+      return nullptr;
     }
     if (top != "client") {
       auto sub = IntrospectionSubcommands().find(full);
@@ -290,6 +304,16 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   }
   return &it->second;
 }
+
+}  // namespace
+
+std::vector<std::string> TopLevelCommandNames() {
+  std::vector<std::string> out;
+  for (const auto& [name, spec] : CommandTable()) out.push_back(name);
+  return out;
+}
+
+namespace {
 
 Value RunExtra(Ctx& c) {
   bool unknown_sub;
@@ -382,8 +406,9 @@ Value Exec(Ctx& c) {
     return reply;
   }
   UnwatchAllKeys(c.st, c.session);
-  std::vector<std::vector<std::string>> queued = std::move(c.s().queued);
-  c.s().queued.clear();
+  // A copy: the queue stays in the session while it runs (CLIENT INFO
+  // inside EXEC reports multi=<count>, as mstate.count).
+  const std::vector<std::vector<std::string>> queued = c.s().queued;
   std::vector<Value> replies;
   c.st.in_exec = true;  // blocking commands do not block in a transaction
   for (const std::vector<std::string>& argv : queued) {
@@ -442,6 +467,7 @@ Value ResetConnection(Ctx& c) {
   PubSubUnsubscribeAll(c.st, c.session);
   c.s().db = 0;
   c.s().resp = 2;
+  c.s().name.clear();
   return Value::Simple("RESET");
 }
 
@@ -480,6 +506,7 @@ Value Hello(Ctx& c) {
           return c.Err("Client names cannot contain spaces, newlines or special characters.");
         }
       }
+      c.s().name = c.argv[j + 1];
       j++;
     } else {
       return c.Err(SanitizeErrorText("Syntax error in HELLO option '" + CString(opt) + "'"));
@@ -518,22 +545,28 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
   bool unknown_sub;
   std::string name;
   const CommandSpec* spec = FindCommand(st, argv, &unknown_sub, &name);
+  s.lastcmd = spec != nullptr ? name : "NULL";
   std::string reject;
   if (spec == nullptr) {
     reject = UnknownCommandText(argv, unknown_sub);
   } else if (!ArityOk(*spec, argv.size())) {
     reject = "wrong number of arguments for '" + name + "' command";
+  } else if (reject = OomRejection(st, session, argv, Lower(argv[0])); !reject.empty()) {
+    // maxmemory (reference_memory.cc): evictions, then the OOM rejection.
   } else if (st.hooks.before_command) {
     reject = st.hooks.before_command(session, argv);
   }
   if (!reject.empty()) {
     if (s.multi) s.dirty_exec = true;  // flagTransaction
+    // An error with its own code ("-OOM ...") is sent as it is.
+    const std::string text = reject[0] == '-' ? reject.substr(1) : "ERR " + reject;
     if (spec != nullptr && spec->handler == Exec) {
       // execCommandAbort: the transaction (and every WATCH) is dropped.
       DiscardTransaction(st, session);
-      return Value::Error("EXECABORT Transaction discarded because of: " + reject);
+      return Value::Error("EXECABORT Transaction discarded because of: " +
+                          (reject[0] == '-' ? text : reject));
     }
-    return Value::Error("ERR " + reject);
+    return Value::Error(text);
   }
   if (s.multi && spec->handler != Exec && spec->handler != Discard && spec->handler != Multi &&
       spec->handler != Watch && name != "reset") {

@@ -60,9 +60,17 @@ struct Config {
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
   int64_t tracking_table_max_keys = 1000000;
+  int64_t stream_node_max_bytes = 4096;  // reference_streams.cc
+  int64_t stream_node_max_entries = 100;
   // notify-keyspace-events as the bit set of notify.c's NOTIFY_* classes
   // (the model stores and reports it; it publishes no events).
   int64_t notify_keyspace_events = 0;
+  // Memory accounting and eviction (reference_memory.cc): maxmemory (an
+  // unsigned long long, kept as its bits) and maxmemory-policy (the index
+  // in volatile-lru, volatile-lfu, volatile-random, volatile-ttl,
+  // allkeys-lru, allkeys-lfu, allkeys-random, noeviction).
+  int64_t maxmemory = 0;
+  int64_t maxmemory_policy = 7;
 };
 
 // redisDb: the main dict and the expires dict, as Redis keeps them apart
@@ -106,6 +114,10 @@ struct Session {
   bool pubsub() const { return !channels.empty() || !patterns.empty() || !shard_channels.empty(); }
   Blocked blocked;
   bool no_evict = false;  // CLIENT_NO_EVICT
+  // CLIENT SETNAME / HELLO SETNAME; c->lastcmd's full name ("NULL" before
+  // the first command and after an unknown one), for CLIENT INFO.
+  std::string name;
+  std::string lastcmd = "NULL";
 };
 
 // One key-space event, as the tracking model (tracking_reference.h) needs it:
@@ -148,6 +160,9 @@ struct Hooks {
   // too, each before EXEC itself); `name` is the command's full name.
   std::function<void(int session, const std::vector<std::string>& argv, const std::string& name)>
       after_call;
+  // Memory accounting (reference_memory.cc): keys were just evicted, before
+  // the command that caused it runs (their key-space events are logged).
+  std::function<void()> after_evictions;
 };
 
 struct State {
@@ -177,6 +192,9 @@ struct State {
   bool in_exec = false;
   std::vector<std::pair<int, resp::Value>> delivered;
   Config config;
+  // Memory accounting and eviction (reference_memory.cc).
+  uint64_t lfu_random_state = 0;  // LFULogIncr's draws (a stream of their own)
+  uint64_t evicted_keys = 0;
 };
 
 // ---------------------------------------------------------------------------
@@ -329,9 +347,34 @@ void HandleClientsBlockedOnKeys(State& st);
 void HandleBlockedClientsTimeout(State& st);
 resp::Value ClientUnblock(Ctx& c);
 void UnblockSession(State& st, int session);
+// Memory accounting and eviction (reference_memory.cc): MEMORY's
+// subcommands by full name; the formula of a key's bytes and used_memory;
+// robj.lru under LRU or LFU (createObject, lookupKey's touch, OBJECT FREQ's
+// LFUDecrAndReturn); performEvictions; and processCommand's OOM rejection
+// ("" or the error text with its '-').
+const std::map<std::string, CommandSpec>& MemorySubcommands();
+uint64_t KeyUsage(const std::string& key, const Object& o);
+uint64_t UsedMemory(const State& st);
+bool LfuPolicy(const State& st);
+int64_t LfuCounter(const State& st, const Object& o);
+int64_t NewLru(const State& st);
+void TouchLru(State& st, Object& o);
+uint64_t ModelRandom(State& st);
+bool PerformEvictions(State& st);
+std::string OomRejection(State& st, int session, const std::vector<std::string>& argv,
+                         const std::string& name);
 // CONFIG's and OBJECT's subcommands by full name ("config|get"),
 // reference_introspect.cc.
 const std::map<std::string, CommandSpec>& IntrospectionSubcommands();
+// COMMAND COUNT/INFO/GETKEYS and CLIENT SETNAME/GETNAME/INFO by full name,
+// reference_command_info.cc; the few commands COMMAND INFO and COMMAND
+// GETKEYS know there (lower case).
+const std::map<std::string, CommandSpec>& CommandInfoSubcommands();
+bool CommandInfoKnows(const std::string& lowered);
+std::string Lowered(const std::string& s);
+bool CommandGetKeysKnows(const std::string& lowered);
+// The top-level names of the model's command table (reference_model.cc).
+std::vector<std::string> TopLevelCommandNames();
 
 }  // namespace respfuzz::models::refmodel
 

@@ -25,8 +25,9 @@ using resp::Value;
 
 namespace {
 
-constexpr int64_t kNodeMaxEntries = 100;  // stream-node-max-entries
-constexpr int64_t kNodeMaxBytes = 4096;   // stream-node-max-bytes
+// A listpack's largest size (STREAM_LISTPACK_MAX_SIZE), which also stands
+// for a stream-node-max-bytes of 0 (no limit).
+constexpr int64_t kListpackMaxBytes = int64_t{1} << 30;
 constexpr StreamId kMaxId = {UINT64_MAX, UINT64_MAX};
 const char* const kInvalidId = "Invalid stream ID specified as stream command argument";
 
@@ -194,15 +195,21 @@ int64_t StringBytes(const std::string& str) {
 }
 
 // streamAppendItem's choice of node and the listpack bytes it adds.
-void AppendToNodes(Stream& s, const StreamId& id, const std::vector<std::string>& fv) {
+// stream-node-max-bytes: 0 or above the listpack limit means that limit;
+// stream-node-max-entries: 0 means none.
+void AppendToNodes(const Config& config, Stream& s, const StreamId& id,
+                   const std::vector<std::string>& fv) {
   const size_t numfields = fv.size() / 2;
   int64_t totelelen = 0;
   for (const std::string& e : fv) totelelen += static_cast<int64_t>(e.size());
   bool new_node = s.nodes.empty();
   if (!new_node) {
     const StreamNode& last = s.nodes.rbegin()->second;
-    new_node = last.bytes + totelelen >= kNodeMaxBytes ||
-               static_cast<int64_t>(last.ids.size()) >= kNodeMaxEntries;
+    int64_t max_bytes = config.stream_node_max_bytes;
+    if (max_bytes == 0 || max_bytes > kListpackMaxBytes) max_bytes = kListpackMaxBytes;
+    new_node = last.bytes + totelelen >= max_bytes ||
+               (config.stream_node_max_entries != 0 &&
+                static_cast<int64_t>(last.ids.size()) >= config.stream_node_max_entries);
   }
   if (new_node) {
     StreamNode n;
@@ -364,7 +371,9 @@ Value LagReply(Ctx& c, const Stream& s, const StreamGroup& g) {
   if (s.entries_added == 0) return c.Int(0);
   const int64_t added = static_cast<int64_t>(s.entries_added);
   if (g.entries_read != -1 && !RangeHasTombstones(s, g.last_id)) {
-    return c.Int(added - g.entries_read);
+    // Wrapping, as Redis's long long arithmetic does in practice.
+    return c.Int(
+        static_cast<int64_t>(static_cast<uint64_t>(added) - static_cast<uint64_t>(g.entries_read)));
   }
   const int64_t read = EstimateDistance(s, g.last_id);
   if (read != -1) return c.Int(added - read);
@@ -393,7 +402,8 @@ Value ServeGroupNew(Ctx& c, Stream& s, StreamGroup& g, const std::string& consum
     const StreamId id = it->first;
     if (id > g.last_id) {
       if (g.entries_read != -1 && !RangeHasTombstones(s, id)) {
-        g.entries_read++;
+        // ENTRIESREAD may have set it to LLONG_MAX: Redis's ++ wraps there.
+        g.entries_read = static_cast<int64_t>(static_cast<uint64_t>(g.entries_read) + 1);
       } else if (s.entries_added != 0) {
         g.entries_read = EstimateDistance(s, id);
       }
@@ -502,7 +512,15 @@ int ParseAddOrTrim(Ctx& c, TrimArgs* a, bool xadd, Value* err) {
     return -1;
   }
   if (!limit_given) {
-    a->limit = a->approx ? 100 * kNodeMaxEntries : 0;
+    // 100 nodes' worth (as an unsigned product), at least 1 and at most
+    // 1,000,000; 0 (no limit) without ~.
+    if (a->approx) {
+      const uint64_t l = static_cast<uint64_t>(c.st.config.stream_node_max_entries) * 100u;
+      a->limit = l == 0 || l > static_cast<uint64_t>(INT64_MAX) ? 10000 : static_cast<int64_t>(l);
+      if (a->limit > 1000000) a->limit = 1000000;
+    } else {
+      a->limit = 0;
+    }
   } else if (!a->approx) {
     *err = c.Err("syntax error, LIMIT cannot be used without the special ~ option");
     return -1;
@@ -550,11 +568,15 @@ Value XAdd(Ctx& c) {
     id = s->last_id;
     IncrId(&id);
   }
-  if (!ok || id <= s->last_id) {
+  // <ms>-* after <ms>-18446744073709551615: streamAppendItem fails with the
+  // errno of no earlier check (not EDOM), and xaddCommand's other message is
+  // what 7.0.15 sends (recorded in streams_engine.json).
+  if (!ok) return c.Err("Elements are too large to be stored");
+  if (id <= s->last_id) {
     return c.Err("The ID specified in XADD is equal or smaller than the target stream top item");
   }
   std::vector<std::string> fields(c.argv.begin() + field_pos, c.argv.end());
-  AppendToNodes(*s, id, fields);
+  AppendToNodes(c.st.config, *s, id, fields);
   s->entries[id] = std::move(fields);
   s->entries_added++;
   s->last_id = id;
@@ -565,13 +587,14 @@ Value XAdd(Ctx& c) {
 }
 
 Value XTrim(Ctx& c) {
+  // The arguments first, then the key (missing: 0).
   Value err;
+  TrimArgs a;
+  if (ParseAddOrTrim(c, &a, false, &err) < 0) return err;
   bool wrongtype;
   Stream* s = LookupStream(c, c.argv[1], &err, &wrongtype);
   if (wrongtype) return err;
   if (s == nullptr) return c.Int(0);
-  TrimArgs a;
-  if (ParseAddOrTrim(c, &a, false, &err) < 0) return err;
   const int64_t deleted = Trim(*s, a);
   if (deleted) SignalModifiedKey(c.st, c.db(), c.argv[1]);
   return c.Int(deleted);
@@ -828,7 +851,8 @@ Value XReadGeneric(Ctx& c, bool group_cmd) {
         serve = true;
         gt = g->last_id;
       }
-      consumer = &LookupOrCreateConsumer(c, *g, *consumername);
+      // 7.0.15 looks the consumer up (or makes it) only for a stream it serves.
+      if (serve) consumer = &LookupOrCreateConsumer(c, *g, *consumername);
     } else if (!s->entries.empty() && s->entries.rbegin()->first > gt) {
       serve = true;
     }
@@ -893,13 +917,13 @@ Value XAck(Ctx& c) {
   Stream* s = LookupStream(c, c.argv[1], &err, &wrongtype);
   if (wrongtype) return err;
   StreamGroup* g = FindGroup(s, c.argv[2]);
+  if (g == nullptr) return c.Int(0);  // no key or no group: the IDs are not read
   std::vector<StreamId> ids;
   for (size_t j = 3; j < c.argc(); ++j) {
     StreamId id;
     if (!ParseStrictId(c, c.argv[j], &id, &err)) return err;
     ids.push_back(id);
   }
-  if (g == nullptr) return c.Int(0);
   int64_t acked = 0;
   for (const StreamId& id : ids) {
     if (g->pel.count(id) == 0) continue;
@@ -1211,7 +1235,8 @@ Value XGroup(Ctx& c) {
     }
     return true;
   };
-  if (create && !parse_options(true)) return err;
+  // The options of CREATE and SETID are read before the key is looked up.
+  if ((create || setid) && !parse_options(create)) return err;
   bool wrongtype;
   Stream* s = LookupStream(c, c.argv[2], &err, &wrongtype);
   if (wrongtype) return err;
@@ -1230,7 +1255,6 @@ Value XGroup(Ctx& c) {
                                      "' for key name '" + CString(c.argv[2]) + "'"));
     }
   }
-  if (setid && !parse_options(false)) return err;
   if (create && c.argc() >= 5 && c.argc() <= 8) {
     StreamId id;
     if (CString(c.argv[4]) == "$") {

@@ -157,6 +157,9 @@ void TrackingReference::InstallHooks() {
   h.after_call = [this](int session, const std::vector<std::string>& argv,
                         const std::string& name) { AfterCall(session, argv, name); };
   h.deliver = [this](int session, const Value& message) { Deliver(session, message); };
+  // Evictions before the command (reference_memory.cc): their invalidations
+  // go out at once, the running client's own before its reply.
+  h.after_evictions = [this] { ProcessEvents(); };
   model_.set_hooks(std::move(h));
 }
 
@@ -777,6 +780,27 @@ Value TrackingReference::Ping(Ctx& c) {
 
 // CONFIG SET tracking-table-max-keys N (size_t config, 0..LONG_MAX).
 Value TrackingReference::ConfigSet(Ctx& c) {
+  // Memory accounting: the invalidation harness's `config maxmemory N
+  // POLICY` op (its values are always valid), as the command model's CONFIG
+  // SET does it: both set, then the evictions of updateMaxmemory.
+  if (c.argc() == 6 && EqualsIgnoreCase(c.argv[2], "maxmemory") &&
+      EqualsIgnoreCase(c.argv[4], "maxmemory-policy")) {
+    static const char* const kPolicies[] = {"volatile-lru",   "volatile-lfu", "volatile-random",
+                                            "volatile-ttl",   "allkeys-lru",  "allkeys-lfu",
+                                            "allkeys-random", "noeviction"};
+    int64_t n = 0;
+    int policy = -1;
+    for (int i = 0; i < 8; i++) {
+      if (c.argv[5] == kPolicies[i]) policy = i;
+    }
+    if (!refmodel::String2ll(c.argv[3], &n) || n < 0 || policy < 0) {
+      return Unmodelled(c, "CONFIG SET maxmemory with a value the harness never sends");
+    }
+    c.st.config.maxmemory = n;
+    c.st.config.maxmemory_policy = policy;
+    refmodel::PerformEvictions(c.st);
+    return c.Ok();
+  }
   if (c.argc() != 4 || !EqualsIgnoreCase(c.argv[2], "tracking-table-max-keys")) {
     return Unmodelled(c, "CONFIG SET of anything but tracking-table-max-keys");
   }

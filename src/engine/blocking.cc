@@ -136,6 +136,9 @@ void Engine::UnblockDeletedStreamReadgroupClients(int db, const std::string& key
     std::string dropped;
     ReplyWriter(r.protocol, BlockedReplyBuffer(r, &dropped))
         .Error("UNBLOCKED the stream key no longer exists");
+    ++stats_.commands["xreadgroup"].failed;
+    ++stats_.error_replies;
+    ++stats_.errors["UNBLOCKED"];
     Unblock(si);
     tracker_.SetCurrent(r.id, false);
     tracker_.AfterCommand();
@@ -195,7 +198,9 @@ bool Engine::ServeBlocked(int si, int db, const std::string& key) {
   tracker_.SetCurrent(r.id, true);
   const CommandSpec* spec = FindCommand(r.block.argv[0]);
   std::string dropped;
-  ReplyWriter reply(r.protocol, BlockedReplyBuffer(r, &dropped));
+  std::string* buffer = BlockedReplyBuffer(r, &dropped);
+  const size_t before = buffer->size();
+  ReplyWriter reply(r.protocol, buffer);
   bool deleted = false;
   {
     CommandContext ctx{*this, keyspace_, r, *spec, r.block.argv, reply, db, options_.max_string_len,
@@ -212,6 +217,14 @@ bool Engine::ServeBlocked(int si, int db, const std::string& key) {
       deleted = r.block.type == BlockType::kList ? ServeBlockedList(ctx, key, r.block)
                                                  : ServeBlockedZSet(ctx, key, r.block);
     }
+  }
+  // updateStatsOnUnblock: an error reply to the served session counts as
+  // the blocked command's failure (the stream readers' NOGROUP).
+  if (buffer->size() > before && (*buffer)[before] == '-') {
+    ++stats_.commands[std::string(spec->name)].failed;
+    ++stats_.error_replies;
+    const std::string_view err = std::string_view(*buffer).substr(before + 1);
+    ++stats_.errors[std::string(err.substr(0, err.find_first_of(" \r\n")))];
   }
   Unblock(si);
   // afterCommand(receiver): its own invalidations after its reply.

@@ -41,14 +41,6 @@ void CmdPing(CommandContext& c) {
 
 void CmdEcho(CommandContext& c) { c.reply.Bulk(c.arg(1)); }
 
-// Redis's client name rule: printable ASCII without spaces ('!' to '~').
-bool ValidClientName(std::string_view name) {
-  for (unsigned char ch : name) {
-    if (ch < '!' || ch > '~') return false;
-  }
-  return true;
-}
-
 void CmdHello(CommandContext& c) {
   int64_t ver = 0;
   size_t next = 1;
@@ -358,6 +350,9 @@ void CmdClient(CommandContext& c) {
     } else {
       c.reply.Error(kErrSyntax);
     }
+  } else if (c.ArgIs(1, "setname") || c.ArgIs(1, "getname") || c.ArgIs(1, "info") ||
+             c.ArgIs(1, "list")) {
+    ClientIntrospection(c);
   } else {
     ClientKill(c);
   }
@@ -395,7 +390,15 @@ std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
 std::string ConfigValue(const Engine& e, const ConfigEntry& entry) {
   if (entry.engine_param == kNotifyParam) return NotifyFlagsToString(e.notify_flags());
   if (entry.engine_param < 0) return e.server_params()[entry.server_param].second;
-  return std::to_string(e.GetParam(static_cast<ParamId>(entry.engine_param)));
+  const ParamId id = static_cast<ParamId>(entry.engine_param);
+  switch (EngineParams()[entry.engine_param].type) {
+    case ParamType::kULongLongMemory:  // evict.cc: maxmemory
+      return std::to_string(static_cast<uint64_t>(e.GetParam(id)));
+    case ParamType::kEnum:
+      return std::string(EnumNames(id)[static_cast<size_t>(e.GetParam(id))]);
+    default:
+      return std::to_string(e.GetParam(id));
+  }
 }
 
 // lookupConfig: the whole name, in any letter case.
@@ -441,9 +444,25 @@ void ConfigGet(CommandContext& c) {
 
 // numericParseString + numericBoundaryCheck; the error text when the value
 // is refused.
-std::string ParseParam(const ParamSpec& spec, const std::string& text, int64_t* out) {
+std::string ParseParam(ParamId id, const ParamSpec& spec, const std::string& text, int64_t* out) {
   int64_t ll = 0;
-  if (spec.type == ParamType::kSizeTMemory) {
+  if (spec.type == ParamType::kEnum) {
+    // configEnumGetValue: the name in any letter case, compared as C strings.
+    const std::span<const std::string_view> names = EnumNames(id);
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (IEquals(CStr(text), names[i])) {
+        *out = static_cast<int64_t>(i);
+        return {};
+      }
+    }
+    std::string err = "argument(s) must be one of the following: ";
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (i > 0) err += ", ";
+      err += names[i];
+    }
+    return err;
+  }
+  if (spec.type == ParamType::kSizeTMemory || spec.type == ParamType::kULongLongMemory) {
     uint64_t v;
     if (!MemToULL(text, &v)) return "argument must be a memory value";
     ll = static_cast<int64_t>(v);
@@ -520,7 +539,8 @@ void ConfigSet(CommandContext& c) {
       }
     } else {
       int64_t v = 0;
-      err = ParseParam(EngineParams()[entry.engine_param], value, &v);
+      err = ParseParam(static_cast<ParamId>(entry.engine_param), EngineParams()[entry.engine_param],
+                       value, &v);
       if (err.empty()) c.engine.SetParam(static_cast<ParamId>(entry.engine_param), v);
     }
     if (!err.empty()) {
@@ -536,6 +556,14 @@ void ConfigSet(CommandContext& c) {
     }
   }
   c.reply.Ok();
+  // updateMaxmemory (evict.cc): a new maxmemory evicts at once, inside the
+  // command (its own invalidations after this reply).
+  for (const ConfigEntry* entry : set) {
+    if (entry->engine_param == static_cast<int>(ParamId::kMaxmemory)) {
+      c.engine.PerformEvictions();
+      break;
+    }
+  }
 }
 
 void CmdConfig(CommandContext& c) {

@@ -120,13 +120,18 @@ void CmdInfo(CommandContext& c) {
   }
   if (want.Has("memory")) {
     section("Memory");
-    field("used_memory", ps.used_memory);
-    field("used_memory_human", BytesToHuman(ps.used_memory));
+    // The engine's accounting (memory.cc): the baseline plus every key.
+    const uint64_t used = e.UsedMemory();
+    field("used_memory", used);
+    field("used_memory_human", BytesToHuman(used));
     field("used_memory_rss", ps.used_memory_rss);
     field("used_memory_rss_human", BytesToHuman(ps.used_memory_rss));
-    field("maxmemory", 0);
-    field("maxmemory_human", "0B");
-    field("maxmemory_policy", "noeviction");
+    field("maxmemory", e.maxmemory());
+    field("maxmemory_human", BytesToHuman(e.maxmemory()));
+    field("maxmemory_policy",
+          std::string(
+              EnumNames(ParamId::kMaxmemoryPolicy)[static_cast<size_t>(e.maxmemory_policy())]));
+    field("mem_not_counted_for_evict", 0);  // no replication or AOF buffers
     field("mem_allocator", "libc");
     field("lazyfree_pending_objects", 0);
   }
@@ -156,7 +161,7 @@ void CmdInfo(CommandContext& c) {
     field("total_connections_received", st.connections_received);
     field("total_commands_processed", st.commands_processed);
     field("expired_keys", st.expired_keys);
-    field("evicted_keys", 0);
+    field("evicted_keys", st.evicted_keys);
     field("evicted_clients", 0);
     field("keyspace_hits", c.ks.hits());
     field("keyspace_misses", c.ks.misses());

@@ -615,8 +615,16 @@ void CmdObject(CommandContext& c) {
   } else if (OptEquals(sub, "refcount")) {
     c.reply.Integer(RefCount(*o));
   } else if (OptEquals(sub, "idletime")) {
-    // The maxmemory-policy is noeviction (an LRU clock, not LFU counters).
+    // Under an LFU maxmemory-policy robj.lru holds LFU data (evict.cc).
+    if (c.engine.lfu_policy()) {
+      c.reply.Error(
+          "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+          "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+      return;
+    }
     c.reply.Integer(IdleSeconds(*o, c.now_ms()));
+  } else if (c.engine.lfu_policy()) {
+    c.reply.Integer(LfuDecayedCounter(*o, c.now_ms()));
   } else {
     c.reply.Error(
         "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "

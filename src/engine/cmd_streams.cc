@@ -252,7 +252,9 @@ void CmdXadd(CommandContext& c) {
   s->Append(id, fv, NodeLimits(c));
   ReplyId(c.reply, id);
   c.ks.Touched(c.db, key);
-  s->Trim(a.trim);
+  c.Notify(kNotifyStream, "xadd", key);
+  c.Dirty();
+  if (s->Trim(a.trim) != 0) c.Notify(kNotifyStream, "xtrim", key);
   c.engine.SignalKeyAsReady(c.db, key);
 }
 
@@ -267,7 +269,11 @@ void CmdXtrim(CommandContext& c) {
     return;
   }
   const int64_t deleted = s->Trim(a.trim);
-  if (deleted != 0) c.ks.Touched(c.db, key);
+  if (deleted != 0) {
+    c.Notify(kNotifyStream, "xtrim", key);
+    c.ks.Touched(c.db, key);
+    c.Dirty(deleted);
+  }
   c.reply.Integer(deleted);
 }
 
@@ -428,7 +434,11 @@ void CmdXdel(CommandContext& c) {
       ++deleted;
     }
   }
-  if (deleted != 0) c.ks.Touched(c.db, key);
+  if (deleted != 0) {
+    c.ks.Touched(c.db, key);
+    c.Notify(kNotifyStream, "xdel", key);
+    c.Dirty(deleted);
+  }
   c.reply.Integer(deleted);
 }
 
@@ -483,6 +493,8 @@ void CmdXsetid(CommandContext& c) {
   if (entries_added != -1) s->entries_added = static_cast<uint64_t>(entries_added);
   if (!max_xdel.IsZero()) s->max_deleted_id = max_xdel;
   c.reply.Ok();
+  c.Dirty();
+  c.Notify(kNotifyStream, "xsetid", c.arg(1));
 }
 
 // ---------------------------------------------------------------- XREAD
@@ -634,6 +646,10 @@ void XreadGeneric(CommandContext& c) {
       StreamGroup& g = *groups[i];
       auto [it, created] = g.consumers.try_emplace(*consumername);
       it->second.seen_time = c.now_ms();
+      if (created) {
+        c.Dirty();
+        c.Notify(kNotifyStream, "xgroup-createconsumer", key);
+      }
       if (history) {
         ReplyFromConsumerPel(c, b, *s, g, it->second, start, count);
       } else {
@@ -642,6 +658,7 @@ void XreadGeneric(CommandContext& c) {
     } else {
       ReplyRange(c, b, *s, start, StreamID::Max(), count, false);
     }
+    if (groupname != nullptr) c.Dirty();
   }
   if (arraylen != 0) {
     if (c.reply.resp3()) {
@@ -763,6 +780,8 @@ void CmdXgroup(CommandContext& c) {
       it->second.last_id = id;
       it->second.entries_read = entries_read;
       c.reply.Ok();
+      c.Dirty();
+      c.Notify(kNotifyStream, "xgroup-create", c.arg(2));
     } else {
       c.reply.Error("BUSYGROUP Consumer Group name already exists");
     }
@@ -778,10 +797,14 @@ void CmdXgroup(CommandContext& c) {
     cg->last_id = id;
     cg->entries_read = entries_read;
     c.reply.Ok();
+    c.Dirty();
+    c.Notify(kNotifyStream, "xgroup-setid", c.arg(2));
   } else if (OptEquals(opt, "DESTROY") && c.argc() == 4) {
     if (cg != nullptr) {
       s->groups.erase(*grpname);
       c.reply.Integer(1);
+      c.Dirty();
+      c.Notify(kNotifyStream, "xgroup-destroy", c.arg(2));
       // XREADGROUP sessions blocked on the key get NOGROUP.
       c.engine.SignalKeyAsReady(c.db, c.arg(2));
     } else {
@@ -789,7 +812,11 @@ void CmdXgroup(CommandContext& c) {
     }
   } else if (OptEquals(opt, "CREATECONSUMER") && c.argc() == 5) {
     auto [it, created] = cg->consumers.try_emplace(c.arg(4));
-    if (created) it->second.seen_time = c.now_ms();
+    if (created) {
+      it->second.seen_time = c.now_ms();
+      c.Dirty();
+      c.Notify(kNotifyStream, "xgroup-createconsumer", c.arg(2));
+    }
     c.reply.Integer(created ? 1 : 0);
   } else if (OptEquals(opt, "DELCONSUMER") && c.argc() == 5) {
     int64_t pending = 0;
@@ -798,6 +825,8 @@ void CmdXgroup(CommandContext& c) {
       pending = static_cast<int64_t>(it->second.pel.size());
       for (const StreamID& id : it->second.pel) cg->pel.erase(id);
       cg->consumers.erase(it);
+      c.Dirty();
+      c.Notify(kNotifyStream, "xgroup-delconsumer", c.arg(2));
     }
     c.reply.Integer(pending);
   } else {
@@ -844,6 +873,7 @@ void CmdXack(CommandContext& c) {
     g->consumers.at(it->second.consumer).pel.erase(id);
     g->pel.erase(it);
     ++acked;
+    c.Dirty();
   }
   c.reply.Integer(acked);
 }
@@ -955,10 +985,15 @@ void CmdXpending(CommandContext& c) {
 }
 
 // The consumer, looked up (its seen time refreshed) or created.
-StreamConsumer& LookupOrCreateConsumer(CommandContext& c, StreamGroup& g, const std::string& name) {
-  StreamConsumer& cons = g.consumers[name];
-  cons.seen_time = c.now_ms();
-  return cons;
+StreamConsumer& LookupOrCreateConsumer(CommandContext& c, StreamGroup& g, const std::string& name,
+                                       std::string_view key) {
+  auto [it, created] = g.consumers.try_emplace(name);
+  it->second.seen_time = c.now_ms();
+  if (created) {
+    c.Dirty();
+    c.Notify(kNotifyStream, "xgroup-createconsumer", key);
+  }
+  return it->second;
 }
 
 // Gives a PEL entry to `name` (taking it from its old owner).
@@ -1048,7 +1083,7 @@ void CmdXclaim(CommandContext& c) {
     StreamNack& nack = nit->second;
     if (!fresh && minidle != 0 && now - nack.delivery_time < minidle) continue;
     if (!have_consumer) {
-      LookupOrCreateConsumer(c, *g, name);
+      LookupOrCreateConsumer(c, *g, name, c.arg(1));
       have_consumer = true;
     }
     if (fresh) g->consumers.at(name).pel.insert(id);
@@ -1134,7 +1169,7 @@ void CmdXautoclaim(CommandContext& c) {
       continue;
     }
     if (!have_consumer) {
-      LookupOrCreateConsumer(c, *g, name);
+      LookupOrCreateConsumer(c, *g, name, c.arg(1));
       have_consumer = true;
     }
     nack.delivery_time = now;
@@ -1376,7 +1411,7 @@ bool ServeBlockedStream(CommandContext& c, const std::string& key, BlockState& b
   if (!(s.last_id > gt)) return false;
   StreamID start = gt;
   StreamIncrID(&start);
-  if (g != nullptr) LookupOrCreateConsumer(c, *g, b.consumer);
+  if (g != nullptr) LookupOrCreateConsumer(c, *g, b.consumer, key);
   if (c.reply.resp3()) {
     c.reply.MapHeader(1);
   } else {

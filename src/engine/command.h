@@ -73,8 +73,10 @@ bool IsScriptCommand(std::string_view name);
 // for another command.
 std::string ScriptSubcommandError(std::string_view command, std::span<const std::string> argv);
 std::span<const CommandSpec> InfoCommands();
-std::span<const CommandSpec> StreamCommands();  // XADD ... XINFO (cmd_streams.cc)
-std::span<const CommandSpec> SortCommands();    // SORT SORT_RO (cmd_sort.cc)
+std::span<const CommandSpec> StreamCommands();   // XADD ... XINFO (cmd_streams.cc)
+std::span<const CommandSpec> MemoryCommands();   // memory.cc: MEMORY
+std::span<const CommandSpec> CommandCommands();  // COMMAND (cmd_command.cc)
+std::span<const CommandSpec> SortCommands();     // SORT SORT_RO (cmd_sort.cc)
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();
@@ -84,6 +86,11 @@ bool ArityOk(const CommandSpec& spec, size_t argc);
 // "config|get"): dispatch, handlers with their own argument checks and the
 // server layer all reply this text.
 std::string ArityError(std::string_view fullname);
+// Redis's client name rule (HELLO SETNAME, CLIENT SETNAME): printable ASCII
+// without spaces ('!' to '~').
+bool ValidClientName(std::string_view name);
+// CLIENT SETNAME GETNAME INFO LIST (cmd_client_info.cc).
+void ClientIntrospection(CommandContext& c);
 // Redis's error for a container command's unknown subcommand ("ERR unknown
 // subcommand 'x'. Try CLIENT HELP."): both names as given, each cut as %.128s
 // prints it, the command's in upper case.

@@ -18,10 +18,11 @@ struct Table {
 const Table& GetTable() {
   static const Table* table = [] {
     auto* t = new Table;
-    for (auto slice : {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(),
-                       ListCommands(), HashCommands(), SetCommands(), SortedSetCommands(),
-                       SortedSetAlgebraCommands(), RandomCommands(), PubSubCommands(),
-                       ScriptingCommands(), InfoCommands(), StreamCommands(), SortCommands()}) {
+    for (auto slice :
+         {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(), ListCommands(),
+          HashCommands(), SetCommands(), SortedSetCommands(), SortedSetAlgebraCommands(),
+          RandomCommands(), PubSubCommands(), ScriptingCommands(), InfoCommands(), StreamCommands(),
+          MemoryCommands(), CommandCommands(), SortCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;

@@ -13,7 +13,7 @@ namespace {
 constexpr int64_t kLongMax = LLONG_MAX;  // LONG_MAX on the 64-bit servers compared
 
 // Redis 7.0.15's static_configs entries (config.c), in ParamId's order.
-constexpr std::array<ParamSpec, 10> kParams = {{
+constexpr std::array<ParamSpec, 12> kParams = {{
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamType::kSizeT, 0, kLongMax, 512},
     {"hash-max-listpack-value", "hash-max-ziplist-value", ParamType::kSizeTMemory, 0, kLongMax, 64},
     {"list-max-listpack-size", "list-max-ziplist-size", ParamType::kInt, INT_MIN, INT_MAX, -2},
@@ -24,11 +24,25 @@ constexpr std::array<ParamSpec, 10> kParams = {{
     {"tracking-table-max-keys", "", ParamType::kSizeT, 0, kLongMax, 1000000},
     {"stream-node-max-bytes", "", ParamType::kSizeTMemory, 0, kLongMax, 4096},
     {"stream-node-max-entries", "", ParamType::kSizeT, 0, kLongMax, 100},
+    // Memory accounting and eviction (evict.cc): max -1 is ULLONG_MAX.
+    {"maxmemory", "", ParamType::kULongLongMemory, 0, -1, 0},
+    {"maxmemory-policy", "", ParamType::kEnum, 0, 7, 7},
 }};
+
+// maxmemory_policy_enum (config.c), indexed by MaxmemoryPolicy (engine.h).
+constexpr std::array<std::string_view, 8> kPolicyNames = {
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction",
+};
 
 }  // namespace
 
 std::span<const ParamSpec> EngineParams() { return kParams; }
+
+std::span<const std::string_view> EnumNames(ParamId id) {
+  if (id == ParamId::kMaxmemoryPolicy) return kPolicyNames;
+  return {};
+}
 
 bool MemToULL(std::string_view s, uint64_t* out) {
   s = CStr(s);

@@ -41,6 +41,9 @@ enum class ParamType : uint8_t {
   kSizeT,        // size_t, INTEGER_CONFIG: string2ll, unsigned bounds
   kSizeTMemory,  // size_t, MEMORY_CONFIG: memtoull ("1kb", "2m", ...), unsigned bounds
   kInt,          // int, INTEGER_CONFIG: string2ll, signed bounds
+  // Memory accounting and eviction (src/engine/evict.cc).
+  kULongLongMemory,  // unsigned long long, MEMORY_CONFIG: memtoull, reported unsigned
+  kEnum,             // an enum config: one of EnumNames(), any letter case
 };
 
 struct ParamSpec {
@@ -63,8 +66,15 @@ enum class ParamId : uint8_t {
   kTrackingTableMaxKeys,
   kStreamNodeMaxBytes,
   kStreamNodeMaxEntries,
+  // Memory accounting and eviction (src/engine/evict.cc).
+  kMaxmemory,
+  kMaxmemoryPolicy,
 };
 std::span<const ParamSpec> EngineParams();
+
+// kEnum parameters' values, in the order Redis 7.0.15's error lists them
+// (maxmemory_policy_enum); empty for other parameters.
+std::span<const std::string_view> EnumNames(ParamId id);
 
 // memtoull (util.c): digits with an optional unit b, k, kb, m, mb, g, gb (any
 // case); false for a '-' sign, another suffix or 128 digits or more. Reads

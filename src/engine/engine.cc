@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/engine/c_string.h"
+#include "src/engine/command_facts.h"
 #include "src/script/lua_scripts.h"
 
 namespace respfuzz::engine {
@@ -117,6 +118,7 @@ int Engine::OpenSession() {
   s->id = next_client_id_++;
   ++stats_.connections_received;
   s->open = true;
+  s->ctime_ms = s->last_interaction_ms = keyspace_.now_ms();
   const int64_t id = s->id;
   int index;
   if (!free_sessions_.empty()) {
@@ -150,7 +152,8 @@ int Engine::SessionById(int64_t id) const {
   return it == by_id_.end() ? -1 : it->second;
 }
 
-void Engine::SetAddresses(int session, std::string addr, std::string laddr) {
+void Engine::SetAddresses(int session, std::string addr, std::string laddr, int fd) {
+  sessions_[session]->fd = fd;
   sessions_[session]->addr = std::move(addr);
   sessions_[session]->laddr = std::move(laddr);
 }
@@ -221,6 +224,10 @@ int64_t Engine::GetParam(ParamId id) const {
       return limits_.stream_node_max_bytes;
     case ParamId::kStreamNodeMaxEntries:
       return limits_.stream_node_max_entries;
+    case ParamId::kMaxmemory:  // evict.cc
+      return static_cast<int64_t>(maxmemory_);
+    case ParamId::kMaxmemoryPolicy:
+      return static_cast<int64_t>(policy_);
   }
   return 0;
 }
@@ -256,6 +263,12 @@ void Engine::SetParam(ParamId id, int64_t value) {
       return;
     case ParamId::kStreamNodeMaxEntries:
       limits_.stream_node_max_entries = value;
+      return;
+    case ParamId::kMaxmemory:  // evict.cc
+      maxmemory_ = static_cast<uint64_t>(value);
+      return;
+    case ParamId::kMaxmemoryPolicy:
+      SetMaxmemoryPolicy(static_cast<MaxmemoryPolicy>(value));
       return;
   }
 }
@@ -342,10 +355,26 @@ constexpr Subcommand kSubcommands[] = {
     {"xinfo", "groups", 3},
     {"xinfo", "stream", -3},
     {"xinfo", "help", 2},
+    // Memory accounting (memory.cc).
+    {"memory", "usage", -3},
+    {"memory", "purge", 2},
+    {"memory", "help", 2},
+    // COMMAND (cmd_command.cc) and CLIENT's introspection (cmd_client_info.cc).
+    {"command", "count", 2},
+    {"command", "info", -2},
+    {"command", "list", -2},
+    {"command", "docs", -2},
+    {"command", "getkeys", -4},
+    {"command", "getkeysandflags", -4},
+    {"command", "help", 2},
+    {"client", "setname", 3},
+    {"client", "getname", 2},
+    {"client", "info", 2},
+    {"client", "list", -2},
 };
 bool IsContainer(std::string_view name) {
   return name == "client" || name == "config" || name == "object" || name == "pubsub" ||
-         name == "xgroup" || name == "xinfo";
+         name == "xgroup" || name == "xinfo" || name == "memory" || name == "command";
 }
 
 const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
@@ -358,6 +387,31 @@ const Subcommand* FindSubcommand(std::string_view container, std::string_view na
 const Subcommand* FindClientSubcommand(std::string_view name) {
   return FindSubcommand("client", name);
 }
+
+}  // namespace
+
+bool EngineHasSubcommand(std::string_view container, std::string_view sub) {
+  return EngineSubcommandArity(container, sub) != 0 ||
+         ((container == "script" || container == "function") &&
+          ScriptSubcommandError(container,
+                                std::vector<std::string>{std::string(container), std::string(sub)})
+                  .rfind("ERR unknown subcommand", 0) != 0);
+}
+
+std::vector<std::string> EngineSubcommandNames() {
+  std::vector<std::string> out;
+  for (const Subcommand& s : kSubcommands) {
+    out.push_back(std::string(s.container) + "|" + std::string(s.name));
+  }
+  return out;
+}
+
+int EngineSubcommandArity(std::string_view container, std::string_view sub) {
+  const Subcommand* s = FindSubcommand(container, sub);
+  return s != nullptr && s->name.size() == sub.size() ? s->arity : 0;
+}
+
+namespace {
 
 // Commands a RESP2 client may send while subscribed (among those the
 // engine has; QUIT is the server layer's).
@@ -379,7 +433,17 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
   tracker_.SetCurrent(s.id, false);
   // Only value arguments are moved out of `owned` (TakeArg): argv[0] and
   // argv[1] (a key or a subcommand name) are still intact below.
+  // CLIENT INFO's view of the command running (its query buffer holds the
+  // command, its argv the arguments; both are empty again after it).
+  s.last_interaction_ms = keyspace_.now_ms();
+  s.qbuf = 1 + std::to_string(argv.size()).size() + 2;
+  s.argv_mem = 0;
+  for (const std::string& a : argv) {
+    s.qbuf += 1 + std::to_string(a.size()).size() + 2 + a.size() + 2;
+    s.argv_mem += a.size();
+  }
   Dispatch(s, argv, owned, ReplyBuffer(s));
+  s.qbuf = s.argv_mem = 0;
   silenced_.clear();
   // processCommand: the keys the command (or EXEC) made ready are served
   // after it, its own invalidations already sent.
@@ -422,6 +486,16 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     if (s.in_multi) s.exec_abort = true;
     reply.Error(msg);
   };
+  // processCommand's c->lastcmd: the command (or subcommand) looked up,
+  // NULL when there is none.
+  s.lastcmd = "NULL";
+  if (spec != nullptr) {
+    s.lastcmd = std::string(spec->name);
+    if (IsContainer(spec->name) && argv.size() >= 2) {
+      const Subcommand* sub = FindSubcommand(spec->name, argv[1]);
+      s.lastcmd = sub != nullptr ? s.lastcmd + "|" + std::string(sub->name) : "NULL";
+    }
+  }
   if (spec == nullptr) {
     reject(UnknownCommandError(argv));
     return;
@@ -450,9 +524,19 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     reject(err);  // SCRIPT's and FUNCTION's subcommand and its arity
     return;
   }
-  // processCommand's order: the tracking table is trimmed before the
-  // command runs (its invalidations go out at once), then the RESP2
-  // subscribed context is checked.
+  // processCommand's order: evictions under maxmemory (evict.cc; their
+  // invalidations go out at once, before this command's reply) and the OOM
+  // rejection, then the tracking table is trimmed (its invalidations go out
+  // at once), then the RESP2 subscribed context is checked.
+  if (maxmemory_ != 0) {
+    if (bugs_.eviction_invalidation_after_reply) tracker_.SetCurrent(s.id, true);
+    std::string oom = OomCheck(s, *spec);
+    tracker_.SetCurrent(s.id, false);
+    if (!oom.empty()) {
+      reject(oom);
+      return;
+    }
+  }
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
   if (s.protocol == resp::Protocol::kResp2 && s.in_pubsub() &&
       !AllowedWhileSubscribed(spec->name)) {
@@ -498,7 +582,11 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     return;
   }
   if (s.in_multi) {
-    s.queued.emplace_back(argv.begin(), argv.end());  // copies: EXEC runs them unowned
+    // queueMultiCommand: nothing is queued once the transaction is doomed
+    // (CLIENT INFO's multi= counts what was).
+    if (!s.exec_abort && !s.dirty_cas) {
+      s.queued.emplace_back(argv.begin(), argv.end());  // copies: EXEC runs them unowned
+    }
     reply.Simple("QUEUED");
     return;
   }
@@ -567,6 +655,12 @@ void Engine::Exec(Session& s, std::string* out) {
   s.queued.clear();
   s.in_multi = false;
   reply.ArrayHeader(static_cast<int64_t>(queued.size()));
+  // CLIENT INFO inside EXEC: still flagged multi, with the queue's count.
+  s.exec_count = static_cast<int64_t>(queued.size());
+  s.exec_multi_mem = 0;
+  for (const auto& argv : queued) {
+    for (const std::string& a : argv) s.exec_multi_mem += a.size() + sizeof(void*);
+  }
   ++call_depth_;  // the queued commands are nested calls
   for (std::vector<std::string>& argv : queued) {
     // Queued commands passed the name and arity checks when queued. They are
@@ -576,6 +670,8 @@ void Engine::Exec(Session& s, std::string* out) {
     if (!s.open) break;  // it killed itself? (never: self-kill closes after the reply)
   }
   --call_depth_;
+  s.exec_count = -1;
+  s.exec_multi_mem = 0;
   s.dirty_cas = false;
   s.exec_abort = false;
   tracker_.SetCurrent(s.id, false);
@@ -689,6 +785,29 @@ void Engine::OnKeyEvent(const KeyEvent& ev) {
       (ev.kind == KeyEventKind::kWritten || ev.kind == KeyEventKind::kDeleted ||
        ev.kind == KeyEventKind::kExpired)) {
     SignalStreamKeyGone(ev.db, ev.key);
+  }
+  if (blocked_by_type_[static_cast<int>(BlockType::kStream)] != 0 &&
+      (ev.kind == KeyEventKind::kFlushed || ev.kind == KeyEventKind::kSwapped)) {
+    // FLUSHDB / FLUSHALL or SWAPDB, just before the change: the blocked-on
+    // keys of the db that hold a stream now and will not get their
+    // XREADGROUP sessions unblocked (scanDatabaseForDeletedStreams).
+    std::vector<std::string> keys;
+    for (const auto& [key, list] : blocking_keys_[ev.db]) {
+      const Object* o = keyspace_.Peek(ev.db, key);
+      if (o == nullptr || !Is<Stream>(*o)) continue;
+      if (ev.other_db >= 0) {
+        const Object* n = keyspace_.Peek(ev.other_db, key);
+        if (n != nullptr && Is<Stream>(*n)) continue;
+      }
+      keys.push_back(key);
+    }
+    std::sort(keys.begin(), keys.end());  // Redis walks its dict: any order will do
+    for (std::string& k : keys) {
+      std::pair<int, std::string> entry(ev.db, std::move(k));
+      if (ready_set_.contains(entry)) continue;
+      ready_set_.insert(entry);
+      ready_keys_.push_back(std::move(entry));
+    }
   }
   if (ev.kind == KeyEventKind::kWritten || ev.kind == KeyEventKind::kDeleted ||
       ev.kind == KeyEventKind::kExpired) {

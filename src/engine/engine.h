@@ -68,6 +68,34 @@ struct EngineOptions {
   int64_t max_random_repeats = kDefaultMaxRandomRepeats;
 };
 
+// Memory accounting and eviction (memory.cc, evict.cc; docs/fidelity.md,
+// "Memory accounting"). The maxmemory-policy values, in Redis's
+// maxmemory_policy_enum order (config.h's EnumNames).
+enum class MaxmemoryPolicy : uint8_t {
+  kVolatileLru,
+  kVolatileLfu,
+  kVolatileRandom,
+  kVolatileTtl,
+  kAllkeysLru,
+  kAllkeysLfu,
+  kAllkeysRandom,
+  kNoeviction,
+};
+// The bytes a key and its value occupy by the engine's estimate (memory.cc
+// states the formula), MEMORY USAGE's answer; and used_memory's baseline,
+// which stands for what the engine does not count (the process's code,
+// sessions, tables): 1 MiB.
+inline constexpr uint64_t kKeyOverheadBytes = 81;
+inline constexpr uint64_t kBaselineMemoryBytes = 1024 * 1024;
+uint64_t KeyMemoryUsage(std::string_view key, const Object& o);
+
+// Deliberately broken pieces, for the tests that prove a check can fail.
+struct EngineBugs {
+  // Evictions before a command run as if inside it: the running session's
+  // own invalidations go out after its reply (redis issue 9116's bug).
+  bool eviction_invalidation_after_reply = false;
+};
+
 struct WatchedKey {
   int db;
   std::string key;
@@ -145,6 +173,18 @@ struct Session {
   // session's further commands until it is unblocked (Engine::TakeUnblocked).
   BlockState block;
   bool blocked() const { return block.type != BlockType::kNone; }
+  // CLIENT INFO / LIST (cmd_client_info.cc): creation and last command on
+  // the engine's clock (ms); the last command's full name ("NULL" before the
+  // first and after an unknown one, as c->lastcmd); the socket's fd (-1
+  // in-process); while a command runs, its RESP size (qbuf) and argument
+  // bytes (argv-mem); while EXEC runs its queue, the queue's length
+  // (else -1) and argument bytes.
+  int64_t ctime_ms = 0, last_interaction_ms = 0;
+  std::string lastcmd = "NULL";
+  int fd = -1;
+  size_t qbuf = 0, argv_mem = 0;
+  int64_t exec_count = -1;
+  size_t exec_multi_mem = 0;
 };
 
 // INFO's statistics (Redis's server.stat_* and per-command counters).
@@ -156,6 +196,7 @@ struct EngineStats {
   uint64_t commands_processed = 0;  // call()s, each command inside EXEC too
   uint64_t error_replies = 0;
   uint64_t expired_keys = 0;
+  uint64_t evicted_keys = 0;  // evict.cc
   // By full name ("config|get"); a hash map looked up without allocating
   // (every command counts here). INFO sorts the names.
   StrMap<CommandStat> commands;
@@ -219,7 +260,7 @@ class Engine {
   // tracking-table-max-keys (also done before every command).
   void Cron();
   // CLIENT KILL ADDR / LADDR match these.
-  void SetAddresses(int session, std::string addr, std::string laddr);
+  void SetAddresses(int session, std::string addr, std::string laddr, int fd = -1);
   // The session with CLIENT ID `id`, or -1.
   int SessionById(int64_t id) const;
   tracking::Tracker& tracker() { return tracker_; }
@@ -291,6 +332,20 @@ class Engine {
   const std::vector<std::pair<std::string, std::string>>& server_params() const {
     return server_params_;
   }
+  // Memory accounting and eviction (memory.cc, evict.cc). used_memory: the
+  // baseline plus KeyMemoryUsage of every key (O(keys and elements)).
+  uint64_t UsedMemory() const;
+  uint64_t maxmemory() const { return maxmemory_; }
+  MaxmemoryPolicy maxmemory_policy() const { return policy_; }
+  bool lfu_policy() const {
+    return policy_ == MaxmemoryPolicy::kVolatileLfu || policy_ == MaxmemoryPolicy::kAllkeysLfu;
+  }
+  // performEvictions: with maxmemory set and used_memory above it, deletes
+  // keys by the policy until it is not; false (EVICT_FAIL) when it could not
+  // (noeviction, or no key the policy may evict). Tracking clients are told
+  // at once (the running command's own session before its reply).
+  bool PerformEvictions();
+  EngineBugs& bugs_for_test() { return bugs_; }
   // INFO's counters, the process facts a server gives, and the run id.
   const EngineStats& stats() const { return stats_; }
   void ResetStats();  // CONFIG RESETSTAT
@@ -462,6 +517,15 @@ class Engine {
   size_t blocked_count_ = 0;
   size_t blocked_by_type_[4] = {0, 0, 0, 0};
   std::vector<int> unblocked_;
+  // Memory accounting and eviction (evict.cc).
+  uint64_t maxmemory_ = 0;
+  MaxmemoryPolicy policy_ = MaxmemoryPolicy::kNoeviction;
+  uint64_t lfu_random_state_ = 0;  // LFULogIncr's draws
+  EngineBugs bugs_;
+  void SetMaxmemoryPolicy(MaxmemoryPolicy p);
+  // The OOM check of processCommand for a command about to run or be
+  // queued: the rejection text, or "".
+  std::string OomCheck(const Session& s, const CommandSpec& spec);
   std::unique_ptr<script::EvalScripts> scripts_;
   std::unique_ptr<script::FunctionLibraries> functions_;
   uint32_t notify_flags_ = 0;  // notify-keyspace-events (NotifyClass bits)

@@ -170,7 +170,7 @@ bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
 
 Object* Keyspace::Find(int db, std::string_view key) {
   Object* o = FindNoTouch(db, key);
-  if (o != nullptr) o->set_lru(LruClock(now_ms()));
+  if (o != nullptr) Touch(*o);
   return o;
 }
 
@@ -195,7 +195,7 @@ Object& Keyspace::Store(int db, std::string_view key, Object value, bool keep_tt
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
-  it->value.set_lru(LruClock(now_ms()));  // a new value (createObject)
+  it->value.set_lru(NewAccessStamp());  // a new value (createObject)
   if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
   if (!keep_ttl) d.expires.Erase(key);
   Emit(db, it->key(), KeyEventKind::kWritten);
@@ -208,7 +208,7 @@ Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value, in
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
-  it->value.set_lru(LruClock(now_ms()));  // a new value (createObject)
+  it->value.set_lru(NewAccessStamp());  // a new value (createObject)
   if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
   if (when_ms < 0) {
     d.expires.Erase(key);
@@ -224,7 +224,7 @@ Object& Keyspace::AddQuietly(int db, std::string_view key, Object value) {
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
   it->value = std::move(value);
-  it->value.set_lru(LruClock(now_ms()));  // a new value (createObject)
+  it->value.set_lru(NewAccessStamp());  // a new value (createObject)
   if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
   return it->value;
 }

@@ -151,6 +151,15 @@ class Keyspace {
   // EXISTS, TYPE, the TTL family, OBJECT).
   Object* Find(int db, std::string_view key);
   Object* FindNoTouch(int db, std::string_view key);
+  // Memory accounting and eviction (evict.cc): under an LFU maxmemory-policy
+  // robj.lru holds Redis's LFU data (minutes << 8 | counter), and a touch
+  // raises the counter with a draw of `random` (evict.cc's LFU stream);
+  // an empty `random` is LRU (the LRU clock).
+  void SetLfu(std::function<uint64_t()> random) { lfu_random_ = std::move(random); }
+  bool lfu() const { return static_cast<bool>(lfu_random_); }
+  // createObject's lru and lookupKey's update of it (updateLFU or LRU_CLOCK).
+  uint32_t NewAccessStamp() const;
+  void Touch(Object& o);
   // INFO's keyspace_hits / keyspace_misses: lookups while counting is on
   // (the engine turns it on for read-only commands).
   void set_count_reads(bool on) { count_reads_ = on; }
@@ -264,7 +273,8 @@ class Keyspace {
   uint64_t rng_ = kExpireCycleSeed;  // active expiry's sampling
   bool count_reads_ = false;
   uint64_t hits_ = 0, misses_ = 0;
-  int expire_cycle_db_ = 0;  // the next db ActiveExpireCycle samples
+  int expire_cycle_db_ = 0;               // the next db ActiveExpireCycle samples
+  std::function<uint64_t()> lfu_random_;  // evict.cc: set under an LFU policy
 };
 
 }  // namespace respfuzz::engine

@@ -176,6 +176,11 @@ int64_t RefCount(const Object& o);
 // OBJECT IDLETIME's answer (estimateObjectIdleTime / 1000) for a value.
 uint32_t LruClock(int64_t now_ms);
 int64_t IdleSeconds(const Object& o, int64_t now_ms);
+// Under an LFU maxmemory-policy (evict.cc): LFUGetTimeInMinutes at now_ms,
+// and OBJECT FREQ's answer (LFUDecrAndReturn: the counter less one per
+// minute since its last access, lfu-decay-time 1).
+uint32_t LfuMinutes(int64_t now_ms);
+int64_t LfuDecayedCounter(const Object& o, int64_t now_ms);
 // isSdsRepresentableAsLongLong: what an intset can hold.
 bool IsIntsetMember(std::string_view s);
 

@@ -1,5 +1,6 @@
 #include "src/script/lua_scripts.h"
 
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -200,6 +201,28 @@ int SandboxPairs(lua_State* L) {
   lua_pushvalue(L, 1);
   lua_pushnil(L);
   return 3;
+}
+
+// unpack(t [, i [, j]]) with the range check Redis's vendored Lua 5.1 has
+// and Debian's liblua5.1 lacks: there, e - i + 1 overflows an int for a range
+// like (-2, 2147483647) and the stack check passes, so the interpreter
+// writes past its stack (respfuzz serve died of SIGSEGV on unit/scripting's
+// "Test table unpack with invalid indexes"). The count is taken in unsigned
+// arithmetic, and a range of INT_MAX elements or more, or one the stack
+// cannot grow to, is the error redis-server 7.0.15 replies.
+int SafeUnpack(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  const int first = luaL_optint(L, 2, 1);
+  const int last = lua_isnoneornil(L, 3) ? static_cast<int>(luaL_getn(L, 1)) : luaL_checkint(L, 3);
+  if (first > last) return 0;
+  const unsigned span = static_cast<unsigned>(last) - static_cast<unsigned>(first);
+  if (span >= static_cast<unsigned>(INT_MAX) || !lua_checkstack(L, static_cast<int>(span + 1))) {
+    return luaL_error(L, "too many results to unpack");
+  }
+  for (unsigned k = 0; k <= span; ++k) {
+    lua_rawgeti(L, 1, static_cast<int>(static_cast<unsigned>(first) + k));
+  }
+  return static_cast<int>(span + 1);
 }
 
 int SandboxSetmetatable(lua_State* L) {
@@ -1089,6 +1112,8 @@ void LuaState::Init() {
   lua_setglobal(L, "pairs");
   lua_pushcfunction(L, SandboxSetmetatable);
   lua_setglobal(L, "setmetatable");
+  lua_pushcfunction(L, SafeUnpack);
+  lua_setglobal(L, "unpack");
 
   // The redis table.
   lua_newtable(L);

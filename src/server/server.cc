@@ -322,7 +322,7 @@ void Server::AcceptOne(int handle, std::string peer, std::string local) {
   if (by_session_.size() <= static_cast<size_t>(c->session)) by_session_.resize(c->session + 1);
   by_session_[c->session] = c;
   // "ip:port" of both ends, as CLIENT KILL ADDR / LADDR compare them.
-  engine_.SetAddresses(c->session, std::move(peer), std::move(local));
+  engine_.SetAddresses(c->session, std::move(peer), std::move(local), handle);
   c->slot = clients_.size();
   clients_.push_back(std::move(client));
   Add(counters_.connections);

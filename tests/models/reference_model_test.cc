@@ -114,13 +114,28 @@ TEST(ReferenceModelTest, ScanWalksTheDocumentedHashOrder) {
 
 TEST(ReferenceModelTest, DocumentedDeviations) {
   ReferenceModel m(TestOptions());
-  EXPECT_EQ(m.Execute(0, {"CLIENT", "LIST"}),
-            Value::Error("ERR unknown subcommand 'LIST'. Try CLIENT HELP."));
   EXPECT_EQ(m.Execute(0, {"GEOADD", "a"}),
             Value::Error("ERR unknown command 'GEOADD', with args beginning with: 'a' "));
   // Streams are in the model (reference_streams_test.cc, streams.json).
+  EXPECT_EQ(m.Execute(0, {"CLIENT", "PAUSE", "10"}),
+            Value::Error("ERR unknown subcommand 'PAUSE'. Try CLIENT HELP."));
   EXPECT_EQ(m.Execute(0, {"XADD", "a"}),
             Value::Error("ERR wrong number of arguments for 'xadd' command"));
+}
+
+// CLIENT SETNAME / GETNAME / INFO and COMMAND GETKEYS, written plainly.
+TEST(ReferenceModelTest, ClientNamesAndCommandGetKeys) {
+  ReferenceModel m(TestOptions());
+  EXPECT_EQ(m.Execute(0, {"CLIENT", "GETNAME"}), Value::Null(Type::kNullBulk));
+  EXPECT_EQ(m.Execute(0, {"CLIENT", "SETNAME", "a"}), Value::Simple("OK"));
+  EXPECT_EQ(m.Execute(0, {"CLIENT", "GETNAME"}), Value::Bulk("a"));
+  const Value info = m.Execute(0, {"CLIENT", "INFO"});
+  EXPECT_NE(info.str.find(" name=a age=? idle=? flags=N db=0 "), std::string::npos) << info.str;
+  EXPECT_NE(info.str.find(" cmd=client|info "), std::string::npos) << info.str;
+  EXPECT_EQ(m.Execute(0, {"COMMAND", "GETKEYS", "mset", "a", "1", "b", "2"}),
+            Value::Aggregate(Type::kArray, {Value::Bulk("a"), Value::Bulk("b")}));
+  EXPECT_EQ(m.Execute(0, {"COMMAND", "GETKEYS", "echo", "x"}),
+            Value::Error("ERR The command has no key arguments"));
 }
 
 // TIME is the model's clock: unix seconds and the milliseconds as
