@@ -436,7 +436,9 @@ void GetKeys(CommandContext& c, bool with_flags) {
     // for a spec marked incomplete (SORT's STORE), where the engine's own
     // key finder answers, its keys taking the specs' flags in order.
     bool incomplete = false;
-    for (const KeySpec& s : specs) incomplete |= s.incomplete;
+    // A spec whose begin_search is unknown (SORT's BY/GET and STORE) is
+    // as incomplete: getKeysUsingKeySpecs gives up and sortGetKeys answers.
+    for (const KeySpec& s : specs) incomplete |= s.incomplete || s.bs == KeySpec::kBsUnknown;
     keys.clear();
     const CommandSpec* spec = FindCommand(f->fullname);
     if (incomplete && spec != nullptr) {
