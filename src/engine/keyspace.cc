@@ -275,25 +275,7 @@ bool Keyspace::Persist(int db, std::string_view key) {
 void Keyspace::TouchedMaybeEmpty(int db, std::string_view key) {
   const Object* o = Peek(db, key);
   if (o == nullptr) return;
-  bool empty = false;
-  switch (TypeOf(*o)) {
-    case ObjType::kString:
-      break;
-    case ObjType::kList:
-      empty = As<List>(*o).empty();
-      break;
-    case ObjType::kHash:
-      empty = As<Hash>(*o).empty();
-      break;
-    case ObjType::kSet:
-      empty = As<Set>(*o).empty();
-      break;
-    case ObjType::kZSet:
-      empty = As<ZSet>(*o).empty();
-      break;
-    case ObjType::kStream:  // an empty stream stays
-      break;
-  }
+  const bool empty = IsEmptyAggregate(*o);
   if (empty) {
     Delete(db, key);
   } else {

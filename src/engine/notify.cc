@@ -134,25 +134,7 @@ bool CommandContext::TouchedNotify(uint32_t type, std::string_view event, std::s
 bool CommandContext::NotifyTouched(uint32_t type, std::string_view event, std::string_view key) {
   Notify(type, event, key);
   const Object* o = ks.Peek(db, key);
-  bool empty = false;
-  if (o != nullptr) {
-    switch (TypeOf(*o)) {
-      case ObjType::kString:
-        break;
-      case ObjType::kList:
-        empty = As<List>(*o).empty();
-        break;
-      case ObjType::kHash:
-        empty = As<Hash>(*o).empty();
-        break;
-      case ObjType::kSet:
-        empty = As<Set>(*o).empty();
-        break;
-      case ObjType::kZSet:
-        empty = As<ZSet>(*o).empty();
-        break;
-    }
-  }
+  const bool empty = o != nullptr && IsEmptyAggregate(*o);
   if (empty) Notify(kNotifyGeneric, "del", key);
   ks.TouchedMaybeEmpty(db, key);
   return empty;

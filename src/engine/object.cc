@@ -44,6 +44,23 @@ bool IntEncodable(const std::string& s, int64_t* v) {
 
 }  // namespace
 
+bool IsEmptyAggregate(const Object& o) {
+  switch (TypeOf(o)) {
+    case ObjType::kList:
+      return As<List>(o).empty();
+    case ObjType::kHash:
+      return As<Hash>(o).empty();
+    case ObjType::kSet:
+      return As<Set>(o).empty();
+    case ObjType::kZSet:
+      return As<ZSet>(o).empty();
+    case ObjType::kString:
+    case ObjType::kStream:
+      return false;
+  }
+  return false;
+}
+
 std::string_view EncodingName(const Object& o) {
   switch (TypeOf(o)) {
     case ObjType::kString: {

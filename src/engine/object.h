@@ -166,6 +166,9 @@ static_assert(sizeof(Object) == sizeof(ObjectVariant), "the encoding bytes must 
 #endif
 
 inline ObjType TypeOf(const Object& o) { return static_cast<ObjType>(o.index()); }
+// A list, hash, set or sorted set with no element left (Redis deletes such a
+// key); a string or a stream never is (an empty stream stays).
+bool IsEmptyAggregate(const Object& o);
 
 // OBJECT ENCODING's answer for a value under the engine's limits (a list is
 // always a quicklist in Redis 7.0), and OBJECT REFCOUNT's (2147483647 for
