@@ -318,7 +318,8 @@ int64_t ReplyRange(CommandContext& c, ReplyWriter& r, Stream& s, StreamID start,
   auto emit = [&](StreamID id, const std::vector<std::string>& fv) {
     if (g != nullptr && id > g->last_id) {
       if (g->entries_read != kInvalidEntriesRead && !s.RangeHasTombstones(id, std::nullopt)) {
-        ++g->entries_read;
+        // Redis's long long counter wraps at LLONG_MAX (two's complement).
+        g->entries_read = static_cast<int64_t>(static_cast<uint64_t>(g->entries_read) + 1);
       } else if (s.entries_added != 0) {
         g->entries_read = s.EstimateDistanceFromFirstEverEntry(id);
       }

@@ -297,6 +297,17 @@ bool Stream::RangeHasTombstones(StreamID start, std::optional<StreamID> end) con
   return start <= max_deleted_id && max_deleted_id <= e;
 }
 
+namespace {
+
+// Redis keeps these counters in long long and lets them wrap (entries_read
+// past LLONG_MAX, the lag of a wrapped counter); two's complement here,
+// without the undefined behaviour.
+int64_t WrapSub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+
+}  // namespace
+
 int64_t Stream::EstimateDistanceFromFirstEverEntry(StreamID id) const {
   const int64_t added = static_cast<int64_t>(entries_added);
   if (entries_added == 0) return 0;
@@ -305,8 +316,8 @@ int64_t Stream::EstimateDistanceFromFirstEverEntry(StreamID id) const {
   if (id > last_id) return kInvalidEntriesRead;
   const StreamID first = first_id();
   if (max_deleted_id.IsZero() || max_deleted_id < first) {
-    if (id < first) return added - static_cast<int64_t>(length());
-    if (id == first) return added - static_cast<int64_t>(length()) + 1;
+    if (id < first) return WrapSub(added, static_cast<int64_t>(length()));
+    if (id == first) return WrapSub(added, static_cast<int64_t>(length()) - 1);
   }
   return kInvalidEntriesRead;
 }
@@ -315,10 +326,10 @@ std::optional<int64_t> Stream::Lag(const StreamGroup& g) const {
   const int64_t added = static_cast<int64_t>(entries_added);
   if (entries_added == 0) return 0;
   if (g.entries_read != kInvalidEntriesRead && !RangeHasTombstones(g.last_id, std::nullopt)) {
-    return added - g.entries_read;
+    return WrapSub(added, g.entries_read);
   }
   const int64_t read = EstimateDistanceFromFirstEverEntry(g.last_id);
-  if (read != kInvalidEntriesRead) return added - read;
+  if (read != kInvalidEntriesRead) return WrapSub(added, read);
   return std::nullopt;
 }
 
