@@ -37,6 +37,27 @@ namespace {
 
 constexpr uint64_t kNoError = kHiredis12NoError;
 
+// A known finding in hiredis 1.2.0 (docs/fidelity.md, "hiredis 1.2.0"):
+// processBulkItem (read.c:432) adds 2 to a bulk or verbatim length in long
+// long, which overflows, undefined behaviour, for a length of
+// 9223372036854775806 or 9223372036854775807. Such a header, a `$` or `=` at
+// the start of a line followed by one of those numbers (string2ll's form:
+// no sign, no leading zero) and CR, is not fed to hiredis: the input is
+// skipped, which lets fuzzing go on past it. It may sit inside a payload,
+// where hiredis would not read it as a header; skipping that input too
+// costs little.
+bool HasOverflowingBulkLength(std::string_view payload) {
+  for (size_t i = 0; i < payload.size(); ++i) {
+    if (payload[i] != '$' && payload[i] != '=') continue;
+    if (i != 0 && payload[i - 1] != '\n') continue;
+    const std::string_view digits = payload.substr(i + 1, 19);
+    if (digits.size() != 19 || i + 20 >= payload.size() || payload[i + 20] != '\r') continue;
+    if (digits.find_first_not_of("0123456789") != std::string_view::npos) continue;
+    if (digits >= "9223372036854775806" && digits <= "9223372036854775807") return true;
+  }
+  return false;
+}
+
 // --- where a byte sits ----------------------------------------------------------
 
 // A length as both readers may read it for a bulk: digits (our reader allows
@@ -548,6 +569,13 @@ Hiredis12DiffOutcome CompareHiredis12Diff(ReplyParser& ours, ReplyParser& theirs
     out.skipped = true;
     out.skip_reason = "payload of " + std::to_string(payload.size()) + " bytes is above " +
                       std::to_string(kHiredis12DiffMaxPayload);
+    return out;
+  }
+  if (HasOverflowingBulkLength(payload)) {
+    out.skipped = true;
+    out.skip_reason =
+        "a bulk or verbatim length of 9223372036854775806 or more: hiredis 1.2.0 adds 2 to it in "
+        "long long (read.c:432, undefined behaviour; a known finding), not fed";
     return out;
   }
   Hiredis12Disagreement d = RunBoth(ours, theirs, payload, plan);
