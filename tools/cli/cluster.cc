@@ -404,11 +404,12 @@ int BusReplay(const Options& o) {
   absl::StatusOr<cc::TrialOutcome> first = cc::RunReplayTrial(b, all, ro);
   if (!first.ok()) return Fail(std::string(first.status().message()));
   if (!first->first_down) {
-    std::printf("every node answered PING after every message\n");
+    std::printf("every node answered PING, its CLUSTER NODES parsing, after every message\n");
     return kOk;
   }
   const size_t killer = *first->first_down;
-  std::printf("a node is down after message %zu of %zu:\n", killer + 1, all.size());
+  std::printf("a node is down or its CLUSTER NODES does not parse after message %zu of %zu:\n",
+              killer + 1, all.size());
   for (const std::string& p : first->problems) std::printf("  PROBLEM: %s\n", p.c_str());
   show(killer);
   std::vector<size_t> dying(all.begin(), all.begin() + static_cast<ptrdiff_t>(killer) + 1);
@@ -430,8 +431,8 @@ int BusReplay(const Options& o) {
   };
   absl::StatusOr<cc::NarrowResult> n = cc::Narrow(dying, trial, o.max_trials);
   if (!n.ok()) return Fail(std::string(n.status().message()));
-  std::printf("narrowed in %d more trials%s: %zu message(s) take a fresh node down:\n", n->trials,
-              n->exhausted ? " (--max-trials reached: maybe not the smallest)" : "",
+  std::printf("narrowed in %d more trials%s: %zu message(s) make the problem on a fresh cluster:\n",
+              n->trials, n->exhausted ? " (--max-trials reached: maybe not the smallest)" : "",
               n->minimal.size());
   for (size_t i : n->minimal) show(i);
   for (const std::string& p : n->problems) std::printf("  PROBLEM: %s\n", p.c_str());

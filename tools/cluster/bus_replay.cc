@@ -15,6 +15,7 @@
 #include "tools/cluster/bus_fuzz.h"
 #include "tools/cluster/local_cluster.h"
 #include "tools/cluster/scenario.h"
+#include "tools/cluster/view.h"
 
 namespace respfuzz::cluster_chaos {
 
@@ -404,9 +405,11 @@ absl::StatusOr<TrialOutcome> RunReplayTrial(const SavedBatch& batch,
     }
     sender_id = c.nodes()[it->second].id;
   }
-  // Every node runs and answers PING. A node that does not answer is given
-  // kExitTimeoutMs to exit (a dying node is reported with how it exited, not
-  // as merely silent); one still running then does not answer PING.
+  // Every node runs, answers PING and gives a CLUSTER NODES that parses (the
+  // checks of bus-fuzz, so a batch it saved for either shows here). A node
+  // that does not answer is given kExitTimeoutMs to exit (a dying node is
+  // reported with how it exited, not as merely silent); one still running
+  // then does not answer PING.
   auto check = [&]() {
     std::vector<std::string> problems = c.ReapDead();
     std::vector<std::pair<int, std::string>> silent;  // node index, why
@@ -415,6 +418,15 @@ absl::StatusOr<TrialOutcome> RunReplayTrial(const SavedBatch& batch,
       absl::StatusOr<resp::Value> pong = Call(n.port, {"PING"}, kPingTimeoutMs);
       if (!pong.ok() || pong->str != "PONG") {
         silent.emplace_back(n.index, pong.ok() ? pong->str : std::string(pong.status().message()));
+        continue;
+      }
+      absl::StatusOr<std::string> nodes = CallText(n.port, {"CLUSTER", "NODES"});
+      absl::StatusOr<std::vector<NodeLine>> view =
+          nodes.ok() ? ParseClusterNodes(*nodes)
+                     : absl::StatusOr<std::vector<NodeLine>>(nodes.status());
+      if (!view.ok()) {
+        problems.push_back(
+            absl::StrCat(n.name(), ": CLUSTER NODES is not sane: ", view.status().message()));
       }
     }
     if (problems.empty() && silent.empty()) return problems;
