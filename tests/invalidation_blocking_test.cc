@@ -36,8 +36,8 @@ std::string Seed(const std::string& name) {
 }
 
 const char* const kSeeds[] = {"blocking_blmove_served.txt", "blocking_noloop_served.txt",
-                              "blocking_timeout.txt", "blocking_exec_serves.txt",
-                              "blocking_unblock.txt"};
+                              "blocking_timeout.txt",       "blocking_exec_serves.txt",
+                              "blocking_unblock.txt",       "blocking_writer_redirect.txt"};
 
 TEST(InvalidationBlocking, TextAndBytesRoundTrip) {
   for (const char* name : kSeeds) {

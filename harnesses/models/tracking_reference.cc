@@ -831,10 +831,20 @@ Value TrackingReference::ConfigGet(Ctx& c) {
 void TrackingReference::Unblocked(int session, const Value& reply) {
   const int outer = current_;
   const bool outer_in_call = in_call_, outer_exec = exec_;
+  const int outer_defer = defer_slot_;
+  if (outer >= 0 && outer != session) {
+    // call()'s afterCommand sent that client's own invalidations before
+    // handleClientsBlockedOnKeys: now, in order, wherever they go (its
+    // redirect connection at once; its own connection after its reply).
+    defer_slot_ = outer;
+    std::vector<std::optional<std::string>> own = std::move(pending_);
+    pending_.clear();
+    for (const std::optional<std::string>& key : own) {
+      SendTrackingMessage(outer, key ? OneKeyPayload(*key) : NullPayload(resp(outer)));
+    }
+  }
   std::vector<std::optional<std::string>> outer_pending = std::move(pending_);
   pending_.clear();
-  const int outer_defer = defer_slot_;
-  if (outer >= 0 && outer != session) defer_slot_ = outer;
   current_ = session;
   in_call_ = true;
   exec_ = false;
