@@ -207,6 +207,47 @@ TEST_F(IntrospectionTest, InfoCounters) {
   EXPECT_EQ(f.count("cmdstat_get"), 0u);
 }
 
+// INFO's tracking totals, each step's values as redis-server 7.0.15 gave
+// them for the same commands (2026-11-25): tracking_total_keys counts table
+// keys, tracking_total_items the (key, client id) pairs, a closed client's
+// ids included (the table keeps them until the key is invalidated),
+// tracking_total_prefixes the BCAST prefixes some client still has.
+TEST_F(IntrospectionTest, InfoTrackingTotals) {
+  const int b = engine_.OpenSession(), c = engine_.OpenSession(), d = engine_.OpenSession();
+  auto totals = [&] {
+    auto f = InfoFields(Cmd({"INFO", "stats"}));
+    return f["tracking_total_keys"] + " " + f["tracking_total_items"] + " " +
+           f["tracking_total_prefixes"];
+  };
+  auto run = [&](int s, std::vector<std::string> argv) {
+    std::string out;
+    engine_.Execute(s, argv, &out);
+  };
+  const int a = engine_.OpenSession();
+  run(a, {"CLIENT", "TRACKING", "on"});
+  run(a, {"MGET", "k1", "k2", "k3"});
+  run(b, {"CLIENT", "TRACKING", "on"});
+  run(b, {"GET", "k1"});
+  EXPECT_EQ(totals(), "3 4 0");
+  run(c, {"CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "p:", "PREFIX", "q:"});
+  run(d, {"CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "p:"});
+  EXPECT_EQ(totals(), "3 4 2");
+  Cmd({"SET", "k1", "x"});
+  EXPECT_EQ(totals(), "2 2 2");
+  engine_.CloseSession(b);
+  Cmd({"SET", "k2", "x"});
+  EXPECT_EQ(totals(), "1 1 2");
+  run(c, {"CLIENT", "TRACKING", "off"});
+  EXPECT_EQ(totals(), "1 1 1");
+  engine_.CloseSession(d);
+  EXPECT_EQ(totals(), "1 1 0");
+  run(a, {"GET", "k9"});
+  engine_.CloseSession(a);
+  EXPECT_EQ(totals(), "2 2 0");
+  Cmd({"FLUSHALL"});
+  EXPECT_EQ(totals(), "0 0 0");
+}
+
 // INFO's sections as Redis 7.0.15 selects them (genInfoSectionDict): the
 // default set, all, everything, names in any case, unknown names; a
 // verbatim string in RESP3.

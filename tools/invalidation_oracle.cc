@@ -344,6 +344,15 @@ class InvalidationReplay : public harnesses::invalidation::ServerObserver {
   std::vector<std::string> ForServer(const std::vector<std::string>& argv) const {
     std::vector<std::string> out = argv;
     if (!Is(argv, "CLIENT")) return out;
+    // CLIENT UNBLOCK id (the block op's unblock): the server's id too.
+    if (out.size() >= 3 && Same(out[1], "UNBLOCK")) {
+      int64_t id;
+      if (ParseId(out[2], &id)) {
+        auto it = eng_to_real_.find(id);
+        if (it != eng_to_real_.end()) out[2] = std::to_string(it->second);
+      }
+      return out;
+    }
     for (size_t i = 2; i + 1 < out.size(); ++i) {
       if (!Same(out[i], "REDIRECT")) continue;
       int64_t id;
@@ -376,9 +385,13 @@ class InvalidationReplay : public harnesses::invalidation::ServerObserver {
           return st;
         }
         // Its reply first: PING on the control connection then runs in a
-        // later turn than the command.
-        return ReadFrames(s, std::max<size_t>(1, CountFrames(output[s])),
-                          RealNowMs() + opt_.frame_timeout_ms);
+        // later turn than the command. A command the engine answered with
+        // nothing (a blocking command that blocked) is given a moment only:
+        // waiting longer would let its timeout pass on the server alone.
+        const size_t want = CountFrames(output[s]);
+        return ReadFrames(s, std::max<size_t>(1, want),
+                          RealNowMs() + (want == 0 ? std::min<int64_t>(opt_.frame_timeout_ms, 50)
+                                                   : opt_.frame_timeout_ms));
       }
       case Kind::kClose:
         for (int s : a.slots) {

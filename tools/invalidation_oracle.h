@@ -17,7 +17,10 @@
 //            (run in a later event-loop turn, so when PONG arrives every
 //            byte of the command's turn has been written), then drains
 //            every connection. A connection that got fewer frames than the
-//            engine wrote is waited on, up to frame_timeout_ms.
+//            engine wrote is waited on, up to frame_timeout_ms; a command
+//            the engine answered with nothing (it blocked: the block op) is
+//            given 50 ms at most, so that its timeout cannot pass on the
+//            server alone. CLIENT UNBLOCK's id is mapped as REDIRECT's.
 //   close    the socket is closed and CLIENT LIST ID is polled until the
 //            server has freed the client (a kill: the server drops it).
 //   active-expire  the keys the engine expired, in the engine's order, are

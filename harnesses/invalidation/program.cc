@@ -126,6 +126,22 @@ constexpr std::array<CommandShape, 38> kWrites = {{
     {"SELECT", "d", ""},
 }};
 
+// The block op (blocking_ops.cc): timeouts in seconds (0 blocks for ever;
+// "-1" and "x" are refused with an error), and the ends.
+constexpr std::array<std::string_view, 8> kTimeouts = {"0",   "0.1", "1",  "2",
+                                                       "0.5", "1.5", "-1", "x"};
+constexpr std::array<std::string_view, 4> kWheres = {"LEFT", "RIGHT", "MIN", "MAX"};
+constexpr std::array<CommandShape, 8> kBlocks = {{
+    {"BLPOP", "kt", ""},
+    {"BRPOP", "kt", ""},
+    {"BLMOVE", "kkwwt", ""},
+    {"BRPOPLPUSH", "kkt", ""},
+    {"BLMPOP", "tikw", ""},
+    {"BZPOPMIN", "kt", ""},
+    {"BZPOPMAX", "kt", ""},
+    {"BZMPOP", "tikw", ""},
+}};
+
 constexpr std::array<uint32_t, 16> kClock = {1,    10,   99,   100,  101,  250,   500,   999,
                                              1000, 1001, 1500, 2000, 5000, 10000, 60000, 3600000};
 // kConfigMaxmemory (memory accounting): 0 (no limit), and limits a few
@@ -156,7 +172,9 @@ constexpr std::array<OpCode, 64> MakeOpTable() {
   };
   fill(0, 13, OpKind::kRead);
   fill(14, 25, OpKind::kWrite);
-  fill(26, 33, OpKind::kSend);
+  fill(26, 31, OpKind::kSend);
+  fill(32, 32, OpKind::kBlock);
+  fill(33, 33, OpKind::kUnblock);
   fill(34, 41, OpKind::kDeliver);
   fill(42, 43, OpKind::kDeliver, true);
   fill(44, 45, OpKind::kDeliverAll);
@@ -190,6 +208,8 @@ bool HasClient(OpKind k) {
     case OpKind::kDeliver:
     case OpKind::kKill:
     case OpKind::kReconnect:
+    case OpKind::kBlock:
+    case OpKind::kUnblock:
       return true;
     default:
       return false;
@@ -208,6 +228,10 @@ Arg ArgOf(char c) {
       return Arg::kInt;
     case 'r':
       return Arg::kRange;
+    case 't':
+      return Arg::kTimeout;
+    case 'w':
+      return Arg::kWhere;
     default:
       return Arg::kDb;
   }
@@ -225,6 +249,10 @@ std::string_view ArgName(char c) {
       return "integer";
     case 'r':
       return "range";
+    case 't':
+      return "timeout";
+    case 'w':
+      return "where";
     default:
       return "db";
   }
@@ -427,6 +455,7 @@ cache::CacheOptions CacheOptionsOf(const ClientSpec& spec) {
 
 std::span<const CommandShape> ReadCommands() { return kReads; }
 std::span<const CommandShape> WriteCommands() { return kWrites; }
+std::span<const CommandShape> BlockCommands() { return kBlocks; }
 
 std::string ShapeUsage(const CommandShape& shape) {
   std::string s(shape.name);
@@ -457,6 +486,10 @@ std::span<const std::string_view> Pool(Arg kind) {
       return kDbs;
     case Arg::kPrefix:
       return kPrefixes;
+    case Arg::kTimeout:
+      return kTimeouts;
+    case Arg::kWhere:
+      return kWheres;
   }
   return kKeys;
 }
@@ -473,6 +506,7 @@ std::vector<std::string> KeysOf(const std::vector<std::string>& argv) {
   if (argv.empty()) return keys;
   const CommandShape* shape = FindShape(kReads, argv[0]);
   if (shape == nullptr) shape = FindShape(kWrites, argv[0]);
+  if (shape == nullptr) shape = FindShape(kBlocks, argv[0]);
   if (shape == nullptr || !FitsShape(*shape, argv.size() - 1)) return keys;
   for (size_t i = 1; i < argv.size(); ++i) {
     const size_t at = i - 1;
@@ -515,6 +549,14 @@ Program DecodeProgram(std::string_view bytes) {
         break;
       case OpKind::kWrite:
         complete = DecodeCommand(r, kWrites, &op.argv);
+        break;
+      case OpKind::kBlock:
+        complete = DecodeCommand(r, kBlocks, &op.argv);
+        break;
+      case OpKind::kUnblock:
+        if (!(complete = r.Byte(&b))) break;
+        op.target = (b & 3) % static_cast<int>(p.clients.size());
+        op.unblock_reason = static_cast<uint8_t>((b >> 2) % 3);
         break;
       case OpKind::kKill:
         op.conn = code.redirect ? cache::kRedirectConn : cache::kDataConn;
@@ -590,6 +632,12 @@ std::string EncodeProgram(const Program& p) {
         break;
       case OpKind::kWrite:
         EncodeCommand(kWrites, op.argv, &out);
+        break;
+      case OpKind::kBlock:
+        EncodeCommand(kBlocks, op.argv, &out);
+        break;
+      case OpKind::kUnblock:
+        out.push_back(static_cast<char>((op.target & 3) | (op.unblock_reason % 3) << 2));
         break;
       case OpKind::kDeliver: {
         const uint32_t v = std::clamp<uint32_t>(op.bytes, 1, kMaxDeliverBytes) - 1;
@@ -717,6 +765,16 @@ std::string OpToText(const Op& op) {
       return "swapdb";
     case OpKind::kTick:
       return "tick";
+    case OpKind::kBlock: {
+      std::string s = c + " block";
+      for (const std::string& a : op.argv) absl::StrAppend(&s, " ", Word(a));
+      return s;
+    }
+    case OpKind::kUnblock: {
+      static constexpr std::array<std::string_view, 3> kReasons = {"", " timeout", " error"};
+      return absl::StrCat(c, " unblock ", ClientName(op.target),
+                          std::string(kReasons[op.unblock_reason % 3]));
+    }
   }
   return "";
 }
@@ -908,12 +966,27 @@ absl::StatusOr<Op> ParseOp(const LineParser& l) {
       } else {
         return l.Fail("expected 'cN tracking off' or 'cN tracking on [prefix P]...'");
       }
+    } else if (verb == "block") {
+      op.kind = OpKind::kBlock;
+      absl::StatusOr<std::vector<std::string>> argv = l.Command(BlockCommands(), verb);
+      if (!argv.ok()) return argv.status();
+      op.argv = *std::move(argv);
+    } else if (verb == "unblock") {
+      if (w.size() < 3 || w.size() > 4 || (w.size() == 4 && w[3] != "timeout" && w[3] != "error")) {
+        return l.Fail("expected 'cN unblock cM [timeout|error]'");
+      }
+      absl::StatusOr<int> t = l.Client(w[2]);
+      if (!t.ok()) return t.status();
+      op.kind = OpKind::kUnblock;
+      op.target = *t;
+      op.unblock_reason = w.size() == 3 ? 0 : w[3] == "timeout" ? 1 : 2;
     } else if (verb == "multi" || verb == "exec") {
       if (absl::Status s = l.Arity(2, "cN " + verb); !s.ok()) return s;
       op.kind = verb == "multi" ? OpKind::kMulti : OpKind::kExec;
     } else {
       return l.Fail(absl::StrCat("unknown client op '", verb,
-                                 "' (read, write, tracking off, tracking on, multi, exec)"));
+                                 "' (read, write, tracking off, tracking on, multi, exec, block, "
+                                 "unblock)"));
     }
   } else if (w0 == "send") {
     if (absl::Status s = l.Arity(2, "send cN"); !s.ok()) return s;
@@ -981,7 +1054,8 @@ absl::StatusOr<Op> ParseOp(const LineParser& l) {
     if (it == kBare.end()) {
       return l.Fail(absl::StrCat(
           "unknown op '", w0,
-          "' (client, cN read|write|tracking off|tracking on|multi|exec, send, deliver, "
+          "' (client, cN read|write|block|unblock|tracking off|tracking on|multi|exec, send, "
+          "deliver, "
           "deliver-all, kill, "
           "reconnect, clock, active-expire, config, flushall, swapdb, tick)"));
     }

@@ -28,6 +28,22 @@
 //                                the db); refused (e.g. SELECT inside MULTI):
 //                                nothing
 //   cN multi / cN exec           Submit MULTI / EXEC around the ops between them
+//   cN block NAME ARG...         a blocking command (BlockCommands(): BLPOP
+//                                BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN
+//                                BZPOPMAX BZMPOP, the timeout in seconds on
+//                                the virtual clock), submitted as a write
+//                                (blocking_ops.cc). Outside MULTI the client
+//                                is then blocked: every op of it that would
+//                                submit is refused (nothing happens) until
+//                                its cache has no command pending (the reply
+//                                came: served by another client's write or
+//                                EXEC, timed out on `clock`, or unblocked),
+//                                or its connection is gone; refused when the
+//                                client is already blocked
+//   cN unblock cM [timeout|error]  client N submits CLIENT UNBLOCK with the
+//                                id of client M's data connection (0 when it
+//                                has none) and the reason, if given; refused
+//                                while client N is blocked
 //   cN tracking off              ClientCache::TrackingOff (it sends CLIENT
 //                                TRACKING off and stops caching); refused when
 //                                not ready, not tracking or inside MULTI: nothing
@@ -114,6 +130,9 @@
 //            A spec that runs out leaves it and the clients after it default
 //            (default mode, RESP3), and the program has no ops.
 //   op:      byte h: client (h & 3) % clients, kind h >> 2 through OpTable():
+//            block: like read/write, from BlockCommands();
+//            unblock: byte b: target client (b & 3) % clients, reason
+//              (b >> 2) % 3 (none, timeout, error);
 //            kill: the redirect connection alone when the op table's entry
 //              says redirect;
 //            read/write: command byte (index % table size), one token per
@@ -191,6 +210,8 @@ enum class OpKind : uint8_t {
   kFlushall,
   kSwapdb,
   kTick,
+  kBlock,    // blocking_ops.cc
+  kUnblock,  // blocking_ops.cc
 };
 
 struct Op {
@@ -207,6 +228,8 @@ struct Op {
   uint32_t table_max_keys = 0;        // kConfigTableMaxKeys
   uint32_t maxmemory = 0;             // kConfigMaxmemory (0: no limit)
   uint8_t maxmemory_policy = 0;       // kConfigMaxmemory: index in MaxmemoryPolicies()
+  int target = 0;                     // kUnblock: the client unblocked (0-based)
+  uint8_t unblock_reason = 0;         // kUnblock: 0 none, 1 TIMEOUT, 2 ERROR
   bool operator==(const Op&) const = default;
 };
 
@@ -217,12 +240,13 @@ struct Program {
 };
 
 // The argument kinds of a command shape, each drawn from its own pool.
-enum class Arg : uint8_t { kKey, kField, kValue, kInt, kRange, kDb, kPrefix };
-inline constexpr int kArgKinds = 7;
+enum class Arg : uint8_t { kKey, kField, kValue, kInt, kRange, kDb, kPrefix, kTimeout, kWhere };
+inline constexpr int kArgKinds = 9;
 
 // A command the read or write op can name. Its shape is one letter per
 // argument (k key, f field or member, v value, i integer, r score or lex
-// range, d db index): the fixed arguments, then a group repeated
+// range, d db index, t a blocking timeout in seconds, w LEFT/RIGHT/MIN/MAX):
+// the fixed arguments, then a group repeated
 // 0..kMaxTailGroups times (empty: none).
 struct CommandShape {
   std::string_view name;
@@ -233,6 +257,8 @@ struct CommandShape {
 // IsCacheableRead accepts), and the writes; the byte form picks by index.
 std::span<const CommandShape> ReadCommands();
 std::span<const CommandShape> WriteCommands();
+// The blocking commands of the block op (none of them a read or a write).
+std::span<const CommandShape> BlockCommands();
 // "HSET key field value [field value]..."
 std::string ShapeUsage(const CommandShape& shape);
 std::span<const std::string_view> Pool(Arg kind);

@@ -448,6 +448,7 @@ void Runner::Submit(int i, OpKind kind, const std::vector<std::string>& argv) {
 
 void Runner::RunOp(const Op& op) {
   const int i = op.client;
+  if (RefusedWhileBlocked(op)) return;
   switch (op.kind) {
     case OpKind::kRead:
     case OpKind::kWrite:
@@ -485,6 +486,10 @@ void Runner::RunOp(const Op& op) {
       break;
     case OpKind::kReconnect:
       Reconnect(i, op.spec);
+      break;
+    case OpKind::kBlock:
+    case OpKind::kUnblock:
+      RunBlockOp(op);
       break;
     case OpKind::kClock: {
       ServerAction a;

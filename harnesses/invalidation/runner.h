@@ -179,6 +179,9 @@ struct Client {
   // processed its EOF yet.
   std::array<bool, 2> killed_unseen{};
   bool swap_exempt = false;  // a SWAPDB ran since the cache last cleared
+  // A block op was accepted (outside MULTI) and the cache has had a command
+  // pending ever since (blocking_ops.cc).
+  bool blocking = false;
   // NOLOOP: keys whose invalidation the server skipped because this client's
   // command was running when they expired or left the table, since the cache
   // last cleared (or an invalidation of the key reached it).
@@ -268,6 +271,10 @@ class Runner {
   void Reconnect(int i, const ClientSpec& spec);
   void Submit(int i, OpKind kind, const std::vector<std::string>& argv);
   void RunOp(const Op& op);
+  // --- blocking_ops.cc: the block and unblock ops ---
+  // Whether client op.client is blocked and op would submit (nothing happens).
+  bool RefusedWhileBlocked(const Op& op);
+  void RunBlockOp(const Op& op);
   // After every op: the replies the caches handed out, the test hooks, then
   // the validate check.
   void AfterOp();

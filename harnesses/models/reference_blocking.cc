@@ -331,6 +331,7 @@ Value BZMPop(Ctx& c) {
 
 void Deliver(State& st, int session, Value reply) {
   UnblockSession(st, session);
+  if (st.hooks.unblocked) st.hooks.unblocked(session, reply);
   st.delivered.push_back({session, std::move(reply)});
 }
 

@@ -163,6 +163,10 @@ struct Hooks {
   // Memory accounting (reference_memory.cc): keys were just evicted, before
   // the command that caused it runs (their key-space events are logged).
   std::function<void()> after_evictions;
+  // A blocked session gets its reply (served, timed out or unblocked by
+  // CLIENT UNBLOCK), after the key-space events of its serving were logged;
+  // the reply is also kept for TakeDelivered().
+  std::function<void(int session, const resp::Value& reply)> unblocked;
 };
 
 struct State {

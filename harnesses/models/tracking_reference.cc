@@ -134,23 +134,9 @@ void TrackingReference::InstallHooks() {
   add("ping", -1, &TrackingReference::Ping);
   add("config|set", -4, &TrackingReference::ConfigSet);
   add("config|get", -3, &TrackingReference::ConfigGet);
-  // Blocking commands (and CLIENT UNBLOCK) are in the command model, but
-  // this model's frames are one reply per command: a session that blocks
-  // leaves the model (the invalidation harness stops comparing there).
-  for (const auto& [name, arity] :
-       std::vector<std::pair<std::string, int>>{{"blpop", -3},
-                                                {"brpop", -3},
-                                                {"blmpop", -5},
-                                                {"blmove", 6},
-                                                {"brpoplpush", 4},
-                                                {"bzpopmin", -3},
-                                                {"bzpopmax", -3},
-                                                {"bzmpop", -5},
-                                                {"client|unblock", -3}}) {
-    h.extra[name] = {arity, [this, what = name](Ctx& c) {
-                       return Unmodelled(c, "the blocking command " + what);
-                     }};
-  }
+  // Blocking commands and CLIENT UNBLOCK are the command model's; their
+  // replies come through this hook (Rule: blocking).
+  h.unblocked = [this](int session, const Value& reply) { Unblocked(session, reply); };
   h.before_command = [this](int session, const std::vector<std::string>& argv) {
     return BeforeCommand(session, argv);
   };
@@ -243,7 +229,11 @@ void TrackingReference::Execute(int slot, const std::vector<std::string>& argv) 
   // command ran: CLIENT REPLY ON's +OK goes out.
   const bool silenced = c.reply_off || c.reply_skip;
   if (silenced && exec_) unmodelled_ = true;  // EXEC's reply in part: not modelled
-  if (silenced && !pushing_reply_) {
+  model_.TakeDelivered();                     // written by Unblocked() already
+  if (model_.IsBlocked(slot)) {
+    // Rule (blocking): nothing now; the reply comes when the block ends.
+    if (silenced) unmodelled_ = true;  // CLIENT REPLY and blocking: not modelled
+  } else if (silenced && !pushing_reply_) {
     // dropped
   } else if (exec_ && !exec_pushes_.empty() && reply.type == Type::kArray) {
     // Rule (ordering): a message the client sent itself from inside EXEC
@@ -279,6 +269,9 @@ void TrackingReference::Execute(int slot, const std::vector<std::string>& argv) 
   for (const std::optional<std::string>& key : pending) {
     SendTrackingMessage(slot, key ? OneKeyPayload(*key) : NullPayload(resp(slot)));
   }
+  // Rule (blocking): what serving sent this client comes after its own.
+  for (OutFrame& f : deferred_) c.out.push_back(std::move(f));
+  deferred_.clear();
   // Rule (CACHING): resetClient clears it unless the client is in MULTI or
   // the command was CLIENT.
   if (!model_.session(slot).multi && !IsClientCommand(argv)) clients_[slot].caching = false;
@@ -439,7 +432,12 @@ void TrackingReference::Cron() {
   current_ = saved;
 }
 
-void TrackingReference::AdvanceClock(int64_t ms) { model_.AdvanceClock(ms); }
+void TrackingReference::AdvanceClock(int64_t ms) {
+  current_ = -1;
+  in_call_ = false;
+  model_.AdvanceClock(ms);  // timeouts: their replies through Unblocked()
+  model_.TakeDelivered();
+}
 
 void TrackingReference::ExpireAllDue() {
   current_ = -1;
@@ -822,6 +820,50 @@ Value TrackingReference::ConfigGet(Ctx& c) {
     return Unmodelled(c, "CONFIG GET of anything but tracking-table-max-keys");
   }
   return c.Map({c.Bulk("tracking-table-max-keys"), c.Bulk(std::to_string(max_keys_))});
+}
+
+// Rule (blocking): handleClientsBlockedOnKeys, the timeout table and CLIENT
+// UNBLOCK. The session runs as the current client (server.current_client is
+// the served one, executing): the events its serving logged are its own
+// modifications, so its own invalidations wait until after its reply; every
+// other client is told at once, the client whose command made the key ready
+// after that command's reply and own invalidations (deferred_).
+void TrackingReference::Unblocked(int session, const Value& reply) {
+  const int outer = current_;
+  const bool outer_in_call = in_call_, outer_exec = exec_;
+  const int outer_defer = defer_slot_;
+  if (outer >= 0 && outer != session) {
+    // call()'s afterCommand sent that client's own invalidations before
+    // handleClientsBlockedOnKeys: now, in order, wherever they go (its
+    // redirect connection at once; its own connection after its reply).
+    defer_slot_ = outer;
+    std::vector<std::optional<std::string>> own = std::move(pending_);
+    pending_.clear();
+    for (const std::optional<std::string>& key : own) {
+      SendTrackingMessage(outer, key ? OneKeyPayload(*key) : NullPayload(resp(outer)));
+    }
+  }
+  std::vector<std::optional<std::string>> outer_pending = std::move(pending_);
+  pending_.clear();
+  current_ = session;
+  in_call_ = true;
+  exec_ = false;
+  ProcessEvents();
+  in_call_ = false;
+  Client& c = clients_[session];
+  if (c.reply_off) unmodelled_ = true;  // CLIENT REPLY and blocking: not modelled
+  c.out.push_back(
+      {FrameKind::kReply, resp::Write(reply, resp::Protocol::kResp3, resp::DoubleStyle::kRedis70)});
+  std::vector<std::optional<std::string>> own = std::move(pending_);
+  pending_.clear();
+  for (const std::optional<std::string>& key : own) {
+    SendTrackingMessage(session, key ? OneKeyPayload(*key) : NullPayload(resp(session)));
+  }
+  pending_ = std::move(outer_pending);
+  defer_slot_ = outer_defer;
+  current_ = outer;
+  in_call_ = outer_in_call;
+  exec_ = outer_exec;
 }
 
 }  // namespace respfuzz::models

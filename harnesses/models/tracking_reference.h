@@ -52,6 +52,15 @@
 //    ("_" or "$-1", whichever the redirect target speaks). A redirect to a
 //    client that is gone sets broken_redirect and sends ">2 $21
 //    tracking-redir-broken :id" to the tracking client if it speaks RESP3.
+//  - Blocking (BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP BZPOPMIN BZPOPMAX BZMPOP,
+//    CLIENT UNBLOCK; the command model blocks and serves): a command that
+//    blocks writes nothing. Its reply goes out when it is served (after the
+//    command or EXEC that made its key ready, which ran to its end: that
+//    client's reply and own invalidations come first), times out, or is
+//    unblocked; serving runs as the served client's command: the keys it
+//    changes invalidate its own cache after its reply (NOLOOP: never), the
+//    other clients' at once. A blocking command is a write: a tracking
+//    client remembers none of its keys.
 //  - Ordering: invalidations for the client running a command (its own
 //    writes, lazily expired keys, its FLUSHALL) are queued and sent after the
 //    command's reply (after EXEC's whole reply); everything else goes out at
@@ -59,7 +68,8 @@
 //    goes out at once, before its reply.
 //
 // Documented limits: the order between several clients' BCAST frames sent to
-// one redirect target follows client ids (Redis: pointer order); SUBSCRIBE of
+// one redirect target follows client ids (Redis: pointer order); XREAD/XREADGROUP BLOCK (the
+// command model does not block on streams), SUBSCRIBE of
 // several channels, UNSUBSCRIBE and a doubled CLIENT TRACKING reply inside
 // MULTI, CONFIG of any other parameter and RESET are outside the model:
 // unmodelled() turns true and the reply is an error saying so.
@@ -174,8 +184,14 @@ class TrackingReference {
   int resp(int slot) const;
   int tracking_clients() const;
   void Push(int slot, std::string bytes) {
-    clients_[slot].out.push_back({FrameKind::kPush, bytes});
+    if (slot == defer_slot_) {
+      deferred_.push_back({FrameKind::kPush, std::move(bytes)});
+    } else {
+      clients_[slot].out.push_back({FrameKind::kPush, std::move(bytes)});
+    }
   }
+  // The command model's hook: a blocked session gets its reply.
+  void Unblocked(int session, const resp::Value& reply);
 
   resp::Value ClientTracking(refmodel::Ctx& c);
   resp::Value ClientCaching(refmodel::Ctx& c);
@@ -210,6 +226,11 @@ class TrackingReference {
   size_t exec_index_ = 0;
   std::vector<std::pair<size_t, std::string>> exec_pushes_;
   bool unmodelled_ = false;
+  // While a session is served after another client's command: that client's
+  // slot, whose frames wait in deferred_ until its reply and own
+  // invalidations are out (-1: none).
+  int defer_slot_ = -1;
+  std::vector<OutFrame> deferred_;
 };
 
 }  // namespace respfuzz::models

@@ -170,6 +170,8 @@ void CmdInfo(CommandContext& c) {
     field("pubsubshard_channels", 0);
     field("total_forks", 0);
     field("tracking_total_keys", e.tracker().table_keys());
+    field("tracking_total_items", e.tracker().table_items());
+    field("tracking_total_prefixes", e.tracker().table_prefixes());
     field("unexpected_error_replies", 0);
     field("total_error_replies", st.error_replies);
   }

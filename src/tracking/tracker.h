@@ -183,6 +183,8 @@ class Tracker {
     return std::exchange(noloop_unsent_, {});
   }
   size_t table_items() const { return table_items_; }
+  // BCAST prefixes some client registered (INFO's tracking_total_prefixes).
+  size_t table_prefixes() const { return prefixes_.size(); }
   // Ids remembered for a key (empty when none).
   std::vector<int64_t> TableIds(std::string_view key) const;
   bool HasPendingOwn() const { return !pending_.empty(); }
