@@ -43,7 +43,7 @@ TEST(CommandHandler, SeedsRunClean) {
 // make the engine push anything).
 TEST(CommandHandler, TrackingOpsAreSkipped) {
   EXPECT_TRUE(OutsideTheModel({"client", "Tracking", "on"}));
-  EXPECT_FALSE(OutsideTheModel({"SUBSCRIBE", "c"}));  // in the model since pub/sub ops
+  EXPECT_FALSE(OutsideTheModel({"SUBSCRIBE", "c"}));      // in the model since pub/sub ops
   EXPECT_FALSE(OutsideTheModel({"config", "get", "x"}));  // CONFIG is in the model
   EXPECT_TRUE(OutsideTheModel({"eval", "return 1", "0"}));
   EXPECT_TRUE(OutsideTheModel({"FCALL_RO", "f", "0"}));

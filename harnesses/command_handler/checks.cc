@@ -104,50 +104,14 @@ bool ReadOne(Scratch& sc, std::string* why) {
   return true;
 }
 
-// A pub/sub frame: a push (RESP3), or a RESP2 message or (un)subscribe
-// confirmation.
-bool IsPubSubFrame(const Value& v) {
-  if (v.type == Type::kPush) return true;
-  if (v.type != Type::kArray || v.elems.size() < 3 || v.elems[0].type != Type::kBulkString) {
-    return false;
-  }
-  for (std::string_view kind : {"message", "pmessage", "smessage", "subscribe", "unsubscribe",
-                                "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe"}) {
-    if (v.elems[0].str == kind) return true;
-  }
-  return false;
-}
-
-// Two streams of frames for one session agree: the pushes in the same
-// order, and the other frames (replies; RESP2 messages are arrays, so there
-// everything) in the same order. Where a push falls among the replies is
-// not compared: the model does not say where each command writes its reply
-// among the events it publishes (docs/notifications.md).
-bool SameFrames(const std::vector<Value>& got, const std::vector<Value>& want) {
-  auto split = [](const std::vector<Value>& all, bool pushes) {
-    std::vector<const Value*> out;
-    for (const Value& v : all) {
-      if ((v.type == Type::kPush) == pushes) out.push_back(&v);
-    }
-    return out;
-  };
-  for (bool pushes : {true, false}) {
-    const auto a = split(got, pushes), b = split(want, pushes);
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (!(*a[i] == *b[i])) return false;
-    }
-  }
-  return true;
-}
-
 // What the engine sent each session other than the op's sender during the
 // op (a blocked session served, timed out or unblocked; pub/sub messages
 // and keyspace events) against what the reference model delivered
 // (`delivered`): each session's bytes read as exactly the model's frames
 // (SameFrames); a session the model sent nothing received nothing.
-bool CheckDelivered(engine::Engine& eng, std::vector<std::pair<int, Value>> delivered, int sender, Scratch& sc,
-                    std::string* check, std::string* why, std::vector<OpTrace>* trace) {
+bool CheckDelivered(engine::Engine& eng, std::vector<std::pair<int, Value>> delivered, int sender,
+                    Scratch& sc, std::string* check, std::string* why,
+                    std::vector<OpTrace>* trace) {
   std::array<std::vector<Value>, kMaxSessions> expected;
   for (auto& [session, reply] : delivered) {
     if (session < 0 || session >= kMaxSessions) continue;
@@ -196,6 +160,43 @@ bool CommandIs(std::string_view name, std::string_view upper) {
     char c = name[i];
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     if (c != upper[i]) return false;
+  }
+  return true;
+}
+
+// A pub/sub frame: a push (RESP3), or a RESP2 message or (un)subscribe
+// confirmation.
+bool IsPubSubFrame(const Value& v) {
+  if (v.type == Type::kPush) return true;
+  if (v.type != Type::kArray || v.elems.size() < 3 || v.elems[0].type != Type::kBulkString) {
+    return false;
+  }
+  for (std::string_view kind : {"message", "pmessage", "smessage", "subscribe", "unsubscribe",
+                                "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe"}) {
+    if (v.elems[0].str == kind) return true;
+  }
+  return false;
+}
+
+// Two streams of frames for one session agree: the pushes in the same
+// order, and the other frames (replies; RESP2 messages are arrays, so there
+// everything) in the same order. Where a push falls among the replies is
+// not compared: the model does not say where each command writes its reply
+// among the events it publishes (docs/notifications.md).
+bool SameFrames(const std::vector<Value>& got, const std::vector<Value>& want) {
+  auto split = [](const std::vector<Value>& all, bool pushes) {
+    std::vector<const Value*> out;
+    for (const Value& v : all) {
+      if ((v.type == Type::kPush) == pushes) out.push_back(&v);
+    }
+    return out;
+  };
+  for (bool pushes : {true, false}) {
+    const auto a = split(got, pushes), b = split(want, pushes);
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!(*a[i] == *b[i])) return false;
+    }
   }
   return true;
 }
@@ -413,8 +414,8 @@ std::string NotifyName(const std::vector<std::string>& argv) {
 }
 
 bool IsSubscription(const std::string& argv0) {
-  for (std::string_view name : {"SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE",
-                                "SSUBSCRIBE", "SUNSUBSCRIBE"}) {
+  for (std::string_view name :
+       {"SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SSUBSCRIBE", "SUNSUBSCRIBE"}) {
     if (CommandIs(argv0, name)) return true;
   }
   return false;
@@ -483,8 +484,8 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
       if (options.break_model_delivery) options.break_model_delivery(i, &d);
       return d;
     };
-    auto check_delivered = [&](std::vector<std::pair<int, Value>> d, int sender,
-                               std::string* check, std::string* why) {
+    auto check_delivered = [&](std::vector<std::pair<int, Value>> d, int sender, std::string* check,
+                               std::string* why) {
       return CheckDelivered(eng, std::move(d), sender, sc, check, why,
                             options.trace ? &result.trace : nullptr);
     };
@@ -661,8 +662,7 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
           }
           transactions.Observe(s, op.argv, expected);
           if (!(mine == expected)) {
-            return fail("reference",
-                        "engine:    " + Show(mine) + "\nreference: " + Show(expected));
+            return fail("reference", "engine:    " + Show(mine) + "\nreference: " + Show(expected));
           }
         }
       }

@@ -59,6 +59,15 @@ bool CommandIs(std::string_view name, std::string_view upper);
 bool OutsideTheModel(const std::vector<std::string>& argv);
 inline constexpr bool kStreamsCompared = true;
 
+// A pub/sub frame: a push (RESP3), or a RESP2 message or (un)subscribe
+// confirmation.
+bool IsPubSubFrame(const resp::Value& v);
+// Two streams of frames one session received agree: the pushes in the same
+// order, and the other frames (replies; RESP2 messages are arrays, so there
+// everything) in the same order. Where a push falls among the replies is
+// not compared (docs/harnesses.md).
+bool SameFrames(const std::vector<resp::Value>& got, const std::vector<resp::Value>& want);
+
 // Why the op is run on neither side in the state the two sides are in
 // (pub/sub inside transactions, commands whose keyspace events the model
 // does not publish while events are on: checks.cc), or "" to run it.

@@ -148,7 +148,9 @@ namespace {
 
 // pubsubPublishMessageInternal: the channel's subscribers, then (not for
 // shard channels) every subscriber of every matching pattern.
-Value Publish(Ctx& c, bool shard) { return c.Int(PubSubPublish(c.st, c.argv[1], c.argv[2], shard)); }
+Value Publish(Ctx& c, bool shard) {
+  return c.Int(PubSubPublish(c.st, c.argv[1], c.argv[2], shard));
+}
 
 Value PublishCmd(Ctx& c) { return Publish(c, false); }
 Value SpublishCmd(Ctx& c) { return Publish(c, true); }
@@ -222,8 +224,8 @@ std::string Lower(std::string s) {
 void Confirm(Ctx& c, const std::string& cmd, const Value& name, char kind) {
   Type shape = c.resp3() ? Type::kPush : Type::kArray;
   c.st.delivered.push_back(
-      {c.session, Value::Aggregate(shape, {c.Bulk(cmd), name,
-                                           c.Int(PubSubCount(c.st, c.session, kind))})});
+      {c.session,
+       Value::Aggregate(shape, {c.Bulk(cmd), name, c.Int(PubSubCount(c.st, c.session, kind))})});
 }
 
 // subscribeCommand, psubscribeCommand, ssubscribeCommand: one confirmation
@@ -265,9 +267,9 @@ Value UnsubscribeCmd(Ctx& c) {
 }  // namespace
 
 std::vector<CommandSpec> SubscriptionCommands() {
-  return {{"subscribe", -2, SubscribeCmd},     {"unsubscribe", -1, UnsubscribeCmd},
-          {"psubscribe", -2, SubscribeCmd},    {"punsubscribe", -1, UnsubscribeCmd},
-          {"ssubscribe", -2, SubscribeCmd},    {"sunsubscribe", -1, UnsubscribeCmd}};
+  return {{"subscribe", -2, SubscribeCmd},  {"unsubscribe", -1, UnsubscribeCmd},
+          {"psubscribe", -2, SubscribeCmd}, {"punsubscribe", -1, UnsubscribeCmd},
+          {"ssubscribe", -2, SubscribeCmd}, {"sunsubscribe", -1, UnsubscribeCmd}};
 }
 
 const CommandSpec* FindPubsubSubcommand(const std::string& sub) {

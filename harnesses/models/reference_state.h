@@ -363,8 +363,8 @@ inline constexpr int64_t kNotifyNew = 1 << 14;      // n
 // notifyKeyspaceEvent: when `type` is selected, __keyspace@<db>__:<key>
 // gets the event (K) and __keyevent@<db>__:<event> the key (E), in that
 // order.
-void NotifyKeyspaceEvent(State& st, int64_t type, const std::string& event,
-                         const std::string& key, int db);
+void NotifyKeyspaceEvent(State& st, int64_t type, const std::string& event, const std::string& key,
+                         int db);
 // Whether the model publishes a command's events (lower-case full name);
 // the harness does not run the others while events are on.
 bool NotifyModelled(const std::string& lowered_name);
