@@ -38,9 +38,9 @@ TEST(CommandHandler, SeedsRunClean) {
   }
 }
 
-// Tracking and pub/sub are outside the reference model: such ops run
-// on neither side, so a program that names them still agrees (and cannot
-// make the engine push anything).
+// Tracking is outside the reference model: such ops run on neither side,
+// so a program that names them still agrees (and cannot make the engine
+// push anything). Pub/sub is in the model (command_handler_pubsub_test.cc).
 TEST(CommandHandler, TrackingOpsAreSkipped) {
   EXPECT_TRUE(OutsideTheModel({"client", "Tracking", "on"}));
   EXPECT_FALSE(OutsideTheModel({"SUBSCRIBE", "c"}));      // in the model since pub/sub ops

@@ -782,7 +782,9 @@ RESPFUZZ_REGISTER_PROGRAM_HARNESS(
     "virtual clock steps and active expiry, run on the engine and on a plain "
     "reference model",
     "every reply matches the reference model, in order unless Redis documents it as "
-    "unordered; every reply reads back as one value "
+    "unordered; what each session receives besides (pub/sub messages, keyspace events, "
+    "subscription confirmations) matches what the model delivers; every reply reads back as one "
+    "value "
     "and re-writes to the same bytes; RESP2 replies read the same through hiredis; "
     "Engine::Validate() after every op",
     kCommandHandlerProgram);

@@ -1,11 +1,15 @@
 // Pub/sub of the reference model (pubsub.c): the subscription lists,
-// PUBLISH, SPUBLISH and PUBSUB CHANNELS / NUMSUB / NUMPAT / SHARDCHANNELS /
-// SHARDNUMSUB / HELP. The (P|S)(UN)SUBSCRIBE commands, whose replies are
-// several frames, are the tracking model's (tracking_reference.cc), which
-// keeps its subscriptions here.
+// SUBSCRIBE / UNSUBSCRIBE / PSUBSCRIBE / PUNSUBSCRIBE / SSUBSCRIBE /
+// SUNSUBSCRIBE (their confirmations are frames delivered to the session
+// itself), PUBLISH, SPUBLISH and PUBSUB CHANNELS / NUMSUB / NUMPAT /
+// SHARDCHANNELS / SHARDNUMSUB / HELP. The tracking model
+// (tracking_reference.cc) has its own subscription commands, which keep
+// their subscriptions here.
 //
 // Where Redis walks a dict (its pattern dict when publishing), this model
 // walks the patterns in the order they were first subscribed.
+#include <cctype>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
