@@ -29,6 +29,19 @@ if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* s1 ECHO" <<<"$out" ||
 fi
 echo "ok: a server without ECHO or TIME is reported as a divergence"
 
+# The pub/sub comparison can fail: against a server without PSUBSCRIBE, the
+# subscriber of the notifications seed hears no events, and the first
+# command's missing events are a divergence at that command.
+start_server --enable-debug-command local --rename-command PSUBSCRIBE ""
+out=$("$cli" oracle command_handler --server "127.0.0.1:$port" \
+  "$src/corpus/command_handler/notifications.txt")
+rc=$?
+stop_server
+if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #3: s1 SET k1 v1 (s2)" <<<"$out"; then
+  echo "FAIL: the oracle did not report the missing events (exit $rc):"; echo "$out"; exit 1
+fi
+echo "ok: a subscriber that hears no events is reported as a divergence"
+
 start_server --enable-debug-command local
 echo "$(server_describe) on 127.0.0.1:$port"
 

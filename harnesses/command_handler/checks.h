@@ -8,6 +8,10 @@
 //   reference        the value equals the reference model's reply (elements of
 //                    replies Redis does not order are sorted first)
 //   validate         Engine::Validate() holds
+//   pubsub           what every session receives besides its replies (messages,
+//                    keyspace events, subscription confirmations, pushes in
+//                    RESP3) equals what the model delivers, in order among the
+//                    pushes and among the replies (SameFrames in checks.cc)
 //   blocking         a session blocks (no reply) on the engine exactly when it
 //                    does on the reference model, and what blocked sessions
 //                    receive when served, timed out or unblocked (CLIENT
@@ -29,6 +33,10 @@
 #include "harnesses/common/verdict.h"
 #include "src/resp/value.h"
 
+namespace respfuzz::models {
+class ReferenceModel;
+}  // namespace respfuzz::models
+
 namespace respfuzz::engine {
 class Engine;
 struct EngineOptions;
@@ -39,11 +47,8 @@ namespace respfuzz::harnesses {
 // Whether a command name equals `upper` (an upper-case name) in any case.
 bool CommandIs(std::string_view name, std::string_view upper);
 
-// Ops the reference model does not model (client tracking, pub/sub
-// subscriptions, whose replies are several frames and whose messages land
-// in other sessions' streams: the tracking model and the streams recordings
-// check those; INFO's statistics): SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE,
-// PUNSUBSCRIBE, SSUBSCRIBE, SUNSUBSCRIBE, INFO, CLIENT REPLY (no reply) /
+// Ops the reference model does not model (client tracking: the tracking
+// model checks it; INFO's statistics): INFO, CLIENT REPLY (no reply) /
 // TRACKING / CACHING / GETREDIR / TRACKINGINFO / KILL, and scripting: EVAL,
 // EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO. RunCommandProgram skips them on
 // both sides, so no program reaches tracking state.
@@ -53,6 +58,20 @@ bool CommandIs(std::string_view name, std::string_view upper);
 // argument are always outside: the model does not block on streams.
 bool OutsideTheModel(const std::vector<std::string>& argv);
 inline constexpr bool kStreamsCompared = true;
+
+// A pub/sub frame: a push (RESP3), or a RESP2 message or (un)subscribe
+// confirmation.
+bool IsPubSubFrame(const resp::Value& v);
+// Two streams of frames one session received agree: the pushes in the same
+// order, and the other frames (replies; RESP2 messages are arrays, so there
+// everything) in the same order. Where a push falls among the replies is
+// not compared (docs/harnesses.md).
+bool SameFrames(const std::vector<resp::Value>& got, const std::vector<resp::Value>& want);
+
+// Why the op is run on neither side in the state the two sides are in
+// (pub/sub inside transactions, commands whose keyspace events the model
+// does not publish while events are on: checks.cc), or "" to run it.
+std::string NotInThisState(const models::ReferenceModel& ref, const Op& op);
 
 struct CommandRunOptions {
   static constexpr int64_t kHarnessMaxStringLen = 64 * 1024;
@@ -75,6 +94,10 @@ struct CommandRunOptions {
   // before they are checked, or the engine's state after an op.
   std::function<void(size_t op, std::string* reply)> corrupt_reply;
   std::function<void(size_t op, engine::Engine& e)> corrupt_engine;
+  // A broken model piece: changes what the reference model delivered
+  // during an op (messages, events, confirmations) before it is compared.
+  std::function<void(size_t op, std::vector<std::pair<int, resp::Value>>* delivered)>
+      break_model_delivery;
 };
 
 struct OpTrace {

@@ -12,7 +12,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 181> kNames = {
+constexpr std::array<std::string_view, 186> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -133,8 +133,7 @@ constexpr std::array<std::string_view, 181> kNames = {
     "ZPOPMIN",
     "ZPOPMAX",
     // commands once outside the engine's set (SPOP, RANDOMKEY and ZUNIONSTORE
-    // are in it now; SUBSCRIBE and RESET too, SUBSCRIBE outside the command
-    // model), for the unknown-command path
+    // are in it now; SUBSCRIBE and RESET too), for the unknown-command path
     "SPOP",
     "OBJECT",
     "RANDOMKEY",
@@ -175,8 +174,7 @@ constexpr std::array<std::string_view, 181> kNames = {
     "SSCAN",
     "HSCAN",
     "ZSCAN",
-    // pub/sub (SUBSCRIBE above and the other subscription commands are
-    // outside the command model: see OutsideTheModel)
+    // pub/sub (SUBSCRIBE above, the other subscription commands last)
     "PUBLISH",
     "PUBSUB",
     "SPUBLISH",
@@ -216,6 +214,13 @@ constexpr std::array<std::string_view, 181> kNames = {
     // name for the element 1, w_1 and h_1, in the dictionary)
     "SORT",
     "SORT_RO",
+    // the other subscription commands (SUBSCRIBE is above): pub/sub and
+    // keyspace notifications in the command model
+    "UNSUBSCRIBE",
+    "PSUBSCRIBE",
+    "PUNSUBSCRIBE",
+    "SSUBSCRIBE",
+    "SUNSUBSCRIBE",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

@@ -99,6 +99,7 @@ Value SetBit(Ctx& c) {
   if (dirty || old != on) {
     PutBit(o->str, offset, static_cast<int>(on));
     SignalModifiedKey(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifyString, "setbit", c.argv[1]);
   }
   return c.Int(old);
 }
@@ -258,7 +259,10 @@ Value BitOp(Ctx& c) {
   }
   const std::string& target = c.argv[2];
   if (maxlen == 0) {
-    if (DbDelete(c.st, c.db(), target)) SignalModifiedKey(c.st, c.db(), target);
+    if (DbDelete(c.st, c.db(), target)) {
+      SignalModifiedKey(c.st, c.db(), target);
+      c.Notify(kNotifyGeneric, "del", target);
+    }
     return c.Int(0);
   }
   // Byte by byte; a source shorter than the result reads as zero bytes.
@@ -281,6 +285,7 @@ Value BitOp(Ctx& c) {
   value.str = result;
   value.str_made = 2;  // createObject: raw
   SetKey(c.st, c.db(), target, value, false, -1);
+  c.Notify(kNotifyString, "set", target);
   return c.Int(static_cast<int64_t>(maxlen));
 }
 
@@ -497,7 +502,10 @@ Value BitFieldGeneric(Ctx& c, bool ro_command) {
       if (dirty || oldval != newval) changes++;
     }
   }
-  if (changes > 0) SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  if (changes > 0) {
+    SignalModifiedKey(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifyString, "setbit", c.argv[1]);
+  }
   return c.Array(std::move(replies));
 }
 

@@ -128,7 +128,11 @@ Value ListPopRange(Ctx& c, int db, const std::string& key, Object* o, bool left,
     elems.push_back(c.Bulk(PopOne(o, left)));
     count--;
   }
-  if (o->list.empty()) DbDelete(c.st, db, key);
+  NotifyKeyspaceEvent(c.st, kNotifyList, left ? "lpop" : "rpop", key, db);
+  if (o->list.empty()) {
+    DbDelete(c.st, db, key);
+    NotifyKeyspaceEvent(c.st, kNotifyGeneric, "del", key, db);
+  }
   SignalModifiedKey(c.st, db, key);
   return c.Array({c.Bulk(key), c.Array(std::move(elems))});
 }
@@ -155,8 +159,12 @@ Value ZPopWithKey(Ctx& c, int db, const std::string& key, Object* z, bool min, i
       out.push_back(c.Double(score));
     }
   }
+  NotifyKeyspaceEvent(c.st, kNotifyZset, min ? "zpopmin" : "zpopmax", key, db);
   SignalModifiedKey(c.st, db, key);
-  if (z->zset.empty()) DbDelete(c.st, db, key);
+  if (z->zset.empty()) {
+    DbDelete(c.st, db, key);
+    NotifyKeyspaceEvent(c.st, kNotifyGeneric, "del", key, db);
+  }
   if (nested) out.push_back(c.Array(std::move(pairs)));
   return c.Array(std::move(out));
 }
@@ -194,7 +202,11 @@ Value BlockingPop(Ctx& c, const std::vector<std::string>& keys, bool left,
     if (o->list.empty()) continue;
     if (count != -1) return ListPopRange(c, c.db(), key, o, left, count);
     std::string v = PopOne(o, left);
-    if (o->list.empty()) DbDelete(c.st, c.db(), key);
+    c.Notify(kNotifyList, left ? "lpop" : "rpop", key);
+    if (o->list.empty()) {
+      DbDelete(c.st, c.db(), key);
+      c.Notify(kNotifyGeneric, "del", key);
+    }
     SignalModifiedKey(c.st, c.db(), key);
     return c.Array({c.Bulk(key), c.Bulk(v)});
   }
@@ -358,7 +370,11 @@ bool Serve(State& st, int session, int db, const std::string& key) {
   } else if (name == "blpop" || name == "brpop") {
     // No signal: the push that made the key ready signalled it.
     std::string v = PopOne(o, name == "blpop");
-    if (o->list.empty()) DbDelete(st, db, key);
+    NotifyKeyspaceEvent(st, kNotifyList, name == "blpop" ? "lpop" : "rpop", key, db);
+    if (o->list.empty()) {
+      DbDelete(st, db, key);
+      NotifyKeyspaceEvent(st, kNotifyGeneric, "del", key, db);
+    }
     reply = c.Array({c.Bulk(key), c.Bulk(v)});
   } else if (name == "blmpop") {
     int64_t numkeys, count;
@@ -393,7 +409,12 @@ bool Serve(State& st, int session, int db, const std::string& key) {
       } else {
         d->list.push_back(v);
       }
-      if (o->list.empty()) DbDelete(st, db, key);
+      NotifyKeyspaceEvent(st, kNotifyList, to_left ? "lpush" : "rpush", dst, db);
+      NotifyKeyspaceEvent(st, kNotifyList, from_left ? "lpop" : "rpop", key, db);
+      if (o->list.empty()) {
+        DbDelete(st, db, key);
+        NotifyKeyspaceEvent(st, kNotifyGeneric, "del", key, db);
+      }
       reply = c.Bulk(v);
     }
   }

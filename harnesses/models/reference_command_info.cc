@@ -20,14 +20,12 @@ using resp::Value;
 
 namespace {
 
-// The engine's commands outside this model's table (scripting, INFO, the
-// subscription commands): what COMMAND COUNT adds to the table's size. A
+// The engine's commands outside this model's table (scripting, INFO):
+// what COMMAND COUNT adds to the table's size. A
 // command added to the engine without the model goes here
 // (docs/fidelity.md, "COMMAND").
 const char* const kEngineOnlyCommands[] = {
-    "eval",        "evalsha",    "eval_ro",      "evalsha_ro", "script",
-    "function",    "fcall",      "fcall_ro",     "info",       "subscribe",
-    "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe"};
+    "eval", "evalsha", "eval_ro", "evalsha_ro", "script", "function", "fcall", "fcall_ro", "info"};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 

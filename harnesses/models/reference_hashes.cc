@@ -81,6 +81,7 @@ Value HSet(Ctx& c) {
     HashTypeSet(c, o, c.argv[i], c.argv[i + 1]);
   }
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  c.Notify(kNotifyHash, "hset", c.argv[1]);
   const std::string& name = c.argv[0];
   if (name.size() > 1 && (name[1] == 's' || name[1] == 'S')) return c.Int(created);
   return c.Ok();
@@ -94,6 +95,7 @@ Value HSetNx(Ctx& c) {
   HashTypeTryConversion(c, o, 2, 3);
   HashTypeSet(c, o, c.argv[2], c.argv[3]);
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  c.Notify(kNotifyHash, "hset", c.argv[1]);
   return c.Int(1);
 }
 
@@ -115,6 +117,7 @@ Value HIncrBy(Ctx& c) {
   value += incr;
   HashTypeSet(c, o, c.argv[2], std::to_string(value));
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  c.Notify(kNotifyHash, "hincrby", c.argv[1]);
   return c.Int(value);
 }
 
@@ -136,6 +139,7 @@ Value HIncrByFloat(Ctx& c) {
   std::string text = FormatLongDoubleHuman(value);
   HashTypeSet(c, o, c.argv[2], text);
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  c.Notify(kNotifyHash, "hincrbyfloat", c.argv[1]);
   return c.Bulk(text);
 }
 
@@ -168,16 +172,22 @@ Value HDel(Ctx& c) {
   Object* o = LookupHash(c, c.Int(0), &reply);
   if (o == nullptr) return reply;
   int64_t deleted = 0;
+  bool keyremoved = false;
   for (size_t j = 2; j < c.argc(); ++j) {
     if (o->hash.erase(c.argv[j])) {
       deleted++;
       if (o->hash.empty()) {
         DbDelete(c.st, c.db(), c.argv[1]);
+        keyremoved = true;
         break;
       }
     }
   }
-  if (deleted) SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  if (deleted) {
+    SignalModifiedKey(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifyHash, "hdel", c.argv[1]);
+    if (keyremoved) c.Notify(kNotifyGeneric, "del", c.argv[1]);
+  }
   return c.Int(deleted);
 }
 

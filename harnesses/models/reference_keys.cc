@@ -45,6 +45,7 @@ Value Del(Ctx& c) {
     ExpireIfNeeded(c.st, c.db(), c.argv[j]);
     if (DbDelete(c.st, c.db(), c.argv[j])) {
       SignalModifiedKey(c.st, c.db(), c.argv[j]);
+      c.Notify(kNotifyGeneric, "del", c.argv[j]);
       numdel++;
     }
   }
@@ -106,10 +107,12 @@ Value ExpireGeneric(Ctx& c, int64_t basetime, bool seconds, const char* fullname
   if (when <= c.st.now) {  // checkAlreadyExpired
     DbDelete(c.st, c.db(), key);
     SignalModifiedKey(c.st, c.db(), key);
+    c.Notify(kNotifyGeneric, "del", key);
     return c.Int(1);
   }
   SetExpire(c.st, c.db(), key, when);
   SignalModifiedKey(c.st, c.db(), key);
+  c.Notify(kNotifyGeneric, "expire", key);
   return c.Int(1);
 }
 
@@ -165,6 +168,7 @@ Value Persist(Ctx& c) {
   if (LookupKey(c.st, c.db(), c.argv[1]) == nullptr) return c.Int(0);
   if (!RemoveExpire(c.st, c.db(), c.argv[1])) return c.Int(0);
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  c.Notify(kNotifyGeneric, "persist", c.argv[1]);
   return c.Int(1);
 }
 
@@ -186,6 +190,8 @@ Value RenameGeneric(Ctx& c, bool nx) {
   DbDelete(c.st, c.db(), src);
   SignalModifiedKey(c.st, c.db(), src);
   SignalModifiedKey(c.st, c.db(), dst);
+  c.Notify(kNotifyGeneric, "rename_from", src);
+  c.Notify(kNotifyGeneric, "rename_to", dst);
   return nx ? c.Int(1) : c.Ok();
 }
 
@@ -228,6 +234,7 @@ Value Copy(Ctx& c) {
   DbAdd(c.st, dst, newkey, std::move(copy));
   if (expire != -1) SetExpire(c.st, dst, newkey, expire);
   SignalModifiedKey(c.st, dst, newkey);
+  NotifyKeyspaceEvent(c.st, kNotifyGeneric, "copy_to", newkey, dst);
   return c.Int(1);
 }
 
@@ -457,6 +464,8 @@ Value Move(Ctx& c) {
   DbDelete(c.st, c.db(), key);
   SignalModifiedKey(c.st, c.db(), key);
   SignalModifiedKey(c.st, dbid, key);
+  c.Notify(kNotifyGeneric, "move_from", key);
+  NotifyKeyspaceEvent(c.st, kNotifyGeneric, "move_to", key, dbid);
   return c.Int(1);
 }
 

@@ -47,6 +47,7 @@ Value PushGeneric(Ctx& c, Where where, bool xx) {
   }
   Value reply = c.Int(static_cast<int64_t>(o->list.size()));
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  c.Notify(kNotifyList, where == kHead ? "lpush" : "rpush", c.argv[1]);
   return reply;
 }
 
@@ -71,6 +72,7 @@ Value LInsert(Ctx& c) {
     if (o->list[i] == c.argv[3]) {
       o->list.insert(o->list.begin() + static_cast<long>(after ? i + 1 : i), c.argv[4]);
       SignalModifiedKey(c.st, c.db(), c.argv[1]);
+      c.Notify(kNotifyList, "linsert", c.argv[1]);
       return c.Int(static_cast<int64_t>(o->list.size()));
     }
   }
@@ -117,6 +119,7 @@ Value LSet(Ctx& c) {
   if (i < 0) return c.Err("index out of range");
   o->list[static_cast<size_t>(i)] = c.argv[3];
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  c.Notify(kNotifyList, "lset", c.argv[1]);
   return c.Ok();
 }
 
@@ -131,9 +134,14 @@ bool NormalizeRange(int64_t llen, int64_t* start, int64_t* end) {
   return true;
 }
 
-// listElementsRemoved: an emptied list is deleted; the key is signalled.
-void ElementsRemoved(Ctx& c, const std::string& key, Object* o) {
-  if (o->list.empty()) DbDelete(c.st, c.db(), key);
+// listElementsRemoved: lpop/rpop, an emptied list is deleted (del), then
+// the key is signalled.
+void ElementsRemoved(Ctx& c, const std::string& key, Object* o, Where where) {
+  c.Notify(kNotifyList, where == kHead ? "lpop" : "rpop", key);
+  if (o->list.empty()) {
+    DbDelete(c.st, c.db(), key);
+    c.Notify(kNotifyGeneric, "del", key);
+  }
   SignalModifiedKey(c.st, c.db(), key);
 }
 
@@ -155,7 +163,7 @@ Value PopGeneric(Ctx& c, Where where) {
       value = o->list.back();
       o->list.pop_back();
     }
-    ElementsRemoved(c, c.argv[1], o);
+    ElementsRemoved(c, c.argv[1], o, where);
     return c.Bulk(value);
   }
   int64_t llen = static_cast<int64_t>(o->list.size());
@@ -170,7 +178,7 @@ Value PopGeneric(Ctx& c, Where where) {
       o->list.pop_back();
     }
   }
-  ElementsRemoved(c, c.argv[1], o);
+  ElementsRemoved(c, c.argv[1], o, where);
   return c.Array(std::move(out));
 }
 
@@ -202,7 +210,11 @@ Value LTrim(Ctx& c) {
     for (int64_t i = start; i <= end; ++i) kept.push_back(o->list[static_cast<size_t>(i)]);
   }
   o->list = std::move(kept);
-  if (o->list.empty()) DbDelete(c.st, c.db(), c.argv[1]);
+  c.Notify(kNotifyList, "ltrim", c.argv[1]);
+  if (o->list.empty()) {
+    DbDelete(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifyGeneric, "del", c.argv[1]);
+  }
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
   return c.Ok();
 }
@@ -298,8 +310,12 @@ Value LRem(Ctx& c) {
       }
     }
   }
+  if (removed) c.Notify(kNotifyList, "lrem", c.argv[1]);
   if (removed) SignalModifiedKey(c.st, c.db(), c.argv[1]);
-  if (o->list.empty()) DbDelete(c.st, c.db(), c.argv[1]);
+  if (o->list.empty()) {
+    DbDelete(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifyGeneric, "del", c.argv[1]);
+  }
   return c.Int(removed);
 }
 
@@ -342,7 +358,12 @@ Value LMoveGeneric(Ctx& c, Where wherefrom, Where whereto) {
   } else {
     dobj->list.push_back(value);
   }
-  if (sobj->list.empty()) DbDelete(c.st, c.db(), src);
+  c.Notify(kNotifyList, whereto == kHead ? "lpush" : "rpush", dst);
+  c.Notify(kNotifyList, wherefrom == kHead ? "lpop" : "rpop", src);
+  if (sobj->list.empty()) {
+    DbDelete(c.st, c.db(), src);
+    c.Notify(kNotifyGeneric, "del", src);
+  }
   SignalModifiedKey(c.st, c.db(), src);
   return c.Bulk(value);
 }

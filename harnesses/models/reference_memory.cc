@@ -244,6 +244,7 @@ bool PerformEvictions(State& st) {
     DbDelete(st, db, key);
     SignalModifiedKey(st, db, key, /*by_client=*/false);
     st.evicted_keys++;
+    NotifyKeyspaceEvent(st, kNotifyEvicted, "evicted", key, db);
     evicted_any = true;
   }
   if (evicted_any && st.hooks.after_evictions) st.hooks.after_evictions();

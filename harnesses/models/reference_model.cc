@@ -37,6 +37,7 @@ bool KeyIsExpired(State& st, int db, const std::string& key) {
 bool ExpireIfNeeded(State& st, int db, const std::string& key) {
   if (!KeyIsExpired(st, db, key)) return false;
   DbDelete(st, db, key);
+  NotifyKeyspaceEvent(st, kNotifyExpired, "expired", key, db);
   SignalModifiedKey(st, db, key, /*by_client=*/false);
   return true;
 }
@@ -64,6 +65,7 @@ Object& DbAdd(State& st, int db, const std::string& key, Object value) {
   SignalKeyAsReady(st, db, key, value.kind);
   value.lru = NewLru(st);
   auto [it, inserted] = st.dbs[db].dict.emplace(key, std::move(value));
+  NotifyKeyspaceEvent(st, kNotifyNew, "new", key, db);
   return it->second;
 }
 
@@ -206,7 +208,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     for (auto family :
          {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands, ListCommands,
           SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands, PubSubCommands,
-          BlockingCommands, StreamCommands, SortCommands}) {
+          BlockingCommands, StreamCommands, SortCommands, SubscriptionCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -342,6 +344,13 @@ std::string UnknownCommandText(const std::vector<std::string>& argv, bool unknow
   return err;
 }
 
+// processCommand: what a RESP2 client subscribed to anything may still run.
+bool AllowedInRESP2PubSub(const std::string& name) {
+  return name == "ping" || name == "subscribe" || name == "ssubscribe" || name == "unsubscribe" ||
+         name == "sunsubscribe" || name == "psubscribe" || name == "punsubscribe" ||
+         name == "quit" || name == "reset";
+}
+
 bool ArityOk(const CommandSpec& spec, size_t argc) {
   int n = static_cast<int>(argc);
   return !((spec.arity > 0 && spec.arity != n) || (n < -spec.arity));
@@ -450,6 +459,10 @@ Value Unwatch(Ctx& c) {
 
 Value Ping(Ctx& c) {
   if (c.argc() > 2) return c.ArityErr();
+  // pingCommand in the RESP2 Pub/Sub context: ["pong", the argument or ""].
+  if (c.s().pubsub() && !c.resp3()) {
+    return c.Array({c.Bulk("pong"), c.Bulk(c.argc() == 2 ? c.argv[1] : "")});
+  }
   if (c.argc() == 1) return Value::Simple("PONG");
   return c.Bulk(c.argv[1]);
 }
@@ -553,6 +566,10 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     reject = "wrong number of arguments for '" + name + "' command";
   } else if (reject = OomRejection(st, session, argv, Lower(argv[0])); !reject.empty()) {
     // maxmemory (reference_memory.cc): evictions, then the OOM rejection.
+  } else if (s.pubsub() && s.resp == 2 && !AllowedInRESP2PubSub(name)) {
+    reject = "Can't execute '" + name +
+             "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
+             "context";
   } else if (st.hooks.before_command) {
     reject = st.hooks.before_command(session, argv);
   }
@@ -607,6 +624,7 @@ std::vector<refmodel::KeyEvent> ReferenceModel::TakeEvents() {
 }
 
 resp::Value ReferenceModel::Execute(int session, const std::vector<std::string>& argv) {
+  state_.no_reply = false;
   return refmodel::Process(state_, session, argv);
 }
 

@@ -46,6 +46,12 @@ class ReferenceModel {
   // sent, since the last take. The caller sends a blocked session nothing.
   bool IsBlocked(int session) const;
   std::vector<std::pair<int, resp::Value>> TakeDelivered();
+  // Whether the last Execute had no reply of its own: SUBSCRIBE & co.,
+  // whose confirmations are frames for the session itself, among
+  // TakeDelivered() (with the pub/sub messages a session sent itself).
+  bool NoReply() const { return state_.no_reply; }
+  // notify-keyspace-events as refmodel::kNotify* bits (0: no events).
+  int64_t notify_keyspace_events() const { return state_.config.notify_keyspace_events; }
   void ExpireAllDue();  // deletes every key that is expired now
   int64_t now_ms() const;
 

@@ -1,11 +1,15 @@
 // Pub/sub of the reference model (pubsub.c): the subscription lists,
-// PUBLISH, SPUBLISH and PUBSUB CHANNELS / NUMSUB / NUMPAT / SHARDCHANNELS /
-// SHARDNUMSUB / HELP. The (P|S)(UN)SUBSCRIBE commands, whose replies are
-// several frames, are the tracking model's (tracking_reference.cc), which
-// keeps its subscriptions here.
+// SUBSCRIBE / UNSUBSCRIBE / PSUBSCRIBE / PUNSUBSCRIBE / SSUBSCRIBE /
+// SUNSUBSCRIBE (their confirmations are frames delivered to the session
+// itself), PUBLISH, SPUBLISH and PUBSUB CHANNELS / NUMSUB / NUMPAT /
+// SHARDCHANNELS / SHARDNUMSUB / HELP. The tracking model
+// (tracking_reference.cc) has its own subscription commands, which keep
+// their subscriptions here.
 //
 // Where Redis walks a dict (its pattern dict when publishing), this model
 // walks the patterns in the order they were first subscribed.
+#include <cctype>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -103,6 +107,41 @@ void PubSubUnsubscribeAll(State& st, int session) {
   }
 }
 
+int64_t PubSubPublish(State& st, const std::string& channel, const std::string& message,
+                      bool shard) {
+  int64_t receivers = 0;
+  auto send = [&](int target, std::vector<Value> parts) {
+    Type shape = st.sessions[target].resp == 3 ? Type::kPush : Type::kArray;
+    Value m = Value::Aggregate(shape, std::move(parts));
+    if (st.hooks.deliver) {
+      st.hooks.deliver(target, m);
+    } else {
+      st.delivered.push_back({target, std::move(m)});
+    }
+    receivers++;
+  };
+  std::map<std::string, std::vector<int>>& subs = shard ? st.pubsub_shard : st.pubsub_channels;
+  auto it = subs.find(channel);
+  if (it != subs.end()) {
+    std::vector<int> targets = it->second;
+    for (int target : targets) {
+      send(target, {Value::Bulk(shard ? "smessage" : "message"), Value::Bulk(channel),
+                    Value::Bulk(message)});
+    }
+  }
+  if (!shard) {
+    std::vector<std::pair<std::string, std::vector<int>>> patterns = st.pubsub_patterns;
+    for (const auto& [pattern, targets] : patterns) {
+      if (!StringMatch(pattern, channel)) continue;
+      for (int target : targets) {
+        send(target, {Value::Bulk("pmessage"), Value::Bulk(pattern), Value::Bulk(channel),
+                      Value::Bulk(message)});
+      }
+    }
+  }
+  return receivers;
+}
+
 int64_t PubSubCount(const State& st, int session, char kind) {
   const Session& s = st.sessions[session];
   if (kind == 's') return static_cast<int64_t>(s.shard_channels.size());
@@ -114,32 +153,7 @@ namespace {
 // pubsubPublishMessageInternal: the channel's subscribers, then (not for
 // shard channels) every subscriber of every matching pattern.
 Value Publish(Ctx& c, bool shard) {
-  const std::string& channel = c.argv[1];
-  const std::string& message = c.argv[2];
-  int64_t receivers = 0;
-  auto send = [&](int target, std::vector<Value> parts) {
-    Type shape = c.st.sessions[target].resp == 3 ? Type::kPush : Type::kArray;
-    if (c.st.hooks.deliver) c.st.hooks.deliver(target, Value::Aggregate(shape, std::move(parts)));
-    receivers++;
-  };
-  std::map<std::string, std::vector<int>>& subs = shard ? c.st.pubsub_shard : c.st.pubsub_channels;
-  auto it = subs.find(channel);
-  if (it != subs.end()) {
-    std::vector<int> targets = it->second;
-    for (int target : targets) {
-      send(target, {c.Bulk(shard ? "smessage" : "message"), c.Bulk(channel), c.Bulk(message)});
-    }
-  }
-  if (!shard) {
-    std::vector<std::pair<std::string, std::vector<int>>> patterns = c.st.pubsub_patterns;
-    for (const auto& [pattern, targets] : patterns) {
-      if (!StringMatch(pattern, channel)) continue;
-      for (int target : targets) {
-        send(target, {c.Bulk("pmessage"), c.Bulk(pattern), c.Bulk(channel), c.Bulk(message)});
-      }
-    }
-  }
-  return c.Int(receivers);
+  return c.Int(PubSubPublish(c.st, c.argv[1], c.argv[2], shard));
 }
 
 Value PublishCmd(Ctx& c) { return Publish(c, false); }
@@ -205,7 +219,62 @@ Value PubsubHelp(Ctx& c) {
   return c.Array(std::move(out));
 }
 
+std::string Lower(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// A confirmation frame, a push in RESP3, to the session itself.
+void Confirm(Ctx& c, const std::string& cmd, const Value& name, char kind) {
+  Type shape = c.resp3() ? Type::kPush : Type::kArray;
+  c.st.delivered.push_back(
+      {c.session,
+       Value::Aggregate(shape, {c.Bulk(cmd), name, c.Int(PubSubCount(c.st, c.session, kind))})});
+}
+
+// subscribeCommand, psubscribeCommand, ssubscribeCommand: one confirmation
+// per name (a name already subscribed is confirmed again), with the count
+// of its space. SSUBSCRIBE is refused in EXEC (CLIENT_DENY_BLOCKING).
+Value SubscribeCmd(Ctx& c) {
+  const std::string cmd = Lower(c.argv[0]);
+  const char kind = cmd == "psubscribe" ? 'p' : cmd == "ssubscribe" ? 's' : 'c';
+  if (kind == 's' && c.st.in_exec) {
+    return c.Err("SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+  }
+  for (size_t j = 1; j < c.argc(); ++j) {
+    PubSubSubscribe(c.st, c.session, kind, c.argv[j]);
+    Confirm(c, cmd, c.Bulk(c.argv[j]), kind);
+  }
+  c.st.no_reply = true;
+  return Value();
+}
+
+// unsubscribeCommand & co.: one confirmation per name named (every
+// subscription of the space, in subscription order, when none is named),
+// or one with a null name when there was nothing to drop.
+Value UnsubscribeCmd(Ctx& c) {
+  const std::string cmd = Lower(c.argv[0]);
+  const char kind = cmd == "punsubscribe" ? 'p' : cmd == "sunsubscribe" ? 's' : 'c';
+  std::vector<std::string> names(c.argv.begin() + 1, c.argv.end());
+  if (names.empty()) {
+    names = kind == 'c' ? c.s().channels : kind == 'p' ? c.s().patterns : c.s().shard_channels;
+  }
+  for (const std::string& name : names) {
+    PubSubUnsubscribe(c.st, c.session, kind, name);
+    Confirm(c, cmd, c.Bulk(name), kind);
+  }
+  if (names.empty()) Confirm(c, cmd, c.Null(), kind);
+  c.st.no_reply = true;
+  return Value();
+}
+
 }  // namespace
+
+std::vector<CommandSpec> SubscriptionCommands() {
+  return {{"subscribe", -2, SubscribeCmd},  {"unsubscribe", -1, UnsubscribeCmd},
+          {"psubscribe", -2, SubscribeCmd}, {"punsubscribe", -1, UnsubscribeCmd},
+          {"ssubscribe", -2, SubscribeCmd}, {"sunsubscribe", -1, UnsubscribeCmd}};
+}
 
 const CommandSpec* FindPubsubSubcommand(const std::string& sub) {
   static const CommandSpec kSubs[] = {

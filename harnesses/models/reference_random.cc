@@ -94,7 +94,11 @@ Value SPop(Ctx& c) {
     for (size_t i : Pick(c.st, members.size(), count)) popped.push_back(members[i]);
   }
   for (const std::string& m : popped) o->set.erase(m);
-  if (o->set.empty()) DbDelete(c.st, c.db(), key);
+  c.Notify(kNotifySet, "spop", key);
+  if (o->set.empty()) {
+    DbDelete(c.st, c.db(), key);
+    c.Notify(kNotifyGeneric, "del", key);
+  }
   SignalModifiedKey(c.st, c.db(), key);
   if (!has_count) return c.Bulk(popped[0]);
   std::vector<Value> out;

@@ -57,7 +57,10 @@ Value SAdd(Ctx& c) {
     if (is_new) added++;
     SetTypeAdded(c, o, c.argv[j], is_new);
   }
-  if (added) SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  if (added) {
+    SignalModifiedKey(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifySet, "sadd", c.argv[1]);
+  }
   return c.Int(added);
 }
 
@@ -66,16 +69,22 @@ Value SRem(Ctx& c) {
   Object* o = LookupSet(c, c.argv[1], c.Int(0), &reply);
   if (o == nullptr) return reply;
   int64_t deleted = 0;
+  bool keyremoved = false;
   for (size_t j = 2; j < c.argc(); ++j) {
     if (o->set.erase(c.argv[j])) {
       deleted++;
       if (o->set.empty()) {
         DbDelete(c.st, c.db(), c.argv[1]);
+        keyremoved = true;
         break;
       }
     }
   }
-  if (deleted) SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  if (deleted) {
+    SignalModifiedKey(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifySet, "srem", c.argv[1]);
+    if (keyremoved) c.Notify(kNotifyGeneric, "del", c.argv[1]);
+  }
   return c.Int(deleted);
 }
 
@@ -92,7 +101,11 @@ Value SMove(Ctx& c) {
   if (dstset != nullptr && dstset->kind != Kind::kSet) return c.WrongType();
   if (srcset == dstset) return c.Int(srcset->set.count(ele) ? 1 : 0);
   if (srcset->set.erase(ele) == 0) return c.Int(0);
-  if (srcset->set.empty()) DbDelete(c.st, c.db(), src);
+  c.Notify(kNotifySet, "srem", src);
+  if (srcset->set.empty()) {
+    DbDelete(c.st, c.db(), src);
+    c.Notify(kNotifyGeneric, "del", src);
+  }
   if (dstset == nullptr) {
     Object s;
     s.kind = Kind::kSet;
@@ -101,7 +114,10 @@ Value SMove(Ctx& c) {
   SignalModifiedKey(c.st, c.db(), src);
   const bool is_new = dstset->set.insert(ele).second;
   SetTypeAdded(c, dstset, ele, is_new);
-  if (is_new) SignalModifiedKey(c.st, c.db(), dst);
+  if (is_new) {
+    SignalModifiedKey(c.st, c.db(), dst);
+    c.Notify(kNotifySet, "sadd", dst);
+  }
   return c.Int(1);
 }
 
@@ -164,9 +180,13 @@ Value StoreResult(Ctx& c, const std::string& dstkey, std::set<std::string> resul
       SetTypeAdded(c, &s, m, true);
     }
     SetKey(c.st, c.db(), dstkey, std::move(s), false, -1);
+    c.Notify(kNotifySet, Lowered(c.argv[0]), dstkey);
     return c.Int(n);
   }
-  if (DbDelete(c.st, c.db(), dstkey)) SignalModifiedKey(c.st, c.db(), dstkey);
+  if (DbDelete(c.st, c.db(), dstkey)) {
+    SignalModifiedKey(c.st, c.db(), dstkey);
+    c.Notify(kNotifyGeneric, "del", dstkey);
+  }
   return c.Int(0);
 }
 

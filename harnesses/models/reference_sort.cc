@@ -269,8 +269,10 @@ Value Sort(Ctx& c, bool read_only) {
     list.kind = Kind::kList;
     list.list = std::move(stored);
     SetKey(c.st, c.db(), store, std::move(list), false, -1);
+    c.Notify(kNotifyList, "sortstore", store);
   } else if (DbDelete(c.st, c.db(), store)) {
     SignalModifiedKey(c.st, c.db(), store);
+    c.Notify(kNotifyGeneric, "del", store);
   }
   return c.Int(len);
 }

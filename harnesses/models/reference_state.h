@@ -63,7 +63,7 @@ struct Config {
   int64_t stream_node_max_bytes = 4096;  // reference_streams.cc
   int64_t stream_node_max_entries = 100;
   // notify-keyspace-events as the bit set of notify.c's NOTIFY_* classes
-  // (the model stores and reports it; it publishes no events).
+  // (kNotify*; reference_notify.cc publishes the events).
   int64_t notify_keyspace_events = 0;
   // Memory accounting and eviction (reference_memory.cc): maxmemory (an
   // unsigned long long, kept as its bits) and maxmemory-policy (the index
@@ -195,6 +195,8 @@ struct State {
   std::vector<std::pair<int, std::string>> ready_keys;
   bool in_exec = false;
   std::vector<std::pair<int, resp::Value>> delivered;
+  // The last command's reply is its frames in `delivered` (SUBSCRIBE & co.).
+  bool no_reply = false;
   Config config;
   // Memory accounting and eviction (reference_memory.cc).
   uint64_t lfu_random_state = 0;  // LFULogIncr's draws (a stream of their own)
@@ -263,6 +265,8 @@ struct Ctx {
   resp::Value Syntax() { return Err("syntax error"); }
   resp::Value WrongType();
   resp::Value ArityErr();  // addReplyErrorArity for argv[0]'s command
+  // notifyKeyspaceEvent(type, event, key, this db) (reference_notify.cc).
+  void Notify(int64_t type, const std::string& event, const std::string& key);
 
   // getLongLongFromObjectOrReply & co. On failure `*err` holds the reply.
   bool GetLongLong(const std::string& arg, int64_t* out, resp::Value* err,
@@ -336,6 +340,38 @@ void PubSubUnsubscribeAll(State& st, int session);
 int64_t PubSubCount(const State& st, int session, char kind);
 // PUBSUB's subcommands, for processCommand's lookup ("pubsub|numsub").
 const CommandSpec* FindPubsubSubcommand(const std::string& lowered_sub);
+// The subscription commands (reference_pubsub.cc): SUBSCRIBE, UNSUBSCRIBE,
+// PSUBSCRIBE, PUNSUBSCRIBE, SSUBSCRIBE, SUNSUBSCRIBE. Their confirmations
+// are frames of their own, delivered to the session itself (State::
+// delivered, in order); the reply is none (State::no_reply).
+std::vector<CommandSpec> SubscriptionCommands();
+// pubsubPublishMessage: every subscriber of the channel, then (not shard)
+// of every matching pattern, gets the message (Hooks::deliver, else
+// State::delivered); returns the number of receivers.
+int64_t PubSubPublish(State& st, const std::string& channel, const std::string& message,
+                      bool shard);
+// Keyspace notifications (reference_notify.cc): notify.c's classes, the
+// bits of Config::notify_keyspace_events.
+inline constexpr int64_t kNotifyKeyspace = 1 << 0;  // K
+inline constexpr int64_t kNotifyKeyevent = 1 << 1;  // E
+inline constexpr int64_t kNotifyGeneric = 1 << 2;   // g
+inline constexpr int64_t kNotifyString = 1 << 3;    // $
+inline constexpr int64_t kNotifyList = 1 << 4;      // l
+inline constexpr int64_t kNotifySet = 1 << 5;       // s
+inline constexpr int64_t kNotifyHash = 1 << 6;      // h
+inline constexpr int64_t kNotifyZset = 1 << 7;      // z
+inline constexpr int64_t kNotifyExpired = 1 << 8;   // x
+inline constexpr int64_t kNotifyEvicted = 1 << 9;   // e
+inline constexpr int64_t kNotifyStream = 1 << 10;   // t
+inline constexpr int64_t kNotifyNew = 1 << 14;      // n
+// notifyKeyspaceEvent: when `type` is selected, __keyspace@<db>__:<key>
+// gets the event (K) and __keyevent@<db>__:<event> the key (E), in that
+// order.
+void NotifyKeyspaceEvent(State& st, int64_t type, const std::string& event, const std::string& key,
+                         int db);
+// Whether the model publishes a command's events (lower-case full name);
+// the harness does not run the others while events are on.
+bool NotifyModelled(const std::string& lowered_name);
 std::vector<CommandSpec> BlockingCommands();  // reference_blocking.cc
 // Streams (reference_streams.cc): the commands, and XGROUP's and XINFO's
 // subcommands by full name ("xgroup|create"), nullptr when unknown.

@@ -162,7 +162,11 @@ Value SetGeneric(Ctx& c, int flags, const std::string& key, const std::string& v
     return get_reply;
   }
   SetKey(c.st, c.db(), key, StringObject(val), (flags & kKeepTtl) != 0, found ? 1 : 0);
-  if (expire) SetExpire(c.st, c.db(), key, ms);
+  c.Notify(kNotifyString, "set", key);
+  if (expire) {
+    SetExpire(c.st, c.db(), key, ms);
+    c.Notify(kNotifyGeneric, "expire", key);
+  }
   if (!(flags & kSetGet)) return ok_reply ? *ok_reply : c.Ok();
   return get_reply;
 }
@@ -211,11 +215,16 @@ Value GetEx(Ctx& c) {
   if (((flags & kPxAt) || (flags & kExAt)) && ms <= c.st.now) {
     DbDelete(c.st, c.db(), key);
     SignalModifiedKey(c.st, c.db(), key);
+    c.Notify(kNotifyGeneric, "del", key);
   } else if (expire) {
     SetExpire(c.st, c.db(), key, ms);
     SignalModifiedKey(c.st, c.db(), key);
+    c.Notify(kNotifyGeneric, "expire", key);
   } else if (flags & kPersist) {
-    if (RemoveExpire(c.st, c.db(), key)) SignalModifiedKey(c.st, c.db(), key);
+    if (RemoveExpire(c.st, c.db(), key)) {
+      SignalModifiedKey(c.st, c.db(), key);
+      c.Notify(kNotifyGeneric, "persist", key);
+    }
   }
   return reply;
 }
@@ -223,7 +232,10 @@ Value GetEx(Ctx& c) {
 Value GetDel(Ctx& c) {
   Value reply;
   if (!GetGeneric(c, &reply)) return reply;
-  if (DbDelete(c.st, c.db(), c.argv[1])) SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  if (DbDelete(c.st, c.db(), c.argv[1])) {
+    SignalModifiedKey(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifyGeneric, "del", c.argv[1]);
+  }
   return reply;
 }
 
@@ -231,6 +243,7 @@ Value GetSet(Ctx& c) {
   Value reply;
   if (!GetGeneric(c, &reply)) return reply;
   SetKey(c.st, c.db(), c.argv[1], StringObject(c.argv[2]), false, -1);
+  c.Notify(kNotifyString, "set", c.argv[1]);
   return reply;
 }
 
@@ -259,6 +272,7 @@ Value SetRange(Ctx& c) {
   if (o->str.size() < need) o->str.resize(need, '\0');
   o->str.replace(static_cast<size_t>(offset), value.size(), value);
   SignalModifiedKey(c.st, c.db(), key);
+  c.Notify(kNotifyString, "setrange", key);
   return c.Int(static_cast<int64_t>(o->str.size()));
 }
 
@@ -303,6 +317,7 @@ Value MSetGeneric(Ctx& c, bool nx) {
   }
   for (size_t j = 1; j < c.argc(); j += 2) {
     SetKey(c.st, c.db(), c.argv[j], StringObject(c.argv[j + 1]), false, -1);
+    c.Notify(kNotifyString, "set", c.argv[j]);
   }
   return nx ? c.Int(1) : c.Ok();
 }
@@ -332,6 +347,7 @@ Value IncrDecr(Ctx& c, int64_t incr) {
     DbAdd(c.st, c.db(), key, StringObject(std::to_string(value)));
   }
   SignalModifiedKey(c.st, c.db(), key);
+  c.Notify(kNotifyString, "incrby", key);
   return c.Int(value);
 }
 
@@ -375,6 +391,7 @@ Value IncrByFloat(Ctx& c) {
     DbAdd(c.st, c.db(), key, StringObject(text)).str_made = 1;
   }
   SignalModifiedKey(c.st, c.db(), key);
+  c.Notify(kNotifyString, "incrbyfloat", key);
   return c.Bulk(text);
 }
 
@@ -396,6 +413,7 @@ Value Append(Ctx& c) {
     totlen = static_cast<int64_t>(o->str.size());
   }
   SignalModifiedKey(c.st, c.db(), key);
+  c.Notify(kNotifyString, "append", key);
   return c.Int(totlen);
 }
 

@@ -196,7 +196,10 @@ Value Generic(Ctx& c, size_t numkeys_at, SetOp op, bool card_only) {
   if (store) {
     const std::string& dst = c.argv[1];
     if (result.empty()) {
-      if (DbDelete(c.st, c.db(), dst)) SignalModifiedKey(c.st, c.db(), dst);
+      if (DbDelete(c.st, c.db(), dst)) {
+        SignalModifiedKey(c.st, c.db(), dst);
+        c.Notify(kNotifyGeneric, "del", dst);
+      }
       return c.Int(0);
     }
     size_t longest = 0;
@@ -211,6 +214,7 @@ Value Generic(Ctx& c, size_t numkeys_at, SetOp op, bool card_only) {
     }
     int64_t n = static_cast<int64_t>(z.zset.size());
     SetKey(c.st, c.db(), dst, std::move(z), false, -1);
+    c.Notify(kNotifyZset, Lowered(c.argv[0]), dst);
     return c.Int(n);
   }
   std::vector<std::pair<double, std::string>> sorted;

@@ -325,7 +325,10 @@ Value ZAddGeneric(Ctx& c, int flags) {
       reply = c.Int(ch ? added + updated : added);
     }
   }
-  if (added || updated) SignalModifiedKey(c.st, c.db(), key);
+  if (added || updated) {
+    SignalModifiedKey(c.st, c.db(), key);
+    c.Notify(kNotifyZset, incr ? "zincr" : "zadd", key);
+  }
   return reply;
 }
 
@@ -337,14 +340,20 @@ Value ZRem(Ctx& c) {
   Object* z = LookupZSet(c, c.Int(0), &reply);
   if (z == nullptr) return reply;
   int64_t deleted = 0;
+  bool keyremoved = false;
   for (size_t j = 2; j < c.argc(); ++j) {
     if (z->zset.erase(c.argv[j])) deleted++;
     if (z->zset.empty()) {
       DbDelete(c.st, c.db(), c.argv[1]);
+      keyremoved = true;
       break;
     }
   }
-  if (deleted) SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  if (deleted) {
+    c.Notify(kNotifyZset, "zrem", c.argv[1]);
+    if (keyremoved) c.Notify(kNotifyGeneric, "del", c.argv[1]);
+    SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  }
   return c.Int(deleted);
 }
 
@@ -452,7 +461,10 @@ std::vector<Item> ApplyLimit(const std::vector<Item>& v, int64_t offset, int64_t
 Value StoreRange(Ctx& c, const std::vector<Item>& picked, bool by_rank) {
   const std::string& dst = c.argv[1];
   if (picked.empty()) {
-    if (DbDelete(c.st, c.db(), dst)) SignalModifiedKey(c.st, c.db(), dst);
+    if (DbDelete(c.st, c.db(), dst)) {
+      SignalModifiedKey(c.st, c.db(), dst);
+      c.Notify(kNotifyGeneric, "del", dst);
+    }
     return c.Int(0);
   }
   Object z;
@@ -465,6 +477,7 @@ Value StoreRange(Ctx& c, const std::vector<Item>& picked, bool by_rank) {
   }
   int64_t n = static_cast<int64_t>(z.zset.size());
   SetKey(c.st, c.db(), dst, std::move(z), false, -1);
+  c.Notify(kNotifyZset, "zrangestore", dst);
   return c.Int(n);
 }
 
@@ -594,8 +607,13 @@ Value ZRemRangeByRank(Ctx& c) {
   if (end >= llen) end = llen - 1;
   for (int64_t i = start; i <= end; ++i) z->zset.erase(v[static_cast<size_t>(i)].member);
   int64_t deleted = end - start + 1;
-  if (z->zset.empty()) DbDelete(c.st, c.db(), c.argv[1]);
-  if (deleted) SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  const bool keyremoved = z->zset.empty();
+  if (keyremoved) DbDelete(c.st, c.db(), c.argv[1]);
+  if (deleted) {
+    SignalModifiedKey(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifyZset, Lowered(c.argv[0]), c.argv[1]);
+    if (keyremoved) c.Notify(kNotifyGeneric, "del", c.argv[1]);
+  }
   return c.Int(deleted);
 }
 
@@ -614,8 +632,13 @@ Value ZRemRangeByScore(Ctx& c) {
       ++it;
     }
   }
-  if (z->zset.empty()) DbDelete(c.st, c.db(), c.argv[1]);
-  if (deleted) SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  const bool keyremoved = z->zset.empty();
+  if (keyremoved) DbDelete(c.st, c.db(), c.argv[1]);
+  if (deleted) {
+    SignalModifiedKey(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifyZset, Lowered(c.argv[0]), c.argv[1]);
+    if (keyremoved) c.Notify(kNotifyGeneric, "del", c.argv[1]);
+  }
   return c.Int(deleted);
 }
 
@@ -638,8 +661,13 @@ Value ZRemRangeByLex(Ctx& c) {
       deleted++;
     }
   }
-  if (z->zset.empty()) DbDelete(c.st, c.db(), c.argv[1]);
-  if (deleted) SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  const bool keyremoved = z->zset.empty();
+  if (keyremoved) DbDelete(c.st, c.db(), c.argv[1]);
+  if (deleted) {
+    SignalModifiedKey(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifyZset, Lowered(c.argv[0]), c.argv[1]);
+    if (keyremoved) c.Notify(kNotifyGeneric, "del", c.argv[1]);
+  }
   return c.Int(deleted);
 }
 
@@ -670,8 +698,12 @@ Value ZPopGeneric(Ctx& c, bool max) {
       out.push_back(c.Double(it.score));
     }
   }
+  c.Notify(kNotifyZset, max ? "zpopmax" : "zpopmin", c.argv[1]);
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
-  if (z->zset.empty()) DbDelete(c.st, c.db(), c.argv[1]);
+  if (z->zset.empty()) {
+    DbDelete(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifyGeneric, "del", c.argv[1]);
+  }
   return c.Array(std::move(out));
 }
 

@@ -1,0 +1,128 @@
+// The command_handler harness's pub/sub check (checks.h, "pubsub"): the
+// subscription and notification seeds deliver what the model says, and a
+// deliberately broken model piece (an event missing, two events swapped, a
+// confirmation lost) fails the check at the op that delivered it.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "harnesses/command_handler/checks.h"
+#include "src/resp/value.h"
+
+namespace respfuzz::harnesses {
+namespace {
+
+CommandProgram Seed(const char* name) {
+  std::ifstream in(std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "corpus" / "command_handler" /
+                   name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto p = CommandProgramFromText(ss.str());
+  EXPECT_TRUE(p.ok()) << p.status();
+  return p.ok() ? *p : CommandProgram{};
+}
+
+CommandProgram Program(std::string_view text) {
+  auto p = CommandProgramFromText(text);
+  EXPECT_TRUE(p.ok()) << p.status();
+  return p.ok() ? *p : CommandProgram{};
+}
+
+// What the trace shows s2 received over the whole notifications seed.
+std::string AllTraced(const CommandRunResult& r) {
+  std::string out;
+  for (const OpTrace& t : r.trace) out += t.op + " => " + t.engine + "\n";
+  return out;
+}
+
+TEST(CommandHandlerPubSub, SeedsDeliverEvents) {
+  CommandRunOptions o;
+  o.trace = true;
+  const CommandRunResult r = RunCommandProgram(Seed("notifications.txt"), o);
+  ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  const std::string seen = AllTraced(r);
+  // Not vacuous: the events reached the subscribers, on both sides.
+  for (const char* event :
+       {"__keyevent@0__:rename_from", "__keyspace@1__:k5", "__keyevent@0__:zrangestore",
+        "__keyevent@0__:expired", "__keyspace@0__:k9", "__keyevent@0__:lpop"}) {
+    EXPECT_NE(seen.find(event), std::string::npos) << event << "\n" << seen;
+  }
+  const CommandRunResult subs = RunCommandProgram(Seed("pubsub_subscribe.txt"), o);
+  ASSERT_TRUE(subs.verdict.ok) << subs.verdict.ToString();
+  EXPECT_NE(AllTraced(subs).find("Can't execute 'get'"), std::string::npos);
+}
+
+// The broken model pieces: op 4 of the program is SET k1 v EX 100, whose
+// events are set then expire on each channel.
+const char* kProgram =
+    "s2 PSUBSCRIBE __keyevent@0__:*\n"
+    "s1 CONFIG SET notify-keyspace-events Eg$\n"
+    "s3 HELLO 3\n"
+    "s3 SUBSCRIBE x\n"
+    "s1 SET k1 v EX 100\n"
+    "s1 PUBLISH x m\n";
+
+TEST(CommandHandlerPubSub, BrokenModelPiecesAreCaught) {
+  EXPECT_TRUE(RunCommandProgram(Program(kProgram)).verdict.ok);
+  using Delivered = std::vector<std::pair<int, resp::Value>>;
+  // An event missing.
+  CommandRunOptions missing;
+  missing.break_model_delivery = [](size_t op, Delivered* d) {
+    if (op == 4 && !d->empty()) d->pop_back();
+  };
+  auto r = RunCommandProgram(Program(kProgram), missing);
+  EXPECT_EQ(r.verdict.check, "pubsub") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 4);
+  // Two events out of order.
+  CommandRunOptions swapped;
+  swapped.break_model_delivery = [](size_t op, Delivered* d) {
+    if (op == 4 && d->size() == 2) std::swap((*d)[0], (*d)[1]);
+  };
+  r = RunCommandProgram(Program(kProgram), swapped);
+  EXPECT_EQ(r.verdict.check, "pubsub") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 4);
+  // A subscription confirmation lost (the sender's own frames).
+  CommandRunOptions unconfirmed;
+  unconfirmed.break_model_delivery = [](size_t op, Delivered* d) {
+    if (op == 3) d->clear();
+  };
+  r = RunCommandProgram(Program(kProgram), unconfirmed);
+  EXPECT_EQ(r.verdict.check, "pubsub") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 3);
+  // An extra message to the publisher itself.
+  CommandRunOptions extra;
+  extra.break_model_delivery = [](size_t op, Delivered* d) {
+    if (op == 5 && !d->empty()) d->push_back(d->back());
+  };
+  r = RunCommandProgram(Program(kProgram), extra);
+  EXPECT_EQ(r.verdict.check, "pubsub") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 5);
+}
+
+// Ops run on neither side in some states (NotInThisState): a subscription
+// queued in MULTI, and a command whose events the model does not publish
+// while events are on (streams).
+TEST(CommandHandlerPubSub, StatesOutsideTheModelAreSkipped) {
+  CommandRunOptions o;
+  o.trace = true;
+  const CommandRunResult r = RunCommandProgram(Program("s1 MULTI\n"
+                                                       "s1 SUBSCRIBE ch\n"
+                                                       "s1 EXEC\n"
+                                                       "s2 CONFIG SET notify-keyspace-events KEA\n"
+                                                       "s2 XADD k1 * f v\n"
+                                                       "s2 SET k1 v\n"),
+                                               o);
+  ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  ASSERT_EQ(r.trace.size(), 6u);
+  EXPECT_EQ(r.trace[1].engine, "(skipped)");
+  EXPECT_EQ(r.trace[4].engine, "(skipped)");
+  EXPECT_NE(r.trace[5].engine, "(skipped)");
+}
+
+}  // namespace
+}  // namespace respfuzz::harnesses
