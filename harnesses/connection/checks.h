@@ -110,6 +110,7 @@ class ForwardingTransport : public server::Transport {
   void DrainWake() override { sim_->DrainWake(); }
   int64_t WallClockMs() override { return sim_->WallClockMs(); }
   int64_t MonotonicMs() override { return sim_->MonotonicMs(); }
+  int64_t BusyClockMs() override { return sim_->BusyClockMs(); }
 
  protected:
   server::SimTransport* sim_;

@@ -83,6 +83,7 @@ class ObservingTransport : public server::Transport {
   void DrainWake() override { inner_->DrainWake(); }
   int64_t WallClockMs() override { return inner_->WallClockMs(); }
   int64_t MonotonicMs() override { return inner_->MonotonicMs(); }
+  int64_t BusyClockMs() override { return inner_->BusyClockMs(); }
 
  private:
   Handle* At(int h);

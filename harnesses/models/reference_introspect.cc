@@ -55,6 +55,9 @@ const std::vector<ConfigDef>& Configs() {
       // Memory accounting (reference_memory.cc).
       {"maxmemory", true, false, 0, -1, &Config::maxmemory, 1},
       {"maxmemory-policy", false, false, 0, 7, &Config::maxmemory_policy, 2},
+      // Busy scripts: a long long config (signed bounds 0 .. LONG_MAX).
+      {"busy-reply-threshold", false, true, 0, LLONG_MAX, &Config::busy_reply_threshold},
+      {"lua-time-limit", false, true, 0, LLONG_MAX, &Config::busy_reply_threshold},
   };
   return defs;
 }

@@ -71,6 +71,9 @@ struct Config {
   // allkeys-lru, allkeys-lfu, allkeys-random, noeviction).
   int64_t maxmemory = 0;
   int64_t maxmemory_policy = 7;
+  // busy-reply-threshold (alias lua-time-limit), ms: stored and reported; no
+  // script of the model's runs long enough to reach it.
+  int64_t busy_reply_threshold = 5000;
 };
 
 // redisDb: the main dict and the expires dict, as Redis keeps them apart

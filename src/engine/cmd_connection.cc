@@ -471,7 +471,7 @@ std::string ParseParam(ParamId id, const ParamSpec& spec, const std::string& tex
     if (!v) return "argument couldn't be parsed into an integer";
     ll = *v;
   }
-  if (spec.type == ParamType::kInt) {
+  if (spec.type == ParamType::kInt || spec.type == ParamType::kLongLong) {
     if (ll < spec.min || ll > spec.max) {
       return "argument must be between " + std::to_string(spec.min) + " and " +
              std::to_string(spec.max) + " inclusive";

@@ -13,7 +13,7 @@ namespace {
 constexpr int64_t kLongMax = LLONG_MAX;  // LONG_MAX on the 64-bit servers compared
 
 // Redis 7.0.15's static_configs entries (config.c), in ParamId's order.
-constexpr std::array<ParamSpec, 12> kParams = {{
+constexpr std::array<ParamSpec, 13> kParams = {{
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamType::kSizeT, 0, kLongMax, 512},
     {"hash-max-listpack-value", "hash-max-ziplist-value", ParamType::kSizeTMemory, 0, kLongMax, 64},
     {"list-max-listpack-size", "list-max-ziplist-size", ParamType::kInt, INT_MIN, INT_MAX, -2},
@@ -27,6 +27,8 @@ constexpr std::array<ParamSpec, 12> kParams = {{
     // Memory accounting and eviction (evict.cc): max -1 is ULLONG_MAX.
     {"maxmemory", "", ParamType::kULongLongMemory, 0, -1, 0},
     {"maxmemory-policy", "", ParamType::kEnum, 0, 7, 7},
+    // Busy scripts (src/script/busy_script.cc): ms.
+    {"busy-reply-threshold", "lua-time-limit", ParamType::kLongLong, 0, kLongMax, 5000},
 }};
 
 // maxmemory_policy_enum (config.c), indexed by MaxmemoryPolicy (engine.h).

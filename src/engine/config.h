@@ -44,6 +44,7 @@ enum class ParamType : uint8_t {
   // Memory accounting and eviction (src/engine/evict.cc).
   kULongLongMemory,  // unsigned long long, MEMORY_CONFIG: memtoull, reported unsigned
   kEnum,             // an enum config: one of EnumNames(), any letter case
+  kLongLong,         // long long, INTEGER_CONFIG: string2ll, signed bounds
 };
 
 struct ParamSpec {
@@ -69,6 +70,8 @@ enum class ParamId : uint8_t {
   // Memory accounting and eviction (src/engine/evict.cc).
   kMaxmemory,
   kMaxmemoryPolicy,
+  // Busy scripts (src/script/busy_script.cc).
+  kBusyReplyThreshold,
 };
 std::span<const ParamSpec> EngineParams();
 

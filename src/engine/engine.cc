@@ -104,12 +104,18 @@ void Engine::ResetStats() {  // resetServerStats and resetCommandTableStats
 Engine::~Engine() = default;
 
 script::EvalScripts& Engine::scripts() {
-  if (scripts_ == nullptr) scripts_ = std::make_unique<script::EvalScripts>();
+  if (scripts_ == nullptr) {
+    scripts_ = std::make_unique<script::EvalScripts>(
+        script::ScriptLimits{.max_instructions = options_.script_max_instructions});
+  }
   return *scripts_;
 }
 
 script::FunctionLibraries& Engine::functions() {
-  if (functions_ == nullptr) functions_ = std::make_unique<script::FunctionLibraries>();
+  if (functions_ == nullptr) {
+    functions_ = std::make_unique<script::FunctionLibraries>(
+        script::ScriptLimits{.max_instructions = options_.script_max_instructions});
+  }
   return *functions_;
 }
 
@@ -228,6 +234,8 @@ int64_t Engine::GetParam(ParamId id) const {
       return static_cast<int64_t>(maxmemory_);
     case ParamId::kMaxmemoryPolicy:
       return static_cast<int64_t>(policy_);
+    case ParamId::kBusyReplyThreshold:  // busy_script.cc
+      return busy_reply_threshold_;
   }
   return 0;
 }
@@ -269,6 +277,9 @@ void Engine::SetParam(ParamId id, int64_t value) {
       return;
     case ParamId::kMaxmemoryPolicy:
       SetMaxmemoryPolicy(static_cast<MaxmemoryPolicy>(value));
+      return;
+    case ParamId::kBusyReplyThreshold:  // busy_script.cc
+      busy_reply_threshold_ = value;
       return;
   }
 }
@@ -429,6 +440,12 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
                         std::span<std::string> owned) {
   Session& s = *sessions_[session];
   if (!s.open || argv.empty() || s.close_after_reply || s.blocked()) return;
+  // A command of another client while a script has timed out (busy
+  // scripts, busy_script.cc) runs inside the script's command: the
+  // script's state comes back after it.
+  const int outer_session = current_session_;
+  const int64_t outer_tracked = tracker_.current();
+  const bool outer_executing = tracker_.executing();
   current_session_ = session;
   tracker_.SetCurrent(s.id, false);
   // Only value arguments are moved out of `owned` (TakeArg): argv[0] and
@@ -446,8 +463,9 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
   s.qbuf = s.argv_mem = 0;
   silenced_.clear();
   // processCommand: the keys the command (or EXEC) made ready are served
-  // after it, its own invalidations already sent.
-  if (!ready_keys_.empty()) HandleReadyKeys();
+  // after it, its own invalidations already sent (not while a script is
+  // busy: they wait for its end).
+  if (!ready_keys_.empty() && !busy()) HandleReadyKeys();
   // resetClient: CLIENT CACHING's flag lasts one command (or one
   // transaction), unless the command was CLIENT itself.
   if (s.open) {
@@ -458,8 +476,8 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
     s.reply_skip = s.reply_skip_next;
     s.reply_skip_next = false;
   }
-  tracker_.SetCurrent(0, false);
-  current_session_ = -1;
+  tracker_.SetCurrent(outer_tracked, outer_executing);
+  current_session_ = outer_session;
 }
 
 void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<std::string> owned,
@@ -528,7 +546,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   // invalidations go out at once, before this command's reply) and the OOM
   // rejection, then the tracking table is trimmed (its invalidations go out
   // at once), then the RESP2 subscribed context is checked.
-  if (maxmemory_ != 0) {
+  if (maxmemory_ != 0 && !busy()) {
     if (bugs_.eviction_invalidation_after_reply) tracker_.SetCurrent(s.id, true);
     std::string oom = OomCheck(s, *spec);
     tracker_.SetCurrent(s.id, false);
@@ -543,6 +561,12 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     reject(absl::StrCat("ERR Can't execute '", fullname,
                         "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
                         "allowed in this context"));
+    return;
+  }
+  // A script past busy-reply-threshold: only the allow-busy commands run
+  // (busy_script.cc).
+  if (busy() && !AllowedWhileBusy(argv)) {
+    reject(std::string(BusyError()));
     return;
   }
   // MULTI, EXEC, DISCARD and WATCH act at once, even inside MULTI. (UNWATCH

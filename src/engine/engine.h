@@ -66,6 +66,29 @@ struct EngineOptions {
   // here is bounded by it (docs/fidelity.md, "Random choices").
   static constexpr int64_t kDefaultMaxRandomRepeats = 100'000;
   int64_t max_random_repeats = kDefaultMaxRandomRepeats;
+  // Lua VM instructions a script may run before it is stopped as SCRIPT
+  // KILL stops it (src/script/lua_scripts.h); 0: no cap, as in Redis
+  // (respfuzz serve, where SCRIPT KILL reaches a timed-out script).
+  int64_t script_max_instructions = 20'000'000;
+};
+
+// What a long-running script yields to (src/script/busy_script.cc): the
+// server's clock and its event loop, as Redis's scriptInterrupt reads the
+// monotonic clock and calls processEventsWhileBlocked. The server (or a
+// test) implements it; an engine without one never times a script out.
+class BusyHost {
+ public:
+  virtual ~BusyHost() = default;
+  // A monotonic clock in ms: the server's clock seam (a simulated
+  // transport's virtual clock under a harness), never a raw wall clock.
+  virtual int64_t BusyClockMs() = 0;
+  // Serve other clients once (accept, read, run, write) while the script of
+  // session `running` has timed out; that session's connection is left
+  // alone (Redis's protectClient). Their commands come back into
+  // Engine::Run, where all but the allow-busy ones are refused with BUSY.
+  // True: the server is stopping (SIGTERM), the script is stopped as if
+  // killed (Redis exits on SHUTDOWN NOSAVE then).
+  virtual bool ProcessEventsWhileBlocked(int running) = 0;
 };
 
 // Memory accounting and eviction (memory.cc, evict.cc; docs/fidelity.md,
@@ -435,6 +458,40 @@ class Engine {
     script_spec_ = nullptr;
     script_argv_ = {};
   }
+  // Busy scripts (src/script/busy_script.cc): busy-reply-threshold, the
+  // script running, and the BUSY state once it ran past the threshold.
+  void SetBusyHost(BusyHost* host) { busy_host_ = host; }
+  struct RunningScript {
+    int session = -1;
+    bool eval = true;               // EVAL*, else FCALL*
+    bool timed_out = false;         // past busy-reply-threshold: others get BUSY
+    bool killed = false;            // SCRIPT KILL / FUNCTION KILL asked
+    bool write_dirty = false;       // a write command ran: it cannot be killed
+    int64_t start_ms = 0;           // BusyHost::BusyClockMs at its start
+    std::string name;               // the sha or the function's name
+    std::vector<std::string> argv;  // the caller's command (FUNCTION STATS)
+  };
+  // scriptPrepareForRun / scriptResetRun around a script's run.
+  // The session whose command runs is the script's caller.
+  void BeginScriptRun(bool eval, std::string_view name, std::span<const std::string> argv);
+  void EndScriptRun();
+  const RunningScript* running_script() const {
+    return running_.session >= 0 ? &running_ : nullptr;
+  }
+  // isInsideYieldingLongCommand: a script has run past the threshold.
+  bool busy() const { return running_.session >= 0 && running_.timed_out; }
+  // The BUSY text for the running script (EVAL's or FUNCTION's variant).
+  std::string_view BusyError() const;
+  // CMD_ALLOW_BUSY of the command argv names ("multi") or of its
+  // subcommand ("script|kill"), from 7.0.15's command facts.
+  static bool AllowedWhileBusy(std::span<const std::string> argv);
+  // scriptInterrupt, from the Lua hook: true when the script is to stop.
+  bool ScriptInterrupt();
+  // scriptKill: the reply to SCRIPT KILL (is_eval) or FUNCTION KILL.
+  void ScriptKill(ReplyWriter& reply, bool is_eval);
+  // scriptRunDuration in ms (0 without a BusyHost).
+  int64_t ScriptRunDuration() const;
+  void MarkScriptWrite() { running_.write_dirty = true; }
 
  private:
   class TrackingPeers;
@@ -534,6 +591,9 @@ class Engine {
   std::string announced_new_key_;
   const CommandSpec* script_spec_ = nullptr;  // the script command running, if any
   std::span<const std::string> script_argv_;
+  BusyHost* busy_host_ = nullptr;  // busy scripts (busy_script.cc)
+  RunningScript running_;
+  int64_t busy_reply_threshold_ = 5000;
 };
 
 }  // namespace respfuzz::engine

@@ -19,7 +19,6 @@ namespace respfuzz::engine {
 namespace {
 
 constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use EVAL.";
-constexpr std::string_view kNotBusy = "NOTBUSY No scripts in execution right now.";
 
 class EngineHost : public script::CallHost {
  public:
@@ -29,6 +28,7 @@ class EngineHost : public script::CallHost {
                    std::string* reply) override {
     return e_.ScriptCall(s_, argv, protocol, read_only_, &db_, reply);
   }
+  bool Interrupt() override { return e_.ScriptInterrupt(); }  // busy_script.cc
 
  private:
   Engine& e_;
@@ -97,7 +97,9 @@ void EvalGeneric(CommandContext& c, bool evalsha, bool ro) {
   const auto args = c.argv.subspan(3 + static_cast<size_t>(numkeys));
   EngineHost host(c.engine, c.session, read_only);
   c.engine.EnterScript(c.spec, c.argv);
+  c.engine.BeginScriptRun(/*eval=*/true, sha, c.argv);
   scripts.Run(sha, keys, args, read_only, host, c.reply.protocol(), c.reply.buffer());
+  c.engine.EndScriptRun();
   c.engine.LeaveScript();
 }
 
@@ -121,7 +123,9 @@ void FcallGeneric(CommandContext& c, bool ro) {
   const auto args = c.argv.subspan(3 + static_cast<size_t>(numkeys));
   EngineHost host(c.engine, c.session, read_only);
   c.engine.EnterScript(c.spec, c.argv);
+  c.engine.BeginScriptRun(/*eval=*/false, f->name, c.argv);
   libs.Call(*f, keys, args, read_only, host, c.reply.protocol(), c.reply.buffer());
+  c.engine.EndScriptRun();
   c.engine.LeaveScript();
 }
 
@@ -193,7 +197,7 @@ void CmdScript(CommandContext& c) {
       c.reply.Bulk(sha);
     }
   } else if (sub->name == "kill") {
-    c.reply.Error(kNotBusy);  // a script never runs while a command is read
+    c.engine.ScriptKill(c.reply, /*is_eval=*/true);  // busy_script.cc
   } else {
     ReplyHelp(c, "SCRIPT",
               {"DEBUG (YES|SYNC|NO)", "    Set the debug mode for subsequent scripts executed.",
@@ -324,15 +328,31 @@ void CmdFunction(CommandContext& c) {
   } else if (sub->name == "list") {
     FunctionList(c);
   } else if (sub->name == "kill") {
-    c.reply.Error(kNotBusy);
+    c.engine.ScriptKill(c.reply, /*is_eval=*/false);  // busy_script.cc
   } else if (sub->name == "dump" || sub->name == "restore") {
     // The payload is Redis's RDB serialization, which respfuzz does not
     // implement.
     c.reply.Error("ERR respfuzz: FUNCTION DUMP and RESTORE are not implemented");
   } else if (sub->name == "stats") {
+    const Engine::RunningScript* running = c.engine.running_script();  // busy_script.cc
+    if (running != nullptr && running->eval) {
+      c.reply.Error(c.engine.BusyError());
+      return;
+    }
     c.reply.MapHeader(2);
     c.reply.Bulk("running_script");
-    c.reply.Null();
+    if (running == nullptr) {
+      c.reply.Null();
+    } else {
+      c.reply.MapHeader(3);
+      c.reply.Bulk("name");
+      c.reply.Bulk(running->name);
+      c.reply.Bulk("command");
+      c.reply.ArrayHeader(static_cast<int64_t>(running->argv.size()));
+      for (const std::string& a : running->argv) c.reply.Bulk(a);
+      c.reply.Bulk("duration_ms");
+      c.reply.Integer(c.engine.ScriptRunDuration());
+    }
     c.reply.Bulk("engines");
     c.reply.MapHeader(1);
     c.reply.Bulk("LUA");
@@ -439,6 +459,8 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   // The script's client: its protocol and db, on the caller's session (for
   // client tracking and NOLOOP, Redis counts the script's reads and writes
   // as the caller's).
+  // scriptCall: a write command makes the script unkillable, even if it fails.
+  if ((spec->flags & kCmdWrite) != 0) MarkScriptWrite();
   const resp::Protocol saved_protocol = s.protocol;
   const int saved_db = s.db;
   s.protocol = protocol;

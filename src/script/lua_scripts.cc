@@ -838,7 +838,12 @@ void CountHook(lua_State* L, lua_Debug*) {
   if (run == nullptr) return;
   if (!run->killed) {
     run->instructions += kHookPeriod;
-    if (run->instructions <= state->limits().max_instructions) return;
+    // Without a cap, FUNCTION LOAD (no host) keeps the default one, as
+    // Redis keeps its load timeout.
+    int64_t cap = state->limits().max_instructions;
+    if (cap <= 0 && run->host == nullptr) cap = ScriptLimits::kDefaultMaxInstructions;
+    const bool over = cap > 0 && run->instructions > cap;
+    if (!over && (run->host == nullptr || !run->host->Interrupt())) return;
     run->killed = true;
     lua_sethook(L, CountHook, LUA_MASKLINE, 0);
   }

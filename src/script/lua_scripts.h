@@ -21,8 +21,9 @@
 // converted back to a reply as luaReplyToRedisReply does.
 //
 // Limits (not Redis's, which has none but SCRIPT KILL): a script is stopped
-// after `max_instructions` Lua VM instructions, with the error SCRIPT KILL
-// gives; a Lua state's memory is capped at `max_memory` bytes ("not enough
+// after `max_instructions` Lua VM instructions (unless 0: respfuzz serve,
+// where SCRIPT KILL stops a script, see CallHost::Interrupt), with the error
+// SCRIPT KILL gives; a Lua state's memory is capped at `max_memory` bytes ("not enough
 // memory" from Lua).
 #ifndef RESPFUZZ_SCRIPT_LUA_SCRIPTS_H_
 #define RESPFUZZ_SCRIPT_LUA_SCRIPTS_H_
@@ -64,7 +65,7 @@ bool ParseEvalShebang(std::string_view body, uint32_t* flags, size_t* shebang_le
 struct ScriptLimits {
   static constexpr int64_t kDefaultMaxInstructions = 20'000'000;
   static constexpr size_t kDefaultMaxMemory = 64u << 20;
-  int64_t max_instructions = kDefaultMaxInstructions;  // per script run
+  int64_t max_instructions = kDefaultMaxInstructions;  // per script run; 0: none
   size_t max_memory = kDefaultMaxMemory;               // per Lua state
 };
 
@@ -78,6 +79,11 @@ class CallHost {
   // code ("Unknown Redis command called from script").
   virtual std::string Call(std::span<const std::string> argv, resp::Protocol protocol,
                            std::string* reply) = 0;
+  // Every few thousand Lua instructions while the script runs (Redis's
+  // luaMaskCountHook, which calls scriptInterrupt): the host may serve
+  // other clients meanwhile (src/script/busy_script.cc). True: stop the
+  // script as SCRIPT KILL stops it.
+  virtual bool Interrupt() { return false; }
 };
 
 // How a script run ended, for the caller to write: the reply bytes in the

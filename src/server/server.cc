@@ -91,6 +91,7 @@ Server::Server(ServerOptions options, std::unique_ptr<Transport> transport)
       transport_(OrSockets(std::move(transport))),
       engine_(WallClockEngineOptions(options_.engine, *transport_)) {
   events_.resize(kMaxEvents);
+  engine_.SetBusyHost(this);  // busy scripts: ProcessEventsWhileBlocked
 }
 
 Server::~Server() {
@@ -467,6 +468,9 @@ void Server::DeliverEngineOutput() {
     if (static_cast<size_t>(s) >= by_session_.size() || by_session_[s] == nullptr) continue;
     Client* t = by_session_[s];
     if (t->closed) continue;
+    // A busy script's caller: its reply is being built; its pushes stay in
+    // its session's output, ahead of that reply (ProcessEventsWhileBlocked).
+    if (engine_.busy() && s == engine_.running_script()->session) continue;
     AppendTo(t, [&](std::string* out) { engine_.AppendOutput(s, out); });
     if (t->unsent() > options_.max_output_buffer) {
       Add(counters_.output_limit_disconnects);
@@ -598,6 +602,61 @@ void Server::Close(Client* c) {
   clients_[slot]->slot = slot;
   graveyard_.push_back(std::move(clients_.back()));
   clients_.pop_back();
+}
+
+// --- busy scripts ---------------------------------------------------------------
+
+int64_t Server::BusyClockMs() { return transport_->BusyClockMs(); }
+
+// Redis's processEventsWhileBlocked, called by the engine from inside a
+// script past busy-reply-threshold (src/script/busy_script.cc): one look at
+// readiness without waiting, accepts, reads and their commands (the engine
+// refuses all but the allow-busy ones with BUSY), then the writes. The
+// script's caller is left alone (protectClient): its requests are being
+// run, its reply is being built; its readiness waits for the next turn.
+// Nothing else of a turn runs: no queued clients, no expiry, no end of turn.
+bool Server::ProcessEventsWhileBlocked(int running) {
+  Client* const caller =
+      static_cast<size_t>(running) < by_session_.size() ? by_session_[running] : nullptr;
+  busy_events_.resize(kMaxEvents);
+  const int n = transport_->Wait(busy_events_, 0);
+  for (int i = 0; i < n; ++i) {
+    const Readiness& ev = busy_events_[i];
+    if (ev.tag == Transport::kListenerTag) {
+      Accept();
+      continue;
+    }
+    if (ev.tag == Transport::kWakeTag) {
+      transport_->DrainWake();
+      stopping_ = true;
+      continue;
+    }
+    auto* c = reinterpret_cast<Client*>(static_cast<uintptr_t>(ev.tag));
+    if (c->closed || c == caller) continue;
+    if (ev.events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+      if (c->events & EPOLLIN) {
+        OnReadable(c);
+      } else if (!(ev.events & EPOLLOUT)) {
+        Close(c);
+        continue;
+      }
+    }
+    if (!c->closed && (ev.events & EPOLLOUT)) MarkPending(c);
+  }
+  DeliverEngineOutput();
+  // The writes, for every client but the caller (which stays pending).
+  size_t kept = 0;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    Client* c = pending_[i];
+    if (c == caller) {
+      pending_[kept++] = c;
+      continue;
+    }
+    c->pending = false;
+    if (!c->closed) Flush(c);
+  }
+  pending_.resize(kept);
+  return stopping_;
 }
 
 // --- signals and RunServer ---------------------------------------------------

@@ -109,7 +109,10 @@ struct ServerStats {
   uint64_t memory_trims = 0;              // free heap returned after the keys halved
 };
 
-class Server {
+// The server is the engine's BusyHost (busy scripts: while a script runs
+// past busy-reply-threshold, the other clients are served from inside it;
+// ProcessEventsWhileBlocked).
+class Server : private engine::BusyHost {
  public:
   // Reply buffers. Each reply is built in the engine session's buffer and
   // swapped into the client's when that is empty; once sent, the emptied
@@ -240,6 +243,12 @@ class Server {
   // other sessions go to their clients, and sessions CLIENT KILL closed
   // lose their connections.
   void DeliverEngineOutput();
+
+  // engine::BusyHost: the transport's clock, and one turn
+  // of accepts, reads and writes for every client but the script's caller.
+  int64_t BusyClockMs() override;
+  bool ProcessEventsWhileBlocked(int running) override;
+  std::vector<Readiness> busy_events_;  // Wait's reports inside a script (events_ is in use)
 
   ServerOptions options_;
   std::unique_ptr<Transport> transport_;  // before engine_: its clock starts the engine's

@@ -79,6 +79,10 @@ class SimTransport : public Transport {
   // The next Accept() fails with -EMFILE.
   void FailNextAccept() { ++accept_failures_; }
   void AdvanceClock(int64_t ms) { mono_ms_ += ms; }
+  // Each BusyClockMs() (a running script's look at the clock, every ~1000
+  // Lua instructions) first advances the clock by `ms`; 0 (the default):
+  // time stands still while a script runs, so no script times out.
+  void SetBusyClockStep(int64_t ms) { busy_step_ms_ = ms; }
 
   const std::vector<Conn>& conns() const { return conns_; }
   const std::vector<Event>& log() const { return log_; }
@@ -104,6 +108,10 @@ class SimTransport : public Transport {
   void DrainWake() override { wake_ = false; }
   int64_t WallClockMs() override { return kStartWallMs + mono_ms_; }
   int64_t MonotonicMs() override { return mono_ms_; }
+  int64_t BusyClockMs() override {
+    mono_ms_ += busy_step_ms_;
+    return mono_ms_;
+  }
 
   // "10.0.0.N:40000+N" and "127.0.0.1:6379": the addresses a connection reports.
   static std::string PeerAddress(int conn);
@@ -123,6 +131,7 @@ class SimTransport : public Transport {
   bool listening_ = false;
   bool wake_ = false;
   int64_t mono_ms_ = 0;
+  int64_t busy_step_ms_ = 0;
   int turns_ = 0;
 };
 

@@ -83,6 +83,11 @@ class Transport {
   // ms (the active-expire timer).
   virtual int64_t WallClockMs() = 0;
   virtual int64_t MonotonicMs() = 0;
+  // The monotonic clock as a running script reads it (every ~1000 Lua
+  // instructions, to see whether it passed busy-reply-threshold; see
+  // src/script/busy_script.cc). A simulated transport moves its clock
+  // there by a step its program sets, since no time passes otherwise.
+  virtual int64_t BusyClockMs() { return MonotonicMs(); }
 };
 
 // The real thing: epoll, non-blocking TCP sockets (TCP_NODELAY, SO_REUSEADDR,

@@ -149,6 +149,7 @@ class Tracker {
     executing_ = executing;
   }
   int64_t current() const { return current_; }
+  bool executing() const { return executing_; }
   // After a read-only command ran for `id`: remember its keys.
   void RememberKeys(int64_t id, const std::vector<std::string_view>& keys);
   // A key was modified (modifier: the client whose command did it, 0 for

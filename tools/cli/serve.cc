@@ -13,6 +13,9 @@ namespace serve_impl {
 
 Runner SetUp(CLI::App& cmd) {
   auto options = std::make_shared<server::ServerOptions>();
+  // As redis-server: no instruction cap on scripts; one that runs past
+  // busy-reply-threshold is stopped by SCRIPT KILL / FUNCTION KILL.
+  options->engine.script_max_instructions = 0;
   cmd.description("Run a RESP server on the engine (redis-cli, redis-benchmark, hiredis work)");
   cmd.add_option("--port", options->port, "TCP port; 0: a free one, printed at start")
       ->type_name("PORT")
@@ -27,7 +30,9 @@ Runner SetUp(CLI::App& cmd) {
       "clients work unchanged (redis-cli, hiredis, redis-benchmark); the server layer\n"
       "answers QUIT and CONFIG GET itself. Protocol errors reply '-ERR Protocol error:\n"
       "...' and close the connection, as redis-server does. A client whose unsent\n"
-      "replies pass 64 MiB is disconnected; at most 10000 clients.\n"
+      "replies pass 64 MiB is disconnected; at most 10000 clients. A script runs\n"
+      "until it ends or SCRIPT KILL / FUNCTION KILL stops it; past lua-time-limit\n"
+      "(5000 ms) the other clients get BUSY, as from redis-server.\n"
       "\n"
       "Prints 'respfuzz serve: listening on ADDR:PORT' to stderr, serves until SIGINT\n"
       "or SIGTERM, then closes the listener and every client, prints a one-line\n"
