@@ -44,8 +44,9 @@ bool CommandIs(std::string_view name, std::string_view upper);
 // in other sessions' streams: the tracking model and the streams recordings
 // check those; INFO's statistics): SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE,
 // PUNSUBSCRIBE, SSUBSCRIBE, SUNSUBSCRIBE, INFO, CLIENT REPLY (no reply) /
-// TRACKING / CACHING / GETREDIR / TRACKINGINFO / KILL, and scripting: EVAL,
-// EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO. RunCommandProgram skips them on
+// TRACKING / CACHING / GETREDIR / TRACKINGINFO / KILL, SCRIPT DEBUG, and
+// FUNCTION, FCALL, FCALL_RO (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and the
+// other SCRIPT subcommands are compared). RunCommandProgram skips them on
 // both sides, so no program reaches tracking state.
 // Streams (XADD ... XINFO) are compared while kStreamsCompared is on (it is:
 // the engine's and the model's streams were written apart and merged; off
@@ -75,6 +76,8 @@ struct CommandRunOptions {
   // before they are checked, or the engine's state after an op.
   std::function<void(size_t op, std::string* reply)> corrupt_reply;
   std::function<void(size_t op, engine::Engine& e)> corrupt_engine;
+  // Or break the reference model's scripting (ReferenceOptions).
+  bool broken_script_numbers = false;
 };
 
 struct OpTrace {
