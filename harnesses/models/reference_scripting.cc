@@ -401,6 +401,9 @@ struct Run {
   int64_t instructions = 0;
   bool killed = false;
   size_t memory = 0;
+  // The cap holds while the script runs; reading its result afterwards
+  // (outside any pcall, where a memory error would abort) is not capped.
+  bool capped = true;
   uint64_t rand48 = 0;  // rand.c's 48-bit state
 };
 
@@ -421,7 +424,7 @@ void* Alloc(void* ud, void* ptr, size_t osize, size_t nsize) {
     r->memory -= osize;
     return nullptr;
   }
-  if (nsize > osize && r->memory + (nsize - osize) > kMaxLuaMemory) return nullptr;
+  if (r->capped && nsize > osize && r->memory + (nsize - osize) > kMaxLuaMemory) return nullptr;
   void* p = std::realloc(ptr, nsize);
   if (p != nullptr) r->memory = r->memory - osize + nsize;
   return p;
@@ -451,7 +454,10 @@ void PushErrorTable(lua_State* L, const std::string& text) {
   lua_settable(L, -3);
 }
 
-int RaiseError(lua_State* L, const std::string& text) {
+// Lua errors longjmp past C++ frames: no C++ object may be alive where
+// lua_error runs (each C function below raises only after its C++ locals
+// are gone), else it leaks.
+int RaiseError(lua_State* L, const char* text) {
   PushErrorTable(L, text);
   return lua_error(L);
 }
@@ -506,12 +512,14 @@ void PushReply(lua_State* L, const Value& v) {
       lua_pushstring(L, "verbatim_string");
       lua_newtable(L);
       lua_pushstring(L, "string");
-      const std::string text = v.str.size() >= 4 ? v.str.substr(4) : "";
-      lua_pushlstring(L, text.data(), text.size());
+      if (v.str.size() >= 4) {
+        lua_pushlstring(L, v.str.data() + 4, v.str.size() - 4);
+      } else {
+        lua_pushliteral(L, "");
+      }
       lua_settable(L, -3);
       lua_pushstring(L, "format");
-      const std::string fmt = v.str.substr(0, 3);
-      lua_pushlstring(L, fmt.data(), fmt.size());
+      lua_pushlstring(L, v.str.data(), v.str.size() < 3 ? v.str.size() : 3);
       lua_settable(L, -3);
       lua_settable(L, -3);
       return;
@@ -611,20 +619,26 @@ std::string CheckScriptCommand(Run& r, const std::vector<std::string>& argv,
   return "";
 }
 
-int GenericCall(lua_State* L, bool raise) {
+// Pushes the call's result (an error table when it failed); returns whether
+// it failed.
+bool DoCall(lua_State* L) {
   Run* r = RunOf(L);
   std::vector<std::string> argv;
-  if (!ArgsToArgv(L, &argv)) return raise ? lua_error(L) : 1;
+  if (!ArgsToArgv(L, &argv)) return true;
   const CommandSpec* spec = nullptr;
   std::string full;
   std::string err = CheckScriptCommand(*r, argv, &spec, &full);
   if (!err.empty()) {
     PushErrorTable(L, err);
-    return raise ? lua_error(L) : 1;
+    return true;
   }
   Value reply = RunScriptCommand(*r->st, r->session, *spec, argv, &r->db, r->resp);
   PushReply(L, reply);
-  if (raise && (reply.type == Type::kError || reply.type == Type::kBulkError)) return lua_error(L);
+  return reply.type == Type::kError || reply.type == Type::kBulkError;
+}
+
+int GenericCall(lua_State* L, bool raise) {
+  if (DoCall(L) && raise) return lua_error(L);
   return 1;
 }
 
@@ -729,13 +743,18 @@ int LuaFalse(lua_State* L) {
 
 int LuaNothing(lua_State*) { return 0; }
 
-int LuaAclCheckCmd(lua_State* L) {
+// 0: known, 1: the argument error pushed, 2: unknown.
+int AclCheck(lua_State* L) {
   std::vector<std::string> argv;
-  if (!ArgsToArgv(L, &argv)) return lua_error(L);
+  if (!ArgsToArgv(L, &argv)) return 1;
   std::string full;
-  if (LookupModelCommand(*RunOf(L)->st, argv, &full) == nullptr) {
-    return RaiseError(L, "Invalid command passed to redis.acl_check_cmd()");
-  }
+  return LookupModelCommand(*RunOf(L)->st, argv, &full) == nullptr ? 2 : 0;
+}
+
+int LuaAclCheckCmd(lua_State* L) {
+  const int status = AclCheck(L);
+  if (status == 1) return lua_error(L);
+  if (status == 2) return RaiseError(L, "Invalid command passed to redis.acl_check_cmd()");
   lua_pushboolean(L, 1);  // the default user may run everything
   return 1;
 }
@@ -1165,6 +1184,7 @@ Value CallChunk(Ctx& c, lua_State* L, Run& run, const std::string& sha) {
   int status = lua_pcall(L, 0, 1, 1);
   c.st.in_exec = saved_in_exec;
   lua_sethook(L, nullptr, 0, 0);
+  run.capped = false;
   if (status != 0) {
     if (!lua_istable(L, -1)) {
       const char* m = lua_tostring(L, -1);
