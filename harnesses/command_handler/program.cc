@@ -304,7 +304,9 @@ constexpr std::string_view kScripts[] = {
     "return {double=tonumber(ARGV[1])}",
     "return {map={a=1,b='x'}}",
     "return {set={m1=true}}",
-    "return {big_number=ARGV[1]}",
+    // a constant: redis-server 7.0.15 writes a big_number as it is, so one
+    // with other bytes than digits is invalid RESP3 (the engine's too)
+    "return {big_number='-12345678901234567890'}",
     "return redis.call('select',ARGV[1])",
     "redis.call('select','1') return redis.call('set',KEYS[1],ARGV[1])",
     "return tonumber(ARGV[1])",
