@@ -430,15 +430,23 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
     }
     return "Unknown Redis command called from script";
   }
-  if (spec->name == "client" || spec->name == "script" || spec->name == "function") {
+  // SCRIPT HELP is no NOSCRIPT command (arity 2): a script may run it.
+  const bool script_help = spec->name == "script" && argv.size() >= 2 && IEquals(argv[1], "help");
+  if (script_help && argv.size() != 2) {
+    return "Wrong number of args calling Redis command from script";
+  }
+  if (!script_help &&
+      (spec->name == "client" || spec->name == "script" || spec->name == "function")) {
     // Containers: with no subcommand the container's arity (-2) fails;
     // an unknown subcommand is an unknown command. Every subcommand of
-    // these is NOSCRIPT.
+    // these is NOSCRIPT in 7.0.15 but SCRIPT HELP (and CLIENT HELP and
+    // FUNCTION HELP, refused here).
     if (argv.size() < 2) return "Wrong number of args calling Redis command from script";
-    static constexpr std::string_view kClient[] = {"id",       "tracking",     "caching",
-                                                   "getredir", "trackinginfo", "kill"};
-    static constexpr std::string_view kScript[] = {"exists", "flush", "help",
-                                                   "kill",   "load",  "debug"};
+    static constexpr std::string_view kClient[] = {
+        "caching", "getname",  "getredir",     "id",      "info",
+        "kill",    "list",     "no-evict",     "pause",   "reply",
+        "setname", "tracking", "trackinginfo", "unblock", "unpause"};
+    static constexpr std::string_view kScript[] = {"exists", "flush", "kill", "load", "debug"};
     static constexpr std::string_view kFunction[] = {"delete", "flush", "help", "kill",   "list",
                                                      "load",   "stats", "dump", "restore"};
     std::span<const std::string_view> subs = kFunction;
@@ -450,7 +458,9 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
     return "This Redis command is not allowed from script";
   }
   if (!ArityOk(*spec, argv.size())) return "Wrong number of args calling Redis command from script";
-  if ((spec->flags & kCmdNoScript) != 0) return "This Redis command is not allowed from script";
+  if (!script_help && (spec->flags & kCmdNoScript) != 0) {
+    return "This Redis command is not allowed from script";
+  }
   // scriptVerifyWriteCommandAllow counts may-replicate commands as writes
   // (PUBLISH, SPUBLISH, PFCOUNT among the engine's; checked on 7.0.15).
   const bool may_replicate =
