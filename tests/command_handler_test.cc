@@ -43,9 +43,9 @@ TEST(CommandHandler, SeedsRunClean) {
 // push anything). Pub/sub is in the model (command_handler_pubsub_test.cc).
 TEST(CommandHandler, TrackingOpsAreSkipped) {
   EXPECT_TRUE(OutsideTheModel({"client", "Tracking", "on"}));
-  EXPECT_FALSE(OutsideTheModel({"SUBSCRIBE", "c"}));      // in the model since pub/sub ops
-  EXPECT_FALSE(OutsideTheModel({"config", "get", "x"}));  // CONFIG is in the model
-  EXPECT_TRUE(OutsideTheModel({"eval", "return 1", "0"}));
+  EXPECT_FALSE(OutsideTheModel({"SUBSCRIBE", "c"}));         // in the model since pub/sub ops
+  EXPECT_FALSE(OutsideTheModel({"config", "get", "x"}));     // CONFIG is in the model
+  EXPECT_FALSE(OutsideTheModel({"eval", "return 1", "0"}));  // reference_scripting.cc
   EXPECT_TRUE(OutsideTheModel({"FCALL_RO", "f", "0"}));
   EXPECT_TRUE(OutsideTheModel({"function", "flush"}));
   EXPECT_FALSE(OutsideTheModel({"EVALX", "return 1", "0"}));
@@ -158,6 +158,32 @@ TEST(CommandHandler, ReferenceCheckCanFail) {
   const auto r = RunCommandProgram(Program("s1 PING\n"), ReplaceReply(0, "+PANG\r\n"));
   EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
   EXPECT_NE(r.verdict.message.find("PANG"), std::string::npos);
+}
+
+// The scripting model's conversions are compared: a model whose Lua number
+// -> integer reply rounds up instead of truncating fails on the scripting
+// seed at its first fractional number, and the same seed passes unbroken.
+TEST(CommandHandler, ABrokenScriptConversionIsCaught) {
+  const CommandProgram p = Program(
+      "s1 EVAL \"return redis.call('set',KEYS[1],ARGV[1])\" 1 k1 v1\n"
+      "s1 EVAL \"return -3\" 0\n"
+      "s1 EVAL \"return 3.99\" 0\n");
+  EXPECT_TRUE(RunCommandProgram(p).verdict.ok);
+  CommandRunOptions broken;
+  broken.broken_script_numbers = true;
+  const auto r = RunCommandProgram(p, broken);
+  EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 2);
+}
+
+// EVAL, EVALSHA and SCRIPT are compared; SCRIPT DEBUG, FUNCTION and FCALL
+// are not (yet).
+TEST(CommandHandler, ScriptingIsInTheModel) {
+  EXPECT_FALSE(OutsideTheModel({"EVAL", "return 1", "0"}));
+  EXPECT_FALSE(OutsideTheModel({"evalsha_ro", "x", "0"}));
+  EXPECT_FALSE(OutsideTheModel({"SCRIPT", "LOAD", "return 1"}));
+  EXPECT_TRUE(OutsideTheModel({"SCRIPT", "debug", "yes"}));
+  EXPECT_TRUE(OutsideTheModel({"FCALL", "f", "0"}));
 }
 
 TEST(CommandHandler, OrderMattersOnlyWhereRedisPromisesIt) {

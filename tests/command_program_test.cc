@@ -53,6 +53,29 @@ TEST(CommandProgram, TextFormRoundTrips) {
   }
 }
 
+// A pool token as EVAL's first argument picks a script body, as EVALSHA's
+// or SCRIPT EXISTS's its sha; a pool word there goes as a literal.
+TEST(CommandProgram, ScriptTokens) {
+  size_t eval = 0;
+  while (CommandNames()[eval] != "EVAL") ++eval;
+  const std::string bytes = {0, static_cast<char>(eval), 3, 0, 0x25, 0};  // 0x25: "1"
+  const CommandProgram p = DecodeCommandProgram(bytes);
+  ASSERT_EQ(p.ops.size(), 1u);
+  EXPECT_EQ(p.ops[0].argv,
+            (std::vector<std::string>{"EVAL", std::string(Scripts()[0]), "1", "k1"}));
+  EXPECT_EQ(EncodeCommandProgram(p), bytes);
+  size_t evalsha = 0;
+  while (CommandNames()[evalsha] != "EVALSHA") ++evalsha;
+  const CommandProgram q =
+      DecodeCommandProgram(std::string{0, static_cast<char>(evalsha), 2, 0, 0x30});
+  ASSERT_EQ(q.ops.size(), 1u);
+  EXPECT_EQ(q.ops[0].argv[1], "fd758d1589d044dd850a6f05d52f2eefd27f033f");
+  auto text = CommandProgramFromText("s1 EVAL k1 0\ns1 SCRIPT EXISTS k1 \"return 1\"\n");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(DecodeCommandProgram(EncodeCommandProgram(*text)), *text);
+  for (std::string_view body : Scripts()) EXPECT_LE(body.size(), kMaxLiteralLen);
+}
+
 TEST(CommandProgram, TextForm) {
   auto p = CommandProgramFromText(
       "# a comment\n"

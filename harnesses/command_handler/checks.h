@@ -49,8 +49,9 @@ bool CommandIs(std::string_view name, std::string_view upper);
 
 // Ops the reference model does not model (client tracking: the tracking
 // model checks it; INFO's statistics): INFO, CLIENT REPLY (no reply) /
-// TRACKING / CACHING / GETREDIR / TRACKINGINFO / KILL, and scripting: EVAL,
-// EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO. RunCommandProgram skips them on
+// TRACKING / CACHING / GETREDIR / TRACKINGINFO / KILL, SCRIPT DEBUG, and
+// FUNCTION, FCALL, FCALL_RO (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, the other
+// SCRIPT subcommands and the subscription commands are compared). RunCommandProgram skips them on
 // both sides, so no program reaches tracking state.
 // Streams (XADD ... XINFO) are compared while kStreamsCompared is on (it is:
 // the engine's and the model's streams were written apart and merged; off
@@ -98,6 +99,8 @@ struct CommandRunOptions {
   // during an op (messages, events, confirmations) before it is compared.
   std::function<void(size_t op, std::vector<std::pair<int, resp::Value>>* delivered)>
       break_model_delivery;
+  // Or break the reference model's scripting (ReferenceOptions).
+  bool broken_script_numbers = false;
 };
 
 struct OpTrace {

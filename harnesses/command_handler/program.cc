@@ -2,17 +2,19 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 
 #include "absl/strings/str_cat.h"
 #include "harnesses/common/program_kit.h"
+#include "harnesses/models/reference_state.h"
 #include "src/resp/request.h"
 
 namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 186> kNames = {
+constexpr std::array<std::string_view, 191> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -221,6 +223,13 @@ constexpr std::array<std::string_view, 186> kNames = {
     "PUNSUBSCRIBE",
     "SSUBSCRIBE",
     "SUNSUBSCRIBE",
+    // scripting (reference_scripting.cc): the script bodies and their shas
+    // come from kScripts (ScriptArg)
+    "EVAL",
+    "EVALSHA",
+    "EVAL_RO",
+    "EVALSHA_RO",
+    "SCRIPT",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{
@@ -257,12 +266,143 @@ constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools
      "[z-a]*", "w_*"},
 }};
 
+// Script bodies (at most kMaxLiteralLen bytes each): the first argument of
+// EVAL and EVAL_RO, and SCRIPT LOAD's body, picked by a pool token; their
+// shas for EVALSHA, EVALSHA_RO and SCRIPT's other subcommands. Templates
+// with the op's keys (KEYS[1]) and values (ARGV[1]) from the pools: each
+// Lua type returned, redis.call / pcall of reads, writes, wrong types and
+// refused commands, errors raised and returned, shebang flags, RESP3.
+constexpr std::string_view kScripts[] = {
+    "return redis.call('get',KEYS[1])",
+    "return redis.call('set',KEYS[1],ARGV[1])",
+    "return redis.pcall('incr',KEYS[1])",
+    "return redis.call('incrby',KEYS[1],ARGV[1])",
+    "return redis.call(ARGV[1],KEYS[1])",
+    "return redis.call(ARGV[1],KEYS[1],ARGV[2])",
+    "return redis.pcall(ARGV[1],KEYS[1],ARGV[2])",
+    "return {1,2.9,-3.5,'s',true,false,{ok='st'},{err='E x'}}",
+    "return 3.99",
+    "return true",
+    "return false",
+    "return nil",
+    "return {ok='fine'}",
+    "return {err='My error'}",
+    "return redis.error_reply(ARGV[1])",
+    "return redis.status_reply(ARGV[1])",
+    "error('boom')",
+    "error({err='CUSTOM raised'})",
+    "return redis.call('nosuchcommand')",
+    "return redis.call('get')",
+    "return redis.call('lpush',KEYS[1],ARGV[1])",
+    "return redis.pcall('lpush',KEYS[1],ARGV[1])",
+    "#!lua flags=no-writes\nreturn redis.call('get',KEYS[1])",
+    "#!lua flags=no-writes\nreturn redis.call('set',KEYS[1],ARGV[1])",
+    "#!lua\nreturn redis.call('set',KEYS[1],ARGV[1])",
+    "#!lua flags=allow-oom\nreturn redis.call('del',KEYS[1])",
+    "#!lua flags=bogus\nreturn 1",
+    "#!python\nreturn 1",
+    "#!lua name=x\nreturn 1",
+    "return redis.sha1hex(ARGV[1])",
+    "redis.setresp(3) return redis.call(ARGV[1],KEYS[1])",
+    "redis.setresp(3) return redis.call('zscore',KEYS[1],ARGV[1])",
+    "redis.setresp(3) return {true,false,{double=1.5}}",
+    "return {double=tonumber(ARGV[1])}",
+    "return {map={a=1,b='x'}}",
+    "return {set={m1=true}}",
+    // a constant: redis-server 7.0.15 writes a big_number as it is, so one
+    // with other bytes than digits is invalid RESP3 (the engine's too)
+    "return {big_number='-12345678901234567890'}",
+    "return redis.call('select',ARGV[1])",
+    "redis.call('select','1') return redis.call('set',KEYS[1],ARGV[1])",
+    "return tonumber(ARGV[1])",
+    "return redis.call('incrbyfloat',KEYS[1],ARGV[1])",
+    "return redis.call('set',KEYS[1],tonumber(ARGV[1]))",
+    "return x",
+    "x = 1",
+    "return redis.call('exists',KEYS[1],KEYS[2])",
+    "return {KEYS[1],ARGV[1],#KEYS,#ARGV}",
+    "return redis.call('rpush',KEYS[1],ARGV[1],ARGV[2])",
+    "return redis.call('lrange',KEYS[1],0,-1)",
+    "return redis.call('hset',KEYS[1],ARGV[1],ARGV[2])",
+    "return redis.call('hget',KEYS[1],ARGV[1])",
+    "return redis.call('zadd',KEYS[1],ARGV[1],ARGV[2])",
+    "return redis.call('zrange',KEYS[1],0,-1,'withscores')",
+    "return redis.call('del',KEYS[1])",
+    "return redis.call('expire',KEYS[1],ARGV[1])",
+    "return redis.call('ttl',KEYS[1])",
+    "return redis.call('publish',ARGV[1],ARGV[2])",
+    "return redis.call('multi')",
+    "return redis.call('eval','return 1','0')",
+    "return redis.pcall('blpop',KEYS[1],0)",
+    "return redis.call('blmpop',0,1,KEYS[1],'left')",
+    "return redis.call('mget',KEYS[1],KEYS[2])",
+    "local t={} for i=1,#ARGV do t[i]=redis.call('incr',ARGV[i]) end return t",
+    "return math.random(100)",
+    "return type(redis.call('time'))",
+    "local ok,e = pcall(redis.call,'get') return e",
+    "return pcall(error,'x')",
+    "return cjson.encode({1,'a'})",
+    "return bit.band(tonumber(ARGV[1]) or 0, 6)",
+    "return redis.call('getset',KEYS[1],ARGV[1])",
+    "return redis.setresp(4)",
+    "return redis.call('sort',KEYS[1])",
+    "return redis.call('type',KEYS[1])",
+    "return string.rep(ARGV[1], 3)",
+    "return redis.call('set',KEYS[1],ARGV[1],'get')",
+    "redis.setresp(3) return redis.call('mget',KEYS[1],KEYS[2])",
+    "redis.setresp(3) return redis.call('zrange',KEYS[1],0,-1,'withscores')",
+    "return redis.pcall('set',KEYS[1])",
+    "return redis.call('client','id')",
+    "return redis.call('lpop',KEYS[1],ARGV[1])",
+    "redis.setresp(3) return redis.pcall('type',KEYS[1])",
+    "return redis.log(redis.LOG_WARNING,'x')",
+    "return redis.call('ping')",
+};
+constexpr size_t kScriptCount = sizeof(kScripts) / sizeof(kScripts[0]);
+static_assert(kScriptCount <= 128);
+
+const std::array<std::string, kScriptCount>& ScriptShas() {
+  static const std::array<std::string, kScriptCount> shas = [] {
+    std::array<std::string, kScriptCount> out;
+    for (size_t i = 0; i < kScriptCount; ++i) {
+      out[i] = models::refmodel::ScriptSha1Hex(std::string(kScripts[i]));
+    }
+    return out;
+  }();
+  return shas;
+}
+
+// Which argument positions hold a script (1) or a script's sha (2), so a
+// pool token there picks from kScripts: EVAL/EVAL_RO's body, EVALSHA/
+// EVALSHA_RO's sha, SCRIPT LOAD's body and the shas of SCRIPT's other
+// subcommands (SCRIPT EXISTS). `argv` holds the name and the arguments
+// before position `i`.
+int ScriptArg(const std::vector<std::string>& argv, size_t i) {
+  auto is = [](const std::string& a, std::string_view upper) {
+    if (a.size() != upper.size()) return false;
+    for (size_t k = 0; k < a.size(); ++k) {
+      if (std::toupper(static_cast<unsigned char>(a[k])) != upper[k]) return false;
+    }
+    return true;
+  };
+  const std::string& name = argv[0];
+  if (i == 1 && (is(name, "EVAL") || is(name, "EVAL_RO"))) return 1;
+  if (i == 1 && (is(name, "EVALSHA") || is(name, "EVALSHA_RO"))) return 2;
+  if (i >= 2 && is(name, "SCRIPT")) return is(argv[1], "LOAD") ? 1 : 2;
+  return 0;
+}
+
 constexpr std::array<uint32_t, 16> kClock = {1,    10,   99,   100,  101,  250,   500,   999,
                                              1000, 1001, 1500, 2000, 5000, 10000, 60000, 3600000};
 
-bool DecodeToken(ByteReader& r, std::string* out) {
+bool DecodeToken(ByteReader& r, std::string* out, int script = 0) {
   uint8_t t;
   if (!r.Byte(&t)) return false;
+  if (t < 0x80 && script != 0) {
+    out->assign(script == 1 ? std::string(kScripts[t % kScriptCount])
+                            : ScriptShas()[t % kScriptCount]);
+    return true;
+  }
   if (t < 0x80) {
     out->assign(kPools[t >> 4][t & 15]);
     return true;
@@ -270,7 +410,21 @@ bool DecodeToken(ByteReader& r, std::string* out) {
   return r.Bytes(t & 0x7f, out);
 }
 
-void EncodeToken(std::string_view arg, std::string* out) {
+void EncodeToken(std::string_view arg, std::string* out, int script = 0) {
+  for (size_t i = 0; i < kScriptCount && script != 0; ++i) {
+    if ((script == 1 ? kScripts[i] : std::string_view(ScriptShas()[i])) == arg) {
+      out->push_back(static_cast<char>(i));
+      return;
+    }
+  }
+  for (int p = 0; p < kPoolCount && script != 0; ++p) {
+    if (std::find(kPools[p].begin(), kPools[p].end(), arg) != kPools[p].end()) {
+      // A pool word here would read as a script: it goes as a literal.
+      out->push_back(static_cast<char>(0x80 | arg.size()));
+      out->append(arg);
+      return;
+    }
+  }
   for (int p = 0; p < kPoolCount; ++p) {
     for (int i = 0; i < kPoolSize; ++i) {
       if (kPools[p][i] == arg) {
@@ -296,6 +450,7 @@ bool PlainWord(std::string_view s) {
 std::span<const std::string_view> CommandNames() { return kNames; }
 std::span<const std::string_view> Pool(int p) { return kPools[p]; }
 std::span<const uint32_t> ClockSteps() { return kClock; }
+std::span<const std::string_view> Scripts() { return kScripts; }
 
 CommandProgram DecodeCommandProgram(std::string_view bytes) {
   CommandProgram p;
@@ -334,7 +489,7 @@ CommandProgram DecodeCommandProgram(std::string_view bytes) {
       bool complete = true;
       for (int i = 0; i < argc && complete; ++i) {
         std::string a;
-        complete = DecodeToken(r, &a);
+        complete = DecodeToken(r, &a, ScriptArg(op.argv, op.argv.size()));
         op.argv.push_back(std::move(a));
       }
       if (!complete) break;
@@ -377,7 +532,9 @@ std::string EncodeCommandProgram(const CommandProgram& p) {
         }
         const size_t argc = std::min(op.argv.size() - 1, kMaxArgs);
         out.push_back(static_cast<char>(argc));
-        for (size_t i = 1; i <= argc; ++i) EncodeToken(op.argv[i].substr(0, kMaxLiteralLen), &out);
+        for (size_t i = 1; i <= argc; ++i) {
+          EncodeToken(op.argv[i].substr(0, kMaxLiteralLen), &out, ScriptArg(op.argv, i));
+        }
         break;
       }
     }

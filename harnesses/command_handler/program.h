@@ -14,6 +14,10 @@
 //             (% (kMaxArgs + 1)), then argc tokens
 //   token:    t < 0x80: pool t >> 4, entry t & 15 (see Pool())
 //             t >= 0x80: literal of (t & 0x7f) bytes that follow
+//             except where a script goes (EVAL/EVAL_RO's first argument,
+//             SCRIPT LOAD's body: Scripts()[t % count]) or a script's sha
+//             (EVALSHA/EVALSHA_RO's first argument, SCRIPT's other
+//             subcommands' arguments): there t < 0x80 picks from Scripts()
 //   clock:    byte b: b < 0xff: kClockSteps[b % 16]; 0xff: 4 bytes LE ms
 // Input that runs out mid-op ends the program before that op.
 #ifndef RESPFUZZ_HARNESSES_COMMAND_HANDLER_PROGRAM_H_
@@ -59,6 +63,9 @@ std::span<const std::string_view> CommandNames();
 // option words (two pools), patterns and ranges.
 std::span<const std::string_view> Pool(int p);
 std::span<const uint32_t> ClockSteps();
+// The script bodies the byte form picks for EVAL and SCRIPT LOAD (their
+// shas for EVALSHA and SCRIPT EXISTS).
+std::span<const std::string_view> Scripts();
 
 CommandProgram DecodeCommandProgram(std::string_view bytes);
 // The inverse of decode on programs within the caps: DecodeCommandProgram(

@@ -208,7 +208,8 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     for (auto family :
          {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands, ListCommands,
           SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands, PubSubCommands,
-          BlockingCommands, StreamCommands, SortCommands, SubscriptionCommands}) {
+          BlockingCommands, StreamCommands, SortCommands, SubscriptionCommands,
+          ScriptingCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -220,6 +221,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     // COMMAND's subcommands are CommandInfoSubcommands() (COMMAND alone is
     // outside the model).
     t.emplace("command", CommandSpec{"command", -1, nullptr});
+    t.emplace("script", CommandSpec{"script", -2, nullptr});  // reference_scripting.cc
     return t;
   }();
   return table;
@@ -250,7 +252,7 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   if (argv.size() >= 2 &&
       (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
        top == "xgroup" || top == "xinfo" || top == "memory" || top == "command" ||
-       IsExtraSubcommand(st, top, argv[1]))) {
+       top == "script" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -284,6 +286,12 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
       const CommandSpec* sub = FindStreamSubcommand(full);
       if (sub == nullptr) *unknown_sub = true;
       return sub;
+    }
+    if (top == "script") {  // reference_scripting.cc
+      auto sub = ScriptSubcommands().find(full);
+      if (sub != ScriptSubcommands().end()) return &sub->second;
+      *unknown_sub = true;
+      return nullptr;
     }
     if (top == "memory") {
       auto sub = MemorySubcommands().find(full);
@@ -380,6 +388,32 @@ Value Call(State& st, int session, const CommandSpec& spec, const std::vector<st
   }
   return reply;
 }
+
+}  // namespace
+
+// Scripts (reference_scripting.cc): redis.call's lookup and run.
+const CommandSpec* LookupModelCommand(const State& st, const std::vector<std::string>& argv,
+                                      std::string* full) {
+  bool unknown_sub;
+  return FindCommand(st, argv, &unknown_sub, full);
+}
+
+Value RunScriptCommand(State& st, int session, const CommandSpec& spec,
+                       const std::vector<std::string>& argv, int* db, int resp) {
+  if (spec.handler == nullptr)
+    return Value::Error("ERR respfuzz model: COMMAND alone is outside the model");
+  Session& s = st.sessions[session];
+  const int saved_db = s.db, saved_resp = s.resp;
+  s.db = *db;
+  s.resp = resp;
+  Value reply = Call(st, session, spec, argv);
+  *db = st.sessions[session].db;
+  st.sessions[session].db = saved_db;
+  st.sessions[session].resp = saved_resp;
+  return reply;
+}
+
+namespace {
 
 // ---------------------------------------------------------------------------
 // Transactions (multi.c).
@@ -603,6 +637,7 @@ ReferenceModel::ReferenceModel(ReferenceOptions options) {
   state_.max_string_len = options.max_string_len;
   state_.random_state = options.random_seed;
   state_.max_random_repeats = options.max_random_repeats;
+  state_.broken_script_numbers = options.broken_script_numbers;
   state_.sessions.resize(options.sessions > 0 ? static_cast<size_t>(options.sessions) : 0);
   for (size_t i = 0; i < state_.sessions.size(); ++i) {
     state_.sessions[i].id = static_cast<int64_t>(i) + 1;

@@ -29,6 +29,9 @@ struct ReferenceOptions {
   int sessions = 4;                              // sessions 0..sessions-1, client ids 1..sessions
   uint64_t random_seed = 0;             // SRANDMEMBER & co. choose as the engine with the same seed
   int64_t max_random_repeats = 100000;  // the most draws a negative count may ask for
+  // Test hook (tests/command_handler_test.cc): a broken scripting model
+  // whose Lua number -> integer reply rounds up instead of truncating.
+  bool broken_script_numbers = false;
 };
 
 class ReferenceModel {

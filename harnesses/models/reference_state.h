@@ -204,6 +204,12 @@ struct State {
   // Memory accounting and eviction (reference_memory.cc).
   uint64_t lfu_random_state = 0;  // LFULogIncr's draws (a stream of their own)
   uint64_t evicted_keys = 0;
+  // The EVAL script cache (reference_scripting.cc): lower-case sha -> body.
+  std::map<std::string, std::string> scripts;
+  // math.random's state (rand.c's lrand48, one per process in Redis: not
+  // reset between scripts nor by SCRIPT FLUSH).
+  uint64_t script_rand48 = 0x1234ABCD330EULL;
+  bool broken_script_numbers = false;  // ReferenceOptions' test hook
 };
 
 // ---------------------------------------------------------------------------
@@ -416,6 +422,18 @@ const std::map<std::string, CommandSpec>& CommandInfoSubcommands();
 bool CommandInfoKnows(const std::string& lowered);
 std::string Lowered(const std::string& s);
 bool CommandGetKeysKnows(const std::string& lowered);
+// Scripting (reference_scripting.cc): EVAL and its kin; SCRIPT's
+// subcommands by full name; SHA-1 in hex. redis.call looks a command up as
+// processCommand does (nullptr when unknown; *full is its full name) and
+// runs it on `session` with the script client's db (updated: SELECT) and
+// protocol (reference_model.cc).
+std::vector<CommandSpec> ScriptingCommands();
+const std::map<std::string, CommandSpec>& ScriptSubcommands();
+std::string ScriptSha1Hex(const std::string& data);
+const CommandSpec* LookupModelCommand(const State& st, const std::vector<std::string>& argv,
+                                      std::string* full);
+resp::Value RunScriptCommand(State& st, int session, const CommandSpec& spec,
+                             const std::vector<std::string>& argv, int* db, int resp);
 // The top-level names of the model's command table (reference_model.cc).
 std::vector<std::string> TopLevelCommandNames();
 

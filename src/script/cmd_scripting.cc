@@ -4,6 +4,7 @@
 // redis.call.
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -431,16 +432,41 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   // scriptCall: lookupCommand (a container's subcommand resolved), arity,
   // NOSCRIPT, then the read-only check.
   const CommandSpec* spec = FindCommand(argv[0]);
-  if (spec == nullptr) return "Unknown Redis command called from script";
-  if (spec->name == "client" || spec->name == "script" || spec->name == "function") {
+  if (spec == nullptr) {
+    // redis-server 7.0.15's NOSCRIPT commands the engine does not have
+    // (their arity from its COMMAND INFO): refused as the server refuses them.
+    static constexpr std::pair<std::string_view, int> kNoScriptElsewhere[] = {
+        {"auth", -2},   {"sync", 1},         {"psync", -3},    {"save", 1},
+        {"bgsave", -1}, {"bgrewriteaof", 1}, {"shutdown", -1}, {"monitor", 1},
+        {"debug", -2},  {"wait", 3},         {"role", 1},      {"replicaof", 3},
+        {"slaveof", 3}, {"failover", -1},    {"replconf", -1}, {"quit", -1}};
+    for (const auto& [name, arity] : kNoScriptElsewhere) {
+      if (!IEquals(argv[0], name)) continue;
+      const int n = static_cast<int>(argv.size());
+      if ((arity > 0 && arity != n) || n < -arity) {
+        return "Wrong number of args calling Redis command from script";
+      }
+      return "This Redis command is not allowed from script";
+    }
+    return "Unknown Redis command called from script";
+  }
+  // SCRIPT HELP is no NOSCRIPT command (arity 2): a script may run it.
+  const bool script_help = spec->name == "script" && argv.size() >= 2 && IEquals(argv[1], "help");
+  if (script_help && argv.size() != 2) {
+    return "Wrong number of args calling Redis command from script";
+  }
+  if (!script_help &&
+      (spec->name == "client" || spec->name == "script" || spec->name == "function")) {
     // Containers: with no subcommand the container's arity (-2) fails;
     // an unknown subcommand is an unknown command. Every subcommand of
-    // these is NOSCRIPT.
+    // these is NOSCRIPT in 7.0.15 but SCRIPT HELP (and CLIENT HELP and
+    // FUNCTION HELP, refused here).
     if (argv.size() < 2) return "Wrong number of args calling Redis command from script";
-    static constexpr std::string_view kClient[] = {"id",       "tracking",     "caching",
-                                                   "getredir", "trackinginfo", "kill"};
-    static constexpr std::string_view kScript[] = {"exists", "flush", "help",
-                                                   "kill",   "load",  "debug"};
+    static constexpr std::string_view kClient[] = {
+        "caching", "getname",  "getredir",     "id",      "info",
+        "kill",    "list",     "no-evict",     "pause",   "reply",
+        "setname", "tracking", "trackinginfo", "unblock", "unpause"};
+    static constexpr std::string_view kScript[] = {"exists", "flush", "kill", "load", "debug"};
     static constexpr std::string_view kFunction[] = {"delete", "flush", "help", "kill",   "list",
                                                      "load",   "stats", "dump", "restore"};
     std::span<const std::string_view> subs = kFunction;
@@ -452,8 +478,14 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
     return "This Redis command is not allowed from script";
   }
   if (!ArityOk(*spec, argv.size())) return "Wrong number of args calling Redis command from script";
-  if ((spec->flags & kCmdNoScript) != 0) return "This Redis command is not allowed from script";
-  if (read_only && (spec->flags & kCmdWrite) != 0) {
+  if (!script_help && (spec->flags & kCmdNoScript) != 0) {
+    return "This Redis command is not allowed from script";
+  }
+  // scriptVerifyWriteCommandAllow counts may-replicate commands as writes
+  // (PUBLISH, SPUBLISH, PFCOUNT among the engine's; checked on 7.0.15).
+  const bool may_replicate =
+      spec->name == "publish" || spec->name == "spublish" || spec->name == "pfcount";
+  if (read_only && ((spec->flags & kCmdWrite) != 0 || may_replicate)) {
     return "Write commands are not allowed from read-only scripts.";
   }
   // The script's client: its protocol and db, on the caller's session (for

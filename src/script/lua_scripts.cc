@@ -1305,7 +1305,10 @@ EvalScripts::~EvalScripts() = default;
 
 void EvalScripts::Flush() {
   scripts_.clear();
+  // math.random's state is Redis's process-wide one: SCRIPT FLUSH keeps it.
+  const uint64_t rand48 = lua_->rand48;
   lua_ = std::make_unique<LuaState>(LuaState::Mode::kEval, limits_);
+  lua_->rand48 = rand48;
 }
 
 const EvalScripts::Script* EvalScripts::Find(std::string_view sha) const {
