@@ -6,6 +6,7 @@
 // invalidate the caller after the reply, NOLOOP keeps them quiet), and a
 // broken conversion caught. The replies recorded from redis-server are in
 // tests/recordings/scripting.json.
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,64 @@ TEST(ScriptSandboxTest, UnpackChecksItsRange) {
   EXPECT_EQ(RunScript(scripts, "return {unpack({1,2,3}, -1, -2)}", host), "*0\r\n");
   EXPECT_EQ(RunScript(scripts, "return {unpack({1,2,3}, 2)}", host), "*2\r\n:2\r\n:3\r\n");
   EXPECT_EQ(RunScript(scripts, "return {unpack({1,2,3}, 3, 4)}", host), "*1\r\n:3\r\n");
+}
+
+// Redis 7.0.15's own cmsgpack, struct and bit (third_party/redis70_lualibs/):
+// bit.tohex's width at and around its boundaries, where Debian's lua-bitop
+// 1.0.2 wrote past its 8-byte buffer (-2147483648 negated overflows; Redis's
+// lua_bit.c clamps it, CVE-2024-31449), the three libraries in EVAL and in a
+// FUNCTION, and read-only in both. The reply bytes of the same calls on
+// redis-server 7.0.15 are in tests/recordings/scripting.json (LuaLibraries).
+TEST(ScriptLibrariesTest, BitTohexWidthAtItsBoundaries) {
+  EvalScripts scripts{ScriptLimits{}};
+  OkHost host;
+  const struct {
+    const char* width;
+    const char* hex;
+  } cases[] = {{"-2147483648", "0000FFFF"},
+               {"-2147483647", "0000FFFF"},
+               {"-9", "0000FFFF"},
+               {"-8", "0000FFFF"},
+               {"-1", "F"},
+               {"0", ""},
+               {"1", "f"},
+               {"8", "0000ffff"},
+               {"9", "0000ffff"},
+               {"2147483647", "0000ffff"}};
+  for (const auto& c : cases) {
+    const std::string out =
+        RunScript(scripts, std::string("return bit.tohex(65535, ") + c.width + ")", host);
+    EXPECT_EQ(out, "$" + std::to_string(strlen(c.hex)) + "\r\n" + c.hex + "\r\n") << c.width;
+  }
+}
+
+TEST(ScriptLibrariesTest, CmsgpackAndStructAreLoadedAndReadOnly) {
+  EvalScripts scripts{ScriptLimits{}};
+  OkHost host;
+  EXPECT_EQ(RunScript(scripts,
+                      "return {type(cmsgpack.pack), type(struct.pack), type(bit.tohex),"
+                      " cmsgpack.unpack(cmsgpack.pack(-1099511627776)) == -1099511627776,"
+                      " struct.unpack('>I2', struct.pack('>I2', 258))}",
+                      host),
+            "*6\r\n$8\r\nfunction\r\n$8\r\nfunction\r\n$8\r\nfunction\r\n:1\r\n:258\r\n:3\r\n");
+  for (const char* lib : {"cmsgpack", "struct", "bit"}) {
+    const std::string out = RunScript(scripts, std::string(lib) + ".x = 1", host);
+    EXPECT_EQ(out.rfind("-ERR user_script:1: Attempt to modify a readonly table script: ", 0), 0u)
+        << lib << ": " << out;
+  }
+  FunctionLibraries libs{ScriptLimits{}};
+  std::string err;
+  ASSERT_EQ(
+      libs.Load("#!lua name=m\nredis.register_function('f', function() return "
+                "{cmsgpack.unpack(cmsgpack.pack(struct.size('i4'))), bit.tohex(255, -2)} end)",
+                false, &err),
+      "m")
+      << err;
+  const FunctionLibraries::Function* f = libs.FindFunction("f");
+  ASSERT_NE(f, nullptr);
+  std::string out;
+  libs.Call(*f, {}, {}, false, host, resp::Protocol::kResp2, &out);
+  EXPECT_EQ(out, "*2\r\n:4\r\n$2\r\nFF\r\n");
 }
 
 TEST(ScriptLimitsTest, InstructionCapStopsAFunctionLoad) {

@@ -19,6 +19,9 @@ extern "C" {
 #include <lua5.1/lualib.h>
 int luaopen_cjson(lua_State* L);
 int luaopen_bit(lua_State* L);
+// Redis 7.0.15's own (third_party/redis70_lualibs/).
+int luaopen_struct(lua_State* L);
+int luaopen_cmsgpack(lua_State* L);
 }
 
 // Lua raises errors with longjmp (liblua5.1 is C): a C function called by
@@ -887,11 +890,13 @@ void RegisterLogAndVersion(lua_State* L) {
 
 // The globals Redis 7.0.15 leaves a script.
 constexpr const char* kKeptGlobals[] = {
-    "_G",         "_VERSION", "assert",   "bit",          "cjson",        "collectgarbage",
-    "coroutine",  "error",    "gcinfo",   "getmetatable", "ipairs",       "load",
-    "loadstring", "math",     "next",     "pairs",        "pcall",        "rawequal",
-    "rawget",     "rawset",   "redis",    "select",       "setmetatable", "string",
-    "table",      "tonumber", "tostring", "type",         "unpack",       "xpcall",
+    "_G",           "_VERSION",       "assert",    "bit",          "cjson",
+    "cmsgpack",     "collectgarbage", "coroutine", "error",        "gcinfo",
+    "getmetatable", "ipairs",         "load",      "loadstring",   "math",
+    "next",         "pairs",          "pcall",     "rawequal",     "rawget",
+    "rawset",       "redis",          "select",    "setmetatable", "string",
+    "struct",       "table",          "tonumber",  "tostring",     "type",
+    "unpack",       "xpcall",
 };
 
 bool Kept(std::string_view name) {
@@ -1080,7 +1085,7 @@ void LuaState::Init() {
   lua_setmetatable(L, -2);
   lua_setfield(L, LUA_REGISTRYINDEX, kRegProxies);
 
-  // The libraries Redis loads (struct and cmsgpack aside).
+  // The libraries Redis loads, in its order.
   const struct {
     const char* name;
     lua_CFunction open;
@@ -1089,6 +1094,8 @@ void LuaState::Init() {
               {LUA_STRLIBNAME, luaopen_string},
               {LUA_MATHLIBNAME, luaopen_math},
               {"cjson", luaopen_cjson},
+              {"struct", luaopen_struct},
+              {"cmsgpack", luaopen_cmsgpack},
               {"bit", luaopen_bit}};
   for (const auto& lib : libs) {
     lua_pushcfunction(L, lib.open);
@@ -1177,7 +1184,8 @@ void LuaState::Init() {
   }
 
   // Read-only library tables, then the globals behind a proxy.
-  for (const char* lib : {"string", "math", "table", "coroutine", "cjson", "bit", "redis"}) {
+  for (const char* lib :
+       {"string", "math", "table", "coroutine", "cjson", "struct", "cmsgpack", "bit", "redis"}) {
     lua_getglobal(L, lib);
     if (!lua_istable(L, -1)) {
       lua_pop(L, 1);
