@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "src/engine/engine.h"
 #include "src/script/lua_scripts.h"
+#include "src/script/lua_text_load.h"
 #include "src/script/sha1.h"
 
 namespace respfuzz::script {
@@ -158,6 +159,33 @@ TEST(ScriptLibrariesTest, CmsgpackAndStructAreLoadedAndReadOnly) {
   std::string out;
   libs.Call(*f, {}, {}, false, host, resp::Protocol::kResp2, &out);
   EXPECT_EQ(out, "*2\r\n:4\r\n$2\r\nFF\r\n");
+}
+
+// The lexer's chunk ids that a refused binary chunk's error names (Lua
+// 5.1's luaO_chunkid in llex.c's 80 bytes), at each form's truncation
+// boundary; redis-server 7.0.15's replies for the same names are in
+// scripting.json (SandboxMetatablesAndTextOnlyLoading).
+TEST(ScriptSandboxTest, ChunkIdsAtTheirBoundaries) {
+  EXPECT_EQ(LuaChunkId("=abc"), "abc");
+  EXPECT_EQ(LuaChunkId(("=" + std::string(79, 'x')).c_str()), std::string(79, 'x'));
+  EXPECT_EQ(LuaChunkId(("=" + std::string(80, 'x')).c_str()), std::string(79, 'x'));
+  EXPECT_EQ(LuaChunkId("@abc"), "abc");
+  EXPECT_EQ(LuaChunkId(("@" + std::string(72, 'x')).c_str()), std::string(72, 'x'));
+  EXPECT_EQ(LuaChunkId(("@" + std::string(73, 'x')).c_str()), "..." + std::string(72, 'x'));
+  EXPECT_EQ(LuaChunkId(std::string(63, 'x').c_str()), "[string \"" + std::string(63, 'x') + "\"]");
+  EXPECT_EQ(LuaChunkId(std::string(64, 'x').c_str()),
+            "[string \"" + std::string(63, 'x') + "...\"]");
+  EXPECT_EQ(LuaChunkId("a\nb"), "[string \"a...\"]");
+  EvalScripts scripts{ScriptLimits{}};
+  OkHost host;
+  EXPECT_EQ(
+      RunScript(scripts, "return {loadstring(string.dump(function() return 1 end), '=d')}", host),
+      "*0\r\n");  // nil first: an empty array
+  EXPECT_EQ(RunScript(scripts,
+                      "local f, e = loadstring(string.dump(function() return 1 end), '=d') "
+                      "return e",
+                      host),
+            "$38\r\nd:1: unexpected symbol near 'char(27)'\r\n");
 }
 
 TEST(ScriptLimitsTest, InstructionCapStopsAFunctionLoad) {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "src/engine/reply.h"
 #include "src/resp/reader.h"
+#include "src/script/lua_text_load.h"
 #include "src/script/sha1.h"
 
 extern "C" {
@@ -40,6 +41,8 @@ constexpr char kRegGlobals[] = "respfuzz_globals";   // the real globals
 constexpr char kRegLoadApi[] = "respfuzz_load_api";  // FUNCTION LOAD's globals
 constexpr char kRegSource[] = "respfuzz_source";     // what the globals proxy reads
 constexpr char kRegHandler[] = "respfuzz_err_handler";
+constexpr char kRegGlobalsMeta[] = "respfuzz_globals_meta";  // getmetatable(_G)
+constexpr char kRegStringMeta[] = "respfuzz_string_meta";    // getmetatable('')
 
 LuaState* StateOf(lua_State* L) {
   lua_getfield(L, LUA_REGISTRYINDEX, kRegState);
@@ -226,6 +229,37 @@ int SafeUnpack(lua_State* L) {
     lua_rawgeti(L, 1, static_cast<int>(static_cast<unsigned>(first) + k));
   }
   return static_cast<int>(span + 1);
+}
+
+// getmetatable that sees the proxies as Redis's read-only tables: the
+// globals' is a read-only table whose __index raises the nonexistent-global
+// error (Redis's luaSetErrorMetatable; no __newindex), a library table has
+// none; the strings' is read-only with `string` as __index (Redis 7.0.15
+// protects it since CVE-2025-46818). Anything else: Lua 5.1's getmetatable.
+int SandboxGetmetatable(lua_State* L) {
+  luaL_checkany(L, 1);
+  if (lua_type(L, 1) == LUA_TSTRING) {
+    lua_getfield(L, LUA_REGISTRYINDEX, kRegStringMeta);
+    return 1;
+  }
+  if (IsProxy(L, 1)) {
+    PushReal(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, kRegGlobals);
+    const bool globals = lua_rawequal(L, -1, -2) != 0;
+    lua_pop(L, 2);
+    if (globals) {
+      lua_getfield(L, LUA_REGISTRYINDEX, kRegGlobalsMeta);
+    } else {
+      lua_pushnil(L);
+    }
+    return 1;
+  }
+  if (!lua_getmetatable(L, 1)) {
+    lua_pushnil(L);
+    return 1;
+  }
+  luaL_getmetafield(L, 1, "__metatable");
+  return 1;
 }
 
 int SandboxSetmetatable(lua_State* L) {
@@ -909,7 +943,7 @@ bool Kept(std::string_view name) {
 // Compiles `code` named `chunk`, the function left on the stack; or the
 // error message in *error.
 bool Compile(lua_State* L, std::string_view code, const char* chunk, std::string* error) {
-  if (luaL_loadbuffer(L, code.data(), code.size(), chunk) != 0) {
+  if (LoadTextBuffer(L, code.data(), code.size(), chunk) != 0) {
     const char* msg = lua_tostring(L, -1);
     *error = msg == nullptr ? "" : msg;
     lua_pop(L, 1);
@@ -1121,6 +1155,12 @@ void LuaState::Init() {
   lua_setglobal(L, "setmetatable");
   lua_pushcfunction(L, SafeUnpack);
   lua_setglobal(L, "unpack");
+  lua_pushcfunction(L, SandboxLoadstring);
+  lua_setglobal(L, "loadstring");
+  lua_pushcfunction(L, SandboxLoad);
+  lua_setglobal(L, "load");
+  lua_pushcfunction(L, SandboxGetmetatable);
+  lua_setglobal(L, "getmetatable");
 
   // The redis table.
   lua_newtable(L);
@@ -1196,6 +1236,16 @@ void LuaState::Init() {
   }
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   lua_setfield(L, LUA_REGISTRYINDEX, kRegGlobals);
+  lua_newtable(L);  // what getmetatable('') shows
+  lua_getglobal(L, "string");
+  lua_setfield(L, -2, "__index");
+  MakeProxy(L, nullptr);
+  lua_setfield(L, LUA_REGISTRYINDEX, kRegStringMeta);
+  lua_newtable(L);  // what getmetatable(_G) shows
+  lua_pushcfunction(L, GlobalsIndex);
+  lua_setfield(L, -2, "__index");
+  MakeProxy(L, nullptr);
+  lua_setfield(L, LUA_REGISTRYINDEX, kRegGlobalsMeta);
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   lua_setfield(L, LUA_REGISTRYINDEX, kRegSource);
   lua_pushvalue(L, LUA_GLOBALSINDEX);
