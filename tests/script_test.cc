@@ -238,6 +238,39 @@ TEST(ScriptTest, FlushDropsScriptsAndFunctions) {
             "-ERR Function not found\r\n");
 }
 
+// INFO memory's script and function counts (unit/scripting's "SCRIPTING
+// FLUSH ASYNC" reads number_of_cached_scripts), from none to two and back.
+TEST(ScriptTest, InfoMemoryCountsScriptsAndFunctions) {
+  engine::Engine e;
+  const int s = e.OpenSession();
+  auto counts = [&] {
+    std::string out;
+    Exec(e, s, {"info", "memory"}, &out);
+    std::string found;
+    for (const char* f :
+         {"number_of_cached_scripts:", "number_of_functions:", "number_of_libraries:"}) {
+      const size_t at = out.find(std::string("\r\n") + f);
+      if (at == std::string::npos) return std::string("missing ") + f;
+      found += out.substr(at + 2, out.find("\r\n", at + 2) - at - 2) + " ";
+    }
+    return found;
+  };
+  EXPECT_EQ(counts(), "number_of_cached_scripts:0 number_of_functions:0 number_of_libraries:0 ");
+  std::string out;
+  Exec(e, s, {"script", "load", "return 1"}, &out);
+  Exec(e, s, {"eval", "return 2", "0"}, &out);
+  Exec(e, s, {"eval", "return 2", "0"}, &out);
+  Exec(e, s,
+       {"function", "load",
+        "#!lua name=l\nredis.register_function('f', function() return 2 end)\n"
+        "redis.register_function('g', function() return 3 end)"},
+       &out);
+  EXPECT_EQ(counts(), "number_of_cached_scripts:2 number_of_functions:2 number_of_libraries:1 ");
+  Exec(e, s, {"script", "flush", "async"}, &out);
+  Exec(e, s, {"function", "flush"}, &out);
+  EXPECT_EQ(counts(), "number_of_cached_scripts:0 number_of_functions:0 number_of_libraries:0 ");
+}
+
 // math.random is Redis's lrand48 from rand.c's initial state; a fresh
 // redis-server 7.0.15 (checked by hand, 2026-11-25) answers these exactly.
 // Redis keeps one state per process, the engine one per engine.

@@ -113,6 +113,14 @@ script::FunctionLibraries& Engine::functions() {
   return *functions_;
 }
 
+size_t Engine::cached_script_count() const { return scripts_ == nullptr ? 0 : scripts_->size(); }
+size_t Engine::function_count() const {
+  return functions_ == nullptr ? 0 : functions_->function_count();
+}
+size_t Engine::library_count() const {
+  return functions_ == nullptr ? 0 : functions_->libraries().size();
+}
+
 int Engine::OpenSession() {
   auto s = std::make_unique<Session>();
   s->id = next_client_id_++;

@@ -415,6 +415,11 @@ class Engine {
   // state (the harnesses build an engine per input).
   script::EvalScripts& scripts();
   script::FunctionLibraries& functions();
+  // INFO memory's number_of_cached_scripts, number_of_functions and
+  // number_of_libraries (0 without creating a Lua state).
+  size_t cached_script_count() const;
+  size_t function_count() const;
+  size_t library_count() const;
   // A command called by a script of session `s` (redis.call): checked as
   // Redis's scriptCall checks it, then run through the normal dispatch as
   // the script's client (its protocol, its db *db, which SELECT changes).
