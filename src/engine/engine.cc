@@ -538,7 +538,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   // at once), then the RESP2 subscribed context is checked.
   if (maxmemory_ != 0) {
     if (bugs_.eviction_invalidation_after_reply) tracker_.SetCurrent(s.id, true);
-    std::string oom = OomCheck(s, *spec);
+    std::string oom = OomCheck(s, *spec, argv);
     tracker_.SetCurrent(s.id, false);
     if (!oom.empty()) {
       reject(oom);

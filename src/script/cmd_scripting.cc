@@ -98,6 +98,7 @@ void EvalGeneric(CommandContext& c, bool evalsha, bool ro) {
   const auto args = c.argv.subspan(3 + static_cast<size_t>(numkeys));
   EngineHost host(c.engine, c.session, read_only);
   c.engine.EnterScript(c.spec, c.argv);
+  c.engine.SetScriptAllowOom((scripts.Find(sha)->flags & script::kScriptAllowOom) != 0);
   scripts.Run(sha, keys, args, read_only, host, c.reply.protocol(), c.reply.buffer());
   c.engine.LeaveScript();
 }
@@ -122,6 +123,7 @@ void FcallGeneric(CommandContext& c, bool ro) {
   const auto args = c.argv.subspan(3 + static_cast<size_t>(numkeys));
   EngineHost host(c.engine, c.session, read_only);
   c.engine.EnterScript(c.spec, c.argv);
+  c.engine.SetScriptAllowOom((f->flags & script::kScriptAllowOom) != 0);
   libs.Call(*f, keys, args, read_only, host, c.reply.protocol(), c.reply.buffer());
   c.engine.LeaveScript();
 }
@@ -461,6 +463,13 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   if (read_only && (spec->flags & kCmdWrite) != 0) {
     return "Write commands are not allowed from read-only scripts.";
   }
+  // scriptVerifyOOM: a denyoom command is refused while the script has not
+  // written yet, when memory was out at the script's start.
+  if (maxmemory_ != 0 && !script_allow_oom_ && !script_write_dirty_ && script_pre_oom_ &&
+      (spec->flags & kCmdDenyOom) != 0) {
+    return "-OOM command not allowed when used memory > 'maxmemory'.";
+  }
+  if ((spec->flags & kCmdWrite) != 0) script_write_dirty_ = true;
   // The script's client: its protocol and db, on the caller's session (for
   // client tracking and NOLOOP, Redis counts the script's reads and writes
   // as the caller's).
@@ -476,6 +485,29 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
 }
 
 std::span<const CommandSpec> ScriptingCommands() { return kScriptingCommands; }
+
+bool Engine::ScriptCommandDeniesOom(const CommandSpec& spec,
+                                    std::span<const std::string> argv) const {
+  if (!IsScriptCommand(spec.name) || argv.size() < 2) return false;
+  uint32_t flags = script::kScriptCompat;
+  if (spec.name == "eval" || spec.name == "eval_ro") {
+    size_t len = 0;
+    std::string err;
+    if (!script::ParseEvalShebang(argv[1], &flags, &len, &err)) return false;
+  } else if (spec.name == "evalsha" || spec.name == "evalsha_ro") {
+    const script::EvalScripts::Script* found =
+        scripts_ == nullptr ? nullptr : scripts_->Find(argv[1]);
+    if (found == nullptr) return false;
+    flags = found->flags;
+  } else {
+    const script::FunctionLibraries::Function* f =
+        functions_ == nullptr ? nullptr : functions_->FindFunction(argv[1]);
+    if (f == nullptr) return false;
+    flags = f->flags;
+  }
+  if ((flags & script::kScriptCompat) != 0) return false;
+  return (flags & (script::kScriptAllowOom | script::kScriptNoWrites)) == 0;
+}
 
 std::string ScriptSubcommandError(std::string_view command, std::span<const std::string> argv) {
   std::span<const Subcommand> subs;
