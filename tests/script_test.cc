@@ -6,12 +6,14 @@
 // invalidate the caller after the reply, NOLOOP keeps them quiet), and a
 // broken conversion caught. The replies recorded from redis-server are in
 // tests/recordings/scripting.json.
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "src/engine/engine.h"
 #include "src/script/lua_scripts.h"
+#include "src/script/lua_text_load.h"
 #include "src/script/sha1.h"
 
 namespace respfuzz::script {
@@ -101,6 +103,91 @@ TEST(ScriptSandboxTest, UnpackChecksItsRange) {
   EXPECT_EQ(RunScript(scripts, "return {unpack({1,2,3}, 3, 4)}", host), "*1\r\n:3\r\n");
 }
 
+// Redis 7.0.15's own cmsgpack, struct and bit (third_party/redis70_lualibs/):
+// bit.tohex's width at and around its boundaries, where Debian's lua-bitop
+// 1.0.2 wrote past its 8-byte buffer (-2147483648 negated overflows; Redis's
+// lua_bit.c clamps it, CVE-2024-31449), the three libraries in EVAL and in a
+// FUNCTION, and read-only in both. The reply bytes of the same calls on
+// redis-server 7.0.15 are in tests/recordings/scripting.json (LuaLibraries).
+TEST(ScriptLibrariesTest, BitTohexWidthAtItsBoundaries) {
+  EvalScripts scripts{ScriptLimits{}};
+  OkHost host;
+  const struct {
+    const char* width;
+    const char* hex;
+  } cases[] = {{"-2147483648", "0000FFFF"},
+               {"-2147483647", "0000FFFF"},
+               {"-9", "0000FFFF"},
+               {"-8", "0000FFFF"},
+               {"-1", "F"},
+               {"0", ""},
+               {"1", "f"},
+               {"8", "0000ffff"},
+               {"9", "0000ffff"},
+               {"2147483647", "0000ffff"}};
+  for (const auto& c : cases) {
+    const std::string out =
+        RunScript(scripts, std::string("return bit.tohex(65535, ") + c.width + ")", host);
+    EXPECT_EQ(out, "$" + std::to_string(strlen(c.hex)) + "\r\n" + c.hex + "\r\n") << c.width;
+  }
+}
+
+TEST(ScriptLibrariesTest, CmsgpackAndStructAreLoadedAndReadOnly) {
+  EvalScripts scripts{ScriptLimits{}};
+  OkHost host;
+  EXPECT_EQ(RunScript(scripts,
+                      "return {type(cmsgpack.pack), type(struct.pack), type(bit.tohex),"
+                      " cmsgpack.unpack(cmsgpack.pack(-1099511627776)) == -1099511627776,"
+                      " struct.unpack('>I2', struct.pack('>I2', 258))}",
+                      host),
+            "*6\r\n$8\r\nfunction\r\n$8\r\nfunction\r\n$8\r\nfunction\r\n:1\r\n:258\r\n:3\r\n");
+  for (const char* lib : {"cmsgpack", "struct", "bit"}) {
+    const std::string out = RunScript(scripts, std::string(lib) + ".x = 1", host);
+    EXPECT_EQ(out.rfind("-ERR user_script:1: Attempt to modify a readonly table script: ", 0), 0u)
+        << lib << ": " << out;
+  }
+  FunctionLibraries libs{ScriptLimits{}};
+  std::string err;
+  ASSERT_EQ(
+      libs.Load("#!lua name=m\nredis.register_function('f', function() return "
+                "{cmsgpack.unpack(cmsgpack.pack(struct.size('i4'))), bit.tohex(255, -2)} end)",
+                false, &err),
+      "m")
+      << err;
+  const FunctionLibraries::Function* f = libs.FindFunction("f");
+  ASSERT_NE(f, nullptr);
+  std::string out;
+  libs.Call(*f, {}, {}, false, host, resp::Protocol::kResp2, &out);
+  EXPECT_EQ(out, "*2\r\n:4\r\n$2\r\nFF\r\n");
+}
+
+// The lexer's chunk ids that a refused binary chunk's error names (Lua
+// 5.1's luaO_chunkid in llex.c's 80 bytes), at each form's truncation
+// boundary; redis-server 7.0.15's replies for the same names are in
+// scripting.json (SandboxMetatablesAndTextOnlyLoading).
+TEST(ScriptSandboxTest, ChunkIdsAtTheirBoundaries) {
+  EXPECT_EQ(LuaChunkId("=abc"), "abc");
+  EXPECT_EQ(LuaChunkId(("=" + std::string(79, 'x')).c_str()), std::string(79, 'x'));
+  EXPECT_EQ(LuaChunkId(("=" + std::string(80, 'x')).c_str()), std::string(79, 'x'));
+  EXPECT_EQ(LuaChunkId("@abc"), "abc");
+  EXPECT_EQ(LuaChunkId(("@" + std::string(72, 'x')).c_str()), std::string(72, 'x'));
+  EXPECT_EQ(LuaChunkId(("@" + std::string(73, 'x')).c_str()), "..." + std::string(72, 'x'));
+  EXPECT_EQ(LuaChunkId(std::string(63, 'x').c_str()), "[string \"" + std::string(63, 'x') + "\"]");
+  EXPECT_EQ(LuaChunkId(std::string(64, 'x').c_str()),
+            "[string \"" + std::string(63, 'x') + "...\"]");
+  EXPECT_EQ(LuaChunkId("a\nb"), "[string \"a...\"]");
+  EvalScripts scripts{ScriptLimits{}};
+  OkHost host;
+  EXPECT_EQ(
+      RunScript(scripts, "return {loadstring(string.dump(function() return 1 end), '=d')}", host),
+      "*0\r\n");  // nil first: an empty array
+  EXPECT_EQ(RunScript(scripts,
+                      "local f, e = loadstring(string.dump(function() return 1 end), '=d') "
+                      "return e",
+                      host),
+            "$38\r\nd:1: unexpected symbol near 'char(27)'\r\n");
+}
+
 TEST(ScriptLimitsTest, InstructionCapStopsAFunctionLoad) {
   ScriptLimits limits;
   limits.max_instructions = 100'000;
@@ -149,6 +236,39 @@ TEST(ScriptTest, FlushDropsScriptsAndFunctions) {
   EXPECT_EQ(out,
             "+OK\r\n+OK\r\n-NOSCRIPT No matching script. Please use EVAL.\r\n"
             "-ERR Function not found\r\n");
+}
+
+// INFO memory's script and function counts (unit/scripting's "SCRIPTING
+// FLUSH ASYNC" reads number_of_cached_scripts), from none to two and back.
+TEST(ScriptTest, InfoMemoryCountsScriptsAndFunctions) {
+  engine::Engine e;
+  const int s = e.OpenSession();
+  auto counts = [&] {
+    std::string out;
+    Exec(e, s, {"info", "memory"}, &out);
+    std::string found;
+    for (const char* f :
+         {"number_of_cached_scripts:", "number_of_functions:", "number_of_libraries:"}) {
+      const size_t at = out.find(std::string("\r\n") + f);
+      if (at == std::string::npos) return std::string("missing ") + f;
+      found += out.substr(at + 2, out.find("\r\n", at + 2) - at - 2) + " ";
+    }
+    return found;
+  };
+  EXPECT_EQ(counts(), "number_of_cached_scripts:0 number_of_functions:0 number_of_libraries:0 ");
+  std::string out;
+  Exec(e, s, {"script", "load", "return 1"}, &out);
+  Exec(e, s, {"eval", "return 2", "0"}, &out);
+  Exec(e, s, {"eval", "return 2", "0"}, &out);
+  Exec(e, s,
+       {"function", "load",
+        "#!lua name=l\nredis.register_function('f', function() return 2 end)\n"
+        "redis.register_function('g', function() return 3 end)"},
+       &out);
+  EXPECT_EQ(counts(), "number_of_cached_scripts:2 number_of_functions:2 number_of_libraries:1 ");
+  Exec(e, s, {"script", "flush", "async"}, &out);
+  Exec(e, s, {"function", "flush"}, &out);
+  EXPECT_EQ(counts(), "number_of_cached_scripts:0 number_of_functions:0 number_of_libraries:0 ");
 }
 
 // math.random is Redis's lrand48 from rand.c's initial state; a fresh

@@ -37,7 +37,7 @@ import yaml
 # (its build is checked by scripts/oss-fuzz-local).
 OSS_FUZZ_ONLY = ("memory",)
 # What the images fetch with scripts/debian-source (oss-fuzz/debian-sources.lock).
-DEPENDENCIES = ("abseil", "hiredis", "hiredis-1.2")
+DEPENDENCIES = ("abseil", "hiredis", "hiredis-1.2", "redis-7.0")
 
 ACTIONS = "google/clusterfuzzlite/actions/"
 FUZZ_MODES = {"cflite_pr.yml": "code-change", "cflite_batch.yml": "batch"}
@@ -242,6 +242,8 @@ def self_test(root):
          "abseil hiredis", "abseil"),
         ("the OSS-Fuzz image skips hiredis 1.2", os.path.join("oss-fuzz", "Dockerfile"),
          "hiredis hiredis-1.2", "hiredis"),
+        ("the OSS-Fuzz image skips redis 7.0", os.path.join("oss-fuzz", "Dockerfile"),
+         "hiredis-1.2 redis-7.0", "hiredis-1.2"),
         ("build.sh runs another script", os.path.join(".clusterfuzzlite", "build.sh"),
          "scripts/oss-fuzz-build", "scripts/build"),
         ("a workflow that is not YAML", os.path.join(wf, "cflite_cron.yml"),

@@ -126,6 +126,11 @@ void CmdInfo(CommandContext& c) {
     field("used_memory_human", BytesToHuman(used));
     field("used_memory_rss", ps.used_memory_rss);
     field("used_memory_rss_human", BytesToHuman(ps.used_memory_rss));
+    // The script cache and the function libraries (their Lua memory is not
+    // measured).
+    field("number_of_cached_scripts", e.cached_script_count());
+    field("number_of_functions", e.function_count());
+    field("number_of_libraries", e.library_count());
     field("maxmemory", e.maxmemory());
     field("maxmemory_human", BytesToHuman(e.maxmemory()));
     field("maxmemory_policy",

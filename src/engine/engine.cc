@@ -119,6 +119,14 @@ script::FunctionLibraries& Engine::functions() {
   return *functions_;
 }
 
+size_t Engine::cached_script_count() const { return scripts_ == nullptr ? 0 : scripts_->size(); }
+size_t Engine::function_count() const {
+  return functions_ == nullptr ? 0 : functions_->function_count();
+}
+size_t Engine::library_count() const {
+  return functions_ == nullptr ? 0 : functions_->libraries().size();
+}
+
 int Engine::OpenSession() {
   auto s = std::make_unique<Session>();
   s->id = next_client_id_++;
@@ -548,7 +556,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   // at once), then the RESP2 subscribed context is checked.
   if (maxmemory_ != 0 && !busy()) {
     if (bugs_.eviction_invalidation_after_reply) tracker_.SetCurrent(s.id, true);
-    std::string oom = OomCheck(s, *spec);
+    std::string oom = OomCheck(s, *spec, argv);
     tracker_.SetCurrent(s.id, false);
     if (!oom.empty()) {
       reject(oom);

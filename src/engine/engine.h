@@ -438,6 +438,11 @@ class Engine {
   // state (the harnesses build an engine per input).
   script::EvalScripts& scripts();
   script::FunctionLibraries& functions();
+  // INFO memory's number_of_cached_scripts, number_of_functions and
+  // number_of_libraries (0 without creating a Lua state).
+  size_t cached_script_count() const;
+  size_t function_count() const;
+  size_t library_count() const;
   // A command called by a script of session `s` (redis.call): checked as
   // Redis's scriptCall checks it, then run through the normal dispatch as
   // the script's client (its protocol, its db *db, which SELECT changes).
@@ -451,7 +456,11 @@ class Engine {
   void EnterScript(const CommandSpec& spec, std::span<const std::string> argv) {
     script_spec_ = &spec;
     script_argv_ = argv;
+    script_write_dirty_ = false;
+    script_allow_oom_ = false;
   }
+  // The running script's allow-oom flag (Redis's SCRIPT_ALLOW_OOM).
+  void SetScriptAllowOom(bool allow) { script_allow_oom_ = allow; }
   // A script is running (Redis's CLIENT_SCRIPT for the commands it calls).
   bool in_script() const { return script_spec_ != nullptr; }
   void LeaveScript() {
@@ -582,7 +591,11 @@ class Engine {
   void SetMaxmemoryPolicy(MaxmemoryPolicy p);
   // The OOM check of processCommand for a command about to run or be
   // queued: the rejection text, or "".
-  std::string OomCheck(const Session& s, const CommandSpec& spec);
+  std::string OomCheck(const Session& s, const CommandSpec& spec,
+                       std::span<const std::string> argv);
+  // Whether a script command is denyoom by its script's flags
+  // (scriptFlagsToCmdFlags: declared flags without allow-oom or no-writes).
+  bool ScriptCommandDeniesOom(const CommandSpec& spec, std::span<const std::string> argv) const;
   std::unique_ptr<script::EvalScripts> scripts_;
   std::unique_ptr<script::FunctionLibraries> functions_;
   uint32_t notify_flags_ = 0;  // notify-keyspace-events (NotifyClass bits)
@@ -594,6 +607,12 @@ class Engine {
   BusyHost* busy_host_ = nullptr;  // busy scripts (busy_script.cc)
   RunningScript running_;
   int64_t busy_reply_threshold_ = 5000;
+  // scriptVerifyOOM's state: the script wrote already, it may run denyoom
+  // commands, and server.pre_command_oom_state (out of memory when the
+  // script command, or EXEC, started).
+  bool script_write_dirty_ = false;
+  bool script_allow_oom_ = false;
+  bool script_pre_oom_ = false;
 };
 
 }  // namespace respfuzz::engine

@@ -162,10 +162,14 @@ bool Engine::PerformEvictions() {
   return true;
 }
 
-std::string Engine::OomCheck(const Session& s, const CommandSpec& spec) {
+std::string Engine::OomCheck(const Session& s, const CommandSpec& spec,
+                             std::span<const std::string> argv) {
   const bool out_of_memory = !PerformEvictions();
+  // Kept for the script's own calls (scriptVerifyOOM), for the script
+  // commands and EXEC.
+  if (IsScriptCommand(spec.name) || spec.name == "exec") script_pre_oom_ = out_of_memory;
   if (!out_of_memory) return {};
-  bool reject = (spec.flags & kCmdDenyOom) != 0;
+  bool reject = (spec.flags & kCmdDenyOom) != 0 || ScriptCommandDeniesOom(spec, argv);
   if (spec.name == "exec") {
     for (const std::vector<std::string>& argv : s.queued) {
       const CommandSpec* q = FindCommand(argv[0]);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "src/engine/reply.h"
 #include "src/resp/reader.h"
+#include "src/script/lua_text_load.h"
 #include "src/script/sha1.h"
 
 extern "C" {
@@ -19,6 +20,9 @@ extern "C" {
 #include <lua5.1/lualib.h>
 int luaopen_cjson(lua_State* L);
 int luaopen_bit(lua_State* L);
+// Redis 7.0.15's own (third_party/redis70_lualibs/).
+int luaopen_struct(lua_State* L);
+int luaopen_cmsgpack(lua_State* L);
 }
 
 // Lua raises errors with longjmp (liblua5.1 is C): a C function called by
@@ -37,6 +41,8 @@ constexpr char kRegGlobals[] = "respfuzz_globals";   // the real globals
 constexpr char kRegLoadApi[] = "respfuzz_load_api";  // FUNCTION LOAD's globals
 constexpr char kRegSource[] = "respfuzz_source";     // what the globals proxy reads
 constexpr char kRegHandler[] = "respfuzz_err_handler";
+constexpr char kRegGlobalsMeta[] = "respfuzz_globals_meta";  // getmetatable(_G)
+constexpr char kRegStringMeta[] = "respfuzz_string_meta";    // getmetatable('')
 
 LuaState* StateOf(lua_State* L) {
   lua_getfield(L, LUA_REGISTRYINDEX, kRegState);
@@ -223,6 +229,37 @@ int SafeUnpack(lua_State* L) {
     lua_rawgeti(L, 1, static_cast<int>(static_cast<unsigned>(first) + k));
   }
   return static_cast<int>(span + 1);
+}
+
+// getmetatable that sees the proxies as Redis's read-only tables: the
+// globals' is a read-only table whose __index raises the nonexistent-global
+// error (Redis's luaSetErrorMetatable; no __newindex), a library table has
+// none; the strings' is read-only with `string` as __index (Redis 7.0.15
+// protects it since CVE-2025-46818). Anything else: Lua 5.1's getmetatable.
+int SandboxGetmetatable(lua_State* L) {
+  luaL_checkany(L, 1);
+  if (lua_type(L, 1) == LUA_TSTRING) {
+    lua_getfield(L, LUA_REGISTRYINDEX, kRegStringMeta);
+    return 1;
+  }
+  if (IsProxy(L, 1)) {
+    PushReal(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, kRegGlobals);
+    const bool globals = lua_rawequal(L, -1, -2) != 0;
+    lua_pop(L, 2);
+    if (globals) {
+      lua_getfield(L, LUA_REGISTRYINDEX, kRegGlobalsMeta);
+    } else {
+      lua_pushnil(L);
+    }
+    return 1;
+  }
+  if (!lua_getmetatable(L, 1)) {
+    lua_pushnil(L);
+    return 1;
+  }
+  luaL_getmetafield(L, 1, "__metatable");
+  return 1;
 }
 
 int SandboxSetmetatable(lua_State* L) {
@@ -892,11 +929,13 @@ void RegisterLogAndVersion(lua_State* L) {
 
 // The globals Redis 7.0.15 leaves a script.
 constexpr const char* kKeptGlobals[] = {
-    "_G",         "_VERSION", "assert",   "bit",          "cjson",        "collectgarbage",
-    "coroutine",  "error",    "gcinfo",   "getmetatable", "ipairs",       "load",
-    "loadstring", "math",     "next",     "pairs",        "pcall",        "rawequal",
-    "rawget",     "rawset",   "redis",    "select",       "setmetatable", "string",
-    "table",      "tonumber", "tostring", "type",         "unpack",       "xpcall",
+    "_G",           "_VERSION",       "assert",    "bit",          "cjson",
+    "cmsgpack",     "collectgarbage", "coroutine", "error",        "gcinfo",
+    "getmetatable", "ipairs",         "load",      "loadstring",   "math",
+    "next",         "pairs",          "pcall",     "rawequal",     "rawget",
+    "rawset",       "redis",          "select",    "setmetatable", "string",
+    "struct",       "table",          "tonumber",  "tostring",     "type",
+    "unpack",       "xpcall",
 };
 
 bool Kept(std::string_view name) {
@@ -909,7 +948,7 @@ bool Kept(std::string_view name) {
 // Compiles `code` named `chunk`, the function left on the stack; or the
 // error message in *error.
 bool Compile(lua_State* L, std::string_view code, const char* chunk, std::string* error) {
-  if (luaL_loadbuffer(L, code.data(), code.size(), chunk) != 0) {
+  if (LoadTextBuffer(L, code.data(), code.size(), chunk) != 0) {
     const char* msg = lua_tostring(L, -1);
     *error = msg == nullptr ? "" : msg;
     lua_pop(L, 1);
@@ -1085,7 +1124,7 @@ void LuaState::Init() {
   lua_setmetatable(L, -2);
   lua_setfield(L, LUA_REGISTRYINDEX, kRegProxies);
 
-  // The libraries Redis loads (struct and cmsgpack aside).
+  // The libraries Redis loads, in its order.
   const struct {
     const char* name;
     lua_CFunction open;
@@ -1094,6 +1133,8 @@ void LuaState::Init() {
               {LUA_STRLIBNAME, luaopen_string},
               {LUA_MATHLIBNAME, luaopen_math},
               {"cjson", luaopen_cjson},
+              {"struct", luaopen_struct},
+              {"cmsgpack", luaopen_cmsgpack},
               {"bit", luaopen_bit}};
   for (const auto& lib : libs) {
     lua_pushcfunction(L, lib.open);
@@ -1119,6 +1160,12 @@ void LuaState::Init() {
   lua_setglobal(L, "setmetatable");
   lua_pushcfunction(L, SafeUnpack);
   lua_setglobal(L, "unpack");
+  lua_pushcfunction(L, SandboxLoadstring);
+  lua_setglobal(L, "loadstring");
+  lua_pushcfunction(L, SandboxLoad);
+  lua_setglobal(L, "load");
+  lua_pushcfunction(L, SandboxGetmetatable);
+  lua_setglobal(L, "getmetatable");
 
   // The redis table.
   lua_newtable(L);
@@ -1182,7 +1229,8 @@ void LuaState::Init() {
   }
 
   // Read-only library tables, then the globals behind a proxy.
-  for (const char* lib : {"string", "math", "table", "coroutine", "cjson", "bit", "redis"}) {
+  for (const char* lib :
+       {"string", "math", "table", "coroutine", "cjson", "struct", "cmsgpack", "bit", "redis"}) {
     lua_getglobal(L, lib);
     if (!lua_istable(L, -1)) {
       lua_pop(L, 1);
@@ -1193,6 +1241,16 @@ void LuaState::Init() {
   }
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   lua_setfield(L, LUA_REGISTRYINDEX, kRegGlobals);
+  lua_newtable(L);  // what getmetatable('') shows
+  lua_getglobal(L, "string");
+  lua_setfield(L, -2, "__index");
+  MakeProxy(L, nullptr);
+  lua_setfield(L, LUA_REGISTRYINDEX, kRegStringMeta);
+  lua_newtable(L);  // what getmetatable(_G) shows
+  lua_pushcfunction(L, GlobalsIndex);
+  lua_setfield(L, -2, "__index");
+  MakeProxy(L, nullptr);
+  lua_setfield(L, LUA_REGISTRYINDEX, kRegGlobalsMeta);
   lua_pushvalue(L, LUA_GLOBALSINDEX);
   lua_setfield(L, LUA_REGISTRYINDEX, kRegSource);
   lua_pushvalue(L, LUA_GLOBALSINDEX);
