@@ -210,6 +210,54 @@ TEST(ClusterRoutingHarness, EachCheckCanFail) {
   EXPECT_EQ(v.check, "route") << v.ToString();
 }
 
+// A client that answers OK to a malformed CLUSTER SLOTS reply (its map
+// kept), and one that empties its map before parsing one (it refuses, but
+// has forgotten the topology).
+class SwallowsBadTopology : public RoutingClientUnderTest {
+ public:
+  absl::Status Refresh(const resp::Value& v) override {
+    (void)RoutingClientUnderTest::Refresh(v);
+    return absl::OkStatus();
+  }
+};
+
+class ForgetsOnBadTopology : public RoutingClientUnderTest {
+ public:
+  absl::Status Refresh(const resp::Value& v) override {
+    (void)RoutingClientUnderTest::Refresh(resp::Value::Aggregate(resp::Type::kArray));
+    return RoutingClientUnderTest::Refresh(v);
+  }
+};
+
+TEST(ClusterRoutingHarness, MalformedTopologyIsRefused) {
+  for (std::string_view name : BadTopologyNames()) {
+    RoutingClientUnderTest client;
+    const std::string text =
+        "move foo n3\nget foo\nrefresh-bad " + std::string(name) + "\nget foo\n";
+    fuzz::Verdict v = RunText(client, text);
+    EXPECT_TRUE(v.ok) << name << ": " << v.ToString();
+    RoutingProgram p = Program(text);
+    EXPECT_EQ(RoutingProgramToText(p), text);
+    EXPECT_EQ(DecodeRoutingProgram(EncodeRoutingProgram(p)), p);
+  }
+  SwallowsBadTopology swallows;
+  fuzz::Verdict v = RunText(swallows, "get foo\nrefresh-bad host-integer\n");
+  EXPECT_EQ(v.check, "topology") << v.ToString();
+  EXPECT_EQ(v.op, "refresh-bad");
+  EXPECT_NE(v.message.find("host-integer: the client accepted it"), std::string::npos) << v.message;
+  ForgetsOnBadTopology forgets;
+  v = RunText(forgets, "refresh-bad short-entry\n");
+  EXPECT_EQ(v.check, "topology") << v.ToString();
+  EXPECT_NE(v.message.find("refused, but the owner of slot 0 changed from 127.0.0.1:7000 to none"),
+            std::string::npos)
+      << v.message;
+  EXPECT_EQ(RoutingProgramFromText("refresh-bad host-text").status().message(),
+            "line 1: unknown refresh-bad kind 'host-text'");
+  // The byte form takes the kind modulo the kinds.
+  EXPECT_EQ(RoutingProgramToText(DecodeRoutingProgram(std::string("\x07\x09", 2))),
+            "refresh-bad first-not-integer\n");
+}
+
 TEST(ClusterRoutingHarness, TextFormAndBytes) {
   const std::string text =
       "refresh\nmove-range 0 16383 n5\nmove {a}x n1\nmigrate zzz n2\nfinish zzz\nfail n1 n0\n"

@@ -24,6 +24,9 @@
 //                    after it (for the same slot) without
 //   "redirect-text"  the MOVED/ASK text the model writes parses back to what
 //                    it meant
+//   "topology"       a malformed CLUSTER SLOTS reply (op refresh-bad,
+//                    bad_topology.h) is refused and the client's map is
+//                    as before
 #ifndef RESPFUZZ_HARNESSES_CLUSTER_ROUTING_CHECKS_H_
 #define RESPFUZZ_HARNESSES_CLUSTER_ROUTING_CHECKS_H_
 
