@@ -1,8 +1,11 @@
 #include "harnesses/cluster_routing/bad_topology.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "harnesses/cluster_routing/checks.h"
@@ -44,6 +47,61 @@ resp::Value BadClusterSlots(const resp::Value& good, int kind) {
       break;
   }
   return bad;
+}
+
+resp::Value ClusterShardsOf(const resp::Value& cluster_slots, bool resp3) {
+  using resp::Value;
+  const resp::Type map = resp3 ? resp::Type::kMap : resp::Type::kArray;
+  // Primaries in order of first appearance, each with its slot ranges.
+  std::vector<std::pair<const Value*, std::vector<Value>>> shards;
+  for (const Value& e : cluster_slots.elems) {
+    const Value& node = e.elems[2];
+    auto it = std::find_if(shards.begin(), shards.end(), [&](const auto& s) {
+      return s.first->elems[0].str == node.elems[0].str &&
+             s.first->elems[1].integer == node.elems[1].integer;
+    });
+    if (it == shards.end()) it = shards.insert(shards.end(), {&node, {}});
+    it->second.push_back(Value::Integer(e.elems[0].integer));
+    it->second.push_back(Value::Integer(e.elems[1].integer));
+  }
+  Value reply = Value::Aggregate(resp::Type::kArray);
+  for (auto& [node, slots] : shards) {
+    const std::string& host = node->elems[0].str;
+    Value n = Value::Aggregate(
+        map, {Value::Bulk("id"), node->elems.size() > 2 ? node->elems[2] : Value::Bulk(""),
+              Value::Bulk("port"), Value::Integer(node->elems[1].integer), Value::Bulk("ip"),
+              Value::Bulk(host), Value::Bulk("endpoint"), Value::Bulk(host),
+              Value::Bulk("hostname"), Value::Bulk(""), Value::Bulk("role"), Value::Bulk("master"),
+              Value::Bulk("replication-offset"), Value::Integer(0), Value::Bulk("health"),
+              Value::Bulk("online")});
+    reply.elems.push_back(Value::Aggregate(
+        map, {Value::Bulk("slots"), Value::Aggregate(resp::Type::kArray, std::move(slots)),
+              Value::Bulk("nodes"), Value::Aggregate(resp::Type::kArray, {std::move(n)})}));
+  }
+  return reply;
+}
+
+fuzz::Verdict CheckShardsRefresh(RoutingClientUnderTest& client, const resp::Value& cluster_slots,
+                                 bool resp3, size_t op) {
+  if (auto st = client.RefreshShards(ClusterShardsOf(cluster_slots, resp3)); !st.ok()) {
+    return fuzz::Verdict::Fail("route", static_cast<int64_t>(op),
+                               absl::StrCat("CLUSTER SHARDS refused: ", st.message()));
+  }
+  for (const resp::Value& e : cluster_slots.elems) {
+    const cluster::Endpoint want{e.elems[2].elems[0].str,
+                                 static_cast<int>(e.elems[2].elems[1].integer)};
+    for (int64_t slot : {e.elems[0].integer, e.elems[1].integer}) {
+      const std::optional<cluster::Endpoint> got = client.Owner(static_cast<int>(slot));
+      if (!got || !(*got == want)) {
+        return fuzz::Verdict::Fail(
+            "topology", static_cast<int64_t>(op),
+            absl::StrCat("after CLUSTER SHARDS (", resp3 ? "RESP3" : "RESP2", ") slot ", slot,
+                         " is owned by ", got ? got->ToString() : "no node", ", not ",
+                         want.ToString()));
+      }
+    }
+  }
+  return fuzz::Verdict::Ok();
 }
 
 fuzz::Verdict CheckBadRefresh(RoutingClientUnderTest& client, const resp::Value& good,

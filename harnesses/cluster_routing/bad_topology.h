@@ -20,6 +20,18 @@ class RoutingClientUnderTest;
 // entry broken by kind `kind` (0..kBadTopologyKinds-1, BadTopologyNames()).
 resp::Value BadClusterSlots(const resp::Value& good, int kind);
 
+// The CLUSTER SHARDS reply of the topology `cluster_slots` (a CLUSTER SLOTS
+// reply) describes, as redis-server 7.0.15 writes it: per primary a map
+// (`resp3`) or a flat array of slots [first, last, ...] and nodes [{id,
+// port, ip, endpoint, hostname, role master, replication-offset, health}].
+resp::Value ClusterShardsOf(const resp::Value& cluster_slots, bool resp3);
+
+// The client reloads the CLUSTER SHARDS reply of `cluster_slots`: it must
+// take it, and then know the owner CLUSTER SLOTS gives for each entry's
+// bounds. Ok, Fail("route", ...) when refused, Fail("topology", ...).
+fuzz::Verdict CheckShardsRefresh(RoutingClientUnderTest& client, const resp::Value& cluster_slots,
+                                 bool resp3, size_t op);
+
 // The client is given `bad`: it must refuse it, and the owners it knows for
 // the first entry's bounds and for slots 0 and 16383 must be as before.
 // Ok or Fail("topology", op, ...).

@@ -270,6 +270,9 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
       case RoutingOpKind::kGet:
         result.verdict = Get(m, client, op.key, i, t);
         break;
+      case RoutingOpKind::kRefreshShards:
+        result.verdict = CheckShardsRefresh(client, m.ClusterSlots(), op.resp3, i);
+        break;
       case RoutingOpKind::kRefreshBad:
         result.verdict = CheckBadRefresh(client, m.ClusterSlots(),
                                          BadClusterSlots(m.ClusterSlots(), op.bad), op.bad, i);
@@ -328,6 +331,7 @@ void RoutingArgSlots(RoutingOp* op, std::vector<ArgSlot>* out) {
       out->push_back(ArgSlot::Number(&op->bad, 0, kBadTopologyKinds - 1));
       break;
     case RoutingOpKind::kRefresh:
+    case RoutingOpKind::kRefreshShards:
       break;
   }
 }

@@ -172,9 +172,14 @@ RoutingProgram DecodeRoutingProgram(std::string_view bytes) {
         ok = ReadKey(r, &op.key);
         break;
       default:
-        op.kind = RoutingOpKind::kRefreshBad;
         ok = r.Byte(&x);
-        op.bad = x % kBadTopologyKinds;
+        if (x % 8 < kBadTopologyKinds) {
+          op.kind = RoutingOpKind::kRefreshBad;
+          op.bad = x % 8;
+        } else {
+          op.kind = RoutingOpKind::kRefreshShards;
+          op.resp3 = (x & 8) != 0;
+        }
         break;
     }
     if (!ok) break;
@@ -224,6 +229,10 @@ std::string EncodeRoutingProgram(const RoutingProgram& p) {
         s.push_back(7);
         s.push_back(static_cast<char>(op.bad));
         break;
+      case RoutingOpKind::kRefreshShards:
+        s.push_back(7);
+        s.push_back(static_cast<char>(op.resp3 ? 15 : 7));
+        break;
     }
   }
   return s;
@@ -247,6 +256,8 @@ std::string RoutingOpToText(const RoutingOp& op) {
       return absl::StrCat("get ", op.key);
     case RoutingOpKind::kRefreshBad:
       return "refresh-bad " + std::string(BadTopologyNames()[op.bad % kBadTopologyKinds]);
+    case RoutingOpKind::kRefreshShards:
+      return op.resp3 ? "refresh-shards resp3" : "refresh-shards resp2";
   }
   return "";
 }
@@ -303,6 +314,16 @@ absl::StatusOr<RoutingProgram> RoutingProgramFromText(std::string_view text) {
             auto k = ParseKey(t[1], line_no);
             if (!k.ok()) return k.status();
             op.key = *k;
+          }
+        } else if (t[0] == "refresh-shards") {
+          op.kind = RoutingOpKind::kRefreshShards;
+          if (st = arity(2); st.ok()) {
+            if (t[1] != "resp2" && t[1] != "resp3") {
+              return ProgramLineError(line_no,
+                                      absl::StrCat("refresh-shards takes resp2 or resp3, not '",
+                                                   std::string(t[1]), "'"));
+            }
+            op.resp3 = t[1] == "resp3";
           }
         } else if (t[0] == "refresh-bad") {
           op.kind = RoutingOpKind::kRefreshBad;

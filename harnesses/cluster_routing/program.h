@@ -10,6 +10,8 @@
 //   finish KEY                  that migration completes (nK owns the slot)
 //   fail nK nJ                  nK dies; nJ takes over its slots
 //   get KEY                     the client looks KEY up, following MOVED/ASK
+//   refresh-shards resp2|resp3  the client reloads CLUSTER SHARDS (maps in
+//                               RESP3, flat arrays in RESP2)
 //   refresh-bad KIND            the client is given a CLUSTER SLOTS reply with
 //                               one field broken (bad_topology.h): KIND is
 //                               host-integer, host-null, first-not-integer,
@@ -20,7 +22,8 @@
 // Byte form (decode is total): op byte b, kind = b % 8:
 //   0 refresh; 1 move-range: first u16 BE % 16384, length u16 BE, node byte;
 //   2 move: key, node; 3 migrate: key, node; 4 finish: key; 5 fail: node, node;
-//   6 get: key; 7 refresh-bad: byte % kBadTopologyKinds.
+//   6 get: key; 7: byte x, x % 8 < kBadTopologyKinds: refresh-bad kind
+//   x % 8; else refresh-shards, resp3 when x & 8.
 //   key: byte k < 0x80: pool entry k % 16 (KeyPool()); k >= 0x80: a literal of
 //   (k & 0x1f) + 1 bytes that follow, each mapped into the key alphabet.
 //   node: byte % kNodes.
@@ -51,6 +54,7 @@ enum class RoutingOpKind : uint8_t {
   kFail,
   kGet,
   kRefreshBad,
+  kRefreshShards,
 };
 
 inline constexpr int kBadTopologyKinds = 7;
@@ -64,6 +68,7 @@ struct RoutingOp {
   int node = 0;             // kMoveRange, kMove, kMigrate, kFail (the dead node)
   int heir = 0;             // kFail
   int bad = 0;              // kRefreshBad: 0..kBadTopologyKinds-1
+  bool resp3 = false;       // kRefreshShards
   bool operator==(const RoutingOp&) const = default;
 };
 
