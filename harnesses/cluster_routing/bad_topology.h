@@ -21,7 +21,8 @@ class RoutingClientUnderTest;
 resp::Value BadClusterSlots(const resp::Value& good, int kind);
 
 // The CLUSTER SHARDS reply of the topology `cluster_slots` (a CLUSTER SLOTS
-// reply) describes, as redis-server 7.0.15 writes it: per primary a map
+// reply) describes, in the layout Redis 7 documents (not recorded from a
+// server): per primary a map
 // (`resp3`) or a flat array of slots [first, last, ...] and nodes [{id,
 // port, ip, endpoint, hostname, role master, replication-offset, health}].
 resp::Value ClusterShardsOf(const resp::Value& cluster_slots, bool resp3);
