@@ -3,6 +3,7 @@
 // form's limits and errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -208,6 +209,82 @@ TEST(ClusterRoutingHarness, EachCheckCanFail) {
   IgnoresFailures ignores_failures;
   v = RunText(ignores_failures, "fail n0 n3\nget bar\n");
   EXPECT_EQ(v.check, "route") << v.ToString();
+}
+
+// A client that answers OK to a malformed CLUSTER SLOTS reply (its map
+// kept), and one that empties its map before parsing one (it refuses, but
+// has forgotten the topology).
+class SwallowsBadTopology : public RoutingClientUnderTest {
+ public:
+  absl::Status Refresh(const resp::Value& v) override {
+    (void)RoutingClientUnderTest::Refresh(v);
+    return absl::OkStatus();
+  }
+};
+
+class ForgetsOnBadTopology : public RoutingClientUnderTest {
+ public:
+  absl::Status Refresh(const resp::Value& v) override {
+    (void)RoutingClientUnderTest::Refresh(resp::Value::Aggregate(resp::Type::kArray));
+    return RoutingClientUnderTest::Refresh(v);
+  }
+};
+
+TEST(ClusterRoutingHarness, MalformedTopologyIsRefused) {
+  for (std::string_view name : BadTopologyNames()) {
+    RoutingClientUnderTest client;
+    const std::string text =
+        "move foo n3\nget foo\nrefresh-bad " + std::string(name) + "\nget foo\n";
+    fuzz::Verdict v = RunText(client, text);
+    EXPECT_TRUE(v.ok) << name << ": " << v.ToString();
+    RoutingProgram p = Program(text);
+    EXPECT_EQ(RoutingProgramToText(p), text);
+    EXPECT_EQ(DecodeRoutingProgram(EncodeRoutingProgram(p)), p);
+  }
+  SwallowsBadTopology swallows;
+  fuzz::Verdict v = RunText(swallows, "get foo\nrefresh-bad host-integer\n");
+  EXPECT_EQ(v.check, "topology") << v.ToString();
+  EXPECT_EQ(v.op, "refresh-bad");
+  EXPECT_NE(v.message.find("host-integer: the client accepted it"), std::string::npos) << v.message;
+  ForgetsOnBadTopology forgets;
+  v = RunText(forgets, "refresh-bad short-entry\n");
+  EXPECT_EQ(v.check, "topology") << v.ToString();
+  EXPECT_NE(v.message.find("refused, but the owner of slot 0 changed from 127.0.0.1:7000 to none"),
+            std::string::npos)
+      << v.message;
+  EXPECT_EQ(RoutingProgramFromText("refresh-bad host-text").status().message(),
+            "line 1: unknown refresh-bad kind 'host-text'");
+  // The byte form: kind byte % 8, 7 (and 15) for refresh-shards.
+  EXPECT_EQ(RoutingProgramToText(DecodeRoutingProgram(std::string("\x07\x0a\x07\x0f", 4))),
+            "refresh-bad first-not-integer\nrefresh-shards resp3\n");
+}
+
+// A client that reads only the first shard of a CLUSTER SHARDS reply.
+class FirstShardOnly : public RoutingClientUnderTest {
+ public:
+  absl::Status RefreshShards(const resp::Value& v) override {
+    resp::Value first = v;
+    first.elems.resize(std::min<size_t>(first.elems.size(), 1));
+    return RoutingClientUnderTest::RefreshShards(first);
+  }
+};
+
+TEST(ClusterRoutingHarness, ClusterShardsRefresh) {
+  const std::string text =
+      "move foo n3\nrefresh-shards resp3\nget foo\nfail n0 n4\nrefresh-shards resp2\nget bar\n";
+  RoutingClientUnderTest client;
+  fuzz::Verdict v = RunText(client, text);
+  EXPECT_TRUE(v.ok) << v.ToString();
+  RoutingProgram p = Program(text);
+  EXPECT_EQ(RoutingProgramToText(p), text);
+  EXPECT_EQ(DecodeRoutingProgram(EncodeRoutingProgram(p)), p);
+  FirstShardOnly first_only;
+  v = RunText(first_only, "refresh-shards resp2\n");
+  EXPECT_EQ(v.check, "topology") << v.ToString();
+  EXPECT_NE(v.message.find("slot 5461 is owned by no node, not ::1:7001"), std::string::npos)
+      << v.message;
+  EXPECT_EQ(RoutingProgramFromText("refresh-shards resp4").status().message(),
+            "line 1: refresh-shards takes resp2 or resp3, not 'resp4'");
 }
 
 TEST(ClusterRoutingHarness, TextFormAndBytes) {

@@ -189,5 +189,40 @@ TEST(ConnectionTransportModel, ConnectionHeldAfterFinFails) {
   EXPECT_TRUE(CheckTransportModel(model, seen, 2).ok);
 }
 
+// The server reads the end of c0's stream while it owes c0 bytes (its last
+// Send() was short) and closes without trying to send them, fed by hand;
+// with one more Send() (EAGAIN: the window is spent) before the close, as
+// the server does, the model is satisfied.
+TEST(ConnectionTransportModel, CloseAtEndOfStreamWithoutTheLastSendFails) {
+  ConnProgram p;
+  p.ops = {Op(ConnOpKind::kConnect, 0), Op(ConnOpKind::kFin, 0)};
+  const ClientModel model = ClientModel::FromProgram(p, {0, 0});
+  for (bool last_send : {false, true}) {
+    auto sim = std::make_unique<server::SimTransport>();
+    ASSERT_TRUE(sim->Listen("127.0.0.1", 0).ok());
+    ObservingTransport seen(std::make_unique<ForwardingTransport>(sim.get()));
+    sim->Connect();
+    std::string peer, local;
+    ASSERT_EQ(seen.Accept(&peer, &local), 0);
+    ASSERT_TRUE(seen.Watch(0, EPOLLIN | EPOLLOUT, 7));
+    sim->SetWindow(0, 5);
+    ASSERT_EQ(seen.Send(0, "+PONG\r\n", 7), 5);
+    sim->Fin(0);
+    char buf[16];
+    ASSERT_EQ(seen.Recv(0, buf, sizeof(buf)), 0);
+    if (last_send) ASSERT_EQ(seen.Send(0, "\r\n", 2), -EAGAIN);
+    seen.Close(0);
+    fuzz::Verdict v = CheckTransportModel(model, seen, 2);
+    if (last_send) {
+      EXPECT_TRUE(v.ok) << v.ToString();
+    } else {
+      EXPECT_FALSE(v.ok);
+      EXPECT_EQ(v.check, "transport-model");
+      EXPECT_NE(v.message.find("closed it without trying to send them"), std::string::npos)
+          << v.message;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace respfuzz::harnesses

@@ -135,6 +135,10 @@ add("redis7015_gossip_same_uppercase_name_twice",
 # Boundaries (flag 1 keeps totlen right after mutations).
 add("fix_totlen_ping", ping(PING, 1, exts=[HOST]), flags=1)
 add("fix_totlen_publish", publish(b"c", b"m"), flags=1)
+# Empty channel and message: the message ends with message_len, a 4-byte
+# read ending exactly at the last byte (7.0.15 reads nothing past the end).
+add("publish_empty", publish(b"", b""))
+add("publishshard_empty", publish(b"", b"", PUBLISHSHARD))
 add("fail_one_short", (header(FAIL, 39) + OTHER)[:-1])
 add("ext_misaligned", ping(exts=[ext(99, b"z" * 8, length=12) + b"\0" * 4]))
 add("ext_zero_length", ping(exts=[ext(99, b"", length=0)]))

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "harnesses/cluster_routing/bad_topology.h"
 #include "harnesses/models/cluster_slot_reference.h"
 #include "src/cluster/slot.h"
 
@@ -269,6 +270,13 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
       case RoutingOpKind::kGet:
         result.verdict = Get(m, client, op.key, i, t);
         break;
+      case RoutingOpKind::kRefreshShards:
+        result.verdict = CheckShardsRefresh(client, m.ClusterSlots(), op.resp3, i);
+        break;
+      case RoutingOpKind::kRefreshBad:
+        result.verdict = CheckBadRefresh(client, m.ClusterSlots(),
+                                         BadClusterSlots(m.ClusterSlots(), op.bad), op.bad, i);
+        break;
     }
     if (trace) result.trace += line + "\n";
     if (!result.verdict.ok) {
@@ -319,7 +327,11 @@ void RoutingArgSlots(RoutingOp* op, std::vector<ArgSlot>* out) {
       out->push_back(ArgSlot::Number(&op->node, 0, kRoutingNodes - 1));
       out->push_back(ArgSlot::Number(&op->heir, 0, kRoutingNodes - 1));
       break;
+    case RoutingOpKind::kRefreshBad:
+      out->push_back(ArgSlot::Number(&op->bad, 0, kBadTopologyKinds - 1));
+      break;
     case RoutingOpKind::kRefresh:
+    case RoutingOpKind::kRefreshShards:
       break;
   }
 }

@@ -24,6 +24,10 @@
 //                    after it (for the same slot) without
 //   "redirect-text"  the MOVED/ASK text the model writes parses back to what
 //                    it meant
+//   "topology"       a malformed CLUSTER SLOTS reply (op refresh-bad,
+//                    bad_topology.h) is refused and the client's map is
+//                    as before; after a CLUSTER SHARDS reload (op
+//                    refresh-shards) the map gives each range's owner
 #ifndef RESPFUZZ_HARNESSES_CLUSTER_ROUTING_CHECKS_H_
 #define RESPFUZZ_HARNESSES_CLUSTER_ROUTING_CHECKS_H_
 
@@ -52,6 +56,12 @@ class RoutingClientUnderTest {
   virtual int KeySlot(std::string_view key) { return cluster::KeySlot(key); }
   virtual absl::Status Refresh(const resp::Value& cluster_slots) {
     auto m = cluster::SlotMap::FromClusterSlots(cluster_slots);
+    if (!m.ok()) return m.status();
+    map_ = std::move(*m);
+    return absl::OkStatus();
+  }
+  virtual absl::Status RefreshShards(const resp::Value& cluster_shards) {
+    auto m = cluster::SlotMap::FromClusterShards(cluster_shards);
     if (!m.ok()) return m.status();
     map_ = std::move(*m);
     return absl::OkStatus();

@@ -1,5 +1,6 @@
 #include "harnesses/cluster_routing/program.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <string_view>
@@ -120,6 +121,13 @@ absl::StatusOr<std::string> ParseKey(std::string_view t, size_t line) {
 
 }  // namespace
 
+std::span<const std::string_view> BadTopologyNames() {
+  static constexpr std::array<std::string_view, kBadTopologyKinds> kNames = {
+      "host-integer",     "host-null",         "first-not-integer", "last-out-of-range",
+      "first-after-last", "port-out-of-range", "short-entry"};
+  return kNames;
+}
+
 std::span<const std::string_view> KeyPool() { return kKeyPool; }
 
 RoutingProgram DecodeRoutingProgram(std::string_view bytes) {
@@ -159,9 +167,19 @@ RoutingProgram DecodeRoutingProgram(std::string_view bytes) {
         op.node = x % kRoutingNodes;
         op.heir = y % kRoutingNodes;
         break;
-      default:
+      case 6:
         op.kind = RoutingOpKind::kGet;
         ok = ReadKey(r, &op.key);
+        break;
+      default:
+        ok = r.Byte(&x);
+        if (x % 8 < kBadTopologyKinds) {
+          op.kind = RoutingOpKind::kRefreshBad;
+          op.bad = x % 8;
+        } else {
+          op.kind = RoutingOpKind::kRefreshShards;
+          op.resp3 = (x & 8) != 0;
+        }
         break;
     }
     if (!ok) break;
@@ -207,6 +225,14 @@ std::string EncodeRoutingProgram(const RoutingProgram& p) {
         s.push_back(6);
         PutKey(&s, op.key);
         break;
+      case RoutingOpKind::kRefreshBad:
+        s.push_back(7);
+        s.push_back(static_cast<char>(op.bad));
+        break;
+      case RoutingOpKind::kRefreshShards:
+        s.push_back(7);
+        s.push_back(static_cast<char>(op.resp3 ? 15 : 7));
+        break;
     }
   }
   return s;
@@ -228,6 +254,10 @@ std::string RoutingOpToText(const RoutingOp& op) {
       return absl::StrCat("fail n", op.node, " n", op.heir);
     case RoutingOpKind::kGet:
       return absl::StrCat("get ", op.key);
+    case RoutingOpKind::kRefreshBad:
+      return "refresh-bad " + std::string(BadTopologyNames()[op.bad % kBadTopologyKinds]);
+    case RoutingOpKind::kRefreshShards:
+      return op.resp3 ? "refresh-shards resp3" : "refresh-shards resp2";
   }
   return "";
 }
@@ -284,6 +314,27 @@ absl::StatusOr<RoutingProgram> RoutingProgramFromText(std::string_view text) {
             auto k = ParseKey(t[1], line_no);
             if (!k.ok()) return k.status();
             op.key = *k;
+          }
+        } else if (t[0] == "refresh-shards") {
+          op.kind = RoutingOpKind::kRefreshShards;
+          if (st = arity(2); st.ok()) {
+            if (t[1] != "resp2" && t[1] != "resp3") {
+              return ProgramLineError(line_no,
+                                      absl::StrCat("refresh-shards takes resp2 or resp3, not '",
+                                                   std::string(t[1]), "'"));
+            }
+            op.resp3 = t[1] == "resp3";
+          }
+        } else if (t[0] == "refresh-bad") {
+          op.kind = RoutingOpKind::kRefreshBad;
+          if (st = arity(2); st.ok()) {
+            const auto names = BadTopologyNames();
+            const auto it = std::find(names.begin(), names.end(), t[1]);
+            if (it == names.end()) {
+              return ProgramLineError(
+                  line_no, absl::StrCat("unknown refresh-bad kind '", std::string(t[1]), "'"));
+            }
+            op.bad = static_cast<int>(it - names.begin());
           }
         } else if (t[0] == "fail") {
           op.kind = RoutingOpKind::kFail;

@@ -10,12 +10,20 @@
 //   finish KEY                  that migration completes (nK owns the slot)
 //   fail nK nJ                  nK dies; nJ takes over its slots
 //   get KEY                     the client looks KEY up, following MOVED/ASK
+//   refresh-shards resp2|resp3  the client reloads CLUSTER SHARDS (maps in
+//                               RESP3, flat arrays in RESP2)
+//   refresh-bad KIND            the client is given a CLUSTER SLOTS reply with
+//                               one field broken (bad_topology.h): KIND is
+//                               host-integer, host-null, first-not-integer,
+//                               last-out-of-range, first-after-last,
+//                               port-out-of-range or short-entry
 // A KEY is a word of 1..kMaxKeyLen bytes from [A-Za-z0-9{}:._-].
 //
 // Byte form (decode is total): op byte b, kind = b % 8:
 //   0 refresh; 1 move-range: first u16 BE % 16384, length u16 BE, node byte;
 //   2 move: key, node; 3 migrate: key, node; 4 finish: key; 5 fail: node, node;
-//   6, 7 get: key.
+//   6 get: key; 7: byte x, x % 8 < kBadTopologyKinds: refresh-bad kind
+//   x % 8; else refresh-shards, resp3 when x & 8.
 //   key: byte k < 0x80: pool entry k % 16 (KeyPool()); k >= 0x80: a literal of
 //   (k & 0x1f) + 1 bytes that follow, each mapped into the key alphabet.
 //   node: byte % kNodes.
@@ -37,7 +45,21 @@ inline constexpr int kRoutingNodes = 6;
 inline constexpr size_t kRoutingMaxOps = 256;
 inline constexpr size_t kMaxKeyLen = 32;
 
-enum class RoutingOpKind : uint8_t { kRefresh, kMoveRange, kMove, kMigrate, kFinish, kFail, kGet };
+enum class RoutingOpKind : uint8_t {
+  kRefresh,
+  kMoveRange,
+  kMove,
+  kMigrate,
+  kFinish,
+  kFail,
+  kGet,
+  kRefreshBad,
+  kRefreshShards,
+};
+
+inline constexpr int kBadTopologyKinds = 7;
+// The refresh-bad kinds' names, in kind order.
+std::span<const std::string_view> BadTopologyNames();
 
 struct RoutingOp {
   RoutingOpKind kind = RoutingOpKind::kRefresh;
@@ -45,6 +67,8 @@ struct RoutingOp {
   std::string key;          // kMove, kMigrate, kFinish, kGet
   int node = 0;             // kMoveRange, kMove, kMigrate, kFail (the dead node)
   int heir = 0;             // kFail
+  int bad = 0;              // kRefreshBad: 0..kBadTopologyKinds-1
+  bool resp3 = false;       // kRefreshShards
   bool operator==(const RoutingOp&) const = default;
 };
 

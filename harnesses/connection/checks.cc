@@ -419,6 +419,7 @@ server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put) {
   o.max_output_buffer = put.server_output_cap;
   o.turn_output_budget = put.server_turn_budget;
   o.output_block = kConnOutputBlock;
+  o.compact_sent = kConnCompactSent;
   o.max_clients = kConnServerMaxClients;
   return o;
 }

@@ -84,6 +84,10 @@ inline constexpr size_t kConnTurnOutputBudget = 64;
 // more than this queues its replies in blocks (the path a client near the
 // 64 MiB cap takes in `respfuzz serve`).
 inline constexpr size_t kConnOutputBlock = 100;
+// The server's compact_sent in the harness: a sent prefix of a few hundred
+// bytes (one GET of a value SETRANGE made) is dropped from the buffer while
+// the rest waits for the client's window.
+inline constexpr size_t kConnCompactSent = 128;
 inline constexpr int kConnMaxDrainTurns = static_cast<int>(kConnMaxOps * kConnMaxSendLen) + 64;
 
 // Hands every call to the SimTransport (which the harness keeps, to inspect

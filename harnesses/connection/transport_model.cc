@@ -56,7 +56,17 @@ ssize_t ObservingTransport::Recv(int h, char* buf, size_t len) {
       s->cut.push_back(s->read.size());
     } else if (n == 0) {
       s->eof = true;
+      if (s->owed) s->eof_owed = true;
     }
+  }
+  return n;
+}
+
+ssize_t ObservingTransport::Send(int h, const char* data, size_t len) {
+  const ssize_t n = inner_->Send(h, data, len);
+  if (Handle* s = At(h); s != nullptr) {
+    s->owed = n == -EAGAIN || n == -EWOULDBLOCK || (n >= 0 && static_cast<size_t>(n) < len);
+    s->eof_owed = false;
   }
   return n;
 }
@@ -66,6 +76,7 @@ void ObservingTransport::Close(int h) {
   if (Handle* s = At(h); s != nullptr) {
     s->closed = true;
     s->watched = false;
+    if (s->eof_owed) s->closed_owing = true;
   }
 }
 
@@ -176,6 +187,11 @@ fuzz::Verdict CheckTransportModel(const ClientModel& model, const ObservingTrans
                                  " in one read across the end of a segment at ", c.segments[seg]));
       }
       from = to;
+    }
+    if (h.closed_owing) {
+      return Fail(step, absl::StrCat("the server read the end of c", i,
+                                     "'s stream while it owed it bytes and closed it without "
+                                     "trying to send them"));
     }
     // Close semantics at quiet.
     if (h.closed || !h.watched || !(h.watch_events & EPOLLIN)) continue;

@@ -25,6 +25,11 @@
 //     them by the time the loop is quiet); after Accept() fails with -EMFILE or -ENFILE the
 //     server's next accept-side call is AcceptAndDrop() (transport.h), and AcceptAndDrop() is
 //     called only then.
+//   - end of stream with output owed: when a Recv() returns 0 (the client
+//     half-closed or closed) while the server owes the connection bytes (its
+//     last Send() there was short or EAGAIN), the server tries once more to
+//     send them (a Send() call) before it closes the connection (docs/
+//     serve.md: a client that half-closes gets what the socket takes then).
 #ifndef RESPFUZZ_HARNESSES_CONNECTION_TRANSPORT_MODEL_H_
 #define RESPFUZZ_HARNESSES_CONNECTION_TRANSPORT_MODEL_H_
 
@@ -44,10 +49,13 @@ namespace respfuzz::harnesses {
 class ObservingTransport : public server::Transport {
  public:
   struct Handle {
-    std::string read;         // the bytes Recv() returned, in order
-    std::vector<size_t> cut;  // read.size() after each Recv() that returned bytes
-    bool eof = false;         // a Recv() returned 0
-    bool closed = false;      // the server called Close()
+    std::string read;           // the bytes Recv() returned, in order
+    std::vector<size_t> cut;    // read.size() after each Recv() that returned bytes
+    bool eof = false;           // a Recv() returned 0
+    bool owed = false;          // the last Send() was short or EAGAIN
+    bool eof_owed = false;      // a Recv() returned 0 while owed, and no Send() since
+    bool closed_owing = false;  // Close() came while eof_owed
+    bool closed = false;        // the server called Close()
     uint32_t watch_events = 0;
     bool watched = false;
   };
@@ -76,7 +84,7 @@ class ObservingTransport : public server::Transport {
     return inner_->Wait(out, timeout_ms);
   }
   ssize_t Recv(int h, char* buf, size_t len) override;
-  ssize_t Send(int h, const char* data, size_t len) override { return inner_->Send(h, data, len); }
+  ssize_t Send(int h, const char* data, size_t len) override;
   void Close(int h) override;
   void AfterReads() override { inner_->AfterReads(); }
   void Wake() override { inner_->Wake(); }

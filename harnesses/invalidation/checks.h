@@ -29,7 +29,11 @@
 //               changed it (the engine: a server action or a connection
 //               opening or closing; a cache: the runner's calls on it), and
 //               all of them once more after the last op.
-// Each is a method of the runner in checks.cc, named after it.
+//   retention   an entry a cache held after the previous op is still held
+//               unless an invalidation, own write, flush, eviction or
+//               reconnect allows dropping it (retention.h).
+// Each is a method of the runner in checks.cc (retention: retention.cc),
+// named after it.
 #ifndef RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_
 #define RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_
 

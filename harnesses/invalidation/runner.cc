@@ -335,6 +335,7 @@ bool Runner::Deliver(int i, int conn, size_t n) {
   c.delivered += m;
   while (!c.invalidations.empty() && c.invalidations.front().end <= c.delivered) {
     const InFlightInvalidation& inv = c.invalidations.front();
+    cl.retention.Delivered(inv);
     if (inv.flush) cl.noloop_missed.clear();
     for (const std::string& k : inv.keys) cl.noloop_missed.erase(k);
     c.invalidations.erase(c.invalidations.begin());
@@ -543,6 +544,7 @@ void Runner::AfterOp() {
       continue;
     }
     NoteReplies(static_cast<int>(i));
+    CheckRetention(static_cast<int>(i));
   }
   if (!checks_) return;
   if (options_.corrupt_engine) {

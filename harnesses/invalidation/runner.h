@@ -41,6 +41,7 @@
 #include "harnesses/common/reply_parser.h"
 #include "harnesses/common/verdict.h"
 #include "harnesses/invalidation/program.h"
+#include "harnesses/invalidation/retention.h"
 #include "harnesses/invalidation/staleness.h"
 #include "harnesses/models/tracking_reference.h"
 #include "src/cache/client_cache.h"
@@ -207,6 +208,7 @@ struct Client {
   // Submits this ClientCache object accepted (hits included): its pending
   // count can never be above it.
   uint64_t accepted = 0;
+  Retention retention;  // the retention check (retention.h)
 
   void ForgetOwn() {
     accepted = 0;
@@ -297,6 +299,7 @@ class Runner {
   // The replies client i's cache handed out since the last op (own-write).
   void NoteReplies(int i);
   void ValidateTouched();
+  void CheckRetention(int i);  // retention.cc
 
   const Program& program_;
   const RunOptions& options_;

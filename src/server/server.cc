@@ -549,7 +549,7 @@ void Server::Flush(Client* c) {
   // The socket is full (a short write): wait for EPOLLOUT. Drop the sent
   // prefix once it is most of the buffer, so a slow reader's buffer is
   // bounded by its unsent bytes.
-  if (c->sent >= 64 * 1024 && c->sent >= c->out.size() / 2) {
+  if (c->sent >= options_.compact_sent && c->sent >= c->out.size() / 2) {
     c->out.erase(0, c->sent);
     c->sent = 0;
   }

@@ -75,6 +75,9 @@ struct ServerOptions {
   // Once a client's reply buffer holds this much, later replies queue in
   // blocks of about this size (Redis: a list of 16 KiB reply blocks).
   static constexpr size_t kDefaultOutputBlock = 1 << 20;
+  // A client's sent prefix is dropped from its reply buffer once it is at
+  // least this much and most of the buffer (see Server::Flush).
+  static constexpr size_t kDefaultCompactSent = 64 * 1024;
 
   std::string bind = "127.0.0.1";  // a numeric IPv4 or IPv6 address
   uint16_t port = 6379;            // 0: the kernel picks a free port (see Server::port())
@@ -86,6 +89,8 @@ struct ServerOptions {
   // the client is owed (one growing string would copy all of it at each
   // doubling: 64 MiB in one turn for a client near the cap).
   size_t output_block = kDefaultOutputBlock;
+  // Tests and harnesses set it small so the path runs with small replies.
+  size_t compact_sent = kDefaultCompactSent;
   int max_clients = kDefaultMaxClients;
   resp::RequestLimits request_limits;  // inline/header line, multibulk count, bulk length
   // The engine's options; start_ms is ignored: the clock starts at the wall

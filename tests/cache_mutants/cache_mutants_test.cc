@@ -132,6 +132,11 @@ const std::map<std::string, Catch>& Catches() {
        {"client c1 default resp3 bytes 24\ndeliver-all\nc1 read GET k1\nc1 read GET k2\n"
         "send c1\ndeliver-all\n",
         "validate"}},
+      // c2's SET k1 invalidates k1 alone: c1's GET k2 entry must stay.
+      {"invalidation-drops-everything",
+       {"client c1 default resp3\nclient c2 plain resp3\ndeliver-all\nc1 read GET k1\n"
+        "c1 read GET k2\nsend c1\ndeliver-all\nc2 write SET k1 v1\ndeliver-all\n",
+        "retention"}},
       {"refill-keeps-old-entry",
        {"client c1 default resp3\ndeliver-all\nc1 read GET k1\nc1 read GET k1\nsend c1\n"
         "deliver-all\n",
