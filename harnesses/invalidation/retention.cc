@@ -34,7 +34,8 @@ std::string Retention::AfterOp(const Op* op, int client, const cache::ClientCach
   const bool mine = op != nullptr && op->client == client;
   bool all = flushed_ || &cache != cache_ || !cache.ready();
   if (mine && (op->kind == OpKind::kReconnect || op->kind == OpKind::kTrackingOff)) all = true;
-  if (mine && op->kind == OpKind::kWrite) {
+  // A blocking command is a write (blocking_ops.cc sends it as one).
+  if (mine && (op->kind == OpKind::kWrite || op->kind == OpKind::kBlock)) {
     if (DropsAnything(op->argv)) own_all_ = true;
     own_words_.insert(op->argv.begin(), op->argv.end());
   }

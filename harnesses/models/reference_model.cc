@@ -205,11 +205,10 @@ const CommandSpec kClientUnblockSpec = {"client|unblock", -3, ClientUnblock};
 const std::map<std::string, CommandSpec>& CommandTable() {
   static const std::map<std::string, CommandSpec> table = [] {
     std::map<std::string, CommandSpec> t;
-    for (auto family :
-         {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands, ListCommands,
-          SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands, PubSubCommands,
-          BlockingCommands, StreamCommands, SortCommands, SubscriptionCommands,
-          ScriptingCommands}) {
+    for (auto family : {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands,
+                        ListCommands, SetCommands, ZSetCommands, ZSetAlgebraCommands,
+                        RandomCommands, PubSubCommands, BlockingCommands, StreamCommands,
+                        SortCommands, SubscriptionCommands, ScriptingCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
