@@ -699,16 +699,21 @@ bool LoadStreamNode(StreamID master, std::string_view lp, StreamNode* node, Stre
     int64_t flags, ms_diff, seq_diff;
     if (!next_int(&flags) || !next_int(&ms_diff) || !next_int(&seq_diff)) return false;
     int64_t fields = master_fields, extra = 3;
-    std::vector<std::string> fv;
-    if (!(flags & kStreamFlagSameFields)) {
-      if (!next_int(&fields) || fields < 0) return false;
-      if (static_cast<uint64_t>(fields) > el.size() - p) return false;
-      for (int64_t i = 0; i < fields; ++i) fv.push_back(el[p++]);
+    const bool same = (flags & kStreamFlagSameFields) != 0;
+    if (!same) {
+      if (!next_int(&fields) || fields < 0 || static_cast<uint64_t>(fields) > el.size()) {
+        return false;
+      }
       extra += fields + 1;
     }
-    if (static_cast<uint64_t>(fields) > el.size() - p) return false;
-    std::vector<std::string> values;
-    for (int64_t i = 0; i < fields; ++i) values.push_back(el[p++]);
+    // SAMEFIELDS: the values only; else field, value, field, value, ...
+    const uint64_t want = static_cast<uint64_t>(fields) * (same ? 1 : 2);
+    if (want > el.size() - p) return false;
+    std::vector<std::string> entry;
+    for (int64_t i = 0; i < fields; ++i) {
+      entry.push_back(same ? node->master_fields[static_cast<size_t>(i)] : el[p++]);
+      entry.push_back(el[p++]);
+    }
     int64_t lp_count;
     if (!next_int(&lp_count) || lp_count != fields + extra) return false;
     const StreamID id{master.ms + static_cast<uint64_t>(ms_diff),
@@ -722,11 +727,6 @@ bool LoadStreamNode(StreamID master, std::string_view lp, StreamNode* node, Stre
       continue;
     }
     ++found_live;
-    std::vector<std::string> entry;
-    for (int64_t i = 0; i < fields; ++i) {
-      entry.push_back((flags & kStreamFlagSameFields) ? node->master_fields[i] : fv[i]);
-      entry.push_back(std::move(values[i]));
-    }
     live->emplace(id, std::move(entry));
   }
   if (p != el.size()) return false;
