@@ -45,7 +45,8 @@ bool CommandIs(std::string_view name, std::string_view upper);
 // check those; INFO's statistics): SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE,
 // PUNSUBSCRIBE, SSUBSCRIBE, SUNSUBSCRIBE, INFO, CLIENT REPLY (no reply) /
 // TRACKING / CACHING / GETREDIR / TRACKINGINFO / KILL, and scripting: EVAL,
-// EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO. RunCommandProgram skips them on
+// EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FUNCTION, FCALL, FCALL_RO, and DUMP and RESTORE
+// (no serializer in the model; tests/recordings/dump.json). RunCommandProgram skips them on
 // both sides, so no program reaches tracking state.
 // Streams (XADD ... XINFO) are compared while kStreamsCompared is on (it is:
 // the engine's and the model's streams were written apart and merged; off

@@ -25,9 +25,9 @@ namespace {
 // command added to the engine without the model goes here
 // (docs/fidelity.md, "COMMAND").
 const char* const kEngineOnlyCommands[] = {
-    "eval",        "evalsha",    "eval_ro",      "evalsha_ro", "script",
-    "function",    "fcall",      "fcall_ro",     "info",       "subscribe",
-    "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe"};
+    "eval",         "evalsha",    "eval_ro",      "evalsha_ro", "script",      "function",
+    "fcall",        "fcall_ro",   "info",         "subscribe",  "unsubscribe", "psubscribe",
+    "punsubscribe", "ssubscribe", "sunsubscribe", "dump",       "restore"};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 

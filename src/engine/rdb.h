@@ -44,8 +44,9 @@ std::string DumpPayload(const Object& o, const EncodingLimits& limits);
 // verifyDumpPayload: at least 10 bytes, an RDB version <= 10, the CRC.
 bool VerifyPayload(std::string_view payload);
 
-// rdbLoadObjectType + rdbLoadObject on a verified payload (its 10-byte
-// footer excluded; bytes after the object are ignored, as Redis does).
+// rdbLoadObjectType + rdbLoadObject on a verified payload, read as Redis
+// reads it: from the start of the whole payload, so a malformed object may
+// run into the footer's bytes; bytes after the object are ignored.
 // nullopt for every payload Redis answers "Bad data format" (and for the
 // malformed ones Redis only accepts because sanitize-dump-payload is off:
 // docs/fidelity.md). The object's encoding flags are the ones Redis 7.0.15
