@@ -333,6 +333,11 @@ std::optional<int64_t> Stream::Lag(const StreamGroup& g) const {
   return std::nullopt;
 }
 
+void Stream::LoadNode(StreamID master, StreamNode node, Entries live) {
+  nodes_.emplace(master, std::move(node));
+  entries_.merge(live);
+}
+
 std::string Stream::Check() const {
   size_t live = 0;
   for (auto it = nodes_.begin(); it != nodes_.end(); ++it) {

@@ -134,6 +134,11 @@ class Stream {
   // The group's lag, or nullopt when Redis replies null.
   std::optional<int64_t> Lag(const StreamGroup& g) const;
 
+  // RESTORE (rdb.cc): a node as a payload holds it, with its live entries,
+  // all at or after `master` and before the next node's; nodes come in ID
+  // order.
+  void LoadNode(StreamID master, StreamNode node, Entries live);
+
   // Nodes and entries agree, PELs agree: the reason when not.
   std::string Check() const;
 
