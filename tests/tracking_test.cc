@@ -113,6 +113,17 @@ TEST_F(TrackingTest, Resp2RedirectToASubscriber) {
   EXPECT_EQ(Cmd(inv, {"GET", "k"}),
             "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
             "RESET are allowed in this context\r\n");
+  // A container's subcommand is named in full, SCRIPT's and FUNCTION's too
+  // (redis-server 7.0.15: 'script|load', 'client|list', 'config|get').
+  for (const auto& [argv, name] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"SCRIPT", "LOAD", "x"}, "script|load"},
+           {{"function", "LIST"}, "function|list"},
+           {{"CLIENT", "LIST"}, "client|list"},
+           {{"CONFIG", "GET", "x"}, "config|get"}}) {
+    EXPECT_EQ(Cmd(inv, argv), "-ERR Can't execute '" + name +
+                                  "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+                                  "RESET are allowed in this context\r\n");
+  }
   EXPECT_EQ(Cmd(inv, {"PING"}), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
   // The target goes away: a RESP2 tracking client hears nothing, and the
   // broken flag is set on the next delivery.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "src/engine/c_string.h"
 #include "src/engine/command_facts.h"
@@ -549,6 +550,10 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   } else if (std::string err = ScriptSubcommandError(spec->name, argv); !err.empty()) {
     reject(err);  // SCRIPT's and FUNCTION's subcommand and its arity
     return;
+  } else if ((spec->name == "script" || spec->name == "function") && argv.size() >= 2) {
+    // A valid subcommand: the server names it in its refusals, as for the
+    // other containers ("Can't execute 'script|load'").
+    fullname = std::string(spec->name) + "|" + absl::AsciiStrToLower(argv[1]);
   }
   // processCommand's order: evictions under maxmemory (evict.cc; their
   // invalidations go out at once, before this command's reply) and the OOM
