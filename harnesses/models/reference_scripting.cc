@@ -222,8 +222,10 @@ bool ParseShebang(const std::string& body, uint32_t* flags, size_t* shebang_len,
   *flags = kCompat;
   *shebang_len = 0;
   if (body.compare(0, 2, "#!") != 0) return true;
+  // The server looks for the newline in a C string: a NUL before it ends
+  // the search, and the shebang is invalid (redis-server 7.0.15).
   size_t nl = body.find('\n');
-  if (nl == std::string::npos) {
+  if (nl == std::string::npos || body.find('\0') < nl) {
     *err = "Invalid script shebang";
     return false;
   }
