@@ -207,6 +207,15 @@ std::string BusMessageFromCorpusFile(std::string_view bytes) {
   return m;
 }
 
+std::string ClusterNodesProblem(const Node& n) {
+  absl::StatusOr<std::string> nodes = CallText(n.port, {"CLUSTER", "NODES"});
+  absl::StatusOr<std::vector<NodeLine>> view =
+      nodes.ok() ? ParseClusterNodes(*nodes)
+                 : absl::StatusOr<std::vector<NodeLine>>(nodes.status());
+  if (view.ok()) return "";
+  return absl::StrCat(n.name(), ": CLUSTER NODES is not sane: ", view.status().message());
+}
+
 absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o) {
   // The corpus, in name order (the seed decides the rest).
   std::vector<std::filesystem::path> files;
@@ -312,14 +321,7 @@ absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o) {
                                           pong.ok() ? pong->str : pong.status().message()));
           continue;
         }
-        absl::StatusOr<std::string> nodes = CallText(n.port, {"CLUSTER", "NODES"});
-        absl::StatusOr<std::vector<NodeLine>> view =
-            nodes.ok() ? ParseClusterNodes(*nodes)
-                       : absl::StatusOr<std::vector<NodeLine>>(nodes.status());
-        if (!view.ok()) {
-          problems.push_back(
-              absl::StrCat(n.name(), ": CLUSTER NODES is not sane: ", view.status().message()));
-        }
+        if (std::string p = ClusterNodesProblem(n); !p.empty()) problems.push_back(std::move(p));
       }
       if (!problems.empty()) {
         // How a node that stopped answering ended, if it did.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "tools/cluster/local_cluster.h"
 #include "tools/server_target.h"
 
 namespace respfuzz::cluster_chaos {
@@ -85,6 +86,10 @@ struct BusDelivery {
 BusDelivery SendToBusPortAndWait(int port, const std::string& data, int wait_ms);
 
 // Errors: no corpus, no cluster (setup). Problems found are in the result.
+// A running node's CLUSTER NODES must parse: "" when it does, else the
+// problem line bus-fuzz and bus-replay report.
+std::string ClusterNodesProblem(const Node& n);
+
 absl::StatusOr<BusFuzzResult> RunBusFuzz(const BusFuzzOptions& o);
 
 }  // namespace respfuzz::cluster_chaos

@@ -15,7 +15,6 @@
 #include "tools/cluster/bus_fuzz.h"
 #include "tools/cluster/local_cluster.h"
 #include "tools/cluster/scenario.h"
-#include "tools/cluster/view.h"
 
 namespace respfuzz::cluster_chaos {
 
@@ -420,14 +419,7 @@ absl::StatusOr<TrialOutcome> RunReplayTrial(const SavedBatch& batch,
         silent.emplace_back(n.index, pong.ok() ? pong->str : std::string(pong.status().message()));
         continue;
       }
-      absl::StatusOr<std::string> nodes = CallText(n.port, {"CLUSTER", "NODES"});
-      absl::StatusOr<std::vector<NodeLine>> view =
-          nodes.ok() ? ParseClusterNodes(*nodes)
-                     : absl::StatusOr<std::vector<NodeLine>>(nodes.status());
-      if (!view.ok()) {
-        problems.push_back(
-            absl::StrCat(n.name(), ": CLUSTER NODES is not sane: ", view.status().message()));
-      }
+      if (std::string p = ClusterNodesProblem(n); !p.empty()) problems.push_back(std::move(p));
     }
     if (problems.empty() && silent.empty()) return problems;
     const auto deadline =
