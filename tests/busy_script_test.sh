@@ -14,25 +14,8 @@ tmp=$(mktemp -d)
 . "$src/tests/redis_server.sh"
 . "$src/tests/checks.sh"
 compare=$src/tests/busy_script_compare.py
-ours=""
-stop_ours() {
-  if [ -n "$ours" ] && kill -0 "$ours" 2>/dev/null; then
-    kill "$ours" 2>/dev/null
-    wait "$ours" 2>/dev/null
-  fi
-  ours=""
-}
 trap 'stop_ours; stop_server; rm -rf "$tmp"' EXIT
-
-"$cli" serve --port 0 >"$tmp/serve.log" 2>&1 &
-ours=$!
-ours_port=""
-for _ in $(seq 50); do
-  ours_port=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$tmp/serve.log")
-  [ -n "$ours_port" ] && break
-  sleep 0.1
-done
-[ -n "$ours_port" ] || { echo "FAIL: respfuzz serve did not start:"; cat "$tmp/serve.log"; exit 1; }
+start_ours "$cli"
 
 # transcript PORT FILE: the scenarios' transcript, without its '=== PORT' line.
 transcript() { timeout 90 python3 "$compare" "$1" | tail -n +2 >"$2"; }

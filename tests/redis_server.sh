@@ -11,6 +11,9 @@
 #                                         free port
 #   stop_server
 #   server_describe                       "redis-8.0 (redis-server 8.0.6)"
+#   start_ours CLI [serve args...]        `CLI serve` on a free port: sets
+#                                         $ours (its pid) and $ours_port
+#   stop_ours
 #   parse_target_args ARGS...             --target NAME among a test's own
 #                                         arguments: sets $server_target
 # A target's server must answer INFO server with its version, else exit 2.
@@ -114,4 +117,30 @@ start_server_mode() {
     grep -v '^[[:space:]]*$' | tail -n 1)
   echo "FAIL: could not start $(server_describe) on a free loopback port${said:+: $said}"
   exit 2
+}
+
+# respfuzz serve beside the real server: on a free port (--port 0, the port
+# read from its "listening on" line); a serve that does not start within 5 s
+# fails the test.
+ours=""
+ours_port=""
+start_ours() {
+  local cli=$1
+  shift
+  "$cli" serve --port 0 "$@" >"$tmp/serve.log" 2>&1 &
+  ours=$!
+  ours_port=""
+  for _ in $(seq 50); do
+    ours_port=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$tmp/serve.log")
+    [ -n "$ours_port" ] && break
+    sleep 0.1
+  done
+  [ -n "$ours_port" ] || { echo "FAIL: respfuzz serve did not start:"; cat "$tmp/serve.log"; exit 1; }
+}
+stop_ours() {
+  if [ -n "$ours" ] && kill -0 "$ours" 2>/dev/null; then
+    kill "$ours" 2>/dev/null
+    wait "$ours" 2>/dev/null
+  fi
+  ours=""
 }
