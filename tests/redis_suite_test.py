@@ -92,10 +92,10 @@ def live(root, respfuzz, tmp):
     # Planted: a must-pass entry respfuzz serve does not pass today.
     planted = os.path.join(tmp, "planted.txt")
     with open(planted, "w") as f:
-        f.write("# planted\nunit/multi\tMULTI and script timeout\n")
+        f.write("# planted\nunit/multi\tMULTI with SAVE\n")
     rc, so, se = run("--respfuzz", respfuzz, "--timeout", "60", "--must-pass", planted,
                      "unit/multi")
-    check(rc == 1 and "MUST-PASS unit/multi: MULTI and script timeout" in so,
+    check(rc == 1 and "MUST-PASS unit/multi: MULTI with SAVE" in so,
           "a planted must-pass entry is caught: exit %d" % rc)
 
 
