@@ -137,9 +137,11 @@ TEST_F(DumpTest, EveryTypeRoundTrips) {
     const std::string payload = Dump(k);
     const std::string enc = Cmd({"OBJECT", "ENCODING", k});
     EXPECT_EQ(Cmd({"RESTORE", k + "2", "0", payload}), "+OK\r\n") << k;
-    // A hashtable's order is its own after the reload: the bytes are compared
-    // where the encoding fixes the order.
-    if (k != "set" && k != "bighash") EXPECT_EQ(Dump(k + "2"), payload) << k;
+    // A hashtable's order is its own after the reload, and the engine's hash
+    // keeps no insertion order (its field order differs between builds: the
+    // fuzz preset's, fresh-clone CI): the bytes are compared where the
+    // encoding fixes the order.
+    if (k != "set" && k != "bighash" && k != "hash") EXPECT_EQ(Dump(k + "2"), payload) << k;
     EXPECT_EQ(Cmd({"OBJECT", "ENCODING", k + "2"}), enc) << k;
   }
   EXPECT_EQ(Cmd({"XPENDING", "stream2", "grp"}), Cmd({"XPENDING", "stream", "grp"}));

@@ -28,7 +28,7 @@ check_one() {
   # defines (the folder's name; the op-level mutator's hooks, its descriptor).
   local name
   name=$(basename "$(dirname "$f")")
-  if ! "$cxx" -std=c++20 -stdlib=libc++ -fsyntax-only -I"$src" -I"$out/hiredis12" \
+  if ! "$cxx" -std=c++20 -stdlib=libc++ -fsyntax-only -I"$src" -I"$out/hiredis12" -I/usr/include/liblzf \
     "-DRESPFUZZ_HARNESS_NAME=\"$name\"" "-DRESPFUZZ_HARNESS_DESCRIPTOR=kRegisteredHarness_$name" \
     "$f" >"$log" 2>&1; then
     { echo "FAIL ${f#$src/}:"; grep -m3 error "$log"; } >"$log.fail"
