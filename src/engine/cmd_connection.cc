@@ -52,8 +52,9 @@ void CmdHello(CommandContext& c) {
     }
   }
   // Options take effect as they are read (Redis 7.0.15): a failed AUTH or
-  // a bad name is reported before a later option's syntax error.
-  const std::string* name = nullptr;
+  // a bad name is reported before a later option's syntax error, and a name
+  // read before a failing option stays set. The protocol changes only once
+  // every option is read.
   for (size_t j = next; j < c.argc(); ++j) {
     const size_t more = c.argc() - 1 - j;
     if (OptEquals(c.arg(j), "auth") && more >= 2) {
@@ -68,14 +69,13 @@ void CmdHello(CommandContext& c) {
         c.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
         return;
       }
-      name = &c.arg(j + 1);
+      c.session.name = c.arg(j + 1);
       j += 1;
     } else {
       c.reply.Error("ERR Syntax error in HELLO option '" + ErrorText(c.arg(j)) + "'");
       return;
     }
   }
-  if (name != nullptr) c.session.name = *name;
   if (ver != 0) c.session.protocol = static_cast<resp::Protocol>(ver);
   ReplyWriter r(c.session.protocol, c.reply.buffer());
   r.MapHeader(7);
