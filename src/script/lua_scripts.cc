@@ -539,10 +539,11 @@ void WriteLuaValue(lua_State* L, engine::ReplyWriter& out, resp::Protocol script
             size_t len = 0;
             const char* s = lua_tolstring(L, -1, &len);
             if (out.resp3()) {
-              // addReplyVerbatim: the format's first 3 bytes, padded as
-              // Redis's buffer is (it copies 3 bytes of the format).
+              // addReplyVerbatim: the format's first 3 bytes up to its
+              // first NUL, padded with spaces (redis-server 7.0.15: format
+              // 'a' gives "a  :", '' gives "   :").
               std::string f(fmt, strnlen(fmt, 3));
-              f.resize(3, '\0');
+              f.resize(3, ' ');
               resp::WriteAggregateHeader('=', static_cast<int64_t>(len + 4), buf);
               buf->append(f);
               buf->push_back(':');
