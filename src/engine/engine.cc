@@ -521,6 +521,13 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     if (IsContainer(spec->name) && argv.size() >= 2) {
       const Subcommand* sub = FindSubcommand(spec->name, argv[1]);
       s.lastcmd = sub != nullptr ? s.lastcmd + "|" + std::string(sub->name) : "NULL";
+    } else if ((spec->name == "script" || spec->name == "function") && argv.size() >= 2) {
+      // SCRIPT's and FUNCTION's subcommands are in the script module's
+      // tables: "script|flush" (an arity error keeps the name), NULL for
+      // an unknown one (redis-server 7.0.15's CLIENT LIST, checked).
+      const bool unknown =
+          ScriptSubcommandError(spec->name, argv).rfind("ERR unknown subcommand", 0) == 0;
+      s.lastcmd = unknown ? "NULL" : s.lastcmd + "|" + absl::AsciiStrToLower(argv[1]);
     }
   }
   if (spec == nullptr) {
