@@ -60,7 +60,7 @@ std::string Sha1Hex(std::string_view data) {
   }
   // The tail, the 0x80 marker and the bit length in one or two blocks.
   unsigned char tail[128] = {};
-  std::memcpy(tail, p, n);
+  if (n > 0) std::memcpy(tail, p, n);  // an empty view's data() may be null
   tail[n] = 0x80;
   const size_t blocks = n + 1 + 8 <= 64 ? 1 : 2;
   const uint64_t bits = static_cast<uint64_t>(data.size()) * 8;
