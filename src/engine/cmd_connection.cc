@@ -58,11 +58,13 @@ void CmdHello(CommandContext& c) {
   for (size_t j = next; j < c.argc(); ++j) {
     const size_t more = c.argc() - 1 - j;
     if (OptEquals(c.arg(j), "auth") && more >= 2) {
-      // The only user is "default" with no password: any password is accepted.
-      if (c.arg(j + 1) != "default") {
+      // ACLAuthenticateUser (acl.h).
+      if (!c.engine.acl().CheckCredentials(c.arg(j + 1), c.arg(j + 2))) {
         c.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
         return;
       }
+      c.session.user = c.arg(j + 1);
+      c.session.authenticated = true;
       j += 2;
     } else if (OptEquals(c.arg(j), "setname") && more >= 1) {
       if (!ValidClientName(c.arg(j + 1))) {
@@ -75,6 +77,13 @@ void CmdHello(CommandContext& c) {
       c.reply.Error("ERR Syntax error in HELLO option '" + ErrorText(c.arg(j)) + "'");
       return;
     }
+  }
+  if (!c.session.authenticated) {
+    c.reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+        "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+        "protocol version at the same time");
+    return;
   }
   if (ver != 0) c.session.protocol = static_cast<resp::Protocol>(ver);
   ReplyWriter r(c.session.protocol, c.reply.buffer());
@@ -370,6 +379,7 @@ struct ConfigEntry {
 };
 
 constexpr int kNotifyParam = -2;
+constexpr int kRequirepassParam = -3;  // requirepass (acl.h): the default user's password
 
 std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
   std::vector<ConfigEntry> out;
@@ -381,6 +391,7 @@ std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
     if (!params[i].alias.empty()) out.push_back({params[i].alias, static_cast<int>(i), 0});
   }
   out.push_back({"notify-keyspace-events", kNotifyParam, 0});
+  out.push_back({"requirepass", kRequirepassParam, 0});
   for (size_t i = 0; i < e.server_params().size(); ++i) {
     out.push_back({e.server_params()[i].first, -1, i});
   }
@@ -389,6 +400,7 @@ std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
 
 std::string ConfigValue(const Engine& e, const ConfigEntry& entry) {
   if (entry.engine_param == kNotifyParam) return NotifyFlagsToString(e.notify_flags());
+  if (entry.engine_param == kRequirepassParam) return e.acl().requirepass();
   if (entry.engine_param < 0) return e.server_params()[entry.server_param].second;
   const ParamId id = static_cast<ParamId>(entry.engine_param);
   switch (EngineParams()[entry.engine_param].type) {
@@ -517,6 +529,8 @@ void ConfigSet(CommandContext& c) {
   // one restores them all (restoreBackupConfig).
   std::vector<int64_t> old(count, 0);
   const uint32_t old_notify = c.engine.notify_flags();
+  const std::string old_requirepass = c.engine.acl().requirepass();
+  bool requirepass_set = false;
   for (size_t i = 0; i < count; ++i) {
     if (set[i]->engine_param >= 0)
       old[i] = c.engine.GetParam(static_cast<ParamId>(set[i]->engine_param));
@@ -532,6 +546,10 @@ void ConfigSet(CommandContext& c) {
       } else {
         c.engine.set_notify_flags(static_cast<uint32_t>(flags));
       }
+    } else if (entry.engine_param == kRequirepassParam) {
+      // updateRequirePass: ACLUpdateDefaultUserPassword.
+      c.engine.acl().SetRequirepass(value);
+      requirepass_set = true;
     } else if (entry.engine_param < 0) {
       // A server parameter: respfuzz serve cannot change it.
       if (value != c.engine.server_params()[entry.server_param].second) {
@@ -545,6 +563,7 @@ void ConfigSet(CommandContext& c) {
     }
     if (!err.empty()) {
       c.engine.set_notify_flags(old_notify);
+      if (requirepass_set) c.engine.acl().SetRequirepass(old_requirepass);
       for (size_t j = 0; j < i; ++j) {
         if (set[j]->engine_param >= 0) {
           c.engine.SetParam(static_cast<ParamId>(set[j]->engine_param), old[j]);
