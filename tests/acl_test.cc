@@ -155,5 +155,19 @@ TEST(Acl, ChecksRefuseAndAllow) {
   EXPECT_EQ(Exec(e, s, {"EVAL", "return redis.pcall('set','x','v')", "0"}), "+OK\r\n");
 }
 
+// CLIENT INFO names the session's user; CLIENT KILL USER closes its
+// sessions (redis-server 7.0.15: user=bob, and :1 for the one other).
+TEST(Acl, ClientInfoAndKillByUser) {
+  Engine e;
+  const int a = e.OpenSession();
+  const int b = e.OpenSession();
+  EXPECT_EQ(Exec(e, a, {"ACL", "SETUSER", "bob", "on", "nopass", "+@all", "~*"}), "+OK\r\n");
+  EXPECT_EQ(Exec(e, b, {"AUTH", "bob", "x"}), "+OK\r\n");
+  EXPECT_NE(Exec(e, b, {"CLIENT", "INFO"}).find(" user=bob "), std::string::npos);
+  EXPECT_NE(Exec(e, a, {"CLIENT", "INFO"}).find(" user=default "), std::string::npos);
+  EXPECT_EQ(Exec(e, a, {"CLIENT", "KILL", "USER", "bob"}), ":1\r\n");
+  EXPECT_EQ(e.TakeKilled(), std::vector<int>{b});
+}
+
 }  // namespace
 }  // namespace respfuzz::engine

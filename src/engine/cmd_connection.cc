@@ -201,8 +201,7 @@ void ClientTrackingInfo(CommandContext& c) {
 }
 
 // CLIENT KILL addr (old form: may kill the caller; +OK or "No such client")
-// or CLIENT KILL <filter value>... (ID, TYPE, ADDR, LADDR, SKIPME; USER is
-// parsed as the server does, the only user being "default"): the number
+// or CLIENT KILL <filter value>... (ID, TYPE, ADDR, LADDR, USER, SKIPME): the number
 // killed. Other sessions close at once; the caller itself only after its
 // reply.
 void ClientKill(CommandContext& c) {
@@ -210,6 +209,7 @@ void ClientKill(CommandContext& c) {
   const std::string* laddr = nullptr;
   int type = -1;  // 0 normal, 1 pubsub, 2 replica/master (never matches here)
   int64_t id = 0;
+  const std::string* user = nullptr;  // USER: the sessions running as that ACL user
   bool skipme = true;
   if (c.argc() == 3) {
     addr = &c.arg(2);
@@ -240,10 +240,11 @@ void ClientKill(CommandContext& c) {
       } else if (c.ArgIs(i, "laddr") && more) {
         laddr = &c.arg(i + 1);
       } else if (c.ArgIs(i, "user") && more) {
-        if (CStr(c.arg(i + 1)) != "default") {
+        if (c.engine.acl().Find(c.arg(i + 1)) == nullptr) {
           c.reply.Error("ERR No such user '" + ErrorText(c.arg(i + 1)) + "'");
           return;
         }
+        user = &c.arg(i + 1);
       } else if (c.ArgIs(i, "skipme") && more) {
         if (OptEquals(c.arg(i + 1), "yes")) {
           skipme = true;
@@ -269,6 +270,7 @@ void ClientKill(CommandContext& c) {
     if (laddr != nullptr && (other.laddr.empty() || CStr(*laddr) != other.laddr)) continue;
     if (type != -1 && type != (other.in_pubsub() ? 1 : 0)) continue;
     if (id != 0 && other.id != id) continue;
+    if (user != nullptr && other.user != *user) continue;
     if (&other == &c.session) {
       if (skipme) continue;
       self = true;

@@ -779,6 +779,10 @@ void Engine::Reset(Session& s) {
   s.db = 0;
   s.protocol = resp::Protocol::kResp2;
   s.name.clear();
+  // clientSetDefaultAuth: the default user, authenticated when it needs no
+  // password.
+  s.user = "default";
+  s.authenticated = !acl_.DefaultNeedsAuth();
   PubSubRemoveAll(SessionById(s.id));
   s.reply_off = false;
   s.reply_skip_next = false;
