@@ -169,5 +169,30 @@ TEST(Acl, ClientInfoAndKillByUser) {
   EXPECT_EQ(e.TakeKilled(), std::vector<int>{b});
 }
 
+// ACL SETUSER that takes channels away closes the user's subscribed
+// clients whose subscriptions the new channels no longer allow
+// (redis-server 7.0.15: after "resetchannels &x" the clients subscribed to
+// ch1 and to the pattern ch* are gone, the one subscribed to x stays).
+TEST(Acl, SetUserClosesSubscribersOfRevokedChannels) {
+  Engine e;
+  const int a = e.OpenSession();
+  EXPECT_EQ(Exec(e, a, {"ACL", "SETUSER", "bob", "on", "nopass", "+@all", "~*", "&ch*", "&x"}),
+            "+OK\r\n");
+  const int b = e.OpenSession();
+  const int c = e.OpenSession();
+  const int d = e.OpenSession();
+  for (int s : {b, c, d}) EXPECT_EQ(Exec(e, s, {"AUTH", "bob", "x"}), "+OK\r\n");
+  EXPECT_EQ(Exec(e, b, {"SUBSCRIBE", "ch1"}), "*3\r\n$9\r\nsubscribe\r\n$3\r\nch1\r\n:1\r\n");
+  EXPECT_EQ(Exec(e, c, {"SUBSCRIBE", "x"}), "*3\r\n$9\r\nsubscribe\r\n$1\r\nx\r\n:1\r\n");
+  EXPECT_EQ(Exec(e, d, {"PSUBSCRIBE", "ch*"}), "*3\r\n$10\r\npsubscribe\r\n$3\r\nch*\r\n:1\r\n");
+  EXPECT_EQ(Exec(e, a, {"ACL", "SETUSER", "bob", "&ch*", "&y"}), "+OK\r\n");  // still covered
+  EXPECT_TRUE(e.TakeKilled().empty());
+  EXPECT_EQ(Exec(e, a, {"ACL", "SETUSER", "bob", "resetchannels", "&x"}), "+OK\r\n");
+  std::vector<int> killed = e.TakeKilled();
+  std::sort(killed.begin(), killed.end());
+  EXPECT_EQ(killed, (std::vector<int>{b, d}));
+  EXPECT_EQ(Exec(e, c, {"PING"}), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace respfuzz::engine

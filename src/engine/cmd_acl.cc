@@ -3,7 +3,9 @@
 // the checks are acl.h's, the checks at dispatch, at EXEC and in scripts
 // the engine's (Engine::AclRejection). ACL LOG is not implemented: the
 // engine keeps no log, so LOG is an unknown subcommand here.
+#include <algorithm>
 #include <cctype>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "src/engine/command.h"
 #include "src/engine/command_facts.h"
 #include "src/engine/engine.h"
+#include "src/engine/glob.h"
 
 namespace respfuzz::engine {
 
@@ -227,6 +230,57 @@ void AclHelp(CommandContext& c) {
   for (std::string_view line : kLines) c.reply.Simple(line);
 }
 
+// ACLCheckChannelAgainstList over a channel list.
+bool ChannelInList(const std::vector<std::string>& list, std::string_view channel,
+                   bool is_pattern) {
+  for (const std::string& p : list) {
+    if (is_pattern ? CStr(p) == CStr(channel) : GlobPattern(p).Matches(channel)) return true;
+  }
+  return false;
+}
+
+// ACLKillPubsubClientsIfNeeded: when SETUSER left a user's channels no
+// longer covering what they were, the user's subscribed clients with a
+// subscription the new channels do not allow are closed (another client at
+// once; the caller itself after its reply, where Redis frees it at once).
+void KillPubsubClientsIfNeeded(CommandContext& c, const AclUser& now, const AclUser& original) {
+  std::vector<std::string> upcoming;
+  for (const AclSelector& s : now.selectors) {
+    if (s.allchannels) return;
+    upcoming.insert(upcoming.end(), s.channels.begin(), s.channels.end());
+  }
+  bool match = true;
+  for (const AclSelector& s : original.selectors) {
+    if (s.allchannels) {
+      match = false;
+      break;
+    }
+    for (const std::string& ch : s.channels) {
+      if (std::find(upcoming.begin(), upcoming.end(), ch) == upcoming.end()) match = false;
+    }
+    if (!match) break;
+  }
+  if (match) return;
+  std::vector<int> victims;
+  for (size_t i = 0; i < c.engine.session_count(); ++i) {
+    const Session& other = c.engine.session(static_cast<int>(i));
+    if (!other.open || other.user != original.name || !other.in_pubsub()) continue;
+    bool kill = false;
+    for (const std::string& p : other.patterns) kill = kill || !ChannelInList(upcoming, p, true);
+    for (const std::string& ch : other.channels) kill = kill || !ChannelInList(upcoming, ch, false);
+    for (const std::string& ch : other.shard_channels) {
+      kill = kill || !ChannelInList(upcoming, ch, false);
+    }
+    if (!kill) continue;
+    if (&other == &c.session) {
+      c.session.close_after_reply = true;
+    } else {
+      victims.push_back(static_cast<int>(i));
+    }
+  }
+  for (int v : victims) c.engine.Kill(v);
+}
+
 void CmdAcl(CommandContext& c) {
   const std::string& sub = c.arg(1);
   Acl& acl = c.engine.acl();
@@ -238,8 +292,11 @@ void CmdAcl(CommandContext& c) {
         return;
       }
     }
+    std::optional<AclUser> original;
+    if (const AclUser* u = acl.Find(name)) original = *u;
     const std::string err = acl.SetUser(name, c.argv.subspan(3));
     if (err.empty()) {
+      if (original.has_value()) KillPubsubClientsIfNeeded(c, *acl.Find(name), *original);
       c.reply.Ok();
     } else {
       c.reply.Error("ERR " + err);
