@@ -367,8 +367,13 @@ namespace respfuzz::engine {
 AclResult Engine::AclCheck(const Session& s, std::span<const std::string> argv, size_t* idx) const {
   *idx = 0;
   const AclUser* u = acl_.Find(s.user);
+  if (u == nullptr) return AclResult::kOk;
+  // A root selector allowing every command, key and channel allows all
+  // (the default user's): no command lookup on the common path.
+  const AclSelector& root = u->selectors[0];
+  if (root.allcommands && root.allkeys && root.allchannels) return AclResult::kOk;
   const CommandFact* f = LookupCommandFact(argv);
-  if (u == nullptr || f == nullptr) return AclResult::kOk;
+  if (f == nullptr) return AclResult::kOk;
   return acl_.Check(*u, *f, argv, idx);
 }
 
