@@ -194,5 +194,18 @@ TEST(Acl, SetUserClosesSubscribersOfRevokedChannels) {
   EXPECT_EQ(Exec(e, c, {"PING"}), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
 }
 
+// The same for CLIENT KILL of the caller inside EXEC (redis-server 7.0.15:
+// MULTI, CLIENT KILL ID <own> SKIPME no, PING, EXEC answers "*2\r\n:1\r\n").
+TEST(Acl, ClientKillSelfInsideExecDropsLaterReplies) {
+  Engine e;
+  const int x = e.OpenSession();
+  const std::string id = std::to_string(e.session(x).id);
+  EXPECT_EQ(Exec(e, x, {"MULTI"}), "+OK\r\n");
+  EXPECT_EQ(Exec(e, x, {"CLIENT", "KILL", "ID", id, "SKIPME", "no"}), "+QUEUED\r\n");
+  EXPECT_EQ(Exec(e, x, {"PING"}), "+QUEUED\r\n");
+  EXPECT_EQ(Exec(e, x, {"EXEC"}), "*2\r\n:1\r\n");
+  EXPECT_TRUE(e.session(x).close_after_reply);
+}
+
 }  // namespace
 }  // namespace respfuzz::engine
