@@ -97,11 +97,17 @@ TEST_F(IntrospectionTest, ServerParams) {
             "change this parameter\r\n");
   EXPECT_EQ(Cmd({"CONFIG", "GET", "set-max-intset-entries"}),
             "*2\r\n$22\r\nset-max-intset-entries\r\n$3\r\n512\r\n");
-  // Every parameter: 20 names of the engine (the 13 of config.cc, 5 of them
+  // A refused value restores requirepass too (redis-server 7.0.15: the
+  // default user keeps no password).
+  EXPECT_EQ(Cmd({"CONFIG", "SET", "requirepass", "x", "maxmemory-policy", "bad"}).substr(0, 45),
+            "-ERR CONFIG SET failed (possibly related to a");
+  EXPECT_EQ(Cmd({"CONFIG", "GET", "requirepass"}), "*2\r\n$11\r\nrequirepass\r\n$0\r\n\r\n");
+  EXPECT_EQ(Cmd({"ACL", "LIST"}), "*1\r\n$34\r\nuser default on nopass ~* &* +@all\r\n");
+  // Every parameter: 21 names of the engine (the 13 of config.cc, 5 of them
   // with their ziplist alias and busy-reply-threshold with lua-time-limit,
-  // and notify-keyspace-events) and the server's 3.
+  // notify-keyspace-events and requirepass) and the server's 3.
   const std::string all = Cmd({"CONFIG", "GET", "*"});
-  EXPECT_EQ(all.substr(0, 5), "*46\r\n");
+  EXPECT_EQ(all.substr(0, 5), "*48\r\n");
 }
 
 TEST(MemToULL, Units) {

@@ -75,8 +75,8 @@ std::string InfoString(const Engine& e, const Session& s) {
                       " multi=", in_multi ? multi : -1, " qbuf=", qbuf, " qbuf-free=", qbuf_free,
                       " argv-mem=", s.argv_mem, " multi-mem=", multi_mem, " rbs=", kReplyBufSize,
                       " rbp=", kReplyBufSize, " obl=0 oll=0 omem=0 tot-mem=", tot_mem,
-                      " events=r cmd=", s.lastcmd,
-                      " user=default redir=", (tf & tracking::kOn) != 0 ? t->redirect : -1,
+                      " events=r cmd=", s.lastcmd, " user=", s.user,
+                      " redir=", (tf & tracking::kOn) != 0 ? t->redirect : -1,
                       " resp=", s.protocol == resp::Protocol::kResp3 ? 3 : 2);
 }
 

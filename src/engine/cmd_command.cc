@@ -368,19 +368,15 @@ bool KeysFromSpecs(const CommandFact& f, const std::vector<KeySpec>& specs,
   return true;
 }
 
-void GetKeys(CommandContext& c, bool with_flags) {
-  const std::span<const std::string> argv = c.argv.subspan(2);
-  // lookupCommand(argv + 2, argc - 2): a container's subcommand when it has
-  // any and a second word is given.
-  const CommandFact* f = argv[0].find('|') == std::string::npos ? LookupBySds(argv[0]) : nullptr;
-  if (f != nullptr && !f->subcommands.empty() && argv.size() > 1) {
-    f = argv[1].find('|') == std::string::npos ? LookupBySds(f->fullname + "|" + argv[1]) : nullptr;
-  }
-  if (f == nullptr) {
-    c.reply.Error("ERR Invalid command specified");
-    return;
-  }
-  const std::vector<KeySpec> specs = KeySpecs(*f);
+// getKeysFromCommandWithSpecs (GET_KEYSPEC_DEFAULT) for `f` and argv
+// (argv[0] the command): the key specs when they are complete and their
+// flags reliable, else the command's getkeys_proc. False when the command
+// takes no keys at all (neither a key spec nor a getkeys_proc). Flags that
+// a getkeys_proc gives are kept in *proc_flags.
+bool FindKeysWithFlags(const CommandFact& f, std::span<const std::string> argv,
+                       std::vector<KeyRef>* keys, Value* proc_flags) {
+  keys->clear();
+  const std::vector<KeySpec> specs = KeySpecs(f);
   bool has_keyspec = false, has_varflags = false;
   for (const KeySpec& s : specs) {
     has_keyspec |= !s.not_key;
@@ -388,31 +384,24 @@ void GetKeys(CommandContext& c, bool with_flags) {
   }
   // A native getkeys_proc: every movablekeys command, and SET, BITFIELD
   // (their key's flags vary) and SORT_RO.
-  const std::string& name = f->fullname;
-  const bool movable = f->HasFlag("movablekeys");
+  const std::string& name = f.fullname;
+  const bool movable = f.HasFlag("movablekeys");
   const bool proc = movable || name == "set" || name == "bitfield" || name == "sort_ro";
-  if (!proc && !has_keyspec) {
-    c.reply.Error("ERR The command has no key arguments");
-    return;
-  }
+  if (!proc && !has_keyspec) return false;
   const int64_t n = static_cast<int64_t>(argv.size());
-  if ((f->arity > 0 && f->arity != n) || n < -f->arity) {
-    c.reply.Error("ERR Invalid number of arguments specified for command");
-    return;
-  }
-  std::vector<KeyRef> keys;
-  Value proc_flags = Value::Aggregate(Type::kSet);
+  const bool arity_ok = !((f.arity > 0 && f.arity != n) || n < -f.arity);
+  *proc_flags = Value::Aggregate(Type::kSet);
   auto flags_of = [&](std::initializer_list<const char*> names) {
-    for (const char* fl : names) proc_flags.elems.push_back(Value::Simple(fl));
-    return &proc_flags;
+    for (const char* fl : names) proc_flags->elems.push_back(Value::Simple(fl));
+    return proc_flags;
   };
-  bool ok = has_keyspec && !has_varflags && KeysFromSpecs(*f, specs, argv, &keys);
-  if (!ok && name == "set") {
+  bool ok = has_keyspec && !has_varflags && KeysFromSpecs(f, specs, argv, keys);
+  if (!ok && name == "set" && argv.size() > 1) {
     // setGetKeys: key 1, read too when a GET argument follows the value.
     bool get = false;
     for (size_t i = 3; i < argv.size(); ++i) get |= OptEquals(argv[i], "get");
-    keys = {{1, get ? flags_of({"RW", "access", "update"}) : flags_of({"OW", "update"})}};
-  } else if (!ok && name == "bitfield") {
+    *keys = {{1, get ? flags_of({"RW", "access", "update"}) : flags_of({"OW", "update"})}};
+  } else if (!ok && name == "bitfield" && argv.size() > 1) {
     // bitfieldGetKeys: read-only while only GET and OVERFLOW come first.
     bool readonly = true;
     for (size_t i = 2; i < argv.size(); ++i) {
@@ -429,7 +418,7 @@ void GetKeys(CommandContext& c, bool with_flags) {
         break;
       }
     }
-    keys = {{1, readonly ? flags_of({"RO", "access"}) : flags_of({"RW", "access", "update"})}};
+    *keys = {{1, readonly ? flags_of({"RO", "access"}) : flags_of({"RW", "access", "update"})}};
   } else if (!ok && movable) {
     // The command's getkeys_proc. Those of the engine's commands reject
     // what the specs found invalid (a numkeys out of range: no keys), but
@@ -439,14 +428,40 @@ void GetKeys(CommandContext& c, bool with_flags) {
     // A spec whose begin_search is unknown (SORT's BY/GET and STORE) is
     // as incomplete: getKeysUsingKeySpecs gives up and sortGetKeys answers.
     for (const KeySpec& s : specs) incomplete |= s.incomplete || s.bs == KeySpec::kBsUnknown;
-    keys.clear();
-    const CommandSpec* spec = FindCommand(f->fullname);
-    if (incomplete && spec != nullptr) {
+    keys->clear();
+    const CommandSpec* spec = FindCommand(f.fullname);
+    if (incomplete && spec != nullptr && arity_ok) {
       size_t j = 0;
       for (size_t pos : KeyPositions(*spec, argv)) {
-        keys.push_back({pos, specs[std::min(j++, specs.size() - 1)].flags});
+        keys->push_back({pos, specs[std::min(j++, specs.size() - 1)].flags});
       }
     }
+  }
+  return true;
+}
+
+void GetKeys(CommandContext& c, bool with_flags) {
+  const std::span<const std::string> argv = c.argv.subspan(2);
+  // lookupCommand(argv + 2, argc - 2): a container's subcommand when it has
+  // any and a second word is given.
+  const CommandFact* f = argv[0].find('|') == std::string::npos ? LookupBySds(argv[0]) : nullptr;
+  if (f != nullptr && !f->subcommands.empty() && argv.size() > 1) {
+    f = argv[1].find('|') == std::string::npos ? LookupBySds(f->fullname + "|" + argv[1]) : nullptr;
+  }
+  if (f == nullptr) {
+    c.reply.Error("ERR Invalid command specified");
+    return;
+  }
+  std::vector<KeyRef> keys;
+  Value proc_flags;
+  if (!FindKeysWithFlags(*f, argv, &keys, &proc_flags)) {
+    c.reply.Error("ERR The command has no key arguments");
+    return;
+  }
+  const int64_t n = static_cast<int64_t>(argv.size());
+  if ((f->arity > 0 && f->arity != n) || n < -f->arity) {
+    c.reply.Error("ERR Invalid number of arguments specified for command");
+    return;
   }
   if (keys.empty()) {
     if (f->HasFlag("no_mandatory_keys")) {
@@ -525,6 +540,25 @@ const CommandSpec kCommands[] = {
 };
 
 }  // namespace
+
+std::vector<FactKey> FactKeys(const CommandFact& f, std::span<const std::string> argv) {
+  std::vector<KeyRef> keys;
+  Value proc_flags;
+  std::vector<FactKey> out;
+  if (!FindKeysWithFlags(f, argv, &keys, &proc_flags)) return out;
+  for (const KeyRef& k : keys) {
+    if (k.pos >= argv.size()) continue;
+    FactKey fk{k.pos, false, false};
+    if (k.flags != nullptr) {
+      for (const Value& fl : k.flags->elems) {
+        fk.read |= fl.str == "access";
+        fk.write |= fl.str == "insert" || fl.str == "delete" || fl.str == "update";
+      }
+    }
+    out.push_back(fk);
+  }
+  return out;
+}
 
 bool CommandFact::HasFlag(std::string_view flag) const {
   for (const std::string& f : flags) {

@@ -58,11 +58,13 @@ void CmdHello(CommandContext& c) {
   for (size_t j = next; j < c.argc(); ++j) {
     const size_t more = c.argc() - 1 - j;
     if (OptEquals(c.arg(j), "auth") && more >= 2) {
-      // The only user is "default" with no password: any password is accepted.
-      if (c.arg(j + 1) != "default") {
+      // ACLAuthenticateUser (acl.h).
+      if (!c.engine.acl().CheckCredentials(c.arg(j + 1), c.arg(j + 2))) {
         c.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
         return;
       }
+      c.session.user = c.arg(j + 1);
+      c.session.authenticated = true;
       j += 2;
     } else if (OptEquals(c.arg(j), "setname") && more >= 1) {
       if (!ValidClientName(c.arg(j + 1))) {
@@ -75,6 +77,13 @@ void CmdHello(CommandContext& c) {
       c.reply.Error("ERR Syntax error in HELLO option '" + ErrorText(c.arg(j)) + "'");
       return;
     }
+  }
+  if (!c.session.authenticated) {
+    c.reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+        "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+        "protocol version at the same time");
+    return;
   }
   if (ver != 0) c.session.protocol = static_cast<resp::Protocol>(ver);
   ReplyWriter r(c.session.protocol, c.reply.buffer());
@@ -192,8 +201,7 @@ void ClientTrackingInfo(CommandContext& c) {
 }
 
 // CLIENT KILL addr (old form: may kill the caller; +OK or "No such client")
-// or CLIENT KILL <filter value>... (ID, TYPE, ADDR, LADDR, SKIPME; USER is
-// parsed as the server does, the only user being "default"): the number
+// or CLIENT KILL <filter value>... (ID, TYPE, ADDR, LADDR, USER, SKIPME): the number
 // killed. Other sessions close at once; the caller itself only after its
 // reply.
 void ClientKill(CommandContext& c) {
@@ -201,6 +209,7 @@ void ClientKill(CommandContext& c) {
   const std::string* laddr = nullptr;
   int type = -1;  // 0 normal, 1 pubsub, 2 replica/master (never matches here)
   int64_t id = 0;
+  const std::string* user = nullptr;  // USER: the sessions running as that ACL user
   bool skipme = true;
   if (c.argc() == 3) {
     addr = &c.arg(2);
@@ -231,10 +240,11 @@ void ClientKill(CommandContext& c) {
       } else if (c.ArgIs(i, "laddr") && more) {
         laddr = &c.arg(i + 1);
       } else if (c.ArgIs(i, "user") && more) {
-        if (CStr(c.arg(i + 1)) != "default") {
+        if (c.engine.acl().Find(c.arg(i + 1)) == nullptr) {
           c.reply.Error("ERR No such user '" + ErrorText(c.arg(i + 1)) + "'");
           return;
         }
+        user = &c.arg(i + 1);
       } else if (c.ArgIs(i, "skipme") && more) {
         if (OptEquals(c.arg(i + 1), "yes")) {
           skipme = true;
@@ -260,6 +270,7 @@ void ClientKill(CommandContext& c) {
     if (laddr != nullptr && (other.laddr.empty() || CStr(*laddr) != other.laddr)) continue;
     if (type != -1 && type != (other.in_pubsub() ? 1 : 0)) continue;
     if (id != 0 && other.id != id) continue;
+    if (user != nullptr && other.user != *user) continue;
     if (&other == &c.session) {
       if (skipme) continue;
       self = true;
@@ -370,6 +381,7 @@ struct ConfigEntry {
 };
 
 constexpr int kNotifyParam = -2;
+constexpr int kRequirepassParam = -3;  // requirepass (acl.h): the default user's password
 
 std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
   std::vector<ConfigEntry> out;
@@ -381,6 +393,7 @@ std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
     if (!params[i].alias.empty()) out.push_back({params[i].alias, static_cast<int>(i), 0});
   }
   out.push_back({"notify-keyspace-events", kNotifyParam, 0});
+  out.push_back({"requirepass", kRequirepassParam, 0});
   for (size_t i = 0; i < e.server_params().size(); ++i) {
     out.push_back({e.server_params()[i].first, -1, i});
   }
@@ -389,6 +402,7 @@ std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
 
 std::string ConfigValue(const Engine& e, const ConfigEntry& entry) {
   if (entry.engine_param == kNotifyParam) return NotifyFlagsToString(e.notify_flags());
+  if (entry.engine_param == kRequirepassParam) return e.acl().requirepass();
   if (entry.engine_param < 0) return e.server_params()[entry.server_param].second;
   const ParamId id = static_cast<ParamId>(entry.engine_param);
   switch (EngineParams()[entry.engine_param].type) {
@@ -517,6 +531,8 @@ void ConfigSet(CommandContext& c) {
   // one restores them all (restoreBackupConfig).
   std::vector<int64_t> old(count, 0);
   const uint32_t old_notify = c.engine.notify_flags();
+  const std::string old_requirepass = c.engine.acl().requirepass();
+  bool requirepass_set = false;
   for (size_t i = 0; i < count; ++i) {
     if (set[i]->engine_param >= 0)
       old[i] = c.engine.GetParam(static_cast<ParamId>(set[i]->engine_param));
@@ -532,6 +548,10 @@ void ConfigSet(CommandContext& c) {
       } else {
         c.engine.set_notify_flags(static_cast<uint32_t>(flags));
       }
+    } else if (entry.engine_param == kRequirepassParam) {
+      // updateRequirePass: ACLUpdateDefaultUserPassword.
+      c.engine.acl().SetRequirepass(value);
+      requirepass_set = true;
     } else if (entry.engine_param < 0) {
       // A server parameter: respfuzz serve cannot change it.
       if (value != c.engine.server_params()[entry.server_param].second) {
@@ -545,6 +565,7 @@ void ConfigSet(CommandContext& c) {
     }
     if (!err.empty()) {
       c.engine.set_notify_flags(old_notify);
+      if (requirepass_set) c.engine.acl().SetRequirepass(old_requirepass);
       for (size_t j = 0; j < i; ++j) {
         if (set[j]->engine_param >= 0) {
           c.engine.SetParam(static_cast<ParamId>(set[j]->engine_param), old[j]);

@@ -52,6 +52,20 @@ std::vector<std::string> EngineSubcommandNames();
 struct CommandSpec;
 std::string FactMismatch(const CommandSpec& spec);
 
+// The keys of argv (argv[0] the command `f` names) as COMMAND GETKEYS finds
+// them (getKeysFromCommandWithSpecs), with their key-spec access flags as
+// ACL reads them: read (access), write (insert, delete or update). Empty
+// when the command takes no keys or the arguments name none.
+struct FactKey {
+  size_t pos;
+  bool read, write;
+};
+std::vector<FactKey> FactKeys(const CommandFact& f, std::span<const std::string> argv);
+// lookupCommand(argv): the command argv[0] names (no '|' in it), or its
+// subcommand argv[1] when it has subcommands and argv has two words;
+// nullptr when 7.0.15 has neither.
+const CommandFact* LookupCommandFact(std::span<const std::string> argv);
+
 // Whether the engine implements a command by full name (a top-level command
 // of its table, or an implemented subcommand of one).
 bool EngineImplements(std::string_view fullname);

@@ -134,6 +134,7 @@ int Engine::OpenSession() {
   ++stats_.connections_received;
   s->open = true;
   s->ctime_ms = s->last_interaction_ms = keyspace_.now_ms();
+  s->authenticated = !acl_.DefaultNeedsAuth();  // createClient
   const int64_t id = s->id;
   int index;
   if (!free_sessions_.empty()) {
@@ -391,10 +392,24 @@ constexpr Subcommand kSubcommands[] = {
     {"client", "getname", 2},
     {"client", "info", 2},
     {"client", "list", -2},
+    // ACL (cmd_acl.cc); LOG is not implemented.
+    {"acl", "cat", -2},
+    {"acl", "deluser", -3},
+    {"acl", "dryrun", -4},
+    {"acl", "genpass", -2},
+    {"acl", "getuser", 3},
+    {"acl", "list", 2},
+    {"acl", "load", 2},
+    {"acl", "save", 2},
+    {"acl", "setuser", -3},
+    {"acl", "users", 2},
+    {"acl", "whoami", 2},
+    {"acl", "help", 2},
 };
 bool IsContainer(std::string_view name) {
   return name == "client" || name == "config" || name == "object" || name == "pubsub" ||
-         name == "xgroup" || name == "xinfo" || name == "memory" || name == "command";
+         name == "xgroup" || name == "xinfo" || name == "memory" || name == "command" ||
+         name == "acl";
 }
 
 const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
@@ -562,6 +577,11 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     // other containers ("Can't execute 'script|load'").
     fullname = std::string(spec->name) + "|" + absl::AsciiStrToLower(argv[1]);
   }
+  // processCommand's authRequired and ACL checks (cmd_acl.cc).
+  if (std::string acl = AclRejection(s, *spec, argv, fullname); !acl.empty()) {
+    reject(acl);
+    return;
+  }
   // processCommand's order: evictions under maxmemory (evict.cc; their
   // invalidations go out at once, before this command's reply) and the OOM
   // rejection, then the tracking table is trimmed (its invalidations go out
@@ -710,7 +730,29 @@ void Engine::Exec(Session& s, std::string* out) {
     // Queued commands passed the name and arity checks when queued. They are
     // this transaction's own copies, dropped after it: given away too.
     const CommandSpec* spec = FindCommand(argv[0]);
-    Call(s, *spec, argv, argv, ReplyBuffer(s));  // CLIENT REPLY inside EXEC silences the rest
+    // ACL permissions are checked again at EXEC (the rules may have
+    // changed since the command was queued).
+    size_t acl_idx = 0;
+    if (const AclResult r = AclCheck(s, argv, &acl_idx); r != AclResult::kOk) {
+      const std::string_view reason =
+          r == AclResult::kDeniedCmd   ? "no permission to execute the command or subcommand"
+          : r == AclResult::kDeniedKey ? "no permission to touch the specified keys"
+                                       : "no permission to access one of the channels used as "
+                                         "arguments";
+      ++stats_.error_replies;
+      ++stats_.errors["NOPERM"];
+      ReplyWriter(s.protocol, ReplyBuffer(s))
+          .Error(std::string("NOPERM ACLs rules changed between the moment the transaction was "
+                             "accumulated and the EXEC call. This command is no longer allowed "
+                             "for the following reason: ") +
+                 std::string(reason));
+      continue;
+    }
+    // CLIENT REPLY inside EXEC silences the rest; so does a command that
+    // closes its own client (CLIENT KILL, ACL DELUSER of its user): Redis's
+    // CLIENT_CLOSE_AFTER_COMMAND turns into CLOSE_AFTER_REPLY after that
+    // call, and later replies are dropped.
+    Call(s, *spec, argv, argv, s.close_after_reply ? &silenced_ : ReplyBuffer(s));
     if (!s.open) break;  // it killed itself? (never: self-kill closes after the reply)
   }
   --call_depth_;
@@ -744,6 +786,10 @@ void Engine::Reset(Session& s) {
   s.db = 0;
   s.protocol = resp::Protocol::kResp2;
   s.name.clear();
+  // clientSetDefaultAuth: the default user, authenticated when it needs no
+  // password.
+  s.user = "default";
+  s.authenticated = !acl_.DefaultNeedsAuth();
   PubSubRemoveAll(SessionById(s.id));
   s.reply_off = false;
   s.reply_skip_next = false;

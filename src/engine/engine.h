@@ -37,6 +37,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "src/engine/acl.h"
 #include "src/engine/command.h"
 #include "src/engine/config.h"
 #include "src/engine/keyspace.h"
@@ -208,6 +209,11 @@ struct Session {
   size_t qbuf = 0, argv_mem = 0;
   int64_t exec_count = -1;
   size_t exec_multi_mem = 0;
+  // ACL (acl.h, cmd_acl.cc): the user the session runs as (AUTH, HELLO
+  // AUTH) and whether it authenticated (c->authenticated: at connection
+  // time when the default user needs no password).
+  std::string user = "default";
+  bool authenticated = false;
 };
 
 // INFO's statistics (Redis's server.stat_* and per-command counters).
@@ -501,6 +507,17 @@ class Engine {
   // scriptRunDuration in ms (0 without a BusyHost).
   int64_t ScriptRunDuration() const;
   void MarkScriptWrite() { running_.write_dirty = true; }
+  // ACL (acl.h, cmd_acl.cc): the users, and processCommand's checks for a
+  // command of session `s` (argv[0] a command of the engine): NOAUTH while
+  // the session must authenticate, then the NOPERM of a command, key or
+  // channel the session's user may not use; "" when it may run.
+  Acl& acl() { return acl_; }
+  const Acl& acl() const { return acl_; }
+  std::string AclRejection(const Session& s, const CommandSpec& spec,
+                           std::span<const std::string> argv, const std::string& fullname) const;
+  // ACLCheckAllPerm for the session's user (kOk when the user or the
+  // command is unknown).
+  AclResult AclCheck(const Session& s, std::span<const std::string> argv, size_t* idx) const;
 
  private:
   class TrackingPeers;
@@ -613,6 +630,7 @@ class Engine {
   bool script_write_dirty_ = false;
   bool script_allow_oom_ = false;
   bool script_pre_oom_ = false;
+  Acl acl_;  // ACL users (acl.h)
 };
 
 }  // namespace respfuzz::engine

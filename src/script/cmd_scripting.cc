@@ -31,6 +31,12 @@ class EngineHost : public script::CallHost {
     return e_.ScriptCall(s_, argv, protocol, read_only_, &db_, reply);
   }
   bool Interrupt() override { return e_.ScriptInterrupt(); }  // busy_script.cc
+  // redis.acl_check_cmd: the caller's user (rctx->original_client->user).
+  int AclCheck(std::span<const std::string> argv) override {
+    if (LookupCommandFact(argv) == nullptr) return -1;
+    size_t idx = 0;
+    return e_.AclCheck(s_, argv, &idx) == AclResult::kOk ? 1 : 0;
+  }
 
  private:
   Engine& e_;
@@ -461,12 +467,14 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   const CommandSpec* spec = FindCommand(argv[0]);
   if (spec == nullptr) return NotImplementedScriptCallError(argv);
   // SCRIPT HELP is no NOSCRIPT command (arity 2): a script may run it.
-  const bool script_help = spec->name == "script" && argv.size() >= 2 && IEquals(argv[1], "help");
+  // (ACL HELP is no NOSCRIPT command either.)
+  const bool script_help = (spec->name == "script" || spec->name == "acl") && argv.size() >= 2 &&
+                           IEquals(argv[1], "help");
   if (script_help && argv.size() != 2) {
     return "Wrong number of args calling Redis command from script";
   }
-  if (!script_help &&
-      (spec->name == "client" || spec->name == "script" || spec->name == "function")) {
+  if (!script_help && (spec->name == "client" || spec->name == "script" ||
+                       spec->name == "function" || spec->name == "acl")) {
     // Containers: with no subcommand the container's arity (-2) fails;
     // an unknown subcommand is an unknown command. Every subcommand of
     // these is NOSCRIPT in 7.0.15 but SCRIPT HELP (and CLIENT HELP and
@@ -479,17 +487,43 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
     static constexpr std::string_view kScript[] = {"exists", "flush", "kill", "load", "debug"};
     static constexpr std::string_view kFunction[] = {"delete", "flush", "help", "kill",   "list",
                                                      "load",   "stats", "dump", "restore"};
+    static constexpr std::string_view kAcl[] = {"cat",     "deluser", "dryrun", "genpass",
+                                                "getuser", "list",    "load",   "log",
+                                                "save",    "setuser", "users",  "whoami"};
     std::span<const std::string_view> subs = kFunction;
+    if (spec->name == "acl") subs = kAcl;
     if (spec->name == "client") subs = kClient;
     if (spec->name == "script") subs = kScript;
     bool known = false;
     for (std::string_view sub : subs) known = known || IEquals(argv[1], sub);
     if (!known) return "Unknown Redis command called from script";
+    // scriptVerifyCommandArity: the subcommand's arity (7.0.15's facts).
+    if (spec->name == "acl") {
+      const CommandFact* f = FindCommandFact("acl|" + std::string(argv[1]));
+      const int64_t n = static_cast<int64_t>(argv.size());
+      if (f != nullptr && ((f->arity > 0 && f->arity != n) || n < -f->arity)) {
+        return "Wrong number of args calling Redis command from script";
+      }
+    }
     return "This Redis command is not allowed from script";
   }
   if (!ArityOk(*spec, argv.size())) return "Wrong number of args calling Redis command from script";
   if (!script_help && (spec->flags & kCmdNoScript) != 0) {
     return "This Redis command is not allowed from script";
+  }
+  // scriptVerifyACL: the script runs as its caller's user.
+  size_t acl_idx = 0;
+  switch (AclCheck(s, argv, &acl_idx)) {
+    case AclResult::kOk:
+      break;
+    case AclResult::kDeniedCmd:
+      return "The user executing the script can't run this command or subcommand";
+    case AclResult::kDeniedKey:
+      return "The user executing the script can't access at least one of the keys mentioned in "
+             "the command arguments";
+    default:
+      return "The user executing the script can't publish to the channel mentioned in the "
+             "command";
   }
   // scriptVerifyWriteCommandAllow counts may-replicate commands as writes
   // (PUBLISH, SPUBLISH, PFCOUNT among the engine's; checked on 7.0.15).

@@ -699,6 +699,24 @@ int LuaRedisCall(lua_State* L) {
   return 1;
 }
 
+// redis.acl_check_cmd(cmd, args...): whether the script's user may run it.
+int LuaAclCheckCmd(lua_State* L) {
+  LuaState::RunContext* run = StateOf(L)->run();
+  if (run == nullptr || run->host == nullptr) {
+    PushErrorTable(L, "redis.acl_check_cmd can only be called inside a script invocation");
+    return lua_error(L);
+  }
+  std::vector<std::string> argv;
+  if (!ArgsToArgv(L, &argv)) return lua_error(L);
+  const int r = run->host->AclCheck(argv);
+  if (r < 0) {
+    PushErrorTable(L, "Invalid command passed to redis.acl_check_cmd()");
+    return lua_error(L);
+  }
+  lua_pushboolean(L, r);
+  return 1;
+}
+
 int LuaRedisPcall(lua_State* L) {
   if (GenericCall(L, false)) return lua_error(L);
   return 1;
@@ -1183,7 +1201,7 @@ void LuaState::Init() {
   SetNumber(L, "REPL_SLAVE", 2);
   SetNumber(L, "REPL_REPLICA", 2);
   SetNumber(L, "REPL_ALL", 3);
-  SetField(L, "acl_check_cmd", LuaReplicateCommands);  // every command is allowed here
+  SetField(L, "acl_check_cmd", LuaAclCheckCmd);
   if (mode_ == Mode::kEval) {
     SetField(L, "breakpoint", LuaBreakpoint);
     SetField(L, "debug", LuaDebug);

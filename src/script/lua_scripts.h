@@ -84,6 +84,10 @@ class CallHost {
   // other clients meanwhile (src/script/busy_script.cc). True: stop the
   // script as SCRIPT KILL stops it.
   virtual bool Interrupt() { return false; }
+  // redis.acl_check_cmd(argv): 1 when the script's user may run argv, 0
+  // when not, -1 when argv names no command (lookupCommand fails).
+  // A host without users (tests) allows everything.
+  virtual int AclCheck(std::span<const std::string> argv) { return argv.empty() ? -1 : 1; }
 };
 
 // How a script run ended, for the caller to write: the reply bytes in the
