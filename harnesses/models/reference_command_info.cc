@@ -29,6 +29,11 @@ namespace {
 const char* const kEngineOnlyCommands[] = {"function", "fcall", "fcall_ro",
                                            "info",     "dump",  "restore"};
 
+// The model's commands the engine lacks yet (ACL: reference_acl.cc): what
+// COMMAND COUNT takes from the table's size, as the engine counts. Empty
+// once the engine's ACL is merged.
+const char* const kModelOnlyCommands[] = {"acl", "auth"};
+
 Value Simple(const char* s) { return Value::Simple(s); }
 
 // A key spec: flags, begin_search index, find_keys range.
@@ -93,8 +98,8 @@ bool CommandGetKeysKnows(const std::string& lowered) {
 namespace {
 
 Value CommandCount(Ctx& c) {
-  return c.Int(
-      static_cast<int64_t>(TopLevelCommandNames().size() + std::size(kEngineOnlyCommands)));
+  return c.Int(static_cast<int64_t>(TopLevelCommandNames().size() + std::size(kEngineOnlyCommands) -
+                                    std::size(kModelOnlyCommands)));
 }
 
 Value CommandInfo(Ctx& c) {
