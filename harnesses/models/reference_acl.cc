@@ -9,6 +9,7 @@
 // LOAD / HELP, acl-pubsub-default (resetchannels, 7.0's default). Where the
 // server's order comes from a dict seeded per process (the single commands
 // of a user's rules, ACL CAT <category>), the model lists them by name.
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -260,6 +261,14 @@ const char* const kErrBadHash =
 const char* const kErrFirstArgOfSub = "Allowing first-arg of a subcommand is not supported";
 const char* const kErrSelectors = "respfuzz model: ACL selectors are outside the model";
 
+// A pattern with white space in it is refused.
+bool HasSpace(const std::string& s) {
+  for (char c : s) {
+    if (isspace(static_cast<unsigned char>(c))) return true;
+  }
+  return false;
+}
+
 // ACLSetUser for one rule: "" or the reason.
 std::string ApplyRule(AclUser& u, const std::string& op) {
   if (EqualsIgnoreCase(op, "on")) {
@@ -353,22 +362,20 @@ std::string ApplyRule(AclUser& u, const std::string& op) {
     }
     if (flags == 0) return kErrSyntax;
     const std::string pat = op.substr(std::min(offset, op.size()));
-    if (pat == "*" && flags == 3) {
-      u.allkeys = true;
-      u.patterns.clear();
-    } else {
-      bool found = false;
-      for (auto& p : u.patterns) {
-        if (p.second == pat) {
-          p.first |= flags;
-          found = true;
-        }
+    if (HasSpace(pat)) return kErrSyntax;
+    // "%RW~*" is a pattern like any other (only "~*" and allkeys set the flag).
+    bool found = false;
+    for (auto& p : u.patterns) {
+      if (p.second == pat) {
+        p.first |= flags;
+        found = true;
       }
-      if (!found) u.patterns.emplace_back(flags, pat);
     }
+    if (!found) u.patterns.emplace_back(flags, pat);
   } else if (!op.empty() && op[0] == '&') {
     if (u.allchannels) return kErrChannelsAfterAll;
     const std::string pat = op.substr(1);
+    if (HasSpace(pat)) return kErrSyntax;
     bool found = false;
     for (const std::string& c : u.channels) found = found || c == pat;
     if (!found) u.channels.push_back(pat);
@@ -464,23 +471,39 @@ std::string CommandRules(const AclUser& u) {
     rules = "+@all ";
     AllCommands(fake, true);
   }
+  // The best fit first, again and again: of the categories not used yet,
+  // one whose commands (subcommands included) agree with the user's bits more often than
+  // not, with the fewest disagreements (then the most agreements, then the
+  // first in ACL CAT's order). `temp` has the categories used so far undone.
   AclUser temp = u;
   const auto& t = Commands();
-  for (int bit = 0; bit < kNumCategories; ++bit) {
-    unsigned long on = 0, off = 0;
-    for (size_t id : TheIndex().top) {
-      if (!(t[id].categories & (1u << bit))) continue;
-      if (temp.allowed[id]) {
-        on++;
-      } else {
-        off++;
+  bool applied[kNumCategories] = {};
+  while (true) {
+    int best = -1;
+    unsigned long mindiff = ~0ul, maxsame = 0;
+    for (int bit = 0; bit < kNumCategories; ++bit) {
+      if (applied[bit]) continue;
+      unsigned long on = 0, off = 0;  // over every command, subcommands too
+      for (size_t id = 0; id < t.size(); ++id) {
+        if (!(t[id].categories & (1u << bit))) continue;
+        if (temp.allowed[id]) {
+          on++;
+        } else {
+          off++;
+        }
+      }
+      const unsigned long diff = additive ? off : on, same = additive ? on : off;
+      if (same > diff && (diff < mindiff || (diff == mindiff && same > maxsame))) {
+        best = bit;
+        mindiff = diff;
+        maxsame = same;
       }
     }
-    if ((additive && on > off) || (!additive && off > on)) {
-      SetCategory(fake, bit, additive);
-      SetCategory(temp, bit, !additive);
-      rules += std::string(additive ? "+@" : "-@") + kCategories[bit] + " ";
-    }
+    if (best < 0) break;
+    SetCategory(fake, best, additive);
+    SetCategory(temp, best, !additive);
+    rules += std::string(additive ? "+@" : "-@") + kCategories[best] + " ";
+    applied[best] = true;
   }
   DescribeSingle(u, fake, rules, TheIndex().top);
   if (!rules.empty()) rules.pop_back();
