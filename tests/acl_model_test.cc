@@ -124,6 +124,18 @@ TEST(AclModel, SeedOnTheModelAlone) {
   has("s1 ACL DELUSER alice bob nosuch -> ");
 }
 
+// CLIENT INFO's user field is the session's user (redis-server 7.0.15:
+// "user=zed" after AUTH zed).
+TEST(AclModel, ClientInfoNamesTheUser) {
+  models::ReferenceModel model;
+  EXPECT_EQ(model.Execute(0, {"ACL", "SETUSER", "zed", "on", "nopass", "+@all"}).str, "OK");
+  EXPECT_NE(model.Execute(0, {"CLIENT", "INFO"}).str.find(" user=default "), std::string::npos);
+  EXPECT_EQ(model.Execute(0, {"AUTH", "zed", "x"}).str, "OK");
+  EXPECT_NE(model.Execute(0, {"CLIENT", "INFO"}).str.find(" user=zed "), std::string::npos);
+  EXPECT_EQ(model.Execute(0, {"RESET"}).str, "RESET");
+  EXPECT_NE(model.Execute(0, {"CLIENT", "INFO"}).str.find(" user=default "), std::string::npos);
+}
+
 // ACL LIST and GETUSER: the single-command rules in one order on both sides
 // (the server's is its dict's); a different rule still differs.
 TEST(AclModel, RulesAreComparedUpToTheServersOrder) {
