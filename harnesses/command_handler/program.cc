@@ -473,6 +473,10 @@ constexpr std::string_view kAclWords[] = {
     "AUTH",
     "SETNAME",
     "3",
+    // selectors
+    "(+get ~k1)",
+    "(+set %W~k2 &ch1)",
+    "clearselectors",
 };
 constexpr size_t kAclWordCount = sizeof(kAclWords) / sizeof(kAclWords[0]);
 static_assert(kAclWordCount <= 128);

@@ -5,8 +5,10 @@
 // keys are) is redis-server 7.0.15's COMMAND INFO, recorded as data in
 // reference_acl_data.inc by reference_acl_data.py.
 //
-// Outside the model: selectors (a rule in parentheses), ACL LOG / SAVE /
-// LOAD / HELP, acl-pubsub-default (resetchannels, 7.0's default). Where the
+// Selectors are users' extra rule sets ("(+get ~k*)"), each kept as an
+// AclUser whose selector fields alone are used. Outside the model: quotes
+// inside a selector, ACL LOG / SAVE / LOAD / HELP, acl-pubsub-default
+// (resetchannels, 7.0's default). Where the
 // server's order comes from a dict seeded per process (the single commands
 // of a user's rules, ACL CAT <category>), the model lists them by name.
 #include <cctype>
@@ -259,7 +261,6 @@ const char* const kErrBadHash =
     "The password hash must be exactly 64 characters and contain only lowercase hexadecimal "
     "characters";
 const char* const kErrFirstArgOfSub = "Allowing first-arg of a subcommand is not supported";
-const char* const kErrSelectors = "respfuzz model: ACL selectors are outside the model";
 
 // A pattern with white space in it is refused.
 bool HasSpace(const std::string& s) {
@@ -268,6 +269,8 @@ bool HasSpace(const std::string& s) {
   }
   return false;
 }
+
+std::string ApplySelectorRule(AclUser& u, const std::string& op);
 
 // ACLSetUser for one rule: "" or the reason.
 std::string ApplyRule(AclUser& u, const std::string& op) {
@@ -286,13 +289,14 @@ std::string ApplyRule(AclUser& u, const std::string& op) {
     u.nopass = false;
     u.passwords.clear();
   } else if (EqualsIgnoreCase(op, "clearselectors")) {
-    // No selectors in the model.
+    u.selectors.clear();
   } else if (EqualsIgnoreCase(op, "reset")) {
     ApplyRule(u, "resetpass");
     ApplyRule(u, "resetkeys");
     ApplyRule(u, "resetchannels");
     ApplyRule(u, "off");
     ApplyRule(u, "sanitize-payload");
+    ApplyRule(u, "clearselectors");
     ApplyRule(u, "-@all");
   } else if (!op.empty() && (op[0] == '>' || op[0] == '#')) {
     std::string hash;
@@ -321,9 +325,33 @@ std::string ApplyRule(AclUser& u, const std::string& op) {
       }
     }
     return kErrNoSuchPass;
-  } else if (!op.empty() && op[0] == '(') {
-    return kErrSelectors;
-  } else if (EqualsIgnoreCase(op, "allkeys") || op == "~*") {
+  } else if (op.size() >= 2 && op[0] == '(' && op.back() == ')') {
+    // aclCreateSelectorFromOpSet: a new selector (no keys, channels or
+    // commands) and the rules between the parentheses, split at white
+    // space (sdssplitargs; quotes inside a selector are outside the model).
+    AclUser sel = NewUser("");
+    const std::string inner = op.substr(1, op.size() - 2);
+    size_t i = 0;
+    while (i < inner.size()) {
+      while (i < inner.size() && isspace(static_cast<unsigned char>(inner[i]))) i++;
+      size_t end = i;
+      while (end < inner.size() && !isspace(static_cast<unsigned char>(inner[end]))) end++;
+      if (end > i) {
+        std::string reason = ApplySelectorRule(sel, inner.substr(i, end - i));
+        if (!reason.empty()) return reason;
+      }
+      i = end;
+    }
+    u.selectors.push_back(std::move(sel));
+  } else {
+    return ApplySelectorRule(u, op);
+  }
+  return "";
+}
+
+// ACLSetSelector: a rule of a selector (the root one's fields of a user).
+std::string ApplySelectorRule(AclUser& u, const std::string& op) {
+  if (EqualsIgnoreCase(op, "allkeys") || op == "~*") {
     u.allkeys = true;
     u.patterns.clear();
   } else if (EqualsIgnoreCase(op, "resetkeys")) {
@@ -519,22 +547,29 @@ std::vector<std::string> FlagNames(const AclUser& u) {
   return out;
 }
 
+// ACLDescribeSelector: keys, channels, command rules.
+std::string DescribeSelector(const AclUser& u) {
+  std::string out;
+  if (u.allkeys) {
+    out += "~* ";
+  } else {
+    for (const auto& p : u.patterns) out += PatternString(p) + " ";
+  }
+  if (u.allchannels) {
+    out += "&* ";
+  } else {
+    out += "resetchannels ";
+    for (const std::string& c : u.channels) out += "&" + c + " ";
+  }
+  return out + CommandRules(u);
+}
+
 std::string DescribeUser(const AclUser& u) {
   std::string out = "user " + u.name;
   for (const std::string& f : FlagNames(u)) out += " " + f;
   for (const std::string& p : u.passwords) out += " #" + p;
-  if (u.allkeys) {
-    out += " ~*";
-  } else {
-    for (const auto& p : u.patterns) out += " " + PatternString(p);
-  }
-  if (u.allchannels) {
-    out += " &*";
-  } else {
-    out += " resetchannels";
-    for (const std::string& c : u.channels) out += " &" + c;
-  }
-  out += " " + CommandRules(u);
+  out += " " + DescribeSelector(u);
+  for (const AclUser& sel : u.selectors) out += " (" + DescribeSelector(sel) + ")";
   return out;
 }
 
@@ -736,6 +771,23 @@ int CheckCmd(const AclUser& u, size_t id, const std::vector<std::string>& argv, 
   return kOk;
 }
 
+// ACLCheckAllUserCommandPerm: allowed when any selector allows it, else
+// the most relevant refusal (channel > key > command) and its argument.
+int CheckAll(const AclUser& u, size_t id, const std::vector<std::string>& argv, size_t* pos) {
+  int worst = CheckCmd(u, id, argv, pos);
+  if (worst == kOk) return kOk;
+  for (const AclUser& sel : u.selectors) {
+    size_t p = 0;
+    const int r = CheckCmd(sel, id, argv, &p);
+    if (r == kOk) return kOk;
+    if (r > worst) {
+      worst = r;
+      *pos = p;
+    }
+  }
+  return worst;
+}
+
 AclUser& SessionUser(State& st, int session) { return st.acl.users.at(st.sessions[session].user); }
 
 bool AuthRequired(State& st, int session) {
@@ -786,13 +838,34 @@ Value AclSetUser(Ctx& c) {
   if (name.find(' ') != std::string::npos || name.find('\0') != std::string::npos) {
     return c.Err("Usernames can't contain spaces or null characters");
   }
+  // ACLMergeSelectorArguments: "(+get" "~k*)" is one rule, "(+get ~k*)".
+  std::vector<std::string> rules;
+  long open = -1;
+  for (size_t j = 3; j < c.argc(); j++) {
+    const std::string& op = c.argv[j];
+    if (open < 0 && !op.empty() && op[0] == '(' && op.back() != ')') {
+      open = static_cast<long>(j);
+      rules.push_back(op);
+      continue;
+    }
+    if (open >= 0) {
+      rules.back() += " " + op;
+      if (!op.empty() && op.back() == ')') open = -1;
+      continue;
+    }
+    rules.push_back(op);
+  }
+  if (open >= 0) {
+    return c.Err(SanitizeErrorText("Unmatched parenthesis in acl selector starting at '" +
+                                   CString(c.argv[static_cast<size_t>(open)]) + "'."));
+  }
   auto it = c.st.acl.users.find(name);
   AclUser temp = it != c.st.acl.users.end() ? it->second : NewUser(name);
-  for (size_t j = 3; j < c.argc(); j++) {
-    std::string reason = ApplyRule(temp, c.argv[j]);
+  for (const std::string& rule : rules) {
+    std::string reason = ApplyRule(temp, rule);
     if (!reason.empty()) {
-      return c.Err(SanitizeErrorText("Error in ACL SETUSER modifier '" + CString(c.argv[j]) +
-                                     "': " + reason));
+      return c.Err(
+          SanitizeErrorText("Error in ACL SETUSER modifier '" + CString(rule) + "': " + reason));
     }
   }
   c.st.acl.users[name] = temp;
@@ -806,10 +879,16 @@ Value AclGetUser(Ctx& c) {
   std::vector<Value> flags, passwords;
   for (const std::string& f : FlagNames(u)) flags.push_back(c.Bulk(f));
   for (const std::string& p : u.passwords) passwords.push_back(c.Bulk(p));
+  std::vector<Value> selectors;
+  for (const AclUser& sel : u.selectors) {
+    selectors.push_back(
+        c.Map({c.Bulk("commands"), c.Bulk(CommandRules(sel)), c.Bulk("keys"), c.Bulk(KeysText(sel)),
+               c.Bulk("channels"), c.Bulk(ChannelsText(sel))}));
+  }
   return c.Map({c.Bulk("flags"), c.SetOf(std::move(flags)), c.Bulk("passwords"),
                 c.Array(std::move(passwords)), c.Bulk("commands"), c.Bulk(CommandRules(u)),
                 c.Bulk("keys"), c.Bulk(KeysText(u)), c.Bulk("channels"), c.Bulk(ChannelsText(u)),
-                c.Bulk("selectors"), c.Array()});
+                c.Bulk("selectors"), c.Array(std::move(selectors))});
 }
 
 Value AclDelUser(Ctx& c) {
@@ -898,7 +977,7 @@ Value AclDryRun(Ctx& c) {
     return c.Err(std::string("wrong number of arguments for '") + cmd.name + "' command");
   }
   size_t pos = 0;
-  switch (CheckCmd(it->second, static_cast<size_t>(id), argv, &pos)) {
+  switch (CheckAll(it->second, static_cast<size_t>(id), argv, &pos)) {
     case kDeniedCmd:
       return c.Bulk(std::string("This user has no permissions to run the '") + cmd.name +
                     "' command");
@@ -917,7 +996,7 @@ int SessionCheck(State& st, int session, const std::vector<std::string>& argv,
   const long id = Lookup(name);
   if (id < 0) return kOk;
   size_t pos = 0;
-  return CheckCmd(SessionUser(st, session), static_cast<size_t>(id), argv, &pos);
+  return CheckAll(SessionUser(st, session), static_cast<size_t>(id), argv, &pos);
 }
 
 }  // namespace

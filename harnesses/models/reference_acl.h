@@ -13,8 +13,9 @@
 
 namespace respfuzz::models::refmodel {
 
-// One user (acl.c's user with its root selector; selectors are outside the
-// model). `allowed` is the command bitmap, indexed like the data table.
+// One user (acl.c's user: its fields and its root selector's, then its
+// other selectors). `allowed` is the command bitmap, indexed like the data
+// table.
 struct AclUser {
   std::string name;
   bool enabled = false;  // on / off
@@ -28,6 +29,9 @@ struct AclUser {
   bool future = false;  // the reserved bit +@all sets: "+@all" leads the rules
   std::vector<bool> allowed;
   std::map<size_t, std::vector<std::string>> firstargs;  // command index -> first args
+  // The selectors after the root one ("(+get ~k*)"), each kept as a user
+  // whose selector fields alone are used.
+  std::vector<AclUser> selectors;
 };
 
 struct AclState {
