@@ -42,6 +42,25 @@ if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #3: s1 SET k1 v1 (s2)" <<<"$o
 fi
 echo "ok: a subscriber that hears no events is reported as a divergence"
 
+# ACL cannot leak from one program to the next: the oracle puts ACL back as
+# the server starts before every program. Planted: the default user without
+# ECHO and every channel, and a user of its own, left on the server before
+# the run; the seed's ECHO and pub/sub ops must agree all the same, and the
+# server must end with the default user alone, with every permission.
+start_server --enable-debug-command local
+"$redis_cli_bin" -p "$port" ACL SETUSER default -echo resetchannels >/dev/null
+"$redis_cli_bin" -p "$port" ACL SETUSER leftover on nopass +@all >/dev/null
+out=$("$cli" oracle command_handler --server "127.0.0.1:$port" \
+  "$src/corpus/command_handler/connection.txt" "$src/corpus/command_handler/pubsub.txt")
+rc=$?
+users=$("$redis_cli_bin" -p "$port" ACL LIST)
+stop_server
+if [ "$rc" -ne 0 ] || [ "$users" != "user default on nopass ~* &* +@all" ]; then
+  echo "FAIL: ACL left on the server reached the programs (exit $rc; ACL LIST: $users):"
+  echo "$out"; exit 1
+fi
+echo "ok: ACL left on the server is put back before every program"
+
 start_server --enable-debug-command local
 echo "$(server_describe) on 127.0.0.1:$port"
 

@@ -13,6 +13,10 @@
 #include "harnesses/command_handler/program.h"
 #include "tools/oracle_report.h"
 
+namespace respfuzz::harnesses {
+class ReplyParser;
+}  // namespace respfuzz::harnesses
+
 namespace respfuzz::oracle {
 
 struct OracleOptions {
@@ -47,6 +51,8 @@ class CommandOracle {
   void Close();
 
  private:
+  // ACL as the server starts (CommandOracle::Run, before every program).
+  absl::Status ResetAcl(harnesses::ReplyParser& parser);
   OracleOptions options_;
   int admin_fd_ = -1;
   std::string saved_bulk_len_;

@@ -60,6 +60,13 @@ bool CommandIs(std::string_view name, std::string_view upper);
 // argument are always outside: the model does not block on streams.
 bool OutsideTheModel(const std::vector<std::string>& argv);
 inline constexpr bool kStreamsCompared = true;
+// ACL (ACL, AUTH, CONFIG SET / GET of requirepass) is compared while
+// kAclCompared is on (it is: the engine's ACL, src/engine/acl.cc, and the
+// model's, reference_acl.cc, were written apart and merged; off would skip
+// those ops on both sides).
+inline constexpr bool kAclCompared = true;
+// ACL and AUTH ops, CONFIG SET / GET naming requirepass (checks.cc).
+bool IsAclOp(const std::vector<std::string>& argv);
 
 // A pub/sub frame: a push (RESP3), or a RESP2 message or (un)subscribe
 // confirmation.

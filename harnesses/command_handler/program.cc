@@ -14,7 +14,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 191> kNames = {
+constexpr std::array<std::string_view, 193> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -230,6 +230,10 @@ constexpr std::array<std::string_view, 191> kNames = {
     "EVAL_RO",
     "EVALSHA_RO",
     "SCRIPT",
+    // ACL (reference_acl.cc; compared once kAclCompared is on: checks.h):
+    // their arguments come from kAclWords (ArgKind), as HELLO's after AUTH
+    "ACL",
+    "AUTH",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{
@@ -359,6 +363,123 @@ constexpr std::string_view kScripts[] = {
     "return redis.call('ping')",
 };
 constexpr size_t kScriptCount = sizeof(kScripts) / sizeof(kScripts[0]);
+
+// ACL's and AUTH's arguments (and HELLO's after AUTH), picked by a pool
+// token: ACL's subcommands, user names, passwords and their SHA-256
+// (p1's), rules of ACL SETUSER, categories, and commands, keys and channels
+// for ACL DRYRUN. Few users and passwords, so ops meet.
+constexpr std::string_view kAclWords[] = {
+    // subcommands
+    "SETUSER",
+    "GETUSER",
+    "DELUSER",
+    "USERS",
+    "LIST",
+    "WHOAMI",
+    "CAT",
+    "DRYRUN",
+    "GENPASS",
+    // users and passwords
+    "default",
+    "alice",
+    "bob",
+    "p1",
+    "p2",
+    "",
+    // rules
+    "on",
+    "off",
+    "nopass",
+    "resetpass",
+    ">p1",
+    ">p2",
+    "<p1",
+    "<p2",
+    "#f64551fcd6f07823cb87971cfb91446425da18286b3ab1ef935e0cbd7a69f68a",
+    "!f64551fcd6f07823cb87971cfb91446425da18286b3ab1ef935e0cbd7a69f68a",
+    "#abc",
+    "~k1",
+    "~k*",
+    "%R~k2",
+    "%W~k3",
+    "%RW~k4",
+    "%X~k1",
+    "allkeys",
+    "resetkeys",
+    "~*",
+    "&ch1",
+    "&ch*",
+    "allchannels",
+    "resetchannels",
+    "&*",
+    "+@all",
+    "-@all",
+    "allcommands",
+    "nocommands",
+    "+get",
+    "-get",
+    "+set",
+    "-set",
+    "+@read",
+    "-@read",
+    "+@write",
+    "-@write",
+    "+@string",
+    "-@hash",
+    "+@pubsub",
+    "+@dangerous",
+    "-@keyspace",
+    "+client|id",
+    "-client|id",
+    "+client",
+    "+select|0",
+    "-select|0",
+    "+acl|whoami",
+    "+nosuch",
+    "+@nosuch",
+    "reset",
+    "skip-sanitize-payload",
+    "sanitize-payload",
+    "clearselectors",
+    "foo",
+    // categories
+    "read",
+    "write",
+    "string",
+    "hash",
+    "connection",
+    "scripting",
+    "nosuch",
+    // commands, keys and channels for ACL DRYRUN
+    "get",
+    "set",
+    "publish",
+    "subscribe",
+    "client",
+    "id",
+    "k1",
+    "k2",
+    "k3",
+    "ch1",
+    "x",
+    // numbers for GENPASS
+    "0",
+    "1",
+    "5",
+    "256",
+    "4096",
+    "4097",
+    // HELLO's and AUTH's neighbours
+    "AUTH",
+    "SETNAME",
+    "3",
+    // selectors
+    "(+get ~k1)",
+    "(+set %W~k2 &ch1)",
+    "clearselectors",
+};
+constexpr size_t kAclWordCount = sizeof(kAclWords) / sizeof(kAclWords[0]);
+static_assert(kAclWordCount <= 128);
 static_assert(kScriptCount <= 128);
 
 const std::array<std::string, kScriptCount>& ScriptShas() {
@@ -372,8 +493,8 @@ const std::array<std::string, kScriptCount>& ScriptShas() {
   return shas;
 }
 
-// Which argument positions hold a script (1) or a script's sha (2), so a
-// pool token there picks from kScripts: EVAL/EVAL_RO's body, EVALSHA/
+// Which argument positions hold a script (1), a script's sha (2) or an ACL
+// word (3: kAclWords), so a pool token there picks from kScripts: EVAL/EVAL_RO's body, EVALSHA/
 // EVALSHA_RO's sha, SCRIPT LOAD's body and the shas of SCRIPT's other
 // subcommands (SCRIPT EXISTS). `argv` holds the name and the arguments
 // before position `i`.
@@ -389,6 +510,12 @@ int ScriptArg(const std::vector<std::string>& argv, size_t i) {
   if (i == 1 && (is(name, "EVAL") || is(name, "EVAL_RO"))) return 1;
   if (i == 1 && (is(name, "EVALSHA") || is(name, "EVALSHA_RO"))) return 2;
   if (i >= 2 && is(name, "SCRIPT")) return is(argv[1], "LOAD") ? 1 : 2;
+  // ACL: kAclWords for ACL's and AUTH's arguments and HELLO's AUTH pair.
+  if (i >= 1 && (is(name, "ACL") || is(name, "AUTH"))) return 3;
+  if (is(name, "HELLO") &&
+      ((i >= 2 && is(argv[i - 1], "AUTH")) || (i >= 3 && is(argv[i - 2], "AUTH")))) {
+    return 3;
+  }
   return 0;
 }
 
@@ -398,6 +525,10 @@ constexpr std::array<uint32_t, 16> kClock = {1,    10,   99,   100,  101,  250, 
 bool DecodeToken(ByteReader& r, std::string* out, int script = 0) {
   uint8_t t;
   if (!r.Byte(&t)) return false;
+  if (t < 0x80 && script == 3) {
+    out->assign(kAclWords[t % kAclWordCount]);
+    return true;
+  }
   if (t < 0x80 && script != 0) {
     out->assign(script == 1 ? std::string(kScripts[t % kScriptCount])
                             : ScriptShas()[t % kScriptCount]);
@@ -411,7 +542,13 @@ bool DecodeToken(ByteReader& r, std::string* out, int script = 0) {
 }
 
 void EncodeToken(std::string_view arg, std::string* out, int script = 0) {
-  for (size_t i = 0; i < kScriptCount && script != 0; ++i) {
+  for (size_t i = 0; i < kAclWordCount && script == 3; ++i) {
+    if (kAclWords[i] == arg) {
+      out->push_back(static_cast<char>(i));
+      return;
+    }
+  }
+  for (size_t i = 0; i < kScriptCount && script != 0 && script != 3; ++i) {
     if ((script == 1 ? kScripts[i] : std::string_view(ScriptShas()[i])) == arg) {
       out->push_back(static_cast<char>(i));
       return;

@@ -158,8 +158,8 @@ std::string InfoText(const Session& s) {
          " ssub=" + std::to_string(s.shard_channels.size()) +
          " multi=" + (s.multi ? std::to_string(s.queued.size()) : "-1") +
          " qbuf=? qbuf-free=? argv-mem=? multi-mem=" + std::to_string(multi_mem) +
-         " rbs=? rbp=? obl=? oll=? omem=? tot-mem=? events=r cmd=" + s.lastcmd +
-         " user=default redir=-1 resp=" + std::to_string(s.resp) + "\n";
+         " rbs=? rbp=? obl=? oll=? omem=? tot-mem=? events=r cmd=" + s.lastcmd + " user=" + s.user +
+         " redir=-1 resp=" + std::to_string(s.resp) + "\n";
 }
 
 // addReplyVerbatim(..., "txt"): a bulk string in RESP2.

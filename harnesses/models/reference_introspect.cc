@@ -227,8 +227,23 @@ Value ConfigGet(Ctx& c) {
       if (StringMatch(cname, d.name, /*nocase=*/true)) matches.emplace_back(d.name, &d);
     }
   }
+  // requirepass, a string config (reference_acl.cc), after the others.
+  for (size_t i = 2; i < c.argc(); i++) {
+    const std::string cname = CString(c.argv[i]);
+    const bool glob = cname.find_first_of("[*?") != std::string::npos;
+    if (glob ? StringMatch(cname, "requirepass", /*nocase=*/true)
+             : SameName(cname, "requirepass")) {
+      matches.emplace_back("requirepass", nullptr);
+      break;
+    }
+  }
   std::vector<Value> flat;
   for (const auto& [name, d] : matches) {
+    if (d == nullptr) {
+      flat.push_back(c.Bulk(name));
+      flat.push_back(c.Bulk(c.st.acl.requirepass));
+      continue;
+    }
     flat.push_back(c.Bulk(name));
     const int64_t v = c.st.config.*(d->field);
     if (d->event_classes) {
@@ -248,8 +263,18 @@ Value ConfigSet(Ctx& c) {
   if (c.argc() & 1) return c.Syntax();
   size_t count = (c.argc() - 2) / 2;
   std::vector<const ConfigDef*> set(count, nullptr);
+  const std::string* requirepass = nullptr;  // a string config (reference_acl.cc)
   for (size_t i = 0; i < count; i++) {
     const std::string& name = c.argv[2 + i * 2];
+    if (SameName(name, "requirepass") && name.find('\0') == std::string::npos) {
+      if (requirepass != nullptr) {
+        return c.Err(
+            "CONFIG SET failed (possibly related to argument 'requirepass') - duplicate "
+            "parameter");
+      }
+      requirepass = &c.argv[3 + i * 2];
+      continue;
+    }
     const ConfigDef* d = LookupConfig(name);
     if (d == nullptr) {
       return c.Err(SanitizeErrorText("Unknown option or number of arguments for CONFIG SET - '" +
@@ -265,6 +290,7 @@ Value ConfigSet(Ctx& c) {
   }
   Config backup = c.st.config;
   for (size_t i = 0; i < count; i++) {
+    if (set[i] == nullptr) continue;  // requirepass
     long long v = 0;
     std::string err = ParseValue(*set[i], c.argv[3 + i * 2], &v);
     if (!err.empty()) {
@@ -275,8 +301,9 @@ Value ConfigSet(Ctx& c) {
     c.st.config.*(set[i]->field) = v;
   }
   // updateMaxmemory: a maxmemory set evicts at once (reference_memory.cc).
+  if (requirepass != nullptr) AclSetRequirepass(c.st, *requirepass);
   for (const ConfigDef* d : set) {
-    if (d->field == &Config::maxmemory) {
+    if (d != nullptr && d->field == &Config::maxmemory) {
       PerformEvictions(c.st);
       break;
     }

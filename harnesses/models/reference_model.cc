@@ -208,7 +208,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     for (auto family : {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands,
                         ListCommands, SetCommands, ZSetCommands, ZSetAlgebraCommands,
                         RandomCommands, PubSubCommands, BlockingCommands, StreamCommands,
-                        SortCommands, SubscriptionCommands, ScriptingCommands}) {
+                        SortCommands, SubscriptionCommands, ScriptingCommands, AclCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -221,6 +221,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     // outside the model).
     t.emplace("command", CommandSpec{"command", -1, nullptr});
     t.emplace("script", CommandSpec{"script", -2, nullptr});  // reference_scripting.cc
+    t.emplace("acl", CommandSpec{"acl", -2, nullptr});        // reference_acl.cc
     return t;
   }();
   return table;
@@ -251,7 +252,7 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   if (argv.size() >= 2 &&
       (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
        top == "xgroup" || top == "xinfo" || top == "memory" || top == "command" ||
-       top == "script" || IsExtraSubcommand(st, top, argv[1]))) {
+       top == "script" || top == "acl" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -289,6 +290,12 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
     if (top == "script") {  // reference_scripting.cc
       auto sub = ScriptSubcommands().find(full);
       if (sub != ScriptSubcommands().end()) return &sub->second;
+      *unknown_sub = true;
+      return nullptr;
+    }
+    if (top == "acl") {  // reference_acl.cc
+      auto sub = AclSubcommands().find(full);
+      if (sub != AclSubcommands().end()) return &sub->second;
       *unknown_sub = true;
       return nullptr;
     }
@@ -455,7 +462,13 @@ Value Exec(Ctx& c) {
   c.st.in_exec = true;  // blocking commands do not block in a transaction
   for (const std::vector<std::string>& argv : queued) {
     bool unknown_sub;
-    const CommandSpec* spec = FindCommand(c.st, argv, &unknown_sub);
+    std::string name;
+    const CommandSpec* spec = FindCommand(c.st, argv, &unknown_sub, &name);
+    // ACL: the rules may have changed since the command was queued.
+    if (std::string e = AclExecRejection(c.st, c.session, argv, name); !e.empty()) {
+      replies.push_back(Value::Error(e));
+      continue;
+    }
     replies.push_back(Call(c.st, c.session, *spec, argv));  // in the protocol of that moment
   }
   c.st.in_exec = false;
@@ -514,6 +527,7 @@ Value ResetConnection(Ctx& c) {
   c.s().db = 0;
   c.s().resp = 2;
   c.s().name.clear();
+  AclResetSessionUser(c.st, c.session);
   return Value::Simple("RESET");
 }
 
@@ -541,9 +555,10 @@ Value Hello(Ctx& c) {
     size_t moreargs = (c.argc() - 1) - j;
     const std::string& opt = c.argv[j];
     if (EqualsIgnoreCase(opt, "AUTH") && moreargs >= 2) {
-      // The default user has nopass; no other user exists.
-      if (c.argv[j + 1] != "default") {
-        return c.Err("-WRONGPASS invalid username-password pair or user is disabled.");
+      // ACL (reference_acl.cc): authenticates as it is read.
+      if (std::string e = AclHelloAuth(c.st, c.session, &c.argv[j + 1], &c.argv[j + 2]);
+          !e.empty()) {
+        return c.Err(e);
       }
       j += 2;
     } else if (EqualsIgnoreCase(opt, "SETNAME") && moreargs) {
@@ -557,6 +572,10 @@ Value Hello(Ctx& c) {
     } else {
       return c.Err(SanitizeErrorText("Syntax error in HELLO option '" + CString(opt) + "'"));
     }
+  }
+  // ACL (reference_acl.cc): the connection must be authenticated by now.
+  if (std::string e = AclHelloAuth(c.st, c.session, nullptr, nullptr); !e.empty()) {
+    return c.Err(e);
   }
   if (ver) c.s().resp = static_cast<int>(ver);
   return c.Map({c.Bulk("server"), c.Bulk("redis"), c.Bulk("version"), c.Bulk("7.0.15"),
@@ -597,6 +616,8 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     reject = UnknownCommandText(argv, unknown_sub);
   } else if (!ArityOk(*spec, argv.size())) {
     reject = "wrong number of arguments for '" + name + "' command";
+  } else if (reject = AclRejection(st, session, argv, name); !reject.empty()) {
+    // NOAUTH and NOPERM (reference_acl.cc).
   } else if (reject = OomRejection(st, session, argv, Lower(argv[0])); !reject.empty()) {
     // maxmemory (reference_memory.cc): evictions, then the OOM rejection.
   } else if (s.pubsub() && s.resp == 2 && !AllowedInRESP2PubSub(name)) {
@@ -641,6 +662,7 @@ ReferenceModel::ReferenceModel(ReferenceOptions options) {
   for (size_t i = 0; i < state_.sessions.size(); ++i) {
     state_.sessions[i].id = static_cast<int64_t>(i) + 1;
   }
+  refmodel::AclInit(state_);
 }
 
 void ReferenceModel::ResetSession(int session, int64_t id) {
@@ -649,6 +671,7 @@ void ReferenceModel::ResetSession(int session, int64_t id) {
   refmodel::PubSubUnsubscribeAll(state_, session);
   state_.sessions[session] = refmodel::Session();
   state_.sessions[session].id = id;
+  refmodel::AclResetSessionUser(state_, session);
 }
 
 std::vector<refmodel::KeyEvent> ReferenceModel::TakeEvents() {

@@ -295,79 +295,22 @@ bool IsWriteCommand(const std::string& full) {
 }
 
 bool IsNoScriptCommand(const std::string& full) {
-  static const std::set<std::string> kNoScript = {"auth",
-                                                  "blmove",
-                                                  "blpop",
-                                                  "brpop",
-                                                  "brpoplpush",
-                                                  "bzpopmax",
-                                                  "bzpopmin",
-                                                  "client|caching",
-                                                  "client|getname",
-                                                  "client|getredir",
-                                                  "client|id",
-                                                  "client|info",
-                                                  "client|kill",
-                                                  "client|list",
-                                                  "client|no-evict",
-                                                  "client|pause",
-                                                  "client|reply",
-                                                  "client|setname",
-                                                  "client|tracking",
-                                                  "client|trackinginfo",
-                                                  "client|unblock",
-                                                  "client|unpause",
-                                                  "config|get",
-                                                  "config|resetstat",
-                                                  "config|rewrite",
-                                                  "config|set",
-                                                  "debug",
-                                                  "discard",
-                                                  "eval",
-                                                  "eval_ro",
-                                                  "evalsha",
-                                                  "evalsha_ro",
-                                                  "exec",
-                                                  "fcall",
-                                                  "fcall_ro",
-                                                  "function|delete",
-                                                  "function|dump",
-                                                  "function|flush",
-                                                  "function|kill",
-                                                  "function|list",
-                                                  "function|load",
-                                                  "function|restore",
-                                                  "function|stats",
-                                                  "hello",
-                                                  "monitor",
-                                                  "multi",
-                                                  "psubscribe",
-                                                  "psync",
-                                                  "punsubscribe",
-                                                  "quit",
-                                                  "reset",
-                                                  "script|debug",
-                                                  "script|exists",
-                                                  "script|flush",
-                                                  "script|kill",
-                                                  "script|load",
-                                                  "ssubscribe",
-                                                  "subscribe",
-                                                  "sunsubscribe",
-                                                  "sync",
-                                                  "unsubscribe",
-                                                  "unwatch",
-                                                  "wait",
-                                                  "watch",
-                                                  "save",
-                                                  "bgsave",
-                                                  "shutdown",
-                                                  "role",
-                                                  "replicaof",
-                                                  "slaveof",
-                                                  "failover",
-                                                  "replconf",
-                                                  "bgrewriteaof"};
+  static const std::set<std::string> kNoScript = {
+      "auth", "blmove", "blpop", "brpop", "brpoplpush", "bzpopmax", "bzpopmin", "client|caching",
+      "client|getname", "client|getredir", "client|id", "client|info", "client|kill", "client|list",
+      "client|no-evict", "client|pause", "client|reply", "client|setname", "client|tracking",
+      "client|trackinginfo", "client|unblock", "client|unpause", "config|get", "config|resetstat",
+      "config|rewrite", "config|set", "debug", "discard", "eval", "eval_ro", "evalsha",
+      "evalsha_ro", "exec", "fcall", "fcall_ro", "function|delete", "function|dump",
+      "function|flush", "function|kill", "function|list", "function|load", "function|restore",
+      "function|stats", "hello", "monitor", "multi", "psubscribe", "psync", "punsubscribe", "quit",
+      "reset", "script|debug", "script|exists", "script|flush", "script|kill", "script|load",
+      "ssubscribe", "subscribe", "sunsubscribe", "sync", "unsubscribe", "unwatch", "wait", "watch",
+      "save", "bgsave", "shutdown", "role", "replicaof", "slaveof", "failover", "replconf",
+      "bgrewriteaof",
+      // ACL (reference_acl.cc); ACL HELP runs
+      "acl|cat", "acl|deluser", "acl|dryrun", "acl|genpass", "acl|getuser", "acl|list",
+      "acl|setuser", "acl|users", "acl|whoami"};
   return kNoScript.count(full) > 0;
 }
 
@@ -615,6 +558,7 @@ std::string CheckScriptCommand(Run& r, const std::vector<std::string>& argv,
     return "Wrong number of args calling Redis command from script";
   }
   if (IsNoScriptCommand(*full)) return "This Redis command is not allowed from script";
+  if (std::string e = AclScriptRejection(*r.st, r.session, argv, *full); !e.empty()) return e;
   if (r.read_only && IsWriteCommand(*full)) {
     return "Write commands are not allowed from read-only scripts.";
   }
@@ -746,18 +690,22 @@ int LuaFalse(lua_State* L) {
 int LuaNothing(lua_State*) { return 0; }
 
 // 0: known, 1: the argument error pushed, 2: unknown.
-int AclCheck(lua_State* L) {
+int AclCheck(lua_State* L, bool* allowed) {
   std::vector<std::string> argv;
   if (!ArgsToArgv(L, &argv)) return 1;
   std::string full;
-  return LookupModelCommand(*RunOf(L)->st, argv, &full) == nullptr ? 2 : 0;
+  Run* r = RunOf(L);
+  if (LookupModelCommand(*r->st, argv, &full) == nullptr) return 2;
+  *allowed = AclScriptAllowed(*r->st, r->session, argv, full);  // reference_acl.cc
+  return 0;
 }
 
 int LuaAclCheckCmd(lua_State* L) {
-  const int status = AclCheck(L);
+  bool allowed = false;
+  const int status = AclCheck(L, &allowed);
   if (status == 1) return lua_error(L);
   if (status == 2) return RaiseError(L, "Invalid command passed to redis.acl_check_cmd()");
-  lua_pushboolean(L, 1);  // the default user may run everything
+  lua_pushboolean(L, allowed ? 1 : 0);
   return 1;
 }
 

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "harnesses/models/reference_acl.h"
 #include "harnesses/models/reference_streams.h"
 #include "src/resp/value.h"
 
@@ -121,6 +122,10 @@ struct Session {
   // the first command and after an unknown one), for CLIENT INFO.
   std::string name;
   std::string lastcmd = "NULL";
+  // ACL (reference_acl.cc): the user and whether the connection is
+  // authenticated (createClient: the default user has nopass and is on).
+  std::string user = "default";
+  bool authenticated = true;
 };
 
 // One key-space event, as the tracking model (tracking_reference.h) needs it:
@@ -210,6 +215,7 @@ struct State {
   // reset between scripts nor by SCRIPT FLUSH).
   uint64_t script_rand48 = 0x1234ABCD330EULL;
   bool broken_script_numbers = false;  // ReferenceOptions' test hook
+  AclState acl;                        // reference_acl.cc
 };
 
 // ---------------------------------------------------------------------------
@@ -434,6 +440,28 @@ const CommandSpec* LookupModelCommand(const State& st, const std::vector<std::st
                                       std::string* full);
 resp::Value RunScriptCommand(State& st, int session, const CommandSpec& spec,
                              const std::vector<std::string>& argv, int* db, int resp);
+// ACL (reference_acl.cc): the default user as 7.0.15 starts; a session back
+// to the default user (RESET, a new connection); AUTH and ACL's
+// subcommands by full name ("acl|setuser"); processCommand's NOAUTH and
+// NOPERM ("" or the error with its '-'); EXEC's check of a queued command
+// ("" or the error text); scriptCall's ACL refusal ("" or
+// the text) and redis.acl_check_cmd's answer; HELLO's AUTH option and its
+// authentication check ("" or the error with its '-'; user null: no AUTH);
+// CONFIG SET requirepass.
+void AclInit(State& st);
+void AclResetSessionUser(State& st, int session);
+std::vector<CommandSpec> AclCommands();
+const std::map<std::string, CommandSpec>& AclSubcommands();
+std::string AclRejection(State& st, int session, const std::vector<std::string>& argv,
+                         const std::string& name);
+std::string AclExecRejection(State& st, int session, const std::vector<std::string>& argv,
+                             const std::string& name);
+std::string AclScriptRejection(State& st, int session, const std::vector<std::string>& argv,
+                               const std::string& name);
+bool AclScriptAllowed(State& st, int session, const std::vector<std::string>& argv,
+                      const std::string& name);
+std::string AclHelloAuth(State& st, int session, const std::string* user, const std::string* pass);
+void AclSetRequirepass(State& st, const std::string& value);
 // The top-level names of the model's command table (reference_model.cc).
 std::vector<std::string> TopLevelCommandNames();
 

@@ -4,7 +4,9 @@
 //
 //   respfuzz_recorder --port PORT [--write] [--only NAME] FILE.json...
 //
-// For every recording and every protocol pass: FLUSHALL, active expiry off
+// For every recording and every protocol pass: ACL as the server starts (no
+// user but the default one, which has every permission and no password;
+// requirepass empty), FLUSHALL, active expiry off
 // (DEBUG SET-ACTIVE-EXPIRE 0, so the server needs --enable-debug-command),
 // proto-max-bulk-len as recorded, then one fresh connection per session
 // (HELLO 3 on each for a RESP3 pass) and the steps in order: commands as RESP
@@ -285,10 +287,38 @@ class Recorder {
     return Control({"SELECT", "0"});
   }
 
+  // ACL as redis-server starts (acl.json changes it): requirepass empty,
+  // the default user with every permission and no password, no other user.
+  // The control connection stays authenticated as the default user.
+  absl::Status ResetAcl() {
+    if (absl::Status st = Control({"CONFIG", "SET", "requirepass", ""}); !st.ok()) return st;
+    if (absl::Status st = Control({"ACL", "SETUSER", "default", "on", "nopass", "resetkeys", "~*",
+                                   "resetchannels", "&*", "+@all"});
+        !st.ok()) {
+      return st;
+    }
+    absl::StatusOr<std::string> r = control_.Call({"ACL", "USERS"});
+    if (!r.ok()) return r.status();
+    resp::ReaderError err;
+    bool complete = false;
+    const std::vector<resp::Value> v =
+        resp::ReadAll(*r, resp::Protocol::kResp3, {}, &err, &complete);
+    if (v.size() != 1 || v[0].type != resp::Type::kArray) {
+      return absl::DataLossError("ACL USERS replied " + EncodeBytes(*r));
+    }
+    for (const resp::Value& user : v[0].elems) {
+      if (user.str == "default") continue;
+      absl::StatusOr<std::string> d = control_.Call({"ACL", "DELUSER", user.str});
+      if (!d.ok()) return d.status();
+    }
+    return absl::OkStatus();
+  }
+
   // One pass: the replies (client ids rewritten) of every step, "" for
   // sleeps; reports each difference.
   absl::StatusOr<std::vector<std::string>> Pass(const std::string& label, const Recording& rec,
                                                 int protocol) {
+    if (absl::Status st = ResetAcl(); !st.ok()) return st;
     for (const std::vector<std::string>& argv :
          {std::vector<std::string>{"FLUSHALL"},
           std::vector<std::string>{"DEBUG", "SET-ACTIVE-EXPIRE", "0"},
