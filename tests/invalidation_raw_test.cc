@@ -32,7 +32,12 @@ std::string Seed(const std::string& name) {
   return ss.str();
 }
 
-const char* const kSeeds[] = {"raw_client_caching.txt"};
+const char* const kSeeds[] = {"raw_client_caching.txt", "raw_client_reply.txt",
+                              "raw_pubsub_multi.txt"};
+
+std::string Inv(const std::string& key) {
+  return ">2\r\n$10\r\ninvalidate\r\n*1\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n";
+}
 
 TEST(InvalidationRaw, TextAndBytesRoundTrip) {
   for (const char* name : kSeeds) {
@@ -188,6 +193,79 @@ TEST(InvalidationRaw, ChangedRawReplyIsCaught) {
     if (op == 4 && slot == kRawSlot) *bytes = "-ERR syntax errors\r\n";
   };
   ExpectReferenceCatches("raw_client_caching.txt", broken, "connection r1");
+}
+
+// CLIENT REPLY OFF / SKIP: replies dropped, invalidations still pushed
+// (redis-server 7.0.15, raw_client_reply.txt).
+TEST(InvalidationRaw, ReplyOffKeepsPushes) {
+  RunResult r;
+  auto out = Outputs(P(Seed("raw_client_reply.txt")), &r);
+  ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  const int r1 = kRawSlot, r2 = kRawSlot + 1;
+  EXPECT_EQ(At(out, 3, r1), "");                      // CLIENT REPLY OFF
+  EXPECT_EQ(At(out, 4, r1), "");                      // GET k3
+  EXPECT_EQ(At(out, 5, r1), Inv("k1"));               // SET k1: no +OK, its own invalidation
+  EXPECT_EQ(At(out, 7, r1), "");                      // PING: SKIP under OFF did nothing
+  EXPECT_EQ(At(out, 8, r1), "");                      // CLIENT REPLY x: the error dropped too
+  EXPECT_EQ(At(out, 11, r1), Inv("k2") + Inv("k3"));  // c1's MSET
+  EXPECT_EQ(At(out, 12, r1), "+OK\r\n");              // CLIENT REPLY ON
+  EXPECT_EQ(At(out, 14, r1), "");                     // SET k2 c, skipped
+  EXPECT_EQ(At(out, 15, r1), "$1\r\nc\r\n");
+  EXPECT_EQ(At(out, 19, r1), "");  // SKIP, SKIP: GET k1 skipped
+  EXPECT_EQ(At(out, 20, r1), "$1\r\nc\r\n");
+  // A RESP3 client redirecting to a RESP2 connection: FLUSHDB's null is
+  // written as RESP3's `_` there (redis-server 7.0.15 does so).
+  EXPECT_EQ(At(out, 27, r1), "");
+  EXPECT_EQ(At(out, 27, r2), "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n_\r\n");
+}
+
+// An engine that answers under CLIENT REPLY OFF: caught.
+TEST(InvalidationRaw, ReplyUnderOffIsCaught) {
+  RunOptions broken;
+  broken.corrupt_server_output = [](size_t op, int slot, std::string* bytes) {
+    if (op == 7 && slot == kRawSlot) *bytes += "+PONG\r\n";
+  };
+  ExpectReferenceCatches("raw_client_reply.txt", broken, "connection r1");
+}
+
+// An engine that drops the invalidation push under CLIENT REPLY OFF: caught.
+TEST(InvalidationRaw, PushDroppedUnderOffIsCaught) {
+  RunOptions broken;
+  broken.corrupt_server_output = [](size_t op, int slot, std::string* bytes) {
+    if (op == 5 && slot == kRawSlot) bytes->clear();
+  };
+  ExpectReferenceCatches("raw_client_reply.txt", broken, "connection r1");
+}
+
+// PUBLISH inside MULTI (redis issue 12326) and pub/sub pushes among
+// invalidations and replies (redis-server 7.0.15, raw_pubsub_multi.txt).
+TEST(InvalidationRaw, PublishInsideMulti) {
+  RunResult r;
+  auto out = Outputs(P(Seed("raw_pubsub_multi.txt")), &r);
+  ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  const int r1 = kRawSlot, r2 = kRawSlot + 1;
+  const std::string hello3 = ">3\r\n$7\r\nmessage\r\n$3\r\nch1\r\n$5\r\nhello\r\n";
+  // EXEC: [OK, (the message to itself), 2, v], then its own invalidation.
+  EXPECT_EQ(At(out, 8, r1), "*3\r\n+OK\r\n" + hello3 + ":2\r\n$1\r\nv\r\n" + Inv("k1"));
+  EXPECT_EQ(At(out, 8, r2), "*3\r\n$7\r\nmessage\r\n$3\r\nch1\r\n$5\r\nhello\r\n");
+  EXPECT_EQ(At(out, 10, r2), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+  EXPECT_EQ(At(out, 11, r2),
+            "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+            "RESET are allowed in this context\r\n");
+}
+
+// The message to the publisher itself moved after EXEC's reply: caught.
+TEST(InvalidationRaw, MessageOutsideExecReplyIsCaught) {
+  RunOptions broken;
+  broken.corrupt_server_output = [](size_t op, int slot, std::string* bytes) {
+    const std::string hello3 = ">3\r\n$7\r\nmessage\r\n$3\r\nch1\r\n$5\r\nhello\r\n";
+    const size_t at = bytes->find(hello3);
+    if (op == 8 && slot == kRawSlot && at != std::string::npos) {
+      bytes->erase(at, hello3.size());
+      bytes->insert(0, hello3);
+    }
+  };
+  ExpectReferenceCatches("raw_pubsub_multi.txt", broken, "connection r1");
 }
 
 }  // namespace
