@@ -33,7 +33,7 @@ std::string Seed(const std::string& name) {
 }
 
 const char* const kSeeds[] = {"raw_client_caching.txt", "raw_client_reply.txt",
-                              "raw_pubsub_multi.txt"};
+                              "raw_pubsub_multi.txt", "raw_redirect.txt"};
 
 std::string Inv(const std::string& key) {
   return ">2\r\n$10\r\ninvalidate\r\n*1\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n";
@@ -266,6 +266,28 @@ TEST(InvalidationRaw, MessageOutsideExecReplyIsCaught) {
     }
   };
   ExpectReferenceCatches("raw_pubsub_multi.txt", broken, "connection r1");
+}
+
+// REDIRECT r2 is r2's id; REDIRECT to a cache's connection does nothing.
+TEST(InvalidationRaw, RedirectTargets) {
+  RunResult r;
+  const Program p = P(Seed("raw_redirect.txt"));
+  auto out = Outputs(p, &r);
+  ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  const int r1 = kRawSlot, r2 = kRawSlot + 1;
+  EXPECT_EQ(At(out, 1, r1), "+OK\r\n");
+  EXPECT_EQ(At(out, 2, r1), "");         // REDIRECT 2: c1's data connection, refused
+  EXPECT_EQ(At(out, 4, r1), "+OK\r\n");  // SET k1: its invalidation goes to r2
+  EXPECT_EQ(At(out, 4, r2),
+            "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nk1\r\n");
+  EXPECT_EQ(At(out, 5, r1), ":4\r\n");  // GETREDIR: r2's id
+  EXPECT_EQ(At(out, 8, r1), ":1\r\n" + Inv("k1"));
+  RunOptions o;
+  o.trace = true;
+  const RunResult traced = RunProgram(p, o);
+  ASSERT_GT(traced.trace.size(), 2u);
+  EXPECT_NE(traced.trace[2].find("refused: REDIRECT to a cache's connection"), std::string::npos)
+      << traced.trace[2];
 }
 
 }  // namespace

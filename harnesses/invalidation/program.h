@@ -116,7 +116,10 @@
 //                                MULTI / EXEC / DISCARD); the server runs it at
 //                                once (raw_ops.cc). Nobody reads a raw
 //                                connection: the reference check compares every
-//                                frame it is sent, and that is all
+//                                frame it is sent, and that is all. CLIENT
+//                                TRACKING's REDIRECT r1 / r2 become that raw
+//                                connection's id; a REDIRECT to an id of a
+//                                cache's connection: nothing happens
 //   tick                         the server's cron (Engine::Cron, reference
 //                                Cron: the tracking-table-max-keys trim), then
 //                                the end of the event-loop turn (EndTurn /

@@ -13,6 +13,9 @@
 #include <array>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "harnesses/invalidation/runner.h"
 
 namespace respfuzz::harnesses::invalidation {
@@ -23,11 +26,12 @@ namespace {
 // refuses.
 constexpr std::array<std::string_view, 6> kOnOff = {"on", "off", "ON", "OFF", "On", "yes"};
 // CLIENT TRACKING's options, the values PREFIX and REDIRECT take (prefixes
-// of the key pool; client ids: the admin is 1, c1's data connection 2, then
-// in connection order), and a word it refuses.
+// of the key pool; client ids: "r1" and "r2" stand for those raw
+// connections' ids (RunRawOp), 1 is the admin's, 0, -1 and 99 name no
+// client), and a word it refuses.
 constexpr std::array<std::string_view, 20> kTrackOpts = {
     "BCAST", "OPTIN", "OPTOUT", "NOLOOP", "PREFIX", "REDIRECT", "bcast", "optout", "k",  "user:",
-    "k1",    "h",     "",       "1",      "2",      "3",        "4",     "5",      "99", "FOO"};
+    "k1",    "h",     "",       "1",      "r1",     "r2",       "0",     "-1",     "99", "FOO"};
 constexpr std::array<std::string_view, 6> kYesNo = {"yes", "no", "YES", "NO", "No", "maybe"};
 constexpr std::array<std::string_view, 7> kReplyModes = {"ON",  "OFF",  "SKIP", "on",
                                                          "off", "skip", "x"};
@@ -131,7 +135,37 @@ void Runner::RunRawOp(const Op& op) {
   }
   const int slot = kRawSlot + op.client;
   if (!conns_[slot].open) return;
-  RunCommand(slot, op.argv);
+  if (op.argv.size() < 2 || op.argv[0] != "CLIENT" || op.argv[1] != "TRACKING") {
+    RunCommand(slot, op.argv);
+    return;
+  }
+  // CLIENT TRACKING ... REDIRECT X: "r1" / "r2" become that raw connection's
+  // id (the engine's; the oracle maps REDIRECT ids to the server's). An id
+  // that names a cache's connection is refused (nothing happens): the cache
+  // would be told of keys it never read, and a RESP3 client redirecting to
+  // a RESP2 connection gets FLUSHDB's null written there as RESP3's `_`
+  // (redis-server 7.0.15 does), which no RESP2 cache reads.
+  std::vector<std::string> argv = op.argv;
+  for (size_t i = 2; i + 1 < argv.size(); ++i) {
+    if (!absl::EqualsIgnoreCase(argv[i], "REDIRECT")) continue;
+    std::string& v = argv[i + 1];
+    if (v.size() == 2 && v[0] == 'r' && v[1] >= '1' && v[1] < '1' + kMaxRaw) {
+      const int r = v[1] - '1';
+      const Conn& c = conns_[kRawSlot + r];
+      v = r < static_cast<int>(program_.raws.size()) && c.open
+              ? absl::StrCat(eng_.session(c.session).id)
+              : "0";
+    }
+    int64_t id = 0;
+    if (!absl::SimpleAtoi(v, &id)) continue;
+    for (int s = 0; s < kAdminSlot; ++s) {
+      if (conns_[s].open && eng_.session(conns_[s].session).id == id) {
+        if (options_.trace) note_ = "refused: REDIRECT to a cache's connection";
+        return;
+      }
+    }
+  }
+  RunCommand(slot, argv);
 }
 
 }  // namespace respfuzz::harnesses::invalidation
