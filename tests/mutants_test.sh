@@ -17,7 +17,8 @@ fail() {
 
 # Bad input: one line on stderr, exit 2, nothing written.
 for args in "--per-module 0" "--time 0" "--module nope" "--no-coverage" "--bogus" \
-  "--coverage $out/missing.json" "--arms plain,foo" "--trials 2" "--arms plain,opmut --trials 0"; do
+  "--coverage $out/missing.json" "--arms plain,foo" "--trials 2" "--arms plain,opmut --trials 0" \
+  "--skip-reached $out/missing.json"; do
   set +e
   # shellcheck disable=SC2086
   "$tool" --out "$out/bad" $args 2>"$out/err" >/dev/null

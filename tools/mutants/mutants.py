@@ -654,6 +654,11 @@ two arms take a core each.""",
                    help="exactly these mutants (ids from --list), not a sample")
     p.add_argument("--coverage", metavar="FILE",
                    help="the lines reached per harness (scripts/coverage --lines FILE)")
+    p.add_argument("--skip-reached", metavar="FILE",
+                   help="leave out the mutants on lines FILE (scripts/coverage --lines) "
+                        "gives to their harness: with --coverage of the seeds and a fuzzed "
+                        "corpus and FILE of the seeds alone, only the mutants that fuzzing "
+                        "reaches and the seed replay cannot kill")
     p.add_argument("--no-coverage", action="store_true",
                    help="take every mutant as reached by each --harness (needs --harness)")
     p.add_argument("--equivalent", default=os.path.join(HERE, "equivalent.txt"),
@@ -692,6 +697,10 @@ two arms take a core each.""",
         raise UsageError("give --coverage or --no-coverage, not both")
     if a.coverage and not os.path.isfile(a.coverage):
         raise UsageError(f"--coverage: no such file: {a.coverage}")
+    if a.skip_reached and not os.path.isfile(a.skip_reached):
+        raise UsageError(f"--skip-reached: no such file: {a.skip_reached}")
+    if a.skip_reached and a.no_coverage:
+        raise UsageError("--skip-reached needs coverage, not --no-coverage")
     known = modules()
     mods = []
     for m in a.module:
@@ -730,12 +739,18 @@ def coverage_lines(a, harnesses):
                            errors="replace")
         if r.returncode != 0:
             raise ToolError("scripts/coverage failed:\n" + r.stdout[-3000:])
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)["harnesses"]
-    except (OSError, ValueError, KeyError) as e:
-        raise UsageError(f"cannot read the coverage lines in {path}: {e}")
-    return {h: {f: set(ls) for f, ls in data.get(h, {}).items()} for h in harnesses}
+
+    def read(path):
+        try:
+            with open(path, encoding="utf-8") as f:
+                return json.load(f)["harnesses"]
+        except (OSError, ValueError, KeyError) as e:
+            raise UsageError(f"cannot read the coverage lines in {path}: {e}")
+
+    data = read(path)
+    skip = read(a.skip_reached) if a.skip_reached else {}
+    return {h: {f: set(ls) - set(skip.get(h, {}).get(f, ())) for f, ls in data.get(h, {}).items()}
+            for h in harnesses}
 
 
 def fuzz_mutant_arms(a, build, h, targets, row, where, work):
