@@ -58,6 +58,11 @@ const std::vector<ConfigDef>& Configs() {
       // Busy scripts: a long long config (signed bounds 0 .. LONG_MAX).
       {"busy-reply-threshold", false, true, 0, LLONG_MAX, &Config::busy_reply_threshold},
       {"lua-time-limit", false, true, 0, LLONG_MAX, &Config::busy_reply_threshold},
+      // min-replicas: int configs (0 .. INT_MAX).
+      {"min-replicas-to-write", false, true, 0, INT_MAX, &Config::min_replicas_to_write},
+      {"min-slaves-to-write", false, true, 0, INT_MAX, &Config::min_replicas_to_write},
+      {"min-replicas-max-lag", false, true, 0, INT_MAX, &Config::min_replicas_max_lag},
+      {"min-slaves-max-lag", false, true, 0, INT_MAX, &Config::min_replicas_max_lag},
   };
   return defs;
 }

@@ -620,6 +620,8 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     // NOAUTH and NOPERM (reference_acl.cc).
   } else if (reject = OomRejection(st, session, argv, Lower(argv[0])); !reject.empty()) {
     // maxmemory (reference_memory.cc): evictions, then the OOM rejection.
+  } else if (reject = NoReplicasRejection(st, session, argv, name); !reject.empty()) {
+    // min-replicas-to-write without replicas.
   } else if (s.pubsub() && s.resp == 2 && !AllowedInRESP2PubSub(name)) {
     reject = "Can't execute '" + name +
              "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "

@@ -564,6 +564,13 @@ std::string CheckScriptCommand(Run& r, const std::vector<std::string>& argv,
   if (r.read_only && IsWriteCommand(*full)) {
     return "Write commands are not allowed from read-only scripts.";
   }
+  // scriptVerifyWriteCommandAllow: no write before the script's first one
+  // while min-replicas-to-write is set (the model has no replicas).
+  const Config& cfg = r.st->config;
+  if (IsWriteCommand(*full) && *full != "publish" && *full != "spublish" && !r.wrote &&
+      cfg.min_replicas_to_write != 0 && cfg.min_replicas_max_lag != 0) {
+    return "-NOREPLICAS Not enough good replicas to write.";
+  }
   // scriptVerifyOOM: until the script's first write, a denyoom command is
   // refused when memory was out as the command that runs the script began.
   if (r.st->config.maxmemory != 0 && !r.allow_oom && !r.wrote && r.st->pre_command_oom &&
@@ -1302,8 +1309,12 @@ Value ScriptHelp(Ctx& c) {
 
 std::string ScriptSha1Hex(const std::string& data) { return Sha1Hex(data); }
 
-bool ScriptDeniesOom(const State& st, const std::vector<std::string>& argv,
-                     const std::string& name) {
+namespace {
+
+// The flags a script command's script declares in its shebang; false for a
+// script without one (or not a script command, or an unknown SHA).
+bool DeclaredFlags(const State& st, const std::vector<std::string>& argv, const std::string& name,
+                   uint32_t* flags) {
   if (argv.size() < 2) return false;
   std::string body;
   if (name == "eval" || name == "eval_ro") {
@@ -1315,11 +1326,39 @@ bool ScriptDeniesOom(const State& st, const std::vector<std::string>& argv,
   } else {
     return false;
   }
-  uint32_t flags = kCompat;
+  *flags = kCompat;
   size_t len = 0;
   std::string err;
-  if (!ParseShebang(body, &flags, &len, &err) || (flags & kCompat) != 0) return false;
-  return (flags & (kAllowOom | kNoWrites)) == 0;
+  return ParseShebang(body, flags, &len, &err) && (*flags & kCompat) == 0;
+}
+
+bool IsDispatchWrite(const State& st, const std::vector<std::string>& argv,
+                     const std::string& name) {
+  uint32_t flags = 0;
+  if (DeclaredFlags(st, argv, name, &flags)) return (flags & kNoWrites) == 0;
+  return IsWriteCommand(name) && name != "publish" && name != "spublish";
+}
+
+}  // namespace
+
+std::string NoReplicasRejection(const State& st, int session, const std::vector<std::string>& argv,
+                                const std::string& name) {
+  if (st.config.min_replicas_to_write == 0 || st.config.min_replicas_max_lag == 0) return "";
+  bool write = IsDispatchWrite(st, argv, name);
+  if (name == "exec") {
+    for (const std::vector<std::string>& q : st.sessions[session].queued) {
+      std::string qname = Lower(q[0]);
+      if (q.size() >= 2 && (qname == "xgroup")) qname += "|" + Lower(q[1]);
+      write = write || IsDispatchWrite(st, q, qname);
+    }
+  }
+  return write ? "-NOREPLICAS Not enough good replicas to write." : "";
+}
+
+bool ScriptDeniesOom(const State& st, const std::vector<std::string>& argv,
+                     const std::string& name) {
+  uint32_t flags = 0;
+  return DeclaredFlags(st, argv, name, &flags) && (flags & (kAllowOom | kNoWrites)) == 0;
 }
 
 std::vector<CommandSpec> ScriptingCommands() {

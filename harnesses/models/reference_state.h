@@ -75,6 +75,11 @@ struct Config {
   // busy-reply-threshold (alias lua-time-limit), ms: stored and reported; no
   // script of the model's runs long enough to reach it.
   int64_t busy_reply_threshold = 5000;
+  // min-replicas-to-write (alias min-slaves-to-write) and min-replicas-max-lag
+  // (min-slaves-max-lag): with both non-zero the model, which has no
+  // replicas, refuses every write with NOREPLICAS.
+  int64_t min_replicas_to_write = 0;
+  int64_t min_replicas_max_lag = 10;
 };
 
 // redisDb: the main dict and the expires dict, as Redis keeps them apart
@@ -423,6 +428,11 @@ std::string OomRejection(State& st, int session, const std::vector<std::string>&
                          const std::string& name);
 // The commands flagged denyoom in redis-server 7.0.15 (reference_memory.cc).
 bool IsDenyOomCommand(const std::string& name);
+// NOREPLICAS: the rejection of a write (processCommand's is_write_command:
+// its write flag, a script's declared one, EXEC's queued ones) while
+// min-replicas-to-write and min-replicas-max-lag are both set; "" otherwise.
+std::string NoReplicasRejection(const State& st, int session, const std::vector<std::string>& argv,
+                                const std::string& name);
 // Whether EVAL/EVALSHA(_RO) runs a script whose shebang flags make it a
 // denyoom command (flags declared, neither allow-oom nor no-writes):
 // reference_scripting.cc.

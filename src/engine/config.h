@@ -72,6 +72,9 @@ enum class ParamId : uint8_t {
   kMaxmemoryPolicy,
   // Busy scripts (src/script/busy_script.cc).
   kBusyReplyThreshold,
+  // min-replicas (NOREPLICAS, engine.cc).
+  kMinReplicasToWrite,
+  kMinReplicasMaxLag,
 };
 std::span<const ParamSpec> EngineParams();
 

@@ -246,6 +246,10 @@ int64_t Engine::GetParam(ParamId id) const {
       return static_cast<int64_t>(policy_);
     case ParamId::kBusyReplyThreshold:  // busy_script.cc
       return busy_reply_threshold_;
+    case ParamId::kMinReplicasToWrite:
+      return min_replicas_to_write_;
+    case ParamId::kMinReplicasMaxLag:
+      return min_replicas_max_lag_;
   }
   return 0;
 }
@@ -290,6 +294,12 @@ void Engine::SetParam(ParamId id, int64_t value) {
       return;
     case ParamId::kBusyReplyThreshold:  // busy_script.cc
       busy_reply_threshold_ = value;
+      return;
+    case ParamId::kMinReplicasToWrite:
+      min_replicas_to_write_ = value;
+      return;
+    case ParamId::kMinReplicasMaxLag:
+      min_replicas_max_lag_ = value;
       return;
   }
 }
@@ -596,6 +606,13 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     }
   }
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
+  // processCommand: no write without enough good replicas (the engine has
+  // none, so min-replicas-to-write and min-replicas-max-lag both set refuse
+  // every write).
+  if (!GoodReplicasOk() && IsWriteForDispatch(s, *spec, argv)) {
+    reject("NOREPLICAS Not enough good replicas to write.");
+    return;
+  }
   if (s.protocol == resp::Protocol::kResp2 && s.in_pubsub() &&
       !AllowedWhileSubscribed(spec->name)) {
     reject(absl::StrCat("ERR Can't execute '", fullname,

@@ -28,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -613,11 +614,29 @@ class Engine {
   // Whether a script command is denyoom by its script's flags
   // (scriptFlagsToCmdFlags: declared flags without allow-oom or no-writes).
   bool ScriptCommandDeniesOom(const CommandSpec& spec, std::span<const std::string> argv) const;
+  // Whether a script command is a write by its script's flags (declared
+  // flags without no-writes), and a script's declared flags (nullopt: not a
+  // script command, no such script, or a script without a shebang).
+  bool ScriptCommandWrites(const CommandSpec& spec, std::span<const std::string> argv) const;
+  std::optional<uint32_t> DeclaredScriptFlags(const CommandSpec& spec,
+                                              std::span<const std::string> argv) const;
+  // checkGoodReplicasStatus: false when min-replicas-to-write and
+  // min-replicas-max-lag are both set (the engine has no replicas).
+  bool GoodReplicasOk() const {
+    return GetParam(ParamId::kMinReplicasToWrite) == 0 ||
+           GetParam(ParamId::kMinReplicasMaxLag) == 0;
+  }
+  // processCommand's is_write_command: the command's write flag, a script's
+  // declared one, or, for EXEC, any queued command's.
+  bool IsWriteForDispatch(const Session& s, const CommandSpec& spec,
+                          std::span<const std::string> argv) const;
   std::unique_ptr<script::EvalScripts> scripts_;
   std::unique_ptr<script::FunctionLibraries> functions_;
-  uint32_t notify_flags_ = 0;  // notify-keyspace-events (NotifyClass bits)
-  uint64_t dirty_ = 0;         // server.dirty
-  int announced_new_db_ = -1;  // AnnounceNew's key, until its store
+  int64_t min_replicas_to_write_ = 0;  // min-replicas-to-write
+  int64_t min_replicas_max_lag_ = 10;  // min-replicas-max-lag
+  uint32_t notify_flags_ = 0;          // notify-keyspace-events (NotifyClass bits)
+  uint64_t dirty_ = 0;                 // server.dirty
+  int announced_new_db_ = -1;          // AnnounceNew's key, until its store
   std::string announced_new_key_;
   const CommandSpec* script_spec_ = nullptr;  // the script command running, if any
   std::span<const std::string> script_argv_;

@@ -162,6 +162,19 @@ bool Engine::PerformEvictions() {
   return true;
 }
 
+bool Engine::IsWriteForDispatch(const Session& s, const CommandSpec& spec,
+                                std::span<const std::string> argv) const {
+  if ((spec.flags & kCmdWrite) != 0 || ScriptCommandWrites(spec, argv)) return true;
+  if (spec.name != "exec") return false;
+  for (const std::vector<std::string>& q : s.queued) {
+    const CommandSpec* qs = FindCommand(q[0]);
+    if (qs != nullptr && ((qs->flags & kCmdWrite) != 0 || ScriptCommandWrites(*qs, q))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string Engine::OomCheck(const Session& s, const CommandSpec& spec,
                              std::span<const std::string> argv) {
   const bool out_of_memory = !PerformEvictions();

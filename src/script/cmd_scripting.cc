@@ -532,6 +532,11 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   if (read_only && ((spec->flags & kCmdWrite) != 0 || may_replicate)) {
     return "Write commands are not allowed from read-only scripts.";
   }
+  // scriptVerifyWriteCommandAllow's last check: a write before the
+  // script's first one, with min-replicas-to-write set (no replicas here).
+  if ((spec->flags & kCmdWrite) != 0 && !script_write_dirty_ && !GoodReplicasOk()) {
+    return "-NOREPLICAS Not enough good replicas to write.";
+  }
   // scriptVerifyOOM: a denyoom command is refused while the script has not
   // written yet, when memory was out at the script's start.
   if (maxmemory_ != 0 && !script_allow_oom_ && !script_write_dirty_ && script_pre_oom_ &&
@@ -557,27 +562,38 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
 
 std::span<const CommandSpec> ScriptingCommands() { return kScriptingCommands; }
 
-bool Engine::ScriptCommandDeniesOom(const CommandSpec& spec,
-                                    std::span<const std::string> argv) const {
-  if (!IsScriptCommand(spec.name) || argv.size() < 2) return false;
+std::optional<uint32_t> Engine::DeclaredScriptFlags(const CommandSpec& spec,
+                                                    std::span<const std::string> argv) const {
+  if (!IsScriptCommand(spec.name) || argv.size() < 2) return std::nullopt;
   uint32_t flags = script::kScriptCompat;
   if (spec.name == "eval" || spec.name == "eval_ro") {
     size_t len = 0;
     std::string err;
-    if (!script::ParseEvalShebang(argv[1], &flags, &len, &err)) return false;
+    if (!script::ParseEvalShebang(argv[1], &flags, &len, &err)) return std::nullopt;
   } else if (spec.name == "evalsha" || spec.name == "evalsha_ro") {
     const script::EvalScripts::Script* found =
         scripts_ == nullptr ? nullptr : scripts_->Find(argv[1]);
-    if (found == nullptr) return false;
+    if (found == nullptr) return std::nullopt;
     flags = found->flags;
   } else {
     const script::FunctionLibraries::Function* f =
         functions_ == nullptr ? nullptr : functions_->FindFunction(argv[1]);
-    if (f == nullptr) return false;
+    if (f == nullptr) return std::nullopt;
     flags = f->flags;
   }
-  if ((flags & script::kScriptCompat) != 0) return false;
-  return (flags & (script::kScriptAllowOom | script::kScriptNoWrites)) == 0;
+  if ((flags & script::kScriptCompat) != 0) return std::nullopt;
+  return flags;
+}
+
+bool Engine::ScriptCommandDeniesOom(const CommandSpec& spec,
+                                    std::span<const std::string> argv) const {
+  const std::optional<uint32_t> flags = DeclaredScriptFlags(spec, argv);
+  return flags.has_value() && (*flags & (script::kScriptAllowOom | script::kScriptNoWrites)) == 0;
+}
+
+bool Engine::ScriptCommandWrites(const CommandSpec& spec, std::span<const std::string> argv) const {
+  const std::optional<uint32_t> flags = DeclaredScriptFlags(spec, argv);
+  return flags.has_value() && (*flags & script::kScriptNoWrites) == 0;
 }
 
 std::string ScriptSubcommandError(std::string_view command, std::span<const std::string> argv) {
