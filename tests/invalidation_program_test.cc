@@ -52,7 +52,8 @@ TEST(InvalidationProgram, DecodeIsTotalAndBounded) {
     for (const Op& op : p.ops) {
       kinds.insert(op.kind);
       ASSERT_GE(op.client, 0);
-      ASSERT_LT(op.client, static_cast<int>(p.clients.size()));
+      ASSERT_LT(op.client,
+                static_cast<int>(op.kind == OpKind::kRaw ? p.raws.size() : p.clients.size()));
       for (const std::string& a : op.argv) ASSERT_LE(a.size(), kMaxLiteralLen);
       switch (op.kind) {
         case OpKind::kRead:
@@ -63,6 +64,10 @@ TEST(InvalidationProgram, DecodeIsTotalAndBounded) {
         case OpKind::kBlock:
           ASSERT_FALSE(op.argv.empty());
           ASSERT_FALSE(cache::IsCacheableRead(op.argv)) << OpToText(op);
+          break;
+        case OpKind::kRaw:
+          ASSERT_LE(p.raws.size(), static_cast<size_t>(kMaxRaw));
+          ASSERT_FALSE(op.argv.empty());
           break;
         case OpKind::kUnblock:
           ASSERT_LT(op.target, static_cast<int>(p.clients.size()));
@@ -90,7 +95,7 @@ TEST(InvalidationProgram, DecodeIsTotalAndBounded) {
     }
   }
   // Random bytes reach every op.
-  EXPECT_EQ(kinds.size(), static_cast<size_t>(OpKind::kUnblock) + 1);
+  EXPECT_EQ(kinds.size(), static_cast<size_t>(OpKind::kRaw) + 1);
 }
 
 TEST(InvalidationProgram, EmptyInputIsOneDefaultClient) {
@@ -434,7 +439,7 @@ TEST(InvalidationProgram, OpTableReachesEveryOp) {
   std::set<std::pair<OpKind, bool>> codes;
   for (const OpCode& c : OpTable()) codes.insert({c.kind, c.redirect});
   // + deliver redirect, kill redirect
-  EXPECT_EQ(codes.size(), static_cast<size_t>(OpKind::kUnblock) + 3);
+  EXPECT_EQ(codes.size(), static_cast<size_t>(OpKind::kRaw) + 3);
   EXPECT_EQ(OpTable().size(), 64u);
 }
 
@@ -501,6 +506,8 @@ TEST(InvalidationProgram, DictionaryEntriesAreTheirComments) {
   std::istringstream in(
       ReadFile(std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "dictionaries" / "invalidation.dict"));
   const std::string header("\x01\x01\x00\x00\x00", 5);
+  // raw_* ops: after "header_raw" (the same clients and raw r1 resp3).
+  const std::string raw_header("\x05\x01\x00\x00\x00\x00", 6);
   std::string line, comment;
   size_t entries = 0;
   while (std::getline(in, line)) {
@@ -523,10 +530,11 @@ TEST(InvalidationProgram, DictionaryEntriesAreTheirComments) {
       EXPECT_EQ(clients, comment) << name;
       EXPECT_EQ(EncodeProgram(p), bytes) << name;
     } else {
-      const Program p = DecodeProgram(header + bytes);
+      const std::string& h = name.starts_with("raw_") ? raw_header : header;
+      const Program p = DecodeProgram(h + bytes);
       ASSERT_EQ(p.ops.size(), 1u) << name;
       EXPECT_EQ(OpToText(p.ops[0]), comment) << name;
-      EXPECT_EQ(EncodeProgram(p), header + bytes) << name;
+      EXPECT_EQ(EncodeProgram(p), h + bytes) << name;
     }
   }
   EXPECT_GE(entries, 40u);

@@ -17,7 +17,8 @@ fail() {
 
 # Bad input: one line on stderr, exit 2, nothing written.
 for args in "--per-module 0" "--time 0" "--module nope" "--no-coverage" "--bogus" \
-  "--coverage $out/missing.json"; do
+  "--coverage $out/missing.json" "--arms plain,foo" "--trials 2" "--arms plain,opmut --trials 0" \
+  "--skip-reached $out/missing.json"; do
   set +e
   # shellcheck disable=SC2086
   "$tool" --out "$out/bad" $args 2>"$out/err" >/dev/null
@@ -72,4 +73,11 @@ grep -q '"dirty": null' "$out/run/state.json" || fail "state.json still names a 
 bin=$(awk -F'\t' '$1 == "resp_reader" {print $6}' "$build/harnesses.tsv")
 "$bin" -runs=0 "$root/corpus/resp_reader" >"$out/replay" 2>&1 ||
   { tail -20 "$out/replay" >&2; fail "resp_reader in $build fails its seeds after the run"; }
+# --arms on a harness built without an op-level mutator variant: one line, exit 2.
+set +e
+"$tool" "${common[@]}" --arms plain,opmut --mutant "$killed" 2>"$out/err" >/dev/null
+rc=$?
+set -e
+[ $rc -eq 2 ] && [ "$(wc -l <"$out/err")" -eq 1 ] && grep -q "no op-level mutator build" "$out/err" ||
+  fail "--arms with resp_reader: exit $rc, $(cat "$out/err")"
 echo "mutants_test: ok ($killed killed, $survives survived)"

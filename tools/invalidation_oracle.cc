@@ -108,6 +108,9 @@ void MapIdAfter(std::string* frame, std::string_view marker,
 
 std::string SlotName(int s) {
   if (s == kAdminSlot) return "admin";
+  if (s >= harnesses::invalidation::kRawSlot) {
+    return absl::StrCat("r", s - harnesses::invalidation::kRawSlot + 1);
+  }
   return absl::StrCat("c", s / 2 + 1, s % 2 == 0 ? " data" : " redirect");
 }
 

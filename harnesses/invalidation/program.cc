@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "harnesses/common/program_kit.h"
+#include "harnesses/invalidation/raw_ops.h"
 #include "src/resp/request.h"
 
 namespace respfuzz::harnesses::invalidation {
@@ -170,7 +171,8 @@ constexpr std::array<OpCode, 64> MakeOpTable() {
   auto fill = [&t](int from, int to, OpKind kind, bool redirect = false) {
     for (int i = from; i <= to; ++i) t[i] = {kind, redirect};
   };
-  fill(0, 13, OpKind::kRead);
+  fill(0, 11, OpKind::kRead);
+  fill(12, 13, OpKind::kRaw);  // kRead in a program with no raw connection
   fill(14, 25, OpKind::kWrite);
   fill(26, 31, OpKind::kSend);
   fill(32, 32, OpKind::kBlock);
@@ -232,6 +234,18 @@ Arg ArgOf(char c) {
       return Arg::kTimeout;
     case 'w':
       return Arg::kWhere;
+    case 'o':
+      return Arg::kOnOff;
+    case 'p':
+      return Arg::kTrackOpt;
+    case 'y':
+      return Arg::kYesNo;
+    case 'm':
+      return Arg::kReplyMode;
+    case 'c':
+      return Arg::kChannel;
+    case 'h':
+      return Arg::kPubChannel;
     default:
       return Arg::kDb;
   }
@@ -253,6 +267,17 @@ std::string_view ArgName(char c) {
       return "timeout";
     case 'w':
       return "where";
+    case 'o':
+      return "on|off";
+    case 'p':
+      return "option";
+    case 'y':
+      return "yes|no";
+    case 'm':
+      return "ON|OFF|SKIP";
+    case 'c':
+    case 'h':
+      return "channel";
     default:
       return "db";
   }
@@ -364,7 +389,8 @@ bool DecodeCommand(ByteReader& r, std::span<const CommandShape> table,
   uint8_t c;
   if (!r.Byte(&c)) return false;
   const CommandShape& shape = table[c % table.size()];
-  argv->assign(1, std::string(shape.name));
+  argv->clear();
+  for (std::string_view w : NameWords(shape.name)) argv->emplace_back(w);
   for (char a : shape.fixed) {
     if (!DecodeToken(r, ArgOf(a), &argv->emplace_back())) return false;
   }
@@ -397,10 +423,15 @@ bool FitsShape(const CommandShape& s, size_t args) {
 
 void EncodeCommand(std::span<const CommandShape> table, const std::vector<std::string>& argv,
                    std::string* out) {
-  const CommandShape* shape = argv.empty() ? nullptr : FindShape(table, argv[0]);
-  if (shape == nullptr) shape = &table[0];  // not from decode or text: never happens
-  out->push_back(static_cast<char>(shape - table.data()));
   size_t i = 1;
+  const CommandShape* shape = nullptr;
+  if (table.data() == RawCommands().data()) {
+    shape = RawShapeOf(argv, &i);
+  } else if (!argv.empty()) {
+    shape = FindShape(table, argv[0]);
+  }
+  if (shape == nullptr) shape = &table[0], i = 1;  // not from decode or text: never happens
+  out->push_back(static_cast<char>(shape - table.data()));
   for (char a : shape->fixed) {
     EncodeToken(i < argv.size() ? std::string_view(argv[i]) : std::string_view(), ArgOf(a), out);
     ++i;
@@ -438,6 +469,7 @@ std::string Word(std::string_view s) {
 }
 
 std::string ClientName(int client) { return absl::StrCat("c", client + 1); }
+std::string RawName(int raw) { return absl::StrCat("r", raw + 1); }
 
 }  // namespace
 
@@ -456,6 +488,7 @@ cache::CacheOptions CacheOptionsOf(const ClientSpec& spec) {
 std::span<const CommandShape> ReadCommands() { return kReads; }
 std::span<const CommandShape> WriteCommands() { return kWrites; }
 std::span<const CommandShape> BlockCommands() { return kBlocks; }
+Arg ArgOfLetter(char letter) { return ArgOf(letter); }
 
 std::string ShapeUsage(const CommandShape& shape) {
   std::string s(shape.name);
@@ -490,6 +523,8 @@ std::span<const std::string_view> Pool(Arg kind) {
       return kTimeouts;
     case Arg::kWhere:
       return kWheres;
+    default:
+      return RawPool(kind);
   }
   return kKeys;
 }
@@ -535,12 +570,23 @@ Program DecodeProgram(std::string_view bytes) {
     if (!DecodeSpec(r, &spec)) return p;
   }
   if (!has_header) return p;
+  p.raws.resize((n >> 2) % (kMaxRaw + 1));
+  for (RawSpec& raw : p.raws) {
+    uint8_t b;
+    if (!r.Byte(&b)) {
+      p.raws.clear();
+      return p;
+    }
+    raw.protocol = (b & 1) != 0 ? resp::Protocol::kResp2 : resp::Protocol::kResp3;
+  }
   uint8_t h;
   while (p.ops.size() < kMaxOps && r.Byte(&h)) {
     Op op;
     const OpCode code = kOpTable[h >> 2];
     op.kind = code.kind;
+    if (op.kind == OpKind::kRaw && p.raws.empty()) op.kind = OpKind::kRead;
     op.client = HasClient(op.kind) ? (h & 3) % static_cast<int>(p.clients.size()) : 0;
+    if (op.kind == OpKind::kRaw) op.client = (h & 3) % static_cast<int>(p.raws.size());
     bool complete = true;
     uint8_t b;
     switch (op.kind) {
@@ -552,6 +598,9 @@ Program DecodeProgram(std::string_view bytes) {
         break;
       case OpKind::kBlock:
         complete = DecodeCommand(r, kBlocks, &op.argv);
+        break;
+      case OpKind::kRaw:
+        complete = DecodeCommand(r, RawCommands(), &op.argv);
         break;
       case OpKind::kUnblock:
         if (!(complete = r.Byte(&b))) break;
@@ -618,9 +667,13 @@ Program DecodeProgram(std::string_view bytes) {
 std::string EncodeProgram(const Program& p) {
   std::string out;
   const size_t clients = std::clamp<size_t>(p.clients.size(), 1, kMaxClients);
-  out.push_back(static_cast<char>(clients - 1));
+  const size_t raws = std::min<size_t>(p.raws.size(), kMaxRaw);
+  out.push_back(static_cast<char>((clients - 1) | raws << 2));
   for (size_t i = 0; i < clients; ++i) {
     EncodeSpec(i < p.clients.size() ? p.clients[i] : ClientSpec(), &out);
+  }
+  for (size_t i = 0; i < raws; ++i) {
+    out.push_back(static_cast<char>(p.raws[i].protocol == resp::Protocol::kResp2 ? 1 : 0));
   }
   size_t n = 0;
   for (const Op& op : p.ops) {
@@ -635,6 +688,9 @@ std::string EncodeProgram(const Program& p) {
         break;
       case OpKind::kBlock:
         EncodeCommand(kBlocks, op.argv, &out);
+        break;
+      case OpKind::kRaw:
+        EncodeCommand(RawCommands(), op.argv, &out);
         break;
       case OpKind::kUnblock:
         out.push_back(static_cast<char>((op.target & 3) | (op.unblock_reason % 3) << 2));
@@ -770,6 +826,11 @@ std::string OpToText(const Op& op) {
       for (const std::string& a : op.argv) absl::StrAppend(&s, " ", Word(a));
       return s;
     }
+    case OpKind::kRaw: {
+      std::string s = RawName(op.client);
+      for (const std::string& a : op.argv) absl::StrAppend(&s, " ", Word(a));
+      return s;
+    }
     case OpKind::kUnblock: {
       static constexpr std::array<std::string_view, 3> kReasons = {"", " timeout", " error"};
       return absl::StrCat(c, " unblock ", ClientName(op.target),
@@ -785,6 +846,10 @@ std::string ProgramToText(const Program& p) {
     absl::StrAppend(&out, "client ", ClientName(static_cast<int>(i)), " ", SpecToText(p.clients[i]),
                     "\n");
   }
+  for (size_t i = 0; i < p.raws.size(); ++i) {
+    absl::StrAppend(&out, "raw ", RawName(static_cast<int>(i)), " ",
+                    p.raws[i].protocol == resp::Protocol::kResp2 ? "resp2" : "resp3", "\n");
+  }
   return out + OpsToText(p.ops, OpToText);
 }
 
@@ -793,8 +858,8 @@ namespace {
 // One line of the text form, split into words, and the parsing of its pieces.
 class LineParser {
  public:
-  LineParser(size_t line_no, std::vector<std::string> words, int clients)
-      : line_no_(line_no), words_(std::move(words)), clients_(clients) {}
+  LineParser(size_t line_no, std::vector<std::string> words, int clients, int raws = 0)
+      : line_no_(line_no), words_(std::move(words)), clients_(clients), raws_(raws) {}
 
   absl::Status Fail(std::string_view why) const { return ProgramLineError(line_no_, why); }
   const std::vector<std::string>& words() const { return words_; }
@@ -804,6 +869,47 @@ class LineParser {
     if (w.size() == 2 && w[0] == 'c' && w[1] >= '1' && w[1] < '1' + clients_) return w[1] - '1';
     return Fail(
         absl::StrCat("unknown client '", std::string(w), "' (c1..c", clients_, " declared)"));
+  }
+
+  // "rN naming a declared raw connection.
+  absl::StatusOr<int> Raw(std::string_view w) const {
+    if (w.size() == 2 && w[0] == 'r' && w[1] >= '1' && w[1] < '1' + raws_) return w[1] - '1';
+    if (raws_ == 0) {
+      return Fail(absl::StrCat("unknown raw connection '", std::string(w), "' (none declared)"));
+    }
+    return Fail(
+        absl::StrCat("unknown raw connection '", std::string(w), "' (r1..r", raws_, " declared)"));
+  }
+
+  // "rN NAME ARG...": a command of RawCommands().
+  absl::StatusOr<std::vector<std::string>> RawCommand() const {
+    if (words_.size() < 2) return Fail("missing the raw command");
+    std::vector<std::string> argv(words_.begin() + 1, words_.end());
+    for (size_t i = 0; i < argv.size() && i < 2; ++i) {
+      // The name's words, in the table's case (arguments keep theirs).
+      const std::string up = absl::AsciiStrToUpper(argv[i]);
+      bool is_name = false;
+      for (const CommandShape& s : RawCommands()) {
+        const std::vector<std::string_view> nw = NameWords(s.name);
+        if (i < nw.size() && nw[i] == up && (i == 0 || absl::AsciiStrToUpper(argv[0]) == nw[0])) {
+          is_name = true;
+        }
+      }
+      if (is_name) argv[i] = up;
+    }
+    size_t words = 0;
+    if (RawShapeOf(argv, &words) == nullptr) {
+      std::vector<std::string> usages;
+      for (const CommandShape& s : RawCommands()) usages.push_back(ShapeUsage(s));
+      return Fail(absl::StrCat("not a raw command of these shapes (at most ", kMaxTailGroups,
+                               " repeated groups): ", absl::StrJoin(usages, ", ")));
+    }
+    for (const std::string& a : argv) {
+      if (a.size() > kMaxLiteralLen) {
+        return Fail(absl::StrCat("argument longer than ", kMaxLiteralLen, " bytes"));
+      }
+    }
+    return argv;
   }
 
   absl::Status Arity(size_t n, std::string_view usage) const {
@@ -921,6 +1027,7 @@ class LineParser {
   size_t line_no_;
   std::vector<std::string> words_;
   int clients_;
+  int raws_;
 };
 
 absl::StatusOr<Op> ParseOp(const LineParser& l) {
@@ -933,7 +1040,15 @@ absl::StatusOr<Op> ParseOp(const LineParser& l) {
     op.client = *c;
     return absl::OkStatus();
   };
-  if (w0.size() == 2 && w0[0] == 'c' && w0[1] >= '0' && w0[1] <= '9') {
+  if (w0.size() == 2 && w0[0] == 'r' && w0[1] >= '0' && w0[1] <= '9') {
+    absl::StatusOr<int> r = l.Raw(w0);
+    if (!r.ok()) return r.status();
+    absl::StatusOr<std::vector<std::string>> argv = l.RawCommand();
+    if (!argv.ok()) return argv.status();
+    op.kind = OpKind::kRaw;
+    op.client = *r;
+    op.argv = *std::move(argv);
+  } else if (w0.size() == 2 && w0[0] == 'c' && w0[1] >= '0' && w0[1] <= '9') {
     if (absl::Status s = client_at(0); !s.ok()) return s;
     const std::string verb = w.size() >= 2 ? w[1] : "";
     if (verb == "read" || verb == "write") {
@@ -1054,7 +1169,8 @@ absl::StatusOr<Op> ParseOp(const LineParser& l) {
     if (it == kBare.end()) {
       return l.Fail(absl::StrCat(
           "unknown op '", w0,
-          "' (client, cN read|write|block|unblock|tracking off|tracking on|multi|exec, send, "
+          "' (client, raw, rN COMMAND, cN read|write|block|unblock|tracking off|tracking "
+          "on|multi|exec, send, "
           "deliver, "
           "deliver-all, kill, "
           "reconnect, clock, active-expire, config, flushall, swapdb, tick)"));
@@ -1073,7 +1189,7 @@ absl::StatusOr<Program> ProgramFromText(std::string_view text) {
       ForEachProgramLine(text, [&](size_t line_no, std::string_view line) -> absl::Status {
         std::optional<std::vector<std::string>> words = resp::SplitInlineArgs(line);
         const LineParser l(line_no, words ? *words : std::vector<std::string>(),
-                           static_cast<int>(p.clients.size()));
+                           static_cast<int>(p.clients.size()), static_cast<int>(p.raws.size()));
         if (!words || words->empty()) return l.Fail("unbalanced quotes");
         if ((*words)[0] == "client") {
           if (!p.ops.empty()) return l.Fail("client lines come before the ops");
@@ -1088,7 +1204,25 @@ absl::StatusOr<Program> ProgramFromText(std::string_view text) {
           }
           absl::StatusOr<ClientSpec> spec = l.Spec(2);
           if (!spec.ok()) return spec.status();
+          if (!p.raws.empty()) return l.Fail("client lines come before the raw lines");
           p.clients.push_back(*std::move(spec));
+          return absl::OkStatus();
+        }
+        if ((*words)[0] == "raw") {
+          if (!p.ops.empty()) return l.Fail("raw lines come before the ops");
+          if (p.clients.empty()) return l.Fail("a raw line before any 'client c1 MODE' line");
+          if (p.raws.size() == kMaxRaw) {
+            return l.Fail(absl::StrCat("more than ", kMaxRaw, " raw connections"));
+          }
+          const std::string want = RawName(static_cast<int>(p.raws.size()));
+          if (words->size() != 3 || (*words)[1] != want ||
+              ((*words)[2] != "resp2" && (*words)[2] != "resp3")) {
+            return l.Fail(absl::StrCat("expected 'raw ", want,
+                                       " resp2|resp3' (raw connections are declared in order, "
+                                       "r1 first)"));
+          }
+          p.raws.push_back(
+              {(*words)[2] == "resp2" ? resp::Protocol::kResp2 : resp::Protocol::kResp3});
           return absl::OkStatus();
         }
         if (p.clients.empty()) return l.Fail("an op before any 'client c1 MODE' line");

@@ -4,11 +4,14 @@
 // server (engine + tracking); every byte between them moves only when the
 // program says so, so every interleaving of replies and pushes is reachable.
 //
-// A program is a client list (1..kMaxClients specs) and a list of ops.
+// A program is a client list (1..kMaxClients specs), a list of raw
+// connections (0..kMaxRaw, raw_ops.cc) and a list of ops.
 //
 // Text form, one line each; '#' comment lines and blank lines are skipped.
 // The client lines come first, c1, c2, ... in order:
 //   client cN MODE               client N's first connection and its cache
+//   raw rN <resp2|resp3>         raw connection N (after the clients, r1 first):
+//                                no cache owns it; RESP3 sends HELLO 3 first
 // MODE is `<plain|default|bcast|optin|optout> <resp2|resp3> [noloop]
 // [redirect] [entries N] [bytes N] [prefix P]...` (noloop needs a tracking
 // mode; redirect needs RESP3 and a tracking mode: the invalidations go to a
@@ -106,6 +109,17 @@
 //                                accounting")
 //   flushall                     the admin runs FLUSHALL
 //   swapdb                       the admin runs SWAPDB 0 1
+//   rN NAME ARG...               raw connection N sends one command of
+//                                RawCommands() (CLIENT TRACKING / CACHING /
+//                                REPLY / GETREDIR / TRACKINGINFO, SUBSCRIBE,
+//                                UNSUBSCRIBE, PUBLISH, PING, reads, writes,
+//                                MULTI / EXEC / DISCARD); the server runs it at
+//                                once (raw_ops.cc). Nobody reads a raw
+//                                connection: the reference check compares every
+//                                frame it is sent, and that is all. CLIENT
+//                                TRACKING's REDIRECT r1 / r2 become that raw
+//                                connection's id; a REDIRECT to an id of a
+//                                cache's connection: nothing happens
 //   tick                         the server's cron (Engine::Cron, reference
 //                                Cron: the tracking-table-max-keys trim), then
 //                                the end of the event-loop turn (EndTurn /
@@ -117,7 +131,9 @@
 // quoted ("..." with \xHH escapes), so any bytes survive.
 //
 // Byte form (decode is total: every byte string is a program):
-//   header:  byte n: n % kMaxClients + 1 clients, then one spec each.
+//   header:  byte n: n % kMaxClients + 1 clients, (n >> 2) % (kMaxRaw + 1)
+//            raw connections; one spec each for the clients, then one byte
+//            each for the raw connections (RESP2 if b & 1, else RESP3).
 //   spec:    byte m: mode (m & 7) % 5 (plain default bcast optin optout),
 //            RESP2 if m & 8 else RESP3, noloop = m & 16 (not for plain);
 //            then byte l: redirect = l & 1 (RESP3 tracking modes only);
@@ -130,6 +146,9 @@
 //            A spec that runs out leaves it and the clients after it default
 //            (default mode, RESP3), and the program has no ops.
 //   op:      byte h: client (h & 3) % clients, kind h >> 2 through OpTable():
+//            raw: connection (h & 3) % raws, then a command of RawCommands()
+//              like read/write (a program with no raw connection reads the
+//              op as a read);
 //            block: like read/write, from BlockCommands();
 //            unblock: byte b: target client (b & 3) % clients, reason
 //              (b >> 2) % 3 (none, timeout, error);
@@ -164,6 +183,7 @@
 namespace respfuzz::harnesses::invalidation {
 
 inline constexpr int kMaxClients = 4;                // clients per program (c1..c4)
+inline constexpr int kMaxRaw = 2;                    // raw connections per program (r1, r2)
 inline constexpr size_t kMaxOps = 256;               // ops per program
 inline constexpr size_t kMaxPrefixes = 4;            // BCAST prefixes per client spec
 inline constexpr size_t kMaxTailGroups = 3;          // repeated argument groups per read/write
@@ -184,6 +204,12 @@ struct ClientSpec {
   uint32_t max_bytes = kMaxCacheBytes;      // 0..kMaxCacheBytes
   std::vector<std::string> prefixes;        // kBcast only; none a prefix of another
   bool operator==(const ClientSpec&) const = default;
+};
+
+// A raw connection (raw_ops.cc): a connection no cache owns.
+struct RawSpec {
+  resp::Protocol protocol = resp::Protocol::kResp3;
+  bool operator==(const RawSpec&) const = default;
 };
 
 // The cache options of a spec (max_entries and max_bytes from the spec, the
@@ -212,12 +238,13 @@ enum class OpKind : uint8_t {
   kTick,
   kBlock,    // blocking_ops.cc
   kUnblock,  // blocking_ops.cc
+  kRaw,      // raw_ops.cc: a command on raw connection `client`
 };
 
 struct Op {
   OpKind kind = OpKind::kTick;
-  int client = 0;                 // 0-based (c1 is 0); 0 for ops without a client
-  std::vector<std::string> argv;  // kRead, kWrite: the command name and arguments
+  int client = 0;                 // 0-based (c1 is 0; kRaw: r1 is 0); 0 for ops without a client
+  std::vector<std::string> argv;  // kRead, kWrite, kBlock, kRaw: the command name and arguments
   // kDeliver: kDataConn or kRedirectConn; kKill: kRedirectConn kills the
   // redirect connection alone, kDataConn every connection of the client.
   int conn = cache::kDataConn;
@@ -235,17 +262,37 @@ struct Op {
 
 struct Program {
   std::vector<ClientSpec> clients;  // 1..kMaxClients
+  std::vector<RawSpec> raws;        // 0..kMaxRaw
   std::vector<Op> ops;
   bool operator==(const Program&) const = default;
 };
 
 // The argument kinds of a command shape, each drawn from its own pool.
-enum class Arg : uint8_t { kKey, kField, kValue, kInt, kRange, kDb, kPrefix, kTimeout, kWhere };
-inline constexpr int kArgKinds = 9;
+enum class Arg : uint8_t {
+  kKey,
+  kField,
+  kValue,
+  kInt,
+  kRange,
+  kDb,
+  kPrefix,
+  kTimeout,
+  kWhere,
+  // raw_ops.cc: the raw connection's command words
+  kOnOff,       // o: CLIENT TRACKING on|off
+  kTrackOpt,    // p: CLIENT TRACKING's options and their values
+  kYesNo,       // y: CLIENT CACHING yes|no
+  kReplyMode,   // m: CLIENT REPLY ON|OFF|SKIP
+  kChannel,     // c: a channel to (UN)SUBSCRIBE
+  kPubChannel,  // h: a channel to PUBLISH to
+};
+inline constexpr int kArgKinds = 15;
 
 // A command the read or write op can name. Its shape is one letter per
 // argument (k key, f field or member, v value, i integer, r score or lex
-// range, d db index, t a blocking timeout in seconds, w LEFT/RIGHT/MIN/MAX):
+// range, d db index, t a blocking timeout in seconds, w LEFT/RIGHT/MIN/MAX;
+// the raw connection's letters are in Arg above); a raw command's name can be
+// two words ("CLIENT TRACKING"):
 // the fixed arguments, then a group repeated
 // 0..kMaxTailGroups times (empty: none).
 struct CommandShape {
@@ -259,6 +306,13 @@ std::span<const CommandShape> ReadCommands();
 std::span<const CommandShape> WriteCommands();
 // The blocking commands of the block op (none of them a read or a write).
 std::span<const CommandShape> BlockCommands();
+// The raw connection's commands (raw_ops.cc).
+std::span<const CommandShape> RawCommands();
+// The shape of a raw command's argv (nullptr: none fits) and the number of
+// argv words its name takes (1 or 2).
+const CommandShape* RawShapeOf(const std::vector<std::string>& argv, size_t* name_words);
+// The argument kind of a shape letter.
+Arg ArgOfLetter(char letter);
 // "HSET key field value [field value]..."
 std::string ShapeUsage(const CommandShape& shape);
 std::span<const std::string_view> Pool(Arg kind);

@@ -83,6 +83,7 @@ RunResult Runner::Run() {
     clients_[i].cache = std::make_unique<cache::ClientCache>(OptionsOf(program_.clients[i]));
     ConnectClient(static_cast<int>(i));
   }
+  if (!failed_) OpenRaws();
   if (!failed_) AfterOp();
   for (size_t i = 0; i < program_.ops.size() && !failed_; ++i) {
     op_ = i;
@@ -221,7 +222,7 @@ void Runner::RunCommand(int slot, const std::vector<std::string>& argv) {
   if (name == "SWAPDB") {
     for (Client& cl : clients_) cl.swap_exempt = true;
   }
-  if (slot != kAdminSlot && slot % 2 == 0 && conns_[slot].open) {
+  if (slot < kAdminSlot && slot % 2 == 0 && conns_[slot].open) {
     clients_[slot / 2].db = eng_.session(conns_[slot].session).db;
   }
   Collect();
@@ -275,7 +276,7 @@ void Runner::Collect() {
     const std::string& bytes = taken[s];
     if (checks_ && !CheckChunk(s, bytes)) return;
     if (bytes.empty()) continue;
-    if (s == kAdminSlot) continue;  // nobody reads the admin's replies
+    if (s >= kAdminSlot) continue;  // nobody reads the admin's or a raw connection's bytes
     c.written += bytes.size();
     c.down += bytes;
   }
@@ -283,6 +284,7 @@ void Runner::Collect() {
 
 std::string Runner::SlotName(int s) const {
   if (s == kAdminSlot) return "admin";
+  if (s >= kRawSlot) return absl::StrCat("r", s - kRawSlot + 1);
   return absl::StrCat("c", s / 2 + 1, s % 2 == 0 ? " data" : " redirect");
 }
 
@@ -491,6 +493,9 @@ void Runner::RunOp(const Op& op) {
     case OpKind::kBlock:
     case OpKind::kUnblock:
       RunBlockOp(op);
+      break;
+    case OpKind::kRaw:
+      RunRawOp(op);
       break;
     case OpKind::kClock: {
       ServerAction a;

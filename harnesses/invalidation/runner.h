@@ -19,7 +19,10 @@
 // its RESP2 redirect connection in slot 2i+1; slot kAdminSlot is the admin
 // connection (RESP3, HELLO 3 first) that runs flushall, swapdb and config.
 // Each slot is one engine session and one reference slot, opened in the same
-// order on both sides so the client ids agree. Per connection there is a
+// order on both sides so the client ids agree; the raw connections
+// (raw_ops.cc) are in slots kRawSlot.., opened after the clients' first
+// connections, and like the admin's their bytes are checked, never read.
+// Per connection there is a
 // byte queue each way: client -> server is the cache's own output buffer
 // (TakeOutput), moved by `send`; server -> client is the runner's queue,
 // filled with everything the engine writes for that session and moved by
@@ -53,7 +56,8 @@
 namespace respfuzz::harnesses::invalidation {
 
 inline constexpr int kAdminSlot = 2 * kMaxClients;  // the admin connection's slot
-inline constexpr int kSlots = kAdminSlot + 1;
+inline constexpr int kRawSlot = kAdminSlot + 1;     // raw connection rN's slot: kRawSlot + N-1
+inline constexpr int kSlots = kRawSlot + kMaxRaw;
 // deliver-all stops after this many rounds even if bytes still move (each
 // round can only answer what the previous one sent, so a handful suffices).
 inline constexpr int kMaxDeliverAllRounds = 64;
@@ -277,6 +281,9 @@ class Runner {
   // Whether client op.client is blocked and op would submit (nothing happens).
   bool RefusedWhileBlocked(const Op& op);
   void RunBlockOp(const Op& op);
+  // --- raw_ops.cc: the raw connections ---
+  void OpenRaws();
+  void RunRawOp(const Op& op);
   // After every op: the replies the caches handed out, the test hooks, then
   // the validate check.
   void AfterOp();

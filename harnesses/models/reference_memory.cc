@@ -251,15 +251,18 @@ bool PerformEvictions(State& st) {
   return freed >= to_free;
 }
 
+bool IsDenyOomCommand(const std::string& name) { return IsDenyOom(name); }
+
 std::string OomRejection(State& st, int session, const std::vector<std::string>& argv,
                          const std::string& name) {
   if (st.config.maxmemory == 0) return "";
-  if (PerformEvictions(st)) return "";
+  st.pre_command_oom = !PerformEvictions(st);
+  if (!st.pre_command_oom) return "";
   const Session& s = st.sessions[session];
-  bool reject = IsDenyOom(name);
+  bool reject = IsDenyOom(name) || ScriptDeniesOom(st, argv, name);
   if (name == "exec") {
     for (const std::vector<std::string>& q : s.queued) {
-      if (IsDenyOom(Lowered(q[0]))) reject = true;
+      if (IsDenyOom(Lowered(q[0])) || ScriptDeniesOom(st, q, Lowered(q[0]))) reject = true;
     }
   }
   if (s.multi && name != "exec" && name != "discard" && name != "reset") reject = true;

@@ -343,6 +343,8 @@ struct Run {
   int db = 0;    // the script client's db
   int resp = 2;  // redis.setresp
   bool read_only = false;
+  bool allow_oom = false;  // the script declared allow-oom
+  bool wrote = false;      // a write command was called (SCRIPT_WRITE_DIRTY)
   int64_t instructions = 0;
   bool killed = false;
   size_t memory = 0;
@@ -562,6 +564,13 @@ std::string CheckScriptCommand(Run& r, const std::vector<std::string>& argv,
   if (r.read_only && IsWriteCommand(*full)) {
     return "Write commands are not allowed from read-only scripts.";
   }
+  // scriptVerifyOOM: until the script's first write, a denyoom command is
+  // refused when memory was out as the command that runs the script began.
+  if (r.st->config.maxmemory != 0 && !r.allow_oom && !r.wrote && r.st->pre_command_oom &&
+      IsDenyOomCommand(*full)) {
+    return "-OOM command not allowed when used memory > 'maxmemory'.";
+  }
+  if (IsWriteCommand(*full)) r.wrote = true;
   return "";
 }
 
@@ -1205,6 +1214,7 @@ Value EvalGeneric(Ctx& c, bool evalsha, bool ro) {
     return c.Err("Can not execute a script with write flag using *_ro command.");
   }
   run.read_only = ro || (!compat && (flags & kNoWrites) != 0);
+  run.allow_oom = (flags & kAllowOom) != 0;
   SetArray(L, "KEYS", std::vector<std::string>(c.argv.begin() + 3, c.argv.begin() + 3 + numkeys));
   SetArray(L, "ARGV", std::vector<std::string>(c.argv.begin() + 3 + numkeys, c.argv.end()));
   Value reply = CallChunk(c, L, run, sha);
@@ -1291,6 +1301,26 @@ Value ScriptHelp(Ctx& c) {
 }  // namespace
 
 std::string ScriptSha1Hex(const std::string& data) { return Sha1Hex(data); }
+
+bool ScriptDeniesOom(const State& st, const std::vector<std::string>& argv,
+                     const std::string& name) {
+  if (argv.size() < 2) return false;
+  std::string body;
+  if (name == "eval" || name == "eval_ro") {
+    body = argv[1];
+  } else if (name == "evalsha" || name == "evalsha_ro") {
+    auto it = st.scripts.find(Lower(argv[1]));
+    if (it == st.scripts.end()) return false;
+    body = it->second;
+  } else {
+    return false;
+  }
+  uint32_t flags = kCompat;
+  size_t len = 0;
+  std::string err;
+  if (!ParseShebang(body, &flags, &len, &err) || (flags & kCompat) != 0) return false;
+  return (flags & (kAllowOom | kNoWrites)) == 0;
+}
 
 std::vector<CommandSpec> ScriptingCommands() {
   return {{"eval", -3, Eval},

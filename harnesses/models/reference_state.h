@@ -214,6 +214,9 @@ struct State {
   // math.random's state (rand.c's lrand48, one per process in Redis: not
   // reset between scripts nor by SCRIPT FLUSH).
   uint64_t script_rand48 = 0x1234ABCD330EULL;
+  // server.pre_command_oom_state: whether the last command (with maxmemory
+  // set) found memory out after its evictions; a script's calls read it.
+  bool pre_command_oom = false;
   bool broken_script_numbers = false;  // ReferenceOptions' test hook
   AclState acl;                        // reference_acl.cc
 };
@@ -418,6 +421,13 @@ uint64_t ModelRandom(State& st);
 bool PerformEvictions(State& st);
 std::string OomRejection(State& st, int session, const std::vector<std::string>& argv,
                          const std::string& name);
+// The commands flagged denyoom in redis-server 7.0.15 (reference_memory.cc).
+bool IsDenyOomCommand(const std::string& name);
+// Whether EVAL/EVALSHA(_RO) runs a script whose shebang flags make it a
+// denyoom command (flags declared, neither allow-oom nor no-writes):
+// reference_scripting.cc.
+bool ScriptDeniesOom(const State& st, const std::vector<std::string>& argv,
+                     const std::string& name);
 // CONFIG's and OBJECT's subcommands by full name ("config|get"),
 // reference_introspect.cc.
 const std::map<std::string, CommandSpec>& IntrospectionSubcommands();

@@ -431,9 +431,12 @@ bool FindKeysWithFlags(const CommandFact& f, std::span<const std::string> argv,
     keys->clear();
     const CommandSpec* spec = FindCommand(f.fullname);
     if (incomplete && spec != nullptr && arity_ok) {
+      // sortGetKeys (SORT, the one such command here): the sorted key with
+      // the first spec's flags (RO access), then the STORE key with the
+      // last spec's (OW update); the BY/GET spec's patterns are no keys.
       size_t j = 0;
       for (size_t pos : KeyPositions(*spec, argv)) {
-        keys->push_back({pos, specs[std::min(j++, specs.size() - 1)].flags});
+        keys->push_back({pos, specs[j++ == 0 ? 0 : specs.size() - 1].flags});
       }
     }
   }

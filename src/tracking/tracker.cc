@@ -155,6 +155,10 @@ std::string Tracker::Caching(int64_t id, bool yes) {
            "or OPTOUT mode enabled";
   }
   ClientTracking& t = it->second;
+  if (!yes && bugs_.caching_no_outside_optout) {
+    t.flags |= kCaching;
+    return "";
+  }
   if (yes) {
     if ((t.flags & kOptin) == 0) {
       return "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.";

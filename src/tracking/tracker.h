@@ -102,6 +102,9 @@ struct TrackerBugs {
   bool own_invalidation_before_reply = false;
   // CLIENT CACHING yes/no stays set after the next command.
   bool caching_not_cleared = false;
+  // CLIENT CACHING NO accepted outside OPTOUT mode (scripts/mutants'
+  // tracker-9efd2db3): the invalidation harness's raw connections reach it.
+  bool caching_no_outside_optout = false;
   // CLIENT TRACKING on BCAST registers prefixes that duplicate or overlap
   // one the client already has, or another given in the same command (the
   // server before its collision checks, redis #8135/#8176): the client then

@@ -103,6 +103,7 @@ const std::map<std::string, bool tracking::TrackerBugs::*>& EngineBugs() {
   static const auto* bugs = new std::map<std::string, bool tracking::TrackerBugs::*>{
       {"own-invalidation-before-reply", &tracking::TrackerBugs::own_invalidation_before_reply},
       {"caching-not-cleared", &tracking::TrackerBugs::caching_not_cleared},
+      {"caching-no-outside-optout", &tracking::TrackerBugs::caching_no_outside_optout},
       {"duplicate-prefixes", &tracking::TrackerBugs::duplicate_prefixes},
   };
   return *bugs;
@@ -325,7 +326,8 @@ Runner SetUp(CLI::App& cmd) {
       ->check(DecimalRange(1, 60000));
   cmd.add_option("--engine-bug", o->engine_bug,
                  "invalidation: plant a tracker bug in the engine (to see the oracle fail): "
-                 "own-invalidation-before-reply, caching-not-cleared, duplicate-prefixes")
+                 "own-invalidation-before-reply, caching-not-cleared, caching-no-outside-optout, "
+                 "duplicate-prefixes")
       ->type_name("NAME")
       ->check(CLI::Validator(CheckEngineBug, "", "NAME"));
   cmd.add_option("--differences", o->differences,

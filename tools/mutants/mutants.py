@@ -170,6 +170,23 @@ class Build:
                 self.manifest[name] = {"seeds": seeds, "options": options,
                                        "dictionary": dictionary, "binary": binary}
 
+    def arm_targets(self, h):
+        """The fuzz targets of harness h without and with the op-level mutator
+        (harnesses/CMakeLists.txt's OP_MUTATOR: h and h_opmut, or h_plain and
+        h), as {"plain": target, "opmut": target}; None when h has one build."""
+        if not hasattr(self, "_phony"):
+            with open(os.path.join(self.path, "build.ninja"), encoding="utf-8") as f:
+                self._phony = set(re.findall(r"^build ([^:\s]+): phony", f.read(), re.M))
+        if f"{h}_opmut" in self._phony:
+            return {"plain": h, "opmut": f"{h}_opmut"}
+        if f"{h}_plain" in self._phony:
+            return {"plain": f"{h}_plain", "opmut": h}
+        return None
+
+    def binary_of(self, h, target):
+        """The binary of target, a build of harness h's fuzz target."""
+        return os.path.join(os.path.dirname(self.manifest[h]["binary"]), target)
+
     def build(self, targets):
         r = self.run(["cmake", "--build", self.path, "--target"] + sorted(targets))
         return r.returncode == 0, r.stdout
@@ -281,32 +298,63 @@ def libfuzzer_options(path):
     return [f"-{k}={v}" for k, v in parser.items("libfuzzer") if k != "dict"]
 
 
-def fuzz(h, info, seconds, seed, work):
-    """One libFuzzer run of harness h from its seeds: a dict with status
-    (killed / survived), by, seconds, execs, phase."""
-    run_dir = os.path.join(work, "fuzz-" + h)
+FINAL_EXECS_RE = re.compile(r"^stat::number_of_executed_units:\s*(\d+)", re.M)
+
+
+def fuzz_start(h, info, seconds, seed, work, binary=None, label=None):
+    """Starts one libFuzzer run of harness h (its binary, or another build of
+    the same fuzz target, e.g. h_opmut) from its seeds; fuzz_finish waits."""
+    label = label or h
+    run_dir = os.path.join(work, "fuzz-" + label)
     shutil.rmtree(run_dir, ignore_errors=True)
     os.makedirs(os.path.join(run_dir, "corpus"))
-    argv = [info["binary"], f"-seed={seed}", f"-max_total_time={seconds}", "-timeout=10",
-            "-rss_limit_mb=2048", "-print_final_stats=1",
+    argv = [binary or info["binary"], f"-seed={seed}", f"-max_total_time={seconds}",
+            "-timeout=10", "-rss_limit_mb=2048", "-print_final_stats=1",
             f"-artifact_prefix={run_dir}/"] + libfuzzer_options(info["options"])
     if os.path.exists(info["dictionary"]):
         argv.append(f"-dict={info['dictionary']}")
     argv.append(os.path.join(run_dir, "corpus"))
     if os.path.isdir(info["seeds"]):
         argv.append(info["seeds"])
+    log_path = os.path.join(run_dir, "fuzz.log")
+    out = open(log_path, "w+", encoding="utf-8", errors="replace")
     start = time.monotonic()
-    try:
-        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                           errors="replace", timeout=seconds + 120)
-        out, rc = r.stdout, r.returncode
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else \
-            (e.stdout or "")
-        rc = None
-    elapsed = round(time.monotonic() - start, 1)
+    proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+    return {"harness": label, "proc": proc, "out": out, "start": start,
+            "deadline": start + seconds + 120, "end": None, "rc": None}
+
+
+def fuzz_poll(run):
+    """True once the run has ended (killed at its deadline if it hangs)."""
+    if run["end"] is not None:
+        return True
+    rc = run["proc"].poll()
+    now = time.monotonic()
+    if rc is None and now > run["deadline"]:
+        run["proc"].kill()
+        run["proc"].wait()
+        run["end"], run["rc"] = now, "hang"
+        return True
+    if rc is not None:
+        run["end"], run["rc"] = now, rc
+    return rc is not None
+
+
+def fuzz_finish(run):
+    """Waits for a run of fuzz_start: a dict with status (killed / survived),
+    by, seconds (wall time from its start), execs (libFuzzer's executed units
+    at the end, its last status line when it printed no final stats), phase
+    (seed replay: failed before libFuzzer's INITED line)."""
+    while not fuzz_poll(run):
+        time.sleep(0.05)
+    run["out"].seek(0)
+    out = run["out"].read()
+    run["out"].close()
+    rc = None if run["rc"] == "hang" else run["rc"]
+    final = FINAL_EXECS_RE.findall(out)
     execs = [int(x) for x in EXECS_RE.findall(out)]
-    res = {"harness": h, "seconds": elapsed, "execs": execs[-1] if execs else 0,
+    res = {"harness": run["harness"], "seconds": round(run["end"] - run["start"], 1),
+           "execs": int(final[-1]) if final else (execs[-1] if execs else 0),
            "phase": "fuzz" if "INITED" in out else "seed replay"}
     if rc == 0:
         res.update(status="survived", by=None)
@@ -322,9 +370,23 @@ def fuzz(h, info, seconds, seed, work):
         res["by"] = crashes[0]["kind"]
     else:
         res["by"] = f"exit {rc} (no report)"
-    with open(os.path.join(run_dir, "fuzz.log"), "w", encoding="utf-8") as f:
-        f.write(out)
     return res
+
+
+def fuzz(h, info, seconds, seed, work):
+    """One libFuzzer run of harness h from its seeds (fuzz_finish's dict)."""
+    return fuzz_finish(fuzz_start(h, info, seconds, seed, work))
+
+
+def fuzz_arms(h, info, binaries, seconds, seed, work):
+    """The arms of harness h (arm -> binary) fuzzed side by side, started at
+    the same time with the same seeds, dictionary, options and -seed: their
+    fuzz_finish dicts by arm."""
+    runs = {arm: fuzz_start(h, info, seconds, seed, work, binary=b, label=f"{h}-{arm}")
+            for arm, b in binaries.items()}
+    while not all([fuzz_poll(r) for r in runs.values()]):
+        time.sleep(0.05)
+    return {arm: dict(fuzz_finish(r), harness=h, arm=arm) for arm, r in runs.items()}
 
 
 # ---------------------------------------------------------------- report
@@ -362,6 +424,103 @@ def summarize(rows, key):
     return out
 
 
+ARMS = ("plain", "opmut")
+
+
+def arm_pairs(rows):
+    """Every (mutant, trial) of an --arms run, both arms' results side by
+    side, classed: "seed replay" (an arm killed it during the seed replay:
+    nothing to say about the mutator), "survived both", or "paired" (killed by
+    at least one arm while fuzzing). ratio_s / ratio_execs: plain over opmut,
+    a survivor counted at its whole run (a lower bound of its time to kill)."""
+    pairs = []
+    for r in rows:
+        arms = r.get("arms")
+        if not arms:
+            continue
+        for t in arms["trials"]:
+            p, o = t["plain"], t["opmut"]
+            if any(x["status"] == "killed" and x["phase"] == "seed replay" for x in (p, o)):
+                cls = "seed replay"
+            elif p["status"] == "survived" and o["status"] == "survived":
+                cls = "survived both"
+            else:
+                cls = "paired"
+            pair = {"id": r["id"], "harness": arms["harness"], "seed": t["seed"], "class": cls,
+                    "plain": p, "opmut": o, "ratio_s": None, "ratio_execs": None}
+            if cls == "paired":
+                if o["seconds"] > 0:
+                    pair["ratio_s"] = round(p["seconds"] / o["seconds"], 2)
+                if o["execs"] > 0:
+                    pair["ratio_execs"] = round(p["execs"] / o["execs"], 2)
+            pairs.append(pair)
+    return pairs
+
+
+def arm_summary(pairs):
+    """Per harness: the pairs by class and, over the paired ones, per arm the
+    kills and the median time and executions to kill (a survivor counted at
+    its whole run), and the ratios of the medians (plain / opmut: above 1 the
+    op-level arm kills faster)."""
+    out = []
+    for h in sorted({p["harness"] for p in pairs}):
+        ps = [p for p in pairs if p["harness"] == h]
+        paired = [p for p in ps if p["class"] == "paired"]
+        s = {"harness": h, "mutants": len({p["id"] for p in ps}), "pairs": len(ps),
+             "seed_replay": sum(1 for p in ps if p["class"] == "seed replay"),
+             "survived_both": sum(1 for p in ps if p["class"] == "survived both"),
+             "paired": len(paired),
+             "opmut_faster": sum(1 for p in paired
+                                 if p["opmut"]["seconds"] < p["plain"]["seconds"]),
+             "plain_faster": sum(1 for p in paired
+                                 if p["plain"]["seconds"] < p["opmut"]["seconds"])}
+        for arm in ARMS:
+            s[arm] = {"killed": sum(1 for p in paired if p[arm]["status"] == "killed"),
+                      "median_s": median([p[arm]["seconds"] for p in paired]),
+                      "median_execs": median([p[arm]["execs"] for p in paired])}
+        for key, field in (("ratio_s", "median_s"), ("ratio_execs", "median_execs")):
+            a, b = s["plain"][field], s["opmut"][field]
+            s[key] = round(a / b, 2) if a is not None and b else None
+        out.append(s)
+    return out
+
+
+def arm_cell(x):
+    if x["status"] == "killed":
+        text = f"{x['seconds']} s, {x['execs']} execs"
+        return text + (" (seed replay)" if x["phase"] == "seed replay" else "")
+    return f"not in {x['seconds']} s ({x['execs']} execs)"
+
+
+def arm_markdown(summary, pairs):
+    md = ["", "## Arms: without (plain) and with (opmut) the op-level mutator", "",
+          "Both arms of a harness fuzzed side by side for each mutant, same seeds, "
+          "dictionary, options and `-seed`. Medians over the paired runs (killed by "
+          "at least one arm after the seed replay), a survivor counted at its whole "
+          "run; ratio = plain / opmut (above 1: the op-level arm kills faster).", "",
+          "| harness | mutants | runs | seed replay | survived both | paired | "
+          "killed plain | killed opmut | median s plain | median s opmut | ratio s | "
+          "median execs plain | median execs opmut | ratio execs | opmut faster | "
+          "plain faster |", "|---|" + "---:|" * 15]
+
+    def c(v):
+        return "-" if v is None else str(v)
+
+    for s in summary:
+        md.append(f"| `{s['harness']}` | {s['mutants']} | {s['pairs']} | {s['seed_replay']} | "
+                  f"{s['survived_both']} | {s['paired']} | {s['plain']['killed']} | "
+                  f"{s['opmut']['killed']} | {c(s['plain']['median_s'])} | "
+                  f"{c(s['opmut']['median_s'])} | {c(s['ratio_s'])} | "
+                  f"{c(s['plain']['median_execs'])} | {c(s['opmut']['median_execs'])} | "
+                  f"{c(s['ratio_execs'])} | {s['opmut_faster']} | {s['plain_faster']} |")
+    md += ["", "| mutant | harness | seed | plain | opmut | ratio s | class |",
+           "|---|---|---:|---|---|---:|---|"]
+    for p in pairs:
+        md.append(f"| `{p['id']}` | `{p['harness']}` | {p['seed']} | {arm_cell(p['plain'])} | "
+                  f"{arm_cell(p['opmut'])} | {c(p['ratio_s'])} | {p['class']} |")
+    return md
+
+
 def report(out_dir, state, picked_ids, equivalent, command):
     rows = []
     for i in picked_ids:
@@ -380,15 +539,20 @@ def report(out_dir, state, picked_ids, equivalent, command):
         h["median_kill_s"] = median([x["seconds"] for x in runs if x["status"] == "killed"])
         del h["equivalent"], h["not_built"]
     total = summarize(rows, lambda r: ["all"])[0] if rows else None
+    pairs = arm_pairs(rows)
+    arms = {"harnesses": arm_summary(pairs), "pairs": pairs} if pairs else None
     doc = {"command": command, "config": state["config"], "modules": by_module,
-           "harnesses": by_harness, "total": total, "mutants": rows}
+           "harnesses": by_harness, "total": total, "mutants": rows, "arms": arms}
     write_json(os.path.join(out_dir, "report.json"), doc)
 
     def cell(v, fmt="{}"):
         return "-" if v is None else fmt.format(v)
 
     md = ["# Mutation score", "", f"`{command}`", "",
-          f"Seed {state['config']['seed']}, {state['config']['time']} s per harness and mutant.",
+          f"Seed {state['config']['seed']}, {state['config']['time']} s per harness and mutant" +
+          (f", arms {state['config']['arms']} side by side, {state['config']['trials']} "
+           f"trial(s) (-seed {state['config']['seed']} on)." if state["config"].get("arms")
+           else "."),
           "", "## Per module", "",
           "| module | mutants | killed | survived | equivalent | not built | score | "
           "median time to kill |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
@@ -419,6 +583,8 @@ def report(out_dir, state, picked_ids, equivalent, command):
         change = f"`{r['orig']}` → `{r['repl']}`".replace("|", "\\|")
         md.append(f"| `{r['id']}` | {r['file']}:{r['line']} | {r['op']} | {change} | "
                   f"{what.replace('|', chr(92) + '|')} |")
+    if arms:
+        md += arm_markdown(arms["harnesses"], pairs)
     surv = [r for r in rows if r["status"] == "survived"]
     md += ["", "## Survivors", ""]
     if not surv:
@@ -449,8 +615,20 @@ Mutants are taken from the lines each harness's seeds reach (scripts/coverage
 the harnesses reaching it (at most --max-harnesses, the one reaching most of
 its file first) until one kills it. The state is kept in OUT/state.json: a
 rerun with the same OUT skips the mutants done with the same --time, --seed
-and --max-harnesses. The report is OUT/report.md
-and OUT/report.json, with the diff of every surviving mutant.""",
+and --max-harnesses (and --arms, --trials). The report is OUT/report.md
+and OUT/report.json, with the diff of every surviving mutant.
+
+--arms plain,opmut measures the op-level mutator (harnesses/common/op_mutator.h)
+on the mutants: each mutant is built once into both builds of its harness
+(h and h_opmut, or h_plain and h for a harness whose default links it; only
+harnesses with both are used), which are then fuzzed side by side, started
+together from the same seeds with the same -seed, --trials times (-seed K,
+K+1, ...). The report adds per harness and arm the kills, the median time
+and executions to kill and the ratio of the medians (plain / opmut), and
+every pair; a mutant killed during the seed replay by either arm is
+reported as such and left out of the medians (no further trial runs it), a
+survivor counts at its whole run (a lower bound). Run it under nice: the
+two arms take a core each.""",
         epilog="""Exit status: 0 done (whatever the score); 1 a build or a tool failed;
 2 bad usage; 130 interrupted (the original object put back).""")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "mutants-out"),
@@ -476,11 +654,25 @@ and OUT/report.json, with the diff of every surviving mutant.""",
                    help="exactly these mutants (ids from --list), not a sample")
     p.add_argument("--coverage", metavar="FILE",
                    help="the lines reached per harness (scripts/coverage --lines FILE)")
+    p.add_argument("--skip-reached", metavar="FILE",
+                   help="leave out the mutants on lines FILE (scripts/coverage --lines) "
+                        "gives to their harness: with --coverage of the seeds and a fuzzed "
+                        "corpus and FILE of the seeds alone, only the mutants that fuzzing "
+                        "reaches and the seed replay cannot kill")
     p.add_argument("--no-coverage", action="store_true",
                    help="take every mutant as reached by each --harness (needs --harness)")
     p.add_argument("--equivalent", default=os.path.join(HERE, "equivalent.txt"),
                    metavar="FILE", help="survivors known equivalent: 'ID reason' lines "
                                         "(default tools/mutants/equivalent.txt)")
+    p.add_argument("--arms", metavar="plain,opmut",
+                   help="fuzz each mutant with both builds of its harness side by side, "
+                        "without (plain) and with (opmut) the op-level mutator (h and "
+                        "h_opmut, or h_plain and h), same seeds and -seed, one harness per "
+                        "mutant; the report adds per arm the time and executions to kill, "
+                        "the pairs, the medians and their ratio")
+    p.add_argument("--trials", type=int, default=1, metavar="N",
+                   help="with --arms: N side-by-side runs per mutant after one build, "
+                        "-seed K, K+1, ... (default 1; none after a seed-replay kill)")
     p.add_argument("--list", action="store_true",
                    help="print the chosen mutants (id, file:line, operator, change, "
                         "harnesses) as TSV and exit; nothing is built")
@@ -491,12 +683,24 @@ and OUT/report.json, with the diff of every surviving mutant.""",
         raise UsageError("--time must be 1..86400 seconds")
     if a.max_harnesses < 1:
         raise UsageError("--max-harnesses must be at least 1")
+    if a.arms is not None:
+        if sorted(a.arms.split(",")) != sorted(ARMS):
+            raise UsageError(f"--arms takes plain,opmut, not '{a.arms}'")
+        a.arms = ",".join(ARMS)
+    if not 1 <= a.trials <= 100:
+        raise UsageError("--trials must be 1..100")
+    if a.trials > 1 and a.arms is None:
+        raise UsageError("--trials needs --arms")
     if a.no_coverage and not a.harness:
         raise UsageError("--no-coverage needs --harness")
     if a.no_coverage and a.coverage:
         raise UsageError("give --coverage or --no-coverage, not both")
     if a.coverage and not os.path.isfile(a.coverage):
         raise UsageError(f"--coverage: no such file: {a.coverage}")
+    if a.skip_reached and not os.path.isfile(a.skip_reached):
+        raise UsageError(f"--skip-reached: no such file: {a.skip_reached}")
+    if a.skip_reached and a.no_coverage:
+        raise UsageError("--skip-reached needs coverage, not --no-coverage")
     known = modules()
     mods = []
     for m in a.module:
@@ -535,12 +739,40 @@ def coverage_lines(a, harnesses):
                            errors="replace")
         if r.returncode != 0:
             raise ToolError("scripts/coverage failed:\n" + r.stdout[-3000:])
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)["harnesses"]
-    except (OSError, ValueError, KeyError) as e:
-        raise UsageError(f"cannot read the coverage lines in {path}: {e}")
-    return {h: {f: set(ls) for f, ls in data.get(h, {}).items()} for h in harnesses}
+
+    def read(path):
+        try:
+            with open(path, encoding="utf-8") as f:
+                return json.load(f)["harnesses"]
+        except (OSError, ValueError, KeyError) as e:
+            raise UsageError(f"cannot read the coverage lines in {path}: {e}")
+
+    data = read(path)
+    skip = read(a.skip_reached) if a.skip_reached else {}
+    return {h: {f: set(ls) - set(skip.get(h, {}).get(f, ())) for f, ls in data.get(h, {}).items()}
+            for h in harnesses}
+
+
+def fuzz_mutant_arms(a, build, h, targets, row, where, work):
+    """--arms: the mutant's --trials side-by-side runs of both arms of h."""
+    binaries = {arm: build.binary_of(h, targets[arm]) for arm in ARMS}
+    row.update(status="survived", runs=[], arms={"harness": h, "targets": targets,
+                                                 "trials": []})
+    for seed in range(a.seed, a.seed + a.trials):
+        log(f"{where}: fuzzing {' and '.join(targets[x] for x in ARMS)} side by side for "
+            f"{a.time} s, -seed={seed}")
+        res = fuzz_arms(h, build.manifest[h], binaries, a.time, seed, work)
+        row["arms"]["trials"].append(dict(res, seed=seed))
+        row["runs"].extend(dict(res[arm], harness=targets[arm]) for arm in ARMS)
+        log(f"{where}: -seed={seed}: " + ", ".join(f"{arm} {arm_cell(res[arm])}"
+                                                 for arm in ARMS))
+        if any(x["status"] == "killed" and x["phase"] == "seed replay" for x in res.values()):
+            break  # the replay is the same for every -seed
+    kills = [x for x in row["runs"] if x["status"] == "killed"]
+    if kills:
+        first = min(kills, key=lambda x: x["seconds"])
+        row.update(status="killed", harness=first["harness"], by=first["by"],
+                   seconds=first["seconds"], execs=first["execs"], phase=first["phase"])
 
 
 def main(argv):
@@ -569,6 +801,8 @@ def main(argv):
             raise UsageError(f"{state_path} is not a state file of this tool: {e}")
     state["config"] = {"seed": a.seed, "time": a.time, "per_module": a.per_module,
                        "max_harnesses": a.max_harnesses, "build": a.build}
+    if a.arms:
+        state["config"].update(arms=a.arms, trials=a.trials)
     state["save"] = lambda: write_json(state_path, {k: v for k, v in state.items()
                                                     if k != "save"})
     build = Build(a.build, state)
@@ -580,6 +814,14 @@ def main(argv):
             raise UsageError(f"unknown harness '{h}'; harnesses: {' '.join(harnesses)}")
     if a.harness:
         harnesses = sorted(set(a.harness))
+    if a.arms:
+        single = [h for h in harnesses if build.arm_targets(h) is None]
+        if a.harness and single:
+            raise UsageError(f"--arms: harness '{single[0]}' has no op-level mutator build "
+                             "(OP_MUTATOR in its CMakeLists.txt)")
+        harnesses = [h for h in harnesses if h not in single]
+        if not harnesses:
+            raise UsageError("--arms: no harness has an op-level mutator build")
     reach = coverage_lines(a, harnesses)
     cands = []
     for m in all_mutants(a.modules):
@@ -610,7 +852,9 @@ def main(argv):
         for f in os.listdir(a.out):
             if f.startswith("mutants-") and os.path.join(a.out, f) != work:
                 shutil.rmtree(os.path.join(a.out, f), ignore_errors=True)
-        all_targets = sorted({h for m in picked for h in m["harnesses"][:a.max_harnesses]})
+        per_mutant = 1 if a.arms else a.max_harnesses
+        all_targets = sorted({t for m in picked for h in m["harnesses"][:per_mutant]
+                              for t in (build.arm_targets(h).values() if a.arms else [h])})
         log(f"{len(picked)} mutants of {len(cands)} on reached lines; "
             f"building {' '.join(all_targets) or 'nothing'} in {a.build}")
         ok, out = build.build(all_targets)
@@ -626,11 +870,14 @@ def main(argv):
             where = f"[{n}/{len(picked)}] {m['id']} {m['file']}:{m['line']} {m['op']} " \
                     f"'{m['orig']}' -> '{m['repl']}'"
             settings = {"time": a.time, "seed": a.seed, "max_harnesses": a.max_harnesses}
+            if a.arms:
+                settings.update(arms=a.arms, trials=a.trials)
             done = state["results"].get(m["id"])
             if done and all(done.get(k) == v for k, v in settings.items()):
                 log(f"{where}: done before, skipped")
                 continue
-            hs = m["harnesses"][:a.max_harnesses]
+            hs = m["harnesses"][:per_mutant]
+            targets = build.arm_targets(hs[0]) if a.arms else {h: h for h in hs}
             row = {k: m[k] for k in ("id", "file", "line", "col", "op", "orig", "repl", "text")}
             row.update(settings)
             row["diff"] = diff_of(m)
@@ -642,14 +889,16 @@ def main(argv):
                 log(f"{where}: not built ({error})")
             else:
                 build.swap_in(compiled)
-                touched.update(hs)
-                ok, out = build.build(hs)
+                touched.update(targets.values())
+                ok, out = build.build(targets.values())
                 row["build_seconds"] = round(time.monotonic() - t0, 1)
                 if not ok:
                     errors = [ln for ln in out.splitlines() if "error" in ln]
                     row.update(status="not built", runs=[],
                                error=(errors[0] if errors else out[-300:]))
                     log(f"{where}: not built (link: {row['error']})")
+                elif a.arms:
+                    fuzz_mutant_arms(a, build, hs[0], targets, row, where, work)
                 else:
                     row.update(status="survived", runs=[])
                     for h in hs:
