@@ -181,5 +181,42 @@ TEST(AclModel, RulesAreComparedUpToTheServersOrder) {
   EXPECT_NE(cat({"hget", "hset"}), cat({"hset", "hdel"}));
 }
 
+// The harness compares ACL GENPASS by its shape: the engine's and the
+// model's random hex agree when alone and inside EXEC; a password one
+// character short, or with a character that is no lowercase hex digit,
+// fails the reference check.
+TEST(AclModel, GenpassIsComparedByShapeInTheHarness) {
+  if (!kAclCompared) GTEST_SKIP() << "ACL is outside the model";
+  const CommandProgram p =
+      Program("s1 ACL GENPASS\ns1 ACL GENPASS 5\ns1 MULTI\ns1 ACL GENPASS 64\ns1 EXEC\n");
+  const CommandRunResult clean = RunCommandProgram(p);
+  EXPECT_TRUE(clean.verdict.ok) << clean.verdict.ToString();
+  auto broken = [&](size_t at, std::string (*change)(const std::string&)) {
+    CommandRunOptions o;
+    o.corrupt_reply = [at, change](size_t op, std::string* reply) {
+      if (op == at) *reply = change(*reply);
+    };
+    const CommandRunResult r = RunCommandProgram(p, o);
+    EXPECT_FALSE(r.verdict.ok) << "op " << at;
+    EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
+  };
+  // "$64\r\n<64 hex>\r\n" as "$63\r\n<63 hex>\r\n".
+  broken(0,
+         [](const std::string& r) { return "$63\r\n" + r.substr(r.find('\n') + 1, 63) + "\r\n"; });
+  broken(0, [](const std::string& r) {
+    std::string out = r;
+    out[r.find('\n') + 1] = 'g';
+    return out;
+  });
+  broken(1, [](const std::string& r) {  // "$2\r\nxx\r\n": an upper-case digit
+    std::string out = r;
+    out[r.find('\n') + 1] = 'A';
+    return out;
+  });
+  broken(4, [](const std::string& r) {  // EXEC's "*1\r\n$16\r\n...": a character short
+    return "*1\r\n$15\r\n" + r.substr(r.rfind('\n', r.size() - 3) + 1, 15) + "\r\n";
+  });
+}
+
 }  // namespace
 }  // namespace respfuzz::harnesses

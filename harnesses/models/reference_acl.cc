@@ -7,7 +7,8 @@
 //
 // Selectors are users' extra rule sets ("(+get ~k*)"), each kept as an
 // AclUser whose selector fields alone are used. Outside the model: quotes
-// inside a selector, ACL LOG / SAVE / LOAD / HELP, acl-pubsub-default
+// inside a selector, ACL LOG, an ACL file (LOAD and SAVE answer as a
+// server started without one), acl-pubsub-default
 // (resetchannels, 7.0's default). Where the
 // server's order comes from a dict seeded per process (the single commands
 // of a user's rules, ACL CAT <category>), the model lists them by name.
@@ -274,7 +275,10 @@ std::string ApplySelectorRule(AclUser& u, const std::string& op);
 
 // ACLSetUser for one rule: "" or the reason.
 std::string ApplyRule(AclUser& u, const std::string& op) {
-  if (EqualsIgnoreCase(op, "on")) {
+  if (op.empty()) {
+    // An empty rule does nothing (ACLSetUser's "no-operation"); SETUSER
+    // still creates the user.
+  } else if (EqualsIgnoreCase(op, "on")) {
     u.enabled = true;
   } else if (EqualsIgnoreCase(op, "off")) {
     u.enabled = false;
@@ -990,6 +994,54 @@ Value AclDryRun(Ctx& c) {
   }
 }
 
+// ACL LOAD and ACL SAVE: the model, like a server started without
+// aclfile, has no ACL file.
+Value AclNoFile(Ctx& c) {
+  return c.Err(
+      "This Redis instance is not configured to use an ACL file. You may want to specify users "
+      "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
+      "configuration file set) in order to store users in the Redis configuration.");
+}
+
+Value AclHelp(Ctx& c) {
+  std::vector<Value> out;
+  for (const char* l : {
+           "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+           "CAT [<category>]",
+           "    List all commands that belong to <category>, or all command categories",
+           "    when no category is specified.",
+           "DELUSER <username> [<username> ...]",
+           "    Delete a list of users.",
+           "DRYRUN <username> <command> [<arg> ...]",
+           "    Returns whether the user can execute the given command without executing the "
+           "command.",
+           "GETUSER <username>",
+           "    Get the user's details.",
+           "GENPASS [<bits>]",
+           "    Generate a secure 256-bit user password. The optional `bits` argument can",
+           "    be used to specify a different size.",
+           "LIST",
+           "    Show users details in config file format.",
+           "LOAD",
+           "    Reload users from the ACL file.",
+           "LOG [<count> | RESET]",
+           "    Show the ACL log entries.",
+           "SAVE",
+           "    Save the current config to the ACL file.",
+           "SETUSER <username> <attribute> [<attribute> ...]",
+           "    Create or modify a user with the specified attributes.",
+           "USERS",
+           "    List all the registered usernames.",
+           "WHOAMI",
+           "    Return the current connection username.",
+           "HELP",
+           "    Prints this help.",
+       }) {
+    out.push_back(Value::Simple(l));
+  }
+  return c.Array(std::move(out));
+}
+
 // The permission check of a command by the session's user: Denied.
 int SessionCheck(State& st, int session, const std::vector<std::string>& argv,
                  const std::string& name) {
@@ -1030,6 +1082,9 @@ const std::map<std::string, CommandSpec>& AclSubcommands() {
       {"acl|cat", {"acl|cat", -2, AclCat}},
       {"acl|genpass", {"acl|genpass", -2, AclGenPass}},
       {"acl|dryrun", {"acl|dryrun", -4, AclDryRun}},
+      {"acl|load", {"acl|load", 2, AclNoFile}},
+      {"acl|save", {"acl|save", 2, AclNoFile}},
+      {"acl|help", {"acl|help", 2, AclHelp}},
   };
   return subs;
 }
@@ -1050,6 +1105,17 @@ std::string AclRejection(State& st, int session, const std::vector<std::string>&
     default:
       return "";
   }
+}
+
+std::string AclUnmodelledRejection(State& st, int session, const std::vector<std::string>& argv) {
+  const long id = LookupArgv(argv);
+  if (id < 0) return "";
+  const AclCommand& cmd = Commands()[static_cast<size_t>(id)];
+  const int n = static_cast<int>(argv.size());
+  if ((cmd.arity > 0 && cmd.arity != n) || n < -cmd.arity) {
+    return std::string("wrong number of arguments for '") + cmd.name + "' command";
+  }
+  return AclRejection(st, session, argv, cmd.name);
 }
 
 std::string AclExecRejection(State& st, int session, const std::vector<std::string>& argv,

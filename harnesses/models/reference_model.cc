@@ -613,7 +613,10 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
   s.lastcmd = spec != nullptr ? name : "NULL";
   std::string reject;
   if (spec == nullptr) {
-    reject = UnknownCommandText(argv, unknown_sub);
+    // A subcommand the server has and the model does not run still meets
+    // the server's arity and ACL checks (reference_acl.cc).
+    if (unknown_sub) reject = AclUnmodelledRejection(st, session, argv);
+    if (reject.empty()) reject = UnknownCommandText(argv, unknown_sub);
   } else if (!ArityOk(*spec, argv.size())) {
     reject = "wrong number of arguments for '" + name + "' command";
   } else if (reject = AclRejection(st, session, argv, name); !reject.empty()) {

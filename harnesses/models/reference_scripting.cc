@@ -310,7 +310,7 @@ bool IsNoScriptCommand(const std::string& full) {
       "bgrewriteaof",
       // ACL (reference_acl.cc); ACL HELP runs
       "acl|cat", "acl|deluser", "acl|dryrun", "acl|genpass", "acl|getuser", "acl|list",
-      "acl|setuser", "acl|users", "acl|whoami"};
+      "acl|setuser", "acl|users", "acl|whoami", "acl|load", "acl|save", "acl|log"};
   return kNoScript.count(full) > 0;
 }
 
