@@ -486,6 +486,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
     prev_text = text;
     if (!lined_up) return absl::OkStatus();
+    if (op.kind == OpKind::kCommand && !eng.session(op.session).open) {
+      // The engine closed it (ACL DELUSER of its user, a subscribed client
+      // whose channels ACL SETUSER took away), as the server closes its.
+      exclude("closed", "the session's connection was closed by an earlier op");
+      continue;
+    }
     if (op.kind == OpKind::kCommand && eng.session(op.session).blocked()) {
       exclude("blocked", "the session is blocked: its commands wait (not sent)");
       continue;

@@ -509,6 +509,23 @@ std::string NotInThisState(const models::ReferenceModel& ref, const Op& op) {
   if (CommandIs(op.argv[0], "MULTI") && me.pubsub() && me.resp == 3) {
     return "MULTI from a subscribed RESP3 session";
   }
+  // ACL that closes connections: the engine closes a deleted user's
+  // sessions (and a subscribed session whose user loses its channels), where
+  // the model keeps each session open as the default user (docs/fidelity.md).
+  if (CommandIs(op.argv[0], "ACL") && op.argv.size() >= 3 &&
+      (CommandIs(op.argv[1], "DELUSER") || CommandIs(op.argv[1], "SETUSER"))) {
+    const bool del = CommandIs(op.argv[1], "DELUSER");
+    for (int i = 0; i < kMaxSessions; ++i) {
+      const models::refmodel::Session& other = ref.session(i);
+      if (!del && !other.pubsub()) continue;
+      for (size_t a = 2; a < (del ? op.argv.size() : 3); ++a) {
+        if (op.argv[a] == other.user || models::refmodel::CString(op.argv[a]) == other.user) {
+          return del ? "ACL DELUSER of a user a session is logged in as"
+                     : "ACL SETUSER of a user a subscribed session is logged in as";
+        }
+      }
+    }
+  }
   if (ref.notify_keyspace_events() == 0) return "";
   if (!models::refmodel::NotifyModelled(NotifyName(op.argv))) {
     return "a command whose keyspace events the model does not publish";
