@@ -158,6 +158,9 @@ void CmdSetnx(CommandContext& c) {
 void SetWithRelativeExpire(CommandContext& c, bool seconds) {
   int64_t when_ms;
   if (!ExpireArgMs(c, 2, seconds, true, &when_ms)) return;
+  // setGenericCommand's lookupKeyWrite: it touches an existing key (an LFU
+  // counter's draw, an expired key's deletion) as SET ... EX does.
+  (void)c.Find(c.arg(1));
   c.ks.StoreWithExpire(c.db, c.arg(1), Object(c.TakeArg(3)), when_ms);
   c.Dirty();
   c.Notify(kNotifyString, "set", c.arg(1));
