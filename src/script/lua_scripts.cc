@@ -700,20 +700,27 @@ int LuaRedisCall(lua_State* L) {
 }
 
 // redis.acl_check_cmd(cmd, args...): whether the script's user may run it.
-int LuaAclCheckCmd(lua_State* L) {
+// Pushes the boolean, or the error table and returns false; lua_error runs
+// in the caller, once argv is destroyed (a longjmp skips destructors).
+bool AclCheckCmdImpl(lua_State* L) {
   LuaState::RunContext* run = StateOf(L)->run();
   if (run == nullptr || run->host == nullptr) {
     PushErrorTable(L, "redis.acl_check_cmd can only be called inside a script invocation");
-    return lua_error(L);
+    return false;
   }
   std::vector<std::string> argv;
-  if (!ArgsToArgv(L, &argv)) return lua_error(L);
+  if (!ArgsToArgv(L, &argv)) return false;
   const int r = run->host->AclCheck(argv);
   if (r < 0) {
     PushErrorTable(L, "Invalid command passed to redis.acl_check_cmd()");
-    return lua_error(L);
+    return false;
   }
   lua_pushboolean(L, r);
+  return true;
+}
+
+int LuaAclCheckCmd(lua_State* L) {
+  if (!AclCheckCmdImpl(L)) return lua_error(L);
   return 1;
 }
 
