@@ -678,6 +678,14 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
 
     const resp::Protocol before = eng.session(s).protocol;
+    // An EXEC whose queue holds a HELLO switches the protocol inside its own
+    // array: the server's bytes are then read as RESP3 (they mix both).
+    bool switches_inside = false;
+    if (CommandIs(argv[0], "EXEC")) {
+      for (const std::vector<std::string>& q : eng.session(s).queued) {
+        switches_inside = switches_inside || CommandIs(q[0], "HELLO");
+      }
+    }
     // XADD's clock IDs: the server runs the op first, and an entry ID up to
     // a second ahead of the engine's clock (the server's millisecond ticked
     // between the two) moves the engine's clock there, so both take their
@@ -796,7 +804,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (!fd.ok()) return fd.status();
       fds[s] = *fd;
     }
-    const bool via_hiredis = before == resp::Protocol::kResp2 && after == resp::Protocol::kResp2;
+    const bool via_hiredis =
+        before == resp::Protocol::kResp2 && after == resp::Protocol::kResp2 && !switches_inside;
     auto theirs = early.has_value()
                       ? std::move(*early)
                       : Roundtrip(fds[s], argv, via_hiredis ? *hiredis : *ours,
