@@ -58,6 +58,11 @@ class DirectRun {
     bool queued = false;        // past the turn's budget: the rest runs next turn
     std::string owed;           // every byte the server owes the client, in order
     size_t written = 0;
+    // INFO ran (reachable through raw bytes: 7.0.15's parser skips the byte
+    // after a length's '\r', so "$4\rxinfo" is INFO): its text holds the
+    // server's own connection and byte counts, which the direct run's engine
+    // does not have, so this connection's byte counts are not compared.
+    bool varies = false;
   };
 
   explicit DirectRun(const server::ServerOptions& options)
@@ -201,6 +206,7 @@ class DirectRun {
       c.stopped = true;
       return;
     }
+    if (absl::AsciiStrToLower(argv[0]) == "info") c.varies = true;
     engine_.Execute(c.session, argv, &c.owed);
     if (engine_.session(c.session).close_after_reply) c.stopped = true;
   }
@@ -302,6 +308,7 @@ fuzz::Verdict CheckTurn(const SimTransport& sim, const server::Server& server,
   }
   for (const server::Server::ClientInfo& ci : *clients) {
     const DirectRun::Conn& d = direct.conns()[ci.handle];
+    if (d.varies) continue;
     if (d.written > d.owed.size()) {
       return Fail("turn-output", step,
                   absl::StrCat("c", ci.handle, " took ", d.written,
@@ -356,6 +363,7 @@ fuzz::Verdict CheckEnd(const SimTransport& sim, const server::Server& server, Di
       *trace += absl::StrCat("conn ", i, ": received ", c.received.size(), " of ", d.owed.size(),
                              " owed bytes: ", EscapeBytes(c.received, 160), "\n");
     }
+    if (d.varies) continue;  // INFO's text is the server's own (DirectRun::Conn)
     const size_t common =
         std::mismatch(c.received.begin(), c.received.end(), d.owed.begin(), d.owed.end()).first -
         c.received.begin();
