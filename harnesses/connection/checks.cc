@@ -406,9 +406,15 @@ fuzz::Verdict CheckEnd(const SimTransport& sim, const server::Server& server, Di
     return mismatch("rejected_connections", s.rejected_connections, direct.rejected + drops);
   }
   if (s.open_connections != 0) return mismatch("open_connections", s.open_connections, 0);
-  if (s.commands != direct.commands) return mismatch("commands", s.commands, direct.commands);
   if (s.reads != reads) return mismatch("reads", s.reads, reads);
   if (s.writes != writes) return mismatch("writes", s.writes, writes);
+  // Once INFO ran, the direct run's replies differ in size from the
+  // server's (DirectRun::Conn::varies), and with them where a turn's budget
+  // or the output cap falls: what ran, and what was cut, may differ.
+  for (const DirectRun::Conn& d : direct.conns()) {
+    if (d.varies) return fuzz::Verdict::Ok();
+  }
+  if (s.commands != direct.commands) return mismatch("commands", s.commands, direct.commands);
   if (s.protocol_errors != direct.protocol_errors) {
     return mismatch("protocol_errors", s.protocol_errors, direct.protocol_errors);
   }
