@@ -271,6 +271,54 @@ TEST(ScriptTest, InfoMemoryCountsScriptsAndFunctions) {
   EXPECT_EQ(counts(), "number_of_cached_scripts:0 number_of_functions:0 number_of_libraries:0 ");
 }
 
+// INFO commandstats' calls, rejected_calls and failed_calls around scripts,
+// as redis-server 7.0.15 counts them (checked by hand, 2026-11-26, and by
+// unit/scripting's "Consistent eval error reporting"): a call the script
+// may not make is the called command's rejected call (none for an unknown
+// subcommand), an error a redis.call or pcall counted already is one more
+// failed call of EVAL but no second error reply, and each such error in
+// the script's reply is one failed call.
+TEST(ScriptTest, CommandStatsOfRefusedCallsAndErrorReplies) {
+  engine::Engine e;
+  const int s = e.OpenSession();
+  std::string out;
+  Exec(e, s, {"config", "set", "maxmemory", "1"}, &out);
+  Exec(e, s, {"config", "resetstat"}, &out);
+  Exec(e, s, {"eval", "return redis.call('set','x','y')", "1", "x"}, &out);
+  Exec(e, s, {"eval", "return redis.call('object','encoding')", "0"}, &out);
+  Exec(e, s, {"eval", "return redis.call('config','nosuch')", "0"}, &out);
+  Exec(e, s, {"eval", "return redis.call('script','load','return 1')", "0"}, &out);
+  Exec(e, s, {"eval", "local t = redis.pcall('select', 99) return 1", "0"}, &out);
+  Exec(e, s,
+       {"eval", "return {1, {err='E1 a'}, {err='E2 b', ignore_error_stats_update=true}}", "0"},
+       &out);
+  Exec(e, s, {"script", "load", "return 1"}, &out);
+  Exec(e, s, {"script", "nosuch"}, &out);
+  const auto& st = e.stats();
+  auto stat = [&](const char* name) {
+    auto it = st.commands.find(name);
+    if (it == st.commands.end()) return std::string("none");
+    return std::to_string(it->second.calls) + "/" + std::to_string(it->second.rejected) + "/" +
+           std::to_string(it->second.failed);
+  };
+  EXPECT_EQ(stat("set"), "0/1/0");
+  EXPECT_EQ(stat("object|encoding"), "0/1/0");
+  EXPECT_EQ(stat("script|load"), "1/1/0");
+  EXPECT_EQ(stat("script"), "none");
+  EXPECT_EQ(stat("config|nosuch"), "none");
+  EXPECT_EQ(stat("select"), "1/0/1");
+  // 6 calls: the four refusals and the nested uncounted error fail it once
+  // each, the counted nested error once more; the pcall'd SELECT not.
+  EXPECT_EQ(stat("eval"), "6/0/6");
+  // OOM, three ERR refusals, SELECT's ERR, E1, and SCRIPT's unknown
+  // subcommand.
+  EXPECT_EQ(st.error_replies, 7u);
+  ASSERT_TRUE(st.errors.contains("OOM"));
+  EXPECT_EQ(st.errors.at("OOM"), 1u);
+  EXPECT_EQ(st.errors.at("ERR"), 5u);
+  EXPECT_EQ(st.errors.at("E1"), 1u);
+}
+
 // math.random is Redis's lrand48 from rand.c's initial state; a fresh
 // redis-server 7.0.15 (checked by hand, 2026-11-25) answers these exactly.
 // Redis keeps one state per process, the engine one per engine.

@@ -40,6 +40,10 @@ const CommandFact* FindCommandFact(std::string_view fullname);
 // (0 when unknown: SCRIPT and FUNCTION keep theirs apart).
 bool EngineHasSubcommand(std::string_view container, std::string_view sub);
 int EngineSubcommandArity(std::string_view container, std::string_view sub);
+// Whether the engine's dispatch resolves `name`'s subcommands from its own
+// table (CLIENT, CONFIG, OBJECT, PUBSUB, XGROUP, XINFO, MEMORY, COMMAND,
+// ACL; not SCRIPT and FUNCTION, whose tables are the script module's).
+bool IsEngineContainer(std::string_view name);
 // The engine's subcommands ("client|id", ...) of the unified table
 // (engine.cc); SCRIPT's and FUNCTION's are apart.
 std::vector<std::string> EngineSubcommandNames();

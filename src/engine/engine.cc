@@ -310,6 +310,13 @@ void Engine::CountCall(std::string_view name, const std::string& out, size_t bef
   if (it == stats_.commands.end()) it = stats_.commands.try_emplace(std::string(name)).first;
   CommandStat& st = it->second;
   ++st.calls;
+  if (script_reply_errors_.active) {
+    // A script command whose reply held errors: they were counted (or
+    // not) as they were written.
+    st.failed += script_reply_errors_.uncounted + (script_reply_errors_.counted ? 1 : 0);
+    script_reply_errors_ = ScriptReplyErrors{};
+    return;
+  }
   if (out.size() > before && out[before] == '-') {
     ++st.failed;
     ++stats_.error_replies;
@@ -451,6 +458,8 @@ std::vector<std::string> EngineSubcommandNames() {
   return out;
 }
 
+bool IsEngineContainer(std::string_view name) { return IsContainer(name); }
+
 int EngineSubcommandArity(std::string_view container, std::string_view sub) {
   const Subcommand* s = FindSubcommand(container, sub);
   return s != nullptr && s->name.size() == sub.size() ? s->arity : 0;
@@ -580,12 +589,18 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     reject(ArityError(spec->name));
     return;
   } else if (std::string err = ScriptSubcommandError(spec->name, argv); !err.empty()) {
-    reject(err);  // SCRIPT's and FUNCTION's subcommand and its arity
+    // SCRIPT's and FUNCTION's subcommand and its arity: the statistics go
+    // to the subcommand lookupCommand found (none when unknown).
+    stat_name = err.rfind("ERR unknown subcommand", 0) == 0
+                    ? ""
+                    : std::string(spec->name) + "|" + absl::AsciiStrToLower(argv[1]);
+    reject(err);
     return;
   } else if ((spec->name == "script" || spec->name == "function") && argv.size() >= 2) {
     // A valid subcommand: the server names it in its refusals, as for the
     // other containers ("Can't execute 'script|load'").
     fullname = std::string(spec->name) + "|" + absl::AsciiStrToLower(argv[1]);
+    stat_name = fullname;
   }
   // processCommand's authRequired and ACL checks (cmd_acl.cc).
   if (std::string acl = AclRejection(s, *spec, argv, fullname); !acl.empty()) {
@@ -690,6 +705,8 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
     CountCall(sub != nullptr ? std::string(spec.name) + "|" + std::string(sub->name)
                              : std::string(spec.name),
               *out, before);
+  } else if ((spec.name == "script" || spec.name == "function") && argv.size() >= 2) {
+    CountCall(std::string(spec.name) + "|" + absl::AsciiStrToLower(argv[1]), *out, before);
   } else {
     CountCall(spec.name, *out, before);
   }

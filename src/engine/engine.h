@@ -457,6 +457,15 @@ class Engine {
   // without its code.
   std::string ScriptCall(Session& s, std::span<const std::string> argv, resp::Protocol protocol,
                          bool read_only, int* db, std::string* reply);
+  // The statistics of a call ScriptCall refused with `err` (scriptCall's
+  // error path: afterErrorReply, then the command's rejected_calls when
+  // lookupCommand found one).
+  void CountScriptRefusal(std::span<const std::string> argv, std::string_view err);
+  // An error in the reply a script returns (script::CallHost::ReplyError):
+  // a counted one is counted at once; the script command's call() then
+  // counts one failed call if any was, plus one per uncounted error
+  // (ERR_REPLY_FLAG_NO_STATS_UPDATE counts the failed call itself).
+  void ScriptReplyError(std::string_view text, bool uncounted);
   // Around a script run: the script command and its argv, whose keys a
   // tracking caller remembers when the script makes a read-only call (as
   // Redis 7.0.15's trackingRememberKeys(server.script_caller) does).
@@ -465,6 +474,7 @@ class Engine {
     script_argv_ = argv;
     script_write_dirty_ = false;
     script_allow_oom_ = false;
+    script_reply_errors_ = ScriptReplyErrors{};
   }
   // The running script's allow-oom flag (Redis's SCRIPT_ALLOW_OOM).
   void SetScriptAllowOom(bool allow) { script_allow_oom_ = allow; }
@@ -649,6 +659,14 @@ class Engine {
   bool script_write_dirty_ = false;
   bool script_allow_oom_ = false;
   bool script_pre_oom_ = false;
+  // The errors of the reply a script returned, for its command's call()
+  // statistics (ScriptReplyError).
+  struct ScriptReplyErrors {
+    bool active = false;
+    bool counted = false;
+    uint64_t uncounted = 0;
+  };
+  ScriptReplyErrors script_reply_errors_;
   Acl acl_;  // ACL users (acl.h)
 };
 

@@ -2,6 +2,7 @@
 // FUNCTION, FCALL, FCALL_RO (Redis 7.0.15's eval.c, functions.c, script.c),
 // over src/script/lua_scripts.h, and Engine::ScriptCall, the engine side of
 // redis.call.
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,7 +29,12 @@ class EngineHost : public script::CallHost {
       : e_(e), s_(s), read_only_(read_only), db_(s.db) {}
   std::string Call(std::span<const std::string> argv, resp::Protocol protocol,
                    std::string* reply) override {
-    return e_.ScriptCall(s_, argv, protocol, read_only_, &db_, reply);
+    std::string err = e_.ScriptCall(s_, argv, protocol, read_only_, &db_, reply);
+    if (!err.empty()) e_.CountScriptRefusal(argv, err);
+    return err;
+  }
+  void ReplyError(std::string_view text, bool uncounted) override {
+    e_.ScriptReplyError(text, uncounted);
   }
   bool Interrupt() override { return e_.ScriptInterrupt(); }  // busy_script.cc
   // redis.acl_check_cmd: the caller's user (rctx->original_client->user).
@@ -511,6 +517,27 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   if (!script_help && (spec->flags & kCmdNoScript) != 0) {
     return "This Redis command is not allowed from script";
   }
+  // The other containers (CONFIG, OBJECT, XGROUP, ...): lookupCommand
+  // resolves the subcommand, whose own arity and flags are checked (the
+  // handlers rely on the arity).
+  uint32_t flags = spec->flags;
+  if (IsEngineContainer(spec->name) && argv.size() >= 2) {
+    const int arity = EngineSubcommandArity(spec->name, argv[1]);
+    if (arity == 0) return NotImplementedScriptCallError(argv);
+    const size_t n = argv.size();
+    if (arity > 0 ? n != static_cast<size_t>(arity) : n < static_cast<size_t>(-arity)) {
+      return "Wrong number of args calling Redis command from script";
+    }
+    const CommandFact* fact =
+        FindCommandFact(std::string(spec->name) + "|" + absl::AsciiStrToLower(argv[1]));
+    if (fact != nullptr) {
+      if (fact->HasFlag("noscript")) return "This Redis command is not allowed from script";
+      flags &= ~(kCmdWrite | kCmdDenyOom | kCmdReadonly);
+      if (fact->HasFlag("write")) flags |= kCmdWrite;
+      if (fact->HasFlag("denyoom")) flags |= kCmdDenyOom;
+      if (fact->HasFlag("readonly")) flags |= kCmdReadonly;
+    }
+  }
   // scriptVerifyACL: the script runs as its caller's user.
   size_t acl_idx = 0;
   switch (AclCheck(s, argv, &acl_idx)) {
@@ -529,26 +556,26 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   // (PUBLISH, SPUBLISH, PFCOUNT among the engine's; checked on 7.0.15).
   const bool may_replicate =
       spec->name == "publish" || spec->name == "spublish" || spec->name == "pfcount";
-  if (read_only && ((spec->flags & kCmdWrite) != 0 || may_replicate)) {
+  if (read_only && ((flags & kCmdWrite) != 0 || may_replicate)) {
     return "Write commands are not allowed from read-only scripts.";
   }
   // scriptVerifyWriteCommandAllow's last check: a write before the
   // script's first one, with min-replicas-to-write set (no replicas here).
-  if ((spec->flags & kCmdWrite) != 0 && !script_write_dirty_ && !GoodReplicasOk()) {
+  if ((flags & kCmdWrite) != 0 && !script_write_dirty_ && !GoodReplicasOk()) {
     return "-NOREPLICAS Not enough good replicas to write.";
   }
   // scriptVerifyOOM: a denyoom command is refused while the script has not
   // written yet, when memory was out at the script's start.
   if (maxmemory_ != 0 && !script_allow_oom_ && !script_write_dirty_ && script_pre_oom_ &&
-      (spec->flags & kCmdDenyOom) != 0) {
+      (flags & kCmdDenyOom) != 0) {
     return "-OOM command not allowed when used memory > 'maxmemory'.";
   }
-  if ((spec->flags & kCmdWrite) != 0) script_write_dirty_ = true;
+  if ((flags & kCmdWrite) != 0) script_write_dirty_ = true;
   // The script's client: its protocol and db, on the caller's session (for
   // client tracking and NOLOOP, Redis counts the script's reads and writes
   // as the caller's).
   // scriptCall: a write command makes the script unkillable, even if it fails.
-  if ((spec->flags & kCmdWrite) != 0) MarkScriptWrite();
+  if ((flags & kCmdWrite) != 0) MarkScriptWrite();
   const resp::Protocol saved_protocol = s.protocol;
   const int saved_db = s.db;
   s.protocol = protocol;
@@ -558,6 +585,50 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   s.protocol = saved_protocol;
   s.db = saved_db;
   return "";
+}
+
+namespace {
+
+// afterErrorReply's error code: the text after '-' up to a space within
+// the first 32 bytes; "ERR" for text without '-', or without such a space.
+std::string AfterErrorReplyCode(std::string_view text) {
+  if (text.empty() || text[0] != '-') return "ERR";
+  const size_t space = text.substr(0, std::min<size_t>(text.size(), 32)).find(' ');
+  if (space == std::string_view::npos) return "ERR";
+  return std::string(text.substr(1, space - 1));
+}
+
+}  // namespace
+
+void Engine::CountScriptRefusal(std::span<const std::string> argv, std::string_view err) {
+  ++stats_.error_replies;
+  ++stats_.errors[AfterErrorReplyCode(err)];
+  // incrCommandStatsOnError(cmd, ERROR_COMMAND_REJECTED): the command
+  // lookupCommand found, a container's subcommand when argv names one
+  // (none for an unknown subcommand).
+  const CommandSpec* spec = FindCommand(argv[0]);
+  if (spec == nullptr) return;
+  std::string name(spec->name);
+  if (argv.size() >= 2 &&
+      (IsEngineContainer(spec->name) || spec->name == "script" || spec->name == "function")) {
+    const bool known = IsEngineContainer(spec->name)
+                           ? EngineSubcommandArity(spec->name, argv[1]) != 0
+                           : ScriptSubcommandError(spec->name, argv).rfind("ERR unknown", 0) != 0;
+    if (!known) return;
+    name += "|" + absl::AsciiStrToLower(argv[1]);
+  }
+  ++stats_.commands[name].rejected;
+}
+
+void Engine::ScriptReplyError(std::string_view text, bool uncounted) {
+  script_reply_errors_.active = true;
+  if (uncounted) {
+    ++script_reply_errors_.uncounted;
+    return;
+  }
+  script_reply_errors_.counted = true;
+  ++stats_.error_replies;
+  ++stats_.errors[AfterErrorReplyCode(text)];
 }
 
 std::span<const CommandSpec> ScriptingCommands() { return kScriptingCommands; }

@@ -436,11 +436,18 @@ std::string MapCrLf(std::string s) {
   return s;
 }
 
+// Tells the running script's host about an error its reply holds.
+void ReportReplyError(lua_State* L, std::string_view text, bool uncounted) {
+  LuaState::RunContext* run = StateOf(L)->run();
+  if (run != nullptr && run->host != nullptr) run->host->ReplyError(text, uncounted);
+}
+
 // Writes the value at the top of the stack (popped). `script_resp` is the
 // protocol the script set (redis.setresp), which decides booleans.
 void WriteLuaValue(lua_State* L, engine::ReplyWriter& out, resp::Protocol script_resp) {
   if (!lua_checkstack(L, 4)) {
     out.Error("ERR reached lua stack limit");
+    ReportReplyError(L, "-ERR reached lua stack limit", false);
     lua_pop(L, 1);
     return;
   }
@@ -481,11 +488,17 @@ void WriteLuaValue(lua_State* L, engine::ReplyWriter& out, resp::Protocol script
         const char* s = lua_tolstring(L, -1, &len);
         std::string msg = s == nullptr ? "" : std::string(s, strnlen(s, len));
         lua_pop(L, 1);
-        // addReplyErrorFormat("-%s"): the text as is (its own code or
-        // none), CR/LF as spaces.
-        buf->push_back('-');
-        buf->append(MapCrLf(msg));
+        // luaExtractErrorInformation's ignore_err_stats_update.
+        lua_getfield(L, -1, "ignore_error_stats_update");
+        const bool uncounted = lua_isboolean(L, -1) && lua_toboolean(L, -1) != 0;
+        lua_pop(L, 1);
+        // addReplyErrorFormatEx("-%s"): the text as is (its own code or
+        // none), CR/LF at its end trimmed, the others as spaces.
+        while (!msg.empty() && (msg.back() == '\r' || msg.back() == '\n')) msg.pop_back();
+        const std::string text = "-" + MapCrLf(msg);
+        buf->append(text);
         buf->append("\r\n");
+        ReportReplyError(L, text, uncounted);
         lua_pop(L, 1);
         return;
       }
@@ -1332,8 +1345,10 @@ void LuaState::Run(std::string_view name, std::span<const std::string> keys,
   if (err != 0) {
     if (!lua_istable(L, -1)) {
       const char* msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
+      const size_t before = out->size();
       reply.Error("ERR Error running script " + std::string(name) + ", " +
                   std::string(std::string_view(msg).substr(0, 100)));
+      host.ReplyError(std::string_view(*out).substr(before), false);
     } else {
       std::string msg, source, line;
       bool have_msg = false, have_source = false, have_line = false;
@@ -1364,11 +1379,16 @@ void LuaState::Run(std::string_view name, std::span<const std::string> keys,
       }
       // addReplyErrorSdsEx: CR/LF become spaces; a leading '-' means the
       // text carries its code.
+      // The table's ignore_error_stats_update (luaExtractErrorInformation).
+      lua_getfield(L, -1, "ignore_error_stats_update");
+      const bool uncounted = lua_isboolean(L, -1) && lua_toboolean(L, -1) != 0;
+      lua_pop(L, 1);
       std::string* buf = out;
       buf->push_back('-');
       std::string body = MapCrLf(text.substr(1));
       buf->append(body);
       buf->append("\r\n");
+      host.ReplyError("-" + body, uncounted);
     }
     lua_pop(L, 1);
   } else {

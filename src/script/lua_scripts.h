@@ -88,6 +88,15 @@ class CallHost {
   // when not, -1 when argv names no command (lookupCommand fails).
   // A host without users (tests) allows everything.
   virtual int AclCheck(std::span<const std::string> argv) { return argv.empty() ? -1 : 1; }
+  // An error the script's reply holds (at any depth), as Redis's
+  // afterErrorReply sees it: `text` is the error as written, its leading
+  // '-' included; `uncounted` when the error table carried
+  // ignore_error_stats_update (an error a redis.call / pcall already
+  // counted: ERR_REPLY_FLAG_NO_STATS_UPDATE).
+  virtual void ReplyError(std::string_view text, bool uncounted) {
+    (void)text;
+    (void)uncounted;
+  }
 };
 
 // How a script run ended, for the caller to write: the reply bytes in the
