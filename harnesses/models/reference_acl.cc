@@ -266,7 +266,7 @@ const char* const kErrFirstArgOfSub = "Allowing first-arg of a subcommand is not
 // A pattern with white space in it is refused.
 bool HasSpace(const std::string& s) {
   for (char c : s) {
-    if (isspace(static_cast<unsigned char>(c))) return true;
+    if (isspace(static_cast<unsigned char>(c)) || c == '\0') return true;
   }
   return false;
 }
@@ -275,26 +275,28 @@ std::string ApplySelectorRule(AclUser& u, const std::string& op);
 
 // ACLSetUser for one rule: "" or the reason.
 std::string ApplyRule(AclUser& u, const std::string& op) {
+  // The keywords are compared as C strings (strcasecmp): up to a NUL.
+  const std::string kw = CString(op);
   if (op.empty()) {
     // An empty rule does nothing (ACLSetUser's "no-operation"); SETUSER
     // still creates the user.
-  } else if (EqualsIgnoreCase(op, "on")) {
+  } else if (EqualsIgnoreCase(kw, "on")) {
     u.enabled = true;
-  } else if (EqualsIgnoreCase(op, "off")) {
+  } else if (EqualsIgnoreCase(kw, "off")) {
     u.enabled = false;
-  } else if (EqualsIgnoreCase(op, "skip-sanitize-payload")) {
+  } else if (EqualsIgnoreCase(kw, "skip-sanitize-payload")) {
     u.sanitize = 2;
-  } else if (EqualsIgnoreCase(op, "sanitize-payload")) {
+  } else if (EqualsIgnoreCase(kw, "sanitize-payload")) {
     u.sanitize = 1;
-  } else if (EqualsIgnoreCase(op, "nopass")) {
+  } else if (EqualsIgnoreCase(kw, "nopass")) {
     u.nopass = true;
     u.passwords.clear();
-  } else if (EqualsIgnoreCase(op, "resetpass")) {
+  } else if (EqualsIgnoreCase(kw, "resetpass")) {
     u.nopass = false;
     u.passwords.clear();
-  } else if (EqualsIgnoreCase(op, "clearselectors")) {
+  } else if (EqualsIgnoreCase(kw, "clearselectors")) {
     u.selectors.clear();
-  } else if (EqualsIgnoreCase(op, "reset")) {
+  } else if (EqualsIgnoreCase(kw, "reset")) {
     ApplyRule(u, "resetpass");
     ApplyRule(u, "resetkeys");
     ApplyRule(u, "resetchannels");
@@ -355,21 +357,25 @@ std::string ApplyRule(AclUser& u, const std::string& op) {
 
 // ACLSetSelector: a rule of a selector (the root one's fields of a user).
 std::string ApplySelectorRule(AclUser& u, const std::string& op) {
-  if (EqualsIgnoreCase(op, "allkeys") || op == "~*") {
+  // Keywords and command and category names are C strings here (strcasecmp,
+  // strrchr, lookupCommand of a C string): up to a NUL. Patterns keep
+  // their length (a NUL in one is refused like a space).
+  const std::string kw = CString(op);
+  if (EqualsIgnoreCase(kw, "allkeys") || kw == "~*") {
     u.allkeys = true;
     u.patterns.clear();
-  } else if (EqualsIgnoreCase(op, "resetkeys")) {
+  } else if (EqualsIgnoreCase(kw, "resetkeys")) {
     u.allkeys = false;
     u.patterns.clear();
-  } else if (EqualsIgnoreCase(op, "allchannels") || op == "&*") {
+  } else if (EqualsIgnoreCase(kw, "allchannels") || kw == "&*") {
     u.allchannels = true;
     u.channels.clear();
-  } else if (EqualsIgnoreCase(op, "resetchannels")) {
+  } else if (EqualsIgnoreCase(kw, "resetchannels")) {
     u.allchannels = false;
     u.channels.clear();
-  } else if (EqualsIgnoreCase(op, "allcommands") || EqualsIgnoreCase(op, "+@all")) {
+  } else if (EqualsIgnoreCase(kw, "allcommands") || EqualsIgnoreCase(kw, "+@all")) {
     AllCommands(u, true);
-  } else if (EqualsIgnoreCase(op, "nocommands") || EqualsIgnoreCase(op, "-@all")) {
+  } else if (EqualsIgnoreCase(kw, "nocommands") || EqualsIgnoreCase(kw, "-@all")) {
     AllCommands(u, false);
   } else if (!op.empty() && (op[0] == '~' || op[0] == '%')) {
     if (u.allkeys) return kErrKeysAfterAll;
@@ -411,8 +417,8 @@ std::string ApplySelectorRule(AclUser& u, const std::string& op) {
     bool found = false;
     for (const std::string& c : u.channels) found = found || c == pat;
     if (!found) u.channels.push_back(pat);
-  } else if (!op.empty() && op[0] == '+' && (op.size() < 2 || op[1] != '@')) {
-    const std::string rest = op.substr(1);
+  } else if (!op.empty() && op[0] == '+' && (kw.size() < 2 || kw[1] != '@')) {
+    const std::string rest = kw.substr(1);
     size_t bar = rest.rfind('|');
     if (bar == std::string::npos) {
       long id = Lookup(rest);
@@ -435,12 +441,12 @@ std::string ApplySelectorRule(AclUser& u, const std::string& op) {
         if (!have) args.push_back(sub);
       }
     }
-  } else if (!op.empty() && op[0] == '-' && (op.size() < 2 || op[1] != '@')) {
-    long id = Lookup(op.substr(1));
+  } else if (!op.empty() && op[0] == '-' && (kw.size() < 2 || kw[1] != '@')) {
+    long id = Lookup(kw.substr(1));
     if (id < 0) return kErrUnknown;
     ChangePerm(u, static_cast<size_t>(id), false);
-  } else if (op.size() >= 2 && (op[0] == '+' || op[0] == '-') && op[1] == '@') {
-    int bit = CategoryBit(op.substr(2));
+  } else if (kw.size() >= 2 && (op[0] == '+' || op[0] == '-') && kw[1] == '@') {
+    int bit = CategoryBit(kw.substr(2));
     if (bit < 0) return kErrUnknown;
     SetCategory(u, bit, op[0] == '+');
   } else {
