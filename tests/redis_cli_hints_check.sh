@@ -6,7 +6,7 @@
 # DOCS). Driven through a pty (Python's pty module; the terminal's cursor
 # queries answered), the hint shown after typing a command and a space must
 # be the same on both servers for commands the engine implements, and for a
-# command the engine lacks (SLOWLOG) redis-cli must show none against respfuzz
+# command the engine lacks (LATENCY) redis-cli must show none against respfuzz
 # serve while redis-server gives one: the hints come from serve's COMMAND
 # DOCS. Then COMMAND DOCS and COMMAND INFO of every command serve lists are
 # compared with redis-server's directly (a container's subcommands: those
@@ -74,15 +74,16 @@ def hint(port, typed):
     return m.group(1).decode() if m else None
 
 bad = []
-for typed in ["set ", "get ", "zadd k ", "client setname ", "command getkeys ", "object encoding "]:
+for typed in ["set ", "get ", "zadd k ", "client setname ", "command getkeys ", "object encoding ",
+              "slowlog get "]:
     ours, theirs = hint(ours_port, typed), hint(theirs_port, typed)
     if ours is None or ours != theirs:
         bad.append(f"{typed!r}: respfuzz serve {ours!r}, redis-server {theirs!r}")
     else:
         print(f"hint {typed!r}: {ours!r}")
-ours, theirs = hint(ours_port, "slowlog "), hint(theirs_port, "slowlog ")
+ours, theirs = hint(ours_port, "latency "), hint(theirs_port, "latency ")
 if ours is not None or theirs is None:
-    bad.append(f"'slowlog ': respfuzz serve {ours!r} (expected none), redis-server {theirs!r}")
+    bad.append(f"'latency ': respfuzz serve {ours!r} (expected none), redis-server {theirs!r}")
 
 # COMMAND DOCS and COMMAND INFO, RESP2, directly.
 class Conn:

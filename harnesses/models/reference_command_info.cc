@@ -26,8 +26,8 @@ namespace {
 // (docs/fidelity.md, "COMMAND").
 // (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are in the model's table:
 // reference_scripting.cc.)
-const char* const kEngineOnlyCommands[] = {"function", "fcall", "fcall_ro",
-                                           "info",     "dump",  "restore"};
+const char* const kEngineOnlyCommands[] = {"function", "fcall",   "fcall_ro", "info",
+                                           "dump",     "restore", "slowlog"};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 

@@ -63,6 +63,10 @@ const std::vector<ConfigDef>& Configs() {
       {"min-slaves-to-write", false, true, 0, INT_MAX, &Config::min_replicas_to_write},
       {"min-replicas-max-lag", false, true, 0, INT_MAX, &Config::min_replicas_max_lag},
       {"min-slaves-max-lag", false, true, 0, INT_MAX, &Config::min_replicas_max_lag},
+      // The slow log: a long long config (-1 .. LLONG_MAX) and an unsigned
+      // long one (0 .. LONG_MAX).
+      {"slowlog-log-slower-than", false, true, -1, LLONG_MAX, &Config::slowlog_log_slower_than},
+      {"slowlog-max-len", false, false, 0, LLONG_MAX, &Config::slowlog_max_len},
   };
   return defs;
 }
@@ -326,6 +330,61 @@ Value Help(Ctx& c, const std::vector<std::string>& lines) {
   return c.Array(std::move(out));
 }
 
+// CLIENT HELP: redis-server 7.0.15's text.
+Value ClientHelp(Ctx& c) {
+  return Help(c,
+              {
+                  "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                  "CACHING (YES|NO)",
+                  "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+                  "GETREDIR",
+                  "    Return the client ID we are redirecting to when tracking is enabled.",
+                  "GETNAME",
+                  "    Return the name of the current connection.",
+                  "ID",
+                  "    Return the ID of the current connection.",
+                  "INFO",
+                  "    Return information about the current client connection.",
+                  "KILL <ip:port>",
+                  "    Kill connection made from <ip:port>.",
+                  "KILL <option> <value> [<option> <value> [...]]",
+                  "    Kill connections. Options are:",
+                  "    * ADDR (<ip:port>|<unixsocket>:0)",
+                  "      Kill connections made from the specified address",
+                  "    * LADDR (<ip:port>|<unixsocket>:0)",
+                  "      Kill connections made to specified local address",
+                  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                  "      Kill connections by type.",
+                  "    * USER <username>",
+                  "      Kill connections authenticated by <username>.",
+                  "    * SKIPME (YES|NO)",
+                  "      Skip killing current connection (default: yes).",
+                  "LIST [options ...]",
+                  "    Return information about client connections. Options:",
+                  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                  "      Return clients of specified type.",
+                  "UNPAUSE",
+                  "    Stop the current client pause, resuming traffic.",
+                  "PAUSE <timeout> [WRITE|ALL]",
+                  "    Suspend all, or just write, clients for <timeout> milliseconds.",
+                  "REPLY (ON|OFF|SKIP)",
+                  "    Control the replies sent to the current connection.",
+                  "SETNAME <name>",
+                  "    Assign the name <name> to the current connection.",
+                  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                  "    Unblock the specified blocked client.",
+                  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                  "         [OPTIN] [OPTOUT] [NOLOOP]",
+                  "    Control server assisted client side caching.",
+                  "TRACKINGINFO",
+                  "    Report tracking status for the current connection.",
+                  "NO-EVICT (ON|OFF)",
+                  "    Protect current client connection from eviction.",
+                  "HELP",
+                  "    Prints this help.",
+              });
+}
+
 Value ConfigHelp(Ctx& c) {
   return Help(c,
               {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET <pattern>",
@@ -444,6 +503,7 @@ const std::map<std::string, CommandSpec>& IntrospectionSubcommands() {
       {"object|idletime", {"object|idletime", 3, ObjectIdletime}},
       {"object|help", {"object|help", 2, ObjectHelp}},
       {"client|no-evict", {"client|no-evict", 3, ClientNoEvict}},
+      {"client|help", {"client|help", 2, ClientHelp}},
   };
   return subs;
 }

@@ -75,6 +75,10 @@ struct Config {
   // busy-reply-threshold (alias lua-time-limit), ms: stored and reported; no
   // script of the model's runs long enough to reach it.
   int64_t busy_reply_threshold = 5000;
+  // The slow log's configs (the model keeps no slow log: SLOWLOG is not
+  // compared).
+  int64_t slowlog_log_slower_than = 10000;
+  int64_t slowlog_max_len = 128;
   // min-replicas-to-write (alias min-slaves-to-write) and min-replicas-max-lag
   // (min-slaves-max-lag): with both non-zero the model, which has no
   // replicas, refuses every write with NOREPLICAS.

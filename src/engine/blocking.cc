@@ -136,6 +136,7 @@ void Engine::UnblockDeletedStreamReadgroupClients(int db, const std::string& key
     std::string dropped;
     ReplyWriter(r.protocol, BlockedReplyBuffer(r, &dropped))
         .Error("UNBLOCKED the stream key no longer exists");
+    SlowlogPush(r, r.block.argv, false);  // updateStatsOnUnblock
     ++stats_.commands["xreadgroup"].failed;
     ++stats_.error_replies;
     ++stats_.errors["UNBLOCKED"];
@@ -226,6 +227,7 @@ bool Engine::ServeBlocked(int si, int db, const std::string& key) {
     const std::string_view err = std::string_view(*buffer).substr(before + 1);
     ++stats_.errors[std::string(err.substr(0, err.find_first_of(" \r\n")))];
   }
+  SlowlogPush(r, r.block.argv, false);  // updateStatsOnUnblock
   Unblock(si);
   // afterCommand(receiver): its own invalidations after its reply.
   tracker_.SetCurrent(r.id, false);
@@ -252,7 +254,8 @@ void Engine::HandleTimeouts() {
     Session& s = *sessions_[si];
     std::string dropped;
     ReplyWriter(s.protocol, BlockedReplyBuffer(s, &dropped)).NullArray();  // timed out
-    s.block.timeout_ms = 0;  // its table entry is gone
+    s.block.timeout_ms = 0;               // its table entry is gone
+    SlowlogPush(s, s.block.argv, false);  // updateStatsOnUnblock
     Unblock(si);
     if (!s.notified) {
       s.notified = true;
@@ -278,6 +281,7 @@ bool Engine::UnblockByClient(int session, bool with_error) {
   } else {
     reply.NullArray();
   }
+  SlowlogPush(s, s.block.argv, false);  // updateStatsOnUnblock
   Unblock(session);
   if (!s.notified) {
     s.notified = true;

@@ -77,6 +77,7 @@ std::span<const CommandSpec> StreamCommands();   // XADD ... XINFO (cmd_streams.
 std::span<const CommandSpec> MemoryCommands();   // memory.cc: MEMORY
 std::span<const CommandSpec> CommandCommands();  // COMMAND (cmd_command.cc)
 std::span<const CommandSpec> SortCommands();     // SORT SORT_RO (cmd_sort.cc)
+std::span<const CommandSpec> SlowlogCommands();  // SLOWLOG (slowlog.cc)
 std::span<const CommandSpec> DumpCommands();     // DUMP RESTORE (cmd_dump.cc, rdb.cc)
 std::span<const CommandSpec> AclCommands();      // AUTH ACL (cmd_acl.cc)
 

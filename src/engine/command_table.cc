@@ -22,7 +22,7 @@ const Table& GetTable() {
          {ConnectionCommands(), StringCommands(), BitCommands(), KeyCommands(), ListCommands(),
           HashCommands(), SetCommands(), SortedSetCommands(), SortedSetAlgebraCommands(),
           RandomCommands(), PubSubCommands(), ScriptingCommands(), InfoCommands(), StreamCommands(),
-          MemoryCommands(), CommandCommands(), SortCommands(), DumpCommands(), AclCommands()}) {
+          MemoryCommands(), CommandCommands(), SortCommands(), DumpCommands(), AclCommands(), SlowlogCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;

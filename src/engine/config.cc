@@ -13,7 +13,7 @@ namespace {
 constexpr int64_t kLongMax = LLONG_MAX;  // LONG_MAX on the 64-bit servers compared
 
 // Redis 7.0.15's static_configs entries (config.c), in ParamId's order.
-constexpr std::array<ParamSpec, 15> kParams = {{
+constexpr std::array<ParamSpec, 17> kParams = {{
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamType::kSizeT, 0, kLongMax, 512},
     {"hash-max-listpack-value", "hash-max-ziplist-value", ParamType::kSizeTMemory, 0, kLongMax, 64},
     {"list-max-listpack-size", "list-max-ziplist-size", ParamType::kInt, INT_MIN, INT_MAX, -2},
@@ -32,6 +32,9 @@ constexpr std::array<ParamSpec, 15> kParams = {{
     // min-replicas (engine.cc: NOREPLICAS; the engine never has replicas).
     {"min-replicas-to-write", "min-slaves-to-write", ParamType::kInt, 0, INT_MAX, 0},
     {"min-replicas-max-lag", "min-slaves-max-lag", ParamType::kInt, 0, INT_MAX, 10},
+    // The slow log (slowlog.cc): microseconds (-1: off), and its length.
+    {"slowlog-log-slower-than", "", ParamType::kLongLong, -1, kLongMax, 10000},
+    {"slowlog-max-len", "", ParamType::kSizeT, 0, kLongMax, 128},
 }};
 
 // maxmemory_policy_enum (config.c), indexed by MaxmemoryPolicy (engine.h).

@@ -75,6 +75,9 @@ enum class ParamId : uint8_t {
   // min-replicas (NOREPLICAS, engine.cc).
   kMinReplicasToWrite,
   kMinReplicasMaxLag,
+  // The slow log (slowlog.cc).
+  kSlowlogLogSlowerThan,
+  kSlowlogMaxLen,
 };
 std::span<const ParamSpec> EngineParams();
 

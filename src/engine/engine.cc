@@ -250,6 +250,10 @@ int64_t Engine::GetParam(ParamId id) const {
       return min_replicas_to_write_;
     case ParamId::kMinReplicasMaxLag:
       return min_replicas_max_lag_;
+    case ParamId::kSlowlogLogSlowerThan:  // slowlog.cc
+      return slowlog_slower_than_;
+    case ParamId::kSlowlogMaxLen:
+      return slowlog_max_len_;
   }
   return 0;
 }
@@ -300,6 +304,12 @@ void Engine::SetParam(ParamId id, int64_t value) {
       return;
     case ParamId::kMinReplicasMaxLag:
       min_replicas_max_lag_ = value;
+      return;
+    case ParamId::kSlowlogLogSlowerThan:  // slowlog.cc
+      slowlog_slower_than_ = value;
+      return;
+    case ParamId::kSlowlogMaxLen:
+      slowlog_max_len_ = value;  // trimmed at the next entry, as Redis does
       return;
   }
 }
@@ -359,6 +369,7 @@ struct Subcommand {
 };
 constexpr Subcommand kSubcommands[] = {
     {"client", "id", 2},
+    {"client", "help", 2},
     {"client", "tracking", -3},
     {"client", "caching", 3},
     {"client", "getredir", 2},
@@ -394,6 +405,11 @@ constexpr Subcommand kSubcommands[] = {
     {"xinfo", "stream", -3},
     {"xinfo", "help", 2},
     // Memory accounting (memory.cc).
+    // The slow log (slowlog.cc).
+    {"slowlog", "get", -2},
+    {"slowlog", "len", 2},
+    {"slowlog", "reset", 2},
+    {"slowlog", "help", 2},
     {"memory", "usage", -3},
     {"memory", "purge", 2},
     {"memory", "help", 2},
@@ -426,7 +442,7 @@ constexpr Subcommand kSubcommands[] = {
 bool IsContainer(std::string_view name) {
   return name == "client" || name == "config" || name == "object" || name == "pubsub" ||
          name == "xgroup" || name == "xinfo" || name == "memory" || name == "command" ||
-         name == "acl";
+         name == "acl" || name == "slowlog";
 }
 
 const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
@@ -648,11 +664,17 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     const size_t before = out->size();
     struct Count {
       Engine* e;
-      std::string_view name;
+      const CommandSpec* spec;
       std::string* out;
       size_t before;
-      ~Count() { e->CountCall(name, *out, before); }
-    } count{this, spec->name, out, before};
+      Session* s;
+      std::span<const std::string> argv;
+      ~Count() {
+        e->CountCall(spec->name, *out, before);
+        // call()'s slow log (EXEC is skip_slowlog).
+        if ((spec->flags & kCmdSkipSlowlog) == 0) e->SlowlogPush(*s, argv, false);
+      }
+    } count{this, spec, out, before, &s, argv};
     const std::string_view name = spec->name;
     if (name == "multi") {
       if (s.in_multi) {
@@ -710,6 +732,9 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   } else {
     CountCall(spec.name, *out, before);
   }
+  // call()'s slowlogPushCurrentCommand (a blocked command is logged when it
+  // is unblocked; EXEC never runs through here).
+  if (!s.blocked() && (spec.flags & kCmdSkipSlowlog) == 0) SlowlogPush(s, argv, in_script_call_);
   // A read-only command's keys are remembered after it ran, whatever it
   // replied (its keys: no command moves a key argument out).
   // EVAL_RO, EVALSHA_RO and FCALL_RO are read-only but remember nothing

@@ -25,6 +25,7 @@
 #define RESPFUZZ_ENGINE_ENGINE_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -466,6 +467,17 @@ class Engine {
   // counts one failed call if any was, plus one per uncounted error
   // (ERR_REPLY_FLAG_NO_STATS_UPDATE counts the failed call itself).
   void ScriptReplyError(std::string_view text, bool uncounted);
+  // The slow log (slowlog.cc): newest first.
+  struct SlowlogEntry {
+    int64_t id = 0, time = 0, duration = 0;
+    std::vector<std::string> argv;  // trimmed and redacted as Redis logs them
+    std::string peer, name;
+  };
+  const std::deque<SlowlogEntry>& slowlog() const { return slowlog_; }
+  void SlowlogReset() { slowlog_.clear(); }
+  // slowlogPushCurrentCommand for a command session `s` ran (`script_call`:
+  // a script's redis.call, whose client is the script's own).
+  void SlowlogPush(const Session& s, std::span<const std::string> argv, bool script_call);
   // Around a script run: the script command and its argv, whose keys a
   // tracking caller remembers when the script makes a read-only call (as
   // Redis 7.0.15's trackingRememberKeys(server.script_caller) does).
@@ -667,6 +679,12 @@ class Engine {
     uint64_t uncounted = 0;
   };
   ScriptReplyErrors script_reply_errors_;
+  bool in_script_call_ = false;  // ScriptCall's command is running
+  // The slow log (slowlog.cc).
+  std::deque<SlowlogEntry> slowlog_;
+  int64_t slowlog_next_id_ = 0;
+  int64_t slowlog_slower_than_ = 10000;
+  int64_t slowlog_max_len_ = 128;
   Acl acl_;  // ACL users (acl.h)
 };
 

@@ -474,8 +474,9 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   if (spec == nullptr) return NotImplementedScriptCallError(argv);
   // SCRIPT HELP is no NOSCRIPT command (arity 2): a script may run it.
   // (ACL HELP is no NOSCRIPT command either.)
-  const bool script_help = (spec->name == "script" || spec->name == "acl") && argv.size() >= 2 &&
-                           IEquals(argv[1], "help");
+  const bool script_help =
+      (spec->name == "script" || spec->name == "acl" || spec->name == "client") &&
+      argv.size() >= 2 && IEquals(argv[1], "help");
   if (script_help && argv.size() != 2) {
     return "Wrong number of args calling Redis command from script";
   }
@@ -580,7 +581,9 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   const int saved_db = s.db;
   s.protocol = protocol;
   s.db = *db;
+  in_script_call_ = true;
   Call(s, *spec, argv, {}, reply);
+  in_script_call_ = false;
   *db = s.db;
   s.protocol = saved_protocol;
   s.db = saved_db;
