@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/strings/str_cat.h"
 #include "harnesses/cluster_routing/checks.h"
 #include "harnesses/cluster_routing/program.h"
 #include "harnesses/common/registry.h"
@@ -92,6 +93,27 @@ class IgnoresFailures : public RoutingClientUnderTest {
 
  private:
   bool loaded_ = false;
+};
+
+// Drops the failed node's slots, but loads CLUSTER SLOTS only once.
+class NeverRefreshes : public RoutingClientUnderTest {
+ public:
+  absl::Status Refresh(const resp::Value& slots) override {
+    if (loaded_) return absl::OkStatus();
+    loaded_ = true;
+    return RoutingClientUnderTest::Refresh(slots);
+  }
+
+ private:
+  bool loaded_ = false;
+};
+
+// On a failed node forgets every node's slots, not only that node's.
+class ForgetsAllOnFailure : public RoutingClientUnderTest {
+ public:
+  void OnNodeFailed(const cluster::Endpoint&) override {
+    (void)RoutingClientUnderTest::Refresh(resp::Value::Aggregate(resp::Type::kArray));
+  }
 };
 
 // Slot functions with a bug planted, as it could be in src/cluster/slot.cc.
@@ -208,7 +230,20 @@ TEST(ClusterRoutingHarness, EachCheckCanFail) {
 
   IgnoresFailures ignores_failures;
   v = RunText(ignores_failures, "fail n0 n3\nget bar\n");
+  EXPECT_EQ(v.check, "node-failed") << v.ToString();
+  EXPECT_EQ(v.message,
+            "after 127.0.0.1:7000 failed, slot 5061 is owned by 127.0.0.1:7000 (before: "
+            "127.0.0.1:7000)");
+
+  NeverRefreshes never_refreshes;
+  v = RunText(never_refreshes, "fail n0 n3\nget bar\n");
   EXPECT_EQ(v.check, "route") << v.ToString();
+
+  ForgetsAllOnFailure forgets_all;
+  v = RunText(forgets_all, "fail n0 n3\nget bar\n");
+  EXPECT_EQ(v.check, "node-failed") << v.ToString();
+  EXPECT_EQ(v.message,
+            "after 127.0.0.1:7000 failed, slot 5461 is owned by no node (before: ::1:7001)");
 }
 
 // A client that answers OK to a malformed CLUSTER SLOTS reply (its map
@@ -254,9 +289,42 @@ TEST(ClusterRoutingHarness, MalformedTopologyIsRefused) {
       << v.message;
   EXPECT_EQ(RoutingProgramFromText("refresh-bad host-text").status().message(),
             "line 1: unknown refresh-bad kind 'host-text'");
-  // The byte form: kind byte % 8, 7 (and 15) for refresh-shards.
+  // The byte form: kind byte % 8, 7 (and 15) for refresh-shards; with 7,
+  // bits 4-6 pick node-one-element (1), redirect-bad (2) and the other
+  // refresh-shards forms (3..7).
   EXPECT_EQ(RoutingProgramToText(DecodeRoutingProgram(std::string("\x07\x0a\x07\x0f", 4))),
             "refresh-bad first-not-integer\nrefresh-shards resp3\n");
+  EXPECT_EQ(RoutingProgramToText(
+                DecodeRoutingProgram(std::string("\x07\x17\x07\x27\x07\xaf\x07\x37\x07\x7f", 10))),
+            "refresh-bad node-one-element\nredirect-bad moved -1\nredirect-bad ask 16384\n"
+            "refresh-shards resp2 ip-only\nrefresh-shards resp3 nodes-not-list\n");
+}
+
+// A map that takes a redirection to any slot without looking at it.
+class AcceptsAnyRedirect : public RoutingClientUnderTest {
+ public:
+  absl::Status OnRedirect(const cluster::Redirect& r) override {
+    if (r.slot < 0 || r.slot >= cluster::kSlotCount) return absl::OkStatus();
+    return RoutingClientUnderTest::OnRedirect(r);
+  }
+};
+
+TEST(ClusterRoutingHarness, RedirectOutsideTheSlotsIsRefused) {
+  const std::string text =
+      "move fHh n3\nget fHh\nredirect-bad moved -1\nredirect-bad ask 16384\nget fHh\n";
+  RoutingClientUnderTest client;
+  fuzz::Verdict v = RunText(client, text);
+  EXPECT_TRUE(v.ok) << v.ToString();
+  RoutingProgram p = Program(text);
+  EXPECT_EQ(RoutingProgramToText(p), text);
+  EXPECT_EQ(DecodeRoutingProgram(EncodeRoutingProgram(p)), p);
+  AcceptsAnyRedirect accepts;
+  v = RunText(accepts, "redirect-bad ask -1\n");
+  EXPECT_EQ(v.check, "topology") << v.ToString();
+  EXPECT_EQ(v.op, "redirect-bad");
+  EXPECT_EQ(v.message, "redirect ASK -1: the client accepted it");
+  EXPECT_EQ(RoutingProgramFromText("redirect-bad moved 0").status().message(),
+            "line 1: redirect-bad takes moved|ask and -1|16384");
 }
 
 // A client that reads only the first shard of a CLUSTER SHARDS reply.
@@ -285,6 +353,90 @@ TEST(ClusterRoutingHarness, ClusterShardsRefresh) {
       << v.message;
   EXPECT_EQ(RoutingProgramFromText("refresh-shards resp4").status().message(),
             "line 1: refresh-shards takes resp2 or resp3, not 'resp4'");
+}
+
+// CLUSTER SHARDS clients broken three ways: one that wants "endpoint" in
+// every node, one that connects to "ip" instead of "endpoint", and one that
+// answers OK to a malformed reply.
+class RequiresEndpoint : public RoutingClientUnderTest {
+ public:
+  absl::Status RefreshShards(const resp::Value& v) override {
+    for (const resp::Value& shard : v.elems) {
+      for (size_t i = 0; i + 1 < shard.elems.size(); i += 2) {
+        if (shard.elems[i].str != "nodes") continue;
+        for (const resp::Value& n : shard.elems[i + 1].elems) {
+          bool found = false;
+          for (size_t k = 0; k < n.elems.size(); k += 2) found |= n.elems[k].str == "endpoint";
+          if (!found) return absl::InvalidArgumentError("node without endpoint");
+        }
+      }
+    }
+    return RoutingClientUnderTest::RefreshShards(v);
+  }
+};
+
+class ConnectsToIp : public RoutingClientUnderTest {
+ public:
+  absl::Status RefreshShards(const resp::Value& v) override {
+    resp::Value copy = v;
+    for (resp::Value& shard : copy.elems) {
+      for (size_t i = 0; i + 1 < shard.elems.size(); i += 2) {
+        if (shard.elems[i].str != "nodes") continue;
+        for (resp::Value& n : shard.elems[i + 1].elems) {
+          std::string ip;
+          for (size_t k = 0; k + 1 < n.elems.size(); k += 2) {
+            if (n.elems[k].str == "ip") ip = n.elems[k + 1].str;
+          }
+          for (size_t k = 0; k + 1 < n.elems.size(); k += 2) {
+            if (n.elems[k].str == "endpoint") n.elems[k + 1].str = ip;
+          }
+        }
+      }
+    }
+    return RoutingClientUnderTest::RefreshShards(copy);
+  }
+};
+
+class SwallowsBadShards : public RoutingClientUnderTest {
+ public:
+  absl::Status RefreshShards(const resp::Value& v) override {
+    (void)RoutingClientUnderTest::RefreshShards(v);
+    return absl::OkStatus();
+  }
+};
+
+TEST(ClusterRoutingHarness, ClusterShardsForms) {
+  for (std::string_view form : ShardsFormNames()) {
+    for (const char* proto : {"resp2", "resp3"}) {
+      const std::string text = absl::StrCat("move foo n3\nrefresh-shards ", proto, " ",
+                                            std::string(form), "\nget foo\n");
+      RoutingClientUnderTest client;
+      fuzz::Verdict v = RunText(client, text);
+      EXPECT_TRUE(v.ok) << text << v.ToString();
+      RoutingProgram p = Program(text);
+      EXPECT_EQ(DecodeRoutingProgram(EncodeRoutingProgram(p)), p) << text;
+    }
+  }
+  RequiresEndpoint requires_endpoint;
+  EXPECT_TRUE(RunText(requires_endpoint, "refresh-shards resp3 announced\n").ok);
+  fuzz::Verdict v = RunText(requires_endpoint, "refresh-shards resp3 ip-only\n");
+  EXPECT_EQ(v.check, "route") << v.ToString();
+  EXPECT_EQ(v.message, "CLUSTER SHARDS refused: node without endpoint");
+  ConnectsToIp connects_to_ip;
+  EXPECT_TRUE(RunText(connects_to_ip, "refresh-shards resp2 ip-only\n").ok);
+  v = RunText(connects_to_ip, "refresh-shards resp2 announced\n");
+  EXPECT_EQ(v.check, "topology") << v.ToString();
+  EXPECT_EQ(v.message,
+            "after CLUSTER SHARDS (RESP2) slot 0 is owned by 10.0.0.0:7000, not "
+            "127.0.0.1:7000");
+  SwallowsBadShards swallows;
+  for (const char* form : {"no-slots", "no-nodes", "nodes-not-list"}) {
+    v = RunText(swallows, absl::StrCat("refresh-shards resp3 ", form, "\n"));
+    EXPECT_EQ(v.check, "topology") << v.ToString();
+    EXPECT_EQ(v.message, absl::StrCat("CLUSTER SHARDS ", form, ": the client accepted it"));
+  }
+  EXPECT_EQ(RoutingProgramFromText("refresh-shards resp3 hostname").status().message(),
+            "line 1: unknown refresh-shards form 'hostname'");
 }
 
 TEST(ClusterRoutingHarness, TextFormAndBytes) {

@@ -12,10 +12,12 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "harnesses/common/registry.h"
 #include "harnesses/connection/checks.h"
 #include "harnesses/connection/program.h"
+#include "src/engine/engine.h"
 
 namespace respfuzz::harnesses {
 namespace {
@@ -294,6 +296,41 @@ TEST(ConnectionHarness, PipelinesPastTheBudgetRunOverSeveralTurns) {
   EXPECT_NE(r.trace.find("conn 0: received 147 of 147 owed bytes"), std::string::npos) << r.trace;
   EXPECT_NE(r.trace.find("conn 1: received 7 of 7 owed bytes: +PONG"), std::string::npos)
       << r.trace;
+}
+
+// A client pipelines behind a BLPOP: the server runs nothing more for it
+// until it is unblocked, and the direct run waits the same way (fuzzing
+// found the direct run counting the waiting BLPOP as run: accounting).
+TEST(ConnectionHarness, RequestsBehindABlockedClientWait) {
+  const char* text =
+      "c0 connect\nc1 connect\ntick\n"
+      "c0 send \"*3\\r\\n$5\\r\\nBLPOP\\r\\n$1\\r\\nl\\r\\n$1\\r\\n0\\r\\n"
+      "*1\\r\\n$4\\r\\nPING\\r\\n\"\ntick\ntick\n"
+      "c1 send \"*3\\r\\n$5\\r\\nRPUSH\\r\\n$1\\r\\nl\\r\\n$1\\r\\nx\\r\\n\"\n"
+      "tick\ntick\n";
+  ConnRunResult r = RunConnProgram(Program(text), {}, /*trace=*/true);
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString() << "\n" << r.trace;
+  EXPECT_NE(r.trace.find("conn 0: received 25 of 25 owed bytes"), std::string::npos) << r.trace;
+}
+
+// "delivered", fed by hand: a session with engine output nobody took (a
+// PUBLISH's message to a subscriber, not handed to its connection) fails;
+// once taken, it passes.
+TEST(ConnectionHarness, OutputLeftInTheEngineFailsDelivered) {
+  engine::Engine e;
+  const int sub = e.OpenSession(), pub = e.OpenSession();
+  std::string out;
+  e.Execute(sub, std::vector<std::string>{"SUBSCRIBE", "ch"}, &out);
+  out.clear();
+  e.Execute(pub, std::vector<std::string>{"PUBLISH", "ch", "hi"}, &out);
+  EXPECT_EQ(out, ":1\r\n");
+  fuzz::Verdict v = CheckDelivered(e, 4);
+  EXPECT_EQ(v.check, "delivered") << v.ToString();
+  EXPECT_NE(v.message.find("session 0 still holds"), std::string::npos) << v.message;
+  std::string taken;
+  e.AppendOutput(sub, &taken);
+  EXPECT_NE(taken.find("hi"), std::string::npos);
+  EXPECT_TRUE(CheckDelivered(e, 4).ok);
 }
 
 TEST(ConnectionHarness, LeakedConnectionFailsSessions) {

@@ -224,5 +224,45 @@ TEST(ConnectionTransportModel, CloseAtEndOfStreamWithoutTheLastSendFails) {
   }
 }
 
+// A reset reported by Wait() on c0, fed by hand: watched for nothing (its
+// requests waiting for a turn), a Send() before the close fails the model,
+// the close alone passes; watched for writing, the one Send() that reads the
+// ECONNRESET passes and a second call fails.
+TEST(ConnectionTransportModel, IoAfterAReportedResetFails) {
+  ConnProgram p;
+  p.ops = {Op(ConnOpKind::kConnect, 0), Op(ConnOpKind::kRst, 0)};
+  const ClientModel model = ClientModel::FromProgram(p, {0, 0});
+  struct Case {
+    uint32_t watch;
+    int sends;
+    const char* want;  // nullptr: passes
+  };
+  for (const Case& k :
+       {Case{0, 1, "watched it for neither reading nor writing"}, Case{0, 0, nullptr},
+        Case{EPOLLOUT, 1, nullptr}, Case{EPOLLOUT, 2, "call 2 after its reset was reported"}}) {
+    auto sim = std::make_unique<server::SimTransport>();
+    ASSERT_TRUE(sim->Listen("127.0.0.1", 0).ok());
+    ObservingTransport seen(std::make_unique<ForwardingTransport>(sim.get()));
+    sim->Connect();
+    std::string peer, local;
+    ASSERT_EQ(seen.Accept(&peer, &local), 0);
+    ASSERT_TRUE(seen.Watch(0, EPOLLIN, 7));
+    seen.Rewatch(0, k.watch, 7);
+    sim->Reset(0);
+    std::vector<server::Readiness> ready(4);
+    ASSERT_EQ(seen.Wait(ready, 0), 1);
+    EXPECT_TRUE(ready[0].events & EPOLLERR);
+    for (int i = 0; i < k.sends; ++i) EXPECT_LT(seen.Send(0, "+OK\r\n", 5), 0);
+    seen.Close(0);
+    fuzz::Verdict v = CheckTransportModel(model, seen, 2);
+    if (k.want == nullptr) {
+      EXPECT_TRUE(v.ok) << v.ToString();
+    } else {
+      EXPECT_EQ(v.check, "transport-model");
+      EXPECT_NE(v.message.find(k.want), std::string::npos) << v.message;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace respfuzz::harnesses

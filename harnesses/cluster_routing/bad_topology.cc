@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -42,6 +43,9 @@ resp::Value BadClusterSlots(const resp::Value& good, int kind) {
     case 5:  // port-out-of-range
       node.elems[1] = resp::Value::Integer(65536);
       break;
+    case 7:  // node-one-element: [host] without its port
+      node.elems.resize(1);
+      break;
     default:  // short-entry: [first, last] and no node
       e.elems.resize(2);
       break;
@@ -49,7 +53,7 @@ resp::Value BadClusterSlots(const resp::Value& good, int kind) {
   return bad;
 }
 
-resp::Value ClusterShardsOf(const resp::Value& cluster_slots, bool resp3) {
+resp::Value ClusterShardsOf(const resp::Value& cluster_slots, bool resp3, int form) {
   using resp::Value;
   const resp::Type map = resp3 ? resp::Type::kMap : resp::Type::kArray;
   // Primaries in order of first appearance, each with its slot ranges.
@@ -67,23 +71,51 @@ resp::Value ClusterShardsOf(const resp::Value& cluster_slots, bool resp3) {
   Value reply = Value::Aggregate(resp::Type::kArray);
   for (auto& [node, slots] : shards) {
     const std::string& host = node->elems[0].str;
+    // announced: the address the node announces to clients (endpoint) is not
+    // its own ip, as with cluster-announce-ip or a preferred hostname.
+    const std::string ip =
+        form == kShardsAnnounced ? absl::StrCat("10.0.0.", reply.elems.size()) : host;
     Value n = Value::Aggregate(
         map, {Value::Bulk("id"), node->elems.size() > 2 ? node->elems[2] : Value::Bulk(""),
               Value::Bulk("port"), Value::Integer(node->elems[1].integer), Value::Bulk("ip"),
-              Value::Bulk(host), Value::Bulk("endpoint"), Value::Bulk(host),
-              Value::Bulk("hostname"), Value::Bulk(""), Value::Bulk("role"), Value::Bulk("master"),
-              Value::Bulk("replication-offset"), Value::Integer(0), Value::Bulk("health"),
-              Value::Bulk("online")});
-    reply.elems.push_back(Value::Aggregate(
-        map, {Value::Bulk("slots"), Value::Aggregate(resp::Type::kArray, std::move(slots)),
-              Value::Bulk("nodes"), Value::Aggregate(resp::Type::kArray, {std::move(n)})}));
+              Value::Bulk(ip)});
+    if (form != kShardsIpOnly) {
+      n.elems.push_back(Value::Bulk("endpoint"));
+      n.elems.push_back(Value::Bulk(host));
+    }
+    for (const Value& v : {Value::Bulk("hostname"), Value::Bulk(""), Value::Bulk("role"),
+                           Value::Bulk("master"), Value::Bulk("replication-offset"),
+                           Value::Integer(0), Value::Bulk("health"), Value::Bulk("online")}) {
+      n.elems.push_back(v);
+    }
+    Value shard = Value::Aggregate(map);
+    // The malformed forms break the first shard only.
+    const bool first = reply.elems.empty();
+    if (!(first && form == kShardsNoSlots)) {
+      shard.elems.push_back(Value::Bulk("slots"));
+      shard.elems.push_back(Value::Aggregate(resp::Type::kArray, std::move(slots)));
+    }
+    if (!(first && form == kShardsNoNodes)) {
+      shard.elems.push_back(Value::Bulk("nodes"));
+      shard.elems.push_back(first && form == kShardsNodesNotList
+                                ? Value::Bulk(host)
+                                : Value::Aggregate(resp::Type::kArray, {std::move(n)}));
+    }
+    reply.elems.push_back(std::move(shard));
   }
   return reply;
 }
 
 fuzz::Verdict CheckShardsRefresh(RoutingClientUnderTest& client, const resp::Value& cluster_slots,
-                                 bool resp3, size_t op) {
-  if (auto st = client.RefreshShards(ClusterShardsOf(cluster_slots, resp3)); !st.ok()) {
+                                 bool resp3, int form, size_t op) {
+  if (form >= kShardsNoSlots) {
+    const std::string what =
+        absl::StrCat("CLUSTER SHARDS ", std::string(ShardsFormNames()[form % kShardsForms]));
+    return CheckRefused(client, cluster_slots, what, static_cast<int64_t>(op), [&] {
+      return client.RefreshShards(ClusterShardsOf(cluster_slots, resp3, form));
+    });
+  }
+  if (auto st = client.RefreshShards(ClusterShardsOf(cluster_slots, resp3, form)); !st.ok()) {
     return fuzz::Verdict::Fail("route", static_cast<int64_t>(op),
                                absl::StrCat("CLUSTER SHARDS refused: ", st.message()));
   }
@@ -108,6 +140,21 @@ fuzz::Verdict CheckBadRefresh(RoutingClientUnderTest& client, const resp::Value&
                               const resp::Value& bad, int kind, size_t op) {
   const std::string what =
       "CLUSTER SLOTS with " + std::string(BadTopologyNames()[kind % kBadTopologyKinds]);
+  return CheckRefused(client, good, what, static_cast<int64_t>(op),
+                      [&] { return client.Refresh(bad); });
+}
+
+fuzz::Verdict CheckBadRedirect(RoutingClientUnderTest& client, const resp::Value& good, int slot,
+                               bool ask, size_t op) {
+  const cluster::Redirect r{ask ? cluster::RedirectKind::kAsk : cluster::RedirectKind::kMoved, slot,
+                            RoutingNodeEndpoint(5)};
+  return CheckRefused(client, good, absl::StrCat("redirect ", ask ? "ASK " : "MOVED ", slot),
+                      static_cast<int64_t>(op), [&] { return client.OnRedirect(r); });
+}
+
+fuzz::Verdict CheckRefused(RoutingClientUnderTest& client, const resp::Value& good,
+                           const std::string& what, int64_t op,
+                           const std::function<absl::Status()>& apply) {
   std::array<int, 4> probes = {0, 16383, 0, 16383};
   if (!good.elems.empty() && good.elems[0].elems.size() >= 2) {
     probes[2] = static_cast<int>(good.elems[0].elems[0].integer);
@@ -115,14 +162,11 @@ fuzz::Verdict CheckBadRefresh(RoutingClientUnderTest& client, const resp::Value&
   }
   std::array<std::optional<cluster::Endpoint>, 4> before;
   for (size_t k = 0; k < probes.size(); ++k) before[k] = client.Owner(probes[k]);
-  if (client.Refresh(bad).ok()) {
-    return fuzz::Verdict::Fail("topology", static_cast<int64_t>(op),
-                               what + ": the client accepted it");
-  }
+  if (apply().ok()) return fuzz::Verdict::Fail("topology", op, what + ": the client accepted it");
   for (size_t k = 0; k < probes.size(); ++k) {
     if (client.Owner(probes[k]) != before[k]) {
       return fuzz::Verdict::Fail(
-          "topology", static_cast<int64_t>(op),
+          "topology", op,
           absl::StrCat(what, ": refused, but the owner of slot ", probes[k], " changed from ",
                        before[k] ? before[k]->ToString() : "none", " to ",
                        client.Owner(probes[k]) ? client.Owner(probes[k])->ToString() : "none"));

@@ -105,7 +105,23 @@ fuzz::Verdict Get(Model& m, RoutingClientUnderTest& client, std::string_view key
     std::optional<int> node = NodeOf(route->node);
     if (!node || m.dead[*node]) {
       if (trace) absl::StrAppend(trace, " [", route->node.ToString(), " down: refresh]");
+      // node-failed: the failed node's slots lose their owner, the others'
+      // keep theirs (probed at this slot and the ranges' initial bounds).
+      const std::array<int, 7> probes = {slot, 0, 5460, 5461, 10922, 10923, 16383};
+      std::array<std::optional<Endpoint>, 7> before;
+      for (size_t k = 0; k < probes.size(); ++k) before[k] = client.Owner(probes[k]);
       client.OnNodeFailed(route->node);
+      for (size_t k = 0; k < probes.size(); ++k) {
+        const std::optional<Endpoint> after = client.Owner(probes[k]);
+        const bool was_failed = before[k] && *before[k] == route->node;
+        if (was_failed ? after.has_value() : after != before[k]) {
+          return Fail(
+              "node-failed", op,
+              absl::StrCat("after ", route->node.ToString(), " failed, slot ", probes[k],
+                           " is owned by ", after ? after->ToString() : "no node",
+                           " (before: ", before[k] ? before[k]->ToString() : "no node", ")"));
+        }
+      }
       if (auto st = client.Refresh(m.ClusterSlots()); !st.ok()) {
         return Fail("route", op, absl::StrCat("CLUSTER SLOTS refused: ", st.message()));
       }
@@ -271,7 +287,10 @@ RoutingRunResult RunRoutingProgram(const RoutingProgram& p, RoutingClientUnderTe
         result.verdict = Get(m, client, op.key, i, t);
         break;
       case RoutingOpKind::kRefreshShards:
-        result.verdict = CheckShardsRefresh(client, m.ClusterSlots(), op.resp3, i);
+        result.verdict = CheckShardsRefresh(client, m.ClusterSlots(), op.resp3, op.form, i);
+        break;
+      case RoutingOpKind::kRedirectBad:
+        result.verdict = CheckBadRedirect(client, m.ClusterSlots(), op.slot, op.ask, i);
         break;
       case RoutingOpKind::kRefreshBad:
         result.verdict = CheckBadRefresh(client, m.ClusterSlots(),
@@ -330,8 +349,11 @@ void RoutingArgSlots(RoutingOp* op, std::vector<ArgSlot>* out) {
     case RoutingOpKind::kRefreshBad:
       out->push_back(ArgSlot::Number(&op->bad, 0, kBadTopologyKinds - 1));
       break;
-    case RoutingOpKind::kRefresh:
     case RoutingOpKind::kRefreshShards:
+      out->push_back(ArgSlot::Number(&op->form, 0, kShardsForms - 1));
+      break;
+    case RoutingOpKind::kRefresh:
+    case RoutingOpKind::kRedirectBad:
       break;
   }
 }

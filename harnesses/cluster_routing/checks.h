@@ -25,9 +25,16 @@
 //   "redirect-text"  the MOVED/ASK text the model writes parses back to what
 //                    it meant
 //   "topology"       a malformed CLUSTER SLOTS reply (op refresh-bad,
-//                    bad_topology.h) is refused and the client's map is
+//                    bad_topology.h), a malformed CLUSTER SHARDS reply (op
+//                    refresh-shards with a malformed form) and a
+//                    redirection to a slot outside 0..16383 (op
+//                    redirect-bad) are refused and the client's map is
 //                    as before; after a CLUSTER SHARDS reload (op
-//                    refresh-shards) the map gives each range's owner
+//                    refresh-shards, a valid form) the map gives each
+//                    range's owner
+//   "node-failed"    when a request finds its node dead, the client drops
+//                    that node's slots from its map and keeps every other
+//                    node's (before it refreshes)
 #ifndef RESPFUZZ_HARNESSES_CLUSTER_ROUTING_CHECKS_H_
 #define RESPFUZZ_HARNESSES_CLUSTER_ROUTING_CHECKS_H_
 

@@ -124,7 +124,13 @@ absl::StatusOr<std::string> ParseKey(std::string_view t, size_t line) {
 std::span<const std::string_view> BadTopologyNames() {
   static constexpr std::array<std::string_view, kBadTopologyKinds> kNames = {
       "host-integer",     "host-null",         "first-not-integer", "last-out-of-range",
-      "first-after-last", "port-out-of-range", "short-entry"};
+      "first-after-last", "port-out-of-range", "short-entry",       "node-one-element"};
+  return kNames;
+}
+
+std::span<const std::string_view> ShardsFormNames() {
+  static constexpr std::array<std::string_view, kShardsForms> kNames = {
+      "standard", "ip-only", "announced", "no-slots", "no-nodes", "nodes-not-list"};
   return kNames;
 }
 
@@ -173,12 +179,20 @@ RoutingProgram DecodeRoutingProgram(std::string_view bytes) {
         break;
       default:
         ok = r.Byte(&x);
-        if (x % 8 < kBadTopologyKinds) {
+        if (x % 8 < 7) {
           op.kind = RoutingOpKind::kRefreshBad;
           op.bad = x % 8;
+        } else if (const int y = (x >> 4) & 7; y == 1) {
+          op.kind = RoutingOpKind::kRefreshBad;
+          op.bad = 7;
+        } else if (y == 2) {
+          op.kind = RoutingOpKind::kRedirectBad;
+          op.slot = (x & 8) != 0 ? 16384 : -1;
+          op.ask = (x & 0x80) != 0;
         } else {
           op.kind = RoutingOpKind::kRefreshShards;
           op.resp3 = (x & 8) != 0;
+          op.form = y == 0 ? 0 : y - 2;
         }
         break;
     }
@@ -227,11 +241,16 @@ std::string EncodeRoutingProgram(const RoutingProgram& p) {
         break;
       case RoutingOpKind::kRefreshBad:
         s.push_back(7);
-        s.push_back(static_cast<char>(op.bad));
+        s.push_back(static_cast<char>(op.bad < 7 ? op.bad : 0x17));
         break;
       case RoutingOpKind::kRefreshShards:
         s.push_back(7);
-        s.push_back(static_cast<char>(op.resp3 ? 15 : 7));
+        s.push_back(
+            static_cast<char>((op.form == 0 ? 0 : (op.form + 2) << 4) | 7 | (op.resp3 ? 8 : 0)));
+        break;
+      case RoutingOpKind::kRedirectBad:
+        s.push_back(7);
+        s.push_back(static_cast<char>(0x27 | (op.slot == 16384 ? 8 : 0) | (op.ask ? 0x80 : 0)));
         break;
     }
   }
@@ -257,7 +276,11 @@ std::string RoutingOpToText(const RoutingOp& op) {
     case RoutingOpKind::kRefreshBad:
       return "refresh-bad " + std::string(BadTopologyNames()[op.bad % kBadTopologyKinds]);
     case RoutingOpKind::kRefreshShards:
-      return op.resp3 ? "refresh-shards resp3" : "refresh-shards resp2";
+      return absl::StrCat(
+          op.resp3 ? "refresh-shards resp3" : "refresh-shards resp2", op.form == 0 ? "" : " ",
+          op.form == 0 ? std::string() : std::string(ShardsFormNames()[op.form % kShardsForms]));
+    case RoutingOpKind::kRedirectBad:
+      return absl::StrCat("redirect-bad ", op.ask ? "ask " : "moved ", op.slot);
   }
   return "";
 }
@@ -317,13 +340,31 @@ absl::StatusOr<RoutingProgram> RoutingProgramFromText(std::string_view text) {
           }
         } else if (t[0] == "refresh-shards") {
           op.kind = RoutingOpKind::kRefreshShards;
-          if (st = arity(2); st.ok()) {
+          if (st = t.size() == 3 ? absl::OkStatus() : arity(2); st.ok()) {
             if (t[1] != "resp2" && t[1] != "resp3") {
               return ProgramLineError(line_no,
                                       absl::StrCat("refresh-shards takes resp2 or resp3, not '",
                                                    std::string(t[1]), "'"));
             }
             op.resp3 = t[1] == "resp3";
+            if (t.size() == 3) {
+              const auto forms = ShardsFormNames();
+              const auto it = std::find(forms.begin(), forms.end(), t[2]);
+              if (it == forms.end()) {
+                return ProgramLineError(
+                    line_no, absl::StrCat("unknown refresh-shards form '", std::string(t[2]), "'"));
+              }
+              op.form = static_cast<int>(it - forms.begin());
+            }
+          }
+        } else if (t[0] == "redirect-bad") {
+          op.kind = RoutingOpKind::kRedirectBad;
+          if (st = arity(3); st.ok()) {
+            if ((t[1] != "moved" && t[1] != "ask") || (t[2] != "-1" && t[2] != "16384")) {
+              return ProgramLineError(line_no, "redirect-bad takes moved|ask and -1|16384");
+            }
+            op.ask = t[1] == "ask";
+            op.slot = t[2] == "-1" ? -1 : 16384;
           }
         } else if (t[0] == "refresh-bad") {
           op.kind = RoutingOpKind::kRefreshBad;

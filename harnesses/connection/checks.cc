@@ -172,7 +172,14 @@ class DirectRun {
   void Run(int conn) {
     Conn& c = conns_[conn];
     const size_t start = c.owed.size();
+    bool blocked = false;
     while (c.next < c.requests.size()) {
+      // A blocking command blocked the client: its further requests wait
+      // until it is unblocked (Deliver queues it for the next turn then).
+      if (engine_.session(c.session).blocked()) {
+        blocked = true;
+        break;
+      }
       const resp::Request& req = c.requests[c.next++];
       ++commands;
       RunOne(c, req.argv);
@@ -189,8 +196,10 @@ class DirectRun {
         return;
       }
     }
-    c.next = 0;
-    c.parser.Recycle(&c.requests);
+    if (!blocked) {
+      c.next = 0;
+      c.parser.Recycle(&c.requests);
+    }
     if (c.parse_failed && !c.stopped) {
       c.owed += absl::StrCat("-ERR ", c.parser.error()->message, "\r\n");
       c.stopped = true;
@@ -218,6 +227,16 @@ class DirectRun {
         conns_[conn].cut = true;
         CloseConn(conn);
       }
+    }
+    // Unblocked clients run the requests that waited behind their blocking
+    // command in the next turn.
+    for (int s : engine_.TakeUnblocked()) {
+      const int conn = ConnOf(s);
+      if (conn < 0) continue;
+      Conn& c = conns_[conn];
+      if (c.queued || c.next >= c.requests.size()) continue;
+      c.queued = true;
+      queued_.push_back(conn);
     }
     for (int s : engine_.TakeNotified()) {
       const int conn = ConnOf(s);
@@ -279,7 +298,25 @@ std::string Snippet(std::string_view s, size_t at) {
   return EscapeBytes(s.substr(from, 64), 96);
 }
 
-// The per-turn checks: closed, sessions, accounting (open connections),
+}  // namespace
+
+fuzz::Verdict CheckDelivered(const engine::Engine& e, size_t step) {
+  for (size_t s = 0; s < e.session_count(); ++s) {
+    if (!e.session(static_cast<int>(s)).open) continue;
+    const std::string& left = e.PendingOutput(static_cast<int>(s));
+    if (!left.empty()) {
+      return Fail("delivered", step,
+                  absl::StrCat("after the turn, session ", s, " still holds ", left.size(),
+                               " bytes of engine output the server never took: ",
+                               EscapeBytes(left.substr(0, 32), 48)));
+    }
+  }
+  return fuzz::Verdict::Ok();
+}
+
+namespace {
+
+// The per-turn checks: closed, sessions, delivered, accounting (open connections),
 // output-cap, turn-output (against `direct`, replayed up to this turn),
 // starvation.
 fuzz::Verdict CheckTurn(const SimTransport& sim, const server::Server& server,
@@ -298,6 +335,7 @@ fuzz::Verdict CheckTurn(const SimTransport& sim, const server::Server& server,
                 absl::StrCat("stats say ", server.stats().open_connections,
                              " open connections, the transport has ", open));
   }
+  if (fuzz::Verdict v = CheckDelivered(server.engine(), step); !v.ok) return v;
   server.Clients(clients);
   for (const server::Server::ClientInfo& ci : *clients) {
     if (ci.unsent > kConnOutputCap) {

@@ -43,6 +43,10 @@
 //       them read from a connection still open; connections accepted in
 //       order and none left waiting; a fin, rst or close ends the
 //       connection; a failed accept drops the next waiting connection
+//   "delivered"   after every turn no open session of the server's engine
+//       holds output the server has not taken (CheckDelivered): replies,
+//       pushes, and a blocked client's answer when it is served or times
+//       out all reach the connection in the turn they are written
 //   "stall"       the loop reaches quiet within kConnMaxDrainTurns turns
 // and (oracle 4) the sanitizers over all of it.
 #ifndef RESPFUZZ_HARNESSES_CONNECTION_CHECKS_H_
@@ -63,6 +67,10 @@
 #include "harnesses/connection/program.h"
 #include "src/server/sim_transport.h"
 #include "src/server/transport.h"
+
+namespace respfuzz::engine {
+class Engine;
+}  // namespace respfuzz::engine
 
 namespace respfuzz::server {
 struct ServerOptions;
@@ -170,6 +178,10 @@ ConnRunResult RunConnProgram(const ConnProgram& p, const ConnectionUnderTest& pu
 // minimize` and `freeze` call) is the same against the real server.
 std::optional<ConnProgram> MinimizeConnProgram(const ConnProgram& p, const ConnectionUnderTest& put,
                                                MinimizeReport* report);
+
+// "delivered": every open session of `e` has no output left in the engine
+// (the server takes it all in each turn). Ok or Fail("delivered", step, ...).
+fuzz::Verdict CheckDelivered(const engine::Engine& e, size_t step);
 
 // The harness's pieces (the real server) and its registered descriptor.
 extern const ProgramCodec<ConnProgram> kConnectionProgram;

@@ -39,18 +39,50 @@ bool ObservingTransport::Watch(int h, uint32_t events, uint64_t tag) {
   if (Handle* s = At(h); s != nullptr && ok) {
     s->watched = true;
     s->watch_events = events;
+    s->tag = tag;
   }
   return ok;
 }
 
 void ObservingTransport::Rewatch(int h, uint32_t events, uint64_t tag) {
   inner_->Rewatch(h, events, tag);
-  if (Handle* s = At(h); s != nullptr) s->watch_events = events;
+  if (Handle* s = At(h); s != nullptr) {
+    s->watch_events = events;
+    s->tag = tag;
+  }
+}
+
+int ObservingTransport::Wait(std::span<server::Readiness> out, int timeout_ms) {
+  const int n = inner_->Wait(out, timeout_ms);
+  for (int i = 0; i < n; ++i) {
+    if (!(out[i].events & EPOLLERR)) continue;
+    for (Handle& s : handles_) {
+      if (!s.watched || s.closed || s.tag != out[i].tag || s.reset_seen) continue;
+      s.reset_seen = true;
+      s.reset_watch = s.watch_events;
+    }
+  }
+  return n;
+}
+
+void ObservingTransport::AfterReset(Handle* s, int h, const char* call) {
+  if (!s->reset_seen || !s->reset_violation.empty()) return;
+  ++s->io_after_reset;
+  if (!(s->reset_watch & (EPOLLIN | EPOLLOUT))) {
+    s->reset_violation =
+        absl::StrCat(call, "() on c", h,
+                     " after its reset was reported while the server watched it for neither "
+                     "reading nor writing (its waiting requests are lost: close it)");
+  } else if (s->io_after_reset > 1) {
+    s->reset_violation = absl::StrCat(call, "() on c", h, ": call ", s->io_after_reset,
+                                      " after its reset was reported (one reads the ECONNRESET)");
+  }
 }
 
 ssize_t ObservingTransport::Recv(int h, char* buf, size_t len) {
   const ssize_t n = inner_->Recv(h, buf, len);
   if (Handle* s = At(h); s != nullptr) {
+    AfterReset(s, h, "Recv");
     if (n > 0) {
       s->read.append(buf, static_cast<size_t>(n));
       s->cut.push_back(s->read.size());
@@ -65,6 +97,7 @@ ssize_t ObservingTransport::Recv(int h, char* buf, size_t len) {
 ssize_t ObservingTransport::Send(int h, const char* data, size_t len) {
   const ssize_t n = inner_->Send(h, data, len);
   if (Handle* s = At(h); s != nullptr) {
+    AfterReset(s, h, "Send");
     s->owed = n == -EAGAIN || n == -EWOULDBLOCK || (n >= 0 && static_cast<size_t>(n) < len);
     s->eof_owed = false;
   }
@@ -188,6 +221,7 @@ fuzz::Verdict CheckTransportModel(const ClientModel& model, const ObservingTrans
       }
       from = to;
     }
+    if (!h.reset_violation.empty()) return Fail(step, h.reset_violation);
     if (h.closed_owing) {
       return Fail(step, absl::StrCat("the server read the end of c", i,
                                      "'s stream while it owed it bytes and closed it without "

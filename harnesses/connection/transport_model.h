@@ -30,6 +30,13 @@
 //     last Send() there was short or EAGAIN), the server tries once more to
 //     send them (a Send() call) before it closes the connection (docs/
 //     serve.md: a client that half-closes gets what the socket takes then).
+//   - reset: once Wait() has reported a connection's reset (EPOLLERR), the
+//     server makes at most one more Recv() or Send() there, the one that
+//     reads the ECONNRESET, and only if it watched the connection for
+//     reading or writing when the reset was reported; a connection it
+//     watched for neither (a client whose requests wait for a turn) is
+//     closed without one (docs/serve.md: a client that resets while
+//     requests wait loses them).
 #ifndef RESPFUZZ_HARNESSES_CONNECTION_TRANSPORT_MODEL_H_
 #define RESPFUZZ_HARNESSES_CONNECTION_TRANSPORT_MODEL_H_
 
@@ -58,6 +65,11 @@ class ObservingTransport : public server::Transport {
     bool closed = false;        // the server called Close()
     uint32_t watch_events = 0;
     bool watched = false;
+    uint64_t tag = 0;
+    bool reset_seen = false;      // Wait() reported EPOLLERR while open
+    uint32_t reset_watch = 0;     // watch_events then
+    int io_after_reset = 0;       // Recv() and Send() calls since
+    std::string reset_violation;  // the first call the reset rule forbids
   };
   // One accept-side call: Accept()'s result (a handle or -errno), or a drop
   // (AcceptAndDrop()'s result, 0 or 1).
@@ -80,9 +92,7 @@ class ObservingTransport : public server::Transport {
   int AcceptAndDrop() override;
   bool Watch(int h, uint32_t events, uint64_t tag) override;
   void Rewatch(int h, uint32_t events, uint64_t tag) override;
-  int Wait(std::span<server::Readiness> out, int timeout_ms) override {
-    return inner_->Wait(out, timeout_ms);
-  }
+  int Wait(std::span<server::Readiness> out, int timeout_ms) override;
   ssize_t Recv(int h, char* buf, size_t len) override;
   ssize_t Send(int h, const char* data, size_t len) override;
   void Close(int h) override;
@@ -95,6 +105,8 @@ class ObservingTransport : public server::Transport {
 
  private:
   Handle* At(int h);
+  // The reset rule (above), at a Recv() or Send() on handle h.
+  void AfterReset(Handle* s, int h, const char* call);
 
   std::unique_ptr<server::Transport> inner_;
   std::vector<Handle> handles_;
