@@ -1632,22 +1632,23 @@ bool FunctionLibraries::Delete(std::string_view library) {
   return true;
 }
 
-std::string FunctionLibraries::Load(std::string_view code, bool replace, std::string* error) {
+bool FunctionLibraries::Create(std::string_view code, bool replace, const LibraryMap& libs,
+                               Library* out, bool* exists, std::string* error) {
   // functionExtractLibMetaData.
   const std::string_view ccode = code.substr(0, code.find('\0'));
   if (ccode.substr(0, 2) != "#!") {
     *error = "ERR Missing library metadata";
-    return "";
+    return false;
   }
   const size_t end = ccode.find('\n');
   if (end == std::string_view::npos) {
     *error = "ERR Invalid library metadata";
-    return "";
+    return false;
   }
   std::vector<std::string> parts;
   if (!SplitArgs(ccode.substr(0, end), &parts) || parts.empty()) {
     *error = "ERR Invalid library metadata";
-    return "";
+    return false;
   }
   const std::string engine_name = parts[0].substr(2);
   std::string name;
@@ -1656,33 +1657,33 @@ std::string FunctionLibraries::Load(std::string_view code, bool replace, std::st
     if (parts[i].size() >= 5 && absl::EqualsIgnoreCase(parts[i].substr(0, 5), "name=")) {
       if (have_name) {
         *error = "ERR Invalid metadata value, name argument was given multiple times";
-        return "";
+        return false;
       }
       name = parts[i].substr(5);
       have_name = true;
       continue;
     }
     *error = "ERR Invalid metadata value given: " + parts[i];
-    return "";
+    return false;
   }
   if (!have_name) {
     *error = "ERR Library name was not given";
-    return "";
+    return false;
   }
   if (!ValidName(name)) {
     *error =
         "ERR Library names can only contain letters, numbers, or underscores(_) and must be at "
         "least one character long";
-    return "";
+    return false;
   }
   if (!absl::EqualsIgnoreCase(engine_name, "lua")) {
     *error = "ERR Engine '" + engine_name + "' not found";
-    return "";
+    return false;
   }
-  const bool exists = libraries_.count(name) != 0;
-  if (exists && !replace) {
+  *exists = libs.count(name) != 0;
+  if (*exists && !replace) {
     *error = "ERR Library '" + name + "' already exists";
-    return "";
+    return false;
   }
   // Run the code (after the shebang line, its line feed kept) with the load
   // API as its globals.
@@ -1697,7 +1698,7 @@ std::string FunctionLibraries::Load(std::string_view code, bool replace, std::st
   lua_->host_alloc = false;
   if (!compiled) {
     *error = "ERR Error compiling function: " + why;
-    return "";
+    return false;
   }
   LoadContext ctx{&lib, &registered};
   lua_pushlightuserdata(L, &ctx);
@@ -1729,30 +1730,46 @@ std::string FunctionLibraries::Load(std::string_view code, bool replace, std::st
     lua_pop(L, 1);
     drop_registered();
     *error = "ERR Error registering functions: " + msg;
-    return "";
+    return false;
   }
   if (registered.empty()) {
     *error = "ERR No functions registered";
-    return "";
+    return false;
   }
-  for (const Function& f : registered) {
+  lib.defs = std::move(registered);
+  for (const Function& f : lib.defs) lib.functions.push_back(f.name);
+  *out = std::move(lib);
+  return true;
+}
+
+void FunctionLibraries::Release(const Library& lib) {
+  for (const Function& f : lib.defs) luaL_unref(lua_->L(), LUA_REGISTRYINDEX, f.ref);
+}
+
+void FunctionLibraries::Link(Library lib) {
+  // The server's function dict compares case-insensitively: of two names
+  // of one library differing in case only, the first is the one FCALL
+  // finds (Redis's dictAdd refuses the second).
+  for (const Function& f : lib.defs) functions_.emplace(Lower(f.name), f);
+  const std::string name = lib.name;
+  libraries_[name] = std::move(lib);
+}
+
+std::string FunctionLibraries::Load(std::string_view code, bool replace, std::string* error) {
+  Library lib;
+  bool exists = false;
+  if (!Create(code, replace, libraries_, &lib, &exists, error)) return "";
+  for (const Function& f : lib.defs) {
     auto it = functions_.find(Lower(f.name));
-    if (it != functions_.end() && !(exists && it->second.library == name)) {
-      drop_registered();
+    if (it != functions_.end() && !(exists && it->second.library == lib.name)) {
+      Release(lib);
       *error = "ERR Function " + f.name + " already exists";
       return "";
     }
   }
-  if (exists) Delete(name);
-  for (const Function& f : registered) {
-    lib.functions.push_back(f.name);
-    lib.defs.push_back(f);
-    // The server's function dict compares case-insensitively: of two names
-    // of one library differing in case only, the first is the one FCALL
-    // finds (Redis's dictAdd refuses the second).
-    functions_.emplace(Lower(f.name), f);
-  }
-  libraries_[name] = std::move(lib);
+  if (exists) Delete(lib.name);
+  const std::string name = lib.name;
+  Link(std::move(lib));
   return name;
 }
 
