@@ -143,15 +143,26 @@ int ApiIndex(lua_State* L) {
                     lua_tostring(L, 2));
 }
 
+// FUNCTION LOAD's redis table's __index: reads through to the real table
+// (upvalue 1), else the nonexistent-global error.
+int LoadApiIndex(lua_State* L) {
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
+  if (!lua_isnil(L, -1)) return 1;
+  lua_pop(L, 1);
+  return ApiIndex(L);
+}
+
 // Replaces the table at the top of the stack with a read-only proxy of it.
-// `index` is the proxy's __index (nullptr: read through to the table).
-void MakeProxy(lua_State* L, lua_CFunction index) {
+// `index` is the proxy's __index (nullptr: read through to the table);
+// with `index_sees_table` it gets the table as its upvalue 1.
+void MakeProxy(lua_State* L, lua_CFunction index, bool index_sees_table = false) {
   const int real = lua_gettop(L);
   lua_newtable(L);  // proxy
   lua_newtable(L);  // its metatable
-  if (index == nullptr) {
+  if (index == nullptr || index_sees_table) {
     lua_pushvalue(L, real);
-    lua_pushcclosure(L, LibraryIndex, 1);
+    lua_pushcclosure(L, index == nullptr ? LibraryIndex : index, 1);
   } else {
     lua_pushcfunction(L, index);
   }
@@ -250,7 +261,10 @@ int SandboxGetmetatable(lua_State* L) {
     if (globals) {
       lua_getfield(L, LUA_REGISTRYINDEX, kRegGlobalsMeta);
     } else {
-      lua_pushnil(L);
+      // FUNCTION LOAD's redis table: its real table's metatable, itself a
+      // read-only proxy of {__index = the nonexistent-global error}.
+      PushReal(L, 1);
+      if (!lua_getmetatable(L, -1)) lua_pushnil(L);
     }
     return 1;
   }
@@ -948,7 +962,7 @@ void RegisterLogAndVersion(lua_State* L) {
   SetNumber(L, "LOG_VERBOSE", 1);
   SetNumber(L, "LOG_NOTICE", 2);
   SetNumber(L, "LOG_WARNING", 3);
-  SetNumber(L, "REDIS_VERSION_NUM", 0x00070f);
+  SetNumber(L, "REDIS_VERSION_NUM", 0x07000f);  // (major << 16) | (minor << 8) | patch
   lua_pushstring(L, "7.0.15");
   lua_setfield(L, -2, "REDIS_VERSION");
 }
@@ -1451,6 +1465,13 @@ bool ValidName(std::string_view name) {
   return true;
 }
 
+// luaGetStringSds: a Lua string with its length (a NUL kept).
+std::string LuaBytes(lua_State* L, int idx) {
+  size_t len = 0;
+  const char* p = lua_tolstring(L, idx, &len);
+  return std::string(p, len);
+}
+
 // Reads register_function's arguments into *f (its function referenced in
 // the registry). Returns "" or the error text.
 std::string RegisterArgs(lua_State* L, FunctionLibraries::Function* f) {
@@ -1458,7 +1479,7 @@ std::string RegisterArgs(lua_State* L, FunctionLibraries::Function* f) {
   if (argc < 1 || argc > 2) return "wrong number of arguments to redis.register_function";
   if (argc == 2) {
     if (!lua_isstring(L, 1)) return "first argument to redis.register_function must be a string";
-    f->name = lua_tostring(L, 1);
+    f->name = LuaBytes(L, 1);
     if (!lua_isfunction(L, 2))
       return "second argument to redis.register_function must be a function";
     f->ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -1484,7 +1505,7 @@ std::string RegisterArgs(lua_State* L, FunctionLibraries::Function* f) {
         lua_pop(L, 2);
         break;
       }
-      f->name = lua_tostring(L, -1);
+      f->name = LuaBytes(L, -1);
       have_name = true;
     } else if (absl::EqualsIgnoreCase(key, "description")) {
       if (!lua_isstring(L, -1)) {
@@ -1492,7 +1513,7 @@ std::string RegisterArgs(lua_State* L, FunctionLibraries::Function* f) {
         lua_pop(L, 2);
         break;
       }
-      f->description = lua_tostring(L, -1);
+      f->description = LuaBytes(L, -1);
       f->has_description = true;
     } else if (absl::EqualsIgnoreCase(key, "callback")) {
       if (!lua_isfunction(L, -1)) {
@@ -1602,11 +1623,15 @@ void FunctionLibraries::Flush() {
   lua_getfield(L, LUA_REGISTRYINDEX, kRegLoadApi);
   lua_getfield(L, -1, "redis");
   SetField(L, "register_function", LuaRegisterFunction);
-  // The load API's redis and globals raise on a missing name.
+  // The load API's redis raises on a missing name and is read-only (Redis
+  // protects the load globals recursively: a function that kept the table
+  // cannot change it either); its globals raise on a missing name.
   lua_newtable(L);
   SetField(L, "__index", ApiIndex);
+  MakeProxy(L, nullptr);
   lua_setmetatable(L, -2);
-  lua_pop(L, 1);
+  MakeProxy(L, LoadApiIndex, /*index_sees_table=*/true);
+  lua_setfield(L, -2, "redis");
   lua_newtable(L);
   SetField(L, "__index", ApiIndex);
   lua_setmetatable(L, -2);
