@@ -151,6 +151,39 @@ TEST_F(FunctionDumpTest, EveryTruncationAndByteChangeIsAnErrorOrOk) {
             "-ERR DUMP payload version or checksum are wrong\r\n");
 }
 
+// Codes at the RDB length encodings' boundaries (14 bits: 16383 bytes, then
+// the 32-bit form), of text LZF cannot shrink much: DUMP's bytes and their
+// round trip. redis-server 7.0.15 gave the same DUMP bytes for the same
+// codes of 16383, 16384 and 70000 bytes (checked by hand, 2026-11-26).
+TEST_F(FunctionDumpTest, CodesAtTheLengthEncodingsBoundaries) {
+  uint32_t x = 1;
+  for (const size_t n : {size_t{16383}, size_t{16384}, size_t{70000}}) {
+    std::string code = Lib("big", "f", "function() return 1 end") + "\n-- ";
+    while (code.size() < n) {
+      x = x * 1103515245u + 12345u;
+      code.push_back("abcdefghijklmnopqrstuvwxyz0123456789"[(x >> 16) % 36]);
+    }
+    ASSERT_EQ(Cmd({"FUNCTION", "LOAD", "REPLACE", code}), "$3\r\nbig\r\n");
+    const std::string payload = Dump();
+    EXPECT_EQ(payload, Payload({code}));
+    EXPECT_EQ(Cmd({"FUNCTION", "RESTORE", payload, "FLUSH"}), "+OK\r\n");
+    EXPECT_EQ(Dump(), payload);
+  }
+  // A declared length past the payload (2^62 bytes, an LZF string of 2^40)
+  // is refused before anything is allocated for it.
+  std::string huge = "\xf5\x81";
+  for (int i = 7; i >= 0; --i)
+    huge.push_back(static_cast<char>(((uint64_t{1} << 62) >> (8 * i)) & 0xff));
+  rdb::AppendFooter(&huge);
+  EXPECT_EQ(Cmd({"FUNCTION", "RESTORE", huge}), "-ERR Failed loading library payload\r\n");
+  std::string lzf = "\xf5\xc3\x04\x80";
+  for (int i = 3; i >= 0; --i)
+    lzf.push_back(static_cast<char>(((uint64_t{1} << 30) >> (8 * i)) & 0xff));
+  lzf += "\x02abc";
+  rdb::AppendFooter(&lzf);
+  EXPECT_EQ(Cmd({"FUNCTION", "RESTORE", lzf}), "-ERR Failed loading library payload\r\n");
+}
+
 TEST(RdbLoadStringTest, ReadsAtAPositionAndStopsAtTheEnd) {
   std::string s;
   rdb::AppendString(&s, "abc");
