@@ -16,8 +16,8 @@ line and no output file.
 
 --live: Redis 7.0.15's own suite (the pinned Debian source, fetched once per
 machine) against `respfuzz serve` (RESPFUZZ is the respfuzz CLI): the 17
-units run, the server stays up through them, and every test of
-tests/redis_suite/must-pass.txt passes. Then the runner's own bounds: a unit
+units and every other unit the must-pass list names run, the server stays
+up through them, and every test of tests/redis_suite/must-pass.txt passes. Then the runner's own bounds: a unit
 cut by --timeout against redis-server 7.0.15 is reported as timed out with
 passed + failed + not reached = its baseline, with progress on stderr; and a
 planted must-pass entry that respfuzz does not pass today makes it exit 1.
@@ -63,17 +63,25 @@ def load(path):
 def live(root, respfuzz, tmp):
     must = os.path.join(root, "tests", "redis_suite", "must-pass.txt")
     out = os.path.join(tmp, "respfuzz.json")
-    rc, so, se = run("--respfuzz", respfuzz, "--timeout", "120", "--must-pass", must, "--json", out)
+    # The 17 units, then every other unit the must-pass list names
+    # (unit/functions).
+    core = run("--list")[1].split("\n")[:17]
+    with open(must) as f:
+        named = {l.split("\t")[0] for l in f if l.strip() and not l.startswith("#")}
+    extra = sorted(named - set(core))
+    rc, so, se = run("--respfuzz", respfuzz, "--timeout", "120", "--must-pass", must, "--json", out,
+                     *(core + extra))
     print(so, end="")
     d = load(out)
     summary = [l for l in so.split("\n") if l.startswith("must-pass:")]
     check(rc == 0 and d is not None and summary,
-          "the 17 units with the must-pass list: exit %d, %s %s" %
-          (rc, summary, [l for l in so.split("\n") if l.startswith("MUST-PASS")][:5]
+          "the 17 units and %s with the must-pass list: exit %d, %s %s" %
+          (extra, rc, summary, [l for l in so.split("\n") if l.startswith("MUST-PASS")][:5]
            if rc else ""))
     units = d["units"] if d else []
-    check(len(units) == 17 and not any(u["timed_out"] or "server_exited" in u for u in units),
-          "17 units ran, none timed out, respfuzz serve stayed up through all of them: %s" %
+    check(len(units) == 17 + len(extra) and
+          not any(u["timed_out"] or "server_exited" in u for u in units),
+          "the units ran, none timed out, respfuzz serve stayed up through all of them: %s" %
           [(u["unit"], u["timed_out"], u.get("server_exited")) for u in units
            if u["timed_out"] or "server_exited" in u])
 

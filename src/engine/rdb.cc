@@ -203,7 +203,8 @@ void DumpList(std::string* out, const List& list, int64_t fill) {
 
 class Reader {
  public:
-  explicit Reader(std::string_view s) : s_(s) {}
+  explicit Reader(std::string_view s, size_t pos = 0) : s_(s), pos_(pos) {}
+  size_t pos() const { return pos_; }
   bool Byte(uint8_t* b) {
     if (pos_ >= s_.size()) return false;
     *b = static_cast<uint8_t>(s_[pos_++]);
@@ -1009,6 +1010,26 @@ std::string DumpPayload(const Object& o, const EncodingLimits& limits) {
   out.push_back(static_cast<char>(kRdbVersion >> 8));
   PutLe(&out, Crc64(0, out), 8);
   return out;
+}
+
+bool LoadLen(std::string_view s, size_t* pos, uint64_t* len) {
+  Reader r(s, *pos);
+  bool encoded;
+  if (!r.Len(len, &encoded)) return false;
+  *pos = r.pos();
+  return true;
+}
+
+bool LoadString(std::string_view s, size_t* pos, std::string* out) {
+  Reader r(s, *pos);
+  if (!r.String(out)) return false;
+  *pos = r.pos();
+  return true;
+}
+
+void AppendFooter(std::string* payload) {
+  PutLe(payload, kRdbVersion, 2);
+  PutLe(payload, Crc64(0, *payload), 8);
 }
 
 bool VerifyPayload(std::string_view p) {

@@ -38,6 +38,18 @@ std::string Listpack(const std::vector<std::string_view>& elements);
 // An intset of these sorted, distinct values in the narrowest encoding.
 std::string Intset(const std::vector<int64_t>& sorted);
 
+// rdbLoadLen (an encoded length's type bits ignored, as rdbLoadLen(rdb,
+// NULL) does) and rdbGenericLoadStringObject at *pos of s, advancing *pos:
+// false where Redis fails to read (FUNCTION RESTORE reads its payload this
+// way). A string's allocation is bounded by what is left of s (LZF: a
+// hundred times that).
+bool LoadLen(std::string_view s, size_t* pos, uint64_t* len);
+bool LoadString(std::string_view s, size_t* pos, std::string* out);
+
+// The DUMP footer: the RDB version (two bytes, little endian) and the
+// CRC-64 of everything before it (eight bytes, little endian), appended.
+void AppendFooter(std::string* payload);
+
 // DUMP's reply for a value under these encoding limits.
 std::string DumpPayload(const Object& o, const EncodingLimits& limits);
 

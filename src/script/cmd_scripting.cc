@@ -14,6 +14,7 @@
 #include "src/engine/command_facts.h"
 #include "src/engine/engine.h"
 #include "src/engine/glob.h"
+#include "src/engine/rdb.h"
 #include "src/resp/numbers.h"
 #include "src/script/lua_scripts.h"
 
@@ -298,6 +299,40 @@ void FunctionList(CommandContext& c) {
   }
 }
 
+// functionRestoreCommand: the argument count, the policy, the footer, then
+// the libraries (function_dump.cc).
+void FunctionRestore(CommandContext& c) {
+  if (c.argc() > 4) {
+    SubcommandSyntaxError(c, "FUNCTION");
+    return;
+  }
+  auto policy = script::FunctionLibraries::RestorePolicy::kAppend;
+  if (c.argc() == 4) {
+    if (c.ArgIs(3, "append")) {
+      policy = script::FunctionLibraries::RestorePolicy::kAppend;
+    } else if (c.ArgIs(3, "replace")) {
+      policy = script::FunctionLibraries::RestorePolicy::kReplace;
+    } else if (c.ArgIs(3, "flush")) {
+      policy = script::FunctionLibraries::RestorePolicy::kFlush;
+    } else {
+      c.reply.Error(
+          "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+      return;
+    }
+  }
+  if (!rdb::VerifyPayload(c.arg(2))) {
+    c.reply.Error("ERR DUMP payload version or checksum are wrong");
+    return;
+  }
+  std::string error;
+  if (!c.engine.functions().Restore(c.arg(2), policy, &error)) {
+    c.reply.Error(error);
+    return;
+  }
+  c.Dirty();  // server.dirty++
+  c.reply.Ok();
+}
+
 void CmdFunction(CommandContext& c) {
   const Subcommand* sub = FindSub(c, kFunctionSubs);
   if (sub == nullptr) return;
@@ -345,10 +380,10 @@ void CmdFunction(CommandContext& c) {
     FunctionList(c);
   } else if (sub->name == "kill") {
     c.engine.ScriptKill(c.reply, /*is_eval=*/false);  // busy_script.cc
-  } else if (sub->name == "dump" || sub->name == "restore") {
-    // The payload is Redis's RDB serialization, which respfuzz does not
-    // implement.
-    c.reply.Error("ERR respfuzz: FUNCTION DUMP and RESTORE are not implemented");
+  } else if (sub->name == "dump") {
+    c.reply.Bulk(libs.Dump());  // function_dump.cc
+  } else if (sub->name == "restore") {
+    FunctionRestore(c);
   } else if (sub->name == "stats") {
     const Engine::RunningScript* running = c.engine.running_script();  // busy_script.cc
     if (running != nullptr && running->eval) {

@@ -143,15 +143,26 @@ int ApiIndex(lua_State* L) {
                     lua_tostring(L, 2));
 }
 
+// FUNCTION LOAD's redis table's __index: reads through to the real table
+// (upvalue 1), else the nonexistent-global error.
+int LoadApiIndex(lua_State* L) {
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
+  if (!lua_isnil(L, -1)) return 1;
+  lua_pop(L, 1);
+  return ApiIndex(L);
+}
+
 // Replaces the table at the top of the stack with a read-only proxy of it.
-// `index` is the proxy's __index (nullptr: read through to the table).
-void MakeProxy(lua_State* L, lua_CFunction index) {
+// `index` is the proxy's __index (nullptr: read through to the table);
+// with `index_sees_table` it gets the table as its upvalue 1.
+void MakeProxy(lua_State* L, lua_CFunction index, bool index_sees_table = false) {
   const int real = lua_gettop(L);
   lua_newtable(L);  // proxy
   lua_newtable(L);  // its metatable
-  if (index == nullptr) {
+  if (index == nullptr || index_sees_table) {
     lua_pushvalue(L, real);
-    lua_pushcclosure(L, LibraryIndex, 1);
+    lua_pushcclosure(L, index == nullptr ? LibraryIndex : index, 1);
   } else {
     lua_pushcfunction(L, index);
   }
@@ -250,7 +261,10 @@ int SandboxGetmetatable(lua_State* L) {
     if (globals) {
       lua_getfield(L, LUA_REGISTRYINDEX, kRegGlobalsMeta);
     } else {
-      lua_pushnil(L);
+      // FUNCTION LOAD's redis table: its real table's metatable, itself a
+      // read-only proxy of {__index = the nonexistent-global error}.
+      PushReal(L, 1);
+      if (!lua_getmetatable(L, -1)) lua_pushnil(L);
     }
     return 1;
   }
@@ -961,7 +975,7 @@ void RegisterLogAndVersion(lua_State* L) {
   SetNumber(L, "LOG_VERBOSE", 1);
   SetNumber(L, "LOG_NOTICE", 2);
   SetNumber(L, "LOG_WARNING", 3);
-  SetNumber(L, "REDIS_VERSION_NUM", 0x00070f);
+  SetNumber(L, "REDIS_VERSION_NUM", 0x07000f);  // (major << 16) | (minor << 8) | patch
   lua_pushstring(L, "7.0.15");
   lua_setfield(L, -2, "REDIS_VERSION");
 }
@@ -1471,6 +1485,13 @@ bool ValidName(std::string_view name) {
   return true;
 }
 
+// luaGetStringSds: a Lua string with its length (a NUL kept).
+std::string LuaBytes(lua_State* L, int idx) {
+  size_t len = 0;
+  const char* p = lua_tolstring(L, idx, &len);
+  return std::string(p, len);
+}
+
 // Reads register_function's arguments into *f (its function referenced in
 // the registry). Returns "" or the error text.
 std::string RegisterArgs(lua_State* L, FunctionLibraries::Function* f) {
@@ -1478,7 +1499,7 @@ std::string RegisterArgs(lua_State* L, FunctionLibraries::Function* f) {
   if (argc < 1 || argc > 2) return "wrong number of arguments to redis.register_function";
   if (argc == 2) {
     if (!lua_isstring(L, 1)) return "first argument to redis.register_function must be a string";
-    f->name = lua_tostring(L, 1);
+    f->name = LuaBytes(L, 1);
     if (!lua_isfunction(L, 2))
       return "second argument to redis.register_function must be a function";
     f->ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -1504,7 +1525,7 @@ std::string RegisterArgs(lua_State* L, FunctionLibraries::Function* f) {
         lua_pop(L, 2);
         break;
       }
-      f->name = lua_tostring(L, -1);
+      f->name = LuaBytes(L, -1);
       have_name = true;
     } else if (absl::EqualsIgnoreCase(key, "description")) {
       if (!lua_isstring(L, -1)) {
@@ -1512,7 +1533,7 @@ std::string RegisterArgs(lua_State* L, FunctionLibraries::Function* f) {
         lua_pop(L, 2);
         break;
       }
-      f->description = lua_tostring(L, -1);
+      f->description = LuaBytes(L, -1);
       f->has_description = true;
     } else if (absl::EqualsIgnoreCase(key, "callback")) {
       if (!lua_isfunction(L, -1)) {
@@ -1622,11 +1643,15 @@ void FunctionLibraries::Flush() {
   lua_getfield(L, LUA_REGISTRYINDEX, kRegLoadApi);
   lua_getfield(L, -1, "redis");
   SetField(L, "register_function", LuaRegisterFunction);
-  // The load API's redis and globals raise on a missing name.
+  // The load API's redis raises on a missing name and is read-only (Redis
+  // protects the load globals recursively: a function that kept the table
+  // cannot change it either); its globals raise on a missing name.
   lua_newtable(L);
   SetField(L, "__index", ApiIndex);
+  MakeProxy(L, nullptr);
   lua_setmetatable(L, -2);
-  lua_pop(L, 1);
+  MakeProxy(L, LoadApiIndex, /*index_sees_table=*/true);
+  lua_setfield(L, -2, "redis");
   lua_newtable(L);
   SetField(L, "__index", ApiIndex);
   lua_setmetatable(L, -2);
@@ -1652,22 +1677,23 @@ bool FunctionLibraries::Delete(std::string_view library) {
   return true;
 }
 
-std::string FunctionLibraries::Load(std::string_view code, bool replace, std::string* error) {
+bool FunctionLibraries::Create(std::string_view code, bool replace, const LibraryMap& libs,
+                               Library* out, bool* exists, std::string* error) {
   // functionExtractLibMetaData.
   const std::string_view ccode = code.substr(0, code.find('\0'));
   if (ccode.substr(0, 2) != "#!") {
     *error = "ERR Missing library metadata";
-    return "";
+    return false;
   }
   const size_t end = ccode.find('\n');
   if (end == std::string_view::npos) {
     *error = "ERR Invalid library metadata";
-    return "";
+    return false;
   }
   std::vector<std::string> parts;
   if (!SplitArgs(ccode.substr(0, end), &parts) || parts.empty()) {
     *error = "ERR Invalid library metadata";
-    return "";
+    return false;
   }
   const std::string engine_name = parts[0].substr(2);
   std::string name;
@@ -1676,33 +1702,33 @@ std::string FunctionLibraries::Load(std::string_view code, bool replace, std::st
     if (parts[i].size() >= 5 && absl::EqualsIgnoreCase(parts[i].substr(0, 5), "name=")) {
       if (have_name) {
         *error = "ERR Invalid metadata value, name argument was given multiple times";
-        return "";
+        return false;
       }
       name = parts[i].substr(5);
       have_name = true;
       continue;
     }
     *error = "ERR Invalid metadata value given: " + parts[i];
-    return "";
+    return false;
   }
   if (!have_name) {
     *error = "ERR Library name was not given";
-    return "";
+    return false;
   }
   if (!ValidName(name)) {
     *error =
         "ERR Library names can only contain letters, numbers, or underscores(_) and must be at "
         "least one character long";
-    return "";
+    return false;
   }
   if (!absl::EqualsIgnoreCase(engine_name, "lua")) {
     *error = "ERR Engine '" + engine_name + "' not found";
-    return "";
+    return false;
   }
-  const bool exists = libraries_.count(name) != 0;
-  if (exists && !replace) {
+  *exists = libs.count(name) != 0;
+  if (*exists && !replace) {
     *error = "ERR Library '" + name + "' already exists";
-    return "";
+    return false;
   }
   // Run the code (after the shebang line, its line feed kept) with the load
   // API as its globals.
@@ -1717,7 +1743,7 @@ std::string FunctionLibraries::Load(std::string_view code, bool replace, std::st
   lua_->host_alloc = false;
   if (!compiled) {
     *error = "ERR Error compiling function: " + why;
-    return "";
+    return false;
   }
   LoadContext ctx{&lib, &registered};
   lua_pushlightuserdata(L, &ctx);
@@ -1749,30 +1775,46 @@ std::string FunctionLibraries::Load(std::string_view code, bool replace, std::st
     lua_pop(L, 1);
     drop_registered();
     *error = "ERR Error registering functions: " + msg;
-    return "";
+    return false;
   }
   if (registered.empty()) {
     *error = "ERR No functions registered";
-    return "";
+    return false;
   }
-  for (const Function& f : registered) {
+  lib.defs = std::move(registered);
+  for (const Function& f : lib.defs) lib.functions.push_back(f.name);
+  *out = std::move(lib);
+  return true;
+}
+
+void FunctionLibraries::Release(const Library& lib) {
+  for (const Function& f : lib.defs) luaL_unref(lua_->L(), LUA_REGISTRYINDEX, f.ref);
+}
+
+void FunctionLibraries::Link(Library lib) {
+  // The server's function dict compares case-insensitively: of two names
+  // of one library differing in case only, the first is the one FCALL
+  // finds (Redis's dictAdd refuses the second).
+  for (const Function& f : lib.defs) functions_.emplace(Lower(f.name), f);
+  const std::string name = lib.name;
+  libraries_[name] = std::move(lib);
+}
+
+std::string FunctionLibraries::Load(std::string_view code, bool replace, std::string* error) {
+  Library lib;
+  bool exists = false;
+  if (!Create(code, replace, libraries_, &lib, &exists, error)) return "";
+  for (const Function& f : lib.defs) {
     auto it = functions_.find(Lower(f.name));
-    if (it != functions_.end() && !(exists && it->second.library == name)) {
-      drop_registered();
+    if (it != functions_.end() && !(exists && it->second.library == lib.name)) {
+      Release(lib);
       *error = "ERR Function " + f.name + " already exists";
       return "";
     }
   }
-  if (exists) Delete(name);
-  for (const Function& f : registered) {
-    lib.functions.push_back(f.name);
-    lib.defs.push_back(f);
-    // The server's function dict compares case-insensitively: of two names
-    // of one library differing in case only, the first is the one FCALL
-    // finds (Redis's dictAdd refuses the second).
-    functions_.emplace(Lower(f.name), f);
-  }
-  libraries_[name] = std::move(lib);
+  if (exists) Delete(lib.name);
+  const std::string name = lib.name;
+  Link(std::move(lib));
   return name;
 }
 

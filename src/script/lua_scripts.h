@@ -224,10 +224,30 @@ class FunctionLibraries {
   void Call(const Function& f, std::span<const std::string> keys, std::span<const std::string> args,
             bool read_only, CallHost& host, resp::Protocol caller_protocol, std::string* out);
 
+  // FUNCTION DUMP's payload and FUNCTION RESTORE (src/script/function_dump.cc).
+  enum class RestorePolicy { kAppend, kReplace, kFlush };
+  std::string Dump() const;
+  // Restores the libraries of a payload whose footer (version and CRC) was
+  // checked; false with the error reply text in *error, nothing changed.
+  bool Restore(std::string_view payload, RestorePolicy policy, std::string* error);
+
  private:
+  using LibraryMap = std::map<std::string, Library, std::less<>>;
+  // functionsCreateWithLibraryCtx up to linking: the metadata, the name,
+  // the engine, the library's existence in `libs` (an error unless
+  // replace; *exists says it), the code run with the load API, "No
+  // functions registered". On success *out holds the library and its
+  // functions (their Lua references taken), linked nowhere yet.
+  bool Create(std::string_view code, bool replace, const LibraryMap& libs, Library* out,
+              bool* exists, std::string* error);
+  // Drops the Lua references of a library's functions (one not linked).
+  void Release(const Library& lib);
+  // Adds a library and its functions.
+  void Link(Library lib);
+
   ScriptLimits limits_;
   std::unique_ptr<LuaState> lua_;
-  std::map<std::string, Library, std::less<>> libraries_;
+  LibraryMap libraries_;
   std::map<std::string, Function, std::less<>> functions_;  // by lower-case name
 };
 
