@@ -948,7 +948,7 @@ void RegisterLogAndVersion(lua_State* L) {
   SetNumber(L, "LOG_VERBOSE", 1);
   SetNumber(L, "LOG_NOTICE", 2);
   SetNumber(L, "LOG_WARNING", 3);
-  SetNumber(L, "REDIS_VERSION_NUM", 0x00070f);
+  SetNumber(L, "REDIS_VERSION_NUM", 0x07000f);  // 7.0.15: 458767
   lua_pushstring(L, "7.0.15");
   lua_setfield(L, -2, "REDIS_VERSION");
 }
@@ -1602,13 +1602,17 @@ void FunctionLibraries::Flush() {
   lua_getfield(L, LUA_REGISTRYINDEX, kRegLoadApi);
   lua_getfield(L, -1, "redis");
   SetField(L, "register_function", LuaRegisterFunction);
-  // The load API's redis and globals raise on a missing name.
+  // The load API's redis and globals raise on a missing name, and are
+  // read-only (luaSetTableProtectionRecursively): `redis.x = 1` at load is
+  // "Attempt to modify a readonly table".
   lua_newtable(L);
   SetField(L, "__index", ApiIndex);
+  SetField(L, "__newindex", ReadonlyNewIndex);
   lua_setmetatable(L, -2);
   lua_pop(L, 1);
   lua_newtable(L);
   SetField(L, "__index", ApiIndex);
+  SetField(L, "__newindex", ReadonlyNewIndex);
   lua_setmetatable(L, -2);
   lua_pop(L, 1);
   lua_->host_alloc = false;
