@@ -561,3 +561,55 @@ TEST(CommandHandler, ClientInfoComparesTheKeptFields) {
 
 }  // namespace
 }  // namespace respfuzz::harnesses
+
+namespace respfuzz::harnesses {
+namespace {
+
+// The reference model's functions (reference_functions.cc) stop a library's
+// load run and a function's run after 20,000,000 Lua instructions, counted
+// in steps of 1000: a numeric for loop runs one VM instruction per
+// iteration, so 19,900,000 iterations finish and 20,100,000 do not. The
+// engine stops both at the same point with the same errors.
+TEST(CommandHandler, FunctionInstructionCapsAtTheirBoundaries) {
+  models::ReferenceModel model;
+  auto load = [&](const std::string& name, const std::string& body) {
+    return model.Execute(0, {"FUNCTION", "LOAD",
+                             "#!lua name=" + name + "\n" + body + "\nredis.register_function('" +
+                                 name + "', function() " + body + " return 1 end)"});
+  };
+  EXPECT_EQ(load("under", "").str, "under");
+  EXPECT_EQ(load("loadok", "for i = 1, 19900000 do end").str, "loadok");
+  const resp::Value killed = load("loadkilled", "for i = 1, 20100000 do end");
+  EXPECT_EQ(killed.str, "ERR Error registering functions: ERR FUNCTION LOAD timeout");
+  EXPECT_EQ(model.Execute(0, {"FCALL", "loadkilled", "0"}).str, "ERR Function not found");
+  // A function's run: the library registers it without running it.
+  EXPECT_EQ(model
+                .Execute(0, {"FUNCTION", "LOAD",
+                             "#!lua name=runs\nredis.register_function('ok', function() for i = 1, "
+                             "19900000 do end return 1 end)\nredis.register_function('stop', "
+                             "function() for i = 1, 20100000 do end return 1 end)"})
+                .str,
+            "runs");
+  EXPECT_EQ(model.Execute(0, {"FCALL", "ok", "0"}).integer, 1);
+  const resp::Value stopped = model.Execute(0, {"FCALL", "stop", "0"});
+  EXPECT_EQ(stopped.str.rfind("ERR Script killed by user with SCRIPT KILL... script: stop, on "
+                              "@user_function:",
+                              0),
+            0u)
+      << stopped.str;
+  // The next call starts with a fresh count; the library's state is intact.
+  EXPECT_EQ(model.Execute(0, {"FCALL", "ok", "0"}).integer, 1);
+  // The engine agrees on all of it.
+  const CommandProgram p = Program(
+      "s1 FUNCTION LOAD \"#!lua name=a\\nredis.register_function('ok', function() for i = 1, "
+      "19900000 do end return 1 end)\"\n"
+      "s1 FUNCTION LOAD \"#!lua name=b\\nredis.register_function('stop', function() for i = 1, "
+      "20100000 do end return 1 end)\"\n"
+      "s1 FCALL ok 0\ns1 FCALL stop 0\ns1 FCALL ok 0\n"
+      "s1 FUNCTION LOAD \"#!lua name=x\\nfor i = 1, 20100000 do end\"\n");
+  const auto r = RunCommandProgram(p);
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+}
+
+}  // namespace
+}  // namespace respfuzz::harnesses
