@@ -1,6 +1,7 @@
 // The command_handler harness: the seeds run clean, and each of its checks
 // can fail (a broken reply or a broken engine state is caught, named and
 // placed at the right op). Minimize shrinks a failing program.
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "harnesses/command_handler/checks.h"
 #include "harnesses/models/reference_model.h"
@@ -46,8 +48,8 @@ TEST(CommandHandler, TrackingOpsAreSkipped) {
   EXPECT_FALSE(OutsideTheModel({"SUBSCRIBE", "c"}));         // in the model since pub/sub ops
   EXPECT_FALSE(OutsideTheModel({"config", "get", "x"}));     // CONFIG is in the model
   EXPECT_FALSE(OutsideTheModel({"eval", "return 1", "0"}));  // reference_scripting.cc
-  EXPECT_TRUE(OutsideTheModel({"FCALL_RO", "f", "0"}));
-  EXPECT_TRUE(OutsideTheModel({"function", "flush"}));
+  EXPECT_FALSE(OutsideTheModel({"FCALL_RO", "f", "0"}));     // reference_functions.cc
+  EXPECT_FALSE(OutsideTheModel({"function", "flush"}));
   EXPECT_FALSE(OutsideTheModel({"EVALX", "return 1", "0"}));
   EXPECT_FALSE(OutsideTheModel({"CLIENT", "ID"}));
   EXPECT_FALSE(OutsideTheModel({"CLIENT", "TRACKINGX"}));
@@ -176,14 +178,55 @@ TEST(CommandHandler, ABrokenScriptConversionIsCaught) {
   EXPECT_EQ(r.verdict.step, 2);
 }
 
-// EVAL, EVALSHA and SCRIPT are compared; SCRIPT DEBUG, FUNCTION and FCALL
-// are not (yet).
+// EVAL, EVALSHA, SCRIPT, FUNCTION and FCALL are compared; SCRIPT DEBUG and
+// FUNCTION DUMP / RESTORE are not.
 TEST(CommandHandler, ScriptingIsInTheModel) {
   EXPECT_FALSE(OutsideTheModel({"EVAL", "return 1", "0"}));
   EXPECT_FALSE(OutsideTheModel({"evalsha_ro", "x", "0"}));
   EXPECT_FALSE(OutsideTheModel({"SCRIPT", "LOAD", "return 1"}));
   EXPECT_TRUE(OutsideTheModel({"SCRIPT", "debug", "yes"}));
-  EXPECT_TRUE(OutsideTheModel({"FCALL", "f", "0"}));
+  EXPECT_FALSE(OutsideTheModel({"FCALL", "f", "0"}));
+  EXPECT_FALSE(OutsideTheModel({"fcall_ro", "f", "0"}));
+  EXPECT_FALSE(OutsideTheModel({"FUNCTION", "LIST"}));
+  EXPECT_FALSE(OutsideTheModel({"function"}));
+  EXPECT_TRUE(OutsideTheModel({"FUNCTION", "dump"}));
+  EXPECT_TRUE(OutsideTheModel({"function", "RESTORE", "x"}));
+}
+
+// Functions are compared through the model: a library's counter, a
+// function's reply, and FUNCTION LIST up to the order of its libraries and
+// of each library's functions (the server's dict order).
+TEST(CommandHandler, FunctionsAreCompared) {
+  const CommandProgram p = Program(
+      "s1 FUNCTION LOAD \"#!lua name=lib3\\nlocal n = 0\\nredis.register_function('cnt', "
+      "function() n = n + 1 return n end)\"\n"
+      "s1 FCALL cnt 0\n"
+      "s1 FCALL cnt 0\n"
+      "s1 FUNCTION LOAD \"#!lua name=lib2\\nlocal r=redis.register_function\\n"
+      "r('f2',function(k)return redis.call('incr',k[1])end)\\nr('g2',function()end)\"\n"
+      "s1 FUNCTION LIST\n");
+  EXPECT_TRUE(RunCommandProgram(p).verdict.ok) << RunCommandProgram(p).verdict.ToString();
+  // The counter lives in the library's locals: a second FCALL giving 1 fails.
+  const auto counter = RunCommandProgram(p, ReplaceReply(2, ":1\r\n"));
+  EXPECT_EQ(counter.verdict.check, "reference") << counter.verdict.ToString();
+  EXPECT_EQ(counter.verdict.step, 2);
+  auto fn = [](const char* name) {
+    return absl::StrCat("*6\r\n$4\r\nname\r\n$", strlen(name), "\r\n", name,
+                        "\r\n$11\r\ndescription\r\n$-1\r\n$5\r\nflags\r\n*0\r\n");
+  };
+  auto lib = [](const char* name, const std::string& fns, int n) {
+    return absl::StrCat("*6\r\n$12\r\nlibrary_name\r\n$4\r\n", name,
+                        "\r\n$6\r\nengine\r\n$3\r\nLUA\r\n$9\r\nfunctions\r\n*", n, "\r\n", fns);
+  };
+  const std::string swapped =
+      absl::StrCat("*2\r\n", lib("lib3", fn("cnt"), 1), lib("lib2", fn("g2") + fn("f2"), 2));
+  const auto sw = RunCommandProgram(p, ReplaceReply(4, swapped));
+  EXPECT_TRUE(sw.verdict.ok) << sw.verdict.ToString();
+  const std::string renamed =
+      absl::StrCat("*2\r\n", lib("lib3", fn("cnt"), 1), lib("lib2", fn("g2") + fn("f3"), 2));
+  const auto r = RunCommandProgram(p, ReplaceReply(4, renamed));
+  EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 4);
 }
 
 TEST(CommandHandler, OrderMattersOnlyWhereRedisPromisesIt) {
@@ -514,6 +557,58 @@ TEST(CommandHandler, ClientInfoComparesTheKeptFields) {
   EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
   r = RunCommandProgram(Program(text), replace(" cmd=client|info ", " cmd=client|list "));
   EXPECT_FALSE(r.verdict.ok);
+}
+
+}  // namespace
+}  // namespace respfuzz::harnesses
+
+namespace respfuzz::harnesses {
+namespace {
+
+// The reference model's functions (reference_functions.cc) stop a library's
+// load run and a function's run after 20,000,000 Lua instructions, counted
+// in steps of 1000: a numeric for loop runs one VM instruction per
+// iteration, so 19,900,000 iterations finish and 20,100,000 do not. The
+// engine stops both at the same point with the same errors.
+TEST(CommandHandler, FunctionInstructionCapsAtTheirBoundaries) {
+  models::ReferenceModel model;
+  auto load = [&](const std::string& name, const std::string& body) {
+    return model.Execute(0, {"FUNCTION", "LOAD",
+                             "#!lua name=" + name + "\n" + body + "\nredis.register_function('" +
+                                 name + "', function() " + body + " return 1 end)"});
+  };
+  EXPECT_EQ(load("under", "").str, "under");
+  EXPECT_EQ(load("loadok", "for i = 1, 19900000 do end").str, "loadok");
+  const resp::Value killed = load("loadkilled", "for i = 1, 20100000 do end");
+  EXPECT_EQ(killed.str, "ERR Error registering functions: ERR FUNCTION LOAD timeout");
+  EXPECT_EQ(model.Execute(0, {"FCALL", "loadkilled", "0"}).str, "ERR Function not found");
+  // A function's run: the library registers it without running it.
+  EXPECT_EQ(model
+                .Execute(0, {"FUNCTION", "LOAD",
+                             "#!lua name=runs\nredis.register_function('ok', function() for i = 1, "
+                             "19900000 do end return 1 end)\nredis.register_function('stop', "
+                             "function() for i = 1, 20100000 do end return 1 end)"})
+                .str,
+            "runs");
+  EXPECT_EQ(model.Execute(0, {"FCALL", "ok", "0"}).integer, 1);
+  const resp::Value stopped = model.Execute(0, {"FCALL", "stop", "0"});
+  EXPECT_EQ(stopped.str.rfind("ERR Script killed by user with SCRIPT KILL... script: stop, on "
+                              "@user_function:",
+                              0),
+            0u)
+      << stopped.str;
+  // The next call starts with a fresh count; the library's state is intact.
+  EXPECT_EQ(model.Execute(0, {"FCALL", "ok", "0"}).integer, 1);
+  // The engine agrees on all of it.
+  const CommandProgram p = Program(
+      "s1 FUNCTION LOAD \"#!lua name=a\\nredis.register_function('ok', function() for i = 1, "
+      "19900000 do end return 1 end)\"\n"
+      "s1 FUNCTION LOAD \"#!lua name=b\\nredis.register_function('stop', function() for i = 1, "
+      "20100000 do end return 1 end)\"\n"
+      "s1 FCALL ok 0\ns1 FCALL stop 0\ns1 FCALL ok 0\n"
+      "s1 FUNCTION LOAD \"#!lua name=x\\nfor i = 1, 20100000 do end\"\n");
+  const auto r = RunCommandProgram(p);
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
 }
 
 }  // namespace

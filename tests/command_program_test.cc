@@ -76,6 +76,25 @@ TEST(CommandProgram, ScriptTokens) {
   for (std::string_view body : Scripts()) EXPECT_LE(body.size(), kMaxLiteralLen);
 }
 
+// FUNCTION's arguments and FCALL's function name pick from FunctionWords().
+TEST(CommandProgram, FunctionTokens) {
+  size_t function = 0, fcall = 0;
+  while (CommandNames()[function] != "FUNCTION") ++function;
+  while (CommandNames()[fcall] != "FCALL") ++fcall;
+  const std::string bytes = {0, static_cast<char>(function), 2, 0,  31,
+                             0, static_cast<char>(fcall),    2, 19, 0x24};  // 0x24: "0"
+  const CommandProgram p = DecodeCommandProgram(bytes);
+  ASSERT_EQ(p.ops.size(), 2u);
+  EXPECT_EQ(p.ops[0].argv,
+            (std::vector<std::string>{"FUNCTION", "LOAD", std::string(FunctionWords()[31])}));
+  EXPECT_EQ(p.ops[1].argv, (std::vector<std::string>{"FCALL", "f1", "0"}));
+  EXPECT_EQ(EncodeCommandProgram(p), bytes);
+  auto text = CommandProgramFromText("s1 FUNCTION LIST LIBRARYNAME lib*\ns1 FCALL_RO ro1 1 k1\n");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(DecodeCommandProgram(EncodeCommandProgram(*text)), *text);
+  for (std::string_view word : FunctionWords()) EXPECT_LE(word.size(), kMaxLiteralLen);
+}
+
 TEST(CommandProgram, TextForm) {
   auto p = CommandProgramFromText(
       "# a comment\n"

@@ -459,7 +459,7 @@ TEST(RecordingsTest, EveryFamilyIsThere) {
   EXPECT_EQ(
       families,
       (std::vector<std::string>{
-          "acl",       "acl_engine",    "bitops",  "connection", "dump",           "function_dump",
+          "acl",       "acl_engine",    "bitops",  "connection", "dump",           "function_dump", "functions",
           "hashes",    "introspection", "keys",    "lists",      "pubsub",         "random_scan",
           "scripting", "sets",          "sort",    "streams",    "streams_engine", "strings",
           "tracking",  "transactions",  "zsetops", "zsets"}));

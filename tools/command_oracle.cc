@@ -332,10 +332,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   }
   // A new engine has no scripts and math.random at rand.c's initial state,
   // 0x1234ABCD330E, which redisSrand48(0x1234ABCD) restores on the server
-  // (its state is one per process); SCRIPT FLUSH keeps that state.
+  // (its state is one per process); SCRIPT FLUSH keeps that state. Nor
+  // has it function libraries: FUNCTION FLUSH, so none outlives a program.
   for (const std::vector<std::string>& cmd :
        {std::vector<std::string>{"EVAL", "math.randomseed(305441741)", "0"},
-        std::vector<std::string>{"SCRIPT", "FLUSH"}}) {
+        std::vector<std::string>{"SCRIPT", "FLUSH"},
+        std::vector<std::string>{"FUNCTION", "FLUSH"}}) {
     auto r = Roundtrip(admin_fd_, cmd, *ours, resp::Protocol::kResp3);
     if (!r.ok()) return r.status();
     if (r->type == Type::kError) {

@@ -50,9 +50,10 @@ bool CommandIs(std::string_view name, std::string_view upper);
 // Ops the reference model does not model (client tracking: the tracking
 // model checks it; INFO's statistics): INFO, CLIENT REPLY (no reply) /
 // TRACKING / CACHING / GETREDIR / TRACKINGINFO / KILL, SCRIPT DEBUG, and
-// FUNCTION, FCALL, FCALL_RO, DUMP and RESTORE (no serializer in the model;
+// FUNCTION DUMP / RESTORE, DUMP and RESTORE (no serializer in the model;
 // tests/recordings/dump.json checks those) (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, the other
-// SCRIPT subcommands and the subscription commands are compared). RunCommandProgram skips them on
+// SCRIPT subcommands, FUNCTION's other subcommands, FCALL, FCALL_RO and the
+// subscription commands are compared). RunCommandProgram skips them on
 // both sides, so no program reaches tracking state.
 // Streams (XADD ... XINFO) are compared while kStreamsCompared is on (it is:
 // the engine's and the model's streams were written apart and merged; off

@@ -14,7 +14,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 193> kNames = {
+constexpr std::array<std::string_view, 196> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -234,6 +234,11 @@ constexpr std::array<std::string_view, 193> kNames = {
     // their arguments come from kAclWords (ArgKind), as HELLO's after AUTH
     "ACL",
     "AUTH",
+    // functions (reference_functions.cc): FUNCTION's arguments and FCALL's
+    // and FCALL_RO's function name come from kFunctionWords (ArgKind 4)
+    "FUNCTION",
+    "FCALL",
+    "FCALL_RO",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{
@@ -479,6 +484,104 @@ constexpr std::string_view kAclWords[] = {
     "clearselectors",
 };
 constexpr size_t kAclWordCount = sizeof(kAclWords) / sizeof(kAclWords[0]);
+
+// FUNCTION's arguments and FCALL's / FCALL_RO's function name, picked by a
+// pool token: the subcommands and options, library names and LIST
+// patterns, function names, and library templates (at most kMaxLiteralLen
+// bytes each) with the functions' keys (keys[1]) and values (args[1]) from
+// the pools: positional and named registration, flags, a counter kept in
+// the library's locals, reads, writes, refused writes, errors raised and
+// returned, RESP3, and the load errors (metadata, names, collisions, the
+// load-time globals). Few names, so libraries and functions collide.
+// Left out: redis.log at load (a later FUNCTION LOAD REPLACE of such a
+// library crashes redis-server 7.0.15) and two functions whose names differ
+// only in case (FUNCTION DELETE of their library crashes it).
+constexpr std::string_view kFunctionWords[] = {
+    "LOAD",
+    "DELETE",
+    "FLUSH",
+    "LIST",
+    "STATS",
+    "KILL",
+    "HELP",
+    "REPLACE",
+    "LIBRARYNAME",
+    "WITHCODE",
+    "ASYNC",
+    "SYNC",
+    "lib1",
+    "lib2",
+    "lib3",
+    "LIB1",
+    "lib*",
+    "l?b[12]",
+    "*",
+    "f1",
+    "F1",
+    "f2",
+    "g2",
+    "ro1",
+    "w1",
+    "cnt",
+    "echo",
+    "err1",
+    "r3",
+    "nosuch",
+    // libraries
+    "#!lua name=lib1\nredis.register_function('f1', function(k, a) return redis.call('get', k[1]) "
+    "end)",
+    "#!lua name=lib1\nredis.register_function('f1', function(k, a) return redis.call('set', k[1], "
+    "a[1]) end)",
+    "#!lua name=lib2\nredis.register_function{function_name='ro1',callback=function()return 1 "
+    "end,flags={'no-writes'}}",
+    "#!lua "
+    "name=lib2\nredis.register_function{function_name='w1',callback=function()redis.call('del','k')"
+    "end,flags={'no-writes'}}",
+    "#!lua name=lib2\nredis.register_function{function_name='ro1', callback=function() return 1 "
+    "end, description='one'}",
+    "#!lua name=lib3\nlocal n = 0\nredis.register_function('cnt', function() n = n + 1 return n "
+    "end)",
+    "#!lua name=lib3\nredis.register_function('echo', function(k, a) return {k[1], a[1], #k, #a} "
+    "end)",
+    "#!lua name=lib2\nlocal r=redis.register_function\nr('f2',function(k)return "
+    "redis.call('incr',k[1])end)\nr('g2',function()end)",
+    "#!lua name=lib3\nredis.register_function('f1', function() return 3 end)",
+    "#!lua name=lib3\nredis.register_function('err1', function(k, a) redis.call('set', k[1], a[1]) "
+    "error('boom') end)",
+    "#!lua name=lib3\nredis.register_function('err1', function(k) return {err='My error'} end)",
+    "#!lua name=lib3\nredis.register_function('err1', function(k) return redis.pcall('incr', k[1]) "
+    "end)",
+    "#!lua name=lib1\nredis.register_function('r3', function(k, a) redis.setresp(3) return "
+    "redis.call(a[1], k[1]) end)",
+    "#!lua name=lib1\nredis.register_function{function_name='f1',callback=function() return "
+    "{1,2.5,'x',true,false,{ok='s'}} end}",
+    "#!lua "
+    "name=lib1\nredis.register_function{function_name='F1',callback=function()end,flags={'no-"
+    "cluster','ALLOW-OOM'}}",
+    "#!lua name=lib2\nredis.register_function('f2', function() return redis.call('function', "
+    "'list') end)",
+    "#!lua name=lib2\nredis.register_function('f2', function() return math.random(1000) + "
+    "#redis.call('keys', '*') end)",
+    "#!lua name=lib1\n",
+    "#!lua name=lib1\nreturn +",
+    "#!lua name=lib1\nlocal s = string.len('x')",
+    "#!lua name=lib1\nredis.call('ping')",
+    "#!lua name=lib1\nredis.register_function('f1', function() return 1 "
+    "end)\nredis.register_function('f1', function() return 2 end)",
+    "#!lua name=lib1\nredis.register_function('f-1', function() return 1 end)",
+    "#!lua name=lib1\nredis.register_function{function_name='f1'}",
+    "#!lua name=lib1\nredis.register_function('f1')",
+    "#!lua name=lib1\nredis.register_function{function_name='f1', callback=function() end, "
+    "flags={'bogus'}}",
+    "#!lua\nredis.register_function('f1', function() return 1 end)",
+    "#!js name=lib1\nredis.register_function('f1', function() return 1 end)",
+    "#!lua name=lib-1\nredis.register_function('f1', function() return 1 end)",
+    "#!lua name=lib1 x=y\nredis.register_function('f1', function() return 1 end)",
+    "return 1",
+
+};
+constexpr size_t kFunctionWordCount = sizeof(kFunctionWords) / sizeof(kFunctionWords[0]);
+static_assert(kFunctionWordCount <= 128);
 static_assert(kAclWordCount <= 128);
 static_assert(kScriptCount <= 128);
 
@@ -512,6 +615,10 @@ int ScriptArg(const std::vector<std::string>& argv, size_t i) {
   if (i >= 2 && is(name, "SCRIPT")) return is(argv[1], "LOAD") ? 1 : 2;
   // ACL: kAclWords for ACL's and AUTH's arguments and HELLO's AUTH pair.
   if (i >= 1 && (is(name, "ACL") || is(name, "AUTH"))) return 3;
+  // Functions: kFunctionWords for FUNCTION's arguments and FCALL's name.
+  if ((i >= 1 && is(name, "FUNCTION")) || (i == 1 && (is(name, "FCALL") || is(name, "FCALL_RO")))) {
+    return 4;
+  }
   if (is(name, "HELLO") &&
       ((i >= 2 && is(argv[i - 1], "AUTH")) || (i >= 3 && is(argv[i - 2], "AUTH")))) {
     return 3;
@@ -527,6 +634,10 @@ bool DecodeToken(ByteReader& r, std::string* out, int script = 0) {
   if (!r.Byte(&t)) return false;
   if (t < 0x80 && script == 3) {
     out->assign(kAclWords[t % kAclWordCount]);
+    return true;
+  }
+  if (t < 0x80 && script == 4) {
+    out->assign(kFunctionWords[t % kFunctionWordCount]);
     return true;
   }
   if (t < 0x80 && script != 0) {
@@ -548,7 +659,13 @@ void EncodeToken(std::string_view arg, std::string* out, int script = 0) {
       return;
     }
   }
-  for (size_t i = 0; i < kScriptCount && script != 0 && script != 3; ++i) {
+  for (size_t i = 0; i < kFunctionWordCount && script == 4; ++i) {
+    if (kFunctionWords[i] == arg) {
+      out->push_back(static_cast<char>(i));
+      return;
+    }
+  }
+  for (size_t i = 0; i < kScriptCount && script != 0 && script != 3 && script != 4; ++i) {
     if ((script == 1 ? kScripts[i] : std::string_view(ScriptShas()[i])) == arg) {
       out->push_back(static_cast<char>(i));
       return;
@@ -588,6 +705,7 @@ std::span<const std::string_view> CommandNames() { return kNames; }
 std::span<const std::string_view> Pool(int p) { return kPools[p]; }
 std::span<const uint32_t> ClockSteps() { return kClock; }
 std::span<const std::string_view> Scripts() { return kScripts; }
+std::span<const std::string_view> FunctionWords() { return kFunctionWords; }
 
 CommandProgram DecodeCommandProgram(std::string_view bytes) {
   CommandProgram p;

@@ -66,6 +66,9 @@ std::span<const uint32_t> ClockSteps();
 // The script bodies the byte form picks for EVAL and SCRIPT LOAD (their
 // shas for EVALSHA and SCRIPT EXISTS).
 std::span<const std::string_view> Scripts();
+// FUNCTION's arguments and FCALL's / FCALL_RO's function name: there t < 0x80
+// picks from FunctionWords() (subcommands, names, library templates).
+std::span<const std::string_view> FunctionWords();
 
 CommandProgram DecodeCommandProgram(std::string_view bytes);
 // The inverse of decode on programs within the caps: DecodeCommandProgram(

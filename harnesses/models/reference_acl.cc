@@ -992,9 +992,10 @@ Value AclDryRun(Ctx& c) {
       return c.Bulk(std::string("This user has no permissions to run the '") + cmd.name +
                     "' command");
     case kDeniedKey:
-      return c.Bulk("This user has no permissions to access the '" + argv[pos] + "' key");
+      return c.Bulk("This user has no permissions to access the '" + CString(argv[pos]) + "' key");
     case kDeniedChannel:
-      return c.Bulk("This user has no permissions to access the '" + argv[pos] + "' channel");
+      return c.Bulk("This user has no permissions to access the '" + CString(argv[pos]) +
+                    "' channel");
     default:
       return c.Ok();
   }

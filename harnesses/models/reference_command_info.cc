@@ -25,9 +25,9 @@ namespace {
 // command added to the engine without the model goes here
 // (docs/fidelity.md, "COMMAND").
 // (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are in the model's table:
-// reference_scripting.cc.)
-const char* const kEngineOnlyCommands[] = {"function", "fcall",   "fcall_ro", "info",
-                                           "dump",     "restore", "slowlog"};
+// reference_scripting.cc; FUNCTION, FCALL and FCALL_RO:
+// reference_functions.cc.)
+const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog"};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 

@@ -205,10 +205,11 @@ const CommandSpec kClientUnblockSpec = {"client|unblock", -3, ClientUnblock};
 const std::map<std::string, CommandSpec>& CommandTable() {
   static const std::map<std::string, CommandSpec> table = [] {
     std::map<std::string, CommandSpec> t;
-    for (auto family : {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands,
-                        ListCommands, SetCommands, ZSetCommands, ZSetAlgebraCommands,
-                        RandomCommands, PubSubCommands, BlockingCommands, StreamCommands,
-                        SortCommands, SubscriptionCommands, ScriptingCommands, AclCommands}) {
+    for (auto family :
+         {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands, ListCommands,
+          SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands, PubSubCommands,
+          BlockingCommands, StreamCommands, SortCommands, SubscriptionCommands, ScriptingCommands,
+          AclCommands, FunctionCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -220,8 +221,9 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     // COMMAND's subcommands are CommandInfoSubcommands() (COMMAND alone is
     // outside the model).
     t.emplace("command", CommandSpec{"command", -1, nullptr});
-    t.emplace("script", CommandSpec{"script", -2, nullptr});  // reference_scripting.cc
-    t.emplace("acl", CommandSpec{"acl", -2, nullptr});        // reference_acl.cc
+    t.emplace("script", CommandSpec{"script", -2, nullptr});      // reference_scripting.cc
+    t.emplace("acl", CommandSpec{"acl", -2, nullptr});            // reference_acl.cc
+    t.emplace("function", CommandSpec{"function", -2, nullptr});  // reference_functions.cc
     return t;
   }();
   return table;
@@ -249,10 +251,10 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   static thread_local CommandSpec extra_spec;
   std::string top = Lower(argv[0]);
   std::string full = top;
-  if (argv.size() >= 2 &&
-      (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
-       top == "xgroup" || top == "xinfo" || top == "memory" || top == "command" ||
-       top == "script" || top == "acl" || IsExtraSubcommand(st, top, argv[1]))) {
+  if (argv.size() >= 2 && (top == "client" || top == "pubsub" || top == "config" ||
+                           top == "object" || top == "xgroup" || top == "xinfo" ||
+                           top == "memory" || top == "command" || top == "script" || top == "acl" ||
+                           top == "function" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -290,6 +292,12 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
     if (top == "script") {  // reference_scripting.cc
       auto sub = ScriptSubcommands().find(full);
       if (sub != ScriptSubcommands().end()) return &sub->second;
+      *unknown_sub = true;
+      return nullptr;
+    }
+    if (top == "function") {  // reference_functions.cc
+      auto sub = FunctionSubcommands().find(full);
+      if (sub != FunctionSubcommands().end()) return &sub->second;
       *unknown_sub = true;
       return nullptr;
     }

@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "harnesses/models/reference_scripting_detail.h"
 #include "harnesses/models/reference_state.h"
 
 extern "C" {
@@ -49,7 +50,7 @@ namespace respfuzz::models::refmodel {
 using resp::Type;
 using resp::Value;
 
-namespace {
+namespace scripting_detail {
 
 // ---------------------------------------------------------------------------
 // SHA-1 (FIPS 180-4), for the script cache and redis.sha1hex. The project
@@ -120,13 +121,6 @@ std::string Lower(std::string s) {
 
 // ---------------------------------------------------------------------------
 // The shebang (evalExtractShebangFlags).
-
-constexpr uint32_t kCompat = 1;  // SCRIPT_FLAG_EVAL_COMPAT_MODE: no shebang
-constexpr uint32_t kNoWrites = 2;
-constexpr uint32_t kAllowOom = 4;
-constexpr uint32_t kAllowStale = 8;
-constexpr uint32_t kNoCluster = 16;
-constexpr uint32_t kAllowCrossSlot = 32;
 
 // sdssplitargs: words split on blanks, "..." with \xHH and \n-style
 // escapes, '...' with \'; false on unbalanced quotes.
@@ -332,27 +326,6 @@ int MissingNoScriptArity(const std::string& name) {
 
 // ---------------------------------------------------------------------------
 // One script run.
-
-constexpr int64_t kMaxInstructions = 20'000'000;
-constexpr int kHookStep = 1000;
-constexpr size_t kMaxLuaMemory = 64u << 20;
-
-struct Run {
-  State* st = nullptr;
-  int session = 0;
-  int db = 0;    // the script client's db
-  int resp = 2;  // redis.setresp
-  bool read_only = false;
-  bool allow_oom = false;  // the script declared allow-oom
-  bool wrote = false;      // a write command was called (SCRIPT_WRITE_DIRTY)
-  int64_t instructions = 0;
-  bool killed = false;
-  size_t memory = 0;
-  // The cap holds while the script runs; reading its result afterwards
-  // (outside any pcall, where a memory error would abort) is not capped.
-  bool capped = true;
-  uint64_t rand48 = 0;  // rand.c's 48-bit state
-};
 
 const char kRunKey = 0;  // the registry key of the Run (its address)
 
@@ -1143,11 +1116,11 @@ Value ToReply(Ctx& c, lua_State* L, const Run& run) {
 
 // luaCallFunction: runs the compiled chunk on top of the stack (index 2,
 // the handler at 1) and returns the caller's reply.
-Value CallChunk(Ctx& c, lua_State* L, Run& run, const std::string& sha) {
+Value CallChunk(Ctx& c, lua_State* L, Run& run, const std::string& sha, int nargs) {
   lua_sethook(L, CountHook, LUA_MASKCOUNT, kHookStep);
   const bool saved_in_exec = c.st.in_exec;
   c.st.in_exec = true;  // CLIENT_DENY_BLOCKING: nothing blocks in a script
-  int status = lua_pcall(L, 0, 1, 1);
+  int status = lua_pcall(L, nargs, 1, 1);
   c.st.in_exec = saved_in_exec;
   lua_sethook(L, nullptr, 0, 0);
   run.capped = false;
@@ -1224,7 +1197,7 @@ Value EvalGeneric(Ctx& c, bool evalsha, bool ro) {
   run.allow_oom = (flags & kAllowOom) != 0;
   SetArray(L, "KEYS", std::vector<std::string>(c.argv.begin() + 3, c.argv.begin() + 3 + numkeys));
   SetArray(L, "ARGV", std::vector<std::string>(c.argv.begin() + 3 + numkeys, c.argv.end()));
-  Value reply = CallChunk(c, L, run, sha);
+  Value reply = CallChunk(c, L, run, sha, 0);
   c.st.script_rand48 = run.rand48;
   return reply;
 }
@@ -1305,7 +1278,10 @@ Value ScriptHelp(Ctx& c) {
   return c.Array(std::move(lines));
 }
 
-}  // namespace
+}  // namespace scripting_detail
+
+using namespace scripting_detail;  // NOLINT: the detail namespace is this file's and
+                                   // reference_functions.cc's
 
 std::string ScriptSha1Hex(const std::string& data) { return Sha1Hex(data); }
 
@@ -1323,6 +1299,9 @@ bool DeclaredFlags(const State& st, const std::vector<std::string>& argv, const 
     auto it = st.scripts.find(Lower(argv[1]));
     if (it == st.scripts.end()) return false;
     body = it->second;
+  } else if (name == "fcall" || name == "fcall_ro") {
+    // A function always declares its flags (reference_functions.cc).
+    return FunctionDeclaredFlags(st, argv[1], flags);
   } else {
     return false;
   }

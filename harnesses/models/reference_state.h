@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -154,6 +155,7 @@ struct KeyEvent {
 
 struct Ctx;
 struct CommandSpec;
+struct FunctionsState;  // reference_functions.cc
 
 // What a model layered on top (the tracking model) plugs in. All empty by
 // default: the command model alone behaves as without them.
@@ -228,6 +230,8 @@ struct State {
   bool pre_command_oom = false;
   bool broken_script_numbers = false;  // ReferenceOptions' test hook
   AclState acl;                        // reference_acl.cc
+  // The function libraries and their Lua state (reference_functions.cc).
+  std::shared_ptr<FunctionsState> functions;
 };
 
 // ---------------------------------------------------------------------------
@@ -460,6 +464,12 @@ bool CommandGetKeysKnows(const std::string& lowered);
 std::vector<CommandSpec> ScriptingCommands();
 const std::map<std::string, CommandSpec>& ScriptSubcommands();
 std::string ScriptSha1Hex(const std::string& data);
+// Functions (reference_functions.cc): FCALL and FCALL_RO; FUNCTION's
+// subcommands by full name; the flags a function declared (false: no such
+// function).
+std::vector<CommandSpec> FunctionCommands();
+const std::map<std::string, CommandSpec>& FunctionSubcommands();
+bool FunctionDeclaredFlags(const State& st, const std::string& name, uint32_t* flags);
 const CommandSpec* LookupModelCommand(const State& st, const std::vector<std::string>& argv,
                                       std::string* full);
 resp::Value RunScriptCommand(State& st, int session, const CommandSpec& spec,

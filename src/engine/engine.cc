@@ -114,8 +114,10 @@ script::EvalScripts& Engine::scripts() {
 
 script::FunctionLibraries& Engine::functions() {
   if (functions_ == nullptr) {
-    functions_ = std::make_unique<script::FunctionLibraries>(
-        script::ScriptLimits{.max_instructions = options_.script_max_instructions});
+    // math.random's state is one per process in Redis: EVAL's (kept by
+    // EvalScripts across SCRIPT FLUSH), shared by the functions.
+    functions_ = std::make_unique<script::FunctionLibraries>(script::ScriptLimits{
+        .max_instructions = options_.script_max_instructions, .rand48 = scripts().rand48_state()});
   }
   return *functions_;
 }

@@ -292,8 +292,9 @@ int SandboxSetmetatable(lua_State* L) {
 
 // --- Redis's PRNG for math.random (redisLrand48's generator: the 48-bit
 // linear congruential one of POSIX's lrand48). Redis keeps one state per
-// process, not reset between scripts; here one per Lua state, so that an
-// engine is deterministic on its own. -----------------------------------
+// process, not reset between scripts; here one per engine (EvalScripts',
+// shared with the functions' Lua state), so that an engine is deterministic
+// on its own. -----------------------------------
 
 // One step of lrand48's generator over the state kept in the LuaState.
 int32_t NextRand48(uint64_t* x) {
@@ -304,7 +305,7 @@ constexpr int32_t kRand48Max = INT32_MAX;
 
 int MathRandom(lua_State* L) {
   const lua_Number r =
-      static_cast<lua_Number>(NextRand48(&StateOf(L)->rand48) % kRand48Max) / kRand48Max;
+      static_cast<lua_Number>(NextRand48(StateOf(L)->rand) % kRand48Max) / kRand48Max;
   switch (lua_gettop(L)) {
     case 0:
       lua_pushnumber(L, r);
@@ -329,7 +330,7 @@ int MathRandom(lua_State* L) {
 }
 
 int MathRandomseed(lua_State* L) {
-  StateOf(L)->rand48 =
+  *StateOf(L)->rand =
       (static_cast<uint64_t>(static_cast<uint32_t>(luaL_checkint(L, 1))) << 16) | 0x330E;
   return 0;
 }
@@ -1158,7 +1159,10 @@ bool ParseEvalShebang(std::string_view body, uint32_t* flags, size_t* shebang_le
 
 // --- LuaState ---------------------------------------------------------------
 
-LuaState::LuaState(Mode mode, ScriptLimits limits) : mode_(mode), limits_(limits) { Init(); }
+LuaState::LuaState(Mode mode, ScriptLimits limits) : mode_(mode), limits_(limits) {
+  if (limits.rand48 != nullptr) rand = limits.rand48;
+  Init();
+}
 
 LuaState::~LuaState() {
   if (L_ != nullptr) lua_close(L_);
@@ -1416,17 +1420,18 @@ void LuaState::Run(std::string_view name, std::span<const std::string> keys,
 
 // --- EvalScripts ------------------------------------------------------------
 
-EvalScripts::EvalScripts(ScriptLimits limits)
-    : limits_(limits), lua_(std::make_unique<LuaState>(LuaState::Mode::kEval, limits)) {}
+EvalScripts::EvalScripts(ScriptLimits limits) : limits_(limits) {
+  if (limits_.rand48 == nullptr) limits_.rand48 = &rand48_;
+  lua_ = std::make_unique<LuaState>(LuaState::Mode::kEval, limits_);
+}
 
 EvalScripts::~EvalScripts() = default;
 
 void EvalScripts::Flush() {
   scripts_.clear();
-  // math.random's state is Redis's process-wide one: SCRIPT FLUSH keeps it.
-  const uint64_t rand48 = lua_->rand48;
+  // math.random's state is Redis's process-wide one (limits_.rand48):
+  // SCRIPT FLUSH keeps it.
   lua_ = std::make_unique<LuaState>(LuaState::Mode::kEval, limits_);
-  lua_->rand48 = rand48;
 }
 
 const EvalScripts::Script* EvalScripts::Find(std::string_view sha) const {
@@ -1654,6 +1659,7 @@ void FunctionLibraries::Flush() {
   lua_setfield(L, -2, "redis");
   lua_newtable(L);
   SetField(L, "__index", ApiIndex);
+  SetField(L, "__newindex", ReadonlyNewIndex);
   lua_setmetatable(L, -2);
   lua_pop(L, 1);
   lua_->host_alloc = false;

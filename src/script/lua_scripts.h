@@ -67,6 +67,10 @@ struct ScriptLimits {
   static constexpr size_t kDefaultMaxMemory = 64u << 20;
   int64_t max_instructions = kDefaultMaxInstructions;  // per script run; 0: none
   size_t max_memory = kDefaultMaxMemory;               // per Lua state
+  // math.random's state (rand.c's, one per process in Redis: EVAL's and
+  // the functions' Lua states share it, SCRIPT FLUSH and FUNCTION FLUSH
+  // keep it). nullptr: the Lua state's own.
+  uint64_t* rand48 = nullptr;
 };
 
 // What redis.call / redis.pcall run commands on.
@@ -139,6 +143,7 @@ class LuaState {
   // Memory accounting (the allocator's).
   size_t used_memory() const { return used_; }
   uint64_t rand48 = 0x1234ABCD330Eull;  // math.random's state, as Redis's rand.c starts it
+  uint64_t* rand = &rand48;             // the one in use (ScriptLimits::rand48 when given)
   bool host_alloc = false;              // allocations are not capped (converting a command's reply)
   size_t used_ = 0;
 
@@ -174,8 +179,12 @@ class EvalScripts {
            std::span<const std::string> args, bool read_only, CallHost& host,
            resp::Protocol caller_protocol, std::string* out);
   size_t size() const { return scripts_.size(); }
+  // math.random's process-wide state, which the engine's function Lua state
+  // shares (ScriptLimits::rand48); lives as long as this.
+  uint64_t* rand48_state() { return limits_.rand48; }
 
  private:
+  uint64_t rand48_ = 0x1234ABCD330Eull;  // unless the limits name another
   ScriptLimits limits_;
   std::unique_ptr<LuaState> lua_;
   std::map<std::string, Script, std::less<>> scripts_;  // by lower-case sha

@@ -607,6 +607,8 @@ bool MayBeUnordered(const std::vector<std::string>& argv) {
       "KEYS",     "SCAN",   "SSCAN",  "HSCAN", "ZSCAN", "SPOP",  "SRANDMEMBER"};
   // ACL CAT <category>: the server's command dict order (acl.json).
   if (argv.size() == 3 && Upper(argv[0]) == "ACL" && Upper(argv[1]) == "CAT") return true;
+  // FUNCTION LIST: the libraries in the server's dict order (functions.json).
+  if (argv.size() >= 2 && Upper(argv[0]) == "FUNCTION" && Upper(argv[1]) == "LIST") return true;
   return !argv.empty() && kUnordered.count(Upper(argv[0])) > 0;
 }
 
