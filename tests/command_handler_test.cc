@@ -317,6 +317,41 @@ TEST(CommandHandler, UnorderedRepliesAreComparedAsSets) {
   EXPECT_EQ(kept, keys);
 }
 
+// The oracle compares a hash's fields in order exactly while the engine's
+// hash is a listpack, outside EXEC: a server reply in another order is then
+// a divergence (not sorted away), and a hashtable's is sorted.
+TEST(CommandHandler, TheOracleComparesListpackHashesInOrder) {
+  engine::Engine e{engine::EngineOptions{}};
+  const int s = e.OpenSession();
+  std::string out;
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{"HSET", "small", "g", "1", "f", "2"},
+        std::vector<std::string>{"HSET", "big", "g", "1", "f", std::string(65, 'v')},
+        std::vector<std::string>{"SET", "str", "v"}}) {
+    e.Execute(s, argv, &out);
+  }
+  EXPECT_EQ(OracleHashOrder(e, 0, {"HKEYS", "small"}, false), HashOrder::kInOrder);
+  EXPECT_EQ(OracleHashOrder(e, 0, {"HKEYS", "small"}, true), HashOrder::kUnordered);
+  EXPECT_EQ(OracleHashOrder(e, 1, {"HKEYS", "small"}, false), HashOrder::kUnordered);
+  EXPECT_EQ(OracleHashOrder(e, 0, {"HKEYS", "big"}, false), HashOrder::kUnordered);
+  EXPECT_EQ(OracleHashOrder(e, 0, {"HKEYS", "str"}, false), HashOrder::kUnordered);
+  EXPECT_EQ(OracleHashOrder(e, 0, {"HKEYS", "missing"}, false), HashOrder::kUnordered);
+  EXPECT_EQ(OracleHashOrder(e, 0, {"PING"}, false), HashOrder::kUnordered);
+  // The engine's reply (insertion order) against a server's in another order.
+  const resp::Value engine_reply =
+      resp::Value::Aggregate(resp::Type::kArray, {resp::Value::Bulk("g"), resp::Value::Bulk("f")});
+  const resp::Value server_reply =
+      resp::Value::Aggregate(resp::Type::kArray, {resp::Value::Bulk("f"), resp::Value::Bulk("g")});
+  for (const char* key : {"small", "big"}) {
+    const std::vector<std::string> command = {"HKEYS", key};
+    resp::Value got = engine_reply, want = server_reply;
+    const HashOrder order = OracleHashOrder(e, 0, command, false);
+    CanonicalizeReply(command, &got, order);
+    CanonicalizeReply(command, &want, order);
+    EXPECT_EQ(got == want, std::string(key) == "big") << key;
+  }
+}
+
 // The blocking check: an engine that unblocks a session the reference
 // model still has blocked (a timeout fired early, say) is caught at the next
 // op; so is a blocking command that replied at once.

@@ -941,15 +941,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       // A hash the engine holds as a listpack is in insertion order on both
       // sides; a hashtable is in the server's dict order, and inside EXEC
       // the hash may have been another before (HashOrder).
-      harnesses::HashOrder hash_order = harnesses::HashOrder::kUnordered;
-      if (!in_exec && command.size() >= 2) {
-        const auto& dict = eng.keyspace().db(db).dict;
-        auto it = dict.find(command[1]);
-        if (it != dict.end() && engine::Is<engine::Hash>(it->value) && !it->value.hashtable()) {
-          hash_order = harnesses::HashOrder::kInOrder;
-        }
-      }
-      harnesses::CanonicalizeReply(command, v, hash_order);
+      harnesses::CanonicalizeReply(command, v,
+                                   harnesses::OracleHashOrder(eng, db, command, in_exec));
       if (CommandIs(command[0], "HELLO")) MaskHelloId(v);
       if (CommandIs(command[0], "CLIENT") && v->type == Type::kInteger) v->integer = 0;
     };

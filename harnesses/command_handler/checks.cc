@@ -373,6 +373,19 @@ void CanonicalizeReply(const std::vector<std::string>& argv, Value* reply, HashO
   }
 }
 
+HashOrder OracleHashOrder(const engine::Engine& e, int db, const std::vector<std::string>& command,
+                          bool in_exec) {
+  if (in_exec || command.size() < 2 || db < 0 || db >= e.keyspace().num_dbs()) {
+    return HashOrder::kUnordered;
+  }
+  const auto& dict = e.keyspace().db(db).dict;
+  auto it = dict.find(command[1]);
+  if (it == dict.end() || !engine::Is<engine::Hash>(it->value) || it->value.hashtable()) {
+    return HashOrder::kUnordered;
+  }
+  return HashOrder::kInOrder;
+}
+
 bool IsAclOp(const std::vector<std::string>& argv) {
   if (argv.empty()) return false;
   if (CommandIs(argv[0], "ACL") || CommandIs(argv[0], "AUTH")) return true;

@@ -191,6 +191,14 @@ inline void CanonicalizeReply(const std::vector<std::string>& argv, resp::Value*
   CanonicalizeReply(argv, reply, HashOrder::kUnordered);
 }
 
+// The command oracle's HashOrder for the reply to `command` (argv, key at 1)
+// run in `db`: kInOrder when the engine holds the key as a listpack hash
+// after the command (a hash never converts back, so it was one throughout),
+// outside EXEC (inside, the key may have been a hashtable hash, deleted and
+// made again, earlier in the transaction); else kUnordered.
+HashOrder OracleHashOrder(const engine::Engine& e, int db, const std::vector<std::string>& command,
+                          bool in_exec);
+
 // The harness's pieces (default options) and its registered descriptor.
 extern const ProgramCodec<CommandProgram> kCommandHandlerProgram;
 extern const Harness kRegisteredHarness_command_handler;
