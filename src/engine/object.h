@@ -88,11 +88,12 @@ class ZSet {
   bool listpack_ = true;
 };
 
-// A list, a hash (hash_object.h) or a sorted set is held through one pointer. A variant is as large
-// as its largest alternative, and a std::deque (80 bytes) or a ZSet (88)
-// inline made every key's Object 96 bytes; held this way it is 48 (a
-// Hash's 40 and the index), which takes 48 bytes off every key, whatever its
-// type: a third of the memory of a key with a short string value.
+// A list, a hash (hash_object.h: a deque and an index) or a sorted set is
+// held through one pointer. A variant is as large as its largest
+// alternative, and a std::deque (80 bytes) or a ZSet (88) inline made every
+// key's Object 96 bytes; held this way it is 48 (a Set's 40 and the index),
+// which takes 48 bytes off every key, whatever its type: a third of the
+// memory of a key with a short string value.
 template <typename T>
 class Boxed {
  public:
