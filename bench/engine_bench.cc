@@ -14,6 +14,10 @@
 //   scan_page/N     SCAN 0 COUNT 10 over N keys: one call
 //   set_del/N       SET then DEL of a new key in a db of N keys: what
 //                   keeping SCAN's order costs every key creation
+//   hash_ops/N      in a hash of N fields (a listpack up to 512): HSET of a
+//                   new field (appended), HSET of an existing one, HGET,
+//                   HDEL of the new field (a tombstone): what keeping the
+//                   fields' insertion order costs (hash_object.h)
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -175,6 +179,32 @@ void BM_SetDel(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+void BM_HashOps(benchmark::State& state) {
+  Bench* b = &Fixture("hash", state.range(0), [](Bench& x, int64_t n) {
+    std::vector<std::string> hset = {"hset", "h"};
+    for (int64_t i = 0; i < n; ++i) {
+      hset.push_back(Key("f", i));
+      hset.push_back("v");
+      if (hset.size() >= 2002 || i + 1 == n) {
+        x.Run(hset);
+        hset.resize(2);
+      }
+    }
+  });
+  const std::string mid = Key("f", state.range(0) / 2);
+  const std::vector<std::string> add = {"hset", "h", "fresh", "v"};
+  const std::vector<std::string> update = {"hset", "h", mid, "w"};
+  const std::vector<std::string> get = {"hget", "h", mid};
+  const std::vector<std::string> del = {"hdel", "h", "fresh"};
+  for (auto _ : state) {
+    b->Run(add);
+    b->Run(update);
+    b->Run(get);
+    b->Run(del);
+  }
+  state.SetItemsProcessed(state.iterations() * 4);
+}
+
 void Sizes(benchmark::internal::Benchmark* bm) {
   for (int64_t n : {1'000, 10'000, 100'000, 1'000'000}) bm->Arg(n);
   bm->Unit(benchmark::kMicrosecond);
@@ -188,6 +218,13 @@ BENCHMARK(BM_Zcount)->Name("zcount")->Apply(Sizes);
 BENCHMARK(BM_SetWatched)->Name("set_watched")->Apply(Sizes);
 BENCHMARK(BM_ScanPage)->Name("scan_page")->Apply(Sizes);
 BENCHMARK(BM_SetDel)->Name("set_del")->Apply(Sizes);
+BENCHMARK(BM_HashOps)
+    ->Name("hash_ops")
+    ->Arg(8)
+    ->Arg(64)
+    ->Arg(512)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

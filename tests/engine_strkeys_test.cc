@@ -236,7 +236,7 @@ TEST_F(StrKeysTest, CopyIsDeep) {
   ks.Store(0, "l", Object(List{"a", "b"}), false);
   ks.Store(0, "s", Object(Set{"m"}), false);
   Hash h;
-  h["f"] = "v";
+  h.Set("f", "v");
   ks.Store(0, "h", Object(h), false);
   ZSet z;
   z.Set("m", 1.5);
@@ -246,7 +246,7 @@ TEST_F(StrKeysTest, CopyIsDeep) {
   }
   As<List>(*ks.Find(0, "l")).push_back("c");
   As<Set>(*ks.Find(0, "s")).insert("n");
-  As<Hash>(*ks.Find(0, "h"))["g"] = "w";
+  As<Hash>(*ks.Find(0, "h")).Set("g", "w");
   As<ZSet>(*ks.Find(0, "z")).Set("n", 2);
   EXPECT_EQ(As<List>(*ks.Find(1, "l2")), (List{"a", "b"}));
   EXPECT_EQ(As<Set>(*ks.Find(1, "s2")).size(), 1u);

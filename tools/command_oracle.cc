@@ -940,7 +940,11 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
           CommandIs(command[1], "USAGE") && v->type == Type::kInteger) {
         *v = Value::Simple("(a memory estimate: each side's own figure)");
       }
-      harnesses::CanonicalizeReply(command, v);
+      // A hash the engine holds as a listpack is in insertion order on both
+      // sides; a hashtable is in the server's dict order, and inside EXEC
+      // the hash may have been another before (HashOrder).
+      harnesses::CanonicalizeReply(command, v,
+                                   harnesses::OracleHashOrder(eng, db, command, in_exec));
       if (CommandIs(command[0], "HELLO")) MaskHelloId(v);
       if (CommandIs(command[0], "CLIENT") && v->type == Type::kInteger) v->integer = 0;
     };

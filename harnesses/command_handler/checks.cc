@@ -212,7 +212,13 @@ void TransactionTracker::Observe(int session, const std::vector<std::string>& ar
   }
 }
 
-ReplyOrder ReplyOrderOf(std::string_view command) {
+ReplyOrder ReplyOrderOf(std::string_view command, HashOrder hash_order) {
+  // A hash in insertion order on both sides (HashOrder).
+  if (hash_order == HashOrder::kInOrder &&
+      (CommandIs(command, "HKEYS") || CommandIs(command, "HVALS") ||
+       CommandIs(command, "HGETALL"))) {
+    return ReplyOrder::kOrdered;
+  }
   // Redis documents these replies as unordered: set members (SMEMBERS,
   // SINTER, SUNION, SDIFF), hash fields and values (HKEYS, HVALS, HGETALL,
   // which keeps each field with its value), key listings (KEYS, SCAN's keys).
@@ -341,7 +347,7 @@ void CanonicalizeAcl(const std::vector<std::string>& argv, Value* reply) {
   }
 }
 
-void CanonicalizeReply(const std::vector<std::string>& argv, Value* reply) {
+void CanonicalizeReply(const std::vector<std::string>& argv, Value* reply, HashOrder hash_order) {
   CanonicalizeAcl(argv, reply);
   MaskClientInfo(argv, reply);
   SortSubcommands(argv, reply);
@@ -364,7 +370,7 @@ void CanonicalizeReply(const std::vector<std::string>& argv, Value* reply) {
     SortElements(reply);
     return;
   }
-  switch (ReplyOrderOf(argv[0])) {
+  switch (ReplyOrderOf(argv[0], hash_order)) {
     case ReplyOrder::kOrdered:
       return;
     case ReplyOrder::kUnorderedElements:
@@ -377,6 +383,19 @@ void CanonicalizeReply(const std::vector<std::string>& argv, Value* reply) {
       if (reply->elems.size() == 2 && IsList(reply->elems[1])) SortElements(&reply->elems[1]);
       return;
   }
+}
+
+HashOrder OracleHashOrder(const engine::Engine& e, int db, const std::vector<std::string>& command,
+                          bool in_exec) {
+  if (in_exec || command.size() < 2 || db < 0 || db >= e.keyspace().num_dbs()) {
+    return HashOrder::kUnordered;
+  }
+  const auto& dict = e.keyspace().db(db).dict;
+  auto it = dict.find(command[1]);
+  if (it == dict.end() || !engine::Is<engine::Hash>(it->value) || it->value.hashtable()) {
+    return HashOrder::kUnordered;
+  }
+  return HashOrder::kInOrder;
 }
 
 bool IsAclOp(const std::vector<std::string>& argv) {
@@ -713,7 +732,7 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
         if (!no_reply) own_frames.push_back(expected);
         for (std::vector<Value>* side : {&got_frames, &own_frames}) {
           for (Value& v : *side) {
-            if (v.type != Type::kPush) CanonicalizeReply(op.argv, &v);
+            if (v.type != Type::kPush) CanonicalizeReply(op.argv, &v, HashOrder::kInOrder);
           }
         }
         for (const Value& v : got_frames) got_text += Show(v) + " ";
@@ -765,13 +784,15 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
         }
 
         // Replies Redis orders (and EXEC's, whose elements each follow their
-        // own command) compare as they are; the others are sorted first.
+        // own command) compare as they are; the others are sorted first. A
+        // hash's fields compare in order: the engine and the model both keep
+        // insertion order (HashOrder).
         // ACL's have canonical forms (CanonicalizeAcl: GENPASS by shape);
         // FUNCTION LIST is sorted (its libraries and their functions).
         if (!CommandIs(op.argv[0], "EXEC") && !CommandIs(op.argv[0], "PUBSUB") &&
             !CommandIs(op.argv[0], "CLIENT") && !CommandIs(op.argv[0], "ACL") &&
             !CommandIs(op.argv[0], "FUNCTION") &&
-            ReplyOrderOf(op.argv[0]) == ReplyOrder::kOrdered) {
+            ReplyOrderOf(op.argv[0], HashOrder::kInOrder) == ReplyOrder::kOrdered) {
           transactions.Observe(s, op.argv, expected);
           if (!resp::Equal(got, expected)) {
             return fail("reference", "engine:    " + resp::ToDebugString(got, 600) +
@@ -780,7 +801,10 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
         } else {
           Value mine = resp::ToValue(got);
           for (Value* v : {&mine, &expected}) {
-            transactions.ForEachAnswer(s, op.argv, v, CanonicalizeReply);
+            transactions.ForEachAnswer(s, op.argv, v,
+                                       [](const std::vector<std::string>& argv, Value* reply) {
+                                         CanonicalizeReply(argv, reply, HashOrder::kInOrder);
+                                       });
           }
           transactions.Observe(s, op.argv, expected);
           if (!(mine == expected)) {

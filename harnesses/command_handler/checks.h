@@ -169,15 +169,36 @@ class TransactionTracker {
 // (LRANGE, the ZRANGE family, MGET, EXEC's elements, ...) is compared in order.
 enum class ReplyOrder {
   kOrdered,
-  kUnorderedElements,  // SMEMBERS SINTER SUNION SDIFF KEYS HKEYS HVALS
-  kUnorderedPairs,     // HGETALL: field/value pairs, each pair kept together
+  kUnorderedElements,  // SMEMBERS SINTER SUNION SDIFF KEYS HKEYS HVALS (HashOrder)
+  kUnorderedPairs,     // HGETALL (HashOrder), CONFIG GET: pairs, each kept together
   kUnorderedScanKeys,  // SCAN: the keys (element 1) only
 };
-ReplyOrder ReplyOrderOf(std::string_view command);
+// Whether HKEYS, HVALS and HGETALL compare in order. redis-server 7.0.15
+// replies in a listpack hash's insertion order and in a hashtable's dict
+// order; the engine and the reference model keep insertion order for both.
+// So the harness compares them in order (kInOrder) and the oracle does while
+// the engine's hash is a listpack; else they are sorted (kUnordered).
+enum class HashOrder { kUnordered, kInOrder };
+ReplyOrder ReplyOrderOf(std::string_view command, HashOrder hash_order);
+inline ReplyOrder ReplyOrderOf(std::string_view command) {
+  return ReplyOrderOf(command, HashOrder::kUnordered);
+}
 
 // Sorts the elements of replies whose order Redis does not promise
 // (ReplyOrderOf), so two correct implementations compare equal.
-void CanonicalizeReply(const std::vector<std::string>& argv, resp::Value* reply);
+void CanonicalizeReply(const std::vector<std::string>& argv, resp::Value* reply,
+                       HashOrder hash_order);
+inline void CanonicalizeReply(const std::vector<std::string>& argv, resp::Value* reply) {
+  CanonicalizeReply(argv, reply, HashOrder::kUnordered);
+}
+
+// The command oracle's HashOrder for the reply to `command` (argv, key at 1)
+// run in `db`: kInOrder when the engine holds the key as a listpack hash
+// after the command (a hash never converts back, so it was one throughout),
+// outside EXEC (inside, the key may have been a hashtable hash, deleted and
+// made again, earlier in the transaction); else kUnordered.
+HashOrder OracleHashOrder(const engine::Engine& e, int db, const std::vector<std::string>& command,
+                          bool in_exec);
 
 // The harness's pieces (default options) and its registered descriptor.
 extern const ProgramCodec<CommandProgram> kCommandHandlerProgram;

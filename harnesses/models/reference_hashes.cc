@@ -1,5 +1,6 @@
 // Hash commands of the reference model (t_hash.c): HSET HSETNX HGET HMGET
 // HMSET HDEL HEXISTS HLEN HKEYS HVALS HGETALL HINCRBY HINCRBYFLOAT HSTRLEN.
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <string>
@@ -62,6 +63,7 @@ void HashTypeSet(Ctx& c, Object* o, const std::string& field, const std::string&
                              static_cast<int64_t>(value.size()) > cfg.hash_max_listpack_value)) {
     o->hash_hashtable = true;
   }
+  if (o->hash.count(field) == 0) o->hash_order.push_back(field);
   o->hash[field] = value;
   if (!o->hash_hashtable && static_cast<int64_t>(o->hash.size()) > cfg.hash_max_listpack_entries) {
     o->hash_hashtable = true;
@@ -175,6 +177,7 @@ Value HDel(Ctx& c) {
   bool keyremoved = false;
   for (size_t j = 2; j < c.argc(); ++j) {
     if (o->hash.erase(c.argv[j])) {
+      o->hash_order.erase(std::find(o->hash_order.begin(), o->hash_order.end(), c.argv[j]));
       deleted++;
       if (o->hash.empty()) {
         DbDelete(c.st, c.db(), c.argv[1]);
@@ -214,13 +217,14 @@ Value HExists(Ctx& c) {
 }
 
 // genericHgetallCommand: HGETALL is a map (empty map for a missing key),
-// HKEYS and HVALS are arrays.
+// HKEYS and HVALS are arrays, in the order the fields were added (a
+// listpack's; the model keeps it for a hashtable too, as the engine does).
 Value HKeys(Ctx& c) {
   Value reply;
   Object* o = LookupHash(c, c.Array(), &reply);
   if (o == nullptr) return reply;
   std::vector<Value> out;
-  for (const auto& [field, value] : o->hash) out.push_back(c.Bulk(field));
+  for (const std::string& field : o->hash_order) out.push_back(c.Bulk(field));
   return c.Array(std::move(out));
 }
 
@@ -229,7 +233,7 @@ Value HVals(Ctx& c) {
   Object* o = LookupHash(c, c.Array(), &reply);
   if (o == nullptr) return reply;
   std::vector<Value> out;
-  for (const auto& [field, value] : o->hash) out.push_back(c.Bulk(value));
+  for (const std::string& field : o->hash_order) out.push_back(c.Bulk(o->hash.at(field)));
   return c.Array(std::move(out));
 }
 
@@ -238,9 +242,9 @@ Value HGetAll(Ctx& c) {
   Object* o = LookupHash(c, c.Map({}), &reply);
   if (o == nullptr) return reply;
   std::vector<Value> out;
-  for (const auto& [field, value] : o->hash) {
+  for (const std::string& field : o->hash_order) {
     out.push_back(c.Bulk(field));
-    out.push_back(c.Bulk(value));
+    out.push_back(c.Bulk(o->hash.at(field)));
   }
   return c.Map(std::move(out));
 }

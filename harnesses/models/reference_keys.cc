@@ -477,7 +477,7 @@ Value Move(Ctx& c) {
 // element sharing the last one's hash. MATCH then drops elements (with their
 // value or score). A ZSCAN score is text: a listpack stores an integral score
 // within +-(2^63-1)/2 as an integer, which prints as one; any other score
-// prints as %.17g.
+// prints as %.17g. A listpack hash is returned whole, in its order.
 Value ElementScan(Ctx& c, Kind kind) {
   const char* cur = c.argv[2].c_str();
   errno = 0;
@@ -505,6 +505,17 @@ Value ElementScan(Ctx& c, Kind kind) {
     } else {
       return c.Syntax();
     }
+  }
+  if (kind == Kind::kHash && !o->hash_hashtable) {
+    // A listpack hash: all of it in its order, cursor 0 (scanGenericCommand
+    // walks the listpack whatever the cursor and COUNT).
+    std::vector<Value> out;
+    for (const std::string& f : o->hash_order) {
+      if (pat != nullptr && *pat != "*" && !StringMatch(*pat, f)) continue;
+      out.push_back(c.Bulk(f));
+      out.push_back(c.Bulk(o->hash.at(f)));
+    }
+    return c.Array({c.Bulk("0"), c.Array(std::move(out))});
   }
   if (count > 65536) count = 65536;
   std::vector<std::string> elements;

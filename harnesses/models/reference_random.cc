@@ -176,6 +176,13 @@ Value HRandField(Ctx& c) {
   if (has_count && count == 0) return c.Array();
   if (count < -c.st.max_random_repeats) return c.Err("value is out of range");
   std::vector<std::pair<std::string, std::string>> fields(o->hash.begin(), o->hash.end());
+  // hrandfieldWithCountCommand, case 2: a count covering the hash returns it
+  // whole in its iteration order, a listpack's insertion order.
+  if (has_count && count > 0 && static_cast<uint64_t>(count) >= fields.size() &&
+      !o->hash_hashtable) {
+    fields.clear();
+    for (const std::string& f : o->hash_order) fields.emplace_back(f, o->hash.at(f));
+  }
   if (!has_count) return c.Bulk(fields[Random(c.st) % fields.size()].first);
   std::vector<std::pair<Value, Value>> picks;
   for (size_t i : Pick(c.st, fields.size(), count)) {

@@ -31,6 +31,10 @@ struct Object {
   // node) even empty, so every Object built or moved, a string's too, did.
   std::vector<std::string> list;
   std::map<std::string, std::string> hash;
+  // The hash's fields in Redis's listpack order: a new field at the end, a
+  // deleted one taken out, an updated one where it was (HKEYS, HVALS and
+  // HGETALL read the hash in this order).
+  std::vector<std::string> hash_order;
   std::set<std::string> set;
   std::map<std::string, double> zset;  // member -> score; order is computed when needed
   Stream stream;                       // reference_streams.h

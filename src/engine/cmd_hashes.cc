@@ -51,12 +51,12 @@ void SetFields(CommandContext& c, bool reply_count) {
   if (h == nullptr) {
     Hash fresh;
     for (size_t i = 2; i < c.argc(); i += 2) {
-      created += fresh.insert_or_assign(c.arg(i), c.arg(i + 1)).second ? 1 : 0;
+      created += fresh.Set(c.arg(i), c.arg(i + 1)) ? 1 : 0;
     }
     HashConvertIfNeeded(c, c.ks.Store(c.db, key, Object(std::move(fresh)), false), long_arg);
   } else {
     for (size_t i = 2; i < c.argc(); i += 2) {
-      created += h->insert_or_assign(c.arg(i), c.arg(i + 1)).second ? 1 : 0;
+      created += h->Set(c.arg(i), c.arg(i + 1)) ? 1 : 0;
     }
     HashConvertIfNeeded(c, *obj, long_arg);
     c.ks.Touched(c.db, key);
@@ -86,7 +86,7 @@ void CmdHsetnx(CommandContext& c) {
     HashConvertIfNeeded(c, c.ks.Store(c.db, key, Object(Hash{{c.arg(2), c.arg(3)}}), false),
                         long_arg);
   } else {
-    if (!h->try_emplace(c.arg(2), c.arg(3)).second) {
+    if (!h->SetIfAbsent(c.arg(2), c.arg(3))) {
       c.reply.Integer(0);
       return;
     }
@@ -100,11 +100,7 @@ void CmdHsetnx(CommandContext& c) {
 
 // A field's value, or null when the hash (h may be nullptr) lacks it.
 void ReplyField(CommandContext& c, const Hash* h, const std::string& field) {
-  const std::string* v = nullptr;
-  if (h != nullptr) {
-    auto it = h->find(field);
-    if (it != h->end()) v = &it->second;
-  }
+  const std::string* v = h == nullptr ? nullptr : h->Find(field);
   if (v == nullptr) {
     c.reply.Null();
   } else {
@@ -133,7 +129,7 @@ void CmdHdel(CommandContext& c) {
   if (!c.FindAs(key, &h)) return;
   int64_t deleted = 0;
   if (h != nullptr) {
-    for (size_t i = 2; i < c.argc() && !h->empty(); ++i) deleted += h->erase(c.arg(i)) ? 1 : 0;
+    for (size_t i = 2; i < c.argc() && !h->empty(); ++i) deleted += h->Erase(c.arg(i)) ? 1 : 0;
     if (deleted > 0) c.TouchedNotify(kNotifyHash, "hdel", key);
     c.Dirty(deleted);
   }
@@ -143,7 +139,7 @@ void CmdHdel(CommandContext& c) {
 void CmdHexists(CommandContext& c) {
   Hash* h;
   if (!c.FindAs(c.arg(1), &h)) return;
-  c.reply.Integer(h != nullptr && h->contains(c.arg(2)) ? 1 : 0);
+  c.reply.Integer(h != nullptr && h->Contains(c.arg(2)) ? 1 : 0);
 }
 
 void CmdHlen(CommandContext& c) {
@@ -156,16 +152,16 @@ void CmdHstrlen(CommandContext& c) {
   Hash* h;
   if (!c.FindAs(c.arg(1), &h)) return;
   int64_t n = 0;
-  if (h != nullptr) {
-    auto it = h->find(c.arg(2));
-    if (it != h->end()) n = static_cast<int64_t>(it->second.size());
+  if (const std::string* v = h == nullptr ? nullptr : h->Find(c.arg(2))) {
+    n = static_cast<int64_t>(v->size());
   }
   c.reply.Integer(n);
 }
 
-// HKEYS / HVALS / HGETALL. The order is the hash map's: Redis does not
-// define one either (small hashes reply in insertion order, big ones in
-// dict order), so clients must not depend on it.
+// HKEYS / HVALS / HGETALL, in the hash's order (hash_object.h): Redis 7.0.15
+// replies in insertion order while the hash is a listpack, in dict order
+// once it is a hashtable (which the engine does not follow: it keeps
+// insertion order there too).
 void ReplyFieldsOrValues(CommandContext& c, bool fields) {
   Hash* h;
   if (!c.FindAs(c.arg(1), &h)) return;
@@ -204,11 +200,7 @@ void CmdHincrby(CommandContext& c) {
   Hash* h;
   Object* obj;
   if (!c.FindAs(key, &h, &obj)) return;
-  const std::string* stored = nullptr;
-  if (h != nullptr) {
-    auto it = h->find(c.arg(2));
-    if (it != h->end()) stored = &it->second;
-  }
+  const std::string* stored = h == nullptr ? nullptr : h->Find(c.arg(2));
   int64_t value;
   if (!c.AddToStoredInt(stored, incr, "ERR hash value is not an integer", &value)) return;
   // hashTypeSet: the field's and the new value's lengths count.
@@ -218,7 +210,7 @@ void CmdHincrby(CommandContext& c) {
     HashConvertIfNeeded(c, c.ks.Store(c.db, key, Object(Hash{{c.arg(2), std::move(text)}}), false),
                         long_arg);
   } else {
-    h->insert_or_assign(c.arg(2), std::move(text));
+    h->Set(c.arg(2), std::move(text));
     HashConvertIfNeeded(c, *obj, long_arg);
     c.ks.Touched(c.db, key);
   }
@@ -245,9 +237,8 @@ void CmdHincrbyfloat(CommandContext& c) {
   if (!c.FindAs(key, &h, &obj)) return;
   long double value = 0;
   if (h != nullptr) {
-    auto it = h->find(c.arg(2));
-    if (it != h->end()) {
-      auto v = ParseLongDouble(it->second);
+    if (const std::string* stored = h->Find(c.arg(2))) {
+      auto v = ParseLongDouble(*stored);
       if (!v) {
         c.reply.Error("ERR hash value is not a float");
         return;
@@ -268,7 +259,7 @@ void CmdHincrbyfloat(CommandContext& c) {
     HashConvertIfNeeded(c, c.ks.Store(c.db, key, Object(Hash{{c.arg(2), std::move(text)}}), false),
                         long_arg);
   } else {
-    h->insert_or_assign(c.arg(2), std::move(text));
+    h->Set(c.arg(2), std::move(text));
     HashConvertIfNeeded(c, *obj, long_arg);
     c.ks.Touched(c.db, key);
   }

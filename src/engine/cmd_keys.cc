@@ -387,7 +387,8 @@ void CmdScan(CommandContext& c) {
 // is SCAN's over the collection's elements (set members, hash fields,
 // sorted-set members) in (ScanHash, element) order, COUNT elements a call
 // (docs/fidelity.md, "SSCAN, HSCAN, ZSCAN"); MATCH filters the elements (a
-// field's value or a member's score goes with it). O(n log n) a call.
+// field's value or a member's score goes with it). O(n log n) a call. A
+// listpack hash comes back whole, in its order, as Redis returns it.
 void ElementScan(CommandContext& c, ObjType type) {
   uint64_t cursor = 0;
   if (!ParseScanCursor(c.arg(2), &cursor)) {
@@ -423,6 +424,26 @@ void ElementScan(CommandContext& c, ObjType type) {
       c.reply.Error(kErrSyntax);
       return;
     }
+  }
+  if (type == ObjType::kHash && !o->hashtable()) {
+    // scanGenericCommand on a listpack hash: every field in the listpack's
+    // order (insertion order) in one call, cursor 0, whatever the cursor
+    // and COUNT say; MATCH drops fields with their values.
+    const Hash& h = As<Hash>(*o);
+    const GlobPattern pattern(pattern_arg != nullptr ? std::string_view(*pattern_arg) : "*");
+    const bool all = pattern.MatchesEverything();
+    std::vector<const Hash::Entry*> picked;
+    for (const Hash::Entry& e : h) {
+      if (all || pattern.Matches(e.first)) picked.push_back(&e);
+    }
+    c.reply.ArrayHeader(2);
+    c.reply.Bulk("0");
+    c.reply.ArrayHeader(static_cast<int64_t>(picked.size() * 2));
+    for (const Hash::Entry* e : picked) {
+      c.reply.Bulk(e->first);
+      c.reply.Bulk(e->second);
+    }
+    return;
   }
   const size_t take =
       static_cast<size_t>(std::min<int64_t>(count, static_cast<int64_t>(Keyspace::kScanMaxCount)));
@@ -463,7 +484,7 @@ void ElementScan(CommandContext& c, ObjType type) {
   c.reply.ArrayHeader(static_cast<int64_t>(pairs ? picked.size() * 2 : picked.size()));
   for (const std::string* e : picked) {
     c.reply.Bulk(*e);
-    if (type == ObjType::kHash) c.reply.Bulk(As<Hash>(*o).find(*e)->second);
+    if (type == ObjType::kHash) c.reply.Bulk(*As<Hash>(*o).Find(*e));
     if (type == ObjType::kZSet) {
       // A listpack keeps an integral score (|s| <= LLONG_MAX/2) as an
       // integer and ZSCAN prints it so; other scores print as %.17g.

@@ -215,7 +215,8 @@ void CmdHrandfield(CommandContext& c) {
   int64_t count = 0;
   if (!ParseRandCount(c, "withvalues", &with_count, &count, &withvalues)) return;
   Hash* h = nullptr;
-  if (!c.FindAs(c.arg(1), &h)) return;
+  Object* obj = nullptr;
+  if (!c.FindAs(c.arg(1), &h, &obj)) return;
   if (h == nullptr || (with_count && count == 0)) {
     if (with_count) {
       c.reply.ArrayHeader(0);
@@ -228,7 +229,14 @@ void CmdHrandfield(CommandContext& c) {
     c.reply.Error(kErrOutOfRange);
     return;
   }
-  const std::vector<const std::string*> fields = SortedNames(*h);
+  std::vector<const std::string*> fields = SortedNames(*h);
+  // A count covering a listpack hash returns the whole hash in its order
+  // (hrandfieldWithCountCommand's case 2 iterates the hash), insertion order.
+  if (with_count && count > 0 && static_cast<uint64_t>(count) >= fields.size() &&
+      !obj->hashtable()) {
+    fields.clear();
+    for (const Hash::Entry& e : *h) fields.push_back(&e.first);
+  }
   if (!with_count) {
     c.reply.Bulk(*fields[c.engine.NextRandom() % fields.size()]);
     return;
@@ -236,7 +244,7 @@ void CmdHrandfield(CommandContext& c) {
   const std::vector<size_t> picks = Draw(c.engine, fields.size(), count);
   ReplyPicks(
       c, picks, withvalues, [&](size_t i) { return std::string_view(*fields[i]); },
-      [&](size_t i) { c.reply.Bulk(h->find(*fields[i])->second); });
+      [&](size_t i) { c.reply.Bulk(*h->Find(*fields[i])); });
 }
 
 // RANDOMKEY (dbRandomKey): a stored key at random; one found expired is

@@ -86,9 +86,9 @@ std::optional<std::string> LookupByPattern(CommandContext& c, std::string_view p
   if (has_field) {
     if (!Is<Hash>(*o)) return std::nullopt;
     const Hash& h = As<Hash>(*o);
-    auto it = h.find(pattern.substr(arrow + 2));
-    if (it == h.end()) return std::nullopt;
-    return it->second;
+    const std::string* v = h.Find(pattern.substr(arrow + 2));
+    if (v == nullptr) return std::nullopt;
+    return *v;
   }
   if (!Is<std::string>(*o)) return std::nullopt;
   return As<std::string>(*o);

@@ -400,9 +400,11 @@ std::string Keyspace::Check() const {
         case ObjType::kList:
           if (As<List>(obj).empty()) why = "empty list";
           break;
-        case ObjType::kHash:
-          if (As<Hash>(obj).empty()) why = "empty hash";
+        case ObjType::kHash: {
+          const Hash& h = As<Hash>(obj);
+          why = h.empty() ? "empty hash" : h.Check();
           break;
+        }
         case ObjType::kSet:
           if (As<Set>(obj).empty()) why = "empty set";
           break;

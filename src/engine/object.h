@@ -16,6 +16,7 @@
 #include "absl/container/node_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
+#include "src/engine/hash_object.h"
 #include "src/engine/stream.h"
 #include "src/engine/zskiplist.h"
 
@@ -46,7 +47,6 @@ enum class ObjType : uint8_t { kString, kList, kHash, kSet, kZSet, kStream };
 std::string_view ObjTypeName(ObjType t);
 
 using List = std::deque<std::string>;
-using Hash = StrMap<std::string>;
 using Set = StrSet;
 
 // A sorted set: member -> score for O(1) lookups, plus an ordered index by
@@ -88,11 +88,12 @@ class ZSet {
   bool listpack_ = true;
 };
 
-// A list or a sorted set is held through one pointer. A variant is as large
-// as its largest alternative, and a std::deque (80 bytes) or a ZSet (88)
-// inline made every key's Object 96 bytes; held this way it is 48 (a
-// Hash's 40 and the index), which takes 48 bytes off every key, whatever its
-// type: a third of the memory of a key with a short string value.
+// A list, a hash (hash_object.h: a deque and an index) or a sorted set is
+// held through one pointer. A variant is as large as its largest
+// alternative, and a std::deque (80 bytes) or a ZSet (88) inline made every
+// key's Object 96 bytes; held this way it is 48 (a Set's 40 and the index),
+// which takes 48 bytes off every key, whatever its type: a third of the
+// memory of a key with a short string value.
 template <typename T>
 class Boxed {
  public:
@@ -116,7 +117,8 @@ class Boxed {
   std::unique_ptr<T> p_;
 };
 
-using ObjectVariant = std::variant<std::string, Boxed<List>, Hash, Set, Boxed<ZSet>, Boxed<Stream>>;
+using ObjectVariant =
+    std::variant<std::string, Boxed<List>, Boxed<Hash>, Set, Boxed<ZSet>, Boxed<Stream>>;
 
 // How Redis 7.0.15 would encode a string (OBJECT ENCODING, REFCOUNT): what
 // made it, from which the encoding follows.
@@ -195,6 +197,10 @@ struct Stored {
 template <>
 struct Stored<List> {
   using type = Boxed<List>;
+};
+template <>
+struct Stored<Hash> {
+  using type = Boxed<Hash>;
 };
 template <>
 struct Stored<ZSet> {

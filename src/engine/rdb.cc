@@ -558,7 +558,7 @@ bool ListpackScore(const std::string& s, double* out) {
 bool HashFromPairs(const std::vector<std::string>& items, Hash* h) {
   if (items.size() % 2 != 0) return false;
   for (size_t i = 0; i < items.size(); i += 2) {
-    if (!h->emplace(items[i], items[i + 1]).second) return false;  // a duplicate field
+    if (!h->SetIfAbsent(items[i], items[i + 1])) return false;  // a duplicate field
   }
   return true;
 }
@@ -1123,7 +1123,7 @@ std::optional<Object> LoadObject(std::string_view body, const EncodingLimits& li
         }
         // Redis's listpack phase takes a duplicate field without looking
         // (sanitize-dump-payload no); the engine cannot hold one.
-        if (!h.emplace(std::move(f), std::move(v)).second) return std::nullopt;
+        if (!h.SetIfAbsent(f, std::move(v))) return std::nullopt;
       }
       Object o(std::move(h));
       o.set_hashtable(ht);
