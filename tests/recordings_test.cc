@@ -459,10 +459,10 @@ TEST(RecordingsTest, EveryFamilyIsThere) {
   EXPECT_EQ(
       families,
       (std::vector<std::string>{
-          "acl",           "acl_engine", "bitops",  "connection",     "dump",        "hashes",
-          "introspection", "keys",       "lists",   "pubsub",         "random_scan", "scripting",
-          "sets",          "sort",       "streams", "streams_engine", "strings",     "tracking",
-          "transactions",  "zsetops",    "zsets"}));
+          "acl",       "acl_engine",    "bitops",  "connection", "dump",           "geo",
+          "hashes",    "introspection", "keys",    "lists",      "pubsub",         "random_scan",
+          "scripting", "sets",          "sort",    "streams",    "streams_engine", "strings",
+          "tracking",  "transactions",  "zsetops", "zsets"}));
 }
 
 // The facts moved out of the old C++ tables (4111 command steps: 3707
