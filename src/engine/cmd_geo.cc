@@ -6,10 +6,9 @@
 // Redis does (so its replies, errors, notifications and encodings are
 // ZADD's). A search scans the score ranges of the centre cell and its 8
 // neighbours in Redis's order, so the unsorted order of results and COUNT
-// ANY's choice are the server's. Sorting by distance is stable (glibc's
-// qsort is a merge sort); Redis sorts a COUNT smaller than the matches with
-// its own partial quicksort, whose order among equal distances can differ
-// from this one (docs/fidelity.md).
+// ANY's choice are the server's. Sorting by distance is stable when every
+// match is returned (glibc's qsort is a merge sort) and Redis's partial
+// quicksort when COUNT cuts, so ties come out in the server's order too.
 #include <algorithm>
 #include <array>
 #include <cinttypes>
@@ -272,6 +271,87 @@ void PointsInCells(const ZSet& z, const std::array<geo::Bits, 9>& cells, const g
   }
 }
 
+// Redis's pqsort (a Bentley-McIlroy three-way quicksort that only recurses
+// into parts overlapping the ranks wanted, [0, last]), written here as the
+// same sequence of comparisons and swaps over indexes: which members at
+// equal distances come first, and which of them make a COUNT, follow from
+// it. cmp is sort_gp_asc (or its negation for DESC).
+int CompareDist(const GeoPoint& a, const GeoPoint& b, bool desc) {
+  const int asc = a.dist > b.dist ? 1 : (a.dist == b.dist ? 0 : -1);
+  return desc ? -asc : asc;
+}
+
+void PartialSortRange(std::vector<GeoPoint>& v, size_t lo, size_t n, bool desc, size_t want_lo,
+                      size_t want_hi) {
+  const auto cmp = [&](size_t i, size_t j) { return CompareDist(v[i], v[j], desc); };
+  const auto swap = [&](size_t i, size_t j) { std::swap(v[i], v[j]); };
+  const auto vecswap = [&](size_t i, size_t j, size_t k) {
+    for (size_t t = 0; t < k; ++t) swap(i + t, j + t);
+  };
+  const auto median3 = [&](size_t a, size_t b, size_t c) {
+    if (cmp(a, b) < 0) return cmp(b, c) < 0 ? b : (cmp(a, c) < 0 ? c : a);
+    return cmp(b, c) > 0 ? b : (cmp(a, c) < 0 ? a : c);
+  };
+  for (;;) {
+    if (n < 7) {
+      for (size_t m = lo + 1; m < lo + n; ++m) {
+        for (size_t l = m; l > lo && cmp(l - 1, l) > 0; --l) swap(l, l - 1);
+      }
+      return;
+    }
+    size_t pm = lo + n / 2;
+    if (n > 7) {
+      size_t pl = lo, pn = lo + n - 1;
+      if (n > 40) {
+        const size_t d = n / 8;
+        pl = median3(pl, pl + d, pl + 2 * d);
+        pm = median3(pm - d, pm, pm + d);
+        pn = median3(pn - 2 * d, pn - d, pn);
+      }
+      pm = median3(pl, pm, pn);
+    }
+    swap(lo, pm);
+    // Indexes may step one below lo + 1 (pc), hence signed.
+    int64_t pa = static_cast<int64_t>(lo) + 1, pb = pa;
+    int64_t pc = static_cast<int64_t>(lo + n) - 1, pd = pc;
+    for (;;) {
+      int r;
+      while (pb <= pc && (r = cmp(static_cast<size_t>(pb), lo)) <= 0) {
+        if (r == 0) swap(static_cast<size_t>(pa++), static_cast<size_t>(pb));
+        ++pb;
+      }
+      while (pb <= pc && (r = cmp(static_cast<size_t>(pc), lo)) >= 0) {
+        if (r == 0) swap(static_cast<size_t>(pc), static_cast<size_t>(pd--));
+        --pc;
+      }
+      if (pb > pc) break;
+      swap(static_cast<size_t>(pb++), static_cast<size_t>(pc--));
+    }
+    const int64_t pn = static_cast<int64_t>(lo + n);
+    const int64_t base = static_cast<int64_t>(lo);
+    int64_t k = std::min(pa - base, pb - pa);
+    vecswap(lo, static_cast<size_t>(pb - k), static_cast<size_t>(k));
+    k = std::min(pd - pc, pn - pd - 1);
+    vecswap(static_cast<size_t>(pb), static_cast<size_t>(pn - k), static_cast<size_t>(k));
+    // The parts of fewer than 2 elements are done; a part is sorted only
+    // when it overlaps the ranks wanted.
+    const auto overlaps = [&](size_t first, size_t count) {
+      return !(want_hi < first || want_lo > first + count - 1);
+    };
+    const size_t left = static_cast<size_t>(pb - pa);
+    if (left > 1 && overlaps(lo, left)) PartialSortRange(v, lo, left, desc, want_lo, want_hi);
+    const size_t right = static_cast<size_t>(pd - pc);
+    if (right <= 1) return;
+    lo = static_cast<size_t>(pn) - right;
+    n = right;
+    if (!overlaps(lo, n)) return;
+  }
+}
+
+void PartialSort(std::vector<GeoPoint>& v, bool desc, size_t last) {
+  PartialSortRange(v, 0, v.size(), desc, 0, last);
+}
+
 // georadiusGeneric: the key at argv[src], the options from argv[base] on.
 void GeoSearch(CommandContext& c, size_t src, unsigned flags) {
   ZSet* z;
@@ -409,12 +489,16 @@ void GeoSearch(CommandContext& c, size_t src, unsigned flags) {
   const size_t returned = count == 0 || points.size() < static_cast<uint64_t>(count)
                               ? points.size()
                               : static_cast<size_t>(count);
-  if (sort == kAsc) {
-    std::stable_sort(points.begin(), points.end(),
-                     [](const GeoPoint& a, const GeoPoint& b) { return a.dist < b.dist; });
-  } else if (sort == kDesc) {
-    std::stable_sort(points.begin(), points.end(),
-                     [](const GeoPoint& a, const GeoPoint& b) { return a.dist > b.dist; });
+  if (sort != kNone) {
+    const bool desc = sort == kDesc;
+    if (returned == points.size()) {
+      // qsort: glibc's is a merge sort, stable.
+      std::stable_sort(points.begin(), points.end(), [desc](const GeoPoint& a, const GeoPoint& b) {
+        return desc ? a.dist > b.dist : a.dist < b.dist;
+      });
+    } else {
+      PartialSort(points, desc, returned - 1);
+    }
   }
   if (storekey == nullptr) {
     const int options = (withdist ? 1 : 0) + (withcoord ? 1 : 0) + (withhash ? 1 : 0);

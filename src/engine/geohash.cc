@@ -33,13 +33,20 @@ void Deinterleave(uint64_t bits, uint32_t* lat, uint32_t* lon) {
 }
 
 // The cell dlon columns east and dlat rows north, wrapping around at the
-// grid's edges as the bit arithmetic does.
+// grid's edges as the bit arithmetic does. Only a coordinate that moves is
+// cut to the step's bits: a centre cell encoded at longitude 180 (or the
+// top latitude) has its index one past the grid, and its north and south
+// (east and west) neighbours keep that bit, as the server's do.
 Bits Move(Bits h, int dlon, int dlat) {
   uint32_t lat, lon;
   Deinterleave(h.bits, &lat, &lon);
   const uint64_t mask = (uint64_t{1} << h.step) - 1;
-  lat = static_cast<uint32_t>((lat + static_cast<uint64_t>(static_cast<int64_t>(dlat))) & mask);
-  lon = static_cast<uint32_t>((lon + static_cast<uint64_t>(static_cast<int64_t>(dlon))) & mask);
+  if (dlat != 0) {
+    lat = static_cast<uint32_t>((lat + static_cast<uint64_t>(static_cast<int64_t>(dlat))) & mask);
+  }
+  if (dlon != 0) {
+    lon = static_cast<uint32_t>((lon + static_cast<uint64_t>(static_cast<int64_t>(dlon))) & mask);
+  }
   return Bits{Interleave(lat, lon), h.step};
 }
 
