@@ -26,8 +26,11 @@ namespace {
 // (docs/fidelity.md, "COMMAND").
 // (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are in the model's table:
 // reference_scripting.cc.)
-const char* const kEngineOnlyCommands[] = {"function", "fcall", "fcall_ro",
-                                           "info",     "dump",  "restore"};
+const char* const kEngineOnlyCommands[] = {
+    "function", "fcall", "fcall_ro", "info", "dump", "restore",
+    // GEO (src/engine/cmd_geo.cc)
+    "geoadd", "geodist", "geohash", "geopos", "georadius", "georadius_ro", "georadiusbymember",
+    "georadiusbymember_ro", "geosearch", "geosearchstore"};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 
