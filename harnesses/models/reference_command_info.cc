@@ -27,7 +27,11 @@ namespace {
 // (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are in the model's table:
 // reference_scripting.cc; FUNCTION, FCALL and FCALL_RO:
 // reference_functions.cc.)
-const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog"};
+const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog",
+                                           // GEO (src/engine/cmd_geo.cc)
+                                           "geoadd", "geodist", "geohash", "geopos", "georadius",
+                                           "georadius_ro", "georadiusbymember",
+                                           "georadiusbymember_ro", "geosearch", "geosearchstore"};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 

@@ -24,7 +24,7 @@ const Table& GetTable() {
                        RandomCommands(),     PubSubCommands(),    ScriptingCommands(),
                        InfoCommands(),       StreamCommands(),    MemoryCommands(),
                        CommandCommands(),    SortCommands(),      DumpCommands(),
-                       AclCommands(),        SlowlogCommands()}) {
+                       AclCommands(),        SlowlogCommands(),   GeoCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;
@@ -124,6 +124,19 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
     const size_t num = streams == 0 ? 0 : argv.size() - streams - 1;
     if (streams == 0 || num == 0 || num % 2 != 0) return keys;
     for (size_t i = streams + 1; i < streams + 1 + num / 2; ++i) keys.push_back(i);
+    return keys;
+  }
+  if (spec.name == "georadius" || spec.name == "georadiusbymember") {
+    // georadiusGetKeys: the key, and the destination of the last STORE or
+    // STOREDIST (with an argument) from argv[5] on.
+    if (argv.size() > 1) keys.push_back(1);
+    size_t store = 0;
+    for (size_t i = 5; i < argv.size(); ++i) {
+      if ((OptEquals(argv[i], "store") || OptEquals(argv[i], "storedist")) && i + 1 < argv.size()) {
+        store = ++i;
+      }
+    }
+    if (store != 0) keys.push_back(store);
     return keys;
   }
   if (IsScriptCommand(spec.name)) {
