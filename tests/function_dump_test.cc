@@ -179,7 +179,8 @@ TEST_F(FunctionDumpTest, CodesAtTheLengthEncodingsBoundaries) {
   std::string lzf = "\xf5\xc3\x04\x80";
   for (int i = 3; i >= 0; --i)
     lzf.push_back(static_cast<char>(((uint64_t{1} << 30) >> (8 * i)) & 0xff));
-  lzf += "\x02" "abc";
+  lzf.push_back('\x02');
+  lzf += "abc";
   rdb::AppendFooter(&lzf);
   EXPECT_EQ(Cmd({"FUNCTION", "RESTORE", lzf}), "-ERR Failed loading library payload\r\n");
 }
