@@ -969,7 +969,15 @@ Value AclGenPass(Ctx& c) {
   const int64_t chars = (bits + 3) / 4;
   static const char* hex = "0123456789abcdef";
   std::string out;
-  for (int64_t i = 0; i < chars; i++) out.push_back(hex[ModelRandom(c.st) & 0xf]);
+  // A stream of its own (State::genpass_random_state): GENPASS must not move
+  // RANDOMKEY's and the random commands' draws.
+  for (int64_t i = 0; i < chars; i++) {
+    c.st.genpass_random_state += 0x9e3779b97f4a7c15ULL;  // splitmix64
+    uint64_t z = c.st.genpass_random_state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    out.push_back(hex[(z ^ (z >> 31)) & 0xf]);
+  }
   return c.Bulk(out);
 }
 

@@ -223,6 +223,10 @@ struct State {
   Config config;
   // Memory accounting and eviction (reference_memory.cc).
   uint64_t lfu_random_state = 0;  // LFULogIncr's draws (a stream of their own)
+  // ACL GENPASS's draws: a stream of their own, as redis-server's
+  // getRandomHexChars reads /dev/urandom and leaves random() (RANDOMKEY,
+  // SPOP, ...) alone.
+  uint64_t genpass_random_state = 0;
   uint64_t evicted_keys = 0;
   // The EVAL script cache (reference_scripting.cc): lower-case sha -> body.
   std::map<std::string, std::string> scripts;

@@ -178,14 +178,15 @@ void AclGenPass(CommandContext& c) {
         "positive number up to 4096");
     return;
   }
-  // getRandomHexChars: the engine's seeded random source here (redis-server
-  // reads /dev/urandom; only the length can compare).
+  // getRandomHexChars: a seeded stream of its own here (redis-server reads
+  // /dev/urandom, so GENPASS leaves random(), RANDOMKEY's and the random
+  // commands' source, alone; only the length can compare).
   static constexpr char kHex[] = "0123456789abcdef";
   const int64_t chars = (bits + 3) / 4;
   std::string pass;
   uint64_t r = 0;
   for (int64_t i = 0; i < chars; ++i) {
-    if (i % 16 == 0) r = c.engine.NextRandom();
+    if (i % 16 == 0) r = c.engine.NextGenpassRandom();
     pass.push_back(kHex[r & 15]);
     r >>= 4;
   }

@@ -78,6 +78,14 @@ Engine::Engine(EngineOptions options)
   }
 }
 
+uint64_t Engine::NextGenpassRandom() {
+  genpass_random_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
+  uint64_t z = genpass_random_state_;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 uint64_t Engine::NextRandom() {
   random_state_ += 0x9e3779b97f4a7c15ULL;  // splitmix64
   uint64_t z = random_state_;

@@ -351,6 +351,8 @@ class Engine {
   // (docs/fidelity.md, "Random choices"), so a program's choices are the same
   // on every run.
   uint64_t NextRandom();
+  // ACL GENPASS's draws (cmd_acl.cc): a splitmix64 stream of their own.
+  uint64_t NextGenpassRandom();
   // CONFIG's parameters (config.h): the encoding limits the commands read,
   // any engine parameter by id, and a server's own read-only ones (CONFIG
   // GET reports them; CONFIG SET accepts only their current value).
@@ -626,7 +628,8 @@ class Engine {
   // Memory accounting and eviction (evict.cc).
   uint64_t maxmemory_ = 0;
   MaxmemoryPolicy policy_ = MaxmemoryPolicy::kNoeviction;
-  uint64_t lfu_random_state_ = 0;  // LFULogIncr's draws
+  uint64_t lfu_random_state_ = 0;      // LFULogIncr's draws
+  uint64_t genpass_random_state_ = 0;  // ACL GENPASS's draws
   EngineBugs bugs_;
   void SetMaxmemoryPolicy(MaxmemoryPolicy p);
   // The OOM check of processCommand for a command about to run or be
