@@ -67,6 +67,35 @@ if [ "$rc" -ne 0 ] || [ "$users" != "$fresh" ]; then
 fi
 echo "ok: ACL left on the server is put back before every program"
 
+# Keys cannot leak from one program to the next either, even when a program
+# leaves min-replicas-to-write set: the server then refuses every write,
+# FLUSHALL too, so the oracle puts the parameters back before it flushes.
+# Planted: the first program sets it inside MULTI and leaves k1; the second
+# reads k1 and KEYS, which must find nothing.
+cat >"$tmp/noreplicas1.txt" <<'PROG'
+s1 SET k1 v
+s1 MULTI
+s1 CONFIG SET min-replicas-to-write 1
+s1 SET k2 v
+s1 EXEC
+s1 SET k3 v
+PROG
+cat >"$tmp/noreplicas2.txt" <<'PROG'
+s1 GET k1
+s1 KEYS *
+s1 SET k1 x
+PROG
+start_server --enable-debug-command local
+out=$("$cli" oracle command_handler --server "127.0.0.1:$port" "$tmp/noreplicas1.txt" \
+  "$tmp/noreplicas2.txt")
+rc=$?
+stop_server
+if [ "$rc" -ne 0 ] || ! grep -q "2 programs, 9 ops: 9 compared, 0 excluded, 0 divergences" <<<"$out"; then
+  echo "FAIL: a program's keys reached the next past min-replicas-to-write (exit $rc):"
+  echo "$out"; exit 1
+fi
+echo "ok: min-replicas-to-write left set does not keep a program's keys for the next"
+
 start_server --enable-debug-command local
 echo "$(server_describe) on 127.0.0.1:$port"
 

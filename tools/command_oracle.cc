@@ -305,8 +305,6 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
                                 OracleReport* report) {
   auto ours = harnesses::MakeReplyParser();
   auto hiredis = harnesses::MakeHiredisParser();
-  auto flushed = Roundtrip(admin_fd_, {"FLUSHALL"}, *ours, resp::Protocol::kResp3);
-  if (!flushed.ok()) return flushed.status();
   // ACL as the server starts, so no user, password or rule of one program
   // reaches the next: requirepass empty, the default user with every
   // permission and no password, no other user. The sessions connect after
@@ -329,6 +327,14 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   if (!defaults.ok()) return defaults.status();
   if (defaults->type == Type::kError) {
     return absl::FailedPreconditionError("resetting the engine's parameters: " + defaults->str);
+  }
+  // FLUSHALL after the parameters: a program that left min-replicas-to-write
+  // set has the server refuse every write, FLUSHALL too (-NOREPLICAS), and the
+  // keys would outlive the program.
+  auto flushed = Roundtrip(admin_fd_, {"FLUSHALL"}, *ours, resp::Protocol::kResp3);
+  if (!flushed.ok()) return flushed.status();
+  if (flushed->type == Type::kError) {
+    return absl::FailedPreconditionError("FLUSHALL between programs: " + flushed->str);
   }
   // A new engine has no scripts and math.random at rand.c's initial state,
   // 0x1234ABCD330E, which redisSrand48(0x1234ABCD) restores on the server
