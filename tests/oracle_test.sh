@@ -96,6 +96,29 @@ if [ "$rc" -ne 0 ] || ! grep -q "2 programs, 9 ops: 9 compared, 0 excluded, 0 di
 fi
 echo "ok: min-replicas-to-write left set does not keep a program's keys for the next"
 
+# UNSUBSCRIBE (and PUNSUBSCRIBE) with no channel confirm each channel in the
+# server's dict order, which its per-process hash seed sets: with eight
+# channels the engine's order is almost never the server's, and the oracle
+# must still agree (the same channels, the same falling counts).
+cat >"$tmp/unsuball.txt" <<'PROG'
+s1 SUBSCRIBE c1 c2 c3 c4 c5 c6 c7 c8
+s1 PSUBSCRIBE p1* p2* p3* p4* p5* p6* p7* p8*
+s1 UNSUBSCRIBE
+s1 PUNSUBSCRIBE
+s2 HELLO 3
+s2 SUBSCRIBE c1 c2 c3 c4 c5 c6 c7 c8
+s2 UNSUBSCRIBE
+PROG
+start_server --enable-debug-command local
+out=$("$cli" oracle command_handler --server "127.0.0.1:$port" "$tmp/unsuball.txt")
+rc=$?
+stop_server
+if [ "$rc" -ne 0 ] || ! grep -q "7 ops: 7 compared, 0 excluded, 0 divergences" <<<"$out"; then
+  echo "FAIL: UNSUBSCRIBE of every channel diverged on the server's dict order (exit $rc):"
+  echo "$out"; exit 1
+fi
+echo "ok: UNSUBSCRIBE and PUNSUBSCRIBE of every channel agree whatever the server's order"
+
 start_server --enable-debug-command local
 echo "$(server_describe) on 127.0.0.1:$port"
 

@@ -13,8 +13,10 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "harnesses/command_handler/checks.h"
@@ -297,6 +299,30 @@ bool LocksOutAdmin(const std::vector<std::string>& argv) {
     }
   }
   return false;
+}
+
+// UNSUBSCRIBE, PUNSUBSCRIBE or SUNSUBSCRIBE with no channel: the server
+// confirms each channel in its dict's order, which its per-process hash seed
+// sets, and the engine in its own. The counts fall by one per frame on both
+// sides; the channel names are put in one order on each side, in place, so
+// the same set of channels with the same counts compares equal.
+void OrderUnsubscribeAll(const std::vector<std::string>& argv, std::vector<Value>* frames) {
+  if (argv.size() != 1) return;
+  std::string kind = absl::AsciiStrToLower(argv[0]);
+  if (kind != "unsubscribe" && kind != "punsubscribe" && kind != "sunsubscribe") return;
+  std::vector<Value*> confirmations;
+  for (Value& v : *frames) {
+    if ((v.type == Type::kArray || v.type == Type::kPush) && v.elems.size() == 3 &&
+        absl::AsciiStrToLower(v.elems[0].str) == kind) {
+      confirmations.push_back(&v);
+    }
+  }
+  std::vector<Value> names;
+  for (Value* v : confirmations) names.push_back(v->elems[1]);
+  std::stable_sort(names.begin(), names.end(), [](const Value& a, const Value& b) {
+    return std::tie(a.type, a.str) < std::tie(b.type, b.str);
+  });
+  for (size_t i = 0; i < confirmations.size(); ++i) confirmations[i]->elems[1] = names[i];
 }
 
 }  // namespace
@@ -779,6 +805,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
           harnesses::CanonicalizeReply(argv, &v);
           if (CommandIs(argv[0], "HELLO")) MaskHelloId(&v);
         }
+        OrderUnsubscribeAll(argv, side);
       }
       for (const Value& v : theirs) {
         if (v.type != Type::kPush && !harnesses::IsPubSubFrame(v)) transactions.Observe(s, argv, v);
