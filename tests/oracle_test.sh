@@ -113,7 +113,9 @@ start_server --enable-debug-command local
 out=$("$cli" oracle command_handler --server "127.0.0.1:$port" "$tmp/unsuball.txt")
 rc=$?
 stop_server
-if [ "$rc" -ne 0 ] || ! grep -q "7 ops: 7 compared, 0 excluded, 0 divergences" <<<"$out"; then
+# (HELLO's own reply differs on the newer targets: a documented difference.)
+if [ "$rc" -ne 0 ] || ! grep -q "7 ops: 7 compared, 0 excluded" <<<"$out" ||
+  grep -q "^DIVERGENCE .*UNSUBSCRIBE" <<<"$out"; then
   echo "FAIL: UNSUBSCRIBE of every channel diverged on the server's dict order (exit $rc):"
   echo "$out"; exit 1
 fi

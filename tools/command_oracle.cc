@@ -712,14 +712,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
 
     const resp::Protocol before = eng.session(s).protocol;
-    // An EXEC whose queue holds a HELLO switches the protocol inside its own
-    // array: the server's bytes are then read as RESP3 (they mix both).
-    bool switches_inside = false;
-    if (CommandIs(argv[0], "EXEC")) {
-      for (const std::vector<std::string>& q : eng.session(s).queued) {
-        switches_inside = switches_inside || CommandIs(q[0], "HELLO");
-      }
-    }
+    // The server's bytes of an EXEC that queued a HELLO mix RESP2 and RESP3:
+    // read as RESP3.
+    const bool switches_inside = harnesses::ExecSwitchesProtocol(eng, s, argv);
     // XADD's clock IDs: the server runs the op first, and an entry ID up to
     // a second ahead of the engine's clock (the server's millisecond ticked
     // between the two) moves the engine's clock there, so both take their

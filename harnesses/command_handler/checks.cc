@@ -178,6 +178,14 @@ bool IsPubSubFrame(const Value& v) {
   return false;
 }
 
+bool ExecSwitchesProtocol(const engine::Engine& eng, int s, const std::vector<std::string>& argv) {
+  if (!CommandIs(argv[0], "EXEC")) return false;
+  for (const std::vector<std::string>& q : eng.session(s).queued) {
+    if (CommandIs(q[0], "HELLO")) return true;
+  }
+  return false;
+}
+
 // Two streams of frames for one session agree: the pushes in the same
 // order, and the other frames (replies; RESP2 messages are arrays, so there
 // everything) in the same order. Where a push falls among the replies is
@@ -652,15 +660,7 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
     } else {
       const int s = op.session;
       const resp::Protocol before = eng.session(s).protocol;
-      // An EXEC whose queue holds a HELLO switches the protocol inside its
-      // own array (7.0.15 does the same: "*2" then a RESP3 map), so its
-      // bytes are RESP2 only when no HELLO was queued.
-      bool switches_inside = false;
-      if (CommandIs(op.argv[0], "EXEC")) {
-        for (const std::vector<std::string>& q : eng.session(s).queued) {
-          switches_inside = switches_inside || CommandIs(q[0], "HELLO");
-        }
-      }
+      const bool switches_inside = ExecSwitchesProtocol(eng, s, op.argv);
       bytes.clear();
       // The server's entry point: the engine may move value arguments out
       // of argv into the keyspace (Engine::ExecuteOwned), so it gets a copy
