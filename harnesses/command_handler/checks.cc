@@ -442,6 +442,12 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
   }
   // SCRIPT DEBUG starts the Lua debugger (a session of its own).
   if (is(argv[0], "SCRIPT") && argv.size() >= 2 && is(argv[1], "DEBUG")) return true;
+  // CLIENT PAUSE / UNPAUSE: engine-only (src/engine/client_pause.cc, tested
+  // by tests/client_pause_test.cc and unit/pause); the model has no pause.
+  if (is(argv[0], "CLIENT") && argv.size() >= 2 &&
+      (is(argv[1], "PAUSE") || is(argv[1], "UNPAUSE"))) {
+    return true;
+  }
   // Streams: see kStreamsCompared.
   if (argv[0].size() >= 4 && (argv[0][0] == 'X' || argv[0][0] == 'x')) {
     for (std::string_view name :

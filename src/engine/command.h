@@ -95,6 +95,8 @@ std::string ArityError(std::string_view fullname);
 bool ValidClientName(std::string_view name);
 // CLIENT SETNAME GETNAME INFO LIST (cmd_client_info.cc).
 void ClientIntrospection(CommandContext& c);
+// CLIENT PAUSE and CLIENT UNPAUSE (client_pause.cc).
+void ClientPauseCommand(CommandContext& c);
 // Redis's error for a container command's unknown subcommand ("ERR unknown
 // subcommand 'x'. Try CLIENT HELP."): both names as given, each cut as %.128s
 // prints it, the command's in upper case.
