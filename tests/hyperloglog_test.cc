@@ -267,5 +267,35 @@ TEST(HyperLogLogTest, KeyspaceNotifications) {
   EXPECT_EQ(channels(), (std::vector<std::string>{"new", "pfadd"}));
 }
 
+// Client tracking, as redis-server 7.0.15 invalidated a key read by a
+// tracking RESP3 client when another client ran: PFADD that changed a
+// register, PFCOUNT that wrote the cache and PFMERGE invalidate; PFADD that
+// changed nothing, PFCOUNT from the cache and PFDEBUG's conversions do not.
+TEST(HyperLogLogTest, TrackingInvalidation) {
+  Engine e;
+  const int a = e.OpenSession();
+  const int b = e.OpenSession();
+  Exec(e, a, {"hello", "3"});
+  Exec(e, a, {"client", "tracking", "on"});
+  Exec(e, b, {"pfadd", "k", "a"});
+  const std::vector<std::pair<std::vector<std::string>, bool>> steps = {
+      {{"pfadd", "k", "b"}, true},
+      {{"pfadd", "k", "b"}, false},
+      {{"pfcount", "k"}, true},
+      {{"pfcount", "k"}, false},
+      {{"pfdebug", "todense", "k"}, false},
+      {{"pfmerge", "k"}, true},
+      {{"pfdebug", "getreg", "k"}, false},
+  };
+  for (const auto& [argv, invalidates] : steps) {
+    Exec(e, a, {"get", "k"});
+    e.TakeOutput(a);
+    Exec(e, b, argv);
+    const std::string pushed = e.TakeOutput(a);
+    EXPECT_EQ(pushed.find("invalidate") != std::string::npos, invalidates)
+        << argv[0] << " " << argv[1];
+  }
+}
+
 }  // namespace
 }  // namespace respfuzz::engine
