@@ -81,6 +81,7 @@ std::span<const CommandSpec> SlowlogCommands();  // SLOWLOG (slowlog.cc)
 std::span<const CommandSpec> DumpCommands();     // DUMP RESTORE (cmd_dump.cc, rdb.cc)
 std::span<const CommandSpec> AclCommands();      // AUTH ACL (cmd_acl.cc)
 std::span<const CommandSpec> GeoCommands();      // GEOADD ... GEOSEARCHSTORE (cmd_geo.cc)
+std::span<const CommandSpec> HllCommands();      // PFADD ... PFSELFTEST (cmd_hll.cc)
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();

@@ -264,6 +264,8 @@ int64_t Engine::GetParam(ParamId id) const {
       return slowlog_slower_than_;
     case ParamId::kSlowlogMaxLen:
       return slowlog_max_len_;
+    case ParamId::kHllSparseMaxBytes:  // cmd_hll.cc
+      return limits_.hll_sparse_max_bytes;
   }
   return 0;
 }
@@ -320,6 +322,9 @@ void Engine::SetParam(ParamId id, int64_t value) {
       return;
     case ParamId::kSlowlogMaxLen:
       slowlog_max_len_ = value;  // trimmed at the next entry, as Redis does
+      return;
+    case ParamId::kHllSparseMaxBytes:  // cmd_hll.cc
+      limits_.hll_sparse_max_bytes = value;
       return;
   }
 }
