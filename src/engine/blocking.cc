@@ -137,6 +137,7 @@ void Engine::UnblockDeletedStreamReadgroupClients(int db, const std::string& key
     ReplyWriter(r.protocol, BlockedReplyBuffer(r, &dropped))
         .Error("UNBLOCKED the stream key no longer exists");
     SlowlogPush(r, r.block.argv, false);  // updateStatsOnUnblock
+    LatencySample("xreadgroup");
     ++stats_.commands["xreadgroup"].failed;
     ++stats_.error_replies;
     ++stats_.errors["UNBLOCKED"];
@@ -228,6 +229,7 @@ bool Engine::ServeBlocked(int si, int db, const std::string& key) {
     ++stats_.errors[std::string(err.substr(0, err.find_first_of(" \r\n")))];
   }
   SlowlogPush(r, r.block.argv, false);  // updateStatsOnUnblock
+  LatencySample(spec->name);
   Unblock(si);
   // afterCommand(receiver): its own invalidations after its reply.
   tracker_.SetCurrent(r.id, false);
@@ -282,6 +284,9 @@ bool Engine::UnblockByClient(int session, bool with_error) {
     reply.NullArray();
   }
   SlowlogPush(s, s.block.argv, false);  // updateStatsOnUnblock
+  // Only CLIENT UNBLOCK ... ERROR calls updateStatsOnUnblock in 7.0.15
+  // (networking.c); TIMEOUT, like a timeout, replies without it.
+  if (with_error) LatencySample(s.lastcmd);
   Unblock(session);
   if (!s.notified) {
     s.notified = true;
