@@ -99,6 +99,13 @@ TEST(LatencyTest, BlockedCommandsAreSampledWhenUnblocked) {
   e.AdvanceClock(2000);
   EXPECT_EQ(e.TakeOutput(t), "*-1\r\n");
   EXPECT_EQ(Exec(e, s, {"latency", "histogram", "blpop"}), "*2\r\n" + Cdf("blpop", 1));
+  // CLIENT UNBLOCK, either form, calls updateStatsOnUnblock: a sample each.
+  const std::string id = Exec(e, t, {"client", "id"}).substr(1);
+  Exec(e, t, {"blpop", "l", "0"});
+  EXPECT_EQ(Exec(e, s, {"client", "unblock", id.substr(0, id.size() - 2), "timeout"}), ":1\r\n");
+  Exec(e, t, {"blpop", "l", "0"});
+  EXPECT_EQ(Exec(e, s, {"client", "unblock", id.substr(0, id.size() - 2), "error"}), ":1\r\n");
+  EXPECT_EQ(Exec(e, s, {"latency", "histogram", "blpop"}), "*2\r\n" + Cdf("blpop", 3));
 }
 
 TEST(LatencyTest, InfoPercentilesAndTheirConfig) {

@@ -284,9 +284,9 @@ bool Engine::UnblockByClient(int session, bool with_error) {
     reply.NullArray();
   }
   SlowlogPush(s, s.block.argv, false);  // updateStatsOnUnblock
-  // Only CLIENT UNBLOCK ... ERROR calls updateStatsOnUnblock in 7.0.15
-  // (networking.c); TIMEOUT, like a timeout, replies without it.
-  if (with_error) LatencySample(s.lastcmd);
+  // CLIENT UNBLOCK calls updateStatsOnUnblock with either form (a timeout
+  // replies without it: HandleTimeouts).
+  LatencySample(s.lastcmd);
   Unblock(session);
   if (!s.notified) {
     s.notified = true;

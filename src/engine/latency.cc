@@ -9,7 +9,7 @@
 //
 // - Histograms. call() records duration*1000 ns in the command's
 //   hdr_histogram when latency-tracking is on (a blocked command when it is
-//   unblocked: served, or CLIENT UNBLOCK ... ERROR; not on a timeout);
+//   unblocked: served, or by CLIENT UNBLOCK; not on a timeout);
 //   updateCommandLatencyHistogram raises 0 ns to LATENCY_HISTOGRAM_MIN_VALUE,
 //   1 ns. Every sample is 1 ns, so a histogram is its sample count
 //   (CommandStat::latency_samples), LATENCY HISTOGRAM's `histogram_usec` has
