@@ -256,8 +256,9 @@ void Engine::HandleTimeouts() {
     Session& s = *sessions_[si];
     std::string dropped;
     ReplyWriter(s.protocol, BlockedReplyBuffer(s, &dropped)).NullArray();  // timed out
-    s.block.timeout_ms = 0;               // its table entry is gone
-    SlowlogPush(s, s.block.argv, false);  // updateStatsOnUnblock
+    s.block.timeout_ms = 0;  // its table entry is gone
+    // A timeout replies without updateStatsOnUnblock (7.0.15): no slow log
+    // entry, no latency sample.
     Unblock(si);
     if (!s.notified) {
       s.notified = true;
@@ -283,9 +284,11 @@ bool Engine::UnblockByClient(int session, bool with_error) {
   } else {
     reply.NullArray();
   }
-  SlowlogPush(s, s.block.argv, false);  // updateStatsOnUnblock
   // CLIENT UNBLOCK calls updateStatsOnUnblock with either form (a timeout
-  // replies without it: HandleTimeouts).
+  // replies without it: HandleTimeouts), after unblockClient has reset the
+  // client: its slow log entry has no arguments (redis-server 7.0.15 logs
+  // `*0`).
+  SlowlogPush(s, {}, false);
   LatencySample(s.lastcmd);
   Unblock(session);
   if (!s.notified) {
