@@ -106,6 +106,15 @@ TEST(LatencyTest, BlockedCommandsAreSampledWhenUnblocked) {
   Exec(e, t, {"blpop", "l", "0"});
   EXPECT_EQ(Exec(e, s, {"client", "unblock", id.substr(0, id.size() - 2), "error"}), ":1\r\n");
   EXPECT_EQ(Exec(e, s, {"latency", "histogram", "blpop"}), "*2\r\n" + Cdf("blpop", 3));
+  // ... and counts a failed call with either form, an error reply with ERROR
+  // (redis-server 7.0.15: failed_calls=2, total_error_replies:1,
+  // errorstat_UNBLOCKED:count=1).
+  EXPECT_NE(
+      Exec(e, s, {"info", "commandstats"})
+          .find("cmdstat_blpop:calls=4,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=2"),
+      std::string::npos);
+  EXPECT_EQ(InfoField(e, s, "stats", "total_error_replies"), "1");
+  EXPECT_EQ(InfoField(e, s, "errorstats", "errorstat_UNBLOCKED"), "count=1");
 }
 
 TEST(LatencyTest, InfoPercentilesAndTheirConfig) {

@@ -281,9 +281,15 @@ bool Engine::UnblockByClient(int session, bool with_error) {
   ReplyWriter reply(s.protocol, BlockedReplyBuffer(s, &dropped));
   if (with_error) {
     reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    ++stats_.error_replies;  // afterErrorReply
+    ++stats_.errors["UNBLOCKED"];
   } else {
     reply.NullArray();
   }
+  // updateStatsOnUnblock(target, 0, 0, 1): a failed call of the blocked
+  // command with either form (redis-server 7.0.15: failed_calls 2 after an
+  // UNBLOCK TIMEOUT and an UNBLOCK ERROR).
+  ++stats_.commands[s.lastcmd].failed;
   // CLIENT UNBLOCK calls updateStatsOnUnblock with either form (a timeout
   // replies without it: HandleTimeouts), after unblockClient has reset the
   // client: its slow log entry has no arguments (redis-server 7.0.15 logs
