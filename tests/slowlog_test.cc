@@ -110,5 +110,26 @@ TEST(SlowlogTest, MaxLenAndOffAtTheirBoundaries) {
             "-ERR CONFIG SET failed");
 }
 
+// updateStatsOnUnblock logs a blocked command served (with its arguments) or
+// unblocked by CLIENT UNBLOCK (the client already reset: no arguments), not
+// one that times out (redis-server 7.0.15, 2026-11-26).
+TEST(SlowlogTest, BlockedCommandsTimedOutOrUnblocked) {
+  Engine e;
+  const int s = e.OpenSession();
+  const int t = e.OpenSession();
+  Exec(e, s, {"config", "set", "slowlog-log-slower-than", "0"});
+  Exec(e, t, {"blpop", "l", "1"});
+  Exec(e, s, {"slowlog", "reset"});
+  e.AdvanceClock(2000);
+  EXPECT_EQ(e.TakeOutput(t), "*-1\r\n");
+  EXPECT_EQ(Exec(e, s, {"slowlog", "len"}), ":1\r\n");  // SLOWLOG RESET's own
+  Exec(e, t, {"blpop", "l", "0"});
+  Exec(e, s, {"slowlog", "reset"});
+  EXPECT_EQ(Exec(e, s, {"client", "unblock", "2", "timeout"}), ":1\r\n");
+  ASSERT_EQ(e.slowlog().size(), 3u);  // reset, the blocked BLPOP, UNBLOCK
+  EXPECT_TRUE(e.slowlog()[1].argv.empty());
+  EXPECT_EQ(e.slowlog()[0].argv.size(), 4u);  // client unblock 2 timeout
+}
+
 }  // namespace
 }  // namespace respfuzz::engine

@@ -343,12 +343,17 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     reset.emplace_back(p.name);
     if (p.type == engine::ParamType::kEnum) {
       reset.emplace_back(engine::EnumNames(static_cast<engine::ParamId>(i))[p.default_value]);
+    } else if (p.type == engine::ParamType::kBool) {
+      reset.emplace_back(p.default_value != 0 ? "yes" : "no");
     } else {
       reset.push_back(std::to_string(p.default_value));
     }
   }
   reset.emplace_back("notify-keyspace-events");  // no events, as a new engine
   reset.emplace_back("");
+  // INFO latencystats' percentiles, as a new engine (src/engine/latency.cc).
+  reset.emplace_back("latency-tracking-info-percentiles");
+  reset.emplace_back("50 99 99.9");
   auto defaults = Roundtrip(admin_fd_, reset, *ours, resp::Protocol::kResp3);
   if (!defaults.ok()) return defaults.status();
   if (defaults->type == Type::kError) {

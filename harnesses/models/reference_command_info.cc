@@ -33,7 +33,9 @@ const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog",
                                            "georadius_ro", "georadiusbymember",
                                            "georadiusbymember_ro", "geosearch", "geosearchstore",
                                            // HyperLogLog (src/engine/cmd_hll.cc)
-                                           "pfadd", "pfcount", "pfmerge", "pfdebug", "pfselftest"};
+                                           "pfadd", "pfcount", "pfmerge", "pfdebug", "pfselftest",
+                                           // LATENCY (src/engine/latency.cc)
+                                           "latency"};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 

@@ -2,7 +2,12 @@
 // REWRITE HELP, config.c) over the parameters the model has, and OBJECT
 // (ENCODING REFCOUNT FREQ IDLETIME HELP, object.c). Written from Redis
 // 7.0.15's behaviour, apart from the engine's src/engine/config.cc.
+#include <cctype>
+#include <cerrno>
 #include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <utility>
@@ -24,7 +29,8 @@ struct ConfigDef {
   long long lower, upper;
   int64_t Config::*field;
   // Memory accounting (reference_memory.cc): 1 for an unsigned long long
-  // (printed unsigned), 2 for maxmemory-policy's enum.
+  // (printed unsigned), 2 for maxmemory-policy's enum; 3 for a bool config
+  // (yes / no); 4 for latency-tracking-info-percentiles (field unused).
   int kind = 0;
   bool event_classes = false;  // notify-keyspace-events: a string of class letters
 };
@@ -69,6 +75,17 @@ const std::vector<ConfigDef>& Configs() {
       {"slowlog-max-len", false, false, 0, LLONG_MAX, &Config::slowlog_max_len},
       // HyperLogLog (the engine's PF*; the model has none): a memory config.
       {"hll-sparse-max-bytes", true, false, 0, LLONG_MAX, &Config::hll_sparse_max_bytes},
+      // The latency monitor (a long long config, 0 .. LLONG_MAX), latency
+      // tracking and lazy freeing (bool configs), and the percentiles INFO
+      // latencystats reports (a special config).
+      {"latency-monitor-threshold", false, true, 0, LLONG_MAX, &Config::latency_monitor_threshold},
+      {"latency-tracking", false, false, 0, 1, &Config::latency_tracking, 3},
+      {"lazyfree-lazy-eviction", false, false, 0, 1, &Config::lazyfree_lazy_eviction, 3},
+      {"lazyfree-lazy-expire", false, false, 0, 1, &Config::lazyfree_lazy_expire, 3},
+      {"lazyfree-lazy-server-del", false, false, 0, 1, &Config::lazyfree_lazy_server_del, 3},
+      {"lazyfree-lazy-user-del", false, false, 0, 1, &Config::lazyfree_lazy_user_del, 3},
+      {"lazyfree-lazy-user-flush", false, false, 0, 1, &Config::lazyfree_lazy_user_flush, 3},
+      {"latency-tracking-info-percentiles", false, false, 0, 0, nullptr, 4},
   };
   return defs;
 }
@@ -163,8 +180,69 @@ std::string ClassesText(long long flags) {
   return out;
 }
 
+// "%f" with its trailing zeros (and a bare point) cut: 99.9 is "99.9".
+std::string PercentileText(double p) {
+  char buf[128];
+  snprintf(buf, sizeof(buf), "%f", p);
+  std::string t = buf;
+  if (t.find('.') != std::string::npos) {
+    while (t.back() == '0') t.pop_back();
+    if (t.back() == '.') t.pop_back();
+  }
+  return t;
+}
+
+// latency-tracking-info-percentiles: the value cut at every space, each
+// piece a double (strtod taking the whole piece, no leading space, no NaN,
+// no overflow or underflow) from 0 to 100. Sets `text` to CONFIG GET's
+// form; "" when good, else the error.
+std::string ParsePercentiles(const std::string& arg, std::string* text) {
+  std::vector<std::string> pieces;
+  if (!arg.empty()) {
+    std::string cur;
+    for (char ch : arg) {
+      if (ch == ' ') {
+        pieces.push_back(cur);
+        cur.clear();
+      } else {
+        cur.push_back(ch);
+      }
+    }
+    pieces.push_back(cur);
+  }
+  std::string out;
+  for (const std::string& p : pieces) {
+    char* end = nullptr;
+    errno = 0;
+    double d = p.empty() ? 0 : strtod(p.c_str(), &end);
+    bool bad = p.empty() || isspace(static_cast<unsigned char>(p[0])) ||
+               end != p.c_str() + p.size() || std::isnan(d);
+    if (!bad && errno == ERANGE && (std::isinf(d) || d == 0)) bad = true;
+    if (bad) return "Invalid latency-tracking-info-percentiles parameters";
+    if (d < 0.0 || d > 100.0) {
+      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    }
+    out += (out.empty() ? "" : " ") + PercentileText(d);
+  }
+  *text = out;
+  return "";
+}
+
 // numericParseString + numericBoundaryCheck; "" when the value is good.
 std::string ParseValue(const ConfigDef& d, const std::string& arg, long long* out) {
+  if (d.kind == 3) {
+    // yesnotoi: "yes" or "no" in any letter case.
+    std::string text = CString(arg);
+    if (text.size() == 3 && EqualsIgnoreCase(text, "yes")) {
+      *out = 1;
+      return "";
+    }
+    if (text.size() == 2 && EqualsIgnoreCase(text, "no")) {
+      *out = 0;
+      return "";
+    }
+    return "argument must be 'yes' or 'no'";
+  }
   if (d.event_classes) {
     *out = ParseClasses(arg);
     return *out < 0 ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." : "";
@@ -256,6 +334,10 @@ Value ConfigGet(Ctx& c) {
       continue;
     }
     flat.push_back(c.Bulk(name));
+    if (d->kind == 4) {
+      flat.push_back(c.Bulk(c.st.config.latency_tracking_info_percentiles));
+      continue;
+    }
     const int64_t v = c.st.config.*(d->field);
     if (d->event_classes) {
       flat.push_back(c.Bulk(ClassesText(v)));
@@ -263,6 +345,8 @@ Value ConfigGet(Ctx& c) {
       flat.push_back(c.Bulk(std::to_string(static_cast<unsigned long long>(v))));
     } else if (d->kind == 2) {
       flat.push_back(c.Bulk(kPolicies[v]));
+    } else if (d->kind == 3) {
+      flat.push_back(c.Bulk(v != 0 ? "yes" : "no"));
     } else {
       flat.push_back(c.Bulk(std::to_string(v)));
     }
@@ -303,13 +387,19 @@ Value ConfigSet(Ctx& c) {
   for (size_t i = 0; i < count; i++) {
     if (set[i] == nullptr) continue;  // requirepass
     long long v = 0;
-    std::string err = ParseValue(*set[i], c.argv[3 + i * 2], &v);
+    std::string text;
+    std::string err = set[i]->kind == 4 ? ParsePercentiles(c.argv[3 + i * 2], &text)
+                                        : ParseValue(*set[i], c.argv[3 + i * 2], &v);
     if (!err.empty()) {
       c.st.config = backup;
       return c.Err("CONFIG SET failed (possibly related to argument '" + std::string(set[i]->name) +
                    "') - " + err);
     }
-    c.st.config.*(set[i]->field) = v;
+    if (set[i]->kind == 4) {
+      c.st.config.latency_tracking_info_percentiles = text;
+    } else {
+      c.st.config.*(set[i]->field) = v;
+    }
   }
   // updateMaxmemory: a maxmemory set evicts at once (reference_memory.cc).
   if (requirepass != nullptr) AclSetRequirepass(c.st, *requirepass);

@@ -91,6 +91,19 @@ struct Config {
   // replicas, refuses every write with NOREPLICAS.
   int64_t min_replicas_to_write = 0;
   int64_t min_replicas_max_lag = 10;
+  // The latency monitor's and lazy freeing's configs (the model keeps no
+  // latency data and no INFO: LATENCY and INFO are not compared):
+  // latency-monitor-threshold (ms), latency-tracking and the five
+  // lazyfree-lazy-* switches (1 yes, 0 no), and
+  // latency-tracking-info-percentiles as CONFIG GET prints it.
+  int64_t latency_monitor_threshold = 0;
+  int64_t latency_tracking = 1;
+  int64_t lazyfree_lazy_eviction = 0;
+  int64_t lazyfree_lazy_expire = 0;
+  int64_t lazyfree_lazy_server_del = 0;
+  int64_t lazyfree_lazy_user_del = 0;
+  int64_t lazyfree_lazy_user_flush = 0;
+  std::string latency_tracking_info_percentiles = "50 99 99.9";
 };
 
 // redisDb: the main dict and the expires dict, as Redis keeps them apart

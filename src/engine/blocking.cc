@@ -144,6 +144,7 @@ void Engine::UnblockDeletedStreamReadgroupClients(int db, const std::string& key
     ReplyWriter(r.protocol, BlockedReplyBuffer(r, &dropped))
         .Error("UNBLOCKED the stream key no longer exists");
     SlowlogPush(r, r.block.argv, false);  // updateStatsOnUnblock
+    LatencySample("xreadgroup");
     ++stats_.commands["xreadgroup"].failed;
     ++stats_.error_replies;
     ++stats_.errors["UNBLOCKED"];
@@ -235,6 +236,7 @@ bool Engine::ServeBlocked(int si, int db, const std::string& key) {
     ++stats_.errors[std::string(err.substr(0, err.find_first_of(" \r\n")))];
   }
   SlowlogPush(r, r.block.argv, false);  // updateStatsOnUnblock
+  LatencySample(spec->name);
   Unblock(si);
   // afterCommand(receiver): its own invalidations after its reply.
   tracker_.SetCurrent(r.id, false);
@@ -264,8 +266,9 @@ void Engine::HandleTimeouts() {
     Session& s = *sessions_[si];
     std::string dropped;
     ReplyWriter(s.protocol, BlockedReplyBuffer(s, &dropped)).NullArray();  // timed out
-    s.block.timeout_ms = 0;               // its table entry is gone
-    SlowlogPush(s, s.block.argv, false);  // updateStatsOnUnblock
+    s.block.timeout_ms = 0;  // its table entry is gone
+    // A timeout replies without updateStatsOnUnblock (7.0.15): no slow log
+    // entry, no latency sample.
     Unblock(si);
     if (!s.notified) {
       s.notified = true;
@@ -311,10 +314,21 @@ bool Engine::UnblockByClient(int session, bool with_error) {
   ReplyWriter reply(s.protocol, BlockedReplyBuffer(s, &dropped));
   if (with_error) {
     reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    ++stats_.error_replies;  // afterErrorReply
+    ++stats_.errors["UNBLOCKED"];
   } else {
     reply.NullArray();
   }
-  SlowlogPush(s, s.block.argv, false);  // updateStatsOnUnblock
+  // updateStatsOnUnblock(target, 0, 0, 1): a failed call of the blocked
+  // command with either form (redis-server 7.0.15: failed_calls 2 after an
+  // UNBLOCK TIMEOUT and an UNBLOCK ERROR).
+  ++stats_.commands[s.lastcmd].failed;
+  // CLIENT UNBLOCK calls updateStatsOnUnblock with either form (a timeout
+  // replies without it: HandleTimeouts), after unblockClient has reset the
+  // client: its slow log entry has no arguments (redis-server 7.0.15 logs
+  // `*0`).
+  SlowlogPush(s, {}, false);
+  LatencySample(s.lastcmd);
   Unblock(session);
   if (!s.notified) {
     s.notified = true;

@@ -438,6 +438,8 @@ struct ConfigEntry {
 
 constexpr int kNotifyParam = -2;
 constexpr int kRequirepassParam = -3;  // requirepass (acl.h): the default user's password
+// latency-tracking-info-percentiles (latency.cc): a list of doubles.
+constexpr int kPercentilesParam = -4;
 
 std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
   std::vector<ConfigEntry> out;
@@ -450,6 +452,7 @@ std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
   }
   out.push_back({"notify-keyspace-events", kNotifyParam, 0});
   out.push_back({"requirepass", kRequirepassParam, 0});
+  out.push_back({"latency-tracking-info-percentiles", kPercentilesParam, 0});
   for (size_t i = 0; i < e.server_params().size(); ++i) {
     out.push_back({e.server_params()[i].first, -1, i});
   }
@@ -459,6 +462,9 @@ std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
 std::string ConfigValue(const Engine& e, const ConfigEntry& entry) {
   if (entry.engine_param == kNotifyParam) return NotifyFlagsToString(e.notify_flags());
   if (entry.engine_param == kRequirepassParam) return e.acl().requirepass();
+  if (entry.engine_param == kPercentilesParam) {
+    return LatencyPercentilesString(e.latency_percentiles());
+  }
   if (entry.engine_param < 0) return e.server_params()[entry.server_param].second;
   const ParamId id = static_cast<ParamId>(entry.engine_param);
   switch (EngineParams()[entry.engine_param].type) {
@@ -466,6 +472,8 @@ std::string ConfigValue(const Engine& e, const ConfigEntry& entry) {
       return std::to_string(static_cast<uint64_t>(e.GetParam(id)));
     case ParamType::kEnum:
       return std::string(EnumNames(id)[static_cast<size_t>(e.GetParam(id))]);
+    case ParamType::kBool:  // boolConfigGet
+      return e.GetParam(id) != 0 ? "yes" : "no";
     default:
       return std::to_string(e.GetParam(id));
   }
@@ -516,6 +524,14 @@ void ConfigGet(CommandContext& c) {
 // is refused.
 std::string ParseParam(ParamId id, const ParamSpec& spec, const std::string& text, int64_t* out) {
   int64_t ll = 0;
+  if (spec.type == ParamType::kBool) {
+    // boolConfigSet: yesnotoi over the value as a C string.
+    if (IEquals(CStr(text), "yes") || IEquals(CStr(text), "no")) {
+      *out = IEquals(CStr(text), "yes") ? 1 : 0;
+      return {};
+    }
+    return "argument must be 'yes' or 'no'";
+  }
   if (spec.type == ParamType::kEnum) {
     // configEnumGetValue: the name in any letter case, compared as C strings.
     const std::span<const std::string_view> names = EnumNames(id);
@@ -588,6 +604,7 @@ void ConfigSet(CommandContext& c) {
   std::vector<int64_t> old(count, 0);
   const uint32_t old_notify = c.engine.notify_flags();
   const std::string old_requirepass = c.engine.acl().requirepass();
+  const std::vector<double> old_percentiles = c.engine.latency_percentiles();
   bool requirepass_set = false;
   for (size_t i = 0; i < count; ++i) {
     if (set[i]->engine_param >= 0)
@@ -604,6 +621,10 @@ void ConfigSet(CommandContext& c) {
       } else {
         c.engine.set_notify_flags(static_cast<uint32_t>(flags));
       }
+    } else if (entry.engine_param == kPercentilesParam) {
+      std::vector<double> ps;
+      err = ParseLatencyPercentiles(value, &ps);
+      if (err.empty()) c.engine.set_latency_percentiles(std::move(ps));
     } else if (entry.engine_param == kRequirepassParam) {
       // updateRequirePass: ACLUpdateDefaultUserPassword.
       c.engine.acl().SetRequirepass(value);
@@ -621,6 +642,7 @@ void ConfigSet(CommandContext& c) {
     }
     if (!err.empty()) {
       c.engine.set_notify_flags(old_notify);
+      c.engine.set_latency_percentiles(old_percentiles);
       if (requirepass_set) c.engine.acl().SetRequirepass(old_requirepass);
       for (size_t j = 0; j < i; ++j) {
         if (set[j]->engine_param >= 0) {

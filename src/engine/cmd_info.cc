@@ -138,7 +138,9 @@ void CmdInfo(CommandContext& c) {
               EnumNames(ParamId::kMaxmemoryPolicy)[static_cast<size_t>(e.maxmemory_policy())]));
     field("mem_not_counted_for_evict", 0);  // no replication or AOF buffers
     field("mem_allocator", "libc");
+    // lazyfree.cc: the engine frees at once, so nothing is ever pending.
     field("lazyfree_pending_objects", 0);
+    field("lazyfreed_objects", st.lazyfreed_objects);
   }
   if (want.Has("persistence")) {
     section("Persistence");
@@ -219,7 +221,10 @@ void CmdInfo(CommandContext& c) {
       absl::StrAppend(&out, "errorstat_", code, ":count=", n, "\r\n");
     }
   }
-  if (want.Has("latencystats")) section("Latencystats");
+  if (want.Has("latencystats")) {
+    section("Latencystats");
+    out += LatencyStatsSection(e);  // latency.cc
+  }
   if (want.Has("cluster")) {
     section("Cluster");
     field("cluster_enabled", 0);

@@ -23,7 +23,12 @@ namespace {
 // DEL and UNLINK: an expired key is deleted by expiry, not counted.
 void CmdDel(CommandContext& c) {
   int64_t deleted = 0;
+  // dbAsyncDelete for UNLINK, and for DEL under lazyfree-lazy-user-del
+  // (lazyfree.cc).
+  const bool lazy = c.spec.name == "unlink" || c.engine.lazyfree_lazy_user_del();
   for (size_t i = 1; i < c.argc(); ++i) {
+    const Object* o = c.ks.Peek(c.db, c.arg(i));
+    if (o != nullptr && !c.ks.IsExpired(c.db, c.arg(i))) c.engine.FreeValue(*o, lazy);
     if (c.ks.Delete(c.db, c.arg(i))) {
       c.Notify(kNotifyGeneric, "del", c.arg(i));
       c.Dirty();
@@ -555,10 +560,18 @@ bool FlushArgsOk(CommandContext& c) {
   return false;
 }
 
+// getFlushCommandFlags: ASYNC, or no flag under lazyfree-lazy-user-flush,
+// empties the db with emptyDbAsync, every key of it lazily freed
+// (lazyfree.cc).
+bool FlushAsync(CommandContext& c) {
+  return c.argc() == 2 ? OptEquals(c.arg(1), "async") : c.engine.lazyfree_lazy_user_flush();
+}
+
 void CmdFlushdb(CommandContext& c) {
   if (!FlushArgsOk(c)) return;
   c.engine.tracker().InvalidateOnFlush();                    // even for an empty db
   c.Dirty(static_cast<int64_t>(c.ks.db(c.db).dict.size()));  // emptyData's count
+  if (FlushAsync(c)) c.engine.LazyFreedKeys(c.ks.db(c.db).dict.size());
   c.ks.FlushDb(c.db);
   c.reply.Ok();
 }
@@ -566,8 +579,10 @@ void CmdFlushdb(CommandContext& c) {
 void CmdFlushall(CommandContext& c) {
   if (!FlushArgsOk(c)) return;
   c.engine.tracker().InvalidateOnFlush();
+  const bool async = FlushAsync(c);
   for (int db = 0; db < c.ks.num_dbs(); ++db) {
     c.Dirty(static_cast<int64_t>(c.ks.db(db).dict.size()));
+    if (async) c.engine.LazyFreedKeys(c.ks.db(db).dict.size());
   }
   c.ks.FlushAll();
   c.reply.Ok();

@@ -82,6 +82,13 @@ std::span<const CommandSpec> DumpCommands();     // DUMP RESTORE (cmd_dump.cc, r
 std::span<const CommandSpec> AclCommands();      // AUTH ACL (cmd_acl.cc)
 std::span<const CommandSpec> GeoCommands();      // GEOADD ... GEOSEARCHSTORE (cmd_geo.cc)
 std::span<const CommandSpec> HllCommands();      // PFADD ... PFSELFTEST (cmd_hll.cc)
+std::span<const CommandSpec> LatencyCommands();  // LATENCY (latency.cc)
+// INFO's latencystats lines (latency.cc); latency-tracking-info-percentiles
+// as CONFIG GET prints it, and as CONFIG SET parses it (the error text when
+// refused, "" when fine).
+std::string LatencyStatsSection(const Engine& e);
+std::string LatencyPercentilesString(const std::vector<double>& percentiles);
+std::string ParseLatencyPercentiles(std::string_view value, std::vector<double>* out);
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();

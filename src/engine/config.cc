@@ -13,7 +13,7 @@ namespace {
 constexpr int64_t kLongMax = LLONG_MAX;  // LONG_MAX on the 64-bit servers compared
 
 // Redis 7.0.15's static_configs entries (config.c), in ParamId's order.
-constexpr std::array<ParamSpec, 18> kParams = {{
+constexpr std::array<ParamSpec, 25> kParams = {{
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamType::kSizeT, 0, kLongMax, 512},
     {"hash-max-listpack-value", "hash-max-ziplist-value", ParamType::kSizeTMemory, 0, kLongMax, 64},
     {"list-max-listpack-size", "list-max-ziplist-size", ParamType::kInt, INT_MIN, INT_MAX, -2},
@@ -37,6 +37,15 @@ constexpr std::array<ParamSpec, 18> kParams = {{
     {"slowlog-max-len", "", ParamType::kSizeT, 0, kLongMax, 128},
     // HyperLogLog (cmd_hll.cc): bytes.
     {"hll-sparse-max-bytes", "", ParamType::kSizeTMemory, 0, kLongMax, 3000},
+    // The latency monitor (latency.cc): ms, 0 is off; per-command histograms
+    // on; lazy freeing (lazyfree.cc), all off.
+    {"latency-monitor-threshold", "", ParamType::kLongLong, 0, LLONG_MAX, 0},
+    {"latency-tracking", "", ParamType::kBool, 0, 1, 1},
+    {"lazyfree-lazy-eviction", "", ParamType::kBool, 0, 1, 0},
+    {"lazyfree-lazy-expire", "", ParamType::kBool, 0, 1, 0},
+    {"lazyfree-lazy-server-del", "", ParamType::kBool, 0, 1, 0},
+    {"lazyfree-lazy-user-del", "", ParamType::kBool, 0, 1, 0},
+    {"lazyfree-lazy-user-flush", "", ParamType::kBool, 0, 1, 0},
 }};
 
 // maxmemory_policy_enum (config.c), indexed by MaxmemoryPolicy (engine.h).

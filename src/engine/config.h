@@ -47,6 +47,7 @@ enum class ParamType : uint8_t {
   kULongLongMemory,  // unsigned long long, MEMORY_CONFIG: memtoull, reported unsigned
   kEnum,             // an enum config: one of EnumNames(), any letter case
   kLongLong,         // long long, INTEGER_CONFIG: string2ll, signed bounds
+  kBool,             // a bool config: yes or no (yesnotoi), any letter case; 1 or 0
 };
 
 struct ParamSpec {
@@ -82,6 +83,15 @@ enum class ParamId : uint8_t {
   kSlowlogMaxLen,
   // HyperLogLog (cmd_hll.cc).
   kHllSparseMaxBytes,
+  // The latency monitor and histograms (latency.cc) and lazy freeing
+  // (lazyfree.cc).
+  kLatencyMonitorThreshold,
+  kLatencyTracking,
+  kLazyfreeLazyEviction,
+  kLazyfreeLazyExpire,
+  kLazyfreeLazyServerDel,
+  kLazyfreeLazyUserDel,
+  kLazyfreeLazyUserFlush,
 };
 std::span<const ParamSpec> EngineParams();
 

@@ -61,6 +61,10 @@ Engine::Engine(EngineOptions options)
   // dbAdd signals a new key as ready for the clients blocked on it.
   keyspace_.SetAddedHook(
       [this](int db, std::string_view key, const Object&) { KeyAdded(db, key); });
+  // An expired key's value is freed lazily under lazyfree-lazy-expire
+  // (lazyfree.cc).
+  keyspace_.SetExpiredHook(
+      [this](const Object& value) { FreeValue(value, lazyfree_lazy_expire_); });
   random_state_ = options.random_seed;
   // A run id as Redis's (40 hex digits), from the start time: the same
   // engine options give the same id.
@@ -266,6 +270,20 @@ int64_t Engine::GetParam(ParamId id) const {
       return slowlog_max_len_;
     case ParamId::kHllSparseMaxBytes:  // cmd_hll.cc
       return limits_.hll_sparse_max_bytes;
+    case ParamId::kLatencyMonitorThreshold:  // latency.cc
+      return latency_monitor_threshold_;
+    case ParamId::kLatencyTracking:
+      return latency_tracking_ ? 1 : 0;
+    case ParamId::kLazyfreeLazyEviction:  // lazyfree.cc
+      return lazyfree_lazy_eviction_ ? 1 : 0;
+    case ParamId::kLazyfreeLazyExpire:
+      return lazyfree_lazy_expire_ ? 1 : 0;
+    case ParamId::kLazyfreeLazyServerDel:
+      return lazyfree_lazy_server_del_ ? 1 : 0;
+    case ParamId::kLazyfreeLazyUserDel:
+      return lazyfree_lazy_user_del_ ? 1 : 0;
+    case ParamId::kLazyfreeLazyUserFlush:
+      return lazyfree_lazy_user_flush_ ? 1 : 0;
   }
   return 0;
 }
@@ -325,6 +343,27 @@ void Engine::SetParam(ParamId id, int64_t value) {
       return;
     case ParamId::kHllSparseMaxBytes:  // cmd_hll.cc
       limits_.hll_sparse_max_bytes = value;
+      return;
+    case ParamId::kLatencyMonitorThreshold:  // latency.cc
+      latency_monitor_threshold_ = value;
+      return;
+    case ParamId::kLatencyTracking:
+      latency_tracking_ = value != 0;
+      return;
+    case ParamId::kLazyfreeLazyEviction:  // lazyfree.cc
+      lazyfree_lazy_eviction_ = value != 0;
+      return;
+    case ParamId::kLazyfreeLazyExpire:
+      lazyfree_lazy_expire_ = value != 0;
+      return;
+    case ParamId::kLazyfreeLazyServerDel:
+      lazyfree_lazy_server_del_ = value != 0;
+      return;
+    case ParamId::kLazyfreeLazyUserDel:
+      lazyfree_lazy_user_del_ = value != 0;
+      return;
+    case ParamId::kLazyfreeLazyUserFlush:
+      lazyfree_lazy_user_flush_ = value != 0;
       return;
   }
 }
@@ -427,6 +466,14 @@ constexpr Subcommand kSubcommands[] = {
     {"slowlog", "len", 2},
     {"slowlog", "reset", 2},
     {"slowlog", "help", 2},
+    // The latency monitor and histograms (latency.cc).
+    {"latency", "doctor", 2},
+    {"latency", "graph", 3},
+    {"latency", "histogram", -2},
+    {"latency", "history", 3},
+    {"latency", "latest", 2},
+    {"latency", "reset", -2},
+    {"latency", "help", 2},
     {"memory", "usage", -3},
     {"memory", "purge", 2},
     {"memory", "help", 2},
@@ -459,7 +506,7 @@ constexpr Subcommand kSubcommands[] = {
 bool IsContainer(std::string_view name) {
   return name == "client" || name == "config" || name == "object" || name == "pubsub" ||
          name == "xgroup" || name == "xinfo" || name == "memory" || name == "command" ||
-         name == "acl" || name == "slowlog";
+         name == "acl" || name == "slowlog" || name == "latency";
 }
 
 const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
@@ -698,6 +745,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
       std::span<const std::string> argv;
       ~Count() {
         e->CountCall(spec->name, *out, before);
+        e->LatencySample(spec->name);  // latency.cc
         // call()'s slow log (EXEC is skip_slowlog).
         if ((spec->flags & kCmdSkipSlowlog) == 0) e->SlowlogPush(*s, argv, false);
       }
@@ -749,16 +797,17 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   keyspace_.set_count_reads((spec.flags & kCmdReadonly) != 0);
   spec.handler(ctx);
   keyspace_.set_count_reads(false);
+  std::string stat_name(spec.name);
   if (IsContainer(spec.name) && argv.size() >= 2) {
     const Subcommand* sub = FindSubcommand(spec.name, argv[1]);
-    CountCall(sub != nullptr ? std::string(spec.name) + "|" + std::string(sub->name)
-                             : std::string(spec.name),
-              *out, before);
+    if (sub != nullptr) stat_name = std::string(spec.name) + "|" + std::string(sub->name);
   } else if ((spec.name == "script" || spec.name == "function") && argv.size() >= 2) {
-    CountCall(std::string(spec.name) + "|" + absl::AsciiStrToLower(argv[1]), *out, before);
-  } else {
-    CountCall(spec.name, *out, before);
+    stat_name = std::string(spec.name) + "|" + absl::AsciiStrToLower(argv[1]);
   }
+  CountCall(stat_name, *out, before);
+  // call()'s latency histogram sample (latency.cc; a blocked command's when
+  // it is unblocked).
+  if (!s.blocked()) LatencySample(stat_name);
   // call()'s slowlogPushCurrentCommand (a blocked command is logged when it
   // is unblocked; EXEC never runs through here).
   if (!s.blocked() && (spec.flags & kCmdSkipSlowlog) == 0) SlowlogPush(s, argv, in_script_call_);

@@ -226,13 +226,18 @@ struct Session {
 // INFO's statistics (Redis's server.stat_* and per-command counters).
 struct CommandStat {
   uint64_t calls = 0, failed = 0, rejected = 0;
+  // The samples of its latency histogram (latency.cc): the calls made while
+  // latency-tracking was on (a blocked command's when it was unblocked).
+  // Redis creates the histogram at its first sample: none while 0.
+  uint64_t latency_samples = 0;
 };
 struct EngineStats {
   uint64_t connections_received = 0;
   uint64_t commands_processed = 0;  // call()s, each command inside EXEC too
   uint64_t error_replies = 0;
   uint64_t expired_keys = 0;
-  uint64_t evicted_keys = 0;  // evict.cc
+  uint64_t evicted_keys = 0;       // evict.cc
+  uint64_t lazyfreed_objects = 0;  // lazyfree.cc: the frees Redis would have made lazily
   // By full name ("config|get"); a hash map looked up without allocating
   // (every command counts here). INFO sorts the names.
   StrMap<CommandStat> commands;
@@ -499,6 +504,23 @@ class Engine {
   // slowlogPushCurrentCommand for a command session `s` ran (`script_call`:
   // a script's redis.call, whose client is the script's own).
   void SlowlogPush(const Session& s, std::span<const std::string> argv, bool script_call);
+  // The latency monitor and histograms (latency.cc): the percentiles INFO
+  // latencystats reports (latency-tracking-info-percentiles), and one
+  // histogram sample for `fullname` when latency-tracking is on (call()'s
+  // and updateStatsOnUnblock's updateCommandLatencyHistogram).
+  const std::vector<double>& latency_percentiles() const { return latency_percentiles_; }
+  void set_latency_percentiles(std::vector<double> p) { latency_percentiles_ = std::move(p); }
+  void LatencySample(std::string_view fullname);
+  // Lazy freeing (lazyfree.cc): a value freed by a deletion Redis 7.0.15
+  // makes with dbAsyncDelete / freeObjAsync (`lazy`: UNLINK, or the
+  // lazyfree-lazy-* config of the deletion's kind is on) is counted in
+  // lazyfreed_objects when its free effort is above 64; a FLUSHALL /
+  // FLUSHDB ASYNC counts every key it drops.
+  // Call it just before the value is freed.
+  void FreeValue(const Object& value, bool lazy);
+  void LazyFreedKeys(uint64_t n) { stats_.lazyfreed_objects += n; }
+  bool lazyfree_lazy_user_del() const { return lazyfree_lazy_user_del_; }
+  bool lazyfree_lazy_user_flush() const { return lazyfree_lazy_user_flush_; }
   // Around a script run: the script command and its argv, whose keys a
   // tracking caller remembers when the script makes a read-only call (as
   // Redis 7.0.15's trackingRememberKeys(server.script_caller) does).
@@ -721,6 +743,14 @@ class Engine {
   int64_t slowlog_next_id_ = 0;
   int64_t slowlog_slower_than_ = 10000;
   int64_t slowlog_max_len_ = 128;
+  // The latency monitor and histograms (latency.cc), lazy freeing
+  // (lazyfree.cc): their parameters.
+  int64_t latency_monitor_threshold_ = 0;
+  bool latency_tracking_ = true;
+  std::vector<double> latency_percentiles_ = {50.0, 99.0, 99.9};
+  bool lazyfree_lazy_eviction_ = false, lazyfree_lazy_expire_ = false,
+       lazyfree_lazy_server_del_ = false, lazyfree_lazy_user_del_ = false,
+       lazyfree_lazy_user_flush_ = false;
   Acl acl_;  // ACL users (acl.h)
 };
 

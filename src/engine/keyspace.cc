@@ -164,6 +164,7 @@ bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
   Db& d = dbs_[db];
   // The event may be read after the erase: keep the name alive until then.
   std::string name(key);
+  if (expired_hook_) expired_hook_(d.dict.find(name)->value);
   EraseKey(d, name);
   Emit(db, name, KeyEventKind::kExpired);
   return true;
@@ -346,6 +347,7 @@ Keyspace::ExpireCycleStats Keyspace::ActiveExpireCycle() {
         const auto [key, when] = d.expires.at(NextRandom() % d.expires.size());
         if (now_ms() > when) {
           const std::string name(key);  // the event may be read after the erase
+          if (expired_hook_) expired_hook_(d.dict.find(name)->value);
           EraseKey(d, name);
           Emit(db, name, KeyEventKind::kExpired);
           ++expired;

@@ -258,6 +258,10 @@ class Keyspace {
   // blocked on it: src/engine/blocking.cc). Not called for an overwrite.
   using AddedHook = std::function<void(int db, std::string_view key, const Object& value)>;
   void SetAddedHook(AddedHook h) { added_hook_ = std::move(h); }
+  // Called with an expired key's value just before it is deleted (lazily,
+  // ExpireAllDue or ActiveExpireCycle): lazy freeing (lazyfree.cc).
+  using ExpiredHook = std::function<void(const Object& value)>;
+  void SetExpiredHook(ExpiredHook h) { expired_hook_ = std::move(h); }
   void Emit(int db, std::string_view key, KeyEventKind kind, int other_db = -1);
 
   // Internal consistency: TTLs only for existing keys, no empty aggregates,
@@ -275,6 +279,7 @@ class Keyspace {
   VirtualClock* clock_;
   std::vector<KeyEventListener> listeners_;
   AddedHook added_hook_;
+  ExpiredHook expired_hook_;
   uint64_t rng_ = kExpireCycleSeed;  // active expiry's sampling
   bool count_reads_ = false;
   uint64_t hits_ = 0, misses_ = 0;

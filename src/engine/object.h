@@ -186,6 +186,10 @@ int64_t IdleSeconds(const Object& o, int64_t now_ms);
 // minute since its last access, lfu-decay-time 1).
 uint32_t LfuMinutes(int64_t now_ms);
 int64_t LfuDecayedCounter(const Object& o, int64_t now_ms);
+// lazyfreeGetFreeEffort (lazyfree.cc): the allocations freeing the value
+// takes, as Redis 7.0.15 estimates them (a list's: its quicklist nodes under
+// list-max-listpack-size, as built by RPUSH).
+size_t LazyfreeEffort(const Object& o, int64_t list_max_listpack_size);
 // isSdsRepresentableAsLongLong: what an intset can hold.
 bool IsIntsetMember(std::string_view s);
 

@@ -7,9 +7,11 @@
 // INFO commandstats' usec says), so with the default threshold (10000)
 // nothing is logged and with 0 everything is, as on a fast server. What is
 // logged is Redis's: the commands call() runs (those of EXEC and of scripts
-// too, EXEC itself not: skip_slowlog), a blocked command when it is served,
-// times out or is unblocked, the arguments a command redacted (AUTH, HELLO's
-// AUTH, ACL SETUSER, CONFIG SET of a sensitive parameter) as "(redacted)",
+// too, EXEC itself not: skip_slowlog), a blocked command when it is served
+// (with its arguments) or unblocked by CLIENT UNBLOCK (with none: the client
+// was reset first), not when it times out, the arguments a command redacted
+// (AUTH, HELLO's AUTH, ACL SETUSER, CONFIG SET of a sensitive parameter) as
+// "(redacted)",
 // at most 32 arguments and 128 bytes of each, the client's address and name
 // ("?:0" and "" for a script's own calls).
 #include <algorithm>
