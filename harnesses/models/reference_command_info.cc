@@ -31,7 +31,10 @@ const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog",
                                            // GEO (src/engine/cmd_geo.cc)
                                            "geoadd", "geodist", "geohash", "geopos", "georadius",
                                            "georadius_ro", "georadiusbymember",
-                                           "georadiusbymember_ro", "geosearch", "geosearchstore"};
+                                           "georadiusbymember_ro", "geosearch", "geosearchstore",
+                                           // Persistence (src/engine/persist.cc): files and
+                                           // the process, outside a harness's reach
+                                           "save", "bgsave", "lastsave", "shutdown"};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 

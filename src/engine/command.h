@@ -36,6 +36,7 @@ enum CommandFlag : uint32_t {
   kCmdNoAuth = 1u << 8,
   kCmdAllowBusy = 1u << 9,
   kCmdSkipSlowlog = 1u << 10,
+  kCmdNoMulti = 1u << 11,  // refused inside MULTI (SAVE, SHUTDOWN)
   // Not Redis flags: how respfuzz dispatches.
   kCmdTransaction = 1u << 16,  // MULTI EXEC DISCARD WATCH: run by Engine::Dispatch itself
 };
@@ -81,6 +82,7 @@ std::span<const CommandSpec> SlowlogCommands();  // SLOWLOG (slowlog.cc)
 std::span<const CommandSpec> DumpCommands();     // DUMP RESTORE (cmd_dump.cc, rdb.cc)
 std::span<const CommandSpec> AclCommands();      // AUTH ACL (cmd_acl.cc)
 std::span<const CommandSpec> GeoCommands();      // GEOADD ... GEOSEARCHSTORE (cmd_geo.cc)
+std::span<const CommandSpec> PersistCommands();  // SAVE BGSAVE LASTSAVE SHUTDOWN (persist.cc)
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();

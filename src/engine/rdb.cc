@@ -931,6 +931,15 @@ std::string Intset(const std::vector<int64_t>& sorted) {
 
 std::string DumpPayload(const Object& o, const EncodingLimits& limits) {
   std::string out;
+  AppendObject(&out, o, limits);
+  out.push_back(static_cast<char>(kRdbVersion & 0xff));
+  out.push_back(static_cast<char>(kRdbVersion >> 8));
+  PutLe(&out, Crc64(0, out), 8);
+  return out;
+}
+
+void AppendObject(std::string* out_ptr, const Object& o, const EncodingLimits& limits) {
+  std::string& out = *out_ptr;
   switch (TypeOf(o)) {
     case ObjType::kString:
       out.push_back(static_cast<char>(kTypeString));
@@ -1006,10 +1015,6 @@ std::string DumpPayload(const Object& o, const EncodingLimits& limits) {
       DumpStream(&out, As<Stream>(o));
       break;
   }
-  out.push_back(static_cast<char>(kRdbVersion & 0xff));
-  out.push_back(static_cast<char>(kRdbVersion >> 8));
-  PutLe(&out, Crc64(0, out), 8);
-  return out;
 }
 
 bool LoadLen(std::string_view s, size_t* pos, uint64_t* len) {

@@ -52,6 +52,9 @@ void AppendFooter(std::string* payload);
 
 // DUMP's reply for a value under these encoding limits.
 std::string DumpPayload(const Object& o, const EncodingLimits& limits);
+// rdbSaveObjectType + rdbSaveObject: DUMP's payload without its footer, as
+// an RDB file holds a value (rdb_file.h).
+void AppendObject(std::string* out, const Object& o, const EncodingLimits& limits);
 
 // verifyDumpPayload: at least 10 bytes, an RDB version <= 10, the CRC.
 bool VerifyPayload(std::string_view payload);

@@ -1,0 +1,213 @@
+// Persistence: SAVE, BGSAVE, LASTSAVE, SHUTDOWN and the save points, as
+// Redis 7.0.15's rdb.c (saveCommand, bgsaveCommand, rdbSave), db.c
+// (lastsaveCommand, shutdownCommand) and server.c (prepareForShutdown,
+// serverCron's save points). The file is rdb_file.h's; where it goes is the
+// engine's PersistHost (respfuzz serve: its working directory). There is no
+// child process: BGSAVE saves at once and is reported as a background save
+// that has finished (docs/fidelity.md, "Persistence").
+#include <cstdlib>
+#include <string>
+
+#include "src/engine/c_string.h"
+#include "src/engine/command.h"
+#include "src/engine/engine.h"
+#include "src/engine/rdb_file.h"
+#include "src/script/lua_scripts.h"
+
+namespace respfuzz::engine {
+
+bool ParseSavePoints(std::string_view value, std::vector<std::pair<int64_t, int>>* out) {
+  std::vector<std::string_view> words;
+  if (!value.empty()) {
+    size_t start = 0;
+    for (size_t j = 0; j < value.size(); ++j) {
+      if (value[j] == ' ') {
+        words.push_back(value.substr(start, j - start));
+        start = j + 1;
+      }
+    }
+    words.push_back(value.substr(start));
+  }
+  // A single word that reads as "" as a C string means none.
+  if (words.size() == 1 && CStr(words[0]).empty()) words.clear();
+  if (words.size() % 2 != 0) return false;
+  std::vector<long long> vals;
+  for (size_t j = 0; j < words.size(); ++j) {
+    const std::string w(CStr(words[j]));
+    char* end = nullptr;
+    const long long v = std::strtoll(w.c_str(), &end, 10);
+    if (*end != '\0' || (j % 2 == 0 && v < 1) || (j % 2 == 1 && v < 0)) return false;
+    vals.push_back(v);
+  }
+  out->clear();
+  for (size_t j = 0; j < vals.size(); j += 2) {
+    // changes is an int in Redis: a larger number keeps its low 32 bits.
+    out->emplace_back(vals[j], static_cast<int>(static_cast<uint32_t>(vals[j + 1])));
+  }
+  return true;
+}
+
+std::string SavePointsText(const std::vector<std::pair<int64_t, int>>& points) {
+  std::string out;
+  for (size_t j = 0; j < points.size(); ++j) {
+    if (j > 0) out += ' ';
+    out += std::to_string(points[j].first) + " " + std::to_string(points[j].second);
+  }
+  return out;
+}
+
+std::string_view Engine::ServerParam(std::string_view name) const {
+  for (const auto& [n, v] : server_params_) {
+    if (n == name) return v;
+  }
+  return {};
+}
+
+std::string Engine::RdbFileNow() const {
+  rdb::RdbFileInputs in;
+  in.ctime_s = now_ms() / 1000;
+  in.used_mem = UsedMemory();
+  in.now_ms = now_ms();
+  in.save_lru = policy_ == MaxmemoryPolicy::kVolatileLru || policy_ == MaxmemoryPolicy::kAllkeysLru;
+  in.save_lfu = lfu_policy();
+  if (functions_ != nullptr) {
+    for (const auto& [name, lib] : functions_->libraries()) in.function_codes.push_back(lib.code);
+  }
+  return rdb::RdbFile(keyspace_, limits_, in);
+}
+
+bool Engine::SaveRdb() {
+  const std::string file = RdbFileNow();
+  if (persist_host_ != nullptr) {
+    std::string_view name = ServerParam("dbfilename");
+    if (name.empty()) name = "dump.rdb";
+    if (!persist_host_->WriteRdb(name, file)) return false;
+  }
+  dirty_ = 0;
+  lastsave_s_ = now_ms() / 1000;
+  last_bgsave_ok_ = true;
+  return true;
+}
+
+bool Engine::Bgsave() {
+  ++rdb_saves_;
+  const bool ok = SaveRdb();
+  last_bgsave_ok_ = ok;
+  last_bgsave_time_sec_ = 0;
+  return ok;
+}
+
+bool Engine::RequestShutdown() {
+  if (persist_host_ == nullptr) return false;
+  persist_host_->RequestShutdown();
+  return true;
+}
+
+void Engine::PersistCron() {
+  if (bgsave_scheduled_) {
+    bgsave_scheduled_ = false;
+    Bgsave();
+    return;
+  }
+  // serverCron: a save point reached (enough changes, enough seconds since
+  // the last save) starts a background save; after a failed one, not
+  // before CONFIG_BGSAVE_RETRY_DELAY (5 s) since it was tried.
+  const int64_t now_s = now_ms() / 1000;
+  for (const auto& [seconds, changes] : save_points_) {
+    if (dirty_ >= static_cast<uint64_t>(changes) && now_s - lastsave() > seconds &&
+        (last_bgsave_ok_ || now_s - last_bgsave_try_s_ > 5)) {
+      last_bgsave_try_s_ = now_s;
+      Bgsave();
+      return;
+    }
+  }
+}
+
+namespace {
+
+// SAVE (no-multi and noscript: dispatch and the script layer refuse it).
+void CmdSave(CommandContext& c) {
+  c.engine.CountRdbSave();
+  if (c.engine.SaveRdb()) {
+    c.reply.Ok();
+  } else {
+    c.reply.Error("ERR");  // shared.err
+  }
+}
+
+// BGSAVE [SCHEDULE]: inside EXEC it is scheduled (serverCron starts it).
+void CmdBgsave(CommandContext& c) {
+  if (c.argc() > 1 && !(c.argc() == 2 && c.ArgIs(1, "schedule"))) {
+    c.reply.Error(kErrSyntax);
+    return;
+  }
+  if (c.engine.in_exec()) {
+    c.engine.ScheduleBgsave();
+    c.reply.Simple("Background saving scheduled");
+    return;
+  }
+  // The fork succeeded: the reply does not depend on how the save ends.
+  c.engine.Bgsave();
+  c.reply.Simple("Background saving started");
+}
+
+void CmdLastsave(CommandContext& c) { c.reply.Integer(c.engine.lastsave()); }
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT].
+void CmdShutdown(CommandContext& c) {
+  bool nosave = false, save = false, now = false, force = false, abort = false;
+  for (size_t i = 1; i < c.argc(); ++i) {
+    if (c.ArgIs(i, "nosave")) {
+      nosave = true;
+    } else if (c.ArgIs(i, "save")) {
+      save = true;
+    } else if (c.ArgIs(i, "now")) {
+      now = true;
+    } else if (c.ArgIs(i, "force")) {
+      force = true;
+    } else if (c.ArgIs(i, "abort")) {
+      abort = true;
+    } else {
+      c.reply.Error(kErrSyntax);
+      return;
+    }
+  }
+  if ((abort && (nosave || save || now || force)) || (nosave && save)) {
+    c.reply.Error(kErrSyntax);
+    return;
+  }
+  if (abort) {
+    // No shutdown ever waits here (no replicas to wait for).
+    c.reply.Error("ERR No shutdown in progress.");
+    return;
+  }
+  if (!now && c.engine.DenyBlocking()) {
+    c.reply.Error("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
+    return;
+  }
+  if (!nosave && c.engine.busy()) {
+    c.reply.Error(c.engine.BusyError());
+    return;
+  }
+  constexpr std::string_view kFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+  if (((!c.engine.save_points().empty() && !nosave) || save) && !c.engine.SaveRdb() && !force) {
+    c.reply.Error(kFailed);
+    return;
+  }
+  // The caller gets no reply: its connection closes with the server.
+  if (!c.engine.RequestShutdown()) c.reply.Error(kFailed);
+}
+
+constexpr CommandSpec kPersistCommands[] = {
+    {"save", 1, kCmdNoScript | kCmdNoMulti, 0, 0, 0, CmdSave},
+    {"bgsave", -1, kCmdNoScript, 0, 0, 0, CmdBgsave},
+    {"lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdLastsave},
+    {"shutdown", -1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy, 0, 0, 0,
+     CmdShutdown},
+};
+
+}  // namespace
+
+std::span<const CommandSpec> PersistCommands() { return kPersistCommands; }
+
+}  // namespace respfuzz::engine
