@@ -181,10 +181,10 @@ void CmdShutdown(CommandContext& c) {
     c.reply.Error("ERR No shutdown in progress.");
     return;
   }
-  if (!now && c.engine.DenyBlocking()) {
-    c.reply.Error("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
-    return;
-  }
+  // 7.0.15's refusal of SHUTDOWN without NOW for a DENY_BLOCKING client
+  // cannot happen here: such a client is in EXEC or a script, where SHUTDOWN
+  // is refused before it runs (no-multi, noscript).
+  (void)now;
   if (!nosave && c.engine.busy()) {
     c.reply.Error(c.engine.BusyError());
     return;

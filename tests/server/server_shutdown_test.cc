@@ -88,5 +88,34 @@ TEST(ServerShutdownTest, AStopWithoutShutdownStillFlushes) {
   EXPECT_EQ(s.sim->conns()[a].closes, 1);
 }
 
+// While a script runs past busy-reply-threshold, SHUTDOWN (allow-busy)
+// answers BUSY without NOSAVE; SHUTDOWN NOSAVE stops the server and the
+// script, and nothing more is written.
+TEST(ServerShutdownTest, ShutdownWhileAScriptIsBusy) {
+  SimServer s;
+  s.sim->SetBusyClockStep(1);
+  const int a = s.sim->Connect(), b = s.sim->Connect();
+  s.Turn();
+  s.sim->ClientSend(a, Multibulk({"CONFIG", "SET", "lua-time-limit", "10"}), 0);
+  s.Turn();
+  s.sim->ClientSend(a, Multibulk({"EVAL", "while true do end", "0"}), 0);
+  s.sim->ClientSend(b, Multibulk({"SHUTDOWN"}) + Multibulk({"SCRIPT", "KILL"}), 0);
+  s.Turn();
+  EXPECT_FALSE(s.server->stopping());
+  EXPECT_EQ(s.Received(b),
+            "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+            "NOSAVE.\r\n+OK\r\n");
+  const size_t a_before = s.Received(a).size(), b_before = s.Received(b).size();
+  s.sim->ClientSend(a, Multibulk({"EVAL", "while true do end", "0"}), 0);
+  s.sim->ClientSend(b, Multibulk({"SHUTDOWN", "NOSAVE"}) + Multibulk({"PING"}), 0);
+  s.Turn();  // returns: the script was stopped
+  EXPECT_TRUE(s.server->shutdown_requested());
+  s.server->Shutdown();
+  EXPECT_EQ(s.Received(a).size(), a_before);
+  EXPECT_EQ(s.Received(b).size(), b_before);
+  EXPECT_FALSE(s.sim->listening());
+  EXPECT_TRUE(s.sim->misuses().empty());
+}
+
 }  // namespace
 }  // namespace respfuzz::server
