@@ -279,5 +279,70 @@ TEST(PersistTest, TheCronSavesAtASavePoint) {
   EXPECT_EQ(f.host.files.size(), 2u);
 }
 
+TEST(PersistTest, LoadRdbReadsBackWhatSaveWrote) {
+  Fixture f;
+  f.Run({"SET", "s", std::string(100, 'x')});
+  f.Run({"RPUSH", "l", "a", "1"});
+  f.Run({"HSET", "h", "f", "v"});
+  f.Run({"SADD", "i", "1", "2"});
+  f.Run({"ZADD", "z", "1.5", "m"});
+  f.Run({"XADD", "x", "1-1", "f", "v"});
+  f.Run({"SET", "t", "v", "PX", "5000"});
+  f.Run({"SET", "gone", "v", "PX", "10"});
+  f.Run({"SELECT", "9"});
+  f.Run({"SET", "k9", "v"});
+  f.Run({"FUNCTION", "LOAD",
+         "#!lua name=lib\nredis.register_function('fn', function() return 1 end)"});
+  const std::string file = f.e.RdbFileNow();
+  Engine other;
+  other.AdvanceClock(100);  // "gone" expired meanwhile: a master drops it
+  ASSERT_TRUE(other.LoadRdb(file).ok());
+  EXPECT_EQ(other.keyspace().Peek(0, "gone"), nullptr);
+  EXPECT_EQ(other.keyspace().db(0).dict.size(), 7u);
+  EXPECT_EQ(other.keyspace().GetExpire(0, "t"), f.e.keyspace().GetExpire(0, "t"));
+  EXPECT_NE(other.keyspace().Peek(9, "k9"), nullptr);
+  EXPECT_EQ(other.function_count(), 1u);
+  // Every other key: the same value (DUMP's bytes) and TTL.
+  size_t compared = 0;
+  for (int db : {0, 9}) {
+    for (const KeyEntry& e : f.e.keyspace().db(db).dict) {
+      if (e.key() == "gone") continue;
+      const Object* o = other.keyspace().Peek(db, e.key());
+      ASSERT_NE(o, nullptr) << e.key();
+      EXPECT_EQ(rdb::DumpPayload(*o, other.limits()), rdb::DumpPayload(e.value, f.e.limits()))
+          << e.key();
+      EXPECT_EQ(other.keyspace().GetExpire(db, e.key()), f.e.keyspace().GetExpire(db, e.key()));
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 8u);
+}
+
+TEST(PersistTest, LoadRdbRefusesABadFile) {
+  Fixture f;
+  f.Run({"SET", "k", "v"});
+  const std::string file = f.e.RdbFileNow();
+  auto load = [](std::string bytes) {
+    Engine e;
+    return std::string(e.LoadRdb(bytes).message());
+  };
+  EXPECT_EQ(load(file), "");
+  EXPECT_EQ(load("RDIS0010"), "bad RDB file: no REDIS magic");
+  EXPECT_EQ(load("REDIS0011" + file.substr(9)), "bad RDB file: can't handle RDB format version 11");
+  EXPECT_EQ(load(file.substr(0, file.size() - 1)), "bad RDB file: short read");
+  EXPECT_EQ(load(file.substr(0, file.size() - 9)), "bad RDB file: short read");
+  std::string flipped = file;
+  flipped[file.size() - 10] ^= 1;  // the value's last byte
+  EXPECT_EQ(load(flipped), "bad RDB file: wrong RDB checksum");
+  // A zero checksum is not checked (rdbchecksum no).
+  std::string unchecked = flipped.substr(0, file.size() - 8) + std::string(8, '\0');
+  EXPECT_EQ(load(unchecked), "");
+  std::string db99 = "REDIS0010";
+  db99 += static_cast<char>(rdb::kOpSelectDb);
+  db99 += '\x40';
+  db99 += '\x63';  // 99, a 14-bit length
+  EXPECT_EQ(load(db99), "bad RDB file: DB index 99 is out of range");
+}
+
 }  // namespace
 }  // namespace respfuzz::engine

@@ -9,11 +9,15 @@
 #     types, encodings, expire times, values and functions (rdb_compare.py
 #     compare). Then the broken piece: one value changed on redis-server, the
 #     comparison must fail.
-#  3. FLUSHALL with save points (CONFIG SET save) saves the empty dataset and
+#  3. respfuzz serve started on redis-server's own file of that dataset
+#     (its SAVE) has the same data; a file with one byte changed stops the
+#     start with one line and exit 1.
+#  4. FLUSHALL with save points (CONFIG SET save) saves the empty dataset and
 #     resets rdb_changes_since_last_save; without them it does neither.
-#  4. SHUTDOWN: refused inside MULTI; SHUTDOWN SAVE writes the file (with a
+#  5. SHUTDOWN: refused inside MULTI; SHUTDOWN SAVE writes the file (with a
 #     key set just before) and the process exits 0 with its connection
-#     closed and no reply; SHUTDOWN NOSAVE with save points writes nothing.
+#     closed and no reply, and a restart loads the key back; SHUTDOWN NOSAVE
+#     with save points writes nothing.
 # Every server is stopped on every exit path.
 set -uo pipefail
 cli=$1 src=$2
@@ -80,9 +84,35 @@ else
   bad "the comparison failed otherwise:"
   cat "$tmp/cmp.txt"
 fi
-stop_server
 
-# 3. FLUSHALL and the save points
+# 3. respfuzz serve loads redis-server's own file at start.
+resp "$port" SAVE >/dev/null
+stop_ours
+mkdir -p "$tmp/fromredis"
+cp "$tmp/loaded.rdb" "$tmp/fromredis/dump.rdb"
+start_ours "$cli" --dir "$tmp/fromredis"
+if python3 "$compare" compare "$port" "$ours_port" >"$tmp/cmp.txt"; then
+  ok "respfuzz serve loads redis-server 7.0.15's file: $(tail -1 "$tmp/cmp.txt")"
+else
+  bad "the dataset respfuzz serve loaded differs:"
+  cat "$tmp/cmp.txt"
+fi
+stop_ours
+stop_server
+# A damaged file (one byte of a value changed): one line, exit 1.
+mkdir -p "$tmp/bad"
+python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 2] ^= 1; open(sys.argv[2], "wb").write(b)' \
+  "$tmp/ours/dump.rdb" "$tmp/bad/dump.rdb"
+timeout 20 "$cli" serve --port 0 --dir "$tmp/bad" >"$tmp/bad.out" 2>"$tmp/bad.err"
+rc=$?
+if [ "$rc" = 1 ] && [ "$(wc -l <"$tmp/bad.err")" = 1 ] && grep -q "dump.rdb: bad RDB file" "$tmp/bad.err"; then
+  ok "a damaged file stops the start: $(cat "$tmp/bad.err")"
+else
+  bad "a damaged file: exit $rc, stderr: $(cat "$tmp/bad.err")"
+fi
+start_ours "$cli" --dir "$tmp/ours"
+
+# 4. FLUSHALL and the save points
 resp "$ours_port" SET k v >/dev/null
 resp "$ours_port" FLUSHALL >/dev/null
 [ "$(info_field "$ours_port" rdb_changes_since_last_save)" -gt 0 ] &&
@@ -96,7 +126,7 @@ redis-check-rdb "$tmp/ours/dump.rdb" >"$tmp/check.txt" 2>&1
 grep -q "0 keys read" "$tmp/check.txt" && ok "FLUSHALL with save points saved the empty dataset" ||
   bad "FLUSHALL's file: $(tail -3 "$tmp/check.txt")"
 
-# 4. SHUTDOWN
+# 5. SHUTDOWN
 r=$(python3 - "$ours_port" <<'EOF'
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
@@ -125,8 +155,10 @@ grep -q "stopped:" "$tmp/serve.log" && ok "it closed down cleanly" || bad "no su
 redis-check-rdb "$tmp/ours/dump.rdb" >"$tmp/check.txt" 2>&1
 grep -q "1 keys read" "$tmp/check.txt" && ok "SHUTDOWN SAVE saved the key set just before" ||
   bad "SHUTDOWN SAVE's file: $(tail -3 "$tmp/check.txt")"
-rm -f "$tmp/ours/dump.rdb"
 start_ours "$cli" --dir "$tmp/ours"
+[ "$(resp "$ours_port" GET after-flush | tr -d '\r\n')" = '$11' ] &&
+  ok "restarted, the server has the key back" || bad "restarted: GET after-flush: $(resp "$ours_port" GET after-flush)"
+rm -f "$tmp/ours/dump.rdb"
 resp "$ours_port" CONFIG SET save "3600 1" >/dev/null
 resp "$ours_port" SET k v >/dev/null
 resp "$ours_port" SHUTDOWN NOSAVE >/dev/null

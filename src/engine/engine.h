@@ -392,6 +392,12 @@ class Engine {
   const std::vector<std::pair<int64_t, int>>& save_points() const { return save_points_; }
   // The RDB file of the keyspace now (rdb_file.h).
   std::string RdbFileNow() const;
+  // Loads an RDB file (versions 1 to 10; what this engine and
+  // redis-server 7.0.15 write) into the empty keyspace, as a starting
+  // redis-server loads its dump.rdb: keys already expired are dropped,
+  // FUNCTION libraries loaded. An error names what could not be read
+  // (what is loaded until then stays).
+  absl::Status LoadRdb(std::string_view file);
   // rdbSave: the file to the host (dbfilename); on success the dirty
   // counter is 0 and LASTSAVE now. False when the host could not write it.
   bool SaveRdb();

@@ -8,9 +8,11 @@
 #include <cstdlib>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
+#include "src/engine/rdb.h"
 #include "src/engine/rdb_file.h"
 #include "src/script/lua_scripts.h"
 
@@ -87,6 +89,104 @@ bool Engine::SaveRdb() {
   lastsave_s_ = now_ms() / 1000;
   last_bgsave_ok_ = true;
   return true;
+}
+
+absl::Status Engine::LoadRdb(std::string_view file) {
+  // rdbLoadRio: the magic and version, then opcodes until EOF, then the
+  // CRC-64 (0: not checked, as with rdbchecksum no).
+  auto bad = [](std::string_view why) {
+    return absl::DataLossError("bad RDB file: " + std::string(why));
+  };
+  if (file.size() < 9 || file.substr(0, 5) != "REDIS") return bad("no REDIS magic");
+  int version = 0;
+  for (char ch : file.substr(5, 4)) {
+    if (ch < '0' || ch > '9') return bad("no version");
+    version = version * 10 + (ch - '0');
+  }
+  if (version < 1 || version > rdb::kRdbVersion) {
+    return bad(absl::StrCat("can't handle RDB format version ", version));
+  }
+  size_t pos = 9;
+  int db = 0;
+  int64_t expire = -1;
+  auto le = [&](int n, uint64_t* v) {
+    if (file.size() - pos < static_cast<size_t>(n)) return false;
+    *v = 0;
+    for (int i = n - 1; i >= 0; --i) *v = (*v << 8) | static_cast<uint8_t>(file[pos + i]);
+    pos += n;
+    return true;
+  };
+  while (true) {
+    if (pos >= file.size()) return bad("short read");
+    const uint8_t type = static_cast<uint8_t>(file[pos++]);
+    uint64_t v = 0, v2 = 0;
+    std::string a, b;
+    switch (type) {
+      case 253:  // EXPIRETIME: seconds, 4 bytes
+        if (!le(4, &v)) return bad("short read");
+        expire = static_cast<int64_t>(v) * 1000;
+        continue;
+      case rdb::kOpExpireTimeMs:
+        if (!le(8, &v)) return bad("short read");
+        expire = static_cast<int64_t>(v);
+        continue;
+      case rdb::kOpFreq:
+        if (!le(1, &v)) return bad("short read");
+        continue;
+      case rdb::kOpIdle:
+        if (!rdb::LoadLen(file, &pos, &v)) return bad("short read");
+        continue;
+      case rdb::kOpEof:
+        break;
+      case rdb::kOpSelectDb:
+        if (!rdb::LoadLen(file, &pos, &v)) return bad("short read");
+        if (v >= static_cast<uint64_t>(keyspace_.num_dbs())) {
+          return bad(absl::StrCat("DB index ", v, " is out of range"));
+        }
+        db = static_cast<int>(v);
+        continue;
+      case rdb::kOpResizeDb:
+        if (!rdb::LoadLen(file, &pos, &v) || !rdb::LoadLen(file, &pos, &v2)) {
+          return bad("short read");
+        }
+        continue;
+      case rdb::kOpAux:
+        if (!rdb::LoadString(file, &pos, &a) || !rdb::LoadString(file, &pos, &b)) {
+          return bad("short read");
+        }
+        continue;
+      case rdb::kOpFunction2: {
+        if (!rdb::LoadString(file, &pos, &a)) return bad("short read");
+        std::string error;
+        if (functions().Load(a, /*replace=*/false, &error).empty()) {
+          return bad(absl::StrCat("a function library does not load: ", error));
+        }
+        continue;
+      }
+      default: {
+        // A key and its value; an opcode the engine does not know (module
+        // aux, the pre-7.0 function format) fails here.
+        if (!rdb::LoadString(file, &pos, &a)) return bad("short read");
+        std::optional<Object> o = rdb::LoadObjectOfType(type, file, &pos, limits_);
+        if (!o) return bad(absl::StrCat("type ", type, " of key '", a, "' does not load"));
+        // A master drops the keys already expired.
+        if (expire == -1 || expire >= now_ms()) {
+          if (keyspace_.Peek(db, a) != nullptr) return bad("duplicate key");
+          keyspace_.StoreWithExpire(db, a, std::move(*o), expire);
+        }
+        expire = -1;
+        continue;
+      }
+    }
+    break;
+  }
+  uint64_t crc = 0;
+  if (version >= 5) {
+    const size_t end = pos;
+    if (!le(8, &crc)) return bad("short read");
+    if (crc != 0 && crc != rdb::Crc64(0, file.substr(0, end))) return bad("wrong RDB checksum");
+  }
+  return absl::OkStatus();
 }
 
 bool Engine::Bgsave() {

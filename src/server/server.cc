@@ -632,6 +632,19 @@ bool Server::WriteRdb(std::string_view filename, std::string_view rdb) {
   return transport_->WriteFileAtomically(filename, rdb);
 }
 
+absl::Status Server::LoadDataFromDisk() {
+  std::string name(engine_.ServerParam("dbfilename"));
+  if (name.empty()) name = "dump.rdb";
+  std::string file;
+  const int rc = transport_->ReadFile(name, &file);
+  if (rc == -ENOENT) return absl::OkStatus();  // nothing saved yet
+  if (rc < 0) return absl::InternalError(absl::StrCat("cannot read ", name, ": ", ErrnoText(-rc)));
+  if (absl::Status st = engine_.LoadRdb(file); !st.ok()) {
+    return absl::DataLossError(absl::StrCat(name, ": ", st.message()));
+  }
+  return absl::OkStatus();
+}
+
 void Server::RequestShutdown() {
   shutdown_requested_ = true;
   stopping_ = true;
@@ -730,6 +743,10 @@ int RunServer(const ServerOptions& options) {
   if (absl::Status st = server.Listen(); !st.ok()) {
     std::fprintf(stderr, "respfuzz: serve: %s\n", std::string(st.message()).c_str());
     return 2;
+  }
+  if (absl::Status st = server.LoadDataFromDisk(); !st.ok()) {
+    std::fprintf(stderr, "respfuzz: serve: %s\n", std::string(st.message()).c_str());
+    return 1;
   }
   std::fprintf(stderr, "respfuzz serve: listening on %s\n", server.address().c_str());
   std::fflush(stderr);

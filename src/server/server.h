@@ -163,6 +163,10 @@ class Server : private engine::BusyHost, private engine::PersistHost {
   // "127.0.0.1:6379", "[::1]:6379".
   std::string address() const;
 
+  // loadDataFromDisk: the working directory's dbfilename (dump.rdb), if
+  // there is one, into the engine (Engine::LoadRdb). Call after Listen(),
+  // before Run(). An error says why the file could not be read or loaded.
+  absl::Status LoadDataFromDisk();
   // Serves until Stop(); then closes the listener and every client (pending
   // output gets one last non-blocking write) and returns. Call once, after a
   // successful Listen().

@@ -226,6 +226,27 @@ class SocketTransport : public Transport {
   int64_t WallClockMs() override { return Now(CLOCK_REALTIME); }
   int64_t MonotonicMs() override { return Now(CLOCK_MONOTONIC); }
 
+  int ReadFile(std::string_view name, std::string* out) override {
+    const std::string path(name);
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    out->clear();
+    char buf[1 << 16];
+    while (true) {
+      const ssize_t n = read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int err = errno;
+        close(fd);
+        return -err;
+      }
+      if (n == 0) break;
+      out->append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+    return 0;
+  }
+
   bool WriteFileAtomically(std::string_view name, std::string_view bytes) override {
     const std::string tmp = absl::StrCat("temp-", getpid(), ".rdb");
     const std::string target(name);

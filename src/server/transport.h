@@ -100,6 +100,14 @@ class Transport {
     (void)bytes;
     return true;
   }
+  // The whole file `name` of the working directory into *out (the dump.rdb
+  // a starting server loads): 0, or -errno (-ENOENT: there is none). The
+  // default, a simulated transport's, has no files.
+  virtual int ReadFile(std::string_view name, std::string* out) {
+    (void)name;
+    (void)out;
+    return -2;  // ENOENT
+  }
 };
 
 // The real thing: epoll, non-blocking TCP sockets (TCP_NODELAY, SO_REUSEADDR,
