@@ -9,6 +9,8 @@
 #     types, encodings, expire times, values and functions (rdb_compare.py
 #     compare). Then the broken piece: one value changed on redis-server, the
 #     comparison must fail.
+#     CONFIG SET / GET of save, dir and dbfilename answer alike (and differ
+#     from a server started with enable-protected-configs yes).
 #  3. respfuzz serve started on redis-server's own file of that dataset
 #     (its SAVE) has the same data; a file with one byte changed stops the
 #     start with one line and exit 1.
@@ -42,6 +44,31 @@ while not data.endswith(b"\r\n"):
         break
     data += chunk
 print(data.decode("latin-1").strip())
+EOF
+}
+# config_transcript PORT: CONFIG SET / GET of save, dir and dbfilename, one
+# reply per line (the save points are reset to none at the end; CONFIG GET
+# of dir and dbfilename differs: each server's own directory and file).
+config_transcript() {
+  python3 - "$1" <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+f = s.makefile("rb")
+def call(*args):
+    s.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a.encode()) for a in args))
+    line = f.readline()
+    if line[:1] == b"*":
+        return b"".join([line] + [f.readline() for _ in range(2 * int(line[1:]))])
+    return line
+for args in (["CONFIG", "SET", "save", "1 2 3"], ["CONFIG", "SET", "save", "0 1"],
+             ["CONFIG", "SET", "save", "1 -1"], ["CONFIG", "SET", "save", "1  2"],
+             ["CONFIG", "SET", "save", " 1 2"], ["CONFIG", "SET", "save", "1 2x"],
+             ["CONFIG", "SET", "save", "+5 07"], ["CONFIG", "GET", "save"],
+             ["CONFIG", "SET", "save", "3600 1 300 100 60 10000"], ["CONFIG", "GET", "save"],
+             ["CONFIG", "SET", "dir", "/tmp"], ["CONFIG", "SET", "Dbfilename", "x.rdb"],
+             ["CONFIG", "SET", "save", "", "save", ""], ["CONFIG", "SET", "save", ""],
+             ["CONFIG", "GET", "save"]):
+    print(" ".join(args), "=>", repr(call(*args)))
 EOF
 }
 info_field() { resp "$1" INFO persistence | tr -d '\r' | sed -n "s/.*$2:\([^ ]*\).*/\1/p"; }
@@ -85,6 +112,16 @@ else
   cat "$tmp/cmp.txt"
 fi
 
+# CONFIG SET / GET of the persistence parameters answer alike.
+config_transcript "$port" >"$tmp/config.redis"
+config_transcript "$ours_port" >"$tmp/config.ours"
+if diff -u "$tmp/config.redis" "$tmp/config.ours" >"$tmp/diff"; then
+  ok "CONFIG SET / GET save, dir, dbfilename answer as redis-server's ($(wc -l <"$tmp/config.ours") commands)"
+else
+  bad "CONFIG of the persistence parameters differs:"
+  cat "$tmp/diff"
+fi
+
 # 3. respfuzz serve loads redis-server's own file at start.
 resp "$port" SAVE >/dev/null
 stop_ours
@@ -109,6 +146,16 @@ if [ "$rc" = 1 ] && [ "$(wc -l <"$tmp/bad.err")" = 1 ] && grep -q "dump.rdb: bad
   ok "a damaged file stops the start: $(cat "$tmp/bad.err")"
 else
   bad "a damaged file: exit $rc, stderr: $(cat "$tmp/bad.err")"
+fi
+# The broken piece: a redis-server whose protected configs may be set
+# (enable-protected-configs yes) answers CONFIG SET dir otherwise.
+start_server --enable-protected-configs yes
+config_transcript "$port" >"$tmp/config.open"
+stop_server
+if ! diff -q "$tmp/config.open" "$tmp/config.ours" >/dev/null; then
+  ok "a server that lets dir be set is told apart"
+else
+  bad "the CONFIG comparison did not see enable-protected-configs yes"
 fi
 start_ours "$cli" --dir "$tmp/ours"
 
