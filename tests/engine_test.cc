@@ -19,6 +19,7 @@ struct EngineTestPeer {
   static StrMap<std::vector<int>>& ChannelSubscribers(Engine& e) { return e.channel_subs_; }
   static auto& PatternSubscribers(Engine& e) { return e.pattern_subs_; }
   static std::vector<StrMap<std::vector<int>>>& BlockingKeys(Engine& e) { return e.blocking_keys_; }
+  static std::vector<int>& Postponed(Engine& e) { return e.postponed_; }
 };
 
 namespace {
@@ -342,6 +343,21 @@ TEST_F(EngineTest, ABlockedSessionIsServedAfterTheWriteInBlockingOrder) {
   EXPECT_EQ(engine_.TakeUnblocked(), (std::vector<int>{b, c}));
   EXPECT_EQ(Run(a_, {"lrange", "k", "0", "-1"}), "*1\r\n$1\r\ny\r\n");
   EXPECT_EQ(engine_.blocked_clients(), 0u);
+}
+
+// CLIENT PAUSE's postponed list (client_pause.cc): Validate sees it broken.
+TEST_F(EngineTest, ValidateSeesABrokenPostponedList) {
+  const int b = engine_.OpenSession();
+  Run(a_, {"client", "pause", "1000", "write"});
+  Run(b, {"set", "k", "v"});
+  ASSERT_TRUE(engine_.session(b).postponed);
+  std::vector<int>& list = EngineTestPeer::Postponed(engine_);
+  list.push_back(b);  // listed twice
+  EXPECT_FALSE(engine_.Validate().ok());
+  list.clear();  // not listed
+  EXPECT_FALSE(engine_.Validate().ok());
+  list.push_back(b);
+  EXPECT_TRUE(engine_.Validate().ok()) << engine_.Validate();
 }
 
 TEST_F(EngineTest, TimeoutsFireOnTheVirtualClockOncePast) {

@@ -67,6 +67,60 @@ if [ "$rc" -ne 0 ] || [ "$users" != "$fresh" ]; then
 fi
 echo "ok: ACL left on the server is put back before every program"
 
+# Keys cannot leak from one program to the next either, even when a program
+# leaves min-replicas-to-write set: the server then refuses every write,
+# FLUSHALL too, so the oracle puts the parameters back before it flushes.
+# Planted: the first program sets it inside MULTI and leaves k1; the second
+# reads k1 and KEYS, which must find nothing.
+cat >"$tmp/noreplicas1.txt" <<'PROG'
+s1 SET k1 v
+s1 MULTI
+s1 CONFIG SET min-replicas-to-write 1
+s1 SET k2 v
+s1 EXEC
+s1 SET k3 v
+PROG
+cat >"$tmp/noreplicas2.txt" <<'PROG'
+s1 GET k1
+s1 KEYS *
+s1 SET k1 x
+PROG
+start_server --enable-debug-command local
+out=$("$cli" oracle command_handler --server "127.0.0.1:$port" "$tmp/noreplicas1.txt" \
+  "$tmp/noreplicas2.txt")
+rc=$?
+stop_server
+if [ "$rc" -ne 0 ] || ! grep -q "2 programs, 9 ops: 9 compared, 0 excluded, 0 divergences" <<<"$out"; then
+  echo "FAIL: a program's keys reached the next past min-replicas-to-write (exit $rc):"
+  echo "$out"; exit 1
+fi
+echo "ok: min-replicas-to-write left set does not keep a program's keys for the next"
+
+# UNSUBSCRIBE (and PUNSUBSCRIBE) with no channel confirm each channel in the
+# server's dict order, which its per-process hash seed sets: with eight
+# channels the engine's order is almost never the server's, and the oracle
+# must still agree (the same channels, the same falling counts).
+cat >"$tmp/unsuball.txt" <<'PROG'
+s1 SUBSCRIBE c1 c2 c3 c4 c5 c6 c7 c8
+s1 PSUBSCRIBE p1* p2* p3* p4* p5* p6* p7* p8*
+s1 UNSUBSCRIBE
+s1 PUNSUBSCRIBE
+s2 HELLO 3
+s2 SUBSCRIBE c1 c2 c3 c4 c5 c6 c7 c8
+s2 UNSUBSCRIBE
+PROG
+start_server --enable-debug-command local
+out=$("$cli" oracle command_handler --server "127.0.0.1:$port" "$tmp/unsuball.txt")
+rc=$?
+stop_server
+# (HELLO's own reply differs on the newer targets: a documented difference.)
+if [ "$rc" -ne 0 ] || ! grep -q "7 ops: 7 compared, 0 excluded" <<<"$out" ||
+  grep -q "^DIVERGENCE .*UNSUBSCRIBE" <<<"$out"; then
+  echo "FAIL: UNSUBSCRIBE of every channel diverged on the server's dict order (exit $rc):"
+  echo "$out"; exit 1
+fi
+echo "ok: UNSUBSCRIBE and PUNSUBSCRIBE of every channel agree whatever the server's order"
+
 start_server --enable-debug-command local
 echo "$(server_describe) on 127.0.0.1:$port"
 

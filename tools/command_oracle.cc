@@ -13,8 +13,10 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "harnesses/command_handler/checks.h"
@@ -299,14 +301,36 @@ bool LocksOutAdmin(const std::vector<std::string>& argv) {
   return false;
 }
 
+// UNSUBSCRIBE, PUNSUBSCRIBE or SUNSUBSCRIBE with no channel: the server
+// confirms each channel in its dict's order, which its per-process hash seed
+// sets, and the engine in its own. The counts fall by one per frame on both
+// sides; the channel names are put in one order on each side, in place, so
+// the same set of channels with the same counts compares equal.
+void OrderUnsubscribeAll(const std::vector<std::string>& argv, std::vector<Value>* frames) {
+  if (argv.size() != 1) return;
+  std::string kind = absl::AsciiStrToLower(argv[0]);
+  if (kind != "unsubscribe" && kind != "punsubscribe" && kind != "sunsubscribe") return;
+  std::vector<Value*> confirmations;
+  for (Value& v : *frames) {
+    if ((v.type == Type::kArray || v.type == Type::kPush) && v.elems.size() == 3 &&
+        absl::AsciiStrToLower(v.elems[0].str) == kind) {
+      confirmations.push_back(&v);
+    }
+  }
+  std::vector<Value> names;
+  for (Value* v : confirmations) names.push_back(v->elems[1]);
+  std::stable_sort(names.begin(), names.end(), [](const Value& a, const Value& b) {
+    return std::tie(a.type, a.str) < std::tie(b.type, b.str);
+  });
+  for (size_t i = 0; i < confirmations.size(); ++i) confirmations[i]->elems[1] = names[i];
+}
+
 }  // namespace
 
 absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& program,
                                 OracleReport* report) {
   auto ours = harnesses::MakeReplyParser();
   auto hiredis = harnesses::MakeHiredisParser();
-  auto flushed = Roundtrip(admin_fd_, {"FLUSHALL"}, *ours, resp::Protocol::kResp3);
-  if (!flushed.ok()) return flushed.status();
   // ACL as the server starts, so no user, password or rule of one program
   // reaches the next: requirepass empty, the default user with every
   // permission and no password, no other user. The sessions connect after
@@ -329,6 +353,14 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   if (!defaults.ok()) return defaults.status();
   if (defaults->type == Type::kError) {
     return absl::FailedPreconditionError("resetting the engine's parameters: " + defaults->str);
+  }
+  // FLUSHALL after the parameters: a program that left min-replicas-to-write
+  // set has the server refuse every write, FLUSHALL too (-NOREPLICAS), and the
+  // keys would outlive the program.
+  auto flushed = Roundtrip(admin_fd_, {"FLUSHALL"}, *ours, resp::Protocol::kResp3);
+  if (!flushed.ok()) return flushed.status();
+  if (flushed->type == Type::kError) {
+    return absl::FailedPreconditionError("FLUSHALL between programs: " + flushed->str);
   }
   // A new engine has no scripts and math.random at rand.c's initial state,
   // 0x1234ABCD330E, which redisSrand48(0x1234ABCD) restores on the server
@@ -689,14 +721,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
 
     const resp::Protocol before = eng.session(s).protocol;
-    // An EXEC whose queue holds a HELLO switches the protocol inside its own
-    // array: the server's bytes are then read as RESP3 (they mix both).
-    bool switches_inside = false;
-    if (CommandIs(argv[0], "EXEC")) {
-      for (const std::vector<std::string>& q : eng.session(s).queued) {
-        switches_inside = switches_inside || CommandIs(q[0], "HELLO");
-      }
-    }
+    // The server's bytes of an EXEC that queued a HELLO mix RESP2 and RESP3:
+    // read as RESP3.
+    const bool switches_inside = harnesses::ExecSwitchesProtocol(eng, s, argv);
     // XADD's clock IDs: the server runs the op first, and an entry ID up to
     // a second ahead of the engine's clock (the server's millisecond ticked
     // between the two) moves the engine's clock there, so both take their
@@ -782,6 +809,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
           harnesses::CanonicalizeReply(argv, &v);
           if (CommandIs(argv[0], "HELLO")) MaskHelloId(&v);
         }
+        OrderUnsubscribeAll(argv, side);
       }
       for (const Value& v : theirs) {
         if (v.type != Type::kPush && !harnesses::IsPubSubFrame(v)) transactions.Observe(s, argv, v);

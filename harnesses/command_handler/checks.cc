@@ -178,6 +178,14 @@ bool IsPubSubFrame(const Value& v) {
   return false;
 }
 
+bool ExecSwitchesProtocol(const engine::Engine& eng, int s, const std::vector<std::string>& argv) {
+  if (!CommandIs(argv[0], "EXEC")) return false;
+  for (const std::vector<std::string>& q : eng.session(s).queued) {
+    if (CommandIs(q[0], "HELLO")) return true;
+  }
+  return false;
+}
+
 // Two streams of frames for one session agree: the pushes in the same
 // order, and the other frames (replies; RESP2 messages are arrays, so there
 // everything) in the same order. Where a push falls among the replies is
@@ -438,6 +446,12 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
   }
   // SCRIPT DEBUG starts the Lua debugger (a session of its own).
   if (is(argv[0], "SCRIPT") && argv.size() >= 2 && is(argv[1], "DEBUG")) return true;
+  // CLIENT PAUSE / UNPAUSE: engine-only (src/engine/client_pause.cc, tested
+  // by tests/client_pause_test.cc and unit/pause); the model has no pause.
+  if (is(argv[0], "CLIENT") && argv.size() >= 2 &&
+      (is(argv[1], "PAUSE") || is(argv[1], "UNPAUSE"))) {
+    return true;
+  }
   // Streams: see kStreamsCompared.
   if (argv[0].size() >= 4 && (argv[0][0] == 'X' || argv[0][0] == 'x')) {
     for (std::string_view name :
@@ -656,15 +670,7 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
     } else {
       const int s = op.session;
       const resp::Protocol before = eng.session(s).protocol;
-      // An EXEC whose queue holds a HELLO switches the protocol inside its
-      // own array (7.0.15 does the same: "*2" then a RESP3 map), so its
-      // bytes are RESP2 only when no HELLO was queued.
-      bool switches_inside = false;
-      if (CommandIs(op.argv[0], "EXEC")) {
-        for (const std::vector<std::string>& q : eng.session(s).queued) {
-          switches_inside = switches_inside || CommandIs(q[0], "HELLO");
-        }
-      }
+      const bool switches_inside = ExecSwitchesProtocol(eng, s, op.argv);
       bytes.clear();
       // The server's entry point: the engine may move value arguments out
       // of argv into the keyspace (Engine::ExecuteOwned), so it gets a copy

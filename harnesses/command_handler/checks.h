@@ -72,6 +72,10 @@ bool IsAclOp(const std::vector<std::string>& argv);
 // A pub/sub frame: a push (RESP3), or a RESP2 message or (un)subscribe
 // confirmation.
 bool IsPubSubFrame(const resp::Value& v);
+// An EXEC whose queue (in session s of the engine) holds a HELLO: it
+// switches the protocol inside its own array (7.0.15 does the same: "*2"
+// then a RESP3 map), so its bytes are RESP2 only when this is false.
+bool ExecSwitchesProtocol(const engine::Engine& eng, int s, const std::vector<std::string>& argv);
 // Two streams of frames one session received agree: the pushes in the same
 // order, and the other frames (replies; RESP2 messages are arrays, so there
 // everything) in the same order. Where a push falls among the replies is

@@ -188,6 +188,12 @@ class DirectRun {
       const resp::Request& req = c.requests[c.next++];
       ++commands;
       RunOne(c, req.argv);
+      if (engine_.session(c.session).postponed) {
+        // CLIENT PAUSE postponed it: it runs again once unblocked (as the
+        // server does, src/server/server.cc RunRequests).
+        --c.next;
+        --commands;
+      }
       Deliver();
       if (!c.open) return;
       if (OverCap(c)) {

@@ -32,6 +32,8 @@ const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog",
                                            "geoadd", "geodist", "geohash", "geopos", "georadius",
                                            "georadius_ro", "georadiusbymember",
                                            "georadiusbymember_ro", "geosearch", "geosearchstore",
+                                           // HyperLogLog (src/engine/cmd_hll.cc)
+                                           "pfadd", "pfcount", "pfmerge", "pfdebug", "pfselftest",
                                            // Persistence (src/engine/persist.cc): files and
                                            // the process, outside a harness's reach
                                            "save", "bgsave", "lastsave", "shutdown"};

@@ -84,6 +84,8 @@ struct Config {
   // compared).
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
+  // HyperLogLog: a size_t memory config the engine reads (no PF* here).
+  int64_t hll_sparse_max_bytes = 3000;
   // min-replicas-to-write (alias min-slaves-to-write) and min-replicas-max-lag
   // (min-slaves-max-lag): with both non-zero the model, which has no
   // replicas, refuses every write with NOREPLICAS.

@@ -353,9 +353,10 @@ void CmdClient(CommandContext& c) {
     ClientReply(c);
   } else if (IEquals(sub, "unblock")) {
     ClientUnblock(c);
+  } else if (IEquals(sub, "pause") || IEquals(sub, "unpause")) {
+    ClientPauseCommand(c);  // client_pause.cc
   } else if (IEquals(sub, "help")) {
-    // clientCommand's help text (redis-server 7.0.15's, PAUSE and UNPAUSE
-    // included, which the engine does not implement).
+    // clientCommand's help text (redis-server 7.0.15's).
     static constexpr std::string_view kHelp[] = {
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CACHING (YES|NO)",

@@ -82,6 +82,7 @@ std::span<const CommandSpec> SlowlogCommands();  // SLOWLOG (slowlog.cc)
 std::span<const CommandSpec> DumpCommands();     // DUMP RESTORE (cmd_dump.cc, rdb.cc)
 std::span<const CommandSpec> AclCommands();      // AUTH ACL (cmd_acl.cc)
 std::span<const CommandSpec> GeoCommands();      // GEOADD ... GEOSEARCHSTORE (cmd_geo.cc)
+std::span<const CommandSpec> HllCommands();      // PFADD ... PFSELFTEST (cmd_hll.cc)
 std::span<const CommandSpec> PersistCommands();  // SAVE BGSAVE LASTSAVE SHUTDOWN (persist.cc)
 
 // Every command, and lookup by name in any letter case.
@@ -97,6 +98,8 @@ std::string ArityError(std::string_view fullname);
 bool ValidClientName(std::string_view name);
 // CLIENT SETNAME GETNAME INFO LIST (cmd_client_info.cc).
 void ClientIntrospection(CommandContext& c);
+// CLIENT PAUSE and CLIENT UNPAUSE (client_pause.cc).
+void ClientPauseCommand(CommandContext& c);
 // Redis's error for a container command's unknown subcommand ("ERR unknown
 // subcommand 'x'. Try CLIENT HELP."): both names as given, each cut as %.128s
 // prints it, the command's in upper case.

@@ -33,6 +33,8 @@ struct EncodingLimits {
   // Streams: when XADD opens a new listpack node (src/engine/stream.h).
   int64_t stream_node_max_bytes = 4096;
   int64_t stream_node_max_entries = 100;
+  // HyperLogLog: the largest sparse value before it turns dense (cmd_hll.cc).
+  int64_t hll_sparse_max_bytes = 3000;
 };
 
 // How a numeric parameter parses (numericParseString) and is bounded
@@ -78,6 +80,8 @@ enum class ParamId : uint8_t {
   // The slow log (slowlog.cc).
   kSlowlogLogSlowerThan,
   kSlowlogMaxLen,
+  // HyperLogLog (cmd_hll.cc).
+  kHllSparseMaxBytes,
 };
 std::span<const ParamSpec> EngineParams();
 

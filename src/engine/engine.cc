@@ -264,6 +264,8 @@ int64_t Engine::GetParam(ParamId id) const {
       return slowlog_slower_than_;
     case ParamId::kSlowlogMaxLen:
       return slowlog_max_len_;
+    case ParamId::kHllSparseMaxBytes:  // cmd_hll.cc
+      return limits_.hll_sparse_max_bytes;
   }
   return 0;
 }
@@ -320,6 +322,9 @@ void Engine::SetParam(ParamId id, int64_t value) {
       return;
     case ParamId::kSlowlogMaxLen:
       slowlog_max_len_ = value;  // trimmed at the next entry, as Redis does
+      return;
+    case ParamId::kHllSparseMaxBytes:  // cmd_hll.cc
+      limits_.hll_sparse_max_bytes = value;
       return;
   }
 }
@@ -399,6 +404,8 @@ constexpr Subcommand kSubcommands[] = {
     {"client", "no-evict", 3},
     {"client", "reply", 3},
     {"client", "unblock", -3},
+    {"client", "pause", -3},
+    {"client", "unpause", 2},
     {"pubsub", "channels", -2},
     {"pubsub", "numsub", -2},
     {"pubsub", "numpat", 2},
@@ -530,15 +537,19 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
     s.argv_mem += a.size();
   }
   Dispatch(s, argv, owned, ReplyBuffer(s));
-  s.qbuf = s.argv_mem = 0;
+  // A command postponed by CLIENT PAUSE keeps its arguments (CLIENT LIST's
+  // argv-mem), its query buffer consumed (checked on redis-server 7.0.15).
+  s.qbuf = 0;
+  if (!s.postponed) s.argv_mem = 0;
   silenced_.clear();
   // processCommand: the keys the command (or EXEC) made ready are served
   // after it, its own invalidations already sent (not while a script is
   // busy: they wait for its end).
   if (!ready_keys_.empty() && !busy()) HandleReadyKeys();
   // resetClient: CLIENT CACHING's flag lasts one command (or one
-  // transaction), unless the command was CLIENT itself.
-  if (s.open) {
+  // transaction), unless the command was CLIENT itself. A postponed command
+  // is not done: commandProcessed skips a blocked client.
+  if (s.open && !s.postponed) {
     const bool client_cmd = IEquals(argv[0], "client") &&
                             (argv.size() == 1 || FindClientSubcommand(argv[1]) != nullptr);
     if (!s.in_multi && !client_cmd) tracker_.ClearCaching(s.id);
@@ -675,6 +686,12 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   // (busy_script.cc).
   if (busy() && !AllowedWhileBusy(argv)) {
     reject(std::string(BusyError()));
+    return;
+  }
+  // CLIENT PAUSE (client_pause.cc): postponed here, after every rejection
+  // and before queueing, as processCommand does.
+  if (pause_type_ != PauseType::kOff && PausePostpones(s, *spec, fullname, argv)) {
+    Postpone(s);
     return;
   }
   // MULTI, EXEC, DISCARD and WATCH act at once, even inside MULTI. (UNWATCH

@@ -214,7 +214,12 @@ struct Session {
   // Blocked by a blocking command: no reply yet, and the caller holds the
   // session's further commands until it is unblocked (Engine::TakeUnblocked).
   BlockState block;
-  bool blocked() const { return block.type != BlockType::kNone; }
+  // CLIENT PAUSE (client_pause.cc): the command was postponed, not run. It
+  // counts as blocked (INFO's blocked_clients, CLIENT LIST's b), and the
+  // caller gives the same command again once TakeUnblocked() names the
+  // session (Redis re-processes the client's pending command).
+  bool postponed = false;
+  bool blocked() const { return block.type != BlockType::kNone || postponed; }
   // CLIENT INFO / LIST (cmd_client_info.cc): creation and last command on
   // the engine's clock (ms); the last command's full name ("NULL" before the
   // first and after an unknown one, as c->lastcmd); the socket's fd (-1
@@ -352,6 +357,20 @@ class Engine {
   // Sessions unblocked (served, timed out, CLIENT UNBLOCK) since the last call.
   std::vector<int> TakeUnblocked();
   size_t blocked_clients() const { return blocked_count_; }
+
+  // CLIENT PAUSE / CLIENT UNPAUSE (src/engine/client_pause.cc), as Redis
+  // 7.0.15's pauseClients for PAUSE_BY_CLIENT_COMMAND: while paused, a
+  // command that may write (WRITE) or any command (ALL) is postponed at
+  // processCommand's place for it (Session::postponed); keys are neither
+  // expired nor evicted. The pause ends at its end time (on the virtual
+  // clock, HandleTimeouts) or CLIENT UNPAUSE; the postponed sessions are
+  // then unblocked in the order they were postponed.
+  enum class PauseType : uint8_t { kOff, kWrite, kAll };  // Redis's order
+  PauseType pause_type() const { return pause_type_; }
+  int64_t pause_end_ms() const { return pause_end_ms_; }  // 0 when not paused
+  void PauseClients(int64_t end_ms, PauseType type);
+  void UnpauseClients();
+  size_t postponed_clients() const { return postponed_.size(); }
   // Blocked sessions with a timeout (INFO's clients_in_timeout_table).
   size_t clients_in_timeout_table() const { return timeouts_.size(); }
   // Deletes every expired key of every db now, deterministically
@@ -620,7 +639,14 @@ class Engine {
   bool WatchedKeyExpired(const Session& s) const;
   // Blocking (blocking.cc).
   void Unblock(int session);  // drops the session's block state (no reply)
-  void HandleReadyKeys();     // handleClientsBlockedOnKeys
+  // CLIENT PAUSE (client_pause.cc): whether processCommand's pause check
+  // postpones this command (is_may_replicate_command under WRITE), the
+  // postponing itself, and updateClientPauseTypeAndEndTime.
+  bool PausePostpones(const Session& s, const CommandSpec& spec, std::string_view fullname,
+                      std::span<const std::string> argv) const;
+  void Postpone(Session& s);
+  void UpdatePause();
+  void HandleReadyKeys();                                          // handleClientsBlockedOnKeys
   bool ServeBlocked(int session, int db, const std::string& key);  // true: the key was deleted
   // A stream key deleted or overwritten by another type (dbDelete /
   // dbOverwrite signal it): queued so its XREADGROUP sessions are unblocked
@@ -682,6 +708,13 @@ class Engine {
   size_t blocked_count_ = 0;
   size_t blocked_by_type_[4] = {0, 0, 0, 0};
   std::vector<int> unblocked_;
+  // CLIENT PAUSE: the pause event of the client command (its type and end,
+  // kept until it ends), the pause in force, the postponed sessions in order.
+  PauseType pause_event_type_ = PauseType::kOff;
+  int64_t pause_event_end_ms_ = 0;
+  PauseType pause_type_ = PauseType::kOff;
+  int64_t pause_end_ms_ = 0;
+  std::vector<int> postponed_;
   // Memory accounting and eviction (evict.cc).
   uint64_t maxmemory_ = 0;
   MaxmemoryPolicy policy_ = MaxmemoryPolicy::kNoeviction;

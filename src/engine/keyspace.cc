@@ -160,6 +160,7 @@ bool Keyspace::IsExpired(int db, std::string_view key) const {
 
 bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
   if (!IsExpired(db, key)) return false;
+  if (expire_paused_) return true;
   Db& d = dbs_[db];
   // The event may be read after the erase: keep the name alive until then.
   std::string name(key);
@@ -175,10 +176,12 @@ Object* Keyspace::Find(int db, std::string_view key) {
 }
 
 Object* Keyspace::FindNoTouch(int db, std::string_view key) {
-  ExpireIfNeeded(db, key);
-  Db& d = dbs_[db];
-  auto it = d.dict.find(key);
-  Object* o = it == d.dict.end() ? nullptr : &it->value;
+  Object* o = nullptr;
+  if (!ExpireIfNeeded(db, key)) {  // an expired key kept by a pause is absent too
+    Db& d = dbs_[db];
+    auto it = d.dict.find(key);
+    if (it != d.dict.end()) o = &it->value;
+  }
   if (count_reads_) ++(o != nullptr ? hits_ : misses_);
   return o;
 }
@@ -230,7 +233,10 @@ Object& Keyspace::AddQuietly(int db, std::string_view key, Object value) {
 }
 
 bool Keyspace::Delete(int db, std::string_view key) {
-  if (ExpireIfNeeded(db, key)) return false;  // as Redis's DEL: expired keys count as absent
+  // As Redis's DEL: expired keys count as absent; but one kept by a pause
+  // (only inside the EXEC that paused) is deleted and counted, as DEL's
+  // dbSyncDelete after expireIfNeeded does.
+  if (ExpireIfNeeded(db, key) && !expire_paused_) return false;
   Db& d = dbs_[db];
   auto it = d.dict.find(key);
   if (it == d.dict.end()) return false;
@@ -304,6 +310,7 @@ void Keyspace::SwapDb(int a, int b) {
 
 size_t Keyspace::ExpireAllDue() {
   size_t n = 0;
+  if (expire_paused_) return 0;
   for (int i = 0; i < num_dbs(); ++i) {
     std::vector<std::string> due;
     for (const auto [key, when] : dbs_[i].expires) {
@@ -326,6 +333,7 @@ uint64_t Keyspace::NextRandom() {
 
 Keyspace::ExpireCycleStats Keyspace::ActiveExpireCycle() {
   ExpireCycleStats st;
+  if (expire_paused_) return st;  // activeExpireCycle returns at once while paused
   const int dbs = std::min(num_dbs(), kExpireCycleDbsPerCall);
   for (int j = 0; j < dbs && !st.hit_limit; ++j) {
     const int db = expire_cycle_db_;

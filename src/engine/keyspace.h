@@ -144,8 +144,13 @@ class Keyspace {
 
   // Redis 7.0's rule: a key is expired when now > its expire time.
   bool IsExpired(int db, std::string_view key) const;
-  // Deletes the key if it is expired (raising kExpired); true if it did.
+  // Deletes the key if it is expired (raising kExpired); true if it is
+  // expired. While expiry is paused (CLIENT PAUSE, expireIfNeeded's
+  // checkClientPauseTimeoutAndReturnIfPaused) an expired key is reported
+  // expired but stays stored, and the active cycles delete nothing.
   bool ExpireIfNeeded(int db, std::string_view key);
+  void set_expire_paused(bool on) { expire_paused_ = on; }
+  bool expire_paused() const { return expire_paused_; }
   // Lookup with lazy expiry; nullptr when absent or expired. Updates the
   // value's LRU clock (lookupKey); FindNoTouch does not (LOOKUP_NOTOUCH:
   // EXISTS, TYPE, the TTL family, OBJECT).
@@ -273,6 +278,7 @@ class Keyspace {
   uint64_t rng_ = kExpireCycleSeed;  // active expiry's sampling
   bool count_reads_ = false;
   uint64_t hits_ = 0, misses_ = 0;
+  bool expire_paused_ = false;            // CLIENT PAUSE: expired keys stay stored
   int expire_cycle_db_ = 0;               // the next db ActiveExpireCycle samples
   std::function<uint64_t()> lfu_random_;  // evict.cc: set under an LFU policy
 };

@@ -404,6 +404,13 @@ bool Server::RunRequests(Client* c) {
     resp::Request& req = c->requests[c->next_request++];
     ++run;
     RunOne(c, req.argv);
+    if (engine_.session(c->session).postponed) {
+      // CLIENT PAUSE postponed the command (nothing of it ran, its
+      // arguments are intact): it runs again first once the client is
+      // unblocked, then the requests behind it (Redis's pending command).
+      --c->next_request;
+      --run;
+    }
     DeliverEngineOutput();
     if (c->closed) {
       Add(counters_.commands, run);

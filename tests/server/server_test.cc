@@ -353,6 +353,36 @@ TEST(ServerTest, BlockedClientsWaitAndAreServed) {
   ExpectReply(b, "LLEN k2\r\n", ":1\r\n");  // the closed client took nothing
 }
 
+// CLIENT PAUSE (src/engine/client_pause.cc): a postponed client waits with
+// its pipelined commands held; at CLIENT UNPAUSE the postponed clients run
+// in the order they waited, each its postponed command and then those behind
+// it (redis-server 7.0.15: k ends as c); an ALL pause ends on the clock.
+TEST(ServerTest, PausedClientsWaitAndRunInOrder) {
+  RunningServer s;
+  RawClient a(s.port());
+  RawClient b(s.port());
+  RawClient c(s.port());
+  ExpectReply(b, "CLIENT PAUSE 100000 WRITE\r\n", "+OK\r\n");
+  a.Send("SET k a1\r\nSET k a2\r\n");
+  EXPECT_TRUE(a.Quiet(std::chrono::milliseconds(50)));
+  c.Send("SET k c\r\n");
+  EXPECT_TRUE(c.Quiet(std::chrono::milliseconds(50)));
+  ExpectReply(b, "GET k\r\n", "$-1\r\n");  // reads are served
+  ExpectReply(b, "CLIENT UNPAUSE\r\n", "+OK\r\n");
+  EXPECT_EQ(a.Read(10), "+OK\r\n+OK\r\n");
+  EXPECT_EQ(c.ReadLine(), "+OK\r\n");
+  ExpectReply(b, "GET k\r\n", "$1\r\nc\r\n");
+  // ALL for 0.2 s: even PING waits, then runs once the pause is over.
+  const auto start = std::chrono::steady_clock::now();
+  ExpectReply(b, "CLIENT PAUSE 200 ALL\r\n", "+OK\r\n");
+  a.Send("PING\r\n");
+  EXPECT_TRUE(a.Quiet(std::chrono::milliseconds(100)));
+  EXPECT_EQ(a.ReadLine(std::chrono::seconds(2)), "+PONG\r\n");
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(200));
+  EXPECT_LT(took, std::chrono::milliseconds(1500));
+}
+
 TEST(ServerTest, ExpiryFollowsTheWallClock) {
   RunningServer s;
   RawClient c(s.port());
