@@ -62,6 +62,24 @@ TEST(CommandHandler, TrackingOpsAreSkipped) {
   EXPECT_EQ(r.trace[1].engine, "(skipped)");
 }
 
+// Persistence is engine-only (files, the process): a program's literal
+// SAVE, BGSAVE, LASTSAVE or SHUTDOWN runs on neither side, so the engine
+// never resets its dirty counter or stops where the model would not.
+TEST(CommandHandler, PersistenceOpsAreSkipped) {
+  for (const char* name : {"SAVE", "bgsave", "LastSave", "SHUTDOWN"}) {
+    EXPECT_TRUE(OutsideTheModel({name})) << name;
+  }
+  EXPECT_FALSE(OutsideTheModel({"SAVEX"}));
+  CommandRunOptions o;
+  o.trace = true;
+  const CommandRunResult r =
+      RunCommandProgram(Program("s1 SET k1 v1\ns1 SAVE\ns1 SHUTDOWN NOSAVE\ns1 GET k1\n"), o);
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  ASSERT_EQ(r.trace.size(), 4u);
+  EXPECT_EQ(r.trace[1].engine, "(skipped)");
+  EXPECT_EQ(r.trace[2].engine, "(skipped)");
+}
+
 // Streams: the reference model has them (tests/recordings/streams.json),
 // the engine not yet. One switch, kStreamsCompared, puts every stream
 // command outside the model (skipped on both sides) while it is off; XREAD

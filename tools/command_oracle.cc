@@ -594,6 +594,15 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (eng.session(s).in_multi) tainted[s] = true;
       continue;
     }
+    // Persistence (src/engine/persist.cc): SAVE and BGSAVE would write
+    // files in the server's directory, SHUTDOWN would stop it, LASTSAVE is
+    // each side's clock; the harness runs them on neither side either.
+    if (spec != nullptr && (spec->name == "save" || spec->name == "bgsave" ||
+                            spec->name == "lastsave" || spec->name == "shutdown")) {
+      exclude("not-modeled", "persistence (files, the process, the clock); not sent");
+      if (eng.session(s).in_multi) tainted[s] = true;
+      continue;
+    }
     if (spec == nullptr || client_other || memory_other ||
         (CommandIs(argv[0], "CONFIG") && !ConfigInScope(argv))) {
       exclude("not-modeled", spec == nullptr || client_other || memory_other

@@ -436,6 +436,10 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
   for (std::string_view name : {"INFO", "DUMP", "RESTORE"}) {
     if (is(argv[0], name)) return true;
   }
+  // Persistence (src/engine/persist.cc): engine-only, files and the process.
+  for (std::string_view name : {"SAVE", "BGSAVE", "LASTSAVE", "SHUTDOWN"}) {
+    if (is(argv[0], name)) return true;
+  }
   if (is(argv[0], "FUNCTION") && argv.size() >= 2 &&
       (is(argv[1], "DUMP") || is(argv[1], "RESTORE"))) {
     return true;

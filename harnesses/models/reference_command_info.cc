@@ -35,7 +35,10 @@ const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog",
                                            // HyperLogLog (src/engine/cmd_hll.cc)
                                            "pfadd", "pfcount", "pfmerge", "pfdebug", "pfselftest",
                                            // LATENCY (src/engine/latency.cc)
-                                           "latency"};
+                                           "latency",
+                                           // Persistence (src/engine/persist.cc): files and
+                                           // the process, outside a harness's reach
+                                           "save", "bgsave", "lastsave", "shutdown"};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 

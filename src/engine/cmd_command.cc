@@ -602,10 +602,10 @@ std::string KeysAndFlagsMismatch(const CommandSpec& spec, const CommandFact& f) 
   differs("last key", spec.last_key, f.last_key);
   differs("step", spec.key_step, f.key_step);
   static constexpr std::pair<uint32_t, std::string_view> kFlags[] = {
-      {kCmdWrite, "write"},          {kCmdReadonly, "readonly"},       {kCmdFast, "fast"},
-      {kCmdDenyOom, "denyoom"},      {kCmdNoScript, "noscript"},       {kCmdLoading, "loading"},
-      {kCmdStale, "stale"},          {kCmdMovableKeys, "movablekeys"}, {kCmdNoAuth, "no_auth"},
-      {kCmdAllowBusy, "allow_busy"}, {kCmdSkipSlowlog, "skip_slowlog"}};
+      {kCmdWrite, "write"},          {kCmdReadonly, "readonly"},        {kCmdFast, "fast"},
+      {kCmdDenyOom, "denyoom"},      {kCmdNoScript, "noscript"},        {kCmdLoading, "loading"},
+      {kCmdStale, "stale"},          {kCmdMovableKeys, "movablekeys"},  {kCmdNoAuth, "no_auth"},
+      {kCmdAllowBusy, "allow_busy"}, {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdNoMulti, "no_multi"}};
   for (const auto& [bit, name] : kFlags) {
     const bool engine = (spec.flags & bit) != 0;
     if (engine != f.HasFlag(name)) {

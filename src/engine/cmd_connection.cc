@@ -590,6 +590,14 @@ void ConfigSet(CommandContext& c) {
                     ErrorText(name) + "'");
       return;
     }
+    // dir and dbfilename are protected configs: enable-protected-configs is
+    // no (its default) in respfuzz serve.
+    if (entry->engine_param < 0 && entry->server_param < c.engine.server_params().size() &&
+        (entry->name == "dir" || entry->name == "dbfilename")) {
+      c.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + ErrorText(name) +
+                    "') - can't set protected config");
+      return;
+    }
     for (size_t j = 0; j < i; ++j) {
       if (set[j] == entry) {
         c.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + ErrorText(name) +
@@ -603,6 +611,8 @@ void ConfigSet(CommandContext& c) {
   // one restores them all (restoreBackupConfig).
   std::vector<int64_t> old(count, 0);
   const uint32_t old_notify = c.engine.notify_flags();
+  const std::vector<std::pair<std::string, std::string>> old_server = c.engine.server_params();
+  const std::vector<std::pair<int64_t, int>> old_save = c.engine.save_points();
   const std::string old_requirepass = c.engine.acl().requirepass();
   const std::vector<double> old_percentiles = c.engine.latency_percentiles();
   bool requirepass_set = false;
@@ -629,6 +639,15 @@ void ConfigSet(CommandContext& c) {
       // updateRequirePass: ACLUpdateDefaultUserPassword.
       c.engine.acl().SetRequirepass(value);
       requirepass_set = true;
+    } else if (entry.engine_param < 0 && entry.name == "save") {
+      // setConfigSaveOption (persist.cc's save points).
+      std::vector<std::pair<int64_t, int>> points;
+      if (ParseSavePoints(value, &points)) {
+        c.engine.SetSavePoints(points);
+        c.engine.SetServerParam(entry.server_param, SavePointsText(points));
+      } else {
+        err = "Invalid save parameters";
+      }
     } else if (entry.engine_param < 0) {
       // A server parameter: respfuzz serve cannot change it.
       if (value != c.engine.server_params()[entry.server_param].second) {
@@ -643,6 +662,8 @@ void ConfigSet(CommandContext& c) {
     if (!err.empty()) {
       c.engine.set_notify_flags(old_notify);
       c.engine.set_latency_percentiles(old_percentiles);
+      c.engine.SetServerParams(old_server);
+      c.engine.SetSavePoints(old_save);
       if (requirepass_set) c.engine.acl().SetRequirepass(old_requirepass);
       for (size_t j = 0; j < i; ++j) {
         if (set[j]->engine_param >= 0) {

@@ -146,11 +146,14 @@ void CmdInfo(CommandContext& c) {
     section("Persistence");
     field("loading", 0);
     field("async_loading", 0);
+    // persist.cc: saves run at once, so none is ever in progress.
     field("rdb_changes_since_last_save", e.dirty());
     field("rdb_bgsave_in_progress", 0);
-    field("rdb_last_save_time", e.start_ms() / 1000);
-    field("rdb_last_bgsave_status", "ok");
-    field("rdb_saves", 0);
+    field("rdb_last_save_time", e.lastsave());
+    field("rdb_last_bgsave_status", e.last_bgsave_ok() ? "ok" : "err");
+    field("rdb_last_bgsave_time_sec", e.last_bgsave_time_sec());
+    field("rdb_current_bgsave_time_sec", -1);
+    field("rdb_saves", e.rdb_saves());
     field("aof_enabled", 0);
     field("aof_rewrite_in_progress", 0);
     field("aof_rewrite_scheduled", 0);

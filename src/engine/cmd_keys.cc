@@ -585,6 +585,9 @@ void CmdFlushall(CommandContext& c) {
     if (async) c.engine.LazyFreedKeys(c.ks.db(db).dict.size());
   }
   c.ks.FlushAll();
+  // flushAllDataAndResetRDB: with save points, an RDB save (which resets
+  // the dirty counter) of the empty dataset (persist.cc).
+  if (!c.engine.save_points().empty()) c.engine.SaveRdb();
   c.reply.Ok();
 }
 

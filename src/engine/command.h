@@ -36,6 +36,7 @@ enum CommandFlag : uint32_t {
   kCmdNoAuth = 1u << 8,
   kCmdAllowBusy = 1u << 9,
   kCmdSkipSlowlog = 1u << 10,
+  kCmdNoMulti = 1u << 11,  // refused inside MULTI (SAVE, SHUTDOWN)
   // Not Redis flags: how respfuzz dispatches.
   kCmdTransaction = 1u << 16,  // MULTI EXEC DISCARD WATCH: run by Engine::Dispatch itself
 };
@@ -89,6 +90,7 @@ std::span<const CommandSpec> LatencyCommands();  // LATENCY (latency.cc)
 std::string LatencyStatsSection(const Engine& e);
 std::string LatencyPercentilesString(const std::vector<double>& percentiles);
 std::string ParseLatencyPercentiles(std::string_view value, std::vector<double>* out);
+std::span<const CommandSpec> PersistCommands();  // SAVE BGSAVE LASTSAVE SHUTDOWN (persist.cc)
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();

@@ -99,6 +99,13 @@ std::span<const ParamSpec> EngineParams();
 // (maxmemory_policy_enum); empty for other parameters.
 std::span<const std::string_view> EnumNames(ParamId id);
 
+// CONFIG SET save (setConfigSaveOption, config.c; persist.cc): the value
+// split at every space (sdssplitlen: empty words too), each word a whole
+// strtoll number, an even count, seconds >= 1 and changes >= 0; "" is no
+// save point. SavePointsText is CONFIG GET's form ("3600 1 300 100").
+bool ParseSavePoints(std::string_view value, std::vector<std::pair<int64_t, int>>* out);
+std::string SavePointsText(const std::vector<std::pair<int64_t, int>>& points);
+
 // memtoull (util.c): digits with an optional unit b, k, kb, m, mb, g, gb (any
 // case); false for a '-' sign, another suffix or 128 digits or more. Reads
 // `s` as a C string (up to a NUL). Overflow wraps as Redis's does.

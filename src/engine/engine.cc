@@ -390,6 +390,7 @@ void Engine::CountCall(std::string_view name, const std::string& out, size_t bef
 
 void Engine::Cron() {
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
+  PersistCron();
 }
 
 size_t Engine::ExpireAllDue() {
@@ -686,9 +687,18 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     fullname = std::string(spec->name) + "|" + absl::AsciiStrToLower(argv[1]);
     stat_name = fullname;
   }
-  // processCommand's authRequired and ACL checks (cmd_acl.cc).
+  // processCommand's authRequired and ACL checks (cmd_acl.cc), with the
+  // no-multi refusal between them.
   if (std::string acl = AclRejection(s, *spec, argv, fullname); !acl.empty()) {
+    if (s.in_multi && (spec->flags & kCmdNoMulti) != 0 && acl.rfind("NOAUTH", 0) != 0) {
+      reject("ERR Command not allowed inside a transaction");
+      return;
+    }
     reject(acl);
+    return;
+  }
+  if (s.in_multi && (spec->flags & kCmdNoMulti) != 0) {
+    reject("ERR Command not allowed inside a transaction");
     return;
   }
   // processCommand's order: evictions under maxmemory (evict.cc; their

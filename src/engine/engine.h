@@ -94,6 +94,22 @@ class BusyHost {
   virtual bool ProcessEventsWhileBlocked(int running) = 0;
 };
 
+// Persistence (persist.cc; docs/fidelity.md, "Persistence"): where the
+// engine's RDB file goes and how SHUTDOWN stops the process. respfuzz
+// serve implements it (the file in its working directory, written to a
+// temporary file and renamed, as rdbSave does); an engine without one (the
+// harnesses: no I/O) builds the file and discards it, and refuses SHUTDOWN.
+class PersistHost {
+ public:
+  virtual ~PersistHost() = default;
+  // Stores `rdb` as `filename` (dbfilename) in the working directory, all or
+  // nothing; false when it could not (nothing half-written is left).
+  virtual bool WriteRdb(std::string_view filename, std::string_view rdb) = 0;
+  // SHUTDOWN: the server stops after this command (its listener and every
+  // connection closed, the calling client's without a reply) and exits 0.
+  virtual void RequestShutdown() = 0;
+};
+
 // Memory accounting and eviction (memory.cc, evict.cc; docs/fidelity.md,
 // "Memory accounting"). The maxmemory-policy values, in Redis's
 // maxmemory_policy_enum order (config.h's EnumNames).
@@ -386,6 +402,47 @@ class Engine {
   void SetServerParams(std::vector<std::pair<std::string, std::string>> params) {
     server_params_ = std::move(params);
   }
+  void SetServerParam(size_t i, std::string value) { server_params_[i].second = std::move(value); }
+  // The value of a server parameter by name ("" when the server has none).
+  std::string_view ServerParam(std::string_view name) const;
+  // Persistence (persist.cc). SetPersistHost: where SAVE's file goes (none:
+  // discarded). The save points (CONFIG SET save, a server parameter):
+  // (seconds, changes) pairs; with any, FLUSHALL saves (and so resets the
+  // dirty counter) and SHUTDOWN saves unless NOSAVE.
+  void SetPersistHost(PersistHost* host) { persist_host_ = host; }
+  void SetSavePoints(std::vector<std::pair<int64_t, int>> points) {
+    save_points_ = std::move(points);
+  }
+  const std::vector<std::pair<int64_t, int>>& save_points() const { return save_points_; }
+  // The RDB file of the keyspace now (rdb_file.h).
+  std::string RdbFileNow() const;
+  // Loads an RDB file (versions 1 to 10; what this engine and
+  // redis-server 7.0.15 write) into the empty keyspace, as a starting
+  // redis-server loads its dump.rdb: keys already expired are dropped,
+  // FUNCTION libraries loaded. An error names what could not be read
+  // (what is loaded until then stays).
+  absl::Status LoadRdb(std::string_view file);
+  // rdbSave: the file to the host (dbfilename); on success the dirty
+  // counter is 0 and LASTSAVE now. False when the host could not write it.
+  bool SaveRdb();
+  // INFO persistence: LASTSAVE (unix s), rdb_saves, the last BGSAVE's status
+  // and duration (-1 before the first).
+  int64_t lastsave() const { return lastsave_s_ >= 0 ? lastsave_s_ : start_ms() / 1000; }
+  uint64_t rdb_saves() const { return rdb_saves_; }
+  bool last_bgsave_ok() const { return last_bgsave_ok_; }
+  int64_t last_bgsave_time_sec() const { return last_bgsave_time_sec_; }
+  // BGSAVE (persist.cc): runs the save at once (no child process) and
+  // records it as a finished background save.
+  bool Bgsave();
+  // SHUTDOWN's end (persist.cc): asks the host to stop; false without one.
+  bool RequestShutdown();
+  // BGSAVE inside EXEC is scheduled (Redis's rdb_bgsave_scheduled); the
+  // server's cron (Cron) runs it.
+  void ScheduleBgsave() { bgsave_scheduled_ = true; }
+  // SAVE's count in rdb_saves (stat_rdb_saves).
+  void CountRdbSave() { ++rdb_saves_; }
+  // Cron's part: a scheduled BGSAVE, or one a save point asks for.
+  void PersistCron();
   const std::vector<std::pair<std::string, std::string>>& server_params() const {
     return server_params_;
   }
@@ -448,7 +505,7 @@ class Engine {
   // notifyKeyspaceEvent publishes when notify-keyspace-events selects
   // `type`; KeyAdded is dbAdd's signals (the key made ready for blocked
   // clients, then the "new" event); AddDirty is server.dirty += n
-  // (INFO's rdb_changes_since_last_save, which nothing here resets: no SAVE).
+  // (INFO's rdb_changes_since_last_save; a save resets it: persist.cc).
   void NotifyKeyspaceEvent(uint32_t type, std::string_view event, std::string_view key, int db);
   void KeyAdded(int db, std::string_view key);
   // For a command whose dbAdd comes before other signals (RENAME, MOVE,
@@ -716,7 +773,16 @@ class Engine {
   int64_t min_replicas_max_lag_ = 10;  // min-replicas-max-lag
   uint32_t notify_flags_ = 0;          // notify-keyspace-events (NotifyClass bits)
   uint64_t dirty_ = 0;                 // server.dirty
-  int announced_new_db_ = -1;          // AnnounceNew's key, until its store
+  // Persistence (persist.cc).
+  PersistHost* persist_host_ = nullptr;
+  std::vector<std::pair<int64_t, int>> save_points_;
+  int64_t lastsave_s_ = -1;  // -1: the engine's start
+  uint64_t rdb_saves_ = 0;
+  bool last_bgsave_ok_ = true;
+  int64_t last_bgsave_time_sec_ = -1;
+  bool bgsave_scheduled_ = false;
+  int64_t last_bgsave_try_s_ = 0;
+  int announced_new_db_ = -1;  // AnnounceNew's key, until its store
   std::string announced_new_key_;
   const CommandSpec* script_spec_ = nullptr;  // the script command running, if any
   std::span<const std::string> script_argv_;

@@ -931,6 +931,15 @@ std::string Intset(const std::vector<int64_t>& sorted) {
 
 std::string DumpPayload(const Object& o, const EncodingLimits& limits) {
   std::string out;
+  AppendObject(&out, o, limits);
+  out.push_back(static_cast<char>(kRdbVersion & 0xff));
+  out.push_back(static_cast<char>(kRdbVersion >> 8));
+  PutLe(&out, Crc64(0, out), 8);
+  return out;
+}
+
+void AppendObject(std::string* out_ptr, const Object& o, const EncodingLimits& limits) {
+  std::string& out = *out_ptr;
   switch (TypeOf(o)) {
     case ObjType::kString:
       out.push_back(static_cast<char>(kTypeString));
@@ -1006,10 +1015,6 @@ std::string DumpPayload(const Object& o, const EncodingLimits& limits) {
       DumpStream(&out, As<Stream>(o));
       break;
   }
-  out.push_back(static_cast<char>(kRdbVersion & 0xff));
-  out.push_back(static_cast<char>(kRdbVersion >> 8));
-  PutLe(&out, Crc64(0, out), 8);
-  return out;
 }
 
 bool LoadLen(std::string_view s, size_t* pos, uint64_t* len) {
@@ -1041,10 +1046,10 @@ bool VerifyPayload(std::string_view p) {
   return Crc64(0, p.substr(0, p.size() - 8)) == GetLe(p, p.size() - 8, 8);
 }
 
-std::optional<Object> LoadObject(std::string_view body, const EncodingLimits& limits) {
-  Reader r(body);
-  uint8_t type;
-  if (!r.Byte(&type)) return std::nullopt;
+namespace {
+
+// rdbLoadObject of a value of RDB type `type` at the reader's position.
+std::optional<Object> LoadTyped(uint8_t type, Reader& r, const EncodingLimits& limits) {
   std::vector<std::string> items;
   switch (type) {
     case kTypeString: {
@@ -1233,6 +1238,23 @@ std::optional<Object> LoadObject(std::string_view body, const EncodingLimits& li
     default:
       return std::nullopt;  // modules (none here), unknown types
   }
+}
+
+}  // namespace
+
+std::optional<Object> LoadObject(std::string_view body, const EncodingLimits& limits) {
+  Reader r(body);
+  uint8_t type;
+  if (!r.Byte(&type)) return std::nullopt;
+  return LoadTyped(type, r, limits);
+}
+
+std::optional<Object> LoadObjectOfType(uint8_t type, std::string_view s, size_t* pos,
+                                       const EncodingLimits& limits) {
+  Reader r(s, *pos);
+  std::optional<Object> o = LoadTyped(type, r, limits);
+  *pos = r.pos();
+  return o;
 }
 
 }  // namespace respfuzz::engine::rdb

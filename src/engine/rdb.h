@@ -52,6 +52,9 @@ void AppendFooter(std::string* payload);
 
 // DUMP's reply for a value under these encoding limits.
 std::string DumpPayload(const Object& o, const EncodingLimits& limits);
+// rdbSaveObjectType + rdbSaveObject: DUMP's payload without its footer, as
+// an RDB file holds a value (rdb_file.h).
+void AppendObject(std::string* out, const Object& o, const EncodingLimits& limits);
 
 // verifyDumpPayload: at least 10 bytes, an RDB version <= 10, the CRC.
 bool VerifyPayload(std::string_view payload);
@@ -64,6 +67,10 @@ bool VerifyPayload(std::string_view payload);
 // docs/fidelity.md). The object's encoding flags are the ones Redis 7.0.15
 // would have after loading it.
 std::optional<Object> LoadObject(std::string_view body, const EncodingLimits& limits);
+// rdbLoadObject of a value whose RDB type byte was `type`, read from
+// s[*pos], *pos advanced past it (an RDB file's value after its key).
+std::optional<Object> LoadObjectOfType(uint8_t type, std::string_view s, size_t* pos,
+                                       const EncodingLimits& limits);
 
 }  // namespace respfuzz::engine::rdb
 

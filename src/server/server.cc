@@ -22,6 +22,12 @@ namespace respfuzz::server {
 
 namespace {
 
+// getcwd, as redis-server's CONFIG GET dir reports it ("" if it fails).
+std::string WorkingDirectory() {
+  char buf[4096];
+  return getcwd(buf, sizeof buf) != nullptr ? std::string(buf) : std::string();
+}
+
 constexpr int kMaxEvents = 256;
 // Connections accepted per readable event on the listener (Redis's
 // MAX_ACCEPTS_PER_CALL).
@@ -91,7 +97,8 @@ Server::Server(ServerOptions options, std::unique_ptr<Transport> transport)
       transport_(OrSockets(std::move(transport))),
       engine_(WallClockEngineOptions(options_.engine, *transport_)) {
   events_.resize(kMaxEvents);
-  engine_.SetBusyHost(this);  // busy scripts: ProcessEventsWhileBlocked
+  engine_.SetBusyHost(this);     // busy scripts: ProcessEventsWhileBlocked
+  engine_.SetPersistHost(this);  // SAVE's file, SHUTDOWN
 }
 
 Server::~Server() {
@@ -119,6 +126,13 @@ absl::Status Server::Listen() {
       {"appendonly", "no"},
       {"bind", options_.bind},
       {"databases", absl::StrCat(options_.engine.num_dbs)},
+      // Persistence (src/engine/persist.cc): the RDB file's name and the
+      // working directory it goes to (read each time by redis-server's
+      // getcwd; respfuzz never changes directory after its start), both
+      // protected configs; save (no save points, as the suite's servers
+      // run) is settable.
+      {"dbfilename", "dump.rdb"},
+      {"dir", WorkingDirectory()},
       {"maxclients", absl::StrCat(options_.max_clients)},
       {"port", absl::StrCat(port_)},
       {"proto-max-bulk-len", absl::StrCat(options_.request_limits.max_bulk_len)},
@@ -222,7 +236,7 @@ absl::Status Server::Turn() {
   }
   UpdateClock();
   RunQueued();
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < n && !shutdown_requested_; ++i) {
     const Readiness& ev = events_[i];
     if (ev.tag == Transport::kListenerTag) {
       Accept();
@@ -246,6 +260,8 @@ absl::Status Server::Turn() {
     if (!c->closed && (ev.events & EPOLLOUT)) MarkPending(c);
   }
   transport_->AfterReads();
+  // SHUTDOWN ran: nothing more runs or is written (Run() closes everything).
+  if (shutdown_requested_) return absl::OkStatus();
   if (transport_->MonotonicMs() >= next_expire_ms_) {
     engine_.ActiveExpireCycle();
     engine_.Cron();
@@ -275,7 +291,9 @@ void Server::Shutdown() {
   transport_->CloseListener();
   while (!clients_.empty()) {
     Client* c = clients_.back().get();
-    SendPending(c);
+    // After SHUTDOWN nothing more is written: redis-server exits inside the
+    // command, its replies not yet sent (to every client) are lost.
+    if (!shutdown_requested_) SendPending(c);
     Close(c);
   }
   pending_.clear();
@@ -373,6 +391,10 @@ bool Server::RunRequests(Client* c) {
   const size_t start = c->unsent();  // nothing is sent while requests run
   size_t run = 0;
   while (c->next_request < c->requests.size()) {
+    if (shutdown_requested_) {  // SHUTDOWN ran: nothing more does
+      c->next_request = c->requests.size();
+      break;
+    }
     if (engine_.session(c->session).blocked()) {
       // A blocking command blocked the client: its further requests wait
       // (DeliverEngineOutput queues it again once it is unblocked).
@@ -611,6 +633,30 @@ void Server::Close(Client* c) {
   clients_.pop_back();
 }
 
+// --- persistence ------------------------------------------------------------
+
+bool Server::WriteRdb(std::string_view filename, std::string_view rdb) {
+  return transport_->WriteFileAtomically(filename, rdb);
+}
+
+absl::Status Server::LoadDataFromDisk() {
+  std::string name(engine_.ServerParam("dbfilename"));
+  if (name.empty()) name = "dump.rdb";
+  std::string file;
+  const int rc = transport_->ReadFile(name, &file);
+  if (rc == -ENOENT) return absl::OkStatus();  // nothing saved yet
+  if (rc < 0) return absl::InternalError(absl::StrCat("cannot read ", name, ": ", ErrnoText(-rc)));
+  if (absl::Status st = engine_.LoadRdb(file); !st.ok()) {
+    return absl::DataLossError(absl::StrCat(name, ": ", st.message()));
+  }
+  return absl::OkStatus();
+}
+
+void Server::RequestShutdown() {
+  shutdown_requested_ = true;
+  stopping_ = true;
+}
+
 // --- busy scripts ---------------------------------------------------------------
 
 int64_t Server::BusyClockMs() { return transport_->BusyClockMs(); }
@@ -627,7 +673,7 @@ bool Server::ProcessEventsWhileBlocked(int running) {
       static_cast<size_t>(running) < by_session_.size() ? by_session_[running] : nullptr;
   busy_events_.resize(kMaxEvents);
   const int n = transport_->Wait(busy_events_, 0);
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < n && !shutdown_requested_; ++i) {
     const Readiness& ev = busy_events_[i];
     if (ev.tag == Transport::kListenerTag) {
       Accept();
@@ -651,6 +697,7 @@ bool Server::ProcessEventsWhileBlocked(int running) {
     if (!c->closed && (ev.events & EPOLLOUT)) MarkPending(c);
   }
   DeliverEngineOutput();
+  if (shutdown_requested_) return true;  // SHUTDOWN NOSAVE: nothing more is written
   // The writes, for every client but the caller (which stays pending).
   size_t kept = 0;
   for (size_t i = 0; i < pending_.size(); ++i) {
@@ -703,6 +750,10 @@ int RunServer(const ServerOptions& options) {
   if (absl::Status st = server.Listen(); !st.ok()) {
     std::fprintf(stderr, "respfuzz: serve: %s\n", std::string(st.message()).c_str());
     return 2;
+  }
+  if (absl::Status st = server.LoadDataFromDisk(); !st.ok()) {
+    std::fprintf(stderr, "respfuzz: serve: %s\n", std::string(st.message()).c_str());
+    return 1;
   }
   std::fprintf(stderr, "respfuzz serve: listening on %s\n", server.address().c_str());
   std::fflush(stderr);

@@ -117,7 +117,9 @@ struct ServerStats {
 // The server is the engine's BusyHost (busy scripts: while a script runs
 // past busy-reply-threshold, the other clients are served from inside it;
 // ProcessEventsWhileBlocked).
-class Server : private engine::BusyHost {
+// It is also the engine's PersistHost: SAVE's file goes through the
+// transport (Transport::WriteFileAtomically), SHUTDOWN stops the loop.
+class Server : private engine::BusyHost, private engine::PersistHost {
  public:
   // Reply buffers. Each reply is built in the engine session's buffer and
   // swapped into the client's when that is empty; once sent, the emptied
@@ -161,6 +163,10 @@ class Server : private engine::BusyHost {
   // "127.0.0.1:6379", "[::1]:6379".
   std::string address() const;
 
+  // loadDataFromDisk: the working directory's dbfilename (dump.rdb), if
+  // there is one, into the engine (Engine::LoadRdb). Call after Listen(),
+  // before Run(). An error says why the file could not be read or loaded.
+  absl::Status LoadDataFromDisk();
   // Serves until Stop(); then closes the listener and every client (pending
   // output gets one last non-blocking write) and returns. Call once, after a
   // successful Listen().
@@ -176,8 +182,12 @@ class Server : private engine::BusyHost {
   // a Stop() the turn only notices it (stopping() turns true).
   absl::Status Turn();
   bool stopping() const { return stopping_; }
+  // A client's SHUTDOWN stopped the server (stopping() is true too).
+  bool shutdown_requested() const { return shutdown_requested_; }
   // What Run() does once stopped: closes the listener, then every client
-  // after one last non-blocking write of what it is owed.
+  // after one last non-blocking write of what it is owed (none after a
+  // SHUTDOWN: redis-server exits inside the command, so what it had not
+  // written yet is lost).
   void Shutdown();
 
   ServerStats stats() const;
@@ -254,6 +264,11 @@ class Server : private engine::BusyHost {
   int64_t BusyClockMs() override;
   bool ProcessEventsWhileBlocked(int running) override;
   std::vector<Readiness> busy_events_;  // Wait's reports inside a script (events_ is in use)
+  // engine::PersistHost: the file through the transport; SHUTDOWN stops
+  // running requests at once and makes Run() return after this turn.
+  bool WriteRdb(std::string_view filename, std::string_view rdb) override;
+  void RequestShutdown() override;
+  bool shutdown_requested_ = false;
 
   ServerOptions options_;
   std::unique_ptr<Transport> transport_;  // before engine_: its clock starts the engine's

@@ -11,7 +11,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -222,6 +225,57 @@ class SocketTransport : public Transport {
 
   int64_t WallClockMs() override { return Now(CLOCK_REALTIME); }
   int64_t MonotonicMs() override { return Now(CLOCK_MONOTONIC); }
+
+  int ReadFile(std::string_view name, std::string* out) override {
+    const std::string path(name);
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    out->clear();
+    char buf[1 << 16];
+    while (true) {
+      const ssize_t n = read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int err = errno;
+        close(fd);
+        return -err;
+      }
+      if (n == 0) break;
+      out->append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+    return 0;
+  }
+
+  bool WriteFileAtomically(std::string_view name, std::string_view bytes) override {
+    const std::string tmp = absl::StrCat("temp-", getpid(), ".rdb");
+    const std::string target(name);
+    const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    bool ok = true;
+    for (size_t at = 0; ok && at < bytes.size();) {
+      const ssize_t n = write(fd, bytes.data() + at, bytes.size() - at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        ok = false;
+      } else {
+        at += static_cast<size_t>(n);
+      }
+    }
+    if (ok && fsync(fd) != 0) ok = false;
+    if (close(fd) != 0) ok = false;
+    if (ok && rename(tmp.c_str(), target.c_str()) != 0) ok = false;
+    if (!ok) {
+      unlink(tmp.c_str());
+      return false;
+    }
+    // fsyncFileDir: the rename itself made durable.
+    if (const int dir = open(".", O_RDONLY | O_CLOEXEC); dir >= 0) {
+      fsync(dir);
+      close(dir);
+    }
+    return true;
+  }
 
  private:
   static int64_t Now(clockid_t clock) {

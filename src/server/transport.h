@@ -19,6 +19,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 
@@ -88,6 +89,25 @@ class Transport {
   // src/script/busy_script.cc). A simulated transport moves its clock
   // there by a step its program sets, since no time passes otherwise.
   virtual int64_t BusyClockMs() { return MonotonicMs(); }
+  // SAVE's file (the engine's PersistHost, src/engine/persist.cc): `bytes`
+  // as `name` in the working directory, written as rdbSave writes it: to
+  // temp-<pid>.rdb, flushed and fsynced, then renamed over `name` (nothing
+  // half-written is ever seen under `name`). False when a step failed (the
+  // temporary file is removed). The default, a simulated transport's, writes
+  // nothing and succeeds: harnesses do no I/O.
+  virtual bool WriteFileAtomically(std::string_view name, std::string_view bytes) {
+    (void)name;
+    (void)bytes;
+    return true;
+  }
+  // The whole file `name` of the working directory into *out (the dump.rdb
+  // a starting server loads): 0, or -errno (-ENOENT: there is none). The
+  // default, a simulated transport's, has no files.
+  virtual int ReadFile(std::string_view name, std::string* out) {
+    (void)name;
+    (void)out;
+    return -2;  // ENOENT
+  }
 };
 
 // The real thing: epoll, non-blocking TCP sockets (TCP_NODELAY, SO_REUSEADDR,

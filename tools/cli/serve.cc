@@ -1,5 +1,10 @@
 // respfuzz serve: a RESP server on the engine (src/server).
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -24,6 +29,10 @@ Runner SetUp(CLI::App& cmd) {
   cmd.add_option("--bind", options->bind, "numeric IPv4 or IPv6 address to listen on")
       ->capture_default_str()
       ->type_name("ADDR");
+  auto dir = std::make_shared<std::string>();
+  cmd.add_option("--dir", *dir,
+                 "working directory, where SAVE writes dump.rdb (default: the current one)")
+      ->type_name("DIR");
   cmd.footer(
       "Single-threaded and event-driven (epoll), one engine session per connection,\n"
       "RESP2 and RESP3 (HELLO 3), pipelining, MULTI/EXEC/WATCH, inline commands. Real\n"
@@ -34,16 +43,28 @@ Runner SetUp(CLI::App& cmd) {
       "until it ends or SCRIPT KILL / FUNCTION KILL stops it; past lua-time-limit\n"
       "(5000 ms) the other clients get BUSY, as from redis-server.\n"
       "\n"
-      "Prints 'respfuzz serve: listening on ADDR:PORT' to stderr, serves until SIGINT\n"
-      "or SIGTERM, then closes the listener and every client, prints a one-line\n"
-      "summary (connections, commands served) to stderr and exits 0. Exit 1 if the\n"
-      "event loop fails, 2 on usage errors or when the address cannot be bound (e.g.\n"
-      "the port is in use).\n"
+      "SAVE, BGSAVE (saved at once), FLUSHALL with save points (CONFIG SET save) and\n"
+      "SHUTDOWN SAVE write an RDB file redis-server 7.0.15 loads, dump.rdb in the\n"
+      "working directory (--dir), through temp-<pid>.rdb and a rename; at start the\n"
+      "dump.rdb there, if any, is loaded (a bad one: one error line, exit 1). No AOF.\n"
+      "\n"
+      "Prints 'respfuzz serve: listening on ADDR:PORT' to stderr, serves until SIGINT,\n"
+      "SIGTERM or a client's SHUTDOWN, then closes the listener and every client,\n"
+      "prints a one-line summary (connections, commands served) to stderr and exits\n"
+      "0. Exit 1 if the event loop fails or dump.rdb cannot be loaded, 2 on usage\n"
+      "errors or when the address cannot be bound (e.g. the port is in use).\n"
       "\n"
       "Examples:\n"
       "  respfuzz serve --port 6390\n"
       "  respfuzz serve --port 0 --bind ::1");
-  return [options] { return server::RunServer(*options); };
+  return [options, dir] {
+    if (!dir->empty() && chdir(dir->c_str()) != 0) {
+      std::fprintf(stderr, "respfuzz: serve: cannot use --dir %s: %s\n", dir->c_str(),
+                   std::strerror(errno));
+      return 2;
+    }
+    return server::RunServer(*options);
+  };
 }
 
 RESPFUZZ_CLI_COMMAND(serve, SetUp);
