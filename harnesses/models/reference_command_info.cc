@@ -31,7 +31,9 @@ const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog",
                                            // GEO (src/engine/cmd_geo.cc)
                                            "geoadd", "geodist", "geohash", "geopos", "georadius",
                                            "georadius_ro", "georadiusbymember",
-                                           "georadiusbymember_ro", "geosearch", "geosearchstore"};
+                                           "georadiusbymember_ro", "geosearch", "geosearchstore",
+                                           // MONITOR (src/engine/monitor.cc)
+                                           "monitor"};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 

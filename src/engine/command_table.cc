@@ -24,7 +24,8 @@ const Table& GetTable() {
                        RandomCommands(),     PubSubCommands(),    ScriptingCommands(),
                        InfoCommands(),       StreamCommands(),    MemoryCommands(),
                        CommandCommands(),    SortCommands(),      DumpCommands(),
-                       AclCommands(),        SlowlogCommands(),   GeoCommands()}) {
+                       AclCommands(),        SlowlogCommands(),   GeoCommands(),
+                       MonitorCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;

@@ -216,6 +216,9 @@ struct Session {
   // time when the default user needs no password).
   std::string user = "default";
   bool authenticated = false;
+  // MONITOR (monitor.cc): in the engine's monitors list (Redis's
+  // CLIENT_MONITOR|CLIENT_SLAVE), until RESET or close.
+  bool monitor = false;
 };
 
 // INFO's statistics (Redis's server.stat_* and per-command counters).
@@ -543,6 +546,15 @@ class Engine {
   // ACLCheckAllPerm for the session's user (kOk when the user or the
   // command is unknown).
   AclResult AclCheck(const Session& s, std::span<const std::string> argv, size_t* idx) const;
+  // MONITOR (monitor.cc, which states the line format and the rules).
+  // AddMonitor puts session `session` in monitor mode; FeedMonitors sends
+  // every monitor but `skip` the line of argv as session `s` ran it (`lua`
+  // as the address while a script's call runs); EVAL and FCALL call it
+  // themselves. FeedMonitorsQuit: the server layer's QUIT of `session`.
+  void AddMonitor(int session);
+  void FeedMonitors(const Session& s, std::span<const std::string> argv, int skip = -1);
+  void FeedMonitorsQuit(int session, std::span<const std::string> argv);
+  size_t monitor_count() const { return monitors_.size(); }
 
  private:
   class TrackingPeers;
@@ -689,6 +701,14 @@ class Engine {
   int64_t slowlog_slower_than_ = 10000;
   int64_t slowlog_max_len_ = 128;
   Acl acl_;  // ACL users (acl.h)
+  // MONITOR (monitor.cc): monitoring sessions in MONITOR order; call()'s
+  // feed (not for admin and skip_monitor commands); processCommand's
+  // replica check (a monitor may not read, write or may-replicate).
+  std::vector<int> monitors_;
+  void RemoveMonitor(int session);
+  void FeedMonitorsAfterCall(const Session& s, const CommandSpec& spec,
+                             std::span<const std::string> argv);
+  bool ReplicaMayNotRun(const CommandSpec& spec, std::span<const std::string> argv) const;
 };
 
 }  // namespace respfuzz::engine
