@@ -106,9 +106,12 @@ TEST_F(IntrospectionTest, ServerParams) {
   // Every parameter: 27 names of the engine (the 17 of config.cc, 5 of them
   // with their ziplist alias, busy-reply-threshold with lua-time-limit and
   // the two min-replicas-* with their min-slaves-* alias;
-  // notify-keyspace-events and requirepass) and the server's 3.
+  // notify-keyspace-events and requirepass), the 8 kept ones of
+  // config_kept.cc (replicaof with its slaveof alias; key-load-delay is
+  // hidden) and the server's 3.
   const std::string all = Cmd({"CONFIG", "GET", "*"});
-  EXPECT_EQ(all.substr(0, 5), "*60\r\n");
+  EXPECT_EQ(all.substr(0, 5), "*76\r\n");
+  EXPECT_EQ(all.find("key-load-delay"), std::string::npos);
 }
 
 TEST(MemToULL, Units) {

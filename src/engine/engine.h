@@ -365,6 +365,9 @@ class Engine {
   void SetServerParams(std::vector<std::pair<std::string, std::string>> params) {
     server_params_ = std::move(params);
   }
+  // CONFIG's kept parameters (config_kept.h), by KeptParams() index.
+  int64_t kept_param(size_t i) const;
+  void set_kept_param(size_t i, int64_t value);
   const std::vector<std::pair<std::string, std::string>>& server_params() const {
     return server_params_;
   }
@@ -705,6 +708,7 @@ class Engine {
   // feed (not for admin and skip_monitor commands); processCommand's
   // replica check (a monitor may not read, write or may-replicate).
   std::vector<int> monitors_;
+  std::vector<int64_t> kept_params_;  // config_kept.cc (empty: all at their defaults)
   void RemoveMonitor(int session);
   void FeedMonitorsAfterCall(const Session& s, const CommandSpec& spec,
                              std::span<const std::string> argv);
