@@ -26,7 +26,10 @@ struct ConfigDef {
   // Memory accounting (reference_memory.cc): 1 for an unsigned long long
   // (printed unsigned), 2 for maxmemory-policy's enum.
   int kind = 0;
-  bool event_classes = false;  // notify-keyspace-events: a string of class letters
+  bool event_classes = false;       // notify-keyspace-events: a string of class letters
+  bool percent = false;             // PERCENT_CONFIG: "N%" is kept as -N
+  bool hidden = false;              // HIDDEN_CONFIG: a pattern never matches it
+  const char* immutable = nullptr;  // IMMUTABLE_CONFIG: its value; CONFIG SET refuses it
 };
 
 // maxmemory_policy_enum, by Config::maxmemory_policy.
@@ -67,6 +70,19 @@ const std::vector<ConfigDef>& Configs() {
       // long one (0 .. LONG_MAX).
       {"slowlog-log-slower-than", false, true, -1, LLONG_MAX, &Config::slowlog_log_slower_than},
       {"slowlog-max-len", false, false, 0, LLONG_MAX, &Config::slowlog_max_len},
+      // Stored only (config.c's bounds and defaults).
+      {"daemonize", false, false, 0, 0, &Config::immutable, 0, false, false, false, "no"},
+      {"maxmemory-samples", false, true, 1, INT_MAX, &Config::maxmemory_samples},
+      {"maxmemory-eviction-tenacity", false, true, 0, 100, &Config::maxmemory_eviction_tenacity},
+      {"key-load-delay", false, true, INT_MIN, INT_MAX, &Config::key_load_delay, 0, false, false,
+       true},
+      {"repl-backlog-size", true, true, 1, LLONG_MAX, &Config::repl_backlog_size},
+      {"client-query-buffer-limit", true, false, 1024 * 1024, LONG_MAX,
+       &Config::client_query_buffer_limit},
+      {"maxmemory-clients", true, true, -100, LLONG_MAX, &Config::maxmemory_clients, 0, false,
+       true},
+      {"replicaof", false, false, 0, 0, &Config::immutable, 0, false, false, false, ""},
+      {"slaveof", false, false, 0, 0, &Config::immutable, 0, false, false, false, ""},
   };
   return defs;
 }
@@ -181,16 +197,27 @@ std::string ParseValue(const ConfigDef& d, const std::string& arg, long long* ou
     for (int i = 0; i < 8; i++) names += std::string(i ? ", " : "") + kPolicies[i];
     return "argument(s) must be one of the following: " + names;
   }
-  if (d.memory) {
-    unsigned long long v;
-    if (!MemToUll(arg, &v)) return "argument must be a memory value";
-    ll = static_cast<long long>(v);
+  unsigned long long mem;
+  int64_t pct;
+  if (d.memory && MemToUll(arg, &mem)) {
+    ll = static_cast<long long>(mem);
+  } else if (d.percent && arg.size() > 1 && arg.back() == '%' &&
+             String2ll(arg.substr(0, arg.size() - 1), &pct) && pct >= 0) {
+    ll = -pct;
+  } else if (d.percent) {
+    return "argument must be a memory or percent value";
+  } else if (d.memory) {
+    return "argument must be a memory value";
   } else {
     int64_t v;
     if (!String2ll(arg, &v)) return "argument couldn't be parsed into an integer";
     ll = v;
   }
-  if (d.is_signed) {
+  if (d.percent && ll < 0) {
+    if (ll < d.lower) {
+      return "percentage argument must be less or equal to " + std::to_string(-d.lower);
+    }
+  } else if (d.is_signed) {
     if (ll > d.upper || ll < d.lower) {
       return "argument must be between " + std::to_string(d.lower) + " and " +
              std::to_string(d.upper) + " inclusive";
@@ -232,7 +259,7 @@ Value ConfigGet(Ctx& c) {
       continue;
     }
     for (const ConfigDef& d : Configs()) {
-      if (found(d.name)) continue;
+      if (found(d.name) || d.hidden) continue;
       if (StringMatch(cname, d.name, /*nocase=*/true)) matches.emplace_back(d.name, &d);
     }
   }
@@ -255,7 +282,11 @@ Value ConfigGet(Ctx& c) {
     }
     flat.push_back(c.Bulk(name));
     const int64_t v = c.st.config.*(d->field);
-    if (d->event_classes) {
+    if (d->immutable != nullptr) {
+      flat.push_back(c.Bulk(d->immutable));
+    } else if (d->percent && v < 0) {
+      flat.push_back(c.Bulk(std::to_string(-v) + "%"));
+    } else if (d->event_classes) {
       flat.push_back(c.Bulk(ClassesText(v)));
     } else if (d->kind == 1) {
       flat.push_back(c.Bulk(std::to_string(static_cast<unsigned long long>(v))));
@@ -288,6 +319,10 @@ Value ConfigSet(Ctx& c) {
     if (d == nullptr) {
       return c.Err(SanitizeErrorText("Unknown option or number of arguments for CONFIG SET - '" +
                                      CString(name) + "'"));
+    }
+    if (d->immutable != nullptr) {
+      return c.Err(SanitizeErrorText("CONFIG SET failed (possibly related to argument '" +
+                                     CString(name) + "') - can't set immutable config"));
     }
     for (size_t j = 0; j < i; j++) {
       if (set[j] == d) {
