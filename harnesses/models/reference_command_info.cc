@@ -38,7 +38,9 @@ const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog",
                                            "latency",
                                            // Persistence (src/engine/persist.cc): files and
                                            // the process, outside a harness's reach
-                                           "save", "bgsave", "lastsave", "shutdown"};
+                                           "save", "bgsave", "lastsave", "shutdown",
+                                           // MONITOR (src/engine/monitor.cc)
+                                           "monitor"};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 

@@ -32,7 +32,10 @@ struct ConfigDef {
   // (printed unsigned), 2 for maxmemory-policy's enum; 3 for a bool config
   // (yes / no); 4 for latency-tracking-info-percentiles (field unused).
   int kind = 0;
-  bool event_classes = false;  // notify-keyspace-events: a string of class letters
+  bool event_classes = false;       // notify-keyspace-events: a string of class letters
+  bool percent = false;             // PERCENT_CONFIG: "N%" is kept as -N
+  bool hidden = false;              // HIDDEN_CONFIG: a pattern never matches it
+  const char* immutable = nullptr;  // IMMUTABLE_CONFIG: its value; CONFIG SET refuses it
 };
 
 // maxmemory_policy_enum, by Config::maxmemory_policy.
@@ -86,6 +89,19 @@ const std::vector<ConfigDef>& Configs() {
       {"lazyfree-lazy-user-del", false, false, 0, 1, &Config::lazyfree_lazy_user_del, 3},
       {"lazyfree-lazy-user-flush", false, false, 0, 1, &Config::lazyfree_lazy_user_flush, 3},
       {"latency-tracking-info-percentiles", false, false, 0, 0, nullptr, 4},
+      // Stored only (config.c's bounds and defaults).
+      {"daemonize", false, false, 0, 0, &Config::immutable, 0, false, false, false, "no"},
+      {"maxmemory-samples", false, true, 1, INT_MAX, &Config::maxmemory_samples},
+      {"maxmemory-eviction-tenacity", false, true, 0, 100, &Config::maxmemory_eviction_tenacity},
+      {"key-load-delay", false, true, INT_MIN, INT_MAX, &Config::key_load_delay, 0, false, false,
+       true},
+      {"repl-backlog-size", true, true, 1, LLONG_MAX, &Config::repl_backlog_size},
+      {"client-query-buffer-limit", true, false, 1024 * 1024, LONG_MAX,
+       &Config::client_query_buffer_limit},
+      {"maxmemory-clients", true, true, -100, LLONG_MAX, &Config::maxmemory_clients, 0, false,
+       true},
+      {"replicaof", false, false, 0, 0, &Config::immutable, 0, false, false, false, ""},
+      {"slaveof", false, false, 0, 0, &Config::immutable, 0, false, false, false, ""},
   };
   return defs;
 }
@@ -261,16 +277,27 @@ std::string ParseValue(const ConfigDef& d, const std::string& arg, long long* ou
     for (int i = 0; i < 8; i++) names += std::string(i ? ", " : "") + kPolicies[i];
     return "argument(s) must be one of the following: " + names;
   }
-  if (d.memory) {
-    unsigned long long v;
-    if (!MemToUll(arg, &v)) return "argument must be a memory value";
-    ll = static_cast<long long>(v);
+  unsigned long long mem;
+  int64_t pct;
+  if (d.memory && MemToUll(arg, &mem)) {
+    ll = static_cast<long long>(mem);
+  } else if (d.percent && arg.size() > 1 && arg.back() == '%' &&
+             String2ll(arg.substr(0, arg.size() - 1), &pct) && pct >= 0) {
+    ll = -pct;
+  } else if (d.percent) {
+    return "argument must be a memory or percent value";
+  } else if (d.memory) {
+    return "argument must be a memory value";
   } else {
     int64_t v;
     if (!String2ll(arg, &v)) return "argument couldn't be parsed into an integer";
     ll = v;
   }
-  if (d.is_signed) {
+  if (d.percent && ll < 0) {
+    if (ll < d.lower) {
+      return "percentage argument must be less or equal to " + std::to_string(-d.lower);
+    }
+  } else if (d.is_signed) {
     if (ll > d.upper || ll < d.lower) {
       return "argument must be between " + std::to_string(d.lower) + " and " +
              std::to_string(d.upper) + " inclusive";
@@ -312,7 +339,7 @@ Value ConfigGet(Ctx& c) {
       continue;
     }
     for (const ConfigDef& d : Configs()) {
-      if (found(d.name)) continue;
+      if (found(d.name) || d.hidden) continue;
       if (StringMatch(cname, d.name, /*nocase=*/true)) matches.emplace_back(d.name, &d);
     }
   }
@@ -339,7 +366,11 @@ Value ConfigGet(Ctx& c) {
       continue;
     }
     const int64_t v = c.st.config.*(d->field);
-    if (d->event_classes) {
+    if (d->immutable != nullptr) {
+      flat.push_back(c.Bulk(d->immutable));
+    } else if (d->percent && v < 0) {
+      flat.push_back(c.Bulk(std::to_string(-v) + "%"));
+    } else if (d->event_classes) {
       flat.push_back(c.Bulk(ClassesText(v)));
     } else if (d->kind == 1) {
       flat.push_back(c.Bulk(std::to_string(static_cast<unsigned long long>(v))));
@@ -374,6 +405,10 @@ Value ConfigSet(Ctx& c) {
     if (d == nullptr) {
       return c.Err(SanitizeErrorText("Unknown option or number of arguments for CONFIG SET - '" +
                                      CString(name) + "'"));
+    }
+    if (d->immutable != nullptr) {
+      return c.Err(SanitizeErrorText("CONFIG SET failed (possibly related to argument '" +
+                                     CString(name) + "') - can't set immutable config"));
     }
     for (size_t j = 0; j < i; j++) {
       if (set[j] == d) {

@@ -48,6 +48,7 @@ std::string InfoString(const Engine& e, const Session& s) {
   const tracking::ClientTracking* t = e.tracker().Find(s.id);
   const uint32_t tf = t != nullptr ? t->flags : 0;
   const bool in_multi = s.in_multi || s.exec_count >= 0;
+  if (s.monitor) flags += 'O';
   if (s.in_pubsub()) flags += 'P';
   if (in_multi) flags += 'x';
   if (s.blocked()) flags += 'b';

@@ -15,6 +15,7 @@
 #include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/config.h"
+#include "src/engine/config_kept.h"
 #include "src/engine/engine.h"
 #include "src/engine/glob.h"
 #include "src/engine/notify.h"
@@ -440,6 +441,7 @@ constexpr int kNotifyParam = -2;
 constexpr int kRequirepassParam = -3;  // requirepass (acl.h): the default user's password
 // latency-tracking-info-percentiles (latency.cc): a list of doubles.
 constexpr int kPercentilesParam = -4;
+constexpr int kKeptParam = -5;  // KeptParams()[server_param] (config_kept.h)
 
 std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
   std::vector<ConfigEntry> out;
@@ -453,6 +455,10 @@ std::vector<ConfigEntry> ConfigEntries(const Engine& e) {
   out.push_back({"notify-keyspace-events", kNotifyParam, 0});
   out.push_back({"requirepass", kRequirepassParam, 0});
   out.push_back({"latency-tracking-info-percentiles", kPercentilesParam, 0});
+  for (size_t i = 0; i < KeptParams().size(); ++i) {
+    out.push_back({KeptParams()[i].name, kKeptParam, i});
+    if (!KeptParams()[i].alias.empty()) out.push_back({KeptParams()[i].alias, kKeptParam, i});
+  }
   for (size_t i = 0; i < e.server_params().size(); ++i) {
     out.push_back({e.server_params()[i].first, -1, i});
   }
@@ -464,6 +470,9 @@ std::string ConfigValue(const Engine& e, const ConfigEntry& entry) {
   if (entry.engine_param == kRequirepassParam) return e.acl().requirepass();
   if (entry.engine_param == kPercentilesParam) {
     return LatencyPercentilesString(e.latency_percentiles());
+  }
+  if (entry.engine_param == kKeptParam) {
+    return KeptParamText(KeptParams()[entry.server_param], e.kept_param(entry.server_param));
   }
   if (entry.engine_param < 0) return e.server_params()[entry.server_param].second;
   const ParamId id = static_cast<ParamId>(entry.engine_param);
@@ -509,6 +518,8 @@ void ConfigGet(CommandContext& c) {
     const GlobPattern pattern(CStr(a), /*nocase=*/true);
     for (const ConfigEntry& entry : entries) {
       if (matched(entry.name)) continue;
+      // A hidden config is reported only when named whole.
+      if (entry.engine_param == kKeptParam && KeptParams()[entry.server_param].hidden) continue;
       if (pattern.Matches(entry.name)) matches.emplace_back(std::string(entry.name), &entry);
     }
   }
@@ -598,6 +609,12 @@ void ConfigSet(CommandContext& c) {
                     "') - can't set protected config");
       return;
     }
+    if (entry->engine_param == kKeptParam &&
+        KeptParams()[entry->server_param].kind == KeptParam::Kind::kImmutable) {
+      c.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + ErrorText(name) +
+                    "') - can't set immutable config");
+      return;
+    }
     for (size_t j = 0; j < i; ++j) {
       if (set[j] == entry) {
         c.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + ErrorText(name) +
@@ -619,6 +636,7 @@ void ConfigSet(CommandContext& c) {
   for (size_t i = 0; i < count; ++i) {
     if (set[i]->engine_param >= 0)
       old[i] = c.engine.GetParam(static_cast<ParamId>(set[i]->engine_param));
+    if (set[i]->engine_param == kKeptParam) old[i] = c.engine.kept_param(set[i]->server_param);
   }
   for (size_t i = 0; i < count; ++i) {
     const ConfigEntry& entry = *set[i];
@@ -648,6 +666,10 @@ void ConfigSet(CommandContext& c) {
       } else {
         err = "Invalid save parameters";
       }
+    } else if (entry.engine_param == kKeptParam) {
+      int64_t v = 0;
+      err = ParseKeptParam(KeptParams()[entry.server_param], value, &v);
+      if (err.empty()) c.engine.set_kept_param(entry.server_param, v);
     } else if (entry.engine_param < 0) {
       // A server parameter: respfuzz serve cannot change it.
       if (value != c.engine.server_params()[entry.server_param].second) {
@@ -669,6 +691,8 @@ void ConfigSet(CommandContext& c) {
         if (set[j]->engine_param >= 0) {
           c.engine.SetParam(static_cast<ParamId>(set[j]->engine_param), old[j]);
         }
+        if (set[j]->engine_param == kKeptParam)
+          c.engine.set_kept_param(set[j]->server_param, old[j]);
       }
       c.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
                     std::string(entry.name) + "') - " + err);

@@ -91,6 +91,7 @@ std::string LatencyStatsSection(const Engine& e);
 std::string LatencyPercentilesString(const std::vector<double>& percentiles);
 std::string ParseLatencyPercentiles(std::string_view value, std::vector<double>* out);
 std::span<const CommandSpec> PersistCommands();  // SAVE BGSAVE LASTSAVE SHUTDOWN (persist.cc)
+std::span<const CommandSpec> MonitorCommands();  // MONITOR (monitor.cc)
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();
@@ -111,6 +112,14 @@ void ClientPauseCommand(CommandContext& c);
 // subcommand 'x'. Try CLIENT HELP."): both names as given, each cut as %.128s
 // prints it, the command's in upper case.
 std::string UnknownSubcommandError(std::string_view command, std::string_view subcommand);
+// The arguments a command redacts before it runs (redactClientCommandArgument),
+// by index, as the slow log and MONITOR show them: "(redacted)" (slowlog.cc).
+std::vector<bool> RedactedArguments(std::span<const std::string> argv);
+// MONITOR's line for a command (monitor.cc): "+<sec>.<usec> [<db> <addr>]
+// "arg" ...\r\n", each argument quoted as sdscatrepr quotes it.
+std::string MonitorQuote(std::string_view arg);
+std::string MonitorLine(int64_t now_ms, int db, std::string_view addr,
+                        std::span<const std::string> argv);
 // Indexes into argv of the keys a call names (movable keys included, e.g.
 // SINTERCARD's numkeys); empty for keyless commands.
 std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string> argv);

@@ -25,7 +25,8 @@ const Table& GetTable() {
                        InfoCommands(),       StreamCommands(),    MemoryCommands(),
                        CommandCommands(),    SortCommands(),      DumpCommands(),
                        AclCommands(),        SlowlogCommands(),   GeoCommands(),
-                       HllCommands(),        LatencyCommands(),   PersistCommands()}) {
+                       HllCommands(),        LatencyCommands(),   PersistCommands(),
+                       MonitorCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;

@@ -168,6 +168,7 @@ void Engine::CloseSession(int session) {
   Session& s = *sessions_[session];
   if (!s.open) return;
   if (s.blocked()) Unblock(session);
+  RemoveMonitor(session);
   Unwatch(s);
   PubSubRemoveAll(session);
   by_id_.erase(s.id);
@@ -626,6 +627,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
       DiscardTransaction(s);
       reply.Error("EXECABORT Transaction discarded because of: " +
                   (msg.rfind("ERR ", 0) == 0 ? msg.substr(4) : msg));
+      FeedMonitors(s, argv);  // execCommandAbort: the monitors see the EXEC
       return;
     }
     ++stats_.errors[ErrorCode(msg)];
@@ -735,9 +737,16 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     reject(std::string(BusyError()));
     return;
   }
+  // A monitor is a replica to processCommand: it may not touch the keyspace
+  // (monitor.cc).
+  if (s.monitor && ReplicaMayNotRun(*spec, argv)) {
+    reject("ERR Replica can't interact with the keyspace");
+    return;
+  }
   // CLIENT PAUSE (client_pause.cc): postponed here, after every rejection
-  // and before queueing, as processCommand does.
-  if (pause_type_ != PauseType::kOff && PausePostpones(s, *spec, fullname, argv)) {
+  // and before queueing, as processCommand does. A monitor is a replica
+  // there, and replicas are never paused.
+  if (pause_type_ != PauseType::kOff && !s.monitor && PausePostpones(s, *spec, fullname, argv)) {
     Postpone(s);
     return;
   }
@@ -758,6 +767,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
         e->LatencySample(spec->name);  // latency.cc
         // call()'s slow log (EXEC is skip_slowlog).
         if ((spec->flags & kCmdSkipSlowlog) == 0) e->SlowlogPush(*s, argv, false);
+        e->FeedMonitors(*s, argv);  // MULTI EXEC DISCARD WATCH RESET: all shown
       }
     } count{this, spec, out, before, &s, argv};
     const std::string_view name = spec->name;
@@ -793,7 +803,8 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     reply.Simple("QUEUED");
     return;
   }
-  Call(s, *spec, argv, owned, out);
+  // A monitor shows the arguments after the command ran: none is given away.
+  Call(s, *spec, argv, monitors_.empty() ? owned : std::span<std::string>(), out);
 }
 
 void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::string> argv,
@@ -821,6 +832,8 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   // call()'s slowlogPushCurrentCommand (a blocked command is logged when it
   // is unblocked; EXEC never runs through here).
   if (!s.blocked() && (spec.flags & kCmdSkipSlowlog) == 0) SlowlogPush(s, argv, in_script_call_);
+  // call()'s replicationFeedMonitors (monitor.cc).
+  if (!monitors_.empty()) FeedMonitorsAfterCall(s, spec, argv);
   // A read-only command's keys are remembered after it ran, whatever it
   // replied (its keys: no command moves a key argument out).
   // EVAL_RO, EVALSHA_RO and FCALL_RO are read-only but remember nothing
@@ -897,7 +910,9 @@ void Engine::Exec(Session& s, std::string* out) {
     // closes its own client (CLIENT KILL, ACL DELUSER of its user): Redis's
     // CLIENT_CLOSE_AFTER_COMMAND turns into CLOSE_AFTER_REPLY after that
     // call, and later replies are dropped.
-    Call(s, *spec, argv, argv, s.close_after_reply ? &silenced_ : ReplyBuffer(s));
+    Call(s, *spec, argv,
+         monitors_.empty() ? std::span<std::string>(argv) : std::span<std::string>(),
+         s.close_after_reply ? &silenced_ : ReplyBuffer(s));
     if (!s.open) break;  // it killed itself? (never: self-kill closes after the reply)
   }
   --call_depth_;
@@ -926,6 +941,7 @@ std::string* Engine::ReplyBuffer(Session& s) {
 // confirmation, the name cleared, CLIENT REPLY OFF and a pending SKIP
 // cleared; then +RESET, which a SKIP in force for this command still drops.
 void Engine::Reset(Session& s) {
+  RemoveMonitor(SessionById(s.id));
   DiscardTransaction(s);
   tracker_.Command(s.id, tracking::TrackingRequest{});
   s.db = 0;

@@ -237,6 +237,9 @@ struct Session {
   // time when the default user needs no password).
   std::string user = "default";
   bool authenticated = false;
+  // MONITOR (monitor.cc): in the engine's monitors list (Redis's
+  // CLIENT_MONITOR|CLIENT_SLAVE), until RESET or close.
+  bool monitor = false;
 };
 
 // INFO's statistics (Redis's server.stat_* and per-command counters).
@@ -443,6 +446,9 @@ class Engine {
   void CountRdbSave() { ++rdb_saves_; }
   // Cron's part: a scheduled BGSAVE, or one a save point asks for.
   void PersistCron();
+  // CONFIG's kept parameters (config_kept.h), by KeptParams() index.
+  int64_t kept_param(size_t i) const;
+  void set_kept_param(size_t i, int64_t value);
   const std::vector<std::pair<std::string, std::string>>& server_params() const {
     return server_params_;
   }
@@ -641,6 +647,15 @@ class Engine {
   // ACLCheckAllPerm for the session's user (kOk when the user or the
   // command is unknown).
   AclResult AclCheck(const Session& s, std::span<const std::string> argv, size_t* idx) const;
+  // MONITOR (monitor.cc, which states the line format and the rules).
+  // AddMonitor puts session `session` in monitor mode; FeedMonitors sends
+  // every monitor but `skip` the line of argv as session `s` ran it (`lua`
+  // as the address while a script's call runs); EVAL and FCALL call it
+  // themselves. FeedMonitorsQuit: the server layer's QUIT of `session`.
+  void AddMonitor(int session);
+  void FeedMonitors(const Session& s, std::span<const std::string> argv, int skip = -1);
+  void FeedMonitorsQuit(int session, std::span<const std::string> argv);
+  size_t monitor_count() const { return monitors_.size(); }
 
  private:
   class TrackingPeers;
@@ -818,6 +833,15 @@ class Engine {
        lazyfree_lazy_server_del_ = false, lazyfree_lazy_user_del_ = false,
        lazyfree_lazy_user_flush_ = false;
   Acl acl_;  // ACL users (acl.h)
+  // MONITOR (monitor.cc): monitoring sessions in MONITOR order; call()'s
+  // feed (not for admin and skip_monitor commands); processCommand's
+  // replica check (a monitor may not read, write or may-replicate).
+  std::vector<int> monitors_;
+  std::vector<int64_t> kept_params_;  // config_kept.cc (empty: all at their defaults)
+  void RemoveMonitor(int session);
+  void FeedMonitorsAfterCall(const Session& s, const CommandSpec& spec,
+                             std::span<const std::string> argv);
+  bool ReplicaMayNotRun(const CommandSpec& spec, std::span<const std::string> argv) const;
 };
 
 }  // namespace respfuzz::engine

@@ -31,12 +31,14 @@ namespace {
 constexpr size_t kMaxArgc = 32;     // SLOWLOG_ENTRY_MAX_ARGC
 constexpr size_t kMaxString = 128;  // SLOWLOG_ENTRY_MAX_STRING
 
+}  // namespace
+
 // The arguments a command redacts before it runs (redactClientCommandArgument),
 // by index: AUTH's (2 or 3 arguments), the two after each AUTH of HELLO (as far
 // as HELLO reads them), every argument of ACL SETUSER after the
 // subcommand, the value of CONFIG SET requirepass (the engine's one
 // sensitive parameter).
-std::vector<bool> Redacted(std::span<const std::string> argv) {
+std::vector<bool> RedactedArguments(std::span<const std::string> argv) {
   std::vector<bool> red(argv.size(), false);
   if (argv.empty()) return red;
   const std::string_view cmd = argv[0];
@@ -66,6 +68,8 @@ std::vector<bool> Redacted(std::span<const std::string> argv) {
   }
   return red;
 }
+
+namespace {
 
 void CmdSlowlog(CommandContext& c) {
   Engine& e = c.engine;
@@ -137,7 +141,7 @@ void Engine::SlowlogPush(const Session& s, std::span<const std::string> argv, bo
   const int64_t duration = 0;            // the engine does not measure time
   if (duration >= slowlog_slower_than_) {
     SlowlogEntry se;
-    const std::vector<bool> red = Redacted(argv);
+    const std::vector<bool> red = RedactedArguments(argv);
     const size_t argc = std::min(argv.size(), kMaxArgc);
     for (size_t j = 0; j < argc; ++j) {
       if (argc != argv.size() && j == argc - 1) {

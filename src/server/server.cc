@@ -470,6 +470,8 @@ void Server::RunOne(Client* c, std::vector<std::string>& argv) {
         AppendTo(c, [](std::string* out) { out->append("+OK\r\n"); });
       }
       c->close_after_reply = true;
+      // QUIT runs through call(): the other monitors see it.
+      engine_.FeedMonitorsQuit(c->session, argv);
       return;
     case ServerCommand::kNone:
       break;
