@@ -141,10 +141,10 @@ def live(root, respfuzz, tmp):
     # Planted: a must-pass entry respfuzz serve does not pass today.
     planted = os.path.join(tmp, "planted.txt")
     with open(planted, "w") as f:
-        f.write("# planted\nunit/multi\tMULTI with SAVE\n")
+        f.write("# planted\nunit/introspection\tCONFIG SET rollback on apply error\n")
     rc, so, se = run("--respfuzz", respfuzz, "--timeout", "60", "--must-pass", planted,
-                     "unit/multi")
-    check(rc == 1 and "MUST-PASS unit/multi: MULTI with SAVE" in so,
+                     "unit/introspection")
+    check(rc == 1 and "MUST-PASS unit/introspection: CONFIG SET rollback on apply error" in so,
           "a planted must-pass entry is caught: exit %d" % rc)
 
 
