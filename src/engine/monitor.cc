@@ -41,6 +41,7 @@
 #include "src/engine/command.h"
 #include "src/engine/command_facts.h"
 #include "src/engine/engine.h"
+#include "src/resp/request.h"
 #include "src/script/lua_scripts.h"
 
 namespace respfuzz::engine {
@@ -88,39 +89,8 @@ bool MayReplicate(std::string_view fullname) {
 std::span<const CommandSpec> MonitorCommands() { return kCommands; }
 
 std::string MonitorQuote(std::string_view arg) {
-  std::string out = "\"";
-  for (char ch : arg) {
-    switch (ch) {
-      case '\\':
-      case '"':
-        out += '\\';
-        out += ch;
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (ch >= 0x20 && ch <= 0x7e) {
-          out += ch;
-        } else {
-          out += absl::StrFormat("\\x%02x", static_cast<unsigned char>(ch));
-        }
-    }
-  }
-  out += '"';
-  return out;
+  // sdscatrepr's quoting, which the inline-argument quoting is too.
+  return resp::QuoteInlineArg(arg);
 }
 
 std::string MonitorLine(int64_t now_ms, int db, std::string_view addr,
