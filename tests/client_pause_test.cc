@@ -59,6 +59,20 @@ TEST_F(ClientPauseTest, ErrorTextsAndArgumentOrder) {
   EXPECT_EQ(Run(a_, {"client", "unpause"}), "+OK\r\n");  // no pause: still OK
 }
 
+// A monitor is a replica to processCommand, and replicas are never paused:
+// under an ALL pause its PING is answered and its CLIENT UNPAUSE ends the
+// pause (redis-server 7.0.15, two raw connections: +PONG, then +OK and the
+// other client's PING answered).
+TEST_F(ClientPauseTest, MonitorIsNeverPaused) {
+  ASSERT_EQ(Run(a_, {"monitor"}), "+OK\r\n");
+  ASSERT_EQ(Run(b_, {"client", "pause", "100000", "all"}), "+OK\r\n");
+  EXPECT_EQ(Run(a_, {"ping"}).substr(0, 7), "+PONG\r\n");
+  EXPECT_FALSE(engine_.session(a_).postponed);
+  ExpectPostponed(c_, {"ping"});
+  EXPECT_EQ(Run(a_, {"client", "unpause"}).substr(0, 5), "+OK\r\n");
+  EXPECT_EQ(engine_.pause_type(), Engine::PauseType::kOff);
+}
+
 TEST_F(ClientPauseTest, WritePausesWritesAndMayReplicateCommandsOnly) {
   Run(a_, {"set", "foo", "bar"});
   Run(a_, {"function", "load",
