@@ -347,9 +347,11 @@ Value ConfigGet(Ctx& c) {
   for (size_t i = 2; i < c.argc(); i++) {
     const std::string cname = CString(c.argv[i]);
     const bool glob = cname.find_first_of("[*?") != std::string::npos;
+    // Named whole, the reply names it as asked (configGetCommand's matches
+    // dict keeps the argument: "requirEpass"); a pattern gives its own name.
     if (glob ? StringMatch(cname, "requirepass", /*nocase=*/true)
              : SameName(cname, "requirepass")) {
-      matches.emplace_back("requirepass", nullptr);
+      matches.emplace_back(glob ? std::string("requirepass") : cname, nullptr);
       break;
     }
   }
