@@ -85,7 +85,10 @@ start_bg() {
   "$script" --bin "$bin" "$@" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
   set +m
-  for _ in $(seq 200); do
+  # Up to 60 s: on a loaded machine (ctest -j2 beside a fuzz run) the script
+  # took more than the 10 s this used to wait, and a signal sent before its
+  # traps are set ends it with 143, not 130.
+  for _ in $(seq 1200); do
     grep -q 'filling' "$tmp/err" && break
     sleep 0.05
   done
