@@ -682,6 +682,9 @@ void ConfigSet(CommandContext& c) {
       if (err.empty()) c.engine.SetParam(static_cast<ParamId>(entry.engine_param), v);
     }
     if (!err.empty()) {
+      // The name first: a server parameter's name lives in the engine's
+      // server_params, which the restore below replaces.
+      const std::string failed(entry.name);
       c.engine.set_notify_flags(old_notify);
       c.engine.set_latency_percentiles(old_percentiles);
       c.engine.SetServerParams(old_server);
@@ -694,8 +697,8 @@ void ConfigSet(CommandContext& c) {
         if (set[j]->engine_param == kKeptParam)
           c.engine.set_kept_param(set[j]->server_param, old[j]);
       }
-      c.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
-                    std::string(entry.name) + "') - " + err);
+      c.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + failed + "') - " +
+                    err);
       return;
     }
   }
