@@ -31,15 +31,10 @@
 
 namespace respfuzz::engine {
 
-namespace {
-
-// The commands of 7.0.15's table flagged may_replicate (commands.c).
-bool MayReplicateByName(std::string_view name) {
+bool MayReplicateCommand(std::string_view name) {
   return name == "publish" || name == "spublish" || name == "pfcount" || name == "eval" ||
          name == "evalsha" || name == "fcall";
 }
-
-}  // namespace
 
 bool Engine::PausePostpones(const Session& s, const CommandSpec& spec, std::string_view fullname,
                             std::span<const std::string> argv) const {
@@ -55,7 +50,7 @@ bool Engine::PausePostpones(const Session& s, const CommandSpec& spec, std::stri
         return (*flags & script::kScriptNoWrites) == 0;
       }
     }
-    if (MayReplicateByName(cmd.name)) return true;
+    if (MayReplicateCommand(cmd.name)) return true;
     if (const CommandFact* fact = FindCommandFact(name)) return fact->HasFlag("write");
     return (cmd.flags & kCmdWrite) != 0;
   };

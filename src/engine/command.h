@@ -91,6 +91,10 @@ std::string LatencyStatsSection(const Engine& e);
 std::string LatencyPercentilesString(const std::vector<double>& percentiles);
 std::string ParseLatencyPercentiles(std::string_view value, std::vector<double>* out);
 std::span<const CommandSpec> PersistCommands();  // SAVE BGSAVE LASTSAVE SHUTDOWN (persist.cc)
+// CMD_MAY_REPLICATE, which COMMAND INFO hides (so 7.0.15's recorded facts
+// lack it): the commands of 7.0.15's table that carry it (client_pause.cc;
+// CLIENT PAUSE WRITE and a monitor's refusals read it).
+bool MayReplicateCommand(std::string_view name);
 std::span<const CommandSpec> MonitorCommands();  // MONITOR (monitor.cc)
 
 // Every command, and lookup by name in any letter case.

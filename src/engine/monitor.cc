@@ -75,15 +75,6 @@ std::string FullName(const CommandSpec& spec, std::span<const std::string> argv)
   return name;
 }
 
-// CMD_MAY_REPLICATE, which COMMAND INFO hides (so 7.0.15's recorded facts
-// lack it): the commands of 7.0.15's table that carry it.
-bool MayReplicate(std::string_view fullname) {
-  for (std::string_view name : {"pfcount", "publish", "spublish", "eval", "evalsha", "fcall"}) {
-    if (fullname == name) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::span<const CommandSpec> MonitorCommands() { return kCommands; }
@@ -154,7 +145,7 @@ bool Engine::ReplicaMayNotRun(const CommandSpec& spec, std::span<const std::stri
   const CommandFact* f = FindCommandFact(fullname);
   if (f == nullptr) return false;
   bool write = f->HasFlag("write");
-  bool may_replicate = MayReplicate(fullname);
+  bool may_replicate = MayReplicateCommand(fullname);
   // getCommandFlags: a script that declares its flags (scriptFlagsToCmdFlags)
   // writes unless no-writes, and is no longer may-replicate.
   if (const std::optional<uint32_t> declared = DeclaredScriptFlags(spec, argv)) {
