@@ -141,10 +141,10 @@ def live(root, respfuzz, tmp):
     # Planted: a must-pass entry respfuzz serve does not pass today.
     planted = os.path.join(tmp, "planted.txt")
     with open(planted, "w") as f:
-        f.write("# planted\nunit/introspection\tCONFIG SET rollback on apply error\n")
+        f.write("# planted\nunit/latency-monitor\tLATENCY RESET is able to reset events\n")
     rc, so, se = run("--respfuzz", respfuzz, "--timeout", "60", "--must-pass", planted,
-                     "unit/introspection")
-    check(rc == 1 and "MUST-PASS unit/introspection: CONFIG SET rollback on apply error" in so,
+                     "unit/latency-monitor")
+    check(rc == 1 and "MUST-PASS unit/latency-monitor: LATENCY RESET is able to reset events" in so,
           "a planted must-pass entry is caught: exit %d" % rc)
 
 

@@ -43,7 +43,7 @@ size_t OpenSessions(const engine::Engine& e) {
 // per-turn reply budget, the max-clients line) and no transport in between.
 // It replays the log as it grows (Replay after every turn), so the checks
 // can compare it with the server turn by turn.
-class DirectRun {
+class DirectRun : private engine::ListenHost {
  public:
   struct Conn {
     int session = -1;
@@ -72,15 +72,8 @@ class DirectRun {
           return o;
         }()) {
     // The server's parameters, as Server::Listen gives them to its engine.
-    engine_.SetServerParams({
-        {"appendonly", "no"},
-        {"bind", options_.bind},
-        {"databases", absl::StrCat(options_.engine.num_dbs)},
-        {"maxclients", absl::StrCat(options_.max_clients)},
-        {"port", absl::StrCat(SimTransport::kPort)},
-        {"proto-max-bulk-len", absl::StrCat(options_.request_limits.max_bulk_len)},
-        {"save", ""},
-    });
+    engine_.SetServerParams(server::ServerParams(options_, SimTransport::kPort));
+    engine_.SetListenHost(this);
   }
 
   // The events of `log` not replayed yet.
@@ -282,6 +275,12 @@ class DirectRun {
   }
 
   server::ServerOptions options_;
+  // CONFIG SET port: the simulated transport has one listener, on
+  // SimTransport::kPort, and refuses any other port as the server reports it.
+  std::string ChangeListenPort(int) override {
+    return "Unable to listen on this port. Check server logs.";
+  }
+
   engine::Engine engine_;
   std::deque<Conn> conns_;  // a deque: Conn (its parser) stays put as it grows
   std::vector<int> by_session_;

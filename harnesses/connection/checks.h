@@ -107,6 +107,9 @@ class ForwardingTransport : public server::Transport {
     return sim_->Listen(bind, port);
   }
   void CloseListener() override { sim_->CloseListener(); }
+  absl::StatusOr<uint16_t> ChangeListenPort(const std::string& bind, uint16_t port) override {
+    return sim_->ChangeListenPort(bind, port);
+  }
   int Accept(std::string* peer, std::string* local) override { return sim_->Accept(peer, local); }
   int AcceptAndDrop() override { return sim_->AcceptAndDrop(); }
   bool Watch(int h, uint32_t events, uint64_t tag) override { return sim_->Watch(h, events, tag); }

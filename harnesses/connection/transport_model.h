@@ -88,6 +88,9 @@ class ObservingTransport : public server::Transport {
     return inner_->Listen(bind, port);
   }
   void CloseListener() override { inner_->CloseListener(); }
+  absl::StatusOr<uint16_t> ChangeListenPort(const std::string& bind, uint16_t port) override {
+    return inner_->ChangeListenPort(bind, port);
+  }
   int Accept(std::string* peer, std::string* local) override;
   int AcceptAndDrop() override;
   bool Watch(int h, uint32_t events, uint64_t tag) override;

@@ -633,6 +633,23 @@ void ConfigSet(CommandContext& c) {
   const std::string old_requirepass = c.engine.acl().requirepass();
   const std::vector<double> old_percentiles = c.engine.latency_percentiles();
   bool requirepass_set = false;
+  // Every value already set is put back (restoreBackupConfig).
+  auto restore = [&](size_t upto) {
+    c.engine.set_notify_flags(old_notify);
+    c.engine.set_latency_percentiles(old_percentiles);
+    c.engine.SetServerParams(old_server);
+    c.engine.SetSavePoints(old_save);
+    if (requirepass_set) c.engine.acl().SetRequirepass(old_requirepass);
+    for (size_t j = 0; j < upto; ++j) {
+      if (set[j]->engine_param >= 0) {
+        c.engine.SetParam(static_cast<ParamId>(set[j]->engine_param), old[j]);
+      }
+      if (set[j]->engine_param == kKeptParam) c.engine.set_kept_param(set[j]->server_param, old[j]);
+    }
+  };
+  // A new port is applied after every value is set, as Redis runs its apply
+  // functions (updatePort) after the last set; -1: the port stays.
+  int64_t new_port = -1;
   for (size_t i = 0; i < count; ++i) {
     if (set[i]->engine_param >= 0)
       old[i] = c.engine.GetParam(static_cast<ParamId>(set[i]->engine_param));
@@ -670,6 +687,17 @@ void ConfigSet(CommandContext& c) {
       int64_t v = 0;
       err = ParseKeptParam(KeptParams()[entry.server_param], value, &v);
       if (err.empty()) c.engine.set_kept_param(entry.server_param, v);
+    } else if (entry.engine_param < 0 && entry.name == "port") {
+      // An integer config of 0..65535 (0: no TCP listener).
+      const std::optional<int64_t> v = resp::ParseInt64(value);
+      if (!v) {
+        err = "argument couldn't be parsed into an integer";
+      } else if (*v < 0 || *v > 65535) {
+        err = "argument must be between 0 and 65535 inclusive";
+      } else if (std::to_string(*v) != c.engine.server_params()[entry.server_param].second) {
+        new_port = *v;
+        c.engine.SetServerParam(entry.server_param, std::to_string(*v));
+      }
     } else if (entry.engine_param < 0) {
       // A server parameter: respfuzz serve cannot change it.
       if (value != c.engine.server_params()[entry.server_param].second) {
@@ -685,20 +713,23 @@ void ConfigSet(CommandContext& c) {
       // The name first: a server parameter's name lives in the engine's
       // server_params, which the restore below replaces.
       const std::string failed(entry.name);
-      c.engine.set_notify_flags(old_notify);
-      c.engine.set_latency_percentiles(old_percentiles);
-      c.engine.SetServerParams(old_server);
-      c.engine.SetSavePoints(old_save);
-      if (requirepass_set) c.engine.acl().SetRequirepass(old_requirepass);
-      for (size_t j = 0; j < i; ++j) {
-        if (set[j]->engine_param >= 0) {
-          c.engine.SetParam(static_cast<ParamId>(set[j]->engine_param), old[j]);
-        }
-        if (set[j]->engine_param == kKeptParam)
-          c.engine.set_kept_param(set[j]->server_param, old[j]);
-      }
+      restore(i);
       c.reply.Error("ERR CONFIG SET failed (possibly related to argument '" + failed + "') - " +
                     err);
+      return;
+    }
+  }
+  if (new_port >= 0) {
+    // updatePort: the listener moves, or everything set above is put back
+    // (the listener stays where it was: Redis's rollback listens on the old
+    // port again).
+    const std::string err =
+        c.engine.listen_host() == nullptr
+            ? std::string("respfuzz serve cannot change this parameter")
+            : c.engine.listen_host()->ChangeListenPort(static_cast<int>(new_port));
+    if (!err.empty()) {
+      restore(count);
+      c.reply.Error("ERR CONFIG SET failed (possibly related to argument 'port') - " + err);
       return;
     }
   }

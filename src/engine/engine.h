@@ -110,6 +110,18 @@ class PersistHost {
   virtual void RequestShutdown() = 0;
 };
 
+// The listener (CONFIG SET port; config.c's updatePort). respfuzz serve
+// implements it; an engine without one (the harnesses, which have no
+// listener and no port parameter) refuses a new port.
+class ListenHost {
+ public:
+  virtual ~ListenHost() = default;
+  // Listens on `port` instead of the current port (0: on no TCP port, as
+  // Redis's changeListenPort closes its listeners then); "" when done, else
+  // the error CONFIG SET reports (the listener is left as it was).
+  virtual std::string ChangeListenPort(int port) = 0;
+};
+
 // Memory accounting and eviction (memory.cc, evict.cc; docs/fidelity.md,
 // "Memory accounting"). The maxmemory-policy values, in Redis's
 // maxmemory_policy_enum order (config.h's EnumNames).
@@ -413,6 +425,8 @@ class Engine {
   // (seconds, changes) pairs; with any, FLUSHALL saves (and so resets the
   // dirty counter) and SHUTDOWN saves unless NOSAVE.
   void SetPersistHost(PersistHost* host) { persist_host_ = host; }
+  void SetListenHost(ListenHost* host) { listen_host_ = host; }
+  ListenHost* listen_host() const { return listen_host_; }
   void SetSavePoints(std::vector<std::pair<int64_t, int>> points) {
     save_points_ = std::move(points);
   }
@@ -471,6 +485,7 @@ class Engine {
   void ResetStats();  // CONFIG RESETSTAT
   void SetServerInfo(ServerInfo info) { server_info_ = std::move(info); }
   const ServerInfo& server_info() const { return server_info_; }
+  void set_tcp_port(int port) { server_info_.tcp_port = port; }
   int64_t start_ms() const { return options_.start_ms; }
   const std::string& run_id() const { return run_id_; }
 
@@ -790,6 +805,7 @@ class Engine {
   uint64_t dirty_ = 0;                 // server.dirty
   // Persistence (persist.cc).
   PersistHost* persist_host_ = nullptr;
+  ListenHost* listen_host_ = nullptr;  // CONFIG SET port
   std::vector<std::pair<int64_t, int>> save_points_;
   int64_t lastsave_s_ = -1;  // -1: the engine's start
   uint64_t rdb_saves_ = 0;

@@ -99,6 +99,30 @@ Server::Server(ServerOptions options, std::unique_ptr<Transport> transport)
   events_.resize(kMaxEvents);
   engine_.SetBusyHost(this);     // busy scripts: ProcessEventsWhileBlocked
   engine_.SetPersistHost(this);  // SAVE's file, SHUTDOWN
+  engine_.SetListenHost(this);   // CONFIG SET port
+}
+
+std::vector<std::pair<std::string, std::string>> ServerParams(const ServerOptions& options,
+                                                              uint16_t port) {
+  // The server's own parameters, which CONFIG GET reports next to the
+  // engine's (redis-benchmark asks for save and appendonly when it starts).
+  return {
+      {"appendonly", "no"},
+      {"bind", options.bind},
+      {"databases", absl::StrCat(options.engine.num_dbs)},
+      // Persistence (src/engine/persist.cc): the RDB file's name and the
+      // working directory it goes to (read each time by redis-server's
+      // getcwd; respfuzz never changes directory after its start), both
+      // protected configs; save (no save points, as the suite's servers
+      // run) is settable.
+      {"dbfilename", "dump.rdb"},
+      {"dir", WorkingDirectory()},
+      {"maxclients", absl::StrCat(options.max_clients)},
+      // CONFIG SET port moves the listener (Server::ChangeListenPort).
+      {"port", absl::StrCat(port)},
+      {"proto-max-bulk-len", absl::StrCat(options.request_limits.max_bulk_len)},
+      {"save", ""},
+  };
 }
 
 Server::~Server() {
@@ -120,24 +144,7 @@ absl::Status Server::Listen() {
   if (!port.ok()) return port.status();
   listening_ = true;
   port_ = *port;
-  // The server's own parameters, which CONFIG GET reports next to the
-  // engine's (redis-benchmark asks for save and appendonly when it starts).
-  engine_.SetServerParams({
-      {"appendonly", "no"},
-      {"bind", options_.bind},
-      {"databases", absl::StrCat(options_.engine.num_dbs)},
-      // Persistence (src/engine/persist.cc): the RDB file's name and the
-      // working directory it goes to (read each time by redis-server's
-      // getcwd; respfuzz never changes directory after its start), both
-      // protected configs; save (no save points, as the suite's servers
-      // run) is settable.
-      {"dbfilename", "dump.rdb"},
-      {"dir", WorkingDirectory()},
-      {"maxclients", absl::StrCat(options_.max_clients)},
-      {"port", absl::StrCat(port_)},
-      {"proto-max-bulk-len", absl::StrCat(options_.request_limits.max_bulk_len)},
-      {"save", ""},
-  });
+  engine_.SetServerParams(ServerParams(options_, port_));
   // What INFO reports about this process.
   engine::ServerInfo info;
   struct utsname name;
@@ -637,6 +644,20 @@ void Server::Close(Client* c) {
 
 // --- persistence ------------------------------------------------------------
 
+std::string Server::ChangeListenPort(int port) {
+  absl::StatusOr<uint16_t> bound =
+      transport_->ChangeListenPort(options_.bind, static_cast<uint16_t>(port));
+  if (!bound.ok()) {
+    if (options_.on_warning) {
+      options_.on_warning(absl::StrCat("CONFIG SET port ", port, ": ", bound.status().message()));
+    }
+    return "Unable to listen on this port. Check server logs.";
+  }
+  port_ = *bound;
+  engine_.set_tcp_port(port_);
+  return "";
+}
+
 bool Server::WriteRdb(std::string_view filename, std::string_view rdb) {
   return transport_->WriteFileAtomically(filename, rdb);
 }
@@ -745,7 +766,14 @@ StopOnSignals::~StopOnSignals() {
 }
 
 int RunServer(const ServerOptions& options) {
-  Server server(options);
+  ServerOptions with_log = options;
+  if (!with_log.on_warning) {
+    with_log.on_warning = [](const std::string& line) {
+      std::fprintf(stderr, "respfuzz serve: %s\n", line.c_str());
+      std::fflush(stderr);
+    };
+  }
+  Server server(with_log);
   // Signals first: a SIGTERM right after the port is announced must stop the
   // server cleanly, not kill it.
   StopOnSignals signals(&server);

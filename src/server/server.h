@@ -51,6 +51,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -96,6 +97,10 @@ struct ServerOptions {
   // The engine's options; start_ms is ignored: the clock starts at the wall
   // clock's time and follows it.
   engine::EngineOptions engine;
+  // Where the server's warnings go (a CONFIG SET port it could not listen
+  // on: Redis's "Check server logs."); RunServer prints them to stderr,
+  // unset they are dropped (harnesses do no I/O).
+  std::function<void(const std::string& line)> on_warning;
   // RunServer only: called with the bound port once listening.
   std::function<void(uint16_t port)> on_listening;
 };
@@ -119,7 +124,7 @@ struct ServerStats {
 // ProcessEventsWhileBlocked).
 // It is also the engine's PersistHost: SAVE's file goes through the
 // transport (Transport::WriteFileAtomically), SHUTDOWN stops the loop.
-class Server : private engine::BusyHost, private engine::PersistHost {
+class Server : private engine::BusyHost, private engine::PersistHost, private engine::ListenHost {
  public:
   // Reply buffers. Each reply is built in the engine session's buffer and
   // swapped into the client's when that is empty; once sent, the emptied
@@ -268,6 +273,8 @@ class Server : private engine::BusyHost, private engine::PersistHost {
   // running requests at once and makes Run() return after this turn.
   bool WriteRdb(std::string_view filename, std::string_view rdb) override;
   void RequestShutdown() override;
+  // engine::ListenHost: CONFIG SET port moves the transport's listener.
+  std::string ChangeListenPort(int port) override;
   bool shutdown_requested_ = false;
 
   ServerOptions options_;
@@ -311,6 +318,12 @@ class StopOnSignals {
 // ("respfuzz serve: stopped: N connections, N commands served, ...") and
 // return 0. If listening fails, prints "respfuzz: serve: <why>" and returns 2;
 // an event-loop failure prints the error and returns 1.
+// The server's own CONFIG parameters (appendonly, bind, ..., save) for a
+// server with `options` listening on `port`, as Listen() gives them to its
+// engine (the connection harness's direct run gives its engine the same).
+std::vector<std::pair<std::string, std::string>> ServerParams(const ServerOptions& options,
+                                                              uint16_t port);
+
 int RunServer(const ServerOptions& options);
 
 }  // namespace respfuzz::server

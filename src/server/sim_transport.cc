@@ -78,6 +78,13 @@ absl::StatusOr<uint16_t> SimTransport::Listen(const std::string&, uint16_t) {
   return kPort;
 }
 
+absl::StatusOr<uint16_t> SimTransport::ChangeListenPort(const std::string& bind, uint16_t port) {
+  if (port == kPort && listening_) return kPort;
+  return absl::UnavailableError(absl::StrCat("cannot listen on ", bind, ":", port,
+                                             ": the simulated transport listens on port ", kPort,
+                                             " only"));
+}
+
 int SimTransport::Accept(std::string* peer, std::string* local) {
   if (!listening_) return -EINVAL;
   if (accept_failures_ > 0) {

@@ -95,6 +95,8 @@ class SimTransport : public Transport {
   // --- Transport ---
   absl::StatusOr<uint16_t> Listen(const std::string& bind, uint16_t port) override;
   void CloseListener() override { listening_ = false; }
+  // One listener, on kPort: any other port is refused as if in use.
+  absl::StatusOr<uint16_t> ChangeListenPort(const std::string& bind, uint16_t port) override;
   int Accept(std::string* peer, std::string* local) override;
   int AcceptAndDrop() override;
   bool Watch(int handle, uint32_t events, uint64_t tag) override;

@@ -43,6 +43,12 @@ std::string AddressText(const sockaddr_storage& a) {
   return "";
 }
 
+// "host:port", an IPv6 host in brackets.
+std::string Where(const std::string& bind, uint16_t port) {
+  return bind.find(':') != std::string::npos ? absl::StrCat("[", bind, "]:", port)
+                                             : absl::StrCat(bind, ":", port);
+}
+
 class SocketTransport : public Transport {
  public:
   SocketTransport() {
@@ -64,6 +70,69 @@ class SocketTransport : public Transport {
     if (listen_fd_ >= 0 || epoll_fd_ >= 0) {
       return absl::FailedPreconditionError("Listen() called twice");
     }
+    absl::StatusOr<uint16_t> bound = OpenListener(bind, port);
+    if (!bound.ok()) return bound.status();
+    auto fail = [&](const char* what) {
+      const int err = errno;
+      ::close(listen_fd_);
+      listen_fd_ = -1;
+      return absl::UnavailableError(
+          absl::StrCat(what, " ", Where(bind, port), ": ", ErrnoText(err)));
+    };
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) return fail("epoll_create1 failed for");
+    if (wake_read_fd_ < 0) {
+      errno = EMFILE;
+      return fail("no wake pipe for");
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kListenerTag;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
+      return fail("epoll_ctl failed for");
+    }
+    ev.data.u64 = kWakeTag;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_read_fd_, &ev) != 0) {
+      return fail("epoll_ctl failed for");
+    }
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return bound;
+  }
+
+  absl::StatusOr<uint16_t> ChangeListenPort(const std::string& bind, uint16_t port) override {
+    if (epoll_fd_ < 0) return absl::FailedPreconditionError("ChangeListenPort() before Listen()");
+    if (port == 0) {
+      CloseListener();
+      return 0;
+    }
+    const int old_fd = listen_fd_;
+    listen_fd_ = -1;
+    absl::StatusOr<uint16_t> bound = OpenListener(bind, port);
+    if (!bound.ok()) {
+      listen_fd_ = old_fd;
+      return bound.status();
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kListenerTag;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
+      const int err = errno;
+      ::close(listen_fd_);
+      listen_fd_ = old_fd;
+      return absl::UnavailableError(
+          absl::StrCat("epoll_ctl failed for ", Where(bind, port), ": ", ErrnoText(err)));
+    }
+    if (old_fd >= 0) {
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, old_fd, nullptr);
+      ::close(old_fd);
+    }
+    return bound;
+  }
+
+ private:
+  // A listening socket on bind:port in listen_fd_ (not watched yet); the
+  // bound port, or an error naming the address.
+  absl::StatusOr<uint16_t> OpenListener(const std::string& bind, uint16_t port) {
     sockaddr_storage addr{};
     socklen_t addr_len = 0;
     int family = AF_INET;
@@ -84,8 +153,7 @@ class SocketTransport : public Transport {
             absl::StrCat("'", bind, "' is not a numeric IPv4 or IPv6 address"));
       }
     }
-    const std::string where =
-        family == AF_INET6 ? absl::StrCat("[", bind, "]:", port) : absl::StrCat(bind, ":", port);
+    const std::string where = Where(bind, port);
     auto fail = [&](const char* what) {
       const int err = errno;
       if (listen_fd_ >= 0) ::close(listen_fd_);
@@ -109,29 +177,11 @@ class SocketTransport : public Transport {
     if (::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &bound_len) != 0) {
       return fail("getsockname failed for");
     }
-    const uint16_t bound_port =
-        ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                                 : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-    if (epoll_fd_ < 0) return fail("epoll_create1 failed for");
-    if (wake_read_fd_ < 0) {
-      errno = EMFILE;
-      return fail("no wake pipe for");
-    }
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.u64 = kListenerTag;
-    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev) != 0) {
-      return fail("epoll_ctl failed for");
-    }
-    ev.data.u64 = kWakeTag;
-    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_read_fd_, &ev) != 0) {
-      return fail("epoll_ctl failed for");
-    }
-    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    return bound_port;
+    return ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                    : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   }
 
+ public:
   void CloseListener() override {
     if (listen_fd_ < 0) return;
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);

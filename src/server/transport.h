@@ -45,6 +45,11 @@ class Transport {
   // "cannot listen on 127.0.0.1:6379: Address already in use".
   virtual absl::StatusOr<uint16_t> Listen(const std::string& bind, uint16_t port) = 0;
   virtual void CloseListener() = 0;
+  // CONFIG SET port: listens on bind:port instead of the current listener
+  // (port 0: on nothing, the listener closed), opening the new socket before
+  // the old one is closed, so an error (the port in use: "cannot listen on
+  // ...") leaves the old listener as it was. Returns the port listened on.
+  virtual absl::StatusOr<uint16_t> ChangeListenPort(const std::string& bind, uint16_t port) = 0;
   // One waiting connection: its handle (>= 0, not watched yet) with both
   // ends' "ip:port" in *peer and *local; or -EAGAIN (none waiting), -EMFILE /
   // -ENFILE (out of descriptors), -EINTR, -ECONNABORTED.

@@ -295,6 +295,104 @@ TEST(ServerTest, ConfigGetForRedisBenchmark) {
               "*2\r\n$23\r\ntracking-table-max-keys\r\n$7\r\n1000000\r\n");
 }
 
+// A loopback socket listening on a free port, held while the test runs.
+class HeldPort {
+ public:
+  HeldPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    EXPECT_EQ(::listen(fd_, 1), 0);
+    EXPECT_EQ(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~HeldPort() { Release(); }
+  HeldPort(const HeldPort&) = delete;
+  HeldPort& operator=(const HeldPort&) = delete;
+  uint16_t port() const { return port_; }
+  void Release() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+// CONFIG SET port (config.c's updatePort), as redis-server 7.0.15 answers:
+// a port in use is refused after every value is set, and all of them are
+// put back; a free port moves the listener (connections stay); 0 closes it.
+TEST(ServerTest, ConfigSetPortMovesTheListener) {
+  RunningServer s;
+  const uint16_t first = s.port();  // s.port() follows the server's listener
+  RawClient c(first);
+  HeldPort busy;
+  const std::string refused =
+      "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this "
+      "port. Check server logs.\r\n";
+  ExpectReply(c,
+              Multibulk({"CONFIG", "SET", "maxmemory", "10000001", "port",
+                         absl::StrCat(busy.port()), "maxmemory-samples", "7"}),
+              refused);
+  ExpectReply(c, "CONFIG GET maxmemory\r\n", "*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
+  ExpectReply(c, "CONFIG GET maxmemory-samples\r\n",
+              "*2\r\n$17\r\nmaxmemory-samples\r\n$1\r\n5\r\n");
+  ExpectReply(c, "CONFIG GET port\r\n", "*2\r\n$4\r\nport\r\n" + Bulk(absl::StrCat(first)));
+  {
+    RawClient still(first);
+    ASSERT_TRUE(still.connected());
+    ExpectReply(still, "PING\r\n", "+PONG\r\n");
+  }
+  // The values 7.0.15 refuses before any apply.
+  ExpectReply(c, "CONFIG SET port 65536\r\n",
+              "-ERR CONFIG SET failed (possibly related to argument 'port') - argument must be "
+              "between 0 and 65535 inclusive\r\n");
+  ExpectReply(c, "CONFIG SET port -1\r\n",
+              "-ERR CONFIG SET failed (possibly related to argument 'port') - argument must be "
+              "between 0 and 65535 inclusive\r\n");
+  ExpectReply(c, "CONFIG SET port +5\r\n",
+              "-ERR CONFIG SET failed (possibly related to argument 'port') - argument couldn't be "
+              "parsed into an integer\r\n");
+  // The same port: nothing to apply.
+  ExpectReply(c, Multibulk({"CONFIG", "SET", "port", absl::StrCat(first)}), "+OK\r\n");
+
+  // A free port (the one held above, released): the listener moves there.
+  const uint16_t next = busy.port();
+  busy.Release();
+  ExpectReply(c, Multibulk({"CONFIG", "SET", "port", absl::StrCat(next)}), "+OK\r\n");
+  ExpectReply(c, "PING\r\n", "+PONG\r\n");  // an open connection stays
+  ExpectReply(c, "CONFIG GET port\r\n", "*2\r\n$4\r\nport\r\n" + Bulk(absl::StrCat(next)));
+  c.Send("INFO server\r\n");
+  const std::string header = c.ReadLine();
+  ASSERT_EQ(header.substr(0, 1), "$");
+  const std::string info = c.Read(std::stoul(header.substr(1)) + 2);
+  EXPECT_NE(info.find(absl::StrCat("\r\ntcp_port:", next, "\r\n")), std::string::npos) << info;
+  {
+    RawClient moved(next);
+    ASSERT_TRUE(moved.connected());
+    ExpectReply(moved, "PING\r\n", "+PONG\r\n");
+    EXPECT_EQ(s.port(), next);
+    RawClient old(first);
+    EXPECT_FALSE(old.connected()) << "the old port still accepts";
+  }
+  // 0: no TCP listener at all; the open connection still runs commands.
+  ExpectReply(c, "CONFIG SET port 0\r\n", "+OK\r\n");
+  {
+    RawClient none(next);
+    EXPECT_FALSE(none.connected()) << "port 0 still accepts";
+  }
+  ExpectReply(c, "CONFIG GET port\r\n", "*2\r\n$4\r\nport\r\n$1\r\n0\r\n");
+  // And back.
+  ExpectReply(c, Multibulk({"CONFIG", "SET", "port", absl::StrCat(next)}), "+OK\r\n");
+  RawClient again(next);
+  ASSERT_TRUE(again.connected());
+  ExpectReply(again, "PING\r\n", "+PONG\r\n");
+}
+
 TEST(ServerTest, WatchAcrossTwoClients) {
   RunningServer s;
   RawClient a(s.port());
