@@ -185,7 +185,7 @@ Value RenameGeneric(Ctx& c, bool nx) {
     if (nx) return c.Int(0);
     DbDelete(c.st, c.db(), dst);
   }
-  DbAdd(c.st, c.db(), dst, std::move(value));
+  DbAddKeepingLru(c.st, c.db(), dst, std::move(value));
   if (expire != -1) SetExpire(c.st, c.db(), dst, expire);
   DbDelete(c.st, c.db(), src);
   SignalModifiedKey(c.st, c.db(), src);
@@ -459,7 +459,7 @@ Value Move(Ctx& c) {
   int64_t expire = GetExpire(c.st, c.db(), key);
   if (LookupKey(c.st, dbid, key) != nullptr) return c.Int(0);
   Object moved = *o;
-  DbAdd(c.st, dbid, key, std::move(moved));
+  DbAddKeepingLru(c.st, dbid, key, std::move(moved));
   if (expire != -1) SetExpire(c.st, dbid, key, expire);
   DbDelete(c.st, c.db(), key);
   SignalModifiedKey(c.st, c.db(), key);

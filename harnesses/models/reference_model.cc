@@ -62,8 +62,12 @@ bool DbDelete(State& st, int db, const std::string& key) {
 }
 
 Object& DbAdd(State& st, int db, const std::string& key, Object value) {
-  SignalKeyAsReady(st, db, key, value.kind);
   value.lru = NewLru(st);
+  return DbAddKeepingLru(st, db, key, std::move(value));
+}
+
+Object& DbAddKeepingLru(State& st, int db, const std::string& key, Object value) {
+  SignalKeyAsReady(st, db, key, value.kind);
   auto [it, inserted] = st.dbs[db].dict.emplace(key, std::move(value));
   NotifyKeyspaceEvent(st, kNotifyNew, "new", key, db);
   return it->second;
@@ -89,8 +93,12 @@ void SetKey(State& st, int db, const std::string& key, Object value, bool keeptt
   if (!keyfound) {
     DbAdd(st, db, key, std::move(value));
   } else {
-    value.lru = NewLru(st);
-    st.dbs[db].dict[key] = std::move(value);  // dbOverwrite: the expire stays
+    // dbOverwrite: the expire stays; under an LFU policy the new object
+    // takes the old one's counter (val->lru = old->lru), else it keeps
+    // createObject's stamp.
+    Object& old = st.dbs[db].dict[key];
+    value.lru = LfuPolicy(st) ? old.lru : NewLru(st);
+    old = std::move(value);
   }
   if (!keepttl) RemoveExpire(st, db, key);
   SignalModifiedKey(st, db, key);

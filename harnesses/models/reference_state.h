@@ -285,7 +285,11 @@ Object* LookupKeyNoTouch(State& st, int db, const std::string& key);
 // LRU_CLOCK(): the clock in seconds, 24 bits.
 int64_t LruClock(const State& st);
 bool DbDelete(State& st, int db, const std::string& key);  // dict + expires; no signal
+// dbAdd of a new object (createObject's LRU/LFU stamp).
 Object& DbAdd(State& st, int db, const std::string& key, Object value);
+// dbAdd of an object that already lives (RENAME's and MOVE's source): its
+// LRU/LFU stamp goes with it.
+Object& DbAddKeepingLru(State& st, int db, const std::string& key, Object value);
 void SetExpire(State& st, int db, const std::string& key, int64_t when);
 bool RemoveExpire(State& st, int db, const std::string& key);
 // setKey: `found` is 1 (SETKEY_ALREADY_EXIST), 0 (SETKEY_DOESNT_EXIST) or -1

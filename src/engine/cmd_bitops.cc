@@ -306,7 +306,7 @@ void CmdBitop(CommandContext& c) {
     res[j] = static_cast<char>(out);
   }
   if (max_len > 0) {
-    c.ks.Store(c.db, c.arg(2), Object(std::move(res)), false).set_str_enc(StrEnc::kRaw);
+    c.ks.SetKey(c.db, c.arg(2), Object(std::move(res))).set_str_enc(StrEnc::kRaw);
     c.Notify(kNotifyString, "set", c.arg(2));
     c.Dirty();
   } else if (c.ks.DeleteStored(c.db, c.arg(2))) {

@@ -89,7 +89,8 @@ void CmdRestore(CommandContext& c) {
     return;
   }
   if (existed) c.engine.NotifyKeyspaceEvent(kNotifyNew, "new", key, c.db);  // dbDelete + dbAdd
-  Object& stored = c.ks.StoreWithExpire(c.db, key, std::move(*obj), ttl != 0 ? ttl : -1);
+  Object& stored =
+      c.ks.StoreWithExpire(c.db, key, std::move(*obj), ttl != 0 ? ttl : -1, Keyspace::Stamp::kNew);
   if (existed) c.engine.SignalKeyAsReady(c.db, key);
   // objectSetLRUOrLFU(obj, lfu_freq, lru_idle, LRU_CLOCK(), 1000).
   if (c.ks.lfu()) {

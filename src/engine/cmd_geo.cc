@@ -539,7 +539,7 @@ void GeoSearch(CommandContext& c, size_t src, unsigned flags) {
   const EncodingLimits& limits = c.engine.limits();
   out.set_listpack(static_cast<int64_t>(returned) <= limits.zset_max_listpack_entries &&
                    static_cast<int64_t>(maxlen) <= limits.zset_max_listpack_value);
-  c.ks.Store(c.db, dst, Object(std::move(out)), /*keep_ttl=*/false);
+  c.ks.SetKey(c.db, dst, Object(std::move(out)));
   c.Notify(kNotifyZset, (flags & kSearch) ? "geosearchstore" : "georadiusstore", dst);
   c.Dirty(static_cast<int64_t>(returned));
   c.reply.Integer(static_cast<int64_t>(returned));

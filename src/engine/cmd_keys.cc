@@ -228,7 +228,7 @@ void RenameGeneric(CommandContext& c, bool nx) {
   // to blocked clients as a new one is.
   c.engine.AnnounceNew(c.db, dst);
   c.ks.Delete(c.db, src);
-  c.ks.StoreWithExpire(c.db, dst, std::move(value), expire);
+  c.ks.StoreWithExpire(c.db, dst, std::move(value), expire, Keyspace::Stamp::kKeep);
   c.engine.EndAnnounce();
   if (replaced) c.engine.SignalKeyAsReady(c.db, dst);
   c.Notify(kNotifyGeneric, "rename_from", src);
@@ -286,7 +286,7 @@ void CmdCopy(CommandContext& c) {
   const bool replaced = c.ks.Peek(dst_db, dst) != nullptr;
   if (replaced) c.engine.NotifyKeyspaceEvent(kNotifyNew, "new", dst, dst_db);  // dbAdd, as RENAME
   // dupStringObject: the same encoding, but an integer is never the shared one.
-  c.ks.StoreWithExpire(dst_db, dst, Object(*o), expire).set_unshared(true);
+  c.ks.StoreWithExpire(dst_db, dst, Object(*o), expire, Keyspace::Stamp::kNew).set_unshared(true);
   if (replaced) c.engine.SignalKeyAsReady(dst_db, dst);  // dbDelete + dbAdd, as RENAME
   c.engine.NotifyKeyspaceEvent(kNotifyGeneric, "copy_to", dst, dst_db);
   c.Dirty();
@@ -538,7 +538,7 @@ void CmdMove(CommandContext& c) {
   Object value = std::move(*o);
   c.engine.AnnounceNew(dst, key);  // dbAdd in the target db comes first
   c.ks.DeleteStored(c.db, key);
-  c.ks.StoreWithExpire(dst, key, std::move(value), expire);
+  c.ks.StoreWithExpire(dst, key, std::move(value), expire, Keyspace::Stamp::kKeep);
   c.engine.EndAnnounce();
   c.Notify(kNotifyGeneric, "move_from", key);
   c.engine.NotifyKeyspaceEvent(kNotifyGeneric, "move_to", key, dst);

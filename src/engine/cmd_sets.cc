@@ -195,8 +195,7 @@ void StoreSetResult(CommandContext& c, const std::string& dst, Set result, std::
         break;
       }
     }
-    SetConvertIfNeeded(c, c.ks.Store(c.db, dst, Object(std::move(result)), /*keep_ttl=*/false),
-                       non_int, true);
+    SetConvertIfNeeded(c, c.ks.SetKey(c.db, dst, Object(std::move(result))), non_int, true);
     c.reply.Integer(n);
     c.Notify(kNotifySet, event, dst);
     c.Dirty();

@@ -319,7 +319,7 @@ void SortGeneric(CommandContext& c, bool readonly) {
   c.ks.set_count_reads(false);
   // The events and the dirty count come before the reply, as in Redis.
   if (outputlen > 0) {
-    c.ks.Store(c.db, *storekey, Object(std::move(result)), /*keep_ttl=*/false);
+    c.ks.SetKey(c.db, *storekey, Object(std::move(result)));
     c.Notify(kNotifyList, "sortstore", *storekey);
     c.Dirty(outputlen);
   } else if (c.ks.DeleteStored(c.db, *storekey)) {

@@ -199,7 +199,7 @@ void MsetGeneric(CommandContext& c, bool nx) {
     }
   }
   for (size_t j = 1; j < c.argc(); j += 2) {
-    c.ks.Store(c.db, c.arg(j), Object(c.TakeArg(j + 1)), false);
+    c.ks.SetKey(c.db, c.arg(j), Object(c.TakeArg(j + 1)));
     c.Notify(kNotifyString, "set", c.arg(j));
   }
   c.Dirty(static_cast<int64_t>((c.argc() - 1) / 2));
@@ -451,7 +451,7 @@ void CmdGetex(CommandContext& c) {
 // GETSET key value: SET without options (the TTL is dropped), replying the old value.
 void CmdGetset(CommandContext& c) {
   if (!ReplyGet(c, c.arg(1))) return;
-  c.ks.Store(c.db, c.arg(1), Object(c.TakeArg(2)), false);
+  c.ks.SetKey(c.db, c.arg(1), Object(c.TakeArg(2)));
   c.Notify(kNotifyString, "set", c.arg(1));
   c.Dirty();
 }

@@ -254,7 +254,7 @@ void Generic(CommandContext& c, size_t numkeys_index, Op op, bool cardinality_on
     z.set_listpack(listpack);
     for (const auto& [m, s] : result) z.Set(m, listpack && s == 0 ? 0.0 : s);
     const int64_t n = static_cast<int64_t>(z.size());
-    c.ks.Store(c.db, dst, Object(std::move(z)), /*keep_ttl=*/false);
+    c.ks.SetKey(c.db, dst, Object(std::move(z)));
     c.reply.Integer(n);
     c.Notify(kNotifyZset,
              op == Op::kUnion   ? "zunionstore"

@@ -440,7 +440,7 @@ void StoreRange(CommandContext& c, const std::vector<const ZSet::Entry*>& entrie
     StoreScore(z, e->second, e->first);
   }
   const int64_t n = static_cast<int64_t>(z.size());
-  c.ks.Store(c.db, dst, Object(std::move(z)), /*keep_ttl=*/false);
+  c.ks.SetKey(c.db, dst, Object(std::move(z)));
   c.reply.Integer(n);
   c.Notify(kNotifyZset, "zrangestore", dst);
   c.Dirty();

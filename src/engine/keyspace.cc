@@ -198,21 +198,35 @@ Object& Keyspace::Store(int db, std::string_view key, Object value, bool keep_tt
   Db& d = dbs_[db];
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
+  // A new value (createObject); dbOverwrite keeps the old LFU counter.
+  const uint32_t stamp = !inserted && lfu() ? it->value.lru() : NewAccessStamp();
   it->value = std::move(value);
-  it->value.set_lru(NewAccessStamp());  // a new value (createObject)
+  it->value.set_lru(stamp);
   if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
   if (!keep_ttl) d.expires.Erase(key);
   Emit(db, it->key(), KeyEventKind::kWritten);
   return it->value;
 }
 
-Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value, int64_t when_ms) {
+Object& Keyspace::SetKey(int db, std::string_view key, Object value) {
+  Find(db, key);  // lookupKeyWrite: lazy expiry, and a touch of an existing key
+  return Store(db, key, std::move(value), /*keep_ttl=*/false);
+}
+
+Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value, int64_t when_ms,
+                                  Stamp stamp) {
   ExpireIfNeeded(db, key);
   Db& d = dbs_[db];
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
+  uint32_t lru = value.lru();
+  if (stamp == Stamp::kNew || (stamp == Stamp::kNewOrOverwrite && (inserted || !lfu()))) {
+    lru = NewAccessStamp();  // a new value (createObject)
+  } else if (stamp == Stamp::kNewOrOverwrite) {
+    lru = it->value.lru();  // dbOverwrite under an LFU policy
+  }
   it->value = std::move(value);
-  it->value.set_lru(NewAccessStamp());  // a new value (createObject)
+  it->value.set_lru(lru);
   if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
   if (when_ms < 0) {
     d.expires.Erase(key);

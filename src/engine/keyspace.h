@@ -174,13 +174,30 @@ class Keyspace {
   // Lookup with no side effect (no lazy expiry): the key as stored.
   const Object* Peek(int db, std::string_view key) const;
 
+  // The access stamp (LRU clock or LFU counter) a stored value gets.
+  enum class Stamp : uint8_t {
+    // A new object: createObject's stamp, except that a value replacing a
+    // key keeps the old value's LFU counter under an LFU policy, as 7.0.15's
+    // dbOverwrite copies old->lru (SET, MSET, INCR, the *STORE commands).
+    kNewOrOverwrite,
+    // A new object whatever was there (RESTORE, COPY: the destination is
+    // deleted first, then dbAdd).
+    kNew,
+    // The value's own stamp (RENAME and MOVE: dbAdd of the source's object).
+    kKeep,
+  };
   // Inserts or replaces the value; keeps the TTL unless `keep_ttl` is false.
   // Raises kWritten. Returns the stored object.
   Object& Store(int db, std::string_view key, Object value, bool keep_ttl);
+  // setKey with no flags (MSET, GETSET, the *STORE commands): the key is
+  // looked up first (lookupKeyWrite: lazily expired, and touched when it
+  // exists, one LFU draw), then stored as Store does.
+  Object& SetKey(int db, std::string_view key, Object value);
   // Inserts or replaces the value and sets its TTL to `when_ms` (-1: none)
   // with a single kWritten event, as Redis signals SET ... EX or RENAME's
   // destination once. Returns the stored object.
-  Object& StoreWithExpire(int db, std::string_view key, Object value, int64_t when_ms);
+  Object& StoreWithExpire(int db, std::string_view key, Object value, int64_t when_ms,
+                          Stamp stamp = Stamp::kNewOrOverwrite);
   // Adds a key that does not exist (it must not: call Find first) and raises
   // no event, as Redis's dbAdd without signalModifiedKey: BITFIELD creates
   // its key before running its ops and signals only if one of them wrote.

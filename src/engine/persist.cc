@@ -172,7 +172,7 @@ absl::Status Engine::LoadRdb(std::string_view file) {
         // A master drops the keys already expired.
         if (expire == -1 || expire >= now_ms()) {
           if (keyspace_.Peek(db, a) != nullptr) return bad("duplicate key");
-          keyspace_.StoreWithExpire(db, a, std::move(*o), expire);
+          keyspace_.StoreWithExpire(db, a, std::move(*o), expire, Keyspace::Stamp::kNew);
         }
         expire = -1;
         continue;
