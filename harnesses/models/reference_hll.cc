@@ -110,7 +110,9 @@ void DensePut(std::string& s, int i, int value) {
 }
 
 // One sparse opcode at byte `at`: its kind and run. An XZERO whose second
-// byte is past the end reads 0 there (the string's terminating zero).
+// byte is past the end reads `past_end` there: the byte after the value,
+// which is the string's terminating zero but for one case (SparseSet) that
+// writes past it, read again by the rest of the same command.
 struct Op {
   enum Kind { kZero, kXZero, kVal } kind;
   int run;
@@ -118,11 +120,11 @@ struct Op {
   size_t size;
 };
 
-Op ReadOp(const std::string& s, size_t at) {
+Op ReadOp(const std::string& s, size_t at, uint8_t past_end) {
   const uint8_t b = ByteAt(s, at);
   if (b & 0x80) return {Op::kVal, (b & 3) + 1, ((b >> 2) & 31) + 1, 1};
   if ((b & 0xc0) == 0) return {Op::kZero, (b & 63) + 1, 0, 1};
-  const uint8_t low = at + 1 < s.size() ? ByteAt(s, at + 1) : 0;
+  const uint8_t low = at + 1 < s.size() ? ByteAt(s, at + 1) : past_end;
   return {Op::kXZero, (((b & 63) << 8) | low) + 1, 0, 2};
 }
 
@@ -140,7 +142,7 @@ char ValByte(int value, int run) {
 
 // The 16384 registers of a value, one a byte. False when the sparse runs do
 // not cover exactly 16384 registers.
-bool Registers(const std::string& s, std::vector<uint8_t>* regs) {
+bool Registers(const std::string& s, std::vector<uint8_t>* regs, uint8_t past_end = 0) {
   regs->assign(kRegisters, 0);
   if (!IsSparse(s)) {
     for (int i = 0; i < kRegisters; i++) (*regs)[i] = static_cast<uint8_t>(DenseGet(s, i));
@@ -148,7 +150,7 @@ bool Registers(const std::string& s, std::vector<uint8_t>* regs) {
   }
   int64_t idx = 0;
   for (size_t at = kHeader; at < s.size();) {
-    Op op = ReadOp(s, at);
+    Op op = ReadOp(s, at, past_end);
     at += op.size;
     if (idx + op.run > kRegisters) return false;
     for (int j = 0; j < op.run; j++) (*regs)[idx + j] = static_cast<uint8_t>(op.value);
@@ -159,10 +161,10 @@ bool Registers(const std::string& s, std::vector<uint8_t>* regs) {
 
 // The sparse value made dense: the header kept (encoding 0), the registers
 // written out. False (nothing changed) when the value is invalid.
-bool ToDense(std::string& s) {
+bool ToDense(std::string& s, uint8_t past_end) {
   if (!IsSparse(s)) return true;
   std::vector<uint8_t> regs;
-  if (!Registers(s, &regs)) return false;
+  if (!Registers(s, &regs, past_end)) return false;
   std::string dense = s.substr(0, kHeader);
   dense[4] = 0;
   dense.resize(kDenseSize, '\0');
@@ -187,9 +189,13 @@ int DenseSet(std::string& s, int index, int count) {
 // from the one before the rewritten run. A value above 32, or a split that
 // would make the value longer than hll-sparse-max-bytes, makes it dense
 // first. 1: changed; 0: the register was already as high; -1: invalid.
-int SparseSet(State& st, std::string& s, int index, int count) {
+// *past_end is the byte after the value (see ReadOp), kept for the rest of
+// the command: a split writes it when the opcode split was an XZERO cut
+// short by the end (its sequence's last byte lands there), else sets it to
+// the terminating zero, as a join does.
+int SparseSet(State& st, std::string& s, int index, int count, uint8_t* past_end) {
   if (count > kSparseMaxValue) {
-    if (!ToDense(s)) return -1;
+    if (!ToDense(s, *past_end)) return -1;
     return DenseSet(s, index, count);
   }
   // The run holding the register.
@@ -199,7 +205,7 @@ int SparseSet(State& st, std::string& s, int index, int count) {
   int64_t first = 0;
   Op op{Op::kZero, 0, 0, 1};
   while (at < s.size()) {
-    op = ReadOp(s, at);
+    op = ReadOp(s, at, *past_end);
     if (index <= first + op.run - 1) break;
     prev = at;
     has_prev = true;
@@ -236,12 +242,13 @@ int SparseSet(State& st, std::string& s, int index, int count) {
     const int64_t delta = static_cast<int64_t>(seq.size()) - static_cast<int64_t>(op.size);
     const int64_t new_len = static_cast<int64_t>(s.size()) + delta;
     if (delta > 0 && new_len > st.config.hll_sparse_max_bytes) {
-      if (!ToDense(s)) return -1;
+      if (!ToDense(s, *past_end)) return -1;
       return DenseSet(s, index, count);
     }
     // What follows the run moves; an XZERO cut short by the end of the
     // value leaves the new length one short of the sequence written.
     std::string rebuilt = s.substr(0, at) + seq + (has_next ? s.substr(next) : std::string());
+    *past_end = rebuilt.size() > static_cast<size_t>(new_len) ? ByteAt(rebuilt, new_len) : 0;
     rebuilt.resize(static_cast<size_t>(new_len));
     s = std::move(rebuilt);
   }
@@ -249,16 +256,17 @@ int SparseSet(State& st, std::string& s, int index, int count) {
   size_t p = has_prev ? prev : kHeader;
   int scan = 5;
   while (p < s.size() && scan-- > 0) {
-    Op cur = ReadOp(s, p);
+    Op cur = ReadOp(s, p, *past_end);
     if (cur.kind != Op::kVal) {
       p += cur.size;
       continue;
     }
     if (p + 1 < s.size() && (ByteAt(s, p + 1) & 0x80)) {
-      Op nxt = ReadOp(s, p + 1);
+      Op nxt = ReadOp(s, p + 1, *past_end);
       if (nxt.value == cur.value && cur.run + nxt.run <= 4) {
         s[p + 1] = ValByte(cur.value, cur.run + nxt.run);
         s.erase(p, 1);
+        *past_end = 0;
         continue;
       }
     }
@@ -268,10 +276,10 @@ int SparseSet(State& st, std::string& s, int index, int count) {
   return 1;
 }
 
-int HllAdd(State& st, std::string& s, const std::string& element) {
+int HllAdd(State& st, std::string& s, const std::string& element, uint8_t* past_end) {
   int index, count;
   RegisterOf(element, &index, &count);
-  if (IsSparse(s)) return SparseSet(st, s, index, count);
+  if (IsSparse(s)) return SparseSet(st, s, index, count, past_end);
   return DenseSet(s, index, count);
 }
 
@@ -356,8 +364,9 @@ Value PfAdd(Ctx& c) {
     if (!IsHll(c, *o, &err)) return err;
     o->str_made = 2;  // dbUnshareStringValue
   }
+  uint8_t past_end = 0;
   for (size_t j = 2; j < c.argc(); j++) {
-    int r = HllAdd(c.st, o->str, c.argv[j]);
+    int r = HllAdd(c.st, o->str, c.argv[j], &past_end);
     if (r < 0) return c.Err(kInvalid);
     updated += r;
   }
@@ -422,12 +431,13 @@ Value PfMerge(Ctx& c) {
   } else {
     o->str_made = 2;  // dbUnshareStringValue
   }
-  if (use_dense && !ToDense(o->str)) return c.Err(kInvalid);
+  uint8_t past_end = 0;
+  if (use_dense && !ToDense(o->str, past_end)) return c.Err(kInvalid);
   // Register by register, in order, as PFADD would set them.
   for (int i = 0; i < kRegisters; i++) {
     if (max[i] == 0) continue;
     if (IsSparse(o->str)) {
-      SparseSet(c.st, o->str, i, max[i]);
+      SparseSet(c.st, o->str, i, max[i], &past_end);
     } else {
       DenseSet(o->str, i, max[i]);
     }
