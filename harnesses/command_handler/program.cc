@@ -14,7 +14,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 196> kNames = {
+constexpr std::array<std::string_view, 199> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -239,6 +239,11 @@ constexpr std::array<std::string_view, 196> kNames = {
     "FUNCTION",
     "FCALL",
     "FCALL_RO",
+    // HyperLogLog (reference_hll.cc; PFDEBUG and PFSELFTEST stay engine-only):
+    // the value is a string, so GET, SETRANGE and APPEND reach its bytes
+    "PFADD",
+    "PFCOUNT",
+    "PFMERGE",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

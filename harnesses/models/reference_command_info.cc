@@ -32,8 +32,9 @@ const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog",
                                            "geoadd", "geodist", "geohash", "geopos", "georadius",
                                            "georadius_ro", "georadiusbymember",
                                            "georadiusbymember_ro", "geosearch", "geosearchstore",
-                                           // HyperLogLog (src/engine/cmd_hll.cc)
-                                           "pfadd", "pfcount", "pfmerge", "pfdebug", "pfselftest",
+                                           // HyperLogLog's debugging commands (PFADD,
+                                           // PFCOUNT, PFMERGE: reference_hll.cc)
+                                           "pfdebug", "pfselftest",
                                            // LATENCY (src/engine/latency.cc)
                                            "latency",
                                            // Persistence (src/engine/persist.cc): files and

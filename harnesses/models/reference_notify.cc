@@ -51,6 +51,8 @@ bool NotifyModelled(const std::string& name) {
       "decr", "incrby", "decrby", "incrbyfloat", "getdel", "getex", "del", "unlink", "expire",
       "pexpire", "expireat", "pexpireat", "persist", "rename", "renamenx", "move", "copy", "setbit",
       "bitop", "bitfield",
+      // HyperLogLog (PFCOUNT writes only its cache: no event)
+      "pfadd", "pfcount", "pfmerge",
       // lists
       "lpush", "rpush", "lpushx", "rpushx", "lpop", "rpop", "linsert", "lset", "lrem", "ltrim",
       "lmove", "rpoplpush", "lmpop", "blpop", "brpop", "blmove", "brpoplpush", "blmpop",

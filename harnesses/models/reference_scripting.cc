@@ -283,8 +283,10 @@ bool IsWriteCommand(const std::string& full) {
       "xgroup|setid", "xreadgroup", "xsetid", "xtrim", "zadd", "zdiffstore", "zincrby",
       "zinterstore", "zmpop", "zpopmax", "zpopmin", "zrangestore", "zrem", "zremrangebylex",
       "zremrangebyrank", "zremrangebyscore", "zunionstore",
+      // HyperLogLog (reference_hll.cc)
+      "pfadd", "pfmerge",
       // may-replicate, which scripts count as writes
-      "publish", "spublish"};
+      "publish", "spublish", "pfcount"};
   return kWrite.count(full) > 0;
 }
 
@@ -540,8 +542,8 @@ std::string CheckScriptCommand(Run& r, const std::vector<std::string>& argv,
   // scriptVerifyWriteCommandAllow: no write before the script's first one
   // while min-replicas-to-write is set (the model has no replicas).
   const Config& cfg = r.st->config;
-  if (IsWriteCommand(*full) && *full != "publish" && *full != "spublish" && !r.wrote &&
-      cfg.min_replicas_to_write != 0 && cfg.min_replicas_max_lag != 0) {
+  if (IsWriteCommand(*full) && *full != "publish" && *full != "spublish" && *full != "pfcount" &&
+      !r.wrote && cfg.min_replicas_to_write != 0 && cfg.min_replicas_max_lag != 0) {
     return "-NOREPLICAS Not enough good replicas to write.";
   }
   // scriptVerifyOOM: until the script's first write, a denyoom command is
@@ -1315,7 +1317,7 @@ bool IsDispatchWrite(const State& st, const std::vector<std::string>& argv,
                      const std::string& name) {
   uint32_t flags = 0;
   if (DeclaredFlags(st, argv, name, &flags)) return (flags & kNoWrites) == 0;
-  return IsWriteCommand(name) && name != "publish" && name != "spublish";
+  return IsWriteCommand(name) && name != "publish" && name != "spublish" && name != "pfcount";
 }
 
 }  // namespace

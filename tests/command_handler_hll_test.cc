@@ -1,0 +1,61 @@
+// HyperLogLog in the command_handler harness: PFADD, PFCOUNT and PFMERGE
+// are compared with the reference model (reference_hll.cc), not skipped,
+// and an engine whose HLL bytes go wrong is caught at the next op that reads
+// them, whichever of the three reads them.
+#include <string>
+#include <string_view>
+
+#include "gtest/gtest.h"
+#include "harnesses/command_handler/checks.h"
+#include "src/engine/engine.h"
+
+namespace respfuzz::harnesses {
+namespace {
+
+CommandProgram Program(std::string_view text) {
+  auto p = CommandProgramFromText(text);
+  EXPECT_TRUE(p.ok()) << p.status();
+  return p.ok() ? *p : CommandProgram{};
+}
+
+TEST(CommandHandlerHll, PfCommandsAreNamedAndCompared) {
+  for (std::string_view name : {"PFADD", "PFCOUNT", "PFMERGE"}) {
+    bool named = false;
+    for (std::string_view n : CommandNames()) named = named || n == name;
+    EXPECT_TRUE(named) << name;
+    EXPECT_FALSE(OutsideTheModel({std::string(name), "k1"})) << name;
+  }
+  CommandRunOptions o;
+  o.trace = true;
+  const CommandRunResult r =
+      RunCommandProgram(Program("s1 PFADD k1 a b\ns1 PFCOUNT k1\ns1 PFMERGE k2 k1\n"), o);
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  ASSERT_EQ(r.trace.size(), 3u);
+  for (const auto& step : r.trace) EXPECT_NE(step.engine, "(skipped)");
+}
+
+// The engine's value loses a register (the VAL opcode of the only element
+// becomes a ZERO): PFCOUNT (a stale cache), GET, PFADD of the same element
+// and PFMERGE then PFCOUNT all disagree with the model.
+TEST(CommandHandlerHll, ABrokenHllValueIsCaught) {
+  CommandRunOptions o;
+  o.corrupt_engine = [](size_t op, engine::Engine& e) {
+    if (op != 1) return;
+    engine::Object* v = e.keyspace().Find(0, "k1");
+    ASSERT_NE(v, nullptr);
+    std::string& s = engine::As<std::string>(*v);
+    ASSERT_EQ(s.size(), 21u);  // header, XZERO, VAL, XZERO
+    s[18] = '\0';              // VAL(v,1) -> ZERO(1)
+  };
+  for (std::string_view read : {"s2 PFCOUNT k1", "s2 GET k1", "s2 PFADD k1 a",
+                                "s2 PFMERGE k2 k1\ns2 PFCOUNT k2", "s2 PFCOUNT k1 k3"}) {
+    const std::string text = "s1 PFADD k1 a\ns1 PING\n" + std::string(read);
+    EXPECT_TRUE(RunCommandProgram(Program(text)).verdict.ok) << text;
+    const auto r = RunCommandProgram(Program(text), o);
+    EXPECT_EQ(r.verdict.check, "reference") << text << "\n" << r.verdict.ToString();
+    EXPECT_GE(r.verdict.step, 2) << text;
+  }
+}
+
+}  // namespace
+}  // namespace respfuzz::harnesses
