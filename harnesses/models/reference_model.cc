@@ -209,7 +209,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
          {ConnectionCommands, KeyCommands, StringCommands, BitCommands, HashCommands, ListCommands,
           SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands, PubSubCommands,
           BlockingCommands, StreamCommands, SortCommands, SubscriptionCommands, ScriptingCommands,
-          AclCommands, FunctionCommands}) {
+          AclCommands, FunctionCommands, GeoCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);

@@ -283,6 +283,8 @@ bool IsWriteCommand(const std::string& full) {
       "xgroup|setid", "xreadgroup", "xsetid", "xtrim", "zadd", "zdiffstore", "zincrby",
       "zinterstore", "zmpop", "zpopmax", "zpopmin", "zrangestore", "zrem", "zremrangebylex",
       "zremrangebyrank", "zremrangebyscore", "zunionstore",
+      // GEO (reference_geo.cc)
+      "geoadd", "georadius", "georadiusbymember", "geosearchstore",
       // may-replicate, which scripts count as writes
       "publish", "spublish"};
   return kWrite.count(full) > 0;
