@@ -150,6 +150,30 @@ CommandRunOptions ReplaceReply(size_t at, std::string bytes) {
   return o;
 }
 
+// GEO coordinates in RESP3 are doubles printed "%.17Lf" trimmed, which the
+// round-trip check accepts (the number is the same); any other text of the
+// same number is still a round-trip failure.
+TEST(CommandHandler, CoordinateTextIsCheckedInTheRoundTrip) {
+  const char* program =
+      "s1 GEOADD k1 13.361389 38.115556 Palermo\ns1 HELLO 3\ns1 GEOPOS k1 Palermo\n";
+  EXPECT_TRUE(RunCommandProgram(Program(program)).verdict.ok);
+  const std::string good = "*1\r\n*2\r\n,13.36138933897018433\r\n,38.11555639549629859\r\n";
+  EXPECT_TRUE(RunCommandProgram(Program(program), ReplaceReply(2, good)).verdict.ok);
+  // The same numbers as "%.17g" prints them: what the re-writing prints.
+  EXPECT_TRUE(
+      RunCommandProgram(Program(program), ReplaceReply(2,
+                                                       "*1\r\n*2\r\n,13.361389338970184\r\n,"
+                                                       "38.11555639549629859\r\n"))
+          .verdict.ok);
+  // The same number with a trailing zero: neither text Redis prints.
+  const auto zero = RunCommandProgram(
+      Program(program),
+      ReplaceReply(2, "*1\r\n*2\r\n,13.36138933897018433\r\n,38.115556395496298590\r\n"));
+  EXPECT_FALSE(zero.verdict.ok);
+  EXPECT_EQ(zero.verdict.check, "reply-roundtrip") << zero.verdict.ToString();
+  EXPECT_EQ(zero.verdict.step, 2);
+}
+
 TEST(CommandHandler, FramingCheckCanFail) {
   const auto r =
       RunCommandProgram(Program("s1 PING\ns1 PING\n"), ReplaceReply(1, "+PONG\r\n+OK\r\n"));

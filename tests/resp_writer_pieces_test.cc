@@ -56,6 +56,20 @@ TEST(WriterPieces, DoubleInBothProtocolsAndStyles) {
   EXPECT_EQ(write(1.5, Protocol::kResp3, DoubleStyle::kShortest), ",1.5\r\n");
 }
 
+// A double carrying the server's text (the reference model's GEO
+// coordinates: "%.17Lf" trimmed) is written with that text, in either style;
+// equality still compares the number.
+TEST(WriterPieces, DoubleWithItsTextKeepsTheText) {
+  Value v = Value::Double(13.436716496944427);
+  v.str = "13.43671649694442749";
+  EXPECT_EQ(Write(v, Protocol::kResp3, DoubleStyle::kRedis70), ",13.43671649694442749\r\n");
+  EXPECT_EQ(Write(v, Protocol::kResp3), ",13.43671649694442749\r\n");
+  EXPECT_EQ(Write(v, Protocol::kResp2), "$20\r\n13.43671649694442749\r\n");
+  EXPECT_EQ(Write(Value::Double(13.436716496944427), Protocol::kResp3, DoubleStyle::kRedis70),
+            ",13.436716496944427\r\n");
+  EXPECT_TRUE(Equal(v, Value::Double(13.436716496944427)));
+}
+
 TEST(WriterPieces, SameBytesAsWrite) {
   for (Protocol p : {Protocol::kResp2, Protocol::kResp3}) {
     for (DoubleStyle s : {DoubleStyle::kShortest, DoubleStyle::kRedis70}) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 
@@ -127,10 +128,74 @@ bool SameDoublesInFrames(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+namespace {
+
+// ld2string(LD_STR_HUMAN) of a double: "%.17Lf" with the trailing zeros
+// (and a trailing '.') cut.
+std::string HumanText(double d) {
+  char buf[5200];
+  int n = snprintf(buf, sizeof(buf), "%.17Lf", static_cast<long double>(d));
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof(buf)) return "";
+  std::string t(buf, static_cast<size_t>(n));
+  if (t.find('.') != std::string::npos) {
+    while (t.back() == '0') t.pop_back();
+    if (t.back() == '.') t.pop_back();
+  }
+  if (t == "-0") t = "0";
+  return t;
+}
+
+// A printed reply cut into its numbers and what lies between them.
+void SplitNumbers(std::string_view s, std::vector<std::string>* skeleton,
+                  std::vector<std::string>* numbers) {
+  static const std::regex kNumber(R"(-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
+  const std::string text(s);
+  size_t at = 0;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kNumber);
+       it != std::sregex_iterator(); ++it) {
+    skeleton->push_back(text.substr(at, static_cast<size_t>(it->position()) - at));
+    numbers->push_back(it->str());
+    at = static_cast<size_t>(it->position() + it->length());
+  }
+  skeleton->push_back(text.substr(at));
+}
+
+// The same printed reply but for numbers: each pair that differs is the same
+// double written differently, or (coords) the engine's is the human text of
+// the server's double (as text, or as the different double that text reads
+// back as: a RESP3 double printed by value).
+bool SameButNumbers(std::string_view server, std::string_view engine, bool coords) {
+  std::vector<std::string> ks, ke, ns, ne;
+  SplitNumbers(server, &ks, &ns);
+  SplitNumbers(engine, &ke, &ne);
+  if (ks != ke || ns.size() != ne.size()) return false;
+  bool differs = false;
+  for (size_t i = 0; i < ns.size(); ++i) {
+    if (ns[i] == ne[i]) continue;
+    const double x = std::strtod(ns[i].c_str(), nullptr);
+    const double y = std::strtod(ne[i].c_str(), nullptr);
+    if (coords) {
+      const std::string human = HumanText(x);
+      if (ne[i] != human && !(y != x && y == std::strtod(human.c_str(), nullptr))) return false;
+    } else if (x != y) {
+      return false;
+    }
+    differs = true;
+  }
+  return differs;
+}
+
+}  // namespace
+
 bool SameDouble(std::string_view a, std::string_view b) {
   const std::optional<double> x = OneDouble(a), y = OneDouble(b);
   if (x && y) return *x == *y && a != b;
+  if (a.find("\\r\\n") == std::string_view::npos) return SameButNumbers(a, b, false);
   return SameDoublesInFrames(a, b);
+}
+
+bool SameCoordinates(std::string_view server, std::string_view engine) {
+  return SameButNumbers(server, engine, true);
 }
 
 ServerIdentity IdentityFromInfo(std::string_view info) {
@@ -220,10 +285,15 @@ absl::StatusOr<std::vector<VersionDifference>> ParseVersionDifferences(std::stri
       return error(
           absl::StrCat("server and engine are both ", std::string(kSameDouble), " or neither is"));
     }
+    if ((d.server_pattern == kSameCoords) != (d.engine_pattern == kSameCoords)) {
+      return error(
+          absl::StrCat("server and engine are both ", std::string(kSameCoords), " or neither is"));
+    }
     d.same_double = d.server_pattern == kSameDouble;
+    d.same_coords = d.server_pattern == kSameCoords;
     try {
       auto pattern = [&](const std::string& p) {
-        return p == "*" || d.same_double ? std::string() : p;
+        return p == "*" || d.same_double || d.same_coords ? std::string() : p;
       };
       d.server_re = std::regex(pattern(d.server_pattern));
       d.engine_re = std::regex(pattern(d.engine_pattern));
@@ -271,6 +341,10 @@ const VersionDifference* Explain(const std::vector<VersionDifference>& table,
     if (row.command != "*" && row.command != command) continue;
     if (row.same_double) {
       if (SameDouble(d.server, d.engine)) return &row;
+      continue;
+    }
+    if (row.same_coords) {
+      if (SameCoordinates(d.server, d.engine)) return &row;
       continue;
     }
     if (!std::regex_search(d.server, row.server_re)) continue;

@@ -16,7 +16,10 @@
 //    somewhere in the server's and the engine's side of the divergence as the
 //    oracle prints them, or * for anything; or both =double: each side is
 //    one number (quoted or not) and both are the same double, written
-//    differently (SameDouble);
+//    differently, or the same reply but for numbers so written (SameDouble);
+//    or both =coords: the same reply but for numbers where the engine's is
+//    the "%.17Lf"-trimmed text of the server's double (SameCoordinates: GEO
+//    coordinates, which 7.0.15 prints so);
 //  - source: the release note or commit that documents the change (a URL);
 //  - what: one sentence.
 #ifndef RESPFUZZ_TOOLS_VERSION_DIFFERENCES_H_
@@ -52,6 +55,7 @@ struct VersionDifference {
   std::string server_pattern, engine_pattern;                // "*" for any
   std::regex server_re, engine_re;
   bool same_double = false;  // both patterns were =double
+  bool same_coords = false;  // both patterns were =coords
   std::string source;
   std::string what;
   int line = 0;
@@ -65,9 +69,16 @@ std::string_view BuiltInVersionDifferences();
 // The server and engine fields' special value (see above).
 inline constexpr std::string_view kSameDouble = "=double";
 // Whether `a` and `b` are different texts of the same double: one number each
-// (quoted or not), or the same invalidation-oracle frames (CRLFs printed as
+// (quoted or not), the same printed reply but for numbers that read as the
+// same double, or the same invalidation-oracle frames (CRLFs printed as
 // \r\n) but for numbers that read as the same double and their bulk lengths.
 bool SameDouble(std::string_view a, std::string_view b);
+inline constexpr std::string_view kSameCoords = "=coords";
+// Whether `server` and `engine` print the same reply but for numbers where
+// the engine's is the "%.17Lf" text with the trailing zeros cut
+// (addReplyHumanLongDouble) of the server's double, or the double that text
+// reads back as when it is another; at least one differs.
+bool SameCoordinates(std::string_view server, std::string_view engine);
 
 // -1, 0, 1 as `a` is older, the same, newer than `b` (dotted numbers).
 int CompareVersions(std::string_view a, std::string_view b);

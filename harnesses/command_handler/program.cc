@@ -14,7 +14,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 199> kNames = {
+constexpr std::array<std::string_view, 209> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -244,6 +244,18 @@ constexpr std::array<std::string_view, 199> kNames = {
     "PFADD",
     "PFCOUNT",
     "PFMERGE",
+    // GEO (reference_geo.cc): coordinates, radii, units and option words
+    // come as literals (corpus/command_handler/geo*.txt, the dictionary)
+    "GEOADD",
+    "GEODIST",
+    "GEOHASH",
+    "GEOPOS",
+    "GEORADIUS",
+    "GEORADIUS_RO",
+    "GEORADIUSBYMEMBER",
+    "GEORADIUSBYMEMBER_RO",
+    "GEOSEARCH",
+    "GEOSEARCHSTORE",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

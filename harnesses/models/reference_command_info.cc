@@ -28,10 +28,6 @@ namespace {
 // reference_scripting.cc; FUNCTION, FCALL and FCALL_RO:
 // reference_functions.cc.)
 const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog",
-                                           // GEO (src/engine/cmd_geo.cc)
-                                           "geoadd", "geodist", "geohash", "geopos", "georadius",
-                                           "georadius_ro", "georadiusbymember",
-                                           "georadiusbymember_ro", "geosearch", "geosearchstore",
                                            // HyperLogLog's debugging commands (PFADD,
                                            // PFCOUNT, PFMERGE: reference_hll.cc)
                                            "pfdebug", "pfselftest",

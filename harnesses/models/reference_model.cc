@@ -218,8 +218,8 @@ const std::map<std::string, CommandSpec>& CommandTable() {
           SetCommands, ZSetCommands, ZSetAlgebraCommands, RandomCommands, PubSubCommands,
           BlockingCommands, StreamCommands, SortCommands, SubscriptionCommands, ScriptingCommands,
           AclCommands, FunctionCommands,
-          // HyperLogLog (reference_hll.cc)
-          HllCommands}) {
+          // HyperLogLog (reference_hll.cc), GEO (reference_geo.cc)
+          HllCommands, GeoCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);

@@ -66,7 +66,11 @@ bool NotifyModelled(const std::string& name) {
       "zdiffstore", "zrangestore",
       // SORT ... STORE; eviction (performEvictions, any command) is
       // modelled: evicted
-      "sort", "sort_ro", "memory|usage", "memory|help"};
+      "sort", "sort_ro", "memory|usage", "memory|help",
+      // GEO (reference_geo.cc): GEOADD publishes ZADD's zadd; the stores
+      // new + georadiusstore / geosearchstore, or del
+      "geoadd", "geodist", "geohash", "geopos", "georadius", "georadius_ro", "georadiusbymember",
+      "georadiusbymember_ro", "geosearch", "geosearchstore"};
   return kModelled.count(name) > 0;
 }
 

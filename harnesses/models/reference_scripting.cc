@@ -285,6 +285,8 @@ bool IsWriteCommand(const std::string& full) {
       "zremrangebyrank", "zremrangebyscore", "zunionstore",
       // HyperLogLog (reference_hll.cc)
       "pfadd", "pfmerge",
+      // GEO (reference_geo.cc)
+      "geoadd", "georadius", "georadiusbymember", "geosearchstore",
       // may-replicate, which scripts count as writes
       "publish", "spublish", "pfcount"};
   return kWrite.count(full) > 0;

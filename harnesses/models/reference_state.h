@@ -398,6 +398,7 @@ std::vector<CommandSpec> RandomCommands();       // reference_random.cc
 std::vector<CommandSpec> PubSubCommands();       // reference_pubsub.cc
 std::vector<CommandSpec> SortCommands();         // reference_sort.cc
 std::vector<CommandSpec> HllCommands();          // reference_hll.cc: PFADD PFCOUNT PFMERGE
+std::vector<CommandSpec> GeoCommands();          // reference_geo.cc
 
 // Pub/sub subscriptions (reference_pubsub.cc): `kind` is 'c' (channel), 'p'
 // (pattern) or 's' (shard channel). Subscribe returns whether it was new,

@@ -90,6 +90,15 @@ void WriteNode(const NodeData& v, Protocol protocol, DoubleStyle doubles, std::s
       }
       break;
     case Type::kDouble:
+      if (!v.str.empty()) {
+        // A double that carries the text the server printed (Value::str).
+        if (resp3) {
+          Line(',', v.str, out);
+        } else {
+          BulkOf('$', v.str, out);
+        }
+        break;
+      }
       WriteDouble(v.dbl, protocol, doubles, out);
       break;
     case Type::kBigNumber:

@@ -103,6 +103,22 @@ TEST(ReferenceScriptingTest, ReadOnlyAndFlags) {
             Value::Error("ERR Number of keys can't be greater than number of args"));
   EXPECT_EQ(m.Execute(0, {"EVAL", "return 1", "-1"}),
             Value::Error("ERR Number of keys can't be negative"));
+  // GEO's writes (reference_geo.cc) are writes to a script; its reads are
+  // not (replies of redis-server 7.0.15).
+  EXPECT_EQ(m.Execute(0, {"EVAL_RO", "return redis.call('geoadd',KEYS[1],'1','1','a')", "1", "gk"}),
+            Value::Error("ERR Write commands are not allowed from read-only scripts. script: "
+                         "1afad2d91d0dd19f48d8d94c5d24b9b64151d879, on @user_script:1."));
+  EXPECT_EQ(m.Execute(0, {"EVAL_RO",
+                          "return redis.call('geosearchstore',KEYS[1],KEYS[1],'FROMLONLAT','1','1',"
+                          "'BYRADIUS','1','km')",
+                          "1", "gk"}),
+            Value::Error("ERR Write commands are not allowed from read-only scripts. script: "
+                         "c49062592f80ed7eae480656ff5d20c25b5998a4, on @user_script:1."));
+  EXPECT_EQ(m.Execute(0, {"EVAL_RO",
+                          "return redis.call('geosearch',KEYS[1],'FROMLONLAT','1','1','BYRADIUS',"
+                          "'1','km')",
+                          "1", "gk"}),
+            Value::Aggregate(Type::kArray));
 }
 
 }  // namespace

@@ -98,6 +98,32 @@ TEST(VersionDifferences, SameDoubleIsOneNumberWrittenTwoWays) {
   EXPECT_NE(t.status().message().find("both =double or neither"), std::string::npos);
 }
 
+// Replies with several numbers: =double takes each differing pair as the
+// same double; =coords takes the engine's as the "%.17Lf"-trimmed text of the
+// server's double (or the double that text reads back as).
+TEST(VersionDifferences, NumbersInsideAReply) {
+  EXPECT_TRUE(SameDouble(R"(["a", "56.441257870158204", "b", "1"])",
+                         R"(["a", "56.4412578701582", "b", "1"])"));
+  EXPECT_FALSE(SameDouble(R"(["a", "56.441257870158204"])", R"(["a", "56.44125787015821"])"));
+  EXPECT_FALSE(SameDouble(R"(["a", "56.441257870158204"])", R"(["b", "56.4412578701582"])"));
+  EXPECT_FALSE(SameDouble(R"(["a", "1"])", R"(["a", "1"])"));
+  // server first, engine second
+  EXPECT_TRUE(SameCoordinates(R"([["13.361389338970184", "38.1155563954963"], nil])",
+                              R"([["13.36138933897018433", "38.11555639549629859"], nil])"));
+  EXPECT_TRUE(
+      SameCoordinates(R"([double(2.682209014892578e-06)])", R"([double(2.68220901489e-06)])"));
+  // The same double in another text than 7.0.15's: not a coordinate.
+  EXPECT_FALSE(SameCoordinates(R"(["56.4412578701582"])", R"(["56.441257870158204"])"));
+  // Another number, or the relation the wrong way round.
+  EXPECT_FALSE(SameCoordinates(R"(["13.361389338970184"])", R"(["13.36138933897018434"])"));
+  EXPECT_FALSE(SameCoordinates(R"(["13.36138933897018433"])", R"(["13.361389338970184"])"));
+  EXPECT_FALSE(SameCoordinates(R"(["13.361389338970184"])", R"(["13.361389338970184"])"));
+  absl::StatusOr<std::vector<VersionDifference>> t =
+      ParseVersionDifferences("d\tredis>=8.0.0\t*\t=coords\t.*\thttps://x\tw\n");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("both =coords or neither"), std::string::npos);
+}
+
 // Divergences recorded from redis-server 8.0.6 and valkey-server 9.1.2 over
 // corpus/command_handler and corpus/invalidation (one of each kind), with the
 // row that documents each: the built-in table explains each by that row, and
