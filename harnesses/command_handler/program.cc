@@ -14,7 +14,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 196> kNames = {
+constexpr std::array<std::string_view, 197> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -239,6 +239,9 @@ constexpr std::array<std::string_view, 196> kNames = {
     "FUNCTION",
     "FCALL",
     "FCALL_RO",
+    // the slow log (reference_slowlog.cc): name 196; its subcommands and
+    // slowlog-log-slower-than / slowlog-max-len in the dictionary
+    "SLOWLOG",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{
