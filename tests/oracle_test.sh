@@ -121,6 +121,48 @@ if [ "$rc" -ne 0 ] || ! grep -q "7 ops: 7 compared, 0 excluded" <<<"$out" ||
 fi
 echo "ok: UNSUBSCRIBE and PUNSUBSCRIBE of every channel agree whatever the server's order"
 
+# The slow log (compared against redis-server 7.0.15 only: a newer server's
+# SLOWLOG ops are excluded): nothing leaks from one program to the next (the oracle
+# empties the server's log and counts its ids from the server's next one),
+# and the masked comparison can still fail. The first program leaves the
+# server logging every call and its log full; the second must agree. Against
+# a server whose CLIENT is disabled, the names the seed sets never reach the
+# log: its SLOWLOG GET replies must diverge.
+if [ "$server_target" = redis-7.0 ]; then
+cat >"$tmp/slowlog1.txt" <<'PROG'
+s1 CONFIG SET slowlog-log-slower-than 0
+s1 SET k1 v1
+s2 GET k1
+PROG
+cat >"$tmp/slowlog2.txt" <<'PROG'
+s1 SLOWLOG LEN
+s1 SLOWLOG GET
+s1 CONFIG SET slowlog-log-slower-than 0
+s2 SET k1 v1
+s1 SLOWLOG GET -1
+s1 SLOWLOG LEN
+PROG
+start_server --enable-debug-command local
+out=$("$cli" oracle command_handler --server "127.0.0.1:$port" "$tmp/slowlog1.txt" \
+  "$tmp/slowlog2.txt" "$tmp/slowlog2.txt")
+rc=$?
+stop_server
+if [ "$rc" -ne 0 ] || ! grep -q "3 programs, 15 ops: 15 compared, 0 excluded, 0 divergences" <<<"$out"; then
+  echo "FAIL: the slow log leaked from one program to the next (exit $rc):"; echo "$out"; exit 1
+fi
+echo "ok: the slow log is emptied and its ids counted afresh for every program"
+start_server --enable-debug-command local --rename-command CLIENT ""
+out=$("$cli" oracle command_handler --server "127.0.0.1:$port" \
+  "$src/corpus/command_handler/slowlog.txt")
+rc=$?
+stop_server
+if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* s1 SLOWLOG GET" <<<"$out"; then
+  echo "FAIL: the oracle did not report the slow log without CLIENT's names (exit $rc):"
+  echo "$out"; exit 1
+fi
+echo "ok: a slow log without the names a seed set is reported as a divergence"
+fi
+
 start_server --enable-debug-command local
 echo "$(server_describe) on 127.0.0.1:$port"
 

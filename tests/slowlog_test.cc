@@ -91,6 +91,58 @@ TEST(SlowlogTest, WhatIsLoggedAndHow) {
       << one;
 }
 
+// What HELLO and CONFIG SET redact is what they read before they stopped
+// (redis-server 7.0.15, 2026-11-26): HELLO's version comes first (a bad one
+// ends it before any AUTH), and a refused name, an unknown option or a
+// failed AUTH end its options there, the pairs after them shown; an odd
+// CONFIG SET is a syntax error before any pair is looked at. (The engine
+// redacted every HELLO AUTH pair and an odd CONFIG SET's requirepass.)
+TEST(SlowlogTest, RedactsWhatTheCommandReadBeforeItStopped) {
+  Engine e;
+  const int s = e.OpenSession();
+  Exec(e, s, {"config", "set", "slowlog-log-slower-than", "0"});
+  Exec(e, s, {"hello", "4", "AUTH", "default", "x"});
+  Exec(e, s, {"hello", "x", "AUTH", "default", "x"});
+  Exec(e, s, {"hello", "02", "AUTH", "default", "x"});
+  Exec(e, s, {"hello", "2", "AUTH", "default", "x", "SETNAME", "a b", "AUTH", "u", "p"});
+  Exec(e, s, {"hello", "2", "AUTH", "nosuchuser", "x", "AUTH", "default", "x"});
+  Exec(e, s, {"hello", "2", "AUTH", "default", "x", "BAD", "AUTH", "u", "p"});
+  Exec(e, s, {"hello", "2", "AUTH", "default", "x", "AUTH", "default", "y"});
+  Exec(e, s, {"config", "set", "requirepass", "x", "maxmemory"});
+  Exec(e, s, {"config", "set", "nosuch", "1", "requirepass", ""});
+  std::vector<std::string> got;
+  for (const auto& se : e.slowlog()) got.push_back(Args(se));
+  const std::vector<std::string> want = {
+      "config set nosuch 1 requirepass (redacted)",
+      "config set requirepass x maxmemory",
+      "hello 2 AUTH (redacted) (redacted) AUTH (redacted) (redacted)",
+      "hello 2 AUTH (redacted) (redacted) BAD AUTH u p",
+      "hello 2 AUTH (redacted) (redacted) AUTH default x",
+      "hello 2 AUTH (redacted) (redacted) SETNAME a b AUTH u p",
+      "hello 02 AUTH default x",
+      "hello x AUTH default x",
+      "hello 4 AUTH default x",
+      "config set slowlog-log-slower-than 0",
+  };
+  EXPECT_EQ(got, want);
+}
+
+// A caller that gives its argv away (ExecuteOwned: SET moves its value into
+// the keyspace) still sees the value in the entry while the slow log logs;
+// with the default threshold the value is moved, as before.
+TEST(SlowlogTest, AGivenAwayValueIsLoggedWhole) {
+  Engine e;
+  const int s = e.OpenSession();
+  Exec(e, s, {"config", "set", "slowlog-log-slower-than", "0"});
+  std::vector<std::string> argv = {"set", "k", "value"};
+  std::string out;
+  e.ExecuteOwned(s, argv, &out);
+  EXPECT_EQ(out, "+OK\r\n");
+  ASSERT_FALSE(e.slowlog().empty());
+  EXPECT_EQ(Args(e.slowlog().front()), "set k value");
+  EXPECT_EQ(Exec(e, s, {"get", "k"}), "$5\r\nvalue\r\n");
+}
+
 // slowlog-max-len bounds the log at the next entry; -1 turns logging off.
 TEST(SlowlogTest, MaxLenAndOffAtTheirBoundaries) {
   Engine e;

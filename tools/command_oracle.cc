@@ -30,6 +30,7 @@
 #include "tools/oracle_random.h"
 #include "tools/oracle_sort.h"
 #include "tools/oracle_time.h"
+#include "tools/version_differences.h"
 
 namespace respfuzz::oracle {
 
@@ -215,6 +216,26 @@ std::optional<ComparedExpiry> ExpiryCompared(const std::vector<std::string>& arg
   return ComparedExpiry{t, !at};
 }
 
+// SLOWLOG GET's entries, made comparable (docs/fidelity.md, "The slow
+// log"): the id counted from `id_base` (the server's ids go on from program
+// to program, the engine's start at 0), the time and the duration 0 (each
+// side's own clock), an address "(addr)" unless it is the script client's
+// "?:0" (the engine's sessions have none). The arguments, the names and the
+// ids' order and gaps are compared.
+void MaskSlowlogReply(const std::vector<std::string>& argv, int64_t id_base, Value* v) {
+  if (argv.size() < 2 || !CommandIs(argv[0], "SLOWLOG") || !CommandIs(argv[1], "GET") ||
+      v->type != Type::kArray) {
+    return;
+  }
+  for (Value& e : v->elems) {
+    if (e.type != Type::kArray || e.elems.size() != 6) continue;
+    if (e.elems[0].type == Type::kInteger) e.elems[0].integer -= id_base;
+    if (e.elems[1].type == Type::kInteger) e.elems[1].integer = 0;
+    if (e.elems[2].type == Type::kInteger) e.elems[2].integer = 0;
+    if (e.elems[4].type == Type::kBulkString && e.elems[4].str != "?:0") e.elems[4].str = "(addr)";
+  }
+}
+
 }  // namespace
 
 absl::Status CommandOracle::Connect() {
@@ -228,6 +249,12 @@ absl::Status CommandOracle::Connect() {
   if (r->type == Type::kError) {
     return absl::FailedPreconditionError("the server refuses DEBUG SET-ACTIVE-EXPIRE (" + r->str +
                                          "); start redis-server with --enable-debug-command local");
+  }
+  auto info = Roundtrip(admin_fd_, {"INFO", "server"}, *parser, resp::Protocol::kResp3);
+  if (!info.ok()) return info.status();
+  if (info->type == Type::kBulkString || info->type == Type::kVerbatim) {
+    const ServerIdentity id = IdentityFromInfo(info->str);
+    modelled_server_ = id.family == "redis" && id.version == kModelledVersion;
   }
   auto got = Roundtrip(admin_fd_, {"CONFIG", "GET", "proto-max-bulk-len"}, *parser,
                        resp::Protocol::kResp3);
@@ -382,6 +409,41 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
   }
 
+  // The slow log: the server's ids go on from program to program, so the
+  // oracle learns the next one (a logged CONFIG SET, read back; SLOWLOG GET
+  // is itself logged), then puts the threshold back to the engine's
+  // default and empties the log, as a new engine has it.
+  int64_t slowlog_base = 0;
+  {
+    const std::string threshold = std::to_string(
+        engine::EngineParams()[static_cast<size_t>(engine::ParamId::kSlowlogLogSlowerThan)]
+            .default_value);
+    std::optional<int64_t> logged;
+    for (const std::vector<std::string>& cmd :
+         {std::vector<std::string>{"CONFIG", "SET", "slowlog-log-slower-than", "0"},
+          std::vector<std::string>{"SLOWLOG", "GET", "1"},
+          std::vector<std::string>{"CONFIG", "SET", "slowlog-log-slower-than", threshold},
+          std::vector<std::string>{"SLOWLOG", "RESET"}}) {
+      auto r = Roundtrip(admin_fd_, cmd, *ours, resp::Protocol::kResp3);
+      if (!r.ok()) return r.status();
+      if (r->type == Type::kError) {
+        return absl::FailedPreconditionError("resetting the slow log: " + r->str);
+      }
+      if (CommandIs(cmd[0], "SLOWLOG") && CommandIs(cmd[1], "GET") && r->type == Type::kArray &&
+          r->elems.size() == 1 && !r->elems[0].elems.empty() &&
+          r->elems[0].elems[0].type == Type::kInteger) {
+        logged = r->elems[0].elems[0].integer;
+      }
+    }
+    if (!logged) return absl::FailedPreconditionError("the server's slow log logged nothing");
+    slowlog_base = *logged + 2;  // the CONFIG SET, then SLOWLOG GET itself
+  }
+  // Set once the oracle's own commands (active expiry's SELECT and SCAN, a
+  // PING on a fresh connection) ran while the server logs every call: its
+  // log then holds entries the engine's has not, and SLOWLOG ops are
+  // excluded for the rest of the program.
+  bool slowlog_polluted = false;
+
   engine::EngineOptions eo;
   eo.start_ms = RealNowMs();
   eo.max_string_len = kOracleMaxStringLen;
@@ -412,7 +474,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   // SCAN lazily expires every key it visits: a full scan of each db is the
   // server's active expiry, made deterministic. Also run after RANDOMKEY,
   // which deletes the expired keys its draws hit, different ones on each side.
+  auto logs_everything = [&] {
+    const int64_t t = eng.GetParam(engine::ParamId::kSlowlogLogSlowerThan);
+    return t >= 0 && t < 10000;  // the oracle's commands take less than 10 ms
+  };
   auto active_expire = [&]() -> absl::Status {
+    if (logs_everything()) slowlog_polluted = true;
     eng.ExpireAllDue();
     for (int db = 0; db < eng.keyspace().num_dbs(); ++db) {
       auto sel =
@@ -640,6 +707,15 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       why_not = "the server's own process, uptime and statistics";
       category = "server-state";
     }
+    if (!modelled_server_ && CommandIs(argv[0], "SLOWLOG")) {
+      why_not =
+          "the slow log of a newer server (script calls' address, max-len 0, timeouts logged)";
+      category = "slowlog-version";
+    }
+    if (slowlog_polluted && CommandIs(argv[0], "SLOWLOG")) {
+      why_not = "the slow logs hold the oracle's own calls (active expiry, a scan's further pages)";
+      category = "slowlog";
+    }
     if (CommandIs(argv[0], "OBJECT") && argv.size() >= 2 && CommandIs(argv[1], "FREQ") &&
         eng.lfu_policy()) {
       // Memory accounting (evict.cc): LFU counters rise by random draws.
@@ -811,6 +887,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       for (std::vector<Value>* side : {&mine_frames, &theirs}) {
         for (Value& v : *side) {
           if (v.type == Type::kPush) continue;
+          MaskSlowlogReply(argv, side == &theirs ? slowlog_base : 0, &v);
           harnesses::CanonicalizeReply(argv, &v);
           if (CommandIs(argv[0], "HELLO")) MaskHelloId(&v);
         }
@@ -860,6 +937,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // A SORT failed by the server's stale errno (oracle_sort.h): a new
     // connection resets it, and the SORT is sent again.
     if (!queued && IsStaleErrnoSortError(argv, *mine, *theirs)) {
+      if (logs_everything()) slowlog_polluted = true;
       auto poke = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
       if (!poke.ok()) return poke.status();
       auto pong = Roundtrip(*poke, {"PING"}, *ours, resp::Protocol::kResp3);
@@ -923,6 +1001,10 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
           exclude("scan-cursor", "a cursor other than 0 names a different place on each side");
           continue;
         }
+        // Each side's further pages are its own count of calls.
+        if ((got_cursor != "0" || want_cursor != "0") && logs_everything()) {
+          slowlog_polluted = true;
+        }
         std::vector<std::string> next = argv;
         constexpr int kMaxPages = 100000;
         int pages = 0;
@@ -960,7 +1042,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // sorted where Redis promises no order, the server's client ids masked.
     // TIME: its shape, and a time within this op's window (MaskTimeReply).
     const bool in_exec = CommandIs(argv[0], "EXEC");
+    int64_t id_base = 0;  // the side's first slow log id of the program
     auto comparable = [&](const std::vector<std::string>& command, Value* v) {
+      MaskSlowlogReply(command, id_base, v);
       if (IsRandomCommand(command[0])) {
         // Inside EXEC the state before the command is not known here.
         SummarizeRandomReply(command, in_exec ? nullptr : &pool, v);
@@ -990,7 +1074,10 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (CommandIs(command[0], "HELLO")) MaskHelloId(v);
       if (CommandIs(command[0], "CLIENT") && v->type == Type::kInteger) v->integer = 0;
     };
-    for (Value* v : {&got, &want}) transactions.ForEachAnswer(s, argv, v, comparable);
+    for (Value* v : {&got, &want}) {
+      id_base = v == &want ? slowlog_base : 0;
+      transactions.ForEachAnswer(s, argv, v, comparable);
+    }
     transactions.Observe(s, argv, want);
     if (drew_keys) {
       if (absl::Status st = active_expire(); !st.ok()) return st;

@@ -14,7 +14,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 209> kNames = {
+constexpr std::array<std::string_view, 210> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -256,6 +256,9 @@ constexpr std::array<std::string_view, 209> kNames = {
     "GEORADIUSBYMEMBER_RO",
     "GEOSEARCH",
     "GEOSEARCHSTORE",
+    // the slow log (reference_slowlog.cc): its subcommands and
+    // slowlog-log-slower-than / slowlog-max-len in the dictionary
+    "SLOWLOG",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

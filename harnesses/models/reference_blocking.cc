@@ -419,6 +419,7 @@ bool Serve(State& st, int session, int db, const std::string& key) {
     }
   }
   Deliver(st, session, std::move(reply));
+  SlowlogBlockedServed(st, session, b.argv);  // reference_slowlog.cc
   return st.dbs[db].dict.count(key) == 0;
 }
 
@@ -522,6 +523,7 @@ Value ClientUnblock(Ctx& c) {
     Deliver(
         c.st, static_cast<int>(i),
         error ? Value::Error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : target.NullArray());
+    SlowlogBlockedUnblocked(c.st, static_cast<int>(i));  // reference_slowlog.cc
     return c.Int(1);
   }
   return c.Int(0);

@@ -27,7 +27,8 @@ namespace {
 // (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are in the model's table:
 // reference_scripting.cc; FUNCTION, FCALL and FCALL_RO:
 // reference_functions.cc.)
-const char* const kEngineOnlyCommands[] = {"info", "dump", "restore", "slowlog",
+// (SLOWLOG: reference_slowlog.cc.)
+const char* const kEngineOnlyCommands[] = {"info", "dump", "restore",
                                            // HyperLogLog's debugging commands (PFADD,
                                            // PFCOUNT, PFMERGE: reference_hll.cc)
                                            "pfdebug", "pfselftest",

@@ -234,6 +234,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     t.emplace("script", CommandSpec{"script", -2, nullptr});      // reference_scripting.cc
     t.emplace("acl", CommandSpec{"acl", -2, nullptr});            // reference_acl.cc
     t.emplace("function", CommandSpec{"function", -2, nullptr});  // reference_functions.cc
+    t.emplace("slowlog", CommandSpec{"slowlog", -2, nullptr});    // reference_slowlog.cc
     return t;
   }();
   return table;
@@ -261,10 +262,11 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   static thread_local CommandSpec extra_spec;
   std::string top = Lower(argv[0]);
   std::string full = top;
-  if (argv.size() >= 2 && (top == "client" || top == "pubsub" || top == "config" ||
-                           top == "object" || top == "xgroup" || top == "xinfo" ||
-                           top == "memory" || top == "command" || top == "script" || top == "acl" ||
-                           top == "function" || IsExtraSubcommand(st, top, argv[1]))) {
+  if (argv.size() >= 2 &&
+      (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
+       top == "xgroup" || top == "xinfo" || top == "memory" || top == "command" ||
+       top == "script" || top == "acl" || top == "function" || top == "slowlog" ||
+       IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -314,6 +316,12 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
     if (top == "acl") {  // reference_acl.cc
       auto sub = AclSubcommands().find(full);
       if (sub != AclSubcommands().end()) return &sub->second;
+      *unknown_sub = true;
+      return nullptr;
+    }
+    if (top == "slowlog") {  // reference_slowlog.cc
+      auto sub = SlowlogSubcommands().find(full);
+      if (sub != SlowlogSubcommands().end()) return &sub->second;
       *unknown_sub = true;
       return nullptr;
     }
@@ -401,15 +409,20 @@ void DiscardTransaction(State& st, int session) {
 
 namespace {
 
-Value Call(State& st, int session, const CommandSpec& spec, const std::vector<std::string>& argv) {
+// `script_client`: a script's redis.call (the slow log names the script
+// client, not the session).
+Value Call(State& st, int session, const CommandSpec& spec, const std::vector<std::string>& argv,
+           bool script_client = false) {
   Ctx ctx{st, session, argv};
+  std::vector<size_t> outer = std::move(st.slowlog_redacted);
+  st.slowlog_redacted.clear();
   Value reply = spec.handler(ctx);
-  if (st.hooks.after_call) {
-    bool unknown_sub;
-    std::string name;
-    FindCommand(st, argv, &unknown_sub, &name);
-    st.hooks.after_call(session, argv, name);
-  }
+  bool unknown_sub;
+  std::string name;
+  FindCommand(st, argv, &unknown_sub, &name);
+  if (st.hooks.after_call) st.hooks.after_call(session, argv, name);
+  SlowlogAfterCall(st, session, argv, name, script_client);  // reference_slowlog.cc
+  st.slowlog_redacted = std::move(outer);
   return reply;
 }
 
@@ -430,7 +443,7 @@ Value RunScriptCommand(State& st, int session, const CommandSpec& spec,
   const int saved_db = s.db, saved_resp = s.resp;
   s.db = *db;
   s.resp = resp;
-  Value reply = Call(st, session, spec, argv);
+  Value reply = Call(st, session, spec, argv, /*script_client=*/true);
   *db = st.sessions[session].db;
   st.sessions[session].db = saved_db;
   st.sessions[session].resp = saved_resp;
@@ -573,6 +586,8 @@ Value Hello(Ctx& c) {
     size_t moreargs = (c.argc() - 1) - j;
     const std::string& opt = c.argv[j];
     if (EqualsIgnoreCase(opt, "AUTH") && moreargs >= 2) {
+      SlowlogRedact(c.st, j + 1);  // the slow log shows neither (reference_slowlog.cc)
+      SlowlogRedact(c.st, j + 2);
       // ACL (reference_acl.cc): authenticates as it is read.
       if (std::string e = AclHelloAuth(c.st, c.session, &c.argv[j + 1], &c.argv[j + 2]);
           !e.empty()) {

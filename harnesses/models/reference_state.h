@@ -80,8 +80,7 @@ struct Config {
   // busy-reply-threshold (alias lua-time-limit), ms: stored and reported; no
   // script of the model's runs long enough to reach it.
   int64_t busy_reply_threshold = 5000;
-  // The slow log's configs (the model keeps no slow log: SLOWLOG is not
-  // compared).
+  // The slow log's configs (reference_slowlog.cc).
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
   // HyperLogLog: a size_t memory config the engine reads (no PF* here).
@@ -184,6 +183,15 @@ struct KeyEvent {
   bool operator==(const KeyEvent&) const = default;
 };
 
+// One entry of the slow log (reference_slowlog.cc): as SLOWLOG GET shows it.
+struct SlowlogEntry {
+  int64_t id = 0;
+  int64_t time = 0;               // unix seconds
+  int64_t duration = 0;           // microseconds
+  std::vector<std::string> args;  // capped and redacted
+  std::string peer, name;
+};
+
 struct Ctx;
 struct CommandSpec;
 struct FunctionsState;  // reference_functions.cc
@@ -267,6 +275,11 @@ struct State {
   AclState acl;                        // reference_acl.cc
   // The function libraries and their Lua state (reference_functions.cc).
   std::shared_ptr<FunctionsState> functions;
+  // The slow log (reference_slowlog.cc): newest first, and the next id.
+  std::vector<SlowlogEntry> slowlog;
+  int64_t slowlog_next_id = 0;
+  // The arguments the running command redacted (SlowlogRedact).
+  std::vector<size_t> slowlog_redacted;
 };
 
 // ---------------------------------------------------------------------------
@@ -541,6 +554,21 @@ bool AclScriptAllowed(State& st, int session, const std::vector<std::string>& ar
                       const std::string& name);
 std::string AclHelloAuth(State& st, int session, const std::string* user, const std::string* pass);
 void AclSetRequirepass(State& st, const std::string& value);
+// The slow log (reference_slowlog.cc): SLOWLOG's subcommands by full name
+// ("slowlog|get"); the end of call() for a command that ran (`full` its
+// full name; `script_client`: a script's redis.call, logged as the script
+// client); a blocked session served (its blocking command's argv) or
+// unblocked by CLIENT UNBLOCK (logged with no arguments). A session's
+// address in an entry is the engine's for an in-process session: none.
+inline constexpr char kSessionPeer[] = "";
+const std::map<std::string, CommandSpec>& SlowlogSubcommands();
+void SlowlogAfterCall(State& st, int session, const std::vector<std::string>& argv,
+                      const std::string& full, bool script_client);
+// redactClientCommandArgument: the running command's argument `index`
+// shows as "(redacted)" in its entry (HELLO's AUTH pairs).
+void SlowlogRedact(State& st, size_t index);
+void SlowlogBlockedServed(State& st, int session, const std::vector<std::string>& argv);
+void SlowlogBlockedUnblocked(State& st, int session);
 // The top-level names of the model's command table (reference_model.cc).
 std::vector<std::string> TopLevelCommandNames();
 

@@ -118,12 +118,15 @@ void ClientPauseCommand(CommandContext& c);
 std::string UnknownSubcommandError(std::string_view command, std::string_view subcommand);
 // The arguments a command redacts before it runs (redactClientCommandArgument),
 // by index, as the slow log and MONITOR show them: "(redacted)" (slowlog.cc).
-std::vector<bool> RedactedArguments(std::span<const std::string> argv);
+// With `acl`, a HELLO AUTH pair whose credentials fail ends HELLO's options
+// there, as the command did (the later pairs are shown).
+class Acl;
+std::vector<bool> RedactedArguments(std::span<const std::string> argv, const Acl* acl = nullptr);
 // MONITOR's line for a command (monitor.cc): "+<sec>.<usec> [<db> <addr>]
 // "arg" ...\r\n", each argument quoted as sdscatrepr quotes it.
 std::string MonitorQuote(std::string_view arg);
 std::string MonitorLine(int64_t now_ms, int db, std::string_view addr,
-                        std::span<const std::string> argv);
+                        std::span<const std::string> argv, const Acl* acl = nullptr);
 // Indexes into argv of the keys a call names (movable keys included, e.g.
 // SINTERCARD's numkeys); empty for keyless commands.
 std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string> argv);

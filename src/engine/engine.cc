@@ -803,8 +803,11 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     reply.Simple("QUEUED");
     return;
   }
-  // A monitor shows the arguments after the command ran: none is given away.
-  Call(s, *spec, argv, monitors_.empty() ? owned : std::span<std::string>(), out);
+  // A monitor shows the arguments after the command ran, and so does the
+  // slow log when it logs (every command takes 0 us: at a threshold of 0):
+  // none is given away then (a SET's value moved out showed as "").
+  const bool kept = !monitors_.empty() || slowlog_slower_than_ == 0;
+  Call(s, *spec, argv, kept ? std::span<std::string>() : owned, out);
 }
 
 void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::string> argv,

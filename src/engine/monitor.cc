@@ -85,11 +85,11 @@ std::string MonitorQuote(std::string_view arg) {
 }
 
 std::string MonitorLine(int64_t now_ms, int db, std::string_view addr,
-                        std::span<const std::string> argv) {
+                        std::span<const std::string> argv, const Acl* acl) {
   const int64_t sec = now_ms / 1000;
   const int64_t usec = now_ms % 1000 * 1000;
   std::string line = absl::StrFormat("+%d.%06d [%d %s] ", sec, usec, db, addr);
-  const std::vector<bool> red = RedactedArguments(argv);
+  const std::vector<bool> red = RedactedArguments(argv, acl);
   for (size_t j = 0; j < argv.size(); ++j) {
     line += red[j] ? std::string("\"(redacted)\"") : MonitorQuote(argv[j]);
     if (j + 1 != argv.size()) line += ' ';
@@ -114,7 +114,7 @@ void Engine::RemoveMonitor(int session) {
 void Engine::FeedMonitors(const Session& s, std::span<const std::string> argv, int skip) {
   if (monitors_.empty()) return;
   const std::string line =
-      MonitorLine(now_ms(), s.db, in_script_call_ ? std::string_view("lua") : s.addr, argv);
+      MonitorLine(now_ms(), s.db, in_script_call_ ? std::string_view("lua") : s.addr, argv, &acl_);
   for (int m : monitors_) {
     if (m == skip) continue;
     Session& ms = *sessions_[m];

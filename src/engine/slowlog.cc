@@ -19,7 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "src/engine/acl.h"
 #include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
@@ -38,22 +40,30 @@ constexpr size_t kMaxString = 128;  // SLOWLOG_ENTRY_MAX_STRING
 // as HELLO reads them), every argument of ACL SETUSER after the
 // subcommand, the value of CONFIG SET requirepass (the engine's one
 // sensitive parameter).
-std::vector<bool> RedactedArguments(std::span<const std::string> argv) {
+std::vector<bool> RedactedArguments(std::span<const std::string> argv, const Acl* acl) {
   std::vector<bool> red(argv.size(), false);
   if (argv.empty()) return red;
   const std::string_view cmd = argv[0];
   if (IEquals(cmd, "auth") && argv.size() <= 3) {
     for (size_t j = 1; j < argv.size(); ++j) red[j] = true;
   } else if (IEquals(cmd, "hello") && argv.size() >= 2) {
-    // helloCommand reads the version first (a bad one ends it), then the
-    // options in order; an AUTH redacts its two arguments before it is
-    // checked, and a failed AUTH ends the loop.
+    // helloCommand reads the version first (not an integer, or not 2 or 3,
+    // ends it before any option), then the options in order; an AUTH
+    // redacts its two arguments before it is checked, and a failed AUTH, a
+    // refused name or an unknown option ends the loop (redis-server 7.0.15:
+    // the pairs after them are shown).
+    int64_t ver = 0;
+    if (!absl::SimpleAtoi(argv[1], &ver) || std::to_string(ver) != argv[1] || ver < 2 || ver > 3) {
+      return red;
+    }
     for (size_t j = 2; j < argv.size(); ++j) {
       const size_t more = argv.size() - 1 - j;
       if (OptEquals(argv[j], "auth") && more >= 2) {
         red[j + 1] = red[j + 2] = true;
+        if (acl != nullptr && !acl->CheckCredentials(argv[j + 1], argv[j + 2])) break;
         j += 2;
       } else if (OptEquals(argv[j], "setname") && more >= 1) {
+        if (!ValidClientName(argv[j + 1])) break;
         j += 1;
       } else {
         break;
@@ -61,7 +71,11 @@ std::vector<bool> RedactedArguments(std::span<const std::string> argv) {
     }
   } else if (IEquals(cmd, "acl") && argv.size() >= 3 && OptEquals(argv[1], "setuser")) {
     for (size_t j = 2; j < argv.size(); ++j) red[j] = true;
-  } else if (IEquals(cmd, "config") && argv.size() >= 4 && OptEquals(argv[1], "set")) {
+  } else if (IEquals(cmd, "config") && argv.size() >= 4 && argv.size() % 2 == 0 &&
+             OptEquals(argv[1], "set")) {
+    // An odd count of arguments is CONFIG SET's syntax error, before it
+    // looks at any pair; otherwise every pair is looked at, even after an
+    // unknown name.
     for (size_t j = 2; j + 1 < argv.size(); j += 2) {
       if (IEquals(argv[j], "requirepass")) red[j + 1] = true;
     }
@@ -141,7 +155,7 @@ void Engine::SlowlogPush(const Session& s, std::span<const std::string> argv, bo
   const int64_t duration = 0;            // the engine does not measure time
   if (duration >= slowlog_slower_than_) {
     SlowlogEntry se;
-    const std::vector<bool> red = RedactedArguments(argv);
+    const std::vector<bool> red = RedactedArguments(argv, &acl_);
     const size_t argc = std::min(argv.size(), kMaxArgc);
     for (size_t j = 0; j < argc; ++j) {
       if (argc != argv.size() && j == argc - 1) {

@@ -346,6 +346,7 @@ class Recorder {
     }
     if (rec.streams) return StreamsPass(label, rec, protocol, sessions, ids);
     std::vector<std::string> replies;
+    std::optional<int64_t> slowlog_base;  // MaskSlowlog's, for this pass
     for (size_t i = 0; i < rec.steps.size(); ++i) {
       const Step& step = rec.steps[i];
       replies.emplace_back();
@@ -369,6 +370,7 @@ class Recorder {
       }
       std::string got = *std::move(reply);
       if (step.client_id) got = RewriteClientId(std::move(got), ids[step.session], step.session);
+      got = MaskSlowlog(argv, got, &slowlog_base);  // recorded masked
       ++totals_.steps;
       const std::string& expected = rec.Expected(step, protocol);
       const std::string where = absl::StrCat(label, ", RESP", protocol, " pass, step ", i,

@@ -629,6 +629,38 @@ std::string Canonical(const std::vector<std::string>& argv, std::string_view rep
   return resp::Write(v, resp::Protocol::kResp3, resp::DoubleStyle::kRedis70);
 }
 
+bool IsSlowlogGet(const std::vector<std::string>& argv) {
+  return argv.size() >= 2 && Upper(argv[0]) == "SLOWLOG" && Upper(argv[1]) == "GET";
+}
+
+std::string MaskSlowlog(const std::vector<std::string>& argv, std::string_view reply,
+                        std::optional<int64_t>* base) {
+  std::vector<resp::Value> values;
+  if (!IsSlowlogGet(argv) || !IsOneValue(reply, &values) || values[0].type != resp::Type::kArray) {
+    return std::string(reply);
+  }
+  resp::Value& v = values[0];
+  for (const resp::Value& e : v.elems) {
+    if (e.type != resp::Type::kArray || e.elems.size() != 6 ||
+        e.elems[0].type != resp::Type::kInteger || e.elems[1].type != resp::Type::kInteger ||
+        e.elems[2].type != resp::Type::kInteger || e.elems[4].type != resp::Type::kBulkString) {
+      return std::string(reply);
+    }
+  }
+  if (!base->has_value() && !v.elems.empty()) {
+    int64_t low = v.elems[0].elems[0].integer;
+    for (const resp::Value& e : v.elems) low = std::min(low, e.elems[0].integer);
+    *base = low;
+  }
+  for (resp::Value& e : v.elems) {
+    e.elems[0].integer -= **base;
+    e.elems[1].integer = 0;
+    e.elems[2].integer = 0;
+    if (e.elems[4].str != "?:0") e.elems[4].str = "(addr)";
+  }
+  return resp::Write(v, resp::Protocol::kResp3, resp::DoubleStyle::kRedis70);
+}
+
 int IdPlaceholder(const std::string& arg) {
   if (arg.size() < 6 || arg.size() > 7 || arg.compare(0, 4, "{id:") != 0 || arg.back() != '}') {
     return -1;

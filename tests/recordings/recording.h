@@ -113,6 +113,18 @@ std::string Canonical(const std::vector<std::string>& argv, std::string_view rep
 // Whether `unordered` may be set on a step sending argv.
 bool MayBeUnordered(const std::vector<std::string>& argv);
 
+// SLOWLOG GET's reply with what differs from run to run masked, as every
+// side of a recording is compared (README.md, "The slow log"): in each
+// entry the time and the duration read 0, an address other than the script
+// client's "?:0" reads "(addr)", and the id counts from the smallest id of
+// the first non-empty SLOWLOG GET reply of the pass (`*base`, set then; a
+// server's ids go on from run to run, the engine's and the model's start at
+// 0). Args, names and the ids' order and gaps are kept. Any other reply,
+// and bytes that are not one array of entries, come back unchanged.
+bool IsSlowlogGet(const std::vector<std::string>& argv);
+std::string MaskSlowlog(const std::vector<std::string>& argv, std::string_view reply,
+                        std::optional<int64_t>* base);
+
 // `arg` with a {now+N} / {now-N} placeholder replaced by now_ms +/- N.
 std::string SubstituteClock(const std::string& arg, int64_t now_ms);
 // The session N of an argument that is exactly {id:N} (a client_id step's
