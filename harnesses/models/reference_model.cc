@@ -629,6 +629,12 @@ std::vector<CommandSpec> ConnectionCommands() {
   };
 }
 
+// trackingLimitUsedSlots, where processCommand runs it (after the maxmemory
+// checks) when a tracking model is attached.
+void LimitTrackingTable(State& st) {
+  if (st.hooks.limit_tracking_table) st.hooks.limit_tracking_table();
+}
+
 // processCommand (server.c), the parts that apply to a standalone master
 // without ACLs, maxmemory or persistence errors.
 Value Process(State& st, int session, const std::vector<std::string>& argv) {
@@ -656,7 +662,9 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     // NOAUTH and NOPERM (reference_acl.cc).
   } else if (reject = OomRejection(st, session, argv, Lower(argv[0])); !reject.empty()) {
     // maxmemory (reference_memory.cc): evictions, then the OOM rejection.
-  } else if (reject = NoReplicasRejection(st, session, argv, name); !reject.empty()) {
+  } else if (LimitTrackingTable(st);
+             !(reject = NoReplicasRejection(st, session, argv, name)).empty()) {
+    // The tracking table's limit first (tracking_reference.cc), then
     // min-replicas-to-write without replicas.
   } else if (s.pubsub() && s.resp == 2 && !AllowedInRESP2PubSub(name)) {
     reject = "Can't execute '" + name +

@@ -210,8 +210,12 @@ struct Hooks {
   // message/pmessage/smessage array, a push in RESP3. Without the hook
   // messages are counted, not delivered.
   std::function<void(int session, const resp::Value& message)> deliver;
+  // processCommand right after the maxmemory checks (trackingLimitUsedSlots:
+  // the tracking table's limit), before the min-replicas and RESP2 Pub/Sub
+  // checks, so a command those refuse still trims the table first.
+  std::function<void()> limit_tracking_table;
   // processCommand between the arity check and running (or queueing) the
-  // command. A non-empty result rejects the command with that error text
+  // command, after the checks above. A non-empty result rejects the command with that error text
   // ("ERR ..." without the '-'), which flags an open transaction.
   std::function<std::string(int session, const std::vector<std::string>& argv)> before_command;
   // The end of call(), for every command that ran (the commands inside EXEC

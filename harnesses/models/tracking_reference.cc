@@ -137,6 +137,11 @@ void TrackingReference::InstallHooks() {
   // Blocking commands and CLIENT UNBLOCK are the command model's; their
   // replies come through this hook (Rule: blocking).
   h.unblocked = [this](int session, const Value& reply) { Unblocked(session, reply); };
+  // trackingLimitUsedSlots in processCommand: after the maxmemory checks,
+  // before the min-replicas and RESP2 Pub/Sub ones.
+  h.limit_tracking_table = [this] {
+    if (tracking_clients() > 0) LimitUsedSlots();
+  };
   h.before_command = [this](int session, const std::vector<std::string>& argv) {
     return BeforeCommand(session, argv);
   };
@@ -281,10 +286,10 @@ void TrackingReference::Execute(int slot, const std::vector<std::string>& argv) 
   current_ = -1;
 }
 
-// processCommand between the arity check and call(): the table limit, then
-// the RESP2 Pub/Sub context.
+// processCommand between the arity check and call(): the RESP2 Pub/Sub
+// context (the table limit came before the min-replicas check:
+// limit_tracking_table).
 std::string TrackingReference::BeforeCommand(int session, const std::vector<std::string>& argv) {
-  if (tracking_clients() > 0) LimitUsedSlots();
   if (model_.session(session).pubsub() && resp(session) == 2) {
     std::string name = Lower(argv[0]);
     if ((name == "client" || name == "config" || name == "pubsub") && argv.size() >= 2) {
