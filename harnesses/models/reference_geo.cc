@@ -143,33 +143,24 @@ uint64_t Align52(const Cell& cell) { return cell.bits << (52 - cell.step * 2); }
 // geohash_move_x / geohash_move_y: one cell east/west (the odd bits) or
 // north/south (the even bits), wrapping within the step's bits; the other
 // coordinate's bits are kept as they are.
-void MoveLon(Cell* c, int d) {
+// `moving` selects the coordinate's bits (odd: longitude, even: latitude).
+void MoveAxis(Cell* c, int d, uint64_t moving) {
   if (d == 0) return;
-  uint64_t x = c->bits & 0xaaaaaaaaaaaaaaaaULL;
-  uint64_t y = c->bits & 0x5555555555555555ULL;
-  uint64_t zz = 0x5555555555555555ULL >> (64 - c->step * 2);
+  const uint64_t kept_mask = ~moving;
+  uint64_t v = c->bits & moving;
+  const uint64_t kept = c->bits & kept_mask;
+  const uint64_t zz = kept_mask >> (64 - c->step * 2);
   if (d > 0) {
-    x = x + (zz + 1);
+    v = v + (zz + 1);
   } else {
-    x = (x | zz) - (zz + 1);
+    v = (v | zz) - (zz + 1);
   }
-  x &= 0xaaaaaaaaaaaaaaaaULL >> (64 - c->step * 2);
-  c->bits = x | y;
+  v &= moving >> (64 - c->step * 2);
+  c->bits = v | kept;
 }
 
-void MoveLat(Cell* c, int d) {
-  if (d == 0) return;
-  uint64_t x = c->bits & 0xaaaaaaaaaaaaaaaaULL;
-  uint64_t y = c->bits & 0x5555555555555555ULL;
-  uint64_t zz = 0xaaaaaaaaaaaaaaaaULL >> (64 - c->step * 2);
-  if (d > 0) {
-    y = y + (zz + 1);
-  } else {
-    y = (y | zz) - (zz + 1);
-  }
-  y &= 0x5555555555555555ULL >> (64 - c->step * 2);
-  c->bits = x | y;
-}
+void MoveLon(Cell* c, int d) { MoveAxis(c, d, 0xaaaaaaaaaaaaaaaaULL); }
+void MoveLat(Cell* c, int d) { MoveAxis(c, d, 0x5555555555555555ULL); }
 
 Cell Moved(Cell c, int dlon, int dlat) {
   MoveLon(&c, dlon);
