@@ -81,15 +81,23 @@ servers_gone() {
 # start_bg ARGS...: the script in the background, in its own process group
 # (job control, as a terminal would), once it has started a fill.
 start_bg() {
+  # The last run's files go first: the wait below must not see its 'filling'
+  # line and signal the new process before the script has even started.
+  # Until its exec, the background child is a copy of this shell, so it
+  # drops this shell's traps (an EXIT trap run there would delete $tmp).
+  rm -f "$tmp/out" "$tmp/err"
   set -m
-  "$script" --bin "$bin" "$@" >"$tmp/out" 2>"$tmp/err" &
+  (
+    trap - EXIT INT TERM
+    exec "$script" --bin "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  ) &
   pid=$!
   set +m
   # Up to 60 s: on a loaded machine (ctest -j2 beside a fuzz run) the script
   # took more than the 10 s this used to wait, and a signal sent before its
   # traps are set ends it with 143, not 130.
   for _ in $(seq 1200); do
-    grep -q 'filling' "$tmp/err" && break
+    grep -qs 'filling' "$tmp/err" && break
     sleep 0.05
   done
 }
