@@ -334,9 +334,11 @@ std::string ApplyRule(AclUser& u, const std::string& op) {
   } else if (op.size() >= 2 && op[0] == '(' && op.back() == ')') {
     // aclCreateSelectorFromOpSet: a new selector (no keys, channels or
     // commands) and the rules between the parentheses, split at white
-    // space (sdssplitargs; quotes inside a selector are outside the model).
+    // space (sdssplitargs, which reads a C string: the rules end at the
+    // first NUL; quotes inside a selector are outside the model).
     AclUser sel = NewUser("");
-    const std::string inner = op.substr(1, op.size() - 2);
+    std::string inner = op.substr(1, op.size() - 2);
+    inner = inner.substr(0, inner.find('\0'));
     size_t i = 0;
     while (i < inner.size()) {
       while (i < inner.size() && isspace(static_cast<unsigned char>(inner[i]))) i++;
@@ -849,17 +851,20 @@ Value AclSetUser(Ctx& c) {
     return c.Err("Usernames can't contain spaces or null characters");
   }
   // ACLMergeSelectorArguments: "(+get" "~k*)" is one rule, "(+get ~k*)".
+  // The opening argument is kept whole, the others appended as C strings
+  // (up to a NUL); a second opening argument starts over.
   std::vector<std::string> rules;
   long open = -1;
   for (size_t j = 3; j < c.argc(); j++) {
     const std::string& op = c.argv[j];
-    if (open < 0 && !op.empty() && op[0] == '(' && op.back() != ')') {
+    if (!op.empty() && op[0] == '(' && op.back() != ')') {
+      if (open >= 0) rules.pop_back();  // the selector begun before is dropped
       open = static_cast<long>(j);
       rules.push_back(op);
       continue;
     }
     if (open >= 0) {
-      rules.back() += " " + op;
+      rules.back() += " " + CString(op);
       if (!op.empty() && op.back() == ')') open = -1;
       continue;
     }

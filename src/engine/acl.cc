@@ -5,12 +5,16 @@
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "src/engine/c_string.h"
 #include "src/engine/command_facts.h"
 #include "src/engine/glob.h"
+#include "src/resp/request.h"
 
 namespace respfuzz::engine {
 
@@ -293,18 +297,17 @@ std::string_view SetUserOp(AclUser& u, std::string_view op) {
     if (it == u.passwords.end()) return kErrNoDev;
     u.passwords.erase(it);
   } else if (op[0] == '(' && op.back() == ')') {
-    // aclCreateSelectorFromOpSet: the ops inside, split on spaces.
+    // aclCreateSelectorFromOpSet: the ops inside, split by sdssplitargs (up
+    // to the first NUL, quotes and escapes as an inline command's; with
+    // unbalanced quotes it gives none, and the selector is empty).
     AclSelector s = NewSelector(false);
-    const std::string_view inner = op.substr(1, op.size() - 2);
-    size_t i = 0;
-    while (i < inner.size()) {
-      while (i < inner.size() && std::isspace(static_cast<unsigned char>(inner[i]))) ++i;
-      if (i >= inner.size()) break;
-      size_t j = i;
-      while (j < inner.size() && !std::isspace(static_cast<unsigned char>(inner[j]))) ++j;
-      const std::string_view err = SetSelector(s, inner.substr(i, j - i));
-      if (!err.empty()) return err;
-      i = j;
+    const std::optional<std::vector<std::string>> inner =
+        resp::SplitInlineArgs(op.substr(1, op.size() - 2));
+    if (inner) {
+      for (const std::string& rule : *inner) {
+        const std::string_view err = SetSelector(s, rule);
+        if (!err.empty()) return err;
+      }
     }
     u.selectors.push_back(std::move(s));
   } else if (OpIs(op, "clearselectors")) {
@@ -505,24 +508,31 @@ std::vector<const AclUser*> Acl::Users() const {
 }
 
 std::string Acl::SetUser(std::string_view name, std::span<const std::string> args) {
-  // ACLMergeSelectorArguments: an op opening "(" without closing it is
-  // joined with the following ones (with a space) up to one ending in ")".
+  // ACLMergeSelectorArguments: an op opening "(" without closing it (its
+  // last byte, whatever NULs come before) starts a selector, kept whole
+  // (sdsdup); the following ops are appended with a space up to the first
+  // NUL (sdscatfmt's %s) until one ends in ")". A new opening op drops the
+  // selector begun before it.
   std::vector<std::string> ops;
+  std::string selector;
   int open = -1;
   for (size_t j = 0; j < args.size(); ++j) {
-    const std::string_view op = CStr(args[j]);
+    const std::string& op = args[j];
     if (!op.empty() && op[0] == '(' && op.back() != ')') {
-      ops.emplace_back(op);
+      selector = op;
       open = static_cast<int>(j);
       continue;
     }
     if (open != -1) {
-      ops.back() += " ";
-      ops.back() += op;
-      if (!op.empty() && op.back() == ')') open = -1;
+      selector += " ";
+      selector += CStr(op);
+      if (!op.empty() && op.back() == ')') {
+        open = -1;
+        ops.push_back(std::move(selector));
+      }
       continue;
     }
-    ops.emplace_back(args[j]);
+    ops.emplace_back(op);
   }
   if (open != -1) {
     return "Unmatched parenthesis in acl selector starting at '" + std::string(CStr(args[open])) +
