@@ -87,8 +87,11 @@ uint64_t Estimate(const int64_t reghisto[64]) {
     z *= 0.5;
   }
   z += m * Sigma(static_cast<double>(reghisto[0]) / m);
-  const double e = static_cast<double>(std::llroundl(kAlphaInf * m * m / z));
-  return static_cast<uint64_t>(e);
+  // Redis keeps llroundl's result in a double and casts that to uint64_t.
+  // Out of range (z near 0) llroundl gives LLONG_MIN, whose double x86-64
+  // converts to 2^63: the same as the integer conversion here, which, unlike
+  // the double's, is defined behaviour.
+  return static_cast<uint64_t>(std::llroundl(kAlphaInf * m * m / z));
 }
 
 }  // namespace
