@@ -142,8 +142,11 @@ class DirectRun : private engine::ListenHost {
     ++connections;
     if (by_session_.size() <= static_cast<size_t>(c.session)) by_session_.resize(c.session + 1, -1);
     by_session_[c.session] = conn;
+    // The server gives the engine the transport's handle as the client's fd
+    // (CLIENT INFO and LIST print it); the simulated transport's handle is the
+    // connection's index.
     const size_t space = addresses.find(' ');
-    engine_.SetAddresses(c.session, addresses.substr(0, space), addresses.substr(space + 1));
+    engine_.SetAddresses(c.session, addresses.substr(0, space), addresses.substr(space + 1), conn);
   }
 
   void OnRead(int conn, const std::string& bytes) {
