@@ -1,9 +1,10 @@
 // Memory accounting and eviction in the reference model: MEMORY USAGE /
-// PURGE / HELP (object.c's memoryCommand), used_memory by the estimate that
+// STATS / DOCTOR / MALLOC-STATS / PURGE / HELP (object.c's memoryCommand), used_memory by the estimate that
 // docs/fidelity.md ("Memory accounting") states as a formula, and
 // processCommand's maxmemory step (evict.c's performEvictions, the OOM
 // rejection). Written from that formula and Redis 7.0.15's behaviour, apart
 // from the engine's src/engine/memory.cc and evict.cc.
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <map>
@@ -199,6 +200,7 @@ bool PerformEvictions(State& st) {
   const uint64_t maxmemory = static_cast<uint64_t>(st.config.maxmemory);
   if (maxmemory == 0) return true;
   uint64_t used = UsedMemory(st);
+  st.peak_memory = std::max(st.peak_memory, used);
   if (used <= maxmemory) return true;
   const int64_t policy = st.config.maxmemory_policy;
   if (policy == 7) return false;  // noeviction
@@ -293,6 +295,128 @@ Value MemoryUsage(Ctx& c) {
 
 Value MemoryPurge(Ctx& c) { return c.Ok(); }
 
+// What getMemoryOverheadData reports when the only memory counted is the
+// 1 MiB baseline (startup) plus each key (docs/fidelity.md): the per-key
+// constant is the main table's overhead of the key's db, nothing else is
+// an overhead, and with no process to sample (a harness) the allocator's
+// and the process's figures all equal used_memory. Ratios are C floats.
+struct Figures {
+  uint64_t used, peak, keys = 0, overhead = kBaseline;
+  std::vector<std::pair<int, uint64_t>> per_db;  // db, its key count
+};
+
+Figures Measure(State& st) {
+  Figures f;
+  f.used = UsedMemory(st);
+  st.peak_memory = std::max(st.peak_memory, f.used);
+  f.peak = st.peak_memory;
+  for (int db = 0; db < kNumDbs; db++) {
+    const uint64_t n = st.dbs[db].dict.size();
+    if (n > 0) f.per_db.push_back({db, n});
+    f.keys += n;
+    f.overhead += n * kKeyBytes;
+  }
+  return f;
+}
+
+Value MemoryStats(Ctx& c) {
+  const Figures f = Measure(c.st);
+  const uint64_t net = f.used > kBaseline ? f.used - kBaseline : 1;
+  const int64_t dataset = static_cast<int64_t>(f.used) - static_cast<int64_t>(f.overhead);
+  std::vector<Value> m;
+  auto num = [&](const char* k, int64_t v) {
+    m.push_back(c.Bulk(k));
+    m.push_back(c.Int(v));
+  };
+  auto real = [&](const char* k, float v) {
+    m.push_back(c.Bulk(k));
+    m.push_back(c.Double(static_cast<double>(v)));
+  };
+  num("peak.allocated", static_cast<int64_t>(f.peak));
+  num("total.allocated", static_cast<int64_t>(f.used));
+  num("startup.allocated", static_cast<int64_t>(kBaseline));
+  num("replication.backlog", 0);
+  num("clients.slaves", 0);
+  num("clients.normal", 0);
+  num("cluster.links", 0);
+  num("aof.buffer", 0);
+  num("lua.caches", 0);
+  num("functions.caches", 0);
+  for (const auto& [db, n] : f.per_db) {
+    m.push_back(c.Bulk("db." + std::to_string(db)));
+    m.push_back(c.Map({c.Bulk("overhead.hashtable.main"), c.Int(static_cast<int64_t>(n * kKeyBytes)),
+                       c.Bulk("overhead.hashtable.expires"), c.Int(0),
+                       c.Bulk("overhead.hashtable.slot-to-keys"), c.Int(0)}));
+  }
+  num("overhead.total", static_cast<int64_t>(f.overhead));
+  num("keys.count", static_cast<int64_t>(f.keys));
+  num("keys.bytes-per-key", f.keys > 0 ? static_cast<int64_t>(net / f.keys) : 0);
+  num("dataset.bytes", dataset);
+  real("dataset.percentage", (float)dataset * 100 / (float)net);
+  real("peak.percentage", (float)f.used * 100 / (float)f.peak);
+  num("allocator.allocated", static_cast<int64_t>(f.used));
+  num("allocator.active", static_cast<int64_t>(f.used));
+  num("allocator.resident", static_cast<int64_t>(f.used));
+  real("allocator-fragmentation.ratio", 1.0f);
+  num("allocator-fragmentation.bytes", 0);
+  real("allocator-rss.ratio", 1.0f);
+  num("allocator-rss.bytes", 0);
+  real("rss-overhead.ratio", 1.0f);
+  num("rss-overhead.bytes", 0);
+  real("fragmentation", 1.0f);
+  num("fragmentation.bytes", 0);
+  return c.Map(std::move(m));
+}
+
+// getMemoryDoctorReport with the figures above: under 5 MiB the instance
+// is "empty"; otherwise a peak over 1.5 times the current use and more than
+// 1000 cached scripts are the reports that can fire (every fragmentation,
+// RSS, client and replica figure is 1 or 0).
+Value MemoryDoctor(Ctx& c) {
+  const Figures f = Measure(c.st);
+  std::string text;
+  if (f.used < 5ull * 1024 * 1024) {
+    text = std::string("Hi Sam, this instance is empty or is using very little memory, ") +
+           "my issues detector can't be used in these conditions. " +
+           "Please, leave for your mission on Earth and fill it with some data. " +
+           "The new Sam and I will be back to our programming as soon as I " +
+           "finished rebooting.\n";
+  } else {
+    const bool peak = ((float)f.peak / (float)f.used) > 1.5;
+    const bool scripts = c.st.scripts.size() > 1000;
+    if (!peak && !scripts) {
+      text = std::string("Hi Sam, I can't find any memory issue in your instance. ") +
+             "I can only account for what occurs on this base.\n";
+    } else {
+      text = "Sam, I detected a few issues in this Redis instance memory implants:\n\n";
+      if (peak) {
+        text += std::string(" * Peak memory: In the past this instance used more than 150% the ") +
+                "memory that is currently using. The allocator is normally not able to release " +
+                "memory after a peak, so you can expect to see a big fragmentation ratio, " +
+                "however this is actually harmless and is only due to the memory peak, and if " +
+                "the Redis instance Resident Set Size (RSS) is currently bigger than expected, " +
+                "the memory will be used as soon as you fill the Redis instance with more data. " +
+                "If the memory peak was only occasional and you want to try to reclaim memory, " +
+                "please try the MEMORY PURGE command, otherwise the only other option is to " +
+                "shutdown and restart the instance.\n\n";
+      }
+      if (scripts) {
+        text += std::string(" * Many scripts: There seem to be many cached scripts in this ") +
+                "instance (more than 1000). This may be because scripts are generated and " +
+                "`EVAL`ed, instead of being parameterized (with KEYS and ARGV), `SCRIPT LOAD`ed " +
+                "and `EVALSHA`ed. Unless `SCRIPT FLUSH` is called periodically, the scripts' " +
+                "caches may end up consuming most of your memory.\n\n";
+      }
+      text += "I'm here to keep you safe, Sam. I want to help you.\n";
+    }
+  }
+  if (c.resp3()) return Value::Str(resp::Type::kVerbatim, "txt:" + text);
+  return c.Bulk(text);
+}
+
+// A build without jemalloc.
+Value MemoryMallocStats(Ctx& c) { return c.Bulk("Stats not supported for the current allocator"); }
+
 Value MemoryHelp(Ctx& c) {
   std::vector<Value> out;
   for (const char* l : {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "DOCTOR",
@@ -315,6 +439,9 @@ const std::map<std::string, CommandSpec>& MemorySubcommands() {
   static const std::map<std::string, CommandSpec> subs = {
       {"memory|usage", {"memory|usage", -3, MemoryUsage}},
       {"memory|purge", {"memory|purge", 2, MemoryPurge}},
+      {"memory|stats", {"memory|stats", 2, MemoryStats}},
+      {"memory|doctor", {"memory|doctor", 2, MemoryDoctor}},
+      {"memory|malloc-stats", {"memory|malloc-stats", 2, MemoryMallocStats}},
       {"memory|help", {"memory|help", 2, MemoryHelp}},
   };
   return subs;

@@ -267,6 +267,10 @@ struct State {
   // SPOP, ...) alone.
   uint64_t genpass_random_state = 0;
   uint64_t evicted_keys = 0;
+  // server.stat_peak_memory as the model sees it: raised where it computes
+  // used_memory, before each command while maxmemory is set and at MEMORY
+  // STATS and DOCTOR (reference_memory.cc).
+  uint64_t peak_memory = 0;
   // The EVAL script cache (reference_scripting.cc): lower-case sha -> body.
   std::map<std::string, std::string> scripts;
   // math.random's state (rand.c's lrand48, one per process in Redis: not

@@ -462,7 +462,6 @@ constexpr Subcommand kSubcommands[] = {
     {"xinfo", "groups", 3},
     {"xinfo", "stream", -3},
     {"xinfo", "help", 2},
-    // Memory accounting (memory.cc).
     // The slow log (slowlog.cc).
     {"slowlog", "get", -2},
     {"slowlog", "len", 2},
@@ -476,7 +475,11 @@ constexpr Subcommand kSubcommands[] = {
     {"latency", "latest", 2},
     {"latency", "reset", -2},
     {"latency", "help", 2},
+    // Memory accounting (memory.cc).
     {"memory", "usage", -3},
+    {"memory", "stats", 2},
+    {"memory", "doctor", 2},
+    {"memory", "malloc-stats", 2},
     {"memory", "purge", 2},
     {"memory", "help", 2},
     // COMMAND (cmd_command.cc) and CLIENT's introspection (cmd_client_info.cc).
@@ -661,6 +664,21 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     // (subcommands match whole, NULs included).
     const Subcommand* sub = FindSubcommand(spec->name, argv[1]);
     if (sub == nullptr) {
+      // A subcommand 7.0.15 has and the engine does not (ACL LOG): the
+      // server's lookupCommand finds it, so its arity and ACL checks come
+      // first (the reference model does the same).
+      if (const CommandFact* f = LookupCommandFact(argv); f != nullptr) {
+        const size_t n = argv.size();
+        if (f->arity > 0 ? n != static_cast<size_t>(f->arity)
+                         : n < static_cast<size_t>(-f->arity)) {
+          reject(ArityError(f->fullname));
+          return;
+        }
+        if (std::string acl = AclRejection(s, *spec, argv, f->fullname); !acl.empty()) {
+          reject(acl);
+          return;
+        }
+      }
       reject(UnknownSubcommandError(argv[0], argv[1]));
       return;
     }

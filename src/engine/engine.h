@@ -469,6 +469,16 @@ class Engine {
   // Memory accounting and eviction (memory.cc, evict.cc). used_memory: the
   // baseline plus KeyMemoryUsage of every key (O(keys and elements)).
   uint64_t UsedMemory() const;
+  // stat_peak_memory (MEMORY STATS and DOCTOR, memory.cc): the highest
+  // used_memory seen where the engine computes it, which is before every
+  // command while maxmemory is set (the eviction check; Redis records the
+  // peak after every command, that is before the next one's eviction) and
+  // at MEMORY STATS and DOCTOR. Without maxmemory a peak between two of
+  // those is not seen (docs/fidelity.md).
+  uint64_t peak_memory() const { return peak_memory_; }
+  void NotePeakMemory(uint64_t used) {
+    if (used > peak_memory_) peak_memory_ = used;
+  }
   uint64_t maxmemory() const { return maxmemory_; }
   MaxmemoryPolicy maxmemory_policy() const { return policy_; }
   bool lfu_policy() const {
@@ -769,6 +779,7 @@ class Engine {
   std::vector<int> postponed_;
   // Memory accounting and eviction (evict.cc).
   uint64_t maxmemory_ = 0;
+  uint64_t peak_memory_ = 0;
   MaxmemoryPolicy policy_ = MaxmemoryPolicy::kNoeviction;
   uint64_t lfu_random_state_ = 0;      // LFULogIncr's draws
   uint64_t genpass_random_state_ = 0;  // ACL GENPASS's draws

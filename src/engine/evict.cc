@@ -94,10 +94,11 @@ void Engine::SetMaxmemoryPolicy(MaxmemoryPolicy p) {
 
 bool Engine::PerformEvictions() {
   if (maxmemory_ == 0) return true;
+  const uint64_t used = UsedMemory();
+  NotePeakMemory(used);
   // isSafeToPerformEvictions: nothing is evicted while clients are paused
   // (client_pause.cc), and performEvictions reports EVICT_OK.
   if (pause_type_ != PauseType::kOff) return true;
-  const uint64_t used = UsedMemory();
   if (used <= maxmemory_) return true;
   if (policy_ == MaxmemoryPolicy::kNoeviction) return false;
   const uint64_t to_free = used - maxmemory_;
