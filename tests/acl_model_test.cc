@@ -13,18 +13,13 @@
 
 #include "gtest/gtest.h"
 #include "harnesses/command_handler/checks.h"
+#include "tests/command_program_text.h"
 #include "harnesses/models/reference_model.h"
 
 namespace respfuzz::harnesses {
 namespace {
 
 using resp::Value;
-
-CommandProgram Program(std::string_view text) {
-  auto p = CommandProgramFromText(text);
-  EXPECT_TRUE(p.ok()) << p.status();
-  return p.ok() ? *p : CommandProgram{};
-}
 
 std::string AclSeed() {
   const std::filesystem::path path =

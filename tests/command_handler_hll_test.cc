@@ -7,16 +7,11 @@
 
 #include "gtest/gtest.h"
 #include "harnesses/command_handler/checks.h"
+#include "tests/command_program_text.h"
 #include "src/engine/engine.h"
 
 namespace respfuzz::harnesses {
 namespace {
-
-CommandProgram Program(std::string_view text) {
-  auto p = CommandProgramFromText(text);
-  EXPECT_TRUE(p.ok()) << p.status();
-  return p.ok() ? *p : CommandProgram{};
-}
 
 TEST(CommandHandlerHll, PfCommandsAreNamedAndCompared) {
   for (std::string_view name : {"PFADD", "PFCOUNT", "PFMERGE"}) {

@@ -8,16 +8,11 @@
 
 #include "gtest/gtest.h"
 #include "harnesses/command_handler/checks.h"
+#include "tests/command_program_text.h"
 #include "src/engine/engine.h"
 
 namespace respfuzz::harnesses {
 namespace {
-
-CommandProgram Program(std::string_view text) {
-  auto p = CommandProgramFromText(text);
-  EXPECT_TRUE(p.ok()) << p.status();
-  return p.ok() ? *p : CommandProgram{};
-}
 
 // Two 6 MB strings under maxmemory (the peak is seen before each command),
 // one deleted: 7.0.15's doctor finds nothing at the first call and the peak

@@ -12,6 +12,7 @@
 
 #include "gtest/gtest.h"
 #include "harnesses/command_handler/checks.h"
+#include "tests/command_program_text.h"
 #include "src/resp/value.h"
 
 namespace respfuzz::harnesses {
@@ -23,12 +24,6 @@ CommandProgram Seed(const char* name) {
   std::stringstream ss;
   ss << in.rdbuf();
   auto p = CommandProgramFromText(ss.str());
-  EXPECT_TRUE(p.ok()) << p.status();
-  return p.ok() ? *p : CommandProgram{};
-}
-
-CommandProgram Program(std::string_view text) {
-  auto p = CommandProgramFromText(text);
   EXPECT_TRUE(p.ok()) << p.status();
   return p.ok() ? *p : CommandProgram{};
 }

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "harnesses/command_handler/checks.h"
+#include "tests/command_program_text.h"
 #include "harnesses/models/reference_model.h"
 #include "src/engine/engine.h"
 #include "src/resp/reader.h"
@@ -20,12 +21,6 @@
 
 namespace respfuzz::harnesses {
 namespace {
-
-CommandProgram Program(std::string_view text) {
-  auto p = CommandProgramFromText(text);
-  EXPECT_TRUE(p.ok()) << p.status();
-  return p.ok() ? *p : CommandProgram{};
-}
 
 TEST(CommandHandler, SeedsRunClean) {
   const std::filesystem::path dir =
