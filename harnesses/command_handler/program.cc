@@ -14,7 +14,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 210> kNames = {
+constexpr std::array<std::string_view, 216> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -259,6 +259,9 @@ constexpr std::array<std::string_view, 210> kNames = {
     // the slow log (reference_slowlog.cc): its subcommands and
     // slowlog-log-slower-than / slowlog-max-len in the dictionary
     "SLOWLOG",
+    // a standalone master's cluster and replication commands
+    // (cmd_standalone.cc, reference_standalone.cc), and GETRANGE's old name
+    "CLUSTER", "ASKING", "READONLY", "READWRITE", "ROLE", "SUBSTR",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

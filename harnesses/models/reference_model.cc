@@ -219,7 +219,9 @@ const std::map<std::string, CommandSpec>& CommandTable() {
           BlockingCommands, StreamCommands, SortCommands, SubscriptionCommands, ScriptingCommands,
           AclCommands, FunctionCommands,
           // HyperLogLog (reference_hll.cc), GEO (reference_geo.cc)
-          HllCommands, GeoCommands}) {
+          HllCommands, GeoCommands,
+          // the cluster and replication commands of a standalone master
+          StandaloneCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -235,6 +237,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     t.emplace("acl", CommandSpec{"acl", -2, nullptr});            // reference_acl.cc
     t.emplace("function", CommandSpec{"function", -2, nullptr});  // reference_functions.cc
     t.emplace("slowlog", CommandSpec{"slowlog", -2, nullptr});    // reference_slowlog.cc
+    t.emplace("cluster", CommandSpec{"cluster", -2, nullptr});    // reference_standalone.cc
     return t;
   }();
   return table;
@@ -266,6 +269,7 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
       (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
        top == "xgroup" || top == "xinfo" || top == "memory" || top == "command" ||
        top == "script" || top == "acl" || top == "function" || top == "slowlog" ||
+       top == "cluster" ||
        IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
@@ -322,6 +326,12 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
     if (top == "slowlog") {  // reference_slowlog.cc
       auto sub = SlowlogSubcommands().find(full);
       if (sub != SlowlogSubcommands().end()) return &sub->second;
+      *unknown_sub = true;
+      return nullptr;
+    }
+    if (top == "cluster") {  // reference_standalone.cc
+      auto sub = ClusterSubcommands().find(full);
+      if (sub != ClusterSubcommands().end()) return &sub->second;
       *unknown_sub = true;
       return nullptr;
     }

@@ -308,7 +308,9 @@ bool IsNoScriptCommand(const std::string& full) {
       "bgrewriteaof",
       // ACL (reference_acl.cc); ACL HELP runs
       "acl|cat", "acl|deluser", "acl|dryrun", "acl|genpass", "acl|getuser", "acl|list",
-      "acl|setuser", "acl|users", "acl|whoami", "acl|load", "acl|save", "acl|log"};
+      "acl|setuser", "acl|users", "acl|whoami", "acl|load", "acl|save", "acl|log",
+      // reference_standalone.cc
+      "cluster|reset"};
   return kNoScript.count(full) > 0;
 }
 
@@ -319,7 +321,7 @@ int MissingNoScriptArity(const std::string& name) {
   static const std::map<std::string, int> kArity = {
       {"auth", -2},         {"sync", 1},         {"psync", -3},        {"save", 1},
       {"bgsave", -1},       {"bgrewriteaof", 1}, {"shutdown", -1},     {"monitor", 1},
-      {"debug", -2},        {"wait", 3},         {"role", 1},          {"replicaof", 3},
+      {"debug", -2},        {"wait", 3},         {"replicaof", 3},
       {"slaveof", 3},       {"failover", -1},    {"replconf", -1},     {"subscribe", -2},
       {"unsubscribe", -1},  {"psubscribe", -2},  {"punsubscribe", -1}, {"ssubscribe", -2},
       {"sunsubscribe", -1}, {"quit", -1},        {"fcall", -3},        {"fcall_ro", -3},

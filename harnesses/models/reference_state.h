@@ -420,6 +420,10 @@ std::vector<CommandSpec> PubSubCommands();       // reference_pubsub.cc
 std::vector<CommandSpec> SortCommands();         // reference_sort.cc
 std::vector<CommandSpec> HllCommands();          // reference_hll.cc: PFADD PFCOUNT PFMERGE
 std::vector<CommandSpec> GeoCommands();          // reference_geo.cc
+// reference_standalone.cc: ASKING READONLY READWRITE ROLE, and CLUSTER's
+// subcommands ("cluster|info", ...), as a standalone master answers them.
+std::vector<CommandSpec> StandaloneCommands();
+const std::map<std::string, CommandSpec>& ClusterSubcommands();
 
 // Pub/sub subscriptions (reference_pubsub.cc): `kind` is 'c' (channel), 'p'
 // (pattern) or 's' (shard channel). Subscribe returns whether it was new,

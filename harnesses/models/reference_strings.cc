@@ -535,7 +535,7 @@ std::vector<CommandSpec> StringCommands() {
       {"mset", -3, MSet},        {"msetnx", -3, MSetNx},    {"append", 3, Append},
       {"strlen", 2, StrLen},     {"incr", 2, Incr},         {"incrby", 3, IncrBy},
       {"decr", 2, Decr},         {"decrby", 3, DecrBy},     {"incrbyfloat", 3, IncrByFloat},
-      {"getrange", 4, GetRange}, {"setrange", 4, SetRange}, {"getdel", 2, GetDel},
+      {"getrange", 4, GetRange}, {"substr", 4, GetRange}, {"setrange", 4, SetRange}, {"getdel", 2, GetDel},
       {"getex", -2, GetEx},      {"getset", 3, GetSet},     {"lcs", -3, Lcs},
   };
 }

@@ -580,7 +580,7 @@ void CmdLcs(CommandContext& c) {
 }
 
 // clang-format off
-constexpr std::array<CommandSpec, 21> kCommands = {{
+constexpr std::array<CommandSpec, 22> kCommands = {{
     {"get", 2, kCmdReadonly|kCmdFast, 1, 1, 1, CmdGet},
     {"set", -3, kCmdWrite|kCmdDenyOom, 1, 1, 1, CmdSet},
     {"setnx", 3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdSetnx},
@@ -597,6 +597,7 @@ constexpr std::array<CommandSpec, 21> kCommands = {{
     {"decrby", 3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdDecrby},
     {"incrbyfloat", 3, kCmdWrite|kCmdDenyOom|kCmdFast, 1, 1, 1, CmdIncrbyfloat},
     {"getrange", 4, kCmdReadonly, 1, 1, 1, CmdGetrange},
+    {"substr", 4, kCmdReadonly, 1, 1, 1, CmdGetrange},  // GETRANGE's old name
     {"setrange", 4, kCmdWrite|kCmdDenyOom, 1, 1, 1, CmdSetrange},
     {"getdel", 2, kCmdWrite|kCmdFast, 1, 1, 1, CmdGetdel},
     {"getex", -2, kCmdWrite|kCmdFast, 1, 1, 1, CmdGetex},

@@ -84,6 +84,9 @@ std::span<const CommandSpec> AclCommands();      // AUTH ACL (cmd_acl.cc)
 std::span<const CommandSpec> GeoCommands();      // GEOADD ... GEOSEARCHSTORE (cmd_geo.cc)
 std::span<const CommandSpec> HllCommands();      // PFADD ... PFSELFTEST (cmd_hll.cc)
 std::span<const CommandSpec> LatencyCommands();  // LATENCY (latency.cc)
+// CLUSTER ASKING READONLY READWRITE ROLE as a standalone master answers
+// (cmd_standalone.cc).
+std::span<const CommandSpec> StandaloneCommands();
 // INFO's latencystats lines (latency.cc); latency-tracking-info-percentiles
 // as CONFIG GET prints it, and as CONFIG SET parses it (the error text when
 // refused, "" when fine).

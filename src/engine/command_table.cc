@@ -26,7 +26,7 @@ const Table& GetTable() {
                        CommandCommands(),    SortCommands(),      DumpCommands(),
                        AclCommands(),        SlowlogCommands(),   GeoCommands(),
                        HllCommands(),        LatencyCommands(),   PersistCommands(),
-                       MonitorCommands()}) {
+                       MonitorCommands(),    StandaloneCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;

@@ -507,11 +507,40 @@ constexpr Subcommand kSubcommands[] = {
     {"acl", "users", 2},
     {"acl", "whoami", 2},
     {"acl", "help", 2},
+    // CLUSTER (cmd_standalone.cc): every subcommand refuses alike, after
+    // its own arity.
+    {"cluster", "addslots", -3},
+    {"cluster", "addslotsrange", -4},
+    {"cluster", "bumpepoch", 2},
+    {"cluster", "count-failure-reports", 3},
+    {"cluster", "countkeysinslot", 3},
+    {"cluster", "delslots", -3},
+    {"cluster", "delslotsrange", -4},
+    {"cluster", "failover", -2},
+    {"cluster", "flushslots", 2},
+    {"cluster", "forget", 3},
+    {"cluster", "getkeysinslot", 4},
+    {"cluster", "help", 2},
+    {"cluster", "info", 2},
+    {"cluster", "keyslot", 3},
+    {"cluster", "links", 2},
+    {"cluster", "meet", -4},
+    {"cluster", "myid", 2},
+    {"cluster", "nodes", 2},
+    {"cluster", "replicas", 3},
+    {"cluster", "replicate", 3},
+    {"cluster", "reset", -2},
+    {"cluster", "saveconfig", 2},
+    {"cluster", "set-config-epoch", 3},
+    {"cluster", "setslot", -4},
+    {"cluster", "shards", 2},
+    {"cluster", "slaves", 3},
+    {"cluster", "slots", 2},
 };
 bool IsContainer(std::string_view name) {
   return name == "client" || name == "config" || name == "object" || name == "pubsub" ||
          name == "xgroup" || name == "xinfo" || name == "memory" || name == "command" ||
-         name == "acl" || name == "slowlog" || name == "latency";
+         name == "acl" || name == "slowlog" || name == "latency" || name == "cluster";
 }
 
 const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
