@@ -13,8 +13,8 @@
 
 #include "gtest/gtest.h"
 #include "harnesses/command_handler/checks.h"
-#include "tests/command_program_text.h"
 #include "harnesses/models/reference_model.h"
+#include "tests/command_program_text.h"
 
 namespace respfuzz::harnesses {
 namespace {

@@ -12,8 +12,8 @@
 
 #include "gtest/gtest.h"
 #include "harnesses/command_handler/checks.h"
-#include "tests/command_program_text.h"
 #include "src/resp/value.h"
+#include "tests/command_program_text.h"
 
 namespace respfuzz::harnesses {
 namespace {

@@ -13,11 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "harnesses/command_handler/checks.h"
-#include "tests/command_program_text.h"
 #include "harnesses/models/reference_model.h"
 #include "src/engine/engine.h"
 #include "src/resp/reader.h"
 #include "src/resp/writer.h"
+#include "tests/command_program_text.h"
 
 namespace respfuzz::harnesses {
 namespace {

@@ -99,7 +99,8 @@ TEST_F(MemoryTest, UsageArguments) {
   EXPECT_EQ(Cmd({"MEMORY", "stats", "x"}),
             "-ERR wrong number of arguments for 'memory|stats' command\r\n");
   EXPECT_EQ(Cmd({"MEMORY", "stats"}).rfind("*56\r\n$14\r\npeak.allocated\r\n", 0), 0u);
-  EXPECT_EQ(Cmd({"MEMORY", "Malloc-Stats"}), "$45\r\nStats not supported for the current allocator\r\n");
+  EXPECT_EQ(Cmd({"MEMORY", "Malloc-Stats"}),
+            "$45\r\nStats not supported for the current allocator\r\n");
   EXPECT_EQ(Cmd({"MEMORY", "doctor"}).rfind("$268\r\nHi Sam, this instance is empty", 0), 0u);
   // A subcommand 7.0.15 has and the engine does not: its arity and ACL
   // checks, then the unknown-subcommand error.

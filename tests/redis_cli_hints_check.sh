@@ -75,16 +75,17 @@ def hint(port, typed):
 
 bad = []
 for typed in ["set ", "get ", "zadd k ", "client setname ", "command getkeys ", "object encoding ",
-              "slowlog get ", "latency histogram "]:
+              "slowlog get ", "latency histogram ", "cluster "]:
     ours, theirs = hint(ours_port, typed), hint(theirs_port, typed)
     if ours is None or ours != theirs:
         bad.append(f"{typed!r}: respfuzz serve {ours!r}, redis-server {theirs!r}")
     else:
         print(f"hint {typed!r}: {ours!r}")
-# CLUSTER: a command serve does not have (LATENCY was, until latency.cc).
-ours, theirs = hint(ours_port, "cluster "), hint(theirs_port, "cluster ")
+# MODULE: a command serve does not have (CLUSTER was, until
+# cmd_standalone.cc; LATENCY until latency.cc).
+ours, theirs = hint(ours_port, "module "), hint(theirs_port, "module ")
 if ours is not None or theirs is None:
-    bad.append(f"'cluster ': respfuzz serve {ours!r} (expected none), redis-server {theirs!r}")
+    bad.append(f"'module ': respfuzz serve {ours!r} (expected none), redis-server {theirs!r}")
 
 # COMMAND DOCS and COMMAND INFO, RESP2, directly.
 class Conn:

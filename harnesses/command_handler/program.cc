@@ -261,7 +261,12 @@ constexpr std::array<std::string_view, 216> kNames = {
     "SLOWLOG",
     // a standalone master's cluster and replication commands
     // (cmd_standalone.cc, reference_standalone.cc), and GETRANGE's old name
-    "CLUSTER", "ASKING", "READONLY", "READWRITE", "ROLE", "SUBSTR",
+    "CLUSTER",
+    "ASKING",
+    "READONLY",
+    "READWRITE",
+    "ROLE",
+    "SUBSTR",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

@@ -1,9 +1,8 @@
 // Memory accounting and eviction in the reference model: MEMORY USAGE /
-// STATS / DOCTOR / MALLOC-STATS / PURGE / HELP (object.c's memoryCommand), used_memory by the estimate that
-// docs/fidelity.md ("Memory accounting") states as a formula, and
-// processCommand's maxmemory step (evict.c's performEvictions, the OOM
-// rejection). Written from that formula and Redis 7.0.15's behaviour, apart
-// from the engine's src/engine/memory.cc and evict.cc.
+// STATS / DOCTOR / MALLOC-STATS / PURGE / HELP (object.c's memoryCommand), used_memory by the
+// estimate that docs/fidelity.md ("Memory accounting") states as a formula, and processCommand's
+// maxmemory step (evict.c's performEvictions, the OOM rejection). Written from that formula and
+// Redis 7.0.15's behaviour, apart from the engine's src/engine/memory.cc and evict.cc.
 #include <algorithm>
 #include <climits>
 #include <cstdint>
@@ -344,9 +343,10 @@ Value MemoryStats(Ctx& c) {
   num("functions.caches", 0);
   for (const auto& [db, n] : f.per_db) {
     m.push_back(c.Bulk("db." + std::to_string(db)));
-    m.push_back(c.Map({c.Bulk("overhead.hashtable.main"), c.Int(static_cast<int64_t>(n * kKeyBytes)),
-                       c.Bulk("overhead.hashtable.expires"), c.Int(0),
-                       c.Bulk("overhead.hashtable.slot-to-keys"), c.Int(0)}));
+    m.push_back(
+        c.Map({c.Bulk("overhead.hashtable.main"), c.Int(static_cast<int64_t>(n * kKeyBytes)),
+               c.Bulk("overhead.hashtable.expires"), c.Int(0),
+               c.Bulk("overhead.hashtable.slot-to-keys"), c.Int(0)}));
   }
   num("overhead.total", static_cast<int64_t>(f.overhead));
   num("keys.count", static_cast<int64_t>(f.keys));

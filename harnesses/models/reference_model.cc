@@ -269,8 +269,7 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
       (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
        top == "xgroup" || top == "xinfo" || top == "memory" || top == "command" ||
        top == "script" || top == "acl" || top == "function" || top == "slowlog" ||
-       top == "cluster" ||
-       IsExtraSubcommand(st, top, argv[1]))) {
+       top == "cluster" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;

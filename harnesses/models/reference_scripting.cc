@@ -319,13 +319,12 @@ bool IsNoScriptCommand(const std::string& full) {
 // the server refuses it.
 int MissingNoScriptArity(const std::string& name) {
   static const std::map<std::string, int> kArity = {
-      {"auth", -2},         {"sync", 1},         {"psync", -3},        {"save", 1},
-      {"bgsave", -1},       {"bgrewriteaof", 1}, {"shutdown", -1},     {"monitor", 1},
-      {"debug", -2},        {"wait", 3},         {"replicaof", 3},
-      {"slaveof", 3},       {"failover", -1},    {"replconf", -1},     {"subscribe", -2},
-      {"unsubscribe", -1},  {"psubscribe", -2},  {"punsubscribe", -1}, {"ssubscribe", -2},
-      {"sunsubscribe", -1}, {"quit", -1},        {"fcall", -3},        {"fcall_ro", -3},
-      {"function", -2}};
+      {"auth", -2},       {"sync", 1},          {"psync", -3},      {"save", 1},
+      {"bgsave", -1},     {"bgrewriteaof", 1},  {"shutdown", -1},   {"monitor", 1},
+      {"debug", -2},      {"wait", 3},          {"replicaof", 3},   {"slaveof", 3},
+      {"failover", -1},   {"replconf", -1},     {"subscribe", -2},  {"unsubscribe", -1},
+      {"psubscribe", -2}, {"punsubscribe", -1}, {"ssubscribe", -2}, {"sunsubscribe", -1},
+      {"quit", -1},       {"fcall", -3},        {"fcall_ro", -3},   {"function", -2}};
   auto it = kArity.find(name);
   return it == kArity.end() ? 0 : it->second;
 }

@@ -33,16 +33,33 @@ std::vector<CommandSpec> StandaloneCommands() {
 const std::map<std::string, CommandSpec>& ClusterSubcommands() {
   static const std::map<std::string, CommandSpec> subs = [] {
     // COMMAND INFO CLUSTER's subcommands and arities (7.0.15).
-    const std::pair<const char*, int> kArity[] = {
-        {"addslots", -3},      {"addslotsrange", -4},   {"bumpepoch", 2},
-        {"count-failure-reports", 3}, {"countkeysinslot", 3}, {"delslots", -3},
-        {"delslotsrange", -4}, {"failover", -2},        {"flushslots", 2},
-        {"forget", 3},         {"getkeysinslot", 4},    {"help", 2},
-        {"info", 2},           {"keyslot", 3},          {"links", 2},
-        {"meet", -4},          {"myid", 2},             {"nodes", 2},
-        {"replicas", 3},       {"replicate", 3},        {"reset", -2},
-        {"saveconfig", 2},     {"set-config-epoch", 3}, {"setslot", -4},
-        {"shards", 2},         {"slaves", 3},           {"slots", 2}};
+    const std::pair<const char*, int> kArity[] = {{"addslots", -3},
+                                                  {"addslotsrange", -4},
+                                                  {"bumpepoch", 2},
+                                                  {"count-failure-reports", 3},
+                                                  {"countkeysinslot", 3},
+                                                  {"delslots", -3},
+                                                  {"delslotsrange", -4},
+                                                  {"failover", -2},
+                                                  {"flushslots", 2},
+                                                  {"forget", 3},
+                                                  {"getkeysinslot", 4},
+                                                  {"help", 2},
+                                                  {"info", 2},
+                                                  {"keyslot", 3},
+                                                  {"links", 2},
+                                                  {"meet", -4},
+                                                  {"myid", 2},
+                                                  {"nodes", 2},
+                                                  {"replicas", 3},
+                                                  {"replicate", 3},
+                                                  {"reset", -2},
+                                                  {"saveconfig", 2},
+                                                  {"set-config-epoch", 3},
+                                                  {"setslot", -4},
+                                                  {"shards", 2},
+                                                  {"slaves", 3},
+                                                  {"slots", 2}};
     std::map<std::string, CommandSpec> m;
     for (const auto& [sub, arity] : kArity) {
       const std::string full = std::string("cluster|") + sub;

@@ -530,13 +530,14 @@ Value Lcs(Ctx& c) {
 
 std::vector<CommandSpec> StringCommands() {
   return {
-      {"get", 2, Get},           {"set", -3, Set},          {"setnx", 3, SetNx},
-      {"setex", 4, SetEx},       {"psetex", 4, PSetEx},     {"mget", -2, MGet},
-      {"mset", -3, MSet},        {"msetnx", -3, MSetNx},    {"append", 3, Append},
-      {"strlen", 2, StrLen},     {"incr", 2, Incr},         {"incrby", 3, IncrBy},
-      {"decr", 2, Decr},         {"decrby", 3, DecrBy},     {"incrbyfloat", 3, IncrByFloat},
-      {"getrange", 4, GetRange}, {"substr", 4, GetRange}, {"setrange", 4, SetRange}, {"getdel", 2, GetDel},
-      {"getex", -2, GetEx},      {"getset", 3, GetSet},     {"lcs", -3, Lcs},
+      {"get", 2, Get},           {"set", -3, Set},        {"setnx", 3, SetNx},
+      {"setex", 4, SetEx},       {"psetex", 4, PSetEx},   {"mget", -2, MGet},
+      {"mset", -3, MSet},        {"msetnx", -3, MSetNx},  {"append", 3, Append},
+      {"strlen", 2, StrLen},     {"incr", 2, Incr},       {"incrby", 3, IncrBy},
+      {"decr", 2, Decr},         {"decrby", 3, DecrBy},   {"incrbyfloat", 3, IncrByFloat},
+      {"getrange", 4, GetRange}, {"substr", 4, GetRange}, {"setrange", 4, SetRange},
+      {"getdel", 2, GetDel},     {"getex", -2, GetEx},    {"getset", 3, GetSet},
+      {"lcs", -3, Lcs},
   };
 }
 
