@@ -263,7 +263,8 @@ const char* const kErrBadHash =
     "characters";
 const char* const kErrFirstArgOfSub = "Allowing first-arg of a subcommand is not supported";
 
-// A pattern with white space in it is refused.
+// ACLStringHasSpaces: white space or a NUL (a pattern or a user name with
+// one is refused).
 bool HasSpace(const std::string& s) {
   for (char c : s) {
     if (isspace(static_cast<unsigned char>(c)) || c == '\0') return true;
@@ -847,7 +848,8 @@ Value Auth(Ctx& c) {
 
 Value AclSetUser(Ctx& c) {
   const std::string& name = c.argv[2];
-  if (name.find(' ') != std::string::npos || name.find('\0') != std::string::npos) {
+  // ACLStringHasSpaces: any white space (isspace: \t \n \v \f \r too), or a NUL.
+  if (HasSpace(name)) {
     return c.Err("Usernames can't contain spaces or null characters");
   }
   // ACLMergeSelectorArguments: "(+get" "~k*)" is one rule, "(+get ~k*)".
