@@ -135,6 +135,16 @@ void Runner::RunRawOp(const Op& op) {
   }
   const int slot = kRawSlot + op.client;
   if (!conns_[slot].open) return;
+  // CLIENT REPLY queued in MULTI is not sent: redis-server 7.0.15 (and
+  // 8.0.6) then answers EXEC with an array header announcing every queued
+  // reply and leaves out those CLIENT REPLY silenced, a broken frame the
+  // framing check would report (checked on both; valkey 9.0 refuses CLIENT
+  // REPLY inside MULTI: valkey issue 1268). The engine does as 7.0.15 does.
+  if (op.argv.size() >= 2 && op.argv[0] == "CLIENT" && op.argv[1] == "REPLY" &&
+      eng_.session(conns_[slot].session).in_multi) {
+    if (options_.trace) note_ = "refused: CLIENT REPLY inside MULTI";
+    return;
+  }
   if (op.argv.size() < 2 || op.argv[0] != "CLIENT" || op.argv[1] != "TRACKING") {
     RunCommand(slot, op.argv);
     return;
