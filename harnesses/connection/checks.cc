@@ -198,8 +198,12 @@ class DirectRun : private engine::ListenHost {
       }
       if (c.stopped) break;
       if (c.owed.size() - start >= kConnTurnOutputBudget && c.next < c.requests.size()) {
-        c.queued = true;
-        queued_.push_back(conn);
+        // A connection waits in the queue once: one already there keeps its
+        // place.
+        if (!c.queued) {
+          c.queued = true;
+          queued_.push_back(conn);
+        }
         return;
       }
     }

@@ -439,8 +439,14 @@ bool Server::RunRequests(Client* c) {
       // (Flush leaves EPOLLIN out), so a client holds at most one read's
       // requests.
       Add(counters_.commands, run);
-      c->queued = true;
-      queued_.push_back(c);
+      // Once in queued_ at most: a client already there (queued by an
+      // unblock, or read again in the turn that queued it) keeps its place.
+      // A second entry would clear the flag while the first stays, and a
+      // later Close would then leave a freed client in queued_.
+      if (!c->queued) {
+        c->queued = true;
+        queued_.push_back(c);
+      }
       MarkPending(c);
       return true;
     }
