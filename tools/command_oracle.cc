@@ -652,15 +652,16 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
                               !CommandIs(argv[1], "ID") && !CommandIs(argv[1], "SETNAME") &&
                               !CommandIs(argv[1], "GETNAME") && !CommandIs(argv[1], "INFO");
     // MEMORY MALLOC-STATS: jemalloc's report on the server, the reply of a
-    // build without jemalloc in the engine. A container's subcommand the
-    // server has and the engine does not (ACL LOG): the engine checks its
-    // arity and answers with the unknown-subcommand error.
-    const bool memory_other =
-        spec != nullptr &&
-        ((spec->name == "memory" && argv.size() == 2 && CommandIs(argv[1], "MALLOC-STATS")) ||
-         (engine::IsEngineContainer(spec->name) && argv.size() >= 2 &&
-          !engine::EngineHasSubcommand(spec->name, argv[1]) &&
-          engine::LookupCommandFact(argv) != nullptr));
+    // build without jemalloc in the engine.
+    const bool malloc_stats = spec != nullptr && spec->name == "memory" && argv.size() == 2 &&
+                              CommandIs(argv[1], "MALLOC-STATS");
+    // A container's subcommand the server has and the engine does not (ACL
+    // LOG): the engine checks its arity and ACL, then answers with the
+    // unknown-subcommand error.
+    const bool sub_missing = spec != nullptr && engine::IsEngineContainer(spec->name) &&
+                             argv.size() >= 2 &&
+                             !engine::EngineHasSubcommand(spec->name, argv[1]) &&
+                             engine::LookupCommandFact(argv) != nullptr;
     const bool subscription =
         spec != nullptr && (spec->name == "subscribe" || spec->name == "unsubscribe" ||
                             spec->name == "psubscribe" || spec->name == "punsubscribe" ||
@@ -691,12 +692,13 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (eng.session(s).in_multi) tainted[s] = true;
       continue;
     }
-    if (spec == nullptr || client_other || memory_other ||
+    if (spec == nullptr || client_other || malloc_stats || sub_missing ||
         (CommandIs(argv[0], "CONFIG") && !ConfigInScope(argv))) {
-      exclude("not-modeled", spec == nullptr || client_other || memory_other
-                                 ? "not modeled by the engine (it replies with an unknown-command "
-                                   "error); not sent"
-                                 : "a CONFIG parameter the engine does not have; not sent");
+      exclude("not-modeled",
+              malloc_stats ? "the allocator's own report (jemalloc's on the server); not sent"
+              : spec == nullptr || client_other || sub_missing
+                  ? "not modeled by the engine (it replies with an unknown-command error); not sent"
+                  : "a CONFIG parameter the engine does not have; not sent");
       if (eng.session(s).in_multi) tainted[s] = true;
       continue;
     }

@@ -103,6 +103,8 @@ std::span<const CommandSpec> MonitorCommands();  // MONITOR (monitor.cc)
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();
 const CommandSpec* FindCommand(std::string_view name);
+// Redis's arity rule: > 0 exactly that many words, < 0 at least -arity.
+bool ArityFits(int arity, size_t argc);
 bool ArityOk(const CommandSpec& spec, size_t argc);
 // Redis's arity error for a command's full name ("get", "client|id",
 // "config|get"): dispatch, handlers with their own argument checks and the

@@ -52,10 +52,12 @@ const CommandSpec* FindCommand(std::string_view name) {
   return it == m.end() ? nullptr : it->second;
 }
 
-bool ArityOk(const CommandSpec& spec, size_t argc) {
-  if (spec.arity > 0) return argc == static_cast<size_t>(spec.arity);
-  return argc >= static_cast<size_t>(-spec.arity);
+bool ArityFits(int arity, size_t argc) {
+  if (arity > 0) return argc == static_cast<size_t>(arity);
+  return argc >= static_cast<size_t>(-arity);
 }
+
+bool ArityOk(const CommandSpec& spec, size_t argc) { return ArityFits(spec.arity, argc); }
 
 std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string> argv) {
   std::vector<size_t> keys;

@@ -697,9 +697,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
       // server's lookupCommand finds it, so its arity and ACL checks come
       // first (the reference model does the same).
       if (const CommandFact* f = LookupCommandFact(argv); f != nullptr) {
-        const size_t n = argv.size();
-        if (f->arity > 0 ? n != static_cast<size_t>(f->arity)
-                         : n < static_cast<size_t>(-f->arity)) {
+        if (!ArityFits(f->arity, argv.size())) {
           reject(ArityError(f->fullname));
           return;
         }
@@ -713,9 +711,7 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     }
     fullname = std::string(spec->name) + "|" + std::string(sub->name);
     stat_name = fullname;
-    const size_t n = argv.size();
-    if (sub->arity > 0 ? n != static_cast<size_t>(sub->arity)
-                       : n < static_cast<size_t>(-sub->arity)) {
+    if (!ArityFits(sub->arity, argv.size())) {
       reject(ArityError(fullname));
       return;
     }
