@@ -281,6 +281,38 @@ TEST(OpMutator, ArgumentsKeepTheirBoundsAndReachEveryWay) {
   for (int w = 0; w < 4; ++w) EXPECT_TRUE(seen[w]) << "argument mutation way " << w << " unseen";
 }
 
+TEST(OpMutator, AListSlotChangesTheArityWithinItsBounds) {
+  MutationRng rng(11);
+  std::vector<std::string> argv = {"SET", "k1", "v"};
+  const std::string_view pool[] = {"EX", "10"};
+  const ArgSlot slot = ArgSlot::List(&argv, 1, 5, pool, 4);
+  const std::vector<std::string> reuse = {"reused-and-long"};
+  size_t inserted = 0, deleted = 0, at_cap = 0, at_first = 0;
+  for (int i = 0; i < 400; ++i) {
+    ArgMutation how;
+    const size_t before = argv.size();
+    ASSERT_TRUE(MutateArg(slot, reuse, rng, FakeByteMutator, &how));
+    ASSERT_EQ(argv[0], "SET") << "an item before `first` changed";
+    ASSERT_LE(argv.size(), 5u);
+    ASSERT_GE(argv.size(), 1u);
+    for (const std::string& a : argv) ASSERT_LE(a.size(), 4u);
+    if (how == ArgMutation::kInsert) {
+      ++inserted;
+      EXPECT_EQ(argv.size(), before + 1);
+    } else {
+      ASSERT_EQ(how, ArgMutation::kDelete);
+      ++deleted;
+      EXPECT_EQ(argv.size(), before - 1);
+    }
+    at_cap += argv.size() == 5;
+    at_first += argv.size() == 1;
+  }
+  EXPECT_GT(inserted, 50u);
+  EXPECT_GT(deleted, 50u);
+  EXPECT_GT(at_cap, 0u) << "the list never reached its cap";
+  EXPECT_GT(at_first, 0u) << "the list never lost every item after `first`";
+}
+
 TEST(OpMutator, EveryKindHasEdgeValuesAndGuessesNumbers) {
   for (ValueKind k : {ValueKind::kBytes, ValueKind::kKey, ValueKind::kInteger, ValueKind::kFloat,
                       ValueKind::kWord, ValueKind::kPattern, ValueKind::kRange}) {

@@ -298,10 +298,58 @@ bool MutateNumber(const ArgSlot& slot, MutationRng& rng, ArgMutation* how) {
   return v != old;
 }
 
+// Inserts an item into a list slot (a pool value, an edge value of the kind
+// its neighbour looks like, a value of the program or a copy of an item) or
+// deletes one, keeping items before `first` and the item cap.
+bool MutateList(const ArgSlot& slot, std::span<const std::string> reuse, MutationRng& rng,
+                ArgMutation* how) {
+  std::vector<std::string>& v = *slot.list;
+  const size_t first = std::min(slot.first, v.size());
+  const bool can_insert = v.size() < slot.max_items;
+  const bool can_delete = v.size() > first;
+  if (!can_insert && !can_delete) return false;
+  const auto at = [&](size_t i) { return v.begin() + static_cast<std::ptrdiff_t>(i); };
+  if (!can_insert || (can_delete && rng.OneIn(3))) {
+    v.erase(at(first + rng.Below(v.size() - first)));
+    if (how != nullptr) *how = ArgMutation::kDelete;
+    return true;
+  }
+  const size_t pos = first + rng.Below(v.size() - first + 1);
+  std::string item;
+  switch (rng.Below(4)) {
+    case 0:
+      if (!slot.pool.empty()) {
+        item = slot.pool[rng.Below(slot.pool.size())];
+        break;
+      }
+      [[fallthrough]];
+    case 1: {
+      const ValueKind kind = pos > first ? GuessKind(v[pos - 1]) : slot.kind;
+      const auto edges = EdgeValues(rng.OneIn(2) ? kind : slot.kind);
+      item = edges[rng.Below(edges.size())];
+      break;
+    }
+    case 2:
+      if (!reuse.empty()) {
+        item = reuse[rng.Below(reuse.size())];
+        break;
+      }
+      [[fallthrough]];
+    default:
+      if (!v.empty()) item = v[rng.Below(v.size())];
+      break;
+  }
+  if (item.size() > slot.max_len) item.resize(slot.max_len);
+  v.insert(at(pos), std::move(item));
+  if (how != nullptr) *how = ArgMutation::kInsert;
+  return true;
+}
+
 }  // namespace
 
 bool MutateArg(const ArgSlot& slot, std::span<const std::string> reuse, MutationRng& rng,
                ByteMutator bytes, ArgMutation* how) {
+  if (slot.list != nullptr) return MutateList(slot, reuse, rng, how);
   if (slot.text != nullptr) return MutateText(slot, reuse, rng, bytes, how);
   if (slot.u32 != nullptr || slot.i32 != nullptr) return MutateNumber(slot, rng, how);
   return false;

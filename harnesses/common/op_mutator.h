@@ -10,7 +10,10 @@
 //   arguments: replace one argument (ArgSlot) by a value of its pool, by an
 //              edge value of its kind (EdgeValues), by a value the program
 //              uses elsewhere, or by a byte-mutated copy (libFuzzer's own
-//              LLVMFuzzerMutate on the argument alone);
+//              LLVMFuzzerMutate on the argument alone); in an op whose
+//              arguments are a list (ArgSlot::List), insert one such value,
+//              a copy of a neighbour, or delete one, so an op's arity
+//              changes without touching the ops after it;
 //   header:    the part of the program that is not ops (the invalidation
 //              harness's clients), byte-mutated in its encoded form;
 //   crossover: two programs spliced at op boundaries;
@@ -47,16 +50,20 @@ std::span<const std::string_view> EdgeValues(ValueKind kind);
 ValueKind GuessKind(std::string_view value);
 
 // One argument of an op the mutator may change: a text value or a number
-// (uint32_t or int field), with where its values come from and its bounds.
+// (uint32_t or int field), with where its values come from and its bounds;
+// or an op's list of text arguments, whose length the mutator may change.
 struct ArgSlot {
   std::string* text = nullptr;
   uint32_t* u32 = nullptr;
   int* i32 = nullptr;
+  std::vector<std::string>* list = nullptr;
   ValueKind kind = ValueKind::kBytes;
-  std::span<const std::string_view> pool;  // text: values of its kind
-  size_t max_len = 0;                      // text: the longest value allowed
+  std::span<const std::string_view> pool;  // text, list: values of its kind
+  size_t max_len = 0;                      // text, list: the longest value allowed
   std::span<const uint32_t> steps;         // number: the usual values
   int64_t min = 0, max = 0;                // number: the range allowed
+  size_t first = 0;                        // list: items before it are kept
+  size_t max_items = 0;                    // list: the most items allowed
 
   static ArgSlot Text(std::string* t, ValueKind kind, std::span<const std::string_view> pool,
                       size_t max_len) {
@@ -83,6 +90,19 @@ struct ArgSlot {
     s.max = max;
     return s;
   }
+  // Items first.. of *v may be inserted (up to max_items in all) or deleted;
+  // new items come from `pool`, the edge values of their neighbour's kind or
+  // a copy of another item, at most max_len bytes.
+  static ArgSlot List(std::vector<std::string>* v, size_t first, size_t max_items,
+                      std::span<const std::string_view> pool, size_t max_len) {
+    ArgSlot s;
+    s.list = v;
+    s.first = first;
+    s.max_items = max_items;
+    s.pool = pool;
+    s.max_len = max_len;
+    return s;
+  }
 };
 
 // splitmix64: the mutator's only source of choices, seeded by libFuzzer.
@@ -99,7 +119,7 @@ class MutationRng {
 };
 
 // How each argument mutation chose its value (for tests and counts).
-enum class ArgMutation : uint8_t { kPool, kEdge, kReuse, kBytes };
+enum class ArgMutation : uint8_t { kPool, kEdge, kReuse, kBytes, kInsert, kDelete };
 
 // Changes the argument in `slot` (one of the ArgMutation ways; `reuse`:
 // values other ops of the program hold). Returns false when it could not

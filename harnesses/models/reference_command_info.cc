@@ -27,13 +27,11 @@ namespace {
 // (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are in the model's table:
 // reference_scripting.cc; FUNCTION, FCALL and FCALL_RO:
 // reference_functions.cc.)
-// (SLOWLOG: reference_slowlog.cc.)
+// (SLOWLOG: reference_slowlog.cc; LATENCY: reference_latency.cc.)
 const char* const kEngineOnlyCommands[] = {"info", "dump", "restore",
                                            // HyperLogLog's debugging commands (PFADD,
                                            // PFCOUNT, PFMERGE: reference_hll.cc)
                                            "pfdebug", "pfselftest",
-                                           // LATENCY (src/engine/latency.cc)
-                                           "latency",
                                            // Persistence (src/engine/persist.cc): files and
                                            // the process, outside a harness's reach
                                            "save", "bgsave", "lastsave", "shutdown",

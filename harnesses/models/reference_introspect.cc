@@ -395,10 +395,9 @@ Value ConfigSet(Ctx& c) {
   for (size_t i = 0; i < count; i++) {
     const std::string& name = c.argv[2 + i * 2];
     if (SameName(name, "requirepass") && name.find('\0') == std::string::npos) {
-      if (requirepass != nullptr) {
-        return c.Err(
-            "CONFIG SET failed (possibly related to argument 'requirepass') - duplicate "
-            "parameter");
+      if (requirepass != nullptr) {  // named as given, as every duplicate is
+        return c.Err(SanitizeErrorText("CONFIG SET failed (possibly related to argument '" +
+                                       CString(name) + "') - duplicate parameter"));
       }
       requirepass = &c.argv[3 + i * 2];
       continue;

@@ -238,6 +238,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     t.emplace("function", CommandSpec{"function", -2, nullptr});  // reference_functions.cc
     t.emplace("slowlog", CommandSpec{"slowlog", -2, nullptr});    // reference_slowlog.cc
     t.emplace("cluster", CommandSpec{"cluster", -2, nullptr});    // reference_standalone.cc
+    t.emplace("latency", CommandSpec{"latency", -2, nullptr});    // reference_latency.cc
     return t;
   }();
   return table;
@@ -269,7 +270,7 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
       (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
        top == "xgroup" || top == "xinfo" || top == "memory" || top == "command" ||
        top == "script" || top == "acl" || top == "function" || top == "slowlog" ||
-       top == "cluster" || IsExtraSubcommand(st, top, argv[1]))) {
+       top == "cluster" || top == "latency" || IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -331,6 +332,12 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
     if (top == "cluster") {  // reference_standalone.cc
       auto sub = ClusterSubcommands().find(full);
       if (sub != ClusterSubcommands().end()) return &sub->second;
+      *unknown_sub = true;
+      return nullptr;
+    }
+    if (top == "latency") {  // reference_latency.cc
+      auto sub = LatencySubcommands().find(full);
+      if (sub != LatencySubcommands().end()) return &sub->second;
       *unknown_sub = true;
       return nullptr;
     }

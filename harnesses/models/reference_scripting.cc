@@ -310,7 +310,10 @@ bool IsNoScriptCommand(const std::string& full) {
       "acl|cat", "acl|deluser", "acl|dryrun", "acl|genpass", "acl|getuser", "acl|list",
       "acl|setuser", "acl|users", "acl|whoami", "acl|load", "acl|save", "acl|log",
       // reference_standalone.cc
-      "cluster|reset"};
+      "cluster|reset",
+      // reference_latency.cc: all but LATENCY HELP
+      "latency|doctor", "latency|graph", "latency|histogram", "latency|history", "latency|latest",
+      "latency|reset"};
   return kNoScript.count(full) > 0;
 }
 

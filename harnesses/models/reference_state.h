@@ -424,6 +424,7 @@ std::vector<CommandSpec> GeoCommands();          // reference_geo.cc
 // subcommands ("cluster|info", ...), as a standalone master answers them.
 std::vector<CommandSpec> StandaloneCommands();
 const std::map<std::string, CommandSpec>& ClusterSubcommands();
+const std::map<std::string, CommandSpec>& LatencySubcommands();  // reference_latency.cc
 
 // Pub/sub subscriptions (reference_pubsub.cc): `kind` is 'c' (channel), 'p'
 // (pattern) or 's' (shard channel). Subscribe returns whether it was new,

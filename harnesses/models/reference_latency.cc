@@ -1,0 +1,103 @@
+// The reference model's latency monitor: LATENCY DOCTOR / GRAPH / HISTORY /
+// LATEST / RESET / HELP as redis-server 7.0.15 answers them with no latency
+// event logged (checked by hand against /usr/bin/redis-server 7.0.15 on
+// 2026-11-26). Apart from the engine's src/engine/latency.cc.
+//
+// Why no event is ever logged here: an event (a command, the expire cycle,
+// ...) is logged when it takes at least latency-monitor-threshold
+// milliseconds, with 0 meaning off. The model's clock is the harness's
+// virtual clock, which does not move during a command, so every duration
+// is 0 ms and nothing reaches any threshold. What follows from that:
+// LATEST and HISTORY <event> are empty arrays, RESET [event ...] resets 0
+// events, GRAPH <event> is the no-samples error (its event name cut at a
+// NUL, CR and LF turned to spaces, as an error reply's text always is),
+// and DOCTOR is the report for no events: the "monitoring is disabled"
+// text while the threshold is 0, else the "no latency spike" text, bulk in
+// RESP2 and verbatim (txt) in RESP3.
+//
+// LATENCY HISTOGRAM counts every call of every command (a histogram per
+// command while latency-tracking is on): the model keeps no call counts,
+// so command_handler leaves it out (OutsideTheModel).
+//
+// Every subcommand but HELP is admin and noscript (COMMAND INFO LATENCY);
+// the model's ACL and script tables say so.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harnesses/models/reference_state.h"
+
+namespace respfuzz::models::refmodel {
+
+using resp::Value;
+
+namespace {
+
+Value NoEvents(Ctx& c) { return c.Array(); }
+
+Value NoneReset(Ctx& c) { return c.Int(0); }
+
+Value Graph(Ctx& c) {
+  return c.Err(SanitizeErrorText("No samples available for event '" + CString(c.argv[2]) + "'"));
+}
+
+Value Doctor(Ctx& c) {
+  std::string text;
+  if (c.st.config.latency_monitor_threshold == 0) {
+    text =
+        "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis "
+        "instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order "
+        "to enable it. If we weren't in a deep space mission I'd suggest to take a look at "
+        "https://redis.io/topics/latency-monitor.\n";
+  } else {
+    text =
+        "Dave, no latency spike was observed during the lifetime of this Redis instance, not in "
+        "the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, "
+        "and think things over.\n";
+  }
+  if (c.resp3()) return Value::Str(resp::Type::kVerbatim, "txt:" + text);
+  return c.Bulk(text);
+}
+
+Value Help(Ctx& c) {
+  std::vector<Value> lines;
+  for (const char* line : {
+           "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+           "DOCTOR",
+           "    Return a human readable latency analysis report.",
+           "GRAPH <event>",
+           "    Return an ASCII latency graph for the <event> class.",
+           "HISTORY <event>",
+           "    Return time-latency samples for the <event> class.",
+           "LATEST",
+           "    Return the latest latency samples for all events.",
+           "RESET [<event> ...]",
+           "    Reset latency data of one or more <event> classes.",
+           "    (default: reset all data for all event classes)",
+           "HISTOGRAM [COMMAND ...]",
+           "    Return a cumulative distribution of latencies in the format of a histogram for "
+           "the specified command names.",
+           "    If no commands are specified then all histograms are replied.",
+           "HELP",
+           "    Prints this help.",
+       }) {
+    lines.push_back(Value::Simple(line));
+  }
+  return c.Array(std::move(lines));
+}
+
+}  // namespace
+
+const std::map<std::string, CommandSpec>& LatencySubcommands() {
+  static const std::map<std::string, CommandSpec> table = {
+      {"latency|doctor", {"latency|doctor", 2, Doctor}},
+      {"latency|graph", {"latency|graph", 3, Graph}},
+      {"latency|help", {"latency|help", 2, Help}},
+      {"latency|history", {"latency|history", 3, NoEvents}},
+      {"latency|latest", {"latency|latest", 2, NoEvents}},
+      {"latency|reset", {"latency|reset", -2, NoneReset}},
+  };
+  return table;
+}
+
+}  // namespace respfuzz::models::refmodel
