@@ -232,13 +232,6 @@ class OpMutator {
         break;
       case 4:  // the header (what is not ops), byte-mutated
         if (MutateHeader(p, bytes)) return;
-        // A program without a header loses an op instead: with this case
-        // falling to the insertion below, such programs grew by an op in
-        // most calls and sat at max_size, each run the slower for it.
-        if (!HasHeader(*p) && !ops.empty()) {
-          ops.erase(at(rng.Below(ops.size())));
-          return;
-        }
         break;
       case 5:
       case 6:
@@ -291,12 +284,6 @@ class OpMutator {
       if (MutateArg(slots[rng.Below(slots.size())], reuse, rng, bytes)) return true;
     }
     return false;
-  }
-
-  bool HasHeader(const Program& p) const {
-    Program header = p;
-    header.ops.clear();
-    return !h_.encode(header).empty();
   }
 
   // The header's encoded bytes, byte-mutated, decoded with the ops' bytes
