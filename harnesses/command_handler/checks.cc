@@ -973,13 +973,14 @@ void CommandArgSlots(Op* op, std::vector<ArgSlot>* out) {
 }  // namespace
 
 // decode, encode, print, parse, run, explain, describe, shrink_op, args,
-// max_ops (ProgramCodec)
+// max_ops, byte_share (ProgramCodec)
 const ProgramCodec<CommandProgram> kCommandHandlerProgram = {
-    DecodeCommandProgram,   EncodeCommandProgram,
-    CommandProgramToText,   CommandProgramFromText,
-    RunWithDefaults,        ExplainCommandProgram,
-    DescribeCommandProgram, DropLastArgument,
-    CommandArgSlots,        kMaxOps};
+    DecodeCommandProgram, EncodeCommandProgram, CommandProgramToText, CommandProgramFromText,
+    RunWithDefaults, ExplainCommandProgram, DescribeCommandProgram, DropLastArgument,
+    CommandArgSlots, kMaxOps,
+    // Half the op-level mutator's calls go to the byte mutator
+    // (docs/figures.md, "Op-level mutation: with and without").
+    2};
 
 RESPFUZZ_REGISTER_PROGRAM_HARNESS(
     command_handler,

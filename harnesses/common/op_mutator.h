@@ -131,7 +131,8 @@ bool MutateArg(const ArgSlot& slot, std::span<const std::string> reuse, Mutation
 // from which a program decoder makes fresh ops.
 std::string FreshOpBytes(MutationRng& rng);
 
-// The share of calls handed whole to libFuzzer's byte mutator: 1 in N.
+// The share of calls handed whole to libFuzzer's byte mutator: 1 in N, by
+// default (a harness may set its own: OpMutationHooks::byte_share).
 inline constexpr size_t kByteMutationShare = 5;
 
 // What the kit needs of a program harness to mutate its programs: decode,
@@ -143,6 +144,7 @@ struct OpMutationHooks {
   std::string (*encode)(const Program& p);
   void (*args)(Op* op, std::vector<ArgSlot>* out);
   size_t max_ops;
+  size_t byte_share = kByteMutationShare;  // 1 call in byte_share goes to bytes
 };
 
 // The program-level mutator over hooks `h`.
@@ -155,7 +157,7 @@ class OpMutator {
   size_t Mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed,
                 ByteMutator bytes) const {
     MutationRng rng(uint64_t{seed} * 0x9e3779b97f4a7c15ull + size);
-    if (rng.OneIn(kByteMutationShare)) return bytes(data, size, max_size);
+    if (rng.OneIn(h_.byte_share)) return bytes(data, size, max_size);
     const std::string_view in(reinterpret_cast<const char*>(data), size);
     const Program original = h_.decode(in);
     for (int attempt = 0; attempt < 4; ++attempt) {
