@@ -234,6 +234,9 @@ bool MutateText(const ArgSlot& slot, std::span<const std::string> reuse, Mutatio
       v = std::move(buf);
       break;
     }
+    case ArgMutation::kInsert:
+    case ArgMutation::kDelete:
+      return false;  // list slots only (MutateList)
   }
   if (v.size() > slot.max_len) v.resize(slot.max_len);
   if (how != nullptr) *how = way;

@@ -191,8 +191,8 @@ struct ProgramCodec {
   // The decoder's op cap, which the mutator keeps to (0: the mutator is off).
   size_t max_ops = 0;
   // The op-level mutator hands 1 call in byte_share to libFuzzer's byte
-  // mutator (0: kByteMutationShare).
-  size_t byte_share = 0;
+  // mutator.
+  size_t byte_share = kByteMutationShare;
 };
 
 // The registry's entry points of a program harness, made from its codec.
@@ -226,8 +226,7 @@ struct ProgramEntryPoints {
   }
   static OpMutator<Program, OpOf<Program>> Mutator() {
     return OpMutator<Program, OpOf<Program>>(
-        {kCodec.decode, kCodec.encode, kCodec.args, kCodec.max_ops,
-         kCodec.byte_share != 0 ? kCodec.byte_share : kByteMutationShare});
+        {kCodec.decode, kCodec.encode, kCodec.args, kCodec.max_ops, kCodec.byte_share});
   }
   static size_t Mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed,
                        ByteMutator bytes) {

@@ -257,6 +257,22 @@ bool IsExtraSubcommand(const State& st, const std::string& top, const std::strin
   return st.hooks.extra.count(prefix + Lower(sub)) > 0;
 }
 
+// The containers whose subcommands are one table of full names
+// ("latency|doctor"), each in its own file; nullptr for any other name.
+const std::map<std::string, CommandSpec>* SubcommandTable(const std::string& top) {
+  static const std::map<std::string, const std::map<std::string, CommandSpec>& (*)()> kTables = {
+      {"script", ScriptSubcommands},      // reference_scripting.cc
+      {"function", FunctionSubcommands},  // reference_functions.cc
+      {"acl", AclSubcommands},            // reference_acl.cc
+      {"slowlog", SlowlogSubcommands},    // reference_slowlog.cc
+      {"cluster", ClusterSubcommands},    // reference_standalone.cc
+      {"latency", LatencySubcommands},    // reference_latency.cc
+      {"memory", MemorySubcommands},      // reference_memory.cc
+  };
+  auto it = kTables.find(top);
+  return it == kTables.end() ? nullptr : &it->second();
+}
+
 // The lookup of processCommand: nullptr for an unknown command; CLIENT with
 // arguments resolves its subcommand (nullptr if unknown, with *unknown_sub).
 // Extra commands come first; `*name` is the full name ("client|tracking").
@@ -268,9 +284,8 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
   std::string full = top;
   if (argv.size() >= 2 &&
       (top == "client" || top == "pubsub" || top == "config" || top == "object" ||
-       top == "xgroup" || top == "xinfo" || top == "memory" || top == "command" ||
-       top == "script" || top == "acl" || top == "function" || top == "slowlog" ||
-       top == "cluster" || top == "latency" || IsExtraSubcommand(st, top, argv[1]))) {
+       top == "xgroup" || top == "xinfo" || top == "command" || SubcommandTable(top) != nullptr ||
+       IsExtraSubcommand(st, top, argv[1]))) {
     full = top + "|" + Lower(argv[1]);
   }
   if (name != nullptr) *name = full;
@@ -305,45 +320,9 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
       if (sub == nullptr) *unknown_sub = true;
       return sub;
     }
-    if (top == "script") {  // reference_scripting.cc
-      auto sub = ScriptSubcommands().find(full);
-      if (sub != ScriptSubcommands().end()) return &sub->second;
-      *unknown_sub = true;
-      return nullptr;
-    }
-    if (top == "function") {  // reference_functions.cc
-      auto sub = FunctionSubcommands().find(full);
-      if (sub != FunctionSubcommands().end()) return &sub->second;
-      *unknown_sub = true;
-      return nullptr;
-    }
-    if (top == "acl") {  // reference_acl.cc
-      auto sub = AclSubcommands().find(full);
-      if (sub != AclSubcommands().end()) return &sub->second;
-      *unknown_sub = true;
-      return nullptr;
-    }
-    if (top == "slowlog") {  // reference_slowlog.cc
-      auto sub = SlowlogSubcommands().find(full);
-      if (sub != SlowlogSubcommands().end()) return &sub->second;
-      *unknown_sub = true;
-      return nullptr;
-    }
-    if (top == "cluster") {  // reference_standalone.cc
-      auto sub = ClusterSubcommands().find(full);
-      if (sub != ClusterSubcommands().end()) return &sub->second;
-      *unknown_sub = true;
-      return nullptr;
-    }
-    if (top == "latency") {  // reference_latency.cc
-      auto sub = LatencySubcommands().find(full);
-      if (sub != LatencySubcommands().end()) return &sub->second;
-      *unknown_sub = true;
-      return nullptr;
-    }
-    if (top == "memory") {
-      auto sub = MemorySubcommands().find(full);
-      if (sub != MemorySubcommands().end()) return &sub->second;
+    if (const auto* subs = SubcommandTable(top); subs != nullptr) {
+      auto sub = subs->find(full);
+      if (sub != subs->end()) return &sub->second;
       *unknown_sub = true;
       return nullptr;
     }
