@@ -357,6 +357,12 @@ bool Serve(State& st, int session, int db, const std::string& key) {
   Object* o = &st.dbs[db].dict.find(key)->second;
   Value reply;
   if (b.zset) {
+    // genericZpopCommand looks the key up for writing: a second touch of
+    // its LRU / LFU after handleClientsBlockedOnKeys' (a list's serving
+    // has none). redis-server 7.0.15, allkeys-lfu with lfu-log-factor 0: a
+    // zset made by the ZADD that serves a BZPOPMAX or BZMPOP has frequency
+    // 7, a list made by the RPUSH that serves a BLPOP 6.
+    TouchLru(st, *o);
     // BZPOPMIN / BZPOPMAX pop one ([key, member, score]); BZMPOP its count.
     bool min = name == "bzpopmin";
     int64_t count = -1;

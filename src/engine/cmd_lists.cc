@@ -616,9 +616,13 @@ constexpr std::array<CommandSpec, 22> kCommands = {{
 // BLMPOP pops as LMPOP (signalled); BLMOVE checks the destination's type
 // (WRONGTYPE to the blocked session, nothing popped), pushes there
 // (signalling the destination, which may make it ready in turn) and deletes
-// an emptied source quietly.
+// an emptied source quietly. The source is not looked up again (it was,
+// once, by HandleClientsBlockedOnKeys): no second touch of its LRU / LFU
+// (redis-server 7.0.15 with allkeys-lfu and lfu-log-factor 0: a list made
+// by the RPUSH that serves a BLPOP, BLMPOP or BLMOVE has frequency 6, one
+// touch past LFU_INIT_VAL).
 bool ServeBlockedList(CommandContext& c, const std::string& key, const BlockState& b) {
-  List& l = As<List>(*c.ks.Find(c.db, key));
+  List& l = As<List>(*c.ks.FindNoTouch(c.db, key));
   const End where = b.left ? End::kLeft : End::kRight;
   auto pop = [&] {
     std::string v;

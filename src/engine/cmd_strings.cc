@@ -464,10 +464,13 @@ void CmdGetset(CommandContext& c) {
 // from the end as Redis does (on a tie it steps back in the second string)
 // and lists the contiguous matched runs, last first.
 void CmdLcs(CommandContext& c) {
-  // Both keys are looked up (each lookup may delete its key, expired)
+  // Both keys are looked up once each (a lookup may delete its key,
+  // expired, and touches it: its LRU stamp, or an LFU draw and its hit)
   // before either is read.
-  const bool string_a = c.Find(c.arg(1)) == nullptr || Is<std::string>(*c.Find(c.arg(1)));
-  const bool string_b = c.Find(c.arg(2)) == nullptr || Is<std::string>(*c.Find(c.arg(2)));
+  const Object* found_a = c.Find(c.arg(1));
+  const bool string_a = found_a == nullptr || Is<std::string>(*found_a);
+  const Object* found_b = c.Find(c.arg(2));
+  const bool string_b = found_b == nullptr || Is<std::string>(*found_b);
   if (!string_a || !string_b) {
     c.reply.Error("ERR The specified keys must contain string values");
     return;

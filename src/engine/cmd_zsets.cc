@@ -919,7 +919,8 @@ constexpr std::array<CommandSpec, 26> kCommands = {{
 }  // namespace
 
 // serveClientsBlockedOnSortedSetKey: genericZpopCommand on the ready key,
-// with BZMPOP's nested reply and count.
+// with BZMPOP's nested reply and count. genericZpopCommand looks the key
+// up for writing (Find): a second touch after HandleClientsBlockedOnKeys'.
 bool ServeBlockedZSet(CommandContext& c, const std::string& key, const BlockState& b) {
   ZSet& z = As<ZSet>(*c.ks.Find(c.db, key));
   ZpopWithKey(c, key, z, !b.left, b.count, b.count != -1);

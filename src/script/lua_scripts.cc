@@ -5,12 +5,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "src/engine/reply.h"
 #include "src/resp/reader.h"
+#include "src/resp/request.h"
 #include "src/script/lua_text_load.h"
 #include "src/script/sha1.h"
 
@@ -1045,70 +1047,15 @@ std::vector<std::string> SplitComma(const std::string& s) {
   }
 }
 
-// sdssplitargs on a shebang line: words split by whitespace, with "..." and
-// '...' quoting. Returns false on unbalanced quotes.
+// sdssplitargs on a shebang line, as an inline command is split
+// (src/resp/request.h): blanks separate words, but an unquoted word ends
+// only at space, \t, \n or \r (a \v or \f stays in it). Returns false
+// on unbalanced quotes.
 bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
-  size_t i = 0;
-  const auto space = [](char c) {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0' || c == '\v' || c == '\f';
-  };
-  while (true) {
-    while (i < line.size() && space(line[i])) ++i;
-    if (i >= line.size()) return true;
-    std::string cur;
-    bool inq = false, insq = false;
-    while (true) {
-      if (inq) {
-        if (i >= line.size()) return false;
-        if (line[i] == '\\' && i + 3 < line.size() && line[i + 1] == 'x' &&
-            absl::ascii_isxdigit(line[i + 2]) && absl::ascii_isxdigit(line[i + 3])) {
-          cur.push_back(
-              static_cast<char>(std::stoi(std::string(line.substr(i + 2, 2)), nullptr, 16)));
-          i += 3;
-        } else if (line[i] == '\\' && i + 1 < line.size()) {
-          ++i;
-          const char c = line[i];
-          cur.push_back(c == 'n'   ? '\n'
-                        : c == 'r' ? '\r'
-                        : c == 't' ? '\t'
-                        : c == 'b' ? '\b'
-                        : c == 'a' ? '\a'
-                                   : c);
-        } else if (line[i] == '"') {
-          if (i + 1 < line.size() && !space(line[i + 1])) return false;
-          inq = false;
-          ++i;
-          break;
-        } else {
-          cur.push_back(line[i]);
-        }
-      } else if (insq) {
-        if (i >= line.size()) return false;
-        if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '\'') {
-          ++i;
-          cur.push_back('\'');
-        } else if (line[i] == '\'') {
-          if (i + 1 < line.size() && !space(line[i + 1])) return false;
-          insq = false;
-          ++i;
-          break;
-        } else {
-          cur.push_back(line[i]);
-        }
-      } else {
-        if (i >= line.size() || space(line[i])) break;
-        if (line[i] == '"') {
-          inq = true;
-        } else if (line[i] == '\'') {
-          insq = true;
-        } else {
-          cur.push_back(line[i]);
-        }
-      }
-      ++i;
-    }
-    out->push_back(std::move(cur));
-  }
+  std::optional<std::vector<std::string>> parts = resp::SplitInlineArgs(line);
+  if (!parts) return false;
+  *out = std::move(*parts);
+  return true;
 }
 
 }  // namespace
