@@ -488,9 +488,6 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
       (is(argv[1], "DUMP") || is(argv[1], "RESTORE"))) {
     return true;
   }
-  // LATENCY HISTOGRAM counts every command's calls, which the model does
-  // not keep (reference_latency.cc).
-  if (is(argv[0], "LATENCY") && argv.size() >= 2 && is(argv[1], "HISTOGRAM")) return true;
   // SCRIPT DEBUG starts the Lua debugger (a session of its own).
   if (is(argv[0], "SCRIPT") && argv.size() >= 2 && is(argv[1], "DEBUG")) return true;
   // CLIENT PAUSE / UNPAUSE: engine-only (src/engine/client_pause.cc, tested

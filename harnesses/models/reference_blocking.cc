@@ -426,6 +426,7 @@ bool Serve(State& st, int session, int db, const std::string& key) {
   }
   Deliver(st, session, std::move(reply));
   SlowlogBlockedServed(st, session, b.argv);  // reference_slowlog.cc
+  LatencyRecordCall(st, name);                // reference_latency.cc
   return st.dbs[db].dict.count(key) == 0;
 }
 
@@ -526,10 +527,12 @@ Value ClientUnblock(Ctx& c) {
   for (size_t i = 0; i < c.st.sessions.size(); i++) {
     if (c.st.sessions[i].id != id || !c.st.sessions[i].blocked.on) continue;
     Ctx target{c.st, static_cast<int>(i), c.st.sessions[i].blocked.argv};
+    const std::string blocked_name = Lowered(c.st.sessions[i].blocked.argv[0]);
     Deliver(
         c.st, static_cast<int>(i),
         error ? Value::Error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : target.NullArray());
     SlowlogBlockedUnblocked(c.st, static_cast<int>(i));  // reference_slowlog.cc
+    LatencyRecordCall(c.st, blocked_name);               // reference_latency.cc
     return c.Int(1);
   }
   return c.Int(0);

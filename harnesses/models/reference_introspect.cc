@@ -448,7 +448,12 @@ Value ConfigSet(Ctx& c) {
   return c.Ok();
 }
 
-Value ConfigResetStat(Ctx& c) { return c.Ok(); }
+// resetServerStats and resetCommandTableStats: of what the model keeps,
+// the latency histograms (reference_latency.cc).
+Value ConfigResetStat(Ctx& c) {
+  c.st.latency_calls.clear();
+  return c.Ok();
+}
 
 Value ConfigRewrite(Ctx& c) { return c.Err("The server is running without a config file"); }
 

@@ -15,14 +15,35 @@
 // text while the threshold is 0, else the "no latency spike" text, bulk in
 // RESP2 and verbatim (txt) in RESP3.
 //
-// LATENCY HISTOGRAM counts every call of every command (a histogram per
-// command while latency-tracking is on): the model keeps no call counts,
-// so command_handler leaves it out (OutsideTheModel).
+// LATENCY HISTOGRAM: Redis keeps a latency histogram per command (full
+// name: "get", "config|set"), made at its first sample. call() adds a
+// sample when a command it ran returns, while latency-tracking is on: any
+// command that passed processCommand's checks, whatever it replied,
+// MULTI / EXEC / DISCARD / WATCH included, each command EXEC runs, each
+// redis.call of a script (and then the script's EVAL / FCALL). A command
+// that blocks adds none then; it adds one when it is served, or unblocked
+// by CLIENT UNBLOCK (either form); a timeout adds none. A command refused
+// before running (unknown, arity, NOAUTH, NOPERM, OOM, a RESP2
+// subscriber's refusal, queued in MULTI) adds none. CONFIG RESETSTAT drops
+// every histogram (and then adds CONFIG RESETSTAT's own sample); turning
+// latency-tracking off keeps them.
+// Every duration is 0 ns on the virtual clock, which Redis records as its
+// smallest value, 1 ns: each histogram is its call count, and its
+// cumulative distribution has the one bucket 1 us (the first bucket of a
+// logarithmic iteration from 1024 ns, reported at its highest value 1023
+// ns, in whole microseconds). The reply, per command: a map of "calls" and
+// "histogram_usec" {1: calls}. Without arguments, every command with a
+// histogram; with names, each name looked up in any letter case, a
+// container's own histogram followed by its subcommands' (an unknown name
+// adds nothing, a name given twice answers twice). Redis orders commands
+// and subcommands by its dicts (random per process); the model by name.
 //
 // Every subcommand but HELP is admin and noscript (COMMAND INFO LATENCY);
 // the model's ACL and script tables say so.
+#include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harnesses/models/reference_state.h"
@@ -59,6 +80,33 @@ Value Doctor(Ctx& c) {
   return c.Bulk(text);
 }
 
+Value Histogram(Ctx& c) {
+  const std::map<std::string, uint64_t>& calls = c.st.latency_calls;
+  std::vector<std::pair<std::string, uint64_t>> shown;
+  if (c.argc() == 2) {
+    shown.assign(calls.begin(), calls.end());
+  } else {
+    for (size_t j = 2; j < c.argc(); ++j) {
+      const std::string name = Lowered(c.argv[j]);
+      if (auto it = calls.find(name); it != calls.end()) shown.push_back(*it);
+      if (name.find('|') != std::string::npos) continue;
+      const std::string prefix = name + "|";  // a container's subcommands
+      for (auto it = calls.lower_bound(prefix);
+           it != calls.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+        shown.push_back(*it);
+      }
+    }
+  }
+  std::vector<Value> flat;
+  for (const auto& [name, n] : shown) {
+    const int64_t count = static_cast<int64_t>(n);
+    flat.push_back(c.Bulk(name));
+    flat.push_back(c.Map({c.Bulk("calls"), c.Int(count), c.Bulk("histogram_usec"),
+                          c.Map({c.Int(1), c.Int(count)})}));
+  }
+  return c.Map(std::move(flat));
+}
+
 Value Help(Ctx& c) {
   std::vector<Value> lines;
   for (const char* line : {
@@ -93,11 +141,16 @@ const std::map<std::string, CommandSpec>& LatencySubcommands() {
       {"latency|doctor", {"latency|doctor", 2, Doctor}},
       {"latency|graph", {"latency|graph", 3, Graph}},
       {"latency|help", {"latency|help", 2, Help}},
+      {"latency|histogram", {"latency|histogram", -2, Histogram}},
       {"latency|history", {"latency|history", 3, NoEvents}},
       {"latency|latest", {"latency|latest", 2, NoEvents}},
       {"latency|reset", {"latency|reset", -2, NoneReset}},
   };
   return table;
+}
+
+void LatencyRecordCall(State& st, const std::string& full) {
+  if (st.config.latency_tracking != 0) ++st.latency_calls[full];
 }
 
 }  // namespace respfuzz::models::refmodel

@@ -417,6 +417,9 @@ Value Call(State& st, int session, const CommandSpec& spec, const std::vector<st
   FindCommand(st, argv, &unknown_sub, &name);
   if (st.hooks.after_call) st.hooks.after_call(session, argv, name);
   SlowlogAfterCall(st, session, argv, name, script_client);  // reference_slowlog.cc
+  // A command that blocked adds its latency sample when it is served or
+  // unblocked (reference_latency.cc).
+  if (script_client || !st.sessions[session].blocked.on) LatencyRecordCall(st, name);
   st.slowlog_redacted = std::move(outer);
   return reply;
 }

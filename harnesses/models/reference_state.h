@@ -288,6 +288,9 @@ struct State {
   int64_t slowlog_next_id = 0;
   // The arguments the running command redacted (SlowlogRedact).
   std::vector<size_t> slowlog_redacted;
+  // The latency histograms (reference_latency.cc): each command's samples
+  // by full name, one per call ended while latency-tracking was on.
+  std::map<std::string, uint64_t> latency_calls;
 };
 
 // ---------------------------------------------------------------------------
@@ -582,6 +585,10 @@ void SlowlogAfterCall(State& st, int session, const std::vector<std::string>& ar
 void SlowlogRedact(State& st, size_t index);
 void SlowlogBlockedServed(State& st, int session, const std::vector<std::string>& argv);
 void SlowlogBlockedUnblocked(State& st, int session);
+// The latency histograms (reference_latency.cc): a call of `full` ended
+// (call()'s updateCommandLatencyHistogram; a blocked command when it is
+// served or unblocked).
+void LatencyRecordCall(State& st, const std::string& full);
 // The top-level names of the model's command table (reference_model.cc).
 std::vector<std::string> TopLevelCommandNames();
 
