@@ -32,7 +32,7 @@ std::string Seed(const std::string& name) {
   return ss.str();
 }
 
-const char* const kSeeds[] = {"raw_client_caching.txt", "raw_client_reply.txt",
+const char* const kSeeds[] = {"raw_client_caching.txt", "raw_client_reply.txt", "raw_geo_reads.txt",
                               "raw_pubsub_multi.txt", "raw_redirect.txt"};
 
 std::string Inv(const std::string& key) {
@@ -266,6 +266,33 @@ TEST(InvalidationRaw, MessageOutsideExecReplyIsCaught) {
     }
   };
   ExpectReferenceCatches("raw_pubsub_multi.txt", broken, "connection r1");
+}
+
+// GEO reads are tracked as any read (redis-server 7.0.15, with `respfuzz
+// oracle invalidation` over raw_geo_reads.txt: 0 divergences).
+TEST(InvalidationRaw, GeoReadsAreTracked) {
+  RunResult r;
+  auto out = Outputs(P(Seed("raw_geo_reads.txt")), &r);
+  ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  const int r1 = kRawSlot, r2 = kRawSlot + 1;
+  // r1 read z1 (GEOPOS, GEODIST) and z2 (GEOHASH of a missing key): c1's
+  // ZADD z1 invalidates z1 on r1.
+  EXPECT_EQ(At(out, 10, r1), Inv("z1"));
+  EXPECT_EQ(At(out, 10, r2), "");
+  // z2: r1's own read and r2's, redirected to r1.
+  EXPECT_EQ(At(out, 13, r1), Inv("z2") + Inv("z2"));
+  // NOLOOP: r1's own DEL of z1, which it read again, is not sent back.
+  EXPECT_EQ(At(out, 17, r1), ":1\r\n");
+}
+
+// An engine that does not track GEO reads (its invalidation of z1 to r1
+// dropped): the model's stream for r1 has it.
+TEST(InvalidationRaw, UntrackedGeoReadIsCaught) {
+  RunOptions broken;
+  broken.corrupt_server_output = [](size_t op, int slot, std::string* bytes) {
+    if (op == 10 && slot == kRawSlot) bytes->clear();
+  };
+  ExpectReferenceCatches("raw_geo_reads.txt", broken, "connection r1");
 }
 
 // REDIRECT r2 is r2's id; REDIRECT to a cache's connection does nothing.

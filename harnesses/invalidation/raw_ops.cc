@@ -42,7 +42,7 @@ constexpr std::array<std::string_view, 3> kPubChannels = {"ch1", "ch2", "k1"};
 
 // CLIENT TRACKING takes 0..3 options in its first shape, 3..6 in its
 // second (the first that fits is the one encoded).
-constexpr std::array<CommandShape, 22> kRaws = {{
+constexpr std::array<CommandShape, 25> kRaws = {{
     {"CLIENT TRACKING", "o", "p"},
     {"CLIENT TRACKING", "oppp", "p"},
     {"CLIENT CACHING", "y", ""},
@@ -65,6 +65,10 @@ constexpr std::array<CommandShape, 22> kRaws = {{
     {"PUBLISH", "hv", ""},
     {"PING", "", ""},
     {"CLIENT TRACKING", "", ""},  // the arity error
+    // GEO reads of a zset the caches wrote (ZADD): tracked as any read.
+    {"GEOPOS", "kf", "f"},
+    {"GEODIST", "kff", ""},
+    {"GEOHASH", "kf", "f"},
 }};
 
 }  // namespace

@@ -45,11 +45,12 @@ std::string NullPayload(int resp) { return resp == 3 ? "_\r\n" : "$-1\r\n"; }
 std::optional<std::vector<std::string>> ReadKeys(const std::string& name,
                                                  const std::vector<std::string>& argv) {
   static const std::set<std::string> kFirstKey = {
-      "get",       "strlen", "getrange", "hget",        "hmget",     "hexists",    "hlen",
-      "hkeys",     "hvals",  "hgetall",  "hstrlen",     "type",      "ttl",        "pttl",
-      "llen",      "lrange", "lindex",   "lpos",        "sismember", "smismember", "smembers",
-      "scard",     "zscore", "zmscore",  "zcard",       "zcount",    "zrange",     "zrangebyscore",
-      "zrevrange", "zrank",  "zrevrank", "zrangebylex", "zlexcount", "sort_ro"};
+      "get", "strlen", "getrange", "hget", "hmget", "hexists", "hlen", "hkeys", "hvals", "hgetall",
+      "hstrlen", "type", "ttl", "pttl", "llen", "lrange", "lindex", "lpos", "sismember",
+      "smismember", "smembers", "scard", "zscore", "zmscore", "zcard", "zcount", "zrange",
+      "zrangebyscore", "zrevrange", "zrank", "zrevrank", "zrangebylex", "zlexcount", "sort_ro",
+      // GEO's read-only commands (COMMAND INFO: readonly, the key at 1).
+      "geopos", "geodist", "geohash", "georadius_ro", "georadiusbymember_ro", "geosearch"};
   static const std::set<std::string> kAllKeys = {"exists", "mget", "sinter", "sunion", "sdiff"};
   static const std::set<std::string> kNoKeys = {"keys", "scan", "dbsize"};
   if (kFirstKey.count(name)) return std::vector<std::string>{argv[1]};
