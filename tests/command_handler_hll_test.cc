@@ -1,7 +1,9 @@
-// HyperLogLog in the command_handler harness: PFADD, PFCOUNT and PFMERGE
-// are compared with the reference model (reference_hll.cc), not skipped,
-// and an engine whose HLL bytes go wrong is caught at the next op that reads
-// them, whichever of the three reads them.
+// HyperLogLog in the command_handler harness: PFADD, PFCOUNT, PFMERGE and
+// PFDEBUG (but GETREG) are compared with the reference model
+// (reference_hll.cc), not skipped, and an engine whose HLL bytes go wrong
+// is caught at the next op that reads them, whichever reads them.
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -14,7 +16,7 @@ namespace respfuzz::harnesses {
 namespace {
 
 TEST(CommandHandlerHll, PfCommandsAreNamedAndCompared) {
-  for (std::string_view name : {"PFADD", "PFCOUNT", "PFMERGE"}) {
+  for (std::string_view name : {"PFADD", "PFCOUNT", "PFMERGE", "PFDEBUG"}) {
     bool named = false;
     for (std::string_view n : CommandNames()) named = named || n == name;
     EXPECT_TRUE(named) << name;
@@ -42,14 +44,53 @@ TEST(CommandHandlerHll, ABrokenHllValueIsCaught) {
     ASSERT_EQ(s.size(), 21u);  // header, XZERO, VAL, XZERO
     s[18] = '\0';              // VAL(v,1) -> ZERO(1)
   };
-  for (std::string_view read : {"s2 PFCOUNT k1", "s2 GET k1", "s2 PFADD k1 a",
-                                "s2 PFMERGE k2 k1\ns2 PFCOUNT k2", "s2 PFCOUNT k1 k3"}) {
+  for (std::string_view read :
+       {"s2 PFCOUNT k1", "s2 GET k1", "s2 PFADD k1 a", "s2 PFMERGE k2 k1\ns2 PFCOUNT k2",
+        "s2 PFCOUNT k1 k3", "s2 PFDEBUG DECODE k1", "s2 PFDEBUG TODENSE k1\ns2 GET k1"}) {
     const std::string text = "s1 PFADD k1 a\ns1 PING\n" + std::string(read);
     EXPECT_TRUE(RunCommandProgram(Program(text)).verdict.ok) << text;
     const auto r = RunCommandProgram(Program(text), o);
     EXPECT_EQ(r.verdict.check, "reference") << text << "\n" << r.verdict.ToString();
     EXPECT_GE(r.verdict.step, 2) << text;
   }
+}
+
+// PFDEBUG's seed agrees with the model; GETREG alone is skipped (its
+// reply passes the reply budget) and PFSELFTEST is the engine's.
+TEST(CommandHandlerHll, PfdebugSeedAgreesAndGetregIsSkipped) {
+  EXPECT_TRUE(OutsideTheModel({"PFDEBUG", "getreg", "k"}));
+  EXPECT_FALSE(OutsideTheModel({"PFDEBUG", "DECODE", "k"}));
+  EXPECT_TRUE(OutsideTheModel({"PFSELFTEST"}));
+  std::ifstream in(std::string(RESPFUZZ_SOURCE_DIR) +
+                   "/corpus/command_handler/hyperloglog_debug.txt");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  CommandRunOptions o;
+  o.trace = true;
+  const CommandRunResult r = RunCommandProgram(Program(ss.str()), o);
+  ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  ASSERT_EQ(r.trace.size(), 35u);
+  EXPECT_EQ(r.trace[2].engine, "\"Z:8436 v:1,1 Z:4274 v:2,1 Z:3068 v:1,1 Z:603\"");
+  EXPECT_EQ(r.trace[10].engine, "[3]");          // TODENSE left the WATCH clean
+  EXPECT_EQ(r.trace[29].engine, "\"Z:16129\"");  // an XZERO cut short reads a 0
+}
+
+// An engine whose TODENSE leaves the value sparse: the next ENCODING says so.
+TEST(CommandHandlerHll, ATodenseThatDoesNothingIsCaught) {
+  CommandRunOptions o;
+  o.corrupt_engine = [](size_t op, engine::Engine& e) {
+    if (op != 2) return;
+    engine::Object* v = e.keyspace().Find(0, "k1");
+    ASSERT_NE(v, nullptr);
+    std::string& s = engine::As<std::string>(*v);
+    s = "HYLL\x01" + std::string(11, '\0') + "\x7f\xff";  // an empty sparse value again
+  };
+  const std::string text =
+      "s1 PFADD k1 a\ns1 PFDEBUG TODENSE k1\ns1 PING\ns1 PFDEBUG ENCODING k1\n";
+  EXPECT_TRUE(RunCommandProgram(Program(text)).verdict.ok);
+  const auto r = RunCommandProgram(Program(text), o);
+  EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 3) << r.verdict.ToString();
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 217> kNames = {
+constexpr std::array<std::string_view, 218> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -239,7 +239,7 @@ constexpr std::array<std::string_view, 217> kNames = {
     "FUNCTION",
     "FCALL",
     "FCALL_RO",
-    // HyperLogLog (reference_hll.cc; PFDEBUG and PFSELFTEST stay engine-only):
+    // HyperLogLog (reference_hll.cc; PFDEBUG is name 217, PFSELFTEST engine-only):
     // the value is a string, so GET, SETRANGE and APPEND reach its bytes
     "PFADD",
     "PFCOUNT",
@@ -267,10 +267,12 @@ constexpr std::array<std::string_view, 217> kNames = {
     "READWRITE",
     "ROLE",
     "SUBSTR",
-    // the latency monitor (reference_latency.cc; LATENCY HISTOGRAM stays
-    // out, OutsideTheModel): its subcommands and latency-monitor-threshold
-    // in the dictionary
+    // the latency monitor (reference_latency.cc): its subcommands and
+    // latency-monitor-threshold in the dictionary
     "LATENCY",
+    // HyperLogLog's PFDEBUG (reference_hll.cc): GETREG, DECODE, ENCODING,
+    // TODENSE in the dictionary
+    "PFDEBUG",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

@@ -29,9 +29,9 @@ namespace {
 // reference_functions.cc.)
 // (SLOWLOG: reference_slowlog.cc; LATENCY: reference_latency.cc.)
 const char* const kEngineOnlyCommands[] = {"info", "dump", "restore",
-                                           // HyperLogLog's debugging commands (PFADD,
-                                           // PFCOUNT, PFMERGE: reference_hll.cc)
-                                           "pfdebug", "pfselftest",
+                                           // HyperLogLog's self test (PFADD, PFCOUNT,
+                                           // PFMERGE, PFDEBUG: reference_hll.cc)
+                                           "pfselftest",
                                            // Persistence (src/engine/persist.cc): files and
                                            // the process, outside a harness's reach
                                            "save", "bgsave", "lastsave", "shutdown",

@@ -1,6 +1,6 @@
 // HyperLogLog commands of the reference model (hyperloglog.c): PFADD,
-// PFCOUNT, PFMERGE. Written from the HYLL format's description and
-// redis-server 7.0.15's replies, never calling src/.
+// PFCOUNT, PFMERGE, PFDEBUG (PFSELFTEST is the engine's: a 0.3 s self test). Written from the HYLL
+// format's description and redis-server 7.0.15's replies, never calling src/.
 //
 // A value is a string, and the model works on its bytes as the server
 // leaves them:
@@ -448,10 +448,63 @@ Value PfMerge(Ctx& c) {
   return c.Ok();
 }
 
+// PFDEBUG GETREG | DECODE | ENCODING | TODENSE key (arity 3, exactly:
+// redis-server 7.0.15 refuses a fourth argument with the command's arity
+// error). The key is looked up for writing first, then checked as an HLL,
+// then the subcommand is read (an unknown one on a missing key is "does not
+// exist"). GETREG and TODENSE make a sparse value dense (a change that
+// signals nothing: WATCH stays clean); DECODE lists a sparse value's
+// opcodes as "z:run" (ZERO), "Z:run" (XZERO) and "v:value,run" (VAL),
+// separated by spaces; an XZERO cut short at the end reads the string's
+// terminating zero as its second byte.
+Value PfDebug(Ctx& c) {
+  Object* o = LookupKey(c.st, c.db(), c.argv[2]);
+  if (o == nullptr) return c.Err("The specified key does not exist");
+  Value err;
+  if (!IsHll(c, *o, &err)) return err;
+  o->str_made = 2;  // dbUnshareStringValue
+  std::string& s = o->str;
+  const std::string& sub = c.argv[1];
+  if (EqualsIgnoreCase(sub, "getreg")) {
+    if (!ToDense(s, 0)) return c.Err(kInvalid);
+    std::vector<Value> regs;
+    regs.reserve(kRegisters);
+    for (int i = 0; i < kRegisters; i++) regs.push_back(c.Int(DenseGet(s, i)));
+    return c.Array(std::move(regs));
+  }
+  if (EqualsIgnoreCase(sub, "decode")) {
+    if (!IsSparse(s)) return c.Err("HLL encoding is not sparse");
+    std::string text;
+    for (size_t at = kHeader; at < s.size();) {
+      const Op op = ReadOp(s, at, 0);
+      at += op.size;
+      if (!text.empty()) text += ' ';
+      if (op.kind == Op::kZero) {
+        text += "z:" + std::to_string(op.run);
+      } else if (op.kind == Op::kXZero) {
+        text += "Z:" + std::to_string(op.run);
+      } else {
+        text += "v:" + std::to_string(op.value) + "," + std::to_string(op.run);
+      }
+    }
+    return c.Bulk(text);
+  }
+  if (EqualsIgnoreCase(sub, "encoding")) return Value::Simple(IsSparse(s) ? "sparse" : "dense");
+  if (EqualsIgnoreCase(sub, "todense")) {
+    const bool sparse = IsSparse(s);
+    if (!ToDense(s, 0)) return c.Err(kInvalid);
+    return c.Int(sparse ? 1 : 0);
+  }
+  return c.Err(SanitizeErrorText("Unknown PFDEBUG subcommand '" + CString(sub) + "'"));
+}
+
 }  // namespace
 
 std::vector<CommandSpec> HllCommands() {
-  return {{"pfadd", -2, PfAdd}, {"pfcount", -2, PfCount}, {"pfmerge", -2, PfMerge}};
+  return {{"pfadd", -2, PfAdd},
+          {"pfcount", -2, PfCount},
+          {"pfmerge", -2, PfMerge},
+          {"pfdebug", 3, PfDebug}};
 }
 
 }  // namespace respfuzz::models::refmodel
