@@ -952,7 +952,16 @@ lua_State* NewSandbox(Run* run) {
 }
 
 // luaCreateFunction's compile: "" or the compile error (lua's text).
+// Redis's Lua only ever parses text: a body whose first byte is ESC (the
+// first byte of Lua's precompiled-chunk signature, which lua_load would
+// undump) stops the parser at that byte, its first token (redis-server
+// 7.0.15: "user_script:1: unexpected symbol near 'char(27)'", whatever
+// follows).
 bool Compile(lua_State* L, const std::string& body, size_t shebang_len, std::string* err) {
+  if (body.size() > shebang_len && body[shebang_len] == '\x1b') {
+    *err = "user_script:1: unexpected symbol near 'char(27)'";
+    return false;
+  }
   if (luaL_loadbuffer(L, body.data() + shebang_len, body.size() - shebang_len, "@user_script")) {
     const char* m = lua_tostring(L, -1);
     *err = m != nullptr ? m : "";
