@@ -736,7 +736,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // corpus/command_handler/latency_histogram.txt were checked by hand
     // (docs/fidelity.md, "The latency monitor and histograms").
     if (CommandIs(argv[0], "LATENCY") && argv.size() >= 2 && CommandIs(argv[1], "HISTOGRAM")) {
-      why_not = "the server's histograms: its calls, the oracle's included, at their real durations";
+      why_not =
+          "the server's histograms: its calls, the oracle's included, at their real durations";
       category = "server-state";
     }
     if (!modelled_server_ && CommandIs(argv[0], "SLOWLOG")) {
