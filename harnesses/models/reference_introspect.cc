@@ -349,8 +349,10 @@ Value ConfigGet(Ctx& c) {
     const bool glob = cname.find_first_of("[*?") != std::string::npos;
     // Named whole, the reply names it as asked (configGetCommand's matches
     // dict keeps the argument: "requirEpass"); a pattern gives its own name.
+    // A name is looked up whole, past a NUL ("requirepass\0x" is no
+    // config); a pattern is matched up to its first NUL.
     if (glob ? StringMatch(cname, "requirepass", /*nocase=*/true)
-             : SameName(cname, "requirepass")) {
+             : c.argv[i].find('\0') == std::string::npos && SameName(c.argv[i], "requirepass")) {
       matches.emplace_back(glob ? std::string("requirepass") : cname, nullptr);
       break;
     }
