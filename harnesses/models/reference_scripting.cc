@@ -284,7 +284,7 @@ bool IsWriteCommand(const std::string& full) {
       "zinterstore", "zmpop", "zpopmax", "zpopmin", "zrangestore", "zrem", "zremrangebylex",
       "zremrangebyrank", "zremrangebyscore", "zunionstore",
       // HyperLogLog (reference_hll.cc)
-      "pfadd", "pfmerge",
+      "pfadd", "pfmerge", "pfdebug",
       // GEO (reference_geo.cc)
       "geoadd", "georadius", "georadiusbymember", "geosearchstore",
       // may-replicate, which scripts count as writes
