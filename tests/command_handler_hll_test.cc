@@ -2,8 +2,6 @@
 // PFDEBUG (but GETREG) are compared with the reference model
 // (reference_hll.cc), not skipped, and an engine whose HLL bytes go wrong
 // is caught at the next op that reads them, whichever reads them.
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -14,6 +12,13 @@
 
 namespace respfuzz::harnesses {
 namespace {
+
+// The engine's string at `key` in db 0, for a test to break (nullptr when
+// there is none).
+std::string* EngineString(engine::Engine& e, std::string_view key) {
+  engine::Object* v = e.keyspace().Find(0, key);
+  return v == nullptr ? nullptr : &engine::As<std::string>(*v);
+}
 
 TEST(CommandHandlerHll, PfCommandsAreNamedAndCompared) {
   for (std::string_view name : {"PFADD", "PFCOUNT", "PFMERGE", "PFDEBUG"}) {
@@ -38,11 +43,10 @@ TEST(CommandHandlerHll, ABrokenHllValueIsCaught) {
   CommandRunOptions o;
   o.corrupt_engine = [](size_t op, engine::Engine& e) {
     if (op != 1) return;
-    engine::Object* v = e.keyspace().Find(0, "k1");
-    ASSERT_NE(v, nullptr);
-    std::string& s = engine::As<std::string>(*v);
-    ASSERT_EQ(s.size(), 21u);  // header, XZERO, VAL, XZERO
-    s[18] = '\0';              // VAL(v,1) -> ZERO(1)
+    std::string* s = EngineString(e, "k1");
+    ASSERT_NE(s, nullptr);
+    ASSERT_EQ(s->size(), 21u);  // header, XZERO, VAL, XZERO
+    (*s)[18] = '\0';            // VAL(v,1) -> ZERO(1)
   };
   for (std::string_view read :
        {"s2 PFCOUNT k1", "s2 GET k1", "s2 PFADD k1 a", "s2 PFMERGE k2 k1\ns2 PFCOUNT k2",
@@ -61,13 +65,9 @@ TEST(CommandHandlerHll, PfdebugSeedAgreesAndGetregIsSkipped) {
   EXPECT_TRUE(OutsideTheModel({"PFDEBUG", "getreg", "k"}));
   EXPECT_FALSE(OutsideTheModel({"PFDEBUG", "DECODE", "k"}));
   EXPECT_TRUE(OutsideTheModel({"PFSELFTEST"}));
-  std::ifstream in(std::string(RESPFUZZ_SOURCE_DIR) +
-                   "/corpus/command_handler/hyperloglog_debug.txt");
-  std::stringstream ss;
-  ss << in.rdbuf();
   CommandRunOptions o;
   o.trace = true;
-  const CommandRunResult r = RunCommandProgram(Program(ss.str()), o);
+  const CommandRunResult r = RunCommandProgram(SeedProgram("hyperloglog_debug.txt"), o);
   ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
   ASSERT_EQ(r.trace.size(), 34u);
   EXPECT_EQ(r.trace[2].engine, "\"Z:8436 v:1,1 Z:4274 v:2,1 Z:3068 v:1,1 Z:603\"");
@@ -80,10 +80,9 @@ TEST(CommandHandlerHll, ATodenseThatDoesNothingIsCaught) {
   CommandRunOptions o;
   o.corrupt_engine = [](size_t op, engine::Engine& e) {
     if (op != 2) return;
-    engine::Object* v = e.keyspace().Find(0, "k1");
-    ASSERT_NE(v, nullptr);
-    std::string& s = engine::As<std::string>(*v);
-    s = "HYLL\x01" + std::string(11, '\0') + "\x7f\xff";  // an empty sparse value again
+    std::string* s = EngineString(e, "k1");
+    ASSERT_NE(s, nullptr);
+    *s = "HYLL\x01" + std::string(11, '\0') + "\x7f\xff";  // an empty sparse value again
   };
   const std::string text =
       "s1 PFADD k1 a\ns1 PFDEBUG TODENSE k1\ns1 PING\ns1 PFDEBUG ENCODING k1\n";

@@ -3,8 +3,6 @@
 // corpus/command_handler/latency.txt alike, and latency_histogram.txt's
 // counts too; an engine whose threshold goes wrong is caught at the next
 // DOCTOR, one that counts a call twice at the next HISTOGRAM.
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -15,13 +13,6 @@
 namespace respfuzz::harnesses {
 namespace {
 
-std::string Seed() {
-  std::ifstream in(std::string(RESPFUZZ_SOURCE_DIR) + "/corpus/command_handler/latency.txt");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 CommandRunOptions Traced() {
   CommandRunOptions o;
   o.trace = true;
@@ -29,7 +20,7 @@ CommandRunOptions Traced() {
 }
 
 TEST(CommandHandlerLatency, TheSeedAgreesWithTheModel) {
-  const CommandRunResult r = RunCommandProgram(Program(Seed()), Traced());
+  const CommandRunResult r = RunCommandProgram(SeedProgram("latency.txt"), Traced());
   ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
   ASSERT_EQ(r.trace.size(), 24u);
   // GRAPH's event name, cut at its NUL.
@@ -46,18 +37,10 @@ TEST(CommandHandlerLatency, TheSeedAgreesWithTheModel) {
       << r.trace[18].engine;
 }
 
-std::string HistogramSeed() {
-  std::ifstream in(std::string(RESPFUZZ_SOURCE_DIR) +
-                   "/corpus/command_handler/latency_histogram.txt");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The counts redis-server 7.0.15 gave for the same ops (checked by hand,
 // docs/fidelity.md), as the engine prints them.
 TEST(CommandHandlerLatency, HistogramCountsAgreeWithTheModel) {
-  const CommandRunResult r = RunCommandProgram(Program(HistogramSeed()), Traced());
+  const CommandRunResult r = RunCommandProgram(SeedProgram("latency_histogram.txt"), Traced());
   ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
   ASSERT_EQ(r.trace.size(), 41u);  // 38 ops, 3 replies to blocked sessions
   auto calls = [](const std::string& name, int n) {
@@ -97,7 +80,7 @@ TEST(CommandHandlerLatency, AnExtraSampleInTheEngineIsCaught) {
   o.corrupt_engine = [](size_t op, engine::Engine& e) {
     if (op == 1) e.LatencySample("ping");
   };
-  const CommandRunResult r = RunCommandProgram(Program(HistogramSeed()), o);
+  const CommandRunResult r = RunCommandProgram(SeedProgram("latency_histogram.txt"), o);
   EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
   EXPECT_EQ(r.verdict.step, 5) << r.verdict.ToString();
 }
@@ -110,7 +93,7 @@ TEST(CommandHandlerLatency, AThresholdTheEngineLosesIsCaught) {
   o.corrupt_engine = [](size_t op, engine::Engine& e) {
     if (op == 12) e.SetParam(engine::ParamId::kLatencyMonitorThreshold, 0);
   };
-  const CommandRunResult r = RunCommandProgram(Program(Seed()), o);
+  const CommandRunResult r = RunCommandProgram(SeedProgram("latency.txt"), o);
   EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
   EXPECT_EQ(r.verdict.step, 13) << r.verdict.ToString();
 }

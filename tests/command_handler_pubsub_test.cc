@@ -3,9 +3,6 @@
 // deliberately broken model piece (an event missing, two events swapped, a
 // confirmation lost) fails the check at the op that delivered it.
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,15 +15,7 @@
 namespace respfuzz::harnesses {
 namespace {
 
-CommandProgram Seed(const char* name) {
-  std::ifstream in(std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "corpus" / "command_handler" /
-                   name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto p = CommandProgramFromText(ss.str());
-  EXPECT_TRUE(p.ok()) << p.status();
-  return p.ok() ? *p : CommandProgram{};
-}
+CommandProgram Seed(const char* name) { return SeedProgram(name); }
 
 // What the trace shows s2 received over the whole notifications seed.
 std::string AllTraced(const CommandRunResult& r) {

@@ -1,6 +1,7 @@
 // HyperLogLog commands of the reference model (hyperloglog.c): PFADD,
-// PFCOUNT, PFMERGE, PFDEBUG (PFSELFTEST is the engine's: a 0.3 s self test). Written from the HYLL
-// format's description and redis-server 7.0.15's replies, never calling src/.
+// PFCOUNT, PFMERGE, PFDEBUG (PFSELFTEST is the engine's alone: a 0.3 s self
+// test). Written from the HYLL format's description and redis-server
+// 7.0.15's replies, never calling src/.
 //
 // A value is a string, and the model works on its bytes as the server
 // leaves them:
