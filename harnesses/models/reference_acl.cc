@@ -59,6 +59,7 @@ struct AclCommand {
   int arity;
   bool no_auth;
   uint32_t categories;
+  uint32_t flags;  // CommandInfoFlag bits
   std::vector<KeySpecData> specs;
 };
 
@@ -1198,6 +1199,22 @@ void AclSetRequirepass(State& st, const std::string& value) {
   AclUser& def = st.acl.users.at("default");
   ApplyRule(def, "resetpass");
   ApplyRule(def, value.empty() ? std::string("nopass") : ">" + value);
+}
+
+// ---------------------------------------------------------------------------
+// COMMAND INFO's flags and arity, for the checks that read them.
+
+uint32_t CommandInfoFlags(const std::string& full) {
+  const long id = Lookup(full);
+  return id < 0 ? 0 : Commands()[static_cast<size_t>(id)].flags;
+}
+
+bool CommandInfoOf(const std::vector<std::string>& argv, int* arity, uint32_t* flags) {
+  const long id = argv.empty() ? -1 : LookupArgv(argv);
+  if (id < 0) return false;
+  *arity = Commands()[static_cast<size_t>(id)].arity;
+  *flags = Commands()[static_cast<size_t>(id)].flags;
+  return true;
 }
 
 }  // namespace respfuzz::models::refmodel

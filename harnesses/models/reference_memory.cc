@@ -26,69 +26,13 @@ uint64_t HeapBytes(const std::string& s) { return s.size() > 15 ? s.size() + 1 :
 const uint64_t kKeyBytes = 81;
 const uint64_t kBaseline = 1048576;  // 1 MiB
 
-// The commands flagged denyoom in redis-server 7.0.15's COMMAND INFO.
-bool IsDenyOom(const std::string& name) {
-  static const char* const kNames[] = {
-      "append",
-      "bitfield",
-      "bitop",
-      "blmove",
-      "brpoplpush",
-      "copy",
-      "decr",
-      "decrby",
-      "geoadd",
-      "georadius",
-      "georadiusbymember",
-      "geosearchstore",
-      "getset",
-      "hincrby",
-      "hincrbyfloat",
-      "hmset",
-      "hset",
-      "hsetnx",
-      "incr",
-      "incrby",
-      "incrbyfloat",
-      "linsert",
-      "lmove",
-      "lpush",
-      "lpushx",
-      "lset",
-      "mset",
-      "msetnx",
-      "pfadd",
-      "pfdebug",
-      "pfmerge",
-      "psetex",
-      "restore",
-      "restore-asking",
-      "rpoplpush",
-      "rpush",
-      "rpushx",
-      "sadd",
-      "sdiffstore",
-      "set",
-      "setbit",
-      "setex",
-      "setnx",
-      "setrange",
-      "sinterstore",
-      "sort",
-      "sunionstore",
-      "xadd",
-      "xsetid",
-      "zadd",
-      "zdiffstore",
-      "zincrby",
-      "zinterstore",
-      "zrangestore",
-      "zunionstore",
-  };
-  for (const char* n : kNames) {
-    if (name == n) return true;
-  }
-  return false;
+// The command lookupCommand finds for argv is flagged denyoom in
+// redis-server 7.0.15's COMMAND INFO (a container's subcommand: XGROUP
+// CREATE is, XGROUP HELP is not).
+bool IsDenyOom(const std::vector<std::string>& argv) {
+  int arity = 0;
+  uint32_t flags = 0;
+  return CommandInfoOf(argv, &arity, &flags) && (flags & kInfoDenyOom) != 0;
 }
 
 // splitmix64 (the same generator as reference_random.cc's) on a state of its
@@ -252,22 +196,19 @@ bool PerformEvictions(State& st) {
   return freed >= to_free;
 }
 
-bool IsDenyOomCommand(const std::string& name) { return IsDenyOom(name); }
-
 std::string OomRejection(State& st, int session, const std::vector<std::string>& argv,
                          const std::string& name) {
   if (st.config.maxmemory == 0) return "";
   st.pre_command_oom = !PerformEvictions(st);
   if (!st.pre_command_oom) return "";
   const Session& s = st.sessions[session];
-  bool reject = IsDenyOom(name) || ScriptDeniesOom(st, argv, name);
+  bool reject = IsDenyOom(argv) || ScriptDeniesOom(st, argv, name);
   if (name == "exec") {
     for (const std::vector<std::string>& q : s.queued) {
-      if (IsDenyOom(Lowered(q[0])) || ScriptDeniesOom(st, q, Lowered(q[0]))) reject = true;
+      if (IsDenyOom(q) || ScriptDeniesOom(st, q, Lowered(q[0]))) reject = true;
     }
   }
   if (s.multi && name != "exec" && name != "discard" && name != "reset") reject = true;
-  (void)argv;
   return reject ? "-OOM command not allowed when used memory > 'maxmemory'." : "";
 }
 

@@ -266,70 +266,21 @@ bool ParseShebang(const std::string& body, uint32_t* flags, size_t* shebang_len,
 }
 
 // ---------------------------------------------------------------------------
-// Command facts of redis-server 7.0.15's COMMAND (flags write and
-// noscript), for the commands a script may name.
+// Command facts of redis-server 7.0.15's COMMAND INFO (reference_acl_data.inc)
+// for the commands a script may name, by full name ("xgroup|create").
 
-bool IsWriteCommand(const std::string& full) {
-  static const std::set<std::string> kWrite = {
-      "append", "bitfield", "bitop", "blmove", "blmpop", "blpop", "brpop", "brpoplpush", "bzmpop",
-      "bzpopmax", "bzpopmin", "copy", "decr", "decrby", "del", "expire", "expireat", "flushall",
-      "flushdb", "getdel", "getex", "getset", "hdel", "hincrby", "hincrbyfloat", "hmset", "hset",
-      "hsetnx", "incr", "incrby", "incrbyfloat", "linsert", "lmove", "lmpop", "lpop", "lpush",
-      "lpushx", "lrem", "lset", "ltrim", "move", "mset", "msetnx", "persist", "pexpire",
-      "pexpireat", "psetex", "rename", "renamenx", "rpop", "rpoplpush", "rpush", "rpushx", "sadd",
-      "sdiffstore", "set", "setbit", "setex", "setnx", "setrange", "sinterstore", "smove", "sort",
-      "spop", "srem", "sunionstore", "swapdb", "unlink", "xack", "xadd", "xautoclaim", "xclaim",
-      "xdel", "xgroup|create", "xgroup|createconsumer", "xgroup|delconsumer", "xgroup|destroy",
-      "xgroup|setid", "xreadgroup", "xsetid", "xtrim", "zadd", "zdiffstore", "zincrby",
-      "zinterstore", "zmpop", "zpopmax", "zpopmin", "zrangestore", "zrem", "zremrangebylex",
-      "zremrangebyrank", "zremrangebyscore", "zunionstore",
-      // HyperLogLog (reference_hll.cc)
-      "pfadd", "pfmerge", "pfdebug",
-      // GEO (reference_geo.cc)
-      "geoadd", "georadius", "georadiusbymember", "geosearchstore",
-      // may-replicate, which scripts count as writes
-      "publish", "spublish", "pfcount"};
-  return kWrite.count(full) > 0;
+bool IsWriteCommand(const std::string& full) { return (CommandInfoFlags(full) & kInfoWrite) != 0; }
+
+// CMD_MAY_REPLICATE, which 7.0.15's COMMAND INFO does not report: among the
+// commands a script may call, PUBLISH, SPUBLISH and PFCOUNT (commands.def).
+// scriptVerifyWriteCommandAllow refuses them in a read-only script, but they
+// neither meet min-replicas-to-write nor make the script dirty.
+bool MayReplicate(const std::string& full) {
+  return full == "publish" || full == "spublish" || full == "pfcount";
 }
 
 bool IsNoScriptCommand(const std::string& full) {
-  static const std::set<std::string> kNoScript = {
-      "auth", "blmove", "blpop", "brpop", "brpoplpush", "bzpopmax", "bzpopmin", "client|caching",
-      "client|getname", "client|getredir", "client|id", "client|info", "client|kill", "client|list",
-      "client|no-evict", "client|pause", "client|reply", "client|setname", "client|tracking",
-      "client|trackinginfo", "client|unblock", "client|unpause", "config|get", "config|resetstat",
-      "config|rewrite", "config|set", "debug", "discard", "eval", "eval_ro", "evalsha",
-      "evalsha_ro", "exec", "fcall", "fcall_ro", "function|delete", "function|dump",
-      "function|flush", "function|kill", "function|list", "function|load", "function|restore",
-      "function|stats", "hello", "monitor", "multi", "psubscribe", "psync", "punsubscribe", "quit",
-      "reset", "script|debug", "script|exists", "script|flush", "script|kill", "script|load",
-      "ssubscribe", "subscribe", "sunsubscribe", "sync", "unsubscribe", "unwatch", "wait", "watch",
-      "save", "bgsave", "shutdown", "role", "replicaof", "slaveof", "failover", "replconf",
-      "bgrewriteaof",
-      // ACL (reference_acl.cc); ACL HELP runs
-      "acl|cat", "acl|deluser", "acl|dryrun", "acl|genpass", "acl|getuser", "acl|list",
-      "acl|setuser", "acl|users", "acl|whoami", "acl|load", "acl|save", "acl|log",
-      // reference_standalone.cc
-      "cluster|reset",
-      // reference_latency.cc: all but LATENCY HELP
-      "latency|doctor", "latency|graph", "latency|histogram", "latency|history", "latency|latest",
-      "latency|reset"};
-  return kNoScript.count(full) > 0;
-}
-
-// The noscript commands the model has no handler for, with their arity
-// (redis-server 7.0.15's COMMAND INFO): a script naming one is refused as
-// the server refuses it.
-int MissingNoScriptArity(const std::string& name) {
-  static const std::map<std::string, int> kArity = {
-      {"auth", -2},       {"sync", 1},          {"psync", -3},      {"save", 1},
-      {"bgsave", -1},     {"bgrewriteaof", 1},  {"shutdown", -1},   {"monitor", 1},
-      {"debug", -2},      {"wait", 3},          {"replicaof", 3},   {"slaveof", 3},
-      {"failover", -1},   {"replconf", -1},     {"subscribe", -2},  {"unsubscribe", -1},
-      {"psubscribe", -2}, {"punsubscribe", -1}, {"ssubscribe", -2}, {"sunsubscribe", -1},
-      {"quit", -1},       {"fcall", -3},        {"fcall_ro", -3},   {"function", -2}};
-  auto it = kArity.find(name);
-  return it == kArity.end() ? 0 : it->second;
+  return (CommandInfoFlags(full) & kInfoNoScript) != 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -521,20 +472,14 @@ std::string CheckScriptCommand(Run& r, const std::vector<std::string>& argv,
   if (*spec == nullptr) {
     // Commands the model lacks but redis-server refuses in scripts anyway:
     // the arity first, then NOSCRIPT.
-    const std::string top = Lower(argv[0]);
-    if (top == "function" && n >= 2) {
-      static const std::set<std::string> kSubs = {"delete", "dump", "flush",   "kill",
-                                                  "list",   "load", "restore", "stats"};
-      if (kSubs.count(Lower(argv[1])) != 0) return "This Redis command is not allowed from script";
-      return "Unknown Redis command called from script";
-    }
-    if (int arity = MissingNoScriptArity(top); arity != 0) {
+    int arity = 0;
+    uint32_t flags = 0;
+    if (CommandInfoOf(argv, &arity, &flags) && (flags & kInfoNoScript) != 0) {
       if ((arity > 0 && arity != n) || n < -arity) {
         return "Wrong number of args calling Redis command from script";
       }
       return "This Redis command is not allowed from script";
     }
-    if (IsNoScriptCommand(*full)) return "This Redis command is not allowed from script";
     return "Unknown Redis command called from script";
   }
   if (((*spec)->arity > 0 && (*spec)->arity != n) || n < -(*spec)->arity) {
@@ -542,20 +487,20 @@ std::string CheckScriptCommand(Run& r, const std::vector<std::string>& argv,
   }
   if (IsNoScriptCommand(*full)) return "This Redis command is not allowed from script";
   if (std::string e = AclScriptRejection(*r.st, r.session, argv, *full); !e.empty()) return e;
-  if (r.read_only && IsWriteCommand(*full)) {
+  if (r.read_only && (IsWriteCommand(*full) || MayReplicate(*full))) {
     return "Write commands are not allowed from read-only scripts.";
   }
   // scriptVerifyWriteCommandAllow: no write before the script's first one
   // while min-replicas-to-write is set (the model has no replicas).
   const Config& cfg = r.st->config;
-  if (IsWriteCommand(*full) && *full != "publish" && *full != "spublish" && *full != "pfcount" &&
-      !r.wrote && cfg.min_replicas_to_write != 0 && cfg.min_replicas_max_lag != 0) {
+  if (IsWriteCommand(*full) && !r.wrote && cfg.min_replicas_to_write != 0 &&
+      cfg.min_replicas_max_lag != 0) {
     return "-NOREPLICAS Not enough good replicas to write.";
   }
   // scriptVerifyOOM: until the script's first write, a denyoom command is
   // refused when memory was out as the command that runs the script began.
   if (r.st->config.maxmemory != 0 && !r.allow_oom && !r.wrote && r.st->pre_command_oom &&
-      IsDenyOomCommand(*full)) {
+      (CommandInfoFlags(*full) & kInfoDenyOom) != 0) {
     return "-OOM command not allowed when used memory > 'maxmemory'.";
   }
   if (IsWriteCommand(*full)) r.wrote = true;
@@ -1328,11 +1273,14 @@ bool DeclaredFlags(const State& st, const std::vector<std::string>& argv, const 
   return ParseShebang(body, flags, &len, &err) && (*flags & kCompat) == 0;
 }
 
-bool IsDispatchWrite(const State& st, const std::vector<std::string>& argv,
-                     const std::string& name) {
+// processCommand's is_write_command for one argv: a script's declared
+// flags, else the write flag of the command lookupCommand finds (a
+// container's subcommand: FUNCTION LOAD is a write, FUNCTION LIST is not).
+bool IsDispatchWrite(const State& st, const std::vector<std::string>& argv) {
   uint32_t flags = 0;
-  if (DeclaredFlags(st, argv, name, &flags)) return (flags & kNoWrites) == 0;
-  return IsWriteCommand(name) && name != "publish" && name != "spublish" && name != "pfcount";
+  if (DeclaredFlags(st, argv, Lower(argv[0]), &flags)) return (flags & kNoWrites) == 0;
+  int arity = 0;
+  return CommandInfoOf(argv, &arity, &flags) && (flags & kInfoWrite) != 0;
 }
 
 }  // namespace
@@ -1340,12 +1288,10 @@ bool IsDispatchWrite(const State& st, const std::vector<std::string>& argv,
 std::string NoReplicasRejection(const State& st, int session, const std::vector<std::string>& argv,
                                 const std::string& name) {
   if (st.config.min_replicas_to_write == 0 || st.config.min_replicas_max_lag == 0) return "";
-  bool write = IsDispatchWrite(st, argv, name);
+  bool write = IsDispatchWrite(st, argv);
   if (name == "exec") {
     for (const std::vector<std::string>& q : st.sessions[session].queued) {
-      std::string qname = Lower(q[0]);
-      if (q.size() >= 2 && (qname == "xgroup")) qname += "|" + Lower(q[1]);
-      write = write || IsDispatchWrite(st, q, qname);
+      write = write || IsDispatchWrite(st, q);
     }
   }
   return write ? "-NOREPLICAS Not enough good replicas to write." : "";

@@ -504,8 +504,22 @@ uint64_t ModelRandom(State& st);
 bool PerformEvictions(State& st);
 std::string OomRejection(State& st, int session, const std::vector<std::string>& argv,
                          const std::string& name);
-// The commands flagged denyoom in redis-server 7.0.15 (reference_memory.cc).
-bool IsDenyOomCommand(const std::string& name);
+// redis-server 7.0.15's COMMAND INFO flags (reference_acl_data.inc; the
+// bits are reference_acl_data.py's COMMAND_FLAGS order). 7.0.15 does not
+// report may_replicate, so no command carries it.
+enum CommandInfoFlag : uint32_t {
+  kInfoWrite = 1u << 0,
+  kInfoReadonly = 1u << 1,
+  kInfoDenyOom = 1u << 2,
+  kInfoNoScript = 1u << 5,
+};
+// A command's flags by full name ("get", "xgroup|create", any case); 0 when
+// 7.0.15 has no such command (reference_acl.cc).
+uint32_t CommandInfoFlags(const std::string& full);
+// The arity and flags of the command lookupCommand finds for an argv (a
+// container's subcommand when there is an argument); false when it finds
+// none.
+bool CommandInfoOf(const std::vector<std::string>& argv, int* arity, uint32_t* flags);
 // NOREPLICAS: the rejection of a write (processCommand's is_write_command:
 // its write flag, a script's declared one, EXEC's queued ones) while
 // min-replicas-to-write and min-replicas-max-lag are both set; "" otherwise.
