@@ -341,6 +341,15 @@ int RaiseError(lua_State* L, const char* text) {
   return lua_error(L);
 }
 
+// The field redis.call and redis.pcall add to the error tables they return
+// (a command's error reply, or scriptCall's refusal): the error was counted
+// in INFO errorstats already.
+void MarkErrorCounted(lua_State* L) {
+  lua_pushstring(L, "ignore_error_stats_update");
+  lua_pushboolean(L, 1);
+  lua_settable(L, -3);
+}
+
 // redisProtocolToLuaType on the model's reply (in the script client's protocol).
 void PushReply(lua_State* L, const Value& v) {
   luaL_checkstack(L, 4, "reached lua stack limit");
@@ -363,6 +372,7 @@ void PushReply(lua_State* L, const Value& v) {
       lua_pushstring(L, "err");
       lua_pushlstring(L, v.str.data(), v.str.size());
       lua_settable(L, -3);
+      MarkErrorCounted(L);
       return;
     case Type::kNullBulk:
     case Type::kNullArray:
@@ -518,6 +528,7 @@ bool DoCall(lua_State* L) {
   std::string err = CheckScriptCommand(*r, argv, &spec, &full);
   if (!err.empty()) {
     PushErrorTable(L, err);
+    MarkErrorCounted(L);
     return true;
   }
   Value reply = RunScriptCommand(*r->st, r->session, *spec, argv, &r->db, r->resp);
@@ -1107,6 +1118,10 @@ Value CallChunk(Ctx& c, lua_State* L, Run& run, const std::string& sha, int narg
     lua_pop(L, 2);
     std::string text = msg;
     if (has_source && has_line) text += " script: " + sha + ", on " + source + ":" + line + ".";
+    // The error reply carries no CR or LF: each becomes a space.
+    for (char& ch : text) {
+      if (ch == '\r' || ch == '\n') ch = ' ';
+    }
     return Value::Error(text);
   }
   return ToReply(c, L, run);
