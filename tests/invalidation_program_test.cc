@@ -480,7 +480,7 @@ TEST(InvalidationProgram, EverySeedIsACanonicalProgram) {
     ++seeds;
   }
   EXPECT_GE(seeds, 10u);
-  EXPECT_LE(seeds, 48u);  // 41 since raw_geo_reads.txt
+  EXPECT_LE(seeds, 48u);  // 42 since raw_geo_search.txt
 }
 
 // The dictionary's value syntax: printable bytes and \xHH, \\, \".

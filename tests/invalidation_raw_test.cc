@@ -295,6 +295,34 @@ TEST(InvalidationRaw, UntrackedGeoReadIsCaught) {
   ExpectReferenceCatches("raw_geo_reads.txt", broken, "connection r1");
 }
 
+// GEORADIUSBYMEMBER_RO, GEORADIUS_RO and GEOSEARCH track their key, also
+// when the search is refused (an unknown unit, a misplaced word).
+TEST(InvalidationRaw, GeoSearchesAreTracked) {
+  RunResult r;
+  auto out = Outputs(P(Seed("raw_geo_search.txt")), &r);
+  ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  const int r1 = kRawSlot, r2 = kRawSlot + 1;
+  // z1: r1's own searches and r2's (refused: GEORADIUS_RO at 0 0 finds
+  // nothing), redirected to r1.
+  EXPECT_EQ(At(out, 11, r1), Inv("z1") + Inv("z1"));
+  EXPECT_EQ(At(out, 11, r2), "");
+  // z2, missing when searched: r1's GEORADIUS_RO and r2's GEOSEARCH with
+  // the unit au, which the server refuses.
+  EXPECT_EQ(At(out, 14, r1), Inv("z2") + Inv("z2"));
+  // r1's GEOSEARCH with its words out of order is refused, and tracked.
+  EXPECT_EQ(At(out, 19, r1), Inv("z2"));
+}
+
+// A GEOSEARCH the engine does not track (its invalidation of z1 to r1
+// dropped): the model's stream for r1 has it.
+TEST(InvalidationRaw, UntrackedGeoSearchIsCaught) {
+  RunOptions broken;
+  broken.corrupt_server_output = [](size_t op, int slot, std::string* bytes) {
+    if (op == 19 && slot == kRawSlot) bytes->clear();
+  };
+  ExpectReferenceCatches("raw_geo_search.txt", broken, "connection r1");
+}
+
 // REDIRECT r2 is r2's id; REDIRECT to a cache's connection does nothing.
 TEST(InvalidationRaw, RedirectTargets) {
   RunResult r;

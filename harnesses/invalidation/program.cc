@@ -246,6 +246,14 @@ Arg ArgOf(char c) {
       return Arg::kChannel;
     case 'h':
       return Arg::kPubChannel;
+    case 'g':
+      return Arg::kGeoCoord;
+    case 'a':
+      return Arg::kRadius;
+    case 'u':
+      return Arg::kUnit;
+    case 'x':
+      return Arg::kGeoWord;
     default:
       return Arg::kDb;
   }
@@ -278,6 +286,14 @@ std::string_view ArgName(char c) {
     case 'c':
     case 'h':
       return "channel";
+    case 'g':
+      return "coordinate";
+    case 'a':
+      return "radius";
+    case 'u':
+      return "unit";
+    case 'x':
+      return "GEOSEARCH word";
     default:
       return "db";
   }

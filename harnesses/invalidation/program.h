@@ -285,8 +285,12 @@ enum class Arg : uint8_t {
   kReplyMode,   // m: CLIENT REPLY ON|OFF|SKIP
   kChannel,     // c: a channel to (UN)SUBSCRIBE
   kPubChannel,  // h: a channel to PUBLISH to
+  kGeoCoord,    // g: a longitude or latitude
+  kRadius,      // a: a GEO radius
+  kUnit,        // u: m|km|mi|ft
+  kGeoWord,     // x: GEOSEARCH's FROMMEMBER, BYRADIUS, ...
 };
-inline constexpr int kArgKinds = 15;
+inline constexpr int kArgKinds = 19;
 
 // A command the read or write op can name. Its shape is one letter per
 // argument (k key, f field or member, v value, i integer, r score or lex

@@ -39,10 +39,20 @@ constexpr std::array<std::string_view, 4> kChannels = {"ch1", "ch2", "__redis__:
 // PUBLISH: not to __redis__:invalidate, which a RESP2 cache's redirect
 // connection reads as invalidations.
 constexpr std::array<std::string_view, 3> kPubChannels = {"ch1", "ch2", "k1"};
+// GEO searches. The caches' ZADD scores (small integers) decode to points
+// near longitude -180, latitude -85.05112878 (the geohash grid's corner),
+// so searches there find members; the others find none or are refused.
+constexpr std::array<std::string_view, 9> kGeoCoords = {
+    "-180", "-85.05112878", "-179.9", "-85", "0", "13.361389", "38.115556", "181", "x"};
+constexpr std::array<std::string_view, 7> kRadii = {"1", "1000", "50000", "0", "20000000",
+                                                    "-1", "x"};
+constexpr std::array<std::string_view, 6> kUnits = {"m", "km", "mi", "ft", "KM", "au"};
+constexpr std::array<std::string_view, 6> kGeoWords = {"FROMMEMBER", "BYRADIUS", "FROMLONLAT",
+                                                       "BYBOX",      "frommember", "ASC"};
 
 // CLIENT TRACKING takes 0..3 options in its first shape, 3..6 in its
 // second (the first that fits is the one encoded).
-constexpr std::array<CommandShape, 25> kRaws = {{
+constexpr std::array<CommandShape, 28> kRaws = {{
     {"CLIENT TRACKING", "o", "p"},
     {"CLIENT TRACKING", "oppp", "p"},
     {"CLIENT CACHING", "y", ""},
@@ -69,6 +79,12 @@ constexpr std::array<CommandShape, 25> kRaws = {{
     {"GEOPOS", "kf", "f"},
     {"GEODIST", "kff", ""},
     {"GEOHASH", "kf", "f"},
+    // GEO searches, read-only: GEORADIUSBYMEMBER_RO key member radius unit,
+    // GEORADIUS_RO key longitude latitude radius unit, GEOSEARCH key
+    // FROMMEMBER member BYRADIUS radius unit (the words from a pool).
+    {"GEORADIUSBYMEMBER_RO", "kfau", ""},
+    {"GEORADIUS_RO", "kggau", ""},
+    {"GEOSEARCH", "kxfxau", ""},
 }};
 
 }  // namespace
@@ -99,6 +115,14 @@ std::span<const std::string_view> RawPool(Arg kind) {
       return kChannels;
     case Arg::kPubChannel:
       return kPubChannels;
+    case Arg::kGeoCoord:
+      return kGeoCoords;
+    case Arg::kRadius:
+      return kRadii;
+    case Arg::kUnit:
+      return kUnits;
+    case Arg::kGeoWord:
+      return kGeoWords;
     default:
       return kChannels;  // not a raw kind: never asked
   }

@@ -11,7 +11,7 @@
 
 namespace respfuzz::harnesses::invalidation {
 
-// The pools of the raw connection's argument kinds (kOnOff .. kPubChannel).
+// The pools of the raw connection's argument kinds (kOnOff .. kGeoWord).
 std::span<const std::string_view> RawPool(Arg kind);
 // A command shape's name split at its spaces ("CLIENT TRACKING": two words).
 std::vector<std::string_view> NameWords(std::string_view name);
