@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Writes harnesses/models/reference_acl_data.inc: every command of
 redis-server 7.0.15 (subcommands included) with its ACL categories, its
-no-auth flag, its command flags and its key specs, as the server reports them in COMMAND INFO.
+no-auth flag, its command flags and its key specs, as the server reports
+them in COMMAND INFO.
 
   redis-cli -p PORT --json command info > ci.json
   harnesses/models/reference_acl_data.py ci.json > harnesses/models/reference_acl_data.inc
 
-The reference model's ACL (reference_acl.cc) reads only this table, never
-the engine's command table."""
+The reference model's ACL (reference_acl.cc) and its checks of command
+flags (write, denyoom, noscript: scripts, min-replicas-to-write, maxmemory)
+read only this table, never the engine's command table."""
 import json
 import sys
 
