@@ -74,14 +74,20 @@ done
 # --skip-known` on all three targets, narrowed by bus-replay to these two):
 # the validation skips extensions without the flag, the handler walks them
 # anyway and reads past the packet. SIGSEGV in clusterProcessPingExtensions
-# on every target.
+# on every target. Whether the read past the packet reaches unmapped memory
+# depends on the heap's layout: once in a fresh-clone CI run under load,
+# redis-8.0's node read it and lived. So each target gets up to three fresh
+# clusters and must crash in one of them.
 noflag=$src/tests/fixtures/cluster/ext_without_flag_meet
 for target in redis-7.0 redis-8.0 valkey-9.1; do
-  timeout 60 "$respfuzz" cluster bus-replay "$noflag" --max-trials 0 --target "$target" \
-    >"$tmp/out" 2>"$tmp/err"
-  rc=$?
+  for attempt in 1 2 3; do
+    timeout 60 "$respfuzz" cluster bus-replay "$noflag" --max-trials 0 --target "$target" \
+      >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ "$rc" = 1 ] && break
+  done
   if [ "$rc" != 1 ] || ! grep -q "shard-0-primary exited with signal 11" "$tmp/out"; then
-    fail "$target: extensions without EXT_DATA: exit $rc, want 1: $(tail -n 4 "$tmp/out")"
+    fail "$target: extensions without EXT_DATA: exit $rc in $attempt tries, want 1: $(tail -n 4 "$tmp/out")"
   else
     echo "ok: $target: extensions without EXT_DATA crash the node (SIGSEGV)"
   fi
