@@ -341,9 +341,9 @@ Value BZMPop(Ctx& c) {
 // ---------------------------------------------------------------------------
 // Serving.
 
-void Deliver(State& st, int session, Value reply) {
+void Deliver(State& st, int session, Value reply, bool by_command = false) {
   UnblockSession(st, session);
-  if (st.hooks.unblocked) st.hooks.unblocked(session, reply);
+  if (st.hooks.unblocked) st.hooks.unblocked(session, reply, by_command);
   st.delivered.push_back({session, std::move(reply)});
 }
 
@@ -530,7 +530,8 @@ Value ClientUnblock(Ctx& c) {
     const std::string blocked_name = Lowered(c.st.sessions[i].blocked.argv[0]);
     Deliver(
         c.st, static_cast<int>(i),
-        error ? Value::Error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : target.NullArray());
+        error ? Value::Error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : target.NullArray(),
+        /*by_command=*/true);
     SlowlogBlockedUnblocked(c.st, static_cast<int>(i));  // reference_slowlog.cc
     LatencyRecordCall(c.st, blocked_name);               // reference_latency.cc
     return c.Int(1);

@@ -227,8 +227,11 @@ struct Hooks {
   std::function<void()> after_evictions;
   // A blocked session gets its reply (served, timed out or unblocked by
   // CLIENT UNBLOCK), after the key-space events of its serving were logged;
-  // the reply is also kept for TakeDelivered().
-  std::function<void(int session, const resp::Value& reply)> unblocked;
+  // the reply is also kept for TakeDelivered(). `by_command`: CLIENT
+  // UNBLOCK unblocked it, inside the running command's call(); served
+  // clients are served after the command that made their key ready, timed
+  // out ones outside any command.
+  std::function<void(int session, const resp::Value& reply, bool by_command)> unblocked;
 };
 
 struct State {

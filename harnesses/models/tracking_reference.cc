@@ -137,7 +137,9 @@ void TrackingReference::InstallHooks() {
   add("config|get", -3, &TrackingReference::ConfigGet);
   // Blocking commands and CLIENT UNBLOCK are the command model's; their
   // replies come through this hook (Rule: blocking).
-  h.unblocked = [this](int session, const Value& reply) { Unblocked(session, reply); };
+  h.unblocked = [this](int session, const Value& reply, bool by_command) {
+    Unblocked(session, reply, by_command);
+  };
   // trackingLimitUsedSlots in processCommand: after the maxmemory checks,
   // before the min-replicas and RESP2 Pub/Sub ones.
   h.limit_tracking_table = [this] {
@@ -833,12 +835,15 @@ Value TrackingReference::ConfigGet(Ctx& c) {
 // the served one, executing): the events its serving logged are its own
 // modifications, so its own invalidations wait until after its reply; every
 // other client is told at once, the client whose command made the key ready
-// after that command's reply and own invalidations (deferred_).
-void TrackingReference::Unblocked(int session, const Value& reply) {
+// after that command's reply and own invalidations (deferred_). CLIENT
+// UNBLOCK (`by_command`) unblocks inside its caller's call(): the caller's
+// own invalidations stay queued for its afterCommand (after EXEC's whole
+// reply when it runs in a transaction).
+void TrackingReference::Unblocked(int session, const Value& reply, bool by_command) {
   const int outer = current_;
   const bool outer_in_call = in_call_, outer_exec = exec_;
   const int outer_defer = defer_slot_;
-  if (outer >= 0 && outer != session) {
+  if (outer >= 0 && outer != session && !by_command) {
     // call()'s afterCommand sent that client's own invalidations before
     // handleClientsBlockedOnKeys: now, in order, wherever they go (its
     // redirect connection at once; its own connection after its reply).

@@ -57,7 +57,9 @@
 //    blocks writes nothing. Its reply goes out when it is served (after the
 //    command or EXEC that made its key ready, which ran to its end: that
 //    client's reply and own invalidations come first), times out, or is
-//    unblocked; serving runs as the served client's command: the keys it
+//    unblocked (CLIENT UNBLOCK, inside its caller's command: the caller's
+//    own invalidations still wait for its reply, after EXEC's whole reply
+//    in a transaction); serving runs as the served client's command: the keys it
 //    changes invalidate its own cache after its reply (NOLOOP: never), the
 //    other clients' at once. A blocking command is a write: a tracking
 //    client remembers none of its keys.
@@ -191,7 +193,7 @@ class TrackingReference {
     }
   }
   // The command model's hook: a blocked session gets its reply.
-  void Unblocked(int session, const resp::Value& reply);
+  void Unblocked(int session, const resp::Value& reply, bool by_command);
 
   resp::Value ClientTracking(refmodel::Ctx& c);
   resp::Value ClientCaching(refmodel::Ctx& c);
