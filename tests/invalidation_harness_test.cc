@@ -385,6 +385,20 @@ std::string Regression(const std::string& name) {
   return ss.str();
 }
 
+// A SWAPDB that EXEC runs opens the hole too; one MULTI queued and no EXEC
+// ran does not (the read is then fresh, and no allowance is used).
+TEST(InvalidationHarness, SwapdbInExecIsAllowedWhenItRuns) {
+  const std::string text = Regression("swapdb-in-exec-is-a-swap.txt");
+  const RunResult r = RunProgram(P(text));
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  EXPECT_GE(r.stats.hits_allowed, 1u);
+  std::string dropped = text;
+  dropped.erase(dropped.find("c2 exec\n"), 8);
+  const RunResult d = RunProgram(P(dropped));
+  EXPECT_TRUE(d.verdict.ok) << d.verdict.ToString();
+  EXPECT_EQ(d.stats.hits_allowed, 0u);
+}
+
 // Under NOLOOP the server never tells a client about a key its own command
 // found expired, or one evicted from the table before its own command: the
 // stale hit is allowed (f), and only under NOLOOP: without it the same

@@ -219,7 +219,13 @@ void Runner::RunCommand(int slot, const std::vector<std::string>& argv) {
   }
   running_slot_ = slot;
   running_argv_ = &argv;
-  if (name == "SWAPDB") {
+  // SWAPDB sends no invalidation (staleness rule (e)): when it runs, alone
+  // or in the transaction EXEC runs (not when MULTI queues it).
+  bool swaps = name == "SWAPDB" && !queueing;
+  for (const std::vector<std::string>& q : exec_queue_) {
+    swaps = swaps || (!q.empty() && absl::AsciiStrToUpper(q[0]) == "SWAPDB");
+  }
+  if (swaps) {
     for (Client& cl : clients_) cl.swap_exempt = true;
   }
   if (slot < kAdminSlot && slot % 2 == 0 && conns_[slot].open) {
