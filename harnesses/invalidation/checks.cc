@@ -475,10 +475,10 @@ void InvalidationArgSlots(Op* op, std::vector<ArgSlot>* out) {
                                 ? shape->fixed[at]
                                 : shape->tail[(at - shape->fixed.size()) % shape->tail.size()];
         const Arg arg = ArgOfLetter(letter);
-        const ValueKind kind = arg == Arg::kKey || arg == Arg::kField      ? ValueKind::kKey
-                               : arg == Arg::kValue                        ? ValueKind::kBytes
+        const ValueKind kind = arg == Arg::kKey || arg == Arg::kField         ? ValueKind::kKey
+                               : arg == Arg::kValue                           ? ValueKind::kBytes
                                : arg == Arg::kGeoCoord || arg == Arg::kRadius ? ValueKind::kFloat
-                                                                            : ValueKind::kWord;
+                                                                              : ValueKind::kWord;
         out->push_back(ArgSlot::Text(&op->argv[i], kind, Pool(arg), kMaxLiteralLen));
       }
       out->push_back(ArgSlot::Number(&op->client, 0, kMaxRaw - 1));

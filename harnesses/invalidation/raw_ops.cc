@@ -44,10 +44,10 @@ constexpr std::array<std::string_view, 3> kPubChannels = {"ch1", "ch2", "k1"};
 // so searches there find members; the others find none or are refused.
 constexpr std::array<std::string_view, 9> kGeoCoords = {
     "-180", "-85.05112878", "-179.9", "-85", "0", "13.361389", "38.115556", "181", "x"};
-constexpr std::array<std::string_view, 7> kRadii = {"1", "1000", "50000", "0", "20000000",
-                                                    "-1", "x"};
+constexpr std::array<std::string_view, 7> kRadii = {"1",        "1000", "50000", "0",
+                                                    "20000000", "-1",   "x"};
 constexpr std::array<std::string_view, 6> kUnits = {"m", "km", "mi", "ft", "KM", "au"};
-constexpr std::array<std::string_view, 6> kGeoWords = {"FROMMEMBER", "BYRADIUS", "FROMLONLAT",
+constexpr std::array<std::string_view, 6> kGeoWords = {"FROMMEMBER", "BYRADIUS",   "FROMLONLAT",
                                                        "BYBOX",      "frommember", "ASC"};
 
 // CLIENT TRACKING takes 0..3 options in its first shape, 3..6 in its
