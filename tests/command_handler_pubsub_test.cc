@@ -15,8 +15,6 @@
 namespace respfuzz::harnesses {
 namespace {
 
-CommandProgram Seed(const char* name) { return SeedProgram(name); }
-
 // What the trace shows s2 received over the whole notifications seed.
 std::string AllTraced(const CommandRunResult& r) {
   std::string out;
@@ -27,7 +25,7 @@ std::string AllTraced(const CommandRunResult& r) {
 TEST(CommandHandlerPubSub, SeedsDeliverEvents) {
   CommandRunOptions o;
   o.trace = true;
-  const CommandRunResult r = RunCommandProgram(Seed("notifications.txt"), o);
+  const CommandRunResult r = RunCommandProgram(SeedProgram("notifications.txt"), o);
   ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
   const std::string seen = AllTraced(r);
   // Not vacuous: the events reached the subscribers, on both sides.
@@ -36,7 +34,7 @@ TEST(CommandHandlerPubSub, SeedsDeliverEvents) {
         "__keyevent@0__:expired", "__keyspace@0__:k9", "__keyevent@0__:lpop"}) {
     EXPECT_NE(seen.find(event), std::string::npos) << event << "\n" << seen;
   }
-  const CommandRunResult subs = RunCommandProgram(Seed("pubsub_subscribe.txt"), o);
+  const CommandRunResult subs = RunCommandProgram(SeedProgram("pubsub_subscribe.txt"), o);
   ASSERT_TRUE(subs.verdict.ok) << subs.verdict.ToString();
   EXPECT_NE(AllTraced(subs).find("Can't execute 'get'"), std::string::npos);
 }

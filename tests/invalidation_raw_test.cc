@@ -302,7 +302,7 @@ TEST(InvalidationRaw, GeoSearchesAreTracked) {
   auto out = Outputs(P(Seed("raw_geo_search.txt")), &r);
   ASSERT_TRUE(r.verdict.ok) << r.verdict.ToString();
   const int r1 = kRawSlot, r2 = kRawSlot + 1;
-  // z1: r1's own searches and r2's (refused: GEORADIUS_RO at 0 0 finds
+  // z1: r1's own searches and r2's GEORADIUS_RO at 0 0 (which finds
   // nothing), redirected to r1.
   EXPECT_EQ(At(out, 11, r1), Inv("z1") + Inv("z1"));
   EXPECT_EQ(At(out, 11, r2), "");
@@ -313,8 +313,8 @@ TEST(InvalidationRaw, GeoSearchesAreTracked) {
   EXPECT_EQ(At(out, 19, r1), Inv("z2"));
 }
 
-// A GEOSEARCH the engine does not track (its invalidation of z1 to r1
-// dropped): the model's stream for r1 has it.
+// A refused GEOSEARCH the engine does not track (its invalidation of z2 to
+// r1 dropped): the model's stream for r1 has it.
 TEST(InvalidationRaw, UntrackedGeoSearchIsCaught) {
   RunOptions broken;
   broken.corrupt_server_output = [](size_t op, int slot, std::string* bytes) {

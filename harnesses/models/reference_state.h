@@ -512,7 +512,6 @@ std::string OomRejection(State& st, int session, const std::vector<std::string>&
 // report may_replicate, so no command carries it.
 enum CommandInfoFlag : uint32_t {
   kInfoWrite = 1u << 0,
-  kInfoReadonly = 1u << 1,
   kInfoDenyOom = 1u << 2,
   kInfoNoScript = 1u << 5,
 };

@@ -5,6 +5,7 @@
 // engine implements.
 #include <deque>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -616,6 +617,21 @@ std::string KeysAndFlagsMismatch(const CommandSpec& spec, const CommandFact& f) 
 }
 
 }  // namespace
+
+uint32_t FlagsForArgv(const CommandSpec& spec, std::span<const std::string> argv) {
+  if (argv.size() < 2 ||
+      !(IsEngineContainer(spec.name) || spec.name == "script" || spec.name == "function")) {
+    return spec.flags;
+  }
+  const CommandFact* fact =
+      FindCommandFact(std::string(spec.name) + "|" + absl::AsciiStrToLower(argv[1]));
+  if (fact == nullptr) return spec.flags;
+  uint32_t flags = spec.flags & ~(kCmdWrite | kCmdDenyOom | kCmdReadonly);
+  if (fact->HasFlag("write")) flags |= kCmdWrite;
+  if (fact->HasFlag("denyoom")) flags |= kCmdDenyOom;
+  if (fact->HasFlag("readonly")) flags |= kCmdReadonly;
+  return flags;
+}
 
 std::string FactMismatch(const CommandSpec& spec) {
   const CommandFact* f = FindCommandFact(spec.name);

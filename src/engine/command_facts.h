@@ -7,6 +7,7 @@
 #ifndef RESPFUZZ_ENGINE_COMMAND_FACTS_H_
 #define RESPFUZZ_ENGINE_COMMAND_FACTS_H_
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -55,6 +56,11 @@ std::vector<std::string> EngineSubcommandNames();
 // when it agrees. tests/command_facts_test.cc runs it over the table.
 struct CommandSpec;
 std::string FactMismatch(const CommandSpec& spec);
+// The flags lookupCommand's command has for argv: for a container with a
+// subcommand argument (XGROUP, FUNCTION, OBJECT, ...), spec's flags with
+// write, denyoom and readonly taken from that subcommand's facts (XGROUP
+// CREATE is write and denyoom, XGROUP HELP neither); else spec's own.
+uint32_t FlagsForArgv(const CommandSpec& spec, std::span<const std::string> argv);
 
 // The keys of argv (argv[0] the command `f` names) as COMMAND GETKEYS finds
 // them (getKeysFromCommandWithSpecs), with their key-spec access flags as

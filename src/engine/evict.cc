@@ -27,7 +27,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "src/engine/command_facts.h"
 #include "src/engine/engine.h"
 #include "src/engine/notify.h"
@@ -45,24 +44,6 @@ uint32_t LfuElapsed(uint32_t ldt, int64_t now_ms) {
   const uint32_t now = LfuMinutes(now_ms);
   if (now >= ldt) return now - ldt;
   return 65535 - ldt + now;
-}
-
-// processCommand tests the flags of the command lookupCommand found: for a
-// container (XGROUP, FUNCTION, ...) its subcommand's, which 7.0.15 records
-// (XGROUP CREATE is write and denyoom, XGROUP HELP neither; FUNCTION LOAD
-// write and denyoom).
-uint32_t DispatchFlags(const CommandSpec& spec, std::span<const std::string> argv) {
-  if (argv.size() < 2 ||
-      !(IsEngineContainer(spec.name) || spec.name == "script" || spec.name == "function")) {
-    return spec.flags;
-  }
-  const CommandFact* fact =
-      FindCommandFact(std::string(spec.name) + "|" + absl::AsciiStrToLower(argv[1]));
-  if (fact == nullptr) return spec.flags;
-  uint32_t flags = spec.flags & ~(kCmdWrite | kCmdDenyOom);
-  if (fact->HasFlag("write")) flags |= kCmdWrite;
-  if (fact->HasFlag("denyoom")) flags |= kCmdDenyOom;
-  return flags;
 }
 
 }  // namespace
@@ -189,14 +170,13 @@ bool Engine::PerformEvictions() {
 
 bool Engine::IsWriteForDispatch(const Session& s, const CommandSpec& spec,
                                 std::span<const std::string> argv) const {
-  if ((DispatchFlags(spec, argv) & kCmdWrite) != 0 || ScriptCommandWrites(spec, argv)) {
+  if ((FlagsForArgv(spec, argv) & kCmdWrite) != 0 || ScriptCommandWrites(spec, argv)) {
     return true;
   }
   if (spec.name != "exec") return false;
   for (const std::vector<std::string>& q : s.queued) {
     const CommandSpec* qs = FindCommand(q[0]);
-    if (qs != nullptr &&
-        ((DispatchFlags(*qs, q) & kCmdWrite) != 0 || ScriptCommandWrites(*qs, q))) {
+    if (qs != nullptr && ((FlagsForArgv(*qs, q) & kCmdWrite) != 0 || ScriptCommandWrites(*qs, q))) {
       return true;
     }
   }
@@ -210,12 +190,11 @@ std::string Engine::OomCheck(const Session& s, const CommandSpec& spec,
   // commands and EXEC.
   if (IsScriptCommand(spec.name) || spec.name == "exec") script_pre_oom_ = out_of_memory;
   if (!out_of_memory) return {};
-  bool reject =
-      (DispatchFlags(spec, argv) & kCmdDenyOom) != 0 || ScriptCommandDeniesOom(spec, argv);
+  bool reject = (FlagsForArgv(spec, argv) & kCmdDenyOom) != 0 || ScriptCommandDeniesOom(spec, argv);
   if (spec.name == "exec") {
     for (const std::vector<std::string>& argv : s.queued) {
       const CommandSpec* q = FindCommand(argv[0]);
-      if (q != nullptr && (DispatchFlags(*q, argv) & kCmdDenyOom) != 0) reject = true;
+      if (q != nullptr && (FlagsForArgv(*q, argv) & kCmdDenyOom) != 0) reject = true;
     }
   }
   // Queueing inside MULTI takes memory: refused, but for EXEC, DISCARD, RESET.

@@ -560,7 +560,6 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   // The other containers (CONFIG, OBJECT, XGROUP, ...): lookupCommand
   // resolves the subcommand, whose own arity and flags are checked (the
   // handlers rely on the arity).
-  uint32_t flags = spec->flags;
   if (IsEngineContainer(spec->name) && argv.size() >= 2) {
     const int arity = EngineSubcommandArity(spec->name, argv[1]);
     if (arity == 0) return NotImplementedScriptCallError(argv);
@@ -570,14 +569,12 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
     }
     const CommandFact* fact =
         FindCommandFact(std::string(spec->name) + "|" + absl::AsciiStrToLower(argv[1]));
-    if (fact != nullptr) {
-      if (fact->HasFlag("noscript")) return "This Redis command is not allowed from script";
-      flags &= ~(kCmdWrite | kCmdDenyOom | kCmdReadonly);
-      if (fact->HasFlag("write")) flags |= kCmdWrite;
-      if (fact->HasFlag("denyoom")) flags |= kCmdDenyOom;
-      if (fact->HasFlag("readonly")) flags |= kCmdReadonly;
+    if (fact != nullptr && fact->HasFlag("noscript")) {
+      return "This Redis command is not allowed from script";
     }
   }
+  // The subcommand's write, denyoom and readonly (command_facts.h).
+  const uint32_t flags = FlagsForArgv(*spec, argv);
   // scriptVerifyACL: the script runs as its caller's user.
   size_t acl_idx = 0;
   switch (AclCheck(s, argv, &acl_idx)) {
