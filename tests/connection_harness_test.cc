@@ -286,6 +286,23 @@ TEST(ConnectionHarness, ServerBudgetBelowTheHarnessBudgetFailsTurnOutput) {
   EXPECT_EQ(v.check, "turn-output") << v.ToString();
 }
 
+// INFO is compared byte for byte: the server and the direct run report the
+// harness's fixed process facts. A server whose INFO names another pid (of
+// the same length, so no count or turn differs) fails transport-invariance.
+TEST(ConnectionHarness, InfoIsComparedToTheByte) {
+  constexpr const char* kInfo = "c0 connect\ntick\nc0 send \"INFO\\r\\n\"\ntick\ntick\n";
+  ConnRunResult fine = RunConnProgram(Program(kInfo), {}, /*trace=*/true);
+  EXPECT_TRUE(fine.verdict.ok) << fine.verdict.ToString();
+  EXPECT_NE(fine.trace.find("os:Linux 6.1.0 x86_64"), std::string::npos) << fine.trace;
+  ConnectionUnderTest put;
+  engine::ServerInfo other = HarnessProcessInfo();
+  other.process_id = 4243;
+  put.server_process_info = other;
+  fuzz::Verdict v = RunText(kInfo, put);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "transport-invariance") << v.ToString();
+}
+
 TEST(ConnectionHarness, PipelinesPastTheBudgetRunOverSeveralTurns) {
   // On the real server both programs pass, and every reply arrives.
   for (const char* text : {kTwoBigGetsThenPing, kPingPipeline}) {

@@ -65,6 +65,7 @@
 #include "harnesses/common/registry.h"
 #include "harnesses/common/verdict.h"
 #include "harnesses/connection/program.h"
+#include "src/engine/engine.h"
 #include "src/server/sim_transport.h"
 #include "src/server/transport.h"
 
@@ -147,6 +148,9 @@ struct ConnectionUnderTest {
   // what the program sent.
   std::function<void(server::SimTransport*, int conn, std::string_view bytes, size_t slice)>
       client_send;
+  // What the server's INFO says of its process (default: HarnessProcessInfo,
+  // the fixed facts the direct run reports too). Tests plug in other facts.
+  std::optional<engine::ServerInfo> server_process_info;
 };
 
 struct ConnRunResult {
@@ -164,6 +168,10 @@ enum class ConnDriveEnd { kStopped, kQuiet, kNotQuiet };
 // The server a program runs against: ephemeral port, `put`'s output cap and
 // turn budget, kConnServerMaxClients.
 server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put);
+// The process facts INFO reports in the harness (os, pid, executable, memory
+// and CPU), fixed: the direct run's engine reports them, and the server gets
+// them unless a test plugs in others (ConnectionUnderTest::server_process_info).
+engine::ServerInfo HarnessProcessInfo();
 // `op_conns`, when given, gets the connection each op acted on (-1: none;
 // a connect op names the connection it opened, -1 if the client's was still
 // open); `put` supplies the client_send hook.

@@ -138,6 +138,41 @@ std::string Server::address() const {
   return absl::StrCat(options_.bind, ":", port_);
 }
 
+engine::ServerInfo ServerInfoFor(const ServerOptions& options, uint16_t port) {
+  engine::ServerInfo info;
+  if (options.process_info) {
+    info = *options.process_info;
+  } else {
+    struct utsname name;
+    if (uname(&name) == 0)
+      info.os = absl::StrCat(name.sysname, " ", name.release, " ", name.machine);
+    info.process_id = getpid();
+    char exe[4096];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) info.executable.assign(exe, static_cast<size_t>(n));
+    info.sample = [] {
+      engine::ProcessSample s;
+      const struct mallinfo2 mi = mallinfo2();
+      s.used_memory = mi.uordblks + mi.hblkhd;  // bytes the allocator handed out
+      long pages = 0, resident = 0;
+      if (FILE* f = fopen("/proc/self/statm", "r")) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        fclose(f);
+      }
+      s.used_memory_rss = static_cast<uint64_t>(resident) * static_cast<uint64_t>(getpagesize());
+      struct rusage ru;
+      if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        s.cpu_sys = static_cast<double>(ru.ru_stime.tv_sec) + ru.ru_stime.tv_usec / 1e6;
+        s.cpu_user = static_cast<double>(ru.ru_utime.tv_sec) + ru.ru_utime.tv_usec / 1e6;
+      }
+      return s;
+    };
+  }
+  info.tcp_port = port;
+  info.maxclients = options.max_clients;
+  return info;
+}
+
 absl::Status Server::Listen() {
   if (listening_) return absl::FailedPreconditionError("Listen() called twice");
   absl::StatusOr<uint16_t> port = transport_->Listen(options_.bind, options_.port);
@@ -145,34 +180,7 @@ absl::Status Server::Listen() {
   listening_ = true;
   port_ = *port;
   engine_.SetServerParams(ServerParams(options_, port_));
-  // What INFO reports about this process.
-  engine::ServerInfo info;
-  struct utsname name;
-  if (uname(&name) == 0) info.os = absl::StrCat(name.sysname, " ", name.release, " ", name.machine);
-  info.process_id = getpid();
-  info.tcp_port = port_;
-  info.maxclients = options_.max_clients;
-  char exe[4096];
-  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) info.executable.assign(exe, static_cast<size_t>(n));
-  info.sample = [] {
-    engine::ProcessSample s;
-    const struct mallinfo2 mi = mallinfo2();
-    s.used_memory = mi.uordblks + mi.hblkhd;  // bytes the allocator handed out
-    long pages = 0, resident = 0;
-    if (FILE* f = fopen("/proc/self/statm", "r")) {
-      if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-      fclose(f);
-    }
-    s.used_memory_rss = static_cast<uint64_t>(resident) * static_cast<uint64_t>(getpagesize());
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) == 0) {
-      s.cpu_sys = static_cast<double>(ru.ru_stime.tv_sec) + ru.ru_stime.tv_usec / 1e6;
-      s.cpu_user = static_cast<double>(ru.ru_utime.tv_sec) + ru.ru_utime.tv_usec / 1e6;
-    }
-    return s;
-  };
-  engine_.SetServerInfo(std::move(info));
+  engine_.SetServerInfo(ServerInfoFor(options_, port_));
   return absl::OkStatus();
 }
 

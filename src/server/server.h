@@ -50,6 +50,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -103,6 +104,11 @@ struct ServerOptions {
   std::function<void(const std::string& line)> on_warning;
   // RunServer only: called with the bound port once listening.
   std::function<void(uint16_t port)> on_listening;
+  // What INFO (and MEMORY STATS's rss) reports about the process: unset,
+  // this process's own (uname, pid, /proc/self, the allocator, getrusage);
+  // harnesses set fixed values, so INFO is the same in every run and reads
+  // no file. Its tcp_port and maxclients are the server's either way.
+  std::optional<engine::ServerInfo> process_info;
 };
 
 // Counters since Listen(); safe to read from any thread at any time.
@@ -323,6 +329,10 @@ class StopOnSignals {
 // engine (the connection harness's direct run gives its engine the same).
 std::vector<std::pair<std::string, std::string>> ServerParams(const ServerOptions& options,
                                                               uint16_t port);
+// What INFO reports about the process of a server with `options` listening
+// on `port`, as Listen() gives it to its engine (options.process_info, or
+// this process's own).
+engine::ServerInfo ServerInfoFor(const ServerOptions& options, uint16_t port);
 
 int RunServer(const ServerOptions& options);
 
