@@ -207,7 +207,11 @@ class DirectRun : private engine::ListenHost {
       c.next = 0;
       c.parser.Recycle(&c.requests);
     }
-    if (c.parse_failed && !c.stopped) {
+    // A blocked client's protocol error comes once it is unblocked and the
+    // requests before the error have run (Redis parses no further while a
+    // client is blocked); one in the queue (unblocked this turn, then read)
+    // answers it when the queue runs it, as the server does.
+    if (c.parse_failed && !c.stopped && !c.queued && !engine_.session(c.session).blocked()) {
       c.owed += absl::StrCat("-ERR ", c.parser.error()->message, "\r\n");
       c.stopped = true;
       ++protocol_errors;
@@ -240,7 +244,8 @@ class DirectRun : private engine::ListenHost {
       const int conn = ConnOf(s);
       if (conn < 0) continue;
       Conn& c = conns_[conn];
-      if (c.queued || c.next >= c.requests.size()) continue;
+      const bool error_due = c.parse_failed && !c.stopped;
+      if (c.queued || (c.next >= c.requests.size() && !error_due)) continue;
       c.queued = true;
       queued_.push_back(conn);
     }

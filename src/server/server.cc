@@ -467,7 +467,11 @@ bool Server::RunRequests(Client* c) {
 
 void Server::AfterRequests(Client* c) {
   if (c->queued) return;
-  if (c->parse_failed && !c->close_after_reply) {
+  // A blocked client's protocol error waits with the requests before it:
+  // Redis parses no further while a client is blocked, so the error comes
+  // after the blocking command's answer and the requests behind it
+  // (DeliverEngineOutput queues the client again when it is unblocked).
+  if (c->parse_failed && !c->close_after_reply && !engine_.session(c->session).blocked()) {
     // Redis: the replies so far, then the error, then close once flushed.
     const resp::RequestError& err = *c->parser.error();
     AppendTo(c, [&](std::string* out) { absl::StrAppend(out, "-ERR ", err.message, "\r\n"); });
@@ -512,7 +516,10 @@ void Server::DeliverEngineOutput() {
   for (int s : engine_.TakeUnblocked()) {
     if (static_cast<size_t>(s) >= by_session_.size() || by_session_[s] == nullptr) continue;
     Client* t = by_session_[s];
-    if (t->closed || t->queued || t->next_request >= t->requests.size()) continue;
+    // Nothing left to run, and no protocol error left to answer: it waits
+    // for its next read.
+    const bool error_due = t->parse_failed && !t->close_after_reply;
+    if (t->closed || t->queued || (t->next_request >= t->requests.size() && !error_due)) continue;
     t->queued = true;
     queued_.push_back(t);
   }

@@ -203,6 +203,29 @@ TEST(ServerTest, ProtocolErrorRepliesAfterEarlierRequestsThenCloses) {
   EXPECT_EQ(s.server().stats().protocol_errors, cases.size());
 }
 
+// A client blocked by a command of a read that ends in a protocol error
+// gets the error after the blocking command's answer and the requests
+// between: redis-server 7.0.15 parses no further while a client is blocked
+// (this exact exchange, checked by hand on it, 2026-11-27). The server used
+// to answer the error at once and close, the BLPOP never answered.
+TEST(ServerTest, ProtocolErrorAfterABlockedCommandWaitsForIt) {
+  RunningServer s;
+  RawClient c(s.port());
+  ExpectReplyThenClose(c, "PING\r\n" + Multibulk({"BLPOP", "q", "0.1"}) + "PING\r\n*1\r\n$x\r\n",
+                       "+PONG\r\n*-1\r\n+PONG\r\n-ERR Protocol error: invalid bulk length\r\n");
+  // Served by another client's push instead of the timeout.
+  RawClient d(s.port()), e(s.port());
+  d.Send(Multibulk({"BLPOP", "q2", "0"}) + "PING\r\n*1\r\n$x\r\n");
+  // Its BLPOP ran (the first client's three requests before it).
+  ASSERT_TRUE(WaitFor([&] { return s.server().stats().commands == 4; }));
+  EXPECT_TRUE(d.Quiet()) << "the blocked client was answered before it was served";
+  ExpectReply(e, Multibulk({"RPUSH", "q2", "v"}), ":1\r\n");
+  bool closed = false;
+  EXPECT_EQ(d.ReadUntilClosed(&closed),
+            "*2\r\n$2\r\nq2\r\n$1\r\nv\r\n+PONG\r\n-ERR Protocol error: invalid bulk length\r\n");
+  EXPECT_TRUE(closed);
+}
+
 TEST(ServerTest, ProtocolErrorInALaterReadAfterPartialRequest) {
   RunningServer s;
   RawClient c(s.port());
