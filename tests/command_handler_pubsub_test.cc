@@ -3,6 +3,7 @@
 // deliberately broken model piece (an event missing, two events swapped, a
 // confirmation lost) fails the check at the op that delivered it.
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -84,6 +85,41 @@ TEST(CommandHandlerPubSub, BrokenModelPiecesAreCaught) {
   r = RunCommandProgram(Program(kProgram), extra);
   EXPECT_EQ(r.verdict.check, "pubsub") << r.verdict.ToString();
   EXPECT_EQ(r.verdict.step, 5);
+}
+
+// MONITOR's lines (reference_monitor.cc) are compared, to another session
+// and to the monitor itself (after its reply): a line the model drops, adds
+// or garbles fails the check "monitor".
+TEST(CommandHandlerPubSub, MonitorLinesAreCompared) {
+  const std::string program =
+      "s1 MONITOR\n"
+      "s2 SET k v\n"
+      "s1 PING\n"
+      "s1 GET k\n";
+  EXPECT_TRUE(RunCommandProgram(Program(program)).verdict.ok);
+  using Delivered = std::vector<std::pair<int, resp::Value>>;
+  struct Case {
+    size_t op;
+    std::function<void(Delivered*)> broken;
+  };
+  const std::vector<Case> cases = {
+      {1, [](Delivered* d) { d->clear(); }},                        // s2's SET unseen
+      {1, [](Delivered* d) { d->push_back(d->back()); }},           // seen twice
+      {2, [](Delivered* d) { d->back().second.str += " \"x\""; }},  // s1's own line garbled
+      {3,
+       [](Delivered* d) {
+         d->push_back({0, resp::Value::Simple("x")});
+       }},  // a refused GET shown
+  };
+  for (const Case& k : cases) {
+    CommandRunOptions o;
+    o.break_model_delivery = [&k](size_t op, Delivered* d) {
+      if (op == k.op && (d->size() > 0 || k.op == 3)) k.broken(d);
+    };
+    const CommandRunResult r = RunCommandProgram(Program(program), o);
+    EXPECT_EQ(r.verdict.check, "monitor") << r.verdict.ToString();
+    EXPECT_EQ(r.verdict.step, static_cast<int64_t>(k.op));
+  }
 }
 
 // Ops run on neither side in some states (NotInThisState): a subscription

@@ -17,6 +17,9 @@
 //                    receive when served, timed out or unblocked (CLIENT
 //                    UNBLOCK) matches, session by session; ops from a
 //                    blocked session are dropped on both sides
+//   monitor          what a monitor receives (MONITOR's lines for every
+//                    command a client's call() ran, its own after its reply)
+//                    equals what the model delivers (reference_monitor.cc)
 #ifndef RESPFUZZ_HARNESSES_COMMAND_HANDLER_CHECKS_H_
 #define RESPFUZZ_HARNESSES_COMMAND_HANDLER_CHECKS_H_
 

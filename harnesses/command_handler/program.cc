@@ -14,7 +14,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 218> kNames = {
+constexpr std::array<std::string_view, 219> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -273,6 +273,8 @@ constexpr std::array<std::string_view, 218> kNames = {
     // HyperLogLog's PFDEBUG (reference_hll.cc): GETREG, DECODE, ENCODING,
     // TODENSE in the dictionary
     "PFDEBUG",
+    // MONITOR (reference_monitor.cc): the lines every monitor gets
+    "MONITOR",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

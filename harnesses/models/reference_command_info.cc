@@ -28,15 +28,20 @@ namespace {
 // reference_scripting.cc; FUNCTION, FCALL and FCALL_RO:
 // reference_functions.cc.)
 // (SLOWLOG: reference_slowlog.cc; LATENCY: reference_latency.cc.)
-const char* const kEngineOnlyCommands[] = {"info", "dump", "restore",
-                                           // HyperLogLog's self test (PFADD, PFCOUNT,
-                                           // PFMERGE, PFDEBUG: reference_hll.cc)
-                                           "pfselftest",
-                                           // Persistence (src/engine/persist.cc): files and
-                                           // the process, outside a harness's reach
-                                           "save", "bgsave", "lastsave", "shutdown",
-                                           // MONITOR (src/engine/monitor.cc)
-                                           "monitor"};
+const char* const kEngineOnlyCommands[] = {
+    "info",
+    "dump",
+    "restore",
+    // HyperLogLog's self test (PFADD, PFCOUNT,
+    // PFMERGE, PFDEBUG: reference_hll.cc)
+    "pfselftest",
+    // Persistence (src/engine/persist.cc): files and
+    // the process, outside a harness's reach
+    "save",
+    "bgsave",
+    "lastsave",
+    "shutdown",
+};
 
 Value Simple(const char* s) { return Value::Simple(s); }
 
@@ -150,6 +155,7 @@ Value ClientGetname(Ctx& c) { return c.s().name.empty() ? c.Null() : c.Bulk(c.s(
 // not keep as "?" (masked on the engine's side too).
 std::string InfoText(const Session& s) {
   std::string flags;
+  if (s.monitor) flags += 'O';  // CLIENT_SLAVE | CLIENT_MONITOR
   if (s.pubsub()) flags += 'P';
   if (s.multi) flags += 'x';
   if (s.blocked.on) flags += 'b';

@@ -635,6 +635,8 @@ void PushTable(lua_State* L, const std::vector<std::string>& argv, size_t from, 
 
 // fcallCommandGeneric and scriptPrepareForRun.
 Value FcallGeneric(Ctx& c, bool ro) {
+  // fcallCommandGeneric feeds the monitors first, as EVAL does.
+  MonitorFeed(c.st, c.session, c.argv, Lowered(c.argv[0]), false, /*after_reply=*/false);
   const FunctionsState::Function* fn = FindFunction(c.st, c.argv[1]);
   if (fn == nullptr) return c.Err("Function not found");
   int64_t numkeys = 0;

@@ -221,7 +221,9 @@ const std::map<std::string, CommandSpec>& CommandTable() {
           // HyperLogLog (reference_hll.cc), GEO (reference_geo.cc)
           HllCommands, GeoCommands,
           // the cluster and replication commands of a standalone master
-          StandaloneCommands}) {
+          StandaloneCommands,
+          // MONITOR (reference_monitor.cc)
+          MonitorCommands}) {
       for (const CommandSpec& spec : family()) t.emplace(spec.name, spec);
     }
     t.emplace("client", kClientContainer);
@@ -417,6 +419,7 @@ Value Call(State& st, int session, const CommandSpec& spec, const std::vector<st
   FindCommand(st, argv, &unknown_sub, &name);
   if (st.hooks.after_call) st.hooks.after_call(session, argv, name);
   SlowlogAfterCall(st, session, argv, name, script_client);  // reference_slowlog.cc
+  MonitorAfterCall(st, session, argv, name, script_client);  // reference_monitor.cc
   // A command that blocked adds its latency sample when it is served or
   // unblocked (reference_latency.cc).
   if (script_client || !st.sessions[session].blocked.on) LatencyRecordCall(st, name);
@@ -557,6 +560,7 @@ Value ResetConnection(Ctx& c) {
   c.s().resp = 2;
   c.s().name.clear();
   AclResetSessionUser(c.st, c.session);
+  MonitorRemove(c.st, c.session);
   return Value::Simple("RESET");
 }
 
@@ -668,6 +672,8 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     reject = "Can't execute '" + name +
              "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
              "context";
+  } else if (reject = MonitorRejection(st, session, argv, name); !reject.empty()) {
+    // A monitor is a replica to processCommand (reference_monitor.cc).
   } else if (st.hooks.before_command) {
     reject = st.hooks.before_command(session, argv);
   }
@@ -678,6 +684,8 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     if (spec != nullptr && spec->handler == Exec) {
       // execCommandAbort: the transaction (and every WATCH) is dropped.
       DiscardTransaction(st, session);
+      // The monitors see the EXEC, after its reply.
+      MonitorFeed(st, session, argv, "exec", false, /*after_reply=*/true);
       return Value::Error("EXECABORT Transaction discarded because of: " +
                           (reject[0] == '-' ? text : reject));
     }
@@ -711,6 +719,7 @@ ReferenceModel::ReferenceModel(ReferenceOptions options) {
 
 void ReferenceModel::ResetSession(int session, int64_t id) {
   refmodel::UnblockSession(state_, session);
+  refmodel::MonitorRemove(state_, session);
   refmodel::DiscardTransaction(state_, session);
   refmodel::PubSubUnsubscribeAll(state_, session);
   state_.sessions[session] = refmodel::Session();
@@ -726,6 +735,7 @@ std::vector<refmodel::KeyEvent> ReferenceModel::TakeEvents() {
 
 resp::Value ReferenceModel::Execute(int session, const std::vector<std::string>& argv) {
   state_.no_reply = false;
+  state_.reply_position = refmodel::State::kNoPosition;
   return refmodel::Process(state_, session, argv);
 }
 

@@ -53,6 +53,10 @@ class ReferenceModel {
   // whose confirmations are frames for the session itself, among
   // TakeDelivered() (with the pub/sub messages a session sent itself).
   bool NoReply() const { return state_.no_reply; }
+  // How many of the frames the last Execute delivered to its own session
+  // come before its reply (a monitor's line for its own command follows the
+  // reply); all of them when it returns SIZE_MAX.
+  size_t ReplyPosition() const { return state_.reply_position; }
   // notify-keyspace-events as refmodel::kNotify* bits (0: no events).
   int64_t notify_keyspace_events() const { return state_.config.notify_keyspace_events; }
   void ExpireAllDue();  // deletes every key that is expired now

@@ -1131,6 +1131,9 @@ Value NoScript() { return Value::Error("NOSCRIPT No matching script. Please use 
 
 // evalGenericCommand.
 Value EvalGeneric(Ctx& c, bool evalsha, bool ro) {
+  // evalCommand / evalShaCommand feed the monitors first, so the script's
+  // calls follow (EVAL* is skip_monitor in call()): reference_monitor.cc.
+  MonitorFeed(c.st, c.session, c.argv, Lower(c.argv[0]), false, /*after_reply=*/false);
   if (evalsha && c.argv[1].size() != 40) return NoScript();
   int64_t numkeys = 0;
   Value err;
@@ -1299,6 +1302,13 @@ bool IsDispatchWrite(const State& st, const std::vector<std::string>& argv) {
 }
 
 }  // namespace
+
+std::optional<bool> ScriptDeclaresWrite(const State& st, const std::vector<std::string>& argv,
+                                        const std::string& name) {
+  uint32_t flags = 0;
+  if (!DeclaredFlags(st, argv, Lower(name), &flags)) return std::nullopt;
+  return (flags & kNoWrites) == 0;
+}
 
 std::string NoReplicasRejection(const State& st, int session, const std::vector<std::string>& argv,
                                 const std::string& name) {

@@ -70,6 +70,8 @@ std::string Lower(const std::string& s) {
   return out;
 }
 
+}  // namespace
+
 // Which arguments of a call 7.0.15 replaces with "(redacted)" before
 // logging it (redactClientCommandArgument in authCommand, helloCommand,
 // configSetCommand and aclCommand's SETUSER), by the command's full name.
@@ -100,6 +102,8 @@ std::vector<bool> RedactedArguments(const State& st, const std::vector<std::stri
   }
   return out;
 }
+
+namespace {
 
 // The logged form of one argument.
 std::string Capped(const std::string& arg) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -166,6 +167,7 @@ struct Session {
   // authenticated (createClient: the default user has nopass and is on).
   std::string user = "default";
   bool authenticated = true;
+  bool monitor = false;  // CLIENT_MONITOR (reference_monitor.cc)
 };
 
 // One key-space event, as the tracking model (tracking_reference.h) needs it:
@@ -262,6 +264,13 @@ struct State {
   std::vector<std::pair<int, resp::Value>> delivered;
   // The last command's reply is its frames in `delivered` (SUBSCRIBE & co.).
   bool no_reply = false;
+  // MONITOR (reference_monitor.cc): the monitors in the order they became
+  // one, and, when the running command's sender is one, how many of the
+  // frames `delivered` holds for it come before its reply (its own line
+  // comes after the reply); kNoPosition: all of them.
+  static constexpr size_t kNoPosition = static_cast<size_t>(-1);
+  std::vector<int> monitors;
+  size_t reply_position = kNoPosition;
   Config config;
   // Memory accounting and eviction (reference_memory.cc).
   uint64_t lfu_random_state = 0;  // LFULogIncr's draws (a stream of their own)
@@ -512,8 +521,11 @@ std::string OomRejection(State& st, int session, const std::vector<std::string>&
 // report may_replicate, so no command carries it.
 enum CommandInfoFlag : uint32_t {
   kInfoWrite = 1u << 0,
+  kInfoReadonly = 1u << 1,
   kInfoDenyOom = 1u << 2,
+  kInfoAdmin = 1u << 3,
   kInfoNoScript = 1u << 5,
+  kInfoSkipMonitor = 1u << 9,
 };
 // A command's flags by full name ("get", "xgroup|create", any case); 0 when
 // 7.0.15 has no such command (reference_acl.cc).
@@ -527,6 +539,31 @@ bool CommandInfoOf(const std::vector<std::string>& argv, int* arity, uint32_t* f
 // min-replicas-to-write and min-replicas-max-lag are both set; "" otherwise.
 std::string NoReplicasRejection(const State& st, int session, const std::vector<std::string>& argv,
                                 const std::string& name);
+// processCommand's view of a script command whose script declares its
+// flags (a shebang, or any function): whether it writes (no no-writes);
+// nullopt for any other command (reference_scripting.cc).
+std::optional<bool> ScriptDeclaresWrite(const State& st, const std::vector<std::string>& argv,
+                                        const std::string& name);
+// MONITOR (reference_monitor.cc): the command; a line for every monitor
+// (`full`: the command's full name; `script_client`: a script's call;
+// `after_reply`: fed after the command's call, so the sender's own line
+// follows its reply); call()'s feed of a command that ran (hidden when
+// admin or skip_monitor); processCommand's refusal of a command that
+// touches the keyspace from a monitor ("" or the error text without
+// "ERR "); and the end of monitor mode (RESET, a closed connection).
+std::vector<CommandSpec> MonitorCommands();
+void MonitorFeed(State& st, int session, const std::vector<std::string>& argv,
+                 const std::string& full, bool script_client, bool after_reply);
+void MonitorAfterCall(State& st, int session, const std::vector<std::string>& argv,
+                      const std::string& full, bool script_client);
+std::string MonitorRejection(const State& st, int session, const std::vector<std::string>& argv,
+                             const std::string& full);
+void MonitorRemove(State& st, int session);
+// The slow log's redactions of a call (AUTH's secrets, HELLO AUTH's pair,
+// ACL SETUSER's rules, CONFIG SET requirepass's value), which the monitor
+// lines share (reference_slowlog.cc); `full` in lower case.
+std::vector<bool> RedactedArguments(const State& st, const std::vector<std::string>& argv,
+                                    const std::string& full);
 // Whether EVAL/EVALSHA(_RO) runs a script whose shebang flags make it a
 // denyoom command (flags declared, neither allow-oom nor no-writes):
 // reference_scripting.cc.

@@ -237,3 +237,93 @@ TEST(ReferenceModelTest, LcsRunsAndTableLimit) {
 
 }  // namespace
 }  // namespace respfuzz::models
+
+namespace respfuzz::models {
+namespace {
+
+// MONITOR (harnesses/models/reference_monitor.cc) against what redis-server
+// 7.0.15 sends, seen by hand over two raw connections (2026-11-26 and
+// 2026-11-27; the server's time and address replaced by the model's clock
+// and an address-less session): who sees which line, in which order, and
+// what a monitor may run.
+TEST(ReferenceModelTest, MonitorLines) {
+  ReferenceOptions o = TestOptions();
+  o.start_ms = 1'795'678'980'343;
+  ReferenceModel m(o);
+  const int mon = 1, other = 0;
+  auto line = [](const std::string& db_addr, const std::string& args) {
+    return Value::Simple("1795678980.343000 [" + db_addr + "] " + args);
+  };
+  auto fed = [&] {
+    std::vector<Value> out;
+    for (auto& [s, v] : m.TakeDelivered()) {
+      EXPECT_EQ(s, mon);
+      out.push_back(v);
+    }
+    return out;
+  };
+  using Lines = std::vector<Value>;
+  EXPECT_EQ(m.Execute(mon, {"MONITOR"}), Value::Simple("OK"));
+  EXPECT_EQ(fed(), Lines{});  // MONITOR is admin: no line
+  m.Execute(other, {"SET", "foo", std::string("bar\0\1\xff\"\\\n\r\t\a\b \xe9", 15)});
+  EXPECT_EQ(fed(), Lines{line("0 ", R"x("SET" "foo" "bar\x00\x01\xff\"\\\n\r\t\a\b \xe9")x")});
+  m.Execute(other, {"SELECT", "3"});
+  EXPECT_EQ(fed(), Lines{line("3 ", R"x("SELECT" "3")x")});  // the db after the command
+  m.Execute(other, {"CONFIG", "GET", "maxmemory"});
+  m.Execute(other, {"NOSUCH"});
+  m.Execute(other, {"GET"});
+  EXPECT_EQ(fed(), Lines{});  // admin, unknown, refused: none
+  m.Execute(other, {"AUTH", "x"});
+  EXPECT_EQ(fed(), Lines{line("3 ", R"x("AUTH" "(redacted)")x")});
+  const std::string body = "redis.call('select',5); redis.call('set','k','v')";
+  m.Execute(other, {"EVAL", body, "0"});
+  EXPECT_EQ(fed(),
+            (Lines{line("3 ", "\"EVAL\" \"" + body + "\" \"0\""),
+                   line("5 lua", R"x("select" "5")x"), line("5 lua", R"x("set" "k" "v")x")}));
+  m.Execute(other, {"MULTI"});
+  m.Execute(other, {"GET"});
+  m.Execute(other, {"EXEC"});
+  EXPECT_EQ(fed(), (Lines{line("3 ", R"x("MULTI")x"), line("3 ", R"x("EXEC")x")}));
+  // From the monitor itself: PING's reply, then its line.
+  EXPECT_EQ(m.Execute(mon, {"PING"}), Value::Simple("PONG"));
+  EXPECT_EQ(m.ReplyPosition(), 0u);
+  EXPECT_EQ(fed(), Lines{line("0 ", R"x("PING")x")});
+  const std::vector<std::vector<std::string>> refused = {
+      {"GET", "k"},
+      {"SET", "k", "v"},
+      {"PUBLISH", "a", "b"},
+      {"PFCOUNT", "x"},
+      {"EVAL", "return 1", "0"},
+      {"EVAL_RO", "#!lua flags=no-writes\nreturn 1", "0"}};
+  for (const std::vector<std::string>& argv : refused) {
+    EXPECT_EQ(m.Execute(mon, argv), Value::Error("ERR Replica can't interact with the keyspace"))
+        << argv[0];
+  }
+  EXPECT_EQ(fed(), Lines{});
+  // A script that declares no-writes runs: its line, its calls', the reply.
+  const std::string ro = "#!lua flags=no-writes\nreturn redis.call('ping')";
+  EXPECT_EQ(m.Execute(mon, {"EVAL", ro, "0"}), Value::Simple("PONG"));
+  EXPECT_EQ(m.ReplyPosition(), static_cast<size_t>(-1));
+  EXPECT_EQ(fed(),
+            (Lines{line("0 ", R"x("EVAL" "#!lua flags=no-writes\nreturn redis.call('ping')" "0")x"),
+                   line("0 lua", R"x("ping")x")}));
+  // MONITOR again: no reply at all.
+  m.Execute(mon, {"MONITOR"});
+  EXPECT_TRUE(m.NoReply());
+  EXPECT_TRUE(m.session(mon).monitor);
+  // In a transaction it is refused.
+  m.Execute(other, {"MULTI"});
+  EXPECT_EQ(m.Execute(other, {"MONITOR"}), Value::Simple("QUEUED"));
+  EXPECT_EQ(m.Execute(other, {"EXEC"}),
+            Value::Aggregate(Type::kArray,
+                             {Value::Error("ERR MONITOR isn't allowed for DENY BLOCKING client")}));
+  EXPECT_EQ(fed(), (Lines{line("3 ", R"x("MULTI")x"), line("3 ", R"x("EXEC")x")}));
+  // RESET ends it: its reply, no line for itself, none after.
+  EXPECT_EQ(m.Execute(mon, {"RESET"}), Value::Simple("RESET"));
+  EXPECT_FALSE(m.session(mon).monitor);
+  m.Execute(other, {"PING"});
+  EXPECT_EQ(fed(), Lines{});
+}
+
+}  // namespace
+}  // namespace respfuzz::models
