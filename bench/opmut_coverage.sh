@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # bench/opmut_coverage.sh: coverage after N seconds from a program harness's
 # seeds, without and with the op-level mutator (harnesses/common/op_mutator.h),
-# the two arms fuzzing at the same time so the machine's load hits both alike.
+# or with and without libFuzzer's entropic schedule (--compare entropic), the
+# two arms fuzzing at the same time so the machine's load hits both alike.
 set -uo pipefail
 
 usage() {
   cat <<'EOF'
 usage: bench/opmut_coverage.sh --harness NAME [--seconds N] [--seed K] [--build DIR]
-  Fuzzes build/fuzz/harnesses/NAME (plain) and NAME_opmut (op-level mutator;
+                                [--compare opmut|entropic]
+  --compare opmut (the default): Fuzzes build/fuzz/harnesses/NAME (plain) and NAME_opmut (op-level mutator;
   NAME_plain and NAME when the harness has OP_MUTATOR ON) from the seeds
   of the fuzz build, each into a fresh corpus, one process each, at the same
   time (libFuzzer -seed=K, default 1, -max_total_time=N, default 180, the
@@ -16,12 +18,16 @@ usage: bench/opmut_coverage.sh --harness NAME [--seconds N] [--seed K] [--build 
   one Markdown row per arm: edges (cov) and features (ft) of its corpus,
   corpus size, and libFuzzer's execution count. An arm that stops at a
   failure keeps its input and log in BUILD/opmut_coverage/NAME-ARM-seedK/.
+  --compare entropic: the same, with both arms the harness's default binary
+  (the op-level one when OP_MUTATOR is ON), arm "entropic" with libFuzzer's
+  default schedule and arm "no-entropic" with -entropic=0.
 EOF
 }
 
 harness=""
 seconds=180
 seed=1
+compare=opmut
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build/fuzz"
 while [ $# -gt 0 ]; do
@@ -30,6 +36,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=${2:-}; shift 2 ;;
     --seed) seed=${2:-}; shift 2 ;;
     --build) build=${2:-}; shift 2 ;;
+    --compare) compare=${2:-}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "opmut_coverage.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -37,6 +44,7 @@ done
 [ -n "$harness" ] || { echo "opmut_coverage.sh: --harness NAME is required" >&2; exit 2; }
 case $seconds in '' | *[!0-9]*) echo "opmut_coverage.sh: --seconds takes a whole number" >&2; exit 2 ;; esac
 case $seed in '' | *[!0-9]*) echo "opmut_coverage.sh: --seed takes a whole number" >&2; exit 2 ;; esac
+case $compare in opmut | entropic) ;; *) echo "opmut_coverage.sh: --compare takes opmut or entropic" >&2; exit 2 ;; esac
 dir="$build/harnesses"
 # Which binary has the mutator follows the harness's OP_MUTATOR (its CMakeLists.txt).
 if grep -q 'OP_MUTATOR ON' "$root/harnesses/$harness/CMakeLists.txt" 2>/dev/null; then
@@ -60,18 +68,27 @@ for i in "${!opt_keys[@]}"; do opts+=("-${opt_keys[$i]}=${opt_vals[$i]}"); done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for arm in plain opmut; do
-  bin=$plain
-  [ $arm = opmut ] && bin=$opmut
+# Each arm: its name, its binary, its extra flag.
+if [ "$compare" = opmut ]; then
+  arms=(plain opmut) bins=("$plain" "$opmut") flags=("" "")
+else
+  default=$plain
+  grep -q 'OP_MUTATOR ON' "$root/harnesses/$harness/CMakeLists.txt" 2>/dev/null && default=$opmut
+  arms=(entropic no-entropic) bins=("$default" "$default") flags=("" "-entropic=0")
+fi
+for i in 0 1; do
+  arm=${arms[$i]} bin=${bins[$i]}
+  extra=()
+  [ -n "${flags[$i]}" ] && extra=("${flags[$i]}")
   mkdir -p "$work/$arm/corpus" "$work/$arm/artifacts"
-  nice "$bin" "${opts[@]}" -seed="$seed" -dict="$root/dictionaries/$harness.dict" \
+  nice "$bin" "${opts[@]}" ${extra[@]+"${extra[@]}"} -seed="$seed" -dict="$root/dictionaries/$harness.dict" \
     -max_total_time="$seconds" -artifact_prefix="$work/$arm/artifacts/" -print_final_stats=1 \
     "$work/$arm/corpus" "$seeds" >"$work/$arm/log" 2>&1 &
 done
 wait
 echo "| harness | arm | seconds | seed | edges (cov) | features (ft) | corpus | execs |"
 echo "|---|---|---|---|---|---|---|---|"
-for arm in plain opmut; do
+for arm in "${arms[@]}"; do
   execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$work/$arm/log" | grep -oE '[0-9]+$')
   crash=""
   if grep -q 'check failed\|ERROR: libFuzzer\|ERROR: AddressSanitizer\|runtime error' "$work/$arm/log"; then
