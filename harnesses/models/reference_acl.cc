@@ -1204,6 +1204,8 @@ void AclSetRequirepass(State& st, const std::string& value) {
 // ---------------------------------------------------------------------------
 // COMMAND INFO's flags and arity, for the checks that read them.
 
+bool CommandInfoHas(const std::string& full) { return Lookup(full) >= 0; }
+
 uint32_t CommandInfoFlags(const std::string& full) {
   const long id = Lookup(full);
   return id < 0 ? 0 : Commands()[static_cast<size_t>(id)].flags;

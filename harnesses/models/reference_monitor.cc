@@ -135,8 +135,9 @@ void MonitorFeed(State& st, int session, const std::vector<std::string>& argv,
 void MonitorAfterCall(State& st, int session, const std::vector<std::string>& argv,
                       const std::string& full, bool script_client) {
   if (st.monitors.empty()) return;
+  // (A command 7.0.15 does not have shows nothing: none runs there.)
   const uint32_t flags = CommandInfoFlags(full);
-  if ((flags & (kInfoAdmin | kInfoSkipMonitor)) != 0) return;
+  if (!CommandInfoHas(full) || (flags & (kInfoAdmin | kInfoSkipMonitor)) != 0) return;
   MonitorFeed(st, session, argv, full, script_client, /*after_reply=*/true);
 }
 

@@ -530,6 +530,8 @@ enum CommandInfoFlag : uint32_t {
 // A command's flags by full name ("get", "xgroup|create", any case); 0 when
 // 7.0.15 has no such command (reference_acl.cc).
 uint32_t CommandInfoFlags(const std::string& full);
+// Whether 7.0.15 has that command at all (its COMMAND INFO lists it).
+bool CommandInfoHas(const std::string& full);
 // The arity and flags of the command lookupCommand finds for an argv (a
 // container's subcommand when there is an argument); false when it finds
 // none.
