@@ -42,6 +42,19 @@ if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #3: s1 SET k1 v1 (s2)" <<<"$o
 fi
 echo "ok: a subscriber that hears no events is reported as a divergence"
 
+# MONITOR's lines are compared (their time and address masked): against a
+# server without GET, the monitor of the MONITOR seed gets no line for
+# s2's GET, a divergence at that command (s1 waits for a line).
+start_server --enable-debug-command local --rename-command GET ""
+out=$("$cli" oracle command_handler --server "127.0.0.1:$port" \
+  "$src/corpus/command_handler/monitor.txt")
+rc=$?
+stop_server
+if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* s2 GET k1 (s1)" <<<"$out"; then
+  echo "FAIL: the oracle did not report the missing monitor line (exit $rc):"; echo "$out"; exit 1
+fi
+echo "ok: a monitor line the server does not send is reported as a divergence"
+
 # ACL cannot leak from one program to the next: the oracle puts ACL back as
 # the server starts before every program. Planted: the default user without
 # ECHO and every channel, and a user of its own, left on the server before
