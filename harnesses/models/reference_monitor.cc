@@ -41,40 +41,23 @@ using resp::Value;
 
 namespace {
 
-// sdscatrepr: the argument in double quotes, with escapes.
+// sdscatrepr: the argument in double quotes; the seven bytes of kEscaped
+// as a backslash and their letter, other bytes outside printable ASCII as
+// \xhh.
 std::string Repr(const std::string& arg) {
+  static const std::string kEscaped = "\\\"\n\r\t\a\b", kLetters = "\\\"nrtab";
   std::string out = "\"";
   for (unsigned char ch : arg) {
-    switch (ch) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (ch >= 0x20 && ch <= 0x7e) {
-          out.push_back(static_cast<char>(ch));
-        } else {
-          char hex[5];
-          std::snprintf(hex, sizeof hex, "\\x%02x", ch);
-          out += hex;
-        }
+    const size_t at = kEscaped.find(static_cast<char>(ch));
+    if (at != std::string::npos) {
+      out += '\\';
+      out += kLetters[at];
+    } else if (ch < 0x20 || ch > 0x7e) {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02x", ch);
+      out += hex;
+    } else {
+      out.push_back(static_cast<char>(ch));
     }
   }
   out.push_back('"');
