@@ -846,11 +846,8 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     reply.Simple("QUEUED");
     return;
   }
-  // A monitor shows the arguments after the command ran, and so does the
-  // slow log when it logs (every command takes 0 us: at a threshold of 0):
-  // none is given away then (a SET's value moved out showed as "").
-  const bool kept = !monitors_.empty() || slowlog_slower_than_ == 0;
-  Call(s, *spec, argv, kept ? std::span<std::string>() : owned, out);
+  // (KeepsArguments: a SET's value moved out showed as "".)
+  Call(s, *spec, argv, KeepsArguments() ? std::span<std::string>() : owned, out);
 }
 
 void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::string> argv,
@@ -956,8 +953,9 @@ void Engine::Exec(Session& s, std::string* out) {
     // closes its own client (CLIENT KILL, ACL DELUSER of its user): Redis's
     // CLIENT_CLOSE_AFTER_COMMAND turns into CLOSE_AFTER_REPLY after that
     // call, and later replies are dropped.
-    Call(s, *spec, argv,
-         monitors_.empty() ? std::span<std::string>(argv) : std::span<std::string>(),
+    // (As in Dispatch: the monitors and the slow log read the arguments
+    // after the call.)
+    Call(s, *spec, argv, KeepsArguments() ? std::span<std::string>() : std::span<std::string>(argv),
          s.close_after_reply ? &silenced_ : ReplyBuffer(s));
     if (!s.open) break;  // it killed itself? (never: self-kill closes after the reply)
   }

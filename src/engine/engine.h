@@ -680,6 +680,11 @@ class Engine {
   void AddMonitor(int session);
   void FeedMonitors(const Session& s, std::span<const std::string> argv, int skip = -1);
   void FeedMonitorsQuit(int session, std::span<const std::string> argv);
+  // Whether a call must leave its arguments in place: a monitor shows them
+  // after the call, and so does the slow log when it logs every call (each
+  // takes 0 us on the virtual clock: at a threshold of 0). Otherwise SET &
+  // co. may move a value out of argv (ExecuteOwned, and EXEC's own copies).
+  bool KeepsArguments() const { return !monitors_.empty() || slowlog_slower_than_ == 0; }
   size_t monitor_count() const { return monitors_.size(); }
 
  private:
