@@ -15,14 +15,24 @@ tmp=$(mktemp -d)
 parse_target_args "$@"
 trap 'stop_server; rm -rf "$tmp"' EXIT
 
+# oracle_without [CMD...] -- FILE...: a server (debug commands on) without
+# the commands CMD (each renamed to ""), the oracle over FILE..., the server
+# stopped; sets out and rc.
+oracle_without() {
+  local renames=()
+  while [ "$1" != -- ]; do renames+=(--rename-command "$1" ""); shift; done
+  shift
+  start_server --enable-debug-command local ${renames[@]+"${renames[@]}"}
+  out=$("$cli" oracle command_handler --server "127.0.0.1:$port" "$@")
+  rc=$?
+  stop_server
+}
+
 # The oracle can fail: against a server whose ECHO and TIME are disabled,
 # the seeds that send them must come out as divergences (exit 1): TIME is
 # compared (its shape and clock window), not excluded.
-start_server --enable-debug-command local --rename-command ECHO "" --rename-command TIME ""
-out=$("$cli" oracle command_handler --server "127.0.0.1:$port" \
-  "$src/corpus/command_handler/connection.txt" "$src/corpus/command_handler/time_touch.txt")
-rc=$?
-stop_server
+oracle_without ECHO TIME -- \
+  "$src/corpus/command_handler/connection.txt" "$src/corpus/command_handler/time_touch.txt"
 if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* s1 ECHO" <<<"$out" ||
   ! grep -q "^DIVERGENCE .* s1 TIME" <<<"$out"; then
   echo "FAIL: the oracle did not report the disabled ECHO and TIME (exit $rc):"; echo "$out"; exit 1
@@ -32,11 +42,7 @@ echo "ok: a server without ECHO or TIME is reported as a divergence"
 # The pub/sub comparison can fail: against a server without PSUBSCRIBE, the
 # subscriber of the notifications seed hears no events, and the first
 # command's missing events are a divergence at that command.
-start_server --enable-debug-command local --rename-command PSUBSCRIBE ""
-out=$("$cli" oracle command_handler --server "127.0.0.1:$port" \
-  "$src/corpus/command_handler/notifications.txt")
-rc=$?
-stop_server
+oracle_without PSUBSCRIBE -- "$src/corpus/command_handler/notifications.txt"
 if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #3: s1 SET k1 v1 (s2)" <<<"$out"; then
   echo "FAIL: the oracle did not report the missing events (exit $rc):"; echo "$out"; exit 1
 fi
@@ -45,11 +51,7 @@ echo "ok: a subscriber that hears no events is reported as a divergence"
 # MONITOR's lines are compared (their time and address masked): against a
 # server without GET, the monitor of the MONITOR seed gets no line for
 # s2's GET, a divergence at that command (s1 waits for a line).
-start_server --enable-debug-command local --rename-command GET ""
-out=$("$cli" oracle command_handler --server "127.0.0.1:$port" \
-  "$src/corpus/command_handler/monitor.txt")
-rc=$?
-stop_server
+oracle_without GET -- "$src/corpus/command_handler/monitor.txt"
 if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* s2 GET k1 (s1)" <<<"$out"; then
   echo "FAIL: the oracle did not report the missing monitor line (exit $rc):"; echo "$out"; exit 1
 fi
@@ -98,11 +100,7 @@ s1 GET k1
 s1 KEYS *
 s1 SET k1 x
 PROG
-start_server --enable-debug-command local
-out=$("$cli" oracle command_handler --server "127.0.0.1:$port" "$tmp/noreplicas1.txt" \
-  "$tmp/noreplicas2.txt")
-rc=$?
-stop_server
+oracle_without -- "$tmp/noreplicas1.txt" "$tmp/noreplicas2.txt"
 if [ "$rc" -ne 0 ] || ! grep -q "2 programs, 9 ops: 9 compared, 0 excluded, 0 divergences" <<<"$out"; then
   echo "FAIL: a program's keys reached the next past min-replicas-to-write (exit $rc):"
   echo "$out"; exit 1
@@ -122,10 +120,7 @@ s2 HELLO 3
 s2 SUBSCRIBE c1 c2 c3 c4 c5 c6 c7 c8
 s2 UNSUBSCRIBE
 PROG
-start_server --enable-debug-command local
-out=$("$cli" oracle command_handler --server "127.0.0.1:$port" "$tmp/unsuball.txt")
-rc=$?
-stop_server
+oracle_without -- "$tmp/unsuball.txt"
 # (HELLO's own reply differs on the newer targets: a documented difference.)
 if [ "$rc" -ne 0 ] || ! grep -q "7 ops: 7 compared, 0 excluded" <<<"$out" ||
   grep -q "^DIVERGENCE .*UNSUBSCRIBE" <<<"$out"; then
@@ -155,20 +150,12 @@ s2 SET k1 v1
 s1 SLOWLOG GET -1
 s1 SLOWLOG LEN
 PROG
-start_server --enable-debug-command local
-out=$("$cli" oracle command_handler --server "127.0.0.1:$port" "$tmp/slowlog1.txt" \
-  "$tmp/slowlog2.txt" "$tmp/slowlog2.txt")
-rc=$?
-stop_server
+oracle_without -- "$tmp/slowlog1.txt" "$tmp/slowlog2.txt" "$tmp/slowlog2.txt"
 if [ "$rc" -ne 0 ] || ! grep -q "3 programs, 15 ops: 15 compared, 0 excluded, 0 divergences" <<<"$out"; then
   echo "FAIL: the slow log leaked from one program to the next (exit $rc):"; echo "$out"; exit 1
 fi
 echo "ok: the slow log is emptied and its ids counted afresh for every program"
-start_server --enable-debug-command local --rename-command CLIENT ""
-out=$("$cli" oracle command_handler --server "127.0.0.1:$port" \
-  "$src/corpus/command_handler/slowlog.txt")
-rc=$?
-stop_server
+oracle_without CLIENT -- "$src/corpus/command_handler/slowlog.txt"
 if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* s1 SLOWLOG GET" <<<"$out"; then
   echo "FAIL: the oracle did not report the slow log without CLIENT's names (exit $rc):"
   echo "$out"; exit 1

@@ -519,14 +519,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   // The oracle's own commands show in the server's MONITOR as they do not
   // in the engine's: once one ran while a session monitors, the rest of the
   // program is excluded.
-  auto monitoring = [&] {
-    for (int t = 0; t < harnesses::kMaxSessions; ++t) {
-      if (eng.session(t).monitor) return true;
-    }
-    return false;
-  };
   auto monitor_polluted = [&](const char* what) {
-    if (!monitoring() || !rest_excluded.empty()) return;
+    if (eng.monitor_count() == 0 || !rest_excluded.empty()) return;
     rest_excluded = absl::StrCat("after ", what, " ran while a session monitors (its lines show ",
                                  "on the server's monitors only)");
     rest_category = "monitor";

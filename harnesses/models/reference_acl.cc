@@ -1206,6 +1206,11 @@ void AclSetRequirepass(State& st, const std::string& value) {
 
 bool CommandInfoHas(const std::string& full) { return Lookup(full) >= 0; }
 
+bool MayReplicateCommand(const std::string& full) {
+  return full == "publish" || full == "spublish" || full == "pfcount" || full == "eval" ||
+         full == "evalsha" || full == "fcall";
+}
+
 uint32_t CommandInfoFlags(const std::string& full) {
   const long id = Lookup(full);
   return id < 0 ? 0 : Commands()[static_cast<size_t>(id)].flags;

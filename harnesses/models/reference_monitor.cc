@@ -129,8 +129,7 @@ std::string MonitorRejection(const State& st, int session, const std::vector<std
   if (!st.sessions[session].monitor) return "";
   const uint32_t flags = CommandInfoFlags(full);
   bool write = (flags & kInfoWrite) != 0;
-  bool may_replicate = full == "publish" || full == "spublish" || full == "pfcount" ||
-                       full == "eval" || full == "evalsha" || full == "fcall";
+  bool may_replicate = MayReplicateCommand(full);
   if (std::optional<bool> declared_write = ScriptDeclaresWrite(st, argv, full)) {
     write = *declared_write;
     may_replicate = false;

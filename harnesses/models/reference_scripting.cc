@@ -271,14 +271,6 @@ bool ParseShebang(const std::string& body, uint32_t* flags, size_t* shebang_len,
 
 bool IsWriteCommand(const std::string& full) { return (CommandInfoFlags(full) & kInfoWrite) != 0; }
 
-// CMD_MAY_REPLICATE, which 7.0.15's COMMAND INFO does not report: among the
-// commands a script may call, PUBLISH, SPUBLISH and PFCOUNT (commands.def).
-// scriptVerifyWriteCommandAllow refuses them in a read-only script, but they
-// neither meet min-replicas-to-write nor make the script dirty.
-bool MayReplicate(const std::string& full) {
-  return full == "publish" || full == "spublish" || full == "pfcount";
-}
-
 bool IsNoScriptCommand(const std::string& full) {
   return (CommandInfoFlags(full) & kInfoNoScript) != 0;
 }
@@ -497,7 +489,9 @@ std::string CheckScriptCommand(Run& r, const std::vector<std::string>& argv,
   }
   if (IsNoScriptCommand(*full)) return "This Redis command is not allowed from script";
   if (std::string e = AclScriptRejection(*r.st, r.session, argv, *full); !e.empty()) return e;
-  if (r.read_only && (IsWriteCommand(*full) || MayReplicate(*full))) {
+  // (PUBLISH, SPUBLISH and PFCOUNT, MayReplicateCommand, are refused too,
+  // but neither meet min-replicas-to-write nor make the script dirty.)
+  if (r.read_only && (IsWriteCommand(*full) || MayReplicateCommand(*full))) {
     return "Write commands are not allowed from read-only scripts.";
   }
   // scriptVerifyWriteCommandAllow: no write before the script's first one

@@ -532,6 +532,11 @@ enum CommandInfoFlag : uint32_t {
 uint32_t CommandInfoFlags(const std::string& full);
 // Whether 7.0.15 has that command at all (its COMMAND INFO lists it).
 bool CommandInfoHas(const std::string& full);
+// CMD_MAY_REPLICATE, which 7.0.15's COMMAND INFO does not report
+// (commands.def): PUBLISH, SPUBLISH, PFCOUNT, EVAL, EVALSHA, FCALL; by full
+// name in lower case. (A script that declares flags is not, processCommand
+// finds: ScriptDeclaresWrite.)
+bool MayReplicateCommand(const std::string& full);
 // The arity and flags of the command lookupCommand finds for an argv (a
 // container's subcommand when there is an argument); false when it finds
 // none.

@@ -22,7 +22,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/command_facts.h"
@@ -60,12 +59,7 @@ bool Engine::PausePostpones(const Session& s, const CommandSpec& spec, std::stri
   for (const std::vector<std::string>& q : s.queued) {
     const CommandSpec* qs = FindCommand(q[0]);
     if (qs == nullptr) continue;
-    std::string name(qs->name);
-    if (q.size() >= 2 &&
-        (IsEngineContainer(qs->name) || qs->name == "script" || qs->name == "function")) {
-      name += "|" + absl::AsciiStrToLower(q[1]);
-    }
-    if (may_replicate(*qs, name, q)) return true;
+    if (may_replicate(*qs, FactName(*qs, q), q)) return true;
   }
   return false;
 }

@@ -618,13 +618,20 @@ std::string KeysAndFlagsMismatch(const CommandSpec& spec, const CommandFact& f) 
 
 }  // namespace
 
-uint32_t FlagsForArgv(const CommandSpec& spec, std::span<const std::string> argv) {
-  if (argv.size() < 2 ||
-      !(IsEngineContainer(spec.name) || spec.name == "script" || spec.name == "function")) {
-    return spec.flags;
+std::string FactName(const CommandSpec& spec, std::span<const std::string> argv) {
+  std::string name(spec.name);
+  if (argv.size() >= 2 &&
+      (IsEngineContainer(spec.name) || spec.name == "script" || spec.name == "function")) {
+    name += '|';
+    name += absl::AsciiStrToLower(argv[1]);
   }
-  const CommandFact* fact =
-      FindCommandFact(std::string(spec.name) + "|" + absl::AsciiStrToLower(argv[1]));
+  return name;
+}
+
+uint32_t FlagsForArgv(const CommandSpec& spec, std::span<const std::string> argv) {
+  const std::string name = FactName(spec, argv);
+  if (name.size() == spec.name.size()) return spec.flags;  // no subcommand
+  const CommandFact* fact = FindCommandFact(name);
   if (fact == nullptr) return spec.flags;
   uint32_t flags = spec.flags & ~(kCmdWrite | kCmdDenyOom | kCmdReadonly);
   if (fact->HasFlag("write")) flags |= kCmdWrite;

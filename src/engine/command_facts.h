@@ -56,6 +56,9 @@ std::vector<std::string> EngineSubcommandNames();
 // when it agrees. tests/command_facts_test.cc runs it over the table.
 struct CommandSpec;
 std::string FactMismatch(const CommandSpec& spec);
+// The full name argv's command has in the facts: "get", "client|list" (a
+// container's, SCRIPT's or FUNCTION's subcommand in lower case).
+std::string FactName(const CommandSpec& spec, std::span<const std::string> argv);
 // The flags lookupCommand's command has for argv: for a container with a
 // subcommand argument (XGROUP, FUNCTION, OBJECT, ...), spec's flags with
 // write, denyoom and readonly taken from that subcommand's facts (XGROUP

@@ -36,7 +36,6 @@
 #include <string>
 #include <string_view>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "src/engine/command.h"
 #include "src/engine/command_facts.h"
@@ -63,17 +62,6 @@ void CmdMonitor(CommandContext& c) {
 constexpr std::array<CommandSpec, 1> kCommands = {{
     {"monitor", 1, kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0, CmdMonitor},
 }};
-
-// The full name a command's facts are filed under: "get", "client|list".
-std::string FullName(const CommandSpec& spec, std::span<const std::string> argv) {
-  std::string name(spec.name);
-  if (argv.size() >= 2 &&
-      (IsEngineContainer(spec.name) || spec.name == "script" || spec.name == "function")) {
-    name += '|';
-    name += absl::AsciiStrToLower(argv[1]);
-  }
-  return name;
-}
 
 }  // namespace
 
@@ -131,7 +119,7 @@ void Engine::FeedMonitors(const Session& s, std::span<const std::string> argv, i
 
 void Engine::FeedMonitorsAfterCall(const Session& s, const CommandSpec& spec,
                                    std::span<const std::string> argv) {
-  const CommandFact* f = FindCommandFact(FullName(spec, argv));
+  const CommandFact* f = FindCommandFact(FactName(spec, argv));
   if (f == nullptr || f->HasFlag("admin") || f->HasFlag("skip_monitor")) return;
   FeedMonitors(s, argv);
 }
@@ -141,7 +129,7 @@ void Engine::FeedMonitorsQuit(int session, std::span<const std::string> argv) {
 }
 
 bool Engine::ReplicaMayNotRun(const CommandSpec& spec, std::span<const std::string> argv) const {
-  const std::string fullname = FullName(spec, argv);
+  const std::string fullname = FactName(spec, argv);
   const CommandFact* f = FindCommandFact(fullname);
   if (f == nullptr) return false;
   bool write = f->HasFlag("write");
