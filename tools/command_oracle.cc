@@ -274,6 +274,22 @@ void MaskSlowlogReply(const std::vector<std::string>& argv, int64_t id_base, Val
   }
 }
 
+// ACL LOG's entries: age-seconds is each side's own clock (the server's
+// real one), so it reads 0 on both; count, reason, context, object,
+// username and the client-info line (masked as CLIENT INFO's) are compared.
+void MaskAclLogAge(const std::vector<std::string>& argv, Value* v) {
+  if (argv.size() < 2 || !CommandIs(argv[0], "ACL") || !CommandIs(argv[1], "LOG") ||
+      v->type != Type::kArray) {
+    return;
+  }
+  for (Value& e : v->elems) {
+    for (size_t i = 0; i + 1 < e.elems.size(); i += 2) {
+      if (e.elems[i].str != "age-seconds") continue;
+      e.elems[i + 1] = e.elems[i + 1].type == Type::kDouble ? Value::Double(0) : Value::Bulk("0");
+    }
+  }
+}
+
 }  // namespace
 
 absl::Status CommandOracle::Connect() {
@@ -328,7 +344,8 @@ absl::Status CommandOracle::ResetAcl(harnesses::ReplyParser& parser) {
   for (const std::vector<std::string>& cmd :
        {std::vector<std::string>{"CONFIG", "SET", "requirepass", ""},
         std::vector<std::string>{"ACL", "SETUSER", "default", "on", "nopass", "resetkeys", "~*",
-                                 "resetchannels", "&*", "+@all"}}) {
+                                 "resetchannels", "&*", "+@all"},
+        std::vector<std::string>{"ACL", "LOG", "RESET"}}) {
     auto r = Roundtrip(admin_fd_, cmd, parser, resp::Protocol::kResp3);
     if (!r.ok()) return r.status();
     if (r->type == Type::kError) return absl::FailedPreconditionError("resetting ACL: " + r->str);
@@ -396,7 +413,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
                                 OracleReport* report) {
   auto ours = harnesses::MakeReplyParser();
   auto hiredis = harnesses::MakeHiredisParser();
-  // ACL as the server starts, so no user, password or rule of one program
+  // ACL as the server starts, so no user, password, rule or ACL log entry of one program
   // reaches the next: requirepass empty, the default user with every
   // permission and no password, no other user. The sessions connect after
   // this, authenticated as the default user; the admin connection stays so.
@@ -959,6 +976,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         for (Value& v : *side) {
           if (v.type == Type::kPush) continue;
           MaskSlowlogReply(argv, side == &theirs ? slowlog_base : 0, &v);
+          MaskAclLogAge(argv, &v);
           MaskMonitorLine(&v);
           harnesses::CanonicalizeReply(argv, &v);
           if (CommandIs(argv[0], "HELLO")) MaskHelloId(&v);
@@ -1118,6 +1136,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     int64_t id_base = 0;  // the side's first slow log id of the program
     auto comparable = [&](const std::vector<std::string>& command, Value* v) {
       MaskSlowlogReply(command, id_base, v);
+      MaskAclLogAge(command, v);
       if (IsRandomCommand(command[0])) {
         // Inside EXEC the state before the command is not known here.
         SummarizeRandomReply(command, in_exec ? nullptr : &pool, v);

@@ -290,26 +290,20 @@ ReplyOrder ReplyOrderOf(std::string_view command, HashOrder hash_order) {
   return ReplyOrder::kOrdered;
 }
 
-// CLIENT INFO and CLIENT LIST: the fields neither the reference model nor
-// a second server can know (the client id, addresses, the fd, ages, buffer
-// and memory figures) read "?" on both sides; the others (name, flags, db,
-// sub, psub, ssub, multi, multi-mem, events, cmd, user, redir, resp) stay.
-void MaskClientInfo(const std::vector<std::string>& argv, Value* reply) {
-  if (argv.size() != 2 && !(argv.size() >= 2 && CommandIs(argv[1], "LIST"))) return;
-  if (!CommandIs(argv[0], "CLIENT") || argv[1].find('\0') != std::string::npos ||
-      !(CommandIs(argv[1], "INFO") || CommandIs(argv[1], "LIST"))) {
-    return;
-  }
-  if (reply->type != Type::kBulkString && reply->type != Type::kVerbatim) return;
+// The fields of a CLIENT INFO line (catClientInfoString) that neither the
+// reference model nor a second server can know (the client id, addresses,
+// the fd, ages, buffer and memory figures) read "?"; the others (name,
+// flags, db, sub, psub, ssub, multi, multi-mem, events, cmd, user, redir,
+// resp) stay. `from` skips a verbatim string's "txt:".
+void MaskInfoFields(std::string* text, size_t from) {
   static constexpr std::string_view kMasked[] = {
       "id",       "addr", "laddr", "fd",  "age", "idle", "qbuf",   "qbuf-free",
       "argv-mem", "rbs",  "rbp",   "obl", "oll", "omem", "tot-mem"};
-  const size_t from = reply->type == Type::kVerbatim ? 4 : 0;  // "txt:"
-  std::string out = reply->str.substr(0, from);
+  std::string out = text->substr(0, from);
   size_t i = from;
-  while (i < reply->str.size()) {
-    const size_t end = std::min(reply->str.find_first_of(" \n", i), reply->str.size());
-    std::string_view field(reply->str.data() + i, end - i);
+  while (i < text->size()) {
+    const size_t end = std::min(text->find_first_of(" \n", i), text->size());
+    std::string_view field(text->data() + i, end - i);
     const size_t eq = field.find('=');
     if (eq != std::string_view::npos && std::find(std::begin(kMasked), std::end(kMasked),
                                                   field.substr(0, eq)) != std::end(kMasked)) {
@@ -318,10 +312,33 @@ void MaskClientInfo(const std::vector<std::string>& argv, Value* reply) {
     } else {
       out.append(field);
     }
-    if (end < reply->str.size()) out.push_back(reply->str[end]);
+    if (end < text->size()) out.push_back((*text)[end]);
     i = end + 1;
   }
-  reply->str = std::move(out);
+  *text = std::move(out);
+}
+
+// CLIENT INFO and CLIENT LIST, and the client-info of each ACL LOG entry
+// (a map, or a flat array in RESP2).
+void MaskClientInfo(const std::vector<std::string>& argv, Value* reply) {
+  if (argv.size() >= 2 && CommandIs(argv[0], "ACL") && CommandIs(argv[1], "LOG") &&
+      reply->type == Type::kArray) {
+    for (Value& entry : reply->elems) {
+      for (size_t i = 0; i + 1 < entry.elems.size(); i += 2) {
+        if (entry.elems[i].str == "client-info" && entry.elems[i + 1].type == Type::kBulkString) {
+          MaskInfoFields(&entry.elems[i + 1].str, 0);
+        }
+      }
+    }
+    return;
+  }
+  if (argv.size() != 2 && !(argv.size() >= 2 && CommandIs(argv[1], "LIST"))) return;
+  if (!CommandIs(argv[0], "CLIENT") || argv[1].find('\0') != std::string::npos ||
+      !(CommandIs(argv[1], "INFO") || CommandIs(argv[1], "LIST"))) {
+    return;
+  }
+  if (reply->type != Type::kBulkString && reply->type != Type::kVerbatim) return;
+  MaskInfoFields(&reply->str, reply->type == Type::kVerbatim ? 4 : 0);
 }
 
 // COMMAND INFO and COMMAND DOCS: a container's subcommands in name order

@@ -518,6 +518,9 @@ constexpr std::string_view kAclWords[] = {
     "(+get ~k1)",
     "(+set %W~k2 &ch1)",
     "clearselectors",
+    // ACL LOG [count | RESET] (reset and the numbers above)
+    "LOG",
+    "-1",
 };
 constexpr size_t kAclWordCount = sizeof(kAclWords) / sizeof(kAclWords[0]);
 

@@ -824,6 +824,37 @@ bool Authenticate(State& st, int session, const std::string& user, const std::st
   return true;
 }
 
+// addACLLogEntry. The entry names the session's user and its CLIENT INFO
+// line of this moment. Among the ten newest entries, one with the same
+// reason, context, object and user whose last time is at most 60 s away
+// takes this one in: its count goes up by one, its time and client line
+// become this one's, and it moves to the front. Else this one is put in
+// front, and the oldest go while the log is longer than acllog-max-len.
+void AddLogEntry(State& st, int session, const std::string& reason, const std::string& context,
+                 const std::string& object, const std::string& username) {
+  AclLogRecord rec;
+  rec.reason = reason;
+  rec.context = context;
+  rec.object = object;
+  rec.username = username;
+  rec.ctime = st.now;
+  rec.cinfo = ClientInfoText(st.sessions[session]);
+  std::vector<AclLogRecord>& log = st.acl.log;
+  for (size_t i = 0; i < log.size() && i < 10; ++i) {
+    const AclLogRecord& old = log[i];
+    const int64_t apart = old.ctime > rec.ctime ? old.ctime - rec.ctime : rec.ctime - old.ctime;
+    if (old.reason == reason && old.context == context && apart <= 60000 && old.object == object &&
+        old.username == username) {
+      rec.count = old.count + 1;
+      log.erase(log.begin() + static_cast<long>(i));
+      log.insert(log.begin(), rec);
+      return;
+    }
+  }
+  log.insert(log.begin(), rec);
+  while (log.size() > static_cast<uint64_t>(st.config.acllog_max_len)) log.pop_back();
+}
+
 const char* const kWrongPass = "-WRONGPASS invalid username-password pair or user is disabled.";
 
 // ---------------------------------------------------------------------------
@@ -843,7 +874,10 @@ Value Auth(Ctx& c) {
     user = c.argv[1];
     pass = c.argv[2];
   }
-  if (!Authenticate(c.st, c.session, user, pass)) return c.Err(kWrongPass);
+  if (!Authenticate(c.st, c.session, user, pass)) {
+    AddLogEntry(c.st, c.session, "auth", c.s().multi ? "multi" : "toplevel", c.argv[0], user);
+    return c.Err(kWrongPass);
+  }
   return c.Ok();
 }
 
@@ -1067,11 +1101,50 @@ Value AclHelp(Ctx& c) {
 
 // The permission check of a command by the session's user: Denied.
 int SessionCheck(State& st, int session, const std::vector<std::string>& argv,
-                 const std::string& name) {
+                 const std::string& name, size_t* pos) {
   const long id = Lookup(name);
   if (id < 0) return kOk;
-  size_t pos = 0;
-  return CheckAll(SessionUser(st, session), static_cast<size_t>(id), argv, &pos);
+  return CheckAll(SessionUser(st, session), static_cast<size_t>(id), argv, pos);
+}
+
+// A refusal of the permission check, logged: the command's full name, or
+// the key or channel at `pos`.
+void LogDenied(State& st, int session, int denied, const std::string& context,
+               const std::vector<std::string>& argv, size_t pos, const std::string& name) {
+  if (denied == kOk) return;
+  const char* reason = denied == kDeniedCmd ? "command" : denied == kDeniedKey ? "key" : "channel";
+  AddLogEntry(st, session, reason, context, denied == kDeniedCmd ? name : argv[pos],
+              st.sessions[session].user);
+}
+
+// ACL LOG [<count> | RESET].
+Value AclLog(Ctx& c) {
+  if (c.argc() > 3) {
+    return c.Err("unknown subcommand or wrong number of arguments for '" + c.argv[1] +
+                 "'. Try ACL HELP.");
+  }
+  std::vector<AclLogRecord>& log = c.st.acl.log;
+  int64_t count = 10;
+  if (c.argc() == 3) {
+    if (Lowered(c.argv[2]) == "reset") {
+      log.clear();
+      return c.Ok();
+    }
+    Value err;
+    if (!c.GetLong(c.argv[2], &count, &err)) return err;
+    count = std::max<int64_t>(count, 0);
+  }
+  std::vector<Value> out;
+  for (size_t i = 0; i < log.size() && static_cast<int64_t>(i) < count; ++i) {
+    const AclLogRecord& r = log[i];
+    out.push_back(
+        c.Map({c.Bulk("count"), c.Int(static_cast<int64_t>(r.count)), c.Bulk("reason"),
+               c.Bulk(r.reason), c.Bulk("context"), c.Bulk(r.context), c.Bulk("object"),
+               c.Bulk(r.object), c.Bulk("username"), c.Bulk(r.username), c.Bulk("age-seconds"),
+               c.Double(static_cast<double>(c.st.now - r.ctime) / 1000.0), c.Bulk("client-info"),
+               c.Bulk(r.cinfo)}));
+  }
+  return c.Array(std::move(out));
 }
 
 }  // namespace
@@ -1108,6 +1181,7 @@ const std::map<std::string, CommandSpec>& AclSubcommands() {
       {"acl|load", {"acl|load", 2, AclNoFile}},
       {"acl|save", {"acl|save", 2, AclNoFile}},
       {"acl|help", {"acl|help", 2, AclHelp}},
+      {"acl|log", {"acl|log", -2, AclLog}},
   };
   return subs;
 }
@@ -1117,7 +1191,11 @@ std::string AclRejection(State& st, int session, const std::vector<std::string>&
   const long id = Lookup(name);
   const bool no_auth = id >= 0 && Commands()[static_cast<size_t>(id)].no_auth;
   if (AuthRequired(st, session) && !no_auth) return "-NOAUTH Authentication required.";
-  switch (SessionCheck(st, session, argv, name)) {
+  size_t pos = 0;
+  const int denied = SessionCheck(st, session, argv, name, &pos);
+  LogDenied(st, session, denied, st.sessions[session].multi ? "multi" : "toplevel", argv, pos,
+            name);
+  switch (denied) {
     case kDeniedCmd:
       return "-NOPERM this user has no permissions to run the '" + name + "' command";
     case kDeniedKey:
@@ -1144,7 +1222,10 @@ std::string AclUnmodelledRejection(State& st, int session, const std::vector<std
 std::string AclExecRejection(State& st, int session, const std::vector<std::string>& argv,
                              const std::string& name) {
   const char* reason = nullptr;
-  switch (SessionCheck(st, session, argv, name)) {
+  size_t pos = 0;
+  const int denied = SessionCheck(st, session, argv, name, &pos);
+  LogDenied(st, session, denied, "multi", argv, pos, name);
+  switch (denied) {
     case kDeniedCmd:
       reason = "no permission to execute the command or subcommand";
       break;
@@ -1165,7 +1246,10 @@ std::string AclExecRejection(State& st, int session, const std::vector<std::stri
 
 std::string AclScriptRejection(State& st, int session, const std::vector<std::string>& argv,
                                const std::string& name) {
-  switch (SessionCheck(st, session, argv, name)) {
+  size_t pos = 0;
+  const int denied = SessionCheck(st, session, argv, name, &pos);
+  LogDenied(st, session, denied, "lua", argv, pos, name);
+  switch (denied) {
     case kDeniedCmd:
       return "The user executing the script can't run this command or subcommand";
     case kDeniedKey:
@@ -1181,11 +1265,17 @@ std::string AclScriptRejection(State& st, int session, const std::vector<std::st
 
 bool AclScriptAllowed(State& st, int session, const std::vector<std::string>& argv,
                       const std::string& name) {
-  return SessionCheck(st, session, argv, name) == kOk;
+  size_t pos = 0;  // redis.acl_check_cmd logs nothing
+  return SessionCheck(st, session, argv, name, &pos) == kOk;
 }
 
-std::string AclHelloAuth(State& st, int session, const std::string* user, const std::string* pass) {
-  if (user != nullptr && !Authenticate(st, session, *user, *pass)) return kWrongPass;
+std::string AclHelloAuth(State& st, int session, const std::string& argv0, const std::string* user,
+                         const std::string* pass) {
+  if (user != nullptr && !Authenticate(st, session, *user, *pass)) {
+    AddLogEntry(st, session, "auth", st.sessions[session].multi ? "multi" : "toplevel", argv0,
+                *user);
+    return kWrongPass;
+  }
   if (!st.sessions[session].authenticated) {
     return "-NOAUTH HELLO must be called with the client already authenticated, otherwise the "
            "HELLO AUTH <user> <pass> option can be used to authenticate the client and select "

@@ -34,9 +34,20 @@ struct AclUser {
   std::vector<AclUser> selectors;
 };
 
+// One entry of the ACL log (acl.c's ACLLogEntry).
+struct AclLogRecord {
+  uint64_t count = 1;
+  std::string reason;   // "command", "key", "channel", "auth"
+  std::string context;  // "toplevel", "multi", "lua"
+  std::string object, username;
+  int64_t ctime = 0;  // ms, the last time it happened
+  std::string cinfo;  // the client's catClientInfoString then
+};
+
 struct AclState {
   std::map<std::string, AclUser> users;  // rax order: by bytes
   std::string requirepass;               // CONFIG GET requirepass (server.requirepass)
+  std::vector<AclLogRecord> log;         // ACLLog: newest first
 };
 
 }  // namespace respfuzz::models::refmodel

@@ -233,4 +233,10 @@ const std::map<std::string, CommandSpec>& CommandInfoSubcommands() {
   return subs;
 }
 
+std::string ClientInfoText(const Session& s) {
+  std::string line = InfoText(s);
+  line.pop_back();  // the newline CLIENT LIST puts between clients
+  return line;
+}
+
 }  // namespace respfuzz::models::refmodel

@@ -76,6 +76,8 @@ const std::vector<ConfigDef>& Configs() {
       // long one (0 .. LONG_MAX).
       {"slowlog-log-slower-than", false, true, -1, LLONG_MAX, &Config::slowlog_log_slower_than},
       {"slowlog-max-len", false, false, 0, LLONG_MAX, &Config::slowlog_max_len},
+      // The ACL log's length: an unsigned long config (0 .. LONG_MAX).
+      {"acllog-max-len", false, false, 0, LLONG_MAX, &Config::acllog_max_len},
       // HyperLogLog (the engine's PF*; the model has none): a memory config.
       {"hll-sparse-max-bytes", true, false, 0, LLONG_MAX, &Config::hll_sparse_max_bytes},
       // The latency monitor (a long long config, 0 .. LLONG_MAX), latency

@@ -591,7 +591,7 @@ Value Hello(Ctx& c) {
       SlowlogRedact(c.st, j + 1);  // the slow log shows neither (reference_slowlog.cc)
       SlowlogRedact(c.st, j + 2);
       // ACL (reference_acl.cc): authenticates as it is read.
-      if (std::string e = AclHelloAuth(c.st, c.session, &c.argv[j + 1], &c.argv[j + 2]);
+      if (std::string e = AclHelloAuth(c.st, c.session, c.argv[0], &c.argv[j + 1], &c.argv[j + 2]);
           !e.empty()) {
         return c.Err(e);
       }
@@ -609,7 +609,7 @@ Value Hello(Ctx& c) {
     }
   }
   // ACL (reference_acl.cc): the connection must be authenticated by now.
-  if (std::string e = AclHelloAuth(c.st, c.session, nullptr, nullptr); !e.empty()) {
+  if (std::string e = AclHelloAuth(c.st, c.session, c.argv[0], nullptr, nullptr); !e.empty()) {
     return c.Err(e);
   }
   if (ver) c.s().resp = static_cast<int>(ver);

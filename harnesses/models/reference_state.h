@@ -84,6 +84,7 @@ struct Config {
   // The slow log's configs (reference_slowlog.cc).
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
+  int64_t acllog_max_len = 128;  // the ACL log's (reference_acl.cc)
   // HyperLogLog: a size_t memory config the engine reads (no PF* here).
   int64_t hll_sparse_max_bytes = 3000;
   // Stored and reported, nothing else (no replicas, no client eviction,
@@ -345,6 +346,10 @@ void DiscardTransaction(State& st, int session);
 
 // ---------------------------------------------------------------------------
 // One command being run.
+
+// catClientInfoString of a session, the fields the model does not keep
+// as "?" (reference_command_info.cc).
+std::string ClientInfoText(const Session& s);
 
 struct Ctx {
   State& st;
@@ -628,7 +633,9 @@ std::string AclScriptRejection(State& st, int session, const std::vector<std::st
                                const std::string& name);
 bool AclScriptAllowed(State& st, int session, const std::vector<std::string>& argv,
                       const std::string& name);
-std::string AclHelloAuth(State& st, int session, const std::string* user, const std::string* pass);
+// A failed AUTH is logged with `argv0` (HELLO as sent) as its object.
+std::string AclHelloAuth(State& st, int session, const std::string& argv0, const std::string* user,
+                         const std::string* pass);
 void AclSetRequirepass(State& st, const std::string& value);
 // The slow log (reference_slowlog.cc): SLOWLOG's subcommands by full name
 // ("slowlog|get"); the end of call() for a command that ran (`full` its

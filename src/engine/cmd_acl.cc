@@ -1,8 +1,8 @@
 // AUTH and ACL (CAT DELUSER DRYRUN GENPASS GETUSER LIST LOAD SAVE SETUSER
 // USERS WHOAMI HELP) as Redis 7.0.15's acl.c answers them; the users and
 // the checks are acl.h's, the checks at dispatch, at EXEC and in scripts
-// the engine's (Engine::AclRejection). ACL LOG is not implemented: the
-// engine keeps no log, so LOG is an unknown subcommand here.
+// the engine's (Engine::AclRejection); ACL LOG and the log itself are
+// acl_log.cc's.
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -19,6 +19,8 @@
 #include "src/engine/glob.h"
 
 namespace respfuzz::engine {
+
+void AclLogCommand(CommandContext& c);  // acl_log.cc
 
 namespace {
 
@@ -50,6 +52,7 @@ void CmdAuth(CommandContext& c) {
     user = c.arg(1);
   }
   if (!acl.CheckCredentials(user, c.arg(c.argc() - 1))) {
+    c.engine.AclLogAuth(c.session, c.arg(0), user);  // ACLAuthenticateUser
     c.reply.Error(kWrongPass);
     return;
   }
@@ -346,6 +349,12 @@ void CmdAcl(CommandContext& c) {
     AclGenPass(c);
   } else if (IEquals(sub, "dryrun")) {
     AclDryRun(c);
+  } else if (IEquals(sub, "log")) {
+    if (c.argc() > 3) {
+      SyntaxError(c);
+      return;
+    }
+    AclLogCommand(c);
   } else {
     AclHelp(c);
   }
@@ -379,15 +388,22 @@ AclResult Engine::AclCheck(const Session& s, std::span<const std::string> argv, 
 }
 
 std::string Engine::AclRejection(const Session& s, const CommandSpec& spec,
-                                 std::span<const std::string> argv,
-                                 const std::string& fullname) const {
+                                 std::span<const std::string> argv, const std::string& fullname) {
   // authRequired: the default user needs a password (or is off) and the
   // session has not authenticated.
   if (!s.authenticated && acl_.DefaultNeedsAuth() && (spec.flags & kCmdNoAuth) == 0) {
     return "NOAUTH Authentication required.";
   }
+  // processCommand's no-multi refusal comes between the two, before
+  // anything is logged.
+  if (s.in_multi && (spec.flags & kCmdNoMulti) != 0) {
+    return "ERR Command not allowed inside a transaction";
+  }
   size_t idx = 0;
-  switch (AclCheck(s, argv, &idx)) {
+  const AclResult r = AclCheck(s, argv, &idx);
+  if (r != AclResult::kOk)
+    AclLogDenial(s, r, s.in_multi ? "multi" : "toplevel", argv, idx, fullname);
+  switch (r) {
     case AclResult::kOk:
       return {};
     case AclResult::kDeniedCmd:

@@ -133,6 +133,9 @@ void ClientList(CommandContext& c) {
 
 }  // namespace
 
+// catClientInfoString, for the ACL log (acl_log.cc).
+std::string ClientInfoLine(const Engine& e, const Session& s) { return InfoString(e, s); }
+
 void ClientIntrospection(CommandContext& c) {
   if (c.ArgIs(1, "setname")) {
     // clientSetNameOrReply: an empty name clears it.

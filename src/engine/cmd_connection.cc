@@ -61,6 +61,7 @@ void CmdHello(CommandContext& c) {
     if (OptEquals(c.arg(j), "auth") && more >= 2) {
       // ACLAuthenticateUser (acl.h).
       if (!c.engine.acl().CheckCredentials(c.arg(j + 1), c.arg(j + 2))) {
+        c.engine.AclLogAuth(c.session, c.arg(0), c.arg(j + 1));
         c.reply.Error("WRONGPASS invalid username-password pair or user is disabled.");
         return;
       }

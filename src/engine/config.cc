@@ -13,7 +13,7 @@ namespace {
 constexpr int64_t kLongMax = LLONG_MAX;  // LONG_MAX on the 64-bit servers compared
 
 // Redis 7.0.15's static_configs entries (config.c), in ParamId's order.
-constexpr std::array<ParamSpec, 25> kParams = {{
+constexpr std::array<ParamSpec, 26> kParams = {{
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamType::kSizeT, 0, kLongMax, 512},
     {"hash-max-listpack-value", "hash-max-ziplist-value", ParamType::kSizeTMemory, 0, kLongMax, 64},
     {"list-max-listpack-size", "list-max-ziplist-size", ParamType::kInt, INT_MIN, INT_MAX, -2},
@@ -35,6 +35,8 @@ constexpr std::array<ParamSpec, 25> kParams = {{
     // The slow log (slowlog.cc): microseconds (-1: off), and its length.
     {"slowlog-log-slower-than", "", ParamType::kLongLong, -1, kLongMax, 10000},
     {"slowlog-max-len", "", ParamType::kSizeT, 0, kLongMax, 128},
+    // The ACL log (acl_log.cc): its length.
+    {"acllog-max-len", "", ParamType::kSizeT, 0, kLongMax, 128},
     // HyperLogLog (cmd_hll.cc): bytes.
     {"hll-sparse-max-bytes", "", ParamType::kSizeTMemory, 0, kLongMax, 3000},
     // The latency monitor (latency.cc): ms, 0 is off; per-command histograms

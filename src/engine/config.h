@@ -81,6 +81,8 @@ enum class ParamId : uint8_t {
   // The slow log (slowlog.cc).
   kSlowlogLogSlowerThan,
   kSlowlogMaxLen,
+  // The ACL log (acl_log.cc).
+  kAcllogMaxLen,
   // HyperLogLog (cmd_hll.cc).
   kHllSparseMaxBytes,
   // The latency monitor and histograms (latency.cc) and lazy freeing

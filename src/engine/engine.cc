@@ -269,6 +269,8 @@ int64_t Engine::GetParam(ParamId id) const {
       return slowlog_slower_than_;
     case ParamId::kSlowlogMaxLen:
       return slowlog_max_len_;
+    case ParamId::kAcllogMaxLen:  // acl_log.cc
+      return acllog_max_len_;
     case ParamId::kHllSparseMaxBytes:  // cmd_hll.cc
       return limits_.hll_sparse_max_bytes;
     case ParamId::kLatencyMonitorThreshold:  // latency.cc
@@ -341,6 +343,9 @@ void Engine::SetParam(ParamId id, int64_t value) {
       return;
     case ParamId::kSlowlogMaxLen:
       slowlog_max_len_ = value;  // trimmed at the next entry, as Redis does
+      return;
+    case ParamId::kAcllogMaxLen:  // acl_log.cc
+      acllog_max_len_ = value;    // trimmed at the next new entry, as Redis does
       return;
     case ParamId::kHllSparseMaxBytes:  // cmd_hll.cc
       limits_.hll_sparse_max_bytes = value;
@@ -507,6 +512,7 @@ constexpr Subcommand kSubcommands[] = {
     {"acl", "users", 2},
     {"acl", "whoami", 2},
     {"acl", "help", 2},
+    {"acl", "log", -2},
     // CLUSTER (cmd_standalone.cc): every subcommand refuses alike, after
     // its own arity.
     {"cluster", "addslots", -3},
@@ -693,8 +699,8 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     // (subcommands match whole, NULs included).
     const Subcommand* sub = FindSubcommand(spec->name, argv[1]);
     if (sub == nullptr) {
-      // A subcommand 7.0.15 has and the engine does not (ACL LOG): the
-      // server's lookupCommand finds it, so its arity and ACL checks come
+      // A subcommand 7.0.15 has and the engine does not: the server's
+      // lookupCommand finds it, so its arity and ACL checks come
       // first (the reference model does the same).
       if (const CommandFact* f = LookupCommandFact(argv); f != nullptr) {
         if (!ArityFits(f->arity, argv.size())) {
@@ -734,16 +740,10 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   }
   // processCommand's authRequired and ACL checks (cmd_acl.cc), with the
   // no-multi refusal between them.
+  // processCommand's authRequired, no-multi and ACL checks, in that order
+  // (cmd_acl.cc; a NOPERM is logged there).
   if (std::string acl = AclRejection(s, *spec, argv, fullname); !acl.empty()) {
-    if (s.in_multi && (spec->flags & kCmdNoMulti) != 0 && acl.rfind("NOAUTH", 0) != 0) {
-      reject("ERR Command not allowed inside a transaction");
-      return;
-    }
     reject(acl);
-    return;
-  }
-  if (s.in_multi && (spec->flags & kCmdNoMulti) != 0) {
-    reject("ERR Command not allowed inside a transaction");
     return;
   }
   // processCommand's order: evictions under maxmemory (evict.cc; their
@@ -935,6 +935,7 @@ void Engine::Exec(Session& s, std::string* out) {
     // changed since the command was queued).
     size_t acl_idx = 0;
     if (const AclResult r = AclCheck(s, argv, &acl_idx); r != AclResult::kOk) {
+      AclLogDenial(s, r, "multi", argv, acl_idx, FactName(*spec, argv));
       const std::string_view reason =
           r == AclResult::kDeniedCmd   ? "no permission to execute the command or subcommand"
           : r == AclResult::kDeniedKey ? "no permission to touch the specified keys"

@@ -667,8 +667,29 @@ class Engine {
   // channel the session's user may not use; "" when it may run.
   Acl& acl() { return acl_; }
   const Acl& acl() const { return acl_; }
+  // AclRejection also logs a NOPERM in the ACL log (acl_log.cc), in the
+  // context processCommand gives it (multi while the session queues).
   std::string AclRejection(const Session& s, const CommandSpec& spec,
-                           std::span<const std::string> argv, const std::string& fullname) const;
+                           std::span<const std::string> argv, const std::string& fullname);
+  // The ACL log (acl_log.cc: Redis 7.0.15's addACLLogEntry and ACL LOG),
+  // newest first. AclLogDenial logs the refusal `r` (kDeniedCmd: the
+  // command `fullname`; kDeniedKey and kDeniedChannel: argv[idx]) of
+  // session `s`'s command in `context`; AclLogAuth a failed AUTH or HELLO
+  // AUTH of `username` (the object is argv0 as sent).
+  struct AclLogEntry {
+    uint64_t count = 1;
+    AclResult reason = AclResult::kDeniedCmd;
+    std::string_view context;  // "toplevel", "multi" or "lua"
+    std::string object, username;
+    int64_t ctime_ms = 0;  // the last update, on the engine's clock
+    std::string cinfo;     // the client's CLIENT INFO line then
+  };
+  void AclLogDenial(const Session& s, AclResult r, std::string_view context,
+                    std::span<const std::string> argv, size_t idx, const std::string& fullname);
+  void AclLogAuth(const Session& s, std::string_view argv0, const std::string& username);
+  const std::deque<AclLogEntry>& acl_log() const { return acl_log_; }
+  void AclLogAdd(AclLogEntry le);  // the grouping and the cap
+  void AclLogReset() { acl_log_.clear(); }
   // ACLCheckAllPerm for the session's user (kOk when the user or the
   // command is unknown).
   AclResult AclCheck(const Session& s, std::span<const std::string> argv, size_t* idx) const;
@@ -856,6 +877,8 @@ class Engine {
   int64_t slowlog_next_id_ = 0;
   int64_t slowlog_slower_than_ = 10000;
   int64_t slowlog_max_len_ = 128;
+  std::deque<AclLogEntry> acl_log_;
+  int64_t acllog_max_len_ = 128;  // acllog-max-len
   // The latency monitor and histograms (latency.cc), lazy freeing
   // (lazyfree.cc): their parameters.
   int64_t latency_monitor_threshold_ = 0;

@@ -575,9 +575,12 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
   }
   // The subcommand's write, denyoom and readonly (command_facts.h).
   const uint32_t flags = FlagsForArgv(*spec, argv);
-  // scriptVerifyACL: the script runs as its caller's user.
+  // scriptVerifyACL: the script runs as its caller's user, and a refusal
+  // is logged as the caller's, in context "lua".
   size_t acl_idx = 0;
-  switch (AclCheck(s, argv, &acl_idx)) {
+  const AclResult acl = AclCheck(s, argv, &acl_idx);
+  if (acl != AclResult::kOk) AclLogDenial(s, acl, "lua", argv, acl_idx, FactName(*spec, argv));
+  switch (acl) {
     case AclResult::kOk:
       break;
     case AclResult::kDeniedCmd:
