@@ -104,7 +104,10 @@ TEST_F(MemoryTest, UsageArguments) {
   EXPECT_EQ(Cmd({"MEMORY", "doctor"}).rfind("$268\r\nHi Sam, this instance is empty", 0), 0u);
   // A subcommand 7.0.15 has and the engine does not: its arity and ACL
   // checks, then the unknown-subcommand error.
-  EXPECT_EQ(Cmd({"ACL", "log"}), "-ERR unknown subcommand 'log'. Try ACL HELP.\r\n");
+  EXPECT_EQ(Cmd({"SCRIPT", "debug"}),
+            "-ERR wrong number of arguments for 'script|debug' command\r\n");
+  EXPECT_EQ(Cmd({"SCRIPT", "debug", "yes"}),
+            "-ERR unknown subcommand 'debug'. Try SCRIPT HELP.\r\n");
   EXPECT_EQ(Cmd({"MEMORY"}), "-ERR wrong number of arguments for 'memory' command\r\n");
   EXPECT_EQ(Cmd({"MEMORY", "PURGE", "x"}),
             "-ERR wrong number of arguments for 'memory|purge' command\r\n");

@@ -59,6 +59,9 @@ class CommandOracle {
   // log is compared against it only (docs/fidelity.md, "The slow log in
   // the reference model"); on a newer server SLOWLOG ops are excluded.
   bool modelled_server_ = true;
+  // redis 7.2 and later send no reply for a failed AUTH or HELLO AUTH when
+  // the client has replies pending, as inside EXEC (redis issue 15640).
+  bool drops_auth_error_in_exec_ = false;
   std::string saved_bulk_len_;
 };
 

@@ -726,7 +726,16 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     return;
   } else if (std::string err = ScriptSubcommandError(spec->name, argv); !err.empty()) {
     // SCRIPT's and FUNCTION's subcommand and its arity: the statistics go
-    // to the subcommand lookupCommand found (none when unknown).
+    // to the subcommand lookupCommand found (none when unknown). One 7.0.15
+    // has and the engine does not (SCRIPT DEBUG) meets its arity and ACL
+    // checks first, as above.
+    const CommandFact* f =
+        err.rfind("ERR unknown subcommand", 0) == 0 ? LookupCommandFact(argv) : nullptr;
+    if (f != nullptr && !ArityFits(f->arity, argv.size())) {
+      err = ArityError(f->fullname);
+    } else if (f != nullptr) {
+      if (std::string acl = AclRejection(s, *spec, argv, f->fullname); !acl.empty()) err = acl;
+    }
     stat_name = err.rfind("ERR unknown subcommand", 0) == 0
                     ? ""
                     : std::string(spec->name) + "|" + absl::AsciiStrToLower(argv[1]);
