@@ -116,6 +116,31 @@ TEST(ConnectionTransportModel, ConnectionNeverAcceptedFails) {
       << v.message;
 }
 
+// Recv() reads the end of the stream while the client's bytes are still
+// there and the client never closed: the server closes the connection, the
+// direct run (fed what the server read) owes nothing, and only the model's
+// end-of-stream rule sees it.
+class EndsEveryStream : public ForwardingTransport {
+ public:
+  using ForwardingTransport::ForwardingTransport;
+  ssize_t Recv(int h, char* buf, size_t len) override {
+    const ssize_t n = sim_->Recv(h, buf, len);
+    return n > 0 ? 0 : n;
+  }
+};
+
+TEST(ConnectionTransportModel, EndOfStreamBeforeTheClientClosedFails) {
+  ConnectionUnderTest put;
+  put.transport = [](server::SimTransport* sim) { return std::make_unique<EndsEveryStream>(sim); };
+  fuzz::Verdict v = RunText(kSetGet, put);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "transport-model") << v.ToString();
+  EXPECT_NE(v.message.find("c0 read the end of its stream after 0 of the 47 bytes its client sent, "
+                           "and the client never closed it"),
+            std::string::npos)
+      << v.message;
+}
+
 // The checks on the server's accept-side calls, fed by hand the calls a
 // broken server makes (the server itself cannot be swapped).
 TEST(ConnectionTransportModel, FailedAcceptWithoutADropFails) {

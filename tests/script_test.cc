@@ -214,6 +214,32 @@ TEST(ScriptLimitsTest, MemoryCapFailsTheAllocationNotTheProcess) {
   EXPECT_EQ(RunScript(scripts, "return 7", host), ":7\r\n");
 }
 
+// A command's reply is turned into Lua values outside the cap (as Redis,
+// which has no cap, never fails that conversion): a script already near
+// the cap still gets a reply of 3.5 MB whole; its own allocations stay capped.
+class BigReplyHost : public CallHost {
+ public:
+  std::string Call(std::span<const std::string>, resp::Protocol, std::string* reply) override {
+    reply->append("$3500000\r\n" + std::string(3500000, 'v') + "\r\n");
+    return "";
+  }
+};
+
+TEST(ScriptLimitsTest, AReplyIsConvertedOutsideTheCap) {
+  ScriptLimits limits;
+  limits.max_memory = 4u << 20;
+  EvalScripts scripts(limits);
+  BigReplyHost host;
+  EXPECT_EQ(RunScript(scripts,
+                      "local a = string.rep('x', 1000000) local r = redis.call('get', 'k') "
+                      "return #a + #r",
+                      host),
+            ":4500000\r\n");
+  const std::string out = RunScript(
+      scripts, "local r = redis.call('get', 'k') return #(r .. string.rep('x', 1000000))", host);
+  EXPECT_NE(out.find("not enough memory"), std::string::npos) << out;
+}
+
 void Exec(engine::Engine& e, int s, std::vector<std::string> argv, std::string* out) {
   e.Execute(s, argv, out);
 }

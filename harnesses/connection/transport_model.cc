@@ -87,6 +87,7 @@ ssize_t ObservingTransport::Recv(int h, char* buf, size_t len) {
       s->read.append(buf, static_cast<size_t>(n));
       s->cut.push_back(s->read.size());
     } else if (n == 0) {
+      if (!s->eof) s->eof_at = s->read.size();
       s->eof = true;
       if (s->owed) s->eof_owed = true;
     }
@@ -222,6 +223,11 @@ fuzz::Verdict CheckTransportModel(const ClientModel& model, const ObservingTrans
       from = to;
     }
     if (!h.reset_violation.empty()) return Fail(step, h.reset_violation);
+    if (h.eof && (!(c.fin || c.closed) || h.eof_at != c.sent.size())) {
+      return Fail(step, absl::StrCat("c", i, " read the end of its stream after ", h.eof_at,
+                                     " of the ", c.sent.size(), " bytes its client sent",
+                                     c.fin || c.closed ? "" : ", and the client never closed it"));
+    }
     if (h.closed_owing) {
       return Fail(step, absl::StrCat("the server read the end of c", i,
                                      "'s stream while it owed it bytes and closed it without "

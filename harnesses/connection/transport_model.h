@@ -25,6 +25,8 @@
 //     them by the time the loop is quiet); after Accept() fails with -EMFILE or -ENFILE the
 //     server's next accept-side call is AcceptAndDrop() (transport.h), and AcceptAndDrop() is
 //     called only then.
+//   - end of stream: a Recv() returns 0 only once the client half-closed or
+//     closed, after every byte it sent was read.
 //   - end of stream with output owed: when a Recv() returns 0 (the client
 //     half-closed or closed) while the server owes the connection bytes (its
 //     last Send() there was short or EAGAIN), the server tries once more to
@@ -59,6 +61,7 @@ class ObservingTransport : public server::Transport {
     std::string read;           // the bytes Recv() returned, in order
     std::vector<size_t> cut;    // read.size() after each Recv() that returned bytes
     bool eof = false;           // a Recv() returned 0
+    size_t eof_at = 0;          // read.size() at the first Recv() that returned 0
     bool owed = false;          // the last Send() was short or EAGAIN
     bool eof_owed = false;      // a Recv() returned 0 while owed, and no Send() since
     bool closed_owing = false;  // Close() came while eof_owed
