@@ -499,6 +499,7 @@ server::ServerOptions HarnessServerOptions(const ConnectionUnderTest& put) {
   o.turn_output_budget = put.server_turn_budget;
   o.output_block = kConnOutputBlock;
   o.compact_sent = kConnCompactSent;
+  o.idle_output_capacity = kConnIdleOutputCapacity;
   o.max_clients = kConnServerMaxClients;
   o.process_info = put.server_process_info ? *put.server_process_info : HarnessProcessInfo();
   return o;

@@ -97,6 +97,9 @@ inline constexpr size_t kConnOutputBlock = 100;
 // bytes (one GET of a value SETRANGE made) is dropped from the buffer while
 // the rest waits for the client's window.
 inline constexpr size_t kConnCompactSent = 128;
+// An idle client's buffers over this are freed at a cron: below the output
+// cap, so a client that stops reading with a reply unsent meets the trim.
+inline constexpr size_t kConnIdleOutputCapacity = 512;
 inline constexpr int kConnMaxDrainTurns = static_cast<int>(kConnMaxOps * kConnMaxSendLen) + 64;
 
 // Hands every call to the SimTransport (which the harness keeps, to inspect

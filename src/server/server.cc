@@ -619,11 +619,11 @@ void Server::TrimIdleClients() {
   for (const auto& owned : clients_) {
     Client* c = owned.get();
     if (std::exchange(c->busy, false) || c->unsent() > 0) continue;
-    if (c->out.capacity() > kMaxIdleOutputCapacity) std::string().swap(c->out);
+    if (c->out.capacity() > options_.idle_output_capacity) std::string().swap(c->out);
     // The session's buffer, when empty: taking it (AppendOutput swaps an
     // empty output with it) leaves the session a fresh one.
     const std::string& pending = engine_.PendingOutput(c->session);
-    if (pending.empty() && pending.capacity() > kMaxIdleOutputCapacity) {
+    if (pending.empty() && pending.capacity() > options_.idle_output_capacity) {
       std::string drop;
       engine_.AppendOutput(c->session, &drop);
     }

@@ -93,6 +93,11 @@ struct ServerOptions {
   size_t output_block = kDefaultOutputBlock;
   // Tests and harnesses set it small so the path runs with small replies.
   size_t compact_sent = kDefaultCompactSent;
+  // An idle client's buffers bigger than this are freed at a cron
+  // (TrimIdleClients; Redis's PROTO_REPLY_CHUNK_BYTES). Harnesses set it
+  // below their output cap so the path runs with a reply still unsent.
+  static constexpr size_t kDefaultIdleOutputCapacity = 16 * 1024;
+  size_t idle_output_capacity = kDefaultIdleOutputCapacity;
   int max_clients = kDefaultMaxClients;
   resp::RequestLimits request_limits;  // inline/header line, multibulk count, bulk length
   // The engine's options; start_ms is ignored: the clock starts at the wall
@@ -138,14 +143,13 @@ class Server : private engine::BusyHost, private engine::PersistHost, private en
   // waits for each reply has one buffer, kept (cleared) for reuse. A client
   // keeps up to kMaxOutputCapacity while it is busy; once it has been idle
   // for a whole cron interval (kActiveExpireIntervalMs), its buffers are
-  // freed if bigger than kMaxIdleOutputCapacity (Redis's static reply
+  // freed if bigger than ServerOptions::idle_output_capacity (Redis's static reply
   // buffer, PROTO_REPLY_CHUNK_BYTES), as redis-server's clientsCron shrinks
   // idle clients' buffers. With two buffers of up to 1 MiB kept for good,
   // 1,000 clients that had read 100 KB values held 200 MB more than
   // redis-server; freeing every big buffer after each write instead made
   // those reads ~5x more expensive (malloc and fresh pages per reply).
   static constexpr size_t kMaxOutputCapacity = 1 << 20;
-  static constexpr size_t kMaxIdleOutputCapacity = 16 * 1024;
   // Bytes per read() (Redis reads PROTO_IOBUF_LEN = 16 KiB).
   static constexpr size_t kReadChunk = 64 * 1024;
   // Redis's default hz is 10: its cron (active expiry) runs every 100 ms.

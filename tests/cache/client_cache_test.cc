@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/resp/writer.h"
 
@@ -299,11 +300,16 @@ TEST(ClientCache, TrackingOffDropsEverythingAndStopsCaching) {
   EXPECT_FALSE(f.c.Contains({"GET", "j"}));
   f.Roundtrip({"GET", "k"}, "$1\r\nv\r\n");
   EXPECT_FALSE(f.c.Contains({"GET", "k"}));
-  // Refused when there is no tracking to turn off, or inside MULTI.
-  EXPECT_EQ(f.c.TrackingOff().code(), absl::StatusCode::kFailedPrecondition);
+  // Refused when there is no tracking to turn off, or inside MULTI; the
+  // message names which.
+  const absl::Status off = f.c.TrackingOff();
+  EXPECT_EQ(off.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(off.message(), ", tracking off)")) << off;
   Fixture g(Options());
   g.Submit({"MULTI"});
-  EXPECT_EQ(g.c.TrackingOff().code(), absl::StatusCode::kFailedPrecondition);
+  const absl::Status multi = g.c.TrackingOff();
+  EXPECT_EQ(multi.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(multi.message(), "(state ready, in MULTI)")) << multi;
   g.c.Connect();
   EXPECT_EQ(g.c.TrackingOff().code(), absl::StatusCode::kFailedPrecondition);  // handshake
 }
