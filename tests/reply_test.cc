@@ -255,6 +255,22 @@ TEST(ReplyTree, AppendCopiesValuesOfAnyTreeIncludingItself) {
   EXPECT_EQ(dst[3].str(), "q");
 }
 
+// A value appended while another is being read goes before it: the one in
+// progress stays last, its payloads (shifted in the arena) intact.
+TEST(ReplyTree, AppendKeepsAValueInProgressLast) {
+  const ReplyTree src = Tree("$5\r\nhello\r\n");
+  Reader reader(Protocol::kResp3);
+  ReplyTree t;
+  ReplyBuilder builder(&t);
+  ASSERT_TRUE(reader.Feed("*2\r\n$3\r\nabc\r\n", builder));
+  ASSERT_EQ(t.size(), 0u);
+  t.Append(src[0]);
+  ASSERT_TRUE(reader.Feed(":9\r\n", builder));
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(ToValue(t[0]), Value::Bulk("hello"));
+  EXPECT_EQ(ToValue(t[1]), Value::Aggregate(Type::kArray, {Value::Bulk("abc"), Value::Integer(9)}));
+}
+
 TEST(ReplyTree, ClearKeepsAValueInProgress) {
   // The second value arrives in pieces; clear() between feeds drops only the
   // complete values, and moves the partial one to the front when the dead
