@@ -15,6 +15,8 @@
 namespace respfuzz::harnesses {
 
 resp::Value BadClusterSlots(const resp::Value& good, int kind) {
+  // error-reply: what a server without cluster support answers.
+  if (kind == 8) return resp::Value::Error("ERR This instance has cluster support disabled");
   resp::Value bad = good;
   if (bad.elems.empty() || bad.elems[0].elems.size() < 3) return bad;
   resp::Value& e = bad.elems[0];

@@ -123,8 +123,9 @@ absl::StatusOr<std::string> ParseKey(std::string_view t, size_t line) {
 
 std::span<const std::string_view> BadTopologyNames() {
   static constexpr std::array<std::string_view, kBadTopologyKinds> kNames = {
-      "host-integer",     "host-null",         "first-not-integer", "last-out-of-range",
-      "first-after-last", "port-out-of-range", "short-entry",       "node-one-element"};
+      "host-integer",      "host-null",        "first-not-integer",
+      "last-out-of-range", "first-after-last", "port-out-of-range",
+      "short-entry",       "node-one-element", "error-reply"};
   return kNames;
 }
 
@@ -184,7 +185,7 @@ RoutingProgram DecodeRoutingProgram(std::string_view bytes) {
           op.bad = x % 8;
         } else if (const int y = (x >> 4) & 7; y == 1) {
           op.kind = RoutingOpKind::kRefreshBad;
-          op.bad = 7;
+          op.bad = (x & 8) != 0 ? 8 : 7;
         } else if (y == 2) {
           op.kind = RoutingOpKind::kRedirectBad;
           op.slot = (x & 8) != 0 ? 16384 : -1;
@@ -241,7 +242,7 @@ std::string EncodeRoutingProgram(const RoutingProgram& p) {
         break;
       case RoutingOpKind::kRefreshBad:
         s.push_back(7);
-        s.push_back(static_cast<char>(op.bad < 7 ? op.bad : 0x17));
+        s.push_back(static_cast<char>(op.bad < 7 ? op.bad : (op.bad == 8 ? 0x1F : 0x17)));
         break;
       case RoutingOpKind::kRefreshShards:
         s.push_back(7);

@@ -20,8 +20,10 @@
 //                               one field broken (bad_topology.h): KIND is
 //                               host-integer, host-null, first-not-integer,
 //                               last-out-of-range, first-after-last,
-//                               port-out-of-range, short-entry or
-//                               node-one-element
+//                               port-out-of-range, short-entry,
+//                               node-one-element, or error-reply (the whole
+//                               reply an error, as from a server without
+//                               cluster support)
 //   redirect-bad moved|ask -1|16384
 //                               the client's map is handed a redirection to a
 //                               slot outside 0..16383 (no parser yields one):
@@ -33,7 +35,7 @@
 //   2 move: key, node; 3 migrate: key, node; 4 finish: key; 5 fail: node, node;
 //   6 get: key; 7: byte x: x % 8 < 7: refresh-bad kind x % 8; else by
 //   y = (x >> 4) & 7: 0 refresh-shards standard, 1 refresh-bad
-//   node-one-element, 2 redirect-bad (slot 16384 when x & 8, else -1; ask
+//   node-one-element (error-reply when x & 8), 2 redirect-bad (slot 16384 when x & 8, else -1; ask
 //   when x & 0x80), 3..7 refresh-shards form y - 2; resp3 when x & 8.
 //   key: byte k < 0x80: pool entry k % 16 (KeyPool()); k >= 0x80: a literal of
 //   (k & 0x1f) + 1 bytes that follow, each mapped into the key alphabet.
@@ -69,7 +71,7 @@ enum class RoutingOpKind : uint8_t {
   kRedirectBad,
 };
 
-inline constexpr int kBadTopologyKinds = 8;
+inline constexpr int kBadTopologyKinds = 9;
 // The refresh-bad kinds' names, in kind order.
 std::span<const std::string_view> BadTopologyNames();
 inline constexpr int kShardsForms = 6;

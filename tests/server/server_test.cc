@@ -824,7 +824,7 @@ TEST(ServerTest, ReplyBuffersShrinkWhenTheClientIsIdle) {
     sim->AdvanceClock(Server::kActiveExpireIntervalMs);
     ASSERT_TRUE(server.Turn().ok());
   };
-  const size_t idle_cap = Server::kMaxIdleOutputCapacity;
+  const size_t idle_cap = ServerOptions::kDefaultIdleOutputCapacity;
   // (A string's capacity grows by doubling: a reply of a quarter of the cap
   // is in a buffer within it.)
   const std::string small(idle_cap / 4, 's'), big(idle_cap, 'b'),
