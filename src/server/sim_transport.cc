@@ -144,8 +144,9 @@ void SimTransport::Rewatch(int handle, uint32_t events, uint64_t tag) {
   c->tag = tag;
 }
 
-int SimTransport::Wait(std::span<Readiness> out, int) {
+int SimTransport::Wait(std::span<Readiness> out, int timeout_ms) {
   ++turns_;
+  last_wait_timeout_ms_ = timeout_ms;
   std::fill(reads_this_turn_.begin(), reads_this_turn_.end(), 0);
   Log(Event::kTurn, -1);
   size_t n = 0;

@@ -91,6 +91,8 @@ class SimTransport : public Transport {
   const std::vector<int>& reads_this_turn() const { return reads_this_turn_; }
   bool listening() const { return listening_; }
   int turns() const { return turns_; }
+  // The timeout the server passed to its last Wait() (ms; -1: none yet).
+  int last_wait_timeout_ms() const { return last_wait_timeout_ms_; }
 
   // --- Transport ---
   absl::StatusOr<uint16_t> Listen(const std::string& bind, uint16_t port) override;
@@ -135,6 +137,7 @@ class SimTransport : public Transport {
   int64_t mono_ms_ = 0;
   int64_t busy_step_ms_ = 0;
   int turns_ = 0;
+  int last_wait_timeout_ms_ = -1;
 };
 
 }  // namespace respfuzz::server

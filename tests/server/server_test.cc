@@ -934,6 +934,34 @@ TEST(ServerTest, TurnBudgetSpreadsAPipelineOverTurnsWhileOthersAreServed) {
   EXPECT_TRUE(sim->misuses().empty());
 }
 
+// How long the loop may sleep: until the next cron (active expiry every
+// kActiveExpireIntervalMs) when nothing else is due, and no longer than a
+// blocked client's timeout (it fires once the clock is past it).
+TEST(ServerTest, WaitsUntilTheNextCronOrTimeout) {
+  auto owned = std::make_unique<SimTransport>();
+  SimTransport* sim = owned.get();
+  Server server(ServerOptions{}, std::move(owned));
+  ASSERT_TRUE(server.Listen().ok());
+  const int conn = sim->Connect();
+  ASSERT_TRUE(server.Turn().ok());
+  ASSERT_TRUE(server.Turn().ok());
+  EXPECT_EQ(sim->last_wait_timeout_ms(), Server::kActiveExpireIntervalMs);
+  sim->AdvanceClock(30);
+  ASSERT_TRUE(server.Turn().ok());
+  EXPECT_EQ(sim->last_wait_timeout_ms(), Server::kActiveExpireIntervalMs - 30);
+  // BLPOP with 20 ms to go: the loop wakes when the clock has passed it.
+  sim->ClientSend(conn, Multibulk({"BLPOP", "q", "0.02"}), 0);
+  ASSERT_TRUE(server.Turn().ok());
+  ASSERT_TRUE(server.Turn().ok());
+  EXPECT_EQ(sim->last_wait_timeout_ms(), 21);
+  EXPECT_TRUE(sim->conns()[conn].received.empty());
+  sim->AdvanceClock(21);
+  ASSERT_TRUE(server.Turn().ok());
+  ASSERT_TRUE(server.Turn().ok());
+  EXPECT_EQ(sim->conns()[conn].received, "*-1\r\n");
+  EXPECT_TRUE(sim->misuses().empty());
+}
+
 // The free heap goes back to the system at a cron once the keys (all dbs)
 // have fallen to half of their peak since the last trim, for peaks of at
 // least kTrimMinKeys keys: ServerStats::memory_trims counts the trims.
