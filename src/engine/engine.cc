@@ -747,8 +747,6 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     fullname = std::string(spec->name) + "|" + absl::AsciiStrToLower(argv[1]);
     stat_name = fullname;
   }
-  // processCommand's authRequired and ACL checks (cmd_acl.cc), with the
-  // no-multi refusal between them.
   // processCommand's authRequired, no-multi and ACL checks, in that order
   // (cmd_acl.cc; a NOPERM is logged there).
   if (std::string acl = AclRejection(s, *spec, argv, fullname); !acl.empty()) {
