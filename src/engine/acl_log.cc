@@ -72,35 +72,29 @@ void Engine::AclLogAdd(AclLogEntry le) {
 void Engine::AclLogDenial(const Session& s, AclResult r, std::string_view context,
                           std::span<const std::string> argv, size_t idx,
                           const std::string& fullname) {
-  AclLogEntry le;
-  le.reason = r;
-  le.context = context;
-  le.username = s.user;
-  le.ctime_ms = keyspace().now_ms();
-  le.object = r == AclResult::kDeniedCmd ? fullname : (idx < argv.size() ? argv[idx] : "");
-  le.cinfo = ClientInfoLine(*this, s);
-  AclLogAdd(std::move(le));
+  AclLogAdd({.reason = r,
+             .context = context,
+             .object = r == AclResult::kDeniedCmd ? fullname : (idx < argv.size() ? argv[idx] : ""),
+             .username = s.user,
+             .ctime_ms = keyspace().now_ms(),
+             .cinfo = ClientInfoLine(*this, s)});
 }
 
 void Engine::AclLogAuth(const Session& s, std::string_view argv0, const std::string& username) {
   // The user is the one AUTH named, not the session's (whose CLIENT INFO
   // still names its own). The context is the client's CLIENT_MULTI, which
   // EXEC keeps while its queued commands run.
-  AclLogEntry le;
-  le.reason = AclResult::kDeniedAuth;
-  le.context = s.in_multi || s.exec_count >= 0 ? "multi" : "toplevel";
-  le.username = username;
-  le.ctime_ms = keyspace().now_ms();
-  le.object = std::string(argv0);
-  le.cinfo = ClientInfoLine(*this, s);
-  AclLogAdd(std::move(le));
+  AclLogAdd({.reason = AclResult::kDeniedAuth,
+             .context = s.in_multi || s.exec_count >= 0 ? "multi" : "toplevel",
+             .object = std::string(argv0),
+             .username = username,
+             .ctime_ms = keyspace().now_ms(),
+             .cinfo = ClientInfoLine(*this, s)});
 }
-
-namespace {
 
 // ACL LOG [count | RESET]: the newest `count` entries (10 by default; a
 // negative count is 0), each a map of seven fields.
-void AclLogReply(CommandContext& c) {
+void AclLogCommand(CommandContext& c) {
   Engine& e = c.engine;
   if (c.argc() == 3 && IEquals(c.arg(2), "reset")) {
     e.AclLogReset();
@@ -135,9 +129,5 @@ void AclLogReply(CommandContext& c) {
     c.reply.Bulk(le.cinfo);
   }
 }
-
-}  // namespace
-
-void AclLogCommand(CommandContext& c) { AclLogReply(c); }
 
 }  // namespace respfuzz::engine

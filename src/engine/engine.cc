@@ -694,25 +694,23 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     return;
   }
   std::string fullname(spec->name);
+  // A subcommand 7.0.15 has and the engine does not (SCRIPT DEBUG, any a
+  // container lacks): the server's lookupCommand finds it, so its arity and
+  // ACL checks come first (the reference model does the same); else
+  // `unknown`, the unknown-subcommand error.
+  auto missing_subcommand = [&](std::string unknown) {
+    const CommandFact* f = LookupCommandFact(argv);
+    if (f == nullptr) return unknown;
+    if (!ArityFits(f->arity, argv.size())) return ArityError(f->fullname);
+    std::string acl = AclRejection(s, *spec, argv, f->fullname);
+    return acl.empty() ? unknown : acl;
+  };
   if (IsContainer(spec->name) && argv.size() >= 2) {
     // A container command: the subcommand is resolved before anything else
     // (subcommands match whole, NULs included).
     const Subcommand* sub = FindSubcommand(spec->name, argv[1]);
     if (sub == nullptr) {
-      // A subcommand 7.0.15 has and the engine does not: the server's
-      // lookupCommand finds it, so its arity and ACL checks come
-      // first (the reference model does the same).
-      if (const CommandFact* f = LookupCommandFact(argv); f != nullptr) {
-        if (!ArityFits(f->arity, argv.size())) {
-          reject(ArityError(f->fullname));
-          return;
-        }
-        if (std::string acl = AclRejection(s, *spec, argv, f->fullname); !acl.empty()) {
-          reject(acl);
-          return;
-        }
-      }
-      reject(UnknownSubcommandError(argv[0], argv[1]));
+      reject(missing_subcommand(UnknownSubcommandError(argv[0], argv[1])));
       return;
     }
     fullname = std::string(spec->name) + "|" + std::string(sub->name);
@@ -726,16 +724,8 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     return;
   } else if (std::string err = ScriptSubcommandError(spec->name, argv); !err.empty()) {
     // SCRIPT's and FUNCTION's subcommand and its arity: the statistics go
-    // to the subcommand lookupCommand found (none when unknown). One 7.0.15
-    // has and the engine does not (SCRIPT DEBUG) meets its arity and ACL
-    // checks first, as above.
-    const CommandFact* f =
-        err.rfind("ERR unknown subcommand", 0) == 0 ? LookupCommandFact(argv) : nullptr;
-    if (f != nullptr && !ArityFits(f->arity, argv.size())) {
-      err = ArityError(f->fullname);
-    } else if (f != nullptr) {
-      if (std::string acl = AclRejection(s, *spec, argv, f->fullname); !acl.empty()) err = acl;
-    }
+    // to the subcommand lookupCommand found (none when unknown).
+    if (err.rfind("ERR unknown subcommand", 0) == 0) err = missing_subcommand(std::move(err));
     stat_name = err.rfind("ERR unknown subcommand", 0) == 0
                     ? ""
                     : std::string(spec->name) + "|" + absl::AsciiStrToLower(argv[1]);

@@ -797,7 +797,7 @@ TEST(ServerTest, RunServerStopsOnSigtermAndPrintsASummary) {
 // The reply buffers a client keeps once its output is sent: the emptied
 // buffer goes back to its engine session (one buffer per client), kept up to
 // kMaxOutputCapacity while the client is busy (a bigger one is freed after
-// the write), and at most kMaxIdleOutputCapacity once the client has been
+// the write), and at most ServerOptions::idle_output_capacity once the client has been
 // idle for a whole cron interval. On the simulated transport, so the
 // buffers are looked at between turns.
 TEST(ServerTest, ReplyBuffersShrinkWhenTheClientIsIdle) {
