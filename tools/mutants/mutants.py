@@ -301,9 +301,10 @@ def libfuzzer_options(path):
 FINAL_EXECS_RE = re.compile(r"^stat::number_of_executed_units:\s*(\d+)", re.M)
 
 
-def fuzz_start(h, info, seconds, seed, work, binary=None, label=None):
+def fuzz_start(h, info, seconds, seed, work, binary=None, label=None, from_empty=False):
     """Starts one libFuzzer run of harness h (its binary, or another build of
-    the same fuzz target, e.g. h_opmut) from its seeds; fuzz_finish waits."""
+    the same fuzz target, e.g. h_opmut) from its seeds, or from an empty
+    corpus; fuzz_finish waits."""
     label = label or h
     run_dir = os.path.join(work, "fuzz-" + label)
     shutil.rmtree(run_dir, ignore_errors=True)
@@ -314,7 +315,7 @@ def fuzz_start(h, info, seconds, seed, work, binary=None, label=None):
     if os.path.exists(info["dictionary"]):
         argv.append(f"-dict={info['dictionary']}")
     argv.append(os.path.join(run_dir, "corpus"))
-    if os.path.isdir(info["seeds"]):
+    if os.path.isdir(info["seeds"]) and not from_empty:
         argv.append(info["seeds"])
     log_path = os.path.join(run_dir, "fuzz.log")
     out = open(log_path, "w+", encoding="utf-8", errors="replace")
@@ -373,16 +374,17 @@ def fuzz_finish(run):
     return res
 
 
-def fuzz(h, info, seconds, seed, work):
+def fuzz(h, info, seconds, seed, work, from_empty=False):
     """One libFuzzer run of harness h from its seeds (fuzz_finish's dict)."""
-    return fuzz_finish(fuzz_start(h, info, seconds, seed, work))
+    return fuzz_finish(fuzz_start(h, info, seconds, seed, work, from_empty=from_empty))
 
 
-def fuzz_arms(h, info, binaries, seconds, seed, work):
+def fuzz_arms(h, info, binaries, seconds, seed, work, from_empty=False):
     """The arms of harness h (arm -> binary) fuzzed side by side, started at
-    the same time with the same seeds, dictionary, options and -seed: their
-    fuzz_finish dicts by arm."""
-    runs = {arm: fuzz_start(h, info, seconds, seed, work, binary=b, label=f"{h}-{arm}")
+    the same time with the same seeds (or none), dictionary, options and
+    -seed: their fuzz_finish dicts by arm."""
+    runs = {arm: fuzz_start(h, info, seconds, seed, work, binary=b, label=f"{h}-{arm}",
+                            from_empty=from_empty)
             for arm, b in binaries.items()}
     while not all([fuzz_poll(r) for r in runs.values()]):
         time.sleep(0.05)
@@ -550,6 +552,7 @@ def report(out_dir, state, picked_ids, equivalent, command):
 
     md = ["# Mutation score", "", f"`{command}`", "",
           f"Seed {state['config']['seed']}, {state['config']['time']} s per harness and mutant" +
+          (" from an empty corpus" if state["config"].get("from_empty") else "") +
           (f", arms {state['config']['arms']} side by side, {state['config']['trials']} "
            f"trial(s) (-seed {state['config']['seed']} on)." if state["config"].get("arms")
            else "."),
@@ -615,7 +618,7 @@ Mutants are taken from the lines each harness's seeds reach (scripts/coverage
 the harnesses reaching it (at most --max-harnesses, the one reaching most of
 its file first) until one kills it. The state is kept in OUT/state.json: a
 rerun with the same OUT skips the mutants done with the same --time, --seed
-and --max-harnesses (and --arms, --trials). The report is OUT/report.md
+and --max-harnesses (and --arms, --trials, --from-empty). The report is OUT/report.md
 and OUT/report.json, with the diff of every surviving mutant.
 
 --arms plain,opmut measures the op-level mutator (harnesses/common/op_mutator.h)
@@ -673,6 +676,10 @@ two arms take a core each.""",
     p.add_argument("--trials", type=int, default=1, metavar="N",
                    help="with --arms: N side-by-side runs per mutant after one build, "
                         "-seed K, K+1, ... (default 1; none after a seed-replay kill)")
+    p.add_argument("--from-empty", action="store_true",
+                   help="fuzz from an empty corpus, not from the harness's seeds: the time "
+                        "a mutant takes to find from nothing (the mutants are still taken "
+                        "from the lines the seeds reach)")
     p.add_argument("--list", action="store_true",
                    help="print the chosen mutants (id, file:line, operator, change, "
                         "harnesses) as TSV and exit; nothing is built")
@@ -761,7 +768,7 @@ def fuzz_mutant_arms(a, build, h, targets, row, where, work):
     for seed in range(a.seed, a.seed + a.trials):
         log(f"{where}: fuzzing {' and '.join(targets[x] for x in ARMS)} side by side for "
             f"{a.time} s, -seed={seed}")
-        res = fuzz_arms(h, build.manifest[h], binaries, a.time, seed, work)
+        res = fuzz_arms(h, build.manifest[h], binaries, a.time, seed, work, a.from_empty)
         row["arms"]["trials"].append(dict(res, seed=seed))
         row["runs"].extend(dict(res[arm], harness=targets[arm]) for arm in ARMS)
         log(f"{where}: -seed={seed}: " + ", ".join(f"{arm} {arm_cell(res[arm])}"
@@ -800,7 +807,8 @@ def main(argv):
         except ValueError as e:
             raise UsageError(f"{state_path} is not a state file of this tool: {e}")
     state["config"] = {"seed": a.seed, "time": a.time, "per_module": a.per_module,
-                       "max_harnesses": a.max_harnesses, "build": a.build}
+                       "max_harnesses": a.max_harnesses, "build": a.build,
+                       "from_empty": a.from_empty}
     if a.arms:
         state["config"].update(arms=a.arms, trials=a.trials)
     state["save"] = lambda: write_json(state_path, {k: v for k, v in state.items()
@@ -870,6 +878,8 @@ def main(argv):
             where = f"[{n}/{len(picked)}] {m['id']} {m['file']}:{m['line']} {m['op']} " \
                     f"'{m['orig']}' -> '{m['repl']}'"
             settings = {"time": a.time, "seed": a.seed, "max_harnesses": a.max_harnesses}
+            if a.from_empty:
+                settings["from_empty"] = True
             if a.arms:
                 settings.update(arms=a.arms, trials=a.trials)
             done = state["results"].get(m["id"])
@@ -903,7 +913,7 @@ def main(argv):
                     row.update(status="survived", runs=[])
                     for h in hs:
                         log(f"{where}: fuzzing {h} for {a.time} s")
-                        res = fuzz(h, build.manifest[h], a.time, a.seed, work)
+                        res = fuzz(h, build.manifest[h], a.time, a.seed, work, a.from_empty)
                         row["runs"].append(res)
                         if res["status"] == "killed":
                             row.update(status="killed", harness=h, by=res["by"],
