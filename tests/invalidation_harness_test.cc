@@ -36,6 +36,9 @@
 #include <sstream>
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/invalidation/checks.h"
 #include "harnesses/invalidation/program.h"
@@ -247,6 +250,25 @@ TEST(InvalidationHarness, CorruptedHitIsStale) {
   RunOptions broken;
   broken.corrupt_hit = [](size_t, resp::Value* v) { *v = resp::Value::Bulk("not-the-value"); };
   ExpectCaught(Seed("hget_per_field.txt"), broken, "staleness");
+}
+
+// A refusal of TRACKING off that claims a MULTI the client never opened.
+TEST(InvalidationHarness, RefusalNamingAMultiNotOpenFailsTheClientCheck) {
+  RunOptions broken;
+  broken.corrupt_refusal = [](size_t, absl::Status* s) {
+    if (!absl::StrContains(s->message(), "in MULTI")) {
+      *s = absl::FailedPreconditionError(absl::StrCat(s->message(), ", in MULTI"));
+    }
+  };
+  ExpectCaught(Seed("select_and_multi.txt"), broken, "client");
+  const RunResult bad = RunProgram(P(Seed("select_and_multi.txt")), broken);
+  EXPECT_NE(bad.verdict.message.find("refused TRACKING off as in MULTI"), std::string::npos)
+      << bad.verdict.ToString();
+  // Inside MULTI the words hold: the same change there goes unflagged.
+  const RunResult in_multi = RunProgram(P("client c1 default resp3\ndeliver-all\nc1 multi\n"
+                                          "c1 tracking off\nc1 exec\nsend c1\ndeliver-all\n"),
+                                        broken);
+  EXPECT_TRUE(in_multi.verdict.ok) << in_multi.verdict.ToString();
 }
 
 TEST(InvalidationHarness, ChangedServerByteFailsTheReference) {

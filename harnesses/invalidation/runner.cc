@@ -455,6 +455,22 @@ void Runner::Submit(int i, OpKind kind, const std::vector<std::string>& argv) {
   CheckHit(i, argv, hit);
 }
 
+// A refusal names the reasons that hold (ClientCache::TrackingOff and
+// AddPrefixes): "in MULTI" only while the client has a MULTI submitted and
+// not its EXEC. The client's own view may stay in MULTI longer than the
+// cache's (a DISCARD, a RESET or a lost connection ends it there first), never
+// shorter, so the check holds one way only.
+void Runner::CheckRefusal(int i, const char* what, absl::Status s) {
+  if (s.ok()) return;
+  if (options_.corrupt_refusal) options_.corrupt_refusal(op_, &s);
+  if (options_.trace) note_ = "refused: " + std::string(s.message());
+  if (checks_ && !clients_[i].in_multi && absl::StrContains(s.message(), ", in MULTI")) {
+    Fail("client",
+         absl::StrCat("c", i + 1, " refused TRACKING ", what,
+                      " as in MULTI, with no MULTI submitted since its last EXEC: ", s.message()));
+  }
+}
+
 void Runner::RunOp(const Op& op) {
   const int i = op.client;
   if (RefusedWhileBlocked(op)) return;
@@ -469,18 +485,14 @@ void Runner::RunOp(const Op& op) {
     case OpKind::kExec:
       Submit(i, op.kind, {"EXEC"});
       break;
-    case OpKind::kTrackingOff: {
+    case OpKind::kTrackingOff:
       cache_touched_[i] = true;
-      const absl::Status s = clients_[i].cache->TrackingOff();
-      if (!s.ok() && options_.trace) note_ = "refused: " + std::string(s.message());
+      CheckRefusal(i, "off", clients_[i].cache->TrackingOff());
       break;
-    }
-    case OpKind::kTrackingOn: {
+    case OpKind::kTrackingOn:
       cache_touched_[i] = true;
-      const absl::Status s = clients_[i].cache->AddPrefixes(op.prefixes);
-      if (!s.ok() && options_.trace) note_ = "refused: " + std::string(s.message());
+      CheckRefusal(i, "on", clients_[i].cache->AddPrefixes(op.prefixes));
       break;
-    }
     case OpKind::kSend:
       SendClient(i);
       break;

@@ -126,6 +126,8 @@ struct RunOptions {
   std::function<void(size_t op, int slot, std::string* bytes)> corrupt_server_output;
   // Changes a cache hit before the staleness check.
   std::function<void(size_t op, resp::Value* hit)> corrupt_hit;
+  // Changes the status of a refused TRACKING off / on before it is checked.
+  std::function<void(size_t op, absl::Status* s)> corrupt_refusal;
   // Changes the engine's state after an op, before Validate() (which then
   // runs at that op whatever the op did).
   std::function<void(size_t op, engine::Engine& e)> corrupt_engine;
@@ -276,6 +278,8 @@ class Runner {
   void Kill(int i, int conn);
   void Reconnect(int i, const ClientSpec& spec);
   void Submit(int i, OpKind kind, const std::vector<std::string>& argv);
+  // TRACKING off / on (`what`) at client i: a refusal's reasons.
+  void CheckRefusal(int i, const char* what, absl::Status s);
   void RunOp(const Op& op);
   // --- blocking_ops.cc: the block and unblock ops ---
   // Whether client op.client is blocked and op would submit (nothing happens).
