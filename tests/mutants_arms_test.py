@@ -81,6 +81,15 @@ with tempfile.TemporaryDirectory() as out:
                  "0.3 s, 40 execs (seed replay)", "2 trial(s)"):
         if want not in md:
             errors.append(f"report.md lacks {want!r}")
+    # A mutant that did not build has no trials: the report leaves it out of
+    # the pairs (a row of an older state file kept the --arms text there).
+    state["results"]["nb"] = {"id": "nb", "file": "src/x.cc", "line": 1, "op": "swap",
+                              "orig": "a, b", "repl": "b, a", "status": "not built",
+                              "error": "no viable conversion", "runs": [],
+                              "arms": "plain,opmut", "arm_set": "plain,opmut"}
+    mutants.report(out, state, [r["id"] for r in ROWS] + ["nb"], {}, "scripts/mutants --arms")
+    doc = json.load(open(os.path.join(out, "report.json")))
+    expect("not built: pairs", len(doc["arms"]["pairs"]), 6)
     # A run without --arms has no arms section.
     state["results"] = {"y": dict(ROWS[0], arms=None, id="y")}
     mutants.report(out, state, ["y"], {}, "scripts/mutants")

@@ -438,7 +438,7 @@ def arm_pairs(rows):
     pairs = []
     for r in rows:
         arms = r.get("arms")
-        if not arms:
+        if not isinstance(arms, dict):  # not fuzzed (not built), or a run without arms
             continue
         for t in arms["trials"]:
             p, o = t["plain"], t["opmut"]
@@ -881,7 +881,8 @@ def main(argv):
             if a.from_empty:
                 settings["from_empty"] = True
             if a.arms:
-                settings.update(arms=a.arms, trials=a.trials)
+                # (not "arms": a fuzzed row's "arms" holds its trials)
+                settings.update(arm_set=a.arms, trials=a.trials)
             done = state["results"].get(m["id"])
             if done and all(done.get(k) == v for k, v in settings.items()):
                 log(f"{where}: done before, skipped")
