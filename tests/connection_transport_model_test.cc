@@ -141,6 +141,32 @@ TEST(ConnectionTransportModel, EndOfStreamBeforeTheClientClosedFails) {
       << v.message;
 }
 
+// An idle server sleeps: the rule fed by hand the Wait() timeouts a busy
+// loop (0) and an oversleeping loop (past the cron) would pass; a healthy
+// run meets it after every seed (HealthyRunsPass, the seed test).
+TEST(ConnectionTransportModel, AnIdleLoopThatDoesNotSleepFails) {
+  auto sim = std::make_unique<server::SimTransport>();
+  server::SimTransport* s = sim.get();
+  ASSERT_TRUE(s->Listen("127.0.0.1", 0).ok());
+  ObservingTransport seen(std::make_unique<ForwardingTransport>(s));
+  std::vector<server::Readiness> events(8);
+  EXPECT_FALSE(CheckIdleWait(seen, kConnMaxIdleWaitMs, 3).ok);  // no Wait() yet
+  for (int timeout : {1, 37, kConnMaxIdleWaitMs}) {
+    ASSERT_EQ(seen.Wait(events, timeout), 0);
+    EXPECT_TRUE(CheckIdleWait(seen, kConnMaxIdleWaitMs, 3).ok) << timeout;
+  }
+  ASSERT_EQ(seen.Wait(events, 0), 0);
+  fuzz::Verdict v = CheckIdleWait(seen, kConnMaxIdleWaitMs, 3);
+  EXPECT_FALSE(v.ok);
+  EXPECT_EQ(v.check, "stall");
+  EXPECT_EQ(v.step, 3);
+  EXPECT_NE(v.message.find("a busy loop"), std::string::npos) << v.message;
+  ASSERT_EQ(seen.Wait(events, kConnMaxIdleWaitMs + 1), 0);
+  v = CheckIdleWait(seen, kConnMaxIdleWaitMs, 3);
+  EXPECT_FALSE(v.ok);
+  EXPECT_NE(v.message.find("timeout is 101 ms"), std::string::npos) << v.message;
+}
+
 // The checks on the server's accept-side calls, fed by hand the calls a
 // broken server makes (the server itself cannot be swapped).
 TEST(ConnectionTransportModel, FailedAcceptWithoutADropFails) {

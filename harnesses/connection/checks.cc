@@ -644,6 +644,10 @@ ConnRunResult RunConnProgramSteps(const ConnProgram& p, const ConnectionUnderTes
   }
   result.verdict = CheckTransportModel(ClientModel::FromProgram(p, op_conns), *seen, end);
   if (!result.verdict.ok) return result;
+  // The loop is quiet: one more turn finds nothing to do and must sleep.
+  if (!turn(end)) return result;
+  result.verdict = CheckIdleWait(*seen, kConnMaxIdleWaitMs, end);
+  if (!result.verdict.ok) return result;
   server.Stop();
   if (!turn(end)) return result;
   if (!server.stopping()) {

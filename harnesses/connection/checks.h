@@ -47,7 +47,11 @@
 //       holds output the server has not taken (CheckDelivered): replies,
 //       pushes, and a blocked client's answer when it is served or times
 //       out all reach the connection in the turn they are written
-//   "stall"       the loop reaches quiet within kConnMaxDrainTurns turns
+//   "stall"       the loop reaches quiet within kConnMaxDrainTurns turns;
+//       and, once it is quiet, an idle server sleeps: one more turn, with
+//       nothing queued, readable or due, waits 1..kConnMaxIdleWaitMs ms
+//       (CheckIdleWait; a wait of 0 is a busy loop, a longer one misses
+//       the cron)
 // and (oracle 4) the sanitizers over all of it.
 #ifndef RESPFUZZ_HARNESSES_CONNECTION_CHECKS_H_
 #define RESPFUZZ_HARNESSES_CONNECTION_CHECKS_H_
@@ -101,6 +105,9 @@ inline constexpr size_t kConnCompactSent = 128;
 // cap, so a client that stops reading with a reply unsent meets the trim.
 inline constexpr size_t kConnIdleOutputCapacity = 512;
 inline constexpr int kConnMaxDrainTurns = static_cast<int>(kConnMaxOps * kConnMaxSendLen) + 64;
+// The longest an idle server may sleep: Redis's default hz of 10 runs the
+// cron (active expiry, the idle trim) every 100 ms (docs/serve.md).
+inline constexpr int kConnMaxIdleWaitMs = 100;
 
 // Hands every call to the SimTransport (which the harness keeps, to inspect
 // after the server is gone). Tests derive broken transports from it.

@@ -53,6 +53,7 @@ void ObservingTransport::Rewatch(int h, uint32_t events, uint64_t tag) {
 }
 
 int ObservingTransport::Wait(std::span<server::Readiness> out, int timeout_ms) {
+  last_wait_timeout_ms_ = timeout_ms;
   const int n = inner_->Wait(out, timeout_ms);
   for (int i = 0; i < n; ++i) {
     if (!(out[i].events & EPOLLERR)) continue;
@@ -246,6 +247,18 @@ fuzz::Verdict CheckTransportModel(const ClientModel& model, const ObservingTrans
     }
   }
   return fuzz::Verdict::Ok();
+}
+
+fuzz::Verdict CheckIdleWait(const ObservingTransport& seen, int max_ms, size_t step) {
+  const int t = seen.last_wait_timeout_ms();
+  if (t >= 1 && t <= max_ms) return fuzz::Verdict::Ok();
+  return fuzz::Verdict::Fail(
+      "stall", static_cast<int64_t>(step),
+      t == 0 ? std::string("the loop is quiet, yet the server's Wait() did not sleep (timeout 0 "
+                           "with nothing queued, readable or due: a busy loop)")
+             : absl::StrCat("the loop is quiet and the server's Wait() timeout is ", t,
+                            " ms: an idle server sleeps 1..", max_ms,
+                            " ms (it wakes for its cron at least that often)"));
 }
 
 }  // namespace respfuzz::harnesses

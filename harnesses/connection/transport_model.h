@@ -86,6 +86,8 @@ class ObservingTransport : public server::Transport {
 
   const std::vector<Handle>& handles() const { return handles_; }
   const std::vector<AcceptCall>& accept_calls() const { return accept_calls_; }
+  // The timeout of the server's last Wait() (-1: none yet).
+  int last_wait_timeout_ms() const { return last_wait_timeout_ms_; }
 
   absl::StatusOr<uint16_t> Listen(const std::string& bind, uint16_t port) override {
     return inner_->Listen(bind, port);
@@ -117,6 +119,7 @@ class ObservingTransport : public server::Transport {
   std::unique_ptr<server::Transport> inner_;
   std::vector<Handle> handles_;
   std::vector<AcceptCall> accept_calls_;
+  int last_wait_timeout_ms_ = -1;
 };
 
 // The clients as the program's ops made them.
@@ -138,6 +141,12 @@ struct ClientModel {
 // verdict's step. Ok or Fail("transport-model", ...).
 fuzz::Verdict CheckTransportModel(const ClientModel& model, const ObservingTransport& seen,
                                   size_t step);
+
+// An idle server sleeps (check "stall"): called after a turn of a quiet loop
+// (nothing queued, nothing readable, every timer that was due run in the
+// turns before), the server's last Wait() had a timeout of 1..max_ms: 0 is a
+// busy loop, more than max_ms sleeps past the cron.
+fuzz::Verdict CheckIdleWait(const ObservingTransport& seen, int max_ms, size_t step);
 
 }  // namespace respfuzz::harnesses
 
