@@ -27,7 +27,7 @@ With --programs N it fuzzes nothing: it replays fixed inputs through both
 fuzz binaries at the same time (libFuzzer runs each file it is given RUNS
 times, no mutation, no corpus): for a structured harness, one program per
 seed of this tree (corpus/HARNESS/*.txt), its ops repeated in order until it
-has exactly N (its client lines kept first), encoded by the after build's
+has exactly N (its client and raw lines kept first), encoded by the after build's
 respfuzz_encode_seeds_HARNESS; for the others, the seeds as they are. It prints the
 programs run per CPU second of each build. With --dev-before and --dev-after
 (dev-preset trees: the uninstrumented replay binaries) it also prints, per
@@ -209,7 +209,7 @@ make_programs() { # HARNESS DIR
   }
   for f in "$root/corpus/$h"/*.txt; do
     n=$(basename "$f" .txt)
-    awk -v n="$programs" '/^[[:space:]]*(#|$)/ { next } /^client / { print; next }
+    awk -v n="$programs" '/^[[:space:]]*(#|$)/ { next } /^(client|raw) / { print; next }
       { op[k++] = $0 } END { for (i = 0; i < n && k > 0; i++) print op[i % k] }' \
       "$f" >"$dir/txt/$n.txt"
     "$encoder" "$h" "$dir/txt/$n.txt" "$dir/bin/$n.bin" || exit 2
