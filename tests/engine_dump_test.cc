@@ -119,6 +119,41 @@ std::string Refooter(std::string p) {
   return p;
 }
 
+// An LZF string whose uncompressed length is 0 is the empty string, whatever
+// its compressed bytes (lzf_decompress's 0 for "nothing written" and for an
+// error alike equals the length), with none of them too; a length above 0
+// needs bytes that decompress to exactly it. Facts of redis-server 7.0.15
+// (2026-11-27): RESTORE of each payload below replied +OK and STRLEN 0 for
+// the first four, "Bad data format" for the other three.
+TEST_F(DumpTest, AnLzfStringOfLengthZeroIsEmpty) {
+  auto payload = [](std::string body) {
+    rdb::AppendFooter(&body);
+    return body;
+  };
+  // (The last reads its two bytes from the footer: RESTORE reads the
+  // object from the whole payload.)
+  for (const std::string body :
+       {std::string("\x00\xc3\x01\x00\x00", 5), std::string("\x00\xc3\x00\x00", 4),
+        std::string("\x00\xc3\x02\x00\xff\xff", 6), std::string("\x00\xc3\x02\x00", 4)}) {
+    Cmd({"DEL", "k"});
+    EXPECT_EQ(Cmd({"RESTORE", "k", "0", payload(body)}), "+OK\r\n") << Hex(body);
+    EXPECT_EQ(Cmd({"STRLEN", "k"}), ":0\r\n");
+    EXPECT_EQ(Cmd({"TYPE", "k"}), "+string\r\n");
+  }
+  // No compressed bytes for a length of 1, bytes that give another length,
+  // more compressed bytes (16) than the payload holds.
+  for (const std::string body :
+       {std::string("\x00\xc3\x00\x01", 4), std::string("\x00\xc3\x02\x02\x00\x61", 6),
+        std::string("\x00\xc3\x40\x10\x00", 5)}) {
+    Cmd({"DEL", "k"});
+    EXPECT_EQ(Cmd({"RESTORE", "k", "0", payload(body)}), "-ERR Bad data format\r\n") << Hex(body);
+  }
+  // The same string as a FUNCTION RESTORE library's code: empty, so no
+  // metadata.
+  EXPECT_EQ(Cmd({"FUNCTION", "RESTORE", payload(std::string("\xf5\xc3\x01\x00\x00", 5))}),
+            "-ERR Missing library metadata\r\n");
+}
+
 TEST_F(DumpTest, EveryTypeRoundTrips) {
   Cmd({"RPUSH", "list", "a", "1", "-70000", std::string(5000, 'x'), "9223372036854775807"});
   Cmd({"HSET", "hash", "f", "v", "n", "12"});

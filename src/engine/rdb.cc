@@ -281,11 +281,18 @@ class Reader {
         case 3: {
           uint64_t clen, ulen;
           if (!PlainLen(&clen) || !PlainLen(&ulen)) return false;
-          if (clen == 0 || clen > s_.size() - pos_) return false;
-          if (ulen > clen * kLzfMaxRatio || ulen > UINT32_MAX) return false;
+          if (clen > s_.size() - pos_) return false;
           if (!Bytes(static_cast<size_t>(clen), &raw)) return false;
+          // lzf_decompress answers 0 for an error and for no output alike,
+          // and rdbLoadLzfStringObject compares that with the length: a
+          // length of 0 is the empty string whatever the compressed bytes
+          // are (redis-server 7.0.15 restores "" from `\xc3\x01\x00\x00`).
+          if (ulen == 0) {
+            out->clear();
+            return true;
+          }
+          if (clen == 0 || ulen > clen * kLzfMaxRatio || ulen > UINT32_MAX) return false;
           out->assign(static_cast<size_t>(ulen), '\0');
-          if (ulen == 0) return false;  // lzf_decompress answers 0 != len only for len > 0
           const unsigned int got = lzf_decompress(raw.data(), static_cast<unsigned int>(clen),
                                                   out->data(), static_cast<unsigned int>(ulen));
           return got == ulen;
