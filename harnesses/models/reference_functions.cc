@@ -24,6 +24,7 @@
 // library's functions in the order they were registered (Redis gives its
 // dicts' order, random per process: the comparisons sort them).
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <iterator>
@@ -33,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "harnesses/models/reference_dump_payload.h"
 #include "harnesses/models/reference_scripting_detail.h"
 #include "harnesses/models/reference_state.h"
 
@@ -393,6 +395,46 @@ std::string RunLibraryCode(State& st, FunctionsState& fs, FunctionsState::Librar
   return err;
 }
 
+// functionExtractLibMetaData (on the C string) and the engine's name: ""
+// or the error; *name the library's, *nl where the shebang line ends.
+std::string LibraryMetadata(const std::string& payload, std::string* name, size_t* nl) {
+  const std::string cpayload = CString(payload);
+  if (cpayload.compare(0, 2, "#!") != 0) return "Missing library metadata";
+  *nl = cpayload.find('\n');
+  if (*nl == std::string::npos) return "Invalid library metadata";
+  std::vector<std::string> parts;
+  if (!SplitArgs(cpayload.substr(0, *nl), &parts) || parts.empty()) {
+    return "Invalid library metadata";
+  }
+  const std::string engine = parts[0].substr(2);
+  std::optional<std::string> found;
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].size() >= 5 && EqualsIgnoreCase(parts[i].substr(0, 5), "name=")) {
+      if (found) return "Invalid metadata value, name argument was given multiple times";
+      found = parts[i].substr(5);
+      continue;
+    }
+    return "Invalid metadata value given: " + CString(parts[i]);
+  }
+  if (!found) return "Library name was not given";
+  if (!ValidName(*found)) return kBadName;
+  if (!EqualsIgnoreCase(engine, "lua")) return "Engine '" + engine + "' not found";
+  *name = *found;
+  return "";
+}
+
+// The library's code run into *lib, which keeps `payload` as its code: ""
+// or the error (the caller then releases what *lib registered).
+std::string RunLibrary(Ctx& c, FunctionsState* fs, const std::string& payload, size_t nl,
+                       FunctionsState::Library* lib) {
+  lib->code = payload;
+  fs->run.rand48 = c.st.script_rand48;
+  std::string err = RunLibraryCode(c.st, *fs, lib, payload.substr(nl));
+  c.st.script_rand48 = fs->run.rand48;
+  if (err.empty() && lib->functions.empty()) err = "No functions registered";
+  return err;
+}
+
 Value FunctionLoad(Ctx& c) {
   bool replace = false;
   size_t pos = 2;
@@ -405,44 +447,21 @@ Value FunctionLoad(Ctx& c) {
     return c.Err(SanitizeErrorText("Unknown option given: " + CString(arg)));
   }
   const std::string& payload = c.argv[pos];
-  // functionExtractLibMetaData (on the C string).
-  const std::string cpayload = CString(payload);
-  if (cpayload.compare(0, 2, "#!") != 0) return c.Err("Missing library metadata");
-  const size_t nl = cpayload.find('\n');
-  if (nl == std::string::npos) return c.Err("Invalid library metadata");
-  std::vector<std::string> parts;
-  if (!SplitArgs(cpayload.substr(0, nl), &parts) || parts.empty()) {
-    return c.Err("Invalid library metadata");
-  }
-  const std::string engine = parts[0].substr(2);
-  std::optional<std::string> name;
-  for (size_t i = 1; i < parts.size(); ++i) {
-    if (parts[i].size() >= 5 && EqualsIgnoreCase(parts[i].substr(0, 5), "name=")) {
-      if (name) return c.Err("Invalid metadata value, name argument was given multiple times");
-      name = parts[i].substr(5);
-      continue;
-    }
-    return c.Err(SanitizeErrorText("Invalid metadata value given: " + CString(parts[i])));
-  }
-  if (!name) return c.Err("Library name was not given");
-  if (!ValidName(*name)) return c.Err(kBadName);
-  if (!EqualsIgnoreCase(engine, "lua")) {
-    return c.Err(SanitizeErrorText("Engine '" + engine + "' not found"));
+  std::string name;
+  size_t nl = 0;
+  if (std::string e = LibraryMetadata(payload, &name, &nl); !e.empty()) {
+    return c.Err(SanitizeErrorText(e));
   }
   FunctionsState* fs = Functions(c.st);
   if (fs == nullptr) return c.Err("respfuzz model: no Lua state");
-  auto old = fs->libraries.find(*name);
+  auto old = fs->libraries.find(name);
   if (old != fs->libraries.end() && !replace) {
-    return c.Err("Library '" + *name + "' already exists");
+    return c.Err("Library '" + name + "' already exists");
   }
   if (old != fs->libraries.end()) Unlink(*fs, old->second);
   FunctionsState::Library lib;
-  lib.name = *name;
-  lib.code = payload;
-  fs->run.rand48 = c.st.script_rand48;
-  std::string err = RunLibraryCode(c.st, *fs, &lib, payload.substr(nl));
-  c.st.script_rand48 = fs->run.rand48;
-  if (err.empty() && lib.functions.empty()) err = "No functions registered";
+  lib.name = name;
+  std::string err = RunLibrary(c, fs, payload, nl, &lib);
   for (size_t i = 0; i < lib.functions.size() && err.empty(); ++i) {
     if (fs->functions.count(Lower(lib.functions[i].name)) != 0) {
       err = "Function " + lib.functions[i].name + " already exists";
@@ -458,8 +477,132 @@ Value FunctionLoad(Ctx& c) {
     fs->libraries.erase(old);
   }
   Link(*fs, lib);
-  fs->libraries.emplace(*name, std::move(lib));
-  return c.Bulk(*name);
+  fs->libraries.emplace(name, std::move(lib));
+  return c.Bulk(name);
+}
+
+// rdbFunctionLoad: one library's code at *pos, after its opcode (245: the
+// code as a string; 246, 7.0's release candidates: name, engine, a
+// description flag and description, the code after the shebang line, put
+// together as "#!engine name=name\n" and the code, each up to a NUL).
+std::string ReadLibraryPayload(const std::string& p, size_t* pos, uint8_t type, std::string* code) {
+  if (type == 245) return RdbReadString(p, pos, code) ? "" : "Failed loading library payload";
+  std::string name, engine, desc, blob;
+  if (!RdbReadString(p, pos, &name)) return "Failed loading library name";
+  if (!RdbReadString(p, pos, &engine)) return "Failed loading engine name";
+  uint64_t has_desc = 0;
+  bool encoded = false;
+  if (!RdbReadLen(p, pos, &has_desc, &encoded)) {
+    return "Failed loading library description indicator";
+  }
+  if (has_desc != 0 && !RdbReadString(p, pos, &desc)) {
+    return "Failed loading library description";
+  }
+  if (!RdbReadString(p, pos, &blob)) return "Failed loading library blob";
+  *code = "#!" + CString(engine) + " name=" + CString(name) + "\n" + CString(blob);
+  return "";
+}
+
+// functionRestoreCommand: the arguments, the policy, the payload's footer;
+// then its libraries, each created (run) in a context of their own where a
+// library or function name may not come twice; then joined with the
+// current ones by the policy (FLUSH: they replace all; APPEND: a library
+// that exists is an error; REPLACE: it is replaced), after which no
+// function may exist twice. Of several clashes the error names the first
+// library in payload order and the first function in lower-case order
+// (Redis: in its dicts' order, which no program can predict).
+Value FunctionRestore(Ctx& c) {
+  if (c.argc() > 4) {
+    std::string sub = CString(c.argv[1]);
+    if (sub.size() > 128) sub.resize(128);
+    return c.Err(SanitizeErrorText("unknown subcommand or wrong number of arguments for '" + sub +
+                                   "'. Try FUNCTION HELP."));
+  }
+  enum { kAppend, kReplace, kFlush } policy = kAppend;
+  if (c.argc() == 4) {
+    const std::string p = CString(c.argv[3]);
+    if (EqualsIgnoreCase(p, "append")) {
+      policy = kAppend;
+    } else if (EqualsIgnoreCase(p, "replace")) {
+      policy = kReplace;
+    } else if (EqualsIgnoreCase(p, "flush")) {
+      policy = kFlush;
+    } else {
+      return c.Err("Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+    }
+  }
+  const std::string& payload = c.argv[2];
+  if (!DumpFooterOk(payload, /*max_rdb_version=*/10)) {
+    return c.Err("DUMP payload version or checksum are wrong");
+  }
+  FunctionsState* fs = Functions(c.st);
+  if (fs == nullptr) return c.Err("respfuzz model: no Lua state");
+  std::vector<FunctionsState::Library> staged;
+  std::map<std::string, std::string> staged_functions;  // lower-case -> name
+  const auto fail = [&](const std::string& e) {
+    for (const auto& lib : staged) UnrefLibrary(fs->L, lib);
+    return c.Err(SanitizeErrorText(e));
+  };
+  size_t pos = 0;
+  while (payload.size() - pos > 10) {
+    const auto type = static_cast<uint8_t>(payload[pos++]);
+    if (type != 245 && type != 246) return fail("given type is not a function");
+    std::string code;
+    if (std::string e = ReadLibraryPayload(payload, &pos, type, &code); !e.empty()) {
+      return fail(e);
+    }
+    std::string name;
+    size_t nl = 0;
+    if (std::string e = LibraryMetadata(code, &name, &nl); !e.empty()) return fail(e);
+    for (const auto& lib : staged) {
+      if (lib.name == name) return fail("Library '" + name + "' already exists");
+    }
+    FunctionsState::Library lib;
+    lib.name = name;
+    if (std::string e = RunLibrary(c, fs, code, nl, &lib); !e.empty()) {
+      UnrefLibrary(fs->L, lib);
+      return fail(e);
+    }
+    for (const auto& f : lib.functions) {
+      if (staged_functions.count(Lower(f.name)) != 0) {
+        UnrefLibrary(fs->L, lib);
+        return fail("Function " + f.name + " already exists");
+      }
+    }
+    for (const auto& f : lib.functions) staged_functions.emplace(Lower(f.name), f.name);
+    staged.push_back(std::move(lib));
+  }
+  std::vector<std::string> replaced;
+  if (policy == kFlush) {
+    for (const auto& [name, lib] : fs->libraries) UnrefLibrary(fs->L, lib);
+    fs->libraries.clear();
+    fs->functions.clear();
+  } else {
+    for (const auto& lib : staged) {
+      if (fs->libraries.count(lib.name) == 0) continue;
+      if (policy == kAppend) return fail("Library " + lib.name + " already exists");
+      replaced.push_back(lib.name);
+    }
+    for (const auto& [lower, name] : staged_functions) {
+      auto owner = fs->functions.find(lower);
+      if (owner != fs->functions.end() &&
+          std::find(replaced.begin(), replaced.end(), owner->second) == replaced.end()) {
+        return fail("Function " + name + " already exists");
+      }
+    }
+    for (const std::string& name : replaced) {
+      auto it = fs->libraries.find(name);
+      Unlink(*fs, it->second);
+      UnrefLibrary(fs->L, it->second);
+      fs->libraries.erase(it);
+    }
+  }
+  for (auto& lib : staged) {
+    Link(*fs, lib);
+    const std::string name = lib.name;
+    fs->libraries.emplace(name, std::move(lib));
+  }
+  return c.Ok();
 }
 
 Value FunctionDelete(Ctx& c) {
@@ -702,6 +845,7 @@ const std::map<std::string, CommandSpec>& FunctionSubcommands() {
       {"function|stats", {"function|stats", 2, FunctionStats}},
       {"function|kill", {"function|kill", 2, FunctionKill}},
       {"function|help", {"function|help", 2, FunctionHelp}},
+      {"function|restore", {"function|restore", -3, FunctionRestore}},
   };
   return subs;
 }
