@@ -313,8 +313,10 @@ std::string TrackingReference::BeforeCommand(int session, const std::vector<std:
 // trackingRememberKeys.
 void TrackingReference::AfterCall(int session, const std::vector<std::string>& argv,
                                   const std::string& name) {
-  if (exec_) exec_index_++;  // the next reply element of EXEC
+  // An invalidation the command's changes send to EXEC's own client (through
+  // another client's redirection) lands before the command's reply element.
   ProcessEvents();
+  if (exec_) exec_index_++;  // the next reply element of EXEC
   const Client& c = clients_[session];
   if (c.tracking && !c.bcast) RememberKeys(session, argv, name);
 }
@@ -404,9 +406,9 @@ void TrackingReference::SendTrackingMessage(int slot, const std::string& payload
     using_redirection = true;
   }
   if (resp(target) > 2) {
-    Push(target, ">2\r\n$10\r\ninvalidate\r\n" + payload);
+    PushNow(target, ">2\r\n$10\r\ninvalidate\r\n" + payload);
   } else if (using_redirection && model_.session(target).pubsub()) {
-    Push(target, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n" + payload);
+    PushNow(target, "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n" + payload);
   }
   // Otherwise RESP2 without a subscribed redirect: nothing is sent.
 }

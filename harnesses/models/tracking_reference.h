@@ -192,6 +192,18 @@ class TrackingReference {
       clients_[slot].out.push_back({FrameKind::kPush, std::move(bytes)});
     }
   }
+  // An invalidation written at once (sent through another client's
+  // redirection): to the client running EXEC it lands inside EXEC's reply,
+  // before the reply of the command that caused it (redis-server 7.0.15
+  // writes it into the reply buffer as it goes), unless it comes from
+  // serving a blocked client after EXEC (deferred, as every push then).
+  void PushNow(int slot, std::string bytes) {
+    if (exec_ && slot == current_ && slot != defer_slot_) {
+      exec_pushes_.push_back({exec_index_, std::move(bytes)});
+    } else {
+      Push(slot, std::move(bytes));
+    }
+  }
   // The command model's hook: a blocked session gets its reply.
   void Unblocked(int session, const resp::Value& reply, bool by_command);
 
