@@ -196,9 +196,10 @@ class TrackingReference {
   // redirection): to the client running EXEC it lands inside EXEC's reply,
   // before the reply of the command that caused it (redis-server 7.0.15
   // writes it into the reply buffer as it goes), unless it comes from
-  // serving a blocked client after EXEC (deferred, as every push then).
+  // serving a blocked client after EXEC (deferred, as every push then) or
+  // from before EXEC runs (the tracking table's limit: before its reply).
   void PushNow(int slot, std::string bytes) {
-    if (exec_ && slot == current_ && slot != defer_slot_) {
+    if (exec_ && in_call_ && slot == current_ && slot != defer_slot_) {
       exec_pushes_.push_back({exec_index_, std::move(bytes)});
     } else {
       Push(slot, std::move(bytes));
