@@ -117,6 +117,11 @@ const std::map<std::string, Catch>& Catches() {
       // SELECT has run on the server; its +OK is not delivered yet.
       {"hit-during-select", {kSelect + "send c1\nc1 read GET k1\n", "staleness"}},
       {"entries-ignore-db", {kSelect + "deliver-all\nc1 read GET k1\n", "staleness"}},
+      // Regression select-in-multi-moves-the-cache-db.
+      {"select-in-exec-ignored",
+       {"client c1 default resp3\nc1 multi\nc1 write SELECT 1\nc1 exec\nc1 write SET k1 uno\n"
+        "deliver-all\nc1 read GET k1\nc1 write SELECT 0\ndeliver-all\nc1 read GET k1\n",
+        "staleness"}},
       {"select-reply-ignored", {kSelect + "deliver-all\nc1 read GET k1\n", "staleness"}},
       {"mget-first-key-only",
        {"client c1 default resp3\nclient c2 plain resp3\ndeliver-all\nc1 read MGET k1 k2\n"
