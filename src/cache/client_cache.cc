@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "src/resp/writer.h"
@@ -268,9 +267,7 @@ bool ClientCache::caching() const {
          !tracking_broken_;
 }
 
-bool ClientCache::HitsAllowed() const {
-  return caching() && !in_multi_ && pending_selects_ == 0 && tx_selects_ == 0;
-}
+bool ClientCache::HitsAllowed() const { return caching() && !in_multi_ && pending_selects_ == 0; }
 
 size_t ClientCache::pending() const { return user_pending_; }
 
@@ -353,7 +350,7 @@ void ClientCache::Connect() {
   tracking_broken_ = false;
   in_multi_ = false;
   pending_selects_ = 0;
-  EndTransaction();
+  multi_submitted_ = false;
   handshake_pending_ = 0;
   db_ = 0;
   StartHandshake(/*data_only=*/false);
@@ -425,9 +422,11 @@ absl::StatusOr<Submitted> ClientCache::Submit(std::vector<std::string> argv) {
         absl::StrCat(name, argv.size() >= 2 && name == "CLIENT" ? " " + argv[1] : "",
                      " is managed by the caching client itself"));
   }
-  if (name == "SELECT" && in_multi_) {
+  if (name == "SELECT" && multi_submitted_) {
     // A queued SELECT changes the db at EXEC, inside a reply the entry ids
-    // could not follow.
+    // could not follow. The MULTI counts from its submission: one waiting
+    // in the queue for the handshake is not sent yet, and neither would
+    // this SELECT be.
     return absl::InvalidArgumentError("SELECT inside MULTI is not supported by the caching client");
   }
   if (user_pending_ >= options_.limits.max_pending) {
@@ -445,6 +444,11 @@ absl::StatusOr<Submitted> ClientCache::Submit(std::vector<std::string> argv) {
       s.hit = it->second.value;
       return s;
     }
+  }
+  if (name == "MULTI") {
+    multi_submitted_ = true;
+  } else if (name == "EXEC" || name == "DISCARD" || name == "RESET") {
+    multi_submitted_ = false;
   }
   Request r;
   r.ticket = s.ticket;
@@ -528,13 +532,11 @@ void ClientCache::Send(Request r) {
     r.is_select = true;
     if (r.argv.size() != 2 || !absl::SimpleAtoi(r.argv[1], &r.select_db)) r.select_db = -1;
     ++pending_selects_;
-    if (in_multi_) ++tx_selects_;
   } else if (name == "RESET") {
     r.is_reset = true;
     ClearAll(/*disconnect=*/true);
     tracking_on_ = false;
     in_multi_ = false;
-    EndTransaction();
     state_ = State::kResetting;
   } else if (WritesUnnamedKeys(name)) {
     ClearAll(/*disconnect=*/false);
@@ -703,53 +705,11 @@ void ClientCache::Complete(int conn, Request& r, Value v) {
     --pending_selects_;
     if (IsOk(v)) db_ = r.select_db;
   }
-  if (!TransactionReply(r, v)) return;
   replies_.push_back(Reply{r.ticket, std::move(v), false, false});
   if (r.is_reset) {
     db_ = 0;
     StartHandshake(/*data_only=*/true);
   }
-}
-
-void ClientCache::EndTransaction() {
-  tx_selects_ = 0;
-  tx_open_ = false;
-  tx_queued_.clear();
-}
-
-// MULTI's +OK opens the transaction; each +QUEUED adds its command; EXEC's
-// array applies the SELECTs that succeeded in it, in order (EXECABORT or a
-// nil for a WATCH: none); EXEC's or DISCARD's reply ends it. False when the
-// cache failed (an EXEC array that does not match what was queued: the db
-// is unknown).
-bool ClientCache::TransactionReply(const Request& r, const Value& v) {
-  const std::string& name = r.argv[0];
-  if (absl::EqualsIgnoreCase(name, "MULTI")) {
-    if (IsOk(v)) {
-      tx_open_ = true;
-      tx_queued_.clear();
-    }
-    return true;
-  }
-  const bool exec = absl::EqualsIgnoreCase(name, "EXEC");
-  if (exec || absl::EqualsIgnoreCase(name, "DISCARD")) {
-    if (exec && tx_open_ && v.type == Type::kArray) {
-      if (v.elems.size() != tx_queued_.size()) {
-        Fail(absl::DataLossError(absl::StrCat("EXEC's reply has ", v.elems.size(), " elements for ",
-                                              tx_queued_.size(), " queued commands")));
-        return false;
-      }
-      for (size_t i = 0; i < v.elems.size(); ++i) {
-        if (tx_queued_[i] && IsOk(v.elems[i])) db_ = *tx_queued_[i];
-      }
-    }
-    EndTransaction();
-    return true;
-  }
-  if (tx_open_ && v.type == Type::kSimpleString && v.str == "QUEUED") {
-    tx_queued_.push_back(r.is_select ? std::optional<int64_t>(r.select_db) : std::nullopt);
-  }
-  return true;
 }
 
 void ClientCache::Insert(const Request& r, const Value& v) {
@@ -879,7 +839,7 @@ void ClientCache::LoseAll(std::string_view why) {
   pending_selects_ = 0;
   handshake_pending_ = 0;
   in_multi_ = false;
-  EndTransaction();
+  multi_submitted_ = false;
 }
 
 void ClientCache::TrackInflight(Request* r) {

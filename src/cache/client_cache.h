@@ -332,8 +332,6 @@ class ClientCache {
   // bug keeps the entries then).
   void ClearAll(bool disconnect);
   void DropEntry(const std::string& entry_id);
-  void EndTransaction();
-  bool TransactionReply(const Request& r, const resp::Value& v);
   void Insert(const Request& request, const resp::Value& value);
   void Fail(absl::Status status);
   // Every pending and queued user command comes out as lost.
@@ -371,14 +369,9 @@ class ClientCache {
   std::vector<std::string> added_prefixes_;
   bool in_multi_ = false;
   int pending_selects_ = 0;
-  // A SELECT inside MULTI changes the db only when EXEC runs: from its
-  // sending until EXEC's or DISCARD's reply no hit is served (tx_selects_),
-  // and EXEC's reply says which took effect. tx_queued_ holds, per command
-  // the server queued since MULTI's +OK, the db of a SELECT (nullopt for
-  // any other command).
-  int tx_selects_ = 0;
-  bool tx_open_ = false;
-  std::vector<std::optional<int64_t>> tx_queued_;
+  // A MULTI submitted and not its EXEC, DISCARD or RESET: in_multi_ counts
+  // what was sent, this also what waits in queued_ for the handshake.
+  bool multi_submitted_ = false;
   int handshake_pending_ = 0;  // handshake commands sent and not answered
   size_t user_pending_ = 0;    // user commands sent or queued and not answered
   int64_t db_ = 0;

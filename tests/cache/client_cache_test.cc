@@ -800,6 +800,33 @@ TEST(ClientCache, EntriesArePerDbAndSelectPausesHits) {
   EXPECT_FALSE(f.c.Submit({"SELECT", "1"}).ok());
 }
 
+// A MULTI counts from its submission: one still queued behind the handshake
+// refuses a SELECT as one already sent does, until its EXEC, DISCARD or RESET
+// is submitted. (Regression select-in-multi-moves-the-cache-db: the refusal
+// looked at what was sent, and the SELECT went out inside the MULTI.)
+TEST(ClientCache, SelectIsRefusedBehindAQueuedMulti) {
+  ClientCache c(Options());
+  c.Connect();
+  ASSERT_TRUE(c.Submit({"MULTI"}).ok());
+  const absl::Status refused = c.Submit({"SELECT", "1"}).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(refused)) << refused;
+  EXPECT_TRUE(absl::StrContains(refused.message(), "SELECT inside MULTI")) << refused;
+  ASSERT_TRUE(c.Submit({"EXEC"}).ok());
+  EXPECT_TRUE(c.Submit({"SELECT", "1"}).ok());
+  for (const char* end : {"DISCARD", "RESET"}) {
+    ASSERT_TRUE(c.Submit({"MULTI"}).ok());
+    EXPECT_FALSE(c.Submit({"SELECT", "2"}).ok()) << end;
+    ASSERT_TRUE(c.Submit({end}).ok());
+    EXPECT_TRUE(c.Submit({"SELECT", "2"}).ok()) << end;
+  }
+  // Still nothing sent but the handshake: the queue holds every command.
+  EXPECT_EQ(c.TakeOutput(0), Cmd({"HELLO", "3"}) + Cmd({"CLIENT", "TRACKING", "on"}));
+  // A reconnection forgets a MULTI that never went out.
+  ASSERT_TRUE(c.Submit({"MULTI"}).ok());
+  c.Connect();
+  EXPECT_TRUE(c.Submit({"SELECT", "3"}).ok());
+}
+
 TEST(ClientCache, CommandsTheCacheOwnsAreRefused) {
   Fixture f(Options());
   for (const Argv& argv : std::vector<Argv>{{"HELLO", "2"},

@@ -118,7 +118,7 @@ const std::map<std::string, Catch>& Catches() {
       {"hit-during-select", {kSelect + "send c1\nc1 read GET k1\n", "staleness"}},
       {"entries-ignore-db", {kSelect + "deliver-all\nc1 read GET k1\n", "staleness"}},
       // Regression select-in-multi-moves-the-cache-db.
-      {"select-in-exec-ignored",
+      {"select-refused-by-sent-multi",
        {"client c1 default resp3\nc1 multi\nc1 write SELECT 1\nc1 exec\nc1 write SET k1 uno\n"
         "deliver-all\nc1 read GET k1\nc1 write SELECT 0\ndeliver-all\nc1 read GET k1\n",
         "staleness"}},
