@@ -716,14 +716,9 @@ Value TrackingReference::ClientTrackingInfo(Ctx& c) {
 
 // Rule (pub/sub): a message goes out at once, into the target's stream
 // (its own, before its reply, when it published it itself; inside EXEC's
-// reply when EXEC ran the PUBLISH).
+// reply when EXEC ran the PUBLISH), by PushNow's rule.
 void TrackingReference::Deliver(int slot, const Value& message) {
-  std::string bytes = resp::Write(message, resp::Protocol::kResp3, resp::DoubleStyle::kRedis70);
-  if (exec_ && slot == current_) {
-    exec_pushes_.push_back({exec_index_, std::move(bytes)});
-  } else {
-    Push(slot, std::move(bytes));
-  }
+  PushNow(slot, resp::Write(message, resp::Protocol::kResp3, resp::DoubleStyle::kRedis70));
 }
 
 // SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE: one confirmation per name, a push in

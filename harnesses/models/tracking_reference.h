@@ -192,12 +192,14 @@ class TrackingReference {
       clients_[slot].out.push_back({FrameKind::kPush, std::move(bytes)});
     }
   }
-  // An invalidation written at once (sent through another client's
-  // redirection): to the client running EXEC it lands inside EXEC's reply,
-  // before the reply of the command that caused it (redis-server 7.0.15
-  // writes it into the reply buffer as it goes), unless it comes from
-  // serving a blocked client after EXEC (deferred, as every push then) or
-  // from before EXEC runs (the tracking table's limit: before its reply).
+  // A push written at once: an invalidation sent through another client's
+  // redirection, or a pub/sub message (Deliver). To the client running
+  // EXEC it lands inside EXEC's reply, before the reply of the command that
+  // caused it (redis-server 7.0.15 writes it into the reply buffer as it
+  // goes), unless it comes from serving a blocked client after EXEC
+  // (deferred, as every push then) or from before EXEC runs (the tracking
+  // table's limit, an eviction's keyspace event: before its reply, as
+  // 7.0.15 writes an `evicted` message to a subscriber running EXEC).
   void PushNow(int slot, std::string bytes) {
     if (exec_ && in_call_ && slot == current_ && slot != defer_slot_) {
       exec_pushes_.push_back({exec_index_, std::move(bytes)});
