@@ -391,6 +391,94 @@ TEST_F(EngineTest, KilledOrUnblockedSessionsLeaveNoBlockState) {
   EXPECT_EQ(engine_.blocked_clients(), 0u);
 }
 
+// WAIT on a master without replicas (redis-server 7.0.15's replies, over a
+// socket): 0 at once when no acknowledgement is asked for or inside EXEC;
+// otherwise blocked on no key until the timeout (ms) or CLIENT UNBLOCK,
+// then 0 (UNBLOCK ERROR: the error). The errors of its arguments in order.
+TEST_F(EngineTest, WaitCountsNoReplicaAndBlocksUntilItsTimeout) {
+  const int b = engine_.OpenSession();
+  EXPECT_EQ(Run(b, {"wait", "0", "0"}), ":0\r\n");
+  EXPECT_EQ(Run(b, {"WAIT", "-1", "5"}), ":0\r\n");
+  EXPECT_EQ(Run(b, {"wait", "x", "-1"}), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(Run(b, {"wait", "99999999999999999999", "0"}),
+            "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(Run(b, {"wait", "1", "1.5"}), "-ERR timeout is not an integer or out of range\r\n");
+  EXPECT_EQ(Run(b, {"wait", "0", "-1"}), "-ERR timeout is negative\r\n");
+  EXPECT_EQ(Run(b, {"wait", "1"}), "-ERR wrong number of arguments for 'wait' command\r\n");
+  EXPECT_EQ(Run(b, {"eval", "return redis.pcall('wait','1','0')", "0"}),
+            "-ERR This Redis command is not allowed from script\r\n");
+  Run(b, {"multi"});
+  EXPECT_EQ(Run(b, {"wait", "1", "0"}), "+QUEUED\r\n");
+  EXPECT_EQ(Run(b, {"exec"}), "*1\r\n:0\r\n");
+  // Blocked: the timeout fires once the clock is past it.
+  EXPECT_EQ(Run(b, {"wait", "1", "200"}), "");
+  EXPECT_TRUE(engine_.session(b).blocked());
+  EXPECT_EQ(engine_.blocked_clients(), 1u);
+  EXPECT_EQ(engine_.NextTimeoutMs(), engine_.now_ms() + 200);
+  engine_.AdvanceClock(200);
+  EXPECT_TRUE(engine_.session(b).blocked());
+  engine_.AdvanceClock(1);
+  EXPECT_FALSE(engine_.session(b).blocked());
+  EXPECT_EQ(engine_.TakeOutput(b), ":0\r\n");
+  // No timeout: only CLIENT UNBLOCK ends it; a write to any key does not.
+  const std::string id = std::to_string(engine_.session(b).id);
+  EXPECT_EQ(Run(b, {"wait", "2", "0"}), "");
+  EXPECT_EQ(engine_.NextTimeoutMs(), -1);
+  EXPECT_EQ(Run(a_, {"rpush", "k", "x"}), ":1\r\n");
+  EXPECT_TRUE(engine_.session(b).blocked());
+  EXPECT_EQ(Run(a_, {"client", "unblock", id, "timeout"}), ":1\r\n");
+  EXPECT_EQ(engine_.TakeOutput(b), ":0\r\n");
+  EXPECT_EQ(Run(b, {"wait", "2", "0"}), "");
+  EXPECT_EQ(Run(a_, {"client", "unblock", id, "error"}), ":1\r\n");
+  EXPECT_EQ(engine_.TakeOutput(b), "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+  EXPECT_EQ(engine_.blocked_clients(), 0u);
+}
+
+// FAILOVER on a master without replicas: its options are parsed (each once,
+// TO with two arguments, TIMEOUT above 0), then no replica is connected.
+TEST_F(EngineTest, FailoverParsesItsOptionsAndFindsNoReplica) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"failover"}, "-ERR FAILOVER requires connected replicas.\r\n"},
+      {{"failover", "ABORT"}, "-ERR No failover in progress.\r\n"},
+      {{"failover", "abort", "x"}, "-ERR syntax error\r\n"},
+      {{"failover", "TIMEOUT", "0"}, "-ERR FAILOVER timeout must be greater than 0\r\n"},
+      {{"failover", "TIMEOUT", "-5"}, "-ERR FAILOVER timeout must be greater than 0\r\n"},
+      {{"failover", "TIMEOUT", "x"}, "-ERR value is not an integer or out of range\r\n"},
+      {{"failover", "TO", "h", "x"}, "-ERR value is not an integer or out of range\r\n"},
+      {{"failover", "TO", "h"}, "-ERR syntax error\r\n"},
+      {{"failover", "FORCE"}, "-ERR FAILOVER requires connected replicas.\r\n"},
+      {{"failover", "FORCE", "FORCE"}, "-ERR syntax error\r\n"},
+      {{"failover", "TIMEOUT", "5", "TIMEOUT", "6"}, "-ERR syntax error\r\n"},
+      {{"failover", "TO", "h", "1", "FORCE"}, "-ERR FAILOVER requires connected replicas.\r\n"},
+      {{"failover", "bogus"}, "-ERR syntax error\r\n"},
+  };
+  for (const auto& [argv, want] : cases) EXPECT_EQ(Run(a_, argv), want) << argv.size();
+}
+
+// CLIENT UNBLOCK ERROR writes an error to the blocked session while it runs,
+// and call() counts any error reply written during a call as its failure:
+// redis-server 7.0.15 reports client|unblock with failed_calls=1 (and the
+// blocked command's own failed call).
+TEST_F(EngineTest, ClientUnblockErrorCountsAsAFailedCall) {
+  const int b = engine_.OpenSession();
+  const std::string id = std::to_string(engine_.session(b).id);
+  EXPECT_EQ(Run(b, {"blpop", "nokey", "0"}), "");
+  EXPECT_EQ(Run(a_, {"client", "unblock", id, "error"}), ":1\r\n");
+  EXPECT_EQ(engine_.TakeOutput(b), "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+  EXPECT_EQ(Run(b, {"blpop", "nokey", "0"}), "");
+  EXPECT_EQ(Run(a_, {"client", "unblock", id, "timeout"}), ":1\r\n");
+  EXPECT_EQ(engine_.TakeOutput(b), "*-1\r\n");
+  const std::string info = Run(a_, {"info", "commandstats"});
+  EXPECT_NE(info.find("cmdstat_client|unblock:calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,"
+                      "failed_calls=1\r\n"),
+            std::string::npos)
+      << info;
+  EXPECT_NE(info.find("cmdstat_blpop:calls=2,usec=0,usec_per_call=0.00,rejected_calls=0,"
+                      "failed_calls=2\r\n"),
+            std::string::npos)
+      << info;
+}
+
 // CLIENT REPLY OFF, or SKIP before the blocking command, drops the reply the
 // session gets when served or timed out (redis-server 7.0.15 does).
 TEST_F(EngineTest, ClientReplyOffOrSkipDropsTheServedReply) {

@@ -760,7 +760,11 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         (CommandIs(argv[0], "CONFIG") && !ConfigInScope(argv))) {
       exclude("not-modeled",
               malloc_stats ? "the allocator's own report (jemalloc's on the server); not sent"
-              : spec == nullptr || client_other || sub_missing
+              : client_other
+                  ? "CLIENT's subcommands but ID, SETNAME, GETNAME and INFO are not compared (they "
+                    "name or list connections by id and address, which differ on the server); "
+                    "not sent"
+              : spec == nullptr || sub_missing
                   ? "not modeled by the engine (it replies with an unknown-command error); not sent"
                   : "a CONFIG parameter the engine does not have; not sent");
       if (eng.session(s).in_multi) tainted[s] = true;

@@ -14,7 +14,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 219> kNames = {
+constexpr std::array<std::string_view, 221> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -275,6 +275,10 @@ constexpr std::array<std::string_view, 219> kNames = {
     "PFDEBUG",
     // MONITOR (reference_monitor.cc): the lines every monitor gets
     "MONITOR",
+    // WAIT (blocks on no key: replicas never acknowledge here) and
+    // FAILOVER's option parsing (cmd_standalone.cc, reference_standalone.cc)
+    "WAIT",
+    "FAILOVER",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{

@@ -189,6 +189,26 @@ void Block(Ctx& c, bool zset, const std::vector<std::string>& keys, int64_t time
 
 bool CanBlock(Ctx& c) { return !c.st.in_exec; }
 
+// WAIT numreplicas timeout (waitCommand). No replica acknowledges anything
+// on this master: 0 at once when 0 is enough or inside EXEC (CLIENT_MULTI),
+// otherwise blocked on no key until the timeout (milliseconds, the same
+// absolute form as the others; 0: none) or CLIENT UNBLOCK, which reply 0.
+Value Wait(Ctx& c) {
+  int64_t numreplicas, tval;
+  Value err;
+  if (!c.GetLongLong(c.argv[1], &numreplicas, &err)) return err;
+  if (!c.GetLongLong(c.argv[2], &tval, &err, "timeout is not an integer or out of range")) {
+    return err;
+  }
+  if (tval < 0) return c.Err("timeout is negative");
+  if (tval > 0)
+    tval = static_cast<int64_t>(static_cast<uint64_t>(tval) + static_cast<uint64_t>(c.st.now));
+  if (numreplicas <= 0 || !CanBlock(c)) return c.Int(0);
+  Block(c, false, {}, tval);
+  c.s().blocked.wait = true;
+  return Value();
+}
+
 // BLPOP / BRPOP / BLMPOP (blockingPopGenericCommand). count -1: BLPOP/BRPOP.
 Value BlockingPop(Ctx& c, const std::vector<std::string>& keys, bool left,
                   const std::string& timeout_arg, int64_t count) {
@@ -440,7 +460,7 @@ void SignalKeyAsReady(State& st, int db, const std::string& key, Kind kind) {
   bool zset = kind == Kind::kZSet;
   bool someone = false;
   for (const Session& s : st.sessions) {
-    if (s.blocked.on && s.blocked.zset == zset) someone = true;
+    if (s.blocked.on && !s.blocked.wait && s.blocked.zset == zset) someone = true;
   }
   if (!someone) return;
   std::pair<int, std::string> entry(db, key);
@@ -489,8 +509,9 @@ void HandleBlockedClientsTimeout(State& st) {
       if (a < bt || (a == bt && st.sessions[i].id < p.id)) pick = static_cast<int>(i);
     }
     if (pick < 0) return;
-    Ctx c{st, pick, st.sessions[static_cast<size_t>(pick)].blocked.argv};
-    Deliver(st, pick, c.NullArray());
+    const Blocked& b = st.sessions[static_cast<size_t>(pick)].blocked;
+    Ctx c{st, pick, b.argv};
+    Deliver(st, pick, b.wait ? c.Int(0) : c.NullArray());
   }
 }
 
@@ -528,10 +549,11 @@ Value ClientUnblock(Ctx& c) {
     if (c.st.sessions[i].id != id || !c.st.sessions[i].blocked.on) continue;
     Ctx target{c.st, static_cast<int>(i), c.st.sessions[i].blocked.argv};
     const std::string blocked_name = Lowered(c.st.sessions[i].blocked.argv[0]);
-    Deliver(
-        c.st, static_cast<int>(i),
-        error ? Value::Error("UNBLOCKED client unblocked via CLIENT UNBLOCK") : target.NullArray(),
-        /*by_command=*/true);
+    Deliver(c.st, static_cast<int>(i),
+            error ? Value::Error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+            : c.st.sessions[i].blocked.wait ? target.Int(0)
+                                            : target.NullArray(),
+            /*by_command=*/true);
     SlowlogBlockedUnblocked(c.st, static_cast<int>(i));  // reference_slowlog.cc
     LatencyRecordCall(c.st, blocked_name);               // reference_latency.cc
     return c.Int(1);
@@ -544,7 +566,7 @@ std::vector<CommandSpec> BlockingCommands() {
       {"lmpop", -4, LMPop},   {"blpop", -3, BLPop},       {"brpop", -3, BRPop},
       {"blmpop", -5, BLMPop}, {"blmove", 6, BLMove},      {"brpoplpush", 4, BRPopLPush},
       {"zmpop", -4, ZMPop},   {"bzpopmin", -3, BZPopMin}, {"bzpopmax", -3, BZPopMax},
-      {"bzmpop", -5, BZMPop},
+      {"bzmpop", -5, BZMPop}, {"wait", 3, Wait},
   };
 }
 

@@ -2,8 +2,9 @@
 // with no replicas), from redis-server 7.0.15's behaviour: the cluster
 // commands (CLUSTER and each of its 27 subcommands, ASKING, READONLY,
 // READWRITE) only refuse, each after its own arity check; ROLE describes a
-// master at offset 0 with no replicas. (SUBSTR, GETRANGE's old name, is in
-// reference_strings.cc.)
+// master at offset 0 with no replicas; FAILOVER finds none to fail over
+// to. (SUBSTR, GETRANGE's old name, is in reference_strings.cc; WAIT, which
+// blocks, in reference_blocking.cc.)
 // Apart from the engine's src/engine/cmd_standalone.cc.
 #include <map>
 #include <string>
@@ -21,10 +22,43 @@ Value Disabled(Ctx& c) { return c.Err("This instance has cluster support disable
 
 Value Role(Ctx& c) { return c.Array({c.Bulk("master"), c.Int(0), c.Array()}); }
 
+// failoverCommand: "abort" as the only argument, then the option loop (an
+// option taken once, TIMEOUT n with n > 0, TO host port with an integer
+// port, FORCE; anything else a syntax error), then the replica count.
+Value Failover(Ctx& c) {
+  const size_t argc = c.argc();
+  if (argc == 2 && EqualsIgnoreCase(c.argv[1], "abort")) {
+    return c.Err("No failover in progress.");
+  }
+  int64_t timeout_ms = 0, port = 0;
+  bool host = false, force = false;
+  Value err;
+  size_t j = 1;
+  while (j < argc) {
+    const std::string& opt = c.argv[j];
+    if (EqualsIgnoreCase(opt, "timeout") && j + 1 < argc && timeout_ms == 0) {
+      if (!c.GetLong(c.argv[j + 1], &timeout_ms, &err)) return err;
+      if (timeout_ms <= 0) return c.Err("FAILOVER timeout must be greater than 0");
+      j += 2;
+    } else if (EqualsIgnoreCase(opt, "to") && j + 2 < argc && !host) {
+      if (!c.GetLong(c.argv[j + 2], &port, &err)) return err;
+      host = true;
+      j += 3;
+    } else if (EqualsIgnoreCase(opt, "force") && !force) {
+      force = true;
+      j += 1;
+    } else {
+      return c.Err("syntax error");
+    }
+  }
+  return c.Err("FAILOVER requires connected replicas.");
+}
+
 }  // namespace
 
 std::vector<CommandSpec> StandaloneCommands() {
-  return {{"asking", 1, Disabled},
+  return {{"failover", -1, Failover},
+          {"asking", 1, Disabled},
           {"readonly", 1, Disabled},
           {"readwrite", 1, Disabled},
           {"role", 1, Role}};

@@ -137,7 +137,8 @@ struct WatchedKey {
 // c->bpop of a session blocked by a blocking command (reference_blocking.cc).
 struct Blocked {
   bool on = false;
-  bool zset = false;  // BLOCKED_ZSET, else BLOCKED_LIST
+  bool zset = false;  // BLOCKED_ZSET, else BLOCKED_LIST (or BLOCKED_WAIT)
+  bool wait = false;  // BLOCKED_WAIT: WAIT, on no key
   int db = 0;
   std::vector<std::string> keys;  // each once
   int64_t timeout = 0;            // absolute unix ms (Redis's wrapping add), 0: none

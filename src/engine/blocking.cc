@@ -30,6 +30,16 @@ BlockType BlockTypeOf(const Object& o) {
   }
 }
 
+// replyToBlockedClientTimedOut: a null array for a session blocked on keys;
+// WAIT gets the replicas that acknowledged, none on a master without any.
+void TimedOutReply(ReplyWriter& reply, BlockType type) {
+  if (type == BlockType::kWait) {
+    reply.Integer(0);
+  } else {
+    reply.NullArray();
+  }
+}
+
 }  // namespace
 
 // getTimeoutFromObjectOrReply(UNIT_SECONDS): a long double number of
@@ -49,6 +59,20 @@ bool CommandContext::TimeoutArg(size_t i, int64_t* out) {
   if (ms >= -9223372036854775808.0L && ms < 9223372036854775808.0L) {
     tval = static_cast<int64_t>(ms);
   }
+  if (tval < 0) {
+    reply.Error("ERR timeout is negative");
+    return false;
+  }
+  if (tval > 0) {
+    tval = static_cast<int64_t>(static_cast<uint64_t>(tval) + static_cast<uint64_t>(now_ms()));
+  }
+  *out = tval;
+  return true;
+}
+
+bool CommandContext::MsTimeoutArg(size_t i, int64_t* out) {
+  int64_t tval;
+  if (!IntArg(i, &tval, "ERR timeout is not an integer or out of range")) return false;
   if (tval < 0) {
     reply.Error("ERR timeout is negative");
     return false;
@@ -265,7 +289,8 @@ void Engine::HandleTimeouts() {
     if (si < 0) continue;  // Validate() reports it
     Session& s = *sessions_[si];
     std::string dropped;
-    ReplyWriter(s.protocol, BlockedReplyBuffer(s, &dropped)).NullArray();  // timed out
+    ReplyWriter timed_out(s.protocol, BlockedReplyBuffer(s, &dropped));
+    TimedOutReply(timed_out, s.block.type);
     s.block.timeout_ms = 0;  // its table entry is gone
     // A timeout replies without updateStatsOnUnblock (7.0.15): no slow log
     // entry, no latency sample.
@@ -316,8 +341,9 @@ bool Engine::UnblockByClient(int session, bool with_error) {
     reply.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
     ++stats_.error_replies;  // afterErrorReply
     ++stats_.errors["UNBLOCKED"];
+    ++errors_to_others_;  // CLIENT UNBLOCK's own failed call (Engine::CountCall)
   } else {
-    reply.NullArray();
+    TimedOutReply(reply, s.block.type);
   }
   // updateStatsOnUnblock(target, 0, 0, 1): a failed call of the blocked
   // command with either form (redis-server 7.0.15: failed_calls 2 after an
@@ -346,7 +372,7 @@ std::vector<int> Engine::TakeUnblocked() {
 
 absl::Status Engine::ValidateBlocking() const {
   size_t blocked = 0, timed = 0;
-  size_t by_type[4] = {0, 0, 0, 0};
+  size_t by_type[5] = {0, 0, 0, 0, 0};
   for (size_t i = 0; i < sessions_.size(); ++i) {
     const Session& s = *sessions_[i];
     if (!s.blocked()) continue;
@@ -363,9 +389,11 @@ absl::Status Engine::ValidateBlocking() const {
       continue;
     }
     if (s.in_multi) return absl::InternalError(who() + "blocked inside MULTI");
-    if (s.block.db < 0 || s.block.db >= keyspace_.num_dbs() || s.block.keys.empty() ||
+    // WAIT blocks on no key; every other type on at least one.
+    const bool wait = s.block.type == BlockType::kWait;
+    if (s.block.db < 0 || s.block.db >= keyspace_.num_dbs() || s.block.keys.empty() != wait ||
         s.block.argv.empty() || FindCommand(s.block.argv[0]) == nullptr) {
-      return absl::InternalError(who() + "blocked with no keys, db or command");
+      return absl::InternalError(who() + "blocked with no keys (or WAIT with keys), db or command");
     }
     ++blocked;
     ++by_type[static_cast<int>(s.block.type)];
@@ -404,7 +432,8 @@ absl::Status Engine::ValidateBlocking() const {
     }
   }
   if (blocked != blocked_count_ || by_type[1] != blocked_by_type_[1] ||
-      by_type[2] != blocked_by_type_[2] || by_type[3] != blocked_by_type_[3]) {
+      by_type[2] != blocked_by_type_[2] || by_type[3] != blocked_by_type_[3] ||
+      by_type[4] != blocked_by_type_[4]) {
     return absl::InternalError(
         absl::StrCat(blocked, " sessions blocked, counted ", blocked_count_));
   }

@@ -4,9 +4,12 @@
 // subcommand's arity and ACL checks, engine.cc), ASKING, READONLY and
 // READWRITE refuse with clusterCommand's "This instance has cluster
 // support disabled"; ROLE is a master's at replication offset 0 with no
-// replicas (checked against redis-server 7.0.15 in both protocols).
+// replicas; WAIT counts no acknowledgement and blocks until its timeout when
+// it asks for any; FAILOVER parses its options and finds no replica (checked
+// against redis-server 7.0.15 in both protocols).
 #include <array>
 #include <span>
+#include <utility>
 
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
@@ -26,12 +29,69 @@ void CmdRole(CommandContext& c) {
   c.reply.ArrayHeader(0);
 }
 
-constexpr std::array<CommandSpec, 5> kCommands = {{
+// WAIT numreplicas timeout (waitCommand): no replica ever acknowledges, so
+// 0 at once when that is enough (numreplicas <= 0) or inside EXEC (where
+// nothing blocks); otherwise the session blocks, on no key, until its
+// timeout in milliseconds (0: none) or CLIENT UNBLOCK, and then gets 0
+// (replyToBlockedClientTimedOut; CLIENT UNBLOCK ERROR: the UNBLOCKED error).
+void CmdWait(CommandContext& c) {
+  int64_t numreplicas, timeout;
+  if (!c.IntArg(1, &numreplicas) || !c.MsTimeoutArg(2, &timeout)) return;
+  if (numreplicas <= 0 || c.engine.DenyBlocking()) {
+    c.reply.Integer(0);
+    return;
+  }
+  BlockState b;
+  b.type = BlockType::kWait;
+  b.db = c.db;
+  b.timeout_ms = timeout;
+  b.argv.assign(c.argv.begin(), c.argv.end());
+  c.engine.Block(c.session, std::move(b));
+}
+
+// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms] (failoverCommand):
+// ABORT alone finds no failover in progress; otherwise each option at most
+// once (TO with its two arguments, the port an integer; TIMEOUT above 0),
+// any other word a syntax error, and then a master with no replica refuses.
+void CmdFailover(CommandContext& c) {
+  if (c.argc() == 2 && c.ArgIs(1, "abort")) {
+    c.reply.Error("ERR No failover in progress.");
+    return;
+  }
+  bool timeout = false, to = false, force = false;
+  for (size_t j = 1; j < c.argc(); ++j) {
+    if (c.ArgIs(j, "timeout") && j + 1 < c.argc() && !timeout) {
+      int64_t ms;
+      if (!c.IntArg(j + 1, &ms)) return;
+      if (ms <= 0) {
+        c.reply.Error("ERR FAILOVER timeout must be greater than 0");
+        return;
+      }
+      timeout = true;
+      ++j;
+    } else if (c.ArgIs(j, "to") && j + 2 < c.argc() && !to) {
+      int64_t port;
+      if (!c.IntArg(j + 2, &port)) return;
+      to = true;
+      j += 2;
+    } else if (c.ArgIs(j, "force") && !force) {
+      force = true;
+    } else {
+      c.reply.Error(kErrSyntax);
+      return;
+    }
+  }
+  c.reply.Error("ERR FAILOVER requires connected replicas.");
+}
+
+constexpr std::array<CommandSpec, 7> kCommands = {{
     {"cluster", -2, 0, 0, 0, 0, ClusterDisabled},
     {"asking", 1, kCmdFast, 0, 0, 0, ClusterDisabled},
     {"readonly", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, ClusterDisabled},
     {"readwrite", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, ClusterDisabled},
     {"role", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdRole},
+    {"wait", 3, kCmdNoScript, 0, 0, 0, CmdWait},
+    {"failover", -1, kCmdNoScript | kCmdStale, 0, 0, 0, CmdFailover},
 }};
 
 }  // namespace

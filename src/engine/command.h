@@ -242,6 +242,9 @@ struct CommandContext {
   // getTimeoutFromObjectOrReply in seconds (blocking.cc): the absolute
   // timeout in unix ms, 0 for none.
   bool TimeoutArg(size_t i, int64_t* out);
+  // getTimeoutFromObjectOrReply in milliseconds (WAIT): an int64, the same
+  // absolute form.
+  bool MsTimeoutArg(size_t i, int64_t* out);
 
   // INCRBY's and HINCRBY's arithmetic: the stored text (nullptr: none, which
   // counts as 0) read with string2ll, plus `incr`. Replies `not_integer` when

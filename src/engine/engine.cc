@@ -374,7 +374,8 @@ void Engine::SetParam(ParamId id, int64_t value) {
   }
 }
 
-void Engine::CountCall(std::string_view name, const std::string& out, size_t before) {
+void Engine::CountCall(std::string_view name, const std::string& out, size_t before,
+                       bool elsewhere) {
   ++stats_.commands_processed;
   auto it = stats_.commands.find(name);
   if (it == stats_.commands.end()) it = stats_.commands.try_emplace(std::string(name)).first;
@@ -391,6 +392,8 @@ void Engine::CountCall(std::string_view name, const std::string& out, size_t bef
     ++st.failed;
     ++stats_.error_replies;
     ++stats_.errors[ErrorCode(std::string_view(out).substr(before))];
+  } else if (elsewhere) {
+    ++st.failed;
   }
 }
 
@@ -856,6 +859,7 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   const size_t before = out->size();
   // lookupKeyRead's hits and misses: the lookups of read-only commands.
   keyspace_.set_count_reads((spec.flags & kCmdReadonly) != 0);
+  const uint64_t errors_elsewhere = errors_to_others_;
   spec.handler(ctx);
   keyspace_.set_count_reads(false);
   std::string stat_name(spec.name);
@@ -865,7 +869,7 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   } else if ((spec.name == "script" || spec.name == "function") && argv.size() >= 2) {
     stat_name = std::string(spec.name) + "|" + absl::AsciiStrToLower(argv[1]);
   }
-  CountCall(stat_name, *out, before);
+  CountCall(stat_name, *out, before, errors_to_others_ != errors_elsewhere);
   // call()'s latency histogram sample (latency.cc; a blocked command's when
   // it is unblocked).
   if (!s.blocked()) LatencySample(stat_name);

@@ -160,7 +160,8 @@ struct WatchedKey {
 enum class PubSubKind { kChannel, kPattern, kShard };
 // What a session blocked by a blocking command waits for (Redis's
 // c->bpop), see src/engine/blocking.cc.
-enum class BlockType : uint8_t { kNone, kList, kZSet, kStream };
+// kWait: WAIT (BLOCKED_WAIT), on no key, until its timeout or CLIENT UNBLOCK.
+enum class BlockType : uint8_t { kNone, kList, kZSet, kStream, kWait };
 struct BlockState {
   BlockType type = BlockType::kNone;
   int db = 0;
@@ -722,7 +723,11 @@ class Engine {
   void Reset(Session& s);
   // call()'s statistics for a command that ran and wrote its reply at
   // out[before..].
-  void CountCall(std::string_view name, const std::string& out, size_t before);
+  // `elsewhere`: the call wrote an error reply to another session (CLIENT
+  // UNBLOCK ERROR's), which call()'s error-counter comparison counts as this
+  // call's failure too.
+  void CountCall(std::string_view name, const std::string& out, size_t before,
+                 bool elsewhere = false);
   void OnKeyEvent(const KeyEvent& ev);
   bool WatchedKeyExpired(const Session& s) const;
   // Blocking (blocking.cc).
@@ -757,6 +762,9 @@ class Engine {
   EncodingLimits limits_;
   std::vector<std::pair<std::string, std::string>> server_params_;
   EngineStats stats_;
+  // Error replies a call wrote to sessions other than its caller (CLIENT
+  // UNBLOCK ERROR): Call compares it around the handler.
+  uint64_t errors_to_others_ = 0;
   ServerInfo server_info_;
   std::string run_id_;
   VirtualClock clock_;
@@ -794,7 +802,7 @@ class Engine {
   // The timeout table: (timeout as unsigned, client id) in order.
   absl::btree_set<std::pair<uint64_t, int64_t>> timeouts_;
   size_t blocked_count_ = 0;
-  size_t blocked_by_type_[4] = {0, 0, 0, 0};
+  size_t blocked_by_type_[5] = {0, 0, 0, 0, 0};
   std::vector<int> unblocked_;
   // CLIENT PAUSE: the pause event of the client command (its type and end,
   // kept until it ends), the pause in force, the postponed sessions in order.
