@@ -87,6 +87,35 @@ TEST(CommandHandlerPubSub, BrokenModelPiecesAreCaught) {
   EXPECT_EQ(r.verdict.step, 5);
 }
 
+// A monitor may block (WAIT touches no key): it gets its own MONITOR line at
+// once, as redis-server 7.0.15 feeds monitors from call(), and its reply
+// (0) when the timeout fires. The blocked session's frames are compared:
+// the model's line lost, or one more, fails the blocking check at the WAIT.
+TEST(CommandHandlerPubSub, ABlockedMonitorGetsItsOwnLine) {
+  const char* program = "s1 MONITOR\ns1 WAIT 1 10\nclock +20ms\n";
+  CommandRunOptions o;
+  o.trace = true;
+  const CommandRunResult ok = RunCommandProgram(Program(program), o);
+  ASSERT_TRUE(ok.verdict.ok) << ok.verdict.ToString();
+  ASSERT_GE(ok.trace.size(), 3u);
+  EXPECT_EQ(ok.trace[1].engine, "(blocks)");
+  using Delivered = std::vector<std::pair<int, resp::Value>>;
+  CommandRunOptions lost;
+  lost.break_model_delivery = [](size_t op, Delivered* d) {
+    if (op == 1) d->clear();
+  };
+  CommandRunResult r = RunCommandProgram(Program(program), lost);
+  EXPECT_EQ(r.verdict.check, "blocking") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 1);
+  CommandRunOptions doubled;
+  doubled.break_model_delivery = [](size_t op, Delivered* d) {
+    if (op == 1 && !d->empty()) d->push_back(d->back());
+  };
+  r = RunCommandProgram(Program(program), doubled);
+  EXPECT_EQ(r.verdict.check, "blocking") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 1);
+}
+
 // MONITOR's lines (reference_monitor.cc) are compared, to another session
 // and to the monitor itself (after its reply): a line the model drops, adds
 // or garbles fails the check "monitor".

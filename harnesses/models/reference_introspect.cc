@@ -93,6 +93,14 @@ const std::vector<ConfigDef>& Configs() {
       {"latency-tracking-info-percentiles", false, false, 0, 0, nullptr, 4},
       // Stored only (config.c's bounds and defaults).
       {"daemonize", false, false, 0, 0, &Config::immutable, 0, false, false, false, "no"},
+      // The protected actions stay at their default (DEBUG and MODULE
+      // LOAD / LOADEX / UNLOAD refused: reference_standalone.cc).
+      {"enable-protected-configs", false, false, 0, 0, &Config::immutable, 0, false, false, false,
+       "no"},
+      {"enable-debug-command", false, false, 0, 0, &Config::immutable, 0, false, false, false,
+       "no"},
+      {"enable-module-command", false, false, 0, 0, &Config::immutable, 0, false, false, false,
+       "no"},
       {"maxmemory-samples", false, true, 1, INT_MAX, &Config::maxmemory_samples},
       {"maxmemory-eviction-tenacity", false, true, 0, 100, &Config::maxmemory_eviction_tenacity},
       {"key-load-delay", false, true, INT_MIN, INT_MAX, &Config::key_load_delay, 0, false, false,

@@ -240,6 +240,7 @@ const std::map<std::string, CommandSpec>& CommandTable() {
     t.emplace("function", CommandSpec{"function", -2, nullptr});  // reference_functions.cc
     t.emplace("slowlog", CommandSpec{"slowlog", -2, nullptr});    // reference_slowlog.cc
     t.emplace("cluster", CommandSpec{"cluster", -2, nullptr});    // reference_standalone.cc
+    t.emplace("module", CommandSpec{"module", -2, nullptr});      // reference_standalone.cc
     t.emplace("latency", CommandSpec{"latency", -2, nullptr});    // reference_latency.cc
     return t;
   }();
@@ -268,6 +269,7 @@ const std::map<std::string, CommandSpec>* SubcommandTable(const std::string& top
       {"acl", AclSubcommands},            // reference_acl.cc
       {"slowlog", SlowlogSubcommands},    // reference_slowlog.cc
       {"cluster", ClusterSubcommands},    // reference_standalone.cc
+      {"module", ModuleSubcommands},      // reference_standalone.cc
       {"latency", LatencySubcommands},    // reference_latency.cc
       {"memory", MemorySubcommands},      // reference_memory.cc
   };
@@ -660,6 +662,9 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     if (reject.empty()) reject = UnknownCommandText(argv, unknown_sub);
   } else if (!ArityOk(*spec, argv.size())) {
     reject = "wrong number of arguments for '" + name + "' command";
+  } else if (reject = ProtectedRejection(name); !reject.empty()) {
+    // DEBUG and MODULE LOAD / LOADEX / UNLOAD, refused right after the
+    // arity check (reference_standalone.cc).
   } else if (reject = AclRejection(st, session, argv, name); !reject.empty()) {
     // NOAUTH and NOPERM (reference_acl.cc).
   } else if (reject = OomRejection(st, session, argv, Lower(argv[0])); !reject.empty()) {

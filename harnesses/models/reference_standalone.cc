@@ -3,9 +3,11 @@
 // commands (CLUSTER and each of its 27 subcommands, ASKING, READONLY,
 // READWRITE) only refuse, each after its own arity check; ROLE describes a
 // master at offset 0 with no replicas; FAILOVER finds none to fail over
-// to. (SUBSTR, GETRANGE's old name, is in reference_strings.cc; WAIT, which
-// blocks, in reference_blocking.cc.)
-// Apart from the engine's src/engine/cmd_standalone.cc.
+// to; MODULE LIST finds no module, and DEBUG and MODULE LOAD / LOADEX /
+// UNLOAD are protected commands a default server refuses. (SUBSTR, GETRANGE's old name, is in
+// reference_strings.cc; WAIT, which blocks, in reference_blocking.cc.) Apart from the engine's
+// src/engine/cmd_standalone.cc.
+#include <cctype>
 #include <map>
 #include <string>
 #include <vector>
@@ -54,14 +56,70 @@ Value Failover(Ctx& c) {
   return c.Err("FAILOVER requires connected replicas.");
 }
 
+// MODULE HELP's lines after the first (addReplyHelp), MODULE LIST: none.
+Value Module(Ctx& c) {
+  const std::string sub = Lowered(c.argv[1]);
+  if (sub == "list") return c.Array();
+  static const char* const kHelp[] = {
+      "LIST",
+      "    Return a list of loaded modules.",
+      "LOAD <path> [<arg> ...]",
+      "    Load a module library from <path>, passing to it any optional arguments.",
+      "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+      "    Load a module library from <path>, while passing it module configurations and optional "
+      "arguments.",
+      "UNLOAD <name>",
+      "    Unload a module.",
+      "HELP",
+      "    Prints this help.",
+  };
+  std::string first = c.argv[0];
+  for (char& ch : first) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
+  std::vector<Value> lines = {
+      Value::Simple(first + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")};
+  for (const char* line : kHelp) lines.push_back(Value::Simple(line));
+  return c.Array(std::move(lines));
+}
+
+// Never reached through Process (ProtectedRejection comes first); kept
+// for a caller that skips it.
+Value Protected(Ctx& c) {
+  const std::string top = Lowered(c.argv[0]);
+  return c.Err(ProtectedRejection(top == "module" ? top + "|" + Lowered(c.argv[1]) : top));
+}
+
 }  // namespace
 
+std::string ProtectedRejection(const std::string& fullname) {
+  std::string what;
+  if (fullname == "debug") {
+    what = "DEBUG";
+  } else if (fullname == "module|load" || fullname == "module|loadex" ||
+             fullname == "module|unload") {
+    what = "MODULE";
+  } else {
+    return "";
+  }
+  return what + " command not allowed. If the enable-" + Lowered(what) +
+         "-command option is set to \"local\", you can run it from a local connection, "
+         "otherwise you need to set this option in the configuration file, and then restart the "
+         "server.";
+}
+
+const std::map<std::string, CommandSpec>& ModuleSubcommands() {
+  static const std::map<std::string, CommandSpec> subs = {
+      {"module|help", {"module|help", 2, Module}},
+      {"module|list", {"module|list", 2, Module}},
+      {"module|load", {"module|load", -3, Protected}},
+      {"module|loadex", {"module|loadex", -3, Protected}},
+      {"module|unload", {"module|unload", 3, Protected}},
+  };
+  return subs;
+}
+
 std::vector<CommandSpec> StandaloneCommands() {
-  return {{"failover", -1, Failover},
-          {"asking", 1, Disabled},
-          {"readonly", 1, Disabled},
-          {"readwrite", 1, Disabled},
-          {"role", 1, Role}};
+  return {{"debug", -2, Protected},  {"failover", -1, Failover}, {"asking", 1, Disabled},
+          {"readonly", 1, Disabled}, {"readwrite", 1, Disabled}, {"role", 1, Role}};
 }
 
 const std::map<std::string, CommandSpec>& ClusterSubcommands() {

@@ -445,6 +445,12 @@ std::vector<CommandSpec> GeoCommands();          // reference_geo.cc
 // subcommands ("cluster|info", ...), as a standalone master answers them.
 std::vector<CommandSpec> StandaloneCommands();
 const std::map<std::string, CommandSpec>& ClusterSubcommands();
+const std::map<std::string, CommandSpec>& ModuleSubcommands();
+// processCommand's refusal of a protected command (DEBUG; MODULE LOAD,
+// LOADEX, UNLOAD) on a server whose enable-debug-command and
+// enable-module-command are no: its text ("DEBUG command not allowed. ..."),
+// "" for any other full name.
+std::string ProtectedRejection(const std::string& fullname);
 const std::map<std::string, CommandSpec>& LatencySubcommands();  // reference_latency.cc
 
 // Pub/sub subscriptions (reference_pubsub.cc): `kind` is 'c' (channel), 'p'

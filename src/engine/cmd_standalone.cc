@@ -5,12 +5,16 @@
 // READWRITE refuse with clusterCommand's "This instance has cluster
 // support disabled"; ROLE is a master's at replication offset 0 with no
 // replicas; WAIT counts no acknowledgement and blocks until its timeout when
-// it asks for any; FAILOVER parses its options and finds no replica (checked
-// against redis-server 7.0.15 in both protocols).
+// it asks for any; FAILOVER parses its options and finds no replica; MODULE
+// lists no module, and DEBUG and MODULE LOAD / LOADEX / UNLOAD are refused
+// as protected commands (checked against redis-server 7.0.15 in both
+// protocols).
 #include <array>
 #include <span>
+#include <string>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
 
@@ -84,7 +88,38 @@ void CmdFailover(CommandContext& c) {
   c.reply.Error("ERR FAILOVER requires connected replicas.");
 }
 
-constexpr std::array<CommandSpec, 7> kCommands = {{
+// MODULE HELP (addReplyHelp) and MODULE LIST: no module is ever loaded.
+// LOAD, LOADEX and UNLOAD never get here: Dispatch refuses them as
+// protected commands, and so DEBUG; their handler repeats that refusal.
+void CmdModule(CommandContext& c) {
+  if (c.ArgIs(1, "help")) {
+    static constexpr std::string_view kLines[] = {
+        "LIST",
+        "    Return a list of loaded modules.",
+        "LOAD <path> [<arg> ...]",
+        "    Load a module library from <path>, passing to it any optional arguments.",
+        "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+        "    Load a module library from <path>, while passing it module configurations and "
+        "optional arguments.",
+        "UNLOAD <name>",
+        "    Unload a module.",
+        "HELP",
+        "    Prints this help.",
+    };
+    c.reply.ArrayHeader(static_cast<int64_t>(std::size(kLines)) + 1);
+    c.reply.Simple(absl::AsciiStrToUpper(std::string(c.arg(0))) +
+                   " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    for (std::string_view line : kLines) c.reply.Simple(line);
+  } else if (c.ArgIs(1, "list")) {
+    c.reply.ArrayHeader(0);
+  } else {
+    c.reply.Error(ProtectedRefusal("MODULE"));
+  }
+}
+
+void CmdDebug(CommandContext& c) { c.reply.Error(ProtectedRefusal("DEBUG")); }
+
+constexpr std::array<CommandSpec, 9> kCommands = {{
     {"cluster", -2, 0, 0, 0, 0, ClusterDisabled},
     {"asking", 1, kCmdFast, 0, 0, 0, ClusterDisabled},
     {"readonly", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, ClusterDisabled},
@@ -92,10 +127,28 @@ constexpr std::array<CommandSpec, 7> kCommands = {{
     {"role", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, CmdRole},
     {"wait", 3, kCmdNoScript, 0, 0, 0, CmdWait},
     {"failover", -1, kCmdNoScript | kCmdStale, 0, 0, 0, CmdFailover},
+    {"module", -2, 0, 0, 0, 0, CmdModule},
+    {"debug", -2, kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0, CmdDebug},
 }};
 
 }  // namespace
 
 std::span<const CommandSpec> StandaloneCommands() { return kCommands; }
+
+std::string_view ProtectedCommand(std::string_view fullname) {
+  if (fullname == "debug") return "DEBUG";
+  if (fullname == "module|load" || fullname == "module|loadex" || fullname == "module|unload") {
+    return "MODULE";
+  }
+  return {};
+}
+
+std::string ProtectedRefusal(std::string_view what) {
+  const std::string name(what);
+  return "ERR " + name + " command not allowed. If the " +
+         (what == "DEBUG" ? "enable-debug-command" : "enable-module-command") +
+         " option is set to \"local\", you can run it from a local connection, otherwise you "
+         "need to set this option in the configuration file, and then restart the server.";
+}
 
 }  // namespace respfuzz::engine

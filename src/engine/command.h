@@ -87,6 +87,14 @@ std::span<const CommandSpec> LatencyCommands();  // LATENCY (latency.cc)
 // CLUSTER ASKING READONLY READWRITE ROLE as a standalone master answers
 // (cmd_standalone.cc).
 std::span<const CommandSpec> StandaloneCommands();
+// processCommand's protected commands (CMD_PROTECTED), which a server with
+// enable-debug-command and enable-module-command at their default (no)
+// refuses right after the arity check: "DEBUG" for debug, "MODULE" for
+// module|load, module|loadex and module|unload, "" for any other full name
+// (cmd_standalone.cc).
+std::string_view ProtectedCommand(std::string_view fullname);
+// rejectCommandFormat's refusal of one ("ERR DEBUG command not allowed. ...").
+std::string ProtectedRefusal(std::string_view what);
 // INFO's latencystats lines (latency.cc); latency-tracking-info-percentiles
 // as CONFIG GET prints it, and as CONFIG SET parses it (the error text when
 // refused, "" when fine).

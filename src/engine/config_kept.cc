@@ -15,8 +15,15 @@ namespace {
 using Kind = KeptParam::Kind;
 
 // In config.c's table order.
-constexpr std::array<KeptParam, 8> kParams = {{
+constexpr std::array<KeptParam, 11> kParams = {{
     {"daemonize", "", Kind::kImmutable, 0, 0, 0, false, "no"},
+    // The protected actions, each "no" (their default, which only the
+    // configuration file can change): DEBUG and MODULE LOAD / LOADEX /
+    // UNLOAD are refused (engine.cc's Dispatch), and so is CONFIG SET of
+    // dir and dbfilename (cmd_connection.cc).
+    {"enable-protected-configs", "", Kind::kImmutable, 0, 0, 0, false, "no"},
+    {"enable-debug-command", "", Kind::kImmutable, 0, 0, 0, false, "no"},
+    {"enable-module-command", "", Kind::kImmutable, 0, 0, 0, false, "no"},
     {"maxmemory-samples", "", Kind::kInt, 1, INT_MAX, 5, false, ""},
     {"maxmemory-eviction-tenacity", "", Kind::kInt, 0, 100, 10, false, ""},
     {"key-load-delay", "", Kind::kInt, INT_MIN, INT_MAX, 0, true, ""},

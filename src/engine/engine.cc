@@ -545,11 +545,19 @@ constexpr Subcommand kSubcommands[] = {
     {"cluster", "shards", 2},
     {"cluster", "slaves", 3},
     {"cluster", "slots", 2},
+    // MODULE (cmd_standalone.cc): no module is loaded, and LOAD, LOADEX and
+    // UNLOAD are protected actions a default server refuses (Dispatch).
+    {"module", "help", 2},
+    {"module", "list", 2},
+    {"module", "load", -3},
+    {"module", "loadex", -3},
+    {"module", "unload", 3},
 };
 bool IsContainer(std::string_view name) {
   return name == "client" || name == "config" || name == "object" || name == "pubsub" ||
          name == "xgroup" || name == "xinfo" || name == "memory" || name == "command" ||
-         name == "acl" || name == "slowlog" || name == "latency" || name == "cluster";
+         name == "acl" || name == "slowlog" || name == "latency" || name == "cluster" ||
+         name == "module";
 }
 
 const Subcommand* FindSubcommand(std::string_view container, std::string_view name) {
@@ -739,6 +747,14 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
     // other containers ("Can't execute 'script|load'").
     fullname = std::string(spec->name) + "|" + absl::AsciiStrToLower(argv[1]);
     stat_name = fullname;
+  }
+  // processCommand's protected commands, right after the arity: with
+  // enable-debug-command and enable-module-command at their default, no,
+  // DEBUG and MODULE LOAD / LOADEX / UNLOAD are refused (MODULE LIST and
+  // HELP are not protected).
+  if (const std::string_view what = ProtectedCommand(fullname); !what.empty()) {
+    reject(ProtectedRefusal(what));
+    return;
   }
   // processCommand's authRequired, no-multi and ACL checks, in that order
   // (cmd_acl.cc; a NOPERM is logged there).
