@@ -455,6 +455,57 @@ TEST_F(EngineTest, FailoverParsesItsOptionsAndFindsNoReplica) {
   for (const auto& [argv, want] : cases) EXPECT_EQ(Run(a_, argv), want) << argv.size();
 }
 
+// DEBUG and MODULE as redis-server 7.0.15 answers them with its defaults
+// (enable-debug-command and enable-module-command no, immutable; checked
+// over a socket): DEBUG and MODULE LOAD / LOADEX / UNLOAD refused right
+// after the arity check, before ACL, counted as rejected calls, aborting a
+// MULTI; MODULE LIST lists no module.
+TEST_F(EngineTest, ProtectedCommandsAreRefusedAsADefaultServerDoes) {
+  const std::string debug_refused =
+      "-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+      "you can run it from a local connection, otherwise you need to set this option in the "
+      "configuration file, and then restart the server.\r\n";
+  const std::string module_refused =
+      "-ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", "
+      "you can run it from a local connection, otherwise you need to set this option in the "
+      "configuration file, and then restart the server.\r\n";
+  EXPECT_EQ(Run(a_, {"debug", "sleep", "0"}), debug_refused);
+  EXPECT_EQ(Run(a_, {"DEBUG"}), "-ERR wrong number of arguments for 'debug' command\r\n");
+  EXPECT_EQ(Run(a_, {"module", "list"}), "*0\r\n");
+  for (const std::vector<std::string>& argv :
+       std::vector<std::vector<std::string>>{{"module", "load", "/x"},
+                                             {"MODULE", "LOADEX", "/x", "CONFIG", "a", "b"},
+                                             {"module", "unload", "x"}}) {
+    EXPECT_EQ(Run(a_, argv), module_refused) << argv[1];
+  }
+  EXPECT_EQ(Run(a_, {"module", "unload"}),
+            "-ERR wrong number of arguments for 'module|unload' command\r\n");
+  EXPECT_EQ(Run(a_, {"module", "foo"}), "-ERR unknown subcommand 'foo'. Try MODULE HELP.\r\n");
+  // Before ACL: a user denied every command still gets the protected refusal.
+  EXPECT_EQ(Run(a_, {"acl", "setuser", "u1", "on", "nopass", "-@all"}), "+OK\r\n");
+  EXPECT_EQ(Run(a_, {"auth", "u1", "x"}), "+OK\r\n");
+  EXPECT_EQ(Run(a_, {"module", "load", "/x"}), module_refused);
+  EXPECT_EQ(Run(a_, {"module", "list"}).rfind("-NOPERM", 0), 0u);
+  EXPECT_EQ(Run(a_, {"auth", "default", "x"}), "+OK\r\n");
+  Run(a_, {"multi"});
+  EXPECT_EQ(Run(a_, {"debug", "log", "x"}), debug_refused);
+  EXPECT_EQ(Run(a_, {"exec"}), "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  EXPECT_EQ(Run(a_, {"config", "get", "enable-debug-command"}),
+            "*2\r\n$20\r\nenable-debug-command\r\n$2\r\nno\r\n");
+  EXPECT_EQ(Run(a_, {"config", "set", "enable-debug-command", "yes"}),
+            "-ERR CONFIG SET failed (possibly related to argument 'enable-debug-command') - can't "
+            "set immutable config\r\n");
+  const std::string info = Run(a_, {"info", "commandstats"});
+  EXPECT_NE(info.find("cmdstat_debug:calls=0,usec=0,usec_per_call=0.00,rejected_calls=3,"
+                      "failed_calls=0"),
+            std::string::npos)
+      << info;
+  EXPECT_NE(info.find("cmdstat_module|load:calls=0,usec=0,usec_per_call=0.00,rejected_calls=2,"
+                      "failed_calls=0"),
+            std::string::npos)
+      << info;
+}
+
 // CLIENT UNBLOCK ERROR writes an error to the blocked session while it runs,
 // and call() counts any error reply written during a call as its failure:
 // redis-server 7.0.15 reports client|unblock with failed_calls=1 (and the

@@ -14,7 +14,7 @@ namespace respfuzz::harnesses {
 
 namespace {
 
-constexpr std::array<std::string_view, 221> kNames = {
+constexpr std::array<std::string_view, 223> kNames = {
     // connection and transactions
     "PING",
     "ECHO",
@@ -279,6 +279,10 @@ constexpr std::array<std::string_view, 221> kNames = {
     // FAILOVER's option parsing (cmd_standalone.cc, reference_standalone.cc)
     "WAIT",
     "FAILOVER",
+    // MODULE (none loaded; LOAD, LOADEX, UNLOAD protected) and DEBUG
+    // (protected): as a default server answers them
+    "MODULE",
+    "DEBUG",
 };
 
 constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools = {{
