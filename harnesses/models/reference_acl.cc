@@ -6,21 +6,22 @@
 // reference_acl_data.inc by reference_acl_data.py.
 //
 // Selectors are users' extra rule sets ("(+get ~k*)"), each kept as an
-// AclUser whose selector fields alone are used. Outside the model: quotes
-// inside a selector, ACL LOG, an ACL file (LOAD and SAVE answer as a
-// server started without one), acl-pubsub-default
-// (resetchannels, 7.0's default). Where the
+// AclUser whose selector fields alone are used. Outside the model: an ACL
+// file (LOAD and SAVE answer as a server started without one),
+// acl-pubsub-default (resetchannels, 7.0's default). Where the
 // server's order comes from a dict seeded per process (the single commands
 // of a user's rules, ACL CAT <category>), the model lists them by name.
 #include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "harnesses/models/reference_state.h"
+#include "harnesses/models/request_reference.h"
 
 namespace respfuzz::models::refmodel {
 
@@ -335,22 +336,18 @@ std::string ApplyRule(AclUser& u, const std::string& op) {
     return kErrNoSuchPass;
   } else if (op.size() >= 2 && op[0] == '(' && op.back() == ')') {
     // aclCreateSelectorFromOpSet: a new selector (no keys, channels or
-    // commands) and the rules between the parentheses, split at white
-    // space (sdssplitargs, which reads a C string: the rules end at the
-    // first NUL; quotes inside a selector are outside the model).
+    // commands) and the rules between the parentheses, split as
+    // sdssplitargs splits them (the request model's ReferenceSplitArgs: a C
+    // string, so the rules end at the first NUL; quotes group and escape).
+    // Quotes that do not balance make sdssplitargs fail with no argument:
+    // the selector is added with no rule (redis-server 7.0.15 answers OK to
+    // "(+get\"~k5 ~k6)" and shows a selector of -@all and no keys).
     AclUser sel = NewUser("");
-    std::string inner = op.substr(1, op.size() - 2);
-    inner = inner.substr(0, inner.find('\0'));
-    size_t i = 0;
-    while (i < inner.size()) {
-      while (i < inner.size() && isspace(static_cast<unsigned char>(inner[i]))) i++;
-      size_t end = i;
-      while (end < inner.size() && !isspace(static_cast<unsigned char>(inner[end]))) end++;
-      if (end > i) {
-        std::string reason = ApplySelectorRule(sel, inner.substr(i, end - i));
-        if (!reason.empty()) return reason;
-      }
-      i = end;
+    const std::optional<std::vector<std::string>> rules =
+        ReferenceSplitArgs(op.substr(1, op.size() - 2));
+    for (const std::string& rule : rules.value_or(std::vector<std::string>())) {
+      std::string reason = ApplySelectorRule(sel, rule);
+      if (!reason.empty()) return reason;
     }
     u.selectors.push_back(std::move(sel));
   } else {
