@@ -40,6 +40,20 @@ void TimedOutReply(ReplyWriter& reply, BlockType type) {
   }
 }
 
+// The end of getTimeoutFromObjectOrReply in either unit: a negative
+// timeout is an error; a positive one is added to the clock as Redis does.
+bool AbsoluteTimeout(CommandContext& c, int64_t tval, int64_t* out) {
+  if (tval < 0) {
+    c.reply.Error("ERR timeout is negative");
+    return false;
+  }
+  if (tval > 0) {
+    tval = static_cast<int64_t>(static_cast<uint64_t>(tval) + static_cast<uint64_t>(c.now_ms()));
+  }
+  *out = tval;
+  return true;
+}
+
 }  // namespace
 
 // getTimeoutFromObjectOrReply(UNIT_SECONDS): a long double number of
@@ -59,29 +73,15 @@ bool CommandContext::TimeoutArg(size_t i, int64_t* out) {
   if (ms >= -9223372036854775808.0L && ms < 9223372036854775808.0L) {
     tval = static_cast<int64_t>(ms);
   }
-  if (tval < 0) {
-    reply.Error("ERR timeout is negative");
-    return false;
-  }
-  if (tval > 0) {
-    tval = static_cast<int64_t>(static_cast<uint64_t>(tval) + static_cast<uint64_t>(now_ms()));
-  }
-  *out = tval;
-  return true;
+  return AbsoluteTimeout(*this, tval, out);
 }
 
+// getTimeoutFromObjectOrReply(UNIT_MILLISECONDS): an int64 (WAIT, XREAD's
+// and XREADGROUP's BLOCK).
 bool CommandContext::MsTimeoutArg(size_t i, int64_t* out) {
   int64_t tval;
   if (!IntArg(i, &tval, "ERR timeout is not an integer or out of range")) return false;
-  if (tval < 0) {
-    reply.Error("ERR timeout is negative");
-    return false;
-  }
-  if (tval > 0) {
-    tval = static_cast<int64_t>(static_cast<uint64_t>(tval) + static_cast<uint64_t>(now_ms()));
-  }
-  *out = tval;
-  return true;
+  return AbsoluteTimeout(*this, tval, out);
 }
 
 // Where a blocked session's eventual reply goes: nowhere under CLIENT REPLY

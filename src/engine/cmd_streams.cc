@@ -518,15 +518,7 @@ void XreadGeneric(CommandContext& c) {
         return;
       }
       ++i;
-      if (!c.IntArg(i, &timeout, "ERR timeout is not an integer or out of range")) return;
-      if (timeout < 0) {
-        c.reply.Error("ERR timeout is negative");
-        return;
-      }
-      if (timeout > 0) {
-        timeout = static_cast<int64_t>(static_cast<uint64_t>(timeout) +
-                                       static_cast<uint64_t>(c.now_ms()));
-      }
+      if (!c.MsTimeoutArg(i, &timeout)) return;
     } else if (c.ArgIs(i, "COUNT") && moreargs) {
       ++i;
       if (!c.IntArg(i, &count)) return;

@@ -250,7 +250,7 @@ struct CommandContext {
   // getTimeoutFromObjectOrReply in seconds (blocking.cc): the absolute
   // timeout in unix ms, 0 for none.
   bool TimeoutArg(size_t i, int64_t* out);
-  // getTimeoutFromObjectOrReply in milliseconds (WAIT): an int64, the same
+  // getTimeoutFromObjectOrReply in milliseconds (WAIT, XREAD BLOCK): an int64, the same
   // absolute form.
   bool MsTimeoutArg(size_t i, int64_t* out);
 
