@@ -26,18 +26,24 @@ namespace {
 // getTimeoutFromObjectOrReply, seconds: ceill(seconds * 1000); a product
 // outside the int64 range becomes LLONG_MIN (what x86-64's conversion
 // gives), so it is "negative"; a positive one is added to now, wrapping.
-bool GetTimeout(Ctx& c, const std::string& arg, int64_t* out, Value* err) {
-  long double seconds;
-  if (!String2ld(arg, &seconds)) {
-    *err = c.Err("timeout is not a float or out of range");
-    return false;
-  }
-  long double ms = ceill(seconds * 1000.0L);
+// Milliseconds (WAIT): an integer.
+bool GetTimeout(Ctx& c, const std::string& arg, int64_t* out, Value* err,
+                bool milliseconds = false) {
   int64_t tval;
-  if (ms >= -9223372036854775808.0L && ms < 9223372036854775808.0L) {
-    tval = static_cast<int64_t>(ms);
+  if (milliseconds) {
+    if (!c.GetLongLong(arg, &tval, err, "timeout is not an integer or out of range")) return false;
   } else {
-    tval = LLONG_MIN;
+    long double seconds;
+    if (!String2ld(arg, &seconds)) {
+      *err = c.Err("timeout is not a float or out of range");
+      return false;
+    }
+    long double ms = ceill(seconds * 1000.0L);
+    if (ms >= -9223372036854775808.0L && ms < 9223372036854775808.0L) {
+      tval = static_cast<int64_t>(ms);
+    } else {
+      tval = LLONG_MIN;
+    }
   }
   if (tval < 0) {
     *err = c.Err("timeout is negative");
@@ -197,12 +203,7 @@ Value Wait(Ctx& c) {
   int64_t numreplicas, tval;
   Value err;
   if (!c.GetLongLong(c.argv[1], &numreplicas, &err)) return err;
-  if (!c.GetLongLong(c.argv[2], &tval, &err, "timeout is not an integer or out of range")) {
-    return err;
-  }
-  if (tval < 0) return c.Err("timeout is negative");
-  if (tval > 0)
-    tval = static_cast<int64_t>(static_cast<uint64_t>(tval) + static_cast<uint64_t>(c.st.now));
+  if (!GetTimeout(c, c.argv[2], &tval, &err, /*milliseconds=*/true)) return err;
   if (numreplicas <= 0 || !CanBlock(c)) return c.Int(0);
   Block(c, false, {}, tval);
   c.s().blocked.wait = true;

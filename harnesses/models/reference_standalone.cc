@@ -4,8 +4,9 @@
 // READWRITE) only refuse, each after its own arity check; ROLE describes a
 // master at offset 0 with no replicas; FAILOVER finds none to fail over
 // to; MODULE LIST finds no module, and DEBUG and MODULE LOAD / LOADEX /
-// UNLOAD are protected commands a default server refuses. (SUBSTR, GETRANGE's old name, is in
-// reference_strings.cc; WAIT, which blocks, in reference_blocking.cc.) Apart from the engine's
+// UNLOAD are protected commands a default server refuses. (SUBSTR,
+// GETRANGE's old name, is in reference_strings.cc; WAIT, which blocks, in
+// reference_blocking.cc.) Apart from the engine's
 // src/engine/cmd_standalone.cc.
 #include <cctype>
 #include <map>
