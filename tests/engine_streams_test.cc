@@ -148,6 +148,26 @@ TEST(EngineStreams, BlockedReadersAreServedByXadd) {
   EXPECT_EQ(Exec(e, b, {"EXEC"}), "*1\r\n*-1\r\n");
 }
 
+// A stream deleted by active expiry unblocks its XREADGROUP readers at the
+// end of the event-loop turn (beforeSleep's handleClientsBlockedOnKeys), as
+// redis-server 7.0.15 does with no other command running; an XREAD reader
+// stays blocked.
+TEST(EngineStreams, ActiveExpiryUnblocksGroupReadersAtTheTurnsEnd) {
+  Engine e;
+  const int a = e.OpenSession(), b = e.OpenSession(), c = e.OpenSession();
+  Exec(e, b, {"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"});
+  Exec(e, b, {"PEXPIRE", "s", "100"});
+  Exec(e, a, {"XREAD", "BLOCK", "0", "STREAMS", "s", "$"});
+  Exec(e, c, {"XREADGROUP", "GROUP", "g", "c1", "BLOCK", "0", "STREAMS", "s", ">"});
+  e.AdvanceClock(101);
+  EXPECT_EQ(e.ExpireAllDue(), 1u);
+  EXPECT_EQ(Take(e, c), "");  // not before the turn ends
+  e.EndTurn();
+  EXPECT_EQ(Take(e, c), "-UNBLOCKED the stream key no longer exists\r\n");
+  EXPECT_EQ(Take(e, a), "");
+  EXPECT_EQ(e.blocked_clients(), 1u);
+}
+
 // Only what 7.0.15 signals (signalModifiedKey) invalidates or dirties a
 // WATCH: XADD does, XGROUP CREATE and XACK do not.
 TEST(EngineStreams, KeyEventsFollowSignalModifiedKey) {

@@ -547,6 +547,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     if (logs_everything()) slowlog_polluted = true;
     monitor_polluted("the oracle's active expiry (SELECT and SCAN)");
     eng.ExpireAllDue();
+    eng.EndTurn();  // what expiry made ready is served, as after the server's SCAN
     for (int db = 0; db < eng.keyspace().num_dbs(); ++db) {
       auto sel =
           Roundtrip(admin_fd_, {"SELECT", std::to_string(db)}, *ours, resp::Protocol::kResp3);

@@ -60,8 +60,7 @@ bool CommandIs(std::string_view name, std::string_view upper);
 // both sides, so no program reaches tracking state.
 // Streams (XADD ... XINFO) are compared while kStreamsCompared is on (it is:
 // the engine's and the model's streams were written apart and merged; off
-// would skip them on both sides). XREAD and XREADGROUP with a BLOCK
-// argument are always outside: the model does not block on streams.
+// would skip them on both sides), XREAD and XREADGROUP BLOCK included.
 bool OutsideTheModel(const std::vector<std::string>& argv);
 inline constexpr bool kStreamsCompared = true;
 // ACL (ACL, AUTH, CONFIG SET / GET of requirepass) is compared while

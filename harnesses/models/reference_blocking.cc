@@ -1,9 +1,10 @@
 // Blocking commands of the reference model (t_list.c, t_zset.c, blocked.c,
 // timeout.c): BLPOP BRPOP BLMPOP BLMOVE BRPOPLPUSH BZPOPMIN BZPOPMAX BZMPOP,
 // their non-blocking relatives LMPOP and ZMPOP, CLIENT UNBLOCK, and the
-// serving of blocked sessions. Written plainly from Redis 7.0.15's
-// behaviour: the pops are written again here, not shared with
-// reference_lists.cc / reference_zsets.cc.
+// serving of blocked sessions (of XREAD / XREADGROUP BLOCK's sessions too:
+// the ready keys here, the streams' serving in reference_streams.cc). Written plainly from
+// Redis 7.0.15's behaviour: the pops are written again here, not shared with reference_lists.cc /
+// reference_zsets.cc.
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -194,6 +195,18 @@ void Block(Ctx& c, bool zset, const std::vector<std::string>& keys, int64_t time
 }
 
 bool CanBlock(Ctx& c) { return !c.st.in_exec; }
+
+// blocked_clients_by_type: whether some session is blocked for this type.
+bool SomeoneBlockedFor(const State& st, Kind kind) {
+  for (const Session& s : st.sessions) {
+    const Blocked& b = s.blocked;
+    if (!b.on || b.wait) continue;
+    if (kind == Kind::kStream ? b.stream : !b.stream && b.zset == (kind == Kind::kZSet)) {
+      return true;
+    }
+  }
+  return false;
+}
 
 // WAIT numreplicas timeout (waitCommand). No replica acknowledges anything
 // on this master: 0 at once when 0 is enough or inside EXEC (CLIENT_MULTI),
@@ -454,19 +467,31 @@ bool Serve(State& st, int session, int db, const std::string& key) {
 }  // namespace
 
 void SignalKeyAsReady(State& st, int db, const std::string& key, Kind kind) {
-  if (kind != Kind::kList && kind != Kind::kZSet) return;
-  auto it = st.blocking_keys.find({db, key});
-  if (it == st.blocking_keys.end()) return;
+  if (kind != Kind::kList && kind != Kind::kZSet && kind != Kind::kStream) return;
   // Only when some session waits for this type (blocked_clients_by_type).
-  bool zset = kind == Kind::kZSet;
-  bool someone = false;
-  for (const Session& s : st.sessions) {
-    if (s.blocked.on && !s.blocked.wait && s.blocked.zset == zset) someone = true;
-  }
-  if (!someone) return;
+  if (!SomeoneBlockedFor(st, kind)) return;
+  if (st.blocking_keys.find({db, key}) == st.blocking_keys.end()) return;
   std::pair<int, std::string> entry(db, key);
   if (std::find(st.ready_keys.begin(), st.ready_keys.end(), entry) != st.ready_keys.end()) return;
   st.ready_keys.push_back(entry);
+}
+
+void SignalDeletedStreams(State& st, int db, int replaced_with) {
+  if (!SomeoneBlockedFor(st, Kind::kStream)) return;
+  std::vector<std::string> keys;
+  for (const auto& [where, sessions] : st.blocking_keys) {
+    if (where.first == db) keys.push_back(where.second);
+  }
+  auto is_stream = [&st](int d, const std::string& key) {
+    if (d < 0) return false;
+    auto it = st.dbs[d].dict.find(key);
+    return it != st.dbs[d].dict.end() && it->second.kind == Kind::kStream;
+  };
+  for (const std::string& key : keys) {
+    if (is_stream(db, key) && !is_stream(replaced_with, key)) {
+      SignalKeyAsReady(st, db, key, Kind::kStream);
+    }
+  }
 }
 
 void HandleClientsBlockedOnKeys(State& st) {
@@ -478,19 +503,51 @@ void HandleClientsBlockedOnKeys(State& st) {
       int db = round[i].first;
       const std::string& key = round[i].second;
       Object* o = LookupKey(st, db, key);
-      if (o == nullptr) continue;
-      if (o->kind != Kind::kList && o->kind != Kind::kZSet) continue;
-      bool zset = o->kind == Kind::kZSet;
-      auto it = st.blocking_keys.find({db, key});
-      if (it == st.blocking_keys.end()) continue;
-      std::vector<int> clients = it->second;
-      for (int session : clients) {
-        const Blocked& b = st.sessions[session].blocked;
-        if (!b.on || b.zset != zset) continue;
-        if (Serve(st, session, db, key)) break;
+      if (o == nullptr) {
+        // Gone (deleted, or expired by this very lookup): its XREADGROUP
+        // sessions are unblocked with an error.
+        UnblockDeletedStreamGroupWaiters(st, db, key);
+        continue;
       }
+      if (o->kind == Kind::kStream) {
+        ServeStreamWaiters(st, db, key);
+        continue;
+      }
+      if (o->kind == Kind::kList || o->kind == Kind::kZSet) {
+        const bool zset = o->kind == Kind::kZSet;
+        auto it = st.blocking_keys.find({db, key});
+        std::vector<int> clients;
+        if (it != st.blocking_keys.end()) clients = it->second;
+        for (int session : clients) {
+          const Blocked& b = st.sessions[session].blocked;
+          if (!b.on || b.stream || b.zset != zset) continue;
+          if (Serve(st, session, db, key)) break;
+        }
+      }
+      // No longer a stream (overwritten): its XREADGROUP sessions go too.
+      UnblockDeletedStreamGroupWaiters(st, db, key);
     }
   }
+}
+
+Blocked& BlockOnStreams(Ctx& c, const std::vector<std::string>& keys,
+                        const std::vector<StreamId>& ids, int64_t timeout) {
+  Block(c, false, keys, timeout);
+  Blocked& b = c.s().blocked;
+  b.stream = true;
+  for (const std::string& key : b.keys) {
+    const size_t first =
+        static_cast<size_t>(std::find(keys.begin(), keys.end(), key) - keys.begin());
+    b.stream_ids.push_back(ids[first]);
+  }
+  return b;
+}
+
+void FinishBlocked(State& st, int session, Value reply) {
+  const std::vector<std::string> argv = st.sessions[session].blocked.argv;
+  Deliver(st, session, std::move(reply));
+  SlowlogBlockedServed(st, session, argv);  // reference_slowlog.cc
+  LatencyRecordCall(st, Lowered(argv[0]));  // reference_latency.cc
 }
 
 void HandleBlockedClientsTimeout(State& st) {

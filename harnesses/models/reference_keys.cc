@@ -382,6 +382,7 @@ bool FlushArgsOk(Ctx& c) {
 }
 
 void EmptyDb(State& st, int db) {
+  SignalDeletedStreams(st, db, -1);
   TouchAllWatchedKeysInDb(st, db, -1);
   st.dbs[db].dict.clear();
   st.dbs[db].expires.clear();
@@ -397,7 +398,10 @@ Value FlushDb(Ctx& c) {
 Value FlushAll(Ctx& c) {
   if (!FlushArgsOk(c)) return c.Syntax();
   // signalFlushedDb(-1) touches the watchers of every db before any is emptied.
-  for (int db = 0; db < kNumDbs; ++db) TouchAllWatchedKeysInDb(c.st, db, -1);
+  for (int db = 0; db < kNumDbs; ++db) {
+    SignalDeletedStreams(c.st, db, -1);
+    TouchAllWatchedKeysInDb(c.st, db, -1);
+  }
   SignalFlushedDb(c.st, -1);
   for (int db = 0; db < kNumDbs; ++db) {
     c.st.dbs[db].dict.clear();
@@ -426,6 +430,8 @@ Value SwapDb(Ctx& c) {
   if (id1 != id2) {
     TouchAllWatchedKeysInDb(c.st, id1, id2);
     TouchAllWatchedKeysInDb(c.st, id2, id1);
+    SignalDeletedStreams(c.st, id1, id2);
+    SignalDeletedStreams(c.st, id2, id1);
     // Contents move; sessions and watched keys stay with the db index.
     std::swap(c.st.dbs[id1], c.st.dbs[id2]);
     // scanDatabaseForReadyKeys on both: every key a session blocks on in

@@ -58,7 +58,12 @@ Object* LookupKey(State& st, int db, const std::string& key) {
 
 bool DbDelete(State& st, int db, const std::string& key) {
   st.dbs[db].expires.erase(key);
-  return st.dbs[db].dict.erase(key) > 0;
+  auto it = st.dbs[db].dict.find(key);
+  if (it == st.dbs[db].dict.end()) return false;
+  // dbGenericDelete: a stream's XREADGROUP sessions are to be unblocked.
+  if (it->second.kind == Kind::kStream) SignalKeyAsReady(st, db, key, Kind::kStream);
+  st.dbs[db].dict.erase(it);
+  return true;
 }
 
 Object& DbAdd(State& st, int db, const std::string& key, Object value) {
@@ -98,6 +103,8 @@ void SetKey(State& st, int db, const std::string& key, Object value, bool keeptt
     // createObject's stamp.
     Object& old = st.dbs[db].dict[key];
     value.lru = LfuPolicy(st) ? old.lru : NewLru(st);
+    // As dbGenericDelete: a stream overwritten unblocks its XREADGROUP sessions.
+    if (old.kind == Kind::kStream) SignalKeyAsReady(st, db, key, Kind::kStream);
     old = std::move(value);
   }
   if (!keepttl) RemoveExpire(st, db, key);
@@ -446,7 +453,10 @@ Value RunScriptCommand(State& st, int session, const CommandSpec& spec,
   const int saved_db = s.db, saved_resp = s.resp;
   s.db = *db;
   s.resp = resp;
+  const bool saved_script_call = st.script_call;
+  st.script_call = true;
   Value reply = Call(st, session, spec, argv, /*script_client=*/true);
+  st.script_call = saved_script_call;
   *db = st.sessions[session].db;
   st.sessions[session].db = saved_db;
   st.sessions[session].resp = saved_resp;
@@ -767,6 +777,9 @@ void ReferenceModel::ExpireAllDue() {
     }
     for (const std::string& key : expired) refmodel::ExpireIfNeeded(state_, db, key);
   }
+  // beforeSleep's handleClientsBlockedOnKeys: an expired stream's
+  // XREADGROUP sessions are unblocked.
+  refmodel::HandleClientsBlockedOnKeys(state_);
 }
 
 int64_t ReferenceModel::now_ms() const { return state_.now; }

@@ -137,12 +137,21 @@ struct WatchedKey {
 // c->bpop of a session blocked by a blocking command (reference_blocking.cc).
 struct Blocked {
   bool on = false;
-  bool zset = false;  // BLOCKED_ZSET, else BLOCKED_LIST (or BLOCKED_WAIT)
-  bool wait = false;  // BLOCKED_WAIT: WAIT, on no key
+  bool zset = false;    // BLOCKED_ZSET, else BLOCKED_LIST (or one of the two below)
+  bool wait = false;    // BLOCKED_WAIT: WAIT, on no key
+  bool stream = false;  // BLOCKED_STREAM: XREAD / XREADGROUP
   int db = 0;
   std::vector<std::string> keys;  // each once
   int64_t timeout = 0;            // absolute unix ms (Redis's wrapping add), 0: none
   std::vector<std::string> argv;  // the blocking command
+  // BLOCKED_STREAM: per key of `keys`, the ID a new entry must pass (the
+  // first one the command gave for the key); XREADGROUP's group, consumer
+  // and NOACK; the COUNT served (1000 without one).
+  std::vector<StreamId> stream_ids;
+  bool group_read = false;  // XREADGROUP (a group's name may be empty)
+  std::string group, consumer;
+  bool noack = false;
+  int64_t count = 0;
 };
 
 struct Session {
@@ -263,6 +272,7 @@ struct State {
   std::map<std::pair<int, std::string>, std::vector<int>> blocking_keys;
   std::vector<std::pair<int, std::string>> ready_keys;
   bool in_exec = false;
+  bool script_call = false;  // a script's redis.call runs (CLIENT_SCRIPT)
   std::vector<std::pair<int, resp::Value>> delivered;
   // The last command's reply is its frames in `delivered` (SUBSCRIBE & co.).
   bool no_reply = false;
@@ -504,11 +514,27 @@ std::vector<CommandSpec> StreamCommands();
 const CommandSpec* FindStreamSubcommand(const std::string& full_name);
 
 // Blocking (reference_blocking.cc). signalKeyAsReady, called by DbAdd for a
-// list or a sorted set; handleClientsBlockedOnKeys, after every command run
+// list, a sorted set or a stream, and by DbDelete and SetKey's overwrite for
+// a stream (dbGenericDelete, dbOverwrite); handleClientsBlockedOnKeys, after every command run
 // by Process; handleBlockedClientsTimeout, after the clock moves; CLIENT
 // UNBLOCK; a blocked session going away.
 void SignalKeyAsReady(State& st, int db, const std::string& key, Kind kind);
+// scanDatabaseForDeletedStreams: the keys of `db` sessions block on that
+// hold a stream which `replaced_with` (another db index, or -1: none) does
+// not, signalled as streams, before a flush or SWAPDB.
+void SignalDeletedStreams(State& st, int db, int replaced_with);
 void HandleClientsBlockedOnKeys(State& st);
+// XREAD / XREADGROUP BLOCK (reference_streams.cc blocks through it): the
+// session blocks on `keys` (each once, with its first ID), for streams.
+Blocked& BlockOnStreams(Ctx& c, const std::vector<std::string>& keys,
+                        const std::vector<StreamId>& ids, int64_t timeout);
+// A blocked session's reply (served, or unblocked with an error): it is
+// unblocked, the reply delivered, and its call logged as served.
+void FinishBlocked(State& st, int session, resp::Value reply);
+// serveClientsBlockedOnStreamKey and unblockDeletedStreamReadgroupClients
+// (reference_streams.cc), for HandleClientsBlockedOnKeys.
+void ServeStreamWaiters(State& st, int db, const std::string& key);
+void UnblockDeletedStreamGroupWaiters(State& st, int db, const std::string& key);
 void HandleBlockedClientsTimeout(State& st);
 resp::Value ClientUnblock(Ctx& c);
 void UnblockSession(State& st, int session);

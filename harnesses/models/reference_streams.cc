@@ -4,13 +4,16 @@
 // and XINFO STREAM/GROUPS/CONSUMERS/HELP, Redis 7.0.15's semantics and
 // texts, written plainly (reference_streams.h: a std::map of IDs and the
 // documented node rule). Times (delivery, seen, idle) come from the model's
-// virtual clock, the one TTLs use. XREAD and XREADGROUP do not block here:
-// with BLOCK and nothing to serve outside a transaction the model answers an
-// error no server sends (the command_handler harness skips BLOCK).
+// virtual clock, the one TTLs use. XREAD and XREADGROUP BLOCK block through
+// reference_blocking.cc, which calls back here to serve them
+// (serveClientsBlockedOnStreamKey) or to unblock an XREADGROUP whose
+// stream went away.
 #include "harnesses/models/reference_streams.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -391,6 +394,17 @@ StreamConsumer& LookupOrCreateConsumer(Ctx& c, StreamGroup& g, const std::string
   return it->second;
 }
 
+// streamReplyWithRange without a group: the entries from `start`
+// (inclusive), at most count (0: all).
+Value EntriesFrom(Ctx& c, const Stream& s, const StreamId& start, int64_t count) {
+  std::vector<Value> got;
+  for (auto it = s.entries.lower_bound(start); it != s.entries.end(); ++it) {
+    got.push_back(EntryReply(c, s, it->first));
+    if (count && static_cast<int64_t>(got.size()) == count) break;
+  }
+  return c.Array(std::move(got));
+}
+
 // streamReplyWithRange for a group reading new entries ('>'): every entry
 // after `start` (inclusive) up to count, the group's last ID and read
 // counter advanced, each entry put in the PELs (taken from another
@@ -583,6 +597,7 @@ Value XAdd(Ctx& c) {
   if (s->entries.size() == 1) s->first_id = id;
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
   Trim(*s, a);
+  SignalKeyAsReady(c.st, c.db(), c.argv[1], Kind::kStream);  // new data for blocked readers
   return IdReply(c, id);
 }
 
@@ -763,6 +778,10 @@ Value XReadGeneric(Ctx& c, bool group_cmd) {
     const size_t moreargs = c.argc() - i - 1;
     const std::string& o = c.argv[i];
     if (EqualsIgnoreCase(o, "BLOCK") && moreargs) {
+      if (c.st.script_call) {
+        // The name as the script spelled it.
+        return c.Err(CString(c.argv[0]) + " command is not allowed with BLOCK option from scripts");
+      }
       i++;
       if (!GetMsTimeout(c, c.argv[i], &timeout, &err)) return err;
     } else if (EqualsIgnoreCase(o, "COUNT") && moreargs) {
@@ -861,12 +880,7 @@ Value XReadGeneric(Ctx& c, bool group_cmd) {
     IncrId(&start);
     Value entries;
     if (g == nullptr) {
-      std::vector<Value> got;
-      for (auto it = s->entries.lower_bound(start); it != s->entries.end(); ++it) {
-        got.push_back(EntryReply(c, *s, it->first));
-        if (count && static_cast<int64_t>(got.size()) == count) break;
-      }
-      entries = c.Array(std::move(got));
+      entries = EntriesFrom(c, *s, start, count);
     } else if (history) {
       entries = ServeGroupHistory(c, *s, *g, *consumer, start, count);
     } else {
@@ -880,10 +894,27 @@ Value XReadGeneric(Ctx& c, bool group_cmd) {
     }
   }
   if (!out.empty()) return c.resp3() ? c.Map(std::move(out)) : c.Array(std::move(out));
-  if (timeout != -1 && !c.st.in_exec) {
-    return c.Err("the reference model does not block on streams (XREAD/XREADGROUP BLOCK)");
+  // Nothing to serve: with BLOCK the session blocks (in a transaction,
+  // CLIENT_DENY_BLOCKING, it gets the timeout's reply at once).
+  if (timeout == -1 || c.st.in_exec) return c.NullArray();
+  std::vector<std::string> keys(
+      c.argv.begin() + static_cast<std::ptrdiff_t>(streams_arg),
+      c.argv.begin() + static_cast<std::ptrdiff_t>(streams_arg + streams_count));
+  Blocked& b = BlockOnStreams(c, keys, ids, timeout);
+  if (groupname != nullptr) {
+    b.group_read = true;
+    b.group = *groupname;
+    b.consumer = *consumername;
+    b.noack = noack;
   }
-  return c.NullArray();
+  b.count = count != 0 ? count : 1000;  // XREAD_BLOCKED_DEFAULT_COUNT
+  return Value();
+}
+
+// The reply of one stream read: [[key, entries]], {key: entries} in RESP3.
+Value OneStreamReply(Ctx& c, const std::string& key, Value entries) {
+  if (c.resp3()) return c.Map({c.Bulk(key), std::move(entries)});
+  return c.Array({c.Array({c.Bulk(key), std::move(entries)})});
 }
 
 Value XRead(Ctx& c) { return XReadGeneric(c, false); }
@@ -1289,6 +1320,8 @@ Value XGroup(Ctx& c) {
   if (EqualsIgnoreCase(opt, "DESTROY") && c.argc() == 4) {
     if (cg == nullptr) return c.Int(0);
     s->groups.erase(grpname);
+    // Its blocked XREADGROUP sessions get -NOGROUP when the key is served.
+    SignalKeyAsReady(c.st, c.db(), c.argv[2], Kind::kStream);
     return c.Int(1);
   }
   if (EqualsIgnoreCase(opt, "CREATECONSUMER") && c.argc() == 5) {
@@ -1468,6 +1501,66 @@ const std::map<std::string, CommandSpec>& Subcommands() {
 }
 
 }  // namespace
+
+// serveClientsBlockedOnStreamKey: each session blocked on the key for
+// streams, in the order they blocked, is served the entries past its ID
+// when the stream's last ID (not its last entry's: the entries past the
+// ID may all be deleted) is greater. An XREADGROUP's ID is its group's last
+// ID at this moment, so of the sessions of one group only the first is
+// served; a group that no longer exists unblocks its sessions with an
+// error.
+void ServeStreamWaiters(State& st, int db, const std::string& key) {
+  auto waiting = st.blocking_keys.find({db, key});
+  if (waiting == st.blocking_keys.end()) return;
+  const std::vector<int> clients = waiting->second;
+  for (int session : clients) {
+    const Blocked& b = st.sessions[session].blocked;
+    if (!b.on || !b.stream) continue;
+    const std::vector<std::string> argv = b.argv;  // b is cleared once served
+    Ctx c{st, session, argv};
+    Stream& s = st.dbs[db].dict.find(key)->second.stream;
+    const size_t k =
+        static_cast<size_t>(std::find(b.keys.begin(), b.keys.end(), key) - b.keys.begin());
+    StreamId gt = b.stream_ids[k];
+    StreamGroup* g = nullptr;
+    if (b.group_read) {
+      auto found = s.groups.find(b.group);
+      if (found == s.groups.end()) {
+        FinishBlocked(st, session,
+                      Value::Error("NOGROUP the consumer group this client was blocked on no "
+                                   "longer exists"));
+        continue;
+      }
+      g = &found->second;
+      gt = g->last_id;
+    }
+    if (!(s.last_id > gt)) continue;
+    StreamId start = gt;
+    IncrId(&start);
+    Value entries;
+    if (g != nullptr) {
+      const std::string consumer = b.consumer;
+      LookupOrCreateConsumer(c, *g, consumer);
+      entries = ServeGroupNew(c, s, *g, consumer, start, b.count, b.noack);
+    } else {
+      entries = EntriesFrom(c, s, start, b.count);
+    }
+    FinishBlocked(st, session, OneStreamReply(c, key, std::move(entries)));
+  }
+}
+
+// unblockDeletedStreamReadgroupClients: the key is gone or no longer a
+// stream; its XREADGROUP sessions (XREAD's stay) get an error.
+void UnblockDeletedStreamGroupWaiters(State& st, int db, const std::string& key) {
+  auto waiting = st.blocking_keys.find({db, key});
+  if (waiting == st.blocking_keys.end()) return;
+  const std::vector<int> clients = waiting->second;
+  for (int session : clients) {
+    const Blocked& b = st.sessions[session].blocked;
+    if (!b.on || !b.stream || !b.group_read) continue;
+    FinishBlocked(st, session, Value::Error("UNBLOCKED the stream key no longer exists"));
+  }
+}
 
 const CommandSpec* FindStreamSubcommand(const std::string& full_name) {
   auto it = Subcommands().find(full_name);

@@ -70,8 +70,7 @@
 //    goes out at once, before its reply.
 //
 // Documented limits: the order between several clients' BCAST frames sent to
-// one redirect target follows client ids (Redis: pointer order); XREAD/XREADGROUP BLOCK (the
-// command model does not block on streams), SUBSCRIBE of
+// one redirect target follows client ids (Redis: pointer order); SUBSCRIBE of
 // several channels, UNSUBSCRIBE and a doubled CLIENT TRACKING reply inside
 // MULTI, CONFIG of any other parameter and RESET are outside the model:
 // unmodelled() turns true and the reply is an error saying so.

@@ -402,6 +402,11 @@ void Engine::Cron() {
   PersistCron();
 }
 
+void Engine::EndTurn() {
+  tracker_.EndTurn();
+  if (!ready_keys_.empty() && !busy()) HandleReadyKeys();
+}
+
 size_t Engine::ExpireAllDue() {
   tracker_.SetCurrent(0, false);
   return keyspace_.ExpireAllDue();

@@ -326,9 +326,11 @@ class Engine {
   std::vector<int> TakeNotified();
   // Sessions closed by another session's CLIENT KILL since the last call.
   std::vector<int> TakeKilled();
-  // The end of an event-loop turn: BCAST invalidations collected during it
-  // are sent, one array per prefix.
-  void EndTurn() { tracker_.EndTurn(); }
+  // The end of an event-loop turn (beforeSleep): BCAST invalidations
+  // collected during it are sent, one array per prefix; then the keys made
+  // ready outside any command (a stream deleted by active expiry: its
+  // XREADGROUP sessions are unblocked) are served.
+  void EndTurn();
   // The server's cron: the tracking table is trimmed to
   // tracking-table-max-keys (also done before every command).
   void Cron();
