@@ -148,8 +148,7 @@ void Engine::SignalKeyAsReady(int db, std::string_view key) {
 }
 
 void Engine::SignalStreamKeyGone(int db, std::string_view key) {
-  const Object* o = keyspace_.Peek(db, key);
-  if (o != nullptr && Is<Stream>(*o)) return;
+  if (blocked_by_type_[static_cast<int>(BlockType::kStream)] == 0) return;
   if (!blocking_keys_[db].contains(key)) return;
   std::pair<int, std::string> entry(db, std::string(key));
   if (ready_set_.contains(entry)) return;

@@ -65,6 +65,10 @@ Engine::Engine(EngineOptions options)
   // (lazyfree.cc).
   keyspace_.SetExpiredHook(
       [this](const Object& value) { FreeValue(value, lazyfree_lazy_expire_); });
+  // dbGenericDelete / dbOverwrite of a stream signal it: its XREADGROUP
+  // sessions are unblocked when it is served.
+  keyspace_.SetStreamGoneHook(
+      [this](int db, std::string_view key) { SignalStreamKeyGone(db, key); });
   random_state_ = options.random_seed;
   // A run id as Redis's (40 hex digits), from the start time: the same
   // engine options give the same id.
@@ -1098,11 +1102,6 @@ void Engine::OnKeyEvent(const KeyEvent& ev) {
     ++stats_.expired_keys;
     // deleteExpiredKeyAndPropagate: the event before the key's signal.
     NotifyKeyspaceEvent(kNotifyExpired, "expired", ev.key, ev.db);
-  }
-  if (blocked_by_type_[static_cast<int>(BlockType::kStream)] != 0 &&
-      (ev.kind == KeyEventKind::kWritten || ev.kind == KeyEventKind::kDeleted ||
-       ev.kind == KeyEventKind::kExpired)) {
-    SignalStreamKeyGone(ev.db, ev.key);
   }
   if (blocked_by_type_[static_cast<int>(BlockType::kStream)] != 0 &&
       (ev.kind == KeyEventKind::kFlushed || ev.kind == KeyEventKind::kSwapped)) {

@@ -141,6 +141,7 @@ void Keyspace::AddToScanOrder(Db& d, const KeyEntry& entry) {
 
 void Keyspace::EraseKey(Db& d, std::string_view name) {
   auto it = d.dict.find(name);
+  StreamGone(d, name, it->value);
   d.scan_order.erase(ScanSlot{ScanHash(name), &*it});  // before the entry is freed
   d.expires.Erase(name);
   d.dict.erase(it);
@@ -200,6 +201,7 @@ Object& Keyspace::Store(int db, std::string_view key, Object value, bool keep_tt
   if (inserted) AddToScanOrder(d, *it);
   // A new value (createObject); dbOverwrite keeps the old LFU counter.
   const uint32_t stamp = !inserted && lfu() ? it->value.lru() : NewAccessStamp();
+  if (!inserted) StreamGone(d, it->key(), it->value);
   it->value = std::move(value);
   it->value.set_lru(stamp);
   if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
@@ -225,6 +227,7 @@ Object& Keyspace::StoreWithExpire(int db, std::string_view key, Object value, in
   } else if (stamp == Stamp::kNewOrOverwrite) {
     lru = it->value.lru();  // dbOverwrite under an LFU policy
   }
+  if (!inserted) StreamGone(d, it->key(), it->value);
   it->value = std::move(value);
   it->value.set_lru(lru);
   if (inserted && added_hook_) added_hook_(db, it->key(), it->value);
@@ -241,6 +244,7 @@ Object& Keyspace::AddQuietly(int db, std::string_view key, Object value) {
   Db& d = dbs_[db];
   auto [it, inserted] = d.dict.try_emplace(key);
   if (inserted) AddToScanOrder(d, *it);
+  if (!inserted) StreamGone(d, it->key(), it->value);
   it->value = std::move(value);
   it->value.set_lru(NewAccessStamp());  // a new value (createObject)
   if (inserted && added_hook_) added_hook_(db, it->key(), it->value);

@@ -279,6 +279,12 @@ class Keyspace {
   // ExpireAllDue or ActiveExpireCycle): lazy freeing (lazyfree.cc).
   using ExpiredHook = std::function<void(const Object& value)>;
   void SetExpiredHook(ExpiredHook h) { expired_hook_ = std::move(h); }
+  // Called just before a stream is removed (deleted, expired, evicted,
+  // moved away) or replaced by another value: Redis's dbGenericDelete and
+  // dbOverwrite signal it for the XREADGROUP sessions blocked on it
+  // (src/engine/blocking.cc). A flush or SWAPDB is its own event.
+  using StreamGoneHook = std::function<void(int db, std::string_view key)>;
+  void SetStreamGoneHook(StreamGoneHook h) { stream_gone_hook_ = std::move(h); }
   void Emit(int db, std::string_view key, KeyEventKind kind, int other_db = -1);
 
   // Internal consistency: TTLs only for existing keys, no empty aggregates,
@@ -297,6 +303,12 @@ class Keyspace {
   std::vector<KeyEventListener> listeners_;
   AddedHook added_hook_;
   ExpiredHook expired_hook_;
+  StreamGoneHook stream_gone_hook_;
+  // The stream gone hook for a value about to be removed or replaced.
+  void StreamGone(const Db& d, std::string_view key, const Object& old) {
+    if (stream_gone_hook_ && Is<Stream>(old))
+      stream_gone_hook_(static_cast<int>(&d - dbs_.data()), key);
+  }
   uint64_t rng_ = kExpireCycleSeed;  // active expiry's sampling
   bool count_reads_ = false;
   uint64_t hits_ = 0, misses_ = 0;
