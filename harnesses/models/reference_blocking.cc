@@ -2,9 +2,9 @@
 // timeout.c): BLPOP BRPOP BLMPOP BLMOVE BRPOPLPUSH BZPOPMIN BZPOPMAX BZMPOP,
 // their non-blocking relatives LMPOP and ZMPOP, CLIENT UNBLOCK, and the
 // serving of blocked sessions (of XREAD / XREADGROUP BLOCK's sessions too:
-// the ready keys here, the streams' serving in reference_streams.cc). Written plainly from
-// Redis 7.0.15's behaviour: the pops are written again here, not shared with reference_lists.cc /
-// reference_zsets.cc.
+// the ready keys here, the streams' serving in reference_streams.cc).
+// Written plainly from Redis 7.0.15's behaviour: the pops are written again
+// here, not shared with reference_lists.cc / reference_zsets.cc.
 #include <algorithm>
 #include <climits>
 #include <cmath>
