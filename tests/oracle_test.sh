@@ -57,6 +57,30 @@ if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* s2 GET k1 (s1)" <<<"$out"; then
 fi
 echo "ok: a monitor line the server does not send is reported as a divergence"
 
+# CLIENT UNBLOCK is compared: the oracle sends the server the id of its own
+# connection for the session the engine's id names (the server's ids are
+# not the engine's: sent as they are, it would answer 0 and leave s2
+# blocked), and an id no session has as -1. Against a server without
+# CLIENT, the same program diverges at the CLIENT UNBLOCK op.
+cat >"$tmp/unblock.txt" <<'PROG'
+s2 BLPOP k1 0
+s1 CLIENT UNBLOCK 2
+s2 BLPOP k1 0
+s1 CLIENT UNBLOCK 2 ERROR
+s1 CLIENT UNBLOCK 9
+s1 CLIENT UNBLOCK 2
+PROG
+oracle_without -- "$tmp/unblock.txt"
+if [ "$rc" -ne 0 ] || ! grep -q "6 ops: 6 compared, 0 excluded, 0 divergences" <<<"$out"; then
+  echo "FAIL: CLIENT UNBLOCK did not agree with the server (exit $rc):"; echo "$out"; exit 1
+fi
+oracle_without CLIENT -- "$tmp/unblock.txt"
+if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #1: s1 CLIENT UNBLOCK 2" <<<"$out"; then
+  echo "FAIL: the oracle did not report a server without CLIENT UNBLOCK (exit $rc):"
+  echo "$out"; exit 1
+fi
+echo "ok: CLIENT UNBLOCK is compared, its id sent as the server's own for the session"
+
 # ACL cannot leak from one program to the next: the oracle puts ACL back as
 # the server starts before every program. Planted: the default user without
 # ECHO and every channel, and a user of its own, left on the server before

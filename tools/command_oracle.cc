@@ -1,5 +1,7 @@
 #include "tools/command_oracle.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,8 +19,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "harnesses/command_handler/checks.h"
 #include "harnesses/common/hiredis_parser.h"
 #include "harnesses/common/registry.h"
@@ -105,6 +109,28 @@ absl::StatusOr<Value> Roundtrip(int fd, const std::vector<std::string>& argv,
                                 harnesses::ReplyParser& parser, resp::Protocol protocol) {
   if (absl::Status s = SendAll(fd, resp::EncodeCommand(argv)); !s.ok()) return s;
   return ReadReply(fd, parser, protocol);
+}
+
+// The server's client id of our connection `fd`: the CLIENT LIST line
+// (asked on the admin connection) whose addr is fd's local address; -1
+// when no line has it (or the server refused CLIENT LIST: the op then
+// diverges, as it should, at the CLIENT UNBLOCK it was asked for).
+absl::StatusOr<int64_t> ServerClientId(int admin_fd, int fd, harnesses::ReplyParser& parser) {
+  sockaddr_in local{};
+  socklen_t len = sizeof(local);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) {
+    return absl::InternalError(absl::StrCat("getsockname: ", std::strerror(errno)));
+  }
+  const std::string addr = absl::StrCat(" addr=127.0.0.1:", ntohs(local.sin_port), " ");
+  auto list = Roundtrip(admin_fd, {"CLIENT", "LIST"}, parser, resp::Protocol::kResp3);
+  if (!list.ok()) return list.status();
+  for (absl::string_view line : absl::StrSplit(list->str, '\n')) {
+    if (!absl::StrContains(line, addr) || !absl::StartsWith(line, "id=")) continue;
+    int64_t id = 0;
+    const size_t end = line.find(' ');
+    if (absl::SimpleAtoi(line.substr(3, end - 3), &id)) return id;
+  }
+  return -1;
 }
 
 // HELLO's reply carries the server's own client id: masked on both sides.
@@ -710,9 +736,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     const int s = op.session;
     const std::vector<std::string>& argv = op.argv;
     const engine::CommandSpec* spec = engine::FindCommand(argv[0]);
+    const bool client_unblock = spec != nullptr && spec->name == "client" && argv.size() >= 2 &&
+                                CommandIs(argv[1], "UNBLOCK");
     const bool client_other = spec != nullptr && spec->name == "client" && argv.size() >= 2 &&
                               !CommandIs(argv[1], "ID") && !CommandIs(argv[1], "SETNAME") &&
-                              !CommandIs(argv[1], "GETNAME") && !CommandIs(argv[1], "INFO");
+                              !CommandIs(argv[1], "GETNAME") && !CommandIs(argv[1], "INFO") &&
+                              !client_unblock;
     // MEMORY MALLOC-STATS: jemalloc's report on the server, the reply of a
     // build without jemalloc in the engine.
     const bool malloc_stats = spec != nullptr && spec->name == "memory" && argv.size() == 2 &&
@@ -780,9 +809,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       exclude("not-modeled",
               malloc_stats ? "the allocator's own report (jemalloc's on the server); not sent"
               : client_other
-                  ? "CLIENT's subcommands but ID, SETNAME, GETNAME and INFO are not compared (they "
-                    "name or list connections by id and address, which differ on the server); "
-                    "not sent"
+                  ? "CLIENT's subcommands but ID, SETNAME, GETNAME, INFO and UNBLOCK are not "
+                    "compared (they name or list connections by id and address, which differ on "
+                    "the server); not sent"
               : spec == nullptr || sub_missing
                   ? "not modeled by the engine (it replies with an unknown-command error); not sent"
                   : "a CONFIG parameter the engine does not have; not sent");
@@ -800,6 +829,31 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
                              " draws (the harness's cap); not sent"));
         if (eng.session(s).in_multi) tainted[s] = true;
         continue;
+      }
+    }
+    // CLIENT UNBLOCK names a session by the engine's id: the server gets the
+    // id its own connection for that session has (asked with CLIENT LIST on
+    // the admin connection), an id no session has is sent as -1 (no client
+    // has it on either side), anything else as it is.
+    std::vector<std::string> wire = argv;
+    if (client_unblock && argv.size() >= 3) {
+      int64_t id = 0;
+      if (absl::SimpleAtoi(argv[2], &id) && std::to_string(id) == argv[2]) {
+        if (eng.monitor_count() != 0) {
+          exclude("monitor",
+                  "CLIENT UNBLOCK while a session monitors: the server's line would show the "
+                  "server's id; not sent");
+          if (eng.session(s).in_multi) tainted[s] = true;
+          continue;
+        }
+        if (logs_everything()) slowlog_polluted = true;
+        wire[2] = "-1";
+        for (int t = 0; t < harnesses::kMaxSessions; ++t) {
+          if (eng.session(t).id != id || fds[t] < 0) continue;
+          auto server_id = ServerClientId(admin_fd_, fds[t], *ours);
+          if (!server_id.ok()) return server_id.status();
+          wire[2] = std::to_string(*server_id);
+        }
       }
     }
     std::string why_not, category;
@@ -1001,7 +1055,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         if (!fd.ok()) return fd.status();
         fds[s] = *fd;
       }
-      if (absl::Status st = SendAll(fds[s], resp::EncodeCommand(argv)); !st.ok()) return st;
+      if (absl::Status st = SendAll(fds[s], resp::EncodeCommand(wire)); !st.ok()) return st;
       std::vector<Value> theirs;
       if (!read_frames(s, mine_frames.size(), &theirs, i, text, mine_frames)) {
         return absl::OkStatus();
@@ -1061,7 +1115,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         before == resp::Protocol::kResp2 && after == resp::Protocol::kResp2 && !switches_inside;
     auto theirs = early.has_value()
                       ? std::move(*early)
-                      : Roundtrip(fds[s], argv, via_hiredis ? *hiredis : *ours,
+                      : Roundtrip(fds[s], wire, via_hiredis ? *hiredis : *ours,
                                   via_hiredis ? resp::Protocol::kResp2 : resp::Protocol::kResp3);
     if (!theirs.ok())
       return absl::UnavailableError(name + " op " + std::to_string(i) + " (" + text +
