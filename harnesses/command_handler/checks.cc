@@ -853,80 +853,65 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
                                          : "<unreadable: " + EscapeBytes(bytes, 200) + ">",
                                   Show(expected)});
         }
-        if (!framed && sc.got.error.code == resp::ReaderErrorCode::kBadBigNumber &&
-            before == after && !switches_inside) {
-          // A script's big_number table is written as it is (7.0.15's
-          // addReplyBigNum, CR and LF made spaces): other bytes than a
-          // number's are invalid RESP3 from redis-server too. Such a reply
-          // compares as bytes with the model's value written the same way.
+        if (!framed) return fail("reply-framing", why + "\nbytes: " + EscapeBytes(bytes, 400));
+        const resp::ReplyRef got = sc.got.values[0];
+
+        if (before == resp::Protocol::kResp2 && after == resp::Protocol::kResp2 &&
+            !switches_inside) {
+          sc.theirs.clear();
+          sc.hiredis->Start(resp::Protocol::kResp2, resp::ReaderLimits{});
+          const bool ok = sc.hiredis->Feed(bytes, &sc.theirs);
+          if (!ok || sc.theirs.size() != 1) {
+            return fail("hiredis", "hiredis does not read the RESP2 reply as one value: " +
+                                       (ok ? absl::StrCat(sc.theirs.size(), " values")
+                                           : DescribeError(sc.hiredis->error())) +
+                                       "\nbytes: " + EscapeBytes(bytes, 400));
+          }
+          sc.ours_nil.clear();
+          sc.ours_nil.Append(got);
+          NormalizeNullsForHiredis(&sc.ours_nil);
+          NormalizeNullsForHiredis(&sc.theirs);
+          if (!resp::Equal(sc.ours_nil[0], sc.theirs[0])) {
+            return fail("hiredis", "hiredis reads " + resp::ToDebugString(sc.theirs[0], 600) +
+                                       "\nour reader reads " + resp::ToDebugString(got, 600));
+          }
+        }
+        if (before == after && !switches_inside) {
+          // Doubles as Redis 7.0 prints them ("%.17g"), like the engine.
           sc.again.clear();
-          resp::Write(expected, after, &sc.again, resp::DoubleStyle::kRedis70);
-          if (sc.again != bytes) {
-            return fail("reply-framing", why + "\nbytes: " + EscapeBytes(bytes, 400) +
-                                             "\nthe reference's: " + EscapeBytes(sc.again, 400));
+          resp::Write(got, after, &sc.again, resp::DoubleStyle::kRedis70);
+          if (sc.again != bytes && !SameButCoordinates(bytes, sc.again)) {
+            return fail("reply-roundtrip", "engine wrote  " + EscapeBytes(bytes, 400) +
+                                               "\nre-written as " + EscapeBytes(sc.again, 400));
+          }
+        }
+
+        // Replies Redis orders (and EXEC's, whose elements each follow their
+        // own command) compare as they are; the others are sorted first. A
+        // hash's fields compare in order: the engine and the model both keep
+        // insertion order (HashOrder).
+        // ACL's have canonical forms (CanonicalizeAcl: GENPASS by shape);
+        // FUNCTION LIST is sorted (its libraries and their functions).
+        if (!CommandIs(op.argv[0], "EXEC") && !CommandIs(op.argv[0], "PUBSUB") &&
+            !CommandIs(op.argv[0], "CLIENT") && !CommandIs(op.argv[0], "ACL") &&
+            !CommandIs(op.argv[0], "FUNCTION") &&
+            ReplyOrderOf(op.argv[0], HashOrder::kInOrder) == ReplyOrder::kOrdered) {
+          transactions.Observe(s, op.argv, expected);
+          if (!resp::Equal(got, expected)) {
+            return fail("reference", "engine:    " + resp::ToDebugString(got, 600) +
+                                         "\nreference: " + Show(expected));
           }
         } else {
-          if (!framed) return fail("reply-framing", why + "\nbytes: " + EscapeBytes(bytes, 400));
-          const resp::ReplyRef got = sc.got.values[0];
-
-          if (before == resp::Protocol::kResp2 && after == resp::Protocol::kResp2 &&
-              !switches_inside) {
-            sc.theirs.clear();
-            sc.hiredis->Start(resp::Protocol::kResp2, resp::ReaderLimits{});
-            const bool ok = sc.hiredis->Feed(bytes, &sc.theirs);
-            if (!ok || sc.theirs.size() != 1) {
-              return fail("hiredis", "hiredis does not read the RESP2 reply as one value: " +
-                                         (ok ? absl::StrCat(sc.theirs.size(), " values")
-                                             : DescribeError(sc.hiredis->error())) +
-                                         "\nbytes: " + EscapeBytes(bytes, 400));
-            }
-            sc.ours_nil.clear();
-            sc.ours_nil.Append(got);
-            NormalizeNullsForHiredis(&sc.ours_nil);
-            NormalizeNullsForHiredis(&sc.theirs);
-            if (!resp::Equal(sc.ours_nil[0], sc.theirs[0])) {
-              return fail("hiredis", "hiredis reads " + resp::ToDebugString(sc.theirs[0], 600) +
-                                         "\nour reader reads " + resp::ToDebugString(got, 600));
-            }
+          Value mine = resp::ToValue(got);
+          for (Value* v : {&mine, &expected}) {
+            transactions.ForEachAnswer(s, op.argv, v,
+                                       [](const std::vector<std::string>& argv, Value* reply) {
+                                         CanonicalizeReply(argv, reply, HashOrder::kInOrder);
+                                       });
           }
-          if (before == after && !switches_inside) {
-            // Doubles as Redis 7.0 prints them ("%.17g"), like the engine.
-            sc.again.clear();
-            resp::Write(got, after, &sc.again, resp::DoubleStyle::kRedis70);
-            if (sc.again != bytes && !SameButCoordinates(bytes, sc.again)) {
-              return fail("reply-roundtrip", "engine wrote  " + EscapeBytes(bytes, 400) +
-                                                 "\nre-written as " + EscapeBytes(sc.again, 400));
-            }
-          }
-
-          // Replies Redis orders (and EXEC's, whose elements each follow their
-          // own command) compare as they are; the others are sorted first. A
-          // hash's fields compare in order: the engine and the model both keep
-          // insertion order (HashOrder).
-          // ACL's have canonical forms (CanonicalizeAcl: GENPASS by shape);
-          // FUNCTION LIST is sorted (its libraries and their functions).
-          if (!CommandIs(op.argv[0], "EXEC") && !CommandIs(op.argv[0], "PUBSUB") &&
-              !CommandIs(op.argv[0], "CLIENT") && !CommandIs(op.argv[0], "ACL") &&
-              !CommandIs(op.argv[0], "FUNCTION") &&
-              ReplyOrderOf(op.argv[0], HashOrder::kInOrder) == ReplyOrder::kOrdered) {
-            transactions.Observe(s, op.argv, expected);
-            if (!resp::Equal(got, expected)) {
-              return fail("reference", "engine:    " + resp::ToDebugString(got, 600) +
-                                           "\nreference: " + Show(expected));
-            }
-          } else {
-            Value mine = resp::ToValue(got);
-            for (Value* v : {&mine, &expected}) {
-              transactions.ForEachAnswer(s, op.argv, v,
-                                         [](const std::vector<std::string>& argv, Value* reply) {
-                                           CanonicalizeReply(argv, reply, HashOrder::kInOrder);
-                                         });
-            }
-            transactions.Observe(s, op.argv, expected);
-            if (!(mine == expected)) {
-              return fail("reference",
-                          "engine:    " + Show(mine) + "\nreference: " + Show(expected));
-            }
+          transactions.Observe(s, op.argv, expected);
+          if (!(mine == expected)) {
+            return fail("reference", "engine:    " + Show(mine) + "\nreference: " + Show(expected));
           }
         }
       }
