@@ -19,17 +19,14 @@ namespace respfuzz::models::refmodel {
 using resp::Type;
 using resp::Value;
 
-namespace {
-
 // ---------------------------------------------------------------------------
 // Argument parsing.
 
 // getTimeoutFromObjectOrReply, seconds: ceill(seconds * 1000); a product
 // outside the int64 range becomes LLONG_MIN (what x86-64's conversion
 // gives), so it is "negative"; a positive one is added to now, wrapping.
-// Milliseconds (WAIT): an integer.
-bool GetTimeout(Ctx& c, const std::string& arg, int64_t* out, Value* err,
-                bool milliseconds = false) {
+// Milliseconds (WAIT, XREAD BLOCK): an integer.
+bool GetTimeout(Ctx& c, const std::string& arg, int64_t* out, Value* err, bool milliseconds) {
   int64_t tval;
   if (milliseconds) {
     if (!c.GetLongLong(arg, &tval, err, "timeout is not an integer or out of range")) return false;
@@ -57,6 +54,8 @@ bool GetTimeout(Ctx& c, const std::string& arg, int64_t* out, Value* err,
   *out = tval;
   return true;
 }
+
+namespace {
 
 // The arguments from numkeys on (lmpopGenericCommand / zmpopGenericCommand):
 // numkeys, keys, the end word, [COUNT n]. `words` are the two end words
@@ -458,9 +457,7 @@ bool Serve(State& st, int session, int db, const std::string& key) {
       reply = c.Bulk(v);
     }
   }
-  Deliver(st, session, std::move(reply));
-  SlowlogBlockedServed(st, session, b.argv);  // reference_slowlog.cc
-  LatencyRecordCall(st, name);                // reference_latency.cc
+  FinishBlocked(st, session, std::move(reply));
   return st.dbs[db].dict.count(key) == 0;
 }
 

@@ -519,6 +519,10 @@ const CommandSpec* FindStreamSubcommand(const std::string& full_name);
 // by Process; handleBlockedClientsTimeout, after the clock moves; CLIENT
 // UNBLOCK; a blocked session going away.
 void SignalKeyAsReady(State& st, int db, const std::string& key, Kind kind);
+// getTimeoutFromObjectOrReply: seconds (a float), or milliseconds (an
+// integer: WAIT, XREAD BLOCK); the absolute unix ms, 0 for none.
+bool GetTimeout(Ctx& c, const std::string& arg, int64_t* out, resp::Value* err,
+                bool milliseconds = false);
 // scanDatabaseForDeletedStreams: the keys of `db` sessions block on that
 // hold a stream which `replaced_with` (another db index, or -1: none) does
 // not, signalled as streams, before a flush or SWAPDB.

@@ -748,25 +748,6 @@ Value XSetId(Ctx& c) {
 // ---------------------------------------------------------------------------
 // XREAD, XREADGROUP (xreadCommand).
 
-// getTimeoutFromObjectOrReply in milliseconds.
-bool GetMsTimeout(Ctx& c, const std::string& arg, int64_t* out, Value* err) {
-  int64_t t;
-  if (!c.GetLongLong(arg, &t, err, "timeout is not an integer or out of range")) return false;
-  if (t < 0) {
-    *err = c.Err("timeout is negative");
-    return false;
-  }
-  if (t > 0) {
-    if (t > LLONG_MAX - c.st.now) {
-      *err = c.Err("timeout is out of range");
-      return false;
-    }
-    t += c.st.now;
-  }
-  *out = t;
-  return true;
-}
-
 Value XReadGeneric(Ctx& c, bool group_cmd) {
   int64_t timeout = -1, count = 0;
   size_t streams_arg = 0, streams_count = 0;
@@ -783,7 +764,7 @@ Value XReadGeneric(Ctx& c, bool group_cmd) {
         return c.Err(CString(c.argv[0]) + " command is not allowed with BLOCK option from scripts");
       }
       i++;
-      if (!GetMsTimeout(c, c.argv[i], &timeout, &err)) return err;
+      if (!GetTimeout(c, c.argv[i], &timeout, &err, /*milliseconds=*/true)) return err;
     } else if (EqualsIgnoreCase(o, "COUNT") && moreargs) {
       i++;
       if (!c.GetLongLong(c.argv[i], &count, &err)) return err;
