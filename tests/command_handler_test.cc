@@ -146,6 +146,19 @@ CommandRunOptions ReplaceReply(size_t at, std::string bytes) {
   return o;
 }
 
+// A script's big_number with bytes no number has is written as it is, by
+// redis-server 7.0.15 and the engine: invalid RESP3, compared as bytes with
+// the reference's value; other bytes than the reference's still fail.
+TEST(CommandHandler, AnInvalidScriptBigNumberComparesAsBytes) {
+  const std::string program = "s1 HELLO 3\ns1 EVAL \"return {big_number='12\\x0034'}\" 0\n";
+  EXPECT_TRUE(RunCommandProgram(Program(program)).verdict.ok);
+  const auto other = RunCommandProgram(Program(program), ReplaceReply(1, std::string("(12\0"
+                                                                                     "35\r\n",
+                                                                                     7)));
+  EXPECT_FALSE(other.verdict.ok);
+  EXPECT_EQ(other.verdict.check, "reply-framing") << other.verdict.ToString();
+}
+
 // GEO coordinates in RESP3 are doubles printed "%.17Lf" trimmed, which the
 // round-trip check accepts (the number is the same); any other text of the
 // same number is still a round-trip failure.

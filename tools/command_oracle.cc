@@ -105,6 +105,15 @@ std::vector<Value> EngineFrames(const std::string& bytes) {
   return v;
 }
 
+// Whether the engine's output fails to read only at a big number whose bytes
+// are no number's (what a script's big_number table gives).
+bool IsUnreadableBigNumber(const std::string& bytes) {
+  auto p = harnesses::MakeReplyParser();
+  p->Start(resp::Protocol::kResp3, resp::ReaderLimits{});
+  std::vector<Value> v;
+  return !p->Feed(bytes, &v) && p->error().code == resp::ReaderErrorCode::kBadBigNumber;
+}
+
 absl::StatusOr<Value> Roundtrip(int fd, const std::vector<std::string>& argv,
                                 harnesses::ReplyParser& parser, resp::Protocol protocol) {
   if (absl::Status s = SendAll(fd, resp::EncodeCommand(argv)); !s.ok()) return s;
@@ -767,6 +776,16 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (eng.session(s).in_multi) tainted[s] = true;
       continue;
     }
+    // A stream read or claim that may make a consumer, from a subscribed
+    // RESP3 session while stream events are on: 7.0.15 writes the
+    // consumer's event inside the reply's array (the harness skips it too).
+    if (spec != nullptr &&
+        (spec->name == "xreadgroup" || spec->name == "xclaim" || spec->name == "xautoclaim") &&
+        eng.session(s).in_pubsub() && eng.session(s).protocol == resp::Protocol::kResp3 &&
+        (eng.notify_flags() & engine::kNotifyStream) != 0 && !eng.session(s).in_multi) {
+      exclude("not-modeled", "a stream event inside the reply; not sent");
+      continue;
+    }
     // An AUTH in a transaction on a server that would answer a failed one
     // with nothing inside EXEC's array (a known bug: redis issue 15640,
     // open; valkey fixed it in PR 2287): not sent, and its EXEC neither.
@@ -1091,6 +1110,36 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         ++report->agreed;
       } else {
         report->divergences.push_back({name, i, text, show(mine_frames), show(theirs)});
+      }
+      continue;
+    }
+    // A script's big_number table with bytes no number has is written as it
+    // is, by redis-server 7.0.15 and the engine (invalid RESP3 on both
+    // sides): such a reply compares as the bytes the server sends.
+    if (!early.has_value() && IsUnreadableBigNumber(bytes)) {
+      if (fds[s] < 0) {
+        auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
+        if (!fd.ok()) return fd.status();
+        fds[s] = *fd;
+      }
+      if (absl::Status st = SendAll(fds[s], resp::EncodeCommand(wire)); !st.ok()) return st;
+      std::string raw;
+      // Until as many bytes as the engine's came, or nothing more in time.
+      while (raw.size() < bytes.size()) {
+        const size_t had = raw.size();
+        if (absl::Status st = ReadSome(fds[s], options_.io_timeout_ms, &raw); !st.ok()) return st;
+        if (raw.size() == had) break;
+      }
+      if (!why_not.empty()) {
+        exclude(category, why_not);
+        continue;
+      }
+      ++report->compared;
+      if (raw == bytes) {
+        ++report->agreed;
+      } else {
+        report->divergences.push_back({name, i, text, harnesses::EscapeBytes(bytes, 2000),
+                                       harnesses::EscapeBytes(raw, 2000)});
       }
       continue;
     }

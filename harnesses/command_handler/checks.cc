@@ -618,7 +618,9 @@ bool IsSubscription(const std::string& argv0) {
 // EXEC's array), MULTI from a RESP3 session subscribed to anything (a
 // message it publishes itself would land inside EXEC's array), and, while
 // notify-keyspace-events selects any class, a command whose events the
-// model does not publish (streams), or an EXEC that queued one. Empty: run it.
+// model does not publish, or an EXEC that queued one; and a stream read or
+// claim from a subscribed RESP3 session while stream events are selected.
+// Empty: run it.
 std::string NotInThisState(const models::ReferenceModel& ref, const Op& op) {
   const models::refmodel::Session& me = ref.session(op.session);
   if (me.multi && IsSubscription(op.argv[0])) return "a subscription command inside MULTI";
@@ -649,6 +651,15 @@ std::string NotInThisState(const models::ReferenceModel& ref, const Op& op) {
     }
   }
   if (ref.notify_keyspace_events() == 0) return "";
+  // A consumer made while the reply is written (XREADGROUP, XCLAIM,
+  // XAUTOCLAIM): redis-server 7.0.15 writes the xgroup-createconsumer
+  // event to a subscribed RESP3 sender inside its own reply's array.
+  if (me.pubsub() && me.resp == 3 &&
+      (ref.notify_keyspace_events() & models::refmodel::kNotifyStream) != 0 &&
+      (CommandIs(op.argv[0], "XREADGROUP") || CommandIs(op.argv[0], "XCLAIM") ||
+       CommandIs(op.argv[0], "XAUTOCLAIM"))) {
+    return "a stream read or claim that may make a consumer, from a subscribed RESP3 session";
+  }
   if (!models::refmodel::NotifyModelled(NotifyName(op.argv))) {
     return "a command whose keyspace events the model does not publish";
   }
@@ -853,65 +864,80 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
                                          : "<unreadable: " + EscapeBytes(bytes, 200) + ">",
                                   Show(expected)});
         }
-        if (!framed) return fail("reply-framing", why + "\nbytes: " + EscapeBytes(bytes, 400));
-        const resp::ReplyRef got = sc.got.values[0];
-
-        if (before == resp::Protocol::kResp2 && after == resp::Protocol::kResp2 &&
-            !switches_inside) {
-          sc.theirs.clear();
-          sc.hiredis->Start(resp::Protocol::kResp2, resp::ReaderLimits{});
-          const bool ok = sc.hiredis->Feed(bytes, &sc.theirs);
-          if (!ok || sc.theirs.size() != 1) {
-            return fail("hiredis", "hiredis does not read the RESP2 reply as one value: " +
-                                       (ok ? absl::StrCat(sc.theirs.size(), " values")
-                                           : DescribeError(sc.hiredis->error())) +
-                                       "\nbytes: " + EscapeBytes(bytes, 400));
-          }
-          sc.ours_nil.clear();
-          sc.ours_nil.Append(got);
-          NormalizeNullsForHiredis(&sc.ours_nil);
-          NormalizeNullsForHiredis(&sc.theirs);
-          if (!resp::Equal(sc.ours_nil[0], sc.theirs[0])) {
-            return fail("hiredis", "hiredis reads " + resp::ToDebugString(sc.theirs[0], 600) +
-                                       "\nour reader reads " + resp::ToDebugString(got, 600));
-          }
-        }
-        if (before == after && !switches_inside) {
-          // Doubles as Redis 7.0 prints them ("%.17g"), like the engine.
+        if (!framed && sc.got.error.code == resp::ReaderErrorCode::kBadBigNumber &&
+            before == after && !switches_inside) {
+          // A script's big_number table is written as it is (7.0.15's
+          // addReplyBigNum, CR and LF made spaces): other bytes than a
+          // number's are invalid RESP3 from redis-server too. Such a reply
+          // compares as bytes with the model's value written the same way.
           sc.again.clear();
-          resp::Write(got, after, &sc.again, resp::DoubleStyle::kRedis70);
-          if (sc.again != bytes && !SameButCoordinates(bytes, sc.again)) {
-            return fail("reply-roundtrip", "engine wrote  " + EscapeBytes(bytes, 400) +
-                                               "\nre-written as " + EscapeBytes(sc.again, 400));
-          }
-        }
-
-        // Replies Redis orders (and EXEC's, whose elements each follow their
-        // own command) compare as they are; the others are sorted first. A
-        // hash's fields compare in order: the engine and the model both keep
-        // insertion order (HashOrder).
-        // ACL's have canonical forms (CanonicalizeAcl: GENPASS by shape);
-        // FUNCTION LIST is sorted (its libraries and their functions).
-        if (!CommandIs(op.argv[0], "EXEC") && !CommandIs(op.argv[0], "PUBSUB") &&
-            !CommandIs(op.argv[0], "CLIENT") && !CommandIs(op.argv[0], "ACL") &&
-            !CommandIs(op.argv[0], "FUNCTION") &&
-            ReplyOrderOf(op.argv[0], HashOrder::kInOrder) == ReplyOrder::kOrdered) {
-          transactions.Observe(s, op.argv, expected);
-          if (!resp::Equal(got, expected)) {
-            return fail("reference", "engine:    " + resp::ToDebugString(got, 600) +
-                                         "\nreference: " + Show(expected));
+          resp::Write(expected, after, &sc.again, resp::DoubleStyle::kRedis70);
+          if (sc.again != bytes) {
+            return fail("reply-framing", why + "\nbytes: " + EscapeBytes(bytes, 400) +
+                                             "\nthe reference's: " + EscapeBytes(sc.again, 400));
           }
         } else {
-          Value mine = resp::ToValue(got);
-          for (Value* v : {&mine, &expected}) {
-            transactions.ForEachAnswer(s, op.argv, v,
-                                       [](const std::vector<std::string>& argv, Value* reply) {
-                                         CanonicalizeReply(argv, reply, HashOrder::kInOrder);
-                                       });
+          if (!framed) return fail("reply-framing", why + "\nbytes: " + EscapeBytes(bytes, 400));
+          const resp::ReplyRef got = sc.got.values[0];
+
+          if (before == resp::Protocol::kResp2 && after == resp::Protocol::kResp2 &&
+              !switches_inside) {
+            sc.theirs.clear();
+            sc.hiredis->Start(resp::Protocol::kResp2, resp::ReaderLimits{});
+            const bool ok = sc.hiredis->Feed(bytes, &sc.theirs);
+            if (!ok || sc.theirs.size() != 1) {
+              return fail("hiredis", "hiredis does not read the RESP2 reply as one value: " +
+                                         (ok ? absl::StrCat(sc.theirs.size(), " values")
+                                             : DescribeError(sc.hiredis->error())) +
+                                         "\nbytes: " + EscapeBytes(bytes, 400));
+            }
+            sc.ours_nil.clear();
+            sc.ours_nil.Append(got);
+            NormalizeNullsForHiredis(&sc.ours_nil);
+            NormalizeNullsForHiredis(&sc.theirs);
+            if (!resp::Equal(sc.ours_nil[0], sc.theirs[0])) {
+              return fail("hiredis", "hiredis reads " + resp::ToDebugString(sc.theirs[0], 600) +
+                                         "\nour reader reads " + resp::ToDebugString(got, 600));
+            }
           }
-          transactions.Observe(s, op.argv, expected);
-          if (!(mine == expected)) {
-            return fail("reference", "engine:    " + Show(mine) + "\nreference: " + Show(expected));
+          if (before == after && !switches_inside) {
+            // Doubles as Redis 7.0 prints them ("%.17g"), like the engine.
+            sc.again.clear();
+            resp::Write(got, after, &sc.again, resp::DoubleStyle::kRedis70);
+            if (sc.again != bytes && !SameButCoordinates(bytes, sc.again)) {
+              return fail("reply-roundtrip", "engine wrote  " + EscapeBytes(bytes, 400) +
+                                                 "\nre-written as " + EscapeBytes(sc.again, 400));
+            }
+          }
+
+          // Replies Redis orders (and EXEC's, whose elements each follow their
+          // own command) compare as they are; the others are sorted first. A
+          // hash's fields compare in order: the engine and the model both keep
+          // insertion order (HashOrder).
+          // ACL's have canonical forms (CanonicalizeAcl: GENPASS by shape);
+          // FUNCTION LIST is sorted (its libraries and their functions).
+          if (!CommandIs(op.argv[0], "EXEC") && !CommandIs(op.argv[0], "PUBSUB") &&
+              !CommandIs(op.argv[0], "CLIENT") && !CommandIs(op.argv[0], "ACL") &&
+              !CommandIs(op.argv[0], "FUNCTION") &&
+              ReplyOrderOf(op.argv[0], HashOrder::kInOrder) == ReplyOrder::kOrdered) {
+            transactions.Observe(s, op.argv, expected);
+            if (!resp::Equal(got, expected)) {
+              return fail("reference", "engine:    " + resp::ToDebugString(got, 600) +
+                                           "\nreference: " + Show(expected));
+            }
+          } else {
+            Value mine = resp::ToValue(got);
+            for (Value* v : {&mine, &expected}) {
+              transactions.ForEachAnswer(s, op.argv, v,
+                                         [](const std::vector<std::string>& argv, Value* reply) {
+                                           CanonicalizeReply(argv, reply, HashOrder::kInOrder);
+                                         });
+            }
+            transactions.Observe(s, op.argv, expected);
+            if (!(mine == expected)) {
+              return fail("reference",
+                          "engine:    " + Show(mine) + "\nreference: " + Show(expected));
+            }
           }
         }
       }

@@ -25,18 +25,19 @@ void Ctx::Notify(int64_t type, const std::string& event, const std::string& key)
 }
 
 // The commands whose events the model publishes, by full name. Those not
-// named (streams, COMMAND) are not run by the harness
+// named (COMMAND, DEBUG, ...) are not run by the harness
 // while notify-keyspace-events selects anything (harnesses/command_handler).
 bool NotifyModelled(const std::string& name) {
   static const std::set<std::string> kModelled = {
       // no key changes, or no events
-      "ping", "echo", "hello", "select", "multi", "discard", "watch", "unwatch", "time", "reset",
-      "client|id", "client|setname", "client|getname", "client|info", "client|unblock", "publish",
-      "spublish", "pubsub|channels", "pubsub|numsub", "pubsub|numpat", "pubsub|shardchannels",
-      "pubsub|shardnumsub", "pubsub|help", "subscribe", "unsubscribe", "psubscribe", "punsubscribe",
-      "ssubscribe", "sunsubscribe", "config|get", "config|set", "config|resetstat", "config|help",
-      "object|encoding", "object|freq", "object|idletime", "object|refcount", "object|help",
-      "dbsize", "keys", "scan", "flushdb", "flushall", "swapdb", "randomkey",
+      "ping", "echo", "hello", "select", "multi", "exec", "discard", "watch", "unwatch", "time",
+      "reset", "client|id", "client|setname", "client|getname", "client|info", "client|unblock",
+      "publish", "spublish", "pubsub|channels", "pubsub|numsub", "pubsub|numpat",
+      "pubsub|shardchannels", "pubsub|shardnumsub", "pubsub|help", "subscribe", "unsubscribe",
+      "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "config|get", "config|set",
+      "config|resetstat", "config|help", "object|encoding", "object|freq", "object|idletime",
+      "object|refcount", "object|help", "dbsize", "keys", "scan", "flushdb", "flushall", "swapdb",
+      "randomkey",
       // read-only commands: only lazy expiry (expired) happens in them
       "get", "mget", "strlen", "getrange", "exists", "type", "ttl", "pttl", "expiretime",
       "pexpiretime", "touch", "lcs", "getbit", "bitcount", "bitpos", "bitfield_ro", "llen",
@@ -70,7 +71,14 @@ bool NotifyModelled(const std::string& name) {
       // GEO (reference_geo.cc): GEOADD publishes ZADD's zadd; the stores
       // new + georadiusstore / geosearchstore, or del
       "geoadd", "geodist", "geohash", "geopos", "georadius", "georadius_ro", "georadiusbymember",
-      "georadiusbymember_ro", "geosearch", "geosearchstore"};
+      "georadiusbymember_ro", "geosearch", "geosearchstore",
+      // streams (reference_streams.cc): xadd, xtrim, xdel, xsetid, the
+      // xgroup-* events, xgroup-createconsumer from the reads and claims
+      // that make a consumer (a blocked XREADGROUP's when it is served)
+      "xadd", "xtrim", "xdel", "xsetid", "xlen", "xrange", "xrevrange", "xread", "xreadgroup",
+      "xack", "xpending", "xclaim", "xautoclaim", "xgroup|create", "xgroup|setid", "xgroup|destroy",
+      "xgroup|createconsumer", "xgroup|delconsumer", "xgroup|help", "xinfo|stream", "xinfo|groups",
+      "xinfo|consumers", "xinfo|help"};
   return kModelled.count(name) > 0;
 }
 

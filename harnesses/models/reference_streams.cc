@@ -387,11 +387,28 @@ Value EntriesReadReply(Ctx& c, const StreamGroup& g) {
   return g.entries_read != -1 ? c.Int(g.entries_read) : c.Null();
 }
 
-StreamConsumer& LookupOrCreateConsumer(Ctx& c, StreamGroup& g, const std::string& name) {
+// streamLookupConsumer, or streamCreateConsumer when the group has no such
+// consumer: a new one publishes xgroup-createconsumer on `key` of `db`.
+StreamConsumer& LookupOrCreateConsumer(Ctx& c, StreamGroup& g, const std::string& name,
+                                       const std::string& key, int db) {
   auto it = g.consumers.find(name);
-  if (it == g.consumers.end()) it = g.consumers.emplace(name, StreamConsumer{}).first;
+  if (it == g.consumers.end()) {
+    it = g.consumers.emplace(name, StreamConsumer{}).first;
+    NotifyKeyspaceEvent(c.st, kNotifyStream, "xgroup-createconsumer", key, db);
+  }
   it->second.seen_time = c.st.now;
   return it->second;
+}
+
+// The command's reply is written here, before the events that follow it
+// (7.0.15's XADD, XSETID and XGROUP publish after addReply): a sender that
+// receives them gets its reply first (ReferenceModel::ReplyPosition). In
+// EXEC or a script the reply goes into an array, not to the connection.
+void ReplyWrittenHere(Ctx& c) {
+  if (c.st.in_exec || c.st.script_call || c.st.reply_position != State::kNoPosition) return;
+  size_t own = 0;
+  for (const auto& [t, v] : c.st.delivered) own += t == c.session ? 1 : 0;
+  c.st.reply_position = own;
 }
 
 // streamReplyWithRange without a group: the entries from `start`
@@ -596,7 +613,9 @@ Value XAdd(Ctx& c) {
   s->last_id = id;
   if (s->entries.size() == 1) s->first_id = id;
   SignalModifiedKey(c.st, c.db(), c.argv[1]);
-  Trim(*s, a);
+  ReplyWrittenHere(c);
+  c.Notify(kNotifyStream, "xadd", c.argv[1]);
+  if (Trim(*s, a) != 0) c.Notify(kNotifyStream, "xtrim", c.argv[1]);
   SignalKeyAsReady(c.st, c.db(), c.argv[1], Kind::kStream);  // new data for blocked readers
   return IdReply(c, id);
 }
@@ -611,7 +630,10 @@ Value XTrim(Ctx& c) {
   if (wrongtype) return err;
   if (s == nullptr) return c.Int(0);
   const int64_t deleted = Trim(*s, a);
-  if (deleted) SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  if (deleted) {
+    c.Notify(kNotifyStream, "xtrim", c.argv[1]);
+    SignalModifiedKey(c.st, c.db(), c.argv[1]);
+  }
   return c.Int(deleted);
 }
 
@@ -699,6 +721,7 @@ Value XDel(Ctx& c) {
       UpdateFirstId(*s);
     }
     SignalModifiedKey(c.st, c.db(), c.argv[1]);
+    c.Notify(kNotifyStream, "xdel", c.argv[1]);
   }
   return c.Int(deleted);
 }
@@ -742,6 +765,8 @@ Value XSetId(Ctx& c) {
   if (entries_added != -1) s->entries_added = static_cast<uint64_t>(entries_added);
   if (!(max_xdel == StreamId{})) s->max_deleted = max_xdel;
   // No signalModifiedKey: a WATCH of the key survives XSETID in 7.0.15.
+  ReplyWrittenHere(c);
+  c.Notify(kNotifyStream, "xsetid", c.argv[1]);
   return c.Ok();
 }
 
@@ -852,7 +877,7 @@ Value XReadGeneric(Ctx& c, bool group_cmd) {
         gt = g->last_id;
       }
       // 7.0.15 looks the consumer up (or makes it) only for a stream it serves.
-      if (serve) consumer = &LookupOrCreateConsumer(c, *g, *consumername);
+      if (serve) consumer = &LookupOrCreateConsumer(c, *g, *consumername, key, c.db());
     } else if (!s->entries.empty() && s->entries.rbegin()->first > gt) {
       serve = true;
     }
@@ -1101,7 +1126,7 @@ Value XClaim(Ctx& c) {
       if (minidle && now - p->second.delivery_time < minidle) continue;
     }
     if (!have_consumer) {
-      LookupOrCreateConsumer(c, *g, name);
+      LookupOrCreateConsumer(c, *g, name, c.argv[1], c.db());
       have_consumer = true;
     }
     if (created) {
@@ -1188,7 +1213,7 @@ Value XAutoClaim(Ctx& c) {
       continue;
     }
     if (!have_consumer) {
-      LookupOrCreateConsumer(c, *g, name);
+      LookupOrCreateConsumer(c, *g, name, c.argv[1], c.db());
       have_consumer = true;
     }
     ClaimTo(*g, name, id, now, -1, justid);
@@ -1285,6 +1310,8 @@ Value XGroup(Ctx& c) {
     g.last_id = id;
     g.entries_read = entries_read;
     s->groups.emplace(grpname, std::move(g));
+    ReplyWrittenHere(c);
+    c.Notify(kNotifyStream, "xgroup-create", c.argv[2]);
     return c.Ok();
   }
   if (setid && (c.argc() == 5 || c.argc() == 7)) {
@@ -1296,18 +1323,23 @@ Value XGroup(Ctx& c) {
     }
     cg->last_id = id;
     cg->entries_read = entries_read;
+    ReplyWrittenHere(c);
+    c.Notify(kNotifyStream, "xgroup-setid", c.argv[2]);
     return c.Ok();
   }
   if (EqualsIgnoreCase(opt, "DESTROY") && c.argc() == 4) {
     if (cg == nullptr) return c.Int(0);
     s->groups.erase(grpname);
+    ReplyWrittenHere(c);
+    c.Notify(kNotifyStream, "xgroup-destroy", c.argv[2]);
     // Its blocked XREADGROUP sessions get -NOGROUP when the key is served.
     SignalKeyAsReady(c.st, c.db(), c.argv[2], Kind::kStream);
     return c.Int(1);
   }
   if (EqualsIgnoreCase(opt, "CREATECONSUMER") && c.argc() == 5) {
     if (cg->consumers.count(c.argv[4])) return c.Int(0);
-    cg->consumers[c.argv[4]].seen_time = c.st.now;
+    // streamCreateConsumer publishes before the reply here.
+    LookupOrCreateConsumer(c, *cg, c.argv[4], c.argv[2], c.db());
     return c.Int(1);
   }
   if (EqualsIgnoreCase(opt, "DELCONSUMER") && c.argc() == 5) {
@@ -1316,6 +1348,7 @@ Value XGroup(Ctx& c) {
     const int64_t pending = static_cast<int64_t>(it->second.pel.size());
     for (const StreamId& id : it->second.pel) cg->pel.erase(id);
     cg->consumers.erase(it);
+    c.Notify(kNotifyStream, "xgroup-delconsumer", c.argv[2]);
     return c.Int(pending);
   }
   return SubcommandSyntax(c);
@@ -1521,7 +1554,7 @@ void ServeStreamWaiters(State& st, int db, const std::string& key) {
     Value entries;
     if (g != nullptr) {
       const std::string consumer = b.consumer;
-      LookupOrCreateConsumer(c, *g, consumer);
+      LookupOrCreateConsumer(c, *g, consumer, key, db);
       entries = ServeGroupNew(c, s, *g, consumer, start, b.count, b.noack);
     } else {
       entries = EntriesFrom(c, s, start, b.count);
