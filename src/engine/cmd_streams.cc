@@ -1387,7 +1387,10 @@ void CmdXinfo(CommandContext& c) {
 }  // namespace
 
 bool ServeBlockedStream(CommandContext& c, const std::string& key, BlockState& b) {
-  Stream& s = As<Stream>(*c.ks.Find(c.db, key));
+  // Looked up (and its LRU / LFU touched) once per ready key, by
+  // HandleReadyKeys: serveClientsBlockedOnStreamKey takes that object, so
+  // no second touch (an LFU counter's draw) per reader here.
+  Stream& s = As<Stream>(*c.ks.FindNoTouch(c.db, key));
   const size_t idx =
       static_cast<size_t>(std::find(b.keys.begin(), b.keys.end(), key) - b.keys.begin());
   StreamID& gt = b.stream_ids[idx];
