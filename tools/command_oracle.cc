@@ -615,6 +615,14 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   // session's next read. A blocked session was sent its command and
   // nothing read.
   std::array<std::string, harnesses::kMaxSessions> pending;
+  // Session t's connection to the server, opened at its first use.
+  auto open_session = [&](int t) -> absl::Status {
+    if (fds[t] >= 0) return absl::OkStatus();
+    auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
+    if (!fd.ok()) return fd.status();
+    fds[t] = *fd;
+    return absl::OkStatus();
+  };
   auto show = [](const std::vector<Value>& frames) {
     std::string out;
     for (const Value& v : frames) out += resp::ToDebugString(v, 2000) + " ";
@@ -1012,11 +1020,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     std::optional<absl::StatusOr<Value>> early;
     if (CommandIs(argv[0], "XADD") && !queued && !subscription && !eng.session(s).in_pubsub() &&
         pending[s].empty() && why_not.empty()) {
-      if (fds[s] < 0) {
-        auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
-        if (!fd.ok()) return fd.status();
-        fds[s] = *fd;
-      }
+      if (absl::Status st = open_session(s); !st.ok()) return st;
       const bool resp2 = before == resp::Protocol::kResp2;
       early = Roundtrip(fds[s], argv, resp2 ? *hiredis : *ours,
                         resp2 ? resp::Protocol::kResp2 : resp::Protocol::kResp3);
@@ -1035,11 +1039,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     const resp::Protocol after = eng.session(s).protocol;
     if (eng.session(s).blocked() && bytes.empty()) {
       // The server blocks it too: its reply is read when the engine serves it.
-      if (fds[s] < 0) {
-        auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
-        if (!fd.ok()) return fd.status();
-        fds[s] = *fd;
-      }
+      if (absl::Status st = open_session(s); !st.ok()) return st;
       if (absl::Status st = SendAll(fds[s], resp::EncodeCommand(argv)); !st.ok()) return st;
       // A server that replied at once did not block: a divergence, unless
       // the engine's own clock has timed the session out by now too (then
@@ -1069,11 +1069,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     for (const Value& v : mine_frames) several = several || harnesses::IsPubSubFrame(v);
     several = several && !early.has_value();  // an early XADD is a session with no frames
     if (several) {
-      if (fds[s] < 0) {
-        auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
-        if (!fd.ok()) return fd.status();
-        fds[s] = *fd;
-      }
+      if (absl::Status st = open_session(s); !st.ok()) return st;
       if (absl::Status st = SendAll(fds[s], resp::EncodeCommand(wire)); !st.ok()) return st;
       std::vector<Value> theirs;
       if (!read_frames(s, mine_frames.size(), &theirs, i, text, mine_frames)) {
@@ -1117,11 +1113,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // is, by redis-server 7.0.15 and the engine (invalid RESP3 on both
     // sides): such a reply compares as the bytes the server sends.
     if (!early.has_value() && IsUnreadableBigNumber(bytes)) {
-      if (fds[s] < 0) {
-        auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
-        if (!fd.ok()) return fd.status();
-        fds[s] = *fd;
-      }
+      if (absl::Status st = open_session(s); !st.ok()) return st;
       if (absl::Status st = SendAll(fds[s], resp::EncodeCommand(wire)); !st.ok()) return st;
       std::string raw;
       // Until as many bytes as the engine's came, or nothing more in time.
@@ -1155,11 +1147,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }();
     if (!mine.ok()) return mine.status();
 
-    if (fds[s] < 0) {
-      auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
-      if (!fd.ok()) return fd.status();
-      fds[s] = *fd;
-    }
+    if (absl::Status st = open_session(s); !st.ok()) return st;
     const bool via_hiredis =
         before == resp::Protocol::kResp2 && after == resp::Protocol::kResp2 && !switches_inside;
     auto theirs = early.has_value()

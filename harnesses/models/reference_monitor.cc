@@ -101,18 +101,20 @@ void MonitorFeed(State& st, int session, const std::vector<std::string>& argv,
     // ones that precede the reply (ReferenceModel::ReplyPosition). (A
     // line fed while the command runs, EVAL's own and its calls', comes
     // before.)
-    if (m == session && after_reply && !script_client && !st.in_exec &&
-        st.reply_position == State::kNoPosition) {
-      size_t own = 0;
-      for (const auto& [t, v] : st.delivered) own += t == m ? 1 : 0;
-      st.reply_position = own;
-    }
+    if (m == session && after_reply && !script_client && !st.in_exec) MarkReplyHere(st, m);
     if (st.hooks.deliver) {
       st.hooks.deliver(m, Value::Simple(line));
     } else {
       st.delivered.push_back({m, Value::Simple(line)});
     }
   }
+}
+
+void MarkReplyHere(State& st, int session) {
+  if (st.reply_position != State::kNoPosition) return;
+  size_t own = 0;
+  for (const auto& [t, v] : st.delivered) own += t == session ? 1 : 0;
+  st.reply_position = own;
 }
 
 void MonitorAfterCall(State& st, int session, const std::vector<std::string>& argv,

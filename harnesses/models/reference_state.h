@@ -593,6 +593,11 @@ std::string NoReplicasRejection(const State& st, int session, const std::vector<
 // nullopt for any other command (reference_scripting.cc).
 std::optional<bool> ScriptDeclaresWrite(const State& st, const std::vector<std::string>& argv,
                                         const std::string& name);
+// The reply of `session`'s command is written to its connection now: the
+// frames it was delivered so far come before it
+// (ReferenceModel::ReplyPosition). Only the first mark of a command counts.
+// (reference_monitor.cc)
+void MarkReplyHere(State& st, int session);
 // MONITOR (reference_monitor.cc): the command; a line for every monitor
 // (`full`: the command's full name; `script_client`: a script's call;
 // `after_reply`: fed after the command's call, so the sender's own line

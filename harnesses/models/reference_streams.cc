@@ -405,10 +405,8 @@ StreamConsumer& LookupOrCreateConsumer(Ctx& c, StreamGroup& g, const std::string
 // receives them gets its reply first (ReferenceModel::ReplyPosition). In
 // EXEC or a script the reply goes into an array, not to the connection.
 void ReplyWrittenHere(Ctx& c) {
-  if (c.st.in_exec || c.st.script_call || c.st.reply_position != State::kNoPosition) return;
-  size_t own = 0;
-  for (const auto& [t, v] : c.st.delivered) own += t == c.session ? 1 : 0;
-  c.st.reply_position = own;
+  if (c.st.in_exec || c.st.script_call) return;
+  MarkReplyHere(c.st, c.session);
 }
 
 // streamReplyWithRange without a group: the entries from `start`
