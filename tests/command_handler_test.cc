@@ -159,6 +159,43 @@ TEST(CommandHandler, AnInvalidScriptBigNumberComparesAsBytes) {
   EXPECT_EQ(other.verdict.check, "reply-framing") << other.verdict.ToString();
 }
 
+// DEBUG PROTOCOL (both sides with enable-debug-command local): the
+// attribute, the push frame and the reply are each compared with the
+// model's; s3 is a remote connection, refused on both sides.
+TEST(CommandHandler, DebugProtocolRepliesAreCompared) {
+  const std::string program =
+      "s1 HELLO 3\ns1 DEBUG PROTOCOL attrib\ns1 DEBUG PROTOCOL push\ns3 DEBUG PROTOCOL string\n";
+  const auto fine = RunCommandProgram(Program(program));
+  EXPECT_TRUE(fine.verdict.ok) << fine.verdict.ToString();
+  const auto attribute = RunCommandProgram(
+      Program(program),
+      ReplaceReply(1,
+                   "|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:124\r\n:90\r\n$39\r\nSome real "
+                   "reply following the attribute\r\n"));
+  EXPECT_FALSE(attribute.verdict.ok);
+  EXPECT_EQ(attribute.verdict.check, "reference") << attribute.verdict.ToString();
+  const auto push = RunCommandProgram(
+      Program(program),
+      ReplaceReply(2,
+                   ">2\r\n$16\r\nserver-cpu-usage\r\n:43\r\n$40\r\nSome real reply following the "
+                   "push reply\r\n"));
+  EXPECT_FALSE(push.verdict.ok);
+  EXPECT_EQ(push.verdict.check, "pubsub") << push.verdict.ToString();
+  // A model that forgets the push frame.
+  CommandRunOptions no_push;
+  no_push.break_model_delivery = [](size_t op, std::vector<std::pair<int, resp::Value>>* d) {
+    if (op == 2) d->clear();
+  };
+  const auto dropped = RunCommandProgram(Program(program), no_push);
+  EXPECT_FALSE(dropped.verdict.ok);
+  EXPECT_EQ(dropped.verdict.step, 2) << dropped.verdict.ToString();
+  // s3 answered as a local session would be.
+  const auto remote =
+      RunCommandProgram(Program(program), ReplaceReply(3, "$11\r\nHello World\r\n"));
+  EXPECT_FALSE(remote.verdict.ok);
+  EXPECT_EQ(remote.verdict.check, "reference") << remote.verdict.ToString();
+}
+
 // GEO coordinates in RESP3 are doubles printed "%.17Lf" trimmed, which the
 // round-trip check accepts (the number is the same); any other text of the
 // same number is still a round-trip failure.

@@ -6,6 +6,7 @@
 
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -504,6 +505,124 @@ TEST_F(EngineTest, ProtectedCommandsAreRefusedAsADefaultServerDoes) {
                       "failed_calls=0"),
             std::string::npos)
       << info;
+}
+
+// One command's output (EngineDebug's engines have their own options).
+std::string Exec(Engine& e, int s, std::vector<std::string> argv) {
+  std::string out;
+  e.Execute(s, argv, &out);
+  return out;
+}
+
+// DEBUG with enable-debug-command local, as redis-server 7.0.15 answered
+// it over a loopback socket (the bytes below were recorded there, in both
+// protocols): PROTOCOL writes one reply of each type; a push goes out past
+// CLIENT REPLY OFF and, queued, lands inside EXEC's array; a remote
+// session is refused; yes lets every session run it.
+TEST(EngineDebug, ProtocolRepliesAsRecordedFromALocalConnection) {
+  EngineOptions o;
+  o.enable_debug_command = EngineOptions::ProtectedAction::kLocal;
+  Engine e(o);
+  const int s = e.OpenSession();
+  auto run = [&](std::vector<std::string> argv) {
+    std::string out;
+    e.Execute(s, argv, &out);
+    return out;
+  };
+  const std::vector<std::tuple<std::string, std::string, std::string>> recorded = {
+      {"string", "$11\r\nHello World\r\n", "$11\r\nHello World\r\n"},
+      {"integer", ":12345\r\n", ":12345\r\n"},
+      {"double", "$5\r\n3.141\r\n", ",3.141\r\n"},
+      {"bignum", "$37\r\n1234567999999999999999999999999999999\r\n",
+       "(1234567999999999999999999999999999999\r\n"},
+      {"null", "$-1\r\n", "_\r\n"},
+      {"array", "*3\r\n:0\r\n:1\r\n:2\r\n", "*3\r\n:0\r\n:1\r\n:2\r\n"},
+      {"set", "*3\r\n:0\r\n:1\r\n:2\r\n", "~3\r\n:0\r\n:1\r\n:2\r\n"},
+      {"map", "*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n",
+       "%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n"},
+      {"attrib", "$39\r\nSome real reply following the attribute\r\n",
+       "|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n$39\r\nSome real reply "
+       "following the attribute\r\n"},
+      {"push", "-ERR RESP2 is not supported by this command\r\n",
+       ">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n$40\r\nSome real reply following the push "
+       "reply\r\n"},
+      {"verbatim", "$25\r\nThis is a verbatim\nstring\r\n",
+       "=29\r\ntxt:This is a verbatim\nstring\r\n"},
+      {"true", ":1\r\n", "#t\r\n"},
+      {"false", ":0\r\n", "#f\r\n"},
+      {"xx",
+       "-ERR Wrong protocol type name. Please use one of the following: "
+       "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false\r\n",
+       "-ERR Wrong protocol type name. Please use one of the following: "
+       "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false\r\n"}};
+  for (int proto : {2, 3}) {
+    run({"HELLO", std::to_string(proto)});
+    for (const auto& [type, resp2, resp3] : recorded) {
+      EXPECT_EQ(run({"DEBUG", "PROTOCOL", type}), proto == 2 ? resp2 : resp3) << type << proto;
+    }
+  }
+  // Arity and subcommand errors; a NUL ends the subcommand; letter case.
+  EXPECT_EQ(run({"DEBUG", "PROTOCOL"}),
+            "-ERR unknown subcommand or wrong number of arguments for 'PROTOCOL'. Try DEBUG "
+            "HELP.\r\n");
+  EXPECT_EQ(run({"DEBUG", "nope"}),
+            "-ERR unknown subcommand or wrong number of arguments for 'nope'. Try DEBUG HELP.\r\n");
+  EXPECT_EQ(run({"DEBUG", std::string("protocol\0x", 10), "string"}), "$11\r\nHello World\r\n");
+  EXPECT_EQ(run({"debug", "Protocol", "TRUE"}), "#t\r\n");
+  // Another subcommand of 7.0.15 is refused by name, never faked.
+  EXPECT_EQ(run({"DEBUG", "SLEEP", "0"}).rfind("-ERR DEBUG SLEEP is not implemented", 0), 0u);
+  // Queued: the push inside EXEC's array; under CLIENT REPLY OFF: only it.
+  run({"MULTI"});
+  run({"DEBUG", "PROTOCOL", "push"});
+  run({"DEBUG", "PROTOCOL", "attrib"});
+  EXPECT_EQ(run({"EXEC"}),
+            "*2\r\n>2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n$40\r\nSome real reply following "
+            "the push reply\r\n|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n$39\r\n"
+            "Some real reply following the attribute\r\n");
+  run({"CLIENT", "REPLY", "OFF"});
+  EXPECT_EQ(run({"DEBUG", "PROTOCOL", "push"}), ">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n");
+  EXPECT_EQ(run({"CLIENT", "REPLY", "ON"}), "+OK\r\n");
+  EXPECT_EQ(run({"CONFIG", "GET", "enable-debug-command"}),
+            "%1\r\n$20\r\nenable-debug-command\r\n$5\r\nlocal\r\n");
+  // A remote session is refused; SetAddresses decides from the peer's IP.
+  const int remote = e.OpenSession();
+  std::string out;
+  e.SetAddresses(remote, "10.1.2.3:5000", "127.0.0.1:6379");
+  out = Exec(e, remote, {"DEBUG", "PROTOCOL", "string"});
+  EXPECT_EQ(out.rfind("-ERR DEBUG command not allowed.", 0), 0u) << out;
+  for (const char* peer : {"127.0.0.1:5000", "::1:5000", "[::1]:5000"}) {
+    e.SetAddresses(remote, peer, "127.0.0.1:6379");
+    out = Exec(e, remote, {"DEBUG", "PROTOCOL", "string"});
+    EXPECT_EQ(out, "$11\r\nHello World\r\n") << peer;
+  }
+  e.SetLocal(remote, false);
+  out = Exec(e, remote, {"DEBUG", "PROTOCOL", "string"});
+  EXPECT_EQ(out.rfind("-ERR DEBUG command not allowed.", 0), 0u) << out;
+  // yes: every session.
+  EngineOptions yes;
+  yes.enable_debug_command = EngineOptions::ProtectedAction::kYes;
+  Engine y(yes);
+  const int r = y.OpenSession();
+  y.SetLocal(r, false);
+  out = Exec(y, r, {"DEBUG", "PROTOCOL", "integer"});
+  EXPECT_EQ(out, ":12345\r\n");
+}
+
+// DEBUG SET-ACTIVE-EXPIRE (atoi of its argument): 0 stops the active
+// expiry cycle, which then deletes nothing; lazy expiry still does.
+TEST(EngineDebug, SetActiveExpireStopsTheCycle) {
+  EngineOptions o;
+  o.enable_debug_command = EngineOptions::ProtectedAction::kLocal;
+  Engine e(o);
+  const int s = e.OpenSession();
+  std::string out = Exec(e, s, {"DEBUG", "SET-ACTIVE-EXPIRE", "0"});
+  EXPECT_EQ(out, "+OK\r\n");
+  out = Exec(e, s, {"SET", "k", "v", "PX", "10"});
+  e.AdvanceClock(100);
+  EXPECT_EQ(e.ActiveExpireCycle().expired, 0u);
+  out = Exec(e, s, {"DEBUG", "SET-ACTIVE-EXPIRE", "1x"});
+  EXPECT_EQ(out, "+OK\r\n");
+  EXPECT_EQ(e.ActiveExpireCycle().expired, 1u);
 }
 
 // CLIENT UNBLOCK ERROR writes an error to the blocked session while it runs,

@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const CommandProgram program =
       DecodeCommandProgram(std::string_view(reinterpret_cast<const char*>(data), size));
   engine::Engine eng(CommandEngineOptions(CommandRunOptions{}));
-  for (int i = 0; i < kMaxSessions; ++i) eng.OpenSession();
+  for (int i = 0; i < kMaxSessions; ++i) eng.SetLocal(eng.OpenSession(), i < kLocalSessions);
   std::string bytes;
   std::vector<std::string> argv;
   for (const Op& op : program.ops) {

@@ -117,6 +117,10 @@ struct CommandRunOptions {
   // Or break the reference model's scripting (ReferenceOptions).
   bool broken_script_numbers = false;
 };
+// Both sides run with enable-debug-command local, as the oracle's servers:
+// s1 and s2 are local connections (DEBUG runs), s3 and s4 remote ones (the
+// protected-command refusal).
+inline constexpr int kLocalSessions = 2;
 
 struct OpTrace {
   std::string op;         // text form

@@ -93,8 +93,9 @@ const std::vector<ConfigDef>& Configs() {
       {"latency-tracking-info-percentiles", false, false, 0, 0, nullptr, 4},
       // Stored only (config.c's bounds and defaults).
       {"daemonize", false, false, 0, 0, &Config::immutable, 0, false, false, false, "no"},
-      // The protected actions stay at their default (DEBUG and MODULE
-      // LOAD / LOADEX / UNLOAD refused: reference_standalone.cc).
+      // The protected actions at their default (DEBUG and MODULE LOAD /
+      // LOADEX / UNLOAD refused: reference_standalone.cc), but for
+      // enable-debug-command local where the model was made so.
       {"enable-protected-configs", false, false, 0, 0, &Config::immutable, 0, false, false, false,
        "no"},
       {"enable-debug-command", false, false, 0, 0, &Config::immutable, 0, false, false, false,
@@ -381,7 +382,8 @@ Value ConfigGet(Ctx& c) {
     }
     const int64_t v = c.st.config.*(d->field);
     if (d->immutable != nullptr) {
-      flat.push_back(c.Bulk(d->immutable));
+      const bool local = c.st.debug_command && std::string(d->name) == "enable-debug-command";
+      flat.push_back(c.Bulk(local ? "local" : d->immutable));
     } else if (d->percent && v < 0) {
       flat.push_back(c.Bulk(std::to_string(-v) + "%"));
     } else if (d->event_classes) {

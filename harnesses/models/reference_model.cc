@@ -672,7 +672,10 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     if (reject.empty()) reject = UnknownCommandText(argv, unknown_sub);
   } else if (!ArityOk(*spec, argv.size())) {
     reject = "wrong number of arguments for '" + name + "' command";
-  } else if (reject = ProtectedRejection(name); !reject.empty()) {
+  } else if (reject = name == "debug" && st.debug_command && session < st.local_sessions
+                          ? ""
+                          : ProtectedRejection(name);
+             !reject.empty()) {
     // DEBUG and MODULE LOAD / LOADEX / UNLOAD, refused right after the
     // arity check (reference_standalone.cc).
   } else if (reject = AclRejection(st, session, argv, name); !reject.empty()) {
@@ -725,6 +728,8 @@ ReferenceModel::ReferenceModel(ReferenceOptions options) {
   state_.random_state = options.random_seed;
   state_.max_random_repeats = options.max_random_repeats;
   state_.broken_script_numbers = options.broken_script_numbers;
+  state_.debug_command = options.debug_command;
+  state_.local_sessions = options.local_sessions;
   state_.sessions.resize(options.sessions > 0 ? static_cast<size_t>(options.sessions) : 0);
   for (size_t i = 0; i < state_.sessions.size(); ++i) {
     state_.sessions[i].id = static_cast<int64_t>(i) + 1;

@@ -32,6 +32,10 @@ struct ReferenceOptions {
   // Test hook (tests/command_handler_test.cc): a broken scripting model
   // whose Lua number -> integer reply rounds up instead of truncating.
   bool broken_script_numbers = false;
+  // enable-debug-command local: DEBUG runs from the local sessions, those
+  // below local_sessions (islocalClient), and CONFIG GET reports "local".
+  bool debug_command = false;
+  int local_sessions = 4;
 };
 
 class ReferenceModel {

@@ -4,7 +4,9 @@
 // READWRITE) only refuse, each after its own arity check; ROLE describes a
 // master at offset 0 with no replicas; FAILOVER finds none to fail over
 // to; MODULE LIST finds no module, and DEBUG and MODULE LOAD / LOADEX /
-// UNLOAD are protected commands a default server refuses. (SUBSTR,
+// UNLOAD are protected commands a default server refuses. With DEBUG let
+// through (ReferenceOptions::debug_command), DEBUG PROTOCOL and
+// SET-ACTIVE-EXPIRE answer as 7.0.15 does with enable-debug-command local. (SUBSTR,
 // GETRANGE's old name, is in reference_strings.cc; WAIT, which blocks, in
 // reference_blocking.cc.) Apart from the engine's
 // src/engine/cmd_standalone.cc.
@@ -17,6 +19,7 @@
 
 namespace respfuzz::models::refmodel {
 
+using resp::Type;
 using resp::Value;
 
 namespace {
@@ -82,6 +85,80 @@ Value Module(Ctx& c) {
   return c.Array(std::move(lines));
 }
 
+// DEBUG as redis-server 7.0.15 answers it from a local connection, as
+// recorded over a socket in both protocols:
+//   PROTOCOL string    "Hello World"            integer  12345
+//   PROTOCOL double    3.141 (RESP2: "3.141")   bignum   (1234567999999999999999999999999999999
+//   PROTOCOL null      _ / $-1                  array    [0 1 2], set ~[0 1 2]
+//   PROTOCOL map       {0: #f, 1: #t, 2: #f}    (RESP2 flat, #t/#f as :1/:0)
+//   PROTOCOL attrib    |{key-popularity: [key:123 90]} "Some real reply following the attribute"
+//                      (RESP2: only the string)
+//   PROTOCOL push      >[server-cpu-usage 42], then "Some real reply following the push
+//                      reply"; RESP2: an error
+//   PROTOCOL true / false / verbatim ("txt", "This is a verbatim\nstring")
+//   another type: the "Wrong protocol type name" error
+//   SET-ACTIVE-EXPIRE n: OK (the model has no active expiry to turn off)
+// Every other word, or PROTOCOL / SET-ACTIVE-EXPIRE with another argument
+// count, ends in the subcommand syntax error; the engine refuses 7.0.15's
+// other subcommands by name, which the harness does not send
+// (DebugSubcommandModelled).
+Value Debug(Ctx& c) {
+  const std::string sub = Lowered(CString(c.argv[1]));
+  if (sub == "set-active-expire" && c.argc() == 3) return c.Ok();
+  if (sub != "protocol" || c.argc() != 3) {
+    std::string word = CString(c.argv[1]);
+    if (word.size() > 128) word.resize(128);
+    return c.Err("unknown subcommand or wrong number of arguments for '" + word +
+                 "'. Try DEBUG HELP.");
+  }
+  const std::string type = Lowered(CString(c.argv[2]));
+  const bool three = c.resp3();
+  auto boolean = [&](bool b) { return three ? Value::Boolean(b) : c.Int(b ? 1 : 0); };
+  auto ints = [&](Type shape) {
+    return Value::Aggregate(three ? shape : Type::kArray, {c.Int(0), c.Int(1), c.Int(2)});
+  };
+  if (type == "string") return c.Bulk("Hello World");
+  if (type == "integer") return c.Int(12345);
+  if (type == "double") return c.Double(3.141);
+  if (type == "bignum") {
+    const std::string digits = "1234567999999999999999999999999999999";
+    return three ? Value::Str(Type::kBigNumber, digits) : c.Bulk(digits);
+  }
+  if (type == "null") return c.Null();
+  if (type == "array") return ints(Type::kArray);
+  if (type == "set") return ints(Type::kSet);
+  if (type == "map") {
+    return c.Map({c.Int(0), boolean(false), c.Int(1), boolean(true), c.Int(2), boolean(false)});
+  }
+  if (type == "attrib") {
+    Value reply = c.Bulk("Some real reply following the attribute");
+    if (three) {
+      reply.has_attributes = true;
+      reply.attributes = {c.Bulk("key-popularity"),
+                          Value::Aggregate(Type::kArray, {c.Bulk("key:123"), c.Int(90)})};
+    }
+    return reply;
+  }
+  if (type == "push") {
+    if (!three) return c.Err("RESP2 is not supported by this command");
+    Value push = Value::Aggregate(Type::kPush, {c.Bulk("server-cpu-usage"), c.Int(42)});
+    if (c.st.hooks.deliver) {
+      c.st.hooks.deliver(c.session, push);
+    } else {
+      c.st.delivered.push_back({c.session, std::move(push)});
+    }
+    return c.Bulk("Some real reply following the push reply");
+  }
+  if (type == "true" || type == "false") return boolean(type == "true");
+  if (type == "verbatim") {
+    const std::string text = "This is a verbatim\nstring";
+    return three ? Value::Str(Type::kVerbatim, "txt:" + text) : c.Bulk(text);
+  }
+  return c.Err(
+      "Wrong protocol type name. Please use one of the following: "
+      "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false");
+}
+
 // Never reached through Process (ProtectedRejection comes first); kept
 // for a caller that skips it.
 Value Protected(Ctx& c) {
@@ -119,7 +196,7 @@ const std::map<std::string, CommandSpec>& ModuleSubcommands() {
 }
 
 std::vector<CommandSpec> StandaloneCommands() {
-  return {{"debug", -2, Protected},  {"failover", -1, Failover}, {"asking", 1, Disabled},
+  return {{"debug", -2, Debug},      {"failover", -1, Failover}, {"asking", 1, Disabled},
           {"readonly", 1, Disabled}, {"readwrite", 1, Disabled}, {"role", 1, Role}};
 }
 

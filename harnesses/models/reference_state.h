@@ -304,6 +304,8 @@ struct State {
   // set) found memory out after its evictions; a script's calls read it.
   bool pre_command_oom = false;
   bool broken_script_numbers = false;  // ReferenceOptions' test hook
+  bool debug_command = false;          // ReferenceOptions::debug_command
+  int local_sessions = 0;              // ReferenceOptions::local_sessions
   AclState acl;                        // reference_acl.cc
   // The function libraries and their Lua state (reference_functions.cc).
   std::shared_ptr<FunctionsState> functions;

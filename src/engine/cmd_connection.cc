@@ -473,6 +473,9 @@ std::string ConfigValue(const Engine& e, const ConfigEntry& entry) {
     return LatencyPercentilesString(e.latency_percentiles());
   }
   if (entry.engine_param == kKeptParam) {
+    if (KeptParams()[entry.server_param].name == "enable-debug-command") {
+      return std::string(ProtectedActionName(e.options().enable_debug_command));
+    }
     return KeptParamText(KeptParams()[entry.server_param], e.kept_param(entry.server_param));
   }
   if (entry.engine_param < 0) return e.server_params()[entry.server_param].second;

@@ -191,6 +191,10 @@ void Engine::SetAddresses(int session, std::string addr, std::string laddr, int 
   sessions_[session]->fd = fd;
   sessions_[session]->addr = std::move(addr);
   sessions_[session]->laddr = std::move(laddr);
+  // The peer's IP: before the last ':' ("::1:port" and "[::1]:port" both).
+  const std::string& a = sessions_[session]->addr;
+  const std::string_view ip = std::string_view(a).substr(0, a.rfind(':'));
+  sessions_[session]->local = ip == "127.0.0.1" || ip == "::1" || ip == "[::1]";
 }
 
 void Engine::Push(int session, std::string_view bytes) {
@@ -417,8 +421,38 @@ size_t Engine::ExpireAllDue() {
 }
 
 Keyspace::ExpireCycleStats Engine::ActiveExpireCycle() {
+  if (!active_expire_enabled_) return {};
   tracker_.SetCurrent(0, false);
   return keyspace_.ActiveExpireCycle();
+}
+
+bool Engine::DebugAllowed(const Session& s) const {
+  using A = EngineOptions::ProtectedAction;
+  if (options_.enable_debug_command == A::kYes) return true;
+  return options_.enable_debug_command == A::kLocal && s.local;
+}
+
+std::string_view ProtectedActionName(EngineOptions::ProtectedAction a) {
+  switch (a) {
+    case EngineOptions::ProtectedAction::kYes:
+      return "yes";
+    case EngineOptions::ProtectedAction::kLocal:
+      return "local";
+    case EngineOptions::ProtectedAction::kNo:
+      break;
+  }
+  return "no";
+}
+
+bool ParseProtectedAction(std::string_view text, EngineOptions::ProtectedAction* out) {
+  for (auto a : {EngineOptions::ProtectedAction::kNo, EngineOptions::ProtectedAction::kYes,
+                 EngineOptions::ProtectedAction::kLocal}) {
+    if (IEquals(text, ProtectedActionName(a))) {
+      *out = a;
+      return true;
+    }
+  }
+  return false;
 }
 
 void Engine::Execute(int session, std::span<const std::string> argv, std::string* out) {
@@ -760,8 +794,9 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   // processCommand's protected commands, right after the arity: with
   // enable-debug-command and enable-module-command at their default, no,
   // DEBUG and MODULE LOAD / LOADEX / UNLOAD are refused (MODULE LIST and
-  // HELP are not protected).
-  if (const std::string_view what = ProtectedCommand(fullname); !what.empty()) {
+  // HELP are not protected). DEBUG runs where EngineOptions allow it.
+  if (const std::string_view what = ProtectedCommand(fullname);
+      !what.empty() && !(what == "DEBUG" && DebugAllowed(s))) {
     reject(ProtectedRefusal(what));
     return;
   }

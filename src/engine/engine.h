@@ -73,7 +73,17 @@ struct EngineOptions {
   // KILL stops it (src/script/lua_scripts.h); 0: no cap, as in Redis
   // (respfuzz serve, where SCRIPT KILL reaches a timed-out script).
   int64_t script_max_instructions = 20'000'000;
+  // enable-debug-command (an immutable config): whether DEBUG runs, from
+  // any session (kYes), from a local one only (kLocal: in-process, or a
+  // peer at 127.0.0.1 or ::1, as islocalClient), or never (kNo, Redis's
+  // default: the protected-command refusal).
+  enum class ProtectedAction : uint8_t { kNo, kYes, kLocal };
+  ProtectedAction enable_debug_command = ProtectedAction::kNo;
 };
+// The names CONFIG GET prints for EngineOptions::ProtectedAction ("no",
+// "yes", "local"); ParseProtectedAction reads them, case-insensitively.
+std::string_view ProtectedActionName(EngineOptions::ProtectedAction a);
+bool ParseProtectedAction(std::string_view text, EngineOptions::ProtectedAction* out);
 
 // What a long-running script yields to (src/script/busy_script.cc): the
 // server's clock and its event loop, as Redis's scriptInterrupt reads the
@@ -224,6 +234,9 @@ struct Session {
   // Addresses as CLIENT KILL ADDR/LADDR compare them ("ip:port"); empty for
   // in-process sessions (no ADDR/LADDR filter matches them).
   std::string addr, laddr;
+  // islocalClient: an in-process session, or (SetAddresses) a TCP peer at
+  // 127.0.0.1 or ::1. enable-debug-command local lets only these run DEBUG.
+  bool local = true;
   // Blocked by a blocking command: no reply yet, and the caller holds the
   // session's further commands until it is unblocked (Engine::TakeUnblocked).
   BlockState block;
@@ -335,7 +348,11 @@ class Engine {
   // tracking-table-max-keys (also done before every command).
   void Cron();
   // CLIENT KILL ADDR / LADDR match these.
+  // Also sets Session::local from the peer's address.
   void SetAddresses(int session, std::string addr, std::string laddr, int fd = -1);
+  // A session that stands for a remote connection without an address (the
+  // command_handler harness's s3 and s4): not local.
+  void SetLocal(int session, bool local) { sessions_[session]->local = local; }
   // The session with CLIENT ID `id`, or -1.
   int SessionById(int64_t id) const;
   tracking::Tracker& tracker() { return tracker_; }
@@ -404,6 +421,13 @@ class Engine {
   // samples keys with a TTL, bounded work per call. What `respfuzz serve`
   // runs every 100 ms. Tracking clients are told as by any other deletion.
   Keyspace::ExpireCycleStats ActiveExpireCycle();
+  // DEBUG SET-ACTIVE-EXPIRE (server.active_expire_enabled): off, the cycle
+  // above does nothing; lazy expiry and ExpireAllDue are not affected.
+  bool active_expire_enabled() const { return active_expire_enabled_; }
+  void set_active_expire_enabled(bool on) { active_expire_enabled_ = on; }
+  // processCommand's allowProtectedAction for DEBUG: enable-debug-command
+  // yes, or local and the session local (Session::local).
+  bool DebugAllowed(const Session& s) const;
 
   // The commands' random source: splitmix64 from EngineOptions::random_seed
   // (docs/fidelity.md, "Random choices"), so a program's choices are the same
@@ -893,6 +917,7 @@ class Engine {
   // (lazyfree.cc): their parameters.
   int64_t latency_monitor_threshold_ = 0;
   bool latency_tracking_ = true;
+  bool active_expire_enabled_ = true;
   std::vector<double> latency_percentiles_ = {50.0, 99.0, 99.9};
   bool lazyfree_lazy_eviction_ = false, lazyfree_lazy_expire_ = false,
        lazyfree_lazy_server_del_ = false, lazyfree_lazy_user_del_ = false,

@@ -35,6 +35,14 @@ void ReplyWriter::Integer(int64_t n) { resp::WriteInteger(n, out_); }
 
 void ReplyWriter::Bulk(std::string_view s) { resp::WriteBulk(s, out_); }
 
+void ReplyWriter::Bool(bool b) {
+  if (resp3()) {
+    out_->append(b ? "#t\r\n" : "#f\r\n");
+  } else {
+    out_->append(b ? ":1\r\n" : ":0\r\n");
+  }
+}
+
 void ReplyWriter::Verbatim(std::string_view text, std::string_view ext) {
   if (!resp3()) {
     Bulk(text);

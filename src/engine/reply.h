@@ -41,6 +41,8 @@ class ReplyWriter {
   void Double(double d);
   // addReplyVerbatim: RESP3's =<len>\r\n<ext>:<text>, a bulk string in RESP2.
   void Verbatim(std::string_view text, std::string_view ext);
+  // addReplyBool: #t / #f in RESP3, :1 / :0 in RESP2.
+  void Bool(bool b);
   // A double always as a bulk string, "%.17g" (addReplyDouble's RESP2 form).
   void BulkDouble(double d);
 

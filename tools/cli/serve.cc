@@ -33,6 +33,13 @@ Runner SetUp(CLI::App& cmd) {
   cmd.add_option("--dir", *dir,
                  "working directory, where SAVE writes dump.rdb (default: the current one)")
       ->type_name("DIR");
+  auto debug = std::make_shared<std::string>("no");
+  cmd.add_option("--enable-debug-command", *debug,
+                 "whether DEBUG runs (PROTOCOL and SET-ACTIVE-EXPIRE): no, yes, or local "
+                 "(from 127.0.0.1 or ::1 only), as redis-server's option")
+      ->capture_default_str()
+      ->type_name("no|yes|local")
+      ->check(CLI::IsMember({"no", "yes", "local"}, CLI::ignore_case));
   cmd.footer(
       "Single-threaded and event-driven (epoll), one engine session per connection,\n"
       "RESP2 and RESP3 (HELLO 3), pipelining, MULTI/EXEC/WATCH, inline commands. Real\n"
@@ -56,8 +63,11 @@ Runner SetUp(CLI::App& cmd) {
       "\n"
       "Examples:\n"
       "  respfuzz serve --port 6390\n"
+      "  respfuzz serve --port 6390 --enable-debug-command local\n"
       "  respfuzz serve --port 0 --bind ::1");
-  return [options, dir] {
+  return [options, dir, debug] {
+    // (The check above let only the three names through.)
+    engine::ParseProtectedAction(*debug, &options->engine.enable_debug_command);
     if (!dir->empty() && chdir(dir->c_str()) != 0) {
       std::fprintf(stderr, "respfuzz: serve: cannot use --dir %s: %s\n", dir->c_str(),
                    std::strerror(errno));

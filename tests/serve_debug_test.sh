@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# serve_debug_test.sh RESPFUZZ: `respfuzz serve --enable-debug-command` over
+# real sockets, beside redis-server 7.0.15 started the same way (each on a
+# free loopback port, stopped on every exit path): the same replies to DEBUG
+# PROTOCOL in both protocols (redis-cli --no-raw, and RESP3 with -3), DEBUG
+# SET-ACTIVE-EXPIRE 0 keeping an expired key counted by DBSIZE until it is
+# set back to 1 on both; the default (no) refuses DEBUG; a bad value for the
+# option is one error line and exit 2.
+set -uo pipefail
+cli=$1
+tmp=$(mktemp -d)
+. "$(dirname "${BASH_SOURCE[0]}")/redis_server.sh"
+trap 'stop_server; stop_ours; rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+start_server --enable-debug-command local
+start_ours "$cli" --bind 127.0.0.1 --enable-debug-command local
+
+for proto in 2 3; do
+  for type in string integer double bignum null array set map attrib push verbatim true false nosuch; do
+    flag=()
+    [ "$proto" = 3 ] && flag=(-3)
+    theirs=$(redis-cli "${flag[@]}" --no-raw -p "$port" debug protocol "$type" 2>&1)
+    mine=$(redis-cli "${flag[@]}" --no-raw -p "$ours_port" debug protocol "$type" 2>&1)
+    [ "$theirs" = "$mine" ] ||
+      fail "RESP$proto DEBUG PROTOCOL $type: redis-server said [$theirs], respfuzz serve [$mine]"
+  done
+done
+echo "ok: DEBUG PROTOCOL answers as redis-server 7.0.15 in RESP2 and RESP3"
+
+# Active expiry off: the expired key stays counted (DBSIZE does not expire
+# keys) well past several 100 ms cycles; back on, a cycle deletes it.
+for p in "$port" "$ours_port"; do
+  [ "$(redis-cli -p "$p" debug set-active-expire 0)" = OK ] || fail "SET-ACTIVE-EXPIRE 0 on port $p"
+  redis-cli -p "$p" set k v px 50 >/dev/null
+done
+sleep 0.8
+for p in "$port" "$ours_port"; do
+  [ "$(redis-cli -p "$p" dbsize)" = 1 ] || fail "port $p: the expired key was deleted with active expiry off"
+  redis-cli -p "$p" debug set-active-expire 1 >/dev/null
+done
+for p in "$port" "$ours_port"; do
+  gone=""
+  for _ in $(seq 50); do
+    [ "$(redis-cli -p "$p" dbsize)" = 0 ] && { gone=1; break; }
+    sleep 0.1
+  done
+  [ -n "$gone" ] || fail "port $p: active expiry back on did not delete the expired key in 5 s"
+done
+echo "ok: DEBUG SET-ACTIVE-EXPIRE stops and restarts active expiry on both"
+
+stop_ours
+start_ours "$cli" --bind 127.0.0.1
+said=$(redis-cli -p "$ours_port" debug protocol string 2>&1)
+case $said in
+  *"DEBUG command not allowed. If the enable-debug-command option is set to \"local\""*) ;;
+  *) fail "the default refuses DEBUG, got [$said]" ;;
+esac
+echo "ok: without the option DEBUG is refused"
+
+"$cli" serve --port 0 --enable-debug-command maybe >"$tmp/bad.out" 2>"$tmp/bad.err"
+rc=$?
+[ "$rc" = 2 ] || fail "a bad --enable-debug-command exited $rc, not 2"
+[ "$(wc -l <"$tmp/bad.err")" = 1 ] || fail "a bad --enable-debug-command said: $(cat "$tmp/bad.err")"
+grep -q "enable-debug-command" "$tmp/bad.err" || fail "the error does not name the option: $(cat "$tmp/bad.err")"
+echo "ok: a bad --enable-debug-command is one error line and exit 2"
