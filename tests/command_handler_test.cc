@@ -196,6 +196,27 @@ TEST(CommandHandler, DebugProtocolRepliesAreCompared) {
   EXPECT_EQ(remote.verdict.check, "reference") << remote.verdict.ToString();
 }
 
+// DEBUG DIGEST compares whole datasets: a value changed in the engine that
+// no later reply reads is caught by the next DIGEST (and a DIGEST-VALUE of
+// it), which the reference model computes from its own keyspace.
+TEST(CommandHandler, DebugDigestCatchesAStateNoReplyShowed) {
+  const std::string program =
+      "s1 SET k v\ns1 RPUSH l a b\ns1 DEBUG DIGEST\ns1 DEBUG DIGEST-VALUE k l\n";
+  const auto fine = RunCommandProgram(Program(program));
+  EXPECT_TRUE(fine.verdict.ok) << fine.verdict.ToString();
+  CommandRunOptions changed;
+  changed.corrupt_engine = [](size_t op, engine::Engine& e) {
+    if (op != 1) return;
+    engine::Object* o = e.keyspace().FindNoTouch(0, "k");
+    ASSERT_NE(o, nullptr);
+    std::get<std::string>(static_cast<engine::ObjectVariant&>(*o)) = "w";
+  };
+  const auto r = RunCommandProgram(Program(program), changed);
+  EXPECT_FALSE(r.verdict.ok);
+  EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 2);
+}
+
 // GEO coordinates in RESP3 are doubles printed "%.17Lf" trimmed, which the
 // round-trip check accepts (the number is the same); any other text of the
 // same number is still a round-trip failure.

@@ -2,7 +2,8 @@
 # serve_debug_test.sh RESPFUZZ: `respfuzz serve --enable-debug-command` over
 # real sockets, beside redis-server 7.0.15 started the same way (each on a
 # free loopback port, stopped on every exit path): the same replies to DEBUG
-# PROTOCOL in both protocols (redis-cli --no-raw, and RESP3 with -3), DEBUG
+# PROTOCOL in both protocols (redis-cli --no-raw, and RESP3 with -3), the
+# same DEBUG DIGEST and DIGEST-VALUE of the same data, DEBUG
 # SET-ACTIVE-EXPIRE 0 keeping an expired key counted by DBSIZE until it is
 # set back to 1 on both; the default (no) refuses DEBUG; a bad value for the
 # option is one error line and exit 2.
@@ -28,6 +29,28 @@ for proto in 2 3; do
   done
 done
 echo "ok: DEBUG PROTOCOL answers as redis-server 7.0.15 in RESP2 and RESP3"
+
+# The same data on both: the same DEBUG DIGEST and DIGEST-VALUE.
+for p in "$port" "$ours_port"; do
+  redis-cli -p "$p" rpush l a b 12 >/dev/null
+  redis-cli -p "$p" zadd z 1.5 m 2 n -0.1 12 >/dev/null
+  redis-cli -p "$p" hset h f v >/dev/null
+  redis-cli -p "$p" sadd s 1 x >/dev/null
+  redis-cli -p "$p" xadd st 1-1 f v >/dev/null
+  redis-cli -p "$p" set e v ex 100 >/dev/null
+  redis-cli -n 2 -p "$p" set other x >/dev/null
+done
+for what in "debug digest" "debug digest-value l z h s st e nosuch"; do
+  # shellcheck disable=SC2086
+  theirs=$(redis-cli -p "$port" $what 2>&1)
+  # shellcheck disable=SC2086
+  mine=$(redis-cli -p "$ours_port" $what 2>&1)
+  [ "$theirs" = "$mine" ] || fail "$what: redis-server said [$theirs], respfuzz serve [$mine]"
+done
+[ "$(redis-cli -p "$ours_port" debug digest)" != 0000000000000000000000000000000000000000 ] ||
+  fail "DEBUG DIGEST of a dataset is all zeros"
+for p in "$port" "$ours_port"; do redis-cli -p "$p" flushall >/dev/null; done
+echo "ok: DEBUG DIGEST and DIGEST-VALUE agree with redis-server 7.0.15 on every type"
 
 # Active expiry off: the expired key stays counted (DBSIZE does not expire
 # keys) well past several 100 ms cycles; back on, a cycle deletes it.

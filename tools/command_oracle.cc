@@ -693,12 +693,20 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     return absl::OkStatus();
   };
 
+  // DEBUG DIGEST compares whole datasets: only while nothing says the two
+  // may differ, i.e. no op so far ran on both sides without being compared
+  // and none diverged (see the DEBUG exclusion below).
+  bool datasets_may_differ = false;
+  const size_t divergences_before = report->divergences.size();
   for (size_t i = 0; i < program.ops.size(); ++i) {
     const Op& op = program.ops[i];
     const std::string text = harnesses::OpToText(op);
+    bool ran = false;  // the op ran on the engine (and was sent to the server)
     auto exclude = [&](const std::string& category, std::string why) {
+      if (ran) datasets_may_differ = true;
       report->excluded.push_back({name, i, text, category, std::move(why)});
     };
+    if (report->divergences.size() != divergences_before) datasets_may_differ = true;
     if (op.kind == OpKind::kCommand) ++report->ops;
     const int64_t real_now = RealNowMs();
     if (real_now > eng.now_ms()) eng.AdvanceClock(real_now - eng.now_ms());
@@ -832,9 +840,22 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       // push queued in MULTI (the server writes it inside EXEC's array).
       const std::string sub = absl::AsciiStrToLower(std::string(engine::CStr(argv[1])));
       const char* why = nullptr;
-      if (sub == "set-active-expire") {
+      const bool digest = sub == "digest" || sub == "digest-value";
+      bool other_db_ttls = false;
+      for (int d = 0; d < eng.keyspace().num_dbs(); ++d) {
+        if (d != eng.session(s).db && eng.keyspace().db(d).expires.size() > 0) {
+          other_db_ttls = true;
+        }
+      }
+      if (digest && (datasets_may_differ || !diverged.empty() || !racy.empty() ||
+                     !claimed_by_idle.empty() || (sub == "digest" && other_db_ttls))) {
+        why =
+            "DEBUG DIGEST: an earlier op may have left the two datasets different (it ran "
+            "uncompared, diverged, popped or claimed at random, raced an expiry), or a TTL "
+            "in another db may expire on one side only; not sent";
+      } else if (sub == "set-active-expire") {
         why = "DEBUG SET-ACTIVE-EXPIRE: the oracle keeps the server's active expiry off; not sent";
-      } else if (sub != "protocol") {
+      } else if (sub != "protocol" && !digest) {
         why = "DEBUG: a subcommand the engine does not implement; not sent";
       } else if (eng.session(s).in_multi && argv.size() == 3 &&
                  engine::IEquals(engine::CStr(argv[2]), "push")) {
@@ -976,7 +997,10 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // server ran the op on.
     const int db = eng.session(s).db;
     std::vector<std::string> keys;
-    if (WholeKeyspace(argv[0]) || eng.session(s).in_multi) {
+    // (DEBUG DIGEST and DIGEST-VALUE read the whole db too.)
+    if (WholeKeyspace(argv[0]) || eng.session(s).in_multi ||
+        (CommandIs(argv[0], "DEBUG") && argv.size() >= 2 &&
+         engine::IEquals(engine::CStr(argv[1]).substr(0, 6), "digest"))) {
       for (const auto& [k, when] : eng.keyspace().db(db).expires) keys.push_back(k);
     } else {
       for (size_t p : engine::KeyPositions(*spec, argv)) keys.push_back(argv[p]);
@@ -1051,6 +1075,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
     std::string bytes;
     eng.Execute(s, argv, &bytes);
+    ran = true;
     const resp::Protocol after = eng.session(s).protocol;
     if (eng.session(s).blocked() && bytes.empty()) {
       // The server blocks it too: its reply is read when the engine serves it.

@@ -511,14 +511,16 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
   // aggregate budget (4096 elements); TODENSE makes the same conversion.
   // The model's GETREG plays the recordings (tests/recordings/hyperloglog.json).
   if (is(argv[0], "PFDEBUG") && argv.size() >= 2 && is(argv[1], "GETREG")) return true;
-  // DEBUG: the model runs PROTOCOL and SET-ACTIVE-EXPIRE (and the refusal
-  // from a remote session); the engine refuses 7.0.15's other subcommands
-  // by name (src/engine/cmd_standalone.cc), where the model, which does not
-  // list them, would answer the syntax error. The subcommand is matched as
+  // DEBUG: the model runs PROTOCOL, SET-ACTIVE-EXPIRE, DIGEST and
+  // DIGEST-VALUE (and the refusal from a remote session); the engine
+  // refuses 7.0.15's other subcommands by name
+  // (src/engine/cmd_standalone.cc), where the model, which does not list
+  // them, would answer the syntax error. The subcommand is matched as
   // debugCommand's strcasecmp does, up to a NUL.
   if (is(argv[0], "DEBUG") && argv.size() >= 2) {
     const std::string_view sub = std::string_view(argv[1]).substr(0, argv[1].find('\0'));
-    return !CommandIs(sub, "PROTOCOL") && !CommandIs(sub, "SET-ACTIVE-EXPIRE");
+    return !CommandIs(sub, "PROTOCOL") && !CommandIs(sub, "SET-ACTIVE-EXPIRE") &&
+           !CommandIs(sub, "DIGEST") && !CommandIs(sub, "DIGEST-VALUE");
   }
   // SCRIPT DEBUG starts the Lua debugger (a session of its own).
   if (is(argv[0], "SCRIPT") && argv.size() >= 2 && is(argv[1], "DEBUG")) return true;

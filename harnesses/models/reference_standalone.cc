@@ -11,6 +11,8 @@
 // reference_blocking.cc.) Apart from the engine's
 // src/engine/cmd_standalone.cc.
 #include <cctype>
+#include <cstdint>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -85,6 +87,81 @@ Value Module(Ctx& c) {
   return c.Array(std::move(lines));
 }
 
+// debug.c's digests, written from its description: SHA1 as raw bytes; xor
+// folds SHA1(data) into the digest, mix then hashes the digest itself so
+// that order counts.
+std::string RawSha1(const std::string& data) {
+  const std::string hex = ScriptSha1Hex(data);
+  std::string raw;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    raw.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return raw;
+}
+void XorInto(std::string& digest, const std::string& data) {
+  const std::string h = RawSha1(data);
+  for (size_t i = 0; i < 20; ++i) digest[i] = static_cast<char>(digest[i] ^ h[i]);
+}
+void MixInto(std::string& digest, const std::string& data) {
+  XorInto(digest, data);
+  digest = RawSha1(digest);
+}
+std::string U32(uint32_t v) {
+  std::string s(4, '\0');
+  for (int i = 0; i < 4; ++i) s[i] = static_cast<char>((v >> (8 * (3 - i))) & 0xff);
+  return s;
+}
+// xorObjectDigest: the type (OBJ_STRING 0, OBJ_LIST 1, OBJ_SET 2,
+// OBJ_ZSET 3, OBJ_HASH 4, OBJ_STREAM 6), then the contents; sets, sorted
+// sets and hashes fold each element in by xor, so their order is moot.
+void ObjectDigest(std::string& d, const Object& o, bool expires) {
+  static const std::map<Kind, uint32_t> kType = {{Kind::kString, 0}, {Kind::kList, 1},
+                                                 {Kind::kSet, 2},    {Kind::kZSet, 3},
+                                                 {Kind::kHash, 4},   {Kind::kStream, 6}};
+  MixInto(d, U32(kType.at(o.kind)));
+  if (o.kind == Kind::kString) MixInto(d, o.str);
+  if (o.kind == Kind::kList) {
+    for (const std::string& e : o.list) MixInto(d, e);
+  }
+  if (o.kind == Kind::kSet) {
+    for (const std::string& m : o.set) XorInto(d, m);
+  }
+  if (o.kind == Kind::kZSet) {
+    for (const auto& [m, score] : o.zset) {
+      std::string e(20, '\0');
+      MixInto(e, m);
+      char buf[128];
+      std::snprintf(buf, sizeof buf, "%.17g", score);
+      MixInto(e, buf);
+      XorInto(d, e);
+    }
+  }
+  if (o.kind == Kind::kHash) {
+    for (const auto& [f, v] : o.hash) {
+      std::string e(20, '\0');
+      MixInto(e, f);
+      MixInto(e, v);
+      XorInto(d, e);
+    }
+  }
+  if (o.kind == Kind::kStream) {
+    for (const auto& [id, fv] : o.stream.entries) {
+      MixInto(d, std::to_string(id.ms) + "." + std::to_string(id.seq));
+      for (const std::string& x : fv) MixInto(d, x);
+    }
+  }
+  if (expires) XorInto(d, "!!expire!!");
+}
+std::string HexOf(const std::string& raw) {
+  std::string out;
+  char b[3];
+  for (unsigned char ch : raw) {
+    std::snprintf(b, sizeof b, "%02x", ch);
+    out += b;
+  }
+  return out;
+}
+
 // DEBUG as redis-server 7.0.15 answers it from a local connection, as
 // recorded over a socket in both protocols:
 //   PROTOCOL string    "Hello World"            integer  12345
@@ -98,6 +175,10 @@ Value Module(Ctx& c) {
 //   PROTOCOL true / false / verbatim ("txt", "This is a verbatim\nstring")
 //   another type: the "Wrong protocol type name" error
 //   SET-ACTIVE-EXPIRE n: OK (the model has no active expiry to turn off)
+//   DIGEST: computeDatasetDigest (every db with keys mixes its number, each
+//     key xors mix(key) continued by its object's digest); DIGEST-VALUE k...:
+//     each key's object digest alone, 40 zeros when absent. Keys as stored,
+//     expired or not.
 // Every other word, or PROTOCOL / SET-ACTIVE-EXPIRE with another argument
 // count, ends in the subcommand syntax error; the engine refuses 7.0.15's
 // other subcommands by name, which the harness does not send
@@ -105,6 +186,32 @@ Value Module(Ctx& c) {
 Value Debug(Ctx& c) {
   const std::string sub = Lowered(CString(c.argv[1]));
   if (sub == "set-active-expire" && c.argc() == 3) return c.Ok();
+  if (sub == "digest" && c.argc() == 2) {
+    std::string all(20, '\0');
+    for (int db = 0; db < kNumDbs; ++db) {
+      const Db& d = c.st.dbs[db];
+      if (d.dict.empty()) continue;
+      MixInto(all, U32(static_cast<uint32_t>(db)));
+      for (const auto& [key, o] : d.dict) {
+        std::string one(20, '\0');
+        MixInto(one, key);
+        ObjectDigest(one, o, d.expires.count(key) > 0);
+        XorInto(all, one);
+      }
+    }
+    return Value::Simple(HexOf(all));
+  }
+  if (sub == "digest-value") {
+    std::vector<Value> out;
+    const Db& d = c.st.dbs[c.db()];
+    for (size_t j = 2; j < c.argc(); ++j) {
+      std::string one(20, '\0');
+      auto it = d.dict.find(c.argv[j]);
+      if (it != d.dict.end()) ObjectDigest(one, it->second, d.expires.count(c.argv[j]) > 0);
+      out.push_back(Value::Simple(HexOf(one)));
+    }
+    return c.Array(std::move(out));
+  }
   if (sub != "protocol" || c.argc() != 3) {
     std::string word = CString(c.argv[1]);
     if (word.size() > 128) word.resize(128);

@@ -123,8 +123,9 @@ void CmdModule(CommandContext& c) {
 // elsewhere Dispatch refuses it first). debugCommand's subcommands, matched
 // in 7.0.15's order with their argument counts: PROTOCOL <type> writes one
 // reply of each RESP3 type (RESP2: its downgrade), SET-ACTIVE-EXPIRE <n>
-// turns the active expiry cycle off or on (atoi, nonzero: on). Any other
-// subcommand of 7.0.15's DEBUG (crashes, RDB and AOF reloads, digests,
+// turns the active expiry cycle off or on (atoi, nonzero: on), DIGEST and
+// DIGEST-VALUE digest the dataset and values (digest.cc). Any other
+// subcommand of 7.0.15's DEBUG (crashes, RDB and AOF reloads,
 // allocator and encoding dumps) is refused by name, not faked; a word that
 // is none of them is addReplySubcommandSyntaxError's.
 void CmdDebug(CommandContext& c) {
@@ -196,6 +197,17 @@ void CmdDebug(CommandContext& c) {
     }
     return;
   }
+  // DIGEST (argc 2): the dataset's digest; DIGEST-VALUE key...: each key's
+  // value digest in the session's db, 40 zeros for a missing key (digest.cc).
+  if (c.ArgIs(1, "digest") && c.argc() == 2) {
+    c.reply.Simple(DatasetDigestHex(c.ks));
+    return;
+  }
+  if (c.ArgIs(1, "digest-value")) {
+    c.reply.ArrayHeader(static_cast<int64_t>(c.argc()) - 2);
+    for (size_t j = 2; j < c.argc(); ++j) c.reply.Simple(ValueDigestHex(c.ks, c.db, c.arg(j)));
+    return;
+  }
   if (c.ArgIs(1, "set-active-expire") && c.argc() == 3) {
     c.engine.set_active_expire_enabled(std::atoi(std::string(CStr(c.arg(2))).c_str()) != 0);
     c.reply.Ok();
@@ -219,8 +231,6 @@ void CmdDebug(CommandContext& c) {
                                                  "listpack",
                                                  "quicklist",
                                                  "populate",
-                                                 "digest",
-                                                 "digest-value",
                                                  "sleep",
                                                  "quicklist-packed-threshold",
                                                  "set-skip-checksum-validation",
@@ -243,7 +253,8 @@ void CmdDebug(CommandContext& c) {
   for (std::string_view name : kOthers) {
     if (c.ArgIs(1, name)) {
       c.reply.Error("ERR DEBUG " + absl::AsciiStrToUpper(std::string(name)) +
-                    " is not implemented by respfuzz (only PROTOCOL and SET-ACTIVE-EXPIRE are)");
+                    " is not implemented by respfuzz (PROTOCOL, SET-ACTIVE-EXPIRE, DIGEST and "
+                    "DIGEST-VALUE are)");
       return;
     }
   }

@@ -95,6 +95,9 @@ std::span<const CommandSpec> StandaloneCommands();
 std::string_view ProtectedCommand(std::string_view fullname);
 // rejectCommandFormat's refusal of one ("ERR DEBUG command not allowed. ...").
 std::string ProtectedRefusal(std::string_view what);
+// DEBUG DIGEST and DIGEST-VALUE (digest.cc): 40 hex digits.
+std::string DatasetDigestHex(const Keyspace& ks);
+std::string ValueDigestHex(const Keyspace& ks, int db, std::string_view key);
 // INFO's latencystats lines (latency.cc); latency-tracking-info-percentiles
 // as CONFIG GET prints it, and as CONFIG SET parses it (the error text when
 // refused, "" when fine).

@@ -49,7 +49,7 @@ void Block(const unsigned char* p, std::array<uint32_t, 5>& h) {
 
 }  // namespace
 
-std::string Sha1Hex(std::string_view data) {
+std::array<uint8_t, 20> Sha1(std::string_view data) {
   std::array<uint32_t, 5> h = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   size_t n = data.size();
@@ -68,11 +68,20 @@ std::string Sha1Hex(std::string_view data) {
     tail[blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
   }
   for (size_t b = 0; b < blocks; ++b) Block(tail + 64 * b, h);
+  std::array<uint8_t, 20> out;
+  for (int i = 0; i < 5; ++i) {
+    for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<uint8_t>(h[i] >> (24 - 8 * j));
+  }
+  return out;
+}
+
+std::string Sha1Hex(std::string_view data) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(40);
-  for (uint32_t v : h) {
-    for (int s = 28; s >= 0; s -= 4) out.push_back(kHex[(v >> s) & 0xf]);
+  for (uint8_t b : Sha1(data)) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xf]);
   }
   return out;
 }

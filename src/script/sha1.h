@@ -3,12 +3,16 @@
 #ifndef RESPFUZZ_SCRIPT_SHA1_H_
 #define RESPFUZZ_SCRIPT_SHA1_H_
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace respfuzz::script {
 
 std::string Sha1Hex(std::string_view data);
+// The 20 bytes of the same digest (DEBUG DIGEST's mixing, digest.cc).
+std::array<uint8_t, 20> Sha1(std::string_view data);
 
 }  // namespace respfuzz::script
 
