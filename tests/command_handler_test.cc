@@ -215,6 +215,13 @@ TEST(CommandHandler, DebugDigestCatchesAStateNoReplyShowed) {
   EXPECT_FALSE(r.verdict.ok);
   EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
   EXPECT_EQ(r.verdict.step, 2);
+  // With no DIGEST in the program, the end-of-program check (the same
+  // digest of both keyspaces) catches it at the last op.
+  const auto silent = RunCommandProgram(Program("s1 SET k v\ns1 RPUSH l a b\n"), changed);
+  EXPECT_FALSE(silent.verdict.ok);
+  EXPECT_EQ(silent.verdict.check, "state") << silent.verdict.ToString();
+  EXPECT_EQ(silent.verdict.step, 1);
+  EXPECT_EQ(silent.verdict.op, "end");
 }
 
 // GEO coordinates in RESP3 are doubles printed "%.17Lf" trimmed, which the

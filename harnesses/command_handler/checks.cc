@@ -974,6 +974,19 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
     const absl::Status valid = eng.Validate();
     if (!valid.ok()) return fail("validate", std::string(valid.message()));
   }
+  // The whole keyspace after the last op, as DEBUG DIGEST digests each
+  // side's own data: a value no reply read back has to agree too.
+  if (!program.ops.empty()) {
+    const std::string mine = engine::DatasetDigestHex(eng.keyspace());
+    const std::string want = ref.DatasetDigest();
+    if (mine != want) {
+      result.verdict =
+          fuzz::Verdict::Fail("state", static_cast<int64_t>(program.ops.size()) - 1,
+                              "after the last op the keyspaces differ (DEBUG DIGEST): engine " +
+                                  mine + ", reference " + want);
+      result.verdict.op = "end";
+    }
+  }
   return result;
 }
 

@@ -789,4 +789,6 @@ void ReferenceModel::ExpireAllDue() {
 
 int64_t ReferenceModel::now_ms() const { return state_.now; }
 
+std::string ReferenceModel::DatasetDigest() const { return refmodel::DatasetDigestHex(state_); }
+
 }  // namespace respfuzz::models

@@ -64,6 +64,8 @@ class ReferenceModel {
   // notify-keyspace-events as refmodel::kNotify* bits (0: no events).
   int64_t notify_keyspace_events() const { return state_.config.notify_keyspace_events; }
   void ExpireAllDue();  // deletes every key that is expired now
+  // DEBUG DIGEST's digest of the whole keyspace (40 hex digits).
+  std::string DatasetDigest() const;
   int64_t now_ms() const;
 
   // For a model layered on top (tracking_reference.h); none of these change

@@ -186,21 +186,7 @@ std::string HexOf(const std::string& raw) {
 Value Debug(Ctx& c) {
   const std::string sub = Lowered(CString(c.argv[1]));
   if (sub == "set-active-expire" && c.argc() == 3) return c.Ok();
-  if (sub == "digest" && c.argc() == 2) {
-    std::string all(20, '\0');
-    for (int db = 0; db < kNumDbs; ++db) {
-      const Db& d = c.st.dbs[db];
-      if (d.dict.empty()) continue;
-      MixInto(all, U32(static_cast<uint32_t>(db)));
-      for (const auto& [key, o] : d.dict) {
-        std::string one(20, '\0');
-        MixInto(one, key);
-        ObjectDigest(one, o, d.expires.count(key) > 0);
-        XorInto(all, one);
-      }
-    }
-    return Value::Simple(HexOf(all));
-  }
+  if (sub == "digest" && c.argc() == 2) return Value::Simple(DatasetDigestHex(c.st));
   if (sub == "digest-value") {
     std::vector<Value> out;
     const Db& d = c.st.dbs[c.db()];
@@ -274,6 +260,22 @@ Value Protected(Ctx& c) {
 }
 
 }  // namespace
+
+std::string DatasetDigestHex(const State& st) {
+  std::string all(20, '\0');
+  for (int db = 0; db < kNumDbs; ++db) {
+    const Db& d = st.dbs[db];
+    if (d.dict.empty()) continue;
+    MixInto(all, U32(static_cast<uint32_t>(db)));
+    for (const auto& [key, o] : d.dict) {
+      std::string one(20, '\0');
+      MixInto(one, key);
+      ObjectDigest(one, o, d.expires.count(key) > 0);
+      XorInto(all, one);
+    }
+  }
+  return HexOf(all);
+}
 
 std::string ProtectedRejection(const std::string& fullname) {
   std::string what;

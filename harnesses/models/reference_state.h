@@ -600,6 +600,8 @@ std::optional<bool> ScriptDeclaresWrite(const State& st, const std::vector<std::
 // (ReferenceModel::ReplyPosition). Only the first mark of a command counts.
 // (reference_monitor.cc)
 void MarkReplyHere(State& st, int session);
+// DEBUG DIGEST (reference_standalone.cc): the dataset's digest, 40 hex digits.
+std::string DatasetDigestHex(const State& st);
 // MONITOR (reference_monitor.cc): the command; a line for every monitor
 // (`full`: the command's full name; `script_client`: a script's call;
 // `after_reply`: fed after the command's call, so the sender's own line
