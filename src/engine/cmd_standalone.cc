@@ -209,7 +209,9 @@ void CmdDebug(CommandContext& c) {
     return;
   }
   if (c.ArgIs(1, "set-active-expire") && c.argc() == 3) {
-    c.engine.set_active_expire_enabled(std::atoi(std::string(CStr(c.arg(2))).c_str()) != 0);
+    // atoi: glibc's (int)strtol, so 4294967296 is 0 (off).
+    const long n = std::strtol(std::string(CStr(c.arg(2))).c_str(), nullptr, 10);
+    c.engine.set_active_expire_enabled(static_cast<int>(n) != 0);
     c.reply.Ok();
     return;
   }

@@ -35,10 +35,10 @@ Runner SetUp(CLI::App& cmd) {
       ->type_name("DIR");
   auto debug = std::make_shared<std::string>("no");
   cmd.add_option("--enable-debug-command", *debug,
-                 "whether DEBUG runs (PROTOCOL and SET-ACTIVE-EXPIRE): no, yes, or local "
-                 "(from 127.0.0.1 or ::1 only), as redis-server's option")
+                 "whether DEBUG runs (PROTOCOL, SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE): no, "
+                 "yes, or local (from 127.0.0.1 or ::1 only), as redis-server's option")
       ->capture_default_str()
-      ->type_name("no|yes|local")
+      ->type_name("WHO")
       ->check(CLI::IsMember({"no", "yes", "local"}, CLI::ignore_case));
   cmd.footer(
       "Single-threaded and event-driven (epoll), one engine session per connection,\n"
