@@ -326,3 +326,44 @@ r = json.load(open(sys.argv[1]))
 assert r["compared"] == 5 and not r["divergences"] and not r["excluded"], r
 print("ok: a SORT the server failed by its stale errno is sent again and compared")
 PY
+
+# The whole datasets after the last op (DEBUG DIGEST on both sides) are
+# compared, and the comparison can fail: a key written into db 5 from
+# outside while the program's clock step is waited out changes no reply
+# the program reads, only the server's dataset.
+"$redis_cli_bin" -p "$port" flushall >/dev/null
+cat >"$tmp/intruder.txt" <<'PROG'
+s1 SET k1 v
+s1 RPUSH l a b
+clock +2000ms
+s1 LLEN l
+PROG
+"$cli" oracle command_handler --server "127.0.0.1:$port" --json "$tmp/intruder.json" \
+  "$tmp/intruder.txt" >"$tmp/intruder.out" 2>&1 &
+oracle=$!
+seen=0
+for _ in $(seq 150); do
+  if [ "$("$redis_cli_bin" -p "$port" exists k1 2>/dev/null)" = 1 ]; then seen=1; break; fi
+  sleep 0.01
+done
+[ "$seen" = 1 ] && "$redis_cli_bin" -n 5 -p "$port" set intruder x >/dev/null
+wait "$oracle"
+rc=$?
+if [ "$seen" != 1 ] || [ "$rc" != 1 ]; then
+  echo "FAIL: the intruder case (k1 seen: $seen, oracle exit $rc, want 1):"; cat "$tmp/intruder.out"; exit 1
+fi
+python3 - "$tmp/intruder.json" <<'PY' || exit 1
+import json, sys
+r = json.load(open(sys.argv[1]))
+d = r["divergences"]
+assert r["datasets_compared"] == 1 and r["datasets_agreed"] == 0, r
+assert len(d) == 1 and d[0]["op"].startswith("end: DEBUG DIGEST") and r["compared"] == 3, d
+print("ok: a dataset the server holds beyond the engine's is a divergence at the end")
+PY
+# Without the intruder the same program's datasets agree.
+"$redis_cli_bin" -p "$port" flushall >/dev/null
+"$cli" oracle command_handler --server "127.0.0.1:$port" --json "$tmp/intruder2.json" \
+  "$tmp/intruder.txt" >"$tmp/intruder2.out" 2>&1 || { echo "FAIL: the plain case"; cat "$tmp/intruder2.out"; exit 1; }
+grep -q "final datasets (DEBUG DIGEST) 1 of 1 agree" "$tmp/intruder2.out" ||
+  { echo "FAIL: the plain case compared no dataset"; cat "$tmp/intruder2.out"; exit 1; }
+echo "ok: the same program alone ends with both datasets alike"

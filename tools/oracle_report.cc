@@ -13,6 +13,10 @@ std::string OracleReport::ToJson(const std::string& server) const {
   j["compared"] = compared;
   j["agreed"] = agreed;
   if (frames > 0) j["frames"] = frames;
+  if (datasets_compared > 0) {
+    j["datasets_compared"] = datasets_compared;
+    j["datasets_agreed"] = datasets_agreed;
+  }
   j["agreement_percent"] = agreement_percent();
   j["divergences"] = nlohmann::json::array();
   for (const Divergence& d : divergences) {

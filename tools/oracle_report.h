@@ -35,6 +35,11 @@ struct OracleReport {
   size_t compared = 0;
   size_t agreed = 0;
   size_t frames = 0;  // replies and pushes compared (invalidation only; 0 otherwise)
+  // command_handler: programs whose whole datasets were compared after the
+  // last op (DEBUG DIGEST on both sides), and of those the ones that agreed;
+  // a disagreement is among `divergences` too.
+  size_t datasets_compared = 0;
+  size_t datasets_agreed = 0;
   std::vector<Divergence> divergences;
   std::vector<Exclusion> excluded;
   // One line per program that stopped early for a reason of its own (a

@@ -207,6 +207,10 @@ int RunAll(const Options& o, OracleT& oracle,
               report.programs, report.ops, report.unit.c_str(), report.compared,
               report.excluded.size(), report.divergences.size(), report.agreement_percent());
   if (report.frames > 0) std::printf(" (%zu replies and pushes compared)", report.frames);
+  if (report.datasets_compared > 0) {
+    std::printf("; final datasets (DEBUG DIGEST) %zu of %zu agree", report.datasets_agreed,
+                report.datasets_compared);
+  }
   std::printf("\n");
   for (const auto& [category, n] : categories) {
     std::printf("  excluded %-14s %zu\n", category.c_str(), n);
@@ -346,7 +350,10 @@ Runner SetUp(CLI::App& cmd) {
       "either side of it, or an EXPIRE-family GT/LT whose replies differ set a new\n"
       "expiry that close to the current one), and everything after a clock step\n"
       "longer than --max-sleep-ms (shorter steps are waited out for real);\n"
-      "active-expire ops become a full SCAN of every db.\n"
+      "active-expire ops become a full SCAN of every db. After the last op, the\n"
+      "whole datasets are compared too (DEBUG DIGEST on both sides) unless an op\n"
+      "before may have left them different (one not compared, a divergence, an\n"
+      "expiry race).\n"
       "\n"
       "invalidation: the server side of each program (its clients' connections, each\n"
       "a real TCP connection with tracking in its mode, RESP2 with its redirect\n"
