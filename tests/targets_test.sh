@@ -218,11 +218,20 @@ fi
 # ---------------------------------------------------------------- concurrency
 c="$tmp/c4"
 rm -f "$tmp/count"
-DEMO_SLEEP=1 "$tool" --cache "$c" --print-path demo >"$tmp/outA" 2>"$tmp/errA" &
+# B starts once A holds the lock and is building (its .partial directory is
+# there) and A's make sleeps 3 s, so B always meets the running build: on a
+# loaded machine, two invocations started together once saw B reach its
+# is-it-built check only after A had finished.
+DEMO_SLEEP=3 "$tool" --cache "$c" --print-path demo >"$tmp/outA" 2>"$tmp/errA" &
 a=$!
-DEMO_SLEEP=1 "$tool" --cache "$c" --print-path demo >"$tmp/outB" 2>"$tmp/errB" &
+bg+=("$a")
+for _ in $(seq 200); do
+  compgen -G "$c/.demo-*.partial" >/dev/null && break
+  sleep 0.05
+done
+DEMO_SLEEP=3 "$tool" --cache "$c" --print-path demo >"$tmp/outB" 2>"$tmp/errB" &
 b=$!
-bg+=("$a" "$b")
+bg+=("$b")
 wait "$a"
 rca=$?
 wait "$b"
@@ -233,7 +242,7 @@ if [ $rca -eq 0 ] && [ $rcb -eq 0 ] && [ "$(cat "$tmp/outA")" = "$c/$want_dir" ]
   [ "$(leftovers "$c")" = "$want_dir " ]; then
   ok "two --print-path at once: both print the directory, one builds, the other waits and uses it"
 else
-  bad "concurrent: exit $rca/$rcb, $(count) programs built, stderr: $(cat "$tmp/errA" "$tmp/errB" | tail -n 4)"
+  bad "concurrent: exit $rca/$rcb, $(count) programs built, left: $(leftovers "$c"), A said: $(tail -n 2 "$tmp/errA"), B said: $(cat "$tmp/errB")"
 fi
 c="$tmp/c5"
 mkdir -p "$c"
