@@ -305,6 +305,19 @@ TEST(InvalidationHarness, CorruptedEngineFailsValidate) {
   ExpectCaught(Seed("expiry.txt"), broken, "validate");
 }
 
+// A key the engine holds and the model does not, which no client reads:
+// only the end-of-program comparison of both whole keyspaces (DEBUG
+// DIGEST's digest) sees it.
+TEST(InvalidationHarness, AStateNoClientReadFailsAtTheEnd) {
+  RunOptions broken;
+  broken.corrupt_engine = [](size_t op, engine::Engine& e) {
+    if (op == 0) e.keyspace().AddQuietly(7, "stray", engine::Object(std::string("x")));
+  };
+  ExpectCaught(Seed("expiry.txt"), broken, "state");
+  const RunResult bad = RunProgram(P(Seed("expiry.txt")), broken);
+  EXPECT_EQ(bad.verdict.op, "end");
+}
+
 // FrameEnds (a Feed per line) finds the ends a Feed per byte finds, on
 // frames whose payloads hold CR, LF and CRLF, in both protocols, and on every
 // chunk the engine writes for the seeds.

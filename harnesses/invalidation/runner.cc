@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "harnesses/common/registry.h"
 #include "harnesses/common/scratch.h"
+#include "src/engine/command.h"
 
 namespace respfuzz::harnesses::invalidation {
 
@@ -101,6 +102,17 @@ RunResult Runner::Run() {
     engine_touched_ = true;
     cache_touched_.fill(true);
     ValidateTouched();
+    // The server's whole keyspace against the reference model's, as DEBUG
+    // DIGEST digests each (a value no client read back is compared too).
+    if (!failed_ && ref_) {
+      const std::string mine = engine::DatasetDigestHex(eng_.keyspace());
+      const std::string want = ref_->commands().DatasetDigest();
+      if (mine != want) {
+        Fail("state", "after the last op the keyspaces differ (DEBUG DIGEST): engine " + mine +
+                          ", reference " + want);
+        result_.verdict.op = "end";
+      }
+    }
   }
   for (size_t i = 0; i < program_.clients.size(); ++i) {
     result_.stats.evictions += clients_[i].cache->stats().evictions;
