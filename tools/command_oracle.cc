@@ -699,6 +699,13 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   // and none diverged (see the DEBUG exclusion below).
   bool datasets_may_differ = false;
   const size_t divergences_before = report->divergences.size();
+  // Whether a DEBUG DIGEST op, or the comparison after the last op, may be
+  // sent: nothing so far ran uncompared or diverged, no key was popped or
+  // claimed at random or raced its expiry, and the rest is not excluded.
+  auto datasets_alike = [&] {
+    return !datasets_may_differ && report->divergences.size() == divergences_before &&
+           diverged.empty() && racy.empty() && claimed_by_idle.empty() && rest_excluded.empty();
+  };
   for (size_t i = 0; i < program.ops.size(); ++i) {
     const Op& op = program.ops[i];
     const std::string text = harnesses::OpToText(op);
@@ -707,7 +714,6 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (ran) datasets_may_differ = true;
       report->excluded.push_back({name, i, text, category, std::move(why)});
     };
-    if (report->divergences.size() != divergences_before) datasets_may_differ = true;
     if (op.kind == OpKind::kCommand) ++report->ops;
     const int64_t real_now = RealNowMs();
     if (real_now > eng.now_ms()) eng.AdvanceClock(real_now - eng.now_ms());
@@ -857,18 +863,10 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       const std::string sub = absl::AsciiStrToLower(std::string(engine::CStr(argv[1])));
       const char* why = nullptr;
       const bool digest = sub == "digest" || sub == "digest-value";
-      bool other_db_ttls = false;
-      for (int d = 0; d < eng.keyspace().num_dbs(); ++d) {
-        if (d != eng.session(s).db && eng.keyspace().db(d).expires.size() > 0) {
-          other_db_ttls = true;
-        }
-      }
-      if (digest && (datasets_may_differ || !diverged.empty() || !racy.empty() ||
-                     !claimed_by_idle.empty() || (sub == "digest" && other_db_ttls))) {
+      if (digest && !datasets_alike()) {
         why =
             "DEBUG DIGEST: an earlier op may have left the two datasets different (it ran "
-            "uncompared, diverged, popped or claimed at random, raced an expiry), or a TTL "
-            "in another db may expire on one side only; not sent";
+            "uncompared, diverged, popped or claimed at random, raced an expiry); not sent";
       } else if (sub == "set-active-expire") {
         why = "DEBUG SET-ACTIVE-EXPIRE: the oracle keeps the server's active expiry off; not sent";
       } else if (sub != "protocol" && !digest) {
@@ -1462,9 +1460,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   // Both whole datasets after the last op: DEBUG DIGEST on the server (the
   // admin connection) and the engine's digest of its own keyspace, while
   // nothing in the program says they may differ (as for a DEBUG DIGEST op).
-  if (report->divergences.size() != divergences_before) datasets_may_differ = true;
-  if (!program.ops.empty() && !datasets_may_differ && diverged.empty() && racy.empty() &&
-      claimed_by_idle.empty() && rest_excluded.empty()) {
+  if (!program.ops.empty() && datasets_alike()) {
     auto theirs = Roundtrip(admin_fd_, {"DEBUG", "DIGEST"}, *ours, resp::Protocol::kResp3);
     if (!theirs.ok()) return theirs.status();
     const Value mine = Value::Simple(engine::DatasetDigestHex(eng.keyspace()));

@@ -102,11 +102,15 @@ void MonitorFeed(State& st, int session, const std::vector<std::string>& argv,
     // line fed while the command runs, EVAL's own and its calls', comes
     // before.)
     if (m == session && after_reply && !script_client && !st.in_exec) MarkReplyHere(st, m);
-    if (st.hooks.deliver) {
-      st.hooks.deliver(m, Value::Simple(line));
-    } else {
-      st.delivered.push_back({m, Value::Simple(line)});
-    }
+    DeliverFrame(st, m, Value::Simple(line));
+  }
+}
+
+void DeliverFrame(State& st, int session, Value frame) {
+  if (st.hooks.deliver) {
+    st.hooks.deliver(session, frame);
+  } else {
+    st.delivered.push_back({session, std::move(frame)});
   }
 }
 

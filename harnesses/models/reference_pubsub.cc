@@ -112,12 +112,7 @@ int64_t PubSubPublish(State& st, const std::string& channel, const std::string& 
   int64_t receivers = 0;
   auto send = [&](int target, std::vector<Value> parts) {
     Type shape = st.sessions[target].resp == 3 ? Type::kPush : Type::kArray;
-    Value m = Value::Aggregate(shape, std::move(parts));
-    if (st.hooks.deliver) {
-      st.hooks.deliver(target, m);
-    } else {
-      st.delivered.push_back({target, std::move(m)});
-    }
+    DeliverFrame(st, target, Value::Aggregate(shape, std::move(parts)));
     receivers++;
   };
   std::map<std::string, std::vector<int>>& subs = shard ? st.pubsub_shard : st.pubsub_channels;

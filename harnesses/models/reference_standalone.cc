@@ -5,8 +5,9 @@
 // master at offset 0 with no replicas; FAILOVER finds none to fail over
 // to; MODULE LIST finds no module, and DEBUG and MODULE LOAD / LOADEX /
 // UNLOAD are protected commands a default server refuses. With DEBUG let
-// through (ReferenceOptions::debug_command), DEBUG PROTOCOL and
-// SET-ACTIVE-EXPIRE answer as 7.0.15 does with enable-debug-command local. (SUBSTR,
+// through (ReferenceOptions::debug_command), DEBUG PROTOCOL,
+// SET-ACTIVE-EXPIRE, DIGEST and DIGEST-VALUE answer as 7.0.15 does with
+// enable-debug-command local. (SUBSTR,
 // GETRANGE's old name, is in reference_strings.cc; WAIT, which blocks, in
 // reference_blocking.cc.) Apart from the engine's
 // src/engine/cmd_standalone.cc.
@@ -92,9 +93,10 @@ Value Module(Ctx& c) {
 // that order counts.
 std::string RawSha1(const std::string& data) {
   const std::string hex = ScriptSha1Hex(data);
+  auto nibble = [](char h) { return h <= '9' ? h - '0' : h - 'a' + 10; };
   std::string raw;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    raw.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    raw.push_back(static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
   }
   return raw;
 }
@@ -182,7 +184,7 @@ std::string HexOf(const std::string& raw) {
 // Every other word, or PROTOCOL / SET-ACTIVE-EXPIRE with another argument
 // count, ends in the subcommand syntax error; the engine refuses 7.0.15's
 // other subcommands by name, which the harness does not send
-// (DebugSubcommandModelled).
+// (OutsideTheModel in harnesses/command_handler/checks.cc).
 Value Debug(Ctx& c) {
   const std::string sub = Lowered(CString(c.argv[1]));
   if (sub == "set-active-expire" && c.argc() == 3) return c.Ok();
@@ -234,12 +236,8 @@ Value Debug(Ctx& c) {
   }
   if (type == "push") {
     if (!three) return c.Err("RESP2 is not supported by this command");
-    Value push = Value::Aggregate(Type::kPush, {c.Bulk("server-cpu-usage"), c.Int(42)});
-    if (c.st.hooks.deliver) {
-      c.st.hooks.deliver(c.session, push);
-    } else {
-      c.st.delivered.push_back({c.session, std::move(push)});
-    }
+    DeliverFrame(c.st, c.session,
+                 Value::Aggregate(Type::kPush, {c.Bulk("server-cpu-usage"), c.Int(42)}));
     return c.Bulk("Some real reply following the push reply");
   }
   if (type == "true" || type == "false") return boolean(type == "true");

@@ -600,6 +600,10 @@ std::optional<bool> ScriptDeclaresWrite(const State& st, const std::vector<std::
 // (ReferenceModel::ReplyPosition). Only the first mark of a command counts.
 // (reference_monitor.cc)
 void MarkReplyHere(State& st, int session);
+// A frame to `session` outside its reply (a message, a monitor line, a
+// push): through Hooks::deliver when set, else into `delivered`
+// (reference_monitor.cc).
+void DeliverFrame(State& st, int session, resp::Value frame);
 // DEBUG DIGEST (reference_standalone.cc): the dataset's digest, 40 hex digits.
 std::string DatasetDigestHex(const State& st);
 // MONITOR (reference_monitor.cc): the command; a line for every monitor
