@@ -25,6 +25,17 @@ struct FakeHost : PersistHost {
     return true;
   }
   void RequestShutdown() override { ++shutdowns; }
+  bool ReadRdb(std::string_view name, std::string* out) override {
+    for (auto it = files.rbegin(); it != files.rend(); ++it) {
+      if (it->first == name) {
+        *out = it->second;
+        return true;
+      }
+    }
+    return false;
+  }
+  std::vector<std::string> log;
+  void LogWarning(const std::string& line) override { log.push_back(line); }
 };
 
 struct Fixture {

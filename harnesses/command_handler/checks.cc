@@ -511,16 +511,39 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
   // aggregate budget (4096 elements); TODENSE makes the same conversion.
   // The model's GETREG plays the recordings (tests/recordings/hyperloglog.json).
   if (is(argv[0], "PFDEBUG") && argv.size() >= 2 && is(argv[1], "GETREG")) return true;
-  // DEBUG: the model runs PROTOCOL, SET-ACTIVE-EXPIRE, DIGEST and
-  // DIGEST-VALUE (and the refusal from a remote session); the engine
-  // refuses 7.0.15's other subcommands by name
-  // (src/engine/cmd_standalone.cc), where the model, which does not list
-  // them, would answer the syntax error. The subcommand is matched as
-  // debugCommand's strcasecmp does, up to a NUL.
+  // DEBUG: the model runs PROTOCOL, SET-ACTIVE-EXPIRE, DIGEST,
+  // DIGEST-VALUE, LOG, POPULATE (up to kMaxPopulate keys of up to
+  // kMaxPopulateSize bytes: a program's size) and RELOAD (saved and
+  // flushed, or NOFLUSH with MERGE; NOSAVE reads the file the engine-only
+  // SAVE wrote, and NOFLUSH alone is where redis-server panics), and the
+  // refusal from a remote session; the engine refuses or runs 7.0.15's
+  // other subcommands (src/engine/cmd_debug.cc), which the model, not
+  // listing them, would answer with the syntax error. The subcommand is
+  // matched as debugCommand's strcasecmp does, up to a NUL.
   if (is(argv[0], "DEBUG") && argv.size() >= 2) {
     const std::string_view sub = std::string_view(argv[1]).substr(0, argv[1].find('\0'));
+    if (CommandIs(sub, "POPULATE") && argv.size() >= 3) {
+      constexpr int64_t kMaxPopulate = 64, kMaxPopulateSize = 1024;
+      int64_t n = 0;
+      if (models::refmodel::String2ll(argv[2], &n) && n > kMaxPopulate) return true;
+      if (argv.size() >= 5 && models::refmodel::String2ll(argv[4], &n) && n > kMaxPopulateSize) {
+        return true;
+      }
+      return false;
+    }
+    if (CommandIs(sub, "RELOAD")) {
+      bool merge = false, noflush = false;
+      for (size_t j = 2; j < argv.size(); ++j) {
+        const std::string opt = models::refmodel::CString(argv[j]);
+        if (CommandIs(opt, "NOSAVE")) return true;
+        merge = merge || CommandIs(opt, "MERGE");
+        noflush = noflush || CommandIs(opt, "NOFLUSH");
+      }
+      return noflush && !merge;
+    }
     return !CommandIs(sub, "PROTOCOL") && !CommandIs(sub, "SET-ACTIVE-EXPIRE") &&
-           !CommandIs(sub, "DIGEST") && !CommandIs(sub, "DIGEST-VALUE");
+           !CommandIs(sub, "DIGEST") && !CommandIs(sub, "DIGEST-VALUE") && !CommandIs(sub, "LOG") &&
+           !CommandIs(sub, "POPULATE");
   }
   // SCRIPT DEBUG starts the Lua debugger (a session of its own).
   if (is(argv[0], "SCRIPT") && argv.size() >= 2 && is(argv[1], "DEBUG")) return true;
@@ -646,6 +669,19 @@ std::string NotInThisState(const models::ReferenceModel& ref, const Op& op) {
       CommandIs(models::refmodel::CString(op.argv[1]), "PROTOCOL") &&
       CommandIs(models::refmodel::CString(op.argv[2]), "PUSH")) {
     return "DEBUG PROTOCOL push inside MULTI";
+  }
+  // DEBUG RELOAD (or an EXEC that queued it) that would load a hash table
+  // hash back as a listpack, in an order nobody else knows.
+  auto is_reload = [](const std::vector<std::string>& argv) {
+    return argv.size() >= 2 && CommandIs(argv[0], "DEBUG") &&
+           CommandIs(models::refmodel::CString(argv[1]), "RELOAD");
+  };
+  bool reload = is_reload(op.argv);
+  if (CommandIs(op.argv[0], "EXEC") && me.multi) {
+    for (const std::vector<std::string>& q : me.queued) reload = reload || is_reload(q);
+  }
+  if (reload && ref.ReloadReordersAHash()) {
+    return "DEBUG RELOAD while a hash table hash would load back as a listpack";
   }
   // A monitor's EXEC: the lines of the commands it runs land between the
   // elements of its own array (redis-server 7.0.15 writes them there), which

@@ -137,6 +137,7 @@ class ForwardingTransport : public server::Transport {
   int64_t WallClockMs() override { return sim_->WallClockMs(); }
   int64_t MonotonicMs() override { return sim_->MonotonicMs(); }
   int64_t BusyClockMs() override { return sim_->BusyClockMs(); }
+  void Sleep(int64_t us) override { sim_->Sleep(us); }
 
  protected:
   server::SimTransport* sim_;

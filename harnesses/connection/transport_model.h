@@ -110,6 +110,7 @@ class ObservingTransport : public server::Transport {
   int64_t WallClockMs() override { return inner_->WallClockMs(); }
   int64_t MonotonicMs() override { return inner_->MonotonicMs(); }
   int64_t BusyClockMs() override { return inner_->BusyClockMs(); }
+  void Sleep(int64_t us) override { inner_->Sleep(us); }
 
  private:
   Handle* At(int h);

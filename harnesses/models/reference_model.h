@@ -67,6 +67,11 @@ class ReferenceModel {
   // DEBUG DIGEST's digest of the whole keyspace (40 hex digits).
   std::string DatasetDigest() const;
   int64_t now_ms() const;
+  // Whether DEBUG RELOAD now would load a hash table hash back as a
+  // listpack (short enough, no long field or value): its fields would then
+  // be in the order the saving server's dict walked them, which neither
+  // the model nor a second server can know.
+  bool ReloadReordersAHash() const;
 
   // For a model layered on top (tracking_reference.h); none of these change
   // the replies above unless used.

@@ -11,6 +11,7 @@
 // GETRANGE's old name, is in reference_strings.cc; WAIT, which blocks, in
 // reference_blocking.cc.) Apart from the engine's
 // src/engine/cmd_standalone.cc.
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
@@ -181,13 +182,179 @@ std::string HexOf(const std::string& raw) {
 //     key xors mix(key) continued by its object's digest); DIGEST-VALUE k...:
 //     each key's object digest alone, 40 zeros when absent. Keys as stored,
 //     expired or not.
+//   LOG msg: OK (the line goes to the server's log, which no client reads).
+//   POPULATE n [prefix] [size]: keys prefix:j (127 bytes at most) that do
+//     not exist (lookupKeyWrite: an expired one is deleted first) get
+//     value:j, NUL-padded or cut to size, as createStringObject makes it;
+//     dbAdd ("new" event, ready for blocked clients) and signalModifiedKey.
+//   RELOAD [MERGE|NOFLUSH|NOSAVE]: see Reload below.
 // Every other word, or PROTOCOL / SET-ACTIVE-EXPIRE with another argument
 // count, ends in the subcommand syntax error; the engine refuses 7.0.15's
 // other subcommands by name, which the harness does not send
 // (OutsideTheModel in harnesses/command_handler/checks.cc).
+// DEBUG RELOAD, written from debug.c and rdb.c: the options (any other word
+// is refused), then, as rdbSave + emptyData + rdbLoad leave the dataset:
+//   - with the flush, signalFlushedDb(-1): XREADGROUP sessions blocked on a
+//     stream are unblocked as for a deleted stream, every watched key there
+//     is touched, tracking clients get the flush's invalidation;
+//   - the keys already expired are not loaded (gone); every other key comes
+//     back with its TTL, its LRU/LFU stamp as objectSetLRUOrLFU sets it
+//     (LRU policies: the saved idle time; LFU: the saved counter, decayed,
+//     stamped now; otherwise createObject's), its string re-encoded by
+//     tryObjectEncoding, and its encoding as rdbLoadObject chooses it:
+//     a hash table hash is a hash table when longer than
+//     hash-max-listpack-entries or holding a longer field or value, a
+//     listpack only when longer; an intset becomes a hash table when longer
+//     than set-max-intset-entries, a hash table set an intset when short
+//     enough and all integers; a skiplist a listpack when short enough with
+//     short enough members (an integral score then reads as an integer), a
+//     listpack a skiplist when longer.
+//   - with NOFLUSH MERGE every key is replaced by its reloaded copy (no
+//     signal), the expired ones stay as they were.
+// The FUNCTION libraries are loaded back as they were (nothing a command
+// sees changes). NOSAVE (the last file, which the harness's engine-only
+// SAVE writes) and NOFLUSH without MERGE (where redis-server panics on a
+// key that is there) are outside the model: the harness does not send them.
+Value Reload(Ctx& c) {
+  bool merge = false, flush = true, save = true;
+  for (size_t j = 2; j < c.argc(); ++j) {
+    const std::string opt = Lowered(CString(c.argv[j]));
+    if (opt == "merge") {
+      merge = true;
+    } else if (opt == "noflush") {
+      flush = false;
+    } else if (opt == "nosave") {
+      save = false;
+    } else {
+      return c.Err("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+    }
+  }
+  if (!save || (!flush && !merge)) {
+    return c.Err("DEBUG RELOAD NOSAVE or NOFLUSH without MERGE: outside the reference model");
+  }
+  State& st = c.st;
+  if (flush) {
+    for (int db = 0; db < kNumDbs; ++db) {
+      SignalDeletedStreams(st, db, -1);
+      TouchAllWatchedKeysInDb(st, db, -1);
+    }
+    SignalFlushedDb(st, -1);
+  }
+  const Config& cfg = st.config;
+  const bool lfu = LfuPolicy(st);
+  const bool lru = cfg.maxmemory_policy == 0 || cfg.maxmemory_policy == 4;
+  const int64_t clock = LruClock(st);
+  const int64_t lfu_minutes = NewLru(st) >> 8;
+  for (int db = 0; db < kNumDbs; ++db) {
+    Db& d = st.dbs[db];
+    for (auto it = d.dict.begin(); it != d.dict.end();) {
+      const std::string& key = it->first;
+      auto ttl = d.expires.find(key);
+      if (ttl != d.expires.end() && ttl->second < st.now) {
+        // Saved, not loaded: gone with the flush, or left as it was.
+        if (flush) {
+          d.expires.erase(ttl);
+          it = d.dict.erase(it);
+        } else {
+          ++it;
+        }
+        continue;
+      }
+      Object& o = it->second;
+      // The stamp the saved file carries, then the one loading gives.
+      if (lfu) {
+        o.lru = (lfu_minutes << 8) | LfuCounter(st, o);
+      } else if (lru) {
+        const int64_t max = (1 << 24) - 1;
+        const int64_t idle = clock >= o.lru ? clock - o.lru : clock + (max - o.lru);
+        const int64_t abs = clock - idle;
+        o.lru = abs >= 0 ? abs : abs + max;
+      } else {
+        o.lru = NewLru(st);
+      }
+      switch (o.kind) {
+        case Kind::kString:
+          o.str_made = 0;
+          o.str_dup = false;
+          break;
+        case Kind::kHash:
+          if (o.hash_hashtable) {
+            bool small = static_cast<int64_t>(o.hash.size()) <= cfg.hash_max_listpack_entries;
+            for (const auto& [f, v] : o.hash) {
+              small = small && static_cast<int64_t>(f.size()) <= cfg.hash_max_listpack_value &&
+                      static_cast<int64_t>(v.size()) <= cfg.hash_max_listpack_value;
+            }
+            o.hash_hashtable = !small;  // the harness avoids this turning false (order)
+          } else {
+            o.hash_hashtable = static_cast<int64_t>(o.hash.size()) > cfg.hash_max_listpack_entries;
+          }
+          break;
+        case Kind::kSet: {
+          // rdbLoadObject caps a hash table set's limit at 2^30, not an intset's.
+          const int64_t max_entries =
+              std::min<int64_t>(cfg.set_max_intset_entries, int64_t{1} << 30);
+          if (o.set_hashtable) {
+            bool ints = static_cast<int64_t>(o.set.size()) <= max_entries;
+            int64_t ll;
+            for (const std::string& m : o.set) ints = ints && String2ll(m, &ll);
+            o.set_hashtable = !ints;
+          } else {
+            o.set_hashtable = static_cast<int64_t>(o.set.size()) > cfg.set_max_intset_entries;
+          }
+          break;
+        }
+        case Kind::kZSet:
+          if (o.zset_skiplist) {
+            bool small = static_cast<int64_t>(o.zset.size()) <= cfg.zset_max_listpack_entries;
+            for (const auto& [m, score] : o.zset) {
+              small = small && static_cast<int64_t>(m.size()) <= cfg.zset_max_listpack_value;
+            }
+            if (small) {
+              o.zset_skiplist = false;
+              for (auto& [m, score] : o.zset) {
+                if (score == 0) score = 0.0;  // a listpack's integer
+              }
+            }
+          } else {
+            o.zset_skiplist = static_cast<int64_t>(o.zset.size()) > cfg.zset_max_listpack_entries;
+          }
+          break;
+        case Kind::kList:
+        case Kind::kStream:
+          break;
+      }
+      ++it;
+    }
+  }
+  return c.Ok();
+}
+
 Value Debug(Ctx& c) {
   const std::string sub = Lowered(CString(c.argv[1]));
   if (sub == "set-active-expire" && c.argc() == 3) return c.Ok();
+  if (sub == "log" && c.argc() == 3) return c.Ok();
+  if (sub == "reload") return Reload(c);
+  if (sub == "populate" && c.argc() >= 3 && c.argc() <= 5) {
+    int64_t keys = 0, size = 0;
+    Value err;
+    const char* kPositive = "value is out of range, must be positive";
+    if (!c.GetPositiveLong(c.argv[2], &keys, &err, kPositive)) return err;
+    if (c.argc() == 5 && !c.GetPositiveLong(c.argv[4], &size, &err, kPositive)) return err;
+    const std::string prefix = c.argc() == 3 ? "key" : CString(c.argv[3]);
+    for (int64_t j = 0; j < keys; ++j) {
+      std::string key = prefix + ":" + std::to_string(j);
+      if (key.size() > 127) key.resize(127);
+      if (LookupKey(c.st, c.db(), key) != nullptr) continue;
+      Object o;
+      o.kind = Kind::kString;
+      o.str = "value:" + std::to_string(j);
+      if (size != 0) o.str.resize(static_cast<size_t>(size), '\0');
+      o.str_made = 1;
+      DbAdd(c.st, c.db(), key, std::move(o));
+      SignalModifiedKey(c.st, c.db(), key);
+    }
+    return c.Ok();
+  }
   if (sub == "digest" && c.argc() == 2) return Value::Simple(DatasetDigestHex(c.st));
   if (sub == "digest-value") {
     std::vector<Value> out;

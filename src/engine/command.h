@@ -87,6 +87,7 @@ std::span<const CommandSpec> LatencyCommands();  // LATENCY (latency.cc)
 // CLUSTER ASKING READONLY READWRITE ROLE as a standalone master answers
 // (cmd_standalone.cc).
 std::span<const CommandSpec> StandaloneCommands();
+std::span<const CommandSpec> DebugCommands();  // DEBUG (cmd_debug.cc)
 // processCommand's protected commands (CMD_PROTECTED), which a server with
 // enable-debug-command and enable-module-command at their default (no)
 // refuses right after the arity check: "DEBUG" for debug, "MODULE" for

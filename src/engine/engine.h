@@ -79,6 +79,9 @@ struct EngineOptions {
   // default: the protected-command refusal).
   enum class ProtectedAction : uint8_t { kNo, kYes, kLocal };
   ProtectedAction enable_debug_command = ProtectedAction::kNo;
+  // DEBUG POPULATE's count at most (Redis has no bound; a count above is
+  // refused): what one command may add.
+  int64_t max_debug_populate = int64_t{1} << 24;
 };
 // The names CONFIG GET prints for EngineOptions::ProtectedAction ("no",
 // "yes", "local"); ParseProtectedAction reads them, case-insensitively.
@@ -102,6 +105,11 @@ class BusyHost {
   // True: the server is stopping (SIGTERM), the script is stopped as if
   // killed (Redis exits on SHUTDOWN NOSAVE then).
   virtual bool ProcessEventsWhileBlocked(int running) = 0;
+  // DEBUG SLEEP: the server does nothing for `us` microseconds (Redis's
+  // nanosleep in the command). The socket transport sleeps; a simulated one
+  // moves its clock. An engine without a host does not wait: its clock
+  // only moves when its caller moves it.
+  virtual void SleepMicros(int64_t us) { (void)us; }
 };
 
 // Persistence (persist.cc; docs/fidelity.md, "Persistence"): where the
@@ -118,6 +126,12 @@ class PersistHost {
   // SHUTDOWN: the server stops after this command (its listener and every
   // connection closed, the calling client's without a reply) and exits 0.
   virtual void RequestShutdown() = 0;
+  // DEBUG RELOAD NOSAVE: the file `filename` of the working directory into
+  // *out; false when there is none or it cannot be read.
+  virtual bool ReadRdb(std::string_view filename, std::string* out) = 0;
+  // serverLog(LL_WARNING, ...): one line for the server's log (DEBUG LOG,
+  // DEBUG RELOAD).
+  virtual void LogWarning(const std::string& line) { (void)line; }
 };
 
 // The listener (CONFIG SET port; config.c's updatePort). respfuzz serve
@@ -425,6 +439,33 @@ class Engine {
   // above does nothing; lazy expiry and ExpireAllDue are not affected.
   bool active_expire_enabled() const { return active_expire_enabled_; }
   void set_active_expire_enabled(bool on) { active_expire_enabled_ = on; }
+  // DEBUG PAUSE-CRON (server.pause_cron): on, the server's cron (active
+  // expiry, the engine's Cron, idle trimming) does not run.
+  bool cron_paused() const { return cron_paused_; }
+  void set_cron_paused(bool on) { cron_paused_ = on; }
+  // DEBUG SET-DISABLE-DENY-SCRIPTS (server.script_disable_deny_script).
+  bool script_deny_disabled() const { return script_deny_disabled_; }
+  void set_script_deny_disabled(bool on) { script_deny_disabled_ = on; }
+  // DEBUG QUICKLIST-PACKED-THRESHOLD (quicklist.c's packed_threshold, 1 GiB
+  // by default): an element this long or longer takes a plain quicklist
+  // node of its own (DEBUG OBJECT's ql_nodes).
+  static constexpr uint64_t kDefaultPackedThreshold = uint64_t{1} << 30;
+  // DEBUG SLEEP's longest sleep (Redis has no bound; a longer one is refused).
+  static constexpr int kMaxDebugSleepSeconds = 3600;
+  uint64_t quicklist_packed_threshold() const { return packed_threshold_; }
+  void set_quicklist_packed_threshold(uint64_t v) { packed_threshold_ = v; }
+  // DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] (debug.c): save the RDB file
+  // (unless NOSAVE), empty the dataset and the FUNCTION libraries as
+  // emptyData does (unless NOFLUSH), then load the file back (MERGE: a key
+  // or library already there is replaced). "" when done, else the error
+  // reply (code included). Without a PersistHost the file is the one the
+  // last save built, kept in memory (the harnesses' disk).
+  std::string DebugReload(bool merge, bool flush, bool save);
+  // serverLog through the PersistHost (nothing without one).
+  void LogWarning(const std::string& line) const {
+    if (persist_host_ != nullptr) persist_host_->LogWarning(line);
+  }
+  BusyHost* busy_host() const { return busy_host_; }
   // processCommand's allowProtectedAction for DEBUG: enable-debug-command
   // yes, or local and the session local (Session::local).
   bool DebugAllowed(const Session& s) const;
@@ -465,7 +506,10 @@ class Engine {
   // redis-server loads its dump.rdb: keys already expired are dropped,
   // FUNCTION libraries loaded. An error names what could not be read
   // (what is loaded until then stays).
-  absl::Status LoadRdb(std::string_view file);
+  // With `allow_dup` (RDBFLAGS_ALLOW_DUP) a key or FUNCTION library already
+  // there is replaced; without, it is an error. Keys are added as rdbLoad's
+  // dbAddRDBLoad adds them: no event, no client woken.
+  absl::Status LoadRdb(std::string_view file, bool allow_dup = false);
   // rdbSave: the file to the host (dbfilename); on success the dirty
   // counter is 0 and LASTSAVE now. False when the host could not write it.
   bool SaveRdb();
@@ -918,6 +962,12 @@ class Engine {
   int64_t latency_monitor_threshold_ = 0;
   bool latency_tracking_ = true;
   bool active_expire_enabled_ = true;
+  bool cron_paused_ = false;
+  bool script_deny_disabled_ = false;
+  uint64_t packed_threshold_ = kDefaultPackedThreshold;
+  // The last RDB file saved when there is no PersistHost (DEBUG RELOAD
+  // NOSAVE reads it); none until a save.
+  std::optional<std::string> unhosted_rdb_;
   std::vector<double> latency_percentiles_ = {50.0, 99.0, 99.9};
   bool lazyfree_lazy_eviction_ = false, lazyfree_lazy_expire_ = false,
        lazyfree_lazy_server_del_ = false, lazyfree_lazy_user_del_ = false,

@@ -251,6 +251,26 @@ Object& Keyspace::AddQuietly(int db, std::string_view key, Object value) {
   return it->value;
 }
 
+Object* Keyspace::LoadKey(int db, std::string_view key, Object value, int64_t when_ms,
+                          bool replace) {
+  Db& d = dbs_[db];
+  auto [it, inserted] = d.dict.try_emplace(key);
+  if (!inserted) {
+    if (!replace) return nullptr;
+    StreamGone(d, it->key(), it->value);
+  } else {
+    AddToScanOrder(d, *it);
+  }
+  it->value = std::move(value);
+  it->value.set_lru(NewAccessStamp());
+  if (when_ms < 0) {
+    d.expires.Erase(key);
+  } else {
+    d.expires.Set(key, when_ms);
+  }
+  return &it->value;
+}
+
 bool Keyspace::Delete(int db, std::string_view key) {
   // As Redis's DEL: expired keys count as absent; but one kept by a pause
   // (only inside the EXEC that paused) is deleted and counted, as DEL's

@@ -202,6 +202,11 @@ class Keyspace {
   // no event, as Redis's dbAdd without signalModifiedKey: BITFIELD creates
   // its key before running its ops and signals only if one of them wrote.
   Object& AddQuietly(int db, std::string_view key, Object value);
+  // rdbLoad's dbAddRDBLoad (with RDBFLAGS_ALLOW_DUP, dbSyncDelete first):
+  // the key stored with its TTL (-1: none) and a new access stamp, with no
+  // event and no client woken. The stored object; nullptr, and nothing
+  // stored, when the key exists and `replace` is false.
+  Object* LoadKey(int db, std::string_view key, Object value, int64_t when_ms, bool replace);
   // Removes a stored key and its TTL with no event, as Redis's dbDelete
   // without signalModifiedKey (a served BLPOP emptying its list).
   void DeleteQuietly(int db, std::string_view key);

@@ -72,26 +72,25 @@ size_t ListpackEntryBytes(const std::string& s) {
   return len + backlen;
 }
 
-// quicklist's node count for a list built by RPUSH of its elements in order
-// (quicklistPushTail and _quicklistNodeAllowInsert; quicklistSetFill clamps
-// the fill to -5 .. 32767). Redis's own count depends on how the list was
-// built (LPUSH, LINSERT, LREM and LTRIM's merges): this is the count of a
-// list built from scratch at the tail.
-size_t QuicklistNodes(const List& list, int64_t fill_param) {
+}  // namespace
+
+QuicklistShape QuicklistLayout(const List& list, int64_t fill_param, uint64_t packed_threshold) {
   const int64_t fill = std::clamp<int64_t>(fill_param, -5, (1 << 15) - 1);
   constexpr size_t kLevels[] = {4096, 8192, 16384, 32768, 65536};  // optimization_level
   constexpr size_t kSafetyLimit = 8192;                            // SIZE_SAFETY_LIMIT
   constexpr size_t kEstimateOverhead = 8;                          // SIZE_ESTIMATE_OVERHEAD
-  constexpr size_t kPackedThreshold = size_t{1} << 30;             // a plain node's element
   constexpr size_t kEmptyListpack = 7;                             // header and end byte
-  size_t nodes = 0;
+  QuicklistShape shape;
+  size_t& nodes = shape.nodes;
   bool open = false;  // the tail node takes more (not a plain node)
   size_t node_bytes = 0;
   int64_t node_count = 0;
   for (const std::string& e : list) {
     const size_t sz = e.size();
-    if (sz >= kPackedThreshold) {
+    if (sz >= packed_threshold) {  // a plain node: the element's bytes
+      if (open) shape.bytes += node_bytes;
       ++nodes;
+      shape.bytes += sz;
       open = false;
       continue;
     }
@@ -108,21 +107,21 @@ size_t QuicklistNodes(const List& list, int64_t fill_param) {
       node_bytes += ListpackEntryBytes(e);
       ++node_count;
     } else {
+      if (open) shape.bytes += node_bytes;
       ++nodes;
       open = true;
       node_bytes = kEmptyListpack + ListpackEntryBytes(e);
       node_count = 1;
     }
   }
-  return nodes;
+  if (open) shape.bytes += node_bytes;
+  return shape;
 }
-
-}  // namespace
 
 size_t LazyfreeEffort(const Object& o, int64_t list_max_listpack_size) {
   switch (TypeOf(o)) {
     case ObjType::kList:  // ql->len: its nodes (a 7.0 list is always a quicklist)
-      return QuicklistNodes(As<List>(o), list_max_listpack_size);
+      return QuicklistLayout(As<List>(o), list_max_listpack_size).nodes;
     case ObjType::kSet:
       return o.hashtable() ? As<Set>(o).size() : 1;
     case ObjType::kZSet:

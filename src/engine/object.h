@@ -190,6 +190,19 @@ int64_t LfuDecayedCounter(const Object& o, int64_t now_ms);
 // takes, as Redis 7.0.15 estimates them (a list's: its quicklist nodes under
 // list-max-listpack-size, as built by RPUSH).
 size_t LazyfreeEffort(const Object& o, int64_t list_max_listpack_size);
+// The quicklist of a list built by RPUSH of its elements in order
+// (quicklistPushTail and _quicklistNodeAllowInsert; quicklistSetFill clamps
+// the fill to -5 .. 32767; an element of `packed_threshold` bytes or more
+// takes a plain node): its node count and the bytes of its nodes (each
+// listpack's total bytes, a plain node's element). Redis's own layout
+// depends on how the list was built (LPUSH, LINSERT, LREM and LTRIM's
+// merges): this is the layout of a list built from scratch at the tail.
+struct QuicklistShape {
+  size_t nodes = 0;
+  size_t bytes = 0;
+};
+QuicklistShape QuicklistLayout(const List& list, int64_t fill,
+                               uint64_t packed_threshold = uint64_t{1} << 30);
 // isSdsRepresentableAsLongLong: what an intset can hold.
 bool IsIntsetMember(std::string_view s);
 

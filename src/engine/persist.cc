@@ -84,6 +84,8 @@ bool Engine::SaveRdb() {
     std::string_view name = ServerParam("dbfilename");
     if (name.empty()) name = "dump.rdb";
     if (!persist_host_->WriteRdb(name, file)) return false;
+  } else {
+    unhosted_rdb_ = file;
   }
   dirty_ = 0;
   lastsave_s_ = now_ms() / 1000;
@@ -91,7 +93,7 @@ bool Engine::SaveRdb() {
   return true;
 }
 
-absl::Status Engine::LoadRdb(std::string_view file) {
+absl::Status Engine::LoadRdb(std::string_view file, bool allow_dup) {
   // rdbLoadRio: the magic and version, then opcodes until EOF, then the
   // CRC-64 (0: not checked, as with rdbchecksum no).
   auto bad = [](std::string_view why) {
@@ -109,6 +111,8 @@ absl::Status Engine::LoadRdb(std::string_view file) {
   size_t pos = 9;
   int db = 0;
   int64_t expire = -1;
+  int64_t lru_idle = -1, lfu_freq = -1;  // the next key's, when the file has them
+  const uint32_t lru_clock = LruClock(now_ms());
   auto le = [&](int n, uint64_t* v) {
     if (file.size() - pos < static_cast<size_t>(n)) return false;
     *v = 0;
@@ -132,9 +136,11 @@ absl::Status Engine::LoadRdb(std::string_view file) {
         continue;
       case rdb::kOpFreq:
         if (!le(1, &v)) return bad("short read");
+        lfu_freq = static_cast<int64_t>(v);
         continue;
       case rdb::kOpIdle:
         if (!rdb::LoadLen(file, &pos, &v)) return bad("short read");
+        lru_idle = static_cast<int64_t>(v);
         continue;
       case rdb::kOpEof:
         break;
@@ -158,7 +164,7 @@ absl::Status Engine::LoadRdb(std::string_view file) {
       case rdb::kOpFunction2: {
         if (!rdb::LoadString(file, &pos, &a)) return bad("short read");
         std::string error;
-        if (functions().Load(a, /*replace=*/false, &error).empty()) {
+        if (functions().Load(a, /*replace=*/allow_dup, &error).empty()) {
           return bad(absl::StrCat("a function library does not load: ", error));
         }
         continue;
@@ -171,10 +177,22 @@ absl::Status Engine::LoadRdb(std::string_view file) {
         if (!o) return bad(absl::StrCat("type ", type, " of key '", a, "' does not load"));
         // A master drops the keys already expired.
         if (expire == -1 || expire >= now_ms()) {
-          if (keyspace_.Peek(db, a) != nullptr) return bad("duplicate key");
-          keyspace_.StoreWithExpire(db, a, std::move(*o), expire, Keyspace::Stamp::kNew);
+          Object* stored = keyspace_.LoadKey(db, a, std::move(*o), expire, allow_dup);
+          if (stored == nullptr) return bad("duplicate key");
+          // objectSetLRUOrLFU: under an LFU policy the saved counter (now as
+          // its decay time), else the saved idle seconds before the LRU
+          // clock of the load's start; without them, createObject's stamp.
+          if (keyspace_.lfu()) {
+            if (lfu_freq >= 0) {
+              stored->set_lru((LfuMinutes(now_ms()) << 8) | static_cast<uint32_t>(lfu_freq));
+            }
+          } else if (lru_idle >= 0) {
+            const int64_t abs = static_cast<int64_t>(lru_clock) - lru_idle;
+            stored->set_lru(static_cast<uint32_t>(abs >= 0 ? abs : abs + ((1 << 24) - 1)));
+          }
         }
         expire = -1;
+        lru_idle = lfu_freq = -1;
         continue;
       }
     }
@@ -187,6 +205,54 @@ absl::Status Engine::LoadRdb(std::string_view file) {
     if (crc != 0 && crc != rdb::Crc64(0, file.substr(0, end))) return bad("wrong RDB checksum");
   }
   return absl::OkStatus();
+}
+
+std::string Engine::DebugReload(bool merge, bool flush, bool save) {
+  std::string file;
+  if (save) {
+    // rdbSave (its failure: shared.err); it resets the dirty counter.
+    file = RdbFileNow();
+    if (persist_host_ != nullptr) {
+      std::string_view name = ServerParam("dbfilename");
+      if (name.empty()) name = "dump.rdb";
+      if (!persist_host_->WriteRdb(name, file)) return "ERR";
+    } else {
+      unhosted_rdb_ = file;
+    }
+    dirty_ = 0;
+    lastsave_s_ = now_ms() / 1000;
+    last_bgsave_ok_ = true;
+  }
+  if (flush) {
+    // emptyData(-1, EMPTYDB_NO_FLAGS): signalFlushedDb (WATCH, tracking),
+    // every db emptied, the FUNCTION libraries cleared; no dirty change.
+    tracker().InvalidateOnFlush();
+    keyspace_.FlushAll();
+    functions().Flush();
+  }
+  if (!save) {
+    bool have = false;
+    if (persist_host_ != nullptr) {
+      std::string_view name = ServerParam("dbfilename");
+      if (name.empty()) name = "dump.rdb";
+      have = persist_host_->ReadRdb(name, &file);
+    } else if (unhosted_rdb_) {
+      file = *unhosted_rdb_;
+      have = true;
+    }
+    if (!have) return "ERR Error trying to load the RDB dump";
+  }
+  if (absl::Status st = LoadRdb(file, merge); !st.ok()) {
+    // A key already there without MERGE: redis-server 7.0.15 panics
+    // ("Duplicated key found in RDB file"); the engine answers instead.
+    if (std::string(st.message()).find("duplicate key") != std::string::npos) {
+      return "ERR Error trying to load the RDB dump: a duplicated key (redis-server 7.0.15 "
+             "panics here: 'Duplicated key found in RDB file')";
+    }
+    return "ERR Error trying to load the RDB dump";
+  }
+  LogWarning("DB reloaded by DEBUG RELOAD");
+  return "";
 }
 
 bool Engine::Bgsave() {

@@ -554,7 +554,12 @@ std::string Engine::ScriptCall(Session& s, std::span<const std::string> argv,
     return "This Redis command is not allowed from script";
   }
   if (!ArityOk(*spec, argv.size())) return "Wrong number of args calling Redis command from script";
-  if (!script_help && (spec->flags & kCmdNoScript) != 0) {
+  // DEBUG SET-DISABLE-DENY-SCRIPTS lifts the NOSCRIPT ban; here for DEBUG
+  // alone (what the flag is for: DEBUG PROTOCOL from a script). The other
+  // NOSCRIPT commands (EVAL, MULTI, SUBSCRIBE, ...) would nest what the
+  // engine runs once, so they stay refused (docs/fidelity.md, "DEBUG").
+  const bool deny_lifted = script_deny_disabled_ && spec->name == "debug";
+  if (!script_help && !deny_lifted && (spec->flags & kCmdNoScript) != 0) {
     return "This Redis command is not allowed from script";
   }
   // The other containers (CONFIG, OBJECT, XGROUP, ...): lookupCommand

@@ -277,7 +277,8 @@ absl::Status Server::Turn() {
   transport_->AfterReads();
   // SHUTDOWN ran: nothing more runs or is written (Run() closes everything).
   if (shutdown_requested_) return absl::OkStatus();
-  if (transport_->MonotonicMs() >= next_expire_ms_) {
+  // serverCron, unless DEBUG PAUSE-CRON paused it.
+  if (transport_->MonotonicMs() >= next_expire_ms_ && !engine_.cron_paused()) {
     engine_.ActiveExpireCycle();
     engine_.Cron();
     TrimIdleClients();
@@ -681,6 +682,10 @@ std::string Server::ChangeListenPort(int port) {
 
 bool Server::WriteRdb(std::string_view filename, std::string_view rdb) {
   return transport_->WriteFileAtomically(filename, rdb);
+}
+
+bool Server::ReadRdb(std::string_view filename, std::string* out) {
+  return transport_->ReadFile(filename, out) == 0;
 }
 
 absl::Status Server::LoadDataFromDisk() {

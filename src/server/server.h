@@ -278,10 +278,15 @@ class Server : private engine::BusyHost, private engine::PersistHost, private en
   // of accepts, reads and writes for every client but the script's caller.
   int64_t BusyClockMs() override;
   bool ProcessEventsWhileBlocked(int running) override;
+  void SleepMicros(int64_t us) override { transport_->Sleep(us); }
   std::vector<Readiness> busy_events_;  // Wait's reports inside a script (events_ is in use)
   // engine::PersistHost: the file through the transport; SHUTDOWN stops
   // running requests at once and makes Run() return after this turn.
   bool WriteRdb(std::string_view filename, std::string_view rdb) override;
+  bool ReadRdb(std::string_view filename, std::string* out) override;
+  void LogWarning(const std::string& line) override {
+    if (options_.on_warning) options_.on_warning(line);
+  }
   void RequestShutdown() override;
   // engine::ListenHost: CONFIG SET port moves the transport's listener.
   std::string ChangeListenPort(int port) override;

@@ -112,6 +112,7 @@ class SimTransport : public Transport {
   void DrainWake() override { wake_ = false; }
   int64_t WallClockMs() override { return kStartWallMs + mono_ms_; }
   int64_t MonotonicMs() override { return mono_ms_; }
+  void Sleep(int64_t us) override { mono_ms_ += us / 1000; }
   int64_t BusyClockMs() override {
     mono_ms_ += busy_step_ms_;
     return mono_ms_;

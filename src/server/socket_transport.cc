@@ -275,6 +275,11 @@ class SocketTransport : public Transport {
 
   int64_t WallClockMs() override { return Now(CLOCK_REALTIME); }
   int64_t MonotonicMs() override { return Now(CLOCK_MONOTONIC); }
+  void Sleep(int64_t us) override {
+    if (us <= 0) return;  // nanosleep refuses a negative time at once
+    timespec tv{static_cast<time_t>(us / 1000000), static_cast<long>((us % 1000000) * 1000)};
+    nanosleep(&tv, nullptr);  // as Redis: a signal (SIGTERM) ends it early
+  }
 
   int ReadFile(std::string_view name, std::string* out) override {
     const std::string path(name);

@@ -94,6 +94,9 @@ class Transport {
   // src/script/busy_script.cc). A simulated transport moves its clock
   // there by a step its program sets, since no time passes otherwise.
   virtual int64_t BusyClockMs() { return MonotonicMs(); }
+  // DEBUG SLEEP: the server blocks for `us` microseconds (nanosleep; a
+  // simulated transport moves its clock instead).
+  virtual void Sleep(int64_t us) = 0;
   // SAVE's file (the engine's PersistHost, src/engine/persist.cc): `bytes`
   // as `name` in the working directory, written as rdbSave writes it: to
   // temp-<pid>.rdb, flushed and fsynced, then renamed over `name` (nothing

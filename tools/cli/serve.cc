@@ -35,8 +35,9 @@ Runner SetUp(CLI::App& cmd) {
       ->type_name("DIR");
   auto debug = std::make_shared<std::string>("no");
   cmd.add_option("--enable-debug-command", *debug,
-                 "whether DEBUG runs (PROTOCOL, SET-ACTIVE-EXPIRE, DIGEST, DIGEST-VALUE): no, "
-                 "yes, or local (from 127.0.0.1 or ::1 only), as redis-server's option")
+                 "whether DEBUG runs (LOG, RELOAD, OBJECT, POPULATE, DIGEST, DIGEST-VALUE, "
+                 "PROTOCOL, SLEEP and the switches; docs/fidelity.md, \"DEBUG\"): no, yes, or "
+                 "local (from 127.0.0.1 or ::1 only), as redis-server's option")
       ->capture_default_str()
       ->type_name("WHO")
       ->check(CLI::IsMember({"no", "yes", "local"}, CLI::ignore_case));
