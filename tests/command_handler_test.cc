@@ -224,6 +224,49 @@ TEST(CommandHandler, DebugDigestCatchesAStateNoReplyShowed) {
   EXPECT_EQ(silent.verdict.op, "end");
 }
 
+// DEBUG RELOAD and POPULATE run on both sides: an engine whose reload left a
+// set in its old encoding, or whose POPULATE lost a key, is caught by the
+// next reply; a RELOAD that would load a hash table hash back as a listpack
+// (in an order only the saving side knows) is skipped.
+TEST(CommandHandler, DebugReloadAndPopulateAreCompared) {
+  const std::string program =
+      "s1 SET gone v PX 10\nclock +50ms\ns1 SADD si 1 2 3\n"
+      "s1 CONFIG SET set-max-intset-entries 2\ns1 SADD si 4\n"
+      "s1 CONFIG SET set-max-intset-entries 512\ns1 DEBUG RELOAD\ns1 OBJECT ENCODING si\n"
+      "s1 DBSIZE\ns1 DEBUG POPULATE 2\ns1 GET key:1\n";
+  CommandRunOptions traced;
+  traced.trace = true;
+  const auto fine = RunCommandProgram(Program(program), traced);
+  ASSERT_TRUE(fine.verdict.ok) << fine.verdict.ToString();
+  ASSERT_EQ(fine.trace.size(), 11u);
+  EXPECT_EQ(fine.trace[7].reference, "\"intset\"");
+  EXPECT_EQ(fine.trace[8].reference, "1");
+  CommandRunOptions stale;
+  stale.corrupt_engine = [](size_t op, engine::Engine& e) {
+    if (op != 6) return;
+    engine::Object* o = e.keyspace().FindNoTouch(0, "si");
+    ASSERT_NE(o, nullptr);
+    o->set_hashtable(true);
+  };
+  const auto r = RunCommandProgram(Program(program), stale);
+  EXPECT_FALSE(r.verdict.ok);
+  EXPECT_EQ(r.verdict.check, "reference") << r.verdict.ToString();
+  EXPECT_EQ(r.verdict.step, 7);
+  CommandRunOptions lost;
+  lost.corrupt_engine = [](size_t op, engine::Engine& e) {
+    if (op == 9) e.keyspace().DeleteQuietly(0, "key:1");
+  };
+  const auto p = RunCommandProgram(Program(program), lost);
+  EXPECT_FALSE(p.verdict.ok);
+  EXPECT_EQ(p.verdict.step, 10) << p.verdict.ToString();
+  const auto reordering = RunCommandProgram(
+      Program("s1 CONFIG SET hash-max-listpack-entries 1\ns1 HSET h a 1 b 2\n"
+              "s1 CONFIG SET hash-max-listpack-entries 128\ns1 DEBUG RELOAD\ns1 HGETALL h\n"),
+      traced);
+  ASSERT_TRUE(reordering.verdict.ok) << reordering.verdict.ToString();
+  EXPECT_EQ(reordering.trace[3].reference, "(skipped)");
+}
+
 // GEO coordinates in RESP3 are doubles printed "%.17Lf" trimmed, which the
 // round-trip check accepts (the number is the same); any other text of the
 // same number is still a round-trip failure.

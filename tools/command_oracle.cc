@@ -260,6 +260,26 @@ bool CommandInScope(const std::vector<std::string>& argv) {
 }
 
 // Commands whose reply depends on every key of the db, not only on named keys.
+// Whether DEBUG RELOAD now would load a hash table hash of the engine's
+// back as a listpack: its fields then come in each side's own dict order.
+bool ReloadReordersAHash(const engine::Engine& eng) {
+  const engine::EncodingLimits& limits = eng.limits();
+  for (int d = 0; d < eng.keyspace().num_dbs(); ++d) {
+    for (const auto& entry : eng.keyspace().db(d).dict) {
+      const engine::Object& o = entry.value;
+      if (!engine::Is<engine::Hash>(o) || !o.hashtable()) continue;
+      const engine::Hash& h = engine::As<engine::Hash>(o);
+      bool small = static_cast<int64_t>(h.size()) <= limits.hash_max_listpack_entries;
+      for (const auto& [f, v] : h) {
+        small = small && static_cast<int64_t>(f.size()) <= limits.hash_max_listpack_value &&
+                static_cast<int64_t>(v.size()) <= limits.hash_max_listpack_value;
+      }
+      if (small) return true;
+    }
+  }
+  return false;
+}
+
 bool WholeKeyspace(const std::string& name) {
   return CommandIs(name, "KEYS") || CommandIs(name, "SCAN") || CommandIs(name, "DBSIZE") ||
          CommandIs(name, "FLUSHDB") || CommandIs(name, "FLUSHALL") || CommandIs(name, "SWAPDB") ||
@@ -856,21 +876,33 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
     if (spec != nullptr && spec->name == "debug" && argv.size() >= 2) {
       // Both sides run with enable-debug-command local, every session a
-      // local connection. DEBUG PROTOCOL is compared; SET-ACTIVE-EXPIRE is
-      // not sent (this oracle keeps the server's active expiry off with
-      // it), nor a subcommand the engine refuses by name, nor a PROTOCOL
-      // push queued in MULTI (the server writes it inside EXEC's array).
+      // local connection. DEBUG PROTOCOL, LOG, POPULATE and RELOAD are
+      // compared (POPULATE and RELOAD as the command_handler harness sends
+      // them: OutsideTheModel); SET-ACTIVE-EXPIRE is not sent (this oracle
+      // keeps the server's active expiry off with it), nor a subcommand
+      // the model does not run, nor a PROTOCOL push queued in MULTI (the
+      // server writes it inside EXEC's array).
       const std::string sub = absl::AsciiStrToLower(std::string(engine::CStr(argv[1])));
       const char* why = nullptr;
       const bool digest = sub == "digest" || sub == "digest-value";
-      if (digest && !datasets_alike()) {
+      const bool compared =
+          sub == "protocol" || digest || sub == "log" || sub == "populate" || sub == "reload";
+      if (compared && harnesses::OutsideTheModel(argv)) {
+        why =
+            "DEBUG POPULATE past a program's size, or RELOAD NOSAVE or NOFLUSH without MERGE "
+            "(outside the model); not sent";
+      } else if (sub == "reload" && (eng.session(s).in_multi || ReloadReordersAHash(eng))) {
+        why =
+            "DEBUG RELOAD queued, or with a hash table hash that would load back as a "
+            "listpack (in each side's own dict order); not sent";
+      } else if (digest && !datasets_alike()) {
         why =
             "DEBUG DIGEST: an earlier op may have left the two datasets different (it ran "
             "uncompared, diverged, popped or claimed at random, raced an expiry); not sent";
       } else if (sub == "set-active-expire") {
         why = "DEBUG SET-ACTIVE-EXPIRE: the oracle keeps the server's active expiry off; not sent";
-      } else if (sub != "protocol" && !digest) {
-        why = "DEBUG: a subcommand the engine does not implement; not sent";
+      } else if (!compared) {
+        why = "DEBUG: a subcommand the reference model does not run; not sent";
       } else if (eng.session(s).in_multi && argv.size() == 3 &&
                  engine::IEquals(engine::CStr(argv[2]), "push")) {
         why = "DEBUG PROTOCOL push inside MULTI (inside EXEC's array on the server); not sent";
@@ -1011,10 +1043,14 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // server ran the op on.
     const int db = eng.session(s).db;
     std::vector<std::string> keys;
-    // (DEBUG DIGEST and DIGEST-VALUE read the whole db too.)
-    if (WholeKeyspace(argv[0]) || eng.session(s).in_multi ||
-        (CommandIs(argv[0], "DEBUG") && argv.size() >= 2 &&
-         engine::IEquals(engine::CStr(argv[1]).substr(0, 6), "digest"))) {
+    // (DEBUG DIGEST, DIGEST-VALUE and POPULATE read the whole db too;
+    // RELOAD, and an EXEC that may hold it, every db.)
+    const std::string debug_sub = CommandIs(argv[0], "DEBUG") && argv.size() >= 2
+                                      ? absl::AsciiStrToLower(std::string(engine::CStr(argv[1])))
+                                      : std::string();
+    const bool every_db = debug_sub == "reload" || CommandIs(argv[0], "EXEC");
+    if (WholeKeyspace(argv[0]) || eng.session(s).in_multi || debug_sub == "digest" ||
+        debug_sub == "digest-value" || debug_sub == "populate" || every_db) {
       for (const auto& [k, when] : eng.keyspace().db(db).expires) keys.push_back(k);
     } else {
       for (size_t p : engine::KeyPositions(*spec, argv)) keys.push_back(argv[p]);
@@ -1043,6 +1079,13 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       }
       const int64_t when = eng.keyspace().GetExpire(db, k);
       if (when >= 0) expiring.emplace_back(k, when);
+    }
+    // DEBUG RELOAD drops the keys expired in every db.
+    if (every_db) {
+      for (int d = 0; d < eng.keyspace().num_dbs(); ++d) {
+        if (d == db) continue;
+        for (const auto& [k, when] : eng.keyspace().db(d).expires) expiring.emplace_back(k, when);
+      }
     }
     const int64_t started = eng.now_ms();
     // What a random command may draw from, as the engine holds it before the
