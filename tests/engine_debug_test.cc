@@ -280,6 +280,22 @@ TEST(EngineDebugMore, SwitchesLogAndSleep) {
   EXPECT_EQ(Exec(e, s, {"DEBUG", "SLEEP", "3600.5"}),
             "-ERR DEBUG SLEEP above respfuzz's cap of 3600 seconds\r\n");
   EXPECT_EQ(host.sleeps, (std::vector<int64_t>{250000, -1000000, 3600000000}));
+  // The slow log: a call lasts the time DEBUG SLEEP slept in it (the engine
+  // measures nothing else), EXEC itself is not logged.
+  EXPECT_EQ(Exec(e, s, {"SLOWLOG", "RESET"}), "+OK\r\n");
+  EXPECT_EQ(Exec(e, s, {"CONFIG", "SET", "slowlog-log-slower-than", "100000"}), "+OK\r\n");
+  EXPECT_EQ(Exec(e, s, {"DEBUG", "SLEEP", "0.05"}), "+OK\r\n");
+  EXPECT_EQ(Exec(e, s, {"SLOWLOG", "LEN"}), ":0\r\n");
+  EXPECT_EQ(Exec(e, s, {"DEBUG", "SLEEP", "0.2"}), "+OK\r\n");
+  EXPECT_EQ(Exec(e, s, {"SLOWLOG", "LEN"}), ":1\r\n");
+  ASSERT_EQ(e.slowlog().size(), 1u);
+  EXPECT_EQ(e.slowlog().front().duration, 200000);
+  EXPECT_EQ(e.slowlog().front().argv, (std::vector<std::string>{"DEBUG", "SLEEP", "0.2"}));
+  Exec(e, s, {"MULTI"});
+  Exec(e, s, {"DEBUG", "SLEEP", "0.2"});
+  Exec(e, s, {"PING"});
+  EXPECT_EQ(Exec(e, s, {"EXEC"}), "*2\r\n+OK\r\n+PONG\r\n");
+  EXPECT_EQ(Exec(e, s, {"SLOWLOG", "LEN"}), ":2\r\n");
   EXPECT_EQ(Exec(e, s, {"DEBUG", "PAUSE-CRON", "1"}), "+OK\r\n");
   EXPECT_TRUE(e.cron_paused());
   EXPECT_EQ(Exec(e, s, {"DEBUG", "PAUSE-CRON", "0"}), "+OK\r\n");

@@ -792,16 +792,12 @@ int64_t ReferenceModel::now_ms() const { return state_.now; }
 std::string ReferenceModel::DatasetDigest() const { return refmodel::DatasetDigestHex(state_); }
 
 bool ReferenceModel::ReloadReordersAHash() const {
-  const refmodel::Config& cfg = state_.config;
   for (const refmodel::Db& d : state_.dbs) {
     for (const auto& [key, o] : d.dict) {
-      if (o.kind != refmodel::Kind::kHash || !o.hash_hashtable) continue;
-      bool small = static_cast<int64_t>(o.hash.size()) <= cfg.hash_max_listpack_entries;
-      for (const auto& [f, v] : o.hash) {
-        small = small && static_cast<int64_t>(f.size()) <= cfg.hash_max_listpack_value &&
-                static_cast<int64_t>(v.size()) <= cfg.hash_max_listpack_value;
+      if (o.kind == refmodel::Kind::kHash && o.hash_hashtable &&
+          refmodel::HashLoadsAsListpack(state_.config, o)) {
+        return true;
       }
-      if (small) return true;
     }
   }
   return false;

@@ -192,6 +192,21 @@ std::string HexOf(const std::string& raw) {
 // count, ends in the subcommand syntax error; the engine refuses 7.0.15's
 // other subcommands by name, which the harness does not send
 // (OutsideTheModel in harnesses/command_handler/checks.cc).
+}  // namespace
+
+bool HashLoadsAsListpack(const Config& cfg, const Object& o) {
+  if (static_cast<int64_t>(o.hash.size()) > cfg.hash_max_listpack_entries) return false;
+  for (const auto& [f, v] : o.hash) {
+    if (static_cast<int64_t>(f.size()) > cfg.hash_max_listpack_value ||
+        static_cast<int64_t>(v.size()) > cfg.hash_max_listpack_value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
 // DEBUG RELOAD, written from debug.c and rdb.c: the options (any other word
 // is refused), then, as rdbSave + emptyData + rdbLoad leave the dataset:
 //   - with the flush, signalFlushedDb(-1): XREADGROUP sessions blocked on a
@@ -279,12 +294,8 @@ Value Reload(Ctx& c) {
           break;
         case Kind::kHash:
           if (o.hash_hashtable) {
-            bool small = static_cast<int64_t>(o.hash.size()) <= cfg.hash_max_listpack_entries;
-            for (const auto& [f, v] : o.hash) {
-              small = small && static_cast<int64_t>(f.size()) <= cfg.hash_max_listpack_value &&
-                      static_cast<int64_t>(v.size()) <= cfg.hash_max_listpack_value;
-            }
-            o.hash_hashtable = !small;  // the harness avoids this turning false (order)
+            // The harness avoids this turning false (the order).
+            o.hash_hashtable = !HashLoadsAsListpack(cfg, o);
           } else {
             o.hash_hashtable = static_cast<int64_t>(o.hash.size()) > cfg.hash_max_listpack_entries;
           }

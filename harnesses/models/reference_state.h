@@ -553,6 +553,10 @@ const std::map<std::string, CommandSpec>& MemorySubcommands();
 uint64_t KeyUsage(const std::string& key, const Object& o);
 uint64_t UsedMemory(const State& st);
 bool LfuPolicy(const State& st);
+// rdbLoadObject's choice for a hash saved as a hash table: a listpack when
+// it has at most hash-max-listpack-entries fields and no field or value
+// longer than hash-max-listpack-value (reference_standalone.cc).
+bool HashLoadsAsListpack(const Config& cfg, const Object& o);
 int64_t LfuCounter(const State& st, const Object& o);
 int64_t NewLru(const State& st);
 void TouchLru(State& st, Object& o);

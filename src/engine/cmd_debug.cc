@@ -233,6 +233,7 @@ void CmdDebug(CommandContext& c) {
     }
     const auto us = static_cast<int64_t>(seconds * 1000000);
     if (c.engine.busy_host() != nullptr) c.engine.busy_host()->SleepMicros(us);
+    c.engine.AddSleptMicros(us);  // the call's duration (the slow log)
     c.reply.Ok();
   } else if (c.ArgIs(1, "set-active-expire") && argc == 3) {
     c.engine.set_active_expire_enabled(Atoi(c.arg(2)) != 0);

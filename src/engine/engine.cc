@@ -920,6 +920,7 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   // lookupKeyRead's hits and misses: the lookups of read-only commands.
   keyspace_.set_count_reads((spec.flags & kCmdReadonly) != 0);
   const uint64_t errors_elsewhere = errors_to_others_;
+  const int64_t slept_before = slept_us_;
   spec.handler(ctx);
   keyspace_.set_count_reads(false);
   std::string stat_name(spec.name);
@@ -935,7 +936,9 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   if (!s.blocked()) LatencySample(stat_name);
   // call()'s slowlogPushCurrentCommand (a blocked command is logged when it
   // is unblocked; EXEC never runs through here).
-  if (!s.blocked() && (spec.flags & kCmdSkipSlowlog) == 0) SlowlogPush(s, argv, in_script_call_);
+  if (!s.blocked() && (spec.flags & kCmdSkipSlowlog) == 0) {
+    SlowlogPush(s, argv, in_script_call_, slept_us_ - slept_before);
+  }
   // call()'s replicationFeedMonitors (monitor.cc).
   if (!monitors_.empty()) FeedMonitorsAfterCall(s, spec, argv);
   // A read-only command's keys are remembered after it ran, whatever it

@@ -662,7 +662,14 @@ class Engine {
   void SlowlogReset() { slowlog_.clear(); }
   // slowlogPushCurrentCommand for a command session `s` ran (`script_call`:
   // a script's redis.call, whose client is the script's own).
-  void SlowlogPush(const Session& s, std::span<const std::string> argv, bool script_call);
+  // `duration_us`: how long the call took (the engine does not measure
+  // time: only DEBUG SLEEP's time counts, Engine::AddSleptMicros).
+  void SlowlogPush(const Session& s, std::span<const std::string> argv, bool script_call,
+                   int64_t duration_us = 0);
+  // DEBUG SLEEP's time, which the calls running then last (the slow log).
+  void AddSleptMicros(int64_t us) {
+    if (us > 0) slept_us_ += us;
+  }
   // The latency monitor and histograms (latency.cc): the percentiles INFO
   // latencystats reports (latency-tracking-info-percentiles), and one
   // histogram sample for `fullname` when latency-tracking is on (call()'s
@@ -963,6 +970,7 @@ class Engine {
   bool latency_tracking_ = true;
   bool active_expire_enabled_ = true;
   bool cron_paused_ = false;
+  int64_t slept_us_ = 0;  // DEBUG SLEEP's microseconds so far (AddSleptMicros)
   bool script_deny_disabled_ = false;
   uint64_t packed_threshold_ = kDefaultPackedThreshold;
   // The last RDB file saved when there is no PersistHost (DEBUG RELOAD

@@ -4,8 +4,9 @@
 // never), newest first, at most slowlog-max-len entries.
 //
 // The engine does not measure time: every command takes 0 microseconds (as
-// INFO commandstats' usec says), so with the default threshold (10000)
-// nothing is logged and with 0 everything is, as on a fast server. What is
+// INFO commandstats' usec says) but for the time DEBUG SLEEP slept in it,
+// so with the default threshold (10000) nothing else is logged and with 0
+// everything is, as on a fast server. What is
 // logged is Redis's: the commands call() runs (those of EXEC and of scripts
 // too, EXEC itself not: skip_slowlog), a blocked command when it is served
 // (with its arguments) or unblocked by CLIENT UNBLOCK (with none: the client
@@ -150,9 +151,9 @@ constexpr std::array<CommandSpec, 1> kCommands = {{
 
 std::span<const CommandSpec> SlowlogCommands() { return kCommands; }
 
-void Engine::SlowlogPush(const Session& s, std::span<const std::string> argv, bool script_call) {
+void Engine::SlowlogPush(const Session& s, std::span<const std::string> argv, bool script_call,
+                         int64_t duration) {
   if (slowlog_slower_than_ < 0) return;  // disabled
-  const int64_t duration = 0;            // the engine does not measure time
   if (duration >= slowlog_slower_than_) {
     SlowlogEntry se;
     const std::vector<bool> red = RedactedArguments(argv, &acl_);
