@@ -18,7 +18,9 @@ line and no output file.
 machine) against `respfuzz serve` (RESPFUZZ is the respfuzz CLI): the 17
 units run, the server stays up through them, and every test of
 tests/redis_suite/must-pass.txt passes (the lines of units outside the 17,
-unit/geo and unit/introspection-2, in a run of those units first). Then the runner's own bounds: a unit
+unit/geo and unit/introspection-2, in a run of those units first), and, with
+--debug, every test of tests/redis_suite/must-pass-debug.txt (the needs:debug
+tests of a few quick units). Then the runner's own bounds: a unit
 cut by --timeout against redis-server 7.0.15 is reported as timed out with
 passed + failed + not reached = its baseline, with progress on stderr; and a
 planted must-pass entry that respfuzz does not pass today makes it exit 1.
@@ -125,6 +127,23 @@ def live(root, respfuzz, tmp):
           "17 units ran, none timed out, respfuzz serve stayed up through all of them: %s" %
           [(u["unit"], u["timed_out"], u.get("server_exited")) for u in units
            if u["timed_out"] or "server_exited" in u])
+
+    # --debug: the needs:debug tests of a few quick units, against a server
+    # with DEBUG enabled, counted against baseline-debug.json.
+    must_debug = os.path.join(root, "tests", "redis_suite", "must-pass-debug.txt")
+    debug_units = sorted({l.split("\t", 1)[0] for l in open(must_debug)
+                          if l.strip() and not l.startswith("#")})
+    out = os.path.join(tmp, "debug.json")
+    rc, so, se = run("--debug", "--respfuzz", respfuzz, "--timeout", "120", "--must-pass",
+                     must_debug, "--json", out, *debug_units)
+    print(so, end="")
+    d = load(out)
+    check(rc == 0 and d is not None and d.get("debug") is True and
+          len(d["units"]) == len(debug_units) and
+          not any(u["timed_out"] or "server_exited" in u for u in d["units"]),
+          "--debug %s with must-pass-debug.txt: exit %d, %s" %
+          (" ".join(debug_units), rc,
+           [l for l in so.split("\n") if l.startswith(("must-pass:", "MUST-PASS"))][:5]))
 
     # A unit cut by the time bound, on the server the baseline comes from.
     out = os.path.join(tmp, "cut.json")
