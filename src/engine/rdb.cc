@@ -1096,6 +1096,7 @@ std::optional<Object> LoadTyped(uint8_t type, Reader& r, const EncodingLimits& l
       if (!r.PlainLen(&len) || len == 0) return std::nullopt;
       ZSet z;
       size_t maxelelen = 0, totelelen = 0;
+      std::vector<std::string> zeros;  // members scored -0
       for (uint64_t i = 0; i < len; ++i) {
         std::string m;
         if (!r.String(&m)) return std::nullopt;
@@ -1111,12 +1112,22 @@ std::optional<Object> LoadTyped(uint8_t type, Reader& r, const EncodingLimits& l
         if (std::isnan(score)) return std::nullopt;
         maxelelen = std::max(maxelelen, m.size());
         totelelen += m.size();
+        if (score == 0 && std::signbit(score)) zeros.push_back(m);
         if (!z.Set(m, score)) return std::nullopt;
       }
       // lpSafeToAdd: the listpack stays under 1 GiB.
       const bool small = static_cast<int64_t>(z.size()) <= limits.zset_max_listpack_entries &&
                          static_cast<int64_t>(maxelelen) <= limits.zset_max_listpack_value &&
                          totelelen <= (size_t{1} << 30);
+      if (small && !zeros.empty()) {
+        // zsetConvert to a listpack: zzlInsertAt stores an integral score
+        // as an integer (double2ll), so -0 reads back as 0.
+        ZSet converted;
+        for (const auto& [m, score] : z.scores()) {
+          if (!converted.Set(m, score == 0 ? 0.0 : score)) return std::nullopt;
+        }
+        z = std::move(converted);
+      }
       z.set_listpack(small);
       return Object(std::move(z));
     }
