@@ -502,7 +502,8 @@ class Engine {
   // The RDB file of the keyspace now (rdb_file.h).
   std::string RdbFileNow() const;
   // Loads an RDB file (versions 1 to 10; what this engine and
-  // redis-server 7.0.15 write) into the empty keyspace, as a starting
+  // redis-server 7.0.15 write) into the keyspace (empty at a start; DEBUG
+  // RELOAD NOFLUSH loads into what is there), as a starting
   // redis-server loads its dump.rdb: keys already expired are dropped,
   // FUNCTION libraries loaded. An error names what could not be read
   // (what is loaded until then stays).
@@ -512,7 +513,10 @@ class Engine {
   absl::Status LoadRdb(std::string_view file, bool allow_dup = false);
   // rdbSave: the file to the host (dbfilename); on success the dirty
   // counter is 0 and LASTSAVE now. False when the host could not write it.
-  bool SaveRdb();
+  // `saved`, when given, receives the file.
+  bool SaveRdb(std::string* saved = nullptr);
+  // dbfilename ("dump.rdb" when the server has none).
+  std::string_view RdbFileName() const;
   // INFO persistence: LASTSAVE (unix s), rdb_saves, the last BGSAVE's status
   // and duration (-1 before the first).
   int64_t lastsave() const { return lastsave_s_ >= 0 ? lastsave_s_ : start_ms() / 1000; }

@@ -78,18 +78,22 @@ std::string Engine::RdbFileNow() const {
   return rdb::RdbFile(keyspace_, limits_, in);
 }
 
-bool Engine::SaveRdb() {
-  const std::string file = RdbFileNow();
+std::string_view Engine::RdbFileName() const {
+  const std::string_view name = ServerParam("dbfilename");
+  return name.empty() ? "dump.rdb" : name;
+}
+
+bool Engine::SaveRdb(std::string* saved) {
+  std::string file = RdbFileNow();
   if (persist_host_ != nullptr) {
-    std::string_view name = ServerParam("dbfilename");
-    if (name.empty()) name = "dump.rdb";
-    if (!persist_host_->WriteRdb(name, file)) return false;
+    if (!persist_host_->WriteRdb(RdbFileName(), file)) return false;
   } else {
     unhosted_rdb_ = file;
   }
   dirty_ = 0;
   lastsave_s_ = now_ms() / 1000;
   last_bgsave_ok_ = true;
+  if (saved != nullptr) *saved = std::move(file);
   return true;
 }
 
@@ -209,20 +213,8 @@ absl::Status Engine::LoadRdb(std::string_view file, bool allow_dup) {
 
 std::string Engine::DebugReload(bool merge, bool flush, bool save) {
   std::string file;
-  if (save) {
-    // rdbSave (its failure: shared.err); it resets the dirty counter.
-    file = RdbFileNow();
-    if (persist_host_ != nullptr) {
-      std::string_view name = ServerParam("dbfilename");
-      if (name.empty()) name = "dump.rdb";
-      if (!persist_host_->WriteRdb(name, file)) return "ERR";
-    } else {
-      unhosted_rdb_ = file;
-    }
-    dirty_ = 0;
-    lastsave_s_ = now_ms() / 1000;
-    last_bgsave_ok_ = true;
-  }
+  // rdbSave (its failure: shared.err); it resets the dirty counter.
+  if (save && !SaveRdb(&file)) return "ERR";
   if (flush) {
     // emptyData(-1, EMPTYDB_NO_FLAGS): signalFlushedDb (WATCH, tracking),
     // every db emptied, the FUNCTION libraries cleared; no dirty change.
@@ -233,9 +225,7 @@ std::string Engine::DebugReload(bool merge, bool flush, bool save) {
   if (!save) {
     bool have = false;
     if (persist_host_ != nullptr) {
-      std::string_view name = ServerParam("dbfilename");
-      if (name.empty()) name = "dump.rdb";
-      have = persist_host_->ReadRdb(name, &file);
+      have = persist_host_->ReadRdb(RdbFileName(), &file);
     } else if (unhosted_rdb_) {
       file = *unhosted_rdb_;
       have = true;

@@ -689,8 +689,7 @@ bool Server::ReadRdb(std::string_view filename, std::string* out) {
 }
 
 absl::Status Server::LoadDataFromDisk() {
-  std::string name(engine_.ServerParam("dbfilename"));
-  if (name.empty()) name = "dump.rdb";
+  const std::string name(engine_.RdbFileName());
   std::string file;
   const int rc = transport_->ReadFile(name, &file);
   if (rc == -ENOENT) return absl::OkStatus();  // nothing saved yet
