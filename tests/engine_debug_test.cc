@@ -105,11 +105,12 @@ TEST(EngineDebugMore, PopulateAsRecorded) {
   EXPECT_EQ(Exec(e, s, {"EXISTS", std::string(127, 'k')}), ":1\r\n");
 }
 
-// The count's cap (Redis has none): at the cap it runs, one above it is
-// refused and adds nothing.
-TEST(EngineDebugMore, PopulateCountHasACap) {
+// The count's cap and the size's (proto-max-bulk-len; Redis has neither):
+// at the cap it runs, one above it is refused and adds nothing.
+TEST(EngineDebugMore, PopulateCountAndSizeHaveCaps) {
   EngineOptions o = DebugYes();
   o.max_debug_populate = 10;
+  o.max_string_len = 16;
   Engine e(o);
   const int s = e.OpenSession();
   EXPECT_EQ(Exec(e, s, {"DEBUG", "POPULATE", "11"}),
@@ -117,6 +118,11 @@ TEST(EngineDebugMore, PopulateCountHasACap) {
   EXPECT_EQ(Exec(e, s, {"DBSIZE"}), ":0\r\n");
   EXPECT_EQ(Exec(e, s, {"DEBUG", "POPULATE", "10"}), "+OK\r\n");
   EXPECT_EQ(Exec(e, s, {"DBSIZE"}), ":10\r\n");
+  EXPECT_EQ(Exec(e, s, {"DEBUG", "POPULATE", "1", "big", "17"}),
+            "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n");
+  EXPECT_EQ(Exec(e, s, {"EXISTS", "big:0"}), ":0\r\n");
+  EXPECT_EQ(Exec(e, s, {"DEBUG", "POPULATE", "1", "big", "16"}), "+OK\r\n");
+  EXPECT_EQ(Exec(e, s, {"STRLEN", "big:0"}), ":16\r\n");
 }
 
 TEST(EngineDebugMore, ObjectAsRecorded) {

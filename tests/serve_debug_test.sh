@@ -5,8 +5,9 @@
 # PROTOCOL in both protocols (redis-cli --no-raw, and RESP3 with -3), the
 # same DEBUG DIGEST and DIGEST-VALUE of the same data, DEBUG
 # SET-ACTIVE-EXPIRE 0 keeping an expired key counted by DBSIZE until it is
-# set back to 1 on both; the default (no) refuses DEBUG; a bad value for the
-# option is one error line and exit 2.
+# set back to 1 on both; DEBUG RELOAD, POPULATE and OBJECT alike on both;
+# DEBUG LOG in serve's log and DEBUG SLEEP blocking it; the default (no)
+# refuses DEBUG; a bad value for the option is one error line and exit 2.
 set -uo pipefail
 cli=$1
 tmp=$(mktemp -d)
@@ -16,7 +17,8 @@ trap 'stop_server; stop_ours; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 start_server --enable-debug-command local
-start_ours "$cli" --bind 127.0.0.1 --enable-debug-command local
+mkdir -p "$tmp/ours"
+start_ours "$cli" --bind 127.0.0.1 --enable-debug-command local --dir "$tmp/ours"
 
 for proto in 2 3; do
   for type in string integer double bignum null array set map attrib push verbatim true false nosuch; do
@@ -72,6 +74,45 @@ for p in "$port" "$ours_port"; do
   [ -n "$gone" ] || fail "port $p: active expiry back on did not delete the expired key in 5 s"
 done
 echo "ok: DEBUG SET-ACTIVE-EXPIRE stops and restarts active expiry on both"
+
+# DEBUG RELOAD saves dump.rdb in the working directory and loads it back:
+# the same digest after it, a hash table set of integers an intset again, the
+# same DEBUG OBJECT fields past the address; POPULATE makes the same keys.
+for p in "$port" "$ours_port"; do
+  redis-cli -p "$p" config set set-max-intset-entries 2 >/dev/null
+  redis-cli -p "$p" sadd si 1 2 3 >/dev/null
+  redis-cli -p "$p" config set set-max-intset-entries 512 >/dev/null
+  redis-cli -p "$p" rpush l a b c >/dev/null
+  redis-cli -p "$p" debug populate 5 p 10 >/dev/null
+  [ "$(redis-cli -p "$p" debug reload)" = OK ] || fail "DEBUG RELOAD on port $p"
+done
+[ -s "$tmp/ours/dump.rdb" ] || fail "DEBUG RELOAD left no dump.rdb in serve's --dir"
+for what in "debug digest" "object encoding si" "strlen p:4" "getrange p:4 0 6"; do
+  # shellcheck disable=SC2086
+  theirs=$(redis-cli -p "$port" $what 2>&1)
+  # shellcheck disable=SC2086
+  mine=$(redis-cli -p "$ours_port" $what 2>&1)
+  [ "$theirs" = "$mine" ] || fail "$what after DEBUG RELOAD: redis-server said [$theirs], respfuzz serve [$mine]"
+done
+theirs=$(redis-cli -p "$port" debug object l | cut -d' ' -f3-4,8-)
+mine=$(redis-cli -p "$ours_port" debug object l | cut -d' ' -f3-4,8-)
+[ "$theirs" = "$mine" ] || fail "DEBUG OBJECT l: redis-server said [$theirs], respfuzz serve [$mine]"
+for p in "$port" "$ours_port"; do redis-cli -p "$p" flushall >/dev/null; done
+echo "ok: DEBUG RELOAD, POPULATE and OBJECT agree with redis-server 7.0.15"
+
+# DEBUG LOG writes serve's log; DEBUG SLEEP blocks the whole server: a PING
+# from another connection waits for it.
+redis-cli -p "$ours_port" debug log from-the-test >/dev/null
+grep -q "DEBUG LOG: from-the-test" "$tmp/serve.log" || fail "DEBUG LOG did not reach serve's log"
+redis-cli -p "$ours_port" debug sleep 0.6 >/dev/null &
+sleeper=$!
+sleep 0.1
+start=$(date +%s%N)
+redis-cli -p "$ours_port" ping >/dev/null
+waited=$(( ($(date +%s%N) - start) / 1000000 ))
+wait "$sleeper"
+[ "$waited" -ge 300 ] || fail "a PING during DEBUG SLEEP 0.6 came back after $waited ms"
+echo "ok: DEBUG LOG reaches the log, DEBUG SLEEP blocks the server ($waited ms)"
 
 stop_ours
 start_ours "$cli" --bind 127.0.0.1

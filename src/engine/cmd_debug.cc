@@ -168,8 +168,10 @@ void DebugObject(CommandContext& c) {
 
 // DEBUG POPULATE count [prefix] [size]: keys prefix:j (snprintf into 128
 // bytes) that do not exist get value:j (size: that many bytes, NUL-padded
-// or cut), added as dbAdd and signalModifiedKey do: no keyspace event, no
-// dirty count.
+// or cut), added as dbAdd and signalModifiedKey do: the "new" keyspace
+// event (KeyAdded), no other, no dirty count. A count above
+// EngineOptions::max_debug_populate, or a size above proto-max-bulk-len,
+// is refused (Redis has no bounds).
 void DebugPopulate(CommandContext& c) {
   int64_t keys = 0, valsize = 0;
   if (!c.RangeArg(2, 0, INT64_MAX, &keys, kErrNotPositive)) return;
