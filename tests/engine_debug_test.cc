@@ -163,10 +163,21 @@ TEST(EngineDebugMore, ObjectAsRecorded) {
   EXPECT_EQ(Exec(e, s, {"DEBUG", "QUICKLIST-PACKED-THRESHOLD", "2"}), "+OK\r\n");
   Exec(e, s, {"RPUSH", "l2", "abc", "d", "efgh"});
   const std::string l2 = ObjectFields(e, s, "l2");
+  EXPECT_NE(l2.find("serializedlength:24 "), std::string::npos) << l2;
   EXPECT_NE(l2.find(" ql_nodes:3 ql_avg_node:1.00 ql_listpack_max:-2 ql_compressed:0 "
                     "ql_uncompressed_size:17\r\n"),
             std::string::npos)
       << l2;
+  // DUMP writes the plain nodes as plain containers, byte for byte as
+  // redis-server 7.0.15 did.
+  const std::string payload(
+      "\x12\x03\x01\x03"
+      "abc\x02\n\n\x00\x00\x00\x01\x00\x81"
+      "d\x02\xff\x01\x04"
+      "efgh\n\x00"
+      "i\x99\n\x95\xc1\xb9\xd3\xa1",
+      35);
+  EXPECT_EQ(Exec(e, s, {"DUMP", "l2"}), "$35\r\n" + payload + "\r\n");
   // INCR changes an unshared integer in place: the address stays.
   Exec(e, s, {"SET", "foo", "20000"});
   const std::string before = Exec(e, s, {"DEBUG", "OBJECT", "foo"});

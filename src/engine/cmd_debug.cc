@@ -143,7 +143,7 @@ void DebugObject(CommandContext& c) {
   if (TypeOf(*o) == ObjType::kList) {
     const List& list = As<List>(*o);
     const QuicklistShape q =
-        QuicklistLayout(list, limits.list_max_listpack_size, c.engine.quicklist_packed_threshold());
+        QuicklistLayout(list, limits.list_max_listpack_size, limits.quicklist_packed_threshold);
     const int64_t fill = std::clamp<int64_t>(limits.list_max_listpack_size, -5, (1 << 15) - 1);
     char buf[160];
     std::snprintf(buf, sizeof(buf),

@@ -35,6 +35,10 @@ struct EncodingLimits {
   int64_t stream_node_max_entries = 100;
   // HyperLogLog: the largest sparse value before it turns dense (cmd_hll.cc).
   int64_t hll_sparse_max_bytes = 3000;
+  // quicklist.c's packed_threshold (DEBUG QUICKLIST-PACKED-THRESHOLD; no
+  // CONFIG parameter): a list element this long or longer takes a plain
+  // node of its own (DUMP's and the RDB file's quicklists, DEBUG OBJECT).
+  uint64_t quicklist_packed_threshold = uint64_t{1} << 30;
 };
 
 // How a numeric parameter parses (numericParseString) and is bounded

@@ -448,12 +448,12 @@ class Engine {
   void set_script_deny_disabled(bool on) { script_deny_disabled_ = on; }
   // DEBUG QUICKLIST-PACKED-THRESHOLD (quicklist.c's packed_threshold, 1 GiB
   // by default): an element this long or longer takes a plain quicklist
-  // node of its own (DEBUG OBJECT's ql_nodes).
+  // node of its own (EncodingLimits::quicklist_packed_threshold).
   static constexpr uint64_t kDefaultPackedThreshold = uint64_t{1} << 30;
   // DEBUG SLEEP's longest sleep (Redis has no bound; a longer one is refused).
   static constexpr int kMaxDebugSleepSeconds = 3600;
-  uint64_t quicklist_packed_threshold() const { return packed_threshold_; }
-  void set_quicklist_packed_threshold(uint64_t v) { packed_threshold_ = v; }
+  uint64_t quicklist_packed_threshold() const { return limits_.quicklist_packed_threshold; }
+  void set_quicklist_packed_threshold(uint64_t v) { limits_.quicklist_packed_threshold = v; }
   // DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] (debug.c): save the RDB file
   // (unless NOSAVE), empty the dataset and the FUNCTION libraries as
   // emptyData does (unless NOFLUSH), then load the file back (MERGE: a key
@@ -976,7 +976,6 @@ class Engine {
   bool cron_paused_ = false;
   int64_t slept_us_ = 0;  // DEBUG SLEEP's microseconds so far (AddSleptMicros)
   bool script_deny_disabled_ = false;
-  uint64_t packed_threshold_ = kDefaultPackedThreshold;
   // The last RDB file saved when there is no PersistHost (DEBUG RELOAD
   // NOSAVE reads it); none until a save.
   std::optional<std::string> unhosted_rdb_;

@@ -161,20 +161,26 @@ void AppendBinaryDouble(std::string* out, double d) {
   PutLe(out, bits, 8);
 }
 
-void DumpList(std::string* out, const List& list, int64_t fill) {
+void DumpList(std::string* out, const List& list, int64_t fill, uint64_t packed_threshold) {
   // quicklistPushTail from an empty quicklist, element by element: a node
-  // takes the next element while _quicklistNodeAllowInsert does.
+  // takes the next element while _quicklistNodeAllowInsert does; an element
+  // of packed_threshold bytes or more is a plain node of its own.
   fill = std::clamp<int64_t>(fill, -5, 1 << 15);
   static constexpr std::array<size_t, 5> kLevels = {4096, 8192, 16384, 32768, 65536};
-  std::vector<std::string> nodes;
+  std::vector<std::pair<uint64_t, std::string>> nodes;  // (container, bytes)
   std::string entries;
   size_t count = 0;
   auto flush = [&] {
-    if (count > 0) nodes.push_back(FinishListpack(entries, count));
+    if (count > 0) nodes.emplace_back(kContainerPacked, FinishListpack(entries, count));
     entries.clear();
     count = 0;
   };
   for (const std::string& e : list) {
+    if (e.size() >= packed_threshold) {
+      flush();
+      nodes.emplace_back(kContainerPlain, e);
+      continue;
+    }
     if (count > 0) {
       const size_t node_sz = 6 + entries.size() + 1;
       const size_t new_sz = node_sz + e.size() + 8;
@@ -193,9 +199,9 @@ void DumpList(std::string* out, const List& list, int64_t fill) {
   }
   flush();
   AppendLen(out, nodes.size());
-  for (const std::string& n : nodes) {
-    AppendLen(out, kContainerPacked);
-    AppendString(out, n);
+  for (const auto& [container, bytes] : nodes) {
+    AppendLen(out, container);
+    AppendString(out, bytes);
   }
 }
 
@@ -954,7 +960,7 @@ void AppendObject(std::string* out_ptr, const Object& o, const EncodingLimits& l
       break;
     case ObjType::kList:
       out.push_back(static_cast<char>(kTypeListQuicklist2));
-      DumpList(&out, As<List>(o), limits.list_max_listpack_size);
+      DumpList(&out, As<List>(o), limits.list_max_listpack_size, limits.quicklist_packed_threshold);
       break;
     case ObjType::kHash: {
       const Hash& h = As<Hash>(o);
