@@ -825,6 +825,35 @@ Value FcallRo(Ctx& c) { return FcallGeneric(c, true); }
 
 }  // namespace
 
+void ReloadFunctionLibraries(State& st) {
+  if (!st.functions) return;
+  FunctionsState& fs = *st.functions;
+  std::map<std::string, FunctionsState::Library> reloaded;
+  for (const auto& [name, old] : fs.libraries) {
+    std::string lib_name;
+    size_t nl = 0;
+    if (!LibraryMetadata(old.code, &lib_name, &nl).empty()) continue;  // loaded once: cannot fail
+    FunctionsState::Library fresh;
+    fresh.name = name;
+    fresh.code = old.code;
+    fs.run.rand48 = st.script_rand48;
+    const std::string err = RunLibraryCode(st, fs, &fresh, old.code.substr(nl));
+    st.script_rand48 = fs.run.rand48;
+    if (!err.empty()) {
+      UnrefLibrary(fs.L, fresh);
+      continue;
+    }
+    reloaded.emplace(name, std::move(fresh));
+  }
+  for (auto& [name, fresh] : reloaded) {
+    FunctionsState::Library& old = fs.libraries.at(name);
+    UnrefLibrary(fs.L, old);
+    Unlink(fs, old);
+    old = std::move(fresh);
+    Link(fs, old);
+  }
+}
+
 bool FunctionDeclaredFlags(const State& st, const std::string& name, uint32_t* flags) {
   const FunctionsState::Function* fn = FindFunction(st, name);
   if (fn == nullptr) return false;

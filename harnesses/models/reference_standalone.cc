@@ -226,10 +226,10 @@ namespace {
 //     listpack a skiplist when longer.
 //   - with NOFLUSH MERGE every key is replaced by its reloaded copy (no
 //     signal), the expired ones stay as they were.
-// The FUNCTION libraries are loaded back as they were (nothing a command
-// sees changes). NOSAVE (the last file, which the harness's engine-only
-// SAVE writes) and NOFLUSH without MERGE (where redis-server panics on a
-// key that is there) are outside the model: the harness does not send them.
+// The FUNCTION libraries are loaded back: each library's code runs again,
+// so a library's Lua locals start over (ReloadFunctionLibraries). NOSAVE (the last file, which the
+// harness's engine-only SAVE writes) and NOFLUSH without MERGE (where redis-server panics on a key
+// that is there) are outside the model: the harness does not send them.
 Value Reload(Ctx& c) {
   bool merge = false, flush = true, save = true;
   for (size_t j = 2; j < c.argc(); ++j) {
@@ -248,6 +248,7 @@ Value Reload(Ctx& c) {
     return c.Err("DEBUG RELOAD NOSAVE or NOFLUSH without MERGE: outside the reference model");
   }
   State& st = c.st;
+  ReloadFunctionLibraries(st);
   if (flush) {
     for (int db = 0; db < kNumDbs; ++db) {
       SignalDeletedStreams(st, db, -1);

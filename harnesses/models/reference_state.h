@@ -557,6 +557,10 @@ bool LfuPolicy(const State& st);
 // it has at most hash-max-listpack-entries fields and no field or value
 // longer than hash-max-listpack-value (reference_standalone.cc).
 bool HashLoadsAsListpack(const Config& cfg, const Object& o);
+// rdbLoad's FUNCTION libraries (DEBUG RELOAD): each library's code run
+// again, its functions fresh closures (a library's Lua locals start over),
+// in place of the old ones (reference_functions.cc).
+void ReloadFunctionLibraries(State& st);
 int64_t LfuCounter(const State& st, const Object& o);
 int64_t NewLru(const State& st);
 void TouchLru(State& st, Object& o);
