@@ -216,8 +216,10 @@ void Engine::HandleReadyKeys() {
         }
       }
       // XREADGROUP sessions blocked on a key that is no stream any more,
-      // after the others are served (handleClientsBlockedOnKeys).
+      // after the others are served (handleClientsBlockedOnKeys), and the
+      // DEL of a key that had expired (no afterCommand propagated it).
       if (!stream) UnblockDeletedStreamReadgroupClients(db, key);
+      if (o == nullptr) PropagatePending();
     }
   }
   current_session_ = -1;
@@ -261,7 +263,9 @@ bool Engine::ServeBlocked(int si, int db, const std::string& key) {
   SlowlogPush(r, r.block.argv, false);  // updateStatsOnUnblock
   LatencySample(spec->name);
   Unblock(si);
-  // afterCommand(receiver): its own invalidations after its reply.
+  // afterCommand(receiver): what it propagated, then its own
+  // invalidations after its reply.
+  PropagatePending();
   tracker_.SetCurrent(r.id, false);
   tracker_.AfterCommand();
   if (!r.notified) {

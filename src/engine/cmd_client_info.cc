@@ -49,6 +49,7 @@ std::string InfoString(const Engine& e, const Session& s) {
   const uint32_t tf = t != nullptr ? t->flags : 0;
   const bool in_multi = s.in_multi || s.exec_count >= 0;
   if (s.monitor) flags += 'O';
+  if (s.replica) flags += 'S';
   if (s.in_pubsub()) flags += 'P';
   if (in_multi) flags += 'x';
   if (s.blocked()) flags += 'b';
@@ -98,20 +99,22 @@ void ClientList(CommandContext& c) {
   if (c.argc() == 2) {
     for (const Session* s : Clients(c.engine)) absl::StrAppend(&o, InfoString(c.engine, *s), "\n");
   } else if (c.argc() == 4 && c.ArgIs(2, "type")) {
-    // getClientTypeByName; a client here is pubsub or normal.
+    // getClientTypeByName; a client here is a replica, pubsub or normal.
     int type;
     if (c.ArgIs(3, "normal")) {
       type = 0;
     } else if (c.ArgIs(3, "pubsub")) {
       type = 1;
-    } else if (c.ArgIs(3, "slave") || c.ArgIs(3, "replica") || c.ArgIs(3, "master")) {
+    } else if (c.ArgIs(3, "slave") || c.ArgIs(3, "replica")) {
       type = 2;
+    } else if (c.ArgIs(3, "master")) {
+      type = 3;  // no client is one here
     } else {
       c.reply.Error("ERR Unknown client type '" + std::string(CStr(c.arg(3))) + "'");
       return;
     }
     for (const Session* s : Clients(c.engine)) {
-      if ((s->in_pubsub() ? 1 : 0) == type) {
+      if (s->client_type() == type) {
         absl::StrAppend(&o, InfoString(c.engine, *s), "\n");
       }
     }

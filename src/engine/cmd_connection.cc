@@ -270,7 +270,7 @@ void ClientKill(CommandContext& c) {
     if (!other.open || other.close_after_reply) continue;
     if (addr != nullptr && (other.addr.empty() || CStr(*addr) != other.addr)) continue;
     if (laddr != nullptr && (other.laddr.empty() || CStr(*laddr) != other.laddr)) continue;
-    if (type != -1 && type != (other.in_pubsub() ? 1 : 0)) continue;
+    if (type != -1 && type != other.client_type()) continue;
     if (id != 0 && other.id != id) continue;
     if (user != nullptr && other.user != *user) continue;
     if (&other == &c.session) {

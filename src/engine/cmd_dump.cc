@@ -11,8 +11,6 @@ namespace respfuzz::engine {
 
 namespace {
 
-constexpr uint32_t kLruClockMax = (1u << 24) - 1;
-
 // DUMP key: the payload, or a null reply for a missing key.
 void CmdDump(CommandContext& c) {
   const Object* o = c.Find(c.arg(1));
@@ -82,26 +80,26 @@ void CmdRestore(CommandContext& c) {
   if (ttl != 0 && ttl <= c.now_ms()) {  // checkAlreadyExpired
     if (existed) {
       c.ks.DeleteStored(c.db, key);
+      c.PropagateAs({"DEL", key});
       c.Notify(kNotifyGeneric, "del", key);
       c.Dirty();
     }
     c.reply.Ok();
     return;
   }
+  // A relative TTL goes to replicas as the absolute time, ABSTTL appended.
+  if (ttl != 0 && !absttl && c.engine.propagating()) {
+    std::vector<std::string> as(c.argv.begin(), c.argv.end());
+    as[2] = std::to_string(ttl);
+    as.push_back("ABSTTL");
+    c.PropagateAs(std::move(as));
+  }
   if (existed) c.engine.NotifyKeyspaceEvent(kNotifyNew, "new", key, c.db);  // dbDelete + dbAdd
   Object& stored =
       c.ks.StoreWithExpire(c.db, key, std::move(*obj), ttl != 0 ? ttl : -1, Keyspace::Stamp::kNew);
   if (existed) c.engine.SignalKeyAsReady(c.db, key);
   // objectSetLRUOrLFU(obj, lfu_freq, lru_idle, LRU_CLOCK(), 1000).
-  if (c.ks.lfu()) {
-    if (lfu_freq >= 0) {
-      stored.set_lru((LfuMinutes(c.now_ms()) << 8) | static_cast<uint32_t>(lfu_freq));
-    }
-  } else if (lru_idle >= 0) {
-    int64_t lru_abs = static_cast<int64_t>(LruClock(c.now_ms())) - lru_idle;
-    if (lru_abs < 0) lru_abs += kLruClockMax;
-    stored.set_lru(static_cast<uint32_t>(static_cast<uint64_t>(lru_abs)) & kLruClockMax);
-  }
+  SetLruOrLfu(&stored, c.ks.lfu(), lfu_freq, lru_idle, LruClock(c.now_ms()), c.now_ms());
   c.Notify(kNotifyGeneric, "restore", key);
   c.Dirty();
   c.reply.Ok();

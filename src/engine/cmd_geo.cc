@@ -165,6 +165,8 @@ void CmdGeoadd(CommandContext& c) {
   const CommandSpec* zadd = FindCommand("zadd");
   CommandContext z{c.engine, c.ks, c.session, *zadd, zargv, c.reply, c.db, c.max_string_len, {}};
   zadd->handler(z);
+  // replaceClientCommandVector: GEOADD goes to replicas as this ZADD.
+  c.PropagateAs(std::move(zargv));
 }
 
 // GEODIST key member1 member2 [unit]

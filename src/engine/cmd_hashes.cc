@@ -253,6 +253,7 @@ void CmdHincrbyfloat(CommandContext& c) {
   }
   std::string text = FormatLongDoubleHuman(value);
   c.reply.Bulk(text);
+  c.PropagateAs({"HSET", key, c.arg(2), text});  // always as HSET with the new value
   // hashTypeSet: the field's and the new value's lengths count.
   const bool long_arg = LongerThanListpackValue(c, c.arg(2)) || LongerThanListpackValue(c, text);
   if (h == nullptr) {

@@ -188,16 +188,33 @@ void CmdInfo(CommandContext& c) {
   if (want.Has("replication")) {
     section("Replication");
     field("role", "master");
-    field("connected_slaves", 0);
+    // Replicas made by SYNC / PSYNC (replication.cc): never acknowledging,
+    // so offset 0 and the lag since they connected; port 0 (no REPLCONF
+    // listening-port).
+    field("connected_slaves", static_cast<int64_t>(e.replica_count()));
+    int n = 0;
+    for (const Session* s : e.ReplicaSessions()) {
+      const std::string ip = s->addr.empty() ? "" : s->addr.substr(0, s->addr.rfind(':'));
+      field(absl::StrCat("slave", n++).c_str(),
+            absl::StrCat("ip=", ip, ",port=0,state=online,offset=0,lag=",
+                         (e.keyspace().now_ms() - s->ctime_ms) / 1000));
+    }
     field("master_failover_state", "no-failover");
-    field("master_replid", e.run_id());
+    field("master_replid", e.master_replid());
     field("master_replid2", std::string(40, '0'));
-    field("master_repl_offset", 0);
+    field("master_repl_offset", e.master_repl_offset());
     field("second_repl_offset", -1);
-    field("repl_backlog_active", 0);
+    field("repl_backlog_active", e.repl_backlog_active() ? 1 : 0);
     field("repl_backlog_size", 1048576);
-    field("repl_backlog_first_byte_offset", 0);
-    field("repl_backlog_histlen", 0);
+    // The backlog holds the stream's last bytes since its first one, up
+    // to its size.
+    const int64_t histlen =
+        e.repl_backlog_active()
+            ? std::min<int64_t>(e.master_repl_offset() - e.repl_backlog_first_byte() + 1, 1048576)
+            : 0;
+    field("repl_backlog_first_byte_offset",
+          e.repl_backlog_active() ? e.master_repl_offset() - histlen + 1 : 0);
+    field("repl_backlog_histlen", histlen);
   }
   if (want.Has("cpu")) {
     section("CPU");

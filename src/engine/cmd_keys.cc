@@ -116,10 +116,20 @@ void ExpireGeneric(CommandContext& c, int64_t basetime, bool seconds) {
   c.Dirty();
   if (when <= c.now_ms()) {
     c.ks.Delete(c.db, key);
+    // Propagated as an explicit DEL or UNLINK.
+    c.PropagateAs({c.engine.lazyfree_lazy_expire() ? "UNLINK" : "DEL", key});
     c.Notify(kNotifyGeneric, "del", key);
     c.reply.Integer(1);
   } else {
     c.ks.SetExpire(c.db, key, when);
+    // Propagated as PEXPIREAT with the absolute time (PEXPIREAT's own
+    // argument as sent), its options kept.
+    if (c.engine.propagating()) {
+      std::vector<std::string> as(c.argv.begin(), c.argv.end());
+      if (c.spec.name != "pexpireat") as[0] = "PEXPIREAT";
+      if (basetime != 0 || seconds) as[2] = std::to_string(when);
+      c.PropagateAs(std::move(as));
+    }
     c.reply.Integer(1);  // Redis replies before it signals and notifies here
     c.Notify(kNotifyGeneric, "expire", key);
   }
@@ -569,7 +579,8 @@ bool FlushAsync(CommandContext& c) {
 
 void CmdFlushdb(CommandContext& c) {
   if (!FlushArgsOk(c)) return;
-  c.engine.tracker().InvalidateOnFlush();                    // even for an empty db
+  c.ForcePropagation();                    // propagated even when the db was empty
+  c.engine.tracker().InvalidateOnFlush();  // even for an empty db
   c.Dirty(static_cast<int64_t>(c.ks.db(c.db).dict.size()));  // emptyData's count
   if (FlushAsync(c)) c.engine.LazyFreedKeys(c.ks.db(c.db).dict.size());
   c.ks.FlushDb(c.db);
@@ -578,13 +589,13 @@ void CmdFlushdb(CommandContext& c) {
 
 void CmdFlushall(CommandContext& c) {
   if (!FlushArgsOk(c)) return;
-  c.engine.tracker().InvalidateOnFlush();
+  c.ForcePropagation();
   const bool async = FlushAsync(c);
   for (int db = 0; db < c.ks.num_dbs(); ++db) {
     c.Dirty(static_cast<int64_t>(c.ks.db(db).dict.size()));
     if (async) c.engine.LazyFreedKeys(c.ks.db(db).dict.size());
   }
-  c.ks.FlushAll();
+  c.engine.EmptyAllDbs();
   // flushAllDataAndResetRDB: with save points, an RDB save (which resets
   // the dirty counter) of the empty dataset (persist.cc).
   if (!c.engine.save_points().empty()) c.engine.SaveRdb();

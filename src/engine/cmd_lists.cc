@@ -439,6 +439,15 @@ void PopRangeWithKey(CommandContext& c, const std::string& key, List& l, End whe
   c.Dirty(n);
 }
 
+// LMPOP and BLMPOP go to replicas as [LR]POP key <count> (the count at
+// most the list's length).
+void PropagatePopCount(CommandContext& c, const std::string& key, const List& l, End where,
+                       int64_t count) {
+  if (!c.engine.propagating()) return;
+  const int64_t n = std::min<int64_t>(count, static_cast<int64_t>(l.size()));
+  c.PropagateAs({where == End::kLeft ? "LPOP" : "RPOP", key, std::to_string(n)});
+}
+
 // LMPOP / BLMPOP's arguments after the timeout (lmpopGenericCommand):
 // numkeys, the keys, LEFT|RIGHT, [COUNT n]. Replies the error and returns
 // false on bad input.
@@ -482,9 +491,12 @@ void BlockingPop(CommandContext& c, size_t first_key, size_t numkeys, End where,
     if (!c.FindAs(key, &l)) return;
     if (l == nullptr || l->empty()) continue;
     if (count != -1) {
+      // Propagated as [LR]POP key <count, at most the length>.
+      PropagatePopCount(c, key, *l, where, count);
       PopRangeWithKey(c, key, *l, where, count);
       return;
     }
+    c.PropagateAs({where == End::kLeft ? "LPOP" : "RPOP", key});  // as [LR]POP key
     c.reply.ArrayHeader(2);
     c.reply.Bulk(key);
     if (where == End::kLeft) {
@@ -527,6 +539,7 @@ void CmdLmpop(CommandContext& c) {
     List* l;
     if (!c.FindAs(key, &l)) return;
     if (l == nullptr || l->empty()) continue;
+    PropagatePopCount(c, key, *l, where, count);
     PopRangeWithKey(c, key, *l, where, count);
     return;
   }
@@ -548,6 +561,12 @@ void BlockingMove(CommandContext& c, End from, End to, int64_t timeout) {
   List* sl;
   if (!c.FindAs(c.arg(1), &sl)) return;
   if (sl != nullptr) {
+    // Propagated as LMOVE (its position words as sent) or RPOPLPUSH.
+    if (c.spec.name == "blmove") {
+      c.PropagateAs({"LMOVE", c.arg(1), c.arg(2), c.arg(3), c.arg(4)});
+    } else {
+      c.PropagateAs({"RPOPLPUSH", c.arg(1), c.arg(2)});
+    }
     Move(c, from, to);
     return;
   }
@@ -635,11 +654,19 @@ bool ServeBlockedList(CommandContext& c, const std::string& key, const BlockStat
     }
     return v;
   };
+  // serveClientBlockedOnList's alsoPropagate, in the key's db: [LR]POP
+  // key (with the count for BLMPOP), LMOVE / RPOPLPUSH after the push.
+  const char* pop_name = where == End::kLeft ? "LPOP" : "RPOP";
   if (!b.has_target) {
     if (b.count != -1) {
+      if (c.engine.propagating()) {
+        const int64_t n = std::min<int64_t>(b.count, static_cast<int64_t>(l.size()));
+        c.AlsoPropagate({pop_name, key, std::to_string(n)});
+      }
       PopRangeWithKey(c, key, l, where, b.count);
       return c.ks.Peek(c.db, key) == nullptr;
     }
+    c.AlsoPropagate({pop_name, key});
     const std::string v = pop();
     c.reply.ArrayHeader(2);
     c.reply.Bulk(key);
@@ -669,6 +696,12 @@ bool ServeBlockedList(CommandContext& c, const std::string& key, const BlockStat
   }
   c.Notify(kNotifyList, b.to_left ? "lpush" : "rpush", b.target);
   c.reply.Bulk(v);  // lmoveHandlePush: the event, then the reply
+  if (OptEquals(b.argv[0], "brpoplpush")) {
+    c.AlsoPropagate({"RPOPLPUSH", key, b.target});
+  } else {
+    c.AlsoPropagate(
+        {"LMOVE", key, b.target, b.left ? "left" : "right", b.to_left ? "left" : "right"});
+  }
   c.Notify(kNotifyList, where == End::kLeft ? "lpop" : "rpop", key);
   const Object* src = c.ks.Peek(c.db, key);
   if (src != nullptr && As<List>(*src).empty()) {

@@ -264,8 +264,15 @@ void CmdPunsubscribe(CommandContext& c) {
 }
 void CmdSunsubscribe(CommandContext& c) { UnsubscribeFrom(c, PubSubKind::kShard, "sunsubscribe"); }
 
-void CmdPublish(CommandContext& c) { c.reply.Integer(c.engine.Publish(c.arg(1), c.arg(2), false)); }
-void CmdSpublish(CommandContext& c) { c.reply.Integer(c.engine.Publish(c.arg(1), c.arg(2), true)); }
+// Both go to replicas (forceCommandPropagation: no cluster here).
+void CmdPublish(CommandContext& c) {
+  c.ForcePropagation();
+  c.reply.Integer(c.engine.Publish(c.arg(1), c.arg(2), false));
+}
+void CmdSpublish(CommandContext& c) {
+  c.ForcePropagation();
+  c.reply.Integer(c.engine.Publish(c.arg(1), c.arg(2), true));
+}
 
 constexpr std::array<std::string_view, 12> kPubsubHelp = {
     "CHANNELS [<pattern>]",

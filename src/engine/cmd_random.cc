@@ -137,6 +137,16 @@ void CmdSpop(CommandContext& c) {
   }
   c.Notify(kNotifySet, "spop", key);  // before the reply, as spopCommand
   c.Dirty(static_cast<int64_t>(popped.size()));
+  // Propagated as SREM key member (one pop), DEL key (the whole set), or
+  // else an SREM per member popped, the SPOP itself not.
+  if (!with_count) {
+    c.PropagateAs({"SREM", key, popped[0]});
+  } else if (popped.size() == members.size()) {
+    c.PropagateAs({"DEL", key});
+  } else {
+    for (const std::string& m : popped) c.AlsoPropagate({"SREM", key, m});
+    c.PreventPropagation();
+  }
   if (with_count) c.reply.SetHeader(static_cast<int64_t>(popped.size()));
   for (const std::string& m : popped) {
     c.reply.Bulk(m);

@@ -134,8 +134,18 @@ void CmdSet(CommandContext& c) {
     return;
   }
   if (expire_arg != 0) {
+    // Propagated as SET key value PXAT <ms>.
+    c.PropagateAs({"SET", key, c.arg(2), "PXAT", std::to_string(when_ms)});
     c.ks.StoreWithExpire(c.db, key, Object(c.TakeArg(2)), when_ms);
   } else {
+    if ((flags & kSetGet) && c.engine.propagating()) {
+      // Propagated without its GET words (every one, from argv[3] on).
+      std::vector<std::string> as;
+      for (size_t j = 0; j < c.argc(); ++j) {
+        if (j < 3 || !OptEquals(c.arg(j), "get")) as.push_back(c.arg(j));
+      }
+      c.PropagateAs(std::move(as));
+    }
     c.ks.Store(c.db, key, Object(c.TakeArg(2)), (flags & kSetKeepTtl) != 0);
   }
   c.Dirty();
@@ -161,6 +171,7 @@ void SetWithRelativeExpire(CommandContext& c, bool seconds) {
   // setGenericCommand's lookupKeyWrite: it touches an existing key (an LFU
   // counter's draw, an expired key's deletion) as SET ... EX does.
   (void)c.Find(c.arg(1));
+  c.PropagateAs({"SET", c.arg(1), c.arg(3), "PXAT", std::to_string(when_ms)});
   c.ks.StoreWithExpire(c.db, c.arg(1), Object(c.TakeArg(3)), when_ms);
   c.Dirty();
   c.Notify(kNotifyString, "set", c.arg(1));
@@ -329,6 +340,8 @@ void CmdIncrbyfloat(CommandContext& c) {
   c.Notify(kNotifyString, "incrbyfloat", key);
   c.Dirty();
   c.reply.Bulk(text);
+  // Propagated as SET key <the new value> KEEPTTL (no float drift).
+  c.PropagateAs({"SET", key, text, "KEEPTTL"});
 }
 
 // GETRANGE key start end: indexes are checked before the key is looked up.
@@ -412,6 +425,7 @@ void CmdGetdel(CommandContext& c) {
   }
   c.reply.Bulk(*s);
   c.ks.Delete(c.db, key);
+  c.PropagateAs({c.engine.lazyfree_lazy_user_del() ? "UNLINK" : "DEL", key});
   c.Notify(kNotifyGeneric, "del", key);
   c.Dirty();
 }
@@ -434,15 +448,19 @@ void CmdGetex(CommandContext& c) {
   int64_t when_ms = -1;
   if (expire_arg != 0 && !ParsedExpireMs(c, flags, expire_arg, &when_ms)) return;
   c.reply.Bulk(*s);
+  // Never propagated as sent: as DEL / UNLINK, PEXPIREAT or PERSIST.
   if ((flags & (kSetExat | kSetPxat)) && when_ms <= c.now_ms()) {
     c.ks.Delete(c.db, key);
+    c.PropagateAs({c.engine.lazyfree_lazy_expire() ? "UNLINK" : "DEL", key});
     c.Notify(kNotifyGeneric, "del", key);
     c.Dirty();
   } else if (expire_arg != 0) {
     c.ks.SetExpire(c.db, key, when_ms);
+    c.PropagateAs({"PEXPIREAT", key, std::to_string(when_ms)});
     c.Notify(kNotifyGeneric, "expire", key);
     c.Dirty();
   } else if ((flags & kSetPersist) && c.ks.Persist(c.db, key)) {
+    c.PropagateAs({"PERSIST", key});
     c.Notify(kNotifyGeneric, "persist", key);
     c.Dirty();
   }
@@ -451,6 +469,7 @@ void CmdGetex(CommandContext& c) {
 // GETSET key value: SET without options (the TTL is dropped), replying the old value.
 void CmdGetset(CommandContext& c) {
   if (!ReplyGet(c, c.arg(1))) return;
+  c.PropagateAs({"SET", c.arg(1), c.arg(2)});  // propagated as SET
   c.ks.SetKey(c.db, c.arg(1), Object(c.TakeArg(2)));
   c.Notify(kNotifyString, "set", c.arg(1));
   c.Dirty();

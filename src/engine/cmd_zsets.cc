@@ -794,6 +794,22 @@ void ZpopWithKey(CommandContext& c, const std::string& key, ZSet& z, bool max, i
   c.Dirty(n);
 }
 
+// ZMPOP, BZMPOP and the BZPOPs go to replicas as ZPOPMIN / ZPOPMAX key,
+// with the count (at most the size) when they had one; `served`: a blocked
+// session's, an op of its own (alsoPropagate), else the command rewritten.
+void PropagateZpop(CommandContext& c, const std::string& key, const ZSet& z, bool max,
+                   int64_t count, bool served) {
+  if (!c.engine.propagating()) return;
+  const char* name = max ? "ZPOPMAX" : "ZPOPMIN";
+  std::vector<std::string> as = {name, key};
+  if (count != -1) as.push_back(std::to_string(std::min<int64_t>(count, z.size())));
+  if (served) {
+    c.engine.AlsoPropagate(c.db, std::move(as));
+  } else {
+    c.PropagateAs(std::move(as));
+  }
+}
+
 // ZMPOP / BZMPOP's arguments after the timeout (zmpopGenericCommand):
 // numkeys, the keys, MIN|MAX, [COUNT n].
 bool ParseZmpop(CommandContext& c, size_t numkeys_idx, int64_t* numkeys, bool* max,
@@ -838,6 +854,7 @@ void CmdZmpop(CommandContext& c) {
     ZSet* z;
     if (!c.FindAs(c.arg(j), &z)) return;
     if (z == nullptr) continue;
+    PropagateZpop(c, c.arg(j), *z, max, count, false);
     ZpopWithKey(c, c.arg(j), *z, max, count, true);
     return;
   }
@@ -854,6 +871,7 @@ void BlockingZpop(CommandContext& c, size_t first_key, size_t numkeys, bool max,
     ZSet* z;
     if (!c.FindAs(c.arg(j), &z)) return;
     if (z == nullptr || z->empty()) continue;
+    PropagateZpop(c, c.arg(j), *z, max, nested ? count : -1, false);
     ZpopWithKey(c, c.arg(j), *z, max, count, nested);
     return;
   }
@@ -923,6 +941,7 @@ constexpr std::array<CommandSpec, 26> kCommands = {{
 // up for writing (Find): a second touch after HandleClientsBlockedOnKeys'.
 bool ServeBlockedZSet(CommandContext& c, const std::string& key, const BlockState& b) {
   ZSet& z = As<ZSet>(*c.ks.Find(c.db, key));
+  PropagateZpop(c, key, z, !b.left, b.count, true);
   ZpopWithKey(c, key, z, !b.left, b.count, b.count != -1);
   return c.ks.Peek(c.db, key) == nullptr;
 }

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -110,7 +112,8 @@ std::span<const CommandSpec> PersistCommands();  // SAVE BGSAVE LASTSAVE SHUTDOW
 // lack it): the commands of 7.0.15's table that carry it (client_pause.cc;
 // CLIENT PAUSE WRITE and a monitor's refusals read it).
 bool MayReplicateCommand(std::string_view name);
-std::span<const CommandSpec> MonitorCommands();  // MONITOR (monitor.cc)
+std::span<const CommandSpec> MonitorCommands();      // MONITOR (monitor.cc)
+std::span<const CommandSpec> ReplicationCommands();  // SYNC, PSYNC (replication.cc)
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();
@@ -281,6 +284,21 @@ struct CommandContext {
   // c->cmd->fullname for every handler here (CLIENT's subcommand errors are
   // Dispatch's).
   void ReplyArityError() { reply.Error(ArityError(spec.name)); }
+
+  // Propagation (replication.cc): what call() sends replicas for this
+  // command when it changed the dataset (dirty): its argv, or the vector
+  // PropagateAs set (rewriteClientCommandVector), after the ops
+  // AlsoPropagate added; nothing after PreventPropagation; the command even
+  // when nothing changed after ForcePropagation. Each is a no-op while no
+  // replica listens.
+  std::optional<std::vector<std::string>> propagate_as;
+  bool prevent_propagation = false;
+  bool force_propagation = false;
+  void PropagateAs(std::initializer_list<std::string_view> argv);
+  void PropagateAs(std::vector<std::string> argv);
+  void AlsoPropagate(std::initializer_list<std::string_view> argv);
+  void PreventPropagation() { prevent_propagation = true; }
+  void ForcePropagation() { force_propagation = true; }
   void ReplyInvalidExpireTime();
 };
 

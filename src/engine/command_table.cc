@@ -26,7 +26,8 @@ const Table& GetTable() {
                        CommandCommands(),    SortCommands(),       DumpCommands(),
                        AclCommands(),        SlowlogCommands(),    GeoCommands(),
                        HllCommands(),        LatencyCommands(),    PersistCommands(),
-                       MonitorCommands(),    StandaloneCommands(), DebugCommands()}) {
+                       MonitorCommands(),    StandaloneCommands(), DebugCommands(),
+                       ReplicationCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;

@@ -15,7 +15,7 @@ namespace {
 using Kind = KeptParam::Kind;
 
 // In config.c's table order.
-constexpr std::array<KeptParam, 11> kParams = {{
+constexpr std::array<KeptParam, 12> kParams = {{
     {"daemonize", "", Kind::kImmutable, 0, 0, 0, false, "no"},
     // The protected actions, each "no" (their default, which only the
     // configuration file can change): DEBUG and MODULE LOAD / LOADEX /
@@ -28,6 +28,8 @@ constexpr std::array<KeptParam, 11> kParams = {{
     {"maxmemory-eviction-tenacity", "", Kind::kInt, 0, 100, 10, false, ""},
     {"key-load-delay", "", Kind::kInt, INT_MIN, INT_MAX, 0, true, ""},
     {"repl-backlog-size", "", Kind::kLongLongMemory, 1, LLONG_MAX, 1024 * 1024, false, ""},
+    // Read by the replication cron (replication.cc): the PING to replicas.
+    {"repl-ping-replica-period", "repl-ping-slave-period", Kind::kInt, 1, INT_MAX, 10, false, ""},
     {"client-query-buffer-limit", "", Kind::kSizeTMemory, 1024 * 1024, LONG_MAX, 1024 * 1024 * 1024,
      false, ""},
     {"maxmemory-clients", "", Kind::kSSizeTMemoryOrPct, -100, LLONG_MAX, 0, false, ""},

@@ -4,7 +4,8 @@
 // maxmemory-clients (no client is evicted), maxmemory-samples and
 // maxmemory-eviction-tenacity (evict.cc samples as it does), key-load-delay
 // (hidden: CONFIG GET names it whole, a pattern never matches it; nothing is
-// loaded), and the immutable daemonize and replicaof / slaveof. Each has
+// loaded), and the immutable daemonize and replicaof / slaveof; and
+// repl-ping-replica-period, which the replication cron reads. Each has
 // 7.0.15's name, alias, type, bounds, default and errors (config.c).
 #ifndef RESPFUZZ_ENGINE_CONFIG_KEPT_H_
 #define RESPFUZZ_ENGINE_CONFIG_KEPT_H_

@@ -173,6 +173,7 @@ void Engine::CloseSession(int session) {
   if (!s.open) return;
   if (s.blocked()) Unblock(session);
   RemoveMonitor(session);
+  RemoveReplica(session);
   Unwatch(s);
   PubSubRemoveAll(session);
   by_id_.erase(s.id);
@@ -408,6 +409,7 @@ void Engine::CountCall(std::string_view name, const std::string& out, size_t bef
 void Engine::Cron() {
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
   PersistCron();
+  ReplicationCron();
 }
 
 void Engine::EndTurn() {
@@ -417,13 +419,17 @@ void Engine::EndTurn() {
 
 size_t Engine::ExpireAllDue() {
   tracker_.SetCurrent(0, false);
-  return keyspace_.ExpireAllDue();
+  const size_t n = keyspace_.ExpireAllDue();
+  PropagatePending(/*no_multi=*/true);  // the expire cycle's DELs, one by one
+  return n;
 }
 
 Keyspace::ExpireCycleStats Engine::ActiveExpireCycle() {
   if (!active_expire_enabled_) return {};
   tracker_.SetCurrent(0, false);
-  return keyspace_.ActiveExpireCycle();
+  const Keyspace::ExpireCycleStats st = keyspace_.ActiveExpireCycle();
+  PropagatePending(/*no_multi=*/true);
+  return st;
 }
 
 bool Engine::DebugAllowed(const Session& s) const {
@@ -842,14 +848,15 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
   }
   // A monitor is a replica to processCommand: it may not touch the keyspace
   // (monitor.cc).
-  if (s.monitor && ReplicaMayNotRun(*spec, argv)) {
+  if ((s.monitor || s.replica) && ReplicaMayNotRun(*spec, argv)) {
     reject("ERR Replica can't interact with the keyspace");
     return;
   }
   // CLIENT PAUSE (client_pause.cc): postponed here, after every rejection
   // and before queueing, as processCommand does. A monitor is a replica
   // there, and replicas are never paused.
-  if (pause_type_ != PauseType::kOff && !s.monitor && PausePostpones(s, *spec, fullname, argv)) {
+  if (pause_type_ != PauseType::kOff && !s.monitor && !s.replica &&
+      PausePostpones(s, *spec, fullname, argv)) {
     Postpone(s);
     return;
   }
@@ -921,8 +928,22 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   keyspace_.set_count_reads((spec.flags & kCmdReadonly) != 0);
   const uint64_t errors_elsewhere = errors_to_others_;
   const int64_t slept_before = slept_us_;
+  const uint64_t dirty_before = dirty_;
   spec.handler(ctx);
   keyspace_.set_count_reads(false);
+  // call()'s propagation (replication.cc): the command (or what it was
+  // rewritten as) after the ops it added, when it changed the dataset or
+  // forced it; a script command never (scriptResetRun prevents it: its
+  // calls were propagated).
+  if (propagating() && !ctx.prevent_propagation && !IsScriptCommand(spec.name) &&
+      !(in_script_call_ && !script_propagates_) &&
+      (dirty_ > dirty_before || ctx.force_propagation)) {
+    if (ctx.propagate_as) {
+      AlsoPropagate(s.db, std::move(*ctx.propagate_as));
+    } else {
+      AlsoPropagate(s.db, std::vector<std::string>(argv.begin(), argv.end()));
+    }
+  }
   std::string stat_name(spec.name);
   if (IsContainer(spec.name) && argv.size() >= 2) {
     const Subcommand* sub = FindSubcommand(spec.name, argv[1]);
@@ -956,7 +977,10 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   }
   --call_depth_;
   if (call_depth_ == 0) {
-    // Own invalidations after the reply (after EXEC's whole reply).
+    // afterCommand: the ops collected go to the replicas (RANDOMKEY's and
+    // SCAN's expired keys, touches-arbitrary-keys, without MULTI); then
+    // the own invalidations after the reply (after EXEC's whole reply).
+    PropagatePending(spec.name == "randomkey" || spec.name == "scan");
     tracker_.SetCurrent(s.id, false);
     tracker_.AfterCommand();
   }
@@ -1029,6 +1053,7 @@ void Engine::Exec(Session& s, std::string* out) {
   s.exec_multi_mem = 0;
   s.dirty_cas = false;
   s.exec_abort = false;
+  PropagatePending();  // EXEC itself is never propagated: its commands are
   tracker_.SetCurrent(s.id, false);
   tracker_.AfterCommand();
 }
@@ -1042,7 +1067,9 @@ bool Engine::AnswerOutside(int session) {
 }
 
 std::string* Engine::ReplyBuffer(Session& s) {
-  return s.reply_off || s.reply_skip ? &silenced_ : &s.output;
+  // A replica gets its stream only: redis-server 7.0.15 writes a replica
+  // nothing from its reply buffers.
+  return s.reply_off || s.reply_skip || s.replica ? &silenced_ : &s.output;
 }
 
 // RESET (clearClientConnectionState): tracking off, db 0, RESP2, the
@@ -1138,8 +1165,12 @@ bool Engine::WatchedKeyExpired(const Session& s) const {
 void Engine::OnKeyEvent(const KeyEvent& ev) {
   if (ev.kind == KeyEventKind::kExpired) {
     ++stats_.expired_keys;
-    // deleteExpiredKeyAndPropagate: the event before the key's signal.
+    // deleteExpiredKeyAndPropagate: the event before the key's signal,
+    // then propagateDeletion.
     NotifyKeyspaceEvent(kNotifyExpired, "expired", ev.key, ev.db);
+    if (propagating()) {
+      AlsoPropagate(ev.db, {lazyfree_lazy_expire_ ? "UNLINK" : "DEL", std::string(ev.key)});
+    }
   }
   if (blocked_by_type_[static_cast<int>(BlockType::kStream)] != 0 &&
       (ev.kind == KeyEventKind::kFlushed || ev.kind == KeyEventKind::kSwapped)) {

@@ -280,6 +280,15 @@ struct Session {
   // MONITOR (monitor.cc): in the engine's monitors list (Redis's
   // CLIENT_MONITOR|CLIENT_SLAVE), until RESET or close.
   bool monitor = false;
+  // SYNC / PSYNC (replication.cc): a replica (CLIENT_SLAVE), fed the
+  // replication stream until it closes.
+  bool replica = false;
+  // getClientType: 2 for a replica (a monitor is not one here), 1 for a
+  // subscribed client, else 0 (CLIENT LIST / KILL TYPE).
+  int client_type() const { return replica ? 2 : in_pubsub() ? 1 : 0; }
+  // The bytes of earlier replies the server layer has not sent yet (SYNC
+  // refuses a client with pending output).
+  size_t unsent_elsewhere = 0;
 };
 
 // INFO's statistics (Redis's server.stat_* and per-command counters).
@@ -332,6 +341,8 @@ class Engine {
   int OpenSession();
   void CloseSession(int session);
   const Session& session(int s) const { return *sessions_[s]; }
+  // The server layer's unsent bytes of session `s` before its next command.
+  void SetUnsent(int s, size_t bytes) { sessions_[s]->unsent_elsewhere = bytes; }
   size_t session_count() const { return sessions_.size(); }
 
   // Runs one command: its reply (and own invalidations after it) go to the
@@ -461,6 +472,13 @@ class Engine {
   // reply (code included). Without a PersistHost the file is the one the
   // last save built, kept in memory (the harnesses' disk).
   std::string DebugReload(bool merge, bool flush, bool save);
+  // emptyData(-1, ...)'s keyspace part, as FLUSHALL and DEBUG RELOAD run
+  // it: signalFlushedDb (WATCH, the tracking flush invalidation), then every
+  // db emptied. The caller counts dirty and frees lazily as its command does.
+  void EmptyAllDbs() {
+    tracker().InvalidateOnFlush();
+    keyspace_.FlushAll();
+  }
   // serverLog through the PersistHost (nothing without one).
   void LogWarning(const std::string& line) const {
     if (persist_host_ != nullptr) persist_host_->LogWarning(line);
@@ -508,7 +526,8 @@ class Engine {
   // FUNCTION libraries loaded. An error names what could not be read
   // (what is loaded until then stays).
   // With `allow_dup` (RDBFLAGS_ALLOW_DUP) a key or FUNCTION library already
-  // there is replaced; without, it is an error. Keys are added as rdbLoad's
+  // there is replaced; without, a duplicate key is an AlreadyExists error
+  // (a duplicate library's is a DataLoss one, as any other). Keys are added as rdbLoad's
   // dbAddRDBLoad adds them: no event, no client woken.
   absl::Status LoadRdb(std::string_view file, bool allow_dup = false);
   // rdbSave: the file to the host (dbfilename); on success the dirty
@@ -690,6 +709,7 @@ class Engine {
   void FreeValue(const Object& value, bool lazy);
   void LazyFreedKeys(uint64_t n) { stats_.lazyfreed_objects += n; }
   bool lazyfree_lazy_user_del() const { return lazyfree_lazy_user_del_; }
+  bool lazyfree_lazy_expire() const { return lazyfree_lazy_expire_; }
   bool lazyfree_lazy_user_flush() const { return lazyfree_lazy_user_flush_; }
   // Around a script run: the script command and its argv, whose keys a
   // tracking caller remembers when the script makes a read-only call (as
@@ -700,7 +720,11 @@ class Engine {
     script_write_dirty_ = false;
     script_allow_oom_ = false;
     script_reply_errors_ = ScriptReplyErrors{};
+    script_propagates_ = true;
   }
+  // redis.set_repl: whether the running script's calls go to the replicas
+  // (REPL_REPLICA or REPL_ALL; the AOF flag has nothing to act on here).
+  void SetScriptPropagates(bool replica) { script_propagates_ = replica; }
   // The running script's allow-oom flag (Redis's SCRIPT_ALLOW_OOM).
   void SetScriptAllowOom(bool allow) { script_allow_oom_ = allow; }
   // A script is running (Redis's CLIENT_SCRIPT for the commands it calls).
@@ -787,8 +811,36 @@ class Engine {
   // after the call, and so does the slow log when it logs every call (each
   // takes 0 us on the virtual clock: at a threshold of 0). Otherwise SET &
   // co. may move a value out of argv (ExecuteOwned, and EXEC's own copies).
-  bool KeepsArguments() const { return !monitors_.empty() || slowlog_slower_than_ == 0; }
+  // ... and so does propagation to a replica.
+  bool KeepsArguments() const {
+    return !monitors_.empty() || slowlog_slower_than_ == 0 || !replicas_.empty();
+  }
   size_t monitor_count() const { return monitors_.size(); }
+  // Replication, the master side (replication.cc, which states the rules):
+  // SYNC / PSYNC make a session a replica; every change is then propagated
+  // to it as Redis 7.0.15's call() and propagatePendingCommands do.
+  // `propagating()`: some replica listens (else nothing is collected).
+  // AlsoPropagate is alsoPropagate (an op of `db` after the current
+  // command's own); PropagatePending is propagatePendingCommands (MULTI /
+  // EXEC around more than one op unless `no_multi`).
+  bool propagating() const { return !replicas_.empty(); }
+  void AlsoPropagate(int db, std::vector<std::string> argv);
+  void PropagatePending(bool no_multi = false);
+  // SYNC / PSYNC of session `session`: "" when it became a replica (its
+  // output then holds the RDB payload), else the error reply.
+  std::string StartReplica(int session, bool psync);
+  // replicationCron's PING, every repl-ping-replica-period seconds.
+  void ReplicationCron();
+  size_t replica_count() const { return replicas_.size(); }
+  std::vector<const Session*> ReplicaSessions() const {
+    std::vector<const Session*> out;
+    for (int r : replicas_) out.push_back(sessions_[r].get());
+    return out;
+  }
+  int64_t master_repl_offset() const { return repl_offset_; }
+  const std::string& master_replid() const { return replid_.empty() ? run_id_ : replid_; }
+  bool repl_backlog_active() const { return repl_backlog_; }
+  int64_t repl_backlog_first_byte() const { return repl_backlog_first_byte_; }
 
  private:
   class TrackingPeers;
@@ -950,6 +1002,7 @@ class Engine {
   // commands, and server.pre_command_oom_state (out of memory when the
   // script command, or EXEC, started).
   bool script_write_dirty_ = false;
+  bool script_propagates_ = true;  // redis.set_repl (replication.cc)
   bool script_allow_oom_ = false;
   bool script_pre_oom_ = false;
   // The errors of the reply a script returned, for its command's call()
@@ -988,6 +1041,25 @@ class Engine {
   // feed (not for admin and skip_monitor commands); processCommand's
   // replica check (a monitor may not read, write or may-replicate).
   std::vector<int> monitors_;
+  // Replication (replication.cc): replica sessions in SYNC order, the ops
+  // of the running command (server.also_propagate), the db the stream last
+  // SELECTed (server.slaveseldb), the stream's offset, whether the backlog
+  // exists (from the first replica on) and its first byte's offset, the
+  // replication cron's last second, and the replication ID.
+  struct PropOp {
+    int db;
+    std::vector<std::string> argv;
+  };
+  std::vector<int> replicas_;
+  std::vector<PropOp> also_propagate_;
+  int repl_seldb_ = -1;
+  int64_t repl_offset_ = 0;
+  bool repl_backlog_ = false;
+  int64_t repl_backlog_first_byte_ = 0;
+  int64_t repl_cron_loops_ = 0;
+  std::string replid_;  // empty: the run ID, until the first replica
+  void RemoveReplica(int session);
+  void FeedReplicas(int db, std::span<const std::string> argv);
   std::vector<int64_t> kept_params_;  // config_kept.cc (empty: all at their defaults)
   void RemoveMonitor(int session);
   void FeedMonitorsAfterCall(const Session& s, const CommandSpec& spec,

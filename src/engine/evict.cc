@@ -109,6 +109,12 @@ bool Engine::PerformEvictions() {
       policy_ == MaxmemoryPolicy::kVolatileRandom || policy_ == MaxmemoryPolicy::kVolatileTtl;
   const int64_t now = now_ms();
   uint64_t freed = 0;
+  // performEvictions ends with propagatePendingCommands: the evicted keys'
+  // DELs, one by one (propagate_no_multi), however it returns.
+  struct Flush {
+    Engine* e;
+    ~Flush() { e->PropagatePending(/*no_multi=*/true); }
+  } flush{this};
   while (freed < to_free) {
     // The candidates, in (db, key bytes) order.
     std::vector<std::pair<int, std::string_view>> keys;
@@ -164,6 +170,7 @@ bool Engine::PerformEvictions() {
     current_session_ = running;
     ++stats_.evicted_keys;
     NotifyKeyspaceEvent(kNotifyEvicted, "evicted", key, db);
+    if (propagating()) AlsoPropagate(db, {lazyfree_lazy_eviction_ ? "UNLINK" : "DEL", key});
   }
   return true;
 }

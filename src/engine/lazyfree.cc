@@ -39,7 +39,7 @@ constexpr size_t kLazyfreeThreshold = 64;  // LAZYFREE_THRESHOLD
 
 // The bytes one element adds to a listpack (lpEncodeGetType's encoding and
 // data, then lpEncodeBacklen's back length).
-size_t ListpackEntryBytes(const std::string& s) {
+size_t ListpackEntryBytes(std::string_view s) {
   size_t len;
   const std::optional<int64_t> v = IsIntsetMember(s) ? resp::ParseInt64(s) : std::nullopt;
   if (v) {
@@ -74,47 +74,57 @@ size_t ListpackEntryBytes(const std::string& s) {
 
 }  // namespace
 
-QuicklistShape QuicklistLayout(const List& list, int64_t fill_param, uint64_t packed_threshold) {
-  const int64_t fill = std::clamp<int64_t>(fill_param, -5, (1 << 15) - 1);
+QuicklistTail::QuicklistTail(int64_t fill, uint64_t packed_threshold)
+    : fill_(std::clamp<int64_t>(fill, -5, (1 << 15) - 1)), packed_threshold_(packed_threshold) {}
+
+QuicklistTail::Place QuicklistTail::Next(std::string_view e) {
   constexpr size_t kLevels[] = {4096, 8192, 16384, 32768, 65536};  // optimization_level
   constexpr size_t kSafetyLimit = 8192;                            // SIZE_SAFETY_LIMIT
   constexpr size_t kEstimateOverhead = 8;                          // SIZE_ESTIMATE_OVERHEAD
   constexpr size_t kEmptyListpack = 7;                             // header and end byte
-  QuicklistShape shape;
-  size_t& nodes = shape.nodes;
-  bool open = false;  // the tail node takes more (not a plain node)
-  size_t node_bytes = 0;
-  int64_t node_count = 0;
-  for (const std::string& e : list) {
-    const size_t sz = e.size();
-    if (sz >= packed_threshold) {  // a plain node: the element's bytes
-      if (open) shape.bytes += node_bytes;
-      ++nodes;
-      shape.bytes += sz;
-      open = false;
-      continue;
-    }
-    bool fits = false;
-    if (open) {
-      const size_t new_sz = node_bytes + sz + kEstimateOverhead;
-      if (fill < 0 && static_cast<size_t>(-fill - 1) < std::size(kLevels)) {
-        fits = new_sz <= kLevels[-fill - 1];
-      } else {
-        fits = new_sz <= kSafetyLimit && node_count < fill;
-      }
-    }
-    if (fits) {
-      node_bytes += ListpackEntryBytes(e);
-      ++node_count;
+  if (e.size() >= packed_threshold_) {  // a plain node of its own; the next starts anew
+    open_ = false;
+    return Place::kPlainNode;
+  }
+  bool fits = false;
+  if (open_) {
+    const size_t new_sz = node_bytes_ + e.size() + kEstimateOverhead;
+    if (fill_ < 0) {
+      fits = new_sz <= kLevels[-fill_ - 1];
     } else {
-      if (open) shape.bytes += node_bytes;
-      ++nodes;
-      open = true;
-      node_bytes = kEmptyListpack + ListpackEntryBytes(e);
-      node_count = 1;
+      fits = new_sz <= kSafetyLimit && node_count_ < fill_;
     }
   }
-  if (open) shape.bytes += node_bytes;
+  if (fits) {
+    node_bytes_ += ListpackEntryBytes(e);
+    ++node_count_;
+    return Place::kSameNode;
+  }
+  open_ = true;
+  node_bytes_ = kEmptyListpack + ListpackEntryBytes(e);
+  node_count_ = 1;
+  return Place::kNewNode;
+}
+
+QuicklistShape QuicklistLayout(const List& list, int64_t fill, uint64_t packed_threshold) {
+  QuicklistTail tail(fill, packed_threshold);
+  QuicklistShape shape;
+  for (const std::string& e : list) {
+    const size_t closing = tail.open_node_bytes();
+    switch (tail.Next(e)) {
+      case QuicklistTail::Place::kSameNode:
+        break;
+      case QuicklistTail::Place::kNewNode:
+        shape.bytes += closing;
+        ++shape.nodes;
+        break;
+      case QuicklistTail::Place::kPlainNode:
+        shape.bytes += closing + e.size();
+        ++shape.nodes;
+        break;
+    }
+  }
+  shape.bytes += tail.open_node_bytes();
   return shape;
 }
 

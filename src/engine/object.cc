@@ -110,6 +110,18 @@ int64_t IdleSeconds(const Object& o, int64_t now_ms) {
   return static_cast<int64_t>(clock) + (kLruClockMax - o.lru());
 }
 
+void SetLruOrLfu(Object* o, bool lfu, int64_t lfu_freq, int64_t lru_idle, uint32_t lru_clock,
+                 int64_t now_ms) {
+  if (lfu) {
+    if (lfu_freq >= 0) o->set_lru((LfuMinutes(now_ms) << 8) | static_cast<uint32_t>(lfu_freq));
+    return;
+  }
+  if (lru_idle < 0) return;
+  int64_t abs = static_cast<int64_t>(lru_clock) - lru_idle;
+  if (abs < 0) abs += kLruClockMax;
+  o->set_lru(static_cast<uint32_t>(abs) & kLruClockMax);
+}
+
 const double* ZSet::Score(std::string_view member) const {
   auto it = scores_.find(member);
   return it == scores_.end() ? nullptr : &it->second;

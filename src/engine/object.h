@@ -186,6 +186,13 @@ int64_t IdleSeconds(const Object& o, int64_t now_ms);
 // minute since its last access, lfu-decay-time 1).
 uint32_t LfuMinutes(int64_t now_ms);
 int64_t LfuDecayedCounter(const Object& o, int64_t now_ms);
+// objectSetLRUOrLFU, for a value loaded from an RDB payload (RESTORE, the
+// RDB file): under an LFU policy its saved counter (-1: none), with its
+// decay time set to now; else its saved idle seconds (-1: none) before
+// `lru_clock`, wrapping as the 24-bit clock does. Without a saved field the
+// stamp the value has is kept.
+void SetLruOrLfu(Object* o, bool lfu, int64_t lfu_freq, int64_t lru_idle, uint32_t lru_clock,
+                 int64_t now_ms);
 // lazyfreeGetFreeEffort (lazyfree.cc): the allocations freeing the value
 // takes, as Redis 7.0.15 estimates them (a list's: its quicklist nodes under
 // list-max-listpack-size, as built by RPUSH).
@@ -200,6 +207,23 @@ size_t LazyfreeEffort(const Object& o, int64_t list_max_listpack_size);
 struct QuicklistShape {
   size_t nodes = 0;
   size_t bytes = 0;
+};
+// The node rule under both (QuicklistLayout, DUMP's list payload): fed the
+// elements in order, Next says where each one goes.
+class QuicklistTail {
+ public:
+  enum class Place { kSameNode, kNewNode, kPlainNode };
+  QuicklistTail(int64_t fill, uint64_t packed_threshold);
+  Place Next(std::string_view e);
+  // The listpack bytes of the open (packed, last) node; 0 without one.
+  size_t open_node_bytes() const { return open_ ? node_bytes_ : 0; }
+
+ private:
+  int64_t fill_;
+  uint64_t packed_threshold_;
+  bool open_ = false;
+  size_t node_bytes_ = 0;
+  int64_t node_count_ = 0;
 };
 QuicklistShape QuicklistLayout(const List& list, int64_t fill,
                                uint64_t packed_threshold = uint64_t{1} << 30);

@@ -182,18 +182,11 @@ absl::Status Engine::LoadRdb(std::string_view file, bool allow_dup) {
         // A master drops the keys already expired.
         if (expire == -1 || expire >= now_ms()) {
           Object* stored = keyspace_.LoadKey(db, a, std::move(*o), expire, allow_dup);
-          if (stored == nullptr) return bad("duplicate key");
-          // objectSetLRUOrLFU: under an LFU policy the saved counter (now as
-          // its decay time), else the saved idle seconds before the LRU
-          // clock of the load's start; without them, createObject's stamp.
-          if (keyspace_.lfu()) {
-            if (lfu_freq >= 0) {
-              stored->set_lru((LfuMinutes(now_ms()) << 8) | static_cast<uint32_t>(lfu_freq));
-            }
-          } else if (lru_idle >= 0) {
-            const int64_t abs = static_cast<int64_t>(lru_clock) - lru_idle;
-            stored->set_lru(static_cast<uint32_t>(abs >= 0 ? abs : abs + ((1 << 24) - 1)));
+          if (stored == nullptr) {
+            return absl::AlreadyExistsError(absl::StrCat("bad RDB file: duplicate key '", a, "'"));
           }
+          // Against the LRU clock of the load's start.
+          SetLruOrLfu(stored, keyspace_.lfu(), lfu_freq, lru_idle, lru_clock, now_ms());
         }
         expire = -1;
         lru_idle = lfu_freq = -1;
@@ -218,8 +211,7 @@ std::string Engine::DebugReload(bool merge, bool flush, bool save) {
   if (flush) {
     // emptyData(-1, EMPTYDB_NO_FLAGS): signalFlushedDb (WATCH, tracking),
     // every db emptied, the FUNCTION libraries cleared; no dirty change.
-    tracker().InvalidateOnFlush();
-    keyspace_.FlushAll();
+    EmptyAllDbs();
     functions().Flush();
   }
   if (!save) {
@@ -235,7 +227,7 @@ std::string Engine::DebugReload(bool merge, bool flush, bool save) {
   if (absl::Status st = LoadRdb(file, merge); !st.ok()) {
     // A key already there without MERGE: redis-server 7.0.15 panics
     // ("Duplicated key found in RDB file"); the engine answers instead.
-    if (std::string(st.message()).find("duplicate key") != std::string::npos) {
+    if (absl::IsAlreadyExists(st)) {
       return "ERR Error trying to load the RDB dump: a duplicated key (redis-server 7.0.15 "
              "panics here: 'Duplicated key found in RDB file')";
     }

@@ -162,11 +162,8 @@ void AppendBinaryDouble(std::string* out, double d) {
 }
 
 void DumpList(std::string* out, const List& list, int64_t fill, uint64_t packed_threshold) {
-  // quicklistPushTail from an empty quicklist, element by element: a node
-  // takes the next element while _quicklistNodeAllowInsert does; an element
-  // of packed_threshold bytes or more is a plain node of its own.
-  fill = std::clamp<int64_t>(fill, -5, 1 << 15);
-  static constexpr std::array<size_t, 5> kLevels = {4096, 8192, 16384, 32768, 65536};
+  // quicklistPushTail from an empty quicklist, element by element.
+  QuicklistTail tail(fill, packed_threshold);
   std::vector<std::pair<uint64_t, std::string>> nodes;  // (container, bytes)
   std::string entries;
   size_t count = 0;
@@ -176,23 +173,16 @@ void DumpList(std::string* out, const List& list, int64_t fill, uint64_t packed_
     count = 0;
   };
   for (const std::string& e : list) {
-    if (e.size() >= packed_threshold) {
-      flush();
-      nodes.emplace_back(kContainerPlain, e);
-      continue;
-    }
-    if (count > 0) {
-      const size_t node_sz = 6 + entries.size() + 1;
-      const size_t new_sz = node_sz + e.size() + 8;
-      bool allow;
-      if (fill < 0 && new_sz <= kLevels[static_cast<size_t>(-fill - 1)]) {
-        allow = true;
-      } else if (new_sz > 8192) {
-        allow = false;
-      } else {
-        allow = static_cast<int64_t>(count) < fill;
-      }
-      if (!allow) flush();
+    switch (tail.Next(e)) {
+      case QuicklistTail::Place::kPlainNode:
+        flush();
+        nodes.emplace_back(kContainerPlain, e);
+        continue;
+      case QuicklistTail::Place::kNewNode:
+        flush();
+        break;
+      case QuicklistTail::Place::kSameNode:
+        break;
     }
     AppendListpackEntry(&entries, e);
     ++count;

@@ -832,7 +832,8 @@ int LuaSetRepl(lua_State* L) {
                    "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
     return lua_error(L);
   }
-  return 0;  // no replication here
+  StateOf(L)->run()->host->SetReplication(flags);
+  return 0;
 }
 
 int LuaReplicateCommands(lua_State* L) {

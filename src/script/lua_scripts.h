@@ -92,6 +92,9 @@ class CallHost {
   // when not, -1 when argv names no command (lookupCommand fails).
   // A host without users (tests) allows everything.
   virtual int AclCheck(std::span<const std::string> argv) { return argv.empty() ? -1 : 1; }
+  // redis.set_repl(flags): REPL_AOF 1, REPL_REPLICA 2 (the script's later
+  // calls go to the replicas only with 2 set).
+  virtual void SetReplication(int flags) { (void)flags; }
   // An error the script's reply holds (at any depth), as Redis's
   // afterErrorReply sees it: `text` is the error as written, its leading
   // '-' included; `uncounted` when the error table carried

@@ -419,6 +419,7 @@ bool Server::RunRequests(Client* c) {
     }
     resp::Request& req = c->requests[c->next_request++];
     ++run;
+    engine_.SetUnsent(c->session, c->unsent());
     RunOne(c, req.argv);
     if (engine_.session(c->session).postponed) {
       // CLIENT PAUSE postponed the command (nothing of it ran, its
