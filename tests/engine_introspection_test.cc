@@ -107,11 +107,12 @@ TEST_F(IntrospectionTest, ServerParams) {
   // with their ziplist alias, busy-reply-threshold with lua-time-limit and
   // the two min-replicas-* with their min-slaves-* alias;
   // notify-keyspace-events, requirepass and
-  // latency-tracking-info-percentiles), the 11 kept ones of config_kept.cc
-  // (replicaof with its slaveof alias; key-load-delay is hidden) and the
+  // latency-tracking-info-percentiles), the 12 kept ones of config_kept.cc
+  // (replicaof with its slaveof alias, repl-ping-replica-period with its
+  // repl-ping-slave-period alias; key-load-delay is hidden) and the
   // server's 3.
   const std::string all = Cmd({"CONFIG", "GET", "*"});
-  EXPECT_EQ(all.substr(0, 6), "*102\r\n");
+  EXPECT_EQ(all.substr(0, 6), "*106\r\n");
   EXPECT_EQ(all.find("key-load-delay"), std::string::npos);
 }
 

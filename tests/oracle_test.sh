@@ -192,7 +192,7 @@ echo "$(server_describe) on 127.0.0.1:$port"
 
 inputs=("$src/corpus/command_handler")
 [ -d "$src/tests/regressions/command_handler" ] && inputs+=("$src/tests/regressions/command_handler")
-"$cli" oracle command_handler --server "127.0.0.1:$port" --json "$tmp/report.json" "${inputs[@]}"
+"$cli" oracle command_handler --server "127.0.0.1:$port" --streams --json "$tmp/report.json" "${inputs[@]}"
 rc=$?
 if [ "$rc" -ne 0 ]; then echo "FAIL: oracle exit $rc"; exit 1; fi
 python3 - "$tmp/report.json" "$server_family" "$server_version" <<'PY' || exit 1
@@ -203,7 +203,10 @@ assert r["compared"] > 0, "nothing was compared"
 assert (r["server_family"], r["server_version"]) == (family, version), (r["server_family"], r["server_version"])
 if (family, version) == ("redis", "7.0.15"):
     assert r["agreement_percent"] == 100.0 and not r["divergences"], r["divergences"][:3]
+    # --streams: the replication streams of the programs it applies to.
+    assert r["streams_compared"] > 0 and r["streams_agreed"] == r["streams_compared"], r
     print(f"oracle: {r['programs']} programs, {r['compared']} ops compared, 100% agreement, "
+          f"{r['streams_compared']} replication streams alike, "
           f"{len(r['excluded'])} excluded")
 else:
     # Another server: every divergence is a documented version difference.
@@ -338,7 +341,7 @@ s1 RPUSH l a b
 clock +2000ms
 s1 LLEN l
 PROG
-"$cli" oracle command_handler --server "127.0.0.1:$port" --json "$tmp/intruder.json" \
+"$cli" oracle command_handler --server "127.0.0.1:$port" --streams --json "$tmp/intruder.json" \
   "$tmp/intruder.txt" >"$tmp/intruder.out" 2>&1 &
 oracle=$!
 seen=0
@@ -357,13 +360,49 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 d = r["divergences"]
 assert r["datasets_compared"] == 1 and r["datasets_agreed"] == 0, r
-assert len(d) == 1 and d[0]["op"].startswith("end: DEBUG DIGEST") and r["compared"] == 3, d
+# The intruder's SET is in the server's replication stream too.
+assert r["streams_compared"] == 1 and r["streams_agreed"] == 0, r
+assert len(d) == 2 and d[0]["op"].startswith("end: DEBUG DIGEST") and r["compared"] == 3, d
+assert d[1]["op"].startswith("end: the replication stream") and "intruder" in d[1]["server"], d
 print("ok: a dataset the server holds beyond the engine's is a divergence at the end")
+PY
+# The replication streams are compared, and the comparison can fail where
+# the datasets agree: the intruder sets a key and deletes it again.
+"$redis_cli_bin" -p "$port" flushall >/dev/null
+"$cli" oracle command_handler --server "127.0.0.1:$port" --streams --json "$tmp/intruder3.json" \
+  "$tmp/intruder.txt" >"$tmp/intruder3.out" 2>&1 &
+oracle=$!
+seen=0
+for _ in $(seq 150); do
+  if [ "$("$redis_cli_bin" -p "$port" exists k1 2>/dev/null)" = 1 ]; then seen=1; break; fi
+  sleep 0.01
+done
+if [ "$seen" = 1 ]; then
+  "$redis_cli_bin" -n 5 -p "$port" set intruder x >/dev/null
+  "$redis_cli_bin" -n 5 -p "$port" del intruder >/dev/null
+fi
+wait "$oracle"
+rc=$?
+if [ "$seen" != 1 ] || [ "$rc" != 1 ]; then
+  echo "FAIL: the stream intruder case (k1 seen: $seen, oracle exit $rc, want 1):"
+  cat "$tmp/intruder3.out"; exit 1
+fi
+python3 - "$tmp/intruder3.json" <<'PY' || exit 1
+import json, sys
+r = json.load(open(sys.argv[1]))
+d = r["divergences"]
+assert r["datasets_compared"] == 1 and r["datasets_agreed"] == 1, r
+assert r["streams_compared"] == 1 and r["streams_agreed"] == 0, r
+assert len(d) == 1 and d[0]["op"].startswith("end: the replication stream"), d
+assert "[SELECT 5] [set intruder x] [del intruder]" in d[0]["server"], d
+assert "intruder" not in d[0]["engine"], d
+print("ok: a replication stream with writes the engine never made is a divergence at the end")
 PY
 # Without the intruder the same program's datasets agree.
 "$redis_cli_bin" -p "$port" flushall >/dev/null
-"$cli" oracle command_handler --server "127.0.0.1:$port" --json "$tmp/intruder2.json" \
+"$cli" oracle command_handler --server "127.0.0.1:$port" --streams --json "$tmp/intruder2.json" \
   "$tmp/intruder.txt" >"$tmp/intruder2.out" 2>&1 || { echo "FAIL: the plain case"; cat "$tmp/intruder2.out"; exit 1; }
-grep -q "final datasets (DEBUG DIGEST) 1 of 1 agree" "$tmp/intruder2.out" ||
-  { echo "FAIL: the plain case compared no dataset"; cat "$tmp/intruder2.out"; exit 1; }
+grep -q "final datasets (DEBUG DIGEST) 1 of 1 agree; replication streams 1 of 1 agree" \
+  "$tmp/intruder2.out" ||
+  { echo "FAIL: the plain case compared no dataset or stream"; cat "$tmp/intruder2.out"; exit 1; }
 echo "ok: the same program alone ends with both datasets alike"

@@ -349,6 +349,108 @@ void MaskAclLogAge(const std::vector<std::string>& argv, Value* v) {
 
 }  // namespace
 
+// The replication stream (src/engine/replication.cc, docs/oracles.md): a
+// program is run with a SYNC replica on each side, and the two streams are
+// compared after it, unless one of its ops changes what a replica does or
+// sees in ways the comparison cannot follow: FAILOVER and WAIT (which a
+// replica changes), CLIENT KILL and PAUSE (which may reach the replica),
+// CONFIG naming min-replicas / min-slaves (a fresh replica is a good one
+// on the server), maxmemory (evictions follow each side's memory) or repl-,
+// the random writes (SPOP, RANDOMKEY's expiry), the stream commands (their
+// rewrites are not in the engine), SYNC / PSYNC.
+bool StreamComparable(const CommandProgram& program) {
+  for (const Op& op : program.ops) {
+    if (op.kind != OpKind::kCommand || op.argv.empty()) continue;
+    const std::vector<std::string>& argv = op.argv;
+    for (std::string_view n : {"FAILOVER", "WAIT", "SPOP", "RANDOMKEY", "SYNC", "PSYNC"}) {
+      if (CommandIs(argv[0], n)) return false;
+    }
+    if (CommandIs(argv[0], "CLIENT") && argv.size() >= 2 &&
+        (CommandIs(argv[1], "KILL") || CommandIs(argv[1], "PAUSE"))) {
+      return false;
+    }
+    if (CommandIs(argv[0], "CONFIG")) {
+      for (size_t j = 1; j < argv.size(); ++j) {
+        const std::string a = absl::AsciiStrToLower(argv[j]);
+        if (absl::StrContains(a, "min-replicas") || absl::StrContains(a, "min-slaves") ||
+            absl::StrContains(a, "maxmemory") || absl::StrContains(a, "repl-") ||
+            absl::StrContains(a, "*")) {
+          return false;
+        }
+      }
+    }
+    if (argv[0].size() >= 4 && (argv[0][0] == 'X' || argv[0][0] == 'x')) return false;
+  }
+  return true;
+}
+
+// SYNC on a connection of its own: the RDB payload read, the bytes after
+// it kept in *rest (the stream's start).
+absl::StatusOr<int> AttachReplica(const OracleOptions& o, std::string* rest) {
+  auto fd = ConnectTcp(o.host, o.port, o.io_timeout_ms);
+  if (!fd.ok()) return fd.status();
+  struct Guard {
+    int fd;
+    ~Guard() {
+      if (fd >= 0) ::close(fd);
+    }
+  } guard{*fd};
+  if (absl::Status st = SendAll(*fd, "SYNC\r\n"); !st.ok()) return st;
+  std::string buf;
+  size_t eol;
+  for (;;) {  // newlines before the count are keepalives
+    while (!buf.empty() && buf[0] == '\n') buf.erase(0, 1);
+    eol = buf.find("\r\n");
+    if (eol != std::string::npos) break;
+    const size_t had = buf.size();
+    if (absl::Status st = ReadSome(*fd, o.io_timeout_ms, &buf); !st.ok()) return st;
+    if (buf.size() == had) return absl::DeadlineExceededError("SYNC: no payload length in time");
+  }
+  uint64_t len = 0;
+  if (buf[0] != '$' || !absl::SimpleAtoi(buf.substr(1, eol - 1), &len)) {
+    return absl::DataLossError("SYNC answered " + harnesses::EscapeBytes(buf.substr(0, eol), 200));
+  }
+  buf.erase(0, eol + 2);
+  while (buf.size() < len) {
+    const size_t had = buf.size();
+    if (absl::Status st = ReadSome(*fd, o.io_timeout_ms, &buf); !st.ok()) return st;
+    if (buf.size() == had) return absl::DeadlineExceededError("SYNC: the payload stopped");
+  }
+  *rest = buf.substr(len);
+  guard.fd = -1;
+  return *fd;
+}
+
+// A stream argument that is a unix time in ms (PXAT's, PEXPIREAT's,
+// RESTORE ... ABSTTL's): each side computed its own from its own clock.
+bool LooksLikeUnixMs(const Value& v, int64_t now_ms, int64_t* ms) {
+  if (v.type != Type::kBulkString || v.str.size() != 13) return false;
+  int64_t n;
+  if (!absl::SimpleAtoi(v.str, &n)) return false;
+  *ms = n;
+  return std::llabs(n - now_ms) < 100LL * 24 * 3600 * 1000;
+}
+
+// The two streams alike, but for times within `slack` ms of each other.
+bool SameStream(const std::vector<Value>& mine, const std::vector<Value>& theirs, int64_t now_ms,
+                int64_t slack) {
+  if (mine.size() != theirs.size()) return false;
+  for (size_t i = 0; i < mine.size(); ++i) {
+    const Value& a = mine[i];
+    const Value& b = theirs[i];
+    if (a.type != b.type || a.elems.size() != b.elems.size()) return false;
+    for (size_t j = 0; j < a.elems.size(); ++j) {
+      int64_t x, y;
+      if (LooksLikeUnixMs(a.elems[j], now_ms, &x) && LooksLikeUnixMs(b.elems[j], now_ms, &y)) {
+        if (std::llabs(x - y) > slack) return false;
+      } else if (!(a.elems[j] == b.elems[j])) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 absl::Status CommandOracle::Connect() {
   auto fd = ConnectTcp(options_.host, options_.port, options_.io_timeout_ms);
   if (!fd.ok()) return fd.status();
@@ -568,12 +670,39 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   for (int i = 0; i < harnesses::kMaxSessions; ++i) eng.OpenSession();
   struct Closer {
     std::array<int, harnesses::kMaxSessions>* fds;
+    int* replica_fd;
     ~Closer() {
       for (int fd : *fds) {
         if (fd >= 0) ::close(fd);
       }
+      if (*replica_fd >= 0) ::close(*replica_fd);
     }
-  } closer{&fds};
+  };
+  // A SYNC replica on each side (StreamComparable), the engine's after the
+  // program's sessions so that their ids stay 1..kMaxSessions.
+  int replica_fd = -1;
+  int replica = -1;
+  std::string their_stream;
+  Closer closer{&fds, &replica_fd};
+  // Set when the oracle's own commands (active expiry's SCAN) wrote to the
+  // server's stream in an order of their own.
+  bool stream_spoiled = false;
+  // Against redis-server 7.0.15 only: newer servers propagate some
+  // commands otherwise (docs/fidelity.md, "Replication").
+  if (options_.compare_streams && modelled_server_ && StreamComparable(program)) {
+    auto fd = AttachReplica(options_, &their_stream);
+    if (!fd.ok()) return fd.status();
+    replica_fd = *fd;
+    replica = eng.OpenSession();
+    // The server sees the replica at the loopback (ROLE lists it so).
+    eng.SetAddresses(replica, "127.0.0.1:1", options_.host + ":" + std::to_string(options_.port));
+    std::string synced;
+    eng.Execute(replica, std::vector<std::string>{"SYNC"}, &synced);
+    if (synced.rfind("$", 0) != 0) {
+      return absl::InternalError("the engine's SYNC answered " +
+                                 harnesses::EscapeBytes(synced, 200));
+    }
+  }
 
   harnesses::TransactionTracker transactions;
   std::array<bool, harnesses::kMaxSessions> tainted{};
@@ -603,6 +732,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     rest_category = "monitor";
   };
   auto active_expire = [&]() -> absl::Status {
+    stream_spoiled = true;  // its DELs come in SCAN's order
     if (logs_everything()) slowlog_polluted = true;
     monitor_polluted("the oracle's active expiry (SELECT and SCAN)");
     eng.ExpireAllDue();
@@ -912,6 +1042,16 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         if (eng.session(s).in_multi) tainted[s] = true;
         continue;
       }
+    }
+    // MEMORY DOCTOR reads the server's whole memory, which a replication
+    // backlog (made by --streams' replica, kept after it) changes.
+    if (options_.compare_streams && spec != nullptr && spec->name == "memory" && argv.size() == 2 &&
+        CommandIs(argv[1], "DOCTOR")) {
+      exclude("replication-backlog",
+              "MEMORY DOCTOR with --streams: the server's replication backlog counts in its "
+              "memory; not sent");
+      if (eng.session(s).in_multi) tainted[s] = true;
+      continue;
     }
     if (spec == nullptr || client_other || malloc_stats || sub_missing ||
         (CommandIs(argv[0], "CONFIG") && !ConfigInScope(argv))) {
@@ -1400,6 +1540,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       harnesses::CanonicalizeReply(command, v,
                                    harnesses::OracleHashOrder(eng, db, command, in_exec));
       if (CommandIs(command[0], "HELLO")) MaskHelloId(v);
+      // ROLE's offset counts the server's replication bytes since its
+      // backlog began, programs before this one included.
+      if (CommandIs(command[0], "ROLE") && v->type == Type::kArray && v->elems.size() == 3 &&
+          v->elems[1].type == Type::kInteger) {
+        v->elems[1].integer = 0;
+      }
       if (CommandIs(command[0], "CLIENT") && v->type == Type::kInteger) v->integer = 0;
     };
     for (Value* v : {&got, &want}) {
@@ -1503,7 +1649,10 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   // Both whole datasets after the last op: DEBUG DIGEST on the server (the
   // admin connection) and the engine's digest of its own keyspace, while
   // nothing in the program says they may differ (as for a DEBUG DIGEST op).
-  if (!program.ops.empty() && datasets_alike()) {
+  // (Decided before either comparison: a dataset divergence does not stop
+  // the streams' comparison.)
+  const bool alike = datasets_alike();
+  if (!program.ops.empty() && alike) {
     auto theirs = Roundtrip(admin_fd_, {"DEBUG", "DIGEST"}, *ours, resp::Protocol::kResp3);
     if (!theirs.ok()) return theirs.status();
     const Value mine = Value::Simple(engine::DatasetDigestHex(eng.keyspace()));
@@ -1514,6 +1663,45 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       report->divergences.push_back({name, program.ops.size(),
                                      "end: DEBUG DIGEST (both datasets after the last op)",
                                      resp::ToDebugString(mine), resp::ToDebugString(*theirs)});
+    }
+  }
+  // Both replication streams after the last op, while nothing in the
+  // program says the datasets may differ: the server's read until it is
+  // quiet (its replicationCron's keepalive `ping`s left out: the engine
+  // runs no cron here), the engine's replica's output; unix times may
+  // differ by how much later the server computed them.
+  if (replica >= 0 && !program.ops.empty() && alike && !stream_spoiled && eng.maxmemory() == 0) {
+    std::string bytes = their_stream;
+    for (;;) {
+      const size_t had = bytes.size();
+      if (!ReadSome(replica_fd, 100, &bytes).ok() || bytes.size() == had) break;
+    }
+    std::vector<Value> theirs;
+    for (Value& v : EngineFrames(bytes)) {
+      if (v.type == Type::kArray && v.elems.size() == 1 && v.elems[0].str == "ping") continue;
+      theirs.push_back(std::move(v));
+    }
+    const std::string own = eng.TakeOutput(replica);
+    std::vector<Value> mine = EngineFrames(own);
+    ++report->streams_compared;
+    if (SameStream(mine, theirs, eng.now_ms(), max_took + options_.expiry_margin_ms)) {
+      ++report->streams_agreed;
+    } else {
+      auto show_stream = [](const std::vector<Value>& cmds) {
+        std::string out;
+        for (const Value& v : cmds) {
+          out += "[";
+          for (size_t j = 0; j < v.elems.size(); ++j) {
+            if (j > 0) out += " ";
+            out += harnesses::EscapeBytes(v.elems[j].str, 200);
+          }
+          out += "] ";
+        }
+        return out.substr(0, 4000);
+      };
+      report->divergences.push_back({name, program.ops.size(),
+                                     "end: the replication stream (a SYNC replica on each side)",
+                                     show_stream(mine), show_stream(theirs)});
     }
   }
   // Frames the server sent that the engine did not (an event it missed).

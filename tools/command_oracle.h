@@ -29,6 +29,9 @@ struct OracleOptions {
   // (real time cannot be pinned): such ops are excluded.
   int64_t expiry_margin_ms = 50;
   int io_timeout_ms = 10000;
+  // Attach a SYNC replica on each side and compare the replication streams
+  // (redis-server 7.0.15 only; CommandOracle::Run).
+  bool compare_streams = false;
 };
 
 // The string limit (proto-max-bulk-len) of both sides while the oracle

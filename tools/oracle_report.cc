@@ -17,6 +17,10 @@ std::string OracleReport::ToJson(const std::string& server) const {
     j["datasets_compared"] = datasets_compared;
     j["datasets_agreed"] = datasets_agreed;
   }
+  if (streams_compared > 0) {
+    j["streams_compared"] = streams_compared;
+    j["streams_agreed"] = streams_agreed;
+  }
   j["agreement_percent"] = agreement_percent();
   j["divergences"] = nlohmann::json::array();
   for (const Divergence& d : divergences) {

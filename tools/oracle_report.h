@@ -40,6 +40,10 @@ struct OracleReport {
   // a disagreement is among `divergences` too.
   size_t datasets_compared = 0;
   size_t datasets_agreed = 0;
+  // command_handler: programs whose replication streams were compared (a
+  // SYNC replica on each side), and of those the ones that agreed.
+  size_t streams_compared = 0;
+  size_t streams_agreed = 0;
   std::vector<Divergence> divergences;
   std::vector<Exclusion> excluded;
   // One line per program that stopped early for a reason of its own (a

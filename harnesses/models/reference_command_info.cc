@@ -41,6 +41,11 @@ const char* const kEngineOnlyCommands[] = {
     "bgsave",
     "lastsave",
     "shutdown",
+    // Replication's master side (src/engine/replication.cc): a replica's
+    // stream, compared with redis-server's by the oracle and
+    // tests/serve_replication_test.sh
+    "sync",
+    "psync",
 };
 
 Value Simple(const char* s) { return Value::Simple(s); }

@@ -107,6 +107,9 @@ const std::vector<ConfigDef>& Configs() {
       {"key-load-delay", false, true, INT_MIN, INT_MAX, &Config::key_load_delay, 0, false, false,
        true},
       {"repl-backlog-size", true, true, 1, LLONG_MAX, &Config::repl_backlog_size},
+      // An int config (1 .. INT_MAX): the replicas' PING period.
+      {"repl-ping-replica-period", false, true, 1, INT_MAX, &Config::repl_ping_replica_period},
+      {"repl-ping-slave-period", false, true, 1, INT_MAX, &Config::repl_ping_replica_period},
       {"client-query-buffer-limit", true, false, 1024 * 1024, LONG_MAX,
        &Config::client_query_buffer_limit},
       {"maxmemory-clients", true, true, -100, LLONG_MAX, &Config::maxmemory_clients, 0, false,

@@ -88,11 +88,12 @@ struct Config {
   // HyperLogLog: a size_t memory config the engine reads (no PF* here).
   int64_t hll_sparse_max_bytes = 3000;
   // Stored and reported, nothing else (no replicas, no client eviction,
-  // no loading): repl-backlog-size, client-query-buffer-limit,
+  // no loading): repl-backlog-size, repl-ping-replica-period, client-query-buffer-limit,
   // maxmemory-clients (a percentage kept as its negative), maxmemory-samples,
   // maxmemory-eviction-tenacity, the hidden key-load-delay; `immutable`
   // stands behind daemonize and replicaof, which CONFIG SET refuses.
   int64_t repl_backlog_size = 1024 * 1024;
+  int64_t repl_ping_replica_period = 10;
   int64_t client_query_buffer_limit = 1024 * 1024 * 1024;
   int64_t maxmemory_clients = 0;
   int64_t maxmemory_samples = 5;

@@ -195,6 +195,7 @@ void Engine::ScanDbForReadyKeys(int db) {
 // later round. Each key's sessions are served in the order they blocked,
 // those waiting for another type skipped, until the key is gone.
 void Engine::HandleReadyKeys() {
+  CatchUpSleep();  // updateCachedTime
   while (!ready_keys_.empty()) {
     std::vector<std::pair<int, std::string>> round = std::move(ready_keys_);
     ready_keys_.clear();

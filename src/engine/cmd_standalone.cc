@@ -31,8 +31,22 @@ void ClusterDisabled(CommandContext& c) {
 void CmdRole(CommandContext& c) {
   c.reply.ArrayHeader(3);
   c.reply.Bulk("master");
-  c.reply.Integer(0);
-  c.reply.ArrayHeader(0);
+  c.reply.Integer(c.engine.master_repl_offset());
+  // Each replica (replication.cc): its ip, listening port and acknowledged
+  // offset, as bulk strings (0 and 0: no REPLCONF); one whose peer has no
+  // address (an in-process session) is left out, as connPeerToString's
+  // failure leaves it out.
+  std::vector<const Session*> shown;
+  for (const Session* r : c.engine.ReplicaSessions()) {
+    if (!r->addr.empty()) shown.push_back(r);
+  }
+  c.reply.ArrayHeader(static_cast<int64_t>(shown.size()));
+  for (const Session* r : shown) {
+    c.reply.ArrayHeader(3);
+    c.reply.Bulk(r->addr.substr(0, r->addr.rfind(':')));
+    c.reply.Bulk("0");
+    c.reply.Bulk("0");
+  }
 }
 
 // WAIT numreplicas timeout (waitCommand): no replica ever acknowledges, so

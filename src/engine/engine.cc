@@ -663,6 +663,7 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
                         std::span<std::string> owned) {
   Session& s = *sessions_[session];
   if (!s.open || argv.empty() || s.close_after_reply || s.blocked()) return;
+  if (!busy()) CatchUpSleep();  // a top-level call reads the time
   // A command of another client while a script has timed out (busy
   // scripts, busy_script.cc) runs inside the script's command: the
   // script's state comes back after it.

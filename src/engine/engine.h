@@ -691,7 +691,22 @@ class Engine {
                    int64_t duration_us = 0);
   // DEBUG SLEEP's time, which the calls running then last (the slow log).
   void AddSleptMicros(int64_t us) {
-    if (us > 0) slept_us_ += us;
+    if (us > 0) {
+      slept_us_ += us;
+      unseen_sleep_us_ += us;
+    }
+  }
+  // updateCachedTime after a DEBUG SLEEP: the clock a command (or EXEC)
+  // started with lasts to its end, but the next top-level command and
+  // handleClientsBlockedOnKeys read the time again, past the sleep. The
+  // engine's clock moves by the time slept that it has not seen yet (a
+  // server's next turn finds the wall clock there already); the blocked
+  // sessions' timeouts are left to the next AdvanceClock, as Redis leaves
+  // them to its next cron.
+  void CatchUpSleep() {
+    if (unseen_sleep_us_ < 1000) return;
+    clock_.Advance(unseen_sleep_us_ / 1000);
+    unseen_sleep_us_ %= 1000;
   }
   // The latency monitor and histograms (latency.cc): the percentiles INFO
   // latencystats reports (latency-tracking-info-percentiles), and one
@@ -1027,7 +1042,8 @@ class Engine {
   bool latency_tracking_ = true;
   bool active_expire_enabled_ = true;
   bool cron_paused_ = false;
-  int64_t slept_us_ = 0;  // DEBUG SLEEP's microseconds so far (AddSleptMicros)
+  int64_t slept_us_ = 0;         // DEBUG SLEEP's microseconds so far (AddSleptMicros)
+  int64_t unseen_sleep_us_ = 0;  // ... of which the clock has not moved by yet
   bool script_deny_disabled_ = false;
   // The last RDB file saved when there is no PersistHost (DEBUG RELOAD
   // NOSAVE reads it); none until a save.

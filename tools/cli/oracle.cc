@@ -40,6 +40,7 @@ struct Options {
   int64_t frame_timeout_ms = oracle::InvalidationOracleOptions().frame_timeout_ms;
   std::string engine_bug;
   std::string differences;  // --differences FILE; empty: the built-in table
+  bool streams = false;     // --streams (command_handler)
 };
 
 // The server's INFO server text, over its own connection.
@@ -211,6 +212,10 @@ int RunAll(const Options& o, OracleT& oracle,
     std::printf("; final datasets (DEBUG DIGEST) %zu of %zu agree", report.datasets_agreed,
                 report.datasets_compared);
   }
+  if (report.streams_compared > 0) {
+    std::printf("; replication streams %zu of %zu agree", report.streams_agreed,
+                report.streams_compared);
+  }
   std::printf("\n");
   for (const auto& [category, n] : categories) {
     std::printf("  excluded %-14s %zu\n", category.c_str(), n);
@@ -288,6 +293,7 @@ int Oracle(const Options& o) {
   std::tie(options.host, options.port) = server;
   options.max_sleep_ms = static_cast<uint32_t>(o.max_sleep_ms);
   options.expiry_margin_ms = o.expiry_margin_ms;
+  options.compare_streams = o.streams;
   auto programs = LoadPrograms<harnesses::CommandProgram>(
       o, [](std::string_view d) { return harnesses::DecodeCommandProgram(d); }, &rc);
   if (!programs) return rc;
@@ -311,6 +317,9 @@ Runner SetUp(CLI::App& cmd) {
       ->check(CLI::Validator(CheckServer, "", "HOST:PORT"))
       ->required();
   cmd.add_option("--json", o->json, "also write the full report to FILE")->type_name("FILE");
+  cmd.add_flag("--streams", o->streams,
+               "command_handler: also compare the replication streams (a SYNC replica on "
+               "each side; redis-server 7.0.15 only; see below)");
   cmd.add_option("--max-sleep-ms", o->max_sleep_ms,
                  "clock steps up to N ms are waited out for real")
       ->capture_default_str()
@@ -353,7 +362,17 @@ Runner SetUp(CLI::App& cmd) {
       "active-expire ops become a full SCAN of every db. After the last op, the\n"
       "whole datasets are compared too (DEBUG DIGEST on both sides) unless an op\n"
       "before may have left them different (one not compared, a divergence, an\n"
-      "expiry race).\n"
+      "expiry race). With --streams, so are the replication streams: each program\n"
+      "runs with a SYNC replica on each side (not for programs with FAILOVER, WAIT, CLIENT KILL "
+      "or\n"
+      "PAUSE, CONFIG of min-replicas, maxmemory or repl-, SPOP, RANDOMKEY, stream\n"
+      "commands), and after it the two streams must hold the same commands (unix\n"
+      "times within how much later the server may have computed them), under the\n"
+      "same conditions as the datasets and with no active-expire op; against\n"
+      "redis-server 7.0.15 only. The replica makes the server's dump.rdb too, and\n"
+      "leaves it a replication backlog for repl-backlog-ttl (an hour by default),\n"
+      "which its MEMORY DOCTOR then counts: those ops are excluded with --streams,\n"
+      "and may diverge in a run without it against the same server.\n"
       "\n"
       "invalidation: the server side of each program (its clients' connections, each\n"
       "a real TCP connection with tracking in its mode, RESP2 with its redirect\n"
