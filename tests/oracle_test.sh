@@ -341,20 +341,33 @@ s1 RPUSH l a b
 clock +2000ms
 s1 LLEN l
 PROG
-"$cli" oracle command_handler --server "127.0.0.1:$port" --streams --json "$tmp/intruder.json" \
-  "$tmp/intruder.txt" >"$tmp/intruder.out" 2>&1 &
-oracle=$!
-seen=0
-for _ in $(seq 150); do
-  if [ "$("$redis_cli_bin" -p "$port" exists k1 2>/dev/null)" = 1 ]; then seen=1; break; fi
-  sleep 0.01
-done
-[ "$seen" = 1 ] && "$redis_cli_bin" -n 5 -p "$port" set intruder x >/dev/null
-wait "$oracle"
-rc=$?
-if [ "$seen" != 1 ] || [ "$rc" != 1 ]; then
-  echo "FAIL: the intruder case (k1 seen: $seen, oracle exit $rc, want 1):"; cat "$tmp/intruder.out"; exit 1
-fi
+# with_intruder NAME CMD...: the program under the oracle (--streams, report
+# $tmp/NAME.json), and once it has set k1, each CMD sent to db 5 from outside;
+# the oracle must exit 1.
+with_intruder() {
+  local name=$1 seen=0 rc cmd
+  shift
+  "$cli" oracle command_handler --server "127.0.0.1:$port" --streams --json "$tmp/$name.json" \
+    "$tmp/intruder.txt" >"$tmp/$name.out" 2>&1 &
+  local oracle=$!
+  for _ in $(seq 150); do
+    if [ "$("$redis_cli_bin" -p "$port" exists k1 2>/dev/null)" = 1 ]; then seen=1; break; fi
+    sleep 0.01
+  done
+  if [ "$seen" = 1 ]; then
+    for cmd in "$@"; do
+      # shellcheck disable=SC2086
+      "$redis_cli_bin" -n 5 -p "$port" $cmd >/dev/null
+    done
+  fi
+  wait "$oracle"
+  rc=$?
+  if [ "$seen" != 1 ] || [ "$rc" != 1 ]; then
+    echo "FAIL: the $name case (k1 seen: $seen, oracle exit $rc, want 1):"; cat "$tmp/$name.out"
+    exit 1
+  fi
+}
+with_intruder intruder "set intruder x"
 python3 - "$tmp/intruder.json" <<'PY' || exit 1
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -369,24 +382,7 @@ PY
 # The replication streams are compared, and the comparison can fail where
 # the datasets agree: the intruder sets a key and deletes it again.
 "$redis_cli_bin" -p "$port" flushall >/dev/null
-"$cli" oracle command_handler --server "127.0.0.1:$port" --streams --json "$tmp/intruder3.json" \
-  "$tmp/intruder.txt" >"$tmp/intruder3.out" 2>&1 &
-oracle=$!
-seen=0
-for _ in $(seq 150); do
-  if [ "$("$redis_cli_bin" -p "$port" exists k1 2>/dev/null)" = 1 ]; then seen=1; break; fi
-  sleep 0.01
-done
-if [ "$seen" = 1 ]; then
-  "$redis_cli_bin" -n 5 -p "$port" set intruder x >/dev/null
-  "$redis_cli_bin" -n 5 -p "$port" del intruder >/dev/null
-fi
-wait "$oracle"
-rc=$?
-if [ "$seen" != 1 ] || [ "$rc" != 1 ]; then
-  echo "FAIL: the stream intruder case (k1 seen: $seen, oracle exit $rc, want 1):"
-  cat "$tmp/intruder3.out"; exit 1
-fi
+with_intruder intruder3 "set intruder x" "del intruder"
 python3 - "$tmp/intruder3.json" <<'PY' || exit 1
 import json, sys
 r = json.load(open(sys.argv[1]))

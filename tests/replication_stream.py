@@ -6,9 +6,9 @@ For each scenario below, on each server (both on 127.0.0.1, both with
 DEBUG allowed): a SYNC connection reads the RDB payload, a client runs the
 scenario's steps (a second client sends the blocking commands), and the
 stream the SYNC connection got is parsed into commands. Absolute times in
-it (PXAT, PEXPIREAT, RESTORE ... ABSTTL) become T+<seconds from the
-scenario's start>, so that two servers started at different moments
-compare. Prints one line per scenario; exits 1 at the first difference,
+it (PXAT, PEXPIREAT, RESTORE ... ABSTTL, the ms of a generated stream ID)
+become T+<seconds from the scenario's start>, so that two servers started
+at different moments compare. Prints one line per scenario; exits 1 at the first difference,
 with both streams, 2 on a connection problem.
 """
 import socket
@@ -114,8 +114,12 @@ def drain(r, t0_ms):
 
 
 def normalize(arg, t0_ms):
-    if arg.isdigit() and len(arg) == 13 and abs(int(arg) - t0_ms) < 10**9:
-        return "T%+d" % round((int(arg) - t0_ms) / 1000)
+    ms, dash, seq = arg.partition("-")
+    if ms.isdigit() and len(ms) == 13 and abs(int(ms) - t0_ms) < 10**9:
+        if not dash:
+            return "T%+d" % round((int(ms) - t0_ms) / 1000)
+        if seq.isdigit():  # a stream ID the server made from its clock
+            return "T%+d-%s" % (round((int(ms) - t0_ms) / 1000), seq)
     return arg
 
 
@@ -184,6 +188,19 @@ SCENARIOS = {
         "set e3 v px 50", "set e4 v px 50", "sleep 120", "get e1", "set e2 new",
         "mget e3 nosuch", "exists e4", "debug set-active-expire 1", "set e5 v px 50",
         "sleep 400", "set after 1",
+    ],
+    "streams": [
+        "xadd st * f v", "xadd st 5-* f v", "xadd st 9999999999999-1 f v",
+        "xadd st2 1-1 a b", "xadd st2 1-2 a b", "xadd st2 2-* a b", "xadd st2 2-* a b",
+        "xadd st2 maxlen ~ 1 3-1 a b", "xadd st2 MAXLEN = 4 4-1 a b",
+        "xadd st2 minid ~ 2-0 limit 0 5-* a b", "xdel st2 1-2",
+        "config set stream-node-max-entries 2", "xadd st3 1-1 a b", "xadd st3 1-2 a b",
+        "xadd st3 1-3 a b", "xadd st3 1-4 a b", "xadd st3 1-5 a b", "xdel st3 1-1",
+        "xtrim st3 minid ~ 1-4", "xtrim st3 maxlen ~ 1", "xtrim st3 maxlen ~ 0",
+        "xtrim st3 maxlen 1", "config set stream-node-max-entries 100",
+        "xdel st 5-0", "xgroup create st g $", "xgroup createconsumer st g c",
+        "xgroup setid st g 0", "xack st g 5-0", "xsetid st 9999999999999-5",
+        "xadd st nomkstream * x y", "xadd nost nomkstream * x y",
     ],
     "restore": [
         "set r v", "dump-restore r r2 0", "dump-restore r r3 100000",

@@ -5,7 +5,8 @@
 # both, runs the same scenarios (strings, expiry, lists, blocked clients
 # served, sorted sets, SPOP, HINCRBYFLOAT, GEOADD, MULTI/EXEC, scripts and
 # functions, FLUSHALL / FLUSHDB / PUBLISH, keys expired lazily and actively,
-# RESTORE) and compares the two streams command by command.
+# XADD's IDs and `~` trims, RESTORE) and compares the two streams command by
+# command.
 set -uo pipefail
 cli=$1
 tmp=$(mktemp -d)

@@ -194,6 +194,19 @@ void Engine::ScanDbForReadyKeys(int db) {
 // serving a BLMOVE can make its destination ready, which is served in a
 // later round. Each key's sessions are served in the order they blocked,
 // those waiting for another type skipped, until the key is gone.
+void Engine::CatchUpSleep() {
+  if (unseen_sleep_us_ == 0) return;
+  if (busy_host_ != nullptr && busy_host_->WallClockMs() >= 0) {
+    const int64_t wall = busy_host_->WallClockMs();
+    if (wall > now_ms()) clock_.Advance(wall - now_ms());
+    unseen_sleep_us_ = 0;
+    return;
+  }
+  if (unseen_sleep_us_ < 1000) return;
+  clock_.Advance(unseen_sleep_us_ / 1000);
+  unseen_sleep_us_ %= 1000;
+}
+
 void Engine::HandleReadyKeys() {
   CatchUpSleep();  // updateCachedTime
   while (!ready_keys_.empty()) {

@@ -86,7 +86,23 @@ struct AddTrimArgs {
   bool id_given = false;
   bool seq_given = true;
   bool no_mkstream = false;
+  int64_t trim_arg_idx = -1;  // the MAXLEN / MINID argument (trim_strategy_arg_idx)
 };
+
+// streamRewriteApproxSpecifier and streamRewriteTrimArgument: a `~` trim
+// goes to replicas as `=` with the length the stream now has (MAXLEN) or
+// its first ID, a deleted entry's included (MINID: the first node's master
+// ID; the largest ID when the stream is empty), so that replicas trim
+// exactly as this trim did.
+void PropagateExactTrim(std::vector<std::string>* as, const AddTrimArgs& a, const Stream& s) {
+  const auto idx = static_cast<size_t>(a.trim_arg_idx);
+  (*as)[idx - 1] = "=";
+  if (a.trim.strategy == StreamTrimArgs::kMaxLen) {
+    (*as)[idx] = std::to_string(s.length());
+  } else {
+    (*as)[idx] = (s.nodes().empty() ? StreamID::Max() : s.nodes().begin()->first).ToString();
+  }
+}
 
 // streamParseAddOrTrimArgsOrReply: the index of the ID argument (XADD), or
 // -1 after replying an error.
@@ -114,6 +130,7 @@ int64_t ParseAddOrTrim(CommandContext& c, AddTrimArgs* a, bool xadd) {
       } else if (moreargs >= 2 && next == "=") {
         ++i;
       }
+      a->trim_arg_idx = i + 1;
       if (maxlen) {
         if (!c.IntArg(i + 1, &t.maxlen)) return -1;
         if (t.maxlen < 0) {
@@ -255,6 +272,15 @@ void CmdXadd(CommandContext& c) {
   c.Notify(kNotifyStream, "xadd", key);
   c.Dirty();
   if (s->Trim(a.trim) != 0) c.Notify(kNotifyStream, "xtrim", key);
+  // Propagated with an exact trim for `~`, and the ID it generated (for
+  // `*` or <ms>-*) in place of the one given.
+  if (c.engine.propagating() && ((a.trim.strategy != StreamTrimArgs::kNone && a.trim.approx) ||
+                                 !a.id_given || !a.seq_given)) {
+    std::vector<std::string> as(c.argv.begin(), c.argv.end());
+    if (a.trim.strategy != StreamTrimArgs::kNone && a.trim.approx) PropagateExactTrim(&as, a, *s);
+    if (!a.id_given || !a.seq_given) as[static_cast<size_t>(idpos)] = id.ToString();
+    c.PropagateAs(std::move(as));
+  }
   c.engine.SignalKeyAsReady(c.db, key);
 }
 
@@ -271,6 +297,11 @@ void CmdXtrim(CommandContext& c) {
   const int64_t deleted = s->Trim(a.trim);
   if (deleted != 0) {
     c.Notify(kNotifyStream, "xtrim", key);
+    if (a.trim.approx && c.engine.propagating()) {
+      std::vector<std::string> as(c.argv.begin(), c.argv.end());
+      PropagateExactTrim(&as, a, *s);
+      c.PropagateAs(std::move(as));
+    }
     c.ks.Touched(c.db, key);
     c.Dirty(deleted);
   }

@@ -72,8 +72,12 @@ Engine::Engine(EngineOptions options)
   random_state_ = options.random_seed;
   // A run id as Redis's (40 hex digits), from the start time: the same
   // engine options give the same id.
-  uint64_t x = static_cast<uint64_t>(options_.start_ms) ^ 0x5851f42d4c957f2dULL;
-  static constexpr char kHex[] = "0123456789abcdef";
+  run_id_ = HexId40(static_cast<uint64_t>(options_.start_ms) ^ 0x5851f42d4c957f2dULL);
+}
+
+std::string HexId40(uint64_t seed) {
+  std::string id;
+  uint64_t x = seed;
   for (int i = 0; i < 40; ++i) {
     if (i % 16 == 0) {  // splitmix64
       x += 0x9e3779b97f4a7c15ULL;
@@ -82,8 +86,9 @@ Engine::Engine(EngineOptions options)
       z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
       x = z ^ (z >> 31);
     }
-    run_id_.push_back(kHex[(x >> ((i % 16) * 4)) & 15]);
+    id.push_back("0123456789abcdef"[(x >> ((i % 16) * 4)) & 15]);
   }
+  return id;
 }
 
 uint64_t Engine::NextGenpassRandom() {

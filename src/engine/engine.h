@@ -110,6 +110,10 @@ class BusyHost {
   // moves its clock. An engine without a host does not wait: its clock
   // only moves when its caller moves it.
   virtual void SleepMicros(int64_t us) { (void)us; }
+  // The wall clock the server gives its engine (unix ms; the simulated
+  // transport's under a harness), read again after a DEBUG SLEEP
+  // (Engine::CatchUpSleep); -1: none.
+  virtual int64_t WallClockMs() { return -1; }
 };
 
 // Persistence (persist.cc; docs/fidelity.md, "Persistence"): where the
@@ -326,6 +330,11 @@ struct ServerInfo {
   std::string executable;
   std::function<ProcessSample()> sample;  // memory and CPU now
 };
+
+// 40 hex digits from a splitmix64 stream seeded with `seed`: the run ID and
+// the replication ID (Redis draws them at random; here the same engine
+// options give the same ones).
+std::string HexId40(uint64_t seed);
 
 class Engine {
   friend struct EngineTestPeer;  // tests break the free-slot heap to see Validate fail
@@ -698,16 +707,12 @@ class Engine {
   }
   // updateCachedTime after a DEBUG SLEEP: the clock a command (or EXEC)
   // started with lasts to its end, but the next top-level command and
-  // handleClientsBlockedOnKeys read the time again, past the sleep. The
-  // engine's clock moves by the time slept that it has not seen yet (a
-  // server's next turn finds the wall clock there already); the blocked
+  // handleClientsBlockedOnKeys read the time again, past the sleep. With a
+  // server (BusyHost) the engine's clock moves to the server's wall clock,
+  // which the sleep moved; without one, by the time slept. The blocked
   // sessions' timeouts are left to the next AdvanceClock, as Redis leaves
   // them to its next cron.
-  void CatchUpSleep() {
-    if (unseen_sleep_us_ < 1000) return;
-    clock_.Advance(unseen_sleep_us_ / 1000);
-    unseen_sleep_us_ %= 1000;
-  }
+  void CatchUpSleep();
   // The latency monitor and histograms (latency.cc): the percentiles INFO
   // latencystats reports (latency-tracking-info-percentiles), and one
   // histogram sample for `fullname` when latency-tracking is on (call()'s

@@ -147,19 +147,8 @@ std::string Engine::StartReplica(int session, bool psync) {
     repl_backlog_ = true;
     // changeReplicationId: 40 new hex digits (from the run ID's seed and
     // the offset, so that an engine run is repeatable).
-    uint64_t x = static_cast<uint64_t>(options_.start_ms) ^ 0x2545f4914f6cdd1dULL ^
-                 static_cast<uint64_t>(repl_offset_);
-    replid_.clear();
-    for (int i = 0; i < 40; ++i) {
-      if (i % 16 == 0) {  // splitmix64
-        x += 0x9e3779b97f4a7c15ULL;
-        uint64_t z = x;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        x = z ^ (z >> 31);
-      }
-      replid_.push_back("0123456789abcdef"[(x >> ((i % 16) * 4)) & 15]);
-    }
+    replid_ = HexId40(static_cast<uint64_t>(options_.start_ms) ^ 0x2545f4914f6cdd1dULL ^
+                      static_cast<uint64_t>(repl_offset_));
     repl_backlog_first_byte_ = repl_offset_ + 1;
   }
   if (psync) absl::StrAppend(&s.output, "+FULLRESYNC ", master_replid(), " ", repl_offset_, "\r\n");

@@ -279,6 +279,7 @@ class Server : private engine::BusyHost, private engine::PersistHost, private en
   int64_t BusyClockMs() override;
   bool ProcessEventsWhileBlocked(int running) override;
   void SleepMicros(int64_t us) override { transport_->Sleep(us); }
+  int64_t WallClockMs() override { return transport_->WallClockMs(); }
   std::vector<Readiness> busy_events_;  // Wait's reports inside a script (events_ is in use)
   // engine::PersistHost: the file through the transport; SHUTDOWN stops
   // running requests at once and makes Run() return after this turn.
