@@ -22,7 +22,15 @@
 //   CLIENT LIST TYPE replica -> the SYNC client, flags=S
 //   INFO replication -> connected_slaves:1,
 //     slave0:ip=...,port=0,state=online,offset=0,lag=..., repl_backlog_active:1
-//   the replica's own GET -> no reply at all
+//   the replica's own PING -> no reply, and the replica is dropped
+//     (connected_slaves:0 after it)
+// and from the 7.0.15 sources (replication.c, t_set.c, evict.c, db.c): a
+// replica's MONITOR and SYNC are ignored (CLIENT_SLAVE); PSYNC <id> <offset>
+// FAILOVER to a master -> -ERR PSYNC FAILOVER can't be sent to a master.;
+// the backlog outlives the replicas, the offset counting on; SPOP of fewer
+// members than the set holds goes as one SREM per member, in MULTI/EXEC; an
+// evicted key as DEL (UNLINK under lazyfree-lazy-eviction); an expired one
+// as UNLINK under lazyfree-lazy-expire.
 #include <string>
 #include <vector>
 
@@ -158,24 +166,85 @@ TEST(EngineReplication, SyncRefusalsAndTheReplicaItself) {
   EXPECT_NE(e.master_replid(), e.run_id());  // a new ID with the backlog
   EXPECT_EQ(e.replica_count(), 1u);
   e.TakeOutput(a);
-  // The replica is answered nothing, and may not touch the keyspace.
-  EXPECT_EQ(Cmd(e, a, {"get", "a"}), "");
-  EXPECT_EQ(Cmd(e, a, {"ping"}), "");
+  // SYNC and MONITOR again: ignored, no reply, still a replica.
   EXPECT_EQ(Cmd(e, a, {"sync"}), "");
+  EXPECT_EQ(Cmd(e, a, {"monitor"}), "");
+  EXPECT_FALSE(e.session(a).close_after_reply);
+  EXPECT_FALSE(e.session(a).monitor);
   const int m = e.OpenSession();
+  e.SetAddresses(a, "127.0.0.1:40001", "127.0.0.1:6379");
   const std::string list = Cmd(e, m, {"client", "list", "type", "replica"});
   EXPECT_NE(list.find(" flags=S "), std::string::npos) << list;
   EXPECT_EQ(Cmd(e, m, {"client", "list", "type", "normal"}).find(" flags=S "), std::string::npos);
+  e.AdvanceClock(2000);
   const std::string info = Cmd(e, m, {"info", "replication"});
-  EXPECT_NE(info.find("connected_slaves:1\r\nslave0:ip=,port=0,state=online,offset=0,lag=0\r\n"),
+  EXPECT_NE(info.find("connected_slaves:1\r\nslave0:ip=127.0.0.1,port=0,state=online,offset=0,"
+                      "lag=2\r\n"),
             std::string::npos)
       << info;
   EXPECT_NE(info.find("repl_backlog_active:1\r\n"), std::string::npos) << info;
+  EXPECT_EQ(Cmd(e, m, {"role"}),
+            "*3\r\n$6\r\nmaster\r\n:0\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n"
+            "$1\r\n0\r\n$1\r\n0\r\n");
   Cmd(e, m, {"set", "x", "1"});
   EXPECT_EQ(e.TakeOutput(a), Stream({{"SELECT", "0"}, {"set", "x", "1"}}));
+  EXPECT_EQ(e.master_repl_offset(),
+            static_cast<int64_t>(Stream({{"SELECT", "0"}, {"set", "x", "1"}}).size()));
+  // A command that answers anything drops the replica, the reply unsent.
+  EXPECT_EQ(Cmd(e, a, {"ping"}), "");
+  EXPECT_TRUE(e.session(a).close_after_reply);
   e.CloseSession(a);
   EXPECT_EQ(e.replica_count(), 0u);
   EXPECT_NE(Cmd(e, m, {"info", "replication"}).find("connected_slaves:0\r\n"), std::string::npos);
+  // The backlog lives on: the offset goes on counting the stream.
+  const int64_t before = e.master_repl_offset();
+  Cmd(e, m, {"set", "y", "1"});
+  EXPECT_EQ(e.master_repl_offset(),
+            before + static_cast<int64_t>(Multibulk({"set", "y", "1"}).size()));
+  EXPECT_EQ(Cmd(e, m, {"psync", e.master_replid(), "1", "failover"}),
+            "-ERR PSYNC FAILOVER can't be sent to a master.\r\n");
+}
+
+TEST(EngineReplication, SpopEvictionAndLazyfree) {
+  Replicated t;
+  Engine& e = t.e;
+  Cmd(e, t.a, {"sadd", "s", "a", "b", "c", "d"});
+  Cmd(e, t.a, {"spop", "s", "2"});
+  const std::string fed = t.Fed();
+  // SELECT, sadd, then MULTI, an SREM of each popped member, EXEC.
+  const std::string head = Stream({{"SELECT", "0"}, {"sadd", "s", "a", "b", "c", "d"}, {"MULTI"}});
+  ASSERT_EQ(fed.rfind(head, 0), 0u) << fed;
+  ASSERT_TRUE(fed.ends_with(Multibulk({"EXEC"})));
+  const std::string mid =
+      fed.substr(head.size(), fed.size() - head.size() - Multibulk({"EXEC"}).size());
+  EXPECT_EQ(mid.size(), 2 * Multibulk({"SREM", "s", "a"}).size()) << mid;
+  std::string left;
+  for (const char* m : {"a", "b", "c", "d"}) {
+    if (mid.find(Multibulk({"SREM", "s", m})) == std::string::npos) left += m;
+  }
+  EXPECT_EQ(left.size(), 2u);
+  // The two left are the set's members now.
+  const std::string members = Cmd(e, t.a, {"smembers", "s"});
+  for (char m : left) EXPECT_NE(members.find(std::string("\r\n") + m + "\r\n"), std::string::npos);
+  // Lazy expiry under lazyfree-lazy-expire: UNLINK.
+  Cmd(e, t.a, {"config", "set", "lazyfree-lazy-expire", "yes"});
+  Cmd(e, t.a, {"debug", "set-active-expire", "0"});
+  Cmd(e, t.a, {"set", "k", "v", "px", "10"});
+  e.AdvanceClock(20);
+  Cmd(e, t.a, {"get", "k"});
+  EXPECT_EQ(t.Fed(),
+            Stream({{"SET", "k", "v", "PXAT", std::to_string(kStart + 10)}, {"UNLINK", "k"}}));
+  // Evictions (allkeys-random, a maxmemory below what is used): a DEL of
+  // each key evicted, no MULTI, before the command that made room; UNLINK
+  // under lazyfree-lazy-eviction.
+  Cmd(e, t.a, {"flushall"});
+  Cmd(e, t.a, {"set", "e1", std::string(2000, 'x')});
+  Cmd(e, t.a, {"config", "set", "maxmemory-policy", "allkeys-random"});
+  Cmd(e, t.a, {"config", "set", "lazyfree-lazy-eviction", "yes"});
+  t.Fed();
+  Cmd(e, t.a, {"config", "set", "maxmemory", "1"});
+  Cmd(e, t.a, {"config", "set", "maxmemory", "0"});
+  EXPECT_EQ(t.Fed(), Stream({{"UNLINK", "e1"}}));
 }
 
 TEST(EngineReplication, PingEveryPeriodAndNoEarlierWrite) {

@@ -190,10 +190,6 @@ void Engine::ScanDbForReadyKeys(int db) {
   for (const std::string& k : keys) SignalKeyAsReady(db, k);
 }
 
-// handleClientsBlockedOnKeys: the keys in the order they were signalled;
-// serving a BLMOVE can make its destination ready, which is served in a
-// later round. Each key's sessions are served in the order they blocked,
-// those waiting for another type skipped, until the key is gone.
 void Engine::CatchUpSleep() {
   if (unseen_sleep_us_ == 0) return;
   if (busy_host_ != nullptr && busy_host_->WallClockMs() >= 0) {
@@ -207,6 +203,10 @@ void Engine::CatchUpSleep() {
   unseen_sleep_us_ %= 1000;
 }
 
+// handleClientsBlockedOnKeys: the keys in the order they were signalled;
+// serving a BLMOVE can make its destination ready, which is served in a
+// later round. Each key's sessions are served in the order they blocked,
+// those waiting for another type skipped, until the key is gone.
 void Engine::HandleReadyKeys() {
   CatchUpSleep();  // updateCachedTime
   while (!ready_keys_.empty()) {

@@ -189,15 +189,16 @@ void CmdInfo(CommandContext& c) {
     section("Replication");
     field("role", "master");
     // Replicas made by SYNC / PSYNC (replication.cc): never acknowledging,
-    // so offset 0 and the lag since they connected; port 0 (no REPLCONF
-    // listening-port).
+    // so offset 0 and the lag since they became replicas; port 0 (no
+    // REPLCONF listening-port); one without a peer address (in process) is
+    // counted but not listed, as its connPeerToString would fail.
     field("connected_slaves", static_cast<int64_t>(e.replica_count()));
     int n = 0;
     for (const Session* s : e.ReplicaSessions()) {
-      const std::string ip = s->addr.empty() ? "" : s->addr.substr(0, s->addr.rfind(':'));
+      if (s->addr.empty()) continue;
       field(absl::StrCat("slave", n++).c_str(),
-            absl::StrCat("ip=", ip, ",port=0,state=online,offset=0,lag=",
-                         (e.keyspace().now_ms() - s->ctime_ms) / 1000));
+            absl::StrCat("ip=", ReplicaIp(*s), ",port=0,state=online,offset=0,lag=",
+                         (e.keyspace().now_ms() - s->replica_since_ms) / 1000));
     }
     field("master_failover_state", "no-failover");
     field("master_replid", e.master_replid());

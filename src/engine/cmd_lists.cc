@@ -440,12 +440,17 @@ void PopRangeWithKey(CommandContext& c, const std::string& key, List& l, End whe
 }
 
 // LMPOP and BLMPOP go to replicas as [LR]POP key <count> (the count at
-// most the list's length).
+// most the list's length); `served`: a blocked session's, an op of its own
+// (alsoPropagate), else the command rewritten.
 void PropagatePopCount(CommandContext& c, const std::string& key, const List& l, End where,
-                       int64_t count) {
+                       int64_t count, bool served = false) {
   if (!c.engine.propagating()) return;
-  const int64_t n = std::min<int64_t>(count, static_cast<int64_t>(l.size()));
-  c.PropagateAs({where == End::kLeft ? "LPOP" : "RPOP", key, std::to_string(n)});
+  const std::string n = std::to_string(std::min<int64_t>(count, static_cast<int64_t>(l.size())));
+  if (served) {
+    c.AlsoPropagate({where == End::kLeft ? "LPOP" : "RPOP", key, n});
+  } else {
+    c.PropagateAs({where == End::kLeft ? "LPOP" : "RPOP", key, n});
+  }
 }
 
 // LMPOP / BLMPOP's arguments after the timeout (lmpopGenericCommand):
@@ -656,17 +661,13 @@ bool ServeBlockedList(CommandContext& c, const std::string& key, const BlockStat
   };
   // serveClientBlockedOnList's alsoPropagate, in the key's db: [LR]POP
   // key (with the count for BLMPOP), LMOVE / RPOPLPUSH after the push.
-  const char* pop_name = where == End::kLeft ? "LPOP" : "RPOP";
   if (!b.has_target) {
     if (b.count != -1) {
-      if (c.engine.propagating()) {
-        const int64_t n = std::min<int64_t>(b.count, static_cast<int64_t>(l.size()));
-        c.AlsoPropagate({pop_name, key, std::to_string(n)});
-      }
+      PropagatePopCount(c, key, l, where, b.count, /*served=*/true);
       PopRangeWithKey(c, key, l, where, b.count);
       return c.ks.Peek(c.db, key) == nullptr;
     }
-    c.AlsoPropagate({pop_name, key});
+    c.AlsoPropagate({where == End::kLeft ? "LPOP" : "RPOP", key});
     const std::string v = pop();
     c.reply.ArrayHeader(2);
     c.reply.Bulk(key);

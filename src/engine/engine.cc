@@ -688,7 +688,16 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
     s.qbuf += 1 + std::to_string(a.size()).size() + 2 + a.size() + 2;
     s.argv_mem += a.size();
   }
+  const bool was_replica = s.replica;
+  const size_t output_before = s.output.size(), silenced_before = silenced_.size();
   Dispatch(s, argv, owned, ReplyBuffer(s));
+  // A replica that generated a reply (any, an error included) is closed
+  // and the reply dropped, as _addReplyToBufferOrList frees it.
+  if (was_replica && s.open &&
+      (s.output.size() > output_before || silenced_.size() > silenced_before)) {
+    s.output.resize(output_before);
+    s.close_after_reply = true;
+  }
   // A command postponed by CLIENT PAUSE keeps its arguments (CLIENT LIST's
   // argv-mem), its query buffer consumed (checked on redis-server 7.0.15).
   s.qbuf = 0;
@@ -1073,8 +1082,7 @@ bool Engine::AnswerOutside(int session) {
 }
 
 std::string* Engine::ReplyBuffer(Session& s) {
-  // A replica gets its stream only: redis-server 7.0.15 writes a replica
-  // nothing from its reply buffers.
+  // A replica's reply is never written: it closes the replica (RunCommand).
   return s.reply_off || s.reply_skip || s.replica ? &silenced_ : &s.output;
 }
 

@@ -287,6 +287,7 @@ struct Session {
   // SYNC / PSYNC (replication.cc): a replica (CLIENT_SLAVE), fed the
   // replication stream until it closes.
   bool replica = false;
+  int64_t replica_since_ms = 0;  // when SYNC made it one (INFO's lag)
   // getClientType: 2 for a replica (a monitor is not one here), 1 for a
   // subscribed client, else 0 (CLIENT LIST / KILL TYPE).
   int client_type() const { return replica ? 2 : in_pubsub() ? 1 : 0; }
@@ -294,6 +295,10 @@ struct Session {
   // refuses a client with pending output).
   size_t unsent_elsewhere = 0;
 };
+
+// The ip part of a session's address ("ip:port"), as INFO and ROLE list a
+// replica.
+inline std::string ReplicaIp(const Session& s) { return s.addr.substr(0, s.addr.rfind(':')); }
 
 // INFO's statistics (Redis's server.stat_* and per-command counters).
 struct CommandStat {
@@ -833,7 +838,7 @@ class Engine {
   // co. may move a value out of argv (ExecuteOwned, and EXEC's own copies).
   // ... and so does propagation to a replica.
   bool KeepsArguments() const {
-    return !monitors_.empty() || slowlog_slower_than_ == 0 || !replicas_.empty();
+    return !monitors_.empty() || slowlog_slower_than_ == 0 || repl_backlog_;
   }
   size_t monitor_count() const { return monitors_.size(); }
   // Replication, the master side (replication.cc, which states the rules):
@@ -843,7 +848,7 @@ class Engine {
   // AlsoPropagate is alsoPropagate (an op of `db` after the current
   // command's own); PropagatePending is propagatePendingCommands (MULTI /
   // EXEC around more than one op unless `no_multi`).
-  bool propagating() const { return !replicas_.empty(); }
+  bool propagating() const { return repl_backlog_; }
   void AlsoPropagate(int db, std::vector<std::string> argv);
   void PropagatePending(bool no_multi = false);
   // SYNC / PSYNC of session `session`: "" when it became a replica (its
@@ -1073,6 +1078,9 @@ class Engine {
   };
   std::vector<int> replicas_;
   std::vector<PropOp> also_propagate_;
+  std::vector<PropOp> deferred_ops_;  // evictions inside a command (evict.cc)
+  int64_t no_replicas_since_ms_ = 0;
+  static constexpr int64_t kReplBacklogTtlSeconds = 3600;  // repl-backlog-ttl
   int repl_seldb_ = -1;
   int64_t repl_offset_ = 0;
   bool repl_backlog_ = false;

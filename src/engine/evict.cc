@@ -22,6 +22,7 @@
 // that command's reply (redis issue 9116).
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string>
 #include <utility>
@@ -110,11 +111,22 @@ bool Engine::PerformEvictions() {
   const int64_t now = now_ms();
   uint64_t freed = 0;
   // performEvictions ends with propagatePendingCommands: the evicted keys'
-  // DELs, one by one (propagate_no_multi), however it returns.
+  // DELs, one by one (propagate_no_multi), however it returns. Inside a
+  // command (CONFIG SET maxmemory, which Redis leaves to a time event) they
+  // wait until the command's own ops have gone.
   struct Flush {
     Engine* e;
-    ~Flush() { e->PropagatePending(/*no_multi=*/true); }
-  } flush{this};
+    size_t first;
+    ~Flush() {
+      if (e->call_depth_ == 0) {
+        e->PropagatePending(/*no_multi=*/true);
+        return;
+      }
+      auto from = e->also_propagate_.begin() + static_cast<ptrdiff_t>(first);
+      std::move(from, e->also_propagate_.end(), std::back_inserter(e->deferred_ops_));
+      e->also_propagate_.erase(from, e->also_propagate_.end());
+    }
+  } flush{this, also_propagate_.size()};
   while (freed < to_free) {
     // The candidates, in (db, key bytes) order.
     std::vector<std::pair<int, std::string_view>> keys;

@@ -52,8 +52,9 @@ void CmdMonitor(CommandContext& c) {
     c.reply.Error("ERR MONITOR isn't allowed for DENY BLOCKING client");
     return;
   }
-  // Already a monitor: ignored, with no reply at all.
-  if (c.session.monitor) return;
+  // Already a monitor (or a replica: CLIENT_SLAVE either way): ignored,
+  // with no reply at all.
+  if (c.session.monitor || c.session.replica) return;
   c.engine.AddMonitor(c.engine.SessionById(c.session.id));
   c.reply.Ok();
 }

@@ -20,14 +20,21 @@
 // when there are more than one (not for RANDOMKEY and SCAN, which touch
 // arbitrary keys, nor for the expire cycle and evictions). EVAL / FCALL are
 // never sent themselves: their writes are. Every repl-ping-replica-period
-// seconds the stream gets a PING (ReplicationCron, from serve's cron).
+// seconds the stream gets a `ping` (ReplicationCron, from serve's cron).
+// Once a replica has connected, the stream is kept going (its offset
+// counted) while the backlog lives, repl-backlog-ttl (3600 s) after the
+// last replica left, as shouldPropagate keeps it.
+//
+// A replica that sends a command which answers anything is closed, its
+// reply dropped (_addReplyToBufferOrList frees a replica that generated a
+// reply); REPLCONF is not here, so a real replica's ACK closes it too.
 //
 // What the engine does not do: partial resynchronization (PSYNC always
 // answers FULLRESYNC), REPLCONF (ACK offsets; a replica's offset stays 0),
 // the diskless transfer (`$EOF:` needs REPLCONF capa eof), being a replica
-// itself (REPLICAOF), WAIT's acknowledgements, and the streams' rewrites
-// (XADD's generated IDs, XREADGROUP's XCLAIMs): a stream command goes out
-// as it was sent.
+// itself (REPLICAOF), WAIT's acknowledgements, and the consumer groups'
+// rewrites (XREADGROUP's, XCLAIM's and XAUTOCLAIM's XCLAIM / XGROUP SETID):
+// those go out as they were sent.
 #include <array>
 #include <string>
 #include <string_view>
@@ -47,6 +54,11 @@ namespace {
 void CmdSync(CommandContext& c) {
   // Already a replica (a monitor is one too): ignored, no reply.
   if (c.session.replica || c.session.monitor) return;
+  // PSYNC ... FAILOVER asks a replica to become the master.
+  if (c.argc() > 3 && c.ArgIs(0, "psync") && c.ArgIs(3, "failover")) {
+    c.reply.Error("ERR PSYNC FAILOVER can't be sent to a master.");
+    return;
+  }
   // SYNC needs a fresh output buffer: the replies it owes must go first.
   if (!c.session.output.empty() || c.session.unsent_elsewhere != 0) {
     c.reply.Error("ERR SYNC and PSYNC are invalid with pending output");
@@ -99,7 +111,16 @@ void Engine::AlsoPropagate(int db, std::vector<std::string> argv) {
 }
 
 void Engine::PropagatePending(bool no_multi) {
-  if (also_propagate_.empty()) return;
+  if (also_propagate_.empty()) {
+    if (!deferred_ops_.empty()) {
+      // Evictions a command made (CONFIG SET maxmemory): after its ops,
+      // one by one, as Redis's eviction time event sends them.
+      also_propagate_ = std::move(deferred_ops_);
+      deferred_ops_.clear();
+      PropagatePending(/*no_multi=*/true);
+    }
+    return;
+  }
   std::vector<PropOp> ops = std::move(also_propagate_);
   also_propagate_.clear();
   // One op is atomic by itself; MULTI takes the first op's db (its SELECT
@@ -110,6 +131,7 @@ void Engine::PropagatePending(bool no_multi) {
   if (transaction) FeedReplicas(ops.front().db, kMulti);
   for (const PropOp& op : ops) FeedReplicas(op.db, op.argv);
   if (transaction) FeedReplicas(ops.back().db, kExec);
+  if (!deferred_ops_.empty()) PropagatePending();
 }
 
 // replicationFeedSlaves: SELECT when the db is not the stream's, then the
@@ -159,6 +181,7 @@ std::string Engine::StartReplica(int session, bool psync) {
   absl::StrAppend(&s.output, "$", file.size(), "\r\n");
   s.output.append(file);
   s.replica = true;
+  s.replica_since_ms = now_ms();
   replicas_.push_back(session);
   // replicationSetupSlaveForFullResync: force a SELECT before the next op.
   repl_seldb_ = -1;
@@ -170,6 +193,7 @@ void Engine::RemoveReplica(int session) {
   if (!s.replica) return;
   s.replica = false;
   std::erase(replicas_, session);
+  if (replicas_.empty()) no_replicas_since_ms_ = now_ms();
 }
 
 // replicationCron runs once a second; on every repl-ping-replica-period-th
@@ -179,6 +203,16 @@ void Engine::ReplicationCron() {
   const int64_t loops = (now_ms() - options_.start_ms) / 1000;
   if (loops == repl_cron_loops_) return;
   repl_cron_loops_ = loops;
+  // The backlog without a replica for repl-backlog-ttl: freed, under a new
+  // replication ID; nothing is propagated any more.
+  if (replicas_.empty() && repl_backlog_ &&
+      now_ms() - no_replicas_since_ms_ > kReplBacklogTtlSeconds * 1000) {
+    repl_backlog_ = false;
+    replid_ = HexId40(static_cast<uint64_t>(options_.start_ms) ^ 0x2545f4914f6cdd1dULL ^
+                      static_cast<uint64_t>(repl_offset_) ^ 0xff);
+    also_propagate_.clear();
+    return;
+  }
   if (replicas_.empty()) return;
   int64_t period = 10;
   for (size_t i = 0; i < KeptParams().size(); ++i) {
