@@ -197,7 +197,7 @@ void CmdInfo(CommandContext& c) {
     for (const Session* s : e.ReplicaSessions()) {
       if (s->addr.empty()) continue;
       field(absl::StrCat("slave", n++).c_str(),
-            absl::StrCat("ip=", ReplicaIp(*s), ",port=0,state=online,offset=0,lag=",
+            absl::StrCat("ip=", std::string(PeerIp(*s)), ",port=0,state=online,offset=0,lag=",
                          (e.keyspace().now_ms() - s->replica_since_ms) / 1000));
     }
     field("master_failover_state", "no-failover");

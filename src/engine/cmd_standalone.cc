@@ -43,7 +43,7 @@ void CmdRole(CommandContext& c) {
   c.reply.ArrayHeader(static_cast<int64_t>(shown.size()));
   for (const Session* r : shown) {
     c.reply.ArrayHeader(3);
-    c.reply.Bulk(ReplicaIp(*r));
+    c.reply.Bulk(PeerIp(*r));
     c.reply.Bulk("0");
     c.reply.Bulk("0");
   }

@@ -197,9 +197,7 @@ void Engine::SetAddresses(int session, std::string addr, std::string laddr, int 
   sessions_[session]->fd = fd;
   sessions_[session]->addr = std::move(addr);
   sessions_[session]->laddr = std::move(laddr);
-  // The peer's IP: before the last ':' ("::1:port" and "[::1]:port" both).
-  const std::string& a = sessions_[session]->addr;
-  const std::string_view ip = std::string_view(a).substr(0, a.rfind(':'));
+  const std::string_view ip = PeerIp(*sessions_[session]);
   sessions_[session]->local = ip == "127.0.0.1" || ip == "::1" || ip == "[::1]";
 }
 
@@ -948,10 +946,9 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   keyspace_.set_count_reads(false);
   // call()'s propagation (replication.cc): the command (or what it was
   // rewritten as) after the ops it added, when it changed the dataset or
-  // forced it; a script command never (scriptResetRun prevents it: its
-  // calls were propagated).
-  if (propagating() && !ctx.prevent_propagation && !IsScriptCommand(spec.name) &&
-      !(in_script_call_ && !script_propagates_) &&
+  // forced it (a script command prevents its own: its calls were
+  // propagated).
+  if (propagating() && !ctx.prevent_propagation && !(in_script_call_ && !script_propagates_) &&
       (dirty_ > dirty_before || ctx.force_propagation)) {
     if (ctx.propagate_as) {
       AlsoPropagate(s.db, std::move(*ctx.propagate_as));

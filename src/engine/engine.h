@@ -296,9 +296,11 @@ struct Session {
   size_t unsent_elsewhere = 0;
 };
 
-// The ip part of a session's address ("ip:port"), as INFO and ROLE list a
-// replica.
-inline std::string ReplicaIp(const Session& s) { return s.addr.substr(0, s.addr.rfind(':')); }
+// The peer's IP: `addr` before the last ':' ("::1:port" and "[::1]:port"
+// both); islocalClient, INFO's and ROLE's replica lines read it.
+inline std::string_view PeerIp(const Session& s) {
+  return std::string_view(s.addr).substr(0, s.addr.rfind(':'));
+}
 
 // INFO's statistics (Redis's server.stat_* and per-command counters).
 struct CommandStat {

@@ -85,6 +85,9 @@ bool PrepareRun(CommandContext& c, uint32_t flags, bool ro, bool* read_only) {
 }
 
 void EvalGeneric(CommandContext& c, bool evalsha, bool ro) {
+  // scriptResetRun's preventCommandPropagation: the script's calls are
+  // propagated, never the script command (replication.cc).
+  c.PreventPropagation();
   // evalCommand / evalShaCommand feed the monitors first, so that the
   // script's calls follow it (EVAL* is skip_monitor in call()).
   c.engine.FeedMonitors(c.session, c.argv);
@@ -129,6 +132,7 @@ void CmdEvalRo(CommandContext& c) { EvalGeneric(c, false, true); }
 void CmdEvalShaRo(CommandContext& c) { EvalGeneric(c, true, true); }
 
 void FcallGeneric(CommandContext& c, bool ro) {
+  c.PreventPropagation();                    // as EVAL
   c.engine.FeedMonitors(c.session, c.argv);  // fcallCommandGeneric, as EVAL
   script::FunctionLibraries& libs = c.engine.functions();
   const script::FunctionLibraries::Function* f = libs.FindFunction(c.arg(1));
