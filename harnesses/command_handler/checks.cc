@@ -501,7 +501,7 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
     if (is(argv[0], name)) return true;
   }
   // Persistence (src/engine/persist.cc): engine-only, files and the process.
-  for (std::string_view name : {"SAVE", "BGSAVE", "LASTSAVE", "SHUTDOWN"}) {
+  for (std::string_view name : {"SAVE", "BGSAVE", "LASTSAVE", "SHUTDOWN", "BGREWRITEAOF"}) {
     if (is(argv[0], name)) return true;
   }
   // SYNC / PSYNC (src/engine/replication.cc): engine-only here; the

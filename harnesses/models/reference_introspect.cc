@@ -30,7 +30,8 @@ struct ConfigDef {
   int64_t Config::*field;
   // Memory accounting (reference_memory.cc): 1 for an unsigned long long
   // (printed unsigned), 2 for maxmemory-policy's enum; 3 for a bool config
-  // (yes / no); 4 for latency-tracking-info-percentiles (field unused).
+  // (yes / no); 4 for latency-tracking-info-percentiles (field unused); 5
+  // for appendfsync's enum.
   int kind = 0;
   bool event_classes = false;       // notify-keyspace-events: a string of class letters
   bool percent = false;             // PERCENT_CONFIG: "N%" is kept as -N
@@ -41,6 +42,8 @@ struct ConfigDef {
 // maxmemory_policy_enum, by Config::maxmemory_policy.
 const char* const kPolicies[] = {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
                                  "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction"};
+// fsync_enum, by Config::appendfsync.
+const char* const kFsyncModes[] = {"everysec", "always", "no"};
 
 // static_configs of config.c, each alias registered as a config of its own.
 const std::vector<ConfigDef>& Configs() {
@@ -116,6 +119,23 @@ const std::vector<ConfigDef>& Configs() {
        true},
       {"replicaof", false, false, 0, 0, &Config::immutable, 0, false, false, false, ""},
       {"slaveof", false, false, 0, 0, &Config::immutable, 0, false, false, false, ""},
+      // The append-only file: stored and reported (the model keeps no
+      // file; BGREWRITEAOF and DEBUG LOADAOF are engine-only).
+      {"appendonly", false, false, 0, 1, &Config::appendonly, 3},
+      {"appendfsync", false, false, 0, 2, &Config::appendfsync, 5},
+      {"aof-use-rdb-preamble", false, false, 0, 1, &Config::aof_use_rdb_preamble, 3},
+      {"aof-load-truncated", false, false, 0, 1, &Config::aof_load_truncated, 3},
+      {"aof-timestamp-enabled", false, false, 0, 1, &Config::aof_timestamp_enabled, 3},
+      {"aof-rewrite-incremental-fsync", false, false, 0, 1, &Config::aof_rewrite_incremental_fsync,
+       3},
+      {"no-appendfsync-on-rewrite", false, false, 0, 1, &Config::no_appendfsync_on_rewrite, 3},
+      {"auto-aof-rewrite-percentage", false, true, 0, INT_MAX,
+       &Config::auto_aof_rewrite_percentage},
+      {"auto-aof-rewrite-min-size", true, true, 0, LLONG_MAX, &Config::auto_aof_rewrite_min_size},
+      {"appendfilename", false, false, 0, 0, &Config::immutable, 0, false, false, false,
+       "appendonly.aof"},
+      {"appenddirname", false, false, 0, 0, &Config::immutable, 0, false, false, false,
+       "appendonlydir"},
   };
   return defs;
 }
@@ -278,17 +298,20 @@ std::string ParseValue(const ConfigDef& d, const std::string& arg, long long* ou
     return *out < 0 ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." : "";
   }
   long long ll;
-  if (d.kind == 2) {
+  if (d.kind == 2 || d.kind == 5) {
     // configEnumGetValue: strcasecmp over the names.
+    const char* const* enum_names = d.kind == 2 ? kPolicies : kFsyncModes;
+    const int n = d.kind == 2 ? 8 : 3;
     std::string text = CString(arg);
-    for (int i = 0; i < 8; i++) {
-      if (text.size() == std::string(kPolicies[i]).size() && EqualsIgnoreCase(text, kPolicies[i])) {
+    for (int i = 0; i < n; i++) {
+      if (text.size() == std::string(enum_names[i]).size() &&
+          EqualsIgnoreCase(text, enum_names[i])) {
         *out = i;
         return "";
       }
     }
     std::string names;
-    for (int i = 0; i < 8; i++) names += std::string(i ? ", " : "") + kPolicies[i];
+    for (int i = 0; i < n; i++) names += std::string(i ? ", " : "") + enum_names[i];
     return "argument(s) must be one of the following: " + names;
   }
   unsigned long long mem;
@@ -395,6 +418,8 @@ Value ConfigGet(Ctx& c) {
       flat.push_back(c.Bulk(std::to_string(static_cast<unsigned long long>(v))));
     } else if (d->kind == 2) {
       flat.push_back(c.Bulk(kPolicies[v]));
+    } else if (d->kind == 5) {
+      flat.push_back(c.Bulk(kFsyncModes[v]));
     } else if (d->kind == 3) {
       flat.push_back(c.Bulk(v != 0 ? "yes" : "no"));
     } else {

@@ -118,6 +118,18 @@ struct Config {
   int64_t lazyfree_lazy_user_del = 0;
   int64_t lazyfree_lazy_user_flush = 0;
   std::string latency_tracking_info_percentiles = "50 99 99.9";
+  // The append-only file's configs, stored and reported: appendonly and
+  // the bool switches (1 yes, 0 no), appendfsync (0 everysec, 1 always,
+  // 2 no), the automatic rewrite's percentage and minimum size.
+  int64_t appendonly = 0;
+  int64_t appendfsync = 0;
+  int64_t aof_use_rdb_preamble = 1;
+  int64_t aof_load_truncated = 1;
+  int64_t aof_timestamp_enabled = 0;
+  int64_t aof_rewrite_incremental_fsync = 1;
+  int64_t no_appendfsync_on_rewrite = 0;
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64 * 1024 * 1024;
 };
 
 // redisDb: the main dict and the expires dict, as Redis keeps them apart

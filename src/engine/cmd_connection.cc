@@ -737,6 +737,19 @@ void ConfigSet(CommandContext& c) {
       return;
     }
   }
+  // updateAppendonly (aof.cc), once every value is set: the AOF turned on
+  // (a rewrite) or off; when it cannot be turned on, every value set above
+  // is put back.
+  for (const ConfigEntry* entry : set) {
+    if (entry->engine_param != static_cast<int>(ParamId::kAppendonly)) continue;
+    if (!c.engine.ApplyAppendonly()) {
+      restore(count);
+      c.reply.Error(
+          "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on "
+          "AOF. Check server logs.");
+      return;
+    }
+  }
   c.reply.Ok();
   // updateMaxmemory (evict.cc): a new maxmemory evicts at once, inside the
   // command (its own invalidations after this reply).

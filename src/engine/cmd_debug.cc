@@ -253,6 +253,13 @@ void CmdDebug(CommandContext& c) {
   } else if (c.ArgIs(1, "set-disable-deny-scripts") && argc == 3) {
     c.engine.set_script_deny_disabled(Atoi(c.arg(2)) != 0);
     c.reply.Ok();
+  } else if (c.ArgIs(1, "loadaof")) {
+    // aof.cc: the dataset from the AOF files.
+    if (std::string err = c.engine.DebugLoadAof(); !err.empty()) {
+      c.reply.Error(err);
+      return;
+    }
+    c.reply.Ok();
   } else if (c.ArgIs(1, "pause-cron") && argc == 3) {
     c.engine.set_cron_paused(Atoi(c.arg(2)) != 0);
     c.reply.Ok();
@@ -266,7 +273,6 @@ void CmdDebug(CommandContext& c) {
                                                    "oom",
                                                    "assert",
                                                    "leak",
-                                                   "loadaof",
                                                    "drop-cluster-packet-filter",
                                                    "sdslen",
                                                    "listpack",

@@ -154,12 +154,25 @@ void CmdInfo(CommandContext& c) {
     field("rdb_last_bgsave_time_sec", e.last_bgsave_time_sec());
     field("rdb_current_bgsave_time_sec", -1);
     field("rdb_saves", e.rdb_saves());
-    field("aof_enabled", 0);
+    // aof.cc: a rewrite runs at once, so none is ever in progress.
+    const Engine::Aof& aof = e.aof();
+    field("aof_enabled", aof.state != Engine::AofState::kOff ? 1 : 0);
     field("aof_rewrite_in_progress", 0);
-    field("aof_rewrite_scheduled", 0);
-    field("aof_last_bgrewrite_status", "ok");
-    field("aof_rewrites", 0);
-    field("aof_last_write_status", "ok");
+    field("aof_rewrite_scheduled", aof.rewrite_scheduled ? 1 : 0);
+    field("aof_last_rewrite_time_sec", aof.rewrite_time_last);
+    field("aof_current_rewrite_time_sec", -1);
+    field("aof_last_bgrewrite_status", aof.lastbgrewrite_ok ? "ok" : "err");
+    field("aof_rewrites", aof.rewrites);
+    field("aof_rewrites_consecutive_failures", aof.consecutive_failures);
+    field("aof_last_write_status", aof.last_write_ok ? "ok" : "err");
+    if (aof.enabled) {
+      field("aof_current_size", aof.current_size);
+      field("aof_base_size", aof.base_size);
+      field("aof_pending_rewrite", aof.rewrite_scheduled ? 1 : 0);
+      field("aof_buffer_length", aof.buf.size());
+      field("aof_pending_bio_fsync", 0);
+      field("aof_delayed_fsync", 0);
+    }
   }
   if (want.Has("stats")) {
     std::set<std::string> channels;

@@ -266,11 +266,11 @@ void CmdSunsubscribe(CommandContext& c) { UnsubscribeFrom(c, PubSubKind::kShard,
 
 // Both go to replicas (forceCommandPropagation: no cluster here).
 void CmdPublish(CommandContext& c) {
-  c.ForcePropagation();
+  c.ForcePropagation(/*aof_too=*/false);  // PROPAGATE_REPL
   c.reply.Integer(c.engine.Publish(c.arg(1), c.arg(2), false));
 }
 void CmdSpublish(CommandContext& c) {
-  c.ForcePropagation();
+  c.ForcePropagation(/*aof_too=*/false);  // PROPAGATE_REPL
   c.reply.Integer(c.engine.Publish(c.arg(1), c.arg(2), true));
 }
 

@@ -174,7 +174,11 @@ int64_t ParseAddOrTrim(CommandContext& c, AddTrimArgs* a, bool xadd) {
     c.reply.Error("ERR syntax error, XTRIM must be called with a trimming strategy");
     return -1;
   }
-  if (limit_given) {
+  if (c.engine.aof_loading()) {
+    // mustObeyClient (the AOF's client): no node limit; the propagated trim
+    // argument is exact (`=` with the length or ID it reached, LIMIT kept).
+    t.limit = 0;
+  } else if (limit_given) {
     if (!t.approx) {
       c.reply.Error("ERR syntax error, LIMIT cannot be used without the special ~ option");
       return -1;
@@ -337,15 +341,44 @@ int64_t ReplyFromConsumerPel(CommandContext& c, ReplyWriter& r, Stream& s, Strea
   return n;
 }
 
+// The consumer groups' propagation (replication.cc's stream and the AOF),
+// as 7.0.15's t_stream.c writes it: XREADGROUP, XCLAIM and XAUTOCLAIM are
+// never propagated themselves (preventCommandPropagation); each PEL change
+// goes as an idempotent XCLAIM (streamPropagateXCLAIM), a NOACK read's new
+// last ID as XGROUP SETID (streamPropagateGroupID), a consumer a NOACK
+// read created as XGROUP CREATECONSUMER (streamPropagateConsumerCreation).
+// `key` and `group` are the client's arguments, `id` the ID's text.
+void PropagateXclaim(CommandContext& c, const std::string& key, const std::string& group,
+                     const StreamGroup& g, const std::string& id, const StreamNack& nack) {
+  c.AlsoPropagate({"XCLAIM", key, group, nack.consumer, "0", id, "TIME",
+                   std::to_string(nack.delivery_time), "RETRYCOUNT",
+                   std::to_string(nack.delivery_count), "FORCE", "JUSTID", "LASTID",
+                   g.last_id.ToString()});
+}
+
+void PropagateGroupId(CommandContext& c, const std::string& key, const std::string& group,
+                      const StreamGroup& g) {
+  c.AlsoPropagate({"XGROUP", "SETID", key, group, g.last_id.ToString(), "ENTRIESREAD",
+                   std::to_string(g.entries_read)});
+}
+
+void PropagateConsumerCreation(CommandContext& c, const std::string& key, const std::string& group,
+                               const std::string& consumer) {
+  c.AlsoPropagate({"XGROUP", "CREATECONSUMER", key, group, consumer});
+}
+
 // streamReplyWithRange: entries from start to end (inclusive), at most
 // `count` (0: all). With a group: the group's last ID and read counter
-// advance, and (unless NOACK) each entry enters the PELs.
+// advance, and (unless NOACK) each entry enters the PELs. With `key_arg`
+// and `group_arg` (streamPropInfo) those changes are propagated.
 int64_t ReplyRange(CommandContext& c, ReplyWriter& r, Stream& s, StreamID start, StreamID end,
                    int64_t count, bool rev, StreamGroup* g = nullptr,
-                   const std::string* consumer = nullptr, bool noack = false) {
+                   const std::string* consumer = nullptr, bool noack = false,
+                   const std::string* key_arg = nullptr, const std::string* group_arg = nullptr) {
   std::string body;
   ReplyWriter b(r.protocol(), &body);
   int64_t n = 0;
+  bool propagate_last_id = false;
   auto emit = [&](StreamID id, const std::vector<std::string>& fv) {
     if (g != nullptr && id > g->last_id) {
       if (g->entries_read != kInvalidEntriesRead && !s.RangeHasTombstones(id, std::nullopt)) {
@@ -355,6 +388,8 @@ int64_t ReplyRange(CommandContext& c, ReplyWriter& r, Stream& s, StreamID start,
         g->entries_read = s.EstimateDistanceFromFirstEverEntry(id);
       }
       g->last_id = id;
+      // The last ID goes on its own only after NOACK; else in the XCLAIMs.
+      if (noack) propagate_last_id = true;
     }
     ReplyEntry(b, id, fv);
     if (g != nullptr && !noack) {
@@ -363,6 +398,8 @@ int64_t ReplyRange(CommandContext& c, ReplyWriter& r, Stream& s, StreamID start,
       if (!inserted) g->consumers.at(it->second.consumer).pel.erase(id);
       it->second = StreamNack{c.now_ms(), 1, *consumer};
       cons.pel.insert(id);
+      if (key_arg != nullptr)
+        PropagateXclaim(c, *key_arg, *group_arg, *g, id.ToString(), it->second);
     }
     ++n;
     return count == 0 || n < count;
@@ -382,6 +419,7 @@ int64_t ReplyRange(CommandContext& c, ReplyWriter& r, Stream& s, StreamID start,
       }
     }
   }
+  if (key_arg != nullptr && propagate_last_id) PropagateGroupId(c, *key_arg, *group_arg, *g);
   r.ArrayHeader(n);
   r.buffer()->append(body);
   return n;
@@ -534,6 +572,8 @@ void CmdXsetid(CommandContext& c) {
 // XREAD [COUNT n] [BLOCK ms] STREAMS key... id...; XREADGROUP GROUP g c
 // [COUNT n] [BLOCK ms] [NOACK] STREAMS key... id...
 void XreadGeneric(CommandContext& c) {
+  // XREADGROUP propagates through its XCLAIMs (ReplyRange), never itself.
+  c.PreventPropagation();
   const bool xreadgroup = c.arg(0).size() == 10;
   int64_t timeout = -1, count = 0;
   size_t streams_arg = 0, streams_count = 0;
@@ -673,11 +713,13 @@ void XreadGeneric(CommandContext& c) {
       if (created) {
         c.Dirty();
         c.Notify(kNotifyStream, "xgroup-createconsumer", key);
+        if (noack) PropagateConsumerCreation(c, key, *groupname, *consumername);
       }
       if (history) {
         ReplyFromConsumerPel(c, b, *s, g, it->second, start, count);
       } else {
-        ReplyRange(c, b, *s, start, StreamID::Max(), count, false, &g, consumername, noack);
+        ReplyRange(c, b, *s, start, StreamID::Max(), count, false, &g, consumername, noack, &key,
+                   groupname);
       }
     } else {
       ReplyRange(c, b, *s, start, StreamID::Max(), count, false);
@@ -1029,6 +1071,7 @@ void Reassign(StreamGroup& g, StreamID id, StreamNack& nack, const std::string& 
 }
 
 void CmdXclaim(CommandContext& c) {
+  c.PreventPropagation();  // its XCLAIMs (PropagateXclaim) are
   Stream* s;
   StreamGroup* g;
   if (!FindGroup(c, c.arg(1), c.arg(2), &s, &g)) return;
@@ -1077,7 +1120,11 @@ void CmdXclaim(CommandContext& c) {
       return;
     }
   }
-  if (last_id > g->last_id) g->last_id = last_id;
+  bool propagate_last_id = false;
+  if (last_id > g->last_id) {
+    g->last_id = last_id;
+    propagate_last_id = true;
+  }
   if (deliverytime != -1) {
     if (deliverytime < 0 || deliverytime > now) deliverytime = now;
   } else {
@@ -1088,10 +1135,16 @@ void CmdXclaim(CommandContext& c) {
   std::string body;
   ReplyWriter b(c.reply.protocol(), &body);
   int64_t n = 0;
-  for (StreamID id : ids) {
+  for (size_t k = 0; k < ids.size(); ++k) {
+    const StreamID id = ids[k];
+    const std::string& idarg = c.arg(5 + k);
     auto nit = g->pel.find(id);
     if (!s->Has(id)) {
       if (nit != g->pel.end()) {
+        // The NACK of an entry that is gone: dropped, and so propagated.
+        PropagateXclaim(c, c.arg(1), c.arg(2), *g, idarg, nit->second);
+        propagate_last_id = false;
+        c.Dirty();
         g->consumers.at(nit->second.consumer).pel.erase(id);
         g->pel.erase(nit);
       }
@@ -1124,12 +1177,20 @@ void CmdXclaim(CommandContext& c) {
       ReplyOneEntry(b, *s, id);
     }
     ++n;
+    PropagateXclaim(c, c.arg(1), c.arg(2), *g, idarg, nack);
+    propagate_last_id = false;  // in the XCLAIM's LASTID
+    c.Dirty();
+  }
+  if (propagate_last_id) {
+    PropagateGroupId(c, c.arg(1), c.arg(2), *g);
+    c.Dirty();
   }
   c.reply.ArrayHeader(n);
   c.reply.buffer()->append(body);
 }
 
 void CmdXautoclaim(CommandContext& c) {
+  c.PreventPropagation();  // its XCLAIMs (PropagateXclaim) are
   int64_t minidle;
   if (!c.IntArg(4, &minidle, "ERR Invalid min-idle-time argument for XAUTOCLAIM")) return;
   if (minidle < 0) minidle = 0;
@@ -1182,6 +1243,8 @@ void CmdXautoclaim(CommandContext& c) {
     const StreamID id = it->first;
     StreamNack& nack = it->second;
     if (!s->Has(id)) {
+      PropagateXclaim(c, c.arg(1), c.arg(2), *g, id.ToString(), nack);
+      c.Dirty();
       g->consumers.at(nack.consumer).pel.erase(id);
       it = g->pel.erase(it);
       deleted.push_back(id);
@@ -1206,6 +1269,8 @@ void CmdXautoclaim(CommandContext& c) {
     }
     ++n;
     --count;
+    PropagateXclaim(c, c.arg(1), c.arg(2), *g, id.ToString(), nack);
+    c.Dirty();
     ++it;
   }
   c.reply.ArrayHeader(3);
@@ -1438,6 +1503,9 @@ bool ServeBlockedStream(CommandContext& c, const std::string& key, BlockState& b
   if (!(s.last_id > gt)) return false;
   StreamID start = gt;
   StreamIncrID(&start);
+  if (g != nullptr && g->consumers.find(b.consumer) == g->consumers.end() && b.noack) {
+    PropagateConsumerCreation(c, key, b.group, b.consumer);
+  }
   if (g != nullptr) LookupOrCreateConsumer(c, *g, b.consumer, key);
   if (c.reply.resp3()) {
     c.reply.MapHeader(1);
@@ -1446,7 +1514,8 @@ bool ServeBlockedStream(CommandContext& c, const std::string& key, BlockState& b
     c.reply.ArrayHeader(2);
   }
   c.reply.Bulk(key);
-  ReplyRange(c, c.reply, s, start, StreamID::Max(), b.count, false, g, &b.consumer, b.noack);
+  ReplyRange(c, c.reply, s, start, StreamID::Max(), b.count, false, g, &b.consumer, b.noack,
+             g != nullptr ? &key : nullptr, g != nullptr ? &b.group : nullptr);
   return true;
 }
 

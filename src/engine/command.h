@@ -114,6 +114,7 @@ std::span<const CommandSpec> PersistCommands();  // SAVE BGSAVE LASTSAVE SHUTDOW
 bool MayReplicateCommand(std::string_view name);
 std::span<const CommandSpec> MonitorCommands();      // MONITOR (monitor.cc)
 std::span<const CommandSpec> ReplicationCommands();  // SYNC, PSYNC (replication.cc)
+std::span<const CommandSpec> AofCommands();          // BGREWRITEAOF (aof.cc)
 
 // Every command, and lookup by name in any letter case.
 std::span<const CommandSpec* const> AllCommands();
@@ -289,16 +290,18 @@ struct CommandContext {
   // command when it changed the dataset (dirty): its argv, or the vector
   // PropagateAs set (rewriteClientCommandVector), after the ops
   // AlsoPropagate added; nothing after PreventPropagation; the command even
-  // when nothing changed after ForcePropagation. Each is a no-op while no
-  // replica listens.
+  // when nothing changed after ForcePropagation (to the replicas only, as
+  // PUBLISH's forceCommandPropagation(c, PROPAGATE_REPL), unless `aof_too`;
+  // `force_propagation` is Engine's target mask). Each is a no-op while
+  // neither a replica nor the AOF listens.
   std::optional<std::vector<std::string>> propagate_as;
   bool prevent_propagation = false;
-  bool force_propagation = false;
+  int force_propagation = 0;
   void PropagateAs(std::initializer_list<std::string_view> argv);
   void PropagateAs(std::vector<std::string> argv);
   void AlsoPropagate(std::initializer_list<std::string_view> argv);
   void PreventPropagation() { prevent_propagation = true; }
-  void ForcePropagation() { force_propagation = true; }
+  void ForcePropagation(bool aof_too = true) { force_propagation = aof_too ? 3 : 2; }
   void ReplyInvalidExpireTime();
 };
 

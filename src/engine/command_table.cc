@@ -18,16 +18,16 @@ struct Table {
 const Table& GetTable() {
   static const Table* table = [] {
     auto* t = new Table;
-    for (auto slice : {ConnectionCommands(), StringCommands(),     BitCommands(),
-                       KeyCommands(),        ListCommands(),       HashCommands(),
-                       SetCommands(),        SortedSetCommands(),  SortedSetAlgebraCommands(),
-                       RandomCommands(),     PubSubCommands(),     ScriptingCommands(),
-                       InfoCommands(),       StreamCommands(),     MemoryCommands(),
-                       CommandCommands(),    SortCommands(),       DumpCommands(),
-                       AclCommands(),        SlowlogCommands(),    GeoCommands(),
-                       HllCommands(),        LatencyCommands(),    PersistCommands(),
-                       MonitorCommands(),    StandaloneCommands(), DebugCommands(),
-                       ReplicationCommands()}) {
+    for (auto slice : {ConnectionCommands(),  StringCommands(),     BitCommands(),
+                       KeyCommands(),         ListCommands(),       HashCommands(),
+                       SetCommands(),         SortedSetCommands(),  SortedSetAlgebraCommands(),
+                       RandomCommands(),      PubSubCommands(),     ScriptingCommands(),
+                       InfoCommands(),        StreamCommands(),     MemoryCommands(),
+                       CommandCommands(),     SortCommands(),       DumpCommands(),
+                       AclCommands(),         SlowlogCommands(),    GeoCommands(),
+                       HllCommands(),         LatencyCommands(),    PersistCommands(),
+                       MonitorCommands(),     StandaloneCommands(), DebugCommands(),
+                       ReplicationCommands(), AofCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;

@@ -13,7 +13,7 @@ namespace {
 constexpr int64_t kLongMax = LLONG_MAX;  // LONG_MAX on the 64-bit servers compared
 
 // Redis 7.0.15's static_configs entries (config.c), in ParamId's order.
-constexpr std::array<ParamSpec, 26> kParams = {{
+constexpr std::array<ParamSpec, 33> kParams = {{
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", ParamType::kSizeT, 0, kLongMax, 512},
     {"hash-max-listpack-value", "hash-max-ziplist-value", ParamType::kSizeTMemory, 0, kLongMax, 64},
     {"list-max-listpack-size", "list-max-ziplist-size", ParamType::kInt, INT_MIN, INT_MAX, -2},
@@ -48,6 +48,18 @@ constexpr std::array<ParamSpec, 26> kParams = {{
     {"lazyfree-lazy-server-del", "", ParamType::kBool, 0, 1, 0},
     {"lazyfree-lazy-user-del", "", ParamType::kBool, 0, 1, 0},
     {"lazyfree-lazy-user-flush", "", ParamType::kBool, 0, 1, 0},
+    // The append-only file (aof.cc): appendonly (applied after every value
+    // is set, as updateAppendonly), appendfsync (everysec), the base file's
+    // format, a truncated tail's fate, timestamp annotations, and two fsync
+    // switches the engine stores (it writes the file at once, and fsyncs
+    // nothing itself).
+    {"appendonly", "", ParamType::kBool, 0, 1, 0},
+    {"appendfsync", "", ParamType::kEnum, 0, 2, 0},
+    {"aof-use-rdb-preamble", "", ParamType::kBool, 0, 1, 1},
+    {"aof-load-truncated", "", ParamType::kBool, 0, 1, 1},
+    {"aof-timestamp-enabled", "", ParamType::kBool, 0, 1, 0},
+    {"aof-rewrite-incremental-fsync", "", ParamType::kBool, 0, 1, 1},
+    {"no-appendfsync-on-rewrite", "", ParamType::kBool, 0, 1, 0},
 }};
 
 // maxmemory_policy_enum (config.c), indexed by MaxmemoryPolicy (engine.h).
@@ -56,12 +68,16 @@ constexpr std::array<std::string_view, 8> kPolicyNames = {
     "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction",
 };
 
+// fsync_enum (config.c), indexed by appendfsync's value.
+constexpr std::array<std::string_view, 3> kFsyncNames = {"everysec", "always", "no"};
+
 }  // namespace
 
 std::span<const ParamSpec> EngineParams() { return kParams; }
 
 std::span<const std::string_view> EnumNames(ParamId id) {
   if (id == ParamId::kMaxmemoryPolicy) return kPolicyNames;
+  if (id == ParamId::kAppendfsync) return kFsyncNames;
   return {};
 }
 

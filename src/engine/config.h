@@ -98,11 +98,19 @@ enum class ParamId : uint8_t {
   kLazyfreeLazyServerDel,
   kLazyfreeLazyUserDel,
   kLazyfreeLazyUserFlush,
+  // The append-only file (aof.cc).
+  kAppendonly,
+  kAppendfsync,
+  kAofUseRdbPreamble,
+  kAofLoadTruncated,
+  kAofTimestampEnabled,
+  kAofRewriteIncrementalFsync,
+  kNoAppendfsyncOnRewrite,
 };
 std::span<const ParamSpec> EngineParams();
 
 // kEnum parameters' values, in the order Redis 7.0.15's error lists them
-// (maxmemory_policy_enum); empty for other parameters.
+// (maxmemory_policy_enum, fsync_enum); empty for other parameters.
 std::span<const std::string_view> EnumNames(ParamId id);
 
 // CONFIG SET save (setConfigSaveOption, config.c; persist.cc): the value

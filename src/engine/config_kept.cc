@@ -15,7 +15,7 @@ namespace {
 using Kind = KeptParam::Kind;
 
 // In config.c's table order.
-constexpr std::array<KeptParam, 12> kParams = {{
+constexpr std::array<KeptParam, 16> kParams = {{
     {"daemonize", "", Kind::kImmutable, 0, 0, 0, false, "no"},
     // The protected actions, each "no" (their default, which only the
     // configuration file can change): DEBUG and MODULE LOAD / LOADEX /
@@ -34,6 +34,13 @@ constexpr std::array<KeptParam, 12> kParams = {{
      false, ""},
     {"maxmemory-clients", "", Kind::kSSizeTMemoryOrPct, -100, LLONG_MAX, 0, false, ""},
     {"replicaof", "slaveof", Kind::kImmutable, 0, 0, 0, false, ""},  // no master: ""
+    // The append-only file (aof.cc): where it goes, and the automatic
+    // rewrite the AOF cron starts.
+    {"appendfilename", "", Kind::kImmutable, 0, 0, 0, false, "appendonly.aof"},
+    {"appenddirname", "", Kind::kImmutable, 0, 0, 0, false, "appendonlydir"},
+    {"auto-aof-rewrite-percentage", "", Kind::kInt, 0, INT_MAX, 100, false, ""},
+    {"auto-aof-rewrite-min-size", "", Kind::kLongLongMemory, 0, LLONG_MAX, 64 * 1024 * 1024, false,
+     ""},
 }};
 
 }  // namespace

@@ -299,6 +299,20 @@ int64_t Engine::GetParam(ParamId id) const {
       return lazyfree_lazy_user_del_ ? 1 : 0;
     case ParamId::kLazyfreeLazyUserFlush:
       return lazyfree_lazy_user_flush_ ? 1 : 0;
+    case ParamId::kAppendonly:  // aof.cc
+      return aof_.enabled ? 1 : 0;
+    case ParamId::kAppendfsync:
+      return aof_.fsync;
+    case ParamId::kAofUseRdbPreamble:
+      return aof_.use_rdb_preamble ? 1 : 0;
+    case ParamId::kAofLoadTruncated:
+      return aof_.load_truncated ? 1 : 0;
+    case ParamId::kAofTimestampEnabled:
+      return aof_.timestamp_enabled ? 1 : 0;
+    case ParamId::kAofRewriteIncrementalFsync:
+      return aof_.rewrite_incremental_fsync ? 1 : 0;
+    case ParamId::kNoAppendfsyncOnRewrite:
+      return aof_.no_fsync_on_rewrite ? 1 : 0;
   }
   return 0;
 }
@@ -383,6 +397,27 @@ void Engine::SetParam(ParamId id, int64_t value) {
     case ParamId::kLazyfreeLazyUserFlush:
       lazyfree_lazy_user_flush_ = value != 0;
       return;
+    case ParamId::kAppendonly:  // aof.cc: ApplyAppendonly acts on it
+      aof_.enabled = value != 0;
+      return;
+    case ParamId::kAppendfsync:
+      aof_.fsync = static_cast<int>(value);
+      return;
+    case ParamId::kAofUseRdbPreamble:
+      aof_.use_rdb_preamble = value != 0;
+      return;
+    case ParamId::kAofLoadTruncated:
+      aof_.load_truncated = value != 0;
+      return;
+    case ParamId::kAofTimestampEnabled:
+      aof_.timestamp_enabled = value != 0;
+      return;
+    case ParamId::kAofRewriteIncrementalFsync:
+      aof_.rewrite_incremental_fsync = value != 0;
+      return;
+    case ParamId::kNoAppendfsyncOnRewrite:
+      aof_.no_fsync_on_rewrite = value != 0;
+      return;
   }
 }
 
@@ -412,6 +447,7 @@ void Engine::CountCall(std::string_view name, const std::string& out, size_t bef
 void Engine::Cron() {
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
   PersistCron();
+  AofCron();
   ReplicationCron();
 }
 
@@ -948,13 +984,22 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   // rewritten as) after the ops it added, when it changed the dataset or
   // forced it (a script command prevents its own: its calls were
   // propagated).
-  if (propagating() && !ctx.prevent_propagation && !(in_script_call_ && !script_propagates_) &&
-      (dirty_ > dirty_before || ctx.force_propagation)) {
+  // A script's calls go where redis.set_repl sends them.
+  int target = dirty_ > dirty_before ? kPropagateAof | kPropagateRepl : 0;
+  target |= ctx.force_propagation;
+  if (in_script_call_) target &= script_repl_flags_;
+  if (target != 0 && ShouldPropagate(target) && !ctx.prevent_propagation) {
     if (ctx.propagate_as) {
-      AlsoPropagate(s.db, std::move(*ctx.propagate_as));
+      AlsoPropagate(s.db, std::move(*ctx.propagate_as), target);
     } else {
-      AlsoPropagate(s.db, std::vector<std::string>(argv.begin(), argv.end()));
+      AlsoPropagate(s.db, std::vector<std::string>(argv.begin(), argv.end()), target);
     }
+  }
+  if (aof_loading_) {
+    // call() in the AOF loading context updates no statistics, no slow log
+    // and no monitor (update_command_stats is off).
+    --call_depth_;
+    return;
   }
   std::string stat_name(spec.name);
   if (IsContainer(spec.name) && argv.size() >= 2) {

@@ -136,6 +136,25 @@ class PersistHost {
   // serverLog(LL_WARNING, ...): one line for the server's log (DEBUG LOG,
   // DEBUG RELOAD).
   virtual void LogWarning(const std::string& line) { (void)line; }
+  // The append-only file's directory and files (aof.cc), paths relative to
+  // the working directory. WriteRdb and ReadRdb above write (all or
+  // nothing) and read them too. MakeDir: the directory exists afterwards
+  // (dirCreateIfMissing). AppendFile: `bytes` at the end of the file, which
+  // is created when missing. RemoveFile: the file is gone (or never was).
+  // False when the step failed; a host without files fails them all.
+  virtual bool MakeDir(std::string_view path) {
+    (void)path;
+    return false;
+  }
+  virtual bool AppendFile(std::string_view path, std::string_view bytes) {
+    (void)path;
+    (void)bytes;
+    return false;
+  }
+  virtual bool RemoveFile(std::string_view path) {
+    (void)path;
+    return false;
+  }
 };
 
 // The listener (CONFIG SET port; config.c's updatePort). respfuzz serve
@@ -534,7 +553,7 @@ class Engine {
   }
   const std::vector<std::pair<int64_t, int>>& save_points() const { return save_points_; }
   // The RDB file of the keyspace now (rdb_file.h).
-  std::string RdbFileNow() const;
+  std::string RdbFileNow(bool aof_base = false) const;
   // Loads an RDB file (versions 1 to 10; what this engine and
   // redis-server 7.0.15 write) into the keyspace (empty at a start; DEBUG
   // RELOAD NOFLUSH loads into what is there), as a starting
@@ -546,6 +565,10 @@ class Engine {
   // (a duplicate library's is a DataLoss one, as any other). Keys are added as rdbLoad's
   // dbAddRDBLoad adds them: no event, no client woken.
   absl::Status LoadRdb(std::string_view file, bool allow_dup = false);
+  // An AOF's RDB part (RDBFLAGS_AOF_PREAMBLE): expired keys are kept (the
+  // AOF's later commands may need them); *consumed is the RDB's length (an
+  // old-style AOF goes on with commands after it).
+  absl::Status LoadAofRdb(std::string_view file, size_t* consumed);
   // rdbSave: the file to the host (dbfilename); on success the dirty
   // counter is 0 and LASTSAVE now. False when the host could not write it.
   // `saved`, when given, receives the file.
@@ -747,11 +770,11 @@ class Engine {
     script_write_dirty_ = false;
     script_allow_oom_ = false;
     script_reply_errors_ = ScriptReplyErrors{};
-    script_propagates_ = true;
+    script_repl_flags_ = kPropagateAof | kPropagateRepl;
   }
-  // redis.set_repl: whether the running script's calls go to the replicas
-  // (REPL_REPLICA or REPL_ALL; the AOF flag has nothing to act on here).
-  void SetScriptPropagates(bool replica) { script_propagates_ = replica; }
+  // redis.set_repl: where the running script's calls go (REPL_AOF 1,
+  // REPL_REPLICA 2, both, or neither).
+  void SetScriptReplFlags(int flags) { script_repl_flags_ = flags; }
   // The running script's allow-oom flag (Redis's SCRIPT_ALLOW_OOM).
   void SetScriptAllowOom(bool allow) { script_allow_oom_ = allow; }
   // A script is running (Redis's CLIENT_SCRIPT for the commands it calls).
@@ -840,7 +863,7 @@ class Engine {
   // co. may move a value out of argv (ExecuteOwned, and EXEC's own copies).
   // ... and so does propagation to a replica.
   bool KeepsArguments() const {
-    return !monitors_.empty() || slowlog_slower_than_ == 0 || repl_backlog_;
+    return !monitors_.empty() || slowlog_slower_than_ == 0 || propagating();
   }
   size_t monitor_count() const { return monitors_.size(); }
   // Replication, the master side (replication.cc, which states the rules):
@@ -850,8 +873,17 @@ class Engine {
   // AlsoPropagate is alsoPropagate (an op of `db` after the current
   // command's own); PropagatePending is propagatePendingCommands (MULTI /
   // EXEC around more than one op unless `no_multi`).
-  bool propagating() const { return repl_backlog_; }
-  void AlsoPropagate(int db, std::vector<std::string> argv);
+  // `target`: kPropagateAof and / or kPropagateRepl (redis.set_repl's
+  // REPL_AOF and REPL_REPLICA); ShouldPropagate is shouldPropagate.
+  static constexpr int kPropagateAof = 1, kPropagateRepl = 2;
+  bool ShouldPropagate(int target) const {
+    if (aof_loading_) return false;
+    return ((target & kPropagateAof) != 0 && aof_.state != AofState::kOff) ||
+           ((target & kPropagateRepl) != 0 && repl_backlog_);
+  }
+  bool propagating() const { return ShouldPropagate(kPropagateAof | kPropagateRepl); }
+  void AlsoPropagate(int db, std::vector<std::string> argv,
+                     int target = kPropagateAof | kPropagateRepl);
   void PropagatePending(bool no_multi = false);
   // SYNC / PSYNC of session `session`: "" when it became a replica (its
   // output then holds the RDB payload), else the error reply.
@@ -868,6 +900,55 @@ class Engine {
   const std::string& master_replid() const { return replid_.empty() ? run_id_ : replid_; }
   bool repl_backlog_active() const { return repl_backlog_; }
   int64_t repl_backlog_first_byte() const { return repl_backlog_first_byte_; }
+
+  // The append-only file (aof.cc, which states the rules): Redis 7.0.15's
+  // multi-part AOF, a manifest and base and incr files in appenddirname,
+  // each rewrite made at once (no child process).
+  enum class AofState : uint8_t { kOff, kOn, kWaitRewrite };
+  struct AofFile {
+    std::string name;
+    int64_t seq = 0;
+    char type = 'b';  // b base, h history, i incr
+  };
+  struct AofManifest {
+    std::optional<AofFile> base;
+    std::vector<AofFile> history, incr;
+    int64_t base_seq = 0, incr_seq = 0;  // the last ones given out
+  };
+  struct Aof {
+    // Configuration (CONFIG SET appendonly and the rest).
+    bool enabled = false;
+    int fsync = 0;  // fsync_enum: everysec, always, no
+    bool use_rdb_preamble = true, load_truncated = true, timestamp_enabled = false;
+    bool rewrite_incremental_fsync = true, no_fsync_on_rewrite = false;
+    // State.
+    AofState state = AofState::kOff;
+    AofManifest manifest;
+    int selected_db = -1;  // server.aof_selected_db
+    std::string buf;       // server.aof_buf: written at the end of each propagation
+    int64_t cur_timestamp = 0;
+    bool rewrite_scheduled = false;
+    uint64_t rewrites = 0;  // stat_aof_rewrites
+    uint64_t consecutive_failures = 0;
+    bool lastbgrewrite_ok = true, last_write_ok = true;
+    int64_t current_size = 0, base_size = 0, last_incr_size = 0;
+    int64_t rewrite_time_last = -1;
+  };
+  const Aof& aof() const { return aof_; }
+  // An AOF is loading (its commands come from the AOF's client, which
+  // mustObeyClient: XADD's LIMIT without ~ is taken, ...).
+  bool aof_loading() const { return aof_loading_; }
+  // updateAppendonly, after CONFIG SET stored `appendonly`: the AOF turned
+  // on (a rewrite) or off. False: it could not be turned on.
+  bool ApplyAppendonly();
+  // BGREWRITEAOF: the reply ("+..." or "-...").
+  void BgRewriteAof(ReplyWriter& reply);
+  // DEBUG LOADAOF: "" when loaded, else the error reply.
+  std::string DebugLoadAof();
+  // serverCron's AOF part: a scheduled rewrite, the automatic one.
+  void AofCron();
+  // The engine's AOF files without a PersistHost (harnesses: no I/O).
+  const std::map<std::string, std::string>& unhosted_files() const { return unhosted_files_; }
 
  private:
   class TrackingPeers;
@@ -1029,7 +1110,7 @@ class Engine {
   // commands, and server.pre_command_oom_state (out of memory when the
   // script command, or EXEC, started).
   bool script_write_dirty_ = false;
-  bool script_propagates_ = true;  // redis.set_repl (replication.cc)
+  int script_repl_flags_ = 3;  // redis.set_repl (replication.cc): kPropagateAof | kPropagateRepl
   bool script_allow_oom_ = false;
   bool script_pre_oom_ = false;
   // The errors of the reply a script returned, for its command's call()
@@ -1077,6 +1158,7 @@ class Engine {
   struct PropOp {
     int db;
     std::vector<std::string> argv;
+    int target = kPropagateAof | kPropagateRepl;
   };
   std::vector<int> replicas_;
   std::vector<PropOp> also_propagate_;
@@ -1091,6 +1173,29 @@ class Engine {
   std::string replid_;  // empty: the run ID, until the first replica
   void RemoveReplica(int session);
   void FeedReplicas(int db, std::span<const std::string> argv);
+  // propagateNow: the op to the AOF and / or the replicas.
+  void PropagateNow(int db, std::span<const std::string> argv, int target);
+  // The AOF (aof.cc).
+  Aof aof_;
+  bool aof_loading_ = false;  // loading an AOF: nothing expires, nothing is propagated
+  std::map<std::string, std::string> unhosted_files_;
+  absl::Status LoadRdbFile(std::string_view file, bool allow_dup, bool aof_preamble,
+                           size_t* consumed);
+  void FeedAof(int db, std::span<const std::string> argv);
+  void FlushAof();
+  bool StartAppendOnly();
+  void StopAppendOnly();
+  bool RewriteAof();
+  std::string AofPath(std::string_view name) const;
+  bool AofMakeDir();
+  bool AofWriteFile(std::string_view name, std::string_view bytes);
+  bool AofAppendFile(std::string_view name, std::string_view bytes);
+  int AofReadFile(std::string_view name, std::string* out);  // 0, -1 missing, -2 unreadable
+  void AofRemoveFile(std::string_view name);
+  bool PersistAofManifest(const AofManifest& m);
+  std::string AofRewriteCommands() const;
+  int LoadAofFile(const std::string& name);
+  void AofLog(const std::string& line) const { LogWarning(line); }
   std::vector<int64_t> kept_params_;  // config_kept.cc (empty: all at their defaults)
   void RemoveMonitor(int session);
   void FeedMonitorsAfterCall(const Session& s, const CommandSpec& spec,

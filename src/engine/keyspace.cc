@@ -154,7 +154,7 @@ void Keyspace::Emit(int db, std::string_view key, KeyEventKind kind, int other_d
 
 bool Keyspace::IsExpired(int db, std::string_view key) const {
   const Db& d = dbs_[db];
-  if (d.expires.empty()) return false;
+  if (d.expires.empty() || loading_) return false;
   const int64_t when = d.expires.Get(key);
   return when >= 0 && now_ms() > when;
 }

@@ -150,6 +150,9 @@ class Keyspace {
   // expired but stays stored, and the active cycles delete nothing.
   bool ExpireIfNeeded(int db, std::string_view key);
   void set_expire_paused(bool on) { expire_paused_ = on; }
+  // While an AOF loads, no key is expired (keyIsExpired: "Don't expire
+  // anything while loading").
+  void set_loading(bool on) { loading_ = on; }
   bool expire_paused() const { return expire_paused_; }
   // Lookup with lazy expiry; nullptr when absent or expired. Updates the
   // value's LRU clock (lookupKey); FindNoTouch does not (LOOKUP_NOTOUCH:
@@ -318,6 +321,7 @@ class Keyspace {
   bool count_reads_ = false;
   uint64_t hits_ = 0, misses_ = 0;
   bool expire_paused_ = false;            // CLIENT PAUSE: expired keys stay stored
+  bool loading_ = false;                  // an AOF is loading: nothing is expired
   int expire_cycle_db_ = 0;               // the next db ActiveExpireCycle samples
   std::function<uint64_t()> lfu_random_;  // evict.cc: set under an LFU policy
 };

@@ -65,8 +65,9 @@ std::string_view Engine::ServerParam(std::string_view name) const {
   return {};
 }
 
-std::string Engine::RdbFileNow() const {
+std::string Engine::RdbFileNow(bool aof_base) const {
   rdb::RdbFileInputs in;
+  in.aof_base = aof_base;
   in.ctime_s = now_ms() / 1000;
   in.used_mem = UsedMemory();
   in.now_ms = now_ms();
@@ -98,6 +99,15 @@ bool Engine::SaveRdb(std::string* saved) {
 }
 
 absl::Status Engine::LoadRdb(std::string_view file, bool allow_dup) {
+  return LoadRdbFile(file, allow_dup, /*aof_preamble=*/false, nullptr);
+}
+
+absl::Status Engine::LoadAofRdb(std::string_view file, size_t* consumed) {
+  return LoadRdbFile(file, /*allow_dup=*/false, /*aof_preamble=*/true, consumed);
+}
+
+absl::Status Engine::LoadRdbFile(std::string_view file, bool allow_dup, bool aof_preamble,
+                                 size_t* consumed) {
   // rdbLoadRio: the magic and version, then opcodes until EOF, then the
   // CRC-64 (0: not checked, as with rdbchecksum no).
   auto bad = [](std::string_view why) {
@@ -179,8 +189,8 @@ absl::Status Engine::LoadRdb(std::string_view file, bool allow_dup) {
         if (!rdb::LoadString(file, &pos, &a)) return bad("short read");
         std::optional<Object> o = rdb::LoadObjectOfType(type, file, &pos, limits_);
         if (!o) return bad(absl::StrCat("type ", type, " of key '", a, "' does not load"));
-        // A master drops the keys already expired.
-        if (expire == -1 || expire >= now_ms()) {
+        // A master drops the keys already expired (not from an AOF).
+        if (expire == -1 || expire >= now_ms() || aof_preamble) {
           Object* stored = keyspace_.LoadKey(db, a, std::move(*o), expire, allow_dup);
           if (stored == nullptr) {
             return absl::AlreadyExistsError(absl::StrCat("bad RDB file: duplicate key '", a, "'"));
@@ -201,6 +211,7 @@ absl::Status Engine::LoadRdb(std::string_view file, bool allow_dup) {
     if (!le(8, &crc)) return bad("short read");
     if (crc != 0 && crc != rdb::Crc64(0, file.substr(0, end))) return bad("wrong RDB checksum");
   }
+  if (consumed != nullptr) *consumed = pos;
   return absl::OkStatus();
 }
 

@@ -26,7 +26,7 @@ std::string RdbFile(const Keyspace& ks, const EncodingLimits& limits, const RdbF
   Aux(&out, "redis-bits", "64");
   Aux(&out, "ctime", std::to_string(in.ctime_s));
   Aux(&out, "used-mem", std::to_string(in.used_mem));
-  Aux(&out, "aof-base", "0");
+  Aux(&out, "aof-base", in.aof_base ? "1" : "0");
   for (std::string_view code : in.function_codes) {
     out.push_back(static_cast<char>(kOpFunction2));
     AppendString(&out, code);

@@ -43,6 +43,7 @@ struct RdbFileInputs {
   bool save_lfu = false;                         // an LFU one: FREQ per key
   int64_t now_ms = 0;                            // for IDLE / FREQ
   std::vector<std::string_view> function_codes;  // FUNCTION libraries' code
+  bool aof_base = false;                         // an AOF's base file: AUX aof-base 1
 };
 
 // The whole file for the keyspace.

@@ -105,9 +105,9 @@ void CommandContext::AlsoPropagate(std::initializer_list<std::string_view> argv)
   engine.AlsoPropagate(db, std::vector<std::string>(argv.begin(), argv.end()));
 }
 
-void Engine::AlsoPropagate(int db, std::vector<std::string> argv) {
-  if (!propagating()) return;
-  also_propagate_.push_back(PropOp{db, std::move(argv)});
+void Engine::AlsoPropagate(int db, std::vector<std::string> argv, int target) {
+  if (!ShouldPropagate(target)) return;
+  also_propagate_.push_back(PropOp{db, std::move(argv), target});
 }
 
 void Engine::PropagatePending(bool no_multi) {
@@ -128,10 +128,19 @@ void Engine::PropagatePending(bool no_multi) {
   const bool transaction = ops.size() > 1 && !no_multi;
   static const std::string kMulti[] = {"MULTI"};
   static const std::string kExec[] = {"EXEC"};
-  if (transaction) FeedReplicas(ops.front().db, kMulti);
-  for (const PropOp& op : ops) FeedReplicas(op.db, op.argv);
-  if (transaction) FeedReplicas(ops.back().db, kExec);
+  constexpr int kBoth = kPropagateAof | kPropagateRepl;
+  if (transaction) PropagateNow(ops.front().db, kMulti, kBoth);
+  for (const PropOp& op : ops) PropagateNow(op.db, op.argv, op.target);
+  if (transaction) PropagateNow(ops.back().db, kExec, kBoth);
+  // beforeSleep's flushAppendOnlyFile: the AOF gets the ops at once.
+  FlushAof();
   if (!deferred_ops_.empty()) PropagatePending();
+}
+
+void Engine::PropagateNow(int db, std::span<const std::string> argv, int target) {
+  if (!ShouldPropagate(target)) return;
+  if (aof_.state != AofState::kOff && (target & kPropagateAof) != 0) FeedAof(db, argv);
+  if ((target & kPropagateRepl) != 0) FeedReplicas(db, argv);
 }
 
 // replicationFeedSlaves: SELECT when the db is not the stream's, then the

@@ -38,7 +38,7 @@ class EngineHost : public script::CallHost {
     e_.ScriptReplyError(text, uncounted);
   }
   bool Interrupt() override { return e_.ScriptInterrupt(); }  // busy_script.cc
-  void SetReplication(int flags) override { e_.SetScriptPropagates((flags & 2) != 0); }
+  void SetReplication(int flags) override { e_.SetScriptReplFlags(flags); }
   // redis.acl_check_cmd: the caller's user (rctx->original_client->user).
   int AclCheck(std::span<const std::string> argv) override {
     if (LookupCommandFact(argv) == nullptr) return -1;

@@ -105,9 +105,9 @@ Server::Server(ServerOptions options, std::unique_ptr<Transport> transport)
 std::vector<std::pair<std::string, std::string>> ServerParams(const ServerOptions& options,
                                                               uint16_t port) {
   // The server's own parameters, which CONFIG GET reports next to the
-  // engine's (redis-benchmark asks for save and appendonly when it starts).
+  // engine's (redis-benchmark asks for save and appendonly when it starts;
+  // appendonly is the engine's: src/engine/aof.cc).
   return {
-      {"appendonly", "no"},
       {"bind", options.bind},
       {"databases", absl::StrCat(options.engine.num_dbs)},
       // Persistence (src/engine/persist.cc): the RDB file's name and the
@@ -688,6 +688,14 @@ bool Server::WriteRdb(std::string_view filename, std::string_view rdb) {
 bool Server::ReadRdb(std::string_view filename, std::string* out) {
   return transport_->ReadFile(filename, out) == 0;
 }
+
+bool Server::MakeDir(std::string_view path) { return transport_->MakeDir(path); }
+
+bool Server::AppendFile(std::string_view path, std::string_view bytes) {
+  return transport_->AppendFile(path, bytes);
+}
+
+bool Server::RemoveFile(std::string_view path) { return transport_->RemoveFile(path); }
 
 absl::Status Server::LoadDataFromDisk() {
   const std::string name(engine_.RdbFileName());

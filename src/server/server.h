@@ -285,6 +285,9 @@ class Server : private engine::BusyHost, private engine::PersistHost, private en
   // running requests at once and makes Run() return after this turn.
   bool WriteRdb(std::string_view filename, std::string_view rdb) override;
   bool ReadRdb(std::string_view filename, std::string* out) override;
+  bool MakeDir(std::string_view path) override;
+  bool AppendFile(std::string_view path, std::string_view bytes) override;
+  bool RemoveFile(std::string_view path) override;
   void LogWarning(const std::string& line) override {
     if (options_.on_warning) options_.on_warning(line);
   }

@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -300,6 +301,36 @@ class SocketTransport : public Transport {
     }
     close(fd);
     return 0;
+  }
+
+  bool MakeDir(std::string_view path) override {
+    const std::string p(path);
+    if (mkdir(p.c_str(), 0755) == 0) return true;
+    struct stat st {};
+    return errno == EEXIST && stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  }
+
+  bool AppendFile(std::string_view path, std::string_view bytes) override {
+    const std::string p(path);
+    const int fd = open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    bool ok = true;
+    for (size_t at = 0; ok && at < bytes.size();) {
+      const ssize_t n = write(fd, bytes.data() + at, bytes.size() - at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        ok = false;
+      } else {
+        at += static_cast<size_t>(n);
+      }
+    }
+    if (close(fd) != 0) ok = false;
+    return ok;
+  }
+
+  bool RemoveFile(std::string_view path) override {
+    const std::string p(path);
+    return unlink(p.c_str()) == 0 || errno == ENOENT;
   }
 
   bool WriteFileAtomically(std::string_view name, std::string_view bytes) override {

@@ -116,6 +116,23 @@ class Transport {
     (void)out;
     return -2;  // ENOENT
   }
+  // The append-only file's directory and files (src/engine/aof.cc), paths
+  // relative to the working directory: the directory made if missing,
+  // bytes appended to a file (created when missing), a file removed. The
+  // defaults, a simulated transport's, touch nothing and succeed.
+  virtual bool MakeDir(std::string_view path) {
+    (void)path;
+    return true;
+  }
+  virtual bool AppendFile(std::string_view path, std::string_view bytes) {
+    (void)path;
+    (void)bytes;
+    return true;
+  }
+  virtual bool RemoveFile(std::string_view path) {
+    (void)path;
+    return true;
+  }
 };
 
 // The real thing: epoll, non-blocking TCP sockets (TCP_NODELAY, SO_REUSEADDR,
