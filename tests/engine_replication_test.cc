@@ -267,3 +267,55 @@ TEST(EngineReplication, PingEveryPeriodAndNoEarlierWrite) {
 
 }  // namespace
 }  // namespace respfuzz::engine
+
+namespace respfuzz::engine {
+namespace {
+
+// REPLCONF (replconfCommand) and WAIT's acknowledgements, from 7.0.15's
+// replication.c: pairs of option and value (an even count is the syntax
+// error), ACK answers nothing and counts only from a replica, GETACK
+// answers nothing, an unknown option is named; WAIT counts the replicas
+// whose acknowledged offset reached the session's last write, blocks
+// otherwise with a REPLCONF GETACK * sent at the end of the turn, and is
+// answered by the ACK that makes enough.
+TEST(EngineReplication, ReplconfAcksAndWait) {
+  Replicated t;
+  Engine& e = t.e;
+  EXPECT_EQ(Cmd(e, t.a, {"replconf", "listening-port"}), "-ERR syntax error\r\n");
+  EXPECT_EQ(Cmd(e, t.a, {"replconf", "listening-port", "x"}),
+            "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(Cmd(e, t.a, {"replconf", "listening-port", "6380", "capa", "eof", "capa", "psync2"}),
+            "+OK\r\n");
+  EXPECT_EQ(Cmd(e, t.a, {"replconf", "rdb-only", "2"}),
+            "-ERR value is out of range, value must between 0 and 1\r\n");
+  EXPECT_EQ(Cmd(e, t.a, {"replconf", "nope", "1"}), "-ERR Unrecognized REPLCONF option: nope\r\n");
+  EXPECT_EQ(Cmd(e, t.a, {"replconf", "ack", "100"}), "");  // not a replica: nothing
+  EXPECT_EQ(Cmd(e, t.a, {"replconf", "getack", "*"}), "");
+  EXPECT_EQ(Cmd(e, t.a, {"set", "k", "v"}), "+OK\r\n");
+  const int64_t woff = e.master_repl_offset();
+  t.Fed();
+  // Nothing acknowledged yet: WAIT 0 answers at once, WAIT 1 blocks.
+  EXPECT_EQ(Cmd(e, t.a, {"wait", "0", "0"}), ":0\r\n");
+  EXPECT_EQ(Cmd(e, t.a, {"wait", "1", "0"}), "");
+  EXPECT_TRUE(e.session(t.a).blocked());
+  e.EndTurn();
+  EXPECT_EQ(t.Fed(), Stream({{"REPLCONF", "GETACK", "*"}}));
+  // An ACK short of the offset: still blocked; the replica gets no reply
+  // and stays a replica.
+  EXPECT_EQ(Cmd(e, t.r, {"replconf", "ack", std::to_string(woff - 1)}), "");
+  EXPECT_TRUE(e.session(t.a).blocked());
+  EXPECT_EQ(Cmd(e, t.r, {"replconf", "ack", std::to_string(woff)}), "");
+  EXPECT_FALSE(e.session(t.a).blocked());
+  EXPECT_EQ(e.TakeOutput(t.a), ":1\r\n");
+  EXPECT_EQ(e.replica_count(), 1u);
+  EXPECT_EQ(Cmd(e, t.a, {"wait", "1", "0"}), ":1\r\n");
+  // A timed-out WAIT answers the count then.
+  Cmd(e, t.a, {"set", "k", "w"});
+  EXPECT_EQ(Cmd(e, t.a, {"wait", "1", "10"}), "");
+  e.AdvanceClock(20);
+  e.HandleTimeouts();
+  EXPECT_EQ(e.TakeOutput(t.a), ":0\r\n");
+}
+
+}  // namespace
+}  // namespace respfuzz::engine

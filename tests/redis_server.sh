@@ -127,6 +127,7 @@ ours_port=""
 start_ours() {
   local cli=$1
   shift
+  : >"$tmp/serve.log"  # there before the first look (the server may not have opened it yet)
   "$cli" serve --port 0 "$@" >"$tmp/serve.log" 2>&1 &
   ours=$!
   ours_port=""

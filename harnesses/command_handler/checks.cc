@@ -504,10 +504,10 @@ bool OutsideTheModel(const std::vector<std::string>& argv) {
   for (std::string_view name : {"SAVE", "BGSAVE", "LASTSAVE", "SHUTDOWN", "BGREWRITEAOF"}) {
     if (is(argv[0], name)) return true;
   }
-  // SYNC / PSYNC (src/engine/replication.cc): engine-only here; the
+  // SYNC / PSYNC / REPLCONF (src/engine/replication.cc): engine-only here; the
   // replication stream is compared with redis-server 7.0.15's by
   // tests/serve_replication_test.sh and tests/engine_replication_test.cc.
-  if (is(argv[0], "SYNC") || is(argv[0], "PSYNC")) return true;
+  if (is(argv[0], "SYNC") || is(argv[0], "PSYNC") || is(argv[0], "REPLCONF")) return true;
   // FUNCTION DUMP: no serializer in the model (FUNCTION RESTORE is in it:
   // reference_functions.cc with reference_dump_payload.cc).
   if (is(argv[0], "FUNCTION") && argv.size() >= 2 && is(argv[1], "DUMP")) return true;

@@ -46,6 +46,7 @@ const char* const kEngineOnlyCommands[] = {
     // tests/serve_replication_test.sh
     "sync",
     "psync",
+    "replconf",
     // The append-only file's rewrite (src/engine/aof.cc): files, outside
     // a harness's reach
     "bgrewriteaof",

@@ -31,10 +31,10 @@ BlockType BlockTypeOf(const Object& o) {
 }
 
 // replyToBlockedClientTimedOut: a null array for a session blocked on keys;
-// WAIT gets the replicas that acknowledged, none on a master without any.
-void TimedOutReply(ReplyWriter& reply, BlockType type) {
-  if (type == BlockType::kWait) {
-    reply.Integer(0);
+// WAIT gets the replicas that acknowledged its offset.
+void TimedOutReply(ReplyWriter& reply, const Engine& e, const BlockState& b) {
+  if (b.type == BlockType::kWait) {
+    reply.Integer(e.CountAcksByOffset(b.wait_offset));
   } else {
     reply.NullArray();
   }
@@ -307,7 +307,7 @@ void Engine::HandleTimeouts() {
     Session& s = *sessions_[si];
     std::string dropped;
     ReplyWriter timed_out(s.protocol, BlockedReplyBuffer(s, &dropped));
-    TimedOutReply(timed_out, s.block.type);
+    TimedOutReply(timed_out, *this, s.block);
     s.block.timeout_ms = 0;  // its table entry is gone
     // A timeout replies without updateStatsOnUnblock (7.0.15): no slow log
     // entry, no latency sample.
@@ -360,7 +360,7 @@ bool Engine::UnblockByClient(int session, bool with_error) {
     ++stats_.errors["UNBLOCKED"];
     ++errors_to_others_;  // CLIENT UNBLOCK's own failed call (Engine::CountCall)
   } else {
-    TimedOutReply(reply, s.block.type);
+    TimedOutReply(reply, *this, s.block);
   }
   // updateStatsOnUnblock(target, 0, 0, 1): a failed call of the blocked
   // command with either form (redis-server 7.0.15: failed_calls 2 after an

@@ -201,17 +201,20 @@ void CmdInfo(CommandContext& c) {
   if (want.Has("replication")) {
     section("Replication");
     field("role", "master");
-    // Replicas made by SYNC / PSYNC (replication.cc): never acknowledging,
-    // so offset 0 and the lag since they became replicas; port 0 (no
-    // REPLCONF listening-port); one without a peer address (in process) is
-    // counted but not listed, as its connPeerToString would fail.
+    // Replicas made by SYNC / PSYNC (replication.cc): the address and port
+    // they announced (REPLCONF ip-address / listening-port; the peer's
+    // address and 0 otherwise), the offset they acknowledged (REPLCONF ACK)
+    // and the seconds since (or since SYNC); one with neither a peer nor
+    // an announced address (in process) is counted but not listed, as its
+    // connPeerToString would fail.
     field("connected_slaves", static_cast<int64_t>(e.replica_count()));
     int n = 0;
     for (const Session* s : e.ReplicaSessions()) {
-      if (s->addr.empty()) continue;
+      if (s->addr.empty() && s->announced_ip.empty()) continue;
       field(absl::StrCat("slave", n++).c_str(),
-            absl::StrCat("ip=", std::string(PeerIp(*s)), ",port=0,state=online,offset=0,lag=",
-                         (e.keyspace().now_ms() - s->replica_since_ms) / 1000));
+            absl::StrCat("ip=", s->announced_ip.empty() ? std::string(PeerIp(*s)) : s->announced_ip,
+                         ",port=", s->listening_port, ",state=online,offset=", s->repl_ack_off,
+                         ",lag=", (e.keyspace().now_ms() - s->replica_since_ms) / 1000));
     }
     field("master_failover_state", "no-failover");
     field("master_replid", e.master_replid());

@@ -38,27 +38,31 @@ void CmdRole(CommandContext& c) {
   // failure leaves it out.
   std::vector<const Session*> shown;
   for (const Session* r : c.engine.ReplicaSessions()) {
-    if (!r->addr.empty()) shown.push_back(r);
+    if (!r->addr.empty() || !r->announced_ip.empty()) shown.push_back(r);
   }
   c.reply.ArrayHeader(static_cast<int64_t>(shown.size()));
   for (const Session* r : shown) {
     c.reply.ArrayHeader(3);
-    c.reply.Bulk(PeerIp(*r));
-    c.reply.Bulk("0");
-    c.reply.Bulk("0");
+    c.reply.Bulk(r->announced_ip.empty() ? std::string(PeerIp(*r)) : r->announced_ip);
+    c.reply.Bulk(std::to_string(r->listening_port));
+    c.reply.Bulk(std::to_string(r->repl_ack_off));
   }
 }
 
-// WAIT numreplicas timeout (waitCommand): no replica ever acknowledges, so
-// 0 at once when that is enough (numreplicas <= 0) or inside EXEC (where
-// nothing blocks); otherwise the session blocks, on no key, until its
-// timeout in milliseconds (0: none) or CLIENT UNBLOCK, and then gets 0
-// (replyToBlockedClientTimedOut; CLIENT UNBLOCK ERROR: the UNBLOCKED error).
+// WAIT numreplicas timeout (waitCommand): the replicas that acknowledged
+// (REPLCONF ACK, replication.cc) the stream's offset after this session's
+// last command, at once when they are enough or inside EXEC (where nothing
+// blocks); otherwise the session blocks, on no key, a REPLCONF GETACK *
+// goes to the replicas at the end of the turn, and the session gets the
+// count once enough replicas acknowledged, or at its timeout in
+// milliseconds (0: none) or CLIENT UNBLOCK (replyToBlockedClientTimedOut;
+// CLIENT UNBLOCK ERROR: the UNBLOCKED error).
 void CmdWait(CommandContext& c) {
   int64_t numreplicas, timeout;
   if (!c.IntArg(1, &numreplicas) || !c.MsTimeoutArg(2, &timeout)) return;
-  if (numreplicas <= 0 || c.engine.DenyBlocking()) {
-    c.reply.Integer(0);
+  const int64_t acked = c.engine.CountAcksByOffset(c.session.woff);
+  if (acked >= numreplicas || c.engine.DenyBlocking()) {
+    c.reply.Integer(acked);
     return;
   }
   BlockState b;
@@ -66,7 +70,10 @@ void CmdWait(CommandContext& c) {
   b.db = c.db;
   b.timeout_ms = timeout;
   b.argv.assign(c.argv.begin(), c.argv.end());
+  b.wait_offset = c.session.woff;
+  b.wait_numreplicas = numreplicas;
   c.engine.Block(c.session, std::move(b));
+  c.engine.RequestAckFromReplicas();
 }
 
 // FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms] (failoverCommand):

@@ -454,6 +454,7 @@ void Engine::Cron() {
 void Engine::EndTurn() {
   tracker_.EndTurn();
   if (!ready_keys_.empty() && !busy()) HandleReadyKeys();
+  ProcessClientsWaitingReplicas();  // replication.cc
 }
 
 size_t Engine::ExpireAllDue() {
@@ -725,6 +726,9 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
   const bool was_replica = s.replica;
   const size_t output_before = s.output.size(), silenced_before = silenced_.size();
   Dispatch(s, argv, owned, ReplyBuffer(s));
+  // processCommand: the stream's offset after a command that ran (not
+  // queued, not blocked), what this session's WAIT waits for.
+  if (!s.in_multi && !s.blocked()) s.woff = repl_offset_;
   // A replica that generated a reply (any, an error included) is closed
   // and the reply dropped, as _addReplyToBufferOrList frees it.
   if (was_replica && s.open &&

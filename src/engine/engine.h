@@ -234,6 +234,9 @@ struct BlockState {
   bool has_group = false;
   std::string group, consumer;
   bool noack = false;
+  // WAIT (kWait): the offset to be acknowledged and by how many replicas.
+  int64_t wait_offset = 0;
+  int64_t wait_numreplicas = 0;
 };
 
 struct Session {
@@ -306,7 +309,16 @@ struct Session {
   // SYNC / PSYNC (replication.cc): a replica (CLIENT_SLAVE), fed the
   // replication stream until it closes.
   bool replica = false;
-  int64_t replica_since_ms = 0;  // when SYNC made it one (INFO's lag)
+  // When it last acknowledged (REPLCONF ACK; SYNC counts as one): INFO's
+  // lag. What it acknowledged (repl_ack_off), the port and address it
+  // announced (REPLCONF listening-port / ip-address): INFO, ROLE, WAIT.
+  int64_t replica_since_ms = 0;
+  int64_t repl_ack_off = 0;
+  int64_t listening_port = 0;
+  std::string announced_ip;
+  // The stream's offset after this session's last command (c->woff: what
+  // its WAIT waits for).
+  int64_t woff = 0;
   // getClientType: 2 for a replica (a monitor is not one here), 1 for a
   // subscribed client, else 0 (CLIENT LIST / KILL TYPE).
   int client_type() const { return replica ? 2 : in_pubsub() ? 1 : 0; }
@@ -897,6 +909,17 @@ class Engine {
     return out;
   }
   int64_t master_repl_offset() const { return repl_offset_; }
+  // replicationCountAcksByOffset: the replicas that acknowledged `offset`.
+  int64_t CountAcksByOffset(int64_t offset) const;
+  // WAIT blocked: a REPLCONF GETACK * goes to the replicas at the end of
+  // the turn (replicationRequestAckFromSlaves, beforeSleep).
+  void RequestAckFromReplicas() { get_ack_from_replicas_ = true; }
+  // beforeSleep's part: the GETACK asked for, then every WAIT whose
+  // replicas acknowledged (processClientsWaitingReplicas). Also after each
+  // REPLCONF ACK.
+  void ProcessClientsWaitingReplicas();
+  // REPLCONF ACK from a replica.
+  void ReplicaAck(Session& s, int64_t offset);
   const std::string& master_replid() const { return replid_.empty() ? run_id_ : replid_; }
   bool repl_backlog_active() const { return repl_backlog_; }
   int64_t repl_backlog_first_byte() const { return repl_backlog_first_byte_; }
@@ -1171,6 +1194,7 @@ class Engine {
   int64_t repl_backlog_first_byte_ = 0;
   int64_t repl_cron_loops_ = 0;
   std::string replid_;  // empty: the run ID, until the first replica
+  bool get_ack_from_replicas_ = false;
   void RemoveReplica(int session);
   void FeedReplicas(int db, std::span<const std::string> argv);
   // propagateNow: the op to the AOF and / or the replicas.

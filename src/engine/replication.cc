@@ -27,14 +27,15 @@
 //
 // A replica that sends a command which answers anything is closed, its
 // reply dropped (_addReplyToBufferOrList frees a replica that generated a
-// reply); REPLCONF is not here, so a real replica's ACK closes it too.
+// reply). REPLCONF ACK answers nothing: it records the offset the replica
+// acknowledged, which WAIT counts (a blocked WAIT asks the replicas with
+// REPLCONF GETACK * at the end of the turn), so a real redis-server
+// (REPLICAOF serve) follows the stream (tests/serve_replica_test.sh).
 //
 // What the engine does not do: partial resynchronization (PSYNC always
-// answers FULLRESYNC), REPLCONF (ACK offsets; a replica's offset stays 0),
-// the diskless transfer (`$EOF:` needs REPLCONF capa eof), being a replica
-// itself (REPLICAOF), WAIT's acknowledgements, and the consumer groups'
-// rewrites (XREADGROUP's, XCLAIM's and XAUTOCLAIM's XCLAIM / XGROUP SETID):
-// those go out as they were sent.
+// answers FULLRESYNC), the diskless transfer (`$EOF:`), being a replica
+// itself (REPLICAOF). The consumer groups' rewrites are in cmd_streams.cc,
+// the AOF's part of propagateNow in aof.cc.
 #include <array>
 #include <string>
 #include <string_view>
@@ -42,9 +43,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/config_kept.h"
 #include "src/engine/engine.h"
+#include "src/resp/numbers.h"
+#include "src/resp/request.h"
 
 namespace respfuzz::engine {
 
@@ -71,11 +75,70 @@ void CmdSync(CommandContext& c) {
   if (!err.empty()) c.reply.Error(err);
 }
 
+// REPLCONF <option> <value> ... (replconfCommand): what a replica tells
+// its master. ACK and GETACK never answer (ACK counts only from a replica:
+// its acknowledged offset, for WAIT, INFO and ROLE); the others answer +OK
+// once every pair is read, or the first error.
+void CmdReplconf(CommandContext& c) {
+  if (c.argc() % 2 == 0) {
+    c.reply.Error(kErrSyntax);
+    return;
+  }
+  for (size_t j = 1; j < c.argc(); j += 2) {
+    if (c.ArgIs(j, "listening-port")) {
+      int64_t port;
+      if (!c.IntArg(j + 1, &port)) return;
+      c.session.listening_port = port;
+    } else if (c.ArgIs(j, "ip-address")) {
+      const std::string& addr = c.arg(j + 1);
+      if (addr.size() >= 256) {  // NET_HOST_STR_LEN
+        c.reply.Error(absl::StrCat(
+            "ERR REPLCONF ip-address provided by replica instance is too long: ", addr.size(),
+            " bytes"));
+        return;
+      }
+      c.session.announced_ip = addr;
+    } else if (c.ArgIs(j, "capa")) {
+      // eof, psync2: noted by Redis; the engine always sends the file with
+      // its length and always answers FULLRESYNC, which both allow.
+    } else if (c.ArgIs(j, "ack")) {
+      if (!c.session.replica) return;
+      const std::optional<int64_t> offset = resp::ParseInt64(c.arg(j + 1));
+      if (!offset) return;
+      c.engine.ReplicaAck(c.session, *offset);
+      return;  // no reply
+    } else if (c.ArgIs(j, "getack")) {
+      return;  // a master is asked nothing (no reply)
+    } else if (c.ArgIs(j, "rdb-only")) {
+      int64_t v;
+      if (!c.RangeArg(j + 1, 0, 1, &v)) return;
+    } else if (c.ArgIs(j, "rdb-filter-only")) {
+      const std::optional<std::vector<std::string>> filters = resp::SplitInlineArgs(c.arg(j + 1));
+      if (!filters) {
+        c.reply.Error("ERR Missing rdb-filter-only values");
+        return;
+      }
+      for (const std::string& f : *filters) {
+        if (!IEquals(f, "functions")) {
+          c.reply.Error("ERR Unsupported rdb-filter-only option: " + f);
+          return;
+        }
+      }
+    } else {
+      c.reply.Error("ERR Unrecognized REPLCONF option: " + std::string(CStr(c.arg(j))));
+      return;
+    }
+  }
+  c.reply.Ok();
+}
+
 // admin noscript no-async-loading no-multi (7.0.15's facts; the engine
-// models noscript and no-multi).
-constexpr std::array<CommandSpec, 2> kCommands = {{
+// models noscript and no-multi); REPLCONF: admin noscript loading stale
+// allow_busy.
+constexpr std::array<CommandSpec, 3> kCommands = {{
     {"sync", 1, kCmdNoScript | kCmdNoMulti, 0, 0, 0, CmdSync},
     {"psync", -3, kCmdNoScript | kCmdNoMulti, 0, 0, 0, CmdSync},
+    {"replconf", -1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdAllowBusy, 0, 0, 0, CmdReplconf},
 }};
 
 void AppendBulk(std::string* out, std::string_view s) {
@@ -190,11 +253,63 @@ std::string Engine::StartReplica(int session, bool psync) {
   absl::StrAppend(&s.output, "$", file.size(), "\r\n");
   s.output.append(file);
   s.replica = true;
-  s.replica_since_ms = now_ms();
+  s.replica_since_ms = now_ms();  // syncCommand: repl_ack_time
+  s.repl_ack_off = 0;
   replicas_.push_back(session);
   // replicationSetupSlaveForFullResync: force a SELECT before the next op.
   repl_seldb_ = -1;
   return "";
+}
+
+void Engine::ReplicaAck(Session& s, int64_t offset) {
+  if (offset > s.repl_ack_off) s.repl_ack_off = offset;
+  s.replica_since_ms = now_ms();
+  ProcessClientsWaitingReplicas();
+}
+
+int64_t Engine::CountAcksByOffset(int64_t offset) const {
+  int64_t n = 0;
+  for (int r : replicas_) {
+    if (sessions_[r]->repl_ack_off >= offset) ++n;
+  }
+  return n;
+}
+
+void Engine::ProcessClientsWaitingReplicas() {
+  if (get_ack_from_replicas_) {
+    // beforeSleep: one REPLCONF GETACK * for every WAIT of the turn (not
+    // while writes are paused).
+    get_ack_from_replicas_ = false;
+    if (pause_type_ == PauseType::kOff) {
+      static const std::string kGetack[] = {"REPLCONF", "GETACK", "*"};
+      FeedReplicas(repl_seldb_, kGetack);
+    }
+  }
+  if (replicas_.empty()) return;
+  int64_t last_offset = 0, last_numreplicas = 0;
+  for (size_t i = 0; i < sessions_.size(); ++i) {
+    Session& w = *sessions_[i];
+    if (!w.open || w.postponed || w.block.type != BlockType::kWait) continue;
+    int64_t n;
+    if (last_offset != 0 && last_offset >= w.block.wait_offset &&
+        last_numreplicas >= w.block.wait_numreplicas) {
+      n = last_numreplicas;
+    } else {
+      n = CountAcksByOffset(w.block.wait_offset);
+      if (n < w.block.wait_numreplicas) continue;
+      last_offset = w.block.wait_offset;
+      last_numreplicas = n;
+    }
+    std::string dropped;
+    ReplyWriter reply(w.protocol, BlockedReplyBuffer(w, &dropped));
+    reply.Integer(n);
+    Unblock(static_cast<int>(i));
+    if (!w.notified) {
+      w.notified = true;
+      notified_.push_back(static_cast<int>(i));
+    }
+    unblocked_.push_back(static_cast<int>(i));
+  }
 }
 
 void Engine::RemoveReplica(int session) {
