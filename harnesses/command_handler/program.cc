@@ -324,7 +324,8 @@ constexpr std::array<std::array<std::string_view, kPoolSize>, kPoolCount> kPools
 // shas for EVALSHA, EVALSHA_RO and SCRIPT's other subcommands. Templates
 // with the op's keys (KEYS[1]) and values (ARGV[1]) from the pools: each
 // Lua type returned, redis.call / pcall of reads, writes, wrong types and
-// refused commands, errors raised and returned, shebang flags, RESP3.
+// refused commands, errors raised and returned, shebang flags, RESP3, a
+// write into a read-only library table.
 constexpr std::string_view kScripts[] = {
     "return redis.call('get',KEYS[1])",
     "return redis.call('set',KEYS[1],ARGV[1])",
@@ -410,6 +411,8 @@ constexpr std::string_view kScripts[] = {
     "redis.setresp(3) return redis.pcall('type',KEYS[1])",
     "return redis.log(redis.LOG_WARNING,'x')",
     "return redis.call('ping')",
+    // a write into a library table: the sandbox refuses it
+    "string.x = 1",
 };
 constexpr size_t kScriptCount = sizeof(kScripts) / sizeof(kScripts[0]);
 

@@ -326,6 +326,47 @@ void Runner::NoteReplies(int i) {
   }
 }
 
+// client, the connection's state. Only OnBytes and OnEof can disconnect a
+// cache (ClientCache's contract), and only Connect() brings it back, so the
+// runner's own record of those calls (Client::failed) says what the cache
+// must report: not disconnected with an OK status() from Connect() on;
+// disconnected with a status() that is not OK once OnBytes returned an error
+// (that error) or OnEof was given. A reconnect that keeps the old error, an
+// EOF that leaves the cache up, or a cache that drops out unasked fails.
+void Runner::CheckConnection(int i) {
+  const Client& cl = clients_[i];
+  const cache::ClientCache& cc = *cl.cache;
+  const bool down = cc.state() == cache::State::kDisconnected;
+  if (!cl.failed && !down && cc.status().ok()) return;  // the common case, nothing built
+  const std::string who = absl::StrCat("c", i + 1, " ");
+  if (!cl.failed) {
+    if (down) {
+      return Fail("client", who + "is disconnected, but no OnBytes returned an error and no EOF " +
+                                "was given since Connect(): " + cc.status().ToString());
+    }
+    if (!cc.status().ok()) {
+      return Fail("client", absl::StrCat(who, "is ", std::string(cache::StateName(cc.state())),
+                                         " since Connect(), but its status is not OK: ",
+                                         cc.status().ToString()));
+    }
+    return;
+  }
+  if (!down) {
+    return Fail(
+        "client",
+        absl::StrCat(who, "is ", std::string(cache::StateName(cc.state())), " after ",
+                     cl.failure.ok() ? "an EOF" : "OnBytes returned " + cl.failure.ToString(),
+                     ", with no Connect() since"));
+  }
+  if (cc.status().ok()) {
+    return Fail("client", who + "is disconnected with an OK status");
+  }
+  if (!cl.failure.ok() && cc.status() != cl.failure) {
+    return Fail("client", absl::StrCat(who, "is disconnected with status ", cc.status().ToString(),
+                                       ", but OnBytes returned ", cl.failure.ToString()));
+  }
+}
+
 // validate. A structure is validated after every op that can have changed
 // it, and only then: the same state validates the same way. The engine
 // changes only through a server action (each ends in Collect(), which drains
@@ -541,7 +582,8 @@ RESPFUZZ_REGISTER_PROGRAM_HARNESS(
     "them moves only when an op says so (send, deliver, kill, reconnect, tick, clock)",
     "no cache hit is stale beyond the documented allowances; every connection's bytes "
     "equal the tracking reference model's; every chunk reads as whole RESP frames in its "
-    "protocol; the caches accept the server's bytes; Engine::Validate() and "
+    "protocol; the caches accept the server's bytes and are disconnected exactly after "
+    "an error or an EOF, until they reconnect; Engine::Validate() and "
     "ClientCache::Validate() after every op",
     invalidation::kInvalidationProgram);
 

@@ -22,8 +22,11 @@
 //               CLIENT TRACKING on REDIRECT refused because the program
 //               killed that redirect connection during the handshake: the
 //               cache disconnects, as it must), the server can parse what
-//               the cache writes, and the cache refuses a command for its
-//               pending limit only once it has accepted that many.
+//               the cache writes, the cache refuses a command for its
+//               pending limit only once it has accepted that many, and it
+//               is disconnected (status() not OK: OnBytes's error) exactly
+//               from an OnBytes error or an EOF until it reconnects
+//               (status() OK again).
 //   validate    Engine::Validate() (the tracker's included) and every
 //               ClientCache::Validate(), each after the ops that can have
 //               changed it (the engine: a server action or a connection

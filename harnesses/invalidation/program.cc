@@ -498,6 +498,11 @@ cache::CacheOptions CacheOptionsOf(const ClientSpec& spec) {
   o.prefixes = spec.prefixes;
   o.limits.max_entries = spec.max_entries;
   o.limits.max_bytes = spec.max_bytes;
+  // A cache never holds an entry above max_bytes, so a max_entry_bytes above
+  // it changes nothing; at most max_bytes, it moves that limit's boundary
+  // (an entry of exactly max_entry_bytes is kept) within a program's reach:
+  // `bytes N` is then the cap of one entry and of them all.
+  o.limits.max_entry_bytes = std::min<size_t>(o.limits.max_entry_bytes, spec.max_bytes);
   return o;
 }
 

@@ -212,9 +212,10 @@ struct RawSpec {
   bool operator==(const RawSpec&) const = default;
 };
 
-// The cache options of a spec (max_entries and max_bytes from the spec, the
-// other limits and the bugs at their defaults); every spec the decoder or the
-// text parser produces passes cache::ValidateOptions.
+// The cache options of a spec (max_entries and max_bytes from the spec,
+// max_entry_bytes the smaller of its default and max_bytes, the other limits
+// and the bugs at their defaults); every spec the decoder or the text parser
+// produces passes cache::ValidateOptions.
 cache::CacheOptions CacheOptionsOf(const ClientSpec& spec);
 
 enum class OpKind : uint8_t {

@@ -194,6 +194,8 @@ void Runner::ConnectClient(int i) {
   for (int conn = 0; conn < cl.cache->connections(); ++conn) Open(2 * i + conn);
   cache_touched_[i] = true;
   cl.cache->Connect();
+  cl.failed = false;
+  cl.failure = absl::OkStatus();
   cl.killed_unseen = {};
   cl.db = 0;
   cl.submit_db = 0;
@@ -337,6 +339,10 @@ bool Runner::Deliver(int i, int conn, size_t n) {
   if (c.down.empty()) {
     if (!c.open && cl.killed_unseen[conn]) {
       cache_touched_[i] = true;
+      if (cl.cache->state() != cache::State::kDisconnected) {
+        cl.failed = true;
+        cl.failure = absl::OkStatus();
+      }
       cl.cache->OnEof(conn);
       cl.killed_unseen[conn] = false;
       c.lost.clear();
@@ -366,6 +372,10 @@ bool Runner::Deliver(int i, int conn, size_t n) {
   cache_touched_[i] = true;
   const absl::Status st = cl.cache->OnBytes(conn, piece);
   if (!checks_) return true;
+  if (!st.ok()) {
+    cl.failed = true;
+    cl.failure = st;
+  }
   // The server refuses CLIENT TRACKING on REDIRECT id once that connection
   // is gone (killed while the handshake ran): the cache gives up, as it
   // must; not a failure of the cache.
@@ -580,6 +590,7 @@ void Runner::AfterOp() {
     }
     NoteReplies(static_cast<int>(i));
     CheckRetention(static_cast<int>(i));
+    CheckConnection(static_cast<int>(i));
   }
   if (!checks_) return;
   if (options_.corrupt_engine) {

@@ -215,6 +215,12 @@ struct Client {
   // count can never be above it.
   uint64_t accepted = 0;
   Retention retention;  // the retention check (retention.h)
+  // The client check's record of the connection, from the runner's calls
+  // on the cache alone: false from Connect() on; true once OnBytes returned
+  // an error (kept in `failure`) or OnEof was given to a cache that was not
+  // disconnected (`failure` OK: the words are the cache's own).
+  bool failed = false;
+  absl::Status failure;
 
   void ForgetOwn() {
     accepted = 0;
@@ -310,6 +316,8 @@ class Runner {
   // The replies client i's cache handed out since the last op (own-write).
   void NoteReplies(int i);
   void ValidateTouched();
+  // Client i's state() and status() against the runner's record (Client::failed).
+  void CheckConnection(int i);
   void CheckRetention(int i);  // retention.cc
 
   const Program& program_;

@@ -103,7 +103,12 @@ const std::map<std::string, Catch>& Catches() {
        {"client c1 default resp2\nclient c2 plain resp3\n" + kPrimed +
             "kill c1 redirect\ndeliver c1 redirect 1\nc2 write SET k1 v1\nsend c2\n"
             "c1 read GET k1\n",
-        "staleness"}},
+        "client"}},
+      // The EOF disconnects c1; after the reconnect its status must be OK.
+      {"status-kept-on-reconnect",
+       {"client c1 default resp3\n" + kPrimed +
+            "kill c1\ndeliver-all\nreconnect c1 default resp3\n",
+        "client"}},
       {"optin-without-caching-yes",
        {"client c1 optin resp3\nclient c2 plain resp3\n" + kPrimed +
             "c2 write SET k1 v1\ndeliver-all\nc1 read GET k1\n",
