@@ -570,8 +570,7 @@ TEST(EngineDebug, ProtocolRepliesAsRecordedFromALocalConnection) {
   EXPECT_EQ(run({"DEBUG", std::string("protocol\0x", 10), "string"}), "$11\r\nHello World\r\n");
   EXPECT_EQ(run({"debug", "Protocol", "TRUE"}), "#t\r\n");
   // Another subcommand of 7.0.15 is refused by name, never faked.
-  EXPECT_EQ(run({"DEBUG", "LISTPACK", "k"}).rfind("-ERR DEBUG LISTPACK is not implemented", 0),
-            0u);
+  EXPECT_EQ(run({"DEBUG", "LISTPACK", "k"}).rfind("-ERR DEBUG LISTPACK is not implemented", 0), 0u);
   // DEBUG LOADAOF without any AOF: where redis-server exits, an error.
   EXPECT_EQ(run({"DEBUG", "LOADAOF"}),
             "-ERR DEBUG LOADAOF failed: there is no AOF (redis-server 7.0.15 exits here)\r\n");

@@ -38,23 +38,8 @@ def main():
         if miss:
             m.call("eval", "redis.set_repl(redis.REPL_NONE) redis.call('set','missed','1')", "0")
         for name, steps in rs.SCENARIOS.items():
-            b = None
-            for step in steps:
-                if "REPL_NONE" in step:
-                    continue  # a write kept off the stream on purpose
-                if step.startswith("sleep "):
-                    time.sleep(int(step[6:]) / 1000)
-                elif step == "read":
-                    b.reply()
-                elif step.startswith("b:"):
-                    b = b or rs.Conn(int(args[0]))
-                    b.sock.sendall(rs.encode(rs.split(step[2:])))
-                    time.sleep(0.05)
-                elif step.startswith("dump-restore "):
-                    w = step.split(" ")
-                    m.call("restore", w[2], w[3], m.call("dump", w[1]), *w[4:])
-                else:
-                    m.call(*rs.split(step))
+            # (the step that keeps a write off the stream on purpose is left out)
+            b = rs.play(m, int(args[0]), steps, skip=lambda step: "REPL_NONE" in step)
             if b is not None:
                 b.sock.close()
             m.call("select", "0")

@@ -303,6 +303,17 @@ class SocketTransport : public Transport {
     return 0;
   }
 
+  // Every byte to `fd` (a short write or EINTR retried); false on an error.
+  static bool WriteAll(int fd, std::string_view bytes) {
+    for (size_t at = 0; at < bytes.size();) {
+      const ssize_t n = write(fd, bytes.data() + at, bytes.size() - at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      at += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
   bool MakeDir(std::string_view path) override {
     const std::string p(path);
     if (mkdir(p.c_str(), 0755) == 0) return true;
@@ -314,16 +325,7 @@ class SocketTransport : public Transport {
     const std::string p(path);
     const int fd = open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return false;
-    bool ok = true;
-    for (size_t at = 0; ok && at < bytes.size();) {
-      const ssize_t n = write(fd, bytes.data() + at, bytes.size() - at);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        ok = false;
-      } else {
-        at += static_cast<size_t>(n);
-      }
-    }
+    bool ok = WriteAll(fd, bytes);
     if (close(fd) != 0) ok = false;
     return ok;
   }
@@ -338,16 +340,7 @@ class SocketTransport : public Transport {
     const std::string target(name);
     const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return false;
-    bool ok = true;
-    for (size_t at = 0; ok && at < bytes.size();) {
-      const ssize_t n = write(fd, bytes.data() + at, bytes.size() - at);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        ok = false;
-      } else {
-        at += static_cast<size_t>(n);
-      }
-    }
+    bool ok = WriteAll(fd, bytes);
     if (ok && fsync(fd) != 0) ok = false;
     if (close(fd) != 0) ok = false;
     if (ok && rename(tmp.c_str(), target.c_str()) != 0) ok = false;
