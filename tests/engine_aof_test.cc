@@ -52,8 +52,7 @@ struct Aof {
   }
   // Replaces a file's bytes (a crash's short tail, a file edited by hand).
   void Put(const std::string& name, std::string bytes) {
-    const_cast<std::map<std::string, std::string>&>(e.unhosted_files())["appendonlydir/" + name] =
-        std::move(bytes);
+    e.unhosted_files_for_test()["appendonlydir/" + name] = std::move(bytes);
   }
 };
 

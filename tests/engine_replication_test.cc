@@ -317,5 +317,22 @@ TEST(EngineReplication, ReplconfAcksAndWait) {
   EXPECT_EQ(e.TakeOutput(t.a), ":0\r\n");
 }
 
+// beforeSleep sends the GETACK only when no pause holds the clients back;
+// the request waits for the pause's end.
+TEST(EngineReplication, GetackWaitsForThePausesEnd) {
+  Replicated t;
+  Engine& e = t.e;
+  const int b = e.OpenSession();
+  Cmd(e, t.a, {"set", "k", "v"});
+  t.Fed();
+  EXPECT_EQ(Cmd(e, b, {"client", "pause", "100000", "write"}), "+OK\r\n");
+  EXPECT_EQ(Cmd(e, t.a, {"wait", "1", "0"}), "");
+  e.EndTurn();
+  EXPECT_EQ(t.Fed(), "");
+  EXPECT_EQ(Cmd(e, b, {"client", "unpause"}), "+OK\r\n");
+  e.EndTurn();
+  EXPECT_EQ(t.Fed(), Stream({{"REPLCONF", "GETACK", "*"}}));
+}
+
 }  // namespace
 }  // namespace respfuzz::engine

@@ -53,6 +53,7 @@
 #include "src/engine/object.h"
 #include "src/engine/stream.h"
 #include "src/resp/request.h"
+#include "src/resp/writer.h"
 #include "src/script/lua_scripts.h"
 
 namespace respfuzz::engine {
@@ -68,21 +69,19 @@ constexpr size_t kAnnotationLineMax = 1024;        // AOF_ANNOTATION_LINE_MAX_LE
 // loadSingleAppendOnlyFile's and loadAppendOnlyFiles' results.
 enum AofLoad { kAofOk, kAofNotExist, kAofEmpty, kAofOpenErr, kAofFailed, kAofTruncated };
 
-void Bulk(std::string* out, std::string_view s) {
-  absl::StrAppend(out, "$", s.size(), "\r\n");
-  out->append(s);
-  out->append("\r\n");
+void Bulk(std::string* out, std::string_view s) { resp::WriteBulk(s, out); }
+void Header(std::string* out, size_t n) {
+  resp::WriteAggregateHeader('*', static_cast<int64_t>(n), out);
 }
 
 // catAppendOnlyGenericCommand.
-void Command(std::string* out, std::span<const std::string> argv) {
-  absl::StrAppend(out, "*", argv.size(), "\r\n");
-  for (const std::string& a : argv) Bulk(out, a);
-}
-
-void CommandOf(std::string* out, std::initializer_list<std::string_view> argv) {
-  absl::StrAppend(out, "*", argv.size(), "\r\n");
+template <typename Args>
+void Command(std::string* out, const Args& argv) {
+  Header(out, argv.size());
   for (std::string_view a : argv) Bulk(out, a);
+}
+void CommandOf(std::string* out, std::initializer_list<std::string_view> argv) {
+  Command(out, argv);
 }
 
 // rioWriteBulkDouble: "%.17g".
@@ -128,6 +127,18 @@ std::string NewIncrName(Engine::AofManifest* m) {
   return f.name;
 }
 
+// fgets(buf, size): up to and including a newline, at most size - 1 bytes;
+// false at the end of the data with nothing read.
+bool ReadLine(std::string_view data, size_t* pos, size_t size, std::string_view* line) {
+  if (*pos >= data.size()) return false;
+  const size_t nl = data.find('\n', *pos);
+  size_t end = nl == std::string_view::npos ? data.size() : nl + 1;
+  if (end - *pos > size - 1) end = *pos + size - 1;
+  *line = data.substr(*pos, end - *pos);
+  *pos = end;
+  return true;
+}
+
 // aofLoadManifestFromFile over the manifest's text: "" and *out, or the
 // error redis-server logs before it exits.
 std::string ParseManifest(std::string_view text, Engine::AofManifest* out) {
@@ -135,18 +146,9 @@ std::string ParseManifest(std::string_view text, Engine::AofManifest* out) {
   int64_t maxseq = 0;
   size_t pos = 0;
   int linenum = 0;
-  while (true) {
-    if (pos >= text.size()) {
-      if (linenum == 0) return "Found an empty AOF manifest";
-      break;
-    }
-    // fgets into a buffer of MANIFEST_MAX_LINE + 1 bytes.
-    const size_t nl = text.find('\n', pos);
-    const size_t cap = kManifestMaxLine;
-    size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (end - pos > cap) end = pos + cap;
-    const std::string_view raw = text.substr(pos, end - pos);
-    pos = end;
+  std::string_view raw;
+  // fgets into a buffer of MANIFEST_MAX_LINE + 1 bytes.
+  while (ReadLine(text, &pos, kManifestMaxLine + 1, &raw)) {
     ++linenum;
     if (!raw.empty() && raw[0] == '#') continue;
     if (raw.find('\n') == std::string_view::npos) {
@@ -197,20 +199,9 @@ std::string ParseManifest(std::string_view text, Engine::AofManifest* out) {
       return "Unknown AOF file type";
     }
   }
+  if (linenum == 0) return "Found an empty AOF manifest";
   *out = std::move(m);
   return "";
-}
-
-// fgets(buf, size): up to and including a newline, at most size - 1 bytes;
-// false at the end of the data with nothing read.
-bool ReadLine(std::string_view data, size_t* pos, size_t size, std::string_view* line) {
-  if (*pos >= data.size()) return false;
-  const size_t nl = data.find('\n', *pos);
-  size_t end = nl == std::string_view::npos ? data.size() : nl + 1;
-  if (end - *pos > size - 1) end = *pos + size - 1;
-  *line = data.substr(*pos, end - *pos);
-  *pos = end;
-  return true;
 }
 
 }  // namespace
@@ -287,7 +278,7 @@ void Engine::FlushAof() {
   if (aof_.buf.empty()) return;
   if (aof_.manifest.incr.empty() || !AofAppendFile(aof_.manifest.incr.back().name, aof_.buf)) {
     aof_.last_write_ok = false;
-    AofLog("Error writing to the AOF file");
+    LogWarning("Error writing to the AOF file");
   } else {
     aof_.last_write_ok = true;
     aof_.current_size += static_cast<int64_t>(aof_.buf.size());
@@ -306,12 +297,12 @@ bool Engine::StartAppendOnly() {
   aof_.state = AofState::kWaitRewrite;
   if (in_exec()) {
     aof_.rewrite_scheduled = true;
-    AofLog(
+    LogWarning(
         "AOF was enabled during a transaction. An AOF background was scheduled to start when "
         "possible.");
   } else if (!RewriteAof()) {
     aof_.state = AofState::kOff;
-    AofLog(
+    LogWarning(
         "Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. "
         "Check the above logs for more info about the error.");
     return false;
@@ -332,13 +323,13 @@ void Engine::StopAppendOnly() {
 
 bool Engine::RewriteAof() {
   auto failed = [&](const std::string& why) {
-    AofLog(why);
+    LogWarning(why);
     aof_.lastbgrewrite_ok = false;
     ++aof_.consecutive_failures;
     return false;
   };
   if (!AofMakeDir()) {
-    AofLog(absl::StrCat("Can't open or create append-only dir ", kAofDirname));
+    LogWarning(absl::StrCat("Can't open or create append-only dir ", kAofDirname));
     aof_.lastbgrewrite_ok = false;
     return false;
   }
@@ -430,16 +421,13 @@ void Engine::AofCron() {
   // The automatic rewrite: the AOF grew by auto-aof-rewrite-percentage
   // over its size after the last rewrite, and is past -min-size.
   if (aof_.state != AofState::kOn) return;
-  int64_t pct = 100, min_size = 64 * 1024 * 1024;
-  for (size_t i = 0; i < KeptParams().size(); ++i) {
-    if (KeptParams()[i].name == "auto-aof-rewrite-percentage") pct = kept_param(i);
-    if (KeptParams()[i].name == "auto-aof-rewrite-min-size") min_size = kept_param(i);
-  }
+  const int64_t pct = KeptParamByName("auto-aof-rewrite-percentage");
+  const int64_t min_size = KeptParamByName("auto-aof-rewrite-min-size");
   if (pct == 0 || aof_.current_size <= min_size) return;
   const int64_t base = aof_.base_size != 0 ? aof_.base_size : 1;
   const int64_t growth = (aof_.current_size * 100 / base) - 100;
   if (growth >= pct) {
-    AofLog(absl::StrCat("Starting automatic rewriting of AOF on ", growth, "% growth"));
+    LogWarning(absl::StrCat("Starting automatic rewriting of AOF on ", growth, "% growth"));
     RewriteAof();
   }
 }
@@ -466,7 +454,7 @@ std::string Engine::AofRewriteCommands() const {
         each([&](std::initializer_list<std::string_view> words) {
           if (count == 0) {
             const size_t n = left > kItemsPerCmd ? kItemsPerCmd : left;
-            absl::StrAppend(&out, "*", 2 + n * per_item, "\r\n");
+            Header(&out, 2 + n * per_item);
             Bulk(&out, cmd);
             Bulk(&out, key);
           }
@@ -521,7 +509,7 @@ std::string Engine::AofRewriteCommands() const {
           const Stream& s = As<Stream>(o);
           if (s.length() != 0) {
             for (const auto& [id, fields] : s.entries()) {
-              absl::StrAppend(&out, "*", 3 + fields.size(), "\r\n");
+              Header(&out, 3 + fields.size());
               Bulk(&out, "XADD");
               Bulk(&out, key);
               Bulk(&out, id.ToString());
@@ -604,7 +592,7 @@ std::string Engine::DebugLoadAof() {
       ret = LoadAofFile(names[i]);
       if (ret == kAofEmpty) ret = kAofOk;
       if (ret == kAofTruncated && !last) {
-        AofLog("Fatal error: the truncated file is not the last file");
+        LogWarning("Fatal error: the truncated file is not the last file");
         ret = kAofFailed;
       }
       if (ret == kAofFailed || ret == kAofOpenErr) break;
@@ -626,7 +614,7 @@ std::string Engine::DebugLoadAof() {
 int Engine::LoadAofFile(const std::string& name) {
   std::string data;
   if (AofReadFile(name, &data) != 0) {
-    AofLog(absl::StrCat("The append log file ", name, " doesn't exist"));
+    LogWarning(absl::StrCat("The append log file ", name, " doesn't exist"));
     return kAofNotExist;
   }
   if (data.empty()) return kAofEmpty;
@@ -645,8 +633,8 @@ int Engine::LoadAofFile(const std::string& name) {
   if (data.size() >= 5 && data.compare(0, 5, "REDIS") == 0) {
     size_t consumed = 0;
     if (absl::Status st = LoadAofRdb(data, &consumed); !st.ok()) {
-      AofLog(absl::StrCat("Error reading the RDB base file ", name,
-                          ", AOF loading aborted: ", st.message()));
+      LogWarning(absl::StrCat("Error reading the RDB base file ", name,
+                              ", AOF loading aborted: ", st.message()));
       how = kFailed;
     } else {
       pos = consumed;
@@ -701,8 +689,8 @@ int Engine::LoadAofFile(const std::string& name) {
       spec = nullptr;
     }
     if (spec == nullptr) {
-      AofLog(absl::StrCat("Unknown command '", std::string(CStr(argv[0])),
-                          "' reading the append only file ", name));
+      LogWarning(absl::StrCat("Unknown command '", std::string(CStr(argv[0])),
+                              "' reading the append only file ", name));
       how = kFailed;
       break;
     }
@@ -725,7 +713,6 @@ int Engine::LoadAofFile(const std::string& name) {
     } else {
       Call(s, *spec, argv, {}, &sink);
     }
-    PropagatePending();  // nothing is collected while loading; keeps the state clean
     // The AOF client never blocks (Redis asserts it).
     if (s.blocked()) {
       Unblock(fs);
@@ -736,7 +723,7 @@ int Engine::LoadAofFile(const std::string& name) {
   }
   // An unfinished MULTI at the end: cut off as a short tail.
   if (how == kLoaded && sessions_[fs]->in_multi) {
-    AofLog(absl::StrCat("Revert incomplete MULTI/EXEC transaction in AOF file ", name));
+    LogWarning(absl::StrCat("Revert incomplete MULTI/EXEC transaction in AOF file ", name));
     valid_up_to = valid_before_multi;
     how = kEof;
   }
@@ -745,9 +732,9 @@ int Engine::LoadAofFile(const std::string& name) {
       ret = kAofOk;
       break;
     case kFmtErr:
-      AofLog(absl::StrCat("Bad file format reading the append only file ", name,
-                          ": make a backup of your AOF file, then use ./redis-check-aof --fix "
-                          "<filename.manifest>"));
+      LogWarning(absl::StrCat("Bad file format reading the append only file ", name,
+                              ": make a backup of your AOF file, then use ./redis-check-aof --fix "
+                              "<filename.manifest>"));
       ret = kAofFailed;
       break;
     case kFailed:
@@ -755,16 +742,18 @@ int Engine::LoadAofFile(const std::string& name) {
       break;
     case kEof:
       if (aof_.load_truncated) {
-        AofLog(absl::StrCat("!!! Warning: short read while loading the AOF file ", name, "!!!"));
-        AofLog(absl::StrCat("!!! Truncating the AOF ", name, " at offset ", valid_up_to, " !!!"));
+        LogWarning(
+            absl::StrCat("!!! Warning: short read while loading the AOF file ", name, "!!!"));
+        LogWarning(
+            absl::StrCat("!!! Truncating the AOF ", name, " at offset ", valid_up_to, " !!!"));
         if (AofWriteFile(name, std::string_view(data).substr(0, valid_up_to))) {
-          AofLog(
+          LogWarning(
               absl::StrCat("AOF ", name, " loaded anyway because aof-load-truncated is enabled"));
           ret = kAofTruncated;
           break;
         }
       }
-      AofLog(absl::StrCat("Unexpected end of file reading the append only file ", name));
+      LogWarning(absl::StrCat("Unexpected end of file reading the append only file ", name));
       ret = kAofFailed;
       break;
   }

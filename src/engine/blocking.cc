@@ -174,11 +174,7 @@ void Engine::UnblockDeletedStreamReadgroupClients(int db, const std::string& key
     Unblock(si);
     tracker_.SetCurrent(r.id, false);
     tracker_.AfterCommand();
-    if (!r.notified) {
-      r.notified = true;
-      notified_.push_back(si);
-    }
-    unblocked_.push_back(si);
+    NoteUnblocked(si);
   }
   tracker_.SetCurrent(0, false);
 }
@@ -282,11 +278,7 @@ bool Engine::ServeBlocked(int si, int db, const std::string& key) {
   PropagatePending();
   tracker_.SetCurrent(r.id, false);
   tracker_.AfterCommand();
-  if (!r.notified) {
-    r.notified = true;
-    notified_.push_back(si);
-  }
-  unblocked_.push_back(si);
+  NoteUnblocked(si);
   current_session_ = -1;
   return deleted;
 }
@@ -312,11 +304,7 @@ void Engine::HandleTimeouts() {
     // A timeout replies without updateStatsOnUnblock (7.0.15): no slow log
     // entry, no latency sample.
     Unblock(si);
-    if (!s.notified) {
-      s.notified = true;
-      notified_.push_back(si);
-    }
-    unblocked_.push_back(si);
+    NoteUnblocked(si);
   }
 }
 
@@ -345,11 +333,7 @@ bool Engine::UnblockByClient(int session, bool with_error) {
     ReplyWriter(s.protocol, s.reply_off || s.reply_skip ? &dropped : &s.output)
         .Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
     Unblock(session);
-    if (!s.notified) {
-      s.notified = true;
-      notified_.push_back(session);
-    }
-    unblocked_.push_back(session);
+    NoteUnblocked(session);
     return true;
   }
   std::string dropped;
@@ -373,12 +357,17 @@ bool Engine::UnblockByClient(int session, bool with_error) {
   SlowlogPush(s, {}, false);
   LatencySample(s.lastcmd);
   Unblock(session);
+  NoteUnblocked(session);
+  return true;
+}
+
+void Engine::NoteUnblocked(int si) {
+  Session& s = *sessions_[si];
   if (!s.notified) {
     s.notified = true;
-    notified_.push_back(session);
+    notified_.push_back(si);
   }
-  unblocked_.push_back(session);
-  return true;
+  unblocked_.push_back(si);
 }
 
 std::vector<int> Engine::TakeUnblocked() {

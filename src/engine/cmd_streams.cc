@@ -367,6 +367,20 @@ void PropagateConsumerCreation(CommandContext& c, const std::string& key, const 
   c.AlsoPropagate({"XGROUP", "CREATECONSUMER", key, group, consumer});
 }
 
+// The consumer, looked up (its seen time refreshed) or created
+// (streamCreateConsumer: a change, an event); *created says which.
+StreamConsumer& LookupOrCreateConsumer(CommandContext& c, StreamGroup& g, const std::string& name,
+                                       std::string_view key, bool* created = nullptr) {
+  auto [it, made] = g.consumers.try_emplace(name);
+  it->second.seen_time = c.now_ms();
+  if (made) {
+    c.Dirty();
+    c.Notify(kNotifyStream, "xgroup-createconsumer", key);
+  }
+  if (created != nullptr) *created = made;
+  return it->second;
+}
+
 // streamReplyWithRange: entries from start to end (inclusive), at most
 // `count` (0: all). With a group: the group's last ID and read counter
 // advance, and (unless NOACK) each entry enters the PELs. With `key_arg`
@@ -708,15 +722,11 @@ void XreadGeneric(CommandContext& c) {
     b.Bulk(key);
     if (groupname != nullptr) {
       StreamGroup& g = *groups[i];
-      auto [it, created] = g.consumers.try_emplace(*consumername);
-      it->second.seen_time = c.now_ms();
-      if (created) {
-        c.Dirty();
-        c.Notify(kNotifyStream, "xgroup-createconsumer", key);
-        if (noack) PropagateConsumerCreation(c, key, *groupname, *consumername);
-      }
+      bool created;
+      StreamConsumer& consumer = LookupOrCreateConsumer(c, g, *consumername, key, &created);
+      if (created && noack) PropagateConsumerCreation(c, key, *groupname, *consumername);
       if (history) {
-        ReplyFromConsumerPel(c, b, *s, g, it->second, start, count);
+        ReplyFromConsumerPel(c, b, *s, g, consumer, start, count);
       } else {
         ReplyRange(c, b, *s, start, StreamID::Max(), count, false, &g, consumername, noack, &key,
                    groupname);
@@ -1048,18 +1058,6 @@ void CmdXpending(CommandContext& c) {
   }
   c.reply.ArrayHeader(n);
   c.reply.buffer()->append(body);
-}
-
-// The consumer, looked up (its seen time refreshed) or created.
-StreamConsumer& LookupOrCreateConsumer(CommandContext& c, StreamGroup& g, const std::string& name,
-                                       std::string_view key) {
-  auto [it, created] = g.consumers.try_emplace(name);
-  it->second.seen_time = c.now_ms();
-  if (created) {
-    c.Dirty();
-    c.Notify(kNotifyStream, "xgroup-createconsumer", key);
-  }
-  return it->second;
 }
 
 // Gives a PEL entry to `name` (taking it from its old owner).
@@ -1503,10 +1501,11 @@ bool ServeBlockedStream(CommandContext& c, const std::string& key, BlockState& b
   if (!(s.last_id > gt)) return false;
   StreamID start = gt;
   StreamIncrID(&start);
-  if (g != nullptr && g->consumers.find(b.consumer) == g->consumers.end() && b.noack) {
-    PropagateConsumerCreation(c, key, b.group, b.consumer);
+  if (g != nullptr) {
+    bool created;
+    LookupOrCreateConsumer(c, *g, b.consumer, key, &created);
+    if (created && b.noack) PropagateConsumerCreation(c, key, b.group, b.consumer);
   }
-  if (g != nullptr) LookupOrCreateConsumer(c, *g, b.consumer, key);
   if (c.reply.resp3()) {
     c.reply.MapHeader(1);
   } else {

@@ -108,6 +108,13 @@ int64_t Engine::kept_param(size_t i) const {
   return i < kept_params_.size() ? kept_params_[i] : kParams[i].default_value;
 }
 
+int64_t Engine::KeptParamByName(std::string_view name) const {
+  for (size_t i = 0; i < kParams.size(); ++i) {
+    if (kParams[i].name == name) return kept_param(i);
+  }
+  return 0;  // (never: the callers name params of the table)
+}
+
 void Engine::set_kept_param(size_t i, int64_t value) {
   if (kept_params_.empty()) {
     for (const KeptParam& p : kParams) kept_params_.push_back(p.default_value);

@@ -607,6 +607,8 @@ class Engine {
   void PersistCron();
   // CONFIG's kept parameters (config_kept.h), by KeptParams() index.
   int64_t kept_param(size_t i) const;
+  // A kept parameter's value by its name (the crons read theirs so).
+  int64_t KeptParamByName(std::string_view name) const;
   void set_kept_param(size_t i, int64_t value);
   const std::vector<std::pair<std::string, std::string>>& server_params() const {
     return server_params_;
@@ -972,6 +974,7 @@ class Engine {
   void AofCron();
   // The engine's AOF files without a PersistHost (harnesses: no I/O).
   const std::map<std::string, std::string>& unhosted_files() const { return unhosted_files_; }
+  std::map<std::string, std::string>& unhosted_files_for_test() { return unhosted_files_; }
 
  private:
   class TrackingPeers;
@@ -996,6 +999,9 @@ class Engine {
   bool WatchedKeyExpired(const Session& s) const;
   // Blocking (blocking.cc).
   void Unblock(int session);  // drops the session's block state (no reply)
+  // An unblocked session: its output to be written (notified) and its
+  // unblocking reported (TakeUnblocked).
+  void NoteUnblocked(int si);
   // CLIENT PAUSE (client_pause.cc): whether processCommand's pause check
   // postpones this command (is_may_replicate_command under WRITE), the
   // postponing itself, and updateClientPauseTypeAndEndTime.
@@ -1214,12 +1220,11 @@ class Engine {
   bool AofMakeDir();
   bool AofWriteFile(std::string_view name, std::string_view bytes);
   bool AofAppendFile(std::string_view name, std::string_view bytes);
-  int AofReadFile(std::string_view name, std::string* out);  // 0, -1 missing, -2 unreadable
+  int AofReadFile(std::string_view name, std::string* out);  // 0, or -1: missing or unreadable
   void AofRemoveFile(std::string_view name);
   bool PersistAofManifest(const AofManifest& m);
   std::string AofRewriteCommands() const;
   int LoadAofFile(const std::string& name);
-  void AofLog(const std::string& line) const { LogWarning(line); }
   std::vector<int64_t> kept_params_;  // config_kept.cc (empty: all at their defaults)
   void RemoveMonitor(int session);
   void FeedMonitorsAfterCall(const Session& s, const CommandSpec& spec,

@@ -49,6 +49,7 @@
 #include "src/engine/engine.h"
 #include "src/resp/numbers.h"
 #include "src/resp/request.h"
+#include "src/resp/writer.h"
 
 namespace respfuzz::engine {
 
@@ -141,14 +142,6 @@ constexpr std::array<CommandSpec, 3> kCommands = {{
     {"replconf", -1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdAllowBusy, 0, 0, 0, CmdReplconf},
 }};
 
-void AppendBulk(std::string* out, std::string_view s) {
-  out->push_back('$');
-  out->append(std::to_string(s.size()));
-  out->append("\r\n");
-  out->append(s);
-  out->append("\r\n");
-}
-
 }  // namespace
 
 std::span<const CommandSpec> ReplicationCommands() { return kCommands; }
@@ -214,13 +207,13 @@ void Engine::FeedReplicas(int db, std::span<const std::string> argv) {
   std::string bytes;
   if (db != repl_seldb_) {
     const std::string id = std::to_string(db);
-    absl::StrAppend(&bytes, "*2\r\n");
-    AppendBulk(&bytes, "SELECT");
-    AppendBulk(&bytes, id);
+    resp::WriteAggregateHeader('*', 2, &bytes);
+    resp::WriteBulk("SELECT", &bytes);
+    resp::WriteBulk(id, &bytes);
     repl_seldb_ = db;
   }
-  absl::StrAppend(&bytes, "*", argv.size(), "\r\n");
-  for (const std::string& a : argv) AppendBulk(&bytes, a);
+  resp::WriteAggregateHeader('*', static_cast<int64_t>(argv.size()), &bytes);
+  for (const std::string& a : argv) resp::WriteBulk(a, &bytes);
   repl_offset_ += static_cast<int64_t>(bytes.size());
   for (int r : replicas_) {
     Session& rs = *sessions_[r];
@@ -276,14 +269,12 @@ int64_t Engine::CountAcksByOffset(int64_t offset) const {
 }
 
 void Engine::ProcessClientsWaitingReplicas() {
-  if (get_ack_from_replicas_) {
-    // beforeSleep: one REPLCONF GETACK * for every WAIT of the turn (not
-    // while writes are paused).
+  if (get_ack_from_replicas_ && pause_type_ == PauseType::kOff) {
+    // beforeSleep: one REPLCONF GETACK * for every WAIT of the turn; while
+    // clients are paused it waits for the end of the pause.
     get_ack_from_replicas_ = false;
-    if (pause_type_ == PauseType::kOff) {
-      static const std::string kGetack[] = {"REPLCONF", "GETACK", "*"};
-      FeedReplicas(repl_seldb_, kGetack);
-    }
+    static const std::string kGetack[] = {"REPLCONF", "GETACK", "*"};
+    FeedReplicas(repl_seldb_, kGetack);
   }
   if (replicas_.empty()) return;
   int64_t last_offset = 0, last_numreplicas = 0;
@@ -304,11 +295,7 @@ void Engine::ProcessClientsWaitingReplicas() {
     ReplyWriter reply(w.protocol, BlockedReplyBuffer(w, &dropped));
     reply.Integer(n);
     Unblock(static_cast<int>(i));
-    if (!w.notified) {
-      w.notified = true;
-      notified_.push_back(static_cast<int>(i));
-    }
-    unblocked_.push_back(static_cast<int>(i));
+    NoteUnblocked(static_cast<int>(i));
   }
 }
 
@@ -338,11 +325,7 @@ void Engine::ReplicationCron() {
     return;
   }
   if (replicas_.empty()) return;
-  int64_t period = 10;
-  for (size_t i = 0; i < KeptParams().size(); ++i) {
-    if (KeptParams()[i].name == "repl-ping-replica-period") period = kept_param(i);
-  }
-  if (loops % period != 0) return;
+  if (loops % KeptParamByName("repl-ping-replica-period") != 0) return;
   static const std::string kPing[] = {"ping"};  // shared.ping
   FeedReplicas(repl_seldb_, kPing);
 }
