@@ -55,5 +55,31 @@ TEST(EngineClientReply, PushesPassWhileSilenced) {
             ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nn\r\n:1\r\n");
 }
 
+// INFO's pubsub_channels, pubsub_patterns and pubsubshard_channels count
+// each name once, whoever subscribed it, and drop it with its last
+// subscriber (redis-server 7.0.15 reports 1, 3 and 2 for the first two
+// sessions here, checked over sockets 2026-11-28).
+TEST(EnginePubSubInfo, CountsDistinctNames) {
+  Engine e;
+  const int a = e.OpenSession(), b = e.OpenSession(), c = e.OpenSession();
+  Exec(e, a, {"PSUBSCRIBE", "x*", "y*"});
+  Exec(e, a, {"SSUBSCRIBE", "s1", "s2"});
+  Exec(e, b, {"PSUBSCRIBE", "x*", "z*"});
+  Exec(e, b, {"SUBSCRIBE", "c"});
+  Exec(e, b, {"SSUBSCRIBE", "s2"});
+  auto counts = [&] {
+    const std::string info = Exec(e, c, {"INFO", "stats"});
+    std::string out;
+    for (const char* f : {"pubsub_channels:", "pubsub_patterns:", "pubsubshard_channels:"}) {
+      const size_t at = info.find(f);
+      out += at == std::string::npos ? "none " : info.substr(at, info.find('\r', at) - at) + " ";
+    }
+    return out;
+  };
+  EXPECT_EQ(counts(), "pubsub_channels:1 pubsub_patterns:3 pubsubshard_channels:2 ");
+  e.CloseSession(a);
+  EXPECT_EQ(counts(), "pubsub_channels:1 pubsub_patterns:2 pubsubshard_channels:1 ");
+}
+
 }  // namespace
 }  // namespace respfuzz::engine

@@ -32,6 +32,10 @@ const char* const kEngineOnlyCommands[] = {
     "info",
     "dump",
     "restore",
+    "restore-asking",
+    // MIGRATE (src/engine/migrate.cc): a connection to another server,
+    // compared with redis-server's by tests/serve_migrate_test.sh
+    "migrate",
     // HyperLogLog's self test (PFADD, PFCOUNT,
     // PFMERGE, PFDEBUG: reference_hll.cc)
     "pfselftest",

@@ -39,8 +39,9 @@ size_t QueuedMem(const std::vector<std::vector<std::string>>& queued) {
 // reads into a buffer of PROTO_IOBUF_LEN (16 KiB), grown by sdsMakeRoomFor
 // (an estimate: Redis's depends on the allocator).
 constexpr size_t kQueryBufSize = 20474;
-constexpr size_t kReplyBufSize = 16384;   // PROTO_REPLY_CHUNK_BYTES
-constexpr size_t kClientBaseMem = 37622;  // a fresh client's tot-mem on 7.0.15, less qbuf and argv
+// A fresh client's tot-mem on 7.0.15, less qbuf, argv and its reply
+// buffer (16384 bytes then, Session::rb_usable).
+constexpr size_t kClientBaseMem = 37622 - 16384;
 
 std::string InfoString(const Engine& e, const Session& s) {
   const int64_t now_s = e.keyspace().now_ms() / 1000;
@@ -69,14 +70,14 @@ std::string InfoString(const Engine& e, const Session& s) {
   const int64_t idle_s = now_s - s.last_interaction_ms / 1000;
   const size_t qbuf_free =
       qbuf == 0 && idle_s > 2 ? 0 : kQueryBufSize - std::min(qbuf, kQueryBufSize);
-  const size_t tot_mem = kClientBaseMem + qbuf + s.argv_mem + multi_mem;
+  const size_t tot_mem = kClientBaseMem + s.rb_usable + qbuf + s.argv_mem + multi_mem;
   return absl::StrCat("id=", s.id, " addr=", s.addr, " laddr=", s.laddr, " fd=", s.fd,
                       " name=", std::string(CStr(s.name)), " age=", now_s - s.ctime_ms / 1000,
                       " idle=", idle_s, " flags=", flags, " db=", s.db, " sub=", s.channels.size(),
                       " psub=", s.patterns.size(), " ssub=", s.shard_channels.size(),
                       " multi=", in_multi ? multi : -1, " qbuf=", qbuf, " qbuf-free=", qbuf_free,
-                      " argv-mem=", s.argv_mem, " multi-mem=", multi_mem, " rbs=", kReplyBufSize,
-                      " rbp=", kReplyBufSize, " obl=0 oll=0 omem=0 tot-mem=", tot_mem,
+                      " argv-mem=", s.argv_mem, " multi-mem=", multi_mem, " rbs=", s.rb_usable,
+                      " rbp=", s.rb_peak, " obl=0 oll=0 omem=0 tot-mem=", tot_mem,
                       " events=r cmd=", s.lastcmd, " user=", s.user,
                       " redir=", (tf & tracking::kOn) != 0 ? t->redirect : -1,
                       " resp=", s.protocol == resp::Protocol::kResp3 ? 3 : 2);

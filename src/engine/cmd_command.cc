@@ -432,12 +432,14 @@ bool FindKeysWithFlags(const CommandFact& f, std::span<const std::string> argv,
     keys->clear();
     const CommandSpec* spec = FindCommand(f.fullname);
     if (incomplete && spec != nullptr && arity_ok) {
-      // sortGetKeys (SORT, the one such command here): the sorted key with
-      // the first spec's flags (RO access), then the STORE key with the
-      // last spec's (OW update); the BY/GET spec's patterns are no keys.
+      // sortGetKeys: the sorted key with the first spec's flags (RO
+      // access), then the STORE key with the last spec's (OW update); the
+      // BY/GET spec's patterns are no keys. migrateGetKeys: every key RW
+      // access delete, the first spec's flags.
+      const bool migrate = name == "migrate";
       size_t j = 0;
       for (size_t pos : KeyPositions(*spec, argv)) {
-        keys->push_back({pos, specs[j++ == 0 ? 0 : specs.size() - 1].flags});
+        keys->push_back({pos, specs[j++ == 0 || migrate ? 0 : specs.size() - 1].flags});
       }
     }
   }

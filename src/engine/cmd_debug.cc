@@ -260,6 +260,23 @@ void CmdDebug(CommandContext& c) {
       return;
     }
     c.reply.Ok();
+  } else if (c.ArgIs(1, "replybuffer") && argc == 4) {
+    // The reply buffers' resizing (Engine::ClientsCron).
+    if (c.ArgIs(2, "peak-reset-time")) {
+      int64_t ms = -1;
+      if (c.ArgIs(3, "reset")) {
+        ms = 5000;  // REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME
+      } else if (!c.ArgIs(3, "never") && !c.IntArg(3, &ms)) {
+        return;
+      }
+      c.engine.set_reply_buffer_peak_reset_time(ms);
+    } else if (c.ArgIs(2, "resizing")) {
+      c.engine.set_reply_buffer_resizing(Atoi(c.arg(3)) != 0);
+    } else {
+      syntax_error();
+      return;
+    }
+    c.reply.Ok();
   } else if (c.ArgIs(1, "pause-cron") && argc == 3) {
     c.engine.set_cron_paused(Atoi(c.arg(2)) != 0);
     c.reply.Ok();
@@ -290,7 +307,6 @@ void CmdDebug(CommandContext& c) {
                                                    "client-eviction",
                                                    "mallctl",
                                                    "mallctl-str",
-                                                   "replybuffer",
                                                    "clusterlink"};
     for (std::string_view name : kOthers) {
       if (c.ArgIs(1, name)) {

@@ -1,4 +1,5 @@
-// DUMP and RESTORE (Redis 7.0.15's cluster.c); the payload format is rdb.cc's.
+// DUMP, RESTORE and RESTORE-ASKING (Redis 7.0.15's cluster.c; outside a
+// cluster RESTORE-ASKING is RESTORE); the payload format is rdb.cc's.
 #include <array>
 #include <string>
 
@@ -106,9 +107,10 @@ void CmdRestore(CommandContext& c) {
 }
 
 // clang-format off
-constexpr std::array<CommandSpec, 2> kCommands = {{
+constexpr std::array<CommandSpec, 3> kCommands = {{
     {"dump", 2, kCmdReadonly, 1, 1, 1, CmdDump},
     {"restore", -4, kCmdWrite|kCmdDenyOom, 1, 1, 1, CmdRestore},
+    {"restore-asking", -4, kCmdWrite|kCmdDenyOom, 1, 1, 1, CmdRestore},
 }};
 // clang-format on
 

@@ -175,10 +175,15 @@ void CmdInfo(CommandContext& c) {
     }
   }
   if (want.Has("stats")) {
-    std::set<std::string> channels;
+    // The sizes of the server's pubsub_channels, pubsub_patterns and
+    // pubsubshard_channels dicts: each name once, whoever subscribed it.
+    std::set<std::string> channels, patterns, shard_channels;
     for (size_t i = 0; i < e.session_count(); ++i) {
       const Session& s = e.session(static_cast<int>(i));
-      if (s.open) channels.insert(s.channels.begin(), s.channels.end());
+      if (!s.open) continue;
+      channels.insert(s.channels.begin(), s.channels.end());
+      patterns.insert(s.patterns.begin(), s.patterns.end());
+      shard_channels.insert(s.shard_channels.begin(), s.shard_channels.end());
     }
     section("Stats");
     field("total_connections_received", st.connections_received);
@@ -189,14 +194,17 @@ void CmdInfo(CommandContext& c) {
     field("keyspace_hits", c.ks.hits());
     field("keyspace_misses", c.ks.misses());
     field("pubsub_channels", channels.size());
-    field("pubsub_patterns", 0);
-    field("pubsubshard_channels", 0);
+    field("pubsub_patterns", patterns.size());
+    field("pubsubshard_channels", shard_channels.size());
     field("total_forks", 0);
+    field("migrate_cached_sockets", e.migrate_cached_sockets());
     field("tracking_total_keys", e.tracker().table_keys());
     field("tracking_total_items", e.tracker().table_items());
     field("tracking_total_prefixes", e.tracker().table_prefixes());
     field("unexpected_error_replies", 0);
     field("total_error_replies", st.error_replies);
+    field("reply_buffer_shrinks", st.reply_buffer_shrinks);
+    field("reply_buffer_expands", st.reply_buffer_expands);
   }
   if (want.Has("replication")) {
     section("Replication");

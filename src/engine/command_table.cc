@@ -27,7 +27,7 @@ const Table& GetTable() {
                        AclCommands(),         SlowlogCommands(),    GeoCommands(),
                        HllCommands(),         LatencyCommands(),    PersistCommands(),
                        MonitorCommands(),     StandaloneCommands(), DebugCommands(),
-                       ReplicationCommands(), AofCommands()}) {
+                       ReplicationCommands(), AofCommands(),        MigrateCommands()}) {
       for (const CommandSpec& c : slice) {
         t->all.push_back(&c);
         t->by_name[c.name] = &c;
@@ -151,6 +151,26 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
     for (int64_t i = 0; i < *n && static_cast<size_t>(3 + i) < argv.size(); ++i) {
       keys.push_back(3 + i);
     }
+    return keys;
+  }
+  if (spec.name == "migrate") {
+    // migrateGetKeys: argv[3], or with KEYS (looked for from argv[6] on,
+    // AUTH's one and AUTH2's two arguments skipped) the arguments after it;
+    // none when KEYS comes with a non-empty argv[3].
+    size_t first = 3, num = argv.size() > 3 ? 1 : 0;
+    for (size_t i = 6; i < argv.size(); ++i) {
+      if (OptEquals(argv[i], "keys")) {
+        num = argv[3].empty() ? argv.size() - i - 1 : 0;
+        first = i + 1;
+        break;
+      }
+      if (OptEquals(argv[i], "auth")) {
+        i += 1;
+      } else if (OptEquals(argv[i], "auth2")) {
+        i += 2;
+      }
+    }
+    for (size_t i = 0; i < num; ++i) keys.push_back(first + i);
     return keys;
   }
   if (spec.first_key <= 0) return keys;

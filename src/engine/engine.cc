@@ -157,6 +157,7 @@ int Engine::OpenSession() {
   ++stats_.connections_received;
   s->open = true;
   s->ctime_ms = s->last_interaction_ms = keyspace_.now_ms();
+  s->rb_peak_reset_ms = s->ctime_ms / 1000;
   s->authenticated = !acl_.DefaultNeedsAuth();  // createClient
   const int64_t id = s->id;
   int index;
@@ -231,11 +232,13 @@ std::vector<int> Engine::TakeKilled() {
 
 std::string Engine::TakeOutput(int session) {
   std::string out;
+  NoteReplyBuffer(*sessions_[session]);
   out.swap(sessions_[session]->output);
   return out;
 }
 
 void Engine::AppendOutput(int session, std::string* out) {
+  NoteReplyBuffer(*sessions_[session]);
   std::string& buf = sessions_[session]->output;
   if (out->empty()) {
     out->swap(buf);
@@ -444,11 +447,72 @@ void Engine::CountCall(std::string_view name, const std::string& out, size_t bef
   }
 }
 
+namespace {
+
+// What jemalloc gives for a request of n bytes (zmalloc_usable's usable
+// size): its size class, four per doubling above 128 bytes.
+size_t JemallocUsable(size_t n) {
+  if (n <= 8) return 8;
+  if (n <= 128) return (n + 15) / 16 * 16;
+  size_t lg = 0;
+  while ((size_t{1} << (lg + 1)) < n) ++lg;  // 2^lg < n <= 2^(lg + 1)
+  const size_t delta = size_t{1} << (lg - 1);
+  return (n + delta - 1) / delta * delta;
+}
+
+constexpr size_t kReplyMinBytes = 1024;     // PROTO_REPLY_MIN_BYTES
+constexpr size_t kReplyChunkBytes = 16384;  // PROTO_REPLY_CHUNK_BYTES
+
+}  // namespace
+
+// _addReplyToBuffer: the buffer takes what fits; its position only grows
+// until the output is written (taken here), so the peak is the output's
+// size then, at most the buffer's.
+void Engine::NoteReplyBuffer(Session& s) {
+  s.rb_peak = std::max(s.rb_peak, std::min(s.rb_usable, s.output.size()));
+}
+
+// clientsCron: numclients / hz sessions per call (at least 5, or all when
+// fewer), in turn; for each, clientsCronResizeOutputBuffer.
+void Engine::ClientsCron() {
+  size_t open = 0;
+  for (const auto& s : sessions_) open += s != nullptr && s->open ? 1 : 0;
+  constexpr size_t kHz = 10, kMinIterations = 5;  // CLIENTS_CRON_MIN_ITERATIONS
+  size_t iterations = open / kHz;
+  if (iterations < kMinIterations) iterations = std::min(open, kMinIterations);
+  const int64_t now = keyspace_.now_ms();
+  for (size_t tries = 0; iterations > 0 && tries < sessions_.size(); ++tries) {
+    if (clients_cron_next_ >= sessions_.size()) clients_cron_next_ = 0;
+    Session* s = sessions_[clients_cron_next_++].get();
+    if (s == nullptr || !s->open) continue;
+    --iterations;
+    if (!reply_buffer_resizing_) continue;
+    NoteReplyBuffer(*s);
+    const size_t pos = std::min(s->rb_usable, s->output.size());
+    size_t new_size = 0;
+    if (s->rb_usable / 2 >= kReplyMinBytes && s->rb_peak < s->rb_usable / 2) {
+      new_size = std::max(kReplyMinBytes, s->rb_peak + 1);
+      ++stats_.reply_buffer_shrinks;
+    } else if (s->rb_usable * 2 < kReplyChunkBytes * 2 && s->rb_peak == s->rb_usable) {
+      new_size = std::min(kReplyChunkBytes, s->rb_usable * 2);
+      ++stats_.reply_buffer_expands;
+    }
+    if (reply_buffer_peak_reset_time_ >= 0 &&
+        now - s->rb_peak_reset_ms >= reply_buffer_peak_reset_time_) {
+      s->rb_peak = pos;
+      s->rb_peak_reset_ms = now;
+    }
+    if (new_size != 0) s->rb_usable = JemallocUsable(new_size);
+  }
+}
+
 void Engine::Cron() {
   if (tracker_.tracking_clients() > 0) tracker_.LimitUsedSlots();
+  ClientsCron();
   PersistCron();
   AofCron();
   ReplicationCron();
+  MigrateCron();
 }
 
 void Engine::EndTurn() {

@@ -169,6 +169,30 @@ class ListenHost {
   virtual std::string ChangeListenPort(int port) = 0;
 };
 
+// MIGRATE's connections to its target (migrate.cc; cluster.c's
+// migrateGetSocket, connBlockingConnect, connSyncWrite and connSyncRead):
+// blocking calls, each bounded by its timeout, as redis-server blocks in
+// MIGRATE. respfuzz serve implements it with real sockets; an engine
+// without one (the harnesses: no I/O) reaches no target, and MIGRATE
+// answers as redis-server does when the target cannot be reached.
+class NetHost {
+ public:
+  virtual ~NetHost() = default;
+  // anetTcpNonBlockConnect to host:port, then a wait of up to timeout_ms
+  // for the socket to be writable: a handle (>= 0), or -1 when no address
+  // took the connect. As Redis 7.0.15's connSocketBlockingConnect, a wait
+  // that runs out still gives the handle (what is written next then times
+  // out).
+  virtual int BlockingConnect(const std::string& host, int port, int64_t timeout_ms) = 0;
+  // syncWrite: all of `bytes` within timeout_ms: 0, or -errno (-ETIMEDOUT
+  // when the time ran out).
+  virtual int SyncWrite(int conn, std::string_view bytes, int64_t timeout_ms) = 0;
+  // syncRead: exactly `len` bytes into buf within timeout_ms: 0, or -errno
+  // (-ETIMEDOUT; -ECONNRESET when the peer closed first).
+  virtual int SyncRead(int conn, char* buf, size_t len, int64_t timeout_ms) = 0;
+  virtual void CloseConnection(int conn) = 0;
+};
+
 // Memory accounting and eviction (memory.cc, evict.cc; docs/fidelity.md,
 // "Memory accounting"). The maxmemory-policy values, in Redis's
 // maxmemory_policy_enum order (config.h's EnumNames).
@@ -293,6 +317,13 @@ struct Session {
   // bytes (argv-mem); while EXEC runs its queue, the queue's length
   // (else -1) and argument bytes.
   int64_t ctime_ms = 0, last_interaction_ms = 0;
+  // The reply buffer as Redis 7.0.15 sizes it (c->buf; CLIENT LIST's rbs
+  // and rbp; Engine::ClientsCron): its usable size, the most bytes it held
+  // since the peak's last reset, and when that was. createClient sets the
+  // reset time to server.unixtime, in seconds, which clientsCron compares
+  // with a time in ms: the first visit resets the peak.
+  size_t rb_usable = 16384, rb_peak = 16384;
+  int64_t rb_peak_reset_ms = 0;
   std::string lastcmd = "NULL";
   int fd = -1;
   size_t qbuf = 0, argv_mem = 0;
@@ -348,6 +379,7 @@ struct EngineStats {
   uint64_t expired_keys = 0;
   uint64_t evicted_keys = 0;       // evict.cc
   uint64_t lazyfreed_objects = 0;  // lazyfree.cc: the frees Redis would have made lazily
+  uint64_t reply_buffer_shrinks = 0, reply_buffer_expands = 0;  // Engine::ClientsCron
   // By full name ("config|get"); a hash map looked up without allocating
   // (every command counts here). INFO sorts the names.
   StrMap<CommandStat> commands;
@@ -501,6 +533,10 @@ class Engine {
   // expiry, the engine's Cron, idle trimming) does not run.
   bool cron_paused() const { return cron_paused_; }
   void set_cron_paused(bool on) { cron_paused_ = on; }
+  // DEBUG REPLYBUFFER: the reply buffers' peak reset period (ms; -1:
+  // never; 5000 by default) and whether the cron resizes them at all.
+  void set_reply_buffer_peak_reset_time(int64_t ms) { reply_buffer_peak_reset_time_ = ms; }
+  void set_reply_buffer_resizing(bool on) { reply_buffer_resizing_ = on; }
   // DEBUG SET-DISABLE-DENY-SCRIPTS (server.script_disable_deny_script).
   bool script_deny_disabled() const { return script_deny_disabled_; }
   void set_script_deny_disabled(bool on) { script_deny_disabled_ = on; }
@@ -559,6 +595,24 @@ class Engine {
   // dirty counter) and SHUTDOWN saves unless NOSAVE.
   void SetPersistHost(PersistHost* host) { persist_host_ = host; }
   void SetListenHost(ListenHost* host) { listen_host_ = host; }
+  // MIGRATE (migrate.cc): its target connections go through `host` (none:
+  // no target is reachable). The cached connections (MIGRATE_SOCKET_CACHE:
+  // at most 64, each closed by the cron after 10 s unused), counted by INFO's
+  // migrate_cached_sockets.
+  void SetNetHost(NetHost* host) { net_host_ = host; }
+  NetHost* net_host() const { return net_host_; }
+  size_t migrate_cached_sockets() const { return migrate_sockets_.size(); }
+  struct MigrateSocket {
+    int conn = -1;
+    int64_t last_dbid = -1;
+    int64_t last_use_s = 0;
+  };
+  // migrateGetSocket: the cached connection to host:port, or a new one
+  // (nullptr after replying the connect error).
+  MigrateSocket* MigrateGetSocket(ReplyWriter& reply, const std::string& host,
+                                  const std::string& port, int64_t timeout_ms);
+  void MigrateCloseSocket(const std::string& host, const std::string& port);
+  bool lazyfree_lazy_server_del() const { return lazyfree_lazy_server_del_; }
   ListenHost* listen_host() const { return listen_host_; }
   void SetSavePoints(std::vector<std::pair<int64_t, int>> points) {
     save_points_ = std::move(points);
@@ -1120,7 +1174,10 @@ class Engine {
   uint64_t dirty_ = 0;                 // server.dirty
   // Persistence (persist.cc).
   PersistHost* persist_host_ = nullptr;
-  ListenHost* listen_host_ = nullptr;  // CONFIG SET port
+  ListenHost* listen_host_ = nullptr;                     // CONFIG SET port
+  NetHost* net_host_ = nullptr;                           // MIGRATE's targets
+  std::map<std::string, MigrateSocket> migrate_sockets_;  // by "host:port"
+  void MigrateCron();                                     // migrateCloseTimedoutSockets
   std::vector<std::pair<int64_t, int>> save_points_;
   int64_t lastsave_s_ = -1;  // -1: the engine's start
   uint64_t rdb_saves_ = 0;
@@ -1164,6 +1221,14 @@ class Engine {
   bool latency_tracking_ = true;
   bool active_expire_enabled_ = true;
   bool cron_paused_ = false;
+  int64_t reply_buffer_peak_reset_time_ = 5000;  // REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME
+  bool reply_buffer_resizing_ = true;
+  size_t clients_cron_next_ = 0;  // the session clientsCron visits next
+  // clientsCron's reply buffer part (clientsCronResizeOutputBuffer) over
+  // its share of the sessions; NoteReplyBuffer: the bytes a session's
+  // output holds now, as the buffer's position, into its peak.
+  void ClientsCron();
+  static void NoteReplyBuffer(Session& s);
   int64_t slept_us_ = 0;         // DEBUG SLEEP's microseconds so far (AddSleptMicros)
   int64_t unseen_sleep_us_ = 0;  // ... of which the clock has not moved by yet
   bool script_deny_disabled_ = false;

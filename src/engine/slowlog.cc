@@ -47,6 +47,21 @@ std::vector<bool> RedactedArguments(std::span<const std::string> argv, const Acl
   const std::string_view cmd = argv[0];
   if (IEquals(cmd, "auth") && argv.size() <= 3) {
     for (size_t j = 1; j < argv.size(); ++j) red[j] = true;
+  } else if (IEquals(cmd, "migrate")) {
+    // migrateCommand's option loop redacts AUTH's password and AUTH2's two
+    // arguments as it reads them, and stops at KEYS or a syntax error.
+    for (size_t j = 6; j < argv.size(); ++j) {
+      const size_t more = argv.size() - 1 - j;
+      if (OptEquals(argv[j], "copy") || OptEquals(argv[j], "replace")) continue;
+      if (OptEquals(argv[j], "auth") && more >= 1) {
+        red[++j] = true;
+      } else if (OptEquals(argv[j], "auth2") && more >= 2) {
+        red[j + 1] = red[j + 2] = true;
+        j += 2;
+      } else {
+        break;
+      }
+    }
   } else if (IEquals(cmd, "hello") && argv.size() >= 2) {
     // helloCommand reads the version first (not an integer, or not 2 or 3,
     // ends it before any option), then the options in order; an AUTH

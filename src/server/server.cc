@@ -100,6 +100,7 @@ Server::Server(ServerOptions options, std::unique_ptr<Transport> transport)
   engine_.SetBusyHost(this);     // busy scripts: ProcessEventsWhileBlocked
   engine_.SetPersistHost(this);  // SAVE's file, SHUTDOWN
   engine_.SetListenHost(this);   // CONFIG SET port
+  engine_.SetNetHost(this);      // MIGRATE's targets
 }
 
 std::vector<std::pair<std::string, std::string>> ServerParams(const ServerOptions& options,

@@ -135,7 +135,10 @@ struct ServerStats {
 // ProcessEventsWhileBlocked).
 // It is also the engine's PersistHost: SAVE's file goes through the
 // transport (Transport::WriteFileAtomically), SHUTDOWN stops the loop.
-class Server : private engine::BusyHost, private engine::PersistHost, private engine::ListenHost {
+class Server : private engine::BusyHost,
+               private engine::PersistHost,
+               private engine::ListenHost,
+               private engine::NetHost {
  public:
   // Reply buffers. Each reply is built in the engine session's buffer and
   // swapped into the client's when that is empty; once sent, the emptied
@@ -294,6 +297,17 @@ class Server : private engine::BusyHost, private engine::PersistHost, private en
   void RequestShutdown() override;
   // engine::ListenHost: CONFIG SET port moves the transport's listener.
   std::string ChangeListenPort(int port) override;
+  // engine::NetHost: MIGRATE's target connections through the transport.
+  int BlockingConnect(const std::string& host, int port, int64_t timeout_ms) override {
+    return transport_->BlockingConnect(host, port, timeout_ms);
+  }
+  int SyncWrite(int conn, std::string_view bytes, int64_t timeout_ms) override {
+    return transport_->SyncWrite(conn, bytes, timeout_ms);
+  }
+  int SyncRead(int conn, char* buf, size_t len, int64_t timeout_ms) override {
+    return transport_->SyncRead(conn, buf, len, timeout_ms);
+  }
+  void CloseConnection(int conn) override { transport_->CloseOutbound(conn); }
   bool shutdown_requested_ = false;
 
   ServerOptions options_;

@@ -1,8 +1,10 @@
 // The socket Transport: epoll and non-blocking TCP sockets (transport.h).
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -12,12 +14,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "src/server/transport.h"
 
@@ -65,6 +69,7 @@ class SocketTransport : public Transport {
     for (int fd : {listen_fd_, epoll_fd_, wake_read_fd_, wake_write_fd_.load(), spare_fd_}) {
       if (fd >= 0) ::close(fd);
     }
+    for (int fd : outbound_) ::close(fd);
   }
 
   absl::StatusOr<uint16_t> Listen(const std::string& bind, uint16_t port) override {
@@ -257,6 +262,47 @@ class SocketTransport : public Transport {
     ::close(handle);
   }
 
+  // MIGRATE's target connections: anetTcpNonBlockConnect (each address
+  // getaddrinfo gives, until one's connect is under way) and aeWait for
+  // writable, which gives the socket even when the wait runs out, as
+  // connSocketBlockingConnect does.
+  int BlockingConnect(const std::string& host, int port, int64_t timeout_ms) override {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return -1;
+    int fd = -1;
+    for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+      fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+      if (fd < 0) continue;
+      const int one = 1;
+      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+      if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) break;
+      ::close(fd);
+      fd = -1;
+    }
+    ::freeaddrinfo(found);
+    if (fd < 0) return -1;
+    PollFor(fd, POLLOUT, timeout_ms);
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    outbound_.insert(fd);
+    return fd;
+  }
+
+  // syncWrite / syncRead: try first, then wait (at least 10 ms, the
+  // SYNCIO resolution) until the time from the start runs out.
+  int SyncWrite(int conn, std::string_view bytes, int64_t timeout_ms) override {
+    return SyncIo(conn, const_cast<char*>(bytes.data()), bytes.size(), timeout_ms, true);
+  }
+  int SyncRead(int conn, char* buf, size_t len, int64_t timeout_ms) override {
+    return SyncIo(conn, buf, len, timeout_ms, false);
+  }
+  void CloseOutbound(int conn) override {
+    if (outbound_.erase(conn) > 0) ::close(conn);
+  }
+
   void Wake() override {
     const int fd = wake_write_fd_.load();
     const char byte = 1;
@@ -357,6 +403,30 @@ class SocketTransport : public Transport {
   }
 
  private:
+  static void PollFor(int fd, short events, int64_t timeout_ms) {
+    pollfd p{fd, events, 0};
+    ::poll(&p, 1, static_cast<int>(std::clamp<int64_t>(timeout_ms, 0, INT_MAX)));
+  }
+  int SyncIo(int fd, char* buf, size_t len, int64_t timeout_ms, bool write) {
+    if (outbound_.find(fd) == outbound_.end()) return -EBADF;
+    const int64_t start = Now(CLOCK_MONOTONIC);
+    int64_t remaining = timeout_ms;
+    size_t done = 0;
+    while (done < len) {
+      const ssize_t n = write ? ::send(fd, buf + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT)
+                              : ::recv(fd, buf + done, len - done, MSG_DONTWAIT);
+      if (n == 0 && !write) return -ECONNRESET;  // a short read
+      if (n < 0 && errno != EAGAIN && errno != EINTR) return -errno;
+      if (n > 0) done += static_cast<size_t>(n);
+      if (done == len) break;
+      PollFor(fd, write ? POLLOUT : POLLIN, std::max<int64_t>(remaining, 10));
+      const int64_t elapsed = Now(CLOCK_MONOTONIC) - start;
+      if (elapsed >= timeout_ms) return -ETIMEDOUT;
+      remaining = timeout_ms - elapsed;
+    }
+    return 0;
+  }
+
   static int64_t Now(clockid_t clock) {
     timespec ts;
     clock_gettime(clock, &ts);
@@ -369,6 +439,7 @@ class SocketTransport : public Transport {
   std::atomic<int> wake_write_fd_{-1};
   int spare_fd_ = -1;  // closed to accept-and-drop a connection when out of fds
   std::vector<epoll_event> events_;
+  absl::flat_hash_set<int> outbound_;  // MIGRATE's connections
 };
 
 }  // namespace

@@ -133,6 +133,35 @@ class Transport {
     (void)path;
     return true;
   }
+  // MIGRATE's connections to its target (the engine's NetHost,
+  // src/engine/migrate.cc), as Redis's connBlockingConnect, syncWrite and
+  // syncRead do them: blocking, each call bounded by timeout_ms.
+  // BlockingConnect: a handle (>= 0) once the socket is writable or the
+  // wait ran out, -1 when no address of host took the connect. SyncWrite:
+  // all of `bytes`, 0 or -errno. SyncRead: exactly `len` bytes, 0 or
+  // -errno (-ETIMEDOUT; -ECONNRESET when the peer closed first). The
+  // transport closes what is left open when it goes. The defaults, a
+  // simulated transport's, reach no one.
+  virtual int BlockingConnect(const std::string& host, int port, int64_t timeout_ms) {
+    (void)host;
+    (void)port;
+    (void)timeout_ms;
+    return -1;
+  }
+  virtual int SyncWrite(int conn, std::string_view bytes, int64_t timeout_ms) {
+    (void)conn;
+    (void)bytes;
+    (void)timeout_ms;
+    return -9;  // EBADF
+  }
+  virtual int SyncRead(int conn, char* buf, size_t len, int64_t timeout_ms) {
+    (void)conn;
+    (void)buf;
+    (void)len;
+    (void)timeout_ms;
+    return -9;  // EBADF
+  }
+  virtual void CloseOutbound(int conn) { (void)conn; }
 };
 
 // The real thing: epoll, non-blocking TCP sockets (TCP_NODELAY, SO_REUSEADDR,
