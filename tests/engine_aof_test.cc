@@ -251,5 +251,38 @@ TEST(EngineAof, ScriptsAndConsumerGroupsGoAsRedisWritesThem) {
                            "FORCE", "JUSTID", "LASTID", "1-1"}));
 }
 
+// A start with appendonly yes (serve --appendonly yes): another engine's
+// AOF loads to its digest and the AOF stays on, appending to the last incr
+// file; with no AOF a base and an incr file are made (redis-server 7.0.15's
+// manifest on an empty directory, tests/serve_aof_test.sh); a bad manifest
+// is the error redis-server logs before it exits.
+TEST(EngineAof, StartFromAof) {
+  Aof a;
+  a.Cmd({"config", "set", "appendonly", "yes"});
+  a.Cmd({"set", "k", "v"});
+  a.Cmd({"rpush", "l", "x", "y"});
+  Aof b;
+  b.e.unhosted_files_for_test() = a.e.unhosted_files();
+  EXPECT_EQ(b.e.StartFromAof(), "");
+  EXPECT_EQ(b.Cmd({"debug", "digest"}), a.Cmd({"debug", "digest"}));
+  EXPECT_EQ(b.Cmd({"config", "get", "appendonly"}), "*2\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n");
+  EXPECT_EQ(b.File("appendonly.aof.manifest"), a.File("appendonly.aof.manifest"));
+  b.Cmd({"del", "k"});
+  EXPECT_NE(b.File("appendonly.aof.1.incr.aof").find("$3\r\ndel\r\n$1\r\nk\r\n"),
+            std::string::npos);
+
+  Aof fresh;
+  EXPECT_EQ(fresh.e.StartFromAof(), "");
+  EXPECT_EQ(
+      fresh.File("appendonly.aof.manifest"),
+      "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
+  EXPECT_EQ(fresh.File("appendonly.aof.1.incr.aof"), "");
+  EXPECT_EQ(fresh.File("appendonly.aof.1.base.rdb").substr(0, 5), "REDIS");
+
+  Aof bad;
+  bad.Put("appendonly.aof.manifest", "file x seq 1\n");
+  EXPECT_NE(bad.e.StartFromAof(), "");
+}
+
 }  // namespace
 }  // namespace respfuzz::engine

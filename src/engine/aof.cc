@@ -33,12 +33,12 @@
 //
 // Without a PersistHost (the harnesses) the files live in the engine's
 // memory (unhosted_files), so a program's DEBUG LOADAOF reads back what
-// it wrote. Not here: loading the AOF when respfuzz serve starts (serve
-// has no appendonly option; it loads dump.rdb), the upgrade from a
-// single-file AOF, MISCONF refusals after a failed write, fsync policies
-// (the file is written at once and not fsynced), a rewrite failing half
-// way with its temporary files, and file names that need quoting in the
-// manifest (appendfilename is fixed at appendonly.aof).
+// it wrote. A server started with appendonly yes loads the AOF instead of
+// the RDB (StartFromAof: respfuzz serve --appendonly yes). Not here: the
+// upgrade from a single-file AOF, MISCONF refusals after a failed write,
+// fsync policies (the file is written at once and not fsynced), a rewrite
+// failing half way with its temporary files, and file names that need
+// quoting in the manifest (appendfilename is fixed at appendonly.aof).
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -571,6 +571,15 @@ std::string Engine::DebugLoadAof() {
   }
   // loadAppendOnlyFiles.
   if (!aof_.manifest.base && aof_.manifest.incr.empty()) return exits("there is no AOF");
+  if (std::string why = LoadAofFiles(); !why.empty()) return exits(why);
+  dirty_ = 0;
+  LogWarning("Append Only File loaded by DEBUG LOADAOF");
+  return "";
+}
+
+// loadAppendOnlyFiles over the manifest's base and incr files: "" or why
+// it failed.
+std::string Engine::LoadAofFiles() {
   std::vector<std::string> names;
   if (aof_.manifest.base) names.push_back(aof_.manifest.base->name);
   for (const AofFile& f : aof_.manifest.incr) names.push_back(f.name);
@@ -578,7 +587,7 @@ std::string Engine::DebugLoadAof() {
   for (size_t i = 0; i < names.size(); ++i) {
     std::string bytes;
     if (AofReadFile(names[i], &bytes) != 0) {
-      return exits(absl::StrCat("the AOF file ", names[i], " doesn't exist"));
+      return absl::StrCat("the AOF file ", names[i], " doesn't exist");
     }
     total += static_cast<int64_t>(bytes.size());
     if (i == 0 && aof_.manifest.base) base_size = static_cast<int64_t>(bytes.size());
@@ -599,14 +608,59 @@ std::string Engine::DebugLoadAof() {
     }
     keyspace_.set_loading(false);
     aof_loading_ = false;
-    if (ret != kAofOk && ret != kAofTruncated) {
-      return exits("an AOF file does not load (see the log)");
-    }
+    if (ret != kAofOk && ret != kAofTruncated) return "an AOF file does not load (see the log)";
     aof_.current_size = total;
     aof_.base_size = base_size;
   }
+  return "";
+}
+
+// A server started with appendonly yes (main: aofLoadManifestFromDisk,
+// loadDataFromDisk, aofOpenIfNeededOnServerStart, aofDelHistoryFiles): the
+// AOF, not the RDB, is loaded; with none at all a base of the (empty)
+// dataset is made, and the last incr file (a new one when there is none)
+// takes the writes.
+std::string Engine::StartFromAof() {
+  aof_.enabled = true;
+  AofManifest m;
+  std::string text;
+  if (AofReadFile(absl::StrCat(kAofFilename, ".manifest"), &text) == 0) {
+    if (std::string err = ParseManifest(text, &m); !err.empty()) return err;
+  }
+  aof_.manifest = std::move(m);
+  if (aof_.manifest.base || !aof_.manifest.incr.empty()) {
+    if (std::string why = LoadAofFiles(); !why.empty()) return why;
+    LogWarning("DB loaded from append only file");
+  }
+  if (!AofMakeDir()) return absl::StrCat("Can't open or create append-only dir ", kAofDirname);
+  if (!aof_.manifest.base && aof_.manifest.incr.empty()) {
+    // rewriteAppendOnlyFile (not counted as a rewrite).
+    const std::string base_name = NewBaseName(&aof_.manifest, aof_.use_rdb_preamble);
+    const std::string base =
+        aof_.use_rdb_preamble ? RdbFileNow(/*aof_base=*/true) : AofRewriteCommands();
+    if (!AofWriteFile(base_name, base)) {
+      return absl::StrCat("Error trying to write the AOF base file ", base_name);
+    }
+    LogWarning(absl::StrCat("Creating AOF base file ", base_name, " on server start"));
+  }
+  // getLastIncrAofName, opened for appending.
+  if (aof_.manifest.incr.empty()) NewIncrName(&aof_.manifest);
+  const std::string last = aof_.manifest.incr.back().name;
+  std::string incr;
+  if (AofReadFile(last, &incr) != 0 && !AofWriteFile(last, "")) {
+    return absl::StrCat("Can't open the append-only file ", last);
+  }
+  if (!PersistAofManifest(aof_.manifest)) return "Error persisting the AOF manifest";
+  aof_.last_incr_size = static_cast<int64_t>(incr.size());
+  // aofDelHistoryFiles.
+  if (!aof_.manifest.history.empty()) {
+    for (const AofFile& f : aof_.manifest.history) AofRemoveFile(f.name);
+    aof_.manifest.history.clear();
+    PersistAofManifest(aof_.manifest);
+  }
+  aof_.selected_db = -1;
+  aof_.state = AofState::kOn;
   dirty_ = 0;
-  LogWarning("Append Only File loaded by DEBUG LOADAOF");
   return "";
 }
 

@@ -1024,6 +1024,11 @@ class Engine {
   void BgRewriteAof(ReplyWriter& reply);
   // DEBUG LOADAOF: "" when loaded, else the error reply.
   std::string DebugLoadAof();
+  // A start with appendonly yes (respfuzz serve --appendonly yes): the AOF
+  // of the working directory loaded (none: a base of the empty dataset
+  // made), the AOF on. "" when done, else what redis-server 7.0.15 logs
+  // before it exits.
+  std::string StartFromAof();
   // serverCron's AOF part: a scheduled rewrite, the automatic one.
   void AofCron();
   // The engine's AOF files without a PersistHost (harnesses: no I/O).
@@ -1034,6 +1039,7 @@ class Engine {
   class TrackingPeers;
   // `owned` is argv itself when the caller gave it away (ExecuteOwned), else empty.
   void RunCommand(int session, std::span<const std::string> argv, std::span<std::string> owned);
+  std::string LoadAofFiles();  // aof.cc: loadAppendOnlyFiles
   void Dispatch(Session& s, std::span<const std::string> argv, std::span<std::string> owned,
                 std::string* out);
   void Call(Session& s, const CommandSpec& spec, std::span<const std::string> argv,

@@ -699,6 +699,13 @@ bool Server::AppendFile(std::string_view path, std::string_view bytes) {
 bool Server::RemoveFile(std::string_view path) { return transport_->RemoveFile(path); }
 
 absl::Status Server::LoadDataFromDisk() {
+  // appendonly yes: the AOF instead of the RDB, as redis-server starts.
+  if (options_.appendonly) {
+    if (std::string err = engine_.StartFromAof(); !err.empty()) {
+      return absl::DataLossError(absl::StrCat("the append-only file: ", err));
+    }
+    return absl::OkStatus();
+  }
   const std::string name(engine_.RdbFileName());
   std::string file;
   const int rc = transport_->ReadFile(name, &file);

@@ -99,6 +99,10 @@ struct ServerOptions {
   static constexpr size_t kDefaultIdleOutputCapacity = 16 * 1024;
   size_t idle_output_capacity = kDefaultIdleOutputCapacity;
   int max_clients = kDefaultMaxClients;
+  // Start from the append-only file of the working directory instead of
+  // dump.rdb, with the AOF on (redis-server's appendonly yes at start;
+  // Server::LoadDataFromDisk).
+  bool appendonly = false;
   resp::RequestLimits request_limits;  // inline/header line, multibulk count, bulk length
   // The engine's options; start_ms is ignored: the clock starts at the wall
   // clock's time and follows it.

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "src/server/server.h"
 #include "tools/cli/command.h"
 #include "tools/cli/common.h"
@@ -33,6 +34,14 @@ Runner SetUp(CLI::App& cmd) {
   cmd.add_option("--dir", *dir,
                  "working directory, where SAVE writes dump.rdb (default: the current one)")
       ->type_name("DIR");
+  auto appendonly = std::make_shared<std::string>("no");
+  cmd.add_option("--appendonly", *appendonly,
+                 "yes: start from the append-only file in --dir (appendonlydir; none: an "
+                 "empty dataset and a new AOF) instead of dump.rdb, with the AOF on, as "
+                 "redis-server's option")
+      ->capture_default_str()
+      ->type_name("yes|no")
+      ->check(CLI::IsMember({"yes", "no"}, CLI::ignore_case));
   auto debug = std::make_shared<std::string>("no");
   cmd.add_option("--enable-debug-command", *debug,
                  "whether DEBUG runs (LOG, RELOAD, OBJECT, POPULATE, DIGEST, DIGEST-VALUE, "
@@ -56,22 +65,25 @@ Runner SetUp(CLI::App& cmd) {
       "working directory (--dir), through temp-<pid>.rdb and a rename; at start the\n"
       "dump.rdb there, if any, is loaded (a bad one: one error line, exit 1).\n"
       "CONFIG SET appendonly yes keeps a multi-part AOF in --dir/appendonlydir as\n"
-      "redis-server 7.0.15 does (BGREWRITEAOF, DEBUG LOADAOF; redis-server loads it);\n"
-      "serve itself never starts from an AOF (docs/fidelity.md, \"AOF\").\n"
+      "redis-server 7.0.15 does (BGREWRITEAOF, DEBUG LOADAOF; redis-server loads it).\n"
+      "With --appendonly yes serve starts from that AOF instead of dump.rdb (a bad\n"
+      "one: one error line, exit 1) and keeps it (docs/fidelity.md, \"AOF\").\n"
       "\n"
       "Prints 'respfuzz serve: listening on ADDR:PORT' to stderr, serves until SIGINT,\n"
       "SIGTERM or a client's SHUTDOWN, then closes the listener and every client,\n"
       "prints a one-line summary (connections, commands served) to stderr and exits\n"
-      "0. Exit 1 if the event loop fails or dump.rdb cannot be loaded, 2 on usage\n"
+      "0. Exit 1 if the event loop fails or dump.rdb (or the AOF) cannot be loaded, 2 on usage\n"
       "errors or when the address cannot be bound (e.g. the port is in use).\n"
       "\n"
       "Examples:\n"
       "  respfuzz serve --port 6390\n"
       "  respfuzz serve --port 6390 --enable-debug-command local\n"
+      "  respfuzz serve --port 6390 --dir /var/tmp/data --appendonly yes\n"
       "  respfuzz serve --port 0 --bind ::1");
-  return [options, dir, debug] {
-    // (The check above let only the three names through.)
+  return [options, dir, debug, appendonly] {
+    // (The checks above let only the names listed through.)
     engine::ParseProtectedAction(*debug, &options->engine.enable_debug_command);
+    options->appendonly = absl::EqualsIgnoreCase(*appendonly, "yes");
     if (!dir->empty() && chdir(dir->c_str()) != 0) {
       std::fprintf(stderr, "respfuzz: serve: cannot use --dir %s: %s\n", dir->c_str(),
                    std::strerror(errno));
