@@ -149,6 +149,52 @@ TEST(LatencyTest, InfoPercentilesAndTheirConfig) {
   EXPECT_EQ(InfoField(e, s, "latencystats", "latency_percentiles_usec_set"), "");
 }
 
+// The latency monitor's events: DEBUG SLEEP's time is a `command` event
+// once it reaches latency-monitor-threshold, one sample per second (the
+// greater kept), EXEC too when what it ran slept. The texts of GRAPH and
+// DOCTOR are redis-server 7.0.15's for the same samples
+// (tests/latency_events_check.py compares them over sockets).
+TEST(LatencyTest, DebugSleepIsACommandEvent) {
+  EngineOptions o;
+  o.start_ms = 1'795'851'319'000;
+  o.enable_debug_command = EngineOptions::ProtectedAction::kYes;
+  Engine e(o);
+  const int s = e.OpenSession();
+  const int64_t t0 = o.start_ms / 1000;
+  Exec(e, s, {"debug", "sleep", "0.3"});  // threshold 0: off
+  EXPECT_EQ(Exec(e, s, {"latency", "latest"}), "*0\r\n");
+  Exec(e, s, {"config", "set", "latency-monitor-threshold", "200"});
+  Exec(e, s, {"debug", "sleep", "0.1"});  // under the threshold
+  Exec(e, s, {"debug", "sleep", "0.3"});
+  e.AdvanceClock(2000);
+  Exec(e, s, {"multi"});
+  Exec(e, s, {"debug", "sleep", "0.5"});
+  Exec(e, s, {"exec"});  // DEBUG's 500 and EXEC's 500, one second
+  // Each sample's time is the call's end: the clock moved by what was slept
+  // before (0.7 s), the 2 s, and the 0.5 s slept.
+  const std::string t1 = std::to_string(t0), t2 = std::to_string(t0 + 3);
+  EXPECT_EQ(Exec(e, s, {"latency", "history", "command"}),
+            "*2\r\n*2\r\n:" + t1 + "\r\n:300\r\n*2\r\n:" + t2 + "\r\n:500\r\n");
+  EXPECT_EQ(Exec(e, s, {"latency", "latest"}),
+            "*1\r\n*4\r\n$7\r\ncommand\r\n:" + t2 + "\r\n:500\r\n:500\r\n");
+  e.AdvanceClock(2000);
+  const std::string graph = Exec(e, s, {"latency", "graph", "command"});
+  EXPECT_NE(graph.find("command - high 500 ms, low 300 ms (all time high 500 ms)\n" +
+                       std::string(80, '-') + "\n #\n |\n |\n_|\n  \n52\nss\n"),
+            std::string::npos)
+      << graph;
+  const std::string doctor = Exec(e, s, {"latency", "doctor"});
+  EXPECT_NE(doctor.find("1. command: 2 latency spikes (average 400ms, mean deviation 100ms, "
+                        "period 2.50 sec). Worst all time event 500ms.\n\nI have a few advices "
+                        "for you:\n\n- Check your Slow Log"),
+            std::string::npos)
+      << doctor;
+  EXPECT_EQ(Exec(e, s, {"latency", "reset", "fast-command"}), ":0\r\n");
+  EXPECT_EQ(Exec(e, s, {"latency", "reset"}), ":1\r\n");
+  EXPECT_EQ(Exec(e, s, {"latency", "graph", "command"}),
+            "-ERR No samples available for event 'command'\r\n");
+}
+
 TEST(LazyfreeTest, UnlinkCountsValuesAboveTheEffortThreshold) {
   Engine e;
   const int s = e.OpenSession();

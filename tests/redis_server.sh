@@ -16,6 +16,8 @@
 #   stop_ours
 #   parse_target_args ARGS...             --target NAME among a test's own
 #                                         arguments: sets $server_target
+#   expect_caught WHAT PATTERN CMD...     a check's can-fail run: CMD exits 1
+#                                         saying PATTERN
 # A target's server must answer INFO server with its version, else exit 2.
 redis_server_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 parse_target_args() {
@@ -144,4 +146,20 @@ stop_ours() {
     wait "$ours" 2>/dev/null
   fi
   ours=""
+}
+
+# expect_caught WHAT PATTERN CMD...: a check's can-fail run. CMD must exit 1
+# with PATTERN in its output: "ok: WHAT is seen"; otherwise one FAIL line,
+# the output, and exit 1.
+expect_caught() {
+  local what=$1 pattern=$2 out rc
+  shift 2
+  out=$("$@")
+  rc=$?
+  if [ "$rc" -ne 1 ] || ! grep -q -- "$pattern" <<<"$out"; then
+    echo "FAIL: $what went unseen (exit $rc)"
+    echo "$out"
+    exit 1
+  fi
+  echo "ok: $what is seen"
 }

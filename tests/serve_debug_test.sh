@@ -7,7 +7,9 @@
 # SET-ACTIVE-EXPIRE 0 keeping an expired key counted by DBSIZE until it is
 # set back to 1 on both; DEBUG RELOAD, POPULATE and OBJECT alike on both;
 # DEBUG LOG in serve's log and DEBUG SLEEP blocking it; the default (no)
-# refuses DEBUG; a bad value for the option is one error line and exit 2.
+# refuses DEBUG; a bad value for the option is one error line and exit 2;
+# DEBUG SLEEP's latency events (LATENCY HISTORY, LATEST, DOCTOR, GRAPH,
+# RESET) alike on both.
 set -uo pipefail
 cli=$1
 tmp=$(mktemp -d)
@@ -114,6 +116,14 @@ wait "$sleeper"
 [ "$waited" -ge 300 ] || fail "a PING during DEBUG SLEEP 0.6 came back after $waited ms"
 echo "ok: DEBUG LOG reaches the log, DEBUG SLEEP blocks the server ($waited ms)"
 
+# The latency monitor's events from DEBUG SLEEP: HISTORY, LATEST, DOCTOR,
+# GRAPH and RESET alike on both (tests/latency_events_check.py); one sleep
+# more on serve must be seen.
+here=$(dirname "${BASH_SOURCE[0]}")
+PYTHONPATH=$here python3 "$here/latency_events_check.py" "$port" "$ours_port" || exit 1
+expect_caught "one latency event more" "FAIL: LATENCY history differs" \
+  env PYTHONPATH="$here" python3 "$here/latency_events_check.py" --extra "$port" "$ours_port"
+
 stop_ours
 start_ours "$cli" --bind 127.0.0.1
 said=$(redis-cli -p "$ours_port" debug protocol string 2>&1)
@@ -129,3 +139,4 @@ rc=$?
 [ "$(wc -l <"$tmp/bad.err")" = 1 ] || fail "a bad --enable-debug-command said: $(cat "$tmp/bad.err")"
 grep -q "enable-debug-command" "$tmp/bad.err" || fail "the error does not name the option: $(cat "$tmp/bad.err")"
 echo "ok: a bad --enable-debug-command is one error line and exit 2"
+

@@ -7,7 +7,8 @@
 // ...) is logged when it takes at least latency-monitor-threshold
 // milliseconds, with 0 meaning off. The model's clock is the harness's
 // virtual clock, which does not move during a command, so every duration
-// is 0 ms and nothing reaches any threshold. What follows from that:
+// is 0 ms and nothing reaches any threshold. (The engine counts DEBUG
+// SLEEP's time, which command_handler leaves out of its programs.) What follows from that:
 // LATEST and HISTORY <event> are empty arrays, RESET [event ...] resets 0
 // events, GRAPH <event> is the no-samples error (its event name cut at a
 // NUL, CR and LF turned to spaces, as an error reply's text always is),

@@ -531,8 +531,15 @@ size_t Engine::ExpireAllDue() {
 Keyspace::ExpireCycleStats Engine::ActiveExpireCycle() {
   if (!active_expire_enabled_) return {};
   tracker_.SetCurrent(0, false);
+  // The cycle's duration on the server's monotonic clock (none without a
+  // server): the expire-cycle latency event.
+  const int64_t start = busy_host_ != nullptr ? busy_host_->MonotonicMs() : -1;
   const Keyspace::ExpireCycleStats st = keyspace_.ActiveExpireCycle();
   PropagatePending(/*no_multi=*/true);
+  if (start >= 0) {
+    const int64_t ms = busy_host_->MonotonicMs() - start;
+    LatencyAddSample("expire-cycle", ms, (keyspace_.now_ms() + ms) / 1000);
+  }
   return st;
 }
 
@@ -989,14 +996,17 @@ void Engine::Dispatch(Session& s, std::span<const std::string> argv, std::span<s
       size_t before;
       Session* s;
       std::span<const std::string> argv;
+      int64_t slept_before;
       ~Count() {
         e->CountCall(spec->name, *out, before);
         e->LatencySample(spec->name);  // latency.cc
+        // EXEC lasts as long as what it ran slept.
+        e->LatencyEvent((spec->flags & kCmdFast) != 0, e->slept_us_ - slept_before);
         // call()'s slow log (EXEC is skip_slowlog).
         if ((spec->flags & kCmdSkipSlowlog) == 0) e->SlowlogPush(*s, argv, false);
         e->FeedMonitors(*s, argv);  // MULTI EXEC DISCARD WATCH RESET: all shown
       }
-    } count{this, spec, out, before, &s, argv};
+    } count{this, spec, out, before, &s, argv, slept_us_};
     const std::string_view name = spec->name;
     if (name == "multi") {
       if (s.in_multi) {
@@ -1080,6 +1090,8 @@ void Engine::Call(Session& s, const CommandSpec& spec, std::span<const std::stri
   // call()'s latency histogram sample (latency.cc; a blocked command's when
   // it is unblocked).
   if (!s.blocked()) LatencySample(stat_name);
+  // call()'s latencyAddSampleIfNeeded (blocked or not).
+  LatencyEvent((spec.flags & kCmdFast) != 0, slept_us_ - slept_before);
   // call()'s slowlogPushCurrentCommand (a blocked command is logged when it
   // is unblocked; EXEC never runs through here).
   if (!s.blocked() && (spec.flags & kCmdSkipSlowlog) == 0) {

@@ -24,6 +24,7 @@
 #ifndef RESPFUZZ_ENGINE_ENGINE_H_
 #define RESPFUZZ_ENGINE_ENGINE_H_
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -114,6 +115,10 @@ class BusyHost {
   // transport's under a harness), read again after a DEBUG SLEEP
   // (Engine::CatchUpSleep); -1: none.
   virtual int64_t WallClockMs() { return -1; }
+  // The server's monotonic clock in ms, which a simulated transport moves
+  // only between turns: the active expire cycle's duration (the
+  // expire-cycle latency event); -1: none.
+  virtual int64_t MonotonicMs() { return -1; }
 };
 
 // Persistence (persist.cc; docs/fidelity.md, "Persistence"): where the
@@ -818,6 +823,24 @@ class Engine {
   const std::vector<double>& latency_percentiles() const { return latency_percentiles_; }
   void set_latency_percentiles(std::vector<double> p) { latency_percentiles_ = std::move(p); }
   void LatencySample(std::string_view fullname);
+  // The latency monitor's events (latency.cc; latencyAddSampleIfNeeded): a
+  // call's duration in ms (only DEBUG SLEEP's time counts: the engine
+  // measures no other) as `command`, or `fast-command` for a fast command,
+  // when it reaches latency-monitor-threshold (0: off). At most 160 samples
+  // per event, one per second (the greater kept), and the all-time max.
+  struct LatencySeries {
+    struct Sample {
+      int64_t time = 0;  // unix seconds; 0: unused
+      uint32_t latency = 0;
+    };
+    std::array<Sample, 160> samples{};  // LATENCY_TS_LEN
+    size_t idx = 0;
+    uint32_t max = 0;
+  };
+  void LatencyEvent(bool fast, int64_t duration_us);
+  // latencyAddSampleIfNeeded(event, latency_ms) at unix second `now`.
+  void LatencyAddSample(const std::string& event, int64_t latency_ms, int64_t now);
+  std::map<std::string, LatencySeries>& latency_events() { return latency_events_; }
   // Lazy freeing (lazyfree.cc): a value freed by a deletion Redis 7.0.15
   // makes with dbAsyncDelete / freeObjAsync (`lazy`: UNLINK, or the
   // lazyfree-lazy-* config of the deletion's kind is on) is counted in
@@ -1224,6 +1247,7 @@ class Engine {
   // The latency monitor and histograms (latency.cc), lazy freeing
   // (lazyfree.cc): their parameters.
   int64_t latency_monitor_threshold_ = 0;
+  std::map<std::string, LatencySeries> latency_events_;  // by event name
   bool latency_tracking_ = true;
   bool active_expire_enabled_ = true;
   bool cron_paused_ = false;

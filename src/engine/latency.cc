@@ -19,14 +19,19 @@
 //   1 ns, printed %.3f in microseconds). Checked on redis-server 7.0.15: a
 //   PING run 215 times there, 214 of them in under a microsecond, reports
 //   bucket 1 with 214 and `p0=0.001`.
-// - Latency events (latencyAddSampleIfNeeded: command, fast-command,
-//   expire-cycle, ...) are logged when their duration in milliseconds is at
-//   least latency-monitor-threshold (0: off). Every duration is 0 ms, so no
-//   event is ever logged: LATEST and HISTORY are empty, RESET resets 0
-//   events, GRAPH is the no-samples error, and DOCTOR is Redis's report for
-//   no events (the "disabled" text while the threshold is 0, else the "no
-//   latency spike" text; the engine's process has no anonymous huge pages,
-//   so no THP advice).
+// - Latency events (latencyAddSampleIfNeeded) are logged when their
+//   duration in milliseconds is at least latency-monitor-threshold (0:
+//   off). The one duration the engine knows is DEBUG SLEEP's (as the slow
+//   log counts it): a call that slept is a `command` event (`fast-command`
+//   for a fast command), EXEC too when what it ran slept. Under a server
+//   the active expire cycle is timed on its monotonic clock (expire-cycle;
+//   a simulated transport's clock stands still in it); no other event
+//   (fork, aof-*, eviction-*) is ever logged. HISTORY,
+//   LATEST, RESET, GRAPH (the sparkline) and DOCTOR (the report, with the
+//   advice those two events give; the engine's process has no anonymous
+//   huge pages, so no THP advice) are latency.c's over those samples.
+//   Events are listed in name order where Redis walks its dict.
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
@@ -124,33 +129,284 @@ void Histogram(CommandContext& c) {
   }
 }
 
+using Series = Engine::LatencySeries;
+
+// The used samples of a series, oldest first (from idx round the ring).
+std::vector<Series::Sample> InOrder(const Series& ts) {
+  std::vector<Series::Sample> out;
+  for (size_t j = 0; j < ts.samples.size(); ++j) {
+    const Series::Sample& s = ts.samples[(ts.idx + j) % ts.samples.size()];
+    if (s.time != 0) out.push_back(s);
+  }
+  return out;
+}
+
+// The event a name finds (dictFind: the exact name), or nullptr.
+const Series* FindEvent(Engine& e, const std::string& name) {
+  auto it = e.latency_events().find(name);
+  return it == e.latency_events().end() ? nullptr : &it->second;
+}
+
+// The graph's vertical labels: how long ago, in s, m, h or d.
+std::string Ago(int64_t elapsed) {
+  if (elapsed < 60) return absl::StrCat(elapsed, "s");
+  if (elapsed < 3600) return absl::StrCat(elapsed / 60, "m");
+  if (elapsed < 86400) return absl::StrCat(elapsed / 3600, "h");
+  return absl::StrCat(elapsed / 86400, "d");
+}
+
+// LATENCY GRAPH's sparkline: columns of 80 at most, 4 rows of three
+// levels each (`_`, `o`, `#`, then `|` below a full column) scaled between
+// the lowest and highest sample, a blank line, then each column's label
+// written downwards, one character per line.
+std::string Sparkline(const std::vector<std::pair<uint32_t, std::string>>& points) {
+  constexpr size_t kColumns = 80;
+  constexpr int kRows = 4, kLevels = 3;
+  constexpr char kFill[] = "_o#";
+  uint32_t lo = points.front().first, hi = lo;
+  for (const auto& [v, label] : points) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  const double range = hi == lo ? 1 : static_cast<double>(hi - lo);
+  std::string out;
+  for (size_t first = 0; first < points.size(); first += kColumns) {
+    const size_t width = std::min(kColumns, points.size() - first);
+    if (first != 0) out += '\n';
+    // The level of each column: 0 .. rows * levels - 1.
+    std::vector<int> level(width);
+    for (size_t j = 0; j < width; ++j) {
+      const auto scaled =
+          static_cast<double>(static_cast<int64_t>(points[first + j].first - lo) * kRows * kLevels);
+      level[j] = std::clamp(static_cast<int>(scaled / range), 0, kRows * kLevels - 1);
+    }
+    for (int row = 0; row < kRows; ++row) {
+      std::string line(width, ' ');
+      for (size_t j = 0; j < width; ++j) {
+        const int in_row = level[j] - (kRows - row - 1) * kLevels;
+        if (in_row >= kLevels) {
+          line[j] = '|';
+        } else if (in_row >= 0) {
+          line[j] = kFill[in_row];
+        }
+      }
+      out += line + '\n';
+    }
+    out += std::string(width, ' ') + '\n';
+    for (size_t ch = 0;; ++ch) {
+      std::string line(width, ' ');
+      bool any = false;
+      for (size_t j = 0; j < width; ++j) {
+        const std::string& label = points[first + j].second;
+        if (ch < label.size()) {
+          line[j] = label[ch];
+          any = true;
+        }
+      }
+      if (!any) break;
+      out += line + '\n';
+    }
+  }
+  return out;
+}
+
+// createLatencyReport over the events the engine can log (command,
+// fast-command, expire-cycle): each event's line, then the advice they call
+// for.
+std::string Doctor(Engine& e) {
+  const int64_t threshold = e.GetParam(ParamId::kLatencyMonitorThreshold);
+  if (e.latency_events().empty() && threshold == 0) {
+    return "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis "
+           "instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in "
+           "order to enable it. If we weren't in a deep space mission I'd suggest to take a look "
+           "at https://redis.io/topics/latency-monitor.\n";
+  }
+  const int64_t now = e.keyspace().now_ms() / 1000;
+  const int64_t slower_than = e.GetParam(ParamId::kSlowlogLogSlowerThan);
+  bool slowlog_enabled = false, slowlog_tuning = false, slowlog_inspect = false;
+  bool scheduler = false, large_objects = false, hz = false;
+  int advices = 0, n = 0;
+  std::string report;
+  for (const auto& [event, ts] : e.latency_events()) {
+    if (++n == 1) {
+      report +=
+          "Dave, I have observed latency spikes in this Redis instance. You don't mind talking "
+          "about it, do you Dave?\n\n";
+    }
+    // analyzeLatencyForEvent: integer average and mean deviation, the
+    // period from the oldest sample to now (at least 1 s).
+    const std::vector<Series::Sample> samples = InOrder(ts);
+    uint64_t sum = 0;
+    int64_t oldest = 0;
+    for (const Series::Sample& s : samples) {
+      sum += s.latency;
+      if (oldest == 0 || s.time < oldest) oldest = s.time;
+    }
+    uint64_t avg = 0, mad = 0;
+    int64_t period = 0;
+    if (!samples.empty()) {
+      avg = sum / samples.size();
+      period = now - oldest;
+      if (period == 0) period = 1;
+      uint64_t dev = 0;
+      for (const Series::Sample& s : samples) {
+        const int64_t d = static_cast<int64_t>(avg) - s.latency;
+        dev += static_cast<uint64_t>(d < 0 ? -d : d);
+      }
+      mad = dev / samples.size();
+    }
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "%d. %s: %d latency spikes (average %lums, mean deviation %lums, period %.2f "
+                  "sec). Worst all time event %lums.",
+                  n, event.c_str(), static_cast<int>(samples.size()),
+                  static_cast<unsigned long>(avg), static_cast<unsigned long>(mad),
+                  static_cast<double>(period) / static_cast<double>(samples.size()),
+                  static_cast<unsigned long>(ts.max));
+    report += line;
+    if (IEquals(event, "command")) {
+      if (slower_than < 0) {
+        slowlog_enabled = true;
+        ++advices;
+      } else if (slower_than / 1000 > threshold) {
+        slowlog_tuning = true;
+        ++advices;
+      }
+      slowlog_inspect = large_objects = true;
+      advices += 2;
+    }
+    if (IEquals(event, "fast-command")) {
+      scheduler = true;
+      ++advices;
+    }
+    if (IEquals(event, "expire-cycle")) {
+      hz = large_objects = true;
+      advices += 2;
+    }
+    report += '\n';
+  }
+  if (n == 0 && advices == 0) {
+    return report +
+           "Dave, no latency spike was observed during the lifetime of this Redis instance, not "
+           "in the slightest bit. I honestly think you ought to sit down calmly, take a stress "
+           "pill, and think things over.\n";
+  }
+  if (advices == 0) {
+    return report +
+           "\nWhile there are latency events logged, I'm not able to suggest any easy fix. "
+           "Please use the Redis community to get some help, providing this report in your help "
+           "request.\n";
+  }
+  report += "\nI have a few advices for you:\n\n";
+  const std::string slower = std::to_string(static_cast<uint64_t>(threshold) * 1000);
+  if (slowlog_enabled) {
+    report +=
+        "- There are latency issues with potentially slow commands you are using. Try to enable "
+        "the Slow Log Redis feature using the command 'CONFIG SET slowlog-log-slower-than " +
+        slower +
+        "'. If the Slow log is disabled Redis is not able to log slow commands execution for "
+        "you.\n";
+  }
+  if (slowlog_tuning) {
+    report +=
+        "- Your current Slow Log configuration only logs events that are slower than your "
+        "configured latency monitor threshold. Please use 'CONFIG SET slowlog-log-slower-than " +
+        slower + "'.\n";
+  }
+  if (slowlog_inspect) {
+    report +=
+        "- Check your Slow Log to understand what are the commands you are running which are too "
+        "slow to execute. Please check https://redis.io/commands/slowlog for more "
+        "information.\n";
+  }
+  if (scheduler) {
+    report +=
+        "- The system is slow to execute Redis code paths not containing system calls. This "
+        "usually means the system does not provide Redis CPU time to run for long periods. You "
+        "should try to:\n"
+        "  1) Lower the system load.\n"
+        "  2) Use a computer / VM just for Redis if you are running other software in the same "
+        "system.\n"
+        "  3) Check if you have a \"noisy neighbour\" problem.\n"
+        "  4) Check with 'redis-cli --intrinsic-latency 100' what is the intrinsic latency in "
+        "your system.\n"
+        "  5) Check if the problem is allocator-related by recompiling Redis with MALLOC=libc, if "
+        "you are using Jemalloc. However this may create fragmentation problems.\n";
+  }
+  if (hz) {  // server.hz is 10 (the engine's cron runs every 100 ms)
+    report +=
+        "- In order to make the Redis keys expiring process more incremental, try to set the 'hz' "
+        "configuration parameter to 100 using 'CONFIG SET hz 100'.\n";
+  }
+  if (large_objects) {
+    report +=
+        "- Deleting, expiring or evicting (because of maxmemory policy) large objects is a "
+        "blocking operation. If you have very large objects that are often deleted, expired, or "
+        "evicted, try to fragment those objects into multiple smaller objects.\n";
+  }
+  return report;
+}
+
 void CmdLatency(CommandContext& c) {
   // Dispatch checked the subcommand and its arity (engine.cc).
   const std::string& sub = c.arg(1);
+  Engine& e = c.engine;
   if (IEquals(sub, "history")) {
-    c.reply.ArrayHeader(0);  // no event is ever logged
-  } else if (IEquals(sub, "graph")) {
-    c.reply.Error(absl::StrCat("ERR No samples available for event '", ErrorText(c.arg(2)), "'"));
-  } else if (IEquals(sub, "latest")) {
-    c.reply.ArrayHeader(0);
-  } else if (IEquals(sub, "doctor")) {
-    // createLatencyReport with no event logged.
-    if (c.engine.GetParam(ParamId::kLatencyMonitorThreshold) == 0) {
-      c.reply.Verbatim(
-          "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis "
-          "instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in "
-          "order to enable it. If we weren't in a deep space mission I'd suggest to take a look "
-          "at https://redis.io/topics/latency-monitor.\n",
-          "txt");
-    } else {
-      c.reply.Verbatim(
-          "Dave, no latency spike was observed during the lifetime of this Redis instance, not "
-          "in the slightest bit. I honestly think you ought to sit down calmly, take a stress "
-          "pill, and think things over.\n",
-          "txt");
+    const Series* ts = FindEvent(e, c.arg(2));
+    const std::vector<Series::Sample> samples =
+        ts == nullptr ? std::vector<Series::Sample>{} : InOrder(*ts);
+    c.reply.ArrayHeader(static_cast<int64_t>(samples.size()));
+    for (const Series::Sample& s : samples) {
+      c.reply.ArrayHeader(2);
+      c.reply.Integer(s.time);
+      c.reply.Integer(s.latency);
     }
+  } else if (IEquals(sub, "graph")) {
+    const Series* ts = FindEvent(e, c.arg(2));
+    if (ts == nullptr) {
+      c.reply.Error(absl::StrCat("ERR No samples available for event '", ErrorText(c.arg(2)), "'"));
+      return;
+    }
+    const int64_t now = e.keyspace().now_ms() / 1000;
+    std::vector<std::pair<uint32_t, std::string>> points;
+    uint32_t lo = 0, hi = 0;
+    for (const Series::Sample& s : InOrder(*ts)) {
+      lo = points.empty() ? s.latency : std::min(lo, s.latency);
+      hi = points.empty() ? s.latency : std::max(hi, s.latency);
+      points.emplace_back(s.latency, Ago(now - s.time));
+    }
+    std::string graph =
+        absl::StrCat(c.arg(2), " - high ", hi, " ms, low ", lo, " ms (all time high ", ts->max,
+                     " ms)\n", std::string(80, '-'), "\n");
+    if (!points.empty()) graph += Sparkline(points);
+    c.reply.Verbatim(graph, "txt");
+  } else if (IEquals(sub, "latest")) {
+    c.reply.ArrayHeader(static_cast<int64_t>(e.latency_events().size()));
+    for (const auto& [event, ts] : e.latency_events()) {
+      const Series::Sample& last = ts.samples[(ts.idx + ts.samples.size() - 1) % ts.samples.size()];
+      c.reply.ArrayHeader(4);
+      c.reply.Bulk(event);
+      c.reply.Integer(last.time);
+      c.reply.Integer(last.latency);
+      c.reply.Integer(ts.max);
+    }
+  } else if (IEquals(sub, "doctor")) {
+    c.reply.Verbatim(Doctor(e), "txt");
   } else if (IEquals(sub, "reset")) {
-    c.reply.Integer(0);  // the events reset: none is ever logged
+    // latencyResetEvent: every event, or those named (any letter case).
+    int64_t resets = 0;
+    auto& events = e.latency_events();
+    for (auto it = events.begin(); it != events.end();) {
+      bool named = c.argc() == 2;
+      for (size_t j = 2; j < c.argc() && !named; ++j) named = IEquals(it->first, c.arg(j));
+      if (named) {
+        it = events.erase(it);
+        ++resets;
+      } else {
+        ++it;
+      }
+    }
+    c.reply.Integer(resets);
   } else if (IEquals(sub, "histogram")) {
     Histogram(c);
   } else {
@@ -187,6 +443,27 @@ constexpr std::array<CommandSpec, 1> kCommands = {{
 }  // namespace
 
 std::span<const CommandSpec> LatencyCommands() { return kCommands; }
+
+void Engine::LatencyEvent(bool fast, int64_t duration_us) {
+  // time(NULL) when call() ends: the command's clock past what it slept.
+  const int64_t latency = duration_us / 1000;
+  LatencyAddSample(fast ? "fast-command" : "command", latency,
+                   (keyspace_.now_ms() + latency) / 1000);
+}
+
+void Engine::LatencyAddSample(const std::string& event, int64_t latency, int64_t now) {
+  if (latency_monitor_threshold_ == 0 || latency < latency_monitor_threshold_) return;
+  LatencySeries& ts = latency_events_[event];
+  const auto value = static_cast<uint32_t>(latency);
+  ts.max = std::max(ts.max, value);
+  LatencySeries::Sample& prev = ts.samples[(ts.idx + ts.samples.size() - 1) % ts.samples.size()];
+  if (prev.time == now) {
+    prev.latency = std::max(prev.latency, value);
+    return;
+  }
+  ts.samples[ts.idx] = {now, value};
+  ts.idx = (ts.idx + 1) % ts.samples.size();
+}
 
 void Engine::LatencySample(std::string_view fullname) {
   if (!latency_tracking_) return;

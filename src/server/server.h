@@ -284,6 +284,7 @@ class Server : private engine::BusyHost,
   // engine::BusyHost: the transport's clock, and one turn
   // of accepts, reads and writes for every client but the script's caller.
   int64_t BusyClockMs() override;
+  int64_t MonotonicMs() override { return transport_->MonotonicMs(); }
   bool ProcessEventsWhileBlocked(int running) override;
   void SleepMicros(int64_t us) override { transport_->Sleep(us); }
   int64_t WallClockMs() override { return transport_->WallClockMs(); }
