@@ -456,7 +456,7 @@ size_t JemallocUsable(size_t n) {
   if (n <= 128) return (n + 15) / 16 * 16;
   size_t lg = 0;
   while ((size_t{1} << (lg + 1)) < n) ++lg;  // 2^lg < n <= 2^(lg + 1)
-  const size_t delta = size_t{1} << (lg - 1);
+  const size_t delta = size_t{1} << (lg - 2);
   return (n + delta - 1) / delta * delta;
 }
 
