@@ -128,6 +128,11 @@ TEST(EngineMigrate, MovesKeysAndCachesTheConnection) {
   t.Cmd({"RPUSH", "l", "a", "b"});
   t.Cmd({"SET", "t", "v", "PX", "5000"});
   EXPECT_EQ(t.CachedSockets(), "migrate_cached_sockets:0");
+  // Each key looked up is a keyspace hit or miss (lookupKeyRead).
+  EXPECT_EQ(t.Cmd({"MIGRATE", "127.0.0.1", "6380", "", "0", "100", "KEYS", "n1", "n2"}),
+            "+NOKEY\r\n");
+  const std::string stats = t.Cmd({"INFO", "stats"});
+  EXPECT_NE(stats.find("keyspace_hits:0\r\nkeyspace_misses:2\r\n"), std::string::npos);
   EXPECT_EQ(t.Cmd({"MIGRATE", "127.0.0.1", "6380", "k", "0", "100"}), "+OK\r\n");
   EXPECT_EQ(t.CachedSockets(), "migrate_cached_sockets:1");
   EXPECT_EQ(t.Cmd({"MIGRATE", "127.0.0.1", "6380", "", "0", "100", "KEYS", "l", "no", "t"}),

@@ -85,11 +85,13 @@ def steps(dst, dead):
     ]
 
 
-def info_migrate(c):
+def info_migrate(c, fields=("migrate_cached_sockets",)):
+    got = {}
     for line in c.call("info", "stats").decode().split("\r\n"):
-        if line.startswith("migrate_cached_sockets:"):
-            return line
-    return "no migrate_cached_sockets"
+        name, _, value = line.partition(":")
+        if name in fields:
+            got[name] = value
+    return " ".join("%s:%s" % (f, got.get(f, "none")) for f in fields)
 
 
 def lane(name, src_port, dst_port, dead, intrude=False):
@@ -99,6 +101,7 @@ def lane(name, src_port, dst_port, dead, intrude=False):
     for c in (src, dst):
         c.sock.settimeout(10)
         c.call("flushall")
+        c.call("config", "resetstat")
         # No keepalive PING in the stream (the servers' cron seconds differ).
         c.call("config", "set", "repl-ping-replica-period", "3600")
     repl = rs.attach(src_port)
@@ -116,7 +119,9 @@ def lane(name, src_port, dst_port, dead, intrude=False):
             out.append(("stall", None, None))
             continue
         if words == ["info-migrate"]:
-            out.append((info_migrate(src), None, None))
+            # The cached connection, and the lookups MIGRATE counted.
+            out.append((info_migrate(src, ("migrate_cached_sockets", "keyspace_hits",
+                                           "keyspace_misses")), None, None))
             continue
         if where == "dst":
             # The target kills the source's cached connection (its one other

@@ -91,10 +91,13 @@ void CmdMigrate(CommandContext& c) {
   if (timeout <= 0) timeout = 1000;
 
   // The keys that are here (lookupKeyRead); none at all is +NOKEY.
+  // (lookupKeyRead in a write command: each lookup a keyspace hit or miss.)
   std::vector<const std::string*> kv;
+  c.ks.set_count_reads(true);
   for (size_t j = 0; j < num_keys; ++j) {
     if (c.Find(c.arg(first_key + j)) != nullptr) kv.push_back(&c.arg(first_key + j));
   }
+  c.ks.set_count_reads(false);
   if (kv.empty()) {
     c.reply.Simple("NOKEY");
     return;
