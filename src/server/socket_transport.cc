@@ -294,10 +294,10 @@ class SocketTransport : public Transport {
   // syncWrite / syncRead: try first, then wait (at least 10 ms, the
   // SYNCIO resolution) until the time from the start runs out.
   int SyncWrite(int conn, std::string_view bytes, int64_t timeout_ms) override {
-    return SyncIo(conn, const_cast<char*>(bytes.data()), bytes.size(), timeout_ms, true);
+    return SyncIo(conn, bytes.data(), nullptr, bytes.size(), timeout_ms);
   }
   int SyncRead(int conn, char* buf, size_t len, int64_t timeout_ms) override {
-    return SyncIo(conn, buf, len, timeout_ms, false);
+    return SyncIo(conn, nullptr, buf, len, timeout_ms);
   }
   void CloseOutbound(int conn) override {
     if (outbound_.erase(conn) > 0) ::close(conn);
@@ -407,14 +407,16 @@ class SocketTransport : public Transport {
     pollfd p{fd, events, 0};
     ::poll(&p, 1, static_cast<int>(std::clamp<int64_t>(timeout_ms, 0, INT_MAX)));
   }
-  int SyncIo(int fd, char* buf, size_t len, int64_t timeout_ms, bool write) {
+  // Writes `out` (or reads into `in`, the other one null): len bytes.
+  int SyncIo(int fd, const char* out, char* in, size_t len, int64_t timeout_ms) {
     if (outbound_.find(fd) == outbound_.end()) return -EBADF;
+    const bool write = out != nullptr;
     const int64_t start = Now(CLOCK_MONOTONIC);
     int64_t remaining = timeout_ms;
     size_t done = 0;
     while (done < len) {
-      const ssize_t n = write ? ::send(fd, buf + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT)
-                              : ::recv(fd, buf + done, len - done, MSG_DONTWAIT);
+      const ssize_t n = write ? ::send(fd, out + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT)
+                              : ::recv(fd, in + done, len - done, MSG_DONTWAIT);
       if (n == 0 && !write) return -ECONNRESET;  // a short read
       if (n < 0 && errno != EAGAIN && errno != EINTR) return -errno;
       if (n > 0) done += static_cast<size_t>(n);
