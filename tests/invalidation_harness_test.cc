@@ -434,6 +434,35 @@ TEST(InvalidationHarness, SwapdbInExecIsAllowedWhenItRuns) {
   EXPECT_EQ(d.stats.hits_allowed, 0u);
 }
 
+// A clear the cache makes on bytes the server wrote before a SWAPDB ran
+// (its own SWAPDB's reply, delivered after another client's SWAPDB) leaves
+// the SWAPDB hole open: the entry it took after the clear was read before
+// the swap (the invalidation harness's plain arm stopped there, a false
+// alarm, 2026-11-28). A clear on bytes written after the swap closes it:
+// a cache that then ignores an invalidation is caught.
+TEST(InvalidationHarness, SwapdbHoleStaysOpenThroughAnEarlierClear) {
+  const RunResult r = RunProgram(P(Regression("swapdb-after-the-read-a-clear-delivered.txt")));
+  EXPECT_TRUE(r.verdict.ok) << r.verdict.ToString();
+  EXPECT_GE(r.stats.hits_allowed, 1u);
+  RunOptions broken;
+  broken.cache_bugs.ignore_invalidations = true;
+  ExpectCaught(R"(client c1 default resp3
+client c2 default resp3
+c1 write SET k1 v1
+c1 read GET k1
+c2 write SWAPDB 0 1
+deliver-all
+c1 write FLUSHDB
+deliver-all
+c1 read GET k1
+deliver-all
+c2 write SET k1 v2
+deliver-all
+c1 read GET k1
+)",
+               broken, "staleness");
+}
+
 // Under NOLOOP the server never tells a client about a key its own command
 // found expired, or one evicted from the table before its own command: the
 // stale hit is allowed (f), and only under NOLOOP: without it the same

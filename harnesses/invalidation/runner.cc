@@ -130,7 +130,7 @@ void Runner::Open(int slot) {
   engine_touched_ = true;
   Conn& c = conns_[slot];
   c.down.clear();
-  c.written = c.delivered = 0;
+  c.written = c.delivered = c.written_at_swap = 0;
   c.invalidations.clear();
   c.lost.clear();
   c.parser.Reset();
@@ -241,6 +241,7 @@ void Runner::RunCommand(int slot, const std::vector<std::string>& argv) {
   }
   if (swaps) {
     for (Client& cl : clients_) cl.swap_exempt = true;
+    for (Conn& c : conns_) c.written_at_swap = c.written;
   }
   if (slot < kAdminSlot && slot % 2 == 0 && conns_[slot].open) {
     clients_[slot / 2].db = eng_.session(conns_[slot].session).db;
@@ -370,7 +371,17 @@ bool Runner::Deliver(int i, int conn, size_t n) {
   // nothing more until it reconnects: the bytes are dropped.
   if (cl.cache->state() == cache::State::kDisconnected) return true;
   cache_touched_[i] = true;
+  const uint64_t clears_before = cl.cache->stats().clears;
   const absl::Status st = cl.cache->OnBytes(conn, piece);
+  if (cl.cache->stats().clears != clears_before) {
+    // The piece made the cache clear. Entries it kept or took after the
+    // clear are fresh of every SWAPDB that ran before the piece's first
+    // byte was written, not of one that ran later (its bytes were still
+    // on their way): then the exemption stays.
+    cl.clears = cl.cache->stats().clears;
+    if (c.written_at_swap <= c.delivered - m) cl.swap_exempt = false;
+    cl.noloop_missed.clear();
+  }
   if (!checks_) return true;
   if (!st.ok()) {
     cl.failed = true;

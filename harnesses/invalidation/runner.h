@@ -168,6 +168,9 @@ struct Conn {
   int session = -1;   // engine session
   std::string down;   // server -> client bytes not yet delivered
   uint64_t written = 0, delivered = 0;
+  // `written` when a SWAPDB last ran: the bytes up to there came from
+  // before it (staleness rule (e)).
+  uint64_t written_at_swap = 0;
   // In delivery order; a vector: a std::deque allocates even empty, and a
   // program has a Conn per slot.
   std::vector<InFlightInvalidation> invalidations;
@@ -185,7 +188,10 @@ struct Client {
   // Per connection: the server closed it (kill) and the client has not
   // processed its EOF yet.
   std::array<bool, 2> killed_unseen{};
-  bool swap_exempt = false;  // a SWAPDB ran since the cache last cleared
+  // A SWAPDB ran since the cache last cleared, in server order: a clear
+  // caused by bytes the server wrote before the SWAPDB ran (delivered
+  // after it) leaves the exemption (Runner::Deliver).
+  bool swap_exempt = false;
   // A block op was accepted (outside MULTI) and the cache has had a command
   // pending ever since (blocking_ops.cc).
   bool blocking = false;
