@@ -4,6 +4,7 @@
 #ifndef RESPFUZZ_ENGINE_C_STRING_H_
 #define RESPFUZZ_ENGINE_C_STRING_H_
 
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,11 @@ inline bool OptEquals(std::string_view arg, std::string_view word) {
 // (ReplyWriter::Error then trims CR/LF at the ends and turns the rest into
 // spaces, as addReplyErrorFormat does.)
 inline std::string ErrorText(std::string_view arg) { return std::string(CStr(arg)); }
+
+// atoi: glibc's (int)strtol of the C string, so 4294967296 is 0.
+inline int Atoi(std::string_view arg) {
+  return static_cast<int>(std::strtol(std::string(CStr(arg)).c_str(), nullptr, 10));
+}
 
 }  // namespace respfuzz::engine
 

@@ -39,11 +39,6 @@ namespace respfuzz::engine {
 
 namespace {
 
-// atoi: glibc's (int)strtol of the C string, so 4294967296 is 0.
-int Atoi(std::string_view arg) {
-  return static_cast<int>(std::strtol(std::string(CStr(arg)).c_str(), nullptr, 10));
-}
-
 void DebugProtocol(CommandContext& c) {
   ReplyWriter& w = c.reply;
   if (c.ArgIs(2, "string")) {

@@ -5,12 +5,12 @@
 // outside a cluster the difference is only its ASKING flag.
 #include <array>
 #include <cerrno>
-#include <cstdlib>
 #include <iterator>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "src/engine/c_string.h"
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
 #include "src/engine/notify.h"
@@ -257,8 +257,7 @@ Engine::MigrateSocket* Engine::MigrateGetSocket(ReplyWriter& reply, const std::s
     net_host_->CloseConnection(victim->second.conn);
     migrate_sockets_.erase(victim);
   }
-  // atoi(port), glibc's: strtol up to the first NUL, cut to an int.
-  const int port_number = static_cast<int>(std::strtol(port.c_str(), nullptr, 10));
+  const int port_number = Atoi(port);
   const int conn =
       net_host_ == nullptr ? -1 : net_host_->BlockingConnect(host, port_number, timeout_ms);
   if (conn < 0) {
