@@ -114,7 +114,7 @@ void Engine::Unblock(int session) {
   if (s.postponed) {  // CLIENT PAUSE (client_pause.cc)
     postponed_.erase(std::remove(postponed_.begin(), postponed_.end(), session), postponed_.end());
     s.postponed = false;
-    s.argv_mem = 0;
+    s.argv_mem = s.argv_count = 0;
     --blocked_count_;
     return;
   }

@@ -2,8 +2,10 @@
 // catClientInfoString (networking.c). The fields are the engine's true state
 // where it has one (id, name, age and idle on the engine's clock, flags, db,
 // sub, psub, ssub, multi, argv-mem, multi-mem, cmd, user, redir, resp; addr,
-// laddr and fd as the server front end gave them); the buffer and memory
-// figures are estimates, as docs/fidelity.md ("CLIENT INFO") says.
+// laddr and fd as the server front end gave them); the query and reply
+// buffers' sizes follow Redis's rules (query_buffer.h, Engine::ClientsCron);
+// the other memory figures are estimates, as docs/fidelity.md ("CLIENT
+// INFO") says.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -35,13 +37,11 @@ size_t QueuedMem(const std::vector<std::vector<std::string>>& queued) {
   return n;
 }
 
-// The query buffer's usable room after a command of `qbuf` bytes: Redis
-// reads into a buffer of PROTO_IOBUF_LEN (16 KiB), grown by sdsMakeRoomFor
-// (an estimate: Redis's depends on the allocator).
-constexpr size_t kQueryBufSize = 20474;
-// A fresh client's tot-mem on 7.0.15, less qbuf, argv and its reply
-// buffer (16384 bytes then, Session::rb_usable).
-constexpr size_t kClientBaseMem = 37622 - 16384;
+// A 7.0.15 client's tot-mem less its buffers and arguments (the client
+// struct and its fixed parts): 17160 for a fresh client, with its 8-byte
+// query buffer allocation and 16384-byte reply buffer (checked on
+// redis-server 7.0.15).
+constexpr size_t kClientBaseMem = 17160 - 8 - 16384;
 
 std::string InfoString(const Engine& e, const Session& s) {
   const int64_t now_s = e.keyspace().now_ms() / 1000;
@@ -63,14 +63,12 @@ std::string InfoString(const Engine& e, const Session& s) {
   if (flags.empty()) flags = "N";
   const int64_t multi = s.in_multi ? static_cast<int64_t>(s.queued.size()) : s.exec_count;
   const size_t multi_mem = s.in_multi ? QueuedMem(s.queued) : s.exec_multi_mem;
-  const size_t qbuf = s.qbuf;
-  // Redis reads into a buffer of about 20 KiB and keeps it between commands
-  // until its cron frees it, once the client has been idle more than 2
-  // seconds (clientsCronResizeQueryBuffer): the same pattern here.
+  // The query buffer's length and free room (query_buffer.h); tot-mem
+  // counts its allocation and a pointer per argument (getClientMemoryUsage).
+  const size_t qbuf = s.querybuf.len, qbuf_free = s.querybuf.alloc - s.querybuf.len;
   const int64_t idle_s = now_s - s.last_interaction_ms / 1000;
-  const size_t qbuf_free =
-      qbuf == 0 && idle_s > 2 ? 0 : kQueryBufSize - std::min(qbuf, kQueryBufSize);
-  const size_t tot_mem = kClientBaseMem + s.rb_usable + qbuf + s.argv_mem + multi_mem;
+  const size_t tot_mem = kClientBaseMem + s.querybuf.mem + s.rb_usable + s.argv_mem +
+                         sizeof(void*) * s.argv_count + multi_mem;
   return absl::StrCat("id=", s.id, " addr=", s.addr, " laddr=", s.laddr, " fd=", s.fd,
                       " name=", std::string(CStr(s.name)), " age=", now_s - s.ctime_ms / 1000,
                       " idle=", idle_s, " flags=", flags, " db=", s.db, " sub=", s.channels.size(),

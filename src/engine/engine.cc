@@ -449,17 +449,6 @@ void Engine::CountCall(std::string_view name, const std::string& out, size_t bef
 
 namespace {
 
-// What jemalloc gives for a request of n bytes (zmalloc_usable's usable
-// size): its size class, four per doubling above 128 bytes.
-size_t JemallocUsable(size_t n) {
-  if (n <= 8) return 8;
-  if (n <= 128) return (n + 15) / 16 * 16;
-  size_t lg = 0;
-  while ((size_t{1} << (lg + 1)) < n) ++lg;  // 2^lg < n <= 2^(lg + 1)
-  const size_t delta = size_t{1} << (lg - 2);
-  return (n + delta - 1) / delta * delta;
-}
-
 constexpr size_t kReplyMinBytes = 1024;     // PROTO_REPLY_MIN_BYTES
 constexpr size_t kReplyChunkBytes = 16384;  // PROTO_REPLY_CHUNK_BYTES
 
@@ -473,7 +462,8 @@ void Engine::NoteReplyBuffer(Session& s) {
 }
 
 // clientsCron: numclients / hz sessions per call (at least 5, or all when
-// fewer), in turn; for each, clientsCronResizeOutputBuffer.
+// fewer), in turn; for each, clientsCronResizeQueryBuffer, then
+// clientsCronResizeOutputBuffer.
 void Engine::ClientsCron() {
   size_t open = 0;
   for (const auto& s : sessions_) open += s != nullptr && s->open ? 1 : 0;
@@ -486,6 +476,8 @@ void Engine::ClientsCron() {
     Session* s = sessions_[clients_cron_next_++].get();
     if (s == nullptr || !s->open) continue;
     --iterations;
+    // c->lastinteraction and server.unixtime are whole seconds.
+    s->querybuf.CronResize(now / 1000 - s->last_interaction_ms / 1000);
     if (!reply_buffer_resizing_) continue;
     NoteReplyBuffer(*s);
     const size_t pos = std::min(s->rb_usable, s->output.size());
@@ -788,12 +780,10 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
   // CLIENT INFO's view of the command running (its query buffer holds the
   // command, its argv the arguments; both are empty again after it).
   s.last_interaction_ms = keyspace_.now_ms();
-  s.qbuf = 1 + std::to_string(argv.size()).size() + 2;
+  s.querybuf.Read(argv);
   s.argv_mem = 0;
-  for (const std::string& a : argv) {
-    s.qbuf += 1 + std::to_string(a.size()).size() + 2 + a.size() + 2;
-    s.argv_mem += a.size();
-  }
+  s.argv_count = argv.size();
+  for (const std::string& a : argv) s.argv_mem += a.size();
   const bool was_replica = s.replica;
   const size_t output_before = s.output.size(), silenced_before = silenced_.size();
   Dispatch(s, argv, owned, ReplyBuffer(s));
@@ -809,8 +799,8 @@ void Engine::RunCommand(int session, std::span<const std::string> argv,
   }
   // A command postponed by CLIENT PAUSE keeps its arguments (CLIENT LIST's
   // argv-mem), its query buffer consumed (checked on redis-server 7.0.15).
-  s.qbuf = 0;
-  if (!s.postponed) s.argv_mem = 0;
+  s.querybuf.Consume();
+  if (!s.postponed) s.argv_mem = s.argv_count = 0;
   silenced_.clear();
   // processCommand: the keys the command (or EXEC) made ready are served
   // after it, its own invalidations already sent (not while a script is

@@ -44,6 +44,7 @@
 #include "src/engine/command.h"
 #include "src/engine/config.h"
 #include "src/engine/keyspace.h"
+#include "src/engine/query_buffer.h"
 #include "src/resp/value.h"
 #include "src/tracking/tracker.h"
 
@@ -318,9 +319,9 @@ struct Session {
   // CLIENT INFO / LIST (cmd_client_info.cc): creation and last command on
   // the engine's clock (ms); the last command's full name ("NULL" before the
   // first and after an unknown one, as c->lastcmd); the socket's fd (-1
-  // in-process); while a command runs, its RESP size (qbuf) and argument
-  // bytes (argv-mem); while EXEC runs its queue, the queue's length
-  // (else -1) and argument bytes.
+  // in-process); while a command runs, its argument bytes (argv-mem) and
+  // count; while EXEC runs its queue, the queue's length (else -1) and
+  // argument bytes.
   int64_t ctime_ms = 0, last_interaction_ms = 0;
   // The reply buffer as Redis 7.0.15 sizes it (c->buf; CLIENT LIST's rbs
   // and rbp; Engine::ClientsCron): its usable size, the most bytes it held
@@ -331,7 +332,11 @@ struct Session {
   int64_t rb_peak_reset_ms = 0;
   std::string lastcmd = "NULL";
   int fd = -1;
-  size_t qbuf = 0, argv_mem = 0;
+  size_t argv_mem = 0, argv_count = 0;
+  // The query buffer as Redis 7.0.15 sizes it (query_buffer.h: CLIENT
+  // LIST's qbuf and qbuf-free; RunCommand reads each command into it,
+  // Engine::ClientsCron resizes it).
+  QueryBuffer querybuf;
   int64_t exec_count = -1;
   size_t exec_multi_mem = 0;
   // ACL (acl.h, cmd_acl.cc): the user the session runs as (AUTH, HELLO
