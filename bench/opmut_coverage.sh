@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # bench/opmut_coverage.sh: coverage after N seconds from a program harness's
 # seeds, without and with the op-level mutator (harnesses/common/op_mutator.h),
-# or with and without libFuzzer's entropic schedule (--compare entropic), the
-# two arms fuzzing at the same time so the machine's load hits both alike.
+# with and without libFuzzer's entropic schedule (--compare entropic), or
+# built two ways (--compare build:DIR), the two arms fuzzing at the same time
+# so the machine's load hits both alike.
 set -uo pipefail
 
 usage() {
   cat <<'EOF'
 usage: bench/opmut_coverage.sh --harness NAME [--seconds N] [--seed K] [--build DIR]
-                                [--compare opmut|entropic]
+                                [--compare opmut|entropic|build:DIR]
   --compare opmut (the default): Fuzzes build/fuzz/harnesses/NAME (plain) and NAME_opmut (op-level mutator;
   NAME_plain and NAME when the harness has OP_MUTATOR ON) from the seeds
   of the fuzz build, each into a fresh corpus, one process each, at the same
@@ -21,6 +22,10 @@ usage: bench/opmut_coverage.sh --harness NAME [--seconds N] [--seed K] [--build 
   --compare entropic: the same, with both arms the harness's default binary
   (the op-level one when OP_MUTATOR is ON), arm "entropic" with libFuzzer's
   default schedule and arm "no-entropic" with -entropic=0.
+  --compare build:DIR: the same, arm "base" the harness's default binary of
+  --build and arm "other" the same binary of the fuzz build tree DIR (e.g.
+  one configured with -DRESPFUZZ_MODEL_COVERAGE=edges); both corpora are
+  counted by --build's plain binary.
 EOF
 }
 
@@ -44,7 +49,15 @@ done
 [ -n "$harness" ] || { echo "opmut_coverage.sh: --harness NAME is required" >&2; exit 2; }
 case $seconds in '' | *[!0-9]*) echo "opmut_coverage.sh: --seconds takes a whole number" >&2; exit 2 ;; esac
 case $seed in '' | *[!0-9]*) echo "opmut_coverage.sh: --seed takes a whole number" >&2; exit 2 ;; esac
-case $compare in opmut | entropic) ;; *) echo "opmut_coverage.sh: --compare takes opmut or entropic" >&2; exit 2 ;; esac
+case $compare in
+  opmut | entropic) ;;
+  build:?*)
+    other_build=${compare#build:}
+    [ -d "$other_build/harnesses" ] ||
+      { echo "opmut_coverage.sh: --compare build:DIR: $other_build/harnesses is not a directory" >&2; exit 2; }
+    ;;
+  *) echo "opmut_coverage.sh: --compare takes opmut, entropic or build:DIR" >&2; exit 2 ;;
+esac
 dir="$build/harnesses"
 # Which binary has the mutator follows the harness's OP_MUTATOR (its CMakeLists.txt).
 if grep -q 'OP_MUTATOR ON' "$root/harnesses/$harness/CMakeLists.txt" 2>/dev/null; then
@@ -52,7 +65,11 @@ if grep -q 'OP_MUTATOR ON' "$root/harnesses/$harness/CMakeLists.txt" 2>/dev/null
 else
   plain="$dir/$harness" opmut="$dir/${harness}_opmut"
 fi
-for b in "$plain" "$opmut"; do
+default=$plain
+grep -q 'OP_MUTATOR ON' "$root/harnesses/$harness/CMakeLists.txt" 2>/dev/null && default=$opmut
+other_bin=""
+[ -n "${other_build:-}" ] && other_bin="$other_build/harnesses/${default##*/}"
+for b in "$plain" "$opmut" $other_bin; do
   [ -x "$b" ] || {
     echo "opmut_coverage.sh: $b not built (cmake --build --preset fuzz --target ${plain##*/} ${opmut##*/})" >&2
     exit 2
@@ -71,10 +88,10 @@ trap 'rm -rf "$work"' EXIT
 # Each arm: its name, its binary, its extra flag.
 if [ "$compare" = opmut ]; then
   arms=(plain opmut) bins=("$plain" "$opmut") flags=("" "")
-else
-  default=$plain
-  grep -q 'OP_MUTATOR ON' "$root/harnesses/$harness/CMakeLists.txt" 2>/dev/null && default=$opmut
+elif [ "$compare" = entropic ]; then
   arms=(entropic no-entropic) bins=("$default" "$default") flags=("" "-entropic=0")
+else
+  arms=(base other) bins=("$default" "$other_bin") flags=("" "")
 fi
 for i in 0 1; do
   arm=${arms[$i]} bin=${bins[$i]}

@@ -10,6 +10,12 @@ second). Then LATENCY HISTORY command (the latencies), LATEST (without its
 time), DOCTOR, GRAPH command (its labels are seconds ago), RESET of one
 event and LATEST again must be alike; the settings are put back.
 
+redis-server measures its sleeps, so on a loaded machine its latencies
+come out a few milliseconds over the ones asked for, and every figure
+derived from them differs. Such a round proves nothing either way and is
+run again, three rounds at most; one whose reference has the exact
+latencies is compared.
+
 --extra sleeps once more on B: the events must then differ (exit 1).
 Exits 1 at the first difference, 2 on a connection problem.
 """
@@ -53,16 +59,19 @@ def main():
         print(__doc__.strip().splitlines()[0])
         return 2
     a, b = (int(x) for x in args)
-    out = {}
-    threads = [threading.Thread(target=run, args=(a, False, out)),
-               threading.Thread(target=run, args=(b, extra, out))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if a not in out or b not in out:
-        print("FAIL: connection problem (a thread did not finish)")
-        return 2
+    nominal = [300, 400, 500, 250]
+    for attempt in range(1, 4):
+        out = compare_once(a, b, extra)
+        if out is None:
+            print("FAIL: connection problem (a thread did not finish)")
+            return 2
+        if out[a]["history"] == nominal:
+            break
+        print("note: round %d: the reference slept %r ms, not %r (a loaded machine); again"
+              % (attempt, out[a]["history"], nominal))
+    else:
+        print("FAIL: the reference overslept its sleeps in three rounds")
+        return 1
     for name, want in out[a].items():
         got = out[b][name]
         if got != want:
@@ -71,10 +80,21 @@ def main():
                   % (name, show(want), show(got)))
             return 1
         print("ok: LATENCY %s alike" % name)
-    if out[a]["history"] != [300, 400, 500, 250]:
-        print("FAIL: unexpected reference history %r" % out[a]["history"])
-        return 1
     return 0
+
+
+def compare_once(a, b, extra):
+    """One round on both servers at once: {port: results}, or None."""
+    out = {}
+    threads = [threading.Thread(target=run, args=(a, False, out)),
+               threading.Thread(target=run, args=(b, extra, out))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if a not in out or b not in out:
+        return None
+    return out
 
 
 if __name__ == "__main__":

@@ -697,21 +697,31 @@ std::string NotInThisState(const models::ReferenceModel& ref, const Op& op) {
   if (CommandIs(op.argv[0], "EXEC") && me.monitor && me.multi && !me.queued.empty()) {
     return "EXEC with queued commands from a monitor";
   }
-  // ACL that closes connections: the engine closes a deleted user's
-  // sessions (and a subscribed session whose user loses its channels), where
-  // the model keeps each session open as the default user (docs/fidelity.md).
-  if (CommandIs(op.argv[0], "ACL") && op.argv.size() >= 3 &&
-      (CommandIs(op.argv[1], "DELUSER") || CommandIs(op.argv[1], "SETUSER"))) {
-    const bool del = CommandIs(op.argv[1], "DELUSER");
+  // ACL that closes connections, run or queued for this EXEC: the engine
+  // closes a deleted user's sessions (and a subscribed session whose user
+  // loses its channels), where the model keeps each session open as the
+  // default user (docs/fidelity.md). The users are those at EXEC: a session
+  // may log in as the user after the ACL was queued.
+  auto acl_closes = [&ref](const std::vector<std::string>& argv) -> const char* {
+    if (!CommandIs(argv[0], "ACL") || argv.size() < 3) return nullptr;
+    const bool del = CommandIs(argv[1], "DELUSER");
+    if (!del && !CommandIs(argv[1], "SETUSER")) return nullptr;
     for (int i = 0; i < kMaxSessions; ++i) {
       const models::refmodel::Session& other = ref.session(i);
       if (!del && !other.pubsub()) continue;
-      for (size_t a = 2; a < (del ? op.argv.size() : 3); ++a) {
-        if (op.argv[a] == other.user || models::refmodel::CString(op.argv[a]) == other.user) {
+      for (size_t a = 2; a < (del ? argv.size() : 3); ++a) {
+        if (argv[a] == other.user || models::refmodel::CString(argv[a]) == other.user) {
           return del ? "ACL DELUSER of a user a session is logged in as"
                      : "ACL SETUSER of a user a subscribed session is logged in as";
         }
       }
+    }
+    return nullptr;
+  };
+  if (const char* why = acl_closes(op.argv)) return why;
+  if (CommandIs(op.argv[0], "EXEC") && me.multi) {
+    for (const std::vector<std::string>& q : me.queued) {
+      if (const char* why = acl_closes(q)) return absl::StrCat("EXEC of an ", why);
     }
   }
   if (ref.notify_keyspace_events() == 0) return "";

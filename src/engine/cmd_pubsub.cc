@@ -18,6 +18,7 @@
 #include "src/engine/command.h"
 #include "src/engine/engine.h"
 #include "src/engine/glob.h"
+#include "src/resp/writer.h"
 
 namespace respfuzz::engine {
 
@@ -38,12 +39,6 @@ std::vector<std::string>& ListOf(Session& s, PubSubKind kind) {
 void EraseOne(std::vector<int>* list, int session) {
   auto it = std::find(list->begin(), list->end(), session);
   if (it != list->end()) list->erase(it);
-}
-
-void AppendBulk(std::string* out, std::string_view s) {
-  absl::StrAppend(out, "$", s.size(), "\r\n");
-  out->append(s);
-  out->append("\r\n");
 }
 
 }  // namespace
@@ -103,11 +98,11 @@ int64_t Engine::Publish(std::string_view channel, std::string_view message, bool
   auto send = [&](int session, std::string_view kind, const std::string* pattern) {
     const bool resp3 = sessions_[session]->protocol == resp::Protocol::kResp3;
     bytes.clear();
-    absl::StrAppend(&bytes, resp3 ? ">" : "*", pattern != nullptr ? 4 : 3, "\r\n");
-    AppendBulk(&bytes, kind);
-    if (pattern != nullptr) AppendBulk(&bytes, *pattern);
-    AppendBulk(&bytes, channel);
-    AppendBulk(&bytes, message);
+    resp::WriteAggregateHeader(resp3 ? '>' : '*', pattern != nullptr ? 4 : 3, &bytes);
+    resp::WriteBulk(kind, &bytes);
+    if (pattern != nullptr) resp::WriteBulk(*pattern, &bytes);
+    resp::WriteBulk(channel, &bytes);
+    resp::WriteBulk(message, &bytes);
     Push(session, bytes);
     ++receivers;
   };

@@ -157,17 +157,13 @@ std::string Ago(int64_t elapsed) {
 
 // LATENCY GRAPH's sparkline: columns of 80 at most, 4 rows of three
 // levels each (`_`, `o`, `#`, then `|` below a full column) scaled between
-// the lowest and highest sample, a blank line, then each column's label
-// written downwards, one character per line.
-std::string Sparkline(const std::vector<std::pair<uint32_t, std::string>>& points) {
+// the lowest and highest sample (`lo` and `hi`), a blank line, then each
+// column's label written downwards, one character per line.
+std::string Sparkline(const std::vector<std::pair<uint32_t, std::string>>& points, uint32_t lo,
+                      uint32_t hi) {
   constexpr size_t kColumns = 80;
   constexpr int kRows = 4, kLevels = 3;
   constexpr char kFill[] = "_o#";
-  uint32_t lo = points.front().first, hi = lo;
-  for (const auto& [v, label] : points) {
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
   const double range = hi == lo ? 1 : static_cast<double>(hi - lo);
   std::string out;
   for (size_t first = 0; first < points.size(); first += kColumns) {
@@ -378,7 +374,7 @@ void CmdLatency(CommandContext& c) {
     std::string graph =
         absl::StrCat(c.arg(2), " - high ", hi, " ms, low ", lo, " ms (all time high ", ts->max,
                      " ms)\n", std::string(80, '-'), "\n");
-    if (!points.empty()) graph += Sparkline(points);
+    if (!points.empty()) graph += Sparkline(points, lo, hi);
     c.reply.Verbatim(graph, "txt");
   } else if (IEquals(sub, "latest")) {
     c.reply.ArrayHeader(static_cast<int64_t>(e.latency_events().size()));
