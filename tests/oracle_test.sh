@@ -81,6 +81,38 @@ if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #1: s1 CLIENT UNBLOCK 2" <<<"
 fi
 echo "ok: CLIENT UNBLOCK is compared, its id sent as the server's own for the session"
 
+# CLIENT LIST is compared, cut on each side to the sessions' lines (the
+# server's also holds the oracle's admin connection), its ids sent as the
+# server's own; NO-EVICT's flag shows in it; CLIENT REPLY OFF's silence is
+# compared too (nothing may come from the server). Against a server without
+# CLIENT, the REPLY OFF the server answers with an error is a divergence.
+cat >"$tmp/clients.txt" <<'PROG'
+s1 CLIENT SETNAME one
+s3 CLIENT NO-EVICT on
+s2 CLIENT LIST
+s2 CLIENT LIST ID 1 3 9
+s2 CLIENT REPLY OFF
+s2 SET k v
+s2 CLIENT REPLY ON
+s2 GET k
+PROG
+oracle_without -- "$tmp/clients.txt"
+# (The newer targets print more fields in CLIENT LIST: documented
+# differences, and no candidate.)
+agreed="8 ops: 8 compared, 0 excluded, 0 divergences"
+[ "$server_target" = redis-7.0 ] || agreed="divergences: [0-9]* documented, 0 candidates"
+if [ "$rc" -ne 0 ] || ! grep -q "8 ops: 8 compared, 0 excluded" <<<"$out" ||
+  ! grep -q "$agreed" <<<"$out"; then
+  echo "FAIL: CLIENT LIST, NO-EVICT and REPLY did not agree with the server (exit $rc):"
+  echo "$out"; exit 1
+fi
+oracle_without CLIENT -- "$tmp/clients.txt"
+if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #4: s2 CLIENT REPLY OFF" <<<"$out"; then
+  echo "FAIL: the oracle did not report a reply where the engine sends none (exit $rc):"
+  echo "$out"; exit 1
+fi
+echo "ok: CLIENT LIST, NO-EVICT and REPLY are compared, the list cut to the sessions' lines"
+
 # ACL cannot leak from one program to the next: the oracle puts ACL back as
 # the server starts before every program. Planted: the default user without
 # ECHO and every channel, and a user of its own, left on the server before

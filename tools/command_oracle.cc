@@ -32,6 +32,7 @@
 #include "src/engine/command_facts.h"
 #include "src/engine/engine.h"
 #include "src/resp/writer.h"
+#include "tools/oracle_client_list.h"
 #include "tools/oracle_net.h"
 #include "tools/oracle_random.h"
 #include "tools/oracle_sort.h"
@@ -126,13 +127,19 @@ absl::StatusOr<Value> Roundtrip(int fd, const std::vector<std::string>& argv,
 // (asked on the admin connection) whose addr is fd's local address; -1
 // when no line has it (or the server refused CLIENT LIST: the op then
 // diverges, as it should, at the CLIENT UNBLOCK it was asked for).
-absl::StatusOr<int64_t> ServerClientId(int admin_fd, int fd, harnesses::ReplyParser& parser) {
+absl::StatusOr<int> LocalPort(int fd) {
   sockaddr_in local{};
   socklen_t len = sizeof(local);
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) {
     return absl::InternalError(absl::StrCat("getsockname: ", std::strerror(errno)));
   }
-  const std::string addr = absl::StrCat(" addr=127.0.0.1:", ntohs(local.sin_port), " ");
+  return ntohs(local.sin_port);
+}
+
+absl::StatusOr<int64_t> ServerClientId(int admin_fd, int fd, harnesses::ReplyParser& parser) {
+  auto port = LocalPort(fd);
+  if (!port.ok()) return port.status();
+  const std::string addr = absl::StrCat(" addr=127.0.0.1:", *port, " ");
   auto list = Roundtrip(admin_fd, {"CLIENT", "LIST"}, parser, resp::Protocol::kResp3);
   if (!list.ok()) return list.status();
   for (absl::string_view line : absl::StrSplit(list->str, '\n')) {
@@ -951,10 +958,24 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     const engine::CommandSpec* spec = engine::FindCommand(argv[0]);
     const bool client_unblock = spec != nullptr && spec->name == "client" && argv.size() >= 2 &&
                                 CommandIs(argv[1], "UNBLOCK");
-    const bool client_other = spec != nullptr && spec->name == "client" && argv.size() >= 2 &&
-                              !CommandIs(argv[1], "ID") && !CommandIs(argv[1], "SETNAME") &&
-                              !CommandIs(argv[1], "GETNAME") && !CommandIs(argv[1], "INFO") &&
-                              !client_unblock;
+    const bool client_list =
+        spec != nullptr && spec->name == "client" && argv.size() >= 2 && CommandIs(argv[1], "LIST");
+    const bool client_reply = spec != nullptr && spec->name == "client" && argv.size() >= 2 &&
+                              CommandIs(argv[1], "REPLY");
+    // CLIENT KILL, PAUSE, UNPAUSE and TRACKING act on connections (the
+    // oracle's own too) or start invalidation pushes (`respfuzz oracle
+    // invalidation` compares those): not sent. The others are: LIST cut to
+    // the sessions' lines, GETREDIR, TRACKINGINFO and CACHING of sessions
+    // whose tracking is never on, NO-EVICT, REPLY, HELP.
+    bool client_other = false;
+    if (spec != nullptr && spec->name == "client" && argv.size() >= 2) {
+      client_other = true;
+      for (std::string_view sub :
+           {"ID", "SETNAME", "GETNAME", "INFO", "UNBLOCK", "LIST", "GETREDIR", "TRACKINGINFO",
+            "CACHING", "NO-EVICT", "REPLY", "HELP"}) {
+        if (CommandIs(argv[1], sub)) client_other = false;
+      }
+    }
     // MEMORY MALLOC-STATS: jemalloc's report on the server, the reply of a
     // build without jemalloc in the engine.
     const bool malloc_stats = spec != nullptr && spec->name == "memory" && argv.size() == 2 &&
@@ -1071,9 +1092,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       exclude("not-modeled",
               malloc_stats ? "the allocator's own report (jemalloc's on the server); not sent"
               : client_other
-                  ? "CLIENT's subcommands but ID, SETNAME, GETNAME, INFO and UNBLOCK are not "
-                    "compared (they name or list connections by id and address, which differ on "
-                    "the server); not sent"
+                  ? "CLIENT KILL, PAUSE, UNPAUSE and TRACKING are not compared (they act on the "
+                    "oracle's own connections too, or start invalidation pushes); not sent"
               : spec == nullptr || sub_missing
                   ? "not modeled by the engine (it replies with an unknown-command error); not sent"
                   : "a CONFIG parameter the engine does not have; not sent");
@@ -1093,11 +1113,83 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         continue;
       }
     }
+    // Queued, CLIENT LIST's reply is an element of EXEC's, where the lines
+    // of the oracle's own connections stay; CLIENT REPLY OFF or SKIP run by
+    // EXEC silences the rest of EXEC's own array.
+    if ((client_list || client_reply) && eng.session(s).in_multi) {
+      exclude("connections", client_list
+                                 ? "CLIENT LIST in a transaction: the server's lines of the "
+                                   "oracle's own connections would stay in EXEC's reply; not sent"
+                                 : "CLIENT REPLY in a transaction; not sent");
+      tainted[s] = true;
+      continue;
+    }
     // CLIENT UNBLOCK names a session by the engine's id: the server gets the
     // id its own connection for that session has (asked with CLIENT LIST on
     // the admin connection), an id no session has is sent as -1 (no client
     // has it on either side), anything else as it is.
     std::vector<std::string> wire = argv;
+    // CLIENT LIST ID: each id of a session becomes its connection's id on the
+    // server; another id (a plain positive number) one that no connection has
+    // (1 << 62), anything else goes as it is. The server is given a
+    // connection for every session the engine has open, so both list them.
+    if (client_list) {
+      if (argv.size() >= 4 && CommandIs(argv[2], "ID") && eng.monitor_count() != 0) {
+        exclude("monitor",
+                "CLIENT LIST ID while a session monitors: the server's line would show the "
+                "server's ids; not sent");
+        continue;
+      }
+      for (int t = 0; t < harnesses::kMaxSessions; ++t) {
+        if (!eng.session(t).open) continue;
+        if (absl::Status st = open_session(t); !st.ok()) return st;
+      }
+      if (argv.size() >= 4 && CommandIs(argv[2], "ID")) {
+        if (logs_everything()) slowlog_polluted = true;  // the admin's CLIENT LIST
+        for (size_t j = 3; j < argv.size(); ++j) {
+          int64_t id = 0;
+          if (!absl::SimpleAtoi(argv[j], &id) || std::to_string(id) != argv[j] || id <= 0) {
+            continue;
+          }
+          wire[j] = std::to_string(int64_t{1} << 62);
+          for (int t = 0; t < harnesses::kMaxSessions; ++t) {
+            if (eng.session(t).id != id || fds[t] < 0) continue;
+            auto server_id = ServerClientId(admin_fd_, fds[t], *ours);
+            if (!server_id.ok()) return server_id.status();
+            wire[j] = std::to_string(*server_id);
+          }
+        }
+      }
+    }
+    // Each side's CLIENT LIST cut to the sessions' lines: the engine's by
+    // id, the server's by the local port of each session's connection.
+    auto sessions_only = [&](Value* mine, Value* theirs) -> absl::Status {
+      if (!client_list) return absl::OkStatus();
+      std::array<int, harnesses::kMaxSessions> ports{};
+      for (int t = 0; t < harnesses::kMaxSessions; ++t) {
+        ports[t] = -1;
+        if (fds[t] < 0) continue;
+        auto port = LocalPort(fds[t]);
+        if (!port.ok()) return port.status();
+        ports[t] = *port;
+      }
+      KeepSessionLines(mine, [&](absl::string_view line) {
+        int64_t id = 0;
+        if (!absl::SimpleAtoi(ClientField(line, "id"), &id)) return -1;
+        for (int t = 0; t < harnesses::kMaxSessions; ++t) {
+          if (eng.session(t).id == id) return t;
+        }
+        return -1;
+      });
+      KeepSessionLines(theirs, [&](absl::string_view line) {
+        const absl::string_view addr = ClientField(line, "addr");
+        for (int t = 0; t < harnesses::kMaxSessions; ++t) {
+          if (ports[t] >= 0 && addr == absl::StrCat("127.0.0.1:", ports[t])) return t;
+        }
+        return -1;
+      });
+      return absl::OkStatus();
+    };
     if (client_unblock && argv.size() >= 3) {
       int64_t id = 0;
       if (absl::SimpleAtoi(argv[2], &id) && std::to_string(id) == argv[2]) {
@@ -1267,8 +1359,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // between the two) moves the engine's clock there, so both take their
     // ID from the same millisecond. An explicit or past ID moves nothing.
     std::optional<absl::StatusOr<Value>> early;
+    const bool silenced = eng.session(s).reply_off || eng.session(s).reply_skip_next;
     if (CommandIs(argv[0], "XADD") && !queued && !subscription && !eng.session(s).in_pubsub() &&
-        pending[s].empty() && why_not.empty()) {
+        pending[s].empty() && why_not.empty() && !silenced) {
       if (absl::Status st = open_session(s); !st.ok()) return st;
       const bool resp2 = before == resp::Protocol::kResp2;
       early = Roundtrip(fds[s], argv, resp2 ? *hiredis : *ours,
@@ -1344,6 +1437,17 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         }
         OrderUnsubscribeAll(argv, side);
       }
+      if (client_list) {
+        // (A RESP3 subscriber's CLIENT LIST: its reply is the one frame that
+        // is no push.)
+        Value* m = nullptr;
+        Value* t = nullptr;
+        for (Value& v : mine_frames) m = v.type == Type::kPush || m != nullptr ? m : &v;
+        for (Value& v : theirs) t = v.type == Type::kPush || t != nullptr ? t : &v;
+        if (m != nullptr && t != nullptr) {
+          if (absl::Status st = sessions_only(m, t); !st.ok()) return st;
+        }
+      }
       for (const Value& v : theirs) {
         if (v.type != Type::kPush && !harnesses::IsPubSubFrame(v)) transactions.Observe(s, argv, v);
       }
@@ -1358,6 +1462,30 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         report->divergences.push_back({name, i, text, show(mine_frames), show(theirs)});
       }
       continue;
+    }
+    // No reply at all (CLIENT REPLY OFF, or SKIP and the command after it):
+    // nothing may come from the server either, in the time a blocked
+    // command is given to answer.
+    if (bytes.empty() && !early.has_value()) {
+      if (absl::Status st = open_session(s); !st.ok()) return st;
+      if (absl::Status st = SendAll(fds[s], resp::EncodeCommand(wire)); !st.ok()) return st;
+      std::string got;
+      if (absl::Status st = ReadSome(fds[s], kBlockedReplyWaitMs, &got); !st.ok()) return st;
+      // A transaction begun, queued into or ended without replies: the
+      // tracker did not see its queue.
+      if (eng.session(s).in_multi || CommandIs(argv[0], "EXEC")) tainted[s] = true;
+      if (!why_not.empty() && got.empty()) {
+        exclude(category, why_not);
+        continue;
+      }
+      ++report->compared;
+      if (got.empty()) {
+        ++report->agreed;
+        continue;
+      }
+      report->divergences.push_back(
+          {name, i, text, "(no reply)", harnesses::EscapeBytes(got, 2000)});
+      return absl::OkStatus();  // the connections no longer line up
     }
     // A script's big_number table with bytes no number has is written as it
     // is, by redis-server 7.0.15 and the engine (invalid RESP3 on both
@@ -1453,6 +1581,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
     Value got = std::move(*mine);
     Value want = std::move(*theirs);
+    if (absl::Status st = sessions_only(&got, &want); !st.ok()) return st;
     // SPOP: the engine's set becomes what the server's pops left, so the
     // key stays the same on both sides.
     if (CommandIs(argv[0], "SPOP") && !queued && want.type != Type::kError &&

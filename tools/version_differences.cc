@@ -198,6 +198,64 @@ bool SameCoordinates(std::string_view server, std::string_view engine) {
   return SameButNumbers(server, engine, true);
 }
 
+bool SameWithoutFields(std::string_view server, std::string_view engine,
+                       const std::vector<std::string>& fields) {
+  if (server == engine) return false;
+  auto value_end = [](std::string_view text, size_t at) {
+    while (at < text.size() && text[at] != ' ' && text[at] != '\\' && text[at] != '"') ++at;
+    return at;
+  };
+  // "FIELD" is taken out of both sides; "FIELD=A>B" reads the server's
+  // FIELD=A as FIELD=B, and the row then needs at least one such reading.
+  std::vector<std::string> cut;
+  std::vector<std::pair<std::string, std::string>> rewrites;  // " FIELD=A", " FIELD=B"
+  for (const std::string& f : fields) {
+    const size_t eq = f.find('=');
+    const size_t gt = f.find('>');
+    if (eq == std::string::npos || gt == std::string::npos || gt < eq) {
+      cut.push_back(f);
+      continue;
+    }
+    rewrites.emplace_back(" " + f.substr(0, gt), " " + f.substr(0, eq + 1) + f.substr(gt + 1));
+  }
+  int rewritten = 0;
+  std::string theirs;
+  for (size_t i = 0; i < server.size();) {
+    bool done = false;
+    for (const auto& [from, to] : rewrites) {
+      if (server.substr(i, from.size()) != from ||
+          value_end(server, i + from.size()) != i + from.size()) {
+        continue;
+      }
+      theirs += to;
+      i += from.size();
+      ++rewritten;
+      done = true;
+      break;
+    }
+    if (!done) theirs.push_back(server[i++]);
+  }
+  if (!rewrites.empty() && rewritten == 0) return false;
+  auto without = [&](std::string_view text) {
+    std::string out;
+    size_t i = 0;
+    while (i < text.size()) {
+      bool skipped = false;
+      if (text[i] == ' ') {
+        for (const std::string& f : cut) {
+          if (text.substr(i + 1, f.size() + 1) != f + "=") continue;
+          i = value_end(text, i + 1 + f.size() + 1);
+          skipped = true;
+          break;
+        }
+      }
+      if (!skipped) out.push_back(text[i++]);
+    }
+    return out;
+  };
+  return without(theirs) == without(engine);
+}
+
 ServerIdentity IdentityFromInfo(std::string_view info) {
   ServerIdentity id;
   std::string redis, valkey, name;
@@ -291,9 +349,36 @@ absl::StatusOr<std::vector<VersionDifference>> ParseVersionDifferences(std::stri
     }
     d.same_double = d.server_pattern == kSameDouble;
     d.same_coords = d.server_pattern == kSameCoords;
+    if (d.server_pattern.starts_with(kWithoutFields) ||
+        d.engine_pattern.starts_with(kWithoutFields)) {
+      if (d.server_pattern != d.engine_pattern) {
+        return error(absl::StrCat("server and engine are both the same ",
+                                  std::string(kWithoutFields), "FIELD,... or neither is"));
+      }
+      for (std::string_view field :
+           Split(std::string_view(d.server_pattern).substr(kWithoutFields.size()), ',')) {
+        // FIELD, or FIELD=A>B (values without spaces, commas or quotes).
+        const size_t eq = field.find('=');
+        const std::string_view name = field.substr(0, eq);
+        const size_t gt = field.find('>');
+        const bool rewrite_ok =
+            eq == std::string_view::npos ||
+            (gt != std::string_view::npos && gt > eq + 1 && gt + 1 < field.size() &&
+             field.find_first_of(" \"\\", eq) == std::string_view::npos);
+        if (name.empty() ||
+            name.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string_view::npos ||
+            !rewrite_ok) {
+          return error(absl::StrCat("'", std::string(field), "' of ", d.server_pattern,
+                                    " is not FIELD or FIELD=A>B (a CLIENT LIST field: a-z, '-')"));
+        }
+        d.without_fields.emplace_back(field);
+      }
+    }
     try {
       auto pattern = [&](const std::string& p) {
-        return p == "*" || d.same_double || d.same_coords ? std::string() : p;
+        return p == "*" || d.same_double || d.same_coords || !d.without_fields.empty()
+                   ? std::string()
+                   : p;
       };
       d.server_re = std::regex(pattern(d.server_pattern));
       d.engine_re = std::regex(pattern(d.engine_pattern));
@@ -345,6 +430,10 @@ const VersionDifference* Explain(const std::vector<VersionDifference>& table,
     }
     if (row.same_coords) {
       if (SameCoordinates(d.server, d.engine)) return &row;
+      continue;
+    }
+    if (!row.without_fields.empty()) {
+      if (SameWithoutFields(d.server, d.engine, row.without_fields)) return &row;
       continue;
     }
     if (!std::regex_search(d.server, row.server_re)) continue;

@@ -19,7 +19,12 @@
 //    differently, or the same reply but for numbers so written (SameDouble);
 //    or both =coords: the same reply but for numbers where the engine's is
 //    the "%.17Lf"-trimmed text of the server's double (SameCoordinates: GEO
-//    coordinates, which 7.0.15 prints so);
+//    coordinates, which 7.0.15 prints so); or both the same
+//    =without:FIELD,FIELD...: the two sides are the same once each
+//    " FIELD=value" of a CLIENT INFO or LIST line (the fields a newer
+//    server adds) is taken out of both; an element FIELD=A>B instead reads
+//    the server's FIELD=A as FIELD=B, and the row applies only where the
+//    server has one (SameWithoutFields);
 //  - source: the release note or commit that documents the change (a URL);
 //  - what: one sentence.
 #ifndef RESPFUZZ_TOOLS_VERSION_DIFFERENCES_H_
@@ -54,8 +59,9 @@ struct VersionDifference {
   std::string command;                                       // "*" for any
   std::string server_pattern, engine_pattern;                // "*" for any
   std::regex server_re, engine_re;
-  bool same_double = false;  // both patterns were =double
-  bool same_coords = false;  // both patterns were =coords
+  bool same_double = false;                 // both patterns were =double
+  bool same_coords = false;                 // both patterns were =coords
+  std::vector<std::string> without_fields;  // both patterns were =without:...
   std::string source;
   std::string what;
   int line = 0;
@@ -79,6 +85,15 @@ inline constexpr std::string_view kSameCoords = "=coords";
 // (addReplyHumanLongDouble) of the server's double, or the double that text
 // reads back as when it is another; at least one differs.
 bool SameCoordinates(std::string_view server, std::string_view engine);
+
+inline constexpr std::string_view kWithoutFields = "=without:";
+// Whether `server` and `engine` differ, and are the same once every
+// " FIELD=value" of `fields` (the value up to the next space, backslash or
+// quote: a field of a printed CLIENT INFO or LIST line) is taken out of both,
+// and each of the server's " FIELD=A" of an element FIELD=A>B is read as
+// " FIELD=B" (at least one, when there are such elements).
+bool SameWithoutFields(std::string_view server, std::string_view engine,
+                       const std::vector<std::string>& fields);
 
 // -1, 0, 1 as `a` is older, the same, newer than `b` (dotted numbers).
 int CompareVersions(std::string_view a, std::string_view b);

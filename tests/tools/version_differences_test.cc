@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 
 namespace respfuzz::oracle {
@@ -122,6 +123,46 @@ TEST(VersionDifferences, NumbersInsideAReply) {
       ParseVersionDifferences("d\tredis>=8.0.0\t*\t=coords\t.*\thttps://x\tw\n");
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.status().message().find("both =coords or neither"), std::string::npos);
+}
+
+// =without: the fields a newer server adds are taken out of both sides;
+// any other difference stays, and FIELD=A>B applies only where the server
+// printed FIELD=A.
+TEST(VersionDifferences, WithoutFieldsComparesTheRest) {
+  const std::vector<std::string> fields = {"watch", "lib-name"};
+  const std::string engine = R"("id=? flags=N multi=-1 qbuf=? resp=2\n")";
+  EXPECT_TRUE(SameWithoutFields(R"("id=? flags=N multi=-1 watch=0 qbuf=? resp=2 lib-name=\n")",
+                                engine, fields));
+  // A field 7.0.15 has, different: not explained.
+  EXPECT_FALSE(SameWithoutFields(R"("id=? flags=x multi=-1 watch=0 qbuf=? resp=2 lib-name=\n")",
+                                 engine, fields));
+  // The same text: no divergence to explain.
+  EXPECT_FALSE(SameWithoutFields(engine, engine, fields));
+  // A name that only starts like a cut field stays.
+  EXPECT_FALSE(
+      SameWithoutFields(R"("id=? flags=N multi=-1 watchers=0 qbuf=? resp=2\n")", engine, fields));
+  const std::vector<std::string> multi = {"watch", "multi=0>-1"};
+  EXPECT_TRUE(
+      SameWithoutFields(R"("id=? flags=N multi=0 watch=1 qbuf=? resp=2\n")", engine, multi));
+  // No multi=0 on the server: the rewrite row does not apply.
+  EXPECT_FALSE(
+      SameWithoutFields(R"("id=? flags=N multi=-1 watch=1 qbuf=? resp=2\n")", engine, multi));
+  // multi=0 against an engine in a transaction: still a difference.
+  EXPECT_FALSE(SameWithoutFields(R"("id=? flags=N multi=0 watch=1 qbuf=? resp=2\n")",
+                                 R"("id=? flags=N multi=2 qbuf=? resp=2\n")", multi));
+  // multi=01 is not multi=0.
+  EXPECT_FALSE(SameWithoutFields(R"("id=? flags=N multi=01 qbuf=? resp=2\n")", engine, multi));
+  for (const char* bad :
+       {"=without:watch\t=without:lib-name", "=without:Watch\t=without:Watch",
+        "=without:multi=0\t=without:multi=0", "=without:\t=without:", "=without:watch\t*"}) {
+    absl::StatusOr<std::vector<VersionDifference>> t =
+        ParseVersionDifferences(absl::StrCat("d\tvalkey>=8.0.0\t*\t", bad, "\thttps://x\tw\n"));
+    EXPECT_FALSE(t.ok()) << bad;
+  }
+  absl::StatusOr<std::vector<VersionDifference>> ok = ParseVersionDifferences(
+      "d\tvalkey>=8.0.0\t*\t=without:watch,multi=0>-1\t=without:watch,multi=0>-1\thttps://x\tw\n");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ((*ok)[0].without_fields, multi);
 }
 
 // Divergences recorded from redis-server 8.0.6 and valkey-server 9.1.2 over
