@@ -113,6 +113,24 @@ if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #4: s2 CLIENT REPLY OFF" <<<"
 fi
 echo "ok: CLIENT LIST, NO-EVICT and REPLY are compared, the list cut to the sessions' lines"
 
+# CLIENT KILL is compared when an ID filter names the connection (and no
+# ADDR or LADDR a server address): the id is sent as the server's own for
+# the session; a killed session's later ops are excluded as closed, a
+# KILL that could reach the oracle's connections (TYPE alone) is not sent.
+cp "$src/tests/fixtures/oracle/client_kill.txt" "$tmp/kill.txt"
+oracle_without -- "$tmp/kill.txt"
+agreed="24 ops: 18 compared, 5 excluded, 0 divergences"
+[ "$server_target" = redis-7.0 ] || agreed="24 ops: 18 compared, 5 excluded"
+if [ "$rc" -ne 0 ] || ! grep -q "$agreed" <<<"$out"; then
+  echo "FAIL: CLIENT KILL did not agree with the server (exit $rc):"; echo "$out"; exit 1
+fi
+oracle_without CLIENT -- "$tmp/kill.txt"
+if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #3: s1 CLIENT KILL ID 2" <<<"$out"; then
+  echo "FAIL: the oracle did not report a server without CLIENT KILL (exit $rc):"; echo "$out"
+  exit 1
+fi
+echo "ok: CLIENT KILL by ID is compared, its id sent as the server's own for the session"
+
 # ACL cannot leak from one program to the next: the oracle puts ACL back as
 # the server starts before every program. Planted: the default user without
 # ECHO and every channel, and a user of its own, left on the server before

@@ -893,7 +893,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
     prev_text = text;
     if (!lined_up) return absl::OkStatus();
-    if (op.kind == OpKind::kCommand && !eng.session(op.session).open) {
+    if (op.kind == OpKind::kCommand &&
+        (!eng.session(op.session).open || eng.session(op.session).close_after_reply)) {
       // The engine closed it (ACL DELUSER of its user, a subscribed client
       // whose channels ACL SETUSER took away), as the server closes its.
       exclude("closed", "the session's connection was closed by an earlier op");
@@ -962,17 +963,19 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         spec != nullptr && spec->name == "client" && argv.size() >= 2 && CommandIs(argv[1], "LIST");
     const bool client_reply = spec != nullptr && spec->name == "client" && argv.size() >= 2 &&
                               CommandIs(argv[1], "REPLY");
-    // CLIENT KILL, PAUSE, UNPAUSE and TRACKING act on connections (the
+    const bool client_kill =
+        spec != nullptr && spec->name == "client" && argv.size() >= 2 && CommandIs(argv[1], "KILL");
+    // CLIENT PAUSE, UNPAUSE and TRACKING act on every connection (the
     // oracle's own too) or start invalidation pushes (`respfuzz oracle
     // invalidation` compares those): not sent. The others are: LIST cut to
-    // the sessions' lines, GETREDIR, TRACKINGINFO and CACHING of sessions
-    // whose tracking is never on, NO-EVICT, REPLY, HELP.
+    // the sessions' lines, KILL by ID (below), GETREDIR, TRACKINGINFO and
+    // CACHING of sessions whose tracking is never on, NO-EVICT, REPLY, HELP.
     bool client_other = false;
     if (spec != nullptr && spec->name == "client" && argv.size() >= 2) {
       client_other = true;
       for (std::string_view sub :
-           {"ID", "SETNAME", "GETNAME", "INFO", "UNBLOCK", "LIST", "GETREDIR", "TRACKINGINFO",
-            "CACHING", "NO-EVICT", "REPLY", "HELP"}) {
+           {"ID", "SETNAME", "GETNAME", "INFO", "UNBLOCK", "LIST", "KILL", "GETREDIR",
+            "TRACKINGINFO", "CACHING", "NO-EVICT", "REPLY", "HELP"}) {
         if (CommandIs(argv[1], sub)) client_other = false;
       }
     }
@@ -1092,7 +1095,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       exclude("not-modeled",
               malloc_stats ? "the allocator's own report (jemalloc's on the server); not sent"
               : client_other
-                  ? "CLIENT KILL, PAUSE, UNPAUSE and TRACKING are not compared (they act on the "
+                  ? "CLIENT PAUSE, UNPAUSE and TRACKING are not compared (they act on the "
                     "oracle's own connections too, or start invalidation pushes); not sent"
               : spec == nullptr || sub_missing
                   ? "not modeled by the engine (it replies with an unknown-command error); not sent"
@@ -1129,7 +1132,30 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // the admin connection), an id no session has is sent as -1 (no client
     // has it on either side), anything else as it is.
     std::vector<std::string> wire = argv;
-    // CLIENT LIST ID: each id of a session becomes its connection's id on the
+    // CLIENT KILL: the old form (an address) is sent as it is: no session has
+    // an address in the engine, and the program cannot name a connection of
+    // the server's. The filter form only with an ID filter and without ADDR
+    // or LADDR (which name the server's own addresses): then it can kill a
+    // session's connection at most, never the oracle's. Its ID is mapped
+    // as CLIENT LIST ID's below.
+    if (client_kill && argv.size() != 3) {
+      bool by_id = false, by_address = false;
+      for (size_t j = 2; j + 1 < argv.size(); j += 2) {
+        by_id = by_id || CommandIs(argv[j], "ID");
+        by_address = by_address || CommandIs(argv[j], "ADDR") || CommandIs(argv[j], "LADDR");
+      }
+      if (!by_id || by_address || eng.monitor_count() != 0) {
+        exclude("connections",
+                eng.monitor_count() != 0
+                    ? "CLIENT KILL while a session monitors: the server's line would show the "
+                      "server's ids; not sent"
+                    : "CLIENT KILL without an ID filter, or with ADDR or LADDR, may kill the "
+                      "oracle's own connections; not sent");
+        if (eng.session(s).in_multi) tainted[s] = true;
+        continue;
+      }
+    }
+    // CLIENT LIST ID and KILL ID: each id of a session becomes its connection's id on the
     // server; another id (a plain positive number) one that no connection has
     // (1 << 62), anything else goes as it is. The server is given a
     // connection for every session the engine has open, so both list them.
@@ -1144,21 +1170,29 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         if (!eng.session(t).open) continue;
         if (absl::Status st = open_session(t); !st.ok()) return st;
       }
-      if (argv.size() >= 4 && CommandIs(argv[2], "ID")) {
-        if (logs_everything()) slowlog_polluted = true;  // the admin's CLIENT LIST
-        for (size_t j = 3; j < argv.size(); ++j) {
-          int64_t id = 0;
-          if (!absl::SimpleAtoi(argv[j], &id) || std::to_string(id) != argv[j] || id <= 0) {
-            continue;
-          }
-          wire[j] = std::to_string(int64_t{1} << 62);
-          for (int t = 0; t < harnesses::kMaxSessions; ++t) {
-            if (eng.session(t).id != id || fds[t] < 0) continue;
-            auto server_id = ServerClientId(admin_fd_, fds[t], *ours);
-            if (!server_id.ok()) return server_id.status();
-            wire[j] = std::to_string(*server_id);
-          }
-        }
+    }
+    // The ids to map: LIST ID's list, or the value of each of KILL's ID
+    // filters.
+    std::vector<size_t> id_args;
+    if (client_list && argv.size() >= 4 && CommandIs(argv[2], "ID")) {
+      for (size_t j = 3; j < argv.size(); ++j) id_args.push_back(j);
+    }
+    if (client_kill && argv.size() != 3) {
+      for (size_t j = 2; j + 1 < argv.size(); j += 2) {
+        if (CommandIs(argv[j], "ID")) id_args.push_back(j + 1);
+      }
+    }
+    if (!id_args.empty() && logs_everything()) slowlog_polluted = true;  // the admin's CLIENT LIST
+    for (size_t j : id_args) {
+      int64_t id = 0;
+      if (!absl::SimpleAtoi(argv[j], &id) || std::to_string(id) != argv[j] || id <= 0) continue;
+      wire[j] = std::to_string(int64_t{1} << 62);
+      for (int t = 0; t < harnesses::kMaxSessions; ++t) {
+        if (eng.session(t).id != id || !eng.session(t).open) continue;
+        if (absl::Status st = open_session(t); !st.ok()) return st;
+        auto server_id = ServerClientId(admin_fd_, fds[t], *ours);
+        if (!server_id.ok()) return server_id.status();
+        wire[j] = std::to_string(*server_id);
       }
     }
     // Each side's CLIENT LIST cut to the sessions' lines: the engine's by
