@@ -271,6 +271,28 @@ TEST(InvalidationHarness, RefusalNamingAMultiNotOpenFailsTheClientCheck) {
   EXPECT_TRUE(in_multi.verdict.ok) << in_multi.verdict.ToString();
 }
 
+// A refusal that names no reason ("(state ready)" alone, as if a ready
+// tracking client outside MULTI were refused TRACKING off) fails the client
+// check: here the second TRACKING off's true refusal ("state ready,
+// tracking off") loses its reason. Left as it is, it passes.
+TEST(InvalidationHarness, RefusalWithoutAReasonFailsTheClientCheck) {
+  const std::string program =
+      "client c1 default resp3\ndeliver-all\nc1 tracking off\nc1 tracking off\nsend c1\n"
+      "deliver-all\n";
+  RunOptions broken;
+  broken.corrupt_refusal = [](size_t, absl::Status* s) {
+    *s = absl::FailedPreconditionError(
+        "tracking off needs a ready tracking client outside MULTI (state ready)");
+  };
+  const RunResult bad = RunProgram(P(program), broken);
+  ASSERT_FALSE(bad.verdict.ok);
+  EXPECT_EQ(bad.verdict.check, "client") << bad.verdict.ToString();
+  EXPECT_NE(bad.verdict.message.find("without a reason"), std::string::npos)
+      << bad.verdict.ToString();
+  const RunResult good = RunProgram(P(program), RunOptions{});
+  EXPECT_TRUE(good.verdict.ok) << good.verdict.ToString();
+}
+
 TEST(InvalidationHarness, ChangedServerByteFailsTheReference) {
   RunOptions broken;
   broken.corrupt_server_output = [](size_t op, int slot, std::string* bytes) {

@@ -502,6 +502,15 @@ void Runner::CheckRefusal(int i, const char* what, absl::Status s) {
          absl::StrCat("c", i + 1, " refused TRACKING ", what,
                       " as in MULTI, with no MULTI submitted since its last EXEC: ", s.message()));
   }
+  // A refusal names what its precondition lacks: a state other than ready,
+  // tracking off, MULTI, or (adding prefixes) a mode other than BCAST. One
+  // that names none, "(state ready)" alone, refused a call it allows.
+  const bool mode_named =
+      std::string_view(what) == "on" && clients_[i].spec.mode != cache::Mode::kBcast;
+  if (checks_ && !mode_named && absl::EndsWith(s.message(), "state ready)")) {
+    Fail("client", absl::StrCat("c", i + 1, " refused TRACKING ", what,
+                                " without a reason its precondition names: ", s.message()));
+  }
 }
 
 void Runner::RunOp(const Op& op) {
