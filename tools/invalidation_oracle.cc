@@ -638,6 +638,7 @@ absl::Status InvalidationOracle::Run(const std::string& name, const Program& pro
   ro.max_string_len = kBulkLen;
   ro.turn_per_command = true;
   ro.tracker_bugs = options_.engine_bugs;
+  ro.engine_bugs = options_.core_bugs;
   InvalidationReplay replay(*this, name, program, report);
   ro.observer = &replay;
   const harnesses::invalidation::RunResult r = harnesses::invalidation::RunProgram(program, ro);

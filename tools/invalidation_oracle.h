@@ -68,6 +68,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "harnesses/invalidation/program.h"
+#include "src/engine/engine.h"
 #include "src/resp/value.h"
 #include "src/tracking/tracker.h"
 #include "tools/oracle_report.h"
@@ -89,6 +90,9 @@ struct InvalidationOracleOptions {
   // Planted in the engine's tracker: a deliberately broken engine, to show
   // the oracle fails (tests only).
   tracking::TrackerBugs engine_bugs;
+  // The same, planted in the engine itself (e.g. DEBUG RELOAD without its
+  // flush invalidation).
+  engine::EngineBugs core_bugs;
 };
 
 class InvalidationOracle {
