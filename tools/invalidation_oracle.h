@@ -52,7 +52,13 @@
 //                   picked by a random walk (also from its cron, at any
 //                   time), the engine in sorted order;
 //   expiry-race     after an action whose timing leaves a key's expiry
-//                   undecidable.
+//                   undecidable;
+//   block-timeout-race  the same for a blocked client's timeout (the engine
+//                   times a client out at the start of the first action
+//                   past its deadline, redis-server in beforeSleep, up to a
+//                   serverCron period late and after the commands read
+//                   then): before an action, a deadline that close is
+//                   waited past, as an expiry is.
 // The server must allow DEBUG (--enable-debug-command local): its active
 // expiry is off while the oracle runs (expiry happens only on lookup, as in
 // the engine), and proto-max-bulk-len is 1 MiB on both sides (the engine's
