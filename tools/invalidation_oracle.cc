@@ -42,8 +42,12 @@ constexpr int64_t kBulkLen = 1024 * 1024;
 // How late redis-server may time out a blocked client: it does so in
 // beforeSleep, so when its event loop sleeps through the deadline the
 // timeout waits for the next wake-up, at the latest serverCron's timer
-// (1000 / hz ms, hz 10), and comes after the commands read then.
-constexpr int64_t kServerCronMs = 100;
+// (1000 / hz ms, hz 10, plus the timer's slack), and comes after the
+// commands read then.
+constexpr int64_t kBlockTimeoutLateMs = 100 + 20;
+// The longest wait before an action to step clear of a blocked client's
+// timeout (the lateness above and the action's own time).
+constexpr int64_t kMaxBlockTimeoutWaitMs = 500;
 
 // Complete RESP frames at the front of *inbox, taken off it (a partial frame
 // stays). RESP3's reader also reads RESP2 frames.
@@ -238,7 +242,7 @@ class InvalidationReplay : public harnesses::invalidation::ServerObserver {
     // server may have timed it out then, the engine does at the next one.
     for (const int64_t when : block_deadlines_) {
       const int64_t x = t_ - when;
-      if (x > -took && x <= BlockLateMs()) {
+      if (x > -took && x <= kBlockTimeoutLateMs) {
         Detach("block-timeout-race",
                absl::StrCat("a blocked client's timeout ", when - t_,
                             " ms from the action's start; the action took ", took,
@@ -340,18 +344,17 @@ class InvalidationReplay : public harnesses::invalidation::ServerObserver {
     }
     return out;
   }
-  int64_t BlockLateMs() const { return kServerCronMs + max_took_ + 2; }
 
   // The same for blocked clients' timeouts: the engine times a client out
   // once its clock is past the deadline, before the action; redis-server at
-  // its first beforeSleep after it, up to kServerCronMs late and after the
-  // commands read in that loop iteration. A deadline D is ambiguous while
-  // now - D lies in (-guard, late]: waited past, so the server's cron has
-  // timed the client out before the action (the engine does at its start).
-  // Whether it waited.
+  // its first beforeSleep after it, up to kBlockTimeoutLateMs late and after
+  // the commands read in that loop iteration. A deadline D is ambiguous
+  // while now - D lies in (-guard, late]: waited past, so the server's cron
+  // has timed the client out before the action (the engine does at its
+  // start). Whether it waited.
   bool StepClearOfBlockTimeouts(const engine::Engine& e) {
     const int64_t guard = 2 * max_took_ + 2;
-    const int64_t late = BlockLateMs();
+    const int64_t late = kBlockTimeoutLateMs;
     bool waited = false;
     for (int round = 0; round < 64; ++round) {
       const int64_t now = RealNowMs();
@@ -361,11 +364,11 @@ class InvalidationReplay : public harnesses::invalidation::ServerObserver {
         if (x > -guard && x <= late) until = std::max(until, when + late + 1);
       }
       if (until == 0) break;
-      if (until - now > opt_.max_expiry_wait_ms) {
+      if (until - now > kMaxBlockTimeoutWaitMs) {
         Detach("block-timeout-race",
                absl::StrCat("a blocked client's timeout is too close to call and stepping past "
                             "it would take ",
-                            until - now, " ms (more than ", opt_.max_expiry_wait_ms, ")"));
+                            until - now, " ms (more than ", kMaxBlockTimeoutWaitMs, ")"));
         return waited;
       }
       SleepMs(until - now);
