@@ -185,6 +185,47 @@ TEST(InvalidationHarness, EvictionInvalidationAfterTheReplyIsCaught) {
   ExpectCaught(Seed("eviction_before_reply.txt"), broken, "reference");
 }
 
+// The admin's DEBUG RELOAD (`debug-reload`, src/engine/persist.cc): its
+// emptyData sends every tracking client a null invalidation; the broken
+// engine empties the dataset without it. The reference check sees the null
+// missing at the reload itself (c1's data connection, c2's and c3's
+// redirect connections, r1).
+TEST(InvalidationHarness, ReloadWithoutTheFlushInvalidationIsCaught) {
+  RunOptions broken;
+  broken.engine_bugs.reload_without_flush_invalidation = true;
+  ExpectCaught(Seed("debug_reload.txt"), broken, "reference");
+  const RunResult bad = RunProgram(P(Seed("debug_reload.txt")), broken);
+  EXPECT_EQ(bad.verdict.op, "DEBUG") << bad.verdict.ToString();
+}
+
+// A cache that ignores the reload's null invalidation: values come back as
+// they were, so only a key that expired before the reload (not loaded back,
+// and never invalidated by a key of its own) shows it, past every allowance
+// (the key is no longer stored, so (4) does not apply).
+TEST(InvalidationHarness, ReloadNullIgnoredIsStale) {
+  RunOptions broken;
+  broken.cache_bugs.ignore_null_invalidation = true;
+  const std::string program = R"(client c1 default resp3
+client c2 plain resp3
+c2 write PSETEX k1 100 v1
+c2 write SET k2 v2
+deliver-all
+c1 read GET k1
+c1 read GET k2
+deliver-all
+clock +101ms
+debug-reload
+deliver-all
+c1 read GET k2
+c1 read GET k1
+)";
+  ExpectCaught(program, broken, "staleness");
+  // Without the expired key the ignored null changes nothing a read sees.
+  std::string no_expiry = program;
+  no_expiry.erase(no_expiry.rfind("c1 read GET k1"));
+  EXPECT_TRUE(RunProgram(P(no_expiry), broken).verdict.ok);
+}
+
 TEST(InvalidationHarness, CachingFlagNotClearedIsCaught) {
   // GET k1 uses the OPTIN CACHING yes; GET k2 inside MULTI must not be
   // tracked, so SET k2 must not reach c1.

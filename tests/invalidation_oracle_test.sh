@@ -7,8 +7,9 @@
 # byte for byte (on another target: every divergence a documented version
 # difference, and candidates without that table). First the oracle must fail: with a tracker bug planted in
 # the engine (own invalidations in front of the reply), the seed that writes
-# its own tracked keys must come out as a divergence. The server is stopped
-# on every exit path.
+# its own tracked keys must come out as a divergence; with DEBUG RELOAD
+# planted without its flush invalidation, the debug_reload seed too. The
+# server is stopped on every exit path.
 set -uo pipefail
 cli=$1 src=$2
 shift 2
@@ -29,6 +30,16 @@ if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* c1 data: MSET" <<<"$out" ||
   echo "FAIL: the oracle did not report the planted tracker bug (exit $rc):"; echo "$out"; exit 1
 fi
 echo "ok: an engine sending own invalidations before the reply is reported as a divergence"
+# The same for the admin's DEBUG RELOAD: an engine that empties the dataset
+# without its flush invalidation leaves c1 without the null the server sends.
+out=$("$cli" oracle invalidation --server "127.0.0.1:$port" \
+  --engine-bug reload-without-flush-invalidation "$src/corpus/invalidation/debug_reload.txt")
+rc=$?
+if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .*: debug-reload | admin: DEBUG RELOAD" <<<"$out" ||
+   ! grep -qF '  server: c1 data: >2\r\n$10\r\ninvalidate\r\n_\r\n' <<<"$out"; then
+  echo "FAIL: the oracle did not report the planted reload bug (exit $rc):"; echo "$out"; exit 1
+fi
+echo "ok: an engine reloading without the flush invalidation is reported as a divergence"
 
 inputs=("$src/corpus/invalidation")
 [ -d "$src/tests/regressions/invalidation" ] && inputs+=("$src/tests/regressions/invalidation")

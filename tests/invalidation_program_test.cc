@@ -557,5 +557,21 @@ TEST(InvalidationProgram, ConfigMaxmemoryRoundTrips) {
             "line 2: unknown maxmemory-policy 'lru'");
 }
 
+// `debug-reload`: the admin's DEBUG RELOAD, text and bytes (op kind 60,
+// formerly a second tick; 59 is still tick).
+TEST(InvalidationProgram, DebugReloadRoundTrips) {
+  const std::string text = kC1 + "debug-reload\ntick\n";
+  absl::StatusOr<Program> p = ProgramFromText(text);
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_EQ(p->ops.size(), 2u);
+  EXPECT_EQ(p->ops[0].kind, OpKind::kDebugReload);
+  EXPECT_EQ(AdminCommand(p->ops[0]), (std::vector<std::string>{"DEBUG", "RELOAD"}));
+  EXPECT_EQ(ProgramToText(*p), text);
+  const std::string bytes = EncodeProgram(*p);
+  EXPECT_EQ(bytes.substr(bytes.size() - 2), std::string("\xf0\xec", 2));
+  EXPECT_EQ(DecodeProgram(bytes), *p);
+  EXPECT_EQ(Err(kC1 + "debug-reload now\n"), "line 2: debug-reload takes no arguments");
+}
+
 }  // namespace
 }  // namespace respfuzz::harnesses::invalidation

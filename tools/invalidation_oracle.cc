@@ -39,6 +39,16 @@ namespace {
 // smallest proto-max-bulk-len).
 constexpr int64_t kBulkLen = 1024 * 1024;
 
+// How late redis-server may time out a blocked client: it does so in
+// beforeSleep, so when its event loop sleeps through the deadline the
+// timeout waits for the next wake-up, at the latest serverCron's timer
+// (1000 / hz ms, hz 10, plus the timer's slack), and comes after the
+// commands read then.
+constexpr int64_t kBlockTimeoutLateMs = 100 + 20;
+// The longest wait before an action to step clear of a blocked client's
+// timeout (the lateness above and the action's own time).
+constexpr int64_t kMaxBlockTimeoutWaitMs = 500;
+
 // Complete RESP frames at the front of *inbox, taken off it (a partial frame
 // stays). RESP3's reader also reads RESP2 frames.
 std::vector<std::string> TakeFrames(std::string* inbox) {
@@ -152,8 +162,15 @@ class InvalidationReplay : public harnesses::invalidation::ServerObserver {
       }
       SleepMs(a.clock_ms);
     }
-    StepClearOfExpiries(e);
-    if (!detached_.empty()) return std::nullopt;
+    // Clear of keys' expiries and of blocked clients' timeouts alike: a
+    // wait for a timeout may bring an expiry close, so both again after one.
+    for (int pass = 0; pass < 4; ++pass) {
+      StepClearOfExpiries(e);
+      if (!detached_.empty()) return std::nullopt;
+      const bool waited = StepClearOfBlockTimeouts(e);
+      if (!detached_.empty()) return std::nullopt;
+      if (!waited) break;
+    }
     t_ = RealNowMs();
     expiries_.clear();
     for (int db = 0; db < e.keyspace().num_dbs(); ++db) {
@@ -217,6 +234,20 @@ class InvalidationReplay : public harnesses::invalidation::ServerObserver {
                             "to ",
                             slack, " ms later on the server); the action took ", took,
                             " ms, so one side may have seen it expired and the other not"));
+        Exclude(a, detached_category_, detached_);
+        return;
+      }
+    }
+    // A blocked client's timeout that fell due during the action: the
+    // server may have timed it out then, the engine does at the next one.
+    for (const int64_t when : block_deadlines_) {
+      const int64_t x = t_ - when;
+      if (x > -took && x <= kBlockTimeoutLateMs) {
+        Detach("block-timeout-race",
+               absl::StrCat("a blocked client's timeout ", when - t_,
+                            " ms from the action's start; the action took ", took,
+                            " ms, so the server may have timed it out during it and the engine "
+                            "at the next action"));
         Exclude(a, detached_category_, detached_);
         return;
       }
@@ -301,6 +332,50 @@ class InvalidationReplay : public harnesses::invalidation::ServerObserver {
       }
       SleepMs(until - now);
     }
+  }
+
+  // Every blocked client's timeout (absolute ms; the engine's clock is real
+  // time here).
+  static std::vector<int64_t> BlockDeadlines(const engine::Engine& e) {
+    std::vector<int64_t> out;
+    for (size_t i = 0; i < e.session_count(); ++i) {
+      const engine::Session& s = e.session(static_cast<int>(i));
+      if (s.open && s.blocked() && s.block.timeout_ms > 0) out.push_back(s.block.timeout_ms);
+    }
+    return out;
+  }
+
+  // The same for blocked clients' timeouts: the engine times a client out
+  // once its clock is past the deadline, before the action; redis-server at
+  // its first beforeSleep after it, up to kBlockTimeoutLateMs late and after
+  // the commands read in that loop iteration. A deadline D is ambiguous
+  // while now - D lies in (-guard, late]: waited past, so the server's cron
+  // has timed the client out before the action (the engine does at its
+  // start). Whether it waited.
+  bool StepClearOfBlockTimeouts(const engine::Engine& e) {
+    const int64_t guard = 2 * max_took_ + 2;
+    const int64_t late = kBlockTimeoutLateMs;
+    bool waited = false;
+    for (int round = 0; round < 64; ++round) {
+      const int64_t now = RealNowMs();
+      int64_t until = 0;
+      for (const int64_t when : BlockDeadlines(e)) {
+        const int64_t x = now - when;
+        if (x > -guard && x <= late) until = std::max(until, when + late + 1);
+      }
+      if (until == 0) break;
+      if (until - now > kMaxBlockTimeoutWaitMs) {
+        Detach("block-timeout-race",
+               absl::StrCat("a blocked client's timeout is too close to call and stepping past "
+                            "it would take ",
+                            until - now, " ms (more than ", kMaxBlockTimeoutWaitMs, ")"));
+        return waited;
+      }
+      SleepMs(until - now);
+      waited = true;
+    }
+    block_deadlines_ = BlockDeadlines(e);
+    return waited;
   }
 
   absl::Status Open(int slot, int64_t engine_id) {
@@ -519,6 +594,8 @@ class InvalidationReplay : public harnesses::invalidation::ServerObserver {
   int64_t t_ = 0;                     // when the current action started (the engine's clock)
   // Every stored expiry when the action started, with its slack.
   std::vector<std::pair<int64_t, int64_t>> expiries_;
+  // Every blocked client's timeout when the action started.
+  std::vector<int64_t> block_deadlines_;
   std::string detached_, detached_category_;
 };
 
@@ -638,6 +715,7 @@ absl::Status InvalidationOracle::Run(const std::string& name, const Program& pro
   ro.max_string_len = kBulkLen;
   ro.turn_per_command = true;
   ro.tracker_bugs = options_.engine_bugs;
+  ro.engine_bugs = options_.core_bugs;
   InvalidationReplay replay(*this, name, program, report);
   ro.observer = &replay;
   const harnesses::invalidation::RunResult r = harnesses::invalidation::RunProgram(program, ro);

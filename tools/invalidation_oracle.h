@@ -52,7 +52,13 @@
 //                   picked by a random walk (also from its cron, at any
 //                   time), the engine in sorted order;
 //   expiry-race     after an action whose timing leaves a key's expiry
-//                   undecidable.
+//                   undecidable;
+//   block-timeout-race  the same for a blocked client's timeout (the engine
+//                   times a client out at the start of the first action
+//                   past its deadline, redis-server in beforeSleep, up to a
+//                   serverCron period late and after the commands read
+//                   then): before an action, a deadline that close is
+//                   waited past, as an expiry is.
 // The server must allow DEBUG (--enable-debug-command local): its active
 // expiry is off while the oracle runs (expiry happens only on lookup, as in
 // the engine), and proto-max-bulk-len is 1 MiB on both sides (the engine's
@@ -68,6 +74,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "harnesses/invalidation/program.h"
+#include "src/engine/engine.h"
 #include "src/resp/value.h"
 #include "src/tracking/tracker.h"
 #include "tools/oracle_report.h"
@@ -89,6 +96,9 @@ struct InvalidationOracleOptions {
   // Planted in the engine's tracker: a deliberately broken engine, to show
   // the oracle fails (tests only).
   tracking::TrackerBugs engine_bugs;
+  // The same, planted in the engine itself (e.g. DEBUG RELOAD without its
+  // flush invalidation).
+  engine::EngineBugs core_bugs;
 };
 
 class InvalidationOracle {

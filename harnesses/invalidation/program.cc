@@ -190,7 +190,8 @@ constexpr std::array<OpCode, 64> MakeOpTable() {
   fill(56, 56, OpKind::kConfigTableMaxKeys);
   fill(57, 57, OpKind::kFlushall);
   fill(58, 58, OpKind::kSwapdb);
-  fill(59, 60, OpKind::kTick);
+  fill(59, 59, OpKind::kTick);
+  fill(60, 60, OpKind::kDebugReload);  // formerly a second tick
   fill(61, 61, OpKind::kConfigMaxmemory);
   fill(62, 62, OpKind::kKill, true);
   fill(63, 63, OpKind::kTrackingOn);
@@ -791,6 +792,8 @@ std::vector<std::string> AdminCommand(const Op& op) {
       return {"FLUSHALL"};
     case OpKind::kSwapdb:
       return {"SWAPDB", "0", "1"};
+    case OpKind::kDebugReload:
+      return {"DEBUG", "RELOAD"};
     default:
       return {};
   }
@@ -840,6 +843,8 @@ std::string OpToText(const Op& op) {
       return "flushall";
     case OpKind::kSwapdb:
       return "swapdb";
+    case OpKind::kDebugReload:
+      return "debug-reload";
     case OpKind::kTick:
       return "tick";
     case OpKind::kBlock: {
@@ -1179,11 +1184,12 @@ absl::StatusOr<Op> ParseOp(const LineParser& l) {
     op.kind = OpKind::kConfigTableMaxKeys;
     op.table_max_keys = *n;
   } else {
-    static constexpr std::array<std::pair<std::string_view, OpKind>, 5> kBare = {{
+    static constexpr std::array<std::pair<std::string_view, OpKind>, 6> kBare = {{
         {"deliver-all", OpKind::kDeliverAll},
         {"active-expire", OpKind::kActiveExpire},
         {"flushall", OpKind::kFlushall},
         {"swapdb", OpKind::kSwapdb},
+        {"debug-reload", OpKind::kDebugReload},
         {"tick", OpKind::kTick},
     }};
     auto it = std::find_if(kBare.begin(), kBare.end(), [&](auto& b) { return b.first == w0; });
@@ -1194,7 +1200,7 @@ absl::StatusOr<Op> ParseOp(const LineParser& l) {
           "on|multi|exec, send, "
           "deliver, "
           "deliver-all, kill, "
-          "reconnect, clock, active-expire, config, flushall, swapdb, tick)"));
+          "reconnect, clock, active-expire, config, flushall, swapdb, debug-reload, tick)"));
     }
     if (w.size() != 1) return l.Fail(absl::StrCat(w0, " takes no arguments"));
     op.kind = it->second;

@@ -109,6 +109,14 @@
 //                                accounting")
 //   flushall                     the admin runs FLUSHALL
 //   swapdb                       the admin runs SWAPDB 0 1
+//   debug-reload                 the admin runs DEBUG RELOAD (both sides
+//                                allow DEBUG): redis-server 7.0.15 saves,
+//                                empties every db (every tracking client,
+//                                whatever its mode, NOLOOP too, gets a null
+//                                invalidation; the tracking table is freed),
+//                                then loads the file back without signalling
+//                                a key (no BCAST array) and without the keys
+//                                already expired; the admin gets +OK
 //   rN NAME ARG...               raw connection N sends one command of
 //                                RawCommands() (CLIENT TRACKING / CACHING /
 //                                REPLY / GETREDIR / TRACKINGINFO, SUBSCRIBE,
@@ -127,8 +135,8 @@
 //                                turn go out)
 // The admin connection is not one of the clients: a plain RESP3 connection
 // whose replies nobody reads. A client can issue FLUSHALL, FLUSHDB and SWAPDB
-// itself through `write`. Arguments that are not plain words are written
-// quoted ("..." with \xHH escapes), so any bytes survive.
+// itself through `write` (not DEBUG: only the admin reloads). Arguments that are not plain words
+// are written quoted ("..." with \xHH escapes), so any bytes survive.
 //
 // Byte form (decode is total: every byte string is a program):
 //   header:  byte n: n % kMaxClients + 1 clients, (n >> 2) % (kMaxRaw + 1)
@@ -236,6 +244,7 @@ enum class OpKind : uint8_t {
   kConfigMaxmemory,  // memory accounting: CONFIG SET maxmemory N maxmemory-policy P
   kFlushall,
   kSwapdb,
+  kDebugReload,  // the admin's DEBUG RELOAD
   kTick,
   kBlock,    // blocking_ops.cc
   kUnblock,  // blocking_ops.cc
@@ -353,9 +362,9 @@ std::string OpToText(const Op& op);
 // baseline) and the policies' names in Redis's order.
 std::span<const uint32_t> MaxmemorySteps();
 std::span<const std::string_view> MaxmemoryPolicies();
-// The command the admin connection runs for a config, flushall or swapdb op
-// (CONFIG SET tracking-table-max-keys N, FLUSHALL, SWAPDB 0 1); empty for
-// every other op.
+// The command the admin connection runs for a config, flushall, swapdb or
+// debug-reload op (CONFIG SET tracking-table-max-keys N, FLUSHALL,
+// SWAPDB 0 1, DEBUG RELOAD); empty for every other op.
 std::vector<std::string> AdminCommand(const Op& op);
 std::string ProgramToText(const Program& p);
 // Parses the text form. Errors are one line naming the line number:

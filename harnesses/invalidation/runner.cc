@@ -20,6 +20,8 @@ engine::EngineOptions EngineOptionsOf(const RunOptions& o) {
   engine::EngineOptions eo;
   eo.start_ms = o.start_ms;
   eo.max_string_len = o.max_string_len;
+  // The admin's DEBUG RELOAD (`debug-reload`); every session is local.
+  eo.enable_debug_command = engine::EngineOptions::ProtectedAction::kLocal;
   return eo;
 }
 
@@ -28,6 +30,7 @@ models::TrackingOptions TrackingOptionsOf(const RunOptions& o) {
   to.slots = kSlots;
   to.start_ms = o.start_ms;
   to.max_string_len = o.max_string_len;
+  to.debug_command = true;
   return to;
 }
 
@@ -584,6 +587,7 @@ void Runner::RunOp(const Op& op) {
     case OpKind::kConfigMaxmemory:
     case OpKind::kFlushall:
     case OpKind::kSwapdb:
+    case OpKind::kDebugReload:
       RunCommand(kAdminSlot, AdminCommand(op));
       break;
     case OpKind::kTick: {

@@ -17,7 +17,8 @@
 //
 // Connections: client cN (0-based i) has its data connection in slot 2i and
 // its RESP2 redirect connection in slot 2i+1; slot kAdminSlot is the admin
-// connection (RESP3, HELLO 3 first) that runs flushall, swapdb and config.
+// connection (RESP3, HELLO 3 first) that runs flushall, swapdb, debug-reload
+// and config.
 // Each slot is one engine session and one reference slot, opened in the same
 // order on both sides so the client ids agree; the raw connections
 // (raw_ops.cc) are in slots kRawSlot.., opened after the clients' first

@@ -106,6 +106,8 @@ TrackingReference::TrackingReference(TrackingOptions options)
         o.start_ms = options.start_ms;
         o.max_string_len = options.max_string_len;
         o.sessions = options.slots;
+        o.debug_command = options.debug_command;
+        o.local_sessions = options.slots;
         return o;
       }()),
       clients_(static_cast<size_t>(options.slots > 0 ? options.slots : 0)),

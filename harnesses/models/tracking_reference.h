@@ -94,6 +94,9 @@ struct TrackingOptions {
   int64_t start_ms = 1'700'000'000'000;          // virtual clock start (unix ms)
   int64_t tracking_table_max_keys = 1'000'000;   // Redis's default
   int64_t max_string_len = 512LL * 1024 * 1024;  // proto-max-bulk-len
+  // enable-debug-command local, every slot a local connection: DEBUG runs
+  // (the invalidation harness's `debug-reload`, the admin's DEBUG RELOAD).
+  bool debug_command = false;
 };
 
 enum class FrameKind {

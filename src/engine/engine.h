@@ -225,6 +225,9 @@ struct EngineBugs {
   // Evictions before a command run as if inside it: the running session's
   // own invalidations go out after its reply (redis issue 9116's bug).
   bool eviction_invalidation_after_reply = false;
+  // DEBUG RELOAD empties the dataset without signalFlushedDb's tracking
+  // part: no client is sent the flush invalidation, the table stays.
+  bool reload_without_flush_invalidation = false;
 };
 
 struct WatchedKey {

@@ -222,7 +222,11 @@ std::string Engine::DebugReload(bool merge, bool flush, bool save) {
   if (flush) {
     // emptyData(-1, EMPTYDB_NO_FLAGS): signalFlushedDb (WATCH, tracking),
     // every db emptied, the FUNCTION libraries cleared; no dirty change.
-    EmptyAllDbs();
+    if (bugs_.reload_without_flush_invalidation) {
+      keyspace_.FlushAll();
+    } else {
+      EmptyAllDbs();
+    }
     functions().Flush();
   }
   if (!save) {

@@ -19,6 +19,7 @@
 #include "harnesses/common/inputs.h"
 #include "harnesses/invalidation/program.h"
 #include "nlohmann/json.hpp"
+#include "src/engine/engine.h"
 #include "tools/cli/command.h"
 #include "tools/cli/common.h"
 #include "tools/command_oracle.h"
@@ -110,10 +111,19 @@ const std::map<std::string, bool tracking::TrackerBugs::*>& EngineBugs() {
   return *bugs;
 }
 
+// Bugs of the engine itself --engine-bug can plant.
+const std::map<std::string, bool engine::EngineBugs::*>& EngineCoreBugs() {
+  static const auto* bugs = new std::map<std::string, bool engine::EngineBugs::*>{
+      {"reload-without-flush-invalidation", &engine::EngineBugs::reload_without_flush_invalidation},
+  };
+  return *bugs;
+}
+
 std::string CheckEngineBug(const std::string& name) {
-  if (EngineBugs().contains(name)) return {};
+  if (EngineBugs().contains(name) || EngineCoreBugs().contains(name)) return {};
   std::string names;
   for (const auto& [n, member] : EngineBugs()) names += (names.empty() ? "" : ", ") + n;
+  for (const auto& [n, member] : EngineCoreBugs()) names += ", " + n;
   return "unknown engine bug '" + name + "' (one of: " + names + ")";
 }
 
@@ -281,7 +291,11 @@ int Oracle(const Options& o) {
     std::tie(options.host, options.port) = server;
     options.max_sleep_ms = static_cast<uint32_t>(o.max_sleep_ms);
     options.frame_timeout_ms = static_cast<int>(o.frame_timeout_ms);
-    if (!o.engine_bug.empty()) options.engine_bugs.*(EngineBugs().at(o.engine_bug)) = true;
+    if (EngineBugs().contains(o.engine_bug)) {
+      options.engine_bugs.*(EngineBugs().at(o.engine_bug)) = true;
+    } else if (EngineCoreBugs().contains(o.engine_bug)) {
+      options.core_bugs.*(EngineCoreBugs().at(o.engine_bug)) = true;
+    }
     auto programs = LoadPrograms<harnesses::invalidation::Program>(
         o, [](std::string_view d) { return harnesses::invalidation::DecodeProgram(d); }, &rc);
     if (!programs) return rc;
@@ -338,9 +352,9 @@ Runner SetUp(CLI::App& cmd) {
       ->type_name("N")
       ->check(DecimalRange(1, 60000));
   cmd.add_option("--engine-bug", o->engine_bug,
-                 "invalidation: plant a tracker bug in the engine (to see the oracle fail): "
+                 "invalidation: plant a bug in the engine (to see the oracle fail): "
                  "own-invalidation-before-reply, caching-not-cleared, caching-no-outside-optout, "
-                 "duplicate-prefixes")
+                 "duplicate-prefixes (its tracker), reload-without-flush-invalidation")
       ->type_name("NAME")
       ->check(CLI::Validator(CheckEngineBug, "", "NAME"));
   cmd.add_option("--differences", o->differences,
@@ -379,7 +393,8 @@ Runner SetUp(CLI::App& cmd) {
       "receives, byte for byte and in order. Client ids are normalised (REDIRECT,\n"
       "HELLO, CLIENT ID, GETREDIR, TRACKINGINFO, tracking-redir-broken); steps that\n"
       "cannot be compared are excluded with the reason (clock, table-eviction,\n"
-      "expiry-race). docs/invalidation.md has the rules.\n"
+      "maxmemory, expiry-race, block-timeout-race). docs/invalidation.md has the\n"
+      "rules.\n"
       "\n"
       "Prints a line per program, then each divergence (program, op, both sides),\n"
       "the agreement over compared ops (steps) and the excluded ones by category.\n"
