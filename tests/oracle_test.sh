@@ -131,6 +131,22 @@ if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #3: s1 CLIENT KILL ID 2" <<<"
 fi
 echo "ok: CLIENT KILL by ID is compared, its id sent as the server's own for the session"
 
+# A session's SYNC or PSYNC (the harness's engine-only ops, so fuzzed
+# corpora hold them) is not sent: its reply is an RDB payload and then the
+# replication stream, no RESP value. The session's later ops still compare.
+cat >"$tmp/sync.txt" <<'PROG'
+s1 SET a 1
+s2 SYNC
+s2 GET a
+s1 PSYNC ? -1
+s1 GET a
+PROG
+oracle_without -- "$tmp/sync.txt"
+if [ "$rc" -ne 0 ] || ! grep -q "5 ops: 3 compared, 2 excluded" <<<"$out"; then
+  echo "FAIL: a session's SYNC or PSYNC was not left out (exit $rc):"; echo "$out"; exit 1
+fi
+echo "ok: a session's SYNC and PSYNC are not sent, and its later ops compare"
+
 # ACL cannot leak from one program to the next: the oracle puts ACL back as
 # the server starts before every program. Planted: the default user without
 # ECHO and every channel, and a user of its own, left on the server before

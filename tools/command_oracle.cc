@@ -1141,6 +1141,16 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         continue;
       }
     }
+    // SYNC and PSYNC turn the session's connection into a replica link: an
+    // RDB payload and then the replication stream, no RESP reply (the
+    // stream is compared through --streams' own replica instead).
+    if (spec != nullptr && (spec->name == "sync" || spec->name == "psync")) {
+      exclude("not-modeled",
+              "SYNC and PSYNC make the session's connection a replica link (no RESP reply); "
+              "not sent");
+      if (eng.session(s).in_multi) tainted[s] = true;
+      continue;
+    }
     // Queued, CLIENT LIST's reply is an element of EXEC's, where the lines
     // of the oracle's own connections stay; CLIENT REPLY OFF or SKIP run by
     // EXEC silences the rest of EXEC's own array.
