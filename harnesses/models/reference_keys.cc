@@ -483,7 +483,8 @@ Value Move(Ctx& c) {
 // element sharing the last one's hash. MATCH then drops elements (with their
 // value or score). A ZSCAN score is text: a listpack stores an integral score
 // within +-(2^63-1)/2 as an integer, which prints as one; any other score
-// prints as %.17g. A listpack hash is returned whole, in its order.
+// prints as %.17g. A listpack hash is returned whole, in its order, and so
+// are an intset set and a listpack sorted set, each in its own order.
 Value ElementScan(Ctx& c, Kind kind) {
   const char* cur = c.argv[2].c_str();
   errno = 0;
@@ -520,6 +521,37 @@ Value ElementScan(Ctx& c, Kind kind) {
       if (pat != nullptr && *pat != "*" && !StringMatch(*pat, f)) continue;
       out.push_back(c.Bulk(f));
       out.push_back(c.Bulk(o->hash.at(f)));
+    }
+    return c.Array({c.Bulk("0"), c.Array(std::move(out))});
+  }
+  // An intset set (ascending integers) and a listpack sorted set (ascending
+  // score, then member) are walked whole too, cursor 0.
+  if (kind == Kind::kSet && !o->set_hashtable) {
+    std::vector<std::pair<long long, std::string>> members;
+    for (const std::string& m : o->set) {
+      if (pat != nullptr && *pat != "*" && !StringMatch(*pat, m)) continue;
+      members.emplace_back(std::strtoll(m.c_str(), nullptr, 10), m);
+    }
+    std::sort(members.begin(), members.end());
+    std::vector<Value> out;
+    for (const auto& [v, m] : members) out.push_back(c.Bulk(m));
+    return c.Array({c.Bulk("0"), c.Array(std::move(out))});
+  }
+  if (kind == Kind::kZSet && !o->zset_skiplist) {
+    std::vector<std::pair<double, std::string>> entries;
+    for (const auto& [m, s] : o->zset) {
+      if (pat != nullptr && *pat != "*" && !StringMatch(*pat, m)) continue;
+      entries.emplace_back(s, m);
+    }
+    std::sort(entries.begin(), entries.end());
+    std::vector<Value> out;
+    const double half = static_cast<double>(INT64_MAX / 2);
+    for (const auto& [s, m] : entries) {
+      out.push_back(c.Bulk(m));
+      const bool as_integer =
+          s >= -half && s <= half && static_cast<double>(static_cast<int64_t>(s)) == s;
+      out.push_back(
+          c.Bulk(as_integer ? std::to_string(static_cast<int64_t>(s)) : FormatDouble17g(s)));
     }
     return c.Array({c.Bulk("0"), c.Array(std::move(out))});
   }
