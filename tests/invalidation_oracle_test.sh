@@ -22,24 +22,27 @@ trap 'stop_server; rm -rf "$tmp"' EXIT
 start_server --enable-debug-command local
 echo "$(server_describe) on 127.0.0.1:$port"
 
-out=$("$cli" oracle invalidation --server "127.0.0.1:$port" \
-  --engine-bug own-invalidation-before-reply "$src/corpus/invalidation/own_write_mget.txt")
-rc=$?
-if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* c1 data: MSET" <<<"$out" ||
-   ! grep -q "^  server: c1 data: +OK" <<<"$out"; then
-  echo "FAIL: the oracle did not report the planted tracker bug (exit $rc):"; echo "$out"; exit 1
-fi
-echo "ok: an engine sending own invalidations before the reply is reported as a divergence"
+# planted_bug_fails BUG SEED DIVERGENCE_RE SERVER_LINE WHAT: the oracle run
+# over SEED with BUG planted must exit 1 with a DIVERGENCE line matching
+# DIVERGENCE_RE and the server's reply SERVER_LINE (a fixed string).
+planted_bug_fails() {
+  local bug=$1 seed=$2 divergence=$3 server_line=$4 what=$5 out rc
+  out=$("$cli" oracle invalidation --server "127.0.0.1:$port" --engine-bug "$bug" \
+    "$src/corpus/invalidation/$seed")
+  rc=$?
+  if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .*$divergence" <<<"$out" ||
+     ! grep -qF "$server_line" <<<"$out"; then
+    echo "FAIL: the oracle did not report the planted bug $bug (exit $rc):"; echo "$out"; exit 1
+  fi
+  echo "ok: an engine $what is reported as a divergence"
+}
+planted_bug_fails own-invalidation-before-reply own_write_mget.txt " c1 data: MSET" \
+  "  server: c1 data: +OK" "sending own invalidations before the reply"
 # The same for the admin's DEBUG RELOAD: an engine that empties the dataset
 # without its flush invalidation leaves c1 without the null the server sends.
-out=$("$cli" oracle invalidation --server "127.0.0.1:$port" \
-  --engine-bug reload-without-flush-invalidation "$src/corpus/invalidation/debug_reload.txt")
-rc=$?
-if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .*: debug-reload | admin: DEBUG RELOAD" <<<"$out" ||
-   ! grep -qF '  server: c1 data: >2\r\n$10\r\ninvalidate\r\n_\r\n' <<<"$out"; then
-  echo "FAIL: the oracle did not report the planted reload bug (exit $rc):"; echo "$out"; exit 1
-fi
-echo "ok: an engine reloading without the flush invalidation is reported as a divergence"
+planted_bug_fails reload-without-flush-invalidation debug_reload.txt \
+  ": debug-reload | admin: DEBUG RELOAD" '  server: c1 data: >2\r\n$10\r\ninvalidate\r\n_\r\n' \
+  "reloading without the flush invalidation"
 
 inputs=("$src/corpus/invalidation")
 [ -d "$src/tests/regressions/invalidation" ] && inputs+=("$src/tests/regressions/invalidation")

@@ -1166,11 +1166,27 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       tainted[s] = true;
       continue;
     }
-    // CLIENT UNBLOCK names a session by the engine's id: the server gets the
-    // id its own connection for that session has (asked with CLIENT LIST on
-    // the admin connection), an id no session has is sent as -1 (no client
-    // has it on either side), anything else as it is.
     std::vector<std::string> wire = argv;
+    // Argument j names a session by the engine's id (a plain positive
+    // number): the server gets the id its own connection for that session
+    // has (asked with CLIENT LIST on the admin connection); an id no open
+    // session has becomes `unknown`, which no connection has on either side.
+    // Anything else goes as it is.
+    auto map_session_id = [&](size_t j, const std::string& unknown) -> absl::Status {
+      int64_t id = 0;
+      if (!absl::SimpleAtoi(argv[j], &id) || std::to_string(id) != argv[j] || id <= 0) {
+        return absl::OkStatus();
+      }
+      wire[j] = unknown;
+      for (int t = 0; t < harnesses::kMaxSessions; ++t) {
+        if (eng.session(t).id != id || !eng.session(t).open) continue;
+        if (absl::Status st = open_session(t); !st.ok()) return st;
+        auto server_id = ServerClientId(admin_fd_, fds[t], *ours);
+        if (!server_id.ok()) return server_id.status();
+        wire[j] = std::to_string(*server_id);
+      }
+      return absl::OkStatus();
+    };
     // CLIENT KILL: the old form (an address) is sent as it is: no session has
     // an address in the engine, and the program cannot name a connection of
     // the server's. The filter form only with an ID filter and without ADDR
@@ -1194,10 +1210,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         continue;
       }
     }
-    // CLIENT LIST ID and KILL ID: each id of a session becomes its connection's id on the
-    // server; another id (a plain positive number) one that no connection has
-    // (1 << 62), anything else goes as it is. The server is given a
-    // connection for every session the engine has open, so both list them.
+    // CLIENT LIST ID and KILL ID: each id mapped by map_session_id, an
+    // unknown one to 1 << 62. The server is given a connection for every
+    // session the engine has open, so both list them.
     if (client_list) {
       if (argv.size() >= 4 && CommandIs(argv[2], "ID") && eng.monitor_count() != 0) {
         exclude("monitor",
@@ -1223,15 +1238,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
     if (!id_args.empty() && logs_everything()) slowlog_polluted = true;  // the admin's CLIENT LIST
     for (size_t j : id_args) {
-      int64_t id = 0;
-      if (!absl::SimpleAtoi(argv[j], &id) || std::to_string(id) != argv[j] || id <= 0) continue;
-      wire[j] = std::to_string(int64_t{1} << 62);
-      for (int t = 0; t < harnesses::kMaxSessions; ++t) {
-        if (eng.session(t).id != id || !eng.session(t).open) continue;
-        if (absl::Status st = open_session(t); !st.ok()) return st;
-        auto server_id = ServerClientId(admin_fd_, fds[t], *ours);
-        if (!server_id.ok()) return server_id.status();
-        wire[j] = std::to_string(*server_id);
+      if (absl::Status st = map_session_id(j, std::to_string(int64_t{1} << 62)); !st.ok()) {
+        return st;
       }
     }
     // Each side's CLIENT LIST cut to the sessions' lines: the engine's by
@@ -1263,6 +1271,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       });
       return absl::OkStatus();
     };
+    // CLIENT UNBLOCK's id mapped the same way, an unknown one to -1.
     if (client_unblock && argv.size() >= 3) {
       int64_t id = 0;
       if (absl::SimpleAtoi(argv[2], &id) && std::to_string(id) == argv[2]) {
@@ -1274,13 +1283,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
           continue;
         }
         if (logs_everything()) slowlog_polluted = true;
-        wire[2] = "-1";
-        for (int t = 0; t < harnesses::kMaxSessions; ++t) {
-          if (eng.session(t).id != id || fds[t] < 0) continue;
-          auto server_id = ServerClientId(admin_fd_, fds[t], *ours);
-          if (!server_id.ok()) return server_id.status();
-          wire[2] = std::to_string(*server_id);
-        }
+        if (absl::Status st = map_session_id(2, "-1"); !st.ok()) return st;
       }
     }
     std::string why_not, category;

@@ -550,7 +550,8 @@ Value Unwatch(Ctx& c) {
 Value Ping(Ctx& c) {
   if (c.argc() > 2) return c.ArityErr();
   // pingCommand in the RESP2 Pub/Sub context: ["pong", the argument or ""].
-  if (c.s().pubsub() && !c.resp3()) {
+  // The Lua client that runs a script's redis.call never subscribes.
+  if (c.s().pubsub() && !c.resp3() && !c.st.script_call) {
     return c.Array({c.Bulk("pong"), c.Bulk(c.argc() == 2 ? c.argv[1] : "")});
   }
   if (c.argc() == 1) return Value::Simple("PONG");

@@ -28,8 +28,11 @@ namespace {
 void CmdPing(CommandContext& c) {
   if (c.argc() > 2) {
     c.ReplyArityError();
-  } else if (c.session.protocol == resp::Protocol::kResp2 && c.session.in_pubsub()) {
+  } else if (c.session.protocol == resp::Protocol::kResp2 && c.session.in_pubsub() &&
+             !c.engine.in_script_call()) {
     // A subscribed RESP2 client gets PING's answer as a two-element array.
+    // A script's PING gets +PONG: the script's client is not subscribed,
+    // even when its caller (a RESP3 session) is.
     c.reply.ArrayHeader(2);
     c.reply.Bulk("pong");
     c.reply.Bulk(c.argc() == 1 ? std::string_view() : std::string_view(c.arg(1)));

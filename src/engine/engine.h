@@ -878,6 +878,9 @@ class Engine {
   void SetScriptAllowOom(bool allow) { script_allow_oom_ = allow; }
   // A script is running (Redis's CLIENT_SCRIPT for the commands it calls).
   bool in_script() const { return script_spec_ != nullptr; }
+  // A script's redis.call is running: the command's client is the script's
+  // own, which is never subscribed (whatever its caller is).
+  bool in_script_call() const { return in_script_call_; }
   void LeaveScript() {
     script_spec_ = nullptr;
     script_argv_ = {};

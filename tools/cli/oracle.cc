@@ -142,7 +142,7 @@ std::string CheckServer(const std::string& s) {
 }
 
 // Runs every program through `oracle` (Connect, Run each, Close), printing a
-// line per program, then the divergences, notes, totals and excluded
+// line per program and the ops it diverged at, then the divergences, notes, totals and excluded
 // categories; writes --json. The same for every harness with an oracle.
 template <typename OracleT, typename ProgramT>
 int RunAll(const Options& o, OracleT& oracle,
@@ -180,6 +180,12 @@ int RunAll(const Options& o, OracleT& oracle,
                 programs.size(), programs[i].first.c_str(), report.ops - ops0, report.unit.c_str(),
                 report.compared - cmp0, report.excluded.size() - exc0,
                 report.divergences.size() - div0);
+    // Each divergence at once, so a long run shows them while it runs (the
+    // full replies and their classification come at the end).
+    for (size_t d = div0; d < report.divergences.size(); ++d) {
+      std::printf("  diverged at op #%zu: %s\n", report.divergences[d].op_index,
+                  report.divergences[d].op.c_str());
+    }
     std::fflush(stdout);
   }
   oracle.Close();
