@@ -131,6 +131,25 @@ if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #3: s1 CLIENT KILL ID 2" <<<"
 fi
 echo "ok: CLIENT KILL by ID is compared, its id sent as the server's own for the session"
 
+# CLIENT TRACKING (without REDIRECT or BCAST) is sent: a RESP3 session's
+# invalidations are compared as the other pushes are. The oracle fails with
+# the tracker's CACHING flag planted as never cleared: an invalidation comes
+# that the server never sends.
+cp "$src/tests/fixtures/oracle/client_tracking.txt" "$tmp/tracking.txt"
+oracle_without -- "$tmp/tracking.txt"
+agreed="50 ops: 55 compared, 2 excluded, 0 divergences"
+[ "$server_target" = redis-7.0 ] || agreed="50 ops: 55 compared, 2 excluded"
+if [ "$rc" -ne 0 ] || ! grep -q "$agreed" <<<"$out"; then
+  echo "FAIL: CLIENT TRACKING did not agree with the server (exit $rc):"; echo "$out"; exit 1
+fi
+oracle_without -- --engine-bug caching-not-cleared "$tmp/tracking.txt"
+if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #34: s1 SET y 3" <<<"$out" ||
+  ! grep -qF 'engine: simple("OK") >["invalidate", ["y"]]' <<<"$out"; then
+  echo "FAIL: the oracle did not report a tracker that keeps CLIENT CACHING (exit $rc):"
+  echo "$out"; exit 1
+fi
+echo "ok: CLIENT TRACKING's invalidations are compared, and a tracker bug diverges"
+
 # A session's SYNC or PSYNC (the harness's engine-only ops, so fuzzed
 # corpora hold them) is not sent: its reply is an RDB payload and then the
 # replication stream, no RESP value. The session's later ops still compare.

@@ -161,26 +161,56 @@ void MaskHelloId(Value* v) {
   }
 }
 
+// A tracking-table-max-keys below this (but 0, no limit) may make the
+// server evict keys from its tracking table at random while a session
+// tracks; a program holds far fewer keys.
+constexpr int64_t kSmallTrackingTable = 100000;
+
+// Each run of consecutive client-tracking invalidation pushes sorted by
+// its keys: expiry deletes keys in each side's own order (the server's SCAN
+// of its hash table, the engine's sweep), and a tracking session hears of
+// each key in that order. The order of invalidations is the invalidation
+// oracle's to compare (`respfuzz oracle invalidation`), this one compares
+// which come.
+void SortInvalidationRuns(std::vector<Value>* frames) {
+  auto is_invalidation = [](const Value& v) {
+    return v.type == Type::kPush && !v.elems.empty() && v.elems[0].str == "invalidate";
+  };
+  auto key = [](const Value& v) { return resp::ToDebugString(v, 2000); };
+  for (size_t i = 0; i < frames->size();) {
+    size_t j = i;
+    while (j < frames->size() && is_invalidation((*frames)[j])) ++j;
+    if (j - i > 1) {
+      std::stable_sort(frames->begin() + static_cast<std::ptrdiff_t>(i),
+                       frames->begin() + static_cast<std::ptrdiff_t>(j),
+                       [&](const Value& a, const Value& b) { return key(a) < key(b); });
+    }
+    i = j == i ? i + 1 : j;
+  }
+}
+
 // A MONITOR line ("<sec>.<usec> [<db> <addr>] args"): its time and the
 // client's address are each side's own (the server's microseconds and
 // loopback ports; the engine's clock and no address), so both read "T" and
 // "?" on both sides; the db, a script's "lua" and the arguments compare.
-void MaskMonitorLine(Value* v) {
-  if (v->type != Type::kSimpleString) return;
+// True when `v` was such a line.
+bool MaskMonitorLine(Value* v) {
+  if (v->type != Type::kSimpleString) return false;
   const std::string& str = v->str;
   size_t i = 0;
   while (i < str.size() && absl::ascii_isdigit(static_cast<unsigned char>(str[i]))) ++i;
-  if (i == 0 || i + 8 > str.size() || str[i] != '.') return;
+  if (i == 0 || i + 8 > str.size() || str[i] != '.') return false;
   for (size_t k = i + 1; k < i + 7; ++k) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(str[k]))) return;
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(str[k]))) return false;
   }
-  if (str.compare(i + 7, 2, " [") != 0) return;
+  if (str.compare(i + 7, 2, " [") != 0) return false;
   const size_t db_end = str.find(' ', i + 9);
   const size_t close = str.find("] ", i + 9);
-  if (db_end == std::string::npos || close == std::string::npos || db_end > close) return;
+  if (db_end == std::string::npos || close == std::string::npos || db_end > close) return false;
   const std::string addr = str.substr(db_end + 1, close - db_end - 1);
   v->str = absl::StrCat("T [", str.substr(i + 9, db_end - i - 9), " ", addr == "lua" ? "lua" : "?",
                         str.substr(close));
+  return true;
 }
 
 // MEMORY STATS: the field names and their order, the dbs holding keys and
@@ -689,6 +719,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   eo.start_ms = RealNowMs();
   eo.max_string_len = kOracleMaxStringLen;
   engine::Engine eng(eo);
+  eng.tracker().bugs_for_test() = options_.engine_bugs;
+  eng.bugs_for_test() = options_.core_bugs;
   std::array<int, harnesses::kMaxSessions> fds;
   fds.fill(-1);
   for (int i = 0; i < harnesses::kMaxSessions; ++i) eng.OpenSession();
@@ -754,6 +786,16 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     rest_excluded = absl::StrCat("after ", what, " ran while a session monitors (its lines show ",
                                  "on the server's monitors only)");
     rest_category = "monitor";
+  };
+  // A key whose expiry raced an op may have been invalidated on one side
+  // only: with a session tracking keys, the rest of the program is
+  // excluded (delivered() drops what the sessions receive).
+  auto race_while_tracking = [&] {
+    if (eng.tracker().tracking_clients() == 0 || !rest_excluded.empty()) return;
+    rest_excluded =
+        "after an expiry raced an op while a session tracks keys (its invalidation "
+        "may have come on one side only)";
+    rest_category = "tracking-race";
   };
   auto active_expire = [&]() -> absl::Status {
     stream_spoiled = true;  // its DELs come in SCAN's order
@@ -833,15 +875,19 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       if (eng.PendingOutput(t).empty()) continue;
       const std::string bytes = eng.TakeOutput(t);
       if (fds[t] < 0) continue;
-      if (eng.maxmemory() != 0) {
+      if (eng.maxmemory() != 0 || rest_category == "tracking-race") {
         // Which keys are evicted, and in what order, follows each side's
-        // own memory figure and sampling: the frames are read and dropped.
+        // own memory figure and sampling; an expiry that raced an op may
+        // have invalidated a tracked key on one side only: the frames are
+        // read and dropped.
         std::string dropped;
         (void)ReadSome(fds[t], 50, &dropped);
         pending[t].clear();
         report->excluded.push_back({name, i, absl::StrCat(text, " (s", t + 1, " received)"),
-                                    "maxmemory",
-                                    "evicted events follow each side's own memory figure"});
+                                    eng.maxmemory() != 0 ? "maxmemory" : "tracking-race",
+                                    eng.maxmemory() != 0
+                                        ? "evicted events follow each side's own memory figure"
+                                        : "an expiry raced an op while a session tracks keys"});
         continue;
       }
       std::vector<Value> mine = EngineFrames(bytes);
@@ -856,6 +902,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       }
       for (std::vector<Value>* side : {&mine, &theirs}) {
         for (Value& v : *side) MaskMonitorLine(&v);
+        SortInvalidationRuns(side);
       }
       ++report->compared;
       if (harnesses::SameFrames(mine, theirs)) {
@@ -953,6 +1000,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         if (when >= before - max_took - options_.expiry_margin_ms &&
             when <= after + options_.expiry_margin_ms) {
           datasets_may_differ = true;
+          race_while_tracking();
         }
       }
       continue;
@@ -969,11 +1017,17 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
                               CommandIs(argv[1], "REPLY");
     const bool client_kill =
         spec != nullptr && spec->name == "client" && argv.size() >= 2 && CommandIs(argv[1], "KILL");
-    // CLIENT PAUSE, UNPAUSE and TRACKING act on every connection (the
-    // oracle's own too) or start invalidation pushes (`respfuzz oracle
-    // invalidation` compares those): not sent. The others are: LIST cut to
-    // the sessions' lines, KILL by ID (below), GETREDIR, TRACKINGINFO and
-    // CACHING of sessions whose tracking is never on, NO-EVICT, REPLY, HELP.
+    // CLIENT PAUSE and UNPAUSE act on every connection (the oracle's own
+    // too): not sent. TRACKING is sent without REDIRECT (which names a
+    // connection by its id) and without BCAST (whose invalidations go out at
+    // the end of the server's event-loop turn, which the engine here does
+    // not end after every op), and not while tracking-table-max-keys is low
+    // enough for the server's random evictions from its table: the
+    // session's invalidations then come as RESP3 pushes on its own
+    // connection, within the command that caused them, on both sides
+    // (`respfuzz oracle invalidation` compares the other forms). The others
+    // are: LIST cut to the sessions' lines, KILL by ID (below), GETREDIR,
+    // TRACKINGINFO, CACHING, NO-EVICT, REPLY, HELP.
     bool client_other = false;
     if (spec != nullptr && spec->name == "client" && argv.size() >= 2) {
       client_other = true;
@@ -981,6 +1035,21 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
            {"ID", "SETNAME", "GETNAME", "INFO", "UNBLOCK", "LIST", "KILL", "GETREDIR",
             "TRACKINGINFO", "CACHING", "NO-EVICT", "REPLY", "HELP"}) {
         if (CommandIs(argv[1], sub)) client_other = false;
+      }
+      if (CommandIs(argv[1], "TRACKING")) {
+        const int64_t table = eng.tracker().table_max_keys();
+        client_other = table > 0 && table < kSmallTrackingTable;
+        for (size_t j = 3; j < argv.size(); ++j) {
+          if (CommandIs(argv[j], "REDIRECT") || CommandIs(argv[j], "BCAST")) client_other = true;
+        }
+      }
+    }
+    // CONFIG SET tracking-table-max-keys while a session tracks: a small
+    // table evicts keys at random on the server.
+    if (spec != nullptr && spec->name == "config" && argv.size() >= 4 &&
+        CommandIs(argv[1], "SET") && eng.tracker().tracking_clients() > 0) {
+      for (size_t j = 2; j < argv.size(); j += 2) {
+        if (CommandIs(argv[j], "tracking-table-max-keys")) client_other = true;
       }
     }
     // MEMORY MALLOC-STATS: jemalloc's report on the server, the reply of a
@@ -1124,8 +1193,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       exclude("not-modeled",
               malloc_stats ? "the allocator's own report (jemalloc's on the server); not sent"
               : client_other
-                  ? "CLIENT PAUSE, UNPAUSE and TRACKING are not compared (they act on the "
-                    "oracle's own connections too, or start invalidation pushes); not sent"
+                  ? "CLIENT PAUSE and UNPAUSE (they act on the oracle's own connections too), "
+                    "TRACKING with REDIRECT or BCAST or with a small tracking table, or a "
+                    "tracking table set small while a session tracks: not compared; not sent"
               : spec == nullptr || sub_missing
                   ? "not modeled by the engine (it replies with an unknown-command error); not sent"
                   : "a CONFIG parameter the engine does not have; not sent");
@@ -1415,6 +1485,74 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     DrawPool pool;
     if (IsRandomCommand(argv[0]) && !queued) pool = PoolOf(eng, db, argv);
 
+    bool drew_keys = false;  // a RANDOMKEY ran (alone or in EXEC)
+    // How long the server took over the op (set once its reply is in).
+    int64_t reply_took = 0;
+
+    // SPOP: the engine's set becomes what the server's pops left (its reply
+    // `theirs`), so the key stays the same on both sides.
+    auto align_spop = [&](const Value& theirs) {
+      if (theirs.type == Type::kError || theirs.type == Type::kNull) return;
+      engine::Object* o = eng.keyspace().Find(db, argv[1]);
+      if (o != nullptr && engine::Is<engine::Set>(*o)) {
+        engine::Set left;
+        for (const std::string& m : pool.names) left.insert(m);
+        for (const std::string& m : PoppedMembers(theirs)) left.erase(m);
+        if (!left.empty()) engine::As<engine::Set>(*o) = std::move(left);
+      }
+    };
+    // Both replies in comparable form, EXEC's elements per queued command:
+    // sorted where Redis promises no order, the server's client ids masked.
+    // TIME: its shape, and a time within this op's window (MaskTimeReply).
+    const bool in_exec = CommandIs(argv[0], "EXEC");
+    int64_t id_base = 0;  // the side's first slow log id of the program
+    auto comparable = [&](const std::vector<std::string>& command, Value* v) {
+      MaskSlowlogReply(command, id_base, v);
+      MaskAclLogAge(command, v);
+      if (IsRandomCommand(command[0])) {
+        // Inside EXEC the state before the command is not known here.
+        SummarizeRandomReply(command, in_exec ? nullptr : &pool, v);
+        drew_keys = drew_keys || CommandIs(command[0], "RANDOMKEY");
+        if (in_exec && CommandIs(command[0], "SPOP") && command.size() > 1 &&
+            v->type != Type::kError && v->type != Type::kNull) {
+          diverged.push_back(command[1]);
+        }
+      }
+      if (in_exec && IsElementScan(command[0]) && v->type == Type::kArray) {
+        *v = Value::Simple("(a scan page: compared outside transactions only)");
+      }
+      if (CommandIs(command[0], "TIME")) {
+        MaskTimeReply(v, started, reply_took, options_.expiry_margin_ms);
+      }
+      // Memory accounting (memory.cc): a key's bytes are each side's own
+      // figure (jemalloc's, the engine's formula); the shape compares.
+      if (CommandIs(command[0], "MEMORY") && command.size() >= 2 &&
+          CommandIs(command[1], "USAGE") && v->type == Type::kInteger) {
+        *v = Value::Simple("(a memory estimate: each side's own figure)");
+      }
+      if (CommandIs(command[0], "MEMORY") && command.size() == 2 &&
+          CommandIs(command[1], "STATS")) {
+        MaskMemoryStats(v);
+      }
+      // A hash the engine holds as a listpack is in insertion order on both
+      // sides; a hashtable is in the server's dict order, and inside EXEC
+      // the hash may have been another before (HashOrder).
+      harnesses::CanonicalizeReply(command, v,
+                                   harnesses::OracleHashOrder(eng, db, command, in_exec));
+      if (CommandIs(command[0], "HELLO")) MaskHelloId(v);
+      // ROLE's offset counts the server's replication bytes since its
+      // backlog began, programs before this one included.
+      if (CommandIs(command[0], "ROLE") && v->type == Type::kArray && v->elems.size() == 3 &&
+          v->elems[1].type == Type::kInteger) {
+        v->elems[1].integer = 0;
+      }
+      // CLIENT ID (inside EXEC: outside it is excluded) is each side's own.
+      if (CommandIs(command[0], "CLIENT") && command.size() >= 2 && CommandIs(command[1], "ID") &&
+          v->type == Type::kInteger) {
+        v->integer = 0;
+      }
+    };
+
     // SORT orders that are the server's hash layout or its unstable partial
     // sort (oracle_sort.h): not compared; queued, the EXEC is not compared.
     if (const std::string w = SortNotComparable(eng, db, argv); !w.empty()) {
@@ -1487,15 +1625,12 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
                    mine_frames.size() > 1 || (bytes.empty() && eng.session(s).monitor);
     for (const Value& v : mine_frames) several = several || harnesses::IsPubSubFrame(v);
     several = several && !early.has_value();  // an early XADD is a session with no frames
-    // Among several frames the replies that are compared by what does not
-    // depend on the draw, the page, the clock or each side's memory figures
-    // (the single-reply path below) are not compared.
-    if (several && why_not.empty() &&
-        (IsRandomCommand(argv[0]) || IsElementScan(argv[0]) || CommandIs(argv[0], "SCAN") ||
-         CommandIs(argv[0], "TIME") || CommandIs(argv[0], "MEMORY"))) {
+    // A scan among several frames: its further pages, which the
+    // single-reply path drives to the end, would interleave with the frames.
+    if (several && why_not.empty() && (IsElementScan(argv[0]) || CommandIs(argv[0], "SCAN"))) {
       why_not =
-          "a random draw, a scan page, TIME or a memory figure among several frames (a "
-          "subscribed or monitoring session): compared in the single-reply path only";
+          "a scan page among several frames (a subscribed or monitoring session): scans are "
+          "compared in the single-reply path only";
       category = "several-frames";
     }
     if (several) {
@@ -1513,16 +1648,22 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         if (!extra.ok()) return extra.status();
         theirs.push_back(std::move(*extra));
       }
+      // The command's own reply (no push, no pub/sub message, no monitor
+      // line) is made comparable as in the single-reply path: a draw by what
+      // does not depend on it, TIME by its window, memory figures masked.
+      reply_took = std::max<int64_t>(RealNowMs() - started, 0);
+      std::optional<Value> their_reply;  // the server's, before it is masked
       for (std::vector<Value>* side : {&mine_frames, &theirs}) {
+        id_base = side == &theirs ? slowlog_base : 0;
         for (Value& v : *side) {
-          if (v.type == Type::kPush) continue;
-          MaskSlowlogReply(argv, side == &theirs ? slowlog_base : 0, &v);
-          MaskAclLogAge(argv, &v);
-          MaskMonitorLine(&v);
-          harnesses::CanonicalizeReply(argv, &v);
-          if (CommandIs(argv[0], "HELLO")) MaskHelloId(&v);
+          if (v.type == Type::kPush || MaskMonitorLine(&v) || harnesses::IsPubSubFrame(v)) {
+            continue;
+          }
+          if (side == &theirs && !their_reply.has_value()) their_reply = v;
+          transactions.ForEachAnswer(s, argv, &v, comparable);
         }
         OrderUnsubscribeAll(argv, side);
+        SortInvalidationRuns(side);
       }
       if (client_list) {
         // (A RESP3 subscriber's CLIENT LIST: its reply is the one frame that
@@ -1540,10 +1681,10 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       }
       // As in the single-reply path: an SPOP leaves each side its own set,
       // a RANDOMKEY expired the keys of its own draws.
-      if (category == "several-frames" && CommandIs(argv[0], "SPOP") && argv.size() > 1) {
-        diverged.push_back(argv[1]);
+      if (CommandIs(argv[0], "SPOP") && !queued && argv.size() > 1 && their_reply.has_value()) {
+        align_spop(*their_reply);
       }
-      if (category == "several-frames" && CommandIs(argv[0], "RANDOMKEY")) {
+      if (drew_keys) {
         if (absl::Status st = active_expire(); !st.ok()) return st;
       }
       if (!why_not.empty()) {
@@ -1652,6 +1793,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // (-took, slack]; the margin on both ends absorbs the millisecond
     // clocks. Measured, not assumed: a loaded machine makes ops slow.
     const int64_t took = std::max<int64_t>(RealNowMs() - started, 0);
+    reply_took = took;
     auto late_of = [&](int64_t when) {
       auto it = slack.find(when);
       return it == slack.end() ? max_took : it->second;
@@ -1668,6 +1810,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
           category = "expiry-race";
         }
         racy.push_back(k);
+        race_while_tracking();
       }
     }
     max_took = std::max(max_took, took);
@@ -1677,18 +1820,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     Value got = std::move(*mine);
     Value want = std::move(*theirs);
     if (absl::Status st = sessions_only(&got, &want); !st.ok()) return st;
-    // SPOP: the engine's set becomes what the server's pops left, so the
-    // key stays the same on both sides.
-    if (CommandIs(argv[0], "SPOP") && !queued && want.type != Type::kError &&
-        want.type != Type::kNull) {
-      engine::Object* o = eng.keyspace().Find(db, argv[1]);
-      if (o != nullptr && engine::Is<engine::Set>(*o)) {
-        engine::Set left;
-        for (const std::string& m : pool.names) left.insert(m);
-        for (const std::string& m : PoppedMembers(want)) left.erase(m);
-        if (!left.empty()) engine::As<engine::Set>(*o) = std::move(left);
-      }
-    }
+    if (CommandIs(argv[0], "SPOP") && !queued) align_spop(want);
     // SSCAN / HSCAN / ZSCAN from cursor 0: the iteration is driven to its end
     // on both sides (the same options), and the unions compared.
     bool scan_split = false;
@@ -1749,55 +1881,6 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         want = ScanUnion(argv[0], std::move(want_elems));
       }
     }
-    bool drew_keys = false;  // a RANDOMKEY ran (alone or in EXEC)
-
-    // Both replies in comparable form, EXEC's elements per queued command:
-    // sorted where Redis promises no order, the server's client ids masked.
-    // TIME: its shape, and a time within this op's window (MaskTimeReply).
-    const bool in_exec = CommandIs(argv[0], "EXEC");
-    int64_t id_base = 0;  // the side's first slow log id of the program
-    auto comparable = [&](const std::vector<std::string>& command, Value* v) {
-      MaskSlowlogReply(command, id_base, v);
-      MaskAclLogAge(command, v);
-      if (IsRandomCommand(command[0])) {
-        // Inside EXEC the state before the command is not known here.
-        SummarizeRandomReply(command, in_exec ? nullptr : &pool, v);
-        drew_keys = drew_keys || CommandIs(command[0], "RANDOMKEY");
-        if (in_exec && CommandIs(command[0], "SPOP") && command.size() > 1 &&
-            v->type != Type::kError && v->type != Type::kNull) {
-          diverged.push_back(command[1]);
-        }
-      }
-      if (in_exec && IsElementScan(command[0]) && v->type == Type::kArray) {
-        *v = Value::Simple("(a scan page: compared outside transactions only)");
-      }
-      if (CommandIs(command[0], "TIME")) {
-        MaskTimeReply(v, started, took, options_.expiry_margin_ms);
-      }
-      // Memory accounting (memory.cc): a key's bytes are each side's own
-      // figure (jemalloc's, the engine's formula); the shape compares.
-      if (CommandIs(command[0], "MEMORY") && command.size() >= 2 &&
-          CommandIs(command[1], "USAGE") && v->type == Type::kInteger) {
-        *v = Value::Simple("(a memory estimate: each side's own figure)");
-      }
-      if (CommandIs(command[0], "MEMORY") && command.size() == 2 &&
-          CommandIs(command[1], "STATS")) {
-        MaskMemoryStats(v);
-      }
-      // A hash the engine holds as a listpack is in insertion order on both
-      // sides; a hashtable is in the server's dict order, and inside EXEC
-      // the hash may have been another before (HashOrder).
-      harnesses::CanonicalizeReply(command, v,
-                                   harnesses::OracleHashOrder(eng, db, command, in_exec));
-      if (CommandIs(command[0], "HELLO")) MaskHelloId(v);
-      // ROLE's offset counts the server's replication bytes since its
-      // backlog began, programs before this one included.
-      if (CommandIs(command[0], "ROLE") && v->type == Type::kArray && v->elems.size() == 3 &&
-          v->elems[1].type == Type::kInteger) {
-        v->elems[1].integer = 0;
-      }
-      if (CommandIs(command[0], "CLIENT") && v->type == Type::kInteger) v->integer = 0;
-    };
     for (Value* v : {&got, &want}) {
       id_base = v == &want ? slowlog_base : 0;
       transactions.ForEachAnswer(s, argv, v, comparable);
@@ -1870,6 +1953,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
                                  took, " ms, the current expiry was stored up to ", late,
                                  " ms later): GT/LT may decide either way");
           racy.push_back(k);
+          race_while_tracking();
         }
       }
       if (!why_not.empty()) {

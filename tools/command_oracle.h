@@ -11,6 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "harnesses/command_handler/program.h"
+#include "src/engine/engine.h"
+#include "src/tracking/tracker.h"
 #include "tools/oracle_report.h"
 
 namespace respfuzz::harnesses {
@@ -32,6 +34,10 @@ struct OracleOptions {
   // Attach a SYNC replica on each side and compare the replication streams
   // (redis-server 7.0.15 only; CommandOracle::Run).
   bool compare_streams = false;
+  // Deliberately broken pieces planted in the engine, to see the oracle
+  // fail (respfuzz oracle --engine-bug).
+  tracking::TrackerBugs engine_bugs;
+  engine::EngineBugs core_bugs;
 };
 
 // The string limit (proto-max-bulk-len) of both sides while the oracle

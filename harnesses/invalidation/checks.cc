@@ -367,6 +367,27 @@ void Runner::CheckConnection(int i) {
   }
 }
 
+// liveness. Cheap tests first: it runs after every op for every client.
+void Runner::CheckLiveness(int i) {
+  const Client& cl = clients_[i];
+  const cache::ClientCache& cc = *cl.cache;
+  if (cl.failed || cc.options().mode == cache::Mode::kPlain) return;
+  if (cc.ready() && cc.caching()) return;
+  for (int conn = 0; conn < cc.connections(); ++conn) {
+    const Conn& c = conns_[2 * i + conn];
+    if (!c.open || !c.down.empty() || cl.killed_unseen[conn] || cc.HasOutput(conn)) return;
+    if (c.session < 0 || !eng_.session(c.session).open) return;
+  }
+  const int64_t id = eng_.session(conns_[2 * i].session).id;
+  if (!eng_.tracker().IsOn(id)) return;
+  Fail("liveness",
+       absl::StrCat("c", i + 1, " is ", std::string(cache::StateName(cc.state())),
+                    cc.ready() ? " but not caching" : "",
+                    ", with every byte moved both ways and the server tracking its data "
+                    "connection (client id ",
+                    id, "): the cache ignores tracking the server gave it"));
+}
+
 // validate. A structure is validated after every op that can have changed
 // it, and only then: the same state validates the same way. The engine
 // changes only through a server action (each ends in Collect(), which drains

@@ -35,6 +35,13 @@
 //   retention   an entry a cache held after the previous op is still held
 //               unless an invalidation, own write, flush, eviction or
 //               reconnect allows dropping it (retention.h).
+//   liveness    a tracking cache (not plain) that has not failed, whose
+//               connections are all open on the server with every byte
+//               moved both ways (nothing in its output, nothing undelivered,
+//               no EOF unseen), and whose data connection the engine tracks
+//               (CLIENT TRACKING on took effect there), is ready and caching:
+//               the server's +OK reached it, so it must use it. A cache that
+//               never caches is never stale, and the checks above pass it.
 // Each is a method of the runner in checks.cc (retention: retention.cc),
 // named after it.
 #ifndef RESPFUZZ_HARNESSES_INVALIDATION_CHECKS_H_

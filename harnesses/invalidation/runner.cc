@@ -615,6 +615,7 @@ void Runner::AfterOp() {
     NoteReplies(static_cast<int>(i));
     CheckRetention(static_cast<int>(i));
     CheckConnection(static_cast<int>(i));
+    CheckLiveness(static_cast<int>(i));
   }
   if (!checks_) return;
   if (options_.corrupt_engine) {

@@ -326,6 +326,8 @@ class Runner {
   // Client i's state() and status() against the runner's record (Client::failed).
   void CheckConnection(int i);
   void CheckRetention(int i);  // retention.cc
+  // Client i's cache caches when the server tracks its data connection.
+  void CheckLiveness(int i);
 
   const Program& program_;
   const RunOptions& options_;

@@ -2,7 +2,8 @@
 // mutant of mutants.txt (a bug in what the cache must do by itself: its own
 // writes in and out of MULTI and under NOLOOP, what a BCAST prefix covers,
 // reads in flight across a flush or an own write, the redirect connection
-// going away, OPTIN, tracking off, dbs, MULTI, eviction's bookkeeping) must
+// going away, OPTIN, tracking off, dbs, MULTI, eviction's bookkeeping, a
+// handshake it never finishes) must
 // make a small program fail, with the check named here, where the cache as
 // written passes it. This binary links the mutants' build of the cache in
 // place of respfuzz_cache.
@@ -147,6 +148,8 @@ const std::map<std::string, Catch>& Catches() {
        {"client c1 default resp3\nclient c2 plain resp3\ndeliver-all\nc1 read GET k1\n"
         "c1 read GET k2\nsend c1\ndeliver-all\nc2 write SET k1 v1\ndeliver-all\n",
         "retention"}},
+      // The server tracks c1 and every byte has moved: c1 must be caching.
+      {"tracking-ack-ignored", {"client c1 default resp3\ndeliver-all\n", "liveness"}},
       {"refill-keeps-old-entry",
        {"client c1 default resp3\ndeliver-all\nc1 read GET k1\nc1 read GET k1\nsend c1\n"
         "deliver-all\n",

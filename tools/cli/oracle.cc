@@ -308,8 +308,12 @@ int Oracle(const Options& o) {
     oracle::InvalidationOracle oracle(options);
     return RunAll(o, oracle, *programs);
   }
-  if (!o.engine_bug.empty()) return Fail("oracle", "--engine-bug is for invalidation only");
   oracle::OracleOptions options;
+  if (EngineBugs().contains(o.engine_bug)) {
+    options.engine_bugs.*(EngineBugs().at(o.engine_bug)) = true;
+  } else if (EngineCoreBugs().contains(o.engine_bug)) {
+    options.core_bugs.*(EngineCoreBugs().at(o.engine_bug)) = true;
+  }
   std::tie(options.host, options.port) = server;
   options.max_sleep_ms = static_cast<uint32_t>(o.max_sleep_ms);
   options.expiry_margin_ms = o.expiry_margin_ms;
@@ -358,7 +362,7 @@ Runner SetUp(CLI::App& cmd) {
       ->type_name("N")
       ->check(DecimalRange(1, 60000));
   cmd.add_option("--engine-bug", o->engine_bug,
-                 "invalidation: plant a bug in the engine (to see the oracle fail): "
+                 "plant a bug in the engine (to see the oracle fail): "
                  "own-invalidation-before-reply, caching-not-cleared, caching-no-outside-optout, "
                  "duplicate-prefixes (its tracker), reload-without-flush-invalidation")
       ->type_name("NAME")
