@@ -234,8 +234,8 @@ expect 2 oracle-inv-refused -- "$bin" oracle invalidation --server 127.0.0.1:1 "
 contains oracle-inv-refused 'cannot connect to 127.0.0.1:1'
 expect_usage oracle-inv-bad-bug "$bin" oracle invalidation --server 127.0.0.1:1 --engine-bug nope "$tmp/inv.txt"
 contains oracle-inv-bad-bug "unknown engine bug 'nope'"
-expect_usage oracle-bug-not-inv "$bin" oracle command_handler --server 127.0.0.1:1 --engine-bug caching-not-cleared "$tmp/prog.txt"
-contains oracle-bug-not-inv '--engine-bug is for invalidation only'
+expect_usage oracle-cmd-bad-bug "$bin" oracle command_handler --server 127.0.0.1:1 --engine-bug nope "$tmp/prog.txt"
+contains oracle-cmd-bad-bug "unknown engine bug 'nope'"
 expect_usage oracle-inv-frame-range "$bin" oracle invalidation --server 127.0.0.1:1 --frame-timeout-ms 0 "$tmp/inv.txt"
 printf 'client c1 default resp3\nc1 frob\n' >"$tmp/inv-bad.txt"
 expect_usage oracle-inv-bad-program "$bin" oracle invalidation --server 127.0.0.1:1 "$tmp/inv-bad.txt"
