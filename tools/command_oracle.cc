@@ -124,9 +124,11 @@ absl::StatusOr<Value> Roundtrip(int fd, const std::vector<std::string>& argv,
 }
 
 // The server's client id of our connection `fd`: the CLIENT LIST line
-// (asked on the admin connection) whose addr is fd's local address; -1
-// when no line has it (or the server refused CLIENT LIST: the op then
-// diverges, as it should, at the CLIENT UNBLOCK it was asked for).
+// (asked on the admin connection) whose addr is fd's local address. A
+// connection just made may not be accepted by the server's event loop yet
+// (seen under load), so it asks again, every 10 ms for up to a second; -1
+// when no line has it by then (or the server refused CLIENT LIST: the op
+// then diverges, as it should, at the CLIENT UNBLOCK it was asked for).
 absl::StatusOr<int> LocalPort(int fd) {
   sockaddr_in local{};
   socklen_t len = sizeof(local);
@@ -140,13 +142,17 @@ absl::StatusOr<int64_t> ServerClientId(int admin_fd, int fd, harnesses::ReplyPar
   auto port = LocalPort(fd);
   if (!port.ok()) return port.status();
   const std::string addr = absl::StrCat(" addr=127.0.0.1:", *port, " ");
-  auto list = Roundtrip(admin_fd, {"CLIENT", "LIST"}, parser, resp::Protocol::kResp3);
-  if (!list.ok()) return list.status();
-  for (absl::string_view line : absl::StrSplit(list->str, '\n')) {
-    if (!absl::StrContains(line, addr) || !absl::StartsWith(line, "id=")) continue;
-    int64_t id = 0;
-    const size_t end = line.find(' ');
-    if (absl::SimpleAtoi(line.substr(3, end - 3), &id)) return id;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto list = Roundtrip(admin_fd, {"CLIENT", "LIST"}, parser, resp::Protocol::kResp3);
+    if (!list.ok()) return list.status();
+    if (list->type == Type::kError) return -1;
+    for (absl::string_view line : absl::StrSplit(list->str, '\n')) {
+      if (!absl::StrContains(line, addr) || !absl::StartsWith(line, "id=")) continue;
+      int64_t id = 0;
+      const size_t end = line.find(' ');
+      if (absl::SimpleAtoi(line.substr(3, end - 3), &id)) return id;
+    }
   }
   return -1;
 }
@@ -318,9 +324,11 @@ bool ReloadReordersAHash(const engine::Engine& eng) {
 }
 
 bool WholeKeyspace(const std::string& name) {
+  // (MEMORY STATS counts the keys, MEMORY DOCTOR reads the dataset.)
   return CommandIs(name, "KEYS") || CommandIs(name, "SCAN") || CommandIs(name, "DBSIZE") ||
-         CommandIs(name, "FLUSHDB") || CommandIs(name, "FLUSHALL") || CommandIs(name, "SWAPDB") ||
-         CommandIs(name, "EXEC") || CommandIs(name, "SELECT") || CommandIs(name, "RANDOMKEY");
+         CommandIs(name, "MEMORY") || CommandIs(name, "FLUSHDB") || CommandIs(name, "FLUSHALL") ||
+         CommandIs(name, "SWAPDB") || CommandIs(name, "EXEC") || CommandIs(name, "SELECT") ||
+         CommandIs(name, "RANDOMKEY");
 }
 
 // The expiry an EXPIRE, PEXPIRE, EXPIREAT or PEXPIREAT with GT or LT would
@@ -1098,6 +1106,22 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       tainted[s] = true;
       continue;
     }
+    // A subcommand name with a NUL byte whose part before the NUL names a
+    // subcommand (`SLOWLOG RESET\0x`): redis-server hashes the whole name
+    // but compares names as C strings, so it runs that subcommand when the
+    // name's hash falls in its bucket, which the per-process hash seed
+    // decides (tests/findings/nul_subcommand.sh; valkey 9.1.2 always runs
+    // it). The engine answers the unknown-subcommand error: not sent.
+    if (spec != nullptr && argv.size() >= 2 && argv[1].find('\0') != std::string::npos &&
+        engine::FindCommandFact(std::string(spec->name) + "|" +
+                                absl::AsciiStrToLower(argv[1].substr(0, argv[1].find('\0')))) !=
+            nullptr) {
+      exclude("known-bug",
+              "a subcommand name with a NUL byte after a real one's name: the server may run "
+              "that subcommand, as its hash seed decides; not sent");
+      if (eng.session(s).in_multi) tainted[s] = true;
+      continue;
+    }
     // DEBUG RELOAD NOFLUSH MERGE while a session waits on a stream:
     // redis-server 7.0.15 deletes each key it loads again through a key
     // object on the stack, and a blocked reader of a stream makes it keep
@@ -1290,9 +1314,16 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
                 "server's ids; not sent");
         continue;
       }
+      // A connection opened here is waited for until the server has
+      // accepted it (ServerClientId), or the server's list may miss it.
       for (int t = 0; t < harnesses::kMaxSessions; ++t) {
         if (!eng.session(t).open) continue;
+        const bool fresh = fds[t] < 0;
         if (absl::Status st = open_session(t); !st.ok()) return st;
+        if (!fresh) continue;
+        if (logs_everything()) slowlog_polluted = true;
+        monitor_polluted("the oracle's CLIENT LIST on its admin connection");
+        if (auto id = ServerClientId(admin_fd_, fds[t], *ours); !id.ok()) return id.status();
       }
     }
     // The ids to map: LIST ID's list, or the value of each of KILL's ID
@@ -1485,7 +1516,15 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     DrawPool pool;
     if (IsRandomCommand(argv[0]) && !queued) pool = PoolOf(eng, db, argv);
 
-    bool drew_keys = false;  // a RANDOMKEY ran (alone or in EXEC)
+    // A RANDOMKEY or a SCAN ran (alone or in EXEC): each deletes the expired
+    // keys it meets, which differ on the two sides (its draws; the part of
+    // each side's own order a page covers), so the active-expire sweep runs
+    // on both sides after it (only when some key had an expiry).
+    bool drew_keys = false;
+    bool had_expiries = false;  // before the op, a key of some db had an expiry
+    for (int d = 0; d < eng.keyspace().num_dbs() && !had_expiries; ++d) {
+      had_expiries = !eng.keyspace().db(d).expires.empty();
+    }
     // How long the server took over the op (set once its reply is in).
     int64_t reply_took = 0;
 
@@ -1507,6 +1546,7 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     const bool in_exec = CommandIs(argv[0], "EXEC");
     int64_t id_base = 0;  // the side's first slow log id of the program
     auto comparable = [&](const std::vector<std::string>& command, Value* v) {
+      if (CommandIs(command[0], "SCAN") && had_expiries) drew_keys = true;
       MaskSlowlogReply(command, id_base, v);
       MaskAclLogAge(command, v);
       if (IsRandomCommand(command[0])) {
