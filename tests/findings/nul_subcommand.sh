@@ -16,18 +16,11 @@
 # Each server runs on a free loopback port and is stopped on every exit path.
 set -uo pipefail
 src=$1
-fails=0
-for target in redis-7.0 redis-8.0 valkey-9.1; do
-  (
-    # shellcheck disable=SC2034  # read by redis_server.sh
-    server_target=$target
-    tmp=$(mktemp -d)
-    # shellcheck source=tests/redis_server.sh
-    . "$src/tests/redis_server.sh"
-    trap 'stop_server; rm -rf "$tmp"' EXIT
-    resolve_server
-    start_server
-    counts=$(python3 - "$port" <<'PY'
+# shellcheck source=tests/findings/each_target.sh
+. "$src/tests/findings/each_target.sh"
+check() {
+  local target=$1 counts ran refused other
+  counts=$(python3 - "$port" <<'PY'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
 ran = refused = other = 0
@@ -48,21 +41,19 @@ for n in range(256):
         other += 1
 print(ran, refused, other)
 PY
-    ) || { echo "FAIL: $target: the client failed"; exit 1; }
-    read -r ran refused other <<<"$counts"
-    if [ "$other" != 0 ]; then
-      echo "FAIL: $target: $other replies neither LEN's integer nor the error"; exit 1
+  ) || { echo "FAIL: $target: the client failed"; exit 1; }
+  read -r ran refused other <<<"$counts"
+  if [ "$other" != 0 ]; then
+    echo "FAIL: $target: $other replies neither LEN's integer nor the error"; exit 1
+  fi
+  if [ "$target" = valkey-9.1 ]; then
+    [ "$ran" = 256 ] || { echo "FAIL: $target: $ran of 256 ran LEN, $refused refused"; exit 1; }
+    echo "ok: $target runs every LEN<NUL><n> as LEN (256 of 256)"
+  else
+    if [ "$ran" = 0 ] || [ "$refused" = 0 ]; then
+      echo "FAIL: $target: $ran of 256 ran LEN, $refused refused (expected some of each)"; exit 1
     fi
-    if [ "$target" = valkey-9.1 ]; then
-      [ "$ran" = 256 ] || { echo "FAIL: $target: $ran of 256 ran LEN, $refused refused"; exit 1; }
-      echo "ok: $target runs every LEN\\0<n> as LEN (256 of 256)"
-    else
-      if [ "$ran" = 0 ] || [ "$refused" = 0 ]; then
-        echo "FAIL: $target: $ran of 256 ran LEN, $refused refused (expected some of each)"; exit 1
-      fi
-      echo "ok: $target runs $ran of 256 LEN\\0<n> as LEN and refuses $refused, as its hash seed falls"
-    fi
-  ) || fails=$((fails + 1))
-done
-[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
-echo "all ok"
+    echo "ok: $target runs $ran of 256 LEN<NUL><n> as LEN and refuses $refused, as its hash seed falls"
+  fi
+}
+each_target "$src" check

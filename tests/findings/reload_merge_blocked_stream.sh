@@ -12,42 +12,35 @@
 # loopback port and is stopped on every exit path.
 set -uo pipefail
 src=$1
-fails=0
-for target in redis-7.0 redis-8.0 valkey-9.1; do
-  (
-    # shellcheck disable=SC2034  # read by redis_server.sh
-    server_target=$target
-    tmp=$(mktemp -d)
-    # shellcheck source=tests/redis_server.sh
-    . "$src/tests/redis_server.sh"
-    reader=""
-    trap '[ -n "$reader" ] && kill "$reader" 2>/dev/null; stop_server; rm -rf "$tmp"' EXIT
-    resolve_server
-    start_server --enable-debug-command local
-    cli=$("$src/scripts/server-target" --cli "$target") || exit 2
-    "$cli" -p "$port" XADD st '*' f v >/dev/null || { echo "FAIL: $target: XADD"; exit 1; }
-    "$cli" -p "$port" XREAD BLOCK 0 STREAMS st '$' >/dev/null 2>&1 &
-    reader=$!
-    # The reader is blocked once the server counts it.
-    for _ in $(seq 50); do
-      [ "$("$cli" -p "$port" INFO clients | tr -d '\r' | sed -n 's/^blocked_clients://p')" = 1 ] && break
-      sleep 0.1
-    done
-    got=$("$cli" -p "$port" DEBUG RELOAD NOFLUSH MERGE 2>&1)
-    sleep 0.2
-    alive=$("$cli" -p "$port" PING 2>&1)
-    if [ "$target" = redis-7.0 ]; then
-      if [ "$alive" = PONG ] || ! grep -q "retain an object allocated in the stack" "$tmp"/*.log; then
-        echo "FAIL: $target: no abort (DEBUG RELOAD: $got; PING: $alive)"; exit 1
-      fi
-      echo "ok: $target aborts: $(grep -ho 'Guru Meditation: .*' "$tmp"/*.log | head -1)"
-    else
-      if [ "$got" != OK ] || [ "$alive" != PONG ]; then
-        echo "FAIL: $target: DEBUG RELOAD answered '$got', PING '$alive'"; exit 1
-      fi
-      echo "ok: $target answers OK and stays up"
+# shellcheck source=tests/findings/each_target.sh
+. "$src/tests/findings/each_target.sh"
+server_args="--enable-debug-command local"
+reader=""
+finding_cleanup() { [ -n "$reader" ] && kill "$reader" 2>/dev/null; }
+check() {
+  local target=$1 cli got alive
+  cli=$("$src/scripts/server-target" --cli "$target") || exit 2
+  "$cli" -p "$port" XADD st '*' f v >/dev/null || { echo "FAIL: $target: XADD"; exit 1; }
+  "$cli" -p "$port" XREAD BLOCK 0 STREAMS st '$' >/dev/null 2>&1 &
+  reader=$!
+  # The reader is blocked once the server counts it.
+  for _ in $(seq 50); do
+    [ "$("$cli" -p "$port" INFO clients | tr -d '\r' | sed -n 's/^blocked_clients://p')" = 1 ] && break
+    sleep 0.1
+  done
+  got=$("$cli" -p "$port" DEBUG RELOAD NOFLUSH MERGE 2>&1)
+  sleep 0.2
+  alive=$("$cli" -p "$port" PING 2>&1)
+  if [ "$target" = redis-7.0 ]; then
+    if [ "$alive" = PONG ] || ! grep -q "retain an object allocated in the stack" "$tmp"/*.log; then
+      echo "FAIL: $target: no abort (DEBUG RELOAD: $got; PING: $alive)"; exit 1
     fi
-  ) || fails=$((fails + 1))
-done
-[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
-echo "all ok"
+    echo "ok: $target aborts: $(grep -ho 'Guru Meditation: .*' "$tmp"/*.log | head -1)"
+  else
+    if [ "$got" != OK ] || [ "$alive" != PONG ]; then
+      echo "FAIL: $target: DEBUG RELOAD answered '$got', PING '$alive'"; exit 1
+    fi
+    echo "ok: $target answers OK and stays up"
+  fi
+}
+each_target "$src" check
