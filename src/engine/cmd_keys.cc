@@ -442,26 +442,6 @@ void ElementScan(CommandContext& c, ObjType type) {
       return;
     }
   }
-  if (type == ObjType::kHash && !o->hashtable()) {
-    // scanGenericCommand on a listpack hash: every field in the listpack's
-    // order (insertion order) in one call, cursor 0, whatever the cursor
-    // and COUNT say; MATCH drops fields with their values.
-    const Hash& h = As<Hash>(*o);
-    const GlobPattern pattern(pattern_arg != nullptr ? std::string_view(*pattern_arg) : "*");
-    const bool all = pattern.MatchesEverything();
-    std::vector<const Hash::Entry*> picked;
-    for (const Hash::Entry& e : h) {
-      if (all || pattern.Matches(e.first)) picked.push_back(&e);
-    }
-    c.reply.ArrayHeader(2);
-    c.reply.Bulk("0");
-    c.reply.ArrayHeader(static_cast<int64_t>(picked.size() * 2));
-    for (const Hash::Entry* e : picked) {
-      c.reply.Bulk(e->first);
-      c.reply.Bulk(e->second);
-    }
-    return;
-  }
   // ZScoreText: a listpack keeps an integral score (|s| <= LLONG_MAX/2) as
   // an integer and ZSCAN prints it so; other scores print as %.17g.
   auto reply_score = [&](const ZSet& z, double s) {
@@ -473,17 +453,30 @@ void ElementScan(CommandContext& c, ObjType type) {
       c.reply.BulkDouble(s);
     }
   };
-  // An intset set or a listpack sorted set, like a listpack hash, comes
-  // back whole in one call, cursor 0: the intset in ascending order, the
-  // listpack in (score, member) order (checked on redis-server 7.0.15:
-  // `ZSCAN z 0 COUNT 1` and `SSCAN s 0 COUNT 1` over three elements).
-  if ((type == ObjType::kSet && !o->hashtable()) ||
+  // scanGenericCommand on a compact encoding (a listpack hash or sorted set,
+  // an intset set): every element in one call, cursor 0, whatever the
+  // cursor and COUNT say, in the encoding's order: a listpack hash in
+  // insertion order, an intset ascending, a sorted listpack by (score,
+  // member) (checked on redis-server 7.0.15: `ZSCAN z 0 COUNT 1` and
+  // `SSCAN s 0 COUNT 1` over three elements). MATCH drops elements with
+  // their values.
+  if ((type == ObjType::kHash && !o->hashtable()) || (type == ObjType::kSet && !o->hashtable()) ||
       (type == ObjType::kZSet && As<ZSet>(*o).listpack())) {
     const GlobPattern pattern(pattern_arg != nullptr ? std::string_view(*pattern_arg) : "*");
     const bool all = pattern.MatchesEverything();
     c.reply.ArrayHeader(2);
     c.reply.Bulk("0");
-    if (type == ObjType::kSet) {
+    if (type == ObjType::kHash) {
+      std::vector<const Hash::Entry*> picked;
+      for (const Hash::Entry& e : As<Hash>(*o)) {
+        if (all || pattern.Matches(e.first)) picked.push_back(&e);
+      }
+      c.reply.ArrayHeader(static_cast<int64_t>(picked.size() * 2));
+      for (const Hash::Entry* e : picked) {
+        c.reply.Bulk(e->first);
+        c.reply.Bulk(e->second);
+      }
+    } else if (type == ObjType::kSet) {
       std::vector<std::pair<int64_t, const std::string*>> members;
       for (const std::string& m : As<Set>(*o)) {
         if (!all && !pattern.Matches(m)) continue;
@@ -494,17 +487,17 @@ void ElementScan(CommandContext& c, ObjType type) {
       std::sort(members.begin(), members.end());
       c.reply.ArrayHeader(static_cast<int64_t>(members.size()));
       for (const auto& [v, m] : members) c.reply.Bulk(*m);
-      return;
-    }
-    const ZSet& z = As<ZSet>(*o);
-    std::vector<const ZSet::Entry*> picked;
-    for (const ZSet::Entry& e : z.index()) {
-      if (all || pattern.Matches(e.second)) picked.push_back(&e);
-    }
-    c.reply.ArrayHeader(static_cast<int64_t>(picked.size() * 2));
-    for (const ZSet::Entry* e : picked) {
-      c.reply.Bulk(e->second);
-      reply_score(z, e->first);
+    } else {
+      const ZSet& z = As<ZSet>(*o);
+      std::vector<const ZSet::Entry*> picked;
+      for (const ZSet::Entry& e : z.index()) {
+        if (all || pattern.Matches(e.second)) picked.push_back(&e);
+      }
+      c.reply.ArrayHeader(static_cast<int64_t>(picked.size() * 2));
+      for (const ZSet::Entry* e : picked) {
+        c.reply.Bulk(e->second);
+        reply_score(z, e->first);
+      }
     }
     return;
   }
