@@ -237,6 +237,10 @@ contains oracle-inv-bad-bug "unknown engine bug 'nope'"
 expect_usage oracle-cmd-bad-bug "$bin" oracle command_handler --server 127.0.0.1:1 --engine-bug nope "$tmp/prog.txt"
 contains oracle-cmd-bad-bug "unknown engine bug 'nope'"
 expect_usage oracle-inv-frame-range "$bin" oracle invalidation --server 127.0.0.1:1 --frame-timeout-ms 0 "$tmp/inv.txt"
+expect_usage oracle-io-timeout-low "$bin" oracle command_handler --server 127.0.0.1:1 --io-timeout-ms 99 "$tmp/prog.txt"
+expect_usage oracle-io-timeout-high "$bin" oracle command_handler --server 127.0.0.1:1 --io-timeout-ms 600001 "$tmp/prog.txt"
+expect 2 oracle-io-timeout-edge -- "$bin" oracle command_handler --server 127.0.0.1:1 --io-timeout-ms 100 "$tmp/prog.txt"
+contains oracle-io-timeout-edge 'cannot connect to 127.0.0.1:1'
 printf 'client c1 default resp3\nc1 frob\n' >"$tmp/inv-bad.txt"
 expect_usage oracle-inv-bad-program "$bin" oracle invalidation --server 127.0.0.1:1 "$tmp/inv-bad.txt"
 contains oracle-inv-bad-program 'line 2'

@@ -34,6 +34,7 @@
 #include "src/resp/writer.h"
 #include "tools/oracle_client_list.h"
 #include "tools/oracle_net.h"
+#include "tools/oracle_pause.h"
 #include "tools/oracle_random.h"
 #include "tools/oracle_sort.h"
 #include "tools/oracle_time.h"
@@ -64,6 +65,10 @@ absl::StatusOr<Value> ReadReply(int fd, harnesses::ReplyParser& parser, resp::Pr
     if (n == 0) return absl::UnavailableError("the server closed the connection");
     if (n < 0) {
       if (errno == EINTR) continue;
+      // The socket's receive timeout (the oracle's --io-timeout-ms).
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        return absl::DeadlineExceededError("no reply within the I/O timeout");
+      }
       return absl::UnavailableError(std::string("recv: ") + std::strerror(errno));
     }
     if (!parser.Feed(std::string_view(buf, static_cast<size_t>(n)), &values)) {
@@ -562,7 +567,7 @@ absl::Status CommandOracle::ResetAcl(harnesses::ReplyParser& parser) {
   for (const std::vector<std::string>& cmd :
        {std::vector<std::string>{"CONFIG", "SET", "requirepass", ""},
         std::vector<std::string>{"ACL", "SETUSER", "default", "on", "nopass", "resetkeys", "~*",
-                                 "resetchannels", "&*", "+@all"},
+                                 "resetchannels", "&*", "+@all", "clearselectors"},
         std::vector<std::string>{"ACL", "LOG", "RESET"}}) {
     auto r = Roundtrip(admin_fd_, cmd, parser, resp::Protocol::kResp3);
     if (!r.ok()) return r.status();
@@ -595,6 +600,23 @@ bool LocksOutAdmin(const std::vector<std::string>& argv) {
     if ((!argv[i].empty() && argv[i][0] == '-') || CommandIs(argv[i], "NOCOMMANDS") ||
         CommandIs(argv[i], "RESET") || CommandIs(argv[i], "RESETKEYS") ||
         (!argv[i].empty() && (argv[i][0] == '~' || argv[i][0] == '%'))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether an ACL SETUSER op would give the default user a flag no ACL
+// SETUSER can take back (sanitize-payload or skip-sanitize-payload: each
+// clears the other, and a new server's default user has neither), so that
+// it would outlive the program on the server.
+bool OutlivesAclReset(const std::vector<std::string>& argv) {
+  if (argv.size() < 4 || !CommandIs(argv[0], "ACL") || !CommandIs(argv[1], "SETUSER") ||
+      argv[2] != "default") {
+    return false;
+  }
+  for (size_t i = 3; i < argv.size(); ++i) {
+    if (CommandIs(argv[i], "SANITIZE-PAYLOAD") || CommandIs(argv[i], "SKIP-SANITIZE-PAYLOAD")) {
       return true;
     }
   }
@@ -637,6 +659,11 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   // this, authenticated as the default user; the admin connection stays so.
   if (absl::Status st = ResetAcl(*ours); !st.ok()) return st;
   // The engine's parameters back to their defaults, as a new engine has them.
+  // A WRITE pause an earlier program left (the sessions it postponed are
+  // closed): the reset's FLUSHALL and EVAL would wait on it. (An ALL pause
+  // ended before its program did: oracle_pause.h.)
+  auto unpaused = Roundtrip(admin_fd_, {"CLIENT", "UNPAUSE"}, *ours, resp::Protocol::kResp3);
+  if (!unpaused.ok()) return unpaused.status();
   std::vector<std::string> reset = {"CONFIG", "SET"};
   for (size_t i = 0; i < engine::EngineParams().size(); ++i) {
     const engine::ParamSpec& p = engine::EngineParams()[i];
@@ -806,6 +833,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     rest_category = "tracking-race";
   };
   auto active_expire = [&]() -> absl::Status {
+    // While paused nothing expires on either side (and an ALL pause would
+    // hold the SCAN).
+    if (eng.pause_type() != engine::Engine::PauseType::kOff) return absl::OkStatus();
     stream_spoiled = true;  // its DELs come in SCAN's order
     if (logs_everything()) slowlog_polluted = true;
     monitor_polluted("the oracle's active expiry (SELECT and SCAN)");
@@ -843,6 +873,11 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   // session's next read. A blocked session was sent its command and
   // nothing read.
   std::array<std::string, harnesses::kMaxSessions> pending;
+  // CLIENT PAUSE (oracle_pause.h): the command each session's pause
+  // postponed, and what the engine gave a session when it ran again (with
+  // the output it had before), for delivered() to compare.
+  std::array<std::vector<std::string>, harnesses::kMaxSessions> postponed_cmd;
+  std::array<std::string, harnesses::kMaxSessions> rerun_out;
   // Session t's connection to the server, opened at its first use.
   auto open_session = [&](int t) -> absl::Status {
     if (fds[t] >= 0) return absl::OkStatus();
@@ -880,22 +915,24 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   std::string prev_text;
   auto delivered = [&](size_t i, const std::string& text) -> absl::Status {
     for (int t = 0; t < harnesses::kMaxSessions; ++t) {
-      if (eng.PendingOutput(t).empty()) continue;
-      const std::string bytes = eng.TakeOutput(t);
+      if (eng.PendingOutput(t).empty() && rerun_out[t].empty()) continue;
+      const std::string bytes = std::exchange(rerun_out[t], {}) + eng.TakeOutput(t);
       if (fds[t] < 0) continue;
-      if (eng.maxmemory() != 0 || rest_category == "tracking-race") {
+      if (eng.maxmemory() != 0 || rest_category == "tracking-race" || rest_category == "monitor") {
         // Which keys are evicted, and in what order, follows each side's
         // own memory figure and sampling; an expiry that raced an op may
-        // have invalidated a tracked key on one side only: the frames are
-        // read and dropped.
+        // have invalidated a tracked key on one side only; the oracle's own
+        // commands (a scan's further pages, each side's own) showed on the
+        // server's monitors: the frames are read and dropped.
         std::string dropped;
         (void)ReadSome(fds[t], 50, &dropped);
         pending[t].clear();
-        report->excluded.push_back({name, i, absl::StrCat(text, " (s", t + 1, " received)"),
-                                    eng.maxmemory() != 0 ? "maxmemory" : "tracking-race",
-                                    eng.maxmemory() != 0
-                                        ? "evicted events follow each side's own memory figure"
-                                        : "an expiry raced an op while a session tracks keys"});
+        const char* category = eng.maxmemory() != 0 ? "maxmemory" : rest_category.c_str();
+        report->excluded.push_back(
+            {name, i, absl::StrCat(text, " (s", t + 1, " received)"), category,
+             eng.maxmemory() != 0         ? "evicted events follow each side's own memory figure"
+             : rest_category == "monitor" ? "the oracle's own commands showed on the monitors"
+                                          : "an expiry raced an op while a session tracks keys"});
         continue;
       }
       std::vector<Value> mine = EngineFrames(bytes);
@@ -923,6 +960,47 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     return absl::OkStatus();
   };
 
+  // The sessions a pause postponed, once the engine lets them go (the pause
+  // ended or weakened, or CLIENT UNBLOCK ... ERROR answered one), run their
+  // command again, in the order they waited, as the server re-processes
+  // its postponed clients.
+  auto rerun_postponed = [&] {
+    for (int t : eng.TakeUnblocked()) {
+      if (postponed_cmd[t].empty() || eng.session(t).postponed) continue;
+      std::vector<std::string> cmd = std::move(postponed_cmd[t]);
+      postponed_cmd[t].clear();
+      if (!eng.session(t).open) continue;
+      std::string out = eng.TakeOutput(t);
+      const size_t before = out.size();
+      eng.Execute(t, cmd, &out);
+      if (eng.session(t).postponed) postponed_cmd[t] = cmd;  // it waits again
+      for (const Value& v : EngineFrames(out.substr(before))) {
+        if (v.type != Type::kPush && !harnesses::IsPubSubFrame(v)) {
+          transactions.Observe(t, cmd, v);
+          break;
+        }
+      }
+      rerun_out[t] += out;
+    }
+  };
+  // The clock moved to real time, and what that let go run again.
+  auto catch_up = [&] {
+    if (const int64_t real_now = RealNowMs(); real_now > eng.now_ms()) {
+      eng.AdvanceClock(real_now - eng.now_ms());
+    }
+    rerun_postponed();
+  };
+  // A pause near its end (or an ALL pause at the program's end, `all`):
+  // nothing is sent until the server's end must have come too.
+  auto settle_pause = [&](bool all) {
+    if (eng.pause_type() == engine::Engine::PauseType::kOff) return;
+    const bool forced = all && eng.pause_type() == engine::Engine::PauseType::kAll;
+    if (!forced && eng.pause_end_ms() > RealNowMs() + kPauseAheadMs) return;
+    const int64_t wait = SettleUntilMs(eng.pause_end_ms(), max_took) - RealNowMs();
+    if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    catch_up();
+  };
+
   // DEBUG DIGEST compares whole datasets: only while nothing says the two
   // may differ, i.e. no op so far ran on both sides without being compared
   // and none diverged (see the DEBUG exclusion below).
@@ -944,8 +1022,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       report->excluded.push_back({name, i, text, category, std::move(why)});
     };
     if (op.kind == OpKind::kCommand) ++report->ops;
-    const int64_t real_now = RealNowMs();
-    if (real_now > eng.now_ms()) eng.AdvanceClock(real_now - eng.now_ms());
+    settle_pause(false);
+    catch_up();
     // What the previous op (or the time since) gave the other sessions.
     if (absl::Status st = delivered(i == 0 ? 0 : i - 1, i == 0 ? text : prev_text); !st.ok()) {
       return st;
@@ -997,8 +1075,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       // A key whose expiry lies between the engine's now and the end of the
       // server's SCAN (or up to the longest op before it: a relative expiry
       // is stored later on the server) may be deleted on one side only.
+      // (While paused nothing expires: no race.)
       std::vector<int64_t> whens;
-      for (int d = 0; d < eng.keyspace().num_dbs(); ++d) {
+      for (int d = 0; d < eng.keyspace().num_dbs() && !eng.keyspace().expire_paused(); ++d) {
         for (const auto& [key, when] : eng.keyspace().db(d).expires) whens.push_back(when);
       }
       const int64_t before = eng.now_ms();
@@ -1026,7 +1105,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     const bool client_kill =
         spec != nullptr && spec->name == "client" && argv.size() >= 2 && CommandIs(argv[1], "KILL");
     // CLIENT PAUSE and UNPAUSE act on every connection (the oracle's own
-    // too): not sent. TRACKING is sent without REDIRECT (which names a
+    // too): they are sent as oracle_pause.h says. TRACKING is sent without
+    // REDIRECT (which names a
     // connection by its id) and without BCAST (whose invalidations go out at
     // the end of the server's event-loop turn, which the engine here does
     // not end after every op), and not while tracking-table-max-keys is low
@@ -1035,13 +1115,13 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     // connection, within the command that caused them, on both sides
     // (`respfuzz oracle invalidation` compares the other forms). The others
     // are: LIST cut to the sessions' lines, KILL by ID (below), GETREDIR,
-    // TRACKINGINFO, CACHING, NO-EVICT, REPLY, HELP.
+    // TRACKINGINFO, CACHING, NO-EVICT, REPLY, HELP, PAUSE, UNPAUSE.
     bool client_other = false;
     if (spec != nullptr && spec->name == "client" && argv.size() >= 2) {
       client_other = true;
       for (std::string_view sub :
            {"ID", "SETNAME", "GETNAME", "INFO", "UNBLOCK", "LIST", "KILL", "GETREDIR",
-            "TRACKINGINFO", "CACHING", "NO-EVICT", "REPLY", "HELP"}) {
+            "TRACKINGINFO", "CACHING", "NO-EVICT", "REPLY", "HELP", "PAUSE", "UNPAUSE"}) {
         if (CommandIs(argv[1], sub)) client_other = false;
       }
       if (CommandIs(argv[1], "TRACKING")) {
@@ -1147,6 +1227,13 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
         continue;
       }
     }
+    if (OutlivesAclReset(argv)) {
+      exclude("not-modeled",
+              "gives the default user a payload-sanitizing flag no ACL SETUSER takes back "
+              "(it would outlive the program on the server); not sent");
+      if (eng.session(s).in_multi) tainted[s] = true;
+      continue;
+    }
     if (LocksOutAdmin(argv)) {
       exclude("not-modeled",
               "takes a permission from the default user, which the oracle's "
@@ -1217,12 +1304,19 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       exclude("not-modeled",
               malloc_stats ? "the allocator's own report (jemalloc's on the server); not sent"
               : client_other
-                  ? "CLIENT PAUSE and UNPAUSE (they act on the oracle's own connections too), "
-                    "TRACKING with REDIRECT or BCAST or with a small tracking table, or a "
-                    "tracking table set small while a session tracks: not compared; not sent"
+                  ? "CLIENT TRACKING with REDIRECT or BCAST or with a small tracking table, a "
+                    "tracking table set small while a session tracks, or an unknown CLIENT "
+                    "subcommand: not compared; not sent"
               : spec == nullptr || sub_missing
                   ? "not modeled by the engine (it replies with an unknown-command error); not sent"
                   : "a CONFIG parameter the engine does not have; not sent");
+      if (eng.session(s).in_multi) tainted[s] = true;
+      continue;
+    }
+    // CLIENT PAUSE: an ALL pause past its cap, or a command a pause may
+    // postpone whose reply when given again would not compare.
+    if (std::string why = PauseExclusion(eng, s, argv, eng.now_ms()); !why.empty()) {
+      exclude("pause", std::move(why));
       if (eng.session(s).in_multi) tainted[s] = true;
       continue;
     }
@@ -1631,9 +1725,21 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
       }
     }
     std::string bytes;
+    const uint64_t maxmemory_before = eng.maxmemory();
     eng.Execute(s, argv, &bytes);
     ran = true;
+    if (eng.session(s).postponed) postponed_cmd[s] = argv;
+    rerun_postponed();  // after CLIENT UNPAUSE, or UNBLOCK of a postponed session
     const resp::Protocol after = eng.session(s).protocol;
+    // An EXEC that set maxmemory: the commands queued after its CONFIG SET
+    // ran under each side's own memory figure (evictions, OOM refusals).
+    if (maxmemory_before == 0 && eng.maxmemory() != 0 && CommandIs(argv[0], "EXEC") &&
+        why_not.empty()) {
+      why_not =
+          "an EXEC that set maxmemory: the commands after it ran under each side's own memory "
+          "figure";
+      category = "maxmemory";
+    }
     if (eng.session(s).blocked() && bytes.empty()) {
       // The server blocks it too: its reply is read when the engine serves it.
       if (absl::Status st = open_session(s); !st.ok()) return st;
@@ -1810,6 +1916,16 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
                       ? std::move(*early)
                       : Roundtrip(fds[s], wire, via_hiredis ? *hiredis : *ours,
                                   via_hiredis ? resp::Protocol::kResp2 : resp::Protocol::kResp3);
+    if (absl::IsDeadlineExceeded(theirs.status())) {
+      // The engine replied, the server did not (it blocked or postponed
+      // the command): a divergence, after which the connections no longer
+      // line up.
+      ++report->compared;
+      report->divergences.push_back(
+          {name, i, text, resp::ToDebugString(*mine, 2000),
+           absl::StrCat("(no reply in ", options_.io_timeout_ms, " ms)")});
+      return absl::OkStatus();
+    }
     if (!theirs.ok())
       return absl::UnavailableError(name + " op " + std::to_string(i) + " (" + text +
                                     "): " + std::string(theirs.status().message()));
@@ -2010,10 +2126,10 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     }
   }
   // Whatever the last op gave blocked sessions (a timeout waited out by a
-  // final clock step included).
-  if (const int64_t real_now = RealNowMs(); real_now > eng.now_ms()) {
-    eng.AdvanceClock(real_now - eng.now_ms());
-  }
+  // final clock step included; an ALL pause waited out, as the digest's
+  // DEBUG would wait on it).
+  settle_pause(true);
+  catch_up();
   if (absl::Status st = delivered(program.ops.empty() ? 0 : program.ops.size() - 1,
                                   prev_text + " (end of program)");
       !st.ok()) {

@@ -658,7 +658,12 @@ Value FunctionList(Ctx& c) {
       pattern = c.argv[++i];
       continue;
     }
-    return c.Err(SanitizeErrorText("Unknown argument " + arg));
+    // addReplyErrorSdsSafe: CR and LF become spaces, at the end too (no
+    // trimming, unlike addReplyErrorFormat).
+    std::string text = "Unknown argument " + arg;
+    std::replace(text.begin(), text.end(), '\r', ' ');
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    return c.Err(text);
   }
   std::vector<Value> libs;
   if (FunctionsState* fs = c.st.functions.get(); fs != nullptr) {

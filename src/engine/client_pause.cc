@@ -49,7 +49,8 @@ bool Engine::PausePostpones(const Session& s, const CommandSpec& spec, std::stri
         return (*flags & script::kScriptNoWrites) == 0;
       }
     }
-    if (MayReplicateCommand(cmd.name)) return true;
+    if (MayReplicateCommand(cmd.name))
+      return !(bugs_.pause_write_runs_publish && cmd.name == "publish");
     if (const CommandFact* fact = FindCommandFact(name)) return fact->HasFlag("write");
     return (cmd.flags & kCmdWrite) != 0;
   };
@@ -83,7 +84,8 @@ void Engine::UpdatePause() {
   // unblockPostponedClients: a less restrictive pause lets every postponed
   // session try again (postponed again if it still must wait).
   if (pause_type_ < old) {
-    const std::vector<int> waiting = postponed_;
+    std::vector<int> waiting = postponed_;
+    if (bugs_.pause_unblocks_newest_first) std::reverse(waiting.begin(), waiting.end());
     for (int si : waiting) {
       Unblock(si);
       unblocked_.push_back(si);

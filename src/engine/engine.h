@@ -228,6 +228,12 @@ struct EngineBugs {
   // DEBUG RELOAD empties the dataset without signalFlushedDb's tracking
   // part: no client is sent the flush invalidation, the table stays.
   bool reload_without_flush_invalidation = false;
+  // CLIENT PAUSE WRITE lets PUBLISH run at once, as if only the commands
+  // flagged write waited (7.0.15 postpones every may-replicate command).
+  bool pause_write_runs_publish = false;
+  // When a pause ends the postponed sessions run again newest first (7.0.15
+  // unblocks them in the order they waited).
+  bool pause_unblocks_newest_first = false;
 };
 
 struct WatchedKey {

@@ -31,6 +31,12 @@ void ReplyWriter::Error(std::string_view msg) {
   out_->append("\r\n");
 }
 
+void ReplyWriter::ErrorMapped(std::string_view msg) {
+  out_->push_back('-');
+  for (char c : msg) out_->push_back(c == '\r' || c == '\n' ? ' ' : c);
+  out_->append("\r\n");
+}
+
 void ReplyWriter::Integer(int64_t n) { resp::WriteInteger(n, out_); }
 
 void ReplyWriter::Bulk(std::string_view s) { resp::WriteBulk(s, out_); }

@@ -28,6 +28,9 @@ class ReplyWriter {
   // -msg; msg carries its code ("ERR ...", "WRONGTYPE ..."). CR/LF at the
   // ends are trimmed and inner ones become spaces, as addReplyErrorFormat does.
   void Error(std::string_view msg);
+  // -msg with every CR/LF a space, the ends' too, as addReplyErrorSdsSafe
+  // does (FUNCTION LIST's unknown argument).
+  void ErrorMapped(std::string_view msg);
   void Integer(int64_t n);
   void Bulk(std::string_view s);
   // Null bulk: $-1 in RESP2, _ in RESP3 (addReplyNull).

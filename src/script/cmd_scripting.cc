@@ -264,7 +264,8 @@ void FunctionList(CommandContext& c) {
       have_pattern = true;
       continue;
     }
-    c.reply.Error("ERR Unknown argument " + std::string(CStr(c.arg(i))));
+    // addReplyErrorSdsSafe: a CR/LF at the end becomes a space too.
+    c.reply.ErrorMapped("ERR Unknown argument " + std::string(CStr(c.arg(i))));
     return;
   }
   std::vector<const script::FunctionLibraries::Library*> shown;

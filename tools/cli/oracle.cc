@@ -39,6 +39,7 @@ struct Options {
   int64_t max_sleep_ms = oracle::OracleOptions().max_sleep_ms;
   int64_t expiry_margin_ms = oracle::OracleOptions().expiry_margin_ms;
   int64_t frame_timeout_ms = oracle::InvalidationOracleOptions().frame_timeout_ms;
+  int64_t io_timeout_ms = oracle::OracleOptions().io_timeout_ms;
   std::string engine_bug;
   std::string differences;  // --differences FILE; empty: the built-in table
   bool streams = false;     // --streams (command_handler)
@@ -115,6 +116,8 @@ const std::map<std::string, bool tracking::TrackerBugs::*>& EngineBugs() {
 const std::map<std::string, bool engine::EngineBugs::*>& EngineCoreBugs() {
   static const auto* bugs = new std::map<std::string, bool engine::EngineBugs::*>{
       {"reload-without-flush-invalidation", &engine::EngineBugs::reload_without_flush_invalidation},
+      {"pause-write-runs-publish", &engine::EngineBugs::pause_write_runs_publish},
+      {"pause-unblocks-newest-first", &engine::EngineBugs::pause_unblocks_newest_first},
   };
   return *bugs;
 }
@@ -317,6 +320,7 @@ int Oracle(const Options& o) {
   std::tie(options.host, options.port) = server;
   options.max_sleep_ms = static_cast<uint32_t>(o.max_sleep_ms);
   options.expiry_margin_ms = o.expiry_margin_ms;
+  options.io_timeout_ms = static_cast<int>(o.io_timeout_ms);
   options.compare_streams = o.streams;
   auto programs = LoadPrograms<harnesses::CommandProgram>(
       o, [](std::string_view d) { return harnesses::DecodeCommandProgram(d); }, &rc);
@@ -361,10 +365,17 @@ Runner SetUp(CLI::App& cmd) {
       ->capture_default_str()
       ->type_name("N")
       ->check(DecimalRange(1, 60000));
+  cmd.add_option("--io-timeout-ms", o->io_timeout_ms,
+                 "command_handler: wait up to N ms for a reply the engine gave (none in that "
+                 "time is a divergence)")
+      ->capture_default_str()
+      ->type_name("N")
+      ->check(DecimalRange(100, 600000));
   cmd.add_option("--engine-bug", o->engine_bug,
                  "plant a bug in the engine (to see the oracle fail): "
                  "own-invalidation-before-reply, caching-not-cleared, caching-no-outside-optout, "
-                 "duplicate-prefixes (its tracker), reload-without-flush-invalidation")
+                 "duplicate-prefixes (its tracker), reload-without-flush-invalidation, "
+                 "pause-write-runs-publish, pause-unblocks-newest-first")
       ->type_name("NAME")
       ->check(CLI::Validator(CheckEngineBug, "", "NAME"));
   cmd.add_option("--differences", o->differences,
