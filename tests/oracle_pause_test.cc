@@ -92,6 +92,21 @@ TEST_F(OraclePause, UnderAllEveryCommandWaits) {
   EXPECT_NE(Why({"HELLO", "3"}), "");
 }
 
+TEST_F(OraclePause, NoKeyDrawWhilePaused) {
+  EXPECT_EQ(Why({"RANDOMKEY"}), "");
+  EXPECT_EQ(Why({"EVAL_RO", "return 1", "0"}), "");
+  Run({"MULTI"});
+  Run({"CLIENT", "PAUSE", "100000", "WRITE"});
+  Run({"RANDOMKEY"});
+  EXPECT_NE(Why({"EXEC"}), "");  // paused by the EXEC itself
+  Run({"DISCARD"});
+  Run({"CLIENT", "PAUSE", "100000", "WRITE"});
+  EXPECT_NE(Why({"RANDOMKEY"}), "");
+  EXPECT_NE(Why({"EVAL_RO", "return 1", "0"}), "");
+  EXPECT_NE(Why({"FCALL_RO", "f", "0"}), "");
+  EXPECT_EQ(Why({"KEYS", "*"}), "");
+}
+
 TEST_F(OraclePause, AnExecComparesAsItsQueue) {
   Run({"MULTI"});
   Run({"SET", "a", "1"});

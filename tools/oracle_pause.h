@@ -48,6 +48,9 @@ std::optional<PauseRequest> ParsePause(const std::vector<std::string>& argv);
 
 // Why `argv` from session `s` is not sent in the pause state the engine is
 // in ("" when it is sent):
+//   - RANDOMKEY, or a script or function, while a pause is in force (or
+//     after a CLIENT PAUSE in the EXEC that runs it): redis-server 7.0.15
+//     loops forever over a db of expired volatile keys (redis issue 13862);
 //   - it would start an ALL pause (itself, or a CLIENT PAUSE its EXEC runs)
 //     that lasts past kAllPauseCapMs from `now_ms`, on its own or joined to
 //     the WRITE pause in force;

@@ -259,7 +259,13 @@ void CmdHrandfield(CommandContext& c) {
 
 // RANDOMKEY (dbRandomKey): a stored key at random; one found expired is
 // deleted (lazy expiry) and another drawn, until a live one or none is left.
+// While CLIENT PAUSE keeps expired keys stored, a db of volatile keys that
+// have all expired would be drawn from forever, as 7.0.15 does (redis issue
+// 13862; tests/findings/randomkey_pause.sh): here, as redis PR 13863 made
+// it, the 100th draw of a volatile key is answered even if it has expired.
 void CmdRandomkey(CommandContext& c) {
+  const bool all_volatile = c.ks.db(c.db).dict.size() == c.ks.db(c.db).expires.size();
+  int tries = 100;
   while (true) {
     const auto& dict = c.ks.db(c.db).dict;
     if (dict.empty()) {
@@ -272,6 +278,10 @@ void CmdRandomkey(CommandContext& c) {
     const size_t i = static_cast<size_t>(c.engine.NextRandom() % keys.size());
     std::nth_element(keys.begin(), keys.begin() + static_cast<ptrdiff_t>(i), keys.end());
     const std::string key(keys[i]);
+    if (all_volatile && c.ks.expire_paused() && --tries == 0) {
+      c.reply.Bulk(key);
+      return;
+    }
     if (c.ks.ExpireIfNeeded(c.db, key)) continue;
     c.reply.Bulk(key);
     return;
