@@ -223,7 +223,7 @@ TEST_F(ClientPauseTest, ExpiryIsSuspendedWhilePaused) {
 }
 
 // RANDOMKEY while paused over a db whose keys are all volatile and expired:
-// 7.0.15 draws forever (redis issue 13862, tests/findings/randomkey_pause.sh);
+// 7.0.15 draws forever (redis issue 13862, tests/findings/client_pause.sh);
 // the engine answers the 100th draw, an expired key, as redis 8.0.6 does.
 // With a key that has no expiry it draws until it finds that one.
 TEST_F(ClientPauseTest, RandomkeyOverExpiredKeysEndsWhilePaused) {

@@ -843,3 +843,39 @@ TEST(CommandHandler, FunctionInstructionCapsAtTheirBoundaries) {
 
 }  // namespace
 }  // namespace respfuzz::harnesses
+
+namespace respfuzz::harnesses {
+namespace {
+
+// CLIENT PAUSE on both sides (the model's reference_pause.cc): the seed
+// corpus/command_handler/client_pause.txt runs clean, and each pause bug
+// planted in the engine fails it where it shows: postponed INCRs given
+// again newest first differ in what their sessions receive at the UNPAUSE;
+// a PUBLISH run at once under a WRITE pause is not blocked as the model's.
+TEST(CommandHandler, ClientPauseSeedAndPlantedPauseBugs) {
+  std::ifstream in(std::filesystem::path(RESPFUZZ_SOURCE_DIR) / "corpus" / "command_handler" /
+                   "client_pause.txt");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const CommandProgram p = Program(ss.str());
+  ASSERT_GT(p.ops.size(), 40u);
+  const CommandRunResult clean = RunCommandProgram(p);
+  EXPECT_TRUE(clean.verdict.ok) << clean.verdict.ToString();
+  const std::pair<bool engine::EngineBugs::*, const char*> bugs[] = {
+      {&engine::EngineBugs::pause_unblocks_newest_first, "s1 CLIENT UNPAUSE"},
+      {&engine::EngineBugs::pause_write_runs_publish, "s3 PUBLISH ch m1"},
+  };
+  for (const auto& [bug, where] : bugs) {
+    CommandRunOptions o;
+    o.corrupt_engine = [bug](size_t op, engine::Engine& e) {
+      if (op == 0) e.bugs_for_test().*bug = true;
+    };
+    const CommandRunResult r = RunCommandProgram(p, o);
+    EXPECT_FALSE(r.verdict.ok) << where;
+    EXPECT_EQ(r.verdict.check, "blocking") << r.verdict.ToString();
+    EXPECT_NE(r.verdict.ToString().find(where), std::string::npos) << r.verdict.ToString();
+  }
+}
+
+}  // namespace
+}  // namespace respfuzz::harnesses

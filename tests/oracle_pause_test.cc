@@ -107,6 +107,22 @@ TEST_F(OraclePause, NoKeyDrawWhilePaused) {
   EXPECT_EQ(Why({"KEYS", "*"}), "");
 }
 
+TEST_F(OraclePause, NoUnblockWithTimeoutOfAPostponedSession) {
+  const int other = engine_.OpenSession();
+  const std::string id = std::to_string(engine_.session(other).id);
+  Run({"CLIENT", "PAUSE", "100000", "WRITE"});
+  EXPECT_EQ(Why({"CLIENT", "UNBLOCK", id}), "");  // not postponed yet: 0 on both sides
+  std::string out;
+  engine_.Execute(other, std::vector<std::string>{"SET", "k", "v"}, &out);
+  ASSERT_TRUE(engine_.session(other).postponed);
+  EXPECT_NE(Why({"CLIENT", "UNBLOCK", id}), "");
+  EXPECT_NE(Why({"CLIENT", "UNBLOCK", id, "timeout"}), "");
+  EXPECT_EQ(Why({"CLIENT", "UNBLOCK", id, "ERROR"}), "");
+  Run({"MULTI"});
+  Run({"CLIENT", "UNBLOCK", id});
+  EXPECT_NE(Why({"EXEC"}), "");
+}
+
 TEST_F(OraclePause, AnExecComparesAsItsQueue) {
   Run({"MULTI"});
   Run({"SET", "a", "1"});

@@ -105,6 +105,18 @@ bool ReplayComparable(const engine::Engine& eng, int s, const std::vector<std::s
 
 namespace {
 
+// CLIENT UNBLOCK id [TIMEOUT] naming a session a pause postponed.
+bool UnblocksPostponedWithTimeout(const engine::Engine& eng, const std::vector<std::string>& argv) {
+  if (argv.size() < 3 || argv.size() > 4 || Lower(argv[0]) != "client" ||
+      Lower(argv[1]) != "unblock" || (argv.size() == 4 && Lower(argv[3]) != "timeout")) {
+    return false;
+  }
+  int64_t id = 0;
+  if (!absl::SimpleAtoi(argv[2], &id)) return false;
+  const int t = eng.SessionById(id);
+  return t >= 0 && eng.session(t).postponed;
+}
+
 // RANDOMKEY, or a script or function (which may call it).
 bool MayDrawAKey(const std::vector<std::string>& argv) {
   if (argv.empty()) return false;
@@ -126,6 +138,17 @@ std::string PauseExclusion(const engine::Engine& eng, int s, const std::vector<s
       paused = paused || ParsePause(q).has_value();
       draws = draws || (paused && MayDrawAKey(q));
     }
+  }
+  bool unblocks = UnblocksPostponedWithTimeout(eng, argv);
+  if (Lower(argv[0]) == "exec" && eng.session(s).in_multi) {
+    for (const std::vector<std::string>& q : eng.session(s).queued) {
+      unblocks = unblocks || UnblocksPostponedWithTimeout(eng, q);
+    }
+  }
+  if (unblocks) {
+    return "CLIENT UNBLOCK ... TIMEOUT of a session a pause postponed: redis-server 7.0.15 "
+           "crashes (\"Unknown btype in replyToBlockedClientTimedOut()\", valkey issue 2111); "
+           "not sent";
   }
   if (draws) {
     return "RANDOMKEY, or a script that may call it, while a pause is in force: over expired "

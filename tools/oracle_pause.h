@@ -51,6 +51,8 @@ std::optional<PauseRequest> ParsePause(const std::vector<std::string>& argv);
 //   - RANDOMKEY, or a script or function, while a pause is in force (or
 //     after a CLIENT PAUSE in the EXEC that runs it): redis-server 7.0.15
 //     loops forever over a db of expired volatile keys (redis issue 13862);
+//   - CLIENT UNBLOCK id [TIMEOUT] (itself, or run by EXEC) of a session a
+//     pause postponed: redis-server 7.0.15 crashes (valkey issue 2111);
 //   - it would start an ALL pause (itself, or a CLIENT PAUSE its EXEC runs)
 //     that lasts past kAllPauseCapMs from `now_ms`, on its own or joined to
 //     the WRITE pause in force;

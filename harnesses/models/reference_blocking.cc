@@ -199,7 +199,7 @@ bool CanBlock(Ctx& c) { return !c.st.in_exec; }
 bool SomeoneBlockedFor(const State& st, Kind kind) {
   for (const Session& s : st.sessions) {
     const Blocked& b = s.blocked;
-    if (!b.on || b.wait) continue;
+    if (!b.on || b.wait || b.postponed) continue;
     if (kind == Kind::kStream ? b.stream : !b.stream && b.zset == (kind == Kind::kZSet)) {
       return true;
     }
@@ -573,6 +573,7 @@ void HandleBlockedClientsTimeout(State& st) {
 void UnblockSession(State& st, int session) {
   Blocked& b = st.sessions[session].blocked;
   if (!b.on) return;
+  if (b.postponed) ForgetPostponed(st, session);  // reference_pause.cc
   for (const std::string& k : b.keys) {
     std::vector<int>& list = st.blocking_keys[{b.db, k}];
     list.erase(std::remove(list.begin(), list.end(), session), list.end());
@@ -602,6 +603,14 @@ Value ClientUnblock(Ctx& c) {
   if (!c.GetLongLong(c.argv[2], &id, &err)) return err;
   for (size_t i = 0; i < c.st.sessions.size(); i++) {
     if (c.st.sessions[i].id != id || !c.st.sessions[i].blocked.on) continue;
+    if (c.st.sessions[i].blocked.postponed) {
+      // Postponed by CLIENT PAUSE (reference_pause.cc): ERROR sends the
+      // error and the command runs again; TIMEOUT answers 0 (7.0.15 would
+      // crash, docs/fidelity.md).
+      if (!error) return c.Int(0);
+      UnblockPostponedWithError(c.st, static_cast<int>(i));
+      return c.Int(1);
+    }
     Ctx target{c.st, static_cast<int>(i), c.st.sessions[i].blocked.argv};
     const std::string blocked_name = Lowered(c.st.sessions[i].blocked.argv[0]);
     Deliver(c.st, static_cast<int>(i),

@@ -142,6 +142,8 @@ uint64_t UsedMemory(const State& st) {
 bool PerformEvictions(State& st) {
   const uint64_t maxmemory = static_cast<uint64_t>(st.config.maxmemory);
   if (maxmemory == 0) return true;
+  // While CLIENT PAUSE lasts nothing is evicted, nor refused (EVICT_OK).
+  if (ExpirePaused(st)) return true;
   uint64_t used = UsedMemory(st);
   st.peak_memory = std::max(st.peak_memory, used);
   if (used <= maxmemory) return true;

@@ -36,6 +36,8 @@ bool KeyIsExpired(State& st, int db, const std::string& key) {
 // expireIfNeeded + deleteExpiredKeyAndPropagate.
 bool ExpireIfNeeded(State& st, int db, const std::string& key) {
   if (!KeyIsExpired(st, db, key)) return false;
+  // While CLIENT PAUSE lasts: absent to the caller, still stored.
+  if (ExpirePaused(st)) return true;
   DbDelete(st, db, key);
   NotifyKeyspaceEvent(st, kNotifyExpired, "expired", key, db);
   SignalModifiedKey(st, db, key, /*by_client=*/false);
@@ -216,6 +218,8 @@ const CommandSpec kClientContainer = {"client", -2, nullptr};
 const CommandSpec kPubsubContainer = {"pubsub", -2, nullptr};
 const CommandSpec kClientIdSpec = {"client|id", 2, ClientId};
 const CommandSpec kClientUnblockSpec = {"client|unblock", -3, ClientUnblock};
+const CommandSpec kClientPauseSpec = {"client|pause", -3, ClientPause};       // reference_pause.cc
+const CommandSpec kClientUnpauseSpec = {"client|unpause", 2, ClientUnpause};  // reference_pause.cc
 
 const std::map<std::string, CommandSpec>& CommandTable() {
   static const std::map<std::string, CommandSpec> table = [] {
@@ -345,6 +349,8 @@ const CommandSpec* FindCommand(const State& st, const std::vector<std::string>& 
     }
     if (Lower(argv[1]) == "id") return &kClientIdSpec;
     if (Lower(argv[1]) == "unblock") return &kClientUnblockSpec;
+    if (Lower(argv[1]) == "pause") return &kClientPauseSpec;
+    if (Lower(argv[1]) == "unpause") return &kClientUnpauseSpec;
     auto sub = IntrospectionSubcommands().find(full);
     if (sub != IntrospectionSubcommands().end()) return &sub->second;
     *unknown_sub = true;
@@ -710,6 +716,12 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
     }
     return Value::Error(text);
   }
+  // CLIENT PAUSE (reference_pause.cc): after every rejection, before MULTI
+  // queues the command.
+  if (PausePostpones(st, session, argv)) {
+    Postpone(st, session, argv);
+    return Value();
+  }
   if (s.multi && spec->handler != Exec && spec->handler != Discard && spec->handler != Multi &&
       spec->handler != Watch && name != "reset") {
     if (!s.dirty_cas && !s.dirty_exec) s.queued.push_back(argv);
@@ -718,6 +730,12 @@ Value Process(State& st, int session, const std::vector<std::string>& argv) {
   Value reply = Call(st, session, *spec, argv);
   // The keys the command made ready are served after it.
   HandleClientsBlockedOnKeys(st);
+  // The sessions a pause's end let go run their command again after it
+  // (processUnblockedClients in beforeSleep), after its reply.
+  if (!st.unpaused.empty()) {
+    MarkReplyHere(st, session);
+    RunUnpaused(st);
+  }
   return reply;
 }
 
@@ -763,6 +781,9 @@ resp::Value ReferenceModel::Execute(int session, const std::vector<std::string>&
 void ReferenceModel::AdvanceClock(int64_t ms) {
   if (ms > 0) state_.now += ms;
   refmodel::HandleBlockedClientsTimeout(state_);
+  // A pause past its end (reference_pause.cc): its sessions run again.
+  refmodel::CheckPauseEnd(state_);
+  refmodel::RunUnpaused(state_);
 }
 
 bool ReferenceModel::IsBlocked(int session) const { return state_.sessions[session].blocked.on; }

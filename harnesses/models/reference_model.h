@@ -52,6 +52,18 @@ class ReferenceModel {
   // gets is among TakeDelivered(): (session, reply) in the order they were
   // sent, since the last take. The caller sends a blocked session nothing.
   bool IsBlocked(int session) const;
+  // CLIENT PAUSE (reference_pause.cc): whether a pause is in force, whether
+  // it has postponed any session, whether it would postpone `argv` from
+  // `session` now.
+  bool Paused() const { return state_.pause_type != refmodel::kPauseOff; }
+  bool AnyPostponed() const { return !state_.postponed.empty(); }
+  bool PausePostpones(int session, const std::vector<std::string>& argv) const {
+    return refmodel::PausePostpones(state_, session, argv);
+  }
+  // Whether `argv` is a write or may replicate, as processCommand reads it.
+  bool MayWrite(const std::vector<std::string>& argv) const {
+    return refmodel::PauseMayReplicate(state_, argv);
+  }
   std::vector<std::pair<int, resp::Value>> TakeDelivered();
   // Whether the last Execute had no reply of its own: SUBSCRIBE & co.,
   // whose confirmations are frames for the session itself, among

@@ -32,12 +32,12 @@ bool NotifyModelled(const std::string& name) {
       // no key changes, or no events
       "ping", "echo", "hello", "select", "multi", "exec", "discard", "watch", "unwatch", "time",
       "reset", "client|id", "client|setname", "client|getname", "client|info", "client|unblock",
-      "publish", "spublish", "pubsub|channels", "pubsub|numsub", "pubsub|numpat",
-      "pubsub|shardchannels", "pubsub|shardnumsub", "pubsub|help", "subscribe", "unsubscribe",
-      "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "config|get", "config|set",
-      "config|resetstat", "config|help", "object|encoding", "object|freq", "object|idletime",
-      "object|refcount", "object|help", "dbsize", "keys", "scan", "flushdb", "flushall", "swapdb",
-      "randomkey",
+      "client|pause", "client|unpause", "publish", "spublish", "pubsub|channels", "pubsub|numsub",
+      "pubsub|numpat", "pubsub|shardchannels", "pubsub|shardnumsub", "pubsub|help", "subscribe",
+      "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "config|get",
+      "config|set", "config|resetstat", "config|help", "object|encoding", "object|freq",
+      "object|idletime", "object|refcount", "object|help", "dbsize", "keys", "scan", "flushdb",
+      "flushall", "swapdb", "randomkey",
       // DEBUG: POPULATE's dbAdd publishes "new" (DbAdd); RELOAD, LOG,
       // PROTOCOL, DIGEST and SET-ACTIVE-EXPIRE publish nothing
       "debug",

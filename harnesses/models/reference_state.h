@@ -165,6 +165,9 @@ struct Blocked {
   std::string group, consumer;
   bool noack = false;
   int64_t count = 0;
+  // BLOCKED_POSTPONE: CLIENT PAUSE postponed the command in `argv`
+  // (reference_pause.cc); on no key, with no timeout.
+  bool postponed = false;
 };
 
 struct Session {
@@ -296,6 +299,11 @@ struct State {
   static constexpr size_t kNoPosition = static_cast<size_t>(-1);
   std::vector<int> monitors;
   size_t reply_position = kNoPosition;
+  // CLIENT PAUSE (reference_pause.cc): the pause's type (kPause*) and end;
+  // the sessions it postponed, in order; those let go, to run again.
+  int pause_type = 0;
+  int64_t pause_end = 0;
+  std::vector<int> postponed, unpaused;
   Config config;
   // Memory accounting and eviction (reference_memory.cc).
   uint64_t lfu_random_state = 0;  // LFULogIncr's draws (a stream of their own)
@@ -557,6 +565,27 @@ void UnblockDeletedStreamGroupWaiters(State& st, int db, const std::string& key)
 void HandleBlockedClientsTimeout(State& st);
 resp::Value ClientUnblock(Ctx& c);
 void UnblockSession(State& st, int session);
+// CLIENT PAUSE / UNPAUSE (reference_pause.cc).
+constexpr int kPauseOff = 0, kPauseWrite = 1, kPauseAll = 2;
+resp::Value ClientPause(Ctx& c);
+resp::Value ClientUnpause(Ctx& c);
+// processCommand's is_may_replicate_command for one argv: its write flag,
+// a script's declared flags (write unless no-writes), may_replicate.
+bool PauseMayReplicate(const State& st, const std::vector<std::string>& argv);
+// Whether processCommand postpones `argv` from `session` now.
+bool PausePostpones(const State& st, int session, const std::vector<std::string>& argv);
+void Postpone(State& st, int session, const std::vector<std::string>& argv);
+// While paused an expired key reads as absent but stays stored.
+bool ExpirePaused(const State& st);
+// Ends a pause whose end the clock has passed (its sessions let go).
+void CheckPauseEnd(State& st);
+// Runs the sessions let go again, in order, each reply delivered.
+void RunUnpaused(State& st);
+// A postponed session killed, reset or unblocked: out of the lists.
+void ForgetPostponed(State& st, int session);
+// CLIENT UNBLOCK id ERROR of a postponed session: the error, then its
+// command again (RunUnpaused).
+bool UnblockPostponedWithError(State& st, int session);
 // Memory accounting and eviction (reference_memory.cc): MEMORY's
 // subcommands by full name; the formula of a key's bytes and used_memory;
 // robj.lru under LRU or LFU (createObject, lookupKey's touch, OBJECT FREQ's

@@ -261,7 +261,7 @@ void CmdHrandfield(CommandContext& c) {
 // deleted (lazy expiry) and another drawn, until a live one or none is left.
 // While CLIENT PAUSE keeps expired keys stored, a db of volatile keys that
 // have all expired would be drawn from forever, as 7.0.15 does (redis issue
-// 13862; tests/findings/randomkey_pause.sh): here, as redis PR 13863 made
+// 13862; tests/findings/client_pause.sh): here, as redis PR 13863 made
 // it, the 100th draw of a volatile key is answered even if it has expired.
 void CmdRandomkey(CommandContext& c) {
   const bool all_volatile = c.ks.db(c.db).dict.size() == c.ks.db(c.db).expires.size();
