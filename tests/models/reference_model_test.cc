@@ -117,11 +117,23 @@ TEST(ReferenceModelTest, DocumentedDeviations) {
   // GEO is in the model (reference_geo.cc, geo.json): GEOADD's arity.
   EXPECT_EQ(m.Execute(0, {"GEOADD", "a"}),
             Value::Error("ERR wrong number of arguments for 'geoadd' command"));
-  // Streams are in the model (reference_streams_test.cc, streams.json).
-  EXPECT_EQ(m.Execute(0, {"CLIENT", "PAUSE", "10"}),
-            Value::Error("ERR unknown subcommand 'PAUSE'. Try CLIENT HELP."));
+  // CLIENT PAUSE is in the model (reference_pause.cc): an ALL pause
+  // postpones a command after its rejections (XADD's arity: streams are in
+  // the model too, reference_streams_test.cc), until the clock passes its
+  // end, when it runs and its reply is delivered.
+  EXPECT_EQ(m.Execute(0, {"CLIENT", "PAUSE", "10"}), Value::Simple("OK"));
   EXPECT_EQ(m.Execute(0, {"XADD", "a"}),
             Value::Error("ERR wrong number of arguments for 'xadd' command"));
+  m.Execute(1, {"PING"});
+  EXPECT_TRUE(m.IsBlocked(1));
+  m.AdvanceClock(10);
+  EXPECT_TRUE(m.IsBlocked(1));  // not past its end yet
+  EXPECT_TRUE(m.TakeDelivered().empty());
+  m.AdvanceClock(1);
+  EXPECT_FALSE(m.IsBlocked(1));
+  const auto delivered = m.TakeDelivered();
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0], (std::pair<int, Value>(1, Value::Simple("PONG"))));
 }
 
 // CLIENT SETNAME / GETNAME / INFO and COMMAND GETKEYS, written plainly.
