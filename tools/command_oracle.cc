@@ -874,10 +874,9 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   // nothing read.
   std::array<std::string, harnesses::kMaxSessions> pending;
   // CLIENT PAUSE (oracle_pause.h): the command each session's pause
-  // postponed, and what the engine gave a session when it ran again (with
-  // the output it had before), for delivered() to compare.
-  std::array<std::vector<std::string>, harnesses::kMaxSessions> postponed_cmd;
-  std::array<std::string, harnesses::kMaxSessions> rerun_out;
+  // postponed; given again when the engine lets it go, its reply then in
+  // the session's output for delivered() to compare.
+  harnesses::PostponedCommands postponed_cmd;
   // Session t's connection to the server, opened at its first use.
   auto open_session = [&](int t) -> absl::Status {
     if (fds[t] >= 0) return absl::OkStatus();
@@ -915,8 +914,8 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
   std::string prev_text;
   auto delivered = [&](size_t i, const std::string& text) -> absl::Status {
     for (int t = 0; t < harnesses::kMaxSessions; ++t) {
-      if (eng.PendingOutput(t).empty() && rerun_out[t].empty()) continue;
-      const std::string bytes = std::exchange(rerun_out[t], {}) + eng.TakeOutput(t);
+      if (eng.PendingOutput(t).empty()) continue;
+      const std::string bytes = eng.TakeOutput(t);
       if (fds[t] < 0) continue;
       if (eng.maxmemory() != 0 || rest_category == "tracking-race" || rest_category == "monitor") {
         // Which keys are evicted, and in what order, follows each side's
@@ -960,29 +959,10 @@ absl::Status CommandOracle::Run(const std::string& name, const CommandProgram& p
     return absl::OkStatus();
   };
 
-  // The sessions a pause postponed, once the engine lets them go (the pause
-  // ended or weakened, or CLIENT UNBLOCK ... ERROR answered one), run their
-  // command again, in the order they waited, as the server re-processes
-  // its postponed clients.
-  auto rerun_postponed = [&] {
-    for (int t : eng.TakeUnblocked()) {
-      if (postponed_cmd[t].empty() || eng.session(t).postponed) continue;
-      std::vector<std::string> cmd = std::move(postponed_cmd[t]);
-      postponed_cmd[t].clear();
-      if (!eng.session(t).open) continue;
-      std::string out = eng.TakeOutput(t);
-      const size_t before = out.size();
-      eng.Execute(t, cmd, &out);
-      if (eng.session(t).postponed) postponed_cmd[t] = cmd;  // it waits again
-      for (const Value& v : EngineFrames(out.substr(before))) {
-        if (v.type != Type::kPush && !harnesses::IsPubSubFrame(v)) {
-          transactions.Observe(t, cmd, v);
-          break;
-        }
-      }
-      rerun_out[t] += out;
-    }
-  };
+  // The sessions a pause postponed, once the engine lets them go, run
+  // their command again, in the order they waited, as the server
+  // re-processes its postponed clients.
+  auto rerun_postponed = [&] { harnesses::RerunPostponed(eng, &postponed_cmd, &transactions); };
   // The clock moved to real time, and what that let go run again.
   auto catch_up = [&] {
     if (const int64_t real_now = RealNowMs(); real_now > eng.now_ms()) {

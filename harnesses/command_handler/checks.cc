@@ -264,6 +264,25 @@ void TransactionTracker::Observe(int session, const std::vector<std::string>& ar
   }
 }
 
+void RerunPostponed(engine::Engine& eng, PostponedCommands* postponed,
+                    TransactionTracker* transactions) {
+  for (int t : eng.TakeUnblocked()) {
+    std::vector<std::string>& waiting = (*postponed)[t];
+    if (waiting.empty() || eng.session(t).postponed) continue;
+    std::vector<std::string> cmd = std::move(waiting);
+    waiting.clear();
+    if (!eng.session(t).open) continue;
+    const size_t queued = eng.session(t).queued.size();
+    eng.Run(t, cmd);
+    if (eng.session(t).postponed) waiting = cmd;  // it waits again
+    if (eng.session(t).queued.size() > queued) {
+      transactions->Observe(t, cmd, Value::Simple("QUEUED"));
+    } else if (CommandIs(cmd[0], "EXEC") || CommandIs(cmd[0], "DISCARD")) {
+      transactions->Observe(t, cmd, Value::Simple("OK"));
+    }
+  }
+}
+
 ReplyOrder ReplyOrderOf(std::string_view command, HashOrder hash_order) {
   // A hash in insertion order on both sides (HashOrder).
   if (hash_order == HashOrder::kInOrder &&
@@ -789,26 +808,11 @@ CommandRunResult RunCommandProgram(const CommandProgram& program,
   Scratch& sc = *TakeScratch(&own);
   AtEndOfInput release([&sc] { sc.Release(); });
   TransactionTracker transactions;  // EXEC's elements are canonicalized per command
-  // CLIENT PAUSE: the command each session's pause postponed; when the
-  // engine lets it go it runs again, its reply left in the session's output
-  // (as the model delivers it), as respfuzz serve gives it again.
-  std::array<std::vector<std::string>, kMaxSessions> postponed_cmd;
-  auto rerun_postponed = [&] {
-    for (int t : eng.TakeUnblocked()) {
-      if (postponed_cmd[t].empty() || eng.session(t).postponed) continue;
-      std::vector<std::string> cmd = std::move(postponed_cmd[t]);
-      postponed_cmd[t].clear();
-      if (!eng.session(t).open) continue;
-      const size_t queued = eng.session(t).queued.size();
-      eng.Run(t, cmd);
-      if (eng.session(t).postponed) postponed_cmd[t] = cmd;  // it waits again
-      if (eng.session(t).queued.size() > queued) {
-        transactions.Observe(t, cmd, Value::Simple("QUEUED"));
-      } else if (CommandIs(cmd[0], "EXEC") || CommandIs(cmd[0], "DISCARD")) {
-        transactions.Observe(t, cmd, Value::Simple("OK"));
-      }
-    }
-  };
+  // CLIENT PAUSE: the command each session's pause postponed, given again
+  // when the engine lets it go (its reply compared with what the model
+  // delivers).
+  PostponedCommands postponed_cmd;
+  auto rerun_postponed = [&] { RerunPostponed(eng, &postponed_cmd, &transactions); };
 
   std::string& bytes = sc.bytes;
   for (size_t i = 0; i < program.ops.size(); ++i) {

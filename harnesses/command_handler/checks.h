@@ -174,6 +174,18 @@ class TransactionTracker {
   std::array<std::vector<std::vector<std::string>>, kMaxSessions> queued_;
 };
 
+// CLIENT PAUSE: the command the pause postponed, per session (empty: none).
+using PostponedCommands = std::array<std::vector<std::string>, kMaxSessions>;
+// Gives the engine again each postponed command it has let go (the pause
+// ended or weakened, or CLIENT UNBLOCK ... ERROR answered the session), in
+// the order they waited, as Redis re-processes its postponed clients and
+// respfuzz serve its requests: the reply stays in the session's output, a
+// command postponed again stays listed, and `transactions` learns what was
+// queued (or which EXEC or DISCARD ended a queue). For the harness and the
+// command oracle alike.
+void RerunPostponed(engine::Engine& eng, PostponedCommands* postponed,
+                    TransactionTracker* transactions);
+
 // Whether Redis defines the order of a command's reply. Only replies Redis
 // documents as unordered are sorted before comparing; every other reply
 // (LRANGE, the ZRANGE family, MGET, EXEC's elements, ...) is compared in order.

@@ -24,12 +24,15 @@ set -uo pipefail
 src=$1
 # shellcheck source=tests/findings/each_target.sh
 . "$src/tests/findings/each_target.sh"
-check() {
-  local target=$1 got
-  got=$(python3 - "$port" <<'PY'
+# The client: one connection's command and its first reply line (a bulk's
+# value after its length), "no reply" after the timeout, "closed" at EOF.
+# Mode randomkey prints RANDOMKEY's reply and another connection's PING's;
+# mode unblock, CLIENT UNBLOCK's reply for a client the pause postponed.
+client_py='
 import socket, sys, time
-port = int(sys.argv[1])
-def call(s, *args):
+port, mode = int(sys.argv[1]), sys.argv[2]
+def call(s, *args, timeout=5):
+    s.settimeout(timeout)
     s.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
     data = b""
     try:
@@ -41,17 +44,26 @@ def call(s, *args):
     except socket.timeout:
         return "no reply"
     return data.decode(errors="replace").strip().replace("\r\n", " ")
-s = socket.create_connection(("127.0.0.1", port), timeout=5)
-call(s, b"SET", b"a", b"1", b"PX", b"1")
-call(s, b"CLIENT", b"PAUSE", b"100000", b"WRITE")
-time.sleep(0.1)
-s.settimeout(2)
-first = call(s, b"RANDOMKEY")
-other = socket.create_connection(("127.0.0.1", port), timeout=5)
-other.settimeout(2)
-print(first + "|" + call(other, b"PING"))
-PY
-  ) || { echo "FAIL: $target: the client failed"; exit 1; }
+def connect():
+    return socket.create_connection(("127.0.0.1", port), timeout=5)
+s = connect()
+if mode == "randomkey":
+    call(s, b"SET", b"a", b"1", b"PX", b"1")
+    call(s, b"CLIENT", b"PAUSE", b"100000", b"WRITE")
+    time.sleep(0.1)
+    print(call(s, b"RANDOMKEY", timeout=2) + "|" + call(connect(), b"PING", timeout=2))
+else:
+    waiter = connect()
+    wid = call(waiter, b"CLIENT", b"ID")[1:].encode()
+    call(s, b"CLIENT", b"PAUSE", b"100000", b"WRITE")
+    waiter.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\n1\r\n")
+    time.sleep(0.2)
+    print(call(s, b"CLIENT", b"UNBLOCK", wid))
+'
+check() {
+  local target=$1 got
+  got=$(python3 -c "$client_py" "$port" randomkey) ||
+    { echo "FAIL: $target: the client failed"; exit 1; }
   if [ "$target" = redis-7.0 ]; then
     [ "$got" = "no reply|no reply" ] || { echo "FAIL: $target: got '$got'"; exit 1; }
     echo "ok: $target answers neither the RANDOMKEY nor another client's PING"
@@ -62,34 +74,8 @@ PY
 }
 check_unblock() {
   local target=$1 got
-  got=$(python3 - "$port" <<'PY'
-import socket, sys, time
-port = int(sys.argv[1])
-def send(s, *args):
-    s.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
-def line(s):
-    data = b""
-    try:
-        while not data.endswith(b"\r\n"):
-            chunk = s.recv(4096)
-            if not chunk:
-                return "closed"
-            data += chunk
-    except socket.timeout:
-        return "no reply"
-    return data.decode(errors="replace").strip()
-admin = socket.create_connection(("127.0.0.1", port), timeout=5)
-waiter = socket.create_connection(("127.0.0.1", port), timeout=5)
-send(waiter, b"CLIENT", b"ID")
-wid = line(waiter)[1:].encode()
-send(admin, b"CLIENT", b"PAUSE", b"100000", b"WRITE")
-line(admin)
-send(waiter, b"SET", b"x", b"1")
-time.sleep(0.2)
-send(admin, b"CLIENT", b"UNBLOCK", wid)
-print(line(admin))
-PY
-  ) || { echo "FAIL: $target: the client failed"; exit 1; }
+  got=$(python3 -c "$client_py" "$port" unblock) ||
+    { echo "FAIL: $target: the client failed"; exit 1; }
   if [ "$target" = redis-7.0 ]; then
     sleep 0.5
     if [ "$got" != closed ] || kill -0 "$pid" 2>/dev/null; then
