@@ -71,6 +71,10 @@ class CommandOracle {
   // redis 7.2 and later send no reply for a failed AUTH or HELLO AUTH when
   // the client has replies pending, as inside EXEC (redis issue 15640).
   bool drops_auth_error_in_exec_ = false;
+  // valkey 9.1 writes FUNCTION LIST's unknown argument into its error line
+  // with its CR and LF as they are (addReplyErrorSds): the rest is read as
+  // further replies (tests/findings/function_list_crlf.sh).
+  bool splits_function_list_error_ = false;
   std::string saved_bulk_len_;
 };
 
