@@ -178,6 +178,13 @@ if [ "$rc" -ne 1 ] || ! grep -q "^DIVERGENCE .* op #14: s1 CLIENT UNPAUSE (s2 re
 fi
 echo "ok: CLIENT PAUSE is compared: what it postpones, and the replies when it ends"
 
+# The expired-key events of an expiry sweep (the active-expire op, a
+# RANDOMKEY's draws, a SCAN) come in each side's own order: a run of them is
+# compared in key order (tools/oracle_frames.h; without it this program
+# diverged at all three, 2026-11-29).
+fixture_agrees expired_events_sweep.txt "22 ops: 25 compared, 0 excluded" "expired events"
+echo "ok: an expiry sweep's events are compared in key order"
+
 # A session's SYNC or PSYNC (the harness's engine-only ops, so fuzzed
 # corpora hold them) is not sent: its reply is an RDB payload and then the
 # replication stream, no RESP value. The session's later ops still compare.
